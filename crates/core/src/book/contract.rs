@@ -1,0 +1,219 @@
+//! Contract terms (one row per term) and the ARR history that follows from them: new business,
+//! expansion, contraction and churn, each with its date.
+
+use super::enums::vocabulary;
+use super::{AccountId, ContractId};
+use crate::money::{Currency, Money};
+use chrono::{Duration, NaiveDate};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+vocabulary!(
+    ContractStatus, "contract status" {
+        Active => "active" | "current" | "open",
+        Pending => "pending" | "future" | "signed",
+        Ended => "ended" | "expired" | "closed",
+        Cancelled => "cancelled" | "canceled" | "void",
+    }
+);
+
+vocabulary!(
+    /// How a term ended.
+    Outcome, "contract outcome" {
+        Renewed => "renewed" | "renewal",
+        Expanded => "expanded" | "expansion" | "upsell",
+        Contracted => "contracted" | "contraction" | "downsell",
+        Churned => "churned" | "churn" | "lost",
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contract {
+    pub id: ContractId,
+    pub fields: ContractFields,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractFields {
+    pub account_id: AccountId,
+    pub external_id: Option<String>,
+    pub products: Vec<String>,
+    pub arr: Money,
+    pub seats: Option<i64>,
+    pub start_date: NaiveDate,
+    /// The last day of the term: the renewal date.
+    pub end_date: NaiveDate,
+    pub status: ContractStatus,
+    pub outcome: Option<Outcome>,
+    pub churn_reason: Option<String>,
+    pub terms: Option<String>,
+}
+
+impl ContractFields {
+    /// A term counts toward an account's ARR on the days it covers, unless cancelled.
+    pub fn is_current(&self, today: NaiveDate) -> bool {
+        self.status != ContractStatus::Cancelled
+            && self.start_date <= today
+            && today <= self.end_date
+    }
+
+    /// The status a term has on a day when none was given.
+    pub fn status_on(start: NaiveDate, end: NaiveDate, today: NaiveDate) -> ContractStatus {
+        if today < start {
+            ContractStatus::Pending
+        } else if today > end {
+            ContractStatus::Ended
+        } else {
+            ContractStatus::Active
+        }
+    }
+
+    pub fn mrr(&self) -> Decimal {
+        (self.arr.amount / Decimal::from(12)).round_dp(2)
+    }
+}
+
+vocabulary!(
+    /// A change in an account's ARR.
+    ArrMovementKind, "ARR movement" {
+        New => "new",
+        Expansion => "expansion",
+        Contraction => "contraction",
+        Churn => "churn",
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArrMovement {
+    pub on: NaiveDate,
+    pub kind: ArrMovementKind,
+    /// Signed change: negative for contraction and churn.
+    pub change: Money,
+    pub arr_after: Money,
+}
+
+/// The ARR history of one account from its contract terms. ARR on a day is the sum of the terms
+/// covering it; every day on which that sum changes is a movement. Terms in other currencies
+/// than `currency` are skipped (the caller converts them first).
+pub fn arr_history(terms: &[ContractFields], currency: Currency) -> Vec<ArrMovement> {
+    let terms: Vec<&ContractFields> = terms
+        .iter()
+        .filter(|t| t.status != ContractStatus::Cancelled && t.arr.currency == currency)
+        .collect();
+    let mut days: Vec<NaiveDate> = terms
+        .iter()
+        .flat_map(|t| [t.start_date, t.end_date + Duration::days(1)])
+        .collect();
+    days.sort();
+    days.dedup();
+    let mut out = Vec::new();
+    let mut before = Decimal::ZERO;
+    for day in days {
+        let after: Decimal = terms
+            .iter()
+            .filter(|t| t.is_current(day))
+            .map(|t| t.arr.amount)
+            .sum();
+        if after == before {
+            continue;
+        }
+        let kind = if before.is_zero() {
+            ArrMovementKind::New
+        } else if after.is_zero() {
+            ArrMovementKind::Churn
+        } else if after > before {
+            ArrMovementKind::Expansion
+        } else {
+            ArrMovementKind::Contraction
+        };
+        out.push(ArrMovement {
+            on: day,
+            kind,
+            change: Money {
+                amount: after - before,
+                currency,
+            },
+            arr_after: Money {
+                amount: after,
+                currency,
+            },
+        });
+        before = after;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn term(arr: i64, start: &str, end: &str) -> ContractFields {
+        ContractFields {
+            account_id: AccountId(1),
+            external_id: None,
+            products: vec!["core".into()],
+            arr: Money {
+                amount: Decimal::from(arr),
+                currency: Currency::USD,
+            },
+            seats: None,
+            start_date: start.parse().unwrap(),
+            end_date: end.parse().unwrap(),
+            status: ContractStatus::Ended,
+            outcome: None,
+            churn_reason: None,
+            terms: None,
+        }
+    }
+
+    #[test]
+    fn history_follows_the_terms() {
+        let terms = [
+            term(12_000, "2024-01-01", "2024-12-31"),
+            term(18_000, "2025-01-01", "2025-12-31"),
+            term(15_000, "2026-01-01", "2026-12-31"),
+        ];
+        let h = arr_history(&terms, Currency::USD);
+        let kinds: Vec<_> = h
+            .iter()
+            .map(|m| (m.on.to_string(), m.kind, m.change.amount))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (
+                    "2024-01-01".into(),
+                    ArrMovementKind::New,
+                    Decimal::from(12_000)
+                ),
+                (
+                    "2025-01-01".into(),
+                    ArrMovementKind::Expansion,
+                    Decimal::from(6_000)
+                ),
+                (
+                    "2026-01-01".into(),
+                    ArrMovementKind::Contraction,
+                    Decimal::from(-3_000)
+                ),
+                (
+                    "2027-01-01".into(),
+                    ArrMovementKind::Churn,
+                    Decimal::from(-15_000)
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_flat_renewal_is_no_movement() {
+        let terms = [
+            term(10_000, "2024-01-01", "2024-12-31"),
+            term(10_000, "2025-01-01", "2025-12-31"),
+        ];
+        let h = arr_history(&terms, Currency::USD);
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[1].kind, ArrMovementKind::Churn);
+        assert_eq!(h[1].on.to_string(), "2026-01-01");
+    }
+}

@@ -1,0 +1,79 @@
+//! Team members: who works the book, in which function, with which permissions.
+
+use super::enums::vocabulary;
+use super::{Email, UserId};
+use serde::Serialize;
+
+vocabulary!(
+    /// What a person does in the company (seed 000's owners: Sales, CSM, Customer Development).
+    Function, "function" {
+        Sales => "sales",
+        Csm => "csm" | "customer_success" | "customer_success_manager",
+        CustomerDevelopment => "customer_development" | "cd",
+        Executive => "executive" | "exec",
+        Operations => "operations" | "ops" | "cs_ops",
+    }
+);
+
+vocabulary!(
+    /// What a person may do in Sherpa.
+    Role, "role" {
+        Admin => "admin",
+        Leader => "leader",
+        Csm => "csm",
+        Sales => "sales",
+        Viewer => "viewer",
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub email: Email,
+    pub name: String,
+    pub function: Function,
+    pub role: Role,
+    pub manager_id: Option<UserId>,
+    pub active: bool,
+}
+
+/// A team member to create or update, keyed by email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserInput {
+    pub email: Email,
+    pub name: String,
+    pub function: Function,
+    pub role: Role,
+    /// The manager's email; resolved to an id by the store.
+    pub manager_email: Option<Email>,
+    pub active: bool,
+}
+
+/// The scope of an API token: `api` reads and writes the REST API; `ingest` only sends events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TokenScope {
+    Api,
+    Ingest,
+}
+
+impl TokenScope {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            TokenScope::Api => "api",
+            TokenScope::Ingest => "ingest",
+        }
+    }
+}
+
+impl std::str::FromStr for TokenScope {
+    type Err = super::Invalid;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "api" => Ok(TokenScope::Api),
+            "ingest" => Ok(TokenScope::Ingest),
+            _ => Err(super::Invalid(format!(
+                "\"{s}\" is not a token scope; expected api or ingest"
+            ))),
+        }
+    }
+}

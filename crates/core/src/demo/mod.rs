@@ -1,0 +1,409 @@
+//! A deterministic, realistic demo book: MRR shaped like seed 002's Pareto example (top 10% of
+//! accounts hold about 45% of revenue with a floor near $5,000 MRR; top 30% about 75% with a
+//! floor near $1,700), a team sized as seeds 002 and 003 describe, contacts with relationship
+//! roles, two years of contract terms with their outcomes, and a year of activities.
+//! Every account is generated from `(seed, index)` alone, so any slice can be built on its own.
+
+mod names;
+mod team;
+
+pub use team::{DemoTeam, DemoUser};
+
+use crate::book::*;
+use crate::money::{Currency, Money};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rust_decimal::Decimal;
+
+/// Knots of the MRR curve by rank share: log-linear between them.
+const MRR_KNOTS: &[(f64, f64)] = &[
+    (0.0, 15_200.0),
+    (0.1, 5_000.0),
+    (0.3, 1_700.0),
+    (1.0, 225.0),
+];
+
+/// The MRR of the account at rank share `p` (0 = largest).
+pub fn mrr_at(p: f64) -> f64 {
+    let p = p.clamp(0.0, 1.0);
+    let w = MRR_KNOTS
+        .windows(2)
+        .find(|w| p <= w[1].0)
+        .unwrap_or(&MRR_KNOTS[MRR_KNOTS.len() - 2..]);
+    let (p0, m0) = w[0];
+    let (p1, m1) = w[1];
+    let t = (p - p0) / (p1 - p0);
+    (m0.ln() + t * (m1.ln() - m0.ln())).exp()
+}
+
+/// Which part of the Pareto curve an account sits in: 1 (top 10%), 2 (next 20%), 3 (the tail).
+pub fn segment_of(index: usize, accounts: usize) -> u8 {
+    let p = index as f64 / accounts as f64;
+    if p < 0.1 {
+        1
+    } else if p < 0.3 {
+        2
+    } else {
+        3
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub index: usize,
+    pub fields: AccountFields,
+    /// Owners as indexes into the team's users.
+    pub csm: usize,
+    pub ae: usize,
+    pub customer_development: Option<usize>,
+    pub executive_sponsor: Option<usize>,
+    pub contacts: Vec<ContactFields>,
+    pub contracts: Vec<ContractFields>,
+    pub activities: Vec<DemoActivity>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoActivity {
+    pub kind: ActivityKind,
+    pub occurred_at: chrono::DateTime<Utc>,
+    pub user: usize,
+    /// Indexes into the account's contacts.
+    pub attendees: Vec<usize>,
+    pub summary: String,
+}
+
+/// The whole demo book's recipe.
+#[derive(Debug, Clone)]
+pub struct DemoBook {
+    pub accounts: usize,
+    pub seed: u64,
+    pub today: NaiveDate,
+    pub team: DemoTeam,
+}
+
+const CHURN_REASONS: &[&str] = &[
+    "Budget cut after reorganisation",
+    "Moved to a competitor with a lower price",
+    "Champion left and nobody owned the rollout",
+    "Never reached first value during onboarding",
+    "Acquired; parent company standardised on another tool",
+];
+
+impl DemoBook {
+    pub fn new(accounts: usize, seed: u64, today: NaiveDate) -> Self {
+        DemoBook {
+            accounts,
+            seed,
+            today,
+            team: DemoTeam::sized_for(accounts),
+        }
+    }
+
+    fn rng(&self, index: usize, salt: u64) -> ChaCha8Rng {
+        ChaCha8Rng::seed_from_u64(
+            self.seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ salt,
+        )
+    }
+
+    pub fn account(&self, index: usize) -> DemoAccount {
+        let mut rng = self.rng(index, 1);
+        let n = self.accounts;
+        let segment = segment_of(index, n);
+        let jitter: f64 = rng.random_range(0.97..1.03);
+        let mrr = (mrr_at((index as f64 + 0.5) / n as f64) * jitter)
+            .round()
+            .max(50.0);
+        let arr_now = Decimal::from(mrr as i64 * 12);
+        let (name, domain) = names::company(index, &mut rng);
+        let churned = index % 13 == 7;
+        let tenure_days = rng.random_range(30..(4 * 365));
+        let customer_since = self.today - Duration::days(tenure_days);
+        let lifecycle = if churned {
+            Lifecycle::Churned
+        } else if tenure_days < 90 {
+            Lifecycle::Onboarding
+        } else {
+            Lifecycle::Ongoing
+        };
+        let employees = match segment {
+            1 => rng.random_range(1_000..50_000),
+            2 => rng.random_range(200..2_000),
+            _ => rng.random_range(10..300),
+        };
+        let fields = AccountFields {
+            name,
+            external_id: Some(format!("ACC-{:06}", index + 1)),
+            domain: Domain::parse(&domain).ok(),
+            industry: Some(names::pick(names::INDUSTRIES, &mut rng).to_string()),
+            country: Some(names::pick(names::COUNTRIES, &mut rng).to_string()),
+            employees: Some(employees),
+            parent_id: None,
+            lifecycle: Some(lifecycle),
+            customer_since: Some(customer_since),
+            owners: Owners::default(),
+            custom: CustomValues::new(),
+        };
+        let (csm, ae, cd, sponsor) = self.team.owners_for(index, n);
+        let contacts = self.contacts(index, segment, &domain, &mut rng);
+        let contracts = self.contracts(index, customer_since, arr_now, churned, &mut rng);
+        let activities = if churned {
+            Vec::new()
+        } else {
+            self.activities(segment, csm, contacts.len(), &mut rng)
+        };
+        DemoAccount {
+            index,
+            fields,
+            csm,
+            ae,
+            customer_development: cd,
+            executive_sponsor: sponsor,
+            contacts,
+            contracts,
+            activities,
+        }
+    }
+
+    fn contacts(
+        &self,
+        index: usize,
+        segment: u8,
+        domain: &str,
+        rng: &mut ChaCha8Rng,
+    ) -> Vec<ContactFields> {
+        let count = match segment {
+            1 => rng.random_range(5..9),
+            2 => rng.random_range(3..6),
+            _ => rng.random_range(1..4),
+        };
+        let missing_champion = rng.random_bool(0.15);
+        let missing_buyer = rng.random_bool(0.10);
+        let champion_departed = rng.random_bool(0.08);
+        (0..count)
+            .map(|i| {
+                let (first, last) = names::person(rng);
+                let mut roles = Vec::new();
+                if i == 0 && !missing_buyer {
+                    roles.push(RelationshipRole::EconomicBuyer);
+                }
+                if i == count.min(2) - 1 && !missing_champion {
+                    roles.push(RelationshipRole::Champion);
+                }
+                if i >= 2 {
+                    roles.push(*names::pick(
+                        &[
+                            RelationshipRole::UserBuyer,
+                            RelationshipRole::Admin,
+                            RelationshipRole::TechnicalBuyer,
+                            RelationshipRole::Coach,
+                        ],
+                        rng,
+                    ));
+                }
+                roles.sort();
+                roles.dedup();
+                let departed = champion_departed && roles.contains(&RelationshipRole::Champion);
+                ContactFields {
+                    account_id: None,
+                    external_id: Some(format!("CON-{:06}-{i}", index + 1)),
+                    email: Email::parse(&format!(
+                        "{}.{}@{domain}",
+                        first.to_lowercase(),
+                        last.to_lowercase()
+                    ))
+                    .ok(),
+                    name: format!("{first} {last}"),
+                    title: Some(names::title_for(&roles, rng).to_string()),
+                    roles,
+                    departed_on: departed
+                        .then(|| self.today - Duration::days(rng.random_range(5..300))),
+                }
+            })
+            .collect()
+    }
+
+    /// Annual terms from two years back (or the start) through the current term; the last term
+    /// of a churned account ended within the past year with a reason.
+    fn contracts(
+        &self,
+        index: usize,
+        since: NaiveDate,
+        arr_now: Decimal,
+        churned: bool,
+        rng: &mut ChaCha8Rng,
+    ) -> Vec<ContractFields> {
+        let window_start = self.today - Duration::days(2 * 365);
+        // The current term started on the last anniversary of `since` on or before today.
+        let mut start = since;
+        while add_year(start) <= self.today {
+            start = add_year(start);
+        }
+        if churned {
+            start = sub_year(start);
+        }
+        let mut starts = vec![start];
+        while let Some(prev) = starts.last().map(|s| sub_year(*s)) {
+            if prev < since || add_year(prev) <= window_start {
+                break;
+            }
+            starts.push(prev);
+        }
+        starts.reverse();
+        // Walk ARR backwards from today's value so that history explains it.
+        let mut arrs = vec![arr_now; starts.len()];
+        for i in (0..starts.len().saturating_sub(1)).rev() {
+            let step: f64 = *names::pick(&[1.0, 1.0, 0.85, 0.8, 1.1, 1.0], rng);
+            arrs[i] = (arrs[i + 1] * Decimal::try_from(step).expect("finite")).round();
+        }
+        let product = names::pick(names::PRODUCTS, rng).to_string();
+        let seats_per_k = rng.random_range(2..6);
+        let n = starts.len();
+        starts
+            .iter()
+            .zip(&arrs)
+            .enumerate()
+            .map(|(i, (s, arr))| {
+                let end = add_year(*s) - Duration::days(1);
+                let last = i + 1 == n;
+                let outcome = if last {
+                    churned.then_some(Outcome::Churned)
+                } else {
+                    Some(match arrs[i + 1].cmp(arr) {
+                        std::cmp::Ordering::Greater => Outcome::Expanded,
+                        std::cmp::Ordering::Less => Outcome::Contracted,
+                        std::cmp::Ordering::Equal => Outcome::Renewed,
+                    })
+                };
+                let seats = (*arr / Decimal::from(1000))
+                    .round()
+                    .try_into()
+                    .unwrap_or(1i64)
+                    .max(1)
+                    * seats_per_k;
+                ContractFields {
+                    account_id: AccountId(1),
+                    external_id: Some(format!("CTR-{:06}-{}", index + 1, s.year())),
+                    products: vec![product.clone()],
+                    arr: Money {
+                        amount: *arr,
+                        currency: Currency::USD,
+                    },
+                    seats: Some(seats),
+                    start_date: *s,
+                    end_date: end,
+                    status: ContractFields::status_on(*s, end, self.today),
+                    outcome,
+                    churn_reason: (last && churned)
+                        .then(|| names::pick(CHURN_REASONS, rng).to_string()),
+                    terms: (rng.random_bool(0.05))
+                        .then(|| "Net 60 payment terms; price cap of 5% at renewal".to_string()),
+                }
+            })
+            .collect()
+    }
+
+    fn activities(
+        &self,
+        segment: u8,
+        csm: usize,
+        contacts: usize,
+        rng: &mut ChaCha8Rng,
+    ) -> Vec<DemoActivity> {
+        let per_year = match segment {
+            1 => 24,
+            2 => 8,
+            _ => 1,
+        };
+        (0..per_year)
+            .map(|_| {
+                let days_ago = rng.random_range(0..365);
+                let kind = *names::pick(
+                    &[
+                        ActivityKind::Call,
+                        ActivityKind::Meeting,
+                        ActivityKind::Email,
+                        ActivityKind::Email,
+                        ActivityKind::Note,
+                        ActivityKind::Qbr,
+                    ],
+                    rng,
+                );
+                let at = Utc.from_utc_datetime(
+                    &((self.today - Duration::days(days_ago)).and_time(NaiveTime::MIN)
+                        + Duration::minutes(rng.random_range(8 * 60..18 * 60))),
+                );
+                DemoActivity {
+                    kind,
+                    occurred_at: at,
+                    user: csm,
+                    attendees: if kind == ActivityKind::Note || contacts == 0 {
+                        vec![]
+                    } else {
+                        vec![rng.random_range(0..contacts)]
+                    },
+                    summary: names::summary(kind, rng).to_string(),
+                }
+            })
+            .collect()
+    }
+}
+
+fn add_year(d: NaiveDate) -> NaiveDate {
+    d.with_year(d.year() + 1)
+        .unwrap_or_else(|| d + Duration::days(365))
+}
+
+fn sub_year(d: NaiveDate) -> NaiveDate {
+    d.with_year(d.year() - 1)
+        .unwrap_or_else(|| d - Duration::days(365))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pareto::segments;
+
+    #[test]
+    fn the_mrr_curve_has_seed_002s_pareto_shape() {
+        let book = DemoBook::new(2_000, 42, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let mrr: Vec<Decimal> = (0..2_000)
+            .map(|i| book.account(i).contracts.last().unwrap().mrr())
+            .collect();
+        let s = segments(&mrr, &[0.45, 0.75]);
+        assert!((0.08..=0.12).contains(&s[0].share_of_accounts), "{s:?}");
+        assert!((0.18..=0.22).contains(&s[1].share_of_accounts), "{s:?}");
+        let floor1: f64 = s[0].floor_mrr.try_into().unwrap();
+        let floor2: f64 = s[1].floor_mrr.try_into().unwrap();
+        assert!((4_500.0..=5_500.0).contains(&floor1), "{s:?}");
+        assert!((1_500.0..=1_900.0).contains(&floor2), "{s:?}");
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_book() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let a = DemoBook::new(500, 7, today).account(123);
+        let b = DemoBook::new(500, 7, today).account(123);
+        assert_eq!(a.fields, b.fields);
+        assert_eq!(a.contracts, b.contracts);
+        assert_ne!(a.fields, DemoBook::new(500, 8, today).account(123).fields);
+    }
+
+    #[test]
+    fn terms_tell_a_consistent_story() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let book = DemoBook::new(1_000, 42, today);
+        for i in 0..1_000 {
+            let a = book.account(i);
+            let current = a.contracts.iter().filter(|c| c.is_current(today)).count();
+            if a.fields.lifecycle == Some(Lifecycle::Churned) {
+                assert_eq!(current, 0, "churned account {i} has a current term");
+                assert_eq!(a.contracts.last().unwrap().outcome, Some(Outcome::Churned));
+            } else {
+                assert_eq!(current, 1, "account {i} has {current} current terms");
+                let renewal = a.contracts.last().unwrap().end_date;
+                assert!(renewal >= today && renewal < today + Duration::days(366));
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! Imports: a spreadsheet of accounts, contacts, contract terms, users or activities becomes a
+//! list of validated changes, or a list of every bad row with its line, column and what was
+//! expected. Nothing here writes: the store applies a file all or nothing.
+
+mod cells;
+mod columns;
+mod rows;
+mod sheet;
+
+pub use cells::parse_date_cell;
+pub use columns::{ImportKind, Mapping, match_columns};
+pub use rows::*;
+pub use sheet::{MAX_ROWS, Sheet, SheetError, SheetRow, read_sheet};
+
+/// One problem with one row: the line a person sees in their editor, the column as headed in
+/// their file, and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RowError {
+    pub line: usize,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "line {}, column \"{}\": {}", self.line, c, self.message),
+            None => write!(f, "line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+/// What happened to each row of an applied (or dry-run) import.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportSummary {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub rejected: usize,
+    pub ignored_columns: Vec<String>,
+}

@@ -1,0 +1,16 @@
+//! Sherpa's domain: the nouns of the account book and the customer success rules that the
+//! seeds describe, as plain types and pure functions. No I/O, no async, no SQL: the store,
+//! the server and the CLI all build on this crate.
+
+pub mod book;
+pub mod clock;
+pub mod demo;
+pub mod export;
+pub mod import;
+pub mod money;
+pub mod pareto;
+pub mod text;
+
+pub use book::*;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use money::{Currency, Money, MoneyError};
