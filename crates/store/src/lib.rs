@@ -1,1 +1,82 @@
-//! placeholder
+//! Sherpa's storage: the only crate with SQL. One set of portable queries runs on SQLite (the
+//! embedded default) and on PostgreSQL, chosen at run time from the database URL.
+//!
+//! Why sqlx's `Any` driver rather than a trait with two implementations: every table keeps
+//! values both engines read the same way (integer minor units for money, fixed-width text for
+//! dates and times, 0/1 for flags), so one query text serves both and the two engines cannot
+//! drift apart. The few engine-specific statements (job claiming with `SKIP LOCKED`, backups)
+//! branch on [`Engine`].
+
+mod accounts;
+mod activities;
+mod audit;
+mod backup;
+mod connect;
+mod contacts;
+mod contracts;
+mod custom_fields;
+mod demo;
+mod error;
+mod import;
+mod jobs;
+mod rows;
+mod tasks;
+mod tokens;
+mod users;
+
+pub use accounts::{AccountQuery, AccountSort, SortField};
+pub use audit::AuditQuery;
+pub use backup::{PG_BACKUP_HELP, restore_sqlite};
+pub use connect::{DEFAULT_URL, Engine};
+pub use demo::DemoProgress;
+pub use error::StoreError;
+pub use jobs::{Job, JobStatus};
+pub use tasks::TaskQuery;
+pub use tokens::{NewToken, Principal};
+
+use sherpa_core::Clock;
+use sqlx::AnyPool;
+use std::sync::Arc;
+
+/// A handle on the database: cheap to clone, shared by the server, jobs and CLI commands.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    engine: Engine,
+    clock: Arc<dyn Clock>,
+    url: String,
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl Store {
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// The URL without its password, for messages.
+    pub fn display_url(&self) -> String {
+        connect::redact(&self.url)
+    }
+
+    fn now(&self) -> String {
+        sherpa_core::text::timestamp(self.clock.now())
+    }
+
+    /// Reporting currency for totals and account ARR.
+    pub fn currency(&self) -> sherpa_core::Currency {
+        sherpa_core::Currency::USD
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

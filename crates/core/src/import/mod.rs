@@ -8,7 +8,7 @@ mod rows;
 mod sheet;
 
 pub use cells::parse_date_cell;
-pub use columns::{ImportKind, Mapping, match_columns};
+pub use columns::{Columns, ImportKind, Mapping, match_columns};
 pub use rows::*;
 pub use sheet::{MAX_ROWS, Sheet, SheetError, SheetRow, read_sheet};
 

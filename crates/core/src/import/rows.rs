@@ -13,6 +13,8 @@ pub struct Parsed<T> {
     pub rows: Vec<T>,
     pub errors: Vec<RowError>,
     pub ignored_columns: Vec<String>,
+    /// Where each field came from, to name the file's own header in later errors.
+    pub columns: Columns,
 }
 
 /// How an imported account is matched to one already in the book.
@@ -71,6 +73,7 @@ fn parse_rows<T>(
         rows: Vec::new(),
         errors: Vec::new(),
         ignored_columns: columns.ignored.clone(),
+        columns: columns.clone(),
     };
     for r in &sheet.rows {
         let mut cells = Cells::new(r, &columns);

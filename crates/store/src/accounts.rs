@@ -1,0 +1,545 @@
+//! Accounts: reading, the filtered and sorted book with stable cursors, and writes with their
+//! audit entries. An account's ARR and renewal date are kept beside it, refreshed whenever its
+//! contract terms change, so the book filters and sorts on them at 100,000 accounts.
+
+use crate::audit::record;
+use crate::rows::{ACCOUNT_COLUMNS, AccountRow, account_json, opt_date};
+use crate::users::{Change, resolve_person};
+use crate::{Result, Store, StoreError};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use sherpa_core::text::{date, fold};
+use sherpa_core::*;
+use sqlx::AnyConnection;
+
+/// Columns the book can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortField {
+    Name,
+    Arr,
+    RenewalDate,
+    CustomerSince,
+    Employees,
+    Industry,
+    Country,
+    Lifecycle,
+    CreatedAt,
+}
+
+impl SortField {
+    pub const NAMES: &'static [&'static str] = &[
+        "name",
+        "arr",
+        "renewal_date",
+        "customer_since",
+        "employees",
+        "industry",
+        "country",
+        "lifecycle",
+        "created_at",
+    ];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "name" => SortField::Name,
+            "arr" => SortField::Arr,
+            "renewal_date" => SortField::RenewalDate,
+            "customer_since" => SortField::CustomerSince,
+            "employees" => SortField::Employees,
+            "industry" => SortField::Industry,
+            "country" => SortField::Country,
+            "lifecycle" => SortField::Lifecycle,
+            "created_at" => SortField::CreatedAt,
+            _ => return None,
+        })
+    }
+
+    fn column(&self) -> &'static str {
+        match self {
+            SortField::Name => "name_key",
+            SortField::Arr => "arr_minor",
+            SortField::RenewalDate => "renewal_date",
+            SortField::CustomerSince => "customer_since",
+            SortField::Employees => "employees",
+            SortField::Industry => "industry",
+            SortField::Country => "country",
+            SortField::Lifecycle => "lifecycle",
+            SortField::CreatedAt => "created_at",
+        }
+    }
+
+    fn numeric(&self) -> bool {
+        matches!(self, SortField::Arr | SortField::Employees)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountSort {
+    pub field: SortField,
+    pub descending: bool,
+}
+
+impl Default for AccountSort {
+    fn default() -> Self {
+        AccountSort {
+            field: SortField::Name,
+            descending: false,
+        }
+    }
+}
+
+/// Filters over the book; every one is optional.
+#[derive(Debug, Clone, Default)]
+pub struct AccountQuery {
+    /// Accounts where this person holds any owner function.
+    pub owner: Option<UserId>,
+    pub lifecycle: Option<Lifecycle>,
+    pub industry: Option<String>,
+    pub country: Option<String>,
+    pub renewal_from: Option<NaiveDate>,
+    pub renewal_to: Option<NaiveDate>,
+    pub arr_min: Option<Decimal>,
+    pub arr_max: Option<Decimal>,
+    /// Case-insensitive text in the name, external id or domain.
+    pub text: Option<String>,
+    pub external_id: Option<String>,
+    pub sort: AccountSort,
+    pub cursor: Option<String>,
+    pub limit: i64,
+}
+
+/// A bind value for dynamically built statements.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Int(i64),
+    Text(String),
+    OptInt(Option<i64>),
+    OptText(Option<String>),
+}
+
+#[derive(Default)]
+pub(crate) struct Args(pub Vec<Arg>);
+
+impl Args {
+    pub fn push(&mut self, a: Arg) -> String {
+        self.0.push(a);
+        format!("${}", self.0.len())
+    }
+
+    pub fn bind<'q, O>(
+        &'q self,
+        mut q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+        for a in &self.0 {
+            q = match a {
+                Arg::Int(i) => q.bind(*i),
+                Arg::Text(t) => q.bind(t.as_str()),
+                Arg::OptInt(i) => q.bind(*i),
+                Arg::OptText(t) => q.bind(t.as_deref()),
+            };
+        }
+        q
+    }
+}
+
+/// The position after the last row of a page: the sort value (absent for NULL) and the id.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Cursor {
+    v: Option<serde_json::Value>,
+    id: i64,
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+fn minor(d: Decimal, currency: Currency) -> Result<i64> {
+    Money {
+        amount: d,
+        currency,
+    }
+    .minor_units()
+    .map_err(|e| StoreError::invalid("arr", e.to_string()))
+}
+
+impl Store {
+    pub async fn account(&self, id: AccountId) -> Result<Account> {
+        let mut conn = self.pool.acquire().await?;
+        load_account(&mut conn, id, self.currency())
+            .await?
+            .ok_or_else(|| StoreError::not_found("account", id))
+    }
+
+    /// One page of the book and the cursor of the next page, if there is one.
+    pub async fn accounts(&self, q: &AccountQuery) -> Result<(Vec<Account>, Option<String>)> {
+        let currency = self.currency();
+        let mut args = Args::default();
+        let mut conds: Vec<String> = Vec::new();
+        if let Some(owner) = q.owner {
+            let p = args.push(Arg::Int(owner.0));
+            conds.push(format!(
+                "(csm_id = {p} OR ae_id = {p} OR cd_id = {p} OR sponsor_id = {p})"
+            ));
+        }
+        if let Some(l) = q.lifecycle {
+            conds.push(format!(
+                "lifecycle = {}",
+                args.push(Arg::Text(l.as_str().into()))
+            ));
+        }
+        if let Some(i) = &q.industry {
+            conds.push(format!("industry = {}", args.push(Arg::Text(i.clone()))));
+        }
+        if let Some(c) = &q.country {
+            conds.push(format!("country = {}", args.push(Arg::Text(c.clone()))));
+        }
+        if let Some(x) = &q.external_id {
+            conds.push(format!("external_id = {}", args.push(Arg::Text(x.clone()))));
+        }
+        if let Some(d) = q.renewal_from {
+            conds.push(format!("renewal_date >= {}", args.push(Arg::Text(date(d)))));
+        }
+        if let Some(d) = q.renewal_to {
+            conds.push(format!("renewal_date <= {}", args.push(Arg::Text(date(d)))));
+        }
+        if let Some(a) = q.arr_min {
+            conds.push(format!(
+                "arr_minor >= {}",
+                args.push(Arg::Int(minor(a, currency)?))
+            ));
+        }
+        if let Some(a) = q.arr_max {
+            conds.push(format!(
+                "arr_minor <= {}",
+                args.push(Arg::Int(minor(a, currency)?))
+            ));
+        }
+        if let Some(t) = q.text.as_deref().map(fold).filter(|t| !t.is_empty()) {
+            let p = args.push(Arg::Text(format!("%{}%", escape_like(&t))));
+            conds.push(format!(
+                "(name_key LIKE {p} ESCAPE '\\' OR lower(external_id) LIKE {p} ESCAPE '\\' OR domain LIKE {p} ESCAPE '\\')"
+            ));
+        }
+        let col = q.sort.field.column();
+        let (cmp, id_cmp) = if q.sort.descending {
+            ("<", ">")
+        } else {
+            (">", ">")
+        };
+        if let Some(c) = &q.cursor {
+            let bad = || {
+                StoreError::invalid(
+                    "cursor",
+                    "not a cursor from this list; start again without it",
+                )
+            };
+            let bytes = hex::decode(c).map_err(|_| bad())?;
+            let cur: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+            let id = args.push(Arg::Int(cur.id));
+            // NULLs sort last in both directions, on both engines.
+            match cur.v {
+                None => conds.push(format!("({col} IS NULL AND id {id_cmp} {id})")),
+                Some(v) => {
+                    let p = match (&v, q.sort.field.numeric()) {
+                        (serde_json::Value::Number(n), true) => {
+                            args.push(Arg::Int(n.as_i64().ok_or_else(bad)?))
+                        }
+                        (serde_json::Value::String(s), false) => args.push(Arg::Text(s.clone())),
+                        _ => return Err(bad()),
+                    };
+                    conds.push(format!(
+                        "({col} IS NULL OR {col} {cmp} {p} OR ({col} = {p} AND id {id_cmp} {id}))"
+                    ));
+                }
+            }
+        }
+        let limit = q.limit.clamp(1, 500);
+        let where_ = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
+        let dir = if q.sort.descending { "DESC" } else { "ASC" };
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS}, renewal_date FROM accounts {where_} \
+             ORDER BY CASE WHEN {col} IS NULL THEN 1 ELSE 0 END, {col} {dir}, id ASC LIMIT {}",
+            limit + 1
+        );
+        let rows: Vec<AccountRowWithSortKeys> = args
+            .bind(sqlx::query_as(&sql))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut conn = self.pool.acquire().await?;
+        let defs = crate::custom_fields::definitions(&mut conn).await?;
+        let more = rows.len() as i64 > limit;
+        let mut accounts = Vec::new();
+        let mut last_key = None;
+        for r in rows.into_iter().take(limit as usize) {
+            let key = sort_key(q.sort.field, &r);
+            let id = r.row.id;
+            accounts.push(r.row.into_account(&defs, currency)?);
+            last_key = Some(Cursor { v: key, id });
+        }
+        let next = if more {
+            last_key.map(|c| hex::encode(serde_json::to_vec(&c).expect("cursor serialises")))
+        } else {
+            None
+        };
+        Ok((accounts, next))
+    }
+
+    /// The earliest end date of the account's current terms: its next renewal.
+    pub async fn renewal_date(&self, id: AccountId) -> Result<Option<NaiveDate>> {
+        let (d,): (Option<String>,) =
+            sqlx::query_as("SELECT renewal_date FROM accounts WHERE id = $1")
+                .bind(id.0)
+                .fetch_one(&self.pool)
+                .await?;
+        crate::rows::date("renewal_date", &d).map_err(Into::into)
+    }
+
+    pub async fn create_account(&self, actor: &Actor, patch: &AccountPatch) -> Result<Account> {
+        let mut tx = self.pool.begin().await?;
+        let (id, _) = save_account(&mut tx, &self.now(), actor, None, patch).await?;
+        tx.commit().await?;
+        self.account(id).await
+    }
+
+    pub async fn update_account(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        patch: &AccountPatch,
+    ) -> Result<Account> {
+        let mut tx = self.pool.begin().await?;
+        load_account(&mut tx, id, self.currency())
+            .await?
+            .ok_or_else(|| StoreError::not_found("account", id))?;
+        save_account(&mut tx, &self.now(), actor, Some(id), patch).await?;
+        tx.commit().await?;
+        self.account(id).await
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct AccountRowWithSortKeys {
+    #[sqlx(flatten)]
+    row: AccountRow,
+    renewal_date: Option<String>,
+}
+
+fn sort_key(f: SortField, r: &AccountRowWithSortKeys) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    let text = |s: &Option<String>| s.clone().map(Value::String);
+    match f {
+        SortField::Name => Some(Value::String(fold(&r.row.name))),
+        SortField::Arr => Some(Value::from(r.row.arr_minor)),
+        SortField::RenewalDate => text(&r.renewal_date),
+        SortField::CustomerSince => text(&r.row.customer_since),
+        SortField::Employees => r.row.employees.map(Value::from),
+        SortField::Industry => text(&r.row.industry),
+        SortField::Country => text(&r.row.country),
+        SortField::Lifecycle => text(&r.row.lifecycle),
+        SortField::CreatedAt => Some(Value::String(r.row.created_at.clone())),
+    }
+}
+
+pub(crate) async fn load_account(
+    conn: &mut AnyConnection,
+    id: AccountId,
+    currency: Currency,
+) -> Result<Option<Account>> {
+    let row: Option<AccountRow> = sqlx::query_as(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"
+    ))
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let defs = crate::custom_fields::definitions(conn).await?;
+    Ok(row.map(|r| r.into_account(&defs, currency)).transpose()?)
+}
+
+pub(crate) async fn account_id_by_external_id(
+    conn: &mut AnyConnection,
+    external_id: &str,
+) -> Result<Option<AccountId>> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM accounts WHERE external_id = $1")
+        .bind(external_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|(id,)| AccountId(id)))
+}
+
+pub(crate) async fn resolve_account(
+    conn: &mut AnyConnection,
+    r: &AccountRef,
+) -> Result<AccountId, String> {
+    let found = match r {
+        AccountRef::Id(id) => sqlx::query_as::<_, (i64,)>("SELECT id FROM accounts WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(conn)
+            .await
+            .map(|o| o.map(|(i,)| AccountId(i))),
+        AccountRef::ExternalId(x) => {
+            account_id_by_external_id(conn, x)
+                .await
+                .map_err(|e| match e {
+                    StoreError::Db(d) => d,
+                    other => sqlx::Error::Protocol(other.to_string()),
+                })
+        }
+    }
+    .map_err(|e| format!("could not look up {r}: {e}"))?;
+    found.ok_or_else(|| format!("no {r}; import or create the account first"))
+}
+
+/// Resolves a patch's people and parent, naming the field of the first that does not resolve.
+pub(crate) async fn resolve_patch(
+    conn: &mut AnyConnection,
+    p: &AccountPatch,
+) -> Result<Resolved, (String, String)> {
+    let mut out = Resolved::default();
+    if let Some(parent) = &p.parent {
+        out.parent = Some(match parent {
+            Some(r) => Some(
+                resolve_account(conn, r)
+                    .await
+                    .map_err(|e| ("parent".to_string(), e))?,
+            ),
+            None => None,
+        });
+    }
+    for (f, person) in &p.owners {
+        let id = match person {
+            Some(r) => Some(
+                resolve_person(conn, r)
+                    .await
+                    .map_err(|e| (format!("owners.{f}"), e))?,
+            ),
+            None => None,
+        };
+        out.owners.insert(*f, id);
+    }
+    Ok(out)
+}
+
+/// Creates (`id` None) or updates an account from a patch, with its audit entry.
+pub(crate) async fn save_account(
+    conn: &mut AnyConnection,
+    now: &str,
+    actor: &Actor,
+    id: Option<AccountId>,
+    patch: &AccountPatch,
+) -> Result<(AccountId, Change)> {
+    let resolved = resolve_patch(conn, patch)
+        .await
+        .map_err(|(f, m)| StoreError::invalid(&f, m))?;
+    let before = match id {
+        Some(id) => load_account(conn, id, Currency::USD)
+            .await?
+            .map(|a| a.fields),
+        None => None,
+    };
+    let mut fields = before.clone().unwrap_or_default();
+    patch.apply(&mut fields, &resolved);
+    validate_account(&fields).map_err(|e| StoreError::invalid("name", e.0))?;
+    if let (Some(id), Some(parent)) = (id, fields.parent_id) {
+        if parent == id {
+            return Err(StoreError::invalid(
+                "parent",
+                "an account cannot be its own parent",
+            ));
+        }
+    }
+    if before.as_ref() == Some(&fields) {
+        return Ok((id.expect("existing"), Change::Unchanged));
+    }
+    let taken = format!(
+        "another account already has external id {:?} or domain {:?}",
+        fields.external_id.as_deref().unwrap_or(""),
+        fields.domain.as_ref().map(|d| d.as_str()).unwrap_or("")
+    );
+    let o = &fields.owners;
+    let custom = custom_values_to_json(&fields.custom).to_string();
+    let q = match id {
+        Some(_) => sqlx::query_as::<_, (i64,)>(
+            "UPDATE accounts SET external_id = $1, domain = $2, name = $3, name_key = $4, industry = $5, country = $6, \
+             employees = $7, parent_id = $8, lifecycle = $9, customer_since = $10, csm_id = $11, ae_id = $12, \
+             cd_id = $13, sponsor_id = $14, custom = $15, updated_at = $16 WHERE id = $17 RETURNING id",
+        ),
+        None => sqlx::query_as::<_, (i64,)>(
+            "INSERT INTO accounts (external_id, domain, name, name_key, industry, country, employees, parent_id, \
+             lifecycle, customer_since, csm_id, ae_id, cd_id, sponsor_id, custom, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
+        ),
+    };
+    let q = q
+        .bind(fields.external_id.as_deref())
+        .bind(fields.domain.as_ref().map(|d| d.as_str().to_string()))
+        .bind(&fields.name)
+        .bind(fold(&fields.name))
+        .bind(fields.industry.as_deref())
+        .bind(fields.country.as_deref())
+        .bind(fields.employees)
+        .bind(fields.parent_id.map(|p| p.0))
+        .bind(fields.lifecycle.map(|l| l.as_str()))
+        .bind(opt_date(fields.customer_since))
+        .bind(o.csm.map(|u| u.0))
+        .bind(o.ae.map(|u| u.0))
+        .bind(o.customer_development.map(|u| u.0))
+        .bind(o.executive_sponsor.map(|u| u.0))
+        .bind(custom)
+        .bind(now);
+    let q = match id {
+        Some(id) => q.bind(id.0),
+        None => q,
+    };
+    let (new_id,) = q
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| StoreError::unique(e, || taken))?;
+    let (action, change) = if id.is_some() {
+        ("update", Change::Updated)
+    } else {
+        ("create", Change::Created)
+    };
+    record(
+        conn,
+        now,
+        actor,
+        action,
+        "account",
+        new_id,
+        before.as_ref().map(account_json).as_ref(),
+        Some(&account_json(&fields)),
+    )
+    .await?;
+    Ok((AccountId(new_id), change))
+}
+
+/// Recomputes an account's ARR (sum of current terms in the reporting currency) and renewal
+/// date (earliest end of a current term) from its contract terms.
+pub(crate) async fn refresh_arr(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    today: NaiveDate,
+    currency: Currency,
+) -> Result<()> {
+    let today = date(today);
+    sqlx::query(
+        "UPDATE accounts SET \
+         arr_minor = (SELECT COALESCE(SUM(arr_minor), 0) FROM contracts c WHERE c.account_id = $1 AND c.currency = $3 \
+                      AND c.status <> 'cancelled' AND c.start_date <= $2 AND c.end_date >= $2), \
+         renewal_date = (SELECT MIN(end_date) FROM contracts c WHERE c.account_id = $1 \
+                      AND c.status <> 'cancelled' AND c.start_date <= $2 AND c.end_date >= $2) \
+         WHERE id = $1",
+    )
+    .bind(account.0)
+    .bind(&today)
+    .bind(currency.code())
+    .execute(conn)
+    .await?;
+    Ok(())
+}

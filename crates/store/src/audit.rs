@@ -1,0 +1,94 @@
+//! The audit trail: one entry per write, in the same transaction as the write.
+
+use crate::rows::time;
+use crate::{Result, Store};
+use sherpa_core::{Actor, AuditEntry, AuditId, UserId};
+use sqlx::{AnyConnection, FromRow};
+
+pub(crate) async fn record(
+    conn: &mut AnyConnection,
+    at: &str,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    entity_id: impl std::fmt::Display,
+    before: Option<&serde_json::Value>,
+    after: Option<&serde_json::Value>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, user_id, via, action, entity, entity_id, before, after) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(at)
+    .bind(actor.user_id.map(|u| u.0))
+    .bind(&actor.via)
+    .bind(action)
+    .bind(entity)
+    .bind(entity_id.to_string())
+    .bind(before.map(|b| b.to_string()))
+    .bind(after.map(|a| a.to_string()))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Filters for the audit log.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub user_id: Option<UserId>,
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    /// Entries before this id (for paging back in time).
+    pub before_id: Option<AuditId>,
+    pub limit: i64,
+}
+
+#[derive(FromRow)]
+struct AuditRow {
+    id: i64,
+    at: String,
+    user_id: Option<i64>,
+    via: String,
+    action: String,
+    entity: String,
+    entity_id: String,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+impl Store {
+    /// Newest first.
+    pub async fn audit_entries(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        let rows: Vec<AuditRow> = sqlx::query_as(
+            "SELECT id, at, user_id, via, action, entity, entity_id, before, after FROM audit_log \
+             WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR entity = $2) \
+             AND ($3 IS NULL OR entity_id = $3) AND ($4 IS NULL OR id < $4) \
+             ORDER BY id DESC LIMIT $5",
+        )
+        .bind(q.user_id.map(|u| u.0))
+        .bind(q.entity.as_deref())
+        .bind(q.entity_id.as_deref())
+        .bind(q.before_id.map(|a| a.0))
+        .bind(q.limit.clamp(1, 1000))
+        .fetch_all(&self.pool)
+        .await?;
+        let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+        rows.into_iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: AuditId(r.id),
+                    at: time("at", &r.at)?,
+                    actor: Actor {
+                        user_id: r.user_id.map(UserId),
+                        via: r.via,
+                    },
+                    action: r.action,
+                    entity: r.entity,
+                    entity_id: r.entity_id,
+                    before: json(r.before),
+                    after: json(r.after),
+                })
+            })
+            .collect()
+    }
+}

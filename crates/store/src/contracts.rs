@@ -1,0 +1,222 @@
+//! Contract terms, one row per term; every change refreshes the account's ARR and renewal date.
+
+use crate::accounts::{refresh_arr, resolve_account};
+use crate::audit::record;
+use crate::rows::{CONTRACT_COLUMNS, ContractRow, contract_json, date};
+use crate::users::Change;
+use crate::{Result, Store, StoreError};
+use sherpa_core::*;
+use sqlx::AnyConnection;
+
+pub(crate) async fn load_contract(
+    conn: &mut AnyConnection,
+    id: ContractId,
+) -> Result<Option<Contract>> {
+    let row: Option<ContractRow> = sqlx::query_as(&format!(
+        "SELECT {CONTRACT_COLUMNS} FROM contracts WHERE id = $1"
+    ))
+    .bind(id.0)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(Contract::try_from).transpose()?)
+}
+
+pub(crate) async fn contract_id_by_external_id(
+    conn: &mut AnyConnection,
+    x: &str,
+) -> Result<Option<ContractId>> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM contracts WHERE external_id = $1")
+        .bind(x)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|(i,)| ContractId(i)))
+}
+
+/// Creates or updates a term, refreshes the account's ARR, and records the change.
+pub(crate) async fn save_contract(
+    conn: &mut AnyConnection,
+    now: &str,
+    today: chrono::NaiveDate,
+    currency: Currency,
+    actor: &Actor,
+    id: Option<ContractId>,
+    patch: &ContractPatch,
+) -> Result<(ContractId, Change)> {
+    let account = match &patch.account {
+        Some(r) => Some(
+            resolve_account(conn, r)
+                .await
+                .map_err(|e| StoreError::invalid("account", e))?,
+        ),
+        None => None,
+    };
+    let before = match id {
+        Some(id) => Some(
+            load_contract(conn, id)
+                .await?
+                .ok_or_else(|| StoreError::not_found("contract", id))?
+                .fields,
+        ),
+        None => None,
+    };
+    let f = patch
+        .build(before.as_ref(), account, today)
+        .map_err(|e| StoreError::invalid("contract", e.0))?;
+    if f.arr.currency != currency {
+        return Err(StoreError::invalid(
+            "currency",
+            format!(
+                "{} terms are not supported yet: the reporting currency is {currency}",
+                f.arr.currency
+            ),
+        ));
+    }
+    if before.as_ref() == Some(&f) {
+        return Ok((id.expect("existing"), Change::Unchanged));
+    }
+    let minor = f
+        .arr
+        .minor_units()
+        .map_err(|e| StoreError::invalid("arr", e.to_string()))?;
+    let q = match id {
+        Some(_) => sqlx::query_as::<_, (i64,)>(
+            "UPDATE contracts SET account_id = $1, external_id = $2, products = $3, arr_minor = $4, currency = $5, \
+             seats = $6, start_date = $7, end_date = $8, status = $9, outcome = $10, churn_reason = $11, terms = $12, \
+             updated_at = $13 WHERE id = $14 RETURNING id",
+        ),
+        None => sqlx::query_as::<_, (i64,)>(
+            "INSERT INTO contracts (account_id, external_id, products, arr_minor, currency, seats, start_date, end_date, \
+             status, outcome, churn_reason, terms, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+        ),
+    }
+    .bind(f.account_id.0)
+    .bind(f.external_id.as_deref())
+    .bind(f.products.join(";"))
+    .bind(minor)
+    .bind(f.arr.currency.code())
+    .bind(f.seats)
+    .bind(sherpa_core::text::date(f.start_date))
+    .bind(sherpa_core::text::date(f.end_date))
+    .bind(f.status.as_str())
+    .bind(f.outcome.map(|o| o.as_str()))
+    .bind(f.churn_reason.as_deref())
+    .bind(f.terms.as_deref())
+    .bind(now);
+    let q = match id {
+        Some(id) => q.bind(id.0),
+        None => q,
+    };
+    let (new_id,) = q.fetch_one(&mut *conn).await.map_err(|e| {
+        StoreError::unique(e, || {
+            format!(
+                "another contract term already has external id {:?}",
+                f.external_id.as_deref().unwrap_or("")
+            )
+        })
+    })?;
+    refresh_arr(conn, f.account_id, today, currency).await?;
+    if let Some(old) = &before
+        && old.account_id != f.account_id
+    {
+        refresh_arr(conn, old.account_id, today, currency).await?;
+    }
+    let action = if id.is_some() { "update" } else { "create" };
+    record(
+        conn,
+        now,
+        actor,
+        action,
+        "contract",
+        new_id,
+        before.as_ref().map(contract_json).as_ref(),
+        Some(&contract_json(&f)),
+    )
+    .await?;
+    Ok((
+        ContractId(new_id),
+        if id.is_some() {
+            Change::Updated
+        } else {
+            Change::Created
+        },
+    ))
+}
+
+impl Store {
+    pub async fn contract(&self, id: ContractId) -> Result<Contract> {
+        let mut conn = self.pool.acquire().await?;
+        load_contract(&mut conn, id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("contract", id))
+    }
+
+    /// Terms of one account (oldest first), or of the whole book in id order after `after`.
+    pub async fn contracts(
+        &self,
+        account: Option<AccountId>,
+        after: Option<ContractId>,
+        limit: i64,
+    ) -> Result<Vec<Contract>> {
+        let rows: Vec<ContractRow> = sqlx::query_as(&format!(
+            "SELECT {CONTRACT_COLUMNS} FROM contracts WHERE ($1 IS NULL OR account_id = $1) AND id > $2 \
+             ORDER BY id LIMIT $3"
+        ))
+        .bind(account.map(|a| a.0))
+        .bind(after.map(|a| a.0).unwrap_or(0))
+        .bind(limit.clamp(1, 100_000))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(Contract::try_from)
+            .collect::<Result<_, _>>()?)
+    }
+
+    pub async fn save_contract(
+        &self,
+        actor: &Actor,
+        id: Option<ContractId>,
+        patch: &ContractPatch,
+    ) -> Result<Contract> {
+        let mut tx = self.pool.begin().await?;
+        let (id, _) = save_contract(
+            &mut tx,
+            &self.now(),
+            self.clock.today(),
+            self.currency(),
+            actor,
+            id,
+            patch,
+        )
+        .await?;
+        tx.commit().await?;
+        self.contract(id).await
+    }
+
+    /// ARR history of an account from its terms.
+    pub async fn arr_history(&self, account: AccountId) -> Result<Vec<ArrMovement>> {
+        let terms = self.contracts(Some(account), None, 10_000).await?;
+        let fields: Vec<ContractFields> = terms.into_iter().map(|c| c.fields).collect();
+        Ok(sherpa_core::arr_history(&fields, self.currency()))
+    }
+
+    /// Refreshes every account's ARR and renewal date for today: terms start and end with the
+    /// calendar, not only when edited. Run daily by the job worker.
+    pub async fn refresh_all_arr(&self) -> Result<u64> {
+        let today = sherpa_core::text::date(self.clock.today());
+        let done = sqlx::query(
+            "UPDATE accounts SET \
+             arr_minor = (SELECT COALESCE(SUM(arr_minor), 0) FROM contracts c WHERE c.account_id = accounts.id \
+                          AND c.currency = $2 AND c.status <> 'cancelled' AND c.start_date <= $1 AND c.end_date >= $1), \
+             renewal_date = (SELECT MIN(end_date) FROM contracts c WHERE c.account_id = accounts.id \
+                          AND c.status <> 'cancelled' AND c.start_date <= $1 AND c.end_date >= $1)",
+        )
+        .bind(&today)
+        .bind(self.currency().code())
+        .execute(&self.pool)
+        .await?;
+        let _ = date("today", &Some(today))?;
+        Ok(done.rows_affected())
+    }
+}

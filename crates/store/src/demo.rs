@@ -1,0 +1,333 @@
+//! Writing the demo book fast: explicit ids and multi-row INSERTs in large transactions, so
+//! 100,000 accounts with their contacts, terms and activities load in seconds.
+
+use crate::accounts::{Arg, Args};
+use crate::rows::opt_date;
+use crate::{Engine, Result, Store, StoreError};
+use sherpa_core::demo::DemoBook;
+use sherpa_core::text::{date, fold, timestamp};
+use sherpa_core::*;
+use sqlx::AnyConnection;
+
+/// Reports progress as accounts written out of the total.
+pub type DemoProgress<'a> = &'a (dyn Fn(usize, usize) + Send + Sync);
+
+/// Accounts generated and written per transaction.
+const CHUNK: usize = 2_000;
+/// Bind parameters per statement, under SQLite's and PostgreSQL's limits.
+const MAX_PARAMS: usize = 30_000;
+
+async fn insert_rows(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Arg>>,
+) -> Result<()> {
+    let per = (MAX_PARAMS / columns.len()).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut args = Args::default();
+        let mut values = Vec::new();
+        for row in rows.by_ref().take(per) {
+            let ps: Vec<String> = row.into_iter().map(|a| args.push(a)).collect();
+            values.push(format!("({})", ps.join(", ")));
+        }
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES {}",
+            columns.join(", "),
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for a in &args.0 {
+            q = match a {
+                Arg::Int(i) => q.bind(*i),
+                Arg::Text(t) => q.bind(t.as_str()),
+                Arg::OptInt(i) => q.bind(*i),
+                Arg::OptText(t) => q.bind(t.as_deref()),
+            };
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+fn t(s: impl Into<String>) -> Arg {
+    Arg::Text(s.into())
+}
+
+impl Store {
+    /// Fills an empty book with the demo; every demo user gets the same password hash.
+    pub async fn load_demo(
+        &self,
+        book: &DemoBook,
+        password_hash: &str,
+        progress: DemoProgress<'_>,
+    ) -> Result<()> {
+        let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts")
+            .fetch_one(&self.pool)
+            .await?;
+        let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?;
+        if existing > 0 || users > 0 {
+            return Err(StoreError::Conflict(format!(
+                "the database at {} already holds {existing} accounts and {users} users; the demo needs an empty one \
+                 (use --db with a new path)",
+                self.display_url()
+            )));
+        }
+        let now = self.now();
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = self.pool.begin().await?;
+        let user_rows = book
+            .team
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
+                vec![
+                    Arg::Int(i as i64 + 1),
+                    t(u.email.as_str()),
+                    t(&u.name),
+                    t(fold(&u.name)),
+                    t(u.function.as_str()),
+                    t(u.role.as_str()),
+                    Arg::OptInt(u.manager.map(|m| m as i64 + 1)),
+                    Arg::Int(1),
+                    t(password_hash),
+                    t(&now),
+                    t(&now),
+                ]
+            })
+            .collect();
+        insert_rows(
+            &mut tx,
+            "users",
+            &[
+                "id",
+                "email",
+                "name",
+                "name_key",
+                "function",
+                "role",
+                "manager_id",
+                "active",
+                "password_hash",
+                "created_at",
+                "updated_at",
+            ],
+            user_rows,
+        )
+        .await?;
+        tx.commit().await?;
+        let (mut contact_id, mut contract_id, mut activity_id) = (0i64, 0i64, 0i64);
+        let mut start = 0;
+        while start < book.accounts {
+            let end = (start + CHUNK).min(book.accounts);
+            let accounts: Vec<_> = (start..end).map(|i| book.account(i)).collect();
+            let mut a_rows = Vec::new();
+            let mut c_rows = Vec::new();
+            let mut k_rows = Vec::new();
+            let mut act_rows = Vec::new();
+            let mut att_rows = Vec::new();
+            for a in &accounts {
+                let id = a.index as i64 + 1;
+                let f = &a.fields;
+                let uid = |i: usize| Arg::Int(i as i64 + 1);
+                let ouid = |i: Option<usize>| Arg::OptInt(i.map(|i| i as i64 + 1));
+                a_rows.push(vec![
+                    Arg::Int(id),
+                    Arg::OptText(f.external_id.clone()),
+                    Arg::OptText(f.domain.as_ref().map(|d| d.as_str().to_string())),
+                    t(&f.name),
+                    t(fold(&f.name)),
+                    Arg::OptText(f.industry.clone()),
+                    Arg::OptText(f.country.clone()),
+                    Arg::OptInt(f.employees),
+                    Arg::OptText(f.lifecycle.map(|l| l.as_str().to_string())),
+                    Arg::OptText(opt_date(f.customer_since)),
+                    uid(a.csm),
+                    uid(a.ae),
+                    ouid(a.customer_development),
+                    ouid(a.executive_sponsor),
+                    t("{}"),
+                    t(&now),
+                    t(&now),
+                ]);
+                let first_contact = contact_id + 1;
+                for c in &a.contacts {
+                    contact_id += 1;
+                    c_rows.push(vec![
+                        Arg::Int(contact_id),
+                        Arg::Int(id),
+                        Arg::OptText(c.external_id.clone()),
+                        t(&c.name),
+                        Arg::OptText(c.email.as_ref().map(|e| e.as_str().to_string())),
+                        Arg::OptText(c.title.clone()),
+                        t(roles_to_text(&c.roles)),
+                        Arg::OptText(opt_date(c.departed_on)),
+                        t(&now),
+                        t(&now),
+                    ]);
+                }
+                for k in &a.contracts {
+                    contract_id += 1;
+                    k_rows.push(vec![
+                        Arg::Int(contract_id),
+                        Arg::Int(id),
+                        Arg::OptText(k.external_id.clone()),
+                        t(k.products.join(";")),
+                        Arg::Int(
+                            k.arr
+                                .minor_units()
+                                .map_err(|e| StoreError::invalid("arr", e.to_string()))?,
+                        ),
+                        t(k.arr.currency.code()),
+                        Arg::OptInt(k.seats),
+                        t(date(k.start_date)),
+                        t(date(k.end_date)),
+                        t(k.status.as_str()),
+                        Arg::OptText(k.outcome.map(|o| o.as_str().to_string())),
+                        Arg::OptText(k.churn_reason.clone()),
+                        Arg::OptText(k.terms.clone()),
+                        t(&now),
+                        t(&now),
+                    ]);
+                }
+                for x in &a.activities {
+                    activity_id += 1;
+                    act_rows.push(vec![
+                        Arg::Int(activity_id),
+                        Arg::Int(id),
+                        t(x.kind.as_str()),
+                        t(timestamp(x.occurred_at)),
+                        uid(x.user),
+                        t(&x.summary),
+                        t(&now),
+                    ]);
+                    for c in &x.attendees {
+                        att_rows.push(vec![
+                            Arg::Int(activity_id),
+                            Arg::Int(first_contact + *c as i64),
+                        ]);
+                    }
+                }
+            }
+            let mut tx = self.pool.begin().await?;
+            insert_rows(
+                &mut tx,
+                "accounts",
+                &[
+                    "id",
+                    "external_id",
+                    "domain",
+                    "name",
+                    "name_key",
+                    "industry",
+                    "country",
+                    "employees",
+                    "lifecycle",
+                    "customer_since",
+                    "csm_id",
+                    "ae_id",
+                    "cd_id",
+                    "sponsor_id",
+                    "custom",
+                    "created_at",
+                    "updated_at",
+                ],
+                a_rows,
+            )
+            .await?;
+            insert_rows(
+                &mut tx,
+                "contacts",
+                &[
+                    "id",
+                    "account_id",
+                    "external_id",
+                    "name",
+                    "email",
+                    "title",
+                    "roles",
+                    "departed_on",
+                    "created_at",
+                    "updated_at",
+                ],
+                c_rows,
+            )
+            .await?;
+            insert_rows(
+                &mut tx,
+                "contracts",
+                &[
+                    "id",
+                    "account_id",
+                    "external_id",
+                    "products",
+                    "arr_minor",
+                    "currency",
+                    "seats",
+                    "start_date",
+                    "end_date",
+                    "status",
+                    "outcome",
+                    "churn_reason",
+                    "terms",
+                    "created_at",
+                    "updated_at",
+                ],
+                k_rows,
+            )
+            .await?;
+            insert_rows(
+                &mut tx,
+                "activities",
+                &[
+                    "id",
+                    "account_id",
+                    "kind",
+                    "occurred_at",
+                    "user_id",
+                    "summary",
+                    "created_at",
+                ],
+                act_rows,
+            )
+            .await?;
+            insert_rows(
+                &mut tx,
+                "activity_attendees",
+                &["activity_id", "contact_id"],
+                att_rows,
+            )
+            .await?;
+            tx.commit().await?;
+            start = end;
+            progress(start, book.accounts);
+        }
+        if self.engine == Engine::Postgres {
+            for table in ["users", "accounts", "contacts", "contracts", "activities"] {
+                sqlx::query(&format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                ))
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        self.refresh_all_arr().await?;
+        let after = serde_json::json!({"accounts": book.accounts, "seed": book.seed, "users": book.team.users.len()});
+        crate::audit::record(
+            &mut conn,
+            &now,
+            &Actor::system("demo"),
+            "create",
+            "demo_book",
+            book.seed,
+            None,
+            Some(&after),
+        )
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,376 @@
+//! Applying an import file: every row in one transaction, all or nothing. Rows are matched to
+//! what the book already holds by external id (or domain / email), so importing the same file
+//! twice changes nothing the second time. A dry run does everything and then rolls back.
+
+use crate::accounts::{account_id_by_external_id, save_account};
+use crate::activities::save_activity;
+use crate::contacts::save_contact;
+use crate::contracts::{contract_id_by_external_id, save_contract};
+use crate::users::{Change, resolve_person, upsert_user};
+use crate::{Result, Store, StoreError};
+use sherpa_core::import::*;
+use sherpa_core::*;
+use sqlx::{Any, AnyConnection, Transaction};
+
+/// Called with the number of rows applied so far.
+pub type Progress<'a> = &'a (dyn Fn(usize) + Send + Sync);
+
+struct Tally(ImportSummary);
+
+impl Tally {
+    fn new(ignored: &[String]) -> Self {
+        Tally(ImportSummary {
+            ignored_columns: ignored.to_vec(),
+            ..Default::default()
+        })
+    }
+
+    fn add(&mut self, c: Change) {
+        match c {
+            Change::Created => self.0.created += 1,
+            Change::Updated => self.0.updated += 1,
+            Change::Unchanged => self.0.unchanged += 1,
+        }
+    }
+}
+
+/// Turns a store error on one row into the row error a person sees, naming their own column.
+fn row_error(line: usize, columns: &Columns, e: StoreError) -> Result<RowError> {
+    match e {
+        StoreError::Invalid { field, message } => {
+            let field = match field.as_str() {
+                "owners.csm" => "csm_email",
+                "owners.ae" => "ae_email",
+                "owners.customer_development" => "cd_email",
+                "owners.executive_sponsor" => "sponsor_email",
+                "parent" => "parent_external_id",
+                "account" => "account_external_id",
+                "user" => "user_email",
+                "manager" => "manager_email",
+                other => other,
+            };
+            let column = columns
+                .fields
+                .contains_key(field)
+                .then(|| columns.header(field));
+            Ok(RowError {
+                line,
+                column,
+                message,
+            })
+        }
+        StoreError::Conflict(message) => Ok(RowError {
+            line,
+            column: None,
+            message,
+        }),
+        other => Err(other),
+    }
+}
+
+impl Store {
+    async fn finish(
+        &self,
+        tx: Transaction<'static, Any>,
+        errors: Vec<RowError>,
+        dry_run: bool,
+        tally: Tally,
+    ) -> Result<ImportSummary> {
+        if !errors.is_empty() {
+            tx.rollback().await?;
+            return Err(StoreError::Rows(errors));
+        }
+        if dry_run {
+            tx.rollback().await?
+        } else {
+            tx.commit().await?
+        }
+        Ok(tally.0)
+    }
+
+    pub async fn import_accounts(
+        &self,
+        actor: &Actor,
+        file: &Parsed<AccountRow>,
+        dry_run: bool,
+        progress: Progress<'_>,
+    ) -> Result<ImportSummary> {
+        let now = self.now();
+        let mut tx = self.pool.begin().await?;
+        let mut tally = Tally::new(&file.ignored_columns);
+        let mut errors = Vec::new();
+        // First the accounts themselves, then parents, so a parent may come later in the file.
+        let mut saved = Vec::with_capacity(file.rows.len());
+        for (i, row) in file.rows.iter().enumerate() {
+            let existing = find_account(&mut tx, &row.key).await?;
+            let patch = AccountPatch {
+                parent: None,
+                ..row.patch.clone()
+            };
+            match save_account(&mut tx, &now, actor, existing, &patch).await {
+                Ok((id, change)) => saved.push((id, change)),
+                Err(e) => errors.push(row_error(row.line, &file.columns, e)?),
+            }
+            if i % 500 == 0 {
+                progress(i);
+            }
+        }
+        if errors.is_empty() {
+            for (row, (id, change)) in file.rows.iter().zip(&saved) {
+                let mut change = *change;
+                if row.patch.parent.is_some() {
+                    let parent_only = AccountPatch {
+                        parent: row.patch.parent.clone(),
+                        ..Default::default()
+                    };
+                    match save_account(&mut tx, &now, actor, Some(*id), &parent_only).await {
+                        Ok((_, Change::Updated)) if change == Change::Unchanged => {
+                            change = Change::Updated
+                        }
+                        Ok(_) => {}
+                        Err(e) => errors.push(row_error(row.line, &file.columns, e)?),
+                    }
+                }
+                tally.add(change);
+            }
+        }
+        progress(file.rows.len());
+        self.finish(tx, errors, dry_run, tally).await
+    }
+
+    pub async fn import_contacts(
+        &self,
+        actor: &Actor,
+        file: &Parsed<ContactRow>,
+        dry_run: bool,
+        progress: Progress<'_>,
+    ) -> Result<ImportSummary> {
+        let now = self.now();
+        let mut tx = self.pool.begin().await?;
+        let mut tally = Tally::new(&file.ignored_columns);
+        let mut errors = Vec::new();
+        for (i, row) in file.rows.iter().enumerate() {
+            let existing: Option<(i64,)> = match &row.key {
+                ContactKey::ExternalId(x) => {
+                    sqlx::query_as("SELECT id FROM contacts WHERE external_id = $1")
+                        .bind(x)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                }
+                ContactKey::Email(e) => {
+                    sqlx::query_as("SELECT id FROM contacts WHERE email = $1 ORDER BY id LIMIT 1")
+                        .bind(e.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?
+                }
+            };
+            match save_contact(
+                &mut tx,
+                &now,
+                actor,
+                existing.map(|(id,)| ContactId(id)),
+                &row.patch,
+            )
+            .await
+            {
+                Ok((_, c)) => tally.add(c),
+                Err(e) => errors.push(row_error(row.line, &file.columns, e)?),
+            }
+            if i % 500 == 0 {
+                progress(i);
+            }
+        }
+        progress(file.rows.len());
+        self.finish(tx, errors, dry_run, tally).await
+    }
+
+    pub async fn import_contracts(
+        &self,
+        actor: &Actor,
+        file: &Parsed<ContractRow>,
+        dry_run: bool,
+        progress: Progress<'_>,
+    ) -> Result<ImportSummary> {
+        let now = self.now();
+        let today = self.clock.today();
+        let mut tx = self.pool.begin().await?;
+        let mut tally = Tally::new(&file.ignored_columns);
+        let mut errors = Vec::new();
+        for (i, row) in file.rows.iter().enumerate() {
+            let existing = match row.patch.external_id.clone().flatten() {
+                Some(x) => contract_id_by_external_id(&mut tx, &x).await?,
+                None => natural_contract(&mut tx, &row.patch).await?,
+            };
+            match save_contract(
+                &mut tx,
+                &now,
+                today,
+                self.currency(),
+                actor,
+                existing,
+                &row.patch,
+            )
+            .await
+            {
+                Ok((_, c)) => tally.add(c),
+                Err(e) => errors.push(row_error(row.line, &file.columns, e)?),
+            }
+            if i % 500 == 0 {
+                progress(i);
+            }
+        }
+        progress(file.rows.len());
+        self.finish(tx, errors, dry_run, tally).await
+    }
+
+    pub async fn import_users(
+        &self,
+        actor: &Actor,
+        file: &Parsed<UserRow>,
+        dry_run: bool,
+        progress: Progress<'_>,
+    ) -> Result<ImportSummary> {
+        let now = self.now();
+        let mut tx = self.pool.begin().await?;
+        let mut tally = Tally::new(&file.ignored_columns);
+        let mut errors = Vec::new();
+        // People first, managers second: a manager may be listed below their reports.
+        let mut changes = Vec::new();
+        for row in &file.rows {
+            let p = UserPatch {
+                manager: None,
+                ..row.patch.clone()
+            };
+            match upsert_user(&mut tx, &now, actor, &p, None).await {
+                Ok((_, c)) => changes.push(c),
+                Err(e) => errors.push(row_error(row.line, &file.columns, e)?),
+            }
+        }
+        if errors.is_empty() {
+            for (i, (row, change)) in file.rows.iter().zip(changes).enumerate() {
+                let mut change = change;
+                if let Some(m) = &row.patch.manager {
+                    let manager = match m {
+                        Some(r) => match resolve_person(&mut tx, r).await {
+                            Ok(id) => Some(id),
+                            Err(e) => {
+                                errors.push(row_error(
+                                    row.line,
+                                    &file.columns,
+                                    StoreError::invalid("manager", e),
+                                )?);
+                                continue;
+                            }
+                        },
+                        None => None,
+                    };
+                    let p = UserPatch {
+                        email: row.patch.email.clone(),
+                        name: None,
+                        function: None,
+                        role: None,
+                        manager: None,
+                        active: None,
+                    };
+                    match upsert_user(&mut tx, &now, actor, &p, Some(manager)).await {
+                        Ok((_, Change::Updated)) if change == Change::Unchanged => {
+                            change = Change::Updated
+                        }
+                        Ok(_) => {}
+                        Err(e) => errors.push(row_error(row.line, &file.columns, e)?),
+                    }
+                }
+                tally.add(change);
+                if i % 500 == 0 {
+                    progress(i);
+                }
+            }
+        }
+        progress(file.rows.len());
+        self.finish(tx, errors, dry_run, tally).await
+    }
+
+    pub async fn import_activities(
+        &self,
+        actor: &Actor,
+        file: &Parsed<ActivityRow>,
+        dry_run: bool,
+        progress: Progress<'_>,
+    ) -> Result<ImportSummary> {
+        let now = self.now();
+        let mut tx = self.pool.begin().await?;
+        let mut tally = Tally::new(&file.ignored_columns);
+        let mut errors = Vec::new();
+        for (i, row) in file.rows.iter().enumerate() {
+            let input = &row.input;
+            let duplicate = if input.external_id.is_none() {
+                natural_activity(&mut tx, input).await?
+            } else {
+                false
+            };
+            if duplicate {
+                tally.add(Change::Unchanged);
+                continue;
+            }
+            match save_activity(&mut tx, &now, actor, input).await {
+                Ok((_, c)) => tally.add(c),
+                Err(e) => errors.push(row_error(row.line, &file.columns, e)?),
+            }
+            if i % 500 == 0 {
+                progress(i);
+            }
+        }
+        progress(file.rows.len());
+        self.finish(tx, errors, dry_run, tally).await
+    }
+}
+
+async fn find_account(conn: &mut AnyConnection, key: &AccountKey) -> Result<Option<AccountId>> {
+    match key {
+        AccountKey::ExternalId(x) => account_id_by_external_id(conn, x).await,
+        AccountKey::Domain(d) => {
+            let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM accounts WHERE domain = $1")
+                .bind(d.as_str())
+                .fetch_optional(conn)
+                .await?;
+            Ok(row.map(|(id,)| AccountId(id)))
+        }
+    }
+}
+
+/// A term without an external id is the same term when account and start date match.
+async fn natural_contract(
+    conn: &mut AnyConnection,
+    p: &ContractPatch,
+) -> Result<Option<ContractId>> {
+    let (Some(AccountRef::ExternalId(account)), Some(start)) = (&p.account, p.start_date) else {
+        return Ok(None);
+    };
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT c.id FROM contracts c JOIN accounts a ON a.id = c.account_id WHERE a.external_id = $1 AND c.start_date = $2 \
+         ORDER BY c.id LIMIT 1",
+    )
+    .bind(account)
+    .bind(sherpa_core::text::date(start))
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(id,)| ContractId(id)))
+}
+
+/// An activity without an external id is a duplicate when account, kind, time and summary match.
+async fn natural_activity(conn: &mut AnyConnection, a: &ActivityInput) -> Result<bool> {
+    let AccountRef::ExternalId(account) = &a.account else {
+        return Ok(false);
+    };
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT x.id FROM activities x JOIN accounts a ON a.id = x.account_id WHERE a.external_id = $1 AND x.kind = $2 \
+         AND x.occurred_at = $3 AND x.summary = $4 LIMIT 1",
+    )
+    .bind(account)
+    .bind(a.kind.as_str())
+    .bind(sherpa_core::text::timestamp(a.occurred_at))
+    .bind(&a.summary)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
+}

@@ -1,0 +1,263 @@
+//! Database rows and their conversion to and from the domain types. Every value read back is
+//! parsed again, so a row edited by hand into something invalid is reported, not trusted.
+
+use sherpa_core::text::{parse_date, parse_timestamp};
+use sherpa_core::*;
+use sqlx::FromRow;
+
+pub(crate) fn bad(column: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("column {column} holds {value:?}, which is not valid").into())
+}
+
+pub(crate) fn date(
+    column: &str,
+    v: &Option<String>,
+) -> Result<Option<chrono::NaiveDate>, sqlx::Error> {
+    v.as_deref()
+        .map(|s| parse_date(s).ok_or_else(|| bad(column, s)))
+        .transpose()
+}
+
+pub(crate) fn time(column: &str, v: &str) -> Result<chrono::DateTime<chrono::Utc>, sqlx::Error> {
+    parse_timestamp(v).ok_or_else(|| bad(column, v))
+}
+
+pub(crate) fn parse<T: std::str::FromStr>(column: &str, v: &str) -> Result<T, sqlx::Error> {
+    v.parse().map_err(|_| bad(column, v))
+}
+
+pub(crate) fn opt_date(d: Option<chrono::NaiveDate>) -> Option<String> {
+    d.map(sherpa_core::text::date)
+}
+
+#[derive(FromRow)]
+pub(crate) struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub function: String,
+    pub role: String,
+    pub manager_id: Option<i64>,
+    pub active: i64,
+}
+
+pub(crate) const USER_COLUMNS: &str = "id, email, name, function, role, manager_id, active";
+
+impl TryFrom<UserRow> for User {
+    type Error = sqlx::Error;
+    fn try_from(r: UserRow) -> Result<Self, sqlx::Error> {
+        Ok(User {
+            id: UserId(r.id),
+            email: Email::parse(&r.email).map_err(|_| bad("email", &r.email))?,
+            name: r.name,
+            function: parse("function", &r.function)?,
+            role: parse("role", &r.role)?,
+            manager_id: r.manager_id.map(UserId),
+            active: r.active != 0,
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct AccountRow {
+    pub id: i64,
+    pub external_id: Option<String>,
+    pub domain: Option<String>,
+    pub name: String,
+    pub industry: Option<String>,
+    pub country: Option<String>,
+    pub employees: Option<i64>,
+    pub parent_id: Option<i64>,
+    pub lifecycle: Option<String>,
+    pub customer_since: Option<String>,
+    pub csm_id: Option<i64>,
+    pub ae_id: Option<i64>,
+    pub cd_id: Option<i64>,
+    pub sponsor_id: Option<i64>,
+    pub custom: String,
+    pub arr_minor: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+pub(crate) const ACCOUNT_COLUMNS: &str = "id, external_id, domain, name, industry, country, employees, parent_id, \
+    lifecycle, customer_since, csm_id, ae_id, cd_id, sponsor_id, custom, arr_minor, created_at, updated_at";
+
+impl AccountRow {
+    pub fn into_account(
+        self,
+        defs: &[CustomFieldDef],
+        currency: Currency,
+    ) -> Result<Account, sqlx::Error> {
+        Ok(Account {
+            id: AccountId(self.id),
+            fields: AccountFields {
+                name: self.name,
+                domain: self
+                    .domain
+                    .as_deref()
+                    .map(|d| Domain::parse(d).map_err(|_| bad("domain", d)))
+                    .transpose()?,
+                external_id: self.external_id,
+                industry: self.industry,
+                country: self.country,
+                employees: self.employees,
+                parent_id: self.parent_id.map(AccountId),
+                lifecycle: self
+                    .lifecycle
+                    .as_deref()
+                    .map(|l| parse("lifecycle", l))
+                    .transpose()?,
+                customer_since: date("customer_since", &self.customer_since)?,
+                owners: Owners {
+                    csm: self.csm_id.map(UserId),
+                    ae: self.ae_id.map(UserId),
+                    customer_development: self.cd_id.map(UserId),
+                    executive_sponsor: self.sponsor_id.map(UserId),
+                },
+                custom: custom_values_from_json(&self.custom, defs),
+            },
+            arr: Money::from_minor_units(self.arr_minor, currency),
+            created_at: time("created_at", &self.created_at)?,
+            updated_at: time("updated_at", &self.updated_at)?,
+        })
+    }
+}
+
+/// The account as the audit trail records it.
+pub(crate) fn account_json(a: &AccountFields) -> serde_json::Value {
+    serde_json::json!({
+        "name": a.name,
+        "external_id": a.external_id,
+        "domain": a.domain,
+        "industry": a.industry,
+        "country": a.country,
+        "employees": a.employees,
+        "parent_id": a.parent_id.map(|p| p.to_string()),
+        "lifecycle": a.lifecycle,
+        "customer_since": opt_date(a.customer_since),
+        "csm_id": a.owners.csm.map(|u| u.to_string()),
+        "ae_id": a.owners.ae.map(|u| u.to_string()),
+        "cd_id": a.owners.customer_development.map(|u| u.to_string()),
+        "sponsor_id": a.owners.executive_sponsor.map(|u| u.to_string()),
+        "custom": custom_values_to_json(&a.custom),
+    })
+}
+
+#[derive(FromRow)]
+pub(crate) struct ContactRow {
+    pub id: i64,
+    pub account_id: Option<i64>,
+    pub external_id: Option<String>,
+    pub name: String,
+    pub email: Option<String>,
+    pub title: Option<String>,
+    pub roles: String,
+    pub departed_on: Option<String>,
+}
+
+pub(crate) const CONTACT_COLUMNS: &str =
+    "id, account_id, external_id, name, email, title, roles, departed_on";
+
+impl TryFrom<ContactRow> for Contact {
+    type Error = sqlx::Error;
+    fn try_from(r: ContactRow) -> Result<Self, sqlx::Error> {
+        Ok(Contact {
+            id: ContactId(r.id),
+            fields: ContactFields {
+                account_id: r.account_id.map(AccountId),
+                external_id: r.external_id,
+                name: r.name,
+                email: r
+                    .email
+                    .as_deref()
+                    .map(|e| Email::parse(e).map_err(|_| bad("email", e)))
+                    .transpose()?,
+                title: r.title,
+                roles: parse_roles(&r.roles).map_err(|_| bad("roles", &r.roles))?,
+                departed_on: date("departed_on", &r.departed_on)?,
+            },
+        })
+    }
+}
+
+pub(crate) fn contact_json(c: &ContactFields) -> serde_json::Value {
+    serde_json::json!({
+        "account_id": c.account_id.map(|a| a.to_string()),
+        "external_id": c.external_id,
+        "name": c.name,
+        "email": c.email,
+        "title": c.title,
+        "roles": c.roles,
+        "departed_on": opt_date(c.departed_on),
+    })
+}
+
+#[derive(FromRow)]
+pub(crate) struct ContractRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub external_id: Option<String>,
+    pub products: String,
+    pub arr_minor: i64,
+    pub currency: String,
+    pub seats: Option<i64>,
+    pub start_date: String,
+    pub end_date: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub churn_reason: Option<String>,
+    pub terms: Option<String>,
+}
+
+pub(crate) const CONTRACT_COLUMNS: &str = "id, account_id, external_id, products, arr_minor, currency, seats, \
+    start_date, end_date, status, outcome, churn_reason, terms";
+
+impl TryFrom<ContractRow> for Contract {
+    type Error = sqlx::Error;
+    fn try_from(r: ContractRow) -> Result<Self, sqlx::Error> {
+        let currency = Currency::parse(&r.currency).map_err(|_| bad("currency", &r.currency))?;
+        Ok(Contract {
+            id: ContractId(r.id),
+            fields: ContractFields {
+                account_id: AccountId(r.account_id),
+                external_id: r.external_id,
+                products: r
+                    .products
+                    .split(';')
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                arr: Money::from_minor_units(r.arr_minor, currency),
+                seats: r.seats,
+                start_date: parse_date(&r.start_date)
+                    .ok_or_else(|| bad("start_date", &r.start_date))?,
+                end_date: parse_date(&r.end_date).ok_or_else(|| bad("end_date", &r.end_date))?,
+                status: parse("status", &r.status)?,
+                outcome: r
+                    .outcome
+                    .as_deref()
+                    .map(|o| parse("outcome", o))
+                    .transpose()?,
+                churn_reason: r.churn_reason,
+                terms: r.terms,
+            },
+        })
+    }
+}
+
+pub(crate) fn contract_json(c: &ContractFields) -> serde_json::Value {
+    serde_json::json!({
+        "account_id": c.account_id.to_string(),
+        "external_id": c.external_id,
+        "products": c.products,
+        "arr": c.arr,
+        "seats": c.seats,
+        "start_date": sherpa_core::text::date(c.start_date),
+        "end_date": sherpa_core::text::date(c.end_date),
+        "status": c.status,
+        "outcome": c.outcome,
+        "churn_reason": c.churn_reason,
+        "terms": c.terms,
+    })
+}

@@ -1,0 +1,236 @@
+//! Tasks (calls to action). A rule's dedup key keeps it from opening a second open task for
+//! the same account: the database's partial unique index enforces it on both engines.
+
+use crate::audit::record;
+use crate::rows::{date, opt_date, parse, time};
+use crate::{Result, Store, StoreError};
+use sherpa_core::*;
+use sqlx::FromRow;
+
+#[derive(FromRow)]
+struct TaskRow {
+    id: i64,
+    account_id: i64,
+    title: String,
+    owner_id: Option<i64>,
+    due_on: Option<String>,
+    priority: String,
+    status: String,
+    outcome: Option<String>,
+    source: String,
+    reason: String,
+    dedup_key: Option<String>,
+    created_at: String,
+    closed_at: Option<String>,
+}
+
+const TASK_COLUMNS: &str = "id, account_id, title, owner_id, due_on, priority, status, outcome, source, reason, dedup_key, created_at, closed_at";
+
+impl TryFrom<TaskRow> for Task {
+    type Error = sqlx::Error;
+    fn try_from(r: TaskRow) -> Result<Self, sqlx::Error> {
+        Ok(Task {
+            id: TaskId(r.id),
+            fields: TaskFields {
+                account_id: AccountId(r.account_id),
+                title: r.title,
+                owner_id: r.owner_id.map(UserId),
+                due_on: date("due_on", &r.due_on)?,
+                priority: parse("priority", &r.priority)?,
+                source: parse("source", &r.source)?,
+                reason: r.reason,
+                dedup_key: r.dedup_key,
+            },
+            status: parse("status", &r.status)?,
+            outcome: r.outcome,
+            created_at: time("created_at", &r.created_at)?,
+            closed_at: r
+                .closed_at
+                .as_deref()
+                .map(|c| time("closed_at", c))
+                .transpose()?,
+        })
+    }
+}
+
+/// Filters for task lists.
+#[derive(Debug, Clone, Default)]
+pub struct TaskQuery {
+    pub owner: Option<UserId>,
+    pub account: Option<AccountId>,
+    pub status: Option<TaskStatus>,
+    pub after: Option<TaskId>,
+    pub limit: i64,
+}
+
+fn task_json(t: &TaskFields, status: TaskStatus, outcome: &Option<String>) -> serde_json::Value {
+    serde_json::json!({
+        "account_id": t.account_id.to_string(), "title": t.title, "owner_id": t.owner_id.map(|o| o.to_string()),
+        "due_on": opt_date(t.due_on), "priority": t.priority, "source": t.source, "reason": t.reason,
+        "dedup_key": t.dedup_key, "status": status, "outcome": outcome,
+    })
+}
+
+impl Store {
+    pub async fn task(&self, id: TaskId) -> Result<Task> {
+        let row: Option<TaskRow> =
+            sqlx::query_as(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"))
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(Task::try_from)
+            .transpose()?
+            .ok_or_else(|| StoreError::not_found("task", id))
+    }
+
+    pub async fn tasks(&self, q: &TaskQuery) -> Result<Vec<Task>> {
+        let rows: Vec<TaskRow> = sqlx::query_as(&format!(
+            "SELECT {TASK_COLUMNS} FROM tasks WHERE ($1 IS NULL OR owner_id = $1) AND ($2 IS NULL OR account_id = $2) \
+             AND ($3 IS NULL OR status = $3) AND id > $4 ORDER BY id LIMIT $5"
+        ))
+        .bind(q.owner.map(|o| o.0))
+        .bind(q.account.map(|a| a.0))
+        .bind(q.status.map(|s| s.as_str()))
+        .bind(q.after.map(|a| a.0).unwrap_or(0))
+        .bind(q.limit.clamp(1, 1000))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(Task::try_from)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Opens a task. When the fields carry a dedup key and an open task with that key exists for
+    /// the account, that task is returned and nothing new is opened.
+    pub async fn open_task(&self, actor: &Actor, t: &TaskFields) -> Result<(Task, bool)> {
+        if t.title.trim().is_empty() {
+            return Err(StoreError::invalid("title", "title is required"));
+        }
+        let now = self.now();
+        let mut tx = self.pool.begin().await?;
+        if let Some(key) = &t.dedup_key {
+            let open: Option<(i64,)> = sqlx::query_as(
+                "SELECT id FROM tasks WHERE account_id = $1 AND dedup_key = $2 AND status = 'open'",
+            )
+            .bind(t.account_id.0)
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((id,)) = open {
+                tx.rollback().await?;
+                return Ok((self.task(TaskId(id)).await?, false));
+            }
+        }
+        let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
+            "INSERT INTO tasks (account_id, title, owner_id, due_on, priority, status, source, reason, dedup_key, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $9) RETURNING id",
+        )
+        .bind(t.account_id.0)
+        .bind(&t.title)
+        .bind(t.owner_id.map(|o| o.0))
+        .bind(opt_date(t.due_on))
+        .bind(t.priority.as_str())
+        .bind(t.source.as_str())
+        .bind(&t.reason)
+        .bind(t.dedup_key.as_deref())
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await;
+        let (id,) = match inserted {
+            Ok(r) => r,
+            // Another writer opened the same rule's task between our check and insert.
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                tx.rollback().await?;
+                let open = self
+                    .tasks(&TaskQuery {
+                        account: Some(t.account_id),
+                        status: Some(TaskStatus::Open),
+                        limit: 1000,
+                        ..Default::default()
+                    })
+                    .await?;
+                let same = open
+                    .into_iter()
+                    .find(|x| x.fields.dedup_key == t.dedup_key)
+                    .ok_or_else(|| StoreError::Conflict("task".into()))?;
+                return Ok((same, false));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        record(
+            &mut tx,
+            &now,
+            actor,
+            "create",
+            "task",
+            id,
+            None,
+            Some(&task_json(t, TaskStatus::Open, &None)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((self.task(TaskId(id)).await?, true))
+    }
+
+    /// Closes or reopens a task, or changes its owner, due date or priority.
+    pub async fn update_task(
+        &self,
+        actor: &Actor,
+        id: TaskId,
+        status: Option<TaskStatus>,
+        outcome: Option<Option<String>>,
+        owner: Option<Option<UserId>>,
+        due_on: Option<Option<chrono::NaiveDate>>,
+        priority: Option<Priority>,
+    ) -> Result<Task> {
+        let before = self.task(id).await?;
+        let mut f = before.fields.clone();
+        if let Some(o) = owner {
+            f.owner_id = o;
+        }
+        if let Some(d) = due_on {
+            f.due_on = d;
+        }
+        if let Some(p) = priority {
+            f.priority = p;
+        }
+        let new_status = status.unwrap_or(before.status);
+        let new_outcome = outcome.unwrap_or(before.outcome.clone());
+        let now = self.now();
+        let closed_at = match (before.status, new_status) {
+            (_, TaskStatus::Open) => None,
+            (TaskStatus::Open, _) => Some(now.clone()),
+            _ => before.closed_at.map(sherpa_core::text::timestamp),
+        };
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE tasks SET owner_id = $1, due_on = $2, priority = $3, status = $4, outcome = $5, closed_at = $6, \
+             updated_at = $7 WHERE id = $8",
+        )
+        .bind(f.owner_id.map(|o| o.0))
+        .bind(opt_date(f.due_on))
+        .bind(f.priority.as_str())
+        .bind(new_status.as_str())
+        .bind(new_outcome.as_deref())
+        .bind(closed_at)
+        .bind(&now)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::unique(e, || "an open task for the same rule and account already exists".into()))?;
+        record(
+            &mut tx,
+            &now,
+            actor,
+            "update",
+            "task",
+            id,
+            Some(&task_json(&before.fields, before.status, &before.outcome)),
+            Some(&task_json(&f, new_status, &new_outcome)),
+        )
+        .await?;
+        tx.commit().await?;
+        self.task(id).await
+    }
+}

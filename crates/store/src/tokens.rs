@@ -1,0 +1,146 @@
+//! API and ingest tokens: a long random value shown once, kept only as its SHA-256 and
+//! compared in constant time. (argon2 is for passwords: a token is already high-entropy, and
+//! every API request checks one.)
+
+use crate::rows::{USER_COLUMNS, UserRow, time};
+use crate::{Result, Store, StoreError};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sherpa_core::*;
+use subtle::ConstantTimeEq;
+
+/// A freshly made token: the secret is shown once and never stored.
+#[derive(Debug)]
+pub struct NewToken {
+    pub id: TokenId,
+    pub secret: String,
+}
+
+/// Who a request acts as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user: User,
+    pub scope: TokenScope,
+    pub token_id: TokenId,
+}
+
+fn digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+impl Store {
+    pub async fn create_token(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        scope: TokenScope,
+        name: &str,
+    ) -> Result<NewToken> {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        let secret = format!("sherpa_{}_{}", scope.as_str(), hex::encode(bytes));
+        let now = self.now();
+        let mut tx = self.pool.begin().await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO api_tokens (user_id, name, scope, token_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(user.0)
+        .bind(name)
+        .bind(scope.as_str())
+        .bind(digest(&secret))
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let after =
+            serde_json::json!({"user_id": user.to_string(), "name": name, "scope": scope.as_str()});
+        crate::audit::record(
+            &mut tx,
+            &now,
+            actor,
+            "create",
+            "api_token",
+            id,
+            None,
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(NewToken {
+            id: TokenId(id),
+            secret,
+        })
+    }
+
+    /// The active user behind a token, if the token exists, is not revoked and the user is active.
+    pub async fn authenticate_token(&self, secret: &str) -> Result<Option<Principal>> {
+        let hash = digest(secret);
+        let row: Option<(i64, String, String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT id, token_hash, scope, revoked_at, user_id FROM api_tokens WHERE token_hash = $1",
+        )
+        .bind(&hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((id, stored, scope, revoked, user_id)) = row else {
+            return Ok(None);
+        };
+        if !bool::from(stored.as_bytes().ct_eq(hash.as_bytes())) || revoked.is_some() {
+            return Ok(None);
+        }
+        let user: Option<UserRow> = sqlx::query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND active = 1"
+        ))
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(user) = user else { return Ok(None) };
+        Ok(Some(Principal {
+            user: User::try_from(user)?,
+            scope: scope
+                .parse()
+                .map_err(|_| crate::rows::bad("scope", &scope))?,
+            token_id: TokenId(id),
+        }))
+    }
+
+    pub async fn revoke_token(&self, actor: &Actor, id: TokenId) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+        )
+        .bind(&now)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("active token", id));
+        }
+        crate::audit::record(&mut tx, &now, actor, "revoke", "api_token", id, None, None).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Tokens of a user (never their secrets): id, name, scope, created, revoked.
+    pub async fn tokens(
+        &self,
+        user: UserId,
+    ) -> Result<Vec<(TokenId, String, String, chrono::DateTime<chrono::Utc>, bool)>> {
+        let rows: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT id, name, scope, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
+        )
+        .bind(user.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, name, scope, created, revoked)| {
+                Ok((
+                    TokenId(id),
+                    name,
+                    scope,
+                    time("created_at", &created)?,
+                    revoked.is_some(),
+                ))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,260 @@
+//! Team members: creation, lookup by id, email or full name, passwords, and user imports.
+
+use crate::audit::record;
+use crate::rows::{USER_COLUMNS, UserRow};
+use crate::{Result, Store, StoreError};
+use sherpa_core::text::fold;
+use sherpa_core::*;
+use sqlx::AnyConnection;
+
+fn user_json(u: &User) -> serde_json::Value {
+    serde_json::json!({
+        "email": u.email, "name": u.name, "function": u.function, "role": u.role,
+        "manager_id": u.manager_id.map(|m| m.to_string()), "active": u.active,
+    })
+}
+
+pub(crate) async fn user_by_email(conn: &mut AnyConnection, email: &Email) -> Result<Option<User>> {
+    let row: Option<UserRow> = sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
+    ))
+    .bind(email.as_str())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(User::try_from).transpose()?)
+}
+
+/// Finds the one team member a reference names; a full name shared by two people is ambiguous.
+pub(crate) async fn resolve_person(
+    conn: &mut AnyConnection,
+    person: &PersonRef,
+) -> Result<UserId, String> {
+    let ids: Vec<(i64,)> = match person {
+        PersonRef::Id(id) => {
+            sqlx::query_as("SELECT id FROM users WHERE id = $1")
+                .bind(id.0)
+                .fetch_all(conn)
+                .await
+        }
+        PersonRef::Email(e) => {
+            sqlx::query_as("SELECT id FROM users WHERE email = $1")
+                .bind(e.as_str())
+                .fetch_all(conn)
+                .await
+        }
+        PersonRef::Name(n) => {
+            sqlx::query_as("SELECT id FROM users WHERE name_key = $1 LIMIT 2")
+                .bind(fold(n))
+                .fetch_all(conn)
+                .await
+        }
+    }
+    .map_err(|e| format!("could not look up {person}: {e}"))?;
+    match ids.as_slice() {
+        [(id,)] => Ok(UserId(*id)),
+        [] => Err(format!(
+            "no team member {person}; add them first (sherpa user add or import users)"
+        )),
+        _ => Err(format!(
+            "{person} names more than one team member; use their email instead"
+        )),
+    }
+}
+
+impl Store {
+    pub async fn user(&self, id: UserId) -> Result<User> {
+        let row: Option<UserRow> =
+            sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(User::try_from)
+            .transpose()?
+            .ok_or_else(|| StoreError::not_found("user", id))
+    }
+
+    pub async fn user_by_email(&self, email: &Email) -> Result<Option<User>> {
+        let mut conn = self.pool.acquire().await?;
+        user_by_email(&mut conn, email).await
+    }
+
+    /// Every team member, by name.
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let rows: Vec<UserRow> = sqlx::query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users ORDER BY name_key, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(User::try_from)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Adds a team member, or updates the one with that email; `password_hash` is an argon2id
+    /// PHC string (never a password).
+    pub async fn upsert_user(
+        &self,
+        actor: &Actor,
+        input: &UserInput,
+        password_hash: Option<&str>,
+    ) -> Result<User> {
+        let mut tx = self.pool.begin().await?;
+        let manager = match &input.manager_email {
+            Some(m) => Some(
+                resolve_person(&mut tx, &PersonRef::Email(m.clone()))
+                    .await
+                    .map_err(|e| StoreError::invalid("manager", e))?,
+            ),
+            None => None,
+        };
+        let patch = UserPatch {
+            email: input.email.clone(),
+            name: Some(input.name.clone()),
+            function: Some(input.function),
+            role: Some(input.role),
+            manager: Some(manager.map(PersonRef::Id)),
+            active: Some(input.active),
+        };
+        let (user, _) = upsert_user(&mut tx, &self.now(), actor, &patch, manager.map(Some)).await?;
+        if let Some(hash) = password_hash {
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                .bind(hash)
+                .bind(user.id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// The stored argon2 hash of a user's password, for login.
+    pub async fn password_hash(&self, email: &Email) -> Result<Option<(UserId, String)>> {
+        let row: Option<(i64, Option<String>)> =
+            sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1 AND active = 1")
+                .bind(email.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.and_then(|(id, h)| h.map(|h| (UserId(id), h))))
+    }
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Change {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Creates or updates the user with the patch's email; `manager` is the resolved manager.
+pub(crate) async fn upsert_user(
+    conn: &mut AnyConnection,
+    now: &str,
+    actor: &Actor,
+    p: &UserPatch,
+    manager: Option<Option<UserId>>,
+) -> Result<(User, Change)> {
+    let existing = user_by_email(conn, &p.email).await?;
+    let next = User {
+        id: existing.as_ref().map(|u| u.id).unwrap_or(UserId(0)),
+        email: p.email.clone(),
+        name: p
+            .name
+            .clone()
+            .or(existing.as_ref().map(|u| u.name.clone()))
+            .unwrap_or_else(|| {
+                p.email
+                    .as_str()
+                    .split('@')
+                    .next()
+                    .unwrap_or_default()
+                    .replace('.', " ")
+            }),
+        function: p
+            .function
+            .or(existing.as_ref().map(|u| u.function))
+            .unwrap_or(Function::Csm),
+        role: p
+            .role
+            .or(existing.as_ref().map(|u| u.role))
+            .unwrap_or(Role::Viewer),
+        manager_id: match manager {
+            Some(m) => m,
+            None => existing.as_ref().and_then(|u| u.manager_id),
+        },
+        active: p
+            .active
+            .or(existing.as_ref().map(|u| u.active))
+            .unwrap_or(true),
+    };
+    match existing {
+        Some(old) if old == next => Ok((old, Change::Unchanged)),
+        Some(old) => {
+            if next.manager_id == Some(old.id) {
+                return Err(StoreError::invalid(
+                    "manager",
+                    "a person cannot be their own manager",
+                ));
+            }
+            sqlx::query(
+                "UPDATE users SET name = $1, name_key = $2, function = $3, role = $4, manager_id = $5, active = $6, \
+                 updated_at = $7 WHERE id = $8",
+            )
+            .bind(&next.name)
+            .bind(fold(&next.name))
+            .bind(next.function.as_str())
+            .bind(next.role.as_str())
+            .bind(next.manager_id.map(|m| m.0))
+            .bind(next.active as i64)
+            .bind(now)
+            .bind(old.id.0)
+            .execute(&mut *conn)
+            .await?;
+            record(
+                conn,
+                now,
+                actor,
+                "update",
+                "user",
+                old.id,
+                Some(&user_json(&old)),
+                Some(&user_json(&next)),
+            )
+            .await?;
+            Ok((next, Change::Updated))
+        }
+        None => {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO users (email, name, name_key, function, role, manager_id, active, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+            )
+            .bind(next.email.as_str())
+            .bind(&next.name)
+            .bind(fold(&next.name))
+            .bind(next.function.as_str())
+            .bind(next.role.as_str())
+            .bind(next.manager_id.map(|m| m.0))
+            .bind(next.active as i64)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?;
+            let user = User {
+                id: UserId(id),
+                ..next
+            };
+            record(
+                conn,
+                now,
+                actor,
+                "create",
+                "user",
+                id,
+                None,
+                Some(&user_json(&user)),
+            )
+            .await?;
+            Ok((user, Change::Created))
+        }
+    }
+}

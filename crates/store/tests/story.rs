@@ -1,0 +1,465 @@
+//! The storage story, run as it is on SQLite and on PostgreSQL (`SHERPA_TEST_PG`).
+
+mod support;
+
+use chrono::{Duration, NaiveDate};
+use rust_decimal::Decimal;
+use sherpa_core::import::*;
+use sherpa_core::*;
+use sherpa_store::*;
+use support::TestDb;
+
+fn admin() -> Actor {
+    Actor::system("test")
+}
+
+fn none(_: usize) {}
+
+async fn team(db: &TestDb) -> User {
+    let input = UserInput {
+        email: Email::parse("ana.lopez@example.com").unwrap(),
+        name: "Ana Lopez".into(),
+        function: Function::Csm,
+        role: Role::Csm,
+        manager_email: None,
+        active: true,
+    };
+    db.store
+        .upsert_user(&admin(), &input, Some("$argon2id$fake"))
+        .await
+        .unwrap()
+}
+
+const SALESFORCE: &str = "Account ID,Account Name,Industry,Billing Country,Annual Revenue,Employees,Account Owner,Type\n\
+001A,Acme Corp,Software,France,1000000,120,Ana Lopez,Customer - Direct\n\
+001B,Beta Ltd,Retail,Germany,,45,ana.lopez@example.com,Customer - Channel\n\
+001C,Gamma plc,Software,France,,9000,,Former Customer\n";
+
+async fn import_accounts(db: &TestDb, csv: &str) -> Result<ImportSummary, StoreError> {
+    let sheet = read_sheet(csv.as_bytes()).unwrap();
+    let parsed = parse_accounts(&sheet, &Mapping::default(), &[]).unwrap();
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    db.store
+        .import_accounts(&admin(), &parsed, false, &none)
+        .await
+}
+
+#[tokio::test]
+async fn imports_are_idempotent_and_all_or_nothing() {
+    let db = TestDb::new().await;
+    let ana = team(&db).await;
+    let first = import_accounts(&db, SALESFORCE).await.unwrap();
+    assert_eq!((first.created, first.updated, first.unchanged), (3, 0, 0));
+    assert_eq!(first.ignored_columns, vec!["Annual Revenue"]);
+    let again = import_accounts(&db, SALESFORCE).await.unwrap();
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 3));
+
+    let (accounts, _) = db
+        .store
+        .accounts(&AccountQuery {
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(accounts.len(), 3);
+    let acme = accounts
+        .iter()
+        .find(|a| a.fields.name == "Acme Corp")
+        .unwrap();
+    assert_eq!(
+        acme.fields.owners.ae,
+        Some(ana.id),
+        "owner named by full name"
+    );
+    assert_eq!(acme.fields.lifecycle, Some(Lifecycle::Ongoing));
+    let gamma = accounts
+        .iter()
+        .find(|a| a.fields.name == "Gamma plc")
+        .unwrap();
+    assert_eq!(gamma.fields.lifecycle, Some(Lifecycle::Churned));
+
+    // One row names an owner nobody knows: nothing of the file is written.
+    let bad =
+        "Account ID,Account Name,Account Owner\n001D,Delta,Ana Lopez\n001E,Epsilon,Nobody Here\n";
+    match import_accounts(&db, bad).await {
+        Err(StoreError::Rows(errors)) => {
+            assert_eq!(errors.len(), 1);
+            assert_eq!(errors[0].line, 3);
+            assert_eq!(errors[0].column.as_deref(), Some("Account Owner"));
+            assert!(
+                errors[0].message.contains("Nobody Here"),
+                "{}",
+                errors[0].message
+            );
+        }
+        other => panic!("expected rejected rows, got {other:?}"),
+    }
+    let (accounts, _) = db
+        .store
+        .accounts(&AccountQuery {
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(accounts.len(), 3, "Delta must not have been written");
+
+    // Every write left an audit entry with before and after.
+    let audit = db
+        .store
+        .audit_entries(&AuditQuery {
+            entity: Some("account".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 3);
+    assert!(
+        audit
+            .iter()
+            .all(|e| e.before.is_none() && e.after.is_some())
+    );
+}
+
+#[tokio::test]
+async fn contract_terms_drive_arr_renewal_and_history() {
+    let db = TestDb::new().await;
+    team(&db).await;
+    import_accounts(&db, SALESFORCE).await.unwrap();
+    let csv = "external_id,account_external_id,product,arr,currency,seats,start_date,end_date,outcome\n\
+        T1,001A,Core,\"12,000.00\",USD,10,2024-12-01,2025-11-30,expanded\n\
+        T2,001A,Core,18000.50,USD,15,2025-12-01,2026-11-30,\n\
+        T3,001B,Core,6000,USD,5,2026-02-01,2027-01-31,\n";
+    let parsed =
+        parse_contracts(&read_sheet(csv.as_bytes()).unwrap(), &Mapping::default()).unwrap();
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let s = db
+        .store
+        .import_contracts(&admin(), &parsed, false, &none)
+        .await
+        .unwrap();
+    assert_eq!(s.created, 3);
+    let again = db
+        .store
+        .import_contracts(&admin(), &parsed, false, &none)
+        .await
+        .unwrap();
+    assert_eq!(again.unchanged, 3);
+
+    let (acme, _) = db
+        .store
+        .accounts(&AccountQuery {
+            external_id: Some("001A".into()),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let acme = &acme[0];
+    assert_eq!(acme.arr.amount, Decimal::new(1_800_050, 2));
+    assert_eq!(
+        db.store.renewal_date(acme.id).await.unwrap(),
+        NaiveDate::from_ymd_opt(2026, 11, 30)
+    );
+    let history = db.store.arr_history(acme.id).await.unwrap();
+    let kinds: Vec<_> = history.iter().map(|m| m.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ArrMovementKind::New,
+            ArrMovementKind::Expansion,
+            ArrMovementKind::Churn
+        ]
+    );
+
+    // Filters: renewal window and ARR range; sorting by ARR descending.
+    let today = db.clock.today();
+    let q = AccountQuery {
+        renewal_from: Some(today),
+        renewal_to: Some(today + Duration::days(30)),
+        limit: 10,
+        ..Default::default()
+    };
+    let (renewing, _) = db.store.accounts(&q).await.unwrap();
+    assert_eq!(
+        renewing
+            .iter()
+            .map(|a| a.fields.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Acme Corp"]
+    );
+    let q = AccountQuery {
+        sort: AccountSort {
+            field: SortField::Arr,
+            descending: true,
+        },
+        arr_min: Some(Decimal::from(1)),
+        limit: 10,
+        ..Default::default()
+    };
+    let (by_arr, _) = db.store.accounts(&q).await.unwrap();
+    assert_eq!(
+        by_arr
+            .iter()
+            .map(|a| a.fields.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Acme Corp", "Beta Ltd"]
+    );
+
+    // A bad term changes nothing and names its line and column.
+    let bad = "external_id,account_external_id,arr,start_date,end_date\nT9,001C,12k$,2026-01-01,2026-12-31\n";
+    let parsed =
+        parse_contracts(&read_sheet(bad.as_bytes()).unwrap(), &Mapping::default()).unwrap();
+    assert_eq!(parsed.errors.len(), 1);
+    assert_eq!(parsed.errors[0].column.as_deref(), Some("arr"));
+    assert!(
+        parsed.errors[0].message.contains("\"12k$\""),
+        "{}",
+        parsed.errors[0].message
+    );
+}
+
+#[tokio::test]
+async fn cursors_never_skip_or_repeat() {
+    let db = TestDb::new().await;
+    let mut csv = String::from("external_id,name,industry,employees\n");
+    for i in 0..57 {
+        // Repeated names and missing values put ties and NULLs on page edges.
+        let employees = if i % 4 == 0 {
+            String::new()
+        } else {
+            (i % 5).to_string()
+        };
+        let industry = if i % 3 == 0 { "" } else { "Software" };
+        csv.push_str(&format!("X{i},Company {},{industry},{employees}\n", i % 7));
+    }
+    import_accounts(&db, &csv).await.unwrap();
+    for field in [
+        SortField::Name,
+        SortField::Employees,
+        SortField::Industry,
+        SortField::Arr,
+    ] {
+        for descending in [false, true] {
+            let mut seen = Vec::new();
+            let mut cursor = None;
+            loop {
+                let q = AccountQuery {
+                    sort: AccountSort { field, descending },
+                    cursor: cursor.clone(),
+                    limit: 10,
+                    ..Default::default()
+                };
+                let (page, next) = db.store.accounts(&q).await.unwrap();
+                seen.extend(page.iter().map(|a| a.id));
+                match next {
+                    Some(n) => cursor = Some(n),
+                    None => break,
+                }
+            }
+            let mut unique = seen.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(
+                (seen.len(), unique.len()),
+                (57, 57),
+                "{field:?} desc={descending}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn tokens_are_hashed_and_revocable() {
+    let db = TestDb::new().await;
+    let ana = team(&db).await;
+    let t = db
+        .store
+        .create_token(&admin(), ana.id, TokenScope::Api, "ci")
+        .await
+        .unwrap();
+    let stored: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM api_tokens")
+        .fetch_all(db.store.pool())
+        .await
+        .unwrap();
+    assert!(
+        !stored[0].0.contains(&t.secret),
+        "the secret itself is never stored"
+    );
+    let p = db
+        .store
+        .authenticate_token(&t.secret)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((p.user.id, p.scope), (ana.id, TokenScope::Api));
+    assert!(
+        db.store
+            .authenticate_token("sherpa_api_wrong")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    db.store.revoke_token(&admin(), t.id).await.unwrap();
+    assert!(
+        db.store
+            .authenticate_token(&t.secret)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn one_rule_never_opens_two_open_tasks() {
+    let db = TestDb::new().await;
+    let ana = team(&db).await;
+    import_accounts(&db, SALESFORCE).await.unwrap();
+    let (accounts, _) = db
+        .store
+        .accounts(&AccountQuery {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let fields = TaskFields {
+        account_id: accounts[0].id,
+        title: "Grade this account".into(),
+        owner_id: Some(ana.id),
+        due_on: Some(db.clock.today()),
+        priority: Priority::High,
+        source: TaskSource::Grading,
+        reason: "New account without a grade".into(),
+        dedup_key: Some("grade-at-close".into()),
+    };
+    let (first, new) = db.store.open_task(&admin(), &fields).await.unwrap();
+    assert!(new);
+    let (second, new) = db.store.open_task(&admin(), &fields).await.unwrap();
+    assert!(!new);
+    assert_eq!(first.id, second.id);
+    db.store
+        .update_task(
+            &admin(),
+            first.id,
+            Some(TaskStatus::Done),
+            Some(Some("graded B2".into())),
+            None,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    let (third, new) = db.store.open_task(&admin(), &fields).await.unwrap();
+    assert!(new, "a closed task does not block the rule");
+    assert_ne!(third.id, first.id);
+}
+
+#[tokio::test]
+async fn jobs_run_once_and_retry_with_back_off() {
+    let db = TestDb::new().await;
+    let now = db.clock.now();
+    assert!(
+        db.store
+            .enqueue_job(
+                "refresh_arr",
+                &serde_json::json!({}),
+                "refresh:2026-11-23",
+                now
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !db.store
+            .enqueue_job(
+                "refresh_arr",
+                &serde_json::json!({}),
+                "refresh:2026-11-23",
+                now
+            )
+            .await
+            .unwrap()
+    );
+    let job = db.store.claim_job("w1").await.unwrap().unwrap();
+    assert!(
+        db.store.claim_job("w2").await.unwrap().is_none(),
+        "a claimed job is not handed out twice"
+    );
+    assert_eq!(
+        db.store.fail_job(&job, "boom").await.unwrap(),
+        JobStatus::Queued
+    );
+    assert!(
+        db.store.claim_job("w1").await.unwrap().is_none(),
+        "not before its back-off"
+    );
+    db.clock.advance(Duration::seconds(31));
+    let again = db.store.claim_job("w1").await.unwrap().unwrap();
+    assert_eq!(again.attempts, 2);
+    db.store.complete_job(again.id).await.unwrap();
+    assert_eq!(db.store.pending_jobs().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn the_demo_book_has_the_pareto_shape_and_backs_up() {
+    let db = TestDb::new().await;
+    let book = demo::DemoBook::new(2_000, 42, db.clock.today());
+    db.store
+        .load_demo(&book, "$argon2id$shared", &|_, _| {})
+        .await
+        .unwrap();
+    let mut mrr = Vec::new();
+    let mut cursor = None;
+    loop {
+        let q = AccountQuery {
+            cursor,
+            limit: 500,
+            ..Default::default()
+        };
+        let (page, next) = db.store.accounts(&q).await.unwrap();
+        mrr.extend(
+            page.iter()
+                .filter(|a| !a.arr.amount.is_zero())
+                .map(|a| a.arr.amount / Decimal::from(12)),
+        );
+        cursor = next;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let segments = pareto::segments(&mrr, &[0.45, 0.75]);
+    assert!(
+        (0.08..=0.12).contains(&segments[0].share_of_accounts),
+        "{segments:?}"
+    );
+    assert!(
+        (0.27..=0.33).contains(&(segments[0].share_of_accounts + segments[1].share_of_accounts)),
+        "{segments:?}"
+    );
+    let floor1: f64 = segments[0].floor_mrr.try_into().unwrap();
+    let floor2: f64 = segments[1].floor_mrr.try_into().unwrap();
+    assert!(
+        (4_500.0..=5_500.0).contains(&floor1) && (1_500.0..=1_900.0).contains(&floor2),
+        "{segments:?}"
+    );
+    assert!(
+        db.store.load_demo(&book, "x", &|_, _| {}).await.is_err(),
+        "the demo refuses a non-empty book"
+    );
+    if db.store.engine() == Engine::Sqlite {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("backup.db");
+        assert!(db.store.backup(&file).await.unwrap() > 0);
+        let url = format!("sqlite://{}/restored.db", dir.path().display());
+        restore_sqlite(&url, &file).await.unwrap();
+        let restored = Store::open(&url, db.clock.clone()).await.unwrap();
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts")
+            .fetch_one(restored.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 2_000);
+    }
+}

@@ -1,0 +1,89 @@
+//! A fresh database per test, on the engine the run is for: SQLite in a temporary folder, or,
+//! when `SHERPA_TEST_PG` names a PostgreSQL server, a schema of its own there, dropped on Drop.
+
+use sherpa_core::{ManualClock, SystemClock};
+use sherpa_store::Store;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub struct TestDb {
+    pub store: Store,
+    pub clock: Arc<ManualClock>,
+    _dir: Option<tempfile::TempDir>,
+    schema: Option<(String, String)>,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        let start = chrono::DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")
+            .unwrap()
+            .to_utc();
+        let clock = Arc::new(ManualClock::at(start));
+        match std::env::var("SHERPA_TEST_PG")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            Some(base) => {
+                let schema = format!(
+                    "t_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::SeqCst),
+                    chrono::Utc::now().timestamp_subsec_nanos()
+                );
+                let admin = Store::connect(&base, Arc::new(SystemClock))
+                    .await
+                    .expect("reach PostgreSQL");
+                sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                    .execute(admin.pool())
+                    .await
+                    .unwrap();
+                admin.close().await;
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+                let store = Store::open(&url, clock.clone()).await.expect("migrate");
+                TestDb {
+                    store,
+                    clock,
+                    _dir: None,
+                    schema: Some((base, schema)),
+                }
+            }
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}/sherpa.db", dir.path().display());
+                let store = Store::open(&url, clock.clone()).await.expect("migrate");
+                TestDb {
+                    store,
+                    clock,
+                    _dir: Some(dir),
+                    schema: None,
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((base, schema)) = self.schema.take() {
+            // Drop runs outside the test's runtime: clean up on a thread with its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    if let Ok(admin) = Store::connect(&base, Arc::new(SystemClock)).await {
+                        let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                            .execute(admin.pool())
+                            .await;
+                        admin.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
