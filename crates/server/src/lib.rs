@@ -1,1 +1,66 @@
-//! placeholder
+//! Sherpa's HTTP server: the REST API under `/api/v1/` (with its OpenAPI document generated
+//! from the handlers), `/healthz`, `/metrics`, and the background job worker. Handlers are thin:
+//! authorise, call the store and the domain, answer.
+
+mod api;
+mod auth;
+mod error;
+mod handlers;
+mod jobs;
+mod metrics;
+pub mod password;
+
+pub use error::AppError;
+pub use jobs::{Worker, run_due_jobs};
+
+use axum::Router;
+use sherpa_store::Store;
+use std::net::SocketAddr;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+}
+
+/// The whole application as a router, for `serve` and for tests (`tower::ServiceExt::oneshot`).
+pub fn app(store: Store) -> Router {
+    let state = AppState { store, metrics: metrics::recorder() };
+    api::router(state)
+}
+
+/// Serves until Ctrl-C or SIGTERM, finishing requests in flight; runs the job worker beside.
+pub async fn serve(store: Store, bind: SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
+    let worker = Worker::new(store.clone());
+    let jobs = tokio::spawn(worker.run());
+    let router = app(store);
+    tracing::info!(address = %listener.local_addr()?, "serving");
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    jobs.abort();
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,1 +1,88 @@
-fn main() {}
+//! `sherpa`: the one binary. Each subcommand lives in its own file under `commands/` and has a
+//! `run()`; errors print one clear line and exit non-zero.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+use sherpa_core::SystemClock;
+use sherpa_store::{DEFAULT_URL, Store};
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "sherpa", version, about = "Sherpa: the open-source customer success platform")]
+pub struct Cli {
+    /// Database URL: sqlite://PATH (embedded, the default) or postgres://USER:PASSWORD@HOST/DB.
+    #[arg(long, global = true, env = "SHERPA_DB", default_value = DEFAULT_URL, hide_env_values = true)]
+    db: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the REST API, health and metrics endpoints, and background jobs.
+    Serve(commands::serve::Args),
+    /// Fill a fresh database with a realistic demo book, then serve it.
+    Demo(commands::demo::Args),
+    /// Apply the database migrations.
+    Migrate,
+    /// Import accounts, contacts, contracts, users or activities from CSV or XLSX.
+    Import(commands::import::Args),
+    /// Export accounts, contacts or contracts as CSV, JSON or XLSX.
+    Export(commands::export::Args),
+    /// Manage team members.
+    #[command(subcommand)]
+    User(commands::user::UserCommand),
+    /// Manage API and ingest tokens.
+    #[command(subcommand)]
+    Token(commands::token::TokenCommand),
+    /// Write a consistent snapshot of the database (SQLite) to FILE.
+    Backup(commands::backup::Args),
+    /// Replace the database by a backup FILE (stop the server first).
+    Restore(commands::backup::Args),
+}
+
+/// Opens and migrates the database named on the command line.
+pub async fn open(db: &str) -> anyhow::Result<Store> {
+    Store::open(db, Arc::new(SystemClock)).await.map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SHERPA_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(a) => commands::serve::run(&cli.db, a).await,
+            Command::Demo(a) => commands::demo::run(&cli.db, a).await,
+            Command::Migrate => commands::migrate::run(&cli.db).await,
+            Command::Import(a) => commands::import::run(&cli.db, a).await,
+            Command::Export(a) => commands::export::run(&cli.db, a).await,
+            Command::User(c) => commands::user::run(&cli.db, c).await,
+            Command::Token(c) => commands::token::run(&cli.db, c).await,
+            Command::Backup(a) => commands::backup::backup(&cli.db, a).await,
+            Command::Restore(a) => commands::backup::restore(&cli.db, a).await,
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

@@ -263,11 +263,11 @@ impl Store {
         };
         let dir = if q.sort.descending { "DESC" } else { "ASC" };
         let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS}, renewal_date FROM accounts {where_} \
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts {where_} \
              ORDER BY CASE WHEN {col} IS NULL THEN 1 ELSE 0 END, {col} {dir}, id ASC LIMIT {}",
             limit + 1
         );
-        let rows: Vec<AccountRowWithSortKeys> = args
+        let rows: Vec<AccountRow> = args
             .bind(sqlx::query_as(&sql))
             .fetch_all(&self.pool)
             .await?;
@@ -278,8 +278,8 @@ impl Store {
         let mut last_key = None;
         for r in rows.into_iter().take(limit as usize) {
             let key = sort_key(q.sort.field, &r);
-            let id = r.row.id;
-            accounts.push(r.row.into_account(&defs, currency)?);
+            let id = r.id;
+            accounts.push(r.into_account(&defs, currency)?);
             last_key = Some(Cursor { v: key, id });
         }
         let next = if more {
@@ -323,26 +323,20 @@ impl Store {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct AccountRowWithSortKeys {
-    #[sqlx(flatten)]
-    row: AccountRow,
-    renewal_date: Option<String>,
-}
 
-fn sort_key(f: SortField, r: &AccountRowWithSortKeys) -> Option<serde_json::Value> {
+fn sort_key(f: SortField, r: &AccountRow) -> Option<serde_json::Value> {
     use serde_json::Value;
     let text = |s: &Option<String>| s.clone().map(Value::String);
     match f {
-        SortField::Name => Some(Value::String(fold(&r.row.name))),
-        SortField::Arr => Some(Value::from(r.row.arr_minor)),
+        SortField::Name => Some(Value::String(fold(&r.name))),
+        SortField::Arr => Some(Value::from(r.arr_minor)),
         SortField::RenewalDate => text(&r.renewal_date),
-        SortField::CustomerSince => text(&r.row.customer_since),
-        SortField::Employees => r.row.employees.map(Value::from),
-        SortField::Industry => text(&r.row.industry),
-        SortField::Country => text(&r.row.country),
-        SortField::Lifecycle => text(&r.row.lifecycle),
-        SortField::CreatedAt => Some(Value::String(r.row.created_at.clone())),
+        SortField::CustomerSince => text(&r.customer_since),
+        SortField::Employees => r.employees.map(Value::from),
+        SortField::Industry => text(&r.industry),
+        SortField::Country => text(&r.country),
+        SortField::Lifecycle => text(&r.lifecycle),
+        SortField::CreatedAt => Some(Value::String(r.created_at.clone())),
     }
 }
 

@@ -76,12 +76,13 @@ pub(crate) struct AccountRow {
     pub sponsor_id: Option<i64>,
     pub custom: String,
     pub arr_minor: i64,
+    pub renewal_date: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
 
 pub(crate) const ACCOUNT_COLUMNS: &str = "id, external_id, domain, name, industry, country, employees, parent_id, \
-    lifecycle, customer_since, csm_id, ae_id, cd_id, sponsor_id, custom, arr_minor, created_at, updated_at";
+    lifecycle, customer_since, csm_id, ae_id, cd_id, sponsor_id, custom, arr_minor, renewal_date, created_at, updated_at";
 
 impl AccountRow {
     pub fn into_account(
@@ -118,6 +119,7 @@ impl AccountRow {
                 custom: custom_values_from_json(&self.custom, defs),
             },
             arr: Money::from_minor_units(self.arr_minor, currency),
+            renewal_date: date("renewal_date", &self.renewal_date)?,
             created_at: time("created_at", &self.created_at)?,
             updated_at: time("updated_at", &self.updated_at)?,
         })

@@ -66,6 +66,8 @@ pub struct Account {
     pub id: AccountId,
     pub fields: AccountFields,
     pub arr: Money,
+    /// The end of the earliest current term: the next renewal.
+    pub renewal_date: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -1,0 +1,61 @@
+//! The router: every REST endpoint is registered with its OpenAPI description, so the document
+//! at `/api/v1/openapi.json` is generated from the handlers themselves.
+
+use crate::handlers::*;
+use crate::{AppState, metrics};
+use axum::Router;
+use axum::routing::get;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Sherpa API", description = "Customer success: the account book, contacts, contract terms, activities and tasks."),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The largest API request body: a bulk upsert of 1,000 accounts fits comfortably.
+const MAX_BODY: usize = 5 * 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(accounts::list_accounts, accounts::create_account))
+        .routes(routes!(accounts::get_account, accounts::update_account))
+        .routes(routes!(accounts::bulk_upsert_accounts))
+        .routes(routes!(accounts::arr_history))
+        .routes(routes!(contacts::list_contacts, contacts::create_contact))
+        .routes(routes!(contacts::get_contact, contacts::update_contact))
+        .routes(routes!(contracts::list_contracts, contracts::create_contract))
+        .routes(routes!(contracts::get_contract))
+        .routes(routes!(activities::list_activities, activities::log_activity))
+        .routes(routes!(tasks::list_tasks, tasks::create_task))
+        .routes(routes!(tasks::update_task))
+        .routes(routes!(users::list_users))
+        .split_for_parts();
+    let doc = std::sync::Arc::new(doc);
+    Router::new()
+        .merge(api)
+        .route("/api/v1/openapi.json", get(move || { let d = doc.clone(); async move { axum::Json((*d).clone()) } }))
+        .route("/healthz", get(system::healthz))
+        .route("/metrics", get(system::metrics))
+        .route("/", get(system::index))
+        .fallback(system::not_found)
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

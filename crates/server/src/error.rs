@@ -1,0 +1,93 @@
+//! The one error type at the HTTP boundary: every failure becomes `application/problem+json`
+//! (RFC 9457) naming what was wrong. A 500 tells the client nothing internal; the detail is
+//! logged once, here.
+
+use axum::Json;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use sherpa_core::import::RowError;
+use sherpa_store::StoreError;
+
+#[derive(Debug)]
+pub enum AppError {
+    Unauthorized(String),
+    Forbidden(String),
+    NotFound(String),
+    BadRequest { field: Option<String>, message: String },
+    Conflict(String),
+    Rows(Vec<RowError>),
+    Internal(anyhow::Error),
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The field that was wrong, when one was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// For bulk upserts: every rejected item with its index and reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ItemError>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ItemError {
+    /// The item's position in the request (0-based).
+    pub index: usize,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn bad(field: &str, message: impl Into<String>) -> Self {
+        AppError::BadRequest { field: Some(field.to_string()), message: message.into() }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { .. } => AppError::NotFound(e.to_string()),
+            StoreError::Invalid { field, message } => AppError::BadRequest { field: Some(field), message },
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Rows(rows) => AppError::Rows(rows),
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, title, detail, field, errors) = match self {
+            AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m, None, vec![]),
+            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m, None, vec![]),
+            AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not found", m, None, vec![]),
+            AppError::BadRequest { field, message } => (StatusCode::BAD_REQUEST, "invalid request", message, field, vec![]),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m, None, vec![]),
+            AppError::Rows(rows) => {
+                let detail = format!("{} items rejected; nothing was written", rows.len());
+                let errors = rows
+                    .into_iter()
+                    .map(|r| ItemError { index: r.line, field: r.column, message: r.message })
+                    .collect();
+                (StatusCode::UNPROCESSABLE_ENTITY, "rejected items", detail, None, errors)
+            }
+            AppError::Internal(e) => {
+                tracing::error!(error = %e, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal error", "something went wrong on our side; it has been logged".into(), None, vec![])
+            }
+        };
+        let body = Problem { kind: "about:blank".into(), title: title.into(), status: status.as_u16(), detail, field, errors };
+        let mut resp = (status, Json(body)).into_response();
+        resp.headers_mut().insert(header::CONTENT_TYPE, "application/problem+json".parse().expect("static header"));
+        if status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("static header"));
+        }
+        resp
+    }
+}

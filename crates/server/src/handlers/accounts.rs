@@ -1,0 +1,367 @@
+//! Accounts: list the book with filters, sort and cursor; get; create; patch (JSON Merge
+//! Patch); bulk upsert by external id, all or nothing; ARR history.
+
+use super::json::{MergePatch, date, parsed, text, whole};
+use super::{ApiJson, Page};
+use crate::auth::ApiUser;
+use crate::{AppError, AppState};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sherpa_core::import::{AccountKey, AccountRow, Parsed, RowError};
+use sherpa_core::*;
+use sherpa_store::{AccountQuery, AccountSort, SortField};
+use std::str::FromStr;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct MoneyDto {
+    /// A decimal string, never a float: "12000.50".
+    pub amount: String,
+    /// ISO 4217.
+    pub currency: String,
+}
+
+impl From<Money> for MoneyDto {
+    fn from(m: Money) -> Self {
+        MoneyDto { amount: m.fixed_amount(), currency: m.currency.code().to_string() }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OwnersDto {
+    pub csm: Option<String>,
+    pub ae: Option<String>,
+    pub customer_development: Option<String>,
+    pub executive_sponsor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccountDto {
+    pub id: String,
+    pub external_id: Option<String>,
+    pub name: String,
+    pub domain: Option<String>,
+    pub industry: Option<String>,
+    pub country: Option<String>,
+    pub employees: Option<i64>,
+    pub parent_id: Option<String>,
+    /// onboarding, ongoing or churned.
+    pub lifecycle: Option<String>,
+    pub customer_since: Option<chrono::NaiveDate>,
+    pub owners: OwnersDto,
+    /// Custom field values by key.
+    #[schema(value_type = Object)]
+    pub custom: Value,
+    /// The sum of the account's current contract terms.
+    pub arr: MoneyDto,
+    /// The end of the earliest current term.
+    pub renewal_date: Option<chrono::NaiveDate>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<Account> for AccountDto {
+    fn from(a: Account) -> Self {
+        let f = a.fields;
+        let id = |u: Option<UserId>| u.map(|u| u.to_string());
+        AccountDto {
+            id: a.id.to_string(),
+            external_id: f.external_id,
+            name: f.name,
+            domain: f.domain.map(|d| d.as_str().to_string()),
+            industry: f.industry,
+            country: f.country,
+            employees: f.employees,
+            parent_id: f.parent_id.map(|p| p.to_string()),
+            lifecycle: f.lifecycle.map(|l| l.as_str().to_string()),
+            customer_since: f.customer_since,
+            owners: OwnersDto {
+                csm: id(f.owners.csm),
+                ae: id(f.owners.ae),
+                customer_development: id(f.owners.customer_development),
+                executive_sponsor: id(f.owners.executive_sponsor),
+            },
+            custom: custom_values_to_json(&f.custom),
+            arr: a.arr.into(),
+            renewal_date: a.renewal_date,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListAccounts {
+    /// Accounts where this team member (id or email) holds any owner function.
+    owner: Option<String>,
+    /// onboarding, ongoing or churned.
+    lifecycle: Option<String>,
+    industry: Option<String>,
+    country: Option<String>,
+    /// Renewal date on or after this day.
+    renewal_from: Option<String>,
+    /// Renewal date on or before this day.
+    renewal_to: Option<String>,
+    /// Renewing within this many days from today.
+    renewal_within_days: Option<i64>,
+    /// Minimum ARR, a decimal like 10000.
+    arr_min: Option<String>,
+    arr_max: Option<String>,
+    /// Text in the name, external id or domain.
+    q: Option<String>,
+    /// Find the account with this CRM id.
+    external_id: Option<String>,
+    /// A column, or -column for descending: name, arr, renewal_date, customer_since, employees,
+    /// industry, country, lifecycle, created_at.
+    sort: Option<String>,
+    cursor: Option<String>,
+    /// 1 to 500; default 50.
+    limit: Option<i64>,
+}
+
+fn decimal(field: &str, s: &str) -> Result<Decimal, AppError> {
+    Decimal::from_str(s.trim()).map_err(|_| AppError::bad(field, format!("\"{s}\" is not a decimal number like 10000.50")))
+}
+
+fn day(field: &str, s: &str) -> Result<chrono::NaiveDate, AppError> {
+    sherpa_core::text::parse_date(s).ok_or_else(|| AppError::bad(field, format!("\"{s}\" is not a date like 2026-03-31")))
+}
+
+/// Lists accounts, filtered and sorted, a page at a time.
+#[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", params(ListAccounts),
+    responses((status = 200, body = Page<AccountDto>), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem)))]
+pub async fn list_accounts(State(s): State<AppState>, _u: ApiUser, Query(p): Query<ListAccounts>) -> Result<Json<Page<AccountDto>>, AppError> {
+    let today = s.store.clock().today();
+    let owner = match p.owner.as_deref() {
+        None => None,
+        Some(o) if o.contains('@') => {
+            let email = Email::parse(o).map_err(|e| AppError::bad("owner", e.0))?;
+            Some(s.store.user_by_email(&email).await?.map(|u| u.id).unwrap_or(UserId(i64::MAX)))
+        }
+        Some(o) => Some(o.parse::<UserId>().map_err(|e| AppError::bad("owner", e.0))?),
+    };
+    let sort = match p.sort.as_deref() {
+        None => AccountSort::default(),
+        Some(s) => {
+            let (name, descending) = s.strip_prefix('-').map(|n| (n, true)).unwrap_or((s, false));
+            let field = SortField::parse(name)
+                .ok_or_else(|| AppError::bad("sort", format!("\"{name}\" is not sortable; use one of {}", SortField::NAMES.join(", "))))?;
+            AccountSort { field, descending }
+        }
+    };
+    let mut renewal_to = p.renewal_to.as_deref().map(|d| day("renewal_to", d)).transpose()?;
+    let mut renewal_from = p.renewal_from.as_deref().map(|d| day("renewal_from", d)).transpose()?;
+    if let Some(days) = p.renewal_within_days {
+        if !(0..=3650).contains(&days) {
+            return Err(AppError::bad("renewal_within_days", "use 0 to 3650 days"));
+        }
+        let (from, to) = renewal_window(today, days);
+        renewal_from = Some(renewal_from.map_or(from, |f| f.max(from)));
+        renewal_to = Some(renewal_to.map_or(to, |t| t.min(to)));
+    }
+    let limit = p.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::bad("limit", "use 1 to 500"));
+    }
+    let q = AccountQuery {
+        owner,
+        lifecycle: p.lifecycle.as_deref().map(|l| l.parse::<Lifecycle>().map_err(|e| AppError::bad("lifecycle", e.to_string()))).transpose()?,
+        industry: p.industry,
+        country: p.country,
+        renewal_from,
+        renewal_to,
+        arr_min: p.arr_min.as_deref().map(|a| decimal("arr_min", a)).transpose()?,
+        arr_max: p.arr_max.as_deref().map(|a| decimal("arr_max", a)).transpose()?,
+        text: p.q,
+        external_id: p.external_id,
+        sort,
+        cursor: p.cursor,
+        limit,
+    };
+    let (accounts, next) = s.store.accounts(&q).await?;
+    Ok(Json(Page { items: accounts.into_iter().map(AccountDto::from).collect(), next_cursor: next }))
+}
+
+/// One account.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)),
+    responses((status = 200, body = AccountDto), (status = 404, body = crate::error::Problem)))]
+pub async fn get_account(State(s): State<AppState>, _u: ApiUser, Path(id): Path<String>) -> Result<Json<AccountDto>, AppError> {
+    let id = id.parse::<AccountId>().map_err(|e| AppError::NotFound(e.0))?;
+    Ok(Json(s.store.account(id).await?.into()))
+}
+
+const FIELDS: &[&str] = &[
+    "external_id", "name", "domain", "industry", "country", "employees", "parent_id", "parent_external_id", "lifecycle",
+    "customer_since", "owners", "custom",
+];
+
+fn person(v: &Value) -> Result<PersonRef, String> {
+    let s = super::json::string(v)?;
+    if let Ok(id) = s.parse::<UserId>() {
+        return Ok(PersonRef::Id(id));
+    }
+    PersonRef::from_text(&s).map_err(|e| e.0)?.ok_or_else(|| "expected a user id or email".to_string())
+}
+
+
+/// Reads an account patch from a JSON object (Merge Patch semantics).
+pub fn account_patch(v: Value, defs: &[CustomFieldDef]) -> Result<AccountPatch, AppError> {
+    let m = MergePatch::new(v, FIELDS)?;
+    let mut p = AccountPatch {
+        name: m.required("name", text(limits::NAME))?,
+        external_id: m.field("external_id", text(limits::EXTERNAL_ID))?,
+        domain: m.field("domain", |v| Domain::parse(&super::json::string(v)?).map_err(|e| e.0))?,
+        industry: m.field("industry", text(limits::SHORT_TEXT))?,
+        country: m.field("country", text(limits::SHORT_TEXT))?,
+        employees: m.field("employees", whole(limits::MAX_EMPLOYEES))?,
+        parent: m.field("parent_id", |v| parsed::<AccountId>(v).map(AccountRef::Id))?,
+        lifecycle: m.field("lifecycle", parsed::<Lifecycle>)?,
+        customer_since: m.field("customer_since", date)?,
+        ..Default::default()
+    };
+    if let Some(x) = m.field("parent_external_id", text(limits::EXTERNAL_ID))? {
+        p.parent = Some(x.map(AccountRef::ExternalId));
+    }
+    if let Some(name) = &p.name
+        && name.is_empty()
+    {
+        return Err(AppError::bad("name", "name is required"));
+    }
+    match m.0.get("owners") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(o)) => {
+            for (k, v) in o {
+                let f = k.parse::<OwnerFunction>().map_err(|e| AppError::bad(&format!("owners.{k}"), e.to_string()))?;
+                let r = match v {
+                    Value::Null => None,
+                    v => Some(person(v).map_err(|e| AppError::bad(&format!("owners.{k}"), e))?),
+                };
+                p.owners.insert(f, r);
+            }
+        }
+        Some(_) => return Err(AppError::bad("owners", "expected an object like {\"csm\": \"ana@example.com\"}")),
+    }
+    match m.0.get("custom") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(o)) => {
+            for (k, v) in o {
+                let def = defs.iter().find(|d| &d.key == k).ok_or_else(|| AppError::bad(&format!("custom.{k}"), "no such custom field"))?;
+                let value = def.from_json(v).map_err(|e| AppError::bad(&format!("custom.{k}"), e.0))?;
+                p.custom.insert(k.clone(), value);
+            }
+        }
+        Some(_) => return Err(AppError::bad("custom", "expected an object of custom field values")),
+    }
+    Ok(p)
+}
+
+/// Creates an account.
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body(content = Object, description = "Account fields"),
+    responses((status = 201, body = AccountDto), (status = 400, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+pub async fn create_account(State(s): State<AppState>, u: ApiUser, ApiJson(body): ApiJson<Value>) -> Result<(StatusCode, Json<AccountDto>), AppError> {
+    u.require_manage()?;
+    let patch = account_patch(body, &s.store.custom_fields().await?)?;
+    if patch.name.is_none() {
+        return Err(AppError::bad("name", "name is required"));
+    }
+    let account = s.store.create_account(&u.actor(), &patch).await?;
+    Ok((StatusCode::CREATED, Json(account.into())))
+}
+
+/// Changes an account (JSON Merge Patch: a field left out is unchanged, null clears it).
+#[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)),
+    request_body(content = Object, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = AccountDto), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn update_account(State(s): State<AppState>, u: ApiUser, Path(id): Path<String>, body: axum::body::Bytes) -> Result<Json<AccountDto>, AppError> {
+    let id = id.parse::<AccountId>().map_err(|e| AppError::NotFound(e.0))?;
+    let account = s.store.account(id).await?;
+    u.require_account_edit(&account)?;
+    let body: Value = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest { field: None, message: format!("invalid JSON: {e}") })?;
+    let patch = account_patch(body, &s.store.custom_fields().await?)?;
+    Ok(Json(s.store.update_account(&u.actor(), id, &patch).await?.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct BulkAccounts {
+    /// Accounts keyed by `external_id` (or `domain`); at most 1,000.
+    #[schema(value_type = Vec<Object>)]
+    items: Vec<Value>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BulkSummary {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// Creates or updates accounts by external id, all or nothing: one bad item rejects the batch
+/// (422 lists every bad item by index) and nothing is written.
+#[utoipa::path(post, path = "/api/v1/accounts/bulk", tag = "accounts", request_body = BulkAccounts,
+    responses((status = 200, body = BulkSummary), (status = 400, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn bulk_upsert_accounts(State(s): State<AppState>, u: ApiUser, ApiJson(body): ApiJson<BulkAccounts>) -> Result<Json<BulkSummary>, AppError> {
+    u.require_manage()?;
+    if body.items.len() > 1000 {
+        return Err(AppError::bad("items", format!("{} items; send at most 1000 per request", body.items.len())));
+    }
+    let defs = s.store.custom_fields().await?;
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, item) in body.items.into_iter().enumerate() {
+        let err = |field: Option<String>, message: String| RowError { line: i, column: field, message };
+        match account_patch(item, &defs) {
+            Ok(patch) => {
+                let key = match (patch.external_id.clone().flatten(), patch.domain.clone().flatten()) {
+                    (Some(x), _) => AccountKey::ExternalId(x),
+                    (None, Some(d)) => AccountKey::Domain(d),
+                    _ => {
+                        errors.push(err(Some("external_id".into()), "each item needs an external_id or a domain".into()));
+                        continue;
+                    }
+                };
+                if !seen.insert(key.clone()) {
+                    errors.push(err(Some("external_id".into()), "appears earlier in this batch".into()));
+                    continue;
+                }
+                rows.push(AccountRow { line: i, key, patch });
+            }
+            Err(AppError::BadRequest { field, message }) => errors.push(err(field, message)),
+            Err(e) => return Err(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rows(errors));
+    }
+    let file = Parsed { rows, errors: vec![], ignored_columns: vec![], columns: Default::default() };
+    let summary = s.store.import_accounts(&u.actor(), &file, false, &|_| {}).await?;
+    Ok(Json(BulkSummary { created: summary.created, updated: summary.updated, unchanged: summary.unchanged }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ArrMovementDto {
+    pub on: chrono::NaiveDate,
+    /// new, expansion, contraction or churn.
+    pub kind: String,
+    pub change: MoneyDto,
+    pub arr_after: MoneyDto,
+}
+
+/// The account's ARR history, from its contract terms.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/arr-history", tag = "accounts", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<ArrMovementDto>), (status = 404, body = crate::error::Problem)))]
+pub async fn arr_history(State(s): State<AppState>, _u: ApiUser, Path(id): Path<String>) -> Result<Json<Vec<ArrMovementDto>>, AppError> {
+    let id = id.parse::<AccountId>().map_err(|e| AppError::NotFound(e.0))?;
+    s.store.account(id).await?;
+    let h = s.store.arr_history(id).await?;
+    Ok(Json(
+        h.into_iter()
+            .map(|m| ArrMovementDto { on: m.on, kind: m.kind.as_str().into(), change: m.change.into(), arr_after: m.arr_after.into() })
+            .collect(),
+    ))
+}

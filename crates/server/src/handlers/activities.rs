@@ -1,0 +1,104 @@
+//! The timeline: list an account's activities, log a new one.
+
+use super::{ApiJson, Page};
+use crate::auth::ApiUser;
+use crate::{AppError, AppState};
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use sherpa_core::*;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct ActivityDto {
+    pub id: String,
+    pub account_id: String,
+    /// call, meeting, email, note, kickoff, training, qbr, ebr.
+    pub kind: String,
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    pub user_id: Option<String>,
+    pub attendees: Vec<String>,
+    pub summary: String,
+}
+
+impl From<Activity> for ActivityDto {
+    fn from(a: Activity) -> Self {
+        let f = a.fields;
+        ActivityDto {
+            id: a.id.to_string(),
+            account_id: f.account_id.to_string(),
+            kind: f.kind.as_str().into(),
+            occurred_at: f.occurred_at,
+            user_id: f.user_id.map(|u| u.to_string()),
+            attendees: f.attendees.iter().map(|c| c.to_string()).collect(),
+            summary: f.summary,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListActivities {
+    /// The account whose timeline to read.
+    account_id: String,
+    /// 1 to 500; default 50.
+    limit: Option<i64>,
+}
+
+/// An account's timeline, newest first.
+#[utoipa::path(get, path = "/api/v1/activities", tag = "activities", params(ListActivities),
+    responses((status = 200, body = Page<ActivityDto>), (status = 400, body = crate::error::Problem)))]
+pub async fn list_activities(State(s): State<AppState>, _u: ApiUser, Query(p): Query<ListActivities>) -> Result<Json<Page<ActivityDto>>, AppError> {
+    let account = p.account_id.parse::<AccountId>().map_err(|e| AppError::bad("account_id", e.0))?;
+    let limit = p.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::bad("limit", "use 1 to 500"));
+    }
+    let items = s.store.timeline(account, limit).await?;
+    Ok(Json(Page { items: items.into_iter().map(ActivityDto::from).collect(), next_cursor: None }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewActivity {
+    account_id: String,
+    kind: String,
+    /// RFC 3339; defaults to now.
+    occurred_at: Option<String>,
+    /// Emails of the account's contacts who took part.
+    #[serde(default)]
+    attendees: Vec<String>,
+    #[serde(default)]
+    summary: String,
+}
+
+/// Logs a call, meeting, email, note or review on an account's timeline, as the caller.
+#[utoipa::path(post, path = "/api/v1/activities", tag = "activities", request_body = NewActivity,
+    responses((status = 201, body = ActivityDto), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn log_activity(State(s): State<AppState>, u: ApiUser, ApiJson(b): ApiJson<NewActivity>) -> Result<(StatusCode, Json<ActivityDto>), AppError> {
+    u.require_write()?;
+    let account = b.account_id.parse::<AccountId>().map_err(|e| AppError::bad("account_id", e.0))?;
+    let acc = s.store.account(account).await.map_err(|_| AppError::bad("account_id", "no such account"))?;
+    if u.user().role == Role::Csm {
+        u.require_account_edit(&acc)?;
+    }
+    let occurred_at = match b.occurred_at {
+        Some(t) => sherpa_core::text::parse_timestamp(&t).ok_or_else(|| AppError::bad("occurred_at", format!("\"{t}\" is not RFC 3339")))?,
+        None => s.store.clock().now(),
+    };
+    if b.summary.chars().count() > limits::LONG_TEXT {
+        return Err(AppError::bad("summary", format!("longer than {} characters", limits::LONG_TEXT)));
+    }
+    let input = ActivityInput {
+        account: AccountRef::Id(account),
+        external_id: None,
+        kind: b.kind.parse().map_err(|e: ParseEnumError| AppError::bad("kind", e.to_string()))?,
+        occurred_at,
+        by: Some(PersonRef::Id(u.user().id)),
+        attendees: b.attendees.iter().map(|e| Email::parse(e).map_err(|x| AppError::bad("attendees", x.0))).collect::<Result<_, _>>()?,
+        summary: b.summary,
+    };
+    let a = s.store.log_activity(&u.actor(), &input).await?;
+    Ok((StatusCode::CREATED, Json(a.into())))
+}

@@ -1,0 +1,131 @@
+//! Contacts: list (by account), get, create, patch.
+
+use super::json::{MergePatch, date, parsed, text};
+use super::{ApiJson, Page};
+use crate::auth::ApiUser;
+use crate::{AppError, AppState};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sherpa_core::*;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct ContactDto {
+    pub id: String,
+    pub account_id: Option<String>,
+    pub external_id: Option<String>,
+    pub name: String,
+    pub email: Option<String>,
+    pub title: Option<String>,
+    /// economic_buyer, champion, coach, technical_buyer, user_buyer, admin, executive.
+    pub roles: Vec<String>,
+    pub active: bool,
+    pub departed_on: Option<chrono::NaiveDate>,
+}
+
+impl From<Contact> for ContactDto {
+    fn from(c: Contact) -> Self {
+        let f = c.fields;
+        ContactDto {
+            id: c.id.to_string(),
+            account_id: f.account_id.map(|a| a.to_string()),
+            active: f.active(),
+            external_id: f.external_id,
+            name: f.name,
+            email: f.email.map(|e| e.to_string()),
+            title: f.title,
+            roles: f.roles.iter().map(|r| r.as_str().to_string()).collect(),
+            departed_on: f.departed_on,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListContacts {
+    account_id: Option<String>,
+    cursor: Option<String>,
+    limit: Option<i64>,
+}
+
+/// Lists contacts, of one account or of the whole book, in id order.
+#[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ListContacts),
+    responses((status = 200, body = Page<ContactDto>), (status = 400, body = crate::error::Problem)))]
+pub async fn list_contacts(State(s): State<AppState>, _u: ApiUser, Query(p): Query<ListContacts>) -> Result<Json<Page<ContactDto>>, AppError> {
+    let account = p.account_id.as_deref().map(|a| a.parse::<AccountId>().map_err(|e| AppError::bad("account_id", e.0))).transpose()?;
+    let after = p.cursor.as_deref().map(|c| c.parse::<ContactId>().map_err(|e| AppError::bad("cursor", e.0))).transpose()?;
+    let limit = p.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::bad("limit", "use 1 to 500"));
+    }
+    let items = s.store.contacts(account, after, limit + 1).await?;
+    let next = (items.len() as i64 > limit).then(|| items[limit as usize - 1].id.to_string());
+    Ok(Json(Page { items: items.into_iter().take(limit as usize).map(ContactDto::from).collect(), next_cursor: next }))
+}
+
+fn contact_patch(v: Value) -> Result<ContactPatch, AppError> {
+    let m = MergePatch::new(v, &["account_id", "external_id", "name", "email", "title", "roles", "departed_on"])?;
+    Ok(ContactPatch {
+        account: m.field("account_id", |v| parsed::<AccountId>(v).map(AccountRef::Id))?,
+        external_id: m.field("external_id", text(limits::EXTERNAL_ID))?,
+        name: m.required("name", text(limits::NAME))?,
+        email: m.field("email", |v| Email::parse(&super::json::string(v)?).map_err(|e| e.0))?,
+        title: m.field("title", text(limits::SHORT_TEXT))?,
+        roles: m
+            .field("roles", |v| {
+                let list = v.as_array().ok_or("expected a list of roles")?;
+                let joined: Vec<String> = list.iter().map(super::json::string).collect::<Result<_, _>>()?;
+                parse_roles(&joined.join(";")).map_err(|e| e.to_string())
+            })?
+            .map(Option::unwrap_or_default),
+        departed_on: m.field("departed_on", date)?,
+    })
+}
+
+/// One contact.
+#[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path)),
+    responses((status = 200, body = ContactDto), (status = 404, body = crate::error::Problem)))]
+pub async fn get_contact(State(s): State<AppState>, _u: ApiUser, Path(id): Path<String>) -> Result<Json<ContactDto>, AppError> {
+    let id = id.parse::<ContactId>().map_err(|e| AppError::NotFound(e.0))?;
+    Ok(Json(s.store.contact(id).await?.into()))
+}
+
+async fn check_account(s: &AppState, u: &ApiUser, account: Option<AccountId>) -> Result<(), AppError> {
+    match account {
+        Some(a) => u.require_account_edit(&s.store.account(a).await.map_err(|_| AppError::bad("account_id", "no such account"))?),
+        None => u.require_manage(),
+    }
+}
+
+/// Adds a contact to an account.
+#[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", request_body(content = Object),
+    responses((status = 201, body = ContactDto), (status = 400, body = crate::error::Problem)))]
+pub async fn create_contact(State(s): State<AppState>, u: ApiUser, ApiJson(body): ApiJson<Value>) -> Result<(StatusCode, Json<ContactDto>), AppError> {
+    let patch = contact_patch(body)?;
+    let account = match &patch.account {
+        Some(Some(AccountRef::Id(a))) => Some(*a),
+        _ => None,
+    };
+    check_account(&s, &u, account).await?;
+    if patch.name.is_none() {
+        return Err(AppError::bad("name", "name is required"));
+    }
+    let c = s.store.save_contact(&u.actor(), None, &patch).await?;
+    Ok((StatusCode::CREATED, Json(c.into())))
+}
+
+/// Changes a contact (JSON Merge Patch); set `departed_on` when they leave.
+#[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path)),
+    request_body(content = Object, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = ContactDto), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn update_contact(State(s): State<AppState>, u: ApiUser, Path(id): Path<String>, body: axum::body::Bytes) -> Result<Json<ContactDto>, AppError> {
+    let id = id.parse::<ContactId>().map_err(|e| AppError::NotFound(e.0))?;
+    let existing = s.store.contact(id).await?;
+    check_account(&s, &u, existing.fields.account_id).await?;
+    let body: Value = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest { field: None, message: format!("invalid JSON: {e}") })?;
+    let patch = contact_patch(body)?;
+    Ok(Json(s.store.save_contact(&u.actor(), Some(id), &patch).await?.into()))
+}

@@ -1,0 +1,98 @@
+//! JSON in and out: a body extractor whose errors are problem+json naming what was wrong, the
+//! list envelope `{items, next_cursor}`, and Merge Patch helpers.
+
+use crate::AppError;
+use axum::extract::{FromRequest, Request};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// Like `axum::Json`, but a bad body answers 400 problem+json with serde's explanation.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(e) => Err(AppError::BadRequest { field: None, message: e.body_text() }),
+        }
+    }
+}
+
+/// A page of a list.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Page<T: utoipa::ToSchema> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A JSON Merge Patch object's fields: `None` absent, `Some(None)` null, `Some(Some(v))` a value.
+pub struct MergePatch(pub Map<String, Value>);
+
+impl MergePatch {
+    pub fn new(v: Value, allowed: &[&str]) -> Result<Self, AppError> {
+        let Value::Object(map) = v else {
+            return Err(AppError::BadRequest { field: None, message: "the body must be a JSON object".into() });
+        };
+        if let Some(k) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
+            return Err(AppError::bad(k, format!("unknown field; allowed: {}", allowed.join(", "))));
+        }
+        Ok(MergePatch(map))
+    }
+
+    /// Parses a nullable field with `f`, naming the field on error.
+    pub fn field<T>(&self, name: &str, f: impl FnOnce(&Value) -> Result<T, String>) -> Result<Option<Option<T>>, AppError> {
+        match self.0.get(name) {
+            None => Ok(None),
+            Some(Value::Null) => Ok(Some(None)),
+            Some(v) => f(v).map(|t| Some(Some(t))).map_err(|m| AppError::bad(name, m)),
+        }
+    }
+
+    /// A field that cannot be cleared.
+    pub fn required<T>(&self, name: &str, f: impl FnOnce(&Value) -> Result<T, String>) -> Result<Option<T>, AppError> {
+        match self.field(name, f)? {
+            Some(None) => Err(AppError::bad(name, format!("{name} cannot be null"))),
+            other => Ok(other.flatten()),
+        }
+    }
+}
+
+pub fn string(v: &Value) -> Result<String, String> {
+    v.as_str().map(str::to_string).ok_or_else(|| format!("expected a string, got {v}"))
+}
+
+pub fn text(max: usize) -> impl Fn(&Value) -> Result<String, String> {
+    move |v| {
+        let s = string(v)?;
+        if s.chars().count() > max {
+            return Err(format!("longer than {max} characters"));
+        }
+        Ok(s.trim().to_string())
+    }
+}
+
+pub fn parsed<T: std::str::FromStr>(v: &Value) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    string(v)?.parse::<T>().map_err(|e| e.to_string())
+}
+
+pub fn date(v: &Value) -> Result<chrono::NaiveDate, String> {
+    let s = string(v)?;
+    sherpa_core::text::parse_date(&s).ok_or_else(|| format!("\"{s}\" is not a date like 2026-03-31"))
+}
+
+pub fn whole(max: i64) -> impl Fn(&Value) -> Result<i64, String> {
+    move |v| {
+        let n = v.as_i64().ok_or_else(|| format!("expected a whole number, got {v}"))?;
+        if !(0..=max).contains(&n) {
+            return Err(format!("{n} is out of range (0 to {max})"));
+        }
+        Ok(n)
+    }
+}

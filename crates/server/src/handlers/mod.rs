@@ -1,0 +1,12 @@
+//! REST handlers, one module per resource, named verb-noun.
+
+pub mod accounts;
+pub mod activities;
+pub mod contacts;
+pub mod contracts;
+mod json;
+pub mod system;
+pub mod tasks;
+pub mod users;
+
+pub use json::{ApiJson, Page};

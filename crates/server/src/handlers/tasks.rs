@@ -1,0 +1,149 @@
+//! Tasks (calls to action): list, open by hand, update status, owner or due date.
+
+use super::json::{MergePatch, date, parsed, text};
+use super::{ApiJson, Page};
+use crate::auth::ApiUser;
+use crate::{AppError, AppState};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sherpa_core::*;
+use sherpa_store::TaskQuery;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct TaskDto {
+    pub id: String,
+    pub account_id: String,
+    pub title: String,
+    pub owner_id: Option<String>,
+    pub due_on: Option<chrono::NaiveDate>,
+    pub priority: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub source: String,
+    /// Why the task exists.
+    pub reason: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub closed_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<Task> for TaskDto {
+    fn from(t: Task) -> Self {
+        let f = t.fields;
+        TaskDto {
+            id: t.id.to_string(),
+            account_id: f.account_id.to_string(),
+            title: f.title,
+            owner_id: f.owner_id.map(|o| o.to_string()),
+            due_on: f.due_on,
+            priority: f.priority.as_str().into(),
+            status: t.status.as_str().into(),
+            outcome: t.outcome,
+            source: f.source.as_str().into(),
+            reason: f.reason,
+            created_at: t.created_at,
+            closed_at: t.closed_at,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListTasks {
+    owner_id: Option<String>,
+    account_id: Option<String>,
+    /// open, done or cancelled.
+    status: Option<String>,
+    cursor: Option<String>,
+    limit: Option<i64>,
+}
+
+/// Lists tasks in id order.
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(ListTasks),
+    responses((status = 200, body = Page<TaskDto>), (status = 400, body = crate::error::Problem)))]
+pub async fn list_tasks(State(s): State<AppState>, _u: ApiUser, Query(p): Query<ListTasks>) -> Result<Json<Page<TaskDto>>, AppError> {
+    let limit = p.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::bad("limit", "use 1 to 500"));
+    }
+    let q = TaskQuery {
+        owner: p.owner_id.as_deref().map(|o| o.parse().map_err(|e: Invalid| AppError::bad("owner_id", e.0))).transpose()?,
+        account: p.account_id.as_deref().map(|o| o.parse().map_err(|e: Invalid| AppError::bad("account_id", e.0))).transpose()?,
+        status: p.status.as_deref().map(|o| o.parse().map_err(|e: ParseEnumError| AppError::bad("status", e.to_string()))).transpose()?,
+        after: p.cursor.as_deref().map(|o| o.parse().map_err(|e: Invalid| AppError::bad("cursor", e.0))).transpose()?,
+        limit: limit + 1,
+    };
+    let items = s.store.tasks(&q).await?;
+    let next = (items.len() as i64 > limit).then(|| items[limit as usize - 1].id.to_string());
+    Ok(Json(Page { items: items.into_iter().take(limit as usize).map(TaskDto::from).collect(), next_cursor: next }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTask {
+    account_id: String,
+    title: String,
+    /// Defaults to the caller.
+    owner_id: Option<String>,
+    due_on: Option<chrono::NaiveDate>,
+    /// low, normal, high, urgent.
+    priority: Option<String>,
+    /// Why the task exists.
+    reason: Option<String>,
+}
+
+/// Opens a task by hand.
+#[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks", request_body = NewTask,
+    responses((status = 201, body = TaskDto), (status = 400, body = crate::error::Problem)))]
+pub async fn create_task(State(s): State<AppState>, u: ApiUser, ApiJson(b): ApiJson<NewTask>) -> Result<(StatusCode, Json<TaskDto>), AppError> {
+    u.require_write()?;
+    let account = b.account_id.parse::<AccountId>().map_err(|e| AppError::bad("account_id", e.0))?;
+    s.store.account(account).await.map_err(|_| AppError::bad("account_id", "no such account"))?;
+    let title = required_text("title", &b.title, 300).map_err(|e| AppError::bad("title", e.0))?;
+    let fields = TaskFields {
+        account_id: account,
+        title,
+        owner_id: Some(match b.owner_id {
+            Some(o) => o.parse().map_err(|e: Invalid| AppError::bad("owner_id", e.0))?,
+            None => u.user().id,
+        }),
+        due_on: b.due_on,
+        priority: b.priority.as_deref().map(|p| p.parse().map_err(|e: ParseEnumError| AppError::bad("priority", e.to_string()))).transpose()?.unwrap_or(Priority::Normal),
+        source: TaskSource::Manual,
+        reason: b.reason.unwrap_or_else(|| format!("Opened by {}", u.user().name)),
+        dedup_key: None,
+    };
+    let (t, _) = s.store.open_task(&u.actor(), &fields).await?;
+    Ok((StatusCode::CREATED, Json(t.into())))
+}
+
+/// Changes a task's status, outcome note, owner, due date or priority (JSON Merge Patch).
+#[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = "tasks", params(("id" = String, Path)),
+    request_body(content = Object, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = TaskDto), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn update_task(State(s): State<AppState>, u: ApiUser, Path(id): Path<String>, body: axum::body::Bytes) -> Result<Json<TaskDto>, AppError> {
+    let id = id.parse::<TaskId>().map_err(|e| AppError::NotFound(e.0))?;
+    let task = s.store.task(id).await?;
+    u.require_write()?;
+    if matches!(u.user().role, Role::Csm | Role::Sales) && task.fields.owner_id != Some(u.user().id) {
+        return Err(AppError::Forbidden("you can change only your own tasks".into()));
+    }
+    let body: Value = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest { field: None, message: format!("invalid JSON: {e}") })?;
+    let m = MergePatch::new(body, &["status", "outcome", "owner_id", "due_on", "priority"])?;
+    let t = s
+        .store
+        .update_task(
+            &u.actor(),
+            id,
+            m.required("status", parsed::<TaskStatus>)?,
+            m.field("outcome", text(limits::LONG_TEXT))?,
+            m.field("owner_id", parsed::<UserId>)?,
+            m.field("due_on", date)?,
+            m.required("priority", parsed::<Priority>)?,
+        )
+        .await?;
+    Ok(Json(t.into()))
+}

@@ -1,0 +1,62 @@
+//! The background worker inside `serve`: claims due jobs from the job table and runs them.
+//! Jobs are idempotent, so a job retried after a crash does no harm.
+
+use sherpa_store::{Job, Store};
+use std::time::Duration;
+
+pub struct Worker {
+    store: Store,
+    name: String,
+}
+
+/// Runs one job by kind.
+async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
+    match job.kind.as_str() {
+        // Terms start and end with the calendar: refresh ARR and renewal dates once a day.
+        "refresh_arr" => {
+            store.refresh_all_arr().await?;
+            Ok(())
+        }
+        other => anyhow::bail!("unknown job kind {other:?}"),
+    }
+}
+
+/// Runs every job that is due now; answers how many ran. Tests call this to drain the queue.
+pub async fn run_due_jobs(store: &Store, worker: &str) -> anyhow::Result<usize> {
+    let mut n = 0;
+    while let Some(job) = store.claim_job(worker).await? {
+        match run(store, &job).await {
+            Ok(()) => store.complete_job(job.id).await?,
+            Err(e) => {
+                let status = store.fail_job(&job, &e.to_string()).await?;
+                tracing::warn!(job.kind = %job.kind, job.attempts = job.attempts, ?status, error = %e, "job failed");
+            }
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
+impl Worker {
+    pub fn new(store: Store) -> Self {
+        Worker { store, name: format!("{}-{}", std::process::id(), rand::random::<u32>()) }
+    }
+
+    pub async fn run(self) {
+        loop {
+            if let Err(e) = self.tick().await {
+                tracing::warn!(error = %e, "job worker");
+            }
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+    }
+
+    async fn tick(&self) -> anyhow::Result<()> {
+        let today = self.store.clock().today();
+        let at = today.and_hms_opt(0, 5, 0).expect("valid time").and_utc();
+        self.store.enqueue_job("refresh_arr", &serde_json::json!({}), &format!("refresh_arr:{today}"), at).await?;
+        self.store.requeue_stale_jobs(chrono::Duration::minutes(15)).await?;
+        run_due_jobs(&self.store, &self.name).await?;
+        Ok(())
+    }
+}

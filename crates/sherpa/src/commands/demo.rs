@@ -1,0 +1,55 @@
+//! `sherpa demo`: a deterministic, realistic book in a fresh database, then serve it.
+
+use sherpa_core::TokenScope;
+use sherpa_core::demo::DemoBook;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+/// The demo users' shared password; printed so that a person can log in.
+const DEMO_PASSWORD: &str = "sherpa-demo-password";
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(long, default_value_t = 2_000)]
+    pub accounts: usize,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Load the book and stop.
+    #[arg(long)]
+    pub no_serve: bool,
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+}
+
+pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
+    if args.accounts == 0 || args.accounts > 1_000_000 {
+        anyhow::bail!("--accounts must be between 1 and 1000000");
+    }
+    let store = crate::open(db).await?;
+    let book = DemoBook::new(args.accounts, args.seed, store.clock().today());
+    let started = Instant::now();
+    let bar = super::progress(args.accounts as u64, "accounts");
+    // Demo users share one hash: hashing thousands of passwords would take minutes.
+    let hash = sherpa_server::password::hash(DEMO_PASSWORD)?;
+    store.load_demo(&book, &hash, &|done, _| bar.set_position(done as u64)).await?;
+    bar.finish_and_clear();
+    let admin = &book.team.users[0];
+    let user = store.user_by_email(&admin.email).await?.ok_or_else(|| anyhow::anyhow!("the demo admin is missing"))?;
+    let token = store.create_token(&sherpa_core::Actor::system("demo"), user.id, TokenScope::Api, "demo").await?;
+    println!(
+        "demo book loaded in {:.1} s: {} accounts, {} team members, seed {} ({})",
+        started.elapsed().as_secs_f64(),
+        args.accounts,
+        book.team.users.len(),
+        args.seed,
+        store.display_url()
+    );
+    println!("log in as {} with password {DEMO_PASSWORD}", admin.email);
+    println!("API token (admin): {}", token.secret);
+    println!("try: curl -H 'Authorization: Bearer {}' 'http://{}/api/v1/accounts?sort=-arr&limit=5'", token.secret, args.bind);
+    if args.no_serve {
+        return Ok(());
+    }
+    println!("serving on http://{} (Ctrl-C to stop)", args.bind);
+    sherpa_server::serve(store, args.bind).await
+}

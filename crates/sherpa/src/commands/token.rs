@@ -1,0 +1,38 @@
+//! `sherpa token create`: a long random token, printed once, stored as a SHA-256 hash.
+
+use sherpa_core::*;
+
+#[derive(clap::Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for a team member and print it once.
+    Create {
+        email: String,
+        /// api (REST API) or ingest (event intake only).
+        #[arg(long)]
+        scope: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// Revoke a token by id.
+    Revoke { id: String },
+}
+
+pub async fn run(db: &str, cmd: TokenCommand) -> anyhow::Result<()> {
+    let store = crate::open(db).await?;
+    match cmd {
+        TokenCommand::Create { email, scope, name } => {
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let scope: TokenScope = scope.parse().map_err(|e: Invalid| anyhow::anyhow!("{e}"))?;
+            let user = store.user_by_email(&email).await?.ok_or_else(|| anyhow::anyhow!("no team member {email}; add them with sherpa user add"))?;
+            let t = store.create_token(&Actor::system("cli"), user.id, scope, &name).await?;
+            eprintln!("token {} for {} ({} scope); it is shown only now:", t.id, user.email, scope.as_str());
+            println!("{}", t.secret);
+        }
+        TokenCommand::Revoke { id } => {
+            let id: TokenId = id.parse().map_err(|e: Invalid| anyhow::anyhow!("{e}"))?;
+            store.revoke_token(&Actor::system("cli"), id).await?;
+            println!("token {id} revoked");
+        }
+    }
+    Ok(())
+}
