@@ -24,7 +24,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -39,9 +42,15 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(accounts::arr_history))
         .routes(routes!(contacts::list_contacts, contacts::create_contact))
         .routes(routes!(contacts::get_contact, contacts::update_contact))
-        .routes(routes!(contracts::list_contracts, contracts::create_contract))
+        .routes(routes!(
+            contracts::list_contracts,
+            contracts::create_contract
+        ))
         .routes(routes!(contracts::get_contract))
-        .routes(routes!(activities::list_activities, activities::log_activity))
+        .routes(routes!(
+            activities::list_activities,
+            activities::log_activity
+        ))
         .routes(routes!(tasks::list_tasks, tasks::create_task))
         .routes(routes!(tasks::update_task))
         .routes(routes!(users::list_users))
@@ -49,7 +58,13 @@ pub fn router(state: AppState) -> Router {
     let doc = std::sync::Arc::new(doc);
     Router::new()
         .merge(api)
-        .route("/api/v1/openapi.json", get(move || { let d = doc.clone(); async move { axum::Json((*d).clone()) } }))
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let d = doc.clone();
+                async move { axum::Json((*d).clone()) }
+            }),
+        )
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))
         .route("/", get(system::index))

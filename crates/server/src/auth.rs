@@ -18,19 +18,28 @@ impl FromRequestParts<AppState> for ApiUser {
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| AppError::Unauthorized("send Authorization: Bearer <token> (create one with sherpa token create)".into()))?;
+            .ok_or_else(|| {
+                AppError::Unauthorized(
+                    "send Authorization: Bearer <token> (create one with sherpa token create)"
+                        .into(),
+                )
+            })?;
         let token = header
             .strip_prefix("Bearer ")
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| AppError::Unauthorized("the Authorization header must be \"Bearer <token>\"".into()))?;
+            .ok_or_else(|| {
+                AppError::Unauthorized("the Authorization header must be \"Bearer <token>\"".into())
+            })?;
         let principal = state
             .store
             .authenticate_token(token)
             .await?
             .ok_or_else(|| AppError::Unauthorized("the token is unknown or revoked".into()))?;
         if principal.scope != TokenScope::Api {
-            return Err(AppError::Forbidden("an ingest token can only send events; use an api token".into()));
+            return Err(AppError::Forbidden(
+                "an ingest token can only send events; use an api token".into(),
+            ));
         }
         Ok(ApiUser(principal))
     }
@@ -49,7 +58,9 @@ impl ApiUser {
     pub fn require_manage(&self) -> Result<(), AppError> {
         match self.user().role {
             Role::Admin | Role::Leader => Ok(()),
-            r => Err(AppError::Forbidden(format!("the {r} role cannot do this; ask a leader or an admin"))),
+            r => Err(AppError::Forbidden(format!(
+                "the {r} role cannot do this; ask a leader or an admin"
+            ))),
         }
     }
 
@@ -67,7 +78,10 @@ impl ApiUser {
             Role::Admin | Role::Leader => Ok(()),
             Role::Csm | Role::Sales if account.fields.owners.includes(self.user().id) => Ok(()),
             Role::Viewer => Err(AppError::Forbidden("the viewer role is read-only".into())),
-            r => Err(AppError::Forbidden(format!("the {r} role edits only accounts it owns; account {} is not yours", account.id))),
+            r => Err(AppError::Forbidden(format!(
+                "the {r} role edits only accounts it owns; account {} is not yours",
+                account.id
+            ))),
         }
     }
 }

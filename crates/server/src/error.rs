@@ -14,7 +14,10 @@ pub enum AppError {
     Unauthorized(String),
     Forbidden(String),
     NotFound(String),
-    BadRequest { field: Option<String>, message: String },
+    BadRequest {
+        field: Option<String>,
+        message: String,
+    },
     Conflict(String),
     Rows(Vec<RowError>),
     Internal(anyhow::Error),
@@ -45,7 +48,10 @@ pub struct ItemError {
 
 impl AppError {
     pub fn bad(field: &str, message: impl Into<String>) -> Self {
-        AppError::BadRequest { field: Some(field.to_string()), message: message.into() }
+        AppError::BadRequest {
+            field: Some(field.to_string()),
+            message: message.into(),
+        }
     }
 }
 
@@ -53,7 +59,10 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound { .. } => AppError::NotFound(e.to_string()),
-            StoreError::Invalid { field, message } => AppError::BadRequest { field: Some(field), message },
+            StoreError::Invalid { field, message } => AppError::BadRequest {
+                field: Some(field),
+                message,
+            },
             StoreError::Conflict(m) => AppError::Conflict(m),
             StoreError::Rows(rows) => AppError::Rows(rows),
             other => AppError::Internal(other.into()),
@@ -64,29 +73,66 @@ impl From<StoreError> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, title, detail, field, errors) = match self {
-            AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m, None, vec![]),
+            AppError::Unauthorized(m) => {
+                (StatusCode::UNAUTHORIZED, "unauthorized", m, None, vec![])
+            }
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m, None, vec![]),
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not found", m, None, vec![]),
-            AppError::BadRequest { field, message } => (StatusCode::BAD_REQUEST, "invalid request", message, field, vec![]),
+            AppError::BadRequest { field, message } => (
+                StatusCode::BAD_REQUEST,
+                "invalid request",
+                message,
+                field,
+                vec![],
+            ),
             AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m, None, vec![]),
             AppError::Rows(rows) => {
                 let detail = format!("{} items rejected; nothing was written", rows.len());
                 let errors = rows
                     .into_iter()
-                    .map(|r| ItemError { index: r.line, field: r.column, message: r.message })
+                    .map(|r| ItemError {
+                        index: r.line,
+                        field: r.column,
+                        message: r.message,
+                    })
                     .collect();
-                (StatusCode::UNPROCESSABLE_ENTITY, "rejected items", detail, None, errors)
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "rejected items",
+                    detail,
+                    None,
+                    errors,
+                )
             }
             AppError::Internal(e) => {
                 tracing::error!(error = %e, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal error", "something went wrong on our side; it has been logged".into(), None, vec![])
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error",
+                    "something went wrong on our side; it has been logged".into(),
+                    None,
+                    vec![],
+                )
             }
         };
-        let body = Problem { kind: "about:blank".into(), title: title.into(), status: status.as_u16(), detail, field, errors };
+        let body = Problem {
+            kind: "about:blank".into(),
+            title: title.into(),
+            status: status.as_u16(),
+            detail,
+            field,
+            errors,
+        };
         let mut resp = (status, Json(body)).into_response();
-        resp.headers_mut().insert(header::CONTENT_TYPE, "application/problem+json".parse().expect("static header"));
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            "application/problem+json".parse().expect("static header"),
+        );
         if status == StatusCode::UNAUTHORIZED {
-            resp.headers_mut().insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("static header"));
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                "Bearer".parse().expect("static header"),
+            );
         }
         resp
     }

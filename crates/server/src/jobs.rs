@@ -39,7 +39,10 @@ pub async fn run_due_jobs(store: &Store, worker: &str) -> anyhow::Result<usize> 
 
 impl Worker {
     pub fn new(store: Store) -> Self {
-        Worker { store, name: format!("{}-{}", std::process::id(), rand::random::<u32>()) }
+        Worker {
+            store,
+            name: format!("{}-{}", std::process::id(), rand::random::<u32>()),
+        }
     }
 
     pub async fn run(self) {
@@ -54,8 +57,17 @@ impl Worker {
     async fn tick(&self) -> anyhow::Result<()> {
         let today = self.store.clock().today();
         let at = today.and_hms_opt(0, 5, 0).expect("valid time").and_utc();
-        self.store.enqueue_job("refresh_arr", &serde_json::json!({}), &format!("refresh_arr:{today}"), at).await?;
-        self.store.requeue_stale_jobs(chrono::Duration::minutes(15)).await?;
+        self.store
+            .enqueue_job(
+                "refresh_arr",
+                &serde_json::json!({}),
+                &format!("refresh_arr:{today}"),
+                at,
+            )
+            .await?;
+        self.store
+            .requeue_stale_jobs(chrono::Duration::minutes(15))
+            .await?;
         run_due_jobs(&self.store, &self.name).await?;
         Ok(())
     }

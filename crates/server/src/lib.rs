@@ -26,7 +26,10 @@ pub struct AppState {
 
 /// The whole application as a router, for `serve` and for tests (`tower::ServiceExt::oneshot`).
 pub fn app(store: Store) -> Router {
-    let state = AppState { store, metrics: metrics::recorder() };
+    let state = AppState {
+        store,
+        metrics: metrics::recorder(),
+    };
     api::router(state)
 }
 
@@ -39,9 +42,12 @@ pub async fn serve(store: Store, bind: SocketAddr) -> anyhow::Result<()> {
     let jobs = tokio::spawn(worker.run());
     let router = app(store);
     tracing::info!(address = %listener.local_addr()?, "serving");
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     jobs.abort();
     Ok(())
 }
@@ -52,7 +58,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -6,13 +6,16 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
     if password.chars().count() < 10 {
         anyhow::bail!("the password is too short: use at least 10 characters");
     }
-    let hash: argon2::PasswordHash =
-        Argon2::default().hash_password(password.as_bytes()).map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
+    let hash: argon2::PasswordHash = Argon2::default()
+        .hash_password(password.as_bytes())
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
     Ok(hash.to_string())
 }
 
 pub fn verify(password: &str, phc: &str) -> bool {
-    Argon2::default().verify_password(password.as_bytes(), phc).is_ok()
+    Argon2::default()
+        .verify_password(password.as_bytes(), phc)
+        .is_ok()
 }
 
 #[cfg(test)]

@@ -9,7 +9,11 @@ use sherpa_store::{DEFAULT_URL, Store};
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "sherpa", version, about = "Sherpa: the open-source customer success platform")]
+#[command(
+    name = "sherpa",
+    version,
+    about = "Sherpa: the open-source customer success platform"
+)]
 pub struct Cli {
     /// Database URL: sqlite://PATH (embedded, the default) or postgres://USER:PASSWORD@HOST/DB.
     #[arg(long, global = true, env = "SHERPA_DB", default_value = DEFAULT_URL, hide_env_values = true)]
@@ -44,13 +48,16 @@ enum Command {
 
 /// Opens and migrates the database named on the command line.
 pub async fn open(db: &str) -> anyhow::Result<Store> {
-    Store::open(db, Arc::new(SystemClock)).await.map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))
+    Store::open(db, Arc::new(SystemClock))
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))
 }
 
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SHERPA_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("SHERPA_LOG")
+                .unwrap_or_else(|_| "info,sqlx=error,tower_http=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -323,7 +323,6 @@ impl Store {
     }
 }
 
-
 fn sort_key(f: SortField, r: &AccountRow) -> Option<serde_json::Value> {
     use serde_json::Value;
     let text = |s: &Option<String>| s.clone().map(Value::String);
@@ -439,13 +438,13 @@ pub(crate) async fn save_account(
     let mut fields = before.clone().unwrap_or_default();
     patch.apply(&mut fields, &resolved);
     validate_account(&fields).map_err(|e| StoreError::invalid("name", e.0))?;
-    if let (Some(id), Some(parent)) = (id, fields.parent_id) {
-        if parent == id {
-            return Err(StoreError::invalid(
-                "parent",
-                "an account cannot be its own parent",
-            ));
-        }
+    if let (Some(id), Some(parent)) = (id, fields.parent_id)
+        && parent == id
+    {
+        return Err(StoreError::invalid(
+            "parent",
+            "an account cannot be its own parent",
+        ));
     }
     if before.as_ref() == Some(&fields) {
         return Ok((id.expect("existing"), Change::Unchanged));

@@ -5,6 +5,8 @@ use crate::{Result, Store};
 use sherpa_core::{Actor, AuditEntry, AuditId, UserId};
 use sqlx::{AnyConnection, FromRow};
 
+// The audit entry is one row of eight facts; a struct would only restate them.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn record(
     conn: &mut AnyConnection,
     at: &str,

@@ -80,15 +80,14 @@ impl Store {
         let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
         let options = match engine {
             Engine::Sqlite => {
-                if let Some(path) = sqlite_path(url) {
-                    if let Some(dir) = std::path::Path::new(path)
+                if let Some(path) = sqlite_path(url)
+                    && let Some(dir) = std::path::Path::new(path)
                         .parent()
                         .filter(|d| !d.as_os_str().is_empty())
-                    {
-                        std::fs::create_dir_all(dir).map_err(|e| {
-                            StoreError::Url(format!("cannot create folder {}: {e}", dir.display()))
-                        })?;
-                    }
+                {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        StoreError::Url(format!("cannot create folder {}: {e}", dir.display()))
+                    })?;
                 }
                 if !connect_url.contains("mode=") {
                     connect_url.push_str(if connect_url.contains('?') {

@@ -174,6 +174,7 @@ impl Store {
     }
 
     /// Closes or reopens a task, or changes its owner, due date or priority.
+    #[allow(clippy::too_many_arguments)] // each optional change is its own argument; see the issue notes
     pub async fn update_task(
         &self,
         actor: &Actor,

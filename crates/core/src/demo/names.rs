@@ -120,6 +120,10 @@ pub fn pick<'a, T, R: Rng>(items: &'a [T], rng: &mut R) -> &'a T {
     &items[rng.random_range(0..items.len())]
 }
 
+fn word<R: Rng>(items: &[&'static str], rng: &mut R) -> &'static str {
+    items[rng.random_range(0..items.len())]
+}
+
 /// A unique company name and domain for an account index.
 pub fn company<R: Rng>(index: usize, rng: &mut R) -> (String, String) {
     let p = pick(PREFIXES, rng);
@@ -140,7 +144,7 @@ pub fn person<R: Rng>(rng: &mut R) -> (&'static str, &'static str) {
 
 pub fn title_for<R: Rng>(roles: &[RelationshipRole], rng: &mut R) -> &'static str {
     if roles.contains(&RelationshipRole::EconomicBuyer) {
-        *pick(
+        word(
             &[
                 "VP Operations",
                 "Chief Revenue Officer",
@@ -150,7 +154,7 @@ pub fn title_for<R: Rng>(roles: &[RelationshipRole], rng: &mut R) -> &'static st
             rng,
         )
     } else if roles.contains(&RelationshipRole::Champion) {
-        *pick(
+        word(
             &[
                 "Director of Operations",
                 "Head of Marketing Ops",
@@ -159,7 +163,7 @@ pub fn title_for<R: Rng>(roles: &[RelationshipRole], rng: &mut R) -> &'static st
             rng,
         )
     } else {
-        *pick(
+        word(
             &[
                 "Analyst",
                 "Team Lead",
@@ -174,7 +178,7 @@ pub fn title_for<R: Rng>(roles: &[RelationshipRole], rng: &mut R) -> &'static st
 pub fn summary<R: Rng>(kind: crate::book::ActivityKind, rng: &mut R) -> &'static str {
     use crate::book::ActivityKind::*;
     match kind {
-        Call => *pick(
+        Call => word(
             &[
                 "Check-in on adoption of reporting",
                 "Reviewed open support cases",
@@ -182,7 +186,7 @@ pub fn summary<R: Rng>(kind: crate::book::ActivityKind, rng: &mut R) -> &'static
             ],
             rng,
         ),
-        Meeting => *pick(
+        Meeting => word(
             &[
                 "Working session on integrations",
                 "Roadmap preview with the team",
@@ -190,7 +194,7 @@ pub fn summary<R: Rng>(kind: crate::book::ActivityKind, rng: &mut R) -> &'static
             ],
             rng,
         ),
-        Email => *pick(
+        Email => word(
             &[
                 "Sent best-practice guide",
                 "Shared usage summary for last month",
@@ -199,7 +203,7 @@ pub fn summary<R: Rng>(kind: crate::book::ActivityKind, rng: &mut R) -> &'static
             rng,
         ),
         Qbr => "Quarterly business review: goals, value delivered, next-quarter plan",
-        _ => *pick(
+        _ => word(
             &[
                 "Champion mentioned budget pressure",
                 "Customer asked about SSO",

@@ -27,7 +27,10 @@ pub struct MoneyDto {
 
 impl From<Money> for MoneyDto {
     fn from(m: Money) -> Self {
-        MoneyDto { amount: m.fixed_amount(), currency: m.currency.code().to_string() }
+        MoneyDto {
+            amount: m.fixed_amount(),
+            currency: m.currency.code().to_string(),
+        }
     }
 }
 
@@ -125,37 +128,71 @@ pub struct ListAccounts {
 }
 
 fn decimal(field: &str, s: &str) -> Result<Decimal, AppError> {
-    Decimal::from_str(s.trim()).map_err(|_| AppError::bad(field, format!("\"{s}\" is not a decimal number like 10000.50")))
+    Decimal::from_str(s.trim()).map_err(|_| {
+        AppError::bad(
+            field,
+            format!("\"{s}\" is not a decimal number like 10000.50"),
+        )
+    })
 }
 
 fn day(field: &str, s: &str) -> Result<chrono::NaiveDate, AppError> {
-    sherpa_core::text::parse_date(s).ok_or_else(|| AppError::bad(field, format!("\"{s}\" is not a date like 2026-03-31")))
+    sherpa_core::text::parse_date(s)
+        .ok_or_else(|| AppError::bad(field, format!("\"{s}\" is not a date like 2026-03-31")))
 }
 
 /// Lists accounts, filtered and sorted, a page at a time.
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", params(ListAccounts),
     responses((status = 200, body = Page<AccountDto>), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem)))]
-pub async fn list_accounts(State(s): State<AppState>, _u: ApiUser, Query(p): Query<ListAccounts>) -> Result<Json<Page<AccountDto>>, AppError> {
+pub async fn list_accounts(
+    State(s): State<AppState>,
+    _u: ApiUser,
+    Query(p): Query<ListAccounts>,
+) -> Result<Json<Page<AccountDto>>, AppError> {
     let today = s.store.clock().today();
     let owner = match p.owner.as_deref() {
         None => None,
         Some(o) if o.contains('@') => {
             let email = Email::parse(o).map_err(|e| AppError::bad("owner", e.0))?;
-            Some(s.store.user_by_email(&email).await?.map(|u| u.id).unwrap_or(UserId(i64::MAX)))
+            Some(
+                s.store
+                    .user_by_email(&email)
+                    .await?
+                    .map(|u| u.id)
+                    .unwrap_or(UserId(i64::MAX)),
+            )
         }
-        Some(o) => Some(o.parse::<UserId>().map_err(|e| AppError::bad("owner", e.0))?),
+        Some(o) => Some(
+            o.parse::<UserId>()
+                .map_err(|e| AppError::bad("owner", e.0))?,
+        ),
     };
     let sort = match p.sort.as_deref() {
         None => AccountSort::default(),
         Some(s) => {
             let (name, descending) = s.strip_prefix('-').map(|n| (n, true)).unwrap_or((s, false));
-            let field = SortField::parse(name)
-                .ok_or_else(|| AppError::bad("sort", format!("\"{name}\" is not sortable; use one of {}", SortField::NAMES.join(", "))))?;
+            let field = SortField::parse(name).ok_or_else(|| {
+                AppError::bad(
+                    "sort",
+                    format!(
+                        "\"{name}\" is not sortable; use one of {}",
+                        SortField::NAMES.join(", ")
+                    ),
+                )
+            })?;
             AccountSort { field, descending }
         }
     };
-    let mut renewal_to = p.renewal_to.as_deref().map(|d| day("renewal_to", d)).transpose()?;
-    let mut renewal_from = p.renewal_from.as_deref().map(|d| day("renewal_from", d)).transpose()?;
+    let mut renewal_to = p
+        .renewal_to
+        .as_deref()
+        .map(|d| day("renewal_to", d))
+        .transpose()?;
+    let mut renewal_from = p
+        .renewal_from
+        .as_deref()
+        .map(|d| day("renewal_from", d))
+        .transpose()?;
     if let Some(days) = p.renewal_within_days {
         if !(0..=3650).contains(&days) {
             return Err(AppError::bad("renewal_within_days", "use 0 to 3650 days"));
@@ -170,13 +207,28 @@ pub async fn list_accounts(State(s): State<AppState>, _u: ApiUser, Query(p): Que
     }
     let q = AccountQuery {
         owner,
-        lifecycle: p.lifecycle.as_deref().map(|l| l.parse::<Lifecycle>().map_err(|e| AppError::bad("lifecycle", e.to_string()))).transpose()?,
+        lifecycle: p
+            .lifecycle
+            .as_deref()
+            .map(|l| {
+                l.parse::<Lifecycle>()
+                    .map_err(|e| AppError::bad("lifecycle", e.to_string()))
+            })
+            .transpose()?,
         industry: p.industry,
         country: p.country,
         renewal_from,
         renewal_to,
-        arr_min: p.arr_min.as_deref().map(|a| decimal("arr_min", a)).transpose()?,
-        arr_max: p.arr_max.as_deref().map(|a| decimal("arr_max", a)).transpose()?,
+        arr_min: p
+            .arr_min
+            .as_deref()
+            .map(|a| decimal("arr_min", a))
+            .transpose()?,
+        arr_max: p
+            .arr_max
+            .as_deref()
+            .map(|a| decimal("arr_max", a))
+            .transpose()?,
         text: p.q,
         external_id: p.external_id,
         sort,
@@ -184,20 +236,39 @@ pub async fn list_accounts(State(s): State<AppState>, _u: ApiUser, Query(p): Que
         limit,
     };
     let (accounts, next) = s.store.accounts(&q).await?;
-    Ok(Json(Page { items: accounts.into_iter().map(AccountDto::from).collect(), next_cursor: next }))
+    Ok(Json(Page {
+        items: accounts.into_iter().map(AccountDto::from).collect(),
+        next_cursor: next,
+    }))
 }
 
 /// One account.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)),
     responses((status = 200, body = AccountDto), (status = 404, body = crate::error::Problem)))]
-pub async fn get_account(State(s): State<AppState>, _u: ApiUser, Path(id): Path<String>) -> Result<Json<AccountDto>, AppError> {
-    let id = id.parse::<AccountId>().map_err(|e| AppError::NotFound(e.0))?;
+pub async fn get_account(
+    State(s): State<AppState>,
+    _u: ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<AccountDto>, AppError> {
+    let id = id
+        .parse::<AccountId>()
+        .map_err(|e| AppError::NotFound(e.0))?;
     Ok(Json(s.store.account(id).await?.into()))
 }
 
 const FIELDS: &[&str] = &[
-    "external_id", "name", "domain", "industry", "country", "employees", "parent_id", "parent_external_id", "lifecycle",
-    "customer_since", "owners", "custom",
+    "external_id",
+    "name",
+    "domain",
+    "industry",
+    "country",
+    "employees",
+    "parent_id",
+    "parent_external_id",
+    "lifecycle",
+    "customer_since",
+    "owners",
+    "custom",
 ];
 
 fn person(v: &Value) -> Result<PersonRef, String> {
@@ -205,9 +276,10 @@ fn person(v: &Value) -> Result<PersonRef, String> {
     if let Ok(id) = s.parse::<UserId>() {
         return Ok(PersonRef::Id(id));
     }
-    PersonRef::from_text(&s).map_err(|e| e.0)?.ok_or_else(|| "expected a user id or email".to_string())
+    PersonRef::from_text(&s)
+        .map_err(|e| e.0)?
+        .ok_or_else(|| "expected a user id or email".to_string())
 }
-
 
 /// Reads an account patch from a JSON object (Merge Patch semantics).
 pub fn account_patch(v: Value, defs: &[CustomFieldDef]) -> Result<AccountPatch, AppError> {
@@ -215,7 +287,9 @@ pub fn account_patch(v: Value, defs: &[CustomFieldDef]) -> Result<AccountPatch, 
     let mut p = AccountPatch {
         name: m.required("name", text(limits::NAME))?,
         external_id: m.field("external_id", text(limits::EXTERNAL_ID))?,
-        domain: m.field("domain", |v| Domain::parse(&super::json::string(v)?).map_err(|e| e.0))?,
+        domain: m.field("domain", |v| {
+            Domain::parse(&super::json::string(v)?).map_err(|e| e.0)
+        })?,
         industry: m.field("industry", text(limits::SHORT_TEXT))?,
         country: m.field("country", text(limits::SHORT_TEXT))?,
         employees: m.field("employees", whole(limits::MAX_EMPLOYEES))?,
@@ -236,7 +310,9 @@ pub fn account_patch(v: Value, defs: &[CustomFieldDef]) -> Result<AccountPatch, 
         None | Some(Value::Null) => {}
         Some(Value::Object(o)) => {
             for (k, v) in o {
-                let f = k.parse::<OwnerFunction>().map_err(|e| AppError::bad(&format!("owners.{k}"), e.to_string()))?;
+                let f = k
+                    .parse::<OwnerFunction>()
+                    .map_err(|e| AppError::bad(&format!("owners.{k}"), e.to_string()))?;
                 let r = match v {
                     Value::Null => None,
                     v => Some(person(v).map_err(|e| AppError::bad(&format!("owners.{k}"), e))?),
@@ -244,18 +320,33 @@ pub fn account_patch(v: Value, defs: &[CustomFieldDef]) -> Result<AccountPatch, 
                 p.owners.insert(f, r);
             }
         }
-        Some(_) => return Err(AppError::bad("owners", "expected an object like {\"csm\": \"ana@example.com\"}")),
+        Some(_) => {
+            return Err(AppError::bad(
+                "owners",
+                "expected an object like {\"csm\": \"ana@example.com\"}",
+            ));
+        }
     }
     match m.0.get("custom") {
         None | Some(Value::Null) => {}
         Some(Value::Object(o)) => {
             for (k, v) in o {
-                let def = defs.iter().find(|d| &d.key == k).ok_or_else(|| AppError::bad(&format!("custom.{k}"), "no such custom field"))?;
-                let value = def.from_json(v).map_err(|e| AppError::bad(&format!("custom.{k}"), e.0))?;
+                let def = defs
+                    .iter()
+                    .find(|d| &d.key == k)
+                    .ok_or_else(|| AppError::bad(&format!("custom.{k}"), "no such custom field"))?;
+                let value = def
+                    .from_json(v)
+                    .map_err(|e| AppError::bad(&format!("custom.{k}"), e.0))?;
                 p.custom.insert(k.clone(), value);
             }
         }
-        Some(_) => return Err(AppError::bad("custom", "expected an object of custom field values")),
+        Some(_) => {
+            return Err(AppError::bad(
+                "custom",
+                "expected an object of custom field values",
+            ));
+        }
     }
     Ok(p)
 }
@@ -263,7 +354,11 @@ pub fn account_patch(v: Value, defs: &[CustomFieldDef]) -> Result<AccountPatch, 
 /// Creates an account.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body(content = Object, description = "Account fields"),
     responses((status = 201, body = AccountDto), (status = 400, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
-pub async fn create_account(State(s): State<AppState>, u: ApiUser, ApiJson(body): ApiJson<Value>) -> Result<(StatusCode, Json<AccountDto>), AppError> {
+pub async fn create_account(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<(StatusCode, Json<AccountDto>), AppError> {
     u.require_manage()?;
     let patch = account_patch(body, &s.store.custom_fields().await?)?;
     if patch.name.is_none() {
@@ -277,13 +372,25 @@ pub async fn create_account(State(s): State<AppState>, u: ApiUser, ApiJson(body)
 #[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)),
     request_body(content = Object, content_type = "application/merge-patch+json"),
     responses((status = 200, body = AccountDto), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
-pub async fn update_account(State(s): State<AppState>, u: ApiUser, Path(id): Path<String>, body: axum::body::Bytes) -> Result<Json<AccountDto>, AppError> {
-    let id = id.parse::<AccountId>().map_err(|e| AppError::NotFound(e.0))?;
+pub async fn update_account(
+    State(s): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<AccountDto>, AppError> {
+    let id = id
+        .parse::<AccountId>()
+        .map_err(|e| AppError::NotFound(e.0))?;
     let account = s.store.account(id).await?;
     u.require_account_edit(&account)?;
-    let body: Value = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest { field: None, message: format!("invalid JSON: {e}") })?;
+    let body: Value = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest {
+        field: None,
+        message: format!("invalid JSON: {e}"),
+    })?;
     let patch = account_patch(body, &s.store.custom_fields().await?)?;
-    Ok(Json(s.store.update_account(&u.actor(), id, &patch).await?.into()))
+    Ok(Json(
+        s.store.update_account(&u.actor(), id, &patch).await?.into(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -304,32 +411,56 @@ pub struct BulkSummary {
 /// (422 lists every bad item by index) and nothing is written.
 #[utoipa::path(post, path = "/api/v1/accounts/bulk", tag = "accounts", request_body = BulkAccounts,
     responses((status = 200, body = BulkSummary), (status = 400, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn bulk_upsert_accounts(State(s): State<AppState>, u: ApiUser, ApiJson(body): ApiJson<BulkAccounts>) -> Result<Json<BulkSummary>, AppError> {
+pub async fn bulk_upsert_accounts(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiJson(body): ApiJson<BulkAccounts>,
+) -> Result<Json<BulkSummary>, AppError> {
     u.require_manage()?;
     if body.items.len() > 1000 {
-        return Err(AppError::bad("items", format!("{} items; send at most 1000 per request", body.items.len())));
+        return Err(AppError::bad(
+            "items",
+            format!("{} items; send at most 1000 per request", body.items.len()),
+        ));
     }
     let defs = s.store.custom_fields().await?;
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (i, item) in body.items.into_iter().enumerate() {
-        let err = |field: Option<String>, message: String| RowError { line: i, column: field, message };
+        let err = |field: Option<String>, message: String| RowError {
+            line: i,
+            column: field,
+            message,
+        };
         match account_patch(item, &defs) {
             Ok(patch) => {
-                let key = match (patch.external_id.clone().flatten(), patch.domain.clone().flatten()) {
+                let key = match (
+                    patch.external_id.clone().flatten(),
+                    patch.domain.clone().flatten(),
+                ) {
                     (Some(x), _) => AccountKey::ExternalId(x),
                     (None, Some(d)) => AccountKey::Domain(d),
                     _ => {
-                        errors.push(err(Some("external_id".into()), "each item needs an external_id or a domain".into()));
+                        errors.push(err(
+                            Some("external_id".into()),
+                            "each item needs an external_id or a domain".into(),
+                        ));
                         continue;
                     }
                 };
                 if !seen.insert(key.clone()) {
-                    errors.push(err(Some("external_id".into()), "appears earlier in this batch".into()));
+                    errors.push(err(
+                        Some("external_id".into()),
+                        "appears earlier in this batch".into(),
+                    ));
                     continue;
                 }
-                rows.push(AccountRow { line: i, key, patch });
+                rows.push(AccountRow {
+                    line: i,
+                    key,
+                    patch,
+                });
             }
             Err(AppError::BadRequest { field, message }) => errors.push(err(field, message)),
             Err(e) => return Err(e),
@@ -338,9 +469,21 @@ pub async fn bulk_upsert_accounts(State(s): State<AppState>, u: ApiUser, ApiJson
     if !errors.is_empty() {
         return Err(AppError::Rows(errors));
     }
-    let file = Parsed { rows, errors: vec![], ignored_columns: vec![], columns: Default::default() };
-    let summary = s.store.import_accounts(&u.actor(), &file, false, &|_| {}).await?;
-    Ok(Json(BulkSummary { created: summary.created, updated: summary.updated, unchanged: summary.unchanged }))
+    let file = Parsed {
+        rows,
+        errors: vec![],
+        ignored_columns: vec![],
+        columns: Default::default(),
+    };
+    let summary = s
+        .store
+        .import_accounts(&u.actor(), &file, false, &|_| {})
+        .await?;
+    Ok(Json(BulkSummary {
+        created: summary.created,
+        updated: summary.updated,
+        unchanged: summary.unchanged,
+    }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -355,13 +498,24 @@ pub struct ArrMovementDto {
 /// The account's ARR history, from its contract terms.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/arr-history", tag = "accounts", params(("id" = String, Path)),
     responses((status = 200, body = Vec<ArrMovementDto>), (status = 404, body = crate::error::Problem)))]
-pub async fn arr_history(State(s): State<AppState>, _u: ApiUser, Path(id): Path<String>) -> Result<Json<Vec<ArrMovementDto>>, AppError> {
-    let id = id.parse::<AccountId>().map_err(|e| AppError::NotFound(e.0))?;
+pub async fn arr_history(
+    State(s): State<AppState>,
+    _u: ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<ArrMovementDto>>, AppError> {
+    let id = id
+        .parse::<AccountId>()
+        .map_err(|e| AppError::NotFound(e.0))?;
     s.store.account(id).await?;
     let h = s.store.arr_history(id).await?;
     Ok(Json(
         h.into_iter()
-            .map(|m| ArrMovementDto { on: m.on, kind: m.kind.as_str().into(), change: m.change.into(), arr_after: m.arr_after.into() })
+            .map(|m| ArrMovementDto {
+                on: m.on,
+                kind: m.kind.as_str().into(),
+                change: m.change.into(),
+                arr_after: m.arr_after.into(),
+            })
             .collect(),
     ))
 }

@@ -49,14 +49,24 @@ pub struct ListActivities {
 /// An account's timeline, newest first.
 #[utoipa::path(get, path = "/api/v1/activities", tag = "activities", params(ListActivities),
     responses((status = 200, body = Page<ActivityDto>), (status = 400, body = crate::error::Problem)))]
-pub async fn list_activities(State(s): State<AppState>, _u: ApiUser, Query(p): Query<ListActivities>) -> Result<Json<Page<ActivityDto>>, AppError> {
-    let account = p.account_id.parse::<AccountId>().map_err(|e| AppError::bad("account_id", e.0))?;
+pub async fn list_activities(
+    State(s): State<AppState>,
+    _u: ApiUser,
+    Query(p): Query<ListActivities>,
+) -> Result<Json<Page<ActivityDto>>, AppError> {
+    let account = p
+        .account_id
+        .parse::<AccountId>()
+        .map_err(|e| AppError::bad("account_id", e.0))?;
     let limit = p.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(AppError::bad("limit", "use 1 to 500"));
     }
     let items = s.store.timeline(account, limit).await?;
-    Ok(Json(Page { items: items.into_iter().map(ActivityDto::from).collect(), next_cursor: None }))
+    Ok(Json(Page {
+        items: items.into_iter().map(ActivityDto::from).collect(),
+        next_cursor: None,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -76,27 +86,49 @@ pub struct NewActivity {
 /// Logs a call, meeting, email, note or review on an account's timeline, as the caller.
 #[utoipa::path(post, path = "/api/v1/activities", tag = "activities", request_body = NewActivity,
     responses((status = 201, body = ActivityDto), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
-pub async fn log_activity(State(s): State<AppState>, u: ApiUser, ApiJson(b): ApiJson<NewActivity>) -> Result<(StatusCode, Json<ActivityDto>), AppError> {
+pub async fn log_activity(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiJson(b): ApiJson<NewActivity>,
+) -> Result<(StatusCode, Json<ActivityDto>), AppError> {
     u.require_write()?;
-    let account = b.account_id.parse::<AccountId>().map_err(|e| AppError::bad("account_id", e.0))?;
-    let acc = s.store.account(account).await.map_err(|_| AppError::bad("account_id", "no such account"))?;
+    let account = b
+        .account_id
+        .parse::<AccountId>()
+        .map_err(|e| AppError::bad("account_id", e.0))?;
+    let acc = s
+        .store
+        .account(account)
+        .await
+        .map_err(|_| AppError::bad("account_id", "no such account"))?;
     if u.user().role == Role::Csm {
         u.require_account_edit(&acc)?;
     }
     let occurred_at = match b.occurred_at {
-        Some(t) => sherpa_core::text::parse_timestamp(&t).ok_or_else(|| AppError::bad("occurred_at", format!("\"{t}\" is not RFC 3339")))?,
+        Some(t) => sherpa_core::text::parse_timestamp(&t)
+            .ok_or_else(|| AppError::bad("occurred_at", format!("\"{t}\" is not RFC 3339")))?,
         None => s.store.clock().now(),
     };
     if b.summary.chars().count() > limits::LONG_TEXT {
-        return Err(AppError::bad("summary", format!("longer than {} characters", limits::LONG_TEXT)));
+        return Err(AppError::bad(
+            "summary",
+            format!("longer than {} characters", limits::LONG_TEXT),
+        ));
     }
     let input = ActivityInput {
         account: AccountRef::Id(account),
         external_id: None,
-        kind: b.kind.parse().map_err(|e: ParseEnumError| AppError::bad("kind", e.to_string()))?,
+        kind: b
+            .kind
+            .parse()
+            .map_err(|e: ParseEnumError| AppError::bad("kind", e.to_string()))?,
         occurred_at,
         by: Some(PersonRef::Id(u.user().id)),
-        attendees: b.attendees.iter().map(|e| Email::parse(e).map_err(|x| AppError::bad("attendees", x.0))).collect::<Result<_, _>>()?,
+        attendees: b
+            .attendees
+            .iter()
+            .map(|e| Email::parse(e).map_err(|x| AppError::bad("attendees", x.0)))
+            .collect::<Result<_, _>>()?,
         summary: b.summary,
     };
     let a = s.store.log_activity(&u.actor(), &input).await?;

@@ -54,30 +54,71 @@ pub struct ListContacts {
 /// Lists contacts, of one account or of the whole book, in id order.
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ListContacts),
     responses((status = 200, body = Page<ContactDto>), (status = 400, body = crate::error::Problem)))]
-pub async fn list_contacts(State(s): State<AppState>, _u: ApiUser, Query(p): Query<ListContacts>) -> Result<Json<Page<ContactDto>>, AppError> {
-    let account = p.account_id.as_deref().map(|a| a.parse::<AccountId>().map_err(|e| AppError::bad("account_id", e.0))).transpose()?;
-    let after = p.cursor.as_deref().map(|c| c.parse::<ContactId>().map_err(|e| AppError::bad("cursor", e.0))).transpose()?;
+pub async fn list_contacts(
+    State(s): State<AppState>,
+    _u: ApiUser,
+    Query(p): Query<ListContacts>,
+) -> Result<Json<Page<ContactDto>>, AppError> {
+    let account = p
+        .account_id
+        .as_deref()
+        .map(|a| {
+            a.parse::<AccountId>()
+                .map_err(|e| AppError::bad("account_id", e.0))
+        })
+        .transpose()?;
+    let after = p
+        .cursor
+        .as_deref()
+        .map(|c| {
+            c.parse::<ContactId>()
+                .map_err(|e| AppError::bad("cursor", e.0))
+        })
+        .transpose()?;
     let limit = p.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(AppError::bad("limit", "use 1 to 500"));
     }
     let items = s.store.contacts(account, after, limit + 1).await?;
     let next = (items.len() as i64 > limit).then(|| items[limit as usize - 1].id.to_string());
-    Ok(Json(Page { items: items.into_iter().take(limit as usize).map(ContactDto::from).collect(), next_cursor: next }))
+    Ok(Json(Page {
+        items: items
+            .into_iter()
+            .take(limit as usize)
+            .map(ContactDto::from)
+            .collect(),
+        next_cursor: next,
+    }))
 }
 
 fn contact_patch(v: Value) -> Result<ContactPatch, AppError> {
-    let m = MergePatch::new(v, &["account_id", "external_id", "name", "email", "title", "roles", "departed_on"])?;
+    let m = MergePatch::new(
+        v,
+        &[
+            "account_id",
+            "external_id",
+            "name",
+            "email",
+            "title",
+            "roles",
+            "departed_on",
+        ],
+    )?;
     Ok(ContactPatch {
         account: m.field("account_id", |v| parsed::<AccountId>(v).map(AccountRef::Id))?,
         external_id: m.field("external_id", text(limits::EXTERNAL_ID))?,
         name: m.required("name", text(limits::NAME))?,
-        email: m.field("email", |v| Email::parse(&super::json::string(v)?).map_err(|e| e.0))?,
+        email: m.field("email", |v| {
+            Email::parse(&super::json::string(v)?).map_err(|e| e.0)
+        })?,
         title: m.field("title", text(limits::SHORT_TEXT))?,
         roles: m
             .field("roles", |v| {
                 let list = v.as_array().ok_or("expected a list of roles")?;
-                let joined: Vec<String> = list.iter().map(super::json::string).collect::<Result<_, _>>()?;
+                let joined: Vec<String> = list
+                    .iter()
+                    .map(super::json::string)
+                    .collect::<Result<_, _>>()?;
                 parse_roles(&joined.join(";")).map_err(|e| e.to_string())
             })?
             .map(Option::unwrap_or_default),
@@ -88,14 +129,29 @@ fn contact_patch(v: Value) -> Result<ContactPatch, AppError> {
 /// One contact.
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path)),
     responses((status = 200, body = ContactDto), (status = 404, body = crate::error::Problem)))]
-pub async fn get_contact(State(s): State<AppState>, _u: ApiUser, Path(id): Path<String>) -> Result<Json<ContactDto>, AppError> {
-    let id = id.parse::<ContactId>().map_err(|e| AppError::NotFound(e.0))?;
+pub async fn get_contact(
+    State(s): State<AppState>,
+    _u: ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<ContactDto>, AppError> {
+    let id = id
+        .parse::<ContactId>()
+        .map_err(|e| AppError::NotFound(e.0))?;
     Ok(Json(s.store.contact(id).await?.into()))
 }
 
-async fn check_account(s: &AppState, u: &ApiUser, account: Option<AccountId>) -> Result<(), AppError> {
+async fn check_account(
+    s: &AppState,
+    u: &ApiUser,
+    account: Option<AccountId>,
+) -> Result<(), AppError> {
     match account {
-        Some(a) => u.require_account_edit(&s.store.account(a).await.map_err(|_| AppError::bad("account_id", "no such account"))?),
+        Some(a) => u.require_account_edit(
+            &s.store
+                .account(a)
+                .await
+                .map_err(|_| AppError::bad("account_id", "no such account"))?,
+        ),
         None => u.require_manage(),
     }
 }
@@ -103,7 +159,11 @@ async fn check_account(s: &AppState, u: &ApiUser, account: Option<AccountId>) ->
 /// Adds a contact to an account.
 #[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", request_body(content = Object),
     responses((status = 201, body = ContactDto), (status = 400, body = crate::error::Problem)))]
-pub async fn create_contact(State(s): State<AppState>, u: ApiUser, ApiJson(body): ApiJson<Value>) -> Result<(StatusCode, Json<ContactDto>), AppError> {
+pub async fn create_contact(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<(StatusCode, Json<ContactDto>), AppError> {
     let patch = contact_patch(body)?;
     let account = match &patch.account {
         Some(Some(AccountRef::Id(a))) => Some(*a),
@@ -121,11 +181,26 @@ pub async fn create_contact(State(s): State<AppState>, u: ApiUser, ApiJson(body)
 #[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path)),
     request_body(content = Object, content_type = "application/merge-patch+json"),
     responses((status = 200, body = ContactDto), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
-pub async fn update_contact(State(s): State<AppState>, u: ApiUser, Path(id): Path<String>, body: axum::body::Bytes) -> Result<Json<ContactDto>, AppError> {
-    let id = id.parse::<ContactId>().map_err(|e| AppError::NotFound(e.0))?;
+pub async fn update_contact(
+    State(s): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<ContactDto>, AppError> {
+    let id = id
+        .parse::<ContactId>()
+        .map_err(|e| AppError::NotFound(e.0))?;
     let existing = s.store.contact(id).await?;
     check_account(&s, &u, existing.fields.account_id).await?;
-    let body: Value = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest { field: None, message: format!("invalid JSON: {e}") })?;
+    let body: Value = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest {
+        field: None,
+        message: format!("invalid JSON: {e}"),
+    })?;
     let patch = contact_patch(body)?;
-    Ok(Json(s.store.save_contact(&u.actor(), Some(id), &patch).await?.into()))
+    Ok(Json(
+        s.store
+            .save_contact(&u.actor(), Some(id), &patch)
+            .await?
+            .into(),
+    ))
 }

@@ -61,45 +61,107 @@ pub struct ListContracts {
 /// Lists contract terms in id order.
 #[utoipa::path(get, path = "/api/v1/contracts", tag = "contracts", params(ListContracts),
     responses((status = 200, body = Page<ContractDto>), (status = 400, body = crate::error::Problem)))]
-pub async fn list_contracts(State(s): State<AppState>, _u: ApiUser, Query(p): Query<ListContracts>) -> Result<Json<Page<ContractDto>>, AppError> {
-    let account = p.account_id.as_deref().map(|a| a.parse::<AccountId>().map_err(|e| AppError::bad("account_id", e.0))).transpose()?;
-    let after = p.cursor.as_deref().map(|c| c.parse::<ContractId>().map_err(|e| AppError::bad("cursor", e.0))).transpose()?;
+pub async fn list_contracts(
+    State(s): State<AppState>,
+    _u: ApiUser,
+    Query(p): Query<ListContracts>,
+) -> Result<Json<Page<ContractDto>>, AppError> {
+    let account = p
+        .account_id
+        .as_deref()
+        .map(|a| {
+            a.parse::<AccountId>()
+                .map_err(|e| AppError::bad("account_id", e.0))
+        })
+        .transpose()?;
+    let after = p
+        .cursor
+        .as_deref()
+        .map(|c| {
+            c.parse::<ContractId>()
+                .map_err(|e| AppError::bad("cursor", e.0))
+        })
+        .transpose()?;
     let limit = p.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(AppError::bad("limit", "use 1 to 500"));
     }
     let items = s.store.contracts(account, after, limit + 1).await?;
     let next = (items.len() as i64 > limit).then(|| items[limit as usize - 1].id.to_string());
-    Ok(Json(Page { items: items.into_iter().take(limit as usize).map(ContractDto::from).collect(), next_cursor: next }))
+    Ok(Json(Page {
+        items: items
+            .into_iter()
+            .take(limit as usize)
+            .map(ContractDto::from)
+            .collect(),
+        next_cursor: next,
+    }))
 }
 
 /// One contract term.
 #[utoipa::path(get, path = "/api/v1/contracts/{id}", tag = "contracts", params(("id" = String, Path)),
     responses((status = 200, body = ContractDto), (status = 404, body = crate::error::Problem)))]
-pub async fn get_contract(State(s): State<AppState>, _u: ApiUser, Path(id): Path<String>) -> Result<Json<ContractDto>, AppError> {
-    let id = id.parse::<ContractId>().map_err(|e| AppError::NotFound(e.0))?;
+pub async fn get_contract(
+    State(s): State<AppState>,
+    _u: ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<ContractDto>, AppError> {
+    let id = id
+        .parse::<ContractId>()
+        .map_err(|e| AppError::NotFound(e.0))?;
     Ok(Json(s.store.contract(id).await?.into()))
 }
 
 /// Adds a contract term; the account's ARR and renewal date follow.
 #[utoipa::path(post, path = "/api/v1/contracts", tag = "contracts", request_body(content = Object),
     responses((status = 201, body = ContractDto), (status = 400, body = crate::error::Problem)))]
-pub async fn create_contract(State(s): State<AppState>, u: ApiUser, ApiJson(body): ApiJson<Value>) -> Result<(StatusCode, Json<ContractDto>), AppError> {
+pub async fn create_contract(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<(StatusCode, Json<ContractDto>), AppError> {
     let m = MergePatch::new(
         body,
-        &["account_id", "external_id", "products", "arr", "seats", "start_date", "end_date", "status", "outcome", "churn_reason", "terms"],
+        &[
+            "account_id",
+            "external_id",
+            "products",
+            "arr",
+            "seats",
+            "start_date",
+            "end_date",
+            "status",
+            "outcome",
+            "churn_reason",
+            "terms",
+        ],
     )?;
-    let account = m.required("account_id", parsed::<AccountId>)?.ok_or_else(|| AppError::bad("account_id", "account_id is required"))?;
-    u.require_account_edit(&s.store.account(account).await.map_err(|_| AppError::bad("account_id", "no such account"))?)?;
+    let account = m
+        .required("account_id", parsed::<AccountId>)?
+        .ok_or_else(|| AppError::bad("account_id", "account_id is required"))?;
+    u.require_account_edit(
+        &s.store
+            .account(account)
+            .await
+            .map_err(|_| AppError::bad("account_id", "no such account"))?,
+    )?;
     let patch = ContractPatch {
         account: Some(AccountRef::Id(account)),
         external_id: m.field("external_id", text(limits::EXTERNAL_ID))?,
         products: m
             .field("products", |v| {
-                v.as_array().ok_or("expected a list of product names")?.iter().map(super::json::string).collect::<Result<Vec<_>, _>>()
+                v.as_array()
+                    .ok_or("expected a list of product names")?
+                    .iter()
+                    .map(super::json::string)
+                    .collect::<Result<Vec<_>, _>>()
             })?
             .map(Option::unwrap_or_default),
-        arr: m.required("arr", |v| serde_json::from_value::<Money>(v.clone()).map_err(|e| format!("expected {{\"amount\": \"12000.00\", \"currency\": \"USD\"}}: {e}")))?,
+        arr: m.required("arr", |v| {
+            serde_json::from_value::<Money>(v.clone()).map_err(|e| {
+                format!("expected {{\"amount\": \"12000.00\", \"currency\": \"USD\"}}: {e}")
+            })
+        })?,
         seats: m.field("seats", whole(100_000_000))?,
         start_date: m.required("start_date", date)?,
         end_date: m.required("end_date", date)?,

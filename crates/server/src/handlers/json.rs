@@ -16,7 +16,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(e) => Err(AppError::BadRequest { field: None, message: e.body_text() }),
+            Err(e) => Err(AppError::BadRequest {
+                field: None,
+                message: e.body_text(),
+            }),
         }
     }
 }
@@ -35,25 +38,41 @@ pub struct MergePatch(pub Map<String, Value>);
 impl MergePatch {
     pub fn new(v: Value, allowed: &[&str]) -> Result<Self, AppError> {
         let Value::Object(map) = v else {
-            return Err(AppError::BadRequest { field: None, message: "the body must be a JSON object".into() });
+            return Err(AppError::BadRequest {
+                field: None,
+                message: "the body must be a JSON object".into(),
+            });
         };
         if let Some(k) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
-            return Err(AppError::bad(k, format!("unknown field; allowed: {}", allowed.join(", "))));
+            return Err(AppError::bad(
+                k,
+                format!("unknown field; allowed: {}", allowed.join(", ")),
+            ));
         }
         Ok(MergePatch(map))
     }
 
     /// Parses a nullable field with `f`, naming the field on error.
-    pub fn field<T>(&self, name: &str, f: impl FnOnce(&Value) -> Result<T, String>) -> Result<Option<Option<T>>, AppError> {
+    pub fn field<T>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Result<Option<Option<T>>, AppError> {
         match self.0.get(name) {
             None => Ok(None),
             Some(Value::Null) => Ok(Some(None)),
-            Some(v) => f(v).map(|t| Some(Some(t))).map_err(|m| AppError::bad(name, m)),
+            Some(v) => f(v)
+                .map(|t| Some(Some(t)))
+                .map_err(|m| AppError::bad(name, m)),
         }
     }
 
     /// A field that cannot be cleared.
-    pub fn required<T>(&self, name: &str, f: impl FnOnce(&Value) -> Result<T, String>) -> Result<Option<T>, AppError> {
+    pub fn required<T>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Result<Option<T>, AppError> {
         match self.field(name, f)? {
             Some(None) => Err(AppError::bad(name, format!("{name} cannot be null"))),
             other => Ok(other.flatten()),
@@ -62,7 +81,9 @@ impl MergePatch {
 }
 
 pub fn string(v: &Value) -> Result<String, String> {
-    v.as_str().map(str::to_string).ok_or_else(|| format!("expected a string, got {v}"))
+    v.as_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("expected a string, got {v}"))
 }
 
 pub fn text(max: usize) -> impl Fn(&Value) -> Result<String, String> {
@@ -84,12 +105,15 @@ where
 
 pub fn date(v: &Value) -> Result<chrono::NaiveDate, String> {
     let s = string(v)?;
-    sherpa_core::text::parse_date(&s).ok_or_else(|| format!("\"{s}\" is not a date like 2026-03-31"))
+    sherpa_core::text::parse_date(&s)
+        .ok_or_else(|| format!("\"{s}\" is not a date like 2026-03-31"))
 }
 
 pub fn whole(max: i64) -> impl Fn(&Value) -> Result<i64, String> {
     move |v| {
-        let n = v.as_i64().ok_or_else(|| format!("expected a whole number, got {v}"))?;
+        let n = v
+            .as_i64()
+            .ok_or_else(|| format!("expected a whole number, got {v}"))?;
         if !(0..=max).contains(&n) {
             return Err(format!("{n} is out of range (0 to {max})"));
         }

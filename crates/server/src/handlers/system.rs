@@ -16,7 +16,10 @@ async fn sqlx_ping(s: &AppState) -> Result<(), AppError> {
 }
 
 pub async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], s.metrics.render())
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        s.metrics.render(),
+    )
 }
 
 /// Until the web UI lands: what this server is and where its API is described.

@@ -64,21 +64,57 @@ pub struct ListTasks {
 /// Lists tasks in id order.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(ListTasks),
     responses((status = 200, body = Page<TaskDto>), (status = 400, body = crate::error::Problem)))]
-pub async fn list_tasks(State(s): State<AppState>, _u: ApiUser, Query(p): Query<ListTasks>) -> Result<Json<Page<TaskDto>>, AppError> {
+pub async fn list_tasks(
+    State(s): State<AppState>,
+    _u: ApiUser,
+    Query(p): Query<ListTasks>,
+) -> Result<Json<Page<TaskDto>>, AppError> {
     let limit = p.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(AppError::bad("limit", "use 1 to 500"));
     }
     let q = TaskQuery {
-        owner: p.owner_id.as_deref().map(|o| o.parse().map_err(|e: Invalid| AppError::bad("owner_id", e.0))).transpose()?,
-        account: p.account_id.as_deref().map(|o| o.parse().map_err(|e: Invalid| AppError::bad("account_id", e.0))).transpose()?,
-        status: p.status.as_deref().map(|o| o.parse().map_err(|e: ParseEnumError| AppError::bad("status", e.to_string()))).transpose()?,
-        after: p.cursor.as_deref().map(|o| o.parse().map_err(|e: Invalid| AppError::bad("cursor", e.0))).transpose()?,
+        owner: p
+            .owner_id
+            .as_deref()
+            .map(|o| {
+                o.parse()
+                    .map_err(|e: Invalid| AppError::bad("owner_id", e.0))
+            })
+            .transpose()?,
+        account: p
+            .account_id
+            .as_deref()
+            .map(|o| {
+                o.parse()
+                    .map_err(|e: Invalid| AppError::bad("account_id", e.0))
+            })
+            .transpose()?,
+        status: p
+            .status
+            .as_deref()
+            .map(|o| {
+                o.parse()
+                    .map_err(|e: ParseEnumError| AppError::bad("status", e.to_string()))
+            })
+            .transpose()?,
+        after: p
+            .cursor
+            .as_deref()
+            .map(|o| o.parse().map_err(|e: Invalid| AppError::bad("cursor", e.0)))
+            .transpose()?,
         limit: limit + 1,
     };
     let items = s.store.tasks(&q).await?;
     let next = (items.len() as i64 > limit).then(|| items[limit as usize - 1].id.to_string());
-    Ok(Json(Page { items: items.into_iter().take(limit as usize).map(TaskDto::from).collect(), next_cursor: next }))
+    Ok(Json(Page {
+        items: items
+            .into_iter()
+            .take(limit as usize)
+            .map(TaskDto::from)
+            .collect(),
+        next_cursor: next,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -98,22 +134,44 @@ pub struct NewTask {
 /// Opens a task by hand.
 #[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks", request_body = NewTask,
     responses((status = 201, body = TaskDto), (status = 400, body = crate::error::Problem)))]
-pub async fn create_task(State(s): State<AppState>, u: ApiUser, ApiJson(b): ApiJson<NewTask>) -> Result<(StatusCode, Json<TaskDto>), AppError> {
+pub async fn create_task(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiJson(b): ApiJson<NewTask>,
+) -> Result<(StatusCode, Json<TaskDto>), AppError> {
     u.require_write()?;
-    let account = b.account_id.parse::<AccountId>().map_err(|e| AppError::bad("account_id", e.0))?;
-    s.store.account(account).await.map_err(|_| AppError::bad("account_id", "no such account"))?;
+    let account = b
+        .account_id
+        .parse::<AccountId>()
+        .map_err(|e| AppError::bad("account_id", e.0))?;
+    s.store
+        .account(account)
+        .await
+        .map_err(|_| AppError::bad("account_id", "no such account"))?;
     let title = required_text("title", &b.title, 300).map_err(|e| AppError::bad("title", e.0))?;
     let fields = TaskFields {
         account_id: account,
         title,
         owner_id: Some(match b.owner_id {
-            Some(o) => o.parse().map_err(|e: Invalid| AppError::bad("owner_id", e.0))?,
+            Some(o) => o
+                .parse()
+                .map_err(|e: Invalid| AppError::bad("owner_id", e.0))?,
             None => u.user().id,
         }),
         due_on: b.due_on,
-        priority: b.priority.as_deref().map(|p| p.parse().map_err(|e: ParseEnumError| AppError::bad("priority", e.to_string()))).transpose()?.unwrap_or(Priority::Normal),
+        priority: b
+            .priority
+            .as_deref()
+            .map(|p| {
+                p.parse()
+                    .map_err(|e: ParseEnumError| AppError::bad("priority", e.to_string()))
+            })
+            .transpose()?
+            .unwrap_or(Priority::Normal),
         source: TaskSource::Manual,
-        reason: b.reason.unwrap_or_else(|| format!("Opened by {}", u.user().name)),
+        reason: b
+            .reason
+            .unwrap_or_else(|| format!("Opened by {}", u.user().name)),
         dedup_key: None,
     };
     let (t, _) = s.store.open_task(&u.actor(), &fields).await?;
@@ -124,15 +182,29 @@ pub async fn create_task(State(s): State<AppState>, u: ApiUser, ApiJson(b): ApiJ
 #[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = "tasks", params(("id" = String, Path)),
     request_body(content = Object, content_type = "application/merge-patch+json"),
     responses((status = 200, body = TaskDto), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
-pub async fn update_task(State(s): State<AppState>, u: ApiUser, Path(id): Path<String>, body: axum::body::Bytes) -> Result<Json<TaskDto>, AppError> {
+pub async fn update_task(
+    State(s): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<TaskDto>, AppError> {
     let id = id.parse::<TaskId>().map_err(|e| AppError::NotFound(e.0))?;
     let task = s.store.task(id).await?;
     u.require_write()?;
-    if matches!(u.user().role, Role::Csm | Role::Sales) && task.fields.owner_id != Some(u.user().id) {
-        return Err(AppError::Forbidden("you can change only your own tasks".into()));
+    if matches!(u.user().role, Role::Csm | Role::Sales) && task.fields.owner_id != Some(u.user().id)
+    {
+        return Err(AppError::Forbidden(
+            "you can change only your own tasks".into(),
+        ));
     }
-    let body: Value = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest { field: None, message: format!("invalid JSON: {e}") })?;
-    let m = MergePatch::new(body, &["status", "outcome", "owner_id", "due_on", "priority"])?;
+    let body: Value = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest {
+        field: None,
+        message: format!("invalid JSON: {e}"),
+    })?;
+    let m = MergePatch::new(
+        body,
+        &["status", "outcome", "owner_id", "due_on", "priority"],
+    )?;
     let t = s
         .store
         .update_task(

@@ -38,7 +38,13 @@ impl From<User> for UserDto {
 
 /// The whole team, by name.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Page<UserDto>)))]
-pub async fn list_users(State(s): State<AppState>, _u: ApiUser) -> Result<Json<Page<UserDto>>, AppError> {
+pub async fn list_users(
+    State(s): State<AppState>,
+    _u: ApiUser,
+) -> Result<Json<Page<UserDto>>, AppError> {
     let users = s.store.users().await?;
-    Ok(Json(Page { items: users.into_iter().map(UserDto::from).collect(), next_cursor: None }))
+    Ok(Json(Page {
+        items: users.into_iter().map(UserDto::from).collect(),
+        next_cursor: None,
+    }))
 }

@@ -10,7 +10,12 @@ pub struct Args {
 pub async fn backup(db: &str, args: Args) -> anyhow::Result<()> {
     let store = crate::open(db).await?;
     let bytes = store.backup(&args.file).await?;
-    println!("backed up {} to {} ({} bytes)", store.display_url(), args.file.display(), bytes);
+    println!(
+        "backed up {} to {} ({} bytes)",
+        store.display_url(),
+        args.file.display(),
+        bytes
+    );
     Ok(())
 }
 

@@ -31,11 +31,23 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
     let bar = super::progress(args.accounts as u64, "accounts");
     // Demo users share one hash: hashing thousands of passwords would take minutes.
     let hash = sherpa_server::password::hash(DEMO_PASSWORD)?;
-    store.load_demo(&book, &hash, &|done, _| bar.set_position(done as u64)).await?;
+    store
+        .load_demo(&book, &hash, &|done, _| bar.set_position(done as u64))
+        .await?;
     bar.finish_and_clear();
     let admin = &book.team.users[0];
-    let user = store.user_by_email(&admin.email).await?.ok_or_else(|| anyhow::anyhow!("the demo admin is missing"))?;
-    let token = store.create_token(&sherpa_core::Actor::system("demo"), user.id, TokenScope::Api, "demo").await?;
+    let user = store
+        .user_by_email(&admin.email)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo admin is missing"))?;
+    let token = store
+        .create_token(
+            &sherpa_core::Actor::system("demo"),
+            user.id,
+            TokenScope::Api,
+            "demo",
+        )
+        .await?;
     println!(
         "demo book loaded in {:.1} s: {} accounts, {} team members, seed {} ({})",
         started.elapsed().as_secs_f64(),
@@ -46,7 +58,10 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
     );
     println!("log in as {} with password {DEMO_PASSWORD}", admin.email);
     println!("API token (admin): {}", token.secret);
-    println!("try: curl -H 'Authorization: Bearer {}' 'http://{}/api/v1/accounts?sort=-arr&limit=5'", token.secret, args.bind);
+    println!(
+        "try: curl -H 'Authorization: Bearer {}' 'http://{}/api/v1/accounts?sort=-arr&limit=5'",
+        token.secret, args.bind
+    );
     if args.no_serve {
         return Ok(());
     }

@@ -27,19 +27,42 @@ fn opt(s: &Option<String>) -> String {
 async fn accounts(store: &Store, emails: &HashMap<UserId, String>) -> anyhow::Result<Table> {
     let defs = store.custom_fields().await?;
     let mut headers = vec![
-        "external_id", "name", "domain", "industry", "country", "employees", "parent_external_id", "lifecycle",
-        "customer_since", "csm_email", "ae_email", "cd_email", "sponsor_email", "arr", "currency", "renewal_date",
+        "external_id",
+        "name",
+        "domain",
+        "industry",
+        "country",
+        "employees",
+        "parent_external_id",
+        "lifecycle",
+        "customer_since",
+        "csm_email",
+        "ae_email",
+        "cd_email",
+        "sponsor_email",
+        "arr",
+        "currency",
+        "renewal_date",
     ]
     .into_iter()
     .map(String::from)
     .collect::<Vec<_>>();
     headers.extend(defs.iter().map(|d| format!("custom.{}", d.key)));
-    let mut table = Table { headers, rows: Vec::new() };
+    let mut table = Table {
+        headers,
+        rows: Vec::new(),
+    };
     let mut external: HashMap<AccountId, Option<String>> = HashMap::new();
     let mut all = Vec::new();
     let mut cursor = None;
     loop {
-        let (page, next) = store.accounts(&AccountQuery { cursor, limit: 500, ..Default::default() }).await?;
+        let (page, next) = store
+            .accounts(&AccountQuery {
+                cursor,
+                limit: 500,
+                ..Default::default()
+            })
+            .await?;
         for a in &page {
             external.insert(a.id, a.fields.external_id.clone());
         }
@@ -55,12 +78,19 @@ async fn accounts(store: &Store, emails: &HashMap<UserId, String>) -> anyhow::Re
         let mut row = vec![
             opt(&f.external_id),
             f.name.clone(),
-            f.domain.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default(),
+            f.domain
+                .as_ref()
+                .map(|d| d.as_str().to_string())
+                .unwrap_or_default(),
             opt(&f.industry),
             opt(&f.country),
             f.employees.map(|e| e.to_string()).unwrap_or_default(),
-            f.parent_id.and_then(|p| external.get(&p).cloned().flatten()).unwrap_or_default(),
-            f.lifecycle.map(|l| l.as_str().to_string()).unwrap_or_default(),
+            f.parent_id
+                .and_then(|p| external.get(&p).cloned().flatten())
+                .unwrap_or_default(),
+            f.lifecycle
+                .map(|l| l.as_str().to_string())
+                .unwrap_or_default(),
             f.customer_since.map(date).unwrap_or_default(),
             email(f.owners.csm),
             email(f.owners.ae),
@@ -70,7 +100,12 @@ async fn accounts(store: &Store, emails: &HashMap<UserId, String>) -> anyhow::Re
             a.arr.currency.to_string(),
             a.renewal_date.map(date).unwrap_or_default(),
         ];
-        row.extend(defs.iter().map(|d| f.custom.get(&d.key).map(|v| v.to_cell()).unwrap_or_default()));
+        row.extend(defs.iter().map(|d| {
+            f.custom
+                .get(&d.key)
+                .map(|v| v.to_cell())
+                .unwrap_or_default()
+        }));
         table.rows.push(row);
     }
     Ok(table)
@@ -78,13 +113,27 @@ async fn accounts(store: &Store, emails: &HashMap<UserId, String>) -> anyhow::Re
 
 pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
     let store = crate::open(db).await?;
-    let emails: HashMap<UserId, String> = store.users().await?.into_iter().map(|u| (u.id, u.email.to_string())).collect();
+    let emails: HashMap<UserId, String> = store
+        .users()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.email.to_string()))
+        .collect();
     let account_ext = || async {
         let mut m = HashMap::new();
         let mut cursor = None;
         loop {
-            let (page, next) = store.accounts(&AccountQuery { cursor, limit: 500, ..Default::default() }).await?;
-            m.extend(page.into_iter().map(|a| (a.id, a.fields.external_id.unwrap_or_default())));
+            let (page, next) = store
+                .accounts(&AccountQuery {
+                    cursor,
+                    limit: 500,
+                    ..Default::default()
+                })
+                .await?;
+            m.extend(
+                page.into_iter()
+                    .map(|a| (a.id, a.fields.external_id.unwrap_or_default())),
+            );
             cursor = next;
             if cursor.is_none() {
                 return anyhow::Ok(m);
@@ -95,12 +144,22 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
         "accounts" => accounts(&store, &emails).await?,
         "contacts" => {
             let ext = account_ext().await?;
-            let mut t = Table::new(&["external_id", "account_external_id", "name", "email", "title", "roles", "departed_on"]);
+            let mut t = Table::new(&[
+                "external_id",
+                "account_external_id",
+                "name",
+                "email",
+                "title",
+                "roles",
+                "departed_on",
+            ]);
             for c in store.contacts(None, None, 10_000_000).await? {
                 let f = c.fields;
                 t.rows.push(vec![
                     opt(&f.external_id),
-                    f.account_id.and_then(|a| ext.get(&a).cloned()).unwrap_or_default(),
+                    f.account_id
+                        .and_then(|a| ext.get(&a).cloned())
+                        .unwrap_or_default(),
                     f.name,
                     f.email.map(|e| e.to_string()).unwrap_or_default(),
                     opt(&f.title),
@@ -113,8 +172,18 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
         "contracts" => {
             let ext = account_ext().await?;
             let mut t = Table::new(&[
-                "external_id", "account_external_id", "product", "arr", "currency", "seats", "start_date", "end_date", "status",
-                "outcome", "churn_reason", "terms",
+                "external_id",
+                "account_external_id",
+                "product",
+                "arr",
+                "currency",
+                "seats",
+                "start_date",
+                "end_date",
+                "status",
+                "outcome",
+                "churn_reason",
+                "terms",
             ]);
             for c in store.contracts(None, None, 10_000_000).await? {
                 let f = c.fields;
@@ -128,14 +197,18 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
                     date(f.start_date),
                     date(f.end_date),
                     f.status.as_str().into(),
-                    f.outcome.map(|o| o.as_str().to_string()).unwrap_or_default(),
+                    f.outcome
+                        .map(|o| o.as_str().to_string())
+                        .unwrap_or_default(),
                     opt(&f.churn_reason),
                     opt(&f.terms),
                 ]);
             }
             t
         }
-        other => anyhow::bail!("\"{other}\" cannot be exported; expected accounts, contacts or contracts"),
+        other => anyhow::bail!(
+            "\"{other}\" cannot be exported; expected accounts, contacts or contracts"
+        ),
     };
     let bytes = match args.format.as_str() {
         "csv" => table.to_csv(),
@@ -145,8 +218,14 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
     };
     match &args.output {
         Some(p) => {
-            std::fs::write(p, &bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
-            eprintln!("{} {} written to {}", table.rows.len(), args.kind, p.display());
+            std::fs::write(p, &bytes)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
+            eprintln!(
+                "{} {} written to {}",
+                table.rows.len(),
+                args.kind,
+                p.display()
+            );
         }
         None => std::io::stdout().write_all(&bytes)?,
     }

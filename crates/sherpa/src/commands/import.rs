@@ -32,10 +32,14 @@ fn report_rows(errors: &[RowError]) -> anyhow::Error {
 
 pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
     let kind: ImportKind = args.kind.parse().map_err(|e: String| anyhow::anyhow!(e))?;
-    let bytes = std::fs::read(&args.file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;
     let mapping = match &args.mapping {
-        Some(p) => Mapping::from_toml(&std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?)
-            .map_err(|e| anyhow::anyhow!(e))?,
+        Some(p) => Mapping::from_toml(
+            &std::fs::read_to_string(p)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?,
+        )
+        .map_err(|e| anyhow::anyhow!(e))?,
         None => Mapping::default(),
     };
     let sheet = read_sheet(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;

@@ -11,6 +11,11 @@ pub struct Args {
 
 pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
     let store = crate::open(db).await?;
-    println!("Sherpa on {} ({}), listening on http://{}", store.display_url(), store.engine().name(), args.bind);
+    println!(
+        "Sherpa on {} ({}), listening on http://{}",
+        store.display_url(),
+        store.engine().name(),
+        args.bind
+    );
     sherpa_server::serve(store, args.bind).await
 }

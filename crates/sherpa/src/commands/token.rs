@@ -23,9 +23,18 @@ pub async fn run(db: &str, cmd: TokenCommand) -> anyhow::Result<()> {
         TokenCommand::Create { email, scope, name } => {
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("{e}"))?;
             let scope: TokenScope = scope.parse().map_err(|e: Invalid| anyhow::anyhow!("{e}"))?;
-            let user = store.user_by_email(&email).await?.ok_or_else(|| anyhow::anyhow!("no team member {email}; add them with sherpa user add"))?;
-            let t = store.create_token(&Actor::system("cli"), user.id, scope, &name).await?;
-            eprintln!("token {} for {} ({} scope); it is shown only now:", t.id, user.email, scope.as_str());
+            let user = store.user_by_email(&email).await?.ok_or_else(|| {
+                anyhow::anyhow!("no team member {email}; add them with sherpa user add")
+            })?;
+            let t = store
+                .create_token(&Actor::system("cli"), user.id, scope, &name)
+                .await?;
+            eprintln!(
+                "token {} for {} ({} scope); it is shown only now:",
+                t.id,
+                user.email,
+                scope.as_str()
+            );
             println!("{}", t.secret);
         }
         TokenCommand::Revoke { id } => {

@@ -19,7 +19,12 @@ pub enum UserCommand {
 }
 
 pub async fn run(db: &str, cmd: UserCommand) -> anyhow::Result<()> {
-    let UserCommand::Add { email, role, name, function } = cmd;
+    let UserCommand::Add {
+        email,
+        role,
+        name,
+        function,
+    } = cmd;
     let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("{e}"))?;
     let role: Role = role.parse()?;
     let function: Function = function.parse()?;
@@ -29,9 +34,28 @@ pub async fn run(db: &str, cmd: UserCommand) -> anyhow::Result<()> {
     };
     let hash = sherpa_server::password::hash(&password)?;
     let store = crate::open(db).await?;
-    let name = name.unwrap_or_else(|| email.as_str().split('@').next().unwrap_or_default().replace('.', " "));
-    let input = UserInput { email, name, function, role, manager_email: None, active: true };
-    let user = store.upsert_user(&Actor::system("cli"), &input, Some(&hash)).await?;
-    println!("{} <{}> is a {} (id {})", user.name, user.email, user.role, user.id);
+    let name = name.unwrap_or_else(|| {
+        email
+            .as_str()
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .replace('.', " ")
+    });
+    let input = UserInput {
+        email,
+        name,
+        function,
+        role,
+        manager_email: None,
+        active: true,
+    };
+    let user = store
+        .upsert_user(&Actor::system("cli"), &input, Some(&hash))
+        .await?;
+    println!(
+        "{} <{}> is a {} (id {})",
+        user.name, user.email, user.role, user.id
+    );
     Ok(())
 }

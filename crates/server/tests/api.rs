@@ -1,0 +1,213 @@
+//! The REST API through the real router, on SQLite and on PostgreSQL (`SHERPA_TEST_PG`).
+
+#[path = "../../store/tests/support.rs"]
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use sherpa_core::*;
+use tower::ServiceExt;
+
+struct TestApp {
+    db: support::TestDb,
+    router: axum::Router,
+}
+
+impl TestApp {
+    async fn new() -> Self {
+        let db = support::TestDb::new().await;
+        let router = sherpa_server::app(db.store.clone());
+        TestApp { db, router }
+    }
+
+    async fn token(&self, email: &str, role: Role) -> String {
+        let input = UserInput {
+            email: Email::parse(email).unwrap(),
+            name: email.split('@').next().unwrap().into(),
+            function: Function::Csm,
+            role,
+            manager_email: None,
+            active: true,
+        };
+        let u = self
+            .db
+            .store
+            .upsert_user(&Actor::system("test"), &input, None)
+            .await
+            .unwrap();
+        self.db
+            .store
+            .create_token(&Actor::system("test"), u.id, TokenScope::Api, "t")
+            .await
+            .unwrap()
+            .secret
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_string()))
+                .unwrap(),
+            None => req.body(Body::empty()).unwrap(),
+        };
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+}
+
+#[tokio::test]
+async fn the_book_through_the_api() {
+    let app = TestApp::new().await;
+    let admin = app.token("admin@example.com", Role::Admin).await;
+    let viewer = app.token("viewer@example.com", Role::Viewer).await;
+
+    let (status, body) = app.call("GET", "/api/v1/accounts", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body["detail"].as_str().unwrap().contains("Bearer"));
+
+    let (status, acme) = app
+        .call("POST", "/api/v1/accounts", Some(&admin), Some(json!({"name": "Acme", "external_id": "A-1", "owners": {"csm": "viewer@example.com"}})))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{acme}");
+    assert_eq!(acme["arr"], json!({"amount": "0.00", "currency": "USD"}));
+
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/v1/accounts",
+            Some(&admin),
+            Some(json!({"name": "B", "employees": "many"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["field"], "employees");
+
+    let (status, _) = app
+        .call(
+            "POST",
+            "/api/v1/accounts",
+            Some(&viewer),
+            Some(json!({"name": "Nope"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let id = acme["id"].as_str().unwrap();
+    let (status, term) = app
+        .call(
+            "POST",
+            "/api/v1/contracts",
+            Some(&admin),
+            Some(json!({"account_id": id, "arr": {"amount": "24000.00", "currency": "USD"}, "start_date": "2026-01-01", "end_date": "2026-12-31"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{term}");
+    let (_, acme) = app
+        .call("GET", &format!("/api/v1/accounts/{id}"), Some(&admin), None)
+        .await;
+    assert_eq!(acme["arr"]["amount"], "24000.00");
+    assert_eq!(acme["renewal_date"], "2026-12-31");
+
+    // Merge Patch: null clears, absent keeps.
+    let req = Request::builder()
+        .method("PATCH")
+        .uri(format!("/api/v1/accounts/{id}"))
+        .header("authorization", format!("Bearer {admin}"))
+        .body(Body::from(
+            json!({"industry": "Software", "owners": {"csm": null}}).to_string(),
+        ))
+        .unwrap();
+    let resp = app.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let (_, acme) = app
+        .call("GET", &format!("/api/v1/accounts/{id}"), Some(&admin), None)
+        .await;
+    assert_eq!(
+        (
+            acme["industry"].as_str(),
+            acme["owners"]["csm"].as_str(),
+            acme["name"].as_str()
+        ),
+        (Some("Software"), None, Some("Acme"))
+    );
+
+    // Bulk upsert is all or nothing and names the bad item.
+    let items = json!({"items": [{"external_id": "B-1", "name": "Beta"}, {"external_id": "B-2", "name": ""}]});
+    let (status, body) = app
+        .call("POST", "/api/v1/accounts/bulk", Some(&admin), Some(items))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["index"], 1);
+    let (_, list) = app
+        .call("GET", "/api/v1/accounts?q=beta", Some(&admin), None)
+        .await;
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        0,
+        "nothing of the rejected batch was written"
+    );
+    let items = json!({"items": [{"external_id": "B-1", "name": "Beta"}, {"external_id": "A-1", "name": "Acme"}]});
+    let (status, body) = app
+        .call("POST", "/api/v1/accounts/bulk", Some(&admin), Some(items))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        (body["created"].as_u64(), body["unchanged"].as_u64()),
+        (Some(1), Some(1))
+    );
+
+    // Filters and sort.
+    let (_, list) = app
+        .call(
+            "GET",
+            "/api/v1/accounts?sort=-arr&arr_min=1",
+            Some(&admin),
+            None,
+        )
+        .await;
+    let names: Vec<_> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, vec!["Acme"]);
+    let (status, body) = app
+        .call(
+            "GET",
+            "/api/v1/accounts?lifecycle=zombie",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("lifecycle"))
+    );
+
+    // The OpenAPI document describes the endpoints.
+    let (status, doc) = app.call("GET", "/api/v1/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["paths"]["/api/v1/accounts/bulk"]["post"].is_object());
+    let (status, _) = app.call("GET", "/healthz", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.db.store.pending_jobs().await.unwrap(), 0);
+}
