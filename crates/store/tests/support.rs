@@ -1,7 +1,7 @@
 //! A fresh database per test, on the engine the run is for: SQLite in a temporary folder, or,
-// Shared by the store and server test binaries; each uses part of it.
-#![allow(dead_code)]
 //! when `SHERPA_TEST_PG` names a PostgreSQL server, a schema of its own there, dropped on Drop.
+//! Shared by the store and server test binaries; each uses part of it.
+#![allow(dead_code)]
 
 use sherpa_core::{ManualClock, SystemClock};
 use sherpa_store::Store;
