@@ -17,8 +17,11 @@ const CHUNK: usize = 2_000;
 /// Bind parameters per statement, under SQLite's and PostgreSQL's limits.
 const MAX_PARAMS: usize = 30_000;
 
+/// Inserts rows many at a time. SQLite gets anonymous `?` placeholders: with numbered ones it
+/// looks each name up in a list, which made large statements quadratic (42% of a demo load).
 async fn insert_rows(
     conn: &mut AnyConnection,
+    engine: Engine,
     table: &str,
     columns: &[&str],
     rows: Vec<Vec<Arg>>,
@@ -29,7 +32,17 @@ async fn insert_rows(
         let mut args = Args::default();
         let mut values = Vec::new();
         for row in rows.by_ref().take(per) {
-            let ps: Vec<String> = row.into_iter().map(|a| args.push(a)).collect();
+            let ps: Vec<String> = row
+                .into_iter()
+                .map(|a| {
+                    let p = args.push(a);
+                    if engine == Engine::Sqlite {
+                        "?".to_string()
+                    } else {
+                        p
+                    }
+                })
+                .collect();
             values.push(format!("({})", ps.join(", ")));
         }
         let sql = format!(
@@ -102,6 +115,7 @@ impl Store {
             .collect();
         insert_rows(
             &mut tx,
+            self.engine,
             "users",
             &[
                 "id",
@@ -134,6 +148,21 @@ impl Store {
                 let id = a.index as i64 + 1;
                 let f = &a.fields;
                 let uid = |i: usize| Arg::Int(i as i64 + 1);
+                // ARR and renewal date as the store keeps them (see accounts::refresh_arr),
+                // computed here so that no second pass over the book is needed.
+                let current: Vec<_> = a
+                    .contracts
+                    .iter()
+                    .filter(|k| k.is_current(book.today))
+                    .collect();
+                let mut arr_minor = 0i64;
+                for k in &current {
+                    arr_minor += k
+                        .arr
+                        .minor_units()
+                        .map_err(|e| StoreError::invalid("arr", e.to_string()))?;
+                }
+                let renewal = current.iter().map(|k| k.end_date).min();
                 let ouid = |i: Option<usize>| Arg::OptInt(i.map(|i| i as i64 + 1));
                 a_rows.push(vec![
                     Arg::Int(id),
@@ -151,6 +180,8 @@ impl Store {
                     ouid(a.customer_development),
                     ouid(a.executive_sponsor),
                     t("{}"),
+                    Arg::Int(arr_minor),
+                    Arg::OptText(opt_date(renewal)),
                     t(&now),
                     t(&now),
                 ]);
@@ -216,6 +247,7 @@ impl Store {
             let mut tx = self.pool.begin().await?;
             insert_rows(
                 &mut tx,
+                self.engine,
                 "accounts",
                 &[
                     "id",
@@ -233,6 +265,8 @@ impl Store {
                     "cd_id",
                     "sponsor_id",
                     "custom",
+                    "arr_minor",
+                    "renewal_date",
                     "created_at",
                     "updated_at",
                 ],
@@ -241,6 +275,7 @@ impl Store {
             .await?;
             insert_rows(
                 &mut tx,
+                self.engine,
                 "contacts",
                 &[
                     "id",
@@ -259,6 +294,7 @@ impl Store {
             .await?;
             insert_rows(
                 &mut tx,
+                self.engine,
                 "contracts",
                 &[
                     "id",
@@ -282,6 +318,7 @@ impl Store {
             .await?;
             insert_rows(
                 &mut tx,
+                self.engine,
                 "activities",
                 &[
                     "id",
@@ -297,6 +334,7 @@ impl Store {
             .await?;
             insert_rows(
                 &mut tx,
+                self.engine,
                 "activity_attendees",
                 &["activity_id", "contact_id"],
                 att_rows,
@@ -315,7 +353,6 @@ impl Store {
                 .await?;
             }
         }
-        self.refresh_all_arr().await?;
         let after = serde_json::json!({"accounts": book.accounts, "seed": book.seed, "users": book.team.users.len()});
         crate::audit::record(
             &mut conn,
