@@ -9,6 +9,16 @@ pub fn fold(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
+/// What text search over accounts looks in: the folded name, CRM id and domain.
+pub fn account_search_key(name: &str, external_id: Option<&str>, domain: Option<&str>) -> String {
+    format!(
+        "{} {} {}",
+        fold(name),
+        external_id.unwrap_or("").to_lowercase(),
+        domain.unwrap_or("")
+    )
+}
+
 /// RFC 3339 with microseconds and `Z`: fixed width, so text order is time order.
 pub fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)

@@ -68,6 +68,13 @@ impl SortField {
         }
     }
 
+    fn nullable(&self) -> bool {
+        !matches!(
+            self,
+            SortField::Name | SortField::Arr | SortField::CreatedAt
+        )
+    }
+
     fn numeric(&self) -> bool {
         matches!(self, SortField::Arr | SortField::Employees)
     }
@@ -117,7 +124,7 @@ pub(crate) enum Arg {
     OptText(Option<String>),
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Args(pub Vec<Arg>);
 
 impl Args {
@@ -147,6 +154,14 @@ impl Args {
 struct Cursor {
     v: Option<serde_json::Value>,
     id: i64,
+}
+
+fn where_clause(conds: &[String]) -> String {
+    if conds.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conds.join(" AND "))
+    }
 }
 
 fn escape_like(s: &str) -> String {
@@ -216,18 +231,23 @@ impl Store {
                 args.push(Arg::Int(minor(a, currency)?))
             ));
         }
-        if let Some(t) = q.text.as_deref().map(fold).filter(|t| !t.is_empty()) {
+        let search = q.text.as_deref().map(fold).filter(|t| !t.is_empty());
+        let searching = search.is_some();
+        if let Some(t) = search {
             let p = args.push(Arg::Text(format!("%{}%", escape_like(&t))));
-            conds.push(format!(
-                "(name_key LIKE {p} ESCAPE '\\' OR lower(external_id) LIKE {p} ESCAPE '\\' OR domain LIKE {p} ESCAPE '\\')"
-            ));
+            conds.push(format!("search_key LIKE {p} ESCAPE '\\'"));
         }
         let col = q.sort.field.column();
-        let (cmp, id_cmp) = if q.sort.descending {
-            ("<", ">")
+        // Keyset pagination over (column, id), both in the sort's direction, so that an index on
+        // (column, id) serves the order on both engines. NULLs come last: the non-null rows are
+        // read first, then the null rows by id.
+        let (cmp, dir) = if q.sort.descending {
+            ("<", "DESC")
         } else {
-            (">", ">")
+            (">", "ASC")
         };
+        let mut in_nulls = false;
+        let mut after: Option<(Option<Arg>, i64)> = None;
         if let Some(c) = &q.cursor {
             let bad = || {
                 StoreError::invalid(
@@ -237,40 +257,64 @@ impl Store {
             };
             let bytes = hex::decode(c).map_err(|_| bad())?;
             let cur: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-            let id = args.push(Arg::Int(cur.id));
-            // NULLs sort last in both directions, on both engines.
-            match cur.v {
-                None => conds.push(format!("({col} IS NULL AND id {id_cmp} {id})")),
-                Some(v) => {
-                    let p = match (&v, q.sort.field.numeric()) {
-                        (serde_json::Value::Number(n), true) => {
-                            args.push(Arg::Int(n.as_i64().ok_or_else(bad)?))
-                        }
-                        (serde_json::Value::String(s), false) => args.push(Arg::Text(s.clone())),
-                        _ => return Err(bad()),
-                    };
-                    conds.push(format!(
-                        "({col} IS NULL OR {col} {cmp} {p} OR ({col} = {p} AND id {id_cmp} {id}))"
-                    ));
+            let v = match (cur.v, q.sort.field.numeric()) {
+                (None, _) => None,
+                (Some(serde_json::Value::Number(n)), true) => {
+                    Some(Arg::Int(n.as_i64().ok_or_else(bad)?))
                 }
-            }
+                (Some(serde_json::Value::String(s)), false) => Some(Arg::Text(s)),
+                _ => return Err(bad()),
+            };
+            in_nulls = v.is_none();
+            after = Some((v, cur.id));
         }
         let limit = q.limit.clamp(1, 500);
-        let where_ = if conds.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conds.join(" AND "))
-        };
-        let dir = if q.sort.descending { "DESC" } else { "ASC" };
-        let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts {where_} \
-             ORDER BY CASE WHEN {col} IS NULL THEN 1 ELSE 0 END, {col} {dir}, id ASC LIMIT {}",
-            limit + 1
-        );
-        let rows: Vec<AccountRow> = args
-            .bind(sqlx::query_as(&sql))
-            .fetch_all(&self.pool)
-            .await?;
+        let mut rows: Vec<AccountRow> = Vec::new();
+        if !in_nulls {
+            let mut args = Args(args.0.clone());
+            let mut conds = conds.clone();
+            if q.sort.field.nullable() {
+                conds.push(format!("{col} IS NOT NULL"));
+            }
+            if let Some((Some(v), id)) = &after {
+                let (p, i) = (args.push(v.clone()), args.push(Arg::Int(*id)));
+                conds.push(format!("({col}, id) {cmp} ({p}, {i})"));
+            }
+            // A text search matches anywhere in the book: on SQLite a table scan and a sort beat
+            // walking the sort index (unary + keeps SQLite off the index; PostgreSQL decides
+            // from its statistics).
+            let order_col = if searching && self.engine == crate::Engine::Sqlite {
+                format!("+{col}")
+            } else {
+                col.to_string()
+            };
+            let sql = format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM accounts {} ORDER BY {order_col} {dir}, id {dir} LIMIT {}",
+                where_clause(&conds),
+                limit + 1
+            );
+            rows = args
+                .bind(sqlx::query_as(&sql))
+                .fetch_all(&self.pool)
+                .await?;
+        }
+        if q.sort.field.nullable() && (rows.len() as i64) <= limit {
+            let mut conds = conds.clone();
+            conds.push(format!("{col} IS NULL"));
+            if let Some((None, id)) = &after {
+                conds.push(format!("id {cmp} {}", args.push(Arg::Int(*id))));
+            }
+            let sql = format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM accounts {} ORDER BY id {dir} LIMIT {}",
+                where_clause(&conds),
+                limit + 1 - rows.len() as i64
+            );
+            rows.extend(
+                args.bind(sqlx::query_as::<_, AccountRow>(&sql))
+                    .fetch_all(&self.pool)
+                    .await?,
+            );
+        }
         let mut conn = self.pool.acquire().await?;
         let defs = crate::custom_fields::definitions(&mut conn).await?;
         let more = rows.len() as i64 > limit;
@@ -460,12 +504,12 @@ pub(crate) async fn save_account(
         Some(_) => sqlx::query_as::<_, (i64,)>(
             "UPDATE accounts SET external_id = $1, domain = $2, name = $3, name_key = $4, industry = $5, country = $6, \
              employees = $7, parent_id = $8, lifecycle = $9, customer_since = $10, csm_id = $11, ae_id = $12, \
-             cd_id = $13, sponsor_id = $14, custom = $15, updated_at = $16 WHERE id = $17 RETURNING id",
+             cd_id = $13, sponsor_id = $14, custom = $15, updated_at = $16, search_key = $17 WHERE id = $18 RETURNING id",
         ),
         None => sqlx::query_as::<_, (i64,)>(
             "INSERT INTO accounts (external_id, domain, name, name_key, industry, country, employees, parent_id, \
-             lifecycle, customer_since, csm_id, ae_id, cd_id, sponsor_id, custom, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
+             lifecycle, customer_since, csm_id, ae_id, cd_id, sponsor_id, custom, created_at, updated_at, search_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17) RETURNING id",
         ),
     };
     let q = q
@@ -484,7 +528,12 @@ pub(crate) async fn save_account(
         .bind(o.customer_development.map(|u| u.0))
         .bind(o.executive_sponsor.map(|u| u.0))
         .bind(custom)
-        .bind(now);
+        .bind(now)
+        .bind(sherpa_core::text::account_search_key(
+            &fields.name,
+            fields.external_id.as_deref(),
+            fields.domain.as_ref().map(|d| d.as_str()),
+        ));
     let q = match id {
         Some(id) => q.bind(id.0),
         None => q,

@@ -182,6 +182,11 @@ impl Store {
                     t("{}"),
                     Arg::Int(arr_minor),
                     Arg::OptText(opt_date(renewal)),
+                    t(sherpa_core::text::account_search_key(
+                        &f.name,
+                        f.external_id.as_deref(),
+                        f.domain.as_ref().map(|d| d.as_str()),
+                    )),
                     t(&now),
                     t(&now),
                 ]);
@@ -267,6 +272,7 @@ impl Store {
                     "custom",
                     "arr_minor",
                     "renewal_date",
+                    "search_key",
                     "created_at",
                     "updated_at",
                 ],
@@ -353,6 +359,8 @@ impl Store {
                 .await?;
             }
         }
+        // Fresh statistics, so that both planners pick the (column, id) indexes for the book.
+        sqlx::query("ANALYZE").execute(&mut *conn).await?;
         let after = serde_json::json!({"accounts": book.accounts, "seed": book.seed, "users": book.team.users.len()});
         crate::audit::record(
             &mut conn,
