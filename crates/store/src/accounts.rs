@@ -156,6 +156,22 @@ struct Cursor {
     id: i64,
 }
 
+/// One page's statement. A text search matches anywhere in the book, so it is filtered first
+/// (a trigram index on PostgreSQL, a scan on SQLite) and sorted after: walking a sort index
+/// until enough rows match is what both planners would otherwise pick, and it reads most of the
+/// book for a rare word. `MATERIALIZED` keeps the two steps apart on both engines.
+fn page_sql(conds: &[String], order: &str, limit: i64, searching: bool) -> String {
+    let filter = where_clause(conds);
+    if searching {
+        format!(
+            "WITH found AS MATERIALIZED (SELECT * FROM accounts {filter}) \
+             SELECT {ACCOUNT_COLUMNS} FROM found ORDER BY {order} LIMIT {limit}"
+        )
+    } else {
+        format!("SELECT {ACCOUNT_COLUMNS} FROM accounts {filter} ORDER BY {order} LIMIT {limit}")
+    }
+}
+
 fn where_clause(conds: &[String]) -> String {
     if conds.is_empty() {
         String::new()
@@ -280,18 +296,11 @@ impl Store {
                 let (p, i) = (args.push(v.clone()), args.push(Arg::Int(*id)));
                 conds.push(format!("({col}, id) {cmp} ({p}, {i})"));
             }
-            // A text search matches anywhere in the book: on SQLite a table scan and a sort beat
-            // walking the sort index (unary + keeps SQLite off the index; PostgreSQL decides
-            // from its statistics).
-            let order_col = if searching && self.engine == crate::Engine::Sqlite {
-                format!("+{col}")
-            } else {
-                col.to_string()
-            };
-            let sql = format!(
-                "SELECT {ACCOUNT_COLUMNS} FROM accounts {} ORDER BY {order_col} {dir}, id {dir} LIMIT {}",
-                where_clause(&conds),
-                limit + 1
+            let sql = page_sql(
+                &conds,
+                &format!("{col} {dir}, id {dir}"),
+                limit + 1,
+                searching,
             );
             rows = args
                 .bind(sqlx::query_as(&sql))
@@ -304,10 +313,11 @@ impl Store {
             if let Some((None, id)) = &after {
                 conds.push(format!("id {cmp} {}", args.push(Arg::Int(*id))));
             }
-            let sql = format!(
-                "SELECT {ACCOUNT_COLUMNS} FROM accounts {} ORDER BY id {dir} LIMIT {}",
-                where_clause(&conds),
-                limit + 1 - rows.len() as i64
+            let sql = page_sql(
+                &conds,
+                &format!("id {dir}"),
+                limit + 1 - rows.len() as i64,
+                searching,
             );
             rows.extend(
                 args.bind(sqlx::query_as::<_, AccountRow>(&sql))

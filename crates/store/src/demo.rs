@@ -4,6 +4,7 @@
 use crate::accounts::{Arg, Args};
 use crate::rows::opt_date;
 use crate::{Engine, Result, Store, StoreError};
+use futures::StreamExt;
 use sherpa_core::demo::DemoBook;
 use sherpa_core::text::{date, fold, timestamp};
 use sherpa_core::*;
@@ -11,6 +12,29 @@ use sqlx::AnyConnection;
 
 /// Reports progress as accounts written out of the total.
 pub type DemoProgress<'a> = &'a (dyn Fn(usize, usize) + Send + Sync);
+
+/// Ids per account for its contacts, terms and activities: account `n` owns `n * 64 ..`.
+const ID_SPACE: i64 = 64;
+
+/// The tables the demo fills in bulk.
+const BULK_TABLES: &str = "'accounts', 'contacts', 'contracts', 'activities', 'activity_attendees'";
+
+/// Name and definition of the bulk tables' indexes that no constraint owns.
+async fn secondary_indexes(
+    conn: &mut AnyConnection,
+    engine: Engine,
+) -> Result<Vec<(String, String)>> {
+    let sql = match engine {
+        Engine::Sqlite => format!(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({BULK_TABLES})"
+        ),
+        Engine::Postgres => format!(
+            "SELECT indexname::text, indexdef::text FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ({BULK_TABLES}) \
+             AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+        ),
+    };
+    Ok(sqlx::query_as(&sql).fetch_all(conn).await?)
+}
 
 /// Accounts generated and written per transaction.
 const CHUNK: usize = 2_000;
@@ -91,6 +115,15 @@ impl Store {
         }
         let now = self.now();
         let mut conn = self.pool.acquire().await?;
+        // Load first, index after: building an index once is far cheaper than keeping it up to
+        // date row by row. The definitions are read back from the database, so the migrations
+        // stay their only source.
+        let indexes = secondary_indexes(&mut conn, self.engine).await?;
+        for (name, _) in &indexes {
+            sqlx::query(&format!("DROP INDEX {name}"))
+                .execute(&mut *conn)
+                .await?;
+        }
         let mut tx = self.pool.begin().await?;
         let user_rows = book
             .team
@@ -134,222 +167,26 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        let (mut contact_id, mut contract_id, mut activity_id) = (0i64, 0i64, 0i64);
-        let mut start = 0;
-        while start < book.accounts {
-            let end = (start + CHUNK).min(book.accounts);
-            let accounts: Vec<_> = (start..end).map(|i| book.account(i)).collect();
-            let mut a_rows = Vec::new();
-            let mut c_rows = Vec::new();
-            let mut k_rows = Vec::new();
-            let mut act_rows = Vec::new();
-            let mut att_rows = Vec::new();
-            for a in &accounts {
-                let id = a.index as i64 + 1;
-                let f = &a.fields;
-                let uid = |i: usize| Arg::Int(i as i64 + 1);
-                // ARR and renewal date as the store keeps them (see accounts::refresh_arr),
-                // computed here so that no second pass over the book is needed.
-                let current: Vec<_> = a
-                    .contracts
-                    .iter()
-                    .filter(|k| k.is_current(book.today))
-                    .collect();
-                let mut arr_minor = 0i64;
-                for k in &current {
-                    arr_minor += k
-                        .arr
-                        .minor_units()
-                        .map_err(|e| StoreError::invalid("arr", e.to_string()))?;
-                }
-                let renewal = current.iter().map(|k| k.end_date).min();
-                let ouid = |i: Option<usize>| Arg::OptInt(i.map(|i| i as i64 + 1));
-                a_rows.push(vec![
-                    Arg::Int(id),
-                    Arg::OptText(f.external_id.clone()),
-                    Arg::OptText(f.domain.as_ref().map(|d| d.as_str().to_string())),
-                    t(&f.name),
-                    t(fold(&f.name)),
-                    Arg::OptText(f.industry.clone()),
-                    Arg::OptText(f.country.clone()),
-                    Arg::OptInt(f.employees),
-                    Arg::OptText(f.lifecycle.map(|l| l.as_str().to_string())),
-                    Arg::OptText(opt_date(f.customer_since)),
-                    uid(a.csm),
-                    uid(a.ae),
-                    ouid(a.customer_development),
-                    ouid(a.executive_sponsor),
-                    t("{}"),
-                    Arg::Int(arr_minor),
-                    Arg::OptText(opt_date(renewal)),
-                    t(sherpa_core::text::account_search_key(
-                        &f.name,
-                        f.external_id.as_deref(),
-                        f.domain.as_ref().map(|d| d.as_str()),
-                    )),
-                    t(&now),
-                    t(&now),
-                ]);
-                let first_contact = contact_id + 1;
-                for c in &a.contacts {
-                    contact_id += 1;
-                    c_rows.push(vec![
-                        Arg::Int(contact_id),
-                        Arg::Int(id),
-                        Arg::OptText(c.external_id.clone()),
-                        t(&c.name),
-                        Arg::OptText(c.email.as_ref().map(|e| e.as_str().to_string())),
-                        Arg::OptText(c.title.clone()),
-                        t(roles_to_text(&c.roles)),
-                        Arg::OptText(opt_date(c.departed_on)),
-                        t(&now),
-                        t(&now),
-                    ]);
-                }
-                for k in &a.contracts {
-                    contract_id += 1;
-                    k_rows.push(vec![
-                        Arg::Int(contract_id),
-                        Arg::Int(id),
-                        Arg::OptText(k.external_id.clone()),
-                        t(k.products.join(";")),
-                        Arg::Int(
-                            k.arr
-                                .minor_units()
-                                .map_err(|e| StoreError::invalid("arr", e.to_string()))?,
-                        ),
-                        t(k.arr.currency.code()),
-                        Arg::OptInt(k.seats),
-                        t(date(k.start_date)),
-                        t(date(k.end_date)),
-                        t(k.status.as_str()),
-                        Arg::OptText(k.outcome.map(|o| o.as_str().to_string())),
-                        Arg::OptText(k.churn_reason.clone()),
-                        Arg::OptText(k.terms.clone()),
-                        t(&now),
-                        t(&now),
-                    ]);
-                }
-                for x in &a.activities {
-                    activity_id += 1;
-                    act_rows.push(vec![
-                        Arg::Int(activity_id),
-                        Arg::Int(id),
-                        t(x.kind.as_str()),
-                        t(timestamp(x.occurred_at)),
-                        uid(x.user),
-                        t(&x.summary),
-                        t(&now),
-                    ]);
-                    for c in &x.attendees {
-                        att_rows.push(vec![
-                            Arg::Int(activity_id),
-                            Arg::Int(first_contact + *c as i64),
-                        ]);
-                    }
-                }
-            }
-            let mut tx = self.pool.begin().await?;
-            insert_rows(
-                &mut tx,
-                self.engine,
-                "accounts",
-                &[
-                    "id",
-                    "external_id",
-                    "domain",
-                    "name",
-                    "name_key",
-                    "industry",
-                    "country",
-                    "employees",
-                    "lifecycle",
-                    "customer_since",
-                    "csm_id",
-                    "ae_id",
-                    "cd_id",
-                    "sponsor_id",
-                    "custom",
-                    "arr_minor",
-                    "renewal_date",
-                    "search_key",
-                    "created_at",
-                    "updated_at",
-                ],
-                a_rows,
-            )
-            .await?;
-            insert_rows(
-                &mut tx,
-                self.engine,
-                "contacts",
-                &[
-                    "id",
-                    "account_id",
-                    "external_id",
-                    "name",
-                    "email",
-                    "title",
-                    "roles",
-                    "departed_on",
-                    "created_at",
-                    "updated_at",
-                ],
-                c_rows,
-            )
-            .await?;
-            insert_rows(
-                &mut tx,
-                self.engine,
-                "contracts",
-                &[
-                    "id",
-                    "account_id",
-                    "external_id",
-                    "products",
-                    "arr_minor",
-                    "currency",
-                    "seats",
-                    "start_date",
-                    "end_date",
-                    "status",
-                    "outcome",
-                    "churn_reason",
-                    "terms",
-                    "created_at",
-                    "updated_at",
-                ],
-                k_rows,
-            )
-            .await?;
-            insert_rows(
-                &mut tx,
-                self.engine,
-                "activities",
-                &[
-                    "id",
-                    "account_id",
-                    "kind",
-                    "occurred_at",
-                    "user_id",
-                    "summary",
-                    "created_at",
-                ],
-                act_rows,
-            )
-            .await?;
-            insert_rows(
-                &mut tx,
-                self.engine,
-                "activity_attendees",
-                &["activity_id", "contact_id"],
-                att_rows,
-            )
-            .await?;
-            tx.commit().await?;
-            start = end;
-            progress(start, book.accounts);
+        // Chunks are independent (each account's rows carry ids derived from its index), so
+        // PostgreSQL loads two at once; SQLite has one writer.
+        let parallel = if self.engine == Engine::Postgres {
+            2
+        } else {
+            1
+        };
+        let chunks: Vec<_> = (0..book.accounts)
+            .step_by(CHUNK)
+            .map(|s| s..(s + CHUNK).min(book.accounts))
+            .collect();
+        let mut done = 0;
+        let mut loads =
+            futures::stream::iter(chunks.into_iter().map(|r| self.load_chunk(book, r, &now)))
+                .buffer_unordered(parallel);
+        while let Some(n) = loads.next().await {
+            done += n?;
+            progress(done, book.accounts);
         }
+        drop(loads);
         if self.engine == Engine::Postgres {
             for table in ["users", "accounts", "contacts", "contracts", "activities"] {
                 sqlx::query(&format!(
@@ -358,6 +195,9 @@ impl Store {
                 .execute(&mut *conn)
                 .await?;
             }
+        }
+        for (_, definition) in &indexes {
+            sqlx::query(definition).execute(&mut *conn).await?;
         }
         // Fresh statistics, so that both planners pick the (column, id) indexes for the book.
         sqlx::query("ANALYZE").execute(&mut *conn).await?;
@@ -374,5 +214,224 @@ impl Store {
         )
         .await?;
         Ok(())
+    }
+    /// Writes the accounts of `range` with their contacts, terms and activities, in one
+    /// transaction; answers how many accounts.
+    async fn load_chunk(
+        &self,
+        book: &DemoBook,
+        range: std::ops::Range<usize>,
+        now: &str,
+    ) -> Result<usize> {
+        let count = range.len();
+        let accounts: Vec<_> = range.map(|i| book.account(i)).collect();
+        let mut a_rows = Vec::new();
+        let mut c_rows = Vec::new();
+        let mut k_rows = Vec::new();
+        let mut act_rows = Vec::new();
+        let mut att_rows = Vec::new();
+        for a in &accounts {
+            let id = a.index as i64 + 1;
+            let f = &a.fields;
+            let uid = |i: usize| Arg::Int(i as i64 + 1);
+            // ARR and renewal date as the store keeps them (see accounts::refresh_arr),
+            // computed here so that no second pass over the book is needed.
+            let current: Vec<_> = a
+                .contracts
+                .iter()
+                .filter(|k| k.is_current(book.today))
+                .collect();
+            let mut arr_minor = 0i64;
+            for k in &current {
+                arr_minor += k
+                    .arr
+                    .minor_units()
+                    .map_err(|e| StoreError::invalid("arr", e.to_string()))?;
+            }
+            let renewal = current.iter().map(|k| k.end_date).min();
+            let ouid = |i: Option<usize>| Arg::OptInt(i.map(|i| i as i64 + 1));
+            a_rows.push(vec![
+                Arg::Int(id),
+                Arg::OptText(f.external_id.clone()),
+                Arg::OptText(f.domain.as_ref().map(|d| d.as_str().to_string())),
+                t(&f.name),
+                t(fold(&f.name)),
+                Arg::OptText(f.industry.clone()),
+                Arg::OptText(f.country.clone()),
+                Arg::OptInt(f.employees),
+                Arg::OptText(f.lifecycle.map(|l| l.as_str().to_string())),
+                Arg::OptText(opt_date(f.customer_since)),
+                uid(a.csm),
+                uid(a.ae),
+                ouid(a.customer_development),
+                ouid(a.executive_sponsor),
+                t("{}"),
+                Arg::Int(arr_minor),
+                Arg::OptText(opt_date(renewal)),
+                t(sherpa_core::text::account_search_key(
+                    &f.name,
+                    f.external_id.as_deref(),
+                    f.domain.as_ref().map(|d| d.as_str()),
+                )),
+                t(now),
+                t(now),
+            ]);
+            for (ci, c) in a.contacts.iter().enumerate() {
+                let contact_id = id * ID_SPACE + ci as i64;
+                c_rows.push(vec![
+                    Arg::Int(contact_id),
+                    Arg::Int(id),
+                    Arg::OptText(c.external_id.clone()),
+                    t(&c.name),
+                    Arg::OptText(c.email.as_ref().map(|e| e.as_str().to_string())),
+                    Arg::OptText(c.title.clone()),
+                    t(roles_to_text(&c.roles)),
+                    Arg::OptText(opt_date(c.departed_on)),
+                    t(now),
+                    t(now),
+                ]);
+            }
+            for (ki, k) in a.contracts.iter().enumerate() {
+                let contract_id = id * ID_SPACE + ki as i64;
+                k_rows.push(vec![
+                    Arg::Int(contract_id),
+                    Arg::Int(id),
+                    Arg::OptText(k.external_id.clone()),
+                    t(k.products.join(";")),
+                    Arg::Int(
+                        k.arr
+                            .minor_units()
+                            .map_err(|e| StoreError::invalid("arr", e.to_string()))?,
+                    ),
+                    t(k.arr.currency.code()),
+                    Arg::OptInt(k.seats),
+                    t(date(k.start_date)),
+                    t(date(k.end_date)),
+                    t(k.status.as_str()),
+                    Arg::OptText(k.outcome.map(|o| o.as_str().to_string())),
+                    Arg::OptText(k.churn_reason.clone()),
+                    Arg::OptText(k.terms.clone()),
+                    t(now),
+                    t(now),
+                ]);
+            }
+            for (xi, x) in a.activities.iter().enumerate() {
+                let activity_id = id * ID_SPACE + xi as i64;
+                act_rows.push(vec![
+                    Arg::Int(activity_id),
+                    Arg::Int(id),
+                    t(x.kind.as_str()),
+                    t(timestamp(x.occurred_at)),
+                    uid(x.user),
+                    t(&x.summary),
+                    t(now),
+                ]);
+                for c in &x.attendees {
+                    att_rows.push(vec![
+                        Arg::Int(activity_id),
+                        Arg::Int(id * ID_SPACE + *c as i64),
+                    ]);
+                }
+            }
+        }
+        let mut tx = self.pool.begin().await?;
+        insert_rows(
+            &mut tx,
+            self.engine,
+            "accounts",
+            &[
+                "id",
+                "external_id",
+                "domain",
+                "name",
+                "name_key",
+                "industry",
+                "country",
+                "employees",
+                "lifecycle",
+                "customer_since",
+                "csm_id",
+                "ae_id",
+                "cd_id",
+                "sponsor_id",
+                "custom",
+                "arr_minor",
+                "renewal_date",
+                "search_key",
+                "created_at",
+                "updated_at",
+            ],
+            a_rows,
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            self.engine,
+            "contacts",
+            &[
+                "id",
+                "account_id",
+                "external_id",
+                "name",
+                "email",
+                "title",
+                "roles",
+                "departed_on",
+                "created_at",
+                "updated_at",
+            ],
+            c_rows,
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            self.engine,
+            "contracts",
+            &[
+                "id",
+                "account_id",
+                "external_id",
+                "products",
+                "arr_minor",
+                "currency",
+                "seats",
+                "start_date",
+                "end_date",
+                "status",
+                "outcome",
+                "churn_reason",
+                "terms",
+                "created_at",
+                "updated_at",
+            ],
+            k_rows,
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            self.engine,
+            "activities",
+            &[
+                "id",
+                "account_id",
+                "kind",
+                "occurred_at",
+                "user_id",
+                "summary",
+                "created_at",
+            ],
+            act_rows,
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            self.engine,
+            "activity_attendees",
+            &["activity_id", "contact_id"],
+            att_rows,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(count)
     }
 }
