@@ -31,6 +31,60 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Every operation can answer 400 (a parameter that does not parse), 401 (no or a bad token),
+/// 403 (the role may not), 404 and 422 with a problem document: said once here rather than on
+/// each handler.
+struct CommonProblems;
+
+impl Modify for CommonProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |what: &str| {
+            ResponseBuilder::new()
+                .description(what)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.put,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                for (code, what) in [
+                    (
+                        "400",
+                        "A parameter or the body is not valid; the problem names the field",
+                    ),
+                    ("401", "No token, or an unknown or revoked one"),
+                    ("403", "The caller's role may not do this"),
+                    ("404", "No such record"),
+                    ("409", "A unique value is already taken"),
+                    ("413", "The body is too large"),
+                    (
+                        "422",
+                        "Items of a bulk request were rejected; nothing was written",
+                    ),
+                ] {
+                    op.responses
+                        .responses
+                        .insert(code.to_string(), problem(what).into());
+                }
+            }
+        }
+    }
+}
+
 /// The largest API request body: a bulk upsert of 1,000 accounts fits comfortably.
 const MAX_BODY: usize = 5 * 1024 * 1024;
 
@@ -55,6 +109,9 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(tasks::update_task))
         .routes(routes!(users::list_users))
         .split_for_parts();
+    let mut doc = doc;
+    // After the routes are in: the modifier walks every operation.
+    CommonProblems.modify(&mut doc);
     let doc = std::sync::Arc::new(doc);
     Router::new()
         .merge(api)
@@ -69,6 +126,9 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(system::metrics))
         .route("/", get(system::index))
         .fallback(system::not_found)
+        .layer(axum::middleware::from_fn(
+            crate::error::problem_for_every_error,
+        ))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TraceLayer::new_for_http())

@@ -137,3 +137,44 @@ impl IntoResponse for AppError {
         resp
     }
 }
+
+/// Turns any error response that is not already a problem document (axum's own rejections: 405,
+/// 413, 415...) into one with the same status, so that clients see one error format.
+pub async fn problem_for_every_error(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let is_problem = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return resp;
+    }
+    let bytes = axum::body::to_bytes(resp.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let detail = String::from_utf8_lossy(&bytes).trim().to_string();
+    let detail = if detail.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_string()
+    } else {
+        detail
+    };
+    let body = Problem {
+        kind: "about:blank".into(),
+        title: status.canonical_reason().unwrap_or("error").to_lowercase(),
+        status: status.as_u16(),
+        detail,
+        field: None,
+        errors: vec![],
+    };
+    let mut out = (status, Json(body)).into_response();
+    out.headers_mut().insert(
+        header::CONTENT_TYPE,
+        "application/problem+json".parse().expect("static header"),
+    );
+    out
+}

@@ -2,11 +2,11 @@
 //! Patch); bulk upsert by external id, all or nothing; ARR history.
 
 use super::json::{MergePatch, date, parsed, text, whole};
-use super::{ApiJson, Page};
+use super::{ApiJson, ApiPath, ApiQuery, Page};
 use crate::auth::ApiUser;
 use crate::{AppError, AppState};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -147,7 +147,7 @@ fn day(field: &str, s: &str) -> Result<chrono::NaiveDate, AppError> {
 pub async fn list_accounts(
     State(s): State<AppState>,
     _u: ApiUser,
-    Query(p): Query<ListAccounts>,
+    ApiQuery(p): ApiQuery<ListAccounts>,
 ) -> Result<Json<Page<AccountDto>>, AppError> {
     let today = s.store.clock().today();
     let owner = match p.owner.as_deref() {
@@ -248,7 +248,7 @@ pub async fn list_accounts(
 pub async fn get_account(
     State(s): State<AppState>,
     _u: ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<AccountDto>, AppError> {
     let id = id
         .parse::<AccountId>()
@@ -375,7 +375,7 @@ pub async fn create_account(
 pub async fn update_account(
     State(s): State<AppState>,
     u: ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<AccountDto>, AppError> {
     let id = id
@@ -501,7 +501,7 @@ pub struct ArrMovementDto {
 pub async fn arr_history(
     State(s): State<AppState>,
     _u: ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<ArrMovementDto>>, AppError> {
     let id = id
         .parse::<AccountId>()

@@ -1,10 +1,10 @@
 //! The timeline: list an account's activities, log a new one.
 
-use super::{ApiJson, Page};
+use super::{ApiJson, ApiQuery, Page};
 use crate::auth::ApiUser;
 use crate::{AppError, AppState};
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sherpa_core::*;
@@ -52,7 +52,7 @@ pub struct ListActivities {
 pub async fn list_activities(
     State(s): State<AppState>,
     _u: ApiUser,
-    Query(p): Query<ListActivities>,
+    ApiQuery(p): ApiQuery<ListActivities>,
 ) -> Result<Json<Page<ActivityDto>>, AppError> {
     let account = p
         .account_id

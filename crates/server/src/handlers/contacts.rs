@@ -1,11 +1,11 @@
 //! Contacts: list (by account), get, create, patch.
 
 use super::json::{MergePatch, date, parsed, text};
-use super::{ApiJson, Page};
+use super::{ApiJson, ApiPath, ApiQuery, Page};
 use crate::auth::ApiUser;
 use crate::{AppError, AppState};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -57,7 +57,7 @@ pub struct ListContacts {
 pub async fn list_contacts(
     State(s): State<AppState>,
     _u: ApiUser,
-    Query(p): Query<ListContacts>,
+    ApiQuery(p): ApiQuery<ListContacts>,
 ) -> Result<Json<Page<ContactDto>>, AppError> {
     let account = p
         .account_id
@@ -132,7 +132,7 @@ fn contact_patch(v: Value) -> Result<ContactPatch, AppError> {
 pub async fn get_contact(
     State(s): State<AppState>,
     _u: ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ContactDto>, AppError> {
     let id = id
         .parse::<ContactId>()
@@ -184,7 +184,7 @@ pub async fn create_contact(
 pub async fn update_contact(
     State(s): State<AppState>,
     u: ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<ContactDto>, AppError> {
     let id = id

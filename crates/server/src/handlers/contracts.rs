@@ -2,11 +2,11 @@
 
 use super::accounts::MoneyDto;
 use super::json::{MergePatch, date, parsed, text, whole};
-use super::{ApiJson, Page};
+use super::{ApiJson, ApiPath, ApiQuery, Page};
 use crate::auth::ApiUser;
 use crate::{AppError, AppState};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -64,7 +64,7 @@ pub struct ListContracts {
 pub async fn list_contracts(
     State(s): State<AppState>,
     _u: ApiUser,
-    Query(p): Query<ListContracts>,
+    ApiQuery(p): ApiQuery<ListContracts>,
 ) -> Result<Json<Page<ContractDto>>, AppError> {
     let account = p
         .account_id
@@ -104,7 +104,7 @@ pub async fn list_contracts(
 pub async fn get_contract(
     State(s): State<AppState>,
     _u: ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ContractDto>, AppError> {
     let id = id
         .parse::<ContractId>()

@@ -9,4 +9,4 @@ pub mod system;
 pub mod tasks;
 pub mod users;
 
-pub use json::{ApiJson, Page};
+pub use json::{ApiJson, ApiPath, ApiQuery, Page};

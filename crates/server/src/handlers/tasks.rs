@@ -1,11 +1,11 @@
 //! Tasks (calls to action): list, open by hand, update status, owner or due date.
 
 use super::json::{MergePatch, date, parsed, text};
-use super::{ApiJson, Page};
+use super::{ApiJson, ApiPath, ApiQuery, Page};
 use crate::auth::ApiUser;
 use crate::{AppError, AppState};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -67,7 +67,7 @@ pub struct ListTasks {
 pub async fn list_tasks(
     State(s): State<AppState>,
     _u: ApiUser,
-    Query(p): Query<ListTasks>,
+    ApiQuery(p): ApiQuery<ListTasks>,
 ) -> Result<Json<Page<TaskDto>>, AppError> {
     let limit = p.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
@@ -185,7 +185,7 @@ pub async fn create_task(
 pub async fn update_task(
     State(s): State<AppState>,
     u: ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<TaskDto>, AppError> {
     let id = id.parse::<TaskId>().map_err(|e| AppError::NotFound(e.0))?;
