@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub struct TestDb {
     pub store: Store,
+    /// The URL of this test's database, for commands run as separate processes.
+    pub url: String,
     pub clock: Arc<ManualClock>,
     _dir: Option<tempfile::TempDir>,
     schema: Option<(String, String)>,
@@ -47,6 +49,7 @@ impl TestDb {
                 let store = Store::open(&url, clock.clone()).await.expect("migrate");
                 TestDb {
                     store,
+                    url,
                     clock,
                     _dir: None,
                     schema: Some((base, schema)),
@@ -58,6 +61,7 @@ impl TestDb {
                 let store = Store::open(&url, clock.clone()).await.expect("migrate");
                 TestDb {
                     store,
+                    url,
                     clock,
                     _dir: Some(dir),
                     schema: None,

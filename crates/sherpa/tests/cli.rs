@@ -1,0 +1,204 @@
+//! The `sherpa` binary as a person uses it: CRM exports in, re-imports, bad files, exports,
+//! users and tokens. Runs on SQLite and on PostgreSQL (`SHERPA_TEST_PG`).
+
+#[path = "../../store/tests/support.rs"]
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn sherpa(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sherpa"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("SHERPA_PASSWORD", "a long enough password")
+        .output()
+        .expect("run sherpa")
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+#[tokio::test]
+async fn crm_exports_import_once_and_bad_files_change_nothing() {
+    let db = support::TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = db.url.clone();
+    ok(&sherpa(
+        &url,
+        &[
+            "user",
+            "add",
+            "ana.lopez@example.com",
+            "--role",
+            "csm",
+            "--name",
+            "Ana Lopez",
+        ],
+    ));
+    ok(&sherpa(
+        &url,
+        &[
+            "user",
+            "add",
+            "ben.chen@example.com",
+            "--role",
+            "sales",
+            "--name",
+            "Ben Chen",
+            "--function",
+            "sales",
+        ],
+    ));
+
+    // As Salesforce exports accounts (US dates, owner names, a Type column).
+    let salesforce = write(
+        dir.path(),
+        "salesforce.csv",
+        "\u{feff}Account ID,Account Name,Industry,Billing Country,Annual Revenue,Employees,Account Owner,Type\r\n\
+         0015g00000A1,\"Acme, Inc.\",Software,United States,5000000,250,Ben Chen,Customer - Direct\r\n\
+         0015g00000B2,Globex,Manufacturing,Germany,,1200,ben.chen@example.com,Customer - Channel\r\n\r\n",
+    );
+    let out = ok(&sherpa(&url, &["import", "accounts", &salesforce]));
+    assert!(out.contains("2 created, 0 updated, 0 unchanged"), "{out}");
+    assert!(out.contains("ignored columns: Annual Revenue"), "{out}");
+    let again = ok(&sherpa(&url, &["import", "accounts", &salesforce]));
+    assert!(
+        again.contains("0 created, 0 updated, 2 unchanged"),
+        "{again}"
+    );
+
+    // As HubSpot exports companies (semicolons from a European Excel, a domain, a lifecycle).
+    let hubspot = write(
+        dir.path(),
+        "hubspot.csv",
+        "Record ID;Company name;Company Domain Name;Industry;Country/Region;Annual Revenue;Number of Employees;Company owner;Lifecycle Stage\n\
+         9001;Initech;initech.com;Software;France;;80;Ana Lopez;customer\n\
+         9002;Umbrella;https://www.umbrella.example/;Healthcare;Japan;;15000;;evangelist\n",
+    );
+    let out = ok(&sherpa(&url, &["import", "accounts", &hubspot]));
+    assert!(out.contains("2 created"), "{out}");
+    assert!(
+        ok(&sherpa(&url, &["import", "accounts", &hubspot]))
+            .contains("0 created, 0 updated, 2 unchanged")
+    );
+
+    // One bad row: nothing is written, the row and column are named, the exit code says so.
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        "Account ID,Account Name,Employees,Account Owner\n\
+         0015g00000C3,Hooli,12,Ben Chen\n\
+         0015g00000D4,Vandelay,lots,Ben Chen\n",
+    );
+    let out = sherpa(&url, &["import", "accounts", &bad]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 3, column \"Employees\": \"lots\" is not a whole number"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was imported"), "{err}");
+
+    let export = ok(&sherpa(&url, &["export", "accounts", "--format", "csv"]));
+    assert_eq!(
+        export.lines().count(),
+        5,
+        "a header and the four good accounts:\n{export}"
+    );
+    assert!(!export.contains("Hooli"));
+    assert!(export.contains("umbrella.example"));
+
+    // A mapping file for anything else; contracts through it; the ARR shows in the export.
+    let mapping = write(
+        dir.path(),
+        "map.toml",
+        "[columns]\n\"Deal\" = \"external_id\"\n\"Customer\" = \"account_external_id\"\n\"Value\" = \"arr\"\n\"From\" = \"start_date\"\n\"To\" = \"end_date\"\n",
+    );
+    let deals = write(
+        dir.path(),
+        "deals.csv",
+        "Deal,Customer,Value,From,To\nD-1,9001,\"36,000.00\",2026-01-01,2026-12-31\n",
+    );
+    let out = ok(&sherpa(
+        &url,
+        &["import", "contracts", &deals, "--mapping", &mapping],
+    ));
+    assert!(out.contains("1 created"), "{out}");
+    let json = ok(&sherpa(&url, &["export", "accounts", "--format", "json"]));
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let initech = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Initech")
+        .unwrap()
+        .clone();
+    assert_eq!(initech["arr"], "36000.00");
+    assert_eq!(
+        initech["csm_email"], "",
+        "HubSpot's company owner is the AE"
+    );
+    assert_eq!(initech["ae_email"], "ana.lopez@example.com");
+
+    // Dry run reports and writes nothing.
+    let more = write(dir.path(), "more.csv", "external_id,name\nN-1,Newco\n");
+    assert!(ok(&sherpa(&url, &["import", "accounts", &more, "--dry-run"])).contains("1 created"));
+    assert!(!ok(&sherpa(&url, &["export", "accounts"])).contains("Newco"));
+
+    // XLSX round trip: the export imports back unchanged.
+    let xlsx = dir.path().join("accounts.xlsx");
+    ok(&sherpa(
+        &url,
+        &[
+            "export",
+            "accounts",
+            "--format",
+            "xlsx",
+            "-o",
+            xlsx.to_str().unwrap(),
+        ],
+    ));
+    let out = ok(&sherpa(
+        &url,
+        &["import", "accounts", xlsx.to_str().unwrap()],
+    ));
+    assert!(out.contains("0 created, 0 updated, 4 unchanged"), "{out}");
+
+    // Tokens are printed once; an unknown user is a clear error.
+    let token = ok(&sherpa(
+        &url,
+        &["token", "create", "ana.lopez@example.com", "--scope", "api"],
+    ));
+    assert!(token.trim().starts_with("sherpa_api_"));
+    let out = sherpa(
+        &url,
+        &["token", "create", "nobody@example.com", "--scope", "api"],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no team member nobody@example.com"));
+}
+
+#[test]
+fn a_bad_database_url_is_one_clear_line() {
+    let out = sherpa("mysql://localhost/x", &["migrate"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("neither sqlite://PATH nor postgres://"),
+        "{err}"
+    );
+}
