@@ -108,6 +108,10 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(tasks::list_tasks, tasks::create_task))
         .routes(routes!(tasks::update_task))
         .routes(routes!(users::list_users))
+        .routes(routes!(
+            custom_fields::list_custom_fields,
+            custom_fields::define_custom_field
+        ))
         .split_for_parts();
     let mut doc = doc;
     // After the routes are in: the modifier walks every operation.

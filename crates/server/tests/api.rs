@@ -203,6 +203,63 @@ async fn the_book_through_the_api() {
         (StatusCode::BAD_REQUEST, Some("lifecycle"))
     );
 
+    // Custom fields: an admin defines one; then accounts carry typed values.
+    let (status, _) = app
+        .call(
+            "POST",
+            "/api/v1/custom-fields",
+            Some(&viewer),
+            Some(json!({"key": "risk", "kind": "text"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/v1/custom-fields",
+            Some(&admin),
+            Some(json!({"key": "go_live", "kind": "date"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/v1/custom-fields",
+            Some(&admin),
+            Some(json!({"key": "go_live", "kind": "date"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let req = Request::builder()
+        .method("PATCH")
+        .uri(format!("/api/v1/accounts/{id}"))
+        .header("authorization", format!("Bearer {admin}"))
+        .body(Body::from(
+            json!({"custom": {"go_live": "someday"}}).to_string(),
+        ))
+        .unwrap();
+    assert_eq!(
+        app.router.clone().oneshot(req).await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+    let req = Request::builder()
+        .method("PATCH")
+        .uri(format!("/api/v1/accounts/{id}"))
+        .header("authorization", format!("Bearer {admin}"))
+        .body(Body::from(
+            json!({"custom": {"go_live": "2026-05-01"}}).to_string(),
+        ))
+        .unwrap();
+    assert_eq!(
+        app.router.clone().oneshot(req).await.unwrap().status(),
+        StatusCode::OK
+    );
+    let (_, acme) = app
+        .call("GET", &format!("/api/v1/accounts/{id}"), Some(&admin), None)
+        .await;
+    assert_eq!(acme["custom"]["go_live"], "2026-05-01");
+
     // The OpenAPI document describes the endpoints.
     let (status, doc) = app.call("GET", "/api/v1/openapi.json", None, None).await;
     assert_eq!(status, StatusCode::OK);

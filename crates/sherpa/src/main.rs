@@ -34,6 +34,9 @@ enum Command {
     Import(commands::import::Args),
     /// Export accounts, contacts or contracts as CSV, JSON or XLSX.
     Export(commands::export::Args),
+    /// Define and list custom account fields.
+    #[command(subcommand)]
+    Field(commands::field::FieldCommand),
     /// Manage team members.
     #[command(subcommand)]
     User(commands::user::UserCommand),
@@ -70,6 +73,7 @@ fn main() -> std::process::ExitCode {
             Command::Migrate => commands::migrate::run(&cli.db).await,
             Command::Import(a) => commands::import::run(&cli.db, a).await,
             Command::Export(a) => commands::export::run(&cli.db, a).await,
+            Command::Field(c) => commands::field::run(&cli.db, c).await,
             Command::User(c) => commands::user::run(&cli.db, c).await,
             Command::Token(c) => commands::token::run(&cli.db, c).await,
             Command::Backup(a) => commands::backup::backup(&cli.db, a).await,

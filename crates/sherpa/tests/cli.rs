@@ -154,6 +154,59 @@ async fn crm_exports_import_once_and_bad_files_change_nothing() {
     );
     assert_eq!(initech["ae_email"], "ana.lopez@example.com");
 
+    // Custom fields: defined by an admin, then filled from custom.<key> columns and exported.
+    let out = sherpa(
+        &url,
+        &[
+            "import",
+            "accounts",
+            &write(
+                dir.path(),
+                "c.csv",
+                "external_id,name,custom.renewal_risk\n9001,Initech,high\n",
+            ),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("no custom field \"renewal_risk\" is defined")
+    );
+    ok(&sherpa(
+        &url,
+        &[
+            "field",
+            "add",
+            "renewal_risk",
+            "--kind",
+            "text",
+            "--label",
+            "Renewal risk",
+        ],
+    ));
+    ok(&sherpa(
+        &url,
+        &["field", "add", "go_live", "--kind", "date"],
+    ));
+    let custom = write(
+        dir.path(),
+        "custom.csv",
+        "external_id,name,custom.renewal_risk,custom.go_live\n9001,Initech,high,2026-03-01\n",
+    );
+    assert!(ok(&sherpa(&url, &["import", "accounts", &custom])).contains("1 updated"));
+    let bad_date = write(
+        dir.path(),
+        "custom2.csv",
+        "external_id,name,custom.go_live\n9001,Initech,soon\n",
+    );
+    let out = sherpa(&url, &["import", "accounts", &bad_date]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("column \"custom.go_live\": \"soon\" is not a date")
+    );
+    let json = ok(&sherpa(&url, &["export", "accounts", "--format", "json"]));
+    assert!(json.contains("\"custom.renewal_risk\": \"high\""), "{json}");
+
     // Dry run reports and writes nothing.
     let more = write(dir.path(), "more.csv", "external_id,name\nN-1,Newco\n");
     assert!(ok(&sherpa(&url, &["import", "accounts", &more, "--dry-run"])).contains("1 created"));

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod activities;
 pub mod contacts;
 pub mod contracts;
+pub mod custom_fields;
 mod json;
 pub mod system;
 pub mod tasks;

@@ -3,6 +3,7 @@
 pub mod backup;
 pub mod demo;
 pub mod export;
+pub mod field;
 pub mod import;
 pub mod migrate;
 pub mod serve;
