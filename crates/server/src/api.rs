@@ -92,7 +92,9 @@ pub fn router(state: AppState) -> Router {
     let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(accounts::list_accounts, accounts::create_account))
         .routes(routes!(accounts::get_account, accounts::update_account))
-        .routes(routes!(accounts::bulk_upsert_accounts))
+        .routes(routes!(bulk::bulk_upsert_accounts))
+        .routes(routes!(bulk::bulk_upsert_contacts))
+        .routes(routes!(bulk::bulk_upsert_contracts))
         .routes(routes!(accounts::arr_history))
         .routes(routes!(contacts::list_contacts, contacts::create_contact))
         .routes(routes!(contacts::get_contact, contacts::update_contact))
@@ -100,7 +102,7 @@ pub fn router(state: AppState) -> Router {
             contracts::list_contracts,
             contracts::create_contract
         ))
-        .routes(routes!(contracts::get_contract))
+        .routes(routes!(contracts::get_contract, contracts::update_contract))
         .routes(routes!(
             activities::list_activities,
             activities::log_activity

@@ -203,6 +203,99 @@ async fn the_book_through_the_api() {
         (StatusCode::BAD_REQUEST, Some("lifecycle"))
     );
 
+    // Contacts and terms in bulk, keyed by CRM ids; all or nothing.
+    let contacts = json!({"items": [
+        {"external_id": "C-1", "account_external_id": "A-1", "name": "Ada Byron", "email": "ada@acme.example", "roles": ["champion"]},
+        {"external_id": "C-2", "account_external_id": "NOPE", "name": "Ghost"},
+    ]});
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/v1/contacts/bulk",
+            Some(&admin),
+            Some(contacts),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["index"], 1, "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("NOPE"),
+        "{body}"
+    );
+    let contacts = json!({"items": [
+        {"external_id": "C-1", "account_external_id": "A-1", "name": "Ada Byron", "email": "ada@acme.example", "roles": ["champion", "economic_buyer"]},
+    ]});
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/v1/contacts/bulk",
+            Some(&admin),
+            Some(contacts),
+        )
+        .await;
+    assert_eq!(
+        (status, body["created"].as_u64()),
+        (StatusCode::OK, Some(1)),
+        "{body}"
+    );
+    let terms = json!({"items": [
+        {"external_id": "K-1", "account_external_id": "B-1", "arr": {"amount": "1200.00", "currency": "USD"}, "start_date": "2026-06-01", "end_date": "2027-05-31"},
+    ]});
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/v1/contracts/bulk",
+            Some(&admin),
+            Some(terms.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, body["created"].as_u64()),
+        (StatusCode::OK, Some(1)),
+        "{body}"
+    );
+    let (_, body) = app
+        .call("POST", "/api/v1/contracts/bulk", Some(&admin), Some(terms))
+        .await;
+    assert_eq!(body["unchanged"].as_u64(), Some(1), "{body}");
+    let (_, beta) = app
+        .call(
+            "GET",
+            "/api/v1/accounts?external_id=B-1",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(beta["items"][0]["arr"]["amount"], "1200.00");
+
+    // A term's outcome is recorded with PATCH; a churn reason needs a churned outcome.
+    let term_id = term["id"].as_str().unwrap();
+    let patch = |body: Value| {
+        Request::builder()
+            .method("PATCH")
+            .uri(format!("/api/v1/contracts/{term_id}"))
+            .header("authorization", format!("Bearer {admin}"))
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let resp = app
+        .router
+        .clone()
+        .oneshot(patch(json!({"churn_reason": "budget"})))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let resp = app
+        .router
+        .clone()
+        .oneshot(patch(json!({"outcome": "renewed"})))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+
     // Custom fields: an admin defines one; then accounts carry typed values.
     let (status, _) = app
         .call(

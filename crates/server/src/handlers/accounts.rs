@@ -11,7 +11,6 @@ use axum::http::StatusCode;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sherpa_core::import::{AccountKey, AccountRow, Parsed, RowError};
 use sherpa_core::*;
 use sherpa_store::{AccountQuery, AccountSort, SortField};
 use std::str::FromStr;
@@ -391,99 +390,6 @@ pub async fn update_account(
     Ok(Json(
         s.store.update_account(&u.actor(), id, &patch).await?.into(),
     ))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct BulkAccounts {
-    /// Accounts keyed by `external_id` (or `domain`); at most 1,000.
-    #[schema(value_type = Vec<Object>)]
-    items: Vec<Value>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct BulkSummary {
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-}
-
-/// Creates or updates accounts by external id, all or nothing: one bad item rejects the batch
-/// (422 lists every bad item by index) and nothing is written.
-#[utoipa::path(post, path = "/api/v1/accounts/bulk", tag = "accounts", request_body = BulkAccounts,
-    responses((status = 200, body = BulkSummary), (status = 400, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn bulk_upsert_accounts(
-    State(s): State<AppState>,
-    u: ApiUser,
-    ApiJson(body): ApiJson<BulkAccounts>,
-) -> Result<Json<BulkSummary>, AppError> {
-    u.require_manage()?;
-    if body.items.len() > 1000 {
-        return Err(AppError::bad(
-            "items",
-            format!("{} items; send at most 1000 per request", body.items.len()),
-        ));
-    }
-    let defs = s.store.custom_fields().await?;
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for (i, item) in body.items.into_iter().enumerate() {
-        let err = |field: Option<String>, message: String| RowError {
-            line: i,
-            column: field,
-            message,
-        };
-        match account_patch(item, &defs) {
-            Ok(patch) => {
-                let key = match (
-                    patch.external_id.clone().flatten(),
-                    patch.domain.clone().flatten(),
-                ) {
-                    (Some(x), _) => AccountKey::ExternalId(x),
-                    (None, Some(d)) => AccountKey::Domain(d),
-                    _ => {
-                        errors.push(err(
-                            Some("external_id".into()),
-                            "each item needs an external_id or a domain".into(),
-                        ));
-                        continue;
-                    }
-                };
-                if !seen.insert(key.clone()) {
-                    errors.push(err(
-                        Some("external_id".into()),
-                        "appears earlier in this batch".into(),
-                    ));
-                    continue;
-                }
-                rows.push(AccountRow {
-                    line: i,
-                    key,
-                    patch,
-                });
-            }
-            Err(AppError::BadRequest { field, message }) => errors.push(err(field, message)),
-            Err(e) => return Err(e),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Rows(errors));
-    }
-    let file = Parsed {
-        rows,
-        errors: vec![],
-        ignored_columns: vec![],
-        columns: Default::default(),
-    };
-    let summary = s
-        .store
-        .import_accounts(&u.actor(), &file, false, &|_| {})
-        .await?;
-    Ok(Json(BulkSummary {
-        created: summary.created,
-        updated: summary.updated,
-        unchanged: summary.unchanged,
-    }))
 }
 
 #[derive(Serialize, ToSchema)]

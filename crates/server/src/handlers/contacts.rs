@@ -91,11 +91,12 @@ pub async fn list_contacts(
     }))
 }
 
-fn contact_patch(v: Value) -> Result<ContactPatch, AppError> {
+pub fn contact_patch(v: Value) -> Result<ContactPatch, AppError> {
     let m = MergePatch::new(
         v,
         &[
             "account_id",
+            "account_external_id",
             "external_id",
             "name",
             "email",
@@ -105,7 +106,10 @@ fn contact_patch(v: Value) -> Result<ContactPatch, AppError> {
         ],
     )?;
     Ok(ContactPatch {
-        account: m.field("account_id", |v| parsed::<AccountId>(v).map(AccountRef::Id))?,
+        account: match m.field("account_external_id", text(limits::EXTERNAL_ID))? {
+            Some(x) => Some(x.map(AccountRef::ExternalId)),
+            None => m.field("account_id", |v| parsed::<AccountId>(v).map(AccountRef::Id))?,
+        },
         external_id: m.field("external_id", text(limits::EXTERNAL_ID))?,
         name: m.required("name", text(limits::NAME))?,
         email: m.field("email", |v| {

@@ -120,10 +120,79 @@ pub async fn create_contract(
     u: ApiUser,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<(StatusCode, Json<ContractDto>), AppError> {
+    let patch = contract_patch(body)?;
+    let account = match &patch.account {
+        Some(AccountRef::Id(a)) => s
+            .store
+            .account(*a)
+            .await
+            .map_err(|_| AppError::bad("account_id", "no such account"))?,
+        Some(AccountRef::ExternalId(x)) => {
+            let q = sherpa_store::AccountQuery {
+                external_id: Some(x.clone()),
+                limit: 1,
+                ..Default::default()
+            };
+            s.store
+                .accounts(&q)
+                .await?
+                .0
+                .pop()
+                .ok_or_else(|| AppError::bad("account_external_id", "no such account"))?
+        }
+        None => {
+            return Err(AppError::bad(
+                "account_id",
+                "account_id or account_external_id is required",
+            ));
+        }
+    };
+    u.require_account_edit(&account)?;
+    let c = s.store.save_contract(&u.actor(), None, &patch).await?;
+    Ok((StatusCode::CREATED, Json(c.into())))
+}
+
+/// Changes a contract term (JSON Merge Patch): record its outcome when it ends, fix its dates.
+#[utoipa::path(patch, path = "/api/v1/contracts/{id}", tag = "contracts", params(("id" = String, Path)),
+    request_body(content = Object, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = ContractDto)))]
+pub async fn update_contract(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiPath(id): ApiPath<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<ContractDto>, AppError> {
+    let id = id
+        .parse::<ContractId>()
+        .map_err(|e| AppError::NotFound(e.0))?;
+    let existing = s.store.contract(id).await?;
+    u.require_account_edit(&s.store.account(existing.fields.account_id).await?)?;
+    let body: Value = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest {
+        field: None,
+        message: format!("invalid JSON: {e}"),
+    })?;
+    let patch = contract_patch(body)?;
+    if patch.account.is_some() {
+        return Err(AppError::bad(
+            "account_id",
+            "a term stays with its account; add a term to the other account instead",
+        ));
+    }
+    Ok(Json(
+        s.store
+            .save_contract(&u.actor(), Some(id), &patch)
+            .await?
+            .into(),
+    ))
+}
+
+/// Reads a contract term's fields (Merge Patch semantics); the account by id or CRM id.
+pub fn contract_patch(body: Value) -> Result<ContractPatch, AppError> {
     let m = MergePatch::new(
         body,
         &[
             "account_id",
+            "account_external_id",
             "external_id",
             "products",
             "arr",
@@ -136,17 +205,16 @@ pub async fn create_contract(
             "terms",
         ],
     )?;
-    let account = m
-        .required("account_id", parsed::<AccountId>)?
-        .ok_or_else(|| AppError::bad("account_id", "account_id is required"))?;
-    u.require_account_edit(
-        &s.store
-            .account(account)
-            .await
-            .map_err(|_| AppError::bad("account_id", "no such account"))?,
-    )?;
-    let patch = ContractPatch {
-        account: Some(AccountRef::Id(account)),
+    let account = match (
+        m.required("account_id", parsed::<AccountId>)?,
+        m.required("account_external_id", text(limits::EXTERNAL_ID))?,
+    ) {
+        (Some(id), _) => Some(AccountRef::Id(id)),
+        (None, Some(x)) => Some(AccountRef::ExternalId(x)),
+        (None, None) => None,
+    };
+    Ok(ContractPatch {
+        account,
         external_id: m.field("external_id", text(limits::EXTERNAL_ID))?,
         products: m
             .field("products", |v| {
@@ -169,7 +237,5 @@ pub async fn create_contract(
         outcome: m.field("outcome", parsed::<Outcome>)?,
         churn_reason: m.field("churn_reason", text(limits::LONG_TEXT))?,
         terms: m.field("terms", text(limits::LONG_TEXT))?,
-    };
-    let c = s.store.save_contract(&u.actor(), None, &patch).await?;
-    Ok((StatusCode::CREATED, Json(c.into())))
+    })
 }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod bulk;
 pub mod contacts;
 pub mod contracts;
 pub mod custom_fields;
