@@ -241,6 +241,43 @@ async fn the_book_through_the_api() {
         (StatusCode::OK, Some(1)),
         "{body}"
     );
+    let (status, _) = app
+        .call(
+            "POST",
+            "/api/v1/contacts",
+            Some(&admin),
+            Some(json!({"account_id": id, "name": "Bob Ray", "email": "bob@acme.example"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, first) = app
+        .call(
+            "GET",
+            &format!("/api/v1/contacts?account_id={id}&limit=1"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    let cursor = first["next_cursor"]
+        .as_str()
+        .expect("a second page")
+        .to_string();
+    let (_, second) = app
+        .call(
+            "GET",
+            &format!("/api/v1/contacts?account_id={id}&limit=1&cursor={cursor}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            first["items"][0]["name"].as_str(),
+            second["items"][0]["name"].as_str()
+        ),
+        (Some("Ada Byron"), Some("Bob Ray"))
+    );
+    assert!(second["next_cursor"].is_null());
     let terms = json!({"items": [
         {"external_id": "K-1", "account_external_id": "B-1", "arr": {"amount": "1200.00", "currency": "USD"}, "start_date": "2026-06-01", "end_date": "2027-05-31"},
     ]});

@@ -15,22 +15,74 @@ use sqlx::{Any, AnyConnection, Transaction};
 /// Called with the number of rows applied so far.
 pub type Progress<'a> = &'a (dyn Fn(usize) + Send + Sync);
 
-struct Tally(ImportSummary);
+/// One file being applied: what each row did, the rows that failed, and progress.
+struct Batch<'a> {
+    summary: ImportSummary,
+    errors: Vec<RowError>,
+    columns: &'a Columns,
+    progress: Progress<'a>,
+    done: usize,
+}
 
-impl Tally {
-    fn new(ignored: &[String]) -> Self {
-        Tally(ImportSummary {
-            ignored_columns: ignored.to_vec(),
-            ..Default::default()
-        })
+impl<'a> Batch<'a> {
+    fn new<T>(file: &'a Parsed<T>, progress: Progress<'a>) -> Self {
+        Batch {
+            summary: ImportSummary {
+                ignored_columns: file.ignored_columns.clone(),
+                ..Default::default()
+            },
+            errors: Vec::new(),
+            columns: &file.columns,
+            progress,
+            done: 0,
+        }
     }
 
-    fn add(&mut self, c: Change) {
-        match c {
-            Change::Created => self.0.created += 1,
-            Change::Updated => self.0.updated += 1,
-            Change::Unchanged => self.0.unchanged += 1,
+    /// Keeps a row's failure to report it with the others; a database failure stops the file.
+    fn outcome<T>(&mut self, line: usize, r: Result<T>) -> Result<Option<T>> {
+        match r {
+            Ok(t) => Ok(Some(t)),
+            Err(e) => {
+                self.errors.push(row_error(line, self.columns, e)?);
+                Ok(None)
+            }
         }
+    }
+
+    fn count(&mut self, c: Change) {
+        match c {
+            Change::Created => self.summary.created += 1,
+            Change::Updated => self.summary.updated += 1,
+            Change::Unchanged => self.summary.unchanged += 1,
+        }
+        self.done += 1;
+        if self.done % 500 == 0 {
+            (self.progress)(self.done);
+        }
+    }
+
+    /// Commits when every row passed (rolls back on a dry run); otherwise reports them all.
+    async fn finish(self, tx: Transaction<'static, Any>, dry_run: bool) -> Result<ImportSummary> {
+        (self.progress)(self.done);
+        if !self.errors.is_empty() {
+            tx.rollback().await?;
+            return Err(StoreError::Rows(self.errors));
+        }
+        if dry_run {
+            tx.rollback().await?
+        } else {
+            tx.commit().await?
+        }
+        Ok(self.summary)
+    }
+}
+
+/// A second pass's change counts as an update of a row the first pass left unchanged.
+fn combined(first: Change, second: Change) -> Change {
+    if first == Change::Unchanged && second == Change::Updated {
+        Change::Updated
+    } else {
+        first
     }
 }
 
@@ -69,25 +121,6 @@ fn row_error(line: usize, columns: &Columns, e: StoreError) -> Result<RowError> 
 }
 
 impl Store {
-    async fn finish(
-        &self,
-        tx: Transaction<'static, Any>,
-        errors: Vec<RowError>,
-        dry_run: bool,
-        tally: Tally,
-    ) -> Result<ImportSummary> {
-        if !errors.is_empty() {
-            tx.rollback().await?;
-            return Err(StoreError::Rows(errors));
-        }
-        if dry_run {
-            tx.rollback().await?
-        } else {
-            tx.commit().await?
-        }
-        Ok(tally.0)
-    }
-
     pub async fn import_accounts(
         &self,
         actor: &Actor,
@@ -97,45 +130,35 @@ impl Store {
     ) -> Result<ImportSummary> {
         let now = self.now();
         let mut tx = self.pool.begin().await?;
-        let mut tally = Tally::new(&file.ignored_columns);
-        let mut errors = Vec::new();
+        let mut batch = Batch::new(file, progress);
         // First the accounts themselves, then parents, so a parent may come later in the file.
         let mut saved = Vec::with_capacity(file.rows.len());
-        for (i, row) in file.rows.iter().enumerate() {
+        for row in &file.rows {
             let existing = find_account(&mut tx, &row.key).await?;
             let patch = AccountPatch {
                 parent: None,
                 ..row.patch.clone()
             };
-            match save_account(&mut tx, &now, actor, existing, &patch).await {
-                Ok((id, change)) => saved.push((id, change)),
-                Err(e) => errors.push(row_error(row.line, &file.columns, e)?),
-            }
-            if i % 500 == 0 {
-                progress(i);
-            }
+            let r = save_account(&mut tx, &now, actor, existing, &patch).await;
+            saved.extend(batch.outcome(row.line, r)?);
         }
-        if errors.is_empty() {
-            for (row, (id, change)) in file.rows.iter().zip(&saved) {
-                let mut change = *change;
+        if batch.errors.is_empty() {
+            for (row, (id, change)) in file.rows.iter().zip(saved) {
+                let mut change = change;
                 if row.patch.parent.is_some() {
                     let parent_only = AccountPatch {
                         parent: row.patch.parent.clone(),
                         ..Default::default()
                     };
-                    match save_account(&mut tx, &now, actor, Some(*id), &parent_only).await {
-                        Ok((_, Change::Updated)) if change == Change::Unchanged => {
-                            change = Change::Updated
-                        }
-                        Ok(_) => {}
-                        Err(e) => errors.push(row_error(row.line, &file.columns, e)?),
+                    let r = save_account(&mut tx, &now, actor, Some(id), &parent_only).await;
+                    if let Some((_, second)) = batch.outcome(row.line, r)? {
+                        change = combined(change, second);
                     }
                 }
-                tally.add(change);
+                batch.count(change);
             }
         }
-        progress(file.rows.len());
-        self.finish(tx, errors, dry_run, tally).await
+        batch.finish(tx, dry_run).await
     }
 
     pub async fn import_contacts(
@@ -147,9 +170,8 @@ impl Store {
     ) -> Result<ImportSummary> {
         let now = self.now();
         let mut tx = self.pool.begin().await?;
-        let mut tally = Tally::new(&file.ignored_columns);
-        let mut errors = Vec::new();
-        for (i, row) in file.rows.iter().enumerate() {
+        let mut batch = Batch::new(file, progress);
+        for row in &file.rows {
             let existing: Option<(i64,)> = match &row.key {
                 ContactKey::ExternalId(x) => {
                     sqlx::query_as("SELECT id FROM contacts WHERE external_id = $1")
@@ -164,24 +186,19 @@ impl Store {
                         .await?
                 }
             };
-            match save_contact(
+            let r = save_contact(
                 &mut tx,
                 &now,
                 actor,
                 existing.map(|(id,)| ContactId(id)),
                 &row.patch,
             )
-            .await
-            {
-                Ok((_, c)) => tally.add(c),
-                Err(e) => errors.push(row_error(row.line, &file.columns, e)?),
-            }
-            if i % 500 == 0 {
-                progress(i);
+            .await;
+            if let Some((_, c)) = batch.outcome(row.line, r)? {
+                batch.count(c);
             }
         }
-        progress(file.rows.len());
-        self.finish(tx, errors, dry_run, tally).await
+        batch.finish(tx, dry_run).await
     }
 
     pub async fn import_contracts(
@@ -194,14 +211,13 @@ impl Store {
         let now = self.now();
         let today = self.clock.today();
         let mut tx = self.pool.begin().await?;
-        let mut tally = Tally::new(&file.ignored_columns);
-        let mut errors = Vec::new();
-        for (i, row) in file.rows.iter().enumerate() {
+        let mut batch = Batch::new(file, progress);
+        for row in &file.rows {
             let existing = match row.patch.external_id.clone().flatten() {
                 Some(x) => contract_id_by_external_id(&mut tx, &x).await?,
                 None => natural_contract(&mut tx, &row.patch).await?,
             };
-            match save_contract(
+            let r = save_contract(
                 &mut tx,
                 &now,
                 today,
@@ -210,17 +226,12 @@ impl Store {
                 existing,
                 &row.patch,
             )
-            .await
-            {
-                Ok((_, c)) => tally.add(c),
-                Err(e) => errors.push(row_error(row.line, &file.columns, e)?),
-            }
-            if i % 500 == 0 {
-                progress(i);
+            .await;
+            if let Some((_, c)) = batch.outcome(row.line, r)? {
+                batch.count(c);
             }
         }
-        progress(file.rows.len());
-        self.finish(tx, errors, dry_run, tally).await
+        batch.finish(tx, dry_run).await
     }
 
     pub async fn import_users(
@@ -232,8 +243,7 @@ impl Store {
     ) -> Result<ImportSummary> {
         let now = self.now();
         let mut tx = self.pool.begin().await?;
-        let mut tally = Tally::new(&file.ignored_columns);
-        let mut errors = Vec::new();
+        let mut batch = Batch::new(file, progress);
         // People first, managers second: a manager may be listed below their reports.
         let mut changes = Vec::new();
         for row in &file.rows {
@@ -241,27 +251,23 @@ impl Store {
                 manager: None,
                 ..row.patch.clone()
             };
-            match upsert_user(&mut tx, &now, actor, &p, None).await {
-                Ok((_, c)) => changes.push(c),
-                Err(e) => errors.push(row_error(row.line, &file.columns, e)?),
-            }
+            let r = upsert_user(&mut tx, &now, actor, &p, None).await;
+            changes.extend(batch.outcome(row.line, r)?.map(|(_, c)| c));
         }
-        if errors.is_empty() {
-            for (i, (row, change)) in file.rows.iter().zip(changes).enumerate() {
+        if batch.errors.is_empty() {
+            for (row, change) in file.rows.iter().zip(changes) {
                 let mut change = change;
                 if let Some(m) = &row.patch.manager {
                     let manager = match m {
-                        Some(r) => match resolve_person(&mut tx, r).await {
-                            Ok(id) => Some(id),
-                            Err(e) => {
-                                errors.push(row_error(
-                                    row.line,
-                                    &file.columns,
-                                    StoreError::invalid("manager", e),
-                                )?);
-                                continue;
+                        Some(r) => {
+                            let found = resolve_person(&mut tx, r)
+                                .await
+                                .map_err(|e| StoreError::invalid("manager", e));
+                            match batch.outcome(row.line, found)? {
+                                Some(id) => Some(id),
+                                None => continue,
                             }
-                        },
+                        }
                         None => None,
                     };
                     let p = UserPatch {
@@ -272,22 +278,15 @@ impl Store {
                         manager: None,
                         active: None,
                     };
-                    match upsert_user(&mut tx, &now, actor, &p, Some(manager)).await {
-                        Ok((_, Change::Updated)) if change == Change::Unchanged => {
-                            change = Change::Updated
-                        }
-                        Ok(_) => {}
-                        Err(e) => errors.push(row_error(row.line, &file.columns, e)?),
+                    let r = upsert_user(&mut tx, &now, actor, &p, Some(manager)).await;
+                    if let Some((_, second)) = batch.outcome(row.line, r)? {
+                        change = combined(change, second);
                     }
                 }
-                tally.add(change);
-                if i % 500 == 0 {
-                    progress(i);
-                }
+                batch.count(change);
             }
         }
-        progress(file.rows.len());
-        self.finish(tx, errors, dry_run, tally).await
+        batch.finish(tx, dry_run).await
     }
 
     pub async fn import_activities(
@@ -299,29 +298,19 @@ impl Store {
     ) -> Result<ImportSummary> {
         let now = self.now();
         let mut tx = self.pool.begin().await?;
-        let mut tally = Tally::new(&file.ignored_columns);
-        let mut errors = Vec::new();
-        for (i, row) in file.rows.iter().enumerate() {
+        let mut batch = Batch::new(file, progress);
+        for row in &file.rows {
             let input = &row.input;
-            let duplicate = if input.external_id.is_none() {
-                natural_activity(&mut tx, input).await?
-            } else {
-                false
-            };
-            if duplicate {
-                tally.add(Change::Unchanged);
+            if input.external_id.is_none() && natural_activity(&mut tx, input).await? {
+                batch.count(Change::Unchanged);
                 continue;
             }
-            match save_activity(&mut tx, &now, actor, input).await {
-                Ok((_, c)) => tally.add(c),
-                Err(e) => errors.push(row_error(row.line, &file.columns, e)?),
-            }
-            if i % 500 == 0 {
-                progress(i);
+            let r = save_activity(&mut tx, &now, actor, input).await;
+            if let Some((_, c)) = batch.outcome(row.line, r)? {
+                batch.count(c);
             }
         }
-        progress(file.rows.len());
-        self.finish(tx, errors, dry_run, tally).await
+        batch.finish(tx, dry_run).await
     }
 }
 

@@ -200,10 +200,7 @@ pub async fn list_accounts(
         renewal_from = Some(renewal_from.map_or(from, |f| f.max(from)));
         renewal_to = Some(renewal_to.map_or(to, |t| t.min(to)));
     }
-    let limit = p.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(AppError::bad("limit", "use 1 to 500"));
-    }
+    let limit = super::json::page_limit(p.limit)?;
     let q = AccountQuery {
         owner,
         lifecycle: p

@@ -58,10 +58,7 @@ pub async fn list_activities(
         .account_id
         .parse::<AccountId>()
         .map_err(|e| AppError::bad("account_id", e.0))?;
-    let limit = p.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(AppError::bad("limit", "use 1 to 500"));
-    }
+    let limit = super::json::page_limit(p.limit)?;
     let items = s.store.timeline(account, limit).await?;
     Ok(Json(Page {
         items: items.into_iter().map(ActivityDto::from).collect(),

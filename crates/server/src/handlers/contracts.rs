@@ -82,20 +82,11 @@ pub async fn list_contracts(
                 .map_err(|e| AppError::bad("cursor", e.0))
         })
         .transpose()?;
-    let limit = p.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(AppError::bad("limit", "use 1 to 500"));
-    }
+    let limit = super::json::page_limit(p.limit)?;
     let items = s.store.contracts(account, after, limit + 1).await?;
-    let next = (items.len() as i64 > limit).then(|| items[limit as usize - 1].id.to_string());
-    Ok(Json(Page {
-        items: items
-            .into_iter()
-            .take(limit as usize)
-            .map(ContractDto::from)
-            .collect(),
-        next_cursor: next,
-    }))
+    Ok(Json(Page::<ContractDto>::by_id(items, limit, |c| {
+        c.id.to_string()
+    })))
 }
 
 /// One contract term.

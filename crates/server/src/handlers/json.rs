@@ -69,6 +69,34 @@ pub struct Page<T: utoipa::ToSchema> {
     pub next_cursor: Option<String>,
 }
 
+/// The page size asked for: 1 to 500, 50 when not given.
+pub fn page_limit(limit: Option<i64>) -> Result<i64, AppError> {
+    let limit = limit.unwrap_or(50);
+    if (1..=500).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(AppError::bad("limit", "use 1 to 500"))
+    }
+}
+
+impl<T: utoipa::ToSchema> Page<T> {
+    /// A page from `limit + 1` records read in id order: the extra one says there is more, and
+    /// the last id shown is the next cursor.
+    pub fn by_id<R>(records: Vec<R>, limit: i64, id: impl Fn(&R) -> String) -> Self
+    where
+        T: From<R>,
+    {
+        let more = records.len() as i64 > limit;
+        let mut items: Vec<R> = records;
+        items.truncate(limit as usize);
+        let next_cursor = if more { items.last().map(&id) } else { None };
+        Page {
+            items: items.into_iter().map(T::from).collect(),
+            next_cursor,
+        }
+    }
+}
+
 /// A JSON Merge Patch object's fields: `None` absent, `Some(None)` null, `Some(Some(v))` a value.
 pub struct MergePatch(pub Map<String, Value>);
 

@@ -69,10 +69,7 @@ pub async fn list_tasks(
     _u: ApiUser,
     ApiQuery(p): ApiQuery<ListTasks>,
 ) -> Result<Json<Page<TaskDto>>, AppError> {
-    let limit = p.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(AppError::bad("limit", "use 1 to 500"));
-    }
+    let limit = super::json::page_limit(p.limit)?;
     let q = TaskQuery {
         owner: p
             .owner_id
@@ -106,15 +103,9 @@ pub async fn list_tasks(
         limit: limit + 1,
     };
     let items = s.store.tasks(&q).await?;
-    let next = (items.len() as i64 > limit).then(|| items[limit as usize - 1].id.to_string());
-    Ok(Json(Page {
-        items: items
-            .into_iter()
-            .take(limit as usize)
-            .map(TaskDto::from)
-            .collect(),
-        next_cursor: next,
-    }))
+    Ok(Json(Page::<TaskDto>::by_id(items, limit, |t| {
+        t.id.to_string()
+    })))
 }
 
 #[derive(Deserialize, ToSchema)]

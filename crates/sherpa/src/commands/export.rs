@@ -20,6 +20,26 @@ pub struct Args {
     pub output: Option<PathBuf>,
 }
 
+/// Every account of the book, a page at a time.
+async fn all_accounts(store: &Store) -> anyhow::Result<Vec<Account>> {
+    let mut all = Vec::new();
+    let mut cursor = None;
+    loop {
+        let (page, next) = store
+            .accounts(&AccountQuery {
+                cursor,
+                limit: 500,
+                ..Default::default()
+            })
+            .await?;
+        all.extend(page);
+        match next {
+            Some(n) => cursor = Some(n),
+            None => return Ok(all),
+        }
+    }
+}
+
 fn opt(s: &Option<String>) -> String {
     s.clone().unwrap_or_default()
 }
@@ -52,26 +72,11 @@ async fn accounts(store: &Store, emails: &HashMap<UserId, String>) -> anyhow::Re
         headers,
         rows: Vec::new(),
     };
-    let mut external: HashMap<AccountId, Option<String>> = HashMap::new();
-    let mut all = Vec::new();
-    let mut cursor = None;
-    loop {
-        let (page, next) = store
-            .accounts(&AccountQuery {
-                cursor,
-                limit: 500,
-                ..Default::default()
-            })
-            .await?;
-        for a in &page {
-            external.insert(a.id, a.fields.external_id.clone());
-        }
-        all.extend(page);
-        cursor = next;
-        if cursor.is_none() {
-            break;
-        }
-    }
+    let all = all_accounts(store).await?;
+    let external: HashMap<AccountId, Option<String>> = all
+        .iter()
+        .map(|a| (a.id, a.fields.external_id.clone()))
+        .collect();
     let email = |u: Option<UserId>| u.and_then(|u| emails.get(&u).cloned()).unwrap_or_default();
     for a in all {
         let f = &a.fields;
@@ -120,25 +125,12 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
         .map(|u| (u.id, u.email.to_string()))
         .collect();
     let account_ext = || async {
-        let mut m = HashMap::new();
-        let mut cursor = None;
-        loop {
-            let (page, next) = store
-                .accounts(&AccountQuery {
-                    cursor,
-                    limit: 500,
-                    ..Default::default()
-                })
-                .await?;
-            m.extend(
-                page.into_iter()
-                    .map(|a| (a.id, a.fields.external_id.unwrap_or_default())),
-            );
-            cursor = next;
-            if cursor.is_none() {
-                return anyhow::Ok(m);
-            }
-        }
+        let all = all_accounts(&store).await?;
+        anyhow::Ok(
+            all.into_iter()
+                .map(|a| (a.id, a.fields.external_id.unwrap_or_default()))
+                .collect::<HashMap<_, _>>(),
+        )
     };
     let table = match args.kind.as_str() {
         "accounts" => accounts(&store, &emails).await?,
