@@ -56,7 +56,7 @@ impl<'a> Batch<'a> {
             Change::Unchanged => self.summary.unchanged += 1,
         }
         self.done += 1;
-        if self.done % 500 == 0 {
+        if self.done.is_multiple_of(500) {
             (self.progress)(self.done);
         }
     }
