@@ -255,3 +255,32 @@ fn a_bad_database_url_is_one_clear_line() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn the_demo_loads_once_and_a_second_run_keeps_the_book() {
+    let db = support::TestDb::new().await;
+    let first = ok(&sherpa(
+        &db.url,
+        &["demo", "--accounts", "300", "--no-serve"],
+    ));
+    assert!(first.contains("300 accounts"), "{first}");
+    assert!(first.contains("API token (admin): sherpa_api_"), "{first}");
+    let second = ok(&sherpa(
+        &db.url,
+        &["demo", "--accounts", "300", "--no-serve"],
+    ));
+    assert!(
+        second.contains("already holds a book of 300 accounts"),
+        "{second}"
+    );
+    let token = second
+        .lines()
+        .find_map(|l| l.strip_prefix("API token (admin): "))
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(
+        db.store.authenticate_token(&token).await.unwrap().is_some(),
+        "the new token works"
+    );
+}

@@ -94,18 +94,24 @@ fn t(s: impl Into<String>) -> Arg {
 
 impl Store {
     /// Fills an empty book with the demo; every demo user gets the same password hash.
+    /// How many accounts and users the book holds: the demo loads only into an empty one.
+    pub async fn book_size(&self) -> Result<(i64, i64)> {
+        let (accounts,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts")
+            .fetch_one(&self.pool)
+            .await?;
+        let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((accounts, users))
+    }
+
     pub async fn load_demo(
         &self,
         book: &DemoBook,
         password_hash: &str,
         progress: DemoProgress<'_>,
     ) -> Result<()> {
-        let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts")
-            .fetch_one(&self.pool)
-            .await?;
-        let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-            .fetch_one(&self.pool)
-            .await?;
+        let (existing, users) = self.book_size().await?;
         if existing > 0 || users > 0 {
             return Err(StoreError::Conflict(format!(
                 "the database at {} already holds {existing} accounts and {users} users; the demo needs an empty one \

@@ -27,15 +27,38 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
     }
     let store = crate::open(db).await?;
     let book = DemoBook::new(args.accounts, args.seed, store.clock().today());
-    let started = Instant::now();
-    let bar = super::progress(args.accounts as u64, "accounts");
-    // Demo users share one hash: hashing thousands of passwords would take minutes.
-    let hash = sherpa_server::password::hash(DEMO_PASSWORD)?;
-    store
-        .load_demo(&book, &hash, &|done, _| bar.set_position(done as u64))
-        .await?;
-    bar.finish_and_clear();
     let admin = &book.team.users[0];
+    let (accounts, users) = store.book_size().await?;
+    if accounts == 0 && users == 0 {
+        let started = Instant::now();
+        let bar = super::progress(args.accounts as u64, "accounts");
+        // Demo users share one hash: hashing thousands of passwords would take minutes.
+        let hash = sherpa_server::password::hash(DEMO_PASSWORD)?;
+        store
+            .load_demo(&book, &hash, &|done, _| bar.set_position(done as u64))
+            .await?;
+        bar.finish_and_clear();
+        println!(
+            "demo book loaded in {:.1} s: {} accounts, {} team members, seed {} ({})",
+            started.elapsed().as_secs_f64(),
+            args.accounts,
+            book.team.users.len(),
+            args.seed,
+            store.display_url()
+        );
+    } else if store.user_by_email(&admin.email).await?.is_some() {
+        // Running the README's command again serves the book it loaded the first time.
+        println!(
+            "{} already holds a book of {accounts} accounts; serving it as it is",
+            store.display_url()
+        );
+    } else {
+        anyhow::bail!(
+            "{} already holds {accounts} accounts and {users} users that are not the demo's; \
+             the demo needs an empty database (use --db with a new path)",
+            store.display_url()
+        );
+    }
     let user = store
         .user_by_email(&admin.email)
         .await?
@@ -48,14 +71,6 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             "demo",
         )
         .await?;
-    println!(
-        "demo book loaded in {:.1} s: {} accounts, {} team members, seed {} ({})",
-        started.elapsed().as_secs_f64(),
-        args.accounts,
-        book.team.users.len(),
-        args.seed,
-        store.display_url()
-    );
     println!("log in as {} with password {DEMO_PASSWORD}", admin.email);
     println!("API token (admin): {}", token.secret);
     println!(
