@@ -13,4 +13,4 @@ pub mod text;
 
 pub use book::*;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use money::{Currency, Money, MoneyError};
+pub use money::{Currency, Money, MoneyError, minor_ppm};

@@ -162,6 +162,30 @@ impl Money {
     }
 }
 
+/// A conversion into the reporting currency, as integer arithmetic on minor units:
+/// `reporting_minor = minor * minor_ppm / 1_000_000`. Keeps money out of floats in SQL.
+pub fn minor_ppm(from: Currency, to: Currency, rate: Decimal) -> Result<i64, MoneyError> {
+    if rate <= Decimal::ZERO || rate > Decimal::from(1_000_000) {
+        return Err(MoneyError::Amount(format!(
+            "{rate} (a rate must be above 0 and at most 1000000)"
+        )));
+    }
+    let digits = to.minor_digits() as i64 - from.minor_digits() as i64;
+    let mut scale = Decimal::from(1_000_000);
+    for _ in 0..digits.abs() {
+        scale = if digits > 0 {
+            scale * Decimal::TEN
+        } else {
+            scale / Decimal::TEN
+        };
+    }
+    let ppm = (rate * scale).round();
+    i64::try_from(ppm)
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| MoneyError::Overflow(rate.to_string()))
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.fixed_amount(), self.currency)
@@ -219,6 +243,22 @@ mod tests {
         let back: Money =
             serde_json::from_str(r#"{"amount":"12000.50","currency":"USD"}"#).unwrap();
         assert_eq!(back, m);
+    }
+
+    #[test]
+    fn conversions_are_integer_ppm() {
+        let eur = Currency::parse("EUR").unwrap();
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(
+            minor_ppm(eur, Currency::USD, Decimal::new(10834, 4)).unwrap(),
+            1_083_400
+        );
+        // 1 JPY = 0.0067 USD; yen have no minor unit, dollars have cents.
+        assert_eq!(
+            minor_ppm(jpy, Currency::USD, Decimal::new(67, 4)).unwrap(),
+            670_000
+        );
+        assert!(minor_ppm(eur, Currency::USD, Decimal::ZERO).is_err());
     }
 
     proptest! {

@@ -37,6 +37,9 @@ enum Command {
     /// Define and list custom account fields.
     #[command(subcommand)]
     Field(commands::field::FieldCommand),
+    /// Exchange rates into the reporting currency.
+    #[command(subcommand)]
+    Rate(commands::rate::RateCommand),
     /// Manage team members.
     #[command(subcommand)]
     User(commands::user::UserCommand),
@@ -74,6 +77,7 @@ fn main() -> std::process::ExitCode {
             Command::Import(a) => commands::import::run(&cli.db, a).await,
             Command::Export(a) => commands::export::run(&cli.db, a).await,
             Command::Field(c) => commands::field::run(&cli.db, c).await,
+            Command::Rate(c) => commands::rate::run(&cli.db, c).await,
             Command::User(c) => commands::user::run(&cli.db, c).await,
             Command::Token(c) => commands::token::run(&cli.db, c).await,
             Command::Backup(a) => commands::backup::backup(&cli.db, a).await,

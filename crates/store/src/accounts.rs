@@ -571,6 +571,23 @@ pub(crate) async fn save_account(
     Ok((AccountId(new_id), change))
 }
 
+/// SQL assignments of an account's ARR (the sum of its current terms, converted into the
+/// reporting currency in integer minor units; terms in a currency without a rate do not count)
+/// and renewal date (the earliest end of a current term). One definition for one account and
+/// for the whole book.
+pub(crate) fn arr_assignments(account: &str, today: &str, reporting: &str) -> String {
+    let current = format!(
+        "c.account_id = {account} AND c.status <> 'cancelled' AND c.start_date <= {today} AND c.end_date >= {today}"
+    );
+    format!(
+        "arr_minor = (SELECT COALESCE(SUM(CASE WHEN c.currency = {reporting} THEN c.arr_minor \
+                      ELSE c.arr_minor * x.minor_ppm / 1000000 END), 0) \
+                      FROM contracts c LEFT JOIN exchange_rates x ON x.currency = c.currency \
+                      WHERE {current} AND (c.currency = {reporting} OR x.minor_ppm IS NOT NULL)), \
+         renewal_date = (SELECT MIN(c.end_date) FROM contracts c WHERE {current})"
+    )
+}
+
 /// Recomputes an account's ARR (sum of current terms in the reporting currency) and renewal
 /// date (earliest end of a current term) from its contract terms.
 pub(crate) async fn refresh_arr(
@@ -580,14 +597,10 @@ pub(crate) async fn refresh_arr(
     currency: Currency,
 ) -> Result<()> {
     let today = date(today);
-    sqlx::query(
-        "UPDATE accounts SET \
-         arr_minor = (SELECT COALESCE(SUM(arr_minor), 0) FROM contracts c WHERE c.account_id = $1 AND c.currency = $3 \
-                      AND c.status <> 'cancelled' AND c.start_date <= $2 AND c.end_date >= $2), \
-         renewal_date = (SELECT MIN(end_date) FROM contracts c WHERE c.account_id = $1 \
-                      AND c.status <> 'cancelled' AND c.start_date <= $2 AND c.end_date >= $2) \
-         WHERE id = $1",
-    )
+    sqlx::query(&format!(
+        "UPDATE accounts SET {} WHERE id = $1",
+        arr_assignments("$1", "$2", "$3")
+    ))
     .bind(account.0)
     .bind(&today)
     .bind(currency.code())

@@ -62,15 +62,7 @@ pub(crate) async fn save_contract(
     let f = patch
         .build(before.as_ref(), account, today)
         .map_err(|e| StoreError::invalid("contract", e.0))?;
-    if f.arr.currency != currency {
-        return Err(StoreError::invalid(
-            "currency",
-            format!(
-                "{} terms are not supported yet: the reporting currency is {currency}",
-                f.arr.currency
-            ),
-        ));
-    }
+    crate::exchange::check_convertible(conn, f.arr.currency, currency).await?;
     if before.as_ref() == Some(&f) {
         return Ok((id.expect("existing"), Change::Unchanged));
     }
@@ -205,18 +197,14 @@ impl Store {
     /// calendar, not only when edited. Run daily by the job worker.
     pub async fn refresh_all_arr(&self) -> Result<u64> {
         let today = sherpa_core::text::date(self.clock.today());
-        let done = sqlx::query(
-            "UPDATE accounts SET \
-             arr_minor = (SELECT COALESCE(SUM(arr_minor), 0) FROM contracts c WHERE c.account_id = accounts.id \
-                          AND c.currency = $2 AND c.status <> 'cancelled' AND c.start_date <= $1 AND c.end_date >= $1), \
-             renewal_date = (SELECT MIN(end_date) FROM contracts c WHERE c.account_id = accounts.id \
-                          AND c.status <> 'cancelled' AND c.start_date <= $1 AND c.end_date >= $1)",
-        )
+        let done = sqlx::query(&format!(
+            "UPDATE accounts SET {}",
+            crate::accounts::arr_assignments("accounts.id", "$1", "$2")
+        ))
         .bind(&today)
         .bind(self.currency().code())
         .execute(&self.pool)
         .await?;
-        let _ = date("today", &Some(today))?;
         Ok(done.rows_affected())
     }
 }

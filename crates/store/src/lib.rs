@@ -17,6 +17,7 @@ mod contracts;
 mod custom_fields;
 mod demo;
 mod error;
+mod exchange;
 mod import;
 mod jobs;
 mod rows;

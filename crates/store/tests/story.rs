@@ -463,3 +463,74 @@ async fn the_demo_book_has_the_pareto_shape_and_backs_up() {
         assert_eq!(n, 2_000);
     }
 }
+
+#[tokio::test]
+async fn terms_in_other_currencies_count_once_a_rate_is_set() {
+    let db = TestDb::new().await;
+    team(&db).await;
+    import_accounts(&db, SALESFORCE).await.unwrap();
+    let csv = "external_id,account_external_id,arr,currency,start_date,end_date\n\
+        E1,001A,10000.00,EUR,2026-01-01,2026-12-31\n\
+        U1,001A,5000.00,USD,2026-01-01,2026-12-31\n";
+    let parsed =
+        parse_contracts(&read_sheet(csv.as_bytes()).unwrap(), &Mapping::default()).unwrap();
+    match db
+        .store
+        .import_contracts(&admin(), &parsed, false, &none)
+        .await
+    {
+        Err(StoreError::Rows(e)) => {
+            assert_eq!(e[0].line, 2);
+            assert!(
+                e[0].message.contains("no exchange rate from EUR to USD"),
+                "{}",
+                e[0].message
+            );
+        }
+        other => panic!("expected a rejected row, got {other:?}"),
+    }
+    let eur = Currency::parse("EUR").unwrap();
+    db.store
+        .set_exchange_rate(&admin(), eur, Decimal::new(108, 2))
+        .await
+        .unwrap();
+    db.store
+        .import_contracts(&admin(), &parsed, false, &none)
+        .await
+        .unwrap();
+    let acme = |db: &TestDb| {
+        let store = db.store.clone();
+        async move {
+            let q = AccountQuery {
+                external_id: Some("001A".into()),
+                limit: 1,
+                ..Default::default()
+            };
+            store.accounts(&q).await.unwrap().0.remove(0)
+        }
+    };
+    assert_eq!(
+        acme(&db).await.arr.amount,
+        Decimal::new(1_580_000, 2),
+        "10,000 EUR at 1.08 + 5,000 USD"
+    );
+    db.store
+        .set_exchange_rate(&admin(), eur, Decimal::new(110, 2))
+        .await
+        .unwrap();
+    assert_eq!(
+        acme(&db).await.arr.amount,
+        Decimal::new(1_600_000, 2),
+        "a new rate refreshes ARR"
+    );
+    assert!(
+        db.store
+            .set_exchange_rate(&admin(), Currency::USD, Decimal::ONE)
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        db.store.exchange_rates().await.unwrap(),
+        vec![(eur, Decimal::new(110, 2))]
+    );
+}

@@ -6,6 +6,7 @@ pub mod export;
 pub mod field;
 pub mod import;
 pub mod migrate;
+pub mod rate;
 pub mod serve;
 pub mod token;
 pub mod user;
