@@ -2,7 +2,7 @@
 
 use crate::accounts::{refresh_arr, resolve_account};
 use crate::audit::record;
-use crate::rows::{CONTRACT_COLUMNS, ContractRow, contract_json, date};
+use crate::rows::{CONTRACT_COLUMNS, ContractRow, contract_json};
 use crate::users::Change;
 use crate::{Result, Store, StoreError};
 use sherpa_core::*;
