@@ -118,18 +118,15 @@ impl Store {
     }
 
     /// Contacts of one account, or of the whole book, in id order after `after`.
-    pub async fn contacts(
-        &self,
-        account: Option<AccountId>,
-        after: Option<ContactId>,
-        limit: i64,
-    ) -> Result<Vec<Contact>> {
+    pub async fn contacts(&self, q: &crate::ListQuery) -> Result<Vec<Contact>> {
         let rows: Vec<ContactRow> = sqlx::query_as(&format!(
-            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE ($1 IS NULL OR account_id = $1) AND id > $2 ORDER BY id LIMIT $3"
+            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE ($1 IS NULL OR account_id = $1) AND ($2 IS NULL OR external_id = $2) \
+             AND id > $3 ORDER BY id LIMIT $4"
         ))
-        .bind(account.map(|a| a.0))
-        .bind(after.map(|a| a.0).unwrap_or(0))
-        .bind(limit.clamp(1, 100_000))
+        .bind(q.account.map(|a| a.0))
+        .bind(q.external_id.as_deref())
+        .bind(q.after.unwrap_or(0))
+        .bind(q.limit.max(1))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows

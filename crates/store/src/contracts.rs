@@ -144,19 +144,15 @@ impl Store {
     }
 
     /// Terms of one account (oldest first), or of the whole book in id order after `after`.
-    pub async fn contracts(
-        &self,
-        account: Option<AccountId>,
-        after: Option<ContractId>,
-        limit: i64,
-    ) -> Result<Vec<Contract>> {
+    pub async fn contracts(&self, q: &crate::ListQuery) -> Result<Vec<Contract>> {
         let rows: Vec<ContractRow> = sqlx::query_as(&format!(
-            "SELECT {CONTRACT_COLUMNS} FROM contracts WHERE ($1 IS NULL OR account_id = $1) AND id > $2 \
-             ORDER BY id LIMIT $3"
+            "SELECT {CONTRACT_COLUMNS} FROM contracts WHERE ($1 IS NULL OR account_id = $1) AND ($2 IS NULL OR external_id = $2) \
+             AND id > $3 ORDER BY id LIMIT $4"
         ))
-        .bind(account.map(|a| a.0))
-        .bind(after.map(|a| a.0).unwrap_or(0))
-        .bind(limit.clamp(1, 100_000))
+        .bind(q.account.map(|a| a.0))
+        .bind(q.external_id.as_deref())
+        .bind(q.after.unwrap_or(0))
+        .bind(q.limit.max(1))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
@@ -188,7 +184,13 @@ impl Store {
 
     /// ARR history of an account from its terms.
     pub async fn arr_history(&self, account: AccountId) -> Result<Vec<ArrMovement>> {
-        let terms = self.contracts(Some(account), None, 10_000).await?;
+        let terms = self
+            .contracts(&crate::ListQuery {
+                account: Some(account),
+                limit: 100_000,
+                ..Default::default()
+            })
+            .await?;
         let fields: Vec<ContractFields> = terms.into_iter().map(|c| c.fields).collect();
         Ok(sherpa_core::arr_history(&fields, self.currency()))
     }

@@ -48,6 +48,17 @@ pub struct Store {
     url: String,
 }
 
+/// Filters for the id-ordered lists of contacts and contract terms.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub account: Option<sherpa_core::AccountId>,
+    /// The record with this CRM id.
+    pub external_id: Option<String>,
+    /// Records after this id (the cursor).
+    pub after: Option<i64>,
+    pub limit: i64,
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 impl Store {

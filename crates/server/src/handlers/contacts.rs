@@ -1,5 +1,6 @@
 //! Contacts: list (by account), get, create, patch.
 
+use super::json::ListRecords;
 use super::json::{MergePatch, date, parsed, text};
 use super::{ApiJson, ApiPath, ApiQuery, Page};
 use crate::auth::ApiUser;
@@ -7,10 +8,10 @@ use crate::{AppError, AppState};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use sherpa_core::*;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
 pub struct ContactDto {
@@ -43,40 +44,16 @@ impl From<Contact> for ContactDto {
     }
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListContacts {
-    account_id: Option<String>,
-    cursor: Option<String>,
-    limit: Option<i64>,
-}
-
 /// Lists contacts, of one account or of the whole book, in id order.
-#[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ListContacts),
+#[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ListRecords),
     responses((status = 200, body = Page<ContactDto>), (status = 400, body = crate::error::Problem)))]
 pub async fn list_contacts(
     State(s): State<AppState>,
     _u: ApiUser,
-    ApiQuery(p): ApiQuery<ListContacts>,
+    ApiQuery(p): ApiQuery<ListRecords>,
 ) -> Result<Json<Page<ContactDto>>, AppError> {
-    let account = p
-        .account_id
-        .as_deref()
-        .map(|a| {
-            a.parse::<AccountId>()
-                .map_err(|e| AppError::bad("account_id", e.0))
-        })
-        .transpose()?;
-    let after = p
-        .cursor
-        .as_deref()
-        .map(|c| {
-            c.parse::<ContactId>()
-                .map_err(|e| AppError::bad("cursor", e.0))
-        })
-        .transpose()?;
-    let limit = super::json::page_limit(p.limit)?;
-    let items = s.store.contacts(account, after, limit + 1).await?;
+    let (q, limit) = p.query()?;
+    let items = s.store.contacts(&q).await?;
     Ok(Json(Page::<ContactDto>::by_id(items, limit, |c| {
         c.id.to_string()
     })))

@@ -1,6 +1,7 @@
 //! Contract terms: list (by account), get, create.
 
 use super::accounts::MoneyDto;
+use super::json::ListRecords;
 use super::json::{MergePatch, date, parsed, text, whole};
 use super::{ApiJson, ApiPath, ApiQuery, Page};
 use crate::auth::ApiUser;
@@ -8,10 +9,10 @@ use crate::{AppError, AppState};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use sherpa_core::*;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
 pub struct ContractDto {
@@ -50,40 +51,16 @@ impl From<Contract> for ContractDto {
     }
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListContracts {
-    account_id: Option<String>,
-    cursor: Option<String>,
-    limit: Option<i64>,
-}
-
 /// Lists contract terms in id order.
-#[utoipa::path(get, path = "/api/v1/contracts", tag = "contracts", params(ListContracts),
+#[utoipa::path(get, path = "/api/v1/contracts", tag = "contracts", params(ListRecords),
     responses((status = 200, body = Page<ContractDto>), (status = 400, body = crate::error::Problem)))]
 pub async fn list_contracts(
     State(s): State<AppState>,
     _u: ApiUser,
-    ApiQuery(p): ApiQuery<ListContracts>,
+    ApiQuery(p): ApiQuery<ListRecords>,
 ) -> Result<Json<Page<ContractDto>>, AppError> {
-    let account = p
-        .account_id
-        .as_deref()
-        .map(|a| {
-            a.parse::<AccountId>()
-                .map_err(|e| AppError::bad("account_id", e.0))
-        })
-        .transpose()?;
-    let after = p
-        .cursor
-        .as_deref()
-        .map(|c| {
-            c.parse::<ContractId>()
-                .map_err(|e| AppError::bad("cursor", e.0))
-        })
-        .transpose()?;
-    let limit = super::json::page_limit(p.limit)?;
-    let items = s.store.contracts(account, after, limit + 1).await?;
+    let (q, limit) = p.query()?;
+    let items = s.store.contracts(&q).await?;
     Ok(Json(Page::<ContractDto>::by_id(items, limit, |c| {
         c.id.to_string()
     })))

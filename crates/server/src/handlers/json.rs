@@ -69,6 +69,45 @@ pub struct Page<T: utoipa::ToSchema> {
     pub next_cursor: Option<String>,
 }
 
+/// Query parameters of the id-ordered lists (contacts, contract terms).
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListRecords {
+    /// Only this account's records.
+    account_id: Option<String>,
+    /// The record with this CRM id.
+    external_id: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// 1 to 500; default 50.
+    limit: Option<i64>,
+}
+
+impl ListRecords {
+    /// The store query for one page (reading one record more, to know whether another page follows).
+    pub fn query(&self) -> Result<(sherpa_store::ListQuery, i64), AppError> {
+        let id = |field: &str, v: &Option<String>| {
+            v.as_deref()
+                .map(|s| {
+                    s.trim()
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| AppError::bad(field, format!("\"{s}\" is not a valid id")))
+                })
+                .transpose()
+        };
+        let limit = page_limit(self.limit)?;
+        let q = sherpa_store::ListQuery {
+            account: id("account_id", &self.account_id)?.map(sherpa_core::AccountId),
+            external_id: self.external_id.clone(),
+            after: id("cursor", &self.cursor)?,
+            limit: limit + 1,
+        };
+        Ok((q, limit))
+    }
+}
+
 /// The page size asked for: 1 to 500, 50 when not given.
 pub fn page_limit(limit: Option<i64>) -> Result<i64, AppError> {
     let limit = limit.unwrap_or(50);

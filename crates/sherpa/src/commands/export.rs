@@ -4,7 +4,7 @@
 use sherpa_core::export::Table;
 use sherpa_core::text::date;
 use sherpa_core::*;
-use sherpa_store::{AccountQuery, Store};
+use sherpa_store::{AccountQuery, ListQuery, Store};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
@@ -145,7 +145,13 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
                 "roles",
                 "departed_on",
             ]);
-            for c in store.contacts(None, None, 10_000_000).await? {
+            for c in store
+                .contacts(&ListQuery {
+                    limit: i64::MAX,
+                    ..Default::default()
+                })
+                .await?
+            {
                 let f = c.fields;
                 t.rows.push(vec![
                     opt(&f.external_id),
@@ -177,7 +183,13 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
                 "churn_reason",
                 "terms",
             ]);
-            for c in store.contracts(None, None, 10_000_000).await? {
+            for c in store
+                .contracts(&ListQuery {
+                    limit: i64::MAX,
+                    ..Default::default()
+                })
+                .await?
+            {
                 let f = c.fields;
                 t.rows.push(vec![
                     opt(&f.external_id),
