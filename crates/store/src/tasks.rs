@@ -174,30 +174,25 @@ impl Store {
     }
 
     /// Closes or reopens a task, or changes its owner, due date or priority.
-    #[allow(clippy::too_many_arguments)] // each optional change is its own argument; see the issue notes
     pub async fn update_task(
         &self,
         actor: &Actor,
         id: TaskId,
-        status: Option<TaskStatus>,
-        outcome: Option<Option<String>>,
-        owner: Option<Option<UserId>>,
-        due_on: Option<Option<chrono::NaiveDate>>,
-        priority: Option<Priority>,
+        change: &TaskChange,
     ) -> Result<Task> {
         let before = self.task(id).await?;
         let mut f = before.fields.clone();
-        if let Some(o) = owner {
+        if let Some(o) = change.owner {
             f.owner_id = o;
         }
-        if let Some(d) = due_on {
+        if let Some(d) = change.due_on {
             f.due_on = d;
         }
-        if let Some(p) = priority {
+        if let Some(p) = change.priority {
             f.priority = p;
         }
-        let new_status = status.unwrap_or(before.status);
-        let new_outcome = outcome.unwrap_or(before.outcome.clone());
+        let new_status = change.status.unwrap_or(before.status);
+        let new_outcome = change.outcome.clone().unwrap_or(before.outcome.clone());
         let now = self.now();
         let closed_at = match (before.status, new_status) {
             (_, TaskStatus::Open) => None,

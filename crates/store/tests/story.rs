@@ -340,18 +340,21 @@ async fn one_rule_never_opens_two_open_tasks() {
     let (second, new) = db.store.open_task(&admin(), &fields).await.unwrap();
     assert!(!new);
     assert_eq!(first.id, second.id);
-    db.store
-        .update_task(
-            &admin(),
-            first.id,
-            Some(TaskStatus::Done),
-            Some(Some("graded B2".into())),
-            None,
-            None,
-            None,
-        )
+    let done = TaskChange {
+        status: Some(TaskStatus::Done),
+        outcome: Some(Some("graded B2".into())),
+        ..Default::default()
+    };
+    let closed = db
+        .store
+        .update_task(&admin(), first.id, &done)
         .await
         .unwrap();
+    assert_eq!(
+        (closed.status, closed.outcome.as_deref()),
+        (TaskStatus::Done, Some("graded B2"))
+    );
+    assert!(closed.closed_at.is_some());
     let (third, new) = db.store.open_task(&admin(), &fields).await.unwrap();
     assert!(new, "a closed task does not block the rule");
     assert_ne!(third.id, first.id);

@@ -56,3 +56,13 @@ pub struct TaskFields {
     /// The rule's key: while a task with this key is open for the account, the rule opens no other.
     pub dedup_key: Option<String>,
 }
+
+/// A change to a task (Merge Patch semantics: `None` leaves a field as it is).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskChange {
+    pub status: Option<TaskStatus>,
+    pub outcome: Option<Option<String>>,
+    pub owner: Option<Option<UserId>>,
+    pub due_on: Option<Option<NaiveDate>>,
+    pub priority: Option<Priority>,
+}

@@ -196,17 +196,13 @@ pub async fn update_task(
         body,
         &["status", "outcome", "owner_id", "due_on", "priority"],
     )?;
-    let t = s
-        .store
-        .update_task(
-            &u.actor(),
-            id,
-            m.required("status", parsed::<TaskStatus>)?,
-            m.field("outcome", text(limits::LONG_TEXT))?,
-            m.field("owner_id", parsed::<UserId>)?,
-            m.field("due_on", date)?,
-            m.required("priority", parsed::<Priority>)?,
-        )
-        .await?;
+    let change = TaskChange {
+        status: m.required("status", parsed::<TaskStatus>)?,
+        outcome: m.field("outcome", text(limits::LONG_TEXT))?,
+        owner: m.field("owner_id", parsed::<UserId>)?,
+        due_on: m.field("due_on", date)?,
+        priority: m.required("priority", parsed::<Priority>)?,
+    };
+    let t = s.store.update_task(&u.actor(), id, &change).await?;
     Ok(Json(t.into()))
 }
