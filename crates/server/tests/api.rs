@@ -390,6 +390,40 @@ async fn the_book_through_the_api() {
         .await;
     assert_eq!(acme["custom"]["go_live"], "2026-05-01");
 
+    // Logging on the timeline: an owner may, someone else's CSM may not, a viewer never.
+    let csm = app.token("csm.other@example.com", Role::Csm).await;
+    let call = json!({"account_id": id, "kind": "call", "summary": "Renewal check-in", "attendees": ["ada@acme.example"]});
+    let (status, body) = app
+        .call("POST", "/api/v1/activities", Some(&csm), Some(call.clone()))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = app
+        .call("POST", "/api/v1/activities", Some(&admin), Some(call))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["attendees"].as_array().unwrap().len(), 1);
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/v1/activities",
+            Some(&admin),
+            Some(json!({"account_id": id, "kind": "lunch"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("kind"))
+    );
+    let (_, timeline) = app
+        .call(
+            "GET",
+            &format!("/api/v1/activities?account_id={id}"),
+            Some(&viewer),
+            None,
+        )
+        .await;
+    assert_eq!(timeline["items"][0]["summary"], "Renewal check-in");
+
     // The OpenAPI document describes the endpoints.
     let (status, doc) = app.call("GET", "/api/v1/openapi.json", None, None).await;
     assert_eq!(status, StatusCode::OK);

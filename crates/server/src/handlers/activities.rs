@@ -98,9 +98,8 @@ pub async fn log_activity(
         .account(account)
         .await
         .map_err(|_| AppError::bad("account_id", "no such account"))?;
-    if u.user().role == Role::Csm {
-        u.require_account_edit(&acc)?;
-    }
+    // CSMs and AEs log on the accounts they own; leaders and admins on any.
+    u.require_account_edit(&acc)?;
     let occurred_at = match b.occurred_at {
         Some(t) => sherpa_core::text::parse_timestamp(&t)
             .ok_or_else(|| AppError::bad("occurred_at", format!("\"{t}\" is not RFC 3339")))?,
