@@ -366,8 +366,14 @@ mod tests {
 
     #[test]
     fn the_mrr_curve_has_seed_002s_pareto_shape() {
-        let book = DemoBook::new(2_000, 42, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
-        let mrr: Vec<Decimal> = (0..2_000)
+        for n in [2_000, 100_000] {
+            pareto_shape(n);
+        }
+    }
+
+    fn pareto_shape(n: usize) {
+        let book = DemoBook::new(n, 42, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let mrr: Vec<Decimal> = (0..n)
             .map(|i| book.account(i).contracts.last().unwrap().mrr())
             .collect();
         let s = segments(&mrr, &[0.45, 0.75]);
