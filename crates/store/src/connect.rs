@@ -77,7 +77,7 @@ impl Store {
         sqlx::any::install_default_drivers();
         let engine = Engine::from_url(url)?;
         let mut connect_url = url.to_string();
-        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         let options = match engine {
             Engine::Sqlite => {
                 if let Some(path) = sqlite_path(url)
@@ -118,7 +118,7 @@ impl Store {
             pool,
             engine,
             clock,
-            url: url.to_string(),
+            display_url: redact(url),
         })
     }
 

@@ -28,7 +28,7 @@ mod users;
 pub use accounts::{AccountQuery, AccountSort, SortField};
 pub use audit::AuditQuery;
 pub use backup::{PG_BACKUP_HELP, restore_sqlite};
-pub use connect::{DEFAULT_URL, Engine};
+pub use connect::{DEFAULT_URL, Engine, redact as redacted};
 pub use demo::DemoProgress;
 pub use error::StoreError;
 pub use jobs::{Job, JobStatus};
@@ -45,7 +45,9 @@ pub struct Store {
     pool: AnyPool,
     engine: Engine,
     clock: Arc<dyn Clock>,
-    url: String,
+    /// The database URL with its password hidden: the only form kept, so no log or `Debug`
+    /// output can leak it.
+    display_url: String,
 }
 
 /// Filters for the id-ordered lists of contacts and contract terms.
@@ -76,7 +78,7 @@ impl Store {
 
     /// The URL without its password, for messages.
     pub fn display_url(&self) -> String {
-        connect::redact(&self.url)
+        self.display_url.clone()
     }
 
     fn now(&self) -> String {

@@ -272,6 +272,26 @@ async fn cursors_never_skip_or_repeat() {
 }
 
 #[tokio::test]
+async fn database_passwords_never_show() {
+    let clock = std::sync::Arc::new(SystemClock);
+    // A URL the parser refuses must not echo its password.
+    let err = Store::connect("mysql://sherpa:hunter2secret@db/x", clock.clone())
+        .await
+        .unwrap_err();
+    assert!(!err.to_string().contains("hunter2secret"), "{err}");
+    // The handle keeps only the redacted URL, so Debug output and messages cannot leak it.
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/a.db", dir.path().display());
+    let store = Store::open(&url, clock).await.unwrap();
+    assert_eq!(store.display_url(), url);
+    assert!(!format!("{store:?}").contains("hunter2secret"));
+    assert_eq!(
+        redacted("postgres://sherpa:hunter2secret@db/x"),
+        "postgres://sherpa:***@db/x"
+    );
+}
+
+#[tokio::test]
 async fn tokens_are_hashed_and_revocable() {
     let db = TestDb::new().await;
     let ana = team(&db).await;
