@@ -1,10 +1,12 @@
 //! The account timeline: calls, meetings, emails, notes, kickoffs, trainings and reviews.
 
 use crate::accounts::resolve_account;
+use crate::accounts::{Arg, Args};
 use crate::audit::record;
 use crate::rows::{parse, time};
 use crate::users::{Change, resolve_person};
 use crate::{Result, Store, StoreError};
+use chrono::{DateTime, Utc};
 use sherpa_core::text::timestamp;
 use sherpa_core::*;
 use sqlx::{AnyConnection, FromRow};
@@ -116,47 +118,74 @@ impl Store {
     }
 
     pub async fn activity(&self, id: ActivityId) -> Result<Activity> {
-        let list = self.activities_where("id = $1", id.0, 1).await?;
+        let mut args = Args::default();
+        let cond = format!("id = {}", args.push(Arg::Int(id.0)));
+        let list = self.activities_where(&cond, args, 1).await?;
         list.into_iter()
             .next()
             .ok_or_else(|| StoreError::not_found("activity", id))
     }
 
-    /// The account's timeline, newest first.
-    pub async fn timeline(&self, account: AccountId, limit: i64) -> Result<Vec<Activity>> {
-        self.activities_where("account_id = $1", account.0, limit)
-            .await
+    /// The account's timeline, newest first; `before` continues after the last one shown.
+    pub async fn timeline(
+        &self,
+        account: AccountId,
+        before: Option<(DateTime<Utc>, ActivityId)>,
+        limit: i64,
+    ) -> Result<Vec<Activity>> {
+        let mut args = Args::default();
+        let mut cond = format!("account_id = {}", args.push(Arg::Int(account.0)));
+        if let Some((at, id)) = before {
+            let (t, i) = (
+                args.push(Arg::Text(timestamp(at))),
+                args.push(Arg::Int(id.0)),
+            );
+            cond.push_str(&format!(" AND (occurred_at, id) < ({t}, {i})"));
+        }
+        self.activities_where(&cond, args, limit).await
     }
 
-    async fn activities_where(&self, cond: &str, arg: i64, limit: i64) -> Result<Vec<Activity>> {
-        let rows: Vec<ActivityRow> = sqlx::query_as(&format!(
+    async fn activities_where(&self, cond: &str, args: Args, limit: i64) -> Result<Vec<Activity>> {
+        let sql = format!(
             "SELECT id, account_id, external_id, kind, occurred_at, user_id, summary FROM activities WHERE {cond} \
-             ORDER BY occurred_at DESC, id DESC LIMIT $2"
-        ))
-        .bind(arg)
-        .bind(limit.clamp(1, 10_000))
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let attendees: Vec<(i64,)> =
-                sqlx::query_as("SELECT contact_id FROM activity_attendees WHERE activity_id = $1 ORDER BY contact_id")
-                    .bind(r.id)
-                    .fetch_all(&self.pool)
-                    .await?;
-            out.push(Activity {
-                id: ActivityId(r.id),
-                fields: ActivityFields {
-                    account_id: AccountId(r.account_id),
-                    external_id: r.external_id,
-                    kind: parse("kind", &r.kind)?,
-                    occurred_at: time("occurred_at", &r.occurred_at)?,
-                    user_id: r.user_id.map(UserId),
-                    attendees: attendees.into_iter().map(|(c,)| ContactId(c)).collect(),
-                    summary: r.summary,
-                },
-            });
+             ORDER BY occurred_at DESC, id DESC LIMIT {}",
+            limit.clamp(1, 10_000)
+        );
+        let rows: Vec<ActivityRow> = args
+            .bind(sqlx::query_as(&sql))
+            .fetch_all(&self.pool)
+            .await?;
+        // Attendees of the whole page in one query.
+        let mut attendees: std::collections::HashMap<i64, Vec<ContactId>> =
+            std::collections::HashMap::new();
+        if !rows.is_empty() {
+            let mut ids = Args::default();
+            let list: Vec<String> = rows.iter().map(|r| ids.push(Arg::Int(r.id))).collect();
+            let sql = format!(
+                "SELECT activity_id, contact_id FROM activity_attendees WHERE activity_id IN ({}) ORDER BY contact_id",
+                list.join(", ")
+            );
+            let pairs: Vec<(i64, i64)> =
+                ids.bind(sqlx::query_as(&sql)).fetch_all(&self.pool).await?;
+            for (a, c) in pairs {
+                attendees.entry(a).or_default().push(ContactId(c));
+            }
         }
-        Ok(out)
+        rows.into_iter()
+            .map(|r| {
+                Ok(Activity {
+                    id: ActivityId(r.id),
+                    fields: ActivityFields {
+                        account_id: AccountId(r.account_id),
+                        external_id: r.external_id,
+                        kind: parse("kind", &r.kind)?,
+                        occurred_at: time("occurred_at", &r.occurred_at)?,
+                        user_id: r.user_id.map(UserId),
+                        attendees: attendees.remove(&r.id).unwrap_or_default(),
+                        summary: r.summary,
+                    },
+                })
+            })
+            .collect()
     }
 }

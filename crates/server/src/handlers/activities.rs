@@ -42,8 +42,40 @@ impl From<Activity> for ActivityDto {
 pub struct ListActivities {
     /// The account whose timeline to read.
     account_id: String,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
     /// 1 to 500; default 50.
     limit: Option<i64>,
+}
+
+/// A timeline position, opaque to clients: the time and id of the last activity shown.
+fn encode_cursor(a: &Activity) -> String {
+    let raw = format!(
+        "{}|{}",
+        sherpa_core::text::timestamp(a.fields.occurred_at),
+        a.id
+    );
+    raw.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_cursor(c: &str) -> Result<(chrono::DateTime<chrono::Utc>, ActivityId), AppError> {
+    let bad = || {
+        AppError::bad(
+            "cursor",
+            "not a cursor from this list; start again without it",
+        )
+    };
+    let bytes = (0..c.len())
+        .step_by(2)
+        .map(|i| c.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect::<Option<Vec<u8>>>()
+        .ok_or_else(bad)?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (at, id) = text.split_once('|').ok_or_else(bad)?;
+    Ok((
+        sherpa_core::text::parse_timestamp(at).ok_or_else(bad)?,
+        id.parse().map_err(|_| bad())?,
+    ))
 }
 
 /// An account's timeline, newest first.
@@ -59,11 +91,13 @@ pub async fn list_activities(
         .parse::<AccountId>()
         .map_err(|e| AppError::bad("account_id", e.0))?;
     let limit = super::json::page_limit(p.limit)?;
-    let items = s.store.timeline(account, limit).await?;
-    Ok(Json(Page {
-        items: items.into_iter().map(ActivityDto::from).collect(),
-        next_cursor: None,
-    }))
+    let before = p.cursor.as_deref().map(decode_cursor).transpose()?;
+    let items = s.store.timeline(account, before, limit + 1).await?;
+    Ok(Json(Page::<ActivityDto>::from_records(
+        items,
+        limit,
+        encode_cursor,
+    )))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -54,7 +54,7 @@ pub async fn list_contacts(
 ) -> Result<Json<Page<ContactDto>>, AppError> {
     let (q, limit) = p.query()?;
     let items = s.store.contacts(&q).await?;
-    Ok(Json(Page::<ContactDto>::by_id(items, limit, |c| {
+    Ok(Json(Page::<ContactDto>::from_records(items, limit, |c| {
         c.id.to_string()
     })))
 }

@@ -61,7 +61,7 @@ pub async fn list_contracts(
 ) -> Result<Json<Page<ContractDto>>, AppError> {
     let (q, limit) = p.query()?;
     let items = s.store.contracts(&q).await?;
-    Ok(Json(Page::<ContractDto>::by_id(items, limit, |c| {
+    Ok(Json(Page::<ContractDto>::from_records(items, limit, |c| {
         c.id.to_string()
     })))
 }

@@ -119,9 +119,9 @@ pub fn page_limit(limit: Option<i64>) -> Result<i64, AppError> {
 }
 
 impl<T: utoipa::ToSchema> Page<T> {
-    /// A page from `limit + 1` records read in id order: the extra one says there is more, and
-    /// the last id shown is the next cursor.
-    pub fn by_id<R>(records: Vec<R>, limit: i64, id: impl Fn(&R) -> String) -> Self
+    /// A page from `limit + 1` records read in list order: the extra one says there is more, and
+    /// the position of the last record shown is the next cursor.
+    pub fn from_records<R>(records: Vec<R>, limit: i64, id: impl Fn(&R) -> String) -> Self
     where
         T: From<R>,
     {

@@ -103,7 +103,7 @@ pub async fn list_tasks(
         limit: limit + 1,
     };
     let items = s.store.tasks(&q).await?;
-    Ok(Json(Page::<TaskDto>::by_id(items, limit, |t| {
+    Ok(Json(Page::<TaskDto>::from_records(items, limit, |t| {
         t.id.to_string()
     })))
 }
