@@ -39,6 +39,11 @@ impl TestDb {
                 let admin = Store::connect(&base, Arc::new(SystemClock))
                     .await
                     .expect("reach PostgreSQL");
+                // Parallel tests migrate their schemas at once, and CREATE EXTENSION IF NOT EXISTS
+                // races with itself: create it once up front (a lost race means it exists).
+                let _ = sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+                    .execute(admin.pool())
+                    .await;
                 sqlx::query(&format!("CREATE SCHEMA {schema}"))
                     .execute(admin.pool())
                     .await
