@@ -45,6 +45,24 @@ impl TestApp {
             .secret
     }
 
+    /// A JSON Merge Patch, as RFC 7396 clients send it.
+    async fn patch(&self, uri: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        let req = Request::builder()
+            .method("PATCH")
+            .uri(uri)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/merge-patch+json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
     async fn call(
         &self,
         method: &str,
@@ -127,16 +145,14 @@ async fn the_book_through_the_api() {
     assert_eq!(acme["renewal_date"], "2026-12-31");
 
     // Merge Patch: null clears, absent keeps.
-    let req = Request::builder()
-        .method("PATCH")
-        .uri(format!("/api/v1/accounts/{id}"))
-        .header("authorization", format!("Bearer {admin}"))
-        .body(Body::from(
-            json!({"industry": "Software", "owners": {"csm": null}}).to_string(),
-        ))
-        .unwrap();
-    let resp = app.router.clone().oneshot(req).await.unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
+    let (status, _) = app
+        .patch(
+            &format!("/api/v1/accounts/{id}"),
+            &admin,
+            json!({"industry": "Software", "owners": {"csm": null}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
     let (_, acme) = app
         .call("GET", &format!("/api/v1/accounts/{id}"), Some(&admin), None)
         .await;
@@ -310,28 +326,13 @@ async fn the_book_through_the_api() {
 
     // A term's outcome is recorded with PATCH; a churn reason needs a churned outcome.
     let term_id = term["id"].as_str().unwrap();
-    let patch = |body: Value| {
-        Request::builder()
-            .method("PATCH")
-            .uri(format!("/api/v1/contracts/{term_id}"))
-            .header("authorization", format!("Bearer {admin}"))
-            .body(Body::from(body.to_string()))
-            .unwrap()
-    };
-    let resp = app
-        .router
-        .clone()
-        .oneshot(patch(json!({"churn_reason": "budget"})))
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    let resp = app
-        .router
-        .clone()
-        .oneshot(patch(json!({"outcome": "renewed"})))
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
+    let uri = format!("/api/v1/contracts/{term_id}");
+    let (status, _) = app
+        .patch(&uri, &admin, json!({"churn_reason": "budget"}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = app.patch(&uri, &admin, json!({"outcome": "renewed"})).await;
+    assert_eq!(status, StatusCode::OK);
 
     // Custom fields: an admin defines one; then accounts carry typed values.
     let (status, _) = app
@@ -361,30 +362,22 @@ async fn the_book_through_the_api() {
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    let req = Request::builder()
-        .method("PATCH")
-        .uri(format!("/api/v1/accounts/{id}"))
-        .header("authorization", format!("Bearer {admin}"))
-        .body(Body::from(
-            json!({"custom": {"go_live": "someday"}}).to_string(),
-        ))
-        .unwrap();
-    assert_eq!(
-        app.router.clone().oneshot(req).await.unwrap().status(),
-        StatusCode::BAD_REQUEST
-    );
-    let req = Request::builder()
-        .method("PATCH")
-        .uri(format!("/api/v1/accounts/{id}"))
-        .header("authorization", format!("Bearer {admin}"))
-        .body(Body::from(
-            json!({"custom": {"go_live": "2026-05-01"}}).to_string(),
-        ))
-        .unwrap();
-    assert_eq!(
-        app.router.clone().oneshot(req).await.unwrap().status(),
-        StatusCode::OK
-    );
+    let (status, _) = app
+        .patch(
+            &format!("/api/v1/accounts/{id}"),
+            &admin,
+            json!({"custom": {"go_live": "someday"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = app
+        .patch(
+            &format!("/api/v1/accounts/{id}"),
+            &admin,
+            json!({"custom": {"go_live": "2026-05-01"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
     let (_, acme) = app
         .call("GET", &format!("/api/v1/accounts/{id}"), Some(&admin), None)
         .await;

@@ -133,19 +133,21 @@ impl Args {
         format!("${}", self.0.len())
     }
 
-    pub fn bind<'q, O>(
-        &'q self,
-        mut q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
-    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
-        for a in &self.0 {
-            q = match a {
-                Arg::Int(i) => q.bind(*i),
-                Arg::Text(t) => q.bind(t.as_str()),
-                Arg::OptInt(i) => q.bind(*i),
-                Arg::OptText(t) => q.bind(t.as_deref()),
+    /// The bind values, for `sqlx::query_with` / `query_as_with`.
+    pub fn into_arguments(self) -> sqlx::any::AnyArguments<'static> {
+        use sqlx::Arguments;
+        let mut out = sqlx::any::AnyArguments::default();
+        for a in self.0 {
+            // Adding a plain value to Any's arguments cannot fail.
+            let added = match a {
+                Arg::Int(i) => out.add(i),
+                Arg::Text(t) => out.add(t),
+                Arg::OptInt(i) => out.add(i),
+                Arg::OptText(t) => out.add(t),
             };
+            added.expect("a plain value binds");
         }
-        q
+        out
     }
 }
 
@@ -302,8 +304,7 @@ impl Store {
                 limit + 1,
                 searching,
             );
-            rows = args
-                .bind(sqlx::query_as(&sql))
+            rows = sqlx::query_as_with(&sql, args.into_arguments())
                 .fetch_all(&self.pool)
                 .await?;
         }
@@ -320,7 +321,7 @@ impl Store {
                 searching,
             );
             rows.extend(
-                args.bind(sqlx::query_as::<_, AccountRow>(&sql))
+                sqlx::query_as_with::<_, AccountRow, _>(&sql, args.into_arguments())
                     .fetch_all(&self.pool)
                     .await?,
             );

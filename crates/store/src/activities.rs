@@ -151,8 +151,7 @@ impl Store {
              ORDER BY occurred_at DESC, id DESC LIMIT {}",
             limit.clamp(1, 10_000)
         );
-        let rows: Vec<ActivityRow> = args
-            .bind(sqlx::query_as(&sql))
+        let rows: Vec<ActivityRow> = sqlx::query_as_with(&sql, args.into_arguments())
             .fetch_all(&self.pool)
             .await?;
         // Attendees of the whole page in one query.
@@ -165,8 +164,9 @@ impl Store {
                 "SELECT activity_id, contact_id FROM activity_attendees WHERE activity_id IN ({}) ORDER BY contact_id",
                 list.join(", ")
             );
-            let pairs: Vec<(i64, i64)> =
-                ids.bind(sqlx::query_as(&sql)).fetch_all(&self.pool).await?;
+            let pairs: Vec<(i64, i64)> = sqlx::query_as_with(&sql, ids.into_arguments())
+                .fetch_all(&self.pool)
+                .await?;
             for (a, c) in pairs {
                 attendees.entry(a).or_default().push(ContactId(c));
             }

@@ -74,16 +74,9 @@ async fn insert_rows(
             columns.join(", "),
             values.join(", ")
         );
-        let mut q = sqlx::query(&sql);
-        for a in &args.0 {
-            q = match a {
-                Arg::Int(i) => q.bind(*i),
-                Arg::Text(t) => q.bind(t.as_str()),
-                Arg::OptInt(i) => q.bind(*i),
-                Arg::OptText(t) => q.bind(t.as_deref()),
-            };
-        }
-        q.execute(&mut *conn).await?;
+        sqlx::query_with(&sql, args.into_arguments())
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }

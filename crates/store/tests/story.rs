@@ -15,6 +15,10 @@ fn admin() -> Actor {
 
 fn none(_: usize) {}
 
+fn names(accounts: &[Account]) -> Vec<&str> {
+    accounts.iter().map(|a| a.fields.name.as_str()).collect()
+}
+
 async fn team(db: &TestDb) -> User {
     let input = UserInput {
         email: Email::parse("ana.lopez@example.com").unwrap(),
@@ -183,13 +187,7 @@ async fn contract_terms_drive_arr_renewal_and_history() {
         ..Default::default()
     };
     let (renewing, _) = db.store.accounts(&q).await.unwrap();
-    assert_eq!(
-        renewing
-            .iter()
-            .map(|a| a.fields.name.as_str())
-            .collect::<Vec<_>>(),
-        vec!["Acme Corp"]
-    );
+    assert_eq!(names(&renewing), vec!["Acme Corp"]);
     let q = AccountQuery {
         sort: AccountSort {
             field: SortField::Arr,
@@ -200,13 +198,7 @@ async fn contract_terms_drive_arr_renewal_and_history() {
         ..Default::default()
     };
     let (by_arr, _) = db.store.accounts(&q).await.unwrap();
-    assert_eq!(
-        by_arr
-            .iter()
-            .map(|a| a.fields.name.as_str())
-            .collect::<Vec<_>>(),
-        vec!["Acme Corp", "Beta Ltd"]
-    );
+    assert_eq!(names(&by_arr), vec!["Acme Corp", "Beta Ltd"]);
 
     // A bad term changes nothing and names its line and column.
     let bad = "external_id,account_external_id,arr,start_date,end_date\nT9,001C,12k$,2026-01-01,2026-12-31\n";
