@@ -237,6 +237,18 @@ async fn crm_exports_import_once_and_bad_files_change_nothing() {
         &["token", "create", "ana.lopez@example.com", "--scope", "api"],
     ));
     assert!(token.trim().starts_with("sherpa_api_"));
+    let listed = ok(&sherpa(&url, &["token", "list", "ana.lopez@example.com"]));
+    assert!(
+        listed.contains("\tapi\t") && listed.contains("active"),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains(token.trim()),
+        "the secret is never shown again"
+    );
+    let id = listed.split('\t').next().unwrap().to_string();
+    ok(&sherpa(&url, &["token", "revoke", &id]));
+    assert!(ok(&sherpa(&url, &["token", "list", "ana.lopez@example.com"])).contains("revoked"));
     let out = sherpa(
         &url,
         &["token", "create", "nobody@example.com", "--scope", "api"],

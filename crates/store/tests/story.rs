@@ -415,6 +415,11 @@ async fn jobs_run_once_and_retry_with_back_off() {
     let again = db.store.claim_job("w1").await.unwrap().unwrap();
     assert_eq!(again.attempts, 2);
     db.store.complete_job(again.id).await.unwrap();
+    let done = db.store.job("refresh:2026-11-23").await.unwrap().unwrap();
+    assert_eq!(
+        (done.status, done.last_error.as_deref()),
+        (JobStatus::Done, Some("boom"))
+    );
     assert_eq!(db.store.pending_jobs().await.unwrap(), 0);
 }
 

@@ -13,6 +13,8 @@ pub enum TokenCommand {
         #[arg(long, default_value = "cli")]
         name: String,
     },
+    /// List a team member's tokens (never their secrets).
+    List { email: String },
     /// Revoke a token by id.
     Revoke { id: String },
 }
@@ -36,6 +38,20 @@ pub async fn run(db: &str, cmd: TokenCommand) -> anyhow::Result<()> {
                 scope.as_str()
             );
             println!("{}", t.secret);
+        }
+        TokenCommand::List { email } => {
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = store
+                .user_by_email(&email)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no team member {email}"))?;
+            for (id, name, scope, created, revoked) in store.tokens(user.id).await? {
+                let state = if revoked { "revoked" } else { "active" };
+                println!(
+                    "{id}\t{name}\t{scope}\t{}\t{state}",
+                    sherpa_core::text::timestamp(created)
+                );
+            }
         }
         TokenCommand::Revoke { id } => {
             let id: TokenId = id.parse().map_err(|e: Invalid| anyhow::anyhow!("{e}"))?;
