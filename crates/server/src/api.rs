@@ -86,7 +86,7 @@ impl Modify for CommonProblems {
 }
 
 /// The largest API request body: a bulk upsert of 1,000 accounts fits comfortably.
-const MAX_BODY: usize = 5 * 1024 * 1024;
+pub(crate) const MAX_BODY: usize = 5 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -130,7 +130,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))
-        .route("/", get(system::index))
+        .merge(crate::web::router(state.clone()))
         .fallback(system::not_found)
         .layer(axum::middleware::from_fn(
             crate::error::problem_for_every_error,

@@ -4,7 +4,7 @@
 use crate::{AppError, AppState};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use sherpa_core::{Account, Actor, Role, TokenScope, User};
+use sherpa_core::{Account, Actor, Denied, TokenScope, User};
 use sherpa_store::Principal;
 
 /// The caller of an API request.
@@ -54,34 +54,33 @@ impl ApiUser {
         Actor::user(self.0.user.id, "api")
     }
 
-    /// Admins and leaders change anything in the book.
-    pub fn require_manage(&self) -> Result<(), AppError> {
-        match self.user().role {
-            Role::Admin | Role::Leader => Ok(()),
-            r => Err(AppError::Forbidden(format!(
-                "the {r} role cannot do this; ask a leader or an admin"
-            ))),
-        }
+    /// Turns a role rule's refusal into a 403.
+    pub fn allowed(&self, rule: Result<(), Denied>) -> Result<(), AppError> {
+        rule.map_err(|d| AppError::Forbidden(d.0))
     }
 
-    /// Creating records needs a role that writes.
+    /// Admins and leaders change anything in the book.
+    pub fn require_manage(&self) -> Result<(), AppError> {
+        self.allowed(self.user().may_manage_book())
+    }
+
+    /// A quick refusal for read-only callers before a body is read.
     pub fn require_write(&self) -> Result<(), AppError> {
         match self.user().role {
-            Role::Viewer => Err(AppError::Forbidden("the viewer role is read-only".into())),
+            sherpa_core::Role::Viewer => {
+                Err(AppError::Forbidden("the viewer role is read-only".into()))
+            }
             _ => Ok(()),
         }
     }
 
-    /// CSMs (and sales) edit the accounts they own; admins and leaders edit any.
+    /// Account fields, owners, contacts and contract terms: see [`User::may_edit_account`].
     pub fn require_account_edit(&self, account: &Account) -> Result<(), AppError> {
-        match self.user().role {
-            Role::Admin | Role::Leader => Ok(()),
-            Role::Csm | Role::Sales if account.fields.owners.includes(self.user().id) => Ok(()),
-            Role::Viewer => Err(AppError::Forbidden("the viewer role is read-only".into())),
-            r => Err(AppError::Forbidden(format!(
-                "the {r} role edits only accounts it owns; account {} is not yours",
-                account.id
-            ))),
-        }
+        self.allowed(self.user().may_edit_account(&account.fields.owners))
+    }
+
+    /// Logging activities: see [`User::may_log_activity`].
+    pub fn require_activity(&self, account: &Account) -> Result<(), AppError> {
+        self.allowed(self.user().may_log_activity(&account.fields.owners))
     }
 }

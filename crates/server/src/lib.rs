@@ -9,9 +9,11 @@ mod handlers;
 mod jobs;
 mod metrics;
 pub mod password;
+pub mod web;
 
 pub use error::AppError;
 pub use jobs::{Worker, run_due_jobs};
+pub use web::routes as web_routes;
 
 use axum::Router;
 use sherpa_store::Store;
@@ -22,6 +24,7 @@ use std::net::SocketAddr;
 pub struct AppState {
     pub store: Store,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    pub throttle: std::sync::Arc<web::throttle::LoginThrottle>,
 }
 
 /// The whole application as a router, for `serve` and for tests (`tower::ServiceExt::oneshot`).
@@ -29,6 +32,7 @@ pub fn app(store: Store) -> Router {
     let state = AppState {
         store,
         metrics: metrics::recorder(),
+        throttle: Default::default(),
     };
     api::router(state)
 }

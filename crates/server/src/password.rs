@@ -18,6 +18,17 @@ pub fn verify(password: &str, phc: &str) -> bool {
         .is_ok()
 }
 
+/// A hash no password matches, checked when a sign-in names an unknown email so that the answer
+/// takes as long as for a known one.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| {
+        let mut bytes = [0u8; 16];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+        hash(&hex::encode(bytes)).expect("a 32-character password hashes")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

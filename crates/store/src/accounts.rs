@@ -197,6 +197,58 @@ fn minor(d: Decimal, currency: Currency) -> Result<i64> {
     .map_err(|e| StoreError::invalid("arr", e.to_string()))
 }
 
+/// The WHERE conditions of a query's filters, their bind values, and whether it searches text.
+fn filters(q: &AccountQuery, currency: Currency) -> Result<(Args, Vec<String>, bool)> {
+    let mut args = Args::default();
+    let mut conds: Vec<String> = Vec::new();
+    if let Some(owner) = q.owner {
+        let p = args.push(Arg::Int(owner.0));
+        conds.push(format!(
+            "(csm_id = {p} OR ae_id = {p} OR cd_id = {p} OR sponsor_id = {p})"
+        ));
+    }
+    if let Some(l) = q.lifecycle {
+        conds.push(format!(
+            "lifecycle = {}",
+            args.push(Arg::Text(l.as_str().into()))
+        ));
+    }
+    if let Some(i) = &q.industry {
+        conds.push(format!("industry = {}", args.push(Arg::Text(i.clone()))));
+    }
+    if let Some(c) = &q.country {
+        conds.push(format!("country = {}", args.push(Arg::Text(c.clone()))));
+    }
+    if let Some(x) = &q.external_id {
+        conds.push(format!("external_id = {}", args.push(Arg::Text(x.clone()))));
+    }
+    if let Some(d) = q.renewal_from {
+        conds.push(format!("renewal_date >= {}", args.push(Arg::Text(date(d)))));
+    }
+    if let Some(d) = q.renewal_to {
+        conds.push(format!("renewal_date <= {}", args.push(Arg::Text(date(d)))));
+    }
+    if let Some(a) = q.arr_min {
+        conds.push(format!(
+            "arr_minor >= {}",
+            args.push(Arg::Int(minor(a, currency)?))
+        ));
+    }
+    if let Some(a) = q.arr_max {
+        conds.push(format!(
+            "arr_minor <= {}",
+            args.push(Arg::Int(minor(a, currency)?))
+        ));
+    }
+    let search = q.text.as_deref().map(fold).filter(|t| !t.is_empty());
+    let searching = search.is_some();
+    if let Some(t) = search {
+        let p = args.push(Arg::Text(format!("%{}%", escape_like(&t))));
+        conds.push(format!("search_key LIKE {p} ESCAPE '\\'"));
+    }
+    Ok((args, conds, searching))
+}
+
 impl Store {
     pub async fn account(&self, id: AccountId) -> Result<Account> {
         let mut conn = self.pool.acquire().await?;
@@ -208,53 +260,7 @@ impl Store {
     /// One page of the book and the cursor of the next page, if there is one.
     pub async fn accounts(&self, q: &AccountQuery) -> Result<(Vec<Account>, Option<String>)> {
         let currency = self.currency();
-        let mut args = Args::default();
-        let mut conds: Vec<String> = Vec::new();
-        if let Some(owner) = q.owner {
-            let p = args.push(Arg::Int(owner.0));
-            conds.push(format!(
-                "(csm_id = {p} OR ae_id = {p} OR cd_id = {p} OR sponsor_id = {p})"
-            ));
-        }
-        if let Some(l) = q.lifecycle {
-            conds.push(format!(
-                "lifecycle = {}",
-                args.push(Arg::Text(l.as_str().into()))
-            ));
-        }
-        if let Some(i) = &q.industry {
-            conds.push(format!("industry = {}", args.push(Arg::Text(i.clone()))));
-        }
-        if let Some(c) = &q.country {
-            conds.push(format!("country = {}", args.push(Arg::Text(c.clone()))));
-        }
-        if let Some(x) = &q.external_id {
-            conds.push(format!("external_id = {}", args.push(Arg::Text(x.clone()))));
-        }
-        if let Some(d) = q.renewal_from {
-            conds.push(format!("renewal_date >= {}", args.push(Arg::Text(date(d)))));
-        }
-        if let Some(d) = q.renewal_to {
-            conds.push(format!("renewal_date <= {}", args.push(Arg::Text(date(d)))));
-        }
-        if let Some(a) = q.arr_min {
-            conds.push(format!(
-                "arr_minor >= {}",
-                args.push(Arg::Int(minor(a, currency)?))
-            ));
-        }
-        if let Some(a) = q.arr_max {
-            conds.push(format!(
-                "arr_minor <= {}",
-                args.push(Arg::Int(minor(a, currency)?))
-            ));
-        }
-        let search = q.text.as_deref().map(fold).filter(|t| !t.is_empty());
-        let searching = search.is_some();
-        if let Some(t) = search {
-            let p = args.push(Arg::Text(format!("%{}%", escape_like(&t))));
-            conds.push(format!("search_key LIKE {p} ESCAPE '\\'"));
-        }
+        let (mut args, conds, searching) = filters(q, currency)?;
         let col = q.sort.field.column();
         // Keyset pagination over (column, id), both in the sort's direction, so that an index on
         // (column, id) serves the order on both engines. NULLs come last: the non-null rows are
@@ -343,6 +349,21 @@ impl Store {
             None
         };
         Ok((accounts, next))
+    }
+
+    /// How many accounts match a query's filters and their ARR in the reporting currency
+    /// (the sort and cursor are ignored).
+    pub async fn account_totals(&self, q: &AccountQuery) -> Result<(i64, Money)> {
+        let currency = self.currency();
+        let (args, conds, _) = filters(q, currency)?;
+        let sql = format!(
+            "SELECT COUNT(*), COALESCE(SUM(arr_minor), 0) FROM accounts {}",
+            where_clause(&conds)
+        );
+        let (count, arr): (i64, i64) = sqlx::query_as_with(&sql, args.into_arguments())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((count, Money::from_minor_units(arr, currency)))
     }
 
     /// The earliest end date of the account's current terms: its next renewal.

@@ -17,21 +17,44 @@ pub(crate) async fn record(
     before: Option<&serde_json::Value>,
     after: Option<&serde_json::Value>,
 ) -> Result<()> {
+    let entity_id = entity_id.to_string();
+    let account_id = concerned_account(entity, &entity_id, before, after);
     sqlx::query(
-        "INSERT INTO audit_log (at, user_id, via, action, entity, entity_id, before, after) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO audit_log (at, user_id, via, action, entity, entity_id, before, after, account_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(at)
     .bind(actor.user_id.map(|u| u.0))
     .bind(&actor.via)
     .bind(action)
     .bind(entity)
-    .bind(entity_id.to_string())
+    .bind(entity_id)
     .bind(before.map(|b| b.to_string()))
     .bind(after.map(|a| a.to_string()))
+    .bind(account_id)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The account an entry concerns: the account itself, or the `account_id` its record carries.
+fn concerned_account(
+    entity: &str,
+    entity_id: &str,
+    before: Option<&serde_json::Value>,
+    after: Option<&serde_json::Value>,
+) -> Option<i64> {
+    if entity == "account" {
+        return entity_id.parse().ok();
+    }
+    [after, before]
+        .into_iter()
+        .flatten()
+        .find_map(|v| match &v["account_id"] {
+            serde_json::Value::Number(n) => n.as_i64(),
+            serde_json::Value::String(s) => s.parse().ok(),
+            _ => None,
+        })
 }
 
 /// Filters for the audit log.
@@ -40,6 +63,12 @@ pub struct AuditQuery {
     pub user_id: Option<UserId>,
     pub entity: Option<String>,
     pub entity_id: Option<String>,
+    /// Entries about this account, its contacts, terms, activities and tasks.
+    pub account_id: Option<sherpa_core::AccountId>,
+    /// Entries at or after this instant (fixed-width RFC 3339, as stored).
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Entries before this instant.
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
     /// Entries before this id (for paging back in time).
     pub before_id: Option<AuditId>,
     pub limit: i64,
@@ -65,6 +94,7 @@ impl Store {
             "SELECT id, at, user_id, via, action, entity, entity_id, before, after FROM audit_log \
              WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR entity = $2) \
              AND ($3 IS NULL OR entity_id = $3) AND ($4 IS NULL OR id < $4) \
+             AND ($6 IS NULL OR account_id = $6) AND ($7 IS NULL OR at >= $7) AND ($8 IS NULL OR at < $8) \
              ORDER BY id DESC LIMIT $5",
         )
         .bind(q.user_id.map(|u| u.0))
@@ -72,6 +102,9 @@ impl Store {
         .bind(q.entity_id.as_deref())
         .bind(q.before_id.map(|a| a.0))
         .bind(q.limit.clamp(1, 1000))
+        .bind(q.account_id.map(|a| a.0))
+        .bind(q.from.map(sherpa_core::text::timestamp))
+        .bind(q.to.map(sherpa_core::text::timestamp))
         .fetch_all(&self.pool)
         .await?;
         let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());

@@ -121,6 +121,41 @@ fn row_error(line: usize, columns: &Columns, e: StoreError) -> Result<RowError> 
 }
 
 impl Store {
+    /// Reads a CSV or XLSX file of one kind and imports it, all or nothing: rows the file's
+    /// parser or the book's rules reject come back as [`StoreError::Rows`] and nothing is
+    /// written. The CLI and the web import both come through here.
+    pub async fn import_file(
+        &self,
+        actor: &Actor,
+        kind: ImportKind,
+        bytes: &[u8],
+        mapping: &Mapping,
+        dry_run: bool,
+        progress: Progress<'_>,
+    ) -> Result<ImportSummary> {
+        let sheet = read_sheet(bytes).map_err(|e| StoreError::invalid("file", e.to_string()))?;
+        let fail = |e: String| StoreError::invalid("file", e);
+        macro_rules! apply {
+            ($parse:expr, $import:ident) => {{
+                let parsed = $parse.map_err(fail)?;
+                if !parsed.errors.is_empty() {
+                    return Err(StoreError::Rows(parsed.errors));
+                }
+                self.$import(actor, &parsed, dry_run, progress).await
+            }};
+        }
+        match kind {
+            ImportKind::Accounts => {
+                let defs = self.custom_fields().await?;
+                apply!(parse_accounts(&sheet, mapping, &defs), import_accounts)
+            }
+            ImportKind::Contacts => apply!(parse_contacts(&sheet, mapping), import_contacts),
+            ImportKind::Contracts => apply!(parse_contracts(&sheet, mapping), import_contracts),
+            ImportKind::Users => apply!(parse_users(&sheet, mapping), import_users),
+            ImportKind::Activities => apply!(parse_activities(&sheet, mapping), import_activities),
+        }
+    }
+
     pub async fn import_accounts(
         &self,
         actor: &Actor,

@@ -24,8 +24,15 @@ pub struct Principal {
     pub token_id: TokenId,
 }
 
-fn digest(secret: &str) -> String {
+pub(crate) fn digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// 256 random bits as hex: a secret nobody can guess.
+pub(crate) fn random_hex() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 impl Store {
@@ -36,9 +43,7 @@ impl Store {
         scope: TokenScope,
         name: &str,
     ) -> Result<NewToken> {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let secret = format!("sherpa_{}_{}", scope.as_str(), hex::encode(bytes));
+        let secret = format!("sherpa_{}_{}", scope.as_str(), random_hex());
         let now = self.now();
         let mut tx = self.pool.begin().await?;
         let (id,): (i64,) = sqlx::query_as(
@@ -120,27 +125,47 @@ impl Store {
         Ok(())
     }
 
-    /// Tokens of a user (never their secrets): id, name, scope, created, revoked.
-    pub async fn tokens(
-        &self,
-        user: UserId,
-    ) -> Result<Vec<(TokenId, String, String, chrono::DateTime<chrono::Utc>, bool)>> {
-        let rows: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT id, name, scope, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
+    /// Tokens of one user, or of everyone (never their secrets), oldest first.
+    pub async fn tokens(&self, user: Option<UserId>) -> Result<Vec<TokenInfo>> {
+        let rows: Vec<(
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        )> = sqlx::query_as(
+            "SELECT id, user_id, name, scope, created_at, revoked_at, last_used_at FROM api_tokens \
+                 WHERE ($1 IS NULL OR user_id = $1) ORDER BY id",
         )
-        .bind(user.0)
+        .bind(user.map(|u| u.0))
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(id, name, scope, created, revoked)| {
-                Ok((
-                    TokenId(id),
+            .map(|(id, user_id, name, scope, created, revoked, used)| {
+                Ok(TokenInfo {
+                    id: TokenId(id),
+                    user_id: UserId(user_id),
                     name,
                     scope,
-                    time("created_at", &created)?,
-                    revoked.is_some(),
-                ))
+                    created_at: time("created_at", &created)?,
+                    revoked: revoked.is_some(),
+                    last_used_at: used.map(|u| time("last_used_at", &u)).transpose()?,
+                })
             })
             .collect()
     }
+}
+
+/// What is known of a token besides its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub id: TokenId,
+    pub user_id: UserId,
+    pub name: String,
+    pub scope: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub revoked: bool,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
 }

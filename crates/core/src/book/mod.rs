@@ -1,6 +1,7 @@
 //! The account book: the nouns a CS team works with every day (team members, accounts,
 //! contacts, contract terms, activities, tasks) and the audit trail of every change.
 
+mod access;
 mod account;
 mod activity;
 mod audit;
@@ -14,6 +15,7 @@ mod patch;
 mod task;
 mod team;
 
+pub use access::*;
 pub use account::*;
 pub use activity::*;
 pub use audit::*;

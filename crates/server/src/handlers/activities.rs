@@ -132,8 +132,7 @@ pub async fn log_activity(
         .account(account)
         .await
         .map_err(|_| AppError::bad("account_id", "no such account"))?;
-    // CSMs and AEs log on the accounts they own; leaders and admins on any.
-    u.require_account_edit(&acc)?;
+    u.require_activity(&acc)?;
     let occurred_at = match b.occurred_at {
         Some(t) => sherpa_core::text::parse_timestamp(&t)
             .ok_or_else(|| AppError::bad("occurred_at", format!("\"{t}\" is not RFC 3339")))?,

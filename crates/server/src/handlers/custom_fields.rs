@@ -55,7 +55,7 @@ pub struct NewCustomField {
     kind: String,
 }
 
-/// Defines a custom account field (admin).
+/// Defines a custom account field (leader or admin: customer success configuration).
 #[utoipa::path(post, path = "/api/v1/custom-fields", tag = "custom fields", request_body = NewCustomField,
     responses((status = 201, body = CustomFieldDto)))]
 pub async fn define_custom_field(
@@ -63,11 +63,7 @@ pub async fn define_custom_field(
     u: ApiUser,
     ApiJson(b): ApiJson<NewCustomField>,
 ) -> Result<(StatusCode, Json<CustomFieldDto>), AppError> {
-    if u.user().role != Role::Admin {
-        return Err(AppError::Forbidden(
-            "only an admin defines custom fields".into(),
-        ));
-    }
+    u.require_manage()?;
     let kind: FieldKind = b
         .kind
         .parse()

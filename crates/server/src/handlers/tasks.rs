@@ -135,10 +135,12 @@ pub async fn create_task(
         .account_id
         .parse::<AccountId>()
         .map_err(|e| AppError::bad("account_id", e.0))?;
-    s.store
+    let acc = s
+        .store
         .account(account)
         .await
         .map_err(|_| AppError::bad("account_id", "no such account"))?;
+    u.allowed(u.user().may_open_task(&acc.fields.owners))?;
     let title = required_text("title", &b.title, 300).map_err(|e| AppError::bad("title", e.0))?;
     let fields = TaskFields {
         account_id: account,
@@ -181,13 +183,7 @@ pub async fn update_task(
 ) -> Result<Json<TaskDto>, AppError> {
     let id = id.parse::<TaskId>().map_err(|e| AppError::NotFound(e.0))?;
     let task = s.store.task(id).await?;
-    u.require_write()?;
-    if matches!(u.user().role, Role::Csm | Role::Sales) && task.fields.owner_id != Some(u.user().id)
-    {
-        return Err(AppError::Forbidden(
-            "you can change only your own tasks".into(),
-        ));
-    }
+    u.allowed(u.user().may_change_task(&task))?;
     let body: Value = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest {
         field: None,
         message: format!("invalid JSON: {e}"),

@@ -71,7 +71,16 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             "demo",
         )
         .await?;
-    println!("log in as {} with password {DEMO_PASSWORD}", admin.email);
+    println!("web UI: http://{}/", args.bind);
+    println!("  sign in as the admin: {} / {DEMO_PASSWORD}", admin.email);
+    if let Some(csm) = store
+        .users()
+        .await?
+        .into_iter()
+        .find(|u| u.role == sherpa_core::Role::Csm && u.active)
+    {
+        println!("  or as a CSM:          {} / {DEMO_PASSWORD}", csm.email);
+    }
     println!("API token (admin): {}", token.secret);
     println!(
         "try: curl -H 'Authorization: Bearer {}' 'http://{}/api/v1/accounts?sort=-arr&limit=5'",

@@ -42,50 +42,44 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!(e))?,
         None => Mapping::default(),
     };
-    let sheet = read_sheet(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    let rows = read_sheet(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?
+        .rows
+        .len();
     let store = crate::open(db).await?;
-    let actor = Actor::system("import");
-    let bar = super::progress(sheet.rows.len() as u64, "importing");
+    let bar = super::progress(rows as u64, "importing");
     let tick = |n: usize| bar.set_position(n as u64);
-    let fail = |e: String| anyhow::anyhow!("{}: {e}", args.file.display());
-    macro_rules! apply {
-        ($parse:expr, $import:ident) => {{
-            let parsed = $parse.map_err(fail)?;
-            if !parsed.errors.is_empty() {
-                bar.abandon();
-                return Err(report_rows(&parsed.errors));
-            }
-            store.$import(&actor, &parsed, args.dry_run, &tick).await
-        }};
-    }
-    let result = match kind {
-        ImportKind::Accounts => {
-            let defs = store.custom_fields().await?;
-            apply!(parse_accounts(&sheet, &mapping, &defs), import_accounts)
-        }
-        ImportKind::Contacts => apply!(parse_contacts(&sheet, &mapping), import_contacts),
-        ImportKind::Contracts => apply!(parse_contracts(&sheet, &mapping), import_contracts),
-        ImportKind::Users => apply!(parse_users(&sheet, &mapping), import_users),
-        ImportKind::Activities => apply!(parse_activities(&sheet, &mapping), import_activities),
-    };
+    let result = store
+        .import_file(
+            &Actor::system("import"),
+            kind,
+            &bytes,
+            &mapping,
+            args.dry_run,
+            &tick,
+        )
+        .await;
     bar.finish_and_clear();
     match result {
         Ok(s) => {
             let verb = if args.dry_run { "would be" } else { "were" };
             println!(
-                "{} rows: {} created, {} updated, {} unchanged, {} rejected ({verb} written)",
-                sheet.rows.len(),
-                s.created,
-                s.updated,
-                s.unchanged,
-                s.rejected
+                "{rows} rows: {} created, {} updated, {} unchanged, {} rejected ({verb} written)",
+                s.created, s.updated, s.unchanged, s.rejected
             );
             if !s.ignored_columns.is_empty() {
                 println!("ignored columns: {}", s.ignored_columns.join(", "));
             }
             Ok(())
         }
-        Err(StoreError::Rows(errors)) => Err(report_rows(&errors)),
+        Err(StoreError::Rows(errors)) => {
+            bar.abandon();
+            Err(report_rows(&errors))
+        }
+        Err(StoreError::Invalid { message, .. }) => {
+            bar.abandon();
+            Err(anyhow::anyhow!("{}: {message}", args.file.display()))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -45,11 +45,14 @@ pub async fn run(db: &str, cmd: TokenCommand) -> anyhow::Result<()> {
                 .user_by_email(&email)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no team member {email}"))?;
-            for (id, name, scope, created, revoked) in store.tokens(user.id).await? {
-                let state = if revoked { "revoked" } else { "active" };
+            for t in store.tokens(Some(user.id)).await? {
+                let state = if t.revoked { "revoked" } else { "active" };
                 println!(
-                    "{id}\t{name}\t{scope}\t{}\t{state}",
-                    sherpa_core::text::timestamp(created)
+                    "{}\t{}\t{}\t{}\t{state}",
+                    t.id,
+                    t.name,
+                    t.scope,
+                    sherpa_core::text::timestamp(t.created_at)
                 );
             }
         }

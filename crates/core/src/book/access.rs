@@ -1,0 +1,137 @@
+//! Who may do what. The REST API and the web UI both ask these rules, so a role means the same
+//! thing wherever a person works:
+//! - admin: everything, including users, API tokens and system settings;
+//! - leader: everything except users, tokens and system settings;
+//! - csm: reads everything; edits the accounts where they hold any owner function, those
+//!   accounts' contacts, contract terms and activities, and their own tasks;
+//! - sales: reads everything; logs activities (and, later, grades and handoff data) on the
+//!   accounts where they are the AE;
+//! - viewer: reads only.
+
+use super::{Owners, Role, Task, User};
+
+/// A refusal, worded for the person refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Denied(pub String);
+
+type Allowed = Result<(), Denied>;
+
+fn deny(message: impl Into<String>) -> Allowed {
+    Err(Denied(message.into()))
+}
+
+impl User {
+    /// Users, API tokens and system settings.
+    pub fn may_administer(&self) -> Allowed {
+        match self.role {
+            Role::Admin => Ok(()),
+            r => deny(format!(
+                "only an admin manages users, tokens and system settings; you are a {r}"
+            )),
+        }
+    }
+
+    /// Customer success configuration, imports, and any account in the book.
+    pub fn may_manage_book(&self) -> Allowed {
+        match self.role {
+            Role::Admin | Role::Leader => Ok(()),
+            r => deny(format!(
+                "the {r} role cannot do this; ask a leader or an admin"
+            )),
+        }
+    }
+
+    /// Account fields and owners, contacts and contract terms of one account.
+    pub fn may_edit_account(&self, owners: &Owners) -> Allowed {
+        match self.role {
+            Role::Admin | Role::Leader => Ok(()),
+            Role::Csm if owners.includes(self.id) => Ok(()),
+            Role::Csm => deny("a CSM edits only the accounts they own; this one is not yours"),
+            Role::Sales => deny("the sales role logs activities but does not edit accounts"),
+            Role::Viewer => deny("the viewer role is read-only"),
+        }
+    }
+
+    /// Logging a call, meeting, email or note on one account.
+    pub fn may_log_activity(&self, owners: &Owners) -> Allowed {
+        match self.role {
+            Role::Sales if owners.ae == Some(self.id) => Ok(()),
+            Role::Sales => {
+                deny("the sales role logs activities only on accounts where it is the AE")
+            }
+            _ => self.may_edit_account(owners),
+        }
+    }
+
+    /// Opening a task by hand on an account.
+    pub fn may_open_task(&self, owners: &Owners) -> Allowed {
+        self.may_log_activity(owners)
+    }
+
+    /// Changing a task: leaders and admins any, others their own.
+    pub fn may_change_task(&self, task: &Task) -> Allowed {
+        match self.role {
+            Role::Admin | Role::Leader => Ok(()),
+            Role::Viewer => deny("the viewer role is read-only"),
+            _ if task.fields.owner_id == Some(self.id) => Ok(()),
+            _ => deny("you can change only your own tasks"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::{Email, Function, UserId};
+
+    fn user(id: i64, role: Role) -> User {
+        User {
+            id: UserId(id),
+            email: Email::parse(&format!("u{id}@example.com")).unwrap(),
+            name: format!("User {id}"),
+            function: Function::Csm,
+            role,
+            manager_id: None,
+            active: true,
+        }
+    }
+
+    #[test]
+    fn a_csm_edits_only_accounts_they_own_in_any_function() {
+        let csm = user(7, Role::Csm);
+        let mut owners = Owners::default();
+        assert!(csm.may_edit_account(&owners).is_err());
+        owners.executive_sponsor = Some(UserId(7));
+        assert!(csm.may_edit_account(&owners).is_ok());
+        assert!(csm.may_log_activity(&owners).is_ok());
+    }
+
+    #[test]
+    fn sales_logs_activities_where_they_are_the_ae_but_edits_nothing() {
+        let ae = user(3, Role::Sales);
+        let owners = Owners {
+            ae: Some(UserId(3)),
+            ..Owners::default()
+        };
+        assert!(ae.may_log_activity(&owners).is_ok());
+        assert!(ae.may_edit_account(&owners).is_err());
+        let csm_only = Owners {
+            csm: Some(UserId(3)),
+            ..Owners::default()
+        };
+        assert!(ae.may_log_activity(&csm_only).is_err());
+    }
+
+    #[test]
+    fn leaders_manage_the_book_but_only_admins_administer() {
+        let leader = user(1, Role::Leader);
+        assert!(leader.may_manage_book().is_ok());
+        assert!(leader.may_edit_account(&Owners::default()).is_ok());
+        assert!(leader.may_administer().is_err());
+        assert!(user(2, Role::Admin).may_administer().is_ok());
+        let viewer = user(4, Role::Viewer);
+        assert!(viewer.may_log_activity(&Owners::default()).is_err());
+        assert!(viewer.may_manage_book().is_err());
+    }
+}

@@ -1,0 +1,88 @@
+//! The ARR-history chart of the account 360: ARR as a step line over time, drawn as inline SVG
+//! (a chart this simple needs no charting library, and inline SVG needs no script).
+
+use chrono::NaiveDate;
+use rust_decimal::prelude::ToPrimitive;
+use sherpa_core::{ArrMovement, Money};
+use std::fmt::Write;
+
+const WIDTH: f64 = 640.0;
+const HEIGHT: f64 = 200.0;
+const LEFT: f64 = 72.0;
+const RIGHT: f64 = 16.0;
+const TOP: f64 = 16.0;
+const BOTTOM: f64 = 28.0;
+
+/// The chart, or `None` when there is no history to draw.
+pub fn arr_history(movements: &[ArrMovement], today: NaiveDate) -> Option<String> {
+    let first = movements.first()?;
+    let start = first.on;
+    let end = today.max(movements.last()?.on + chrono::Days::new(30));
+    let value = |m: &Money| m.amount.to_f64().unwrap_or(0.0);
+    let top_value = movements
+        .iter()
+        .map(|m| value(&m.arr_after))
+        .fold(0.0_f64, f64::max)
+        .max(1.0)
+        * 1.1;
+    let span = (end - start).num_days().max(1) as f64;
+    let x = |d: NaiveDate| LEFT + (d - start).num_days() as f64 / span * (WIDTH - LEFT - RIGHT);
+    let y = |v: f64| TOP + (1.0 - v / top_value) * (HEIGHT - TOP - BOTTOM);
+    let mut path = format!("M{:.1},{:.1}", x(start), y(0.0));
+    for m in movements {
+        let _ = write!(
+            path,
+            " L{:.1},{:.1} L{:.1},{:.1}",
+            x(m.on),
+            y(value(&m.arr_after) - value(&m.change)),
+            x(m.on),
+            y(value(&m.arr_after))
+        );
+    }
+    let last = movements.last()?;
+    let _ = write!(path, " L{:.1},{:.1}", x(end), y(value(&last.arr_after)));
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-label=\"ARR over time, now {}\">",
+        super::format::money(&last.arr_after)
+    );
+    // Three grid lines with their values.
+    for i in 0..=2 {
+        let v = top_value / 1.1 * f64::from(i) / 2.0;
+        let gy = y(v);
+        let label = super::format::money(&Money {
+            amount: rust_decimal::Decimal::from_f64_retain(v.round()).unwrap_or_default(),
+            currency: last.arr_after.currency,
+        });
+        let _ = write!(
+            svg,
+            "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{gy:.1}\" y2=\"{gy:.1}\" class=\"grid\"/>\
+             <text x=\"{}\" y=\"{:.1}\" class=\"axis\" text-anchor=\"end\">{label}</text>",
+            WIDTH - RIGHT,
+            LEFT - 6.0,
+            gy + 4.0
+        );
+    }
+    for (d, anchor) in [(start, "start"), (end, "end")] {
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{}\" class=\"axis\" text-anchor=\"{anchor}\">{}</text>",
+            x(d),
+            HEIGHT - 8.0,
+            d.format("%b %Y")
+        );
+    }
+    let _ = write!(svg, "<path d=\"{path}\" class=\"line\"/>");
+    for m in movements {
+        let _ = write!(
+            svg,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" class=\"dot\"><title>{}: {} ({})</title></circle>",
+            x(m.on),
+            y(value(&m.arr_after)),
+            m.on,
+            super::format::money(&m.arr_after),
+            m.kind
+        );
+    }
+    svg.push_str("</svg>");
+    Some(svg)
+}

@@ -1,0 +1,80 @@
+//! How values read on a page: money with thousands separators, dates, day counts, and the
+//! query strings that keep a list's filters when a link changes one of them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::prelude::ToPrimitive;
+use sherpa_core::Money;
+
+/// Whole currency units with thousands separators and the currency's symbol or code:
+/// "$1,234,568", "€98,000", "CHF 12,000". Tables read best without cents.
+pub fn money(m: &Money) -> String {
+    let units = m.amount.round().to_i128().unwrap_or(0);
+    let digits = units.unsigned_abs().to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if units < 0 { "-" } else { "" };
+    match m.currency.code() {
+        "USD" => format!("{sign}${grouped}"),
+        "EUR" => format!("{sign}€{grouped}"),
+        "GBP" => format!("{sign}£{grouped}"),
+        code => format!("{sign}{code} {grouped}"),
+    }
+}
+
+pub fn date(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+pub fn time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// Whole days from `from` to `to` ("in 12 days" is 12, "3 days ago" is -3).
+pub fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
+    (to - from).num_days()
+}
+
+pub fn url_encode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A query string from pairs, leaving out empty values.
+pub fn query(pairs: &[(&str, &str)]) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+        q.append_pair(k, v);
+    }
+    q.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sherpa_core::Currency;
+
+    #[test]
+    fn money_reads_like_a_finance_report() {
+        let usd = Currency::parse("USD").unwrap();
+        assert_eq!(
+            money(&Money::parse("1234567.89", usd).unwrap()),
+            "$1,234,568"
+        );
+        assert_eq!(money(&Money::parse("999", usd).unwrap()), "$999");
+        let chf = Currency::parse("CHF").unwrap();
+        assert_eq!(money(&Money::parse("-12000", chf).unwrap()), "-CHF 12,000");
+    }
+
+    #[test]
+    fn queries_leave_out_empty_filters() {
+        assert_eq!(
+            query(&[("q", "a&b"), ("owner", ""), ("sort", "arr")]),
+            "q=a%26b&sort=arr"
+        );
+    }
+}

@@ -1,0 +1,239 @@
+//! The account list that My book and the portfolio share: its filters as a query string, the
+//! rows as they read on the page, sort links and pages.
+
+use super::Failure;
+use super::format::{self, query};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use sherpa_core::{Account, AccountId, Lifecycle, User, UserId};
+use sherpa_store::{AccountQuery, AccountSort, SortField};
+use std::collections::HashMap;
+
+/// Rows per page.
+pub const PAGE: i64 = 50;
+
+/// The filters, sort and page of an account list, as the page's query string carries them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ListParams {
+    pub q: String,
+    pub owner: String,
+    pub lifecycle: String,
+    pub industry: String,
+    pub country: String,
+    /// Renewing within this many days from today.
+    pub renewal: String,
+    pub arr_min: String,
+    pub arr_max: String,
+    /// A sort field, with a leading `-` for descending.
+    pub sort: String,
+    pub cursor: String,
+    /// On My book: whose book (a leader looking at a team member's).
+    pub user: String,
+}
+
+/// Renewal windows offered in the filter, in days.
+pub const RENEWAL_WINDOWS: [(&str, &str); 5] = [
+    ("30", "next 30 days"),
+    ("60", "next 60 days"),
+    ("90", "next 90 days"),
+    ("120", "next 120 days"),
+    ("365", "next 12 months"),
+];
+
+fn bad(field: &str, message: impl std::fmt::Display) -> Failure {
+    Failure::bad(format!("{field}: {message}"))
+}
+
+impl ListParams {
+    /// The store query, or a message naming the filter that does not parse.
+    pub fn to_query(&self, today: NaiveDate, limit: i64) -> Result<AccountQuery, Failure> {
+        let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let money = |field: &str, s: &str| -> Result<Option<Decimal>, Failure> {
+            match text(s) {
+                None => Ok(None),
+                Some(t) => t
+                    .replace([',', '$', '€', '£', ' '], "")
+                    .parse::<Decimal>()
+                    .map(Some)
+                    .map_err(|_| bad(field, format!("\"{t}\" is not an amount"))),
+            }
+        };
+        let (sort_name, descending) = match self.sort.strip_prefix('-') {
+            Some(s) => (s, true),
+            None => (self.sort.as_str(), false),
+        };
+        let sort = match text(sort_name) {
+            None => AccountSort::default(),
+            Some(s) => AccountSort {
+                field: SortField::parse(&s).ok_or_else(|| {
+                    bad(
+                        "sort",
+                        format!("expected one of {}", SortField::NAMES.join(", ")),
+                    )
+                })?,
+                descending,
+            },
+        };
+        let renewal_to = match text(&self.renewal) {
+            None => None,
+            Some(d) => {
+                let days: u64 = d
+                    .parse()
+                    .ok()
+                    .filter(|d| *d <= 3660)
+                    .ok_or_else(|| bad("renewal", "expected a number of days up to 3660"))?;
+                Some(today + chrono::Days::new(days))
+            }
+        };
+        Ok(AccountQuery {
+            owner: match text(&self.owner) {
+                None => None,
+                Some(o) => Some(o.parse::<UserId>().map_err(|e| bad("owner", e.0))?),
+            },
+            lifecycle: match text(&self.lifecycle) {
+                None => None,
+                Some(l) => Some(l.parse::<Lifecycle>().map_err(|e| bad("lifecycle", e))?),
+            },
+            industry: text(&self.industry),
+            country: text(&self.country),
+            renewal_from: renewal_to.map(|_| today),
+            renewal_to,
+            arr_min: money("arr_min", &self.arr_min)?,
+            arr_max: money("arr_max", &self.arr_max)?,
+            text: text(&self.q),
+            external_id: None,
+            sort,
+            cursor: text(&self.cursor),
+            limit,
+        })
+    }
+
+    /// The filters as a query string, without the page cursor (and without `sort` when
+    /// `keep_sort` is false).
+    pub fn filters_query(&self, keep_sort: bool) -> String {
+        query(&[
+            ("user", &self.user),
+            ("q", &self.q),
+            ("owner", &self.owner),
+            ("lifecycle", &self.lifecycle),
+            ("industry", &self.industry),
+            ("country", &self.country),
+            ("renewal", &self.renewal),
+            ("arr_min", &self.arr_min),
+            ("arr_max", &self.arr_max),
+            ("sort", if keep_sort { &self.sort } else { "" }),
+        ])
+    }
+
+    /// The link of a column header: sorts by it, the other way round when already sorted so.
+    pub fn sort_link(&self, field: &str) -> String {
+        let next = if self.sort == field {
+            format!("-{field}")
+        } else {
+            field.to_string()
+        };
+        let filters = self.filters_query(false);
+        let sep = if filters.is_empty() { "" } else { "&" };
+        format!("?{filters}{sep}sort={}", format::url_encode(&next))
+    }
+
+    /// The arrow beside the column the list is sorted by.
+    pub fn sort_mark(&self, field: &str) -> &'static str {
+        if self.sort == field {
+            " ▲"
+        } else if self.sort.strip_prefix('-') == Some(field) {
+            " ▼"
+        } else {
+            ""
+        }
+    }
+
+    /// `aria-sort` of a column header.
+    pub fn aria_sort(&self, field: &str) -> &'static str {
+        if self.sort == field || (self.sort.is_empty() && field == "name") {
+            "ascending"
+        } else if self.sort.strip_prefix('-') == Some(field) {
+            "descending"
+        } else {
+            "none"
+        }
+    }
+
+    pub fn next_link(&self, cursor: &str) -> String {
+        let filters = self.filters_query(true);
+        let sep = if filters.is_empty() { "" } else { "&" };
+        format!("?{filters}{sep}cursor={}", format::url_encode(cursor))
+    }
+}
+
+/// One account as a row of the list.
+pub struct Row {
+    pub id: AccountId,
+    pub name: String,
+    pub external_id: String,
+    pub arr: String,
+    pub renewal: String,
+    pub days_to_renewal: String,
+    /// `soon` within 90 days, `late` when past.
+    pub renewal_class: &'static str,
+    pub lifecycle: String,
+    pub industry: String,
+    pub country: String,
+    pub csm: String,
+    pub last_touch: String,
+    pub touch_class: &'static str,
+}
+
+impl Row {
+    pub fn new(
+        a: &Account,
+        today: NaiveDate,
+        names: &HashMap<UserId, String>,
+        last_touch: Option<NaiveDate>,
+    ) -> Row {
+        let days = a.renewal_date.map(|d| format::days_between(today, d));
+        let since = last_touch.map(|d| format::days_between(d, today));
+        Row {
+            id: a.id,
+            name: a.fields.name.clone(),
+            external_id: a.fields.external_id.clone().unwrap_or_default(),
+            arr: format::money(&a.arr),
+            renewal: format::date(a.renewal_date),
+            days_to_renewal: days.map(|d| d.to_string()).unwrap_or_default(),
+            renewal_class: match days {
+                Some(d) if d < 0 => "late",
+                Some(d) if d <= 90 => "soon",
+                _ => "",
+            },
+            lifecycle: a
+                .fields
+                .lifecycle
+                .map(|l| l.as_str().to_string())
+                .unwrap_or_default(),
+            industry: a.fields.industry.clone().unwrap_or_default(),
+            country: a.fields.country.clone().unwrap_or_default(),
+            csm: a
+                .fields
+                .owners
+                .csm
+                .and_then(|u| names.get(&u).cloned())
+                .unwrap_or_default(),
+            last_touch: match since {
+                Some(d) => d.to_string(),
+                None => "never".into(),
+            },
+            touch_class: match since {
+                Some(d) if d <= 30 => "",
+                Some(d) if d <= 60 => "soon",
+                _ => "late",
+            },
+        }
+    }
+}
+
+/// Team members by id, for owner names.
+pub fn names(users: &[User]) -> HashMap<UserId, String> {
+    users.iter().map(|u| (u.id, u.name.clone())).collect()
+}

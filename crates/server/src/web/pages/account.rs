@@ -1,0 +1,453 @@
+//! The account 360: everything about one customer on one page. Header (ARR, renewal, owners,
+//! lifecycle), contract terms with the ARR history, the relationship map, the timeline with a
+//! form to log a touch, and the edit form for fields and owners (audited by the store).
+
+use crate::AppState;
+use crate::web::session::{Current, Signed};
+use crate::web::{Failure, Nav, PageResult, chart, format, render};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use sherpa_core::*;
+use sherpa_store::ListQuery;
+use std::collections::{BTreeMap, HashMap};
+
+/// How many timeline entries the page shows.
+const TIMELINE: i64 = 50;
+
+struct Term {
+    products: String,
+    arr: String,
+    seats: String,
+    start: String,
+    end: String,
+    status: String,
+}
+
+struct Person {
+    name: String,
+    email: String,
+    title: String,
+    departed: String,
+}
+
+/// One relationship role and who holds it.
+struct RoleGroup {
+    role: &'static str,
+    people: Vec<Person>,
+    /// Why the group needs attention: nobody holds a key role, or its holder left.
+    flag: Option<String>,
+}
+
+struct Entry {
+    kind: String,
+    when: String,
+    by: String,
+    summary: String,
+}
+
+struct OwnerChoice {
+    function: &'static str,
+    label: &'static str,
+    current: Option<UserId>,
+    name: String,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    nav: Nav,
+    a: Account,
+    arr: String,
+    renewal: String,
+    days_to_renewal: String,
+    owners: Vec<OwnerChoice>,
+    terms: Vec<Term>,
+    chart: Option<String>,
+    roles: Vec<RoleGroup>,
+    unassigned: Vec<Person>,
+    timeline: Vec<Entry>,
+    contacts: Vec<Contact>,
+    may_edit: bool,
+    may_log: bool,
+    users: Vec<User>,
+    lifecycles: &'static [Lifecycle],
+    kinds: &'static [ActivityKind],
+    now: String,
+    message: Option<String>,
+    message_ok: bool,
+}
+
+impl AccountPage {
+    fn text(v: &Option<String>) -> &str {
+        v.as_deref().unwrap_or("")
+    }
+}
+
+fn person(c: &Contact) -> Person {
+    Person {
+        name: c.fields.name.clone(),
+        email: c
+            .fields
+            .email
+            .as_ref()
+            .map(|e| e.as_str().to_string())
+            .unwrap_or_default(),
+        title: c.fields.title.clone().unwrap_or_default(),
+        departed: format::date(c.fields.departed_on),
+    }
+}
+
+/// Contacts grouped by role. A missing champion or economic buyer, or one who has left with
+/// no active successor, is flagged: seed 002 makes their departure an escalation.
+fn relationship_map(contacts: &[Contact]) -> (Vec<RoleGroup>, Vec<Person>) {
+    let mut groups = Vec::new();
+    for role in RelationshipRole::ALL {
+        let holders: Vec<&Contact> = contacts
+            .iter()
+            .filter(|c| c.fields.roles.contains(role))
+            .collect();
+        let key = matches!(
+            role,
+            RelationshipRole::Champion | RelationshipRole::EconomicBuyer
+        );
+        let label = match role {
+            RelationshipRole::EconomicBuyer => "economic buyer",
+            RelationshipRole::Champion => "champion",
+            RelationshipRole::Coach => "coach",
+            RelationshipRole::TechnicalBuyer => "technical buyer",
+            RelationshipRole::UserBuyer => "user buyer",
+            RelationshipRole::Admin => "admin",
+            RelationshipRole::Executive => "executive",
+        };
+        let active = holders.iter().any(|c| c.fields.active());
+        let flag = match (key, holders.is_empty(), active) {
+            (true, true, _) => Some(format!("No {label} named")),
+            (true, false, false) => Some(format!("The {label} has left; name a new one")),
+            _ => None,
+        };
+        if holders.is_empty() && flag.is_none() {
+            continue;
+        }
+        groups.push(RoleGroup {
+            role: label,
+            people: holders.into_iter().map(person).collect(),
+            flag,
+        });
+    }
+    let unassigned = contacts
+        .iter()
+        .filter(|c| c.fields.roles.is_empty())
+        .map(person)
+        .collect();
+    (groups, unassigned)
+}
+
+async fn page(
+    s: &AppState,
+    c: &Current,
+    id: AccountId,
+    message: Option<(bool, String)>,
+) -> Result<AccountPage, Failure> {
+    let a = s.store.account(id).await?;
+    let today = s.store.clock().now().date_naive();
+    let users = s.store.users().await?;
+    let names: HashMap<UserId, String> = users.iter().map(|u| (u.id, u.name.clone())).collect();
+    let contacts = s
+        .store
+        .contacts(&ListQuery {
+            account: Some(id),
+            limit: 500,
+            ..Default::default()
+        })
+        .await?;
+    let contracts = s
+        .store
+        .contracts(&ListQuery {
+            account: Some(id),
+            limit: 500,
+            ..Default::default()
+        })
+        .await?;
+    let history = s.store.arr_history(id).await?;
+    let timeline = s.store.timeline(id, None, TIMELINE).await?;
+    let (roles, unassigned) = relationship_map(&contacts);
+    let me = &c.session.user;
+    let owners = OwnerFunction::ALL
+        .iter()
+        .map(|f| {
+            let current = a.fields.owners.get(*f);
+            OwnerChoice {
+                function: f.as_str(),
+                label: match f {
+                    OwnerFunction::Csm => "CSM",
+                    OwnerFunction::Ae => "AE (sales)",
+                    OwnerFunction::CustomerDevelopment => "Customer development",
+                    OwnerFunction::ExecutiveSponsor => "Executive sponsor",
+                },
+                current,
+                name: current
+                    .and_then(|u| names.get(&u).cloned())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    Ok(AccountPage {
+        nav: Nav::new(c, "portfolio"),
+        arr: format::money(&a.arr),
+        renewal: format::date(a.renewal_date),
+        days_to_renewal: a
+            .renewal_date
+            .map(|d| format::days_between(today, d).to_string())
+            .unwrap_or_default(),
+        owners,
+        terms: contracts
+            .iter()
+            .map(|t| Term {
+                products: t.fields.products.join(", "),
+                arr: format::money(&t.fields.arr),
+                seats: t.fields.seats.map(|n| n.to_string()).unwrap_or_default(),
+                start: t.fields.start_date.to_string(),
+                end: t.fields.end_date.to_string(),
+                status: t.fields.status.to_string(),
+            })
+            .collect(),
+        chart: chart::arr_history(&history, today),
+        roles,
+        unassigned,
+        timeline: timeline
+            .iter()
+            .map(|e| Entry {
+                kind: e.fields.kind.to_string(),
+                when: format::time(e.fields.occurred_at),
+                by: e
+                    .fields
+                    .user_id
+                    .and_then(|u| names.get(&u).cloned())
+                    .unwrap_or_default(),
+                summary: e.fields.summary.clone(),
+            })
+            .collect(),
+        may_edit: me.may_edit_account(&a.fields.owners).is_ok(),
+        may_log: me.may_log_activity(&a.fields.owners).is_ok(),
+        contacts,
+        users,
+        lifecycles: Lifecycle::ALL,
+        kinds: ActivityKind::ALL,
+        now: s.store.clock().now().format("%Y-%m-%dT%H:%M").to_string(),
+        message: message.as_ref().map(|(_, m)| m.clone()),
+        message_ok: message.is_some_and(|(ok, _)| ok),
+        a,
+    })
+}
+
+fn account_id(raw: &str) -> Result<AccountId, Failure> {
+    raw.parse()
+        .map_err(|_| Failure::not_found(format!("no account {raw}")))
+}
+
+#[derive(Deserialize)]
+pub struct ShowParams {
+    saved: Option<String>,
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<ShowParams>,
+) -> PageResult {
+    let saved = q.saved.map(|_| {
+        (
+            true,
+            "Saved. The change is recorded in the audit log.".to_string(),
+        )
+    });
+    Ok(render(&page(&s, &c, account_id(&id)?, saved).await?))
+}
+
+/// The edit form. Every field is sent; only the ones that differ become the change.
+#[derive(Deserialize)]
+pub struct AccountForm {
+    name: String,
+    domain: String,
+    industry: String,
+    country: String,
+    employees: String,
+    lifecycle: String,
+    customer_since: String,
+    #[serde(flatten)]
+    owners: BTreeMap<String, String>,
+}
+
+/// The change the form asks for, or the first field that does not parse.
+fn account_change(a: &Account, f: &AccountForm) -> Result<AccountPatch, Invalid> {
+    fn changed<T: PartialEq + Clone>(old: &T, new: T) -> Option<T> {
+        (old != &new).then_some(new)
+    }
+    let opt = |field: &str, v: &str| optional_text(field, v, limits::SHORT_TEXT);
+    let name = required_text("name", &f.name, limits::NAME)?;
+    let domain = match f.domain.trim() {
+        "" => None,
+        d => Some(Domain::parse(d).map_err(|e| Invalid(format!("domain: {}", e.0)))?),
+    };
+    let employees = match f.employees.trim() {
+        "" => None,
+        n => Some(
+            n.replace(',', "")
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (0..=limits::MAX_EMPLOYEES).contains(n))
+                .ok_or_else(|| {
+                    Invalid(format!(
+                        "employees: \"{n}\" is not a whole number between 0 and {}",
+                        limits::MAX_EMPLOYEES
+                    ))
+                })?,
+        ),
+    };
+    let lifecycle = match f.lifecycle.trim() {
+        "" => None,
+        l => Some(
+            l.parse::<Lifecycle>()
+                .map_err(|e| Invalid(format!("lifecycle: {e}")))?,
+        ),
+    };
+    let customer_since = match f.customer_since.trim() {
+        "" => None,
+        d => Some(
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                Invalid(format!(
+                    "customer since: \"{d}\" is not a date (YYYY-MM-DD)"
+                ))
+            })?,
+        ),
+    };
+    let mut owners = BTreeMap::new();
+    for function in OwnerFunction::ALL {
+        let key = format!("owner_{}", function.as_str());
+        let Some(v) = f.owners.get(&key) else {
+            continue;
+        };
+        let new = match v.trim() {
+            "" => None,
+            id => Some(
+                id.parse::<UserId>()
+                    .map_err(|e| Invalid(format!("{key}: {}", e.0)))?,
+            ),
+        };
+        if new != a.fields.owners.get(*function) {
+            owners.insert(*function, new.map(PersonRef::Id));
+        }
+    }
+    let fields = &a.fields;
+    Ok(AccountPatch {
+        name: changed(&fields.name, name),
+        domain: changed(&fields.domain, domain),
+        industry: changed(&fields.industry, opt("industry", &f.industry)?),
+        country: changed(&fields.country, opt("country", &f.country)?),
+        employees: changed(&fields.employees, employees),
+        lifecycle: changed(&fields.lifecycle, lifecycle),
+        customer_since: changed(&fields.customer_since, customer_since),
+        owners,
+        ..AccountPatch::default()
+    })
+}
+
+pub async fn edit(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<AccountForm>,
+) -> PageResult {
+    let id = account_id(&id)?;
+    let a = s.store.account(id).await?;
+    c.session.user.may_edit_account(&a.fields.owners)?;
+    let outcome = match account_change(&a, &f) {
+        Err(e) => Some((false, e.0)),
+        Ok(patch) if patch == AccountPatch::default() => Some((true, "Nothing changed.".into())),
+        Ok(patch) => match s
+            .store
+            .update_account(&Actor::user(c.session.user.id, "web"), id, &patch)
+            .await
+        {
+            Ok(_) => return Ok(Redirect::to(&format!("/accounts/{id}?saved=1")).into_response()),
+            Err(sherpa_store::StoreError::Invalid { field, message }) => {
+                Some((false, format!("{field}: {message}")))
+            }
+            Err(sherpa_store::StoreError::Conflict(m)) => Some((false, m)),
+            Err(e) => return Err(e.into()),
+        },
+    };
+    let ok = outcome.as_ref().is_some_and(|(ok, _)| *ok);
+    let mut resp = render(&page(&s, &c, id, outcome).await?);
+    if !ok {
+        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(resp)
+}
+
+/// The log-a-touch form; `attendee` repeats, so the body is read as pairs.
+pub async fn log_activity(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> PageResult {
+    let id = account_id(&id)?;
+    let a = s.store.account(id).await?;
+    c.session.user.may_log_activity(&a.fields.owners)?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|e| Failure::bad(e.to_string()))?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let input = (|| -> Result<ActivityInput, Invalid> {
+        let kind: ActivityKind = get("kind")
+            .parse()
+            .map_err(|e| Invalid(format!("kind: {e}")))?;
+        let when = get("occurred_at");
+        let occurred_at = chrono::NaiveDateTime::parse_from_str(when, "%Y-%m-%dT%H:%M")
+            .map_err(|_| Invalid(format!("when: \"{when}\" is not a date and time")))?
+            .and_utc();
+        let summary = required_text("summary", get("summary"), limits::LONG_TEXT)?;
+        let attendees = pairs
+            .iter()
+            .filter(|(k, _)| k == "attendee")
+            .map(|(_, v)| Email::parse(v))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ActivityInput {
+            account: AccountRef::Id(id),
+            external_id: None,
+            kind,
+            occurred_at,
+            by: Some(PersonRef::Id(c.session.user.id)),
+            attendees,
+            summary,
+        })
+    })();
+    let problem = match input {
+        Err(e) => e.0,
+        Ok(input) => match s
+            .store
+            .log_activity(&Actor::user(c.session.user.id, "web"), &input)
+            .await
+        {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!("/accounts/{id}#timeline")).into_response());
+            }
+            Err(sherpa_store::StoreError::Invalid { field, message }) => {
+                format!("{field}: {message}")
+            }
+            Err(e) => return Err(e.into()),
+        },
+    };
+    let mut resp = render(&page(&s, &c, id, Some((false, problem))).await?);
+    *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    Ok(resp)
+}

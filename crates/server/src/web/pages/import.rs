@@ -1,0 +1,211 @@
+//! Import (leaders and admins): upload a CSV or XLSX of accounts, contacts or contract terms,
+//! see what it would do with every rejected row and why, then confirm. The same all-or-nothing
+//! rules as `sherpa import`: the preview is the import run in a transaction that is rolled back.
+
+use crate::AppState;
+use crate::web::session::{Current, Signed};
+use crate::web::{Failure, Nav, PageResult, render};
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use sherpa_core::Actor;
+use sherpa_core::import::{ImportKind, ImportSummary, Mapping, RowError};
+use sherpa_store::StoreError;
+
+/// What the web import takes; users and activities stay with the CLI and the API.
+const KINDS: [(&str, &str); 3] = [
+    ("accounts", "Accounts"),
+    ("contacts", "Contacts"),
+    ("contracts", "Contract terms"),
+];
+
+/// Rejected rows listed on the page; the count says how many more there are.
+const SHOWN_ERRORS: usize = 500;
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    nav: Nav,
+    kinds: [(&'static str, &'static str); 3],
+    /// The outcome of a preview or an import.
+    result: Option<Outcome>,
+    message: Option<String>,
+}
+
+struct Outcome {
+    file_name: String,
+    kind: String,
+    /// Set on a clean preview: the staged upload to confirm.
+    confirm: Option<i64>,
+    done: bool,
+    summary: Option<ImportSummary>,
+    errors: Vec<RowError>,
+    more_errors: usize,
+}
+
+fn page(c: &Current, result: Option<Outcome>, message: Option<String>) -> PageResult {
+    let failed = message.is_some() || result.as_ref().is_some_and(|r| !r.errors.is_empty());
+    let mut resp = render(&ImportPage {
+        nav: Nav::new(c, "import"),
+        kinds: KINDS,
+        result,
+        message,
+    });
+    if failed {
+        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(resp)
+}
+
+pub async fn form(Signed(c): Signed) -> PageResult {
+    c.session.user.may_manage_book()?;
+    page(&c, None, None)
+}
+
+fn kind_of(raw: &str) -> Result<ImportKind, String> {
+    match KINDS.iter().find(|(k, _)| *k == raw) {
+        Some(_) => raw.parse(),
+        None => Err(format!(
+            "kind: \"{raw}\" cannot be imported here; choose accounts, contacts or contracts"
+        )),
+    }
+}
+
+/// Runs the file through the import; a rejection becomes the page's list of rows.
+async fn run(
+    s: &AppState,
+    c: &Current,
+    kind: ImportKind,
+    bytes: &[u8],
+    dry_run: bool,
+) -> Result<Result<ImportSummary, (Vec<RowError>, Option<String>)>, Failure> {
+    let actor = Actor::user(c.session.user.id, "web import");
+    match s
+        .store
+        .import_file(&actor, kind, bytes, &Mapping::default(), dry_run, &|_| {})
+        .await
+    {
+        Ok(summary) => Ok(Ok(summary)),
+        Err(StoreError::Rows(errors)) => Ok(Err((errors, None))),
+        Err(StoreError::Invalid { message, .. }) => Ok(Err((vec![], Some(message)))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn outcome(
+    file_name: String,
+    kind: &str,
+    result: Result<ImportSummary, Vec<RowError>>,
+    confirm: Option<i64>,
+    done: bool,
+) -> Outcome {
+    let (summary, errors) = match result {
+        Ok(s) => (Some(s), vec![]),
+        Err(e) => (None, e),
+    };
+    let more_errors = errors.len().saturating_sub(SHOWN_ERRORS);
+    Outcome {
+        file_name,
+        kind: kind.to_string(),
+        confirm: if errors.is_empty() { confirm } else { None },
+        done,
+        summary,
+        errors: errors.into_iter().take(SHOWN_ERRORS).collect(),
+        more_errors,
+    }
+}
+
+pub async fn preview(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    mut form: Multipart,
+) -> PageResult {
+    c.session.user.may_manage_book()?;
+    let mut kind = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| Failure::bad(format!("the upload is not a valid form: {e}")))?
+    {
+        match field.name() {
+            Some("kind") => kind = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload").to_string();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| Failure::bad(format!("file: {e}")))?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    let parsed_kind = match kind_of(&kind) {
+        Ok(k) => k,
+        Err(m) => return page(&c, None, Some(m)),
+    };
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return page(
+            &c,
+            None,
+            Some("file: choose a CSV or XLSX file to upload".into()),
+        );
+    };
+    match run(&s, &c, parsed_kind, &bytes, true).await? {
+        Err((_, Some(message))) => page(&c, None, Some(format!("{name}: {message}"))),
+        Err((errors, None)) => page(
+            &c,
+            Some(outcome(name, &kind, Err(errors), None, false)),
+            None,
+        ),
+        Ok(summary) => {
+            let staged = s
+                .store
+                .stage_upload(c.session.user.id, &kind, &name, &bytes)
+                .await?;
+            page(
+                &c,
+                Some(outcome(name, &kind, Ok(summary), Some(staged), false)),
+                None,
+            )
+        }
+    }
+}
+
+pub async fn confirm(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Path(id): Path<i64>,
+) -> PageResult {
+    c.session.user.may_manage_book()?;
+    let upload = s.store.staged_upload(c.session.user.id, id).await?;
+    let kind = kind_of(&upload.kind).map_err(Failure::bad)?;
+    // The book may have changed since the preview: the import checks every row again.
+    let result = run(&s, &c, kind, &upload.content, false).await?;
+    s.store.drop_upload(upload.id).await?;
+    match result {
+        Err((_, Some(message))) => page(&c, None, Some(message)),
+        Err((errors, None)) => page(
+            &c,
+            Some(outcome(
+                upload.file_name,
+                &upload.kind,
+                Err(errors),
+                None,
+                false,
+            )),
+            None,
+        ),
+        Ok(summary) => page(
+            &c,
+            Some(outcome(
+                upload.file_name,
+                &upload.kind,
+                Ok(summary),
+                None,
+                true,
+            )),
+            None,
+        ),
+    }
+}

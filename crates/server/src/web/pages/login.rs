@@ -1,0 +1,244 @@
+//! Signing in and out, and changing one's own password.
+
+use crate::AppState;
+use crate::web::session::{self, Current, Signed};
+use crate::web::throttle::Throttled;
+use crate::web::{Failure, Nav, PageResult, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sherpa_core::{Actor, Email};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    error: Option<String>,
+    email: String,
+    next: String,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only a path on this site may follow a sign-in (never another site: no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
+        _ => "/".into(),
+    }
+}
+
+pub async fn form(Query(q): Query<NextQuery>) -> Response {
+    render(&LoginPage {
+        error: None,
+        email: String::new(),
+        next: safe_next(q.next.as_deref()),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct Credentials {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// The peer's socket address, when the server was started with connect info (tests are not).
+pub struct Peer(Option<SocketAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Peer(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0),
+        ))
+    }
+}
+
+/// The address a sign-in comes from: the first hop a proxy reports, else the peer.
+fn client_address(headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_string())
+        .or_else(|| peer.map(|p| p.ip().to_string()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub async fn submit(
+    State(s): State<AppState>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+    Form(c): Form<Credentials>,
+) -> PageResult {
+    let next = safe_next(c.next.as_deref());
+    let address = client_address(&headers, peer);
+    let refuse = |status: StatusCode, message: String| {
+        let mut resp = render(&LoginPage {
+            error: Some(message),
+            email: c.email.clone(),
+            next: next.clone(),
+        });
+        *resp.status_mut() = status;
+        resp
+    };
+    let now = Instant::now();
+    if let Err(Throttled {
+        message,
+        retry_after,
+    }) = s.throttle.check(&c.email, &address, now)
+    {
+        let mut resp = refuse(StatusCode::TOO_MANY_REQUESTS, message);
+        resp.headers_mut().insert(
+            header::RETRY_AFTER,
+            retry_after
+                .as_secs()
+                .max(1)
+                .to_string()
+                .parse()
+                .expect("digits"),
+        );
+        return Ok(resp);
+    }
+    let known = match Email::parse(&c.email) {
+        Ok(email) => s.store.password_hash(&email).await?,
+        Err(_) => None,
+    };
+    // Verify even for an unknown email, so timing does not reveal who has an account.
+    let (user, hash) = match known {
+        Some((u, h)) => (Some(u), h),
+        None => (None, crate::password::decoy_hash().to_string()),
+    };
+    let password = c.password.clone();
+    let verified = tokio::task::spawn_blocking(move || crate::password::verify(&password, &hash))
+        .await
+        .unwrap_or(false);
+    let Some(user) = user.filter(|_| verified) else {
+        s.throttle.failed(&c.email, &address, now);
+        return Ok(refuse(
+            StatusCode::UNAUTHORIZED,
+            "The email or password is not right.".into(),
+        ));
+    };
+    s.throttle.succeeded(&c.email);
+    let opened = s
+        .store
+        .open_session(user, chrono::Duration::hours(session::SESSION_HOURS))
+        .await?;
+    tracing::info!(user = %user, "signed in");
+    Ok((
+        [(
+            header::SET_COOKIE,
+            session::session_cookie(Some(&opened.cookie), &headers),
+        )],
+        Redirect::to(&next),
+    )
+        .into_response())
+}
+
+pub async fn logout(State(s): State<AppState>, headers: HeaderMap) -> PageResult {
+    if let Some(cookie) = session::cookie_value(&headers) {
+        s.store.close_session(&cookie).await?;
+    }
+    Ok((
+        [(header::SET_COOKIE, session::session_cookie(None, &headers))],
+        Redirect::to("/login"),
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    nav: Nav,
+    message: Option<String>,
+    ok: bool,
+}
+
+pub async fn password_form(Signed(c): Signed) -> Response {
+    render(&PasswordPage {
+        nav: Nav::new(&c, "password"),
+        message: None,
+        ok: false,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordChange {
+    current: String,
+    new: String,
+    repeat: String,
+}
+
+pub async fn change_password(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Form(f): Form<PasswordChange>,
+) -> PageResult {
+    let page = |c: &Current, status: StatusCode, ok: bool, message: &str| {
+        let mut resp = render(&PasswordPage {
+            nav: Nav::new(c, "password"),
+            message: Some(message.into()),
+            ok,
+        });
+        *resp.status_mut() = status;
+        resp
+    };
+    let user = &c.session.user;
+    let stored = s.store.password_hash(&user.email).await?;
+    let current = f.current.clone();
+    let right = match stored {
+        Some((_, hash)) => {
+            tokio::task::spawn_blocking(move || crate::password::verify(&current, &hash))
+                .await
+                .unwrap_or(false)
+        }
+        None => false,
+    };
+    if !right {
+        return Ok(page(
+            &c,
+            StatusCode::BAD_REQUEST,
+            false,
+            "The current password is not right.",
+        ));
+    }
+    if f.new != f.repeat {
+        return Ok(page(
+            &c,
+            StatusCode::BAD_REQUEST,
+            false,
+            "The two new passwords differ.",
+        ));
+    }
+    let hash = match crate::password::hash(&f.new) {
+        Ok(h) => h,
+        Err(e) => return Ok(page(&c, StatusCode::BAD_REQUEST, false, &e.to_string())),
+    };
+    s.store
+        .set_password_hash(&Actor::user(user.id, "web"), user.id, &hash)
+        .await?;
+    s.store.close_sessions_of(user.id, Some(&c.cookie)).await?;
+    Ok(page(&c, StatusCode::OK, true, "Your password is changed."))
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::bad(e.to_string())
+    }
+}

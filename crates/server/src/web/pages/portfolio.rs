@@ -1,0 +1,203 @@
+//! The portfolio: the leader's view of every account, filtered, totalled, saved as views and
+//! exported exactly as shown.
+
+use crate::AppState;
+use crate::web::listing::{self, ListParams, RENEWAL_WINDOWS, Row};
+use crate::web::session::Signed;
+use crate::web::{Failure, Nav, PageResult, format, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use sherpa_core::export::Table;
+use sherpa_core::{Lifecycle, User};
+use sherpa_store::SavedView;
+
+#[derive(Template)]
+#[template(path = "portfolio.html")]
+struct PortfolioPage {
+    nav: Nav,
+    p: ListParams,
+    rows: Vec<Row>,
+    count: i64,
+    arr: String,
+    next: Option<String>,
+    first_page: bool,
+    filtered: bool,
+    users: Vec<User>,
+    lifecycles: &'static [Lifecycle],
+    windows: [(&'static str, &'static str); 5],
+    views: Vec<SavedView>,
+    filters: String,
+    book_empty: bool,
+}
+
+impl ListParams {
+    fn any_filter(&self) -> bool {
+        [
+            &self.q,
+            &self.owner,
+            &self.lifecycle,
+            &self.industry,
+            &self.country,
+            &self.renewal,
+            &self.arr_min,
+            &self.arr_max,
+        ]
+        .iter()
+        .any(|f| !f.trim().is_empty())
+    }
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Query(mut p): Query<ListParams>,
+) -> PageResult {
+    p.user.clear();
+    let today = s.store.clock().now().date_naive();
+    let q = p.to_query(today, listing::PAGE)?;
+    let (accounts, next) = s.store.accounts(&q).await?;
+    let (count, arr) = s.store.account_totals(&q).await?;
+    let ids: Vec<_> = accounts.iter().map(|a| a.id).collect();
+    let touches = s.store.last_personal_touches(&ids).await?;
+    let users = s.store.users().await?;
+    let names = listing::names(&users);
+    let rows = accounts
+        .iter()
+        .map(|a| Row::new(a, today, &names, touches.get(&a.id).map(|t| t.date_naive())))
+        .collect();
+    let filtered = p.any_filter();
+    Ok(render(&PortfolioPage {
+        nav: Nav::new(&c, "portfolio"),
+        first_page: p.cursor.is_empty(),
+        next: next.map(|n| p.next_link(&n)),
+        filters: p.filters_query(true),
+        book_empty: count == 0 && !filtered,
+        p,
+        rows,
+        count,
+        arr: format::money(&arr),
+        filtered,
+        users,
+        lifecycles: Lifecycle::ALL,
+        windows: RENEWAL_WINDOWS,
+        views: s.store.saved_views(c.session.user.id).await?,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct ExportParams {
+    format: String,
+    #[serde(flatten)]
+    list: ListParams,
+}
+
+/// Every account matching the portfolio's filters, in its sort order, with the columns the
+/// page shows.
+pub async fn export(
+    State(s): State<AppState>,
+    Signed(_c): Signed,
+    Query(e): Query<ExportParams>,
+) -> PageResult {
+    let today = s.store.clock().now().date_naive();
+    let mut p = e.list;
+    p.cursor.clear();
+    let mut q = p.to_query(today, 500)?;
+    let names = listing::names(&s.store.users().await?);
+    let mut table = Table::new(&[
+        "Account",
+        "CRM id",
+        "ARR",
+        "Currency",
+        "Renewal",
+        "Days to renewal",
+        "Lifecycle",
+        "Days since personal touch",
+        "Industry",
+        "Country",
+        "CSM",
+    ]);
+    loop {
+        let (page, next) = s.store.accounts(&q).await?;
+        let ids: Vec<_> = page.iter().map(|a| a.id).collect();
+        let touches = s.store.last_personal_touches(&ids).await?;
+        for a in &page {
+            let r = Row::new(a, today, &names, touches.get(&a.id).map(|t| t.date_naive()));
+            table.rows.push(vec![
+                r.name,
+                r.external_id,
+                a.arr.fixed_amount(),
+                a.arr.currency.to_string(),
+                r.renewal,
+                r.days_to_renewal,
+                r.lifecycle,
+                r.last_touch,
+                r.industry,
+                r.country,
+                r.csm,
+            ]);
+        }
+        match next {
+            Some(n) => q.cursor = Some(n),
+            None => break,
+        }
+    }
+    let stamp = today.format("%Y-%m-%d");
+    let (bytes, kind, ext) = match e.format.as_str() {
+        "csv" => (table.to_csv(), "text/csv; charset=utf-8", "csv"),
+        "xlsx" => (
+            table.to_xlsx("Portfolio").map_err(Failure::bad)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        other => {
+            return Err(Failure::bad(format!(
+                "format: \"{other}\" is not an export format; expected csv or xlsx"
+            )));
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"sherpa-portfolio-{stamp}.{ext}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NewView {
+    name: String,
+    query: String,
+}
+
+pub async fn save_view(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Form(v): Form<NewView>,
+) -> PageResult {
+    // Keep only the filters a portfolio understands (never a page cursor).
+    let params: ListParams =
+        serde_urlencoded::from_str(&v.query).map_err(|e| Failure::bad(format!("query: {e}")))?;
+    let query = params.filters_query(true);
+    s.store
+        .save_view(c.session.user.id, &v.name, &query)
+        .await?;
+    Ok(Redirect::to(&format!("/portfolio?{query}")).into_response())
+}
+
+pub async fn delete_view(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Path(id): Path<i64>,
+) -> PageResult {
+    s.store.delete_view(c.session.user.id, id).await?;
+    Ok(Redirect::to("/portfolio").into_response())
+}
