@@ -88,6 +88,9 @@ impl Modify for CommonProblems {
 /// The largest API request body: a bulk upsert of 1,000 accounts fits comfortably.
 pub(crate) const MAX_BODY: usize = 5 * 1024 * 1024;
 
+/// Routes outside the OpenAPI document and the web UI, open to anyone (GET).
+pub const SYSTEM_ROUTES: [&str; 3] = ["/api/v1/openapi.json", "/healthz", "/metrics"];
+
 pub fn router(state: AppState) -> Router {
     let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(accounts::list_accounts, accounts::create_account))
@@ -122,14 +125,14 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .route(
-            "/api/v1/openapi.json",
+            SYSTEM_ROUTES[0],
             get(move || {
                 let d = doc.clone();
                 async move { axum::Json((*d).clone()) }
             }),
         )
-        .route("/healthz", get(system::healthz))
-        .route("/metrics", get(system::metrics))
+        .route(SYSTEM_ROUTES[1], get(system::healthz))
+        .route(SYSTEM_ROUTES[2], get(system::metrics))
         .merge(crate::web::router(state.clone()))
         .fallback(system::not_found)
         .layer(axum::middleware::from_fn(

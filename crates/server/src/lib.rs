@@ -11,6 +11,7 @@ mod metrics;
 pub mod password;
 pub mod web;
 
+pub use api::SYSTEM_ROUTES;
 pub use error::AppError;
 pub use jobs::{Worker, run_due_jobs};
 pub use web::routes as web_routes;

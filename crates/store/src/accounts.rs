@@ -357,7 +357,7 @@ impl Store {
         let currency = self.currency();
         let (args, conds, _) = filters(q, currency)?;
         let sql = format!(
-            "SELECT COUNT(*), COALESCE(SUM(arr_minor), 0) FROM accounts {}",
+            "SELECT COUNT(*), CAST(COALESCE(SUM(arr_minor), 0) AS BIGINT) FROM accounts {}",
             where_clause(&conds)
         );
         let (count, arr): (i64, i64) = sqlx::query_as_with(&sql, args.into_arguments())

@@ -127,35 +127,41 @@ impl Store {
 
     /// Tokens of one user, or of everyone (never their secrets), oldest first.
     pub async fn tokens(&self, user: Option<UserId>) -> Result<Vec<TokenInfo>> {
-        let rows: Vec<(
-            i64,
-            i64,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-        )> = sqlx::query_as(
+        let rows: Vec<TokenRow> = sqlx::query_as(
             "SELECT id, user_id, name, scope, created_at, revoked_at, last_used_at FROM api_tokens \
-                 WHERE ($1 IS NULL OR user_id = $1) ORDER BY id",
+             WHERE ($1 IS NULL OR user_id = $1) ORDER BY id",
         )
         .bind(user.map(|u| u.0))
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(id, user_id, name, scope, created, revoked, used)| {
+            .map(|r| {
                 Ok(TokenInfo {
-                    id: TokenId(id),
-                    user_id: UserId(user_id),
-                    name,
-                    scope,
-                    created_at: time("created_at", &created)?,
-                    revoked: revoked.is_some(),
-                    last_used_at: used.map(|u| time("last_used_at", &u)).transpose()?,
+                    id: TokenId(r.id),
+                    user_id: UserId(r.user_id),
+                    name: r.name,
+                    scope: r.scope,
+                    created_at: time("created_at", &r.created_at)?,
+                    revoked: r.revoked_at.is_some(),
+                    last_used_at: r
+                        .last_used_at
+                        .map(|u| time("last_used_at", &u))
+                        .transpose()?,
                 })
             })
             .collect()
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    id: i64,
+    user_id: i64,
+    name: String,
+    scope: String,
+    created_at: String,
+    revoked_at: Option<String>,
+    last_used_at: Option<String>,
 }
 
 /// What is known of a token besides its secret.

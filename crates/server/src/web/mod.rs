@@ -19,75 +19,162 @@ use axum::routing::{MethodRouter, get, post};
 use sherpa_core::{Denied, Role, User};
 use sherpa_store::StoreError;
 
+/// Who may reach a route at all. Rules that depend on the record (a CSM edits only accounts
+/// they own) are checked by the handler, after this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in person.
+    Signed,
+    /// Leaders and admins: imports and customer success configuration.
+    ManageBook,
+    /// Admins: users, tokens, the audit log, system settings.
+    Admin,
+}
+
 /// One page or form of the UI.
 pub struct WebRoute {
     pub method: Method,
     pub path: &'static str,
+    pub access: Access,
     handler: MethodRouter<AppState>,
 }
 
-fn route(method: Method, path: &'static str, handler: MethodRouter<AppState>) -> WebRoute {
+fn route(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    handler: MethodRouter<AppState>,
+) -> WebRoute {
     WebRoute {
         method,
         path,
+        access,
         handler,
     }
 }
 
 /// Every route of the UI.
 pub fn routes() -> Vec<WebRoute> {
+    use Access::*;
     use pages::*;
+    let (get_, post_) = (Method::GET, Method::POST);
     vec![
-        route(Method::GET, "/", get(book::home)),
-        route(Method::GET, "/login", get(login::form)),
-        route(Method::POST, "/login", post(login::submit)),
-        route(Method::POST, "/logout", post(login::logout)),
-        route(Method::GET, "/password", get(login::password_form)),
-        route(Method::POST, "/password", post(login::change_password)),
-        route(Method::GET, "/book", get(book::show)),
-        route(Method::GET, "/portfolio", get(portfolio::show)),
-        route(Method::GET, "/portfolio/export", get(portfolio::export)),
-        route(Method::POST, "/portfolio/views", post(portfolio::save_view)),
+        route(get_.clone(), "/", Signed, get(book::home)),
+        route(get_.clone(), "/login", Public, get(login::form)),
+        route(post_.clone(), "/login", Public, post(login::submit)),
+        route(post_.clone(), "/logout", Public, post(login::logout)),
+        route(get_.clone(), "/password", Signed, get(login::password_form)),
         route(
-            Method::POST,
+            post_.clone(),
+            "/password",
+            Signed,
+            post(login::change_password),
+        ),
+        route(get_.clone(), "/book", Signed, get(book::show)),
+        route(get_.clone(), "/portfolio", Signed, get(portfolio::show)),
+        route(
+            get_.clone(),
+            "/portfolio/export",
+            Signed,
+            get(portfolio::export),
+        ),
+        route(
+            post_.clone(),
+            "/portfolio/views",
+            Signed,
+            post(portfolio::save_view),
+        ),
+        route(
+            post_.clone(),
             "/portfolio/views/{id}/delete",
+            Signed,
             post(portfolio::delete_view),
         ),
-        route(Method::GET, "/accounts/{id}", get(account::show)),
-        route(Method::POST, "/accounts/{id}", post(account::edit)),
+        route(get_.clone(), "/accounts/{id}", Signed, get(account::show)),
+        route(post_.clone(), "/accounts/{id}", Signed, post(account::edit)),
         route(
-            Method::POST,
+            post_.clone(),
             "/accounts/{id}/activities",
+            Signed,
             post(account::log_activity),
         ),
-        route(Method::GET, "/team", get(team::show)),
-        route(Method::GET, "/audit", get(audit::show)),
-        route(Method::GET, "/admin/users", get(admin::show)),
-        route(Method::POST, "/admin/users", post(admin::add_user)),
-        route(Method::POST, "/admin/users/{id}", post(admin::update_user)),
+        route(get_.clone(), "/team", Signed, get(team::show)),
+        route(get_.clone(), "/audit", Admin, get(audit::show)),
+        route(get_.clone(), "/admin/users", Admin, get(admin::show)),
+        route(post_.clone(), "/admin/users", Admin, post(admin::add_user)),
         route(
-            Method::POST,
+            post_.clone(),
+            "/admin/users/{id}",
+            Admin,
+            post(admin::update_user),
+        ),
+        route(
+            post_.clone(),
             "/admin/users/{id}/password",
+            Admin,
             post(admin::reset_password),
         ),
-        route(Method::POST, "/admin/tokens", post(admin::create_token)),
         route(
-            Method::POST,
+            post_.clone(),
+            "/admin/tokens",
+            Admin,
+            post(admin::create_token),
+        ),
+        route(
+            post_.clone(),
             "/admin/tokens/{id}/revoke",
+            Admin,
             post(admin::revoke_token),
         ),
-        route(Method::GET, "/import", get(import::form)),
-        route(Method::POST, "/import", post(import::preview)),
-        route(Method::POST, "/import/{id}", post(import::confirm)),
-        route(Method::GET, "/assets/{file}", get(assets::serve)),
+        route(get_.clone(), "/import", ManageBook, get(import::form)),
+        route(post_.clone(), "/import", ManageBook, post(import::preview)),
+        route(
+            post_.clone(),
+            "/import/{id}",
+            ManageBook,
+            post(import::confirm),
+        ),
+        route(get_, "/assets/{file}", Public, get(assets::serve)),
     ]
+}
+
+/// Refuses a request its route's [`Access`] does not allow, before any form is read.
+async fn guard(
+    access: Access,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if access == Access::Public {
+        return next.run(req).await;
+    }
+    let Some(current) = req.extensions().get::<session::Current>() else {
+        return session::to_login(req.uri().path_and_query().map(|p| p.as_str()));
+    };
+    let user = &current.session.user;
+    let allowed = match access {
+        Access::Public | Access::Signed => Ok(()),
+        Access::ManageBook => user.may_manage_book(),
+        Access::Admin => user.may_administer(),
+    };
+    match allowed {
+        Ok(()) => next.run(req).await,
+        Err(d) => Failure::from(d).into_response(),
+    }
 }
 
 /// The UI's router, with sessions loaded and CSRF checked for every route.
 pub fn router(state: AppState) -> Router<AppState> {
     let mut r = Router::new();
     for route in routes() {
-        r = r.route(route.path, route.handler);
+        let access = route.access;
+        let handler = route
+            .handler
+            .route_layer(axum::middleware::from_fn(move |req, next| {
+                guard(access, req, next)
+            }));
+        r = r.route(route.path, handler);
     }
     r.layer(axum::middleware::from_fn_with_state(
         state,

@@ -41,7 +41,7 @@ pub async fn show(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
     let mut members: Vec<Member> = users
         .iter()
         .map(|u| {
-            let (accounts, arr) = sizes.get(&u.id).cloned().unwrap_or((0, zero.clone()));
+            let (accounts, arr) = sizes.get(&u.id).cloned().unwrap_or((0, zero));
             Member {
                 id: u.id,
                 name: u.name.clone(),

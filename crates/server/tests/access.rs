@@ -1,0 +1,469 @@
+//! Every route, walked by every role and anonymously: the web UI and the REST API enforce the
+//! same role rules. A route missing from the matrix fails the test, so a new page or endpoint
+//! cannot ship without saying who may use it.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Answer, Web};
+use serde_json::{Value, json};
+use sherpa_core::*;
+use std::collections::BTreeSet;
+
+/// What a role gets: allowed, refused (403), sent to sign in (web), or unauthenticated (API).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Got {
+    Allow,
+    Forbid,
+    Login,
+    Unauth,
+}
+use Got::*;
+
+/// Anonymous, admin, leader, csm, sales, viewer.
+type Row = [Got; 6];
+const EVERYONE: Row = [Allow; 6];
+const SIGNED: Row = [Login, Allow, Allow, Allow, Allow, Allow];
+const ADMIN: Row = [Login, Allow, Forbid, Forbid, Forbid, Forbid];
+const MANAGERS: Row = [Login, Allow, Allow, Forbid, Forbid, Forbid];
+/// Account edits on an account the CSM owns and where the sales user is the AE.
+const OWNER_EDIT: Row = [Login, Allow, Allow, Allow, Forbid, Forbid];
+const OWNER_LOG: Row = [Login, Allow, Allow, Allow, Allow, Forbid];
+const API_READ: Row = [Unauth, Allow, Allow, Allow, Allow, Allow];
+const API_MANAGE: Row = [Unauth, Allow, Allow, Forbid, Forbid, Forbid];
+const API_OWNER_EDIT: Row = [Unauth, Allow, Allow, Allow, Forbid, Forbid];
+const API_OWNER_LOG: Row = [Unauth, Allow, Allow, Allow, Allow, Forbid];
+
+enum Body {
+    None,
+    Form(Vec<(&'static str, String)>),
+    Upload,
+    Json(Value),
+}
+
+struct Case {
+    method: &'static str,
+    /// The route as registered, e.g. `/accounts/{id}`.
+    route: &'static str,
+    path: String,
+    body: Body,
+    expect: Row,
+}
+
+fn case(method: &'static str, route: &'static str, path: &str, body: Body, expect: Row) -> Case {
+    Case {
+        method,
+        route,
+        path: path.to_string(),
+        body,
+        expect,
+    }
+}
+
+fn classify(a: &Answer, api: bool) -> Got {
+    match a.status {
+        StatusCode::FORBIDDEN => Forbid,
+        StatusCode::UNAUTHORIZED if api => Unauth,
+        StatusCode::SEE_OTHER if a.location.starts_with("/login") => Login,
+        _ => Allow,
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_matrix_says() {
+    let web = Web::new().await;
+    let s = &web.db.store;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let leader = web
+        .user("lead@example.com", Role::Leader, Function::Csm)
+        .await;
+    let csm = web.user("csm@example.com", Role::Csm, Function::Csm).await;
+    let sales = web
+        .user("ae@example.com", Role::Sales, Function::Sales)
+        .await;
+    let viewer = web
+        .user("viewer@example.com", Role::Viewer, Function::Operations)
+        .await;
+    let other = web
+        .user("other@example.com", Role::Csm, Function::Csm)
+        .await;
+    let sys = Actor::system("test");
+    let mut owners = std::collections::BTreeMap::new();
+    owners.insert(OwnerFunction::Csm, Some(PersonRef::Id(csm.id)));
+    owners.insert(OwnerFunction::Ae, Some(PersonRef::Id(sales.id)));
+    let own = s
+        .create_account(
+            &sys,
+            &AccountPatch {
+                name: Some("Own Co".into()),
+                owners,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut owners = std::collections::BTreeMap::new();
+    owners.insert(OwnerFunction::Csm, Some(PersonRef::Id(other.id)));
+    let foreign = s
+        .create_account(
+            &sys,
+            &AccountPatch {
+                name: Some("Foreign Co".into()),
+                owners,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let admin_token = web.token(&admin).await;
+    let (o, f) = (own.id.to_string(), foreign.id.to_string());
+    let contact = web
+        .api(
+            "POST",
+            "/api/v1/contacts",
+            Some(&admin_token),
+            Some(json!({"account_id": o, "name": "Kim"})),
+        )
+        .await;
+    let contact: Value = serde_json::from_str(&contact.body).unwrap();
+    let contract = web
+        .api("POST", "/api/v1/contracts", Some(&admin_token), Some(json!({"account_id": o, "arr": {"amount": "1000", "currency": "USD"}, "start_date": "2026-01-01", "end_date": "2026-12-31"})))
+        .await;
+    let contract: Value = serde_json::from_str(&contract.body).unwrap();
+    let task = web
+        .api(
+            "POST",
+            "/api/v1/tasks",
+            Some(&admin_token),
+            Some(json!({"account_id": o, "title": "Call", "owner_id": csm.id.to_string()})),
+        )
+        .await;
+    let task: Value = serde_json::from_str(&task.body).unwrap();
+    let (contact, contract, task) = (
+        contact["id"].as_str().unwrap().to_string(),
+        contract["id"].as_str().unwrap().to_string(),
+        task["id"].as_str().unwrap().to_string(),
+    );
+
+    let form = |pairs: &[(&'static str, &str)]| {
+        Body::Form(pairs.iter().map(|(k, v)| (*k, v.to_string())).collect())
+    };
+    let edit = form(&[
+        ("name", "Renamed"),
+        ("domain", ""),
+        ("industry", "Retail"),
+        ("country", ""),
+        ("employees", ""),
+        ("lifecycle", "ongoing"),
+        ("customer_since", ""),
+    ]);
+    let edit2 = form(&[
+        ("name", "Renamed"),
+        ("domain", ""),
+        ("industry", "Retail"),
+        ("country", ""),
+        ("employees", ""),
+        ("lifecycle", "ongoing"),
+        ("customer_since", ""),
+    ]);
+    let log = || {
+        form(&[
+            ("kind", "call"),
+            ("occurred_at", "2026-11-20T10:00"),
+            ("summary", "Checked in"),
+        ])
+    };
+    let admin_id = admin.id.to_string();
+    let viewer_id = viewer.id.to_string();
+    let mut cases = vec![
+        case("GET", "/", "/", Body::None, SIGNED),
+        case("GET", "/login", "/login", Body::None, EVERYONE),
+        case(
+            "POST",
+            "/login",
+            "/login",
+            form(&[
+                ("email", "nobody@example.com"),
+                ("password", "wrong password"),
+            ]),
+            EVERYONE,
+        ),
+        case("GET", "/password", "/password", Body::None, SIGNED),
+        case(
+            "POST",
+            "/password",
+            "/password",
+            form(&[("current", "not it at all"), ("new", "x"), ("repeat", "x")]),
+            SIGNED,
+        ),
+        case("GET", "/book", "/book", Body::None, SIGNED),
+        case(
+            "GET",
+            "/portfolio",
+            "/portfolio?lifecycle=ongoing",
+            Body::None,
+            SIGNED,
+        ),
+        case(
+            "GET",
+            "/portfolio/export",
+            "/portfolio/export?format=csv",
+            Body::None,
+            SIGNED,
+        ),
+        case(
+            "POST",
+            "/portfolio/views",
+            "/portfolio/views",
+            form(&[("name", "Mine"), ("query", "lifecycle=ongoing")]),
+            SIGNED,
+        ),
+        case(
+            "POST",
+            "/portfolio/views/{id}/delete",
+            "/portfolio/views/999999/delete",
+            Body::None,
+            SIGNED,
+        ),
+        case(
+            "GET",
+            "/accounts/{id}",
+            &format!("/accounts/{o}"),
+            Body::None,
+            SIGNED,
+        ),
+        case(
+            "POST",
+            "/accounts/{id}",
+            &format!("/accounts/{o}"),
+            edit,
+            OWNER_EDIT,
+        ),
+        case(
+            "POST",
+            "/accounts/{id}",
+            &format!("/accounts/{f}"),
+            edit2,
+            MANAGERS,
+        ),
+        case(
+            "POST",
+            "/accounts/{id}/activities",
+            &format!("/accounts/{o}/activities"),
+            log(),
+            OWNER_LOG,
+        ),
+        case(
+            "POST",
+            "/accounts/{id}/activities",
+            &format!("/accounts/{f}/activities"),
+            log(),
+            MANAGERS,
+        ),
+        case("GET", "/team", "/team", Body::None, SIGNED),
+        case("GET", "/audit", "/audit", Body::None, ADMIN),
+        case("GET", "/admin/users", "/admin/users", Body::None, ADMIN),
+        case(
+            "POST",
+            "/admin/users",
+            "/admin/users",
+            form(&[
+                ("email", "new@example.com"),
+                ("name", "New"),
+                ("function", "csm"),
+                ("role", "viewer"),
+                ("manager", ""),
+                ("password", "a long password"),
+            ]),
+            ADMIN,
+        ),
+        case(
+            "POST",
+            "/admin/users/{id}",
+            &format!("/admin/users/{viewer_id}"),
+            form(&[
+                ("function", "operations"),
+                ("role", "viewer"),
+                ("manager", &admin_id),
+                ("active", "yes"),
+            ]),
+            ADMIN,
+        ),
+        case(
+            "POST",
+            "/admin/users/{id}/password",
+            &format!("/admin/users/{viewer_id}/password"),
+            form(&[("password", "another long password")]),
+            ADMIN,
+        ),
+        case(
+            "POST",
+            "/admin/tokens",
+            "/admin/tokens",
+            form(&[("user", &viewer_id), ("scope", "api"), ("name", "matrix")]),
+            ADMIN,
+        ),
+        case(
+            "POST",
+            "/admin/tokens/{id}/revoke",
+            "/admin/tokens/999999/revoke",
+            Body::None,
+            ADMIN,
+        ),
+        case("GET", "/import", "/import", Body::None, MANAGERS),
+        case("POST", "/import", "/import", Body::Upload, MANAGERS),
+        case(
+            "POST",
+            "/import/{id}",
+            "/import/999999",
+            Body::None,
+            MANAGERS,
+        ),
+        case(
+            "GET",
+            "/assets/{file}",
+            "/assets/sherpa.css",
+            Body::None,
+            EVERYONE,
+        ),
+        // Signing out always lands on the sign-in page.
+        case("POST", "/logout", "/logout", Body::None, [Login; 6]),
+    ];
+    for r in sherpa_server::SYSTEM_ROUTES {
+        cases.push(case("GET", r, r, Body::None, EVERYONE));
+    }
+    let api = |method, route, path: String, body, expect| case(method, route, &path, body, expect);
+    cases.extend([
+        api("GET", "/api/v1/accounts", "/api/v1/accounts".into(), Body::None, API_READ),
+        api("POST", "/api/v1/accounts", "/api/v1/accounts".into(), Body::Json(json!({"name": "Via API"})), API_MANAGE),
+        api("GET", "/api/v1/accounts/{id}", format!("/api/v1/accounts/{o}"), Body::None, API_READ),
+        api("PATCH", "/api/v1/accounts/{id}", format!("/api/v1/accounts/{o}"), Body::Json(json!({"industry": "Media"})), API_OWNER_EDIT),
+        api("PATCH", "/api/v1/accounts/{id}", format!("/api/v1/accounts/{f}"), Body::Json(json!({"industry": "Media"})), API_MANAGE),
+        api("GET", "/api/v1/accounts/{id}/arr-history", format!("/api/v1/accounts/{o}/arr-history"), Body::None, API_READ),
+        api("POST", "/api/v1/accounts/bulk", "/api/v1/accounts/bulk".into(), Body::Json(json!({"items": [{"external_id": "B-1", "name": "Bulk"}]})), API_MANAGE),
+        api("POST", "/api/v1/contacts/bulk", "/api/v1/contacts/bulk".into(), Body::Json(json!({"items": []})), API_MANAGE),
+        api("POST", "/api/v1/contracts/bulk", "/api/v1/contracts/bulk".into(), Body::Json(json!({"items": []})), API_MANAGE),
+        api("GET", "/api/v1/contacts", "/api/v1/contacts".into(), Body::None, API_READ),
+        api("POST", "/api/v1/contacts", "/api/v1/contacts".into(), Body::Json(json!({"account_id": o, "name": "Lee"})), API_OWNER_EDIT),
+        api("GET", "/api/v1/contacts/{id}", format!("/api/v1/contacts/{contact}"), Body::None, API_READ),
+        api("PATCH", "/api/v1/contacts/{id}", format!("/api/v1/contacts/{contact}"), Body::Json(json!({"title": "CTO"})), API_OWNER_EDIT),
+        api("GET", "/api/v1/contracts", "/api/v1/contracts".into(), Body::None, API_READ),
+        api("POST", "/api/v1/contracts", "/api/v1/contracts".into(), Body::Json(json!({"account_id": o, "arr": {"amount": "500", "currency": "USD"}, "start_date": "2027-01-01", "end_date": "2027-12-31"})), API_OWNER_EDIT),
+        api("GET", "/api/v1/contracts/{id}", format!("/api/v1/contracts/{contract}"), Body::None, API_READ),
+        api("PATCH", "/api/v1/contracts/{id}", format!("/api/v1/contracts/{contract}"), Body::Json(json!({"seats": 12})), API_OWNER_EDIT),
+        api("GET", "/api/v1/activities", format!("/api/v1/activities?account_id={o}"), Body::None, API_READ),
+        api("POST", "/api/v1/activities", "/api/v1/activities".into(), Body::Json(json!({"account_id": o, "kind": "call", "summary": "API call"})), API_OWNER_LOG),
+        api("POST", "/api/v1/activities", "/api/v1/activities".into(), Body::Json(json!({"account_id": f, "kind": "call", "summary": "API call"})), API_MANAGE),
+        api("GET", "/api/v1/tasks", "/api/v1/tasks".into(), Body::None, API_READ),
+        api("POST", "/api/v1/tasks", "/api/v1/tasks".into(), Body::Json(json!({"account_id": o, "title": "Follow up"})), API_OWNER_LOG),
+        api("PATCH", "/api/v1/tasks/{id}", format!("/api/v1/tasks/{task}"), Body::Json(json!({"priority": "high"})), API_OWNER_EDIT),
+        api("GET", "/api/v1/users", "/api/v1/users".into(), Body::None, API_READ),
+        api("GET", "/api/v1/custom-fields", "/api/v1/custom-fields".into(), Body::None, API_READ),
+        api("POST", "/api/v1/custom-fields", "/api/v1/custom-fields".into(), Body::Json(json!({"key": "tier_note", "label": "Tier note", "kind": "text"})), API_MANAGE),
+    ]);
+
+    // Every registered route has at least one case.
+    let covered: BTreeSet<(String, String)> = cases
+        .iter()
+        .map(|c| (c.method.to_string(), c.route.to_string()))
+        .collect();
+    let mut registered: BTreeSet<(String, String)> = sherpa_server::web_routes()
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_string()))
+        .collect();
+    let doc = web.api("GET", "/api/v1/openapi.json", None, None).await;
+    let doc: Value = serde_json::from_str(&doc.body).unwrap();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            registered.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    for r in sherpa_server::SYSTEM_ROUTES {
+        registered.insert(("GET".into(), r.to_string()));
+    }
+    let missing: Vec<_> = registered.difference(&covered).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an entry in the access matrix: {missing:?}"
+    );
+    let stale: Vec<_> = covered.difference(&registered).collect();
+    assert!(
+        stale.is_empty(),
+        "matrix entries for routes that do not exist: {stale:?}"
+    );
+
+    let people = [
+        None,
+        Some(&admin),
+        Some(&leader),
+        Some(&csm),
+        Some(&sales),
+        Some(&viewer),
+    ];
+    let mut wrong = Vec::new();
+    for c in &cases {
+        for (who, expected) in people.iter().zip(c.expect) {
+            let api = c.path.starts_with("/api/v1/") && !c.route.ends_with("openapi.json");
+            let answer = if api {
+                let token = match who {
+                    Some(u) => Some(web.token(u).await),
+                    None => None,
+                };
+                let body = match &c.body {
+                    Body::Json(v) => Some(v.clone()),
+                    _ => None,
+                };
+                web.api(c.method, &c.path, token.as_deref(), body).await
+            } else {
+                let browser = match who {
+                    Some(u) => Some(web.sign_in(u).await),
+                    None => None,
+                };
+                match (&c.body, c.method) {
+                    (_, "GET") => web.get(&c.path, browser.as_ref()).await,
+                    (Body::Upload, _) => match &browser {
+                        Some(b) => {
+                            web.upload(b, "accounts", "a.csv", "name\nUploaded Co\n")
+                                .await
+                        }
+                        None => web.post(&c.path, None, &[], false).await,
+                    },
+                    (Body::Form(pairs), _) => {
+                        let pairs: Vec<(&str, &str)> =
+                            pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                        web.post(&c.path, browser.as_ref(), &pairs, true).await
+                    }
+                    _ => web.post(&c.path, browser.as_ref(), &[], true).await,
+                }
+            };
+            assert!(
+                answer.status.as_u16() < 500,
+                "{} {} as {:?}: {} {}",
+                c.method,
+                c.path,
+                who.map(|u| u.role),
+                answer.status,
+                answer.body
+            );
+            let got = classify(&answer, api);
+            if got != expected {
+                wrong.push(format!(
+                    "{} {} as {}: expected {expected:?}, got {got:?} ({})",
+                    c.method,
+                    c.path,
+                    who.map(|u| u.role.to_string())
+                        .unwrap_or("anonymous".into()),
+                    answer.status
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} answers differ from the matrix:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}

@@ -1,0 +1,199 @@
+//! A browser's view of the server for tests: sessions opened straight in the store (no argon2
+//! per request), forms posted with their CSRF token, API calls with Bearer tokens.
+
+#![allow(dead_code)]
+
+#[path = "../../../store/tests/support.rs"]
+pub mod support;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use sherpa_core::*;
+use tower::ServiceExt;
+
+pub struct Web {
+    pub db: support::TestDb,
+    pub router: axum::Router,
+}
+
+/// A signed-in browser.
+#[derive(Clone)]
+pub struct Browser {
+    pub cookie: String,
+    pub csrf: String,
+    pub user: User,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub location: String,
+    pub body: String,
+    pub content_type: String,
+}
+
+impl Answer {
+    /// The body with HTML's character references turned back into text, to look for messages.
+    pub fn text(&self) -> String {
+        self.body
+            .replace("&#34;", "\"")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&#60;", "<")
+            .replace("&lt;", "<")
+            .replace("&#62;", ">")
+            .replace("&gt;", ">")
+            .replace("&#38;", "&")
+            .replace("&amp;", "&")
+    }
+}
+
+impl Web {
+    pub async fn new() -> Self {
+        let db = support::TestDb::new().await;
+        let router = sherpa_server::app(db.store.clone());
+        Web { db, router }
+    }
+
+    pub async fn user(&self, email: &str, role: Role, function: Function) -> User {
+        let input = UserInput {
+            email: Email::parse(email).unwrap(),
+            name: email.split('@').next().unwrap().replace('.', " "),
+            function,
+            role,
+            manager_email: None,
+            active: true,
+        };
+        self.db
+            .store
+            .upsert_user(&Actor::system("test"), &input, None)
+            .await
+            .unwrap()
+    }
+
+    pub async fn sign_in(&self, user: &User) -> Browser {
+        let s = self
+            .db
+            .store
+            .open_session(user.id, chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        Browser {
+            cookie: s.cookie,
+            csrf: s.csrf,
+            user: user.clone(),
+        }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Answer {
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let header_text = |h| {
+            resp.headers()
+                .get(h)
+                .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        let location = header_text(header::LOCATION);
+        let content_type = header_text(header::CONTENT_TYPE);
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        Answer {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            content_type,
+        }
+    }
+
+    pub async fn get(&self, path: &str, who: Option<&Browser>) -> Answer {
+        let mut req = Request::builder().uri(path);
+        if let Some(b) = who {
+            req = req.header(header::COOKIE, format!("sherpa_session={}", b.cookie));
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    /// Posts a URL-encoded form, with the browser's CSRF token unless `csrf` is false.
+    pub async fn post(
+        &self,
+        path: &str,
+        who: Option<&Browser>,
+        fields: &[(&str, &str)],
+        csrf: bool,
+    ) -> Answer {
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        if let (Some(b), true) = (who, csrf) {
+            pairs.push(("csrf", &b.csrf));
+        }
+        pairs.extend_from_slice(fields);
+        let body = serde_urlencoded::to_string(&pairs).unwrap();
+        let mut req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(b) = who {
+            req = req.header(header::COOKIE, format!("sherpa_session={}", b.cookie));
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Uploads a file for import, as the import form does.
+    pub async fn upload(&self, who: &Browser, kind: &str, name: &str, content: &str) -> Answer {
+        let boundary = "sherpa-test-boundary";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+             Content-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n",
+            who.csrf
+        );
+        let req = Request::builder()
+            .method("POST")
+            .uri("/import")
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(header::COOKIE, format!("sherpa_session={}", who.cookie))
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// An API call with a Bearer token.
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Answer {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let kind = if method == "PATCH" {
+            "application/merge-patch+json"
+        } else {
+            "application/json"
+        };
+        let req = match body {
+            Some(b) => req
+                .header(header::CONTENT_TYPE, kind)
+                .body(Body::from(b.to_string()))
+                .unwrap(),
+            None => req.body(Body::empty()).unwrap(),
+        };
+        self.send(req).await
+    }
+
+    pub async fn token(&self, user: &User) -> String {
+        self.db
+            .store
+            .create_token(&Actor::system("test"), user.id, TokenScope::Api, "t")
+            .await
+            .unwrap()
+            .secret
+    }
+}

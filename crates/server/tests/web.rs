@@ -1,0 +1,627 @@
+//! The web UI's behaviour through the real router, on SQLite and on PostgreSQL: signing in and
+//! out, throttling, CSRF, the book and the portfolio, the account 360, the audit log, users and
+//! imports.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::Web;
+use serde_json::json;
+use sherpa_core::*;
+use std::collections::BTreeMap;
+
+async fn with_password(web: &Web, email: &str, role: Role, password: &str) -> User {
+    let u = web.user(email, role, Function::Csm).await;
+    let hash = sherpa_server::password::hash(password).unwrap();
+    web.db
+        .store
+        .set_password_hash(&Actor::system("test"), u.id, &hash)
+        .await
+        .unwrap();
+    u
+}
+
+fn login_request(email: &str, password: &str, proto: Option<&str>) -> Request<Body> {
+    let body = serde_urlencoded::to_string([
+        ("email", email),
+        ("password", password),
+        ("next", "/portfolio"),
+    ])
+    .unwrap();
+    let mut r = Request::builder()
+        .method("POST")
+        .uri("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(p) = proto {
+        r = r.header("x-forwarded-proto", p);
+    }
+    r.body(Body::from(body)).unwrap()
+}
+
+async fn account(web: &Web, name: &str, owners: &[(OwnerFunction, UserId)]) -> Account {
+    let owners: BTreeMap<_, _> = owners
+        .iter()
+        .map(|(f, u)| (*f, Some(PersonRef::Id(*u))))
+        .collect();
+    web.db
+        .store
+        .create_account(
+            &Actor::system("test"),
+            &AccountPatch {
+                name: Some(name.into()),
+                lifecycle: Some(Some(Lifecycle::Ongoing)),
+                owners,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn signing_in_is_throttled_and_the_cookie_is_locked_down() {
+    let web = Web::new().await;
+    with_password(&web, "ana@example.com", Role::Csm, "correct horse battery").await;
+
+    let wrong = web
+        .send(login_request("ana@example.com", "wrong password!", None))
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.text().contains("The email or password is not right."));
+
+    let ok = web.db.store.clone();
+    let resp = {
+        use tower::ServiceExt;
+        web.router
+            .clone()
+            .oneshot(login_request(
+                "ana@example.com",
+                "correct horse battery",
+                Some("https"),
+            ))
+            .await
+            .unwrap()
+    };
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers()[header::LOCATION], "/portfolio");
+    let cookie = resp.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure"),
+        "{cookie}"
+    );
+    // The database keeps only a hash of the cookie's value.
+    let value = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split('=')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM web_sessions WHERE token_hash = $1")
+        .bind(&value)
+        .fetch_one(ok.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "the session id is stored in clear");
+    assert!(ok.session(&value).await.unwrap().is_some());
+
+    let plain = {
+        use tower::ServiceExt;
+        web.router
+            .clone()
+            .oneshot(login_request(
+                "ana@example.com",
+                "correct horse battery",
+                None,
+            ))
+            .await
+            .unwrap()
+    };
+    let cookie = plain.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        !cookie.contains("Secure"),
+        "plain HTTP cannot carry a Secure cookie: {cookie}"
+    );
+
+    // A success forgets earlier failures; five in a row lock the account, and the next attempt
+    // is refused before the password is checked, even with the right one.
+    for _ in 0..5 {
+        web.send(login_request("ana@example.com", "still wrong!!", None))
+            .await;
+    }
+    let locked = web
+        .send(login_request(
+            "ana@example.com",
+            "correct horse battery",
+            None,
+        ))
+        .await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        locked
+            .text()
+            .contains("Too many failed sign-ins for this account"),
+        "{}",
+        locked.body
+    );
+}
+
+#[tokio::test]
+async fn forms_need_their_csrf_token_and_sign_out_ends_the_session() {
+    let web = Web::new().await;
+    let csm = web.user("csm@example.com", Role::Csm, Function::Csm).await;
+    let mine = account(&web, "Mine Inc", &[(OwnerFunction::Csm, csm.id)]).await;
+    let b = web.sign_in(&csm).await;
+    let path = format!("/accounts/{}/activities", mine.id);
+    let fields = [
+        ("kind", "call"),
+        ("occurred_at", "2026-11-20T09:30"),
+        ("summary", "Renewal chat"),
+    ];
+
+    let forged = web.post(&path, Some(&b), &fields, false).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(forged.text().contains("security token"), "{}", forged.body);
+    let mut other_site = web.post(&path, Some(&b), &fields, true).await;
+    assert_eq!(other_site.status, StatusCode::SEE_OTHER);
+    let timeline = web.db.store.timeline(mine.id, None, 10).await.unwrap();
+    assert_eq!(timeline.len(), 1, "only the form with its token was logged");
+
+    let req = Request::builder()
+        .method("POST")
+        .uri(&path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("sherpa_session={}", b.cookie))
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::HOST, "sherpa.example")
+        .body(Body::from(
+            serde_urlencoded::to_string([
+                ("csrf", b.csrf.as_str()),
+                ("kind", "call"),
+                ("occurred_at", "2026-11-20T09:30"),
+                ("summary", "x"),
+            ])
+            .unwrap(),
+        ))
+        .unwrap();
+    other_site = web.send(req).await;
+    assert_eq!(other_site.status, StatusCode::FORBIDDEN);
+
+    let page = web.get(&format!("/accounts/{}", mine.id), Some(&b)).await;
+    assert!(
+        page.text().contains("Renewal chat"),
+        "the timeline shows the logged call"
+    );
+
+    let out = web.post("/logout", Some(&b), &[], true).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let after = web.get("/book", Some(&b)).await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER);
+    assert!(
+        after.location.starts_with("/login?next=%2Fbook"),
+        "{}",
+        after.location
+    );
+}
+
+#[tokio::test]
+async fn a_password_change_signs_out_other_browsers_and_deactivation_signs_out_everywhere() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let ana = with_password(&web, "ana@example.com", Role::Csm, "correct horse battery").await;
+    let laptop = web.sign_in(&ana).await;
+    let phone = web.sign_in(&ana).await;
+    let bad = web
+        .post(
+            "/password",
+            Some(&laptop),
+            &[
+                ("current", "not the password"),
+                ("new", "a brand new secret"),
+                ("repeat", "a brand new secret"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text().contains("The current password is not right."));
+    let good = web
+        .post(
+            "/password",
+            Some(&laptop),
+            &[
+                ("current", "correct horse battery"),
+                ("new", "a brand new secret"),
+                ("repeat", "a brand new secret"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::OK);
+    assert!(good.text().contains("Your password is changed."));
+    assert_eq!(web.get("/book", Some(&laptop)).await.status, StatusCode::OK);
+    assert_eq!(
+        web.get("/book", Some(&phone)).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let boss = web.sign_in(&admin).await;
+    let off = web
+        .post(
+            &format!("/admin/users/{}", ana.id),
+            Some(&boss),
+            &[
+                ("function", "csm"),
+                ("role", "csm"),
+                ("manager", ""),
+                ("active", "no"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+    assert_eq!(
+        web.get("/book", Some(&laptop)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let hash = web.db.store.password_hash(&ana.email).await.unwrap();
+    assert!(hash.is_none(), "an inactive user cannot sign in");
+}
+
+#[tokio::test]
+async fn the_portfolio_filters_totals_and_exports_exactly_what_it_shows() {
+    let web = Web::new().await;
+    let leader = web
+        .user("lead@example.com", Role::Leader, Function::Csm)
+        .await;
+    let csm = web.user("csm@example.com", Role::Csm, Function::Csm).await;
+    let admin_token = web.token(&leader).await;
+    for (i, arr) in [12_000, 30_000, 55_000, 8_000].iter().enumerate() {
+        let a = account(
+            &web,
+            &format!("Client {i}"),
+            &[(OwnerFunction::Csm, csm.id)],
+        )
+        .await;
+        let r = web
+            .api("POST", "/api/v1/contracts", Some(&admin_token), Some(json!({"account_id": a.id.to_string(), "arr": {"amount": arr.to_string(), "currency": "USD"}, "start_date": "2026-01-01", "end_date": "2027-01-31"})))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    account(&web, "Prospect", &[]).await;
+    let b = web.sign_in(&leader).await;
+    let all = web.get("/portfolio", Some(&b)).await;
+    assert!(
+        all.text().contains(r#"<b id="total-accounts">5</b>"#),
+        "{}",
+        all.body
+    );
+    assert!(all.text().contains(r#"<b id="total-arr">$105,000</b>"#));
+
+    let q = "arr_min=10000&arr_max=40000&sort=-arr";
+    let some = web.get(&format!("/portfolio?{q}"), Some(&b)).await;
+    assert!(some.text().contains(r#"<b id="total-accounts">2</b>"#));
+    assert!(some.text().contains(r#"<b id="total-arr">$42,000</b>"#));
+    let first = some.body.find("Client 1").unwrap();
+    let second = some.body.find("Client 0").unwrap();
+    assert!(first < second, "sorted by ARR, largest first");
+
+    let csv = web
+        .get(&format!("/portfolio/export?format=csv&{q}"), Some(&b))
+        .await;
+    assert!(csv.content_type.starts_with("text/csv"));
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", csv.body);
+    assert!(
+        lines[1].starts_with("Client 1,,30000.00,USD,2027-01-31,"),
+        "{}",
+        lines[1]
+    );
+    let xlsx = web
+        .get(&format!("/portfolio/export?format=xlsx&{q}"), Some(&b))
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.content_type.contains("spreadsheetml"));
+
+    let bad = web.get("/portfolio?arr_min=lots", Some(&b)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.text().contains("arr_min: \"lots\" is not an amount"),
+        "{}",
+        bad.body
+    );
+
+    let saved = web
+        .post(
+            "/portfolio/views",
+            Some(&b),
+            &[("name", "Mid-size"), ("query", q)],
+            true,
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let page = web.get("/portfolio", Some(&b)).await;
+    assert!(page.text().contains("Mid-size"));
+    assert!(
+        page.text()
+            .contains("/portfolio?arr_min=10000&arr_max=40000&sort=-arr")
+    );
+
+    // The CSM's book holds their four clients, not the prospect.
+    let mine = web.get("/book", Some(&web.sign_in(&csm).await)).await;
+    assert!(mine.text().contains(r#"<b id="total-accounts">4</b>"#));
+    assert!(!mine.text().contains("Prospect"));
+}
+
+#[tokio::test]
+async fn the_account_360_flags_the_relationship_and_audits_every_edit() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let csm = web.user("csm@example.com", Role::Csm, Function::Csm).await;
+    let other = web
+        .user("other@example.com", Role::Csm, Function::Csm)
+        .await;
+    let mine = account(&web, "Globex", &[(OwnerFunction::Csm, csm.id)]).await;
+    let theirs = account(&web, "Initech", &[(OwnerFunction::Csm, other.id)]).await;
+    let token = web.token(&admin).await;
+    web.api("POST", "/api/v1/contacts", Some(&token), Some(json!({"account_id": mine.id.to_string(), "name": "Hank Scorpio", "roles": ["economic_buyer"], "departed_on": "2026-10-01"}))).await;
+    let b = web.sign_in(&csm).await;
+
+    let page = web.get(&format!("/accounts/{}", mine.id), Some(&b)).await;
+    assert!(
+        page.text().contains("No champion named"),
+        "a missing champion is flagged"
+    );
+    assert!(
+        page.text()
+            .contains("The economic buyer has left; name a new one")
+    );
+    assert!(
+        page.text().contains("Edit account"),
+        "the owner sees the edit form"
+    );
+    let foreign = web.get(&format!("/accounts/{}", theirs.id), Some(&b)).await;
+    assert!(
+        !foreign.text().contains("Edit account"),
+        "no edit form on an account the CSM does not own"
+    );
+
+    let fields = |employees: &'static str| {
+        vec![
+            ("name", "Globex Corporation"),
+            ("domain", "globex.example"),
+            ("industry", "Energy"),
+            ("country", "US"),
+            ("employees", employees),
+            ("lifecycle", "ongoing"),
+            ("customer_since", "2024-03-01"),
+        ]
+    };
+    let bad = web
+        .post(
+            &format!("/accounts/{}", mine.id),
+            Some(&b),
+            &fields("a few"),
+            true,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.text()
+            .contains("employees: \"a few\" is not a whole number"),
+        "{}",
+        bad.body
+    );
+    assert_eq!(
+        web.db.store.account(mine.id).await.unwrap().fields.name,
+        "Globex"
+    );
+
+    let refused = web
+        .post(
+            &format!("/accounts/{}", theirs.id),
+            Some(&b),
+            &fields("10"),
+            true,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.text().contains("edits only the accounts they own"));
+
+    let mut edit = fields("5200");
+    let owner_key = "owner_executive_sponsor";
+    let admin_id = admin.id.to_string();
+    edit.push((owner_key, &admin_id));
+    let ok = web
+        .post(&format!("/accounts/{}", mine.id), Some(&b), &edit, true)
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let saved = web.db.store.account(mine.id).await.unwrap();
+    assert_eq!(saved.fields.name, "Globex Corporation");
+    assert_eq!(saved.fields.employees, Some(5200));
+    assert_eq!(saved.fields.owners.executive_sponsor, Some(admin.id));
+
+    let audit = web
+        .get(
+            &format!("/audit?account={}&user={}", mine.id, csm.id),
+            Some(&web.sign_in(&admin).await),
+        )
+        .await;
+    assert_eq!(audit.status, StatusCode::OK);
+    assert!(
+        audit.text().contains("<del>Globex</del>")
+            && audit.text().contains("<ins>Globex Corporation</ins>"),
+        "{}",
+        audit.body
+    );
+    assert!(audit.text().contains("csm"), "who made the change");
+    let nothing = web
+        .get(
+            &format!("/audit?account={}&from=2000-01-01&to=2000-01-02", mine.id),
+            Some(&web.sign_in(&admin).await),
+        )
+        .await;
+    assert!(nothing.text().contains("No changes match."));
+}
+
+#[tokio::test]
+async fn an_import_previews_every_rejected_row_and_writes_only_when_confirmed() {
+    let web = Web::new().await;
+    let leader = web
+        .user("lead@example.com", Role::Leader, Function::Csm)
+        .await;
+    let b = web.sign_in(&leader).await;
+    let bad = web
+        .upload(
+            &b,
+            "accounts",
+            "crm.csv",
+            "Account ID,Account Name,Employees\nA1,Acme,12\nB2,Beta,lots\nC3,,5\n",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text().contains("cannot be imported"), "{}", bad.body);
+    assert!(
+        bad.text()
+            .contains("<td class=\"num\">3</td><td>Employees</td>"),
+        "line 3's employees cell is named: {}",
+        bad.body
+    );
+    assert!(
+        bad.text().contains("<td class=\"num\">4</td>"),
+        "line 4 (no name) is listed"
+    );
+    assert_eq!(
+        web.db.store.book_size().await.unwrap().0,
+        0,
+        "nothing written"
+    );
+
+    let good = web
+        .upload(
+            &b,
+            "accounts",
+            "crm.csv",
+            "Account ID,Account Name,Employees\nA1,Acme,12\nB2,Beta,40\n",
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::OK, "{}", good.body);
+    assert!(good.text().contains(r#"<b id="created">2</b>"#));
+    assert_eq!(
+        web.db.store.book_size().await.unwrap().0,
+        0,
+        "a preview writes nothing"
+    );
+    let action = good.body.split("action=\"/import/").nth(1).unwrap();
+    let id = &action[..action.find('"').unwrap()];
+    let done = web
+        .post(&format!("/import/{id}"), Some(&b), &[], true)
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.text().contains("Imported crm.csv"));
+    assert_eq!(web.db.store.book_size().await.unwrap().0, 2);
+    // The upload is gone once imported: confirming twice does not import twice.
+    assert_eq!(
+        web.post(&format!("/import/{id}"), Some(&b), &[], true)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn admins_add_people_and_create_tokens_shown_once() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let b = web.sign_in(&admin).await;
+    let added = web
+        .post(
+            "/admin/users",
+            Some(&b),
+            &[
+                ("email", "new.csm@example.com"),
+                ("name", "New CSM"),
+                ("function", "csm"),
+                ("role", "csm"),
+                ("manager", &admin.id.to_string()),
+                ("password", "a long enough password"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    assert!(
+        added
+            .text()
+            .contains("New CSM <new.csm@example.com> added as a csm."),
+        "{}",
+        added.body
+    );
+    let short = web
+        .post(
+            "/admin/users",
+            Some(&b),
+            &[
+                ("email", "x@example.com"),
+                ("name", "X"),
+                ("function", "csm"),
+                ("role", "csm"),
+                ("manager", ""),
+                ("password", "short"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST);
+    assert!(short.text().contains("password: the password is too short"));
+    assert!(
+        web.db
+            .store
+            .user_by_email(&Email::parse("x@example.com").unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let new = web
+        .db
+        .store
+        .user_by_email(&Email::parse("new.csm@example.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(new.manager_id, Some(admin.id));
+    let made = web
+        .post(
+            "/admin/tokens",
+            Some(&b),
+            &[
+                ("user", &new.id.to_string()),
+                ("scope", "api"),
+                ("name", "CRM sync"),
+            ],
+            true,
+        )
+        .await;
+    let secret = made.body.split("<code id=\"new-token\">").nth(1).unwrap();
+    let secret = &secret[..secret.find('<').unwrap()];
+    assert!(secret.starts_with("sherpa_api_"));
+    let list = web.api("GET", "/api/v1/accounts", Some(secret), None).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let page = web.get("/admin/users", Some(&b)).await;
+    assert!(
+        !page.text().contains(secret),
+        "the secret is shown only once"
+    );
+}
