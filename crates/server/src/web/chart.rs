@@ -13,11 +13,14 @@ const RIGHT: f64 = 16.0;
 const TOP: f64 = 16.0;
 const BOTTOM: f64 = 28.0;
 
-/// The chart, or `None` when there is no history to draw.
+/// The chart up to today, or `None` when there is no history to draw. Movements after today
+/// (a term that will end unless renewed) are not history yet and are left out.
 pub fn arr_history(movements: &[ArrMovement], today: NaiveDate) -> Option<String> {
+    let past: Vec<&ArrMovement> = movements.iter().filter(|m| m.on <= today).collect();
+    let movements = past.as_slice();
     let first = movements.first()?;
     let start = first.on;
-    let end = today.max(movements.last()?.on + chrono::Days::new(30));
+    let end = today.max(start + chrono::Days::new(30));
     let value = |m: &Money| m.amount.to_f64().unwrap_or(0.0);
     let top_value = movements
         .iter()

@@ -1,0 +1,164 @@
+// Sherpa's web UI in real headless Chromium, against a live `sherpa demo` started by
+// scripts/e2e (which passes the URL and the printed credentials in the environment).
+// Screenshots of every page land in target/e2e/ for a person to look at.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.SHERPA_URL;
+const ADMIN = process.env.SHERPA_ADMIN_EMAIL;
+const CSM = process.env.SHERPA_CSM_EMAIL;
+const PASSWORD = process.env.SHERPA_PASSWORD;
+const SHOTS = process.env.SHERPA_SHOTS ?? '../target/e2e';
+mkdirSync(SHOTS, { recursive: true });
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+async function session(email, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${BASE}/`);
+  assert.match(page.url(), /\/login/, 'an anonymous visitor is sent to sign in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForLoadState('networkidle');
+  return { context, page };
+}
+
+const shot = (page, name, fullPage = false) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage });
+const total = async (page) => Number((await page.locator('#total-accounts').textContent()).trim());
+
+test('the login page, and a wrong password is refused with a clear message', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${BASE}/login`);
+  await shot(page, '01-login');
+  await page.getByLabel('Email').fill(ADMIN);
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('The email or password is not right.').waitFor();
+  await context.close();
+});
+
+test('a leader filters the portfolio, sees totals, and exports exactly what is shown', async () => {
+  const { context, page } = await session(ADMIN);
+  assert.match(page.url(), /\/portfolio$/, 'admins start on the portfolio');
+  const everything = await total(page);
+  assert.ok(everything >= 1000, `the demo book is loaded (${everything})`);
+  await shot(page, '02-portfolio');
+
+  await page.getByLabel('Lifecycle').selectOption('ongoing');
+  await page.getByLabel('Renewal').selectOption('90');
+  await page.getByLabel('ARR from').fill('20000');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.waitForURL(/renewal=90/);
+  const filtered = await total(page);
+  assert.ok(filtered > 0 && filtered < everything, `filters narrow the book (${filtered} of ${everything})`);
+  await shot(page, '03-portfolio-filtered');
+
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('#export-csv').click()]);
+  const rows = readFileSync(await csv.path(), 'utf8').trim().split('\n');
+  assert.equal(rows.length - 1, filtered, 'the CSV holds exactly the filtered accounts');
+  assert.match(rows[0], /^Account,CRM id,ARR,Currency,Renewal/);
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.locator('#export-xlsx').click()]);
+  assert.match(xlsx.suggestedFilename(), /\.xlsx$/);
+  assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString(), 'PK', 'an XLSX is a zip');
+
+  await page.getByLabel('Save these filters as').fill('Renewals at risk');
+  await page.getByRole('button', { name: 'Save view' }).click();
+  await page.getByRole('link', { name: 'Renewals at risk' }).waitFor();
+
+  // Open an account from the list.
+  const first = page.locator('tbody tr td a').first();
+  const name = (await first.textContent()).trim();
+  await first.click();
+  await page.getByRole('heading', { level: 1, name }).waitFor();
+  await page.locator('svg.chart').waitFor();
+  await shot(page, '04-account-360', true);
+
+  await page.goto(`${BASE}/team`);
+  await shot(page, '05-team');
+  await page.goto(`${BASE}/admin/users`);
+  await shot(page, '06-users');
+  await page.goto(`${BASE}/import`);
+  await shot(page, '07-import');
+  await context.close();
+});
+
+test('a CSM works their book: logs a call, edits an account, and is refused one they do not own', async () => {
+  const { context, page } = await session(CSM);
+  assert.match(page.url(), /\/book$/, 'a CSM starts on their book');
+  assert.ok(await total(page) > 0, 'the demo CSM has accounts');
+  await shot(page, '08-my-book');
+  const me = (await page.locator('.me span').textContent()).split(' · ')[0].trim();
+
+  // Log a call on the first account of the book; it appears on the timeline.
+  await page.locator('tbody tr td a').first().click();
+  const accountUrl = page.url();
+  const summary = `Quarterly check-in ${Date.now()}`;
+  await page.getByLabel('Kind').selectOption('call');
+  await page.getByLabel('Summary').fill(summary);
+  await page.getByRole('button', { name: 'Log activity' }).click();
+  await page.locator('.timeline li', { hasText: summary }).waitFor();
+  await shot(page, '09-activity-logged');
+
+  // Edit the account's industry: saved and audited.
+  await page.getByLabel('Industry').fill('Aerospace');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByText('Saved. The change is recorded in the audit log.').waitFor();
+  const accountId = accountUrl.split('/').pop().split('?')[0];
+
+  // An account owned by someone else: no edit form, and a forged edit is refused.
+  await page.goto(`${BASE}/portfolio?sort=-arr`);
+  const foreign = page.locator('tbody tr').filter({ hasNot: page.locator('td', { hasText: me }) }).first();
+  await foreign.locator('td a').first().click();
+  assert.equal(await page.getByRole('heading', { name: 'Edit account' }).count(), 0);
+  const csrf = await page.locator('input[name=csrf]').first().inputValue();
+  const target = page.url();
+  await page.evaluate(([action, token]) => {
+    const f = document.createElement('form');
+    f.method = 'post';
+    f.action = action;
+    for (const [k, v] of [['csrf', token], ['name', 'Hijacked'], ['domain', ''], ['industry', ''], ['country', ''],
+      ['employees', ''], ['lifecycle', ''], ['customer_since', '']]) {
+      const i = document.createElement('input');
+      i.name = k; i.value = v; f.appendChild(i);
+    }
+    document.body.appendChild(f);
+    f.submit();
+  }, [target, csrf]);
+  await page.getByText('a CSM edits only the accounts they own').waitFor();
+  await shot(page, '10-refused-edit');
+
+  // The phone layout of the book.
+  const phone = await context.newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.goto(`${BASE}/book`);
+  await shot(phone, '11-my-book-phone');
+
+  // Sign out: the book needs a sign-in again.
+  await page.goto(`${BASE}/book`);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/login/);
+  await page.goto(`${BASE}/book`);
+  assert.match(page.url(), /\/login\?next=%2Fbook/);
+  await context.close();
+
+  // The admin sees the CSM's change in the audit log.
+  const admin = await session(ADMIN);
+  await admin.page.goto(`${BASE}/audit?account=${accountId}`);
+  await admin.page.locator('ins', { hasText: 'Aerospace' }).first().waitFor();
+  await shot(admin.page, '12-audit');
+  await admin.context.close();
+});
