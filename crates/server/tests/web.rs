@@ -439,8 +439,7 @@ async fn the_account_360_flags_the_relationship_and_audits_every_edit() {
 
     let mut edit = fields("5200");
     let owner_key = "owner_executive_sponsor";
-    let admin_id = admin.id.to_string();
-    edit.push((owner_key, &admin_id));
+    edit.push((owner_key, "admin@example.com"));
     let ok = web
         .post(&format!("/accounts/{}", mine.id), Some(&b), &edit, true)
         .await;
@@ -554,7 +553,7 @@ async fn admins_add_people_and_create_tokens_shown_once() {
                 ("name", "New CSM"),
                 ("function", "csm"),
                 ("role", "csm"),
-                ("manager", &admin.id.to_string()),
+                ("manager", "admin@example.com"),
                 ("password", "a long enough password"),
             ],
             true,
@@ -607,7 +606,7 @@ async fn admins_add_people_and_create_tokens_shown_once() {
             "/admin/tokens",
             Some(&b),
             &[
-                ("user", &new.id.to_string()),
+                ("user", "new.csm@example.com"),
                 ("scope", "api"),
                 ("name", "CRM sync"),
             ],

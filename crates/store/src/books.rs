@@ -1,4 +1,4 @@
-//! Books: what each team member owns (the team page's book sizes) and when each account last
+//! Books: what team members own (the team page's book sizes) and when each account last
 //! had a personal touch (my book's "days since last touch").
 
 use crate::accounts::{Arg, Args};
@@ -17,30 +17,31 @@ pub struct BookSize {
 }
 
 impl Store {
-    /// Every owner's book size. An account where one person holds two functions counts once.
-    pub async fn book_sizes(&self) -> Result<Vec<BookSize>> {
-        // One branch per owner column; each later branch skips accounts an earlier column
-        // already gave to the same person.
-        let columns = ["csm_id", "ae_id", "cd_id", "sponsor_id"];
-        let branches: Vec<String> = columns
+    /// The book sizes of these people. An account where one person holds two functions counts
+    /// once: the union of (person, account) pairs drops the repeat. Each branch reads one owner
+    /// index, which carries the ARR.
+    pub async fn book_sizes(&self, people: &[UserId]) -> Result<Vec<BookSize>> {
+        if people.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut args = Args::default();
+        let marks: Vec<String> = people.iter().map(|u| args.push(Arg::Int(u.0))).collect();
+        let list = marks.join(", ");
+        let branches: Vec<String> = ["csm_id", "ae_id", "cd_id", "sponsor_id"]
             .iter()
-            .enumerate()
-            .map(|(i, col)| {
-                let earlier: String = columns[..i]
-                    .iter()
-                    .map(|e| format!(" AND ({e} IS NULL OR {e} <> {col})"))
-                    .collect();
+            .map(|col| {
                 format!(
-                    "SELECT {col} AS owner, COUNT(*) AS n, SUM(arr_minor) AS arr FROM accounts \
-                     WHERE {col} IS NOT NULL{earlier} GROUP BY {col}"
+                    "SELECT {col} AS owner, id, arr_minor FROM accounts WHERE {col} IN ({list})"
                 )
             })
             .collect();
         let sql = format!(
-            "SELECT owner, CAST(SUM(n) AS BIGINT), CAST(SUM(arr) AS BIGINT) FROM ({}) b GROUP BY owner",
-            branches.join(" UNION ALL ")
+            "SELECT owner, COUNT(*), CAST(COALESCE(SUM(arr_minor), 0) AS BIGINT) FROM ({}) b GROUP BY owner",
+            branches.join(" UNION ")
         );
-        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(&sql).fetch_all(&self.pool).await?;
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as_with(&sql, args.into_arguments())
+            .fetch_all(&self.pool)
+            .await?;
         let currency = self.currency();
         Ok(rows
             .into_iter()

@@ -62,6 +62,42 @@ pub(crate) async fn resolve_person(
 }
 
 impl Store {
+    /// The team member a form or filter names by id, email or full name.
+    pub async fn find_person(&self, person: &PersonRef) -> Result<UserId> {
+        let mut conn = self.pool.acquire().await?;
+        resolve_person(&mut conn, person)
+            .await
+            .map_err(|m| StoreError::invalid("person", m))
+    }
+
+    /// Names of these team members, for the owners shown on a page.
+    pub async fn user_names(
+        &self,
+        ids: &[UserId],
+    ) -> Result<std::collections::HashMap<UserId, String>> {
+        let mut ids: Vec<UserId> = ids.to_vec();
+        ids.sort();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut args = crate::accounts::Args::default();
+        let marks: Vec<String> = ids
+            .iter()
+            .map(|u| args.push(crate::accounts::Arg::Int(u.0)))
+            .collect();
+        let rows: Vec<(i64, String)> = sqlx::query_as_with(
+            &format!(
+                "SELECT id, name FROM users WHERE id IN ({})",
+                marks.join(", ")
+            ),
+            args.into_arguments(),
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(id, n)| (UserId(id), n)).collect())
+    }
+
     pub async fn user(&self, id: UserId) -> Result<User> {
         let row: Option<UserRow> =
             sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))

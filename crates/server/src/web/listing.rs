@@ -6,8 +6,8 @@ use super::format::{self, query};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use sherpa_core::{Account, AccountId, Lifecycle, User, UserId};
-use sherpa_store::{AccountQuery, AccountSort, SortField};
+use sherpa_core::{Account, AccountId, Lifecycle, PersonRef, UserId};
+use sherpa_store::{AccountQuery, AccountSort, SortField, Store};
 use std::collections::HashMap;
 
 /// Rows per page.
@@ -88,10 +88,8 @@ impl ListParams {
             }
         };
         Ok(AccountQuery {
-            owner: match text(&self.owner) {
-                None => None,
-                Some(o) => Some(o.parse::<UserId>().map_err(|e| bad("owner", e.0))?),
-            },
+            // Resolved by the caller: it may need the database (see `resolve_owner`).
+            owner: None,
             lifecycle: match text(&self.lifecycle) {
                 None => None,
                 Some(l) => Some(l.parse::<Lifecycle>().map_err(|e| bad("lifecycle", e))?),
@@ -233,7 +231,33 @@ impl Row {
     }
 }
 
-/// Team members by id, for owner names.
-pub fn names(users: &[User]) -> HashMap<UserId, String> {
-    users.iter().map(|u| (u.id, u.name.clone())).collect()
+/// The CSMs' names of a page of accounts.
+pub async fn csm_names(
+    store: &Store,
+    accounts: &[Account],
+) -> Result<HashMap<UserId, String>, Failure> {
+    let ids: Vec<UserId> = accounts
+        .iter()
+        .filter_map(|a| a.fields.owners.csm)
+        .collect();
+    Ok(store.user_names(&ids).await?)
+}
+
+/// The person an `owner` filter names: an id, an email or a full name.
+pub async fn resolve_owner(store: &Store, owner: &str) -> Result<Option<UserId>, Failure> {
+    let owner = owner.trim();
+    if owner.is_empty() {
+        return Ok(None);
+    }
+    let person = match owner.parse::<UserId>() {
+        Ok(id) => PersonRef::Id(id),
+        Err(_) => PersonRef::from_text(owner)
+            .map_err(|e| bad("owner", e))?
+            .expect("not empty"),
+    };
+    match store.find_person(&person).await {
+        Ok(id) => Ok(Some(id)),
+        Err(sherpa_store::StoreError::Invalid { message, .. }) => Err(bad("owner", message)),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -5,8 +5,9 @@
 mod assets;
 mod chart;
 pub mod format;
-mod listing;
+pub(crate) mod listing;
 mod pages;
+mod paging;
 pub mod session;
 pub mod throttle;
 

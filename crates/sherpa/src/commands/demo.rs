@@ -74,12 +74,18 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
     println!("web UI: http://{}/", args.bind);
     println!("  sign in as the admin: {} / {DEMO_PASSWORD}", admin.email);
     // A CSM with a book of their own, so that "My book" has something to show.
-    let sizes = store.book_sizes().await?;
-    if let Some(csm) = store.users().await?.into_iter().find(|u| {
-        u.role == sherpa_core::Role::Csm
-            && u.active
-            && sizes.iter().any(|b| b.user_id == u.id && b.accounts > 0)
-    }) {
+    let csms: Vec<_> = store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| u.role == sherpa_core::Role::Csm && u.active)
+        .collect();
+    let ids: Vec<_> = csms.iter().map(|u| u.id).collect();
+    let sizes = store.book_sizes(&ids).await?;
+    if let Some(csm) = csms
+        .iter()
+        .find(|u| sizes.iter().any(|b| b.user_id == u.id && b.accounts > 0))
+    {
         println!("  or as a CSM:          {} / {DEMO_PASSWORD}", csm.email);
     }
     println!("API token (admin): {}", token.secret);

@@ -52,6 +52,8 @@ struct OwnerChoice {
     label: &'static str,
     current: Option<UserId>,
     name: String,
+    /// What the edit form shows and compares: the owner's email.
+    email: String,
 }
 
 #[derive(Template)]
@@ -71,7 +73,6 @@ struct AccountPage {
     contacts: Vec<Contact>,
     may_edit: bool,
     may_log: bool,
-    users: Vec<User>,
     lifecycles: &'static [Lifecycle],
     kinds: &'static [ActivityKind],
     now: String,
@@ -152,8 +153,6 @@ async fn page(
 ) -> Result<AccountPage, Failure> {
     let a = s.store.account(id).await?;
     let today = s.store.clock().now().date_naive();
-    let users = s.store.users().await?;
-    let names: HashMap<UserId, String> = users.iter().map(|u| (u.id, u.name.clone())).collect();
     let contacts = s
         .store
         .contacts(&ListQuery {
@@ -172,6 +171,15 @@ async fn page(
         .await?;
     let history = s.store.arr_history(id).await?;
     let timeline = s.store.timeline(id, None, TIMELINE).await?;
+    let authors: Vec<UserId> = timeline.iter().filter_map(|e| e.fields.user_id).collect();
+    let names = s.store.user_names(&authors).await?;
+    let mut owner_users: HashMap<UserId, User> = HashMap::new();
+    for u in OwnerFunction::ALL
+        .iter()
+        .filter_map(|f| a.fields.owners.get(*f))
+    {
+        owner_users.insert(u, s.store.user(u).await?);
+    }
     let (roles, unassigned) = relationship_map(&contacts);
     let me = &c.session.user;
     let owners = OwnerFunction::ALL
@@ -188,7 +196,12 @@ async fn page(
                 },
                 current,
                 name: current
-                    .and_then(|u| names.get(&u).cloned())
+                    .and_then(|u| owner_users.get(&u))
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default(),
+                email: current
+                    .and_then(|u| owner_users.get(&u))
+                    .map(|u| u.email.as_str().to_string())
                     .unwrap_or_default(),
             }
         })
@@ -232,7 +245,6 @@ async fn page(
         may_edit: me.may_edit_account(&a.fields.owners).is_ok(),
         may_log: me.may_log_activity(&a.fields.owners).is_ok(),
         contacts,
-        users,
         lifecycles: Lifecycle::ALL,
         kinds: ActivityKind::ALL,
         now: s.store.clock().now().format("%Y-%m-%dT%H:%M").to_string(),
@@ -281,8 +293,13 @@ pub struct AccountForm {
     owners: BTreeMap<String, String>,
 }
 
-/// The change the form asks for, or the first field that does not parse.
-fn account_change(a: &Account, f: &AccountForm) -> Result<AccountPatch, Invalid> {
+/// The change the form asks for, or the first field that does not parse. Owners are named by
+/// email or full name; `current` holds the present owners' emails, to see which changed.
+fn account_change(
+    a: &Account,
+    f: &AccountForm,
+    current: &BTreeMap<OwnerFunction, String>,
+) -> Result<AccountPatch, Invalid> {
     fn changed<T: PartialEq + Clone>(old: &T, new: T) -> Option<T> {
         (old != &new).then_some(new)
     }
@@ -330,16 +347,12 @@ fn account_change(a: &Account, f: &AccountForm) -> Result<AccountPatch, Invalid>
         let Some(v) = f.owners.get(&key) else {
             continue;
         };
-        let new = match v.trim() {
-            "" => None,
-            id => Some(
-                id.parse::<UserId>()
-                    .map_err(|e| Invalid(format!("{key}: {}", e.0)))?,
-            ),
-        };
-        if new != a.fields.owners.get(*function) {
-            owners.insert(*function, new.map(PersonRef::Id));
+        let was = current.get(function).map(String::as_str).unwrap_or("");
+        if v.trim().eq_ignore_ascii_case(was) {
+            continue;
         }
+        let person = PersonRef::from_text(v).map_err(|e| Invalid(format!("{key}: {}", e.0)))?;
+        owners.insert(*function, person);
     }
     let fields = &a.fields;
     Ok(AccountPatch {
@@ -364,7 +377,13 @@ pub async fn edit(
     let id = account_id(&id)?;
     let a = s.store.account(id).await?;
     c.session.user.may_edit_account(&a.fields.owners)?;
-    let outcome = match account_change(&a, &f) {
+    let mut current = BTreeMap::new();
+    for function in OwnerFunction::ALL {
+        if let Some(u) = a.fields.owners.get(*function) {
+            current.insert(*function, s.store.user(u).await?.email.as_str().to_string());
+        }
+    }
+    let outcome = match account_change(&a, &f, &current) {
         Err(e) => Some((false, e.0)),
         Ok(patch) if patch == AccountPatch::default() => Some((true, "Nothing changed.".into())),
         Ok(patch) => match s

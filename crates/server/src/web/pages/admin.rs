@@ -3,11 +3,12 @@
 //! once, on the page that created it.
 
 use crate::AppState;
+use crate::web::paging::{Page, PeopleQuery};
 use crate::web::session::{Current, Signed};
 use crate::web::{Failure, Nav, PageResult, format, render};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use sherpa_core::*;
@@ -25,7 +26,10 @@ struct TokenLine {
 #[template(path = "users.html")]
 struct UsersPage {
     nav: Nav,
-    users: Vec<User>,
+    q: String,
+    users: Page<User>,
+    /// Managers' emails, for the manager fields of the page's people.
+    manager_emails: HashMap<UserId, String>,
     tokens: Vec<TokenLine>,
     roles: &'static [Role],
     functions: &'static [Function],
@@ -35,14 +39,40 @@ struct UsersPage {
     secret: Option<String>,
 }
 
+impl UsersPage {
+    fn manager_email(&self, u: &User) -> &str {
+        u.manager_id
+            .and_then(|m| self.manager_emails.get(&m))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+}
+
+const PER_PAGE: usize = 50;
+
 async fn page(
     s: &AppState,
     c: &Current,
+    pq: &PeopleQuery,
     outcome: Result<String, String>,
     secret: Option<String>,
 ) -> PageResult {
-    let users = s.store.users().await?;
-    let names: HashMap<UserId, String> = users.iter().map(|u| (u.id, u.name.clone())).collect();
+    let everyone = s.store.users().await?;
+    let names: HashMap<UserId, String> = everyone.iter().map(|u| (u.id, u.name.clone())).collect();
+    let emails: HashMap<UserId, String> = everyone
+        .iter()
+        .map(|u| (u.id, u.email.as_str().to_string()))
+        .collect();
+    let users = pq.page(
+        everyone.into_iter().filter(|u| pq.matches(u)).collect(),
+        PER_PAGE,
+    );
+    let manager_emails = users
+        .items
+        .iter()
+        .filter_map(|u| u.manager_id)
+        .filter_map(|m| emails.get(&m).map(|e| (m, e.clone())))
+        .collect();
     let tokens = s
         .store
         .tokens(None)
@@ -64,7 +94,9 @@ async fn page(
     };
     let mut resp = render(&UsersPage {
         nav: Nav::new(c, "users"),
+        q: pq.q.clone(),
         users,
+        manager_emails,
         tokens,
         roles: Role::ALL,
         functions: Function::ALL,
@@ -87,8 +119,12 @@ fn actor(c: &Current) -> Actor {
     Actor::user(c.session.user.id, "web")
 }
 
-pub async fn show(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
-    page(&s, &c, Ok(String::new()), None).await
+pub async fn show(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Query(pq): Query<PeopleQuery>,
+) -> PageResult {
+    page(&s, &c, &pq, Ok(String::new()), None).await
 }
 
 #[derive(Deserialize)]
@@ -101,19 +137,20 @@ pub struct NewUser {
     password: String,
 }
 
+/// The team member a form's `field` names by email or full name (none when blank).
+async fn named_person(s: &AppState, field: &str, raw: &str) -> Result<Option<User>, String> {
+    let Some(person) = PersonRef::from_text(raw).map_err(|e| format!("{field}: {e}"))? else {
+        return Ok(None);
+    };
+    let id = s.store.find_person(&person).await.map_err(|e| match e {
+        sherpa_store::StoreError::Invalid { message, .. } => format!("{field}: {message}"),
+        other => other.to_string(),
+    })?;
+    s.store.user(id).await.map(Some).map_err(text)
+}
+
 async fn manager_email(s: &AppState, raw: &str) -> Result<Option<Email>, String> {
-    match raw.trim() {
-        "" => Ok(None),
-        id => {
-            let id: UserId = id.parse().map_err(|e: Invalid| format!("manager: {e}"))?;
-            let m = s
-                .store
-                .user(id)
-                .await
-                .map_err(|e| format!("manager: {e}"))?;
-            Ok(Some(m.email))
-        }
-    }
+    Ok(named_person(s, "manager", raw).await?.map(|m| m.email))
 }
 
 pub async fn add_user(
@@ -143,7 +180,7 @@ pub async fn add_user(
         Ok::<_, String>(format!("{} <{}> added as a {}.", u.name, u.email, u.role))
     }
     .await;
-    page(&s, &c, outcome, None).await
+    page(&s, &c, &PeopleQuery::default(), outcome, None).await
 }
 
 #[derive(Deserialize)]
@@ -200,7 +237,7 @@ pub async fn update_user(
         ))
     }
     .await;
-    page(&s, &c, outcome, None).await
+    page(&s, &c, &PeopleQuery::default(), outcome, None).await
 }
 
 #[derive(Deserialize)]
@@ -229,7 +266,7 @@ pub async fn reset_password(
             ))
         }
     };
-    page(&s, &c, outcome, None).await
+    page(&s, &c, &PeopleQuery::default(), outcome, None).await
 }
 
 #[derive(Deserialize)]
@@ -245,8 +282,10 @@ pub async fn create_token(
     Form(f): Form<NewToken>,
 ) -> PageResult {
     let made = async {
-        let user: UserId = f.user.parse().map_err(|e: Invalid| format!("user: {e}"))?;
-        let owner = s.store.user(user).await.map_err(|e| format!("user: {e}"))?;
+        let owner = named_person(&s, "acts as", &f.user)
+            .await?
+            .ok_or("acts as: name the team member the token acts as")?;
+        let user = owner.id;
         let scope: TokenScope = f
             .scope
             .parse()
@@ -267,8 +306,10 @@ pub async fn create_token(
     }
     .await;
     match made {
-        Ok((message, secret)) => page(&s, &c, Ok(message), Some(secret)).await,
-        Err(e) => page(&s, &c, Err(e), None).await,
+        Ok((message, secret)) => {
+            page(&s, &c, &PeopleQuery::default(), Ok(message), Some(secret)).await
+        }
+        Err(e) => page(&s, &c, &PeopleQuery::default(), Err(e), None).await,
     }
 }
 
@@ -281,5 +322,12 @@ pub async fn revoke_token(
         .parse()
         .map_err(|_| Failure::not_found(format!("no token {id}")))?;
     s.store.revoke_token(&actor(&c), id).await?;
-    page(&s, &c, Ok(format!("Token {id} revoked.")), None).await
+    page(
+        &s,
+        &c,
+        &PeopleQuery::default(),
+        Ok(format!("Token {id} revoked.")),
+        None,
+    )
+    .await
 }

@@ -8,9 +8,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use sherpa_core::{AccountId, AuditEntry, User, UserId};
+use sherpa_core::{AccountId, AuditEntry, UserId};
 use sherpa_store::AuditQuery;
-use std::collections::HashMap;
 
 const PAGE: i64 = 100;
 
@@ -41,7 +40,6 @@ struct Line {
 struct AuditPage {
     nav: Nav,
     p: AuditParams,
-    users: Vec<User>,
     lines: Vec<Line>,
     older: Option<String>,
 }
@@ -101,7 +99,9 @@ pub async fn show(
     let from = day("from", &p.from)?;
     let to = day("to", &p.to)?;
     let q = AuditQuery {
-        user_id: parse_id("user", &p.user)?.map(UserId),
+        user_id: crate::web::listing::resolve_owner(&s.store, &p.user)
+            .await
+            .map_err(|f| Failure::bad(f.message.replacen("owner", "person", 1)))?,
         account_id: parse_id("account", &p.account)?.map(AccountId),
         from: from.map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc()),
         // "to" is the last day included.
@@ -116,8 +116,8 @@ pub async fn show(
         ..Default::default()
     };
     let entries = s.store.audit_entries(&q).await?;
-    let users = s.store.users().await?;
-    let names: HashMap<UserId, String> = users.iter().map(|u| (u.id, u.name.clone())).collect();
+    let people: Vec<UserId> = entries.iter().filter_map(|e| e.actor.user_id).collect();
+    let names = s.store.user_names(&people).await?;
     let older = (entries.len() as i64 == PAGE).then(|| {
         format!(
             "?{}",
@@ -160,7 +160,6 @@ pub async fn show(
     Ok(render(&AuditPage {
         nav: Nav::new(&c, "audit"),
         p,
-        users,
         lines,
         older,
     }))

@@ -55,12 +55,12 @@ pub async fn show(
     let today = s.store.clock().now().date_naive();
     let mut q = p.to_query(today, listing::PAGE)?;
     q.owner = Some(owner.id);
-    let (accounts, next) = s.store.accounts(&q).await?;
-    let (count, arr) = s.store.account_totals(&q).await?;
+    // The page and its totals at once, on two connections.
+    let (page, totals) = tokio::join!(s.store.accounts(&q), s.store.account_totals(&q));
+    let ((accounts, next), (count, arr)) = (page?, totals?);
     let ids: Vec<_> = accounts.iter().map(|a| a.id).collect();
     let touches = s.store.last_personal_touches(&ids).await?;
-    let users = s.store.users().await?;
-    let names = listing::names(&users);
+    let names = listing::csm_names(&s.store, &accounts).await?;
     let rows = accounts
         .iter()
         .map(|a| Row::new(a, today, &names, touches.get(&a.id).map(|t| t.date_naive())))

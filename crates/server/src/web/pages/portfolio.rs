@@ -11,8 +11,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
+use sherpa_core::Lifecycle;
 use sherpa_core::export::Table;
-use sherpa_core::{Lifecycle, User};
 use sherpa_store::SavedView;
 
 #[derive(Template)]
@@ -26,7 +26,6 @@ struct PortfolioPage {
     next: Option<String>,
     first_page: bool,
     filtered: bool,
-    users: Vec<User>,
     lifecycles: &'static [Lifecycle],
     windows: [(&'static str, &'static str); 5],
     views: Vec<SavedView>,
@@ -58,13 +57,14 @@ pub async fn show(
 ) -> PageResult {
     p.user.clear();
     let today = s.store.clock().now().date_naive();
-    let q = p.to_query(today, listing::PAGE)?;
-    let (accounts, next) = s.store.accounts(&q).await?;
-    let (count, arr) = s.store.account_totals(&q).await?;
+    let mut q = p.to_query(today, listing::PAGE)?;
+    q.owner = listing::resolve_owner(&s.store, &p.owner).await?;
+    // The page and its totals at once, on two connections.
+    let (page, totals) = tokio::join!(s.store.accounts(&q), s.store.account_totals(&q));
+    let ((accounts, next), (count, arr)) = (page?, totals?);
     let ids: Vec<_> = accounts.iter().map(|a| a.id).collect();
     let touches = s.store.last_personal_touches(&ids).await?;
-    let users = s.store.users().await?;
-    let names = listing::names(&users);
+    let names = listing::csm_names(&s.store, &accounts).await?;
     let rows = accounts
         .iter()
         .map(|a| Row::new(a, today, &names, touches.get(&a.id).map(|t| t.date_naive())))
@@ -81,7 +81,6 @@ pub async fn show(
         count,
         arr: format::money(&arr),
         filtered,
-        users,
         lifecycles: Lifecycle::ALL,
         windows: RENEWAL_WINDOWS,
         views: s.store.saved_views(c.session.user.id).await?,
@@ -106,7 +105,7 @@ pub async fn export(
     let mut p = e.list;
     p.cursor.clear();
     let mut q = p.to_query(today, 500)?;
-    let names = listing::names(&s.store.users().await?);
+    q.owner = listing::resolve_owner(&s.store, &p.owner).await?;
     let mut table = Table::new(&[
         "Account",
         "CRM id",
@@ -124,6 +123,7 @@ pub async fn export(
         let (page, next) = s.store.accounts(&q).await?;
         let ids: Vec<_> = page.iter().map(|a| a.id).collect();
         let touches = s.store.last_personal_touches(&ids).await?;
+        let names = listing::csm_names(&s.store, &page).await?;
         for a in &page {
             let r = Row::new(a, today, &names, touches.get(&a.id).map(|t| t.date_naive()));
             table.rows.push(vec![

@@ -1,11 +1,12 @@
 //! The team: each member with their book size, linking to their book.
 
 use crate::AppState;
+use crate::web::paging::{Page, PeopleQuery};
 use crate::web::session::Signed;
 use crate::web::{Nav, PageResult, format, render};
 use askama::Template;
-use axum::extract::State;
-use sherpa_core::{Money, UserId};
+use axum::extract::{Query, State};
+use sherpa_core::{Money, User, UserId};
 use std::collections::HashMap;
 
 struct Member {
@@ -24,44 +25,58 @@ struct Member {
 #[template(path = "team.html")]
 struct TeamPage {
     nav: Nav,
-    members: Vec<Member>,
+    q: String,
+    members: Page<Member>,
 }
 
-pub async fn show(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
-    let users = s.store.users().await?;
+const PER_PAGE: usize = 100;
+
+pub async fn show(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Query(pq): Query<PeopleQuery>,
+) -> PageResult {
+    let mut users: Vec<User> = s
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| pq.matches(u))
+        .collect();
+    // Active people first, each group by name (the store's order; the sort is stable).
+    users.sort_by_key(|u| !u.active);
+    let page = pq.page(users, PER_PAGE);
+    let ids: Vec<UserId> = page.items.iter().map(|u| u.id).collect();
     let sizes: HashMap<UserId, (i64, Money)> = s
         .store
-        .book_sizes()
+        .book_sizes(&ids)
         .await?
         .into_iter()
         .map(|b| (b.user_id, (b.accounts, b.arr)))
         .collect();
-    let names: HashMap<UserId, String> = users.iter().map(|u| (u.id, u.name.clone())).collect();
+    let managers: Vec<UserId> = page.items.iter().filter_map(|u| u.manager_id).collect();
+    let names = s.store.user_names(&managers).await?;
     let zero = Money::zero(s.store.currency());
-    let mut members: Vec<Member> = users
-        .iter()
-        .map(|u| {
-            let (accounts, arr) = sizes.get(&u.id).cloned().unwrap_or((0, zero));
-            Member {
-                id: u.id,
-                name: u.name.clone(),
-                email: u.email.as_str().to_string(),
-                function: u.function.to_string(),
-                role: u.role.to_string(),
-                manager: u
-                    .manager_id
-                    .and_then(|m| names.get(&m).cloned())
-                    .unwrap_or_default(),
-                accounts,
-                arr: format::money(&arr),
-                active: u.active,
-            }
-        })
-        .collect();
-    // Active people first, the biggest books first: who carries the load is what the page is for.
-    members.sort_by(|a, b| b.active.cmp(&a.active).then(b.accounts.cmp(&a.accounts)));
+    let members = page.map(|u| {
+        let (accounts, arr) = sizes.get(&u.id).cloned().unwrap_or((0, zero));
+        Member {
+            id: u.id,
+            name: u.name.clone(),
+            email: u.email.as_str().to_string(),
+            function: u.function.to_string(),
+            role: u.role.to_string(),
+            manager: u
+                .manager_id
+                .and_then(|m| names.get(&m).cloned())
+                .unwrap_or_default(),
+            accounts,
+            arr: format::money(&arr),
+            active: u.active,
+        }
+    });
     Ok(render(&TeamPage {
         nav: Nav::new(&c, "team"),
         members,
+        q: pq.q,
     }))
 }

@@ -1,0 +1,109 @@
+//! What the benchmarks share: the demo book loaded into the engine `SHERPA_BENCH_DB` names,
+//! request timing through the real router, and the medians they report.
+
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use sherpa_core::demo::DemoBook;
+use sherpa_core::*;
+use sherpa_store::Store;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).expect("finite"));
+    v[v.len() / 2]
+}
+
+pub fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Times `n` GETs of `uri` with the given headers; every answer must be 200.
+pub async fn time(
+    router: &axum::Router,
+    headers: &[(&str, String)],
+    uri: &str,
+    n: usize,
+) -> Vec<Duration> {
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let mut req = Request::builder().uri(uri);
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        let req = req.body(Body::empty()).unwrap();
+        let start = Instant::now();
+        let resp = router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let _ = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        out.push(start.elapsed());
+        assert_eq!(status, StatusCode::OK, "{uri}");
+    }
+    out.sort();
+    out
+}
+
+/// A store holding the demo book of `accounts` accounts.
+pub async fn demo_store(url: &str, accounts: usize) -> (Store, DemoBook) {
+    let store = Store::open(url, Arc::new(SystemClock))
+        .await
+        .expect("open the bench database");
+    let load = Instant::now();
+    let book = DemoBook::new(accounts, 42, store.clock().today());
+    store
+        .load_demo(&book, "$argon2id$bench", &|_, _| {})
+        .await
+        .expect("an empty database for the demo book");
+    println!(
+        "engine {}: {accounts} demo accounts loaded in {:.1} s",
+        store.engine().name(),
+        load.elapsed().as_secs_f64()
+    );
+    (store, book)
+}
+
+/// Runs every scenario `rounds` times, `n` requests each, beside the floor, and prints p50,
+/// p99 and p99 / floor p50 (medians of the rounds).
+pub async fn report(
+    router: &axum::Router,
+    floor: (&[(&str, String)], &str),
+    scenarios: &[(&str, Vec<(&str, String)>, String)],
+    rounds: usize,
+    n: usize,
+) {
+    let mut floor_p50 = Vec::new();
+    let mut results: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); scenarios.len()];
+    for _ in 0..rounds {
+        let f = time(router, floor.0, floor.1, n).await;
+        floor_p50.push(percentile(&f, 0.5).as_secs_f64() * 1e3);
+        for (i, (_, headers, uri)) in scenarios.iter().enumerate() {
+            let t = time(router, headers, uri, n).await;
+            results[i].0.push(percentile(&t, 0.5).as_secs_f64() * 1e3);
+            results[i].1.push(percentile(&t, 0.99).as_secs_f64() * 1e3);
+        }
+    }
+    let floor = median(floor_p50);
+    println!(
+        "floor (GET one account by id through the API) p50 {floor:.2} ms; {rounds} rounds of {n} requests, medians of rounds"
+    );
+    println!(
+        "{:<34} {:>9} {:>9} {:>14}",
+        "scenario", "p50 ms", "p99 ms", "p99 / floor"
+    );
+    for ((name, _, _), (p50, p99)) in scenarios.iter().zip(results) {
+        let (p50, p99) = (median(p50), median(p99));
+        println!("{name:<34} {p50:>9.2} {p99:>9.2} {:>13.1}x", p99 / floor);
+    }
+}
