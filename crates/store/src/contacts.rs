@@ -119,16 +119,10 @@ impl Store {
 
     /// Contacts of one account, or of the whole book, in id order after `after`.
     pub async fn contacts(&self, q: &crate::ListQuery) -> Result<Vec<Contact>> {
-        let rows: Vec<ContactRow> = sqlx::query_as(&format!(
-            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE ($1 IS NULL OR account_id = $1) AND ($2 IS NULL OR external_id = $2) \
-             AND id > $3 ORDER BY id LIMIT $4"
-        ))
-        .bind(q.account.map(|a| a.0))
-        .bind(q.external_id.as_deref())
-        .bind(q.after.unwrap_or(0))
-        .bind(q.limit.max(1))
-        .fetch_all(&self.pool)
-        .await?;
+        let (sql, args) = q.statement(CONTACT_COLUMNS, "contacts");
+        let rows: Vec<ContactRow> = sqlx::query_as_with(&sql, args)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
             .map(Contact::try_from)

@@ -145,16 +145,10 @@ impl Store {
 
     /// Terms of one account (oldest first), or of the whole book in id order after `after`.
     pub async fn contracts(&self, q: &crate::ListQuery) -> Result<Vec<Contract>> {
-        let rows: Vec<ContractRow> = sqlx::query_as(&format!(
-            "SELECT {CONTRACT_COLUMNS} FROM contracts WHERE ($1 IS NULL OR account_id = $1) AND ($2 IS NULL OR external_id = $2) \
-             AND id > $3 ORDER BY id LIMIT $4"
-        ))
-        .bind(q.account.map(|a| a.0))
-        .bind(q.external_id.as_deref())
-        .bind(q.after.unwrap_or(0))
-        .bind(q.limit.max(1))
-        .fetch_all(&self.pool)
-        .await?;
+        let (sql, args) = q.statement(CONTRACT_COLUMNS, "contracts");
+        let rows: Vec<ContractRow> = sqlx::query_as_with(&sql, args)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
             .map(Contract::try_from)

@@ -67,6 +67,36 @@ pub struct ListQuery {
     pub limit: i64,
 }
 
+impl ListQuery {
+    /// The statement of one page of `columns` from `table` under these filters. Only the filters
+    /// given become conditions, so that the planner can use the account and CRM-id indexes (a
+    /// catch-all `$1 IS NULL OR ...` condition would make it scan).
+    pub(crate) fn statement(
+        &self,
+        columns: &str,
+        table: &str,
+    ) -> (String, sqlx::any::AnyArguments<'static>) {
+        use accounts::{Arg, Args};
+        let mut args = Args::default();
+        let mut conds = vec![format!(
+            "id > {}",
+            args.push(Arg::Int(self.after.unwrap_or(0)))
+        )];
+        if let Some(a) = self.account {
+            conds.push(format!("account_id = {}", args.push(Arg::Int(a.0))));
+        }
+        if let Some(x) = &self.external_id {
+            conds.push(format!("external_id = {}", args.push(Arg::Text(x.clone()))));
+        }
+        let sql = format!(
+            "SELECT {columns} FROM {table} WHERE {} ORDER BY id LIMIT {}",
+            conds.join(" AND "),
+            self.limit.max(1)
+        );
+        (sql, args.into_arguments())
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 impl Store {
