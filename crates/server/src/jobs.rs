@@ -9,12 +9,26 @@ pub struct Worker {
     name: String,
 }
 
+/// The jobs that run once a day, shortly after midnight UTC.
+const DAILY: [&str; 2] = ["refresh_arr", "tidy_web"];
+
 /// Runs one job by kind.
 async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
     match job.kind.as_str() {
         // Terms start and end with the calendar: refresh ARR and renewal dates once a day.
         "refresh_arr" => {
             store.refresh_all_arr().await?;
+            Ok(())
+        }
+        // Expired sign-ins and import uploads nobody confirmed within a day.
+        "tidy_web" => {
+            let sessions = store.prune_sessions().await?;
+            let uploads = store.prune_uploads(chrono::Duration::days(1)).await?;
+            tracing::info!(
+                sessions,
+                uploads,
+                "expired sessions and stale uploads removed"
+            );
             Ok(())
         }
         other => anyhow::bail!("unknown job kind {other:?}"),
@@ -57,14 +71,11 @@ impl Worker {
     async fn tick(&self) -> anyhow::Result<()> {
         let today = self.store.clock().today();
         let at = today.and_hms_opt(0, 5, 0).expect("valid time").and_utc();
-        self.store
-            .enqueue_job(
-                "refresh_arr",
-                &serde_json::json!({}),
-                &format!("refresh_arr:{today}"),
-                at,
-            )
-            .await?;
+        for kind in DAILY {
+            self.store
+                .enqueue_job(kind, &serde_json::json!({}), &format!("{kind}:{today}"), at)
+                .await?;
+        }
         self.store
             .requeue_stale_jobs(chrono::Duration::minutes(15))
             .await?;

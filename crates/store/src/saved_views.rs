@@ -123,6 +123,16 @@ impl Store {
         })
     }
 
+    /// Forgets uploads older than `age` that were never confirmed; answers how many.
+    pub async fn prune_uploads(&self, age: chrono::Duration) -> Result<u64> {
+        let cutoff = sherpa_core::text::timestamp(self.clock.now() - age);
+        let done = sqlx::query("DELETE FROM import_uploads WHERE created_at < $1")
+            .bind(cutoff)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Forgets a staged upload (after its import, or when it is abandoned).
     pub async fn drop_upload(&self, id: i64) -> Result<()> {
         sqlx::query("DELETE FROM import_uploads WHERE id = $1")

@@ -234,4 +234,26 @@ async fn saved_views_are_personal_and_uploads_wait_for_their_owner() {
     );
     db.store.drop_upload(id).await.unwrap();
     assert!(db.store.staged_upload(ana.id, id).await.is_err());
+    // An upload nobody confirms is dropped after a day.
+    let stale = db
+        .store
+        .stage_upload(ana.id, "accounts", "b.csv", bytes)
+        .await
+        .unwrap();
+    assert_eq!(
+        db.store
+            .prune_uploads(chrono::Duration::days(1))
+            .await
+            .unwrap(),
+        0
+    );
+    db.clock.advance(chrono::Duration::hours(25));
+    assert_eq!(
+        db.store
+            .prune_uploads(chrono::Duration::days(1))
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(db.store.staged_upload(ana.id, stale).await.is_err());
 }

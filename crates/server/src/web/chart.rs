@@ -89,3 +89,43 @@ pub fn arr_history(movements: &[ArrMovement], today: NaiveDate) -> Option<String
     svg.push_str("</svg>");
     Some(svg)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sherpa_core::{ArrMovementKind, Currency};
+
+    fn movement(on: &str, change: &str, after: &str) -> ArrMovement {
+        ArrMovement {
+            on: on.parse().unwrap(),
+            kind: ArrMovementKind::New,
+            change: Money::parse(change, Currency::USD).unwrap(),
+            arr_after: Money::parse(after, Currency::USD).unwrap(),
+        }
+    }
+
+    #[test]
+    fn the_chart_shows_history_up_to_today_not_a_term_ending_next_month() {
+        let today: NaiveDate = "2026-11-23".parse().unwrap();
+        let history = [
+            movement("2024-01-01", "10000", "10000"),
+            movement("2025-01-01", "5000", "15000"),
+            movement("2026-12-31", "-15000", "0"),
+        ];
+        let svg = arr_history(&history, today).unwrap();
+        assert!(
+            svg.contains("aria-label=\"ARR over time, now $15,000\""),
+            "{svg}"
+        );
+        assert_eq!(
+            svg.matches("<circle").count(),
+            2,
+            "the future drop is not drawn"
+        );
+        assert!(arr_history(&[], today).is_none());
+        assert!(
+            arr_history(&history[2..], today).is_none(),
+            "nothing has happened yet"
+        );
+    }
+}
