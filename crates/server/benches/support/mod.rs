@@ -12,6 +12,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
+/// Request headers, as name and value.
+pub type Headers = Vec<(&'static str, String)>;
+
+/// A named request: its headers and URI.
+pub type Scenario = (&'static str, Headers, String);
+
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -79,7 +85,7 @@ pub async fn demo_store(url: &str, accounts: usize) -> (Store, DemoBook) {
 pub async fn report(
     router: &axum::Router,
     floor: (&[(&str, String)], &str),
-    scenarios: &[(&str, Vec<(&str, String)>, String)],
+    scenarios: &[Scenario],
     rounds: usize,
     n: usize,
 ) {
