@@ -72,7 +72,6 @@ fn classify(a: &Answer, api: bool) -> Got {
 #[tokio::test]
 async fn every_route_answers_every_role_as_the_matrix_says() {
     let web = Web::new().await;
-    let s = &web.db.store;
     let admin = web
         .user("admin@example.com", Role::Admin, Function::Operations)
         .await;
@@ -89,34 +88,15 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
     let other = web
         .user("other@example.com", Role::Csm, Function::Csm)
         .await;
-    let sys = Actor::system("test");
-    let mut owners = std::collections::BTreeMap::new();
-    owners.insert(OwnerFunction::Csm, Some(PersonRef::Id(csm.id)));
-    owners.insert(OwnerFunction::Ae, Some(PersonRef::Id(sales.id)));
-    let own = s
-        .create_account(
-            &sys,
-            &AccountPatch {
-                name: Some("Own Co".into()),
-                owners,
-                ..Default::default()
-            },
+    let own = web
+        .account(
+            "Own Co",
+            &[(OwnerFunction::Csm, csm.id), (OwnerFunction::Ae, sales.id)],
         )
-        .await
-        .unwrap();
-    let mut owners = std::collections::BTreeMap::new();
-    owners.insert(OwnerFunction::Csm, Some(PersonRef::Id(other.id)));
-    let foreign = s
-        .create_account(
-            &sys,
-            &AccountPatch {
-                name: Some("Foreign Co".into()),
-                owners,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        .await;
+    let foreign = web
+        .account("Foreign Co", &[(OwnerFunction::Csm, other.id)])
+        .await;
     let admin_token = web.token(&admin).await;
     let (o, f) = (own.id.to_string(), foreign.id.to_string());
     let contact = web

@@ -9,7 +9,6 @@ use axum::http::{Request, StatusCode, header};
 use common::Web;
 use serde_json::json;
 use sherpa_core::*;
-use std::collections::BTreeMap;
 
 async fn with_password(web: &Web, email: &str, role: Role, password: &str) -> User {
     let u = web.user(email, role, Function::Csm).await;
@@ -37,26 +36,6 @@ fn login_request(email: &str, password: &str, proto: Option<&str>) -> Request<Bo
         r = r.header("x-forwarded-proto", p);
     }
     r.body(Body::from(body)).unwrap()
-}
-
-async fn account(web: &Web, name: &str, owners: &[(OwnerFunction, UserId)]) -> Account {
-    let owners: BTreeMap<_, _> = owners
-        .iter()
-        .map(|(f, u)| (*f, Some(PersonRef::Id(*u))))
-        .collect();
-    web.db
-        .store
-        .create_account(
-            &Actor::system("test"),
-            &AccountPatch {
-                name: Some(name.into()),
-                lifecycle: Some(Some(Lifecycle::Ongoing)),
-                owners,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -155,7 +134,9 @@ async fn signing_in_is_throttled_and_the_cookie_is_locked_down() {
 async fn forms_need_their_csrf_token_and_sign_out_ends_the_session() {
     let web = Web::new().await;
     let csm = web.user("csm@example.com", Role::Csm, Function::Csm).await;
-    let mine = account(&web, "Mine Inc", &[(OwnerFunction::Csm, csm.id)]).await;
+    let mine = web
+        .account("Mine Inc", &[(OwnerFunction::Csm, csm.id)])
+        .await;
     let b = web.sign_in(&csm).await;
     let path = format!("/accounts/{}/activities", mine.id);
     let fields = [
@@ -284,18 +265,15 @@ async fn the_portfolio_filters_totals_and_exports_exactly_what_it_shows() {
     let csm = web.user("csm@example.com", Role::Csm, Function::Csm).await;
     let admin_token = web.token(&leader).await;
     for (i, arr) in [12_000, 30_000, 55_000, 8_000].iter().enumerate() {
-        let a = account(
-            &web,
-            &format!("Client {i}"),
-            &[(OwnerFunction::Csm, csm.id)],
-        )
-        .await;
+        let a = web
+            .account(&format!("Client {i}"), &[(OwnerFunction::Csm, csm.id)])
+            .await;
         let r = web
             .api("POST", "/api/v1/contracts", Some(&admin_token), Some(json!({"account_id": a.id.to_string(), "arr": {"amount": arr.to_string(), "currency": "USD"}, "start_date": "2026-01-01", "end_date": "2027-01-31"})))
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
-    account(&web, "Prospect", &[]).await;
+    web.account("Prospect", &[]).await;
     let b = web.sign_in(&leader).await;
     let all = web.get("/portfolio", Some(&b)).await;
     assert!(
@@ -370,8 +348,10 @@ async fn the_account_360_flags_the_relationship_and_audits_every_edit() {
     let other = web
         .user("other@example.com", Role::Csm, Function::Csm)
         .await;
-    let mine = account(&web, "Globex", &[(OwnerFunction::Csm, csm.id)]).await;
-    let theirs = account(&web, "Initech", &[(OwnerFunction::Csm, other.id)]).await;
+    let mine = web.account("Globex", &[(OwnerFunction::Csm, csm.id)]).await;
+    let theirs = web
+        .account("Initech", &[(OwnerFunction::Csm, other.id)])
+        .await;
     let token = web.token(&admin).await;
     web.api("POST", "/api/v1/contacts", Some(&token), Some(json!({"account_id": mine.id.to_string(), "name": "Hank Scorpio", "roles": ["economic_buyer"], "departed_on": "2026-10-01"}))).await;
     let b = web.sign_in(&csm).await;

@@ -231,6 +231,39 @@ impl Row {
     }
 }
 
+/// One page of an account list, with the totals of everything its filters match.
+pub struct Listing {
+    pub rows: Vec<Row>,
+    pub count: i64,
+    pub arr: String,
+    /// The link to the next page, if there is one.
+    pub next: Option<String>,
+}
+
+/// Reads the page `q` asks for and its totals (at once, on two connections), with each row's
+/// last personal touch and CSM.
+pub async fn load(
+    store: &Store,
+    q: &AccountQuery,
+    p: &ListParams,
+    today: NaiveDate,
+) -> Result<Listing, Failure> {
+    let (page, totals) = tokio::join!(store.accounts(q), store.account_totals(q));
+    let ((accounts, next), (count, arr)) = (page?, totals?);
+    let ids: Vec<_> = accounts.iter().map(|a| a.id).collect();
+    let touches = store.last_personal_touches(&ids).await?;
+    let names = csm_names(store, &accounts).await?;
+    Ok(Listing {
+        rows: accounts
+            .iter()
+            .map(|a| Row::new(a, today, &names, touches.get(&a.id).map(|t| t.date_naive())))
+            .collect(),
+        count,
+        arr: format::money(&arr),
+        next: next.map(|n| p.next_link(&n)),
+    })
+}
+
 /// The CSMs' names of a page of accounts.
 pub async fn csm_names(
     store: &Store,

@@ -71,6 +71,27 @@ impl Web {
             .unwrap()
     }
 
+    /// An ongoing account with these owners.
+    pub async fn account(&self, name: &str, owners: &[(OwnerFunction, UserId)]) -> Account {
+        let owners = owners
+            .iter()
+            .map(|(f, u)| (*f, Some(PersonRef::Id(*u))))
+            .collect();
+        self.db
+            .store
+            .create_account(
+                &Actor::system("test"),
+                &AccountPatch {
+                    name: Some(name.into()),
+                    lifecycle: Some(Some(Lifecycle::Ongoing)),
+                    owners,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+    }
+
     pub async fn sign_in(&self, user: &User) -> Browser {
         let s = self
             .db

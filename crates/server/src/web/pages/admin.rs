@@ -137,6 +137,14 @@ pub struct NewUser {
     password: String,
 }
 
+/// The team member a `/admin/users/{id}` path names.
+async fn target(s: &AppState, id: &str) -> Result<User, Failure> {
+    let id: UserId = id
+        .parse()
+        .map_err(|_| Failure::not_found(format!("no user {id}")))?;
+    Ok(s.store.user(id).await?)
+}
+
 /// The team member a form's `field` names by email or full name (none when blank).
 async fn named_person(s: &AppState, field: &str, raw: &str) -> Result<Option<User>, String> {
     let Some(person) = PersonRef::from_text(raw).map_err(|e| format!("{field}: {e}"))? else {
@@ -197,10 +205,8 @@ pub async fn update_user(
     Path(id): Path<String>,
     Form(f): Form<UserChange>,
 ) -> PageResult {
-    let id: UserId = id
-        .parse()
-        .map_err(|_| Failure::not_found(format!("no user {id}")))?;
-    let user = s.store.user(id).await?;
+    let user = target(&s, &id).await?;
+    let id = user.id;
     let outcome = async {
         let active = f.active == "yes";
         if id == c.session.user.id && !active {
@@ -251,10 +257,8 @@ pub async fn reset_password(
     Path(id): Path<String>,
     Form(f): Form<PasswordReset>,
 ) -> PageResult {
-    let id: UserId = id
-        .parse()
-        .map_err(|_| Failure::not_found(format!("no user {id}")))?;
-    let user = s.store.user(id).await?;
+    let user = target(&s, &id).await?;
+    let id = user.id;
     let outcome = match crate::password::hash(&f.password) {
         Err(e) => Err(format!("password: {e}")),
         Ok(hash) => {

@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::web::listing::{self, ListParams, RENEWAL_WINDOWS, Row};
 use crate::web::session::Signed;
-use crate::web::{Failure, Nav, PageResult, format, render};
+use crate::web::{Failure, Nav, PageResult, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -59,27 +59,18 @@ pub async fn show(
     let today = s.store.clock().now().date_naive();
     let mut q = p.to_query(today, listing::PAGE)?;
     q.owner = listing::resolve_owner(&s.store, &p.owner).await?;
-    // The page and its totals at once, on two connections.
-    let (page, totals) = tokio::join!(s.store.accounts(&q), s.store.account_totals(&q));
-    let ((accounts, next), (count, arr)) = (page?, totals?);
-    let ids: Vec<_> = accounts.iter().map(|a| a.id).collect();
-    let touches = s.store.last_personal_touches(&ids).await?;
-    let names = listing::csm_names(&s.store, &accounts).await?;
-    let rows = accounts
-        .iter()
-        .map(|a| Row::new(a, today, &names, touches.get(&a.id).map(|t| t.date_naive())))
-        .collect();
+    let list = listing::load(&s.store, &q, &p, today).await?;
     let filtered = p.any_filter();
     Ok(render(&PortfolioPage {
         nav: Nav::new(&c, "portfolio"),
         first_page: p.cursor.is_empty(),
-        next: next.map(|n| p.next_link(&n)),
+        next: list.next,
         filters: p.filters_query(true),
-        book_empty: count == 0 && !filtered,
+        book_empty: list.count == 0 && !filtered,
         p,
-        rows,
-        count,
-        arr: format::money(&arr),
+        rows: list.rows,
+        count: list.count,
+        arr: list.arr,
         filtered,
         lifecycles: Lifecycle::ALL,
         windows: RENEWAL_WINDOWS,
