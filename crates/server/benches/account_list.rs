@@ -14,29 +14,43 @@ use sherpa_core::*;
 use tower::ServiceExt;
 
 fn main() {
-    let accounts = support::env_number("BENCH_ACCOUNTS", 100_000);
-    let rounds = support::env_number("BENCH_ROUNDS", 5);
-    let dir = tempfile::tempdir().unwrap();
-    let url = std::env::var("SHERPA_BENCH_DB")
-        .unwrap_or_else(|_| format!("sqlite://{}/bench.db", dir.path().display()));
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async move {
-        let (store, book) = support::demo_store(&url, accounts).await;
-        let admin = store.user_by_email(&book.team.users[0].email).await.unwrap().unwrap();
-        let token = store.create_token(&Actor::system("bench"), admin.id, TokenScope::Api, "bench").await.unwrap().secret;
+    support::run(|store, book, accounts, rounds| async move {
+        let admin = store
+            .user_by_email(&book.team.users[0].email)
+            .await
+            .unwrap()
+            .unwrap();
+        let token = store
+            .create_token(&Actor::system("bench"), admin.id, TokenScope::Api, "bench")
+            .await
+            .unwrap()
+            .secret;
         let auth = vec![("authorization", format!("Bearer {token}"))];
         // A high-touch CSM's book, and a page deep into the book for the cursor scenario.
-        let csm = store.user_by_email(&Email::parse("csm.1@sherpa.example").unwrap()).await.unwrap().unwrap();
+        let csm = store
+            .user_by_email(&Email::parse("csm.1@sherpa.example").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
         let router = sherpa_server::app(store.clone());
         let mut cursor_uri = "/api/v1/accounts?limit=50".to_string();
         for _ in 0..20 {
-            let req = Request::builder().uri(&cursor_uri).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
-            let body = axum::body::to_bytes(router.clone().oneshot(req).await.unwrap().into_body(), usize::MAX).await.unwrap();
+            let req = Request::builder()
+                .uri(&cursor_uri)
+                .header("authorization", format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap();
+            let body = axum::body::to_bytes(
+                router.clone().oneshot(req).await.unwrap().into_body(),
+                usize::MAX,
+            )
+            .await
+            .unwrap();
             let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
-            cursor_uri = format!("/api/v1/accounts?limit=50&cursor={}", v["next_cursor"].as_str().unwrap());
+            cursor_uri = format!(
+                "/api/v1/accounts?limit=50&cursor={}",
+                v["next_cursor"].as_str().unwrap()
+            );
         }
         let api = |name, uri: String| (name, auth.clone(), uri);
         let scenarios = vec![

@@ -10,17 +10,7 @@ mod support;
 use sherpa_core::*;
 
 fn main() {
-    let accounts = support::env_number("BENCH_ACCOUNTS", 100_000);
-    let rounds = support::env_number("BENCH_ROUNDS", 5);
-    let dir = tempfile::tempdir().unwrap();
-    let url = std::env::var("SHERPA_BENCH_DB")
-        .unwrap_or_else(|_| format!("sqlite://{}/bench.db", dir.path().display()));
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async move {
-        let (store, book) = support::demo_store(&url, accounts).await;
+    support::run(|store, book, accounts, rounds| async move {
         let admin = store
             .user_by_email(&book.team.users[0].email)
             .await

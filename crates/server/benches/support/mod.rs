@@ -61,6 +61,28 @@ pub async fn time(
     out
 }
 
+/// Loads the demo book (`BENCH_ACCOUNTS`, default 100,000) into the engine `SHERPA_BENCH_DB`
+/// names (a fresh SQLite file by default) and runs `bench` on it with `BENCH_ROUNDS` (default 5).
+pub fn run<F, Fut>(bench: F)
+where
+    F: FnOnce(Store, DemoBook, usize, usize) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let accounts = env_number("BENCH_ACCOUNTS", 100_000);
+    let rounds = env_number("BENCH_ROUNDS", 5);
+    let dir = tempfile::tempdir().unwrap();
+    let url = std::env::var("SHERPA_BENCH_DB")
+        .unwrap_or_else(|_| format!("sqlite://{}/bench.db", dir.path().display()));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let (store, book) = demo_store(&url, accounts).await;
+        bench(store, book, accounts, rounds).await;
+    });
+}
+
 /// A store holding the demo book of `accounts` accounts.
 pub async fn demo_store(url: &str, accounts: usize) -> (Store, DemoBook) {
     let store = Store::open(url, Arc::new(SystemClock))
