@@ -7,6 +7,7 @@ pub mod clock;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod intake;
 pub mod money;
 pub mod pareto;
 pub mod text;

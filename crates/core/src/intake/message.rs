@@ -1,0 +1,452 @@
+//! Segment messages: parsing a request (one message, or a batch), the limits, the required
+//! fields, clock-skew correction, and the id a message is deduplicated on.
+
+use chrono::{DateTime, Utc};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+/// Segment's limits, applied to the decompressed body.
+pub const MAX_MESSAGE_BYTES: usize = 32 * 1024;
+pub const MAX_REQUEST_BYTES: usize = 500 * 1024;
+pub const MAX_BATCH_MESSAGES: usize = 2500;
+/// Longest text kept for an id or an event name.
+const MAX_ID: usize = 512;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageKind {
+    Identify,
+    Track,
+    Page,
+    Screen,
+    Group,
+    Alias,
+}
+
+impl MessageKind {
+    pub fn parse(s: &str) -> Option<MessageKind> {
+        Some(match s {
+            "identify" => MessageKind::Identify,
+            "track" => MessageKind::Track,
+            "page" => MessageKind::Page,
+            "screen" => MessageKind::Screen,
+            "group" => MessageKind::Group,
+            "alias" => MessageKind::Alias,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            MessageKind::Identify => "identify",
+            MessageKind::Track => "track",
+            MessageKind::Page => "page",
+            MessageKind::Screen => "screen",
+            MessageKind::Group => "group",
+            MessageKind::Alias => "alias",
+        }
+    }
+}
+
+/// A message that passed every check, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub message_id: String,
+    pub kind: MessageKind,
+    pub user_id: Option<String>,
+    pub anonymous_id: Option<String>,
+    /// The event of a track; the name of a page or screen.
+    pub name: Option<String>,
+    /// The account the message names: `groupId` of a group, else `context.groupId` or
+    /// `traits.company.id`. It is the account's external id in the book.
+    pub group_id: Option<String>,
+    /// The email an identify gives the user (ties the user to a contact).
+    pub email: Option<String>,
+    /// When it happened, corrected for the sender's clock skew.
+    pub timestamp: DateTime<Utc>,
+    /// The message as stored: the item with the batch's context merged in.
+    pub body: String,
+}
+
+impl Message {
+    /// Who did it: the user id, else the anonymous id (kept apart by a prefix).
+    pub fn user_key(&self) -> String {
+        match (&self.user_id, &self.anonymous_id) {
+            (Some(u), _) => u.clone(),
+            (None, Some(a)) => format!("anon:{a}"),
+            (None, None) => unreachable!("a message without either id is rejected"),
+        }
+    }
+}
+
+/// Why a message or a request was refused; `index` is the message's place in a batch.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Rejection {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Rejection {
+    fn new(index: Option<usize>, code: &'static str, message: impl Into<String>) -> Self {
+        Rejection {
+            index,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// A request's messages, each accepted or refused, and the write key it carried in its body.
+#[derive(Debug)]
+pub struct Request {
+    pub write_key: Option<String>,
+    pub messages: Vec<Result<Message, Rejection>>,
+}
+
+#[derive(serde::Deserialize)]
+struct BatchBody<'a> {
+    #[serde(borrow)]
+    batch: Option<Vec<&'a RawValue>>,
+    context: Option<Map<String, Value>>,
+    integrations: Option<Map<String, Value>>,
+    #[serde(rename = "sentAt")]
+    sent_at: Option<Value>,
+    #[serde(rename = "writeKey")]
+    write_key: Option<String>,
+}
+
+/// Parses a request body (already decompressed and within [`MAX_REQUEST_BYTES`]). `kind` is the
+/// endpoint's type (`/v1/track`), or `None` for `/v1/batch` and its other names.
+pub fn parse_request(
+    kind: Option<MessageKind>,
+    body: &[u8],
+    received_at: DateTime<Utc>,
+) -> Result<Request, Rejection> {
+    let invalid = |e: serde_json::Error| {
+        Rejection::new(
+            None,
+            "invalid_json",
+            format!("the body is not valid JSON: {e}"),
+        )
+    };
+    match kind {
+        Some(kind) => {
+            let item: &RawValue = serde_json::from_slice(body).map_err(invalid)?;
+            let write_key = serde_json::from_str::<Map<String, Value>>(item.get())
+                .ok()
+                .and_then(|m| m.get("writeKey").and_then(Value::as_str).map(String::from));
+            let msg = parse_item(None, item, Some(kind), &Shared::default(), received_at);
+            Ok(Request {
+                write_key,
+                messages: vec![msg],
+            })
+        }
+        None => {
+            let b: BatchBody = serde_json::from_slice(body).map_err(invalid)?;
+            let items = b.batch.ok_or_else(|| {
+                Rejection::new(
+                    None,
+                    "invalid_batch",
+                    "a batch needs a \"batch\" array of messages",
+                )
+            })?;
+            if items.len() > MAX_BATCH_MESSAGES {
+                return Err(Rejection::new(
+                    None,
+                    "too_many_messages",
+                    format!(
+                        "the batch has {} messages; send at most {MAX_BATCH_MESSAGES} per request",
+                        items.len()
+                    ),
+                ));
+            }
+            let shared = Shared {
+                context: b.context,
+                integrations: b.integrations,
+                sent_at: b.sent_at.as_ref().and_then(parse_time),
+            };
+            Ok(Request {
+                write_key: b.write_key,
+                messages: items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| parse_item(Some(i), item, None, &shared, received_at))
+                    .collect(),
+            })
+        }
+    }
+}
+
+/// What a batch gives every message in it.
+#[derive(Default)]
+struct Shared {
+    context: Option<Map<String, Value>>,
+    integrations: Option<Map<String, Value>>,
+    sent_at: Option<DateTime<Utc>>,
+}
+
+fn parse_time(v: &Value) -> Option<DateTime<Utc>> {
+    v.as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.to_utc())
+}
+
+/// A string field (numbers are accepted as ids, as Segment does), trimmed and bounded.
+fn text(v: Option<&Value>) -> Option<String> {
+    let s = match v? {
+        Value::String(s) => s.trim().to_string(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    (!s.is_empty()).then(|| s.chars().take(MAX_ID).collect())
+}
+
+/// The value at a `/a/b` path inside a message.
+fn pointer<'a>(m: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    let mut parts = path.trim_start_matches('/').split('/');
+    let mut v = m.get(parts.next()?)?;
+    for p in parts {
+        v = v.get(p)?;
+    }
+    Some(v)
+}
+
+fn parse_item(
+    index: Option<usize>,
+    raw: &RawValue,
+    kind: Option<MessageKind>,
+    shared: &Shared,
+    received_at: DateTime<Utc>,
+) -> Result<Message, Rejection> {
+    let reject = |code, m: String| Rejection::new(index, code, m);
+    let raw_text = raw.get();
+    if raw_text.len() > MAX_MESSAGE_BYTES {
+        return Err(reject(
+            "message_too_large",
+            format!(
+                "the message is {} bytes; the limit is {MAX_MESSAGE_BYTES}",
+                raw_text.len()
+            ),
+        ));
+    }
+    let Ok(Value::Object(mut m)) = serde_json::from_str::<Value>(raw_text) else {
+        return Err(reject(
+            "invalid_message",
+            "a message must be a JSON object".into(),
+        ));
+    };
+    let kind = match kind {
+        Some(k) => k,
+        None => {
+            let t = m.get("type").and_then(Value::as_str).unwrap_or("");
+            MessageKind::parse(t).ok_or_else(|| {
+                reject(
+                    "invalid_type",
+                    format!(
+                        "\"type\" is {t:?}; expected identify, track, page, screen, group or alias"
+                    ),
+                )
+            })?
+        }
+    };
+    m.remove("writeKey");
+    m.insert("type".into(), Value::String(kind.as_str().into()));
+    // The batch's context and integrations, under the message's own.
+    for (key, shared) in [
+        ("context", &shared.context),
+        ("integrations", &shared.integrations),
+    ] {
+        if let Some(base) = shared {
+            let mut merged = base.clone();
+            if let Some(Value::Object(own)) = m.get(key) {
+                merged.extend(own.clone());
+            }
+            m.insert(key.into(), Value::Object(merged));
+        }
+    }
+    let user_id = text(m.get("userId"));
+    let anonymous_id = text(m.get("anonymousId"));
+    if user_id.is_none() && anonymous_id.is_none() {
+        return Err(reject(
+            "missing_user",
+            "the message needs a userId or an anonymousId".into(),
+        ));
+    }
+    let name =
+        match kind {
+            MessageKind::Track => Some(text(m.get("event")).ok_or_else(|| {
+                reject("missing_event", "a track message needs an \"event\"".into())
+            })?),
+            MessageKind::Page | MessageKind::Screen => {
+                text(m.get("name")).or_else(|| text(pointer(&m, "/properties/name")))
+            }
+            _ => None,
+        };
+    if kind == MessageKind::Alias && text(m.get("previousId")).is_none() {
+        return Err(reject(
+            "missing_previous_id",
+            "an alias message needs a \"previousId\"".into(),
+        ));
+    }
+    let group_id = match kind {
+        MessageKind::Group => Some(text(m.get("groupId")).ok_or_else(|| {
+            reject(
+                "missing_group_id",
+                "a group message needs a \"groupId\"".into(),
+            )
+        })?),
+        _ => text(pointer(&m, "/context/groupId"))
+            .or_else(|| text(pointer(&m, "/traits/company/id")))
+            .or_else(|| text(pointer(&m, "/context/traits/company/id"))),
+    };
+    let email = match kind {
+        MessageKind::Identify => text(pointer(&m, "/traits/email")),
+        _ => None,
+    }
+    .or_else(|| text(pointer(&m, "/context/traits/email")));
+    let stamped = match m.get("timestamp") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(parse_time(v).ok_or_else(|| {
+            reject(
+                "invalid_timestamp",
+                format!("\"timestamp\" {v} is not an ISO 8601 date and time"),
+            )
+        })?),
+    };
+    let sent_at = m.get("sentAt").and_then(parse_time).or(shared.sent_at);
+    // The sender's clock may be off: what it calls `sentAt` is our `received_at`.
+    let timestamp = match (stamped, sent_at) {
+        (Some(t), Some(sent)) => received_at - (sent - t),
+        (Some(t), None) => t,
+        (None, _) => received_at,
+    };
+    let message_id = text(m.get("messageId")).unwrap_or_else(|| {
+        // A retried request without ids carries the same content, hence the same id.
+        let digest = Sha256::digest(raw_text.as_bytes());
+        format!("sherpa-{}", &hex::encode(digest)[..32])
+    });
+    m.insert("messageId".into(), Value::String(message_id.clone()));
+    Ok(Message {
+        message_id,
+        kind,
+        user_id,
+        anonymous_id,
+        name,
+        group_id,
+        email,
+        timestamp,
+        body: Value::Object(m).to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    #[test]
+    fn a_batch_keeps_its_good_messages_and_names_the_bad_ones() {
+        let body = r#"{"writeKey": "k", "context": {"library": {"name": "analytics-python"}, "groupId": "ACME"},
+            "batch": [
+              {"type": "track", "userId": "u1", "event": "Report Built", "messageId": "m1", "timestamp": "2026-11-23T10:00:00Z"},
+              {"type": "track", "userId": "u1"},
+              {"type": "group", "anonymousId": "a1", "messageId": "m3"},
+              {"type": "page", "anonymousId": "a1", "name": "Home", "context": {"groupId": "BETA"}},
+              {"type": "shout", "userId": "u1"},
+              {"type": "identify", "traits": {"email": "x@example.com"}}
+            ]}"#;
+        let r = parse_request(None, body.as_bytes(), at("2026-11-23T10:00:05Z")).unwrap();
+        assert_eq!(r.write_key.as_deref(), Some("k"));
+        let codes: Vec<_> = r
+            .messages
+            .iter()
+            .map(|m| m.as_ref().err().map(|e| (e.index, e.code)))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                None,
+                Some((Some(1), "missing_event")),
+                Some((Some(2), "missing_group_id")),
+                None,
+                Some((Some(4), "invalid_type")),
+                Some((Some(5), "missing_user")),
+            ]
+        );
+        let first = r.messages[0].as_ref().unwrap();
+        assert_eq!(
+            first.group_id.as_deref(),
+            Some("ACME"),
+            "the batch context applies"
+        );
+        assert!(first.body.contains("analytics-python"));
+        let page = r.messages[3].as_ref().unwrap();
+        assert_eq!(
+            page.group_id.as_deref(),
+            Some("BETA"),
+            "the message's own context wins"
+        );
+        assert_eq!(page.user_key(), "anon:a1");
+        assert!(
+            page.message_id.starts_with("sherpa-"),
+            "an id is made when absent"
+        );
+    }
+
+    #[test]
+    fn the_senders_clock_skew_is_corrected_from_sent_at() {
+        // The client's clock is 10 minutes fast: it says it sent at 10:10 what we got at 10:00.
+        let body = r#"{"userId": "u", "event": "E", "timestamp": "2026-11-23T10:09:00Z", "sentAt": "2026-11-23T10:10:00Z"}"#;
+        let r = parse_request(
+            Some(MessageKind::Track),
+            body.as_bytes(),
+            at("2026-11-23T10:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(
+            r.messages[0].as_ref().unwrap().timestamp,
+            at("2026-11-23T09:59:00Z")
+        );
+    }
+
+    #[test]
+    fn limits_and_bad_json_are_refused_with_a_reason() {
+        let big = format!(
+            r#"{{"userId": "u", "event": "E", "properties": {{"x": "{}"}}}}"#,
+            "y".repeat(MAX_MESSAGE_BYTES)
+        );
+        let r = parse_request(Some(MessageKind::Track), big.as_bytes(), Utc::now()).unwrap();
+        assert_eq!(
+            r.messages[0].as_ref().unwrap_err().code,
+            "message_too_large"
+        );
+        let e = parse_request(None, b"{\"batch\": [", Utc::now()).unwrap_err();
+        assert_eq!(e.code, "invalid_json");
+        let many = format!(
+            r#"{{"batch": [{}]}}"#,
+            vec![r#"{"type":"track","userId":"u","event":"E"}"#; MAX_BATCH_MESSAGES + 1].join(",")
+        );
+        assert_eq!(
+            parse_request(None, many.as_bytes(), Utc::now())
+                .unwrap_err()
+                .code,
+            "too_many_messages"
+        );
+    }
+
+    #[test]
+    fn the_same_message_without_an_id_gets_the_same_id_twice() {
+        let body = br#"{"userId": "u", "event": "E", "timestamp": "2026-11-23T10:00:00Z"}"#;
+        let a = parse_request(Some(MessageKind::Track), body, Utc::now()).unwrap();
+        let b = parse_request(Some(MessageKind::Track), body, Utc::now()).unwrap();
+        assert_eq!(
+            a.messages[0].as_ref().unwrap().message_id,
+            b.messages[0].as_ref().unwrap().message_id
+        );
+    }
+}
