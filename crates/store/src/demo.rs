@@ -1,7 +1,7 @@
 //! Writing the demo book fast: explicit ids and multi-row INSERTs in large transactions, so
 //! 100,000 accounts with their contacts, terms and activities load in seconds.
 
-use crate::accounts::{Arg, Args};
+use crate::accounts::Arg;
 use crate::rows::opt_date;
 use crate::{Engine, Result, Store, StoreError};
 use futures::StreamExt;
@@ -38,49 +38,6 @@ async fn secondary_indexes(
 
 /// Accounts generated and written per transaction.
 const CHUNK: usize = 2_000;
-/// Bind parameters per statement, under SQLite's and PostgreSQL's limits.
-const MAX_PARAMS: usize = 30_000;
-
-/// Inserts rows many at a time. SQLite gets anonymous `?` placeholders: with numbered ones it
-/// looks each name up in a list, which made large statements quadratic (42% of a demo load).
-async fn insert_rows(
-    conn: &mut AnyConnection,
-    engine: Engine,
-    table: &str,
-    columns: &[&str],
-    rows: Vec<Vec<Arg>>,
-) -> Result<()> {
-    let per = (MAX_PARAMS / columns.len()).max(1);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let mut args = Args::default();
-        let mut values = Vec::new();
-        for row in rows.by_ref().take(per) {
-            let ps: Vec<String> = row
-                .into_iter()
-                .map(|a| {
-                    let p = args.push(a);
-                    if engine == Engine::Sqlite {
-                        "?".to_string()
-                    } else {
-                        p
-                    }
-                })
-                .collect();
-            values.push(format!("({})", ps.join(", ")));
-        }
-        let sql = format!(
-            "INSERT INTO {table} ({}) VALUES {}",
-            columns.join(", "),
-            values.join(", ")
-        );
-        sqlx::query_with(&sql, args.into_arguments())
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
-
 fn t(s: impl Into<String>) -> Arg {
     Arg::Text(s.into())
 }
@@ -145,7 +102,7 @@ impl Store {
                 ]
             })
             .collect();
-        insert_rows(
+        crate::bulk::insert_rows(
             &mut tx,
             self.engine,
             "users",
@@ -334,7 +291,7 @@ impl Store {
             }
         }
         let mut tx = self.pool.begin().await?;
-        insert_rows(
+        crate::bulk::insert_rows(
             &mut tx,
             self.engine,
             "accounts",
@@ -363,7 +320,7 @@ impl Store {
             a_rows,
         )
         .await?;
-        insert_rows(
+        crate::bulk::insert_rows(
             &mut tx,
             self.engine,
             "contacts",
@@ -382,7 +339,7 @@ impl Store {
             c_rows,
         )
         .await?;
-        insert_rows(
+        crate::bulk::insert_rows(
             &mut tx,
             self.engine,
             "contracts",
@@ -406,7 +363,7 @@ impl Store {
             k_rows,
         )
         .await?;
-        insert_rows(
+        crate::bulk::insert_rows(
             &mut tx,
             self.engine,
             "activities",
@@ -422,7 +379,7 @@ impl Store {
             act_rows,
         )
         .await?;
-        insert_rows(
+        crate::bulk::insert_rows(
             &mut tx,
             self.engine,
             "activity_attendees",

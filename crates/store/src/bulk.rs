@@ -1,0 +1,75 @@
+//! Many rows in one statement: demo loads and event intake write thousands of rows at a time.
+
+use crate::accounts::{Arg, Args};
+use crate::{Engine, Result};
+use sqlx::AnyConnection;
+
+/// Bind parameters per statement, under SQLite's and PostgreSQL's limits.
+const MAX_PARAMS: usize = 30_000;
+
+/// Inserts rows many at a time. SQLite gets anonymous `?` placeholders: with numbered ones it
+/// looks each name up in a list, which made large statements quadratic (42% of a demo load).
+pub(crate) async fn insert_rows(
+    conn: &mut AnyConnection,
+    engine: Engine,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Arg>>,
+) -> Result<()> {
+    upsert_rows(conn, engine, table, columns, rows, "", None).await?;
+    Ok(())
+}
+
+/// Inserts rows with a conflict clause (`ON CONFLICT ... DO ...`), answering the text of the
+/// `returning` column of each row written.
+pub(crate) async fn upsert_rows(
+    conn: &mut AnyConnection,
+    engine: Engine,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Arg>>,
+    on_conflict: &str,
+    returning: Option<&str>,
+) -> Result<Vec<String>> {
+    let per = (MAX_PARAMS / columns.len()).max(1);
+    let mut rows = rows.into_iter().peekable();
+    let mut returned = Vec::new();
+    while rows.peek().is_some() {
+        let mut args = Args::default();
+        let mut values = Vec::new();
+        for row in rows.by_ref().take(per) {
+            let ps: Vec<String> = row
+                .into_iter()
+                .map(|a| {
+                    let p = args.push(a);
+                    if engine == Engine::Sqlite {
+                        "?".to_string()
+                    } else {
+                        p
+                    }
+                })
+                .collect();
+            values.push(format!("({})", ps.join(", ")));
+        }
+        let mut sql = format!(
+            "INSERT INTO {table} ({}) VALUES {} {on_conflict}",
+            columns.join(", "),
+            values.join(", ")
+        );
+        match returning {
+            Some(col) => {
+                sql.push_str(&format!(" RETURNING {col}"));
+                let got: Vec<(String,)> = sqlx::query_as_with(&sql, args.into_arguments())
+                    .fetch_all(&mut *conn)
+                    .await?;
+                returned.extend(got.into_iter().map(|(v,)| v));
+            }
+            None => {
+                sqlx::query_with(&sql, args.into_arguments())
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+    }
+    Ok(returned)
+}

@@ -1,0 +1,635 @@
+//! Usage data in: Segment messages stored once each (deduplicated on messageId), mapped to the
+//! book's accounts, and added to the daily rollups in the same transaction, so a message that
+//! was acknowledged is both kept and counted, or neither.
+
+use crate::accounts::{Arg, Args};
+use crate::bulk::upsert_rows;
+use crate::rows::time;
+use crate::{Result, Store};
+use chrono::{DateTime, NaiveDate, Utc};
+use sherpa_core::intake::{Message, MessageKind, Rejection, RollupDelta};
+use sherpa_core::text::{date, timestamp};
+use sherpa_core::*;
+use sqlx::AnyConnection;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// What happened to a set of valid messages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IngestOutcome {
+    /// Stored for the first time.
+    pub accepted: usize,
+    /// Already stored (a retry): nothing added.
+    pub duplicates: usize,
+    /// Stored without an account: their group is not in the book (yet), or they name none.
+    pub unmapped: usize,
+}
+
+/// One day of an account's usage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageDay {
+    pub day: NaiveDate,
+    pub events: i64,
+    pub page_views: i64,
+    pub active_users: i64,
+    /// Distinct users seen in the 30 days up to and including this day.
+    pub seats_in_use: i64,
+    /// Distinct product features used that day (event names through the feature catalog).
+    pub features_used: i64,
+}
+
+/// A stored message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// Ingest order; the cursor of the events list.
+    pub id: i64,
+    pub message_id: String,
+    pub kind: String,
+    pub account_id: Option<AccountId>,
+    pub group_id: Option<String>,
+    pub user_key: String,
+    pub name: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    pub body: String,
+}
+
+impl StoredEvent {
+    /// The message as the rollups see it.
+    pub fn to_message(&self) -> Message {
+        Message {
+            message_id: self.message_id.clone(),
+            kind: MessageKind::parse(&self.kind).unwrap_or(MessageKind::Track),
+            user_id: Some(self.user_key.clone()),
+            anonymous_id: None,
+            name: self.name.clone(),
+            group_id: self.group_id.clone(),
+            email: None,
+            timestamp: self.occurred_at,
+            body: self.body.clone(),
+        }
+    }
+}
+
+/// The intake's counters and what the admin should look at.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IntakeStatus {
+    pub accepted: i64,
+    pub duplicates: i64,
+    pub rejected: i64,
+    /// Stored events without an account now.
+    pub unmapped: i64,
+    /// The latest rejections, newest first: when, code, reason, the start of the message.
+    pub last_rejections: Vec<(DateTime<Utc>, String, String, String)>,
+    /// Group ids of stored events that no account carries yet, with their event counts.
+    pub unmapped_groups: Vec<(String, i64)>,
+}
+
+/// Placeholders for a list of values, for `IN (...)`.
+fn in_list<I: IntoIterator<Item = Arg>>(args: &mut Args, values: I) -> String {
+    values
+        .into_iter()
+        .map(|v| args.push(v))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Looks up `key IN (values)` and answers (key, id, id) rows, in slices the engines accept.
+async fn lookup(
+    conn: &mut AnyConnection,
+    sql: &str,
+    values: Vec<String>,
+) -> Result<Vec<(String, Option<i64>, Option<i64>)>> {
+    let mut out = Vec::new();
+    for slice in values.chunks(5_000) {
+        let mut args = Args::default();
+        let list = in_list(&mut args, slice.iter().map(|v| Arg::Text(v.clone())));
+        let rows: Vec<(String, Option<i64>, Option<i64>)> =
+            sqlx::query_as_with(&sql.replace("{list}", &list), args.into_arguments())
+                .fetch_all(&mut *conn)
+                .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+async fn count(conn: &mut AnyConnection, outcome: &str, n: usize) -> Result<()> {
+    if n == 0 {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO intake_counts (outcome, n) VALUES ($1, $2) \
+         ON CONFLICT (outcome) DO UPDATE SET n = intake_counts.n + excluded.n",
+    )
+    .bind(outcome)
+    .bind(n as i64)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Stores valid messages once each, maps them to accounts and adds the new ones to the
+    /// rollups, all in one transaction.
+    pub async fn ingest(
+        &self,
+        messages: &[Message],
+        received_at: DateTime<Utc>,
+    ) -> Result<IngestOutcome> {
+        let mut tx = self.pool.begin().await?;
+        let outcome = ingest(&mut tx, self.engine, messages, received_at).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Counts and keeps refused messages (the latest 1,000) for the admin's intake page.
+    pub async fn record_rejections(&self, rejected: &[(Rejection, String)]) -> Result<()> {
+        if rejected.is_empty() {
+            return Ok(());
+        }
+        let now = self.now();
+        let mut tx = self.pool.begin().await?;
+        count(&mut tx, "rejected", rejected.len()).await?;
+        // Only the latest matter: a flood of bad messages keeps a bounded log.
+        let rows: Vec<Vec<Arg>> = rejected
+            .iter()
+            .rev()
+            .take(100)
+            .map(|(r, sample)| {
+                let reason = match r.index {
+                    Some(i) => format!("message {i}: {}", r.message),
+                    None => r.message.clone(),
+                };
+                vec![
+                    Arg::Text(now.clone()),
+                    Arg::Text(r.code.to_string()),
+                    Arg::Text(reason),
+                    Arg::Text(sample.chars().take(300).collect()),
+                ]
+            })
+            .collect();
+        upsert_rows(
+            &mut tx,
+            self.engine,
+            "intake_rejections",
+            &["at", "code", "reason", "sample"],
+            rows,
+            "",
+            None,
+        )
+        .await?;
+        sqlx::query(
+            "DELETE FROM intake_rejections WHERE id <= (SELECT MAX(id) - 1000 FROM intake_rejections)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Counters, the latest rejections and the unmapped group ids.
+    pub async fn intake_status(&self) -> Result<IntakeStatus> {
+        let counts: Vec<(String, i64)> = sqlx::query_as("SELECT outcome, n FROM intake_counts")
+            .fetch_all(&self.pool)
+            .await?;
+        let get = |k: &str| {
+            counts
+                .iter()
+                .find(|(o, _)| o == k)
+                .map(|(_, n)| *n)
+                .unwrap_or(0)
+        };
+        let rejections: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT at, code, reason, sample FROM intake_rejections ORDER BY id DESC LIMIT 50",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let unmapped_groups: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT group_id, COUNT(*) FROM events WHERE account_id IS NULL AND group_id IS NOT NULL \
+             GROUP BY group_id ORDER BY COUNT(*) DESC, group_id LIMIT 100",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let (unmapped,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM events WHERE account_id IS NULL")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(IntakeStatus {
+            accepted: get("accepted"),
+            duplicates: get("duplicate"),
+            rejected: get("rejected"),
+            unmapped,
+            last_rejections: rejections
+                .into_iter()
+                .map(|(at, code, reason, sample)| Ok((time("at", &at)?, code, reason, sample)))
+                .collect::<Result<_>>()?,
+            unmapped_groups,
+        })
+    }
+
+    /// Attaches waiting events to the accounts that now carry their group id, and adds them to
+    /// the rollups; answers how many attached. The update claims the rows, so two servers
+    /// running this at once cannot count an event twice.
+    pub async fn attach_unmapped(&self) -> Result<u64> {
+        let pairs: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT DISTINCT e.group_id, a.id FROM events e JOIN accounts a ON a.external_id = e.group_id \
+             WHERE e.account_id IS NULL AND e.group_id IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut attached = 0;
+        for (group, account) in pairs {
+            let mut tx = self.pool.begin().await?;
+            let rows: Vec<(String, String, String, Option<String>, String)> = sqlx::query_as(
+                "UPDATE events SET account_id = $1 WHERE account_id IS NULL AND group_id = $2 \
+                 RETURNING message_id, kind, user_key, name, occurred_at",
+            )
+            .bind(account)
+            .bind(&group)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut delta = RollupDelta::default();
+            for (message_id, kind, user_key, name, occurred_at) in rows {
+                let e = StoredEvent {
+                    id: 0,
+                    message_id,
+                    kind,
+                    account_id: Some(AccountId(account)),
+                    group_id: Some(group.clone()),
+                    user_key,
+                    name,
+                    occurred_at: time("occurred_at", &occurred_at)?,
+                    received_at: Utc::now(),
+                    body: String::new(),
+                };
+                delta.add(AccountId(account), &e.to_message());
+                attached += 1;
+            }
+            add_rollups(&mut tx, self.engine, &delta).await?;
+            tx.commit().await?;
+        }
+        Ok(attached)
+    }
+
+    /// Stored messages in ingest order after `after`, of one account or of all.
+    pub async fn events(
+        &self,
+        account: Option<AccountId>,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>> {
+        let mut args = Args::default();
+        let mut cond = format!("id > {}", args.push(Arg::Int(after)));
+        if let Some(a) = account {
+            cond.push_str(&format!(" AND account_id = {}", args.push(Arg::Int(a.0))));
+        }
+        let sql = format!(
+            "SELECT id, message_id, kind, account_id, group_id, user_key, name, occurred_at, received_at, body \
+             FROM events WHERE {cond} ORDER BY id LIMIT {}",
+            limit.clamp(1, 10_000)
+        );
+        type Row = (
+            i64,
+            String,
+            String,
+            Option<i64>,
+            Option<String>,
+            String,
+            Option<String>,
+            String,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = sqlx::query_as_with(&sql, args.into_arguments())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(StoredEvent {
+                    id: r.0,
+                    message_id: r.1,
+                    kind: r.2,
+                    account_id: r.3.map(AccountId),
+                    group_id: r.4,
+                    user_key: r.5,
+                    name: r.6,
+                    occurred_at: time("occurred_at", &r.7)?,
+                    received_at: time("received_at", &r.8)?,
+                    body: r.9,
+                })
+            })
+            .collect()
+    }
+
+    /// An account's daily usage from `from` to `to`, one entry per day with any usage.
+    pub async fn usage(
+        &self,
+        account: AccountId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<UsageDay>> {
+        let days: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT day, events, page_views FROM usage_days WHERE account_id = $1 AND day >= $2 AND day <= $3 ORDER BY day",
+        )
+        .bind(account.0)
+        .bind(date(from))
+        .bind(date(to))
+        .fetch_all(&self.pool)
+        .await?;
+        // Seats look 30 days back from each day.
+        let window_start = from - chrono::Days::new(29);
+        let users: Vec<(String, String)> = sqlx::query_as(
+            "SELECT day, user_key FROM usage_users WHERE account_id = $1 AND day >= $2 AND day <= $3",
+        )
+        .bind(account.0)
+        .bind(date(window_start))
+        .bind(date(to))
+        .fetch_all(&self.pool)
+        .await?;
+        let names: Vec<(String, String, Option<String>)> = sqlx::query_as(
+            "SELECT n.day, n.name, f.feature FROM usage_names n LEFT JOIN feature_catalog f ON f.event_name = n.name \
+             WHERE n.account_id = $1 AND n.day >= $2 AND n.day <= $3",
+        )
+        .bind(account.0)
+        .bind(date(from))
+        .bind(date(to))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_day: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (d, u) in &users {
+            by_day.entry(d.as_str()).or_default().push(u.as_str());
+        }
+        let mut features: HashMap<&str, HashSet<&str>> = HashMap::new();
+        for (d, name, feature) in &names {
+            features
+                .entry(d.as_str())
+                .or_default()
+                .insert(feature.as_deref().unwrap_or(name));
+        }
+        days.iter()
+            .map(|(d, events, page_views)| {
+                let day: NaiveDate = d
+                    .parse()
+                    .map_err(|_| crate::StoreError::invalid("day", format!("stored day {d:?}")))?;
+                let mut seats = BTreeSet::new();
+                for back in 0..30 {
+                    let k = date(day - chrono::Days::new(back));
+                    if let Some(us) = by_day.get(k.as_str()) {
+                        seats.extend(us.iter().copied());
+                    }
+                }
+                Ok(UsageDay {
+                    day,
+                    events: *events,
+                    page_views: *page_views,
+                    active_users: by_day.get(d.as_str()).map_or(0, |u| u.len() as i64),
+                    seats_in_use: seats.len() as i64,
+                    features_used: features.get(d.as_str()).map_or(0, |f| f.len() as i64),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The whole of [`Store::ingest`] inside a transaction.
+pub(crate) async fn ingest(
+    conn: &mut AnyConnection,
+    engine: crate::Engine,
+    messages: &[Message],
+    received_at: DateTime<Utc>,
+) -> Result<IngestOutcome> {
+    // A retried message inside one request counts once.
+    let all = messages;
+    let mut seen = HashSet::new();
+    let messages: Vec<&Message> = all
+        .iter()
+        .filter(|m| seen.insert(m.message_id.as_str()))
+        .collect();
+    let within_duplicates = all.len() - messages.len();
+    let groups: BTreeSet<String> = messages.iter().filter_map(|m| m.group_id.clone()).collect();
+    let accounts: HashMap<String, i64> = lookup(
+        conn,
+        "SELECT external_id, id, NULL FROM accounts WHERE external_id IN ({list})",
+        groups.into_iter().collect(),
+    )
+    .await?
+    .into_iter()
+    .filter_map(|(g, id, _)| id.map(|id| (g, id)))
+    .collect();
+    let keys: BTreeSet<String> = messages.iter().map(|m| m.user_key()).collect();
+    let mut users: HashMap<String, (Option<i64>, Option<i64>)> = lookup(
+        conn,
+        "SELECT user_key, account_id, contact_id FROM product_users WHERE user_key IN ({list})",
+        keys.into_iter().collect(),
+    )
+    .await?
+    .into_iter()
+    .map(|(k, a, c)| (k, (a, c)))
+    .collect();
+    let emails: BTreeSet<String> = messages
+        .iter()
+        .filter(|m| m.kind == MessageKind::Identify)
+        .filter_map(|m| m.email.as_ref().map(|e| e.to_lowercase()))
+        .collect();
+    let contacts: HashMap<String, (Option<i64>, Option<i64>)> = lookup(
+        conn,
+        "SELECT email, id, account_id FROM contacts WHERE email IN ({list})",
+        emails.into_iter().collect(),
+    )
+    .await?
+    .into_iter()
+    .map(|(e, id, a)| (e, (id, a)))
+    .collect();
+
+    // Walk the messages in order: a group call or a named group moves its user to that account,
+    // which later messages without a group then follow.
+    let mut changed_users: BTreeSet<String> = BTreeSet::new();
+    let mut resolved: Vec<Option<i64>> = Vec::with_capacity(messages.len());
+    for m in &messages {
+        let key = m.user_key();
+        let entry = users.entry(key.clone()).or_insert((None, None));
+        if m.kind == MessageKind::Identify
+            && let Some((contact, contact_account)) = m
+                .email
+                .as_ref()
+                .and_then(|e| contacts.get(&e.to_lowercase()))
+            && (entry.1 != *contact || entry.0.is_none() && contact_account.is_some())
+        {
+            entry.1 = *contact;
+            if entry.0.is_none() {
+                entry.0 = *contact_account;
+            }
+            changed_users.insert(key.clone());
+        }
+        let account = match &m.group_id {
+            Some(g) => {
+                let a = accounts.get(g).copied();
+                if a.is_some() && entry.0 != a {
+                    entry.0 = a;
+                    changed_users.insert(key.clone());
+                }
+                a
+            }
+            None => entry.0,
+        };
+        resolved.push(account);
+    }
+
+    let now = timestamp(received_at);
+    let rows: Vec<Vec<Arg>> = messages
+        .iter()
+        .zip(&resolved)
+        .map(|(m, account)| {
+            vec![
+                Arg::Text(m.message_id.clone()),
+                Arg::Text(m.kind.as_str().into()),
+                Arg::OptInt(*account),
+                Arg::OptText(m.group_id.clone()),
+                Arg::Text(m.user_key()),
+                Arg::OptText(m.name.clone()),
+                Arg::Text(timestamp(m.timestamp)),
+                Arg::Text(now.clone()),
+                Arg::Text(m.body.clone()),
+            ]
+        })
+        .collect();
+    let inserted: HashSet<String> = upsert_rows(
+        conn,
+        engine,
+        "events",
+        &[
+            "message_id",
+            "kind",
+            "account_id",
+            "group_id",
+            "user_key",
+            "name",
+            "occurred_at",
+            "received_at",
+            "body",
+        ],
+        rows,
+        "ON CONFLICT (message_id) DO NOTHING",
+        Some("message_id"),
+    )
+    .await?
+    .into_iter()
+    .collect();
+
+    let mut delta = RollupDelta::default();
+    let mut unmapped = 0;
+    for (m, account) in messages.iter().zip(&resolved) {
+        if !inserted.contains(&m.message_id) {
+            continue;
+        }
+        match account {
+            Some(a) => delta.add(AccountId(*a), m),
+            None => unmapped += 1,
+        }
+    }
+    add_rollups(conn, engine, &delta).await?;
+    if !changed_users.is_empty() {
+        let rows = changed_users
+            .iter()
+            .map(|k| {
+                let (a, c) = users[k];
+                vec![
+                    Arg::Text(k.clone()),
+                    Arg::OptInt(a),
+                    Arg::OptInt(c),
+                    Arg::Text(now.clone()),
+                ]
+            })
+            .collect();
+        upsert_rows(
+            conn,
+            engine,
+            "product_users",
+            &["user_key", "account_id", "contact_id", "updated_at"],
+            rows,
+            "ON CONFLICT (user_key) DO UPDATE SET account_id = excluded.account_id, \
+             contact_id = excluded.contact_id, updated_at = excluded.updated_at",
+            None,
+        )
+        .await?;
+    }
+    let outcome = IngestOutcome {
+        accepted: inserted.len(),
+        duplicates: messages.len() - inserted.len() + within_duplicates,
+        unmapped,
+    };
+    count(conn, "accepted", outcome.accepted).await?;
+    count(conn, "duplicate", outcome.duplicates).await?;
+    Ok(outcome)
+}
+
+/// Adds a delta to the rollup tables.
+pub(crate) async fn add_rollups(
+    conn: &mut AnyConnection,
+    engine: crate::Engine,
+    delta: &RollupDelta,
+) -> Result<()> {
+    if delta.is_empty() {
+        return Ok(());
+    }
+    let days = delta
+        .days
+        .iter()
+        .map(|((a, d), c)| {
+            vec![
+                Arg::Int(a.0),
+                Arg::Text(date(*d)),
+                Arg::Int(c.events),
+                Arg::Int(c.page_views),
+            ]
+        })
+        .collect();
+    upsert_rows(
+        conn,
+        engine,
+        "usage_days",
+        &["account_id", "day", "events", "page_views"],
+        days,
+        "ON CONFLICT (account_id, day) DO UPDATE SET events = usage_days.events + excluded.events, \
+         page_views = usage_days.page_views + excluded.page_views",
+        None,
+    )
+    .await?;
+    let names = delta
+        .by_name
+        .iter()
+        .map(|((a, d, n), c)| {
+            vec![
+                Arg::Int(a.0),
+                Arg::Text(date(*d)),
+                Arg::Text(n.clone()),
+                Arg::Int(*c),
+            ]
+        })
+        .collect();
+    upsert_rows(
+        conn,
+        engine,
+        "usage_names",
+        &["account_id", "day", "name", "events"],
+        names,
+        "ON CONFLICT (account_id, day, name) DO UPDATE SET events = usage_names.events + excluded.events",
+        None,
+    )
+    .await?;
+    let users = delta
+        .users
+        .iter()
+        .map(|(a, d, u)| vec![Arg::Int(a.0), Arg::Text(date(*d)), Arg::Text(u.clone())])
+        .collect();
+    upsert_rows(
+        conn,
+        engine,
+        "usage_users",
+        &["account_id", "day", "user_key"],
+        users,
+        "ON CONFLICT (account_id, day, user_key) DO NOTHING",
+        None,
+    )
+    .await?;
+    Ok(())
+}

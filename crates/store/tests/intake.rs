@@ -1,0 +1,234 @@
+//! Event intake on SQLite and PostgreSQL: messages stored once, mapped to accounts, and rollups
+//! that always equal a recomputation from the stored events.
+
+mod support;
+
+use chrono::{DateTime, Utc};
+use proptest::prelude::*;
+use sherpa_core::intake::{Message, RollupDelta, parse_request};
+use sherpa_core::*;
+use std::collections::BTreeSet;
+
+fn batch(items: &[String]) -> Vec<Message> {
+    let body = format!("{{\"batch\": [{}]}}", items.join(","));
+    let now: DateTime<Utc> = "2026-11-23T12:00:00Z".parse().unwrap();
+    parse_request(None, body.as_bytes(), now)
+        .unwrap()
+        .messages
+        .into_iter()
+        .map(|m| m.unwrap())
+        .collect()
+}
+
+async fn account(db: &support::TestDb, external_id: &str) -> AccountId {
+    db.store
+        .create_account(
+            &Actor::system("test"),
+            &AccountPatch {
+                name: Some(external_id.into()),
+                external_id: Some(Some(external_id.into())),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+/// The rollups as stored, in the delta's shape.
+async fn stored_rollups(db: &support::TestDb) -> RollupDelta {
+    let pool = db.store.pool();
+    let mut d = RollupDelta::default();
+    let days: Vec<(i64, String, i64, i64)> =
+        sqlx::query_as("SELECT account_id, day, events, page_views FROM usage_days")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    for (a, day, events, page_views) in days {
+        d.days.insert(
+            (AccountId(a), day.parse().unwrap()),
+            sherpa_core::intake::DayCounts { events, page_views },
+        );
+    }
+    let names: Vec<(i64, String, String, i64)> =
+        sqlx::query_as("SELECT account_id, day, name, events FROM usage_names")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    for (a, day, name, n) in names {
+        d.by_name
+            .insert((AccountId(a), day.parse().unwrap(), name), n);
+    }
+    let users: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT account_id, day, user_key FROM usage_users")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    for (a, day, u) in users {
+        d.users.insert((AccountId(a), day.parse().unwrap(), u));
+    }
+    d
+}
+
+/// The rollups recomputed from the stored raw events.
+async fn recomputed(db: &support::TestDb) -> RollupDelta {
+    let mut d = RollupDelta::default();
+    for e in db.store.events(None, 0, 10_000).await.unwrap() {
+        if let Some(a) = e.account_id {
+            d.add(a, &e.to_message());
+        }
+    }
+    d
+}
+
+#[tokio::test]
+async fn messages_map_to_accounts_once_and_unmapped_ones_wait_for_their_account() {
+    let db = support::TestDb::new().await;
+    let acme = account(&db, "ACME").await;
+    let first = batch(&[
+        r#"{"type":"group","userId":"u1","groupId":"ACME","messageId":"g1"}"#.into(),
+        r#"{"type":"track","userId":"u1","event":"Report Built","messageId":"t1","timestamp":"2026-11-23T10:00:00Z"}"#.into(),
+        r#"{"type":"track","userId":"u2","event":"Login","messageId":"t2","context":{"groupId":"NEWCO"}}"#.into(),
+        r#"{"type":"track","userId":"u1","event":"Report Built","messageId":"t1"}"#.into(),
+    ]);
+    let out = db.store.ingest(&first, Utc::now()).await.unwrap();
+    assert_eq!((out.accepted, out.duplicates, out.unmapped), (3, 1, 1));
+    // The same request again (a client retry) adds nothing.
+    let again = db.store.ingest(&first, Utc::now()).await.unwrap();
+    assert_eq!((again.accepted, again.duplicates), (0, 4));
+
+    let events = db.store.events(Some(acme), 0, 10).await.unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .map(|e| e.message_id.as_str())
+            .collect::<Vec<_>>(),
+        ["g1", "t1"]
+    );
+    let usage = db
+        .store
+        .usage(
+            acme,
+            "2026-11-01".parse().unwrap(),
+            "2026-11-30".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(usage.len(), 1);
+    assert_eq!(
+        (
+            usage[0].events,
+            usage[0].active_users,
+            usage[0].seats_in_use,
+            usage[0].features_used
+        ),
+        (1, 1, 1, 1)
+    );
+
+    let status = db.store.intake_status().await.unwrap();
+    assert_eq!(
+        (status.accepted, status.duplicates, status.unmapped),
+        (3, 5, 1)
+    );
+    assert_eq!(stored_rollups(&db).await, recomputed(&db).await);
+    assert_eq!(status.unmapped_groups, vec![("NEWCO".to_string(), 1)]);
+
+    // NEWCO joins the book: its waiting event attaches and counts.
+    let newco = account(&db, "NEWCO").await;
+    assert_eq!(db.store.attach_unmapped().await.unwrap(), 1);
+    assert!(
+        db.store
+            .intake_status()
+            .await
+            .unwrap()
+            .unmapped_groups
+            .is_empty()
+    );
+    assert_eq!(db.store.events(Some(newco), 0, 10).await.unwrap().len(), 1);
+    assert_eq!(stored_rollups(&db).await, recomputed(&db).await);
+}
+
+#[tokio::test]
+async fn identify_ties_a_user_to_the_contact_and_its_account() {
+    let db = support::TestDb::new().await;
+    let acme = account(&db, "ACME").await;
+    let admin = Actor::system("test");
+    db.store
+        .save_contact(
+            &admin,
+            None,
+            &ContactPatch {
+                account: Some(Some(AccountRef::Id(acme))),
+                name: Some("Kim".into()),
+                email: Some(Some(Email::parse("kim@acme.example").unwrap())),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let msgs = batch(&[
+        r#"{"type":"identify","userId":"k1","traits":{"email":"Kim@Acme.example"}}"#.into(),
+        r#"{"type":"page","userId":"k1","name":"Dashboard"}"#.into(),
+    ]);
+    let out = db.store.ingest(&msgs, Utc::now()).await.unwrap();
+    assert_eq!(out.unmapped, 0, "the page follows the contact's account");
+    assert_eq!(db.store.events(Some(acme), 0, 10).await.unwrap().len(), 2);
+}
+
+fn arb_stream() -> impl Strategy<Value = Vec<(u8, u8, u8, u8, u8, bool)>> {
+    // (kind, user, group, day, event name, give an id)
+    prop::collection::vec(
+        (0u8..4, 0u8..5, 0u8..4, 0u8..3, 0u8..3, any::<bool>()),
+        1..60,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #[test]
+    fn rollups_equal_a_recomputation_from_the_stored_events(stream in arb_stream(), cuts in prop::collection::vec(1usize..20, 1..6)) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let db = support::TestDb::new().await;
+            for g in ["G0", "G1"] {
+                account(&db, g).await;
+            }
+            let items: Vec<String> = stream
+                .iter()
+                .enumerate()
+                .map(|(i, (kind, user, group, day, name, id))| {
+                    let kind = ["track", "page", "group", "identify"][*kind as usize];
+                    // G2 and G3 are not in the book; some messages name no group at all.
+                    let group = ["G0", "G1", "G2", ""][*group as usize];
+                    let mut m = serde_json::json!({
+                        "type": kind, "userId": format!("u{user}"), "event": format!("e{name}"),
+                        "timestamp": format!("2026-11-2{day}T08:00:00Z"),
+                    });
+                    if kind == "group" {
+                        m["groupId"] = serde_json::json!(if group.is_empty() { "G3" } else { group });
+                    } else if !group.is_empty() {
+                        m["context"] = serde_json::json!({"groupId": group});
+                    }
+                    // Repeats of earlier message ids are retries.
+                    if *id {
+                        m["messageId"] = serde_json::json!(format!("m{}", i % 7));
+                    }
+                    m.to_string()
+                })
+                .collect();
+            let mut rest = items.as_slice();
+            for cut in cuts.iter().cycle() {
+                if rest.is_empty() {
+                    break;
+                }
+                let (now, later) = rest.split_at((*cut).min(rest.len()));
+                db.store.ingest(&batch(now), Utc::now()).await.unwrap();
+                rest = later;
+            }
+            let stored = stored_rollups(&db).await;
+            assert_eq!(stored, recomputed(&db).await);
+            let ids: BTreeSet<String> = db.store.events(None, 0, 10_000).await.unwrap().into_iter().map(|e| e.message_id).collect();
+            assert_eq!(ids.len(), db.store.events(None, 0, 10_000).await.unwrap().len(), "each message once");
+        });
+    }
+}
