@@ -113,6 +113,9 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(tasks::list_tasks, tasks::create_task))
         .routes(routes!(tasks::update_task))
         .routes(routes!(users::list_users))
+        .routes(routes!(usage::account_usage))
+        .routes(routes!(usage::list_events))
+        .routes(routes!(usage::intake_status))
         .routes(routes!(
             custom_fields::list_custom_fields,
             custom_fields::define_custom_field
@@ -134,6 +137,7 @@ pub fn router(state: AppState) -> Router {
         .route(SYSTEM_ROUTES[1], get(system::healthz))
         .route(SYSTEM_ROUTES[2], get(system::metrics))
         .merge(crate::web::router(state.clone()))
+        .merge(crate::intake::router())
         .fallback(system::not_found)
         .layer(axum::middleware::from_fn(
             crate::error::problem_for_every_error,

@@ -151,12 +151,13 @@ pub async fn problem_for_every_error(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/problem+json"));
-    // Pages of the web UI answer errors as HTML pages of their own.
+    // Pages of the web UI answer errors as HTML pages of their own, and the Segment intake
+    // as the JSON `{code, message}` Segment clients expect.
     let is_page = resp
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
+        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
     if !(status.is_client_error() || status.is_server_error()) || is_problem || is_page {
         return resp;
     }

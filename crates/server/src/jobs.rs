@@ -10,7 +10,7 @@ pub struct Worker {
 }
 
 /// The jobs that run once a day, shortly after midnight UTC.
-const DAILY: [&str; 2] = ["refresh_arr", "tidy_web"];
+const DAILY: [&str; 3] = ["refresh_arr", "tidy_web", "prune_events"];
 
 /// Runs one job by kind.
 async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
@@ -29,6 +29,12 @@ async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
                 uploads,
                 "expired sessions and stale uploads removed"
             );
+            Ok(())
+        }
+        // Raw events past their retention; the rollups stay.
+        "prune_events" => {
+            let n = store.prune_events().await?;
+            tracing::info!(events = n, "old raw events removed");
             Ok(())
         }
         other => anyhow::bail!("unknown job kind {other:?}"),
@@ -80,6 +86,11 @@ impl Worker {
             .requeue_stale_jobs(chrono::Duration::minutes(15))
             .await?;
         run_due_jobs(&self.store, &self.name).await?;
+        // Events that waited for their account: attach the ones whose account now exists.
+        let attached = self.store.attach_unmapped().await?;
+        if attached > 0 {
+            tracing::info!(events = attached, "unmapped events attached to their accounts");
+        }
         Ok(())
     }
 }

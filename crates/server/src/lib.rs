@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod error;
 mod handlers;
+pub mod intake;
 mod jobs;
 mod metrics;
 pub mod password;
@@ -26,14 +27,17 @@ pub struct AppState {
     pub store: Store,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     pub throttle: std::sync::Arc<web::throttle::LoginThrottle>,
+    /// The group-commit writer of the event intake.
+    pub intake: intake::Writer,
 }
 
 /// The whole application as a router, for `serve` and for tests (`tower::ServiceExt::oneshot`).
 pub fn app(store: Store) -> Router {
     let state = AppState {
-        store,
+        store: store.clone(),
         metrics: metrics::recorder(),
         throttle: Default::default(),
+        intake: intake::Writer::start(store.clone()),
     };
     api::router(state)
 }

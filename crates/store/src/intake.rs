@@ -13,6 +13,9 @@ use sherpa_core::*;
 use sqlx::AnyConnection;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+/// Raw events are kept this many days unless an admin sets otherwise; rollups are kept forever.
+pub const DEFAULT_RETENTION_DAYS: i64 = 180;
+
 /// What happened to a set of valid messages.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IngestOutcome {
@@ -268,6 +271,96 @@ impl Store {
             tx.commit().await?;
         }
         Ok(attached)
+    }
+
+    /// How many days raw events are kept (the `event_retention_days` setting, default 180).
+    pub async fn event_retention_days(&self) -> Result<i64> {
+        let v: Option<(String,)> =
+            sqlx::query_as("SELECT value FROM settings WHERE key = 'event_retention_days'")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(v.and_then(|(v,)| v.parse().ok())
+            .unwrap_or(DEFAULT_RETENTION_DAYS))
+    }
+
+    pub async fn set_event_retention_days(&self, actor: &Actor, days: i64) -> Result<()> {
+        if !(1..=36_500).contains(&days) {
+            return Err(crate::StoreError::invalid(
+                "event_retention_days",
+                "between 1 and 36,500 days",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('event_retention_days', $1) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(days.to_string())
+        .execute(&mut *tx)
+        .await?;
+        let after = serde_json::json!({ "event_retention_days": days });
+        crate::audit::record(
+            &mut tx,
+            &now,
+            actor,
+            "update",
+            "setting",
+            "event_retention_days",
+            None,
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes raw events received before the retention window; rollups stay. Events are
+    /// numbered in the order they arrived, so the cut is found by a binary search over ids
+    /// (a few point reads) rather than a scan.
+    pub async fn prune_events(&self) -> Result<u64> {
+        let days = self.event_retention_days().await?;
+        let cutoff = timestamp(self.clock.now() - chrono::Duration::days(days));
+        let (lo, hi): (Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT MIN(id), MAX(id) FROM events")
+                .fetch_one(&self.pool)
+                .await?;
+        let (Some(mut lo), Some(mut hi)) = (lo, hi) else {
+            return Ok(0);
+        };
+        // The last id received before the cutoff: ids at or below it are old.
+        let received = |id: i64| async move {
+            let r: Option<(String,)> =
+                sqlx::query_as("SELECT received_at FROM events WHERE id >= $1 ORDER BY id LIMIT 1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            Ok::<_, crate::StoreError>(r.map(|(t,)| t))
+        };
+        if received(lo).await?.is_none_or(|t| t >= cutoff) {
+            return Ok(0);
+        }
+        while lo < hi {
+            let mid = lo + (hi - lo + 1) / 2;
+            match received(mid).await? {
+                Some(t) if t < cutoff => lo = mid,
+                _ => hi = mid - 1,
+            }
+        }
+        let mut deleted = 0;
+        // In slices, so that no transaction holds the writer for long.
+        loop {
+            let done = sqlx::query(
+                "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE id <= $1 ORDER BY id LIMIT 10000)",
+            )
+            .bind(lo)
+            .execute(&self.pool)
+            .await?;
+            deleted += done.rows_affected();
+            if done.rows_affected() == 0 {
+                return Ok(deleted);
+            }
+        }
     }
 
     /// Stored messages in ingest order after `after`, of one account or of all.

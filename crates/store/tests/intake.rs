@@ -175,6 +175,60 @@ async fn identify_ties_a_user_to_the_contact_and_its_account() {
     assert_eq!(db.store.events(Some(acme), 0, 10).await.unwrap().len(), 2);
 }
 
+#[tokio::test]
+async fn raw_events_older_than_the_retention_are_pruned_and_rollups_stay() {
+    let db = support::TestDb::new().await;
+    let acme = account(&db, "ACME").await;
+    let msg = |i: usize| {
+        format!(
+            r#"{{"type":"track","userId":"u","event":"E","messageId":"m{i}","context":{{"groupId":"ACME"}}}}"#
+        )
+    };
+    for i in 0..5 {
+        db.store
+            .ingest(&batch(&[msg(i)]), db.clock.now())
+            .await
+            .unwrap();
+        db.clock.advance(chrono::Duration::days(10));
+    }
+    // Received 50, 40, 30, 20 and 10 days ago; keep 25 days.
+    db.store
+        .set_event_retention_days(&Actor::system("test"), 25)
+        .await
+        .unwrap();
+    assert_eq!(db.store.prune_events().await.unwrap(), 3);
+    let left: Vec<String> = db
+        .store
+        .events(None, 0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.message_id)
+        .collect();
+    assert_eq!(left, ["m3", "m4"]);
+    assert_eq!(db.store.prune_events().await.unwrap(), 0);
+    let usage = db
+        .store
+        .usage(
+            acme,
+            "2026-01-01".parse().unwrap(),
+            "2027-12-31".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        usage.iter().map(|d| d.events).sum::<i64>(),
+        5,
+        "rollups are kept"
+    );
+    assert!(
+        db.store
+            .set_event_retention_days(&Actor::system("test"), 0)
+            .await
+            .is_err()
+    );
+}
+
 fn arb_stream() -> impl Strategy<Value = Vec<(u8, u8, u8, u8, u8, bool)>> {
     // (kind, user, group, day, event name, give an id)
     prop::collection::vec(

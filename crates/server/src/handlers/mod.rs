@@ -9,6 +9,7 @@ pub mod custom_fields;
 mod json;
 pub mod system;
 pub mod tasks;
+pub mod usage;
 pub mod users;
 
 pub use json::{ApiJson, ApiPath, ApiQuery, Page};
