@@ -89,7 +89,10 @@ impl Worker {
         // Events that waited for their account: attach the ones whose account now exists.
         let attached = self.store.attach_unmapped().await?;
         if attached > 0 {
-            tracing::info!(events = attached, "unmapped events attached to their accounts");
+            tracing::info!(
+                events = attached,
+                "unmapped events attached to their accounts"
+            );
         }
         Ok(())
     }

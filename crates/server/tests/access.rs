@@ -33,6 +33,9 @@ const API_READ: Row = [Unauth, Allow, Allow, Allow, Allow, Allow];
 const API_MANAGE: Row = [Unauth, Allow, Allow, Forbid, Forbid, Forbid];
 const API_OWNER_EDIT: Row = [Unauth, Allow, Allow, Allow, Forbid, Forbid];
 const API_OWNER_LOG: Row = [Unauth, Allow, Allow, Allow, Allow, Forbid];
+const API_ADMIN: Row = [Unauth, Allow, Forbid, Forbid, Forbid, Forbid];
+/// The Segment intake takes ingest tokens only: every API token is refused.
+const INTAKE: Row = [Unauth, Forbid, Forbid, Forbid, Forbid, Forbid];
 
 enum Body {
     None,
@@ -345,6 +348,10 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("GET", "/api/v1/users", "/api/v1/users".into(), Body::None, API_READ),
         api("GET", "/api/v1/custom-fields", "/api/v1/custom-fields".into(), Body::None, API_READ),
         api("POST", "/api/v1/custom-fields", "/api/v1/custom-fields".into(), Body::Json(json!({"key": "tier_note", "label": "Tier note", "kind": "text"})), API_MANAGE),
+        api("GET", "/api/v1/accounts/{id}/usage", format!("/api/v1/accounts/{o}/usage?from=2026-11-01&to=2026-11-30"), Body::None, API_READ),
+        api("GET", "/api/v1/events", format!("/api/v1/events?account={o}"), Body::None, API_READ),
+        api("GET", "/api/v1/intake/status", "/api/v1/intake/status".into(), Body::None, API_ADMIN),
+        api("POST", sherpa_server::intake::INTAKE_ROUTE, "/v1/track".into(), Body::Json(json!({"userId": "u1", "event": "Login"})), INTAKE),
     ]);
 
     // Every registered route has at least one case.
@@ -366,6 +373,10 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
     for r in sherpa_server::SYSTEM_ROUTES {
         registered.insert(("GET".into(), r.to_string()));
     }
+    registered.insert((
+        "POST".into(),
+        sherpa_server::intake::INTAKE_ROUTE.to_string(),
+    ));
     let missing: Vec<_> = registered.difference(&covered).collect();
     assert!(
         missing.is_empty(),
@@ -388,7 +399,8 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
     let mut wrong = Vec::new();
     for c in &cases {
         for (who, expected) in people.iter().zip(c.expect) {
-            let api = c.path.starts_with("/api/v1/") && !c.route.ends_with("openapi.json");
+            let api = (c.path.starts_with("/api/v1/") && !c.route.ends_with("openapi.json"))
+                || c.path.starts_with("/v1/");
             let answer = if api {
                 let token = match who {
                     Some(u) => Some(web.token(u).await),

@@ -153,10 +153,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         count(&mut tx, "rejected", rejected.len()).await?;
         // Only the latest matter: a flood of bad messages keeps a bounded log.
-        let rows: Vec<Vec<Arg>> = rejected
+        let rows: Vec<Vec<Arg>> = rejected[rejected.len().saturating_sub(100)..]
             .iter()
-            .rev()
-            .take(100)
             .map(|(r, sample)| {
                 let reason = match r.index {
                     Some(i) => format!("message {i}: {}", r.message),

@@ -79,9 +79,12 @@ fn body_bytes(headers: &HeaderMap, raw: &Bytes) -> Result<Vec<u8>, Response> {
     Ok(out)
 }
 
-/// The write key of HTTP Basic auth (the username; the password is empty).
+/// The write key of HTTP Basic auth (the username; the password is empty), or a Bearer token.
 fn basic_key(headers: &HeaderMap) -> Option<String> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    if let Some(token) = v.strip_prefix("Bearer ") {
+        return Some(token.trim().to_string()).filter(|t| !t.is_empty());
+    }
     let encoded = v
         .strip_prefix("Basic ")
         .or_else(|| v.strip_prefix("basic "))?;

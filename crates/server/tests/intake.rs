@@ -1,0 +1,319 @@
+//! The Segment-compatible intake through the real router, on SQLite and on PostgreSQL: keys,
+//! gzip, limits, mixed batches, retries, and what the API then shows.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use base64::Engine as _;
+use common::{Answer, Web};
+use serde_json::{Value, json};
+use sherpa_core::*;
+use std::io::Write;
+
+struct Intake {
+    web: Web,
+    key: String,
+    admin_token: String,
+}
+
+impl Intake {
+    async fn new() -> Intake {
+        let web = Web::new().await;
+        let admin = web
+            .user("admin@example.com", Role::Admin, Function::Operations)
+            .await;
+        let key = web
+            .db
+            .store
+            .create_token(
+                &Actor::system("test"),
+                admin.id,
+                TokenScope::Ingest,
+                "segment",
+            )
+            .await
+            .unwrap()
+            .secret;
+        let admin_token = web.token(&admin).await;
+        Intake {
+            web,
+            key,
+            admin_token,
+        }
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        key: Option<&str>,
+        gzip: bool,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(k) = key {
+            let basic = base64::engine::general_purpose::STANDARD.encode(format!("{k}:"));
+            req = req.header(header::AUTHORIZATION, format!("Basic {basic}"));
+        }
+        let body = if gzip {
+            req = req.header(header::CONTENT_ENCODING, "gzip");
+            let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            z.write_all(&body).unwrap();
+            z.finish().unwrap()
+        } else {
+            body
+        };
+        let a: Answer = self.web.send(req.body(Body::from(body)).unwrap()).await;
+        (
+            a.status,
+            serde_json::from_str(&a.body).unwrap_or(Value::Null),
+        )
+    }
+
+    async fn events(&self) -> Vec<Value> {
+        let a = self
+            .web
+            .api(
+                "GET",
+                "/api/v1/events?limit=1000",
+                Some(&self.admin_token),
+                None,
+            )
+            .await;
+        let v: Value = serde_json::from_str(&a.body).unwrap();
+        v["items"].as_array().unwrap().clone()
+    }
+}
+
+fn json_bytes(v: Value) -> Vec<u8> {
+    v.to_string().into_bytes()
+}
+
+#[tokio::test]
+async fn keys_are_checked_and_an_api_token_cannot_ingest() {
+    let t = Intake::new().await;
+    let track = json!({"userId": "u1", "event": "Login"});
+    let (s, b) = t
+        .post("/v1/track", json_bytes(track.clone()), None, false)
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(b["code"], "missing_write_key");
+    let (s, b) = t
+        .post(
+            "/v1/track",
+            json_bytes(track.clone()),
+            Some("sherpa_ingest_nope"),
+            false,
+        )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_write_key"))
+    );
+    let (s, b) = t
+        .post(
+            "/v1/track",
+            json_bytes(track.clone()),
+            Some(&t.admin_token),
+            false,
+        )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_an_ingest_token"))
+    );
+    // The ingest key cannot read the API.
+    let a = t
+        .web
+        .api("GET", "/api/v1/accounts", Some(&t.key), None)
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    // writeKey in the body works as well as Basic auth.
+    let (s, b) = t
+        .post(
+            "/v1/track",
+            json_bytes(json!({"userId": "u1", "event": "Login", "writeKey": t.key})),
+            None,
+            false,
+        )
+        .await;
+    assert_eq!((s, b), (StatusCode::OK, json!({"success": true})));
+    assert_eq!(t.events().await.len(), 1);
+    assert!(
+        !t.events().await[0]["message"].to_string().contains(&t.key),
+        "the key is not stored"
+    );
+}
+
+#[tokio::test]
+async fn a_mixed_batch_keeps_its_valid_messages_and_says_which_were_refused() {
+    let t = Intake::new().await;
+    let batch = json!({"batch": [
+        {"type": "track", "userId": "u1", "event": "Report Built", "messageId": "a"},
+        {"type": "track", "userId": "u1", "messageId": "b"},
+        {"type": "group", "userId": "u1", "messageId": "c"},
+        {"type": "page", "anonymousId": "x", "name": "Home", "messageId": "d"},
+    ]});
+    let (s, b) = t
+        .post("/v1/batch", json_bytes(batch.clone()), Some(&t.key), false)
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert_eq!(b["code"], "invalid_messages");
+    assert_eq!(
+        b["rejected"],
+        json!([
+            {"index": 1, "code": "missing_event", "message": "a track message needs an \"event\""},
+            {"index": 2, "code": "missing_group_id", "message": "a group message needs a \"groupId\""},
+        ])
+    );
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .contains("2 of 4 messages rejected (the other 2 were stored)")
+    );
+    let ids: Vec<_> = t
+        .events()
+        .await
+        .iter()
+        .map(|e| e["messageId"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["a", "d"]);
+    // The client does not retry a 400, but a retry of the whole request would add nothing.
+    t.post("/v1/import", json_bytes(batch), Some(&t.key), false)
+        .await;
+    assert_eq!(t.events().await.len(), 2);
+    let status = t
+        .web
+        .api("GET", "/api/v1/intake/status", Some(&t.admin_token), None)
+        .await;
+    let status: Value = serde_json::from_str(&status.body).unwrap();
+    assert_eq!(
+        (
+            status["accepted"].as_i64(),
+            status["duplicates"].as_i64(),
+            status["rejected"].as_i64()
+        ),
+        (Some(2), Some(2), Some(4))
+    );
+    assert!(
+        status["last_rejections"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("message 2: ")
+    );
+}
+
+#[tokio::test]
+async fn gzip_bodies_are_read_and_limits_apply_after_inflating() {
+    let t = Intake::new().await;
+    let items: Vec<Value> = (0..300)
+        .map(|i| json!({"type": "track", "userId": format!("u{}", i % 7), "event": "Search", "messageId": format!("g{i}")}))
+        .collect();
+    let (s, b) = t
+        .post(
+            "/v1/b",
+            json_bytes(json!({"batch": items})),
+            Some(&t.key),
+            true,
+        )
+        .await;
+    assert_eq!((s, b), (StatusCode::OK, json!({"success": true})));
+    assert_eq!(t.events().await.len(), 300);
+
+    // 10 MB of spaces squeeze into a few KB of gzip: refused, not inflated.
+    let mut bomb = b"{\"batch\": [".to_vec();
+    bomb.extend(std::iter::repeat_n(b' ', 10 * 1024 * 1024));
+    bomb.extend(b"]}");
+    let (s, b) = t.post("/v1/batch", bomb, Some(&t.key), true).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("request_too_large"))
+    );
+
+    let big = json!({"userId": "u", "event": "E", "properties": {"blob": "x".repeat(40 * 1024)}});
+    let (s, b) = t
+        .post("/v1/track", json_bytes(big), Some(&t.key), false)
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("message_too_large"))
+    );
+    let many: Vec<Value> = (0..2501)
+        .map(|_| json!({"type": "track", "userId": "u", "event": "E"}))
+        .collect();
+    let (s, b) = t
+        .post(
+            "/v1/batch",
+            json_bytes(json!({"batch": many})),
+            Some(&t.key),
+            true,
+        )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("too_many_messages"))
+    );
+    let (s, b) = t
+        .post("/v1/batch", b"{\"batch\": [{".to_vec(), Some(&t.key), false)
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_json"))
+    );
+    let (s, _) = t
+        .post("/v1/shout", b"{}".to_vec(), Some(&t.key), false)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(t.events().await.len(), 300, "nothing refused was stored");
+}
+
+#[tokio::test]
+async fn usage_rollups_are_served_per_account() {
+    let t = Intake::new().await;
+    let store = &t.web.db.store;
+    let acme = store
+        .create_account(
+            &Actor::system("test"),
+            &AccountPatch {
+                name: Some("Acme".into()),
+                external_id: Some(Some("ACME".into())),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let batch = json!({"batch": [
+        {"type": "group", "userId": "u1", "groupId": "ACME", "timestamp": "2026-11-20T09:00:00Z"},
+        {"type": "track", "userId": "u1", "event": "Report Built", "timestamp": "2026-11-20T09:01:00Z"},
+        {"type": "track", "userId": "u2", "event": "Export", "context": {"groupId": "ACME"}, "timestamp": "2026-11-21T09:00:00Z"},
+        {"type": "page", "userId": "u1", "name": "Home", "timestamp": "2026-11-21T10:00:00Z"},
+    ]});
+    let (s, _) = t
+        .post("/v1/batch", json_bytes(batch), Some(&t.key), false)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let a = t
+        .web
+        .api(
+            "GET",
+            &format!(
+                "/api/v1/accounts/{}/usage?from=2026-11-01&to=2026-11-30",
+                acme.id
+            ),
+            Some(&t.admin_token),
+            None,
+        )
+        .await;
+    let days: Value = serde_json::from_str(&a.body).unwrap();
+    assert_eq!(
+        days,
+        json!([
+            {"day": "2026-11-20", "events": 1, "page_views": 0, "active_users": 1, "seats_in_use": 1, "features_used": 1},
+            {"day": "2026-11-21", "events": 2, "page_views": 1, "active_users": 2, "seats_in_use": 2, "features_used": 1},
+        ])
+    );
+}
