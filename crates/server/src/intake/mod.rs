@@ -40,13 +40,12 @@ fn answer(status: StatusCode, code: &str, message: impl Into<String>) -> Respons
 
 /// The body, inflated when gzip-encoded, never beyond the request limit: a small gzip bomb is
 /// refused after reading one byte past the limit, not inflated.
-fn body_bytes(headers: &HeaderMap, raw: &Bytes) -> Result<Vec<u8>, Response> {
-    let too_large = |n: String| {
-        answer(
-            StatusCode::BAD_REQUEST,
+fn body_bytes(headers: &HeaderMap, raw: &Bytes) -> Result<Vec<u8>, (&'static str, String)> {
+    let too_large = || {
+        (
             "request_too_large",
             format!(
-                "the request is {n} bytes; the limit is {MAX_REQUEST_BYTES} (after decompression)"
+                "the request is over {MAX_REQUEST_BYTES} bytes (after decompression); send smaller batches"
             ),
         )
     };
@@ -56,7 +55,7 @@ fn body_bytes(headers: &HeaderMap, raw: &Bytes) -> Result<Vec<u8>, Response> {
         .is_some_and(|v| v.eq_ignore_ascii_case("gzip"));
     if !gzip {
         if raw.len() > MAX_REQUEST_BYTES {
-            return Err(too_large(raw.len().to_string()));
+            return Err(too_large());
         }
         return Ok(raw.to_vec());
     }
@@ -65,16 +64,13 @@ fn body_bytes(headers: &HeaderMap, raw: &Bytes) -> Result<Vec<u8>, Response> {
         .take(MAX_REQUEST_BYTES as u64 + 1)
         .read_to_end(&mut out)
         .map_err(|e| {
-            answer(
-                StatusCode::BAD_REQUEST,
+            (
                 "invalid_gzip",
                 format!("the body says gzip but does not inflate: {e}"),
             )
         })?;
     if out.len() > MAX_REQUEST_BYTES {
-        return Err(too_large(
-            "more than".to_string() + &format!(" {MAX_REQUEST_BYTES}"),
-        ));
+        return Err(too_large());
     }
     Ok(out)
 }
@@ -120,7 +116,7 @@ async fn receive(
     let received_at = s.store.clock().now();
     let body = match body_bytes(&headers, &raw) {
         Ok(b) => b,
-        Err(resp) => return resp,
+        Err((code, message)) => return answer(StatusCode::BAD_REQUEST, code, message),
     };
     let parsed = parse_request(kind, &body, received_at);
     // The key: Basic auth first, else the body's writeKey (a body too broken to read has none).
