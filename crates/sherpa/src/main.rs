@@ -50,6 +50,9 @@ enum Command {
     Backup(commands::backup::Args),
     /// Replace the database by a backup FILE (stop the server first).
     Restore(commands::backup::Args),
+    /// Benchmarks that drive a real server.
+    #[command(subcommand)]
+    Bench(commands::bench::BenchCommand),
 }
 
 /// Opens and migrates the database named on the command line.
@@ -82,6 +85,7 @@ fn main() -> std::process::ExitCode {
             Command::Token(c) => commands::token::run(&cli.db, c).await,
             Command::Backup(a) => commands::backup::backup(&cli.db, a).await,
             Command::Restore(a) => commands::backup::restore(&cli.db, a).await,
+            Command::Bench(c) => commands::bench::run(c).await,
         }
     });
     match result {

@@ -6,6 +6,10 @@ use sqlx::AnyConnection;
 
 /// Bind parameters per statement, under SQLite's and PostgreSQL's limits.
 const MAX_PARAMS: usize = 30_000;
+/// Rows per statement at most. Full statements of the same table have the same text, so the
+/// connection prepares them once and reuses them; a fresh statement of thousands of rows would
+/// be compiled on every call.
+const MAX_ROWS: usize = 200;
 
 /// Inserts rows many at a time. SQLite gets anonymous `?` placeholders: with numbered ones it
 /// looks each name up in a list, which made large statements quadratic (42% of a demo load).
@@ -31,7 +35,7 @@ pub(crate) async fn upsert_rows(
     on_conflict: &str,
     returning: Option<&str>,
 ) -> Result<Vec<String>> {
-    let per = (MAX_PARAMS / columns.len()).max(1);
+    let per = (MAX_PARAMS / columns.len()).clamp(1, MAX_ROWS);
     let mut rows = rows.into_iter().peekable();
     let mut returned = Vec::new();
     while rows.peek().is_some() {

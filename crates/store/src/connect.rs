@@ -99,7 +99,8 @@ impl Store {
                 options.max_connections(8).after_connect(|conn, _| {
                     Box::pin(async move {
                         conn.execute(
-                            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
+                             PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;",
                         )
                         .await?;
                         Ok(())

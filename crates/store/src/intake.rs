@@ -87,11 +87,23 @@ pub struct IntakeStatus {
     pub unmapped_groups: Vec<(String, i64)>,
 }
 
-/// Placeholders for a list of values, for `IN (...)`.
-fn in_list<I: IntoIterator<Item = Arg>>(args: &mut Args, values: I) -> String {
+/// Placeholders for a list of values, for `IN (...)`: anonymous `?` on SQLite, whose lookup of
+/// numbered names is quadratic in their number (see `bulk`).
+fn in_list<I: IntoIterator<Item = Arg>>(
+    engine: crate::Engine,
+    args: &mut Args,
+    values: I,
+) -> String {
     values
         .into_iter()
-        .map(|v| args.push(v))
+        .map(|v| {
+            let p = args.push(v);
+            if engine == crate::Engine::Sqlite {
+                "?".to_string()
+            } else {
+                p
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -99,13 +111,18 @@ fn in_list<I: IntoIterator<Item = Arg>>(args: &mut Args, values: I) -> String {
 /// Looks up `key IN (values)` and answers (key, id, id) rows, in slices the engines accept.
 async fn lookup(
     conn: &mut AnyConnection,
+    engine: crate::Engine,
     sql: &str,
     values: Vec<String>,
 ) -> Result<Vec<(String, Option<i64>, Option<i64>)>> {
     let mut out = Vec::new();
     for slice in values.chunks(5_000) {
         let mut args = Args::default();
-        let list = in_list(&mut args, slice.iter().map(|v| Arg::Text(v.clone())));
+        let list = in_list(
+            engine,
+            &mut args,
+            slice.iter().map(|v| Arg::Text(v.clone())),
+        );
         let rows: Vec<(String, Option<i64>, Option<i64>)> =
             sqlx::query_as_with(&sql.replace("{list}", &list), args.into_arguments())
                 .fetch_all(&mut *conn)
@@ -499,6 +516,7 @@ pub(crate) async fn ingest(
     let groups: BTreeSet<String> = messages.iter().filter_map(|m| m.group_id.clone()).collect();
     let accounts: HashMap<String, i64> = lookup(
         conn,
+        engine,
         "SELECT external_id, id, NULL FROM accounts WHERE external_id IN ({list})",
         groups.into_iter().collect(),
     )
@@ -509,6 +527,7 @@ pub(crate) async fn ingest(
     let keys: BTreeSet<String> = messages.iter().map(|m| m.user_key()).collect();
     let mut users: HashMap<String, (Option<i64>, Option<i64>)> = lookup(
         conn,
+        engine,
         "SELECT user_key, account_id, contact_id FROM product_users WHERE user_key IN ({list})",
         keys.into_iter().collect(),
     )
@@ -523,6 +542,7 @@ pub(crate) async fn ingest(
         .collect();
     let contacts: HashMap<String, (Option<i64>, Option<i64>)> = lookup(
         conn,
+        engine,
         "SELECT email, id, account_id FROM contacts WHERE email IN ({list})",
         emails.into_iter().collect(),
     )
@@ -583,21 +603,24 @@ pub(crate) async fn ingest(
             ]
         })
         .collect();
+    let columns = [
+        "message_id",
+        "kind",
+        "account_id",
+        "group_id",
+        "user_key",
+        "name",
+        "occurred_at",
+        "received_at",
+        "body",
+    ];
+    // The insert itself says which rows were new, so that a message another server stored
+    // at the same moment is not counted twice.
     let inserted: HashSet<String> = upsert_rows(
         conn,
         engine,
         "events",
-        &[
-            "message_id",
-            "kind",
-            "account_id",
-            "group_id",
-            "user_key",
-            "name",
-            "occurred_at",
-            "received_at",
-            "body",
-        ],
+        &columns,
         rows,
         "ON CONFLICT (message_id) DO NOTHING",
         Some("message_id"),

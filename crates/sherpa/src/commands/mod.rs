@@ -1,6 +1,7 @@
 //! One file per subcommand.
 
 pub mod backup;
+pub mod bench;
 pub mod demo;
 pub mod export;
 pub mod field;

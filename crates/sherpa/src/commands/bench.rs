@@ -1,0 +1,232 @@
+//! `sherpa bench ingest`: how fast Segment events go in over HTTP, against the floor measured in
+//! the same run (the same messages written straight into the store, no HTTP, no parsing).
+//!
+//! A real server listens on a local port; `--clients` tasks post batches of `--batch` events
+//! (as Segment clients do) with an ingest token. Events spread over `--accounts` accounts and
+//! 20,000 users, 30 event names and the last 14 days, so mapping and rollups do real work.
+//! SQLite by default (fresh temporary files); `--postgres URL` uses two new schemas there.
+
+use chrono::Utc;
+use sherpa_core::intake::{Message, parse_request};
+use sherpa_core::*;
+use sherpa_store::Store;
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(clap::Subcommand)]
+pub enum BenchCommand {
+    /// Events per second through the Segment intake, and the store's floor.
+    Ingest(IngestArgs),
+}
+
+#[derive(clap::Args)]
+pub struct IngestArgs {
+    #[arg(long, default_value_t = 5_000_000)]
+    pub events: usize,
+    #[arg(long, default_value_t = 8)]
+    pub clients: usize,
+    #[arg(long, default_value_t = 500)]
+    pub batch: usize,
+    #[arg(long, default_value_t = 1_000)]
+    pub accounts: usize,
+    /// A PostgreSQL database to use instead of temporary SQLite files (two schemas are made).
+    #[arg(long, value_name = "URL")]
+    pub postgres: Option<String>,
+}
+
+pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
+    let BenchCommand::Ingest(a) = cmd;
+    let dir = tempfile::tempdir()?;
+    let floor_store = bench_store(&a, &dir, "floor").await?;
+    let http_store = bench_store(&a, &dir, "http").await?;
+    println!(
+        "engine {}: {} events in batches of {}, {} clients, {} accounts",
+        floor_store.engine().name(),
+        a.events,
+        a.batch,
+        a.clients,
+        a.accounts
+    );
+
+    // The floor: the same messages, parsed beforehand, straight into the store.
+    let now = Utc::now();
+    let mut floor_secs = 0.0;
+    let mut stored = 0;
+    for first in (0..a.events).step_by(10_000) {
+        let end = (first + 10_000).min(a.events);
+        let mut msgs: Vec<Message> = Vec::with_capacity(end - first);
+        // Parsed in batches the intake accepts, stored 10,000 at a time.
+        for start in (first..end).step_by(2_500) {
+            let body = batch_body(start, 2_500.min(end - start), a.accounts, None);
+            let parsed = parse_request(None, body.as_bytes(), now)
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            for m in parsed.messages {
+                msgs.push(m.map_err(|e| anyhow::anyhow!(e.message))?);
+            }
+        }
+        // Only the store's time counts toward the floor.
+        let t = Instant::now();
+        stored += floor_store.ingest(&msgs, now).await?.accepted;
+        floor_secs += t.elapsed().as_secs_f64();
+    }
+    anyhow::ensure!(
+        stored == a.events,
+        "the floor stored {stored} of {} events",
+        a.events
+    );
+    let floor = a.events as f64 / floor_secs;
+    println!("floor (store.ingest, 10,000 a call): {floor:>10.0} events/s ({floor_secs:.1} s)");
+
+    // Over HTTP.
+    let admin = http_store
+        .upsert_user(
+            &Actor::system("bench"),
+            &UserInput {
+                email: Email::parse("bench@sherpa.example").expect("valid"),
+                name: "Bench".into(),
+                function: Function::Operations,
+                role: Role::Admin,
+                manager_email: None,
+                active: true,
+            },
+            None,
+        )
+        .await?;
+    let key = http_store
+        .create_token(
+            &Actor::system("bench"),
+            admin.id,
+            TokenScope::Ingest,
+            "bench",
+        )
+        .await?
+        .secret;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let app = sherpa_server::app(http_store.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = reqwest::Client::new();
+    let url = format!("http://{addr}/v1/batch");
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let throttled = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..a.clients {
+        let (client, url, key, next, throttled) = (
+            client.clone(),
+            url.clone(),
+            key.clone(),
+            next.clone(),
+            throttled.clone(),
+        );
+        let (batch, total, accounts) = (a.batch, a.events, a.accounts);
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let first = next.fetch_add(batch, std::sync::atomic::Ordering::Relaxed);
+                if first >= total {
+                    return Ok::<_, anyhow::Error>(());
+                }
+                let body = batch_body(first, batch.min(total - first), accounts, Some(&key));
+                loop {
+                    let resp = client
+                        .post(&url)
+                        .header("content-type", "application/json")
+                        .body(body.clone())
+                        .send()
+                        .await?;
+                    match resp.status().as_u16() {
+                        200 => break,
+                        // Back-pressure: wait as told, then send the same batch again.
+                        429 => {
+                            throttled.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        }
+                        s => anyhow::bail!("the intake answered {s}: {}", resp.text().await?),
+                    }
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    let http_secs = started.elapsed().as_secs_f64();
+    let status = http_store.intake_status().await?;
+    anyhow::ensure!(
+        status.accepted as usize == a.events,
+        "the intake stored {} of {} events",
+        status.accepted,
+        a.events
+    );
+    let http = a.events as f64 / http_secs;
+    println!(
+        "over HTTP:                           {http:>10.0} events/s ({http_secs:.1} s, {} requests answered 429 and were retried)",
+        throttled.load(std::sync::atomic::Ordering::Relaxed)
+    );
+    println!("ratio HTTP / floor: {:.2}", http / floor);
+    Ok(())
+}
+
+/// A store for one half of the bench, holding `accounts` accounts with external ids.
+async fn bench_store(a: &IngestArgs, dir: &tempfile::TempDir, name: &str) -> anyhow::Result<Store> {
+    let url = match &a.postgres {
+        None => format!("sqlite://{}/{name}.db", dir.path().display()),
+        Some(base) => {
+            let schema = format!("bench_{name}_{}", std::process::id());
+            let admin = crate::open(base).await?;
+            sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                .execute(admin.pool())
+                .await?;
+            let sep = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{sep}options=-c%20search_path%3D{schema},public")
+        }
+    };
+    let store = Store::open(&url, Arc::new(SystemClock)).await?;
+    let sys = Actor::system("bench");
+    for i in 0..a.accounts {
+        store
+            .create_account(
+                &sys,
+                &AccountPatch {
+                    name: Some(format!("Account {i}")),
+                    external_id: Some(Some(format!("ACC-{i}"))),
+                    ..Default::default()
+                },
+            )
+            .await?;
+    }
+    Ok(store)
+}
+
+/// A Segment batch of `n` track and page messages starting at message number `first`.
+fn batch_body(first: usize, n: usize, accounts: usize, key: Option<&str>) -> String {
+    let mut s = String::with_capacity(n * 260 + 64);
+    s.push_str("{\"batch\":[");
+    let today = Utc::now().date_naive();
+    for i in first..first + n {
+        if i > first {
+            s.push(',');
+        }
+        // A cheap, fixed mix: the same message number always gives the same message.
+        let h = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let user = h % 20_000;
+        let account = user as usize % accounts;
+        let day = today - chrono::Days::new(h % 14);
+        let kind = if h % 5 == 0 { "page" } else { "track" };
+        let _ = write!(
+            s,
+            r#"{{"type":"{kind}","messageId":"bench-{i}","userId":"user-{user}","event":"Feature {f}","name":"Screen {f}","context":{{"groupId":"ACC-{account}","library":{{"name":"bench"}}}},"properties":{{"plan":"pro","value":{v}}},"timestamp":"{day}T{hh:02}:{mm:02}:00Z"}}"#,
+            f = (h >> 20) % 30,
+            v = (h >> 30) % 1000,
+            hh = (h >> 8) % 24,
+            mm = (h >> 12) % 60,
+        );
+    }
+    s.push(']');
+    if let Some(k) = key {
+        let _ = write!(s, ",\"writeKey\":\"{k}\"");
+    }
+    s.push('}');
+    s
+}
