@@ -213,7 +213,7 @@ fn batch_body(first: usize, n: usize, accounts: usize, key: Option<&str>) -> Str
         let user = h % 20_000;
         let account = user as usize % accounts;
         let day = today - chrono::Days::new(h % 14);
-        let kind = if h % 5 == 0 { "page" } else { "track" };
+        let kind = if h.is_multiple_of(5) { "page" } else { "track" };
         let _ = write!(
             s,
             r#"{{"type":"{kind}","messageId":"bench-{i}","userId":"user-{user}","event":"Feature {f}","name":"Screen {f}","context":{{"groupId":"ACC-{account}","library":{{"name":"bench"}}}},"properties":{{"plan":"pro","value":{v}}},"timestamp":"{day}T{hh:02}:{mm:02}:00Z"}}"#,
