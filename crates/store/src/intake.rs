@@ -285,6 +285,36 @@ impl Store {
             add_rollups(&mut tx, self.engine, &delta).await?;
             tx.commit().await?;
         }
+        // Messages without a group that came before their user was tied to an account (a
+        // client's requests can arrive out of order): they follow the user now.
+        let mut tx = self.pool.begin().await?;
+        let rows: Vec<(String, String, String, Option<String>, String, i64)> = sqlx::query_as(
+            "UPDATE events SET account_id = (SELECT p.account_id FROM product_users p WHERE p.user_key = events.user_key) \
+             WHERE account_id IS NULL AND group_id IS NULL \
+             AND user_key IN (SELECT user_key FROM product_users WHERE account_id IS NOT NULL) \
+             RETURNING message_id, kind, user_key, name, occurred_at, account_id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut delta = RollupDelta::default();
+        for (message_id, kind, user_key, name, occurred_at, account) in rows {
+            let e = StoredEvent {
+                id: 0,
+                message_id,
+                kind,
+                account_id: Some(AccountId(account)),
+                group_id: None,
+                user_key,
+                name,
+                occurred_at: time("occurred_at", &occurred_at)?,
+                received_at: Utc::now(),
+                body: String::new(),
+            };
+            delta.add(AccountId(account), &e.to_message());
+            attached += 1;
+        }
+        add_rollups(&mut tx, self.engine, &delta).await?;
+        tx.commit().await?;
         Ok(attached)
     }
 

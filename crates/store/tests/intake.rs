@@ -149,6 +149,40 @@ async fn messages_map_to_accounts_once_and_unmapped_ones_wait_for_their_account(
 }
 
 #[tokio::test]
+async fn a_users_events_that_arrive_before_their_group_call_follow_the_user() {
+    let db = support::TestDb::new().await;
+    let acme = account(&db, "ACME").await;
+    // A client sent these in two requests that arrived out of order.
+    db.store
+        .ingest(
+            &batch(&[
+                r#"{"type":"track","userId":"u9","event":"Login","messageId":"early"}"#.into(),
+            ]),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    db.store
+        .ingest(
+            &batch(&[r#"{"type":"group","userId":"u9","groupId":"ACME","messageId":"g"}"#.into()]),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(db.store.attach_unmapped().await.unwrap(), 1);
+    let ids: Vec<String> = db
+        .store
+        .events(Some(acme), 0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.message_id)
+        .collect();
+    assert_eq!(ids, ["early", "g"]);
+    assert_eq!(stored_rollups(&db).await, recomputed(&db).await);
+}
+
+#[tokio::test]
 async fn identify_ties_a_user_to_the_contact_and_its_account() {
     let db = support::TestDb::new().await;
     let acme = account(&db, "ACME").await;
