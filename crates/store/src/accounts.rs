@@ -368,6 +368,14 @@ impl Store {
         Ok((count, Money::from_minor_units(arr, currency)))
     }
 
+    /// The account a reference names (by id, CRM id or name).
+    pub async fn find_account(&self, r: &AccountRef) -> Result<AccountId> {
+        let mut conn = self.pool.acquire().await?;
+        resolve_account(&mut conn, r)
+            .await
+            .map_err(|m| StoreError::invalid("account", m))
+    }
+
     /// The earliest end date of the account's current terms: its next renewal.
     pub async fn renewal_date(&self, id: AccountId) -> Result<Option<NaiveDate>> {
         let (d,): (Option<String>,) =
@@ -460,6 +468,20 @@ pub(crate) async fn resolve_account(
                     StoreError::Db(d) => d,
                     other => sqlx::Error::Protocol(other.to_string()),
                 })
+        }
+        AccountRef::Name(n) => {
+            let ids: Vec<(i64,)> =
+                sqlx::query_as("SELECT id FROM accounts WHERE name_key = $1 LIMIT 2")
+                    .bind(fold(n))
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(|e| format!("could not look up {r}: {e}"))?;
+            if ids.len() > 1 {
+                return Err(format!(
+                    "two accounts are named \"{n}\"; use the external id instead"
+                ));
+            }
+            Ok(ids.first().map(|(i,)| AccountId(*i)))
         }
     }
     .map_err(|e| format!("could not look up {r}: {e}"))?;

@@ -153,6 +153,8 @@ impl Store {
             ImportKind::Contracts => apply!(parse_contracts(&sheet, mapping), import_contracts),
             ImportKind::Users => apply!(parse_users(&sheet, mapping), import_users),
             ImportKind::Activities => apply!(parse_activities(&sheet, mapping), import_activities),
+            ImportKind::Tickets => apply!(parse_tickets(&sheet, mapping), import_tickets),
+            ImportKind::Surveys => apply!(parse_surveys(&sheet, mapping), import_surveys),
         }
     }
 
@@ -341,6 +343,76 @@ impl Store {
                 continue;
             }
             let r = save_activity(&mut tx, &now, actor, input).await;
+            if let Some((_, c)) = batch.outcome(row.line, r)? {
+                batch.count(c);
+            }
+        }
+        batch.finish(tx, dry_run).await
+    }
+}
+
+impl Store {
+    pub async fn import_tickets(
+        &self,
+        actor: &Actor,
+        file: &Parsed<TicketRow>,
+        dry_run: bool,
+        progress: Progress<'_>,
+    ) -> Result<ImportSummary> {
+        let now = self.now();
+        let mut tx = self.pool.begin().await?;
+        let mut batch = Batch::new(file, progress);
+        for row in &file.rows {
+            let r = match crate::accounts::resolve_account(&mut tx, &row.account).await {
+                Ok(account) => {
+                    let t = TicketFields {
+                        account_id: account,
+                        ..row.ticket.clone()
+                    };
+                    crate::support::save_ticket(&mut tx, &now, actor, &t).await
+                }
+                Err(m) => Err(StoreError::invalid("account", m)),
+            };
+            if let Some((_, c)) = batch.outcome(row.line, r)? {
+                batch.count(c);
+            }
+        }
+        batch.finish(tx, dry_run).await
+    }
+
+    pub async fn import_surveys(
+        &self,
+        actor: &Actor,
+        file: &Parsed<SurveyRow>,
+        dry_run: bool,
+        progress: Progress<'_>,
+    ) -> Result<ImportSummary> {
+        let now = self.now();
+        let mut tx = self.pool.begin().await?;
+        let mut batch = Batch::new(file, progress);
+        for row in &file.rows {
+            let r = match crate::accounts::resolve_account(&mut tx, &row.account).await {
+                Ok(account) => {
+                    let contact = match &row.contact_email {
+                        Some(e) => sqlx::query_as::<_, (i64,)>(
+                            "SELECT id FROM contacts WHERE email = $1 AND account_id = $2 ORDER BY id LIMIT 1",
+                        )
+                        .bind(e.as_str())
+                        .bind(account.0)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .map(|(id,)| ContactId(id)),
+                        None => None,
+                    };
+                    let s = SurveyFields {
+                        account_id: account,
+                        contact_id: contact,
+                        ..row.survey.clone()
+                    };
+                    crate::support::save_survey(&mut tx, &now, actor, &s).await
+                }
+                Err(m) => Err(StoreError::invalid("account", m)),
+            };
             if let Some((_, c)) = batch.outcome(row.line, r)? {
                 batch.count(c);
             }

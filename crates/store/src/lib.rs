@@ -26,6 +26,7 @@ mod jobs;
 mod rows;
 mod saved_views;
 mod sessions;
+mod support;
 mod tasks;
 mod tokens;
 mod users;
@@ -41,6 +42,7 @@ pub use intake::{IngestOutcome, IntakeStatus, StoredEvent, UsageDay};
 pub use jobs::{Job, JobStatus};
 pub use saved_views::{SavedView, StagedUpload};
 pub use sessions::{NewSession, WebSession};
+pub use support::TicketSummary;
 pub use tasks::TaskQuery;
 pub use tokens::{NewToken, Principal, TokenInfo};
 

@@ -40,5 +40,6 @@ macro_rules! typed_id {
 }
 
 typed_id!(
-    AccountId, UserId, ContactId, ContractId, ActivityId, TaskId, JobId, TokenId, AuditId
+    AccountId, UserId, ContactId, ContractId, ActivityId, TaskId, JobId, TokenId, AuditId,
+    TicketId, SurveyId
 );

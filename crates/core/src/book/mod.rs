@@ -12,6 +12,7 @@ mod email;
 mod enums;
 mod ids;
 mod patch;
+mod support;
 mod task;
 mod team;
 
@@ -26,6 +27,7 @@ pub use email::*;
 pub use enums::ParseEnumError;
 pub use ids::*;
 pub use patch::*;
+pub use support::*;
 pub use task::*;
 pub use team::*;
 

@@ -40,11 +40,13 @@ impl std::fmt::Display for PersonRef {
     }
 }
 
-/// An account, by Sherpa id or by its CRM id.
+/// An account, by Sherpa id, by its CRM id, or by its name (help-desk exports name the
+/// organization).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum AccountRef {
     Id(AccountId),
     ExternalId(String),
+    Name(String),
 }
 
 impl std::fmt::Display for AccountRef {
@@ -52,6 +54,7 @@ impl std::fmt::Display for AccountRef {
         match self {
             AccountRef::Id(id) => write!(f, "account {id}"),
             AccountRef::ExternalId(x) => write!(f, "account with external id \"{x}\""),
+            AccountRef::Name(n) => write!(f, "account named \"{n}\""),
         }
     }
 }

@@ -12,6 +12,8 @@ pub enum ImportKind {
     Contracts,
     Users,
     Activities,
+    Tickets,
+    Surveys,
 }
 
 impl std::str::FromStr for ImportKind {
@@ -23,9 +25,11 @@ impl std::str::FromStr for ImportKind {
             "contracts" => ImportKind::Contracts,
             "users" => ImportKind::Users,
             "activities" => ImportKind::Activities,
+            "tickets" => ImportKind::Tickets,
+            "surveys" => ImportKind::Surveys,
             _ => {
                 return Err(format!(
-                    "\"{s}\" is not an import kind; expected accounts, contacts, contracts, users or activities"
+                    "\"{s}\" is not an import kind; expected accounts, contacts, contracts, users, activities, tickets or surveys"
                 ));
             }
         })
@@ -225,6 +229,93 @@ const ACTIVITIES: &[FieldSpec] = &[
     f("summary", &["subject", "description", "notes", "comments"]),
 ];
 
+/// Help-desk exports (Zendesk, Intercom, Freshdesk): the organization names the account.
+const TICKETS: &[FieldSpec] = &[
+    f(
+        "external_id",
+        &["id", "ticket id", "conversation id", "ticket number"],
+    ),
+    f(
+        "account_external_id",
+        &[
+            "organization id",
+            "organization external id",
+            "company id",
+            "account id",
+        ],
+    ),
+    f(
+        "account_name",
+        &[
+            "organization",
+            "organization name",
+            "company",
+            "company name",
+            "account name",
+        ],
+    ),
+    f("subject", &["title", "summary", "description"]),
+    f(
+        "opened_at",
+        &["created", "created at", "created date", "opened"],
+    ),
+    f("severity", &["priority", "urgency"]),
+    f("status", &["state", "ticket status"]),
+    f(
+        "resolved_at",
+        &[
+            "solved",
+            "solved at",
+            "resolved",
+            "resolved at",
+            "closed at",
+            "closed",
+        ],
+    ),
+    f("escalated", &["is escalated", "escalation"]),
+    f(
+        "csat",
+        &[
+            "satisfaction",
+            "satisfaction score",
+            "satisfaction rating",
+            "rating",
+            "csat score",
+        ],
+    ),
+];
+
+/// Survey tools' exports (Delighted, Typeform, in-app NPS).
+const SURVEYS: &[FieldSpec] = &[
+    f("external_id", &["id", "response id"]),
+    f(
+        "account_external_id",
+        &["organization id", "company id", "account id"],
+    ),
+    f(
+        "account_name",
+        &["organization", "company", "company name", "account name"],
+    ),
+    f(
+        "contact_email",
+        &["email", "respondent", "respondent email", "person email"],
+    ),
+    f("kind", &["survey", "survey type", "type", "question"]),
+    f("score", &["rating", "nps", "nps score", "value"]),
+    f("answer", &["would renew", "renewal intent", "response"]),
+    f("comment", &["comments", "feedback", "verbatim", "reason"]),
+    f(
+        "answered_on",
+        &[
+            "date",
+            "created",
+            "created at",
+            "answered at",
+            "responded at",
+        ],
+    ),
+];
+
 impl ImportKind {
     pub fn fields(&self) -> &'static [FieldSpec] {
         match self {
@@ -233,6 +324,8 @@ impl ImportKind {
             ImportKind::Contracts => CONTRACTS,
             ImportKind::Users => USERS,
             ImportKind::Activities => ACTIVITIES,
+            ImportKind::Tickets => TICKETS,
+            ImportKind::Surveys => SURVEYS,
         }
     }
 
@@ -244,6 +337,8 @@ impl ImportKind {
             ImportKind::Contracts => &["account_external_id", "arr", "start_date", "end_date"],
             ImportKind::Users => &["email"],
             ImportKind::Activities => &["account_external_id", "kind", "occurred_at"],
+            ImportKind::Tickets => &["account_external_id|account_name", "opened_at"],
+            ImportKind::Surveys => &["account_external_id|account_name", "kind", "answered_on"],
         }
     }
 }

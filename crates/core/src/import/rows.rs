@@ -433,3 +433,180 @@ pub fn parse_activities(sheet: &Sheet, mapping: &Mapping) -> Result<Parsed<Activ
         })
     })
 }
+
+/// A ticket of a help-desk export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketRow {
+    pub line: usize,
+    pub account: AccountRef,
+    /// The ticket with a placeholder account, set once the reference resolves.
+    pub ticket: TicketFields,
+}
+
+/// A survey answer of a survey tool's export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyRow {
+    pub line: usize,
+    pub account: AccountRef,
+    pub contact_email: Option<Email>,
+    pub survey: SurveyFields,
+}
+
+/// The account a row names: its CRM id, else its name.
+fn account_ref(c: &mut Cells) -> Option<AccountRef> {
+    let x = c.text("account_external_id", limits::EXTERNAL_ID).flatten();
+    let n = c.text("account_name", limits::NAME).flatten();
+    match (x, n) {
+        (Some(x), _) => Some(AccountRef::ExternalId(x)),
+        (None, Some(n)) => Some(AccountRef::Name(n)),
+        (None, None) => {
+            c.error(
+                "account_external_id",
+                "the account is required (its CRM id or its name)",
+            );
+            None
+        }
+    }
+}
+
+/// Yes/no cells as help desks write them.
+fn flag(s: &str) -> Result<bool, String> {
+    match s.trim().to_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" | "escalated" => Ok(true),
+        "no" | "n" | "false" | "0" | "" => Ok(false),
+        other => Err(format!("\"{other}\" is not yes or no")),
+    }
+}
+
+/// Satisfaction as a 1-5 score, or Zendesk's "good"/"bad".
+fn satisfaction(s: &str) -> Result<Option<i64>, String> {
+    match s.trim().to_lowercase().as_str() {
+        "" | "unoffered" | "offered" => Ok(None),
+        "good" => Ok(Some(5)),
+        "bad" => Ok(Some(1)),
+        n => n
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=5).contains(n))
+            .map(Some)
+            .ok_or_else(|| format!("\"{s}\" is not a satisfaction score from 1 to 5, good or bad")),
+    }
+}
+
+pub fn parse_tickets(sheet: &Sheet, mapping: &Mapping) -> Result<Parsed<TicketRow>, String> {
+    let mut seen = HashSet::new();
+    parse_rows(ImportKind::Tickets, sheet, mapping, |c| {
+        let account = account_ref(c);
+        let opened_at = {
+            let v = c.time("opened_at");
+            c.required("opened_at", v)
+        };
+        let external_id = c.text("external_id", limits::EXTERNAL_ID).flatten();
+        let subject = c
+            .text("subject", limits::SHORT_TEXT * 4)
+            .flatten()
+            .unwrap_or_default();
+        let severity = c
+            .vocabulary::<Severity>("severity")
+            .flatten()
+            .unwrap_or(Severity::Normal);
+        let resolved_at = c.time("resolved_at").flatten();
+        let status =
+            c.vocabulary::<TicketStatus>("status")
+                .flatten()
+                .unwrap_or(if resolved_at.is_some() {
+                    TicketStatus::Solved
+                } else {
+                    TicketStatus::Open
+                });
+        let escalated = c.parse("escalated", flag).flatten().unwrap_or(false);
+        let csat = c.parse("csat", satisfaction).flatten().flatten();
+        if let Some(x) = &external_id
+            && !seen.insert(x.clone())
+        {
+            c.error(
+                "external_id",
+                "this ticket appears on an earlier row of this file",
+            );
+        }
+        let ticket = TicketFields {
+            account_id: AccountId(0),
+            external_id,
+            subject,
+            opened_at: opened_at?,
+            severity,
+            status,
+            resolved_at,
+            escalated,
+            csat,
+        };
+        if let Err(e) = ticket.check() {
+            let (field, message) = e.0.split_once(": ").unwrap_or(("resolved_at", &e.0));
+            c.error(field, message.to_string());
+            return None;
+        }
+        Some(TicketRow {
+            line: c.row.line,
+            account: account?,
+            ticket,
+        })
+    })
+}
+
+pub fn parse_surveys(sheet: &Sheet, mapping: &Mapping) -> Result<Parsed<SurveyRow>, String> {
+    let mut seen = HashSet::new();
+    parse_rows(ImportKind::Surveys, sheet, mapping, |c| {
+        let account = account_ref(c);
+        let kind = {
+            let v = c.vocabulary::<SurveyKind>("kind");
+            c.required("kind", v)
+        };
+        let answered_on = {
+            let v = c.date("answered_on");
+            c.required("answered_on", v)
+        };
+        let external_id = c.text("external_id", limits::EXTERNAL_ID).flatten();
+        let contact_email = c
+            .parse("contact_email", |s| Email::parse(s).map_err(|e| e.0))
+            .flatten();
+        // The scale is the survey's: checked below, with the scale in the message.
+        let score = c.whole_number("score", 1_000).flatten();
+        let intent = c
+            .parse("answer", |s| {
+                s.replace('\'', "")
+                    .parse::<RenewIntent>()
+                    .map_err(|e| e.to_string())
+            })
+            .flatten();
+        let comment = c.text("comment", limits::LONG_TEXT).flatten();
+        if let Some(x) = &external_id
+            && !seen.insert(x.clone())
+        {
+            c.error(
+                "external_id",
+                "this answer appears on an earlier row of this file",
+            );
+        }
+        let survey = SurveyFields {
+            account_id: AccountId(0),
+            contact_id: None,
+            external_id,
+            kind: kind?,
+            score,
+            intent,
+            comment,
+            answered_on: answered_on?,
+        };
+        if let Err(e) = survey.check() {
+            let (field, message) = e.0.split_once(": ").unwrap_or(("score", &e.0));
+            c.error(field, message.to_string());
+            return None;
+        }
+        Some(SurveyRow {
+            line: c.row.line,
+            account: account?,
+            contact_email,
+            survey,
+        })
+    })
+}

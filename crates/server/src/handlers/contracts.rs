@@ -89,32 +89,22 @@ pub async fn create_contract(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<(StatusCode, Json<ContractDto>), AppError> {
     let patch = contract_patch(body)?;
-    let account = match &patch.account {
-        Some(AccountRef::Id(a)) => s
-            .store
-            .account(*a)
-            .await
-            .map_err(|_| AppError::bad("account_id", "no such account"))?,
-        Some(AccountRef::ExternalId(x)) => {
-            let q = sherpa_store::AccountQuery {
-                external_id: Some(x.clone()),
-                limit: 1,
-                ..Default::default()
-            };
-            s.store
-                .accounts(&q)
-                .await?
-                .0
-                .pop()
-                .ok_or_else(|| AppError::bad("account_external_id", "no such account"))?
-        }
-        None => {
-            return Err(AppError::bad(
-                "account_id",
-                "account_id or account_external_id is required",
-            ));
-        }
+    let Some(reference) = &patch.account else {
+        return Err(AppError::bad(
+            "account_id",
+            "account_id or account_external_id is required",
+        ));
     };
+    let field = match reference {
+        AccountRef::ExternalId(_) => "account_external_id",
+        _ => "account_id",
+    };
+    let id = s
+        .store
+        .find_account(reference)
+        .await
+        .map_err(|_| AppError::bad(field, "no such account"))?;
+    let account = s.store.account(id).await?;
     u.require_account_edit(&account)?;
     let c = s.store.save_contract(&u.actor(), None, &patch).await?;
     Ok((StatusCode::CREATED, Json(c.into())))
