@@ -116,6 +116,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(usage::account_usage))
         .routes(routes!(usage::list_events))
         .routes(routes!(usage::intake_status))
+        .routes(routes!(voice::list_tickets, voice::create_ticket))
+        .routes(routes!(voice::list_surveys, voice::create_survey))
         .routes(routes!(
             custom_fields::list_custom_fields,
             custom_fields::define_custom_field

@@ -317,3 +317,58 @@ async fn usage_rollups_are_served_per_account() {
         ])
     );
 }
+
+#[tokio::test]
+async fn tickets_and_surveys_over_the_api_name_what_is_wrong() {
+    let t = Intake::new().await;
+    let acme = t
+        .web
+        .db
+        .store
+        .create_account(
+            &Actor::system("test"),
+            &AccountPatch {
+                name: Some("Acme".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let id = acme.id.to_string();
+    let post = |path: &'static str, body: Value| {
+        let token = t.admin_token.clone();
+        let web = &t.web;
+        async move { web.api("POST", path, Some(&token), Some(body)).await }
+    };
+    let a = post(
+        "/api/v1/surveys",
+        json!({"account_id": id, "kind": "nps", "score": 12, "answered_on": "2026-11-20"}),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    let p: Value = serde_json::from_str(&a.body).unwrap();
+    assert_eq!(p["field"], "score");
+    assert!(p["detail"].as_str().unwrap().contains("0 to 10"));
+    let a = post("/api/v1/tickets", json!({"account_id": id, "opened_at": "2026-11-20T10:00:00Z", "resolved_at": "2026-11-19T10:00:00Z"})).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    let a = post("/api/v1/tickets", json!({"account_id": id, "external_id": "Z-1", "subject": "Slow export", "opened_at": "2026-11-20T10:00:00Z", "severity": "P1", "escalated": true})).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    let again = post("/api/v1/tickets", json!({"account_id": id, "external_id": "Z-1", "subject": "Slow export", "opened_at": "2026-11-20T10:00:00Z", "status": "solved", "resolved_at": "2026-11-21T10:00:00Z"})).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    let list = t
+        .web
+        .api(
+            "GET",
+            &format!("/api/v1/tickets?account_id={id}"),
+            Some(&t.admin_token),
+            None,
+        )
+        .await;
+    let list: Value = serde_json::from_str(&list.body).unwrap();
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        1,
+        "the same help-desk id updates"
+    );
+    assert_eq!(list["items"][0]["status"], "solved");
+}

@@ -11,5 +11,6 @@ pub mod system;
 pub mod tasks;
 pub mod usage;
 pub mod users;
+pub mod voice;
 
 pub use json::{ApiJson, ApiPath, ApiQuery, Page};
