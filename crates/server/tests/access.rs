@@ -298,6 +298,25 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             Body::None,
             ADMIN,
         ),
+        case("GET", "/admin/intake", "/admin/intake", Body::None, ADMIN),
+        case(
+            "POST",
+            "/admin/intake/retention",
+            "/admin/intake/retention",
+            form(&[("days", "200")]),
+            ADMIN,
+        ),
+        case(
+            "POST",
+            "/admin/features",
+            "/admin/features",
+            form(&[
+                ("event", "Report Built"),
+                ("feature", "Reporting"),
+                ("high_value", "on"),
+            ]),
+            ADMIN,
+        ),
         case("GET", "/import", "/import", Body::None, MANAGERS),
         case("POST", "/import", "/import", Body::Upload, MANAGERS),
         case(

@@ -147,6 +147,29 @@ async fn count(conn: &mut AnyConnection, outcome: &str, n: usize) -> Result<()> 
     Ok(())
 }
 
+/// Adds to the messages-per-minute counters of the minute `at` falls in.
+async fn per_minute(
+    conn: &mut AnyConnection,
+    at: &str,
+    accepted: usize,
+    rejected: usize,
+) -> Result<()> {
+    if accepted + rejected == 0 {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO intake_minutes (minute, accepted, rejected) VALUES ($1, $2, $3) \
+         ON CONFLICT (minute) DO UPDATE SET accepted = intake_minutes.accepted + excluded.accepted, \
+         rejected = intake_minutes.rejected + excluded.rejected",
+    )
+    .bind(&at[..16])
+    .bind(accepted as i64)
+    .bind(rejected as i64)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// Stores valid messages once each, maps them to accounts and adds the new ones to the
     /// rollups, all in one transaction.
@@ -169,6 +192,7 @@ impl Store {
         let now = self.now();
         let mut tx = self.pool.begin().await?;
         count(&mut tx, "rejected", rejected.len()).await?;
+        per_minute(&mut tx, &now, 0, rejected.len()).await?;
         // Only the latest matter: a flood of bad messages keeps a bounded log.
         let rows: Vec<Vec<Arg>> = rejected[rejected.len().saturating_sub(100)..]
             .iter()
@@ -318,6 +342,95 @@ impl Store {
         Ok(attached)
     }
 
+    /// Accepted and rejected messages per minute since `since` (a `YYYY-MM-DDTHH:MM` prefix).
+    pub async fn intake_minutes(&self, since: DateTime<Utc>) -> Result<Vec<(String, i64, i64)>> {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT minute, accepted, rejected FROM intake_minutes WHERE minute >= $1 ORDER BY minute",
+        )
+        .bind(&timestamp(since)[..16])
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
+    /// The feature catalog: event name, the feature it counts as, and whether it is high-value.
+    pub async fn feature_catalog(&self) -> Result<Vec<(String, String, bool)>> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT event_name, feature, high_value FROM feature_catalog ORDER BY feature, event_name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(e, f, h)| (e, f, h != 0)).collect())
+    }
+
+    /// Names the feature an event counts as (several events may make one feature).
+    pub async fn set_feature(
+        &self,
+        actor: &Actor,
+        event: &str,
+        feature: &str,
+        high_value: bool,
+    ) -> Result<()> {
+        let event = required_text("event", event, 512)
+            .map_err(|e| crate::StoreError::invalid("event", e.0))?;
+        let feature = required_text("feature", feature, 200)
+            .map_err(|e| crate::StoreError::invalid("feature", e.0))?;
+        let now = self.now();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO feature_catalog (event_name, feature, high_value) VALUES ($1, $2, $3) \
+             ON CONFLICT (event_name) DO UPDATE SET feature = excluded.feature, high_value = excluded.high_value",
+        )
+        .bind(&event)
+        .bind(&feature)
+        .bind(i64::from(high_value))
+        .execute(&mut *tx)
+        .await?;
+        let after = serde_json::json!({"feature": feature, "high_value": high_value});
+        crate::audit::record(
+            &mut tx,
+            &now,
+            actor,
+            "update",
+            "feature",
+            &event,
+            None,
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An account's use of each catalog feature from `from` to `to`: (feature, events,
+    /// high-value), the most used first; features it never used have 0 events.
+    pub async fn feature_usage(
+        &self,
+        account: AccountId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(String, i64, bool)>> {
+        let used: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT name, CAST(SUM(events) AS BIGINT) FROM usage_names WHERE account_id = $1 AND day >= $2 AND day <= $3 GROUP BY name",
+        )
+        .bind(account.0)
+        .bind(date(from))
+        .bind(date(to))
+        .fetch_all(&self.pool)
+        .await?;
+        let used: HashMap<String, i64> = used.into_iter().collect();
+        let mut features: HashMap<String, (i64, bool)> = HashMap::new();
+        for (event, feature, high) in self.feature_catalog().await? {
+            let e = features.entry(feature).or_insert((0, false));
+            e.0 += used.get(&event).copied().unwrap_or(0);
+            e.1 |= high;
+        }
+        let mut out: Vec<(String, i64, bool)> =
+            features.into_iter().map(|(f, (n, h))| (f, n, h)).collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(out)
+    }
+
     /// How many days raw events are kept (the `event_retention_days` setting, default 180).
     pub async fn event_retention_days(&self) -> Result<i64> {
         let v: Option<(String,)> =
@@ -364,6 +477,12 @@ impl Store {
     /// numbered in the order they arrived, so the cut is found by a binary search over ids
     /// (a few point reads) rather than a scan.
     pub async fn prune_events(&self) -> Result<u64> {
+        // Per-minute counters are for the intake page: a week is enough.
+        let week_ago = timestamp(self.clock.now() - chrono::Duration::days(7));
+        sqlx::query("DELETE FROM intake_minutes WHERE minute < $1")
+            .bind(&week_ago[..16])
+            .execute(&self.pool)
+            .await?;
         let days = self.event_retention_days().await?;
         let cutoff = timestamp(self.clock.now() - chrono::Duration::days(days));
         let (lo, hi): (Option<i64>, Option<i64>) =
@@ -702,6 +821,7 @@ pub(crate) async fn ingest(
         unmapped,
     };
     count(conn, "accepted", outcome.accepted).await?;
+    per_minute(conn, &now, outcome.accepted, 0).await?;
     count(conn, "duplicate", outcome.duplicates).await?;
     Ok(outcome)
 }
@@ -757,6 +877,22 @@ pub(crate) async fn add_rollups(
         &["account_id", "day", "name", "events"],
         names,
         "ON CONFLICT (account_id, day, name) DO UPDATE SET events = usage_names.events + excluded.events",
+        None,
+    )
+    .await?;
+    // A new event name is a new feature of the catalog (an admin may rename or group it).
+    let names: BTreeSet<&String> = delta.by_name.keys().map(|(_, _, n)| n).collect();
+    let catalog = names
+        .into_iter()
+        .map(|n| vec![Arg::Text(n.clone()), Arg::Text(n.clone())])
+        .collect();
+    upsert_rows(
+        conn,
+        engine,
+        "feature_catalog",
+        &["event_name", "feature"],
+        catalog,
+        "ON CONFLICT (event_name) DO NOTHING",
         None,
     )
     .await?;

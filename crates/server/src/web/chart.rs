@@ -90,6 +90,85 @@ pub fn arr_history(movements: &[ArrMovement], today: NaiveDate) -> Option<String
     Some(svg)
 }
 
+/// Active users per day (bars) and seats in use (line) over a window, with the contracted seats
+/// as a dashed line; `None` when there was no usage at all.
+pub fn usage(
+    days: &[sherpa_store::UsageDay],
+    from: NaiveDate,
+    to: NaiveDate,
+    contracted: Option<i64>,
+) -> Option<String> {
+    if days.is_empty() {
+        return None;
+    }
+    let span = (to - from).num_days().max(1) as f64;
+    let top = days
+        .iter()
+        .map(|d| d.seats_in_use.max(d.active_users))
+        .chain(contracted)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64
+        * 1.15;
+    let x = |d: NaiveDate| LEFT + (d - from).num_days() as f64 / span * (WIDTH - LEFT - RIGHT);
+    let y = |v: f64| TOP + (1.0 - v / top) * (HEIGHT - TOP - BOTTOM);
+    let bar = ((WIDTH - LEFT - RIGHT) / (span + 1.0) * 0.7).max(1.0);
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-label=\"Active users per day and seats in use, {from} to {to}\">"
+    );
+    for i in 0..=2 {
+        let v = (top / 1.15 * f64::from(i) / 2.0).round();
+        let _ = write!(
+            svg,
+            "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{gy:.1}\" y2=\"{gy:.1}\" class=\"grid\"/>\
+             <text x=\"{}\" y=\"{:.1}\" class=\"axis\" text-anchor=\"end\">{v}</text>",
+            WIDTH - RIGHT,
+            LEFT - 6.0,
+            y(v) + 4.0,
+            gy = y(v),
+        );
+    }
+    for (d, anchor) in [(from, "start"), (to, "end")] {
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{}\" class=\"axis\" text-anchor=\"{anchor}\">{}</text>",
+            x(d),
+            HEIGHT - 8.0,
+            d.format("%d %b")
+        );
+    }
+    for d in days {
+        let h = y(0.0) - y(d.active_users as f64);
+        let _ = write!(
+            svg,
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{h:.1}\" class=\"bar\"><title>{}: {} active users</title></rect>",
+            x(d.day) - bar / 2.0,
+            y(d.active_users as f64),
+            d.day,
+            d.active_users
+        );
+    }
+    let points: Vec<String> = days
+        .iter()
+        .map(|d| format!("{:.1},{:.1}", x(d.day), y(d.seats_in_use as f64)))
+        .collect();
+    let _ = write!(
+        svg,
+        "<polyline points=\"{}\" class=\"line\"/>",
+        points.join(" ")
+    );
+    if let Some(c) = contracted {
+        let _ = write!(
+            svg,
+            "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{cy:.1}\" y2=\"{cy:.1}\" class=\"limit\"><title>{c} contracted seats</title></line>",
+            WIDTH - RIGHT,
+            cy = y(c as f64)
+        );
+    }
+    svg.push_str("</svg>");
+    Some(svg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -129,6 +129,19 @@ pub fn routes() -> Vec<WebRoute> {
             Admin,
             post(admin::revoke_token),
         ),
+        route(get_.clone(), "/admin/intake", Admin, get(intake::show)),
+        route(
+            post_.clone(),
+            "/admin/intake/retention",
+            Admin,
+            post(intake::set_retention),
+        ),
+        route(
+            post_.clone(),
+            "/admin/features",
+            Admin,
+            post(intake::set_feature),
+        ),
         route(get_.clone(), "/import", ManageBook, get(import::form)),
         route(post_.clone(), "/import", ManageBook, post(import::preview)),
         route(

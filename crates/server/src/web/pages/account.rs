@@ -56,9 +56,194 @@ struct OwnerChoice {
     email: String,
 }
 
+/// Product usage over the last 90 days.
+struct Usage {
+    chart: Option<String>,
+    seats_in_use: i64,
+    contracted_seats: Option<i64>,
+    /// Seats in use over contracted seats, as a percentage.
+    utilisation: Option<i64>,
+    events_30_days: i64,
+    top_features: Vec<(String, i64, bool)>,
+    never_used: Vec<String>,
+}
+
+struct TicketLine {
+    subject: String,
+    opened: String,
+    severity: String,
+    status: String,
+    escalated: bool,
+}
+
+struct Support {
+    open: i64,
+    last_30_days: i64,
+    average_resolution: String,
+    longest_resolution: String,
+    escalated_90_days: i64,
+    recent: Vec<TicketLine>,
+}
+
+struct Answer {
+    on: String,
+    kind: String,
+    value: String,
+    /// detractor, passive or promoter for NPS; poor for a low score or "no".
+    tone: &'static str,
+    comment: String,
+}
+
+struct Voice {
+    nps_12_months: Option<i64>,
+    nps_previous_12_months: Option<i64>,
+    answers: Vec<Answer>,
+}
+
+/// "2 d 4 h", "5 h", "35 min".
+fn duration(d: Option<chrono::Duration>) -> String {
+    let Some(d) = d else { return "–".into() };
+    let minutes = d.num_minutes();
+    if minutes >= 24 * 60 {
+        format!("{} d {} h", minutes / (24 * 60), minutes % (24 * 60) / 60)
+    } else if minutes >= 60 {
+        format!("{} h", minutes / 60)
+    } else {
+        format!("{minutes} min")
+    }
+}
+
+async fn usage(
+    s: &AppState,
+    a: &Account,
+    contracts: &[Contract],
+    today: chrono::NaiveDate,
+) -> Result<Usage, Failure> {
+    let from = today - chrono::Days::new(89);
+    let days = s.store.usage(a.id, from, today).await?;
+    let contracted: i64 = contracts
+        .iter()
+        .filter(|t| t.fields.is_current(today))
+        .filter_map(|t| t.fields.seats)
+        .sum();
+    let contracted = (contracted > 0).then_some(contracted);
+    let seats_in_use = days.last().map_or(0, |d| d.seats_in_use);
+    let features = s
+        .store
+        .feature_usage(a.id, today - chrono::Days::new(29), today)
+        .await?;
+    Ok(Usage {
+        chart: chart::usage(&days, from, today, contracted),
+        seats_in_use,
+        contracted_seats: contracted,
+        utilisation: contracted.map(|c| seats_in_use * 100 / c),
+        events_30_days: days
+            .iter()
+            .filter(|d| d.day > today - chrono::Days::new(30))
+            .map(|d| d.events)
+            .sum(),
+        never_used: features
+            .iter()
+            .filter(|(_, n, _)| *n == 0)
+            .map(|(f, _, _)| f.clone())
+            .collect(),
+        top_features: features
+            .into_iter()
+            .filter(|(_, n, _)| *n > 0)
+            .take(5)
+            .collect(),
+    })
+}
+
+async fn voice(
+    s: &AppState,
+    a: &Account,
+    today: chrono::NaiveDate,
+) -> Result<(Support, Voice), Failure> {
+    let sum = s.store.ticket_summary(a.id).await?;
+    let recent = s
+        .store
+        .tickets(Some(a.id), 8)
+        .await?
+        .into_iter()
+        .map(|t| TicketLine {
+            subject: t.fields.subject,
+            opened: format::date(Some(t.fields.opened_at.date_naive())),
+            severity: t.fields.severity.to_string(),
+            status: t.fields.status.to_string(),
+            escalated: t.fields.escalated,
+        })
+        .collect();
+    let answers = s.store.surveys(Some(a.id), 200).await?;
+    let nps_between = |from: chrono::NaiveDate, to: chrono::NaiveDate| {
+        let scores: Vec<i64> = answers
+            .iter()
+            .filter(|x| {
+                x.fields.kind == SurveyKind::Nps
+                    && x.fields.answered_on > from
+                    && x.fields.answered_on <= to
+            })
+            .filter_map(|x| x.fields.score)
+            .collect();
+        nps(&scores)
+    };
+    let year_ago = today - chrono::Days::new(365);
+    let voice = Voice {
+        nps_12_months: nps_between(year_ago, today),
+        nps_previous_12_months: nps_between(year_ago - chrono::Days::new(365), year_ago),
+        answers: answers
+            .iter()
+            .take(8)
+            .map(|x| {
+                let f = &x.fields;
+                let (value, tone) = match (f.kind, f.score, f.intent) {
+                    (SurveyKind::Nps, Some(n), _) => (
+                        n.to_string(),
+                        if n >= 9 {
+                            "promoter"
+                        } else if n >= 7 {
+                            "passive"
+                        } else {
+                            "poor"
+                        },
+                    ),
+                    (SurveyKind::Csat, Some(n), _) => {
+                        (format!("{n} / 5"), if n <= 2 { "poor" } else { "" })
+                    }
+                    (SurveyKind::Ces, Some(n), _) => (format!("{n} / 7"), ""),
+                    (_, _, Some(i)) => (
+                        i.to_string(),
+                        if i == RenewIntent::No { "poor" } else { "" },
+                    ),
+                    _ => (String::new(), ""),
+                };
+                Answer {
+                    on: f.answered_on.to_string(),
+                    kind: f.kind.to_string(),
+                    value,
+                    tone,
+                    comment: f.comment.clone().unwrap_or_default(),
+                }
+            })
+            .collect(),
+    };
+    let support = Support {
+        open: sum.open,
+        last_30_days: sum.opened_last_30_days,
+        average_resolution: duration(sum.average_resolution),
+        longest_resolution: duration(sum.longest_resolution),
+        escalated_90_days: sum.escalated_last_90_days,
+        recent,
+    };
+    Ok((support, voice))
+}
+
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
+    usage: Usage,
+    support: Support,
+    voice: Voice,
     nav: Nav,
     a: Account,
     arr: String,
@@ -181,6 +366,8 @@ async fn page(
         owner_users.insert(u, s.store.user(u).await?);
     }
     let (roles, unassigned) = relationship_map(&contacts);
+    let usage = usage(s, &a, &contracts, today).await?;
+    let (support, voice) = voice(s, &a, today).await?;
     let me = &c.session.user;
     let owners = OwnerFunction::ALL
         .iter()
@@ -207,6 +394,9 @@ async fn page(
         })
         .collect();
     Ok(AccountPage {
+        usage,
+        support,
+        voice,
         nav: Nav::new(c, "portfolio"),
         arr: format::money(&a.arr),
         renewal: format::date(a.renewal_date),
