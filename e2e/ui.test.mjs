@@ -87,6 +87,15 @@ test('a leader filters the portfolio, sees totals, and exports exactly what is s
   await page.locator('svg.chart').waitFor();
   await shot(page, '04-account-360', true);
 
+  // An account whose product events came through the intake: usage, tickets and surveys.
+  await page.goto(`${BASE}/accounts/1`);
+  await page.locator('#usage svg.chart').waitFor();
+  await page.locator('#support').getByText('Opened, last 30 days').waitFor();
+  await shot(page, '13-account-usage', true);
+  await page.goto(`${BASE}/admin/intake`);
+  assert.ok(Number(await page.locator('#accepted').textContent()) > 1000, 'the demo events were stored');
+  await shot(page, '14-data-intake', true);
+
   await page.goto(`${BASE}/team`);
   await shot(page, '05-team');
   await page.goto(`${BASE}/admin/users`);

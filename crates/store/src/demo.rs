@@ -391,3 +391,126 @@ impl Store {
         Ok(count)
     }
 }
+
+/// What the demo's customer voice and usage added.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DemoVoice {
+    pub tickets: usize,
+    pub surveys: usize,
+    /// Accounts whose last 14 days of product events went through the intake.
+    pub usage_accounts: usize,
+    pub events: usize,
+}
+
+/// Accounts at most whose events go through the intake (the rest of the book has tickets and
+/// surveys only): enough to show usage, few enough to load in seconds.
+const USAGE_SAMPLE: usize = 100;
+
+impl Store {
+    /// Adds the demo book's tickets and surveys, and sends the last 14 days of product events
+    /// of a sample of accounts through the intake (parsed and stored as a client's would be).
+    pub async fn load_demo_voice(&self, book: &DemoBook) -> Result<DemoVoice> {
+        let now = self.now();
+        let mut out = DemoVoice::default();
+        for start in (0..book.accounts).step_by(CHUNK) {
+            let mut tickets = Vec::new();
+            let mut surveys = Vec::new();
+            for i in start..(start + CHUNK).min(book.accounts) {
+                let a = book.account(i);
+                let id = i as i64 + 1;
+                for tk in book.tickets(&a) {
+                    tickets.push(vec![
+                        Arg::Int(id),
+                        Arg::OptText(tk.external_id),
+                        t(tk.subject),
+                        t(timestamp(tk.opened_at)),
+                        t(tk.severity.as_str()),
+                        t(tk.status.as_str()),
+                        Arg::OptText(tk.resolved_at.map(timestamp)),
+                        Arg::Int(i64::from(tk.escalated)),
+                        Arg::OptInt(tk.csat),
+                        t(now.clone()),
+                        t(now.clone()),
+                    ]);
+                }
+                let respondent = (!a.contacts.is_empty()).then_some(id * ID_SPACE);
+                for s in book.surveys(&a) {
+                    surveys.push(vec![
+                        Arg::Int(id),
+                        Arg::OptInt(respondent),
+                        Arg::OptText(s.external_id),
+                        t(s.kind.as_str()),
+                        Arg::OptInt(s.score),
+                        Arg::OptText(s.intent.map(|i| i.as_str().to_string())),
+                        Arg::OptText(s.comment),
+                        t(date(s.answered_on)),
+                        t(now.clone()),
+                    ]);
+                }
+            }
+            out.tickets += tickets.len();
+            out.surveys += surveys.len();
+            let mut tx = self.pool.begin().await?;
+            crate::bulk::insert_rows(
+                &mut tx,
+                self.engine,
+                "tickets",
+                &[
+                    "account_id",
+                    "external_id",
+                    "subject",
+                    "opened_at",
+                    "severity",
+                    "status",
+                    "resolved_at",
+                    "escalated",
+                    "csat",
+                    "created_at",
+                    "updated_at",
+                ],
+                tickets,
+            )
+            .await?;
+            crate::bulk::insert_rows(
+                &mut tx,
+                self.engine,
+                "surveys",
+                &[
+                    "account_id",
+                    "contact_id",
+                    "external_id",
+                    "kind",
+                    "score",
+                    "intent",
+                    "comment",
+                    "answered_on",
+                    "created_at",
+                ],
+                surveys,
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        let step = book.accounts.div_ceil(USAGE_SAMPLE).max(1);
+        let received = self.clock.now();
+        for i in (0..book.accounts).step_by(step) {
+            let a = book.account(i);
+            if a.fields.lifecycle == Some(sherpa_core::Lifecycle::Churned) {
+                continue;
+            }
+            let mut messages = Vec::new();
+            for chunk in book.usage_messages(&a, 14).chunks(500) {
+                let body = format!("{{\"batch\":[{}]}}", chunk.join(","));
+                let parsed = sherpa_core::intake::parse_request(None, body.as_bytes(), received)
+                    .map_err(|e| StoreError::invalid("demo events", e.message))?;
+                for m in parsed.messages {
+                    messages.push(m.map_err(|e| StoreError::invalid("demo events", e.message))?);
+                }
+            }
+            let stored = self.ingest(&messages, received).await?;
+            out.events += stored.accepted;
+            out.usage_accounts += 1;
+        }
+        Ok(out)
+    }
+}

@@ -36,7 +36,7 @@ pub use audit::AuditQuery;
 pub use backup::{PG_BACKUP_HELP, restore_sqlite};
 pub use books::BookSize;
 pub use connect::{DEFAULT_URL, Engine, redact as redacted};
-pub use demo::DemoProgress;
+pub use demo::{DemoProgress, DemoVoice};
 pub use error::StoreError;
 pub use intake::{IngestOutcome, IntakeStatus, StoredEvent, UsageDay};
 pub use jobs::{Job, JobStatus};

@@ -6,6 +6,9 @@
 
 mod names;
 mod team;
+mod voice;
+
+pub use voice::{FEATURES, Trajectory};
 
 pub use team::{DemoTeam, DemoUser};
 

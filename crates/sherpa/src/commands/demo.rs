@@ -38,13 +38,23 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             .load_demo(&book, &hash, &|done, _| bar.set_position(done as u64))
             .await?;
         bar.finish_and_clear();
+        let book_secs = started.elapsed().as_secs_f64();
+        let voice_started = Instant::now();
+        let voice = store.load_demo_voice(&book).await?;
         println!(
-            "demo book loaded in {:.1} s: {} accounts, {} team members, seed {} ({})",
-            started.elapsed().as_secs_f64(),
+            "demo book loaded in {book_secs:.1} s: {} accounts, {} team members, seed {} ({})",
             args.accounts,
             book.team.users.len(),
             args.seed,
             store.display_url()
+        );
+        println!(
+            "customer voice and usage in {:.1} s: {} tickets, {} survey answers, {} events of the last 14 days for {} accounts (through the intake)",
+            voice_started.elapsed().as_secs_f64(),
+            voice.tickets,
+            voice.surveys,
+            voice.events,
+            voice.usage_accounts
         );
     } else if store.user_by_email(&admin.email).await?.is_some() {
         // Running the README's command again serves the book it loaded the first time.
