@@ -296,3 +296,51 @@ async fn the_demo_loads_once_and_a_second_run_keeps_the_book() {
         "the new token works"
     );
 }
+
+#[tokio::test]
+async fn event_history_and_help_desk_exports_import_from_the_command_line() {
+    let db = support::TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = db.url.clone();
+    let accounts = write(
+        dir.path(),
+        "a.csv",
+        "Account ID,Account Name\nACME,Acme Corp\n",
+    );
+    ok(&sherpa(&url, &["import", "accounts", &accounts]));
+
+    let bad = write(
+        dir.path(),
+        "bad.ndjson",
+        "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"Login\",\"context\":{\"groupId\":\"ACME\"}}\n{\"type\":\"track\",\"userId\":\"u1\"}\n",
+    );
+    let o = sherpa(&url, &["import", "events", &bad]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("line 2") && err.contains("needs an \"event\""),
+        "{err}"
+    );
+    assert!(
+        db.store.events(None, 0, 10).await.unwrap().is_empty(),
+        "nothing stored"
+    );
+
+    let good = write(
+        dir.path(),
+        "history.csv",
+        "timestamp,user_id,event,account,message_id\n2026-10-01T10:00:00Z,u1,Report Built,ACME,h1\n2026-10-02T10:00:00Z,u2,Export,ACME,h2\n",
+    );
+    let out = ok(&sherpa(&url, &["import", "events", &good]));
+    assert!(out.contains("2 events: 2 stored, 0 already there"), "{out}");
+    let again = ok(&sherpa(&url, &["import", "events", &good]));
+    assert!(again.contains("0 stored, 2 already there"), "{again}");
+
+    let tickets = write(
+        dir.path(),
+        "zendesk.csv",
+        "Id,Organization,Subject,Created at,Priority,Status\n9,Acme Corp,Login broken,2026-11-01 09:00,urgent,open\n",
+    );
+    let out = ok(&sherpa(&url, &["import", "tickets", &tickets]));
+    assert!(out.contains("1 created"), "{out}");
+}

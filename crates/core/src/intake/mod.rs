@@ -2,8 +2,10 @@
 //! checked against the limits and rules Segment's own API applies, and the daily rollups they
 //! add to. Pure: the server reads the bytes, the store keeps the results.
 
+mod file;
 mod message;
 mod rollup;
 
+pub use file::read_event_file;
 pub use message::*;
 pub use rollup::*;
