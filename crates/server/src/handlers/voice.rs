@@ -55,6 +55,13 @@ fn vocab<T: std::str::FromStr<Err = ParseEnumError>>(field: &str, v: &str) -> Re
         .map_err(|e: ParseEnumError| AppError::bad(field, e.to_string()))
 }
 
+fn external_id(v: Option<String>) -> Result<Option<String>, AppError> {
+    match v {
+        Some(x) => optional_text("external_id", &x, limits::EXTERNAL_ID).map_err(invalid),
+        None => Ok(None),
+    }
+}
+
 fn invalid(e: Invalid) -> AppError {
     let (field, message) = e.0.split_once(": ").unwrap_or(("body", &e.0));
     AppError::bad(field, message)
@@ -144,7 +151,7 @@ pub async fn create_ticket(
     let account_id = target(&s, &u, &b.account_id).await?;
     let fields = TicketFields {
         account_id,
-        external_id: b.external_id.filter(|x| !x.trim().is_empty()),
+        external_id: external_id(b.external_id)?,
         subject: optional_text("subject", &b.subject, 500)
             .map_err(invalid)?
             .unwrap_or_default(),
@@ -266,7 +273,7 @@ pub async fn create_survey(
     let fields = SurveyFields {
         account_id,
         contact_id,
-        external_id: b.external_id.filter(|x| !x.trim().is_empty()),
+        external_id: external_id(b.external_id)?,
         kind: vocab("kind", &b.kind)?,
         score: b.score,
         intent: b
