@@ -508,6 +508,17 @@ async fn an_import_previews_every_rejected_row_and_writes_only_when_confirmed() 
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert!(done.text().contains("Imported crm.csv"));
     assert_eq!(web.db.store.book_size().await.unwrap().0, 2);
+    // A help-desk export goes the same way.
+    let tickets = web
+        .upload(
+            &b,
+            "tickets",
+            "zendesk.csv",
+            "Id,Organization,Created at,Priority\nT1,Acme,2026-11-20 10:00,urgent\n",
+        )
+        .await;
+    assert_eq!(tickets.status, StatusCode::OK, "{}", tickets.text());
+    assert!(tickets.body.contains(r#"<b id="created">1</b>"#));
     // The upload is gone once imported: confirming twice does not import twice.
     assert_eq!(
         web.post(&format!("/import/{id}"), Some(&b), &[], true)

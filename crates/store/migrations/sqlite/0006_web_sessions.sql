@@ -12,7 +12,7 @@ CREATE INDEX web_sessions_expiry ON web_sessions(expires_at);
 
 -- A person's named filter set on the portfolio, kept as the page's query string.
 CREATE TABLE saved_views (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id BIGINT NOT NULL REFERENCES users(id),
     name TEXT NOT NULL,
     query TEXT NOT NULL,
@@ -20,9 +20,10 @@ CREATE TABLE saved_views (
     UNIQUE (user_id, name)
 );
 
+-- (AUTOINCREMENT: a deleted id is never given again, so a stale form cannot reach a new row.)
 -- An uploaded file waiting for its uploader to confirm the import after the preview.
 CREATE TABLE import_uploads (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id BIGINT NOT NULL REFERENCES users(id),
     kind TEXT NOT NULL,
     file_name TEXT NOT NULL,

@@ -1,8 +1,9 @@
 -- Usage data in. Raw Segment messages, in ingest order (the id), deduplicated on messageId.
 -- An event whose account is not (yet) in the book keeps its group id and a NULL account: it is
--- "unmapped" until the account exists.
+-- "unmapped" until the account exists. AUTOINCREMENT keeps ids growing after a prune, so the
+-- events cursor never sees an id twice.
 CREATE TABLE events (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     message_id TEXT NOT NULL UNIQUE,
     kind TEXT NOT NULL,
     account_id BIGINT,

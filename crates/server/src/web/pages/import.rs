@@ -11,11 +11,13 @@ use sherpa_core::Actor;
 use sherpa_core::import::{ImportKind, ImportSummary, Mapping, RowError};
 use sherpa_store::StoreError;
 
-/// What the web import takes; users and activities stay with the CLI and the API.
-const KINDS: [(&str, &str); 3] = [
+/// What the web import takes; users, activities and event history stay with the CLI and the API.
+const KINDS: [(&str, &str); 5] = [
     ("accounts", "Accounts"),
     ("contacts", "Contacts"),
     ("contracts", "Contract terms"),
+    ("tickets", "Support tickets (help-desk export)"),
+    ("surveys", "Survey answers (NPS, CSAT, CES, renewal intent)"),
 ];
 
 /// Rejected rows listed on the page; the count says how many more there are.
@@ -25,7 +27,7 @@ const SHOWN_ERRORS: usize = 500;
 #[template(path = "import.html")]
 struct ImportPage {
     nav: Nav,
-    kinds: [(&'static str, &'static str); 3],
+    kinds: [(&'static str, &'static str); 5],
     /// The outcome of a preview or an import.
     result: Option<Outcome>,
     message: Option<String>,
@@ -64,7 +66,7 @@ fn kind_of(raw: &str) -> Result<ImportKind, String> {
     match KINDS.iter().find(|(k, _)| *k == raw) {
         Some(_) => raw.parse(),
         None => Err(format!(
-            "kind: \"{raw}\" cannot be imported here; choose accounts, contacts or contracts"
+            "kind: \"{raw}\" cannot be imported here; choose accounts, contacts, contracts, tickets or surveys"
         )),
     }
 }
