@@ -280,66 +280,55 @@ impl Store {
         .await?;
         let mut attached = 0;
         for (group, account) in pairs {
-            let mut tx = self.pool.begin().await?;
-            let rows: Vec<(String, String, String, Option<String>, String)> = sqlx::query_as(
-                "UPDATE events SET account_id = $1 WHERE account_id IS NULL AND group_id = $2 \
-                 RETURNING message_id, kind, user_key, name, occurred_at",
-            )
-            .bind(account)
-            .bind(&group)
-            .fetch_all(&mut *tx)
-            .await?;
-            let mut delta = RollupDelta::default();
-            for (message_id, kind, user_key, name, occurred_at) in rows {
-                let e = StoredEvent {
-                    id: 0,
-                    message_id,
-                    kind,
-                    account_id: Some(AccountId(account)),
-                    group_id: Some(group.clone()),
-                    user_key,
-                    name,
-                    occurred_at: time("occurred_at", &occurred_at)?,
-                    received_at: Utc::now(),
-                    body: String::new(),
-                };
-                delta.add(AccountId(account), &e.to_message());
-                attached += 1;
-            }
-            add_rollups(&mut tx, self.engine, &delta).await?;
-            tx.commit().await?;
+            attached += self
+                .attach(
+                    "UPDATE events SET account_id = $1 WHERE account_id IS NULL AND group_id = $2 \
+                     RETURNING account_id, kind, user_key, name, occurred_at",
+                    Some((account, group)),
+                )
+                .await?;
         }
         // Messages without a group that came before their user was tied to an account (a
         // client's requests can arrive out of order): they follow the user now.
+        attached += self
+            .attach(
+                "UPDATE events SET account_id = (SELECT p.account_id FROM product_users p WHERE p.user_key = events.user_key) \
+                 WHERE account_id IS NULL AND group_id IS NULL \
+                 AND user_key IN (SELECT user_key FROM product_users WHERE account_id IS NOT NULL) \
+                 RETURNING account_id, kind, user_key, name, occurred_at",
+                None,
+            )
+            .await?;
+        Ok(attached)
+    }
+
+    /// Runs one attaching update and adds the rows it claimed to the rollups, in one
+    /// transaction.
+    async fn attach(&self, update: &str, binds: Option<(i64, String)>) -> Result<u64> {
         let mut tx = self.pool.begin().await?;
-        let rows: Vec<(String, String, String, Option<String>, String, i64)> = sqlx::query_as(
-            "UPDATE events SET account_id = (SELECT p.account_id FROM product_users p WHERE p.user_key = events.user_key) \
-             WHERE account_id IS NULL AND group_id IS NULL \
-             AND user_key IN (SELECT user_key FROM product_users WHERE account_id IS NOT NULL) \
-             RETURNING message_id, kind, user_key, name, occurred_at, account_id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
+        let mut q = sqlx::query_as::<_, (i64, String, String, Option<String>, String)>(update);
+        if let Some((account, group)) = binds {
+            q = q.bind(account).bind(group);
+        }
+        let rows = q.fetch_all(&mut *tx).await?;
         let mut delta = RollupDelta::default();
-        for (message_id, kind, user_key, name, occurred_at, account) in rows {
-            let e = StoredEvent {
-                id: 0,
-                message_id,
-                kind,
-                account_id: Some(AccountId(account)),
+        for (account, kind, user_key, name, occurred_at) in &rows {
+            let m = Message {
+                message_id: String::new(),
+                kind: MessageKind::parse(kind).unwrap_or(MessageKind::Track),
+                user_id: Some(user_key.clone()),
+                anonymous_id: None,
+                name: name.clone(),
                 group_id: None,
-                user_key,
-                name,
-                occurred_at: time("occurred_at", &occurred_at)?,
-                received_at: Utc::now(),
+                email: None,
+                timestamp: time("occurred_at", occurred_at)?,
                 body: String::new(),
             };
-            delta.add(AccountId(account), &e.to_message());
-            attached += 1;
+            delta.add(AccountId(*account), &m);
         }
         add_rollups(&mut tx, self.engine, &delta).await?;
         tx.commit().await?;
-        Ok(attached)
+        Ok(rows.len() as u64)
     }
 
     /// Accepted and rejected messages per minute since `since` (a `YYYY-MM-DDTHH:MM` prefix).

@@ -278,22 +278,39 @@ impl Store {
 
     /// Tickets, newest first, of one account or of all.
     pub async fn tickets(&self, account: Option<AccountId>, limit: i64) -> Result<Vec<Ticket>> {
-        let rows: Vec<TicketRow> = match account {
-            Some(a) => sqlx::query_as(&format!(
-                "SELECT {TICKET_COLUMNS} FROM tickets WHERE account_id = $1 ORDER BY opened_at DESC, id DESC LIMIT $2"
-            ))
-            .bind(a.0)
-            .bind(limit.clamp(1, 10_000))
-            .fetch_all(&self.pool)
-            .await?,
-            None => sqlx::query_as(&format!(
-                "SELECT {TICKET_COLUMNS} FROM tickets ORDER BY opened_at DESC, id DESC LIMIT $1"
-            ))
-            .bind(limit.clamp(1, 10_000))
-            .fetch_all(&self.pool)
-            .await?,
-        };
+        let rows: Vec<TicketRow> = self
+            .newest(TICKET_COLUMNS, "tickets", "opened_at", account, limit)
+            .await?;
         rows.into_iter().map(ticket).collect()
+    }
+
+    /// Rows of a per-account table, newest first by `order`, of one account or of all.
+    async fn newest<R>(
+        &self,
+        columns: &str,
+        table: &str,
+        order: &str,
+        account: Option<AccountId>,
+        limit: i64,
+    ) -> Result<Vec<R>>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let mut args = crate::accounts::Args::default();
+        let cond = match account {
+            Some(a) => format!(
+                "WHERE account_id = {}",
+                args.push(crate::accounts::Arg::Int(a.0))
+            ),
+            None => String::new(),
+        };
+        let sql = format!(
+            "SELECT {columns} FROM {table} {cond} ORDER BY {order} DESC, id DESC LIMIT {}",
+            limit.clamp(1, 10_000)
+        );
+        Ok(sqlx::query_as_with(&sql, args.into_arguments())
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// Open tickets, tickets of the last 30 days, resolution times and escalations.
@@ -337,21 +354,9 @@ impl Store {
 
     /// Survey answers, newest first, of one account or of all.
     pub async fn surveys(&self, account: Option<AccountId>, limit: i64) -> Result<Vec<Survey>> {
-        let rows: Vec<SurveyRow> = match account {
-            Some(a) => sqlx::query_as(&format!(
-                "SELECT {SURVEY_COLUMNS} FROM surveys WHERE account_id = $1 ORDER BY answered_on DESC, id DESC LIMIT $2"
-            ))
-            .bind(a.0)
-            .bind(limit.clamp(1, 10_000))
-            .fetch_all(&self.pool)
-            .await?,
-            None => sqlx::query_as(&format!(
-                "SELECT {SURVEY_COLUMNS} FROM surveys ORDER BY answered_on DESC, id DESC LIMIT $1"
-            ))
-            .bind(limit.clamp(1, 10_000))
-            .fetch_all(&self.pool)
-            .await?,
-        };
+        let rows: Vec<SurveyRow> = self
+            .newest(SURVEY_COLUMNS, "surveys", "answered_on", account, limit)
+            .await?;
         rows.into_iter().map(survey).collect()
     }
 }
