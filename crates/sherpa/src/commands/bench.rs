@@ -165,6 +165,20 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         throttled.load(std::sync::atomic::Ordering::Relaxed)
     );
     println!("ratio HTTP / floor: {:.2}", http / floor);
+    // The PostgreSQL schemas were the bench's own: leave the database as it was.
+    if let Some(base) = &a.postgres {
+        floor_store.close().await;
+        http_store.close().await;
+        let admin = crate::open(base).await?;
+        for name in ["floor", "http"] {
+            sqlx::query(&format!(
+                "DROP SCHEMA bench_{name}_{} CASCADE",
+                std::process::id()
+            ))
+            .execute(admin.pool())
+            .await?;
+        }
+    }
     Ok(())
 }
 
