@@ -99,6 +99,18 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
         println!("  or as a CSM:          {} / {DEMO_PASSWORD}", csm.email);
     }
     println!("API token (admin): {}", token.secret);
+    let ingest = store
+        .create_token(
+            &sherpa_core::Actor::system("demo"),
+            user.id,
+            TokenScope::Ingest,
+            "demo intake",
+        )
+        .await?;
+    println!(
+        "Segment write key (ingest token): {} (send events to http://{}/v1/batch)",
+        ingest.secret, args.bind
+    );
     println!(
         "try: curl -H 'Authorization: Bearer {}' 'http://{}/api/v1/accounts?sort=-arr&limit=5'",
         token.secret, args.bind

@@ -30,7 +30,8 @@ struct IntakePage {
 
 /// Bars of accepted messages per minute over the last hour (rejected ones in red).
 fn minutes_chart(rows: &[(String, i64, i64)], now: chrono::DateTime<chrono::Utc>) -> String {
-    let (w, h, left, bottom) = (640.0_f64, 120.0_f64, 56.0_f64, 20.0_f64);
+    // As wide as the card it fills, so that its labels keep the page's size.
+    let (w, h, left, bottom) = (1240.0_f64, 150.0_f64, 64.0_f64, 20.0_f64);
     let top = rows.iter().map(|(_, a, r)| a + r).max().unwrap_or(0).max(1) as f64;
     let start = now - chrono::Duration::minutes(59);
     let slot = (w - left - 8.0) / 60.0;
