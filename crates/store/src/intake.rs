@@ -59,17 +59,27 @@ pub struct StoredEvent {
 impl StoredEvent {
     /// The message as the rollups see it.
     pub fn to_message(&self) -> Message {
-        Message {
-            message_id: self.message_id.clone(),
-            kind: MessageKind::parse(&self.kind).unwrap_or(MessageKind::Track),
-            user_id: Some(self.user_key.clone()),
-            anonymous_id: None,
-            name: self.name.clone(),
-            group_id: self.group_id.clone(),
-            email: None,
-            timestamp: self.occurred_at,
-            body: self.body.clone(),
-        }
+        usage_message(
+            &self.kind,
+            &self.user_key,
+            self.name.clone(),
+            self.occurred_at,
+        )
+    }
+}
+
+/// A stored event rebuilt as far as the rollups need it: kind, user, name and time.
+fn usage_message(kind: &str, user_key: &str, name: Option<String>, at: DateTime<Utc>) -> Message {
+    Message {
+        message_id: String::new(),
+        kind: MessageKind::parse(kind).unwrap_or(MessageKind::Track),
+        user_id: Some(user_key.to_string()),
+        anonymous_id: None,
+        name,
+        group_id: None,
+        email: None,
+        timestamp: at,
+        body: String::new(),
     }
 }
 
@@ -313,17 +323,12 @@ impl Store {
         let rows = q.fetch_all(&mut *tx).await?;
         let mut delta = RollupDelta::default();
         for (account, kind, user_key, name, occurred_at) in &rows {
-            let m = Message {
-                message_id: String::new(),
-                kind: MessageKind::parse(kind).unwrap_or(MessageKind::Track),
-                user_id: Some(user_key.clone()),
-                anonymous_id: None,
-                name: name.clone(),
-                group_id: None,
-                email: None,
-                timestamp: time("occurred_at", occurred_at)?,
-                body: String::new(),
-            };
+            let m = usage_message(
+                kind,
+                user_key,
+                name.clone(),
+                time("occurred_at", occurred_at)?,
+            );
             delta.add(AccountId(*account), &m);
         }
         add_rollups(&mut tx, self.engine, &delta).await?;

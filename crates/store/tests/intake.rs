@@ -20,21 +20,6 @@ fn batch(items: &[String]) -> Vec<Message> {
         .collect()
 }
 
-async fn account(db: &support::TestDb, external_id: &str) -> AccountId {
-    db.store
-        .create_account(
-            &Actor::system("test"),
-            &AccountPatch {
-                name: Some(external_id.into()),
-                external_id: Some(Some(external_id.into())),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .id
-}
-
 /// The rollups as stored, in the delta's shape.
 async fn stored_rollups(db: &support::TestDb) -> RollupDelta {
     let pool = db.store.pool();
@@ -84,7 +69,7 @@ async fn recomputed(db: &support::TestDb) -> RollupDelta {
 #[tokio::test]
 async fn messages_map_to_accounts_once_and_unmapped_ones_wait_for_their_account() {
     let db = support::TestDb::new().await;
-    let acme = account(&db, "ACME").await;
+    let acme = db.account("ACME", "ACME").await;
     let first = batch(&[
         r#"{"type":"group","userId":"u1","groupId":"ACME","messageId":"g1"}"#.into(),
         r#"{"type":"track","userId":"u1","event":"Report Built","messageId":"t1","timestamp":"2026-11-23T10:00:00Z"}"#.into(),
@@ -134,7 +119,7 @@ async fn messages_map_to_accounts_once_and_unmapped_ones_wait_for_their_account(
     assert_eq!(status.unmapped_groups, vec![("NEWCO".to_string(), 1)]);
 
     // NEWCO joins the book: its waiting event attaches and counts.
-    let newco = account(&db, "NEWCO").await;
+    let newco = db.account("NEWCO", "NEWCO").await;
     assert_eq!(db.store.attach_unmapped().await.unwrap(), 1);
     assert!(
         db.store
@@ -151,7 +136,7 @@ async fn messages_map_to_accounts_once_and_unmapped_ones_wait_for_their_account(
 #[tokio::test]
 async fn a_users_events_that_arrive_before_their_group_call_follow_the_user() {
     let db = support::TestDb::new().await;
-    let acme = account(&db, "ACME").await;
+    let acme = db.account("ACME", "ACME").await;
     // A client sent these in two requests that arrived out of order.
     db.store
         .ingest(
@@ -185,7 +170,7 @@ async fn a_users_events_that_arrive_before_their_group_call_follow_the_user() {
 #[tokio::test]
 async fn identify_ties_a_user_to_the_contact_and_its_account() {
     let db = support::TestDb::new().await;
-    let acme = account(&db, "ACME").await;
+    let acme = db.account("ACME", "ACME").await;
     let admin = Actor::system("test");
     db.store
         .save_contact(
@@ -212,7 +197,7 @@ async fn identify_ties_a_user_to_the_contact_and_its_account() {
 #[tokio::test]
 async fn raw_events_older_than_the_retention_are_pruned_and_rollups_stay() {
     let db = support::TestDb::new().await;
-    let acme = account(&db, "ACME").await;
+    let acme = db.account("ACME", "ACME").await;
     let msg = |i: usize| {
         format!(
             r#"{{"type":"track","userId":"u","event":"E","messageId":"m{i}","context":{{"groupId":"ACME"}}}}"#
@@ -279,7 +264,7 @@ proptest! {
         rt.block_on(async {
             let db = support::TestDb::new().await;
             for g in ["G0", "G1"] {
-                account(&db, g).await;
+                db.account(g, g).await;
             }
             let items: Vec<String> = stream
                 .iter()

@@ -20,6 +20,22 @@ pub struct TestDb {
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 impl TestDb {
+    /// An account with this name and CRM id.
+    pub async fn account(&self, name: &str, external_id: &str) -> sherpa_core::AccountId {
+        self.store
+            .create_account(
+                &sherpa_core::Actor::system("test"),
+                &sherpa_core::AccountPatch {
+                    name: Some(name.into()),
+                    external_id: Some(Some(external_id.into())),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .id
+    }
+
     pub async fn new() -> TestDb {
         let start = chrono::DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")
             .unwrap()

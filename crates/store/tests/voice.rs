@@ -7,21 +7,6 @@ use sherpa_core::import::{ImportKind, Mapping};
 use sherpa_core::*;
 use sherpa_store::StoreError;
 
-async fn account(db: &support::TestDb, name: &str, external_id: &str) -> AccountId {
-    db.store
-        .create_account(
-            &Actor::system("test"),
-            &AccountPatch {
-                name: Some(name.into()),
-                external_id: Some(Some(external_id.into())),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .id
-}
-
 async fn import(
     db: &support::TestDb,
     kind: ImportKind,
@@ -42,7 +27,7 @@ async fn import(
 #[tokio::test]
 async fn a_zendesk_export_becomes_tickets_and_a_summary() {
     let db = support::TestDb::new().await;
-    let acme = account(&db, "Acme Corp", "ACME").await;
+    let acme = db.account("Acme Corp", "ACME").await;
     // Times relative to the test clock (2026-11-23T09:00Z).
     let csv = "Id,Organization,Subject,Created at,Solved at,Priority,Status,Satisfaction Score,Is Escalated\n\
                101,Acme Corp,Cannot log in,2026-11-20 08:00,2026-11-20 12:00,urgent,solved,good,yes\n\
@@ -112,7 +97,7 @@ async fn a_zendesk_export_becomes_tickets_and_a_summary() {
 #[tokio::test]
 async fn survey_answers_keep_their_scale_and_their_contact() {
     let db = support::TestDb::new().await;
-    let acme = account(&db, "Acme Corp", "ACME").await;
+    let acme = db.account("Acme Corp", "ACME").await;
     db.store
         .save_contact(
             &Actor::system("test"),

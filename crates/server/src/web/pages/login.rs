@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::web::session::{self, Current, Signed};
 use crate::web::throttle::Throttled;
-use crate::web::{Failure, Nav, PageResult, render};
+use crate::web::{Nav, PageResult, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
@@ -235,10 +235,4 @@ pub async fn change_password(
         .await?;
     s.store.close_sessions_of(user.id, Some(&c.cookie)).await?;
     Ok(page(&c, StatusCode::OK, true, "Your password is changed."))
-}
-
-impl From<anyhow::Error> for Failure {
-    fn from(e: anyhow::Error) -> Self {
-        Failure::bad(e.to_string())
-    }
 }
