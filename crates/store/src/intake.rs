@@ -7,7 +7,7 @@ use crate::bulk::upsert_rows;
 use crate::rows::time;
 use crate::{Result, Store};
 use chrono::{DateTime, NaiveDate, Utc};
-use sherpa_core::intake::{Message, MessageKind, Rejection, RollupDelta};
+use sherpa_core::intake::{Message, MessageKind, Rejection, RollupDelta, days_in};
 use sherpa_core::text::{date, timestamp};
 use sherpa_core::*;
 use sqlx::AnyConnection;
@@ -588,14 +588,23 @@ impl Store {
         .await?;
         // Seats look 30 days back from each day.
         let window_start = from - chrono::Days::new(29);
-        let users: Vec<(String, String)> = sqlx::query_as(
-            "SELECT day, user_key FROM usage_users WHERE account_id = $1 AND day >= $2 AND day <= $3",
+        let months: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT month, user_key, days FROM usage_user_months WHERE account_id = $1 AND month >= $2 AND month <= $3",
         )
         .bind(account.0)
-        .bind(date(window_start))
-        .bind(date(to))
+        .bind(&date(window_start)[..7])
+        .bind(&date(to)[..7])
         .fetch_all(&self.pool)
         .await?;
+        let mut users: Vec<(String, &str)> = Vec::new();
+        for (month, user, bits) in &months {
+            let first: NaiveDate = format!("{month}-01").parse().map_err(|_| {
+                crate::StoreError::invalid("month", format!("stored month {month:?}"))
+            })?;
+            for day in days_in(first, *bits as u32) {
+                users.push((date(day), user.as_str()));
+            }
+        }
         let names: Vec<(String, String, Option<String>)> = sqlx::query_as(
             "SELECT n.day, n.name, f.feature FROM usage_names n LEFT JOIN feature_catalog f ON f.event_name = n.name \
              WHERE n.account_id = $1 AND n.day >= $2 AND n.day <= $3",
@@ -607,7 +616,7 @@ impl Store {
         .await?;
         let mut by_day: HashMap<&str, Vec<&str>> = HashMap::new();
         for (d, u) in &users {
-            by_day.entry(d.as_str()).or_default().push(u.as_str());
+            by_day.entry(d.as_str()).or_default().push(*u);
         }
         let mut features: HashMap<&str, HashSet<&str>> = HashMap::new();
         for (d, name, feature) in &names {
@@ -893,15 +902,22 @@ pub(crate) async fn add_rollups(
     let users = delta
         .users
         .iter()
-        .map(|(a, d, u)| vec![Arg::Int(a.0), Arg::Text(date(*d)), Arg::Text(u.clone())])
+        .map(|((a, m, u), bits)| {
+            vec![
+                Arg::Int(a.0),
+                Arg::Text(date(*m)[..7].to_string()),
+                Arg::Text(u.clone()),
+                Arg::Int(i64::from(*bits)),
+            ]
+        })
         .collect();
     upsert_rows(
         conn,
         engine,
-        "usage_users",
-        &["account_id", "day", "user_key"],
+        "usage_user_months",
+        &["account_id", "month", "user_key", "days"],
         users,
-        "ON CONFLICT (account_id, day, user_key) DO NOTHING",
+        "ON CONFLICT (account_id, month, user_key) DO UPDATE SET days = usage_user_months.days | excluded.days",
         None,
     )
     .await?;

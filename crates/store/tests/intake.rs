@@ -44,13 +44,14 @@ async fn stored_rollups(db: &support::TestDb) -> RollupDelta {
         d.by_name
             .insert((AccountId(a), day.parse().unwrap(), name), n);
     }
-    let users: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT account_id, day, user_key FROM usage_users")
+    let users: Vec<(i64, String, String, i64)> =
+        sqlx::query_as("SELECT account_id, month, user_key, days FROM usage_user_months")
             .fetch_all(pool)
             .await
             .unwrap();
-    for (a, day, u) in users {
-        d.users.insert((AccountId(a), day.parse().unwrap(), u));
+    for (a, month, u, bits) in users {
+        let month = format!("{month}-01").parse().unwrap();
+        d.users.insert((AccountId(a), month, u), bits as u32);
     }
     d
 }
