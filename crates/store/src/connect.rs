@@ -100,7 +100,8 @@ impl Store {
                     Box::pin(async move {
                         conn.execute(
                             "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
-                             PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;",
+                             PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824; \
+                             PRAGMA wal_autocheckpoint = 0;",
                         )
                         .await?;
                         Ok(())
@@ -114,12 +115,16 @@ impl Store {
             sqlx::query("PRAGMA journal_mode = WAL")
                 .execute(&pool)
                 .await?;
+            crate::checkpoint::start(pool.clone());
         }
         Ok(Store {
             pool,
             engine,
             clock,
             display_url: redact(url),
+            sqlite_intake: sqlite_path(url)
+                .filter(|_| engine == Engine::Sqlite && !url.contains("mode=ro"))
+                .map(|p| Arc::new(crate::intake::SqliteIntake::new(p.into()))),
         })
     }
 

@@ -507,7 +507,7 @@ impl Store {
                     messages.push(m.map_err(|e| StoreError::invalid("demo events", e.message))?);
                 }
             }
-            let stored = self.ingest(&messages, received).await?;
+            let stored = self.ingest(messages, received).await?;
             out.events += stored.accepted;
             out.usage_accounts += 1;
         }

@@ -21,6 +21,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+    /// From the event intake's own SQLite connection.
+    #[error(transparent)]
+    Embedded(#[from] rusqlite::Error),
 }
 
 impl StoreError {

@@ -13,6 +13,7 @@ mod audit;
 mod backup;
 mod books;
 mod bulk;
+mod checkpoint;
 mod connect;
 mod contacts;
 mod contracts;
@@ -59,6 +60,8 @@ pub struct Store {
     /// The database URL with its password hidden: the only form kept, so no log or `Debug`
     /// output can leak it.
     display_url: String,
+    /// The event intake's own connection on a SQLite file (see `intake::sqlite`).
+    sqlite_intake: Option<Arc<intake::SqliteIntake>>,
 }
 
 /// Filters for the id-ordered lists of contacts and contract terms.

@@ -77,10 +77,10 @@ async fn messages_map_to_accounts_once_and_unmapped_ones_wait_for_their_account(
         r#"{"type":"track","userId":"u2","event":"Login","messageId":"t2","context":{"groupId":"NEWCO"}}"#.into(),
         r#"{"type":"track","userId":"u1","event":"Report Built","messageId":"t1"}"#.into(),
     ]);
-    let out = db.store.ingest(&first, Utc::now()).await.unwrap();
+    let out = db.store.ingest(first.clone(), Utc::now()).await.unwrap();
     assert_eq!((out.accepted, out.duplicates, out.unmapped), (3, 1, 1));
     // The same request again (a client retry) adds nothing.
-    let again = db.store.ingest(&first, Utc::now()).await.unwrap();
+    let again = db.store.ingest(first.clone(), Utc::now()).await.unwrap();
     assert_eq!((again.accepted, again.duplicates), (0, 4));
 
     let events = db.store.events(Some(acme), 0, 10).await.unwrap();
@@ -141,7 +141,7 @@ async fn a_users_events_that_arrive_before_their_group_call_follow_the_user() {
     // A client sent these in two requests that arrived out of order.
     db.store
         .ingest(
-            &batch(&[
+            batch(&[
                 r#"{"type":"track","userId":"u9","event":"Login","messageId":"early"}"#.into(),
             ]),
             Utc::now(),
@@ -150,7 +150,7 @@ async fn a_users_events_that_arrive_before_their_group_call_follow_the_user() {
         .unwrap();
     db.store
         .ingest(
-            &batch(&[r#"{"type":"group","userId":"u9","groupId":"ACME","messageId":"g"}"#.into()]),
+            batch(&[r#"{"type":"group","userId":"u9","groupId":"ACME","messageId":"g"}"#.into()]),
             Utc::now(),
         )
         .await
@@ -190,7 +190,7 @@ async fn identify_ties_a_user_to_the_contact_and_its_account() {
         r#"{"type":"identify","userId":"k1","traits":{"email":"Kim@Acme.example"}}"#.into(),
         r#"{"type":"page","userId":"k1","name":"Dashboard"}"#.into(),
     ]);
-    let out = db.store.ingest(&msgs, Utc::now()).await.unwrap();
+    let out = db.store.ingest(msgs.clone(), Utc::now()).await.unwrap();
     assert_eq!(out.unmapped, 0, "the page follows the contact's account");
     assert_eq!(db.store.events(Some(acme), 0, 10).await.unwrap().len(), 2);
 }
@@ -206,7 +206,7 @@ async fn raw_events_older_than_the_retention_are_pruned_and_rollups_stay() {
     };
     for i in 0..5 {
         db.store
-            .ingest(&batch(&[msg(i)]), db.clock.now())
+            .ingest(batch(&[msg(i)]), db.clock.now())
             .await
             .unwrap();
         db.clock.advance(chrono::Duration::days(10));
@@ -296,7 +296,7 @@ proptest! {
                     break;
                 }
                 let (now, later) = rest.split_at((*cut).min(rest.len()));
-                db.store.ingest(&batch(now), Utc::now()).await.unwrap();
+                db.store.ingest(batch(now), Utc::now()).await.unwrap();
                 rest = later;
             }
             let stored = stored_rollups(&db).await;

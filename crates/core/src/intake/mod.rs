@@ -3,9 +3,11 @@
 //! add to. Pure: the server reads the bytes, the store keeps the results.
 
 mod file;
+mod mapping;
 mod message;
 mod rollup;
 
 pub use file::read_event_file;
+pub use mapping::*;
 pub use message::*;
 pub use rollup::*;

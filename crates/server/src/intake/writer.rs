@@ -84,7 +84,8 @@ async fn run(store: Store, mut jobs: mpsc::Receiver<Job>) {
             .iter_mut()
             .flat_map(|j| std::mem::take(&mut j.messages))
             .collect();
-        let result = store.ingest(&all, received_at).await;
+        let messages = all.len();
+        let result = store.ingest(all, received_at).await;
         metrics::counter!("sherpa_intake_transactions_total").increment(1);
         match result {
             Ok(outcome) => {
@@ -97,7 +98,7 @@ async fn run(store: Store, mut jobs: mpsc::Receiver<Job>) {
                 }
             }
             Err(e) => {
-                tracing::error!(error = %e, messages = all.len(), "storing events failed");
+                tracing::error!(error = %e, messages, "storing events failed");
                 for job in group {
                     let _ = job.done.send(Err(e.to_string()));
                 }

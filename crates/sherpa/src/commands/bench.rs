@@ -3,7 +3,8 @@
 //!
 //! A real server listens on a local port; `--clients` tasks post batches of `--batch` events
 //! (as Segment clients do) with an ingest token. Events spread over `--accounts` accounts and
-//! 20,000 users, 30 event names and the last 14 days, so mapping and rollups do real work.
+//! 20,000 users and 30 event names, so mapping and rollups do real work. They happened today,
+//! as a live stream's do; `--days 14` spreads them over the last 14 days, as a back-fill's.
 //! SQLite by default (fresh temporary files); `--postgres URL` uses two new schemas there.
 
 use chrono::Utc;
@@ -30,6 +31,9 @@ pub struct IngestArgs {
     pub batch: usize,
     #[arg(long, default_value_t = 1_000)]
     pub accounts: usize,
+    /// The days the events happened on: today and the days before it.
+    #[arg(long, default_value_t = 1)]
+    pub days: u64,
     /// A PostgreSQL database to use instead of temporary SQLite files (two schemas are made).
     #[arg(long, value_name = "URL")]
     pub postgres: Option<String>,
@@ -58,7 +62,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         let mut msgs: Vec<Message> = Vec::with_capacity(end - first);
         // Parsed in batches the intake accepts, stored 10,000 at a time.
         for start in (first..end).step_by(2_500) {
-            let body = batch_body(start, 2_500.min(end - start), a.accounts, None);
+            let body = batch_body(start, 2_500.min(end - start), Shape::of(&a), None);
             let parsed = parse_request(None, body.as_bytes(), now)
                 .map_err(|e| anyhow::anyhow!(e.message))?;
             for m in parsed.messages {
@@ -67,7 +71,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         }
         // Only the store's time counts toward the floor.
         let t = Instant::now();
-        stored += floor_store.ingest(&msgs, now).await?.accepted;
+        stored += floor_store.ingest(msgs, now).await?.accepted;
         floor_secs += t.elapsed().as_secs_f64();
     }
     anyhow::ensure!(
@@ -120,14 +124,14 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             next.clone(),
             throttled.clone(),
         );
-        let (batch, total, accounts) = (a.batch, a.events, a.accounts);
+        let (batch, total, shape) = (a.batch, a.events, Shape::of(&a));
         tasks.push(tokio::spawn(async move {
             loop {
                 let first = next.fetch_add(batch, std::sync::atomic::Ordering::Relaxed);
                 if first >= total {
                     return Ok::<_, anyhow::Error>(());
                 }
-                let body = batch_body(first, batch.min(total - first), accounts, Some(&key));
+                let body = batch_body(first, batch.min(total - first), shape, Some(&key));
                 loop {
                     let resp = client
                         .post(&url)
@@ -213,8 +217,25 @@ async fn bench_store(a: &IngestArgs, dir: &tempfile::TempDir, name: &str) -> any
     Ok(store)
 }
 
+/// How the events spread: over how many accounts and days.
+#[derive(Clone, Copy)]
+struct Shape {
+    accounts: usize,
+    days: u64,
+}
+
+impl Shape {
+    fn of(a: &IngestArgs) -> Shape {
+        Shape {
+            accounts: a.accounts,
+            days: a.days.max(1),
+        }
+    }
+}
+
 /// A Segment batch of `n` track and page messages starting at message number `first`.
-fn batch_body(first: usize, n: usize, accounts: usize, key: Option<&str>) -> String {
+fn batch_body(first: usize, n: usize, shape: Shape, key: Option<&str>) -> String {
+    let Shape { accounts, days } = shape;
     let mut s = String::with_capacity(n * 260 + 64);
     s.push_str("{\"batch\":[");
     let today = Utc::now().date_naive();
@@ -226,7 +247,7 @@ fn batch_body(first: usize, n: usize, accounts: usize, key: Option<&str>) -> Str
         let h = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let user = h % 20_000;
         let account = user as usize % accounts;
-        let day = today - chrono::Days::new(h % 14);
+        let day = today - chrono::Days::new(h % days);
         let kind = if h.is_multiple_of(5) { "page" } else { "track" };
         let _ = write!(
             s,

@@ -44,7 +44,7 @@ async fn import_events(db: &str, args: &Args, bytes: &[u8]) -> anyhow::Result<()
     let bar = super::progress(messages.len() as u64, "events");
     let mut total = sherpa_store::IngestOutcome::default();
     for (i, slice) in messages.chunks(10_000).enumerate() {
-        let o = store.ingest(slice, chrono::Utc::now()).await?;
+        let o = store.ingest(slice.to_vec(), chrono::Utc::now()).await?;
         total.accepted += o.accepted;
         total.duplicates += o.duplicates;
         total.unmapped += o.unmapped;

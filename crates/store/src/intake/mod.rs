@@ -2,6 +2,12 @@
 //! book's accounts, and added to the daily rollups in the same transaction, so a message that
 //! was acknowledged is both kept and counted, or neither.
 
+mod sql;
+mod sqlite;
+mod tables;
+
+pub(crate) use sqlite::SqliteIntake;
+
 use crate::accounts::{Arg, Args};
 use crate::bulk::upsert_rows;
 use crate::rows::time;
@@ -97,63 +103,15 @@ pub struct IntakeStatus {
     pub unmapped_groups: Vec<(String, i64)>,
 }
 
-/// Placeholders for a list of values, for `IN (...)`: anonymous `?` on SQLite, whose lookup of
-/// numbered names is quadratic in their number (see `bulk`).
-fn in_list<I: IntoIterator<Item = Arg>>(
-    engine: crate::Engine,
-    args: &mut Args,
-    values: I,
-) -> String {
-    values
-        .into_iter()
-        .map(|v| {
-            let p = args.push(v);
-            if engine == crate::Engine::Sqlite {
-                "?".to_string()
-            } else {
-                p
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Looks up `key IN (values)` and answers (key, id, id) rows, in slices the engines accept.
-async fn lookup(
-    conn: &mut AnyConnection,
-    engine: crate::Engine,
-    sql: &str,
-    values: Vec<String>,
-) -> Result<Vec<(String, Option<i64>, Option<i64>)>> {
-    let mut out = Vec::new();
-    for slice in values.chunks(5_000) {
-        let mut args = Args::default();
-        let list = in_list(
-            engine,
-            &mut args,
-            slice.iter().map(|v| Arg::Text(v.clone())),
-        );
-        let rows: Vec<(String, Option<i64>, Option<i64>)> =
-            sqlx::query_as_with(&sql.replace("{list}", &list), args.into_arguments())
-                .fetch_all(&mut *conn)
-                .await?;
-        out.extend(rows);
-    }
-    Ok(out)
-}
-
 async fn count(conn: &mut AnyConnection, outcome: &str, n: usize) -> Result<()> {
     if n == 0 {
         return Ok(());
     }
-    sqlx::query(
-        "INSERT INTO intake_counts (outcome, n) VALUES ($1, $2) \
-         ON CONFLICT (outcome) DO UPDATE SET n = intake_counts.n + excluded.n",
-    )
-    .bind(outcome)
-    .bind(n as i64)
-    .execute(conn)
-    .await?;
+    sqlx::query(tables::COUNT)
+        .bind(outcome)
+        .bind(n as i64)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -167,16 +125,12 @@ async fn per_minute(
     if accepted + rejected == 0 {
         return Ok(());
     }
-    sqlx::query(
-        "INSERT INTO intake_minutes (minute, accepted, rejected) VALUES ($1, $2, $3) \
-         ON CONFLICT (minute) DO UPDATE SET accepted = intake_minutes.accepted + excluded.accepted, \
-         rejected = intake_minutes.rejected + excluded.rejected",
-    )
-    .bind(&at[..16])
-    .bind(accepted as i64)
-    .bind(rejected as i64)
-    .execute(conn)
-    .await?;
+    sqlx::query(tables::PER_MINUTE)
+        .bind(&at[..16])
+        .bind(accepted as i64)
+        .bind(rejected as i64)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -185,11 +139,20 @@ impl Store {
     /// rollups, all in one transaction.
     pub async fn ingest(
         &self,
-        messages: &[Message],
+        messages: Vec<Message>,
         received_at: DateTime<Utc>,
     ) -> Result<IngestOutcome> {
+        if let Some(intake) = &self.sqlite_intake {
+            let intake = intake.clone();
+            return match tokio::task::spawn_blocking(move || intake.ingest(&messages, received_at))
+                .await
+            {
+                Ok(outcome) => outcome,
+                Err(e) => std::panic::resume_unwind(e.into_panic()),
+            };
+        }
         let mut tx = self.pool.begin().await?;
-        let outcome = ingest(&mut tx, self.engine, messages, received_at).await?;
+        let outcome = sql::ingest(&mut tx, self.engine, &messages, received_at).await?;
         tx.commit().await?;
         Ok(outcome)
     }
@@ -331,7 +294,7 @@ impl Store {
             );
             delta.add(AccountId(*account), &m);
         }
-        add_rollups(&mut tx, self.engine, &delta).await?;
+        sql::add_rollups(&mut tx, self.engine, &delta).await?;
         tx.commit().await?;
         Ok(rows.len() as u64)
     }
@@ -648,278 +611,4 @@ impl Store {
             })
             .collect()
     }
-}
-
-/// The whole of [`Store::ingest`] inside a transaction.
-pub(crate) async fn ingest(
-    conn: &mut AnyConnection,
-    engine: crate::Engine,
-    messages: &[Message],
-    received_at: DateTime<Utc>,
-) -> Result<IngestOutcome> {
-    // A retried message inside one request counts once.
-    let all = messages;
-    let mut seen = HashSet::new();
-    let messages: Vec<&Message> = all
-        .iter()
-        .filter(|m| seen.insert(m.message_id.as_str()))
-        .collect();
-    let within_duplicates = all.len() - messages.len();
-    let groups: BTreeSet<String> = messages.iter().filter_map(|m| m.group_id.clone()).collect();
-    let accounts: HashMap<String, i64> = lookup(
-        conn,
-        engine,
-        "SELECT external_id, id, NULL FROM accounts WHERE external_id IN ({list})",
-        groups.into_iter().collect(),
-    )
-    .await?
-    .into_iter()
-    .filter_map(|(g, id, _)| id.map(|id| (g, id)))
-    .collect();
-    let keys: BTreeSet<String> = messages.iter().map(|m| m.user_key()).collect();
-    let mut users: HashMap<String, (Option<i64>, Option<i64>)> = lookup(
-        conn,
-        engine,
-        "SELECT user_key, account_id, contact_id FROM product_users WHERE user_key IN ({list})",
-        keys.into_iter().collect(),
-    )
-    .await?
-    .into_iter()
-    .map(|(k, a, c)| (k, (a, c)))
-    .collect();
-    let emails: BTreeSet<String> = messages
-        .iter()
-        .filter(|m| m.kind == MessageKind::Identify)
-        .filter_map(|m| m.email.as_ref().map(|e| e.to_lowercase()))
-        .collect();
-    let contacts: HashMap<String, (Option<i64>, Option<i64>)> = lookup(
-        conn,
-        engine,
-        "SELECT email, id, account_id FROM contacts WHERE email IN ({list})",
-        emails.into_iter().collect(),
-    )
-    .await?
-    .into_iter()
-    .map(|(e, id, a)| (e, (id, a)))
-    .collect();
-
-    // Walk the messages in order: a group call or a named group moves its user to that account,
-    // which later messages without a group then follow.
-    let mut changed_users: BTreeSet<String> = BTreeSet::new();
-    let mut resolved: Vec<Option<i64>> = Vec::with_capacity(messages.len());
-    for m in &messages {
-        let key = m.user_key();
-        let entry = users.entry(key.clone()).or_insert((None, None));
-        if m.kind == MessageKind::Identify
-            && let Some((contact, contact_account)) = m
-                .email
-                .as_ref()
-                .and_then(|e| contacts.get(&e.to_lowercase()))
-            && (entry.1 != *contact || entry.0.is_none() && contact_account.is_some())
-        {
-            entry.1 = *contact;
-            if entry.0.is_none() {
-                entry.0 = *contact_account;
-            }
-            changed_users.insert(key.clone());
-        }
-        let account = match &m.group_id {
-            Some(g) => {
-                let a = accounts.get(g).copied();
-                if a.is_some() && entry.0 != a {
-                    entry.0 = a;
-                    changed_users.insert(key.clone());
-                }
-                a
-            }
-            None => entry.0,
-        };
-        resolved.push(account);
-    }
-
-    let now = timestamp(received_at);
-    let rows: Vec<Vec<Arg>> = messages
-        .iter()
-        .zip(&resolved)
-        .map(|(m, account)| {
-            vec![
-                Arg::Text(m.message_id.clone()),
-                Arg::Text(m.kind.as_str().into()),
-                Arg::OptInt(*account),
-                Arg::OptText(m.group_id.clone()),
-                Arg::Text(m.user_key()),
-                Arg::OptText(m.name.clone()),
-                Arg::Text(timestamp(m.timestamp)),
-                Arg::Text(now.clone()),
-                Arg::Text(m.body.clone()),
-            ]
-        })
-        .collect();
-    let columns = [
-        "message_id",
-        "kind",
-        "account_id",
-        "group_id",
-        "user_key",
-        "name",
-        "occurred_at",
-        "received_at",
-        "body",
-    ];
-    // The insert itself says which rows were new, so that a message another server stored
-    // at the same moment is not counted twice.
-    let inserted: HashSet<String> = upsert_rows(
-        conn,
-        engine,
-        "events",
-        &columns,
-        rows,
-        "ON CONFLICT (message_id) DO NOTHING",
-        Some("message_id"),
-    )
-    .await?
-    .into_iter()
-    .collect();
-
-    let mut delta = RollupDelta::default();
-    let mut unmapped = 0;
-    for (m, account) in messages.iter().zip(&resolved) {
-        if !inserted.contains(&m.message_id) {
-            continue;
-        }
-        match account {
-            Some(a) => delta.add(AccountId(*a), m),
-            None => unmapped += 1,
-        }
-    }
-    add_rollups(conn, engine, &delta).await?;
-    if !changed_users.is_empty() {
-        let rows = changed_users
-            .iter()
-            .map(|k| {
-                let (a, c) = users[k];
-                vec![
-                    Arg::Text(k.clone()),
-                    Arg::OptInt(a),
-                    Arg::OptInt(c),
-                    Arg::Text(now.clone()),
-                ]
-            })
-            .collect();
-        upsert_rows(
-            conn,
-            engine,
-            "product_users",
-            &["user_key", "account_id", "contact_id", "updated_at"],
-            rows,
-            "ON CONFLICT (user_key) DO UPDATE SET account_id = excluded.account_id, \
-             contact_id = excluded.contact_id, updated_at = excluded.updated_at",
-            None,
-        )
-        .await?;
-    }
-    let outcome = IngestOutcome {
-        accepted: inserted.len(),
-        duplicates: messages.len() - inserted.len() + within_duplicates,
-        unmapped,
-    };
-    count(conn, "accepted", outcome.accepted).await?;
-    per_minute(conn, &now, outcome.accepted, 0).await?;
-    count(conn, "duplicate", outcome.duplicates).await?;
-    Ok(outcome)
-}
-
-/// Adds a delta to the rollup tables.
-pub(crate) async fn add_rollups(
-    conn: &mut AnyConnection,
-    engine: crate::Engine,
-    delta: &RollupDelta,
-) -> Result<()> {
-    if delta.is_empty() {
-        return Ok(());
-    }
-    let days = delta
-        .days
-        .iter()
-        .map(|((a, d), c)| {
-            vec![
-                Arg::Int(a.0),
-                Arg::Text(date(*d)),
-                Arg::Int(c.events),
-                Arg::Int(c.page_views),
-            ]
-        })
-        .collect();
-    upsert_rows(
-        conn,
-        engine,
-        "usage_days",
-        &["account_id", "day", "events", "page_views"],
-        days,
-        "ON CONFLICT (account_id, day) DO UPDATE SET events = usage_days.events + excluded.events, \
-         page_views = usage_days.page_views + excluded.page_views",
-        None,
-    )
-    .await?;
-    let names = delta
-        .by_name
-        .iter()
-        .map(|((a, d, n), c)| {
-            vec![
-                Arg::Int(a.0),
-                Arg::Text(date(*d)),
-                Arg::Text(n.clone()),
-                Arg::Int(*c),
-            ]
-        })
-        .collect();
-    upsert_rows(
-        conn,
-        engine,
-        "usage_names",
-        &["account_id", "day", "name", "events"],
-        names,
-        "ON CONFLICT (account_id, day, name) DO UPDATE SET events = usage_names.events + excluded.events",
-        None,
-    )
-    .await?;
-    // A new event name is a new feature of the catalog (an admin may rename or group it).
-    let names: BTreeSet<&String> = delta.by_name.keys().map(|(_, _, n)| n).collect();
-    let catalog = names
-        .into_iter()
-        .map(|n| vec![Arg::Text(n.clone()), Arg::Text(n.clone())])
-        .collect();
-    upsert_rows(
-        conn,
-        engine,
-        "feature_catalog",
-        &["event_name", "feature"],
-        catalog,
-        "ON CONFLICT (event_name) DO NOTHING",
-        None,
-    )
-    .await?;
-    let users = delta
-        .users
-        .iter()
-        .map(|((a, m, u), bits)| {
-            vec![
-                Arg::Int(a.0),
-                Arg::Text(date(*m)[..7].to_string()),
-                Arg::Text(u.clone()),
-                Arg::Int(i64::from(*bits)),
-            ]
-        })
-        .collect();
-    upsert_rows(
-        conn,
-        engine,
-        "usage_user_months",
-        &["account_id", "month", "user_key", "days"],
-        users,
-        "ON CONFLICT (account_id, month, user_key) DO UPDATE SET days = usage_user_months.days | excluded.days",
-        None,
-    )
-    .await?;
-    Ok(())
 }

@@ -1,0 +1,153 @@
+//! The intake's write path through sqlx: every PostgreSQL server, and the attaching of waiting
+//! events on both engines. Rows go many to a statement.
+
+use super::tables::{self, Table};
+use super::{IngestOutcome, count, per_minute};
+use crate::accounts::{Arg, Args};
+use crate::bulk::upsert_rows;
+use crate::{Engine, Result};
+use chrono::{DateTime, Utc};
+use sherpa_core::intake::{Known, Message, RollupDelta, distinct, lookups, map, new_usage};
+use sherpa_core::text::timestamp;
+use sherpa_core::*;
+use sqlx::AnyConnection;
+use std::collections::HashSet;
+
+/// Placeholders for a list of values, for `IN (...)`: anonymous `?` on SQLite, whose lookup of
+/// numbered names is quadratic in their number (see `bulk`).
+fn in_list<I: IntoIterator<Item = Arg>>(engine: Engine, args: &mut Args, values: I) -> String {
+    values
+        .into_iter()
+        .map(|v| {
+            let p = args.push(v);
+            if engine == Engine::Sqlite {
+                "?".to_string()
+            } else {
+                p
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Looks up `key IN (values)` and answers (key, id, id) rows, in slices the engines accept.
+async fn lookup(
+    conn: &mut AnyConnection,
+    engine: Engine,
+    sql: &str,
+    values: &[String],
+) -> Result<Vec<(String, Option<i64>, Option<i64>)>> {
+    let mut out = Vec::new();
+    for slice in values.chunks(5_000) {
+        let mut args = Args::default();
+        let list = in_list(
+            engine,
+            &mut args,
+            slice.iter().map(|v| Arg::Text(v.clone())),
+        );
+        let rows: Vec<(String, Option<i64>, Option<i64>)> =
+            sqlx::query_as_with(&sql.replace("{list}", &list), args.into_arguments())
+                .fetch_all(&mut *conn)
+                .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// The whole of [`crate::Store::ingest`] inside a transaction.
+pub(crate) async fn ingest(
+    conn: &mut AnyConnection,
+    engine: Engine,
+    all: &[Message],
+    received_at: DateTime<Utc>,
+) -> Result<IngestOutcome> {
+    let messages = distinct(all);
+    let need = lookups(&messages);
+    let mut known = Known::default();
+    for (k, id, _) in lookup(conn, engine, tables::ACCOUNTS_BY_GROUP, &need.groups).await? {
+        if let Some(id) = id {
+            known.accounts.insert(k, AccountId(id));
+        }
+    }
+    for (k, a, c) in lookup(conn, engine, tables::USERS_BY_KEY, &need.users).await? {
+        known.users.insert(k, (a.map(AccountId), c.map(ContactId)));
+    }
+    for (k, c, a) in lookup(conn, engine, tables::CONTACTS_BY_EMAIL, &need.emails).await? {
+        if let (Some(c), Some(a)) = (c, a) {
+            known.contacts.insert(k, (ContactId(c), AccountId(a)));
+        }
+    }
+    let mapping = map(&messages, known);
+
+    let now = timestamp(received_at);
+    let rows: Vec<Vec<Arg>> = messages
+        .iter()
+        .zip(&mapping.accounts)
+        .map(|(m, account)| tables::event_row(m, *account, &now))
+        .collect();
+    // The insert itself says which rows were new, so that a message another server stored
+    // at the same moment is not counted twice.
+    let stored: HashSet<String> = upsert_rows(
+        conn,
+        engine,
+        tables::EVENTS.name,
+        tables::EVENTS.columns,
+        rows,
+        tables::EVENTS.on_conflict,
+        Some("message_id"),
+    )
+    .await?
+    .into_iter()
+    .collect();
+    let (delta, unmapped) = new_usage(&messages, &mapping, &stored);
+    add_rollups(conn, engine, &delta).await?;
+    let users = mapping
+        .changed_users
+        .iter()
+        .map(|(k, u)| tables::user_row(k, *u, &now))
+        .collect();
+    upsert(conn, engine, &tables::PRODUCT_USERS, users).await?;
+    let outcome = IngestOutcome {
+        accepted: stored.len(),
+        duplicates: all.len() - stored.len(),
+        unmapped,
+    };
+    count(conn, "accepted", outcome.accepted).await?;
+    per_minute(conn, &now, outcome.accepted, 0).await?;
+    count(conn, "duplicate", outcome.duplicates).await?;
+    Ok(outcome)
+}
+
+async fn upsert(
+    conn: &mut AnyConnection,
+    engine: Engine,
+    table: &Table,
+    rows: Vec<Vec<Arg>>,
+) -> Result<()> {
+    upsert_rows(
+        conn,
+        engine,
+        table.name,
+        table.columns,
+        rows,
+        table.on_conflict,
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Adds a delta to the rollup tables.
+pub(crate) async fn add_rollups(
+    conn: &mut AnyConnection,
+    engine: Engine,
+    delta: &RollupDelta,
+) -> Result<()> {
+    if delta.is_empty() {
+        return Ok(());
+    }
+    for (table, rows) in tables::rollup_rows(delta) {
+        upsert(conn, engine, table, rows).await?;
+    }
+    Ok(())
+}

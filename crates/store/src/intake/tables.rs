@@ -1,0 +1,166 @@
+//! The intake's tables as both write paths write them: names, columns, conflict rules and the
+//! rows of messages, users and rollups, so that the SQLite and the PostgreSQL path cannot
+//! drift apart.
+
+use crate::accounts::Arg;
+use chrono::Datelike;
+use sherpa_core::intake::{Message, ProductUser, RollupDelta};
+use sherpa_core::text::{date, timestamp};
+use sherpa_core::*;
+use std::collections::BTreeSet;
+
+/// A table written with `INSERT ... ON CONFLICT`.
+pub(crate) struct Table {
+    pub name: &'static str,
+    pub columns: &'static [&'static str],
+    pub on_conflict: &'static str,
+}
+
+pub(crate) const ACCOUNTS_BY_GROUP: &str =
+    "SELECT external_id, id, NULL FROM accounts WHERE external_id IN ({list})";
+pub(crate) const USERS_BY_KEY: &str =
+    "SELECT user_key, account_id, contact_id FROM product_users WHERE user_key IN ({list})";
+pub(crate) const CONTACTS_BY_EMAIL: &str =
+    "SELECT email, id, account_id FROM contacts WHERE email IN ({list})";
+
+pub(crate) const EVENTS: Table = Table {
+    name: "events",
+    columns: &[
+        "message_id",
+        "kind",
+        "account_id",
+        "group_id",
+        "user_key",
+        "name",
+        "occurred_at",
+        "received_at",
+        "body",
+    ],
+    on_conflict: "ON CONFLICT (message_id) DO NOTHING",
+};
+
+pub(crate) const PRODUCT_USERS: Table = Table {
+    name: "product_users",
+    columns: &["user_key", "account_id", "contact_id", "updated_at"],
+    on_conflict: "ON CONFLICT (user_key) DO UPDATE SET account_id = excluded.account_id, \
+                  contact_id = excluded.contact_id, updated_at = excluded.updated_at",
+};
+
+pub(crate) const USAGE_DAYS: Table = Table {
+    name: "usage_days",
+    columns: &["account_id", "day", "events", "page_views"],
+    on_conflict: "ON CONFLICT (account_id, day) DO UPDATE SET events = usage_days.events + excluded.events, \
+                  page_views = usage_days.page_views + excluded.page_views",
+};
+
+pub(crate) const USAGE_NAMES: Table = Table {
+    name: "usage_names",
+    columns: &["account_id", "day", "name", "events"],
+    on_conflict: "ON CONFLICT (account_id, day, name) DO UPDATE SET events = usage_names.events + excluded.events",
+};
+
+/// A new event name is a new feature of the catalog (an admin may rename or group it).
+pub(crate) const FEATURE_CATALOG: Table = Table {
+    name: "feature_catalog",
+    columns: &["event_name", "feature"],
+    on_conflict: "ON CONFLICT (event_name) DO NOTHING",
+};
+
+pub(crate) const USAGE_USER_MONTHS: Table = Table {
+    name: "usage_user_months",
+    columns: &["account_id", "month", "user_key", "days"],
+    on_conflict: "ON CONFLICT (account_id, month, user_key) DO UPDATE SET days = usage_user_months.days | excluded.days",
+};
+
+/// A message as an `events` row.
+pub(crate) fn event_row(m: &Message, account: Option<AccountId>, received_at: &str) -> Vec<Arg> {
+    vec![
+        Arg::Text(m.message_id.clone()),
+        Arg::Text(m.kind.as_str().into()),
+        Arg::OptInt(account.map(|a| a.0)),
+        Arg::OptText(m.group_id.clone()),
+        Arg::Text(m.user_key()),
+        Arg::OptText(m.name.clone()),
+        Arg::Text(timestamp(m.timestamp)),
+        Arg::Text(received_at.to_string()),
+        Arg::Text(m.body.clone()),
+    ]
+}
+
+/// A product user as a `product_users` row.
+pub(crate) fn user_row(key: &str, (account, contact): ProductUser, now: &str) -> Vec<Arg> {
+    vec![
+        Arg::Text(key.to_string()),
+        Arg::OptInt(account.map(|a| a.0)),
+        Arg::OptInt(contact.map(|c| c.0)),
+        Arg::Text(now.to_string()),
+    ]
+}
+
+/// The `YYYY-MM` of a month.
+pub(crate) fn month_text(month: chrono::NaiveDate) -> String {
+    format!("{:04}-{:02}", month.year(), month.month())
+}
+
+/// The rows a delta adds to each rollup table.
+pub(crate) fn rollup_rows(delta: &RollupDelta) -> [(&'static Table, Vec<Vec<Arg>>); 4] {
+    let days = delta
+        .days
+        .iter()
+        .map(|((a, d), c)| {
+            vec![
+                Arg::Int(a.0),
+                Arg::Text(date(*d)),
+                Arg::Int(c.events),
+                Arg::Int(c.page_views),
+            ]
+        })
+        .collect();
+    let names = delta
+        .by_name
+        .iter()
+        .map(|((a, d, n), c)| {
+            vec![
+                Arg::Int(a.0),
+                Arg::Text(date(*d)),
+                Arg::Text(n.clone()),
+                Arg::Int(*c),
+            ]
+        })
+        .collect();
+    let catalog = delta
+        .by_name
+        .keys()
+        .map(|(_, _, n)| n)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|n| vec![Arg::Text(n.clone()), Arg::Text(n.clone())])
+        .collect();
+    let users = delta
+        .users
+        .iter()
+        .map(|((a, m, u), bits)| {
+            vec![
+                Arg::Int(a.0),
+                Arg::Text(month_text(*m)),
+                Arg::Text(u.clone()),
+                Arg::Int(i64::from(*bits)),
+            ]
+        })
+        .collect();
+    [
+        (&USAGE_DAYS, days),
+        (&USAGE_NAMES, names),
+        (&FEATURE_CATALOG, catalog),
+        (&USAGE_USER_MONTHS, users),
+    ]
+}
+
+/// Adds to an intake counter ($1 outcome, $2 messages).
+pub(crate) const COUNT: &str = "INSERT INTO intake_counts (outcome, n) VALUES ($1, $2) \
+     ON CONFLICT (outcome) DO UPDATE SET n = intake_counts.n + excluded.n";
+
+/// Adds to a minute's counters ($1 the `YYYY-MM-DDTHH:MM`, $2 accepted, $3 rejected).
+pub(crate) const PER_MINUTE: &str = "INSERT INTO intake_minutes (minute, accepted, rejected) VALUES ($1, $2, $3) \
+     ON CONFLICT (minute) DO UPDATE SET accepted = intake_minutes.accepted + excluded.accepted, \
+     rejected = intake_minutes.rejected + excluded.rejected";
