@@ -511,6 +511,7 @@ impl Store {
             out.events += stored.accepted;
             out.usage_accounts += 1;
         }
+        self.settle_usage().await?;
         Ok(out)
     }
 }

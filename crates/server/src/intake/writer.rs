@@ -15,6 +15,8 @@ use tokio::sync::{mpsc, oneshot};
 const QUEUE: usize = 64;
 /// Messages stored per transaction at most.
 const GROUP: usize = 20_000;
+/// How long the writer waits for messages before it writes the rollups it holds.
+const SETTLE_WHEN_IDLE: std::time::Duration = std::time::Duration::from_millis(250);
 
 struct Job {
     messages: Vec<Message>,
@@ -67,7 +69,18 @@ impl Writer {
 }
 
 async fn run(store: Store, mut jobs: mpsc::Receiver<Job>) {
-    while let Some(first) = jobs.recv().await {
+    loop {
+        // When no message comes for a while, the rollups waiting in memory are written.
+        let first = match tokio::time::timeout(SETTLE_WHEN_IDLE, jobs.recv()).await {
+            Ok(Some(job)) => job,
+            Ok(None) => break,
+            Err(_) => {
+                if let Err(e) = store.settle_usage().await {
+                    tracing::error!(error = %e, "writing the usage rollups failed");
+                }
+                continue;
+            }
+        };
         let mut group = vec![first];
         let mut size = group[0].messages.len();
         while size < GROUP {

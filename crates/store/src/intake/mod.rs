@@ -75,7 +75,12 @@ impl StoredEvent {
 }
 
 /// A stored event rebuilt as far as the rollups need it: kind, user, name and time.
-fn usage_message(kind: &str, user_key: &str, name: Option<String>, at: DateTime<Utc>) -> Message {
+pub(crate) fn usage_message(
+    kind: &str,
+    user_key: &str,
+    name: Option<String>,
+    at: DateTime<Utc>,
+) -> Message {
     Message {
         message_id: String::new(),
         kind: MessageKind::parse(kind).unwrap_or(MessageKind::Track),
@@ -155,6 +160,20 @@ impl Store {
         let outcome = sql::ingest(&mut tx, self.engine, &messages, received_at).await?;
         tx.commit().await?;
         Ok(outcome)
+    }
+
+    /// Brings the rollups up to date with every stored event: the SQLite intake adds up the
+    /// rollups of many transactions in memory and writes them about twice a second (see
+    /// `intake::sqlite`); reads of usage call this first.
+    pub async fn settle_usage(&self) -> Result<()> {
+        if let Some(intake) = &self.sqlite_intake {
+            let intake = intake.clone();
+            return match tokio::task::spawn_blocking(move || intake.settle()).await {
+                Ok(r) => r,
+                Err(e) => std::panic::resume_unwind(e.into_panic()),
+            };
+        }
+        Ok(())
     }
 
     /// Counts and keeps refused messages (the latest 1,000) for the admin's intake page.
@@ -245,6 +264,7 @@ impl Store {
     /// the rollups; answers how many attached. The update claims the rows, so two servers
     /// running this at once cannot count an event twice.
     pub async fn attach_unmapped(&self) -> Result<u64> {
+        self.settle_usage().await?;
         let pairs: Vec<(String, i64)> = sqlx::query_as(
             "SELECT DISTINCT e.group_id, a.id FROM events e JOIN accounts a ON a.external_id = e.group_id \
              WHERE e.account_id IS NULL AND e.group_id IS NOT NULL",
@@ -256,6 +276,7 @@ impl Store {
             attached += self
                 .attach(
                     "UPDATE events SET account_id = $1 WHERE account_id IS NULL AND group_id = $2 \
+                     AND NOT EXISTS (SELECT 1 FROM rollup_pending r WHERE events.id BETWEEN r.first_id AND r.last_id) \
                      RETURNING account_id, kind, user_key, name, occurred_at",
                     Some((account, group)),
                 )
@@ -268,6 +289,7 @@ impl Store {
                 "UPDATE events SET account_id = (SELECT p.account_id FROM product_users p WHERE p.user_key = events.user_key) \
                  WHERE account_id IS NULL AND group_id IS NULL \
                  AND user_key IN (SELECT user_key FROM product_users WHERE account_id IS NOT NULL) \
+                 AND NOT EXISTS (SELECT 1 FROM rollup_pending r WHERE events.id BETWEEN r.first_id AND r.last_id) \
                  RETURNING account_id, kind, user_key, name, occurred_at",
                 None,
             )
@@ -367,6 +389,7 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<(String, i64, bool)>> {
+        self.settle_usage().await?;
         let used: Vec<(String, i64)> = sqlx::query_as(
             "SELECT name, CAST(SUM(events) AS BIGINT) FROM usage_names WHERE account_id = $1 AND day >= $2 AND day <= $3 GROUP BY name",
         )
@@ -541,6 +564,7 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<UsageDay>> {
+        self.settle_usage().await?;
         let days: Vec<(String, i64, i64)> = sqlx::query_as(
             "SELECT day, events, page_views FROM usage_days WHERE account_id = $1 AND day >= $2 AND day <= $3 ORDER BY day",
         )
