@@ -100,7 +100,7 @@ impl SqliteIntake {
         // As the pool's connections (see `connect`): the log is copied back by its own task.
         conn.execute_batch(
             "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
-             PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824; PRAGMA wal_autocheckpoint = 0;",
+             PRAGMA cache_size = -262144; PRAGMA mmap_size = 1073741824; PRAGMA wal_autocheckpoint = 0;",
         )?;
         Ok(conn)
     }
