@@ -400,15 +400,23 @@ pub struct DemoVoice {
     /// Accounts whose last 14 days of product events went through the intake.
     pub usage_accounts: usize,
     pub events: usize,
+    /// Account-days of usage written as rollups (the year before, and every day of the
+    /// accounts outside the sample).
+    pub usage_days: usize,
 }
 
-/// Accounts at most whose events go through the intake (the rest of the book has tickets and
-/// surveys only): enough to show usage, few enough to load in seconds.
+/// Accounts at most whose last days of events go through the intake; every account has a
+/// year of usage as rollups.
 const USAGE_SAMPLE: usize = 100;
+/// Days of raw events for the sample.
+const RAW_DAYS: i64 = 14;
+/// Days of usage history.
+const HISTORY_DAYS: i64 = 365;
 
 impl Store {
-    /// Adds the demo book's tickets and surveys, and sends the last 14 days of product events
-    /// of a sample of accounts through the intake (parsed and stored as a client's would be).
+    /// Adds the demo book's tickets and surveys, a year of every account's usage as daily
+    /// rollups, and sends the last 14 days of product events of a sample of accounts through
+    /// the intake (parsed and stored as a client's would be) instead of their rollups.
     pub async fn load_demo_voice(&self, book: &DemoBook) -> Result<DemoVoice> {
         let now = self.now();
         let mut out = DemoVoice::default();
@@ -492,14 +500,28 @@ impl Store {
             tx.commit().await?;
         }
         let step = book.accounts.div_ceil(USAGE_SAMPLE).max(1);
+        let sampled = |i: usize, a: &sherpa_core::demo::DemoAccount| {
+            i % step == 0 && a.fields.lifecycle != Some(sherpa_core::Lifecycle::Churned)
+        };
+        for start in (0..book.accounts).step_by(CHUNK / 4) {
+            let mut history = sherpa_core::intake::RollupDelta::default();
+            for i in start..(start + CHUNK / 4).min(book.accounts) {
+                let a = book.account(i);
+                let skip = if sampled(i, &a) { RAW_DAYS } else { 0 };
+                let id = sherpa_core::AccountId(i as i64 + 1);
+                history.merge(book.usage_history(&a, id, HISTORY_DAYS, skip));
+            }
+            out.usage_days += history.days.len();
+            self.add_usage_rollups(history).await?;
+        }
         let received = self.clock.now();
         for i in (0..book.accounts).step_by(step) {
             let a = book.account(i);
-            if a.fields.lifecycle == Some(sherpa_core::Lifecycle::Churned) {
+            if !sampled(i, &a) {
                 continue;
             }
             let mut messages = Vec::new();
-            for chunk in book.usage_messages(&a, 14).chunks(500) {
+            for chunk in book.usage_messages(&a, RAW_DAYS).chunks(500) {
                 let body = format!("{{\"batch\":[{}]}}", chunk.join(","));
                 let parsed = sherpa_core::intake::parse_request(None, body.as_bytes(), received)
                     .map_err(|e| StoreError::invalid("demo events", e.message))?;

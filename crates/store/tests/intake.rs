@@ -315,3 +315,63 @@ proptest! {
         });
     }
 }
+
+#[tokio::test]
+async fn seats_in_use_count_the_users_of_the_last_30_days_across_months() {
+    let db = support::TestDb::new().await;
+    let acme = db.account("ACME", "ACME").await;
+    let track = |user: &str, at: &str| {
+        format!(
+            r#"{{"type":"track","userId":"{user}","event":"Login","timestamp":"{at}T09:00:00Z","context":{{"groupId":"ACME"}}}}"#
+        )
+    };
+    db.store
+        .ingest(
+            batch(&[
+                track("old", "2026-09-30"),
+                track("october", "2026-10-25"),
+                track("november", "2026-11-20"),
+                track("november", "2026-11-21"),
+            ]),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let day = |s: &str| s.parse().unwrap();
+    assert_eq!(
+        db.store
+            .seats_in_use(acme, day("2026-11-23"))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        db.store
+            .seats_in_use(acme, day("2026-10-29"))
+            .await
+            .unwrap(),
+        2,
+        "old is within 30 days of Oct 29"
+    );
+    assert_eq!(
+        db.store
+            .seats_in_use(acme, day("2026-12-30"))
+            .await
+            .unwrap(),
+        0,
+        "nobody since Nov 21"
+    );
+    let usage = db
+        .store
+        .usage(acme, day("2026-11-01"), day("2026-11-30"))
+        .await
+        .unwrap();
+    assert_eq!(
+        usage
+            .iter()
+            .map(|d| (d.active_users, d.seats_in_use))
+            .collect::<Vec<_>>(),
+        [(1, 2), (1, 2)],
+        "the 20th and the 21st: one active user each, two seats (october and november)"
+    );
+}

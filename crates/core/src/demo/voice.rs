@@ -5,6 +5,7 @@
 
 use super::{DemoAccount, DemoBook};
 use crate::book::*;
+use crate::intake::{RollupDelta, month_bit};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -167,63 +168,171 @@ impl DemoBook {
         out
     }
 
-    /// Segment track and page messages of the last `days` days for one account, as its
-    /// product would send them (group id = the account's CRM id).
-    pub fn usage_messages(&self, a: &DemoAccount, days: i64) -> Vec<String> {
-        let mut rng = self.voice_rng(a.index, 0x0e);
-        let t = a.trajectory();
-        let Some(group) = a.fields.external_id.clone() else {
-            return Vec::new();
+    /// The last day the account used the product: today, or the end of a churned account's
+    /// last contract; and the first, when its first contract started.
+    fn usage_span(&self, a: &DemoAccount) -> (NaiveDate, NaiveDate) {
+        let first = a
+            .contracts
+            .iter()
+            .map(|c| c.start_date)
+            .min()
+            .unwrap_or(self.today);
+        let last = match a.trajectory() {
+            Trajectory::ChurnBound => a
+                .contracts
+                .iter()
+                .map(|c| c.end_date)
+                .max()
+                .unwrap_or(self.today)
+                .min(self.today),
+            _ => self.today,
         };
-        let seats = a.seats().clamp(1, 400);
+        (first, last)
+    }
+
+    /// Who used the product on `day` and what they did, following the account's story over the
+    /// year: a growing account's share of active seats rises, a declining one's falls, a
+    /// churn-bound one fades out before its contract ends. The same day always gives the same
+    /// events, so the rollups of the past and the raw events of the last days agree.
+    fn day_usage(&self, a: &DemoAccount, day: NaiveDate) -> Vec<DemoEvent> {
+        let (first, last) = self.usage_span(a);
+        if day < first || day > last {
+            return Vec::new();
+        }
+        let mut rng = self.voice_rng(a.index, 0x0e ^ ((day - first).num_days() as u64) << 20);
+        // 1 a year or more before the story's end, 0 at its end.
+        let ago = ((last - day).num_days() as f64 / 365.0).min(1.0);
+        let t = a.trajectory();
+        let share = match t {
+            Trajectory::Healthy => 0.65,
+            Trajectory::Growing => 0.85 - 0.45 * ago,
+            Trajectory::Declining => 0.3 + 0.4 * ago,
+            Trajectory::ChurnBound => 0.05 + 0.55 * ago,
+        };
         let breadth = match t {
             Trajectory::Healthy => 9,
             Trajectory::Growing => 11,
             Trajectory::Declining => 5,
             Trajectory::ChurnBound => 3,
         };
+        let weekend = matches!(
+            chrono::Datelike::weekday(&day),
+            chrono::Weekday::Sat | chrono::Weekday::Sun
+        );
+        let seats = a.seats().clamp(1, 400);
+        let active = (seats as f64 * share * if weekend { 0.2 } else { 1.0 }).round() as u16;
         let mut out = Vec::new();
-        for back in (0..days).rev() {
-            let day: NaiveDate = self.today - Duration::days(back);
-            // Share of seats active that day, drifting with the story over the window.
-            let progress = 1.0 - back as f64 / days.max(1) as f64;
-            let share = match t {
-                Trajectory::Healthy => 0.65,
-                Trajectory::Growing => 0.55 + 0.3 * progress,
-                Trajectory::Declining => 0.6 - 0.35 * progress,
-                Trajectory::ChurnBound => 0.25 - 0.2 * progress,
-            };
-            let weekend = matches!(
-                chrono::Datelike::weekday(&day),
-                chrono::Weekday::Sat | chrono::Weekday::Sun
-            );
-            let active =
-                ((seats as f64 * share * if weekend { 0.2 } else { 1.0 }).round() as i64).max(0);
-            for u in 0..active {
-                for e in 0..rng.random_range(2..7) {
-                    let at: DateTime<Utc> = day
-                        .and_hms_opt(rng.random_range(7..19), rng.random_range(0..60), 0)
-                        .expect("valid")
-                        .and_utc();
-                    let (kind, name) = if e == 0 {
-                        ("page", "Home")
-                    } else {
-                        ("track", FEATURES[rng.random_range(0..breadth)])
-                    };
-                    let mut m = String::new();
-                    let _ = write!(
-                        m,
-                        r#"{{"type":"{kind}","userId":"{group}-user-{u}","{}":"{name}","messageId":"demo-{}-{back}-{u}-{e}","timestamp":"{}","context":{{"groupId":"{group}","library":{{"name":"sherpa-demo"}}}}}}"#,
-                        if kind == "page" { "name" } else { "event" },
-                        a.index,
-                        crate::text::timestamp(at)
-                    );
-                    out.push(m);
-                }
+        for user in 0..active {
+            for e in 0..rng.random_range(2..7u8) {
+                out.push(DemoEvent {
+                    user,
+                    seq: e,
+                    // The first event of a user's day is the home page; then features.
+                    feature: (e > 0).then(|| rng.random_range(0..breadth)),
+                    hour: rng.random_range(7..19),
+                    minute: rng.random_range(0..60),
+                });
             }
         }
         out
     }
+
+    /// Segment track and page messages of the last `days` days for one account, as its
+    /// product would send them (group id = the account's CRM id).
+    pub fn usage_messages(&self, a: &DemoAccount, days: i64) -> Vec<String> {
+        let Some(group) = a.fields.external_id.clone() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for back in (0..days).rev() {
+            let day: NaiveDate = self.today - Duration::days(back);
+            for e in self.day_usage(a, day) {
+                let at: DateTime<Utc> = day
+                    .and_hms_opt(e.hour, e.minute, 0)
+                    .expect("valid")
+                    .and_utc();
+                let (kind, key, name) = match e.feature {
+                    None => ("page", "name", "Home"),
+                    Some(f) => ("track", "event", FEATURES[f]),
+                };
+                let mut m = String::new();
+                let _ = write!(
+                    m,
+                    r#"{{"type":"{kind}","userId":"{group}-user-{u}","{key}":"{name}","messageId":"demo-{}-{back}-{u}-{s}","timestamp":"{}","context":{{"groupId":"{group}","library":{{"name":"sherpa-demo"}}}}}}"#,
+                    a.index,
+                    crate::text::timestamp(at),
+                    u = e.user,
+                    s = e.seq,
+                );
+                out.push(m);
+            }
+        }
+        out
+    }
+
+    /// The account's daily usage rollups from `days` days ago up to `skip` days ago (those
+    /// later days come as raw events), as the intake would have rolled up the same events.
+    pub fn usage_history(
+        &self,
+        a: &DemoAccount,
+        account: AccountId,
+        days: i64,
+        skip: i64,
+    ) -> RollupDelta {
+        let mut delta = RollupDelta::default();
+        let Some(group) = a.fields.external_id.as_deref() else {
+            return delta;
+        };
+        // The days each user was active, per month.
+        let mut active: std::collections::BTreeMap<NaiveDate, Vec<u32>> = Default::default();
+        for back in skip..days {
+            let day: NaiveDate = self.today - Duration::days(back);
+            let events = self.day_usage(a, day);
+            if events.is_empty() {
+                continue;
+            }
+            let mut by_feature = [0i64; FEATURES.len()];
+            let mut users = 0;
+            let counts = delta.days.entry((account, day)).or_default();
+            for e in &events {
+                counts.events += 1;
+                match e.feature {
+                    None => counts.page_views += 1,
+                    Some(f) => by_feature[f] += 1,
+                }
+                users = users.max(e.user + 1);
+            }
+            for (f, n) in by_feature.iter().enumerate().filter(|(_, n)| **n > 0) {
+                delta
+                    .by_name
+                    .insert((account, day, FEATURES[f].to_string()), *n);
+            }
+            let (month, bit) = month_bit(day);
+            let days = active.entry(month).or_default();
+            days.resize(days.len().max(users as usize), 0);
+            for d in &mut days[..users as usize] {
+                *d |= bit;
+            }
+        }
+        for (month, days) in active {
+            for (u, bits) in days.into_iter().enumerate().filter(|(_, b)| *b != 0) {
+                delta
+                    .users
+                    .insert((account, month, format!("{group}-user-{u}")), bits);
+            }
+        }
+        delta
+    }
+}
+
+/// One event of the demo's product: a user's page view (no feature) or use of a feature.
+struct DemoEvent {
+    user: u16,
+    /// Its place in the user's day.
+    seq: u8,
+    feature: Option<usize>,
+    hour: u32,
+    minute: u32,
 }
 
 const SUBJECTS: &[&str] = &[
@@ -240,6 +349,71 @@ const SUBJECTS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_history_rolls_up_what_the_raw_events_would() {
+        let book = DemoBook::new(60, 42, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let mut compared = 0;
+        for i in 0..60 {
+            let a = book.account(i);
+            let mut from_raw = RollupDelta::default();
+            for chunk in book.usage_messages(&a, 10).chunks(2_000) {
+                let body = format!("{{\"batch\":[{}]}}", chunk.join(","));
+                let parsed =
+                    crate::intake::parse_request(None, body.as_bytes(), chrono::Utc::now())
+                        .unwrap();
+                for m in parsed.messages {
+                    from_raw.add(AccountId(1), &m.unwrap());
+                }
+            }
+            assert_eq!(book.usage_history(&a, AccountId(1), 10, 0), from_raw);
+            compared += usize::from(!from_raw.is_empty());
+        }
+        assert!(compared > 30, "{compared} accounts had usage");
+    }
+
+    #[test]
+    fn a_year_of_usage_follows_the_story() {
+        let book = DemoBook::new(120, 42, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let mut checked = [0; 3];
+        for i in 0..120 {
+            let a = book.account(i);
+            let h = book.usage_history(&a, AccountId(1), 365, 0);
+            // Average daily events in the oldest and the newest quarter of the account's year.
+            let quarter = |from: i64| {
+                let (lo, hi) = (
+                    book.today - Duration::days(from + 90),
+                    book.today - Duration::days(from),
+                );
+                h.days
+                    .iter()
+                    .filter(|((_, d), _)| *d > lo && *d <= hi)
+                    .map(|(_, c)| c.events)
+                    .sum::<i64>()
+            };
+            let (old, new) = (quarter(270), quarter(0));
+            let (first, _) = book.usage_span(&a);
+            if first > book.today - Duration::days(365) || old < 200 {
+                continue;
+            }
+            match a.trajectory() {
+                Trajectory::Growing => {
+                    assert!(new > old, "{i} grows: {old} then {new}");
+                    checked[0] += 1;
+                }
+                Trajectory::Declining => {
+                    assert!(new < old, "{i} declines: {old} then {new}");
+                    checked[1] += 1;
+                }
+                Trajectory::ChurnBound => {
+                    assert!(new < old / 2, "{i} fades out: {old} then {new}");
+                    checked[2] += 1;
+                }
+                Trajectory::Healthy => {}
+            }
+        }
+        assert!(checked.iter().all(|n| *n > 0), "{checked:?}");
+    }
 
     #[test]
     fn the_story_shows_in_tickets_surveys_and_usage() {

@@ -25,7 +25,9 @@ pub enum BenchCommand {
 pub struct IngestArgs {
     #[arg(long, default_value_t = 5_000_000)]
     pub events: usize,
-    #[arg(long, default_value_t = 8)]
+    /// Concurrent senders. An intake serves many: with few, each waiting for its answer
+    /// before it sends again, the bench measures their round trips rather than the server.
+    #[arg(long, default_value_t = 32)]
     pub clients: usize,
     #[arg(long, default_value_t = 500)]
     pub batch: usize,

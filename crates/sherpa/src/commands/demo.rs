@@ -49,10 +49,11 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             store.display_url()
         );
         println!(
-            "customer voice and usage in {:.1} s: {} tickets, {} survey answers, {} events of the last 14 days for {} accounts (through the intake)",
+            "customer voice and usage in {:.1} s: {} tickets, {} survey answers, a year of usage ({} account-days as daily rollups), {} events of the last 14 days for {} accounts (through the intake)",
             voice_started.elapsed().as_secs_f64(),
             voice.tickets,
             voice.surveys,
+            voice.usage_days,
             voice.events,
             voice.usage_accounts
         );

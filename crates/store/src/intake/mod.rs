@@ -176,6 +176,21 @@ impl Store {
         Ok(())
     }
 
+    /// Adds usage already rolled up, whose raw events are not kept here: the demo's history.
+    pub async fn add_usage_rollups(&self, delta: RollupDelta) -> Result<()> {
+        if let Some(intake) = &self.sqlite_intake {
+            let intake = intake.clone();
+            return match tokio::task::spawn_blocking(move || intake.add_rollups(&delta)).await {
+                Ok(r) => r,
+                Err(e) => std::panic::resume_unwind(e.into_panic()),
+            };
+        }
+        let mut tx = self.pool.begin().await?;
+        sql::add_rollups(&mut tx, self.engine, &delta).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Counts and keeps refused messages (the latest 1,000) for the admin's intake page.
     pub async fn record_rejections(&self, rejected: &[(Rejection, String)]) -> Result<()> {
         if rejected.is_empty() {
@@ -557,6 +572,46 @@ impl Store {
             .collect()
     }
 
+    /// Distinct users of an account active in the 30 days up to and including `on`: the
+    /// seats in use that day, whether or not anyone used the product on it.
+    pub async fn seats_in_use(&self, account: AccountId, on: NaiveDate) -> Result<i64> {
+        self.settle_usage().await?;
+        let users: HashSet<String> = self
+            .active_user_days(account, on - chrono::Days::new(29), on)
+            .await?
+            .into_iter()
+            .map(|(_, u)| u)
+            .collect();
+        Ok(users.len() as i64)
+    }
+
+    /// (day, user) for each day from `from` to `to` a user of the account was active.
+    async fn active_user_days(
+        &self,
+        account: AccountId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(String, String)>> {
+        let months: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT month, user_key, days FROM usage_user_months WHERE account_id = $1 AND month >= $2 AND month <= $3",
+        )
+        .bind(account.0)
+        .bind(&date(from)[..7])
+        .bind(&date(to)[..7])
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for (month, user, bits) in months {
+            let first: NaiveDate = format!("{month}-01").parse().map_err(|_| {
+                crate::StoreError::invalid("month", format!("stored month {month:?}"))
+            })?;
+            for day in days_in(first, bits as u32).filter(|d| (from..=to).contains(d)) {
+                out.push((date(day), user.clone()));
+            }
+        }
+        Ok(out)
+    }
+
     /// An account's daily usage from `from` to `to`, one entry per day with any usage.
     pub async fn usage(
         &self,
@@ -574,24 +629,9 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         // Seats look 30 days back from each day.
-        let window_start = from - chrono::Days::new(29);
-        let months: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT month, user_key, days FROM usage_user_months WHERE account_id = $1 AND month >= $2 AND month <= $3",
-        )
-        .bind(account.0)
-        .bind(&date(window_start)[..7])
-        .bind(&date(to)[..7])
-        .fetch_all(&self.pool)
-        .await?;
-        let mut users: Vec<(String, &str)> = Vec::new();
-        for (month, user, bits) in &months {
-            let first: NaiveDate = format!("{month}-01").parse().map_err(|_| {
-                crate::StoreError::invalid("month", format!("stored month {month:?}"))
-            })?;
-            for day in days_in(first, *bits as u32) {
-                users.push((date(day), user.as_str()));
-            }
-        }
+        let users = self
+            .active_user_days(account, from - chrono::Days::new(29), to)
+            .await?;
         let names: Vec<(String, String, Option<String>)> = sqlx::query_as(
             "SELECT n.day, n.name, f.feature FROM usage_names n LEFT JOIN feature_catalog f ON f.event_name = n.name \
              WHERE n.account_id = $1 AND n.day >= $2 AND n.day <= $3",
@@ -603,7 +643,7 @@ impl Store {
         .await?;
         let mut by_day: HashMap<&str, Vec<&str>> = HashMap::new();
         for (d, u) in &users {
-            by_day.entry(d.as_str()).or_default().push(*u);
+            by_day.entry(d.as_str()).or_default().push(u);
         }
         let mut features: HashMap<&str, HashSet<&str>> = HashMap::new();
         for (d, name, feature) in &names {

@@ -154,6 +154,18 @@ impl SqliteIntake {
     pub fn settle(&self) -> Result<()> {
         self.with(settle)
     }
+
+    /// Adds rollups of usage that has no raw events here (blocking).
+    pub fn add_rollups(&self, delta: &RollupDelta) -> Result<()> {
+        self.with(|open| {
+            let tx = open
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            add_rollups(&tx, delta)?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
 }
 
 /// Writes the pending rollups and deletes the ranges they cover, in one transaction.

@@ -127,7 +127,7 @@ async fn usage(
         .filter_map(|t| t.fields.seats)
         .sum();
     let contracted = (contracted > 0).then_some(contracted);
-    let seats_in_use = days.last().map_or(0, |d| d.seats_in_use);
+    let seats_in_use = s.store.seats_in_use(a.id, today).await?;
     let features = s
         .store
         .feature_usage(a.id, today - chrono::Days::new(29), today)
