@@ -501,7 +501,7 @@ impl Store {
         }
         let step = book.accounts.div_ceil(USAGE_SAMPLE).max(1);
         let sampled = |i: usize, a: &sherpa_core::demo::DemoAccount| {
-            i % step == 0 && a.fields.lifecycle != Some(sherpa_core::Lifecycle::Churned)
+            i.is_multiple_of(step) && a.fields.lifecycle != Some(sherpa_core::Lifecycle::Churned)
         };
         for start in (0..book.accounts).step_by(CHUNK / 4) {
             let mut history = sherpa_core::intake::RollupDelta::default();
