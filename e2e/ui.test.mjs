@@ -84,7 +84,9 @@ test('a leader filters the portfolio, sees totals, and exports exactly what is s
   const name = (await first.textContent()).trim();
   await first.click();
   await page.getByRole('heading', { level: 1, name }).waitFor();
-  await page.locator('svg.chart').waitFor();
+  await page.getByRole('img', { name: /^ARR over time/ }).waitFor();
+  // Every demo account has a year of usage: its chart is on the 360 too.
+  await page.getByRole('img', { name: /^Active users per day/ }).waitFor();
   await shot(page, '04-account-360', true);
 
   // An account whose product events came through the intake: usage, tickets and surveys.
