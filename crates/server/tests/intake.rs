@@ -146,6 +146,10 @@ async fn keys_are_checked_and_an_api_token_cannot_ingest() {
         !t.events().await[0]["message"].to_string().contains(&t.key),
         "the key is not stored"
     );
+    // The admin sees which ingest tokens are in use.
+    let tokens = t.web.db.store.tokens(None).await.unwrap();
+    let ingest = tokens.iter().find(|k| k.scope == "ingest").unwrap();
+    assert!(ingest.last_used_at.is_some(), "{ingest:?}");
 }
 
 #[tokio::test]

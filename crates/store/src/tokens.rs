@@ -79,17 +79,28 @@ impl Store {
     /// The active user behind a token, if the token exists, is not revoked and the user is active.
     pub async fn authenticate_token(&self, secret: &str) -> Result<Option<Principal>> {
         let hash = digest(secret);
-        let row: Option<(i64, String, String, Option<String>, i64)> = sqlx::query_as(
-            "SELECT id, token_hash, scope, revoked_at, user_id FROM api_tokens WHERE token_hash = $1",
+        type Row = (i64, String, String, Option<String>, i64, Option<String>);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT id, token_hash, scope, revoked_at, user_id, last_used_at FROM api_tokens WHERE token_hash = $1",
         )
         .bind(&hash)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((id, stored, scope, revoked, user_id)) = row else {
+        let Some((id, stored, scope, revoked, user_id, last_used)) = row else {
             return Ok(None);
         };
         if !bool::from(stored.as_bytes().ct_eq(hash.as_bytes())) || revoked.is_some() {
             return Ok(None);
+        }
+        // When a token was last used, to the minute: written at most once a minute, so that
+        // hundreds of intake requests a second do not each take the database's write lock.
+        let now = self.now();
+        if last_used.is_none_or(|t| t[..16] < now[..16]) {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(&now)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
         }
         let user: Option<UserRow> = sqlx::query_as(&format!(
             "SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND active = 1"
