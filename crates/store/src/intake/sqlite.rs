@@ -49,6 +49,9 @@ struct Pending {
 struct Open {
     conn: Connection,
     pending: Pending,
+    /// The table's pending ranges must be rolled up before anything else: at the first use,
+    /// and after a failure (a range whose rollups were in memory then is only in the table).
+    recover: bool,
 }
 
 impl ToSql for Arg {
@@ -110,19 +113,22 @@ impl SqliteIntake {
     fn with<T>(&self, f: impl FnOnce(&mut Open) -> Result<T>) -> Result<T> {
         let mut guard = self.open.lock().unwrap_or_else(|e| e.into_inner());
         if guard.is_none() {
-            let mut conn = self.open()?;
-            recover(&mut conn)?;
             *guard = Some(Open {
-                conn,
+                conn: self.open()?,
                 pending: Pending::default(),
+                recover: true,
             });
         }
         let open = guard.as_mut().expect("opened above");
+        if open.recover {
+            recover(&mut open.conn)?;
+            open.recover = false;
+        }
         let result = f(open);
         if result.is_err() {
             // What is in memory may no longer match the table: start again from the table.
             open.pending = Pending::default();
-            recover(&mut open.conn)?;
+            open.recover = true;
         }
         result
     }
