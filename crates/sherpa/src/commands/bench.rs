@@ -5,6 +5,7 @@
 //! (as Segment clients do) with an ingest token. Events spread over `--accounts` accounts and
 //! 20,000 users and 30 event names, so mapping and rollups do real work. They happened today,
 //! as a live stream's do; `--days 14` spreads them over the last 14 days, as a back-fill's.
+//! Message ids are random UUIDs, as real clients send them (`--sequential-ids` for ordered ones).
 //! SQLite by default (fresh temporary files); `--postgres URL` uses two new schemas there.
 
 use chrono::Utc;
@@ -36,6 +37,11 @@ pub struct IngestArgs {
     /// The days the events happened on: today and the days before it.
     #[arg(long, default_value_t = 1)]
     pub days: u64,
+    /// Message ids in sending order ("bench-1", "bench-2", ...) instead of random UUIDs. Real
+    /// clients send random ones (analytics-python: uuid4), which the dedup index takes at any
+    /// place: slower once it no longer fits in memory.
+    #[arg(long)]
+    pub sequential_ids: bool,
     /// A PostgreSQL database to use instead of temporary SQLite files (two schemas are made).
     #[arg(long, value_name = "URL")]
     pub postgres: Option<String>,
@@ -224,6 +230,7 @@ async fn bench_store(a: &IngestArgs, dir: &tempfile::TempDir, name: &str) -> any
 struct Shape {
     accounts: usize,
     days: u64,
+    sequential_ids: bool,
 }
 
 impl Shape {
@@ -231,13 +238,18 @@ impl Shape {
         Shape {
             accounts: a.accounts,
             days: a.days.max(1),
+            sequential_ids: a.sequential_ids,
         }
     }
 }
 
 /// A Segment batch of `n` track and page messages starting at message number `first`.
 fn batch_body(first: usize, n: usize, shape: Shape, key: Option<&str>) -> String {
-    let Shape { accounts, days } = shape;
+    let Shape {
+        accounts,
+        days,
+        sequential_ids,
+    } = shape;
     let mut s = String::with_capacity(n * 260 + 64);
     s.push_str("{\"batch\":[");
     let today = Utc::now().date_naive();
@@ -253,7 +265,8 @@ fn batch_body(first: usize, n: usize, shape: Shape, key: Option<&str>) -> String
         let kind = if h.is_multiple_of(5) { "page" } else { "track" };
         let _ = write!(
             s,
-            r#"{{"type":"{kind}","messageId":"bench-{i}","userId":"user-{user}","event":"Feature {f}","name":"Screen {f}","context":{{"groupId":"ACC-{account}","library":{{"name":"bench"}}}},"properties":{{"plan":"pro","value":{v}}},"timestamp":"{day}T{hh:02}:{mm:02}:00Z"}}"#,
+            r#"{{"type":"{kind}","messageId":"{id}","userId":"user-{user}","event":"Feature {f}","name":"Screen {f}","context":{{"groupId":"ACC-{account}","library":{{"name":"bench"}}}},"properties":{{"plan":"pro","value":{v}}},"timestamp":"{day}T{hh:02}:{mm:02}:00Z"}}"#,
+            id = MessageId(i, h, sequential_ids),
             f = (h >> 20) % 30,
             v = (h >> 30) % 1000,
             hh = (h >> 8) % 24,
@@ -266,4 +279,25 @@ fn batch_body(first: usize, n: usize, shape: Shape, key: Option<&str>) -> String
     }
     s.push('}');
     s
+}
+
+/// A message id: "bench-N", or a UUID made from the message's hash, as analytics-python's uuid4.
+struct MessageId(usize, u64, bool);
+
+impl std::fmt::Display for MessageId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let MessageId(i, h, sequential) = *self;
+        if sequential {
+            return write!(f, "bench-{i}");
+        }
+        write!(
+            f,
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            h >> 32,
+            (h >> 16) & 0xffff,
+            h & 0xfff,
+            (h.rotate_left(7) & 0x3fff) | 0x8000,
+            h.rotate_left(29) & 0xffff_ffff_ffff
+        )
+    }
 }
