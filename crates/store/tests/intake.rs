@@ -375,3 +375,36 @@ async fn seats_in_use_count_the_users_of_the_last_30_days_across_months() {
         "the 20th and the 21st: one active user each, two seats (october and november)"
     );
 }
+
+#[tokio::test]
+async fn a_second_process_sees_the_messages_the_first_one_holds_in_memory() {
+    let db = support::TestDb::new().await;
+    db.account("ACME", "ACME").await;
+    let first = batch(&[
+        r#"{"type":"track","userId":"u1","event":"Report Built","messageId":"a","context":{"groupId":"ACME"}}"#.into(),
+        r#"{"type":"page","userId":"u2","name":"Home","messageId":"b","context":{"groupId":"ACME"}}"#.into(),
+    ]);
+    let out = db.store.ingest(first.clone(), Utc::now()).await.unwrap();
+    assert_eq!(out.accepted, 2);
+    // Another process on the same database (a CLI import beside the server) gets a retry.
+    let other = sherpa_store::Store::open(&db.url, db.clock.clone())
+        .await
+        .unwrap();
+    let again = other.ingest(first.clone(), Utc::now()).await.unwrap();
+    assert_eq!((again.accepted, again.duplicates), (0, 2));
+    let more = batch(&[
+        r#"{"type":"track","userId":"u1","event":"Export","messageId":"c","context":{"groupId":"ACME"}}"#.into(),
+    ]);
+    assert_eq!(
+        db.store
+            .ingest(more.clone(), Utc::now())
+            .await
+            .unwrap()
+            .accepted,
+        1
+    );
+    assert_eq!(other.ingest(more, Utc::now()).await.unwrap().accepted, 0);
+    other.close().await;
+    assert_eq!(db.store.events(None, 0, 100).await.unwrap().len(), 3);
+    assert_eq!(stored_rollups(&db).await, recomputed(&db).await);
+}

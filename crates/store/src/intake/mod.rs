@@ -291,7 +291,7 @@ impl Store {
             attached += self
                 .attach(
                     "UPDATE events SET account_id = $1 WHERE account_id IS NULL AND group_id = $2 \
-                     AND NOT EXISTS (SELECT 1 FROM rollup_pending r WHERE events.id BETWEEN r.first_id AND r.last_id) \
+                     AND NOT EXISTS (SELECT 1 FROM intake_pending r WHERE r.rollups = 1 AND events.id BETWEEN r.first_id AND r.last_id) \
                      RETURNING account_id, kind, user_key, name, occurred_at",
                     Some((account, group)),
                 )
@@ -304,7 +304,7 @@ impl Store {
                 "UPDATE events SET account_id = (SELECT p.account_id FROM product_users p WHERE p.user_key = events.user_key) \
                  WHERE account_id IS NULL AND group_id IS NULL \
                  AND user_key IN (SELECT user_key FROM product_users WHERE account_id IS NOT NULL) \
-                 AND NOT EXISTS (SELECT 1 FROM rollup_pending r WHERE events.id BETWEEN r.first_id AND r.last_id) \
+                 AND NOT EXISTS (SELECT 1 FROM intake_pending r WHERE r.rollups = 1 AND events.id BETWEEN r.first_id AND r.last_id) \
                  RETURNING account_id, kind, user_key, name, occurred_at",
                 None,
             )
@@ -509,12 +509,24 @@ impl Store {
         let mut deleted = 0;
         // In slices, so that no transaction holds the writer for long.
         loop {
+            let mut tx = self.pool.begin().await?;
+            if self.engine == crate::Engine::Sqlite {
+                // The dedup index of SQLite's intake forgets them with them.
+                sqlx::query(
+                    "DELETE FROM message_ids WHERE message_id IN \
+                     (SELECT message_id FROM events WHERE id <= $1 ORDER BY id LIMIT 10000)",
+                )
+                .bind(lo)
+                .execute(&mut *tx)
+                .await?;
+            }
             let done = sqlx::query(
                 "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE id <= $1 ORDER BY id LIMIT 10000)",
             )
             .bind(lo)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+            tx.commit().await?;
             deleted += done.rows_affected();
             if done.rows_affected() == 0 {
                 return Ok(deleted);

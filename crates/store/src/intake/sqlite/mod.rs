@@ -8,19 +8,16 @@
 //! mode; the rows written, the conflict rules and the mapping are the ones of the other path
 //! (`tables`, and `sherpa_core::intake::map`).
 //!
-//! Rollups are added up in memory over many transactions and written together, at most every
-//! half second or 200,000 events, or when a read asks (`settle`): with live traffic most
-//! events of a second land on the same account-days, names and users, so this writes each of
-//! those rows once instead of once per transaction (rollups were half the writer's time). Each
-//! transaction records its events' id range in `rollup_pending`; the write of the rollups
-//! deletes the ranges it covers. Ranges left by a process that died are rolled up again from
-//! the stored events when an intake connection opens, so no acknowledged event is missed or
-//! counted twice.
+//! What it writes per transaction is the events and their users; rollups and the dedup index
+//! are written less often from memory (see `held`).
+
+mod held;
 
 use super::{IngestOutcome, tables};
 use crate::Result;
 use crate::accounts::Arg;
 use chrono::{DateTime, Utc};
+use held::{Held, Range};
 use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, OptionalExtension, ToSql, TransactionBehavior, params_from_iter};
 use sherpa_core::intake::{Known, Message, RollupDelta, distinct, lookups, map, new_usage};
@@ -29,28 +26,12 @@ use sherpa_core::*;
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
-/// Rollups wait in memory at most this long...
-const SETTLE_EVERY: Duration = Duration::from_millis(500);
-/// ...or for this many events.
-const SETTLE_EVENTS: usize = 200_000;
-
-/// Rollups of committed transactions not written yet.
-#[derive(Default)]
-struct Pending {
-    delta: RollupDelta,
-    /// The `rollup_pending` ranges (first id) the delta covers.
-    ranges: Vec<i64>,
-    events: usize,
-    since: Option<Instant>,
-}
 
 struct Open {
     conn: Connection,
-    pending: Pending,
-    /// The table's pending ranges must be rolled up before anything else: at the first use,
-    /// and after a failure (a range whose rollups were in memory then is only in the table).
+    held: Held,
+    /// The table's pending ranges must be done before anything else: at the first use, and
+    /// after a failure (what was held then is only in the table).
     recover: bool,
 }
 
@@ -115,50 +96,50 @@ impl SqliteIntake {
         if guard.is_none() {
             *guard = Some(Open {
                 conn: self.open()?,
-                pending: Pending::default(),
+                held: Held::default(),
                 recover: true,
             });
         }
         let open = guard.as_mut().expect("opened above");
         if open.recover {
-            recover(&mut open.conn)?;
+            held::recover(&mut open.conn)?;
             open.recover = false;
         }
         let result = f(open);
         if result.is_err() {
             // What is in memory may no longer match the table: start again from the table.
-            open.pending = Pending::default();
+            open.held = Held::default();
             open.recover = true;
         }
         result
     }
 
-    /// Stores and maps the messages in one transaction (blocking); their rollups join the
-    /// pending ones, written when due.
+    /// Stores and maps the messages in one transaction (blocking); their rollups and ids are
+    /// held, and written when due.
     pub fn ingest(&self, all: &[Message], received_at: DateTime<Utc>) -> Result<IngestOutcome> {
         self.with(|open| {
             let tx = open
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let (outcome, delta, range) = write(&tx, all, received_at)?;
+            held::take_over(&tx, &open.held)?;
+            let (outcome, delta, range, ids) = write(&tx, &open.held, all, received_at)?;
             tx.commit()?;
-            let p = &mut open.pending;
-            if let Some(first) = range {
-                p.delta.merge(delta);
-                p.ranges.push(first);
-                p.events += outcome.accepted;
-                p.since.get_or_insert_with(Instant::now);
+            if let Some(range) = range {
+                open.held.take(range, delta, ids);
             }
-            if p.events >= SETTLE_EVENTS || p.since.is_some_and(|t| t.elapsed() >= SETTLE_EVERY) {
-                settle(open)?;
+            if open.held.rollups_due() {
+                held::write_rollups(&mut open.conn, &mut open.held)?;
+            }
+            if open.held.ids_due() {
+                held::write_ids(&mut open.conn, &mut open.held)?;
             }
             Ok(outcome)
         })
     }
 
-    /// Writes the pending rollups now (blocking).
+    /// Writes the held rollups now (blocking).
     pub fn settle(&self) -> Result<()> {
-        self.with(settle)
+        self.with(|open| held::write_rollups(&mut open.conn, &mut open.held))
     }
 
     /// Adds rollups of usage that has no raw events here (blocking).
@@ -172,74 +153,6 @@ impl SqliteIntake {
             Ok(())
         })
     }
-}
-
-/// Writes the pending rollups and deletes the ranges they cover, in one transaction.
-fn settle(open: &mut Open) -> Result<()> {
-    if open.pending.ranges.is_empty() {
-        return Ok(());
-    }
-    let tx = open
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut gone = 0;
-    {
-        let mut delete = tx.prepare_cached("DELETE FROM rollup_pending WHERE first_id = ?")?;
-        for first in &open.pending.ranges {
-            gone += delete.execute([first])?;
-        }
-    }
-    if gone != open.pending.ranges.len() {
-        // Another process's recovery rolled up some of them from the table: what is in
-        // memory would count those twice, so the table decides.
-        drop(tx);
-        open.pending = Pending::default();
-        return recover(&mut open.conn);
-    }
-    add_rollups(&tx, &open.pending.delta)?;
-    tx.commit()?;
-    open.pending = Pending::default();
-    Ok(())
-}
-
-/// Rolls up, from the stored events, every range still pending in the table.
-fn recover(conn: &mut Connection) -> Result<()> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let ranges: Vec<(i64, i64)> = tx
-        .prepare("SELECT first_id, last_id FROM rollup_pending")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    if ranges.is_empty() {
-        return Ok(());
-    }
-    let mut delta = RollupDelta::default();
-    {
-        let mut q = tx.prepare(
-            "SELECT account_id, kind, user_key, name, occurred_at FROM events \
-             WHERE id BETWEEN ? AND ? AND account_id IS NOT NULL",
-        )?;
-        for (first, last) in &ranges {
-            let mut rows = q.query([first, last])?;
-            while let Some(r) = rows.next()? {
-                let at: String = r.get(4)?;
-                let m = super::usage_message(
-                    &r.get::<_, String>(1)?,
-                    &r.get::<_, String>(2)?,
-                    r.get(3)?,
-                    crate::rows::time("occurred_at", &at)?,
-                );
-                delta.add(AccountId(r.get(0)?), &m);
-            }
-        }
-    }
-    tx.execute("DELETE FROM rollup_pending", [])?;
-    add_rollups(&tx, &delta)?;
-    tx.commit()?;
-    tracing::info!(
-        ranges = ranges.len(),
-        "rolled up events an earlier process had stored but not yet rolled up"
-    );
-    Ok(())
 }
 
 /// Upserts rows into a table, one prepared statement run row by row.
@@ -282,13 +195,18 @@ fn lookup(
     Ok(())
 }
 
-/// Stores the messages and their users; answers the outcome, the rollups of the new events
-/// and the first id of the range recorded as pending (none when nothing new was mapped).
+/// What one transaction stored: the outcome, the rollups of the new events, their range as
+/// recorded pending (none when nothing was new), and their message ids.
+type Written = (IngestOutcome, RollupDelta, Option<Range>, Vec<String>);
+
+/// Stores the new messages and their users. A message is new when its id is neither held
+/// (stored since the dedup index was last written) nor in the index.
 fn write(
     conn: &Connection,
+    held: &Held,
     all: &[Message],
     received_at: DateTime<Utc>,
-) -> Result<(IngestOutcome, RollupDelta, Option<i64>)> {
+) -> Result<Written> {
     let messages = distinct(all);
     let need = lookups(&messages);
     let mut known = Known::default();
@@ -311,14 +229,20 @@ fn write(
     let mut stored = HashSet::with_capacity(messages.len());
     let mut ids: Option<(i64, i64)> = None;
     {
-        let mut insert = conn.prepare_cached(&insert_sql(&tables::EVENTS))?;
+        // No conflict clause: on SQLite the events table has no unique index (see `held`).
+        let mut insert = conn.prepare_cached(&insert_sql(&tables::Table {
+            on_conflict: "",
+            ..tables::EVENTS
+        }))?;
+        let mut indexed = conn.prepare_cached("SELECT 1 FROM message_ids WHERE message_id = ?")?;
         for (m, account) in messages.iter().zip(&mapping.accounts) {
-            let row = tables::event_row(m, *account, &now);
-            if insert.execute(params_from_iter(&row))? == 1 {
-                stored.insert(m.message_id.clone());
-                let id = conn.last_insert_rowid();
-                ids = Some(ids.map_or((id, id), |(lo, hi)| (lo.min(id), hi.max(id))));
+            if held.ids.contains(&m.message_id) || indexed.exists([&m.message_id])? {
+                continue;
             }
+            insert.execute(params_from_iter(&tables::event_row(m, *account, &now)))?;
+            stored.insert(m.message_id.clone());
+            let id = conn.last_insert_rowid();
+            ids = Some(ids.map_or((id, id), |(lo, hi)| (lo.min(id), hi.max(id))));
         }
     }
     let (delta, unmapped) = new_usage(&messages, &mapping, &stored);
@@ -328,14 +252,15 @@ fn write(
         .map(|(k, u)| tables::user_row(k, *u, &now))
         .collect();
     upsert(conn, &tables::PRODUCT_USERS, users)?;
-    let range = match ids {
-        Some((first, last)) if !delta.is_empty() => {
-            conn.prepare_cached("INSERT INTO rollup_pending (first_id, last_id) VALUES (?, ?)")?
-                .execute([first, last])?;
-            Some(first)
-        }
-        _ => None,
-    };
+    let range = ids.map(|(first, last)| Range {
+        first,
+        last,
+        rollups: !delta.is_empty(),
+        ids: true,
+    });
+    if let Some(r) = &range {
+        held::record(conn, r)?;
+    }
     let outcome = IngestOutcome {
         accepted: stored.len(),
         duplicates: all.len() - stored.len(),
@@ -354,5 +279,5 @@ fn write(
         conn.prepare_cached(&tables::PER_MINUTE.replace('$', "?"))?
             .execute(rusqlite::params![&now[..16], outcome.accepted as i64, 0i64])?;
     }
-    Ok((outcome, delta, range))
+    Ok((outcome, delta, range, stored.into_iter().collect()))
 }

@@ -1,0 +1,233 @@
+//! What the SQLite intake holds in memory between writes, and how it is written or, after a
+//! crash or when another process took it over, rebuilt from the stored events.
+//!
+//! Two things wait: the rollups of new events, written about twice a second (when read they
+//! are written at once), and the message ids of new events, added to the dedup index
+//! (`message_ids`) every ten seconds. Ids are random (clients send UUIDs), so each one lands on
+//! its own page of the index: added with every transaction, the whole index was rewritten to
+//! the log many times a second once it outgrew memory; added every ten seconds, each page is
+//! written once per ten seconds. Until then a new id is found in memory.
+//!
+//! Each transaction records its events' id range in `intake_pending`, flagged for rollups and
+//! for ids; each write clears its flags and deletes the ranges with none left, in the same
+//! transaction. A flag still set that this process does not hold (its process died, or another
+//! process wrote it) is done again from the stored events, so no event is missed, counted
+//! twice, or stored twice.
+
+use crate::Result;
+use rusqlite::{Connection, TransactionBehavior};
+use sherpa_core::intake::RollupDelta;
+use sherpa_core::*;
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+/// Rollups wait at most this long...
+const ROLLUPS_EVERY: Duration = Duration::from_millis(500);
+/// ...or for this many events.
+const ROLLUPS_EVENTS: usize = 200_000;
+/// Message ids wait at most this long...
+const IDS_EVERY: Duration = Duration::from_secs(10);
+/// ...or for this many ids (about 100 bytes of memory each).
+const IDS_MAX: usize = 500_000;
+
+/// Held rollups and message ids, with the ranges they cover (by first id).
+#[derive(Default)]
+pub(super) struct Held {
+    pub delta: RollupDelta,
+    pub rollup_ranges: Vec<i64>,
+    rollup_events: usize,
+    rollups_since: Option<Instant>,
+    pub ids: HashSet<String>,
+    pub id_ranges: Vec<i64>,
+    ids_since: Option<Instant>,
+}
+
+/// One transaction's events as `intake_pending` records them.
+pub(super) struct Range {
+    pub first: i64,
+    pub last: i64,
+    pub rollups: bool,
+    pub ids: bool,
+}
+
+impl Held {
+    /// Takes a committed transaction's rollups and ids.
+    pub fn take(&mut self, range: Range, delta: RollupDelta, ids: Vec<String>) {
+        if range.rollups {
+            self.rollup_events += delta
+                .days
+                .values()
+                .map(|c| c.events as usize)
+                .sum::<usize>();
+            self.delta.merge(delta);
+            self.rollup_ranges.push(range.first);
+            self.rollups_since.get_or_insert_with(Instant::now);
+        }
+        if range.ids {
+            self.ids.extend(ids);
+            self.id_ranges.push(range.first);
+            self.ids_since.get_or_insert_with(Instant::now);
+        }
+    }
+
+    pub fn rollups_due(&self) -> bool {
+        self.rollup_events >= ROLLUPS_EVENTS
+            || self
+                .rollups_since
+                .is_some_and(|t| t.elapsed() >= ROLLUPS_EVERY)
+    }
+
+    pub fn ids_due(&self) -> bool {
+        self.ids.len() >= IDS_MAX || self.ids_since.is_some_and(|t| t.elapsed() >= IDS_EVERY)
+    }
+
+    /// Whether this process holds the range's pending work.
+    fn holds(&self, first: i64) -> bool {
+        self.rollup_ranges.contains(&first) || self.id_ranges.contains(&first)
+    }
+}
+
+/// Clears `flag` on the ranges; false when some were no longer flagged (taken over).
+fn clear(conn: &Connection, flag: &str, ranges: &[i64]) -> Result<bool> {
+    let mut update = conn.prepare_cached(&format!(
+        "UPDATE intake_pending SET {flag} = 0 WHERE first_id = ? AND {flag} = 1"
+    ))?;
+    let mut cleared = 0;
+    for first in ranges {
+        cleared += update.execute([first])?;
+    }
+    conn.prepare_cached("DELETE FROM intake_pending WHERE rollups = 0 AND ids = 0")?
+        .execute([])?;
+    Ok(cleared == ranges.len())
+}
+
+/// Writes the held rollups.
+pub(super) fn write_rollups(conn: &mut Connection, held: &mut Held) -> Result<()> {
+    if held.rollup_ranges.is_empty() {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if !clear(&tx, "rollups", &held.rollup_ranges)? {
+        drop(tx);
+        return start_over(conn, held);
+    }
+    super::add_rollups(&tx, &held.delta)?;
+    tx.commit()?;
+    held.delta = RollupDelta::default();
+    held.rollup_ranges.clear();
+    held.rollup_events = 0;
+    held.rollups_since = None;
+    Ok(())
+}
+
+/// Adds the held message ids to the dedup index, in order (neighbours share pages).
+pub(super) fn write_ids(conn: &mut Connection, held: &mut Held) -> Result<()> {
+    if held.id_ranges.is_empty() {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if !clear(&tx, "ids", &held.id_ranges)? {
+        drop(tx);
+        return start_over(conn, held);
+    }
+    let mut ids: Vec<&String> = held.ids.iter().collect();
+    ids.sort_unstable();
+    {
+        let mut insert =
+            tx.prepare_cached("INSERT OR IGNORE INTO message_ids (message_id) VALUES (?)")?;
+        for id in ids {
+            insert.execute([id])?;
+        }
+    }
+    tx.commit()?;
+    held.ids.clear();
+    held.id_ranges.clear();
+    held.ids_since = None;
+    Ok(())
+}
+
+/// Another process did some of the held work from the table: what is in memory would do it
+/// twice, so it is dropped and the table's ranges are done from the stored events.
+fn start_over(conn: &mut Connection, held: &mut Held) -> Result<()> {
+    *held = Held::default();
+    recover(conn)
+}
+
+/// Does, from the stored events and in one transaction, every range pending in the table.
+pub(super) fn recover(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let n = take_over(&tx, &Held::default())?;
+    tx.commit()?;
+    if n > 0 {
+        tracing::info!(
+            ranges = n,
+            "rolled up and indexed events another process had stored but not yet written"
+        );
+    }
+    Ok(())
+}
+
+/// Does, from the stored events, the pending ranges that `held` does not hold; answers how
+/// many. Run inside each intake transaction, so that a new message is checked against every
+/// stored one, whichever process stored it.
+pub(super) fn take_over(conn: &Connection, held: &Held) -> Result<usize> {
+    let ranges: Vec<Range> = conn
+        .prepare_cached("SELECT first_id, last_id, rollups, ids FROM intake_pending")?
+        .query_map([], |r| {
+            Ok(Range {
+                first: r.get(0)?,
+                last: r.get(1)?,
+                rollups: r.get::<_, i64>(2)? != 0,
+                ids: r.get::<_, i64>(3)? != 0,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|r| !held.holds(r.first))
+        .collect();
+    let mut delta = RollupDelta::default();
+    for r in &ranges {
+        if r.ids {
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO message_ids (message_id) \
+                 SELECT message_id FROM events WHERE id BETWEEN ? AND ?",
+            )?
+            .execute([r.first, r.last])?;
+        }
+        if r.rollups {
+            let mut q = conn.prepare_cached(
+                "SELECT account_id, kind, user_key, name, occurred_at FROM events \
+                 WHERE id BETWEEN ? AND ? AND account_id IS NOT NULL",
+            )?;
+            let mut rows = q.query([r.first, r.last])?;
+            while let Some(row) = rows.next()? {
+                let at: String = row.get(4)?;
+                let m = super::super::usage_message(
+                    &row.get::<_, String>(1)?,
+                    &row.get::<_, String>(2)?,
+                    row.get(3)?,
+                    crate::rows::time("occurred_at", &at)?,
+                );
+                delta.add(AccountId(row.get(0)?), &m);
+            }
+        }
+        conn.prepare_cached("DELETE FROM intake_pending WHERE first_id = ?")?
+            .execute([r.first])?;
+    }
+    super::add_rollups(conn, &delta)?;
+    Ok(ranges.len())
+}
+
+/// Records a transaction's range.
+pub(super) fn record(conn: &Connection, range: &Range) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO intake_pending (first_id, last_id, rollups, ids) VALUES (?, ?, ?, ?)",
+    )?
+    .execute([
+        range.first,
+        range.last,
+        i64::from(range.rollups),
+        i64::from(range.ids),
+    ])?;
+    Ok(())
+}
