@@ -147,44 +147,51 @@ impl Store {
         messages: Vec<Message>,
         received_at: DateTime<Utc>,
     ) -> Result<IngestOutcome> {
-        if let Some(intake) = &self.sqlite_intake {
-            let intake = intake.clone();
-            return match tokio::task::spawn_blocking(move || intake.ingest(&messages, received_at))
-                .await
-            {
-                Ok(outcome) => outcome,
-                Err(e) => std::panic::resume_unwind(e.into_panic()),
-            };
-        }
+        let messages = match self.on_sqlite_intake(messages, move |i, m| i.ingest(&m, received_at))
+        {
+            Ok(running) => return running.await,
+            Err(messages) => messages,
+        };
         let mut tx = self.pool.begin().await?;
         let outcome = sql::ingest(&mut tx, self.engine, &messages, received_at).await?;
         tx.commit().await?;
         Ok(outcome)
     }
 
+    /// Runs `f` with `input` on the SQLite intake's connection, off the async threads (its calls
+    /// block); gives `input` back when there is no such connection (PostgreSQL).
+    fn on_sqlite_intake<I: Send + 'static, T: Send + 'static>(
+        &self,
+        input: I,
+        f: impl FnOnce(&SqliteIntake, I) -> Result<T> + Send + 'static,
+    ) -> std::result::Result<impl std::future::Future<Output = Result<T>>, I> {
+        let Some(intake) = self.sqlite_intake.clone() else {
+            return Err(input);
+        };
+        Ok(async move {
+            match tokio::task::spawn_blocking(move || f(&intake, input)).await {
+                Ok(r) => r,
+                Err(e) => std::panic::resume_unwind(e.into_panic()),
+            }
+        })
+    }
+
     /// Brings the rollups up to date with every stored event: the SQLite intake adds up the
     /// rollups of many transactions in memory and writes them about twice a second (see
     /// `intake::sqlite`); reads of usage call this first.
     pub async fn settle_usage(&self) -> Result<()> {
-        if let Some(intake) = &self.sqlite_intake {
-            let intake = intake.clone();
-            return match tokio::task::spawn_blocking(move || intake.settle()).await {
-                Ok(r) => r,
-                Err(e) => std::panic::resume_unwind(e.into_panic()),
-            };
+        match self.on_sqlite_intake((), |i, ()| i.settle()) {
+            Ok(running) => running.await,
+            Err(()) => Ok(()),
         }
-        Ok(())
     }
 
     /// Adds usage already rolled up, whose raw events are not kept here: the demo's history.
     pub async fn add_usage_rollups(&self, delta: RollupDelta) -> Result<()> {
-        if let Some(intake) = &self.sqlite_intake {
-            let intake = intake.clone();
-            return match tokio::task::spawn_blocking(move || intake.add_rollups(&delta)).await {
-                Ok(r) => r,
-                Err(e) => std::panic::resume_unwind(e.into_panic()),
-            };
-        }
+        let delta = match self.on_sqlite_intake(delta, |i, d| i.add_rollups(&d)) {
+            Ok(running) => return running.await,
+            Err(delta) => delta,
+        };
         let mut tx = self.pool.begin().await?;
         sql::add_rollups(&mut tx, self.engine, &delta).await?;
         tx.commit().await?;
