@@ -408,3 +408,32 @@ async fn a_second_process_sees_the_messages_the_first_one_holds_in_memory() {
     assert_eq!(db.store.events(None, 0, 100).await.unwrap().len(), 3);
     assert_eq!(stored_rollups(&db).await, recomputed(&db).await);
 }
+
+#[tokio::test]
+async fn a_user_moved_by_another_writer_is_followed_at_once() {
+    let db = support::TestDb::new().await;
+    db.account("ACME", "ACME").await;
+    let newco = db.account("NewCo", "NEWCO").await;
+    let send = |json: &str| db.store.ingest(batch(&[json.to_string()]), Utc::now());
+    send(r#"{"type":"group","userId":"u1","groupId":"ACME","messageId":"g"}"#)
+        .await
+        .unwrap();
+    // Another writer (here, a plain SQL connection) ties the user to another account.
+    sqlx::query("UPDATE product_users SET account_id = $1 WHERE user_key = 'u1'")
+        .bind(newco.0)
+        .execute(db.store.pool())
+        .await
+        .unwrap();
+    send(r#"{"type":"track","userId":"u1","event":"Export","messageId":"t"}"#)
+        .await
+        .unwrap();
+    let events = db.store.events(Some(newco), 0, 10).await.unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .map(|e| e.message_id.as_str())
+            .collect::<Vec<_>>(),
+        ["t"],
+        "the message follows the user to NewCo"
+    );
+}

@@ -16,9 +16,9 @@
 
 use crate::Result;
 use rusqlite::{Connection, TransactionBehavior};
-use sherpa_core::intake::RollupDelta;
+use sherpa_core::intake::{ProductUser, RollupDelta};
 use sherpa_core::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 /// Rollups wait at most this long...
@@ -29,6 +29,8 @@ const ROLLUPS_EVENTS: usize = 200_000;
 const IDS_EVERY: Duration = Duration::from_secs(10);
 /// ...or for this many ids (about 100 bytes of memory each).
 const IDS_MAX: usize = 500_000;
+/// Product users held at most (about 100 bytes each); past it they are looked up again.
+const USERS_MAX: usize = 500_000;
 
 /// Held rollups and message ids, with the ranges they cover (by first id).
 #[derive(Default)]
@@ -40,6 +42,11 @@ pub(super) struct Held {
     pub ids: HashSet<String>,
     pub id_ranges: Vec<i64>,
     ids_since: Option<Instant>,
+    /// Product users as stored (absent ones as no account and no contact).
+    pub users: HashMap<String, ProductUser>,
+    /// SQLite's `data_version` when `users` was last right: it changes when another
+    /// connection commits.
+    pub data_version: Option<i64>,
 }
 
 /// One transaction's events as `intake_pending` records them.
@@ -68,6 +75,14 @@ impl Held {
             self.id_ranges.push(range.first);
             self.ids_since.get_or_insert_with(Instant::now);
         }
+    }
+
+    /// Remembers product users as a committed transaction left them.
+    pub fn know(&mut self, users: Vec<(String, ProductUser)>) {
+        if self.users.len() + users.len() > USERS_MAX {
+            self.users.clear();
+        }
+        self.users.extend(users);
     }
 
     pub fn rollups_due(&self) -> bool {

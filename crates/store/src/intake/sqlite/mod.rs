@@ -20,7 +20,9 @@ use chrono::{DateTime, Utc};
 use held::{Held, Range};
 use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, OptionalExtension, ToSql, TransactionBehavior, params_from_iter};
-use sherpa_core::intake::{Known, Message, RollupDelta, distinct, lookups, map, new_usage};
+use sherpa_core::intake::{
+    Known, Message, ProductUser, RollupDelta, distinct, lookups, map, new_usage,
+};
 use sherpa_core::text::timestamp;
 use sherpa_core::*;
 use std::collections::HashSet;
@@ -121,12 +123,21 @@ impl SqliteIntake {
             let tx = open
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            held::take_over(&tx, &open.held)?;
-            let (outcome, delta, range, ids) = write(&tx, &open.held, all, received_at)?;
-            tx.commit()?;
-            if let Some(range) = range {
-                open.held.take(range, delta, ids);
+            // Another connection committed since this one last wrote: the product users it
+            // holds may be stale.
+            let version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+            if open.held.data_version != Some(version) {
+                open.held.users.clear();
             }
+            held::take_over(&tx, &open.held)?;
+            let w = write(&tx, &open.held, all, received_at)?;
+            tx.commit()?;
+            open.held.data_version = Some(version);
+            open.held.know(w.users);
+            if let Some(range) = w.range {
+                open.held.take(range, w.delta, w.ids);
+            }
+            let outcome = w.outcome;
             if open.held.rollups_due() {
                 held::write_rollups(&mut open.conn, &mut open.held)?;
             }
@@ -195,9 +206,18 @@ fn lookup(
     Ok(())
 }
 
-/// What one transaction stored: the outcome, the rollups of the new events, their range as
-/// recorded pending (none when nothing was new), and their message ids.
-type Written = (IngestOutcome, RollupDelta, Option<Range>, Vec<String>);
+/// What one transaction stored.
+struct Written {
+    outcome: IngestOutcome,
+    /// The rollups of the new events.
+    delta: RollupDelta,
+    /// Their range as recorded pending (none when nothing was new).
+    range: Option<Range>,
+    /// Their message ids.
+    ids: Vec<String>,
+    /// The product users it looked up or changed, as they are now.
+    users: Vec<(String, ProductUser)>,
+}
 
 /// Stores the new messages and their users. A message is new when its id is neither held
 /// (stored since the dedup index was last written) nor in the index.
@@ -215,9 +235,24 @@ fn write(
             known.accounts.insert(k, AccountId(id));
         }
     })?;
-    lookup(conn, tables::USERS_BY_KEY, &need.users, |k, a, c| {
+    // Product users are held in memory once looked up, until another connection commits
+    // anything (see `ingest`).
+    let (cached, missing): (Vec<&String>, Vec<String>) = {
+        let (c, m): (Vec<&String>, Vec<&String>) =
+            need.users.iter().partition(|k| held.users.contains_key(*k));
+        (c, m.into_iter().cloned().collect())
+    };
+    for k in cached {
+        known.users.insert(k.clone(), held.users[k]);
+    }
+    let mut users: Vec<(String, ProductUser)> = Vec::with_capacity(missing.len());
+    lookup(conn, tables::USERS_BY_KEY, &missing, |k, a, c| {
         known.users.insert(k, (a.map(AccountId), c.map(ContactId)));
     })?;
+    for k in missing {
+        let now = known.users.get(&k).copied().unwrap_or((None, None));
+        users.push((k, now));
+    }
     lookup(conn, tables::CONTACTS_BY_EMAIL, &need.emails, |k, c, a| {
         if let (Some(c), Some(a)) = (c, a) {
             known.contacts.insert(k, (ContactId(c), AccountId(a)));
@@ -246,12 +281,12 @@ fn write(
         }
     }
     let (delta, unmapped) = new_usage(&messages, &mapping, &stored);
-    let users = mapping
+    let rows = mapping
         .changed_users
         .iter()
         .map(|(k, u)| tables::user_row(k, *u, &now))
         .collect();
-    upsert(conn, &tables::PRODUCT_USERS, users)?;
+    upsert(conn, &tables::PRODUCT_USERS, rows)?;
     let range = ids.map(|(first, last)| Range {
         first,
         last,
@@ -279,5 +314,12 @@ fn write(
         conn.prepare_cached(&tables::PER_MINUTE.replace('$', "?"))?
             .execute(rusqlite::params![&now[..16], outcome.accepted as i64, 0i64])?;
     }
-    Ok((outcome, delta, range, stored.into_iter().collect()))
+    users.extend(mapping.changed_users);
+    Ok(Written {
+        outcome,
+        delta,
+        range,
+        ids: stored.into_iter().collect(),
+        users,
+    })
 }
