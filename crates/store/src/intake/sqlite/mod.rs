@@ -137,14 +137,14 @@ impl SqliteIntake {
             if let Some(range) = w.range {
                 open.held.take(range, w.delta, w.ids);
             }
-            let outcome = w.outcome;
-            if open.held.rollups_due() {
-                held::write_rollups(&mut open.conn, &mut open.held)?;
+            // The messages are committed: a failure from here on must not say otherwise (the
+            // client would be told to retry). What was held is done again from the table.
+            if let Err(e) = write_due(open) {
+                tracing::warn!(error = %e, "writing held rollups or message ids failed; redoing them from the stored events");
+                open.held = Held::default();
+                open.recover = true;
             }
-            if open.held.ids_due() {
-                held::write_ids(&mut open.conn, &mut open.held)?;
-            }
-            Ok(outcome)
+            Ok(w.outcome)
         })
     }
 
@@ -164,6 +164,17 @@ impl SqliteIntake {
             Ok(())
         })
     }
+}
+
+/// Writes the held rollups and ids that are due.
+fn write_due(open: &mut Open) -> Result<()> {
+    if open.held.rollups_due() {
+        held::write_rollups(&mut open.conn, &mut open.held)?;
+    }
+    if open.held.ids_due() {
+        held::write_ids(&mut open.conn, &mut open.held)?;
+    }
+    Ok(())
 }
 
 /// Upserts rows into a table, one prepared statement run row by row.
