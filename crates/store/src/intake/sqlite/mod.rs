@@ -124,12 +124,13 @@ impl SqliteIntake {
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             // Another connection committed since this one last wrote: the product users it
-            // holds may be stale.
+            // holds may be stale, and it may have left ranges pending. Otherwise neither can
+            // have changed, and the pending table need not be read.
             let version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
             if open.held.data_version != Some(version) {
                 open.held.users.clear();
+                held::take_over(&tx, &open.held)?;
             }
-            held::take_over(&tx, &open.held)?;
             let w = write(&tx, &open.held, all, received_at)?;
             tx.commit()?;
             open.held.data_version = Some(version);
