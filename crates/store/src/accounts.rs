@@ -122,6 +122,7 @@ pub(crate) enum Arg {
     Text(String),
     OptInt(Option<i64>),
     OptText(Option<String>),
+    Blob(Vec<u8>),
 }
 
 #[derive(Default, Clone)]
@@ -144,6 +145,7 @@ impl Args {
                 Arg::Text(t) => out.add(t),
                 Arg::OptInt(i) => out.add(i),
                 Arg::OptText(t) => out.add(t),
+                Arg::Blob(b) => out.add(b),
             };
             added.expect("a plain value binds");
         }

@@ -24,6 +24,9 @@ pub enum StoreError {
     /// From the event intake's own SQLite connection.
     #[error(transparent)]
     Embedded(#[from] rusqlite::Error),
+    /// A stored block of events that does not decode: the file was damaged.
+    #[error(transparent)]
+    Block(#[from] sherpa_core::intake::BlockError),
 }
 
 impl StoreError {

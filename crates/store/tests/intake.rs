@@ -437,3 +437,56 @@ async fn a_user_moved_by_another_writer_is_followed_at_once() {
         "the message follows the user to NewCo"
     );
 }
+
+#[tokio::test]
+async fn the_events_list_pages_in_ingest_order_across_blocks_and_waiting_events() {
+    let db = support::TestDb::new().await;
+    let acme = db.account("ACME", "ACME").await;
+    db.account("Globex", "GLOBEX").await;
+    // Each batch mixes two accounts (a block each) and a group not in the book (a row each).
+    let groups = ["ACME", "GLOBEX", "NEWCO"];
+    for b in 0..4 {
+        let items: Vec<String> = (0..9)
+            .map(|i| {
+                format!(
+                    r#"{{"type":"track","userId":"u{i}","event":"E","messageId":"b{b}-{i}","context":{{"groupId":"{}"}}}}"#,
+                    groups[i % 3]
+                )
+            })
+            .collect();
+        db.store.ingest(batch(&items), Utc::now()).await.unwrap();
+    }
+    let all = db.store.events(None, 0, 10_000).await.unwrap();
+    assert_eq!(all.len(), 36);
+    let mut paged = Vec::new();
+    let mut cursor = 0;
+    loop {
+        let page = db.store.events(None, cursor, 5).await.unwrap();
+        let Some(last) = page.last() else { break };
+        cursor = last.id;
+        paged.extend(page);
+    }
+    assert_eq!(paged, all, "pages of 5 give every event once, in order");
+    assert!(all.windows(2).all(|w| w[0].id < w[1].id));
+    // One account's events keep the order they were sent in, batch after batch.
+    let acme_ids: Vec<String> = db
+        .store
+        .events(Some(acme), 0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.message_id)
+        .collect();
+    let sent: Vec<String> = (0..4)
+        .flat_map(|b| (0..9).step_by(3).map(move |i| format!("b{b}-{i}")))
+        .collect();
+    assert_eq!(acme_ids, sent);
+    let waiting = all.iter().filter(|e| e.account_id.is_none()).count();
+    assert_eq!(waiting, 12);
+    // Once NEWCO is in the book its waiting events attach, and the list still pages in order.
+    let newco = db.account("Newco", "NEWCO").await;
+    db.store.attach_unmapped().await.unwrap();
+    let newco_events = db.store.events(Some(newco), 0, 100).await.unwrap();
+    assert_eq!(newco_events.len(), 12);
+    assert!(newco_events.windows(2).all(|w| w[0].id < w[1].id));
+}

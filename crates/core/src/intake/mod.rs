@@ -2,11 +2,13 @@
 //! checked against the limits and rules Segment's own API applies, and the daily rollups they
 //! add to. Pure: the server reads the bytes, the store keeps the results.
 
+mod block;
 mod file;
 mod mapping;
 mod message;
 mod rollup;
 
+pub use block::*;
 pub use file::read_event_file;
 pub use mapping::*;
 pub use message::*;

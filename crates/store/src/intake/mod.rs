@@ -13,7 +13,9 @@ use crate::bulk::upsert_rows;
 use crate::rows::time;
 use crate::{Result, Store};
 use chrono::{DateTime, NaiveDate, Utc};
-use sherpa_core::intake::{Message, MessageKind, Rejection, RollupDelta, days_in};
+use sherpa_core::intake::{
+    BlockEvent, Message, MessageKind, Rejection, RollupDelta, days_in, decode_block,
+};
 use sherpa_core::text::{date, timestamp};
 use sherpa_core::*;
 use sqlx::AnyConnection;
@@ -63,6 +65,26 @@ pub struct StoredEvent {
 }
 
 impl StoredEvent {
+    /// An event of a block, with the block's account and time received.
+    pub(crate) fn from_block(
+        e: BlockEvent,
+        account: AccountId,
+        received_at: DateTime<Utc>,
+    ) -> StoredEvent {
+        StoredEvent {
+            id: e.id,
+            occurred_at: e.occurred_at(),
+            message_id: e.message_id,
+            kind: e.kind,
+            account_id: Some(account),
+            group_id: e.group_id,
+            user_key: e.user_key,
+            name: e.name,
+            received_at,
+            body: e.body,
+        }
+    }
+
     /// The message as the rollups see it.
     pub fn to_message(&self) -> Message {
         usage_message(
@@ -475,9 +497,8 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes raw events received before the retention window; rollups stay. Events are
-    /// numbered in the order they arrived, so the cut is found by a binary search over ids
-    /// (a few point reads) rather than a scan.
+    /// Deletes raw events received before the retention window, loose and in blocks, with
+    /// their message ids; rollups stay.
     pub async fn prune_events(&self) -> Result<u64> {
         // Per-minute counters are for the intake page: a week is enough.
         let week_ago = timestamp(self.clock.now() - chrono::Duration::days(7));
@@ -487,50 +508,77 @@ impl Store {
             .await?;
         let days = self.event_retention_days().await?;
         let cutoff = timestamp(self.clock.now() - chrono::Duration::days(days));
+        let mut deleted = 0;
+        if let Some(last) = self.last_received_before("events", "id", &cutoff).await? {
+            deleted += self.prune_loose(last).await?;
+        }
+        if let Some(last) = self
+            .last_received_before("event_blocks", "first_id", &cutoff)
+            .await?
+        {
+            deleted += self.prune_blocks(last).await?;
+        }
+        Ok(deleted)
+    }
+
+    /// The last id (in `table`, numbered by `id`) received before `cutoff`. Ids follow the
+    /// order events arrived in, so it is found by a binary search over ids (a few point
+    /// reads) rather than a scan.
+    async fn last_received_before(
+        &self,
+        table: &str,
+        id: &str,
+        cutoff: &str,
+    ) -> Result<Option<i64>> {
         let (lo, hi): (Option<i64>, Option<i64>) =
-            sqlx::query_as("SELECT MIN(id), MAX(id) FROM events")
+            sqlx::query_as(&format!("SELECT MIN({id}), MAX({id}) FROM {table}"))
                 .fetch_one(&self.pool)
                 .await?;
         let (Some(mut lo), Some(mut hi)) = (lo, hi) else {
-            return Ok(0);
+            return Ok(None);
         };
-        // The last id received before the cutoff: ids at or below it are old.
-        let received = |id: i64| async move {
-            let r: Option<(String,)> =
-                sqlx::query_as("SELECT received_at FROM events WHERE id >= $1 ORDER BY id LIMIT 1")
-                    .bind(id)
+        let first_at =
+            format!("SELECT received_at FROM {table} WHERE {id} >= $1 ORDER BY {id} LIMIT 1");
+        let received = |at: i64| {
+            let first_at = &first_at;
+            async move {
+                let r: Option<(String,)> = sqlx::query_as(first_at)
+                    .bind(at)
                     .fetch_optional(&self.pool)
                     .await?;
-            Ok::<_, crate::StoreError>(r.map(|(t,)| t))
+                Ok::<_, crate::StoreError>(r.map(|(t,)| t))
+            }
         };
-        if received(lo).await?.is_none_or(|t| t >= cutoff) {
-            return Ok(0);
+        if received(lo).await?.is_none_or(|t| t.as_str() >= cutoff) {
+            return Ok(None);
         }
         while lo < hi {
             let mid = lo + (hi - lo + 1) / 2;
             match received(mid).await? {
-                Some(t) if t < cutoff => lo = mid,
+                Some(t) if t.as_str() < cutoff => lo = mid,
                 _ => hi = mid - 1,
             }
         }
+        Ok(Some(lo))
+    }
+
+    /// Deletes loose events with ids up to `last`, and their message ids, in slices so that no
+    /// transaction holds the writer for long.
+    async fn prune_loose(&self, last: i64) -> Result<u64> {
         let mut deleted = 0;
-        // In slices, so that no transaction holds the writer for long.
         loop {
             let mut tx = self.pool.begin().await?;
-            if self.engine == crate::Engine::Sqlite {
-                // The dedup index of SQLite's intake forgets them with them.
-                sqlx::query(
-                    "DELETE FROM message_ids WHERE message_id IN \
-                     (SELECT message_id FROM events WHERE id <= $1 ORDER BY id LIMIT 10000)",
-                )
-                .bind(lo)
-                .execute(&mut *tx)
-                .await?;
-            }
+            sqlx::query(
+                "DELETE FROM message_ids WHERE message_id IN \
+                 (SELECT message_id FROM events WHERE id <= $1 ORDER BY id LIMIT 10000)",
+            )
+            .bind(last)
+            .execute(&mut *tx)
+            .await?;
             let done = sqlx::query(
                 "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE id <= $1 ORDER BY id LIMIT 10000)",
             )
-            .bind(lo)
+            .bind(last)
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -541,13 +589,59 @@ impl Store {
         }
     }
 
-    /// Stored messages in ingest order after `after`, of one account or of all.
+    /// Deletes the blocks whose first id is at most `first`, and their message ids, a few
+    /// blocks a transaction.
+    async fn prune_blocks(&self, first: i64) -> Result<u64> {
+        let mut deleted = 0;
+        loop {
+            let mut tx = self.pool.begin().await?;
+            let blocks: Vec<(i64, Vec<u8>)> = sqlx::query_as(
+                "SELECT first_id, data FROM event_blocks WHERE first_id <= $1 ORDER BY first_id LIMIT 50",
+            )
+            .bind(first)
+            .fetch_all(&mut *tx)
+            .await?;
+            let Some((last_block, _)) = blocks.last() else {
+                return Ok(deleted);
+            };
+            let last_block = *last_block;
+            let mut ids = Vec::new();
+            for (_, data) in &blocks {
+                ids.extend(decode_block(data)?.into_iter().map(|e| e.message_id));
+            }
+            for slice in ids.chunks(1_000) {
+                let mut args = Args::default();
+                let list = sql::in_list(
+                    self.engine,
+                    &mut args,
+                    slice.iter().map(|i| Arg::Text(i.clone())),
+                );
+                sqlx::query_with(
+                    &format!("DELETE FROM message_ids WHERE message_id IN ({list})"),
+                    args.into_arguments(),
+                )
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query("DELETE FROM event_blocks WHERE first_id <= $1 AND first_id <= $2")
+                .bind(first)
+                .bind(last_block)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            deleted += ids.len() as u64;
+        }
+    }
+
+    /// Stored messages in ingest order after `after`, of one account or of all: the loose
+    /// rows and the blocks' events merged by id.
     pub async fn events(
         &self,
         account: Option<AccountId>,
         after: i64,
         limit: i64,
     ) -> Result<Vec<StoredEvent>> {
+        let limit = limit.clamp(1, 10_000) as usize;
         let mut args = Args::default();
         let mut cond = format!("id > {}", args.push(Arg::Int(after)));
         if let Some(a) = account {
@@ -555,8 +649,7 @@ impl Store {
         }
         let sql = format!(
             "SELECT id, message_id, kind, account_id, group_id, user_key, name, occurred_at, received_at, body \
-             FROM events WHERE {cond} ORDER BY id LIMIT {}",
-            limit.clamp(1, 10_000)
+             FROM events WHERE {cond} ORDER BY id LIMIT {limit}"
         );
         type Row = (
             i64,
@@ -573,7 +666,8 @@ impl Store {
         let rows: Vec<Row> = sqlx::query_as_with(&sql, args.into_arguments())
             .fetch_all(&self.pool)
             .await?;
-        rows.into_iter()
+        let mut out = rows
+            .into_iter()
             .map(|r| {
                 Ok(StoredEvent {
                     id: r.0,
@@ -588,7 +682,43 @@ impl Store {
                     body: r.9,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        // Blocks never overlap, so in order of their last id their events are in order: read
+        // until `limit` of them are past the cursor.
+        let mut from_block = after;
+        let mut in_blocks = 0;
+        while in_blocks < limit {
+            let mut args = Args::default();
+            let mut cond = format!("last_id > {}", args.push(Arg::Int(from_block)));
+            if let Some(a) = account {
+                cond.push_str(&format!(" AND account_id = {}", args.push(Arg::Int(a.0))));
+            }
+            let blocks: Vec<(i64, i64, String, Vec<u8>)> = sqlx::query_as_with(
+                &format!(
+                    "SELECT last_id, account_id, received_at, data FROM event_blocks \
+                     WHERE {cond} ORDER BY last_id LIMIT 16"
+                ),
+                args.into_arguments(),
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            if blocks.is_empty() {
+                break;
+            }
+            for (last, account, received_at, data) in blocks {
+                from_block = last;
+                let received_at = time("received_at", &received_at)?;
+                for e in decode_block(&data)? {
+                    if e.id > after {
+                        in_blocks += 1;
+                        out.push(StoredEvent::from_block(e, AccountId(account), received_at));
+                    }
+                }
+            }
+        }
+        out.sort_by_key(|e| e.id);
+        out.truncate(limit);
+        Ok(out)
     }
 
     /// Distinct users of an account active in the 30 days up to and including `on`: the

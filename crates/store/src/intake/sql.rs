@@ -7,7 +7,7 @@ use crate::accounts::{Arg, Args};
 use crate::bulk::upsert_rows;
 use crate::{Engine, Result};
 use chrono::{DateTime, Utc};
-use sherpa_core::intake::{Known, Message, RollupDelta, distinct, lookups, map, new_usage};
+use sherpa_core::intake::{Known, Message, RollupDelta, distinct, lookups, map, new_usage, place};
 use sherpa_core::text::timestamp;
 use sherpa_core::*;
 use sqlx::AnyConnection;
@@ -15,7 +15,11 @@ use std::collections::HashSet;
 
 /// Placeholders for a list of values, for `IN (...)`: anonymous `?` on SQLite, whose lookup of
 /// numbered names is quadratic in their number (see `bulk`).
-fn in_list<I: IntoIterator<Item = Arg>>(engine: Engine, args: &mut Args, values: I) -> String {
+pub(super) fn in_list<I: IntoIterator<Item = Arg>>(
+    engine: Engine,
+    args: &mut Args,
+    values: I,
+) -> String {
     values
         .into_iter()
         .map(|v| {
@@ -80,25 +84,46 @@ pub(crate) async fn ingest(
     let mapping = map(&messages, known);
 
     let now = timestamp(received_at);
-    let rows: Vec<Vec<Arg>> = messages
-        .iter()
-        .zip(&mapping.accounts)
-        .map(|(m, account)| tables::event_row(m, *account, &now))
-        .collect();
-    // The insert itself says which rows were new, so that a message another server stored
+    // The dedup table says which messages are new, so that a message another server stored
     // at the same moment is not counted twice.
+    let ids = messages
+        .iter()
+        .map(|m| vec![Arg::Text(m.message_id.clone())])
+        .collect();
     let stored: HashSet<String> = upsert_rows(
         conn,
         engine,
-        tables::EVENTS.name,
-        tables::EVENTS.columns,
-        rows,
-        tables::EVENTS.on_conflict,
+        "message_ids",
+        &["message_id"],
+        ids,
+        "ON CONFLICT (message_id) DO NOTHING",
         Some("message_id"),
     )
     .await?
     .into_iter()
     .collect();
+    let new: Vec<(&Message, Option<AccountId>)> = messages
+        .iter()
+        .zip(&mapping.accounts)
+        .filter(|(m, _)| stored.contains(&m.message_id))
+        .map(|(m, a)| (*m, *a))
+        .collect();
+    if !new.is_empty() {
+        let ids = take_ids(conn, engine, new.len()).await?;
+        let placed = place(new, ids.into_iter());
+        let blocks = placed
+            .blocks
+            .into_iter()
+            .map(|b| tables::block_row(b, &now))
+            .collect();
+        upsert(conn, engine, &tables::EVENT_BLOCKS, blocks).await?;
+        let loose = placed
+            .loose
+            .into_iter()
+            .map(|(id, m)| tables::loose_row(id, m, &now))
+            .collect();
+        upsert(conn, engine, &tables::LOOSE_EVENTS, loose).await?;
+    }
     let (delta, unmapped) = new_usage(&messages, &mapping, &stored);
     add_rollups(conn, engine, &delta).await?;
     let users = mapping
@@ -116,6 +141,41 @@ pub(crate) async fn ingest(
     per_minute(conn, &now, outcome.accepted, 0).await?;
     count(conn, "duplicate", outcome.duplicates).await?;
     Ok(outcome)
+}
+
+/// Takes `n` new event ids, one run of consecutive numbers, from the counter rows and blocks
+/// share. On PostgreSQL the run is taken under a lock held until commit, so that another
+/// server's run can neither fall inside it (blocks never overlap) nor commit before it with
+/// higher ids (a reader paging by id misses nothing). SQLite has one writer at a time anyway.
+async fn take_ids(conn: &mut AnyConnection, engine: Engine, n: usize) -> Result<Vec<i64>> {
+    let n = n as i64;
+    let last: i64 = match engine {
+        Engine::Postgres => {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(tables::EVENT_IDS_LOCK)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query_as::<_, (i64,)>(
+                "SELECT setval(pg_get_serial_sequence('events', 'id'), \
+                 nextval(pg_get_serial_sequence('events', 'id')) + $1 - 1)",
+            )
+            .bind(n)
+            .fetch_one(conn)
+            .await?
+            .0
+        }
+        Engine::Sqlite => {
+            sqlx::query(tables::START_EVENT_IDS)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query_as::<_, (i64,)>(tables::TAKE_EVENT_IDS)
+                .bind(n)
+                .fetch_one(conn)
+                .await?
+                .0
+        }
+    };
+    Ok((last - n + 1..=last).collect())
 }
 
 async fn upsert(

@@ -4,9 +4,8 @@
 
 use crate::accounts::Arg;
 use chrono::Datelike;
-use sherpa_core::intake::{Message, ProductUser, RollupDelta};
+use sherpa_core::intake::{Message, NewBlock, ProductUser, RollupDelta};
 use sherpa_core::text::{date, timestamp};
-use sherpa_core::*;
 use std::collections::BTreeSet;
 
 /// A table written with `INSERT ... ON CONFLICT`.
@@ -23,9 +22,12 @@ pub(crate) const USERS_BY_KEY: &str =
 pub(crate) const CONTACTS_BY_EMAIL: &str =
     "SELECT email, id, account_id FROM contacts WHERE email IN ({list})";
 
-pub(crate) const EVENTS: Table = Table {
+/// Events without an account, a row each (see `sherpa_core::intake::block`), with ids given
+/// by the writer so that they share one order with the blocks.
+pub(crate) const LOOSE_EVENTS: Table = Table {
     name: "events",
     columns: &[
+        "id",
         "message_id",
         "kind",
         "account_id",
@@ -36,7 +38,20 @@ pub(crate) const EVENTS: Table = Table {
         "received_at",
         "body",
     ],
-    on_conflict: "ON CONFLICT (message_id) DO NOTHING",
+    on_conflict: "",
+};
+
+pub(crate) const EVENT_BLOCKS: Table = Table {
+    name: "event_blocks",
+    columns: &[
+        "first_id",
+        "last_id",
+        "account_id",
+        "received_at",
+        "events",
+        "data",
+    ],
+    on_conflict: "",
 };
 
 pub(crate) const PRODUCT_USERS: Table = Table {
@@ -72,18 +87,31 @@ pub(crate) const USAGE_USER_MONTHS: Table = Table {
     on_conflict: "ON CONFLICT (account_id, month, user_key) DO UPDATE SET days = usage_user_months.days | excluded.days",
 };
 
-/// A message as an `events` row.
-pub(crate) fn event_row(m: &Message, account: Option<AccountId>, received_at: &str) -> Vec<Arg> {
+/// An event without an account as an `events` row.
+pub(crate) fn loose_row(id: i64, m: &Message, received_at: &str) -> Vec<Arg> {
     vec![
+        Arg::Int(id),
         Arg::Text(m.message_id.clone()),
         Arg::Text(m.kind.as_str().into()),
-        Arg::OptInt(account.map(|a| a.0)),
+        Arg::OptInt(None),
         Arg::OptText(m.group_id.clone()),
         Arg::Text(m.user_key()),
         Arg::OptText(m.name.clone()),
         Arg::Text(timestamp(m.timestamp)),
         Arg::Text(received_at.to_string()),
         Arg::Text(m.body.clone()),
+    ]
+}
+
+/// A block as an `event_blocks` row.
+pub(crate) fn block_row(b: NewBlock, received_at: &str) -> Vec<Arg> {
+    vec![
+        Arg::Int(b.first_id),
+        Arg::Int(b.last_id),
+        Arg::Int(b.account.0),
+        Arg::Text(received_at.to_string()),
+        Arg::Int(b.events as i64),
+        Arg::Blob(b.data),
     ]
 }
 
@@ -155,6 +183,18 @@ pub(crate) fn rollup_rows(delta: &RollupDelta) -> [(&'static Table, Vec<Vec<Arg>
         (&USAGE_USER_MONTHS, users),
     ]
 }
+
+/// SQLite: the `events` counter, made when no event was ever stored.
+pub(crate) const START_EVENT_IDS: &str = "INSERT INTO sqlite_sequence (name, seq) \
+     SELECT 'events', COALESCE(MAX(id), 0) FROM events \
+     WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'events')";
+
+/// SQLite: takes $1 ids from the `events` counter; answers the last.
+pub(crate) const TAKE_EVENT_IDS: &str =
+    "UPDATE sqlite_sequence SET seq = seq + $1 WHERE name = 'events' RETURNING seq";
+
+/// PostgreSQL: the advisory lock under which a server takes a run of event ids.
+pub(crate) const EVENT_IDS_LOCK: i64 = 0x5348_4552_5041; // "SHERPA"
 
 /// Adds to an intake counter ($1 outcome, $2 messages).
 pub(crate) const COUNT: &str = "INSERT INTO intake_counts (outcome, n) VALUES ($1, $2) \

@@ -14,9 +14,10 @@
 //! process wrote it) is done again from the stored events, so no event is missed, counted
 //! twice, or stored twice.
 
+use super::super::usage_message;
 use crate::Result;
 use rusqlite::{Connection, TransactionBehavior};
-use sherpa_core::intake::{ProductUser, RollupDelta};
+use sherpa_core::intake::{Message, ProductUser, RollupDelta, decode_block};
 use sherpa_core::*;
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -202,28 +203,19 @@ pub(super) fn take_over(conn: &Connection, held: &Held) -> Result<usize> {
         .collect();
     let mut delta = RollupDelta::default();
     for r in &ranges {
+        let events = stored_between(conn, r.first, r.last)?;
         if r.ids {
-            conn.prepare_cached(
-                "INSERT OR IGNORE INTO message_ids (message_id) \
-                 SELECT message_id FROM events WHERE id BETWEEN ? AND ?",
-            )?
-            .execute([r.first, r.last])?;
+            let mut insert =
+                conn.prepare_cached("INSERT OR IGNORE INTO message_ids (message_id) VALUES (?)")?;
+            for (_, message_id, _) in &events {
+                insert.execute([message_id])?;
+            }
         }
         if r.rollups {
-            let mut q = conn.prepare_cached(
-                "SELECT account_id, kind, user_key, name, occurred_at FROM events \
-                 WHERE id BETWEEN ? AND ? AND account_id IS NOT NULL",
-            )?;
-            let mut rows = q.query([r.first, r.last])?;
-            while let Some(row) = rows.next()? {
-                let at: String = row.get(4)?;
-                let m = super::super::usage_message(
-                    &row.get::<_, String>(1)?,
-                    &row.get::<_, String>(2)?,
-                    row.get(3)?,
-                    crate::rows::time("occurred_at", &at)?,
-                );
-                delta.add(AccountId(row.get(0)?), &m);
+            for (account, _, usage) in &events {
+                if let Some(account) = account {
+                    delta.add(AccountId(*account), usage);
+                }
             }
         }
         conn.prepare_cached("DELETE FROM intake_pending WHERE first_id = ?")?
@@ -231,6 +223,44 @@ pub(super) fn take_over(conn: &Connection, held: &Held) -> Result<usize> {
     }
     super::add_rollups(conn, &delta)?;
     Ok(ranges.len())
+}
+
+/// The events stored with ids from `first` to `last`, loose or in blocks: their account, their
+/// message id, and what the rollups need of them.
+fn stored_between(
+    conn: &Connection,
+    first: i64,
+    last: i64,
+) -> Result<Vec<(Option<i64>, String, Message)>> {
+    let mut out = Vec::new();
+    let mut blocks = conn.prepare_cached(
+        "SELECT account_id, data FROM event_blocks WHERE first_id BETWEEN ? AND ?",
+    )?;
+    let mut rows = blocks.query([first, last])?;
+    while let Some(row) = rows.next()? {
+        let account: i64 = row.get(0)?;
+        let data: Vec<u8> = row.get(1)?;
+        for e in decode_block(&data)? {
+            let usage = usage_message(&e.kind, &e.user_key, e.name.clone(), e.occurred_at());
+            out.push((Some(account), e.message_id, usage));
+        }
+    }
+    let mut loose = conn.prepare_cached(
+        "SELECT account_id, message_id, kind, user_key, name, occurred_at FROM events \
+         WHERE id BETWEEN ? AND ?",
+    )?;
+    let mut rows = loose.query([first, last])?;
+    while let Some(row) = rows.next()? {
+        let at: String = row.get(5)?;
+        let usage = usage_message(
+            &row.get::<_, String>(2)?,
+            &row.get::<_, String>(3)?,
+            row.get(4)?,
+            crate::rows::time("occurred_at", &at)?,
+        );
+        out.push((row.get(0)?, row.get(1)?, usage));
+    }
+    Ok(out)
 }
 
 /// Records a transaction's range.

@@ -21,7 +21,7 @@ use held::{Held, Range};
 use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, OptionalExtension, ToSql, TransactionBehavior, params_from_iter};
 use sherpa_core::intake::{
-    Known, Message, ProductUser, RollupDelta, distinct, lookups, map, new_usage,
+    Known, Message, ProductUser, RollupDelta, distinct, lookups, map, new_usage, place,
 };
 use sherpa_core::text::timestamp;
 use sherpa_core::*;
@@ -44,6 +44,7 @@ impl ToSql for Arg {
             Arg::Text(t) => t.to_sql(),
             Arg::OptInt(i) => i.to_sql(),
             Arg::OptText(t) => t.to_sql(),
+            Arg::Blob(b) => b.to_sql(),
         }
     }
 }
@@ -218,6 +219,14 @@ fn lookup(
     Ok(())
 }
 
+/// Takes `n` event ids from the `events` counter, which rows and blocks share; answers the
+/// last. Inside the writing transaction, so no other writer can take the same ones.
+fn take_ids(conn: &Connection, n: usize) -> rusqlite::Result<i64> {
+    conn.prepare_cached(tables::START_EVENT_IDS)?.execute([])?;
+    conn.prepare_cached(&tables::TAKE_EVENT_IDS.replace("$1", "?"))?
+        .query_row([n as i64], |r| r.get(0))
+}
+
 /// What one transaction stored.
 struct Written {
     outcome: IngestOutcome,
@@ -274,24 +283,33 @@ fn write(
 
     let now = timestamp(received_at);
     let mut stored = HashSet::with_capacity(messages.len());
-    let mut ids: Option<(i64, i64)> = None;
+    let mut new = Vec::with_capacity(messages.len());
     {
-        // No conflict clause: on SQLite the events table has no unique index (see `held`).
-        let mut insert = conn.prepare_cached(&insert_sql(&tables::Table {
-            on_conflict: "",
-            ..tables::EVENTS
-        }))?;
         let mut indexed = conn.prepare_cached("SELECT 1 FROM message_ids WHERE message_id = ?")?;
         for (m, account) in messages.iter().zip(&mapping.accounts) {
             if held.ids.contains(&m.message_id) || indexed.exists([&m.message_id])? {
                 continue;
             }
-            insert.execute(params_from_iter(&tables::event_row(m, *account, &now)))?;
             stored.insert(m.message_id.clone());
-            let id = conn.last_insert_rowid();
-            ids = Some(ids.map_or((id, id), |(lo, hi)| (lo.min(id), hi.max(id))));
+            new.push((*m, *account));
         }
     }
+    let ids = if new.is_empty() {
+        None
+    } else {
+        let last = take_ids(conn, new.len())?;
+        let first = last - new.len() as i64 + 1;
+        let placed = place(new, first..);
+        let mut block = conn.prepare_cached(&insert_sql(&tables::EVENT_BLOCKS))?;
+        for b in placed.blocks {
+            block.execute(params_from_iter(&tables::block_row(b, &now)))?;
+        }
+        let mut loose = conn.prepare_cached(&insert_sql(&tables::LOOSE_EVENTS))?;
+        for (id, m) in placed.loose {
+            loose.execute(params_from_iter(&tables::loose_row(id, m, &now)))?;
+        }
+        Some((first, last))
+    };
     let (delta, unmapped) = new_usage(&messages, &mapping, &stored);
     let rows = mapping
         .changed_users
