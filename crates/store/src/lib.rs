@@ -135,6 +135,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Err(e) = self.write_held_intake().await {
+            tracing::warn!(error = %e, "writing the intake's held rollups and ids on closing failed; the next start redoes them");
+        }
         self.pool.close().await;
     }
 }

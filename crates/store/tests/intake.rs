@@ -490,3 +490,33 @@ async fn the_events_list_pages_in_ingest_order_across_blocks_and_waiting_events(
     assert_eq!(newco_events.len(), 12);
     assert!(newco_events.windows(2).all(|w| w[0].id < w[1].id));
 }
+
+#[tokio::test]
+async fn a_message_another_process_stored_and_indexed_is_a_duplicate_here_too() {
+    let db = support::TestDb::new().await;
+    db.account("ACME", "ACME").await;
+    let message = |id: &str| {
+        batch(&[format!(
+            r#"{{"type":"track","userId":"u1","event":"E","messageId":"{id}","context":{{"groupId":"ACME"}}}}"#
+        )])
+    };
+    db.store.ingest(message("first"), Utc::now()).await.unwrap();
+    // This process writes its ids and knows, from then on, which ids are stored.
+    db.store.write_held_intake().await.unwrap();
+    let other = sherpa_store::Store::open(&db.url, db.clock.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        other
+            .ingest(message("x"), Utc::now())
+            .await
+            .unwrap()
+            .accepted,
+        1
+    );
+    // The other process indexes its ids too: nothing of "x" is left pending.
+    other.close().await;
+    let retry = db.store.ingest(message("x"), Utc::now()).await.unwrap();
+    assert_eq!((retry.accepted, retry.duplicates), (0, 1));
+    assert_eq!(db.store.events(None, 0, 100).await.unwrap().len(), 2);
+}

@@ -208,6 +208,15 @@ impl Store {
         }
     }
 
+    /// Writes what the SQLite intake holds in memory (rollups and message ids), so that the
+    /// next process to open the database has nothing to redo: on closing.
+    pub async fn write_held_intake(&self) -> Result<()> {
+        match self.on_sqlite_intake((), |i, ()| i.write_held()) {
+            Ok(running) => running.await,
+            Err(()) => Ok(()),
+        }
+    }
+
     /// Adds usage already rolled up, whose raw events are not kept here: the demo's history.
     pub async fn add_usage_rollups(&self, delta: RollupDelta) -> Result<()> {
         let delta = match self.on_sqlite_intake(delta, |i, d| i.add_rollups(&d)) {

@@ -8,6 +8,12 @@
 //! the log many times a second once it outgrew memory; added every ten seconds, each page is
 //! written once per ten seconds. Until then a new id is found in memory.
 //!
+//! A new message id is looked up in the index only when a filter of the ids stored (a Bloom
+//! filter: never a false "absent") says it may be there; with random ids, each lookup was a walk
+//! down a large index. The filter is built from the index when the ids are written, and trusted
+//! only while no other process has written events since (`intake_writer` records the last
+//! writer); until it is rebuilt, every id is looked up.
+//!
 //! Each transaction records its events' id range in `intake_pending`, flagged for rollups and
 //! for ids; each write clears its flags and deletes the ranges with none left, in the same
 //! transaction. A flag still set that this process does not hold (its process died, or another
@@ -16,7 +22,7 @@
 
 use super::super::usage_message;
 use crate::Result;
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use sherpa_core::intake::{Message, ProductUser, RollupDelta, decode_block};
 use sherpa_core::*;
 use std::collections::{HashMap, HashSet};
@@ -32,9 +38,41 @@ const IDS_EVERY: Duration = Duration::from_secs(10);
 const IDS_MAX: usize = 500_000;
 /// Product users held at most (about 100 bytes each); past it they are looked up again.
 const USERS_MAX: usize = 500_000;
+/// The filter of stored ids is made for at least this many (about 1.8 bytes each)...
+const SEEN_MIN: usize = 1_000_000;
+/// ...and its false positives (each costs a lookup) stay under this share.
+const SEEN_FALSE_POSITIVES: f64 = 0.01;
+
+/// The message ids this process knows are in the index, or may be.
+pub(super) struct Seen {
+    filter: fastbloom::BloomFilter,
+    items: usize,
+    capacity: usize,
+}
+
+impl Seen {
+    fn new(stored: usize) -> Seen {
+        let capacity = (stored * 2).max(SEEN_MIN);
+        Seen {
+            filter: fastbloom::BloomFilter::with_false_pos(SEEN_FALSE_POSITIVES)
+                .expected_items(capacity),
+            items: 0,
+            capacity,
+        }
+    }
+
+    fn insert(&mut self, id: &str) {
+        self.filter.insert(id);
+        self.items += 1;
+    }
+
+    /// False when the id is certainly not in the index.
+    pub fn may_hold(&self, id: &str) -> bool {
+        self.filter.contains(id)
+    }
+}
 
 /// Held rollups and message ids, with the ranges they cover (by first id).
-#[derive(Default)]
 pub(super) struct Held {
     pub delta: RollupDelta,
     pub rollup_ranges: Vec<i64>,
@@ -48,6 +86,10 @@ pub(super) struct Held {
     /// SQLite's `data_version` when `users` was last right: it changes when another
     /// connection commits.
     pub data_version: Option<i64>,
+    /// The filter of stored ids; none until built, or after another process wrote events.
+    pub seen: Option<Seen>,
+    /// This process's mark in `intake_writer`.
+    pub token: String,
 }
 
 /// One transaction's events as `intake_pending` records them.
@@ -56,6 +98,24 @@ pub(super) struct Range {
     pub last: i64,
     pub rollups: bool,
     pub ids: bool,
+}
+
+impl Default for Held {
+    fn default() -> Held {
+        Held {
+            delta: RollupDelta::default(),
+            rollup_ranges: Vec::new(),
+            rollup_events: 0,
+            rollups_since: None,
+            ids: HashSet::new(),
+            id_ranges: Vec::new(),
+            ids_since: None,
+            users: HashMap::new(),
+            data_version: None,
+            seen: None,
+            token: format!("{}-{}", std::process::id(), rand::random::<u64>()),
+        }
+    }
 }
 
 impl Held {
@@ -72,6 +132,15 @@ impl Held {
             self.rollups_since.get_or_insert_with(Instant::now);
         }
         if range.ids {
+            if let Some(seen) = &mut self.seen {
+                for id in &ids {
+                    seen.insert(id);
+                }
+                if seen.items > seen.capacity {
+                    // Fuller, it would send most ids to the index: made again, larger.
+                    self.seen = None;
+                }
+            }
             self.ids.extend(ids);
             self.id_ranges.push(range.first);
             self.ids_since.get_or_insert_with(Instant::now);
@@ -155,7 +224,22 @@ pub(super) fn write_ids(conn: &mut Connection, held: &mut Held) -> Result<()> {
             insert.execute([id])?;
         }
     }
+    let seen = match held.seen.take() {
+        Some(seen) => seen,
+        None => {
+            let (stored,): (i64,) =
+                tx.query_row("SELECT COUNT(*) FROM message_ids", [], |r| Ok((r.get(0)?,)))?;
+            let mut seen = Seen::new(stored as usize);
+            let mut all = tx.prepare_cached("SELECT message_id FROM message_ids")?;
+            let mut rows = all.query([])?;
+            while let Some(row) = rows.next()? {
+                seen.insert(&row.get::<_, String>(0)?);
+            }
+            seen
+        }
+    };
     tx.commit()?;
+    held.seen = Some(seen);
     held.ids.clear();
     held.id_ranges.clear();
     held.ids_since = None;
@@ -261,6 +345,23 @@ fn stored_between(
         out.push((row.get(0)?, row.get(1)?, usage));
     }
     Ok(out)
+}
+
+/// Marks this process as the last to write events; answers whether another process wrote
+/// some since this one last did (then what this one knows of the stored ids is incomplete).
+pub(super) fn mark_writer(conn: &Connection, token: &str) -> Result<bool> {
+    let last: Option<String> = conn
+        .prepare_cached("SELECT token FROM intake_writer WHERE id = 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    if last.as_deref() == Some(token) {
+        return Ok(false);
+    }
+    conn.prepare_cached(
+        "INSERT INTO intake_writer (id, token) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET token = excluded.token",
+    )?
+    .execute([token])?;
+    Ok(last.is_some())
 }
 
 /// Records a transaction's range.

@@ -130,6 +130,9 @@ impl SqliteIntake {
             let version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
             if open.held.data_version != Some(version) {
                 open.held.users.clear();
+                if held::mark_writer(&tx, &open.held.token)? {
+                    open.held.seen = None;
+                }
                 held::take_over(&tx, &open.held)?;
             }
             let w = write(&tx, &open.held, all, received_at)?;
@@ -153,6 +156,14 @@ impl SqliteIntake {
     /// Writes the held rollups now (blocking).
     pub fn settle(&self) -> Result<()> {
         self.with(|open| held::write_rollups(&mut open.conn, &mut open.held))
+    }
+
+    /// Writes everything held now: rollups and message ids (blocking).
+    pub fn write_held(&self) -> Result<()> {
+        self.with(|open| {
+            held::write_rollups(&mut open.conn, &mut open.held)?;
+            held::write_ids(&mut open.conn, &mut open.held)
+        })
     }
 
     /// Adds rollups of usage that has no raw events here (blocking).
@@ -287,7 +298,10 @@ fn write(
     {
         let mut indexed = conn.prepare_cached("SELECT 1 FROM message_ids WHERE message_id = ?")?;
         for (m, account) in messages.iter().zip(&mapping.accounts) {
-            if held.ids.contains(&m.message_id) || indexed.exists([&m.message_id])? {
+            let may_be_stored = held.seen.as_ref().is_none_or(|s| s.may_hold(&m.message_id));
+            if held.ids.contains(&m.message_id)
+                || (may_be_stored && indexed.exists([&m.message_id])?)
+            {
                 continue;
             }
             stored.insert(m.message_id.clone());
