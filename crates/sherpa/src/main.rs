@@ -3,6 +3,12 @@
 
 mod commands;
 
+/// mimalloc rather than the system allocator: the intake allocates each message on the threads
+/// that parse requests and frees it on the one that stores them, and glibc's allocator made
+/// those threads wait on each other's locks.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use sherpa_core::SystemClock;
 use sherpa_store::{DEFAULT_URL, Store};

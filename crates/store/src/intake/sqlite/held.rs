@@ -10,7 +10,8 @@
 //!
 //! A new message id is looked up in the index only when a filter of the ids stored (a Bloom
 //! filter: never a false "absent") says it may be there; with random ids, each lookup was a walk
-//! down a large index. The filter is built from the index when the ids are written, and trusted
+//! down a large index. The filter is read from the index when the intake opens (about a second
+//! per five million ids) and when the ids are written after it was dropped, and is trusted
 //! only while no other process has written events since (`intake_writer` records the last
 //! writer); until it is rebuilt, every id is looked up.
 //!
@@ -226,17 +227,7 @@ pub(super) fn write_ids(conn: &mut Connection, held: &mut Held) -> Result<()> {
     }
     let seen = match held.seen.take() {
         Some(seen) => seen,
-        None => {
-            let (stored,): (i64,) =
-                tx.query_row("SELECT COUNT(*) FROM message_ids", [], |r| Ok((r.get(0)?,)))?;
-            let mut seen = Seen::new(stored as usize);
-            let mut all = tx.prepare_cached("SELECT message_id FROM message_ids")?;
-            let mut rows = all.query([])?;
-            while let Some(row) = rows.next()? {
-                seen.insert(&row.get::<_, String>(0)?);
-            }
-            seen
-        }
+        None => read_seen(&tx)?,
     };
     tx.commit()?;
     held.seen = Some(seen);
@@ -244,6 +235,18 @@ pub(super) fn write_ids(conn: &mut Connection, held: &mut Held) -> Result<()> {
     held.id_ranges.clear();
     held.ids_since = None;
     Ok(())
+}
+
+/// The filter of the ids in the index, read from it.
+pub(super) fn read_seen(conn: &Connection) -> Result<Seen> {
+    let stored: i64 = conn.query_row("SELECT COUNT(*) FROM message_ids", [], |r| r.get(0))?;
+    let mut seen = Seen::new(stored as usize);
+    let mut all = conn.prepare_cached("SELECT message_id FROM message_ids")?;
+    let mut rows = all.query([])?;
+    while let Some(row) = rows.next()? {
+        seen.insert(&row.get::<_, String>(0)?);
+    }
+    Ok(seen)
 }
 
 /// Another process did some of the held work from the table: what is in memory would do it

@@ -106,6 +106,10 @@ impl SqliteIntake {
         let open = guard.as_mut().expect("opened above");
         if open.recover {
             held::recover(&mut open.conn)?;
+            // Read in a transaction of its own: the ids are all in the index after recovering.
+            let tx = open.conn.transaction()?;
+            open.held.seen = Some(held::read_seen(&tx)?);
+            drop(tx);
             open.recover = false;
         }
         let result = f(open);
