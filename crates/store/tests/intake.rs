@@ -520,3 +520,57 @@ async fn a_message_another_process_stored_and_indexed_is_a_duplicate_here_too() 
     assert_eq!((retry.accepted, retry.duplicates), (0, 1));
     assert_eq!(db.store.events(None, 0, 100).await.unwrap().len(), 2);
 }
+
+/// The dedup index's key of a message id on SQLite (XXH3, as the store defines it).
+fn message_key(id: &str) -> i64 {
+    xxhash_rust::xxh3::xxh3_64(id.as_bytes()) as i64
+}
+
+#[tokio::test]
+async fn a_message_whose_hash_another_has_is_stored_once_and_older_ids_still_count() {
+    let db = support::TestDb::new().await;
+    if db.store.engine() != sherpa_store::Engine::Sqlite {
+        return; // PostgreSQL deduplicates on the text ids alone.
+    }
+    db.account("ACME", "ACME").await;
+    let message = |id: &str| {
+        batch(&[format!(
+            r#"{{"type":"track","userId":"u1","event":"E","messageId":"{id}","context":{{"groupId":"ACME"}}}}"#
+        )])
+    };
+    db.store.ingest(message("first"), Utc::now()).await.unwrap();
+    db.store.write_held_intake().await.unwrap();
+    // A collision: "clash" hashes to a key that the index says is the first event's.
+    let (first_event,): (i64,) = sqlx::query_as("SELECT event_id FROM message_keys")
+        .fetch_one(db.store.pool())
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO message_keys (key, event_id) VALUES ($1, $2)")
+        .bind(message_key("clash"))
+        .bind(first_event)
+        .execute(db.store.pool())
+        .await
+        .unwrap();
+    // An id stored before the keyed index existed is only in the text table.
+    sqlx::query("INSERT INTO message_ids (message_id) VALUES ('legacy')")
+        .execute(db.store.pool())
+        .await
+        .unwrap();
+    let fresh = sherpa_store::Store::open(&db.url, db.clock.clone())
+        .await
+        .unwrap();
+    let legacy = fresh.ingest(message("legacy"), Utc::now()).await.unwrap();
+    assert_eq!((legacy.accepted, legacy.duplicates), (0, 1));
+    let clash = fresh.ingest(message("clash"), Utc::now()).await.unwrap();
+    assert_eq!(
+        clash.accepted, 1,
+        "a shared key does not make a new message a retry"
+    );
+    fresh.write_held_intake().await.unwrap();
+    let retry = fresh.ingest(message("clash"), Utc::now()).await.unwrap();
+    assert_eq!((retry.accepted, retry.duplicates), (0, 1));
+    let again = fresh.ingest(message("first"), Utc::now()).await.unwrap();
+    assert_eq!((again.accepted, again.duplicates), (0, 1));
+    fresh.close().await;
+    assert_eq!(db.store.events(None, 0, 100).await.unwrap().len(), 2);
+}

@@ -96,6 +96,8 @@ pub struct NewBlock {
 pub struct Placed<'a> {
     pub blocks: Vec<NewBlock>,
     pub loose: Vec<(i64, &'a Message)>,
+    /// Every new event's id and message id.
+    pub ids: Vec<(i64, &'a str)>,
 }
 
 /// Gives the new events their ids, in order from `ids`: each account's events together and
@@ -117,6 +119,9 @@ pub fn place<'a>(
     let mut placed = Placed::default();
     for (account, ms) in by_account {
         let numbered: Vec<(i64, &Message)> = ms.into_iter().map(|m| (next(), m)).collect();
+        placed
+            .ids
+            .extend(numbered.iter().map(|(id, m)| (*id, m.message_id.as_str())));
         placed.blocks.push(NewBlock {
             account,
             first_id: numbered[0].0,
@@ -126,6 +131,12 @@ pub fn place<'a>(
         });
     }
     placed.loose = without.into_iter().map(|m| (next(), m)).collect();
+    placed.ids.extend(
+        placed
+            .loose
+            .iter()
+            .map(|(id, m)| (*id, m.message_id.as_str())),
+    );
     placed
 }
 
@@ -212,6 +223,8 @@ mod tests {
             ]
         );
         assert_eq!(placed.loose.len(), 1);
+        assert_eq!(placed.ids.len(), 5);
+        assert_eq!(placed.ids[0], (100, "m-2"));
         assert_eq!(
             (placed.loose[0].0, placed.loose[0].1.message_id.as_str()),
             (104, "m-1")

@@ -130,6 +130,50 @@ pub struct IntakeStatus {
     pub unmapped_groups: Vec<(String, i64)>,
 }
 
+/// Takes deleted events' message ids (with their events' ids) out of the dedup index: the
+/// text table on both engines, and on SQLite the keys that are still these events'.
+async fn forget_ids(
+    conn: &mut AnyConnection,
+    engine: crate::Engine,
+    events: &[(i64, String)],
+) -> Result<()> {
+    for slice in events.chunks(400) {
+        let mut args = Args::default();
+        let list = sql::in_list(
+            engine,
+            &mut args,
+            slice.iter().map(|(_, m)| Arg::Text(m.clone())),
+        );
+        sqlx::query_with(
+            &format!("DELETE FROM message_ids WHERE message_id IN ({list})"),
+            args.into_arguments(),
+        )
+        .execute(&mut *conn)
+        .await?;
+        if engine == crate::Engine::Sqlite {
+            let mut args = Args::default();
+            let pairs: Vec<String> = slice
+                .iter()
+                .map(|(id, m)| {
+                    args.push(Arg::Int(tables::message_key(m)));
+                    args.push(Arg::Int(*id));
+                    "(?, ?)".to_string()
+                })
+                .collect();
+            sqlx::query_with(
+                &format!(
+                    "DELETE FROM message_keys WHERE (key, event_id) IN (VALUES {})",
+                    pairs.join(", ")
+                ),
+                args.into_arguments(),
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 async fn count(conn: &mut AnyConnection, outcome: &str, n: usize) -> Result<()> {
     if n == 0 {
         return Ok(());
@@ -577,24 +621,23 @@ impl Store {
         let mut deleted = 0;
         loop {
             let mut tx = self.pool.begin().await?;
-            sqlx::query(
-                "DELETE FROM message_ids WHERE message_id IN \
-                 (SELECT message_id FROM events WHERE id <= $1 ORDER BY id LIMIT 10000)",
+            let events: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT id, message_id FROM events WHERE id <= $1 ORDER BY id LIMIT 10000",
             )
             .bind(last)
-            .execute(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
-            let done = sqlx::query(
-                "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE id <= $1 ORDER BY id LIMIT 10000)",
-            )
-            .bind(last)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            deleted += done.rows_affected();
-            if done.rows_affected() == 0 {
+            let Some((up_to, _)) = events.last() else {
                 return Ok(deleted);
-            }
+            };
+            let up_to = *up_to;
+            forget_ids(&mut tx, self.engine, &events).await?;
+            sqlx::query("DELETE FROM events WHERE id <= $1")
+                .bind(up_to)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            deleted += events.len() as u64;
         }
     }
 
@@ -610,35 +653,25 @@ impl Store {
             .bind(first)
             .fetch_all(&mut *tx)
             .await?;
-            let Some((last_block, _)) = blocks.last() else {
+            let Some((up_to, _)) = blocks.last() else {
                 return Ok(deleted);
             };
-            let last_block = *last_block;
-            let mut ids = Vec::new();
+            let up_to = *up_to;
+            let mut events = Vec::new();
             for (_, data) in &blocks {
-                ids.extend(decode_block(data)?.into_iter().map(|e| e.message_id));
-            }
-            for slice in ids.chunks(1_000) {
-                let mut args = Args::default();
-                let list = sql::in_list(
-                    self.engine,
-                    &mut args,
-                    slice.iter().map(|i| Arg::Text(i.clone())),
+                events.extend(
+                    decode_block(data)?
+                        .into_iter()
+                        .map(|e| (e.id, e.message_id)),
                 );
-                sqlx::query_with(
-                    &format!("DELETE FROM message_ids WHERE message_id IN ({list})"),
-                    args.into_arguments(),
-                )
-                .execute(&mut *tx)
-                .await?;
             }
-            sqlx::query("DELETE FROM event_blocks WHERE first_id <= $1 AND first_id <= $2")
-                .bind(first)
-                .bind(last_block)
+            forget_ids(&mut tx, self.engine, &events).await?;
+            sqlx::query("DELETE FROM event_blocks WHERE first_id <= $1")
+                .bind(up_to)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            deleted += ids.len() as u64;
+            deleted += events.len() as u64;
         }
     }
 

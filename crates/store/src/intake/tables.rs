@@ -184,6 +184,12 @@ pub(crate) fn rollup_rows(delta: &RollupDelta) -> [(&'static Table, Vec<Vec<Arg>
     ]
 }
 
+/// SQLite: the key of a message id in `message_keys`, a 64-bit hash with a fixed definition
+/// (XXH3), so that every process and version computes the same one.
+pub(crate) fn message_key(message_id: &str) -> i64 {
+    xxhash_rust::xxh3::xxh3_64(message_id.as_bytes()) as i64
+}
+
 /// SQLite: the `events` counter, made when no event was ever stored.
 pub(crate) const START_EVENT_IDS: &str = "INSERT INTO sqlite_sequence (name, seq) \
      SELECT 'events', COALESCE(MAX(id), 0) FROM events \

@@ -2,18 +2,16 @@
 //! crash or when another process took it over, rebuilt from the stored events.
 //!
 //! Two things wait: the rollups of new events, written about twice a second (when read they
-//! are written at once), and the message ids of new events, added to the dedup index
-//! (`message_ids`) every ten seconds. Ids are random (clients send UUIDs), so each one lands on
-//! its own page of the index: added with every transaction, the whole index was rewritten to
-//! the log many times a second once it outgrew memory; added every ten seconds, each page is
-//! written once per ten seconds. Until then a new id is found in memory.
+//! are written at once), and the message ids of new events, added to the dedup index (see
+//! `dedup`) every ten seconds. Ids are random (clients send UUIDs), so each one lands on its own
+//! page of the index: added with every transaction, the whole index was rewritten to the log
+//! many times a second once it outgrew memory; added every ten seconds, each page is written
+//! once per ten seconds. Until then a new id is found in memory.
 //!
-//! A new message id is looked up in the index only when a filter of the ids stored (a Bloom
-//! filter: never a false "absent") says it may be there; with random ids, each lookup was a walk
-//! down a large index. The filter is read from the index when the intake opens (about a second
-//! per five million ids) and when the ids are written after it was dropped, and is trusted
-//! only while no other process has written events since (`intake_writer` records the last
-//! writer); until it is rebuilt, every id is looked up.
+//! The filter in front of the index is read from it when the intake opens (about a second per
+//! five million ids) and when the ids are written after it was dropped, and is trusted only
+//! while no other process has written events since (`intake_writer` records the last writer);
+//! until it is read again, every id is looked up.
 //!
 //! Each transaction records its events' id range in `intake_pending`, flagged for rollups and
 //! for ids; each write clears its flags and deletes the ranges with none left, in the same
@@ -21,12 +19,14 @@
 //! process wrote it) is done again from the stored events, so no event is missed, counted
 //! twice, or stored twice.
 
+use super::super::tables::message_key;
 use super::super::usage_message;
+use super::dedup::{self, Seen};
 use crate::Result;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use sherpa_core::intake::{Message, ProductUser, RollupDelta, decode_block};
 use sherpa_core::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// Rollups wait at most this long...
@@ -39,47 +39,14 @@ const IDS_EVERY: Duration = Duration::from_secs(10);
 const IDS_MAX: usize = 500_000;
 /// Product users held at most (about 100 bytes each); past it they are looked up again.
 const USERS_MAX: usize = 500_000;
-/// The filter of stored ids is made for at least this many (about 1.8 bytes each)...
-const SEEN_MIN: usize = 1_000_000;
-/// ...and its false positives (each costs a lookup) stay under this share.
-const SEEN_FALSE_POSITIVES: f64 = 0.01;
-
-/// The message ids this process knows are in the index, or may be.
-pub(super) struct Seen {
-    filter: fastbloom::BloomFilter,
-    items: usize,
-    capacity: usize,
-}
-
-impl Seen {
-    fn new(stored: usize) -> Seen {
-        let capacity = (stored * 2).max(SEEN_MIN);
-        Seen {
-            filter: fastbloom::BloomFilter::with_false_pos(SEEN_FALSE_POSITIVES)
-                .expected_items(capacity),
-            items: 0,
-            capacity,
-        }
-    }
-
-    fn insert(&mut self, id: &str) {
-        self.filter.insert(id);
-        self.items += 1;
-    }
-
-    /// False when the id is certainly not in the index.
-    pub fn may_hold(&self, id: &str) -> bool {
-        self.filter.contains(id)
-    }
-}
-
 /// Held rollups and message ids, with the ranges they cover (by first id).
 pub(super) struct Held {
     pub delta: RollupDelta,
     pub rollup_ranges: Vec<i64>,
     rollup_events: usize,
     rollups_since: Option<Instant>,
-    pub ids: HashSet<String>,
+    /// Message ids and their events' ids.
+    pub ids: HashMap<String, i64>,
     pub id_ranges: Vec<i64>,
     ids_since: Option<Instant>,
     /// Product users as stored (absent ones as no account and no contact).
@@ -108,7 +75,7 @@ impl Default for Held {
             rollup_ranges: Vec::new(),
             rollup_events: 0,
             rollups_since: None,
-            ids: HashSet::new(),
+            ids: HashMap::new(),
             id_ranges: Vec::new(),
             ids_since: None,
             users: HashMap::new(),
@@ -121,7 +88,7 @@ impl Default for Held {
 
 impl Held {
     /// Takes a committed transaction's rollups and ids.
-    pub fn take(&mut self, range: Range, delta: RollupDelta, ids: Vec<String>) {
+    pub fn take(&mut self, range: Range, delta: RollupDelta, ids: Vec<(String, i64)>) {
         if range.rollups {
             self.rollup_events += delta
                 .days
@@ -134,8 +101,8 @@ impl Held {
         }
         if range.ids {
             if let Some(seen) = &mut self.seen {
-                for id in &ids {
-                    seen.insert(id);
+                for (id, _) in &ids {
+                    seen.insert(message_key(id));
                 }
                 if seen.items > seen.capacity {
                     // Fuller, it would send most ids to the index: made again, larger.
@@ -216,18 +183,19 @@ pub(super) fn write_ids(conn: &mut Connection, held: &mut Held) -> Result<()> {
         drop(tx);
         return start_over(conn, held);
     }
-    let mut ids: Vec<&String> = held.ids.iter().collect();
+    // In key order: neighbours share pages.
+    let mut ids: Vec<(i64, &String, i64)> = held
+        .ids
+        .iter()
+        .map(|(id, event)| (message_key(id), id, *event))
+        .collect();
     ids.sort_unstable();
-    {
-        let mut insert =
-            tx.prepare_cached("INSERT OR IGNORE INTO message_ids (message_id) VALUES (?)")?;
-        for id in ids {
-            insert.execute([id])?;
-        }
+    for (key, id, event) in ids {
+        dedup::index(&tx, id, key, event)?;
     }
     let seen = match held.seen.take() {
         Some(seen) => seen,
-        None => read_seen(&tx)?,
+        None => dedup::read_seen(&tx)?,
     };
     tx.commit()?;
     held.seen = Some(seen);
@@ -235,18 +203,6 @@ pub(super) fn write_ids(conn: &mut Connection, held: &mut Held) -> Result<()> {
     held.id_ranges.clear();
     held.ids_since = None;
     Ok(())
-}
-
-/// The filter of the ids in the index, read from it.
-pub(super) fn read_seen(conn: &Connection) -> Result<Seen> {
-    let stored: i64 = conn.query_row("SELECT COUNT(*) FROM message_ids", [], |r| r.get(0))?;
-    let mut seen = Seen::new(stored as usize);
-    let mut all = conn.prepare_cached("SELECT message_id FROM message_ids")?;
-    let mut rows = all.query([])?;
-    while let Some(row) = rows.next()? {
-        seen.insert(&row.get::<_, String>(0)?);
-    }
-    Ok(seen)
 }
 
 /// Another process did some of the held work from the table: what is in memory would do it
@@ -292,14 +248,12 @@ pub(super) fn take_over(conn: &Connection, held: &Held) -> Result<usize> {
     for r in &ranges {
         let events = stored_between(conn, r.first, r.last)?;
         if r.ids {
-            let mut insert =
-                conn.prepare_cached("INSERT OR IGNORE INTO message_ids (message_id) VALUES (?)")?;
-            for (_, message_id, _) in &events {
-                insert.execute([message_id])?;
+            for (_, event, message_id, _) in &events {
+                dedup::index(conn, message_id, message_key(message_id), *event)?;
             }
         }
         if r.rollups {
-            for (account, _, usage) in &events {
+            for (account, _, _, usage) in &events {
                 if let Some(account) = account {
                     delta.add(AccountId(*account), usage);
                 }
@@ -312,13 +266,13 @@ pub(super) fn take_over(conn: &Connection, held: &Held) -> Result<usize> {
     Ok(ranges.len())
 }
 
-/// The events stored with ids from `first` to `last`, loose or in blocks: their account, their
+/// The events stored with ids from `first` to `last`, loose or in blocks: their account, id and
 /// message id, and what the rollups need of them.
 fn stored_between(
     conn: &Connection,
     first: i64,
     last: i64,
-) -> Result<Vec<(Option<i64>, String, Message)>> {
+) -> Result<Vec<(Option<i64>, i64, String, Message)>> {
     let mut out = Vec::new();
     let mut blocks = conn.prepare_cached(
         "SELECT account_id, data FROM event_blocks WHERE first_id BETWEEN ? AND ?",
@@ -329,23 +283,23 @@ fn stored_between(
         let data: Vec<u8> = row.get(1)?;
         for e in decode_block(&data)? {
             let usage = usage_message(&e.kind, &e.user_key, e.name.clone(), e.occurred_at());
-            out.push((Some(account), e.message_id, usage));
+            out.push((Some(account), e.id, e.message_id, usage));
         }
     }
     let mut loose = conn.prepare_cached(
-        "SELECT account_id, message_id, kind, user_key, name, occurred_at FROM events \
+        "SELECT account_id, id, message_id, kind, user_key, name, occurred_at FROM events \
          WHERE id BETWEEN ? AND ?",
     )?;
     let mut rows = loose.query([first, last])?;
     while let Some(row) = rows.next()? {
-        let at: String = row.get(5)?;
+        let at: String = row.get(6)?;
         let usage = usage_message(
-            &row.get::<_, String>(2)?,
             &row.get::<_, String>(3)?,
-            row.get(4)?,
+            &row.get::<_, String>(4)?,
+            row.get(5)?,
             crate::rows::time("occurred_at", &at)?,
         );
-        out.push((row.get(0)?, row.get(1)?, usage));
+        out.push((row.get(0)?, row.get(1)?, row.get(2)?, usage));
     }
     Ok(out)
 }

@@ -11,6 +11,7 @@
 //! What it writes per transaction is the events and their users; rollups and the dedup index
 //! are written less often from memory (see `held`).
 
+mod dedup;
 mod held;
 
 use super::{IngestOutcome, tables};
@@ -108,7 +109,7 @@ impl SqliteIntake {
             held::recover(&mut open.conn)?;
             // Read in a transaction of its own: the ids are all in the index after recovering.
             let tx = open.conn.transaction()?;
-            open.held.seen = Some(held::read_seen(&tx)?);
+            open.held.seen = Some(dedup::read_seen(&tx)?);
             drop(tx);
             open.recover = false;
         }
@@ -249,8 +250,8 @@ struct Written {
     delta: RollupDelta,
     /// Their range as recorded pending (none when nothing was new).
     range: Option<Range>,
-    /// Their message ids.
-    ids: Vec<String>,
+    /// Their message ids, with their events' ids.
+    ids: Vec<(String, i64)>,
     /// The product users it looked up or changed, as they are now.
     users: Vec<(String, ProductUser)>,
 }
@@ -299,25 +300,32 @@ fn write(
     let now = timestamp(received_at);
     let mut stored = HashSet::with_capacity(messages.len());
     let mut new = Vec::with_capacity(messages.len());
-    {
-        let mut indexed = conn.prepare_cached("SELECT 1 FROM message_ids WHERE message_id = ?")?;
-        for (m, account) in messages.iter().zip(&mapping.accounts) {
-            let may_be_stored = held.seen.as_ref().is_none_or(|s| s.may_hold(&m.message_id));
-            if held.ids.contains(&m.message_id)
-                || (may_be_stored && indexed.exists([&m.message_id])?)
-            {
-                continue;
-            }
-            stored.insert(m.message_id.clone());
-            new.push((*m, *account));
+    let mut confirmed = dedup::Confirmed::default();
+    for (m, account) in messages.iter().zip(&mapping.accounts) {
+        if held.ids.contains_key(&m.message_id) {
+            continue;
         }
+        let key = tables::message_key(&m.message_id);
+        if held.seen.as_ref().is_none_or(|s| s.may_hold(key))
+            && dedup::indexed(conn, &m.message_id, key, &mut confirmed)?
+        {
+            continue;
+        }
+        stored.insert(m.message_id.clone());
+        new.push((*m, *account));
     }
+    let mut event_ids = Vec::new();
     let ids = if new.is_empty() {
         None
     } else {
         let last = take_ids(conn, new.len())?;
         let first = last - new.len() as i64 + 1;
         let placed = place(new, first..);
+        event_ids = placed
+            .ids
+            .iter()
+            .map(|(id, m)| (m.to_string(), *id))
+            .collect();
         let mut block = conn.prepare_cached(&insert_sql(&tables::EVENT_BLOCKS))?;
         for b in placed.blocks {
             block.execute(params_from_iter(&tables::block_row(b, &now)))?;
@@ -367,7 +375,7 @@ fn write(
         outcome,
         delta,
         range,
-        ids: stored.into_iter().collect(),
+        ids: event_ids,
         users,
     })
 }
