@@ -68,10 +68,13 @@ pub(super) fn read_seen(conn: &Connection) -> Result<Seen> {
     Ok(seen)
 }
 
+/// A decoded block's first and last event ids, and each event's id and message id.
+type DecodedBlock = (i64, i64, Vec<(i64, String)>);
+
 /// The last block decoded to confirm a key: a retried batch hits the same few blocks.
 #[derive(Default)]
 pub(super) struct Confirmed {
-    block: Option<(i64, i64, Vec<(i64, String)>)>,
+    block: Option<DecodedBlock>,
 }
 
 /// Whether the message id is in the index.
@@ -108,7 +111,7 @@ fn message_id_of(
     if loose.is_some() {
         return Ok(loose);
     }
-    let held = |b: &Option<(i64, i64, Vec<(i64, String)>)>| {
+    let held = |b: &Option<DecodedBlock>| {
         b.as_ref()
             .is_some_and(|(first, last, _)| (*first..=*last).contains(&event))
     };

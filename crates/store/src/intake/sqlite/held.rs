@@ -266,13 +266,12 @@ pub(super) fn take_over(conn: &Connection, held: &Held) -> Result<usize> {
     Ok(ranges.len())
 }
 
+/// A stored event's account, id and message id, and what the rollups need of it.
+type StoredUsage = (Option<i64>, i64, String, Message);
+
 /// The events stored with ids from `first` to `last`, loose or in blocks: their account, id and
 /// message id, and what the rollups need of them.
-fn stored_between(
-    conn: &Connection,
-    first: i64,
-    last: i64,
-) -> Result<Vec<(Option<i64>, i64, String, Message)>> {
+fn stored_between(conn: &Connection, first: i64, last: i64) -> Result<Vec<StoredUsage>> {
     let mut out = Vec::new();
     let mut blocks = conn.prepare_cached(
         "SELECT account_id, data FROM event_blocks WHERE first_id BETWEEN ? AND ?",
