@@ -122,17 +122,32 @@ pub fn new_usage(
     stored: &HashSet<String>,
 ) -> (RollupDelta, usize) {
     let mut delta = RollupDelta::default();
-    let mut unmapped = 0;
+    let (_, unmapped) = add_usage(&mut delta, messages, mapping, stored);
+    (delta, unmapped)
+}
+
+/// Adds the newly stored messages to `delta`; answers how many were added and how many have
+/// no account.
+pub fn add_usage(
+    delta: &mut RollupDelta,
+    messages: &[&Message],
+    mapping: &Mapping,
+    stored: &HashSet<String>,
+) -> (usize, usize) {
+    let (mut added, mut unmapped) = (0, 0);
     for (m, account) in messages.iter().zip(&mapping.accounts) {
         if !stored.contains(&m.message_id) {
             continue;
         }
         match account {
-            Some(a) => delta.add(*a, m),
+            Some(a) => {
+                delta.add(*a, m);
+                added += 1;
+            }
             None => unmapped += 1,
         }
     }
-    (delta, unmapped)
+    (added, unmapped)
 }
 
 #[cfg(test)]

@@ -87,15 +87,11 @@ impl Default for Held {
 }
 
 impl Held {
-    /// Takes a committed transaction's rollups and ids.
-    pub fn take(&mut self, range: Range, delta: RollupDelta, ids: Vec<(String, i64)>) {
+    /// Takes a committed transaction's range and ids; its `rolled_up` events are in `delta`
+    /// already.
+    pub fn take(&mut self, range: Range, rolled_up: usize, ids: Vec<(String, i64)>) {
         if range.rollups {
-            self.rollup_events += delta
-                .days
-                .values()
-                .map(|c| c.events as usize)
-                .sum::<usize>();
-            self.delta.merge(delta);
+            self.rollup_events += rolled_up;
             self.rollup_ranges.push(range.first);
             self.rollups_since.get_or_insert_with(Instant::now);
         }

@@ -22,7 +22,7 @@ use held::{Held, Range};
 use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, OptionalExtension, ToSql, TransactionBehavior, params_from_iter};
 use sherpa_core::intake::{
-    Known, Message, ProductUser, RollupDelta, distinct, lookups, map, new_usage, place,
+    Known, Message, ProductUser, RollupDelta, add_usage, distinct, lookups, map, place,
 };
 use sherpa_core::text::timestamp;
 use sherpa_core::*;
@@ -140,12 +140,17 @@ impl SqliteIntake {
                 }
                 held::take_over(&tx, &open.held)?;
             }
-            let w = write(&tx, &open.held, all, received_at)?;
+            // The rollups go straight into the held ones: on a failure all that is held is
+            // dropped and done again from the table (see `with`).
+            let mut delta = std::mem::take(&mut open.held.delta);
+            let w = write(&tx, &open.held, &mut delta, all, received_at);
+            open.held.delta = delta;
+            let w = w?;
             tx.commit()?;
             open.held.data_version = Some(version);
             open.held.know(w.users);
             if let Some(range) = w.range {
-                open.held.take(range, w.delta, w.ids);
+                open.held.take(range, w.rolled_up, w.ids);
             }
             // The messages are committed: a failure from here on must not say otherwise (the
             // client would be told to retry). What was held is done again from the table.
@@ -246,8 +251,8 @@ fn take_ids(conn: &Connection, n: usize) -> rusqlite::Result<i64> {
 /// What one transaction stored.
 struct Written {
     outcome: IngestOutcome,
-    /// The rollups of the new events.
-    delta: RollupDelta,
+    /// How many new events it added to the held rollups.
+    rolled_up: usize,
     /// Their range as recorded pending (none when nothing was new).
     range: Option<Range>,
     /// Their message ids, with their events' ids.
@@ -261,6 +266,7 @@ struct Written {
 fn write(
     conn: &Connection,
     held: &Held,
+    rollups: &mut RollupDelta,
     all: &[Message],
     received_at: DateTime<Utc>,
 ) -> Result<Written> {
@@ -336,7 +342,7 @@ fn write(
         }
         Some((first, last))
     };
-    let (delta, unmapped) = new_usage(&messages, &mapping, &stored);
+    let (rolled_up, unmapped) = add_usage(rollups, &messages, &mapping, &stored);
     let rows = mapping
         .changed_users
         .iter()
@@ -346,7 +352,7 @@ fn write(
     let range = ids.map(|(first, last)| Range {
         first,
         last,
-        rollups: !delta.is_empty(),
+        rollups: rolled_up > 0,
         ids: true,
     });
     if let Some(r) = &range {
@@ -373,7 +379,7 @@ fn write(
     users.extend(mapping.changed_users);
     Ok(Written {
         outcome,
-        delta,
+        rolled_up,
         range,
         ids: event_ids,
         users,
