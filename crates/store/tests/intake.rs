@@ -574,3 +574,25 @@ async fn a_message_whose_hash_another_has_is_stored_once_and_older_ids_still_cou
     fresh.close().await;
     assert_eq!(db.store.events(None, 0, 100).await.unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn an_account_added_after_its_group_was_seen_takes_the_next_events_at_once() {
+    let db = support::TestDb::new().await;
+    db.account("ACME", "ACME").await;
+    let message = |id: &str| {
+        batch(&[format!(
+            r#"{{"type":"track","userId":"u-{id}","event":"E","messageId":"{id}","context":{{"groupId":"LATER"}}}}"#
+        )])
+    };
+    let first = db.store.ingest(message("one"), Utc::now()).await.unwrap();
+    assert_eq!(first.unmapped, 1);
+    let later = db.account("Later Inc", "LATER").await;
+    let second = db.store.ingest(message("two"), Utc::now()).await.unwrap();
+    assert_eq!(
+        second.unmapped, 0,
+        "the new account is known without waiting"
+    );
+    let events = db.store.events(Some(later), 0, 10).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].message_id, "two");
+}

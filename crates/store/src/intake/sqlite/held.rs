@@ -37,7 +37,8 @@ const ROLLUPS_EVENTS: usize = 200_000;
 const IDS_EVERY: Duration = Duration::from_secs(10);
 /// ...or for this many ids (about 100 bytes of memory each).
 const IDS_MAX: usize = 500_000;
-/// Product users held at most (about 100 bytes each); past it they are looked up again.
+/// Product users (and accounts by group id) held at most (about 100 bytes each); past it they
+/// are looked up again.
 const USERS_MAX: usize = 500_000;
 /// Held rollups and message ids, with the ranges they cover (by first id).
 pub(super) struct Held {
@@ -51,7 +52,9 @@ pub(super) struct Held {
     ids_since: Option<Instant>,
     /// Product users as stored (absent ones as no account and no contact).
     pub users: HashMap<String, ProductUser>,
-    /// SQLite's `data_version` when `users` was last right: it changes when another
+    /// Accounts by group id (none: no account has it), as stored.
+    pub accounts: HashMap<String, Option<AccountId>>,
+    /// SQLite's `data_version` when `users` and `accounts` were last right: it changes when another
     /// connection commits.
     pub data_version: Option<i64>,
     /// The filter of stored ids; none until built, or after another process wrote events.
@@ -79,6 +82,7 @@ impl Default for Held {
             id_ranges: Vec::new(),
             ids_since: None,
             users: HashMap::new(),
+            accounts: HashMap::new(),
             data_version: None,
             seen: None,
             token: format!("{}-{}", std::process::id(), rand::random::<u64>()),
@@ -111,12 +115,20 @@ impl Held {
         }
     }
 
-    /// Remembers product users as a committed transaction left them.
-    pub fn know(&mut self, users: Vec<(String, ProductUser)>) {
+    /// Remembers product users and accounts as a committed transaction left them.
+    pub fn know(
+        &mut self,
+        users: Vec<(String, ProductUser)>,
+        accounts: Vec<(String, Option<AccountId>)>,
+    ) {
         if self.users.len() + users.len() > USERS_MAX {
             self.users.clear();
         }
         self.users.extend(users);
+        if self.accounts.len() + accounts.len() > USERS_MAX {
+            self.accounts.clear();
+        }
+        self.accounts.extend(accounts);
     }
 
     pub fn rollups_due(&self) -> bool {

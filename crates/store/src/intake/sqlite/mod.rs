@@ -135,6 +135,7 @@ impl SqliteIntake {
             let version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
             if open.held.data_version != Some(version) {
                 open.held.users.clear();
+                open.held.accounts.clear();
                 if held::mark_writer(&tx, &open.held.token)? {
                     open.held.seen = None;
                 }
@@ -148,7 +149,7 @@ impl SqliteIntake {
             let w = w?;
             tx.commit()?;
             open.held.data_version = Some(version);
-            open.held.know(w.users);
+            open.held.know(w.users, w.accounts);
             if let Some(range) = w.range {
                 open.held.take(range, w.rolled_up, w.ids);
             }
@@ -259,6 +260,8 @@ struct Written {
     ids: Vec<(String, i64)>,
     /// The product users it looked up or changed, as they are now.
     users: Vec<(String, ProductUser)>,
+    /// The accounts it looked up by group id.
+    accounts: Vec<(String, Option<AccountId>)>,
 }
 
 /// Stores the new messages and their users. A message is new when its id is neither held
@@ -273,11 +276,33 @@ fn write(
     let messages = distinct(all);
     let need = lookups(&messages);
     let mut known = Known::default();
-    lookup(conn, tables::ACCOUNTS_BY_GROUP, &need.groups, |k, id, _| {
-        if let Some(id) = id {
-            known.accounts.insert(k, AccountId(id));
+    // Accounts by group id, like product users, are held once looked up (found or not) until
+    // another connection commits anything.
+    let mut accounts = Vec::new();
+    let mut missing_groups = Vec::new();
+    for g in need.groups {
+        match held.accounts.get(&g) {
+            Some(Some(a)) => {
+                known.accounts.insert(g, *a);
+            }
+            Some(None) => {}
+            None => missing_groups.push(g),
         }
-    })?;
+    }
+    lookup(
+        conn,
+        tables::ACCOUNTS_BY_GROUP,
+        &missing_groups,
+        |k, id, _| {
+            if let Some(id) = id {
+                known.accounts.insert(k, AccountId(id));
+            }
+        },
+    )?;
+    for g in missing_groups {
+        let a = known.accounts.get(&g).copied();
+        accounts.push((g, a));
+    }
     // Product users are held in memory once looked up, until another connection commits
     // anything (see `ingest`).
     let (cached, missing): (Vec<&String>, Vec<String>) = {
@@ -383,5 +408,6 @@ fn write(
         range,
         ids: event_ids,
         users,
+        accounts,
     })
 }
