@@ -20,6 +20,13 @@ fn batch(items: &[String]) -> Vec<Message> {
         .collect()
 }
 
+/// One track message of `user` with this message id, naming the group.
+fn track(user: &str, id: &str, group: &str) -> Vec<Message> {
+    batch(&[format!(
+        r#"{{"type":"track","userId":"{user}","event":"E","messageId":"{id}","context":{{"groupId":"{group}"}}}}"#
+    )])
+}
+
 /// The rollups as stored, in the delta's shape, once the intake wrote what it held.
 async fn stored_rollups(db: &support::TestDb) -> RollupDelta {
     db.store.settle_usage().await.unwrap();
@@ -495,11 +502,7 @@ async fn the_events_list_pages_in_ingest_order_across_blocks_and_waiting_events(
 async fn a_message_another_process_stored_and_indexed_is_a_duplicate_here_too() {
     let db = support::TestDb::new().await;
     db.account("ACME", "ACME").await;
-    let message = |id: &str| {
-        batch(&[format!(
-            r#"{{"type":"track","userId":"u1","event":"E","messageId":"{id}","context":{{"groupId":"ACME"}}}}"#
-        )])
-    };
+    let message = |id: &str| track("u1", id, "ACME");
     db.store.ingest(message("first"), Utc::now()).await.unwrap();
     // This process writes its ids and knows, from then on, which ids are stored.
     db.store.write_held_intake().await.unwrap();
@@ -533,11 +536,7 @@ async fn a_message_whose_hash_another_has_is_stored_once_and_older_ids_still_cou
         return; // PostgreSQL deduplicates on the text ids alone.
     }
     db.account("ACME", "ACME").await;
-    let message = |id: &str| {
-        batch(&[format!(
-            r#"{{"type":"track","userId":"u1","event":"E","messageId":"{id}","context":{{"groupId":"ACME"}}}}"#
-        )])
-    };
+    let message = |id: &str| track("u1", id, "ACME");
     db.store.ingest(message("first"), Utc::now()).await.unwrap();
     db.store.write_held_intake().await.unwrap();
     // A collision: "clash" hashes to a key that the index says is the first event's.
@@ -579,11 +578,7 @@ async fn a_message_whose_hash_another_has_is_stored_once_and_older_ids_still_cou
 async fn an_account_added_after_its_group_was_seen_takes_the_next_events_at_once() {
     let db = support::TestDb::new().await;
     db.account("ACME", "ACME").await;
-    let message = |id: &str| {
-        batch(&[format!(
-            r#"{{"type":"track","userId":"u-{id}","event":"E","messageId":"{id}","context":{{"groupId":"LATER"}}}}"#
-        )])
-    };
+    let message = |id: &str| track(&format!("u-{id}"), id, "LATER");
     let first = db.store.ingest(message("one"), Utc::now()).await.unwrap();
     assert_eq!(first.unmapped, 1);
     let later = db.account("Later Inc", "LATER").await;
