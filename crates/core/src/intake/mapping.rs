@@ -6,7 +6,9 @@
 
 use super::{Message, MessageKind, RollupDelta};
 use crate::book::{AccountId, ContactId};
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::Hash;
 
 /// What a batch asks the book about.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -116,10 +118,10 @@ pub fn map(messages: &[&Message], mut known: Known) -> Mapping {
 }
 
 /// The rollups the newly stored messages add, and how many of them have no account.
-pub fn new_usage(
+pub fn new_usage<S: Borrow<str> + Hash + Eq>(
     messages: &[&Message],
     mapping: &Mapping,
-    stored: &HashSet<String>,
+    stored: &HashSet<S>,
 ) -> (RollupDelta, usize) {
     let mut delta = RollupDelta::default();
     let (_, unmapped) = add_usage(&mut delta, messages, mapping, stored);
@@ -128,15 +130,15 @@ pub fn new_usage(
 
 /// Adds the newly stored messages to `delta`; answers how many were added and how many have
 /// no account.
-pub fn add_usage(
+pub fn add_usage<S: Borrow<str> + Hash + Eq>(
     delta: &mut RollupDelta,
     messages: &[&Message],
     mapping: &Mapping,
-    stored: &HashSet<String>,
+    stored: &HashSet<S>,
 ) -> (usize, usize) {
     let (mut added, mut unmapped) = (0, 0);
     for (m, account) in messages.iter().zip(&mapping.accounts) {
-        if !stored.contains(&m.message_id) {
+        if !stored.contains(m.message_id.as_str()) {
             continue;
         }
         match account {

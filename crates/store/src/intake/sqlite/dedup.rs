@@ -24,8 +24,8 @@ const SEEN_FALSE_POSITIVES: f64 = 0.01;
 /// The message ids this process knows are in the index, or may be.
 pub(super) struct Seen {
     filter: fastbloom::BloomFilter,
-    pub items: usize,
-    pub capacity: usize,
+    items: usize,
+    capacity: usize,
 }
 
 impl Seen {
@@ -42,6 +42,12 @@ impl Seen {
     pub fn insert(&mut self, key: i64) {
         self.filter.insert(&key);
         self.items += 1;
+    }
+
+    /// Past its capacity, when most lookups would go to the index anyway: to be read again,
+    /// larger.
+    pub fn overfull(&self) -> bool {
+        self.items > self.capacity
     }
 
     /// False when the id of this key is certainly not stored.

@@ -104,10 +104,9 @@ impl Held {
                 for (id, _) in &ids {
                     seen.insert(message_key(id));
                 }
-                if seen.items > seen.capacity {
-                    // Fuller, it would send most ids to the index: made again, larger.
-                    self.seen = None;
-                }
+            }
+            if self.seen.as_ref().is_some_and(Seen::overfull) {
+                self.seen = None;
             }
             self.ids.extend(ids);
             self.id_ranges.push(range.first);

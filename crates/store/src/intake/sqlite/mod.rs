@@ -342,7 +342,7 @@ fn write(
         {
             continue;
         }
-        stored.insert(m.message_id.clone());
+        stored.insert(m.message_id.as_str());
         new.push((*m, *account));
     }
     let mut event_ids = Vec::new();
