@@ -49,8 +49,7 @@ async fn stored_rollups(db: &support::TestDb) -> RollupDelta {
             .await
             .unwrap();
     for (a, day, name, n) in names {
-        d.by_name
-            .insert((AccountId(a), day.parse().unwrap(), name), n);
+        d.add_name(AccountId(a), day.parse().unwrap(), &name, n);
     }
     let users: Vec<(i64, String, String, i64)> =
         sqlx::query_as("SELECT account_id, month, user_key, days FROM usage_user_months")
@@ -59,7 +58,7 @@ async fn stored_rollups(db: &support::TestDb) -> RollupDelta {
             .unwrap();
     for (a, month, u, bits) in users {
         let month = format!("{month}-01").parse().unwrap();
-        d.users.insert((AccountId(a), month, u), bits as u32);
+        d.add_user(AccountId(a), month, &u, bits as u32);
     }
     d
 }

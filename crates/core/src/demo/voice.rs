@@ -303,9 +303,7 @@ impl DemoBook {
                 users = users.max(e.user + 1);
             }
             for (f, n) in by_feature.iter().enumerate().filter(|(_, n)| **n > 0) {
-                delta
-                    .by_name
-                    .insert((account, day, FEATURES[f].to_string()), *n);
+                delta.add_name(account, day, FEATURES[f], *n);
             }
             let (month, bit) = month_bit(day);
             let days = active.entry(month).or_default();
@@ -316,9 +314,7 @@ impl DemoBook {
         }
         for (month, days) in active {
             for (u, bits) in days.into_iter().enumerate().filter(|(_, b)| *b != 0) {
-                delta
-                    .users
-                    .insert((account, month, format!("{group}-user-{u}")), bits);
+                delta.add_user(account, month, &format!("{group}-user-{u}"), bits);
             }
         }
         delta

@@ -11,6 +11,7 @@ use super::Message;
 use crate::book::AccountId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The block format written now: the first byte of every block.
@@ -57,7 +58,7 @@ pub struct BlockError(String);
 
 /// Encodes events with their ids, in the order given.
 pub fn encode_block<'a>(events: impl IntoIterator<Item = (i64, &'a Message)>) -> Vec<u8> {
-    let events: Vec<(i64, &Message, String)> = events
+    let events: Vec<(i64, &Message, Cow<'_, str>)> = events
         .into_iter()
         .map(|(id, m)| (id, m, m.user_key()))
         .collect();
@@ -68,7 +69,7 @@ pub fn encode_block<'a>(events: impl IntoIterator<Item = (i64, &'a Message)>) ->
             message_id: &m.message_id,
             kind: m.kind.as_str(),
             group_id: m.group_id.as_deref(),
-            user_key,
+            user_key: user_key.as_ref(),
             name: m.name.as_deref(),
             occurred_us: m.timestamp.timestamp_micros(),
             body: &m.body,

@@ -6,7 +6,7 @@
 
 use super::{Message, MessageKind, RollupDelta};
 use crate::book::{AccountId, ContactId};
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::Hash;
 
@@ -49,7 +49,7 @@ pub fn lookups(messages: &[&Message]) -> Lookups {
         .iter()
         .filter_map(|m| m.group_id.as_deref())
         .collect();
-    let users: BTreeSet<String> = messages.iter().map(|m| m.user_key()).collect();
+    let users: BTreeSet<Cow<'_, str>> = messages.iter().map(|m| m.user_key()).collect();
     let emails: BTreeSet<String> = messages
         .iter()
         .filter(|m| m.kind == MessageKind::Identify)
@@ -57,7 +57,7 @@ pub fn lookups(messages: &[&Message]) -> Lookups {
         .collect();
     Lookups {
         groups: groups.into_iter().map(String::from).collect(),
-        users: users.into_iter().collect(),
+        users: users.into_iter().map(Cow::into_owned).collect(),
         emails: emails.into_iter().collect(),
     }
 }
@@ -77,7 +77,11 @@ pub fn map(messages: &[&Message], mut known: Known) -> Mapping {
     let mut accounts = Vec::with_capacity(messages.len());
     for m in messages {
         let key = m.user_key();
-        let entry = known.users.entry(key.clone()).or_insert((None, None));
+        // Found by `&str`: a user's key is copied only the first time it is seen.
+        if !known.users.contains_key(&*key) {
+            known.users.insert(key.to_string(), (None, None));
+        }
+        let entry = known.users.get_mut(&*key).expect("inserted above");
         if m.kind == MessageKind::Identify
             && let Some((contact, contact_account)) = m
                 .email
@@ -89,14 +93,14 @@ pub fn map(messages: &[&Message], mut known: Known) -> Mapping {
             if entry.0.is_none() {
                 entry.0 = Some(*contact_account);
             }
-            changed.insert(key.clone());
+            changed.insert(key.to_string());
         }
         let account = match &m.group_id {
             Some(g) => {
                 let a = known.accounts.get(g).copied();
                 if a.is_some() && entry.0 != a {
                     entry.0 = a;
-                    changed.insert(key.clone());
+                    changed.insert(key.to_string());
                 }
                 a
             }
@@ -216,6 +220,6 @@ mod tests {
         let stored: HashSet<String> = ms.iter().map(|m| m.message_id.clone()).collect();
         let (delta, unmapped) = new_usage(&ms, &mapping, &stored);
         assert_eq!(unmapped, 0);
-        assert_eq!(delta.by_name.len(), 1, "the identify is not usage");
+        assert_eq!(delta.names().count(), 1, "the identify is not usage");
     }
 }

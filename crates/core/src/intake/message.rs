@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 /// Segment's limits, applied to the decompressed body.
 pub const MAX_MESSAGE_BYTES: usize = 32 * 1024;
@@ -70,10 +71,10 @@ pub struct Message {
 
 impl Message {
     /// Who did it: the user id, else the anonymous id (kept apart by a prefix).
-    pub fn user_key(&self) -> String {
+    pub fn user_key(&self) -> Cow<'_, str> {
         match (&self.user_id, &self.anonymous_id) {
-            (Some(u), _) => u.clone(),
-            (None, Some(a)) => format!("anon:{a}"),
+            (Some(u), _) => Cow::Borrowed(u),
+            (None, Some(a)) => Cow::Owned(format!("anon:{a}")),
             (None, None) => unreachable!("a message without either id is rejected"),
         }
     }
@@ -501,7 +502,10 @@ mod tests {
         .unwrap();
         let b = body(&r, 0);
         assert_eq!(b["type"], "track");
-        assert_eq!(b["messageId"], r.messages[0].as_ref().unwrap().message_id.as_str());
+        assert_eq!(
+            b["messageId"],
+            r.messages[0].as_ref().unwrap().message_id.as_str()
+        );
         assert!(b.get("writeKey").is_none());
     }
 }

@@ -95,7 +95,7 @@ pub(crate) fn loose_row(id: i64, m: &Message, received_at: &str) -> Vec<Arg> {
         Arg::Text(m.kind.as_str().into()),
         Arg::OptInt(None),
         Arg::OptText(m.group_id.clone()),
-        Arg::Text(m.user_key()),
+        Arg::Text(m.user_key().into_owned()),
         Arg::OptText(m.name.clone()),
         Arg::Text(timestamp(m.timestamp)),
         Arg::Text(received_at.to_string()),
@@ -145,34 +145,31 @@ pub(crate) fn rollup_rows(delta: &RollupDelta) -> [(&'static Table, Vec<Vec<Arg>
         })
         .collect();
     let names = delta
-        .by_name
-        .iter()
-        .map(|((a, d, n), c)| {
+        .names()
+        .map(|(a, d, n, c)| {
             vec![
                 Arg::Int(a.0),
-                Arg::Text(date(*d)),
-                Arg::Text(n.clone()),
-                Arg::Int(*c),
+                Arg::Text(date(d)),
+                Arg::Text(n.to_owned()),
+                Arg::Int(c),
             ]
         })
         .collect();
     let catalog = delta
-        .by_name
-        .keys()
-        .map(|(_, _, n)| n)
+        .names()
+        .map(|(_, _, n, _)| n)
         .collect::<BTreeSet<_>>()
         .into_iter()
-        .map(|n| vec![Arg::Text(n.clone()), Arg::Text(n.clone())])
+        .map(|n| vec![Arg::Text(n.to_owned()), Arg::Text(n.to_owned())])
         .collect();
     let users = delta
-        .users
-        .iter()
-        .map(|((a, m, u), bits)| {
+        .user_months()
+        .map(|(a, m, u, bits)| {
             vec![
                 Arg::Int(a.0),
-                Arg::Text(month_text(*m)),
-                Arg::Text(u.clone()),
-                Arg::Int(i64::from(*bits)),
+                Arg::Text(month_text(m)),
+                Arg::Text(u.to_owned()),
+                Arg::Int(i64::from(bits)),
             ]
         })
         .collect();
