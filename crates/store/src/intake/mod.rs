@@ -243,7 +243,7 @@ impl Store {
     }
 
     /// Brings the rollups up to date with every stored event: the SQLite intake adds up the
-    /// rollups of many transactions in memory and writes them about twice a second (see
+    /// rollups of many transactions in memory and writes them every two seconds (see
     /// `intake::sqlite`); reads of usage call this first.
     pub async fn settle_usage(&self) -> Result<()> {
         match self.on_sqlite_intake((), |i, ()| i.settle()) {

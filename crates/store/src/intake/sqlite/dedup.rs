@@ -9,50 +9,67 @@
 //! stored message id, so a collision never refuses a new message.
 //!
 //! In front, a Bloom filter of the keys (never a false "absent"): a new id is looked up only
-//! when the filter says it may be stored.
+//! when the filter says it may be stored. A filter cannot grow, so when one is full another,
+//! twice as large and with half the false positives, is added after it (a scalable Bloom
+//! filter): the stream never waits for the filter to be read again from the index, and the
+//! false positives of all of them stay under twice the first one's.
 
 use super::super::tables::message_key;
 use crate::Result;
 use rusqlite::{Connection, OptionalExtension};
 use sherpa_core::intake::decode_block;
 
-/// The filter is made for at least this many ids (about 1.2 bytes each)...
+/// The first filter is made for at least this many ids (about 1.2 bytes each)...
 const SEEN_MIN: usize = 1_000_000;
-/// ...and its false positives (each costs a lookup) stay under this share.
+/// ...with false positives (each costs a lookup) under this share; each filter added after it
+/// has half the share of the one before.
 const SEEN_FALSE_POSITIVES: f64 = 0.01;
 
-/// The message ids this process knows are in the index, or may be.
-pub(super) struct Seen {
+/// One filter of [`Seen`] and how many ids it is made for.
+struct Layer {
     filter: fastbloom::BloomFilter,
     items: usize,
     capacity: usize,
 }
 
-impl Seen {
-    fn new(stored: usize) -> Seen {
-        let capacity = (stored * 2).max(SEEN_MIN);
-        Seen {
-            filter: fastbloom::BloomFilter::with_false_pos(SEEN_FALSE_POSITIVES)
+impl Layer {
+    fn new(capacity: usize, false_positives: f64) -> Layer {
+        Layer {
+            filter: fastbloom::BloomFilter::with_false_pos(false_positives)
                 .expected_items(capacity),
             items: 0,
             capacity,
         }
     }
+}
 
-    pub fn insert(&mut self, key: i64) {
-        self.filter.insert(&key);
-        self.items += 1;
+/// The message ids this process knows are in the index, or may be.
+pub(super) struct Seen {
+    /// Oldest first; new ids go into the last, which is never full.
+    layers: Vec<Layer>,
+}
+
+impl Seen {
+    fn new(stored: usize) -> Seen {
+        Seen {
+            layers: vec![Layer::new((stored * 2).max(SEEN_MIN), SEEN_FALSE_POSITIVES)],
+        }
     }
 
-    /// Past its capacity, when most lookups would go to the index anyway: to be read again,
-    /// larger.
-    pub fn overfull(&self) -> bool {
-        self.items > self.capacity
+    pub fn insert(&mut self, key: i64) {
+        let last = self.layers.last_mut().expect("a filter is always there");
+        last.filter.insert(&key);
+        last.items += 1;
+        if last.items >= last.capacity {
+            let capacity = self.layers.iter().map(|l| l.capacity).sum::<usize>() * 2;
+            let false_positives = SEEN_FALSE_POSITIVES / f64::from(1 << self.layers.len().min(20));
+            self.layers.push(Layer::new(capacity, false_positives));
+        }
     }
 
     /// False when the id of this key is certainly not stored.
     pub fn may_hold(&self, key: i64) -> bool {
-        self.filter.contains(&key)
+        self.layers.iter().any(|l| l.filter.contains(&key))
     }
 }
 
@@ -165,4 +182,28 @@ pub(super) fn index(conn: &Connection, message_id: &str, key: i64, event: i64) -
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_filter_grows_past_its_size_and_never_forgets_an_id() {
+        let mut seen = Seen::new(0);
+        let stored = SEEN_MIN * 3 / 2;
+        for k in 0..stored as i64 {
+            seen.insert(message_key(&format!("stored-{k}")));
+        }
+        assert!(seen.layers.len() > 1, "it outgrew its first filter");
+        assert!((0..stored as i64).all(|k| seen.may_hold(message_key(&format!("stored-{k}")))));
+        let tries = 200_000;
+        let false_positives = (0..tries)
+            .filter(|k| seen.may_hold(message_key(&format!("new-{k}"))))
+            .count();
+        assert!(
+            (false_positives as f64) < 2.0 * SEEN_FALSE_POSITIVES * tries as f64,
+            "{false_positives} of {tries} new ids would be looked up"
+        );
+    }
 }

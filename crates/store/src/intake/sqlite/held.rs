@@ -1,7 +1,7 @@
 //! What the SQLite intake holds in memory between writes, and how it is written or, after a
 //! crash or when another process took it over, rebuilt from the stored events.
 //!
-//! Two things wait: the rollups of new events, written about twice a second (when read they
+//! Two things wait: the rollups of new events, written every two seconds (when read they
 //! are written at once), and the message ids of new events, added to the dedup index (see
 //! `dedup`) every ten seconds. Ids are random (clients send UUIDs), so each one lands on its own
 //! page of the index: added with every transaction, the whole index was rewritten to the log
@@ -30,9 +30,9 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// Rollups wait at most this long...
-const ROLLUPS_EVERY: Duration = Duration::from_millis(500);
+const ROLLUPS_EVERY: Duration = Duration::from_secs(2);
 /// ...or for this many events.
-const ROLLUPS_EVENTS: usize = 200_000;
+const ROLLUPS_EVENTS: usize = 500_000;
 /// Message ids wait at most this long...
 const IDS_EVERY: Duration = Duration::from_secs(10);
 /// ...or for this many ids (about 100 bytes of memory each).
@@ -104,9 +104,6 @@ impl Held {
                 for (id, _) in &ids {
                     seen.insert(message_key(id));
                 }
-            }
-            if self.seen.as_ref().is_some_and(Seen::overfull) {
-                self.seen = None;
             }
             self.ids.extend(ids);
             self.id_ranges.push(range.first);
