@@ -3,6 +3,7 @@
 //! add to. Pure: the server reads the bytes, the store keeps the results.
 
 mod block;
+mod fields;
 mod file;
 mod mapping;
 mod message;
