@@ -10,6 +10,7 @@ pub mod import;
 pub mod intake;
 pub mod money;
 pub mod pareto;
+pub mod prioritise;
 pub mod text;
 
 pub use book::*;

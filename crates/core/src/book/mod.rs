@@ -25,6 +25,7 @@ pub use contract::*;
 pub use custom_field::*;
 pub use email::*;
 pub use enums::ParseEnumError;
+pub(crate) use enums::vocabulary;
 pub use ids::*;
 pub use patch::*;
 pub use support::*;

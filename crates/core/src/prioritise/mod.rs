@@ -1,0 +1,9 @@
+//! Prioritising the book (seeds 000 and 001): each account's grade, potential size A/B/C by
+//! money and likelihood for growth 1/2/3 by a person's judgement, and the tier the grade gives
+//! through a configurable grid.
+
+mod grade;
+mod tier;
+
+pub use grade::*;
+pub use tier::*;
