@@ -1,6 +1,7 @@
 //! Database rows and their conversion to and from the domain types. Every value read back is
 //! parsed again, so a row edited by hand into something invalid is reported, not trusted.
 
+use sherpa_core::prioritise::{AccountPriority, Tier, TierChoice, TierChoiceKind};
 use sherpa_core::text::{parse_date, parse_timestamp};
 use sherpa_core::*;
 use sqlx::FromRow;
@@ -79,17 +80,54 @@ pub(crate) struct AccountRow {
     pub renewal_date: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    pub grade: Option<String>,
+    pub potential_minor: Option<i64>,
+    pub tier: Option<i64>,
+    pub tier_decision_needed: i64,
+    pub tier_choice: Option<String>,
+    pub tier_reason: Option<String>,
 }
 
 pub(crate) const ACCOUNT_COLUMNS: &str = "id, external_id, domain, name, industry, country, employees, parent_id, \
-    lifecycle, customer_since, csm_id, ae_id, cd_id, sponsor_id, custom, arr_minor, renewal_date, created_at, updated_at";
+    lifecycle, customer_since, csm_id, ae_id, cd_id, sponsor_id, custom, arr_minor, renewal_date, created_at, updated_at, \
+    grade, potential_minor, tier, tier_decision_needed, tier_choice, tier_reason";
 
 impl AccountRow {
+    fn priority(&self, currency: Currency) -> Result<AccountPriority, sqlx::Error> {
+        let tier = |t: i64| Tier::new(t).ok_or_else(|| bad("tier", &t.to_string()));
+        let tier_choice = match (&self.tier_choice, self.tier) {
+            (Some(kind), Some(t)) => Some(TierChoice {
+                kind: match kind.as_str() {
+                    "decision" => TierChoiceKind::Decision,
+                    "override" => TierChoiceKind::Override,
+                    other => return Err(bad("tier_choice", other)),
+                },
+                tier: tier(t)?,
+                reason: self.tier_reason.clone().unwrap_or_default(),
+            }),
+            _ => None,
+        };
+        Ok(AccountPriority {
+            grade: self
+                .grade
+                .as_deref()
+                .map(|g| g.parse().map_err(|_| bad("grade", g)))
+                .transpose()?,
+            potential: self
+                .potential_minor
+                .map(|m| Money::from_minor_units(m, currency)),
+            tier: self.tier.map(tier).transpose()?,
+            tier_decision_needed: self.tier_decision_needed != 0,
+            tier_choice,
+        })
+    }
+
     pub fn into_account(
         self,
         defs: &[CustomFieldDef],
         currency: Currency,
     ) -> Result<Account, sqlx::Error> {
+        let priority = self.priority(currency)?;
         Ok(Account {
             id: AccountId(self.id),
             fields: AccountFields {
@@ -120,6 +158,7 @@ impl AccountRow {
             },
             arr: Money::from_minor_units(self.arr_minor, currency),
             renewal_date: date("renewal_date", &self.renewal_date)?,
+            priority,
             created_at: time("created_at", &self.created_at)?,
             updated_at: time("updated_at", &self.updated_at)?,
         })

@@ -68,6 +68,8 @@ pub struct Account {
     pub arr: Money,
     /// The end of the earliest current term: the next renewal.
     pub renewal_date: Option<NaiveDate>,
+    /// Grade and tier (seeds 000, 001).
+    pub priority: crate::prioritise::AccountPriority,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -220,4 +220,22 @@ mod tests {
         assert!(GradeBounds::new(d(50_000), d(0)).is_err());
         assert!(GradeBounds::new(d(100_000), d(20_000)).is_ok());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn a_larger_potential_never_gets_a_smaller_letter(
+            a in 0i64..20_000_000, b in 0i64..20_000_000, arr in 0i64..10_000_000
+        ) {
+            let bounds = GradeBounds::default();
+            let (lo, hi) = (a.min(b), a.max(b));
+            let cents = |n: i64| Decimal::new(n, 2);
+            // A is the largest letter: its variant sorts first.
+            proptest::prop_assert!(
+                bounds.size(cents(hi), cents(arr)) <= bounds.size(cents(lo), cents(arr))
+            );
+            proptest::prop_assert!(
+                bounds.size(cents(lo), cents(arr)) <= bounds.size(cents(lo), Decimal::ZERO)
+            );
+        }
+    }
 }

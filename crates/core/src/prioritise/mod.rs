@@ -3,7 +3,9 @@
 //! through a configurable grid.
 
 mod grade;
+mod priority;
 mod tier;
 
 pub use grade::*;
+pub use priority::{AccountPriority, GradingRecord, TierChange};
 pub use tier::*;

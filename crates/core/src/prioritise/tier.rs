@@ -111,7 +111,11 @@ impl TierGrid {
     pub fn cells(&self) -> impl Iterator<Item = (Grade, TierCell)> + '_ {
         [PotentialSize::A, PotentialSize::B, PotentialSize::C]
             .into_iter()
-            .flat_map(|size| Growth::ALL.into_iter().map(move |growth| Grade { size, growth }))
+            .flat_map(|size| {
+                Growth::ALL
+                    .into_iter()
+                    .map(move |growth| Grade { size, growth })
+            })
             .map(|g| (g, self.cell(g)))
     }
 }
@@ -149,7 +153,10 @@ pub fn tier_standing(
     grade: Option<Grade>,
     choice: Option<TierChoice>,
 ) -> TierStanding {
-    if let Some(c) = choice.as_ref().filter(|c| c.kind == TierChoiceKind::Override) {
+    if let Some(c) = choice
+        .as_ref()
+        .filter(|c| c.kind == TierChoiceKind::Override)
+    {
         return TierStanding {
             tier: Some(c.tier),
             decision_needed: false,

@@ -1,0 +1,461 @@
+//! Grades and tiers: grading an account, choosing its tier, their histories, and the rules
+//! (grade bounds, tier grid) an admin sets. The account row carries the standing for filters
+//! and sorts; the history tables keep every grading and every change with who, when and why.
+
+use crate::accounts::load_account;
+use crate::rows::{bad, parse, time};
+use crate::{Result, Store, StoreError, audit};
+use rust_decimal::Decimal;
+use sherpa_core::prioritise::*;
+use sherpa_core::*;
+use sqlx::AnyConnection;
+use std::collections::BTreeMap;
+
+/// What a person gives to grade an account.
+#[derive(Debug, Clone)]
+pub struct GradeInput {
+    /// How big the account could be, in the book's currency.
+    pub potential: Decimal,
+    pub growth: Growth,
+    pub moment: GradingMoment,
+    pub reason: String,
+}
+
+/// The rules grades and tiers follow.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PrioritisationRules {
+    pub bounds: GradeBounds,
+    pub grid: TierGrid,
+}
+
+const BOUNDS: &str = "grade_bounds";
+const GRID: &str = "tier_grid";
+
+/// A reason is required: the history is for the next person to read.
+fn reason(r: &str) -> Result<String> {
+    let r = r.trim();
+    if r.is_empty() {
+        return Err(StoreError::invalid("reason", "say why, for the history"));
+    }
+    if r.chars().count() > limits::LONG_TEXT {
+        return Err(StoreError::invalid(
+            "reason",
+            format!("at most {} characters", limits::LONG_TEXT),
+        ));
+    }
+    Ok(r.to_string())
+}
+
+fn grid_json(grid: &TierGrid) -> serde_json::Value {
+    grid.cells()
+        .map(|(g, c)| (g.to_string(), serde_json::Value::String(c.code())))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+async fn setting(conn: &mut AnyConnection, key: &str) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT value FROM prioritisation_settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+async fn rules(conn: &mut AnyConnection) -> Result<PrioritisationRules> {
+    let mut rules = PrioritisationRules::default();
+    if let Some(v) = setting(conn, BOUNDS).await? {
+        rules.bounds = serde_json::from_str(&v).map_err(|_| bad(BOUNDS, &v))?;
+    }
+    if let Some(v) = setting(conn, GRID).await? {
+        let cells: BTreeMap<String, String> =
+            serde_json::from_str(&v).map_err(|_| bad(GRID, &v))?;
+        for (grade, cell) in cells {
+            let g: Grade = grade.parse().map_err(|_| bad(GRID, &grade))?;
+            rules
+                .grid
+                .set(g, TierCell::parse(&cell).ok_or_else(|| bad(GRID, &cell))?);
+        }
+    }
+    Ok(rules)
+}
+
+/// Sets the account's standing from its grade and a choice, recording a change when it moved.
+async fn apply_standing(
+    conn: &mut AnyConnection,
+    now: &str,
+    actor: &Actor,
+    account: &Account,
+    standing: TierStanding,
+    why: &str,
+) -> Result<()> {
+    let before = &account.priority;
+    let choice_kind = standing.choice.as_ref().map(|c| match c.kind {
+        TierChoiceKind::Decision => "decision",
+        TierChoiceKind::Override => "override",
+    });
+    sqlx::query(
+        "UPDATE accounts SET tier = $1, tier_decision_needed = $2, tier_choice = $3, tier_reason = $4, \
+         updated_at = $5 WHERE id = $6",
+    )
+    .bind(standing.tier.map(|t| i64::from(t.get())))
+    .bind(i64::from(standing.decision_needed))
+    .bind(choice_kind)
+    .bind(standing.choice.as_ref().map(|c| c.reason.clone()))
+    .bind(now)
+    .bind(account.id.0)
+    .execute(&mut *conn)
+    .await?;
+    if before.tier == standing.tier
+        && before.tier_decision_needed == standing.decision_needed
+        && before.tier_choice == standing.choice
+    {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO account_tier_changes (account_id, tier, decision_needed, choice, reason, user_id, via, changed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(account.id.0)
+    .bind(standing.tier.map(|t| i64::from(t.get())))
+    .bind(i64::from(standing.decision_needed))
+    .bind(choice_kind)
+    .bind(why)
+    .bind(actor.user_id.map(|u| u.0))
+    .bind(&actor.via)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn priority_json(p: &AccountPriority) -> serde_json::Value {
+    serde_json::json!({
+        "grade": p.grade.map(|g| g.to_string()),
+        "tier": p.tier.map(|t| t.get()),
+        "tier_decision_needed": p.tier_decision_needed,
+        "tier_choice": p.tier_choice.as_ref().map(|c| serde_json::json!({"kind": c.kind, "tier": c.tier.get(), "reason": c.reason})),
+    })
+}
+
+impl Store {
+    /// The grade bounds and the tier grid in force.
+    pub async fn prioritisation_rules(&self) -> Result<PrioritisationRules> {
+        let mut conn = self.pool.acquire().await?;
+        rules(&mut conn).await
+    }
+
+    /// Sets the grade bounds and the tier grid. Accounts keep their grades; their tiers follow
+    /// the new grid at once.
+    pub async fn set_prioritisation_rules(
+        &self,
+        actor: &Actor,
+        new: &PrioritisationRules,
+    ) -> Result<PrioritisationRules> {
+        GradeBounds::new(new.bounds.a_above, new.bounds.b_from)
+            .map_err(|e| StoreError::invalid("grade_bounds", e.to_string()))?;
+        let now = self.now();
+        let mut tx = self.pool.begin().await?;
+        let before = rules(&mut tx).await?;
+        for (key, value) in [
+            (
+                BOUNDS,
+                serde_json::to_value(new.bounds).expect("plain data"),
+            ),
+            (GRID, grid_json(&new.grid)),
+        ] {
+            sqlx::query(
+                "INSERT INTO prioritisation_settings (key, value, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            )
+            .bind(key)
+            .bind(value.to_string())
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if before.grid != new.grid {
+            let graded: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM accounts WHERE grade IS NOT NULL OR tier_choice IS NOT NULL ORDER BY id",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            for id in graded {
+                let account = load_account(&mut tx, AccountId(id), self.currency())
+                    .await?
+                    .ok_or_else(|| StoreError::not_found("account", AccountId(id)))?;
+                let p = &account.priority;
+                let standing = tier_standing(&new.grid, p.grade, p.tier_choice.clone());
+                apply_standing(
+                    &mut tx,
+                    &now,
+                    actor,
+                    &account,
+                    standing,
+                    "the tier grid changed",
+                )
+                .await?;
+            }
+        }
+        let json = |r: &PrioritisationRules| serde_json::json!({"grade_bounds": r.bounds, "tier_grid": grid_json(&r.grid)});
+        audit::record(
+            &mut tx,
+            &now,
+            actor,
+            "update",
+            "prioritisation_rules",
+            "book",
+            Some(&json(&before)),
+            Some(&json(new)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(new.clone())
+    }
+
+    /// Grades an account (seed 000) and sets its tier through the grid; the grading is kept in
+    /// the account's history with who, when, why and at which moment.
+    pub async fn grade_account(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        input: &GradeInput,
+    ) -> Result<Account> {
+        let why = reason(&input.reason)?;
+        let currency = self.currency();
+        let potential = Money::new(input.potential, currency)
+            .and_then(|m| m.minor_units().map(|u| (m, u)))
+            .map_err(|e| StoreError::invalid("potential_value", e.to_string()));
+        let (potential, potential_minor) = potential?;
+        let now = self.now();
+        let mut tx = self.pool.begin().await?;
+        let account = load_account(&mut tx, id, currency)
+            .await?
+            .ok_or_else(|| StoreError::not_found("account", id))?;
+        let rules = rules(&mut tx).await?;
+        let grade = grade(
+            &rules.bounds,
+            potential.amount,
+            account.arr.amount,
+            input.growth,
+        )
+        .map_err(|e| StoreError::invalid("potential_value", e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO account_gradings (account_id, grade, potential_minor, arr_minor, growth, moment, reason, user_id, via, graded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(id.0)
+        .bind(grade.to_string())
+        .bind(potential_minor)
+        .bind(account.arr.minor_units().unwrap_or_default())
+        .bind(i64::from(input.growth.get()))
+        .bind(input.moment.as_str())
+        .bind(&why)
+        .bind(actor.user_id.map(|u| u.0))
+        .bind(&actor.via)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE accounts SET grade = $1, potential_minor = $2 WHERE id = $3")
+            .bind(grade.to_string())
+            .bind(potential_minor)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        let standing = tier_standing(
+            &rules.grid,
+            Some(grade),
+            account.priority.tier_choice.clone(),
+        );
+        apply_standing(
+            &mut tx,
+            &now,
+            actor,
+            &account,
+            standing,
+            &format!("graded {grade}: {why}"),
+        )
+        .await?;
+        let after = load_account(&mut tx, id, currency)
+            .await?
+            .ok_or_else(|| StoreError::not_found("account", id))?;
+        audit::record(
+            &mut tx,
+            &now,
+            actor,
+            "grade",
+            "account",
+            id,
+            Some(&priority_json(&account.priority)),
+            Some(&priority_json(&after.priority)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// A person's choice of tier: a decision for a grade between two tiers, an override
+    /// against the grid, or none (back to the grid).
+    pub async fn choose_tier(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        choice: Option<TierChoice>,
+    ) -> Result<Account> {
+        let choice = match choice {
+            Some(c) => Some(TierChoice {
+                reason: reason(&c.reason)?,
+                ..c
+            }),
+            None => None,
+        };
+        let currency = self.currency();
+        let now = self.now();
+        let mut tx = self.pool.begin().await?;
+        let account = load_account(&mut tx, id, currency)
+            .await?
+            .ok_or_else(|| StoreError::not_found("account", id))?;
+        let rules = rules(&mut tx).await?;
+        let grade = account.priority.grade;
+        if let Some(c) = choice
+            .as_ref()
+            .filter(|c| c.kind == TierChoiceKind::Decision)
+        {
+            let cell = grade.map(|g| rules.grid.cell(g));
+            match cell {
+                Some(cell @ TierCell::Between(..)) if cell.allows(c.tier) => {}
+                Some(TierCell::Between(a, b)) => {
+                    return Err(StoreError::invalid(
+                        "tier",
+                        format!(
+                            "{} sits between {a} and {b}; decide one of them, or override with a reason",
+                            grade.expect("graded")
+                        ),
+                    ));
+                }
+                Some(TierCell::Tier(t)) => {
+                    return Err(StoreError::invalid(
+                        "kind",
+                        format!(
+                            "{} is {t} by the grid: there is nothing to decide; override it with a reason instead",
+                            grade.expect("graded")
+                        ),
+                    ));
+                }
+                None => {
+                    return Err(StoreError::invalid(
+                        "kind",
+                        "the account has no grade yet: grade it, or override its tier with a reason",
+                    ));
+                }
+            }
+        }
+        let why = match &choice {
+            Some(c) => format!(
+                "{} {}: {}",
+                match c.kind {
+                    TierChoiceKind::Decision => "decided",
+                    TierChoiceKind::Override => "overridden to",
+                },
+                c.tier,
+                c.reason
+            ),
+            None => "back to the grid".to_string(),
+        };
+        let standing = tier_standing(&rules.grid, grade, choice);
+        apply_standing(&mut tx, &now, actor, &account, standing, &why).await?;
+        let after = load_account(&mut tx, id, currency)
+            .await?
+            .ok_or_else(|| StoreError::not_found("account", id))?;
+        audit::record(
+            &mut tx,
+            &now,
+            actor,
+            "tier",
+            "account",
+            id,
+            Some(&priority_json(&account.priority)),
+            Some(&priority_json(&after.priority)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Every grading of the account, newest first.
+    pub async fn gradings(&self, id: AccountId) -> Result<Vec<GradingRecord>> {
+        type Row = (
+            String,
+            i64,
+            i64,
+            String,
+            String,
+            Option<i64>,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT grade, potential_minor, arr_minor, moment, reason, user_id, via, graded_at \
+             FROM account_gradings WHERE account_id = $1 ORDER BY id DESC",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let currency = self.currency();
+        rows.into_iter()
+            .map(|(grade, potential, arr, moment, reason, user, via, at)| {
+                Ok(GradingRecord {
+                    grade: parse("grade", &grade)?,
+                    potential: Money::from_minor_units(potential, currency),
+                    arr: Money::from_minor_units(arr, currency),
+                    moment: parse("moment", &moment)?,
+                    reason,
+                    by: Actor {
+                        user_id: user.map(UserId),
+                        via,
+                    },
+                    at: time("graded_at", &at)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every change of the account's tier standing, newest first.
+    pub async fn tier_changes(&self, id: AccountId) -> Result<Vec<TierChange>> {
+        type Row = (
+            Option<i64>,
+            i64,
+            Option<String>,
+            String,
+            Option<i64>,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT tier, decision_needed, choice, reason, user_id, via, changed_at \
+             FROM account_tier_changes WHERE account_id = $1 ORDER BY id DESC",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(tier, needed, choice, reason, user, via, at)| {
+                Ok(TierChange {
+                    tier: tier.and_then(Tier::new),
+                    decision_needed: needed != 0,
+                    choice: match choice.as_deref() {
+                        Some("decision") => Some(TierChoiceKind::Decision),
+                        Some("override") => Some(TierChoiceKind::Override),
+                        _ => None,
+                    },
+                    reason,
+                    by: Actor {
+                        user_id: user.map(UserId),
+                        via,
+                    },
+                    at: time("changed_at", &at)?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,229 @@
+//! Grades and tiers on SQLite and PostgreSQL: grading, tier decisions and overrides, their
+//! histories, and the rules an admin sets.
+
+mod support;
+
+use rust_decimal::Decimal;
+use sherpa_core::prioritise::*;
+use sherpa_core::*;
+use sherpa_store::{GradeInput, PrioritisationRules};
+
+async fn account_with_arr(db: &support::TestDb, name: &str, arr: &str) -> AccountId {
+    let id = db.account(name, &format!("EXT-{name}")).await;
+    if arr != "0" {
+        let patch = ContractPatch {
+            account: Some(AccountRef::Id(id)),
+            arr: Some(Money::parse(arr, Currency::USD).unwrap()),
+            start_date: chrono::NaiveDate::from_ymd_opt(2026, 1, 1),
+            end_date: chrono::NaiveDate::from_ymd_opt(2027, 12, 31),
+            ..Default::default()
+        };
+        db.store
+            .save_contract(&Actor::system("test"), None, &patch)
+            .await
+            .unwrap();
+    }
+    id
+}
+
+fn input(potential: i64, growth: i64, moment: GradingMoment, reason: &str) -> GradeInput {
+    GradeInput {
+        potential: Decimal::from(potential),
+        growth: Growth::new(growth).unwrap(),
+        moment,
+        reason: reason.into(),
+    }
+}
+
+fn choice(kind: TierChoiceKind, tier: Tier, reason: &str) -> Option<TierChoice> {
+    Some(TierChoice {
+        kind,
+        tier,
+        reason: reason.into(),
+    })
+}
+
+#[tokio::test]
+async fn an_a1_is_tier_1_and_a_b1_waits_for_a_person_to_decide() {
+    let db = support::TestDb::new().await;
+    let ae = Actor {
+        user_id: None,
+        via: "api".into(),
+    };
+    let viacom = account_with_arr(&db, "Viacom", "20000").await;
+    let a = db
+        .store
+        .grade_account(
+            &ae,
+            viacom,
+            &input(
+                250_000,
+                1,
+                GradingMoment::AtClose,
+                "three more groups want it",
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.priority.grade.unwrap().to_string(), "A1");
+    assert_eq!(a.priority.tier, Some(Tier::ONE));
+    assert!(!a.priority.tier_decision_needed);
+
+    let b1 = account_with_arr(&db, "Initech", "0").await;
+    let b = db
+        .store
+        .grade_account(&ae, b1, &input(30_000, 1, GradingMoment::AtClose, "keen"))
+        .await
+        .unwrap();
+    assert_eq!(b.priority.grade.unwrap().to_string(), "B1");
+    assert_eq!(b.priority.tier, None);
+    assert!(b.priority.tier_decision_needed);
+    // A decision must be one of the cell's two tiers, and says so.
+    let wrong = db
+        .store
+        .choose_tier(
+            &ae,
+            b1,
+            choice(TierChoiceKind::Decision, Tier::THREE, "small"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        wrong.to_string().contains("between Tier 1 and Tier 2"),
+        "{wrong}"
+    );
+    assert!(
+        db.store
+            .account(b1)
+            .await
+            .unwrap()
+            .priority
+            .tier_decision_needed
+    );
+    let decided = db
+        .store
+        .choose_tier(
+            &ae,
+            b1,
+            choice(TierChoiceKind::Decision, Tier::TWO, "quick call"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(decided.priority.tier, Some(Tier::TWO));
+    assert!(!decided.priority.tier_decision_needed);
+    // Without a reason nothing is recorded.
+    let no_reason = db
+        .store
+        .grade_account(&ae, b1, &input(30_000, 2, GradingMoment::First30Days, " "))
+        .await
+        .unwrap_err();
+    assert!(no_reason.to_string().starts_with("reason"), "{no_reason}");
+
+    let changes = db.store.tier_changes(b1).await.unwrap();
+    assert_eq!(changes.len(), 2, "needs a decision, then decided");
+    assert_eq!(changes[0].tier, Some(Tier::TWO));
+    assert!(changes[0].reason.contains("quick call"));
+    assert!(changes[1].decision_needed);
+    let gradings = db.store.gradings(viacom).await.unwrap();
+    assert_eq!(gradings.len(), 1);
+    assert_eq!(gradings[0].moment, GradingMoment::AtClose);
+    assert_eq!(gradings[0].reason, "three more groups want it");
+    assert_eq!(gradings[0].arr.fixed_amount(), "20000.00");
+}
+
+#[tokio::test]
+async fn what_an_account_pays_is_the_floor_and_an_override_outlasts_a_regrade() {
+    let db = support::TestDb::new().await;
+    let csm = Actor::system("web");
+    let big = account_with_arr(&db, "Globex", "60000").await;
+    let a = db
+        .store
+        .grade_account(
+            &csm,
+            big,
+            &input(5_000, 3, GradingMoment::First30Days, "barriers"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        a.priority.grade.unwrap().to_string(),
+        "A3",
+        "the ARR is above 50k"
+    );
+    let o = db
+        .store
+        .choose_tier(
+            &csm,
+            big,
+            choice(TierChoiceKind::Override, Tier::ONE, "strategic logo"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(o.priority.tier, Some(Tier::ONE));
+    let regraded = db
+        .store
+        .grade_account(
+            &csm,
+            big,
+            &input(5_000, 3, GradingMoment::StateChange, "CTO left"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(regraded.priority.tier, Some(Tier::ONE));
+    assert_eq!(
+        regraded.priority.tier_choice.unwrap().reason,
+        "strategic logo"
+    );
+    let cleared = db.store.choose_tier(&csm, big, None).await.unwrap();
+    assert!(
+        cleared.priority.tier_decision_needed,
+        "A3 sits between tiers"
+    );
+    assert_eq!(db.store.gradings(big).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_new_grid_retiers_the_graded_accounts_and_bad_bounds_change_nothing() {
+    let db = support::TestDb::new().await;
+    let admin = Actor::system("web");
+    let c1 = account_with_arr(&db, "Hooli", "0").await;
+    db.store
+        .grade_account(
+            &admin,
+            c1,
+            &input(2_000, 1, GradingMoment::AtClose, "eager"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        db.store.account(c1).await.unwrap().priority.tier,
+        Some(Tier::TWO)
+    );
+
+    let mut rules = db.store.prioritisation_rules().await.unwrap();
+    assert_eq!(rules, PrioritisationRules::default());
+    rules
+        .grid
+        .set("C1".parse().unwrap(), TierCell::Tier(Tier::THREE));
+    db.store
+        .set_prioritisation_rules(&admin, &rules)
+        .await
+        .unwrap();
+    assert_eq!(
+        db.store.account(c1).await.unwrap().priority.tier,
+        Some(Tier::THREE)
+    );
+    assert_eq!(db.store.prioritisation_rules().await.unwrap(), rules);
+    let last = &db.store.tier_changes(c1).await.unwrap()[0];
+    assert_eq!(last.reason, "the tier grid changed");
+
+    let mut bad = rules.clone();
+    bad.bounds.b_from = Decimal::from(80_000);
+    let e = db
+        .store
+        .set_prioritisation_rules(&admin, &bad)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().starts_with("grade_bounds"), "{e}");
+    assert_eq!(db.store.prioritisation_rules().await.unwrap(), rules);
+}
