@@ -99,6 +99,13 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(bulk::bulk_upsert_contacts))
         .routes(routes!(bulk::bulk_upsert_contracts))
         .routes(routes!(accounts::arr_history))
+        .routes(routes!(priorities::grade_account))
+        .routes(routes!(priorities::choose_tier))
+        .routes(routes!(priorities::priority_history))
+        .routes(routes!(
+            priorities::get_prioritisation,
+            priorities::set_prioritisation
+        ))
         .routes(routes!(contacts::list_contacts, contacts::create_contact))
         .routes(routes!(contacts::get_contact, contacts::update_contact))
         .routes(routes!(

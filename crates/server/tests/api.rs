@@ -425,3 +425,209 @@ async fn the_book_through_the_api() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(app.db.store.pending_jobs().await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn an_ae_grades_at_close_and_a_person_decides_the_tier_between_two() {
+    let app = TestApp::new().await;
+    let admin = app.token("admin@example.com", Role::Admin).await;
+    let ae = app.token("ae@example.com", Role::Sales).await;
+    let viewer = app.token("viewer@example.com", Role::Viewer).await;
+    let create = |name: &str| json!({"name": name, "owners": {"ae": "ae@example.com", "csm": "admin@example.com"}});
+    let (_, viacom) = app
+        .call(
+            "POST",
+            "/api/v1/accounts",
+            Some(&admin),
+            Some(create("Viacom")),
+        )
+        .await;
+    let (_, initech) = app
+        .call(
+            "POST",
+            "/api/v1/accounts",
+            Some(&admin),
+            Some(create("Initech")),
+        )
+        .await;
+    let grade = |id: &Value| format!("/api/v1/accounts/{}/grade", id["id"].as_str().unwrap());
+    let tier = |id: &Value| format!("/api/v1/accounts/{}/tier", id["id"].as_str().unwrap());
+
+    let body = json!({"potential_value": "250000", "growth": 1, "moment": "at_close", "reason": "three groups want it"});
+    let (status, a) = app
+        .call("PUT", &grade(&viacom), Some(&ae), Some(body.clone()))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{a}");
+    assert_eq!(
+        (a["grade"].clone(), a["tier"].clone()),
+        (json!("A1"), json!(1))
+    );
+    assert_eq!(
+        a["potential_value"],
+        json!({"amount": "250000.00", "currency": "USD"})
+    );
+    let (status, _) = app
+        .call("PUT", &grade(&viacom), Some(&viewer), Some(body))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    for (bad, field) in [
+        (
+            json!({"potential_value": "lots", "growth": 1, "moment": "at_close", "reason": "r"}),
+            "potential_value",
+        ),
+        (
+            json!({"potential_value": "1000", "growth": 4, "moment": "at_close", "reason": "r"}),
+            "growth",
+        ),
+        (
+            json!({"potential_value": "1000", "growth": 1, "moment": "whenever", "reason": "r"}),
+            "moment",
+        ),
+        (
+            json!({"potential_value": "1000", "growth": 1, "moment": "at_close", "reason": ""}),
+            "reason",
+        ),
+    ] {
+        let (status, e) = app
+            .call("PUT", &grade(&initech), Some(&ae), Some(bad))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{e}");
+        assert_eq!(e["field"], field, "{e}");
+    }
+    let (_, fresh) = app
+        .call(
+            "GET",
+            &format!("/api/v1/accounts/{}", initech["id"].as_str().unwrap()),
+            Some(&ae),
+            None,
+        )
+        .await;
+    assert_eq!(
+        fresh["grade"],
+        Value::Null,
+        "refused gradings change nothing"
+    );
+
+    let body =
+        json!({"potential_value": "30000", "growth": 1, "moment": "at_close", "reason": "keen"});
+    let (_, b) = app
+        .call("PUT", &grade(&initech), Some(&ae), Some(body))
+        .await;
+    assert_eq!(b["grade"], "B1");
+    assert_eq!(
+        (b["tier"].clone(), b["tier_decision_needed"].clone()),
+        (Value::Null, json!(true))
+    );
+    let (status, e) = app
+        .call(
+            "PUT",
+            &tier(&initech),
+            Some(&ae),
+            Some(json!({"tier": 3, "reason": "small"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{e}");
+    assert_eq!(e["field"], "tier");
+    let (status, b) = app
+        .call(
+            "PUT",
+            &tier(&initech),
+            Some(&ae),
+            Some(json!({"tier": 2, "reason": "quick call"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    assert_eq!(
+        (b["tier"].clone(), b["tier_choice"].clone()),
+        (json!(2), json!("decision"))
+    );
+
+    let (_, list) = app
+        .call("GET", "/api/v1/accounts?sort=name", Some(&ae), None)
+        .await;
+    let tiers: Vec<_> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["tier"].clone())
+        .collect();
+    assert_eq!(
+        tiers,
+        vec![json!(2), json!(1)],
+        "the list carries each account's tier"
+    );
+
+    let history = format!(
+        "/api/v1/accounts/{}/priority-history",
+        initech["id"].as_str().unwrap()
+    );
+    let (status, h) = app.call("GET", &history, Some(&viewer), None).await;
+    assert_eq!(status, StatusCode::OK, "{h}");
+    assert_eq!(h["gradings"][0]["moment"], "at_close");
+    assert_eq!(h["gradings"][0]["reason"], "keen");
+    assert_eq!(h["tier_changes"][0]["choice"], "decision");
+    assert_eq!(h["tier_changes"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn leaders_set_the_grade_bounds_and_the_tier_grid() {
+    let app = TestApp::new().await;
+    let admin = app.token("admin@example.com", Role::Admin).await;
+    let viewer = app.token("viewer@example.com", Role::Viewer).await;
+    let (status, rules) = app
+        .call("GET", "/api/v1/prioritisation", Some(&viewer), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        rules["grade_bounds"],
+        json!({"a_above": "50000", "b_from": "10000"})
+    );
+    assert_eq!(rules["tier_grid"]["A3"], "1-2");
+    assert_eq!(rules["tier_grid"]["C2"], "3");
+
+    let (status, _) = app
+        .call(
+            "PUT",
+            "/api/v1/prioritisation",
+            Some(&viewer),
+            Some(rules.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let mut missing = rules.clone();
+    missing["tier_grid"].as_object_mut().unwrap().remove("B2");
+    let (status, e) = app
+        .call("PUT", "/api/v1/prioritisation", Some(&admin), Some(missing))
+        .await;
+    assert_eq!(
+        (status, e["field"].clone()),
+        (StatusCode::BAD_REQUEST, json!("tier_grid"))
+    );
+    let mut bad_cell = rules.clone();
+    bad_cell["tier_grid"]["B2"] = json!("1-3");
+    let (status, e) = app
+        .call(
+            "PUT",
+            "/api/v1/prioritisation",
+            Some(&admin),
+            Some(bad_cell),
+        )
+        .await;
+    assert_eq!(
+        (status, e["field"].clone()),
+        (StatusCode::BAD_REQUEST, json!("tier_grid.B2"))
+    );
+
+    let mut new = rules.clone();
+    new["grade_bounds"] = json!({"a_above": "100000", "b_from": "20000"});
+    new["tier_grid"]["A3"] = json!("1");
+    let (status, saved) = app
+        .call("PUT", "/api/v1/prioritisation", Some(&admin), Some(new))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let (_, now) = app
+        .call("GET", "/api/v1/prioritisation", Some(&viewer), None)
+        .await;
+    assert_eq!(now["grade_bounds"]["a_above"], "100000");
+    assert_eq!(now["tier_grid"]["A3"], "1");
+}

@@ -90,10 +90,7 @@ async fn apply_standing(
     why: &str,
 ) -> Result<()> {
     let before = &account.priority;
-    let choice_kind = standing.choice.as_ref().map(|c| match c.kind {
-        TierChoiceKind::Decision => "decision",
-        TierChoiceKind::Override => "override",
-    });
+    let choice_kind = standing.choice.as_ref().map(|c| c.kind.as_str());
     sqlx::query(
         "UPDATE accounts SET tier = $1, tier_decision_needed = $2, tier_choice = $3, tier_reason = $4, \
          updated_at = $5 WHERE id = $6",
@@ -443,11 +440,7 @@ impl Store {
                 Ok(TierChange {
                     tier: tier.and_then(Tier::new),
                     decision_needed: needed != 0,
-                    choice: match choice.as_deref() {
-                        Some("decision") => Some(TierChoiceKind::Decision),
-                        Some("override") => Some(TierChoiceKind::Override),
-                        _ => None,
-                    },
+                    choice: choice.as_deref().map(|c| parse("choice", c)).transpose()?,
                     reason,
                     by: Actor {
                         user_id: user.map(UserId),

@@ -1,7 +1,7 @@
 //! Database rows and their conversion to and from the domain types. Every value read back is
 //! parsed again, so a row edited by hand into something invalid is reported, not trusted.
 
-use sherpa_core::prioritise::{AccountPriority, Tier, TierChoice, TierChoiceKind};
+use sherpa_core::prioritise::{AccountPriority, Tier, TierChoice};
 use sherpa_core::text::{parse_date, parse_timestamp};
 use sherpa_core::*;
 use sqlx::FromRow;
@@ -97,11 +97,7 @@ impl AccountRow {
         let tier = |t: i64| Tier::new(t).ok_or_else(|| bad("tier", &t.to_string()));
         let tier_choice = match (&self.tier_choice, self.tier) {
             (Some(kind), Some(t)) => Some(TierChoice {
-                kind: match kind.as_str() {
-                    "decision" => TierChoiceKind::Decision,
-                    "override" => TierChoiceKind::Override,
-                    other => return Err(bad("tier_choice", other)),
-                },
+                kind: parse("tier_choice", kind)?,
                 tier: tier(t)?,
                 reason: self.tier_reason.clone().unwrap_or_default(),
             }),

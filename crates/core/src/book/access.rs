@@ -64,6 +64,16 @@ impl User {
         }
     }
 
+    /// Grading an account and deciding its tier (seed 000): the AE grades at close, the CSM
+    /// re-grades; so do the account's owners and anyone who manages the book.
+    pub fn may_grade(&self, owners: &Owners) -> Allowed {
+        match self.role {
+            Role::Sales if owners.ae == Some(self.id) => Ok(()),
+            Role::Sales => deny("the sales role grades only accounts where it is the AE"),
+            _ => self.may_edit_account(owners),
+        }
+    }
+
     /// Opening a task by hand on an account.
     pub fn may_open_task(&self, owners: &Owners) -> Allowed {
         self.may_log_activity(owners)

@@ -4,7 +4,7 @@
 //! may also override the grid for a reason of their own.
 
 use super::{Grade, Growth, PotentialSize};
-use serde::{Deserialize, Serialize};
+use crate::book::vocabulary;
 use std::fmt;
 
 /// Tier 1: the top priority; Tier 2: the bread and butter; Tier 3: the long tail.
@@ -120,14 +120,14 @@ impl TierGrid {
     }
 }
 
-/// How a person set the tier: a decision settles a between cell; an override sets any tier
-/// against the grid, and stays until it is cleared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TierChoiceKind {
-    Decision,
-    Override,
-}
+vocabulary!(
+    /// How a person set the tier: a decision settles a between cell; an override sets any tier
+    /// against the grid, and stays until it is cleared.
+    TierChoiceKind, "tier choice" {
+        Decision => "decision",
+        Override => "override",
+    }
+);
 
 /// A person's choice of tier, with their reason.
 #[derive(Debug, Clone, PartialEq, Eq)]

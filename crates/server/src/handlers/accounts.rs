@@ -62,6 +62,17 @@ pub struct AccountDto {
     pub arr: MoneyDto,
     /// The end of the earliest current term.
     pub renewal_date: Option<chrono::NaiveDate>,
+    /// A1 .. C3: potential size A/B/C by the potential value, likelihood for growth 1/2/3.
+    pub grade: Option<String>,
+    /// The potential value the grade was given from.
+    pub potential_value: Option<MoneyDto>,
+    /// 1, 2 or 3; null while ungraded or waiting for a tier decision.
+    pub tier: Option<u8>,
+    /// The grade sits between two tiers and no person has picked one yet.
+    pub tier_decision_needed: bool,
+    /// decision or override when a person set the tier; null when the grid did.
+    pub tier_choice: Option<String>,
+    pub tier_reason: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -90,6 +101,16 @@ impl From<Account> for AccountDto {
             custom: custom_values_to_json(&f.custom),
             arr: a.arr.into(),
             renewal_date: a.renewal_date,
+            grade: a.priority.grade.map(|g| g.to_string()),
+            potential_value: a.priority.potential.map(Into::into),
+            tier: a.priority.tier.map(|t| t.get()),
+            tier_decision_needed: a.priority.tier_decision_needed,
+            tier_choice: a
+                .priority
+                .tier_choice
+                .as_ref()
+                .map(|c| c.kind.as_str().to_string()),
+            tier_reason: a.priority.tier_choice.map(|c| c.reason),
             created_at: a.created_at,
             updated_at: a.updated_at,
         }

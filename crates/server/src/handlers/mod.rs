@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod contracts;
 pub mod custom_fields;
 mod json;
+pub mod priorities;
 pub mod system;
 pub mod tasks;
 pub mod usage;

@@ -1,0 +1,296 @@
+//! Grades and tiers (seeds 000, 001): grade an account, decide or override its tier, read the
+//! history of both, and read or set the rules (grade bounds, tier grid).
+
+use super::accounts::{AccountDto, MoneyDto};
+use super::{ApiJson, ApiPath};
+use crate::auth::ApiUser;
+use crate::{AppError, AppState};
+use axum::Json;
+use axum::extract::State;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sherpa_core::prioritise::*;
+use sherpa_core::*;
+use sherpa_store::{GradeInput, PrioritisationRules};
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema)]
+pub struct GradeBody {
+    /// How big the account could be, a decimal in the book's currency ("120000"). The
+    /// account's ARR is its floor.
+    pub potential_value: String,
+    /// Likelihood for growth: 1 (likely), 2 or 3 (major barriers).
+    pub growth: i64,
+    /// at_close, first_30_days or state_change.
+    pub moment: String,
+    pub reason: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TierBody {
+    /// 1, 2 or 3; null goes back to the grid.
+    pub tier: Option<i64>,
+    /// decision (for a grade between two tiers) or override (against the grid). Default:
+    /// decision when the grade sits between two tiers, override otherwise.
+    pub kind: Option<String>,
+    pub reason: Option<String>,
+}
+
+fn account_id(id: &str) -> Result<AccountId, AppError> {
+    id.parse::<AccountId>().map_err(|e| AppError::NotFound(e.0))
+}
+
+/// Grades the account; its tier follows through the grid.
+#[utoipa::path(put, path = "/api/v1/accounts/{id}/grade", tag = "prioritisation", params(("id" = String, Path)),
+    request_body = GradeBody,
+    responses((status = 200, body = AccountDto)))]
+pub async fn grade_account(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<GradeBody>,
+) -> Result<Json<AccountDto>, AppError> {
+    let id = account_id(&id)?;
+    let account = s.store.account(id).await?;
+    u.require_grade(&account)?;
+    let potential = Decimal::from_str(body.potential_value.trim()).map_err(|_| {
+        AppError::bad(
+            "potential_value",
+            "a decimal amount in the book's currency, like 120000",
+        )
+    })?;
+    let growth = Growth::new(body.growth).map_err(|e| AppError::bad("growth", e.to_string()))?;
+    let moment = body
+        .moment
+        .parse::<GradingMoment>()
+        .map_err(|e| AppError::bad("moment", e.to_string()))?;
+    let input = GradeInput {
+        potential,
+        growth,
+        moment,
+        reason: body.reason,
+    };
+    Ok(Json(
+        s.store.grade_account(&u.actor(), id, &input).await?.into(),
+    ))
+}
+
+/// Decides the tier of a grade between two tiers, overrides the grid with a reason, or (tier
+/// null) goes back to the grid.
+#[utoipa::path(put, path = "/api/v1/accounts/{id}/tier", tag = "prioritisation", params(("id" = String, Path)),
+    request_body = TierBody,
+    responses((status = 200, body = AccountDto)))]
+pub async fn choose_tier(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<TierBody>,
+) -> Result<Json<AccountDto>, AppError> {
+    let id = account_id(&id)?;
+    let account = s.store.account(id).await?;
+    u.require_grade(&account)?;
+    let choice = match body.tier {
+        None => None,
+        Some(t) => {
+            let tier = Tier::new(t).ok_or_else(|| AppError::bad("tier", "1, 2 or 3"))?;
+            let grid = s.store.prioritisation_rules().await?.grid;
+            let between = account
+                .priority
+                .grade
+                .is_some_and(|g| matches!(grid.cell(g), TierCell::Between(..)));
+            let kind = match body.kind.as_deref() {
+                Some(k) => k
+                    .parse::<TierChoiceKind>()
+                    .map_err(|e| AppError::bad("kind", e.to_string()))?,
+                None if between => TierChoiceKind::Decision,
+                None => TierChoiceKind::Override,
+            };
+            Some(TierChoice {
+                kind,
+                tier,
+                reason: body.reason.unwrap_or_default(),
+            })
+        }
+    };
+    Ok(Json(
+        s.store.choose_tier(&u.actor(), id, choice).await?.into(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GradingDto {
+    pub grade: String,
+    pub potential_value: MoneyDto,
+    /// The ARR when graded: the floor of the potential.
+    pub arr: MoneyDto,
+    /// at_close, first_30_days or state_change.
+    pub moment: String,
+    pub reason: String,
+    /// The user who graded, if a person did.
+    pub by: Option<String>,
+    pub via: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TierChangeDto {
+    pub tier: Option<u8>,
+    pub tier_decision_needed: bool,
+    /// decision, override, or null (the grid).
+    pub choice: Option<String>,
+    pub reason: String,
+    pub by: Option<String>,
+    pub via: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PriorityHistoryDto {
+    /// Newest first.
+    pub gradings: Vec<GradingDto>,
+    /// Newest first.
+    pub tier_changes: Vec<TierChangeDto>,
+}
+
+/// Every grading of the account and every change of its tier, with who, when and why.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/priority-history", tag = "prioritisation", params(("id" = String, Path)),
+    responses((status = 200, body = PriorityHistoryDto)))]
+pub async fn priority_history(
+    State(s): State<AppState>,
+    _u: ApiUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<PriorityHistoryDto>, AppError> {
+    let id = account_id(&id)?;
+    s.store.account(id).await?;
+    let by = |a: &Actor| a.user_id.map(|u| u.to_string());
+    let gradings = s
+        .store
+        .gradings(id)
+        .await?
+        .into_iter()
+        .map(|g| GradingDto {
+            grade: g.grade.to_string(),
+            potential_value: g.potential.into(),
+            arr: g.arr.into(),
+            moment: g.moment.as_str().into(),
+            by: by(&g.by),
+            via: g.by.via,
+            reason: g.reason,
+            at: g.at,
+        })
+        .collect();
+    let tier_changes = s
+        .store
+        .tier_changes(id)
+        .await?
+        .into_iter()
+        .map(|c| TierChangeDto {
+            tier: c.tier.map(Tier::get),
+            tier_decision_needed: c.decision_needed,
+            choice: c.choice.map(|k| k.as_str().to_string()),
+            by: by(&c.by),
+            via: c.by.via,
+            reason: c.reason,
+            at: c.at,
+        })
+        .collect();
+    Ok(Json(PriorityHistoryDto {
+        gradings,
+        tier_changes,
+    }))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct GradeBoundsDto {
+    /// A above this potential value (a decimal string).
+    pub a_above: String,
+    /// B from this value up to `a_above`; C below it.
+    pub b_from: String,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct PrioritisationDto {
+    pub grade_bounds: GradeBoundsDto,
+    /// Each grade's cell: "1", "2", "3", or "1-2" / "2-3" for a cell between two tiers that
+    /// needs a person's decision.
+    pub tier_grid: BTreeMap<String, String>,
+}
+
+impl From<PrioritisationRules> for PrioritisationDto {
+    fn from(r: PrioritisationRules) -> Self {
+        PrioritisationDto {
+            grade_bounds: GradeBoundsDto {
+                a_above: r.bounds.a_above.to_string(),
+                b_from: r.bounds.b_from.to_string(),
+            },
+            tier_grid: r
+                .grid
+                .cells()
+                .map(|(g, c)| (g.to_string(), c.code()))
+                .collect(),
+        }
+    }
+}
+
+/// The grade bounds and the tier grid.
+#[utoipa::path(get, path = "/api/v1/prioritisation", tag = "prioritisation",
+    responses((status = 200, body = PrioritisationDto)))]
+pub async fn get_prioritisation(
+    State(s): State<AppState>,
+    _u: ApiUser,
+) -> Result<Json<PrioritisationDto>, AppError> {
+    Ok(Json(s.store.prioritisation_rules().await?.into()))
+}
+
+/// Sets the grade bounds and the tier grid (admins and leaders). Graded accounts follow the
+/// new grid at once; every grade must have a cell.
+#[utoipa::path(put, path = "/api/v1/prioritisation", tag = "prioritisation",
+    request_body = PrioritisationDto,
+    responses((status = 200, body = PrioritisationDto)))]
+pub async fn set_prioritisation(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiJson(body): ApiJson<PrioritisationDto>,
+) -> Result<Json<PrioritisationDto>, AppError> {
+    u.require_manage()?;
+    let amount = |field: &str, v: &str| {
+        Decimal::from_str(v.trim())
+            .map_err(|_| AppError::bad(field, "a decimal amount, like 50000"))
+    };
+    let bounds = GradeBounds::new(
+        amount("grade_bounds.a_above", &body.grade_bounds.a_above)?,
+        amount("grade_bounds.b_from", &body.grade_bounds.b_from)?,
+    )
+    .map_err(|e| AppError::bad("grade_bounds", e.to_string()))?;
+    let mut grid = TierGrid::default();
+    let mut seen = std::collections::BTreeSet::new();
+    for (grade, cell) in &body.tier_grid {
+        let field = format!("tier_grid.{grade}");
+        let g: Grade = grade
+            .parse()
+            .map_err(|e: GradeError| AppError::bad(&field, e.to_string()))?;
+        let c = TierCell::parse(cell).ok_or_else(|| {
+            AppError::bad(
+                &field,
+                format!("\"{cell}\" is not a cell; expected 1, 2, 3, 1-2 or 2-3"),
+            )
+        })?;
+        grid.set(g, c);
+        seen.insert(g);
+    }
+    if seen.len() != 9 {
+        return Err(AppError::bad(
+            "tier_grid",
+            "give a cell for each of the nine grades A1 .. C3",
+        ));
+    }
+    let rules = PrioritisationRules { bounds, grid };
+    Ok(Json(
+        s.store
+            .set_prioritisation_rules(&u.actor(), &rules)
+            .await?
+            .into(),
+    ))
+}
