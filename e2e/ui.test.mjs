@@ -173,3 +173,48 @@ test('a CSM works their book: logs a call, edits an account, and is refused one 
   await shot(admin.page, '12-audit');
   await admin.context.close();
 });
+
+test('a CSM grades an account, sees its tier, and decides the tier of a grade between two', async () => {
+  const { context, page } = await session(CSM);
+  // The smallest account of the book: its ARR is below every grade bound.
+  await page.goto(`${BASE}/book?sort=arr`);
+  await page.locator('tbody tr td a').first().click();
+  const grade = async (potential, growth, moment, reason) => {
+    await page.getByText('Grade this account').click();
+    await page.getByLabel('Potential value (how big could it be?)').fill(potential);
+    await page.getByLabel('Likelihood for growth').selectOption(growth);
+    await page.getByLabel('Moment').selectOption(moment);
+    await page.locator('#g-reason').fill(reason);
+    await page.getByRole('button', { name: 'Save grade' }).click();
+    await page.waitForLoadState('networkidle');
+  };
+  await grade('250000', '1', 'at_close', 'three more groups want it');
+  assert.equal((await page.locator('#account-grade').textContent()).trim(), 'A1');
+  assert.equal((await page.locator('#account-tier').textContent()).trim(), 'Tier 1');
+
+  // B1 sits between Tier 1 and Tier 2: the page asks for a quick call.
+  await grade('30000', '1', 'first_30_days', 'smaller than the AE thought');
+  assert.equal((await page.locator('#account-grade').textContent()).trim(), 'B1');
+  assert.equal((await page.locator('#account-tier').textContent()).trim(), 'needs a tier decision');
+  await page.locator('#priority').scrollIntoViewIfNeeded();
+  await shot(page, '15-tier-decision-needed');
+  await page.locator('#t-tier').selectOption('2');
+  await page.locator('#t-reason').fill('renewal-focused, no expansion this year');
+  await page.getByRole('button', { name: 'Decide the tier' }).click();
+  await page.waitForLoadState('networkidle');
+  assert.equal((await page.locator('#account-tier').textContent()).trim(), 'Tier 2');
+  await page.locator('#priority').getByText('smaller than the AE thought').waitFor();
+
+  // A grading without a reason is refused and changes nothing.
+  await page.getByText('Grade this account').click();
+  await page.getByLabel('Potential value (how big could it be?)').fill('lots');
+  await page.locator('#g-reason').fill('x');
+  await page.getByRole('button', { name: 'Save grade' }).click();
+  await page.getByText('potential value: "lots" is not an amount').waitFor();
+  assert.equal((await page.locator('#account-grade').textContent()).trim(), 'B1');
+  await page.goto(page.url().split('?')[0] + '#priority');
+  await page.locator('#priority').scrollIntoViewIfNeeded();
+  await shot(page, '16-graded-account');
+  await context.close();
+});
+

@@ -101,6 +101,18 @@ pub fn routes() -> Vec<WebRoute> {
             Signed,
             post(account::log_activity),
         ),
+        route(
+            post_.clone(),
+            "/accounts/{id}/grade",
+            Signed,
+            post(priority::grade),
+        ),
+        route(
+            post_.clone(),
+            "/accounts/{id}/tier",
+            Signed,
+            post(priority::tier),
+        ),
         route(get_.clone(), "/team", Signed, get(team::show)),
         route(get_.clone(), "/audit", Admin, get(audit::show)),
         route(get_.clone(), "/admin/users", Admin, get(admin::show)),

@@ -1,6 +1,6 @@
 //! The account 360: everything about one customer on one page. Header (ARR, renewal, owners,
 //! lifecycle), contract terms with the ARR history, the relationship map, the timeline with a
-//! form to log a touch, and the edit form for fields and owners (audited by the store).
+//! form to log a touch, grade and tier (see `priority`), and the edit form for fields and owners (audited by the store).
 
 use crate::AppState;
 use crate::web::session::{Current, Signed};
@@ -241,6 +241,7 @@ async fn voice(
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
+    priority: super::priority::PrioritySection,
     usage: Usage,
     support: Support,
     voice: Voice,
@@ -394,6 +395,7 @@ async fn page(
         })
         .collect();
     Ok(AccountPage {
+        priority: super::priority::section(&s.store, &a, me).await?,
         usage,
         support,
         voice,
@@ -444,7 +446,19 @@ async fn page(
     })
 }
 
-fn account_id(raw: &str) -> Result<AccountId, Failure> {
+/// The account page with what was wrong, answered 400: nothing was changed.
+pub(super) async fn refused(
+    s: &AppState,
+    c: &Current,
+    id: AccountId,
+    problem: String,
+) -> PageResult {
+    let mut resp = render(&page(s, c, id, Some((false, problem))).await?);
+    *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    Ok(resp)
+}
+
+pub(super) fn account_id(raw: &str) -> Result<AccountId, Failure> {
     raw.parse()
         .map_err(|_| Failure::not_found(format!("no account {raw}")))
 }
@@ -656,7 +670,5 @@ pub async fn log_activity(
             Err(e) => return Err(e.into()),
         },
     };
-    let mut resp = render(&page(&s, &c, id, Some((false, problem))).await?);
-    *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    Ok(resp)
+    refused(&s, &c, id, problem).await
 }

@@ -8,4 +8,5 @@ pub mod import;
 pub mod intake;
 pub mod login;
 pub mod portfolio;
+pub mod priority;
 pub mod team;

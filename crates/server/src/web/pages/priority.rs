@@ -1,0 +1,227 @@
+//! Grade and tier on the account 360 (seeds 000, 001): the current grade and tier with their
+//! history, the grading form (the AE at close, the CSM within 30 days or on a state change) and
+//! the tier decision or override.
+
+use super::account::{account_id, refused};
+use crate::AppState;
+use crate::web::session::Signed;
+use crate::web::{PageResult, format};
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use sherpa_core::prioritise::*;
+use sherpa_core::*;
+use sherpa_store::{GradeInput, Store, StoreError};
+use std::str::FromStr;
+
+/// How many gradings the page lists.
+const HISTORY: usize = 5;
+
+pub(super) struct GradingLine {
+    pub grade: String,
+    pub moment: &'static str,
+    pub potential: String,
+    pub reason: String,
+    pub when: String,
+}
+
+/// What the account page shows of the account's priority.
+pub(super) struct PrioritySection {
+    /// "A1", or empty when ungraded.
+    pub grade: String,
+    /// "Tier 1", "needs a tier decision", or empty.
+    pub tier: String,
+    pub decision_needed: bool,
+    /// The two tiers a decision chooses between.
+    pub between: Vec<u8>,
+    /// "decided: quick call" or "override: strategic logo".
+    pub choice: String,
+    pub potential: String,
+    pub gradings: Vec<GradingLine>,
+    pub may_grade: bool,
+    pub moments: &'static [GradingMoment],
+}
+
+fn moment_label(m: GradingMoment) -> &'static str {
+    match m {
+        GradingMoment::AtClose => "at close",
+        GradingMoment::First30Days => "within the first 30 days",
+        GradingMoment::StateChange => "on a state change",
+    }
+}
+
+impl PrioritySection {
+    pub fn moment_label(m: &GradingMoment) -> &'static str {
+        moment_label(*m)
+    }
+}
+
+pub(super) async fn section(
+    store: &Store,
+    a: &Account,
+    me: &User,
+) -> Result<PrioritySection, StoreError> {
+    let p = &a.priority;
+    let grid = store.prioritisation_rules().await?.grid;
+    let between = match p.grade.map(|g| grid.cell(g)) {
+        Some(TierCell::Between(x, y)) => vec![x.get(), y.get()],
+        _ => Vec::new(),
+    };
+    let gradings = store
+        .gradings(a.id)
+        .await?
+        .into_iter()
+        .take(HISTORY)
+        .map(|g| GradingLine {
+            grade: g.grade.to_string(),
+            moment: moment_label(g.moment),
+            potential: format::money(&g.potential),
+            reason: g.reason,
+            when: format::date(Some(g.at.date_naive())),
+        })
+        .collect();
+    Ok(PrioritySection {
+        grade: p.grade.map(|g| g.to_string()).unwrap_or_default(),
+        tier: match (p.tier, p.tier_decision_needed) {
+            (Some(t), _) => t.to_string(),
+            (None, true) => "needs a tier decision".into(),
+            (None, false) => String::new(),
+        },
+        decision_needed: p.tier_decision_needed,
+        between,
+        choice: p
+            .tier_choice
+            .as_ref()
+            .map(|c| match c.kind {
+                TierChoiceKind::Decision => format!("decided: {}", c.reason),
+                TierChoiceKind::Override => format!("override: {}", c.reason),
+            })
+            .unwrap_or_default(),
+        potential: p.potential.as_ref().map(format::money).unwrap_or_default(),
+        gradings,
+        may_grade: me.may_grade(&a.fields.owners).is_ok(),
+        moments: GradingMoment::ALL,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct GradeForm {
+    potential_value: String,
+    growth: String,
+    moment: String,
+    reason: String,
+}
+
+fn problem(e: StoreError) -> Result<String, StoreError> {
+    match e {
+        StoreError::Invalid { field, message } => Ok(format!("{field}: {message}")),
+        e => Err(e),
+    }
+}
+
+pub async fn grade(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<GradeForm>,
+) -> PageResult {
+    let id = account_id(&id)?;
+    let a = s.store.account(id).await?;
+    c.session.user.may_grade(&a.fields.owners)?;
+    let input = (|| -> Result<GradeInput, String> {
+        let raw = f.potential_value.trim().replace(',', "");
+        let potential = Decimal::from_str(&raw).map_err(|_| {
+            format!(
+                "potential value: \"{}\" is not an amount, like 120000",
+                f.potential_value.trim()
+            )
+        })?;
+        let growth = f
+            .growth
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| GradeError::Growth(f.growth.clone()))
+            .and_then(Growth::new)
+            .map_err(|e| e.to_string())?;
+        let moment = f
+            .moment
+            .parse::<GradingMoment>()
+            .map_err(|e| format!("moment: {e}"))?;
+        Ok(GradeInput {
+            potential,
+            growth,
+            moment,
+            reason: f.reason.clone(),
+        })
+    })();
+    let result = match input {
+        Err(p) => Err(p),
+        Ok(input) => match s
+            .store
+            .grade_account(&Actor::user(c.session.user.id, "web"), id, &input)
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => Err(problem(e)?),
+        },
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/accounts/{id}?saved=1#priority")).into_response()),
+        Err(p) => refused(&s, &c, id, p).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TierForm {
+    /// 1, 2, 3, or "grid" to follow the grid again.
+    tier: String,
+    reason: String,
+}
+
+pub async fn tier(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<TierForm>,
+) -> PageResult {
+    let id = account_id(&id)?;
+    let a = s.store.account(id).await?;
+    c.session.user.may_grade(&a.fields.owners)?;
+    let choice = match f.tier.trim() {
+        "grid" => Ok(None),
+        t => match t.parse::<i64>().ok().and_then(Tier::new) {
+            None => Err(format!("tier: \"{t}\" is not 1, 2 or 3")),
+            Some(tier) => {
+                let grid = s.store.prioritisation_rules().await?.grid;
+                let between = a.priority.grade.is_some_and(|g| {
+                    grid.cell(g).allows(tier) && matches!(grid.cell(g), TierCell::Between(..))
+                });
+                Ok(Some(TierChoice {
+                    kind: if between {
+                        TierChoiceKind::Decision
+                    } else {
+                        TierChoiceKind::Override
+                    },
+                    tier,
+                    reason: f.reason.clone(),
+                }))
+            }
+        },
+    };
+    let result = match choice {
+        Err(p) => Err(p),
+        Ok(choice) => match s
+            .store
+            .choose_tier(&Actor::user(c.session.user.id, "web"), id, choice)
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => Err(problem(e)?),
+        },
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/accounts/{id}?saved=1#priority")).into_response()),
+        Err(p) => refused(&s, &c, id, p).await,
+    }
+}
