@@ -179,6 +179,8 @@ test('a CSM grades an account, sees its tier, and decides the tier of a grade be
   // The smallest account of the book: its ARR is below every grade bound.
   await page.goto(`${BASE}/book?sort=arr`);
   await page.locator('tbody tr td a').first().click();
+  await page.waitForLoadState('networkidle');
+  const accountUrl = page.url().split('?')[0];
   const grade = async (potential, growth, moment, reason) => {
     await page.getByText('Grade this account').click();
     await page.getByLabel('Potential value (how big could it be?)').fill(potential);
@@ -212,7 +214,14 @@ test('a CSM grades an account, sees its tier, and decides the tier of a grade be
   await page.getByRole('button', { name: 'Save grade' }).click();
   await page.getByText('potential value: "lots" is not an amount').waitFor();
   assert.equal((await page.locator('#account-grade').textContent()).trim(), 'B1');
-  await page.goto(page.url().split('?')[0] + '#priority');
+  const name = (await page.locator('h1').textContent()).trim();
+  // My book filters by grade and tier.
+  await page.goto(`${BASE}/book?grade=B1&tier=2`);
+  await page.locator('tbody tr', { hasText: name }).waitFor();
+  await shot(page, '17-book-by-grade');
+  await page.goto(`${BASE}/book?grade=A1`);
+  assert.equal(await page.locator('tbody tr', { hasText: name }).count(), 0);
+  await page.goto(accountUrl + '#priority');
   await page.locator('#priority').scrollIntoViewIfNeeded();
   await shot(page, '16-graded-account');
   await context.close();

@@ -556,6 +556,38 @@ async fn an_ae_grades_at_close_and_a_person_decides_the_tier_between_two() {
         vec![json!(2), json!(1)],
         "the list carries each account's tier"
     );
+    let names = |list: &Value| -> Vec<Value> {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].clone())
+            .collect()
+    };
+    let (_, by_tier) = app
+        .call("GET", "/api/v1/accounts?sort=tier", Some(&ae), None)
+        .await;
+    assert_eq!(names(&by_tier), vec![json!("Viacom"), json!("Initech")]);
+    let (_, a1) = app
+        .call("GET", "/api/v1/accounts?grade=a1", Some(&ae), None)
+        .await;
+    assert_eq!(names(&a1), vec![json!("Viacom")]);
+    let (_, waiting) = app
+        .call(
+            "GET",
+            "/api/v1/accounts?tier_decision_needed=true",
+            Some(&ae),
+            None,
+        )
+        .await;
+    assert_eq!(names(&waiting), Vec::<Value>::new(), "the B1 was decided");
+    let (status, e) = app
+        .call("GET", "/api/v1/accounts?grade=D1", Some(&ae), None)
+        .await;
+    assert_eq!(
+        (status, e["field"].clone()),
+        (StatusCode::BAD_REQUEST, json!("grade"))
+    );
 
     let history = format!(
         "/api/v1/accounts/{}/priority-history",

@@ -24,6 +24,8 @@ pub enum SortField {
     Country,
     Lifecycle,
     CreatedAt,
+    Grade,
+    Tier,
 }
 
 impl SortField {
@@ -37,6 +39,8 @@ impl SortField {
         "country",
         "lifecycle",
         "created_at",
+        "grade",
+        "tier",
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -50,6 +54,8 @@ impl SortField {
             "country" => SortField::Country,
             "lifecycle" => SortField::Lifecycle,
             "created_at" => SortField::CreatedAt,
+            "grade" => SortField::Grade,
+            "tier" => SortField::Tier,
             _ => return None,
         })
     }
@@ -65,6 +71,8 @@ impl SortField {
             SortField::Country => "country",
             SortField::Lifecycle => "lifecycle",
             SortField::CreatedAt => "created_at",
+            SortField::Grade => "grade",
+            SortField::Tier => "tier",
         }
     }
 
@@ -101,6 +109,10 @@ pub struct AccountQuery {
     /// Accounts where this person holds any owner function.
     pub owner: Option<UserId>,
     pub lifecycle: Option<Lifecycle>,
+    pub grade: Option<sherpa_core::prioritise::Grade>,
+    pub tier: Option<sherpa_core::prioritise::Tier>,
+    /// Accounts whose grade sits between two tiers and wait for a person's decision.
+    pub tier_decision_needed: bool,
     pub industry: Option<String>,
     pub country: Option<String>,
     pub renewal_from: Option<NaiveDate>,
@@ -216,6 +228,18 @@ fn filters(q: &AccountQuery, currency: Currency) -> Result<(Args, Vec<String>, b
             "(lifecycle || '') = {}",
             args.push(Arg::Text(l.as_str().into()))
         ));
+    }
+    if let Some(g) = q.grade {
+        conds.push(format!("grade = {}", args.push(Arg::Text(g.to_string()))));
+    }
+    if let Some(t) = q.tier {
+        conds.push(format!(
+            "tier = {}",
+            args.push(Arg::Int(i64::from(t.get())))
+        ));
+    }
+    if q.tier_decision_needed {
+        conds.push("tier_decision_needed = 1".into());
     }
     if let Some(i) = &q.industry {
         conds.push(format!("industry = {}", args.push(Arg::Text(i.clone()))));
@@ -424,6 +448,8 @@ fn sort_key(f: SortField, r: &AccountRow) -> Option<serde_json::Value> {
         SortField::Country => text(&r.country),
         SortField::Lifecycle => text(&r.lifecycle),
         SortField::CreatedAt => Some(Value::String(r.created_at.clone())),
+        SortField::Grade => text(&r.grade),
+        SortField::Tier => r.tier.map(Value::from),
     }
 }
 

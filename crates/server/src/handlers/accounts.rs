@@ -124,6 +124,12 @@ pub struct ListAccounts {
     owner: Option<String>,
     /// onboarding, ongoing or churned.
     lifecycle: Option<String>,
+    /// A1 .. C3.
+    grade: Option<String>,
+    /// 1, 2 or 3.
+    tier: Option<i64>,
+    /// true: only accounts whose grade waits for a tier decision.
+    tier_decision_needed: Option<bool>,
     industry: Option<String>,
     country: Option<String>,
     /// Renewal date on or after this day.
@@ -140,7 +146,7 @@ pub struct ListAccounts {
     /// Find the account with this CRM id.
     external_id: Option<String>,
     /// A column, or -column for descending: name, arr, renewal_date, customer_since, employees,
-    /// industry, country, lifecycle, created_at.
+    /// industry, country, lifecycle, created_at, grade, tier.
     sort: Option<String>,
     cursor: Option<String>,
     /// 1 to 500; default 50.
@@ -232,6 +238,22 @@ pub async fn list_accounts(
                     .map_err(|e| AppError::bad("lifecycle", e.to_string()))
             })
             .transpose()?,
+        grade: p
+            .grade
+            .as_deref()
+            .map(|g| {
+                g.parse::<sherpa_core::prioritise::Grade>()
+                    .map_err(|e| AppError::bad("grade", e.to_string()))
+            })
+            .transpose()?,
+        tier: p
+            .tier
+            .map(|t| {
+                sherpa_core::prioritise::Tier::new(t)
+                    .ok_or_else(|| AppError::bad("tier", "1, 2 or 3"))
+            })
+            .transpose()?,
+        tier_decision_needed: p.tier_decision_needed.unwrap_or(false),
         industry: p.industry,
         country: p.country,
         renewal_from,

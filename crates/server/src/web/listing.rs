@@ -20,6 +20,10 @@ pub struct ListParams {
     pub q: String,
     pub owner: String,
     pub lifecycle: String,
+    /// A1 .. C3.
+    pub grade: String,
+    /// 1, 2, 3, or "decide" for accounts waiting for a tier decision.
+    pub tier: String,
     pub industry: String,
     pub country: String,
     /// Renewing within this many days from today.
@@ -94,6 +98,20 @@ impl ListParams {
                 None => None,
                 Some(l) => Some(l.parse::<Lifecycle>().map_err(|e| bad("lifecycle", e))?),
             },
+            grade: match text(&self.grade) {
+                None => None,
+                Some(g) => Some(g.parse().map_err(|e| bad("grade", e))?),
+            },
+            tier: match text(&self.tier).as_deref() {
+                None | Some("decide") => None,
+                Some(t) => Some(
+                    t.parse::<i64>()
+                        .ok()
+                        .and_then(sherpa_core::prioritise::Tier::new)
+                        .ok_or_else(|| bad("tier", "expected 1, 2, 3 or decide"))?,
+                ),
+            },
+            tier_decision_needed: self.tier == "decide",
             industry: text(&self.industry),
             country: text(&self.country),
             renewal_from: renewal_to.map(|_| today),
@@ -116,6 +134,8 @@ impl ListParams {
             ("q", &self.q),
             ("owner", &self.owner),
             ("lifecycle", &self.lifecycle),
+            ("grade", &self.grade),
+            ("tier", &self.tier),
             ("industry", &self.industry),
             ("country", &self.country),
             ("renewal", &self.renewal),
@@ -177,6 +197,10 @@ pub struct Row {
     /// `soon` within 90 days, `late` when past.
     pub renewal_class: &'static str,
     pub lifecycle: String,
+    /// "A1", or empty when ungraded.
+    pub grade: String,
+    /// "1".."3", "?" when a tier decision is needed, or empty.
+    pub tier: String,
     pub industry: String,
     pub country: String,
     pub csm: String,
@@ -210,6 +234,12 @@ impl Row {
                 .lifecycle
                 .map(|l| l.as_str().to_string())
                 .unwrap_or_default(),
+            grade: a.priority.grade.map(|g| g.to_string()).unwrap_or_default(),
+            tier: match (a.priority.tier, a.priority.tier_decision_needed) {
+                (Some(t), _) => t.get().to_string(),
+                (None, true) => "?".into(),
+                (None, false) => String::new(),
+            },
             industry: a.fields.industry.clone().unwrap_or_default(),
             country: a.fields.country.clone().unwrap_or_default(),
             csm: a
