@@ -151,6 +151,14 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         ("lifecycle", "ongoing"),
         ("customer_since", ""),
     ]);
+    let grade = || {
+        form(&[
+            ("potential_value", "20000"),
+            ("growth", "2"),
+            ("moment", "state_change"),
+            ("reason", "new budget owner"),
+        ])
+    };
     let log = || {
         form(&[
             ("kind", "call"),
@@ -242,6 +250,34 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             "/accounts/{id}/activities",
             &format!("/accounts/{f}/activities"),
             log(),
+            MANAGERS,
+        ),
+        case(
+            "POST",
+            "/accounts/{id}/grade",
+            &format!("/accounts/{o}/grade"),
+            grade(),
+            OWNER_LOG,
+        ),
+        case(
+            "POST",
+            "/accounts/{id}/grade",
+            &format!("/accounts/{f}/grade"),
+            grade(),
+            MANAGERS,
+        ),
+        case(
+            "POST",
+            "/accounts/{id}/tier",
+            &format!("/accounts/{o}/tier"),
+            form(&[("tier", "1"), ("reason", "strategic logo")]),
+            OWNER_LOG,
+        ),
+        case(
+            "POST",
+            "/accounts/{id}/tier",
+            &format!("/accounts/{f}/tier"),
+            form(&[("tier", "1"), ("reason", "strategic logo")]),
             MANAGERS,
         ),
         case("GET", "/team", "/team", Body::None, SIGNED),
@@ -347,6 +383,12 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("PATCH", "/api/v1/accounts/{id}", format!("/api/v1/accounts/{o}"), Body::Json(json!({"industry": "Media"})), API_OWNER_EDIT),
         api("PATCH", "/api/v1/accounts/{id}", format!("/api/v1/accounts/{f}"), Body::Json(json!({"industry": "Media"})), API_MANAGE),
         api("GET", "/api/v1/accounts/{id}/arr-history", format!("/api/v1/accounts/{o}/arr-history"), Body::None, API_READ),
+        api("PUT", "/api/v1/accounts/{id}/grade", format!("/api/v1/accounts/{o}/grade"), Body::Json(json!({"potential_value": "60000", "growth": 1, "moment": "at_close", "reason": "big"})), API_OWNER_LOG),
+        api("PUT", "/api/v1/accounts/{id}/grade", format!("/api/v1/accounts/{f}/grade"), Body::Json(json!({"potential_value": "60000", "growth": 1, "moment": "at_close", "reason": "big"})), API_MANAGE),
+        api("PUT", "/api/v1/accounts/{id}/tier", format!("/api/v1/accounts/{o}/tier"), Body::Json(json!({"tier": 2, "kind": "override", "reason": "capacity"})), API_OWNER_LOG),
+        api("GET", "/api/v1/accounts/{id}/priority-history", format!("/api/v1/accounts/{o}/priority-history"), Body::None, API_READ),
+        api("GET", "/api/v1/prioritisation", "/api/v1/prioritisation".into(), Body::None, API_READ),
+        api("PUT", "/api/v1/prioritisation", "/api/v1/prioritisation".into(), Body::Json(json!({"grade_bounds": {"a_above": "50000", "b_from": "10000"}, "tier_grid": {"A1": "1", "A2": "1", "A3": "1-2", "B1": "1-2", "B2": "2", "B3": "2", "C1": "2", "C2": "3", "C3": "3"}})), API_MANAGE),
         api("POST", "/api/v1/accounts/bulk", "/api/v1/accounts/bulk".into(), Body::Json(json!({"items": [{"external_id": "B-1", "name": "Bulk"}]})), API_MANAGE),
         api("POST", "/api/v1/contacts/bulk", "/api/v1/contacts/bulk".into(), Body::Json(json!({"items": []})), API_MANAGE),
         api("POST", "/api/v1/contracts/bulk", "/api/v1/contracts/bulk".into(), Body::Json(json!({"items": []})), API_MANAGE),
