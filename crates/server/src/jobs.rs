@@ -10,7 +10,7 @@ pub struct Worker {
 }
 
 /// The jobs that run once a day, shortly after midnight UTC.
-const DAILY: [&str; 3] = ["refresh_arr", "tidy_web", "prune_events"];
+const DAILY: [&str; 4] = ["refresh_arr", "tidy_web", "prune_events", "grading_tasks"];
 
 /// Runs one job by kind.
 async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
@@ -35,6 +35,12 @@ async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
         "prune_events" => {
             let n = store.prune_events().await?;
             tracing::info!(events = n, "old raw events removed");
+            Ok(())
+        }
+        // Seed 000's grading moments: new accounts to grade at close, then to re-grade.
+        "grading_tasks" => {
+            let n = store.open_grading_tasks().await?;
+            tracing::info!(tasks = n, "grading tasks opened");
             Ok(())
         }
         other => anyhow::bail!("unknown job kind {other:?}"),

@@ -135,7 +135,107 @@ fn priority_json(p: &AccountPriority) -> serde_json::Value {
     })
 }
 
+/// Closes the account's open grading tasks that this grading answers.
+async fn close_answered_tasks(
+    conn: &mut AnyConnection,
+    now: &str,
+    actor: &Actor,
+    id: AccountId,
+    moment: GradingMoment,
+    grade: Grade,
+) -> Result<()> {
+    for key in answered_by(moment) {
+        let open: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM tasks WHERE account_id = $1 AND dedup_key = $2 AND status = 'open'",
+        )
+        .bind(id.0)
+        .bind(*key)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(task) = open else { continue };
+        let outcome = format!("graded {grade}");
+        sqlx::query(
+            "UPDATE tasks SET status = 'done', outcome = $1, closed_at = $2, updated_at = $2 WHERE id = $3",
+        )
+        .bind(&outcome)
+        .bind(now)
+        .bind(task)
+        .execute(&mut *conn)
+        .await?;
+        audit::record(
+            conn,
+            now,
+            actor,
+            "update",
+            "task",
+            task,
+            Some(&serde_json::json!({"account_id": id.0, "status": "open"})),
+            Some(&serde_json::json!({"account_id": id.0, "status": "done", "outcome": outcome})),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 impl Store {
+    /// Opens the grading tasks of new accounts (seed 000): "grade at close" for the AE of an
+    /// account without a grade, "re-grade within 30 days" for the CSM once sales graded it.
+    /// Idempotent: one open task per rule and account. Answers how many it opened.
+    pub async fn open_grading_tasks(&self) -> Result<usize> {
+        let today = self.clock().today();
+        let since = today - chrono::Days::new(NEW_FOR_DAYS);
+        type Row = (
+            i64,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, name, customer_since, created_at, lifecycle, ae_id, csm_id FROM accounts \
+             WHERE (lifecycle IS NULL OR lifecycle <> 'churned') \
+             AND (customer_since >= $1 OR (customer_since IS NULL AND created_at >= $1)) ORDER BY id",
+        )
+        .bind(since.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut opened = 0;
+        for (id, name, customer_since, created_at, lifecycle, ae, csm) in rows {
+            let moments: Vec<String> = sqlx::query_scalar(
+                "SELECT moment FROM account_gradings WHERE account_id = $1 ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+            let start = match &customer_since {
+                Some(d) => parse("customer_since", d)?,
+                None => time("created_at", &created_at)?.date_naive(),
+            };
+            let facts = GradingFacts {
+                account: AccountId(id),
+                name,
+                start,
+                lifecycle: lifecycle
+                    .as_deref()
+                    .map(|l| parse("lifecycle", l))
+                    .transpose()?,
+                ae: ae.map(UserId),
+                csm: csm.map(UserId),
+                gradings: moments
+                    .iter()
+                    .map(|m| parse("moment", m))
+                    .collect::<std::result::Result<_, _>>()?,
+            };
+            if let Some(task) = grading_task(&facts, today) {
+                let (_, new) = self.open_task(&Actor::system("grading"), &task).await?;
+                opened += usize::from(new);
+            }
+        }
+        Ok(opened)
+    }
+
     /// The grade bounds and the tier grid in force.
     pub async fn prioritisation_rules(&self) -> Result<PrioritisationRules> {
         let mut conn = self.pool.acquire().await?;
@@ -259,6 +359,7 @@ impl Store {
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
+        close_answered_tasks(&mut tx, &now, actor, id, input.moment, grade).await?;
         let standing = tier_standing(
             &rules.grid,
             Some(grade),

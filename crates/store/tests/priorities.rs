@@ -227,3 +227,96 @@ async fn a_new_grid_retiers_the_graded_accounts_and_bad_bounds_change_nothing() 
     assert!(e.to_string().starts_with("grade_bounds"), "{e}");
     assert_eq!(db.store.prioritisation_rules().await.unwrap(), rules);
 }
+
+#[tokio::test]
+async fn a_new_account_gets_a_grading_task_that_its_grading_closes() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let person = |email: &str, role: Role| UserInput {
+        email: Email::parse(email).unwrap(),
+        name: email.into(),
+        function: Function::Csm,
+        role,
+        manager_email: None,
+        active: true,
+    };
+    let ae = db
+        .store
+        .upsert_user(&sys, &person("ae@example.com", Role::Sales), None)
+        .await
+        .unwrap();
+    let csm = db
+        .store
+        .upsert_user(&sys, &person("csm@example.com", Role::Csm), None)
+        .await
+        .unwrap();
+    let today = db.store.clock().today();
+    let owners = [
+        (OwnerFunction::Ae, Some(PersonRef::Id(ae.id))),
+        (OwnerFunction::Csm, Some(PersonRef::Id(csm.id))),
+    ];
+    let create = |name: &str, since: chrono::NaiveDate| AccountPatch {
+        name: Some(name.into()),
+        customer_since: Some(Some(since)),
+        owners: owners.iter().cloned().collect(),
+        ..Default::default()
+    };
+    let new = db
+        .store
+        .create_account(&sys, &create("Fresh", today - chrono::Days::new(3)))
+        .await
+        .unwrap();
+    db.store
+        .create_account(&sys, &create("Old", today - chrono::Days::new(400)))
+        .await
+        .unwrap();
+    assert_eq!(
+        db.store.open_grading_tasks().await.unwrap(),
+        1,
+        "only the new account"
+    );
+    assert_eq!(
+        db.store.open_grading_tasks().await.unwrap(),
+        0,
+        "one open task per rule"
+    );
+    let open = |who: UserId| sherpa_store::TaskQuery {
+        owner: Some(who),
+        status: Some(TaskStatus::Open),
+        limit: 100,
+        ..Default::default()
+    };
+    let tasks = db.store.tasks(&open(ae.id)).await.unwrap();
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0].fields.title, "Grade Fresh at close");
+    assert_eq!(tasks[0].fields.source, TaskSource::Grading);
+
+    db.store
+        .grade_account(
+            &sys,
+            new.id,
+            &input(80_000, 2, GradingMoment::AtClose, "room to grow"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        db.store.tasks(&open(ae.id)).await.unwrap().is_empty(),
+        "the grading closed it"
+    );
+    assert_eq!(db.store.open_grading_tasks().await.unwrap(), 1);
+    let regrade = db.store.tasks(&open(csm.id)).await.unwrap();
+    assert_eq!(
+        regrade[0].fields.title,
+        "Re-grade Fresh within its first 30 days"
+    );
+    db.store
+        .grade_account(
+            &sys,
+            new.id,
+            &input(40_000, 2, GradingMoment::First30Days, "one team only"),
+        )
+        .await
+        .unwrap();
+    assert!(db.store.tasks(&open(csm.id)).await.unwrap().is_empty());
+    assert_eq!(db.store.open_grading_tasks().await.unwrap(), 0);
+}

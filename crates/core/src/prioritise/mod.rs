@@ -4,8 +4,10 @@
 
 mod grade;
 mod priority;
+mod prompts;
 mod tier;
 
 pub use grade::*;
 pub use priority::{AccountPriority, GradingRecord, TierChange};
+pub use prompts::*;
 pub use tier::*;

@@ -1,0 +1,161 @@
+//! Seed 000's grading moments as tasks: "each account should first be graded by the sales team
+//! upon close ... make this a closing task", then "re-evaluated once the Success team has a
+//! chance to interact with the customer, generally within the first 30 days". A grading closes
+//! the tasks it answers.
+
+use super::GradingMoment;
+use crate::book::{AccountId, Lifecycle, Priority, TaskFields, TaskSource, UserId};
+use chrono::{Days, NaiveDate};
+
+/// The task of a new account without a grade, for its AE.
+pub const GRADE_AT_CLOSE: &str = "grade-at-close";
+/// The CSM's re-grade once the account has been graded at close.
+pub const REGRADE_FIRST_30_DAYS: &str = "regrade-first-30-days";
+/// An account is new, and gets these tasks, this long after it started.
+pub const NEW_FOR_DAYS: u64 = 90;
+/// The AE grades within this many days of the start.
+const AT_CLOSE_DAYS: u64 = 7;
+/// The CSM re-grades within this many days of the start.
+const FIRST_DAYS: u64 = 30;
+
+/// What the grading tasks of one account depend on.
+#[derive(Debug, Clone)]
+pub struct GradingFacts {
+    pub account: AccountId,
+    pub name: String,
+    /// Customer since, else the day the account was created.
+    pub start: NaiveDate,
+    pub lifecycle: Option<Lifecycle>,
+    pub ae: Option<UserId>,
+    pub csm: Option<UserId>,
+    /// The moments of its gradings so far.
+    pub gradings: Vec<GradingMoment>,
+}
+
+/// The grading task the account needs now, if any (opening it again is harmless: a task's
+/// dedup key keeps one open per account).
+pub fn grading_task(f: &GradingFacts, today: NaiveDate) -> Option<TaskFields> {
+    let new = f.start.checked_add_days(Days::new(NEW_FOR_DAYS))? >= today;
+    if !new || f.lifecycle == Some(Lifecycle::Churned) {
+        return None;
+    }
+    let task = |title: String, owner, days, priority, reason: &str, key: &str| TaskFields {
+        account_id: f.account,
+        title,
+        owner_id: owner,
+        due_on: f.start.checked_add_days(Days::new(days)),
+        priority,
+        source: TaskSource::Grading,
+        reason: reason.into(),
+        dedup_key: Some(key.into()),
+    };
+    if f.gradings.is_empty() {
+        return Some(task(
+            format!("Grade {} at close", f.name),
+            f.ae.or(f.csm),
+            AT_CLOSE_DAYS,
+            Priority::High,
+            "A new account without a grade. The AE grades it at close, before the handoff: how big \
+             could it be (A/B/C) and how likely is it to grow (1/2/3). Its tier, and so the time \
+             the team gives it, follow from the grade.",
+            GRADE_AT_CLOSE,
+        ));
+    }
+    let regraded = f.gradings.iter().any(|m| *m != GradingMoment::AtClose);
+    if !regraded && f.csm.is_some() {
+        return Some(task(
+            format!("Re-grade {} within its first 30 days", f.name),
+            f.csm,
+            FIRST_DAYS,
+            Priority::Normal,
+            "Graded at close by sales. The CSM re-grades within the first 30 days, once early \
+             conversations and usage have shown more about its size and its will to grow.",
+            REGRADE_FIRST_30_DAYS,
+        ));
+    }
+    None
+}
+
+/// The grading tasks a grading at this moment answers.
+pub fn answered_by(moment: GradingMoment) -> &'static [&'static str] {
+    match moment {
+        GradingMoment::AtClose => &[GRADE_AT_CLOSE],
+        GradingMoment::First30Days | GradingMoment::StateChange => {
+            &[GRADE_AT_CLOSE, REGRADE_FIRST_30_DAYS]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn facts(start: &str, gradings: Vec<GradingMoment>) -> GradingFacts {
+        GradingFacts {
+            account: AccountId(1),
+            name: "Viacom".into(),
+            start: day(start),
+            lifecycle: Some(Lifecycle::Onboarding),
+            ae: Some(UserId(7)),
+            csm: Some(UserId(8)),
+            gradings,
+        }
+    }
+
+    #[test]
+    fn a_new_account_asks_its_ae_for_a_grade_then_its_csm_for_a_re_grade() {
+        let today = day("2026-11-30");
+        let t = grading_task(&facts("2026-11-25", vec![]), today).unwrap();
+        assert_eq!(t.dedup_key.as_deref(), Some(GRADE_AT_CLOSE));
+        assert_eq!(
+            (t.owner_id, t.due_on),
+            (Some(UserId(7)), Some(day("2026-12-02")))
+        );
+        let t = grading_task(&facts("2026-11-25", vec![GradingMoment::AtClose]), today).unwrap();
+        assert_eq!(t.dedup_key.as_deref(), Some(REGRADE_FIRST_30_DAYS));
+        assert_eq!(
+            (t.owner_id, t.due_on),
+            (Some(UserId(8)), Some(day("2026-12-25")))
+        );
+        let done = facts(
+            "2026-11-25",
+            vec![GradingMoment::AtClose, GradingMoment::First30Days],
+        );
+        assert!(grading_task(&done, today).is_none());
+    }
+
+    #[test]
+    fn old_and_churned_accounts_and_accounts_graded_by_their_csm_get_no_task() {
+        let today = day("2026-11-30");
+        // 91 days after the start the account is no longer new.
+        assert!(grading_task(&facts("2026-08-31", vec![]), today).is_none());
+        assert!(grading_task(&facts("2026-09-01", vec![]), today).is_some());
+        let mut churned = facts("2026-11-01", vec![]);
+        churned.lifecycle = Some(Lifecycle::Churned);
+        assert!(grading_task(&churned, today).is_none());
+        assert!(
+            grading_task(
+                &facts("2026-11-01", vec![GradingMoment::First30Days]),
+                today
+            )
+            .is_none()
+        );
+        // Without an AE the CSM grades it.
+        let mut no_ae = facts("2026-11-20", vec![]);
+        no_ae.ae = None;
+        assert_eq!(
+            grading_task(&no_ae, today).unwrap().owner_id,
+            Some(UserId(8))
+        );
+    }
+
+    #[test]
+    fn a_grading_answers_the_tasks_of_its_moment() {
+        assert_eq!(answered_by(GradingMoment::AtClose), &[GRADE_AT_CLOSE]);
+        assert!(answered_by(GradingMoment::First30Days).contains(&REGRADE_FIRST_30_DAYS));
+    }
+}
