@@ -135,6 +135,32 @@ fn priority_json(p: &AccountPriority) -> serde_json::Value {
     })
 }
 
+/// The account after a change of its priority, with the change in the audit trail.
+async fn audit_priority(
+    conn: &mut AnyConnection,
+    now: &str,
+    actor: &Actor,
+    action: &str,
+    before: &Account,
+    currency: Currency,
+) -> Result<Account> {
+    let after = load_account(&mut *conn, before.id, currency)
+        .await?
+        .ok_or_else(|| StoreError::not_found("account", before.id))?;
+    audit::record(
+        conn,
+        now,
+        actor,
+        action,
+        "account",
+        before.id,
+        Some(&priority_json(&before.priority)),
+        Some(&priority_json(&after.priority)),
+    )
+    .await?;
+    Ok(after)
+}
+
 /// Closes the account's open grading tasks that this grading answers.
 async fn close_answered_tasks(
     conn: &mut AnyConnection,
@@ -374,20 +400,7 @@ impl Store {
             &format!("graded {grade}: {why}"),
         )
         .await?;
-        let after = load_account(&mut tx, id, currency)
-            .await?
-            .ok_or_else(|| StoreError::not_found("account", id))?;
-        audit::record(
-            &mut tx,
-            &now,
-            actor,
-            "grade",
-            "account",
-            id,
-            Some(&priority_json(&account.priority)),
-            Some(&priority_json(&after.priority)),
-        )
-        .await?;
+        let after = audit_priority(&mut tx, &now, actor, "grade", &account, currency).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -462,20 +475,7 @@ impl Store {
         };
         let standing = tier_standing(&rules.grid, grade, choice);
         apply_standing(&mut tx, &now, actor, &account, standing, &why).await?;
-        let after = load_account(&mut tx, id, currency)
-            .await?
-            .ok_or_else(|| StoreError::not_found("account", id))?;
-        audit::record(
-            &mut tx,
-            &now,
-            actor,
-            "tier",
-            "account",
-            id,
-            Some(&priority_json(&account.priority)),
-            Some(&priority_json(&after.priority)),
-        )
-        .await?;
+        let after = audit_priority(&mut tx, &now, actor, "tier", &account, currency).await?;
         tx.commit().await?;
         Ok(after)
     }

@@ -113,6 +113,19 @@ pub struct GradeForm {
     reason: String,
 }
 
+/// Back to the account's grade and tier when saved; the page with what was wrong otherwise.
+async fn answer(
+    s: &AppState,
+    c: &crate::web::session::Current,
+    id: AccountId,
+    result: Result<(), String>,
+) -> PageResult {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/accounts/{id}?saved=1#priority")).into_response()),
+        Err(p) => refused(s, c, id, p).await,
+    }
+}
+
 fn problem(e: StoreError) -> Result<String, StoreError> {
     match e {
         StoreError::Invalid { field, message } => Ok(format!("{field}: {message}")),
@@ -166,10 +179,7 @@ pub async fn grade(
             Err(e) => Err(problem(e)?),
         },
     };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/accounts/{id}?saved=1#priority")).into_response()),
-        Err(p) => refused(&s, &c, id, p).await,
-    }
+    answer(&s, &c, id, result).await
 }
 
 #[derive(Deserialize)]
@@ -220,8 +230,5 @@ pub async fn tier(
             Err(e) => Err(problem(e)?),
         },
     };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/accounts/{id}?saved=1#priority")).into_response()),
-        Err(p) => refused(&s, &c, id, p).await,
-    }
+    answer(&s, &c, id, result).await
 }
