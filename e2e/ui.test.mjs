@@ -221,6 +221,7 @@ test('a CSM grades an account, sees its tier, and decides the tier of a grade be
   await shot(page, '17-book-by-grade');
   await page.goto(`${BASE}/book?grade=A1`);
   assert.equal(await page.locator('tbody tr', { hasText: name }).count(), 0);
+  await page.getByText('No account in this book matches these filters.').waitFor();
   await page.goto(accountUrl + '#priority');
   await page.locator('#priority').scrollIntoViewIfNeeded();
   await shot(page, '16-graded-account');

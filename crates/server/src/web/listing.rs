@@ -126,6 +126,24 @@ impl ListParams {
         })
     }
 
+    /// Whether any filter narrows the list (whose book it is does not).
+    pub fn any_filter(&self) -> bool {
+        [
+            &self.q,
+            &self.owner,
+            &self.lifecycle,
+            &self.grade,
+            &self.tier,
+            &self.industry,
+            &self.country,
+            &self.renewal,
+            &self.arr_min,
+            &self.arr_max,
+        ]
+        .iter()
+        .any(|f| !f.trim().is_empty())
+    }
+
     /// The filters as a query string, without the page cursor (and without `sort` when
     /// `keep_sort` is false).
     pub fn filters_query(&self, keep_sort: bool) -> String {

@@ -56,7 +56,7 @@ pub async fn show(
     let mut q = p.to_query(today, listing::PAGE)?;
     q.owner = Some(owner.id);
     let list = listing::load(&s.store, &q, &p, today).await?;
-    let filtered = !(p.q.is_empty() && p.lifecycle.is_empty() && p.renewal.is_empty());
+    let filtered = p.any_filter();
     Ok(render(&BookPage {
         nav: Nav::new(&c, "book"),
         mine: owner.id == me.id,

@@ -33,23 +33,6 @@ struct PortfolioPage {
     book_empty: bool,
 }
 
-impl ListParams {
-    fn any_filter(&self) -> bool {
-        [
-            &self.q,
-            &self.owner,
-            &self.lifecycle,
-            &self.industry,
-            &self.country,
-            &self.renewal,
-            &self.arr_min,
-            &self.arr_max,
-        ]
-        .iter()
-        .any(|f| !f.trim().is_empty())
-    }
-}
-
 pub async fn show(
     State(s): State<AppState>,
     Signed(c): Signed,
