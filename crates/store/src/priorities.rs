@@ -135,6 +135,17 @@ fn priority_json(p: &AccountPriority) -> serde_json::Value {
     })
 }
 
+/// The account, inside the transaction; a missing one is "not found".
+async fn existing_account(
+    conn: &mut AnyConnection,
+    id: AccountId,
+    currency: Currency,
+) -> Result<Account> {
+    load_account(conn, id, currency)
+        .await?
+        .ok_or_else(|| StoreError::not_found("account", id))
+}
+
 /// The account after a change of its priority, with the change in the audit trail.
 async fn audit_priority(
     conn: &mut AnyConnection,
@@ -144,9 +155,7 @@ async fn audit_priority(
     before: &Account,
     currency: Currency,
 ) -> Result<Account> {
-    let after = load_account(&mut *conn, before.id, currency)
-        .await?
-        .ok_or_else(|| StoreError::not_found("account", before.id))?;
+    let after = existing_account(&mut *conn, before.id, currency).await?;
     audit::record(
         conn,
         now,
@@ -227,14 +236,22 @@ impl Store {
         .bind(since.to_string())
         .fetch_all(&self.pool)
         .await?;
+        // The gradings of those accounts, in one read.
+        let graded: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT g.account_id, g.moment FROM account_gradings g JOIN accounts a ON a.id = g.account_id \
+             WHERE (a.lifecycle IS NULL OR a.lifecycle <> 'churned') \
+             AND (a.customer_since >= $1 OR (a.customer_since IS NULL AND a.created_at >= $1)) ORDER BY g.id",
+        )
+        .bind(since.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut moments: std::collections::HashMap<i64, Vec<String>> = Default::default();
+        for (account, moment) in graded {
+            moments.entry(account).or_default().push(moment);
+        }
         let mut opened = 0;
         for (id, name, customer_since, created_at, lifecycle, ae, csm) in rows {
-            let moments: Vec<String> = sqlx::query_scalar(
-                "SELECT moment FROM account_gradings WHERE account_id = $1 ORDER BY id",
-            )
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?;
+            let moments = moments.remove(&id).unwrap_or_default();
             let start = match &customer_since {
                 Some(d) => parse("customer_since", d)?,
                 None => time("created_at", &created_at)?.date_naive(),
@@ -304,9 +321,7 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
             for id in graded {
-                let account = load_account(&mut tx, AccountId(id), self.currency())
-                    .await?
-                    .ok_or_else(|| StoreError::not_found("account", AccountId(id)))?;
+                let account = existing_account(&mut tx, AccountId(id), self.currency()).await?;
                 let p = &account.priority;
                 let standing = tier_standing(&new.grid, p.grade, p.tier_choice.clone());
                 apply_standing(
@@ -352,9 +367,7 @@ impl Store {
         let (potential, potential_minor) = potential?;
         let now = self.now();
         let mut tx = self.pool.begin().await?;
-        let account = load_account(&mut tx, id, currency)
-            .await?
-            .ok_or_else(|| StoreError::not_found("account", id))?;
+        let account = existing_account(&mut tx, id, currency).await?;
         let rules = rules(&mut tx).await?;
         let grade = grade(
             &rules.bounds,
@@ -423,9 +436,7 @@ impl Store {
         let currency = self.currency();
         let now = self.now();
         let mut tx = self.pool.begin().await?;
-        let account = load_account(&mut tx, id, currency)
-            .await?
-            .ok_or_else(|| StoreError::not_found("account", id))?;
+        let account = existing_account(&mut tx, id, currency).await?;
         let rules = rules(&mut tx).await?;
         let grade = account.priority.grade;
         if let Some(c) = choice

@@ -40,6 +40,11 @@ pub enum TierCell {
 }
 
 impl TierCell {
+    /// Whether a person must choose between two tiers.
+    pub fn is_between(&self) -> bool {
+        matches!(self, TierCell::Between(..))
+    }
+
     /// Whether a decision for this tier settles the cell.
     pub fn allows(&self, tier: Tier) -> bool {
         match *self {

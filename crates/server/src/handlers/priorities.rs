@@ -99,7 +99,7 @@ pub async fn choose_tier(
             let between = account
                 .priority
                 .grade
-                .is_some_and(|g| matches!(grid.cell(g), TierCell::Between(..)));
+                .is_some_and(|g| grid.cell(g).is_between());
             let kind = match body.kind.as_deref() {
                 Some(k) => k
                     .parse::<TierChoiceKind>()

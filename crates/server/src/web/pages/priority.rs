@@ -204,9 +204,10 @@ pub async fn tier(
             None => Err(format!("tier: \"{t}\" is not 1, 2 or 3")),
             Some(tier) => {
                 let grid = s.store.prioritisation_rules().await?.grid;
-                let between = a.priority.grade.is_some_and(|g| {
-                    grid.cell(g).allows(tier) && matches!(grid.cell(g), TierCell::Between(..))
-                });
+                let between = a
+                    .priority
+                    .grade
+                    .is_some_and(|g| grid.cell(g).is_between() && grid.cell(g).allows(tier));
                 Ok(Some(TierChoice {
                     kind: if between {
                         TierChoiceKind::Decision
