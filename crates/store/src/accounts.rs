@@ -413,7 +413,7 @@ impl Store {
     }
 
     pub async fn create_account(&self, actor: &Actor, patch: &AccountPatch) -> Result<Account> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let (id, _) = save_account(&mut tx, &self.now(), actor, None, patch).await?;
         tx.commit().await?;
         self.account(id).await
@@ -425,7 +425,7 @@ impl Store {
         id: AccountId,
         patch: &AccountPatch,
     ) -> Result<Account> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         load_account(&mut tx, id, self.currency())
             .await?
             .ok_or_else(|| StoreError::not_found("account", id))?;

@@ -111,7 +111,7 @@ pub(crate) async fn save_activity(
 
 impl Store {
     pub async fn log_activity(&self, actor: &Actor, input: &ActivityInput) -> Result<Activity> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let (id, _) = save_activity(&mut tx, &self.now(), actor, input).await?;
         tx.commit().await?;
         self.activity(id).await

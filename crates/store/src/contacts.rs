@@ -135,7 +135,7 @@ impl Store {
         id: Option<ContactId>,
         patch: &ContactPatch,
     ) -> Result<Contact> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let (id, _) = save_contact(&mut tx, &self.now(), actor, id, patch).await?;
         tx.commit().await?;
         self.contact(id).await

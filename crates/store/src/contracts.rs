@@ -161,7 +161,7 @@ impl Store {
         id: Option<ContractId>,
         patch: &ContractPatch,
     ) -> Result<Contract> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let (id, _) = save_contract(
             &mut tx,
             &self.now(),

@@ -25,7 +25,7 @@ impl Store {
 
     pub async fn define_custom_field(&self, actor: &Actor, def: &CustomFieldDef) -> Result<()> {
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO custom_fields (key, label, kind, created_at) VALUES ($1, $2, $3, $4)",
         )

@@ -80,7 +80,7 @@ impl Store {
                 .execute(&mut *conn)
                 .await?;
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let user_rows = book
             .team
             .users
@@ -290,7 +290,7 @@ impl Store {
                 }
             }
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         crate::bulk::insert_rows(
             &mut tx,
             self.engine,
@@ -458,7 +458,7 @@ impl Store {
             }
             out.tickets += tickets.len();
             out.surveys += surveys.len();
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.write_tx().await?;
             crate::bulk::insert_rows(
                 &mut tx,
                 self.engine,

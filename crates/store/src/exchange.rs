@@ -50,7 +50,7 @@ impl Store {
         let ppm = minor_ppm(currency, reporting, rate)
             .map_err(|e| StoreError::invalid("rate", e.to_string()))?;
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let before: Option<(String,)> =
             sqlx::query_as("SELECT rate FROM exchange_rates WHERE currency = $1")
                 .bind(currency.code())

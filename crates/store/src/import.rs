@@ -166,7 +166,7 @@ impl Store {
         progress: Progress<'_>,
     ) -> Result<ImportSummary> {
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut batch = Batch::new(file, progress);
         // First the accounts themselves, then parents, so a parent may come later in the file.
         let mut saved = Vec::with_capacity(file.rows.len());
@@ -206,7 +206,7 @@ impl Store {
         progress: Progress<'_>,
     ) -> Result<ImportSummary> {
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut batch = Batch::new(file, progress);
         for row in &file.rows {
             let existing: Option<(i64,)> = match &row.key {
@@ -247,7 +247,7 @@ impl Store {
     ) -> Result<ImportSummary> {
         let now = self.now();
         let today = self.clock.today();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut batch = Batch::new(file, progress);
         for row in &file.rows {
             let existing = match row.patch.external_id.clone().flatten() {
@@ -279,7 +279,7 @@ impl Store {
         progress: Progress<'_>,
     ) -> Result<ImportSummary> {
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut batch = Batch::new(file, progress);
         // People first, managers second: a manager may be listed below their reports.
         let mut changes = Vec::new();
@@ -334,7 +334,7 @@ impl Store {
         progress: Progress<'_>,
     ) -> Result<ImportSummary> {
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut batch = Batch::new(file, progress);
         for row in &file.rows {
             let input = &row.input;
@@ -360,7 +360,7 @@ impl Store {
         progress: Progress<'_>,
     ) -> Result<ImportSummary> {
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut batch = Batch::new(file, progress);
         for row in &file.rows {
             let r = match crate::accounts::resolve_account(&mut tx, &row.account).await {
@@ -388,7 +388,7 @@ impl Store {
         progress: Progress<'_>,
     ) -> Result<ImportSummary> {
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut batch = Batch::new(file, progress);
         for row in &file.rows {
             let r = match crate::accounts::resolve_account(&mut tx, &row.account).await {

@@ -114,6 +114,17 @@ impl Store {
         self.engine
     }
 
+    /// A transaction that will write. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a deferred transaction that reads first and writes later fails outright
+    /// (SQLITE_BUSY, no waiting) when another connection committed in between, and that
+    /// reached a user as a 500. Taken at once, the lock waits its turn under `busy_timeout`.
+    pub(crate) async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Engine::Postgres => self.pool.begin().await?,
+        })
+    }
+
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
     }

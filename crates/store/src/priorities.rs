@@ -295,7 +295,7 @@ impl Store {
         GradeBounds::new(new.bounds.a_above, new.bounds.b_from)
             .map_err(|e| StoreError::invalid("grade_bounds", e.to_string()))?;
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let before = rules(&mut tx).await?;
         for (key, value) in [
             (
@@ -366,7 +366,7 @@ impl Store {
             .map_err(|e| StoreError::invalid("potential_value", e.to_string()));
         let (potential, potential_minor) = potential?;
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let account = existing_account(&mut tx, id, currency).await?;
         let rules = rules(&mut tx).await?;
         let grade = grade(
@@ -435,7 +435,7 @@ impl Store {
         };
         let currency = self.currency();
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let account = existing_account(&mut tx, id, currency).await?;
         let rules = rules(&mut tx).await?;
         let grade = account.priority.grade;

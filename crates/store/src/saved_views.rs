@@ -31,7 +31,7 @@ impl Store {
     pub async fn save_view(&self, user: UserId, name: &str, query: &str) -> Result<SavedView> {
         let name = sherpa_core::required_text("view name", name, MAX_VIEW_NAME)
             .map_err(|e| StoreError::invalid("name", e.0))?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM saved_views WHERE user_id = $1 AND name = $2")
             .bind(user.0)
             .bind(&name)

@@ -101,7 +101,7 @@ impl Store {
     /// hash.
     pub async fn set_password_hash(&self, actor: &Actor, user: UserId, hash: &str) -> Result<()> {
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let done =
             sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
                 .bind(hash)

@@ -267,7 +267,7 @@ pub(crate) async fn save_survey(
 
 impl Store {
     pub async fn save_ticket(&self, actor: &Actor, t: &TicketFields) -> Result<Ticket> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let (id, _) = save_ticket(&mut tx, &self.now(), actor, t).await?;
         tx.commit().await?;
         Ok(Ticket {
@@ -343,7 +343,7 @@ impl Store {
     }
 
     pub async fn save_survey(&self, actor: &Actor, s: &SurveyFields) -> Result<Survey> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let (id, _) = save_survey(&mut tx, &self.now(), actor, s).await?;
         tx.commit().await?;
         Ok(Survey {

@@ -108,7 +108,7 @@ impl Store {
             return Err(StoreError::invalid("title", "title is required"));
         }
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         if let Some(key) = &t.dedup_key {
             let open: Option<(i64,)> = sqlx::query_as(
                 "SELECT id FROM tasks WHERE account_id = $1 AND dedup_key = $2 AND status = 'open'",
@@ -199,7 +199,7 @@ impl Store {
             (TaskStatus::Open, _) => Some(now.clone()),
             _ => before.closed_at.map(sherpa_core::text::timestamp),
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE tasks SET owner_id = $1, due_on = $2, priority = $3, status = $4, outcome = $5, closed_at = $6, \
              updated_at = $7 WHERE id = $8",

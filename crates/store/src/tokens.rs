@@ -45,7 +45,7 @@ impl Store {
     ) -> Result<NewToken> {
         let secret = format!("sherpa_{}_{}", scope.as_str(), random_hex());
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO api_tokens (user_id, name, scope, token_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -120,7 +120,7 @@ impl Store {
 
     pub async fn revoke_token(&self, actor: &Actor, id: TokenId) -> Result<()> {
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
         )

@@ -135,7 +135,7 @@ impl Store {
         input: &UserInput,
         password_hash: Option<&str>,
     ) -> Result<User> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let manager = match &input.manager_email {
             Some(m) => Some(
                 resolve_person(&mut tx, &PersonRef::Email(m.clone()))

@@ -320,3 +320,48 @@ async fn a_new_account_gets_a_grading_task_that_its_grading_closes() {
     assert!(db.store.tasks(&open(csm.id)).await.unwrap().is_empty());
     assert_eq!(db.store.open_grading_tasks().await.unwrap(), 0);
 }
+
+/// A CS team grades its book at once: every grading and override lands, none is refused
+/// because another person's write came in between its read and its write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_team_grading_at_once_loses_no_grading() {
+    let db = support::TestDb::new().await;
+    let mut accounts = Vec::new();
+    for i in 0..12 {
+        accounts.push(account_with_arr(&db, &format!("Acct{i}"), "20000").await);
+    }
+    let actor = Actor::system("test");
+    let mut work = tokio::task::JoinSet::new();
+    for round in 0..3 {
+        for &id in &accounts {
+            let store = db.store.clone();
+            let actor = actor.clone();
+            work.spawn(async move {
+                store
+                    .grade_account(
+                        &actor,
+                        id,
+                        &input(60_000, 1 + round, GradingMoment::StateChange, "review"),
+                    )
+                    .await?;
+                store
+                    .choose_tier(
+                        &actor,
+                        id,
+                        choice(TierChoiceKind::Override, Tier::TWO, "team call"),
+                    )
+                    .await
+            });
+        }
+    }
+    while let Some(done) = work.join_next().await {
+        done.unwrap().expect("no grading is refused");
+    }
+    for &id in &accounts {
+        assert_eq!(db.store.gradings(id).await.unwrap().len(), 3);
+        assert_eq!(
+            db.store.account(id).await.unwrap().priority.tier,
+            Some(Tier::TWO)
+        );
+    }
+}

@@ -218,7 +218,7 @@ impl Store {
             Ok(running) => return running.await,
             Err(messages) => messages,
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let outcome = sql::ingest(&mut tx, self.engine, &messages, received_at).await?;
         tx.commit().await?;
         Ok(outcome)
@@ -267,7 +267,7 @@ impl Store {
             Ok(running) => return running.await,
             Err(delta) => delta,
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sql::add_rollups(&mut tx, self.engine, &delta).await?;
         tx.commit().await?;
         Ok(())
@@ -279,7 +279,7 @@ impl Store {
             return Ok(());
         }
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         count(&mut tx, "rejected", rejected.len()).await?;
         per_minute(&mut tx, &now, 0, rejected.len()).await?;
         // Only the latest matter: a flood of bad messages keeps a bounded log.
@@ -397,7 +397,7 @@ impl Store {
     /// Runs one attaching update and adds the rows it claimed to the rollups, in one
     /// transaction.
     async fn attach(&self, update: &str, binds: Option<(i64, String)>) -> Result<u64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut q = sqlx::query_as::<_, (i64, String, String, Option<String>, String)>(update);
         if let Some((account, group)) = binds {
             q = q.bind(account).bind(group);
@@ -452,7 +452,7 @@ impl Store {
         let feature = required_text("feature", feature, 200)
             .map_err(|e| crate::StoreError::invalid("feature", e.0))?;
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO feature_catalog (event_name, feature, high_value) VALUES ($1, $2, $3) \
              ON CONFLICT (event_name) DO UPDATE SET feature = excluded.feature, high_value = excluded.high_value",
@@ -526,7 +526,7 @@ impl Store {
             ));
         }
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ('event_retention_days', $1) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -620,7 +620,7 @@ impl Store {
     async fn prune_loose(&self, last: i64) -> Result<u64> {
         let mut deleted = 0;
         loop {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.write_tx().await?;
             let events: Vec<(i64, String)> = sqlx::query_as(
                 "SELECT id, message_id FROM events WHERE id <= $1 ORDER BY id LIMIT 10000",
             )
@@ -646,7 +646,7 @@ impl Store {
     async fn prune_blocks(&self, first: i64) -> Result<u64> {
         let mut deleted = 0;
         loop {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.write_tx().await?;
             let blocks: Vec<(i64, Vec<u8>)> = sqlx::query_as(
                 "SELECT first_id, data FROM event_blocks WHERE first_id <= $1 ORDER BY first_id LIMIT 50",
             )
