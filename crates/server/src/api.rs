@@ -102,6 +102,10 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(priorities::grade_account))
         .routes(routes!(priorities::choose_tier))
         .routes(routes!(priorities::priority_history))
+        .routes(routes!(nine_box::place_account))
+        .routes(routes!(nine_box::get_nine_box))
+        .routes(routes!(segments::get_pareto))
+        .routes(routes!(segments::apply_pareto))
         .routes(routes!(
             priorities::get_prioritisation,
             priorities::set_prioritisation

@@ -663,3 +663,106 @@ async fn leaders_set_the_grade_bounds_and_the_tier_grid() {
     assert_eq!(now["grade_bounds"]["a_above"], "100000");
     assert_eq!(now["tier_grid"]["A3"], "1");
 }
+
+#[tokio::test]
+async fn the_leader_reads_the_pareto_curve_applies_it_and_places_accounts_on_the_nine_box() {
+    let app = TestApp::new().await;
+    let admin = app.token("admin@example.com", Role::Admin).await;
+    let viewer = app.token("viewer@example.com", Role::Viewer).await;
+    let mut ids = Vec::new();
+    for (name, arr) in [("Big", "600000"), ("Mid", "240000"), ("Tail", "60000")] {
+        let (_, a) = app
+            .call(
+                "POST",
+                "/api/v1/accounts",
+                Some(&admin),
+                Some(json!({"name": name})),
+            )
+            .await;
+        let id = a["id"].as_str().unwrap().to_string();
+        let (status, c) = app
+            .call(
+                "POST",
+                "/api/v1/contracts",
+                Some(&admin),
+                Some(
+                    json!({"account_id": id, "arr": {"amount": arr, "currency": "USD"},
+                    "start_date": "2026-01-01", "end_date": "2027-12-31"}),
+                ),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{c}");
+        ids.push(id);
+    }
+    let (status, p) = app
+        .call("GET", "/api/v1/segments/pareto", Some(&viewer), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert_eq!(
+        p["total_mrr"],
+        json!({"amount": "75000.00", "currency": "USD"})
+    );
+    assert_eq!(p["curve"][0]["name"], "Big");
+    assert_eq!(p["curve"][0]["cumulative_share"], json!(0.666667));
+    assert_eq!(p["segments"][0]["name"], "High touch");
+    assert_eq!(p["segments"][0]["floor_mrr"]["amount"], "50000.00");
+    assert_eq!(p["would_change"], 3);
+
+    let (status, _) = app
+        .call("POST", "/api/v1/segments/pareto/apply", Some(&viewer), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, applied) = app
+        .call("POST", "/api/v1/segments/pareto/apply", Some(&admin), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{applied}");
+    let (_, top) = app
+        .call("GET", "/api/v1/accounts?segment=1", Some(&viewer), None)
+        .await;
+    assert_eq!(top["items"][0]["name"], "Big");
+    assert_eq!(top["items"][0]["segment"], 1);
+
+    // A quarter ago Big was in Rescue; now it is in Heavily invest.
+    let place = |q: &str, r: i64, u: i64| json!({"quarter": q, "relationship": r, "upsell": u, "note": "review"});
+    let path = format!("/api/v1/accounts/{}/nine-box", ids[0]);
+    app.call("PUT", &path, Some(&admin), Some(place("2026-Q3", 1, 1)))
+        .await;
+    let (status, a) = app
+        .call("PUT", &path, Some(&admin), Some(place("2026-Q4", 3, 3)))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{a}");
+    assert_eq!(a["nine_box"]["code"], "3-3");
+    let (status, e) = app
+        .call("PUT", &path, Some(&admin), Some(place("2026-Q4", 4, 3)))
+        .await;
+    assert_eq!(
+        (status, e["field"].clone()),
+        (StatusCode::BAD_REQUEST, json!("relationship"))
+    );
+    let (status, e) = app
+        .call(
+            "GET",
+            "/api/v1/nine-box?quarter=2026-Q5",
+            Some(&viewer),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, e["field"].clone()),
+        (StatusCode::BAD_REQUEST, json!("quarter"))
+    );
+    let (status, nb) = app
+        .call(
+            "GET",
+            "/api/v1/nine-box?quarter=2026-Q4",
+            Some(&viewer),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{nb}");
+    let top_right = &nb["boxes"][8];
+    assert_eq!(top_right["label"], "Heavily invest");
+    assert_eq!(top_right["accounts"][0]["movement"], "up");
+    assert_eq!(top_right["accounts"][0]["previous"], "1-1");
+    assert_eq!(nb["boxes"][0]["label"], "Rescue");
+}

@@ -26,6 +26,7 @@ pub enum SortField {
     CreatedAt,
     Grade,
     Tier,
+    Segment,
 }
 
 impl SortField {
@@ -41,6 +42,7 @@ impl SortField {
         "created_at",
         "grade",
         "tier",
+        "segment",
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -56,6 +58,7 @@ impl SortField {
             "created_at" => SortField::CreatedAt,
             "grade" => SortField::Grade,
             "tier" => SortField::Tier,
+            "segment" => SortField::Segment,
             _ => return None,
         })
     }
@@ -73,6 +76,7 @@ impl SortField {
             SortField::CreatedAt => "created_at",
             SortField::Grade => "grade",
             SortField::Tier => "tier",
+            SortField::Segment => "segment",
         }
     }
 
@@ -113,6 +117,10 @@ pub struct AccountQuery {
     pub tier: Option<sherpa_core::prioritise::Tier>,
     /// Accounts whose grade sits between two tiers and wait for a person's decision.
     pub tier_decision_needed: bool,
+    /// The Pareto segment (1-based) last applied.
+    pub segment: Option<u8>,
+    /// The box of the latest 9-box placement.
+    pub nine_box: Option<sherpa_core::prioritise::NineBox>,
     pub industry: Option<String>,
     pub country: Option<String>,
     pub renewal_from: Option<NaiveDate>,
@@ -240,6 +248,16 @@ fn filters(q: &AccountQuery, currency: Currency) -> Result<(Args, Vec<String>, b
     }
     if q.tier_decision_needed {
         conds.push("tier_decision_needed = 1".into());
+    }
+    if let Some(seg) = q.segment {
+        conds.push(format!("segment = {}", args.push(Arg::Int(i64::from(seg)))));
+    }
+    if let Some(b) = q.nine_box {
+        conds.push(format!(
+            "box_relationship = {} AND box_upsell = {}",
+            args.push(Arg::Int(i64::from(b.relationship))),
+            args.push(Arg::Int(i64::from(b.upsell)))
+        ));
     }
     if let Some(i) = &q.industry {
         conds.push(format!("industry = {}", args.push(Arg::Text(i.clone()))));
@@ -450,6 +468,7 @@ fn sort_key(f: SortField, r: &AccountRow) -> Option<serde_json::Value> {
         SortField::CreatedAt => Some(Value::String(r.created_at.clone())),
         SortField::Grade => text(&r.grade),
         SortField::Tier => r.tier.map(Value::from),
+        SortField::Segment => r.segment.map(Value::from),
     }
 }
 

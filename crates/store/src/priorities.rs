@@ -26,10 +26,14 @@ pub struct GradeInput {
 pub struct PrioritisationRules {
     pub bounds: GradeBounds,
     pub grid: TierGrid,
+    pub pareto: sherpa_core::pareto::ParetoSettings,
+    pub nine_box_labels: NineBoxLabels,
 }
 
 const BOUNDS: &str = "grade_bounds";
 const GRID: &str = "tier_grid";
+const PARETO: &str = "pareto";
+const NINE_BOX: &str = "nine_box_labels";
 
 /// A reason is required: the history is for the next person to read.
 fn reason(r: &str) -> Result<String> {
@@ -62,7 +66,7 @@ async fn setting(conn: &mut AnyConnection, key: &str) -> Result<Option<String>> 
     )
 }
 
-async fn rules(conn: &mut AnyConnection) -> Result<PrioritisationRules> {
+pub(crate) async fn rules(conn: &mut AnyConnection) -> Result<PrioritisationRules> {
     let mut rules = PrioritisationRules::default();
     if let Some(v) = setting(conn, BOUNDS).await? {
         rules.bounds = serde_json::from_str(&v).map_err(|_| bad(BOUNDS, &v))?;
@@ -76,6 +80,12 @@ async fn rules(conn: &mut AnyConnection) -> Result<PrioritisationRules> {
                 .grid
                 .set(g, TierCell::parse(&cell).ok_or_else(|| bad(GRID, &cell))?);
         }
+    }
+    if let Some(v) = setting(conn, PARETO).await? {
+        rules.pareto = serde_json::from_str(&v).map_err(|_| bad(PARETO, &v))?;
+    }
+    if let Some(v) = setting(conn, NINE_BOX).await? {
+        rules.nine_box_labels = serde_json::from_str(&v).map_err(|_| bad(NINE_BOX, &v))?;
     }
     Ok(rules)
 }
@@ -136,7 +146,7 @@ fn priority_json(p: &AccountPriority) -> serde_json::Value {
 }
 
 /// The account, inside the transaction; a missing one is "not found".
-async fn existing_account(
+pub(crate) async fn existing_account(
     conn: &mut AnyConnection,
     id: AccountId,
     currency: Currency,
@@ -147,7 +157,7 @@ async fn existing_account(
 }
 
 /// The account after a change of its priority, with the change in the audit trail.
-async fn audit_priority(
+pub(crate) async fn audit_priority(
     conn: &mut AnyConnection,
     now: &str,
     actor: &Actor,
@@ -294,6 +304,11 @@ impl Store {
     ) -> Result<PrioritisationRules> {
         GradeBounds::new(new.bounds.a_above, new.bounds.b_from)
             .map_err(|e| StoreError::invalid("grade_bounds", e.to_string()))?;
+        sherpa_core::pareto::ParetoSettings::new(
+            new.pareto.shares.clone(),
+            new.pareto.names.clone(),
+        )
+        .map_err(|e| StoreError::invalid("pareto", e.to_string()))?;
         let now = self.now();
         let mut tx = self.write_tx().await?;
         let before = rules(&mut tx).await?;
@@ -303,6 +318,14 @@ impl Store {
                 serde_json::to_value(new.bounds).expect("plain data"),
             ),
             (GRID, grid_json(&new.grid)),
+            (
+                PARETO,
+                serde_json::to_value(&new.pareto).expect("plain data"),
+            ),
+            (
+                NINE_BOX,
+                serde_json::to_value(&new.nine_box_labels).expect("plain data"),
+            ),
         ] {
             sqlx::query(
                 "INSERT INTO prioritisation_settings (key, value, updated_at) VALUES ($1, $2, $3) \
@@ -335,7 +358,14 @@ impl Store {
                 .await?;
             }
         }
-        let json = |r: &PrioritisationRules| serde_json::json!({"grade_bounds": r.bounds, "tier_grid": grid_json(&r.grid)});
+        let json = |r: &PrioritisationRules| {
+            serde_json::json!({
+                "grade_bounds": r.bounds,
+                "tier_grid": grid_json(&r.grid),
+                "pareto": r.pareto,
+                "nine_box_labels": r.nine_box_labels,
+            })
+        };
         audit::record(
             &mut tx,
             &now,

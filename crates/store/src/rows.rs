@@ -1,7 +1,7 @@
 //! Database rows and their conversion to and from the domain types. Every value read back is
 //! parsed again, so a row edited by hand into something invalid is reported, not trusted.
 
-use sherpa_core::prioritise::{AccountPriority, Tier, TierChoice};
+use sherpa_core::prioritise::{AccountPriority, NineBox, Tier, TierChoice};
 use sherpa_core::text::{parse_date, parse_timestamp};
 use sherpa_core::*;
 use sqlx::FromRow;
@@ -86,11 +86,15 @@ pub(crate) struct AccountRow {
     pub tier_decision_needed: i64,
     pub tier_choice: Option<String>,
     pub tier_reason: Option<String>,
+    pub segment: Option<i64>,
+    pub box_quarter: Option<String>,
+    pub box_relationship: Option<i64>,
+    pub box_upsell: Option<i64>,
 }
 
 pub(crate) const ACCOUNT_COLUMNS: &str = "id, external_id, domain, name, industry, country, employees, parent_id, \
     lifecycle, customer_since, csm_id, ae_id, cd_id, sponsor_id, custom, arr_minor, renewal_date, created_at, updated_at, \
-    grade, potential_minor, tier, tier_decision_needed, tier_choice, tier_reason";
+    grade, potential_minor, tier, tier_decision_needed, tier_choice, tier_reason, segment, box_quarter, box_relationship, box_upsell";
 
 impl AccountRow {
     fn priority(&self, currency: Currency) -> Result<AccountPriority, sqlx::Error> {
@@ -115,6 +119,17 @@ impl AccountRow {
             tier: self.tier.map(tier).transpose()?,
             tier_decision_needed: self.tier_decision_needed != 0,
             tier_choice,
+            segment: self
+                .segment
+                .map(|s| u8::try_from(s).map_err(|_| bad("segment", &s.to_string())))
+                .transpose()?,
+            nine_box: match (&self.box_quarter, self.box_relationship, self.box_upsell) {
+                (Some(q), Some(r), Some(u)) => Some((
+                    q.parse().map_err(|_| bad("box_quarter", q))?,
+                    NineBox::new(r, u).map_err(|_| bad("box", &format!("{r}-{u}")))?,
+                )),
+                _ => None,
+            },
         })
     }
 

@@ -365,3 +365,142 @@ async fn a_team_grading_at_once_loses_no_grading() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_leader_applies_pareto_segments_and_the_book_filters_by_them() {
+    let db = support::TestDb::new().await;
+    // ARR 600k, 240k, 120k, 60k, 60k: MRR 50k, 20k, 10k, 5k, 5k of 90k.
+    let mut ids = Vec::new();
+    for (name, arr) in [
+        ("Big", "600000"),
+        ("Mid", "240000"),
+        ("Small", "120000"),
+        ("Tail1", "60000"),
+        ("Tail2", "60000"),
+    ] {
+        ids.push(account_with_arr(&db, name, arr).await);
+    }
+    let prospect = account_with_arr(&db, "Prospect", "0").await;
+    let view = db.store.pareto().await.unwrap();
+    assert_eq!(view.without_revenue, 1);
+    assert_eq!(view.would_change, 5, "nothing applied yet");
+    let counts: Vec<usize> = view.curve.segments.iter().map(|s| s.accounts).collect();
+    // 50/90 = 56% reaches 45%; 70/90 = 78% reaches 75%; the rest is the tail.
+    assert_eq!(counts, vec![1, 1, 3]);
+    assert_eq!(view.curve.segments[1].floor_mrr, Decimal::from(20_000));
+
+    let applied = db
+        .store
+        .apply_segments(&Actor::system("test"))
+        .await
+        .unwrap();
+    assert_eq!(applied.accounts, 5);
+    assert_eq!(applied.names[0], "High touch");
+    assert_eq!(
+        db.store
+            .last_segment_application()
+            .await
+            .unwrap()
+            .unwrap()
+            .floors,
+        vec![
+            Decimal::from(50_000),
+            Decimal::from(20_000),
+            Decimal::from(5_000)
+        ]
+    );
+    let big = db.store.account(ids[0]).await.unwrap();
+    assert_eq!(big.priority.segment, Some(1));
+    assert_eq!(
+        db.store.account(prospect).await.unwrap().priority.segment,
+        None
+    );
+    let tail = sherpa_store::AccountQuery {
+        segment: Some(3),
+        limit: 50,
+        ..Default::default()
+    };
+    let (page, _) = db.store.accounts(&tail).await.unwrap();
+    assert_eq!(page.len(), 3);
+    assert_eq!(db.store.pareto().await.unwrap().would_change, 0);
+
+    // A new large customer: the page says the applied cut is out of date until re-applied.
+    account_with_arr(&db, "Newcomer", "1200000").await;
+    assert!(db.store.pareto().await.unwrap().would_change >= 1);
+}
+
+#[tokio::test]
+async fn the_nine_box_shows_each_accounts_move_and_the_touches_of_the_quarter() {
+    let db = support::TestDb::new().await;
+    let actor = Actor::system("test");
+    let acme = account_with_arr(&db, "Acme", "50000").await;
+    let initech = account_with_arr(&db, "Initech", "50000").await;
+    let q3: Quarter = "2026-Q3".parse().unwrap();
+    let q4: Quarter = "2026-Q4".parse().unwrap();
+    let rescue = NineBox::new(1, 1).unwrap();
+    let invest = NineBox::new(3, 3).unwrap();
+    for id in [acme, initech] {
+        db.store
+            .place_in_nine_box(&actor, id, q3, rescue, "at risk")
+            .await
+            .unwrap();
+    }
+    let a = db
+        .store
+        .place_in_nine_box(&actor, acme, q4, invest, "exec sponsor won")
+        .await
+        .unwrap();
+    assert_eq!(a.priority.nine_box, Some((q4, invest)));
+    // Re-placing an older quarter does not move the account's current box.
+    let a = db
+        .store
+        .place_in_nine_box(&actor, acme, q3, NineBox::new(2, 1).unwrap(), "fixed")
+        .await
+        .unwrap();
+    assert_eq!(a.priority.nine_box, Some((q4, invest)));
+
+    for (kind, day) in [
+        (ActivityKind::Call, "2026-10-05T10:00:00Z"),
+        (ActivityKind::Meeting, "2026-12-31T23:00:00Z"),
+        (ActivityKind::Note, "2026-11-01T10:00:00Z"),
+        (ActivityKind::Call, "2026-09-30T10:00:00Z"),
+    ] {
+        db.store
+            .log_activity(
+                &actor,
+                &ActivityInput {
+                    account: AccountRef::Id(acme),
+                    external_id: None,
+                    kind,
+                    occurred_at: chrono::DateTime::parse_from_rfc3339(day).unwrap().to_utc(),
+                    by: None,
+                    attendees: vec![],
+                    summary: "touch".into(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let view = db.store.nine_box(q4).await.unwrap();
+    assert_eq!(view.entries.len(), 1);
+    let e = &view.entries[0];
+    assert_eq!(
+        (e.nine_box, e.before),
+        (invest, Some(NineBox::new(2, 1).unwrap()))
+    );
+    assert_eq!(
+        e.touches, 2,
+        "a call and a meeting in Q4; the note and the Q3 call do not count"
+    );
+    assert_eq!(
+        view.not_yet_placed, 1,
+        "Initech was placed in Q3, not yet in Q4"
+    );
+    assert_eq!(view.labels.label(invest), "Heavily invest");
+    let q = sherpa_store::AccountQuery {
+        nine_box: Some(invest),
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(db.store.accounts(&q).await.unwrap().0.len(), 1);
+}

@@ -379,7 +379,7 @@ mod tests {
         let mrr: Vec<Decimal> = (0..n)
             .map(|i| book.account(i).contracts.last().unwrap().mrr())
             .collect();
-        let s = segments(&mrr, &[0.45, 0.75]);
+        let s = segments(&mrr, &[45, 75]);
         assert!((0.08..=0.12).contains(&s[0].share_of_accounts), "{s:?}");
         assert!((0.18..=0.22).contains(&s[1].share_of_accounts), "{s:?}");
         let floor1: f64 = s[0].floor_mrr.try_into().unwrap();

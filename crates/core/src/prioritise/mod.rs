@@ -1,13 +1,15 @@
 //! Prioritising the book (seeds 000 and 001): each account's grade, potential size A/B/C by
 //! money and likelihood for growth 1/2/3 by a person's judgement, and the tier the grade gives
-//! through a configurable grid.
+//! through a configurable grid; the Pareto segment the leader applied; the quarter's 9-box.
 
 mod grade;
+mod nine_box;
 mod priority;
 mod prompts;
 mod tier;
 
 pub use grade::*;
+pub use nine_box::*;
 pub use priority::{AccountPriority, GradingRecord, TierChange};
 pub use prompts::*;
 pub use tier::*;

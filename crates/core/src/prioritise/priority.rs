@@ -1,4 +1,4 @@
-//! An account's priority as it stands: its grade and its tier.
+//! An account's priority as it stands: its grade, tier, segment and 9-box.
 
 use super::{Grade, Tier, TierChoice};
 use crate::money::Money;
@@ -12,6 +12,10 @@ pub struct AccountPriority {
     /// The grade falls in a cell between two tiers and no person has picked one yet.
     pub tier_decision_needed: bool,
     pub tier_choice: Option<TierChoice>,
+    /// The Pareto segment (1-based) the leader last applied (seed 002).
+    pub segment: Option<u8>,
+    /// The latest 9-box placement and its quarter (seed 001).
+    pub nine_box: Option<(super::Quarter, super::NineBox)>,
 }
 
 /// One grading in an account's history.

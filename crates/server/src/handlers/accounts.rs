@@ -73,8 +73,24 @@ pub struct AccountDto {
     /// decision or override when a person set the tier; null when the grid did.
     pub tier_choice: Option<String>,
     pub tier_reason: Option<String>,
+    /// The Pareto segment (1 = the top revenue segment) the leader last applied (seed 002).
+    pub segment: Option<u8>,
+    /// The latest quarter's 9-box placement (seed 001).
+    pub nine_box: Option<NineBoxDto>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct NineBoxDto {
+    /// "2026-Q4".
+    pub quarter: String,
+    /// "3-3": relationship strength, then upsell opportunity.
+    pub code: String,
+    /// 1 (weak) .. 3 (strong).
+    pub relationship: u8,
+    /// 1 (small) .. 3 (large).
+    pub upsell: u8,
 }
 
 impl From<Account> for AccountDto {
@@ -111,6 +127,13 @@ impl From<Account> for AccountDto {
                 .as_ref()
                 .map(|c| c.kind.as_str().to_string()),
             tier_reason: a.priority.tier_choice.map(|c| c.reason),
+            segment: a.priority.segment,
+            nine_box: a.priority.nine_box.map(|(quarter, b)| NineBoxDto {
+                quarter: quarter.to_string(),
+                code: b.code(),
+                relationship: b.relationship,
+                upsell: b.upsell,
+            }),
             created_at: a.created_at,
             updated_at: a.updated_at,
         }
@@ -130,6 +153,10 @@ pub struct ListAccounts {
     tier: Option<i64>,
     /// true: only accounts whose grade waits for a tier decision.
     tier_decision_needed: Option<bool>,
+    /// A Pareto segment number (1 = the top revenue segment).
+    segment: Option<i64>,
+    /// A 9-box: relationship-upsell, like 3-3.
+    nine_box: Option<String>,
     industry: Option<String>,
     country: Option<String>,
     /// Renewal date on or after this day.
@@ -254,6 +281,24 @@ pub async fn list_accounts(
             })
             .transpose()?,
         tier_decision_needed: p.tier_decision_needed.unwrap_or(false),
+        segment: p
+            .segment
+            .map(|n| {
+                u8::try_from(n)
+                    .ok()
+                    .filter(|n| (1..=10).contains(n))
+                    .ok_or_else(|| AppError::bad("segment", "a segment number, 1 to 10"))
+            })
+            .transpose()?,
+        nine_box: p
+            .nine_box
+            .as_deref()
+            .map(|b| {
+                sherpa_core::prioritise::NineBox::parse(b).ok_or_else(|| {
+                    AppError::bad("nine_box", "relationship-upsell, each 1 to 3, like 3-3")
+                })
+            })
+            .transpose()?,
         industry: p.industry,
         country: p.country,
         renewal_from,

@@ -24,6 +24,10 @@ pub struct ListParams {
     pub grade: String,
     /// 1, 2, 3, or "decide" for accounts waiting for a tier decision.
     pub tier: String,
+    /// A Pareto segment number.
+    pub segment: String,
+    /// A 9-box, relationship-upsell ("3-3").
+    pub nine_box: String,
     pub industry: String,
     pub country: String,
     /// Renewing within this many days from today.
@@ -112,6 +116,22 @@ impl ListParams {
                 ),
             },
             tier_decision_needed: self.tier == "decide",
+            segment: match text(&self.segment) {
+                None => None,
+                Some(n) => Some(
+                    n.parse::<u8>()
+                        .ok()
+                        .filter(|n| (1..=10).contains(n))
+                        .ok_or_else(|| bad("segment", "expected a segment number"))?,
+                ),
+            },
+            nine_box: match text(&self.nine_box) {
+                None => None,
+                Some(b) => Some(
+                    sherpa_core::prioritise::NineBox::parse(&b)
+                        .ok_or_else(|| bad("nine_box", "expected relationship-upsell, like 3-3"))?,
+                ),
+            },
             industry: text(&self.industry),
             country: text(&self.country),
             renewal_from: renewal_to.map(|_| today),
@@ -134,6 +154,8 @@ impl ListParams {
             &self.lifecycle,
             &self.grade,
             &self.tier,
+            &self.segment,
+            &self.nine_box,
             &self.industry,
             &self.country,
             &self.renewal,
@@ -154,6 +176,8 @@ impl ListParams {
             ("lifecycle", &self.lifecycle),
             ("grade", &self.grade),
             ("tier", &self.tier),
+            ("segment", &self.segment),
+            ("nine_box", &self.nine_box),
             ("industry", &self.industry),
             ("country", &self.country),
             ("renewal", &self.renewal),
@@ -219,6 +243,8 @@ pub struct Row {
     pub grade: String,
     /// "1".."3", "?" when a tier decision is needed, or empty.
     pub tier: String,
+    /// The applied Pareto segment number, or empty.
+    pub segment: String,
     pub industry: String,
     pub country: String,
     pub csm: String,
@@ -258,6 +284,11 @@ impl Row {
                 (None, true) => "?".into(),
                 (None, false) => String::new(),
             },
+            segment: a
+                .priority
+                .segment
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
             industry: a.fields.industry.clone().unwrap_or_default(),
             country: a.fields.country.clone().unwrap_or_default(),
             csm: a
