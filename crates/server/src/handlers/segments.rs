@@ -68,7 +68,7 @@ pub struct ParetoDto {
 fn money(amount: rust_decimal::Decimal, currency: Currency) -> MoneyDto {
     Money {
         amount,
-        currency: currency,
+        currency,
     }
     .into()
 }
