@@ -144,7 +144,16 @@ impl Store {
         }
         drop(loads);
         if self.engine == Engine::Postgres {
-            for table in ["users", "accounts", "contacts", "contracts", "activities"] {
+            for table in [
+                "users",
+                "accounts",
+                "contacts",
+                "contracts",
+                "activities",
+                "account_gradings",
+                "account_tier_changes",
+                "nine_box_placements",
+            ] {
                 sqlx::query(&format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
                 ))
@@ -186,6 +195,7 @@ impl Store {
         let mut k_rows = Vec::new();
         let mut act_rows = Vec::new();
         let mut att_rows = Vec::new();
+        let (mut g_rows, mut b_rows, mut tc_rows) = (Vec::new(), Vec::new(), Vec::new());
         for a in &accounts {
             let id = a.index as i64 + 1;
             let f = &a.fields;
@@ -232,6 +242,16 @@ impl Store {
                 t(now),
                 t(now),
             ]);
+            a_rows
+                .last_mut()
+                .expect("just pushed")
+                .extend(priority_args(
+                    a,
+                    &mut g_rows,
+                    &mut b_rows,
+                    &mut tc_rows,
+                    now,
+                ));
             for (ci, c) in a.contacts.iter().enumerate() {
                 let contact_id = id * ID_SPACE + ci as i64;
                 c_rows.push(vec![
@@ -316,6 +336,15 @@ impl Store {
                 "search_key",
                 "created_at",
                 "updated_at",
+                "grade",
+                "potential_minor",
+                "tier",
+                "tier_decision_needed",
+                "tier_choice",
+                "tier_reason",
+                "box_quarter",
+                "box_relationship",
+                "box_upsell",
             ],
             a_rows,
         )
@@ -385,6 +414,59 @@ impl Store {
             "activity_attendees",
             &["activity_id", "contact_id"],
             att_rows,
+        )
+        .await?;
+        crate::bulk::insert_rows(
+            &mut tx,
+            self.engine,
+            "account_gradings",
+            &[
+                "id",
+                "account_id",
+                "grade",
+                "potential_minor",
+                "arr_minor",
+                "growth",
+                "moment",
+                "reason",
+                "via",
+                "graded_at",
+            ],
+            g_rows,
+        )
+        .await?;
+        crate::bulk::insert_rows(
+            &mut tx,
+            self.engine,
+            "account_tier_changes",
+            &[
+                "id",
+                "account_id",
+                "tier",
+                "decision_needed",
+                "choice",
+                "reason",
+                "via",
+                "changed_at",
+            ],
+            tc_rows,
+        )
+        .await?;
+        crate::bulk::insert_rows(
+            &mut tx,
+            self.engine,
+            "nine_box_placements",
+            &[
+                "id",
+                "account_id",
+                "quarter",
+                "relationship",
+                "upsell",
+                "note",
+                "via",
+                "placed_at",
+            ],
+            b_rows,
         )
         .await?;
         tx.commit().await?;
@@ -536,4 +618,108 @@ impl Store {
         self.settle_usage().await?;
         Ok(out)
     }
+}
+
+/// The account's grade, tier and latest 9-box as account columns, with its grading, tier
+/// change and placements pushed as rows of their own tables (ids derived from the account's).
+fn priority_args(
+    a: &sherpa_core::demo::DemoAccount,
+    gradings: &mut Vec<Vec<Arg>>,
+    boxes: &mut Vec<Vec<Arg>>,
+    tier_changes: &mut Vec<Vec<Arg>>,
+    now: &str,
+) -> Vec<Arg> {
+    use sherpa_core::prioritise::*;
+    let id = a.index as i64 + 1;
+    let mut args = Vec::new();
+    match &a.grading {
+        Some(g) => {
+            let currency = a.contracts.last().map(|k| k.arr.currency);
+            let minor = |d: rust_decimal::Decimal| {
+                currency
+                    .and_then(|c| sherpa_core::Money::new(d, c).ok())
+                    .and_then(|m| m.minor_units().ok())
+                    .unwrap_or(0)
+            };
+            let arr = a
+                .contracts
+                .last()
+                .map_or(rust_decimal::Decimal::ZERO, |k| k.arr.amount);
+            let choice = g.decision.map(|tier| TierChoice {
+                kind: TierChoiceKind::Decision,
+                tier,
+                reason: "a quick call at the pipeline review".into(),
+            });
+            let standing = tier_standing(&TierGrid::default(), Some(g.grade), choice);
+            args.extend([
+                t(g.grade.to_string()),
+                Arg::OptInt(Some(minor(g.potential))),
+                Arg::OptInt(standing.tier.map(|t| i64::from(t.get()))),
+                Arg::Int(i64::from(standing.decision_needed)),
+                Arg::OptText(
+                    standing
+                        .choice
+                        .as_ref()
+                        .map(|c| c.kind.as_str().to_string()),
+                ),
+                Arg::OptText(standing.choice.as_ref().map(|c| c.reason.clone())),
+            ]);
+            gradings.push(vec![
+                Arg::Int(id),
+                Arg::Int(id),
+                t(g.grade.to_string()),
+                Arg::Int(minor(g.potential)),
+                Arg::Int(minor(arr)),
+                Arg::Int(i64::from(g.growth.get())),
+                t(g.moment.as_str()),
+                t(g.reason),
+                t("demo"),
+                t(now),
+            ]);
+            tier_changes.push(vec![
+                Arg::Int(id),
+                Arg::Int(id),
+                Arg::OptInt(standing.tier.map(|t| i64::from(t.get()))),
+                Arg::Int(i64::from(standing.decision_needed)),
+                Arg::OptText(
+                    standing
+                        .choice
+                        .as_ref()
+                        .map(|c| c.kind.as_str().to_string()),
+                ),
+                t(format!("graded {}", g.grade)),
+                t("demo"),
+                t(now),
+            ]);
+        }
+        None => args.extend([
+            Arg::OptText(None),
+            Arg::OptInt(None),
+            Arg::OptInt(None),
+            Arg::Int(0),
+            Arg::OptText(None),
+            Arg::OptText(None),
+        ]),
+    }
+    for (i, (quarter, b)) in a.nine_boxes.iter().enumerate() {
+        boxes.push(vec![
+            Arg::Int(id * ID_SPACE + i as i64),
+            Arg::Int(id),
+            t(quarter.to_string()),
+            Arg::Int(i64::from(b.relationship)),
+            Arg::Int(i64::from(b.upsell)),
+            t("placed at the quarterly book review"),
+            t("demo"),
+            t(now),
+        ]);
+    }
+    match a.nine_boxes.last() {
+        Some((quarter, b)) => args.extend([
+            t(quarter.to_string()),
+            Arg::OptInt(Some(i64::from(b.relationship))),
+            Arg::OptInt(Some(i64::from(b.upsell))),
+        ]),
+        None => args.extend([Arg::OptText(None), Arg::OptInt(None), Arg::OptInt(None)]),
+    }
+    args
 }

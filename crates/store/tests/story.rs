@@ -448,6 +448,45 @@ async fn the_demo_book_has_the_pareto_shape_and_backs_up() {
         (4_500.0..=5_500.0).contains(&floor1) && (1_500.0..=1_900.0).contains(&floor2),
         "{segments:?}"
     );
+    // The book is prioritised: every tier used, some grades waiting for a person's decision,
+    // new accounts left for the grading tasks, and this quarter's 9-box filled in.
+    let count = |q: AccountQuery| {
+        let store = db.store.clone();
+        async move { store.account_totals(&q).await.unwrap().0 }
+    };
+    for tier in [
+        prioritise::Tier::ONE,
+        prioritise::Tier::TWO,
+        prioritise::Tier::THREE,
+    ] {
+        let n = count(AccountQuery {
+            tier: Some(tier),
+            ..Default::default()
+        })
+        .await;
+        assert!(n > 50, "{tier}: {n}");
+    }
+    let deciding = count(AccountQuery {
+        tier_decision_needed: true,
+        ..Default::default()
+    })
+    .await;
+    assert!(
+        (10..400).contains(&deciding),
+        "{deciding} waiting for a tier decision"
+    );
+    assert!(db.store.open_grading_tasks().await.unwrap() > 10);
+    let view = db
+        .store
+        .nine_box(prioritise::Quarter::of(db.clock.today()))
+        .await
+        .unwrap();
+    assert!(view.entries.len() > 200, "{} placed", view.entries.len());
+    assert!(
+        view.entries
+            .iter()
+            .any(|e| e.before.is_some_and(|b| b != e.nine_box))
+    );
     assert!(
         db.store.load_demo(&book, "x", &|_, _| {}).await.is_err(),
         "the demo refuses a non-empty book"

@@ -5,11 +5,13 @@
 //! Every account is generated from `(seed, index)` alone, so any slice can be built on its own.
 
 mod names;
+mod priority;
 mod team;
 mod voice;
 
 pub use voice::{FEATURES, Trajectory};
 
+pub use priority::DemoGrading;
 pub use team::{DemoTeam, DemoUser};
 
 use crate::book::*;
@@ -64,6 +66,9 @@ pub struct DemoAccount {
     pub contacts: Vec<ContactFields>,
     pub contracts: Vec<ContractFields>,
     pub activities: Vec<DemoActivity>,
+    pub grading: Option<DemoGrading>,
+    /// 9-box placements, the quarter before first.
+    pub nine_boxes: Vec<(crate::prioritise::Quarter, crate::prioritise::NineBox)>,
 }
 
 #[derive(Debug, Clone)]
@@ -155,9 +160,18 @@ impl DemoBook {
         } else {
             self.activities(segment, csm, contacts.len(), &mut rng)
         };
+        let grading = self.grading(index, arr_now, customer_since, churned);
+        let nine_boxes = self.nine_boxes(
+            index,
+            segment,
+            grading.as_ref(),
+            lifecycle != Lifecycle::Ongoing,
+        );
         DemoAccount {
             index,
             fields,
+            grading,
+            nine_boxes,
             csm,
             ae,
             customer_development: cd,

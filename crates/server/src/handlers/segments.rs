@@ -66,11 +66,7 @@ pub struct ParetoDto {
 }
 
 fn money(amount: rust_decimal::Decimal, currency: Currency) -> MoneyDto {
-    Money {
-        amount,
-        currency,
-    }
-    .into()
+    Money { amount, currency }.into()
 }
 
 fn application_dto(a: SegmentApplication, currency: Currency) -> SegmentApplicationDto {
