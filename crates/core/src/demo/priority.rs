@@ -31,7 +31,7 @@ impl DemoBook {
     ) -> Option<DemoGrading> {
         let mut rng = self.rng(index, 0x6772_6164);
         let new = (self.today - customer_since).num_days() < 90;
-        if churned || (new && index % 2 == 0) {
+        if churned || (new && index.is_multiple_of(2)) {
             return None;
         }
         // Potential: the ARR times what the account could still grow into.
@@ -47,7 +47,7 @@ impl DemoBook {
         let decision = TierGrid::default()
             .cell(grade)
             .is_between()
-            .then_some(index % 3 != 0)
+            .then_some(!index.is_multiple_of(3))
             .filter(|d| *d)
             .map(|_| {
                 if growth.get() == 1 {
