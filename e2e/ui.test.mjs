@@ -228,3 +228,50 @@ test('a CSM grades an account, sees its tier, and decides the tier of a grade be
   await context.close();
 });
 
+
+test('a leader reads the Pareto curve, applies the segments and filters by them; the 9-box shows the quarter', async () => {
+  const { context, page } = await session(ADMIN, { width: 1280, height: 1000 });
+  await page.goto(`${BASE}/segments`);
+  await page.locator('svg.pareto').waitFor();
+  const rows = page.locator('#segments tbody tr');
+  assert.equal(await rows.count(), 3);
+  // Seed 002's shape on the demo: about 10% of customers hold 45% of revenue, floor near $5,000.
+  const first = await rows.first().locator('td').allTextContents();
+  assert.match(first[0], /High touch/);
+  const share = parseFloat(first[2]);
+  assert.ok(share > 8 && share < 12, `first segment holds ${share}% of customers`);
+  const floor = Number(first[5].replace(/[^0-9.]/g, ''));
+  assert.ok(floor > 4500 && floor < 5500, `floor ${first[5]}`);
+  await shot(page, '18-pareto', true);
+  await page.getByRole('button', { name: 'Apply these segments' }).click();
+  await page.waitForLoadState('networkidle');
+  assert.equal((await page.locator('#would-change').textContent()).trim(), '0');
+  // A bad cut-off is refused with what was wrong, and changes nothing.
+  await page.getByLabel('Shares of revenue, %').fill('75, 45');
+  await page.getByRole('button', { name: 'Save cut-offs' }).click();
+  await page.getByText('shares must rise').waitFor();
+  assert.equal(await page.locator('#segments tbody tr').count(), 3);
+
+  await page.goto(`${BASE}/portfolio?segment=1&sort=-arr`);
+  const top = Number((await page.locator('#total-accounts').textContent()).trim());
+  assert.ok(top > 0 && top === Number(first[1]), `${top} accounts in segment 1`);
+
+  await page.goto(`${BASE}/nine-box`);
+  await page.locator('svg.ninebox').waitFor();
+  assert.ok(Number((await page.locator('#placed').textContent()).trim()) > 0);
+  await page.locator('#by-tier tbody tr').first().waitFor();
+  await shot(page, '19-nine-box', true);
+
+  // Place an account from its page: it shows its box.
+  await page.goto(`${BASE}/portfolio?sort=-arr`);
+  await page.locator('tbody tr td a').first().click();
+  await page.waitForLoadState('networkidle');
+  await page.getByText(/Place in the 9-box for/).click();
+  await page.getByLabel('Relationship strength').selectOption('3');
+  await page.getByLabel('Upsell opportunity').selectOption('3');
+  await page.getByRole('button', { name: 'Place' }).click();
+  await page.waitForLoadState('networkidle');
+  await page.locator('#account-segment-box', { hasText: 'Heavily invest (3-3)' }).waitFor();
+  await page.locator('#account-segment-box', { hasText: '1. High touch' }).waitFor();
+  await context.close();
+});

@@ -6,8 +6,10 @@ mod assets;
 mod chart;
 pub mod format;
 pub(crate) mod listing;
+mod nine_box_chart;
 mod pages;
 mod paging;
+mod pareto_chart;
 pub mod session;
 pub mod throttle;
 
@@ -114,6 +116,32 @@ pub fn routes() -> Vec<WebRoute> {
             post(priority::tier),
         ),
         route(get_.clone(), "/team", Signed, get(team::show)),
+        route(get_.clone(), "/segments", Signed, get(segments::show)),
+        route(
+            post_.clone(),
+            "/segments/apply",
+            ManageBook,
+            post(segments::apply),
+        ),
+        route(
+            post_.clone(),
+            "/segments/settings",
+            ManageBook,
+            post(segments::settings),
+        ),
+        route(
+            get_.clone(),
+            "/segments/export",
+            Signed,
+            get(segments::export),
+        ),
+        route(get_.clone(), "/nine-box", Signed, get(nine_box::show)),
+        route(
+            post_.clone(),
+            "/accounts/{id}/nine-box",
+            Signed,
+            post(nine_box::place),
+        ),
         route(get_.clone(), "/audit", Admin, get(audit::show)),
         route(get_.clone(), "/admin/users", Admin, get(admin::show)),
         route(post_.clone(), "/admin/users", Admin, post(admin::add_user)),

@@ -7,6 +7,8 @@ pub mod book;
 pub mod import;
 pub mod intake;
 pub mod login;
+pub mod nine_box;
 pub mod portfolio;
 pub mod priority;
+pub mod segments;
 pub mod team;

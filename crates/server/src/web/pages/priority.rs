@@ -41,6 +41,12 @@ pub(super) struct PrioritySection {
     pub gradings: Vec<GradingLine>,
     pub may_grade: bool,
     pub moments: &'static [GradingMoment],
+    /// "1. High touch", or empty when no segment is applied.
+    pub segment: String,
+    /// "Heavily invest (3-3), 2026-Q4", or empty when never placed.
+    pub nine_box: String,
+    /// The quarter a placement from the page is for.
+    pub quarter: String,
 }
 
 fn moment_label(m: GradingMoment) -> &'static str {
@@ -63,7 +69,8 @@ pub(super) async fn section(
     me: &User,
 ) -> Result<PrioritySection, StoreError> {
     let p = &a.priority;
-    let grid = store.prioritisation_rules().await?.grid;
+    let rules = store.prioritisation_rules().await?;
+    let grid = rules.grid;
     let between = match p.grade.map(|g| grid.cell(g)) {
         Some(TierCell::Between(x, y)) => vec![x.get(), y.get()],
         _ => Vec::new(),
@@ -102,6 +109,15 @@ pub(super) async fn section(
         gradings,
         may_grade: me.may_grade(&a.fields.owners).is_ok(),
         moments: GradingMoment::ALL,
+        segment: p
+            .segment
+            .map(|n| format!("{n}. {}", rules.pareto.name(n)))
+            .unwrap_or_default(),
+        nine_box: p
+            .nine_box
+            .map(|(q, b)| format!("{} ({}), {q}", rules.nine_box_labels.label(b), b.code()))
+            .unwrap_or_default(),
+        quarter: Quarter::of(store.clock().today()).to_string(),
     })
 }
 

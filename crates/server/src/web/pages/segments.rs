@@ -1,0 +1,252 @@
+//! The Pareto page (seed 002): the book's MRR curve with the suggested segments, their share of
+//! customers and revenue and their floor MRR; leaders set the cut-off shares and apply the
+//! segments, which become an account field. Exportable as CSV or Excel.
+
+use crate::AppState;
+use crate::web::session::Signed;
+use crate::web::{Failure, Nav, PageResult, format, pareto_chart, render};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use sherpa_core::export::Table;
+use sherpa_core::pareto::ParetoSettings;
+use sherpa_core::{Actor, Money};
+use sherpa_store::StoreError;
+
+struct SegmentLine {
+    number: u8,
+    name: String,
+    accounts: usize,
+    share_of_accounts: String,
+    share_of_revenue: String,
+    mrr: String,
+    floor: String,
+}
+
+#[derive(Template)]
+#[template(path = "segments.html")]
+struct SegmentsPage {
+    nav: Nav,
+    chart: Option<String>,
+    segments: Vec<SegmentLine>,
+    customers: usize,
+    total_mrr: String,
+    without_revenue: usize,
+    would_change: usize,
+    applied: String,
+    shares: String,
+    names: String,
+    saved: bool,
+    problem: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ShowParams {
+    saved: String,
+    problem: String,
+}
+
+fn pct(f: f64) -> String {
+    format!("{:.1}%", f * 100.0)
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Query(p): Query<ShowParams>,
+) -> PageResult {
+    let view = s.store.pareto().await?;
+    let currency = s.store.currency();
+    let m = |amount| format::money(&Money { amount, currency });
+    let applied = match &view.last_applied {
+        None => String::new(),
+        Some(a) => {
+            let by = match a.by.user_id {
+                Some(u) => s.store.user(u).await.map(|u| u.name).unwrap_or_default(),
+                None => a.by.via.clone(),
+            };
+            format!(
+                "Applied {} by {by}: cut at {} of revenue, to {} accounts.",
+                format::time(a.at),
+                a.shares
+                    .iter()
+                    .map(|s| format!("{s}%"))
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+                a.accounts
+            )
+        }
+    };
+    Ok(render(&SegmentsPage {
+        nav: Nav::new(&c, "segments"),
+        chart: pareto_chart::pareto(&view.curve, &view.settings.names, currency),
+        segments: view
+            .curve
+            .segments
+            .iter()
+            .map(|x| SegmentLine {
+                number: x.number,
+                name: view.settings.name(x.number),
+                accounts: x.accounts,
+                share_of_accounts: pct(x.share_of_accounts),
+                share_of_revenue: pct(x.share_of_revenue),
+                mrr: m(x.mrr),
+                floor: m(x.floor_mrr),
+            })
+            .collect(),
+        customers: view.curve.points.len(),
+        total_mrr: m(view.curve.total_mrr),
+        without_revenue: view.without_revenue,
+        would_change: view.would_change,
+        applied,
+        shares: view
+            .settings
+            .shares
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        names: view.settings.names.join(", "),
+        saved: !p.saved.is_empty(),
+        problem: p.problem,
+    })
+    .into_response())
+}
+
+/// Applies today's segments (leaders and admins).
+pub async fn apply(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
+    s.store
+        .apply_segments(&Actor::user(c.session.user.id, "web"))
+        .await?;
+    Ok(Redirect::to("/segments?saved=applied").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    /// "45, 75".
+    shares: String,
+    /// "High touch, Hybrid, Automated".
+    names: String,
+}
+
+/// Sets the cut-off shares and segment names (leaders and admins).
+pub async fn settings(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    axum::Form(f): axum::Form<SettingsForm>,
+) -> PageResult {
+    let parsed = (|| -> Result<ParetoSettings, String> {
+        let shares = f
+            .shares
+            .split(',')
+            .map(|x| x.trim().trim_end_matches('%').trim())
+            .filter(|x| !x.is_empty())
+            .map(|x| {
+                x.parse::<u8>()
+                    .map_err(|_| format!("shares: \"{x}\" is not a whole percent"))
+            })
+            .collect::<Result<Vec<u8>, String>>()?;
+        let names = f.names.split(',').map(|n| n.trim().to_string()).collect();
+        ParetoSettings::new(shares, names).map_err(|e| format!("pareto: {e}"))
+    })();
+    let settings = match parsed {
+        Ok(p) => p,
+        Err(problem) => {
+            return Ok(Redirect::to(&format!(
+                "/segments?problem={}",
+                format::url_encode(&problem)
+            ))
+            .into_response());
+        }
+    };
+    let mut rules = s.store.prioritisation_rules().await?;
+    rules.pareto = settings;
+    match s
+        .store
+        .set_prioritisation_rules(&Actor::user(c.session.user.id, "web"), &rules)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/segments?saved=settings").into_response()),
+        Err(StoreError::Invalid { field, message }) => Ok(Redirect::to(&format!(
+            "/segments?problem={}",
+            format::url_encode(&format!("{field}: {message}"))
+        ))
+        .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ExportParams {
+    #[serde(default = "csv")]
+    format: String,
+}
+
+fn csv() -> String {
+    "csv".into()
+}
+
+/// The curve as a file: one row per account, largest MRR first.
+pub async fn export(
+    State(s): State<AppState>,
+    Signed(_c): Signed,
+    Query(e): Query<ExportParams>,
+) -> PageResult {
+    let view = s.store.pareto().await?;
+    let mut table = Table::new(&[
+        "Rank",
+        "Account",
+        "Account id",
+        "MRR",
+        "Currency",
+        "Cumulative share of revenue",
+        "Suggested segment",
+        "Applied segment",
+    ]);
+    let currency = s.store.currency();
+    for (i, p) in view.curve.points.iter().enumerate() {
+        table.rows.push(vec![
+            (i + 1).to_string(),
+            p.key.name.clone(),
+            p.key.id.to_string(),
+            p.mrr.to_string(),
+            currency.to_string(),
+            format!("{:.4}", p.cumulative_share),
+            view.settings.name(p.segment),
+            p.key
+                .applied
+                .map(|a| view.settings.name(a))
+                .unwrap_or_default(),
+        ]);
+    }
+    let (bytes, kind, ext) = match e.format.as_str() {
+        "csv" => (table.to_csv(), "text/csv; charset=utf-8", "csv"),
+        "xlsx" => (
+            table.to_xlsx("Pareto").map_err(Failure::bad)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        other => {
+            return Err(Failure::bad(format!(
+                "format: \"{other}\" is not an export format; expected csv or xlsx"
+            )));
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"sherpa-pareto-{}.{ext}\"",
+                    s.store.clock().today()
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
