@@ -10,7 +10,13 @@ pub struct Worker {
 }
 
 /// The jobs that run once a day, shortly after midnight UTC.
-const DAILY: [&str; 4] = ["refresh_arr", "tidy_web", "prune_events", "grading_tasks"];
+const DAILY: [&str; 5] = [
+    "refresh_arr",
+    "tidy_web",
+    "prune_events",
+    "grading_tasks",
+    "touch_tasks",
+];
 
 /// Runs one job by kind.
 async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
@@ -41,6 +47,12 @@ async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
         "grading_tasks" => {
             let n = store.open_grading_tasks().await?;
             tracing::info!(tasks = n, "grading tasks opened");
+            Ok(())
+        }
+        // Seed 001's cadence: a personal touch per tier period.
+        "touch_tasks" => {
+            let n = store.open_touch_tasks(None).await?;
+            tracing::info!(tasks = n, "personal-touch tasks opened");
             Ok(())
         }
         other => anyhow::bail!("unknown job kind {other:?}"),

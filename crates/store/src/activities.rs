@@ -106,6 +106,9 @@ pub(crate) async fn save_activity(
         Some(&after),
     )
     .await?;
+    if input.kind.is_personal_touch() {
+        crate::cadence::close_touch_tasks(conn, now, actor, account, input).await?;
+    }
     Ok((ActivityId(id), Change::Created))
 }
 

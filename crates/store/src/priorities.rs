@@ -28,12 +28,14 @@ pub struct PrioritisationRules {
     pub grid: TierGrid,
     pub pareto: sherpa_core::pareto::ParetoSettings,
     pub nine_box_labels: NineBoxLabels,
+    pub cadences: CadenceSettings,
 }
 
 const BOUNDS: &str = "grade_bounds";
 const GRID: &str = "tier_grid";
 const PARETO: &str = "pareto";
 const NINE_BOX: &str = "nine_box_labels";
+const CADENCES: &str = "cadences";
 
 /// A reason is required: the history is for the next person to read.
 fn reason(r: &str) -> Result<String> {
@@ -86,6 +88,9 @@ pub(crate) async fn rules(conn: &mut AnyConnection) -> Result<PrioritisationRule
     }
     if let Some(v) = setting(conn, NINE_BOX).await? {
         rules.nine_box_labels = serde_json::from_str(&v).map_err(|_| bad(NINE_BOX, &v))?;
+    }
+    if let Some(v) = setting(conn, CADENCES).await? {
+        rules.cadences = serde_json::from_str(&v).map_err(|_| bad(CADENCES, &v))?;
     }
     Ok(rules)
 }
@@ -309,6 +314,9 @@ impl Store {
             new.pareto.names.clone(),
         )
         .map_err(|e| StoreError::invalid("pareto", e.to_string()))?;
+        new.cadences
+            .cadences()
+            .map_err(|(key, e)| StoreError::invalid(&key, e.to_string()))?;
         let now = self.now();
         let mut tx = self.write_tx().await?;
         let before = rules(&mut tx).await?;
@@ -325,6 +333,10 @@ impl Store {
             (
                 NINE_BOX,
                 serde_json::to_value(&new.nine_box_labels).expect("plain data"),
+            ),
+            (
+                CADENCES,
+                serde_json::to_value(&new.cadences).expect("plain data"),
             ),
         ] {
             sqlx::query(
@@ -364,6 +376,7 @@ impl Store {
                 "tier_grid": grid_json(&r.grid),
                 "pareto": r.pareto,
                 "nine_box_labels": r.nine_box_labels,
+                "cadences": r.cadences,
             })
         };
         audit::record(
@@ -445,6 +458,8 @@ impl Store {
         .await?;
         let after = audit_priority(&mut tx, &now, actor, "grade", &account, currency).await?;
         tx.commit().await?;
+        // A new tier starts its cadence at once, not at the next daily sweep.
+        self.open_touch_tasks(Some(id)).await?;
         Ok(after)
     }
 
@@ -518,6 +533,8 @@ impl Store {
         apply_standing(&mut tx, &now, actor, &account, standing, &why).await?;
         let after = audit_priority(&mut tx, &now, actor, "tier", &account, currency).await?;
         tx.commit().await?;
+        // A new tier starts its cadence at once, not at the next daily sweep.
+        self.open_touch_tasks(Some(id)).await?;
         Ok(after)
     }
 

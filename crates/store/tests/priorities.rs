@@ -304,7 +304,14 @@ async fn a_new_account_gets_a_grading_task_that_its_grading_closes() {
         "the grading closed it"
     );
     assert_eq!(db.store.open_grading_tasks().await.unwrap(), 1);
-    let regrade = db.store.tasks(&open(csm.id)).await.unwrap();
+    let regrade: Vec<Task> = db
+        .store
+        .tasks(&open(csm.id))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.fields.source == TaskSource::Grading)
+        .collect();
     assert_eq!(
         regrade[0].fields.title,
         "Re-grade Fresh within its first 30 days"
@@ -317,7 +324,19 @@ async fn a_new_account_gets_a_grading_task_that_its_grading_closes() {
         )
         .await
         .unwrap();
-    assert!(db.store.tasks(&open(csm.id)).await.unwrap().is_empty());
+    let left: Vec<String> = db
+        .store
+        .tasks(&open(csm.id))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.fields.title)
+        .collect();
+    assert_eq!(
+        left,
+        vec!["Personal touch: Fresh"],
+        "the grading closed the re-grade; the tier's cadence goes on"
+    );
     assert_eq!(db.store.open_grading_tasks().await.unwrap(), 0);
 }
 
@@ -503,4 +522,179 @@ async fn the_nine_box_shows_each_accounts_move_and_the_touches_of_the_quarter() 
         ..Default::default()
     };
     assert_eq!(db.store.accounts(&q).await.unwrap().0.len(), 1);
+}
+
+async fn log(db: &support::TestDb, id: AccountId, kind: ActivityKind, at: &str) {
+    db.store
+        .log_activity(
+            &Actor::system("test"),
+            &ActivityInput {
+                account: AccountRef::Id(id),
+                external_id: None,
+                kind,
+                occurred_at: chrono::DateTime::parse_from_rfc3339(at).unwrap().to_utc(),
+                by: None,
+                attendees: vec![],
+                summary: "touch".into(),
+            },
+        )
+        .await
+        .unwrap();
+}
+
+async fn touch_task(db: &support::TestDb, id: AccountId) -> Option<Task> {
+    let q = sherpa_store::TaskQuery {
+        account: Some(id),
+        limit: 50,
+        ..Default::default()
+    };
+    db.store.tasks(&q).await.unwrap().into_iter().find(|t| {
+        t.fields.dedup_key.as_deref() == Some(PERSONAL_TOUCH) && t.status == TaskStatus::Open
+    })
+}
+
+#[tokio::test]
+async fn a_tier_1_account_wants_a_personal_touch_every_week_and_a_call_not_a_note_gives_it() {
+    let db = support::TestDb::new().await;
+    let actor = Actor::system("test");
+    // The clock stands on Monday 23 November 2026.
+    let acme = account_with_arr(&db, "Acme", "80000").await;
+    db.store
+        .grade_account(
+            &actor,
+            acme,
+            &input(250_000, 1, GradingMoment::AtClose, "big"),
+        )
+        .await
+        .unwrap();
+    let t = touch_task(&db, acme)
+        .await
+        .expect("Tier 1 opens its weekly touch at once");
+    assert_eq!(
+        t.fields.due_on,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
+    );
+    assert_eq!(t.fields.source, TaskSource::Cadence);
+    log(&db, acme, ActivityKind::Note, "2026-11-24T10:00:00Z").await;
+    assert!(
+        touch_task(&db, acme).await.is_some(),
+        "a note is not a touch"
+    );
+    log(&db, acme, ActivityKind::Call, "2026-11-24T11:00:00Z").await;
+    assert!(touch_task(&db, acme).await.is_none(), "the call answers it");
+    assert_eq!(
+        db.store.open_touch_tasks(None).await.unwrap(),
+        0,
+        "this week is done"
+    );
+
+    // The next week has no touch: the sweep opens one, and after its Sunday it is overdue.
+    db.clock.advance(chrono::Duration::days(8));
+    assert_eq!(db.store.open_touch_tasks(None).await.unwrap(), 1);
+    assert_eq!(
+        db.store.open_touch_tasks(None).await.unwrap(),
+        0,
+        "one open at a time"
+    );
+    assert!(db.store.overdue_touches().await.unwrap().is_empty());
+    db.clock.advance(chrono::Duration::days(7));
+    let overdue = db.store.overdue_touches().await.unwrap();
+    assert_eq!(overdue.len(), 1);
+    assert_eq!(
+        (overdue[0].count, overdue[0].oldest_due.to_string()),
+        (1, "2026-12-06".to_string())
+    );
+    // An old call imported late does not answer this week's touch.
+    log(&db, acme, ActivityKind::Meeting, "2026-10-01T10:00:00Z").await;
+    assert!(touch_task(&db, acme).await.is_some());
+}
+
+#[tokio::test]
+async fn a_bad_cadence_is_refused_by_name_and_changes_nothing() {
+    let db = support::TestDb::new().await;
+    let mut rules = db.store.prioritisation_rules().await.unwrap();
+    rules
+        .cadences
+        .rules
+        .insert("2".into(), "FREQ=FORTNIGHTLY".into());
+    let e = db
+        .store
+        .set_prioritisation_rules(&Actor::system("test"), &rules)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().starts_with("cadences.rules.2"), "{e}");
+    assert_eq!(
+        db.store.prioritisation_rules().await.unwrap().cadences,
+        CadenceSettings::default()
+    );
+}
+
+#[tokio::test]
+async fn a_calendar_feed_secret_is_kept_hashed_and_a_new_one_retires_the_old() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let user = db
+        .store
+        .upsert_user(
+            &sys,
+            &UserInput {
+                email: Email::parse("csm@example.com").unwrap(),
+                name: "Casey".into(),
+                function: Function::Csm,
+                role: Role::Csm,
+                manager_email: None,
+                active: true,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let first = db.store.issue_calendar_feed(&sys, user.id).await.unwrap();
+    assert_eq!(
+        db.store
+            .calendar_feed_owner(&first.secret)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        user.id
+    );
+    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM calendar_feeds")
+        .fetch_all(db.store.pool())
+        .await
+        .unwrap();
+    assert!(
+        stored.iter().all(|h| !h.contains(&first.secret[11..])),
+        "only a hash is kept"
+    );
+    let second = db.store.issue_calendar_feed(&sys, user.id).await.unwrap();
+    assert!(
+        db.store
+            .calendar_feed_owner(&first.secret)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        db.store
+            .calendar_feed_owner(&second.secret)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(db.store.revoke_calendar_feed(&sys, user.id).await.unwrap());
+    assert!(
+        db.store
+            .calendar_feed_owner(&second.secret)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        db.store
+            .calendar_feed_issued(user.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }

@@ -2,12 +2,14 @@
 //! money and likelihood for growth 1/2/3 by a person's judgement, and the tier the grade gives
 //! through a configurable grid; the Pareto segment the leader applied; the quarter's 9-box.
 
+mod cadence;
 mod grade;
 mod nine_box;
 mod priority;
 mod prompts;
 mod tier;
 
+pub use cadence::*;
 pub use grade::*;
 pub use nine_box::*;
 pub use priority::{AccountPriority, GradingRecord, TierChange};

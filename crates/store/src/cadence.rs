@@ -1,0 +1,251 @@
+//! Tier cadences in the book (seed 001): the daily sweep that opens a "personal touch" task for
+//! each tiered account whose period has no personal touch yet, the closing of that task when a
+//! touch is logged, the overdue touches per CSM, and each person's private calendar feed.
+
+use crate::audit::record;
+use crate::rows::time;
+use crate::tokens::{digest, random_hex};
+use crate::{Result, Store, StoreError};
+use sherpa_core::prioritise::*;
+use sherpa_core::*;
+use sqlx::AnyConnection;
+use std::collections::{HashMap, HashSet};
+
+/// A touch counts for a task opened up to this long after it (a call logged the next day).
+const LOGGED_LATE: chrono::Duration = chrono::Duration::days(1);
+
+/// Closes the account's open personal-touch task when a personal activity answers it.
+pub(crate) async fn close_touch_tasks(
+    conn: &mut AnyConnection,
+    now: &str,
+    actor: &Actor,
+    account: AccountId,
+    input: &ActivityInput,
+) -> Result<()> {
+    let open: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, created_at FROM tasks WHERE account_id = $1 AND dedup_key = $2 AND status = 'open'",
+    )
+    .bind(account.0)
+    .bind(PERSONAL_TOUCH)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (task, created) in open {
+        if input.occurred_at + LOGGED_LATE < time("created_at", &created)? {
+            continue;
+        }
+        let outcome = format!(
+            "touched: {} on {}",
+            input.kind,
+            input.occurred_at.date_naive()
+        );
+        sqlx::query(
+            "UPDATE tasks SET status = 'done', outcome = $1, closed_at = $2, updated_at = $2 WHERE id = $3",
+        )
+        .bind(&outcome)
+        .bind(now)
+        .bind(task)
+        .execute(&mut *conn)
+        .await?;
+        record(
+            conn,
+            now,
+            actor,
+            "update",
+            "task",
+            task,
+            Some(&serde_json::json!({"account_id": account.0, "status": "open"})),
+            Some(
+                &serde_json::json!({"account_id": account.0, "status": "done", "outcome": outcome}),
+            ),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// One person's overdue personal touches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OverdueTouches {
+    pub owner: Option<UserId>,
+    pub count: i64,
+    pub oldest_due: chrono::NaiveDate,
+}
+
+/// A calendar feed just issued: the secret is shown once.
+#[derive(Debug, Clone)]
+pub struct IssuedFeed {
+    pub secret: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Store {
+    /// Opens the personal-touch task of every tiered account (not churned) whose cadence period
+    /// has had no personal touch and which has none open, or of one account only (after its
+    /// tier changed). Answers how many.
+    pub async fn open_touch_tasks(&self, only: Option<AccountId>) -> Result<usize> {
+        let settings = self.prioritisation_rules().await?.cadences;
+        let cadences: HashMap<Tier, Cadence> = settings
+            .cadences()
+            .map_err(|(key, e)| StoreError::invalid(&key, e.to_string()))?
+            .into_iter()
+            .map(|c| (c.tier, c))
+            .collect();
+        let rows: Vec<(i64, String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT id, name, tier, csm_id FROM accounts WHERE tier IS NOT NULL \
+             AND (lifecycle IS NULL OR lifecycle <> 'churned') AND ($1 = 0 OR id = $1) ORDER BY id",
+        )
+        .bind(only.map_or(0, |a| a.0))
+        .fetch_all(&self.pool)
+        .await?;
+        let open: HashSet<i64> = sqlx::query_scalar(
+            "SELECT account_id FROM tasks WHERE dedup_key = $1 AND status = 'open'",
+        )
+        .bind(PERSONAL_TOUCH)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .collect();
+        let rows: Vec<_> = rows.into_iter().filter(|r| !open.contains(&r.0)).collect();
+        let now = self.clock().now();
+        let today = self.clock().today();
+        let mut opened = 0;
+        for chunk in rows.chunks(500) {
+            let ids: Vec<AccountId> = chunk.iter().map(|r| AccountId(r.0)).collect();
+            let touches = self.last_personal_touches(&ids).await?;
+            for (id, name, tier, csm) in chunk {
+                let Some(cadence) = Tier::new(*tier).and_then(|t| cadences.get(&t)) else {
+                    continue;
+                };
+                let facts = TouchFacts {
+                    account: AccountId(*id),
+                    name: name.clone(),
+                    owner: csm.map(UserId),
+                    last_personal_touch: touches.get(&AccountId(*id)).copied(),
+                };
+                if let Some(task) = touch_task(cadence, &facts, now, today) {
+                    let (_, new) = self.open_task(&Actor::system("cadence"), &task).await?;
+                    opened += usize::from(new);
+                }
+            }
+        }
+        Ok(opened)
+    }
+
+    /// Overdue personal touches per owner, most first.
+    pub async fn overdue_touches(&self) -> Result<Vec<OverdueTouches>> {
+        let rows: Vec<(Option<i64>, i64, String)> = sqlx::query_as(
+            "SELECT owner_id, COUNT(*), MIN(due_on) FROM tasks WHERE dedup_key = $1 AND status = 'open' \
+             AND due_on < $2 GROUP BY owner_id ORDER BY COUNT(*) DESC, MIN(due_on)",
+        )
+        .bind(PERSONAL_TOUCH)
+        .bind(self.clock().today().to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(owner, count, due)| {
+                Ok(OverdueTouches {
+                    owner: owner.map(UserId),
+                    count,
+                    oldest_due: crate::rows::parse("due_on", &due)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Issues the person a new calendar feed secret, retiring any earlier one.
+    pub async fn issue_calendar_feed(&self, actor: &Actor, user: UserId) -> Result<IssuedFeed> {
+        let secret = format!("sherpa_cal_{}", random_hex());
+        let now = self.now();
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "UPDATE calendar_feeds SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(&now)
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(user.0)
+        .bind(digest(&secret))
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        record(
+            &mut tx,
+            &now,
+            actor,
+            "create",
+            "calendar_feed",
+            id,
+            None,
+            Some(&serde_json::json!({"user_id": user.to_string()})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(IssuedFeed {
+            secret,
+            created_at: time("created_at", &now)?,
+        })
+    }
+
+    /// Retires the person's calendar feed: its URL answers 404 from now on.
+    pub async fn revoke_calendar_feed(&self, actor: &Actor, user: UserId) -> Result<bool> {
+        let now = self.now();
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query(
+            "UPDATE calendar_feeds SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(&now)
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if done > 0 {
+            record(
+                &mut tx,
+                &now,
+                actor,
+                "revoke",
+                "calendar_feed",
+                user.0,
+                None,
+                None,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(done > 0)
+    }
+
+    /// When the person's live feed was issued, if they have one.
+    pub async fn calendar_feed_issued(
+        &self,
+        user: UserId,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let at: Option<String> = sqlx::query_scalar(
+            "SELECT created_at FROM calendar_feeds WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id DESC LIMIT 1",
+        )
+        .bind(user.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        at.map(|t| time("created_at", &t).map_err(Into::into))
+            .transpose()
+    }
+
+    /// The active person a live feed secret belongs to, or `None` for an unknown or retired one.
+    pub async fn calendar_feed_owner(&self, secret: &str) -> Result<Option<User>> {
+        let user: Option<i64> = sqlx::query_scalar(
+            "SELECT f.user_id FROM calendar_feeds f JOIN users u ON u.id = f.user_id \
+             WHERE f.token_hash = $1 AND f.revoked_at IS NULL AND u.active = 1",
+        )
+        .bind(digest(secret))
+        .fetch_optional(&self.pool)
+        .await?;
+        match user {
+            None => Ok(None),
+            Some(u) => Ok(Some(self.user(UserId(u)).await?)),
+        }
+    }
+}
