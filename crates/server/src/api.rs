@@ -102,6 +102,12 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(priorities::grade_account))
         .routes(routes!(priorities::choose_tier))
         .routes(routes!(priorities::priority_history))
+        .routes(routes!(
+            calendar::get_calendar,
+            calendar::reissue_calendar,
+            calendar::revoke_calendar
+        ))
+        .routes(routes!(calendar::overdue_touches))
         .routes(routes!(nine_box::place_account))
         .routes(routes!(nine_box::get_nine_box))
         .routes(routes!(segments::get_pareto))

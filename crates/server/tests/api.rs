@@ -766,3 +766,113 @@ async fn the_leader_reads_the_pareto_curve_applies_it_and_places_accounts_on_the
     assert_eq!(top_right["accounts"][0]["previous"], "1-1");
     assert_eq!(nb["boxes"][0]["label"], "Rescue");
 }
+
+/// The raw body of a GET without a token, as a calendar fetches a feed.
+async fn fetch(app: &TestApp, uri: &str) -> (StatusCode, String, String) {
+    let req = Request::builder()
+        .uri(uri)
+        .header("host", "sherpa.example")
+        .body(Body::empty())
+        .unwrap();
+    let resp = app.router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let kind = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, kind, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[tokio::test]
+async fn a_csm_subscribes_to_a_private_calendar_of_touches_that_can_be_revoked() {
+    let app = TestApp::new().await;
+    let admin = app.token("admin@example.com", Role::Admin).await;
+    let csm = app.token("csm@example.com", Role::Csm).await;
+    let (_, acme) = app
+        .call(
+            "POST",
+            "/api/v1/accounts",
+            Some(&admin),
+            Some(json!({"name": "Acme", "owners": {"csm": "csm@example.com"}})),
+        )
+        .await;
+    let id = acme["id"].as_str().unwrap().to_string();
+    let (status, a) = app
+        .call(
+            "PUT",
+            &format!("/api/v1/accounts/{id}/grade"),
+            Some(&csm),
+            Some(json!({"potential_value": "250000", "growth": 1, "moment": "first_30_days", "reason": "big"})),
+        )
+        .await;
+    assert_eq!(
+        (status, a["tier"].clone()),
+        (StatusCode::OK, json!(1)),
+        "{a}"
+    );
+
+    let (status, cal) = app
+        .call("GET", "/api/v1/me/calendar", Some(&csm), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{cal}");
+    let url = cal["url"]
+        .as_str()
+        .expect("issued with its URL")
+        .to_string();
+    let path = url.split_once("://").unwrap().1.split_once('/').unwrap().1;
+    let path = format!("/{path}");
+    let (status, kind, ics) = fetch(&app, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("text/calendar"), "{kind}");
+    assert!(
+        ics.contains("BEGIN:VCALENDAR") && ics.contains("SUMMARY:Personal touch: Acme"),
+        "{ics}"
+    );
+    assert!(
+        ics.contains("RRULE:FREQ=WEEKLY"),
+        "the Tier 1 weekly reminder: {ics}"
+    );
+    assert!(
+        ics.contains("http://sherpa.example/accounts/"),
+        "links back to the account"
+    );
+
+    // The secret is shown once; a new one retires it; a revoked feed is gone.
+    let (_, again) = app
+        .call("GET", "/api/v1/me/calendar", Some(&csm), None)
+        .await;
+    assert!(
+        again["url"].is_null() && again["issued_at"].is_string(),
+        "{again}"
+    );
+    let (_, new) = app
+        .call("POST", "/api/v1/me/calendar", Some(&csm), None)
+        .await;
+    assert_eq!(fetch(&app, &path).await.0, StatusCode::NOT_FOUND);
+    let new_path = format!(
+        "/calendar/{}",
+        new["url"]
+            .as_str()
+            .unwrap()
+            .rsplit_once("/calendar/")
+            .unwrap()
+            .1
+    );
+    assert_eq!(fetch(&app, &new_path).await.0, StatusCode::OK);
+    let (status, _) = app
+        .call("DELETE", "/api/v1/me/calendar", Some(&csm), None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(fetch(&app, &new_path).await.0, StatusCode::NOT_FOUND);
+
+    let (status, overdue) = app
+        .call("GET", "/api/v1/touches/overdue", Some(&admin), None)
+        .await;
+    assert_eq!(
+        (status, overdue),
+        (StatusCode::OK, json!([])),
+        "nothing is late on its first day"
+    );
+}

@@ -149,6 +149,12 @@ impl Cadence {
         None
     }
 
+    /// The day an instant falls on in the cadence's time zone.
+    pub fn local_day(&self, t: DateTime<Utc>) -> NaiveDate {
+        let tz: chrono_tz::Tz = self.time_zone.parse().unwrap_or(chrono_tz::UTC);
+        t.with_timezone(&tz).date_naive()
+    }
+
     /// "weekly", "every 2 weeks", "monthly"...
     pub fn describe(&self) -> String {
         let r = &self.set.get_rrule()[0];
@@ -187,8 +193,7 @@ pub fn touch_task(
         return None;
     }
     // Due on the period's last day in the team's time zone.
-    let tz: chrono_tz::Tz = c.time_zone.parse().ok()?;
-    let due = (period.end.with_timezone(&tz) - chrono::Duration::seconds(1)).date_naive();
+    let due = c.local_day(period.end - chrono::Duration::seconds(1));
     Some(TaskFields {
         account_id: f.account,
         title: format!("Personal touch: {}", f.name),

@@ -136,6 +136,13 @@ pub fn routes() -> Vec<WebRoute> {
             get(segments::export),
         ),
         route(get_.clone(), "/nine-box", Signed, get(nine_box::show)),
+        // A calendar cannot sign in: the secret in the address is the key.
+        route(
+            get_.clone(),
+            "/calendar/{file}",
+            Public,
+            get(crate::handlers::calendar::serve_feed),
+        ),
         route(
             post_.clone(),
             "/accounts/{id}/nine-box",

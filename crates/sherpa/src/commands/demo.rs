@@ -98,6 +98,14 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
         .find(|u| sizes.iter().any(|b| b.user_id == u.id && b.accounts > 0))
     {
         println!("  or as a CSM:          {} / {DEMO_PASSWORD}", csm.email);
+        // Their private calendar feed, to subscribe to from any calendar (a new one each start).
+        let feed = store
+            .issue_calendar_feed(&sherpa_core::Actor::system("demo"), csm.id)
+            .await?;
+        println!(
+            "  calendar feed of {}: http://{}/calendar/{}.ics",
+            csm.email, args.bind, feed.secret
+        );
     }
     println!("API token (admin): {}", token.secret);
     let ingest = store
