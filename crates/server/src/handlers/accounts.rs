@@ -76,13 +76,13 @@ pub struct AccountDto {
     /// The Pareto segment (1 = the top revenue segment) the leader last applied (seed 002).
     pub segment: Option<u8>,
     /// The latest quarter's 9-box placement (seed 001).
-    pub nine_box: Option<NineBoxDto>,
+    pub nine_box: Option<AccountNineBoxDto>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
-pub struct NineBoxDto {
+pub struct AccountNineBoxDto {
     /// "2026-Q4".
     pub quarter: String,
     /// "3-3": relationship strength, then upsell opportunity.
@@ -128,7 +128,7 @@ impl From<Account> for AccountDto {
                 .map(|c| c.kind.as_str().to_string()),
             tier_reason: a.priority.tier_choice.map(|c| c.reason),
             segment: a.priority.segment,
-            nine_box: a.priority.nine_box.map(|(quarter, b)| NineBoxDto {
+            nine_box: a.priority.nine_box.map(|(quarter, b)| AccountNineBoxDto {
                 quarter: quarter.to_string(),
                 code: b.code(),
                 relationship: b.relationship,

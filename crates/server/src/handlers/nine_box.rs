@@ -109,7 +109,7 @@ pub struct TierTimeDto {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct NineBoxDto {
+pub struct NineBoxViewDto {
     pub quarter: String,
     pub previous_quarter: String,
     /// The nine boxes, lower left ("1-1") first, row by row.
@@ -141,10 +141,10 @@ pub fn movement(now: NineBox, before: Option<NineBox>) -> &'static str {
     }
 }
 
-pub fn nine_box_dto(v: NineBoxView) -> NineBoxDto {
+pub fn nine_box_dto(v: NineBoxView) -> NineBoxViewDto {
     let by_box = time_spent(v.entries.iter().map(|e| (e.nine_box, e.touches)));
     let by_tier = time_spent(v.entries.iter().map(|e| (e.tier, e.touches)));
-    NineBoxDto {
+    NineBoxViewDto {
         quarter: v.quarter.to_string(),
         previous_quarter: v.quarter.previous().to_string(),
         boxes: NineBox::all()
@@ -184,12 +184,12 @@ pub fn nine_box_dto(v: NineBoxView) -> NineBoxDto {
 /// The book on the 9-box for a quarter: each box's accounts with their move since the quarter
 /// before, and personal touches by box and by tier.
 #[utoipa::path(get, path = "/api/v1/nine-box", tag = "prioritisation", params(NineBoxParams),
-    responses((status = 200, body = NineBoxDto)))]
+    responses((status = 200, body = NineBoxViewDto)))]
 pub async fn get_nine_box(
     State(s): State<AppState>,
     _u: ApiUser,
     ApiQuery(p): ApiQuery<NineBoxParams>,
-) -> Result<Json<NineBoxDto>, AppError> {
+) -> Result<Json<NineBoxViewDto>, AppError> {
     let q = quarter(p.quarter.as_deref(), s.store.clock().today())?;
     Ok(Json(nine_box_dto(s.store.nine_box(q).await?)))
 }

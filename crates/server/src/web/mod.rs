@@ -136,6 +136,14 @@ pub fn routes() -> Vec<WebRoute> {
             get(segments::export),
         ),
         route(get_.clone(), "/nine-box", Signed, get(nine_box::show)),
+        route(get_.clone(), "/calendar", Signed, get(calendar::show)),
+        route(post_.clone(), "/calendar", Signed, post(calendar::issue)),
+        route(
+            post_.clone(),
+            "/calendar/revoke",
+            Signed,
+            post(calendar::revoke),
+        ),
         // A calendar cannot sign in: the secret in the address is the key.
         route(
             get_.clone(),

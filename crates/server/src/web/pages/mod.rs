@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod book;
+pub mod calendar;
 pub mod import;
 pub mod intake;
 pub mod login;

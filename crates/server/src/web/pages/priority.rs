@@ -47,6 +47,10 @@ pub(super) struct PrioritySection {
     pub nine_box: String,
     /// The quarter a placement from the page is for.
     pub quarter: String,
+    /// "Tier 1: a weekly personal touch; due by 29 Nov 2026", or empty without a tier.
+    pub cadence: String,
+    /// The personal touch of this period is overdue.
+    pub touch_overdue: bool,
 }
 
 fn moment_label(m: GradingMoment) -> &'static str {
@@ -88,6 +92,41 @@ pub(super) async fn section(
             when: format::date(Some(g.at.date_naive())),
         })
         .collect();
+    let today = store.clock().today();
+    let touch = store
+        .tasks(&sherpa_store::TaskQuery {
+            account: Some(a.id),
+            status: Some(TaskStatus::Open),
+            limit: 100,
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .find(|t| t.fields.dedup_key.as_deref() == Some(PERSONAL_TOUCH));
+    let touch_overdue = touch
+        .as_ref()
+        .and_then(|t| t.fields.due_on)
+        .is_some_and(|d| d < today);
+    let cadence = match p.tier.and_then(|t| {
+        rules
+            .cadences
+            .cadences()
+            .ok()?
+            .into_iter()
+            .find(|c| c.tier == t)
+    }) {
+        None => String::new(),
+        Some(c) => format!(
+            "{}: a {} personal touch; {}",
+            c.tier,
+            c.describe(),
+            match touch.and_then(|t| t.fields.due_on) {
+                Some(d) if d < today => format!("overdue since {}", format::date(Some(d))),
+                Some(d) => format!("due by {}", format::date(Some(d))),
+                None => "done for this period".into(),
+            }
+        ),
+    };
     Ok(PrioritySection {
         grade: p.grade.map(|g| g.to_string()).unwrap_or_default(),
         tier: match (p.tier, p.tier_decision_needed) {
@@ -118,6 +157,8 @@ pub(super) async fn section(
             .map(|(q, b)| format!("{} ({}), {q}", rules.nine_box_labels.label(b), b.code()))
             .unwrap_or_default(),
         quarter: Quarter::of(store.clock().today()).to_string(),
+        cadence,
+        touch_overdue,
     })
 }
 

@@ -19,6 +19,8 @@ struct Member {
     accounts: i64,
     arr: String,
     active: bool,
+    /// Personal touches past their cadence period (seed 001).
+    overdue: i64,
 }
 
 #[derive(Template)]
@@ -56,6 +58,13 @@ pub async fn show(
         .collect();
     let managers: Vec<UserId> = page.items.iter().filter_map(|u| u.manager_id).collect();
     let names = s.store.user_names(&managers).await?;
+    let overdue: HashMap<UserId, i64> = s
+        .store
+        .overdue_touches()
+        .await?
+        .into_iter()
+        .filter_map(|o| Some((o.owner?, o.count)))
+        .collect();
     let zero = Money::zero(s.store.currency());
     let members = page.map(|u| {
         let (accounts, arr) = sizes.get(&u.id).cloned().unwrap_or((0, zero));
@@ -72,6 +81,7 @@ pub async fn show(
             accounts,
             arr: format::money(&arr),
             active: u.active,
+            overdue: overdue.get(&u.id).copied().unwrap_or(0),
         }
     });
     Ok(render(&TeamPage {
