@@ -5,6 +5,7 @@
 mod api;
 mod auth;
 mod calendar_feed;
+pub mod config;
 mod error;
 mod handlers;
 pub mod intake;

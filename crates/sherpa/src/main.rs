@@ -43,6 +43,9 @@ enum Command {
     /// Define and list custom account fields.
     #[command(subcommand)]
     Field(commands::field::FieldCommand),
+    /// Export or import the prioritisation rules as a TOML file (configuration as code).
+    #[command(subcommand)]
+    Config(commands::config::ConfigCommand),
     /// Exchange rates into the reporting currency.
     #[command(subcommand)]
     Rate(commands::rate::RateCommand),
@@ -87,6 +90,7 @@ fn main() -> std::process::ExitCode {
             Command::Export(a) => commands::export::run(&cli.db, a).await,
             Command::Field(c) => commands::field::run(&cli.db, c).await,
             Command::Rate(c) => commands::rate::run(&cli.db, c).await,
+            Command::Config(c) => commands::config::run(&cli.db, c).await,
             Command::User(c) => commands::user::run(&cli.db, c).await,
             Command::Token(c) => commands::token::run(&cli.db, c).await,
             Command::Backup(a) => commands::backup::backup(&cli.db, a).await,

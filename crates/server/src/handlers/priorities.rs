@@ -203,6 +203,7 @@ pub async fn priority_history(
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct GradeBoundsDto {
     /// A above this potential value (a decimal string).
     pub a_above: String,
@@ -226,6 +227,19 @@ pub struct PrioritisationDto {
     /// The name of each 9-box by "relationship-upsell" ("3-3" = "Heavily invest").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nine_box_labels: Option<BTreeMap<String, String>>,
+    /// Each tier's cadence as an RFC 5545 RRULE ("FREQ=WEEKLY;INTERVAL=2"), and the time zone
+    /// its periods start in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cadences: Option<CadencesDto>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CadencesDto {
+    /// An IANA time zone ("Europe/Berlin") or "UTC".
+    pub time_zone: String,
+    /// By tier ("1", "2", "3").
+    pub rules: BTreeMap<String, String>,
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -255,6 +269,10 @@ impl From<PrioritisationRules> for PrioritisationDto {
                 names: r.pareto.names,
             }),
             nine_box_labels: Some(r.nine_box_labels.entries().clone()),
+            cadences: Some(CadencesDto {
+                time_zone: r.cadences.time_zone,
+                rules: r.cadences.rules,
+            }),
         }
     }
 }
@@ -316,6 +334,16 @@ impl PrioritisationDto {
                 };
                 AppError::bad(&field, e.to_string())
             })?;
+        }
+        if let Some(c) = self.cadences {
+            let settings = CadenceSettings {
+                time_zone: c.time_zone,
+                rules: c.rules,
+            };
+            settings
+                .cadences()
+                .map_err(|(key, e)| AppError::bad(&key, e.to_string()))?;
+            rules.cadences = settings;
         }
         Ok(rules)
     }

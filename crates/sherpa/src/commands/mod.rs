@@ -2,6 +2,7 @@
 
 pub mod backup;
 pub mod bench;
+pub mod config;
 pub mod demo;
 pub mod export;
 pub mod field;

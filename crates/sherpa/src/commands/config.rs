@@ -1,0 +1,65 @@
+//! `sherpa config export|import`: the prioritisation rules as a TOML file for version control.
+
+use sherpa_core::Actor;
+use std::path::PathBuf;
+
+#[derive(clap::Subcommand)]
+pub enum ConfigCommand {
+    /// Write the rules in force as TOML (to standard output without -o).
+    Export {
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Load rules from a TOML file; sections left out keep their values. A bad file changes
+    /// nothing and names its bad key.
+    Import {
+        file: PathBuf,
+        /// Check the file and say what would change, without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+pub async fn run(db: &str, cmd: ConfigCommand) -> anyhow::Result<()> {
+    let store = crate::open(db).await?;
+    match cmd {
+        ConfigCommand::Export { output } => {
+            let text = sherpa_server::config::export(&store).await?;
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, text)
+                        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                    eprintln!("configuration written to {}", path.display());
+                }
+                None => print!("{text}"),
+            }
+        }
+        ConfigCommand::Import { file, dry_run } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let outcome =
+                sherpa_server::config::import(&store, &Actor::system("cli"), &text, dry_run)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was changed", file.display()))?;
+            let sections = if outcome.changed.is_empty() {
+                "nothing".to_string()
+            } else {
+                outcome.changed.join(", ")
+            };
+            if dry_run {
+                println!(
+                    "{} is valid; importing it would change {sections}",
+                    file.display()
+                );
+            } else if outcome.applied {
+                println!("imported {}: changed {sections}", file.display());
+            } else {
+                println!(
+                    "{} matches the rules in force: nothing changed",
+                    file.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
