@@ -10,12 +10,13 @@ pub struct Worker {
 }
 
 /// The jobs that run once a day, shortly after midnight UTC.
-const DAILY: [&str; 5] = [
+const DAILY: [&str; 6] = [
     "refresh_arr",
     "tidy_web",
     "prune_events",
     "grading_tasks",
     "touch_tasks",
+    "regrade_prompts",
 ];
 
 /// Runs one job by kind.
@@ -53,6 +54,12 @@ async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
         "touch_tasks" => {
             let n = store.open_touch_tasks(None).await?;
             tracing::info!(tasks = n, "personal-touch tasks opened");
+            Ok(())
+        }
+        // Seed 000's state changes: a departed champion, a moved ARR or product use.
+        "regrade_prompts" => {
+            let n = store.open_regrade_prompts().await?;
+            tracing::info!(tasks = n, "re-grade prompts opened");
             Ok(())
         }
         other => anyhow::bail!("unknown job kind {other:?}"),

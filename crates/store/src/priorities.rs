@@ -294,6 +294,93 @@ impl Store {
         Ok(opened)
     }
 
+    /// Opens the CSM's "re-grade?" prompt (seed 000's state change) for every graded account
+    /// whose champion or economic buyer left, whose ARR moved, or whose product use moved a lot
+    /// since its last grading. Idempotent; answers how many it opened.
+    pub async fn open_regrade_prompts(&self) -> Result<usize> {
+        let today = self.clock().today();
+        let rows: Vec<(i64, String, Option<i64>, String, i64)> = sqlx::query_as(
+            "SELECT id, name, csm_id, grade, arr_minor FROM accounts WHERE grade IS NOT NULL \
+             AND (lifecycle IS NULL OR lifecycle <> 'churned') ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut last: std::collections::HashMap<i64, (i64, String)> = Default::default();
+        for (account, arr, at) in sqlx::query_as::<_, (i64, i64, String)>(
+            "SELECT account_id, arr_minor, graded_at FROM account_gradings ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        {
+            last.insert(account, (arr, at));
+        }
+        let mut departed: std::collections::HashMap<i64, Vec<(String, String, String)>> =
+            Default::default();
+        for (account, name, roles, on) in sqlx::query_as::<_, (i64, String, String, String)>(
+            "SELECT account_id, name, roles, departed_on FROM contacts WHERE departed_on IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        {
+            departed.entry(account).or_default().push((name, roles, on));
+        }
+        let d30 = (today - chrono::Days::new(30)).to_string();
+        let usage: std::collections::HashMap<i64, (i64, i64)> =
+            sqlx::query_as::<_, (i64, i64, i64)>(
+                "SELECT account_id, SUM(CASE WHEN day >= $1 THEN events ELSE 0 END), \
+                 SUM(CASE WHEN day < $1 THEN events ELSE 0 END) FROM usage_days \
+                 WHERE day >= $2 AND day < $3 GROUP BY account_id",
+            )
+            .bind(&d30)
+            .bind((today - chrono::Days::new(60)).to_string())
+            .bind(today.to_string())
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|(a, l, b)| (a, (l, b)))
+            .collect();
+        let mut opened = 0;
+        for (id, name, csm, grade, arr_now) in rows {
+            let Some((arr_at_grading, graded_at)) = last.get(&id) else {
+                continue;
+            };
+            let graded_on = &graded_at[..10.min(graded_at.len())];
+            let left = departed
+                .get(&id)
+                .into_iter()
+                .flatten()
+                .filter(|(_, _, on)| on.as_str() >= graded_on)
+                .flat_map(|(who, roles, _)| {
+                    parse_roles(roles)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|r| {
+                            matches!(
+                                r,
+                                RelationshipRole::Champion | RelationshipRole::EconomicBuyer
+                            )
+                        })
+                        .map(move |r| (who.clone(), r))
+                })
+                .collect();
+            let facts = StateFacts {
+                account: AccountId(id),
+                name,
+                csm: csm.map(UserId),
+                grade: grade.parse().ok(),
+                arr_at_grading: *arr_at_grading,
+                arr_now,
+                departed: left,
+                usage: usage.get(&id).copied(),
+            };
+            if let Some(task) = regrade_prompt(&facts, today) {
+                let (_, new) = self.open_task(&Actor::system("grading"), &task).await?;
+                opened += usize::from(new);
+            }
+        }
+        Ok(opened)
+    }
+
     /// The grade bounds and the tier grid in force.
     pub async fn prioritisation_rules(&self) -> Result<PrioritisationRules> {
         let mut conn = self.pool.acquire().await?;

@@ -698,3 +698,70 @@ async fn a_calendar_feed_secret_is_kept_hashed_and_a_new_one_retires_the_old() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn a_moved_arr_prompts_a_regrade_that_the_state_change_grading_answers() {
+    let db = support::TestDb::new().await;
+    let actor = Actor::system("test");
+    let acme = account_with_arr(&db, "Acme", "100000").await;
+    db.store
+        .grade_account(
+            &actor,
+            acme,
+            &input(300_000, 1, GradingMoment::First30Days, "room"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        db.store.open_regrade_prompts().await.unwrap(),
+        0,
+        "nothing moved"
+    );
+    let upsell = ContractPatch {
+        account: Some(AccountRef::Id(acme)),
+        arr: Some(Money::parse("30000", Currency::USD).unwrap()),
+        start_date: chrono::NaiveDate::from_ymd_opt(2026, 6, 1),
+        end_date: chrono::NaiveDate::from_ymd_opt(2027, 5, 31),
+        ..Default::default()
+    };
+    db.store.save_contract(&actor, None, &upsell).await.unwrap();
+    assert_eq!(db.store.open_regrade_prompts().await.unwrap(), 1);
+    assert_eq!(
+        db.store.open_regrade_prompts().await.unwrap(),
+        0,
+        "one prompt open at a time"
+    );
+    let prompt = |db: &support::TestDb| {
+        let store = db.store.clone();
+        async move {
+            let q = sherpa_store::TaskQuery {
+                account: Some(acme),
+                status: Some(TaskStatus::Open),
+                limit: 50,
+                ..Default::default()
+            };
+            store
+                .tasks(&q)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|t| t.fields.dedup_key.as_deref() == Some(REGRADE_STATE_CHANGE))
+        }
+    };
+    let t = prompt(&db).await.expect("open");
+    assert!(t.fields.reason.contains("ARR +30%"), "{}", t.fields.reason);
+    db.store
+        .grade_account(
+            &actor,
+            acme,
+            &input(300_000, 1, GradingMoment::StateChange, "upsold"),
+        )
+        .await
+        .unwrap();
+    assert!(prompt(&db).await.is_none(), "the re-grade answered it");
+    assert_eq!(
+        db.store.open_regrade_prompts().await.unwrap(),
+        0,
+        "graded at the new ARR"
+    );
+}

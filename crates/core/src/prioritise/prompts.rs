@@ -11,6 +11,14 @@ use chrono::{Days, NaiveDate};
 pub const GRADE_AT_CLOSE: &str = "grade-at-close";
 /// The CSM's re-grade once the account has been graded at close.
 pub const REGRADE_FIRST_30_DAYS: &str = "regrade-first-30-days";
+/// The CSM's "re-grade?" prompt when the account's state changed since its last grading.
+pub const REGRADE_STATE_CHANGE: &str = "regrade-state-change";
+/// ARR moved this share (percent) or more since the last grading.
+pub const ARR_CHANGE_PERCENT: i64 = 20;
+/// Product events of the last 30 days moved this share (percent) or more against the 30 before,
+/// from at least `USAGE_BASELINE` events.
+pub const USAGE_CHANGE_PERCENT: i64 = 50;
+pub const USAGE_BASELINE: i64 = 100;
 /// An account is new, and gets these tasks, this long after it started.
 pub const NEW_FOR_DAYS: u64 = 90;
 /// The AE grades within this many days of the start.
@@ -80,10 +88,67 @@ pub fn grading_task(f: &GradingFacts, today: NaiveDate) -> Option<TaskFields> {
 pub fn answered_by(moment: GradingMoment) -> &'static [&'static str] {
     match moment {
         GradingMoment::AtClose => &[GRADE_AT_CLOSE],
-        GradingMoment::First30Days | GradingMoment::StateChange => {
-            &[GRADE_AT_CLOSE, REGRADE_FIRST_30_DAYS]
+        GradingMoment::First30Days => &[GRADE_AT_CLOSE, REGRADE_FIRST_30_DAYS],
+        GradingMoment::StateChange => {
+            &[GRADE_AT_CLOSE, REGRADE_FIRST_30_DAYS, REGRADE_STATE_CHANGE]
         }
     }
+}
+
+/// What may have changed since an account's last grading.
+#[derive(Debug, Clone)]
+pub struct StateFacts {
+    pub account: AccountId,
+    pub name: String,
+    pub csm: Option<UserId>,
+    pub grade: Option<super::Grade>,
+    /// ARR (minor units) when last graded, and now.
+    pub arr_at_grading: i64,
+    pub arr_now: i64,
+    /// Champions and economic buyers who left after the last grading, with their role.
+    pub departed: Vec<(String, crate::book::RelationshipRole)>,
+    /// Product events in the last 30 days and the 30 before, when usage data exists.
+    pub usage: Option<(i64, i64)>,
+}
+
+/// The "re-grade?" prompt of seed 000's state changes, or none when nothing moved enough.
+pub fn regrade_prompt(f: &StateFacts, today: NaiveDate) -> Option<TaskFields> {
+    let grade = f.grade?;
+    let mut why = Vec::new();
+    for (who, role) in &f.departed {
+        why.push(format!("{} {who} left", role.as_str().replace('_', " ")));
+    }
+    let moved = |before: i64, now: i64, percent: i64| {
+        before > 0 && (now - before).abs() * 100 >= before * percent
+    };
+    if moved(f.arr_at_grading, f.arr_now, ARR_CHANGE_PERCENT) {
+        let change = (f.arr_now - f.arr_at_grading) * 100 / f.arr_at_grading;
+        why.push(format!("ARR {change:+}% since the grading"));
+    }
+    if let Some((last, before)) = f.usage
+        && before >= USAGE_BASELINE
+        && moved(before, last, USAGE_CHANGE_PERCENT)
+    {
+        let change = (last - before) * 100 / before;
+        why.push(format!("product use {change:+}% over the last 30 days"));
+    }
+    if why.is_empty() {
+        return None;
+    }
+    Some(TaskFields {
+        account_id: f.account,
+        title: format!("Re-grade {}? ({grade})", f.name),
+        owner_id: f.csm,
+        due_on: today.checked_add_days(Days::new(7)),
+        priority: Priority::Normal,
+        source: TaskSource::Grading,
+        reason: format!(
+            "The account's state changed since it was graded {grade}: {}. Seed 000: re-grade when \
+             the account changes, so that its tier, and the time it gets, follow.",
+            why.join("; ")
+        ),
+        dedup_key: Some(REGRADE_STATE_CHANGE.into()),
+    })
 }
 
 #[cfg(test)]
@@ -157,5 +222,49 @@ mod tests {
     fn a_grading_answers_the_tasks_of_its_moment() {
         assert_eq!(answered_by(GradingMoment::AtClose), &[GRADE_AT_CLOSE]);
         assert!(answered_by(GradingMoment::First30Days).contains(&REGRADE_FIRST_30_DAYS));
+    }
+
+    #[test]
+    fn a_state_change_prompts_a_regrade_and_small_moves_do_not() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let mut f = StateFacts {
+            account: AccountId(1),
+            name: "Acme".into(),
+            csm: Some(UserId(2)),
+            grade: Some("A1".parse().unwrap()),
+            arr_at_grading: 100_000,
+            arr_now: 119_000,
+            departed: vec![],
+            usage: Some((149, 100)),
+        };
+        assert!(
+            regrade_prompt(&f, today).is_none(),
+            "19% ARR and +49% use: below both edges"
+        );
+        f.usage = Some((49, 100));
+        let t = regrade_prompt(&f, today).unwrap();
+        assert!(t.reason.contains("product use -51%"), "{}", t.reason);
+        f.usage = Some((10, 40));
+        f.arr_now = 120_000;
+        assert!(
+            regrade_prompt(&f, today)
+                .unwrap()
+                .reason
+                .contains("ARR +20%")
+        );
+        f.arr_now = 100_000;
+        assert!(
+            regrade_prompt(&f, today).is_none(),
+            "too little use to judge"
+        );
+        f.departed = vec![("Dana".into(), crate::book::RelationshipRole::Champion)];
+        let t = regrade_prompt(&f, today).unwrap();
+        assert!(t.reason.contains("champion Dana left"), "{}", t.reason);
+        assert_eq!(t.dedup_key.as_deref(), Some(REGRADE_STATE_CHANGE));
+        f.grade = None;
+        assert!(
+            regrade_prompt(&f, today).is_none(),
+            "ungraded accounts get the grading tasks"
+        );
     }
 }
