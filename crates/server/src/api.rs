@@ -111,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(nine_box::place_account))
         .routes(routes!(nine_box::get_nine_box))
         .routes(routes!(segments::get_pareto))
+        .routes(routes!(staffing::get_staffing))
         .routes(routes!(segments::apply_pareto))
         .routes(routes!(
             priorities::get_prioritisation,

@@ -12,7 +12,8 @@ const HEADER: &str = "# Sherpa configuration: the prioritisation rules of seeds 
 # Edit, keep in version control, and load with `sherpa config import FILE` (try --dry-run first).\n\
 # grade_bounds: potential value in the book's currency; tier_grid: \"1\", \"2\", \"3\" or a cell\n\
 # between two tiers (\"1-2\", \"2-3\") that a person decides; pareto: revenue shares in percent;\n\
-# nine_box_labels: by \"relationship-upsell\"; cadences: RFC 5545 RRULE per tier.\n\n";
+# nine_box_labels: by \"relationship-upsell\"; cadences: RFC 5545 RRULE per tier;\n\
+# staffing: CSM hours a year, the share for accounts, and each tier's plan in hours.\n\n";
 
 /// The rules in force as TOML.
 pub async fn export(store: &Store) -> anyhow::Result<String> {
@@ -74,6 +75,9 @@ pub async fn import(
     }
     if new.cadences != current.cadences {
         changed.push("cadences");
+    }
+    if new.staffing != current.staffing {
+        changed.push("staffing");
     }
     let applied = !dry_run && !changed.is_empty();
     if applied {

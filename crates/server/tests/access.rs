@@ -447,6 +447,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("POST", "/api/v1/me/calendar", "/api/v1/me/calendar".into(), Body::None, API_READ),
         api("DELETE", "/api/v1/me/calendar", "/api/v1/me/calendar".into(), Body::None, API_READ),
         api("GET", "/api/v1/touches/overdue", "/api/v1/touches/overdue".into(), Body::None, API_READ),
+        api("GET", "/api/v1/staffing", "/api/v1/staffing".into(), Body::None, API_READ),
         api("GET", "/api/v1/prioritisation", "/api/v1/prioritisation".into(), Body::None, API_READ),
         api("PUT", "/api/v1/prioritisation", "/api/v1/prioritisation".into(), Body::Json(json!({"grade_bounds": {"a_above": "50000", "b_from": "10000"}, "tier_grid": {"A1": "1", "A2": "1", "A3": "1-2", "B1": "1-2", "B2": "2", "B3": "2", "C1": "2", "C2": "3", "C3": "3"}})), API_MANAGE),
         api("POST", "/api/v1/accounts/bulk", "/api/v1/accounts/bulk".into(), Body::Json(json!({"items": [{"external_id": "B-1", "name": "Bulk"}]})), API_MANAGE),

@@ -876,3 +876,75 @@ async fn a_csm_subscribes_to_a_private_calendar_of_touches_that_can_be_revoked()
         "nothing is late on its first day"
     );
 }
+
+#[tokio::test]
+async fn staffing_sets_the_tiers_plans_against_the_team_and_the_benchmark() {
+    let app = TestApp::new().await;
+    let admin = app.token("admin@example.com", Role::Admin).await;
+    app.token("csm@example.com", Role::Csm).await;
+    for i in 0..3 {
+        let (_, a) = app
+            .call(
+                "POST",
+                "/api/v1/accounts",
+                Some(&admin),
+                Some(json!({"name": format!("Big {i}"), "owners": {"csm": "csm@example.com"}})),
+            )
+            .await;
+        let id = a["id"].as_str().unwrap();
+        app.call(
+            "POST",
+            "/api/v1/contracts",
+            Some(&admin),
+            Some(
+                json!({"account_id": id, "arr": {"amount": "4000000", "currency": "USD"},
+                "start_date": "2026-01-01", "end_date": "2027-12-31"}),
+            ),
+        )
+        .await;
+        let (status, g) = app
+            .call(
+                "PUT",
+                &format!("/api/v1/accounts/{id}/grade"),
+                Some(&admin),
+                Some(json!({"potential_value": "9000000", "growth": 1, "moment": "at_close", "reason": "big"})),
+            )
+            .await;
+        assert_eq!(
+            (status, g["tier"].clone()),
+            (StatusCode::OK, json!(1)),
+            "{g}"
+        );
+    }
+    // Two people of the CSM function (the admin too), 1,260 hours each for accounts; a plan of
+    // 1,000 hours per Tier 1 account.
+    let plan = json!({"staffing": {"hours_per_year": 1800, "account_time_percent": 70, "plans": {
+        "1": [{"name": "Embedded success workshop", "hours": "50", "per_year": 20}]}}});
+    let (status, e) = app
+        .call("PUT", "/api/v1/prioritisation", Some(&admin), Some(json!({"staffing": {"hours_per_year": 10, "account_time_percent": 70, "plans": {}}})))
+        .await;
+    assert_eq!(
+        (status, e["field"].clone()),
+        (StatusCode::BAD_REQUEST, json!("staffing"))
+    );
+    let (status, _) = app
+        .call("PUT", "/api/v1/prioritisation", Some(&admin), Some(plan))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, st) = app
+        .call("GET", "/api/v1/staffing", Some(&admin), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{st}");
+    assert_eq!(st["fte_needed"], json!(2.4), "3,000 hours over 1,260: {st}");
+    assert_eq!(st["csms"], 2);
+    assert_eq!(st["benchmark_by_arr"]["band"], "$10M to $20M ARR");
+    assert_eq!(st["books"][0]["load"], "over", "$12M on one CSM: {st}");
+    let top = &st["top_tier"];
+    assert_eq!(st["books"][1]["load"], "under");
+    assert_eq!(
+        top["staffable_accounts"], 2,
+        "2,520 hours serve two of the three"
+    );
+    assert_eq!(top["hours_per_account_possible"], "840");
+    assert_eq!(top["automate_percent"], "16");
+}

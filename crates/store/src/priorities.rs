@@ -29,6 +29,7 @@ pub struct PrioritisationRules {
     pub pareto: sherpa_core::pareto::ParetoSettings,
     pub nine_box_labels: NineBoxLabels,
     pub cadences: CadenceSettings,
+    pub staffing: StaffingSettings,
 }
 
 const BOUNDS: &str = "grade_bounds";
@@ -36,6 +37,7 @@ const GRID: &str = "tier_grid";
 const PARETO: &str = "pareto";
 const NINE_BOX: &str = "nine_box_labels";
 const CADENCES: &str = "cadences";
+const STAFFING: &str = "staffing";
 
 /// A reason is required: the history is for the next person to read.
 fn reason(r: &str) -> Result<String> {
@@ -91,6 +93,9 @@ pub(crate) async fn rules(conn: &mut AnyConnection) -> Result<PrioritisationRule
     }
     if let Some(v) = setting(conn, CADENCES).await? {
         rules.cadences = serde_json::from_str(&v).map_err(|_| bad(CADENCES, &v))?;
+    }
+    if let Some(v) = setting(conn, STAFFING).await? {
+        rules.staffing = serde_json::from_str(&v).map_err(|_| bad(STAFFING, &v))?;
     }
     Ok(rules)
 }
@@ -381,6 +386,27 @@ impl Store {
         Ok(opened)
     }
 
+    /// The book by tier (accounts not churned): accounts and ARR per tier, `None` for untiered.
+    pub async fn book_by_tier(&self) -> Result<Vec<(Option<Tier>, i64, Money)>> {
+        let rows: Vec<(Option<i64>, i64, i64)> = sqlx::query_as(
+            "SELECT tier, COUNT(*), COALESCE(SUM(arr_minor), 0) FROM accounts \
+             WHERE lifecycle IS NULL OR lifecycle <> 'churned' GROUP BY tier ORDER BY tier",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let currency = self.currency();
+        Ok(rows
+            .into_iter()
+            .map(|(t, n, arr)| {
+                (
+                    t.and_then(Tier::new),
+                    n,
+                    Money::from_minor_units(arr, currency),
+                )
+            })
+            .collect())
+    }
+
     /// The grade bounds and the tier grid in force.
     pub async fn prioritisation_rules(&self) -> Result<PrioritisationRules> {
         let mut conn = self.pool.acquire().await?;
@@ -404,6 +430,9 @@ impl Store {
         new.cadences
             .cadences()
             .map_err(|(key, e)| StoreError::invalid(&key, e.to_string()))?;
+        new.staffing
+            .check()
+            .map_err(|e| StoreError::invalid("staffing", e.to_string()))?;
         let now = self.now();
         let mut tx = self.write_tx().await?;
         let before = rules(&mut tx).await?;
@@ -424,6 +453,10 @@ impl Store {
             (
                 CADENCES,
                 serde_json::to_value(&new.cadences).expect("plain data"),
+            ),
+            (
+                STAFFING,
+                serde_json::to_value(&new.staffing).expect("plain data"),
             ),
         ] {
             sqlx::query(
@@ -464,6 +497,7 @@ impl Store {
                 "pareto": r.pareto,
                 "nine_box_labels": r.nine_box_labels,
                 "cadences": r.cadences,
+                "staffing": r.staffing,
             })
         };
         audit::record(

@@ -7,6 +7,7 @@ mod grade;
 mod nine_box;
 mod priority;
 mod prompts;
+mod staffing;
 mod tier;
 
 pub use cadence::*;
@@ -14,4 +15,5 @@ pub use grade::*;
 pub use nine_box::*;
 pub use priority::{AccountPriority, GradingRecord, TierChange};
 pub use prompts::*;
+pub use staffing::*;
 pub use tier::*;

@@ -11,6 +11,7 @@ mod json;
 pub mod nine_box;
 pub mod priorities;
 pub mod segments;
+pub mod staffing;
 pub mod system;
 pub mod tasks;
 pub mod usage;

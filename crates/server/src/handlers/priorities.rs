@@ -231,6 +231,11 @@ pub struct PrioritisationDto {
     /// its periods start in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cadences: Option<CadencesDto>,
+    /// CSM hours a year, the share of them for accounts, and each tier's engagement plan
+    /// (activities with hours and times a year).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub staffing: Option<StaffingSettings>,
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -273,6 +278,7 @@ impl From<PrioritisationRules> for PrioritisationDto {
                 time_zone: r.cadences.time_zone,
                 rules: r.cadences.rules,
             }),
+            staffing: Some(r.staffing),
         }
     }
 }
@@ -344,6 +350,11 @@ impl PrioritisationDto {
                 .cadences()
                 .map_err(|(key, e)| AppError::bad(&key, e.to_string()))?;
             rules.cadences = settings;
+        }
+        if let Some(st) = self.staffing {
+            st.check()
+                .map_err(|e| AppError::bad("staffing", e.to_string()))?;
+            rules.staffing = st;
         }
         Ok(rules)
     }
