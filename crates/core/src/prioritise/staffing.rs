@@ -293,8 +293,10 @@ mod tests {
 
     #[test]
     fn bad_parameters_say_which() {
-        let mut s = StaffingSettings::default();
-        s.account_time_percent = 0;
+        let s = StaffingSettings {
+            account_time_percent: 0,
+            ..Default::default()
+        };
         assert_eq!(s.check(), Err(StaffingError::Share(0)));
         let mut s = StaffingSettings::default();
         s.plans.insert("4".into(), vec![]);
