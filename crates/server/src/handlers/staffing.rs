@@ -111,7 +111,7 @@ pub async fn staffing_view(store: &Store) -> Result<StaffingDto, AppError> {
         tiers.push(TierNeedDto {
             tier: tier.map(Tier::get),
             accounts: *accounts,
-            arr: arr.clone().into(),
+            arr: (*arr).into(),
             hours_per_account: per.normalize().to_string(),
             hours: hours.round_dp(0).to_string(),
             fte: f(hours / per_csm),
@@ -136,7 +136,7 @@ pub async fn staffing_view(store: &Store) -> Result<StaffingDto, AppError> {
         .iter()
         .map(|u| {
             let size = sizes.iter().find(|b| b.user_id == u.id);
-            let arr = size.map_or(Money::zero(currency), |b| b.arr.clone());
+            let arr = size.map_or(Money::zero(currency), |b| b.arr);
             let m = f(arr.amount / million * Decimal::from(10)) / 10.0;
             CsmBookDto {
                 user_id: u.id.to_string(),
