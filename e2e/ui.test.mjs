@@ -275,3 +275,38 @@ test('a leader reads the Pareto curve, applies the segments and filters by them;
   await page.locator('#account-segment-box', { hasText: '1. High touch' }).waitFor();
   await context.close();
 });
+
+test('a leader sees the staffing: time needed by tier against the team, books against the benchmark, and the what-ifs', async () => {
+  const { context, page } = await session(ADMIN, { width: 1280, height: 1000 });
+  await page.goto(`${BASE}/staffing`);
+  await page.locator('svg.staffing').first().waitFor();
+  assert.ok(Number((await page.locator('#csms').textContent()).trim()) > 0);
+  assert.ok(Number((await page.locator('#fte-needed').textContent()).trim()) > 0);
+  assert.equal(await page.locator('#tiers tbody tr').count() >= 3, true);
+  await page.locator('#what-ifs').waitFor();
+  await shot(page, '20-staffing', true);
+  // Fewer hours for accounts: more CSMs needed, and a bad share is refused by name.
+  const before = Number((await page.locator('#fte-needed').textContent()).trim());
+  await page.getByLabel('Share for accounts, %').fill('35');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForLoadState('networkidle');
+  const after = Number((await page.locator('#fte-needed').textContent()).trim());
+  assert.ok(after > before * 1.9, `${before} -> ${after}`);
+  await page.getByLabel('Share for accounts, %').fill('0');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('account_time_percent must be 1 to 100').waitFor();
+  await page.getByLabel('Share for accounts, %').fill('70');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForLoadState('networkidle');
+
+  // The calendar: issued once, shown once.
+  await page.goto(`${BASE}/calendar`);
+  await page.getByRole('button', { name: /Get my calendar address|Issue a new address/ }).click();
+  const url = await page.locator('#feed-url').inputValue();
+  assert.match(url, /\/calendar\/sherpa_cal_[0-9a-f]+\.ics$/);
+  const ics = await (await context.request.get(url)).text();
+  assert.match(ics, /BEGIN:VCALENDAR/);
+  await page.goto(`${BASE}/calendar`);
+  assert.equal(await page.locator('#feed-url').count(), 0, 'the address is shown only when issued');
+  await context.close();
+});

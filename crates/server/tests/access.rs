@@ -323,6 +323,14 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             Body::None,
             EVERYONE,
         ),
+        case("GET", "/staffing", "/staffing", Body::None, SIGNED),
+        case(
+            "POST",
+            "/staffing",
+            "/staffing",
+            form(&[("hours_per_year", "1700"), ("account_time_percent", "65")]),
+            MANAGERS,
+        ),
         case("GET", "/calendar", "/calendar", Body::None, SIGNED),
         case("POST", "/calendar", "/calendar", Body::None, SIGNED),
         case(

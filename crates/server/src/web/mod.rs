@@ -11,6 +11,7 @@ mod pages;
 mod paging;
 mod pareto_chart;
 pub mod session;
+mod staffing_chart;
 pub mod throttle;
 
 use crate::AppState;
@@ -136,6 +137,13 @@ pub fn routes() -> Vec<WebRoute> {
             get(segments::export),
         ),
         route(get_.clone(), "/nine-box", Signed, get(nine_box::show)),
+        route(get_.clone(), "/staffing", Signed, get(staffing::show)),
+        route(
+            post_.clone(),
+            "/staffing",
+            ManageBook,
+            post(staffing::set_params),
+        ),
         route(get_.clone(), "/calendar", Signed, get(calendar::show)),
         route(post_.clone(), "/calendar", Signed, post(calendar::issue)),
         route(

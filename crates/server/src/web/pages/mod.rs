@@ -12,4 +12,5 @@ pub mod nine_box;
 pub mod portfolio;
 pub mod priority;
 pub mod segments;
+pub mod staffing;
 pub mod team;
