@@ -10,13 +10,14 @@ pub struct Worker {
 }
 
 /// The jobs that run once a day, shortly after midnight UTC.
-const DAILY: [&str; 6] = [
+const DAILY: [&str; 7] = [
     "refresh_arr",
     "tidy_web",
     "prune_events",
     "grading_tasks",
     "touch_tasks",
     "regrade_prompts",
+    "reassignments",
 ];
 
 /// Runs one job by kind.
@@ -60,6 +61,12 @@ async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
         "regrade_prompts" => {
             let n = store.open_regrade_prompts().await?;
             tracing::info!(tasks = n, "re-grade prompts opened");
+            Ok(())
+        }
+        // Seed 003's gradual reassignment: approved moves on their days.
+        "reassignments" => {
+            let n = store.make_due_moves().await?;
+            tracing::info!(accounts = n, "accounts moved to their new CSM");
             Ok(())
         }
         other => anyhow::bail!("unknown job kind {other:?}"),

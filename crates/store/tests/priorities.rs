@@ -765,3 +765,117 @@ async fn a_moved_arr_prompts_a_regrade_that_the_state_change_grading_answers() {
         "graded at the new ARR"
     );
 }
+
+#[tokio::test]
+async fn a_departing_csms_accounts_move_on_the_day_after_the_leader_approves() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let person = |email: &str| UserInput {
+        email: Email::parse(email).unwrap(),
+        name: email.into(),
+        function: Function::Csm,
+        role: Role::Csm,
+        manager_email: None,
+        active: true,
+    };
+    let leaving = db
+        .store
+        .upsert_user(&sys, &person("leaving@example.com"), None)
+        .await
+        .unwrap();
+    let a = db
+        .store
+        .upsert_user(&sys, &person("a@example.com"), None)
+        .await
+        .unwrap();
+    let b = db
+        .store
+        .upsert_user(&sys, &person("b@example.com"), None)
+        .await
+        .unwrap();
+    let mut accounts = Vec::new();
+    for (name, arr) in [("One", "90000"), ("Two", "60000"), ("Three", "40000")] {
+        let id = account_with_arr(&db, name, arr).await;
+        let patch = AccountPatch {
+            owners: std::collections::BTreeMap::from([(
+                OwnerFunction::Csm,
+                Some(PersonRef::Id(leaving.id)),
+            )]),
+            ..Default::default()
+        };
+        db.store.update_account(&sys, id, &patch).await.unwrap();
+        accounts.push(id);
+    }
+    let today = db.clock.today();
+    let request = sherpa_store::ReassignmentRequest {
+        kind: ReassignmentKind::Departure,
+        from: leaving.id,
+        recipients: vec![a.id, b.id],
+        day: today + chrono::Days::new(7),
+        target_arr: Decimal::ZERO,
+        reason: "leaves for a sabbatical".into(),
+    };
+    let plan = db.store.propose_reassignment(&sys, &request).await.unwrap();
+    assert_eq!((plan.status.as_str(), plan.moves.len()), ("proposed", 3));
+    let given = sherpa_store::received(&plan);
+    assert_eq!(given[&a.id].1, Decimal::from(90_000), "the largest alone");
+    assert_eq!(given[&b.id], (2, Decimal::from(100_000)));
+    assert_eq!(
+        db.store.make_due_moves().await.unwrap(),
+        0,
+        "not approved yet"
+    );
+
+    db.store.approve_reassignment(&sys, plan.id).await.unwrap();
+    assert!(
+        db.store.approve_reassignment(&sys, plan.id).await.is_err(),
+        "approved once"
+    );
+    assert_eq!(
+        db.store.make_due_moves().await.unwrap(),
+        0,
+        "not the day yet"
+    );
+    // Meanwhile a leader hands one account to someone else by hand: that move is skipped.
+    let by_hand = AccountPatch {
+        owners: std::collections::BTreeMap::from([(OwnerFunction::Csm, Some(PersonRef::Id(a.id)))]),
+        ..Default::default()
+    };
+    db.store
+        .update_account(&sys, accounts[2], &by_hand)
+        .await
+        .unwrap();
+    db.clock.advance(chrono::Duration::days(7));
+    assert_eq!(db.store.make_due_moves().await.unwrap(), 2);
+    assert_eq!(
+        db.store
+            .account(accounts[0])
+            .await
+            .unwrap()
+            .fields
+            .owners
+            .csm,
+        Some(a.id)
+    );
+    assert_eq!(
+        db.store
+            .account(accounts[1])
+            .await
+            .unwrap()
+            .fields
+            .owners
+            .csm,
+        Some(b.id)
+    );
+    let after = db.store.reassignment(plan.id).await.unwrap();
+    let statuses: Vec<&str> = after.moves.iter().map(|m| m.status.as_str()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == "done").count(), 2);
+    assert!(statuses.contains(&"skipped"));
+
+    let bad = sherpa_store::ReassignmentRequest {
+        recipients: vec![],
+        ..request
+    };
+    let e = db.store.propose_reassignment(&sys, &bad).await.unwrap_err();
+    assert!(e.to_string().contains("recipients"), "{e}");
+}

@@ -7,6 +7,7 @@ mod grade;
 mod nine_box;
 mod priority;
 mod prompts;
+mod reassignment;
 mod staffing;
 mod tier;
 
@@ -15,5 +16,6 @@ pub use grade::*;
 pub use nine_box::*;
 pub use priority::{AccountPriority, GradingRecord, TierChange};
 pub use prompts::*;
+pub use reassignment::*;
 pub use staffing::*;
 pub use tier::*;
