@@ -299,6 +299,29 @@ test('a leader sees the staffing: time needed by tier against the team, books ag
   await page.getByRole('button', { name: 'Save' }).click();
   await page.waitForLoadState('networkidle');
 
+  // A CSM leaves today: the schedule spreads their accounts, and approving it moves them.
+  await page.goto(`${BASE}/reassignments`);
+  const options = await page.locator('#r-csm option').allTextContents();
+  assert.ok(options.length >= 3);
+  await page.getByLabel('CSM whose accounts move').selectOption({ index: 0 });
+  await page.getByLabel('Receiving CSMs (several)').selectOption([{ index: 1 }, { index: 2 }]);
+  await page.getByLabel('Why').fill('leaves the company');
+  await page.getByRole('button', { name: 'Propose a schedule' }).click();
+  await page.waitForLoadState('networkidle');
+  const plan = page.locator('section.plan').first();
+  await plan.getByText('proposed').waitFor();
+  const rows = await plan.locator('tbody tr').count();
+  assert.ok(rows > 0, 'the schedule lists the moves');
+  // Balanced by ARR: a recipient whose book is already much larger may receive nothing.
+  const receivers = await plan.locator('.receivers li').count();
+  assert.ok(receivers >= 1 && receivers <= 2, `${receivers} recipients`);
+  await shot(page, '21-reassignment', true);
+  await plan.getByRole('button', { name: 'Approve this schedule' }).click();
+  await page.waitForLoadState('networkidle');
+  await page.locator('section.plan').first().getByText('approved').waitFor();
+  assert.equal(await page.locator('section.plan').first().locator('tbody tr', { hasText: 'done' }).count(), rows,
+    'leaving today: every account moved on approval');
+
   // The calendar: issued once, shown once.
   await page.goto(`${BASE}/calendar`);
   await page.getByRole('button', { name: /Get my calendar address|Issue a new address/ }).click();

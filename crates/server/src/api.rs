@@ -112,6 +112,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(nine_box::get_nine_box))
         .routes(routes!(segments::get_pareto))
         .routes(routes!(staffing::get_staffing))
+        .routes(routes!(reassignments::propose, reassignments::list))
+        .routes(routes!(reassignments::approve))
         .routes(routes!(segments::apply_pareto))
         .routes(routes!(
             priorities::get_prioritisation,

@@ -53,6 +53,26 @@ impl AppError {
             message: message.into(),
         }
     }
+
+    /// The problem in words for a page: "field: message".
+    pub fn describe(&self) -> String {
+        match self {
+            AppError::BadRequest {
+                field: Some(f),
+                message,
+            } => format!("{f}: {message}"),
+            AppError::BadRequest {
+                field: None,
+                message,
+            } => message.clone(),
+            AppError::Unauthorized(m)
+            | AppError::Forbidden(m)
+            | AppError::NotFound(m)
+            | AppError::Conflict(m) => m.clone(),
+            AppError::Rows(rows) => format!("{} rows are wrong", rows.len()),
+            AppError::Internal(_) => "something went wrong on our side".into(),
+        }
+    }
 }
 
 impl From<StoreError> for AppError {

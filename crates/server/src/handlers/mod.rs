@@ -10,6 +10,7 @@ pub mod custom_fields;
 mod json;
 pub mod nine_box;
 pub mod priorities;
+pub mod reassignments;
 pub mod segments;
 pub mod staffing;
 pub mod system;

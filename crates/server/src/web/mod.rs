@@ -139,6 +139,24 @@ pub fn routes() -> Vec<WebRoute> {
         route(get_.clone(), "/nine-box", Signed, get(nine_box::show)),
         route(get_.clone(), "/staffing", Signed, get(staffing::show)),
         route(
+            get_.clone(),
+            "/reassignments",
+            Signed,
+            get(reassignments::show),
+        ),
+        route(
+            post_.clone(),
+            "/reassignments",
+            ManageBook,
+            post(reassignments::propose),
+        ),
+        route(
+            post_.clone(),
+            "/reassignments/{id}/approve",
+            ManageBook,
+            post(reassignments::approve),
+        ),
+        route(
             post_.clone(),
             "/staffing",
             ManageBook,

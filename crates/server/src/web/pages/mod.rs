@@ -11,6 +11,7 @@ pub mod login;
 pub mod nine_box;
 pub mod portfolio;
 pub mod priority;
+pub mod reassignments;
 pub mod segments;
 pub mod staffing;
 pub mod team;

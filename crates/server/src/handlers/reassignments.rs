@@ -1,0 +1,178 @@
+//! Gradual reassignment (seed 003): proposing a schedule of account moves, reading it, and the
+//! leader's approval.
+
+use super::accounts::MoneyDto;
+use super::{ApiJson, ApiPath};
+use crate::auth::ApiUser;
+use crate::{AppError, AppState};
+use axum::Json;
+use axum::extract::State;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sherpa_core::prioritise::ReassignmentKind;
+use sherpa_core::*;
+use sherpa_store::{ReassignmentPlan, ReassignmentRequest, Store};
+use std::str::FromStr;
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReassignmentBody {
+    /// departure (every account moves on `day`) or rebalance (the smallest accounts move after
+    /// their renewals until the book is down to `target_arr`).
+    pub kind: String,
+    /// The CSM whose accounts move: a user id or email.
+    pub csm: String,
+    /// The CSMs who receive them (ids or emails).
+    pub recipients: Vec<String>,
+    /// The departure day, or the earliest day of a rebalance (default today).
+    pub day: Option<chrono::NaiveDate>,
+    /// Rebalance: the ARR the book keeps, a decimal string.
+    pub target_arr: Option<String>,
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MoveDto {
+    pub account_id: String,
+    pub account_name: String,
+    pub arr: MoneyDto,
+    pub to: String,
+    pub on: chrono::NaiveDate,
+    /// pending, done or skipped.
+    pub status: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReassignmentDto {
+    pub id: String,
+    pub kind: String,
+    pub csm: String,
+    /// proposed, approved or cancelled.
+    pub status: String,
+    pub reason: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub moves: Vec<MoveDto>,
+}
+
+impl From<ReassignmentPlan> for ReassignmentDto {
+    fn from(p: ReassignmentPlan) -> Self {
+        ReassignmentDto {
+            id: p.id.to_string(),
+            kind: p.kind.as_str().into(),
+            csm: p.from.to_string(),
+            status: p.status,
+            reason: p.reason,
+            created_at: p.created_at,
+            moves: p
+                .moves
+                .into_iter()
+                .map(|m| MoveDto {
+                    account_id: m.account.to_string(),
+                    account_name: m.account_name,
+                    arr: m.arr.into(),
+                    to: m.to.to_string(),
+                    on: m.on,
+                    status: m.status,
+                })
+                .collect(),
+        }
+    }
+}
+
+async fn user(store: &Store, field: &str, s: &str) -> Result<UserId, AppError> {
+    let r = match s.trim().parse::<UserId>() {
+        Ok(id) => PersonRef::Id(id),
+        Err(_) => PersonRef::from_text(s)
+            .map_err(|e| AppError::bad(field, e.0))?
+            .ok_or_else(|| AppError::bad(field, "a user id or email"))?,
+    };
+    store
+        .find_person(&r)
+        .await
+        .map_err(|_| AppError::bad(field, format!("no team member {s:?}")))
+}
+
+/// Reads a request as the API and the web page give it.
+pub async fn request(store: &Store, b: ReassignmentBody) -> Result<ReassignmentRequest, AppError> {
+    let kind = ReassignmentKind::parse(b.kind.trim())
+        .ok_or_else(|| AppError::bad("kind", "departure or rebalance"))?;
+    let mut recipients = Vec::new();
+    for (i, r) in b.recipients.iter().enumerate() {
+        recipients.push(user(store, &format!("recipients[{i}]"), r).await?);
+    }
+    let target_arr = match (kind, b.target_arr.as_deref().map(str::trim)) {
+        (ReassignmentKind::Rebalance, None | Some("")) => {
+            return Err(AppError::bad(
+                "target_arr",
+                "the ARR the book keeps, like 2500000",
+            ));
+        }
+        (_, Some(t)) if !t.is_empty() => Decimal::from_str(t)
+            .map_err(|_| AppError::bad("target_arr", "a decimal amount, like 2500000"))?,
+        _ => Decimal::ZERO,
+    };
+    Ok(ReassignmentRequest {
+        kind,
+        from: user(store, "csm", &b.csm).await?,
+        recipients,
+        day: b.day.unwrap_or_else(|| store.clock().today()),
+        target_arr,
+        reason: b.reason,
+    })
+}
+
+/// Proposes a schedule of moves (leaders and admins); nothing moves until it is approved.
+#[utoipa::path(post, path = "/api/v1/reassignments", tag = "prioritisation",
+    request_body = ReassignmentBody,
+    responses((status = 200, body = ReassignmentDto)))]
+pub async fn propose(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiJson(body): ApiJson<ReassignmentBody>,
+) -> Result<Json<ReassignmentDto>, AppError> {
+    u.require_manage()?;
+    let r = request(&s.store, body).await?;
+    Ok(Json(
+        s.store.propose_reassignment(&u.actor(), &r).await?.into(),
+    ))
+}
+
+/// The latest reassignment plans with their moves.
+#[utoipa::path(get, path = "/api/v1/reassignments", tag = "prioritisation",
+    responses((status = 200, body = [ReassignmentDto])))]
+pub async fn list(
+    State(s): State<AppState>,
+    _u: ApiUser,
+) -> Result<Json<Vec<ReassignmentDto>>, AppError> {
+    Ok(Json(
+        s.store
+            .reassignments()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+fn plan_id(id: &str) -> Result<i64, AppError> {
+    id.parse()
+        .map_err(|_| AppError::NotFound(format!("reassignment {id}")))
+}
+
+/// Approves a proposed plan (leaders and admins): each move happens on its day.
+#[utoipa::path(post, path = "/api/v1/reassignments/{id}/approve", tag = "prioritisation",
+    params(("id" = String, Path)),
+    responses((status = 200, body = ReassignmentDto)))]
+pub async fn approve(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<ReassignmentDto>, AppError> {
+    u.require_manage()?;
+    Ok(Json(
+        s.store
+            .approve_reassignment(&u.actor(), plan_id(&id)?)
+            .await?
+            .into(),
+    ))
+}
