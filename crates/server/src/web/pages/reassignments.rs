@@ -70,7 +70,7 @@ pub async fn show(
         .map(|plan| {
             let mut receivers: Vec<(UserId, (usize, rust_decimal::Decimal))> =
                 received(&plan).into_iter().collect();
-            receivers.sort_by(|a, b| b.1.1.cmp(&a.1.1));
+            receivers.sort_by_key(|r| std::cmp::Reverse(r.1.1));
             PlanView {
                 id: plan.id,
                 title: format!(
