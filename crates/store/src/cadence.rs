@@ -38,27 +38,7 @@ pub(crate) async fn close_touch_tasks(
             input.kind,
             input.occurred_at.date_naive()
         );
-        sqlx::query(
-            "UPDATE tasks SET status = 'done', outcome = $1, closed_at = $2, updated_at = $2 WHERE id = $3",
-        )
-        .bind(&outcome)
-        .bind(now)
-        .bind(task)
-        .execute(&mut *conn)
-        .await?;
-        record(
-            conn,
-            now,
-            actor,
-            "update",
-            "task",
-            task,
-            Some(&serde_json::json!({"account_id": account.0, "status": "open"})),
-            Some(
-                &serde_json::json!({"account_id": account.0, "status": "done", "outcome": outcome}),
-            ),
-        )
-        .await?;
+        crate::tasks::close_done(conn, now, actor, task, account, &outcome).await?;
     }
     Ok(())
 }

@@ -208,26 +208,7 @@ async fn close_answered_tasks(
         .fetch_optional(&mut *conn)
         .await?;
         let Some(task) = open else { continue };
-        let outcome = format!("graded {grade}");
-        sqlx::query(
-            "UPDATE tasks SET status = 'done', outcome = $1, closed_at = $2, updated_at = $2 WHERE id = $3",
-        )
-        .bind(&outcome)
-        .bind(now)
-        .bind(task)
-        .execute(&mut *conn)
-        .await?;
-        audit::record(
-            conn,
-            now,
-            actor,
-            "update",
-            "task",
-            task,
-            Some(&serde_json::json!({"account_id": id.0, "status": "open"})),
-            Some(&serde_json::json!({"account_id": id.0, "status": "done", "outcome": outcome})),
-        )
-        .await?;
+        crate::tasks::close_done(conn, now, actor, task, id, &format!("graded {grade}")).await?;
     }
     Ok(())
 }

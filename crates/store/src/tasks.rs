@@ -71,6 +71,37 @@ fn task_json(t: &TaskFields, status: TaskStatus, outcome: &Option<String>) -> se
     })
 }
 
+/// Marks an open task done by a rule (a grading, a logged touch), with the outcome and an audit
+/// entry, inside the caller's transaction.
+pub(crate) async fn close_done(
+    conn: &mut sqlx::AnyConnection,
+    now: &str,
+    actor: &Actor,
+    task: i64,
+    account: AccountId,
+    outcome: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE tasks SET status = 'done', outcome = $1, closed_at = $2, updated_at = $2 WHERE id = $3",
+    )
+    .bind(outcome)
+    .bind(now)
+    .bind(task)
+    .execute(&mut *conn)
+    .await?;
+    crate::audit::record(
+        conn,
+        now,
+        actor,
+        "update",
+        "task",
+        task,
+        Some(&serde_json::json!({"account_id": account.0, "status": "open"})),
+        Some(&serde_json::json!({"account_id": account.0, "status": "done", "outcome": outcome})),
+    )
+    .await
+}
+
 impl Store {
     pub async fn task(&self, id: TaskId) -> Result<Task> {
         let row: Option<TaskRow> =

@@ -59,6 +59,43 @@ fn route(
     }
 }
 
+/// A table as a CSV or Excel download named `sherpa-{name}-{day}.{csv|xlsx}`.
+pub fn download(
+    table: &sherpa_core::export::Table,
+    format: &str,
+    name: &str,
+    day: chrono::NaiveDate,
+) -> Result<Response, Failure> {
+    let (bytes, kind, ext) = match format {
+        "csv" => (table.to_csv(), "text/csv; charset=utf-8", "csv"),
+        "xlsx" => (
+            table.to_xlsx(name).map_err(Failure::bad)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        other => {
+            return Err(Failure::bad(format!(
+                "format: \"{other}\" is not an export format; expected csv or xlsx"
+            )));
+        }
+    };
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, kind.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"sherpa-{}-{}.{ext}\"",
+                    name.to_lowercase(),
+                    day.format("%Y-%m-%d")
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// Every route of the UI.
 pub fn routes() -> Vec<WebRoute> {
     use Access::*;

@@ -8,7 +8,6 @@ use crate::web::{Failure, Nav, PageResult, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use sherpa_core::Lifecycle;
@@ -119,31 +118,7 @@ pub async fn export(
             None => break,
         }
     }
-    let stamp = today.format("%Y-%m-%d");
-    let (bytes, kind, ext) = match e.format.as_str() {
-        "csv" => (table.to_csv(), "text/csv; charset=utf-8", "csv"),
-        "xlsx" => (
-            table.to_xlsx("Portfolio").map_err(Failure::bad)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-        other => {
-            return Err(Failure::bad(format!(
-                "format: \"{other}\" is not an export format; expected csv or xlsx"
-            )));
-        }
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, kind.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"sherpa-portfolio-{stamp}.{ext}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    crate::web::download(&table, &e.format, "Portfolio", today)
 }
 
 #[derive(Deserialize)]

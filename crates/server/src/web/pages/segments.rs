@@ -4,10 +4,9 @@
 
 use crate::AppState;
 use crate::web::session::Signed;
-use crate::web::{Failure, Nav, PageResult, format, pareto_chart, render};
+use crate::web::{Nav, PageResult, format, pareto_chart, render};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use sherpa_core::export::Table;
@@ -222,31 +221,5 @@ pub async fn export(
                 .unwrap_or_default(),
         ]);
     }
-    let (bytes, kind, ext) = match e.format.as_str() {
-        "csv" => (table.to_csv(), "text/csv; charset=utf-8", "csv"),
-        "xlsx" => (
-            table.to_xlsx("Pareto").map_err(Failure::bad)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-        other => {
-            return Err(Failure::bad(format!(
-                "format: \"{other}\" is not an export format; expected csv or xlsx"
-            )));
-        }
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, kind.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"sherpa-pareto-{}.{ext}\"",
-                    s.store.clock().today()
-                ),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    crate::web::download(&table, &e.format, "Pareto", s.store.clock().today())
 }
