@@ -313,8 +313,8 @@ impl Store {
         let d30 = (today - chrono::Days::new(30)).to_string();
         let usage: std::collections::HashMap<i64, (i64, i64)> =
             sqlx::query_as::<_, (i64, i64, i64)>(
-                "SELECT account_id, SUM(CASE WHEN day >= $1 THEN events ELSE 0 END), \
-                 SUM(CASE WHEN day < $1 THEN events ELSE 0 END) FROM usage_days \
+                "SELECT account_id, CAST(SUM(CASE WHEN day >= $1 THEN events ELSE 0 END) AS BIGINT), \
+                 CAST(SUM(CASE WHEN day < $1 THEN events ELSE 0 END) AS BIGINT) FROM usage_days \
                  WHERE day >= $2 AND day < $3 GROUP BY account_id",
             )
             .bind(&d30)
@@ -370,7 +370,7 @@ impl Store {
     /// The book by tier (accounts not churned): accounts and ARR per tier, `None` for untiered.
     pub async fn book_by_tier(&self) -> Result<Vec<(Option<Tier>, i64, Money)>> {
         let rows: Vec<(Option<i64>, i64, i64)> = sqlx::query_as(
-            "SELECT tier, COUNT(*), COALESCE(SUM(arr_minor), 0) FROM accounts \
+            "SELECT tier, COUNT(*), CAST(COALESCE(SUM(arr_minor), 0) AS BIGINT) FROM accounts \
              WHERE lifecycle IS NULL OR lifecycle <> 'churned' GROUP BY tier ORDER BY tier",
         )
         .fetch_all(&self.pool)
