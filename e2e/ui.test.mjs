@@ -322,6 +322,23 @@ test('a leader sees the staffing: time needed by tier against the team, books ag
   assert.equal(await page.locator('section.plan').first().locator('tbody tr', { hasText: 'done' }).count(), rows,
     'leaving today: every account moved on approval');
 
+  // The prioritisation settings: a bad cadence is refused by name and changes nothing.
+  await page.goto(`${BASE}/admin/prioritisation`);
+  await page.getByLabel('Tier 2').fill('FREQ=FORTNIGHTLY');
+  await page.getByLabel('Tier of B1').selectOption('2');
+  await page.getByRole('button', { name: 'Save the settings' }).click();
+  await page.getByText(/cadences.rules.2: .*Nothing was changed/).waitFor();
+  assert.equal(await page.getByLabel('Tier of B1').inputValue(), '1-2');
+  await page.getByLabel('Tier 2').fill('FREQ=WEEKLY;INTERVAL=2');
+  await page.getByLabel('3-3').fill('Double down');
+  await page.getByRole('button', { name: 'Save the settings' }).click();
+  await page.getByText('Saved.').waitFor();
+  assert.equal(await page.getByLabel('3-3').inputValue(), 'Double down');
+  await shot(page, '22-prioritisation-settings', true);
+  await page.getByLabel('3-3').fill('Heavily invest');
+  await page.getByRole('button', { name: 'Save the settings' }).click();
+  await page.getByText('Saved.').waitFor();
+
   // The calendar: issued once, shown once.
   await page.goto(`${BASE}/calendar`);
   await page.getByRole('button', { name: /Get my calendar address|Issue a new address/ }).click();

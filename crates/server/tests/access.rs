@@ -344,6 +344,20 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             Body::None,
             MANAGERS,
         ),
+        case(
+            "GET",
+            "/admin/prioritisation",
+            "/admin/prioritisation",
+            Body::None,
+            MANAGERS,
+        ),
+        case(
+            "POST",
+            "/admin/prioritisation",
+            "/admin/prioritisation",
+            form(&[("a_above", "60000"), ("b_from", "12000")]),
+            MANAGERS,
+        ),
         case("GET", "/staffing", "/staffing", Body::None, SIGNED),
         case(
             "POST",

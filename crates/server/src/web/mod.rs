@@ -177,6 +177,18 @@ pub fn routes() -> Vec<WebRoute> {
         route(get_.clone(), "/staffing", Signed, get(staffing::show)),
         route(
             get_.clone(),
+            "/admin/prioritisation",
+            ManageBook,
+            get(prioritisation::show),
+        ),
+        route(
+            post_.clone(),
+            "/admin/prioritisation",
+            ManageBook,
+            post(prioritisation::save),
+        ),
+        route(
+            get_.clone(),
             "/reassignments",
             Signed,
             get(reassignments::show),

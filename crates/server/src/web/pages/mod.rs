@@ -10,6 +10,7 @@ pub mod intake;
 pub mod login;
 pub mod nine_box;
 pub mod portfolio;
+pub mod prioritisation;
 pub mod priority;
 pub mod reassignments;
 pub mod segments;
