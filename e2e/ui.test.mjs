@@ -193,6 +193,8 @@ test('a CSM grades an account, sees its tier, and decides the tier of a grade be
   await grade('250000', '1', 'at_close', 'three more groups want it');
   assert.equal((await page.locator('#account-grade').textContent()).trim(), 'A1');
   assert.equal((await page.locator('#account-tier').textContent()).trim(), 'Tier 1');
+  // Tier 1 brings seed 001's weekly personal touch, due this week.
+  assert.match(await page.locator('#account-cadence').textContent(), /Tier 1: a weekly personal touch; (due by|done for this period)/);
 
   // B1 sits between Tier 1 and Tier 2: the page asks for a quick call.
   await grade('30000', '1', 'first_30_days', 'smaller than the AE thought');
@@ -298,6 +300,18 @@ test('a leader sees the staffing: time needed by tier against the team, books ag
   await page.getByLabel('Share for accounts, %').fill('70');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.waitForLoadState('networkidle');
+  // Plans by Pareto segment (applied in the test before), and a plan line that does not read.
+  await page.getByLabel('Plans by').selectOption('segment');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForLoadState('networkidle');
+  await page.locator('#tiers tbody tr', { hasText: '1. High touch' }).waitFor();
+  await page.getByLabel('Plan of 1. High touch').fill('Weekly call; half an hour; 52');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('plans.1 line 1').waitFor();
+  await page.getByLabel('Plans by').selectOption('tier');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForLoadState('networkidle');
+  await page.locator('#tiers tbody tr', { hasText: 'Tier 1' }).waitFor();
 
   // A CSM leaves today: the schedule spreads their accounts, and approving it moves them.
   await page.goto(`${BASE}/reassignments`);

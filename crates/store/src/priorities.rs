@@ -367,20 +367,26 @@ impl Store {
         Ok(opened)
     }
 
-    /// The book by tier (accounts not churned): accounts and ARR per tier, `None` for untiered.
-    pub async fn book_by_tier(&self) -> Result<Vec<(Option<Tier>, i64, Money)>> {
-        let rows: Vec<(Option<i64>, i64, i64)> = sqlx::query_as(
-            "SELECT tier, COUNT(*), CAST(COALESCE(SUM(arr_minor), 0) AS BIGINT) FROM accounts \
-             WHERE lifecycle IS NULL OR lifecycle <> 'churned' GROUP BY tier ORDER BY tier",
-        )
+    /// The book (accounts not churned) by tier or by applied Pareto segment: accounts and ARR
+    /// per group number, `None` for accounts in no group.
+    pub async fn book_by(&self, basis: StaffingBasis) -> Result<Vec<(Option<u8>, i64, Money)>> {
+        // The column comes from the enum, never from input.
+        let column = match basis {
+            StaffingBasis::Tier => "tier",
+            StaffingBasis::Segment => "segment",
+        };
+        let rows: Vec<(Option<i64>, i64, i64)> = sqlx::query_as(&format!(
+            "SELECT {column}, COUNT(*), CAST(COALESCE(SUM(arr_minor), 0) AS BIGINT) FROM accounts \
+             WHERE lifecycle IS NULL OR lifecycle <> 'churned' GROUP BY {column} ORDER BY {column}"
+        ))
         .fetch_all(&self.pool)
         .await?;
         let currency = self.currency();
         Ok(rows
             .into_iter()
-            .map(|(t, n, arr)| {
+            .map(|(g, n, arr)| {
                 (
-                    t.and_then(Tier::new),
+                    g.and_then(|g| u8::try_from(g).ok()),
                     n,
                     Money::from_minor_units(arr, currency),
                 )

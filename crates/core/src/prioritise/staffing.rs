@@ -18,9 +18,21 @@ pub struct PlanActivity {
     pub per_year: u32,
 }
 
+/// What the plans are keyed by: each account's tier, or the Pareto segment the leader applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffingBasis {
+    #[default]
+    Tier,
+    Segment,
+}
+
 /// The staffing parameters an admin sets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaffingSettings {
+    /// Plans per tier (default) or per Pareto segment.
+    #[serde(default)]
+    pub basis: StaffingBasis,
     /// Working hours of one CSM in a year.
     pub hours_per_year: u32,
     /// The share of a CSM's time available for accounts (the rest: meetings, training...).
@@ -65,6 +77,7 @@ impl Default for StaffingSettings {
             ),
         ];
         StaffingSettings {
+            basis: StaffingBasis::Tier,
             hours_per_year: 1_800,
             account_time_percent: 70,
             plans: plans.into_iter().map(|(t, p)| (t.to_string(), p)).collect(),
@@ -78,7 +91,7 @@ pub enum StaffingError {
     Hours(u32),
     #[error("account_time_percent must be 1 to 100 (got {0})")]
     Share(u8),
-    #[error("plans.{0}: not a tier (1, 2 or 3)")]
+    #[error("plans.{0}: not a tier or segment number (1, 2 or 3)")]
     Tier(String),
     #[error(
         "plans.{tier}: activity {name:?} needs a name, 0 to 200 hours and 0 to 366 times a year"
@@ -116,8 +129,13 @@ impl StaffingSettings {
 
     /// Hours of CSM time an account of the tier takes in a year.
     pub fn hours_per_account(&self, tier: Tier) -> Decimal {
+        self.hours_for(tier.get())
+    }
+
+    /// Hours of CSM time an account of group `n` (a tier or a segment number) takes in a year.
+    pub fn hours_for(&self, n: u8) -> Decimal {
         self.plans
-            .get(&tier.get().to_string())
+            .get(&n.to_string())
             .into_iter()
             .flatten()
             .map(|a| a.hours * Decimal::from(a.per_year))
@@ -129,6 +147,41 @@ impl StaffingSettings {
         Decimal::from(self.hours_per_year) * Decimal::from(self.account_time_percent)
             / Decimal::ONE_HUNDRED
     }
+}
+
+/// Reads a plan written one activity per line, "name; hours; times a year" (the staffing
+/// page's text box). The error names the line.
+pub fn parse_plan(text: &str) -> Result<Vec<PlanActivity>, String> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad = || {
+            format!(
+                "line {}: write \"name; hours; times a year\", like \"Business review; 3; 2\"",
+                i + 1
+            )
+        };
+        let parts: Vec<&str> = line.split(';').map(str::trim).collect();
+        let [name, hours, per_year] = parts[..] else {
+            return Err(bad());
+        };
+        out.push(PlanActivity {
+            name: name.to_string(),
+            hours: hours.parse().map_err(|_| bad())?,
+            per_year: per_year.parse().map_err(|_| bad())?,
+        });
+    }
+    Ok(out)
+}
+
+/// A plan as the staffing page's text box shows it.
+pub fn plan_text(plan: &[PlanActivity]) -> String {
+    plan.iter()
+        .map(|a| format!("{}; {}; {}", a.name, a.hours.normalize(), a.per_year))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A benchmark row: $M ARR per CSM at the 25th, 50th and 75th percentiles.
@@ -288,6 +341,24 @@ mod tests {
                 Decimal::from(50)
             )
             .is_none()
+        );
+    }
+
+    #[test]
+    fn a_plan_reads_from_lines_and_back() {
+        let plan = parse_plan("Weekly touch; 0.5; 52\n\nBusiness review; 3; 2").unwrap();
+        assert_eq!(plan.len(), 2);
+        assert_eq!(plan[0].hours, Decimal::new(5, 1));
+        assert_eq!(parse_plan(&plan_text(&plan)).unwrap(), plan);
+        assert!(
+            parse_plan("Review; three; 2")
+                .unwrap_err()
+                .starts_with("line 1")
+        );
+        assert!(
+            parse_plan("ok; 1; 1\nmissing a part; 2")
+                .unwrap_err()
+                .starts_with("line 2")
         );
     }
 

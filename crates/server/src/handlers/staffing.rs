@@ -16,8 +16,10 @@ use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
 pub struct TierNeedDto {
-    /// 1, 2, 3, or null for accounts without a tier (no plan).
+    /// The tier or segment number (1, 2, 3), or null for accounts in none (no plan).
     pub tier: Option<u8>,
+    /// "Tier 1", or a segment's name ("1. High touch").
+    pub label: String,
     pub accounts: i64,
     pub arr: MoneyDto,
     /// The plan's hours per account a year.
@@ -61,6 +63,8 @@ pub struct TopTierOptionsDto {
 
 #[derive(Serialize, ToSchema)]
 pub struct StaffingDto {
+    /// tier or segment: what the plans, and `tiers`, are grouped by.
+    pub basis: String,
     pub hours_per_year: u32,
     pub account_time_percent: u8,
     pub tiers: Vec<TierNeedDto>,
@@ -75,7 +79,8 @@ pub struct StaffingDto {
     /// The CSMs the benchmark (by company ARR, at its median) says the book calls for.
     pub csms_by_benchmark: f64,
     pub books: Vec<CsmBookDto>,
-    /// Seed 002's options when Tier 1 cannot be staffed; null when it can.
+    /// Seed 002's options when the top group (Tier 1 or segment 1) cannot be staffed; null
+    /// when it can.
     pub top_tier: Option<TopTierOptionsDto>,
 }
 
@@ -93,23 +98,31 @@ fn f(d: Decimal) -> f64 {
 }
 
 pub async fn staffing_view(store: &Store) -> Result<StaffingDto, AppError> {
-    let settings = store.prioritisation_rules().await?.staffing;
+    let rules = store.prioritisation_rules().await?;
+    let settings = rules.staffing;
     let per_csm = settings.account_hours_per_csm();
-    let book = store.book_by_tier().await?;
+    let book = store.book_by(settings.basis).await?;
+    let label = |n: Option<u8>| match (settings.basis, n) {
+        (_, None) if settings.basis == StaffingBasis::Tier => "no tier yet".to_string(),
+        (_, None) => "no segment applied".to_string(),
+        (StaffingBasis::Tier, Some(n)) => format!("Tier {n}"),
+        (StaffingBasis::Segment, Some(n)) => format!("{n}. {}", rules.pareto.name(n)),
+    };
     let currency = store.currency();
     let mut tiers = Vec::new();
     let (mut company_arr, mut hours_other, mut top) =
         (Decimal::ZERO, Decimal::ZERO, (0u64, Decimal::ZERO));
     for (tier, accounts, arr) in &book {
         company_arr += arr.amount;
-        let per = tier.map_or(Decimal::ZERO, |t| settings.hours_per_account(t));
+        let per = tier.map_or(Decimal::ZERO, |t| settings.hours_for(t));
         let hours = per * Decimal::from(*accounts);
         match tier {
-            Some(t) if *t == Tier::ONE => top = (u64::try_from(*accounts).unwrap_or(0), per),
+            Some(1) => top = (u64::try_from(*accounts).unwrap_or(0), per),
             _ => hours_other += hours,
         }
         tiers.push(TierNeedDto {
-            tier: tier.map(Tier::get),
+            tier: *tier,
+            label: label(*tier),
             accounts: *accounts,
             arr: (*arr).into(),
             hours_per_account: per.normalize().to_string(),
@@ -157,6 +170,11 @@ pub async fn staffing_view(store: &Store) -> Result<StaffingDto, AppError> {
     let available = per_csm * Decimal::from(csms.len());
     let money = |amount| MoneyDto::from(Money { amount, currency });
     Ok(StaffingDto {
+        basis: match settings.basis {
+            StaffingBasis::Tier => "tier",
+            StaffingBasis::Segment => "segment",
+        }
+        .into(),
         hours_per_year: settings.hours_per_year,
         account_time_percent: settings.account_time_percent,
         fte_needed: f(needed / per_csm),

@@ -88,6 +88,10 @@ pub async fn export(
         "Days to renewal",
         "Lifecycle",
         "Days since personal touch",
+        "Grade",
+        "Tier",
+        "Segment",
+        "9-box",
         "Industry",
         "Country",
         "CSM",
@@ -108,6 +112,16 @@ pub async fn export(
                 r.days_to_renewal,
                 r.lifecycle,
                 r.last_touch,
+                r.grade,
+                match r.tier.as_str() {
+                    "?" => "decide".to_string(),
+                    _ => r.tier,
+                },
+                r.segment,
+                a.priority
+                    .nine_box
+                    .map(|(q, b)| format!("{} ({q})", b.code()))
+                    .unwrap_or_default(),
                 r.industry,
                 r.country,
                 r.csm,

@@ -11,6 +11,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use sherpa_core::Actor;
+use sherpa_core::prioritise::{StaffingBasis, parse_plan, plan_text};
 use sherpa_store::StoreError;
 
 #[derive(Template)]
@@ -25,6 +26,9 @@ struct StaffingPage {
     problem: String,
     arr: String,
     acv: String,
+    /// The plans as text boxes: (number, label, "name; hours; times a year" lines).
+    plans: Vec<(String, String, String)>,
+    top: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -47,7 +51,8 @@ pub async fn show(
     let needed: Vec<(String, f64)> = s
         .tiers
         .iter()
-        .filter_map(|t| t.tier.map(|n| (format!("Tier {n}"), t.fte)))
+        .filter(|t| t.tier.is_some())
+        .map(|t| (t.label.clone(), t.fte))
         .collect();
     let rows: Vec<(String, f64, &str)> = s
         .books
@@ -68,7 +73,24 @@ pub async fn show(
         })
     };
     let (arr, acv) = (money(&s.company_arr.amount), money(&s.average_acv.amount));
+    let rules = st.store.prioritisation_rules().await?;
+    let plans = ["1", "2", "3"]
+        .iter()
+        .map(|n| {
+            let label = match rules.staffing.basis {
+                StaffingBasis::Tier => format!("Tier {n}"),
+                StaffingBasis::Segment => {
+                    format!("{n}. {}", rules.pareto.name(n.parse().unwrap_or(1)))
+                }
+            };
+            let text = plan_text(rules.staffing.plans.get(*n).map_or(&[][..], Vec::as_slice));
+            (n.to_string(), label, text)
+        })
+        .collect::<Vec<_>>();
+    let top = plans[0].1.clone();
     Ok(render(&StaffingPage {
+        plans,
+        top,
         arr,
         acv,
         nav: Nav::new(&c, "staffing"),
@@ -86,6 +108,14 @@ pub async fn show(
 pub struct ParamsForm {
     hours_per_year: String,
     account_time_percent: String,
+    #[serde(default)]
+    basis: String,
+    #[serde(default, rename = "plan.1")]
+    plan1: Option<String>,
+    #[serde(default, rename = "plan.2")]
+    plan2: Option<String>,
+    #[serde(default, rename = "plan.3")]
+    plan3: Option<String>,
 }
 
 /// Sets the CSM hours a year and the share for accounts (leaders and admins).
@@ -113,6 +143,21 @@ pub async fn set_params(
     let mut rules = s.store.prioritisation_rules().await?;
     rules.staffing.hours_per_year = hours;
     rules.staffing.account_time_percent = share;
+    match f.basis.as_str() {
+        "" => {}
+        "tier" => rules.staffing.basis = StaffingBasis::Tier,
+        "segment" => rules.staffing.basis = StaffingBasis::Segment,
+        other => return back(&format!("basis: \"{other}\" is not tier or segment")),
+    }
+    for (n, text) in [("1", &f.plan1), ("2", &f.plan2), ("3", &f.plan3)] {
+        let Some(text) = text else { continue };
+        match parse_plan(text) {
+            Ok(plan) => {
+                rules.staffing.plans.insert(n.to_string(), plan);
+            }
+            Err(e) => return back(&format!("plans.{n} {e}")),
+        }
+    }
     match s
         .store
         .set_prioritisation_rules(&Actor::user(c.session.user.id, "web"), &rules)
