@@ -27,6 +27,7 @@ pub enum SortField {
     Grade,
     Tier,
     Segment,
+    NineBox,
 }
 
 impl SortField {
@@ -43,6 +44,7 @@ impl SortField {
         "grade",
         "tier",
         "segment",
+        "nine_box",
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -59,6 +61,7 @@ impl SortField {
             "grade" => SortField::Grade,
             "tier" => SortField::Tier,
             "segment" => SortField::Segment,
+            "nine_box" => SortField::NineBox,
             _ => return None,
         })
     }
@@ -77,6 +80,7 @@ impl SortField {
             SortField::Grade => "grade",
             SortField::Tier => "tier",
             SortField::Segment => "segment",
+            SortField::NineBox => "box_code",
         }
     }
 
@@ -469,6 +473,10 @@ fn sort_key(f: SortField, r: &AccountRow) -> Option<serde_json::Value> {
         SortField::Grade => text(&r.grade),
         SortField::Tier => r.tier.map(Value::from),
         SortField::Segment => r.segment.map(Value::from),
+        SortField::NineBox => match (r.box_relationship, r.box_upsell) {
+            (Some(a), Some(b)) => Some(Value::String(format!("{a}-{b}"))),
+            _ => None,
+        },
     }
 }
 

@@ -345,6 +345,7 @@ impl Store {
                 "box_quarter",
                 "box_relationship",
                 "box_upsell",
+                "box_code",
             ],
             a_rows,
         )
@@ -718,8 +719,14 @@ fn priority_args(
             t(quarter.to_string()),
             Arg::OptInt(Some(i64::from(b.relationship))),
             Arg::OptInt(Some(i64::from(b.upsell))),
+            t(b.code()),
         ]),
-        None => args.extend([Arg::OptText(None), Arg::OptInt(None), Arg::OptInt(None)]),
+        None => args.extend([
+            Arg::OptText(None),
+            Arg::OptInt(None),
+            Arg::OptInt(None),
+            Arg::OptText(None),
+        ]),
     }
     args
 }

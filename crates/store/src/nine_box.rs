@@ -76,12 +76,13 @@ impl Store {
         let latest = account.priority.nine_box.is_none_or(|(q, _)| q <= quarter);
         if latest {
             sqlx::query(
-                "UPDATE accounts SET box_quarter = $1, box_relationship = $2, box_upsell = $3, updated_at = $4 \
-                 WHERE id = $5",
+                "UPDATE accounts SET box_quarter = $1, box_relationship = $2, box_upsell = $3, box_code = $4, \
+                 updated_at = $5 WHERE id = $6",
             )
             .bind(quarter.to_string())
             .bind(i64::from(nine_box.relationship))
             .bind(i64::from(nine_box.upsell))
+            .bind(nine_box.code())
             .bind(&now)
             .bind(id.0)
             .execute(&mut *tx)

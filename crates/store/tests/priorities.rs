@@ -522,6 +522,19 @@ async fn the_nine_box_shows_each_accounts_move_and_the_touches_of_the_quarter() 
         ..Default::default()
     };
     assert_eq!(db.store.accounts(&q).await.unwrap().0.len(), 1);
+    // The lists sort by box: Initech's 1-1 before Acme's 3-3, both ways round.
+    for (descending, first) in [(false, "Initech"), (true, "Acme")] {
+        let q = sherpa_store::AccountQuery {
+            sort: sherpa_store::AccountSort {
+                field: sherpa_store::SortField::NineBox,
+                descending,
+            },
+            limit: 50,
+            ..Default::default()
+        };
+        let (page, _) = db.store.accounts(&q).await.unwrap();
+        assert_eq!(page[0].fields.name, first);
+    }
 }
 
 async fn log(db: &support::TestDb, id: AccountId, kind: ActivityKind, at: &str) {

@@ -245,6 +245,8 @@ pub struct Row {
     pub tier: String,
     /// The applied Pareto segment number, or empty.
     pub segment: String,
+    /// The latest 9-box, "3-3", or empty.
+    pub nine_box: String,
     pub industry: String,
     pub country: String,
     pub csm: String,
@@ -288,6 +290,11 @@ impl Row {
                 .priority
                 .segment
                 .map(|s| s.to_string())
+                .unwrap_or_default(),
+            nine_box: a
+                .priority
+                .nine_box
+                .map(|(_, b)| b.code())
                 .unwrap_or_default(),
             industry: a.fields.industry.clone().unwrap_or_default(),
             country: a.fields.country.clone().unwrap_or_default(),
