@@ -59,6 +59,14 @@ fn route(
     }
 }
 
+/// What a form's redirect tells the page it lands on: saved, or the problem.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct Outcome {
+    pub saved: String,
+    pub problem: String,
+}
+
 /// A table as a CSV or Excel download named `sherpa-{name}-{day}.{csv|xlsx}`.
 pub fn download(
     table: &sherpa_core::export::Table,

@@ -10,7 +10,6 @@ use crate::web::{Nav, PageResult, format, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
-use serde::Deserialize;
 use sherpa_core::Actor;
 use sherpa_core::prioritise::{Grade, NineBox};
 use sherpa_store::StoreError;
@@ -42,20 +41,13 @@ struct SettingsPage {
     problem: String,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ShowParams {
-    saved: String,
-    problem: String,
-}
-
 /// The cells a grade can take.
 pub const CELLS: [&str; 5] = ["1", "1-2", "2", "2-3", "3"];
 
 pub async fn show(
     State(s): State<AppState>,
     Signed(c): Signed,
-    Query(p): Query<ShowParams>,
+    Query(p): Query<crate::web::Outcome>,
 ) -> PageResult {
     let r = s.store.prioritisation_rules().await?;
     let grid = ["A", "B", "C"]

@@ -42,16 +42,10 @@ struct ReassignmentsPage {
     today: String,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ShowParams {
-    problem: String,
-}
-
 pub async fn show(
     State(s): State<AppState>,
     Signed(c): Signed,
-    Query(p): Query<ShowParams>,
+    Query(p): Query<crate::web::Outcome>,
 ) -> PageResult {
     let users = s.store.users().await?;
     let names: HashMap<UserId, String> = users.iter().map(|u| (u.id, u.name.clone())).collect();

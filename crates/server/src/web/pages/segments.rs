@@ -41,13 +41,6 @@ struct SegmentsPage {
     problem: String,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ShowParams {
-    saved: String,
-    problem: String,
-}
-
 fn pct(f: f64) -> String {
     format!("{:.1}%", f * 100.0)
 }
@@ -55,7 +48,7 @@ fn pct(f: f64) -> String {
 pub async fn show(
     State(s): State<AppState>,
     Signed(c): Signed,
-    Query(p): Query<ShowParams>,
+    Query(p): Query<crate::web::Outcome>,
 ) -> PageResult {
     let view = s.store.pareto().await?;
     let currency = s.store.currency();

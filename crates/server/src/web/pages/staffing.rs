@@ -31,16 +31,10 @@ struct StaffingPage {
     top: String,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ShowParams {
-    problem: String,
-}
-
 pub async fn show(
     State(st): State<AppState>,
     Signed(c): Signed,
-    Query(p): Query<ShowParams>,
+    Query(p): Query<crate::web::Outcome>,
 ) -> PageResult {
     let s = staffing_view(&st.store).await.map_err(|e| {
         crate::web::Failure::new(
