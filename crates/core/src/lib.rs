@@ -2,10 +2,12 @@
 //! seeds describe, as plain types and pure functions. No I/O, no async, no SQL: the store,
 //! the server and the CLI all build on this crate.
 
+pub mod assignment;
 pub mod book;
 pub mod clock;
 pub mod demo;
 pub mod export;
+pub mod health;
 pub mod import;
 pub mod intake;
 pub mod money;

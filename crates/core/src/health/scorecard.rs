@@ -1,0 +1,467 @@
+//! Health scorecards (seed 003: "start simple with just a handful of measures, a gut-feel
+//! points system, and a green/yellow/red output"). A factor turns one metric into 0-100 points
+//! by bands or a linear scale; the score is the weighted mean of the factors whose metric is
+//! known. A missing input is shown as missing and leaves the weights, never scored as zero.
+
+use crate::book::vocabulary;
+use serde::{Deserialize, Serialize};
+
+vocabulary!(
+    /// The groups of seed 003's factor list.
+    FactorGroup, "factor group" {
+        Configuration => "configuration",
+        Engagement => "engagement",
+        Satisfaction => "satisfaction",
+        Support => "support",
+        Relationship => "relationship",
+        Commercial => "commercial",
+    }
+);
+
+vocabulary!(
+    /// A score's colour, best first.
+    Colour, "health colour" {
+        Green => "green",
+        Yellow => "yellow",
+        Orange => "orange",
+        Red => "red",
+    }
+);
+
+/// How a metric's value becomes points (0-100).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ScoringRule {
+    /// The points of the last band whose `from` the value reaches, bands rising by `from`
+    /// (below the first band: its points).
+    Bands { bands: Vec<Band> },
+    /// 0 points at `zero`, 100 at `full`, straight between and flat beyond; `full` may be below
+    /// `zero` for a metric where less is better (days since the last login).
+    Linear { zero: f64, full: f64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Band {
+    pub from: f64,
+    pub points: f64,
+}
+
+impl ScoringRule {
+    pub fn points(&self, value: f64) -> f64 {
+        match self {
+            ScoringRule::Bands { bands } => bands
+                .iter()
+                .take_while(|b| value >= b.from)
+                .last()
+                .or(bands.first())
+                .map_or(0.0, |b| b.points),
+            ScoringRule::Linear { zero, full } => {
+                if zero == full {
+                    return if value >= *full { 100.0 } else { 0.0 };
+                }
+                ((value - zero) / (full - zero) * 100.0).clamp(0.0, 100.0)
+            }
+        }
+    }
+
+    fn check(&self) -> Result<(), String> {
+        match self {
+            ScoringRule::Bands { bands } => {
+                if bands.is_empty() {
+                    return Err("bands: give at least one band".into());
+                }
+                if !bands.windows(2).all(|w| w[0].from < w[1].from) {
+                    return Err("bands: each band's `from` must rise".into());
+                }
+                if bands
+                    .iter()
+                    .any(|b| !(0.0..=100.0).contains(&b.points) || !b.from.is_finite())
+                {
+                    return Err("bands: points run from 0 to 100".into());
+                }
+                Ok(())
+            }
+            ScoringRule::Linear { zero, full } => {
+                if !zero.is_finite() || !full.is_finite() || zero == full {
+                    return Err("linear: `zero` and `full` must be two different numbers".into());
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One factor of a scorecard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Factor {
+    /// A metric of the catalogue (`seat_utilisation`, `nps_latest`...).
+    pub metric: String,
+    /// What people read ("Seat utilisation").
+    pub name: String,
+    pub group: FactorGroup,
+    pub rule: ScoringRule,
+    pub weight: f64,
+}
+
+/// Where colours start: a score at or above `green` is green, and so on; below `orange`, red.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    pub green: f64,
+    pub yellow: f64,
+    pub orange: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            green: 75.0,
+            yellow: 55.0,
+            orange: 35.0,
+        }
+    }
+}
+
+impl Thresholds {
+    pub fn colour(&self, score: f64) -> Colour {
+        if score >= self.green {
+            Colour::Green
+        } else if score >= self.yellow {
+            Colour::Yellow
+        } else if score >= self.orange {
+            Colour::Orange
+        } else {
+            Colour::Red
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scorecard {
+    pub name: String,
+    pub factors: Vec<Factor>,
+    #[serde(default)]
+    pub thresholds: Thresholds,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{key}: {message}")]
+pub struct ScorecardError {
+    /// The bad key, like `factors[2].rule`.
+    pub key: String,
+    pub message: String,
+}
+
+impl Scorecard {
+    /// Checks the scorecard; the error names the key.
+    pub fn check(&self) -> Result<(), ScorecardError> {
+        let err = |key: String, message: String| Err(ScorecardError { key, message });
+        if self.name.trim().is_empty() {
+            return err("name".into(), "a scorecard needs a name".into());
+        }
+        if self.factors.is_empty() {
+            return err(
+                "factors".into(),
+                "a scorecard needs at least one factor".into(),
+            );
+        }
+        for (i, f) in self.factors.iter().enumerate() {
+            if !(f.weight > 0.0 && f.weight <= 100.0) {
+                return err(
+                    format!("factors[{i}].weight"),
+                    "a weight above 0, at most 100".into(),
+                );
+            }
+            if f.name.trim().is_empty() || f.metric.trim().is_empty() {
+                return err(
+                    format!("factors[{i}]"),
+                    "a factor needs a name and a metric".into(),
+                );
+            }
+            if let Err(m) = f.rule.check() {
+                return err(format!("factors[{i}].rule"), m);
+            }
+        }
+        let t = self.thresholds;
+        if !(t.green > t.yellow && t.yellow > t.orange && t.orange > 0.0 && t.green <= 100.0) {
+            return err(
+                "thresholds".into(),
+                "green above yellow above orange, all between 0 and 100".into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Scores the metric values (`None` for a metric that is missing for the account).
+    pub fn score(&self, value_of: impl Fn(&str) -> Option<f64>) -> HealthScore {
+        let mut factors: Vec<FactorScore> = self
+            .factors
+            .iter()
+            .map(|f| {
+                let value = value_of(&f.metric).filter(|v| v.is_finite());
+                FactorScore {
+                    metric: f.metric.clone(),
+                    name: f.name.clone(),
+                    group: f.group,
+                    value,
+                    points: value.map(|v| f.rule.points(v)),
+                    weight: f.weight,
+                    contribution: None,
+                }
+            })
+            .collect();
+        let known: f64 = factors
+            .iter()
+            .filter(|f| f.points.is_some())
+            .map(|f| f.weight)
+            .sum();
+        let mut score = 0.0;
+        for f in &mut factors {
+            if let (Some(p), true) = (f.points, known > 0.0) {
+                let c = p * f.weight / known;
+                f.contribution = Some(c);
+                score += c;
+            }
+        }
+        let score = (score * 10.0).round() / 10.0;
+        HealthScore {
+            scorecard: self.name.clone(),
+            score: (known > 0.0).then_some(score),
+            colour: (known > 0.0).then(|| self.thresholds.colour(score)),
+            factors,
+        }
+    }
+}
+
+/// One factor as scored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FactorScore {
+    pub metric: String,
+    pub name: String,
+    pub group: FactorGroup,
+    /// `None`: the input is missing, and the factor left the weights.
+    pub value: Option<f64>,
+    pub points: Option<f64>,
+    pub weight: f64,
+    /// Points this factor adds to the score.
+    pub contribution: Option<f64>,
+}
+
+/// A score with its explanation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HealthScore {
+    pub scorecard: String,
+    /// `None` when no factor had an input: unknown, not zero.
+    pub score: Option<f64>,
+    pub colour: Option<Colour>,
+    pub factors: Vec<FactorScore>,
+}
+
+/// One factor's change between two scores, in words a CSM reads.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FactorChange {
+    pub metric: String,
+    /// Change of the factor's contribution to the score.
+    pub points: f64,
+    pub text: String,
+}
+
+fn shown(v: Option<f64>) -> String {
+    match v {
+        None => "missing".into(),
+        Some(v) if v.fract() == 0.0 => format!("{v:.0}"),
+        Some(v) => format!("{v:.1}"),
+    }
+}
+
+/// What changed between the previous score and this one, largest move first.
+pub fn changes(before: &HealthScore, now: &HealthScore) -> Vec<FactorChange> {
+    let mut out: Vec<FactorChange> = now
+        .factors
+        .iter()
+        .filter_map(|f| {
+            let old = before.factors.iter().find(|b| b.metric == f.metric)?;
+            if old.value == f.value {
+                return None;
+            }
+            let delta = f.contribution.unwrap_or(0.0) - old.contribution.unwrap_or(0.0);
+            let verb = match (old.value, f.value) {
+                (Some(a), Some(b)) if b < a => "fell",
+                (Some(_), Some(_)) => "rose",
+                (None, _) => "is now known",
+                (_, None) => "is now missing",
+            };
+            Some(FactorChange {
+                metric: f.metric.clone(),
+                points: (delta * 10.0).round() / 10.0,
+                text: format!(
+                    "{} {verb} from {} to {}: {:+.1} points",
+                    f.name,
+                    shown(old.value),
+                    shown(f.value),
+                    delta
+                ),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.points.abs().total_cmp(&a.points.abs()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn linear(metric: &str, zero: f64, full: f64, weight: f64) -> Factor {
+        Factor {
+            metric: metric.into(),
+            name: metric.replace('_', " "),
+            group: FactorGroup::Engagement,
+            rule: ScoringRule::Linear { zero, full },
+            weight,
+        }
+    }
+
+    fn card(factors: Vec<Factor>) -> Scorecard {
+        Scorecard {
+            name: "Default".into(),
+            factors,
+            thresholds: Thresholds::default(),
+        }
+    }
+
+    #[test]
+    fn bands_give_the_points_of_the_band_reached() {
+        let r = ScoringRule::Bands {
+            bands: vec![
+                Band {
+                    from: 0.0,
+                    points: 0.0,
+                },
+                Band {
+                    from: 7.0,
+                    points: 50.0,
+                },
+                Band {
+                    from: 9.0,
+                    points: 100.0,
+                },
+            ],
+        };
+        assert_eq!(r.points(-3.0), 0.0);
+        assert_eq!(r.points(6.99), 0.0);
+        assert_eq!(r.points(7.0), 50.0);
+        assert_eq!(r.points(10.0), 100.0);
+    }
+
+    #[test]
+    fn a_linear_scale_runs_either_way_and_stays_in_bounds() {
+        let more_is_better = ScoringRule::Linear {
+            zero: 20.0,
+            full: 80.0,
+        };
+        assert_eq!(more_is_better.points(50.0), 50.0);
+        assert_eq!(more_is_better.points(95.0), 100.0);
+        let less_is_better = ScoringRule::Linear {
+            zero: 30.0,
+            full: 0.0,
+        };
+        assert_eq!(less_is_better.points(3.0), 90.0);
+        assert_eq!(less_is_better.points(45.0), 0.0);
+    }
+
+    #[test]
+    fn a_missing_input_leaves_the_weights_instead_of_scoring_zero() {
+        let c = card(vec![
+            linear("seats", 0.0, 100.0, 3.0),
+            linear("nps", -100.0, 100.0, 1.0),
+        ]);
+        let s = c.score(|m| (m == "seats").then_some(80.0));
+        assert_eq!(s.score, Some(80.0), "NPS missing: seats alone decide");
+        assert_eq!(s.factors[1].value, None);
+        assert_eq!(s.factors[1].contribution, None);
+        let none = c.score(|_| None);
+        assert_eq!((none.score, none.colour), (None, None));
+    }
+
+    #[test]
+    fn contributions_add_up_to_the_score_and_the_colour_follows_thresholds() {
+        let c = card(vec![
+            linear("a", 0.0, 100.0, 1.0),
+            linear("b", 0.0, 100.0, 3.0),
+        ]);
+        let s = c.score(|m| Some(if m == "a" { 100.0 } else { 40.0 }));
+        assert_eq!(s.score, Some(55.0));
+        assert_eq!(s.colour, Some(Colour::Yellow));
+        assert_eq!(s.factors[0].contribution, Some(25.0));
+        let t = Thresholds::default();
+        assert_eq!(
+            [80.0, 75.0, 74.9, 55.0, 35.0, 34.9].map(|v| t.colour(v)),
+            [
+                Colour::Green,
+                Colour::Green,
+                Colour::Yellow,
+                Colour::Yellow,
+                Colour::Orange,
+                Colour::Red
+            ]
+        );
+    }
+
+    #[test]
+    fn a_change_is_told_in_words_with_its_points() {
+        let c = card(vec![
+            Factor {
+                name: "Seat utilisation".into(),
+                ..linear("seat_utilisation", 0.0, 100.0, 2.0)
+            },
+            linear("nps", -100.0, 100.0, 2.0),
+        ]);
+        let before = c.score(|m| Some(if m == "nps" { 50.0 } else { 82.0 }));
+        let now = c.score(|m| Some(if m == "nps" { 50.0 } else { 41.0 }));
+        let ch = changes(&before, &now);
+        assert_eq!(ch.len(), 1);
+        assert_eq!(
+            ch[0].text,
+            "Seat utilisation fell from 82 to 41: -20.5 points"
+        );
+        assert_eq!(ch[0].points, -20.5);
+    }
+
+    #[test]
+    fn a_bad_scorecard_names_its_key() {
+        let mut c = card(vec![linear("a", 0.0, 100.0, 1.0)]);
+        c.factors[0].weight = 0.0;
+        assert_eq!(c.check().unwrap_err().key, "factors[0].weight");
+        let mut c = card(vec![linear("a", 5.0, 5.0, 1.0)]);
+        assert_eq!(c.check().unwrap_err().key, "factors[0].rule");
+        c.factors[0].rule = ScoringRule::Linear {
+            zero: 0.0,
+            full: 1.0,
+        };
+        c.thresholds.yellow = 90.0;
+        assert_eq!(c.check().unwrap_err().key, "thresholds");
+    }
+
+    proptest! {
+        #[test]
+        fn a_score_stays_within_0_and_100_and_is_the_sum_of_contributions(
+            values in proptest::collection::vec(proptest::option::of(-1e6f64..1e6), 1..8),
+            weights in proptest::collection::vec(0.1f64..10.0, 8),
+        ) {
+            let factors: Vec<Factor> = (0..values.len())
+                .map(|i| linear(&format!("m{i}"), -50.0, 50.0, weights[i]))
+                .collect();
+            let c = card(factors);
+            let s = c.score(|m| values[m[1..].parse::<usize>().unwrap()]);
+            match s.score {
+                None => prop_assert!(values.iter().all(Option::is_none)),
+                Some(score) => {
+                    prop_assert!((0.0..=100.0).contains(&score));
+                    let sum: f64 = s.factors.iter().filter_map(|f| f.contribution).sum();
+                    prop_assert!((sum - score).abs() < 0.051);
+                }
+            }
+        }
+    }
+}
