@@ -102,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(priorities::grade_account))
         .routes(routes!(priorities::choose_tier))
         .routes(routes!(priorities::priority_history))
+        .routes(routes!(health::get_health))
         .routes(routes!(
             calendar::get_calendar,
             calendar::reissue_calendar,

@@ -948,3 +948,51 @@ async fn staffing_sets_the_tiers_plans_against_the_team_and_the_benchmark() {
     assert_eq!(top["hours_per_account_possible"], "840");
     assert_eq!(top["automate_percent"], "16");
 }
+
+#[tokio::test]
+async fn an_accounts_health_is_explained_factor_by_factor() {
+    let app = TestApp::new().await;
+    let admin = app.token("admin@example.com", Role::Admin).await;
+    let (_, a) = app
+        .call(
+            "POST",
+            "/api/v1/accounts",
+            Some(&admin),
+            Some(json!({"name": "Acme"})),
+        )
+        .await;
+    let id = a["id"].as_str().unwrap();
+    let (status, h) = app
+        .call(
+            "GET",
+            &format!("/api/v1/accounts/{id}/health"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{h}");
+    assert_eq!(h["scorecard"], "Default");
+    assert_eq!(h["why"], "rule 2: every account");
+    let factor = |m: &str| {
+        h["factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["metric"] == m)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        factor("seat_utilisation")["value"],
+        Value::Null,
+        "no usage: missing"
+    );
+    assert_eq!(factor("open_tickets")["value"], json!(0.0));
+    assert_eq!(factor("open_tickets")["contribution"], json!(50.0), "{h}");
+    assert_eq!(h["score"], json!(100.0));
+    assert_eq!(h["colour"], "green");
+    let (status, _) = app
+        .call("GET", "/api/v1/accounts/999999/health", Some(&admin), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

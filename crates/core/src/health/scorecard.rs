@@ -223,7 +223,9 @@ impl Scorecard {
             }
         }
         let score = (score * 10.0).round() / 10.0;
+        let total: f64 = self.factors.iter().map(|f| f.weight).sum();
         HealthScore {
+            coverage: if total > 0.0 { known / total } else { 0.0 },
             scorecard: self.name.clone(),
             score: (known > 0.0).then_some(score),
             colour: (known > 0.0).then(|| self.thresholds.colour(score)),
@@ -253,6 +255,9 @@ pub struct HealthScore {
     /// `None` when no factor had an input: unknown, not zero.
     pub score: Option<f64>,
     pub colour: Option<Colour>,
+    /// The share of the scorecard's weight whose inputs are known, 0..1: a score on a
+    /// fifth of its weight says so.
+    pub coverage: f64,
     pub factors: Vec<FactorScore>,
 }
 
@@ -378,6 +383,7 @@ mod tests {
         ]);
         let s = c.score(|m| (m == "seats").then_some(80.0));
         assert_eq!(s.score, Some(80.0), "NPS missing: seats alone decide");
+        assert_eq!(s.coverage, 0.75);
         assert_eq!(s.factors[1].value, None);
         assert_eq!(s.factors[1].contribution, None);
         let none = c.score(|_| None);

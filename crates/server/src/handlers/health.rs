@@ -1,0 +1,72 @@
+//! Account health (seed 003), explained: the score, its colour, the scorecard and the rule that
+//! chose it, and each factor's raw value, points, weight and contribution.
+
+use super::ApiPath;
+use crate::auth::ApiUser;
+use crate::{AppError, AppState};
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+use sherpa_core::AccountId;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct FactorDto {
+    pub metric: String,
+    pub name: String,
+    pub group: String,
+    /// The raw value; null when the input is missing (the factor then leaves the weights).
+    pub value: Option<f64>,
+    pub points: Option<f64>,
+    pub weight: f64,
+    pub contribution: Option<f64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HealthDto {
+    /// 0-100; null when no factor has an input.
+    pub score: Option<f64>,
+    /// green, yellow, orange or red.
+    pub colour: Option<String>,
+    pub scorecard: String,
+    /// Which assignment rule chose the scorecard.
+    pub why: String,
+    /// The share of the scorecard's weight whose inputs are known, 0..1.
+    pub coverage: f64,
+    pub factors: Vec<FactorDto>,
+}
+
+/// The account's health now, factor by factor.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/health", tag = "health", params(("id" = String, Path)),
+    responses((status = 200, body = HealthDto)))]
+pub async fn get_health(
+    State(s): State<AppState>,
+    _u: ApiUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<HealthDto>, AppError> {
+    let id = id
+        .parse::<AccountId>()
+        .map_err(|e| AppError::NotFound(e.0))?;
+    let h = s.store.account_health(id).await?;
+    Ok(Json(HealthDto {
+        score: h.health.score,
+        colour: h.health.colour.map(|c| c.as_str().to_string()),
+        scorecard: h.health.scorecard,
+        why: h.why,
+        coverage: (h.health.coverage * 1000.0).round() / 1000.0,
+        factors: h
+            .health
+            .factors
+            .into_iter()
+            .map(|f| FactorDto {
+                metric: f.metric,
+                name: f.name,
+                group: f.group.as_str().to_string(),
+                value: f.value.map(|v| (v * 100.0).round() / 100.0),
+                points: f.points.map(|v| (v * 10.0).round() / 10.0),
+                weight: f.weight,
+                contribution: f.contribution.map(|v| (v * 10.0).round() / 10.0),
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,114 @@
+//! Health metrics and scores from the book, on SQLite and PostgreSQL: what is known is scored,
+//! what is missing stays missing.
+
+mod support;
+
+use chrono::{DateTime, NaiveDate};
+use sherpa_core::health::Colour;
+use sherpa_core::*;
+
+fn at(s: &str) -> DateTime<chrono::Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+}
+
+#[tokio::test]
+async fn an_account_with_only_surveys_and_tickets_is_scored_on_those_alone() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let acme = db.account("Acme", "EXT-1").await;
+    let survey = |kind, score: Option<i64>, intent, on: &str| SurveyFields {
+        account_id: acme,
+        contact_id: None,
+        external_id: None,
+        kind,
+        score,
+        intent,
+        comment: None,
+        answered_on: on.parse::<NaiveDate>().unwrap(),
+    };
+    for s in [
+        survey(SurveyKind::Nps, Some(9), None, "2026-05-01"),
+        survey(SurveyKind::Nps, Some(4), None, "2026-11-01"),
+        survey(
+            SurveyKind::RenewIntent,
+            None,
+            Some(RenewIntent::No),
+            "2026-11-02",
+        ),
+    ] {
+        db.store.save_survey(&sys, &s).await.unwrap();
+    }
+    for (i, escalated) in [false, true, false].into_iter().enumerate() {
+        db.store
+            .save_ticket(
+                &sys,
+                &TicketFields {
+                    account_id: acme,
+                    external_id: Some(format!("T-{i}")),
+                    subject: "broken".into(),
+                    opened_at: at("2026-11-10T09:00:00Z"),
+                    severity: Severity::High,
+                    status: TicketStatus::Open,
+                    resolved_at: None,
+                    escalated,
+                    csat: None,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let m = db.store.account_metrics(acme).await.unwrap();
+    assert_eq!(m["nps_latest"], 4.0, "the latest answer");
+    assert_eq!(m["nps_trend"], -5.0);
+    assert_eq!(m["renew_intent"], 0.0);
+    assert_eq!((m["open_tickets"], m["escalations_90d"]), (3.0, 1.0));
+    assert!(
+        !m.contains_key("seat_utilisation"),
+        "no usage: missing, not zero"
+    );
+    assert!(!m.contains_key("champion_departed"), "no contacts: unknown");
+
+    let h = db.store.account_health(acme).await.unwrap();
+    assert_eq!(h.health.scorecard, "Default");
+    assert_eq!(h.why, "rule 2: every account");
+    let seats = h
+        .health
+        .factors
+        .iter()
+        .find(|f| f.metric == "seat_utilisation")
+        .unwrap();
+    assert_eq!((seats.value, seats.contribution), (None, None));
+    assert!(h.health.score.unwrap() < 35.0, "{:?}", h.health);
+    assert_eq!(h.health.colour, Some(Colour::Red));
+}
+
+#[tokio::test]
+async fn an_onboarding_account_is_judged_by_the_onboarding_scorecard() {
+    let db = support::TestDb::new().await;
+    let id = db.account("Fresh", "EXT-2").await;
+    let patch = AccountPatch {
+        lifecycle: Some(Some(Lifecycle::Onboarding)),
+        ..Default::default()
+    };
+    db.store
+        .update_account(&Actor::system("test"), id, &patch)
+        .await
+        .unwrap();
+    let h = db.store.account_health(id).await.unwrap();
+    assert_eq!(h.health.scorecard, "Onboarding");
+    assert_eq!(h.why, "rule 1: lifecycle onboarding");
+    // Only "no tickets" is known for it yet: the score says so instead of a zero.
+    let known: Vec<&str> = h
+        .health
+        .factors
+        .iter()
+        .filter(|f| f.value.is_some())
+        .map(|f| f.metric.as_str())
+        .collect();
+    assert_eq!(known, vec!["open_tickets"]);
+    assert_eq!(h.health.score, Some(100.0));
+    assert!(
+        (h.health.coverage - 1.0 / 9.0).abs() < 1e-9,
+        "and says it rests on 1 of 9 weight"
+    );
+}
