@@ -100,7 +100,7 @@ impl Store {
 
         // Surveys, newest first.
         let mut surveys = self.surveys(Some(id), 200).await?;
-        surveys.sort_by(|a, b| b.fields.answered_on.cmp(&a.fields.answered_on));
+        surveys.sort_by_key(|s| std::cmp::Reverse(s.fields.answered_on));
         let scores = |kind: SurveyKind| -> Vec<f64> {
             surveys
                 .iter()
