@@ -103,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(priorities::choose_tier))
         .routes(routes!(priorities::priority_history))
         .routes(routes!(health::get_health))
+        .routes(routes!(health::get_history))
         .routes(routes!(
             calendar::get_calendar,
             calendar::reissue_calendar,

@@ -495,6 +495,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("POST", "/api/v1/reassignments", "/api/v1/reassignments".into(), Body::Json(json!({"kind": "departure", "csm": "nobody@example.com", "recipients": [], "reason": "x"})), API_MANAGE),
         api("POST", "/api/v1/reassignments/{id}/approve", "/api/v1/reassignments/999999/approve".into(), Body::None, API_MANAGE),
         api("GET", "/api/v1/accounts/{id}/health", format!("/api/v1/accounts/{o}/health"), Body::None, API_READ),
+        api("GET", "/api/v1/accounts/{id}/health/history", format!("/api/v1/accounts/{o}/health/history"), Body::None, API_READ),
         api("GET", "/api/v1/prioritisation", "/api/v1/prioritisation".into(), Body::None, API_READ),
         api("PUT", "/api/v1/prioritisation", "/api/v1/prioritisation".into(), Body::Json(json!({"grade_bounds": {"a_above": "50000", "b_from": "10000"}, "tier_grid": {"A1": "1", "A2": "1", "A3": "1-2", "B1": "1-2", "B2": "2", "B3": "2", "C1": "2", "C2": "3", "C3": "3"}})), API_MANAGE),
         api("POST", "/api/v1/accounts/bulk", "/api/v1/accounts/bulk".into(), Body::Json(json!({"items": [{"external_id": "B-1", "name": "Bulk"}]})), API_MANAGE),

@@ -991,8 +991,18 @@ async fn an_accounts_health_is_explained_factor_by_factor() {
     assert_eq!(factor("open_tickets")["contribution"], json!(50.0), "{h}");
     assert_eq!(h["score"], json!(100.0));
     assert_eq!(h["colour"], "green");
+    assert_eq!(h["changes"], json!([]), "no snapshot yet");
     let (status, _) = app
         .call("GET", "/api/v1/accounts/999999/health", Some(&admin), None)
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, history) = app
+        .call(
+            "GET",
+            &format!("/api/v1/accounts/{id}/health/history"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!((status, history), (StatusCode::OK, json!([])));
 }

@@ -10,6 +10,17 @@ use sherpa_core::health::*;
 use sherpa_core::*;
 use std::collections::BTreeMap;
 
+/// One snapshot of an account's health.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthSnapshot {
+    pub taken_at: chrono::DateTime<chrono::Utc>,
+    pub score: Option<f64>,
+    pub colour: Option<Colour>,
+    pub scorecard: String,
+    /// daily or colour_change.
+    pub reason: String,
+}
+
 /// An account's score, with the scorecard and the rule that chose it.
 #[derive(Debug, Clone)]
 pub struct AccountHealth {
@@ -17,6 +28,8 @@ pub struct AccountHealth {
     /// "rule 1: lifecycle onboarding".
     pub why: String,
     pub metrics: BTreeMap<String, f64>,
+    /// What moved since the latest snapshot, largest first.
+    pub changes: Vec<FactorChange>,
 }
 
 fn days(from: NaiveDate, to: NaiveDate) -> f64 {
@@ -204,10 +217,110 @@ impl Store {
             .find(|c| c.name == rule.then)
             .expect("the default rules name the default scorecards");
         let metrics = self.account_metrics(id).await?;
+        let health = card.score(|k| metrics.get(k).copied());
+        let changes = match self.latest_snapshot(id).await? {
+            Some((_, before)) => changes(&before, &health),
+            None => Vec::new(),
+        };
         Ok(AccountHealth {
-            health: card.score(|k| metrics.get(k).copied()),
+            health,
             why: format!("rule {n}: {}", rule.when.describe()),
             metrics,
+            changes,
         })
+    }
+
+    /// The latest snapshot's day and score.
+    async fn latest_snapshot(&self, id: AccountId) -> Result<Option<(String, HealthScore)>> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT taken_on, factors FROM health_snapshots WHERE account_id = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(on, json)| {
+            serde_json::from_str::<HealthScore>(&json)
+                .map(|h| (on, h))
+                .map_err(|_| crate::rows::bad("factors", &json).into())
+        })
+        .transpose()
+    }
+
+    /// Takes the account's snapshot: one a day, and another whenever the colour changed since
+    /// the latest. Keeps the account's score and colour for lists. Answers whether the colour
+    /// changed.
+    pub async fn snapshot_health(&self, id: AccountId) -> Result<bool> {
+        let h = self.account_health(id).await?;
+        let today = self.clock().today().to_string();
+        let latest = self.latest_snapshot(id).await?;
+        let colour_changed = latest
+            .as_ref()
+            .is_some_and(|(_, before)| before.colour != h.health.colour);
+        let due = match &latest {
+            None => Some("daily"),
+            Some(_) if colour_changed => Some("colour_change"),
+            Some((on, _)) if *on != today => Some("daily"),
+            Some(_) => None,
+        };
+        let now = self.now();
+        let mut tx = self.write_tx().await?;
+        if let Some(reason) = due {
+            sqlx::query(
+                "INSERT INTO health_snapshots (account_id, taken_on, taken_at, score, colour, scorecard, factors, reason) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id.0)
+            .bind(&today)
+            .bind(&now)
+            .bind(h.health.score)
+            .bind(h.health.colour.map(|c| c.as_str()))
+            .bind(&h.health.scorecard)
+            .bind(serde_json::to_string(&h.health).expect("plain data"))
+            .bind(reason)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("UPDATE accounts SET health_score = $1, health_colour = $2 WHERE id = $3")
+            .bind(h.health.score)
+            .bind(h.health.colour.map(|c| c.as_str()))
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(colour_changed)
+    }
+
+    /// Snapshots every account (the daily job); answers how many changed colour.
+    pub async fn snapshot_all_health(&self) -> Result<usize> {
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM accounts ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut changed = 0;
+        for id in ids {
+            changed += usize::from(self.snapshot_health(AccountId(id)).await?);
+        }
+        Ok(changed)
+    }
+
+    /// The account's snapshots, newest first.
+    pub async fn health_history(&self, id: AccountId) -> Result<Vec<HealthSnapshot>> {
+        let rows: Vec<(String, Option<f64>, Option<String>, String, String)> = sqlx::query_as(
+            "SELECT taken_at, score, colour, scorecard, reason FROM health_snapshots \
+             WHERE account_id = $1 ORDER BY id DESC LIMIT 400",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(at, score, colour, scorecard, reason)| {
+                Ok(HealthSnapshot {
+                    taken_at: time("taken_at", &at)?,
+                    score,
+                    colour: colour.map(|c| parse("colour", &c)).transpose()?,
+                    scorecard,
+                    reason,
+                })
+            })
+            .collect()
     }
 }

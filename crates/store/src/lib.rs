@@ -46,7 +46,7 @@ pub use cadence::{IssuedFeed, OverdueTouches};
 pub use connect::{DEFAULT_URL, Engine, redact as redacted};
 pub use demo::{DemoProgress, DemoVoice};
 pub use error::StoreError;
-pub use health::AccountHealth;
+pub use health::{AccountHealth, HealthSnapshot};
 pub use intake::{IngestOutcome, IntakeStatus, StoredEvent, UsageDay};
 pub use jobs::{Job, JobStatus};
 pub use nine_box::{NineBoxEntry, NineBoxView};

@@ -112,3 +112,57 @@ async fn an_onboarding_account_is_judged_by_the_onboarding_scorecard() {
         "and says it rests on 1 of 9 weight"
     );
 }
+
+#[tokio::test]
+async fn a_snapshot_a_day_and_one_at_each_colour_change_with_what_moved() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let acme = db.account("Acme", "EXT-3").await;
+    assert!(
+        !db.store.snapshot_health(acme).await.unwrap(),
+        "the first is no change"
+    );
+    assert!(!db.store.snapshot_health(acme).await.unwrap());
+    assert_eq!(
+        db.store.health_history(acme).await.unwrap().len(),
+        1,
+        "one a day"
+    );
+    // Eight open escalated tickets turn a green account red.
+    for i in 0..8 {
+        db.store
+            .save_ticket(
+                &sys,
+                &TicketFields {
+                    account_id: acme,
+                    external_id: Some(format!("T-{i}")),
+                    subject: "down".into(),
+                    opened_at: at("2026-11-20T09:00:00Z"),
+                    severity: Severity::Urgent,
+                    status: TicketStatus::Open,
+                    resolved_at: None,
+                    escalated: true,
+                    csat: None,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let h = db.store.account_health(acme).await.unwrap();
+    assert_eq!(h.health.colour, Some(Colour::Red));
+    assert_eq!(
+        h.changes[0].text,
+        "Open tickets rose from 0 to 8: -50.0 points"
+    );
+    assert!(
+        db.store.snapshot_health(acme).await.unwrap(),
+        "green to red"
+    );
+    db.clock.advance(chrono::Duration::days(1));
+    assert!(!db.store.snapshot_health(acme).await.unwrap());
+    let history = db.store.health_history(acme).await.unwrap();
+    let reasons: Vec<&str> = history.iter().map(|s| s.reason.as_str()).collect();
+    assert_eq!(reasons, vec!["daily", "colour_change", "daily"]);
+    assert_eq!(history[1].colour, Some(Colour::Red));
+    assert_eq!(history[2].colour, Some(Colour::Green));
+}

@@ -235,7 +235,7 @@ impl Scorecard {
 }
 
 /// One factor as scored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FactorScore {
     pub metric: String,
     pub name: String,
@@ -249,7 +249,7 @@ pub struct FactorScore {
 }
 
 /// A score with its explanation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HealthScore {
     pub scorecard: String,
     /// `None` when no factor had an input: unknown, not zero.

@@ -34,9 +34,60 @@ pub struct HealthDto {
     /// The share of the scorecard's weight whose inputs are known, 0..1.
     pub coverage: f64,
     pub factors: Vec<FactorDto>,
+    /// What moved since the latest snapshot, largest first.
+    pub changes: Vec<ChangeDto>,
 }
 
-/// The account's health now, factor by factor.
+#[derive(Serialize, ToSchema)]
+pub struct ChangeDto {
+    pub metric: String,
+    /// The change of the factor's contribution to the score.
+    pub points: f64,
+    /// "Seat utilisation fell from 82 to 41: -20.5 points".
+    pub text: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SnapshotDto {
+    pub taken_at: chrono::DateTime<chrono::Utc>,
+    pub score: Option<f64>,
+    pub colour: Option<String>,
+    pub scorecard: String,
+    /// daily or colour_change.
+    pub reason: String,
+}
+
+fn account(id: &str) -> Result<AccountId, AppError> {
+    id.parse::<AccountId>().map_err(|e| AppError::NotFound(e.0))
+}
+
+/// The account's health snapshots, newest first: one a day and one at each colour change.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/health/history", tag = "health", params(("id" = String, Path)),
+    responses((status = 200, body = [SnapshotDto])))]
+pub async fn get_history(
+    State(s): State<AppState>,
+    _u: ApiUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Vec<SnapshotDto>>, AppError> {
+    let id = account(&id)?;
+    s.store.account(id).await?;
+    Ok(Json(
+        s.store
+            .health_history(id)
+            .await?
+            .into_iter()
+            .map(|h| SnapshotDto {
+                taken_at: h.taken_at,
+                score: h.score,
+                colour: h.colour.map(|c| c.as_str().to_string()),
+                scorecard: h.scorecard,
+                reason: h.reason,
+            })
+            .collect(),
+    ))
+}
+
+/// The account's health now, factor by factor, and what moved since the latest snapshot.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/health", tag = "health", params(("id" = String, Path)),
     responses((status = 200, body = HealthDto)))]
 pub async fn get_health(
@@ -44,9 +95,7 @@ pub async fn get_health(
     _u: ApiUser,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<HealthDto>, AppError> {
-    let id = id
-        .parse::<AccountId>()
-        .map_err(|e| AppError::NotFound(e.0))?;
+    let id = account(&id)?;
     let h = s.store.account_health(id).await?;
     Ok(Json(HealthDto {
         score: h.health.score,
@@ -66,6 +115,15 @@ pub async fn get_health(
                 points: f.points.map(|v| (v * 10.0).round() / 10.0),
                 weight: f.weight,
                 contribution: f.contribution.map(|v| (v * 10.0).round() / 10.0),
+            })
+            .collect(),
+        changes: h
+            .changes
+            .into_iter()
+            .map(|c| ChangeDto {
+                metric: c.metric,
+                points: c.points,
+                text: c.text,
             })
             .collect(),
     }))
