@@ -304,7 +304,8 @@ impl Store {
 
     /// The account's snapshots, newest first.
     pub async fn health_history(&self, id: AccountId) -> Result<Vec<HealthSnapshot>> {
-        let rows: Vec<(String, Option<f64>, Option<String>, String, String)> = sqlx::query_as(
+        type Row = (String, Option<f64>, Option<String>, String, String);
+        let rows: Vec<Row> = sqlx::query_as(
             "SELECT taken_at, score, colour, scorecard, reason FROM health_snapshots \
              WHERE account_id = $1 ORDER BY id DESC LIMIT 400",
         )
