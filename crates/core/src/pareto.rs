@@ -123,9 +123,8 @@ pub fn pareto<K: Clone>(entries: &[(K, Decimal)], shares: &[u8]) -> Pareto<K> {
     for (i, (key, mrr)) in sorted.iter().enumerate() {
         running += *mrr;
         // Exact in decimals: 45% is reached when running * 100 >= total * 45.
-        let hit = cuts
-            .peek()
-            .is_some_and(|c| running * Decimal::ONE_HUNDRED >= total * Decimal::from(*c));
+        let reached = |c: &u8| running * Decimal::ONE_HUNDRED >= total * Decimal::from(*c);
+        let hit = cuts.peek().is_some_and(reached);
         points.push(ParetoPoint {
             key: key.clone(),
             mrr: *mrr,
@@ -134,10 +133,7 @@ pub fn pareto<K: Clone>(entries: &[(K, Decimal)], shares: &[u8]) -> Pareto<K> {
         });
         if hit || i + 1 == n {
             // Several cuts can fall on one large account: skip the ones it passed.
-            while cuts
-                .peek()
-                .is_some_and(|c| running * Decimal::ONE_HUNDRED >= total * Decimal::from(*c))
-            {
+            while cuts.peek().is_some_and(reached) {
                 cuts.next();
             }
             let seg = &sorted[start..=i];

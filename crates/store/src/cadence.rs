@@ -64,11 +64,16 @@ impl Store {
     /// tier changed). Answers how many.
     pub async fn open_touch_tasks(&self, only: Option<AccountId>) -> Result<usize> {
         let settings = self.prioritisation_rules().await?.cadences;
-        let cadences: HashMap<Tier, Cadence> = settings
+        let now = self.clock().now();
+        // Each tier's current period, once for the whole sweep.
+        let cadences: HashMap<Tier, (Cadence, Period)> = settings
             .cadences()
             .map_err(|(key, e)| StoreError::invalid(&key, e.to_string()))?
             .into_iter()
-            .map(|c| (c.tier, c))
+            .filter_map(|c| {
+                let period = c.period_at(now)?;
+                Some((c.tier, (c, period)))
+            })
             .collect();
         let rows: Vec<(i64, String, i64, Option<i64>)> = sqlx::query_as(
             "SELECT id, name, tier, csm_id FROM accounts WHERE tier IS NOT NULL \
@@ -86,14 +91,14 @@ impl Store {
         .into_iter()
         .collect();
         let rows: Vec<_> = rows.into_iter().filter(|r| !open.contains(&r.0)).collect();
-        let now = self.clock().now();
         let today = self.clock().today();
         let mut opened = 0;
         for chunk in rows.chunks(500) {
             let ids: Vec<AccountId> = chunk.iter().map(|r| AccountId(r.0)).collect();
             let touches = self.last_personal_touches(&ids).await?;
             for (id, name, tier, csm) in chunk {
-                let Some(cadence) = Tier::new(*tier).and_then(|t| cadences.get(&t)) else {
+                let Some((cadence, period)) = Tier::new(*tier).and_then(|t| cadences.get(&t))
+                else {
                     continue;
                 };
                 let facts = TouchFacts {
@@ -102,7 +107,7 @@ impl Store {
                     owner: csm.map(UserId),
                     last_personal_touch: touches.get(&AccountId(*id)).copied(),
                 };
-                if let Some(task) = touch_task(cadence, &facts, now, today) {
+                if let Some(task) = touch_task(cadence, *period, &facts, today) {
                     let (_, new) = self.open_task(&Actor::system("cadence"), &task).await?;
                     opened += usize::from(new);
                 }

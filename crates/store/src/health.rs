@@ -39,8 +39,13 @@ fn days(from: NaiveDate, to: NaiveDate) -> f64 {
 impl Store {
     /// The metrics of the catalogue that the account has data for, as of today.
     pub async fn account_metrics(&self, id: AccountId) -> Result<BTreeMap<String, f64>> {
-        let today = self.clock().today();
         let account = self.account(id).await?;
+        self.metrics_of(&account).await
+    }
+
+    async fn metrics_of(&self, account: &Account) -> Result<BTreeMap<String, f64>> {
+        let id = account.id;
+        let today = self.clock().today();
         let mut m: BTreeMap<String, f64> = BTreeMap::new();
         let mut put = |k: &str, v: f64| {
             m.insert(k.to_string(), v);
@@ -216,7 +221,7 @@ impl Store {
             .iter()
             .find(|c| c.name == rule.then)
             .expect("the default rules name the default scorecards");
-        let metrics = self.account_metrics(id).await?;
+        let metrics = self.metrics_of(&account).await?;
         let health = card.score(|k| metrics.get(k).copied());
         let changes = match self.latest_snapshot(id).await? {
             Some((_, before)) => changes(&before, &health),

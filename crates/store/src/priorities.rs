@@ -61,21 +61,20 @@ fn grid_json(grid: &TierGrid) -> serde_json::Value {
         .into()
 }
 
-async fn setting(conn: &mut AnyConnection, key: &str) -> Result<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT value FROM prioritisation_settings WHERE key = $1")
-            .bind(key)
-            .fetch_optional(conn)
-            .await?,
-    )
-}
-
 pub(crate) async fn rules(conn: &mut AnyConnection) -> Result<PrioritisationRules> {
+    // Every key in one read: the rules are read on most pages and API calls.
+    let mut settings: std::collections::HashMap<String, String> =
+        sqlx::query_as::<_, (String, String)>("SELECT key, value FROM prioritisation_settings")
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
+    let mut setting = |key: &str| settings.remove(key);
     let mut rules = PrioritisationRules::default();
-    if let Some(v) = setting(conn, BOUNDS).await? {
+    if let Some(v) = setting(BOUNDS) {
         rules.bounds = serde_json::from_str(&v).map_err(|_| bad(BOUNDS, &v))?;
     }
-    if let Some(v) = setting(conn, GRID).await? {
+    if let Some(v) = setting(GRID) {
         let cells: BTreeMap<String, String> =
             serde_json::from_str(&v).map_err(|_| bad(GRID, &v))?;
         for (grade, cell) in cells {
@@ -85,16 +84,16 @@ pub(crate) async fn rules(conn: &mut AnyConnection) -> Result<PrioritisationRule
                 .set(g, TierCell::parse(&cell).ok_or_else(|| bad(GRID, &cell))?);
         }
     }
-    if let Some(v) = setting(conn, PARETO).await? {
+    if let Some(v) = setting(PARETO) {
         rules.pareto = serde_json::from_str(&v).map_err(|_| bad(PARETO, &v))?;
     }
-    if let Some(v) = setting(conn, NINE_BOX).await? {
+    if let Some(v) = setting(NINE_BOX) {
         rules.nine_box_labels = serde_json::from_str(&v).map_err(|_| bad(NINE_BOX, &v))?;
     }
-    if let Some(v) = setting(conn, CADENCES).await? {
+    if let Some(v) = setting(CADENCES) {
         rules.cadences = serde_json::from_str(&v).map_err(|_| bad(CADENCES, &v))?;
     }
-    if let Some(v) = setting(conn, STAFFING).await? {
+    if let Some(v) = setting(STAFFING) {
         rules.staffing = serde_json::from_str(&v).map_err(|_| bad(STAFFING, &v))?;
     }
     Ok(rules)

@@ -180,15 +180,15 @@ pub struct TouchFacts {
     pub last_personal_touch: Option<DateTime<Utc>>,
 }
 
-/// The personal-touch task the account needs in this period: none when a personal touch was
+/// The personal-touch task the account needs in the current `period` of its cadence (found
+/// once per sweep with [`Cadence::period_at`], not per account): none when a personal touch was
 /// already logged in it.
 pub fn touch_task(
     c: &Cadence,
+    period: Period,
     f: &TouchFacts,
-    now: DateTime<Utc>,
     tz_today: NaiveDate,
 ) -> Option<TaskFields> {
-    let period = c.period_at(now)?;
     if f.last_personal_touch.is_some_and(|t| t >= period.start) {
         return None;
     }
@@ -313,9 +313,9 @@ mod tests {
             owner: Some(UserId(3)),
             last_personal_touch: Some(utc("2026-11-24T10:00:00Z")),
         };
-        assert!(touch_task(&c, &f, now, today).is_none());
+        assert!(touch_task(&c, c.period_at(now).unwrap(), &f, today).is_none());
         f.last_personal_touch = Some(utc("2026-11-20T10:00:00Z"));
-        let t = touch_task(&c, &f, now, today).unwrap();
+        let t = touch_task(&c, c.period_at(now).unwrap(), &f, today).unwrap();
         assert_eq!(t.due_on, NaiveDate::from_ymd_opt(2026, 11, 29));
         assert_eq!(t.owner_id, Some(UserId(3)));
         assert_eq!(t.dedup_key.as_deref(), Some(PERSONAL_TOUCH));

@@ -11,7 +11,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 use sherpa_core::prioritise::*;
 use sherpa_core::*;
-use sherpa_store::Store;
+use sherpa_store::{AccountQuery, Store};
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
@@ -103,19 +103,24 @@ pub async fn staffing_view(store: &Store) -> Result<StaffingDto, AppError> {
     let per_csm = settings.account_hours_per_csm();
     let book = store.book_by(settings.basis).await?;
     let label = |n: Option<u8>| match (settings.basis, n) {
-        (_, None) if settings.basis == StaffingBasis::Tier => "no tier yet".to_string(),
-        (_, None) => "no segment applied".to_string(),
+        (StaffingBasis::Tier, None) => "no tier yet".to_string(),
+        (StaffingBasis::Segment, None) => "no segment applied".to_string(),
         (StaffingBasis::Tier, Some(n)) => format!("Tier {n}"),
         (StaffingBasis::Segment, Some(n)) => format!("{n}. {}", rules.pareto.name(n)),
     };
     let currency = store.currency();
     let mut tiers = Vec::new();
-    let (mut company_arr, mut hours_other, mut top) =
-        (Decimal::ZERO, Decimal::ZERO, (0u64, Decimal::ZERO));
+    let (mut company_arr, mut needed, mut hours_other, mut top) = (
+        Decimal::ZERO,
+        Decimal::ZERO,
+        Decimal::ZERO,
+        (0u64, Decimal::ZERO),
+    );
     for (tier, accounts, arr) in &book {
         company_arr += arr.amount;
         let per = tier.map_or(Decimal::ZERO, |t| settings.hours_for(t));
         let hours = per * Decimal::from(*accounts);
+        needed += hours;
         match tier {
             Some(1) => top = (u64::try_from(*accounts).unwrap_or(0), per),
             _ => hours_other += hours,
@@ -130,10 +135,6 @@ pub async fn staffing_view(store: &Store) -> Result<StaffingDto, AppError> {
             fte: f(hours / per_csm),
         });
     }
-    let needed: Decimal = tiers
-        .iter()
-        .filter_map(|t| t.hours.parse::<Decimal>().ok())
-        .sum();
     let users = store.users().await?;
     let csms: Vec<&User> = users
         .iter()
@@ -141,7 +142,12 @@ pub async fn staffing_view(store: &Store) -> Result<StaffingDto, AppError> {
         .collect();
     let ids: Vec<UserId> = csms.iter().map(|u| u.id).collect();
     let sizes = store.book_sizes(&ids).await?;
-    let paying = store.pareto().await?.curve.points.len().max(1);
+    // Paying accounts: a count, not the whole Pareto curve.
+    let paying_only = AccountQuery {
+        arr_min: Some(Decimal::new(1, 2)),
+        ..Default::default()
+    };
+    let paying = store.account_totals(&paying_only).await?.0.max(1);
     let acv = (company_arr / Decimal::from(paying)).round_dp(0);
     let by_arr = benchmark_by_arr(company_arr);
     let million = Decimal::from(1_000_000);
