@@ -10,7 +10,7 @@ pub struct Worker {
 }
 
 /// The jobs that run once a day, shortly after midnight UTC.
-const DAILY: [&str; 7] = [
+const DAILY: [&str; 8] = [
     "refresh_arr",
     "tidy_web",
     "prune_events",
@@ -18,6 +18,7 @@ const DAILY: [&str; 7] = [
     "touch_tasks",
     "regrade_prompts",
     "reassignments",
+    "health",
 ];
 
 /// Runs one job by kind.
@@ -67,6 +68,19 @@ async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
         "reassignments" => {
             let n = store.make_due_moves().await?;
             tracing::info!(accounts = n, "accounts moved to their new CSM");
+            Ok(())
+        }
+        // Seed 003's health: metrics that move with the calendar (days since a login, tenure)
+        // recomputed for every account, then the day's snapshot of each.
+        "health" => {
+            let done = store.rebuild_health().await?;
+            let taken = store.snapshot_health_daily().await?;
+            tracing::info!(
+                accounts = done.accounts,
+                colour_changes = done.colour_changes,
+                snapshots = taken,
+                "health rebuilt and snapshotted"
+            );
             Ok(())
         }
         other => anyhow::bail!("unknown job kind {other:?}"),

@@ -1,6 +1,7 @@
 //! Sherpa's HTTP server: the REST API under `/api/v1/` (with its OpenAPI document generated
 //! from the handlers), `/healthz`, `/metrics`, and the background job worker. Handlers are thin:
-//! authorise, call the store and the domain, answer.
+//! authorise, call the store and the domain, answer. Beside them run the job worker and the
+//! health refresher.
 
 mod api;
 mod auth;
@@ -12,6 +13,7 @@ pub mod intake;
 mod jobs;
 mod metrics;
 pub mod password;
+pub mod refresher;
 pub mod web;
 
 pub use api::SYSTEM_ROUTES;
@@ -51,6 +53,7 @@ pub async fn serve(store: Store, bind: SocketAddr) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
     let worker = Worker::new(store.clone());
     let jobs = tokio::spawn(worker.run());
+    let health = tokio::spawn(refresher::run(store.clone()));
     let router = app(store);
     tracing::info!(address = %listener.local_addr()?, "serving");
     axum::serve(
@@ -60,6 +63,7 @@ pub async fn serve(store: Store, bind: SocketAddr) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     jobs.abort();
+    health.abort();
     Ok(())
 }
 

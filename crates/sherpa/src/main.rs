@@ -59,6 +59,9 @@ enum Command {
     Backup(commands::backup::Args),
     /// Replace the database by a backup FILE (stop the server first).
     Restore(commands::backup::Args),
+    /// Health scores: re-score every account.
+    #[command(subcommand)]
+    Health(commands::health::HealthCommand),
     /// Benchmarks that drive a real server.
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
@@ -95,6 +98,7 @@ fn main() -> std::process::ExitCode {
             Command::Token(c) => commands::token::run(&cli.db, c).await,
             Command::Backup(a) => commands::backup::backup(&cli.db, a).await,
             Command::Restore(a) => commands::backup::restore(&cli.db, a).await,
+            Command::Health(c) => commands::health::run(&cli.db, c).await,
             Command::Bench(c) => commands::bench::run(c).await,
         }
     });

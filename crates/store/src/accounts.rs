@@ -147,6 +147,7 @@ pub(crate) enum Arg {
     OptInt(Option<i64>),
     OptText(Option<String>),
     Blob(Vec<u8>),
+    OptFloat(Option<f64>),
 }
 
 #[derive(Default, Clone)]
@@ -170,6 +171,7 @@ impl Args {
                 Arg::OptInt(i) => out.add(i),
                 Arg::OptText(t) => out.add(t),
                 Arg::Blob(b) => out.add(b),
+                Arg::OptFloat(f) => out.add(f),
             };
             added.expect("a plain value binds");
         }
@@ -438,6 +440,7 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let (id, _) = save_account(&mut tx, &self.now(), actor, None, patch).await?;
         tx.commit().await?;
+        self.health_watch().mark([id]);
         self.account(id).await
     }
 
@@ -453,6 +456,7 @@ impl Store {
             .ok_or_else(|| StoreError::not_found("account", id))?;
         save_account(&mut tx, &self.now(), actor, Some(id), patch).await?;
         tx.commit().await?;
+        self.health_watch().mark([id]);
         self.account(id).await
     }
 }

@@ -117,7 +117,9 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let (id, _) = save_activity(&mut tx, &self.now(), actor, input).await?;
         tx.commit().await?;
-        self.activity(id).await
+        let activity = self.activity(id).await?;
+        self.health_watch().mark([activity.fields.account_id]);
+        Ok(activity)
     }
 
     pub async fn activity(&self, id: ActivityId) -> Result<Activity> {

@@ -127,6 +127,7 @@ impl Store {
             sqlite_intake: sqlite_path(url)
                 .filter(|_| engine == Engine::Sqlite && !url.contains("mode=ro"))
                 .map(|p| Arc::new(crate::intake::SqliteIntake::new(p.into()))),
+            health: Arc::default(),
         })
     }
 

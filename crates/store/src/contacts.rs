@@ -135,9 +135,21 @@ impl Store {
         id: Option<ContactId>,
         patch: &ContactPatch,
     ) -> Result<Contact> {
+        // A contact who moves leaves one account's relationship metrics and joins another's.
+        let was = match id {
+            Some(id) => self
+                .contact(id)
+                .await
+                .ok()
+                .and_then(|c| c.fields.account_id),
+            None => None,
+        };
         let mut tx = self.write_tx().await?;
         let (id, _) = save_contact(&mut tx, &self.now(), actor, id, patch).await?;
         tx.commit().await?;
-        self.contact(id).await
+        let contact = self.contact(id).await?;
+        self.health_watch()
+            .mark(was.into_iter().chain(contact.fields.account_id));
+        Ok(contact)
     }
 }

@@ -173,7 +173,9 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.contract(id).await
+        let contract = self.contract(id).await?;
+        self.health_watch().mark([contract.fields.account_id]);
+        Ok(contract)
     }
 
     /// ARR history of an account from its terms.

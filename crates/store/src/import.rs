@@ -121,6 +121,14 @@ fn row_error(line: usize, columns: &Columns, e: StoreError) -> Result<RowError> 
 }
 
 impl Store {
+    /// After an import: what it wrote may feed any account's health.
+    fn imported(&self, r: Result<ImportSummary>, dry_run: bool) -> Result<ImportSummary> {
+        if r.is_ok() && !dry_run {
+            self.health_watch().mark_all();
+        }
+        r
+    }
+
     /// Reads a CSV or XLSX file of one kind and imports it, all or nothing: rows the file's
     /// parser or the book's rules reject come back as [`StoreError::Rows`] and nothing is
     /// written. The CLI and the web import both come through here.
@@ -195,7 +203,7 @@ impl Store {
                 batch.count(change);
             }
         }
-        batch.finish(tx, dry_run).await
+        self.imported(batch.finish(tx, dry_run).await, dry_run)
     }
 
     pub async fn import_contacts(
@@ -235,7 +243,7 @@ impl Store {
                 batch.count(c);
             }
         }
-        batch.finish(tx, dry_run).await
+        self.imported(batch.finish(tx, dry_run).await, dry_run)
     }
 
     pub async fn import_contracts(
@@ -268,7 +276,7 @@ impl Store {
                 batch.count(c);
             }
         }
-        batch.finish(tx, dry_run).await
+        self.imported(batch.finish(tx, dry_run).await, dry_run)
     }
 
     pub async fn import_users(
@@ -323,7 +331,7 @@ impl Store {
                 batch.count(change);
             }
         }
-        batch.finish(tx, dry_run).await
+        self.imported(batch.finish(tx, dry_run).await, dry_run)
     }
 
     pub async fn import_activities(
@@ -347,7 +355,7 @@ impl Store {
                 batch.count(c);
             }
         }
-        batch.finish(tx, dry_run).await
+        self.imported(batch.finish(tx, dry_run).await, dry_run)
     }
 }
 
@@ -377,7 +385,7 @@ impl Store {
                 batch.count(c);
             }
         }
-        batch.finish(tx, dry_run).await
+        self.imported(batch.finish(tx, dry_run).await, dry_run)
     }
 
     pub async fn import_surveys(
@@ -417,7 +425,7 @@ impl Store {
                 batch.count(c);
             }
         }
-        batch.finish(tx, dry_run).await
+        self.imported(batch.finish(tx, dry_run).await, dry_run)
     }
 }
 

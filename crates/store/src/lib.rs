@@ -46,7 +46,7 @@ pub use cadence::{IssuedFeed, OverdueTouches};
 pub use connect::{DEFAULT_URL, Engine, redact as redacted};
 pub use demo::{DemoProgress, DemoVoice};
 pub use error::StoreError;
-pub use health::{AccountHealth, HealthSnapshot};
+pub use health::{AccountHealth, HealthRefresh, HealthSnapshot, HealthWatch, INVOICE_DAYS_OVERDUE};
 pub use intake::{IngestOutcome, IntakeStatus, StoredEvent, UsageDay};
 pub use jobs::{Job, JobStatus};
 pub use nine_box::{NineBoxEntry, NineBoxView};
@@ -74,6 +74,8 @@ pub struct Store {
     display_url: String,
     /// The event intake's own connection on a SQLite file (see `intake::sqlite`).
     sqlite_intake: Option<Arc<intake::SqliteIntake>>,
+    /// Accounts whose health must be recomputed (see `health::watch`).
+    health: Arc<health::HealthWatch>,
 }
 
 /// Filters for the id-ordered lists of contacts and contract terms.

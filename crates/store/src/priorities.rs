@@ -498,6 +498,8 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        // Tiers may have moved, and scorecards are assigned by tier.
+        self.health_watch().mark_rescore();
         Ok(new.clone())
     }
 
@@ -565,6 +567,7 @@ impl Store {
         .await?;
         let after = audit_priority(&mut tx, &now, actor, "grade", &account, currency).await?;
         tx.commit().await?;
+        self.health_watch().mark([id]);
         // A new tier starts its cadence at once, not at the next daily sweep.
         self.open_touch_tasks(Some(id)).await?;
         Ok(after)
@@ -640,6 +643,7 @@ impl Store {
         apply_standing(&mut tx, &now, actor, &account, standing, &why).await?;
         let after = audit_priority(&mut tx, &now, actor, "tier", &account, currency).await?;
         tx.commit().await?;
+        self.health_watch().mark([id]);
         // A new tier starts its cadence at once, not at the next daily sweep.
         self.open_touch_tasks(Some(id)).await?;
         Ok(after)

@@ -169,6 +169,8 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        // Scorecards may be assigned by segment.
+        self.health_watch().mark_rescore();
         Ok(application)
     }
 

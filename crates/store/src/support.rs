@@ -270,6 +270,7 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let (id, _) = save_ticket(&mut tx, &self.now(), actor, t).await?;
         tx.commit().await?;
+        self.health_watch().mark([t.account_id]);
         Ok(Ticket {
             id,
             fields: t.clone(),
@@ -346,6 +347,7 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let (id, _) = save_survey(&mut tx, &self.now(), actor, s).await?;
         tx.commit().await?;
+        self.health_watch().mark([s.account_id]);
         Ok(Survey {
             id,
             fields: s.clone(),

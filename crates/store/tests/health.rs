@@ -113,56 +113,138 @@ async fn an_onboarding_account_is_judged_by_the_onboarding_scorecard() {
     );
 }
 
+fn ticket(account: AccountId, i: usize) -> TicketFields {
+    TicketFields {
+        account_id: account,
+        external_id: Some(format!("T-{i}")),
+        subject: "down".into(),
+        opened_at: at("2026-11-20T09:00:00Z"),
+        severity: Severity::Urgent,
+        status: TicketStatus::Open,
+        resolved_at: None,
+        escalated: true,
+        csat: None,
+    }
+}
+
 #[tokio::test]
 async fn a_snapshot_a_day_and_one_at_each_colour_change_with_what_moved() {
     let db = support::TestDb::new().await;
     let sys = Actor::system("test");
     let acme = db.account("Acme", "EXT-3").await;
-    assert!(
-        !db.store.snapshot_health(acme).await.unwrap(),
-        "the first is no change"
-    );
-    assert!(!db.store.snapshot_health(acme).await.unwrap());
+    let h = db.store.account_health(acme).await.unwrap();
+    assert_eq!(h.health.colour, Some(Colour::Green));
+    assert!(h.changes.is_empty() && h.changes_since.is_none());
+    assert_eq!(db.store.snapshot_health_daily().await.unwrap(), 1);
     assert_eq!(
-        db.store.health_history(acme).await.unwrap().len(),
-        1,
+        db.store.snapshot_health_daily().await.unwrap(),
+        0,
         "one a day"
     );
     // Eight open escalated tickets turn a green account red.
     for i in 0..8 {
-        db.store
-            .save_ticket(
-                &sys,
-                &TicketFields {
-                    account_id: acme,
-                    external_id: Some(format!("T-{i}")),
-                    subject: "down".into(),
-                    opened_at: at("2026-11-20T09:00:00Z"),
-                    severity: Severity::Urgent,
-                    status: TicketStatus::Open,
-                    resolved_at: None,
-                    escalated: true,
-                    csat: None,
-                },
-            )
-            .await
-            .unwrap();
+        db.store.save_ticket(&sys, &ticket(acme, i)).await.unwrap();
     }
     let h = db.store.account_health(acme).await.unwrap();
     assert_eq!(h.health.colour, Some(Colour::Red));
     assert_eq!(
-        h.changes[0].text,
-        "Open tickets rose from 0 to 8: -50.0 points"
+        h.changes[0].text, "Open tickets rose from 0 to 8: -50.0 points",
+        "measured against the daily snapshot, not the colour change that just happened"
     );
-    assert!(
-        db.store.snapshot_health(acme).await.unwrap(),
-        "green to red"
+    let history = db.store.health_history(acme).await.unwrap();
+    let reasons: Vec<&str> = history.iter().map(|s| s.reason.as_str()).collect();
+    assert_eq!(reasons, vec!["colour_change", "daily"]);
+    assert_eq!(
+        (history[0].from_colour, history[0].colour),
+        (Some(Colour::Green), Some(Colour::Red))
     );
     db.clock.advance(chrono::Duration::days(1));
-    assert!(!db.store.snapshot_health(acme).await.unwrap());
+    assert_eq!(db.store.snapshot_health_daily().await.unwrap(), 1);
     let history = db.store.health_history(acme).await.unwrap();
     let reasons: Vec<&str> = history.iter().map(|s| s.reason.as_str()).collect();
     assert_eq!(reasons, vec!["daily", "colour_change", "daily"]);
-    assert_eq!(history[1].colour, Some(Colour::Red));
+    assert_eq!(history[0].colour, Some(Colour::Red));
     assert_eq!(history[2].colour, Some(Colour::Green));
+}
+
+#[tokio::test]
+async fn every_write_that_feeds_health_marks_its_account_for_the_refresher() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let acme = db.account("Acme", "EXT-4").await;
+    let other = db.account("Other", "EXT-5").await;
+    db.store.health_watch().take();
+    db.store.save_ticket(&sys, &ticket(acme, 1)).await.unwrap();
+    let body = r#"{"batch": [{"type":"track","userId":"u1","event":"Report","messageId":"m1","context":{"groupId":"EXT-5"}}]}"#;
+    let now = at("2026-11-23T08:00:00Z");
+    let messages = sherpa_core::intake::parse_request(None, body.as_bytes(), now)
+        .unwrap()
+        .messages
+        .into_iter()
+        .map(|m| m.unwrap())
+        .collect();
+    db.store.ingest(messages, now).await.unwrap();
+    let marked = db.store.health_watch().take();
+    assert_eq!(
+        marked
+            .accounts
+            .into_iter()
+            .collect::<std::collections::BTreeSet<_>>(),
+        [acme, other].into(),
+        "the ticket's account and the event's"
+    );
+    let done = db.store.refresh_health(&[acme, other]).await.unwrap();
+    assert_eq!((done.accounts, done.colour_changes), (2, 0));
+    let m = db.store.account_metrics(other).await.unwrap();
+    assert_eq!(
+        (m["active_users_30d"], m["days_since_login"]),
+        (1.0, 0.0),
+        "the event counted at once"
+    );
+    assert_eq!(
+        db.store.account_health(other).await.unwrap().health.colour,
+        Some(Colour::Green)
+    );
+}
+
+#[tokio::test]
+async fn recompute_rescores_every_account_from_its_kept_metrics_and_keeps_lists_in_step() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let ids = [
+        db.account("A", "EXT-6").await,
+        db.account("B", "EXT-7").await,
+        db.account("C", "EXT-8").await,
+    ];
+    db.store.health_watch().take();
+    let first = db.store.recompute_health().await.unwrap();
+    assert_eq!(first.accounts, 0, "nothing kept yet");
+    let never = db.store.health_watch().take().accounts;
+    assert_eq!(
+        never.len(),
+        3,
+        "the never computed are marked for the refresher"
+    );
+    db.store.refresh_health(&ids).await.unwrap();
+    let again = db.store.recompute_health().await.unwrap();
+    assert_eq!((again.accounts, again.moved), (3, 0), "nothing changed");
+
+    // The kept metrics are the input: edit one (as a scorecard change would re-weigh them).
+    for i in 0..8 {
+        db.store
+            .save_ticket(&sys, &ticket(ids[1], i))
+            .await
+            .unwrap();
+    }
+    db.store.refresh_health(&[ids[1]]).await.unwrap();
+    let listed: Vec<(i64, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT id, health_colour, health_scorecard FROM accounts ORDER BY id")
+            .fetch_all(db.store.pool())
+            .await
+            .unwrap();
+    let colours: Vec<Option<&str>> = listed.iter().map(|r| r.1.as_deref()).collect();
+    assert_eq!(colours, vec![Some("green"), Some("red"), Some("green")]);
+    assert!(listed.iter().all(|r| r.2.as_deref() == Some("Default")));
+    let after = db.store.recompute_health().await.unwrap();
+    assert_eq!((after.accounts, after.moved), (3, 0));
 }

@@ -92,7 +92,7 @@ pub const METRICS: &[Metric] = &[
         "Users trained",
         Configuration,
         "%",
-        "users with a training event over active users",
+        "current contacts who attended a training activity",
     ),
     m(
         "integrations",
@@ -106,7 +106,7 @@ pub const METRICS: &[Metric] = &[
         "Time to first value",
         Configuration,
         "days",
-        "customer since to the first-value event",
+        "customer since to the first use of a high-value feature",
     ),
     m(
         "business_review_days",

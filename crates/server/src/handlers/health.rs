@@ -34,8 +34,12 @@ pub struct HealthDto {
     /// The share of the scorecard's weight whose inputs are known, 0..1.
     pub coverage: f64,
     pub factors: Vec<FactorDto>,
-    /// What moved since the latest snapshot, largest first.
+    /// When the metrics were last worked out from the book (within a second of any change).
+    pub computed_at: chrono::DateTime<chrono::Utc>,
+    /// What moved since the latest snapshot with other metric values, largest first.
     pub changes: Vec<ChangeDto>,
+    /// When that snapshot was taken; null when there is none.
+    pub changes_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -52,6 +56,8 @@ pub struct SnapshotDto {
     pub taken_at: chrono::DateTime<chrono::Utc>,
     pub score: Option<f64>,
     pub colour: Option<String>,
+    /// The colour it changed from (colour changes only).
+    pub from_colour: Option<String>,
     pub scorecard: String,
     /// daily or colour_change.
     pub reason: String,
@@ -80,6 +86,7 @@ pub async fn get_history(
                 taken_at: h.taken_at,
                 score: h.score,
                 colour: h.colour.map(|c| c.as_str().to_string()),
+                from_colour: h.from_colour.map(|c| c.as_str().to_string()),
                 scorecard: h.scorecard,
                 reason: h.reason,
             })
@@ -117,6 +124,8 @@ pub async fn get_health(
                 contribution: f.contribution.map(|v| (v * 10.0).round() / 10.0),
             })
             .collect(),
+        computed_at: h.computed_at,
+        changes_since: h.changes_since,
         changes: h
             .changes
             .into_iter()

@@ -6,6 +6,7 @@ pub mod config;
 pub mod demo;
 pub mod export;
 pub mod field;
+pub mod health;
 pub mod import;
 pub mod migrate;
 pub mod rate;

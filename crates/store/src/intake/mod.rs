@@ -213,14 +213,17 @@ impl Store {
         messages: Vec<Message>,
         received_at: DateTime<Utc>,
     ) -> Result<IngestOutcome> {
-        let messages = match self.on_sqlite_intake(messages, move |i, m| i.ingest(&m, received_at))
-        {
-            Ok(running) => return running.await,
-            Err(messages) => messages,
-        };
-        let mut tx = self.write_tx().await?;
-        let outcome = sql::ingest(&mut tx, self.engine, &messages, received_at).await?;
-        tx.commit().await?;
+        let (outcome, touched) =
+            match self.on_sqlite_intake(messages, move |i, m| i.ingest(&m, received_at)) {
+                Ok(running) => running.await?,
+                Err(messages) => {
+                    let mut tx = self.write_tx().await?;
+                    let written = sql::ingest(&mut tx, self.engine, &messages, received_at).await?;
+                    tx.commit().await?;
+                    written
+                }
+            };
+        self.health_watch().mark(touched);
         Ok(outcome)
     }
 
@@ -263,13 +266,16 @@ impl Store {
 
     /// Adds usage already rolled up, whose raw events are not kept here: the demo's history.
     pub async fn add_usage_rollups(&self, delta: RollupDelta) -> Result<()> {
-        let delta = match self.on_sqlite_intake(delta, |i, d| i.add_rollups(&d)) {
-            Ok(running) => return running.await,
-            Err(delta) => delta,
-        };
-        let mut tx = self.write_tx().await?;
-        sql::add_rollups(&mut tx, self.engine, &delta).await?;
-        tx.commit().await?;
+        let touched: BTreeSet<AccountId> = delta.days.keys().map(|(a, _)| *a).collect();
+        match self.on_sqlite_intake(delta, |i, d| i.add_rollups(&d)) {
+            Ok(running) => running.await?,
+            Err(delta) => {
+                let mut tx = self.write_tx().await?;
+                sql::add_rollups(&mut tx, self.engine, &delta).await?;
+                tx.commit().await?;
+            }
+        }
+        self.health_watch().mark(touched);
         Ok(())
     }
 
@@ -415,6 +421,8 @@ impl Store {
         }
         sql::add_rollups(&mut tx, self.engine, &delta).await?;
         tx.commit().await?;
+        self.health_watch()
+            .mark(rows.iter().map(|(account, ..)| AccountId(*account)));
         Ok(rows.len() as u64)
     }
 
@@ -475,6 +483,9 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        // Breadth and high-value use count features, not events.
+        self.forget_health_catalogue();
+        self.health_watch().mark_all();
         Ok(())
     }
 

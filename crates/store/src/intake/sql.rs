@@ -64,7 +64,7 @@ pub(crate) async fn ingest(
     engine: Engine,
     all: &[Message],
     received_at: DateTime<Utc>,
-) -> Result<IngestOutcome> {
+) -> Result<(IngestOutcome, Vec<AccountId>)> {
     let messages = distinct(all);
     let need = lookups(&messages);
     let mut known = Known::default();
@@ -108,6 +108,9 @@ pub(crate) async fn ingest(
         .filter(|(m, _)| stored.contains(&m.message_id))
         .map(|(m, a)| (*m, *a))
         .collect();
+    let mut touched: Vec<AccountId> = new.iter().filter_map(|(_, a)| *a).collect();
+    touched.sort_unstable();
+    touched.dedup();
     if !new.is_empty() {
         let ids = take_ids(conn, engine, new.len()).await?;
         let placed = place(new, ids.into_iter());
@@ -140,7 +143,7 @@ pub(crate) async fn ingest(
     count(conn, "accepted", outcome.accepted).await?;
     per_minute(conn, &now, outcome.accepted, 0).await?;
     count(conn, "duplicate", outcome.duplicates).await?;
-    Ok(outcome)
+    Ok((outcome, touched))
 }
 
 /// Takes `n` new event ids, one run of consecutive numbers, from the counter rows and blocks

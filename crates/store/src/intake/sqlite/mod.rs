@@ -46,6 +46,7 @@ impl ToSql for Arg {
             Arg::OptInt(i) => i.to_sql(),
             Arg::OptText(t) => t.to_sql(),
             Arg::Blob(b) => b.to_sql(),
+            Arg::OptFloat(f) => f.to_sql(),
         }
     }
 }
@@ -124,7 +125,12 @@ impl SqliteIntake {
 
     /// Stores and maps the messages in one transaction (blocking); their rollups and ids are
     /// held, and written when due.
-    pub fn ingest(&self, all: &[Message], received_at: DateTime<Utc>) -> Result<IngestOutcome> {
+    /// Answers the accounts the new messages belong to, too.
+    pub fn ingest(
+        &self,
+        all: &[Message],
+        received_at: DateTime<Utc>,
+    ) -> Result<(IngestOutcome, Vec<AccountId>)> {
         self.with(|open| {
             let tx = open
                 .conn
@@ -160,7 +166,7 @@ impl SqliteIntake {
                 open.held = Held::default();
                 open.recover = true;
             }
-            Ok(w.outcome)
+            Ok((w.outcome, w.touched))
         })
     }
 
@@ -262,6 +268,8 @@ struct Written {
     users: Vec<(String, ProductUser)>,
     /// The accounts it looked up by group id.
     accounts: Vec<(String, Option<AccountId>)>,
+    /// The accounts its new messages belong to.
+    touched: Vec<AccountId>,
 }
 
 /// Stores the new messages and their users. A message is new when its id is neither held
@@ -345,6 +353,9 @@ fn write(
         stored.insert(m.message_id.as_str());
         new.push((*m, *account));
     }
+    let mut touched: Vec<AccountId> = new.iter().filter_map(|(_, a)| *a).collect();
+    touched.sort_unstable();
+    touched.dedup();
     let mut event_ids = Vec::new();
     let ids = if new.is_empty() {
         None
@@ -409,5 +420,6 @@ fn write(
         ids: event_ids,
         users,
         accounts,
+        touched,
     })
 }

@@ -1,0 +1,433 @@
+//! The catalogue metrics of one account as of a day, from the dated records that feed them
+//! (usage rollups, tickets, surveys, activities, contacts, contracts). Only what was dated on
+//! or before that day counts, so the same rules give today's score and the score an account
+//! had on a past day (the back-test). A metric with no data is absent, never zero.
+
+use super::Colour;
+use crate::book::{ActivityKind, RelationshipRole, RenewIntent, SurveyKind};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use std::collections::{BTreeMap, HashSet};
+
+/// Metric key to value.
+pub type Metrics = BTreeMap<String, f64>;
+
+/// A ticket as the metrics see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketInput {
+    pub opened_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Open by its status today (a ticket closed without a resolution time is closed).
+    pub open_now: bool,
+    pub escalated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyInput {
+    pub kind: SurveyKind,
+    pub score: Option<i64>,
+    pub intent: Option<RenewIntent>,
+    pub answered_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityInput {
+    pub kind: ActivityKind,
+    pub day: NaiveDate,
+    /// Contacts who attended.
+    pub attendees: Vec<i64>,
+    /// Whether an economic buyer or an executive attended.
+    pub executive: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactInput {
+    pub id: i64,
+    pub roles: Vec<RelationshipRole>,
+    pub departed_on: Option<NaiveDate>,
+}
+
+/// Everything dated that feeds one account's metrics. The store fetches it for many accounts
+/// at once; rows dated after the day asked for may be included and are ignored here.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccountInputs {
+    /// Events per day, for at least the 60 days up to the day.
+    pub usage: Vec<(NaiveDate, i64)>,
+    /// The last day with any usage on or before the day.
+    pub last_usage: Option<NaiveDate>,
+    /// Per user and month (its first day), the days the user was active as bits (bit 0 the
+    /// 1st), for the months the 30 days up to the day touch.
+    pub user_months: Vec<(String, NaiveDate, u32)>,
+    /// Product features used in the 90 days up to the day.
+    pub features_used: HashSet<String>,
+    /// The first day a high-value feature was used.
+    pub first_value: Option<NaiveDate>,
+    /// Seats of the contract terms running on the day.
+    pub seats: Option<i64>,
+    /// ARR (minor units) of the terms running on the day and on the same day a year before.
+    pub arr_now: Option<i64>,
+    pub arr_year_ago: Option<i64>,
+    pub tickets: Vec<TicketInput>,
+    pub surveys: Vec<SurveyInput>,
+    pub activities: Vec<ActivityInput>,
+    pub contacts: Vec<ContactInput>,
+    pub customer_since: Option<NaiveDate>,
+    /// Days the oldest unpaid invoice is overdue, from an imported billing field.
+    pub invoice_days_overdue: Option<f64>,
+    /// The CSM's pulse (green 100, yellow 50, red 0) while it has not expired.
+    pub csm_pulse: Option<f64>,
+}
+
+/// The feature catalogue as the metrics see it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeatureCatalogue {
+    pub features: usize,
+    pub high_value: HashSet<String>,
+}
+
+/// What a CSM pulse counts for as a metric: green 100, yellow 50, orange 25, red 0.
+pub fn pulse_value(c: Colour) -> f64 {
+    match c {
+        Colour::Green => 100.0,
+        Colour::Yellow => 50.0,
+        Colour::Orange => 25.0,
+        Colour::Red => 0.0,
+    }
+}
+
+fn days(from: NaiveDate, to: NaiveDate) -> f64 {
+    (to - from).num_days() as f64
+}
+
+fn back(day: NaiveDate, n: u64) -> NaiveDate {
+    day - Days::new(n)
+}
+
+/// The account's metrics as of the end of `day`.
+pub fn metrics(i: &AccountInputs, catalogue: &FeatureCatalogue, day: NaiveDate) -> Metrics {
+    let mut m = Metrics::new();
+    let mut put = |k: &str, v: f64| {
+        if v.is_finite() {
+            m.insert(k.to_string(), v);
+        }
+    };
+    let end = day
+        .succ_opt()
+        .unwrap_or(day)
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc();
+
+    // Usage.
+    let cut = back(day, 29);
+    let (last, before) = i
+        .usage
+        .iter()
+        .filter(|(d, _)| *d <= day && *d >= back(day, 59))
+        .fold(
+            (0, 0),
+            |(l, b), (d, n)| {
+                if *d >= cut { (l + n, b) } else { (l, b + n) }
+            },
+        );
+    if before > 0 {
+        put(
+            "usage_trend",
+            (last - before) as f64 * 100.0 / before as f64,
+        );
+    }
+    if let Some(d) = i.last_usage.filter(|d| *d <= day) {
+        put("days_since_login", days(d, day));
+    }
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut active_days = 0u32;
+    for (user, month, bits) in &i.user_months {
+        let mut in_window = 0;
+        for bit in 0..31 {
+            if bits & (1 << bit) == 0 {
+                continue;
+            }
+            let Some(d) = month.with_day(bit + 1) else {
+                continue;
+            };
+            if d >= cut && d <= day {
+                in_window += 1;
+            }
+        }
+        if in_window > 0 {
+            seen.insert(user);
+            active_days += in_window;
+        }
+    }
+    if i.last_usage.is_some_and(|d| d <= day) {
+        put("active_users_30d", seen.len() as f64);
+        if !seen.is_empty() {
+            let dau = active_days as f64 / 30.0;
+            put("dau_mau", dau * 100.0 / seen.len() as f64);
+        }
+        if let Some(seats) = i.seats.filter(|s| *s > 0) {
+            put("seat_utilisation", seen.len() as f64 * 100.0 / seats as f64);
+        }
+        if catalogue.features > 0 {
+            put(
+                "feature_breadth",
+                i.features_used.len() as f64 * 100.0 / catalogue.features as f64,
+            );
+        }
+        if !catalogue.high_value.is_empty() {
+            let used = catalogue
+                .high_value
+                .iter()
+                .filter(|f| i.features_used.contains(*f))
+                .count();
+            put(
+                "high_value_features",
+                used as f64 * 100.0 / catalogue.high_value.len() as f64,
+            );
+        }
+    }
+    if let (Some(since), Some(first)) = (i.customer_since, i.first_value.filter(|d| *d <= day)) {
+        put("time_to_first_value", days(since, first).max(0.0));
+    }
+
+    // Support: a customer who never needed support has no open tickets, which is known.
+    let tickets: Vec<&TicketInput> = i.tickets.iter().filter(|t| t.opened_at < end).collect();
+    let opened_within = |t: &TicketInput, n: i64| end - t.opened_at <= chrono::Duration::days(n);
+    let open = tickets
+        .iter()
+        .filter(|t| match t.resolved_at {
+            Some(r) => r >= end,
+            None => t.open_now,
+        })
+        .count();
+    put("open_tickets", open as f64);
+    put(
+        "tickets_30d",
+        tickets.iter().filter(|t| opened_within(t, 30)).count() as f64,
+    );
+    put(
+        "escalations_90d",
+        tickets
+            .iter()
+            .filter(|t| t.escalated && opened_within(t, 90))
+            .count() as f64,
+    );
+    let resolved: Vec<f64> = tickets
+        .iter()
+        .filter_map(|t| {
+            let r = t.resolved_at.filter(|r| *r < end)?;
+            (end - r <= chrono::Duration::days(90))
+                .then(|| (r - t.opened_at).num_minutes() as f64 / 1_440.0)
+        })
+        .collect();
+    if !resolved.is_empty() {
+        put(
+            "resolution_days_avg",
+            resolved.iter().sum::<f64>() / resolved.len() as f64,
+        );
+        put(
+            "resolution_days_max",
+            resolved.iter().copied().fold(0.0, f64::max),
+        );
+    }
+
+    // Surveys, newest first.
+    let mut surveys: Vec<&SurveyInput> =
+        i.surveys.iter().filter(|s| s.answered_on <= day).collect();
+    surveys.sort_by_key(|s| std::cmp::Reverse(s.answered_on));
+    let scores = |kind: SurveyKind| -> Vec<f64> {
+        surveys
+            .iter()
+            .filter(|s| s.kind == kind)
+            .filter_map(|s| s.score)
+            .map(|v| v as f64)
+            .collect()
+    };
+    let nps = scores(SurveyKind::Nps);
+    if let Some(n) = nps.first() {
+        put("nps_latest", *n);
+        if let Some(p) = nps.get(1) {
+            put("nps_trend", n - p);
+        }
+    }
+    if let Some(c) = scores(SurveyKind::Csat).first() {
+        put("csat_latest", *c);
+    }
+    if let Some(c) = scores(SurveyKind::Ces).first() {
+        put("ces_latest", *c);
+    }
+    if let Some(intent) = surveys
+        .iter()
+        .filter(|s| s.kind == SurveyKind::RenewIntent)
+        .find_map(|s| s.intent)
+    {
+        put(
+            "renew_intent",
+            match intent {
+                RenewIntent::Yes => 1.0,
+                RenewIntent::Unsure => 0.5,
+                RenewIntent::No => 0.0,
+            },
+        );
+    }
+
+    // Relationship.
+    let acts: Vec<&ActivityInput> = i.activities.iter().filter(|a| a.day <= day).collect();
+    let latest =
+        |f: &dyn Fn(&ActivityInput) -> bool| acts.iter().filter(|a| f(a)).map(|a| a.day).max();
+    if let Some(d) = latest(&|a| !a.attendees.is_empty() && a.kind.is_personal_touch()) {
+        put("days_since_customer_reply", days(d, day).max(0.0));
+    }
+    if let Some(d) = latest(&|a| matches!(a.kind, ActivityKind::Qbr | ActivityKind::Ebr)) {
+        put("business_review_days", days(d, day).max(0.0));
+    }
+    if !i.contacts.is_empty() {
+        let touched = latest(&|a| a.executive).is_some_and(|d| days(d, day) <= 90.0);
+        put("executive_touch_90d", if touched { 1.0 } else { 0.0 });
+        let departed = i.contacts.iter().any(|c| {
+            c.departed_on
+                .is_some_and(|d| d <= day && days(d, day) <= 365.0)
+                && c.roles.iter().any(|r| {
+                    matches!(
+                        r,
+                        RelationshipRole::Champion | RelationshipRole::EconomicBuyer
+                    )
+                })
+        });
+        put("champion_departed", if departed { 1.0 } else { 0.0 });
+        let current: Vec<&ContactInput> = i
+            .contacts
+            .iter()
+            .filter(|c| c.departed_on.is_none_or(|d| d > day))
+            .collect();
+        if !current.is_empty() {
+            let trained: HashSet<i64> = acts
+                .iter()
+                .filter(|a| a.kind == ActivityKind::Training)
+                .flat_map(|a| a.attendees.iter().copied())
+                .collect();
+            let n = current.iter().filter(|c| trained.contains(&c.id)).count();
+            put("users_trained", n as f64 * 100.0 / current.len() as f64);
+        }
+    }
+    if let Some(p) = i.csm_pulse {
+        put("csm_pulse", p);
+    }
+
+    // Commercial.
+    if let (Some(now), Some(then)) = (i.arr_now, i.arr_year_ago.filter(|a| *a > 0)) {
+        put("arr_trend", (now - then) as f64 * 100.0 / then as f64);
+    }
+    if let Some(since) = i.customer_since.filter(|s| *s <= day) {
+        put("tenure_days", days(since, day));
+    }
+    if let Some(d) = i.invoice_days_overdue {
+        put("invoice_days_overdue", d.max(0.0));
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        format!("{s}T12:00:00Z").parse().unwrap()
+    }
+
+    #[test]
+    fn an_account_with_no_records_has_no_metrics_but_no_open_tickets() {
+        let m = metrics(
+            &AccountInputs::default(),
+            &FeatureCatalogue::default(),
+            d("2026-11-23"),
+        );
+        assert_eq!(
+            m.keys().collect::<Vec<_>>(),
+            ["escalations_90d", "open_tickets", "tickets_30d"]
+        );
+    }
+
+    #[test]
+    fn usage_gives_trend_seats_and_last_login_as_of_the_day() {
+        let day = d("2026-11-23");
+        let mut i = AccountInputs {
+            seats: Some(4),
+            last_usage: Some(d("2026-11-20")),
+            ..Default::default()
+        };
+        // 100 events a day in the 30 days before the window, 50 a day in it.
+        for n in 0..60 {
+            let on = back(day, n);
+            i.usage.push((on, if n < 30 { 50 } else { 100 }));
+        }
+        // Two users in November: one every day of 1-20, one only on the 2nd. A third only in
+        // October, before the 30 days.
+        i.user_months
+            .push(("a".into(), d("2026-11-01"), (1 << 20) - 1));
+        i.user_months.push(("b".into(), d("2026-11-01"), 1 << 1));
+        i.user_months.push(("c".into(), d("2026-10-01"), 1 << 2));
+        let m = metrics(&i, &FeatureCatalogue::default(), day);
+        assert_eq!(m["usage_trend"], -50.0);
+        assert_eq!(m["days_since_login"], 3.0);
+        assert_eq!(m["active_users_30d"], 2.0);
+        assert_eq!(m["seat_utilisation"], 50.0);
+        assert_eq!(m["dau_mau"], 21.0 / 30.0 * 100.0 / 2.0);
+        // A week earlier, the last login was in the future: not known yet.
+        let earlier = metrics(&i, &FeatureCatalogue::default(), d("2026-11-10"));
+        assert_eq!(earlier.get("days_since_login"), None);
+    }
+
+    #[test]
+    fn a_ticket_resolved_after_the_day_was_still_open_on_it() {
+        let i = AccountInputs {
+            tickets: vec![TicketInput {
+                opened_at: at("2026-11-01"),
+                resolved_at: Some(at("2026-11-11")),
+                open_now: false,
+                escalated: true,
+            }],
+            ..Default::default()
+        };
+        let cat = FeatureCatalogue::default();
+        let then = metrics(&i, &cat, d("2026-11-05"));
+        assert_eq!(then["open_tickets"], 1.0);
+        assert_eq!(then.get("resolution_days_avg"), None);
+        let now = metrics(&i, &cat, d("2026-11-23"));
+        assert_eq!(now["open_tickets"], 0.0);
+        assert_eq!(now["resolution_days_avg"], 10.0);
+        assert_eq!(now["escalations_90d"], 1.0);
+        let before = metrics(&i, &cat, d("2026-10-30"));
+        assert_eq!(before["tickets_30d"], 0.0, "not opened yet");
+    }
+
+    #[test]
+    fn surveys_and_contacts_count_only_up_to_the_day() {
+        let survey = |on: &str, score| SurveyInput {
+            kind: SurveyKind::Nps,
+            score: Some(score),
+            intent: None,
+            answered_on: d(on),
+        };
+        let i = AccountInputs {
+            surveys: vec![survey("2026-06-01", 9), survey("2026-10-01", 4)],
+            contacts: vec![ContactInput {
+                id: 1,
+                roles: vec![RelationshipRole::Champion],
+                departed_on: Some(d("2026-09-15")),
+            }],
+            ..Default::default()
+        };
+        let cat = FeatureCatalogue::default();
+        let now = metrics(&i, &cat, d("2026-11-23"));
+        assert_eq!((now["nps_latest"], now["nps_trend"]), (4.0, -5.0));
+        assert_eq!(now["champion_departed"], 1.0);
+        let summer = metrics(&i, &cat, d("2026-07-01"));
+        assert_eq!(summer["nps_latest"], 9.0);
+        assert_eq!(summer.get("nps_trend"), None);
+        assert_eq!(summer["champion_departed"], 0.0);
+    }
+}

@@ -1,0 +1,371 @@
+//! The dated records that feed health metrics, read for many accounts at once: a dozen
+//! set-based queries per chunk of accounts instead of a dozen per account, so that the
+//! refresher keeps up with ingest and a rebuild of the whole book stays a batch job.
+
+use crate::rows::{parse, time};
+use crate::{Result, Store};
+use chrono::{Datelike, Days, NaiveDate};
+use sherpa_core::assignment::AccountFacts;
+use sherpa_core::health::*;
+use sherpa_core::prioritise::Tier;
+use sherpa_core::text::{date, parse_date};
+use sherpa_core::*;
+use std::collections::{HashMap, HashSet};
+
+/// Accounts per query: ids are written into the statement, and 500 keeps it short.
+pub(super) const CHUNK: usize = 500;
+
+/// The account's imported billing field that says how many days its oldest invoice is overdue.
+pub const INVOICE_DAYS_OVERDUE: &str = "invoice_days_overdue";
+
+/// What an account's scorecard is chosen by, with its inputs.
+#[derive(Debug, Default)]
+pub(super) struct Fed {
+    pub facts: AccountFacts,
+    pub inputs: AccountInputs,
+    /// The score and colour the account has now.
+    pub before: Before,
+}
+
+/// An account's score and colour as kept on it, before a refresh.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Before {
+    pub score: Option<f64>,
+    pub colour: Option<String>,
+    pub scorecard: Option<String>,
+}
+
+/// account, kind, score, intent, answered on.
+type SurveyRow = (i64, String, Option<i64>, Option<String>, String);
+
+/// The ids as a list to write into `IN (...)`: numbers only, so nothing to escape.
+fn id_list(ids: &[AccountId]) -> String {
+    ids.iter()
+        .map(|i| i.0.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn at(out: &mut HashMap<AccountId, Fed>, id: i64) -> Option<&mut AccountInputs> {
+    out.get_mut(&AccountId(id)).map(|f| &mut f.inputs)
+}
+
+fn day_of(column: &str, s: &str) -> std::result::Result<NaiveDate, sqlx::Error> {
+    parse_date(s).ok_or_else(|| crate::rows::bad(column, s))
+}
+
+/// The first day of the month a day falls in, as the rollups key months ("YYYY-MM").
+fn month_key(d: NaiveDate) -> String {
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+/// A number kept in an account's custom fields (a JSON number or numeric text).
+fn custom_number(custom: &str, key: &str) -> Option<f64> {
+    let v: serde_json::Value = serde_json::from_str(custom).ok()?;
+    match v.get(key)? {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+impl Store {
+    /// The feature catalogue as health sees it on `day`: how many features there are (the
+    /// catalogue's, and every event name used in the 90 days up to `day` that it does not map,
+    /// each its own feature) and which are high-value.
+    pub(super) async fn health_catalogue(&self, day: NaiveDate) -> Result<FeatureCatalogue> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT DISTINCT COALESCE(f.feature, n.name) FROM (SELECT DISTINCT name FROM usage_names \
+             WHERE day >= $1 AND day <= $2) n LEFT JOIN feature_catalog f ON f.event_name = n.name",
+        )
+        .bind(date(day - Days::new(89)))
+        .bind(date(day))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut features: HashSet<String> = rows.into_iter().map(|(f,)| f).collect();
+        let mut high_value = HashSet::new();
+        for (_, feature, high) in self.feature_catalog().await? {
+            if high {
+                high_value.insert(feature.clone());
+            }
+            features.insert(feature);
+        }
+        Ok(FeatureCatalogue {
+            features: features.len(),
+            high_value,
+        })
+    }
+
+    /// Everything dated that feeds the metrics of `ids` as of `day`, with what chooses each
+    /// one's scorecard. Accounts that do not exist are left out.
+    pub(super) async fn health_inputs(
+        &self,
+        ids: &[AccountId],
+        day: NaiveDate,
+    ) -> Result<HashMap<AccountId, Fed>> {
+        let mut out = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            self.health_inputs_chunk(chunk, day, &mut out).await?;
+        }
+        Ok(out)
+    }
+
+    async fn health_inputs_chunk(
+        &self,
+        ids: &[AccountId],
+        day: NaiveDate,
+        out: &mut HashMap<AccountId, Fed>,
+    ) -> Result<()> {
+        let list = id_list(ids);
+        let on = date(day);
+        type AccountRow = (
+            i64,
+            Option<String>,
+            String,
+            Option<i64>,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+            Option<f64>,
+            Option<String>,
+            Option<String>,
+        );
+        let accounts: Vec<AccountRow> = sqlx::query_as(&format!(
+            "SELECT a.id, a.customer_since, a.custom, a.tier, a.segment, a.lifecycle, \
+             (SELECT MAX(u.day) FROM usage_days u WHERE u.account_id = a.id AND u.day <= $1), \
+             a.health_score, a.health_colour, a.health_scorecard \
+             FROM accounts a WHERE a.id IN ({list})"
+        ))
+        .bind(&on)
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, since, custom, tier, segment, lifecycle, last, score, colour, scorecard) in
+            accounts
+        {
+            let facts = AccountFacts {
+                tier: tier.and_then(Tier::new),
+                segment: segment.and_then(|s| u8::try_from(s).ok()),
+                lifecycle: lifecycle.map(|l| parse("lifecycle", &l)).transpose()?,
+            };
+            let inputs = AccountInputs {
+                customer_since: since.map(|s| day_of("customer_since", &s)).transpose()?,
+                last_usage: last.map(|s| day_of("day", &s)).transpose()?,
+                invoice_days_overdue: custom_number(&custom, INVOICE_DAYS_OVERDUE),
+                ..AccountInputs::default()
+            };
+            let before = Before {
+                score,
+                colour,
+                scorecard,
+            };
+            out.insert(
+                AccountId(id),
+                Fed {
+                    facts,
+                    inputs,
+                    before,
+                },
+            );
+        }
+
+        let usage: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
+            "SELECT account_id, day, events FROM usage_days WHERE account_id IN ({list}) AND day >= $1 AND day <= $2"
+        ))
+        .bind(date(day - Days::new(59)))
+        .bind(&on)
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, d, n) in usage {
+            if let Some(i) = at(out, id) {
+                i.usage.push((day_of("day", &d)?, n));
+            }
+        }
+
+        let months: Vec<(i64, String, String, i64)> = sqlx::query_as(&format!(
+            "SELECT account_id, month, user_key, days FROM usage_user_months \
+             WHERE account_id IN ({list}) AND month >= $1 AND month <= $2"
+        ))
+        .bind(month_key(day - Days::new(29)))
+        .bind(month_key(day))
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, month, user, bits) in months {
+            if let Some(i) = at(out, id) {
+                let first = day_of("month", &format!("{month}-01"))?;
+                i.user_months.push((user, first, bits as u32));
+            }
+        }
+
+        let features: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT DISTINCT n.account_id, COALESCE(f.feature, n.name) FROM usage_names n \
+             LEFT JOIN feature_catalog f ON f.event_name = n.name \
+             WHERE n.account_id IN ({list}) AND n.day >= $1 AND n.day <= $2"
+        ))
+        .bind(date(day - Days::new(89)))
+        .bind(&on)
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, feature) in features {
+            if let Some(i) = at(out, id) {
+                i.features_used.insert(feature);
+            }
+        }
+
+        let first_value: Vec<(i64, Option<String>)> = sqlx::query_as(&format!(
+            "SELECT n.account_id, MIN(n.day) FROM usage_names n \
+             JOIN feature_catalog f ON f.event_name = n.name AND f.high_value = 1 \
+             WHERE n.account_id IN ({list}) AND n.day <= $1 GROUP BY n.account_id"
+        ))
+        .bind(&on)
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, d) in first_value {
+            if let (Some(i), Some(d)) = (at(out, id), d) {
+                i.first_value = Some(day_of("day", &d)?);
+            }
+        }
+
+        let year_ago = day - Days::new(365);
+        let terms: Vec<(i64, Option<i64>, i64, String, String, String)> = sqlx::query_as(&format!(
+            "SELECT account_id, seats, arr_minor, start_date, end_date, status FROM contracts \
+             WHERE account_id IN ({list}) AND start_date <= $1 AND end_date >= $2"
+        ))
+        .bind(&on)
+        .bind(date(year_ago))
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, seats, arr, start, end, status) in terms {
+            let status: ContractStatus = parse("status", &status)?;
+            let (start, end) = (day_of("start_date", &start)?, day_of("end_date", &end)?);
+            let Some(i) = at(out, id) else { continue };
+            if status == ContractStatus::Cancelled {
+                continue;
+            }
+            if start <= day && end >= day {
+                *i.arr_now.get_or_insert(0) += arr;
+                if let Some(s) = seats {
+                    *i.seats.get_or_insert(0) += s;
+                }
+            }
+            if start <= year_ago && end >= year_ago {
+                *i.arr_year_ago.get_or_insert(0) += arr;
+            }
+        }
+
+        let window = date(day - Days::new(90));
+        let tickets: Vec<(i64, String, Option<String>, String, i64)> = sqlx::query_as(&format!(
+            "SELECT account_id, opened_at, resolved_at, status, escalated FROM tickets \
+             WHERE account_id IN ({list}) AND (opened_at >= $1 OR resolved_at IS NULL OR resolved_at >= $1)"
+        ))
+        .bind(&window)
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, opened, resolved, status, escalated) in tickets {
+            let status: TicketStatus = parse("status", &status)?;
+            let ticket = TicketInput {
+                opened_at: time("opened_at", &opened)?,
+                resolved_at: resolved.map(|r| time("resolved_at", &r)).transpose()?,
+                open_now: status.is_open(),
+                escalated: escalated != 0,
+            };
+            if let Some(i) = at(out, id) {
+                i.tickets.push(ticket);
+            }
+        }
+
+        let surveys: Vec<SurveyRow> = sqlx::query_as(&format!(
+            "SELECT account_id, kind, score, intent, answered_on FROM surveys \
+                 WHERE account_id IN ({list}) AND answered_on >= $1 AND answered_on <= $2"
+        ))
+        .bind(date(day - Days::new(730)))
+        .bind(&on)
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, kind, score, intent, answered) in surveys {
+            let survey = SurveyInput {
+                kind: parse("kind", &kind)?,
+                score,
+                intent: intent.map(|i| parse("intent", &i)).transpose()?,
+                answered_on: day_of("answered_on", &answered)?,
+            };
+            if let Some(i) = at(out, id) {
+                i.surveys.push(survey);
+            }
+        }
+
+        let contacts: Vec<(i64, i64, String, Option<String>)> = sqlx::query_as(&format!(
+            "SELECT id, account_id, roles, departed_on FROM contacts WHERE account_id IN ({list})"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut executives = HashSet::new();
+        for (cid, id, roles, departed) in contacts {
+            let roles = parse_roles(&roles).map_err(|_| crate::rows::bad("roles", &roles))?;
+            if roles.iter().any(|r| {
+                matches!(
+                    r,
+                    RelationshipRole::EconomicBuyer | RelationshipRole::Executive
+                )
+            }) {
+                executives.insert(cid);
+            }
+            let contact = ContactInput {
+                id: cid,
+                roles,
+                departed_on: departed.map(|d| day_of("departed_on", &d)).transpose()?,
+            };
+            if let Some(i) = at(out, id) {
+                i.contacts.push(contact);
+            }
+        }
+
+        let end = date(day + Days::new(1));
+        let attendees: Vec<(i64, i64)> = sqlx::query_as(&format!(
+            "SELECT t.activity_id, t.contact_id FROM activity_attendees t \
+             JOIN activities a ON a.id = t.activity_id \
+             WHERE a.account_id IN ({list}) AND a.occurred_at < $1"
+        ))
+        .bind(&end)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_activity: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (activity, contact) in attendees {
+            by_activity.entry(activity).or_default().push(contact);
+        }
+        let activities: Vec<(i64, i64, String, String)> = sqlx::query_as(&format!(
+            "SELECT id, account_id, kind, occurred_at FROM activities \
+             WHERE account_id IN ({list}) AND occurred_at < $1"
+        ))
+        .bind(&end)
+        .fetch_all(&self.pool)
+        .await?;
+        for (aid, id, kind, occurred) in activities {
+            let attendees = by_activity.remove(&aid).unwrap_or_default();
+            let activity = sherpa_core::health::ActivityInput {
+                kind: parse("kind", &kind)?,
+                day: time("occurred_at", &occurred)?.date_naive(),
+                executive: attendees.iter().any(|c| executives.contains(c)),
+                attendees,
+            };
+            if let Some(i) = at(out, id) {
+                i.activities.push(activity);
+            }
+        }
+
+        let pulses: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT account_id, colour FROM csm_pulses \
+             WHERE account_id IN ({list}) AND set_at < $1 AND expires_on >= $2 ORDER BY id"
+        ))
+        .bind(&end)
+        .bind(&on)
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, colour) in pulses {
+            let colour: Colour = parse("colour", &colour)?;
+            if let Some(i) = at(out, id) {
+                i.csm_pulse = Some(pulse_value(colour));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,226 @@
+//! Account health (seed 003) kept current: each account's catalogue metrics, recomputed from
+//! the book whenever something that feeds them changes; its score and colour by the scorecard
+//! its rule assigns; snapshots a day and at each colour change; what moved since the last one.
+
+mod inputs;
+mod refresh;
+mod watch;
+
+pub use inputs::INVOICE_DAYS_OVERDUE;
+pub use refresh::HealthRefresh;
+pub use watch::HealthWatch;
+
+use crate::rows::{parse, time};
+use crate::{Result, Store};
+use chrono::{DateTime, NaiveDate, Utc};
+use sherpa_core::assignment::{AccountFacts, AssignmentRule, first_match};
+use sherpa_core::health::*;
+use sherpa_core::*;
+use std::time::{Duration, Instant};
+
+/// How long the feature catalogue health counts by is reused before it is read again.
+const CATALOGUE_FOR: Duration = Duration::from_secs(300);
+
+/// One snapshot of an account's health.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthSnapshot {
+    pub taken_at: DateTime<Utc>,
+    pub score: Option<f64>,
+    pub colour: Option<Colour>,
+    /// The colour it changed from (colour changes only).
+    pub from_colour: Option<Colour>,
+    pub scorecard: String,
+    /// daily or colour_change.
+    pub reason: String,
+}
+
+/// An account's score, with the scorecard and the rule that chose it.
+#[derive(Debug, Clone)]
+pub struct AccountHealth {
+    pub health: HealthScore,
+    /// "rule 1: lifecycle onboarding".
+    pub why: String,
+    pub metrics: Metrics,
+    /// When the metrics were worked out from the book.
+    pub computed_at: DateTime<Utc>,
+    /// What moved since the latest snapshot with other metric values, largest first.
+    pub changes: Vec<FactorChange>,
+    /// When that snapshot was taken.
+    pub changes_since: Option<DateTime<Utc>>,
+}
+
+/// The scorecards and the ordered rules that assign them.
+pub(crate) struct Scoring {
+    rules: Vec<AssignmentRule>,
+    cards: Vec<Scorecard>,
+}
+
+impl Scoring {
+    /// The rule that assigns an account its scorecard (1-based), the rule and the scorecard.
+    fn card_for(&self, facts: &AccountFacts) -> (usize, &AssignmentRule, &Scorecard) {
+        let (n, rule) = first_match(&self.rules, facts).expect("the rules end with a catch-all");
+        let card = self
+            .cards
+            .iter()
+            .find(|c| c.name == rule.then)
+            .expect("every rule names a scorecard");
+        (n, rule, card)
+    }
+}
+
+pub(crate) fn metrics_json(m: &Metrics) -> String {
+    serde_json::to_string(m).expect("numbers and names")
+}
+
+impl Store {
+    /// The marks of accounts whose health must be recomputed.
+    pub fn health_watch(&self) -> &HealthWatch {
+        &self.health
+    }
+
+    /// The scorecards in force and the rules that assign them.
+    pub(crate) async fn scoring(&self) -> Result<Scoring> {
+        Ok(Scoring {
+            rules: default_rules(),
+            cards: vec![default_scorecard(), onboarding_scorecard()],
+        })
+    }
+
+    async fn health_catalogue_cached(&self, day: NaiveDate) -> Result<FeatureCatalogue> {
+        if let Some((d, at, c)) = &*self.health.catalogue.lock().expect("the catalogue")
+            && *d == day
+            && at.elapsed() < CATALOGUE_FOR
+        {
+            return Ok(c.clone());
+        }
+        let c = self.health_catalogue(day).await?;
+        *self.health.catalogue.lock().expect("the catalogue") =
+            Some((day, Instant::now(), c.clone()));
+        Ok(c)
+    }
+
+    /// Drops the cached feature catalogue (an admin changed it).
+    pub(crate) fn forget_health_catalogue(&self) {
+        *self.health.catalogue.lock().expect("the catalogue") = None;
+    }
+
+    /// The account's kept metrics, recomputed first when something fed them since.
+    pub async fn account_metrics(&self, id: AccountId) -> Result<Metrics> {
+        self.account(id).await?;
+        Ok(self.current_metrics(id).await?.0)
+    }
+
+    /// The account's metrics as kept, and when they were worked out; none when never. Unlike
+    /// [`Store::account_metrics`] it never recomputes them: what the refresher has done so far.
+    pub async fn kept_metrics(&self, id: AccountId) -> Result<Option<(Metrics, DateTime<Utc>)>> {
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT metrics, computed_at FROM account_health WHERE account_id = $1")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|(json, at)| {
+            let metrics =
+                serde_json::from_str(&json).map_err(|_| crate::rows::bad("metrics", &json))?;
+            Ok((metrics, time("computed_at", &at)?))
+        })
+        .transpose()
+    }
+
+    async fn current_metrics(&self, id: AccountId) -> Result<(Metrics, DateTime<Utc>)> {
+        match self.kept_metrics(id).await? {
+            Some(kept) if !self.health.take_one(id) => Ok(kept),
+            _ => {
+                self.refresh_health(&[id]).await?;
+                self.kept_metrics(id)
+                    .await?
+                    .ok_or_else(|| crate::StoreError::NotFound {
+                        entity: "account",
+                        id: id.to_string(),
+                    })
+            }
+        }
+    }
+
+    /// The account's health by the scorecard its rule assigns, factor by factor, with what
+    /// moved since the latest snapshot whose metrics differ from today's.
+    pub async fn account_health(&self, id: AccountId) -> Result<AccountHealth> {
+        let account = self.account(id).await?;
+        let (metrics, computed_at) = self.current_metrics(id).await?;
+        let facts = AccountFacts {
+            tier: account.priority.tier,
+            segment: account.priority.segment,
+            lifecycle: account.fields.lifecycle,
+        };
+        let scoring = self.scoring().await?;
+        let (n, rule, card) = scoring.card_for(&facts);
+        let health = card.score(|k| metrics.get(k).copied());
+        let mut changed = Vec::new();
+        let mut changes_since = None;
+        if let Some((at, before)) = self.latest_other_snapshot(id, &metrics).await? {
+            changed = changes(&card.score(|k| before.get(k).copied()), &health);
+            changes_since = Some(at);
+        }
+        Ok(AccountHealth {
+            health,
+            why: format!("rule {n}: {}", rule.when.describe()),
+            metrics,
+            computed_at,
+            changes: changed,
+            changes_since,
+        })
+    }
+
+    /// The newest of the account's recent snapshots whose metrics differ from `now`.
+    async fn latest_other_snapshot(
+        &self,
+        id: AccountId,
+        now: &Metrics,
+    ) -> Result<Option<(DateTime<Utc>, Metrics)>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT taken_at, metrics FROM health_snapshots WHERE account_id = $1 ORDER BY id DESC LIMIT 60",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        for (at, json) in rows {
+            let m: Metrics =
+                serde_json::from_str(&json).map_err(|_| crate::rows::bad("metrics", &json))?;
+            if &m != now {
+                return Ok(Some((time("taken_at", &at)?, m)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The account's snapshots, newest first.
+    pub async fn health_history(&self, id: AccountId) -> Result<Vec<HealthSnapshot>> {
+        type Row = (
+            String,
+            Option<f64>,
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT taken_at, score, colour, from_colour, scorecard, reason FROM health_snapshots \
+             WHERE account_id = $1 ORDER BY id DESC LIMIT 400",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let colour = |c: Option<String>| c.map(|c| parse::<Colour>("colour", &c)).transpose();
+        rows.into_iter()
+            .map(|(at, score, c, from, scorecard, reason)| {
+                Ok(HealthSnapshot {
+                    taken_at: time("taken_at", &at)?,
+                    score,
+                    colour: colour(c)?,
+                    from_colour: colour(from)?,
+                    scorecard,
+                    reason,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,320 @@
+//! Keeping health current: recomputing accounts' metrics from the book (the refresher, within
+//! a second of a change; the daily rebuild), re-scoring every account from its stored metrics
+//! (`sherpa health recompute`, and after a scorecard change), and the snapshots a colour
+//! change and each day leave behind.
+
+use super::inputs::{Before, CHUNK};
+use super::metrics_json;
+use crate::accounts::{Arg, Args};
+use crate::{Engine, Result, Store};
+use sherpa_core::assignment::AccountFacts;
+use sherpa_core::health::*;
+use sherpa_core::prioritise::Tier;
+use sherpa_core::*;
+
+const SNAPSHOT_COLUMNS: [&str; 9] = [
+    "account_id",
+    "taken_on",
+    "taken_at",
+    "score",
+    "colour",
+    "from_colour",
+    "scorecard",
+    "metrics",
+    "reason",
+];
+
+/// A row of values: `?` each on SQLite, where numbered ones made long statements slow (see
+/// `bulk`), the numbers on PostgreSQL.
+fn placeholders(engine: Engine, numbered: &[String]) -> String {
+    match engine {
+        Engine::Sqlite => format!("({})", vec!["?"; numbered.len()].join(", ")),
+        Engine::Postgres => format!("({})", numbered.join(", ")),
+    }
+}
+
+/// Upserts accounts' metrics (JSON) as computed at `now`.
+async fn keep_metrics(
+    conn: &mut sqlx::AnyConnection,
+    engine: Engine,
+    now: &str,
+    metrics: Vec<(AccountId, String)>,
+) -> Result<()> {
+    let rows = metrics
+        .into_iter()
+        .map(|(id, m)| vec![Arg::Int(id.0), Arg::Text(now.into()), Arg::Text(m)])
+        .collect();
+    crate::bulk::upsert_rows(
+        conn,
+        engine,
+        "account_health",
+        &["account_id", "computed_at", "metrics"],
+        rows,
+        "ON CONFLICT (account_id) DO UPDATE SET computed_at = excluded.computed_at, metrics = excluded.metrics",
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
+/// An account scored, ready to be kept.
+pub(super) struct Scored {
+    pub id: AccountId,
+    pub health: HealthScore,
+    /// The metrics as JSON.
+    pub metrics: String,
+    /// Whether they were recomputed from the book (and are to be kept), not read back.
+    pub fresh: bool,
+    pub before: Before,
+}
+
+impl Scored {
+    fn moved(&self) -> bool {
+        let colour = self.health.colour.map(|c| c.as_str());
+        let score_moved = match (self.before.score, self.health.score) {
+            (Some(a), Some(b)) => (a - b).abs() > 1e-9,
+            (a, b) => a.is_some() != b.is_some(),
+        };
+        score_moved
+            || self.before.colour.as_deref() != colour
+            || self.before.scorecard.as_deref() != Some(self.health.scorecard.as_str())
+    }
+
+    /// The colour it turned from, when it changed colour.
+    fn turned_from(&self) -> Option<Option<&str>> {
+        let colour = self.health.colour.map(|c| c.as_str());
+        (self.before.colour.as_deref() != colour).then_some(self.before.colour.as_deref())
+    }
+}
+
+/// What a refresh or recompute did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HealthRefresh {
+    /// Accounts scored.
+    pub accounts: usize,
+    /// Whose score or colour moved.
+    pub moved: usize,
+    /// Whose colour changed (each left a snapshot).
+    pub colour_changes: usize,
+}
+
+impl HealthRefresh {
+    fn add(&mut self, o: HealthRefresh) {
+        self.accounts += o.accounts;
+        self.moved += o.moved;
+        self.colour_changes += o.colour_changes;
+    }
+}
+
+impl Store {
+    /// Recomputes the metrics of `ids` from the book as of today, keeps them, and re-scores
+    /// the accounts.
+    pub async fn refresh_health(&self, ids: &[AccountId]) -> Result<HealthRefresh> {
+        self.settle_usage().await?;
+        let today = self.clock().today();
+        let catalogue = self.health_catalogue_cached(today).await?;
+        let scoring = self.scoring().await?;
+        let mut out = HealthRefresh::default();
+        for chunk in ids.chunks(CHUNK) {
+            let fed = self.health_inputs(chunk, today).await?;
+            let scored: Vec<Scored> = fed
+                .into_iter()
+                .map(|(id, f)| {
+                    let m = metrics(&f.inputs, &catalogue, today);
+                    let card = scoring.card_for(&f.facts).2;
+                    Scored {
+                        id,
+                        health: card.score(|k| m.get(k).copied()),
+                        metrics: metrics_json(&m),
+                        fresh: true,
+                        before: f.before,
+                    }
+                })
+                .collect();
+            out.add(self.keep_scores(scored).await?);
+        }
+        Ok(out)
+    }
+
+    /// Recomputes every account's metrics from the book (the daily rebuild: days since a login
+    /// grow without any write).
+    pub async fn rebuild_health(&self) -> Result<HealthRefresh> {
+        self.health_watch().take();
+        self.forget_health_catalogue();
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM accounts ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        let ids: Vec<AccountId> = ids.into_iter().map(AccountId).collect();
+        self.refresh_health(&ids).await
+    }
+
+    /// Re-scores every account from its kept metrics, by the scorecard its rule assigns now.
+    /// Accounts whose metrics were never computed are marked for the refresher.
+    pub async fn recompute_health(&self) -> Result<HealthRefresh> {
+        let scoring = self.scoring().await?;
+        type Row = (
+            i64,
+            String,
+            Option<i64>,
+            Option<i64>,
+            Option<String>,
+            Option<f64>,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT h.account_id, h.metrics, a.tier, a.segment, a.lifecycle, a.health_score, a.health_colour, a.health_scorecard \
+             FROM account_health h JOIN accounts a ON a.id = h.account_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut scored = Vec::with_capacity(rows.len());
+        for (id, json, tier, segment, lifecycle, score, colour, scorecard) in rows {
+            let m: Metrics =
+                serde_json::from_str(&json).map_err(|_| crate::rows::bad("metrics", &json))?;
+            let facts = AccountFacts {
+                tier: tier.and_then(Tier::new),
+                segment: segment.and_then(|s| u8::try_from(s).ok()),
+                lifecycle: lifecycle
+                    .map(|l| crate::rows::parse("lifecycle", &l))
+                    .transpose()?,
+            };
+            scored.push(Scored {
+                id: AccountId(id),
+                health: scoring.card_for(&facts).2.score(|k| m.get(k).copied()),
+                metrics: json,
+                fresh: false,
+                before: Before {
+                    score,
+                    colour,
+                    scorecard,
+                },
+            });
+        }
+        let accounts = scored.len();
+        let mut out = self.keep_scores(scored).await?;
+        out.accounts = accounts;
+        let never: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM accounts WHERE id NOT IN (SELECT account_id FROM account_health)",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        self.health_watch().mark(never.into_iter().map(AccountId));
+        Ok(out)
+    }
+
+    /// Keeps what moved: recomputed metrics, scores and colours on the accounts, a snapshot
+    /// at each colour change. One transaction, a statement per 500 accounts.
+    async fn keep_scores(&self, scored: Vec<Scored>) -> Result<HealthRefresh> {
+        let mut out = HealthRefresh {
+            accounts: scored.len(),
+            ..HealthRefresh::default()
+        };
+        let now = self.now();
+        let today = sherpa_core::text::date(self.clock().today());
+        let mut tx = self.write_tx().await?;
+        let fresh = scored
+            .iter()
+            .filter(|s| s.fresh)
+            .map(|s| (s.id, s.metrics.clone()))
+            .collect();
+        keep_metrics(&mut tx, self.engine, &now, fresh).await?;
+        let moved: Vec<&Scored> = scored.iter().filter(|s| s.moved()).collect();
+        out.moved = moved.len();
+        for chunk in moved.chunks(CHUNK) {
+            let mut args = Args::default();
+            let rows: Vec<String> = chunk
+                .iter()
+                .map(|s| {
+                    let values = [
+                        args.push(Arg::Int(s.id.0)),
+                        args.push(Arg::OptFloat(s.health.score)),
+                        args.push(Arg::OptText(s.health.colour.map(|c| c.as_str().into()))),
+                        args.push(Arg::Text(s.health.scorecard.clone())),
+                    ];
+                    placeholders(self.engine, &values)
+                })
+                .collect();
+            sqlx::query_with(
+                &format!(
+                    "WITH v (id, score, colour, scorecard) AS (VALUES {}) \
+                     UPDATE accounts SET health_score = v.score, health_colour = v.colour, health_scorecard = v.scorecard \
+                     FROM v WHERE accounts.id = v.id",
+                    rows.join(", ")
+                ),
+                args.into_arguments(),
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        let turned: Vec<(&Scored, Option<&str>)> = moved
+            .iter()
+            .filter_map(|s| s.turned_from().map(|from| (*s, from)))
+            // An account scored for the first time did not change colour.
+            .filter(|(_, from)| from.is_some())
+            .collect();
+        out.colour_changes = turned.len();
+        if !turned.is_empty() {
+            let rows = turned
+                .iter()
+                .map(|(s, from)| {
+                    vec![
+                        Arg::Int(s.id.0),
+                        Arg::Text(today.clone()),
+                        Arg::Text(now.clone()),
+                        Arg::OptFloat(s.health.score),
+                        Arg::OptText(s.health.colour.map(|c| c.as_str().into())),
+                        Arg::OptText(from.map(str::to_string)),
+                        Arg::Text(s.health.scorecard.clone()),
+                        Arg::Text(s.metrics.clone()),
+                        Arg::Text("colour_change".into()),
+                    ]
+                })
+                .collect();
+            crate::bulk::insert_rows(
+                &mut tx,
+                self.engine,
+                "health_snapshots",
+                &SNAPSHOT_COLUMNS,
+                rows,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Keeps metrics worked out elsewhere as the accounts' current ones (a benchmark's, or a
+    /// migration's from another tool), without re-scoring: `recompute_health` does that.
+    pub async fn keep_health_metrics(&self, metrics: &[(AccountId, Metrics)]) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.write_tx().await?;
+        let rows = metrics
+            .iter()
+            .map(|(id, m)| (*id, metrics_json(m)))
+            .collect();
+        keep_metrics(&mut tx, self.engine, &now, rows).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes today's snapshot of every account that has none yet: its kept score, colour and
+    /// metrics. Answers how many were taken.
+    pub async fn snapshot_health_daily(&self) -> Result<u64> {
+        let today = sherpa_core::text::date(self.clock().today());
+        let mut tx = self.write_tx().await?;
+        let taken = sqlx::query(
+            "INSERT INTO health_snapshots (account_id, taken_on, taken_at, score, colour, from_colour, scorecard, metrics, reason) \
+             SELECT h.account_id, $1, $2, a.health_score, a.health_colour, NULL, COALESCE(a.health_scorecard, ''), h.metrics, 'daily' \
+             FROM account_health h JOIN accounts a ON a.id = h.account_id \
+             WHERE NOT EXISTS (SELECT 1 FROM health_snapshots s WHERE s.account_id = h.account_id AND s.taken_on = $1 AND s.reason = 'daily')",
+        )
+        .bind(&today)
+        .bind(self.now())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(taken)
+    }
+}
