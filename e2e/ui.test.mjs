@@ -364,3 +364,63 @@ test('a leader sees the staffing: time needed by tier against the team, books ag
   assert.equal(await page.locator('#feed-url').count(), 0, 'the address is shown only when issued');
   await context.close();
 });
+
+test('a leader watches an account turn red within a second of its tickets, explained factor by factor', async () => {
+  const { context, page } = await session(ADMIN);
+  const api = (path, init = {}) => fetch(`${BASE}/api/v1${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${process.env.SHERPA_API_TOKEN}`, 'content-type': 'application/json' },
+  });
+
+  // The book's colours over time, and who changed colour this week.
+  await page.goto(`${BASE}/portfolio`);
+  await page.locator('#health-link').click();
+  await page.getByRole('heading', { name: 'Health across the book' }).waitFor();
+  assert.equal(await page.locator('svg[aria-label^="Accounts by health colour"]').count(), 1);
+  const greens = Number(await page.locator('#health-green').textContent());
+  assert.ok(greens > 0, 'the demo has green accounts');
+  await shot(page, '23-health-portfolio', true);
+
+  // A green account with usage, and its explained score.
+  const accounts = await (await api('/accounts?limit=200')).json();
+  const green = accounts.items.find((a) => a.health_colour === 'green' && a.lifecycle === 'ongoing');
+  assert.ok(green, 'a green ongoing account in the first 200');
+  await page.goto(`${BASE}/accounts/${green.id}`);
+  assert.equal((await page.locator('#health-colour').textContent()).trim(), 'green');
+  const factors = page.locator('#health-factors tbody tr');
+  assert.ok(await factors.count() >= 5, 'every factor of the scorecard is listed');
+  await page.locator('svg[aria-label^="Health score from"]').waitFor();
+  await shot(page, '24-account-health-green', true);
+
+  // A burst of urgent, escalated tickets: the kept score moves within a second.
+  const sent = Date.now();
+  for (let i = 0; i < 8; i++) {
+    const r = await api('/tickets', {
+      method: 'POST',
+      body: JSON.stringify({
+        account_id: String(green.id), external_id: `E2E-${green.id}-${i}`, subject: 'Outage',
+        opened_at: new Date().toISOString(), severity: 'urgent', status: 'open', escalated: true,
+      }),
+    });
+    assert.equal(r.status, 201, await r.text());
+  }
+  let now;
+  for (;;) {
+    now = await (await api(`/accounts/${green.id}`)).json();
+    if (now.health_colour !== 'green') break;
+    assert.ok(Date.now() - sent < 5000, 'the score did not move within 5 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const took = Date.now() - sent;
+  assert.ok(took < 1000, `the score moved ${took} ms after the last ticket was stored`);
+  assert.ok(now.health_score < green.health_score);
+
+  await page.reload();
+  assert.equal((await page.locator('#health-colour').textContent()).trim(), now.health_colour);
+  await page.locator('#health-changes').getByText(/Open tickets rose from \d+ to \d+: -\d/).waitFor();
+  await shot(page, '25-account-health-after-tickets', true);
+  const explained = await (await api(`/accounts/${green.id}/health`)).json();
+  const open = explained.factors.find((f) => f.metric === 'open_tickets');
+  assert.ok(open.value >= 8 && open.contribution < 10, JSON.stringify(open));
+  await context.close();
+});

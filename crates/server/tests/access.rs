@@ -191,6 +191,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         case("GET", "/book", "/book", Body::None, SIGNED),
         case(
             "GET",
+            "/portfolio/health",
+            "/portfolio/health",
+            Body::None,
+            SIGNED,
+        ),
+        case(
+            "GET",
             "/portfolio",
             "/portfolio?lifecycle=ongoing",
             Body::None,

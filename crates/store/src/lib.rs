@@ -46,7 +46,10 @@ pub use cadence::{IssuedFeed, OverdueTouches};
 pub use connect::{DEFAULT_URL, Engine, redact as redacted};
 pub use demo::{DemoProgress, DemoVoice};
 pub use error::StoreError;
-pub use health::{AccountHealth, HealthRefresh, HealthSnapshot, HealthWatch, INVOICE_DAYS_OVERDUE};
+pub use health::{
+    AccountHealth, ColourDay, ColourMove, HealthRefresh, HealthSnapshot, HealthWatch,
+    INVOICE_DAYS_OVERDUE, colour_slot,
+};
 pub use intake::{IngestOutcome, IntakeStatus, StoredEvent, UsageDay};
 pub use jobs::{Job, JobStatus};
 pub use nine_box::{NineBoxEntry, NineBoxView};

@@ -90,11 +90,14 @@ pub(crate) struct AccountRow {
     pub box_quarter: Option<String>,
     pub box_relationship: Option<i64>,
     pub box_upsell: Option<i64>,
+    pub health_score: Option<f64>,
+    pub health_colour: Option<String>,
 }
 
 pub(crate) const ACCOUNT_COLUMNS: &str = "id, external_id, domain, name, industry, country, employees, parent_id, \
     lifecycle, customer_since, csm_id, ae_id, cd_id, sponsor_id, custom, arr_minor, renewal_date, created_at, updated_at, \
-    grade, potential_minor, tier, tier_decision_needed, tier_choice, tier_reason, segment, box_quarter, box_relationship, box_upsell";
+    grade, potential_minor, tier, tier_decision_needed, tier_choice, tier_reason, segment, box_quarter, box_relationship, box_upsell, \
+    health_score, health_colour";
 
 impl AccountRow {
     fn priority(&self, currency: Currency) -> Result<AccountPriority, sqlx::Error> {
@@ -170,6 +173,10 @@ impl AccountRow {
             arr: Money::from_minor_units(self.arr_minor, currency),
             renewal_date: date("renewal_date", &self.renewal_date)?,
             priority,
+            health: match (self.health_score, &self.health_colour) {
+                (Some(s), Some(c)) => Some((s, parse("health_colour", c)?)),
+                _ => None,
+            },
             created_at: time("created_at", &self.created_at)?,
             updated_at: time("updated_at", &self.updated_at)?,
         })

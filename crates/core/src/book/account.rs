@@ -70,6 +70,9 @@ pub struct Account {
     pub renewal_date: Option<NaiveDate>,
     /// Grade and tier (seeds 000, 001).
     pub priority: crate::prioritise::AccountPriority,
+    /// The health score (0-100) and colour as last worked out (seed 003); none before the
+    /// first, or when no factor of its scorecard has an input.
+    pub health: Option<(f64, crate::health::Colour)>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

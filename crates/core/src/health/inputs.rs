@@ -54,10 +54,9 @@ pub struct AccountInputs {
     pub usage: Vec<(NaiveDate, i64)>,
     /// The last day with any usage on or before the day.
     pub last_usage: Option<NaiveDate>,
-    /// Per user and month (its first day), the days the user was active as bits (bit 0 the
-    /// 1st), for the months the 30 days up to the day touch.
-    pub user_months: Vec<(String, NaiveDate, u32)>,
-    /// Product features used in the 90 days up to the day.
+    /// Users active in the 30 days up to the day (see [`active_window`]).
+    pub active: ActiveUsers,
+    /// Product features used in the 30 days up to the day.
     pub features_used: HashSet<String>,
     /// The first day a high-value feature was used.
     pub first_value: Option<NaiveDate>,
@@ -75,6 +74,32 @@ pub struct AccountInputs {
     pub invoice_days_overdue: Option<f64>,
     /// The CSM's pulse (green 100, yellow 50, red 0) while it has not expired.
     pub csm_pulse: Option<f64>,
+}
+
+/// Users active in the 30 days up to a day, and the sum of their active days in it (the
+/// numerator of DAU/MAU).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ActiveUsers {
+    pub users: u32,
+    pub user_days: u32,
+}
+
+/// The 30 days up to `day` as the rollups keep active users (per user and month, a bit per
+/// day, bit 0 the 1st): each month the window touches (its first day) with the bits of the
+/// window's days in it. A user was active in the window when their bits of a month and its
+/// mask share a bit.
+pub fn active_window(day: NaiveDate) -> Vec<(NaiveDate, u32)> {
+    let mut out: Vec<(NaiveDate, u32)> = Vec::new();
+    for n in 0..30 {
+        let d = back(day, n);
+        let first = d.with_day(1).expect("the 1st");
+        let bit = 1u32 << (d.day() - 1);
+        match out.iter_mut().find(|(m, _)| *m == first) {
+            Some((_, mask)) => *mask |= bit,
+            None => out.push((first, bit)),
+        }
+    }
+    out
 }
 
 /// The feature catalogue as the metrics see it.
@@ -138,34 +163,16 @@ pub fn metrics(i: &AccountInputs, catalogue: &FeatureCatalogue, day: NaiveDate) 
     if let Some(d) = i.last_usage.filter(|d| *d <= day) {
         put("days_since_login", days(d, day));
     }
-    let mut seen: HashSet<&str> = HashSet::new();
-    let mut active_days = 0u32;
-    for (user, month, bits) in &i.user_months {
-        let mut in_window = 0;
-        for bit in 0..31 {
-            if bits & (1 << bit) == 0 {
-                continue;
-            }
-            let Some(d) = month.with_day(bit + 1) else {
-                continue;
-            };
-            if d >= cut && d <= day {
-                in_window += 1;
-            }
-        }
-        if in_window > 0 {
-            seen.insert(user);
-            active_days += in_window;
-        }
-    }
+    let seen = i.active.users;
+    let active_days = i.active.user_days;
     if i.last_usage.is_some_and(|d| d <= day) {
-        put("active_users_30d", seen.len() as f64);
-        if !seen.is_empty() {
-            let dau = active_days as f64 / 30.0;
-            put("dau_mau", dau * 100.0 / seen.len() as f64);
+        put("active_users_30d", f64::from(seen));
+        if seen > 0 {
+            let dau = f64::from(active_days) / 30.0;
+            put("dau_mau", dau * 100.0 / f64::from(seen));
         }
         if let Some(seats) = i.seats.filter(|s| *s > 0) {
-            put("seat_utilisation", seen.len() as f64 * 100.0 / seats as f64);
+            put("seat_utilisation", f64::from(seen) * 100.0 / seats as f64);
         }
         if catalogue.features > 0 {
             put(
@@ -364,12 +371,11 @@ mod tests {
             let on = back(day, n);
             i.usage.push((on, if n < 30 { 50 } else { 100 }));
         }
-        // Two users in November: one every day of 1-20, one only on the 2nd. A third only in
-        // October, before the 30 days.
-        i.user_months
-            .push(("a".into(), d("2026-11-01"), (1 << 20) - 1));
-        i.user_months.push(("b".into(), d("2026-11-01"), 1 << 1));
-        i.user_months.push(("c".into(), d("2026-10-01"), 1 << 2));
+        // Two users active in the window: one on 20 days, one on 1.
+        i.active = ActiveUsers {
+            users: 2,
+            user_days: 21,
+        };
         let m = metrics(&i, &FeatureCatalogue::default(), day);
         assert_eq!(m["usage_trend"], -50.0);
         assert_eq!(m["days_since_login"], 3.0);
@@ -379,6 +385,24 @@ mod tests {
         // A week earlier, the last login was in the future: not known yet.
         let earlier = metrics(&i, &FeatureCatalogue::default(), d("2026-11-10"));
         assert_eq!(earlier.get("days_since_login"), None);
+    }
+
+    #[test]
+    fn the_active_window_is_the_30_days_up_to_the_day_across_months() {
+        assert_eq!(
+            active_window(d("2026-11-23")),
+            vec![
+                (d("2026-11-01"), (1 << 23) - 1),
+                (d("2026-10-01"), !((1u32 << 24) - 1) & ((1 << 31) - 1)),
+            ],
+            "1-23 Nov and 25-31 Oct"
+        );
+        // 1 March of a common year reaches back through February into January.
+        let w = active_window(d("2027-03-01"));
+        assert_eq!(w.len(), 3);
+        assert_eq!(w[2], (d("2027-01-01"), 1 << 30), "31 Jan");
+        let days: u32 = w.iter().map(|(_, m)| m.count_ones()).sum();
+        assert_eq!(days, 30);
     }
 
     #[test]

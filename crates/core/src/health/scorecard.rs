@@ -191,6 +191,40 @@ impl Scorecard {
         Ok(())
     }
 
+    /// The score and colour alone, without the explanation: what re-scoring a whole book
+    /// needs. The same sums in the same order as [`Scorecard::score`], so the two agree to the
+    /// last bit.
+    pub fn score_only(
+        &self,
+        value_of: impl Fn(&str) -> Option<f64>,
+    ) -> (Option<f64>, Option<Colour>) {
+        let mut points = [None; 64];
+        let mut known = 0.0;
+        for (f, p) in self.factors.iter().zip(points.iter_mut()) {
+            *p = value_of(&f.metric)
+                .filter(|v| v.is_finite())
+                .map(|v| f.rule.points(v));
+            if p.is_some() {
+                known += f.weight;
+            }
+        }
+        if self.factors.len() > points.len() || known <= 0.0 {
+            if known <= 0.0 {
+                return (None, None);
+            }
+            let h = self.score(value_of);
+            return (h.score, h.colour);
+        }
+        let mut score = 0.0;
+        for (f, p) in self.factors.iter().zip(points) {
+            if let Some(p) = p {
+                score += p * f.weight / known;
+            }
+        }
+        let score = (score * 10.0).round() / 10.0;
+        (Some(score), Some(self.thresholds.colour(score)))
+    }
+
     /// Scores the metric values (`None` for a metric that is missing for the account).
     pub fn score(&self, value_of: impl Fn(&str) -> Option<f64>) -> HealthScore {
         let mut factors: Vec<FactorScore> = self
@@ -332,6 +366,20 @@ mod tests {
             name: "Default".into(),
             factors,
             thresholds: Thresholds::default(),
+        }
+    }
+
+    proptest! {
+        /// Re-scoring a book without explanations gives the very score the explanation shows.
+        #[test]
+        fn the_quick_score_is_the_explained_score(
+            values in proptest::collection::vec(proptest::option::of(-50.0f64..500.0), 40)
+        ) {
+            let card = crate::health::default_scorecard();
+            let keys: Vec<&str> = crate::health::METRICS.iter().map(|m| m.key).collect();
+            let value_of = |k: &str| keys.iter().position(|x| *x == k).and_then(|i| values[i]);
+            let full = card.score(value_of);
+            prop_assert_eq!(card.score_only(value_of), (full.score, full.colour));
         }
     }
 

@@ -77,6 +77,11 @@ pub struct AccountDto {
     pub segment: Option<u8>,
     /// The latest quarter's 9-box placement (seed 001).
     pub nine_box: Option<AccountNineBoxDto>,
+    /// The health score, 0-100, as last worked out; null before the first or without inputs.
+    /// `GET /api/v1/accounts/{id}/health` explains it.
+    pub health_score: Option<f64>,
+    /// green, yellow, orange or red.
+    pub health_colour: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -134,6 +139,8 @@ impl From<Account> for AccountDto {
                 relationship: b.relationship,
                 upsell: b.upsell,
             }),
+            health_score: a.health.map(|(s, _)| (s * 10.0).round() / 10.0),
+            health_colour: a.health.map(|(_, c)| c.as_str().to_string()),
             created_at: a.created_at,
             updated_at: a.updated_at,
         }

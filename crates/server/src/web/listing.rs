@@ -247,6 +247,10 @@ pub struct Row {
     pub segment: String,
     /// The latest 9-box, "3-3", or empty.
     pub nine_box: String,
+    /// The health score rounded, or empty before the first.
+    pub health: String,
+    /// green, yellow, orange or red, or empty.
+    pub health_colour: &'static str,
     pub industry: String,
     pub country: String,
     pub csm: String,
@@ -296,6 +300,8 @@ impl Row {
                 .nine_box
                 .map(|(_, b)| b.code())
                 .unwrap_or_default(),
+            health: a.health.map(|(s, _)| format!("{s:.0}")).unwrap_or_default(),
+            health_colour: a.health.map(|(_, c)| c.as_str()).unwrap_or_default(),
             industry: a.fields.industry.clone().unwrap_or_default(),
             country: a.fields.country.clone().unwrap_or_default(),
             csm: a

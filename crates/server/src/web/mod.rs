@@ -5,6 +5,7 @@
 mod assets;
 mod chart;
 pub mod format;
+mod health_chart;
 pub(crate) mod listing;
 mod nine_box_chart;
 mod pages;
@@ -123,6 +124,7 @@ pub fn routes() -> Vec<WebRoute> {
         ),
         route(get_.clone(), "/book", Signed, get(book::show)),
         route(get_.clone(), "/portfolio", Signed, get(portfolio::show)),
+        route(get_.clone(), "/portfolio/health", Signed, get(health::show)),
         route(
             get_.clone(),
             "/portfolio/export",

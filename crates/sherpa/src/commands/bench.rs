@@ -20,6 +20,9 @@ use std::time::Instant;
 pub enum BenchCommand {
     /// Events per second through the Segment intake, and the store's floor.
     Ingest(IngestArgs),
+    /// Health: a full re-score of the book against reading it, and how soon an event shows in
+    /// its account's health under a steady ingest load.
+    Health(super::bench_health::HealthArgs),
 }
 
 #[derive(clap::Args)]
@@ -48,7 +51,13 @@ pub struct IngestArgs {
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
-    let BenchCommand::Ingest(a) = cmd;
+    match cmd {
+        BenchCommand::Ingest(a) => ingest(a).await,
+        BenchCommand::Health(a) => super::bench_health::run(a).await,
+    }
+}
+
+async fn ingest(a: IngestArgs) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let floor_store = bench_store(&a, &dir, "floor").await?;
     let http_store = bench_store(&a, &dir, "http").await?;
@@ -91,33 +100,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     println!("floor (store.ingest, 10,000 a call): {floor:>10.0} events/s ({floor_secs:.1} s)");
 
     // Over HTTP.
-    let admin = http_store
-        .upsert_user(
-            &Actor::system("bench"),
-            &UserInput {
-                email: Email::parse("bench@sherpa.example").expect("valid"),
-                name: "Bench".into(),
-                function: Function::Operations,
-                role: Role::Admin,
-                manager_email: None,
-                active: true,
-            },
-            None,
-        )
-        .await?;
-    let key = http_store
-        .create_token(
-            &Actor::system("bench"),
-            admin.id,
-            TokenScope::Ingest,
-            "bench",
-        )
-        .await?
-        .secret;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let app = sherpa_server::app(http_store.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (addr, key) = serve_with_ingest_key(&http_store).await?;
     let client = reqwest::Client::new();
     let url = format!("http://{addr}/v1/batch");
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -140,23 +123,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
                     return Ok::<_, anyhow::Error>(());
                 }
                 let body = batch_body(first, batch.min(total - first), shape, Some(&key));
-                loop {
-                    let resp = client
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .body(body.clone())
-                        .send()
-                        .await?;
-                    match resp.status().as_u16() {
-                        200 => break,
-                        // Back-pressure: wait as told, then send the same batch again.
-                        429 => {
-                            throttled.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                        }
-                        s => anyhow::bail!("the intake answered {s}: {}", resp.text().await?),
-                    }
-                }
+                send(&client, &url, body, &throttled).await?;
             }
         }));
     }
@@ -194,6 +161,67 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Posts a batch until the intake takes it; counts the 429s it answered meanwhile.
+pub(super) async fn send(
+    client: &reqwest::Client,
+    url: &str,
+    body: String,
+    throttled: &std::sync::atomic::AtomicUsize,
+) -> anyhow::Result<()> {
+    loop {
+        let resp = client
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await?;
+        match resp.status().as_u16() {
+            200 => return Ok(()),
+            // Back-pressure: wait as told, then send the same batch again.
+            429 => {
+                throttled.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            s => anyhow::bail!("the intake answered {s}: {}", resp.text().await?),
+        }
+    }
+}
+
+/// Serves `store` on a local port as `sherpa serve` would; answers the address and an ingest
+/// key.
+pub(super) async fn serve_with_ingest_key(
+    store: &Store,
+) -> anyhow::Result<(std::net::SocketAddr, String)> {
+    let admin = store
+        .upsert_user(
+            &Actor::system("bench"),
+            &UserInput {
+                email: Email::parse("bench@sherpa.example").expect("valid"),
+                name: "Bench".into(),
+                function: Function::Operations,
+                role: Role::Admin,
+                manager_email: None,
+                active: true,
+            },
+            None,
+        )
+        .await?;
+    let key = store
+        .create_token(
+            &Actor::system("bench"),
+            admin.id,
+            TokenScope::Ingest,
+            "bench",
+        )
+        .await?
+        .secret;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let app = sherpa_server::app(store.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok((addr, key))
+}
+
 /// A store for one half of the bench, holding `accounts` accounts with external ids.
 async fn bench_store(a: &IngestArgs, dir: &tempfile::TempDir, name: &str) -> anyhow::Result<Store> {
     let url = match &a.postgres {
@@ -227,10 +255,12 @@ async fn bench_store(a: &IngestArgs, dir: &tempfile::TempDir, name: &str) -> any
 
 /// How the events spread: over how many accounts and days.
 #[derive(Clone, Copy)]
-struct Shape {
-    accounts: usize,
-    days: u64,
-    sequential_ids: bool,
+pub(super) struct Shape {
+    pub accounts: usize,
+    pub days: u64,
+    pub sequential_ids: bool,
+    /// Group ids as the demo book's ("ACC-000001" for account 0), not "ACC-0".
+    pub demo_ids: bool,
 }
 
 impl Shape {
@@ -239,16 +269,18 @@ impl Shape {
             accounts: a.accounts,
             days: a.days.max(1),
             sequential_ids: a.sequential_ids,
+            demo_ids: false,
         }
     }
 }
 
 /// A Segment batch of `n` track and page messages starting at message number `first`.
-fn batch_body(first: usize, n: usize, shape: Shape, key: Option<&str>) -> String {
+pub(super) fn batch_body(first: usize, n: usize, shape: Shape, key: Option<&str>) -> String {
     let Shape {
         accounts,
         days,
         sequential_ids,
+        demo_ids,
     } = shape;
     let mut s = String::with_capacity(n * 260 + 64);
     s.push_str("{\"batch\":[");
@@ -261,11 +293,16 @@ fn batch_body(first: usize, n: usize, shape: Shape, key: Option<&str>) -> String
         let h = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let user = h % 20_000;
         let account = user as usize % accounts;
+        let group = if demo_ids {
+            format!("ACC-{:06}", account + 1)
+        } else {
+            format!("ACC-{account}")
+        };
         let day = today - chrono::Days::new(h % days);
         let kind = if h.is_multiple_of(5) { "page" } else { "track" };
         let _ = write!(
             s,
-            r#"{{"type":"{kind}","messageId":"{id}","userId":"user-{user}","event":"Feature {f}","name":"Screen {f}","context":{{"groupId":"ACC-{account}","library":{{"name":"bench"}}}},"properties":{{"plan":"pro","value":{v}}},"timestamp":"{day}T{hh:02}:{mm:02}:00Z"}}"#,
+            r#"{{"type":"{kind}","messageId":"{id}","userId":"user-{user}","event":"Feature {f}","name":"Screen {f}","context":{{"groupId":"{group}","library":{{"name":"bench"}}}},"properties":{{"plan":"pro","value":{v}}},"timestamp":"{day}T{hh:02}:{mm:02}:00Z"}}"#,
             id = MessageId(i, h, sequential_ids),
             f = (h >> 20) % 30,
             v = (h >> 30) % 1000,

@@ -57,6 +57,21 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             voice.events,
             voice.usage_accounts
         );
+        // Health as it stood each week of the last quarter, then today's.
+        let health_started = Instant::now();
+        let today = store.clock().today();
+        let weeks: Vec<_> = (1..=12)
+            .rev()
+            .map(|w| today - chrono::Days::new(7 * w))
+            .collect();
+        let past = store.backfill_health_snapshots(&weeks).await?;
+        let now = store.rebuild_health().await?;
+        store.snapshot_health_daily().await?;
+        println!(
+            "health in {:.1} s: {} accounts scored, {past} weekly snapshots of the last quarter",
+            health_started.elapsed().as_secs_f64(),
+            now.accounts
+        );
     } else if store.user_by_email(&admin.email).await?.is_some() {
         // Running the README's command again serves the book it loaded the first time.
         println!(

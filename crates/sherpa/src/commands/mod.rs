@@ -2,6 +2,7 @@
 
 pub mod backup;
 pub mod bench;
+pub mod bench_health;
 pub mod config;
 pub mod demo;
 pub mod export;

@@ -2,6 +2,7 @@
 //! set-based queries per chunk of accounts instead of a dozen per account, so that the
 //! refresher keeps up with ingest and a rebuild of the whole book stays a batch job.
 
+use crate::accounts::{Arg, Args};
 use crate::rows::{parse, time};
 use crate::{Result, Store};
 use chrono::{Datelike, Days, NaiveDate};
@@ -71,14 +72,14 @@ fn custom_number(custom: &str, key: &str) -> Option<f64> {
 
 impl Store {
     /// The feature catalogue as health sees it on `day`: how many features there are (the
-    /// catalogue's, and every event name used in the 90 days up to `day` that it does not map,
+    /// catalogue's, and every event name used in the 30 days up to `day` that it does not map,
     /// each its own feature) and which are high-value.
     pub(super) async fn health_catalogue(&self, day: NaiveDate) -> Result<FeatureCatalogue> {
         let rows: Vec<(String,)> = sqlx::query_as(
             "SELECT DISTINCT COALESCE(f.feature, n.name) FROM (SELECT DISTINCT name FROM usage_names \
              WHERE day >= $1 AND day <= $2) n LEFT JOIN feature_catalog f ON f.event_name = n.name",
         )
-        .bind(date(day - Days::new(89)))
+        .bind(date(day - Days::new(29)))
         .bind(date(day))
         .fetch_all(&self.pool)
         .await?;
@@ -102,10 +103,12 @@ impl Store {
         &self,
         ids: &[AccountId],
         day: NaiveDate,
+        catalogue: &FeatureCatalogue,
     ) -> Result<HashMap<AccountId, Fed>> {
         let mut out = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(CHUNK) {
-            self.health_inputs_chunk(chunk, day, &mut out).await?;
+            self.health_inputs_chunk(chunk, day, catalogue, &mut out)
+                .await?;
         }
         Ok(out)
     }
@@ -114,6 +117,7 @@ impl Store {
         &self,
         ids: &[AccountId],
         day: NaiveDate,
+        catalogue: &FeatureCatalogue,
         out: &mut HashMap<AccountId, Fed>,
     ) -> Result<()> {
         let list = id_list(ids);
@@ -181,18 +185,49 @@ impl Store {
             }
         }
 
-        let months: Vec<(i64, String, String, i64)> = sqlx::query_as(&format!(
-            "SELECT account_id, month, user_key, days FROM usage_user_months \
-             WHERE account_id IN ({list}) AND month >= $1 AND month <= $2"
-        ))
-        .bind(month_key(day - Days::new(29)))
-        .bind(month_key(day))
+        // Active users in SQL: a demo account has hundreds of users, and reading a row per
+        // user and month was most of a refresh.
+        let window = active_window(day);
+        let mut args = Args::default();
+        let cases: Vec<String> = window
+            .iter()
+            .map(|(m, mask)| {
+                format!(
+                    "WHEN {} THEN {}",
+                    args.push(Arg::Text(month_key(*m))),
+                    args.push(Arg::Int(i64::from(*mask)))
+                )
+            })
+            .collect();
+        let months: Vec<String> = (0..window.len())
+            .map(|n| format!("${}", 2 * n + 1))
+            .collect();
+        // A user's active days in the window are the set bits of their masked months: counted
+        // by the classic bit-twiddling popcount, a few integer operations a row.
+        let active: Vec<(i64, i64, i64)> = sqlx::query_as_with(
+            &format!(
+                "SELECT account_id, COUNT(DISTINCT user_key), \
+                   CAST(SUM((((v + (v >> 4)) & 252645135) * 16843009 >> 24) & 255) AS BIGINT) FROM ( \
+                   SELECT account_id, user_key, (w & 858993459) + ((w >> 2) & 858993459) AS v FROM ( \
+                     SELECT account_id, user_key, x - ((x >> 1) & 1431655765) AS w FROM ( \
+                       SELECT account_id, user_key, days & CASE month {} END AS x FROM usage_user_months \
+                       WHERE account_id IN ({list}) AND month IN ({}) \
+                     ) m WHERE x <> 0 \
+                   ) a \
+                 ) b GROUP BY account_id",
+                cases.join(" "),
+                months.join(", ")
+            ),
+            args.into_arguments(),
+        )
         .fetch_all(&self.pool)
         .await?;
-        for (id, month, user, bits) in months {
+        for (id, users, user_days) in active {
             if let Some(i) = at(out, id) {
-                let first = day_of("month", &format!("{month}-01"))?;
-                i.user_months.push((user, first, bits as u32));
+                i.active = ActiveUsers {
+                    users: u32::try_from(users).unwrap_or(u32::MAX),
+                    user_days: u32::try_from(user_days).unwrap_or(u32::MAX),
+                };
             }
         }
 
@@ -201,7 +236,7 @@ impl Store {
              LEFT JOIN feature_catalog f ON f.event_name = n.name \
              WHERE n.account_id IN ({list}) AND n.day >= $1 AND n.day <= $2"
         ))
-        .bind(date(day - Days::new(89)))
+        .bind(date(day - Days::new(29)))
         .bind(&on)
         .fetch_all(&self.pool)
         .await?;
@@ -211,14 +246,20 @@ impl Store {
             }
         }
 
-        let first_value: Vec<(i64, Option<String>)> = sqlx::query_as(&format!(
-            "SELECT n.account_id, MIN(n.day) FROM usage_names n \
+        // Without high-value features there is no first value to find: skip reading every
+        // day of usage for it.
+        let first_value: Vec<(i64, Option<String>)> = if catalogue.high_value.is_empty() {
+            Vec::new()
+        } else {
+            sqlx::query_as(&format!(
+                "SELECT n.account_id, MIN(n.day) FROM usage_names n \
              JOIN feature_catalog f ON f.event_name = n.name AND f.high_value = 1 \
              WHERE n.account_id IN ({list}) AND n.day <= $1 GROUP BY n.account_id"
-        ))
-        .bind(&on)
-        .fetch_all(&self.pool)
-        .await?;
+            ))
+            .bind(&on)
+            .fetch_all(&self.pool)
+            .await?
+        };
         for (id, d) in first_value {
             if let (Some(i), Some(d)) = (at(out, id), d) {
                 i.first_value = Some(day_of("day", &d)?);

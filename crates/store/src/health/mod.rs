@@ -3,10 +3,12 @@
 //! its rule assigns; snapshots a day and at each colour change; what moved since the last one.
 
 mod inputs;
+mod portfolio;
 mod refresh;
 mod watch;
 
 pub use inputs::INVOICE_DAYS_OVERDUE;
+pub use portfolio::{ColourDay, ColourMove, colour_slot};
 pub use refresh::HealthRefresh;
 pub use watch::HealthWatch;
 
@@ -16,10 +18,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sherpa_core::assignment::{AccountFacts, AssignmentRule, first_match};
 use sherpa_core::health::*;
 use sherpa_core::*;
-use std::time::{Duration, Instant};
-
-/// How long the feature catalogue health counts by is reused before it is read again.
-const CATALOGUE_FOR: Duration = Duration::from_secs(300);
 
 /// One snapshot of an account's health.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +45,8 @@ pub struct AccountHealth {
     pub changes: Vec<FactorChange>,
     /// When that snapshot was taken.
     pub changes_since: Option<DateTime<Utc>>,
+    /// Where the scorecard's colours start.
+    pub thresholds: Thresholds,
 }
 
 /// The scorecards and the ordered rules that assign them.
@@ -87,15 +87,13 @@ impl Store {
     }
 
     async fn health_catalogue_cached(&self, day: NaiveDate) -> Result<FeatureCatalogue> {
-        if let Some((d, at, c)) = &*self.health.catalogue.lock().expect("the catalogue")
+        if let Some((d, c)) = &*self.health.catalogue.lock().expect("the catalogue")
             && *d == day
-            && at.elapsed() < CATALOGUE_FOR
         {
             return Ok(c.clone());
         }
         let c = self.health_catalogue(day).await?;
-        *self.health.catalogue.lock().expect("the catalogue") =
-            Some((day, Instant::now(), c.clone()));
+        *self.health.catalogue.lock().expect("the catalogue") = Some((day, c.clone()));
         Ok(c)
     }
 
@@ -167,6 +165,7 @@ impl Store {
             computed_at,
             changes: changed,
             changes_since,
+            thresholds: card.thresholds,
         })
     }
 
@@ -177,7 +176,7 @@ impl Store {
         now: &Metrics,
     ) -> Result<Option<(DateTime<Utc>, Metrics)>> {
         let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT taken_at, metrics FROM health_snapshots WHERE account_id = $1 ORDER BY id DESC LIMIT 60",
+            "SELECT taken_at, metrics FROM health_snapshots WHERE account_id = $1 ORDER BY taken_at DESC, id DESC LIMIT 60",
         )
         .bind(id.0)
         .fetch_all(&self.pool)
@@ -204,7 +203,7 @@ impl Store {
         );
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT taken_at, score, colour, from_colour, scorecard, reason FROM health_snapshots \
-             WHERE account_id = $1 ORDER BY id DESC LIMIT 400",
+             WHERE account_id = $1 ORDER BY taken_at DESC, id DESC LIMIT 400",
         )
         .bind(id.0)
         .fetch_all(&self.pool)

@@ -4,9 +4,10 @@
 //! change and each day leave behind.
 
 use super::inputs::{Before, CHUNK};
-use super::metrics_json;
+use super::{Scoring, metrics_json};
 use crate::accounts::{Arg, Args};
 use crate::{Engine, Result, Store};
+use chrono::NaiveDate;
 use sherpa_core::assignment::AccountFacts;
 use sherpa_core::health::*;
 use sherpa_core::prioritise::Tier;
@@ -57,10 +58,42 @@ async fn keep_metrics(
     Ok(())
 }
 
+/// Every account's kept metrics with what assigns its scorecard and its score as kept.
+const KEPT: &str = "SELECT h.account_id, h.metrics, a.tier, a.segment, a.lifecycle, a.health_score, \
+                    a.health_colour, a.health_scorecard FROM account_health h JOIN accounts a ON a.id = h.account_id";
+type KeptRow = (
+    i64,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<f64>,
+    Option<String>,
+    Option<String>,
+);
+
+/// A score without its explanation: what is kept on the account.
+pub(super) struct Standing {
+    pub score: Option<f64>,
+    pub colour: Option<Colour>,
+    pub scorecard: String,
+}
+
+impl Standing {
+    fn of(card: &Scorecard, m: impl Fn(&str) -> Option<f64>) -> Standing {
+        let (score, colour) = card.score_only(m);
+        Standing {
+            score,
+            colour,
+            scorecard: card.name.clone(),
+        }
+    }
+}
+
 /// An account scored, ready to be kept.
 pub(super) struct Scored {
     pub id: AccountId,
-    pub health: HealthScore,
+    pub health: Standing,
     /// The metrics as JSON.
     pub metrics: String,
     /// Whether they were recomputed from the book (and are to be kept), not read back.
@@ -106,6 +139,61 @@ impl HealthRefresh {
     }
 }
 
+/// Scores kept rows by the scorecards their rules assign, split across the machine's cores.
+fn score_kept(scoring: &Scoring, rows: Vec<KeptRow>) -> Result<Vec<Scored>> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = rows.len().div_ceil(cores).max(1);
+    let mut parts: Vec<Vec<KeptRow>> = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        parts.push(rows.by_ref().take(per).collect());
+    }
+    std::thread::scope(|s| {
+        let running: Vec<_> = parts
+            .into_iter()
+            .map(|part| {
+                s.spawn(move || {
+                    part.into_iter()
+                        .map(|r| score_row(scoring, r))
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for r in running {
+            out.extend(r.join().expect("scoring does not panic")?);
+        }
+        Ok(out)
+    })
+}
+
+fn score_row(scoring: &Scoring, row: KeptRow) -> Result<Scored> {
+    let (id, json, tier, segment, lifecycle, score, colour, scorecard) = row;
+    // Keys borrowed from the text: a book's worth of small strings is most of the cost.
+    let m: std::collections::BTreeMap<&str, f64> =
+        serde_json::from_str(&json).map_err(|_| crate::rows::bad("metrics", &json))?;
+    let facts = AccountFacts {
+        tier: tier.and_then(Tier::new),
+        segment: segment.and_then(|s| u8::try_from(s).ok()),
+        lifecycle: lifecycle
+            .map(|l| crate::rows::parse("lifecycle", &l))
+            .transpose()?,
+    };
+    let health = Standing::of(scoring.card_for(&facts).2, |k| m.get(k).copied());
+    drop(m);
+    Ok(Scored {
+        id: AccountId(id),
+        health,
+        metrics: json,
+        fresh: false,
+        before: Before {
+            score,
+            colour,
+            scorecard,
+        },
+    })
+}
+
 impl Store {
     /// Recomputes the metrics of `ids` from the book as of today, keeps them, and re-scores
     /// the accounts.
@@ -116,7 +204,7 @@ impl Store {
         let scoring = self.scoring().await?;
         let mut out = HealthRefresh::default();
         for chunk in ids.chunks(CHUNK) {
-            let fed = self.health_inputs(chunk, today).await?;
+            let fed = self.health_inputs(chunk, today, &catalogue).await?;
             let scored: Vec<Scored> = fed
                 .into_iter()
                 .map(|(id, f)| {
@@ -124,7 +212,7 @@ impl Store {
                     let card = scoring.card_for(&f.facts).2;
                     Scored {
                         id,
-                        health: card.score(|k| m.get(k).copied()),
+                        health: Standing::of(card, |k| m.get(k).copied()),
                         metrics: metrics_json(&m),
                         fresh: true,
                         before: f.before,
@@ -152,45 +240,11 @@ impl Store {
     /// Accounts whose metrics were never computed are marked for the refresher.
     pub async fn recompute_health(&self) -> Result<HealthRefresh> {
         let scoring = self.scoring().await?;
-        type Row = (
-            i64,
-            String,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<f64>,
-            Option<String>,
-            Option<String>,
-        );
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT h.account_id, h.metrics, a.tier, a.segment, a.lifecycle, a.health_score, a.health_colour, a.health_scorecard \
-             FROM account_health h JOIN accounts a ON a.id = h.account_id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let mut scored = Vec::with_capacity(rows.len());
-        for (id, json, tier, segment, lifecycle, score, colour, scorecard) in rows {
-            let m: Metrics =
-                serde_json::from_str(&json).map_err(|_| crate::rows::bad("metrics", &json))?;
-            let facts = AccountFacts {
-                tier: tier.and_then(Tier::new),
-                segment: segment.and_then(|s| u8::try_from(s).ok()),
-                lifecycle: lifecycle
-                    .map(|l| crate::rows::parse("lifecycle", &l))
-                    .transpose()?,
-            };
-            scored.push(Scored {
-                id: AccountId(id),
-                health: scoring.card_for(&facts).2.score(|k| m.get(k).copied()),
-                metrics: json,
-                fresh: false,
-                before: Before {
-                    score,
-                    colour,
-                    scorecard,
-                },
-            });
-        }
+        let rows: Vec<KeptRow> = sqlx::query_as(KEPT).fetch_all(&self.pool).await?;
+        // Parsing and scoring a whole book is CPU work: off the async threads, on every core.
+        let scored = tokio::task::spawn_blocking(move || score_kept(&scoring, rows))
+            .await
+            .map_err(|e| crate::StoreError::invalid("health", e.to_string()))??;
         let accounts = scored.len();
         let mut out = self.keep_scores(scored).await?;
         out.accounts = accounts;
@@ -201,6 +255,80 @@ impl Store {
         .await?;
         self.health_watch().mark(never.into_iter().map(AccountId));
         Ok(out)
+    }
+
+    /// Takes the snapshot each account would have had at the end of each of `days` had Sherpa
+    /// been watching: scored from what was dated on or before that day (contacts' roles and
+    /// departures as they stand now). For a book whose history was imported or back-filled;
+    /// a day an account already has a daily snapshot of is left as it is. Answers how many
+    /// were taken.
+    pub async fn backfill_health_snapshots(&self, days: &[NaiveDate]) -> Result<u64> {
+        self.settle_usage().await?;
+        let scoring = self.scoring().await?;
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM accounts ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        let ids: Vec<AccountId> = ids.into_iter().map(AccountId).collect();
+        let mut taken = 0;
+        for day in days {
+            let on = sherpa_core::text::date(*day);
+            let had: Vec<i64> = sqlx::query_scalar(
+                "SELECT account_id FROM health_snapshots WHERE taken_on = $1 AND reason = 'daily'",
+            )
+            .bind(&on)
+            .fetch_all(&self.pool)
+            .await?;
+            let had: std::collections::HashSet<i64> = had.into_iter().collect();
+            let at = sherpa_core::text::timestamp(
+                day.and_hms_opt(23, 59, 59).expect("a time").and_utc(),
+            );
+            let catalogue = self.health_catalogue(*day).await?;
+            let todo: Vec<AccountId> = ids
+                .iter()
+                .copied()
+                .filter(|i| !had.contains(&i.0))
+                .collect();
+            for chunk in todo.chunks(CHUNK) {
+                let fed = self.health_inputs(chunk, *day, &catalogue).await?;
+                let rows: Vec<Vec<Arg>> = fed
+                    .into_iter()
+                    .map(|(id, f)| {
+                        let m = metrics(&f.inputs, &catalogue, *day);
+                        let h = Standing::of(scoring.card_for(&f.facts).2, |k| m.get(k).copied());
+                        vec![
+                            Arg::Int(id.0),
+                            Arg::Text(on.clone()),
+                            Arg::Text(at.clone()),
+                            Arg::OptFloat(h.score),
+                            Arg::OptText(h.colour.map(|c| c.as_str().into())),
+                            Arg::OptText(None),
+                            Arg::Text(h.scorecard),
+                            Arg::Text(metrics_json(&m)),
+                            Arg::Text("daily".into()),
+                        ]
+                    })
+                    .collect();
+                taken += rows.len() as u64;
+                let mut tx = self.write_tx().await?;
+                crate::bulk::insert_rows(
+                    &mut tx,
+                    self.engine,
+                    "health_snapshots",
+                    &SNAPSHOT_COLUMNS,
+                    rows,
+                )
+                .await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(taken)
+    }
+
+    /// Reads what a recompute reads and nothing more: the floor its benchmark is measured
+    /// against. Answers how many accounts it read.
+    pub async fn read_kept_health(&self) -> Result<usize> {
+        let rows: Vec<KeptRow> = sqlx::query_as(KEPT).fetch_all(&self.pool).await?;
+        Ok(rows.len())
     }
 
     /// Keeps what moved: recomputed metrics, scores and colours on the accounts, a snapshot
@@ -254,30 +382,39 @@ impl Store {
             .filter(|(_, from)| from.is_some())
             .collect();
         out.colour_changes = turned.len();
-        if !turned.is_empty() {
-            let rows = turned
+        // The snapshot copies score, colour and metrics from the rows just written: only the
+        // id and the colour it came from travel, not the metrics a second time.
+        for chunk in turned.chunks(CHUNK) {
+            let mut args = Args::default();
+            let rows: Vec<String> = chunk
                 .iter()
                 .map(|(s, from)| {
-                    vec![
-                        Arg::Int(s.id.0),
-                        Arg::Text(today.clone()),
-                        Arg::Text(now.clone()),
-                        Arg::OptFloat(s.health.score),
-                        Arg::OptText(s.health.colour.map(|c| c.as_str().into())),
-                        Arg::OptText(from.map(str::to_string)),
-                        Arg::Text(s.health.scorecard.clone()),
-                        Arg::Text(s.metrics.clone()),
-                        Arg::Text("colour_change".into()),
-                    ]
+                    let values = [
+                        args.push(Arg::Int(s.id.0)),
+                        args.push(Arg::OptText(from.map(str::to_string))),
+                    ];
+                    placeholders(self.engine, &values)
                 })
                 .collect();
-            crate::bulk::insert_rows(
-                &mut tx,
-                self.engine,
-                "health_snapshots",
-                &SNAPSHOT_COLUMNS,
-                rows,
+            let on = args.push(Arg::Text(today.clone()));
+            let at = args.push(Arg::Text(now.clone()));
+            let (on, at) = match self.engine {
+                Engine::Sqlite => ("?".to_string(), "?".to_string()),
+                Engine::Postgres => (on, at),
+            };
+            sqlx::query_with(
+                &format!(
+                    "WITH v (id, from_colour) AS (VALUES {}) \
+                     INSERT INTO health_snapshots ({}) \
+                     SELECT v.id, {on}, {at}, a.health_score, a.health_colour, v.from_colour, \
+                     COALESCE(a.health_scorecard, ''), h.metrics, 'colour_change' \
+                     FROM v JOIN accounts a ON a.id = v.id JOIN account_health h ON h.account_id = v.id",
+                    rows.join(", "),
+                    SNAPSHOT_COLUMNS.join(", ")
+                ),
+                args.into_arguments(),
             )
+            .execute(&mut *tx)
             .await?;
         }
         tx.commit().await?;

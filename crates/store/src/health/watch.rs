@@ -11,16 +11,16 @@ use sherpa_core::AccountId;
 use sherpa_core::health::FeatureCatalogue;
 use std::collections::HashSet;
 use std::sync::Mutex;
-use std::time::Instant;
 use tokio::sync::Notify;
 
 #[derive(Debug, Default)]
 pub struct HealthWatch {
     dirty: Mutex<Dirty>,
     changed: Notify,
-    /// The feature catalogue as health counts it, with the day and moment it was read: it
-    /// reads every account's recent usage, too much to repeat for each refresh.
-    pub(super) catalogue: Mutex<Option<(NaiveDate, Instant, FeatureCatalogue)>>,
+    /// The feature catalogue as health counts it, with the day it was read for: reading it
+    /// scans every account's recent usage, too much to repeat for each refresh, so it is read
+    /// once a day and again when an admin changes the catalogue.
+    pub(super) catalogue: Mutex<Option<(NaiveDate, FeatureCatalogue)>>,
 }
 
 /// Accounts waiting for a refresh.

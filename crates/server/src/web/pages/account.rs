@@ -242,6 +242,7 @@ async fn voice(
 #[template(path = "account.html")]
 struct AccountPage {
     priority: super::priority::PrioritySection,
+    health: super::health::HealthSection,
     usage: Usage,
     support: Support,
     voice: Voice,
@@ -396,6 +397,7 @@ async fn page(
         .collect();
     Ok(AccountPage {
         priority: super::priority::section(&s.store, &a, me).await?,
+        health: super::health::section(&s.store, id).await?,
         usage,
         support,
         voice,

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod audit;
 pub mod book;
 pub mod calendar;
+pub mod health;
 pub mod import;
 pub mod intake;
 pub mod login;

@@ -1,0 +1,175 @@
+//! Health in the UI (seed 003): the account 360's health section (score, colour, every
+//! factor's value, points, weight and contribution, what moved since the last snapshot, the
+//! trend), and the leader's health page (the book's colours over time, and the accounts that
+//! changed colour this week).
+
+use crate::AppState;
+use crate::web::session::Signed;
+use crate::web::{Nav, PageResult, format, health_chart, render};
+use askama::Template;
+use axum::extract::State;
+use sherpa_core::AccountId;
+use sherpa_core::health::metric;
+use sherpa_store::{ColourMove, Store};
+
+/// How far back the leader's page draws the book's colours.
+const DISTRIBUTION_DAYS: u64 = 90;
+
+pub(super) struct FactorLine {
+    pub name: String,
+    pub group: &'static str,
+    /// The raw value with its unit, or "missing".
+    pub value: String,
+    pub missing: bool,
+    pub points: String,
+    pub weight: String,
+    pub contribution: String,
+}
+
+/// What the account page shows of the account's health.
+pub(super) struct HealthSection {
+    /// "72", or empty when no factor has an input.
+    pub score: String,
+    /// green, yellow, orange or red, or empty.
+    pub colour: &'static str,
+    pub scorecard: String,
+    pub why: String,
+    /// "78%" of the scorecard's weight rests on known inputs.
+    pub coverage: String,
+    pub computed_at: String,
+    pub factors: Vec<FactorLine>,
+    pub changes: Vec<(String, bool)>,
+    /// "since 16 Nov 2026", or empty.
+    pub changes_since: String,
+    pub chart: Option<String>,
+}
+
+/// A metric's value as a person reads it.
+fn shown(key: &str, v: f64) -> String {
+    match metric(key).map(|m| m.unit) {
+        Some("%") => format!("{v:.0}%"),
+        Some("days") => format!("{v:.0} d"),
+        Some("yes/no") => if v >= 0.5 { "yes" } else { "no" }.into(),
+        _ if v.fract() == 0.0 => format!("{v:.0}"),
+        _ => format!("{v:.1}"),
+    }
+}
+
+pub(super) async fn section(
+    store: &Store,
+    id: AccountId,
+) -> Result<HealthSection, crate::web::Failure> {
+    let h = store.account_health(id).await?;
+    let history = store.health_history(id).await?;
+    let one = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
+    Ok(HealthSection {
+        score: h
+            .health
+            .score
+            .map(|s| format!("{s:.0}"))
+            .unwrap_or_default(),
+        colour: h.health.colour.map(|c| c.as_str()).unwrap_or_default(),
+        coverage: format!("{:.0}%", h.health.coverage * 100.0),
+        computed_at: format::time(h.computed_at),
+        factors: h
+            .health
+            .factors
+            .iter()
+            .map(|f| FactorLine {
+                name: f.name.clone(),
+                group: f.group.as_str(),
+                value: f
+                    .value
+                    .map(|v| shown(&f.metric, v))
+                    .unwrap_or_else(|| "missing".into()),
+                missing: f.value.is_none(),
+                points: one(f.points),
+                weight: format!("{}", f.weight),
+                contribution: one(f.contribution),
+            })
+            .collect(),
+        changes: h
+            .changes
+            .iter()
+            .map(|c| (c.text.clone(), c.points < 0.0))
+            .collect(),
+        changes_since: h
+            .changes_since
+            .map(|t| format!("since {}", t.format("%d %b %Y")))
+            .unwrap_or_default(),
+        chart: health_chart::trend(&history, &h.thresholds),
+        scorecard: h.health.scorecard,
+        why: h.why,
+    })
+}
+
+struct MoveLine {
+    id: AccountId,
+    name: String,
+    arr: String,
+    from: &'static str,
+    to: &'static str,
+    score: String,
+    worse: bool,
+}
+
+#[derive(Template)]
+#[template(path = "health.html")]
+struct HealthPage {
+    nav: Nav,
+    chart: Option<String>,
+    /// Today's count of each colour, in the chart's order: label, class, count.
+    today: Vec<(&'static str, &'static str, i64)>,
+    since: String,
+    moves: Vec<MoveLine>,
+    worse: usize,
+}
+
+fn colour_name(c: Option<sherpa_core::health::Colour>) -> &'static str {
+    c.map(|c| c.as_str()).unwrap_or("none")
+}
+
+pub async fn show(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
+    let today = s.store.clock().today();
+    let days = s
+        .store
+        .health_distribution(today - chrono::Days::new(DISTRIBUTION_DAYS))
+        .await?;
+    let (base, moves) = s
+        .store
+        .colour_moves_since(today - chrono::Days::new(7))
+        .await?;
+    let latest = days.last().map(|d| d.counts).unwrap_or_default();
+    let moves: Vec<MoveLine> = moves
+        .iter()
+        .map(|m: &ColourMove| MoveLine {
+            id: m.account,
+            name: m.name.clone(),
+            arr: format::money(&m.arr),
+            from: colour_name(m.from),
+            to: colour_name(m.to),
+            score: m.score.map(|s| format!("{s:.0}")).unwrap_or_default(),
+            worse: m.worse(),
+        })
+        .collect();
+    Ok(render(&HealthPage {
+        nav: Nav::new(&c, "portfolio"),
+        chart: health_chart::distribution(&days),
+        today: [
+            ("green", "green"),
+            ("yellow", "yellow"),
+            ("orange", "orange"),
+            ("red", "red"),
+            ("no score", "none"),
+        ]
+        .into_iter()
+        .zip(latest)
+        .map(|((label, class), n)| (label, class, n))
+        .collect(),
+        since: base
+            .map(|d| d.format("%d %b %Y").to_string())
+            .unwrap_or_default(),
+        worse: moves.iter().filter(|m| m.worse).count(),
+        moves,
+    }))
+}

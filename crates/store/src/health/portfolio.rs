@@ -1,0 +1,129 @@
+//! Health across the book, for the leader: how many accounts were of each colour day by day
+//! (from the daily snapshots), and which accounts changed colour since a day.
+
+use crate::rows::parse;
+use crate::{Result, Store};
+use chrono::NaiveDate;
+use sherpa_core::health::Colour;
+use sherpa_core::text::{date, parse_date};
+use sherpa_core::*;
+
+/// The colours of the book on one day: green, yellow, orange, red, and no score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColourDay {
+    pub day: NaiveDate,
+    pub counts: [i64; 5],
+}
+
+/// The slot of a colour in [`ColourDay::counts`].
+pub fn colour_slot(c: Option<Colour>) -> usize {
+    match c {
+        Some(Colour::Green) => 0,
+        Some(Colour::Yellow) => 1,
+        Some(Colour::Orange) => 2,
+        Some(Colour::Red) => 3,
+        None => 4,
+    }
+}
+
+/// An account whose colour now differs from its colour on a day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColourMove {
+    pub account: AccountId,
+    pub name: String,
+    pub arr: Money,
+    pub from: Option<Colour>,
+    pub to: Option<Colour>,
+    pub score: Option<f64>,
+}
+
+impl ColourMove {
+    /// Whether it moved toward red.
+    pub fn worse(&self) -> bool {
+        colour_slot(self.to) > colour_slot(self.from) && self.to.is_some()
+    }
+}
+
+impl Store {
+    /// The colours of the book on each day with daily snapshots, from `from` on.
+    pub async fn health_distribution(&self, from: NaiveDate) -> Result<Vec<ColourDay>> {
+        let rows: Vec<(String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT taken_on, colour, COUNT(*) FROM health_snapshots \
+             WHERE reason = 'daily' AND taken_on >= $1 GROUP BY taken_on, colour ORDER BY taken_on",
+        )
+        .bind(date(from))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut days: Vec<ColourDay> = Vec::new();
+        for (on, colour, n) in rows {
+            let day = parse_date(&on).ok_or_else(|| crate::rows::bad("taken_on", &on))?;
+            let colour = colour.map(|c| parse::<Colour>("colour", &c)).transpose()?;
+            if days.last().is_none_or(|d| d.day != day) {
+                days.push(ColourDay {
+                    day,
+                    counts: [0; 5],
+                });
+            }
+            let last = days.last_mut().expect("pushed above");
+            last.counts[colour_slot(colour)] += n;
+        }
+        Ok(days)
+    }
+
+    /// Accounts whose colour now differs from the one of their latest daily snapshot on or
+    /// before `since`, the worst first; with the day compared against (none without
+    /// snapshots that old).
+    pub async fn colour_moves_since(
+        &self,
+        since: NaiveDate,
+    ) -> Result<(Option<NaiveDate>, Vec<ColourMove>)> {
+        let base: Option<String> = sqlx::query_scalar(
+            "SELECT MAX(taken_on) FROM health_snapshots WHERE reason = 'daily' AND taken_on <= $1",
+        )
+        .bind(date(since))
+        .fetch_one(&self.pool)
+        .await?;
+        let Some(base) = base else {
+            return Ok((None, Vec::new()));
+        };
+        type Row = (
+            i64,
+            String,
+            i64,
+            Option<String>,
+            Option<String>,
+            Option<f64>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT a.id, a.name, a.arr_minor, s.colour, a.health_colour, a.health_score \
+             FROM health_snapshots s JOIN accounts a ON a.id = s.account_id \
+             WHERE s.reason = 'daily' AND s.taken_on = $1 \
+             AND COALESCE(s.colour, '') <> COALESCE(a.health_colour, '')",
+        )
+        .bind(&base)
+        .fetch_all(&self.pool)
+        .await?;
+        let colour = |c: Option<String>| c.map(|c| parse::<Colour>("colour", &c)).transpose();
+        let mut moves = rows
+            .into_iter()
+            .map(|(id, name, arr, from, to, score)| {
+                Ok(ColourMove {
+                    account: AccountId(id),
+                    name,
+                    arr: Money::from_minor_units(arr, self.currency()),
+                    from: colour(from)?,
+                    to: colour(to)?,
+                    score,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        moves.sort_by(|a, b| {
+            colour_slot(b.to)
+                .min(3)
+                .cmp(&colour_slot(a.to).min(3))
+                .then(b.arr.amount.cmp(&a.arr.amount))
+        });
+        let base = parse_date(&base).ok_or_else(|| crate::rows::bad("taken_on", &base))?;
+        Ok((Some(base), moves))
+    }
+}
