@@ -365,7 +365,7 @@ test('a leader sees the staffing: time needed by tier against the team, books ag
   await context.close();
 });
 
-test('a leader watches an account turn red within a second of its tickets, explained factor by factor', async () => {
+test('a leader watches an account change colour within a second of its tickets, explained factor by factor', async () => {
   const { context, page } = await session(ADMIN);
   const api = (path, init = {}) => fetch(`${BASE}/api/v1${path}`, {
     ...init,

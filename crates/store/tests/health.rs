@@ -248,3 +248,48 @@ async fn recompute_rescores_every_account_from_its_kept_metrics_and_keeps_lists_
     let after = db.store.recompute_health().await.unwrap();
     assert_eq!((after.accounts, after.moved), (3, 0));
 }
+
+#[tokio::test]
+async fn the_leader_sees_the_books_colours_by_day_and_who_changed_colour_this_week() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let calm = db.account("Calm", "EXT-9").await;
+    let stormy = db.account("Stormy", "EXT-10").await;
+    db.store.refresh_health(&[calm, stormy]).await.unwrap();
+    db.store.snapshot_health_daily().await.unwrap();
+    db.clock.advance(chrono::Duration::days(7));
+    for i in 0..8 {
+        db.store
+            .save_ticket(&sys, &ticket(stormy, i))
+            .await
+            .unwrap();
+    }
+    db.store.refresh_health(&[stormy]).await.unwrap();
+    db.store.snapshot_health_daily().await.unwrap();
+
+    let days = db
+        .store
+        .health_distribution("2026-11-01".parse().unwrap())
+        .await
+        .unwrap();
+    let counts: Vec<[i64; 5]> = days.iter().map(|d| d.counts).collect();
+    assert_eq!(
+        counts,
+        vec![[2, 0, 0, 0, 0], [1, 0, 0, 1, 0]],
+        "green, yellow, orange, red, none"
+    );
+
+    let (base, moves) = db
+        .store
+        .colour_moves_since("2026-11-23".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(base, Some("2026-11-23".parse().unwrap()));
+    assert_eq!(moves.len(), 1, "the calm one did not move");
+    assert_eq!(moves[0].name, "Stormy");
+    assert_eq!(
+        (moves[0].from, moves[0].to),
+        (Some(Colour::Green), Some(Colour::Red))
+    );
+    assert!(moves[0].worse());
+}

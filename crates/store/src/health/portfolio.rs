@@ -45,11 +45,13 @@ impl ColourMove {
 }
 
 impl Store {
-    /// The colours of the book on each day with daily snapshots, from `from` on.
+    /// The colours of the book on each day with daily snapshots, from `from` on. Churned
+    /// accounts are left out here and below: their health is history, not a call to act.
     pub async fn health_distribution(&self, from: NaiveDate) -> Result<Vec<ColourDay>> {
         let rows: Vec<(String, Option<String>, i64)> = sqlx::query_as(
-            "SELECT taken_on, colour, COUNT(*) FROM health_snapshots \
-             WHERE reason = 'daily' AND taken_on >= $1 GROUP BY taken_on, colour ORDER BY taken_on",
+            "SELECT s.taken_on, s.colour, COUNT(*) FROM health_snapshots s JOIN accounts a ON a.id = s.account_id \
+             WHERE s.reason = 'daily' AND s.taken_on >= $1 AND COALESCE(a.lifecycle, '') <> 'churned' \
+             GROUP BY s.taken_on, s.colour ORDER BY s.taken_on",
         )
         .bind(date(from))
         .fetch_all(&self.pool)
@@ -98,7 +100,8 @@ impl Store {
             "SELECT a.id, a.name, a.arr_minor, s.colour, a.health_colour, a.health_score \
              FROM health_snapshots s JOIN accounts a ON a.id = s.account_id \
              WHERE s.reason = 'daily' AND s.taken_on = $1 \
-             AND COALESCE(s.colour, '') <> COALESCE(a.health_colour, '')",
+             AND COALESCE(s.colour, '') <> COALESCE(a.health_colour, '') \
+             AND COALESCE(a.lifecycle, '') <> 'churned'",
         )
         .bind(&base)
         .fetch_all(&self.pool)
@@ -117,10 +120,11 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        // Worse first, the worst colour first among them, then the most ARR.
         moves.sort_by(|a, b| {
-            colour_slot(b.to)
-                .min(3)
-                .cmp(&colour_slot(a.to).min(3))
+            b.worse()
+                .cmp(&a.worse())
+                .then(colour_slot(b.to).min(3).cmp(&colour_slot(a.to).min(3)))
                 .then(b.arr.amount.cmp(&a.arr.amount))
         });
         let base = parse_date(&base).ok_or_else(|| crate::rows::bad("taken_on", &base))?;

@@ -61,7 +61,11 @@ pub(super) async fn section(
 ) -> Result<HealthSection, crate::web::Failure> {
     let h = store.account_health(id).await?;
     let history = store.health_history(id).await?;
-    let one = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
+    // Rounded first, and + 0.0, so that no factor reads "-0.0".
+    let one = |v: Option<f64>| {
+        v.map(|v| format!("{:.1}", (v * 10.0).round() / 10.0 + 0.0))
+            .unwrap_or_else(|| "–".into())
+    };
     Ok(HealthSection {
         score: h
             .health
