@@ -419,6 +419,21 @@ test('a leader watches an account change colour within a second of its tickets, 
   assert.equal((await page.locator('#health-colour').textContent()).trim(), now.health_colour);
   await page.locator('#health-changes').getByText(/Open tickets rose from \d+ to \d+: -\d/).waitFor();
   await shot(page, '25-account-health-after-tickets', true);
+
+  // The CSM's own judgement, with why, counted until it expires; a bad one is refused by name.
+  await page.getByText('Set the CSM pulse').click();
+  await page.getByLabel('Pulse').selectOption('red');
+  await page.getByLabel('Why (what the data does not show)').fill('The champion left; the new VP has not replied.');
+  await page.getByLabel(/Counts for/).fill('400');
+  await page.getByRole('button', { name: 'Set the pulse' }).click();
+  await page.getByText(/expires_in_days: 400 is not between 1 and 180/).waitFor();
+  await page.getByText('Set the CSM pulse').click();
+  await page.getByLabel('Pulse').selectOption('red');
+  await page.getByLabel('Why (what the data does not show)').fill('The champion left; the new VP has not replied.');
+  await page.getByRole('button', { name: 'Set the pulse' }).click();
+  await page.locator('#health-pulse').getByText('The champion left').waitFor();
+  const pulse = page.locator('#health-factors tr', { hasText: 'CSM pulse' });
+  if (await pulse.count() > 0) assert.match(await pulse.textContent(), /\b0\b/);
   const explained = await (await api(`/accounts/${green.id}/health`)).json();
   const open = explained.factors.find((f) => f.metric === 'open_tickets');
   assert.ok(open.value >= 8 && open.contribution < 10, JSON.stringify(open));

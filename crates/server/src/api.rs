@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(priorities::priority_history))
         .routes(routes!(health::get_health))
         .routes(routes!(health::get_history))
+        .routes(routes!(health::set_pulse))
         .routes(routes!(
             calendar::get_calendar,
             calendar::reissue_calendar,

@@ -268,6 +268,28 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         ),
         case(
             "POST",
+            "/accounts/{id}/pulse",
+            &format!("/accounts/{o}/pulse"),
+            form(&[
+                ("colour", "yellow"),
+                ("note", "budget review"),
+                ("days", "30"),
+            ]),
+            OWNER_LOG,
+        ),
+        case(
+            "POST",
+            "/accounts/{id}/pulse",
+            &format!("/accounts/{f}/pulse"),
+            form(&[
+                ("colour", "yellow"),
+                ("note", "budget review"),
+                ("days", "30"),
+            ]),
+            MANAGERS,
+        ),
+        case(
+            "POST",
             "/accounts/{id}/grade",
             &format!("/accounts/{f}/grade"),
             grade(),
@@ -485,6 +507,8 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("PATCH", "/api/v1/accounts/{id}", format!("/api/v1/accounts/{o}"), Body::Json(json!({"industry": "Media"})), API_OWNER_EDIT),
         api("PATCH", "/api/v1/accounts/{id}", format!("/api/v1/accounts/{f}"), Body::Json(json!({"industry": "Media"})), API_MANAGE),
         api("GET", "/api/v1/accounts/{id}/arr-history", format!("/api/v1/accounts/{o}/arr-history"), Body::None, API_READ),
+        api("POST", "/api/v1/accounts/{id}/pulse", format!("/api/v1/accounts/{o}/pulse"), Body::Json(json!({"colour": "red", "note": "champion quiet"})), API_OWNER_LOG),
+        api("POST", "/api/v1/accounts/{id}/pulse", format!("/api/v1/accounts/{f}/pulse"), Body::Json(json!({"colour": "red", "note": "champion quiet"})), API_MANAGE),
         api("PUT", "/api/v1/accounts/{id}/grade", format!("/api/v1/accounts/{o}/grade"), Body::Json(json!({"potential_value": "60000", "growth": 1, "moment": "at_close", "reason": "big"})), API_OWNER_LOG),
         api("PUT", "/api/v1/accounts/{id}/grade", format!("/api/v1/accounts/{f}/grade"), Body::Json(json!({"potential_value": "60000", "growth": 1, "moment": "at_close", "reason": "big"})), API_MANAGE),
         api("PUT", "/api/v1/accounts/{id}/tier", format!("/api/v1/accounts/{o}/tier"), Body::Json(json!({"tier": 2, "kind": "override", "reason": "capacity"})), API_OWNER_LOG),

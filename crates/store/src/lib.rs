@@ -47,8 +47,8 @@ pub use connect::{DEFAULT_URL, Engine, redact as redacted};
 pub use demo::{DemoProgress, DemoVoice};
 pub use error::StoreError;
 pub use health::{
-    AccountHealth, ColourDay, ColourMove, HealthRefresh, HealthSnapshot, HealthWatch,
-    INVOICE_DAYS_OVERDUE, colour_slot,
+    AccountHealth, ColourDay, ColourMove, CsmPulse, HealthRefresh, HealthSnapshot, HealthWatch,
+    INVOICE_DAYS_OVERDUE, PULSE_MAX_DAYS, colour_slot,
 };
 pub use intake::{IngestOutcome, IntakeStatus, StoredEvent, UsageDay};
 pub use jobs::{Job, JobStatus};

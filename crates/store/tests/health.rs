@@ -293,3 +293,61 @@ async fn the_leader_sees_the_books_colours_by_day_and_who_changed_colour_this_we
     );
     assert!(moves[0].worse());
 }
+
+#[tokio::test]
+async fn a_csm_pulse_counts_in_the_score_until_it_expires() {
+    let db = support::TestDb::new().await;
+    let csm = Actor::system("test");
+    let acme = db.account("Acme", "EXT-11").await;
+    assert!(
+        !db.store
+            .account_metrics(acme)
+            .await
+            .unwrap()
+            .contains_key("csm_pulse")
+    );
+    let refused = db
+        .store
+        .set_csm_pulse(&csm, acme, Colour::Orange, "meh", 30)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "colour: a pulse is green, yellow or red"
+    );
+    let too_long = db
+        .store
+        .set_csm_pulse(&csm, acme, Colour::Red, "quiet", 365)
+        .await
+        .unwrap_err();
+    assert!(
+        too_long.to_string().starts_with("expires_in_days: 365"),
+        "{too_long}"
+    );
+    assert!(
+        db.store.csm_pulse(acme).await.unwrap().is_none(),
+        "nothing was kept"
+    );
+
+    let p = db
+        .store
+        .set_csm_pulse(&csm, acme, Colour::Red, "the champion went quiet", 7)
+        .await
+        .unwrap();
+    assert_eq!(p.expires_on, "2026-11-30".parse().unwrap());
+    assert_eq!(
+        db.store.account_metrics(acme).await.unwrap()["csm_pulse"],
+        0.0
+    );
+    db.clock.advance(chrono::Duration::days(8));
+    assert!(db.store.csm_pulse(acme).await.unwrap().is_none());
+    db.store.rebuild_health().await.unwrap();
+    assert!(
+        !db.store
+            .account_metrics(acme)
+            .await
+            .unwrap()
+            .contains_key("csm_pulse"),
+        "expired: missing, not red forever"
+    );
+}

@@ -288,6 +288,8 @@ pub fn default_scorecard() -> Scorecard {
             linear("escalations_90d", 3.0, 0.0, 1.0),
             linear("days_since_customer_reply", 90.0, 14.0, 1.0),
             bands("champion_departed", &[(0.0, 100.0), (1.0, 0.0)], 1.0),
+            // The CSM's own judgement (seed 003): counted only while a pulse is set.
+            linear("csm_pulse", 0.0, 100.0, 2.0),
         ],
         thresholds: Thresholds::default(),
     }

@@ -1,12 +1,13 @@
 //! Account health (seed 003), explained: the score, its colour, the scorecard and the rule that
 //! chose it, and each factor's raw value, points, weight and contribution.
 
-use super::ApiPath;
+use super::{ApiJson, ApiPath};
 use crate::auth::ApiUser;
 use crate::{AppError, AppState};
 use axum::Json;
 use axum::extract::State;
-use serde::Serialize;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
 use sherpa_core::AccountId;
 use utoipa::ToSchema;
 
@@ -40,6 +41,71 @@ pub struct HealthDto {
     pub changes: Vec<ChangeDto>,
     /// When that snapshot was taken; null when there is none.
     pub changes_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// The CSM's pulse that counts today (the csm_pulse factor), if any.
+    pub pulse: Option<PulseDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PulseDto {
+    /// green, yellow or red.
+    pub colour: String,
+    pub note: String,
+    pub set_at: chrono::DateTime<chrono::Utc>,
+    /// The last day it counts.
+    pub expires_on: chrono::NaiveDate,
+}
+
+impl From<sherpa_store::CsmPulse> for PulseDto {
+    fn from(p: sherpa_store::CsmPulse) -> Self {
+        PulseDto {
+            colour: p.colour.as_str().to_string(),
+            note: p.note,
+            set_at: p.set_at,
+            expires_on: p.expires_on,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPulse {
+    /// green, yellow or red.
+    pub colour: String,
+    /// Why: what the CSM knows that the data does not show.
+    pub note: String,
+    /// Days it counts for, 1 to 180 (default 30).
+    pub expires_in_days: Option<i64>,
+}
+
+/// Sets the CSM's pulse of the account: green, yellow or red with a note, counted by the
+/// health score until it expires. The account's owners, their managers and admins may.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/pulse", tag = "health", params(("id" = String, Path)),
+    request_body = NewPulse, responses((status = 201, body = PulseDto)))]
+pub async fn set_pulse(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<NewPulse>,
+) -> Result<(StatusCode, Json<PulseDto>), AppError> {
+    u.require_write()?;
+    let id = account(&id)?;
+    let a = s.store.account(id).await?;
+    u.require_activity(&a)?;
+    let colour = b
+        .colour
+        .parse()
+        .map_err(|e: sherpa_core::ParseEnumError| AppError::bad("colour", e.to_string()))?;
+    let pulse = s
+        .store
+        .set_csm_pulse(
+            &u.actor(),
+            id,
+            colour,
+            &b.note,
+            b.expires_in_days.unwrap_or(30),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(pulse.into())))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -104,7 +170,9 @@ pub async fn get_health(
 ) -> Result<Json<HealthDto>, AppError> {
     let id = account(&id)?;
     let h = s.store.account_health(id).await?;
+    let pulse = s.store.csm_pulse(id).await?.map(Into::into);
     Ok(Json(HealthDto {
+        pulse,
         score: h.health.score,
         colour: h.health.colour.map(|c| c.as_str().to_string()),
         scorecard: h.health.scorecard,

@@ -144,6 +144,12 @@ pub fn routes() -> Vec<WebRoute> {
             post(portfolio::delete_view),
         ),
         route(get_.clone(), "/accounts/{id}", Signed, get(account::show)),
+        route(
+            post_.clone(),
+            "/accounts/{id}/pulse",
+            Signed,
+            post(health::set_pulse),
+        ),
         route(post_.clone(), "/accounts/{id}", Signed, post(account::edit)),
         route(
             post_.clone(),

@@ -4,11 +4,13 @@
 
 mod inputs;
 mod portfolio;
+mod pulse;
 mod refresh;
 mod watch;
 
 pub use inputs::INVOICE_DAYS_OVERDUE;
 pub use portfolio::{ColourDay, ColourMove, colour_slot};
+pub use pulse::{CsmPulse, PULSE_MAX_DAYS};
 pub use refresh::HealthRefresh;
 pub use watch::HealthWatch;
 

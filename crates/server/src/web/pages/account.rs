@@ -397,7 +397,8 @@ async fn page(
         .collect();
     Ok(AccountPage {
         priority: super::priority::section(&s.store, &a, me).await?,
-        health: super::health::section(&s.store, id).await?,
+        health: super::health::section(&s.store, id, me.may_log_activity(&a.fields.owners).is_ok())
+            .await?,
         usage,
         support,
         voice,

@@ -3,14 +3,18 @@
 //! trend), and the leader's health page (the book's colours over time, and the accounts that
 //! changed colour this week).
 
+use super::account::{account_id, refused};
 use crate::AppState;
 use crate::web::session::Signed;
 use crate::web::{Nav, PageResult, format, health_chart, render};
 use askama::Template;
-use axum::extract::State;
-use sherpa_core::AccountId;
-use sherpa_core::health::metric;
-use sherpa_store::{ColourMove, Store};
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use sherpa_core::health::{Colour, metric};
+use sherpa_core::{AccountId, Actor};
+use sherpa_store::{ColourMove, Store, StoreError};
 
 /// How far back the leader's page draws the book's colours.
 const DISTRIBUTION_DAYS: u64 = 90;
@@ -42,6 +46,11 @@ pub(super) struct HealthSection {
     /// "since 16 Nov 2026", or empty.
     pub changes_since: String,
     pub chart: Option<String>,
+    /// The CSM's pulse that counts today: colour, note, last day.
+    pub pulse: Option<(&'static str, String, String)>,
+    /// Whether the viewer may set the pulse (owners, their managers, admins).
+    pub may_pulse: bool,
+    pub pulse_max_days: i64,
 }
 
 /// A metric's value as a person reads it.
@@ -58,8 +67,16 @@ fn shown(key: &str, v: f64) -> String {
 pub(super) async fn section(
     store: &Store,
     id: AccountId,
+    may_pulse: bool,
 ) -> Result<HealthSection, crate::web::Failure> {
     let h = store.account_health(id).await?;
+    let pulse = store.csm_pulse(id).await?.map(|p| {
+        (
+            p.colour.as_str(),
+            p.note,
+            p.expires_on.format("%d %b %Y").to_string(),
+        )
+    });
     let history = store.health_history(id).await?;
     // Rounded first, and + 0.0, so that no factor reads "-0.0".
     let one = |v: Option<f64>| {
@@ -102,6 +119,9 @@ pub(super) async fn section(
             .map(|t| format!("since {}", t.format("%d %b %Y")))
             .unwrap_or_default(),
         chart: health_chart::trend(&history, &h.thresholds),
+        pulse,
+        may_pulse,
+        pulse_max_days: sherpa_store::PULSE_MAX_DAYS,
         scorecard: h.health.scorecard,
         why: h.why,
     })
@@ -176,4 +196,54 @@ pub async fn show(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
         worse: moves.iter().filter(|m| m.worse).count(),
         moves,
     }))
+}
+
+#[derive(Deserialize)]
+pub struct PulseForm {
+    colour: String,
+    note: String,
+    days: String,
+}
+
+/// The CSM's pulse form: back to the account's health when saved, the page with what was
+/// wrong otherwise.
+pub async fn set_pulse(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Path(id): Path<String>,
+    Form(f): Form<PulseForm>,
+) -> PageResult {
+    let id = account_id(&id)?;
+    let a = s.store.account(id).await?;
+    c.session.user.may_log_activity(&a.fields.owners)?;
+    let colour: Result<Colour, String> = f.colour.parse().map_err(|e| format!("colour: {e}"));
+    let days: Result<i64, String> = f
+        .days
+        .trim()
+        .parse()
+        .map_err(|_| format!("days: \"{}\" is not a whole number of days", f.days));
+    let problem = match (colour, days) {
+        (Ok(colour), Ok(days)) => {
+            let actor = Actor::user(c.session.user.id, "web");
+            match s
+                .store
+                .set_csm_pulse(&actor, id, colour, &f.note, days)
+                .await
+            {
+                Ok(_) => {
+                    return Ok(Redirect::to(&format!("/accounts/{id}#health")).into_response());
+                }
+                Err(StoreError::Invalid { field, message }) => format!("{field}: {message}"),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        (Err(p), _) | (_, Err(p)) => p,
+    };
+    refused(
+        &s,
+        &c,
+        id,
+        format!("The pulse was not set: {problem}. Nothing was changed."),
+    )
+    .await
 }
