@@ -97,7 +97,8 @@ pub(crate) struct AccountRow {
 pub(crate) const ACCOUNT_COLUMNS: &str = "id, external_id, domain, name, industry, country, employees, parent_id, \
     lifecycle, customer_since, csm_id, ae_id, cd_id, sponsor_id, custom, arr_minor, renewal_date, created_at, updated_at, \
     grade, potential_minor, tier, tier_decision_needed, tier_choice, tier_reason, segment, box_quarter, box_relationship, box_upsell, \
-    health_score, health_colour";
+    (SELECT h.score FROM account_health h WHERE h.account_id = id) AS health_score, \
+    (SELECT h.colour FROM account_health h WHERE h.account_id = id) AS health_colour";
 
 impl AccountRow {
     fn priority(&self, currency: Currency) -> Result<AccountPriority, sqlx::Error> {

@@ -238,7 +238,7 @@ async fn recompute_rescores_every_account_from_its_kept_metrics_and_keeps_lists_
     }
     db.store.refresh_health(&[ids[1]]).await.unwrap();
     let listed: Vec<(i64, Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT id, health_colour, health_scorecard FROM accounts ORDER BY id")
+        sqlx::query_as("SELECT account_id, colour, scorecard FROM account_health ORDER BY account_id")
             .fetch_all(db.store.pool())
             .await
             .unwrap();

@@ -1,15 +1,21 @@
--- Each account's health inputs as last computed: the catalogue metrics it has data for (JSON
--- {metric: value}; a missing one is absent). Kept current by the health refresher within a
--- second of any change that feeds them, so that a scorecard change re-scores every account
--- from here without reading the book again.
+-- Each account's health as last computed: the catalogue metrics it has data for (JSON
+-- {metric: value}; a missing one is absent), and the score, colour and scorecard they gave.
+-- Kept current by the health refresher within a second of any change that feeds them, so
+-- that a scorecard change re-scores every account from here without reading the book again.
+-- A narrow table of its own: re-scoring the book rewrites every row, and a row of `accounts`
+-- carries some twenty indexes on PostgreSQL.
 CREATE TABLE account_health (
     account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
     computed_at TEXT NOT NULL,
-    metrics TEXT NOT NULL
+    metrics TEXT NOT NULL,
+    score REAL,
+    colour TEXT,
+    scorecard TEXT
 );
 
--- The scorecard the account's score was last worked out by, beside its score and colour.
-ALTER TABLE accounts ADD COLUMN health_scorecard TEXT;
+-- The score and colour of 0024 move to account_health.
+ALTER TABLE accounts DROP COLUMN health_score;
+ALTER TABLE accounts DROP COLUMN health_colour;
 
 -- Snapshots keep the metric values (the factors' points follow from the scorecard), and a
 -- colour change names the colour it came from: it is the event later rules react to. The

@@ -137,8 +137,8 @@ impl Store {
         let accounts: Vec<AccountRow> = sqlx::query_as(&format!(
             "SELECT a.id, a.customer_since, a.custom, a.tier, a.segment, a.lifecycle, \
              (SELECT MAX(u.day) FROM usage_days u WHERE u.account_id = a.id AND u.day <= $1), \
-             a.health_score, a.health_colour, a.health_scorecard \
-             FROM accounts a WHERE a.id IN ({list})"
+             h.score, h.colour, h.scorecard \
+             FROM accounts a LEFT JOIN account_health h ON h.account_id = a.id WHERE a.id IN ({list})"
         ))
         .bind(&on)
         .fetch_all(&self.pool)

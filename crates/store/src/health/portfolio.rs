@@ -97,10 +97,11 @@ impl Store {
             Option<f64>,
         );
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT a.id, a.name, a.arr_minor, s.colour, a.health_colour, a.health_score \
+            "SELECT a.id, a.name, a.arr_minor, s.colour, h.colour, h.score \
              FROM health_snapshots s JOIN accounts a ON a.id = s.account_id \
+             JOIN account_health h ON h.account_id = a.id \
              WHERE s.reason = 'daily' AND s.taken_on = $1 \
-             AND COALESCE(s.colour, '') <> COALESCE(a.health_colour, '') \
+             AND COALESCE(s.colour, '') <> COALESCE(h.colour, '') \
              AND COALESCE(a.lifecycle, '') <> 'churned'",
         )
         .bind(&base)

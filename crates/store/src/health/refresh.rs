@@ -59,8 +59,8 @@ async fn keep_metrics(
 }
 
 /// Every account's kept metrics with what assigns its scorecard and its score as kept.
-const KEPT: &str = "SELECT h.account_id, h.metrics, a.tier, a.segment, a.lifecycle, a.health_score, \
-                    a.health_colour, a.health_scorecard FROM account_health h JOIN accounts a ON a.id = h.account_id";
+const KEPT: &str = "SELECT h.account_id, h.metrics, a.tier, a.segment, a.lifecycle, h.score, \
+                    h.colour, h.scorecard FROM account_health h JOIN accounts a ON a.id = h.account_id";
 type KeptRow = (
     i64,
     String,
@@ -249,7 +249,7 @@ impl Store {
         let mut out = self.keep_scores(scored).await?;
         out.accounts = accounts;
         let never: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM accounts WHERE id NOT IN (SELECT account_id FROM account_health)",
+            "SELECT a.id FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM account_health h WHERE h.account_id = a.id)",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -366,8 +366,8 @@ impl Store {
             sqlx::query_with(
                 &format!(
                     "WITH v (id, score, colour, scorecard) AS (VALUES {}) \
-                     UPDATE accounts SET health_score = v.score, health_colour = v.colour, health_scorecard = v.scorecard \
-                     FROM v WHERE accounts.id = v.id",
+                     UPDATE account_health SET score = v.score, colour = v.colour, scorecard = v.scorecard \
+                     FROM v WHERE account_health.account_id = v.id",
                     rows.join(", ")
                 ),
                 args.into_arguments(),
@@ -406,9 +406,9 @@ impl Store {
                 &format!(
                     "WITH v (id, from_colour) AS (VALUES {}) \
                      INSERT INTO health_snapshots ({}) \
-                     SELECT v.id, {on}, {at}, a.health_score, a.health_colour, v.from_colour, \
-                     COALESCE(a.health_scorecard, ''), h.metrics, 'colour_change' \
-                     FROM v JOIN accounts a ON a.id = v.id JOIN account_health h ON h.account_id = v.id",
+                     SELECT v.id, {on}, {at}, h.score, h.colour, v.from_colour, \
+                     COALESCE(h.scorecard, ''), h.metrics, 'colour_change' \
+                     FROM v JOIN account_health h ON h.account_id = v.id",
                     rows.join(", "),
                     SNAPSHOT_COLUMNS.join(", ")
                 ),
@@ -442,7 +442,7 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let taken = sqlx::query(
             "INSERT INTO health_snapshots (account_id, taken_on, taken_at, score, colour, from_colour, scorecard, metrics, reason) \
-             SELECT h.account_id, $1, $2, a.health_score, a.health_colour, NULL, COALESCE(a.health_scorecard, ''), h.metrics, 'daily' \
+             SELECT h.account_id, $1, $2, h.score, h.colour, NULL, COALESCE(h.scorecard, ''), h.metrics, 'daily' \
              FROM account_health h JOIN accounts a ON a.id = h.account_id \
              WHERE NOT EXISTS (SELECT 1 FROM health_snapshots s WHERE s.account_id = h.account_id AND s.taken_on = $1 AND s.reason = 'daily')",
         )
