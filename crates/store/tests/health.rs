@@ -237,11 +237,12 @@ async fn recompute_rescores_every_account_from_its_kept_metrics_and_keeps_lists_
             .unwrap();
     }
     db.store.refresh_health(&[ids[1]]).await.unwrap();
-    let listed: Vec<(i64, Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT account_id, colour, scorecard FROM account_health ORDER BY account_id")
-            .fetch_all(db.store.pool())
-            .await
-            .unwrap();
+    let listed: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT account_id, colour, scorecard FROM account_health ORDER BY account_id",
+    )
+    .fetch_all(db.store.pool())
+    .await
+    .unwrap();
     let colours: Vec<Option<&str>> = listed.iter().map(|r| r.1.as_deref()).collect();
     assert_eq!(colours, vec![Some("green"), Some("red"), Some("green")]);
     assert!(listed.iter().all(|r| r.2.as_deref() == Some("Default")));

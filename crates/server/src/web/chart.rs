@@ -6,12 +6,37 @@ use rust_decimal::prelude::ToPrimitive;
 use sherpa_core::{ArrMovement, Money};
 use std::fmt::Write;
 
-const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 200.0;
+pub(super) const WIDTH: f64 = 640.0;
+pub(super) const HEIGHT: f64 = 200.0;
 const LEFT: f64 = 72.0;
-const RIGHT: f64 = 16.0;
+pub(super) const RIGHT: f64 = 16.0;
 const TOP: f64 = 16.0;
-const BOTTOM: f64 = 28.0;
+pub(super) const BOTTOM: f64 = 28.0;
+
+/// A horizontal grid line at `y` across a chart whose plot starts at `left`, labelled in the
+/// margin.
+pub(super) fn grid_line(svg: &mut String, left: f64, y: f64, label: &str) {
+    let _ = write!(
+        svg,
+        "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" class=\"grid\"/>\
+         <text x=\"{}\" y=\"{:.1}\" class=\"axis\" text-anchor=\"end\">{label}</text>",
+        WIDTH - RIGHT,
+        left - 6.0,
+        y + 4.0
+    );
+}
+
+/// The first and last dates under the x axis, at their x.
+pub(super) fn date_ends(svg: &mut String, ends: [(f64, NaiveDate); 2], format: &str) {
+    for ((x, d), anchor) in ends.into_iter().zip(["start", "end"]) {
+        let _ = write!(
+            svg,
+            "<text x=\"{x:.1}\" y=\"{}\" class=\"axis\" text-anchor=\"{anchor}\">{}</text>",
+            HEIGHT - 8.0,
+            d.format(format)
+        );
+    }
+}
 
 /// The chart up to today, or `None` when there is no history to draw. Movements after today
 /// (a term that will end unless renewed) are not history yet and are left out.
@@ -56,24 +81,9 @@ pub fn arr_history(movements: &[ArrMovement], today: NaiveDate) -> Option<String
             amount: rust_decimal::Decimal::from_f64_retain(v.round()).unwrap_or_default(),
             currency: last.arr_after.currency,
         });
-        let _ = write!(
-            svg,
-            "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{gy:.1}\" y2=\"{gy:.1}\" class=\"grid\"/>\
-             <text x=\"{}\" y=\"{:.1}\" class=\"axis\" text-anchor=\"end\">{label}</text>",
-            WIDTH - RIGHT,
-            LEFT - 6.0,
-            gy + 4.0
-        );
+        grid_line(&mut svg, LEFT, gy, &label);
     }
-    for (d, anchor) in [(start, "start"), (end, "end")] {
-        let _ = write!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{}\" class=\"axis\" text-anchor=\"{anchor}\">{}</text>",
-            x(d),
-            HEIGHT - 8.0,
-            d.format("%b %Y")
-        );
-    }
+    date_ends(&mut svg, [(x(start), start), (x(end), end)], "%b %Y");
     let _ = write!(svg, "<path d=\"{path}\" class=\"line\"/>");
     for m in movements {
         let _ = write!(
@@ -118,25 +128,9 @@ pub fn usage(
     );
     for i in 0..=2 {
         let v = (top / 1.15 * f64::from(i) / 2.0).round();
-        let _ = write!(
-            svg,
-            "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{gy:.1}\" y2=\"{gy:.1}\" class=\"grid\"/>\
-             <text x=\"{}\" y=\"{:.1}\" class=\"axis\" text-anchor=\"end\">{v}</text>",
-            WIDTH - RIGHT,
-            LEFT - 6.0,
-            y(v) + 4.0,
-            gy = y(v),
-        );
+        grid_line(&mut svg, LEFT, y(v), &v.to_string());
     }
-    for (d, anchor) in [(from, "start"), (to, "end")] {
-        let _ = write!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{}\" class=\"axis\" text-anchor=\"{anchor}\">{}</text>",
-            x(d),
-            HEIGHT - 8.0,
-            d.format("%d %b")
-        );
-    }
+    date_ends(&mut svg, [(x(from), from), (x(to), to)], "%d %b");
     for d in days {
         let h = y(0.0) - y(d.active_users as f64);
         let _ = write!(

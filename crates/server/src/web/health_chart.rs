@@ -1,17 +1,15 @@
 //! Health charts as inline SVG: an account's score over time on the colour bands of its
 //! thresholds, and the book's colour distribution day by day as stacked bars.
 
+use super::chart::{BOTTOM, HEIGHT, RIGHT, WIDTH, date_ends, grid_line};
 use chrono::NaiveDate;
 use sherpa_core::health::{Colour, Thresholds};
 use sherpa_store::{ColourDay, HealthSnapshot};
 use std::fmt::Write;
 
-const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 200.0;
+// Scores need a narrower margin than money.
 const LEFT: f64 = 40.0;
-const RIGHT: f64 = 16.0;
 const TOP: f64 = 12.0;
-const BOTTOM: f64 = 28.0;
 
 /// The colours of the stacked bars, in [`ColourDay::counts`] order.
 const SLOTS: [(&str, &str); 5] = [
@@ -24,18 +22,6 @@ const SLOTS: [(&str, &str); 5] = [
 
 fn y_score(v: f64) -> f64 {
     TOP + (1.0 - v / 100.0) * (HEIGHT - TOP - BOTTOM)
-}
-
-fn date_labels(svg: &mut String, x: impl Fn(NaiveDate) -> f64, from: NaiveDate, to: NaiveDate) {
-    for (d, anchor) in [(from, "start"), (to, "end")] {
-        let _ = write!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{}\" class=\"axis\" text-anchor=\"{anchor}\">{}</text>",
-            x(d),
-            HEIGHT - 8.0,
-            d.format("%d %b")
-        );
-    }
 }
 
 /// The account's score over its snapshots (oldest first here), on the bands of `t`; `None`
@@ -79,7 +65,7 @@ pub fn trend(snapshots: &[HealthSnapshot], t: &Thresholds) -> Option<String> {
             y_score(v) + 4.0
         );
     }
-    date_labels(&mut svg, x, from, to);
+    date_ends(&mut svg, [(x(from), from), (x(to), to)], "%d %b");
     let line: Vec<String> = points
         .iter()
         .map(|(d, v, _)| format!("{:.1},{:.1}", x(*d), y_score(*v)))
@@ -114,17 +100,9 @@ pub fn distribution(days: &[ColourDay]) -> Option<String> {
         "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-label=\"Accounts by health colour from {from} to {to}\">"
     );
     for v in [0.0, 50.0, 100.0] {
-        let _ = write!(
-            svg,
-            "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{gy:.1}\" y2=\"{gy:.1}\" class=\"grid\"/>\
-             <text x=\"{}\" y=\"{:.1}\" class=\"axis\" text-anchor=\"end\">{v}%</text>",
-            WIDTH - RIGHT,
-            LEFT - 6.0,
-            y_score(v) + 4.0,
-            gy = y_score(v),
-        );
+        grid_line(&mut svg, LEFT, y_score(v), &format!("{v}%"));
     }
-    date_labels(&mut svg, x, from, to);
+    date_ends(&mut svg, [(x(from), from), (x(to), to)], "%d %b");
     for d in days {
         let total = d.counts.iter().sum::<i64>().max(1) as f64;
         let mut below = 0.0;

@@ -148,14 +148,8 @@ async fn ingest(a: IngestArgs) -> anyhow::Result<()> {
     if let Some(base) = &a.postgres {
         floor_store.close().await;
         http_store.close().await;
-        let admin = crate::open(base).await?;
         for name in ["floor", "http"] {
-            sqlx::query(&format!(
-                "DROP SCHEMA bench_{name}_{} CASCADE",
-                std::process::id()
-            ))
-            .execute(admin.pool())
-            .await?;
+            drop_bench_schema(base, name).await?;
         }
     }
     Ok(())
@@ -222,12 +216,22 @@ pub(super) async fn serve_with_ingest_key(
     Ok((addr, key))
 }
 
-/// A store for one half of the bench, holding `accounts` accounts with external ids.
-async fn bench_store(a: &IngestArgs, dir: &tempfile::TempDir, name: &str) -> anyhow::Result<Store> {
-    let url = match &a.postgres {
+/// The schema a bench named `name` makes on PostgreSQL.
+pub(super) fn bench_schema(name: &str) -> String {
+    format!("bench_{name}_{}", std::process::id())
+}
+
+/// A fresh database for a bench named `name`: a SQLite file in `dir`, or a new schema of the
+/// PostgreSQL database `postgres` (dropped with [`drop_bench_schema`]).
+pub(super) async fn bench_database(
+    postgres: &Option<String>,
+    dir: &tempfile::TempDir,
+    name: &str,
+) -> anyhow::Result<Store> {
+    let url = match postgres {
         None => format!("sqlite://{}/{name}.db", dir.path().display()),
         Some(base) => {
-            let schema = format!("bench_{name}_{}", std::process::id());
+            let schema = bench_schema(name);
             let admin = crate::open(base).await?;
             sqlx::query(&format!("CREATE SCHEMA {schema}"))
                 .execute(admin.pool())
@@ -236,7 +240,21 @@ async fn bench_store(a: &IngestArgs, dir: &tempfile::TempDir, name: &str) -> any
             format!("{base}{sep}options=-c%20search_path%3D{schema},public")
         }
     };
-    let store = Store::open(&url, Arc::new(SystemClock)).await?;
+    Ok(Store::open(&url, Arc::new(SystemClock)).await?)
+}
+
+/// Leaves the PostgreSQL database as it was before the bench named `name`.
+pub(super) async fn drop_bench_schema(base: &str, name: &str) -> anyhow::Result<()> {
+    let admin = crate::open(base).await?;
+    sqlx::query(&format!("DROP SCHEMA {} CASCADE", bench_schema(name)))
+        .execute(admin.pool())
+        .await?;
+    Ok(())
+}
+
+/// A store for one half of the bench, holding `accounts` accounts with external ids.
+async fn bench_store(a: &IngestArgs, dir: &tempfile::TempDir, name: &str) -> anyhow::Result<Store> {
+    let store = bench_database(&a.postgres, dir, name).await?;
     let sys = Actor::system("bench");
     for i in 0..a.accounts {
         store

@@ -11,7 +11,9 @@
 //!
 //! SQLite by default (a fresh temporary file); `--postgres URL` uses a new schema there.
 
-use super::bench::{Shape, batch_body, send, serve_with_ingest_key};
+use super::bench::{
+    Shape, batch_body, bench_database, drop_bench_schema, send, serve_with_ingest_key,
+};
 use sherpa_core::demo::DemoBook;
 use sherpa_core::health::{METRICS, Metrics};
 use sherpa_core::*;
@@ -47,26 +49,11 @@ pub async fn run(a: HealthArgs) -> anyhow::Result<()> {
         "--accounts must exceed --load-accounts: the probe account is one the load leaves quiet"
     );
     let dir = tempfile::tempdir()?;
-    let schema = format!("bench_health_{}", std::process::id());
-    let url = match &a.postgres {
-        None => format!("sqlite://{}/health.db", dir.path().display()),
-        Some(base) => {
-            let admin = crate::open(base).await?;
-            sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                .execute(admin.pool())
-                .await?;
-            let sep = if base.contains('?') { '&' } else { '?' };
-            format!("{base}{sep}options=-c%20search_path%3D{schema},public")
-        }
-    };
-    let store = Store::open(&url, Arc::new(SystemClock)).await?;
+    let store = bench_database(&a.postgres, &dir, "health").await?;
     let result = bench(&a, &store).await;
     store.close().await;
     if let Some(base) = &a.postgres {
-        let admin = crate::open(base).await?;
-        sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-            .execute(admin.pool())
-            .await?;
+        drop_bench_schema(base, "health").await?;
     }
     result
 }
