@@ -109,9 +109,11 @@ pub(super) async fn section(
                 contribution: one(f.contribution),
             })
             .collect(),
+        // A move that changed no points is noise here (the API still lists it).
         changes: h
             .changes
             .iter()
+            .filter(|c| c.points.abs() >= 0.05)
             .map(|c| (c.text.clone(), c.points < 0.0))
             .collect(),
         changes_since: h
