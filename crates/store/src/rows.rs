@@ -10,13 +10,16 @@ pub(crate) fn bad(column: &str, value: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("column {column} holds {value:?}, which is not valid").into())
 }
 
+/// A stored date, or the column and value that are not one.
+pub(crate) fn day(column: &str, v: &str) -> Result<chrono::NaiveDate, sqlx::Error> {
+    parse_date(v).ok_or_else(|| bad(column, v))
+}
+
 pub(crate) fn date(
     column: &str,
     v: &Option<String>,
 ) -> Result<Option<chrono::NaiveDate>, sqlx::Error> {
-    v.as_deref()
-        .map(|s| parse_date(s).ok_or_else(|| bad(column, s)))
-        .transpose()
+    v.as_deref().map(|s| day(column, s)).transpose()
 }
 
 pub(crate) fn time(column: &str, v: &str) -> Result<chrono::DateTime<chrono::Utc>, sqlx::Error> {

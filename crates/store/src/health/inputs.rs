@@ -3,13 +3,13 @@
 //! refresher keeps up with ingest and a rebuild of the whole book stays a batch job.
 
 use crate::accounts::{Arg, Args};
-use crate::rows::{parse, time};
+use crate::rows::{day as stored_day, parse, time};
 use crate::{Result, Store};
 use chrono::{Datelike, Days, NaiveDate};
 use sherpa_core::assignment::AccountFacts;
 use sherpa_core::health::*;
 use sherpa_core::prioritise::Tier;
-use sherpa_core::text::{date, parse_date};
+use sherpa_core::text::date;
 use sherpa_core::*;
 use std::collections::{HashMap, HashSet};
 
@@ -47,12 +47,21 @@ fn id_list(ids: &[AccountId]) -> String {
         .join(",")
 }
 
-fn at(out: &mut HashMap<AccountId, Fed>, id: i64) -> Option<&mut AccountInputs> {
-    out.get_mut(&AccountId(id)).map(|f| &mut f.inputs)
+/// What assigns an account its scorecard, from its stored tier, segment and lifecycle.
+pub(super) fn facts(
+    tier: Option<i64>,
+    segment: Option<i64>,
+    lifecycle: Option<String>,
+) -> std::result::Result<AccountFacts, sqlx::Error> {
+    Ok(AccountFacts {
+        tier: tier.and_then(Tier::new),
+        segment: segment.and_then(|s| u8::try_from(s).ok()),
+        lifecycle: lifecycle.map(|l| parse("lifecycle", &l)).transpose()?,
+    })
 }
 
-fn day_of(column: &str, s: &str) -> std::result::Result<NaiveDate, sqlx::Error> {
-    parse_date(s).ok_or_else(|| crate::rows::bad(column, s))
+fn at(out: &mut HashMap<AccountId, Fed>, id: i64) -> Option<&mut AccountInputs> {
+    out.get_mut(&AccountId(id)).map(|f| &mut f.inputs)
 }
 
 /// The first day of the month a day falls in, as the rollups key months ("YYYY-MM").
@@ -146,14 +155,12 @@ impl Store {
         for (id, since, custom, tier, segment, lifecycle, last, score, colour, scorecard) in
             accounts
         {
-            let facts = AccountFacts {
-                tier: tier.and_then(Tier::new),
-                segment: segment.and_then(|s| u8::try_from(s).ok()),
-                lifecycle: lifecycle.map(|l| parse("lifecycle", &l)).transpose()?,
-            };
+            let facts = facts(tier, segment, lifecycle)?;
             let inputs = AccountInputs {
-                customer_since: since.map(|s| day_of("customer_since", &s)).transpose()?,
-                last_usage: last.map(|s| day_of("day", &s)).transpose()?,
+                customer_since: since
+                    .map(|s| stored_day("customer_since", &s))
+                    .transpose()?,
+                last_usage: last.map(|s| stored_day("day", &s)).transpose()?,
                 invoice_days_overdue: custom_number(&custom, INVOICE_DAYS_OVERDUE),
                 ..AccountInputs::default()
             };
@@ -181,7 +188,7 @@ impl Store {
         .await?;
         for (id, d, n) in usage {
             if let Some(i) = at(out, id) {
-                i.usage.push((day_of("day", &d)?, n));
+                i.usage.push((stored_day("day", &d)?, n));
             }
         }
 
@@ -262,7 +269,7 @@ impl Store {
         };
         for (id, d) in first_value {
             if let (Some(i), Some(d)) = (at(out, id), d) {
-                i.first_value = Some(day_of("day", &d)?);
+                i.first_value = Some(stored_day("day", &d)?);
             }
         }
 
@@ -277,7 +284,10 @@ impl Store {
         .await?;
         for (id, seats, arr, start, end, status) in terms {
             let status: ContractStatus = parse("status", &status)?;
-            let (start, end) = (day_of("start_date", &start)?, day_of("end_date", &end)?);
+            let (start, end) = (
+                stored_day("start_date", &start)?,
+                stored_day("end_date", &end)?,
+            );
             let Some(i) = at(out, id) else { continue };
             if status == ContractStatus::Cancelled {
                 continue;
@@ -327,7 +337,7 @@ impl Store {
                 kind: parse("kind", &kind)?,
                 score,
                 intent: intent.map(|i| parse("intent", &i)).transpose()?,
-                answered_on: day_of("answered_on", &answered)?,
+                answered_on: stored_day("answered_on", &answered)?,
             };
             if let Some(i) = at(out, id) {
                 i.surveys.push(survey);
@@ -353,7 +363,9 @@ impl Store {
             let contact = ContactInput {
                 id: cid,
                 roles,
-                departed_on: departed.map(|d| day_of("departed_on", &d)).transpose()?,
+                departed_on: departed
+                    .map(|d| stored_day("departed_on", &d))
+                    .transpose()?,
             };
             if let Some(i) = at(out, id) {
                 i.contacts.push(contact);

@@ -1,11 +1,11 @@
 //! Health across the book, for the leader: how many accounts were of each colour day by day
 //! (from the daily snapshots), and which accounts changed colour since a day.
 
-use crate::rows::parse;
+use crate::rows::{day, parse};
 use crate::{Result, Store};
 use chrono::NaiveDate;
 use sherpa_core::health::Colour;
-use sherpa_core::text::{date, parse_date};
+use sherpa_core::text::date;
 use sherpa_core::*;
 
 /// The colours of the book on one day: green, yellow, orange, red, and no score.
@@ -58,11 +58,11 @@ impl Store {
         .await?;
         let mut days: Vec<ColourDay> = Vec::new();
         for (on, colour, n) in rows {
-            let day = parse_date(&on).ok_or_else(|| crate::rows::bad("taken_on", &on))?;
+            let taken = day("taken_on", &on)?;
             let colour = colour.map(|c| parse::<Colour>("colour", &c)).transpose()?;
-            if days.last().is_none_or(|d| d.day != day) {
+            if days.last().is_none_or(|d| d.day != taken) {
                 days.push(ColourDay {
-                    day,
+                    day: taken,
                     counts: [0; 5],
                 });
             }
@@ -128,7 +128,7 @@ impl Store {
                 .then(colour_slot(b.to).min(3).cmp(&colour_slot(a.to).min(3)))
                 .then(b.arr.amount.cmp(&a.arr.amount))
         });
-        let base = parse_date(&base).ok_or_else(|| crate::rows::bad("taken_on", &base))?;
+        let base = day("taken_on", &base)?;
         Ok((Some(base), moves))
     }
 }

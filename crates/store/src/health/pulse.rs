@@ -2,7 +2,7 @@
 //! saying why. It counts in the health score as a factor until it expires, so a judgement
 //! made once does not speak for the account forever. Every pulse is kept.
 
-use crate::rows::{date as opt_date, parse, time};
+use crate::rows::{day, parse, time};
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sherpa_core::health::Colour;
@@ -108,8 +108,7 @@ impl Store {
                 note,
                 set_by: by.map(UserId),
                 set_at: time("set_at", &at)?,
-                expires_on: opt_date("expires_on", &Some(expires.clone()))?
-                    .ok_or_else(|| crate::rows::bad("expires_on", &expires))?,
+                expires_on: day("expires_on", &expires)?,
             })
         })
         .transpose()

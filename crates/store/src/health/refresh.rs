@@ -3,14 +3,12 @@
 //! (`sherpa health recompute`, and after a scorecard change), and the snapshots a colour
 //! change and each day leave behind.
 
-use super::inputs::{Before, CHUNK};
+use super::inputs::{Before, CHUNK, facts};
 use super::{Scoring, metrics_json};
 use crate::accounts::{Arg, Args};
 use crate::{Engine, Result, Store};
 use chrono::NaiveDate;
-use sherpa_core::assignment::AccountFacts;
 use sherpa_core::health::*;
-use sherpa_core::prioritise::Tier;
 use sherpa_core::*;
 
 const SNAPSHOT_COLUMNS: [&str; 9] = [
@@ -172,13 +170,7 @@ fn score_row(scoring: &Scoring, row: KeptRow) -> Result<Scored> {
     // Keys borrowed from the text: a book's worth of small strings is most of the cost.
     let m: std::collections::BTreeMap<&str, f64> =
         serde_json::from_str(&json).map_err(|_| crate::rows::bad("metrics", &json))?;
-    let facts = AccountFacts {
-        tier: tier.and_then(Tier::new),
-        segment: segment.and_then(|s| u8::try_from(s).ok()),
-        lifecycle: lifecycle
-            .map(|l| crate::rows::parse("lifecycle", &l))
-            .transpose()?,
-    };
+    let facts = facts(tier, segment, lifecycle)?;
     let health = Standing::of(scoring.card_for(&facts).2, |k| m.get(k).copied());
     drop(m);
     Ok(Scored {
