@@ -31,6 +31,7 @@ pub async fn run(store: Store) {
             Ok(done)
         }
         .await;
+        store.health_watch().finish(&dirty);
         match done {
             Ok(d) if d.colour_changes > 0 => {
                 tracing::info!(

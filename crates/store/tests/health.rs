@@ -352,3 +352,23 @@ async fn a_csm_pulse_counts_in_the_score_until_it_expires() {
         "expired: missing, not red forever"
     );
 }
+
+#[tokio::test]
+async fn a_read_while_the_refresher_holds_the_mark_still_sees_the_write() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let acme = db.account("Acme", "EXT-12").await;
+    assert_eq!(
+        db.store.account_metrics(acme).await.unwrap()["open_tickets"],
+        0.0
+    );
+    db.store.save_ticket(&sys, &ticket(acme, 1)).await.unwrap();
+    // The refresher has taken the mark and not written yet.
+    let taken = db.store.health_watch().take();
+    assert!(taken.accounts.contains(&acme));
+    assert_eq!(
+        db.store.account_metrics(acme).await.unwrap()["open_tickets"],
+        1.0
+    );
+    db.store.health_watch().finish(&taken);
+}

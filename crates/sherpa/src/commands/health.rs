@@ -26,11 +26,13 @@ pub async fn run(db: &str, cmd: HealthCommand) -> anyhow::Result<()> {
                 store.recompute_health().await?
             };
             // Accounts whose metrics were never worked out: now, not at the next serve.
-            let ids: Vec<_> = store.health_watch().take().accounts.into_iter().collect();
+            let never_computed = store.health_watch().take();
+            let ids: Vec<_> = never_computed.accounts.iter().copied().collect();
             let never = ids.len();
             if never > 0 {
                 store.refresh_health(&ids).await?;
             }
+            store.health_watch().finish(&never_computed);
             println!(
                 "{} accounts scored in {} ms: {} moved, {} changed colour{}",
                 done.accounts,

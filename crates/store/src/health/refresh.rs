@@ -219,13 +219,15 @@ impl Store {
     /// Recomputes every account's metrics from the book (the daily rebuild: days since a login
     /// grow without any write).
     pub async fn rebuild_health(&self) -> Result<HealthRefresh> {
-        self.health_watch().take();
+        let taken = self.health_watch().take();
         self.forget_health_catalogue();
         let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM accounts ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
         let ids: Vec<AccountId> = ids.into_iter().map(AccountId).collect();
-        self.refresh_health(&ids).await
+        let done = self.refresh_health(&ids).await;
+        self.health_watch().finish(&taken);
+        done
     }
 
     /// Re-scores every account from its kept metrics, by the scorecard its rule assigns now.
