@@ -47,8 +47,8 @@ pub use connect::{DEFAULT_URL, Engine, redact as redacted};
 pub use demo::{DemoProgress, DemoVoice};
 pub use error::StoreError;
 pub use health::{
-    AccountHealth, ColourDay, ColourMove, CsmPulse, HealthRefresh, HealthSnapshot, HealthWatch,
-    INVOICE_DAYS_OVERDUE, PULSE_MAX_DAYS, colour_slot,
+    AccountHealth, AtRiskPlaybook, ColourDay, ColourMove, CsmPulse, HealthConfigVersion,
+    HealthRefresh, HealthSnapshot, HealthWatch, INVOICE_DAYS_OVERDUE, PULSE_MAX_DAYS, colour_slot,
 };
 pub use intake::{IngestOutcome, IntakeStatus, StoredEvent, UsageDay};
 pub use jobs::{Job, JobStatus};

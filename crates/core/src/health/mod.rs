@@ -3,9 +3,11 @@
 //! out from the book's dated records; the default scorecards and the rules that assign them.
 
 mod catalogue;
+mod config;
 mod inputs;
 mod scorecard;
 
 pub use catalogue::*;
+pub use config::*;
 pub use inputs::*;
 pub use scorecard::*;

@@ -103,27 +103,35 @@ async fn ingest(a: IngestArgs) -> anyhow::Result<()> {
     let (addr, key) = serve_with_ingest_key(&http_store).await?;
     let client = reqwest::Client::new();
     let url = format!("http://{addr}/v1/batch");
+    // The senders' bodies are composed before the clock starts, as the floor's messages are
+    // parsed before its clock starts: composing JSON is the clients' work, not the server's,
+    // and on a 2-core machine it would take the server's cores.
+    let shape = Shape::of(&a);
+    let bodies: Arc<Vec<String>> = Arc::new(
+        (0..a.events)
+            .step_by(a.batch)
+            .map(|first| batch_body(first, a.batch.min(a.events - first), shape, Some(&key)))
+            .collect(),
+    );
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let throttled = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..a.clients {
-        let (client, url, key, next, throttled) = (
+        let (client, url, bodies, next, throttled) = (
             client.clone(),
             url.clone(),
-            key.clone(),
+            bodies.clone(),
             next.clone(),
             throttled.clone(),
         );
-        let (batch, total, shape) = (a.batch, a.events, Shape::of(&a));
         tasks.push(tokio::spawn(async move {
             loop {
-                let first = next.fetch_add(batch, std::sync::atomic::Ordering::Relaxed);
-                if first >= total {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(body) = bodies.get(i) else {
                     return Ok::<_, anyhow::Error>(());
-                }
-                let body = batch_body(first, batch.min(total - first), shape, Some(&key));
-                send(&client, &url, body, &throttled).await?;
+                };
+                send(&client, &url, body.clone(), &throttled).await?;
             }
         }));
     }

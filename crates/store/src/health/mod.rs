@@ -2,13 +2,17 @@
 //! the book whenever something that feeds them changes; its score and colour by the scorecard
 //! its rule assigns; snapshots a day and at each colour change; what moved since the last one.
 
+mod config;
 mod inputs;
+mod playbook;
 mod portfolio;
 mod pulse;
 mod refresh;
 mod watch;
 
+pub use config::HealthConfigVersion;
 pub use inputs::INVOICE_DAYS_OVERDUE;
+pub use playbook::AtRiskPlaybook;
 pub use portfolio::{ColourDay, ColourMove, colour_slot};
 pub use pulse::{CsmPulse, PULSE_MAX_DAYS};
 pub use refresh::HealthRefresh;
@@ -51,20 +55,20 @@ pub struct AccountHealth {
     pub thresholds: Thresholds,
 }
 
-/// The scorecards and the ordered rules that assign them.
+/// The scorecards, the ordered rules that assign them and the at-risk playbook, as checked
+/// when they were saved.
 pub(crate) struct Scoring {
-    rules: Vec<AssignmentRule>,
-    cards: Vec<Scorecard>,
+    config: HealthConfig,
 }
 
 impl Scoring {
     /// The rule that assigns an account its scorecard (1-based), the rule and the scorecard.
     fn card_for(&self, facts: &AccountFacts) -> (usize, &AssignmentRule, &Scorecard) {
-        let (n, rule) = first_match(&self.rules, facts).expect("the rules end with a catch-all");
+        let (n, rule) =
+            first_match(&self.config.rules, facts).expect("the rules end with a catch-all");
         let card = self
-            .cards
-            .iter()
-            .find(|c| c.name == rule.then)
+            .config
+            .scorecard(&rule.then)
             .expect("every rule names a scorecard");
         (n, rule, card)
     }
@@ -83,8 +87,7 @@ impl Store {
     /// The scorecards in force and the rules that assign them.
     pub(crate) async fn scoring(&self) -> Result<Scoring> {
         Ok(Scoring {
-            rules: default_rules(),
-            cards: vec![default_scorecard(), onboarding_scorecard()],
+            config: self.health_config().await?,
         })
     }
 

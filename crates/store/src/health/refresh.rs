@@ -4,6 +4,7 @@
 //! change and each day leave behind.
 
 use super::inputs::{Before, CHUNK, facts};
+use super::playbook::Turn;
 use super::{Scoring, metrics_json};
 use crate::accounts::{Arg, Args};
 use crate::{Engine, Result, Store};
@@ -127,6 +128,8 @@ pub struct HealthRefresh {
     pub moved: usize,
     /// Whose colour changed (each left a snapshot).
     pub colour_changes: usize,
+    /// At-risk playbooks opened for accounts that turned.
+    pub playbooks_opened: usize,
 }
 
 impl HealthRefresh {
@@ -134,6 +137,7 @@ impl HealthRefresh {
         self.accounts += o.accounts;
         self.moved += o.moved;
         self.colour_changes += o.colour_changes;
+        self.playbooks_opened += o.playbooks_opened;
     }
 }
 
@@ -211,7 +215,10 @@ impl Store {
                     }
                 })
                 .collect();
-            out.add(self.keep_scores(scored).await?);
+            out.add(
+                self.keep_scores(scored, &scoring.config.at_risk_playbook)
+                    .await?,
+            );
         }
         Ok(out)
     }
@@ -234,13 +241,14 @@ impl Store {
     /// Accounts whose metrics were never computed are marked for the refresher.
     pub async fn recompute_health(&self) -> Result<HealthRefresh> {
         let scoring = self.scoring().await?;
+        let playbook = scoring.config.at_risk_playbook.clone();
         let rows: Vec<KeptRow> = sqlx::query_as(KEPT).fetch_all(&self.pool).await?;
         // Parsing and scoring a whole book is CPU work: off the async threads, on every core.
         let scored = tokio::task::spawn_blocking(move || score_kept(&scoring, rows))
             .await
             .map_err(|e| crate::StoreError::invalid("health", e.to_string()))??;
         let accounts = scored.len();
-        let mut out = self.keep_scores(scored).await?;
+        let mut out = self.keep_scores(scored, &playbook).await?;
         out.accounts = accounts;
         let never: Vec<i64> = sqlx::query_scalar(
             "SELECT a.id FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM account_health h WHERE h.account_id = a.id)",
@@ -327,7 +335,7 @@ impl Store {
 
     /// Keeps what moved: recomputed metrics, scores and colours on the accounts, a snapshot
     /// at each colour change. One transaction, a statement per 500 accounts.
-    async fn keep_scores(&self, scored: Vec<Scored>) -> Result<HealthRefresh> {
+    async fn keep_scores(&self, scored: Vec<Scored>, playbook: &Playbook) -> Result<HealthRefresh> {
         let mut out = HealthRefresh {
             accounts: scored.len(),
             ..HealthRefresh::default()
@@ -412,6 +420,19 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
+        // After the scores are in: a playbook's tasks say what the account turned to.
+        let turns: Vec<Turn> = turned
+            .iter()
+            .filter_map(|(s, from)| {
+                Some(Turn {
+                    id: s.id,
+                    colour: s.health.colour?,
+                    from: from.and_then(|f| f.parse().ok()),
+                    score: s.health.score,
+                })
+            })
+            .collect();
+        out.playbooks_opened = self.open_playbooks(playbook, &turns).await?;
         Ok(out)
     }
 

@@ -1,0 +1,260 @@
+//! Health as configuration and the at-risk playbook, on SQLite and PostgreSQL: an edited
+//! scorecard re-scores the book at once and keeps its earlier versions; an account that turns
+//! red gets one playbook of tasks for its owners, and closing it records the outcome.
+
+mod support;
+
+use chrono::DateTime;
+use sherpa_core::assignment::{AssignmentRule, Condition};
+use sherpa_core::health::{Colour, HealthConfig, PlaybookOutcome};
+use sherpa_core::*;
+
+fn urgent_ticket(account: AccountId, i: usize) -> TicketFields {
+    TicketFields {
+        account_id: account,
+        external_id: Some(format!("T-{account}-{i}")),
+        subject: "down".into(),
+        opened_at: DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
+            .unwrap()
+            .to_utc(),
+        severity: Severity::Urgent,
+        status: TicketStatus::Open,
+        resolved_at: None,
+        escalated: true,
+        csat: None,
+    }
+}
+
+#[tokio::test]
+async fn an_edited_scorecard_rescores_the_book_at_once_and_keeps_the_version_before() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let acme = db.account("Acme", "EXT-1").await;
+    for i in 0..4 {
+        db.store
+            .save_ticket(&sys, &urgent_ticket(acme, i))
+            .await
+            .unwrap();
+    }
+    let before = db.store.account_health(acme).await.unwrap();
+    assert_eq!(before.health.scorecard, "Default");
+    assert!(db.store.health_config_versions().await.unwrap().is_empty());
+
+    // Escalations weigh ten times as much, and tier 1 accounts get a scorecard of their own.
+    let mut config = db.store.health_config().await.unwrap();
+    let escalations = config.scorecards[0]
+        .factors
+        .iter_mut()
+        .find(|f| f.metric == "escalations_90d")
+        .unwrap();
+    escalations.weight = 10.0;
+    let mut strategic = config.scorecards[0].clone();
+    strategic.name = "Strategic".into();
+    config.scorecards.push(strategic);
+    config.rules.insert(
+        0,
+        AssignmentRule {
+            when: Condition {
+                tier: Some(1),
+                ..Default::default()
+            },
+            then: "Strategic".into(),
+        },
+    );
+    let changes = db.store.set_health_config(&sys, &config).await.unwrap();
+    assert_eq!(
+        changes,
+        vec!["rules", "scorecard Default", "new scorecard Strategic"]
+    );
+    let after = db.store.account_health(acme).await.unwrap();
+    assert!(
+        after.health.score.unwrap() < before.health.score.unwrap(),
+        "re-scored: {:?} -> {:?}",
+        before.health.score,
+        after.health.score
+    );
+    assert_eq!(
+        after.why, "rule 3: every account",
+        "the new rule came first"
+    );
+    let listed = db.store.account(acme).await.unwrap().health.unwrap();
+    assert_eq!(
+        Some(listed.0),
+        after.health.score,
+        "lists show the new score without a refresh"
+    );
+
+    // Saving the same again changes nothing; a bad one names its key and changes nothing.
+    assert!(
+        db.store
+            .set_health_config(&sys, &config)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mut bad = config.clone();
+    bad.scorecards[1].factors[0].metric = "vibes".into();
+    let e = db.store.set_health_config(&sys, &bad).await.unwrap_err();
+    assert!(
+        e.to_string().contains("scorecards[1].factors[0].metric"),
+        "{e}"
+    );
+    let mut orphan = config.clone();
+    orphan.scorecards.retain(|c| c.name != "Strategic");
+    let e = db.store.set_health_config(&sys, &orphan).await.unwrap_err();
+    assert!(e.to_string().contains("rules[0].then"), "{e}");
+    assert_eq!(db.store.health_config().await.unwrap(), config);
+
+    // Editing one scorecard keeps what the others were.
+    let mut lighter = config.clone();
+    lighter.scorecards[2].factors.pop();
+    assert_eq!(
+        db.store.set_health_config(&sys, &lighter).await.unwrap(),
+        vec!["scorecard Strategic"]
+    );
+    let versions = db.store.health_config_versions().await.unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0].summary, "scorecard Strategic");
+    assert_eq!(versions[1].config, config, "the version before, whole");
+    assert_eq!(
+        versions[0].config.scorecards[0], versions[1].config.scorecards[0],
+        "Default untouched"
+    );
+    assert_ne!(HealthConfig::default(), lighter);
+}
+
+#[tokio::test]
+async fn an_account_that_turns_red_gets_one_playbook_for_its_owners_until_it_is_closed() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let csm = db
+        .store
+        .upsert_user(
+            &sys,
+            &UserInput {
+                email: Email::parse("csm@example.com").unwrap(),
+                name: "Casey".into(),
+                function: Function::Csm,
+                role: Role::Csm,
+                manager_email: None,
+                active: true,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let acme = db
+        .store
+        .create_account(
+            &sys,
+            &AccountPatch {
+                name: Some("Acme".into()),
+                owners: [(OwnerFunction::Csm, Some(PersonRef::Id(csm.id)))]
+                    .into_iter()
+                    .collect(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    assert_eq!(
+        db.store.account_health(acme).await.unwrap().health.colour,
+        Some(Colour::Green)
+    );
+    assert!(db.store.account_playbooks(acme).await.unwrap().is_empty());
+
+    // Open escalated tickets turn it orange, then red: one playbook, opened at the first turn.
+    for i in 0..8 {
+        db.store
+            .save_ticket(&sys, &urgent_ticket(acme, i))
+            .await
+            .unwrap();
+        db.store.refresh_health(&[acme]).await.unwrap();
+    }
+    assert_eq!(
+        db.store.account_health(acme).await.unwrap().health.colour,
+        Some(Colour::Red)
+    );
+    let playbooks = db.store.account_playbooks(acme).await.unwrap();
+    assert_eq!(playbooks.len(), 1, "one open playbook per account");
+    let p = &playbooks[0];
+    assert_eq!(p.from_colour, Some(Colour::Green));
+    assert!(p.closed_at.is_none());
+    let default = HealthConfig::default().at_risk_playbook;
+    assert_eq!(p.tasks.len(), default.tasks.len());
+    assert!(
+        p.tasks.iter().all(|t| t.fields.owner_id == Some(csm.id)),
+        "the CSM, also for the vacant executive sponsor's task"
+    );
+    let first = &p.tasks[0];
+    assert_eq!(first.fields.source, TaskSource::Health);
+    assert!(
+        first
+            .fields
+            .reason
+            .contains(&format!("from green (score {:.1})", p.score.unwrap()))
+            && first.fields.reason.contains("task 1 of 4"),
+        "{}",
+        first.fields.reason
+    );
+    let today = db.store.clock().today();
+    assert_eq!(
+        first.fields.due_on,
+        Some(today + chrono::Days::new(default.tasks[0].due_in_days.into()))
+    );
+    let mine = db
+        .store
+        .tasks(&sherpa_store::TaskQuery {
+            owner: Some(csm.id),
+            status: Some(TaskStatus::Open),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 4, "in the CSM's task list");
+
+    // Closing records the outcome and cancels what is still open.
+    let closed = db
+        .store
+        .close_playbook(&sys, p.id, PlaybookOutcome::Recovered, "exec call fixed it")
+        .await
+        .unwrap();
+    assert_eq!(closed.outcome, Some(PlaybookOutcome::Recovered));
+    assert_eq!(closed.note.as_deref(), Some("exec call fixed it"));
+    assert!(
+        closed
+            .tasks
+            .iter()
+            .all(|t| t.status == TaskStatus::Cancelled)
+    );
+    let again = db
+        .store
+        .close_playbook(&sys, p.id, PlaybookOutcome::Churned, "")
+        .await
+        .unwrap_err();
+    assert!(again.to_string().contains("already closed"), "{again}");
+
+    // A later turn opens a new one; turning green does not.
+    let tickets = db.store.tickets(Some(acme), 100).await.unwrap();
+    for t in tickets {
+        let mut f = t.fields.clone();
+        f.status = TicketStatus::Solved;
+        f.resolved_at = Some(f.opened_at + chrono::Duration::hours(4));
+        f.escalated = false;
+        db.store.save_ticket(&sys, &f).await.unwrap();
+    }
+    db.store.refresh_health(&[acme]).await.unwrap();
+    assert_eq!(db.store.account_playbooks(acme).await.unwrap().len(), 1);
+    for i in 10..18 {
+        db.store
+            .save_ticket(&sys, &urgent_ticket(acme, i))
+            .await
+            .unwrap();
+    }
+    db.store.refresh_health(&[acme]).await.unwrap();
+    let playbooks = db.store.account_playbooks(acme).await.unwrap();
+    assert_eq!(playbooks.len(), 2);
+    assert!(playbooks[0].closed_at.is_none() && playbooks[1].closed_at.is_some());
+}
