@@ -34,6 +34,9 @@ pub(super) struct Turn {
     pub score: Option<f64>,
 }
 
+/// An account's CSM, AE, Customer Development and executive sponsor ids.
+type Owners = (Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+
 type PlaybookRow = (
     i64,
     i64,
@@ -104,7 +107,7 @@ impl Store {
         let mut opened = 0;
         let mut tx = self.write_tx().await?;
         for t in due {
-            let owners: Option<(Option<i64>, Option<i64>, Option<i64>, Option<i64>)> =
+            let owners: Option<Owners> =
                 sqlx::query_as(
                     "SELECT csm_id, ae_id, cd_id, sponsor_id FROM accounts a WHERE id = $1 \
                      AND NOT EXISTS (SELECT 1 FROM health_playbooks p WHERE p.account_id = a.id AND p.closed_at IS NULL)",
