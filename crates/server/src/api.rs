@@ -105,6 +105,9 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(health::get_health))
         .routes(routes!(health::get_history))
         .routes(routes!(health::set_pulse))
+        .routes(routes!(playbooks::get_config, playbooks::set_config))
+        .routes(routes!(playbooks::list_playbooks))
+        .routes(routes!(playbooks::close_playbook))
         .routes(routes!(
             calendar::get_calendar,
             calendar::reissue_calendar,

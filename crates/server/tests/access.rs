@@ -381,6 +381,35 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             MANAGERS,
         ),
         case(
+            "GET",
+            "/admin/health",
+            "/admin/health",
+            Body::None,
+            MANAGERS,
+        ),
+        case(
+            "POST",
+            "/admin/health",
+            "/admin/health",
+            form(&[
+                (
+                    "text",
+                    &sherpa_server::config::health_toml(
+                        &sherpa_core::health::HealthConfig::default(),
+                    ),
+                ),
+                ("action", "check"),
+            ]),
+            MANAGERS,
+        ),
+        case(
+            "POST",
+            "/accounts/{id}/playbooks/{playbook}/close",
+            &format!("/accounts/{o}/playbooks/999999/close"),
+            form(&[("outcome", "recovered"), ("note", "")]),
+            OWNER_LOG,
+        ),
+        case(
             "POST",
             "/admin/prioritisation",
             "/admin/prioritisation",
@@ -527,6 +556,10 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("POST", "/api/v1/reassignments/{id}/approve", "/api/v1/reassignments/999999/approve".into(), Body::None, API_MANAGE),
         api("GET", "/api/v1/accounts/{id}/health", format!("/api/v1/accounts/{o}/health"), Body::None, API_READ),
         api("GET", "/api/v1/accounts/{id}/health/history", format!("/api/v1/accounts/{o}/health/history"), Body::None, API_READ),
+        api("GET", "/api/v1/health/config", "/api/v1/health/config".into(), Body::None, API_READ),
+        api("PUT", "/api/v1/health/config", "/api/v1/health/config".into(), Body::Json(serde_json::to_value(sherpa_core::health::HealthConfig::default()).unwrap()), API_MANAGE),
+        api("GET", "/api/v1/accounts/{id}/playbooks", format!("/api/v1/accounts/{o}/playbooks"), Body::None, API_READ),
+        api("POST", "/api/v1/playbooks/{id}/close", "/api/v1/playbooks/999999/close".into(), Body::Json(json!({"outcome": "recovered"})), API_OWNER_LOG),
         api("GET", "/api/v1/prioritisation", "/api/v1/prioritisation".into(), Body::None, API_READ),
         api("PUT", "/api/v1/prioritisation", "/api/v1/prioritisation".into(), Body::Json(json!({"grade_bounds": {"a_above": "50000", "b_from": "10000"}, "tier_grid": {"A1": "1", "A2": "1", "A3": "1-2", "B1": "1-2", "B2": "2", "B3": "2", "C1": "2", "C2": "3", "C3": "3"}})), API_MANAGE),
         api("POST", "/api/v1/accounts/bulk", "/api/v1/accounts/bulk".into(), Body::Json(json!({"items": [{"external_id": "B-1", "name": "Bulk"}]})), API_MANAGE),

@@ -64,6 +64,31 @@ impl ScoringRule {
         }
     }
 
+    /// The rule in words: "0 points at 20, 100 at 85", "from 0: 0 points; from 7: 60; ...".
+    pub fn describe(&self) -> String {
+        let n = |v: f64| {
+            if v.fract() == 0.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v}")
+            }
+        };
+        match self {
+            ScoringRule::Linear { zero, full } => {
+                format!("0 points at {}, 100 at {}", n(*zero), n(*full))
+            }
+            ScoringRule::Bands { bands } => bands
+                .iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    let unit = if i == 0 { " points" } else { "" };
+                    format!("from {}: {}{unit}", n(b.from), n(b.points))
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+
     fn check(&self) -> Result<(), String> {
         match self {
             ScoringRule::Bands { bands } => {
@@ -405,6 +430,28 @@ mod tests {
         assert_eq!(r.points(6.99), 0.0);
         assert_eq!(r.points(7.0), 50.0);
         assert_eq!(r.points(10.0), 100.0);
+    }
+
+    #[test]
+    fn a_rule_reads_in_words() {
+        let linear = ScoringRule::Linear {
+            zero: 90.0,
+            full: 14.5,
+        };
+        assert_eq!(linear.describe(), "0 points at 90, 100 at 14.5");
+        let bands = ScoringRule::Bands {
+            bands: vec![
+                Band {
+                    from: 0.0,
+                    points: 0.0,
+                },
+                Band {
+                    from: 7.0,
+                    points: 60.0,
+                },
+            ],
+        };
+        assert_eq!(bands.describe(), "from 0: 0 points; from 7: 60");
     }
 
     #[test]

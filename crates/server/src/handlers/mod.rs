@@ -10,6 +10,7 @@ pub mod custom_fields;
 pub mod health;
 mod json;
 pub mod nine_box;
+pub mod playbooks;
 pub mod priorities;
 pub mod reassignments;
 pub mod segments;

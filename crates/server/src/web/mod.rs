@@ -150,6 +150,12 @@ pub fn routes() -> Vec<WebRoute> {
             Signed,
             post(health::set_pulse),
         ),
+        route(
+            post_.clone(),
+            "/accounts/{id}/playbooks/{playbook}/close",
+            Signed,
+            post(playbook::close),
+        ),
         route(post_.clone(), "/accounts/{id}", Signed, post(account::edit)),
         route(
             post_.clone(),
@@ -191,6 +197,18 @@ pub fn routes() -> Vec<WebRoute> {
         ),
         route(get_.clone(), "/nine-box", Signed, get(nine_box::show)),
         route(get_.clone(), "/staffing", Signed, get(staffing::show)),
+        route(
+            get_.clone(),
+            "/admin/health",
+            ManageBook,
+            get(scorecards::show),
+        ),
+        route(
+            post_.clone(),
+            "/admin/health",
+            ManageBook,
+            post(scorecards::save),
+        ),
         route(
             get_.clone(),
             "/admin/prioritisation",

@@ -45,6 +45,16 @@ impl ColourMove {
 }
 
 impl Store {
+    /// How many accounts each scorecard judges now (churned ones left out).
+    pub async fn scorecard_counts(&self) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT COALESCE(h.scorecard, ''), COUNT(*) FROM account_health h JOIN accounts a ON a.id = h.account_id \
+             WHERE COALESCE(a.lifecycle, '') <> 'churned' GROUP BY h.scorecard ORDER BY h.scorecard",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// The colours of the book on each day with daily snapshots, from `from` on. Churned
     /// accounts are left out here and below: their health is history, not a call to act.
     pub async fn health_distribution(&self, from: NaiveDate) -> Result<Vec<ColourDay>> {

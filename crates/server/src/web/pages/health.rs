@@ -51,6 +51,10 @@ pub(super) struct HealthSection {
     /// Whether the viewer may set the pulse (owners, their managers, admins).
     pub may_pulse: bool,
     pub pulse_max_days: i64,
+    /// The open at-risk playbook, and those closed before, newest first.
+    pub playbook: Option<super::playbook::PlaybookView>,
+    pub closed_playbooks: Vec<super::playbook::PlaybookView>,
+    pub outcomes: [(&'static str, &'static str); 4],
 }
 
 /// A metric's value as a person reads it.
@@ -78,6 +82,11 @@ pub(super) async fn section(
         )
     });
     let history = store.health_history(id).await?;
+    let (mut open, closed_playbooks): (Vec<_>, Vec<_>) = super::playbook::playbooks(store, id)
+        .await?
+        .into_iter()
+        .partition(|p| p.open);
+    let playbook = open.pop();
     // Rounded first, and + 0.0, so that no factor reads "-0.0".
     let one = |v: Option<f64>| {
         v.map(|v| format!("{:.1}", (v * 10.0).round() / 10.0 + 0.0))
@@ -124,6 +133,9 @@ pub(super) async fn section(
         pulse,
         may_pulse,
         pulse_max_days: sherpa_store::PULSE_MAX_DAYS,
+        playbook,
+        closed_playbooks,
+        outcomes: super::playbook::OUTCOMES,
         scorecard: h.health.scorecard,
         why: h.why,
     })

@@ -1,0 +1,238 @@
+//! The health settings page (admins and leaders): the rules that pick each account's
+//! scorecard, every scorecard's factors in words, the at-risk playbook, the versions saved
+//! before, and an editor for all of it as TOML (the `[health]` part of `sherpa config
+//! export`). A save goes through the same checks as `PUT /api/v1/health/config`; a bad one
+//! names its line or key and changes nothing.
+
+use crate::AppState;
+use crate::config::{health_toml, parse_health};
+use crate::web::session::Signed;
+use crate::web::{Nav, PageResult, format, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use sherpa_core::Actor;
+use sherpa_core::health::{HealthConfig, METRICS, metric};
+use sherpa_store::StoreError;
+
+struct RuleLine {
+    n: usize,
+    when: String,
+    then: String,
+}
+
+struct FactorLine {
+    name: String,
+    metric: String,
+    group: &'static str,
+    rule: String,
+    weight: String,
+    /// Its share of the scorecard's weight.
+    share: String,
+}
+
+struct CardView {
+    name: String,
+    /// "green from 75, yellow from 55, orange from 35".
+    thresholds: String,
+    accounts: i64,
+    factors: Vec<FactorLine>,
+}
+
+struct VersionLine {
+    saved_at: String,
+    by: String,
+    summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "scorecards.html")]
+struct ScorecardsPage {
+    nav: Nav,
+    rules: Vec<RuleLine>,
+    cards: Vec<CardView>,
+    playbook_colours: String,
+    /// Title, owner function, due in days, priority.
+    playbook_tasks: Vec<(String, &'static str, u32, &'static str)>,
+    versions: Vec<VersionLine>,
+    /// The editor's text: the configuration in force, or what was sent back with a problem.
+    text: String,
+    /// What a check or a save found: (good, message).
+    outcome: Option<(bool, String)>,
+    metrics: Vec<(
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    )>,
+}
+
+async fn page(
+    s: &AppState,
+    c: &crate::web::session::Current,
+    text: Option<String>,
+    outcome: Option<(bool, String)>,
+) -> Result<ScorecardsPage, crate::web::Failure> {
+    let config: HealthConfig = s.store.health_config().await?;
+    let counts = s.store.scorecard_counts().await?;
+    let users = s.store.users().await?;
+    let cards = config
+        .scorecards
+        .iter()
+        .map(|card| {
+            let total: f64 = card.factors.iter().map(|f| f.weight).sum();
+            let t = card.thresholds;
+            CardView {
+                name: card.name.clone(),
+                thresholds: format!(
+                    "green from {}, yellow from {}, orange from {}, red below",
+                    t.green, t.yellow, t.orange
+                ),
+                accounts: counts
+                    .iter()
+                    .find(|(n, _)| *n == card.name)
+                    .map_or(0, |(_, k)| *k),
+                factors: card
+                    .factors
+                    .iter()
+                    .map(|f| FactorLine {
+                        name: f.name.clone(),
+                        metric: f.metric.clone(),
+                        group: f.group.as_str(),
+                        rule: format!(
+                            "{}{}",
+                            f.rule.describe(),
+                            metric(&f.metric)
+                                .map(|m| format!(" ({})", m.unit))
+                                .unwrap_or_default()
+                        ),
+                        weight: format!("{}", f.weight),
+                        share: format!("{:.0}%", f.weight / total * 100.0),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let versions = s
+        .store
+        .health_config_versions()
+        .await?
+        .into_iter()
+        .map(|v| VersionLine {
+            saved_at: format::time(v.saved_at),
+            by: v
+                .saved_by
+                .and_then(|u| users.iter().find(|x| x.id == u))
+                .map_or_else(|| "the command line".into(), |u| u.name.clone()),
+            summary: v.summary,
+        })
+        .collect();
+    Ok(ScorecardsPage {
+        nav: Nav::new(c, "scorecards"),
+        rules: config
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RuleLine {
+                n: i + 1,
+                when: r.when.describe(),
+                then: r.then.clone(),
+            })
+            .collect(),
+        cards,
+        playbook_colours: config
+            .at_risk_playbook
+            .colours
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(" or "),
+        playbook_tasks: config
+            .at_risk_playbook
+            .tasks
+            .iter()
+            .map(|t| {
+                (
+                    t.title.clone(),
+                    t.owner.as_str(),
+                    t.due_in_days,
+                    t.priority.as_str(),
+                )
+            })
+            .collect(),
+        versions,
+        text: text.unwrap_or_else(|| health_toml(&config)),
+        outcome,
+        metrics: METRICS
+            .iter()
+            .map(|m| (m.key, m.name, m.group.as_str(), m.unit, m.source))
+            .collect(),
+    })
+}
+
+pub async fn show(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
+    Ok(render(&page(&s, &c, None, None).await?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    text: String,
+    /// "check" only checks; "save" saves.
+    action: String,
+}
+
+/// Checks or saves the editor's text; a problem keeps the text on the page with what was
+/// wrong.
+pub async fn save(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Form(f): Form<EditForm>,
+) -> PageResult {
+    let config = match parse_health(&f.text) {
+        Ok(config) => config,
+        Err(e) => {
+            let message = format!("{e}. Nothing was changed.");
+            let mut resp = render(&page(&s, &c, Some(f.text), Some((false, message))).await?);
+            *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+            return Ok(resp);
+        }
+    };
+    let before = s.store.health_config().await?;
+    let changes = config.changes_from(&before);
+    let outcome = if changes.is_empty() {
+        "It matches the configuration in force: nothing to change.".to_string()
+    } else if f.action == "check" {
+        format!(
+            "Valid. Saving it would change {}{}.",
+            changes.join(", "),
+            if config.rescores_from(&before) {
+                " and re-score every account"
+            } else {
+                ""
+            }
+        )
+    } else {
+        match s
+            .store
+            .set_health_config(&Actor::user(c.session.user.id, "web"), &config)
+            .await
+        {
+            Ok(changes) => format!(
+                "Saved: {}. Every account's score follows it now.",
+                changes.join(", ")
+            ),
+            Err(StoreError::Invalid { field, message }) => {
+                let message = format!("{field}: {message}. Nothing was changed.");
+                let mut resp = render(&page(&s, &c, Some(f.text), Some((false, message))).await?);
+                *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+                return Ok(resp);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let keep = (f.action == "check").then_some(f.text);
+    Ok(render(&page(&s, &c, keep, Some((true, outcome))).await?).into_response())
+}
