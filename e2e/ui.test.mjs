@@ -437,5 +437,65 @@ test('a leader watches an account change colour within a second of its tickets, 
   const explained = await (await api(`/accounts/${green.id}/health`)).json();
   const open = explained.factors.find((f) => f.metric === 'open_tickets');
   assert.ok(open.value >= 8 && open.contribution < 10, JSON.stringify(open));
+
+  // Turned orange or red: the at-risk playbook opened its tasks; closing it records the outcome.
+  const turned = (await (await api(`/accounts/${green.id}`)).json()).health_colour;
+  if (turned === 'orange' || turned === 'red') {
+    const playbook = page.locator('#playbook');
+    await playbook.getByText(/Turned (orange|red) from (green|yellow)/).waitFor();
+    assert.equal(await page.locator('#playbook-tasks tbody tr').count(), 4);
+    await playbook.scrollIntoViewIfNeeded();
+    await shot(page, '26-account-playbook', true);
+    await page.getByLabel('Outcome').selectOption('false_alarm');
+    await page.getByLabel('What was done').fill('Load test tickets, not a real outage.');
+    await page.getByRole('button', { name: 'Close the playbook' }).click();
+    await page.locator('#playbooks-closed').getByText('Earlier at-risk playbooks').click();
+    await page.locator('#playbooks-closed').getByText('False alarm: Load test tickets').waitFor();
+    assert.equal(await page.locator('#playbook').count(), 0, 'none open now');
+    const [closed] = await (await api(`/accounts/${green.id}/playbooks`)).json();
+    assert.equal(closed.outcome, 'false_alarm');
+    assert.ok(closed.tasks.every((t) => t.status === 'cancelled'));
+  }
+  await context.close();
+});
+
+test('an admin reads the scorecards in words and edits one as configuration: a bad edit is refused by its key', async () => {
+  const { context, page } = await session(ADMIN);
+  await page.goto(`${BASE}/admin/health`);
+  await page.getByRole('heading', { name: 'Health scorecards' }).waitFor();
+  const rules = page.locator('#scorecard-rules tbody tr');
+  assert.equal(await rules.count(), 2);
+  assert.match(await rules.nth(0).textContent(), /lifecycle onboarding\s*Onboarding/);
+  const seats = page.locator('section.scorecard', { hasText: 'Default' }).locator('tr', { hasText: 'Seat utilisation' });
+  assert.match(await seats.textContent(), /0 points at 20, 100 at 85/);
+  await shot(page, '27-scorecards', true);
+
+  const editor = page.locator('#config-text');
+  const original = await editor.inputValue();
+  assert.match(original, /name = "Default"/);
+  // The first factor of the first scorecard is seat utilisation, weight 3.
+  await editor.fill(original.replace('weight = 3.0', 'weight = 0.0'));
+  await page.getByRole('button', { name: 'Check' }).click();
+  await page.locator('#config-outcome').getByText(/scorecards\[0\]\.factors\[0\]\.weight: a weight above 0/).waitFor();
+  await page.locator('#config-outcome').getByText('Nothing was changed.').waitFor();
+  await shot(page, '28-scorecards-refused');
+
+  await editor.fill(original.replace('weight = 3.0', 'weight = 6.0'));
+  await page.getByRole('button', { name: 'Check' }).click();
+  await page.locator('#config-outcome').getByText('Valid. Saving it would change scorecard Default and re-score every account.').waitFor();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#config-outcome').getByText(/^Saved: scorecard Default/).waitFor();
+  await page.locator('#config-versions').getByText('scorecard Default').waitFor();
+  assert.equal((await seats.locator('td').nth(4).textContent()).trim(), '6');
+  const config = await (await fetch(`${BASE}/api/v1/health/config`, {
+    headers: { authorization: `Bearer ${process.env.SHERPA_API_TOKEN}` },
+  })).json();
+  assert.equal(config.scorecards[0].factors[0].weight, 6);
+
+  // Back as it was: a second version, the first kept.
+  await editor.fill(original);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#config-outcome').getByText(/^Saved/).waitFor();
+  assert.equal(await page.locator('#config-versions tbody tr').count(), 2);
   await context.close();
 });

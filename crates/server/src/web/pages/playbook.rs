@@ -3,8 +3,8 @@
 
 use super::account::{account_id, refused};
 use crate::AppState;
+use crate::web::PageResult;
 use crate::web::session::Signed;
-use crate::web::{PageResult, format};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
@@ -81,7 +81,11 @@ pub(super) async fn playbooks(
                 .map(|t| PlaybookTaskLine {
                     title: t.fields.title.clone(),
                     owner: name(t.fields.owner_id),
-                    due: format::date(t.fields.due_on),
+                    due: t
+                        .fields
+                        .due_on
+                        .map(|d| d.format("%d %b").to_string())
+                        .unwrap_or_default(),
                     status: t.status.as_str(),
                     overdue: t.status == TaskStatus::Open
                         && t.fields.due_on.is_some_and(|d| d < today),
