@@ -47,8 +47,9 @@ pub use connect::{DEFAULT_URL, Engine, redact as redacted};
 pub use demo::{DemoProgress, DemoVoice};
 pub use error::StoreError;
 pub use health::{
-    AccountHealth, AtRiskPlaybook, ColourDay, ColourMove, CsmPulse, HealthConfigVersion,
-    HealthRefresh, HealthSnapshot, HealthWatch, INVOICE_DAYS_OVERDUE, PULSE_MAX_DAYS, colour_slot,
+    AccountHealth, AtRiskPlaybook, BACKTEST_MAX_HORIZON_DAYS, ColourDay, ColourMove, CsmPulse,
+    HealthConfigVersion, HealthRefresh, HealthSnapshot, HealthWatch, INVOICE_DAYS_OVERDUE,
+    PULSE_MAX_DAYS, colour_slot,
 };
 pub use intake::{IngestOutcome, IntakeStatus, StoredEvent, UsageDay};
 pub use jobs::{Job, JobStatus};

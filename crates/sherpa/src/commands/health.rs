@@ -1,8 +1,16 @@
 //! `sherpa health recompute`: re-scores every account from its kept metrics by the scorecard
 //! its rule assigns now (what a scorecard change runs), or with `--rebuild` first works every
-//! account's metrics out again from the book.
+//! account's metrics out again from the book. `sherpa health backtest`: how well the scores
+//! accounts had before their terms ended told renewal from churn.
 
+use sherpa_core::health::Backtest;
 use std::time::Instant;
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
 
 #[derive(clap::Subcommand)]
 pub enum HealthCommand {
@@ -13,11 +21,34 @@ pub enum HealthCommand {
         #[arg(long)]
         rebuild: bool,
     },
+    /// Score every contract term with a known outcome as of some days before it ended, from
+    /// what was dated then, and measure how well the scores told renewal from churn.
+    Backtest {
+        /// Days before each term's end to score the account as of.
+        #[arg(long, default_value_t = 90)]
+        horizon_days: u32,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 pub async fn run(db: &str, cmd: HealthCommand) -> anyhow::Result<()> {
     let store = crate::open(db).await?;
     match cmd {
+        HealthCommand::Backtest {
+            horizon_days,
+            format,
+        } => {
+            let started = Instant::now();
+            let b = store.health_backtest(horizon_days).await?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&b)?),
+                Format::Table => {
+                    print!("{}", table(&b));
+                    eprintln!("back-tested in {} ms", started.elapsed().as_millis());
+                }
+            }
+        }
         HealthCommand::Recompute { rebuild } => {
             let started = Instant::now();
             let done = if rebuild {
@@ -49,4 +80,96 @@ pub async fn run(db: &str, cmd: HealthCommand) -> anyhow::Result<()> {
     }
     store.close().await;
     Ok(())
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.0}%", v * 100.0)
+}
+
+/// The back-test as a person reads it in a terminal.
+fn table(b: &Backtest) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Health back-test: {} contract terms with a known outcome, each account scored as of {} days before its term ended ({} had no score then).\n{}\n",
+        b.terms, b.horizon_days, b.unscored, b.verdict
+    );
+    let _ = writeln!(
+        out,
+        "{:<8} {:>6} {:>8} {:>11} {:>8}  {:<22} {:>9}",
+        "colour", "terms", "renewed", "contracted", "churned", "renewal rate (95%)", "predicted"
+    );
+    for r in &b.by_colour {
+        let actual = r.actual.map_or("-".to_string(), |a| {
+            format!("{} ({}-{})", pct(a.value), pct(a.low), pct(a.high))
+        });
+        let _ = writeln!(
+            out,
+            "{:<8} {:>6} {:>8} {:>11} {:>8}  {:<22} {:>9}",
+            r.colour.as_str(),
+            r.terms,
+            r.renewed,
+            r.contracted,
+            r.churned,
+            actual,
+            r.predicted.map_or("-".to_string(), pct)
+        );
+    }
+    if !b.deciles.is_empty() {
+        let _ = writeln!(out, "\nLift by decile, lowest scores first:");
+        for (i, d) in b.deciles.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "  {:>2}. scores {:>5.1} to {:>5.1}: {:>4} terms, churn {:>4}, lift {:.1}",
+                i + 1,
+                d.score_from,
+                d.score_to,
+                d.n,
+                pct(d.churn_rate),
+                d.lift
+            );
+        }
+    }
+    let _ = writeln!(out, "\nEach factor on its own, strongest first:");
+    for f in &b.factors {
+        let auc = f.auc.map_or("-".to_string(), |a| {
+            format!("AUC {:.2} ({:.2}-{:.2})", a.value, a.low, a.high)
+        });
+        let _ = writeln!(
+            out,
+            "  {:<34} {:>5} known  {:<24} {}",
+            f.name, f.known, auc, f.direction
+        );
+    }
+    match &b.suggestion {
+        None => {
+            let _ = writeln!(
+                out,
+                "\nNo weights suggested: too few renewed or churned terms to fit them."
+            );
+        }
+        Some(s) => {
+            let auc = |a: Option<sherpa_core::health::Auc>| {
+                a.map_or("-".into(), |a| format!("{:.2}", a.value))
+            };
+            let _ = writeln!(
+                out,
+                "\nSuggested weights for {} (fitted on {} terms, tried on {} held-out terms: AUC {} as it is, {} suggested):",
+                s.scorecard,
+                s.train_terms,
+                s.test_terms,
+                auc(s.current_auc),
+                auc(s.suggested_auc)
+            );
+            for (_, name, now, suggested) in &s.weights {
+                let _ = writeln!(out, "  {name:<34} {now:>5} -> {suggested}");
+            }
+            let _ = writeln!(
+                out,
+                "Nothing changes until a person confirms: \"Use these weights\" on the back-test page, or edit [health] in `sherpa config`."
+            );
+        }
+    }
+    out
 }

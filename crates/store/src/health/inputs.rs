@@ -84,26 +84,57 @@ impl Store {
     /// catalogue's, and every event name used in the 30 days up to `day` that it does not map,
     /// each its own feature) and which are high-value.
     pub(super) async fn health_catalogue(&self, day: NaiveDate) -> Result<FeatureCatalogue> {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT DISTINCT COALESCE(f.feature, n.name) FROM (SELECT DISTINCT name FROM usage_names \
+        let mut all = self.health_catalogues(&[day]).await?;
+        Ok(all.remove(&day).expect("one per day asked"))
+    }
+
+    /// The feature catalogue as of each of `days`, from one read of the names used: the
+    /// rollups of names have no index by day, so each read scans them all.
+    pub(super) async fn health_catalogues(
+        &self,
+        days: &[NaiveDate],
+    ) -> Result<HashMap<NaiveDate, FeatureCatalogue>> {
+        let (Some(first), Some(last)) = (days.iter().min(), days.iter().max()) else {
+            return Ok(HashMap::new());
+        };
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT DISTINCT n.day, COALESCE(f.feature, n.name) FROM (SELECT DISTINCT day, name FROM usage_names \
              WHERE day >= $1 AND day <= $2) n LEFT JOIN feature_catalog f ON f.event_name = n.name",
         )
-        .bind(date(day - Days::new(29)))
-        .bind(date(day))
+        .bind(date(*first - Days::new(29)))
+        .bind(date(*last))
         .fetch_all(&self.pool)
         .await?;
-        let mut features: HashSet<String> = rows.into_iter().map(|(f,)| f).collect();
-        let mut high_value = HashSet::new();
-        for (_, feature, high) in self.feature_catalog().await? {
-            if high {
-                high_value.insert(feature.clone());
-            }
-            features.insert(feature);
-        }
-        Ok(FeatureCatalogue {
-            features: features.len(),
-            high_value,
-        })
+        let used: Vec<(NaiveDate, String)> = rows
+            .into_iter()
+            .map(|(d, f)| Ok((stored_day("day", &d)?, f)))
+            .collect::<Result<_>>()?;
+        let catalog = self.feature_catalog().await?;
+        Ok(days
+            .iter()
+            .map(|day| {
+                let from = *day - Days::new(29);
+                let mut features: HashSet<String> = used
+                    .iter()
+                    .filter(|(d, _)| from <= *d && d <= day)
+                    .map(|(_, f)| f.clone())
+                    .collect();
+                let mut high_value = HashSet::new();
+                for (_, feature, high) in &catalog {
+                    if *high {
+                        high_value.insert(feature.clone());
+                    }
+                    features.insert(feature.clone());
+                }
+                (
+                    *day,
+                    FeatureCatalogue {
+                        features: features.len(),
+                        high_value,
+                    },
+                )
+            })
+            .collect())
     }
 
     /// Everything dated that feeds the metrics of `ids` as of `day`, with what chooses each

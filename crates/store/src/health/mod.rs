@@ -2,6 +2,7 @@
 //! the book whenever something that feeds them changes; its score and colour by the scorecard
 //! its rule assigns; snapshots a day and at each colour change; what moved since the last one.
 
+mod backtest;
 mod config;
 mod inputs;
 mod playbook;
@@ -10,6 +11,7 @@ mod pulse;
 mod refresh;
 mod watch;
 
+pub use backtest::BACKTEST_MAX_HORIZON_DAYS;
 pub use config::HealthConfigVersion;
 pub use inputs::INVOICE_DAYS_OVERDUE;
 pub use playbook::AtRiskPlaybook;

@@ -272,6 +272,7 @@ impl Store {
             .await?;
         let ids: Vec<AccountId> = ids.into_iter().map(AccountId).collect();
         let mut taken = 0;
+        let catalogues = self.health_catalogues(days).await?;
         for day in days {
             let on = sherpa_core::text::date(*day);
             let had: Vec<i64> = sqlx::query_scalar(
@@ -284,7 +285,7 @@ impl Store {
             let at = sherpa_core::text::timestamp(
                 day.and_hms_opt(23, 59, 59).expect("a time").and_utc(),
             );
-            let catalogue = self.health_catalogue(*day).await?;
+            let catalogue = &catalogues[day];
             let todo: Vec<AccountId> = ids
                 .iter()
                 .copied()
