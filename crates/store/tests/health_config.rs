@@ -258,3 +258,86 @@ async fn an_account_that_turns_red_gets_one_playbook_for_its_owners_until_it_is_
     assert_eq!(playbooks.len(), 2);
     assert!(playbooks[0].closed_at.is_none() && playbooks[1].closed_at.is_some());
 }
+
+/// A term that ended on 2026-09-30 with `outcome`, on a new account.
+async fn ended_term(db: &support::TestDb, name: &str, outcome: Outcome) -> AccountId {
+    let id = db.account(name, &format!("EXT-{name}")).await;
+    let term = ContractPatch {
+        account: Some(AccountRef::Id(id)),
+        arr: Some(Money::parse("12000", Currency::USD).unwrap()),
+        start_date: chrono::NaiveDate::from_ymd_opt(2025, 10, 1),
+        end_date: chrono::NaiveDate::from_ymd_opt(2026, 9, 30),
+        outcome: Some(Some(outcome)),
+        ..Default::default()
+    };
+    db.store
+        .save_contract(&Actor::system("test"), None, &term)
+        .await
+        .unwrap();
+    id
+}
+
+fn ticket_opened(account: AccountId, i: usize, on: &str) -> TicketFields {
+    TicketFields {
+        opened_at: DateTime::parse_from_rfc3339(&format!("{on}T09:00:00Z"))
+            .unwrap()
+            .to_utc(),
+        ..urgent_ticket(account, i)
+    }
+}
+
+#[tokio::test]
+async fn the_backtest_scores_each_term_from_what_was_known_before_it_ended_and_nothing_after() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    // Both terms ended on 30 Sep; 90 days before is 2 Jul, a Thursday: scored as of Mon 29 Jun.
+    let lost = ended_term(&db, "Lost", Outcome::Churned).await;
+    let kept = ended_term(&db, "Kept", Outcome::Renewed).await;
+    // The churned account was on fire in June; the renewed one only in August, after its
+    // as-of day: that must not count against it.
+    for i in 0..8 {
+        db.store
+            .save_ticket(&sys, &ticket_opened(lost, i, "2026-06-10"))
+            .await
+            .unwrap();
+        db.store
+            .save_ticket(&sys, &ticket_opened(kept, i, "2026-08-10"))
+            .await
+            .unwrap();
+    }
+    let b = db.store.health_backtest(90).await.unwrap();
+    assert_eq!((b.terms, b.unscored), (2, 0));
+    let auc = b.auc.unwrap();
+    assert_eq!(
+        (auc.value, auc.renewed, auc.churned),
+        (1.0, 1, 1),
+        "the renewed term scored above the churned one: its August tickets were not counted"
+    );
+    assert!(
+        b.verdict.contains("indistinguishable from chance"),
+        "two terms prove nothing, and it says so: {}",
+        b.verdict
+    );
+    let colour_of = |churned: bool| {
+        b.by_colour
+            .iter()
+            .find(|r| {
+                if churned {
+                    r.churned == 1
+                } else {
+                    r.renewed == 1
+                }
+            })
+            .unwrap()
+            .colour
+    };
+    assert_eq!(colour_of(false), Colour::Green);
+    assert_eq!(colour_of(true), Colour::Red);
+    assert!(b.suggestion.is_none(), "too few terms to fit weights");
+
+    // Scored as of 30 days before the end instead, the August tickets count.
+    let b = db.store.health_backtest(30).await.unwrap();
+    assert_eq!(b.auc.unwrap().value, 0.5, "both on fire then");
+    let e = db.store.health_backtest(0).await.unwrap_err();
+    assert!(e.to_string().contains("horizon_days"), "{e}");
+}

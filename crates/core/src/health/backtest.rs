@@ -69,11 +69,15 @@ impl Auc {
             i = j;
         }
         let (n1, n2) = (renewed as f64, churned as f64);
-        let a = (rank_sum - n1 * (n1 + 1.0) / 2.0) / (n1 * n2);
-        let q1 = a / (2.0 - a);
-        let q2 = 2.0 * a * a / (1.0 + a);
+        let u = rank_sum - n1 * (n1 + 1.0) / 2.0;
+        let a = u / (n1 * n2);
+        // The variance from an AUC pulled half a pair toward 0.5: at 0 or 1 the formula gives
+        // none, and a perfect split of two terms would claim certainty.
+        let v = (u + 0.5) / (n1 * n2 + 1.0);
+        let q1 = v / (2.0 - v);
+        let q2 = 2.0 * v * v / (1.0 + v);
         let var =
-            (a * (1.0 - a) + (n1 - 1.0) * (q1 - a * a) + (n2 - 1.0) * (q2 - a * a)) / (n1 * n2);
+            (v * (1.0 - v) + (n1 - 1.0) * (q1 - v * v) + (n2 - 1.0) * (q2 - v * v)) / (n1 * n2);
         let se = var.max(0.0).sqrt();
         Some(Auc {
             value: a,
@@ -87,7 +91,7 @@ impl Auc {
     /// Whether the interval leaves out 0.5: the score tells renewals from churn better (or
     /// worse) than a coin would.
     pub fn beats_chance(&self) -> bool {
-        self.low > 0.5 || self.high < 0.5
+        self.renewed.min(self.churned) >= MIN_TERMS_TO_JUDGE && (self.low > 0.5 || self.high < 0.5)
     }
 
     /// The verdict in words.
@@ -96,7 +100,11 @@ impl Auc {
             "AUC {:.2} (95% interval {:.2} to {:.2}, {} renewed and {} churned terms)",
             self.value, self.low, self.high, self.renewed, self.churned
         );
-        if self.low > 0.5 {
+        if self.renewed.min(self.churned) < MIN_TERMS_TO_JUDGE {
+            format!(
+                "{range}: indistinguishable from chance; it takes at least {MIN_TERMS_TO_JUDGE} renewed and {MIN_TERMS_TO_JUDGE} churned terms to tell."
+            )
+        } else if self.low > 0.5 {
             format!("{range}: the score tells renewals from churn better than chance.")
         } else if self.high < 0.5 {
             format!("{range}: the score points the wrong way; low scores renewed more often.")
@@ -107,6 +115,10 @@ impl Auc {
         }
     }
 }
+
+/// Below this many renewed or churned terms the interval is too rough to trust (a perfect
+/// split of 4 and 4 happens by chance once in 70): the verdict is chance.
+pub const MIN_TERMS_TO_JUDGE: usize = 5;
 
 /// A rate with its 95% Wilson interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -378,8 +390,8 @@ fn factor_power(config: &HealthConfig, cases: &[Case]) -> Vec<FactorPower> {
                 name: metric(m).map_or(m.to_string(), |x| x.name.to_string()),
                 known: pairs.len(),
                 direction: match auc {
-                    Some(a) if a.low > 0.5 => "higher renews",
-                    Some(a) if a.high < 0.5 => "lower renews",
+                    Some(a) if a.beats_chance() && a.value > 0.5 => "higher renews",
+                    Some(a) if a.beats_chance() => "lower renews",
                     _ => "no signal",
                 },
                 auc,
@@ -482,6 +494,10 @@ mod tests {
     fn auc_counts_pairs_and_ties_and_says_when_it_is_chance() {
         let perfect = Auc::of(&[(10.0, false), (20.0, false), (80.0, true), (90.0, true)]).unwrap();
         assert_eq!(perfect.value, 1.0);
+        assert!(
+            !perfect.beats_chance(),
+            "four terms in perfect order are still too few to tell: {perfect:?}"
+        );
         let tied = Auc::of(&[(50.0, false), (50.0, true)]).unwrap();
         assert_eq!(tied.value, 0.5);
         // 2 of 4 pairs in order.
