@@ -292,11 +292,11 @@ impl Store {
                 .filter(|i| !had.contains(&i.0))
                 .collect();
             for chunk in todo.chunks(CHUNK) {
-                let fed = self.health_inputs(chunk, *day, &catalogue).await?;
+                let fed = self.health_inputs(chunk, *day, catalogue).await?;
                 let rows: Vec<Vec<Arg>> = fed
                     .into_iter()
                     .map(|(id, f)| {
-                        let m = metrics(&f.inputs, &catalogue, *day);
+                        let m = metrics(&f.inputs, catalogue, *day);
                         let h = Standing::of(scoring.card_for(&f.facts).2, |k| m.get(k).copied());
                         vec![
                             Arg::Int(id.0),
