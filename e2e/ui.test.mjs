@@ -499,3 +499,43 @@ test('an admin reads the scorecards in words and edits one as configuration: a b
   assert.equal(await page.locator('#config-versions tbody tr').count(), 2);
   await context.close();
 });
+
+test('a leader back-tests the health score against real renewals and puts the suggested weights live', async () => {
+  const { context, page } = await session(ADMIN);
+  await page.goto(`${BASE}/portfolio/health`);
+  await page.locator('#backtest-link').click();
+  await page.getByRole('heading', { name: 'Does the health score warn of churn?' }).waitFor();
+  const auc = Number(await page.locator('#backtest-auc').textContent());
+  assert.ok(auc > 0.6, `the demo's scores foretold its churn: AUC ${auc}`);
+  assert.ok(Number(await page.locator('#backtest-terms').textContent()) > 1000);
+  await page.locator('#backtest-verdict').getByText('better than chance').waitFor();
+  assert.equal(await page.locator('#backtest-colours tbody tr').count(), 4);
+  const green = page.locator('#backtest-colours tr', { hasText: 'green' });
+  const red = page.locator('#backtest-colours tr', { hasText: 'orange' });
+  const rate = async (row) => Number((await row.locator('td').nth(5).textContent()).replace('%', ''));
+  assert.ok(await rate(green) > await rate(red), 'green renewed more often than orange');
+  await page.locator('svg[aria-label^="Churn rate by score decile"]').waitFor();
+  assert.ok(await page.locator('#backtest-factors tbody tr').count() >= 9);
+  await shot(page, '29-backtest', true);
+
+  // A bad horizon is refused by name.
+  await page.getByLabel(/Score as of/).fill('0');
+  await page.getByRole('button', { name: 'Back-test' }).click();
+  await page.getByText(/horizon_days: 0 is not between 1 and 730/).waitFor();
+  await page.goBack();
+
+  // The suggestion changes nothing until a person uses it.
+  await page.locator('#backtest-weights').waitFor();
+  const before = await (await fetch(`${BASE}/api/v1/health/config`, {
+    headers: { authorization: `Bearer ${process.env.SHERPA_API_TOKEN}` },
+  })).json();
+  await page.getByRole('button', { name: 'Use these weights' }).click();
+  await page.getByText(/now has the suggested weights; every account was re-scored/).waitFor();
+  const after = await (await fetch(`${BASE}/api/v1/health/config`, {
+    headers: { authorization: `Bearer ${process.env.SHERPA_API_TOKEN}` },
+  })).json();
+  assert.notDeepEqual(after.scorecards[0].factors, before.scorecards[0].factors);
+  await page.goto(`${BASE}/admin/health`);
+  await page.locator('#config-versions').getByText('scorecard Default').first().waitFor();
+  await context.close();
+});

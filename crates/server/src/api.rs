@@ -107,6 +107,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(health::set_pulse))
         .routes(routes!(playbooks::get_config, playbooks::set_config))
         .routes(routes!(playbooks::list_playbooks))
+        .routes(routes!(health::get_backtest))
         .routes(routes!(playbooks::close_playbook))
         .routes(routes!(
             calendar::get_calendar,

@@ -382,6 +382,20 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         ),
         case(
             "GET",
+            "/portfolio/health/backtest",
+            "/portfolio/health/backtest",
+            Body::None,
+            SIGNED,
+        ),
+        case(
+            "POST",
+            "/portfolio/health/backtest/apply",
+            "/portfolio/health/backtest/apply",
+            form(&[("scorecard", "Default"), ("weight.seat_utilisation", "3")]),
+            MANAGERS,
+        ),
+        case(
+            "GET",
             "/admin/health",
             "/admin/health",
             Body::None,
@@ -558,6 +572,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("GET", "/api/v1/accounts/{id}/health/history", format!("/api/v1/accounts/{o}/health/history"), Body::None, API_READ),
         api("GET", "/api/v1/health/config", "/api/v1/health/config".into(), Body::None, API_READ),
         api("PUT", "/api/v1/health/config", "/api/v1/health/config".into(), Body::Json(serde_json::to_value(sherpa_core::health::HealthConfig::default()).unwrap()), API_MANAGE),
+        api("GET", "/api/v1/health/backtest", "/api/v1/health/backtest?horizon_days=90".into(), Body::None, API_READ),
         api("GET", "/api/v1/accounts/{id}/playbooks", format!("/api/v1/accounts/{o}/playbooks"), Body::None, API_READ),
         api("POST", "/api/v1/playbooks/{id}/close", "/api/v1/playbooks/999999/close".into(), Body::Json(json!({"outcome": "recovered"})), API_OWNER_LOG),
         api("GET", "/api/v1/prioritisation", "/api/v1/prioritisation".into(), Body::None, API_READ),

@@ -205,3 +205,28 @@ pub async fn get_health(
             .collect(),
     }))
 }
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct BacktestParams {
+    /// Days before each term's end to score the account as of (default 90, at most 730).
+    pub horizon_days: Option<u32>,
+}
+
+/// The health back-test: every contract term with a known outcome, the account scored as of
+/// `horizon_days` before it ended from what was dated then; the AUC with its 95% interval and
+/// a verdict, renewal by colour (actual and predicted), lift by decile, each factor's AUC and
+/// direction, and suggested weights with their held-out AUC (applied only by a PUT of the
+/// configuration).
+#[utoipa::path(get, path = "/api/v1/health/backtest", tag = "health", params(BacktestParams),
+    responses((status = 200, body = Object)))]
+pub async fn get_backtest(
+    State(s): State<AppState>,
+    _u: ApiUser,
+    super::ApiQuery(p): super::ApiQuery<BacktestParams>,
+) -> Result<Json<sherpa_core::health::Backtest>, AppError> {
+    Ok(Json(
+        s.store
+            .health_backtest(p.horizon_days.unwrap_or(90))
+            .await?,
+    ))
+}

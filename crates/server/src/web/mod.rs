@@ -3,6 +3,7 @@
 //! router is built from and the role-matrix test walks.
 
 mod assets;
+mod backtest_chart;
 mod chart;
 pub mod format;
 mod health_chart;
@@ -125,6 +126,18 @@ pub fn routes() -> Vec<WebRoute> {
         route(get_.clone(), "/book", Signed, get(book::show)),
         route(get_.clone(), "/portfolio", Signed, get(portfolio::show)),
         route(get_.clone(), "/portfolio/health", Signed, get(health::show)),
+        route(
+            get_.clone(),
+            "/portfolio/health/backtest",
+            Signed,
+            get(backtest::show),
+        ),
+        route(
+            post_.clone(),
+            "/portfolio/health/backtest/apply",
+            ManageBook,
+            post(backtest::apply),
+        ),
         route(
             get_.clone(),
             "/portfolio/export",
@@ -438,6 +451,10 @@ impl Failure {
 
     pub fn not_found(message: impl Into<String>) -> Self {
         Failure::new(StatusCode::NOT_FOUND, message)
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Failure::new(StatusCode::BAD_REQUEST, message)
     }
 
     fn internal(detail: String) -> Self {

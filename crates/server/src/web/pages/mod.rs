@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod backtest;
 pub mod book;
 pub mod calendar;
 pub mod health;

@@ -1,0 +1,257 @@
+//! The health back-test page (seed 003: check the score against what really happened): the
+//! verdict, churn and calibration by colour, lift by decile, each factor's own power, and the
+//! weights a logistic regression suggests, which change the live scorecard only when a person
+//! with the right to configure it presses "Use these weights".
+
+use crate::AppState;
+use crate::web::session::Signed;
+use crate::web::{Nav, PageResult, backtest_chart, format, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use sherpa_core::Actor;
+use sherpa_core::health::{Auc, Backtest};
+use sherpa_store::{BACKTEST_MAX_HORIZON_DAYS, StoreError};
+use std::collections::HashMap;
+
+struct ColourLine {
+    colour: &'static str,
+    terms: usize,
+    renewed: usize,
+    contracted: usize,
+    churned: usize,
+    actual: String,
+    interval: String,
+    predicted: String,
+}
+
+struct FactorLine {
+    name: String,
+    known: usize,
+    auc: String,
+    direction: &'static str,
+}
+
+struct WeightLine {
+    metric: String,
+    name: String,
+    now: String,
+    suggested: String,
+    /// "up", "down" or "".
+    moved: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "backtest.html")]
+struct BacktestPage {
+    nav: Nav,
+    horizon_days: u32,
+    max_horizon: u32,
+    terms: usize,
+    unscored: usize,
+    auc: String,
+    interval: String,
+    /// "good", "chance" or "bad".
+    verdict_class: &'static str,
+    verdict: String,
+    colours: Vec<ColourLine>,
+    chart: Option<String>,
+    factors: Vec<FactorLine>,
+    suggestion: Option<(String, usize, usize, String, String)>,
+    weights: Vec<WeightLine>,
+    may_apply: bool,
+    applied: String,
+    problem: String,
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.0}%", v * 100.0)
+}
+
+fn auc_text(a: &Option<Auc>) -> String {
+    a.map_or("–".into(), |a| format!("{:.2}", a.value))
+}
+
+#[derive(Deserialize)]
+pub struct Params {
+    horizon_days: Option<String>,
+    #[serde(default)]
+    applied: String,
+    #[serde(default)]
+    problem: String,
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Query(p): Query<Params>,
+) -> PageResult {
+    let horizon_days = match p.horizon_days.as_deref().map(str::trim) {
+        None | Some("") => 90,
+        Some(h) => h.parse().map_err(|_| {
+            crate::web::Failure::bad_request(format!(
+                "horizon_days: \"{h}\" is not a whole number of days"
+            ))
+        })?,
+    };
+    let b: Backtest = match s.store.health_backtest(horizon_days).await {
+        Ok(b) => b,
+        Err(StoreError::Invalid { field, message }) => {
+            return Err(crate::web::Failure::bad_request(format!(
+                "{field}: {message}"
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let overall = b
+        .auc
+        .map(|a| a.churned as f64 / (a.churned + a.renewed) as f64)
+        .unwrap_or(0.0);
+    let weights = b
+        .suggestion
+        .iter()
+        .flat_map(|s| &s.weights)
+        .map(|(metric, name, now, suggested)| WeightLine {
+            metric: metric.clone(),
+            name: name.clone(),
+            now: format!("{now}"),
+            suggested: if *suggested > 0.0 {
+                format!("{suggested}")
+            } else {
+                "drop".into()
+            },
+            moved: if suggested > now {
+                "up"
+            } else if suggested < now {
+                "down"
+            } else {
+                ""
+            },
+        })
+        .collect();
+    Ok(render(&BacktestPage {
+        nav: Nav::new(&c, "portfolio"),
+        horizon_days,
+        max_horizon: BACKTEST_MAX_HORIZON_DAYS,
+        terms: b.terms,
+        unscored: b.unscored,
+        auc: auc_text(&b.auc),
+        interval: b
+            .auc
+            .map(|a| format!("{:.2} to {:.2}", a.low, a.high))
+            .unwrap_or_default(),
+        verdict_class: match b.auc {
+            Some(a) if a.beats_chance() && a.value > 0.5 => "good",
+            Some(a) if a.beats_chance() => "bad",
+            _ => "chance",
+        },
+        verdict: b.verdict.clone(),
+        colours: b
+            .by_colour
+            .iter()
+            .map(|r| ColourLine {
+                colour: r.colour.as_str(),
+                terms: r.terms,
+                renewed: r.renewed,
+                contracted: r.contracted,
+                churned: r.churned,
+                actual: r.actual.map_or("–".into(), |a| pct(a.value)),
+                interval: r.actual.map_or(String::new(), |a| {
+                    format!("{} to {}", pct(a.low), pct(a.high))
+                }),
+                predicted: r.predicted.map_or("–".into(), pct),
+            })
+            .collect(),
+        chart: backtest_chart::lift(&b.deciles, overall),
+        factors: b
+            .factors
+            .iter()
+            .map(|f| FactorLine {
+                name: f.name.clone(),
+                known: f.known,
+                auc: f.auc.map_or("–".into(), |a| {
+                    format!("{:.2} ({:.2} to {:.2})", a.value, a.low, a.high)
+                }),
+                direction: f.direction,
+            })
+            .collect(),
+        suggestion: b.suggestion.as_ref().map(|s| {
+            (
+                s.scorecard.clone(),
+                s.train_terms,
+                s.test_terms,
+                auc_text(&s.current_auc),
+                auc_text(&s.suggested_auc),
+            )
+        }),
+        weights,
+        may_apply: c.session.user.may_manage_book().is_ok(),
+        applied: p.applied,
+        problem: p.problem,
+    })
+    .into_response())
+}
+
+/// Puts the weights the person saw into the live scorecard: the form carries them, so what is
+/// saved is what was shown, not a new fit. A dropped factor leaves the scorecard.
+pub async fn apply(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Form(f): Form<HashMap<String, String>>,
+) -> PageResult {
+    let back = |key: &str, message: &str| {
+        Ok(Redirect::to(&format!(
+            "/portfolio/health/backtest?{key}={}",
+            format::url_encode(message)
+        ))
+        .into_response())
+    };
+    let name = f.get("scorecard").cloned().unwrap_or_default();
+    let mut config = s.store.health_config().await?;
+    let Some(card) = config.scorecards.iter_mut().find(|c| c.name == name) else {
+        return back(
+            "problem",
+            &format!("scorecard: no scorecard named {name:?}"),
+        );
+    };
+    for (key, value) in &f {
+        let Some(metric) = key.strip_prefix("weight.") else {
+            continue;
+        };
+        let weight: f64 = match value.trim() {
+            "drop" => 0.0,
+            v => match v.parse() {
+                Ok(w) => w,
+                Err(_) => return back("problem", &format!("{key}: \"{v}\" is not a weight")),
+            },
+        };
+        if weight > 0.0 {
+            if let Some(factor) = card.factors.iter_mut().find(|x| x.metric == metric) {
+                factor.weight = weight;
+            }
+        } else {
+            card.factors.retain(|x| x.metric != metric);
+        }
+    }
+    match s
+        .store
+        .set_health_config(&Actor::user(c.session.user.id, "web"), &config)
+        .await
+    {
+        Ok(changes) if changes.is_empty() => {
+            back("applied", "The scorecard already has these weights.")
+        }
+        Ok(_) => back(
+            "applied",
+            &format!(
+                "{name} now has the suggested weights; every account was re-scored. The version before is kept on the Scorecards page."
+            ),
+        ),
+        Err(StoreError::Invalid { field, message }) => {
+            back("problem", &format!("{field}: {message}"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
