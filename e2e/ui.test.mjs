@@ -381,6 +381,15 @@ test('a leader watches an account change colour within a second of its tickets, 
   assert.ok(greens > 0, 'the demo has green accounts');
   await shot(page, '23-health-portfolio', true);
 
+  // "Show me the red ones": the book filters by colour.
+  await page.goto(`${BASE}/portfolio`);
+  await page.getByLabel('Health').selectOption('orange');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.waitForURL(/health=orange/);
+  assert.ok(await total(page) > 0, 'the demo has orange accounts');
+  const colours = await page.locator('a.health').evaluateAll((els) => els.map((e) => e.className));
+  assert.ok(colours.length > 0 && colours.every((c) => c === 'health orange'), colours.join());
+
   // A green account with usage, and its explained score.
   const accounts = await (await api('/accounts?limit=200')).json();
   const green = accounts.items.find((a) => a.health_colour === 'green' && a.lifecycle === 'ongoing');

@@ -125,6 +125,8 @@ pub struct AccountQuery {
     pub segment: Option<u8>,
     /// The box of the latest 9-box placement.
     pub nine_box: Option<sherpa_core::prioritise::NineBox>,
+    /// The health colour now.
+    pub health: Option<sherpa_core::health::Colour>,
     pub industry: Option<String>,
     pub country: Option<String>,
     pub renewal_from: Option<NaiveDate>,
@@ -263,6 +265,12 @@ fn filters(q: &AccountQuery, currency: Currency) -> Result<(Args, Vec<String>, b
             "box_relationship = {} AND box_upsell = {}",
             args.push(Arg::Int(i64::from(b.relationship))),
             args.push(Arg::Int(i64::from(b.upsell)))
+        ));
+    }
+    if let Some(c) = q.health {
+        conds.push(format!(
+            "id IN (SELECT account_id FROM account_health WHERE colour = {})",
+            args.push(Arg::Text(c.as_str().into()))
         ));
     }
     if let Some(i) = &q.industry {

@@ -176,6 +176,15 @@ async fn an_account_that_turns_red_gets_one_playbook_for_its_owners_until_it_is_
         db.store.account_health(acme).await.unwrap().health.colour,
         Some(Colour::Red)
     );
+    let red = |colour| sherpa_store::AccountQuery {
+        health: Some(colour),
+        limit: 10,
+        ..Default::default()
+    };
+    let (reds, _) = db.store.accounts(&red(Colour::Red)).await.unwrap();
+    assert_eq!(reds.iter().map(|a| a.id).collect::<Vec<_>>(), vec![acme]);
+    let (greens, _) = db.store.accounts(&red(Colour::Green)).await.unwrap();
+    assert!(greens.is_empty(), "the book filters by colour");
     let playbooks = db.store.account_playbooks(acme).await.unwrap();
     assert_eq!(playbooks.len(), 1, "one open playbook per account");
     let p = &playbooks[0];

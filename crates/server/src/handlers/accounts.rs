@@ -164,6 +164,8 @@ pub struct ListAccounts {
     segment: Option<i64>,
     /// A 9-box: relationship-upsell, like 3-3.
     nine_box: Option<String>,
+    /// The health colour now: green, yellow, orange or red.
+    health: Option<String>,
     industry: Option<String>,
     country: Option<String>,
     /// Renewal date on or after this day.
@@ -304,6 +306,14 @@ pub async fn list_accounts(
                 sherpa_core::prioritise::NineBox::parse(b).ok_or_else(|| {
                     AppError::bad("nine_box", "relationship-upsell, each 1 to 3, like 3-3")
                 })
+            })
+            .transpose()?,
+        health: p
+            .health
+            .as_deref()
+            .map(|c| {
+                c.parse()
+                    .map_err(|_| AppError::bad("health", "green, yellow, orange or red"))
             })
             .transpose()?,
         industry: p.industry,

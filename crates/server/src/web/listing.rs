@@ -28,6 +28,8 @@ pub struct ListParams {
     pub segment: String,
     /// A 9-box, relationship-upsell ("3-3").
     pub nine_box: String,
+    /// A health colour.
+    pub health: String,
     pub industry: String,
     pub country: String,
     /// Renewing within this many days from today.
@@ -132,6 +134,13 @@ impl ListParams {
                         .ok_or_else(|| bad("nine_box", "expected relationship-upsell, like 3-3"))?,
                 ),
             },
+            health: match text(&self.health) {
+                None => None,
+                Some(c) => Some(
+                    c.parse()
+                        .map_err(|_| bad("health", "expected green, yellow, orange or red"))?,
+                ),
+            },
             industry: text(&self.industry),
             country: text(&self.country),
             renewal_from: renewal_to.map(|_| today),
@@ -156,6 +165,7 @@ impl ListParams {
             &self.tier,
             &self.segment,
             &self.nine_box,
+            &self.health,
             &self.industry,
             &self.country,
             &self.renewal,
@@ -178,6 +188,7 @@ impl ListParams {
             ("tier", &self.tier),
             ("segment", &self.segment),
             ("nine_box", &self.nine_box),
+            ("health", &self.health),
             ("industry", &self.industry),
             ("country", &self.country),
             ("renewal", &self.renewal),
