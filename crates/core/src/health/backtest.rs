@@ -182,12 +182,27 @@ pub struct FactorPower {
     pub direction: &'static str,
 }
 
+/// One factor's weight now and as suggested.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SuggestedWeight {
+    pub metric: String,
+    pub name: String,
+    pub now: f64,
+    /// 0: drop the factor.
+    pub suggested: f64,
+    /// False when too few terms knew the factor to fit it: it keeps its weight.
+    pub fitted: bool,
+}
+
+/// A factor known on fewer of the training terms than this (or a tenth of them) keeps its
+/// weight: a fit cannot judge what history rarely recorded.
+pub const MIN_KNOWN_TO_FIT: usize = 30;
+
 /// New weights for a scorecard, fitted on some accounts and tried on the others.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Suggestion {
     pub scorecard: String,
-    /// (metric, name, weight now, suggested weight; 0 means drop the factor).
-    pub weights: Vec<(String, String, f64, f64)>,
+    pub weights: Vec<SuggestedWeight>,
     pub train_terms: usize,
     pub test_terms: usize,
     /// On the held-out terms: the scorecard as it is, and with the suggested weights.
@@ -199,15 +214,16 @@ impl Suggestion {
     /// The scorecard with the suggested weights (factors suggested 0 dropped).
     pub fn apply(&self, card: &Scorecard) -> Scorecard {
         let mut out = card.clone();
-        out.factors
-            .retain_mut(|f| match self.weights.iter().find(|w| w.0 == f.metric) {
-                Some(w) if w.3 > 0.0 => {
-                    f.weight = w.3;
+        out.factors.retain_mut(
+            |f| match self.weights.iter().find(|w| w.metric == f.metric) {
+                Some(w) if w.suggested > 0.0 => {
+                    f.weight = w.suggested;
                     true
                 }
                 Some(_) => false,
                 None => true,
-            });
+            },
+        );
         out
     }
 }
@@ -427,37 +443,59 @@ fn suggest(config: &HealthConfig, cases: &[Case]) -> Option<Suggestion> {
             .collect()
     };
     let train_points: Vec<Vec<Option<f64>>> = train.iter().map(|c| points(c)).collect();
-    let means: Vec<f64> = (0..card.factors.len())
+    let enough = MIN_KNOWN_TO_FIT.max(train.len() / 10);
+    let fitted: Vec<usize> = (0..card.factors.len())
+        .filter(|j| train_points.iter().filter(|r| r[*j].is_some()).count() >= enough)
+        .collect();
+    if fitted.is_empty() {
+        return None;
+    }
+    let means: Vec<f64> = fitted
+        .iter()
         .map(|j| {
-            let known: Vec<f64> = train_points.iter().filter_map(|r| r[j]).collect();
+            let known: Vec<f64> = train_points.iter().filter_map(|r| r[*j]).collect();
             known.iter().sum::<f64>() / known.len().max(1) as f64
         })
         .collect();
     let filled: Vec<Vec<f64>> = train_points
         .iter()
-        .map(|r| r.iter().zip(&means).map(|(v, m)| v.unwrap_or(*m)).collect())
+        .map(|r| {
+            fitted
+                .iter()
+                .zip(&means)
+                .map(|(j, m)| r[*j].unwrap_or(*m))
+                .collect()
+        })
         .collect();
     let (coef, _) = logistic(
         &filled,
         &train.iter().map(|c| c.renewed()).collect::<Vec<_>>(),
     )?;
-    // Points rise with health, so a factor that helps has a positive coefficient; the weights
-    // keep the scorecard's total so that they read on the same scale as today's.
+    // Points rise with health, so a factor that helps has a positive coefficient; the fitted
+    // factors share the weight they have today, so that the weights read on today's scale.
     let positive: f64 = coef.iter().filter(|c| **c > 0.0).sum();
     if positive <= 0.0 {
         return None;
     }
-    let total: f64 = card.factors.iter().map(|f| f.weight).sum();
-    let weights: Vec<(String, String, f64, f64)> = card
+    let total: f64 = fitted.iter().map(|j| card.factors[*j].weight).sum();
+    let weights: Vec<SuggestedWeight> = card
         .factors
         .iter()
-        .zip(&coef)
-        .map(|(f, c)| {
-            let w = (c.max(0.0) / positive * total * 2.0).round() / 2.0;
-            (f.metric.clone(), f.name.clone(), f.weight, w)
+        .enumerate()
+        .map(|(j, f)| {
+            let fit = fitted.iter().position(|x| *x == j).map(|k| coef[k]);
+            SuggestedWeight {
+                metric: f.metric.clone(),
+                name: f.name.clone(),
+                now: f.weight,
+                suggested: fit.map_or(f.weight, |c| {
+                    (c.max(0.0) / positive * total * 2.0).round() / 2.0
+                }),
+                fitted: fit.is_some(),
+            }
         })
         .collect();
-    if weights.iter().all(|w| w.3 <= 0.0) {
+    if weights.iter().all(|w| w.suggested <= 0.0) {
         return None;
     }
     let mut s = Suggestion {
@@ -595,8 +633,17 @@ mod tests {
         }
 
         let s = b.suggestion.unwrap();
-        let w = |m: &str| s.weights.iter().find(|w| w.0 == m).unwrap().3;
-        assert!(w("seat_utilisation") > w("nps_latest"), "{:?}", s.weights);
+        let w = |m: &str| s.weights.iter().find(|w| w.metric == m).unwrap();
+        assert!(
+            w("seat_utilisation").suggested > w("nps_latest").suggested,
+            "{:?}",
+            s.weights
+        );
+        let pulse = w("csm_pulse");
+        assert!(
+            !pulse.fitted && pulse.suggested == pulse.now,
+            "never known: kept as it is, not dropped"
+        );
         assert!(s.test_terms > 60 && s.train_terms > 200, "{s:?}");
         assert!(s.suggested_auc.unwrap().value >= s.current_auc.unwrap().value - 0.02);
         let applied = s.apply(config.scorecard("Default").unwrap());

@@ -162,8 +162,20 @@ fn table(b: &Backtest) -> String {
                 auc(s.current_auc),
                 auc(s.suggested_auc)
             );
-            for (_, name, now, suggested) in &s.weights {
-                let _ = writeln!(out, "  {name:<34} {now:>5} -> {suggested}");
+            for w in &s.weights {
+                let _ = writeln!(
+                    out,
+                    "  {:<34} {:>5} -> {}",
+                    w.name,
+                    w.now,
+                    if !w.fitted {
+                        format!("{} (too rarely known to fit: kept)", w.now)
+                    } else if w.suggested > 0.0 {
+                        w.suggested.to_string()
+                    } else {
+                        "drop".into()
+                    }
+                );
             }
             let _ = writeln!(
                 out,

@@ -39,6 +39,8 @@ struct WeightLine {
     name: String,
     now: String,
     suggested: String,
+    /// False: too rarely known in history to fit; kept as it is.
+    fitted: bool,
     /// "up", "down" or "".
     moved: &'static str,
 }
@@ -113,18 +115,19 @@ pub async fn show(
         .suggestion
         .iter()
         .flat_map(|s| &s.weights)
-        .map(|(metric, name, now, suggested)| WeightLine {
-            metric: metric.clone(),
-            name: name.clone(),
-            now: format!("{now}"),
-            suggested: if *suggested > 0.0 {
-                format!("{suggested}")
+        .map(|w| WeightLine {
+            metric: w.metric.clone(),
+            name: w.name.clone(),
+            now: format!("{}", w.now),
+            suggested: if w.suggested > 0.0 {
+                format!("{}", w.suggested)
             } else {
                 "drop".into()
             },
-            moved: if suggested > now {
+            fitted: w.fitted,
+            moved: if w.suggested > w.now {
                 "up"
-            } else if suggested < now {
+            } else if w.suggested < w.now {
                 "down"
             } else {
                 ""
