@@ -121,6 +121,20 @@ async fn an_edited_scorecard_rescores_the_book_at_once_and_keeps_the_version_bef
         "Default untouched"
     );
     assert_ne!(HealthConfig::default(), lighter);
+
+    // A threshold edit that re-colours the account keeps the change as a snapshot, but opens
+    // no at-risk playbook: the formula changed, not the customer.
+    let before = db.store.account_health(acme).await.unwrap().health;
+    assert_eq!(before.colour, Some(Colour::Red));
+    let mut lenient = lighter.clone();
+    lenient.scorecards[0].thresholds.orange = (before.score.unwrap() - 0.5).max(0.1);
+    db.store.set_health_config(&sys, &lenient).await.unwrap();
+    let history = db.store.health_history(acme).await.unwrap();
+    assert_eq!(
+        (history[0].from_colour, history[0].colour),
+        (Some(Colour::Red), Some(Colour::Orange))
+    );
+    assert!(db.store.account_playbooks(acme).await.unwrap().is_empty());
 }
 
 #[tokio::test]

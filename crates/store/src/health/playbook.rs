@@ -2,6 +2,10 @@
 //! tasks open for the account's owners, each saying why. One playbook is open per account at a
 //! time (a unique index on both engines): an account that turns orange, then red, keeps the
 //! one it has. Closing it records the outcome and cancels the tasks still open.
+//!
+//! A playbook opens when the account's own data turns it (the refresher, the daily rebuild),
+//! not when an admin re-defines how accounts are scored: a new scorecard that turns a thousand
+//! accounts at once must not hand every CSM a pile of tasks for a change of formula.
 
 use crate::rows::{opt_date, parse, time};
 use crate::{Result, Store, StoreError};
@@ -118,17 +122,23 @@ impl Store {
             let Some((csm, ae, cd, sponsor)) = owners else {
                 continue;
             };
-            let id: i64 = sqlx::query_scalar(
+            // Another server on the same database may have opened one meanwhile: the unique
+            // index keeps it to one, and this one then opens nothing.
+            let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO health_playbooks (account_id, opened_at, colour, from_colour, score) \
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (account_id) WHERE closed_at IS NULL DO NOTHING RETURNING id",
             )
             .bind(t.id.0)
             .bind(&now)
             .bind(t.colour.as_str())
             .bind(t.from.map(|c| c.as_str()))
             .bind(t.score)
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
+            let Some(id) = id else {
+                continue;
+            };
             let why = turned_text(t.colour, t.from, t.score);
             let n = playbook.tasks.len();
             for (i, task) in playbook.tasks.iter().enumerate() {

@@ -216,7 +216,7 @@ impl Store {
                 })
                 .collect();
             out.add(
-                self.keep_scores(scored, &scoring.config.at_risk_playbook)
+                self.keep_scores(scored, Some(&scoring.config.at_risk_playbook))
                     .await?,
             );
         }
@@ -241,14 +241,16 @@ impl Store {
     /// Accounts whose metrics were never computed are marked for the refresher.
     pub async fn recompute_health(&self) -> Result<HealthRefresh> {
         let scoring = self.scoring().await?;
-        let playbook = scoring.config.at_risk_playbook.clone();
         let rows: Vec<KeptRow> = sqlx::query_as(KEPT).fetch_all(&self.pool).await?;
         // Parsing and scoring a whole book is CPU work: off the async threads, on every core.
         let scored = tokio::task::spawn_blocking(move || score_kept(&scoring, rows))
             .await
             .map_err(|e| crate::StoreError::invalid("health", e.to_string()))??;
         let accounts = scored.len();
-        let mut out = self.keep_scores(scored, &playbook).await?;
+        // A re-score changes how accounts are judged, not the accounts: colour changes are
+        // kept as snapshots, but open no playbook (a new scorecard would otherwise hand every
+        // CSM a pile of tasks at once). The next change in an account's own data does.
+        let mut out = self.keep_scores(scored, None).await?;
         out.accounts = accounts;
         let never: Vec<i64> = sqlx::query_scalar(
             "SELECT a.id FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM account_health h WHERE h.account_id = a.id)",
@@ -336,7 +338,11 @@ impl Store {
 
     /// Keeps what moved: recomputed metrics, scores and colours on the accounts, a snapshot
     /// at each colour change. One transaction, a statement per 500 accounts.
-    async fn keep_scores(&self, scored: Vec<Scored>, playbook: &Playbook) -> Result<HealthRefresh> {
+    async fn keep_scores(
+        &self,
+        scored: Vec<Scored>,
+        playbook: Option<&Playbook>,
+    ) -> Result<HealthRefresh> {
         let mut out = HealthRefresh {
             accounts: scored.len(),
             ..HealthRefresh::default()
@@ -433,7 +439,9 @@ impl Store {
                 })
             })
             .collect();
-        out.playbooks_opened = self.open_playbooks(playbook, &turns).await?;
+        if let Some(playbook) = playbook {
+            out.playbooks_opened = self.open_playbooks(playbook, &turns).await?;
+        }
         Ok(out)
     }
 
