@@ -99,7 +99,7 @@ pub const METRICS: &[Metric] = &[
         "Integrations",
         Configuration,
         "count",
-        "integration events or traits",
+        "features named like \"Integration\" used in 30 days, or the `integrations` account field",
     ),
     m(
         "time_to_first_value",

@@ -72,6 +72,8 @@ pub struct AccountInputs {
     pub customer_since: Option<NaiveDate>,
     /// Days the oldest unpaid invoice is overdue, from an imported billing field.
     pub invoice_days_overdue: Option<f64>,
+    /// Integrations in use as the account's own trait says (an imported or synced field).
+    pub integrations_trait: Option<f64>,
     /// The CSM's pulse (green 100, yellow 50, red 0) while it has not expired.
     pub csm_pulse: Option<f64>,
 }
@@ -191,6 +193,23 @@ pub fn metrics(i: &AccountInputs, catalogue: &FeatureCatalogue, day: NaiveDate) 
                 used as f64 * 100.0 / catalogue.high_value.len() as f64,
             );
         }
+    }
+    // Integrations: the product features used in the 30 days whose name says so (the admin
+    // maps events such as "Salesforce Sync" to "Integration: Salesforce" in the catalogue), or
+    // the account's trait, whichever says more. Unknown without either.
+    let from_events = i.last_usage.is_some_and(|d| d <= day).then(|| {
+        i.features_used
+            .iter()
+            .filter(|f| f.to_lowercase().contains("integration"))
+            .count() as f64
+    });
+    if from_events.is_some() || i.integrations_trait.is_some() {
+        put(
+            "integrations",
+            from_events
+                .unwrap_or(0.0)
+                .max(i.integrations_trait.unwrap_or(0.0).max(0.0)),
+        );
     }
     if let (Some(since), Some(first)) = (i.customer_since, i.first_value.filter(|d| *d <= day)) {
         put("time_to_first_value", days(since, first).max(0.0));
@@ -385,6 +404,44 @@ mod tests {
         // A week earlier, the last login was in the future: not known yet.
         let earlier = metrics(&i, &FeatureCatalogue::default(), d("2026-11-10"));
         assert_eq!(earlier.get("days_since_login"), None);
+    }
+
+    #[test]
+    fn integrations_come_from_integration_features_used_or_the_accounts_trait() {
+        let day = d("2026-11-23");
+        let using = AccountInputs {
+            last_usage: Some(d("2026-11-20")),
+            features_used: ["Dashboards", "Integration: Salesforce", "Slack integration"]
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            ..Default::default()
+        };
+        let m = metrics(&using, &FeatureCatalogue::default(), day);
+        assert_eq!(m["integrations"], 2.0);
+        let told = AccountInputs {
+            integrations_trait: Some(5.0),
+            ..using.clone()
+        };
+        assert_eq!(
+            metrics(&told, &FeatureCatalogue::default(), day)["integrations"],
+            5.0
+        );
+        let silent = AccountInputs::default();
+        assert_eq!(
+            metrics(&silent, &FeatureCatalogue::default(), day).get("integrations"),
+            None,
+            "no usage and no trait: missing, not zero"
+        );
+        let quiet = AccountInputs {
+            features_used: Default::default(),
+            ..using
+        };
+        assert_eq!(
+            metrics(&quiet, &FeatureCatalogue::default(), day)["integrations"],
+            0.0,
+            "uses the product, no integration"
+        );
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub(super) const CHUNK: usize = 500;
 
 /// The account's imported billing field that says how many days its oldest invoice is overdue.
 pub const INVOICE_DAYS_OVERDUE: &str = "invoice_days_overdue";
+/// The account custom field (a number) that carries the integrations a trait or sync reports.
+pub const INTEGRATIONS: &str = "integrations";
 
 /// What an account's scorecard is chosen by, with its inputs.
 #[derive(Debug, Default)]
@@ -193,6 +195,7 @@ impl Store {
                     .transpose()?,
                 last_usage: last.map(|s| stored_day("day", &s)).transpose()?,
                 invoice_days_overdue: custom_number(&custom, INVOICE_DAYS_OVERDUE),
+                integrations_trait: custom_number(&custom, INTEGRATIONS),
                 ..AccountInputs::default()
             };
             let before = Before {
