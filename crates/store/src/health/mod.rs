@@ -119,7 +119,7 @@ impl Store {
     /// [`Store::account_metrics`] it never recomputes them: what the refresher has done so far.
     pub async fn kept_metrics(&self, id: AccountId) -> Result<Option<(Metrics, DateTime<Utc>)>> {
         let row: Option<(String, String)> =
-            sqlx::query_as("SELECT metrics, computed_at FROM account_health WHERE account_id = $1")
+            sqlx::query_as("SELECT metrics, computed_at FROM health_metrics WHERE account_id = $1")
                 .bind(id.0)
                 .fetch_optional(&self.pool)
                 .await?;

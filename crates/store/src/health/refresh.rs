@@ -33,6 +33,10 @@ fn placeholders(engine: Engine, numbered: &[String]) -> String {
     }
 }
 
+fn metrics_ids(rows: &[Vec<Arg>]) -> Vec<Vec<Arg>> {
+    rows.iter().map(|r| vec![r[0].clone()]).collect()
+}
+
 /// Upserts accounts' metrics (JSON) as computed at `now`.
 async fn keep_metrics(
     conn: &mut sqlx::AnyConnection,
@@ -40,17 +44,29 @@ async fn keep_metrics(
     now: &str,
     metrics: Vec<(AccountId, String)>,
 ) -> Result<()> {
-    let rows = metrics
+    let rows: Vec<Vec<Arg>> = metrics
         .into_iter()
         .map(|(id, m)| vec![Arg::Int(id.0), Arg::Text(now.into()), Arg::Text(m)])
         .collect();
+    let ids: Vec<Vec<Arg>> = metrics_ids(&rows);
+    crate::bulk::upsert_rows(
+        conn,
+        engine,
+        "health_metrics",
+        &["account_id", "computed_at", "metrics"],
+        rows,
+        "ON CONFLICT (account_id) DO UPDATE SET computed_at = excluded.computed_at, metrics = excluded.metrics",
+        None,
+    )
+    .await?;
+    // The account's score row, for the scores to be written into.
     crate::bulk::upsert_rows(
         conn,
         engine,
         "account_health",
-        &["account_id", "computed_at", "metrics"],
-        rows,
-        "ON CONFLICT (account_id) DO UPDATE SET computed_at = excluded.computed_at, metrics = excluded.metrics",
+        &["account_id"],
+        ids,
+        "ON CONFLICT (account_id) DO NOTHING",
         None,
     )
     .await?;
@@ -58,8 +74,9 @@ async fn keep_metrics(
 }
 
 /// Every account's kept metrics with what assigns its scorecard and its score as kept.
-const KEPT: &str = "SELECT h.account_id, h.metrics, a.tier, a.segment, a.lifecycle, h.score, \
-                    h.colour, h.scorecard FROM account_health h JOIN accounts a ON a.id = h.account_id";
+const KEPT: &str = "SELECT m.account_id, m.metrics, a.tier, a.segment, a.lifecycle, h.score, \
+                    h.colour, h.scorecard FROM health_metrics m JOIN accounts a ON a.id = m.account_id \
+                    LEFT JOIN account_health h ON h.account_id = m.account_id";
 type KeptRow = (
     i64,
     String,
@@ -253,7 +270,7 @@ impl Store {
         let mut out = self.keep_scores(scored, None).await?;
         out.accounts = accounts;
         let never: Vec<i64> = sqlx::query_scalar(
-            "SELECT a.id FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM account_health h WHERE h.account_id = a.id)",
+            "SELECT a.id FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM health_metrics m WHERE m.account_id = a.id)",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -416,8 +433,9 @@ impl Store {
                     "WITH v (id, from_colour) AS (VALUES {}) \
                      INSERT INTO health_snapshots ({}) \
                      SELECT v.id, {on}, {at}, h.score, h.colour, v.from_colour, \
-                     COALESCE(h.scorecard, ''), h.metrics, 'colour_change' \
-                     FROM v JOIN account_health h ON h.account_id = v.id",
+                     COALESCE(h.scorecard, ''), m.metrics, 'colour_change' \
+                     FROM v JOIN account_health h ON h.account_id = v.id \
+                     JOIN health_metrics m ON m.account_id = v.id",
                     rows.join(", "),
                     SNAPSHOT_COLUMNS.join(", ")
                 ),
@@ -466,8 +484,8 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let taken = sqlx::query(
             "INSERT INTO health_snapshots (account_id, taken_on, taken_at, score, colour, from_colour, scorecard, metrics, reason) \
-             SELECT h.account_id, $1, $2, h.score, h.colour, NULL, COALESCE(h.scorecard, ''), h.metrics, 'daily' \
-             FROM account_health h JOIN accounts a ON a.id = h.account_id \
+             SELECT h.account_id, $1, $2, h.score, h.colour, NULL, COALESCE(h.scorecard, ''), m.metrics, 'daily' \
+             FROM account_health h JOIN health_metrics m ON m.account_id = h.account_id \
              WHERE NOT EXISTS (SELECT 1 FROM health_snapshots s WHERE s.account_id = h.account_id AND s.taken_on = $1 AND s.reason = 'daily')",
         )
         .bind(&today)
