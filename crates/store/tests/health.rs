@@ -114,17 +114,7 @@ async fn an_onboarding_account_is_judged_by_the_onboarding_scorecard() {
 }
 
 fn ticket(account: AccountId, i: usize) -> TicketFields {
-    TicketFields {
-        account_id: account,
-        external_id: Some(format!("T-{i}")),
-        subject: "down".into(),
-        opened_at: at("2026-11-20T09:00:00Z"),
-        severity: Severity::Urgent,
-        status: TicketStatus::Open,
-        resolved_at: None,
-        escalated: true,
-        csat: None,
-    }
+    support::urgent_ticket(account, i, "2026-11-20T09:00:00Z")
 }
 
 #[tokio::test]

@@ -4,25 +4,12 @@
 
 mod support;
 
-use chrono::DateTime;
 use sherpa_core::assignment::{AssignmentRule, Condition};
 use sherpa_core::health::{Colour, HealthConfig, PlaybookOutcome};
 use sherpa_core::*;
 
 fn urgent_ticket(account: AccountId, i: usize) -> TicketFields {
-    TicketFields {
-        account_id: account,
-        external_id: Some(format!("T-{account}-{i}")),
-        subject: "down".into(),
-        opened_at: DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
-            .unwrap()
-            .to_utc(),
-        severity: Severity::Urgent,
-        status: TicketStatus::Open,
-        resolved_at: None,
-        escalated: true,
-        csat: None,
-    }
+    support::urgent_ticket(account, i, "2026-11-20T09:00:00Z")
 }
 
 #[tokio::test]
@@ -141,22 +128,7 @@ async fn an_edited_scorecard_rescores_the_book_at_once_and_keeps_the_version_bef
 async fn an_account_that_turns_red_gets_one_playbook_for_its_owners_until_it_is_closed() {
     let db = support::TestDb::new().await;
     let sys = Actor::system("test");
-    let csm = db
-        .store
-        .upsert_user(
-            &sys,
-            &UserInput {
-                email: Email::parse("csm@example.com").unwrap(),
-                name: "Casey".into(),
-                function: Function::Csm,
-                role: Role::Csm,
-                manager_email: None,
-                active: true,
-            },
-            None,
-        )
-        .await
-        .unwrap();
+    let csm = db.csm("csm@example.com", "Casey").await;
     let acme = db
         .store
         .create_account(
@@ -301,12 +273,7 @@ async fn ended_term(db: &support::TestDb, name: &str, outcome: Outcome) -> Accou
 }
 
 fn ticket_opened(account: AccountId, i: usize, on: &str) -> TicketFields {
-    TicketFields {
-        opened_at: DateTime::parse_from_rfc3339(&format!("{on}T09:00:00Z"))
-            .unwrap()
-            .to_utc(),
-        ..urgent_ticket(account, i)
-    }
+    support::urgent_ticket(account, i, &format!("{on}T09:00:00Z"))
 }
 
 #[tokio::test]

@@ -646,22 +646,7 @@ async fn a_bad_cadence_is_refused_by_name_and_changes_nothing() {
 async fn a_calendar_feed_secret_is_kept_hashed_and_a_new_one_retires_the_old() {
     let db = support::TestDb::new().await;
     let sys = Actor::system("test");
-    let user = db
-        .store
-        .upsert_user(
-            &sys,
-            &UserInput {
-                email: Email::parse("csm@example.com").unwrap(),
-                name: "Casey".into(),
-                function: Function::Csm,
-                role: Role::Csm,
-                manager_email: None,
-                active: true,
-            },
-            None,
-        )
-        .await
-        .unwrap();
+    let user = db.csm("csm@example.com", "Casey").await;
     let first = db.store.issue_calendar_feed(&sys, user.id).await.unwrap();
     assert_eq!(
         db.store

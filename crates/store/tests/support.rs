@@ -19,6 +19,28 @@ pub struct TestDb {
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
+/// An open, urgent, escalated ticket of the account opened at `opened_at` (RFC 3339): enough
+/// of them turn a healthy account red.
+pub fn urgent_ticket(
+    account: sherpa_core::AccountId,
+    i: usize,
+    opened_at: &str,
+) -> sherpa_core::TicketFields {
+    sherpa_core::TicketFields {
+        account_id: account,
+        external_id: Some(format!("T-{account}-{i}")),
+        subject: "down".into(),
+        opened_at: chrono::DateTime::parse_from_rfc3339(opened_at)
+            .unwrap()
+            .to_utc(),
+        severity: sherpa_core::Severity::Urgent,
+        status: sherpa_core::TicketStatus::Open,
+        resolved_at: None,
+        escalated: true,
+        csat: None,
+    }
+}
+
 impl TestDb {
     /// An account with this name and CRM id.
     pub async fn account(&self, name: &str, external_id: &str) -> sherpa_core::AccountId {
@@ -34,6 +56,25 @@ impl TestDb {
             .await
             .unwrap()
             .id
+    }
+
+    /// A CSM named `name` with this email.
+    pub async fn csm(&self, email: &str, name: &str) -> sherpa_core::User {
+        self.store
+            .upsert_user(
+                &sherpa_core::Actor::system("test"),
+                &sherpa_core::UserInput {
+                    email: sherpa_core::Email::parse(email).unwrap(),
+                    name: name.into(),
+                    function: sherpa_core::Function::Csm,
+                    role: sherpa_core::Role::Csm,
+                    manager_email: None,
+                    active: true,
+                },
+                None,
+            )
+            .await
+            .unwrap()
     }
 
     pub async fn new() -> TestDb {
