@@ -208,6 +208,17 @@ fn score_row(scoring: &Scoring, row: KeptRow) -> Result<Scored> {
 }
 
 impl Store {
+    /// Accounts per statement when writing scores and snapshots. On SQLite 500: its statements
+    /// take `?` placeholders, and longer ones cost more than they save. On PostgreSQL each
+    /// statement is a round trip, so fewer and longer ones (4 parameters a row, far below its
+    /// limit of 65,535).
+    fn write_chunk(&self) -> usize {
+        match self.engine {
+            Engine::Sqlite => CHUNK,
+            Engine::Postgres => 10_000,
+        }
+    }
+
     /// Recomputes the metrics of `ids` from the book as of today, keeps them, and re-scores
     /// the accounts.
     pub async fn refresh_health(&self, ids: &[AccountId]) -> Result<HealthRefresh> {
@@ -375,7 +386,7 @@ impl Store {
         keep_metrics(&mut tx, self.engine, &now, fresh).await?;
         let moved: Vec<&Scored> = scored.iter().filter(|s| s.moved()).collect();
         out.moved = moved.len();
-        for chunk in moved.chunks(CHUNK) {
+        for chunk in moved.chunks(self.write_chunk()) {
             let mut args = Args::default();
             let rows: Vec<String> = chunk
                 .iter()
@@ -410,7 +421,7 @@ impl Store {
         out.colour_changes = turned.len();
         // The snapshot copies score, colour and metrics from the rows just written: only the
         // id and the colour it came from travel, not the metrics a second time.
-        for chunk in turned.chunks(CHUNK) {
+        for chunk in turned.chunks(self.write_chunk()) {
             let mut args = Args::default();
             let rows: Vec<String> = chunk
                 .iter()
