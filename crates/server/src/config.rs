@@ -26,7 +26,10 @@ const HEADER: &str = "# Sherpa configuration: the prioritisation rules of seeds 
 # health.scorecards: factors of a catalogue metric, a rule (bands or linear) and a weight;\n\
 # health.at_risk_playbook: the tasks that open when an account turns to one of its colours.\n\n";
 
-/// The file: the prioritisation sections and `[health]`, each optional.
+/// The file: the prioritisation sections and `[health]`, each optional. The prioritisation
+/// fields are spelled out again rather than `#[serde(flatten)]`ed from [`PrioritisationDto`]:
+/// serde cannot refuse unknown keys through a flatten, and a misspelt section must be refused
+/// with its line.
 #[derive(Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {

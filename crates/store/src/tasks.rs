@@ -24,6 +24,14 @@ struct TaskRow {
     closed_at: Option<String>,
 }
 
+/// A task with the at-risk playbook it belongs to.
+#[derive(FromRow)]
+struct PlaybookTaskRow {
+    #[sqlx(flatten)]
+    task: TaskRow,
+    playbook_id: i64,
+}
+
 const TASK_COLUMNS: &str = "id, account_id, title, owner_id, due_on, priority, status, outcome, source, reason, dedup_key, created_at, closed_at";
 
 impl TryFrom<TaskRow> for Task {
@@ -112,6 +120,28 @@ impl Store {
         row.map(Task::try_from)
             .transpose()?
             .ok_or_else(|| StoreError::not_found("task", id))
+    }
+
+    /// The tasks of the account's at-risk playbooks, by playbook, oldest task first: one read
+    /// for all of them.
+    pub(crate) async fn playbook_tasks(
+        &self,
+        account: AccountId,
+    ) -> Result<std::collections::HashMap<i64, Vec<Task>>> {
+        let rows: Vec<PlaybookTaskRow> = sqlx::query_as(&format!(
+            "SELECT {TASK_COLUMNS}, playbook_id FROM tasks \
+             WHERE account_id = $1 AND playbook_id IS NOT NULL ORDER BY id"
+        ))
+        .bind(account.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: std::collections::HashMap<i64, Vec<Task>> = Default::default();
+        for r in rows {
+            out.entry(r.playbook_id)
+                .or_default()
+                .push(Task::try_from(r.task)?);
+        }
+        Ok(out)
     }
 
     pub async fn tasks(&self, q: &TaskQuery) -> Result<Vec<Task>> {

@@ -214,15 +214,10 @@ impl Suggestion {
     /// The scorecard with the suggested weights (factors suggested 0 dropped).
     pub fn apply(&self, card: &Scorecard) -> Scorecard {
         let mut out = card.clone();
-        out.factors.retain_mut(
-            |f| match self.weights.iter().find(|w| w.metric == f.metric) {
-                Some(w) if w.suggested > 0.0 => {
-                    f.weight = w.suggested;
-                    true
-                }
-                Some(_) => false,
-                None => true,
-            },
+        out.set_weights(
+            self.weights
+                .iter()
+                .map(|w| (w.metric.as_str(), w.suggested)),
         );
         out
     }

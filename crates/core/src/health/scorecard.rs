@@ -216,6 +216,20 @@ impl Scorecard {
         Ok(())
     }
 
+    /// Sets the weight of each named metric's factor; a weight of 0 or less drops the factor.
+    /// Metrics the scorecard does not score are left out.
+    pub fn set_weights<'a>(&mut self, weights: impl IntoIterator<Item = (&'a str, f64)>) {
+        for (metric, weight) in weights {
+            if weight > 0.0 {
+                if let Some(f) = self.factors.iter_mut().find(|f| f.metric == metric) {
+                    f.weight = weight;
+                }
+            } else {
+                self.factors.retain(|f| f.metric != metric);
+            }
+        }
+    }
+
     /// The score and colour alone, without the explanation: what re-scoring a whole book
     /// needs. The same sums in the same order as [`Scorecard::score`], so the two agree to the
     /// last bit.

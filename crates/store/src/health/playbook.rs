@@ -197,8 +197,9 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let mut out: Vec<AtRiskPlaybook> = rows.into_iter().map(playbook).collect::<Result<_>>()?;
+        let mut tasks = self.playbook_tasks(account).await?;
         for p in &mut out {
-            p.tasks = self.playbook_tasks(p.id).await?;
+            p.tasks = tasks.remove(&p.id).unwrap_or_default();
         }
         Ok(out)
     }
@@ -211,21 +212,12 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let mut p = playbook(row.ok_or_else(|| StoreError::not_found("playbook", id))?)?;
-        p.tasks = self.playbook_tasks(id).await?;
+        p.tasks = self
+            .playbook_tasks(p.account_id)
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
         Ok(p)
-    }
-
-    async fn playbook_tasks(&self, id: i64) -> Result<Vec<Task>> {
-        let ids: Vec<i64> =
-            sqlx::query_scalar("SELECT id FROM tasks WHERE playbook_id = $1 ORDER BY id")
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await?;
-        let mut tasks = Vec::with_capacity(ids.len());
-        for t in ids {
-            tasks.push(self.task(TaskId(t)).await?);
-        }
-        Ok(tasks)
     }
 
     /// Closes an open playbook with its outcome; its tasks still open are cancelled with it.

@@ -219,6 +219,7 @@ pub async fn apply(
             &format!("scorecard: no scorecard named {name:?}"),
         );
     };
+    let mut weights = Vec::new();
     for (key, value) in &f {
         let Some(metric) = key.strip_prefix("weight.") else {
             continue;
@@ -230,14 +231,9 @@ pub async fn apply(
                 Err(_) => return back("problem", &format!("{key}: \"{v}\" is not a weight")),
             },
         };
-        if weight > 0.0 {
-            if let Some(factor) = card.factors.iter_mut().find(|x| x.metric == metric) {
-                factor.weight = weight;
-            }
-        } else {
-            card.factors.retain(|x| x.metric != metric);
-        }
+        weights.push((metric, weight));
     }
+    card.set_weights(weights);
     match s
         .store
         .set_health_config(&Actor::user(c.session.user.id, "web"), &config)
