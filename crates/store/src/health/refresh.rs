@@ -73,6 +73,9 @@ async fn keep_metrics(
     Ok(())
 }
 
+/// Accounts a recompute reads, scores and writes at a time while reading the next.
+const RECOMPUTE_PART: usize = 10_000;
+
 /// Every account's kept metrics with what assigns its scorecard and its score as kept.
 const KEPT: &str = "SELECT m.account_id, m.metrics, a.tier, a.segment, a.lifecycle, h.score, \
                     h.colour, h.scorecard FROM health_metrics m JOIN accounts a ON a.id = m.account_id \
@@ -186,13 +189,53 @@ fn score_kept(scoring: &Scoring, rows: Vec<KeptRow>) -> Result<Vec<Scored>> {
     })
 }
 
+/// Kept metrics as read for a re-score: the names borrowed from the text and the pairs in one
+/// sorted vector, for a book's worth of small strings and tree nodes was most of its cost.
+struct KeptMetrics<'a>(Vec<(&'a str, f64)>);
+
+impl KeptMetrics<'_> {
+    fn get(&self, name: &str) -> Option<f64> {
+        self.0
+            .binary_search_by(|(n, _)| (*n).cmp(name))
+            .ok()
+            .map(|i| self.0[i].1)
+    }
+}
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for KeptMetrics<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Pairs;
+        impl<'de> serde::de::Visitor<'de> for Pairs {
+            type Value = KeptMetrics<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of metric names to numbers")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> std::result::Result<Self::Value, M::Error> {
+                let mut pairs: Vec<(&'de str, f64)> =
+                    Vec::with_capacity(map.size_hint().unwrap_or(32));
+                while let Some(pair) = map.next_entry()? {
+                    pairs.push(pair);
+                }
+                // Written from a sorted map, so already in order: checked, not assumed.
+                if !pairs.is_sorted_by(|a, b| a.0 < b.0) {
+                    pairs.sort_by(|a, b| a.0.cmp(b.0));
+                }
+                Ok(KeptMetrics(pairs))
+            }
+        }
+        d.deserialize_map(Pairs)
+    }
+}
+
 fn score_row(scoring: &Scoring, row: KeptRow) -> Result<Scored> {
     let (id, json, tier, segment, lifecycle, score, colour, scorecard) = row;
-    // Keys borrowed from the text: a book's worth of small strings is most of the cost.
-    let m: std::collections::BTreeMap<&str, f64> =
+    let m: KeptMetrics =
         serde_json::from_str(&json).map_err(|_| crate::rows::bad("metrics", &json))?;
     let facts = facts(tier, segment, lifecycle)?;
-    let health = Standing::of(scoring.card_for(&facts).2, |k| m.get(k).copied());
+    let health = Standing::of(scoring.card_for(&facts).2, |k| m.get(k));
     drop(m);
     Ok(Scored {
         id: AccountId(id),
@@ -268,18 +311,66 @@ impl Store {
     /// Re-scores every account from its kept metrics, by the scorecard its rule assigns now.
     /// Accounts whose metrics were never computed are marked for the refresher.
     pub async fn recompute_health(&self) -> Result<HealthRefresh> {
-        let scoring = self.scoring().await?;
-        let rows: Vec<KeptRow> = sqlx::query_as(KEPT).fetch_all(&self.pool).await?;
-        // Parsing and scoring a whole book is CPU work: off the async threads, on every core.
-        let scored = tokio::task::spawn_blocking(move || score_kept(&scoring, rows))
+        let scoring = std::sync::Arc::new(self.scoring().await?);
+        // Reading, scoring and writing overlap: a reader streams the kept rows a part at a
+        // time while the parts before are scored and written. The reader's snapshot began
+        // before the writes, so it sees every score as it was kept; nothing is committed
+        // until the last part is written.
+        let (parts, mut received) = tokio::sync::mpsc::channel::<Result<Vec<KeptRow>>>(2);
+        let pool = self.pool.clone();
+        let reader = tokio::spawn(async move {
+            use futures::TryStreamExt;
+            let mut rows = sqlx::query_as::<_, KeptRow>(KEPT).fetch(&pool);
+            let mut part = Vec::with_capacity(RECOMPUTE_PART);
+            loop {
+                match rows.try_next().await {
+                    Ok(Some(row)) => {
+                        part.push(row);
+                        if part.len() == RECOMPUTE_PART
+                            && parts.send(Ok(std::mem::take(&mut part))).await.is_err()
+                        {
+                            return;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        let _ = parts.send(Err(e.into())).await;
+                        return;
+                    }
+                }
+            }
+            if !part.is_empty() {
+                let _ = parts.send(Ok(part)).await;
+            }
+        });
+        // Parsing and scoring is CPU work: off the async threads, a part at a time.
+        let (scored_parts, mut scored) = tokio::sync::mpsc::channel::<Result<Vec<Scored>>>(2);
+        let scorer = tokio::task::spawn_blocking(move || {
+            while let Some(part) = received.blocking_recv() {
+                let done = part.and_then(|p| score_kept(&scoring, p));
+                let failed = done.is_err();
+                if scored_parts.blocking_send(done).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        let now = self.now();
+        let mut tx = self.write_tx().await?;
+        let mut out = HealthRefresh::default();
+        while let Some(part) = scored.recv().await {
+            // A re-score changes how accounts are judged, not the accounts: colour changes
+            // are kept as snapshots, but open no playbook (a new scorecard would otherwise
+            // hand every CSM a pile of tasks at once). The next change in an account's own
+            // data does.
+            out.add(self.keep_standings(&mut tx, &now, &part?).await?.0);
+        }
+        scorer
             .await
-            .map_err(|e| crate::StoreError::invalid("health", e.to_string()))??;
-        let accounts = scored.len();
-        // A re-score changes how accounts are judged, not the accounts: colour changes are
-        // kept as snapshots, but open no playbook (a new scorecard would otherwise hand every
-        // CSM a pile of tasks at once). The next change in an account's own data does.
-        let mut out = self.keep_scores(scored, None).await?;
-        out.accounts = accounts;
+            .map_err(|e| crate::StoreError::invalid("health", e.to_string()))?;
+        reader
+            .await
+            .map_err(|e| crate::StoreError::invalid("health", e.to_string()))?;
+        tx.commit().await?;
         let never: Vec<i64> = sqlx::query_scalar(
             "SELECT a.id FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM health_metrics m WHERE m.account_id = a.id)",
         )
@@ -365,18 +456,14 @@ impl Store {
     }
 
     /// Keeps what moved: recomputed metrics, scores and colours on the accounts, a snapshot
-    /// at each colour change. One transaction, a statement per 500 accounts.
+    /// at each colour change, in one transaction; then opens `playbook` for accounts that
+    /// turned.
     async fn keep_scores(
         &self,
         scored: Vec<Scored>,
         playbook: Option<&Playbook>,
     ) -> Result<HealthRefresh> {
-        let mut out = HealthRefresh {
-            accounts: scored.len(),
-            ..HealthRefresh::default()
-        };
         let now = self.now();
-        let today = sherpa_core::text::date(self.clock().today());
         let mut tx = self.write_tx().await?;
         let fresh = scored
             .iter()
@@ -384,6 +471,28 @@ impl Store {
             .map(|s| (s.id, s.metrics.clone()))
             .collect();
         keep_metrics(&mut tx, self.engine, &now, fresh).await?;
+        let (mut out, turns) = self.keep_standings(&mut tx, &now, &scored).await?;
+        tx.commit().await?;
+        // After the scores are in: a playbook's tasks say what the account turned to.
+        if let Some(playbook) = playbook {
+            out.playbooks_opened = self.open_playbooks(playbook, &turns).await?;
+        }
+        Ok(out)
+    }
+
+    /// Writes the scores and colours that moved onto the accounts and a snapshot at each
+    /// colour change, inside the caller's transaction. Answers the counts and the turns.
+    async fn keep_standings(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        now: &str,
+        scored: &[Scored],
+    ) -> Result<(HealthRefresh, Vec<Turn>)> {
+        let mut out = HealthRefresh {
+            accounts: scored.len(),
+            ..HealthRefresh::default()
+        };
+        let today = sherpa_core::text::date(self.clock().today());
         let moved: Vec<&Scored> = scored.iter().filter(|s| s.moved()).collect();
         out.moved = moved.len();
         for chunk in moved.chunks(self.write_chunk()) {
@@ -434,7 +543,7 @@ impl Store {
                 })
                 .collect();
             let on = args.push(Arg::Text(today.clone()));
-            let at = args.push(Arg::Text(now.clone()));
+            let at = args.push(Arg::Text(now.to_string()));
             let (on, at) = match self.engine {
                 Engine::Sqlite => ("?".to_string(), "?".to_string()),
                 Engine::Postgres => (on, at),
@@ -455,9 +564,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
-        // After the scores are in: a playbook's tasks say what the account turned to.
-        let turns: Vec<Turn> = turned
+        let turns = turned
             .iter()
             .filter_map(|(s, from)| {
                 Some(Turn {
@@ -468,10 +575,7 @@ impl Store {
                 })
             })
             .collect();
-        if let Some(playbook) = playbook {
-            out.playbooks_opened = self.open_playbooks(playbook, &turns).await?;
-        }
-        Ok(out)
+        Ok((out, turns))
     }
 
     /// Keeps metrics worked out elsewhere as the accounts' current ones (a benchmark's, or a
@@ -506,5 +610,29 @@ impl Store {
         .rows_affected();
         tx.commit().await?;
         Ok(taken)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeptMetrics;
+
+    #[test]
+    fn kept_metrics_are_found_by_name_whatever_order_they_were_written_in() {
+        for json in [
+            r#"{"nps": 9.0, "active_users_30d": 12.0, "tenure_days": 400.0}"#,
+            r#"{"active_users_30d": 12.0, "nps": 9.0, "tenure_days": 400.0}"#,
+        ] {
+            let m: KeptMetrics = serde_json::from_str(json).unwrap();
+            assert_eq!(
+                (
+                    m.get("nps"),
+                    m.get("active_users_30d"),
+                    m.get("tenure_days")
+                ),
+                (Some(9.0), Some(12.0), Some(400.0))
+            );
+            assert_eq!(m.get("seat_utilisation"), None);
+        }
     }
 }
