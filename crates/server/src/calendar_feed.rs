@@ -66,7 +66,7 @@ pub fn feed(
                     r.cadence.tier.get()
                 ))
                 .all_day(first)
-                .add_property("RRULE", r.cadence.rule.as_str())
+                .add_property("RRULE", r.cadence.recurrence.rule.as_str())
                 .done(),
         );
     }

@@ -88,13 +88,20 @@ impl CadenceSettings {
 #[derive(Debug, Clone)]
 pub struct Cadence {
     pub tier: Tier,
+    pub recurrence: Recurrence,
+}
+
+/// A recurrence rule that cuts time into periods, each from one occurrence to the next: a
+/// tier's cadence, or an engagement model's time-based moment ("QBR each quarter").
+#[derive(Debug, Clone)]
+pub struct Recurrence {
     /// The RRULE value as configured.
     pub rule: String,
     pub time_zone: String,
     set: RRuleSet,
 }
 
-/// One period of a cadence: it wants a personal touch between `start` and `end`.
+/// One period of a recurrence: a cadence wants a personal touch between `start` and `end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
     pub start: DateTime<Utc>,
@@ -103,6 +110,28 @@ pub struct Period {
 
 impl Cadence {
     pub fn new(tier: Tier, rule: &str, time_zone: &str) -> Result<Cadence, CadenceError> {
+        Ok(Cadence {
+            tier,
+            recurrence: Recurrence::new(rule, time_zone)?,
+        })
+    }
+
+    pub fn period_at(&self, t: DateTime<Utc>) -> Option<Period> {
+        self.recurrence.period_at(t)
+    }
+
+    pub fn local_day(&self, t: DateTime<Utc>) -> NaiveDate {
+        self.recurrence.local_day(t)
+    }
+
+    pub fn describe(&self) -> String {
+        self.recurrence.describe()
+    }
+}
+
+impl Recurrence {
+    /// Checks the rule: it repeats for ever, at most daily, from midnight in `time_zone`.
+    pub fn new(rule: &str, time_zone: &str) -> Result<Recurrence, CadenceError> {
         let rule = rule.trim().trim_start_matches("RRULE:").to_string();
         let tz: chrono_tz::Tz = time_zone
             .trim()
@@ -128,8 +157,7 @@ impl Cadence {
         ) {
             return Err(CadenceError::TooOften(rule));
         }
-        Ok(Cadence {
-            tier,
+        Ok(Recurrence {
             rule,
             time_zone: tz.name().to_string(),
             set,
