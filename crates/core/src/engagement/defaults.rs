@@ -1,0 +1,332 @@
+//! The engagement models a new book starts with: seed 000's execution plans per tier for
+//! annual contracts, with seed 002's onboarding milestones and ongoing moments. All editable.
+
+use super::config::*;
+use crate::assignment::{AssignmentRule, Condition};
+use crate::book::{ActivityKind, OwnerFunction, Priority, RelationshipRole};
+use crate::health::Colour;
+use OwnerFunction::*;
+
+fn milestone(
+    key: &str,
+    title: &str,
+    owner: OwnerFunction,
+    objective: &str,
+    due_days: u32,
+    completed_by: Option<Completion>,
+) -> Milestone {
+    Milestone {
+        key: key.into(),
+        title: title.into(),
+        owner,
+        objective: objective.into(),
+        due_days,
+        completed_by,
+        escalate_after_days: 3,
+    }
+}
+
+fn moment(
+    key: &str,
+    title: &str,
+    owner: OwnerFunction,
+    objective: &str,
+    when: Trigger,
+    due_in_days: u32,
+    priority: Priority,
+) -> Moment {
+    Moment {
+        key: key.into(),
+        title: title.into(),
+        owner,
+        objective: objective.into(),
+        when,
+        due_in_days,
+        priority,
+    }
+}
+
+/// Seed 002's onboarding moments, the kickoff run by `kickoff_owner`.
+fn onboarding(kickoff_owner: OwnerFunction) -> Vec<Milestone> {
+    vec![
+        milestone(
+            "kickoff",
+            "Kickoff meeting",
+            kickoff_owner,
+            "The customer meets the team; goals and how they will measure value are agreed",
+            14,
+            Some(Completion::Activity(ActivityKind::Kickoff)),
+        ),
+        milestone(
+            "access_activated",
+            "Access activated (first login)",
+            Csm,
+            "The customer has logged in",
+            7,
+            Some(Completion::FirstLogin),
+        ),
+        milestone(
+            "initial_training",
+            "Initial product training",
+            Csm,
+            "The customer's users know how the product works",
+            30,
+            Some(Completion::Activity(ActivityKind::Training)),
+        ),
+        milestone(
+            "first_value",
+            "First value",
+            Csm,
+            "The customer gets a first quick win from a high-value feature",
+            45,
+            Some(Completion::FirstValue),
+        ),
+        milestone(
+            "first_metrics_review",
+            "First metrics review",
+            Csm,
+            "A formal review of the first adoption, usage and effectiveness metrics",
+            60,
+            None,
+        ),
+        milestone(
+            "self_sufficiency",
+            "Self-sufficiency checkpoint",
+            Csm,
+            "The customer understands the product and feels self-sufficient",
+            90,
+            None,
+        ),
+    ]
+}
+
+/// Seed 002's event-based moments every model reacts to, owned by the CSM.
+fn events() -> Vec<Moment> {
+    vec![
+        moment(
+            "high_severity_ticket",
+            "Call about the high-severity ticket",
+            Csm,
+            "The customer knows we are on it; the cause is understood",
+            Trigger::HighSeverityTicket,
+            1,
+            Priority::Urgent,
+        ),
+        moment(
+            "sponsor_departed",
+            "Rebuild the relationship: a champion or buyer left",
+            Csm,
+            "A new champion or economic buyer is found and briefed",
+            Trigger::Departed(vec![
+                RelationshipRole::Champion,
+                RelationshipRole::EconomicBuyer,
+            ]),
+            7,
+            Priority::High,
+        ),
+        moment(
+            "poor_survey",
+            "Follow up on a poor survey answer",
+            Csm,
+            "The reason behind the answer is understood and acted on",
+            Trigger::PoorSurvey(PoorSurvey {
+                nps_at_most: Some(6),
+                csat_at_most: Some(2),
+                would_not_renew: true,
+            }),
+            3,
+            Priority::High,
+        ),
+        moment(
+            "usage_down",
+            "Usage fell: find out why",
+            Csm,
+            "The drop is explained (holiday, re-organisation, a competitor) and a plan agreed",
+            Trigger::UsageDownPercent(40),
+            5,
+            Priority::Normal,
+        ),
+    ]
+}
+
+/// The three plans of seed 000 and the rules that assign them by tier.
+pub fn default_engagement() -> EngagementConfig {
+    let tier = |t: u8, then: &str| AssignmentRule {
+        when: Condition {
+            tier: Some(t),
+            ..Default::default()
+        },
+        then: then.into(),
+    };
+    let mut tier_1 = events();
+    tier_1.extend([
+        moment(
+            "growth_plan",
+            "Build the custom growth plan",
+            CustomerDevelopment,
+            "A growth plan of attack for this account, agreed with the customer",
+            Trigger::CustomerDay(30),
+            14,
+            Priority::High,
+        ),
+        moment(
+            "monthly_metrics_review",
+            "Monthly metrics review",
+            Csm,
+            "The customer sees progress against the success metrics agreed at kickoff",
+            Trigger::Every("FREQ=MONTHLY".into()),
+            14,
+            Priority::Normal,
+        ),
+        moment(
+            "qbr",
+            "Quarterly business review",
+            Csm,
+            "Value delivered is shown; next quarter's goals are agreed with the sponsor",
+            Trigger::Every("FREQ=MONTHLY;INTERVAL=3".into()),
+            30,
+            Priority::High,
+        ),
+        moment(
+            "annual_review",
+            "Annual account review",
+            ExecutiveSponsor,
+            "The year's outcomes reviewed with the economic buyer before renewal",
+            Trigger::RenewalInDays(120),
+            30,
+            Priority::High,
+        ),
+        moment(
+            "release_walkthrough",
+            "Walk the customer through the new release",
+            CustomerDevelopment,
+            "The customer knows what the release does for their goals",
+            Trigger::ProductRelease,
+            14,
+            Priority::Normal,
+        ),
+        moment(
+            "health_red",
+            "Health turned red: sponsor call",
+            ExecutiveSponsor,
+            "The executive sponsor hears the risk and backs the recovery plan",
+            Trigger::HealthTurned(vec![Colour::Red]),
+            3,
+            Priority::Urgent,
+        ),
+        moment(
+            "renewal_90",
+            "Secure the renewal",
+            Ae,
+            "The renewal is agreed 90 days before the term ends",
+            Trigger::RenewalInDays(90),
+            30,
+            Priority::High,
+        ),
+    ]);
+    let mut tier_2 = events();
+    tier_2.extend([
+        moment(
+            "sales_kickoff",
+            "Join the kickoff call",
+            Ae,
+            "Sales hands over what it learned and keeps the momentum of the sale",
+            Trigger::CustomerDay(0),
+            14,
+            Priority::High,
+        ),
+        moment(
+            "customer_development_intro",
+            "Introduce Customer Development",
+            CustomerDevelopment,
+            "Growth, retention or churn prevention: the account's case is judged and planned",
+            Trigger::CustomerDay(30),
+            30,
+            Priority::Normal,
+        ),
+        moment(
+            "q2_success_check_in",
+            "Q2 check-in on success metrics",
+            CustomerDevelopment,
+            "Success metrics reviewed; everything is going well with the account",
+            Trigger::ContractDay(91),
+            30,
+            Priority::Normal,
+        ),
+        moment(
+            "sales_reintroduction",
+            "Sales re-introduces itself",
+            Ae,
+            "The renewal is secured early, in the second or third quarter",
+            Trigger::ContractDay(182),
+            45,
+            Priority::Normal,
+        ),
+        moment(
+            "renewal_60",
+            "Renewal in 60 days",
+            Csm,
+            "Nothing stands in the way of the renewal",
+            Trigger::RenewalInDays(60),
+            14,
+            Priority::High,
+        ),
+    ]);
+    let mut tier_3 = events();
+    tier_3.retain(|m| m.key != "usage_down");
+    tier_3.push(moment(
+        "renewal_60",
+        "Renewal in 60 days",
+        Csm,
+        "Nothing stands in the way of the renewal",
+        Trigger::RenewalInDays(60),
+        14,
+        Priority::Normal,
+    ));
+    // A tier 3 kickoff is the CSM's; escalations, not meetings, carry its onboarding.
+    let mut tier_3_onboarding = onboarding(Csm);
+    tier_3_onboarding.retain(|m| m.completed_by.is_some());
+    EngagementConfig {
+        rules: vec![
+            tier(1, "Tier 1: growth"),
+            tier(2, "Tier 2: retention"),
+            AssignmentRule {
+                when: Condition::default(),
+                then: "Tier 3: automated".into(),
+            },
+        ],
+        models: vec![
+            EngagementModel {
+                name: "Tier 1: growth".into(),
+                description: "Top priorities (seed 000): Customer Development runs the kickoff \
+                              and a custom growth plan; the most human time."
+                    .into(),
+                milestones: onboarding(CustomerDevelopment),
+                moments: tier_1,
+            },
+            EngagementModel {
+                name: "Tier 2: retention".into(),
+                description: "The bread and butter (seed 000): Sales joins the kickoff, Customer \
+                              Development is introduced within 60 days, a Q2 check-in, Sales \
+                              back in Q2 or Q3 to secure the renewal."
+                    .into(),
+                milestones: onboarding(Csm),
+                moments: tier_2,
+            },
+            EngagementModel {
+                name: "Tier 3: automated".into(),
+                description: "Hard to prioritise (seed 000): little human time, touches driven \
+                              by the customer's age and events."
+                    .into(),
+                milestones: tier_3_onboarding,
+                moments: tier_3,
+            },
+        ],
+    }
+}
+
+impl Default for EngagementConfig {
+    fn default() -> Self {
+        default_engagement()
+    }
+}

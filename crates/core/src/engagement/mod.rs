@@ -1,0 +1,89 @@
+//! The engagement engine's rules (seed 002's Customer Engagement Model, seed 000's execution
+//! plans per tier): which model an account follows and why, its onboarding milestones, and the
+//! ongoing moments that come due, each a task for the owner of the moment's function that says
+//! why it exists. Pure: the store gathers each account's facts and fires each occurrence once.
+
+mod config;
+mod defaults;
+mod milestones;
+mod moments;
+
+pub use config::*;
+pub use defaults::default_engagement;
+pub use milestones::*;
+pub use moments::*;
+
+use crate::book::{AccountId, OwnerFunction, Priority, TaskFields, TaskSource, UserId};
+
+/// The dedup key of a moment's task: one open task per moment per account.
+pub fn task_key(moment: &str) -> String {
+    format!("engagement:{moment}")
+}
+
+/// What a firing's task is about: a moment of the ongoing phase or a late milestone.
+#[derive(Debug, Clone, Copy)]
+pub struct Purpose<'a> {
+    pub title: &'a str,
+    pub owner: OwnerFunction,
+    pub objective: &'a str,
+    pub priority: Priority,
+    /// The rule in words: "day 91 of each contract term", "milestone late".
+    pub rule: &'a str,
+}
+
+impl<'a> Purpose<'a> {
+    pub fn of_moment(m: &'a Moment, rule: &'a str) -> Purpose<'a> {
+        Purpose {
+            title: &m.title,
+            owner: m.owner,
+            objective: &m.objective,
+            priority: m.priority,
+            rule,
+        }
+    }
+
+    pub fn of_late(m: &'a Milestone) -> Purpose<'a> {
+        Purpose {
+            title: &m.title,
+            owner: m.owner,
+            objective: &m.objective,
+            priority: Priority::High,
+            rule: "an onboarding milestone is late",
+        }
+    }
+}
+
+/// The task a firing opens for `owner` (the account's owner for the function, or its CSM).
+pub fn task_for(
+    account: AccountId,
+    model: &str,
+    purpose: Purpose,
+    firing: &Firing,
+    owner: Option<UserId>,
+) -> TaskFields {
+    let late = firing.moment.starts_with("late_");
+    TaskFields {
+        account_id: account,
+        title: if late {
+            format!("Late: {}", purpose.title)
+        } else {
+            purpose.title.to_string()
+        },
+        owner_id: owner,
+        due_on: Some(firing.due_on),
+        priority: purpose.priority,
+        source: TaskSource::Engagement,
+        reason: format!(
+            "{model}, moment \"{}\" ({}): {}. Objective: {}. Owner: {}.",
+            firing.moment,
+            purpose.rule,
+            firing.why,
+            purpose.objective,
+            purpose.owner.as_str().replace('_', " ")
+        ),
+        dedup_key: Some(task_key(&firing.moment)),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,343 @@
+//! What comes due for one account on one day: the moments of its model whose time came or
+//! whose event happened, each with an occurrence that names it (the period, the term, the
+//! ticket), so that the store fires each occurrence once however often it sweeps. Dated things
+//! older than a week when first seen are history, not moments: importing a year of tickets
+//! does not open a year of tasks.
+
+use super::config::{EngagementModel, Moment, Trigger};
+use crate::book::{RelationshipRole, RenewIntent, Severity, SurveyKind};
+use crate::health::Colour;
+use crate::prioritise::{Period, Recurrence};
+use chrono::{Datelike, Days, NaiveDate};
+use std::collections::HashMap;
+
+/// How late a dated moment may still fire (the engine was down, the data arrived late).
+pub const CATCH_UP_DAYS: i64 = 7;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketFact {
+    pub id: i64,
+    pub opened_on: NaiveDate,
+    pub severity: Severity,
+    pub subject: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyFact {
+    pub id: i64,
+    pub answered_on: NaiveDate,
+    pub kind: SurveyKind,
+    pub score: Option<i64>,
+    pub intent: Option<RenewIntent>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DepartureFact {
+    pub contact: i64,
+    pub name: String,
+    pub roles: Vec<RelationshipRole>,
+    pub departed_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleaseFact {
+    pub id: i64,
+    pub name: String,
+    pub released_on: NaiveDate,
+}
+
+/// A colour change of the health score, as its snapshot recorded it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TurnFact {
+    pub snapshot: i64,
+    pub on: NaiveDate,
+    pub from: Option<Colour>,
+    pub to: Colour,
+}
+
+/// What the moments of one account look at. Lists may hold older rows; they are ignored.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccountFacts {
+    /// The start of the customer's first contract.
+    pub customer_since: Option<NaiveDate>,
+    /// The running term's first and last day.
+    pub term_start: Option<NaiveDate>,
+    pub term_end: Option<NaiveDate>,
+    /// Whether the onboarding phase is over: ongoing time-based moments wait for it.
+    pub onboarded: bool,
+    pub tickets: Vec<TicketFact>,
+    pub last_ticket_on: Option<NaiveDate>,
+    pub surveys: Vec<SurveyFact>,
+    pub departures: Vec<DepartureFact>,
+    pub releases: Vec<ReleaseFact>,
+    pub turns: Vec<TurnFact>,
+    /// Events in the last complete week (Monday to Sunday) and the week before.
+    pub events_last_week: Option<i64>,
+    pub events_week_before: Option<i64>,
+    pub seat_utilisation: Option<f64>,
+}
+
+/// A moment that came: fire it once per `occurrence`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Firing {
+    /// The moment's key.
+    pub moment: String,
+    /// What makes this firing this one: "term:2026-01-15", "ticket:812".
+    pub occurrence: String,
+    pub due_on: NaiveDate,
+    /// The values that fired it, in words.
+    pub why: String,
+}
+
+/// One sweep's view of the calendar: each recurrence's current period, worked out once for
+/// the whole book rather than per account.
+pub struct Calendar {
+    pub today: NaiveDate,
+    periods: HashMap<String, Option<Period>>,
+    time_zone: String,
+}
+
+impl Calendar {
+    pub fn new(today: NaiveDate, time_zone: &str) -> Calendar {
+        Calendar {
+            today,
+            periods: HashMap::new(),
+            time_zone: time_zone.to_string(),
+        }
+    }
+
+    /// The period of `rule` holding today (local midnight to midnight), cached.
+    fn period(&mut self, rule: &str) -> Option<Period> {
+        let (today, tz) = (self.today, self.time_zone.clone());
+        *self.periods.entry(rule.to_string()).or_insert_with(|| {
+            let r = Recurrence::new(rule, &tz).ok()?;
+            let noon = today.and_hms_opt(12, 0, 0)?.and_utc();
+            r.period_at(noon)
+        })
+    }
+
+    fn local(&self, t: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+        let tz: chrono_tz::Tz = self.time_zone.parse().unwrap_or(chrono_tz::UTC);
+        t.with_timezone(&tz).date_naive()
+    }
+}
+
+fn plus(d: NaiveDate, days: u32) -> NaiveDate {
+    d.checked_add_days(Days::new(days.into())).unwrap_or(d)
+}
+
+fn minus(d: NaiveDate, days: u32) -> NaiveDate {
+    d.checked_sub_days(Days::new(days.into())).unwrap_or(d)
+}
+
+/// Whether a moment dated `on` fires today: on the day or within the catch-up week.
+fn fresh(on: NaiveDate, today: NaiveDate) -> bool {
+    on <= today && (today - on).num_days() <= CATCH_UP_DAYS
+}
+
+/// The moments of `model` due for an account today.
+pub fn due_moments(model: &EngagementModel, f: &AccountFacts, cal: &mut Calendar) -> Vec<Firing> {
+    let mut out = Vec::new();
+    for m in &model.moments {
+        fire(m, f, cal, &mut out);
+    }
+    out
+}
+
+fn fire(m: &Moment, f: &AccountFacts, cal: &mut Calendar, out: &mut Vec<Firing>) {
+    let today = cal.today;
+    let mut push = |occurrence: String, on: NaiveDate, why: String| {
+        out.push(Firing {
+            moment: m.key.clone(),
+            occurrence,
+            due_on: plus(on, m.due_in_days).max(today),
+            why,
+        })
+    };
+    // No moments before the customer is one, nor after the last term ended.
+    let Some(since) = f.customer_since.filter(|s| *s <= today) else {
+        return;
+    };
+    match &m.when {
+        Trigger::Every(rule) => {
+            if !f.onboarded {
+                return;
+            }
+            if let Some(p) = cal.period(rule) {
+                let start = cal.local(p.start);
+                let last = cal.local(p.end - chrono::Duration::seconds(1));
+                let due = plus(start, m.due_in_days).min(last);
+                out.push(Firing {
+                    moment: m.key.clone(),
+                    occurrence: format!("period:{start}"),
+                    due_on: due.max(today),
+                    why: format!("the period from {start} to {last}"),
+                });
+            }
+        }
+        Trigger::CustomerDay(d) => {
+            let on = plus(since, *d);
+            if fresh(on, today) {
+                push(
+                    format!("customer:{since}"),
+                    on,
+                    format!("day {d} as a customer (since {since})"),
+                );
+            }
+        }
+        Trigger::ContractDay(d) => {
+            if let Some(start) = f.term_start {
+                let on = plus(start, *d);
+                if fresh(on, today) {
+                    push(
+                        format!("term:{start}"),
+                        on,
+                        format!("day {d} of the term that started {start}"),
+                    );
+                }
+            }
+        }
+        Trigger::RenewalInDays(d) => {
+            if let Some(end) = f.term_end.filter(|e| *e > today) {
+                let on = minus(end, *d);
+                if fresh(on, today) {
+                    push(
+                        format!("renewal:{end}"),
+                        on,
+                        format!(
+                            "the term ends {end}, {} days away",
+                            (end - today).num_days()
+                        ),
+                    );
+                }
+            }
+        }
+        Trigger::HighSeverityTicket => {
+            for t in &f.tickets {
+                if matches!(t.severity, Severity::High | Severity::Urgent)
+                    && fresh(t.opened_on, today)
+                {
+                    push(
+                        format!("ticket:{}", t.id),
+                        t.opened_on,
+                        format!(
+                            "ticket {} \"{}\" opened {} at severity {}",
+                            t.id, t.subject, t.opened_on, t.severity
+                        ),
+                    );
+                }
+            }
+        }
+        Trigger::ProductRelease => {
+            for r in &f.releases {
+                if r.released_on >= since && fresh(r.released_on, today) {
+                    push(
+                        format!("release:{}", r.id),
+                        r.released_on,
+                        format!("release \"{}\" of {}", r.name, r.released_on),
+                    );
+                }
+            }
+        }
+        Trigger::Departed(roles) => {
+            for d in &f.departures {
+                let held: Vec<&RelationshipRole> =
+                    d.roles.iter().filter(|r| roles.contains(r)).collect();
+                if !held.is_empty() && fresh(d.departed_on, today) {
+                    push(
+                        format!("departed:{}:{}", d.contact, d.departed_on),
+                        d.departed_on,
+                        format!(
+                            "{} ({}) departed {}",
+                            d.name,
+                            held.iter()
+                                .map(|r| r.as_str().replace('_', " "))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            d.departed_on
+                        ),
+                    );
+                }
+            }
+        }
+        Trigger::PoorSurvey(p) => {
+            for s in &f.surveys {
+                let poor = match s.kind {
+                    SurveyKind::Nps => p.nps_at_most.zip(s.score).is_some_and(|(t, v)| v <= t),
+                    SurveyKind::Csat => p.csat_at_most.zip(s.score).is_some_and(|(t, v)| v <= t),
+                    SurveyKind::RenewIntent => {
+                        p.would_not_renew && s.intent == Some(RenewIntent::No)
+                    }
+                    SurveyKind::Ces => false,
+                };
+                if poor && fresh(s.answered_on, today) {
+                    let answer = match (s.score, s.intent) {
+                        (Some(v), _) => v.to_string(),
+                        (None, Some(i)) => format!("would renew: {i}"),
+                        _ => "?".into(),
+                    };
+                    push(
+                        format!("survey:{}", s.id),
+                        s.answered_on,
+                        format!("{} answer {answer} on {}", s.kind, s.answered_on),
+                    );
+                }
+            }
+        }
+        Trigger::NoTicketsForDays(d) => {
+            // One quiet stretch is one moment: it is named by where it began.
+            let from = f.last_ticket_on.unwrap_or(since).max(since);
+            let on = plus(from, *d);
+            if on <= today {
+                let last = f
+                    .last_ticket_on
+                    .map_or("no ticket ever".to_string(), |l| format!("last ticket {l}"));
+                push(
+                    format!("quiet:{from}"),
+                    on,
+                    format!("{last}: {} days without one", (today - from).num_days()),
+                );
+            }
+        }
+        Trigger::UsageDownPercent(p) => {
+            if let (Some(last), Some(before)) = (f.events_last_week, f.events_week_before)
+                && before > 0
+                && (last as f64) <= before as f64 * (1.0 - f64::from(*p) / 100.0)
+            {
+                let monday = minus(today, today.weekday().num_days_from_monday() + 7);
+                push(
+                    format!("week:{monday}"),
+                    today,
+                    format!(
+                        "{last} events in the week from {monday}, {before} the week before ({:+.0}%)",
+                        (last - before) as f64 * 100.0 / before as f64
+                    ),
+                );
+            }
+        }
+        Trigger::SeatUtilisationBelow(p) => {
+            if let Some(u) = f.seat_utilisation
+                && u < f64::from(*p)
+            {
+                let month = today.with_day(1).unwrap_or(today);
+                push(
+                    format!("month:{}", &month.to_string()[..7]),
+                    today,
+                    format!("seat utilisation {u:.0}%, under {p}%"),
+                );
+            }
+        }
+        Trigger::HealthTurned(colours) => {
+            for t in &f.turns {
+                if colours.contains(&t.to) && fresh(t.on, today) {
+                    let from = t.from.map_or("unscored".to_string(), |c| c.to_string());
+                    push(
+                        format!("turn:{}", t.snapshot),
+                        t.on,
+                        format!("health turned {} from {from} on {}", t.to, t.on),
+                    );
+                }
+            }
+        }
+    }
+}

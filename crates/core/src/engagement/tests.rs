@@ -1,0 +1,327 @@
+use super::*;
+use crate::book::{RenewIntent, Severity, SurveyKind};
+use chrono::NaiveDate;
+use proptest::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn tier_2() -> EngagementModel {
+    default_engagement()
+        .model("Tier 2: retention")
+        .unwrap()
+        .clone()
+}
+
+/// A customer whose first annual term started on 2026-01-15.
+fn customer() -> AccountFacts {
+    AccountFacts {
+        customer_since: Some(d("2026-01-15")),
+        term_start: Some(d("2026-01-15")),
+        term_end: Some(d("2027-01-14")),
+        onboarded: true,
+        ..Default::default()
+    }
+}
+
+/// Every (moment, occurrence) that fires over the days, with the first day it did.
+fn sweep_days(
+    model: &EngagementModel,
+    f: &AccountFacts,
+    days: impl Iterator<Item = NaiveDate>,
+) -> HashMap<(String, String), NaiveDate> {
+    let mut fired = HashMap::new();
+    for day in days {
+        let mut cal = Calendar::new(day, "UTC");
+        for firing in due_moments(model, f, &mut cal) {
+            fired
+                .entry((firing.moment, firing.occurrence))
+                .or_insert(day);
+        }
+    }
+    fired
+}
+
+fn year() -> impl Iterator<Item = NaiveDate> {
+    d("2026-01-15").iter_days().take(365)
+}
+
+#[test]
+fn the_default_plans_check_and_survive_a_round_trip_through_toml() {
+    let c = default_engagement();
+    c.check().unwrap();
+    let text = toml::to_string(&c).unwrap();
+    assert!(text.contains("customer_day = 30"), "{text}");
+    let back: EngagementConfig = toml::from_str(&text).unwrap();
+    assert_eq!(back, c);
+}
+
+#[test]
+fn a_bad_configuration_names_the_key_that_is_wrong() {
+    let mut c = default_engagement();
+    c.models[1].moments[2].when = Trigger::Every("FREQ=SOMETIMES".into());
+    assert!(
+        c.check()
+            .unwrap_err()
+            .starts_with("models[1].moments[2].when: "),
+        "{}",
+        c.check().unwrap_err()
+    );
+    let mut c = default_engagement();
+    c.models[0].moments[1].key = c.models[0].milestones[0].key.clone();
+    assert_eq!(
+        c.check().unwrap_err(),
+        "models[0].moments[1].key: \"kickoff\" twice"
+    );
+    let mut c = default_engagement();
+    c.rules[0].then = "Tier 9".into();
+    assert!(c.check().unwrap_err().starts_with("rules[0].then"));
+    let mut c = default_engagement();
+    c.models[2].moments[0].when = Trigger::UsageDownPercent(0);
+    assert!(
+        c.check()
+            .unwrap_err()
+            .starts_with("models[2].moments[0].when: a percentage")
+    );
+    let mut c = default_engagement();
+    c.models[2].moments[0].key = "late_kickoff".into();
+    assert!(c.check().unwrap_err().contains("late_"));
+}
+
+#[test]
+fn a_tier_2_contract_year_brings_each_plan_moment_once_on_its_day() {
+    let fired = sweep_days(&tier_2(), &customer(), year());
+    let day = |moment: &str| {
+        let days: Vec<_> = fired
+            .iter()
+            .filter(|((m, _), _)| m == moment)
+            .map(|(_, day)| *day)
+            .collect();
+        assert_eq!(days.len(), 1, "{moment} fired {days:?}");
+        days[0]
+    };
+    // Seed 000's Tier 2 plan: Sales at the kickoff, Customer Development within 60 days, a
+    // Q2 check-in, Sales back in Q2 or Q3; and the renewal 60 days out.
+    assert_eq!(day("sales_kickoff"), d("2026-01-15"));
+    assert_eq!(day("customer_development_intro"), d("2026-02-14"));
+    assert_eq!(day("q2_success_check_in"), d("2026-04-16"));
+    assert_eq!(day("sales_reintroduction"), d("2026-07-16"));
+    assert_eq!(day("renewal_60"), d("2026-11-15"));
+    // No event happened: no event-based moment.
+    let kinds: BTreeSet<&str> = fired.keys().map(|(m, _)| m.as_str()).collect();
+    assert_eq!(kinds.len(), 5, "{kinds:?}");
+}
+
+#[test]
+fn a_tier_2_task_is_due_within_60_days_for_customer_development() {
+    let m = tier_2();
+    let mut cal = Calendar::new(d("2026-02-14"), "UTC");
+    let firing = due_moments(&m, &customer(), &mut cal)
+        .into_iter()
+        .find(|f| f.moment == "customer_development_intro")
+        .unwrap();
+    let moment = m.moments.iter().find(|x| x.key == firing.moment).unwrap();
+    let rule = moment.when.describe();
+    let task = task_for(
+        crate::book::AccountId(7),
+        &m.name,
+        Purpose::of_moment(moment, &rule),
+        &firing,
+        None,
+    );
+    assert_eq!(task.due_on, Some(d("2026-03-16")));
+    assert_eq!(
+        task.dedup_key.as_deref(),
+        Some("engagement:customer_development_intro")
+    );
+    assert!(
+        task.reason.starts_with(
+            "Tier 2: retention, moment \"customer_development_intro\" (day 30 as a customer): \
+             day 30 as a customer (since 2026-01-15). Objective: "
+        ),
+        "{}",
+        task.reason
+    );
+    assert!(task.reason.ends_with("Owner: customer development."));
+}
+
+#[test]
+fn quarterly_reviews_come_each_quarter_once_onboarding_is_over() {
+    let m = default_engagement()
+        .model("Tier 1: growth")
+        .unwrap()
+        .clone();
+    let fired = sweep_days(&m, &customer(), year());
+    let qbrs: BTreeSet<&String> = fired
+        .keys()
+        .filter(|(k, _)| k == "qbr")
+        .map(|(_, o)| o)
+        .collect();
+    // Calendar quarters (periods count from Monday 2024-01-01) touched by the year.
+    assert_eq!(
+        qbrs.into_iter().cloned().collect::<Vec<_>>(),
+        [
+            "period:2026-01-01",
+            "period:2026-04-01",
+            "period:2026-07-01",
+            "period:2026-10-01",
+            "period:2027-01-01"
+        ]
+    );
+    let onboarding = AccountFacts {
+        onboarded: false,
+        ..customer()
+    };
+    let fired = sweep_days(&m, &onboarding, year());
+    assert!(
+        !fired
+            .keys()
+            .any(|(k, _)| k == "qbr" || k == "monthly_metrics_review")
+    );
+}
+
+#[test]
+fn events_fire_once_each_while_fresh_and_history_does_not() {
+    let m = tier_2();
+    let f = AccountFacts {
+        tickets: vec![
+            TicketFact {
+                id: 1,
+                opened_on: d("2026-05-04"),
+                severity: Severity::Urgent,
+                subject: "Down".into(),
+            },
+            TicketFact {
+                id: 2,
+                opened_on: d("2026-05-04"),
+                severity: Severity::Low,
+                subject: "Typo".into(),
+            },
+        ],
+        surveys: vec![
+            SurveyFact {
+                id: 10,
+                answered_on: d("2026-05-05"),
+                kind: SurveyKind::Nps,
+                score: Some(6),
+                intent: None,
+            },
+            SurveyFact {
+                id: 11,
+                answered_on: d("2026-05-05"),
+                kind: SurveyKind::Nps,
+                score: Some(7),
+                intent: None,
+            },
+            SurveyFact {
+                id: 12,
+                answered_on: d("2026-05-06"),
+                kind: SurveyKind::RenewIntent,
+                score: None,
+                intent: Some(RenewIntent::No),
+            },
+        ],
+        ..customer()
+    };
+    let fired = sweep_days(&m, &f, d("2026-05-01").iter_days().take(30));
+    let events: BTreeSet<(&str, &str)> = fired
+        .keys()
+        .map(|(m, o)| (m.as_str(), o.as_str()))
+        .filter(|(m, _)| *m == "high_severity_ticket" || *m == "poor_survey")
+        .collect();
+    assert_eq!(
+        events,
+        BTreeSet::from([
+            ("high_severity_ticket", "ticket:1"),
+            ("poor_survey", "survey:10"),
+            ("poor_survey", "survey:12"),
+        ])
+    );
+    // Seen for the first time two weeks later (imported history): no moment.
+    let fired = sweep_days(&m, &f, d("2026-05-20").iter_days().take(10));
+    assert!(
+        !fired
+            .keys()
+            .any(|(m, _)| m == "high_severity_ticket" || m == "poor_survey")
+    );
+}
+
+#[test]
+fn a_usage_drop_compares_complete_weeks() {
+    let m = tier_2();
+    let f = |last, before| AccountFacts {
+        events_last_week: Some(last),
+        events_week_before: Some(before),
+        ..customer()
+    };
+    // Wednesday 2026-05-13: the last complete week began Monday 2026-05-04.
+    let mut cal = Calendar::new(d("2026-05-13"), "UTC");
+    let firing = due_moments(&m, &f(59, 100), &mut cal)
+        .into_iter()
+        .find(|x| x.moment == "usage_down")
+        .unwrap();
+    assert_eq!(firing.occurrence, "week:2026-05-04");
+    assert!(firing.why.contains("(-41%)"), "{}", firing.why);
+    let mut cal = Calendar::new(d("2026-05-13"), "UTC");
+    assert!(
+        !due_moments(&m, &f(61, 100), &mut cal)
+            .iter()
+            .any(|x| x.moment == "usage_down")
+    );
+}
+
+#[test]
+fn a_late_milestone_escalates_after_its_grace_and_a_login_completes_access() {
+    let m = tier_2();
+    let since = d("2026-01-15");
+    let mut signals = Signals::default();
+    let recorded = HashMap::new();
+    // Access is expected by day 7; three days' grace; on day 11 it escalates.
+    let on_day = |n: u64| since + chrono::Days::new(n);
+    let states = progress(&m, since, &signals, &recorded, on_day(10));
+    assert!(escalations(&m, &states, since, on_day(10)).is_empty());
+    let states = progress(&m, since, &signals, &recorded, on_day(11));
+    let late = escalations(&m, &states, since, on_day(11));
+    assert_eq!(late.len(), 1);
+    assert_eq!(late[0].0.moment, "late_access_activated");
+    assert!(
+        late[0]
+            .0
+            .why
+            .contains("is 4 days late; waiting for the first login"),
+        "{}",
+        late[0].0.why
+    );
+    signals.first_login = Some(on_day(12));
+    let states = progress(&m, since, &signals, &recorded, on_day(13));
+    let access = states.iter().find(|s| s.key == "access_activated").unwrap();
+    assert_eq!(access.completed.as_ref().unwrap().on, on_day(12));
+    assert!(escalations(&m, &states, since, on_day(13)).is_empty());
+    assert!(!onboarded(&states, on_day(13)));
+    assert!(onboarded(&states, on_day(91)));
+}
+
+proptest! {
+    /// However the sweeps are spread (a day missed, a server down for a few days), each dated
+    /// moment of the year fires once, as long as no gap is longer than the catch-up week.
+    #[test]
+    fn sweeps_with_gaps_within_the_catch_up_week_miss_no_dated_moment(
+        gaps in proptest::collection::vec(1u64..=7, 60..120)
+    ) {
+        let m = tier_2();
+        let mut days = Vec::new();
+        let mut day = d("2026-01-15");
+        for g in gaps {
+            days.push(day);
+            day = day + chrono::Days::new(g);
+        }
+        prop_assume!(day > d("2027-01-14"));
+        let fired = sweep_days(&m, &customer(), days.into_iter());
+        let every_day = sweep_days(&m, &customer(), year());
+        let a: BTreeSet<_> = fired.keys().collect();
+        let b: BTreeSet<_> = every_day.keys().collect();
+        prop_assert_eq!(a, b);
+    }
+}
