@@ -109,6 +109,13 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(playbooks::list_playbooks))
         .routes(routes!(health::get_backtest))
         .routes(routes!(playbooks::close_playbook))
+        .routes(routes!(engagement::get_config, engagement::set_config))
+        .routes(routes!(engagement::get_engagement))
+        .routes(routes!(engagement::complete_milestone))
+        .routes(routes!(
+            engagement::list_releases,
+            engagement::record_release
+        ))
         .routes(routes!(
             calendar::get_calendar,
             calendar::reissue_calendar,

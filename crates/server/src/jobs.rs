@@ -21,6 +21,9 @@ const DAILY: [&str; 8] = [
     "health",
 ];
 
+/// How often the engagement engine sweeps the book.
+const ENGAGEMENT_EVERY_MINUTES: i64 = 10;
+
 /// Runs one job by kind.
 async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
     match job.kind.as_str() {
@@ -83,6 +86,20 @@ async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        // Seeds 000 and 002: each model's milestones and moments, each occurrence once.
+        "engagement" => {
+            let done = store.run_engagement().await?;
+            if done.fired > 0 || done.milestones_completed > 0 {
+                tracing::info!(
+                    accounts = done.accounts,
+                    fired = done.fired,
+                    tasks = done.tasks_opened,
+                    milestones = done.milestones_completed,
+                    "engagement moments fired"
+                );
+            }
+            Ok(())
+        }
         other => anyhow::bail!("unknown job kind {other:?}"),
     }
 }
@@ -128,6 +145,18 @@ impl Worker {
                 .enqueue_job(kind, &serde_json::json!({}), &format!("{kind}:{today}"), at)
                 .await?;
         }
+        // Event-based moments should not wait for midnight: the engine sweeps every
+        // ENGAGEMENT_EVERY_MINUTES, one job per slot whichever server enqueues it.
+        let now = self.store.clock().now();
+        let slot = now.timestamp() / (ENGAGEMENT_EVERY_MINUTES * 60);
+        self.store
+            .enqueue_job(
+                "engagement",
+                &serde_json::json!({}),
+                &format!("engagement:{slot}"),
+                now,
+            )
+            .await?;
         self.store
             .requeue_stale_jobs(chrono::Duration::minutes(15))
             .await?;

@@ -20,6 +20,7 @@ mod contacts;
 mod contracts;
 mod custom_fields;
 mod demo;
+mod engagement;
 mod error;
 mod exchange;
 mod health;
@@ -37,6 +38,7 @@ mod support;
 mod tasks;
 mod tokens;
 mod users;
+mod versions;
 
 pub use accounts::{AccountQuery, AccountSort, SortField};
 pub use audit::AuditQuery;
@@ -45,6 +47,9 @@ pub use books::BookSize;
 pub use cadence::{IssuedFeed, OverdueTouches};
 pub use connect::{DEFAULT_URL, Engine, redact as redacted};
 pub use demo::{DemoProgress, DemoVoice};
+pub use engagement::{
+    AccountEngagement, EngagementConfigVersion, EngagementSweep, FiredMoment, ProductRelease,
+};
 pub use error::StoreError;
 pub use health::{
     AccountHealth, AtRiskPlaybook, BACKTEST_MAX_HORIZON_DAYS, ColourDay, ColourMove, CsmPulse,
@@ -62,6 +67,7 @@ pub use sessions::{NewSession, WebSession};
 pub use support::TicketSummary;
 pub use tasks::TaskQuery;
 pub use tokens::{NewToken, Principal, TokenInfo};
+pub use versions::ConfigVersion;
 
 use sherpa_core::Clock;
 use sqlx::AnyPool;

@@ -67,6 +67,8 @@ pub struct TaskQuery {
     pub owner: Option<UserId>,
     pub account: Option<AccountId>,
     pub status: Option<TaskStatus>,
+    /// Due on or before this day.
+    pub due_before: Option<chrono::NaiveDate>,
     pub after: Option<TaskId>,
     pub limit: i64,
 }
@@ -110,6 +112,47 @@ pub(crate) async fn close_done(
     .await
 }
 
+/// Opens a task inside the caller's transaction, with its audit entry; answers its id, or
+/// nothing when the account already has an open task with its dedup key (the partial unique
+/// index decides, so two servers racing open one).
+pub(crate) async fn open_in(
+    conn: &mut sqlx::AnyConnection,
+    now: &str,
+    actor: &Actor,
+    t: &TaskFields,
+) -> Result<Option<i64>> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO tasks (account_id, title, owner_id, due_on, priority, status, source, reason, dedup_key, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $9) \
+         ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(t.account_id.0)
+    .bind(&t.title)
+    .bind(t.owner_id.map(|o| o.0))
+    .bind(opt_date(t.due_on))
+    .bind(t.priority.as_str())
+    .bind(t.source.as_str())
+    .bind(&t.reason)
+    .bind(t.dedup_key.as_deref())
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(id) = id {
+        record(
+            conn,
+            now,
+            actor,
+            "create",
+            "task",
+            id,
+            None,
+            Some(&task_json(t, TaskStatus::Open, &None)),
+        )
+        .await?;
+    }
+    Ok(id)
+}
+
 impl Store {
     pub async fn task(&self, id: TaskId) -> Result<Task> {
         let row: Option<TaskRow> =
@@ -147,13 +190,14 @@ impl Store {
     pub async fn tasks(&self, q: &TaskQuery) -> Result<Vec<Task>> {
         let rows: Vec<TaskRow> = sqlx::query_as(&format!(
             "SELECT {TASK_COLUMNS} FROM tasks WHERE ($1 IS NULL OR owner_id = $1) AND ($2 IS NULL OR account_id = $2) \
-             AND ($3 IS NULL OR status = $3) AND id > $4 ORDER BY id LIMIT $5"
+             AND ($3 IS NULL OR status = $3) AND id > $4 AND ($6 IS NULL OR due_on <= $6) ORDER BY id LIMIT $5"
         ))
         .bind(q.owner.map(|o| o.0))
         .bind(q.account.map(|a| a.0))
         .bind(q.status.map(|s| s.as_str()))
         .bind(q.after.map(|a| a.0).unwrap_or(0))
         .bind(q.limit.clamp(1, 1000))
+        .bind(opt_date(q.due_before))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
@@ -170,66 +214,18 @@ impl Store {
         }
         let now = self.now();
         let mut tx = self.write_tx().await?;
-        if let Some(key) = &t.dedup_key {
-            let open: Option<(i64,)> = sqlx::query_as(
+        let Some(id) = open_in(&mut tx, &now, actor, t).await? else {
+            // An open task of the same rule: that one stands.
+            tx.rollback().await?;
+            let open: (i64,) = sqlx::query_as(
                 "SELECT id FROM tasks WHERE account_id = $1 AND dedup_key = $2 AND status = 'open'",
             )
             .bind(t.account_id.0)
-            .bind(key)
-            .fetch_optional(&mut *tx)
+            .bind(t.dedup_key.as_deref())
+            .fetch_one(&self.pool)
             .await?;
-            if let Some((id,)) = open {
-                tx.rollback().await?;
-                return Ok((self.task(TaskId(id)).await?, false));
-            }
-        }
-        let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
-            "INSERT INTO tasks (account_id, title, owner_id, due_on, priority, status, source, reason, dedup_key, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $9) RETURNING id",
-        )
-        .bind(t.account_id.0)
-        .bind(&t.title)
-        .bind(t.owner_id.map(|o| o.0))
-        .bind(opt_date(t.due_on))
-        .bind(t.priority.as_str())
-        .bind(t.source.as_str())
-        .bind(&t.reason)
-        .bind(t.dedup_key.as_deref())
-        .bind(&now)
-        .fetch_one(&mut *tx)
-        .await;
-        let (id,) = match inserted {
-            Ok(r) => r,
-            // Another writer opened the same rule's task between our check and insert.
-            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-                tx.rollback().await?;
-                let open = self
-                    .tasks(&TaskQuery {
-                        account: Some(t.account_id),
-                        status: Some(TaskStatus::Open),
-                        limit: 1000,
-                        ..Default::default()
-                    })
-                    .await?;
-                let same = open
-                    .into_iter()
-                    .find(|x| x.fields.dedup_key == t.dedup_key)
-                    .ok_or_else(|| StoreError::Conflict("task".into()))?;
-                return Ok((same, false));
-            }
-            Err(e) => return Err(e.into()),
+            return Ok((self.task(TaskId(open.0)).await?, false));
         };
-        record(
-            &mut tx,
-            &now,
-            actor,
-            "create",
-            "task",
-            id,
-            None,
-            Some(&task_json(t, TaskStatus::Open, &None)),
-        )
-        .await?;
         tx.commit().await?;
         Ok((self.task(TaskId(id)).await?, true))
     }

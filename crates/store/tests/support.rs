@@ -77,6 +77,13 @@ impl TestDb {
             .unwrap()
     }
 
+    /// Another store on the same database with the same clock: a second `sherpa serve`.
+    pub async fn second_server(&self) -> Store {
+        Store::open(&self.url, self.clock.clone())
+            .await
+            .expect("a second server")
+    }
+
     pub async fn new() -> TestDb {
         let start = chrono::DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")
             .unwrap()

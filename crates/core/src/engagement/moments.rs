@@ -57,7 +57,7 @@ pub struct TurnFact {
 
 /// What the moments of one account look at. Lists may hold older rows; they are ignored.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct AccountFacts {
+pub struct MomentFacts {
     /// The start of the customer's first contract.
     pub customer_since: Option<NaiveDate>,
     /// The running term's first and last day.
@@ -136,7 +136,7 @@ fn fresh(on: NaiveDate, today: NaiveDate) -> bool {
 }
 
 /// The moments of `model` due for an account today.
-pub fn due_moments(model: &EngagementModel, f: &AccountFacts, cal: &mut Calendar) -> Vec<Firing> {
+pub fn due_moments(model: &EngagementModel, f: &MomentFacts, cal: &mut Calendar) -> Vec<Firing> {
     let mut out = Vec::new();
     for m in &model.moments {
         fire(m, f, cal, &mut out);
@@ -144,7 +144,7 @@ pub fn due_moments(model: &EngagementModel, f: &AccountFacts, cal: &mut Calendar
     out
 }
 
-fn fire(m: &Moment, f: &AccountFacts, cal: &mut Calendar, out: &mut Vec<Firing>) {
+fn fire(m: &Moment, f: &MomentFacts, cal: &mut Calendar, out: &mut Vec<Firing>) {
     let today = cal.today;
     let mut push = |occurrence: String, on: NaiveDate, why: String| {
         out.push(Firing {

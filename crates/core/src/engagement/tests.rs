@@ -16,8 +16,8 @@ fn tier_2() -> EngagementModel {
 }
 
 /// A customer whose first annual term started on 2026-01-15.
-fn customer() -> AccountFacts {
-    AccountFacts {
+fn customer() -> MomentFacts {
+    MomentFacts {
         customer_since: Some(d("2026-01-15")),
         term_start: Some(d("2026-01-15")),
         term_end: Some(d("2027-01-14")),
@@ -29,7 +29,7 @@ fn customer() -> AccountFacts {
 /// Every (moment, occurrence) that fires over the days, with the first day it did.
 fn sweep_days(
     model: &EngagementModel,
-    f: &AccountFacts,
+    f: &MomentFacts,
     days: impl Iterator<Item = NaiveDate>,
 ) -> HashMap<(String, String), NaiveDate> {
     let mut fired = HashMap::new();
@@ -170,7 +170,7 @@ fn quarterly_reviews_come_each_quarter_once_onboarding_is_over() {
             "period:2027-01-01"
         ]
     );
-    let onboarding = AccountFacts {
+    let onboarding = MomentFacts {
         onboarded: false,
         ..customer()
     };
@@ -185,7 +185,7 @@ fn quarterly_reviews_come_each_quarter_once_onboarding_is_over() {
 #[test]
 fn events_fire_once_each_while_fresh_and_history_does_not() {
     let m = tier_2();
-    let f = AccountFacts {
+    let f = MomentFacts {
         tickets: vec![
             TicketFact {
                 id: 1,
@@ -251,7 +251,7 @@ fn events_fire_once_each_while_fresh_and_history_does_not() {
 #[test]
 fn a_usage_drop_compares_complete_weeks() {
     let m = tier_2();
-    let f = |last, before| AccountFacts {
+    let f = |last, before| MomentFacts {
         events_last_week: Some(last),
         events_week_before: Some(before),
         ..customer()

@@ -129,7 +129,7 @@ pub struct SnapshotDto {
     pub reason: String,
 }
 
-fn account(id: &str) -> Result<AccountId, AppError> {
+pub(crate) fn account(id: &str) -> Result<AccountId, AppError> {
     id.parse::<AccountId>().map_err(|e| AppError::NotFound(e.0))
 }
 

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod contacts;
 pub mod contracts;
 pub mod custom_fields;
+pub mod engagement;
 pub mod health;
 mod json;
 pub mod nine_box;

@@ -28,6 +28,43 @@ pub struct TaskDto {
     pub reason: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub closed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// For a task the engagement engine opened: the model, moment, rule and values that
+    /// fired it.
+    pub moment: Option<TaskMomentDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TaskMomentDto {
+    pub model: String,
+    pub moment: String,
+    /// The rule in words: "day 91 of each contract term".
+    pub rule: String,
+    /// The values that fired it.
+    pub values: String,
+    /// Which occurrence it was ("term:2026-01-15", "ticket:812"): each fires once.
+    pub occurrence: String,
+}
+
+/// Fills in the moments behind the engine's tasks among `tasks`.
+async fn with_moments(s: &AppState, tasks: &mut [TaskDto]) -> Result<(), AppError> {
+    let ids: Vec<TaskId> = tasks
+        .iter()
+        .filter(|t| t.source == TaskSource::Engagement.as_str())
+        .filter_map(|t| t.id.parse().ok())
+        .collect();
+    let mut moments = s.store.task_moments(&ids).await?;
+    for t in tasks {
+        if let Some(m) = t.id.parse().ok().and_then(|id| moments.remove(&id)) {
+            t.moment = Some(TaskMomentDto {
+                model: m.model,
+                moment: m.moment,
+                rule: m.rule,
+                values: m.values,
+                occurrence: m.occurrence,
+            });
+        }
+    }
+    Ok(())
 }
 
 impl From<Task> for TaskDto {
@@ -46,6 +83,7 @@ impl From<Task> for TaskDto {
             reason: f.reason,
             created_at: t.created_at,
             closed_at: t.closed_at,
+            moment: None,
         }
     }
 }
@@ -53,15 +91,20 @@ impl From<Task> for TaskDto {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListTasks {
+    #[serde(alias = "owner")]
     owner_id: Option<String>,
+    #[serde(alias = "account")]
     account_id: Option<String>,
     /// open, done or cancelled.
     status: Option<String>,
+    /// Due on or before this day (YYYY-MM-DD).
+    due_before: Option<chrono::NaiveDate>,
     cursor: Option<String>,
     limit: Option<i64>,
 }
 
-/// Lists tasks in id order.
+/// Lists tasks in id order; `owner` and `account` are accepted for `owner_id` and
+/// `account_id`.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(ListTasks),
     responses((status = 200, body = Page<TaskDto>), (status = 400, body = crate::error::Problem)))]
 pub async fn list_tasks(
@@ -100,12 +143,13 @@ pub async fn list_tasks(
             .as_deref()
             .map(|o| o.parse().map_err(|e: Invalid| AppError::bad("cursor", e.0)))
             .transpose()?,
+        due_before: p.due_before,
         limit: limit + 1,
     };
     let items = s.store.tasks(&q).await?;
-    Ok(Json(Page::<TaskDto>::from_records(items, limit, |t| {
-        t.id.to_string()
-    })))
+    let mut page = Page::<TaskDto>::from_records(items, limit, |t| t.id.to_string());
+    with_moments(&s, &mut page.items).await?;
+    Ok(Json(page))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -200,5 +244,8 @@ pub async fn update_task(
         priority: m.required("priority", parsed::<Priority>)?,
     };
     let t = s.store.update_task(&u.actor(), id, &change).await?;
-    Ok(Json(t.into()))
+    let mut t = [TaskDto::from(t)];
+    with_moments(&s, &mut t).await?;
+    let [t] = t;
+    Ok(Json(t))
 }

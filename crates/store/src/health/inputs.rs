@@ -42,7 +42,7 @@ pub(super) struct Before {
 type SurveyRow = (i64, String, Option<i64>, Option<String>, String);
 
 /// The ids as a list to write into `IN (...)`: numbers only, so nothing to escape.
-fn id_list(ids: &[AccountId]) -> String {
+pub(crate) fn id_list(ids: &[AccountId]) -> String {
     ids.iter()
         .map(|i| i.0.to_string())
         .collect::<Vec<_>>()
@@ -50,7 +50,7 @@ fn id_list(ids: &[AccountId]) -> String {
 }
 
 /// What assigns an account its scorecard, from its stored tier, segment and lifecycle.
-pub(super) fn facts(
+pub(crate) fn facts(
     tier: Option<i64>,
     segment: Option<i64>,
     lifecycle: Option<String>,

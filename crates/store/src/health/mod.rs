@@ -14,6 +14,7 @@ mod watch;
 pub use backtest::BACKTEST_MAX_HORIZON_DAYS;
 pub use config::HealthConfigVersion;
 pub use inputs::INVOICE_DAYS_OVERDUE;
+pub(crate) use inputs::{facts, id_list};
 pub use playbook::AtRiskPlaybook;
 pub use portfolio::{ColourDay, ColourMove, colour_slot};
 pub use pulse::{CsmPulse, PULSE_MAX_DAYS};

@@ -1,0 +1,257 @@
+//! What the engagement engine looks at for a part of the book, read a statement per kind for
+//! every account of the part: contracts, the week's tickets, surveys, departures and colour
+//! changes, usage by week, the milestones' signals and what was recorded of them.
+
+use crate::health::id_list;
+use crate::rows::{day, parse, time};
+use crate::{Result, Store};
+use chrono::{Datelike, Days, NaiveDate};
+use sherpa_core::book::parse_roles;
+use sherpa_core::engagement::*;
+use sherpa_core::*;
+use std::collections::HashMap;
+
+/// One account as the sweep sees it.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Gathered {
+    pub facts: MomentFacts,
+    pub signals: Signals,
+    pub recorded: HashMap<String, Recorded>,
+}
+
+/// A survey answer: id, account, kind, score, intent, day.
+type SurveyRow = (i64, i64, String, Option<i64>, Option<String>, String);
+/// A colour change: snapshot, account, day, colour, colour before.
+type TurnRow = (i64, i64, String, Option<String>, Option<String>);
+
+/// How far back the week's events are read: the catch-up window and a day.
+fn window_start(today: NaiveDate) -> NaiveDate {
+    today - Days::new(CATCH_UP_DAYS as u64 + 1)
+}
+
+impl Store {
+    /// The facts of `ids` as of `today`; `releases` are the book's recent product releases.
+    pub(super) async fn engagement_facts(
+        &self,
+        ids: &[AccountId],
+        today: NaiveDate,
+        releases: &[ReleaseFact],
+    ) -> Result<HashMap<i64, Gathered>> {
+        let list = id_list(ids);
+        let on = text::date(today);
+        let from = text::date(window_start(today));
+        let mut out: HashMap<i64, Gathered> = ids
+            .iter()
+            .map(|i| {
+                let mut g = Gathered::default();
+                g.facts.releases = releases.to_vec();
+                (i.0, g)
+            })
+            .collect();
+
+        // Contracts: the first start makes the customer; the term running today.
+        let terms: Vec<(i64, String, String, String)> = sqlx::query_as(&format!(
+            "SELECT account_id, start_date, end_date, status FROM contracts \
+             WHERE account_id IN ({list}) ORDER BY start_date"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, start, end, status) in terms {
+            let status: ContractStatus = parse("status", &status)?;
+            let (start, end) = (day("start_date", &start)?, day("end_date", &end)?);
+            let Some(g) = out.get_mut(&id) else { continue };
+            if status == ContractStatus::Cancelled {
+                continue;
+            }
+            let f = &mut g.facts;
+            f.customer_since = Some(f.customer_since.map_or(start, |s| s.min(start)));
+            if start <= today && end >= today {
+                f.term_start = Some(start);
+                f.term_end = Some(f.term_end.map_or(end, |e| e.max(end)));
+            }
+        }
+
+        let tickets: Vec<(i64, i64, String, String, String)> = sqlx::query_as(&format!(
+            "SELECT id, account_id, subject, opened_at, severity FROM tickets \
+             WHERE account_id IN ({list}) AND opened_at >= $1 ORDER BY id"
+        ))
+        .bind(&from)
+        .fetch_all(&self.pool)
+        .await?;
+        for (tid, id, subject, opened, severity) in tickets {
+            if let Some(g) = out.get_mut(&id) {
+                g.facts.tickets.push(TicketFact {
+                    id: tid,
+                    opened_on: time("opened_at", &opened)?.date_naive(),
+                    severity: parse("severity", &severity)?,
+                    subject,
+                });
+            }
+        }
+        let last: Vec<(i64, Option<String>)> = sqlx::query_as(&format!(
+            "SELECT account_id, MAX(opened_at) FROM tickets WHERE account_id IN ({list}) \
+             AND opened_at <= $1 GROUP BY account_id"
+        ))
+        .bind(format!("{on}T23:59:59Z"))
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, at) in last {
+            if let (Some(g), Some(at)) = (out.get_mut(&id), at) {
+                g.facts.last_ticket_on = Some(time("opened_at", &at)?.date_naive());
+            }
+        }
+
+        let surveys: Vec<SurveyRow> = sqlx::query_as(&format!(
+            "SELECT id, account_id, kind, score, intent, answered_on FROM surveys \
+                 WHERE account_id IN ({list}) AND answered_on >= $1 ORDER BY id"
+        ))
+        .bind(&from)
+        .fetch_all(&self.pool)
+        .await?;
+        for (sid, id, kind, score, intent, answered) in surveys {
+            if let Some(g) = out.get_mut(&id) {
+                g.facts.surveys.push(SurveyFact {
+                    id: sid,
+                    answered_on: day("answered_on", &answered)?,
+                    kind: parse("kind", &kind)?,
+                    score,
+                    intent: intent.map(|i| parse("intent", &i)).transpose()?,
+                });
+            }
+        }
+
+        let departed: Vec<(i64, i64, String, String, String)> = sqlx::query_as(&format!(
+            "SELECT id, account_id, name, roles, departed_on FROM contacts \
+             WHERE account_id IN ({list}) AND departed_on >= $1"
+        ))
+        .bind(&from)
+        .fetch_all(&self.pool)
+        .await?;
+        for (cid, id, name, roles, on) in departed {
+            if let Some(g) = out.get_mut(&id) {
+                g.facts.departures.push(DepartureFact {
+                    contact: cid,
+                    name,
+                    roles: parse_roles(&roles).map_err(|_| crate::rows::bad("roles", &roles))?,
+                    departed_on: day("departed_on", &on)?,
+                });
+            }
+        }
+
+        let turns: Vec<TurnRow> = sqlx::query_as(&format!(
+            "SELECT id, account_id, taken_on, colour, from_colour FROM health_snapshots \
+                 WHERE account_id IN ({list}) AND reason = 'colour_change' AND taken_on >= $1"
+        ))
+        .bind(&from)
+        .fetch_all(&self.pool)
+        .await?;
+        for (sid, id, on, colour, from_colour) in turns {
+            let (Some(g), Some(colour)) = (out.get_mut(&id), colour) else {
+                continue;
+            };
+            g.facts.turns.push(TurnFact {
+                snapshot: sid,
+                on: day("taken_on", &on)?,
+                from: from_colour.map(|c| parse("from_colour", &c)).transpose()?,
+                to: parse("colour", &colour)?,
+            });
+        }
+
+        // Usage by complete week (Monday to Sunday): the last one and the one before.
+        let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
+        let (last_week, week_before) = (monday - Days::new(7), monday - Days::new(14));
+        let weeks: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
+            "SELECT account_id, CAST(SUM(CASE WHEN day >= $1 THEN events ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN day < $1 THEN events ELSE 0 END) AS BIGINT) FROM usage_days \
+             WHERE account_id IN ({list}) AND day >= $2 AND day < $3 GROUP BY account_id"
+        ))
+        .bind(text::date(last_week))
+        .bind(text::date(week_before))
+        .bind(text::date(monday))
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, last, before) in weeks {
+            if let Some(g) = out.get_mut(&id) {
+                g.facts.events_last_week = Some(last);
+                g.facts.events_week_before = Some(before);
+            }
+        }
+
+        // The kept health metrics say seat utilisation and active users.
+        let metrics: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT account_id, metrics FROM health_metrics WHERE account_id IN ({list})"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, json) in metrics {
+            let m: HashMap<String, f64> =
+                serde_json::from_str(&json).map_err(|_| crate::rows::bad("metrics", &json))?;
+            if let Some(g) = out.get_mut(&id) {
+                g.facts.seat_utilisation = m.get("seat_utilisation").copied();
+                g.signals.active_users = m.get("active_users_30d").map_or(0, |u| *u as u32);
+            }
+        }
+
+        self.milestone_signals(&list, &mut out).await?;
+        Ok(out)
+    }
+
+    /// The first login and first value, the activities that complete milestones, and the
+    /// completions already recorded.
+    async fn milestone_signals(&self, list: &str, out: &mut HashMap<i64, Gathered>) -> Result<()> {
+        let first: Vec<(i64, Option<String>)> = sqlx::query_as(&format!(
+            "SELECT account_id, MIN(day) FROM usage_days WHERE account_id IN ({list}) GROUP BY account_id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, d) in first {
+            if let (Some(g), Some(d)) = (out.get_mut(&id), d) {
+                g.signals.first_login = Some(day("day", &d)?);
+            }
+        }
+        let value: Vec<(i64, Option<String>)> = sqlx::query_as(&format!(
+            "SELECT n.account_id, MIN(n.day) FROM usage_names n \
+             JOIN feature_catalog f ON f.event_name = n.name AND f.high_value = 1 \
+             WHERE n.account_id IN ({list}) GROUP BY n.account_id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, d) in value {
+            if let (Some(g), Some(d)) = (out.get_mut(&id), d) {
+                g.signals.first_value = Some(day("day", &d)?);
+            }
+        }
+        let activities: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+            "SELECT account_id, kind, MIN(occurred_at) FROM activities WHERE account_id IN ({list}) \
+             GROUP BY account_id, kind"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, kind, at) in activities {
+            if let Some(g) = out.get_mut(&id) {
+                g.signals.activities.push((
+                    parse("kind", &kind)?,
+                    time("occurred_at", &at)?.date_naive(),
+                ));
+            }
+        }
+        let recorded: Vec<(i64, String, String, String)> = sqlx::query_as(&format!(
+            "SELECT account_id, milestone, completed_on, how FROM engagement_milestones \
+             WHERE account_id IN ({list})"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, key, on, how) in recorded {
+            if let Some(g) = out.get_mut(&id) {
+                g.recorded.insert(
+                    key,
+                    Recorded {
+                        on: day("completed_on", &on)?,
+                        how,
+                    },
+                );
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,342 @@
+//! The engagement engine in the book: its configuration in force and its versions, product
+//! releases, the sweep that fires moments (`sweep`), and what an account follows and how far
+//! its onboarding got.
+
+mod facts;
+mod sweep;
+
+pub use sweep::EngagementSweep;
+
+use crate::health::facts as assignment_facts;
+use crate::rows::day;
+use crate::versions::{ConfigVersion, Versioned};
+use crate::{Result, Store, StoreError};
+use chrono::{Days, NaiveDate};
+use sherpa_core::assignment::first_match;
+use sherpa_core::engagement::*;
+use sherpa_core::*;
+
+const ENGAGEMENT: Versioned = Versioned {
+    table: "engagement_config_versions",
+    entity: "engagement_config",
+};
+
+/// One saved version of the engagement configuration.
+pub type EngagementConfigVersion = ConfigVersion<EngagementConfig>;
+
+/// A product release an admin recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductRelease {
+    pub id: i64,
+    pub name: String,
+    pub released_on: NaiveDate,
+    pub notes: String,
+}
+
+/// The model an account follows and why, and its onboarding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountEngagement {
+    pub model: String,
+    /// "rule 2: tier 2".
+    pub why: String,
+    pub customer_since: Option<NaiveDate>,
+    pub onboarded: bool,
+    pub milestones: Vec<MilestoneState>,
+    /// The moments fired for it, newest first: (moment, occurrence, fired on, why, task).
+    pub fired: Vec<FiredMoment>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FiredMoment {
+    pub moment: String,
+    pub occurrence: String,
+    pub fired_on: NaiveDate,
+    pub why: String,
+    pub task: Option<TaskId>,
+}
+
+/// Why an engine task exists, as its firing recorded it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskMoment {
+    pub model: String,
+    pub moment: String,
+    /// The rule in words ("day 91 of each contract term").
+    pub rule: String,
+    /// The values that fired it.
+    pub values: String,
+    pub occurrence: String,
+}
+
+impl Store {
+    /// The moments that opened `tasks`, for those the engine opened.
+    pub async fn task_moments(
+        &self,
+        tasks: &[TaskId],
+    ) -> Result<std::collections::HashMap<TaskId, TaskMoment>> {
+        if tasks.is_empty() {
+            return Ok(Default::default());
+        }
+        let list = tasks
+            .iter()
+            .map(|t| t.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(&format!(
+            "SELECT task_id, model, moment, rule, why, occurrence FROM engagement_firings \
+             WHERE task_id IN ({list})"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(task, model, moment, rule, values, occurrence)| {
+                (
+                    TaskId(task),
+                    TaskMoment {
+                        model,
+                        moment,
+                        rule,
+                        values,
+                        occurrence,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    /// The engagement configuration in force: the latest saved, or seed 000's plans per tier.
+    pub async fn engagement_config(&self) -> Result<EngagementConfig> {
+        self.config_in_force(ENGAGEMENT).await
+    }
+
+    pub async fn engagement_config_versions(&self) -> Result<Vec<EngagementConfigVersion>> {
+        self.config_versions(ENGAGEMENT).await
+    }
+
+    /// Saves `new` as the configuration in force when it differs; a bad one names its key
+    /// and changes nothing. Answers whether it saved.
+    pub async fn set_engagement_config(
+        &self,
+        actor: &Actor,
+        new: &EngagementConfig,
+    ) -> Result<bool> {
+        new.check().map_err(|e| {
+            let (key, message) = e.split_once(": ").unwrap_or(("engagement", &e));
+            StoreError::invalid(key, message)
+        })?;
+        let before = self.engagement_config().await?;
+        if &before == new {
+            return Ok(false);
+        }
+        let changed: Vec<&str> = new
+            .models
+            .iter()
+            .filter(|m| before.model(&m.name) != Some(*m))
+            .map(|m| m.name.as_str())
+            .collect();
+        let mut summary = changed.join(", ");
+        if before.rules != new.rules {
+            summary = if summary.is_empty() {
+                "rules".into()
+            } else {
+                format!("{summary}, rules")
+            };
+        }
+        if summary.is_empty() {
+            summary = "models removed".into();
+        }
+        self.save_config_version(ENGAGEMENT, actor, &before, new, &summary)
+            .await?;
+        Ok(true)
+    }
+
+    /// Records a product release: accounts whose model reacts to one get their moment.
+    pub async fn record_release(
+        &self,
+        actor: &Actor,
+        name: &str,
+        released_on: NaiveDate,
+        notes: &str,
+    ) -> Result<ProductRelease> {
+        if name.trim().is_empty() {
+            return Err(StoreError::invalid("name", "a release needs a name"));
+        }
+        let now = self.now();
+        let mut tx = self.write_tx().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO product_releases (name, released_on, notes, created_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(name.trim())
+        .bind(text::date(released_on))
+        .bind(notes)
+        .bind(&now)
+        .bind(actor.user_id.map(|u| u.0))
+        .fetch_one(&mut *tx)
+        .await?;
+        crate::audit::record(
+            &mut tx,
+            &now,
+            actor,
+            "create",
+            "product_release",
+            id,
+            None,
+            Some(&serde_json::json!({"name": name.trim(), "released_on": text::date(released_on), "notes": notes})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ProductRelease {
+            id,
+            name: name.trim().to_string(),
+            released_on,
+            notes: notes.to_string(),
+        })
+    }
+
+    /// Every recorded release, newest first.
+    pub async fn releases(&self) -> Result<Vec<ProductRelease>> {
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT id, name, released_on, notes FROM product_releases ORDER BY released_on DESC, id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, name, on, notes)| {
+                Ok(ProductRelease {
+                    id,
+                    name,
+                    released_on: day("released_on", &on)?,
+                    notes,
+                })
+            })
+            .collect()
+    }
+
+    /// Releases of the catch-up window up to `today`.
+    pub(crate) async fn recent_releases(&self, today: NaiveDate) -> Result<Vec<ReleaseFact>> {
+        let from = today - Days::new(CATCH_UP_DAYS as u64 + 1);
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, name, released_on FROM product_releases WHERE released_on >= $1 AND released_on <= $2",
+        )
+        .bind(text::date(from))
+        .bind(text::date(today))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, name, on)| {
+                Ok(ReleaseFact {
+                    id,
+                    name,
+                    released_on: day("released_on", &on)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Marks an onboarding milestone done by a person, on `on`. One recorded stands.
+    pub async fn complete_milestone(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        key: &str,
+        on: NaiveDate,
+    ) -> Result<()> {
+        let e = self.account_engagement(account).await?;
+        if !e.milestones.iter().any(|m| m.key == key) {
+            return Err(StoreError::invalid(
+                "milestone",
+                format!("{:?} has no milestone {key:?}", e.model),
+            ));
+        }
+        let now = self.now();
+        let how = match actor.user_id {
+            Some(u) => format!("marked done by user {u} ({})", actor.via),
+            None => format!("marked done ({})", actor.via),
+        };
+        let mut tx = self.write_tx().await?;
+        let n = sqlx::query(
+            "INSERT INTO engagement_milestones (account_id, milestone, completed_on, how, completed_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(account.0)
+        .bind(key)
+        .bind(text::date(on))
+        .bind(&how)
+        .bind(actor.user_id.map(|u| u.0))
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict(format!(
+                "milestone {key:?} is already done"
+            )));
+        }
+        crate::audit::record(
+            &mut tx,
+            &now,
+            actor,
+            "update",
+            "milestone",
+            account.0,
+            None,
+            Some(&serde_json::json!({"milestone": key, "completed_on": text::date(on)})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The model the account follows and why, its milestones with expected and actual days,
+    /// and the moments fired for it.
+    pub async fn account_engagement(&self, account: AccountId) -> Result<AccountEngagement> {
+        let row: Option<(Option<i64>, Option<i64>, Option<String>)> =
+            sqlx::query_as("SELECT tier, segment, lifecycle FROM accounts WHERE id = $1")
+                .bind(account.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        let (tier, segment, lifecycle) =
+            row.ok_or_else(|| StoreError::not_found("account", account))?;
+        let config = self.engagement_config().await?;
+        let facts = assignment_facts(tier, segment, lifecycle)?;
+        let (n, rule) = first_match(&config.rules, &facts)
+            .ok_or_else(|| StoreError::invalid("rules", "no rule holds for the account"))?;
+        let model = config
+            .model(&rule.then)
+            .ok_or_else(|| StoreError::invalid("rules", format!("no model {:?}", rule.then)))?;
+        let today = self.clock().today();
+        let gathered = self.engagement_facts(&[account], today, &[]).await?;
+        let g = gathered.get(&account.0).cloned().unwrap_or_default();
+        let since = g.facts.customer_since;
+        let milestones = since
+            .map(|s| progress(model, s, &g.signals, &g.recorded, today))
+            .unwrap_or_default();
+        let fired: Vec<(String, String, String, String, Option<i64>)> = sqlx::query_as(
+            "SELECT moment, occurrence, fired_on, why, task_id FROM engagement_firings \
+             WHERE account_id = $1 ORDER BY id DESC LIMIT 200",
+        )
+        .bind(account.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(AccountEngagement {
+            model: model.name.clone(),
+            why: format!("rule {n}: {}", rule.when.describe()),
+            customer_since: since,
+            onboarded: since.is_some() && onboarded(&milestones, today),
+            milestones,
+            fired: fired
+                .into_iter()
+                .map(|(moment, occurrence, on, why, task)| {
+                    Ok(FiredMoment {
+                        moment,
+                        occurrence,
+                        fired_on: day("fired_on", &on)?,
+                        why,
+                        task: task.map(TaskId),
+                    })
+                })
+                .collect::<Result<_>>()?,
+        })
+    }
+}

@@ -1,0 +1,257 @@
+//! The engagement sweep: for every account that is not churned, the model its rule assigns,
+//! its milestones as of today (recording what the signals completed), and each moment or late
+//! milestone that came due. Each occurrence is inserted once (a unique index, so two servers
+//! sweeping together fire it once) and, in the same transaction, opens its task for the
+//! owner of the moment's function unless one for that moment is open already.
+
+use super::facts::Gathered;
+use crate::health::id_list;
+use crate::{Result, Store};
+use sherpa_core::assignment::first_match;
+use sherpa_core::engagement::*;
+use sherpa_core::*;
+use std::collections::{HashMap, HashSet};
+
+/// Accounts a sweep reads and writes at a time.
+const PART: usize = 500;
+
+/// What a sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EngagementSweep {
+    pub accounts: usize,
+    /// Occurrences that fired for the first time.
+    pub fired: usize,
+    /// Tasks they opened (a moment whose task is still open opens no second one).
+    pub tasks_opened: usize,
+    /// Milestones their signals completed.
+    pub milestones_completed: usize,
+}
+
+/// An occurrence to fire: the account, its model, the firing and its task.
+struct Due {
+    account: i64,
+    model: String,
+    /// The moment's rule in words.
+    rule: String,
+    firing: Firing,
+    task: TaskFields,
+}
+
+type AccountRow = (
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+impl Store {
+    /// Runs the engine once over the whole book, as of the clock's today.
+    pub async fn run_engagement(&self) -> Result<EngagementSweep> {
+        let config = self.engagement_config().await?;
+        let tz = self.prioritisation_rules().await?.cadences.time_zone;
+        let today = self.clock().today();
+        let mut cal = Calendar::new(today, &tz);
+        let releases = self.recent_releases(today).await?;
+        let rows: Vec<AccountRow> = sqlx::query_as(
+            "SELECT id, tier, segment, lifecycle, csm_id, ae_id, cd_id, sponsor_id FROM accounts \
+             WHERE lifecycle IS NULL OR lifecycle <> 'churned' ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = EngagementSweep {
+            accounts: rows.len(),
+            ..Default::default()
+        };
+        // A moment's rule in words, worked out once per sweep.
+        let mut rules: HashMap<(String, String), String> = HashMap::new();
+        for part in rows.chunks(PART) {
+            let ids: Vec<AccountId> = part.iter().map(|r| AccountId(r.0)).collect();
+            let gathered = self.engagement_facts(&ids, today, &releases).await?;
+            let fired: HashSet<(i64, String, String)> = sqlx::query_as(&format!(
+                "SELECT account_id, moment, occurrence FROM engagement_firings WHERE account_id IN ({})",
+                id_list(&ids)
+            ))
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .collect();
+            let mut due = Vec::new();
+            let mut completed = Vec::new();
+            for row in part {
+                let (id, tier, segment, lifecycle, csm, ae, cd, sponsor) = row.clone();
+                let Some(g) = gathered.get(&id) else { continue };
+                let facts = crate::health::facts(tier, segment, lifecycle)?;
+                let Some(model) =
+                    first_match(&config.rules, &facts).and_then(|(_, r)| config.model(&r.then))
+                else {
+                    continue;
+                };
+                let owners = Owners {
+                    csm: csm.map(UserId),
+                    ae: ae.map(UserId),
+                    customer_development: cd.map(UserId),
+                    executive_sponsor: sponsor.map(UserId),
+                };
+                let owner = |f: OwnerFunction| owners.get(f).or(owners.csm);
+                let (firings, done) = account_firings(model, g, &mut cal);
+                completed.extend(done.into_iter().map(|(k, r)| (id, k, r)));
+                for (firing, purpose) in firings {
+                    if fired.contains(&(id, firing.moment.clone(), firing.occurrence.clone())) {
+                        continue;
+                    }
+                    let rule = match purpose {
+                        Source::Late(m) => format!(
+                            "an onboarding milestone more than {} days late",
+                            m.escalate_after_days
+                        ),
+                        Source::Moment(m) => rules
+                            .entry((model.name.clone(), m.key.clone()))
+                            .or_insert_with(|| m.when.describe())
+                            .clone(),
+                    };
+                    let (purpose, owner_fn) = match purpose {
+                        Source::Late(m) => (
+                            Purpose {
+                                rule: &rule,
+                                ..Purpose::of_late(m)
+                            },
+                            m.owner,
+                        ),
+                        Source::Moment(m) => (Purpose::of_moment(m, &rule), m.owner),
+                    };
+                    let task = task_for(
+                        AccountId(id),
+                        &model.name,
+                        purpose,
+                        &firing,
+                        owner(owner_fn),
+                    );
+                    due.push(Due {
+                        account: id,
+                        model: model.name.clone(),
+                        rule,
+                        firing,
+                        task,
+                    });
+                }
+            }
+            let (fired, opened) = self.fire(&due).await?;
+            out.fired += fired;
+            out.tasks_opened += opened;
+            out.milestones_completed += self.record_milestones(&completed).await?;
+        }
+        Ok(out)
+    }
+
+    /// Inserts each occurrence once and opens its task in the same transaction.
+    async fn fire(&self, due: &[Due]) -> Result<(usize, usize)> {
+        if due.is_empty() {
+            return Ok((0, 0));
+        }
+        let now = self.now();
+        let today = text::date(self.clock().today());
+        let actor = Actor::system("engagement");
+        let (mut fired, mut opened) = (0, 0);
+        let mut tx = self.write_tx().await?;
+        for d in due {
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO engagement_firings (account_id, model, moment, occurrence, fired_on, fired_at, rule, why) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $8, $7) ON CONFLICT DO NOTHING RETURNING id",
+            )
+            .bind(d.account)
+            .bind(&d.model)
+            .bind(&d.firing.moment)
+            .bind(&d.firing.occurrence)
+            .bind(&today)
+            .bind(&now)
+            .bind(&d.firing.why)
+            .bind(&d.rule)
+            .fetch_optional(&mut *tx)
+            .await?;
+            // Another server fired it first.
+            let Some(id) = id else { continue };
+            fired += 1;
+            if let Some(task) = crate::tasks::open_in(&mut tx, &now, &actor, &d.task).await? {
+                opened += 1;
+                sqlx::query("UPDATE engagement_firings SET task_id = $1 WHERE id = $2")
+                    .bind(task)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok((fired, opened))
+    }
+
+    /// Records milestones the signals completed; one already recorded stands.
+    async fn record_milestones(&self, done: &[(i64, String, Recorded)]) -> Result<usize> {
+        if done.is_empty() {
+            return Ok(0);
+        }
+        let now = self.now();
+        let mut n = 0;
+        let mut tx = self.write_tx().await?;
+        for (id, key, r) in done {
+            n += sqlx::query(
+                "INSERT INTO engagement_milestones (account_id, milestone, completed_on, how, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(key)
+            .bind(text::date(r.on))
+            .bind(&r.how)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected() as usize;
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+}
+
+/// What a firing comes from.
+enum Source<'a> {
+    Moment(&'a Moment),
+    Late(&'a Milestone),
+}
+
+/// An account's firings today with what each comes from, and the milestones its signals
+/// newly completed.
+type AccountFirings<'a> = (Vec<(Firing, Source<'a>)>, Vec<(String, Recorded)>);
+
+fn account_firings<'a>(
+    model: &'a EngagementModel,
+    g: &Gathered,
+    cal: &mut Calendar,
+) -> AccountFirings<'a> {
+    let today = cal.today;
+    let mut facts = g.facts.clone();
+    let mut out = Vec::new();
+    let mut completed = Vec::new();
+    if let Some(since) = facts.customer_since.filter(|s| *s <= today) {
+        let states = progress(model, since, &g.signals, &g.recorded, today);
+        for s in &states {
+            if let Some(c) = &s.completed
+                && !g.recorded.contains_key(&s.key)
+            {
+                completed.push((s.key.clone(), c.clone()));
+            }
+        }
+        facts.onboarded = onboarded(&states, today);
+        for (firing, m) in escalations(model, &states, since, today) {
+            out.push((firing, Source::Late(m)));
+        }
+    }
+    for firing in due_moments(model, &facts, cal) {
+        if let Some(m) = model.moments.iter().find(|m| m.key == firing.moment) {
+            out.push((firing, Source::Moment(m)));
+        }
+    }
+    (out, completed)
+}

@@ -1,0 +1,304 @@
+//! The engagement engine in the book: a Tier 2 account through a whole contract year, each
+//! moment firing once, and two servers sweeping together.
+
+mod support;
+
+use chrono::{Days, NaiveDate, TimeZone, Utc};
+use sherpa_core::engagement::*;
+use sherpa_core::*;
+use sherpa_store::TaskQuery;
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+async fn person(db: &support::TestDb, email: &str, function: Function) -> User {
+    db.store
+        .upsert_user(
+            &Actor::system("test"),
+            &UserInput {
+                email: Email::parse(email).unwrap(),
+                name: email.split('@').next().unwrap().into(),
+                function,
+                role: Role::Csm,
+                manager_email: None,
+                active: true,
+            },
+            None,
+        )
+        .await
+        .unwrap()
+}
+
+/// The default models with every account following "Tier 2: retention".
+fn everyone_tier_2() -> EngagementConfig {
+    let mut c = default_engagement();
+    c.rules.retain(|r| r.when == Default::default());
+    c.rules[0].then = "Tier 2: retention".into();
+    c
+}
+
+fn at(day: NaiveDate) -> chrono::DateTime<Utc> {
+    Utc.from_utc_datetime(&day.and_hms_opt(6, 0, 0).unwrap())
+}
+
+#[tokio::test]
+async fn a_tier_2_account_gets_every_plan_task_once_on_its_day_for_the_right_owner() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let start = d("2026-01-15");
+    db.clock.set(at(start));
+    db.store
+        .set_engagement_config(&sys, &everyone_tier_2())
+        .await
+        .unwrap();
+    let csm = person(&db, "casey@example.com", Function::Csm).await;
+    let ae = person(&db, "alex@example.com", Function::Sales).await;
+    let cd = person(&db, "dana@example.com", Function::CustomerDevelopment).await;
+    let owners = [
+        (OwnerFunction::Csm, Some(PersonRef::Id(csm.id))),
+        (OwnerFunction::Ae, Some(PersonRef::Id(ae.id))),
+        (
+            OwnerFunction::CustomerDevelopment,
+            Some(PersonRef::Id(cd.id)),
+        ),
+    ];
+    let acme = db
+        .store
+        .create_account(
+            &sys,
+            &AccountPatch {
+                name: Some("Acme".into()),
+                owners: owners.into_iter().collect(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    db.store
+        .save_contract(
+            &sys,
+            None,
+            &ContractPatch {
+                account: Some(AccountRef::Id(acme)),
+                arr: Some(Money::parse("24000", Currency::USD).unwrap()),
+                start_date: Some(start),
+                end_date: Some(d("2027-01-14")),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+
+    let activity = |kind, day: NaiveDate| ActivityInput {
+        account: AccountRef::Id(acme),
+        external_id: None,
+        kind,
+        occurred_at: at(day),
+        by: None,
+        attendees: vec![],
+        summary: String::new(),
+    };
+    // A year of days, the engine sweeping each morning, the customer living its year.
+    for n in 0..365u64 {
+        let day = start + Days::new(n);
+        db.clock.set(at(day));
+        match n {
+            3 => {
+                db.store
+                    .log_activity(&sys, &activity(ActivityKind::Kickoff, day))
+                    .await
+                    .unwrap();
+            }
+            20 => {
+                db.store
+                    .log_activity(&sys, &activity(ActivityKind::Training, day))
+                    .await
+                    .unwrap();
+            }
+            58 => db
+                .store
+                .complete_milestone(&sys, acme, "first_metrics_review", day)
+                .await
+                .unwrap(),
+            85 => db
+                .store
+                .complete_milestone(&sys, acme, "self_sufficiency", day)
+                .await
+                .unwrap(),
+            146 => {
+                db.store
+                    .save_survey(
+                        &sys,
+                        &SurveyFields {
+                            account_id: acme,
+                            contact_id: None,
+                            external_id: Some("S-1".into()),
+                            kind: SurveyKind::Nps,
+                            score: Some(4),
+                            intent: None,
+                            comment: Some("slow reports".into()),
+                            answered_on: day,
+                        },
+                    )
+                    .await
+                    .unwrap();
+            }
+            200 => {
+                db.store
+                    .save_ticket(
+                        &sys,
+                        &support::urgent_ticket(acme, 1, &at(day).to_rfc3339()),
+                    )
+                    .await
+                    .unwrap();
+            }
+            _ => {}
+        }
+        db.store.run_engagement().await.unwrap();
+        // A second sweep the same day (another server, a restart) fires nothing new.
+        let again = db.store.run_engagement().await.unwrap();
+        assert_eq!(again.fired, 0, "day {day}");
+    }
+
+    let tasks = db
+        .store
+        .tasks(&TaskQuery {
+            account: Some(acme),
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut got: Vec<(String, NaiveDate, Option<UserId>)> = tasks
+        .iter()
+        .filter(|t| t.fields.source == TaskSource::Engagement)
+        .map(|t| {
+            let moment = t.fields.dedup_key.clone().unwrap();
+            (moment, t.created_at.date_naive(), t.fields.owner_id)
+        })
+        .collect();
+    got.sort_by_key(|g| g.1);
+    let want = [
+        ("sales_kickoff", "2026-01-15", ae.id),
+        // No login by day 7, three days' grace: late on day 11.
+        ("late_access_activated", "2026-01-26", csm.id),
+        ("customer_development_intro", "2026-02-14", cd.id),
+        // First value was expected on day 45.
+        ("late_first_value", "2026-03-05", csm.id),
+        ("q2_success_check_in", "2026-04-16", cd.id),
+        ("poor_survey", "2026-06-10", csm.id),
+        ("sales_reintroduction", "2026-07-16", ae.id),
+        ("high_severity_ticket", "2026-08-03", csm.id),
+        ("renewal_60", "2026-11-15", csm.id),
+    ];
+    let want: Vec<(String, NaiveDate, Option<UserId>)> = want
+        .iter()
+        .map(|(m, day, who)| (format!("engagement:{m}"), d(day), Some(*who)))
+        .collect();
+    assert_eq!(got, want);
+
+    // The kickoff and the training completed their milestones; what they waited for says so.
+    let e = db.store.account_engagement(acme).await.unwrap();
+    assert_eq!(e.model, "Tier 2: retention");
+    assert_eq!(e.why, "rule 1: every account");
+    let m = |key: &str| e.milestones.iter().find(|m| m.key == key).unwrap();
+    assert_eq!(m("kickoff").completed.as_ref().unwrap().on, d("2026-01-18"));
+    assert_eq!(m("kickoff").expected_on, d("2026-01-29"));
+    assert_eq!(
+        m("initial_training").completed.as_ref().unwrap().how,
+        "training logged"
+    );
+    assert!(m("access_activated").completed.is_none());
+    assert!(e.onboarded);
+    let late = tasks
+        .iter()
+        .find(|t| t.fields.dedup_key.as_deref() == Some("engagement:late_access_activated"))
+        .unwrap();
+    assert_eq!(late.fields.title, "Late: Access activated (first login)");
+    assert!(
+        late.fields.reason.contains(
+            "\"Access activated (first login)\" was expected by 2026-01-22 (day 7 of onboarding) \
+             and is 4 days late; waiting for the first login"
+        ),
+        "{}",
+        late.fields.reason
+    );
+}
+
+#[tokio::test]
+async fn two_servers_sweeping_the_same_book_fire_each_moment_once() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let start = d("2026-03-02");
+    db.clock.set(at(start));
+    db.store
+        .set_engagement_config(&sys, &everyone_tier_2())
+        .await
+        .unwrap();
+    for i in 0..40 {
+        let id = db.account(&format!("Co {i}"), &format!("C-{i}")).await;
+        db.store
+            .save_contract(
+                &sys,
+                None,
+                &ContractPatch {
+                    account: Some(AccountRef::Id(id)),
+                    arr: Some(Money::parse("6000", Currency::USD).unwrap()),
+                    start_date: Some(start),
+                    end_date: Some(d("2027-03-01")),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let other = db.second_server().await;
+    let (a, b) = tokio::join!(db.store.run_engagement(), other.run_engagement());
+    let (a, b) = (a.unwrap(), b.unwrap());
+    // Day 0 of Tier 2: Sales joins the kickoff, once per account.
+    assert_eq!(a.fired + b.fired, 40, "{a:?} {b:?}");
+    assert_eq!(a.tasks_opened + b.tasks_opened, 40);
+    let tasks = db
+        .store
+        .tasks(&TaskQuery {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        tasks
+            .iter()
+            .filter(|t| t.fields.dedup_key.as_deref() == Some("engagement:sales_kickoff"))
+            .count(),
+        40
+    );
+}
+
+#[tokio::test]
+async fn a_bad_engagement_configuration_names_its_key_and_changes_nothing() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let mut bad = default_engagement();
+    bad.models[1].moments[0].when = Trigger::Every("FREQ=HOURLY".into());
+    let err = db
+        .store
+        .set_engagement_config(&sys, &bad)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("models[1].moments[0].when"), "{err}");
+    assert!(
+        db.store
+            .engagement_config_versions()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        db.store.engagement_config().await.unwrap(),
+        default_engagement()
+    );
+}
