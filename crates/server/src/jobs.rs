@@ -10,12 +10,11 @@ pub struct Worker {
 }
 
 /// The jobs that run once a day, shortly after midnight UTC.
-const DAILY: [&str; 8] = [
+const DAILY: [&str; 7] = [
     "refresh_arr",
     "tidy_web",
     "prune_events",
     "grading_tasks",
-    "touch_tasks",
     "regrade_prompts",
     "reassignments",
     "health",
@@ -53,12 +52,6 @@ async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
         "grading_tasks" => {
             let n = store.open_grading_tasks().await?;
             tracing::info!(tasks = n, "grading tasks opened");
-            Ok(())
-        }
-        // Seed 001's cadence: a personal touch per tier period.
-        "touch_tasks" => {
-            let n = store.open_touch_tasks(None).await?;
-            tracing::info!(tasks = n, "personal-touch tasks opened");
             Ok(())
         }
         // Seed 000's state changes: a departed champion, a moved ARR or product use.

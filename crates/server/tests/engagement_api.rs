@@ -85,7 +85,7 @@ async fn a_new_customer_follows_its_model_and_each_task_says_why() {
     let items = body(&tasks)["items"].as_array().unwrap().clone();
     assert_eq!(items.len(), 1, "{items:?}");
     let kickoff = &items[0];
-    assert_eq!(kickoff["title"], "Join the kickoff call");
+    assert_eq!(kickoff["title"], "Join the kickoff call: Acme");
     assert_eq!(kickoff["due_on"], "2026-12-07");
     // The AE is vacant: the CSM gets it.
     assert_eq!(kickoff["owner_id"], casey.id.to_string());

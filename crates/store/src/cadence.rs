@@ -1,15 +1,15 @@
-//! Tier cadences in the book (seed 001): the daily sweep that opens a "personal touch" task for
-//! each tiered account whose period has no personal touch yet, the closing of that task when a
-//! touch is logged, the overdue touches per CSM, and each person's private calendar feed.
+//! Tier cadences in the book (seed 001): the closing of a "personal touch" task when a touch is
+//! logged, the overdue touches per CSM, and each person's private calendar feed. The tasks
+//! themselves are opened by the engagement engine, whose models' `tier_cadence` moment follows
+//! each tier's cadence.
 
 use crate::audit::record;
 use crate::rows::time;
 use crate::tokens::{digest, random_hex};
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store};
 use sherpa_core::prioritise::*;
 use sherpa_core::*;
 use sqlx::AnyConnection;
-use std::collections::{HashMap, HashSet};
 
 /// A touch counts for a task opened up to this long after it (a call logged the next day).
 const LOGGED_LATE: chrono::Duration = chrono::Duration::days(1);
@@ -59,63 +59,6 @@ pub struct IssuedFeed {
 }
 
 impl Store {
-    /// Opens the personal-touch task of every tiered account (not churned) whose cadence period
-    /// has had no personal touch and which has none open, or of one account only (after its
-    /// tier changed). Answers how many.
-    pub async fn open_touch_tasks(&self, only: Option<AccountId>) -> Result<usize> {
-        let settings = self.prioritisation_rules().await?.cadences;
-        let now = self.clock().now();
-        // Each tier's current period, once for the whole sweep.
-        let cadences: HashMap<Tier, (Cadence, Period)> = settings
-            .cadences()
-            .map_err(|(key, e)| StoreError::invalid(&key, e.to_string()))?
-            .into_iter()
-            .filter_map(|c| {
-                let period = c.period_at(now)?;
-                Some((c.tier, (c, period)))
-            })
-            .collect();
-        let rows: Vec<(i64, String, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT id, name, tier, csm_id FROM accounts WHERE tier IS NOT NULL \
-             AND (lifecycle IS NULL OR lifecycle <> 'churned') AND ($1 = 0 OR id = $1) ORDER BY id",
-        )
-        .bind(only.map_or(0, |a| a.0))
-        .fetch_all(&self.pool)
-        .await?;
-        let open: HashSet<i64> = sqlx::query_scalar(
-            "SELECT account_id FROM tasks WHERE dedup_key = $1 AND status = 'open'",
-        )
-        .bind(PERSONAL_TOUCH)
-        .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .collect();
-        let rows: Vec<_> = rows.into_iter().filter(|r| !open.contains(&r.0)).collect();
-        let today = self.clock().today();
-        let mut opened = 0;
-        for chunk in rows.chunks(500) {
-            let ids: Vec<AccountId> = chunk.iter().map(|r| AccountId(r.0)).collect();
-            let touches = self.last_personal_touches(&ids).await?;
-            for (id, name, tier, csm) in chunk {
-                let Some((cadence, period)) = Tier::new(*tier).and_then(|t| cadences.get(&t))
-                else {
-                    continue;
-                };
-                let facts = TouchFacts {
-                    account: AccountId(*id),
-                    name: name.clone(),
-                    owner: csm.map(UserId),
-                    last_personal_touch: touches.get(&AccountId(*id)).copied(),
-                };
-                if let Some(task) = touch_task(cadence, *period, &facts, today) {
-                    let (_, new) = self.open_task(&Actor::system("cadence"), &task).await?;
-                    opened += usize::from(new);
-                }
-            }
-        }
-        Ok(opened)
-    }
-
     /// Overdue personal touches per owner, most first.
     pub async fn overdue_touches(&self) -> Result<Vec<OverdueTouches>> {
         let rows: Vec<(Option<i64>, i64, String)> = sqlx::query_as(

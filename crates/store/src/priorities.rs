@@ -568,8 +568,8 @@ impl Store {
         let after = audit_priority(&mut tx, &now, actor, "grade", &account, currency).await?;
         tx.commit().await?;
         self.health_watch().mark([id]);
-        // A new tier starts its cadence at once, not at the next daily sweep.
-        self.open_touch_tasks(Some(id)).await?;
+        // A new tier starts its cadence (and its model) at once, not at the next sweep.
+        self.sweep_engagement(Some(id)).await?;
         Ok(after)
     }
 
@@ -644,8 +644,8 @@ impl Store {
         let after = audit_priority(&mut tx, &now, actor, "tier", &account, currency).await?;
         tx.commit().await?;
         self.health_watch().mark([id]);
-        // A new tier starts its cadence at once, not at the next daily sweep.
-        self.open_touch_tasks(Some(id)).await?;
+        // A new tier starts its cadence (and its model) at once, not at the next sweep.
+        self.sweep_engagement(Some(id)).await?;
         Ok(after)
     }
 

@@ -216,7 +216,10 @@ async fn a_tier_2_account_gets_every_plan_task_once_on_its_day_for_the_right_own
         .iter()
         .find(|t| t.fields.dedup_key.as_deref() == Some("engagement:late_access_activated"))
         .unwrap();
-    assert_eq!(late.fields.title, "Late: Access activated (first login)");
+    assert_eq!(
+        late.fields.title,
+        "Late: Access activated (first login): Acme"
+    );
     assert!(
         late.fields.reason.contains(
             "\"Access activated (first login)\" was expected by 2026-01-22 (day 7 of onboarding) \

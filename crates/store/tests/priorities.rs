@@ -588,6 +588,14 @@ async fn a_tier_1_account_wants_a_personal_touch_every_week_and_a_call_not_a_not
         chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
     );
     assert_eq!(t.fields.source, TaskSource::Cadence);
+    assert_eq!(t.fields.title, "Personal touch: Acme");
+    assert!(
+        t.fields
+            .reason
+            .contains("Tier 1 accounts get a weekly personal touch (seed 001's cadence)"),
+        "{}",
+        t.fields.reason
+    );
     log(&db, acme, ActivityKind::Note, "2026-11-24T10:00:00Z").await;
     assert!(
         touch_task(&db, acme).await.is_some(),
@@ -596,16 +604,16 @@ async fn a_tier_1_account_wants_a_personal_touch_every_week_and_a_call_not_a_not
     log(&db, acme, ActivityKind::Call, "2026-11-24T11:00:00Z").await;
     assert!(touch_task(&db, acme).await.is_none(), "the call answers it");
     assert_eq!(
-        db.store.open_touch_tasks(None).await.unwrap(),
+        db.store.run_engagement().await.unwrap().tasks_opened,
         0,
         "this week is done"
     );
 
-    // The next week has no touch: the sweep opens one, and after its Sunday it is overdue.
+    // The next week has no touch: the engine opens one, and after its Sunday it is overdue.
     db.clock.advance(chrono::Duration::days(8));
-    assert_eq!(db.store.open_touch_tasks(None).await.unwrap(), 1);
+    assert_eq!(db.store.run_engagement().await.unwrap().tasks_opened, 1);
     assert_eq!(
-        db.store.open_touch_tasks(None).await.unwrap(),
+        db.store.run_engagement().await.unwrap().tasks_opened,
         0,
         "one open at a time"
     );

@@ -115,6 +115,9 @@ fn normal() -> Priority {
 pub enum Trigger {
     /// Each period of an RFC 5545 rule ("FREQ=MONTHLY;INTERVAL=3" for a QBR each quarter).
     Every(String),
+    /// Each period of the account's tier cadence (seed 001, set with the prioritisation rules)
+    /// without a personal touch logged in it.
+    TierCadence,
     /// This many days after the customer's first contract started: its age (seed 000).
     CustomerDay(u32),
     /// This many days into each contract term (seed 000: "a check-in in Q2").
@@ -156,6 +159,7 @@ impl Trigger {
         matches!(
             self,
             Trigger::Every(_)
+                | Trigger::TierCadence
                 | Trigger::CustomerDay(_)
                 | Trigger::ContractDay(_)
                 | Trigger::RenewalInDays(_)
@@ -169,6 +173,9 @@ impl Trigger {
                 Ok(r) => r.describe(),
                 Err(_) => rule.clone(),
             },
+            Trigger::TierCadence => {
+                "each period of the tier's cadence without a personal touch".into()
+            }
             Trigger::CustomerDay(d) => format!("day {d} as a customer"),
             Trigger::ContractDay(d) => format!("day {d} of each contract term"),
             Trigger::RenewalInDays(d) => format!("{d} days before renewal"),

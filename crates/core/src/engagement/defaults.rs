@@ -149,6 +149,19 @@ fn events() -> Vec<Moment> {
     ]
 }
 
+/// Seed 001's personal touch each period of the tier's cadence, owned by the CSM.
+fn personal_touch(priority: Priority) -> Moment {
+    moment(
+        "personal_touch",
+        "Personal touch",
+        Csm,
+        "A call, meeting or email with a contact: the customer hears from us each period",
+        Trigger::TierCadence,
+        0,
+        priority,
+    )
+}
+
 /// The three plans of seed 000 and the rules that assign them by tier.
 pub fn default_engagement() -> EngagementConfig {
     let tier = |t: u8, then: &str| AssignmentRule {
@@ -160,6 +173,7 @@ pub fn default_engagement() -> EngagementConfig {
     };
     let mut tier_1 = events();
     tier_1.extend([
+        personal_touch(Priority::High),
         moment(
             "growth_plan",
             "Build the custom growth plan",
@@ -226,6 +240,7 @@ pub fn default_engagement() -> EngagementConfig {
     ]);
     let mut tier_2 = events();
     tier_2.extend([
+        personal_touch(Priority::Normal),
         moment(
             "sales_kickoff",
             "Join the kickoff call",
@@ -274,6 +289,7 @@ pub fn default_engagement() -> EngagementConfig {
     ]);
     let mut tier_3 = events();
     tier_3.retain(|m| m.key != "usage_down");
+    tier_3.push(personal_touch(Priority::Normal));
     tier_3.push(moment(
         "renewal_60",
         "Renewal in 60 days",

@@ -14,6 +14,7 @@ pub use milestones::*;
 pub use moments::*;
 
 use crate::book::{AccountId, OwnerFunction, Priority, TaskFields, TaskSource, UserId};
+use crate::prioritise::PERSONAL_TOUCH;
 
 /// The dedup key of a moment's task: one open task per moment per account.
 pub fn task_key(moment: &str) -> String {
@@ -29,6 +30,8 @@ pub struct Purpose<'a> {
     pub priority: Priority,
     /// The rule in words: "day 91 of each contract term", "milestone late".
     pub rule: &'a str,
+    /// A tier cadence's personal touch: its task is the one a logged touch closes.
+    pub touch: bool,
 }
 
 impl<'a> Purpose<'a> {
@@ -39,6 +42,7 @@ impl<'a> Purpose<'a> {
             objective: &m.objective,
             priority: m.priority,
             rule,
+            touch: m.when == Trigger::TierCadence,
         }
     }
 
@@ -49,6 +53,7 @@ impl<'a> Purpose<'a> {
             objective: &m.objective,
             priority: Priority::High,
             rule: "an onboarding milestone is late",
+            touch: false,
         }
     }
 }
@@ -56,6 +61,7 @@ impl<'a> Purpose<'a> {
 /// The task a firing opens for `owner` (the account's owner for the function, or its CSM).
 pub fn task_for(
     account: AccountId,
+    account_name: &str,
     model: &str,
     purpose: Purpose,
     firing: &Firing,
@@ -64,15 +70,20 @@ pub fn task_for(
     let late = firing.moment.starts_with("late_");
     TaskFields {
         account_id: account,
+        // The account's name in the title: lists and calendars mix accounts.
         title: if late {
-            format!("Late: {}", purpose.title)
+            format!("Late: {}: {account_name}", purpose.title)
         } else {
-            purpose.title.to_string()
+            format!("{}: {account_name}", purpose.title)
         },
         owner_id: owner,
         due_on: Some(firing.due_on),
         priority: purpose.priority,
-        source: TaskSource::Engagement,
+        source: if purpose.touch {
+            TaskSource::Cadence
+        } else {
+            TaskSource::Engagement
+        },
         reason: format!(
             "{model}, moment \"{}\" ({}): {}. Objective: {}. Owner: {}.",
             firing.moment,
@@ -81,7 +92,11 @@ pub fn task_for(
             purpose.objective,
             purpose.owner.as_str().replace('_', " ")
         ),
-        dedup_key: Some(task_key(&firing.moment)),
+        dedup_key: Some(if purpose.touch {
+            PERSONAL_TOUCH.to_string()
+        } else {
+            task_key(&firing.moment)
+        }),
     }
 }
 

@@ -7,7 +7,7 @@
 use super::config::{EngagementModel, Moment, Trigger};
 use crate::book::{RelationshipRole, RenewIntent, Severity, SurveyKind};
 use crate::health::Colour;
-use crate::prioritise::{Period, Recurrence};
+use crate::prioritise::{Cadence, Period, Recurrence, Tier};
 use chrono::{Datelike, Days, NaiveDate};
 use std::collections::HashMap;
 
@@ -65,6 +65,8 @@ pub struct MomentFacts {
     pub term_end: Option<NaiveDate>,
     /// Whether the onboarding phase is over: ongoing time-based moments wait for it.
     pub onboarded: bool,
+    pub tier: Option<Tier>,
+    pub last_personal_touch: Option<chrono::DateTime<chrono::Utc>>,
     pub tickets: Vec<TicketFact>,
     pub last_ticket_on: Option<NaiveDate>,
     pub surveys: Vec<SurveyFact>,
@@ -95,6 +97,8 @@ pub struct Calendar {
     pub today: NaiveDate,
     periods: HashMap<String, Option<Period>>,
     time_zone: String,
+    /// Each tier's cadence and its period holding today.
+    cadences: HashMap<Tier, (Cadence, Period)>,
 }
 
 impl Calendar {
@@ -103,7 +107,21 @@ impl Calendar {
             today,
             periods: HashMap::new(),
             time_zone: time_zone.to_string(),
+            cadences: HashMap::new(),
         }
+    }
+
+    /// With the tier cadences (seed 001) that `TierCadence` moments follow.
+    pub fn with_cadences(mut self, cadences: Vec<Cadence>) -> Calendar {
+        let noon = self.today.and_hms_opt(12, 0, 0).map(|t| t.and_utc());
+        self.cadences = cadences
+            .into_iter()
+            .filter_map(|c| {
+                let p = c.period_at(noon?)?;
+                Some((c.tier, (c, p)))
+            })
+            .collect();
+        self
     }
 
     /// The period of `rule` holding today (local midnight to midnight), cached.
@@ -154,11 +172,35 @@ fn fire(m: &Moment, f: &MomentFacts, cal: &mut Calendar, out: &mut Vec<Firing>) 
             why,
         })
     };
-    // No moments before the customer is one, nor after the last term ended.
+    // A tiered account wants its touches whether or not it has a contract yet.
+    if m.when == Trigger::TierCadence {
+        let Some((cadence, period)) = f.tier.and_then(|t| cal.cadences.get(&t)) else {
+            return;
+        };
+        if f.last_personal_touch.is_some_and(|t| t >= period.start) {
+            return;
+        }
+        let start = cadence.local_day(period.start);
+        let last = cadence.local_day(period.end - chrono::Duration::seconds(1));
+        out.push(Firing {
+            moment: m.key.clone(),
+            occurrence: format!("period:{start}"),
+            due_on: last.max(today),
+            why: format!(
+                "{} accounts get a {} personal touch (seed 001's cadence); none logged since {start}. \
+                 Any call, meeting, email or business review with a contact counts; a note does not",
+                cadence.tier,
+                cadence.describe()
+            ),
+        });
+        return;
+    }
+    // No other moment before the customer is one.
     let Some(since) = f.customer_since.filter(|s| *s <= today) else {
         return;
     };
     match &m.when {
+        Trigger::TierCadence => {}
         Trigger::Every(rule) => {
             if !f.onboarded {
                 return;

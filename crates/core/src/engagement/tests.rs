@@ -126,6 +126,7 @@ fn a_tier_2_task_is_due_within_60_days_for_customer_development() {
     let rule = moment.when.describe();
     let task = task_for(
         crate::book::AccountId(7),
+        "Acme",
         &m.name,
         Purpose::of_moment(moment, &rule),
         &firing,
@@ -301,6 +302,68 @@ fn a_late_milestone_escalates_after_its_grace_and_a_login_completes_access() {
     assert!(escalations(&m, &states, since, on_day(13)).is_empty());
     assert!(!onboarded(&states, on_day(13)));
     assert!(onboarded(&states, on_day(91)));
+}
+
+#[test]
+fn a_touch_in_the_period_means_no_personal_touch_task_and_a_touchless_period_opens_one() {
+    let m = default_engagement()
+        .model("Tier 1: growth")
+        .unwrap()
+        .clone();
+    let utc = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+    let cal = || {
+        Calendar::new(d("2026-11-26"), "UTC").with_cadences(
+            crate::prioritise::CadenceSettings::default()
+                .cadences()
+                .unwrap(),
+        )
+    };
+    let mut f = MomentFacts {
+        tier: crate::prioritise::Tier::new(1),
+        last_personal_touch: Some(utc("2026-11-24T10:00:00Z")),
+        // Touches do not wait for a contract or the end of onboarding.
+        customer_since: None,
+        ..Default::default()
+    };
+    let touch = |f: &MomentFacts| {
+        due_moments(&m, f, &mut cal())
+            .into_iter()
+            .find(|x| x.moment == "personal_touch")
+    };
+    assert_eq!(touch(&f), None);
+    f.last_personal_touch = Some(utc("2026-11-20T10:00:00Z"));
+    let firing = touch(&f).unwrap();
+    assert_eq!(firing.occurrence, "period:2026-11-23");
+    assert_eq!(firing.due_on, d("2026-11-29"), "the week's last day");
+    let moment = m
+        .moments
+        .iter()
+        .find(|x| x.key == "personal_touch")
+        .unwrap();
+    let rule = moment.when.describe();
+    let task = task_for(
+        crate::book::AccountId(7),
+        "Acme",
+        &m.name,
+        Purpose::of_moment(moment, &rule),
+        &firing,
+        Some(crate::book::UserId(3)),
+    );
+    assert_eq!(
+        task.dedup_key.as_deref(),
+        Some(crate::prioritise::PERSONAL_TOUCH)
+    );
+    assert_eq!(task.source, crate::book::TaskSource::Cadence);
+    assert_eq!(task.priority, crate::book::Priority::High);
+    assert!(
+        task.reason
+            .contains("Tier 1 accounts get a weekly personal touch"),
+        "{}",
+        task.reason
+    );
+    // An untiered account has no cadence.
+    f.tier = None;
+    assert_eq!(touch(&f), None);
 }
 
 proptest! {

@@ -4,7 +4,6 @@
 //! personal touch. Periods start at midnight in the team's time zone.
 
 use super::Tier;
-use crate::book::{AccountId, Priority, TaskFields, TaskSource, UserId};
 use chrono::{DateTime, NaiveDate, Utc};
 use rrule::{Frequency, RRuleSet};
 use serde::{Deserialize, Serialize};
@@ -199,50 +198,6 @@ impl Recurrence {
     }
 }
 
-/// What the personal-touch task of one account depends on.
-#[derive(Debug, Clone)]
-pub struct TouchFacts {
-    pub account: AccountId,
-    pub name: String,
-    pub owner: Option<UserId>,
-    pub last_personal_touch: Option<DateTime<Utc>>,
-}
-
-/// The personal-touch task the account needs in the current `period` of its cadence (found
-/// once per sweep with [`Cadence::period_at`], not per account): none when a personal touch was
-/// already logged in it.
-pub fn touch_task(
-    c: &Cadence,
-    period: Period,
-    f: &TouchFacts,
-    tz_today: NaiveDate,
-) -> Option<TaskFields> {
-    if f.last_personal_touch.is_some_and(|t| t >= period.start) {
-        return None;
-    }
-    // Due on the period's last day in the team's time zone.
-    let due = c.local_day(period.end - chrono::Duration::seconds(1));
-    Some(TaskFields {
-        account_id: f.account,
-        title: format!("Personal touch: {}", f.name),
-        owner_id: f.owner,
-        due_on: Some(due.max(tz_today)),
-        priority: if c.tier == Tier::ONE {
-            Priority::High
-        } else {
-            Priority::Normal
-        },
-        source: TaskSource::Cadence,
-        reason: format!(
-            "{} accounts get a {} personal touch (seed 001's cadence). Any call, meeting, email or \
-             business review with a contact in this period counts; a note does not.",
-            c.tier,
-            c.describe()
-        ),
-        dedup_key: Some(PERSONAL_TOUCH.into()),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,25 +283,5 @@ mod tests {
         let mut s = CadenceSettings::default();
         s.rules.insert("2".into(), "FREQ=NEVER".into());
         assert_eq!(s.cadences().unwrap_err().0, "cadences.rules.2");
-    }
-
-    #[test]
-    fn a_touch_in_the_period_means_no_task_and_a_note_free_period_opens_one() {
-        let c = cadence("FREQ=WEEKLY", "UTC");
-        let now = utc("2026-11-26T15:00:00Z");
-        let today = now.date_naive();
-        let mut f = TouchFacts {
-            account: AccountId(7),
-            name: "Acme".into(),
-            owner: Some(UserId(3)),
-            last_personal_touch: Some(utc("2026-11-24T10:00:00Z")),
-        };
-        assert!(touch_task(&c, c.period_at(now).unwrap(), &f, today).is_none());
-        f.last_personal_touch = Some(utc("2026-11-20T10:00:00Z"));
-        let t = touch_task(&c, c.period_at(now).unwrap(), &f, today).unwrap();
-        assert_eq!(t.due_on, NaiveDate::from_ymd_opt(2026, 11, 29));
-        assert_eq!(t.owner_id, Some(UserId(3)));
-        assert_eq!(t.dedup_key.as_deref(), Some(PERSONAL_TOUCH));
-        assert!(t.reason.contains("weekly"));
     }
 }

@@ -39,6 +39,7 @@ struct Due {
 
 type AccountRow = (
     i64,
+    String,
     Option<i64>,
     Option<i64>,
     Option<String>,
@@ -51,15 +52,29 @@ type AccountRow = (
 impl Store {
     /// Runs the engine once over the whole book, as of the clock's today.
     pub async fn run_engagement(&self) -> Result<EngagementSweep> {
+        self.sweep_engagement(None).await
+    }
+
+    /// Runs the engine over the book, or over one account (after its tier changed: its new
+    /// model and cadence start at once).
+    pub(crate) async fn sweep_engagement(
+        &self,
+        only: Option<AccountId>,
+    ) -> Result<EngagementSweep> {
         let config = self.engagement_config().await?;
-        let tz = self.prioritisation_rules().await?.cadences.time_zone;
+        let cadences = self.prioritisation_rules().await?.cadences;
         let today = self.clock().today();
-        let mut cal = Calendar::new(today, &tz);
+        let mut cal = Calendar::new(today, &cadences.time_zone).with_cadences(
+            cadences
+                .cadences()
+                .map_err(|(key, e)| crate::StoreError::invalid(&key, e.to_string()))?,
+        );
         let releases = self.recent_releases(today).await?;
         let rows: Vec<AccountRow> = sqlx::query_as(
-            "SELECT id, tier, segment, lifecycle, csm_id, ae_id, cd_id, sponsor_id FROM accounts \
-             WHERE lifecycle IS NULL OR lifecycle <> 'churned' ORDER BY id",
+            "SELECT id, name, tier, segment, lifecycle, csm_id, ae_id, cd_id, sponsor_id FROM accounts \
+             WHERE (lifecycle IS NULL OR lifecycle <> 'churned') AND ($1 = 0 OR id = $1) ORDER BY id",
         )
+        .bind(only.map_or(0, |a| a.0))
         .fetch_all(&self.pool)
         .await?;
         let mut out = EngagementSweep {
@@ -71,6 +86,7 @@ impl Store {
         for part in rows.chunks(PART) {
             let ids: Vec<AccountId> = part.iter().map(|r| AccountId(r.0)).collect();
             let gathered = self.engagement_facts(&ids, today, &releases).await?;
+            let touches = self.last_personal_touches(&ids).await?;
             let fired: HashSet<(i64, String, String)> = sqlx::query_as(&format!(
                 "SELECT account_id, moment, occurrence FROM engagement_firings WHERE account_id IN ({})",
                 id_list(&ids)
@@ -82,8 +98,11 @@ impl Store {
             let mut due = Vec::new();
             let mut completed = Vec::new();
             for row in part {
-                let (id, tier, segment, lifecycle, csm, ae, cd, sponsor) = row.clone();
+                let (id, name, tier, segment, lifecycle, csm, ae, cd, sponsor) = row.clone();
                 let Some(g) = gathered.get(&id) else { continue };
+                let mut g = g.clone();
+                g.facts.tier = tier.and_then(sherpa_core::prioritise::Tier::new);
+                g.facts.last_personal_touch = touches.get(&AccountId(id)).copied();
                 let facts = crate::health::facts(tier, segment, lifecycle)?;
                 let Some(model) =
                     first_match(&config.rules, &facts).and_then(|(_, r)| config.model(&r.then))
@@ -97,7 +116,7 @@ impl Store {
                     executive_sponsor: sponsor.map(UserId),
                 };
                 let owner = |f: OwnerFunction| owners.get(f).or(owners.csm);
-                let (firings, done) = account_firings(model, g, &mut cal);
+                let (firings, done) = account_firings(model, &g, &mut cal);
                 completed.extend(done.into_iter().map(|(k, r)| (id, k, r)));
                 for (firing, purpose) in firings {
                     if fired.contains(&(id, firing.moment.clone(), firing.occurrence.clone())) {
@@ -125,6 +144,7 @@ impl Store {
                     };
                     let task = task_for(
                         AccountId(id),
+                        &name,
                         &model.name,
                         purpose,
                         &firing,
