@@ -3,7 +3,7 @@
 //! consecutive milestones feeds the onboarding analytics.
 
 use super::config::{Completion, EngagementModel, Milestone};
-use super::moments::Firing;
+use super::moments::{CATCH_UP_DAYS, Firing};
 use crate::book::{ActivityKind, OwnerFunction};
 use chrono::{Days, NaiveDate};
 use std::collections::HashMap;
@@ -119,7 +119,8 @@ pub fn onboarded(states: &[MilestoneState], today: NaiveDate) -> bool {
         .all(|s| s.completed.is_some() || s.expected_on < today)
 }
 
-/// The escalation task of each milestone late by more than its grace: once per onboarding.
+/// The escalation task of each milestone late by more than its grace: once per onboarding,
+/// within the catch-up week after the grace ran out.
 pub fn escalations<'a>(
     model: &'a EngagementModel,
     states: &[MilestoneState],
@@ -131,7 +132,10 @@ pub fn escalations<'a>(
         let Some(late) = s.days_late(today) else {
             continue;
         };
-        if late <= i64::from(m.escalate_after_days) {
+        // Late past its grace, and not by so much that it is history (a book imported with
+        // customers years past onboarding escalates nothing).
+        let grace = i64::from(m.escalate_after_days);
+        if late <= grace || late > grace + 1 + CATCH_UP_DAYS {
             continue;
         }
         let waiting = m

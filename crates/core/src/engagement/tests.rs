@@ -301,6 +301,10 @@ fn a_late_milestone_escalates_after_its_grace_and_a_login_completes_access() {
     assert_eq!(access.completed.as_ref().unwrap().on, on_day(12));
     assert!(escalations(&m, &states, since, on_day(13)).is_empty());
     assert!(!onboarded(&states, on_day(13)));
+    // A customer first seen long after onboarding: its old gaps are history, not tasks.
+    let states = progress(&m, since, &Signals::default(), &recorded, on_day(400));
+    assert!(states.iter().all(|s| s.days_late(on_day(400)).is_some()));
+    assert!(escalations(&m, &states, since, on_day(400)).is_empty());
     assert!(onboarded(&states, on_day(91)));
 }
 

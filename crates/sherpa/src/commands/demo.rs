@@ -72,6 +72,17 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             health_started.elapsed().as_secs_f64(),
             now.accounts
         );
+        // The engagement engine's first sweep: today's moments and the milestones the
+        // book's history already completed.
+        let engagement_started = Instant::now();
+        let swept = store.run_engagement().await?;
+        println!(
+            "engagement in {:.1} s: {} moments fired, {} tasks opened, {} onboarding milestones found completed",
+            engagement_started.elapsed().as_secs_f64(),
+            swept.fired,
+            swept.tasks_opened,
+            swept.milestones_completed
+        );
     } else if store.user_by_email(&admin.email).await?.is_some() {
         // Running the README's command again serves the book it loaded the first time.
         println!(
