@@ -1,9 +1,10 @@
 //! Configuration as code: the prioritisation rules (grade bounds, tier grid, Pareto shares,
-//! 9-box labels, cadences, staffing) and health (scorecards, the rules that assign them, the
-//! at-risk playbook) as one TOML file CS ops keeps in version control. The prioritisation part
-//! has the shape of `GET /api/v1/prioritisation`, the `[health]` part that of
-//! `GET /api/v1/health/config`, and importing goes through the same checks as a PUT there: a
-//! bad file changes nothing and names its bad key.
+//! 9-box labels, cadences, staffing), health (scorecards, the rules that assign them, the
+//! at-risk playbook) and engagement (models, the rules that assign them) as one TOML file CS
+//! ops keeps in version control. The prioritisation part has the shape of
+//! `GET /api/v1/prioritisation`, `[health]` that of `GET /api/v1/health/config`,
+//! `[engagement]` that of `GET /api/v1/engagement/config`, and importing goes through the same
+//! checks as a PUT there: a bad file changes nothing and names its bad key.
 
 use crate::AppError;
 use crate::handlers::priorities::{
@@ -11,6 +12,7 @@ use crate::handlers::priorities::{
 };
 use serde::{Deserialize, Serialize};
 use sherpa_core::Actor;
+use sherpa_core::engagement::EngagementConfig;
 use sherpa_core::health::HealthConfig;
 use sherpa_core::prioritise::StaffingSettings;
 use sherpa_store::{PrioritisationRules, Store};
@@ -24,7 +26,11 @@ const HEADER: &str = "# Sherpa configuration: the prioritisation rules of seeds 
 # staffing: CSM hours a year, the share for accounts, and each tier's plan in hours.\n\
 # health.rules: the first whose `when` (tier, segment, lifecycle) holds picks the scorecard;\n\
 # health.scorecards: factors of a catalogue metric, a rule (bands or linear) and a weight;\n\
-# health.at_risk_playbook: the tasks that open when an account turns to one of its colours.\n\n";
+# health.at_risk_playbook: the tasks that open when an account turns to one of its colours.\n\
+# engagement.rules: the first whose `when` holds picks the engagement model; engagement.models:\n\
+# onboarding milestones (due_days from the contract start, completed_by a signal or a person)\n\
+# and moments (`when`: every = RRULE, tier_cadence, customer_day, contract_day,\n\
+# renewal_in_days, or an event) with an owner function and an objective.\n\n";
 
 /// The file: the prioritisation sections and `[health]`, each optional. The prioritisation
 /// fields are spelled out again rather than `#[serde(flatten)]`ed from [`PrioritisationDto`]:
@@ -47,10 +53,12 @@ struct ConfigFile {
     staffing: Option<StaffingSettings>,
     #[serde(skip_serializing_if = "Option::is_none")]
     health: Option<HealthConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    engagement: Option<EngagementConfig>,
 }
 
 impl ConfigFile {
-    fn new(p: PrioritisationDto, health: HealthConfig) -> Self {
+    fn new(p: PrioritisationDto, health: HealthConfig, engagement: EngagementConfig) -> Self {
         ConfigFile {
             grade_bounds: p.grade_bounds,
             tier_grid: p.tier_grid,
@@ -59,10 +67,11 @@ impl ConfigFile {
             cadences: p.cadences,
             staffing: p.staffing,
             health: Some(health),
+            engagement: Some(engagement),
         }
     }
 
-    fn split(self) -> (PrioritisationDto, Option<HealthConfig>) {
+    fn split(self) -> (PrioritisationDto, Option<HealthConfig>, Option<EngagementConfig>) {
         (
             PrioritisationDto {
                 grade_bounds: self.grade_bounds,
@@ -73,6 +82,7 @@ impl ConfigFile {
                 staffing: self.staffing,
             },
             self.health,
+            self.engagement,
         )
     }
 }
@@ -109,6 +119,7 @@ pub async fn export(store: &Store) -> anyhow::Result<String> {
     let file = ConfigFile::new(
         store.prioritisation_rules().await?.into(),
         store.health_config().await?,
+        store.engagement_config().await?,
     );
     Ok(format!("{HEADER}{}", toml::to_string(&file)?))
 }
@@ -127,28 +138,41 @@ pub struct ImportOutcome {
 pub struct Parsed {
     pub rules: PrioritisationRules,
     pub health: HealthConfig,
+    pub engagement: EngagementConfig,
+}
+
+/// The configuration in force, that a file's missing sections keep.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InForce {
+    pub rules: PrioritisationRules,
+    pub health: HealthConfig,
+    pub engagement: EngagementConfig,
 }
 
 /// Reads a configuration file; a section left out keeps its value. The error names the key.
-pub fn parse(
-    text: &str,
-    current: PrioritisationRules,
-    health: HealthConfig,
-) -> Result<Parsed, String> {
+pub fn parse(text: &str, current: InForce) -> Result<Parsed, String> {
     let file: ConfigFile = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
-    let (dto, new_health) = file.split();
-    let rules = dto.into_rules(current).map_err(|e| match e {
+    let (dto, new_health, new_engagement) = file.split();
+    let rules = dto.into_rules(current.rules).map_err(|e| match e {
         AppError::BadRequest {
             field: Some(f),
             message,
         } => format!("{f}: {message}"),
         other => format!("{other:?}"),
     })?;
-    let health = new_health.unwrap_or(health);
+    let health = new_health.unwrap_or(current.health);
     health
         .check()
         .map_err(|e| format!("health.{}: {}", e.key, e.message))?;
-    Ok(Parsed { rules, health })
+    let engagement = new_engagement.unwrap_or(current.engagement);
+    engagement
+        .check()
+        .map_err(|e| format!("engagement.{e}"))?;
+    Ok(Parsed {
+        rules,
+        health,
+        engagement,
+    })
 }
 
 /// Imports a configuration file: all of it or, on any error, nothing.
@@ -160,8 +184,16 @@ pub async fn import(
 ) -> anyhow::Result<ImportOutcome> {
     let current = store.prioritisation_rules().await?;
     let current_health = store.health_config().await?;
-    let new =
-        parse(text, current.clone(), current_health.clone()).map_err(|e| anyhow::anyhow!(e))?;
+    let current_engagement = store.engagement_config().await?;
+    let new = parse(
+        text,
+        InForce {
+            rules: current.clone(),
+            health: current_health.clone(),
+            engagement: current_engagement.clone(),
+        },
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
     let mut changed: Vec<String> = Vec::new();
     let rules = &new.rules;
     for (differs, name) in [
@@ -182,6 +214,10 @@ pub async fn import(
     let prioritisation_changed = !changed.is_empty();
     let health_changes = new.health.changes_from(&current_health);
     changed.extend(health_changes.iter().map(|c| format!("health: {c}")));
+    let engagement_changed = new.engagement != current_engagement;
+    if engagement_changed {
+        changed.push("engagement".into());
+    }
     let applied = !dry_run && !changed.is_empty();
     if applied {
         // Prioritisation first: a changed tier grid moves tiers, which assign scorecards.
@@ -190,6 +226,9 @@ pub async fn import(
         }
         if !health_changes.is_empty() {
             store.set_health_config(actor, &new.health).await?;
+        }
+        if engagement_changed {
+            store.set_engagement_config(actor, &new.engagement).await?;
         }
     }
     Ok(ImportOutcome { changed, applied })
@@ -203,8 +242,7 @@ mod tests {
     fn a_partial_file_changes_its_sections_and_keeps_the_others() {
         let rules = parse(
             "[pareto]\nshares = [40, 70]\nnames = [\"Top\", \"Middle\", \"Tail\"]\n",
-            PrioritisationRules::default(),
-            HealthConfig::default(),
+            InForce::default(),
         )
         .unwrap()
         .rules;
@@ -215,12 +253,7 @@ mod tests {
     #[test]
     fn a_bad_file_names_its_bad_key() {
         let bad = |text: &str| {
-            parse(
-                text,
-                PrioritisationRules::default(),
-                HealthConfig::default(),
-            )
-            .unwrap_err()
+            parse(text, InForce::default()).unwrap_err()
         };
         assert!(
             bad("[tier_grid]\nA1 = \"4\"\n").starts_with("tier_grid"),
@@ -241,16 +274,40 @@ mod tests {
     fn an_exported_file_reads_back_as_the_same_rules() {
         let mut health = HealthConfig::default();
         health.scorecards[0].factors[1].weight = 7.5;
-        let file = ConfigFile::new(PrioritisationRules::default().into(), health.clone());
+        let mut engagement = EngagementConfig::default();
+        engagement.models[1].moments[0].due_in_days = 2;
+        let file = ConfigFile::new(
+            PrioritisationRules::default().into(),
+            health.clone(),
+            engagement.clone(),
+        );
         let text = toml::to_string(&file).unwrap();
         let back = parse(
             &text,
-            PrioritisationRules::default(),
-            HealthConfig::default(),
+            InForce::default(),
         )
         .unwrap();
         assert_eq!(back.rules, PrioritisationRules::default());
         assert_eq!(back.health, health);
+        assert_eq!(back.engagement, engagement);
+    }
+
+    #[test]
+    fn a_bad_engagement_section_names_its_key() {
+        let mut engagement = EngagementConfig::default();
+        engagement.models[0].milestones[2].due_days = 5_000;
+        let file = ConfigFile {
+            engagement: Some(engagement),
+            ..Default::default()
+        };
+        let e = parse(&toml::to_string(&file).unwrap(), InForce::default()).unwrap_err();
+        assert!(e.starts_with("engagement.models[0].milestones[2]"), "{e}");
+        let e = parse(
+            "[[engagement.models]]\nname = \"X\"\n[[engagement.models.moments]]\nkey = \"m\"\ntitle = \"M\"\nowner = \"csm\"\nobjective = \"o\"\nwhen = { every_day = 3 }\n",
+            InForce::default(),
+        )
+        .unwrap_err();
+        assert!(e.contains("line 8") && e.contains("every_day"), "{e}");
     }
 
     #[test]
@@ -264,8 +321,7 @@ mod tests {
         let text = toml::to_string(&file).unwrap();
         let e = parse(
             &text,
-            PrioritisationRules::default(),
-            HealthConfig::default(),
+            InForce::default(),
         )
         .unwrap_err();
         assert!(
@@ -274,8 +330,7 @@ mod tests {
         );
         let e = parse(
             "[health]\nrules = []\nscorecards = []\ncolour = 1\n",
-            PrioritisationRules::default(),
-            HealthConfig::default(),
+            InForce::default(),
         )
         .unwrap_err();
         assert!(e.contains("line 4") && e.contains("colour"), "{e}");
