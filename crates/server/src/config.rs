@@ -71,7 +71,13 @@ impl ConfigFile {
         }
     }
 
-    fn split(self) -> (PrioritisationDto, Option<HealthConfig>, Option<EngagementConfig>) {
+    fn split(
+        self,
+    ) -> (
+        PrioritisationDto,
+        Option<HealthConfig>,
+        Option<EngagementConfig>,
+    ) {
         (
             PrioritisationDto {
                 grade_bounds: self.grade_bounds,
@@ -111,6 +117,18 @@ pub fn parse_health(text: &str) -> Result<HealthConfig, String> {
     config
         .check()
         .map_err(|e| format!("{}: {}", e.key, e.message))?;
+    Ok(config)
+}
+
+/// The engagement configuration alone as TOML (`rules`, `models`), for its page's editor.
+pub fn engagement_toml(config: &EngagementConfig) -> String {
+    toml::to_string(config).expect("plain data")
+}
+
+/// Reads and checks what [`engagement_toml`] writes; the error names the line or the key.
+pub fn parse_engagement(text: &str) -> Result<EngagementConfig, String> {
+    let config: EngagementConfig = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
+    config.check()?;
     Ok(config)
 }
 
@@ -165,9 +183,7 @@ pub fn parse(text: &str, current: InForce) -> Result<Parsed, String> {
         .check()
         .map_err(|e| format!("health.{}: {}", e.key, e.message))?;
     let engagement = new_engagement.unwrap_or(current.engagement);
-    engagement
-        .check()
-        .map_err(|e| format!("engagement.{e}"))?;
+    engagement.check().map_err(|e| format!("engagement.{e}"))?;
     Ok(Parsed {
         rules,
         health,
@@ -252,9 +268,7 @@ mod tests {
 
     #[test]
     fn a_bad_file_names_its_bad_key() {
-        let bad = |text: &str| {
-            parse(text, InForce::default()).unwrap_err()
-        };
+        let bad = |text: &str| parse(text, InForce::default()).unwrap_err();
         assert!(
             bad("[tier_grid]\nA1 = \"4\"\n").starts_with("tier_grid"),
             "{}",
@@ -282,11 +296,7 @@ mod tests {
             engagement.clone(),
         );
         let text = toml::to_string(&file).unwrap();
-        let back = parse(
-            &text,
-            InForce::default(),
-        )
-        .unwrap();
+        let back = parse(&text, InForce::default()).unwrap();
         assert_eq!(back.rules, PrioritisationRules::default());
         assert_eq!(back.health, health);
         assert_eq!(back.engagement, engagement);
@@ -319,11 +329,7 @@ mod tests {
             ..Default::default()
         };
         let text = toml::to_string(&file).unwrap();
-        let e = parse(
-            &text,
-            InForce::default(),
-        )
-        .unwrap_err();
+        let e = parse(&text, InForce::default()).unwrap_err();
         assert!(
             e.starts_with("health.scorecards[1].factors[0].weight"),
             "{e}"

@@ -416,6 +416,51 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             ]),
             MANAGERS,
         ),
+        case("GET", "/tasks", "/tasks", Body::None, SIGNED),
+        case(
+            "GET",
+            "/admin/engagement",
+            "/admin/engagement",
+            Body::None,
+            MANAGERS,
+        ),
+        case(
+            "POST",
+            "/admin/engagement",
+            "/admin/engagement",
+            form(&[
+                (
+                    "text",
+                    &sherpa_server::config::engagement_toml(
+                        &sherpa_core::engagement::default_engagement(),
+                    ),
+                ),
+                ("action", "check"),
+            ]),
+            MANAGERS,
+        ),
+        case(
+            "POST",
+            "/admin/engagement/releases",
+            "/admin/engagement/releases",
+            form(&[("name", "Reports 2.0"), ("released_on", "2026-11-20")]),
+            MANAGERS,
+        ),
+        case("GET", "/tasks/team", "/tasks/team", Body::None, MANAGERS),
+        case(
+            "POST",
+            "/tasks/{id}",
+            &format!("/tasks/{task}"),
+            form(&[("action", "snooze"), ("days", "1")]),
+            OWNER_EDIT,
+        ),
+        case(
+            "POST",
+            "/accounts/{id}/milestones/{key}",
+            &format!("/accounts/{o}/milestones/kickoff"),
+            form(&[("completed_on", "2026-11-23")]),
+            OWNER_LOG,
+        ),
         case(
             "POST",
             "/accounts/{id}/playbooks/{playbook}/close",

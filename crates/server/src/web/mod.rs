@@ -124,6 +124,9 @@ pub fn routes() -> Vec<WebRoute> {
             post(login::change_password),
         ),
         route(get_.clone(), "/book", Signed, get(book::show)),
+        route(get_.clone(), "/tasks", Signed, get(tasks::show)),
+        route(get_.clone(), "/tasks/team", Signed, get(tasks::team)),
+        route(post_.clone(), "/tasks/{id}", Signed, post(tasks::act)),
         route(get_.clone(), "/portfolio", Signed, get(portfolio::show)),
         route(get_.clone(), "/portfolio/health", Signed, get(health::show)),
         route(
@@ -157,6 +160,12 @@ pub fn routes() -> Vec<WebRoute> {
             post(portfolio::delete_view),
         ),
         route(get_.clone(), "/accounts/{id}", Signed, get(account::show)),
+        route(
+            post_.clone(),
+            "/accounts/{id}/milestones/{key}",
+            Signed,
+            post(engagement::complete),
+        ),
         route(
             post_.clone(),
             "/accounts/{id}/pulse",
@@ -280,6 +289,24 @@ pub fn routes() -> Vec<WebRoute> {
             post(nine_box::place),
         ),
         route(get_.clone(), "/audit", Admin, get(audit::show)),
+        route(
+            get_.clone(),
+            "/admin/engagement",
+            ManageBook,
+            get(models::show),
+        ),
+        route(
+            post_.clone(),
+            "/admin/engagement",
+            ManageBook,
+            post(models::save),
+        ),
+        route(
+            post_.clone(),
+            "/admin/engagement/releases",
+            ManageBook,
+            post(models::release),
+        ),
         route(get_.clone(), "/admin/users", Admin, get(admin::show)),
         route(post_.clone(), "/admin/users", Admin, post(admin::add_user)),
         route(

@@ -150,6 +150,24 @@ impl Store {
         Ok(true)
     }
 
+    /// How many accounts (not churned) follow each model, by the rules in force.
+    pub async fn engagement_model_counts(&self) -> Result<std::collections::HashMap<String, i64>> {
+        let config = self.engagement_config().await?;
+        let rows: Vec<(Option<i64>, Option<i64>, Option<String>)> = sqlx::query_as(
+            "SELECT tier, segment, lifecycle FROM accounts WHERE lifecycle IS NULL OR lifecycle <> 'churned'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = std::collections::HashMap::new();
+        for (tier, segment, lifecycle) in rows {
+            let facts = assignment_facts(tier, segment, lifecycle)?;
+            if let Some((_, r)) = first_match(&config.rules, &facts) {
+                *out.entry(r.then.clone()).or_insert(0) += 1;
+            }
+        }
+        Ok(out)
+    }
+
     /// Records a product release: accounts whose model reacts to one get their moment.
     pub async fn record_release(
         &self,

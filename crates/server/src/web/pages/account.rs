@@ -243,6 +243,7 @@ async fn voice(
 struct AccountPage {
     priority: super::priority::PrioritySection,
     health: super::health::HealthSection,
+    engagement: super::engagement::EngagementSection,
     usage: Usage,
     support: Support,
     voice: Voice,
@@ -399,6 +400,12 @@ async fn page(
         priority: super::priority::section(&s.store, &a, me).await?,
         health: super::health::section(&s.store, id, me.may_log_activity(&a.fields.owners).is_ok())
             .await?,
+        engagement: super::engagement::section(
+            &s.store,
+            id,
+            me.may_log_activity(&a.fields.owners).is_ok(),
+        )
+        .await?,
         usage,
         support,
         voice,

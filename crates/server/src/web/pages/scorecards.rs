@@ -17,10 +17,23 @@ use sherpa_core::Actor;
 use sherpa_core::health::{HealthConfig, METRICS, metric};
 use sherpa_store::StoreError;
 
-struct RuleLine {
-    n: usize,
-    when: String,
-    then: String,
+pub(super) struct RuleLine {
+    pub n: usize,
+    pub when: String,
+    pub then: String,
+}
+
+/// An ordered first-match rule list in words.
+pub(super) fn rule_lines(rules: &[sherpa_core::assignment::AssignmentRule]) -> Vec<RuleLine> {
+    rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| RuleLine {
+            n: i + 1,
+            when: r.when.describe(),
+            then: r.then.clone(),
+        })
+        .collect()
 }
 
 struct FactorLine {
@@ -41,10 +54,28 @@ struct CardView {
     factors: Vec<FactorLine>,
 }
 
-struct VersionLine {
-    saved_at: String,
-    by: String,
-    summary: String,
+pub(super) struct VersionLine {
+    pub saved_at: String,
+    pub by: String,
+    pub summary: String,
+}
+
+/// Saved configuration versions in words, newest first.
+pub(super) fn version_lines<T>(
+    versions: Vec<sherpa_store::ConfigVersion<T>>,
+    users: &[sherpa_core::User],
+) -> Vec<VersionLine> {
+    versions
+        .into_iter()
+        .map(|v| VersionLine {
+            saved_at: format::time(v.saved_at),
+            by: v
+                .saved_by
+                .and_then(|u| users.iter().find(|x| x.id == u))
+                .map_or_else(|| "the command line".into(), |u| u.name.clone()),
+            summary: v.summary,
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -116,32 +147,10 @@ async fn page(
             }
         })
         .collect();
-    let versions = s
-        .store
-        .health_config_versions()
-        .await?
-        .into_iter()
-        .map(|v| VersionLine {
-            saved_at: format::time(v.saved_at),
-            by: v
-                .saved_by
-                .and_then(|u| users.iter().find(|x| x.id == u))
-                .map_or_else(|| "the command line".into(), |u| u.name.clone()),
-            summary: v.summary,
-        })
-        .collect();
+    let versions = version_lines(s.store.health_config_versions().await?, &users);
     Ok(ScorecardsPage {
         nav: Nav::new(c, "scorecards"),
-        rules: config
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| RuleLine {
-                n: i + 1,
-                when: r.when.describe(),
-                then: r.then.clone(),
-            })
-            .collect(),
+        rules: rule_lines(&config.rules),
         cards,
         playbook_colours: config
             .at_risk_playbook

@@ -1,0 +1,175 @@
+//! The engagement engine on the account 360 (seeds 000 and 002): the model the account follows
+//! and which rule chose it, its onboarding milestones (expected, done and how, late), its open
+//! tasks with why each exists, and the moments fired for it; a form to mark a milestone done.
+
+use super::account::{account_id, refused};
+use crate::AppState;
+use crate::web::session::Signed;
+use crate::web::{Failure, PageResult, format};
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use sherpa_core::{AccountId, Actor, TaskStatus};
+use sherpa_store::{Store, StoreError, TaskQuery};
+
+pub(super) struct MilestoneLine {
+    pub key: String,
+    pub title: String,
+    pub owner: String,
+    pub objective: String,
+    pub expected: String,
+    /// "18 Jan 2026 (kickoff logged)", or empty.
+    pub done: String,
+    /// "4 days late", or empty.
+    pub late: String,
+}
+
+pub(super) struct TaskLine {
+    pub title: String,
+    pub owner: String,
+    pub due: String,
+    pub overdue: bool,
+    pub priority: String,
+    pub reason: String,
+}
+
+pub(super) struct FiredLine {
+    pub on: String,
+    pub moment: String,
+    pub why: String,
+}
+
+pub(super) struct EngagementSection {
+    pub model: String,
+    pub why: String,
+    /// "Onboarding", "Ongoing" or "Not a customer yet".
+    pub phase: &'static str,
+    pub milestones: Vec<MilestoneLine>,
+    pub tasks: Vec<TaskLine>,
+    pub fired: Vec<FiredLine>,
+    pub may_complete: bool,
+    pub today: String,
+}
+
+/// The section of account `id`; `may_complete` when the viewer may mark milestones done.
+pub(super) async fn section(
+    store: &Store,
+    id: AccountId,
+    may_complete: bool,
+) -> Result<EngagementSection, Failure> {
+    let today = store.clock().today();
+    let e = store.account_engagement(id).await?;
+    let users = store.users().await?;
+    let name = |u: Option<sherpa_core::UserId>| {
+        u.and_then(|u| users.iter().find(|x| x.id == u))
+            .map_or_else(|| "nobody".to_string(), |x| x.name.clone())
+    };
+    let tasks = store
+        .tasks(&TaskQuery {
+            account: Some(id),
+            status: Some(TaskStatus::Open),
+            limit: 200,
+            ..Default::default()
+        })
+        .await?;
+    let mut tasks: Vec<_> = tasks.into_iter().collect();
+    tasks.sort_by_key(|t| t.fields.due_on);
+    Ok(EngagementSection {
+        phase: match (e.customer_since, e.onboarded) {
+            (None, _) => "Not a customer yet",
+            (Some(_), false) => "Onboarding",
+            (Some(_), true) => "Ongoing",
+        },
+        model: e.model,
+        why: e.why,
+        milestones: e
+            .milestones
+            .iter()
+            .map(|m| MilestoneLine {
+                key: m.key.clone(),
+                title: m.title.clone(),
+                owner: m.owner.as_str().replace('_', " "),
+                objective: m.objective.clone(),
+                expected: m.expected_on.format("%d %b %Y").to_string(),
+                done: m
+                    .completed
+                    .as_ref()
+                    .map(|c| format!("{} ({})", c.on.format("%d %b %Y"), c.how))
+                    .unwrap_or_default(),
+                late: m
+                    .days_late(today)
+                    .map(|d| format!("{d} days late"))
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        tasks: tasks
+            .into_iter()
+            .map(|t| TaskLine {
+                owner: name(t.fields.owner_id),
+                due: t
+                    .fields
+                    .due_on
+                    .map(|d| d.format("%d %b").to_string())
+                    .unwrap_or_default(),
+                overdue: t.fields.due_on.is_some_and(|d| d < today),
+                priority: t.fields.priority.to_string(),
+                title: t.fields.title,
+                reason: t.fields.reason,
+            })
+            .collect(),
+        fired: e
+            .fired
+            .into_iter()
+            .take(10)
+            .map(|f| FiredLine {
+                on: format::date(Some(f.fired_on)),
+                moment: f.moment.replace('_', " "),
+                why: f.why,
+            })
+            .collect(),
+        may_complete,
+        today: today.to_string(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CompleteForm {
+    completed_on: chrono::NaiveDate,
+}
+
+/// Marks a milestone done on the day given; back to the account's engagement section.
+pub async fn complete(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Path((id, key)): Path<(String, String)>,
+    Form(f): Form<CompleteForm>,
+) -> PageResult {
+    let id = account_id(&id)?;
+    let a = s.store.account(id).await?;
+    c.session.user.may_log_activity(&a.fields.owners)?;
+    let problem = if f.completed_on > s.store.clock().today() {
+        "a milestone is not done in the future".to_string()
+    } else {
+        let actor = Actor::user(c.session.user.id, "web");
+        match s
+            .store
+            .complete_milestone(&actor, id, &key, f.completed_on)
+            .await
+        {
+            Ok(()) => {
+                return Ok(Redirect::to(&format!("/accounts/{id}#engagement")).into_response());
+            }
+            Err(StoreError::Invalid { field, message }) => format!("{field}: {message}"),
+            Err(StoreError::Conflict(m)) => m,
+            Err(e) => return Err(e.into()),
+        }
+    };
+    refused(
+        &s,
+        &c,
+        id,
+        format!("The milestone was not marked done: {problem}. Nothing was changed."),
+    )
+    .await
+}

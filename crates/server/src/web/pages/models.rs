@@ -1,0 +1,218 @@
+//! The engagement models page (admins and leaders; seeds 000 and 002): the rules that pick each
+//! account's model, each model's onboarding milestones and ongoing moments in words with the
+//! accounts following it, product releases, the versions saved before, and an editor for all
+//! of it as TOML (the `[engagement]` part of `sherpa config export`). A save goes through the
+//! same checks as `PUT /api/v1/engagement/config`; a bad one names its line or key and changes
+//! nothing.
+
+use super::scorecards::{RuleLine, VersionLine, rule_lines, version_lines};
+use crate::AppState;
+use crate::config::{engagement_toml, parse_engagement};
+use crate::web::session::{Current, Signed};
+use crate::web::{Failure, Nav, PageResult, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use sherpa_core::Actor;
+use sherpa_core::engagement::Completion;
+use sherpa_store::StoreError;
+
+struct MilestoneRow {
+    title: String,
+    owner: String,
+    due_days: u32,
+    completed_by: String,
+    escalate_after_days: u32,
+    objective: String,
+}
+
+struct MomentRow {
+    title: String,
+    when: String,
+    kind: &'static str,
+    owner: String,
+    due_in_days: u32,
+    priority: String,
+    objective: String,
+}
+
+struct ModelView {
+    name: String,
+    description: String,
+    accounts: i64,
+    milestones: Vec<MilestoneRow>,
+    moments: Vec<MomentRow>,
+}
+
+#[derive(Template)]
+#[template(path = "models.html")]
+struct ModelsPage {
+    nav: Nav,
+    rules: Vec<RuleLine>,
+    models: Vec<ModelView>,
+    releases: Vec<(String, String, String)>,
+    versions: Vec<VersionLine>,
+    text: String,
+    outcome: Option<(bool, String)>,
+    today: String,
+}
+
+fn function(f: sherpa_core::OwnerFunction) -> String {
+    f.as_str().replace('_', " ")
+}
+
+async fn page(
+    s: &AppState,
+    c: &Current,
+    text: Option<String>,
+    outcome: Option<(bool, String)>,
+) -> Result<ModelsPage, Failure> {
+    let config = s.store.engagement_config().await?;
+    let counts = s.store.engagement_model_counts().await?;
+    let users = s.store.users().await?;
+    Ok(ModelsPage {
+        nav: Nav::new(c, "models"),
+        rules: rule_lines(&config.rules),
+        models: config
+            .models
+            .iter()
+            .map(|m| ModelView {
+                name: m.name.clone(),
+                description: m.description.clone(),
+                accounts: counts.get(&m.name).copied().unwrap_or(0),
+                milestones: m
+                    .milestones
+                    .iter()
+                    .map(|x| MilestoneRow {
+                        title: x.title.clone(),
+                        owner: function(x.owner),
+                        due_days: x.due_days,
+                        completed_by: x
+                            .completed_by
+                            .as_ref()
+                            .map_or("a person".into(), Completion::describe),
+                        escalate_after_days: x.escalate_after_days,
+                        objective: x.objective.clone(),
+                    })
+                    .collect(),
+                moments: m
+                    .moments
+                    .iter()
+                    .map(|x| MomentRow {
+                        title: x.title.clone(),
+                        when: x.when.describe(),
+                        kind: if x.when.is_time_based() {
+                            "time"
+                        } else {
+                            "event"
+                        },
+                        owner: function(x.owner),
+                        due_in_days: x.due_in_days,
+                        priority: x.priority.to_string(),
+                        objective: x.objective.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        releases: s
+            .store
+            .releases()
+            .await?
+            .into_iter()
+            .take(20)
+            .map(|r| (r.released_on.to_string(), r.name, r.notes))
+            .collect(),
+        versions: version_lines(s.store.engagement_config_versions().await?, &users),
+        text: text.unwrap_or_else(|| engagement_toml(&config)),
+        outcome,
+        today: s.store.clock().today().to_string(),
+    })
+}
+
+pub async fn show(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
+    Ok(render(&page(&s, &c, None, None).await?).into_response())
+}
+
+/// The page answered 400 with what was wrong and the text kept: nothing was changed.
+async fn refused(s: &AppState, c: &Current, text: Option<String>, problem: String) -> PageResult {
+    let message = format!("{problem}. Nothing was changed.");
+    let mut resp = render(&page(s, c, text, Some((false, message))).await?);
+    *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    text: String,
+    /// "check" only checks; "save" saves.
+    action: String,
+}
+
+/// Checks or saves the editor's text.
+pub async fn save(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Form(f): Form<EditForm>,
+) -> PageResult {
+    let config = match parse_engagement(&f.text) {
+        Ok(config) => config,
+        Err(e) => return refused(&s, &c, Some(f.text), e).await,
+    };
+    let same = s.store.engagement_config().await? == config;
+    let outcome = if same {
+        "It matches the configuration in force: nothing to change.".to_string()
+    } else if f.action == "check" {
+        "Valid. Saving it makes it the configuration the engine follows from its next sweep."
+            .to_string()
+    } else {
+        match s
+            .store
+            .set_engagement_config(&Actor::user(c.session.user.id, "web"), &config)
+            .await
+        {
+            Ok(_) => "Saved: the engine follows it from its next sweep.".to_string(),
+            Err(StoreError::Invalid { field, message }) => {
+                return refused(&s, &c, Some(f.text), format!("{field}: {message}")).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let keep = (f.action == "check").then_some(f.text);
+    Ok(render(&page(&s, &c, keep, Some((true, outcome))).await?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ReleaseForm {
+    name: String,
+    released_on: chrono::NaiveDate,
+    #[serde(default)]
+    notes: String,
+}
+
+/// Records a product release: models that react to one fire their moment at the next sweep.
+pub async fn release(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Form(f): Form<ReleaseForm>,
+) -> PageResult {
+    let actor = Actor::user(c.session.user.id, "web");
+    match s
+        .store
+        .record_release(&actor, &f.name, f.released_on, &f.notes)
+        .await
+    {
+        Ok(r) => {
+            let message = format!(
+                "Release \"{}\" of {} recorded: accounts whose model reacts to a release get their moment at the next sweep.",
+                r.name, r.released_on
+            );
+            Ok(render(&page(&s, &c, None, Some((true, message))).await?).into_response())
+        }
+        Err(StoreError::Invalid { field, message }) => {
+            refused(&s, &c, None, format!("{field}: {message}")).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

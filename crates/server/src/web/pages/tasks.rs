@@ -1,0 +1,270 @@
+//! "My tasks" (seed 002's calls to action as a CSM works them): the open tasks of the signed-in
+//! person, or of a team member for leaders, in overdue / today / this week / later, each with
+//! its account and why it exists, and the team view of who is behind. A task is done with an
+//! outcome note, snoozed, or handed to someone else.
+
+use crate::AppState;
+use crate::web::session::Signed;
+use crate::web::{Failure, Nav, PageResult, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use chrono::{Datelike, Days, NaiveDate};
+use serde::Deserialize;
+use sherpa_core::{Actor, Role, TaskChange, TaskId, TaskStatus, User, UserId};
+
+struct Line {
+    id: TaskId,
+    title: String,
+    account: String,
+    account_id: String,
+    due: String,
+    priority: String,
+    reason: String,
+}
+
+struct Group {
+    key: &'static str,
+    label: &'static str,
+    lines: Vec<Line>,
+}
+
+#[derive(Template)]
+#[template(path = "tasks.html")]
+struct TasksPage {
+    nav: Nav,
+    /// Whose tasks: "My tasks" or "Casey's tasks".
+    heading: String,
+    owner: UserId,
+    groups: Vec<Group>,
+    total: usize,
+    people: Vec<(UserId, String)>,
+    message: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct TasksQuery {
+    user: Option<String>,
+    message: Option<String>,
+}
+
+/// The last day of the week holding `d` (Sunday).
+fn week_end(d: NaiveDate) -> NaiveDate {
+    d + Days::new(u64::from(6 - d.weekday().num_days_from_monday()))
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Query(q): Query<TasksQuery>,
+) -> PageResult {
+    let me = &c.session.user;
+    let owner = match q.user.as_deref().filter(|u| !u.is_empty()) {
+        None => me.id,
+        Some(u) => {
+            let id: UserId = u
+                .parse()
+                .map_err(|_| Failure::not_found(format!("no user {u}")))?;
+            if id != me.id && !matches!(me.role, Role::Admin | Role::Leader) {
+                return Err(Failure::forbidden(
+                    "only leaders and admins see another person's tasks",
+                ));
+            }
+            id
+        }
+    };
+    let users = s.store.users().await?;
+    let who = users
+        .iter()
+        .find(|u| u.id == owner)
+        .ok_or_else(|| Failure::not_found(format!("no user {owner}")))?;
+    let today = s.store.clock().today();
+    let end = week_end(today);
+    let mut groups = vec![
+        Group {
+            key: "overdue",
+            label: "Overdue",
+            lines: vec![],
+        },
+        Group {
+            key: "today",
+            label: "Today",
+            lines: vec![],
+        },
+        Group {
+            key: "week",
+            label: "This week",
+            lines: vec![],
+        },
+        Group {
+            key: "later",
+            label: "Later",
+            lines: vec![],
+        },
+        Group {
+            key: "undated",
+            label: "No due date",
+            lines: vec![],
+        },
+    ];
+    let tasks = s.store.open_tasks_of(owner).await?;
+    let total = tasks.len();
+    for (t, account) in tasks {
+        let slot = match t.fields.due_on {
+            Some(d) if d < today => 0,
+            Some(d) if d == today => 1,
+            Some(d) if d <= end => 2,
+            Some(_) => 3,
+            None => 4,
+        };
+        groups[slot].lines.push(Line {
+            id: t.id,
+            title: t.fields.title,
+            account,
+            account_id: t.fields.account_id.to_string(),
+            due: t
+                .fields
+                .due_on
+                .map(|d| d.format("%a %d %b").to_string())
+                .unwrap_or_default(),
+            priority: t.fields.priority.to_string(),
+            reason: t.fields.reason,
+        });
+    }
+    let people = users
+        .iter()
+        .filter(|u| u.active && u.role != Role::Viewer)
+        .map(|u: &User| (u.id, u.name.clone()))
+        .collect();
+    Ok(render(&TasksPage {
+        nav: Nav::new(&c, "tasks"),
+        heading: if owner == me.id {
+            "My tasks".into()
+        } else {
+            format!("{}'s tasks", who.name)
+        },
+        owner,
+        groups,
+        total,
+        people,
+        message: q.message,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct TaskForm {
+    /// done, snooze or reassign.
+    action: String,
+    #[serde(default)]
+    outcome: String,
+    /// Days to snooze.
+    days: Option<u64>,
+    to: Option<String>,
+    /// Whose list to go back to.
+    back: Option<String>,
+}
+
+/// Works one task; back to the list it was on.
+pub async fn act(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Path(id): Path<String>,
+    Form(f): Form<TaskForm>,
+) -> PageResult {
+    let id: TaskId = id
+        .parse()
+        .map_err(|_| Failure::not_found(format!("no task {id}")))?;
+    let task = s.store.task(id).await?;
+    c.session.user.may_change_task(&task)?;
+    let today = s.store.clock().today();
+    let change = match f.action.as_str() {
+        "done" => TaskChange {
+            status: Some(TaskStatus::Done),
+            outcome: Some(Some(f.outcome.trim().to_string()).filter(|o| !o.is_empty())),
+            ..Default::default()
+        },
+        "snooze" => {
+            let days = f.days.unwrap_or(7).clamp(1, 90);
+            let from = task.fields.due_on.unwrap_or(today).max(today);
+            TaskChange {
+                due_on: Some(Some(from + Days::new(days))),
+                ..Default::default()
+            }
+        }
+        "reassign" => {
+            let to: UserId =
+                f.to.as_deref()
+                    .unwrap_or_default()
+                    .parse()
+                    .map_err(|_| Failure::bad_request("choose the person to hand the task to"))?;
+            s.store.user(to).await?;
+            TaskChange {
+                owner: Some(Some(to)),
+                ..Default::default()
+            }
+        }
+        other => return Err(Failure::bad_request(format!("no task action {other:?}"))),
+    };
+    s.store
+        .update_task(&Actor::user(c.session.user.id, "web"), id, &change)
+        .await?;
+    let back = match f.back.as_deref().filter(|b| !b.is_empty()) {
+        Some(u) => format!(
+            "/tasks?user={}",
+            u.parse::<UserId>().map_or(c.session.user.id, |u| u)
+        ),
+        None => "/tasks".to_string(),
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+struct LoadLine {
+    id: String,
+    name: String,
+    open: i64,
+    overdue: i64,
+    due_week: i64,
+}
+
+#[derive(Template)]
+#[template(path = "tasks_team.html")]
+struct TeamTasksPage {
+    nav: Nav,
+    loads: Vec<LoadLine>,
+    unowned: i64,
+}
+
+/// Who is behind: each person's open, overdue and due-this-week tasks (leaders and admins).
+pub async fn team(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
+    if !matches!(c.session.user.role, Role::Admin | Role::Leader) {
+        return Err(Failure::forbidden(
+            "the team's tasks are for leaders and admins",
+        ));
+    }
+    let today = s.store.clock().today();
+    let loads = s.store.task_loads(today, week_end(today)).await?;
+    let users = s.store.users().await?;
+    let unowned = loads
+        .iter()
+        .filter(|l| l.owner.is_none())
+        .map(|l| l.open)
+        .sum();
+    Ok(render(&TeamTasksPage {
+        nav: Nav::new(&c, "tasks"),
+        loads: loads
+            .into_iter()
+            .filter_map(|l| {
+                let u = users.iter().find(|u| Some(u.id) == l.owner)?;
+                Some(LoadLine {
+                    id: u.id.to_string(),
+                    name: u.name.clone(),
+                    open: l.open,
+                    overdue: l.overdue,
+                    due_week: l.due_by,
+                })
+            })
+            .collect(),
+        unowned,
+    }))
+}
