@@ -548,3 +548,83 @@ test('a leader back-tests the health score against real renewals and puts the su
   await page.locator('#config-versions').getByText('scorecard Default').first().waitFor();
   await context.close();
 });
+
+test('a new customer follows its onboarding: a late milestone escalates with its reason, a poor NPS opens a task', async () => {
+  const api = (path, init = {}) => fetch(`${BASE}/api/v1${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${process.env.SHERPA_API_TOKEN}`, 'content-type': 'application/json' },
+  });
+  const day = (ms) => new Date(ms).toISOString().slice(0, 10);
+  const DAY = 86400000;
+  const started = Date.now() - 12 * DAY;
+
+  // The deal closed twelve days ago: the account, its first term, and a person's choice of tier 2.
+  let r = await api('/accounts', { method: 'POST', body: JSON.stringify({ name: 'Onboarding Test Co', owners: { csm: CSM } }) });
+  const created = await r.text();
+  assert.equal(r.status, 201, created);
+  const account = JSON.parse(created);
+  const [term] = (await (await api('/contracts?limit=1')).json()).items;
+  r = await api('/contracts', {
+    method: 'POST',
+    body: JSON.stringify({ account_id: account.id, arr: { amount: '18000', currency: term.arr.currency },
+      start_date: day(started), end_date: day(started + 364 * DAY) }),
+  });
+  assert.equal(r.status, 201, await r.text());
+  r = await api(`/accounts/${account.id}/tier`, { method: 'PUT', body: JSON.stringify({ tier: 2, kind: 'override', reason: 'a retention account' }) });
+  assert.equal(r.status, 200, await r.text());
+
+  // Nobody has logged in, seven days were expected: the escalation is on the CSM's list, saying why.
+  const { context, page } = await session(CSM);
+  await page.getByRole('link', { name: 'My tasks' }).click();
+  await page.getByRole('heading', { name: 'My tasks' }).waitFor();
+  const late = page.locator('tr', { hasText: 'Late: Access activated (first login): Onboarding Test Co' });
+  await late.getByText('why').click();
+  await late.getByText(/was expected by \d{4}-\d\d-\d\d \(day 7 of onboarding\) and is 5 days late; waiting for the first login/).waitFor();
+  await shot(page, '30-my-tasks', true);
+
+  // Its account says which model it follows and why; the CSM marks the kickoff held.
+  await late.getByRole('link', { name: 'Onboarding Test Co' }).click();
+  assert.equal((await page.locator('#engagement-model').textContent()).trim(), 'Tier 2: retention');
+  await page.locator('#engagement').getByText(/Onboarding · follows this model by rule 2: tier 2/).waitFor();
+  const access = page.locator('#milestones tr', { hasText: 'Access activated' });
+  await access.getByText('5 days late').waitFor();
+  await page.locator('#milestones tr', { hasText: 'Kickoff meeting' }).getByRole('button', { name: 'Done today' }).click();
+  await page.locator('#milestones tr', { hasText: 'Kickoff meeting' }).getByText(/marked done/).waitFor();
+  await page.locator('#engagement').scrollIntoViewIfNeeded();
+  await shot(page, '31-account-engagement');
+
+  // A poor NPS answer: an event-based task within seconds, for the CSM, saying which answer.
+  r = await api('/surveys', { method: 'POST', body: JSON.stringify({ account_id: account.id, kind: 'nps', score: 3, answered_on: day(Date.now()) }) });
+  assert.equal(r.status, 201, await r.text());
+  const sent = Date.now();
+  let poor;
+  while (!poor) {
+    const tasks = (await (await api(`/tasks?account=${account.id}&status=open`)).json()).items;
+    poor = tasks.find((t) => t.moment?.moment === 'poor_survey');
+    if (!poor) {
+      assert.ok(Date.now() - sent < 10000, 'no poor-survey task within 10 s');
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  }
+  assert.match(poor.moment.values, /^nps answer 3 on /);
+  await page.getByRole('link', { name: 'My tasks' }).click();
+  const followUp = page.locator('tr', { hasText: 'Follow up on a poor survey answer: Onboarding Test Co' });
+  await followUp.waitFor();
+
+  // The escalation is worked: done with what happened, gone from the list.
+  await late.getByLabel('Outcome').fill('Sent the login link again; the admin is back from leave.');
+  await late.getByRole('button', { name: 'Done' }).click();
+  await page.getByRole('heading', { name: 'My tasks' }).waitFor();
+  assert.equal(await page.locator('tr', { hasText: 'Late: Access activated (first login): Onboarding Test Co' }).count(), 0);
+  await context.close();
+
+  // The leader's views: the models in words, and who is behind.
+  const lead = await session(ADMIN);
+  await lead.page.goto(`${BASE}/admin/engagement`);
+  await lead.page.getByRole('heading', { name: 'Tier 2: retention' }).waitFor();
+  await shot(lead.page, '32-engagement-models', true);
+  await lead.page.goto(`${BASE}/tasks/team`);
+  assert.ok(await lead.page.locator('#task-loads tbody tr').count() > 0);
+  await shot(lead.page, '33-team-tasks');
+  await lead.context.close();
+});

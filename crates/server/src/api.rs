@@ -112,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(engagement::get_config, engagement::set_config))
         .routes(routes!(engagement::get_engagement))
         .routes(routes!(engagement::complete_milestone))
+        .routes(routes!(engagement::onboarding_analytics))
         .routes(routes!(
             engagement::list_releases,
             engagement::record_release

@@ -1,9 +1,17 @@
 //! The health refresher inside `serve`: recomputes the health of every account a write marked
 //! (see `sherpa_store::HealthWatch`), within a second of the write. It gathers the marks of a
 //! short moment into one batch, so that a burst of events costs one pass, not one per event.
+//! The same accounts then go to the engagement engine, at most once a second, so that an
+//! event-based moment (a poor survey, an urgent ticket, a turn to red) opens its task within
+//! about a second instead of at the next sweep of the book.
 
+use sherpa_core::AccountId;
 use sherpa_store::Store;
-use std::time::Duration;
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+/// How often changed accounts go to the engagement engine.
+const ENGAGEMENT_EVERY: Duration = Duration::from_secs(1);
 
 /// How long marks gather before a pass: short beside the one-second promise, long enough
 /// that a stream of events is refreshed in batches.
@@ -15,8 +23,21 @@ pub async fn run(store: Store) {
     if let Err(e) = store.recompute_health().await {
         tracing::warn!(error = %e, "re-scoring health on start failed");
     }
+    let mut engage: HashSet<AccountId> = HashSet::new();
+    let mut engaged = Instant::now();
     loop {
-        store.health_watch().changed().await;
+        let woke = tokio::time::timeout(ENGAGEMENT_EVERY, store.health_watch().changed()).await;
+        if !engage.is_empty() && engaged.elapsed() >= ENGAGEMENT_EVERY {
+            let ids: Vec<AccountId> = engage.drain().collect();
+            engaged = Instant::now();
+            if let Err(e) = store.run_engagement_for(&ids).await {
+                // The sweep of the whole book, every few minutes, catches them up.
+                tracing::warn!(error = %e, accounts = ids.len(), "engagement moments of changed accounts");
+            }
+        }
+        if woke.is_err() {
+            continue;
+        }
         tokio::time::sleep(GATHER).await;
         let dirty = store.health_watch().take();
         let ids: Vec<_> = dirty.accounts.iter().copied().collect();
@@ -32,6 +53,9 @@ pub async fn run(store: Store) {
         }
         .await;
         store.health_watch().finish(&dirty);
+        if done.is_ok() && !dirty.all {
+            engage.extend(ids.iter().copied());
+        }
         match done {
             Ok(d) if d.colour_changes > 0 => {
                 tracing::info!(

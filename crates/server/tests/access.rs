@@ -625,6 +625,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("GET", "/api/v1/accounts/{id}/engagement", format!("/api/v1/accounts/{o}/engagement"), Body::None, API_READ),
         api("POST", "/api/v1/accounts/{id}/milestones/{key}", format!("/api/v1/accounts/{o}/milestones/kickoff"), Body::Json(json!({})), API_OWNER_LOG),
         api("GET", "/api/v1/releases", "/api/v1/releases".into(), Body::None, API_READ),
+        api("GET", "/api/v1/onboarding/analytics", "/api/v1/onboarding/analytics".into(), Body::None, API_READ),
         api("POST", "/api/v1/releases", "/api/v1/releases".into(), Body::Json(json!({"name": "Reports 2.0"})), API_MANAGE),
         api("GET", "/api/v1/prioritisation", "/api/v1/prioritisation".into(), Body::None, API_READ),
         api("PUT", "/api/v1/prioritisation", "/api/v1/prioritisation".into(), Body::Json(json!({"grade_bounds": {"a_above": "50000", "b_from": "10000"}, "tier_grid": {"A1": "1", "A2": "1", "A3": "1-2", "B1": "1-2", "B2": "2", "B3": "2", "C1": "2", "C2": "3", "C3": "3"}})), API_MANAGE),

@@ -141,6 +141,16 @@ async fn a_new_customer_follows_its_model_and_each_task_says_why() {
         )
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    let analytics = web
+        .api("GET", "/api/v1/onboarding/analytics", Some(&token), None)
+        .await;
+    let analytics = body(&analytics);
+    assert_eq!(analytics["accounts"], 1);
+    assert_eq!(
+        analytics["steps"],
+        json!([{"from": "contract_start", "to": "kickoff", "accounts": 1, "median_days": 0.0, "p90_days": 0.0}])
+    );
+    assert_eq!(analytics["cohorts"][0]["cohort"], "2026-Q4");
     let unknown = web
         .api(
             "POST",

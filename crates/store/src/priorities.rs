@@ -569,7 +569,7 @@ impl Store {
         tx.commit().await?;
         self.health_watch().mark([id]);
         // A new tier starts its cadence (and its model) at once, not at the next sweep.
-        self.sweep_engagement(Some(id)).await?;
+        self.run_engagement_for(&[id]).await?;
         Ok(after)
     }
 
@@ -645,7 +645,7 @@ impl Store {
         tx.commit().await?;
         self.health_watch().mark([id]);
         // A new tier starts its cadence (and its model) at once, not at the next sweep.
-        self.sweep_engagement(Some(id)).await?;
+        self.run_engagement_for(&[id]).await?;
         Ok(after)
     }
 

@@ -212,6 +212,25 @@ async fn a_tier_2_account_gets_every_plan_task_once_on_its_day_for_the_right_own
     );
     assert!(m("access_activated").completed.is_none());
     assert!(e.onboarded);
+    // Seed 002's analytics: the days between the milestones it reached, in its model's order.
+    let a = db.store.onboarding_analytics().await.unwrap();
+    let steps: Vec<(&str, &str, f64)> = a
+        .steps
+        .iter()
+        .map(|s| (s.from.as_str(), s.to.as_str(), s.median_days))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("contract_start", "kickoff", 3.0),
+            ("kickoff", "initial_training", 17.0),
+            ("initial_training", "first_metrics_review", 38.0),
+            ("first_metrics_review", "self_sufficiency", 27.0),
+        ]
+    );
+    assert!(a.slowest.is_none(), "one account is no systemic delay");
+    assert_eq!(a.cohorts[0].cohort, "2026-Q1");
+
     let late = tasks
         .iter()
         .find(|t| t.fields.dedup_key.as_deref() == Some("engagement:late_access_activated"))

@@ -3,6 +3,7 @@
 //! ongoing moments that come due, each a task for the owner of the moment's function that says
 //! why it exists. Pure: the store gathers each account's facts and fires each occurrence once.
 
+pub mod analytics;
 mod config;
 mod defaults;
 mod milestones;

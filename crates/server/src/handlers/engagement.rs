@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use sherpa_core::engagement::EngagementConfig;
+use sherpa_core::engagement::{EngagementConfig, analytics};
 use sherpa_store::{AccountEngagement, ProductRelease};
 use utoipa::ToSchema;
 
@@ -232,4 +232,101 @@ pub async fn record_release(
         .record_release(&u.actor(), &b.name, on, &b.notes)
         .await?;
     Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StepDto {
+    /// The milestone before (`contract_start` for the first) and the one reached.
+    pub from: String,
+    pub to: String,
+    pub accounts: usize,
+    pub median_days: f64,
+    pub p90_days: f64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SpreadDto {
+    pub accounts: usize,
+    pub median_days: f64,
+    pub p90_days: f64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CohortDto {
+    /// The quarter its customers started: "2026-Q3".
+    pub cohort: String,
+    pub accounts: usize,
+    pub steps: Vec<StepDto>,
+    /// Days from the contract start to first value.
+    pub time_to_first_value: Option<SpreadDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SegmentValueDto {
+    /// The Pareto segment; null for accounts not segmented.
+    pub segment: Option<u8>,
+    pub time_to_first_value: SpreadDto,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OnboardingAnalyticsDto {
+    pub accounts: usize,
+    pub steps: Vec<StepDto>,
+    /// The step with the longest median among those of at least 5 accounts: the candidate
+    /// systemic delay.
+    pub slowest: Option<StepDto>,
+    pub cohorts: Vec<CohortDto>,
+    pub time_to_first_value_by_segment: Vec<SegmentValueDto>,
+}
+
+fn step(s: analytics::Step) -> StepDto {
+    StepDto {
+        from: s.from,
+        to: s.to,
+        accounts: s.accounts,
+        median_days: s.median_days,
+        p90_days: s.p90_days,
+    }
+}
+
+fn spread(s: analytics::Spread) -> SpreadDto {
+    SpreadDto {
+        accounts: s.accounts,
+        median_days: s.median_days,
+        p90_days: s.p90_days,
+    }
+}
+
+/// Seed 002's onboarding analytics: the days between consecutive milestones overall and by
+/// cohort (median, p90), the slowest step, and time to first value by cohort and segment.
+#[utoipa::path(get, path = "/api/v1/onboarding/analytics", tag = "engagement",
+    responses((status = 200, body = OnboardingAnalyticsDto)))]
+pub async fn onboarding_analytics(
+    State(s): State<AppState>,
+    _u: ApiUser,
+) -> Result<Json<OnboardingAnalyticsDto>, AppError> {
+    let a = s.store.onboarding_analytics().await?;
+    Ok(Json(OnboardingAnalyticsDto {
+        accounts: a.accounts,
+        steps: a.steps.into_iter().map(step).collect(),
+        slowest: a.slowest.map(step),
+        cohorts: a
+            .cohorts
+            .into_iter()
+            .map(|c| CohortDto {
+                cohort: c.cohort,
+                accounts: c.accounts,
+                steps: c.steps.into_iter().map(step).collect(),
+                time_to_first_value: c.first_value.map(spread),
+            })
+            .collect(),
+        time_to_first_value_by_segment: a
+            .first_value_by_segment
+            .into_iter()
+            .map(|(segment, s)| SegmentValueDto {
+                segment,
+                time_to_first_value: spread(s),
+            })
+            .collect(),
+    }))
 }

@@ -16,6 +16,15 @@ use sherpa_core::assignment::first_match;
 use sherpa_core::engagement::*;
 use sherpa_core::*;
 
+/// An account, what assigns its model, and its first contract's start.
+type CustomerRow = (
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
+
 const ENGAGEMENT: Versioned = Versioned {
     table: "engagement_config_versions",
     entity: "engagement_config",
@@ -168,6 +177,54 @@ impl Store {
         Ok(out)
     }
 
+    /// Seed 002's onboarding analytics over every customer with a contract: the days between
+    /// consecutive milestones (in the order of the model each follows now), by cohort, the
+    /// slowest step, and time to first value by cohort and segment.
+    pub async fn onboarding_analytics(&self) -> Result<analytics::OnboardingAnalytics> {
+        let config = self.engagement_config().await?;
+        let rows: Vec<CustomerRow> =
+            sqlx::query_as(
+                "SELECT a.id, a.tier, a.segment, a.lifecycle, \
+                 (SELECT MIN(c.start_date) FROM contracts c WHERE c.account_id = a.id AND c.status <> 'cancelled') \
+                 FROM accounts a",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+        let done: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT account_id, milestone, completed_on FROM engagement_milestones")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut by_account: std::collections::HashMap<i64, Vec<(String, NaiveDate)>> =
+            Default::default();
+        for (id, key, on) in done {
+            by_account
+                .entry(id)
+                .or_default()
+                .push((key, day("completed_on", &on)?));
+        }
+        let mut onboardings = Vec::new();
+        for (id, tier, segment, lifecycle, since) in rows {
+            let Some(since) = since else { continue };
+            let facts = assignment_facts(tier, segment, lifecycle)?;
+            let Some(model) =
+                first_match(&config.rules, &facts).and_then(|(_, r)| config.model(&r.then))
+            else {
+                continue;
+            };
+            let done = by_account.remove(&id).unwrap_or_default();
+            onboardings.push(analytics::Onboarding {
+                since: day("start_date", &since)?,
+                segment: facts.segment,
+                completed: model
+                    .milestones
+                    .iter()
+                    .filter_map(|m| done.iter().find(|(k, _)| *k == m.key).cloned())
+                    .collect(),
+            });
+        }
+        Ok(analytics::analyse(&onboardings))
+    }
+
     /// Records a product release: accounts whose model reacts to one get their moment.
     pub async fn record_release(
         &self,
@@ -269,7 +326,7 @@ impl Store {
         }
         let now = self.now();
         let how = match actor.user_id {
-            Some(u) => format!("marked done by user {u} ({})", actor.via),
+            Some(u) => format!("marked done by {}", self.user(u).await?.name),
             None => format!("marked done ({})", actor.via),
         };
         let mut tx = self.write_tx().await?;

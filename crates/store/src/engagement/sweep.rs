@@ -55,12 +55,17 @@ impl Store {
         self.sweep_engagement(None).await
     }
 
-    /// Runs the engine over the book, or over one account (after its tier changed: its new
-    /// model and cadence start at once).
-    pub(crate) async fn sweep_engagement(
-        &self,
-        only: Option<AccountId>,
-    ) -> Result<EngagementSweep> {
+    /// Runs the engine over `accounts` only: those a write just changed (a ticket, a survey, a
+    /// departure, a colour change), so that their event-based moments fire within a second,
+    /// or one whose tier changed (its new model and cadence start at once).
+    pub async fn run_engagement_for(&self, accounts: &[AccountId]) -> Result<EngagementSweep> {
+        if accounts.is_empty() {
+            return Ok(EngagementSweep::default());
+        }
+        self.sweep_engagement(Some(accounts)).await
+    }
+
+    async fn sweep_engagement(&self, only: Option<&[AccountId]>) -> Result<EngagementSweep> {
         let config = self.engagement_config().await?;
         let cadences = self.prioritisation_rules().await?.cadences;
         let today = self.clock().today();
@@ -70,11 +75,11 @@ impl Store {
                 .map_err(|(key, e)| crate::StoreError::invalid(&key, e.to_string()))?,
         );
         let releases = self.recent_releases(today).await?;
-        let rows: Vec<AccountRow> = sqlx::query_as(
+        let only = only.map_or(String::new(), |ids| format!("AND id IN ({})", id_list(ids)));
+        let rows: Vec<AccountRow> = sqlx::query_as(&format!(
             "SELECT id, name, tier, segment, lifecycle, csm_id, ae_id, cd_id, sponsor_id FROM accounts \
-             WHERE (lifecycle IS NULL OR lifecycle <> 'churned') AND ($1 = 0 OR id = $1) ORDER BY id",
-        )
-        .bind(only.map_or(0, |a| a.0))
+             WHERE (lifecycle IS NULL OR lifecycle <> 'churned') {only} ORDER BY id"
+        ))
         .fetch_all(&self.pool)
         .await?;
         let mut out = EngagementSweep {

@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use sherpa_core::Actor;
-use sherpa_core::engagement::Completion;
+use sherpa_core::engagement::{Completion, analytics};
 use sherpa_store::StoreError;
 
 struct MilestoneRow {
@@ -54,9 +54,106 @@ struct ModelsPage {
     models: Vec<ModelView>,
     releases: Vec<(String, String, String)>,
     versions: Vec<VersionLine>,
+    onboarding: OnboardingView,
     text: String,
     outcome: Option<(bool, String)>,
     today: String,
+}
+
+struct StepLine {
+    step: String,
+    accounts: usize,
+    median: String,
+    p90: String,
+    slowest: bool,
+}
+
+struct CohortLine {
+    cohort: String,
+    accounts: usize,
+    /// The slowest step of the cohort, in words.
+    slowest: String,
+    first_value: String,
+}
+
+struct OnboardingView {
+    accounts: usize,
+    steps: Vec<StepLine>,
+    cohorts: Vec<CohortLine>,
+    by_segment: Vec<(String, String)>,
+}
+
+fn milestone_title(config: &sherpa_core::engagement::EngagementConfig, key: &str) -> String {
+    if key == analytics::CONTRACT_START {
+        return "Contract start".into();
+    }
+    config
+        .models
+        .iter()
+        .flat_map(|m| &m.milestones)
+        .find(|m| m.key == key)
+        .map_or_else(|| key.replace('_', " "), |m| m.title.clone())
+}
+
+fn onboarding_view(
+    config: &sherpa_core::engagement::EngagementConfig,
+    a: analytics::OnboardingAnalytics,
+) -> OnboardingView {
+    let words = |s: &analytics::Step| {
+        format!(
+            "{} → {}",
+            milestone_title(config, &s.from),
+            milestone_title(config, &s.to)
+        )
+    };
+    let days = |d: f64| format!("{d:.0} d");
+    let spread = |s: &analytics::Spread| {
+        format!(
+            "median {}, p90 {} ({} accounts)",
+            days(s.median_days),
+            days(s.p90_days),
+            s.accounts
+        )
+    };
+    OnboardingView {
+        accounts: a.accounts,
+        steps: a
+            .steps
+            .iter()
+            .map(|s| StepLine {
+                step: words(s),
+                accounts: s.accounts,
+                median: days(s.median_days),
+                p90: days(s.p90_days),
+                slowest: a.slowest.as_ref() == Some(s),
+            })
+            .collect(),
+        cohorts: a
+            .cohorts
+            .iter()
+            .map(|c| CohortLine {
+                cohort: c.cohort.clone(),
+                accounts: c.accounts,
+                slowest: c
+                    .steps
+                    .iter()
+                    .max_by(|x, y| x.median_days.total_cmp(&y.median_days))
+                    .map(|s| format!("{} ({})", words(s), days(s.median_days)))
+                    .unwrap_or_default(),
+                first_value: c.first_value.as_ref().map(&spread).unwrap_or_default(),
+            })
+            .collect(),
+        by_segment: a
+            .first_value_by_segment
+            .iter()
+            .map(|(seg, s)| {
+                (
+                    seg.map_or("not segmented".into(), |n| format!("segment {n}")),
+                    spread(s),
+                )
+            })
+            .collect(),
+    }
 }
 
 fn function(f: sherpa_core::OwnerFunction) -> String {
@@ -125,6 +222,7 @@ async fn page(
             .map(|r| (r.released_on.to_string(), r.name, r.notes))
             .collect(),
         versions: version_lines(s.store.engagement_config_versions().await?, &users),
+        onboarding: onboarding_view(&config, s.store.onboarding_analytics().await?),
         text: text.unwrap_or_else(|| engagement_toml(&config)),
         outcome,
         today: s.store.clock().today().to_string(),
