@@ -10,7 +10,7 @@ pub struct Worker {
 }
 
 /// The jobs that run once a day, shortly after midnight UTC.
-const DAILY: [&str; 7] = [
+const DAILY: [&str; 8] = [
     "refresh_arr",
     "tidy_web",
     "prune_events",
@@ -18,6 +18,7 @@ const DAILY: [&str; 7] = [
     "regrade_prompts",
     "reassignments",
     "health",
+    "archive_tasks",
 ];
 
 /// How often the engagement engine sweeps the book.
@@ -77,6 +78,12 @@ async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
                 snapshots = taken,
                 "health rebuilt and snapshotted"
             );
+            Ok(())
+        }
+        // Tasks are never deleted: those closed long ago leave the lists.
+        "archive_tasks" => {
+            let n = store.archive_tasks().await?;
+            tracing::info!(tasks = n, "closed tasks archived");
             Ok(())
         }
         // Seeds 000 and 002: each model's milestones and moments, each occurrence once.

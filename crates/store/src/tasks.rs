@@ -97,6 +97,8 @@ pub struct TaskQuery {
     pub status: Option<TaskStatus>,
     /// Due on or before this day.
     pub due_before: Option<chrono::NaiveDate>,
+    /// Include archived tasks (closed long ago).
+    pub archived: bool,
     pub after: Option<TaskId>,
     pub limit: i64,
 }
@@ -181,7 +183,30 @@ pub(crate) async fn open_in(
     Ok(id)
 }
 
+/// How long a done or cancelled task stays in the lists before it is archived.
+pub const ARCHIVE_AFTER_DAYS: i64 = 90;
+
 impl Store {
+    /// Archives tasks done or cancelled more than [`ARCHIVE_AFTER_DAYS`] ago; answers how many.
+    /// They stay in the database and in `?archived=true` lists.
+    pub async fn archive_tasks(&self) -> Result<u64> {
+        let now = self.now();
+        let before = sherpa_core::text::timestamp(
+            self.clock().now() - chrono::Duration::days(ARCHIVE_AFTER_DAYS),
+        );
+        let mut tx = self.write_tx().await?;
+        let n = sqlx::query(
+            "UPDATE tasks SET archived_at = $1 WHERE archived_at IS NULL AND status <> 'open' AND closed_at < $2",
+        )
+        .bind(&now)
+        .bind(&before)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(n)
+    }
+
     pub async fn task(&self, id: TaskId) -> Result<Task> {
         let row: Option<TaskRow> =
             sqlx::query_as(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"))
@@ -218,7 +243,7 @@ impl Store {
     pub async fn tasks(&self, q: &TaskQuery) -> Result<Vec<Task>> {
         let rows: Vec<TaskRow> = sqlx::query_as(&format!(
             "SELECT {TASK_COLUMNS} FROM tasks WHERE ($1 IS NULL OR owner_id = $1) AND ($2 IS NULL OR account_id = $2) \
-             AND ($3 IS NULL OR status = $3) AND id > $4 AND ($6 IS NULL OR due_on <= $6) ORDER BY id LIMIT $5"
+             AND ($3 IS NULL OR status = $3) AND id > $4 AND ($6 IS NULL OR due_on <= $6) AND ($7 = 1 OR archived_at IS NULL) ORDER BY id LIMIT $5"
         ))
         .bind(q.owner.map(|o| o.0))
         .bind(q.account.map(|a| a.0))
@@ -226,6 +251,7 @@ impl Store {
         .bind(q.after.map(|a| a.0).unwrap_or(0))
         .bind(q.limit.clamp(1, 1000))
         .bind(opt_date(q.due_before))
+        .bind(i64::from(q.archived))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows

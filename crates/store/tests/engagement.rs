@@ -324,3 +324,60 @@ async fn a_bad_engagement_configuration_names_its_key_and_changes_nothing() {
         default_engagement()
     );
 }
+
+#[tokio::test]
+async fn a_task_closed_long_ago_is_archived_not_deleted() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let acme = db.account("Acme", "A-1").await;
+    let open = |title: &str| TaskFields {
+        account_id: acme,
+        title: title.into(),
+        owner_id: None,
+        due_on: None,
+        priority: Priority::Normal,
+        source: TaskSource::Manual,
+        reason: "test".into(),
+        dedup_key: None,
+    };
+    let (old, _) = db.store.open_task(&sys, &open("Old call")).await.unwrap();
+    let (still, _) = db.store.open_task(&sys, &open("Still open")).await.unwrap();
+    db.store
+        .update_task(
+            &sys,
+            old.id,
+            &TaskChange {
+                status: Some(TaskStatus::Done),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let list = |archived| TaskQuery {
+        account: Some(acme),
+        archived,
+        limit: 100,
+        ..Default::default()
+    };
+    db.clock.advance(chrono::Duration::days(89));
+    assert_eq!(
+        db.store.archive_tasks().await.unwrap(),
+        0,
+        "closed 89 days ago"
+    );
+    db.clock.advance(chrono::Duration::days(2));
+    assert_eq!(db.store.archive_tasks().await.unwrap(), 1);
+    let ids = |ts: Vec<Task>| ts.into_iter().map(|t| t.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(db.store.tasks(&list(false)).await.unwrap()),
+        vec![still.id]
+    );
+    assert_eq!(
+        ids(db.store.tasks(&list(true)).await.unwrap()),
+        vec![old.id, still.id]
+    );
+    assert_eq!(
+        db.store.task(old.id).await.unwrap().status,
+        TaskStatus::Done
+    );
+}

@@ -99,6 +99,8 @@ pub struct ListTasks {
     status: Option<String>,
     /// Due on or before this day (YYYY-MM-DD).
     due_before: Option<chrono::NaiveDate>,
+    /// Include tasks archived (done or cancelled more than 90 days ago); false by default.
+    archived: Option<bool>,
     cursor: Option<String>,
     limit: Option<i64>,
 }
@@ -144,6 +146,7 @@ pub async fn list_tasks(
             .map(|o| o.parse().map_err(|e: Invalid| AppError::bad("cursor", e.0)))
             .transpose()?,
         due_before: p.due_before,
+        archived: p.archived.unwrap_or(false),
         limit: limit + 1,
     };
     let items = s.store.tasks(&q).await?;

@@ -49,3 +49,7 @@ CREATE TABLE product_releases (
     created_by INTEGER REFERENCES users(id)
 );
 CREATE INDEX product_releases_day ON product_releases(released_on);
+
+-- Tasks are never deleted: done or cancelled ones are archived a while after they closed, and
+-- lists leave archived ones out unless asked for them.
+ALTER TABLE tasks ADD COLUMN archived_at TEXT;
