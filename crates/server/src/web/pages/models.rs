@@ -5,7 +5,7 @@
 //! same checks as `PUT /api/v1/engagement/config`; a bad one names its line or key and changes
 //! nothing.
 
-use super::scorecards::{RuleLine, VersionLine, rule_lines, version_lines};
+use super::scorecards::{EditForm, RuleLine, VersionLine, rule_lines, version_lines};
 use crate::AppState;
 use crate::config::{engagement_toml, parse_engagement};
 use crate::web::session::{Current, Signed};
@@ -239,13 +239,6 @@ async fn refused(s: &AppState, c: &Current, text: Option<String>, problem: Strin
     let mut resp = render(&page(s, c, text, Some((false, message))).await?);
     *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
     Ok(resp)
-}
-
-#[derive(Deserialize)]
-pub struct EditForm {
-    text: String,
-    /// "check" only checks; "save" saves.
-    action: String,
 }
 
 /// Checks or saves the editor's text.

@@ -186,11 +186,12 @@ pub async fn show(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
     Ok(render(&page(&s, &c, None, None).await?).into_response())
 }
 
+/// A configuration editor's form (this page's and the engagement models').
 #[derive(Deserialize)]
 pub struct EditForm {
-    text: String,
+    pub(super) text: String,
     /// "check" only checks; "save" saves.
-    action: String,
+    pub(super) action: String,
 }
 
 /// Checks or saves the editor's text; a problem keeps the text on the page with what was
