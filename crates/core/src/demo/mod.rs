@@ -158,7 +158,9 @@ impl DemoBook {
         let activities = if churned {
             Vec::new()
         } else {
-            self.activities(segment, csm, contacts.len(), &mut rng)
+            let mut a = self.activities(segment, csm, contacts.len(), &mut rng);
+            a.extend(self.onboarding(index, customer_since, csm, contacts.len()));
+            a
         };
         let grading = self.grading(index, arr_now, customer_since, churned);
         let nine_boxes = self.nine_boxes(
@@ -318,6 +320,37 @@ impl DemoBook {
                 }
             })
             .collect()
+    }
+
+    /// Seed 002's onboarding as it happened: a kickoff, then the initial training, most on
+    /// time and some late (a slow training is the demo's systemic delay), none still to come.
+    /// From a stream of its own, so that the rest of the book stays as it was.
+    fn onboarding(
+        &self,
+        index: usize,
+        since: NaiveDate,
+        csm: usize,
+        contacts: usize,
+    ) -> Vec<DemoActivity> {
+        let mut rng = self.rng(index, 7);
+        let kickoff = since + Duration::days(rng.random_range(1..20));
+        let training = kickoff + Duration::days(rng.random_range(7..55));
+        [
+            (ActivityKind::Kickoff, kickoff),
+            (ActivityKind::Training, training),
+        ]
+        .into_iter()
+        .filter(|(_, day)| *day < self.today)
+        .map(|(kind, day)| DemoActivity {
+            kind,
+            occurred_at: Utc.from_utc_datetime(
+                &(day.and_time(NaiveTime::MIN) + Duration::hours(rng.random_range(9..17))),
+            ),
+            user: csm,
+            attendees: (0..contacts.min(3)).collect(),
+            summary: names::summary(kind, &mut rng).to_string(),
+        })
+        .collect()
     }
 
     fn activities(

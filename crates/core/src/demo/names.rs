@@ -203,6 +203,8 @@ pub fn summary<R: Rng>(kind: crate::book::ActivityKind, rng: &mut R) -> &'static
             rng,
         ),
         Qbr => "Quarterly business review: goals, value delivered, next-quarter plan",
+        Kickoff => "Kickoff: the team met, goals and success metrics agreed",
+        Training => "Initial product training for the customer's users",
         _ => word(
             &[
                 "Champion mentioned budget pressure",

@@ -16,6 +16,9 @@ use sherpa_core::assignment::first_match;
 use sherpa_core::engagement::*;
 use sherpa_core::*;
 
+/// How far back onboarding analytics look, in days.
+pub const ANALYTICS_DAYS: u64 = 365;
+
 /// An account, what assigns its model, and its first contract's start.
 type CustomerRow = (
     i64,
@@ -177,9 +180,11 @@ impl Store {
         Ok(out)
     }
 
-    /// Seed 002's onboarding analytics over every customer with a contract: the days between
-    /// consecutive milestones (in the order of the model each follows now), by cohort, the
-    /// slowest step, and time to first value by cohort and segment.
+    /// Seed 002's onboarding analytics over the customers whose first contract started in the
+    /// last [`ANALYTICS_DAYS`] (the process as it runs now; older ones' first logins are often
+    /// only where imported usage history begins): the days between consecutive milestones (in
+    /// the order of the model each follows now), by cohort, the slowest step, and time to
+    /// first value by cohort and segment.
     pub async fn onboarding_analytics(&self) -> Result<analytics::OnboardingAnalytics> {
         let config = self.engagement_config().await?;
         let rows: Vec<CustomerRow> =
@@ -203,8 +208,14 @@ impl Store {
                 .push((key, day("completed_on", &on)?));
         }
         let mut onboardings = Vec::new();
+        let from = self.clock().today() - Days::new(ANALYTICS_DAYS);
         for (id, tier, segment, lifecycle, since) in rows {
-            let Some(since) = since else { continue };
+            let Some(since) = since.map(|s| day("start_date", &s)).transpose()? else {
+                continue;
+            };
+            if since < from {
+                continue;
+            }
             let facts = assignment_facts(tier, segment, lifecycle)?;
             let Some(model) =
                 first_match(&config.rules, &facts).and_then(|(_, r)| config.model(&r.then))
@@ -213,7 +224,7 @@ impl Store {
             };
             let done = by_account.remove(&id).unwrap_or_default();
             onboardings.push(analytics::Onboarding {
-                since: day("start_date", &since)?,
+                since,
                 segment: facts.segment,
                 completed: model
                     .milestones
