@@ -1,9 +1,10 @@
 //! The health refresher inside `serve`: recomputes the health of every account a write marked
 //! (see `sherpa_store::HealthWatch`), within a second of the write. It gathers the marks of a
 //! short moment into one batch, so that a burst of events costs one pass, not one per event.
-//! The same accounts then go to the engagement engine, at most once a second, so that an
-//! event-based moment (a poor survey, an urgent ticket, a turn to red) opens its task within
-//! about a second instead of at the next sweep of the book.
+//! The same accounts then go to the engagement engine, at most once a second and in a task of
+//! its own (so that it never holds up a health pass), so that an event-based moment (a poor
+//! survey, an urgent ticket, a turn to red) opens its task within about a second instead of
+//! at the next sweep of the book.
 
 use sherpa_core::AccountId;
 use sherpa_store::Store;
@@ -23,21 +24,12 @@ pub async fn run(store: Store) {
     if let Err(e) = store.recompute_health().await {
         tracing::warn!(error = %e, "re-scoring health on start failed");
     }
-    let mut engage: HashSet<AccountId> = HashSet::new();
-    let mut engaged = Instant::now();
+    let (changed, to_engage) = tokio::sync::mpsc::unbounded_channel();
+    let engagement = tokio::spawn(engage(store.clone(), to_engage));
+    // Dropping this task (the server stopping) stops the engagement task with it.
+    let _stop = AbortOnDrop(engagement);
     loop {
-        let woke = tokio::time::timeout(ENGAGEMENT_EVERY, store.health_watch().changed()).await;
-        if !engage.is_empty() && engaged.elapsed() >= ENGAGEMENT_EVERY {
-            let ids: Vec<AccountId> = engage.drain().collect();
-            engaged = Instant::now();
-            if let Err(e) = store.run_engagement_for(&ids).await {
-                // The sweep of the whole book, every few minutes, catches them up.
-                tracing::warn!(error = %e, accounts = ids.len(), "engagement moments of changed accounts");
-            }
-        }
-        if woke.is_err() {
-            continue;
-        }
+        store.health_watch().changed().await;
         tokio::time::sleep(GATHER).await;
         let dirty = store.health_watch().take();
         let ids: Vec<_> = dirty.accounts.iter().copied().collect();
@@ -54,7 +46,7 @@ pub async fn run(store: Store) {
         .await;
         store.health_watch().finish(&dirty);
         if done.is_ok() && !dirty.all {
-            engage.extend(ids.iter().copied());
+            let _ = changed.send(ids.clone());
         }
         match done {
             Ok(d) if d.colour_changes > 0 => {
@@ -77,6 +69,38 @@ pub async fn run(store: Store) {
                 }
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
+        }
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Hands the accounts health passes refreshed to the engagement engine, gathered for up to
+/// [`ENGAGEMENT_EVERY`] at a time.
+async fn engage(store: Store, mut changed: tokio::sync::mpsc::UnboundedReceiver<Vec<AccountId>>) {
+    let mut pending: HashSet<AccountId> = HashSet::new();
+    while let Some(ids) = changed.recv().await {
+        pending.extend(ids);
+        let started = Instant::now();
+        // Gather what else arrives within the second, then sweep it all at once.
+        while let Ok(Some(more)) = tokio::time::timeout(
+            ENGAGEMENT_EVERY.saturating_sub(started.elapsed()),
+            changed.recv(),
+        )
+        .await
+        {
+            pending.extend(more);
+        }
+        let ids: Vec<AccountId> = pending.drain().collect();
+        if let Err(e) = store.run_engagement_for(&ids).await {
+            // The sweep of the whole book, every few minutes, catches them up.
+            tracing::warn!(error = %e, accounts = ids.len(), "engagement moments of changed accounts");
         }
     }
 }
