@@ -1,5 +1,5 @@
-//! Tasks as people work them: a person's open tasks with their accounts' names (the "My
-//! tasks" page), and each owner's load (open, overdue, due this week) for the team view.
+//! Tasks as the team works them: each owner's load (open, overdue, due this week) for the
+//! team view.
 
 use crate::rows::opt_date;
 use crate::{Result, Store};
@@ -16,11 +16,6 @@ pub struct TaskLoad {
 }
 
 impl Store {
-    /// The open tasks of `owner` with each account's name, soonest due first (undated last).
-    pub async fn open_tasks_of(&self, owner: UserId) -> Result<Vec<(Task, String)>> {
-        crate::tasks::open_with_account_names(&self.pool, owner).await
-    }
-
     /// Each owner's open tasks, those overdue on `today` and those due by `by`, most overdue
     /// first.
     pub async fn task_loads(&self, today: NaiveDate, by: NaiveDate) -> Result<Vec<TaskLoad>> {

@@ -40,24 +40,24 @@ struct NamedTaskRow {
     account_name: String,
 }
 
-/// The open tasks of `owner` with their accounts' names, soonest due first (undated last).
-pub(crate) async fn open_with_account_names(
-    pool: &sqlx::AnyPool,
-    owner: UserId,
-) -> Result<Vec<(Task, String)>> {
-    let columns: Vec<String> = TASK_COLUMNS.split(", ").map(|c| format!("t.{c}")).collect();
-    let rows: Vec<NamedTaskRow> = sqlx::query_as(&format!(
-        "SELECT {}, a.name AS account_name FROM tasks t JOIN accounts a ON a.id = t.account_id \
+impl Store {
+    /// The open tasks of `owner` with their accounts' names, soonest due first (undated last):
+    /// the "My tasks" page.
+    pub async fn open_tasks_of(&self, owner: UserId) -> Result<Vec<(Task, String)>> {
+        let columns: Vec<String> = TASK_COLUMNS.split(", ").map(|c| format!("t.{c}")).collect();
+        let rows: Vec<NamedTaskRow> = sqlx::query_as(&format!(
+            "SELECT {}, a.name AS account_name FROM tasks t JOIN accounts a ON a.id = t.account_id \
          WHERE t.owner_id = $1 AND t.status = 'open' \
          ORDER BY CASE WHEN t.due_on IS NULL THEN 1 ELSE 0 END, t.due_on, t.id LIMIT 5000",
-        columns.join(", ")
-    ))
-    .bind(owner.0)
-    .fetch_all(pool)
-    .await?;
-    rows.into_iter()
-        .map(|r| Ok((Task::try_from(r.task)?, r.account_name)))
-        .collect()
+            columns.join(", ")
+        ))
+        .bind(owner.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| Ok((Task::try_from(r.task)?, r.account_name)))
+            .collect()
+    }
 }
 
 const TASK_COLUMNS: &str = "id, account_id, title, owner_id, due_on, priority, status, outcome, source, reason, dedup_key, created_at, closed_at";

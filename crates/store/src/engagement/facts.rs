@@ -192,6 +192,11 @@ impl Store {
             }
         }
 
+        for (id, at) in self.last_personal_touches(ids).await? {
+            if let Some(g) = out.get_mut(&id.0) {
+                g.facts.last_personal_touch = Some(at);
+            }
+        }
         self.milestone_signals(&list, &mut out).await?;
         Ok(out)
     }

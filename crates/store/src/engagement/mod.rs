@@ -328,11 +328,11 @@ impl Store {
         key: &str,
         on: NaiveDate,
     ) -> Result<()> {
-        let e = self.account_engagement(account).await?;
-        if !e.milestones.iter().any(|m| m.key == key) {
+        let (model, _) = self.account_model(account).await?;
+        if !model.milestones.iter().any(|m| m.key == key) {
             return Err(StoreError::invalid(
                 "milestone",
-                format!("{:?} has no milestone {key:?}", e.model),
+                format!("{:?} has no milestone {key:?}", model.name),
             ));
         }
         let now = self.now();
@@ -374,9 +374,8 @@ impl Store {
         Ok(())
     }
 
-    /// The model the account follows and why, its milestones with expected and actual days,
-    /// and the moments fired for it.
-    pub async fn account_engagement(&self, account: AccountId) -> Result<AccountEngagement> {
+    /// The model the account follows now and which rule chose it ("rule 2: tier 2").
+    async fn account_model(&self, account: AccountId) -> Result<(EngagementModel, String)> {
         let row: Option<(Option<i64>, Option<i64>, Option<String>)> =
             sqlx::query_as("SELECT tier, segment, lifecycle FROM accounts WHERE id = $1")
                 .bind(account.0)
@@ -391,6 +390,14 @@ impl Store {
         let model = config
             .model(&rule.then)
             .ok_or_else(|| StoreError::invalid("rules", format!("no model {:?}", rule.then)))?;
+        Ok((model.clone(), format!("rule {n}: {}", rule.when.describe())))
+    }
+
+    /// The model the account follows and why, its milestones with expected and actual days,
+    /// and the moments fired for it.
+    pub async fn account_engagement(&self, account: AccountId) -> Result<AccountEngagement> {
+        let (model, why) = self.account_model(account).await?;
+        let model = &model;
         let today = self.clock().today();
         let gathered = self.engagement_facts(&[account], today, &[]).await?;
         let g = gathered.get(&account.0).cloned().unwrap_or_default();
@@ -407,7 +414,7 @@ impl Store {
         .await?;
         Ok(AccountEngagement {
             model: model.name.clone(),
-            why: format!("rule {n}: {}", rule.when.describe()),
+            why,
             customer_since: since,
             onboarded: since.is_some() && onboarded(&milestones, today),
             milestones,

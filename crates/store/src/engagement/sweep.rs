@@ -90,8 +90,7 @@ impl Store {
         let mut rules: HashMap<(String, String), String> = HashMap::new();
         for part in rows.chunks(PART) {
             let ids: Vec<AccountId> = part.iter().map(|r| AccountId(r.0)).collect();
-            let gathered = self.engagement_facts(&ids, today, &releases).await?;
-            let touches = self.last_personal_touches(&ids).await?;
+            let mut gathered = self.engagement_facts(&ids, today, &releases).await?;
             let fired: HashSet<(i64, String, String)> = sqlx::query_as(&format!(
                 "SELECT account_id, moment, occurrence FROM engagement_firings WHERE account_id IN ({})",
                 id_list(&ids)
@@ -104,10 +103,10 @@ impl Store {
             let mut completed = Vec::new();
             for row in part {
                 let (id, name, tier, segment, lifecycle, csm, ae, cd, sponsor) = row.clone();
-                let Some(g) = gathered.get(&id) else { continue };
-                let mut g = g.clone();
+                let Some(g) = gathered.get_mut(&id) else {
+                    continue;
+                };
                 g.facts.tier = tier.and_then(sherpa_core::prioritise::Tier::new);
-                g.facts.last_personal_touch = touches.get(&AccountId(id)).copied();
                 let facts = crate::health::facts(tier, segment, lifecycle)?;
                 let Some(model) =
                     first_match(&config.rules, &facts).and_then(|(_, r)| config.model(&r.then))
@@ -121,7 +120,7 @@ impl Store {
                     executive_sponsor: sponsor.map(UserId),
                 };
                 let owner = |f: OwnerFunction| owners.get(f).or(owners.csm);
-                let (firings, done) = account_firings(model, &g, &mut cal);
+                let (firings, done) = account_firings(model, g, &mut cal);
                 completed.extend(done.into_iter().map(|(k, r)| (id, k, r)));
                 for (firing, purpose) in firings {
                     if fired.contains(&(id, firing.moment.clone(), firing.occurrence.clone())) {
