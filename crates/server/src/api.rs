@@ -117,6 +117,10 @@ pub fn router(state: AppState) -> Router {
             engagement::list_releases,
             engagement::record_release
         ))
+        .routes(routes!(outreach::list_sends))
+        .routes(routes!(outreach::retry_send))
+        .routes(routes!(outreach::preview))
+        .routes(routes!(outreach::run_engagement))
         .routes(routes!(
             calendar::get_calendar,
             calendar::reissue_calendar,

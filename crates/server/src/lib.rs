@@ -1,7 +1,7 @@
 //! Sherpa's HTTP server: the REST API under `/api/v1/` (with its OpenAPI document generated
 //! from the handlers), `/healthz`, `/metrics`, and the background job worker. Handlers are thin:
-//! authorise, call the store and the domain, answer. Beside them run the job worker and the
-//! health refresher.
+//! authorise, call the store and the domain, answer. Beside them run the job worker, the
+//! health refresher and the outbox's sender.
 
 mod api;
 mod auth;
@@ -12,6 +12,7 @@ mod handlers;
 pub mod intake;
 mod jobs;
 mod metrics;
+pub mod outreach;
 pub mod password;
 pub mod refresher;
 pub mod web;
@@ -33,28 +34,42 @@ pub struct AppState {
     pub throttle: std::sync::Arc<web::throttle::LoginThrottle>,
     /// The group-commit writer of the event intake.
     pub intake: intake::Writer,
+    /// How the outbox reaches the world (unsubscribe links in previews and pages).
+    pub outreach: std::sync::Arc<outreach::Settings>,
 }
 
 /// The whole application as a router, for `serve` and for tests (`tower::ServiceExt::oneshot`).
 pub fn app(store: Store) -> Router {
+    app_with(store, outreach::Settings::default())
+}
+
+/// The application with the outbox's settings.
+pub fn app_with(store: Store, outreach: outreach::Settings) -> Router {
     let state = AppState {
         store: store.clone(),
         metrics: metrics::recorder(),
         throttle: Default::default(),
         intake: intake::Writer::start(store.clone()),
+        outreach: std::sync::Arc::new(outreach),
     };
     api::router(state)
 }
 
 /// Serves until Ctrl-C or SIGTERM, finishing requests in flight; runs the job worker beside.
-pub async fn serve(store: Store, bind: SocketAddr) -> anyhow::Result<()> {
+pub async fn serve(
+    store: Store,
+    bind: SocketAddr,
+    outreach: outreach::Settings,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
+    let sender = outreach::Sender::new(store.clone(), outreach.clone())?;
     let worker = Worker::new(store.clone());
     let jobs = tokio::spawn(worker.run());
     let health = tokio::spawn(refresher::run(store.clone()));
-    let router = app(store);
+    let sends = tokio::spawn(sender.run());
+    let router = app_with(store, outreach);
     tracing::info!(address = %listener.local_addr()?, "serving");
     axum::serve(
         listener,
@@ -64,6 +79,7 @@ pub async fn serve(store: Store, bind: SocketAddr) -> anyhow::Result<()> {
     .await?;
     jobs.abort();
     health.abort();
+    sends.abort();
     Ok(())
 }
 

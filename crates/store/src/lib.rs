@@ -28,6 +28,7 @@ mod import;
 mod intake;
 mod jobs;
 mod nine_box;
+mod outreach;
 mod priorities;
 mod reassignments;
 mod rows;
@@ -60,6 +61,9 @@ pub use health::{
 pub use intake::{IngestOutcome, IntakeStatus, StoredEvent, UsageDay};
 pub use jobs::{Job, JobStatus};
 pub use nine_box::{NineBoxEntry, NineBoxView};
+pub use outreach::{
+    LEASE, MAX_ATTEMPTS, Occasion, OutboxCounts, PlannedSend, Send, SendQuery, UNSUBSCRIBE_MARK,
+};
 pub use priorities::{GradeInput, PrioritisationRules};
 pub use reassignments::{PlannedMove, ReassignmentPlan, ReassignmentRequest, received};
 pub use saved_views::{SavedView, StagedUpload};

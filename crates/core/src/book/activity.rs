@@ -14,13 +14,15 @@ vocabulary!(
         Training => "training",
         Qbr => "qbr" | "business_review",
         Ebr => "ebr" | "executive_business_review",
+        Automated => "automated",
     }
 );
 
 impl ActivityKind {
-    /// A personal touch with the customer (seed 001's cadence): a note is not one.
+    /// A personal touch with the customer (seed 001's cadence): a note is not one, nor an
+    /// automated email.
     pub fn is_personal_touch(&self) -> bool {
-        !matches!(self, ActivityKind::Note)
+        !matches!(self, ActivityKind::Note | ActivityKind::Automated)
     }
 }
 

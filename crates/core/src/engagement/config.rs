@@ -4,6 +4,7 @@
 //! it in version control as the `[engagement]` part of the configuration file; a bad one names
 //! its key and changes nothing.
 
+use super::{EmailAction, WebhookAction};
 use crate::assignment::{self, AssignmentRule};
 use crate::book::{ActivityKind, OwnerFunction, Priority, RelationshipRole};
 use crate::health::Colour;
@@ -84,7 +85,8 @@ impl Completion {
     }
 }
 
-/// A moment of the ongoing phase: when it comes, a task opens for the owner.
+/// A moment of the ongoing phase: when it comes, a task opens for the owner, and its email or
+/// webhook, if it has one, goes out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Moment {
@@ -98,6 +100,24 @@ pub struct Moment {
     pub due_in_days: u32,
     #[serde(default = "normal")]
     pub priority: Priority,
+    /// Whether the moment opens a task for its owner; seed 000's Tier 3 touches are automated
+    /// and need none.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub task: bool,
+    /// Low-touch automation: an email to the account's contacts in given roles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<EmailAction>,
+    /// Low-touch automation: a post to a webhook.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<WebhookAction>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 fn moment_due() -> u32 {
@@ -301,6 +321,19 @@ impl EngagementModel {
             m.when
                 .check()
                 .map_err(|e| format!("{at}.moments[{i}].when: {e}"))?;
+            if !m.task && m.email.is_none() && m.webhook.is_none() {
+                return Err(format!(
+                    "{at}.moments[{i}].task: a moment without a task needs an email or a webhook"
+                ));
+            }
+            if let Some(e) = &m.email {
+                e.check()
+                    .map_err(|e| format!("{at}.moments[{i}].email.{e}"))?;
+            }
+            if let Some(w) = &m.webhook {
+                w.check()
+                    .map_err(|e| format!("{at}.moments[{i}].webhook.{e}"))?;
+            }
         }
         Ok(())
     }

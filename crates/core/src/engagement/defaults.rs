@@ -2,6 +2,7 @@
 //! annual contracts, with seed 002's onboarding milestones and ongoing moments. All editable.
 
 use super::config::*;
+use super::outreach::EmailAction;
 use crate::assignment::{AssignmentRule, Condition};
 use crate::book::{ActivityKind, OwnerFunction, Priority, RelationshipRole};
 use crate::health::Colour;
@@ -43,7 +44,76 @@ fn moment(
         when,
         due_in_days,
         priority,
+        task: true,
+        email: None,
+        webhook: None,
     }
+}
+
+/// Seed 000's Tier 3 touch: an email driven by the customer's age, no task. Defaults ship as
+/// dry runs: CS ops previews them and switches each on.
+fn automated_email(
+    key: &str,
+    title: &str,
+    objective: &str,
+    when: Trigger,
+    to: Vec<RelationshipRole>,
+    subject: &str,
+    body: &str,
+) -> Moment {
+    Moment {
+        task: false,
+        email: Some(EmailAction {
+            to,
+            subject: subject.into(),
+            body: body.into(),
+            live: false,
+        }),
+        ..moment(key, title, Csm, objective, when, 0, Priority::Low)
+    }
+}
+
+/// Tier 3's automated touches by customer age, and a renewal letter to the economic buyer.
+fn automated_touches() -> Vec<Moment> {
+    use RelationshipRole::*;
+    vec![
+        automated_email(
+            "welcome_email",
+            "Welcome email",
+            "The customer's admins and champion know where to start",
+            Trigger::CustomerDay(3),
+            vec![Champion, Admin],
+            "Welcome to the product, {{ contact.first_name }}",
+            "Hi {{ contact.first_name }},\n\nWelcome aboard. The quickest way to value for \
+             {{ account.name }} is to invite your team and set up your first report.\n\n\
+             {% if account.csm_name %}{{ account.csm_name }}{% else %}Your customer success team{% endif %}\n\n\
+             Stop these emails: {{ unsubscribe_url }}\n",
+        ),
+        automated_email(
+            "adoption_email",
+            "Adoption check email",
+            "Customers who have not found value yet ask for help",
+            Trigger::CustomerDay(45),
+            vec![Champion],
+            "{{ account.name }}: your first six weeks",
+            "Hi {{ contact.first_name }},\n\n\
+             {% if metrics.active_users_30d is defined %}{{ metrics.active_users_30d | int }} people at \
+             {{ account.name }} used the product in the last 30 days. {% endif %}\
+             Reply to this email if you would like a short session on the features your team \
+             has not tried yet.\n\nStop these emails: {{ unsubscribe_url }}\n",
+        ),
+        automated_email(
+            "renewal_email",
+            "Renewal letter",
+            "The economic buyer knows the renewal date and whom to ask",
+            Trigger::RenewalInDays(90),
+            vec![EconomicBuyer],
+            "{{ account.name }}: your renewal on {{ account.renewal_date }}",
+            "Hi {{ contact.first_name }},\n\nYour subscription renews on {{ account.renewal_date }}. \
+             Reply to this email with any question about it.\n\n\
+             Stop these emails: {{ unsubscribe_url }}\n",
+        ),
+    ]
 }
 
 /// Seed 002's onboarding moments, the kickoff run by `kickoff_owner`.
@@ -290,6 +360,7 @@ pub fn default_engagement() -> EngagementConfig {
     let mut tier_3 = events();
     tier_3.retain(|m| m.key != "usage_down");
     tier_3.push(personal_touch(Priority::Normal));
+    tier_3.extend(automated_touches());
     tier_3.push(moment(
         "renewal_60",
         "Renewal in 60 days",

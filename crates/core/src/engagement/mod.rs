@@ -8,11 +8,13 @@ mod config;
 mod defaults;
 mod milestones;
 mod moments;
+mod outreach;
 
 pub use config::*;
 pub use defaults::default_engagement;
 pub use milestones::*;
 pub use moments::*;
+pub use outreach::*;
 
 use crate::book::{AccountId, OwnerFunction, Priority, TaskFields, TaskSource, UserId};
 use crate::prioritise::PERSONAL_TOUCH;

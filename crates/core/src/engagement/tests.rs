@@ -76,6 +76,18 @@ fn a_bad_configuration_names_the_key_that_is_wrong() {
         "models[0].moments[1].key: \"kickoff\" twice"
     );
     let mut c = default_engagement();
+    let m = c.models[2]
+        .moments
+        .iter()
+        .position(|m| m.email.is_some())
+        .unwrap();
+    c.models[2].moments[m].email.as_mut().unwrap().body = "{{ account.nmae }}".into();
+    let e = c.check().unwrap_err();
+    assert!(
+        e.starts_with(&format!("models[2].moments[{m}].email.body: ")),
+        "{e}"
+    );
+    let mut c = default_engagement();
     c.rules[0].then = "Tier 9".into();
     assert!(c.check().unwrap_err().starts_with("rules[0].then"));
     let mut c = default_engagement();

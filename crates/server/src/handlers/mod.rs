@@ -11,6 +11,7 @@ pub mod engagement;
 pub mod health;
 mod json;
 pub mod nine_box;
+pub mod outreach;
 pub mod playbooks;
 pub mod priorities;
 pub mod reassignments;

@@ -116,6 +116,18 @@ pub fn routes() -> Vec<WebRoute> {
         route(get_.clone(), "/login", Public, get(login::form)),
         route(post_.clone(), "/login", Public, post(login::submit)),
         route(post_.clone(), "/logout", Public, post(login::logout)),
+        route(
+            get_.clone(),
+            "/unsubscribe/{id}",
+            Public,
+            get(unsubscribe::form),
+        ),
+        route(
+            post_.clone(),
+            "/unsubscribe/{id}",
+            Public,
+            post(unsubscribe::confirm),
+        ),
         route(get_.clone(), "/password", Signed, get(login::password_form)),
         route(
             post_.clone(),

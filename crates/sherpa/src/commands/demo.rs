@@ -19,6 +19,8 @@ pub struct Args {
     pub no_serve: bool,
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
+    #[command(flatten)]
+    pub outreach: super::serve::Outreach,
 }
 
 pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
@@ -154,5 +156,5 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
         return Ok(());
     }
     println!("serving on http://{} (Ctrl-C to stop)", args.bind);
-    sherpa_server::serve(store, args.bind).await
+    sherpa_server::serve(store, args.bind, args.outreach.settings(args.bind)).await
 }

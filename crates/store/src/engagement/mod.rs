@@ -180,6 +180,34 @@ impl Store {
         Ok(out)
     }
 
+    /// Up to `limit` accounts (not churned) that follow `model` under `config`, by name: whom
+    /// a moment's dry-run preview is about.
+    pub async fn accounts_following(
+        &self,
+        config: &EngagementConfig,
+        model: &str,
+        limit: usize,
+    ) -> Result<Vec<(AccountId, String)>> {
+        type Row = (i64, String, Option<i64>, Option<i64>, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, name, tier, segment, lifecycle FROM accounts \
+             WHERE lifecycle IS NULL OR lifecycle <> 'churned' ORDER BY name_key, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for (id, name, tier, segment, lifecycle) in rows {
+            let facts = assignment_facts(tier, segment, lifecycle)?;
+            if first_match(&config.rules, &facts).is_some_and(|(_, r)| r.then == model) {
+                out.push((AccountId(id), name));
+                if out.len() == limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Seed 002's onboarding analytics over the customers whose first contract started in the
     /// last [`ANALYTICS_DAYS`] (the process as it runs now; older ones' first logins are often
     /// only where imported usage history begins): the days between consecutive milestones (in

@@ -6,6 +6,7 @@
 
 use super::facts::Gathered;
 use crate::health::id_list;
+use crate::outreach::Occasion;
 use crate::{Result, Store};
 use sherpa_core::assignment::first_match;
 use sherpa_core::engagement::*;
@@ -25,6 +26,8 @@ pub struct EngagementSweep {
     pub tasks_opened: usize,
     /// Milestones their signals completed.
     pub milestones_completed: usize,
+    /// Emails and webhook posts their actions queued (dry runs and skipped ones included).
+    pub sends: usize,
 }
 
 /// An occurrence to fire: the account, its model, the firing and its task.
@@ -34,7 +37,10 @@ struct Due {
     /// The moment's rule in words.
     rule: String,
     firing: Firing,
-    task: TaskFields,
+    /// None for an automated moment that needs no person.
+    task: Option<TaskFields>,
+    /// The moment's email and webhook, when it has either.
+    actions: Option<(Option<EmailAction>, Option<WebhookAction>, MergeMoment)>,
 }
 
 type AccountRow = (
@@ -136,6 +142,25 @@ impl Store {
                             .or_insert_with(|| m.when.describe())
                             .clone(),
                     };
+                    let (actions, wants_task) = match purpose {
+                        Source::Moment(m) if m.email.is_some() || m.webhook.is_some() => (
+                            Some((
+                                m.email.clone(),
+                                m.webhook.clone(),
+                                MergeMoment {
+                                    model: model.name.clone(),
+                                    key: m.key.clone(),
+                                    title: m.title.clone(),
+                                    objective: m.objective.clone(),
+                                    rule: rule.clone(),
+                                    why: firing.why.clone(),
+                                },
+                            )),
+                            m.task,
+                        ),
+                        Source::Moment(m) => (None, m.task),
+                        Source::Late(_) => (None, true),
+                    };
                     let (purpose, owner_fn) = match purpose {
                         Source::Late(m) => (
                             Purpose {
@@ -159,27 +184,29 @@ impl Store {
                         model: model.name.clone(),
                         rule,
                         firing,
-                        task,
+                        task: wants_task.then_some(task),
+                        actions,
                     });
                 }
             }
-            let (fired, opened) = self.fire(&due).await?;
+            let (fired, opened, sends) = self.fire(&due).await?;
             out.fired += fired;
             out.tasks_opened += opened;
+            out.sends += sends;
             out.milestones_completed += self.record_milestones(&completed).await?;
         }
         Ok(out)
     }
 
     /// Inserts each occurrence once and opens its task in the same transaction.
-    async fn fire(&self, due: &[Due]) -> Result<(usize, usize)> {
+    async fn fire(&self, due: &[Due]) -> Result<(usize, usize, usize)> {
         if due.is_empty() {
-            return Ok((0, 0));
+            return Ok((0, 0, 0));
         }
         let now = self.now();
         let today = text::date(self.clock().today());
         let actor = Actor::system("engagement");
-        let (mut fired, mut opened) = (0, 0);
+        let (mut fired, mut opened, mut sends) = (0, 0, 0);
         let mut tx = self.write_tx().await?;
         for d in due {
             let id: Option<i64> = sqlx::query_scalar(
@@ -199,7 +226,17 @@ impl Store {
             // Another server fired it first.
             let Some(id) = id else { continue };
             fired += 1;
-            if let Some(task) = crate::tasks::open_in(&mut tx, &now, &actor, &d.task).await? {
+            if let Some((email, webhook, merge)) = &d.actions {
+                let occasion = Occasion {
+                    account: d.account,
+                    merge: merge.clone(),
+                    email: email.as_ref(),
+                    webhook: webhook.as_ref(),
+                };
+                sends += crate::outreach::queue(&mut tx, self, &now, id, &occasion).await?;
+            }
+            let Some(task) = &d.task else { continue };
+            if let Some(task) = crate::tasks::open_in(&mut tx, &now, &actor, task).await? {
                 opened += 1;
                 sqlx::query("UPDATE engagement_firings SET task_id = $1 WHERE id = $2")
                     .bind(task)
@@ -209,7 +246,7 @@ impl Store {
             }
         }
         tx.commit().await?;
-        Ok((fired, opened))
+        Ok((fired, opened, sends))
     }
 
     /// Records milestones the signals completed; one already recorded stands.

@@ -23,3 +23,4 @@ pub mod segments;
 pub mod staffing;
 pub mod tasks;
 pub mod team;
+pub mod unsubscribe;
