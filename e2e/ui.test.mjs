@@ -628,3 +628,27 @@ test('a new customer follows its onboarding: a late milestone escalates with its
   await shot(lead.page, '33-team-tasks');
   await lead.context.close();
 });
+
+test('an admin previews Tier 3\'s automated welcome email before switching it on, and sees the outbox', async () => {
+  const { context, page } = await session(ADMIN);
+  await page.goto(`${BASE}/admin/engagement`);
+  const outbox = page.locator('#outbox');
+  await outbox.waitFor();
+  // The demo's first sweep recorded the switched-off emails as dry runs, nothing delivered.
+  assert.match(await page.locator('#outbox-counts').textContent(), /0\s+sent/);
+  assert.ok(await page.locator('#outbox-sends .chip.send-dry-run').count() > 0, 'dry runs are listed');
+  await page.locator('#outbox-h').evaluate((h) => h.scrollIntoView());
+  await shot(page, '34-outbox');
+  const row = page.locator('tr', { hasText: 'Welcome email' });
+  assert.match(await row.textContent(), /email to champion, admin \(dry run\)/);
+  await row.getByRole('link', { name: 'Preview' }).click();
+  await page.getByRole('heading', { name: 'Preview: Welcome email' }).waitFor();
+  const letters = page.locator('pre.letter');
+  assert.ok(await letters.count() > 0, 'the letters are filled in');
+  const first = await letters.first().textContent();
+  assert.match(first, /^Hi \S+,/, 'addressed by first name');
+  assert.match(first, /\/unsubscribe\//, 'with an unsubscribe link');
+  assert.doesNotMatch(first, /\{\{|%unsubscribe_url%/, 'no field is left unfilled');
+  await shot(page, '35-email-preview');
+  await context.close();
+});

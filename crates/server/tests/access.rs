@@ -462,6 +462,20 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         ),
         case("GET", "/tasks/team", "/tasks/team", Body::None, MANAGERS),
         case(
+            "GET",
+            "/admin/engagement/preview",
+            "/admin/engagement/preview?model=Tier+3%3A+automated&moment=welcome_email",
+            Body::None,
+            MANAGERS,
+        ),
+        case(
+            "POST",
+            "/admin/engagement/sends/{id}/retry",
+            "/admin/engagement/sends/999999/retry",
+            form(&[]),
+            MANAGERS,
+        ),
+        case(
             "POST",
             "/tasks/{id}",
             &format!("/tasks/{task}"),

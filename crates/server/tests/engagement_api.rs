@@ -219,3 +219,82 @@ async fn a_new_customer_follows_its_model_and_each_task_says_why() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("name"), "{}", r.body);
 }
+
+#[tokio::test]
+async fn a_misspelt_template_field_is_refused_and_the_preview_names_what_it_cannot_show() {
+    let web = common::Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let token = web.token(&admin).await;
+    web.account("Acme", &[]).await;
+
+    let mut config = engagement::default_engagement();
+    let tier_3 = config.models.len() - 1;
+    let i = config.models[tier_3]
+        .moments
+        .iter()
+        .position(|m| m.key == "welcome_email")
+        .unwrap();
+    config.models[tier_3].moments[i]
+        .email
+        .as_mut()
+        .unwrap()
+        .subject = "Welcome {{ contact.frist_name }}".into();
+    let bad = web
+        .api(
+            "PUT",
+            "/api/v1/engagement/config",
+            Some(&token),
+            Some(serde_json::to_value(&config).unwrap()),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(
+        bad.body
+            .contains(&format!("models[{tier_3}].moments[{i}].email.subject")),
+        "{}",
+        bad.body
+    );
+
+    // The preview of a moment with no action, or of one that does not exist, says so.
+    for (moment, says) in [
+        ("renewal_60", "has no email or webhook"),
+        ("nope", "has no moment"),
+    ] {
+        let r = web
+            .api(
+                "POST",
+                "/api/v1/engagement/preview",
+                Some(&token),
+                Some(json!({"model": "Tier 3: automated", "moment": moment})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert!(r.body.contains(says), "{}", r.body);
+    }
+    // Acme has no contacts: the preview says why nobody would get the welcome email.
+    let r = web
+        .api(
+            "POST",
+            "/api/v1/engagement/preview",
+            Some(&token),
+            Some(json!({"model": "Tier 3: automated", "moment": "welcome_email"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let p = body(&r);
+    assert_eq!(p["live"], false);
+    assert_eq!(p["accounts"][0]["account_name"], "Acme");
+    let send = &p["accounts"][0]["sends"][0];
+    assert_eq!(send["outcome"], "skipped");
+    assert_eq!(
+        send["reason"],
+        "no current contact of the account is a champion or admin"
+    );
+    let r = web
+        .api("GET", "/api/v1/sends?status=lost", Some(&token), None)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("status"), "{}", r.body);
+}

@@ -319,6 +319,18 @@ pub fn routes() -> Vec<WebRoute> {
             ManageBook,
             post(models::release),
         ),
+        route(
+            get_.clone(),
+            "/admin/engagement/preview",
+            ManageBook,
+            get(outbox::preview),
+        ),
+        route(
+            post_.clone(),
+            "/admin/engagement/sends/{id}/retry",
+            ManageBook,
+            post(outbox::retry),
+        ),
         route(get_.clone(), "/admin/users", Admin, get(admin::show)),
         route(post_.clone(), "/admin/users", Admin, post(admin::add_user)),
         route(

@@ -13,6 +13,7 @@ pub mod intake;
 pub mod login;
 pub mod models;
 pub mod nine_box;
+pub mod outbox;
 pub mod playbook;
 pub mod portfolio;
 pub mod prioritisation;

@@ -1,10 +1,12 @@
 //! The engagement models page (admins and leaders; seeds 000 and 002): the rules that pick each
 //! account's model, each model's onboarding milestones and ongoing moments in words with the
-//! accounts following it, product releases, the versions saved before, and an editor for all
+//! accounts following it and each one's action (a task, an email, a webhook post), the outbox
+//! of automated sends, product releases, the versions saved before, and an editor for all
 //! of it as TOML (the `[engagement]` part of `sherpa config export`). A save goes through the
 //! same checks as `PUT /api/v1/engagement/config`; a bad one names its line or key and changes
 //! nothing.
 
+use super::outbox::{OutboxView, action_words, outbox_view, preview_link};
 use super::scorecards::{EditForm, RuleLine, VersionLine, rule_lines, version_lines};
 use crate::AppState;
 use crate::config::{engagement_toml, parse_engagement};
@@ -36,6 +38,9 @@ struct MomentRow {
     due_in_days: u32,
     priority: String,
     objective: String,
+    /// A task, an email, a webhook post, in words.
+    action: String,
+    preview: Option<String>,
 }
 
 struct ModelView {
@@ -58,6 +63,7 @@ struct ModelsPage {
     text: String,
     outcome: Option<(bool, String)>,
     today: String,
+    outbox: OutboxView,
 }
 
 struct StepLine {
@@ -209,6 +215,8 @@ async fn page(
                         due_in_days: x.due_in_days,
                         priority: x.priority.to_string(),
                         objective: x.objective.clone(),
+                        action: action_words(x),
+                        preview: preview_link(&m.name, x),
                     })
                     .collect(),
             })
@@ -226,6 +234,7 @@ async fn page(
         text: text.unwrap_or_else(|| engagement_toml(&config)),
         outcome,
         today: s.store.clock().today().to_string(),
+        outbox: outbox_view(s).await?,
     })
 }
 
