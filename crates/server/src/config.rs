@@ -30,7 +30,8 @@ const HEADER: &str = "# Sherpa configuration: the prioritisation rules of seeds 
 # engagement.rules: the first whose `when` holds picks the engagement model; engagement.models:\n\
 # onboarding milestones (due_days from the contract start, completed_by a signal or a person)\n\
 # and moments (`when`: every = RRULE, tier_cadence, customer_day, contract_day,\n\
-# renewal_in_days, or an event) with an owner function and an objective.\n\n";
+# renewal_in_days, or an event) with an owner function and an objective, and optionally an\n\
+# email (to roles, subject and body templates) or a webhook, each a dry run until live = true.\n\n";
 
 /// The file: the prioritisation sections and `[health]`, each optional. The prioritisation
 /// fields are spelled out again rather than `#[serde(flatten)]`ed from [`PrioritisationDto`]:

@@ -14,6 +14,7 @@ vocabulary!(
         Training => "training",
         Qbr => "qbr" | "business_review",
         Ebr => "ebr" | "executive_business_review",
+        // Last: the log form offers every kind before it.
         Automated => "automated",
     }
 );

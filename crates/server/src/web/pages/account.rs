@@ -448,7 +448,8 @@ async fn page(
         may_log: me.may_log_activity(&a.fields.owners).is_ok(),
         contacts,
         lifecycles: Lifecycle::ALL,
-        kinds: ActivityKind::ALL,
+        // Automated entries are the outbox's, never logged by a person.
+        kinds: &ActivityKind::ALL[..ActivityKind::ALL.len() - 1],
         now: s.store.clock().now().format("%Y-%m-%dT%H:%M").to_string(),
         message: message.as_ref().map(|(_, m)| m.clone()),
         message_ok: message.is_some_and(|(ok, _)| ok),
