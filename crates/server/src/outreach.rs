@@ -100,10 +100,16 @@ impl Header for ListUnsubscribe {
     }
 }
 
+/// Makes ring (the TLS crypto sqlx already uses) the process's provider, which every HTTP
+/// client needs before it is built: reqwest's own default would add a second crypto library
+/// that needs cmake to build. Idempotent.
+pub fn install_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 impl Sender {
     pub fn new(store: Store, settings: Settings) -> anyhow::Result<Self> {
-        // One TLS implementation for the whole binary (sqlx's): webhooks over https use it.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_tls();
         let from: Mailbox = settings
             .mail_from
             .parse()

@@ -75,6 +75,7 @@ pub async fn open(db: &str) -> anyhow::Result<Store> {
 }
 
 fn main() -> std::process::ExitCode {
+    sherpa_server::outreach::install_tls();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SHERPA_LOG")

@@ -29,6 +29,7 @@ fn free_port() -> u16 {
 }
 
 async fn start(db: &str, port: u16) -> Child {
+    sherpa_server::outreach::install_tls();
     let child = Command::new(env!("CARGO_BIN_EXE_sherpa"))
         .args(["--db", db, "serve", "--bind", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())

@@ -184,6 +184,33 @@ fn shown(p: &PlannedSend) -> String {
     }
 }
 
+/// Ends a sender's claim with `status`; answers false when the claim was no longer its own
+/// (its lease ran out and another sender took the send over).
+async fn settle(
+    conn: &mut AnyConnection,
+    send: &Send,
+    worker: &str,
+    status: SendStatus,
+    sent_at: Option<&str>,
+    error: Option<&str>,
+    next_attempt_at: Option<&str>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE outreach_sends SET status = $1, sent_at = COALESCE($2, sent_at), \
+         last_error = COALESCE($3, last_error), next_attempt_at = COALESCE($4, next_attempt_at), \
+         claimed_by = NULL, claimed_until = NULL WHERE id = $5 AND status = 'sending' AND claimed_by = $6",
+    )
+    .bind(status.as_str())
+    .bind(sent_at)
+    .bind(error)
+    .bind(next_attempt_at)
+    .bind(send.id)
+    .bind(worker)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// A send's final outcome on the account's timeline, once (keyed by its Message-ID).
 async fn on_timeline(
     conn: &mut AnyConnection,
@@ -274,17 +301,16 @@ impl Store {
     pub async fn send_delivered(&self, send: &Send, worker: &str) -> Result<bool> {
         let now = self.now();
         let mut tx = self.write_tx().await?;
-        let done = sqlx::query(
-            "UPDATE outreach_sends SET status = 'sent', sent_at = $1, claimed_by = NULL, claimed_until = NULL \
-             WHERE id = $2 AND status = 'sending' AND claimed_by = $3",
+        let done = settle(
+            &mut tx,
+            send,
+            worker,
+            SendStatus::Sent,
+            Some(&now),
+            None,
+            None,
         )
-        .bind(&now)
-        .bind(send.id)
-        .bind(worker)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
+        .await?;
         if done {
             let what = match send.channel {
                 Channel::Email => format!(
@@ -324,22 +350,19 @@ impl Store {
         };
         let next = timestamp(self.clock.now() + crate::jobs::backoff(send.attempts));
         let mut tx = self.write_tx().await?;
-        let done = sqlx::query(
-            "UPDATE outreach_sends SET status = $1, last_error = $2, next_attempt_at = $3, \
-             claimed_by = NULL, claimed_until = NULL WHERE id = $4 AND status = 'sending' AND claimed_by = $5",
+        let done = settle(
+            &mut tx,
+            send,
+            worker,
+            status,
+            None,
+            Some(error),
+            Some(&next),
         )
-        .bind(status.as_str())
-        .bind(error)
-        .bind(&next)
-        .bind(send.id)
-        .bind(worker)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
+        .await?;
         if done && status == SendStatus::Failed {
             let what = format!(
-                "Automated {} to {} failed after {} attempts ({}, {}): {error}",
+                "Automated {} to {} failed after {} attempt{} ({}, {}): {error}",
                 send.channel,
                 if send.channel == Channel::Email {
                     &send.recipient
@@ -347,6 +370,7 @@ impl Store {
                     &send.recipient_name
                 },
                 send.attempts,
+                if send.attempts == 1 { "" } else { "s" },
                 send.model,
                 send.moment
             );
