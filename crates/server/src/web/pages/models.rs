@@ -41,6 +41,8 @@ struct MomentRow {
     /// A task, an email, a webhook post, in words.
     action: String,
     preview: Option<String>,
+    /// Whether it opens a task: its due days and priority mean nothing otherwise.
+    task: bool,
 }
 
 struct ModelView {
@@ -217,6 +219,7 @@ async fn page(
                         objective: x.objective.clone(),
                         action: action_words(x),
                         preview: preview_link(&m.name, x),
+                        task: x.task,
                     })
                     .collect(),
             })
