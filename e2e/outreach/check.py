@@ -73,7 +73,8 @@ if jane["subject"] != "Welcome to the product, Jane" or "Tail 00" not in jane["b
     fail(f"the letter is filled in: {jane}")
 
 welcome["email"]["live"] = True
-welcome["webhook"] = {"url": hook_url + "/services/T000/B000/XXXX", "slack": True, "live": True}
+# The Slack URL is a secret: the servers read it from their environment, never from here.
+welcome["webhook"] = {"url_env": "TAIL_SLACK_URL", "slack": True, "live": True}
 call("PUT", host_a, "/api/v1/engagement/config", config)
 
 # Both servers sweep at the same moment; their senders race for the outbox.
@@ -122,8 +123,10 @@ if any(h["path"] != "/services/T000/B000/XXXX" for h in hooks):
 posts = [s for s in sends if s["channel"] == "webhook"]
 if any(s["status"] != "sent" for s in posts) or max(s["attempts"] for s in posts) != 2:
     fail(f"the post answered 503 was retried once and sent: {[(s['status'], s['attempts'], s['last_error']) for s in posts]}")
-if any("XXXX" in json.dumps(s) for s in sends):
-    fail("the webhook's secret path is never shown")
+if any("XXXX" in json.dumps(x) for x in (sends, call("GET", host_a, "/api/v1/engagement/config"))):
+    fail("the webhook's secret URL is never stored or shown")
+if any(s["recipient"] != "$TAIL_SLACK_URL" for s in posts):
+    fail(f"a post names the variable that holds its URL: {posts[0]['recipient']}")
 
 for acc in accounts:
     e = call("GET", host_a, f"/api/v1/accounts/{acc}/engagement")

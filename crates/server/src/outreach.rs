@@ -6,7 +6,7 @@
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, Message};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use sherpa_core::engagement::{Channel, SendStatus};
+use sherpa_core::engagement::{Channel, ENV_TARGET, SendStatus};
 use sherpa_store::{Send, Store, UNSUBSCRIBE_MARK};
 use std::time::Duration;
 
@@ -224,9 +224,18 @@ impl Sender {
     }
 
     async fn post(&self, send: &Send) -> Result<(), Failure> {
+        let url = match send.recipient.strip_prefix(ENV_TARGET) {
+            // Read at each post: setting the variable and restarting fixes a failed send.
+            Some(name) => std::env::var(name).map_err(|_| {
+                Failure::retry(format!(
+                    "the environment variable {name} that holds the webhook's URL is not set on this server"
+                ))
+            })?,
+            None => send.recipient.clone(),
+        };
         let answer = self
             .http
-            .post(&send.recipient)
+            .post(&url)
             .header("content-type", "application/json")
             .header("x-sherpa-message-id", &send.message_id)
             .body(send.body.clone())

@@ -40,7 +40,8 @@ fn welcome(live: bool, body: &str) -> EngagementConfig {
             live,
         }),
         webhook: Some(WebhookAction {
-            url: "http://127.0.0.1:9/hooks/secret-path".into(),
+            url: Some("http://127.0.0.1:9/hooks/secret-path".into()),
+            url_env: None,
             slack: true,
             text: None,
             live,

@@ -48,7 +48,13 @@ pub struct EmailAction {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookAction {
-    pub url: String,
+    /// Where to post. A URL that is itself a secret (Slack's are) belongs in `url_env`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The name of an environment variable of `sherpa serve` that holds the URL: the secret
+    /// then stays out of the configuration, the database and every page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url_env: Option<String>,
     /// Post Slack's incoming-webhook body (`{"text": ...}`) rather than Sherpa's JSON.
     #[serde(default)]
     pub slack: bool,
@@ -58,6 +64,9 @@ pub struct WebhookAction {
     #[serde(default)]
     pub live: bool,
 }
+
+/// How a send record names a URL kept in the environment: the sender resolves it.
+pub const ENV_TARGET: &str = "env:";
 
 /// What a template can say about the account.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -182,25 +191,54 @@ impl WebhookAction {
         }))
     }
 
-    /// The URL without its path: webhook paths carry secrets (Slack's do), so pages and the
-    /// timeline show only where a post went.
+    /// What a send record keeps: the URL, or `env:NAME` for one the sender looks up.
+    pub fn target(&self) -> String {
+        match (&self.url, &self.url_env) {
+            (Some(url), _) => url.clone(),
+            (None, Some(name)) => format!("{ENV_TARGET}{name}"),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// Where a post goes, for pages and the timeline: the URL without its path (webhook paths
+    /// carry secrets, Slack's do), or the environment variable's name.
     pub fn destination(&self) -> String {
-        destination(&self.url)
+        destination(&self.target())
     }
 
     pub(super) fn check(&self) -> Result<(), String> {
-        let ok = ["http://", "https://"]
-            .iter()
-            .any(|p| self.url.starts_with(p) && self.url.len() > p.len());
-        if !ok {
-            return Err("url: an http:// or https:// address".into());
+        match (&self.url, &self.url_env) {
+            (Some(url), None) => {
+                let ok = ["http://", "https://"]
+                    .iter()
+                    .any(|p| url.starts_with(p) && url.len() > p.len());
+                if !ok {
+                    return Err("url: an http:// or https:// address".into());
+                }
+            }
+            (None, Some(name)) => {
+                let ok = !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+                if !ok {
+                    return Err(format!(
+                        "url_env: {name:?} is not an environment variable's name (A-Z, 0-9, _)"
+                    ));
+                }
+            }
+            _ => return Err("url: give url or url_env, one of them".into()),
         }
         self.body(&Merge::sample()).map(|_| ())
     }
 }
 
-/// `https://hooks.example.com/services/T0/B0/secret` → `https://hooks.example.com`.
+/// `https://hooks.example.com/services/T0/B0/secret` → `https://hooks.example.com`;
+/// `env:SLACK_URL` → `$SLACK_URL`.
 pub fn destination(url: &str) -> String {
+    if let Some(name) = url.strip_prefix(ENV_TARGET) {
+        return format!("${name}");
+    }
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
     // Credentials in the authority are secrets too.
@@ -311,7 +349,8 @@ mod tests {
     #[test]
     fn slack_gets_its_text_body_and_others_the_full_json() {
         let hook = |slack| WebhookAction {
-            url: "https://hooks.example.com/services/T0/B0/secret".into(),
+            url: Some("https://hooks.example.com/services/T0/B0/secret".into()),
+            url_env: None,
             slack,
             text: None,
             live: true,
@@ -328,5 +367,27 @@ mod tests {
         assert_eq!(full["moment"]["key"], "day_30");
         assert_eq!(hook(true).destination(), "https://hooks.example.com");
         assert_eq!(destination("http://u:p@h:8080/x?y"), "http://h:8080");
+        let env = WebhookAction {
+            url: None,
+            url_env: Some("SLACK_CS_CHANNEL".into()),
+            ..hook(true)
+        };
+        env.check().unwrap();
+        assert_eq!(env.target(), "env:SLACK_CS_CHANNEL");
+        assert_eq!(env.destination(), "$SLACK_CS_CHANNEL");
+        let both = WebhookAction {
+            url: Some("https://x".into()),
+            ..env.clone()
+        };
+        assert!(
+            both.check()
+                .unwrap_err()
+                .starts_with("url: give url or url_env")
+        );
+        let bad = WebhookAction {
+            url_env: Some("slack url".into()),
+            ..env
+        };
+        assert!(bad.check().unwrap_err().starts_with("url_env:"));
     }
 }

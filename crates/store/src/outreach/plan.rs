@@ -131,7 +131,7 @@ pub(crate) async fn plan(
         out.push(PlannedSend {
             channel: Channel::Webhook,
             contact_id: None,
-            recipient: hook.url.clone(),
+            recipient: hook.target(),
             recipient_name: hook.destination(),
             subject: String::new(),
             body,
