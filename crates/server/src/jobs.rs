@@ -10,7 +10,7 @@ pub struct Worker {
 }
 
 /// The jobs that run once a day, shortly after midnight UTC.
-const DAILY: [&str; 8] = [
+const DAILY: [&str; 9] = [
     "refresh_arr",
     "tidy_web",
     "prune_events",
@@ -19,6 +19,7 @@ const DAILY: [&str; 8] = [
     "reassignments",
     "health",
     "archive_tasks",
+    "prune_jobs",
 ];
 
 /// How often the engagement engine sweeps the book.
@@ -84,6 +85,12 @@ async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
         "archive_tasks" => {
             let n = store.archive_tasks().await?;
             tracing::info!(tasks = n, "closed tasks archived");
+            Ok(())
+        }
+        // The job table itself: done jobs after a month.
+        "prune_jobs" => {
+            let n = store.prune_jobs(chrono::Duration::days(30)).await?;
+            tracing::info!(jobs = n, "old done jobs removed");
             Ok(())
         }
         // Seeds 000 and 002: each model's milestones and moments, each occurrence once.

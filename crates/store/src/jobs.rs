@@ -165,6 +165,18 @@ impl Store {
         Ok(status)
     }
 
+    /// Deletes jobs done longer ago than `keep`: the engine's sweeps alone enqueue 144 a day.
+    /// Failed jobs stay for a person to see; a pruned job's key is in the past, so nothing
+    /// enqueues it again.
+    pub async fn prune_jobs(&self, keep: Duration) -> Result<u64> {
+        let cutoff = timestamp(self.clock.now() - keep);
+        let done = sqlx::query("DELETE FROM jobs WHERE status = 'done' AND finished_at < $1")
+            .bind(cutoff)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Puts back jobs whose worker died mid-run (locked longer than `stale`).
     pub async fn requeue_stale_jobs(&self, stale: Duration) -> Result<u64> {
         let cutoff = timestamp(self.clock.now() - stale);

@@ -421,6 +421,28 @@ async fn jobs_run_once_and_retry_with_back_off() {
         (JobStatus::Done, Some("boom"))
     );
     assert_eq!(db.store.pending_jobs().await.unwrap(), 0);
+    // Done jobs leave the table after a month (the engine alone enqueues 144 a day); a failed
+    // one stays, for a person to see.
+    let failing = db
+        .store
+        .enqueue_job("health", &serde_json::json!({}), "health:2026-11-23", now)
+        .await
+        .unwrap();
+    assert!(failing);
+    let f = db.store.claim_job("w1").await.unwrap().unwrap();
+    let f = sherpa_store::Job {
+        attempts: f.max_attempts,
+        ..f
+    };
+    assert_eq!(
+        db.store.fail_job(&f, "broken").await.unwrap(),
+        JobStatus::Failed
+    );
+    assert_eq!(db.store.prune_jobs(Duration::days(30)).await.unwrap(), 0);
+    db.clock.advance(Duration::days(31));
+    assert_eq!(db.store.prune_jobs(Duration::days(30)).await.unwrap(), 1);
+    assert!(db.store.job("refresh:2026-11-23").await.unwrap().is_none());
+    assert!(db.store.job("health:2026-11-23").await.unwrap().is_some());
 }
 
 #[tokio::test]
