@@ -141,6 +141,10 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(contacts::list_contacts, contacts::create_contact))
         .routes(routes!(contacts::get_contact, contacts::update_contact))
         .routes(routes!(
+            contacts::unsubscribe_contact,
+            contacts::resubscribe_contact
+        ))
+        .routes(routes!(
             contracts::list_contracts,
             contracts::create_contract
         ))

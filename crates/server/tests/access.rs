@@ -668,6 +668,8 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("POST", "/api/v1/contacts", "/api/v1/contacts".into(), Body::Json(json!({"account_id": o, "name": "Lee"})), API_OWNER_EDIT),
         api("GET", "/api/v1/contacts/{id}", format!("/api/v1/contacts/{contact}"), Body::None, API_READ),
         api("PATCH", "/api/v1/contacts/{id}", format!("/api/v1/contacts/{contact}"), Body::Json(json!({"title": "CTO"})), API_OWNER_EDIT),
+        api("POST", "/api/v1/contacts/{id}/unsubscribe", format!("/api/v1/contacts/{contact}/unsubscribe"), Body::None, API_OWNER_EDIT),
+        api("DELETE", "/api/v1/contacts/{id}/unsubscribe", format!("/api/v1/contacts/{contact}/unsubscribe"), Body::None, API_OWNER_EDIT),
         api("GET", "/api/v1/contracts", "/api/v1/contracts".into(), Body::None, API_READ),
         api("POST", "/api/v1/contracts", "/api/v1/contracts".into(), Body::Json(json!({"account_id": o, "arr": {"amount": "500", "currency": "USD"}, "start_date": "2027-01-01", "end_date": "2027-12-31"})), API_OWNER_EDIT),
         api("GET", "/api/v1/contracts/{id}", format!("/api/v1/contracts/{contract}"), Body::None, API_READ),

@@ -292,6 +292,43 @@ async fn a_misspelt_template_field_is_refused_and_the_preview_names_what_it_cann
         send["reason"],
         "no current contact of the account is a champion or admin"
     );
+    // A champion who asked on a call to get no automated email is skipped; asked back, is not.
+    let acme = p["accounts"][0]["account_id"].as_str().unwrap().to_string();
+    let jane = web
+        .api(
+            "POST",
+            "/api/v1/contacts",
+            Some(&token),
+            Some(json!({"account_id": acme, "name": "Jane Doe", "email": "jane@acme.test", "roles": ["champion"]})),
+        )
+        .await;
+    let jane = body(&jane)["id"].as_str().unwrap().to_string();
+    let outcome =
+        |answer: &common::Answer| body(answer)["accounts"][0]["sends"][0]["outcome"].clone();
+    let preview = json!({"model": "Tier 3: automated", "moment": "welcome_email"});
+    let path = format!("/api/v1/contacts/{jane}/unsubscribe");
+    let stop = web.api("POST", &path, Some(&token), None).await;
+    assert_eq!(body(&stop)["unsubscribed"], true, "{}", stop.body);
+    let r = web
+        .api(
+            "POST",
+            "/api/v1/engagement/preview",
+            Some(&token),
+            Some(preview.clone()),
+        )
+        .await;
+    assert_eq!(outcome(&r), "skipped", "{}", r.body);
+    web.api("DELETE", &path, Some(&token), None).await;
+    let r = web
+        .api(
+            "POST",
+            "/api/v1/engagement/preview",
+            Some(&token),
+            Some(preview),
+        )
+        .await;
+    assert_eq!(outcome(&r), "dry_run", "{}", r.body);
+
     let r = web
         .api("GET", "/api/v1/sends?status=lost", Some(&token), None)
         .await;

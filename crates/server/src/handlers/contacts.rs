@@ -176,3 +176,68 @@ pub async fn update_contact(
             .into(),
     ))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct EmailConsent {
+    pub contact_id: String,
+    pub email: String,
+    /// Whether automated emails (low-touch automation) skip this address.
+    pub unsubscribed: bool,
+}
+
+/// The contact and its address; 400 when it has none.
+async fn consent_target(
+    s: &AppState,
+    u: &ApiUser,
+    id: &str,
+) -> Result<(ContactId, String), AppError> {
+    let id = id
+        .parse::<ContactId>()
+        .map_err(|e| AppError::NotFound(e.0))?;
+    let c = s.store.contact(id).await?;
+    check_account(s, u, c.fields.account_id).await?;
+    let email = c
+        .fields
+        .email
+        .ok_or_else(|| AppError::bad("email", "the contact has no email address"))?;
+    Ok((id, email.as_str().to_string()))
+}
+
+/// Stops automated emails to the contact (they asked on a call, by reply): the same list the
+/// unsubscribe link writes to.
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/unsubscribe", tag = "contacts",
+    params(("id" = String, Path)),
+    responses((status = 200, body = EmailConsent), (status = 400, body = crate::error::Problem)))]
+pub async fn unsubscribe_contact(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<EmailConsent>, AppError> {
+    let (id, email) = consent_target(&s, &u, &id).await?;
+    s.store
+        .stop_emails(&email, &format!("by user {} through the API", u.user().id))
+        .await?;
+    Ok(Json(EmailConsent {
+        contact_id: id.to_string(),
+        email,
+        unsubscribed: true,
+    }))
+}
+
+/// Lets automated emails go to the contact again (they asked for it).
+#[utoipa::path(delete, path = "/api/v1/contacts/{id}/unsubscribe", tag = "contacts",
+    params(("id" = String, Path)),
+    responses((status = 200, body = EmailConsent), (status = 400, body = crate::error::Problem)))]
+pub async fn resubscribe_contact(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<EmailConsent>, AppError> {
+    let (id, email) = consent_target(&s, &u, &id).await?;
+    s.store.resume_emails(&email).await?;
+    Ok(Json(EmailConsent {
+        contact_id: id.to_string(),
+        email,
+        unsubscribed: false,
+    }))
+}

@@ -475,6 +475,30 @@ impl Store {
         Ok(())
     }
 
+    /// Lets automated email go to an address again (the contact asked for it).
+    pub async fn resume_emails(&self, email: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM unsubscribes WHERE email = $1")
+            .bind(email.to_lowercase())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Which of an account's contacts' addresses have stopped automated email (lower case).
+    pub async fn unsubscribed_of(
+        &self,
+        account: AccountId,
+    ) -> Result<std::collections::HashSet<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT u.email FROM unsubscribes u JOIN contacts c ON lower(c.email) = u.email \
+             WHERE c.account_id = $1",
+        )
+        .bind(account.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(e,)| e).collect())
+    }
+
     /// Whether automated email to this address has been stopped.
     pub async fn is_unsubscribed(&self, email: &str) -> Result<bool> {
         let found: Option<(String,)> =

@@ -30,6 +30,8 @@ struct Person {
     email: String,
     title: String,
     departed: String,
+    /// The contact stopped automated email.
+    unsubscribed: bool,
 }
 
 /// One relationship role and who holds it.
@@ -285,6 +287,7 @@ fn person(c: &Contact) -> Person {
             .unwrap_or_default(),
         title: c.fields.title.clone().unwrap_or_default(),
         departed: format::date(c.fields.departed_on),
+        unsubscribed: false,
     }
 }
 
@@ -368,7 +371,12 @@ async fn page(
     {
         owner_users.insert(u, s.store.user(u).await?);
     }
-    let (roles, unassigned) = relationship_map(&contacts);
+    let (mut roles, unassigned) = relationship_map(&contacts);
+    // Contacts who stopped automated email: the CSM should know before writing to them.
+    let stopped = s.store.unsubscribed_of(id).await?;
+    for p in roles.iter_mut().flat_map(|g| g.people.iter_mut()) {
+        p.unsubscribed = stopped.contains(&p.email.to_lowercase());
+    }
     let usage = usage(s, &a, &contracts, today).await?;
     let (support, voice) = voice(s, &a, today).await?;
     let me = &c.session.user;
