@@ -650,5 +650,19 @@ test('an admin previews Tier 3\'s automated welcome email before switching it on
   assert.match(first, /\/unsubscribe\//, 'with an unsubscribe link');
   assert.doesNotMatch(first, /\{\{|%unsubscribe_url%/, 'no field is left unfilled');
   await shot(page, '35-email-preview');
+  // The first recipient asked on a call to get no more of these: the CSM stops them on the
+  // account page, and the preview then skips that contact.
+  const account = page.locator('section.preview-account').filter({ has: page.locator('pre.letter') }).first();
+  const to = (await account.locator('.preview-send b').first().textContent()).replace(/\s*<.*$/, '').trim();
+  await account.locator('h2 a').click();
+  const person = page.locator('section.roles li', { hasText: to }).first();
+  await person.getByRole('button', { name: 'Stop automated email' }).click();
+  await page.locator('section.roles li', { hasText: to }).first().getByText('no automated email').waitFor();
+  await page.locator('#map-h').evaluate((h) => h.scrollIntoView());
+  await shot(page, '36-contact-stopped');
+  await page.goBack();
+  await page.goBack();
+  await page.reload();
+  await page.locator('.preview-send', { hasText: to }).first().getByText('unsubscribed').waitFor();
   await context.close();
 });

@@ -282,6 +282,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         ),
         case(
             "POST",
+            "/accounts/{id}/contacts/{contact}/emails",
+            &format!("/accounts/{o}/contacts/{contact}/emails"),
+            form(&[("stop", "true")]),
+            OWNER_EDIT,
+        ),
+        case(
+            "POST",
             "/accounts/{id}/pulse",
             &format!("/accounts/{o}/pulse"),
             form(&[

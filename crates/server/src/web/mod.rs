@@ -180,6 +180,12 @@ pub fn routes() -> Vec<WebRoute> {
         ),
         route(
             post_.clone(),
+            "/accounts/{id}/contacts/{contact}/emails",
+            Signed,
+            post(engagement::email_consent),
+        ),
+        route(
+            post_.clone(),
             "/accounts/{id}/pulse",
             Signed,
             post(health::set_pulse),

@@ -26,6 +26,7 @@ struct Term {
 }
 
 struct Person {
+    id: String,
     name: String,
     email: String,
     title: String,
@@ -278,6 +279,7 @@ impl AccountPage {
 
 fn person(c: &Contact) -> Person {
     Person {
+        id: c.id.to_string(),
         name: c.fields.name.clone(),
         email: c
             .fields

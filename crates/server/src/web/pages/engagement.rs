@@ -173,3 +173,40 @@ pub async fn complete(
     )
     .await
 }
+
+#[derive(Deserialize)]
+pub struct ConsentForm {
+    stop: bool,
+}
+
+/// Stops or resumes a contact's automated emails (they asked on a call): the same list the
+/// unsubscribe link writes to.
+pub async fn email_consent(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Path((id, contact)): Path<(String, String)>,
+    Form(f): Form<ConsentForm>,
+) -> PageResult {
+    let id = account_id(&id)?;
+    let a = s.store.account(id).await?;
+    c.session.user.may_edit_account(&a.fields.owners)?;
+    let contact = contact
+        .parse::<sherpa_core::ContactId>()
+        .map_err(|e| Failure::not_found(e.0))?;
+    let person = s.store.contact(contact).await?;
+    let email = match (person.fields.account_id, &person.fields.email) {
+        (Some(owner), Some(email)) if owner == id => email.as_str().to_string(),
+        _ => {
+            return Err(Failure::bad(
+                "the contact has no email address on this account",
+            ));
+        }
+    };
+    if f.stop {
+        let how = format!("by user {} on the account page", c.session.user.id);
+        s.store.stop_emails(&email, &how).await?;
+    } else {
+        s.store.resume_emails(&email).await?;
+    }
+    Ok(Redirect::to(&format!("/accounts/{id}#map-h")).into_response())
+}
