@@ -110,6 +110,19 @@ pub struct MergeMoment {
     pub why: String,
 }
 
+impl MergeMoment {
+    pub fn of(model: &str, m: &super::Moment, rule: &str, why: &str) -> MergeMoment {
+        MergeMoment {
+            model: model.into(),
+            key: m.key.clone(),
+            title: m.title.clone(),
+            objective: m.objective.clone(),
+            rule: rule.into(),
+            why: why.into(),
+        }
+    }
+}
+
 /// Everything a template is filled from.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Merge {

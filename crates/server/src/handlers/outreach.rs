@@ -252,14 +252,7 @@ pub async fn preview_of(
             format!("{moment:?} has no email or webhook to preview"),
         ));
     }
-    let merge = MergeMoment {
-        model: m.name.clone(),
-        key: mo.key.clone(),
-        title: mo.title.clone(),
-        objective: mo.objective.clone(),
-        rule: mo.when.describe(),
-        why: "preview".into(),
-    };
+    let merge = MergeMoment::of(&m.name, mo, &mo.when.describe(), "preview");
     let mut accounts = Vec::new();
     for (id, name) in s.store.accounts_following(&config, model, limit).await? {
         let planned = s

@@ -1,8 +1,9 @@
 //! The engagement sweep: for every account that is not churned, the model its rule assigns,
 //! its milestones as of today (recording what the signals completed), and each moment or late
 //! milestone that came due. Each occurrence is inserted once (a unique index, so two servers
-//! sweeping together fire it once) and, in the same transaction, opens its task for the
-//! owner of the moment's function unless one for that moment is open already.
+//! sweeping together fire it once) and, in the same transaction, writes the sends of its email
+//! or webhook and opens its task for the owner of the moment's function unless one for that
+//! moment is open already.
 
 use super::facts::Gathered;
 use crate::health::id_list;
@@ -147,14 +148,7 @@ impl Store {
                             Some((
                                 m.email.clone(),
                                 m.webhook.clone(),
-                                MergeMoment {
-                                    model: model.name.clone(),
-                                    key: m.key.clone(),
-                                    title: m.title.clone(),
-                                    objective: m.objective.clone(),
-                                    rule: rule.clone(),
-                                    why: firing.why.clone(),
-                                },
+                                MergeMoment::of(&model.name, m, &rule, &firing.why),
                             )),
                             m.task,
                         ),
@@ -198,7 +192,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Inserts each occurrence once and opens its task in the same transaction.
+    /// Inserts each occurrence once and, in the same transaction, writes its sends and opens
+    /// its task.
     async fn fire(&self, due: &[Due]) -> Result<(usize, usize, usize)> {
         if due.is_empty() {
             return Ok((0, 0, 0));
