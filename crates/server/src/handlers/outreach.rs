@@ -101,6 +101,7 @@ pub async fn list_sends(
         account: p.account_id.as_deref().map(account).transpose()?,
         status,
         limit,
+        ..Default::default()
     };
     let sends = s.store.sends(&q).await?;
     Ok(Json(
@@ -132,12 +133,12 @@ pub async fn retry_send(
     let found = s
         .store
         .sends(&SendQuery {
-            limit: 1000,
+            ids: vec![id],
+            limit: 1,
             ..Default::default()
         })
         .await?
-        .into_iter()
-        .find(|x| x.id == id)
+        .pop()
         .ok_or_else(|| AppError::NotFound(format!("no send {id}")))?;
     Ok(Json(send_dto(found, &s.outreach)))
 }

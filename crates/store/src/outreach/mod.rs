@@ -113,6 +113,8 @@ impl TryFrom<SendRow> for Send {
 /// Which sends a list shows, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct SendQuery {
+    /// These sends only, when not empty.
+    pub ids: Vec<i64>,
     pub account: Option<AccountId>,
     pub status: Option<SendStatus>,
     pub limit: i64,
@@ -280,20 +282,12 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list = ids
-            .iter()
-            .map(|(i,)| i.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
-        let rows: Vec<SendRow> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM {FROM} WHERE s.id IN ({list}) ORDER BY s.id"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(Send::try_from)
-            .collect::<Result<_, _>>()?)
+        self.sends(&SendQuery {
+            ids: ids.into_iter().map(|(i,)| i).collect(),
+            limit,
+            ..Default::default()
+        })
+        .await
     }
 
     /// Records a delivery (the record after) and puts it on the account's timeline. A sender
@@ -388,6 +382,10 @@ impl Store {
         }
         if let Some(s) = q.status {
             filter.push_str(&format!(" AND s.status = '{}'", s.as_str()));
+        }
+        if !q.ids.is_empty() {
+            let list: Vec<String> = q.ids.iter().map(i64::to_string).collect();
+            filter.push_str(&format!(" AND s.id IN ({})", list.join(",")));
         }
         let rows: Vec<SendRow> = sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM {FROM} WHERE {filter} ORDER BY s.id DESC LIMIT $1"
