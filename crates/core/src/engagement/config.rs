@@ -201,14 +201,7 @@ impl Trigger {
             Trigger::RenewalInDays(d) => format!("{d} days before renewal"),
             Trigger::HighSeverityTicket => "a high or urgent ticket".into(),
             Trigger::ProductRelease => "a product release".into(),
-            Trigger::Departed(roles) => format!(
-                "a departed {}",
-                roles
-                    .iter()
-                    .map(|r| r.as_str().replace('_', " "))
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            ),
+            Trigger::Departed(roles) => format!("a departed {}", role_words(roles, " or ")),
             Trigger::PoorSurvey(p) => {
                 let mut parts = Vec::new();
                 if let Some(n) = p.nps_at_most {
@@ -235,6 +228,15 @@ impl Trigger {
             ),
         }
     }
+}
+
+/// Relationship roles in words: "champion or economic buyer".
+pub fn role_words(roles: &[RelationshipRole], joiner: &str) -> String {
+    roles
+        .iter()
+        .map(|r| r.as_str().replace('_', " "))
+        .collect::<Vec<_>>()
+        .join(joiner)
 }
 
 /// The longest wait a milestone or moment may name, in days.

@@ -49,13 +49,13 @@ impl<'a> Purpose<'a> {
         }
     }
 
-    pub fn of_late(m: &'a Milestone) -> Purpose<'a> {
+    pub fn of_late(m: &'a Milestone, rule: &'a str) -> Purpose<'a> {
         Purpose {
             title: &m.title,
             owner: m.owner,
             objective: &m.objective,
             priority: Priority::High,
-            rule: "an onboarding milestone is late",
+            rule,
             touch: false,
         }
     }

@@ -259,6 +259,28 @@ pub fn destination(url: &str) -> String {
     format!("{scheme}://{host}")
 }
 
+impl Channel {
+    /// Where a send goes as pages and the API show it: the address of an email; for a webhook,
+    /// its destination (`recipient_name`), never the URL, whose path may be a secret.
+    pub fn shown_recipient<'a>(&self, recipient: &'a str, recipient_name: &'a str) -> &'a str {
+        match self {
+            Channel::Email => recipient,
+            Channel::Webhook => recipient_name,
+        }
+    }
+
+    /// The addressee in words for the timeline: "Jane Doe <jane@acme.test>", or the webhook's
+    /// destination.
+    pub fn addressee(&self, recipient: &str, recipient_name: &str) -> String {
+        match self {
+            Channel::Email if !recipient_name.is_empty() => {
+                format!("{recipient_name} <{recipient}>")
+            }
+            _ => self.shown_recipient(recipient, recipient_name).to_string(),
+        }
+    }
+}
+
 /// A contact's first name, for "Hi {{ contact.first_name }}".
 pub fn first_name(name: &str) -> String {
     name.split_whitespace().next().unwrap_or(name).to_string()

@@ -40,7 +40,6 @@ pub struct SendDto {
 }
 
 fn send_dto(s: Send, settings: &crate::outreach::Settings) -> SendDto {
-    let webhook = s.channel == sherpa_core::engagement::Channel::Webhook;
     SendDto {
         id: s.id.to_string(),
         account_id: s.account_id.to_string(),
@@ -49,11 +48,10 @@ fn send_dto(s: Send, settings: &crate::outreach::Settings) -> SendDto {
         moment: s.moment,
         channel: s.channel.as_str().into(),
         contact_id: s.contact_id.map(|c| c.to_string()),
-        recipient: if webhook {
-            s.recipient_name.clone()
-        } else {
-            s.recipient
-        },
+        recipient: s
+            .channel
+            .shown_recipient(&s.recipient, &s.recipient_name)
+            .into(),
         recipient_name: s.recipient_name,
         body: settings.body(&s.body, &s.message_id),
         message_id: s.message_id,
@@ -187,14 +185,12 @@ pub struct Preview {
 }
 
 fn preview_send(p: PlannedSend, settings: &crate::outreach::Settings) -> PreviewSend {
-    let webhook = p.channel == sherpa_core::engagement::Channel::Webhook;
     PreviewSend {
         channel: p.channel.as_str().into(),
-        recipient: if webhook {
-            p.recipient_name.clone()
-        } else {
-            p.recipient
-        },
+        recipient: p
+            .channel
+            .shown_recipient(&p.recipient, &p.recipient_name)
+            .into(),
         recipient_name: p.recipient_name,
         subject: p.subject,
         body: settings.body(&p.body, "preview"),

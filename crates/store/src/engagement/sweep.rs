@@ -156,13 +156,7 @@ impl Store {
                         Source::Late(_) => (None, true),
                     };
                     let (purpose, owner_fn) = match purpose {
-                        Source::Late(m) => (
-                            Purpose {
-                                rule: &rule,
-                                ..Purpose::of_late(m)
-                            },
-                            m.owner,
-                        ),
+                        Source::Late(m) => (Purpose::of_late(m, &rule), m.owner),
                         Source::Moment(m) => (Purpose::of_moment(m, &rule), m.owner),
                     };
                     let task = task_for(

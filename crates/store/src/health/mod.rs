@@ -77,6 +77,24 @@ impl Scoring {
     }
 }
 
+/// An account's kept metrics and when they were worked out, on `conn` (inside a transaction).
+pub(crate) async fn kept_metrics(
+    conn: &mut sqlx::AnyConnection,
+    id: AccountId,
+) -> Result<Option<(Metrics, DateTime<Utc>)>> {
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT metrics, computed_at FROM health_metrics WHERE account_id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+    row.map(|(json, at)| {
+        let metrics =
+            serde_json::from_str(&json).map_err(|_| crate::rows::bad("metrics", &json))?;
+        Ok((metrics, time("computed_at", &at)?))
+    })
+    .transpose()
+}
+
 pub(crate) fn metrics_json(m: &Metrics) -> String {
     serde_json::to_string(m).expect("numbers and names")
 }
@@ -119,17 +137,8 @@ impl Store {
     /// The account's metrics as kept, and when they were worked out; none when never. Unlike
     /// [`Store::account_metrics`] it never recomputes them: what the refresher has done so far.
     pub async fn kept_metrics(&self, id: AccountId) -> Result<Option<(Metrics, DateTime<Utc>)>> {
-        let row: Option<(String, String)> =
-            sqlx::query_as("SELECT metrics, computed_at FROM health_metrics WHERE account_id = $1")
-                .bind(id.0)
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(|(json, at)| {
-            let metrics =
-                serde_json::from_str(&json).map_err(|_| crate::rows::bad("metrics", &json))?;
-            Ok((metrics, time("computed_at", &at)?))
-        })
-        .transpose()
+        let mut conn = self.pool.acquire().await?;
+        kept_metrics(&mut conn, id).await
     }
 
     async fn current_metrics(&self, id: AccountId) -> Result<(Metrics, DateTime<Utc>)> {

@@ -79,6 +79,14 @@ const COLUMNS: &str = "s.id, s.firing_id, s.account_id, a.name AS account_name, 
 const FROM: &str = "outreach_sends s JOIN accounts a ON a.id = s.account_id \
      JOIN engagement_firings f ON f.id = s.firing_id";
 
+impl Send {
+    /// "Jane Doe <jane@acme.test>", or the webhook's destination.
+    pub fn addressee(&self) -> String {
+        self.channel
+            .addressee(&self.recipient, &self.recipient_name)
+    }
+}
+
 impl TryFrom<SendRow> for Send {
     type Error = sqlx::Error;
     fn try_from(r: SendRow) -> Result<Self, sqlx::Error> {
@@ -169,21 +177,13 @@ pub(crate) async fn queue(
             let what = format!(
                 "{} to {} not sent: {}",
                 p.channel,
-                shown(&p),
+                p.channel.addressee(&p.recipient, &p.recipient_name),
                 p.error.as_deref().unwrap_or_default()
             );
             on_timeline(conn, now, o.account, &message_id, &what).await?;
         }
     }
     Ok(n)
-}
-
-fn shown(p: &PlannedSend) -> String {
-    match p.channel {
-        Channel::Email if p.recipient_name.is_empty() => p.recipient.clone(),
-        Channel::Email => format!("{} <{}>", p.recipient_name, p.recipient),
-        Channel::Webhook => p.recipient_name.clone(),
-    }
 }
 
 /// Ends a sender's claim with `status`; answers false when the claim was no longer its own
@@ -211,6 +211,21 @@ async fn settle(
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The account's contacts' addresses that stopped automated email, in lower case.
+pub(crate) async fn unsubscribed_of(
+    conn: &mut AnyConnection,
+    account: AccountId,
+) -> Result<std::collections::HashSet<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT u.email FROM unsubscribes u JOIN contacts c ON lower(c.email) = u.email \
+         WHERE c.account_id = $1",
+    )
+    .bind(account.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|(e,)| e).collect())
 }
 
 /// A send's final outcome on the account's timeline, once (keyed by its Message-ID).
@@ -306,20 +321,15 @@ impl Store {
         )
         .await?;
         if done {
+            let to = send.addressee();
             let what = match send.channel {
                 Channel::Email => format!(
-                    "Automated email \"{}\" sent to {} <{}> ({}, {}); Message-ID {}",
-                    send.subject,
-                    send.recipient_name,
-                    send.recipient,
-                    send.model,
-                    send.moment,
-                    send.message_id
+                    "Automated email \"{}\" sent to {to} ({}, {}); Message-ID {}",
+                    send.subject, send.model, send.moment, send.message_id
                 ),
-                Channel::Webhook => format!(
-                    "Webhook posted to {} ({}, {})",
-                    send.recipient_name, send.model, send.moment
-                ),
+                Channel::Webhook => {
+                    format!("Webhook posted to {to} ({}, {})", send.model, send.moment)
+                }
             };
             on_timeline(&mut tx, &now, send.account_id.0, &send.message_id, &what).await?;
         }
@@ -358,11 +368,8 @@ impl Store {
             let what = format!(
                 "Automated {} to {} failed after {} attempt{} ({}, {}): {error}",
                 send.channel,
-                if send.channel == Channel::Email {
-                    &send.recipient
-                } else {
-                    &send.recipient_name
-                },
+                send.channel
+                    .shown_recipient(&send.recipient, &send.recipient_name),
                 send.attempts,
                 if send.attempts == 1 { "" } else { "s" },
                 send.model,
@@ -487,14 +494,8 @@ impl Store {
         &self,
         account: AccountId,
     ) -> Result<std::collections::HashSet<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT u.email FROM unsubscribes u JOIN contacts c ON lower(c.email) = u.email \
-             WHERE c.account_id = $1",
-        )
-        .bind(account.0)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(|(e,)| e).collect())
+        let mut conn = self.pool.acquire().await?;
+        unsubscribed_of(&mut conn, account).await
     }
 
     /// Whether automated email to this address has been stopped.

@@ -7,9 +7,8 @@ use crate::rows::parse;
 use crate::{Result, Store};
 use sherpa_core::book::{RelationshipRole, parse_roles};
 use sherpa_core::engagement::*;
-use sherpa_core::{Currency, Money};
+use sherpa_core::{AccountId, Currency, Money};
 use sqlx::AnyConnection;
-use std::collections::BTreeMap;
 
 /// Put where the unsubscribe link goes: the sender knows the server's public address, the
 /// engine that fires the moment does not.
@@ -61,7 +60,7 @@ async fn account_merge(
     account: i64,
     currency: Currency,
     today: chrono::NaiveDate,
-) -> Result<(MergeAccount, BTreeMap<String, f64>)> {
+) -> Result<(MergeAccount, sherpa_core::health::Metrics)> {
     let r: AccountMergeRow = sqlx::query_as(
         "SELECT a.id, a.name, a.external_id, a.tier, a.segment, a.arr_minor, a.renewal_date, \
          a.customer_since, h.score, h.colour, u.name, u.email \
@@ -89,17 +88,10 @@ async fn account_merge(
         csm_name: r.10,
         csm_email: r.11,
     };
-    let json: Option<(String,)> =
-        sqlx::query_as("SELECT metrics FROM health_metrics WHERE account_id = $1")
-            .bind(account)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let mut metrics = BTreeMap::new();
-    if let Some((json,)) = json {
-        let kept: BTreeMap<String, Option<f64>> =
-            serde_json::from_str(&json).map_err(|_| crate::rows::bad("metrics", &json))?;
-        metrics.extend(kept.into_iter().filter_map(|(k, v)| Some((k, v?))));
-    }
+    let metrics = crate::health::kept_metrics(conn, AccountId(account))
+        .await?
+        .map(|(m, _)| m)
+        .unwrap_or_default();
     Ok((merge, metrics))
 }
 
@@ -162,13 +154,7 @@ async fn plan_email(
     .bind(merge.account.id)
     .fetch_all(&mut *conn)
     .await?;
-    let unsubscribed: Vec<(String,)> = sqlx::query_as(
-        "SELECT u.email FROM unsubscribes u JOIN contacts c ON lower(c.email) = u.email \
-         WHERE c.account_id = $1",
-    )
-    .bind(merge.account.id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let unsubscribed = super::unsubscribed_of(conn, AccountId(merge.account.id)).await?;
     let mut out = Vec::new();
     for (id, name, address, title, roles) in contacts {
         let roles: Vec<RelationshipRole> = parse_roles(&roles).unwrap_or_default();
@@ -192,7 +178,7 @@ async fn plan_email(
             ));
             continue;
         };
-        if unsubscribed.iter().any(|(u,)| *u == address.to_lowercase()) {
+        if unsubscribed.contains(&address.to_lowercase()) {
             out.push(skip(address, "unsubscribed".into()));
             continue;
         }
@@ -227,11 +213,6 @@ async fn plan_email(
         });
     }
     if out.is_empty() {
-        let roles: Vec<String> = email
-            .to
-            .iter()
-            .map(|r| r.as_str().replace('_', " "))
-            .collect();
         out.push(PlannedSend {
             channel: Channel::Email,
             contact_id: None,
@@ -242,7 +223,7 @@ async fn plan_email(
             status: SendStatus::Skipped,
             error: Some(format!(
                 "no current contact of the account is a {}",
-                roles.join(" or ")
+                role_words(&email.to, " or ")
             )),
         });
     }

@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
-use sherpa_core::engagement::{Channel, Moment, SendStatus};
+use sherpa_core::engagement::{Channel, Moment, SendStatus, role_words};
 use sherpa_store::{OutboxCounts, SendQuery};
 
 /// Sends the page lists.
@@ -27,7 +27,8 @@ pub struct SendLine {
     pub to_name: String,
     pub to_address: String,
     pub subject: String,
-    pub status: &'static str,
+    /// In words: "sent", "dry run".
+    pub status: String,
     pub attempts: i64,
     pub error: String,
     pub when: String,
@@ -49,8 +50,11 @@ pub fn action_words(m: &Moment) -> String {
         parts.push("task".to_string());
     }
     if let Some(e) = &m.email {
-        let to: Vec<String> = e.to.iter().map(|r| r.as_str().replace('_', " ")).collect();
-        parts.push(format!("email to {} ({})", to.join(", "), on(e.live)));
+        parts.push(format!(
+            "email to {} ({})",
+            role_words(&e.to, ", "),
+            on(e.live)
+        ));
     }
     if let Some(w) = &m.webhook {
         parts.push(format!(
@@ -72,17 +76,6 @@ pub fn preview_link(model: &str, m: &Moment) -> Option<String> {
             .finish();
         format!("/admin/engagement/preview?{q}")
     })
-}
-
-fn status_words(s: SendStatus) -> &'static str {
-    match s {
-        SendStatus::Pending => "pending",
-        SendStatus::Sending => "sending",
-        SendStatus::Sent => "sent",
-        SendStatus::Failed => "failed",
-        SendStatus::DryRun => "dry run",
-        SendStatus::Skipped => "skipped",
-    }
 }
 
 pub async fn outbox_view(s: &AppState) -> Result<OutboxView, Failure> {
@@ -110,7 +103,7 @@ pub async fn outbox_view(s: &AppState) -> Result<OutboxView, Failure> {
                     Channel::Webhook => String::new(),
                 },
                 subject: x.subject,
-                status: status_words(x.status),
+                status: x.status.as_str().replace('_', " "),
                 attempts: x.attempts,
                 error: x.last_error.unwrap_or_default(),
                 when: x
