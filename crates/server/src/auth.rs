@@ -54,6 +54,11 @@ impl ApiUser {
         Actor::user(self.0.user.id, "api")
     }
 
+    /// The caller of a use case.
+    pub fn caller(&self) -> sherpa_app::Caller {
+        sherpa_app::Caller::new(self.0.user.clone(), sherpa_app::Door::Api)
+    }
+
     /// Turns a role rule's refusal into a 403.
     pub fn allowed(&self, rule: Result<(), Denied>) -> Result<(), AppError> {
         rule.map_err(|d| AppError::Forbidden(d.0))

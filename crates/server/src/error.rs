@@ -54,6 +54,16 @@ impl AppError {
         }
     }
 
+    /// For a record named in a request body: not found is a 400 naming the field; any other
+    /// failure (the database's) stays what it is.
+    pub fn unknown(field: &str, message: &str) -> impl FnOnce(StoreError) -> AppError {
+        let (field, message) = (field.to_string(), message.to_string());
+        move |e| match e {
+            StoreError::NotFound { .. } => AppError::bad(&field, message),
+            e => e.into(),
+        }
+    }
+
     /// The problem in words for a page: "field: message".
     pub fn describe(&self) -> String {
         match self {
@@ -86,6 +96,23 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(m) => AppError::Conflict(m),
             StoreError::Rows(rows) => AppError::Rows(rows),
             other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<sherpa_app::Error> for AppError {
+    fn from(e: sherpa_app::Error) -> Self {
+        use sherpa_app::Error as E;
+        match e {
+            E::NotFound(m) => AppError::NotFound(m),
+            E::Forbidden(m) => AppError::Forbidden(m),
+            E::Invalid { field, message } => AppError::BadRequest {
+                field: Some(field),
+                message,
+            },
+            E::Conflict(m) => AppError::Conflict(m),
+            E::Rows(rows) => AppError::Rows(rows),
+            E::Store(e) => AppError::Internal(e.into()),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Sherpa's HTTP server: the REST API under `/api/v1/` (with its OpenAPI document generated
-//! from the handlers), `/healthz`, `/metrics`, and the background job worker. Handlers are thin:
-//! authorise, call the store and the domain, answer. Beside them run the job worker, the
-//! health refresher and the outbox's sender.
+//! from the handlers), the web pages, `/healthz`, `/metrics`. Handlers and pages are thin
+//! adapters over the application's use cases (`sherpa_app`): parse the request, call the use
+//! case, answer in JSON or HTML. Beside them run the job worker, the health refresher and the
+//! outbox's sender.
 
 mod api;
 mod auth;
@@ -19,16 +20,20 @@ pub mod web;
 
 pub use api::SYSTEM_ROUTES;
 pub use error::AppError;
-pub use jobs::{Worker, run_due_jobs};
+pub use jobs::Worker;
 pub use web::routes as web_routes;
 
 use axum::Router;
+use sherpa_app::App;
 use sherpa_store::Store;
 use std::net::SocketAddr;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
+    /// The use cases: every change goes through them.
+    pub app: App,
+    /// For reading.
     pub store: Store,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     pub throttle: std::sync::Arc<web::throttle::LoginThrottle>,
@@ -46,6 +51,7 @@ pub fn app(store: Store) -> Router {
 /// The application with the outbox's settings.
 pub fn app_with(store: Store, outreach: outreach::Settings) -> Router {
     let state = AppState {
+        app: App::new(store.clone()),
         store: store.clone(),
         metrics: metrics::recorder(),
         throttle: Default::default(),
@@ -65,7 +71,7 @@ pub async fn serve(
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
     let sender = outreach::Sender::new(store.clone(), outreach.clone())?;
-    let worker = Worker::new(store.clone());
+    let worker = Worker::new(App::new(store.clone()));
     let jobs = tokio::spawn(worker.run());
     let health = tokio::spawn(refresher::run(store.clone()));
     let sends = tokio::spawn(sender.run());

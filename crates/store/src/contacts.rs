@@ -137,11 +137,12 @@ impl Store {
     ) -> Result<Contact> {
         // A contact who moves leaves one account's relationship metrics and joins another's.
         let was = match id {
-            Some(id) => self
-                .contact(id)
-                .await
-                .ok()
-                .and_then(|c| c.fields.account_id),
+            Some(id) => match self.contact(id).await {
+                Ok(c) => c.fields.account_id,
+                // A new contact under a chosen id has no account to leave.
+                Err(StoreError::NotFound { .. }) => None,
+                Err(e) => return Err(e),
+            },
             None => None,
         };
         let mut tx = self.write_tx().await?;

@@ -568,8 +568,6 @@ impl Store {
         let after = audit_priority(&mut tx, &now, actor, "grade", &account, currency).await?;
         tx.commit().await?;
         self.health_watch().mark([id]);
-        // A new tier starts its cadence (and its model) at once, not at the next sweep.
-        self.run_engagement_for(&[id]).await?;
         Ok(after)
     }
 
@@ -594,38 +592,9 @@ impl Store {
         let account = existing_account(&mut tx, id, currency).await?;
         let rules = rules(&mut tx).await?;
         let grade = account.priority.grade;
-        if let Some(c) = choice
-            .as_ref()
-            .filter(|c| c.kind == TierChoiceKind::Decision)
-        {
-            let cell = grade.map(|g| rules.grid.cell(g));
-            match cell {
-                Some(cell @ TierCell::Between(..)) if cell.allows(c.tier) => {}
-                Some(TierCell::Between(a, b)) => {
-                    return Err(StoreError::invalid(
-                        "tier",
-                        format!(
-                            "{} sits between {a} and {b}; decide one of them, or override with a reason",
-                            grade.expect("graded")
-                        ),
-                    ));
-                }
-                Some(TierCell::Tier(t)) => {
-                    return Err(StoreError::invalid(
-                        "kind",
-                        format!(
-                            "{} is {t} by the grid: there is nothing to decide; override it with a reason instead",
-                            grade.expect("graded")
-                        ),
-                    ));
-                }
-                None => {
-                    return Err(StoreError::invalid(
-                        "kind",
-                        "the account has no grade yet: grade it, or override its tier with a reason",
-                    ));
-                }
-            }
+        if let Some(c) = &choice {
+            c.check(&rules.grid, grade)
+                .map_err(|e| StoreError::invalid(e.field, e.message))?;
         }
         let why = match &choice {
             Some(c) => format!(
@@ -644,8 +613,6 @@ impl Store {
         let after = audit_priority(&mut tx, &now, actor, "tier", &account, currency).await?;
         tx.commit().await?;
         self.health_watch().mark([id]);
-        // A new tier starts its cadence (and its model) at once, not at the next sweep.
-        self.run_engagement_for(&[id]).await?;
         Ok(after)
     }
 

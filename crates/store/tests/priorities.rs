@@ -299,6 +299,8 @@ async fn a_new_account_gets_a_grading_task_that_its_grading_closes() {
         )
         .await
         .unwrap();
+    // The application sweeps the account's engagement after each grading (the store only stores).
+    db.store.run_engagement_for(&[new.id]).await.unwrap();
     assert!(
         db.store.tasks(&open(ae.id)).await.unwrap().is_empty(),
         "the grading closed it"
@@ -580,6 +582,8 @@ async fn a_tier_1_account_wants_a_personal_touch_every_week_and_a_call_not_a_not
         )
         .await
         .unwrap();
+    // The application sweeps the account's engagement after each grading (the store only stores).
+    db.store.run_engagement_for(&[acme]).await.unwrap();
     let t = touch_task(&db, acme)
         .await
         .expect("Tier 1 opens its weekly touch at once");

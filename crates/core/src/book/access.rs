@@ -80,6 +80,23 @@ impl User {
     }
 
     /// Changing a task: leaders and admins any, others their own.
+    /// Whether tasks may be handed to this person: someone active who can act on them.
+    pub fn may_own_tasks(&self) -> Allowed {
+        if !self.active {
+            return deny(format!(
+                "{} is no longer active; hand the task to someone who is",
+                self.name
+            ));
+        }
+        match self.role {
+            Role::Viewer => deny(format!(
+                "{} has the viewer role and cannot work tasks; hand it to someone who can",
+                self.name
+            )),
+            _ => Ok(()),
+        }
+    }
+
     pub fn may_change_task(&self, task: &Task) -> Allowed {
         match self.role {
             Role::Admin | Role::Leader => Ok(()),

@@ -142,6 +142,56 @@ pub struct TierChoice {
     pub reason: String,
 }
 
+impl TierChoiceKind {
+    /// The kind of a choice whose maker did not say: a decision when the grade sits between two
+    /// tiers (whatever tier was chosen, so a tier outside the cell is refused rather than
+    /// silently stored as an override), an override otherwise.
+    pub fn unstated(grid: &TierGrid, grade: Option<Grade>) -> TierChoiceKind {
+        match grade.map(|g| grid.cell(g)) {
+            Some(TierCell::Between(..)) => TierChoiceKind::Decision,
+            _ => TierChoiceKind::Override,
+        }
+    }
+}
+
+/// Why a tier choice cannot stand: the field it is about and the rule in words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct TierChoiceRefused {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl TierChoice {
+    /// A decision settles a grade between two tiers, with one of those two; an override may set
+    /// any tier against the grid.
+    pub fn check(&self, grid: &TierGrid, grade: Option<Grade>) -> Result<(), TierChoiceRefused> {
+        if self.kind == TierChoiceKind::Override {
+            return Ok(());
+        }
+        let refuse = |field, message: String| Err(TierChoiceRefused { field, message });
+        match grade.map(|g| (g, grid.cell(g))) {
+            Some((_, cell @ TierCell::Between(..))) if cell.allows(self.tier) => Ok(()),
+            Some((g, TierCell::Between(a, b))) => refuse(
+                "tier",
+                format!(
+                    "{g} sits between {a} and {b}; decide one of them, or override with a reason"
+                ),
+            ),
+            Some((g, TierCell::Tier(t))) => refuse(
+                "kind",
+                format!(
+                    "{g} is {t} by the grid: there is nothing to decide; override it with a reason instead"
+                ),
+            ),
+            None => refuse(
+                "kind",
+                "the account has no grade yet: grade it, or override its tier with a reason".into(),
+            ),
+        }
+    }
+}
+
 /// An account's tier as it stands.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TierStanding {

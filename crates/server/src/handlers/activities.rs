@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use sherpa_app::LogActivity;
 use sherpa_core::*;
 use utoipa::{IntoParams, ToSchema};
 
@@ -123,43 +124,26 @@ pub async fn log_activity(
     ApiJson(b): ApiJson<NewActivity>,
 ) -> Result<(StatusCode, Json<ActivityDto>), AppError> {
     u.require_write()?;
-    let account = b
-        .account_id
-        .parse::<AccountId>()
-        .map_err(|e| AppError::bad("account_id", e.0))?;
-    let acc = s
-        .store
-        .account(account)
-        .await
-        .map_err(|_| AppError::bad("account_id", "no such account"))?;
-    u.require_activity(&acc)?;
-    let occurred_at = match b.occurred_at {
-        Some(t) => sherpa_core::text::parse_timestamp(&t)
-            .ok_or_else(|| AppError::bad("occurred_at", format!("\"{t}\" is not RFC 3339")))?,
-        None => s.store.clock().now(),
-    };
-    if b.summary.chars().count() > limits::LONG_TEXT {
-        return Err(AppError::bad(
-            "summary",
-            format!("longer than {} characters", limits::LONG_TEXT),
-        ));
-    }
-    let input = ActivityInput {
-        account: AccountRef::Id(account),
-        external_id: None,
-        kind: b
-            .kind
-            .parse()
-            .map_err(|e: ParseEnumError| AppError::bad("kind", e.to_string()))?,
-        occurred_at,
-        by: Some(PersonRef::Id(u.user().id)),
+    let cmd = LogActivity {
+        account: b
+            .account_id
+            .parse::<AccountId>()
+            .map_err(|e| AppError::bad("account_id", e.0))?,
+        kind: LogActivity::kind(&b.kind)?,
+        occurred_at: b
+            .occurred_at
+            .map(|t| {
+                sherpa_core::text::parse_timestamp(&t)
+                    .ok_or_else(|| AppError::bad("occurred_at", format!("\"{t}\" is not RFC 3339")))
+            })
+            .transpose()?,
         attendees: b
             .attendees
             .iter()
-            .map(|e| Email::parse(e).map_err(|x| AppError::bad("attendees", x.0)))
+            .map(|e| LogActivity::attendee(e))
             .collect::<Result<_, _>>()?,
         summary: b.summary,
     };
-    let a = s.store.log_activity(&u.actor(), &input).await?;
+    let a = s.app.log_activity(&u.caller(), cmd).await?;
     Ok((StatusCode::CREATED, Json(a.into())))
 }

@@ -122,7 +122,7 @@ async fn check_account(
             &s.store
                 .account(a)
                 .await
-                .map_err(|_| AppError::bad("account_id", "no such account"))?,
+                .map_err(AppError::unknown("account_id", "no such account"))?,
         ),
         None => u.require_manage(),
     }

@@ -103,7 +103,7 @@ pub async fn create_contract(
         .store
         .find_account(reference)
         .await
-        .map_err(|_| AppError::bad(field, "no such account"))?;
+        .map_err(AppError::unknown(field, "no such account"))?;
     let account = s.store.account(id).await?;
     u.require_account_edit(&account)?;
     let c = s.store.save_contract(&u.actor(), None, &patch).await?;

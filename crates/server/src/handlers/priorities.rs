@@ -9,9 +9,10 @@ use axum::Json;
 use axum::extract::State;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use sherpa_app::{ChooseTier, GradeAccount};
 use sherpa_core::prioritise::*;
 use sherpa_core::*;
-use sherpa_store::{GradeInput, PrioritisationRules};
+use sherpa_store::PrioritisationRules;
 use std::collections::BTreeMap;
 use std::str::FromStr;
 use utoipa::ToSchema;
@@ -52,29 +53,14 @@ pub async fn grade_account(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<GradeBody>,
 ) -> Result<Json<AccountDto>, AppError> {
-    let id = account_id(&id)?;
-    let account = s.store.account(id).await?;
-    u.require_grade(&account)?;
-    let potential = Decimal::from_str(body.potential_value.trim()).map_err(|_| {
-        AppError::bad(
-            "potential_value",
-            "a decimal amount in the book's currency, like 120000",
-        )
-    })?;
-    let growth = Growth::new(body.growth).map_err(|e| AppError::bad("growth", e.to_string()))?;
-    let moment = body
-        .moment
-        .parse::<GradingMoment>()
-        .map_err(|e| AppError::bad("moment", e.to_string()))?;
-    let input = GradeInput {
-        potential,
-        growth,
-        moment,
+    let cmd = GradeAccount {
+        account: account_id(&id)?,
+        potential: GradeAccount::potential_value(&body.potential_value)?,
+        growth: GradeAccount::growth(body.growth)?,
+        moment: GradeAccount::moment(&body.moment)?,
         reason: body.reason,
     };
-    Ok(Json(
-        s.store.grade_account(&u.actor(), id, &input).await?.into(),
-    ))
+    Ok(Json(s.app.grade_account(&u.caller(), cmd).await?.into()))
 }
 
 /// Decides the tier of a grade between two tiers, overrides the grid with a reason, or (tier
@@ -88,35 +74,13 @@ pub async fn choose_tier(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<TierBody>,
 ) -> Result<Json<AccountDto>, AppError> {
-    let id = account_id(&id)?;
-    let account = s.store.account(id).await?;
-    u.require_grade(&account)?;
-    let choice = match body.tier {
-        None => None,
-        Some(t) => {
-            let tier = Tier::new(t).ok_or_else(|| AppError::bad("tier", "1, 2 or 3"))?;
-            let grid = s.store.prioritisation_rules().await?.grid;
-            let between = account
-                .priority
-                .grade
-                .is_some_and(|g| grid.cell(g).is_between());
-            let kind = match body.kind.as_deref() {
-                Some(k) => k
-                    .parse::<TierChoiceKind>()
-                    .map_err(|e| AppError::bad("kind", e.to_string()))?,
-                None if between => TierChoiceKind::Decision,
-                None => TierChoiceKind::Override,
-            };
-            Some(TierChoice {
-                kind,
-                tier,
-                reason: body.reason.unwrap_or_default(),
-            })
-        }
+    let cmd = ChooseTier {
+        account: account_id(&id)?,
+        tier: body.tier.map(ChooseTier::tier).transpose()?,
+        kind: body.kind.as_deref().map(ChooseTier::kind).transpose()?,
+        reason: body.reason.unwrap_or_default(),
     };
-    Ok(Json(
-        s.store.choose_tier(&u.actor(), id, choice).await?.into(),
-    ))
+    Ok(Json(s.app.choose_tier(&u.caller(), cmd).await?.into()))
 }
 
 #[derive(Serialize, ToSchema)]

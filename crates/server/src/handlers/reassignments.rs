@@ -89,7 +89,7 @@ async fn user(store: &Store, field: &str, s: &str) -> Result<UserId, AppError> {
     store
         .find_person(&r)
         .await
-        .map_err(|_| AppError::bad(field, format!("no team member {s:?}")))
+        .map_err(AppError::unknown(field, &format!("no team member {s:?}")))
 }
 
 /// Reads a request as the API and the web page give it.

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use sherpa_app::OpenTask;
 use sherpa_core::*;
 use sherpa_store::TaskQuery;
 use utoipa::{IntoParams, ToSchema};
@@ -178,26 +179,19 @@ pub async fn create_task(
     ApiJson(b): ApiJson<NewTask>,
 ) -> Result<(StatusCode, Json<TaskDto>), AppError> {
     u.require_write()?;
-    let account = b
-        .account_id
-        .parse::<AccountId>()
-        .map_err(|e| AppError::bad("account_id", e.0))?;
-    let acc = s
-        .store
-        .account(account)
-        .await
-        .map_err(|_| AppError::bad("account_id", "no such account"))?;
-    u.allowed(u.user().may_open_task(&acc.fields.owners))?;
-    let title = required_text("title", &b.title, 300).map_err(|e| AppError::bad("title", e.0))?;
-    let fields = TaskFields {
-        account_id: account,
-        title,
-        owner_id: Some(match b.owner_id {
-            Some(o) => o
-                .parse()
-                .map_err(|e: Invalid| AppError::bad("owner_id", e.0))?,
-            None => u.user().id,
-        }),
+    let cmd = OpenTask {
+        account: b
+            .account_id
+            .parse::<AccountId>()
+            .map_err(|e| AppError::bad("account_id", e.0))?,
+        title: b.title,
+        owner: b
+            .owner_id
+            .map(|o| {
+                o.parse()
+                    .map_err(|e: Invalid| AppError::bad("owner_id", e.0))
+            })
+            .transpose()?,
         due_on: b.due_on,
         priority: b
             .priority
@@ -206,15 +200,10 @@ pub async fn create_task(
                 p.parse()
                     .map_err(|e: ParseEnumError| AppError::bad("priority", e.to_string()))
             })
-            .transpose()?
-            .unwrap_or(Priority::Normal),
-        source: TaskSource::Manual,
-        reason: b
-            .reason
-            .unwrap_or_else(|| format!("Opened by {}", u.user().name)),
-        dedup_key: None,
+            .transpose()?,
+        reason: b.reason,
     };
-    let (t, _) = s.store.open_task(&u.actor(), &fields).await?;
+    let t = s.app.open_task(&u.caller(), cmd).await?;
     Ok((StatusCode::CREATED, Json(t.into())))
 }
 
@@ -229,8 +218,6 @@ pub async fn update_task(
     body: axum::body::Bytes,
 ) -> Result<Json<TaskDto>, AppError> {
     let id = id.parse::<TaskId>().map_err(|e| AppError::NotFound(e.0))?;
-    let task = s.store.task(id).await?;
-    u.allowed(u.user().may_change_task(&task))?;
     let body: Value = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest {
         field: None,
         message: format!("invalid JSON: {e}"),
@@ -246,7 +233,7 @@ pub async fn update_task(
         due_on: m.field("due_on", date)?,
         priority: m.required("priority", parsed::<Priority>)?,
     };
-    let t = s.store.update_task(&u.actor(), id, &change).await?;
+    let t = s.app.change_task(&u.caller(), id, change).await?;
     let mut t = [TaskDto::from(t)];
     with_moments(&s, &mut t).await?;
     let [t] = t;

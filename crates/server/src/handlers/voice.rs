@@ -45,7 +45,7 @@ async fn target(s: &AppState, u: &ApiUser, raw: &str) -> Result<AccountId, AppEr
         .store
         .account(id)
         .await
-        .map_err(|_| AppError::bad("account_id", "no such account"))?;
+        .map_err(AppError::unknown("account_id", "no such account"))?;
     u.require_account_edit(&account)?;
     Ok(id)
 }
@@ -260,7 +260,7 @@ pub async fn create_survey(
                 .store
                 .contact(id)
                 .await
-                .map_err(|_| AppError::bad("contact_id", "no such contact"))?;
+                .map_err(AppError::unknown("contact_id", "no such contact"))?;
             if contact.fields.account_id != Some(account_id) {
                 return Err(AppError::bad(
                     "contact_id",

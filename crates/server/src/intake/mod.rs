@@ -177,10 +177,12 @@ async fn receive(
                     .into_response();
             }
             Err(NotStored::Failed(e)) => {
+                // The database's words are for the log; the client learns only to retry.
+                tracing::error!(error = %e, "intake batch not stored");
                 return answer(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "not_stored",
-                    format!("the messages could not be stored; retry: {e}"),
+                    "the messages could not be stored; retry later".to_string(),
                 );
             }
         }

@@ -533,6 +533,18 @@ impl From<StoreError> for Failure {
     }
 }
 
+impl From<sherpa_app::Error> for Failure {
+    fn from(e: sherpa_app::Error) -> Self {
+        use sherpa_app::Error as E;
+        match e {
+            E::NotFound(m) => Failure::not_found(m),
+            E::Forbidden(m) => Failure::forbidden(m),
+            E::Invalid { .. } | E::Conflict(_) | E::Rows(_) => Failure::bad(e.to_string()),
+            E::Store(e) => Failure::internal(e.to_string()),
+        }
+    }
+}
+
 impl From<Denied> for Failure {
     fn from(d: Denied) -> Self {
         Failure::forbidden(d.0)

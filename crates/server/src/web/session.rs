@@ -29,6 +29,13 @@ pub struct Current {
     pub cookie: String,
 }
 
+impl Current {
+    /// The signed-in person as the caller of a use case.
+    pub fn caller(&self) -> sherpa_app::Caller {
+        sherpa_app::Caller::new(self.session.user.clone(), sherpa_app::Door::Web)
+    }
+}
+
 /// A signed-in person. Pages that take it send anonymous visitors to the sign-in page.
 pub struct Signed(pub Current);
 

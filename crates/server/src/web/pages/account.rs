@@ -9,6 +9,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
+use sherpa_app::LogActivity;
 use sherpa_core::*;
 use sherpa_store::ListQuery;
 use std::collections::{BTreeMap, HashMap};
@@ -479,6 +480,22 @@ pub(super) async fn refused(
     Ok(resp)
 }
 
+/// What a refused use case tells the form: the rule in words ("tier: B1 sits between ..."). A
+/// missing record, a denial or a database failure is a page of its own.
+pub(super) fn problem(e: sherpa_app::Error) -> Result<String, Failure> {
+    match e {
+        sherpa_app::Error::Invalid { .. } | sherpa_app::Error::Conflict(_) => Ok(e.to_string()),
+        e => Err(e.into()),
+    }
+}
+
+/// A whole number typed into a form field; the use case checks its range.
+pub(super) fn number(field: &str, text: &str) -> sherpa_app::Result<i64> {
+    text.trim().parse().map_err(|_| {
+        sherpa_app::Error::invalid(field, format!("\"{}\" is not a whole number", text.trim()))
+    })
+}
+
 pub(super) fn account_id(raw: &str) -> Result<AccountId, Failure> {
     raw.parse()
         .map_err(|_| Failure::not_found(format!("no account {raw}")))
@@ -640,8 +657,6 @@ pub async fn log_activity(
     body: axum::body::Bytes,
 ) -> PageResult {
     let id = account_id(&id)?;
-    let a = s.store.account(id).await?;
-    c.session.user.may_log_activity(&a.fields.owners)?;
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_bytes(&body).map_err(|e| Failure::bad(e.to_string()))?;
     let get = |k: &str| {
@@ -651,45 +666,34 @@ pub async fn log_activity(
             .map(|(_, v)| v.as_str())
             .unwrap_or("")
     };
-    let input = (|| -> Result<ActivityInput, Invalid> {
-        let kind: ActivityKind = get("kind")
-            .parse()
-            .map_err(|e| Invalid(format!("kind: {e}")))?;
+    let cmd = (|| {
         let when = get("occurred_at");
         let occurred_at = chrono::NaiveDateTime::parse_from_str(when, "%Y-%m-%dT%H:%M")
-            .map_err(|_| Invalid(format!("when: \"{when}\" is not a date and time")))?
+            .map_err(|_| {
+                sherpa_app::Error::invalid(
+                    "occurred_at",
+                    format!("\"{when}\" is not a date and time"),
+                )
+            })?
             .and_utc();
-        let summary = required_text("summary", get("summary"), limits::LONG_TEXT)?;
-        let attendees = pairs
-            .iter()
-            .filter(|(k, _)| k == "attendee")
-            .map(|(_, v)| Email::parse(v))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(ActivityInput {
-            account: AccountRef::Id(id),
-            external_id: None,
-            kind,
-            occurred_at,
-            by: Some(PersonRef::Id(c.session.user.id)),
-            attendees,
-            summary,
+        Ok(LogActivity {
+            account: id,
+            kind: LogActivity::kind(get("kind"))?,
+            occurred_at: Some(occurred_at),
+            attendees: pairs
+                .iter()
+                .filter(|(k, _)| k == "attendee")
+                .map(|(_, v)| LogActivity::attendee(v))
+                .collect::<Result<_, _>>()?,
+            summary: get("summary").to_string(),
         })
     })();
-    let problem = match input {
-        Err(e) => e.0,
-        Ok(input) => match s
-            .store
-            .log_activity(&Actor::user(c.session.user.id, "web"), &input)
-            .await
-        {
-            Ok(_) => {
-                return Ok(Redirect::to(&format!("/accounts/{id}#timeline")).into_response());
-            }
-            Err(sherpa_store::StoreError::Invalid { field, message }) => {
-                format!("{field}: {message}")
-            }
-            Err(e) => return Err(e.into()),
-        },
+    let result = match cmd {
+        Ok(cmd) => s.app.log_activity(&c.caller(), cmd).await,
+        Err(e) => Err(e),
     };
-    refused(&s, &c, id, problem).await
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/accounts/{id}#timeline")).into_response()),
+        Err(e) => refused(&s, &c, id, problem(e)?).await,
+    }
 }

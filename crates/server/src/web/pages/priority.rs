@@ -2,18 +2,17 @@
 //! history, the grading form (the AE at close, the CSM within 30 days or on a state change) and
 //! the tier decision or override.
 
-use super::account::{account_id, refused};
+use super::account::{account_id, number, problem, refused};
 use crate::AppState;
 use crate::web::session::Signed;
 use crate::web::{PageResult, format};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
-use rust_decimal::Decimal;
 use serde::Deserialize;
+use sherpa_app::{ChooseTier, GradeAccount};
 use sherpa_core::prioritise::*;
 use sherpa_core::*;
-use sherpa_store::{GradeInput, Store, StoreError};
-use std::str::FromStr;
+use sherpa_store::{Store, StoreError};
 
 /// How many gradings the page lists.
 const HISTORY: usize = 5;
@@ -170,23 +169,17 @@ pub struct GradeForm {
     reason: String,
 }
 
-/// Back to the account's grade and tier when saved; the page with what was wrong otherwise.
-async fn answer(
+/// Back to the account's grade and tier when saved; the page with the rule that refused it
+/// otherwise.
+async fn answer<T>(
     s: &AppState,
     c: &crate::web::session::Current,
     id: AccountId,
-    result: Result<(), String>,
+    result: sherpa_app::Result<T>,
 ) -> PageResult {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/accounts/{id}?saved=1#priority")).into_response()),
-        Err(p) => refused(s, c, id, p).await,
-    }
-}
-
-fn problem(e: StoreError) -> Result<String, StoreError> {
-    match e {
-        StoreError::Invalid { field, message } => Ok(format!("{field}: {message}")),
-        e => Err(e),
+        Ok(_) => Ok(Redirect::to(&format!("/accounts/{id}?saved=1#priority")).into_response()),
+        Err(e) => refused(s, c, id, problem(e)?).await,
     }
 }
 
@@ -197,44 +190,18 @@ pub async fn grade(
     axum::Form(f): axum::Form<GradeForm>,
 ) -> PageResult {
     let id = account_id(&id)?;
-    let a = s.store.account(id).await?;
-    c.session.user.may_grade(&a.fields.owners)?;
-    let input = (|| -> Result<GradeInput, String> {
-        let raw = f.potential_value.trim().replace(',', "");
-        let potential = Decimal::from_str(&raw).map_err(|_| {
-            format!(
-                "potential value: \"{}\" is not an amount, like 120000",
-                f.potential_value.trim()
-            )
-        })?;
-        let growth = f
-            .growth
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| GradeError::Growth(f.growth.clone()))
-            .and_then(Growth::new)
-            .map_err(|e| e.to_string())?;
-        let moment = f
-            .moment
-            .parse::<GradingMoment>()
-            .map_err(|e| format!("moment: {e}"))?;
-        Ok(GradeInput {
-            potential,
-            growth,
-            moment,
+    let cmd = (|| {
+        Ok(GradeAccount {
+            account: id,
+            potential: GradeAccount::potential_value(&f.potential_value)?,
+            growth: GradeAccount::growth(number("growth", &f.growth)?)?,
+            moment: GradeAccount::moment(&f.moment)?,
             reason: f.reason.clone(),
         })
     })();
-    let result = match input {
-        Err(p) => Err(p),
-        Ok(input) => match s
-            .store
-            .grade_account(&Actor::user(c.session.user.id, "web"), id, &input)
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) => Err(problem(e)?),
-        },
+    let result = match cmd {
+        Ok(cmd) => s.app.grade_account(&c.caller(), cmd).await,
+        Err(e) => Err(e),
     };
     answer(&s, &c, id, result).await
 }
@@ -243,6 +210,9 @@ pub async fn grade(
 pub struct TierForm {
     /// 1, 2, 3, or "grid" to follow the grid again.
     tier: String,
+    /// decision or override; left out, the rule of [`ChooseTier::kind`] decides.
+    #[serde(default)]
+    kind: String,
     reason: String,
 }
 
@@ -253,40 +223,23 @@ pub async fn tier(
     axum::Form(f): axum::Form<TierForm>,
 ) -> PageResult {
     let id = account_id(&id)?;
-    let a = s.store.account(id).await?;
-    c.session.user.may_grade(&a.fields.owners)?;
-    let choice = match f.tier.trim() {
-        "grid" => Ok(None),
-        t => match t.parse::<i64>().ok().and_then(Tier::new) {
-            None => Err(format!("tier: \"{t}\" is not 1, 2 or 3")),
-            Some(tier) => {
-                let grid = s.store.prioritisation_rules().await?.grid;
-                let between = a
-                    .priority
-                    .grade
-                    .is_some_and(|g| grid.cell(g).is_between() && grid.cell(g).allows(tier));
-                Ok(Some(TierChoice {
-                    kind: if between {
-                        TierChoiceKind::Decision
-                    } else {
-                        TierChoiceKind::Override
-                    },
-                    tier,
-                    reason: f.reason.clone(),
-                }))
-            }
-        },
-    };
-    let result = match choice {
-        Err(p) => Err(p),
-        Ok(choice) => match s
-            .store
-            .choose_tier(&Actor::user(c.session.user.id, "web"), id, choice)
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) => Err(problem(e)?),
-        },
+    let cmd = (|| {
+        Ok(ChooseTier {
+            account: id,
+            tier: match f.tier.trim() {
+                "grid" => None,
+                t => Some(ChooseTier::tier(number("tier", t)?)?),
+            },
+            kind: Some(f.kind.trim())
+                .filter(|k| !k.is_empty())
+                .map(ChooseTier::kind)
+                .transpose()?,
+            reason: f.reason.clone(),
+        })
+    })();
+    let result = match cmd {
+        Ok(cmd) => s.app.choose_tier(&c.caller(), cmd).await,
+        Err(e) => Err(e),
     };
     answer(&s, &c, id, result).await
 }

@@ -12,7 +12,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use chrono::{Datelike, Days, NaiveDate};
 use serde::Deserialize;
-use sherpa_core::{Actor, Role, TaskChange, TaskId, TaskStatus, User, UserId};
+use sherpa_app::{TaskAction, WorkTask};
+use sherpa_core::{Role, TaskId, User, UserId};
 
 struct Line {
     id: TaskId,
@@ -175,39 +176,25 @@ pub async fn act(
     let id: TaskId = id
         .parse()
         .map_err(|_| Failure::not_found(format!("no task {id}")))?;
-    let task = s.store.task(id).await?;
-    c.session.user.may_change_task(&task)?;
-    let today = s.store.clock().today();
-    let change = match f.action.as_str() {
-        "done" => TaskChange {
-            status: Some(TaskStatus::Done),
-            outcome: Some(Some(f.outcome.trim().to_string()).filter(|o| !o.is_empty())),
-            ..Default::default()
+    let action = match f.action.as_str() {
+        "done" => TaskAction::Done {
+            outcome: Some(f.outcome.clone()),
         },
-        "snooze" => {
-            let days = f.days.unwrap_or(7).clamp(1, 90);
-            let from = task.fields.due_on.unwrap_or(today).max(today);
-            TaskChange {
-                due_on: Some(Some(from + Days::new(days))),
-                ..Default::default()
-            }
-        }
-        "reassign" => {
-            let to: UserId =
-                f.to.as_deref()
-                    .unwrap_or_default()
-                    .parse()
-                    .map_err(|_| Failure::bad_request("choose the person to hand the task to"))?;
-            s.store.user(to).await?;
-            TaskChange {
-                owner: Some(Some(to)),
-                ..Default::default()
-            }
-        }
+        "snooze" => TaskAction::Snooze {
+            days: f.days.unwrap_or(7),
+        },
+        "reassign" => TaskAction::Reassign {
+            to: f
+                .to
+                .as_deref()
+                .unwrap_or_default()
+                .parse()
+                .map_err(|_| Failure::bad_request("choose the person to hand the task to"))?,
+        },
         other => return Err(Failure::bad_request(format!("no task action {other:?}"))),
     };
-    s.store
-        .update_task(&Actor::user(c.session.user.id, "web"), id, &change)
+    s.app
+        .work_task(&c.caller(), WorkTask { task: id, action })
         .await?;
     let back = match f.back.as_deref().filter(|b| !b.is_empty()) {
         Some(u) => format!(

@@ -1,0 +1,75 @@
+//! Sherpa's use cases: one function per thing a person or a job does ("grade an account",
+//! "choose a tier", "log an activity", "finish a task"). Each takes the acting person and a typed
+//! command, checks their permission, applies the rules of `sherpa_core`, writes through the
+//! store in one transaction (which writes the audit entry), and then starts the follow-ups.
+//!
+//! The API handlers, the web pages, the CLI and the background jobs are thin adapters over
+//! this crate, so the same action has the same outcome whichever door it comes through.
+
+mod error;
+mod follow_up;
+pub mod jobs;
+mod prioritise;
+mod tasks;
+mod timeline;
+
+pub use error::{Error, Result};
+pub use prioritise::{ChooseTier, GradeAccount};
+pub use tasks::{OpenTask, SNOOZE_DAYS, TaskAction, WorkTask};
+pub use timeline::LogActivity;
+
+use sherpa_core::{Actor, User};
+use sherpa_store::Store;
+
+/// The application: every use case, over one store. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct App {
+    store: Store,
+}
+
+/// The door an action came through, kept with every change it makes ("via" in the audit log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Door {
+    Api,
+    Web,
+    Cli,
+}
+
+impl Door {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Door::Api => "api",
+            Door::Web => "web",
+            Door::Cli => "cli",
+        }
+    }
+}
+
+/// Who acts, and through which door.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub door: Door,
+}
+
+impl Caller {
+    pub fn new(user: User, door: Door) -> Self {
+        Caller { user, door }
+    }
+
+    /// The author of the changes this caller makes, as the audit log keeps it.
+    pub fn actor(&self) -> Actor {
+        Actor::user(self.user.id, self.door.as_str())
+    }
+}
+
+impl App {
+    pub fn new(store: Store) -> Self {
+        App { store }
+    }
+
+    /// The store, for reading. Changes go through the use cases.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}

@@ -1,0 +1,134 @@
+//! Working a task: finish it with an outcome, snooze it, hand it to someone else, or change its
+//! fields as a whole (the API's merge patch). Opening one by hand.
+
+use crate::{App, Caller, Error, Result};
+use chrono::Days;
+use sherpa_core::{
+    AccountId, Priority, Task, TaskChange, TaskFields, TaskId, TaskSource, TaskStatus, UserId,
+    required_text,
+};
+
+/// How long a task can be snoozed at once, in days.
+pub const SNOOZE_DAYS: std::ops::RangeInclusive<u64> = 1..=90;
+
+/// One thing a person does with a task from their list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskAction {
+    /// Done, with what came of it.
+    Done { outcome: Option<String> },
+    /// Due again this many days after its due day (or today, when that has passed).
+    Snooze { days: u64 },
+    /// Handed to another person.
+    Reassign { to: UserId },
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkTask {
+    pub task: TaskId,
+    pub action: TaskAction,
+}
+
+/// Open a task by hand on an account.
+#[derive(Debug, Clone)]
+pub struct OpenTask {
+    pub account: AccountId,
+    pub title: String,
+    /// The caller when not given.
+    pub owner: Option<UserId>,
+    pub due_on: Option<chrono::NaiveDate>,
+    pub priority: Option<Priority>,
+    /// Why the task exists; "Opened by NAME" when not given.
+    pub reason: Option<String>,
+}
+
+impl App {
+    /// Does one thing with a task from a person's list.
+    pub async fn work_task(&self, by: &Caller, cmd: WorkTask) -> Result<Task> {
+        let change = match cmd.action {
+            TaskAction::Done { outcome } => TaskChange {
+                status: Some(TaskStatus::Done),
+                outcome: Some(
+                    outcome
+                        .map(|o| o.trim().to_string())
+                        .filter(|o| !o.is_empty()),
+                ),
+                ..Default::default()
+            },
+            TaskAction::Snooze { days } => {
+                if !SNOOZE_DAYS.contains(&days) {
+                    return Err(Error::invalid(
+                        "days",
+                        format!(
+                            "{days} days is not a snooze; choose {} to {} days",
+                            SNOOZE_DAYS.start(),
+                            SNOOZE_DAYS.end()
+                        ),
+                    ));
+                }
+                let task = self.store.task(cmd.task).await?;
+                let today = self.store.clock().today();
+                let from = task.fields.due_on.unwrap_or(today).max(today);
+                TaskChange {
+                    due_on: Some(Some(from + Days::new(days))),
+                    ..Default::default()
+                }
+            }
+            TaskAction::Reassign { to } => TaskChange {
+                owner: Some(Some(to)),
+                ..Default::default()
+            },
+        };
+        self.change_task(by, cmd.task, change).await
+    }
+
+    /// Changes a task's status, outcome, owner, due day or priority; a new owner must be
+    /// someone who can work it.
+    pub async fn change_task(&self, by: &Caller, id: TaskId, change: TaskChange) -> Result<Task> {
+        let task = self.store.task(id).await?;
+        by.user.may_change_task(&task)?;
+        if let Some(Some(owner)) = change.owner {
+            self.task_owner(owner).await?;
+        }
+        Ok(self.store.update_task(&by.actor(), id, &change).await?)
+    }
+
+    /// Opens a task by hand, for the caller unless another owner is named.
+    pub async fn open_task(&self, by: &Caller, cmd: OpenTask) -> Result<Task> {
+        let account = self.store.account(cmd.account).await?;
+        by.user.may_open_task(&account.fields.owners)?;
+        let title =
+            required_text("title", &cmd.title, 300).map_err(|e| Error::invalid("title", e.0))?;
+        let owner = match cmd.owner {
+            Some(o) => self.task_owner(o).await?,
+            None => by.user.id,
+        };
+        let fields = TaskFields {
+            account_id: cmd.account,
+            title,
+            owner_id: Some(owner),
+            due_on: cmd.due_on,
+            priority: cmd.priority.unwrap_or(Priority::Normal),
+            source: TaskSource::Manual,
+            reason: cmd
+                .reason
+                .filter(|r| !r.trim().is_empty())
+                .unwrap_or_else(|| format!("Opened by {}", by.user.name)),
+            dedup_key: None,
+        };
+        let (task, _) = self.store.open_task(&by.actor(), &fields).await?;
+        Ok(task)
+    }
+
+    /// The person a task is handed to, when they can work it.
+    async fn task_owner(&self, id: UserId) -> Result<UserId> {
+        let user = match self.store.user(id).await {
+            Err(sherpa_store::StoreError::NotFound { .. }) => {
+                return Err(Error::invalid("owner_id", format!("no team member {id}")));
+            }
+            other => other?,
+        };
+        user.may_own_tasks()
+            .map_err(|d| Error::invalid("owner_id", d.0))?;
+        Ok(id)
+    }
+}
