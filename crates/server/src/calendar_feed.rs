@@ -60,7 +60,7 @@ pub fn feed(
                     r.cadence.tier, r.accounts
                 ))
                 .description(&format!(
-                    "Seed 001's cadence: each {} account gets a {} personal touch. Your book: {base}/book?tier={}",
+                    "The tier's cadence: each {} account gets a {} personal touch. Your book: {base}/book?tier={}",
                     r.cadence.tier,
                     r.cadence.describe(),
                     r.cadence.tier.get()

@@ -18,7 +18,7 @@ use sherpa_core::prioritise::StaffingSettings;
 use sherpa_store::{PrioritisationRules, Store};
 use std::collections::BTreeMap;
 
-const HEADER: &str = "# Sherpa configuration: the prioritisation rules of seeds 000-003 and health.\n\
+const HEADER: &str = "# Sherpa configuration: prioritisation rules (grades, tiers, segments, cadences, staffing), health and engagement.\n\
 # Edit, keep in version control, and load with `sherpa config import FILE` (try --dry-run first).\n\
 # grade_bounds: potential value in the book's currency; tier_grid: \"1\", \"2\", \"3\" or a cell\n\
 # between two tiers (\"1-2\", \"2-3\") that a person decides; pareto: revenue shares in percent;\n\

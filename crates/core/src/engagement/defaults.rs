@@ -385,7 +385,7 @@ pub fn default_engagement() -> EngagementConfig {
         models: vec![
             EngagementModel {
                 name: "Tier 1: growth".into(),
-                description: "Top priorities (seed 000): Customer Development runs the kickoff \
+                description: "Top priorities: Customer Development runs the kickoff \
                               and a custom growth plan; the most human time."
                     .into(),
                 milestones: onboarding(CustomerDevelopment),
@@ -393,7 +393,7 @@ pub fn default_engagement() -> EngagementConfig {
             },
             EngagementModel {
                 name: "Tier 2: retention".into(),
-                description: "The bread and butter (seed 000): Sales joins the kickoff, Customer \
+                description: "The bread and butter: Sales joins the kickoff, Customer \
                               Development is introduced within 60 days, a Q2 check-in, Sales \
                               back in Q2 or Q3 to secure the renewal."
                     .into(),
@@ -402,7 +402,7 @@ pub fn default_engagement() -> EngagementConfig {
             },
             EngagementModel {
                 name: "Tier 3: automated".into(),
-                description: "Hard to prioritise (seed 000): little human time, touches driven \
+                description: "Hard to prioritise: little human time, touches driven \
                               by the customer's age and events."
                     .into(),
                 milestones: tier_3_onboarding,

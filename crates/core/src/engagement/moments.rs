@@ -187,7 +187,7 @@ fn fire(m: &Moment, f: &MomentFacts, cal: &mut Calendar, out: &mut Vec<Firing>) 
             occurrence: format!("period:{start}"),
             due_on: last.max(today),
             why: format!(
-                "{} accounts get a {} personal touch (seed 001's cadence); none logged since {start}. \
+                "{} accounts get a {} personal touch (their tier's cadence); none logged since {start}. \
                  Any call, meeting, email or business review with a contact counts; a note does not",
                 cadence.tier,
                 cadence.describe()

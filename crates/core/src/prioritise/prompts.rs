@@ -143,8 +143,8 @@ pub fn regrade_prompt(f: &StateFacts, today: NaiveDate) -> Option<TaskFields> {
         priority: Priority::Normal,
         source: TaskSource::Grading,
         reason: format!(
-            "The account's state changed since it was graded {grade}: {}. Seed 000: re-grade when \
-             the account changes, so that its tier, and the time it gets, follow.",
+            "The account's state changed since it was graded {grade}: {}. Re-grade when the account \
+             changes, so that its tier, and the time it gets, follow.",
             why.join("; ")
         ),
         dedup_key: Some(REGRADE_STATE_CHANGE.into()),

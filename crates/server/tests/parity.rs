@@ -1,0 +1,547 @@
+//! One action, one outcome, whichever door it comes through: each action that both a web form
+//! and an API route offer is done twice on fresh, identical books, once through each door, by
+//! the same role with the same input. Both must accept it, or both refuse it with the same rule
+//! in words, and leave the same stored state and the same audit entries. Runs on SQLite and on
+//! PostgreSQL like the rest of the suite.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Answer, Web};
+use serde_json::{Value, json};
+use sherpa_core::prioritise::{GradingMoment, Growth};
+use sherpa_core::*;
+use sherpa_store::{AuditQuery, GradeInput, TaskQuery};
+
+/// The book each case starts from: a CSM who owns the account, another CSM, a sales rep who is
+/// not its AE, a viewer, the account (B1 by the default grid: between Tier 1 and Tier 2, or
+/// ungraded), and one open task of the owner's.
+struct Book {
+    web: Web,
+    account: AccountId,
+    task: TaskId,
+    csm: User,
+    other_csm: User,
+    sales: User,
+    viewer: User,
+}
+
+async fn book(graded: Option<(i64, i64)>) -> Book {
+    let web = Web::new().await;
+    let csm = web.user("ana@example.com", Role::Csm, Function::Csm).await;
+    let other_csm = web.user("ben@example.com", Role::Csm, Function::Csm).await;
+    let sales = web
+        .user("sam@example.com", Role::Sales, Function::Sales)
+        .await;
+    let viewer = web
+        .user("vic@example.com", Role::Viewer, Function::Csm)
+        .await;
+    let account = web
+        .account("Acme", &[(OwnerFunction::Csm, csm.id)])
+        .await
+        .id;
+    let sys = Actor::system("test");
+    if let Some((potential, growth)) = graded {
+        web.db
+            .store
+            .grade_account(
+                &sys,
+                account,
+                &GradeInput {
+                    potential: potential.into(),
+                    growth: Growth::new(growth).unwrap(),
+                    moment: GradingMoment::AtClose,
+                    reason: "set up".into(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let (task, _) = web
+        .db
+        .store
+        .open_task(
+            &sys,
+            &TaskFields {
+                account_id: account,
+                title: "Call about the rollout".into(),
+                owner_id: Some(csm.id),
+                due_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 25),
+                priority: Priority::Normal,
+                source: TaskSource::Manual,
+                reason: "set up".into(),
+                dedup_key: None,
+            },
+        )
+        .await
+        .unwrap();
+    Book {
+        web,
+        account,
+        task: task.id,
+        csm,
+        other_csm,
+        sales,
+        viewer,
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    Csm,
+    Sales,
+    Viewer,
+}
+
+/// One action through both doors. Paths and values name `{account}`, `{task}` and
+/// `{other_csm}`, `{viewer}`, filled in from the book.
+struct Case {
+    name: &'static str,
+    graded: Option<(i64, i64)>,
+    who: Who,
+    api: (&'static str, &'static str, Value),
+    form: (&'static str, Vec<(&'static str, &'static str)>),
+    accepted: bool,
+}
+
+fn fill(b: &Book, s: &str) -> String {
+    s.replace("{account}", &b.account.to_string())
+        .replace("{task}", &b.task.to_string())
+        .replace("{other_csm}", &b.other_csm.id.to_string())
+        .replace("{viewer}", &b.viewer.id.to_string())
+}
+
+fn fill_json(b: &Book, v: &Value) -> Value {
+    serde_json::from_str(&fill(b, &v.to_string())).unwrap()
+}
+
+fn cases() -> Vec<Case> {
+    let grade = |potential: &'static str, growth: &'static str| {
+        (
+            "/accounts/{account}/grade",
+            vec![
+                ("potential_value", potential),
+                ("growth", growth),
+                ("moment", "at_close"),
+                ("reason", "sized at close"),
+            ],
+        )
+    };
+    let grade_api = |potential: &str, growth: i64| {
+        (
+            "PUT",
+            "/api/v1/accounts/{account}/grade",
+            json!({"potential_value": potential, "growth": growth, "moment": "at_close", "reason": "sized at close"}),
+        )
+    };
+    let b1 = Some((30_000, 1));
+    vec![
+        Case {
+            name: "grade an account",
+            graded: None,
+            who: Who::Csm,
+            api: grade_api("250000", 1),
+            form: grade("250000", "1"),
+            accepted: true,
+        },
+        Case {
+            name: "grade with an amount that is not one",
+            graded: None,
+            who: Who::Csm,
+            api: grade_api("12k", 1),
+            form: grade("12k", "1"),
+            accepted: false,
+        },
+        Case {
+            name: "grade with a growth out of range",
+            graded: None,
+            who: Who::Csm,
+            api: grade_api("250000", 4),
+            form: grade("250000", "4"),
+            accepted: false,
+        },
+        Case {
+            name: "grade an account where the sales rep is not the AE",
+            graded: None,
+            who: Who::Sales,
+            api: grade_api("250000", 1),
+            form: grade("250000", "1"),
+            accepted: false,
+        },
+        Case {
+            name: "Tier 3 on a B1 with no kind given",
+            graded: b1,
+            who: Who::Csm,
+            api: (
+                "PUT",
+                "/api/v1/accounts/{account}/tier",
+                json!({"tier": 3, "reason": "small team"}),
+            ),
+            form: (
+                "/accounts/{account}/tier",
+                vec![("tier", "3"), ("reason", "small team")],
+            ),
+            accepted: false,
+        },
+        Case {
+            name: "decide Tier 2 on a B1",
+            graded: b1,
+            who: Who::Csm,
+            api: (
+                "PUT",
+                "/api/v1/accounts/{account}/tier",
+                json!({"tier": 2, "kind": "decision", "reason": "quick call"}),
+            ),
+            form: (
+                "/accounts/{account}/tier",
+                vec![
+                    ("tier", "2"),
+                    ("kind", "decision"),
+                    ("reason", "quick call"),
+                ],
+            ),
+            accepted: true,
+        },
+        Case {
+            name: "override a B1 to Tier 3",
+            graded: b1,
+            who: Who::Csm,
+            api: (
+                "PUT",
+                "/api/v1/accounts/{account}/tier",
+                json!({"tier": 3, "kind": "override", "reason": "strategic logo"}),
+            ),
+            form: (
+                "/accounts/{account}/tier",
+                vec![
+                    ("tier", "3"),
+                    ("kind", "override"),
+                    ("reason", "strategic logo"),
+                ],
+            ),
+            accepted: true,
+        },
+        Case {
+            name: "decide a tier where the grid has nothing to decide",
+            graded: Some((250_000, 1)),
+            who: Who::Csm,
+            api: (
+                "PUT",
+                "/api/v1/accounts/{account}/tier",
+                json!({"tier": 2, "kind": "decision", "reason": "quick call"}),
+            ),
+            form: (
+                "/accounts/{account}/tier",
+                vec![
+                    ("tier", "2"),
+                    ("kind", "decision"),
+                    ("reason", "quick call"),
+                ],
+            ),
+            accepted: false,
+        },
+        Case {
+            name: "override without a reason",
+            graded: b1,
+            who: Who::Csm,
+            api: (
+                "PUT",
+                "/api/v1/accounts/{account}/tier",
+                json!({"tier": 3, "kind": "override", "reason": " "}),
+            ),
+            form: (
+                "/accounts/{account}/tier",
+                vec![("tier", "3"), ("kind", "override"), ("reason", " ")],
+            ),
+            accepted: false,
+        },
+        Case {
+            name: "back to the grid",
+            graded: b1,
+            who: Who::Csm,
+            api: (
+                "PUT",
+                "/api/v1/accounts/{account}/tier",
+                json!({"tier": null}),
+            ),
+            form: (
+                "/accounts/{account}/tier",
+                vec![("tier", "grid"), ("reason", "")],
+            ),
+            accepted: true,
+        },
+        Case {
+            name: "log a call",
+            graded: None,
+            who: Who::Csm,
+            api: (
+                "POST",
+                "/api/v1/activities",
+                json!({"account_id": "{account}", "kind": "call", "occurred_at": "2026-11-20T10:00:00Z", "summary": "Walked through the rollout"}),
+            ),
+            form: (
+                "/accounts/{account}/activities",
+                vec![
+                    ("kind", "call"),
+                    ("occurred_at", "2026-11-20T10:00"),
+                    ("summary", "Walked through the rollout"),
+                ],
+            ),
+            accepted: true,
+        },
+        Case {
+            name: "log a call with nothing said of it",
+            graded: None,
+            who: Who::Csm,
+            api: (
+                "POST",
+                "/api/v1/activities",
+                json!({"account_id": "{account}", "kind": "call", "occurred_at": "2026-11-20T10:00:00Z", "summary": ""}),
+            ),
+            form: (
+                "/accounts/{account}/activities",
+                vec![
+                    ("kind", "call"),
+                    ("occurred_at", "2026-11-20T10:00"),
+                    ("summary", ""),
+                ],
+            ),
+            accepted: false,
+        },
+        Case {
+            name: "log an automated entry by hand",
+            graded: None,
+            who: Who::Csm,
+            api: (
+                "POST",
+                "/api/v1/activities",
+                json!({"account_id": "{account}", "kind": "automated", "occurred_at": "2026-11-20T10:00:00Z", "summary": "sent"}),
+            ),
+            form: (
+                "/accounts/{account}/activities",
+                vec![
+                    ("kind", "automated"),
+                    ("occurred_at", "2026-11-20T10:00"),
+                    ("summary", "sent"),
+                ],
+            ),
+            accepted: false,
+        },
+        Case {
+            name: "log a call as a viewer",
+            graded: None,
+            who: Who::Viewer,
+            api: (
+                "POST",
+                "/api/v1/activities",
+                json!({"account_id": "{account}", "kind": "call", "occurred_at": "2026-11-20T10:00:00Z", "summary": "hello"}),
+            ),
+            form: (
+                "/accounts/{account}/activities",
+                vec![
+                    ("kind", "call"),
+                    ("occurred_at", "2026-11-20T10:00"),
+                    ("summary", "hello"),
+                ],
+            ),
+            accepted: false,
+        },
+        Case {
+            name: "finish a task with its outcome",
+            graded: None,
+            who: Who::Csm,
+            api: (
+                "PATCH",
+                "/api/v1/tasks/{task}",
+                json!({"status": "done", "outcome": "They start on Monday"}),
+            ),
+            form: (
+                "/tasks/{task}",
+                vec![("action", "done"), ("outcome", "They start on Monday")],
+            ),
+            accepted: true,
+        },
+        Case {
+            name: "hand a task to another CSM",
+            graded: None,
+            who: Who::Csm,
+            api: (
+                "PATCH",
+                "/api/v1/tasks/{task}",
+                json!({"owner_id": "{other_csm}"}),
+            ),
+            form: (
+                "/tasks/{task}",
+                vec![("action", "reassign"), ("to", "{other_csm}")],
+            ),
+            accepted: true,
+        },
+        Case {
+            name: "hand a task to a viewer",
+            graded: None,
+            who: Who::Csm,
+            api: (
+                "PATCH",
+                "/api/v1/tasks/{task}",
+                json!({"owner_id": "{viewer}"}),
+            ),
+            form: (
+                "/tasks/{task}",
+                vec![("action", "reassign"), ("to", "{viewer}")],
+            ),
+            accepted: false,
+        },
+    ]
+}
+
+/// What a person would compare: the account's grade and tier with their history, its timeline,
+/// its tasks and the audit entries, without ids, times or the door's name.
+async fn state(b: &Book) -> String {
+    let store = &b.web.db.store;
+    let a = store.account(b.account).await.unwrap();
+    let gradings: Vec<_> = store
+        .gradings(b.account)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| (g.grade, g.moment, g.reason, g.potential))
+        .collect();
+    let tiers: Vec<_> = store
+        .tier_changes(b.account)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.tier, c.decision_needed, c.choice, c.reason))
+        .collect();
+    let timeline: Vec<_> = store
+        .timeline(b.account, None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.fields.kind, t.fields.summary, t.fields.occurred_at))
+        .collect();
+    let mut tasks: Vec<_> = store
+        .tasks(&TaskQuery {
+            account: Some(b.account),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| {
+            (
+                t.fields.title,
+                t.status,
+                t.outcome,
+                t.fields.owner_id,
+                t.fields.due_on,
+            )
+        })
+        .collect();
+    tasks.sort_by(|x, y| x.0.cmp(&y.0));
+    let audit: Vec<_> = store
+        .audit_entries(&AuditQuery {
+            account_id: Some(b.account),
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.action, e.entity, e.actor.user_id))
+        .collect();
+    format!(
+        "priority: {:?}\ngradings: {gradings:?}\ntier changes: {tiers:?}\ntimeline: {timeline:?}\ntasks: {tasks:?}\naudit: {audit:?}",
+        a.priority
+    )
+}
+
+fn user(b: &Book, who: Who) -> User {
+    match who {
+        Who::Csm => b.csm.clone(),
+        Who::Sales => b.sales.clone(),
+        Who::Viewer => b.viewer.clone(),
+    }
+}
+
+/// The API's refusal in the words a page shows: "field: message".
+fn reason(a: &Answer) -> String {
+    let p: Value = serde_json::from_str(&a.body).unwrap();
+    match p["field"].as_str() {
+        Some(f) => format!("{f}: {}", p["detail"].as_str().unwrap()),
+        None => p["detail"].as_str().unwrap().to_string(),
+    }
+}
+
+#[tokio::test]
+async fn every_action_has_one_outcome_whichever_door_it_comes_through() {
+    for case in cases() {
+        let api = book(case.graded).await;
+        let token = api.web.token(&user(&api, case.who)).await;
+        let (method, path, body) = &case.api;
+        let by_api = api
+            .web
+            .api(
+                method,
+                &fill(&api, path),
+                Some(&token),
+                Some(fill_json(&api, body)),
+            )
+            .await;
+
+        let web = book(case.graded).await;
+        let browser = web.web.sign_in(&user(&web, case.who)).await;
+        let fields: Vec<(String, String)> = case
+            .form
+            .1
+            .iter()
+            .map(|(k, v)| (k.to_string(), fill(&web, v)))
+            .collect();
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let by_form = web
+            .web
+            .post(&fill(&web, case.form.0), Some(&browser), &fields, true)
+            .await;
+
+        let name = case.name;
+        if case.accepted {
+            assert!(
+                by_api.status.is_success(),
+                "{name}: the API refused: {} {}",
+                by_api.status,
+                by_api.body
+            );
+            assert_eq!(
+                by_form.status,
+                StatusCode::SEE_OTHER,
+                "{name}: the form refused: {}",
+                by_form.text()
+            );
+        } else {
+            assert!(
+                by_api.status.is_client_error(),
+                "{name}: the API accepted: {} {}",
+                by_api.status,
+                by_api.body
+            );
+            assert_eq!(
+                by_form.status, by_api.status,
+                "{name}: not the same refusal"
+            );
+            let why = reason(&by_api);
+            assert!(
+                by_form.text().contains(&why),
+                "{name}: the API said \"{why}\"; the form's page does not"
+            );
+        }
+        assert_eq!(
+            state(&api).await,
+            state(&web).await,
+            "{name}: the two doors left different books"
+        );
+    }
+}
