@@ -3,10 +3,16 @@
 //! gradings, the rest), and one repeating event per tier they hold accounts in, following the
 //! tier's cadence.
 
+use crate::{AppError, AppState};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use icalendar::{Calendar, Component, Event, EventLike};
 use sherpa_core::prioritise::Cadence;
 use sherpa_core::{Task, TaskSource};
+use sherpa_core::{TaskStatus, User};
+use sherpa_store::{AccountQuery, Store, TaskQuery};
 
 /// One tier's reminder: its cadence and how many of the person's accounts follow it.
 pub struct TierReminder {
@@ -71,4 +77,87 @@ pub fn feed(
         );
     }
     cal.done().to_string()
+}
+
+/// The server's address as the caller reached it.
+pub fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .filter(|p| *p == "https")
+        .unwrap_or("http");
+    format!("{scheme}://{host}")
+}
+
+/// The feed address of a secret.
+pub fn feed_url(base: &str, secret: &str) -> String {
+    format!("{base}/calendar/{secret}.ics")
+}
+
+/// The feed of a person: their open tasks and their tiers' cadences.
+pub async fn calendar_for(store: &Store, user: &User, base: &str) -> Result<String, AppError> {
+    let mut tasks = Vec::new();
+    let mut q = TaskQuery {
+        owner: Some(user.id),
+        status: Some(TaskStatus::Open),
+        limit: 500,
+        ..Default::default()
+    };
+    loop {
+        let page = store.tasks(&q).await?;
+        let more = page.len() as i64 == q.limit;
+        q.after = page.last().map(|t| t.id);
+        tasks.extend(page);
+        if !more {
+            break;
+        }
+    }
+    let mut reminders = Vec::new();
+    for cadence in store
+        .prioritisation_rules()
+        .await?
+        .cadences
+        .cadences()
+        .map_err(|(key, e)| AppError::bad(&key, e.to_string()))?
+    {
+        let q = AccountQuery {
+            owner: Some(user.id),
+            tier: Some(cadence.tier),
+            ..Default::default()
+        };
+        let (accounts, _) = store.account_totals(&q).await?;
+        reminders.push(TierReminder { cadence, accounts });
+    }
+    Ok(feed(
+        &user.name,
+        &tasks,
+        &reminders,
+        base,
+        store.clock().now(),
+    ))
+}
+
+/// The feed at its secret address (no other sign-in: calendars cannot sign in).
+pub async fn serve_feed(
+    State(s): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let secret = file.strip_suffix(".ics").unwrap_or(&file);
+    let Some(user) = s.store.calendar_feed_owner(secret).await? else {
+        return Err(AppError::NotFound("no such calendar".into()));
+    };
+    let body = calendar_for(&s.store, &user, &base_url(&headers)).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (header::CACHE_CONTROL, "private, max-age=300"),
+        ],
+        body,
+    )
+        .into_response())
 }

@@ -62,9 +62,6 @@ enum Command {
     /// Health scores: re-score every account.
     #[command(subcommand)]
     Health(commands::health::HealthCommand),
-    /// Benchmarks that drive a real server.
-    #[command(subcommand)]
-    Bench(commands::bench::BenchCommand),
 }
 
 /// Opens and migrates the database named on the command line.
@@ -100,7 +97,6 @@ fn main() -> std::process::ExitCode {
             Command::Backup(a) => commands::backup::backup(&cli.db, a).await,
             Command::Restore(a) => commands::backup::restore(&cli.db, a).await,
             Command::Health(c) => commands::health::run(&cli.db, c).await,
-            Command::Bench(c) => commands::bench::run(c).await,
         }
     });
     match result {

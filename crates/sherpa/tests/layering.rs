@@ -308,19 +308,44 @@ fn no_two_files_of_a_crate_import_each_other() {
     );
 }
 
+/// Pages that still render an API handler's view, to move into `sherpa_app` (or `core`) as a
+/// read model both doors show. The list only shrinks: a new edge fails, and so does one that
+/// is gone but still listed.
+const NOT_YET_MOVED: [&str; 5] = [
+    "web/pages/nine_box.rs -> handlers/nine_box.rs",
+    "web/pages/outbox.rs -> handlers/outreach.rs",
+    "web/pages/prioritisation.rs -> handlers/priorities.rs",
+    "web/pages/reassignments.rs -> handlers/reassignments.rs",
+    "web/pages/staffing.rs -> handlers/staffing.rs",
+];
+
 #[test]
 fn web_pages_never_reach_into_the_api_handlers() {
     let g = graph("server");
     let mut found = Vec::new();
+    let mut known = Vec::new();
     for (from, tos) in &g.edges {
         for to in tos {
             if from.first().is_some_and(|m| m == "web")
                 && to.first().is_some_and(|m| m == "handlers")
             {
-                found.push(format!("{} -> {}", g.files[from], g.files[to]));
+                let edge = format!("{} -> {}", g.files[from], g.files[to]);
+                if NOT_YET_MOVED.contains(&edge.as_str()) {
+                    known.push(edge);
+                } else {
+                    found.push(edge);
+                }
             }
         }
     }
+    let gone: Vec<_> = NOT_YET_MOVED
+        .iter()
+        .filter(|e| !known.iter().any(|k| k == *e))
+        .collect();
+    assert!(
+        gone.is_empty(),
+        "moved at last: take these off NOT_YET_MOVED: {gone:?}"
+    );
     assert!(
         found.is_empty(),
         "web pages importing API handlers (share through sherpa_app or core instead):\n{}",
@@ -371,6 +396,7 @@ fn the_product_speaks_a_cs_teams_language_not_our_sources() {
     for krate in CRATES {
         files.extend(sources(&root.join(krate).join("src")));
     }
+    files.push(workspace().join("README.md"));
     let templates = root.join("server/templates");
     files.extend(
         std::fs::read_dir(&templates)
@@ -379,7 +405,7 @@ fn the_product_speaks_a_cs_teams_language_not_our_sources() {
     );
     for f in files {
         let text = std::fs::read_to_string(&f).expect("readable");
-        let is_template = f.extension().is_some_and(|x| x == "html");
+        let is_template = f.extension().is_some_and(|x| x == "html" || x == "md");
         for (n, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap_or("");
             let shown = if is_template { line } else { code };

@@ -1,9 +1,9 @@
 //! The account timeline: calls, meetings, emails, notes, kickoffs, trainings and reviews.
 
 use crate::accounts::resolve_account;
-use crate::accounts::{Arg, Args};
 use crate::audit::record;
 use crate::rows::{parse, time};
+use crate::sql::{Arg, Args};
 use crate::users::{Change, resolve_person};
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};

@@ -1,8 +1,8 @@
 //! Books: what team members own (the team page's book sizes) and when each account last
 //! had a personal touch (my book's "days since last touch").
 
-use crate::accounts::{Arg, Args};
 use crate::rows::time;
+use crate::sql::{Arg, Args};
 use crate::{Result, Store};
 use chrono::{DateTime, Utc};
 use sherpa_core::*;

@@ -1,6 +1,6 @@
 //! Many rows in one statement: demo loads and event intake write thousands of rows at a time.
 
-use crate::accounts::{Arg, Args};
+use crate::sql::{Arg, Args};
 use crate::{Engine, Result};
 use sqlx::AnyConnection;
 

@@ -1,8 +1,8 @@
 //! Writing the demo book fast: explicit ids and multi-row INSERTs in large transactions, so
 //! 100,000 accounts with their contacts, terms and activities load in seconds.
 
-use crate::accounts::Arg;
 use crate::rows::opt_date;
+use crate::sql::Arg;
 use crate::{Engine, Result, Store, StoreError};
 use futures::StreamExt;
 use sherpa_core::demo::DemoBook;

@@ -35,6 +35,7 @@ mod rows;
 mod saved_views;
 mod segments;
 mod sessions;
+mod sql;
 mod support;
 mod task_board;
 mod tasks;
@@ -114,7 +115,7 @@ impl ListQuery {
         columns: &str,
         table: &str,
     ) -> (String, sqlx::any::AnyArguments<'static>) {
-        use accounts::{Arg, Args};
+        use sql::{Arg, Args};
         let mut args = Args::default();
         let mut conds = vec![format!(
             "id > {}",

@@ -297,11 +297,11 @@ impl Store {
     where
         R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
-        let mut args = crate::accounts::Args::default();
+        let mut args = crate::sql::Args::default();
         let cond = match account {
             Some(a) => format!(
                 "WHERE account_id = {}",
-                args.push(crate::accounts::Arg::Int(a.0))
+                args.push(crate::sql::Arg::Int(a.0))
             ),
             None => String::new(),
         };

@@ -81,10 +81,10 @@ impl Store {
         if ids.is_empty() {
             return Ok(Default::default());
         }
-        let mut args = crate::accounts::Args::default();
+        let mut args = crate::sql::Args::default();
         let marks: Vec<String> = ids
             .iter()
-            .map(|u| args.push(crate::accounts::Arg::Int(u.0)))
+            .map(|u| args.push(crate::sql::Arg::Int(u.0)))
             .collect();
         let rows: Vec<(i64, String)> = sqlx::query_as_with(
             &format!(

@@ -1,16 +1,14 @@
-//! Each person's private calendar feed (seed 001's "add them into your calendar as a recurring
-//! reminder"): issuing, revoking and serving it; and the overdue personal touches per person.
+//! Each person's private calendar feed (the tier cadences as recurring reminders in their own
+//! calendar): issuing and revoking it; and the overdue personal touches per person.
 
 use crate::auth::ApiUser;
-use crate::calendar_feed::{TierReminder, feed};
+use crate::calendar_feed::{base_url, feed_url};
 use crate::{AppError, AppState};
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use sherpa_core::*;
-use sherpa_store::{AccountQuery, Store, TaskQuery};
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
@@ -20,25 +18,6 @@ pub struct CalendarFeedDto {
     /// When the live feed was issued; null when there is none.
     pub issued_at: Option<chrono::DateTime<chrono::Utc>>,
     pub message: String,
-}
-
-/// The server's address as the caller reached it.
-pub fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .filter(|p| *p == "https")
-        .unwrap_or("http");
-    format!("{scheme}://{host}")
-}
-
-/// The feed address of a secret.
-pub fn feed_url(base: &str, secret: &str) -> String {
-    format!("{base}/calendar/{secret}.ics")
 }
 
 /// Your calendar feed: issues one and gives its secret URL when you have none; otherwise says
@@ -98,70 +77,6 @@ pub async fn revoke_calendar(
         .revoke_calendar_feed(&u.actor(), u.user().id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The feed of a person: their open tasks and their tiers' cadences.
-pub async fn calendar_for(store: &Store, user: &User, base: &str) -> Result<String, AppError> {
-    let mut tasks = Vec::new();
-    let mut q = TaskQuery {
-        owner: Some(user.id),
-        status: Some(TaskStatus::Open),
-        limit: 500,
-        ..Default::default()
-    };
-    loop {
-        let page = store.tasks(&q).await?;
-        let more = page.len() as i64 == q.limit;
-        q.after = page.last().map(|t| t.id);
-        tasks.extend(page);
-        if !more {
-            break;
-        }
-    }
-    let mut reminders = Vec::new();
-    for cadence in store
-        .prioritisation_rules()
-        .await?
-        .cadences
-        .cadences()
-        .map_err(|(key, e)| AppError::bad(&key, e.to_string()))?
-    {
-        let q = AccountQuery {
-            owner: Some(user.id),
-            tier: Some(cadence.tier),
-            ..Default::default()
-        };
-        let (accounts, _) = store.account_totals(&q).await?;
-        reminders.push(TierReminder { cadence, accounts });
-    }
-    Ok(feed(
-        &user.name,
-        &tasks,
-        &reminders,
-        base,
-        store.clock().now(),
-    ))
-}
-
-/// The feed at its secret address (no other sign-in: calendars cannot sign in).
-pub async fn serve_feed(
-    State(s): State<AppState>,
-    Path(file): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    let secret = file.strip_suffix(".ics").unwrap_or(&file);
-    let Some(user) = s.store.calendar_feed_owner(secret).await? else {
-        return Err(AppError::NotFound("no such calendar".into()));
-    };
-    let body = calendar_for(&s.store, &user, &base_url(&headers)).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
-            (header::CACHE_CONTROL, "private, max-age=300"),
-        ],
-        body,
-    )
-        .into_response())
 }
 
 #[derive(Serialize, ToSchema)]

@@ -1,8 +1,6 @@
 //! One file per subcommand.
 
 pub mod backup;
-pub mod bench;
-pub mod bench_health;
 pub mod config;
 pub mod demo;
 pub mod export;

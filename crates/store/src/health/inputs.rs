@@ -2,8 +2,8 @@
 //! set-based queries per chunk of accounts instead of a dozen per account, so that the
 //! refresher keeps up with ingest and a rebuild of the whole book stays a batch job.
 
-use crate::accounts::{Arg, Args};
 use crate::rows::{day as stored_day, parse, time};
+use crate::sql::{Arg, Args};
 use crate::{Result, Store};
 use chrono::{Datelike, Days, NaiveDate};
 use sherpa_core::assignment::AccountFacts;

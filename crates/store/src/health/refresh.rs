@@ -6,7 +6,7 @@
 use super::inputs::{Before, CHUNK, facts};
 use super::playbook::Turn;
 use super::{Scoring, metrics_json};
-use crate::accounts::{Arg, Args};
+use crate::sql::{Arg, Args};
 use crate::{Engine, Result, Store};
 use chrono::NaiveDate;
 use sherpa_core::health::*;

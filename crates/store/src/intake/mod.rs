@@ -8,9 +8,9 @@ mod tables;
 
 pub(crate) use sqlite::SqliteIntake;
 
-use crate::accounts::{Arg, Args};
 use crate::bulk::upsert_rows;
 use crate::rows::time;
+use crate::sql::{Arg, Args};
 use crate::{Result, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use sherpa_core::intake::{

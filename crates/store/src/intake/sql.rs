@@ -3,8 +3,8 @@
 
 use super::tables::{self, Table};
 use super::{IngestOutcome, count, per_minute};
-use crate::accounts::{Arg, Args};
 use crate::bulk::upsert_rows;
+use crate::sql::{Arg, Args};
 use crate::{Engine, Result};
 use chrono::{DateTime, Utc};
 use sherpa_core::intake::{Known, Message, RollupDelta, distinct, lookups, map, new_usage, place};

@@ -2,7 +2,7 @@
 //! rows of messages, users and rollups, so that the SQLite and the PostgreSQL path cannot
 //! drift apart.
 
-use crate::accounts::Arg;
+use crate::sql::Arg;
 use chrono::Datelike;
 use sherpa_core::intake::{Message, NewBlock, ProductUser, RollupDelta};
 use sherpa_core::text::{date, timestamp};

@@ -3,7 +3,7 @@
 //! issuing a new one or revoking retires the old.
 
 use crate::AppState;
-use crate::handlers::calendar::{base_url, feed_url};
+use crate::calendar_feed::{base_url, feed_url};
 use crate::web::session::Signed;
 use crate::web::{Nav, PageResult, format, render};
 use askama::Template;

@@ -16,7 +16,7 @@ mod held;
 
 use super::{IngestOutcome, tables};
 use crate::Result;
-use crate::accounts::Arg;
+use crate::sql::Arg;
 use chrono::{DateTime, Utc};
 use held::{Held, Range};
 use rusqlite::types::ToSqlOutput;

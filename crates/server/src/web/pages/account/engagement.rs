@@ -2,7 +2,7 @@
 //! and which rule chose it, its onboarding milestones (expected, done and how, late), its open
 //! tasks with why each exists, and the moments fired for it; a form to mark a milestone done.
 
-use super::account::{account_id, refused};
+use super::{account_id, refused};
 use crate::AppState;
 use crate::web::session::Signed;
 use crate::web::{Failure, PageResult, format};

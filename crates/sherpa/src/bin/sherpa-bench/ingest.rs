@@ -1,4 +1,4 @@
-//! `sherpa bench ingest`: how fast Segment events go in over HTTP, against the floor measured in
+//! `sherpa-bench ingest`: how fast Segment events go in over HTTP, against the floor measured in
 //! the same run (the same messages written straight into the store, no HTTP, no parsing).
 //!
 //! A real server listens on a local port; `--clients` tasks post batches of `--batch` events
@@ -8,22 +8,15 @@
 //! Message ids are random UUIDs, as real clients send them (`--sequential-ids` for ordered ones).
 //! SQLite by default (fresh temporary files); `--postgres URL` uses two new schemas there.
 
+use crate::harness::{
+    Shape, batch_body, bench_database, drop_bench_schema, send, serve_with_ingest_key,
+};
 use chrono::Utc;
 use sherpa_core::intake::{Message, parse_request};
 use sherpa_core::*;
 use sherpa_store::Store;
-use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Instant;
-
-#[derive(clap::Subcommand)]
-pub enum BenchCommand {
-    /// Events per second through the Segment intake, and the store's floor.
-    Ingest(IngestArgs),
-    /// Health: a full re-score of the book against reading it, and how soon an event shows in
-    /// its account's health under a steady ingest load.
-    Health(super::bench_health::HealthArgs),
-}
 
 #[derive(clap::Args)]
 pub struct IngestArgs {
@@ -50,14 +43,7 @@ pub struct IngestArgs {
     pub postgres: Option<String>,
 }
 
-pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
-    match cmd {
-        BenchCommand::Ingest(a) => ingest(a).await,
-        BenchCommand::Health(a) => super::bench_health::run(a).await,
-    }
-}
-
-async fn ingest(a: IngestArgs) -> anyhow::Result<()> {
+pub async fn run(a: IngestArgs) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let floor_store = bench_store(&a, &dir, "floor").await?;
     let http_store = bench_store(&a, &dir, "http").await?;
@@ -163,103 +149,6 @@ async fn ingest(a: IngestArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Posts a batch until the intake takes it; counts the 429s it answered meanwhile.
-pub(super) async fn send(
-    client: &reqwest::Client,
-    url: &str,
-    body: String,
-    throttled: &std::sync::atomic::AtomicUsize,
-) -> anyhow::Result<()> {
-    loop {
-        let resp = client
-            .post(url)
-            .header("content-type", "application/json")
-            .body(body.clone())
-            .send()
-            .await?;
-        match resp.status().as_u16() {
-            200 => return Ok(()),
-            // Back-pressure: wait as told, then send the same batch again.
-            429 => {
-                throttled.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            }
-            s => anyhow::bail!("the intake answered {s}: {}", resp.text().await?),
-        }
-    }
-}
-
-/// Serves `store` on a local port as `sherpa serve` would; answers the address and an ingest
-/// key.
-pub(super) async fn serve_with_ingest_key(
-    store: &Store,
-) -> anyhow::Result<(std::net::SocketAddr, String)> {
-    let admin = store
-        .upsert_user(
-            &Actor::system("bench"),
-            &UserInput {
-                email: Email::parse("bench@sherpa.example").expect("valid"),
-                name: "Bench".into(),
-                function: Function::Operations,
-                role: Role::Admin,
-                manager_email: None,
-                active: true,
-            },
-            None,
-        )
-        .await?;
-    let key = store
-        .create_token(
-            &Actor::system("bench"),
-            admin.id,
-            TokenScope::Ingest,
-            "bench",
-        )
-        .await?
-        .secret;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let app = sherpa_server::app(store.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok((addr, key))
-}
-
-/// The schema a bench named `name` makes on PostgreSQL.
-pub(super) fn bench_schema(name: &str) -> String {
-    format!("bench_{name}_{}", std::process::id())
-}
-
-/// A fresh database for a bench named `name`: a SQLite file in `dir`, or a new schema of the
-/// PostgreSQL database `postgres` (dropped with [`drop_bench_schema`]).
-pub(super) async fn bench_database(
-    postgres: &Option<String>,
-    dir: &tempfile::TempDir,
-    name: &str,
-) -> anyhow::Result<Store> {
-    let url = match postgres {
-        None => format!("sqlite://{}/{name}.db", dir.path().display()),
-        Some(base) => {
-            let schema = bench_schema(name);
-            let admin = crate::open(base).await?;
-            sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                .execute(admin.pool())
-                .await?;
-            let sep = if base.contains('?') { '&' } else { '?' };
-            format!("{base}{sep}options=-c%20search_path%3D{schema},public")
-        }
-    };
-    Ok(Store::open(&url, Arc::new(SystemClock)).await?)
-}
-
-/// Leaves the PostgreSQL database as it was before the bench named `name`.
-pub(super) async fn drop_bench_schema(base: &str, name: &str) -> anyhow::Result<()> {
-    let admin = crate::open(base).await?;
-    sqlx::query(&format!("DROP SCHEMA {} CASCADE", bench_schema(name)))
-        .execute(admin.pool())
-        .await?;
-    Ok(())
-}
-
 /// A store for one half of the bench, holding `accounts` accounts with external ids.
 async fn bench_store(a: &IngestArgs, dir: &tempfile::TempDir, name: &str) -> anyhow::Result<Store> {
     let store = bench_database(&a.postgres, dir, name).await?;
@@ -279,88 +168,13 @@ async fn bench_store(a: &IngestArgs, dir: &tempfile::TempDir, name: &str) -> any
     Ok(store)
 }
 
-/// How the events spread: over how many accounts and days.
-#[derive(Clone, Copy)]
-pub(super) struct Shape {
-    pub accounts: usize,
-    pub days: u64,
-    pub sequential_ids: bool,
-    /// Group ids as the demo book's ("ACC-000001" for account 0), not "ACC-0".
-    pub demo_ids: bool,
-}
-
 impl Shape {
-    fn of(a: &IngestArgs) -> Shape {
+    pub(crate) fn of(a: &IngestArgs) -> Shape {
         Shape {
             accounts: a.accounts,
             days: a.days.max(1),
             sequential_ids: a.sequential_ids,
             demo_ids: false,
         }
-    }
-}
-
-/// A Segment batch of `n` track and page messages starting at message number `first`.
-pub(super) fn batch_body(first: usize, n: usize, shape: Shape, key: Option<&str>) -> String {
-    let Shape {
-        accounts,
-        days,
-        sequential_ids,
-        demo_ids,
-    } = shape;
-    let mut s = String::with_capacity(n * 260 + 64);
-    s.push_str("{\"batch\":[");
-    let today = Utc::now().date_naive();
-    for i in first..first + n {
-        if i > first {
-            s.push(',');
-        }
-        // A cheap, fixed mix: the same message number always gives the same message.
-        let h = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let user = h % 20_000;
-        let account = user as usize % accounts;
-        let group = if demo_ids {
-            format!("ACC-{:06}", account + 1)
-        } else {
-            format!("ACC-{account}")
-        };
-        let day = today - chrono::Days::new(h % days);
-        let kind = if h.is_multiple_of(5) { "page" } else { "track" };
-        let _ = write!(
-            s,
-            r#"{{"type":"{kind}","messageId":"{id}","userId":"user-{user}","event":"Feature {f}","name":"Screen {f}","context":{{"groupId":"{group}","library":{{"name":"bench"}}}},"properties":{{"plan":"pro","value":{v}}},"timestamp":"{day}T{hh:02}:{mm:02}:00Z"}}"#,
-            id = MessageId(i, h, sequential_ids),
-            f = (h >> 20) % 30,
-            v = (h >> 30) % 1000,
-            hh = (h >> 8) % 24,
-            mm = (h >> 12) % 60,
-        );
-    }
-    s.push(']');
-    if let Some(k) = key {
-        let _ = write!(s, ",\"writeKey\":\"{k}\"");
-    }
-    s.push('}');
-    s
-}
-
-/// A message id: "bench-N", or a UUID made from the message's hash, as analytics-python's uuid4.
-struct MessageId(usize, u64, bool);
-
-impl std::fmt::Display for MessageId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let MessageId(i, h, sequential) = *self;
-        if sequential {
-            return write!(f, "bench-{i}");
-        }
-        write!(
-            f,
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            h >> 32,
-            (h >> 16) & 0xffff,
-            h & 0xfff,
-            (h.rotate_left(7) & 0x3fff) | 0x8000,
-            h.rotate_left(29) & 0xffff_ffff_ffff
-        )
     }
 }

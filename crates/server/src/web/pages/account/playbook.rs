@@ -1,7 +1,7 @@
 //! The at-risk playbook on the account 360 (seed 003): the open one with its tasks, their
 //! owners and due dates, and a form to close it with its outcome; the ones closed before.
 
-use super::account::{account_id, refused};
+use super::{account_id, refused};
 use crate::AppState;
 use crate::web::PageResult;
 use crate::web::session::Signed;

@@ -2,6 +2,11 @@
 //! lifecycle), contract terms with the ARR history, the relationship map, the timeline with a
 //! form to log a touch, grade and tier (see `priority`), and the edit form for fields and owners (audited by the store).
 
+pub mod engagement;
+pub mod health;
+pub mod playbook;
+pub mod priority;
+
 use crate::AppState;
 use crate::web::session::{Current, Signed};
 use crate::web::{Failure, Nav, PageResult, chart, format, render};
@@ -245,9 +250,9 @@ async fn voice(
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
-    priority: super::priority::PrioritySection,
-    health: super::health::HealthSection,
-    engagement: super::engagement::EngagementSection,
+    priority: priority::PrioritySection,
+    health: health::HealthSection,
+    engagement: engagement::EngagementSection,
     usage: Usage,
     support: Support,
     voice: Voice,
@@ -408,10 +413,10 @@ async fn page(
         })
         .collect();
     Ok(AccountPage {
-        priority: super::priority::section(&s.store, &a, me).await?,
-        health: super::health::section(&s.store, id, me.may_log_activity(&a.fields.owners).is_ok())
+        priority: priority::section(&s.store, &a, me).await?,
+        health: health::section(&s.store, id, me.may_log_activity(&a.fields.owners).is_ok())
             .await?,
-        engagement: super::engagement::section(
+        engagement: engagement::section(
             &s.store,
             id,
             me.may_log_activity(&a.fields.owners).is_ok(),

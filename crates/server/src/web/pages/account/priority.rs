@@ -2,7 +2,7 @@
 //! history, the grading form (the AE at close, the CSM within 30 days or on a state change) and
 //! the tier decision or override.
 
-use super::account::{account_id, number, problem, refused};
+use super::{account_id, number, problem, refused};
 use crate::AppState;
 use crate::web::session::Signed;
 use crate::web::{PageResult, format};

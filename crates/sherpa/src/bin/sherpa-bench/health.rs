@@ -1,4 +1,4 @@
-//! `sherpa bench health`: the two promises of real-time health, measured on a demo book.
+//! `sherpa-bench health`: the two promises of real-time health, measured on a demo book.
 //!
 //! - Recompute: every account re-scored from its kept metrics (what `sherpa health recompute`
 //!   and a scorecard change run), against the floor of reading the same rows in the same run.
@@ -11,7 +11,7 @@
 //!
 //! SQLite by default (a fresh temporary file); `--postgres URL` uses a new schema there.
 
-use super::bench::{
+use crate::harness::{
     Shape, batch_body, bench_database, drop_bench_schema, send, serve_with_ingest_key,
 };
 use sherpa_core::demo::DemoBook;
