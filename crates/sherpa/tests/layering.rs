@@ -105,7 +105,7 @@ fn expand(tree: &str) -> Vec<String> {
     parts
         .into_iter()
         .filter(|p| !p.trim().is_empty())
-        .flat_map(|p| expand(p))
+        .flat_map(expand)
         .map(|p| {
             if p == "self" {
                 prefix.trim_end_matches("::").to_string()
@@ -132,7 +132,6 @@ fn paths(code: &str) -> Vec<String> {
         out.extend(expand(&after[..end].replace(char::is_whitespace, "")));
     }
     // Paths written in the code itself.
-    let chars: Vec<char> = code.chars().collect();
     for start in ["crate::", "super::", "self::"] {
         let mut from = 0;
         while let Some(at) = code[from..].find(start) {
@@ -148,7 +147,6 @@ fn paths(code: &str) -> Vec<String> {
             out.push(tail.trim_end_matches(':').to_string());
         }
     }
-    let _ = chars;
     out
 }
 
@@ -160,12 +158,7 @@ fn chars_before_is_ident(code: &str, at: usize) -> bool {
 }
 
 /// The module a path leads to, among the crate's files: its longest known prefix.
-fn resolve(
-    here: &[String],
-    path: &str,
-    modules: &BTreeSet<Vec<String>>,
-    is_dir_module: bool,
-) -> Option<Vec<String>> {
+fn resolve(here: &[String], path: &str, modules: &BTreeSet<Vec<String>>) -> Option<Vec<String>> {
     let mut segs = path.split("::").filter(|s| !s.is_empty());
     let mut at: Vec<String> = match segs.next()? {
         "crate" => Vec::new(),
@@ -177,7 +170,6 @@ fn resolve(
         }
         _ => return None,
     };
-    let _ = is_dir_module;
     let mut best = None;
     for s in segs {
         if s == "super" {
@@ -215,7 +207,7 @@ fn graph(krate: &str) -> Graph {
         let text = std::fs::read_to_string(src.join(file)).expect("readable source");
         let code = code_only(&text);
         for p in paths(&code) {
-            let Some(to) = resolve(module, &p, &modules, file.ends_with("mod.rs")) else {
+            let Some(to) = resolve(module, &p, &modules) else {
                 continue;
             };
             // A module may use what its parents define.
