@@ -209,12 +209,12 @@ test('a CSM grades an account, sees its tier, and decides the tier of a grade be
   assert.equal((await page.locator('#account-tier').textContent()).trim(), 'Tier 2');
   await page.locator('#priority').getByText('smaller than the AE thought').waitFor();
 
-  // A grading without a reason is refused and changes nothing.
+  // A grading with an amount that is not one is refused, by the same words as the API's, and changes nothing.
   await page.getByText('Grade this account').click();
   await page.getByLabel('Potential value (how big could it be?)').fill('lots');
   await page.locator('#g-reason').fill('x');
   await page.getByRole('button', { name: 'Save grade' }).click();
-  await page.getByText('potential value: "lots" is not an amount').waitFor();
+  await page.getByText('potential_value: "lots" is not an amount').waitFor();
   assert.equal((await page.locator('#account-grade').textContent()).trim(), 'B1');
   const name = (await page.locator('h1').textContent()).trim();
   // My book filters by grade and tier.
