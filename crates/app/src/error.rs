@@ -38,6 +38,18 @@ impl Error {
     }
 }
 
+/// A value typed as text, parsed by its type's own rules; a refusal names the field with the
+/// type's own words ("moment: \"sometime\" is not a grading moment; expected ...").
+pub fn parse_field<T>(field: &str, text: &str) -> Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    text.trim()
+        .parse()
+        .map_err(|e: T::Err| Error::invalid(field, e.to_string()))
+}
+
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {

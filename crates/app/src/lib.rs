@@ -13,7 +13,7 @@ mod prioritise;
 mod tasks;
 mod timeline;
 
-pub use error::{Error, Result};
+pub use error::{Error, Result, parse_field};
 pub use prioritise::{ChooseTier, GradeAccount};
 pub use tasks::{OpenTask, SNOOZE_DAYS, TaskAction, WorkTask};
 pub use timeline::LogActivity;

@@ -2,7 +2,7 @@
 //! 30 days and on every state change; a person settles a grade between two tiers, or overrides
 //! the grid with a reason.
 
-use crate::{App, Caller, Error, Result};
+use crate::{App, Caller, Error, Result, parse_field};
 use rust_decimal::Decimal;
 use sherpa_core::prioritise::{GradingMoment, Growth, Tier, TierChoice, TierChoiceKind};
 use sherpa_core::{Account, AccountId};
@@ -39,9 +39,7 @@ impl GradeAccount {
     }
 
     pub fn moment(text: &str) -> Result<GradingMoment> {
-        text.trim()
-            .parse()
-            .map_err(|e: sherpa_core::ParseEnumError| Error::invalid("moment", e.to_string()))
+        parse_field("moment", text)
     }
 }
 
@@ -64,9 +62,7 @@ impl ChooseTier {
     }
 
     pub fn kind(text: &str) -> Result<TierChoiceKind> {
-        text.trim()
-            .parse()
-            .map_err(|e: sherpa_core::ParseEnumError| Error::invalid("kind", e.to_string()))
+        parse_field("kind", text)
     }
 }
 

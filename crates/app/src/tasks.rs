@@ -44,6 +44,7 @@ pub struct OpenTask {
 impl App {
     /// Does one thing with a task from a person's list.
     pub async fn work_task(&self, by: &Caller, cmd: WorkTask) -> Result<Task> {
+        let task = self.store.task(cmd.task).await?;
         let change = match cmd.action {
             TaskAction::Done { outcome } => TaskChange {
                 status: Some(TaskStatus::Done),
@@ -65,7 +66,6 @@ impl App {
                         ),
                     ));
                 }
-                let task = self.store.task(cmd.task).await?;
                 let today = self.store.clock().today();
                 let from = task.fields.due_on.unwrap_or(today).max(today);
                 TaskChange {
@@ -78,18 +78,30 @@ impl App {
                 ..Default::default()
             },
         };
-        self.change_task(by, cmd.task, change).await
+        self.apply_task_change(by, &task, change).await
     }
 
     /// Changes a task's status, outcome, owner, due day or priority; a new owner must be
     /// someone who can work it.
     pub async fn change_task(&self, by: &Caller, id: TaskId, change: TaskChange) -> Result<Task> {
         let task = self.store.task(id).await?;
-        by.user.may_change_task(&task)?;
+        self.apply_task_change(by, &task, change).await
+    }
+
+    async fn apply_task_change(
+        &self,
+        by: &Caller,
+        task: &Task,
+        change: TaskChange,
+    ) -> Result<Task> {
+        by.user.may_change_task(task)?;
         if let Some(Some(owner)) = change.owner {
             self.task_owner(owner).await?;
         }
-        Ok(self.store.update_task(&by.actor(), id, &change).await?)
+        Ok(self
+            .store
+            .update_task(&by.actor(), task.id, &change)
+            .await?)
     }
 
     /// Opens a task by hand, for the caller unless another owner is named.

@@ -1,6 +1,6 @@
 //! The timeline: a person logs a call, meeting, email, note or review on an account.
 
-use crate::{App, Caller, Error, Result};
+use crate::{App, Caller, Error, Result, parse_field};
 use chrono::{DateTime, Utc};
 use sherpa_core::book::limits;
 use sherpa_core::{
@@ -22,9 +22,7 @@ pub struct LogActivity {
 
 impl LogActivity {
     pub fn kind(text: &str) -> Result<ActivityKind> {
-        text.trim()
-            .parse()
-            .map_err(|e: sherpa_core::ParseEnumError| Error::invalid("kind", e.to_string()))
+        parse_field("kind", text)
     }
 
     pub fn attendee(text: &str) -> Result<Email> {

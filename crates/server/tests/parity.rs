@@ -99,8 +99,8 @@ struct Case {
     name: &'static str,
     graded: Option<(i64, i64)>,
     who: Who,
-    api: (&'static str, &'static str, Value),
-    form: (&'static str, Vec<(&'static str, &'static str)>),
+    api: Call,
+    form: Form,
     accepted: bool,
 }
 
@@ -115,282 +115,241 @@ fn fill_json(b: &Book, v: &Value) -> Value {
     serde_json::from_str(&fill(b, &v.to_string())).unwrap()
 }
 
-fn cases() -> Vec<Case> {
-    let grade = |potential: &'static str, growth: &'static str| {
-        (
-            "/accounts/{account}/grade",
-            vec![
-                ("potential_value", potential),
-                ("growth", growth),
-                ("moment", "at_close"),
-                ("reason", "sized at close"),
-            ],
-        )
-    };
-    let grade_api = |potential: &str, growth: i64| {
+type Form = (&'static str, Vec<(&'static str, &'static str)>);
+type Call = (&'static str, &'static str, Value);
+
+fn grade(potential: &'static str, growth: i64, growth_text: &'static str) -> (Call, Form) {
+    (
         (
             "PUT",
             "/api/v1/accounts/{account}/grade",
             json!({"potential_value": potential, "growth": growth, "moment": "at_close", "reason": "sized at close"}),
-        )
-    };
+        ),
+        (
+            "/accounts/{account}/grade",
+            vec![
+                ("potential_value", potential),
+                ("growth", growth_text),
+                ("moment", "at_close"),
+                ("reason", "sized at close"),
+            ],
+        ),
+    )
+}
+
+/// A tier choice: the API's body and the form's fields say the same.
+fn tier(body: Value, fields: Vec<(&'static str, &'static str)>) -> (Call, Form) {
+    (
+        ("PUT", "/api/v1/accounts/{account}/tier", body),
+        ("/accounts/{account}/tier", fields),
+    )
+}
+
+/// An activity on the 20th of November at 10:00.
+fn activity(kind: &'static str, summary: &'static str) -> (Call, Form) {
+    (
+        (
+            "POST",
+            "/api/v1/activities",
+            json!({"account_id": "{account}", "kind": kind, "occurred_at": "2026-11-20T10:00:00Z", "summary": summary}),
+        ),
+        (
+            "/accounts/{account}/activities",
+            vec![
+                ("kind", kind),
+                ("occurred_at", "2026-11-20T10:00"),
+                ("summary", summary),
+            ],
+        ),
+    )
+}
+
+fn task(patch: Value, fields: Vec<(&'static str, &'static str)>) -> (Call, Form) {
+    (
+        ("PATCH", "/api/v1/tasks/{task}", patch),
+        ("/tasks/{task}", fields),
+    )
+}
+
+fn case(
+    name: &'static str,
+    graded: Option<(i64, i64)>,
+    who: Who,
+    (api, form): (Call, Form),
+    accepted: bool,
+) -> Case {
+    Case {
+        name,
+        graded,
+        who,
+        api,
+        form,
+        accepted,
+    }
+}
+
+fn cases() -> Vec<Case> {
     let b1 = Some((30_000, 1));
+    let a1 = Some((250_000, 1));
     vec![
-        Case {
-            name: "grade an account",
-            graded: None,
-            who: Who::Csm,
-            api: grade_api("250000", 1),
-            form: grade("250000", "1"),
-            accepted: true,
-        },
-        Case {
-            name: "grade with an amount that is not one",
-            graded: None,
-            who: Who::Csm,
-            api: grade_api("12k", 1),
-            form: grade("12k", "1"),
-            accepted: false,
-        },
-        Case {
-            name: "grade with a growth out of range",
-            graded: None,
-            who: Who::Csm,
-            api: grade_api("250000", 4),
-            form: grade("250000", "4"),
-            accepted: false,
-        },
-        Case {
-            name: "grade an account where the sales rep is not the AE",
-            graded: None,
-            who: Who::Sales,
-            api: grade_api("250000", 1),
-            form: grade("250000", "1"),
-            accepted: false,
-        },
-        Case {
-            name: "Tier 3 on a B1 with no kind given",
-            graded: b1,
-            who: Who::Csm,
-            api: (
-                "PUT",
-                "/api/v1/accounts/{account}/tier",
+        case(
+            "grade an account",
+            None,
+            Who::Csm,
+            grade("250000", 1, "1"),
+            true,
+        ),
+        case(
+            "grade with an amount that is not one",
+            None,
+            Who::Csm,
+            grade("12k", 1, "1"),
+            false,
+        ),
+        case(
+            "grade with a growth out of range",
+            None,
+            Who::Csm,
+            grade("250000", 4, "4"),
+            false,
+        ),
+        case(
+            "grade an account where the sales rep is not the AE",
+            None,
+            Who::Sales,
+            grade("250000", 1, "1"),
+            false,
+        ),
+        case(
+            "Tier 3 on a B1 with no kind given",
+            b1,
+            Who::Csm,
+            tier(
                 json!({"tier": 3, "reason": "small team"}),
-            ),
-            form: (
-                "/accounts/{account}/tier",
                 vec![("tier", "3"), ("reason", "small team")],
             ),
-            accepted: false,
-        },
-        Case {
-            name: "decide Tier 2 on a B1",
-            graded: b1,
-            who: Who::Csm,
-            api: (
-                "PUT",
-                "/api/v1/accounts/{account}/tier",
+            false,
+        ),
+        case(
+            "decide Tier 2 on a B1",
+            b1,
+            Who::Csm,
+            tier(
                 json!({"tier": 2, "kind": "decision", "reason": "quick call"}),
-            ),
-            form: (
-                "/accounts/{account}/tier",
                 vec![
                     ("tier", "2"),
                     ("kind", "decision"),
                     ("reason", "quick call"),
                 ],
             ),
-            accepted: true,
-        },
-        Case {
-            name: "override a B1 to Tier 3",
-            graded: b1,
-            who: Who::Csm,
-            api: (
-                "PUT",
-                "/api/v1/accounts/{account}/tier",
+            true,
+        ),
+        case(
+            "override a B1 to Tier 3",
+            b1,
+            Who::Csm,
+            tier(
                 json!({"tier": 3, "kind": "override", "reason": "strategic logo"}),
-            ),
-            form: (
-                "/accounts/{account}/tier",
                 vec![
                     ("tier", "3"),
                     ("kind", "override"),
                     ("reason", "strategic logo"),
                 ],
             ),
-            accepted: true,
-        },
-        Case {
-            name: "decide a tier where the grid has nothing to decide",
-            graded: Some((250_000, 1)),
-            who: Who::Csm,
-            api: (
-                "PUT",
-                "/api/v1/accounts/{account}/tier",
+            true,
+        ),
+        case(
+            "decide a tier where the grid has nothing to decide",
+            a1,
+            Who::Csm,
+            tier(
                 json!({"tier": 2, "kind": "decision", "reason": "quick call"}),
-            ),
-            form: (
-                "/accounts/{account}/tier",
                 vec![
                     ("tier", "2"),
                     ("kind", "decision"),
                     ("reason", "quick call"),
                 ],
             ),
-            accepted: false,
-        },
-        Case {
-            name: "override without a reason",
-            graded: b1,
-            who: Who::Csm,
-            api: (
-                "PUT",
-                "/api/v1/accounts/{account}/tier",
+            false,
+        ),
+        case(
+            "override without a reason",
+            b1,
+            Who::Csm,
+            tier(
                 json!({"tier": 3, "kind": "override", "reason": " "}),
-            ),
-            form: (
-                "/accounts/{account}/tier",
                 vec![("tier", "3"), ("kind", "override"), ("reason", " ")],
             ),
-            accepted: false,
-        },
-        Case {
-            name: "back to the grid",
-            graded: b1,
-            who: Who::Csm,
-            api: (
-                "PUT",
-                "/api/v1/accounts/{account}/tier",
+            false,
+        ),
+        case(
+            "back to the grid",
+            b1,
+            Who::Csm,
+            tier(
                 json!({"tier": null}),
-            ),
-            form: (
-                "/accounts/{account}/tier",
                 vec![("tier", "grid"), ("reason", "")],
             ),
-            accepted: true,
-        },
-        Case {
-            name: "log a call",
-            graded: None,
-            who: Who::Csm,
-            api: (
-                "POST",
-                "/api/v1/activities",
-                json!({"account_id": "{account}", "kind": "call", "occurred_at": "2026-11-20T10:00:00Z", "summary": "Walked through the rollout"}),
-            ),
-            form: (
-                "/accounts/{account}/activities",
-                vec![
-                    ("kind", "call"),
-                    ("occurred_at", "2026-11-20T10:00"),
-                    ("summary", "Walked through the rollout"),
-                ],
-            ),
-            accepted: true,
-        },
-        Case {
-            name: "log a call with nothing said of it",
-            graded: None,
-            who: Who::Csm,
-            api: (
-                "POST",
-                "/api/v1/activities",
-                json!({"account_id": "{account}", "kind": "call", "occurred_at": "2026-11-20T10:00:00Z", "summary": ""}),
-            ),
-            form: (
-                "/accounts/{account}/activities",
-                vec![
-                    ("kind", "call"),
-                    ("occurred_at", "2026-11-20T10:00"),
-                    ("summary", ""),
-                ],
-            ),
-            accepted: false,
-        },
-        Case {
-            name: "log an automated entry by hand",
-            graded: None,
-            who: Who::Csm,
-            api: (
-                "POST",
-                "/api/v1/activities",
-                json!({"account_id": "{account}", "kind": "automated", "occurred_at": "2026-11-20T10:00:00Z", "summary": "sent"}),
-            ),
-            form: (
-                "/accounts/{account}/activities",
-                vec![
-                    ("kind", "automated"),
-                    ("occurred_at", "2026-11-20T10:00"),
-                    ("summary", "sent"),
-                ],
-            ),
-            accepted: false,
-        },
-        Case {
-            name: "log a call as a viewer",
-            graded: None,
-            who: Who::Viewer,
-            api: (
-                "POST",
-                "/api/v1/activities",
-                json!({"account_id": "{account}", "kind": "call", "occurred_at": "2026-11-20T10:00:00Z", "summary": "hello"}),
-            ),
-            form: (
-                "/accounts/{account}/activities",
-                vec![
-                    ("kind", "call"),
-                    ("occurred_at", "2026-11-20T10:00"),
-                    ("summary", "hello"),
-                ],
-            ),
-            accepted: false,
-        },
-        Case {
-            name: "finish a task with its outcome",
-            graded: None,
-            who: Who::Csm,
-            api: (
-                "PATCH",
-                "/api/v1/tasks/{task}",
+            true,
+        ),
+        case(
+            "log a call",
+            None,
+            Who::Csm,
+            activity("call", "Walked through the rollout"),
+            true,
+        ),
+        case(
+            "log a call with nothing said of it",
+            None,
+            Who::Csm,
+            activity("call", ""),
+            false,
+        ),
+        case(
+            "log an automated entry by hand",
+            None,
+            Who::Csm,
+            activity("automated", "sent"),
+            false,
+        ),
+        case(
+            "log a call as a viewer",
+            None,
+            Who::Viewer,
+            activity("call", "hello"),
+            false,
+        ),
+        case(
+            "finish a task with its outcome",
+            None,
+            Who::Csm,
+            task(
                 json!({"status": "done", "outcome": "They start on Monday"}),
-            ),
-            form: (
-                "/tasks/{task}",
                 vec![("action", "done"), ("outcome", "They start on Monday")],
             ),
-            accepted: true,
-        },
-        Case {
-            name: "hand a task to another CSM",
-            graded: None,
-            who: Who::Csm,
-            api: (
-                "PATCH",
-                "/api/v1/tasks/{task}",
+            true,
+        ),
+        case(
+            "hand a task to another CSM",
+            None,
+            Who::Csm,
+            task(
                 json!({"owner_id": "{other_csm}"}),
-            ),
-            form: (
-                "/tasks/{task}",
                 vec![("action", "reassign"), ("to", "{other_csm}")],
             ),
-            accepted: true,
-        },
-        Case {
-            name: "hand a task to a viewer",
-            graded: None,
-            who: Who::Csm,
-            api: (
-                "PATCH",
-                "/api/v1/tasks/{task}",
+            true,
+        ),
+        case(
+            "hand a task to a viewer",
+            None,
+            Who::Csm,
+            task(
                 json!({"owner_id": "{viewer}"}),
-            ),
-            form: (
-                "/tasks/{task}",
                 vec![("action", "reassign"), ("to", "{viewer}")],
             ),
-            accepted: false,
-        },
+            false,
+        ),
     ]
 }
 

@@ -68,6 +68,11 @@ pub async fn serve_with_ingest_key(
     Ok((addr, key))
 }
 
+/// Opens and migrates a database.
+async fn open(url: &str) -> anyhow::Result<Store> {
+    Ok(Store::open(url, Arc::new(SystemClock)).await?)
+}
+
 /// The schema a bench named `name` makes on PostgreSQL.
 pub fn bench_schema(name: &str) -> String {
     format!("bench_{name}_{}", std::process::id())
@@ -84,7 +89,7 @@ pub async fn bench_database(
         None => format!("sqlite://{}/{name}.db", dir.path().display()),
         Some(base) => {
             let schema = bench_schema(name);
-            let admin = crate::open(base).await?;
+            let admin = open(base).await?;
             sqlx::query(&format!("CREATE SCHEMA {schema}"))
                 .execute(admin.pool())
                 .await?;
@@ -92,12 +97,12 @@ pub async fn bench_database(
             format!("{base}{sep}options=-c%20search_path%3D{schema},public")
         }
     };
-    Ok(Store::open(&url, Arc::new(SystemClock)).await?)
+    open(&url).await
 }
 
 /// Leaves the PostgreSQL database as it was before the bench named `name`.
 pub async fn drop_bench_schema(base: &str, name: &str) -> anyhow::Result<()> {
-    let admin = crate::open(base).await?;
+    let admin = open(base).await?;
     sqlx::query(&format!("DROP SCHEMA {} CASCADE", bench_schema(name)))
         .execute(admin.pool())
         .await?;

@@ -11,9 +11,6 @@ mod health;
 mod ingest;
 
 use clap::Parser;
-use sherpa_core::SystemClock;
-use sherpa_store::Store;
-use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -26,13 +23,6 @@ enum Bench {
     /// Health: a full re-score of the book against reading it, and how soon an event shows in
     /// its account's health under a steady ingest load.
     Health(health::HealthArgs),
-}
-
-/// Opens and migrates a database.
-pub async fn open(db: &str) -> anyhow::Result<Store> {
-    Store::open(db, Arc::new(SystemClock))
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))
 }
 
 fn main() -> std::process::ExitCode {

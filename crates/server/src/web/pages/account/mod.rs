@@ -671,7 +671,7 @@ pub async fn log_activity(
             .map(|(_, v)| v.as_str())
             .unwrap_or("")
     };
-    let cmd = (|| {
+    let result = async {
         let when = get("occurred_at");
         let occurred_at = chrono::NaiveDateTime::parse_from_str(when, "%Y-%m-%dT%H:%M")
             .map_err(|_| {
@@ -681,7 +681,7 @@ pub async fn log_activity(
                 )
             })?
             .and_utc();
-        Ok(LogActivity {
+        let cmd = LogActivity {
             account: id,
             kind: LogActivity::kind(get("kind"))?,
             occurred_at: Some(occurred_at),
@@ -691,12 +691,10 @@ pub async fn log_activity(
                 .map(|(_, v)| LogActivity::attendee(v))
                 .collect::<Result<_, _>>()?,
             summary: get("summary").to_string(),
-        })
-    })();
-    let result = match cmd {
-        Ok(cmd) => s.app.log_activity(&c.caller(), cmd).await,
-        Err(e) => Err(e),
-    };
+        };
+        s.app.log_activity(&c.caller(), cmd).await
+    }
+    .await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/accounts/{id}#timeline")).into_response()),
         Err(e) => refused(&s, &c, id, problem(e)?).await,

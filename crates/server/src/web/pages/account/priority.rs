@@ -190,19 +190,17 @@ pub async fn grade(
     axum::Form(f): axum::Form<GradeForm>,
 ) -> PageResult {
     let id = account_id(&id)?;
-    let cmd = (|| {
-        Ok(GradeAccount {
+    let result = async {
+        let cmd = GradeAccount {
             account: id,
             potential: GradeAccount::potential_value(&f.potential_value)?,
             growth: GradeAccount::growth(number("growth", &f.growth)?)?,
             moment: GradeAccount::moment(&f.moment)?,
-            reason: f.reason.clone(),
-        })
-    })();
-    let result = match cmd {
-        Ok(cmd) => s.app.grade_account(&c.caller(), cmd).await,
-        Err(e) => Err(e),
-    };
+            reason: f.reason,
+        };
+        s.app.grade_account(&c.caller(), cmd).await
+    }
+    .await;
     answer(&s, &c, id, result).await
 }
 
@@ -210,7 +208,8 @@ pub async fn grade(
 pub struct TierForm {
     /// 1, 2, 3, or "grid" to follow the grid again.
     tier: String,
-    /// decision or override; left out, the rule of [`ChooseTier::kind`] decides.
+    /// decision or override; left out, [`sherpa_core::prioritise::TierChoiceKind::unstated`]
+    /// decides.
     #[serde(default)]
     kind: String,
     reason: String,
@@ -223,8 +222,8 @@ pub async fn tier(
     axum::Form(f): axum::Form<TierForm>,
 ) -> PageResult {
     let id = account_id(&id)?;
-    let cmd = (|| {
-        Ok(ChooseTier {
+    let result = async {
+        let cmd = ChooseTier {
             account: id,
             tier: match f.tier.trim() {
                 "grid" => None,
@@ -234,12 +233,10 @@ pub async fn tier(
                 .filter(|k| !k.is_empty())
                 .map(ChooseTier::kind)
                 .transpose()?,
-            reason: f.reason.clone(),
-        })
-    })();
-    let result = match cmd {
-        Ok(cmd) => s.app.choose_tier(&c.caller(), cmd).await,
-        Err(e) => Err(e),
-    };
+            reason: f.reason,
+        };
+        s.app.choose_tier(&c.caller(), cmd).await
+    }
+    .await;
     answer(&s, &c, id, result).await
 }
