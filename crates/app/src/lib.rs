@@ -6,19 +6,24 @@
 //! The API handlers, the web pages, the CLI and the background jobs are thin adapters over
 //! this crate, so the same action has the same outcome whichever door it comes through.
 
+pub mod config;
 mod error;
 mod follow_up;
 pub mod jobs;
 mod prioritise;
+mod staffing;
 mod tasks;
 mod timeline;
 
 pub use error::{Error, Result, parse_field};
-pub use prioritise::{ChooseTier, GradeAccount};
+pub use prioritise::{
+    CadencesConfig, ChooseTier, GradeAccount, GradeBoundsConfig, ParetoConfig, PrioritisationConfig,
+};
+pub use staffing::{CsmBook, GroupNeed, Staffing, tenths};
 pub use tasks::{OpenTask, SNOOZE_DAYS, TaskAction, WorkTask};
 pub use timeline::LogActivity;
 
-use sherpa_core::{Actor, User};
+use sherpa_core::{Actor, Denied, User};
 use sherpa_store::Store;
 
 /// The application: every use case, over one store. Cheap to clone.
@@ -45,21 +50,54 @@ impl Door {
     }
 }
 
-/// Who acts, and through which door.
+/// Who acts, and through which door: a team member (signed in, or by their API token), or the
+/// operator at the command line, who holds the database itself and acts as the system.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub user: User,
+    person: Option<User>,
     pub door: Door,
 }
 
 impl Caller {
     pub fn new(user: User, door: Door) -> Self {
-        Caller { user, door }
+        Caller {
+            person: Some(user),
+            door,
+        }
+    }
+
+    /// The operator of a `sherpa` command: every rule of the book applies, no role limits.
+    pub fn operator() -> Self {
+        Caller {
+            person: None,
+            door: Door::Cli,
+        }
+    }
+
+    /// The team member acting; an action that is a person's own (logging a call, opening a
+    /// task for oneself) refuses the operator.
+    pub fn person(&self) -> Result<&User> {
+        self.person.as_ref().ok_or_else(|| {
+            Error::Forbidden(
+                "this is a team member's action; sign in, or use their API token".into(),
+            )
+        })
+    }
+
+    /// Checks a role rule of the team member acting; the operator passes.
+    pub fn may(&self, rule: impl FnOnce(&User) -> Result<(), Denied>) -> Result<()> {
+        match &self.person {
+            Some(u) => Ok(rule(u)?),
+            None => Ok(()),
+        }
     }
 
     /// The author of the changes this caller makes, as the audit log keeps it.
     pub fn actor(&self) -> Actor {
-        Actor::user(self.user.id, self.door.as_str())
+        match &self.person {
+            Some(u) => Actor::user(u.id, self.door.as_str()),
+            None => Actor::system(self.door.as_str()),
+        }
     }
 }
 

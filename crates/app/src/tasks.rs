@@ -94,7 +94,7 @@ impl App {
         task: &Task,
         change: TaskChange,
     ) -> Result<Task> {
-        by.user.may_change_task(task)?;
+        by.may(|u| u.may_change_task(task))?;
         if let Some(Some(owner)) = change.owner {
             self.task_owner(owner).await?;
         }
@@ -107,12 +107,12 @@ impl App {
     /// Opens a task by hand, for the caller unless another owner is named.
     pub async fn open_task(&self, by: &Caller, cmd: OpenTask) -> Result<Task> {
         let account = self.store.account(cmd.account).await?;
-        by.user.may_open_task(&account.fields.owners)?;
+        by.may(|u| u.may_open_task(&account.fields.owners))?;
         let title =
             required_text("title", &cmd.title, 300).map_err(|e| Error::invalid("title", e.0))?;
         let owner = match cmd.owner {
             Some(o) => self.task_owner(o).await?,
-            None => by.user.id,
+            None => by.person()?.id,
         };
         let fields = TaskFields {
             account_id: cmd.account,
@@ -124,7 +124,10 @@ impl App {
             reason: cmd
                 .reason
                 .filter(|r| !r.trim().is_empty())
-                .unwrap_or_else(|| format!("Opened by {}", by.user.name)),
+                .unwrap_or_else(|| match by.person() {
+                    Ok(u) => format!("Opened by {}", u.name),
+                    Err(_) => "Opened from the command line".into(),
+                }),
             dedup_key: None,
         };
         let (task, _) = self.store.open_task(&by.actor(), &fields).await?;

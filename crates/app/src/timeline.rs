@@ -34,7 +34,8 @@ impl App {
     /// Logs the activity; a personal touch answers the account's open touch task.
     pub async fn log_activity(&self, by: &Caller, cmd: LogActivity) -> Result<Activity> {
         let account = self.store.account(cmd.account).await?;
-        by.user.may_log_activity(&account.fields.owners)?;
+        let person = by.person()?;
+        by.may(|u| u.may_log_activity(&account.fields.owners))?;
         if cmd.kind == ActivityKind::Automated {
             return Err(Error::invalid(
                 "kind",
@@ -48,7 +49,7 @@ impl App {
             external_id: None,
             kind: cmd.kind,
             occurred_at: cmd.occurred_at.unwrap_or_else(|| self.store.clock().now()),
-            by: Some(PersonRef::Id(by.user.id)),
+            by: Some(PersonRef::Id(person.id)),
             attendees: cmd.attendees,
             summary,
         };

@@ -7,7 +7,6 @@
 mod api;
 mod auth;
 mod calendar_feed;
-pub mod config;
 mod error;
 mod handlers;
 pub mod intake;

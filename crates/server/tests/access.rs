@@ -429,9 +429,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             form(&[
                 (
                     "text",
-                    &sherpa_server::config::health_toml(
-                        &sherpa_core::health::HealthConfig::default(),
-                    ),
+                    &sherpa_app::config::health_toml(&sherpa_core::health::HealthConfig::default()),
                 ),
                 ("action", "check"),
             ]),
@@ -452,7 +450,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             form(&[
                 (
                     "text",
-                    &sherpa_server::config::engagement_toml(
+                    &sherpa_app::config::engagement_toml(
                         &sherpa_core::engagement::default_engagement(),
                     ),
                 ),

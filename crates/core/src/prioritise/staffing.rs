@@ -243,6 +243,17 @@ pub enum Load {
     Under,
 }
 
+impl Load {
+    /// over, within or under the benchmark's band.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Load::Over => "over",
+            Load::Within => "within",
+            Load::Under => "under",
+        }
+    }
+}
+
 pub fn load(arr_millions: f64, b: &Benchmark) -> Load {
     if arr_millions > b.p75 {
         Load::Over

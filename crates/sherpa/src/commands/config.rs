@@ -1,6 +1,6 @@
 //! `sherpa config export|import`: the prioritisation rules as a TOML file for version control.
 
-use sherpa_core::Actor;
+use sherpa_app::{App, Caller};
 use std::path::PathBuf;
 
 #[derive(clap::Subcommand)]
@@ -21,10 +21,10 @@ pub enum ConfigCommand {
 }
 
 pub async fn run(db: &str, cmd: ConfigCommand) -> anyhow::Result<()> {
-    let store = crate::open(db).await?;
+    let app = App::new(crate::open(db).await?);
     match cmd {
         ConfigCommand::Export { output } => {
-            let text = sherpa_server::config::export(&store).await?;
+            let text = app.export_config().await?;
             match output {
                 Some(path) => {
                     std::fs::write(&path, text)
@@ -37,10 +37,16 @@ pub async fn run(db: &str, cmd: ConfigCommand) -> anyhow::Result<()> {
         ConfigCommand::Import { file, dry_run } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let outcome =
-                sherpa_server::config::import(&store, &Actor::system("cli"), &text, dry_run)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was changed", file.display()))?;
+            let outcome = app
+                .import_config(&Caller::operator(), &text, dry_run)
+                .await
+                .map_err(|e| {
+                    let why = match e {
+                        sherpa_app::Error::Invalid { message, .. } => message,
+                        e => e.to_string(),
+                    };
+                    anyhow::anyhow!("{}: {why}; nothing was changed", file.display())
+                })?;
             let sections = if outcome.changed.is_empty() {
                 "nothing".to_string()
             } else {

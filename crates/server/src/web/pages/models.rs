@@ -9,7 +9,6 @@
 use super::outbox::{OutboxView, action_words, outbox_view, preview_link};
 use super::scorecards::{EditForm, RuleLine, VersionLine, rule_lines, version_lines};
 use crate::AppState;
-use crate::config::{engagement_toml, parse_engagement};
 use crate::web::session::{Current, Signed};
 use crate::web::{Failure, Nav, PageResult, render};
 use askama::Template;
@@ -17,6 +16,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::IntoResponse;
 use serde::Deserialize;
+use sherpa_app::config::{engagement_toml, parse_engagement};
 use sherpa_core::Actor;
 use sherpa_core::engagement::{Completion, analytics};
 use sherpa_store::StoreError;

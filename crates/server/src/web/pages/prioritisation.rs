@@ -4,15 +4,13 @@
 //! refused with its key, and nothing changes.
 
 use crate::AppState;
-use crate::handlers::priorities::{CadencesDto, GradeBoundsDto, PrioritisationDto};
 use crate::web::session::Signed;
 use crate::web::{Nav, PageResult, format, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
-use sherpa_core::Actor;
+use sherpa_app::{CadencesConfig, GradeBoundsConfig, PrioritisationConfig};
 use sherpa_core::prioritise::{Grade, NineBox};
-use sherpa_store::StoreError;
 use std::collections::{BTreeMap, HashMap};
 
 struct Cell {
@@ -106,15 +104,15 @@ pub async fn save(
             .filter_map(|(k, v)| k.strip_prefix(prefix).map(|k| (k.to_string(), v.clone())))
             .collect()
     };
-    let dto = PrioritisationDto {
-        grade_bounds: Some(GradeBoundsDto {
+    let config = PrioritisationConfig {
+        grade_bounds: Some(GradeBoundsConfig {
             a_above: get("a_above"),
             b_from: get("b_from"),
         }),
         tier_grid: Some(with_prefix("grid.")),
         pareto: None,
         nine_box_labels: Some(with_prefix("box.")),
-        cadences: Some(CadencesDto {
+        cadences: Some(CadencesConfig {
             time_zone: get("time_zone"),
             rules: with_prefix("cadence.")
                 .into_iter()
@@ -130,17 +128,9 @@ pub async fn save(
         ))
         .into_response())
     };
-    let rules = match dto.into_rules(s.store.prioritisation_rules().await?) {
-        Ok(r) => r,
-        Err(e) => return back(&e.describe()),
-    };
-    match s
-        .store
-        .set_prioritisation_rules(&Actor::user(c.session.user.id, "web"), &rules)
-        .await
-    {
+    match s.app.set_prioritisation(&c.caller(), config).await {
         Ok(_) => Ok(Redirect::to("/admin/prioritisation?saved=1").into_response()),
-        Err(StoreError::Invalid { field, message }) => back(&format!("{field}: {message}")),
+        Err(e @ sherpa_app::Error::Invalid { .. }) => back(&e.to_string()),
         Err(e) => Err(e.into()),
     }
 }

@@ -5,7 +5,6 @@
 //! names its line or key and changes nothing.
 
 use crate::AppState;
-use crate::config::{health_toml, parse_health};
 use crate::web::session::Signed;
 use crate::web::{Nav, PageResult, format, render};
 use askama::Template;
@@ -13,6 +12,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::IntoResponse;
 use serde::Deserialize;
+use sherpa_app::config::{health_toml, parse_health};
 use sherpa_core::Actor;
 use sherpa_core::health::{HealthConfig, METRICS, metric};
 use sherpa_store::StoreError;

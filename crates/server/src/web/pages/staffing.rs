@@ -3,22 +3,38 @@
 //! share of them for accounts (the plans themselves live in the config file).
 
 use crate::AppState;
-use crate::handlers::staffing::{StaffingDto, staffing_view};
 use crate::web::session::Signed;
 use crate::web::{Nav, PageResult, format, render, staffing_chart};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
-use sherpa_core::Actor;
+use sherpa_app::{PrioritisationConfig, Staffing, tenths};
+use sherpa_core::prioritise::Load;
 use sherpa_core::prioritise::{StaffingBasis, parse_plan, plan_text};
-use sherpa_store::StoreError;
+
+/// A tier's (or segment's) row: its need in words and figures.
+struct GroupLine {
+    label: String,
+    accounts: i64,
+    hours_per_account: String,
+    hours: String,
+    fte: String,
+}
 
 #[derive(Template)]
 #[template(path = "staffing.html")]
 struct StaffingPage {
     nav: Nav,
-    s: StaffingDto,
+    s: Staffing,
+    /// "tier" or "segment".
+    basis: &'static str,
+    tiers: Vec<GroupLine>,
+    fte_needed: String,
+    csms_by_benchmark: String,
+    understaffed: bool,
     capacity: String,
     books: String,
     over: usize,
@@ -36,22 +52,18 @@ pub async fn show(
     Signed(c): Signed,
     Query(p): Query<crate::web::Outcome>,
 ) -> PageResult {
-    let s = staffing_view(&st.store).await.map_err(|e| {
-        crate::web::Failure::new(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            format!("{e:?}"),
-        )
-    })?;
+    let s = st.app.staffing().await?;
+    let f64_of = |d: Decimal| d.to_f64().unwrap_or(0.0);
     let needed: Vec<(String, f64)> = s
-        .tiers
+        .groups
         .iter()
-        .filter(|t| t.tier.is_some())
-        .map(|t| (t.label.clone(), t.fte))
+        .filter(|g| g.group.is_some())
+        .map(|g| (g.label.clone(), f64_of(tenths(g.csms))))
         .collect();
     let rows: Vec<(String, f64, &str)> = s
         .books
         .iter()
-        .map(|b| (b.name.clone(), b.arr_millions, b.load.as_str()))
+        .map(|b| (b.name.clone(), f64_of(b.arr_millions), b.load.as_str()))
         .collect();
     let books = staffing_chart::books(
         &rows,
@@ -59,14 +71,18 @@ pub async fn show(
         s.benchmark_by_arr.p50,
         s.benchmark_by_arr.p75,
     );
-    let currency = st.store.currency();
-    let money = |amount: &str| {
-        format::money(&sherpa_core::Money {
-            amount: amount.parse().unwrap_or_default(),
-            currency,
+    let (arr, acv) = (format::money(&s.company_arr), format::money(&s.average_acv));
+    let tiers = s
+        .groups
+        .iter()
+        .map(|g| GroupLine {
+            label: g.label.clone(),
+            accounts: g.accounts,
+            hours_per_account: g.hours_per_account.normalize().to_string(),
+            hours: g.hours.round_dp(0).to_string(),
+            fte: tenths(g.csms).to_string(),
         })
-    };
-    let (arr, acv) = (money(&s.company_arr.amount), money(&s.average_acv.amount));
+        .collect();
     let rules = st.store.prioritisation_rules().await?;
     let plans = ["1", "2", "3"]
         .iter()
@@ -88,10 +104,18 @@ pub async fn show(
         arr,
         acv,
         nav: Nav::new(&c, "staffing"),
-        capacity: staffing_chart::capacity(&needed, s.fte_needed, s.csms as f64),
-        over: s.books.iter().filter(|b| b.load == "over").count(),
-        under: s.books.iter().filter(|b| b.load == "under").count(),
+        capacity: staffing_chart::capacity(&needed, f64_of(tenths(s.csms_needed)), s.csms as f64),
+        over: s.books.iter().filter(|b| b.load == Load::Over).count(),
+        under: s.books.iter().filter(|b| b.load == Load::Under).count(),
         books,
+        basis: match s.settings.basis {
+            StaffingBasis::Tier => "tier",
+            StaffingBasis::Segment => "segment",
+        },
+        tiers,
+        fte_needed: tenths(s.csms_needed).to_string(),
+        csms_by_benchmark: tenths(s.csms_by_benchmark).to_string(),
+        understaffed: tenths(s.csms_needed) > Decimal::from(s.csms),
         s,
         problem: p.problem,
     })
@@ -134,31 +158,31 @@ pub async fn set_params(
     ) else {
         return back("hours a year and the share for accounts are whole numbers");
     };
-    let mut rules = s.store.prioritisation_rules().await?;
-    rules.staffing.hours_per_year = hours;
-    rules.staffing.account_time_percent = share;
+    let mut staffing = s.store.prioritisation_rules().await?.staffing;
+    staffing.hours_per_year = hours;
+    staffing.account_time_percent = share;
     match f.basis.as_str() {
         "" => {}
-        "tier" => rules.staffing.basis = StaffingBasis::Tier,
-        "segment" => rules.staffing.basis = StaffingBasis::Segment,
+        "tier" => staffing.basis = StaffingBasis::Tier,
+        "segment" => staffing.basis = StaffingBasis::Segment,
         other => return back(&format!("basis: \"{other}\" is not tier or segment")),
     }
     for (n, text) in [("1", &f.plan1), ("2", &f.plan2), ("3", &f.plan3)] {
         let Some(text) = text else { continue };
         match parse_plan(text) {
             Ok(plan) => {
-                rules.staffing.plans.insert(n.to_string(), plan);
+                staffing.plans.insert(n.to_string(), plan);
             }
             Err(e) => return back(&format!("plans.{n} {e}")),
         }
     }
-    match s
-        .store
-        .set_prioritisation_rules(&Actor::user(c.session.user.id, "web"), &rules)
-        .await
-    {
+    let config = PrioritisationConfig {
+        staffing: Some(staffing),
+        ..Default::default()
+    };
+    match s.app.set_prioritisation(&c.caller(), config).await {
         Ok(_) => Ok(Redirect::to("/staffing").into_response()),
-        Err(StoreError::Invalid { field, message }) => back(&format!("{field}: {message}")),
+        Err(e @ sherpa_app::Error::Invalid { .. }) => back(&e.to_string()),
         Err(e) => Err(e.into()),
     }
 }

@@ -71,7 +71,7 @@ impl App {
     /// at once.
     pub async fn grade_account(&self, by: &Caller, cmd: GradeAccount) -> Result<Account> {
         let account = self.store.account(cmd.account).await?;
-        by.user.may_grade(&account.fields.owners)?;
+        by.may(|u| u.may_grade(&account.fields.owners))?;
         let input = GradeInput {
             potential: cmd.potential,
             growth: cmd.growth,
@@ -90,7 +90,7 @@ impl App {
     /// back to the grid.
     pub async fn choose_tier(&self, by: &Caller, cmd: ChooseTier) -> Result<Account> {
         let account = self.store.account(cmd.account).await?;
-        by.user.may_grade(&account.fields.owners)?;
+        by.may(|u| u.may_grade(&account.fields.owners))?;
         let choice = match cmd.tier {
             None => None,
             Some(tier) => {

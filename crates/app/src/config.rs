@@ -6,16 +6,15 @@
 //! `[engagement]` that of `GET /api/v1/engagement/config`, and importing goes through the same
 //! checks as a PUT there: a bad file changes nothing and names its bad key.
 
-use crate::AppError;
-use crate::handlers::priorities::{
-    CadencesDto, GradeBoundsDto, ParetoSettingsDto, PrioritisationDto,
+use crate::{
+    App, CadencesConfig, Caller, Error, GradeBoundsConfig, ParetoConfig, PrioritisationConfig,
+    Result,
 };
 use serde::{Deserialize, Serialize};
-use sherpa_core::Actor;
 use sherpa_core::engagement::EngagementConfig;
 use sherpa_core::health::HealthConfig;
 use sherpa_core::prioritise::StaffingSettings;
-use sherpa_store::{PrioritisationRules, Store};
+use sherpa_store::PrioritisationRules;
 use std::collections::BTreeMap;
 
 const HEADER: &str = "# Sherpa configuration: prioritisation rules (grades, tiers, segments, cadences, staffing), health and engagement.\n\
@@ -34,22 +33,22 @@ const HEADER: &str = "# Sherpa configuration: prioritisation rules (grades, tier
 # email (to roles, subject and body templates) or a webhook, each a dry run until live = true.\n\n";
 
 /// The file: the prioritisation sections and `[health]`, each optional. The prioritisation
-/// fields are spelled out again rather than `#[serde(flatten)]`ed from [`PrioritisationDto`]:
+/// fields are spelled out again rather than `#[serde(flatten)]`ed from [`PrioritisationConfig`]:
 /// serde cannot refuse unknown keys through a flatten, and a misspelt section must be refused
 /// with its line.
 #[derive(Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     #[serde(skip_serializing_if = "Option::is_none")]
-    grade_bounds: Option<GradeBoundsDto>,
+    grade_bounds: Option<GradeBoundsConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tier_grid: Option<BTreeMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pareto: Option<ParetoSettingsDto>,
+    pareto: Option<ParetoConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
     nine_box_labels: Option<BTreeMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    cadences: Option<CadencesDto>,
+    cadences: Option<CadencesConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
     staffing: Option<StaffingSettings>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -59,7 +58,7 @@ struct ConfigFile {
 }
 
 impl ConfigFile {
-    fn new(p: PrioritisationDto, health: HealthConfig, engagement: EngagementConfig) -> Self {
+    fn new(p: PrioritisationConfig, health: HealthConfig, engagement: EngagementConfig) -> Self {
         ConfigFile {
             grade_bounds: p.grade_bounds,
             tier_grid: p.tier_grid,
@@ -75,12 +74,12 @@ impl ConfigFile {
     fn split(
         self,
     ) -> (
-        PrioritisationDto,
+        PrioritisationConfig,
         Option<HealthConfig>,
         Option<EngagementConfig>,
     ) {
         (
-            PrioritisationDto {
+            PrioritisationConfig {
                 grade_bounds: self.grade_bounds,
                 tier_grid: self.tier_grid,
                 pareto: self.pareto,
@@ -113,7 +112,7 @@ pub fn health_toml(config: &HealthConfig) -> String {
 }
 
 /// Reads and checks what [`health_toml`] writes; the error names the line or the key.
-pub fn parse_health(text: &str) -> Result<HealthConfig, String> {
+pub fn parse_health(text: &str) -> std::result::Result<HealthConfig, String> {
     let config: HealthConfig = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
     config
         .check()
@@ -127,20 +126,10 @@ pub fn engagement_toml(config: &EngagementConfig) -> String {
 }
 
 /// Reads and checks what [`engagement_toml`] writes; the error names the line or the key.
-pub fn parse_engagement(text: &str) -> Result<EngagementConfig, String> {
+pub fn parse_engagement(text: &str) -> std::result::Result<EngagementConfig, String> {
     let config: EngagementConfig = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
     config.check()?;
     Ok(config)
-}
-
-/// The configuration in force as TOML.
-pub async fn export(store: &Store) -> anyhow::Result<String> {
-    let file = ConfigFile::new(
-        store.prioritisation_rules().await?.into(),
-        store.health_config().await?,
-        store.engagement_config().await?,
-    );
-    Ok(format!("{HEADER}{}", toml::to_string(&file)?))
 }
 
 /// What an import changed (or, in a dry run, would change).
@@ -169,16 +158,10 @@ pub struct InForce {
 }
 
 /// Reads a configuration file; a section left out keeps its value. The error names the key.
-pub fn parse(text: &str, current: InForce) -> Result<Parsed, String> {
+pub fn parse(text: &str, current: InForce) -> std::result::Result<Parsed, String> {
     let file: ConfigFile = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
     let (dto, new_health, new_engagement) = file.split();
-    let rules = dto.into_rules(current.rules).map_err(|e| match e {
-        AppError::BadRequest {
-            field: Some(f),
-            message,
-        } => format!("{f}: {message}"),
-        other => format!("{other:?}"),
-    })?;
+    let rules = dto.into_rules(current.rules).map_err(|e| e.to_string())?;
     let health = new_health.unwrap_or(current.health);
     health
         .check()
@@ -192,63 +175,83 @@ pub fn parse(text: &str, current: InForce) -> Result<Parsed, String> {
     })
 }
 
-/// Imports a configuration file: all of it or, on any error, nothing.
-pub async fn import(
-    store: &Store,
-    actor: &Actor,
-    text: &str,
-    dry_run: bool,
-) -> anyhow::Result<ImportOutcome> {
-    let current = store.prioritisation_rules().await?;
-    let current_health = store.health_config().await?;
-    let current_engagement = store.engagement_config().await?;
-    let new = parse(
-        text,
-        InForce {
-            rules: current.clone(),
-            health: current_health.clone(),
-            engagement: current_engagement.clone(),
-        },
-    )
-    .map_err(|e| anyhow::anyhow!(e))?;
-    let mut changed: Vec<String> = Vec::new();
-    let rules = &new.rules;
-    for (differs, name) in [
-        (rules.bounds != current.bounds, "grade_bounds"),
-        (rules.grid != current.grid, "tier_grid"),
-        (rules.pareto != current.pareto, "pareto"),
-        (
-            rules.nine_box_labels != current.nine_box_labels,
-            "nine_box_labels",
-        ),
-        (rules.cadences != current.cadences, "cadences"),
-        (rules.staffing != current.staffing, "staffing"),
-    ] {
-        if differs {
-            changed.push(name.into());
-        }
+impl App {
+    /// The configuration in force as TOML.
+    pub async fn export_config(&self) -> Result<String> {
+        let store = &self.store;
+        let file = ConfigFile::new(
+            store.prioritisation_rules().await?.into(),
+            store.health_config().await?,
+            store.engagement_config().await?,
+        );
+        let text = toml::to_string(&file).expect("plain data");
+        Ok(format!("{HEADER}{text}"))
     }
-    let prioritisation_changed = !changed.is_empty();
-    let health_changes = new.health.changes_from(&current_health);
-    changed.extend(health_changes.iter().map(|c| format!("health: {c}")));
-    let engagement_changed = new.engagement != current_engagement;
-    if engagement_changed {
-        changed.push("engagement".into());
-    }
-    let applied = !dry_run && !changed.is_empty();
-    if applied {
-        // Prioritisation first: a changed tier grid moves tiers, which assign scorecards.
-        if prioritisation_changed {
-            store.set_prioritisation_rules(actor, rules).await?;
+
+    /// Imports a configuration file (leaders and admins): all of it or, on any error, nothing.
+    pub async fn import_config(
+        &self,
+        by: &Caller,
+        text: &str,
+        dry_run: bool,
+    ) -> Result<ImportOutcome> {
+        by.may(|u| u.may_manage_book())?;
+        let store = &self.store;
+        let actor = &by.actor();
+        let current = store.prioritisation_rules().await?;
+        let current_health = store.health_config().await?;
+        let current_engagement = store.engagement_config().await?;
+        let new = parse(
+            text,
+            InForce {
+                rules: current.clone(),
+                health: current_health.clone(),
+                engagement: current_engagement.clone(),
+            },
+        )
+        .map_err(|message| Error::Invalid {
+            field: "configuration".into(),
+            message,
+        })?;
+        let mut changed: Vec<String> = Vec::new();
+        let rules = &new.rules;
+        for (differs, name) in [
+            (rules.bounds != current.bounds, "grade_bounds"),
+            (rules.grid != current.grid, "tier_grid"),
+            (rules.pareto != current.pareto, "pareto"),
+            (
+                rules.nine_box_labels != current.nine_box_labels,
+                "nine_box_labels",
+            ),
+            (rules.cadences != current.cadences, "cadences"),
+            (rules.staffing != current.staffing, "staffing"),
+        ] {
+            if differs {
+                changed.push(name.into());
+            }
         }
-        if !health_changes.is_empty() {
-            store.set_health_config(actor, &new.health).await?;
-        }
+        let prioritisation_changed = !changed.is_empty();
+        let health_changes = new.health.changes_from(&current_health);
+        changed.extend(health_changes.iter().map(|c| format!("health: {c}")));
+        let engagement_changed = new.engagement != current_engagement;
         if engagement_changed {
-            store.set_engagement_config(actor, &new.engagement).await?;
+            changed.push("engagement".into());
         }
+        let applied = !dry_run && !changed.is_empty();
+        if applied {
+            // Prioritisation first: a changed tier grid moves tiers, which assign scorecards.
+            if prioritisation_changed {
+                store.set_prioritisation_rules(actor, rules).await?;
+            }
+            if !health_changes.is_empty() {
+                store.set_health_config(actor, &new.health).await?;
+            }
+            if engagement_changed {
+                store.set_engagement_config(actor, &new.engagement).await?;
+            }
+        }
+        Ok(ImportOutcome { changed, applied })
     }
-    Ok(ImportOutcome { changed, applied })
 }
 
 #[cfg(test)]

@@ -1,0 +1,8 @@
+//! Prioritising the book: grading accounts and choosing their tiers, and the rules that do it
+//! (grade bounds, the tier grid, Pareto segments, 9-box labels, cadences, staffing).
+
+mod grading;
+mod settings;
+
+pub use grading::{ChooseTier, GradeAccount};
+pub use settings::{CadencesConfig, GradeBoundsConfig, ParetoConfig, PrioritisationConfig};
