@@ -134,7 +134,7 @@ impl App {
                 }
             })
             .collect();
-        books.sort_by(|a, b| b.arr_millions.cmp(&a.arr_millions));
+        books.sort_by_key(|b| std::cmp::Reverse(b.arr_millions));
         let available = per_csm * Decimal::from(csms.len());
         Ok(Staffing {
             csms_needed: needed / per_csm,
