@@ -238,9 +238,11 @@ fn settings(changes: &[(&str, &str)]) -> (Call, Form) {
 
 /// The staffing form's CSM hours a year and share for accounts, and the same through the API.
 fn staffing(hours: u32, share: u8) -> (Call, Form) {
-    let mut plan = StaffingSettings::default();
-    plan.hours_per_year = hours;
-    plan.account_time_percent = share;
+    let plan = StaffingSettings {
+        hours_per_year: hours,
+        account_time_percent: share,
+        ..Default::default()
+    };
     (
         ("PUT", "/api/v1/prioritisation", json!({"staffing": plan})),
         (
