@@ -17,7 +17,8 @@ mod timeline;
 
 pub use error::{Error, Result, parse_field};
 pub use prioritise::{
-    CadencesConfig, ChooseTier, GradeAccount, GradeBoundsConfig, ParetoConfig, PrioritisationConfig,
+    BoxOfQuarter, CadencesConfig, ChooseTier, GradeAccount, GradeBoundsConfig, ParetoConfig,
+    PlaceInNineBox, PlacedAccount, PrioritisationConfig, QuarterBoard,
 };
 pub use staffing::{CsmBook, GroupNeed, Staffing, tenths};
 pub use tasks::{OpenTask, SNOOZE_DAYS, TaskAction, WorkTask};

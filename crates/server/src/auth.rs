@@ -84,11 +84,6 @@ impl ApiUser {
         self.allowed(self.user().may_edit_account(&account.fields.owners))
     }
 
-    /// Grades and tier decisions: see [`User::may_grade`].
-    pub fn require_grade(&self, account: &Account) -> Result<(), AppError> {
-        self.allowed(self.user().may_grade(&account.fields.owners))
-    }
-
     /// Logging activities: see [`User::may_log_activity`].
     pub fn require_activity(&self, account: &Account) -> Result<(), AppError> {
         self.allowed(self.user().may_log_activity(&account.fields.owners))

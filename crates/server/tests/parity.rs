@@ -256,6 +256,26 @@ fn staffing(hours: u32, share: u8) -> (Call, Form) {
     )
 }
 
+/// A placement in this quarter's 9-box (the form places in the current quarter).
+fn place(relationship: &'static str, upsell: &'static str) -> (Call, Form) {
+    let rating = |v: &str| v.parse::<i64>().map_or(json!(v), |n| json!(n));
+    (
+        (
+            "PUT",
+            "/api/v1/accounts/{account}/nine-box",
+            json!({"relationship": rating(relationship), "upsell": rating(upsell), "note": "champion is new"}),
+        ),
+        (
+            "/accounts/{account}/nine-box",
+            owned(vec![
+                ("relationship", relationship),
+                ("upsell", upsell),
+                ("note", "champion is new"),
+            ]),
+        ),
+    )
+}
+
 fn case(
     name: &'static str,
     graded: Option<(i64, i64)>,
@@ -436,6 +456,27 @@ fn cases() -> Vec<Case> {
             false,
         ),
         case(
+            "place an account in the 9-box",
+            None,
+            Who::Csm,
+            place("3", "2"),
+            true,
+        ),
+        case(
+            "a relationship out of range",
+            None,
+            Who::Csm,
+            place("4", "2"),
+            false,
+        ),
+        case(
+            "place an account the sales rep is not the AE of",
+            None,
+            Who::Sales,
+            place("3", "2"),
+            false,
+        ),
+        case(
             "raise the A bound and settle B1 as Tier 2",
             None,
             Who::Leader,
@@ -531,8 +572,17 @@ async fn state(b: &Book) -> String {
         .map(|e| (e.action, e.entity, e.actor.user_id))
         .collect();
     let rules = store.prioritisation_rules().await.unwrap();
+    let quarter = sherpa_core::prioritise::Quarter::of(store.clock().today());
+    let nine_box: Vec<_> = store
+        .nine_box(quarter)
+        .await
+        .unwrap()
+        .entries
+        .into_iter()
+        .map(|e| (e.nine_box, e.note))
+        .collect();
     format!(
-        "rules: {rules:?}\npriority: {:?}\ngradings: {gradings:?}\ntier changes: {tiers:?}\ntimeline: {timeline:?}\ntasks: {tasks:?}\naudit: {audit:?}",
+        "rules: {rules:?}\nnine-box: {nine_box:?}\npriority: {:?}\ngradings: {gradings:?}\ntier changes: {tiers:?}\ntimeline: {timeline:?}\ntasks: {tasks:?}\naudit: {audit:?}",
         a.priority
     )
 }

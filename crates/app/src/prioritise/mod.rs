@@ -2,7 +2,9 @@
 //! (grade bounds, the tier grid, Pareto segments, 9-box labels, cadences, staffing).
 
 mod grading;
+mod nine_box;
 mod settings;
 
 pub use grading::{ChooseTier, GradeAccount};
+pub use nine_box::{BoxOfQuarter, PlaceInNineBox, PlacedAccount, QuarterBoard};
 pub use settings::{CadencesConfig, GradeBoundsConfig, ParetoConfig, PrioritisationConfig};

@@ -1,4 +1,4 @@
-//! The 9-box (seed 001): placing an account for a quarter, and the quarter's book on the grid
+//! The 9-box in the API: placing an account for a quarter, and the quarter's book on the grid
 //! with movement and where personal time went, by box and by tier.
 
 use super::accounts::AccountDto;
@@ -8,9 +8,9 @@ use crate::{AppError, AppState};
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
+use sherpa_app::{PlaceInNineBox, QuarterBoard};
 use sherpa_core::prioritise::*;
 use sherpa_core::*;
-use sherpa_store::NineBoxView;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, ToSchema)]
@@ -24,15 +24,6 @@ pub struct PlacementBody {
     pub note: Option<String>,
 }
 
-fn quarter(s: Option<&str>, today: chrono::NaiveDate) -> Result<Quarter, AppError> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(Quarter::of(today)),
-        Some(q) => q
-            .parse()
-            .map_err(|e: QuarterError| AppError::bad("quarter", e.to_string())),
-    }
-}
-
 /// Places the account in the 9-box for a quarter (the account's owners, leaders, admins).
 #[utoipa::path(put, path = "/api/v1/accounts/{id}/nine-box", tag = "prioritisation", params(("id" = String, Path)),
     request_body = PlacementBody,
@@ -43,22 +34,22 @@ pub async fn place_account(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<PlacementBody>,
 ) -> Result<Json<AccountDto>, AppError> {
-    let id = id
-        .parse::<AccountId>()
-        .map_err(|e| AppError::NotFound(e.0))?;
-    let account = s.store.account(id).await?;
-    u.require_grade(&account)?;
-    let q = quarter(body.quarter.as_deref(), s.store.clock().today())?;
-    let b = NineBox::new(body.relationship, body.upsell).map_err(|e| match e {
-        NineBoxError::Rating { field, .. } => AppError::bad(field, e.to_string()),
-        other => AppError::bad("nine_box", other.to_string()),
-    })?;
-    let note = body.note.unwrap_or_default();
+    let cmd = PlaceInNineBox {
+        account: id
+            .parse::<AccountId>()
+            .map_err(|e| AppError::NotFound(e.0))?,
+        quarter: body
+            .quarter
+            .as_deref()
+            .filter(|q| !q.trim().is_empty())
+            .map(PlaceInNineBox::quarter)
+            .transpose()?,
+        relationship: body.relationship,
+        upsell: body.upsell,
+        note: body.note.unwrap_or_default(),
+    };
     Ok(Json(
-        s.store
-            .place_in_nine_box(&u.actor(), id, q, b, &note)
-            .await?
-            .into(),
+        s.app.place_in_nine_box(&u.caller(), cmd).await?.into(),
     ))
 }
 
@@ -128,56 +119,45 @@ fn time_dto(t: TimeSpent) -> TimeSpentDto {
     }
 }
 
-/// One word for an account's move since the quarter before.
-pub fn movement(now: NineBox, before: Option<NineBox>) -> &'static str {
-    match before {
-        None => "new",
-        Some(b) if b == now => "same",
-        Some(b) => match NineBox::movement(b, now) {
-            1.. => "up",
-            0 => "sideways",
-            _ => "down",
-        },
-    }
-}
-
-pub fn nine_box_dto(v: NineBoxView) -> NineBoxViewDto {
-    let by_box = time_spent(v.entries.iter().map(|e| (e.nine_box, e.touches)));
-    let by_tier = time_spent(v.entries.iter().map(|e| (e.tier, e.touches)));
-    NineBoxViewDto {
-        quarter: v.quarter.to_string(),
-        previous_quarter: v.quarter.previous().to_string(),
-        boxes: NineBox::all()
-            .map(|b| BoxDto {
-                code: b.code(),
-                label: v.labels.label(b).to_string(),
-                relationship: b.relationship,
-                upsell: b.upsell,
-                time_spent: time_dto(by_box.get(&b).copied().unwrap_or_default()),
-                accounts: v
-                    .entries
-                    .iter()
-                    .filter(|e| e.nine_box == b)
-                    .map(|e| PlacedAccountDto {
-                        id: e.id.to_string(),
-                        name: e.name.clone(),
-                        tier: e.tier.map(Tier::get),
-                        previous: e.before.map(NineBox::code),
-                        movement: movement(e.nine_box, e.before).into(),
-                        note: e.note.clone(),
-                        touches: e.touches,
-                    })
-                    .collect(),
-            })
-            .collect(),
-        by_tier: by_tier
-            .into_iter()
-            .map(|(tier, t)| TierTimeDto {
-                tier: tier.map(Tier::get),
-                time_spent: time_dto(t),
-            })
-            .collect(),
-        not_yet_placed: v.not_yet_placed,
+impl From<QuarterBoard> for NineBoxViewDto {
+    fn from(q: QuarterBoard) -> Self {
+        NineBoxViewDto {
+            quarter: q.quarter.to_string(),
+            previous_quarter: q.quarter.previous().to_string(),
+            boxes: q
+                .boxes
+                .into_iter()
+                .map(|b| BoxDto {
+                    code: b.nine_box.code(),
+                    label: b.label,
+                    relationship: b.nine_box.relationship,
+                    upsell: b.nine_box.upsell,
+                    time_spent: time_dto(b.time_spent),
+                    accounts: b
+                        .accounts
+                        .into_iter()
+                        .map(|a| PlacedAccountDto {
+                            id: a.entry.id.to_string(),
+                            name: a.entry.name,
+                            tier: a.entry.tier.map(Tier::get),
+                            previous: a.entry.before.map(NineBox::code),
+                            movement: a.movement.into(),
+                            note: a.entry.note,
+                            touches: a.entry.touches,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            by_tier: q
+                .by_tier
+                .into_iter()
+                .map(|(tier, t)| TierTimeDto {
+                    tier: tier.map(Tier::get),
+                    time_spent: time_dto(t),
+                })
+                .collect(),
+            not_yet_placed: q.not_yet_placed,
+        }
     }
 }
 
@@ -190,6 +170,9 @@ pub async fn get_nine_box(
     _u: ApiUser,
     ApiQuery(p): ApiQuery<NineBoxParams>,
 ) -> Result<Json<NineBoxViewDto>, AppError> {
-    let q = quarter(p.quarter.as_deref(), s.store.clock().today())?;
-    Ok(Json(nine_box_dto(s.store.nine_box(q).await?)))
+    let q = match p.quarter.as_deref().filter(|q| !q.trim().is_empty()) {
+        Some(q) => PlaceInNineBox::quarter(q)?,
+        None => Quarter::of(s.store.clock().today()),
+    };
+    Ok(Json(s.app.nine_box(q, None).await?.into()))
 }

@@ -3,9 +3,8 @@
 //! want to spend time; the 9-box shows where you spend it). Placing an account is a form on
 //! its 360.
 
-use super::account::{account_id, refused};
+use super::account::{account_id, number, problem, refused};
 use crate::AppState;
-use crate::handlers::nine_box::{BoxDto, TierTimeDto, nine_box_dto};
 use crate::web::nine_box_chart::{BoxFigure, nine_box};
 use crate::web::session::Signed;
 use crate::web::{Nav, PageResult, render};
@@ -13,9 +12,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
-use sherpa_core::Actor;
-use sherpa_core::prioritise::{NineBox, Quarter};
-use sherpa_store::StoreError;
+use sherpa_app::{BoxOfQuarter, PlaceInNineBox};
+use sherpa_core::prioritise::{Quarter, Tier, TimeSpent};
 
 #[derive(Template)]
 #[template(path = "nine_box.html")]
@@ -29,8 +27,8 @@ struct NineBoxPage {
     placed: usize,
     not_yet_placed: usize,
     /// Top row first, as the grid reads.
-    boxes: Vec<BoxDto>,
-    by_tier: Vec<TierTimeDto>,
+    boxes: Vec<BoxOfQuarter>,
+    by_tier: Vec<(Option<Tier>, TimeSpent)>,
     problem: String,
 }
 
@@ -55,46 +53,47 @@ pub async fn show(
             Err(e) => (Quarter::of(today), format!("quarter: {e}")),
         },
     };
-    let mut view = s.store.nine_box(quarter).await?;
     let mine = p.mine == "1";
-    if mine {
-        let me = c.session.user.id;
-        view.entries.retain(|e| e.csm == Some(me));
-    }
-    let placed = view.entries.len();
-    let dto = nine_box_dto(view);
-    let figures: Vec<BoxFigure> = dto
+    let board = s
+        .app
+        .nine_box(quarter, mine.then_some(c.session.user.id))
+        .await?;
+    let placed = board.boxes.iter().map(|b| b.accounts.len()).sum();
+    let count = |b: &BoxOfQuarter, word: &str| {
+        b.accounts.iter().filter(|a| a.movement == word).count() as u32
+    };
+    let figures: Vec<BoxFigure> = board
         .boxes
         .iter()
         .map(|b| BoxFigure {
-            relationship: b.relationship,
-            upsell: b.upsell,
+            relationship: b.nine_box.relationship,
+            upsell: b.nine_box.upsell,
             label: b.label.clone(),
             accounts: b.time_spent.accounts,
-            up: b.accounts.iter().filter(|a| a.movement == "up").count() as u32,
-            down: b.accounts.iter().filter(|a| a.movement == "down").count() as u32,
-            touches_per_account: b.time_spent.touches_per_account,
+            up: count(b, "up"),
+            down: count(b, "down"),
+            touches_per_account: b.time_spent.per_account(),
         })
         .collect();
-    let mut boxes = dto.boxes;
+    let mut boxes = board.boxes;
     boxes.sort_by_key(|b| {
         (
-            std::cmp::Reverse(b.upsell),
-            std::cmp::Reverse(b.relationship),
+            std::cmp::Reverse(b.nine_box.upsell),
+            std::cmp::Reverse(b.nine_box.relationship),
         )
     });
     let next = Quarter::of(quarter.end());
     Ok(render(&NineBoxPage {
         nav: Nav::new(&c, "nine-box"),
-        chart: nine_box(&figures, &dto.quarter),
-        quarter: dto.quarter,
-        previous: dto.previous_quarter,
+        chart: nine_box(&figures, &quarter.to_string()),
+        quarter: quarter.to_string(),
+        previous: quarter.previous().to_string(),
         next: next.to_string(),
         mine,
         placed,
-        not_yet_placed: dto.not_yet_placed,
+        not_yet_placed: board.not_yet_placed,
         boxes,
-        by_tier: dto.by_tier,
+        by_tier: board.by_tier,
         problem,
     })
     .into_response())
@@ -116,32 +115,19 @@ pub async fn place(
     axum::Form(f): axum::Form<PlaceForm>,
 ) -> PageResult {
     let id = account_id(&id)?;
-    let a = s.store.account(id).await?;
-    c.session.user.may_grade(&a.fields.owners)?;
-    let rating = |v: &str| v.trim().parse::<i64>().unwrap_or(0);
-    let placed = match NineBox::new(rating(&f.relationship), rating(&f.upsell)) {
-        Err(e) => Err(e.to_string()),
-        Ok(b) => {
-            let quarter = Quarter::of(s.store.clock().today());
-            match s
-                .store
-                .place_in_nine_box(
-                    &Actor::user(c.session.user.id, "web"),
-                    id,
-                    quarter,
-                    b,
-                    &f.note,
-                )
-                .await
-            {
-                Ok(_) => Ok(()),
-                Err(StoreError::Invalid { field, message }) => Err(format!("{field}: {message}")),
-                Err(e) => return Err(e.into()),
-            }
-        }
-    };
-    match placed {
-        Ok(()) => Ok(Redirect::to(&format!("/accounts/{id}?saved=1#priority")).into_response()),
-        Err(p) => refused(&s, &c, id, p).await,
+    let result = async {
+        let cmd = PlaceInNineBox {
+            account: id,
+            quarter: None,
+            relationship: number("relationship", &f.relationship)?,
+            upsell: number("upsell", &f.upsell)?,
+            note: f.note,
+        };
+        s.app.place_in_nine_box(&c.caller(), cmd).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/accounts/{id}?saved=1#priority")).into_response()),
+        Err(e) => refused(&s, &c, id, problem(e)?).await,
     }
 }
