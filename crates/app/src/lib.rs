@@ -10,15 +10,17 @@ pub mod config;
 mod error;
 mod follow_up;
 pub mod jobs;
+mod outreach;
 mod prioritise;
 mod staffing;
 mod tasks;
 mod timeline;
 
 pub use error::{Error, Result, parse_field};
+pub use outreach::{MomentPreview, PREVIEW_ACCOUNTS, PreviewMoment};
 pub use prioritise::{
     BoxOfQuarter, CadencesConfig, ChooseTier, GradeAccount, GradeBoundsConfig, ParetoConfig,
-    PlaceInNineBox, PlacedAccount, PrioritisationConfig, QuarterBoard,
+    PlaceInNineBox, PlacedAccount, PrioritisationConfig, ProposeReassignment, QuarterBoard,
 };
 pub use staffing::{CsmBook, GroupNeed, Staffing, tenths};
 pub use tasks::{OpenTask, SNOOZE_DAYS, TaskAction, WorkTask};

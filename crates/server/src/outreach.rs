@@ -6,9 +6,11 @@
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, Message};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use serde::Serialize;
 use sherpa_core::engagement::{Channel, ENV_TARGET, SendStatus};
-use sherpa_store::{Send, Store, UNSUBSCRIBE_MARK};
+use sherpa_store::{PlannedSend, Send, Store, UNSUBSCRIBE_MARK};
 use std::time::Duration;
+use utoipa::ToSchema;
 
 /// How the outbox reaches the world; from `sherpa serve`'s flags.
 #[derive(Debug, Clone)]
@@ -259,6 +261,80 @@ impl Sender {
             Err(Failure::for_good(error))
         } else {
             Err(Failure::retry(error))
+        }
+    }
+}
+
+// What a preview shows of each planned send, the same on the API and the Models page: the
+// recipient as it may be shown (never a webhook's secret path) and the body with its
+// unsubscribe link.
+
+#[derive(Serialize, ToSchema)]
+pub struct PreviewSend {
+    pub channel: String,
+    pub recipient: String,
+    pub recipient_name: String,
+    pub subject: String,
+    pub body: String,
+    /// would_send (the action is live), dry_run (it is not), skipped or failed.
+    pub outcome: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PreviewAccount {
+    pub account_id: String,
+    pub account_name: String,
+    pub sends: Vec<PreviewSend>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Preview {
+    pub model: String,
+    pub moment: String,
+    pub title: String,
+    /// Whether any of its actions is switched on.
+    pub live: bool,
+    pub accounts: Vec<PreviewAccount>,
+}
+
+fn preview_send(p: PlannedSend, settings: &Settings) -> PreviewSend {
+    PreviewSend {
+        channel: p.channel.as_str().into(),
+        recipient: p
+            .channel
+            .shown_recipient(&p.recipient, &p.recipient_name)
+            .into(),
+        recipient_name: p.recipient_name,
+        subject: p.subject,
+        body: settings.body(&p.body, "preview"),
+        outcome: match p.status {
+            SendStatus::Pending => "would_send".into(),
+            other => other.as_str().into(),
+        },
+        reason: p.error,
+    }
+}
+
+impl Preview {
+    pub fn shown(p: sherpa_app::MomentPreview, settings: &Settings) -> Preview {
+        Preview {
+            model: p.model,
+            moment: p.moment,
+            title: p.title,
+            live: p.live,
+            accounts: p
+                .accounts
+                .into_iter()
+                .map(|(id, name, sends)| PreviewAccount {
+                    account_id: id.to_string(),
+                    account_name: name,
+                    sends: sends
+                        .into_iter()
+                        .map(|x| preview_send(x, settings))
+                        .collect(),
+                })
+                .collect(),
         }
     }
 }

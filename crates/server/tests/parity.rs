@@ -117,6 +117,7 @@ fn fill(b: &Book, s: &str) -> String {
         .replace("{task}", &b.task.to_string())
         .replace("{other_csm}", &b.other_csm.id.to_string())
         .replace("{viewer}", &b.viewer.id.to_string())
+        .replace("{csm}", &b.csm.id.to_string())
 }
 
 fn fill_json(b: &Book, v: &Value) -> Value {
@@ -271,6 +272,29 @@ fn place(relationship: &'static str, upsell: &'static str) -> (Call, Form) {
                 ("relationship", relationship),
                 ("upsell", upsell),
                 ("note", "champion is new"),
+            ]),
+        ),
+    )
+}
+
+/// A proposed schedule of moves of the CSM's accounts.
+fn reassign(kind: &'static str, recipient: &'static str, target_arr: &'static str) -> (Call, Form) {
+    (
+        (
+            "POST",
+            "/api/v1/reassignments",
+            json!({"kind": kind, "csm": "{csm}", "recipients": [recipient], "day": "2026-12-15",
+                   "target_arr": target_arr, "reason": "Ana moves to onboarding"}),
+        ),
+        (
+            "/reassignments",
+            owned(vec![
+                ("kind", kind),
+                ("csm", "{csm}"),
+                ("recipients", recipient),
+                ("day", "2026-12-15"),
+                ("target_arr", target_arr),
+                ("reason", "Ana moves to onboarding"),
             ]),
         ),
     )
@@ -477,6 +501,27 @@ fn cases() -> Vec<Case> {
             false,
         ),
         case(
+            "plan a CSM's departure",
+            None,
+            Who::Leader,
+            reassign("departure", "{other_csm}", ""),
+            true,
+        ),
+        case(
+            "a rebalance without the ARR the book keeps",
+            None,
+            Who::Leader,
+            reassign("rebalance", "{other_csm}", ""),
+            false,
+        ),
+        case(
+            "hand the accounts to someone not on the team",
+            None,
+            Who::Leader,
+            reassign("departure", "nobody@example.com", ""),
+            false,
+        ),
+        case(
             "raise the A bound and settle B1 as Tier 2",
             None,
             Who::Leader,
@@ -572,6 +617,20 @@ async fn state(b: &Book) -> String {
         .map(|e| (e.action, e.entity, e.actor.user_id))
         .collect();
     let rules = store.prioritisation_rules().await.unwrap();
+    let plans: Vec<_> = store
+        .reassignments()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| {
+            let moves: Vec<_> = p
+                .moves
+                .into_iter()
+                .map(|m| (m.account, m.to, m.on))
+                .collect();
+            (p.kind, p.from, p.status, p.reason, moves)
+        })
+        .collect();
     let quarter = sherpa_core::prioritise::Quarter::of(store.clock().today());
     let nine_box: Vec<_> = store
         .nine_box(quarter)
@@ -582,7 +641,7 @@ async fn state(b: &Book) -> String {
         .map(|e| (e.nine_box, e.note))
         .collect();
     format!(
-        "rules: {rules:?}\nnine-box: {nine_box:?}\npriority: {:?}\ngradings: {gradings:?}\ntier changes: {tiers:?}\ntimeline: {timeline:?}\ntasks: {tasks:?}\naudit: {audit:?}",
+        "rules: {rules:?}\nreassignments: {plans:?}\nnine-box: {nine_box:?}\npriority: {:?}\ngradings: {gradings:?}\ntier changes: {tiers:?}\ntimeline: {timeline:?}\ntasks: {tasks:?}\naudit: {audit:?}",
         a.priority
     )
 }

@@ -300,41 +300,19 @@ fn no_two_files_of_a_crate_import_each_other() {
     );
 }
 
-/// Pages that still render an API handler's view, to move into `sherpa_app` (or `core`) as a
-/// read model both doors show. The list only shrinks: a new edge fails, and so does one that
-/// is gone but still listed.
-const NOT_YET_MOVED: [&str; 2] = [
-    "web/pages/outbox.rs -> handlers/outreach.rs",
-    "web/pages/reassignments.rs -> handlers/reassignments.rs",
-];
-
 #[test]
 fn web_pages_never_reach_into_the_api_handlers() {
     let g = graph("server");
     let mut found = Vec::new();
-    let mut known = Vec::new();
     for (from, tos) in &g.edges {
         for to in tos {
             if from.first().is_some_and(|m| m == "web")
                 && to.first().is_some_and(|m| m == "handlers")
             {
-                let edge = format!("{} -> {}", g.files[from], g.files[to]);
-                if NOT_YET_MOVED.contains(&edge.as_str()) {
-                    known.push(edge);
-                } else {
-                    found.push(edge);
-                }
+                found.push(format!("{} -> {}", g.files[from], g.files[to]));
             }
         }
     }
-    let gone: Vec<_> = NOT_YET_MOVED
-        .iter()
-        .filter(|e| !known.iter().any(|k| k == *e))
-        .collect();
-    assert!(
-        gone.is_empty(),
-        "moved at last: take these off NOT_YET_MOVED: {gone:?}"
-    );
     assert!(
         found.is_empty(),
         "web pages importing API handlers (share through sherpa_app or core instead):\n{}",

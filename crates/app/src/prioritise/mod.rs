@@ -3,8 +3,10 @@
 
 mod grading;
 mod nine_box;
+mod reassignment;
 mod settings;
 
 pub use grading::{ChooseTier, GradeAccount};
 pub use nine_box::{BoxOfQuarter, PlaceInNineBox, PlacedAccount, QuarterBoard};
+pub use reassignment::ProposeReassignment;
 pub use settings::{CadencesConfig, GradeBoundsConfig, ParetoConfig, PrioritisationConfig};

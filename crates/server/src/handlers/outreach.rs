@@ -5,12 +5,14 @@
 use super::health::account;
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiUser;
+use crate::outreach::Preview;
 use crate::{AppError, AppState};
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
-use sherpa_core::engagement::{EngagementConfig, MergeMoment, SendStatus};
-use sherpa_store::{Occasion, PlannedSend, Send, SendQuery};
+use sherpa_app::PreviewMoment;
+use sherpa_core::engagement::{EngagementConfig, SendStatus};
+use sherpa_store::{Send, SendQuery};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Serialize, ToSchema)]
@@ -119,26 +121,11 @@ pub async fn retry_send(
     u: ApiUser,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<SendDto>, AppError> {
-    u.require_manage()?;
     let id: i64 = id
         .parse()
         .map_err(|_| AppError::NotFound(format!("no send {id}")))?;
-    if !s.store.retry_send(id).await? {
-        return Err(AppError::Conflict(format!(
-            "send {id} is not a failed send that can be sent again"
-        )));
-    }
-    let found = s
-        .store
-        .sends(&SendQuery {
-            ids: vec![id],
-            limit: 1,
-            ..Default::default()
-        })
-        .await?
-        .pop()
-        .ok_or_else(|| AppError::NotFound(format!("no send {id}")))?;
-    Ok(Json(send_dto(found, &s.outreach)))
+    let sent = s.app.retry_send(&u.caller(), id).await?;
+    Ok(Json(send_dto(sent, &s.outreach)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -155,129 +142,24 @@ pub struct PreviewRequest {
     pub limit: Option<usize>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct PreviewSend {
-    pub channel: String,
-    pub recipient: String,
-    pub recipient_name: String,
-    pub subject: String,
-    pub body: String,
-    /// would_send (the action is live), dry_run (it is not), skipped or failed.
-    pub outcome: String,
-    pub reason: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct PreviewAccount {
-    pub account_id: String,
-    pub account_name: String,
-    pub sends: Vec<PreviewSend>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Preview {
-    pub model: String,
-    pub moment: String,
-    pub title: String,
-    /// Whether any of its actions is switched on.
-    pub live: bool,
-    pub accounts: Vec<PreviewAccount>,
-}
-
-fn preview_send(p: PlannedSend, settings: &crate::outreach::Settings) -> PreviewSend {
-    PreviewSend {
-        channel: p.channel.as_str().into(),
-        recipient: p
-            .channel
-            .shown_recipient(&p.recipient, &p.recipient_name)
-            .into(),
-        recipient_name: p.recipient_name,
-        subject: p.subject,
-        body: settings.body(&p.body, "preview"),
-        outcome: match p.status {
-            SendStatus::Pending => "would_send".into(),
-            other => other.as_str().into(),
-        },
-        reason: p.error,
-    }
-}
-
 /// Who would receive what if the moment came now, for the model's accounts: each letter
 /// filled in, each skipped recipient with the reason. Nothing is sent or written.
 #[utoipa::path(post, path = "/api/v1/engagement/preview", tag = "engagement",
     request_body = PreviewRequest,
-    responses((status = 200, body = Preview), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = crate::outreach::Preview), (status = 400, body = crate::error::Problem)))]
 pub async fn preview(
     State(s): State<AppState>,
     u: ApiUser,
     ApiJson(r): ApiJson<PreviewRequest>,
 ) -> Result<Json<Preview>, AppError> {
-    u.require_manage()?;
-    Ok(Json(
-        preview_of(&s, &r.model, &r.moment, r.config, r.limit.unwrap_or(20)).await?,
-    ))
-}
-
-/// The preview the API answers and the Models page shows.
-pub async fn preview_of(
-    s: &AppState,
-    model: &str,
-    moment: &str,
-    config: Option<EngagementConfig>,
-    limit: usize,
-) -> Result<Preview, AppError> {
-    if !(1..=200).contains(&limit) {
-        return Err(AppError::bad("limit", "from 1 to 200"));
-    }
-    let config = match config {
-        Some(c) => {
-            c.check().map_err(|e| AppError::bad("config", e))?;
-            c
-        }
-        None => s.store.engagement_config().await?,
+    let cmd = PreviewMoment {
+        model: r.model,
+        moment: r.moment,
+        config: r.config,
+        limit: r.limit.unwrap_or(20),
     };
-    let m = config
-        .model(model)
-        .ok_or_else(|| AppError::bad("model", format!("no model named {model:?}")))?;
-    let mo =
-        m.moments.iter().find(|x| x.key == moment).ok_or_else(|| {
-            AppError::bad("moment", format!("{model:?} has no moment {moment:?}"))
-        })?;
-    if mo.email.is_none() && mo.webhook.is_none() {
-        return Err(AppError::bad(
-            "moment",
-            format!("{moment:?} has no email or webhook to preview"),
-        ));
-    }
-    let merge = MergeMoment::of(&m.name, mo, &mo.when.describe(), "preview");
-    let mut accounts = Vec::new();
-    for (id, name) in s.store.accounts_following(&config, model, limit).await? {
-        let planned = s
-            .store
-            .plan_sends(&Occasion {
-                account: id.0,
-                merge: merge.clone(),
-                email: mo.email.as_ref(),
-                webhook: mo.webhook.as_ref(),
-            })
-            .await?;
-        accounts.push(PreviewAccount {
-            account_id: id.to_string(),
-            account_name: name,
-            sends: planned
-                .into_iter()
-                .map(|p| preview_send(p, &s.outreach))
-                .collect(),
-        });
-    }
-    Ok(Preview {
-        model: m.name.clone(),
-        moment: mo.key.clone(),
-        title: mo.title.clone(),
-        live: mo.email.as_ref().is_some_and(|e| e.live)
-            || mo.webhook.as_ref().is_some_and(|w| w.live),
-        accounts,
-    })
+    let preview = s.app.preview_moment(&u.caller(), cmd).await?;
+    Ok(Json(Preview::shown(preview, &s.outreach)))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -1,4 +1,4 @@
-//! Gradual reassignment (seed 003): proposing a schedule of account moves, reading it, and the
+//! Gradual reassignment in the API: proposing a schedule of account moves, reading it, and the
 //! leader's approval.
 
 use super::accounts::MoneyDto;
@@ -7,12 +7,9 @@ use crate::auth::ApiUser;
 use crate::{AppError, AppState};
 use axum::Json;
 use axum::extract::State;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use sherpa_core::prioritise::ReassignmentKind;
-use sherpa_core::*;
-use sherpa_store::{ReassignmentPlan, ReassignmentRequest, Store};
-use std::str::FromStr;
+use sherpa_app::ProposeReassignment;
+use sherpa_store::ReassignmentPlan;
 use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema)]
@@ -79,48 +76,6 @@ impl From<ReassignmentPlan> for ReassignmentDto {
     }
 }
 
-async fn user(store: &Store, field: &str, s: &str) -> Result<UserId, AppError> {
-    let r = match s.trim().parse::<UserId>() {
-        Ok(id) => PersonRef::Id(id),
-        Err(_) => PersonRef::from_text(s)
-            .map_err(|e| AppError::bad(field, e.0))?
-            .ok_or_else(|| AppError::bad(field, "a user id or email"))?,
-    };
-    store
-        .find_person(&r)
-        .await
-        .map_err(AppError::unknown(field, &format!("no team member {s:?}")))
-}
-
-/// Reads a request as the API and the web page give it.
-pub async fn request(store: &Store, b: ReassignmentBody) -> Result<ReassignmentRequest, AppError> {
-    let kind = ReassignmentKind::parse(b.kind.trim())
-        .ok_or_else(|| AppError::bad("kind", "departure or rebalance"))?;
-    let mut recipients = Vec::new();
-    for (i, r) in b.recipients.iter().enumerate() {
-        recipients.push(user(store, &format!("recipients[{i}]"), r).await?);
-    }
-    let target_arr = match (kind, b.target_arr.as_deref().map(str::trim)) {
-        (ReassignmentKind::Rebalance, None | Some("")) => {
-            return Err(AppError::bad(
-                "target_arr",
-                "the ARR the book keeps, like 2500000",
-            ));
-        }
-        (_, Some(t)) if !t.is_empty() => Decimal::from_str(t)
-            .map_err(|_| AppError::bad("target_arr", "a decimal amount, like 2500000"))?,
-        _ => Decimal::ZERO,
-    };
-    Ok(ReassignmentRequest {
-        kind,
-        from: user(store, "csm", &b.csm).await?,
-        recipients,
-        day: b.day.unwrap_or_else(|| store.clock().today()),
-        target_arr,
-        reason: b.reason,
-    })
-}
-
 /// Proposes a schedule of moves (leaders and admins); nothing moves until it is approved.
 #[utoipa::path(post, path = "/api/v1/reassignments", tag = "prioritisation",
     request_body = ReassignmentBody,
@@ -130,10 +85,16 @@ pub async fn propose(
     u: ApiUser,
     ApiJson(body): ApiJson<ReassignmentBody>,
 ) -> Result<Json<ReassignmentDto>, AppError> {
-    u.require_manage()?;
-    let r = request(&s.store, body).await?;
+    let cmd = ProposeReassignment {
+        kind: body.kind,
+        csm: body.csm,
+        recipients: body.recipients,
+        day: body.day,
+        target_arr: body.target_arr,
+        reason: body.reason,
+    };
     Ok(Json(
-        s.store.propose_reassignment(&u.actor(), &r).await?.into(),
+        s.app.propose_reassignment(&u.caller(), cmd).await?.into(),
     ))
 }
 
@@ -168,10 +129,9 @@ pub async fn approve(
     u: ApiUser,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ReassignmentDto>, AppError> {
-    u.require_manage()?;
     Ok(Json(
-        s.store
-            .approve_reassignment(&u.actor(), plan_id(&id)?)
+        s.app
+            .approve_reassignment(&u.caller(), plan_id(&id)?)
             .await?
             .into(),
     ))

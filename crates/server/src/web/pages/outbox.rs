@@ -4,13 +4,14 @@
 //! switched on.
 
 use crate::AppState;
-use crate::handlers::outreach::{Preview, preview_of};
+use crate::outreach::Preview;
 use crate::web::session::Signed;
 use crate::web::{Failure, Nav, PageResult, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
+use sherpa_app::PreviewMoment;
 use sherpa_core::engagement::{Channel, Moment, SendStatus, role_words};
 use sherpa_store::{OutboxCounts, SendQuery};
 
@@ -137,9 +138,13 @@ pub async fn preview(
     Signed(c): Signed,
     Query(q): Query<PreviewQuery>,
 ) -> PageResult {
-    let preview = preview_of(&s, &q.model, &q.moment, None, 50)
-        .await
-        .map_err(|e| Failure::bad(e.describe()))?;
+    let cmd = PreviewMoment {
+        model: q.model,
+        moment: q.moment,
+        config: None,
+        limit: 50,
+    };
+    let preview = Preview::shown(s.app.preview_moment(&c.caller(), cmd).await?, &s.outreach);
     Ok(render(&PreviewPage {
         nav: Nav::new(&c, "models"),
         preview,
@@ -151,9 +156,9 @@ pub async fn preview(
 /// Sends a failed send again.
 pub async fn retry(
     State(s): State<AppState>,
-    Signed(_c): Signed,
+    Signed(c): Signed,
     Path(id): Path<i64>,
 ) -> PageResult {
-    s.store.retry_send(id).await?;
+    s.app.retry_send(&c.caller(), id).await?;
     Ok(Redirect::to("/admin/engagement#outbox").into_response())
 }

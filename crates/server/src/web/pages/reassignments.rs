@@ -2,14 +2,14 @@
 //! proposed schedule (each account's day and new CSM, with what each CSM receives), approve it.
 
 use crate::AppState;
-use crate::handlers::reassignments::{ReassignmentBody, request};
 use crate::web::session::Signed;
 use crate::web::{Nav, PageResult, format, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
-use sherpa_core::{Actor, Function, UserId};
+use sherpa_app::ProposeReassignment;
+use sherpa_core::{Function, UserId};
 use sherpa_store::received;
 use std::collections::HashMap;
 
@@ -154,7 +154,7 @@ pub async fn propose(
             Err(_) => return back("day: a date like 2026-12-31"),
         },
     };
-    let body = ReassignmentBody {
+    let cmd = ProposeReassignment {
         kind: f.kind,
         csm: f.csm,
         recipients: f.recipients,
@@ -162,19 +162,9 @@ pub async fn propose(
         target_arr: Some(f.target_arr).filter(|t| !t.trim().is_empty()),
         reason: f.reason,
     };
-    let r = match request(&s.store, body).await {
-        Ok(r) => r,
-        Err(e) => return back(&e.describe()),
-    };
-    match s
-        .store
-        .propose_reassignment(&Actor::user(c.session.user.id, "web"), &r)
-        .await
-    {
+    match s.app.propose_reassignment(&c.caller(), cmd).await {
         Ok(_) => Ok(Redirect::to("/reassignments").into_response()),
-        Err(sherpa_store::StoreError::Invalid { field, message }) => {
-            back(&format!("{field}: {message}"))
-        }
+        Err(e @ sherpa_app::Error::Invalid { .. }) => back(&e.to_string()),
         Err(e) => Err(e.into()),
     }
 }
@@ -206,13 +196,9 @@ pub async fn approve(
     Signed(c): Signed,
     Path(id): Path<i64>,
 ) -> PageResult {
-    match s
-        .store
-        .approve_reassignment(&Actor::user(c.session.user.id, "web"), id)
-        .await
-    {
+    match s.app.approve_reassignment(&c.caller(), id).await {
         Ok(_) => Ok(Redirect::to("/reassignments").into_response()),
-        Err(sherpa_store::StoreError::Conflict(m)) => back(&m),
+        Err(sherpa_app::Error::Conflict(m)) => back(&m),
         Err(e) => Err(e.into()),
     }
 }
