@@ -6,6 +6,7 @@
 //! The API handlers, the web pages, the CLI and the background jobs are thin adapters over
 //! this crate, so the same action has the same outcome whichever door it comes through.
 
+mod accounts;
 pub mod config;
 mod error;
 mod follow_up;

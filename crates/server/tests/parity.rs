@@ -300,6 +300,30 @@ fn reassign(kind: &'static str, recipient: &'static str, target_arr: &'static st
     )
 }
 
+/// An edit of the account: the API's merge patch of one field, and the account page's form
+/// with every field as the page fills it and that one changed.
+fn edit(field: &'static str, value: &'static str) -> (Call, Form) {
+    let mut fields = vec![
+        ("name", "Acme"),
+        ("domain", ""),
+        ("industry", ""),
+        ("country", ""),
+        ("employees", ""),
+        ("lifecycle", "ongoing"),
+        ("customer_since", ""),
+        ("owner_csm", "ana@example.com"),
+    ];
+    fields.iter_mut().find(|(k, _)| *k == field).unwrap().1 = value;
+    (
+        (
+            "PATCH",
+            "/api/v1/accounts/{account}",
+            json!({ field: value }),
+        ),
+        ("/accounts/{account}", owned(fields)),
+    )
+}
+
 fn case(
     name: &'static str,
     graded: Option<(i64, i64)>,
@@ -501,6 +525,27 @@ fn cases() -> Vec<Case> {
             false,
         ),
         case(
+            "set the account's industry",
+            None,
+            Who::Csm,
+            edit("industry", "Logistics"),
+            true,
+        ),
+        case(
+            "a domain that is not one",
+            None,
+            Who::Csm,
+            edit("domain", "not a domain"),
+            false,
+        ),
+        case(
+            "edit an account one does not own",
+            None,
+            Who::Sales,
+            edit("industry", "Logistics"),
+            false,
+        ),
+        case(
             "plan a CSM's departure",
             None,
             Who::Leader,
@@ -641,8 +686,8 @@ async fn state(b: &Book) -> String {
         .map(|e| (e.nine_box, e.note))
         .collect();
     format!(
-        "rules: {rules:?}\nreassignments: {plans:?}\nnine-box: {nine_box:?}\npriority: {:?}\ngradings: {gradings:?}\ntier changes: {tiers:?}\ntimeline: {timeline:?}\ntasks: {tasks:?}\naudit: {audit:?}",
-        a.priority
+        "account: {:?}\nrules: {rules:?}\nreassignments: {plans:?}\nnine-box: {nine_box:?}\npriority: {:?}\ngradings: {gradings:?}\ntier changes: {tiers:?}\ntimeline: {timeline:?}\ntasks: {tasks:?}\naudit: {audit:?}",
+        a.fields, a.priority
     )
 }
 

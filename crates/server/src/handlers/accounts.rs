@@ -482,15 +482,13 @@ pub async fn update_account(
     let id = id
         .parse::<AccountId>()
         .map_err(|e| AppError::NotFound(e.0))?;
-    let account = s.store.account(id).await?;
-    u.require_account_edit(&account)?;
     let body: Value = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest {
         field: None,
         message: format!("invalid JSON: {e}"),
     })?;
     let patch = account_patch(body, &s.store.custom_fields().await?)?;
     Ok(Json(
-        s.store.update_account(&u.actor(), id, &patch).await?.into(),
+        s.app.edit_account(&u.caller(), id, &patch).await?.into(),
     ))
 }
 

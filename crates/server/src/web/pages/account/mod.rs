@@ -623,7 +623,6 @@ pub async fn edit(
 ) -> PageResult {
     let id = account_id(&id)?;
     let a = s.store.account(id).await?;
-    c.session.user.may_edit_account(&a.fields.owners)?;
     let mut current = BTreeMap::new();
     for function in OwnerFunction::ALL {
         if let Some(u) = a.fields.owners.get(*function) {
@@ -633,17 +632,9 @@ pub async fn edit(
     let outcome = match account_change(&a, &f, &current) {
         Err(e) => Some((false, e.0)),
         Ok(patch) if patch == AccountPatch::default() => Some((true, "Nothing changed.".into())),
-        Ok(patch) => match s
-            .store
-            .update_account(&Actor::user(c.session.user.id, "web"), id, &patch)
-            .await
-        {
+        Ok(patch) => match s.app.edit_account(&c.caller(), id, &patch).await {
             Ok(_) => return Ok(Redirect::to(&format!("/accounts/{id}?saved=1")).into_response()),
-            Err(sherpa_store::StoreError::Invalid { field, message }) => {
-                Some((false, format!("{field}: {message}")))
-            }
-            Err(sherpa_store::StoreError::Conflict(m)) => Some((false, m)),
-            Err(e) => return Err(e.into()),
+            Err(e) => Some((false, problem(e)?)),
         },
     };
     let ok = outcome.as_ref().is_some_and(|(ok, _)| *ok);
