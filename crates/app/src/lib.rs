@@ -10,6 +10,7 @@ mod accounts;
 pub mod config;
 mod error;
 mod follow_up;
+mod health;
 pub mod jobs;
 mod outreach;
 mod prioritise;
@@ -18,6 +19,7 @@ mod tasks;
 mod timeline;
 
 pub use error::{Error, Result, parse_field};
+pub use health::{PULSE_DAYS, SetPulse};
 pub use outreach::{MomentPreview, PREVIEW_ACCOUNTS, PreviewMoment};
 pub use prioritise::{
     BoxOfQuarter, CadencesConfig, ChooseTier, GradeAccount, GradeBoundsConfig, ParetoConfig,

@@ -324,6 +324,25 @@ fn edit(field: &'static str, value: &'static str) -> (Call, Form) {
     )
 }
 
+/// The CSM's pulse of the account.
+fn pulse(colour: &'static str, days: i64, note: &'static str) -> (Call, Form) {
+    (
+        (
+            "POST",
+            "/api/v1/accounts/{account}/pulse",
+            json!({"colour": colour, "note": note, "expires_in_days": days}),
+        ),
+        (
+            "/accounts/{account}/pulse",
+            owned(vec![
+                ("colour", colour),
+                ("note", note),
+                ("days", &days.to_string()),
+            ]),
+        ),
+    )
+}
+
 fn case(
     name: &'static str,
     graded: Option<(i64, i64)>,
@@ -525,6 +544,34 @@ fn cases() -> Vec<Case> {
             false,
         ),
         case(
+            "a red pulse for a month",
+            None,
+            Who::Csm,
+            pulse("red", 30, "their sponsor left"),
+            true,
+        ),
+        case(
+            "a pulse for longer than it may count",
+            None,
+            Who::Csm,
+            pulse("yellow", 400, "quiet"),
+            false,
+        ),
+        case(
+            "an orange pulse",
+            None,
+            Who::Csm,
+            pulse("orange", 30, "unsure"),
+            false,
+        ),
+        case(
+            "a pulse without a note",
+            None,
+            Who::Csm,
+            pulse("green", 30, " "),
+            false,
+        ),
+        case(
             "set the account's industry",
             None,
             Who::Csm,
@@ -662,6 +709,11 @@ async fn state(b: &Book) -> String {
         .map(|e| (e.action, e.entity, e.actor.user_id))
         .collect();
     let rules = store.prioritisation_rules().await.unwrap();
+    let pulse = store
+        .csm_pulse(b.account)
+        .await
+        .unwrap()
+        .map(|p| (p.colour, p.note, p.set_by, p.expires_on));
     let plans: Vec<_> = store
         .reassignments()
         .await
@@ -686,7 +738,7 @@ async fn state(b: &Book) -> String {
         .map(|e| (e.nine_box, e.note))
         .collect();
     format!(
-        "account: {:?}\nrules: {rules:?}\nreassignments: {plans:?}\nnine-box: {nine_box:?}\npriority: {:?}\ngradings: {gradings:?}\ntier changes: {tiers:?}\ntimeline: {timeline:?}\ntasks: {tasks:?}\naudit: {audit:?}",
+        "pulse: {pulse:?}\naccount: {:?}\nrules: {rules:?}\nreassignments: {plans:?}\nnine-box: {nine_box:?}\npriority: {:?}\ngradings: {gradings:?}\ntier changes: {tiers:?}\ntimeline: {timeline:?}\ntasks: {tasks:?}\naudit: {audit:?}",
         a.fields, a.priority
     )
 }

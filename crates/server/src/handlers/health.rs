@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use sherpa_app::SetPulse;
 use sherpa_core::AccountId;
 use utoipa::ToSchema;
 
@@ -88,23 +89,13 @@ pub async fn set_pulse(
     ApiJson(b): ApiJson<NewPulse>,
 ) -> Result<(StatusCode, Json<PulseDto>), AppError> {
     u.require_write()?;
-    let id = account(&id)?;
-    let a = s.store.account(id).await?;
-    u.require_activity(&a)?;
-    let colour = b
-        .colour
-        .parse()
-        .map_err(|e: sherpa_core::ParseEnumError| AppError::bad("colour", e.to_string()))?;
-    let pulse = s
-        .store
-        .set_csm_pulse(
-            &u.actor(),
-            id,
-            colour,
-            &b.note,
-            b.expires_in_days.unwrap_or(30),
-        )
-        .await?;
+    let cmd = SetPulse {
+        account: account(&id)?,
+        colour: SetPulse::colour(&b.colour)?,
+        note: b.note,
+        days: b.expires_in_days,
+    };
+    let pulse = s.app.set_pulse(&u.caller(), cmd).await?;
     Ok((StatusCode::CREATED, Json(pulse.into())))
 }
 

@@ -9,9 +9,10 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
-use sherpa_core::health::{Colour, metric};
-use sherpa_core::{AccountId, Actor};
-use sherpa_store::{Store, StoreError};
+use sherpa_app::SetPulse;
+use sherpa_core::AccountId;
+use sherpa_core::health::metric;
+use sherpa_store::Store;
 
 pub(super) struct FactorLine {
     pub name: String,
@@ -151,30 +152,25 @@ pub async fn set_pulse(
     Form(f): Form<PulseForm>,
 ) -> PageResult {
     let id = account_id(&id)?;
-    let a = s.store.account(id).await?;
-    c.session.user.may_log_activity(&a.fields.owners)?;
-    let colour: Result<Colour, String> = f.colour.parse().map_err(|e| format!("colour: {e}"));
-    let days: Result<i64, String> = f
-        .days
-        .trim()
-        .parse()
-        .map_err(|_| format!("days: \"{}\" is not a whole number of days", f.days));
-    let problem = match (colour, days) {
-        (Ok(colour), Ok(days)) => {
-            let actor = Actor::user(c.session.user.id, "web");
-            match s
-                .store
-                .set_csm_pulse(&actor, id, colour, &f.note, days)
-                .await
-            {
-                Ok(_) => {
-                    return Ok(Redirect::to(&format!("/accounts/{id}#health")).into_response());
-                }
-                Err(StoreError::Invalid { field, message }) => format!("{field}: {message}"),
-                Err(e) => return Err(e.into()),
-            }
-        }
-        (Err(p), _) | (_, Err(p)) => p,
+    let result = async {
+        let days = f.days.trim();
+        let cmd = SetPulse {
+            account: id,
+            colour: SetPulse::colour(&f.colour)?,
+            note: f.note,
+            days: Some(days.parse().map_err(|_| {
+                sherpa_app::Error::invalid(
+                    "expires_in_days",
+                    format!("\"{days}\" is not a whole number of days"),
+                )
+            })?),
+        };
+        s.app.set_pulse(&c.caller(), cmd).await
+    }
+    .await;
+    let problem = match result {
+        Ok(_) => return Ok(Redirect::to(&format!("/accounts/{id}#health")).into_response()),
+        Err(e) => super::problem(e)?,
     };
     refused(
         &s,
