@@ -593,6 +593,13 @@ fn cases() -> Vec<Case> {
             false,
         ),
         case(
+            "an edit that changes nothing, on an account not one's own",
+            None,
+            Who::Sales,
+            edit("industry", ""),
+            false,
+        ),
+        case(
             "plan a CSM's departure",
             None,
             Who::Leader,

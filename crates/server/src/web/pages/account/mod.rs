@@ -631,8 +631,8 @@ pub async fn edit(
     }
     let outcome = match account_change(&a, &f, &current) {
         Err(e) => Some((false, e.0)),
-        Ok(patch) if patch == AccountPatch::default() => Some((true, "Nothing changed.".into())),
         Ok(patch) => match s.app.edit_account(&c.caller(), id, &patch).await {
+            Ok(_) if patch == AccountPatch::default() => Some((true, "Nothing changed.".into())),
             Ok(_) => return Ok(Redirect::to(&format!("/accounts/{id}?saved=1")).into_response()),
             Err(e) => Some((false, problem(e)?)),
         },
