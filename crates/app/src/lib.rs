@@ -8,6 +8,7 @@
 
 mod accounts;
 pub mod config;
+mod engagement;
 mod error;
 mod follow_up;
 mod health;
@@ -18,6 +19,7 @@ mod staffing;
 mod tasks;
 mod timeline;
 
+pub use engagement::CompleteMilestone;
 pub use error::{Error, Result, parse_field};
 pub use health::{PULSE_DAYS, SetPulse};
 pub use outreach::{MomentPreview, PREVIEW_ACCOUNTS, PreviewMoment};
@@ -52,6 +54,15 @@ impl Door {
             Door::Api => "api",
             Door::Web => "web",
             Door::Cli => "cli",
+        }
+    }
+
+    /// The door in words, as a record of where something was asked ("through the API").
+    pub fn place(self) -> &'static str {
+        match self {
+            Door::Api => "API",
+            Door::Web => "account page",
+            Door::Cli => "command line",
         }
     }
 }

@@ -124,7 +124,7 @@ fn fill_json(b: &Book, v: &Value) -> Value {
     serde_json::from_str(&fill(b, &v.to_string())).unwrap()
 }
 
-type Form = (&'static str, Vec<(String, String)>);
+type Form = (String, Vec<(String, String)>);
 
 fn owned(fields: Vec<(&str, &str)>) -> Vec<(String, String)> {
     fields
@@ -132,17 +132,17 @@ fn owned(fields: Vec<(&str, &str)>) -> Vec<(String, String)> {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
-type Call = (&'static str, &'static str, Value);
+type Call = (&'static str, String, Value);
 
 fn grade(potential: &'static str, growth: i64, growth_text: &'static str) -> (Call, Form) {
     (
         (
             "PUT",
-            "/api/v1/accounts/{account}/grade",
+            "/api/v1/accounts/{account}/grade".into(),
             json!({"potential_value": potential, "growth": growth, "moment": "at_close", "reason": "sized at close"}),
         ),
         (
-            "/accounts/{account}/grade",
+            "/accounts/{account}/grade".into(),
             owned(vec![
                 ("potential_value", potential),
                 ("growth", growth_text),
@@ -156,8 +156,8 @@ fn grade(potential: &'static str, growth: i64, growth_text: &'static str) -> (Ca
 /// A tier choice: the API's body and the form's fields say the same.
 fn tier(body: Value, fields: Vec<(&'static str, &'static str)>) -> (Call, Form) {
     (
-        ("PUT", "/api/v1/accounts/{account}/tier", body),
-        ("/accounts/{account}/tier", owned(fields)),
+        ("PUT", "/api/v1/accounts/{account}/tier".into(), body),
+        ("/accounts/{account}/tier".into(), owned(fields)),
     )
 }
 
@@ -166,11 +166,11 @@ fn activity(kind: &'static str, summary: &'static str) -> (Call, Form) {
     (
         (
             "POST",
-            "/api/v1/activities",
+            "/api/v1/activities".into(),
             json!({"account_id": "{account}", "kind": kind, "occurred_at": "2026-11-20T10:00:00Z", "summary": summary}),
         ),
         (
-            "/accounts/{account}/activities",
+            "/accounts/{account}/activities".into(),
             owned(vec![
                 ("kind", kind),
                 ("occurred_at", "2026-11-20T10:00"),
@@ -182,8 +182,8 @@ fn activity(kind: &'static str, summary: &'static str) -> (Call, Form) {
 
 fn task(patch: Value, fields: Vec<(&'static str, &'static str)>) -> (Call, Form) {
     (
-        ("PATCH", "/api/v1/tasks/{task}", patch),
-        ("/tasks/{task}", owned(fields)),
+        ("PATCH", "/api/v1/tasks/{task}".into(), patch),
+        ("/tasks/{task}".into(), owned(fields)),
     )
 }
 
@@ -232,8 +232,8 @@ fn settings(changes: &[(&str, &str)]) -> (Call, Form) {
         "cadences": {"time_zone": get("time_zone"), "rules": section("cadence.")},
     });
     (
-        ("PUT", "/api/v1/prioritisation", body),
-        ("/admin/prioritisation", fields),
+        ("PUT", "/api/v1/prioritisation".into(), body),
+        ("/admin/prioritisation".into(), fields),
     )
 }
 
@@ -245,9 +245,13 @@ fn staffing(hours: u32, share: u8) -> (Call, Form) {
         ..Default::default()
     };
     (
-        ("PUT", "/api/v1/prioritisation", json!({"staffing": plan})),
         (
-            "/staffing",
+            "PUT",
+            "/api/v1/prioritisation".into(),
+            json!({"staffing": plan}),
+        ),
+        (
+            "/staffing".into(),
             owned(vec![
                 ("hours_per_year", &hours.to_string()),
                 ("account_time_percent", &share.to_string()),
@@ -263,11 +267,11 @@ fn place(relationship: &'static str, upsell: &'static str) -> (Call, Form) {
     (
         (
             "PUT",
-            "/api/v1/accounts/{account}/nine-box",
+            "/api/v1/accounts/{account}/nine-box".into(),
             json!({"relationship": rating(relationship), "upsell": rating(upsell), "note": "champion is new"}),
         ),
         (
-            "/accounts/{account}/nine-box",
+            "/accounts/{account}/nine-box".into(),
             owned(vec![
                 ("relationship", relationship),
                 ("upsell", upsell),
@@ -282,12 +286,12 @@ fn reassign(kind: &'static str, recipient: &'static str, target_arr: &'static st
     (
         (
             "POST",
-            "/api/v1/reassignments",
+            "/api/v1/reassignments".into(),
             json!({"kind": kind, "csm": "{csm}", "recipients": [recipient], "day": "2026-12-15",
                    "target_arr": target_arr, "reason": "Ana moves to onboarding"}),
         ),
         (
-            "/reassignments",
+            "/reassignments".into(),
             owned(vec![
                 ("kind", kind),
                 ("csm", "{csm}"),
@@ -317,10 +321,10 @@ fn edit(field: &'static str, value: &'static str) -> (Call, Form) {
     (
         (
             "PATCH",
-            "/api/v1/accounts/{account}",
+            "/api/v1/accounts/{account}".into(),
             json!({ field: value }),
         ),
-        ("/accounts/{account}", owned(fields)),
+        ("/accounts/{account}".into(), owned(fields)),
     )
 }
 
@@ -329,16 +333,31 @@ fn pulse(colour: &'static str, days: i64, note: &'static str) -> (Call, Form) {
     (
         (
             "POST",
-            "/api/v1/accounts/{account}/pulse",
+            "/api/v1/accounts/{account}/pulse".into(),
             json!({"colour": colour, "note": note, "expires_in_days": days}),
         ),
         (
-            "/accounts/{account}/pulse",
+            "/accounts/{account}/pulse".into(),
             owned(vec![
                 ("colour", colour),
                 ("note", note),
                 ("days", &days.to_string()),
             ]),
+        ),
+    )
+}
+
+/// A milestone of the account's onboarding marked done on a day.
+fn milestone(key: &'static str, on: &'static str) -> (Call, Form) {
+    (
+        (
+            "POST",
+            format!("/api/v1/accounts/{{account}}/milestones/{key}"),
+            json!({ "completed_on": on }),
+        ),
+        (
+            format!("/accounts/{{account}}/milestones/{key}"),
+            owned(vec![("completed_on", on)]),
         ),
     )
 }
@@ -572,6 +591,27 @@ fn cases() -> Vec<Case> {
             false,
         ),
         case(
+            "the kickoff done last week",
+            None,
+            Who::Csm,
+            milestone("kickoff", "2026-11-16"),
+            true,
+        ),
+        case(
+            "a milestone done on a day to come",
+            None,
+            Who::Csm,
+            milestone("kickoff", "2026-12-31"),
+            false,
+        ),
+        case(
+            "a milestone the model does not have",
+            None,
+            Who::Csm,
+            milestone("moon_landing", "2026-11-16"),
+            false,
+        ),
+        case(
             "set the account's industry",
             None,
             Who::Csm,
@@ -716,6 +756,14 @@ async fn state(b: &Book) -> String {
         .map(|e| (e.action, e.entity, e.actor.user_id))
         .collect();
     let rules = store.prioritisation_rules().await.unwrap();
+    let milestones: Vec<_> = store
+        .account_engagement(b.account)
+        .await
+        .unwrap()
+        .milestones
+        .into_iter()
+        .map(|m| format!("{m:?}"))
+        .collect();
     let pulse = store
         .csm_pulse(b.account)
         .await
@@ -745,7 +793,7 @@ async fn state(b: &Book) -> String {
         .map(|e| (e.nine_box, e.note))
         .collect();
     format!(
-        "pulse: {pulse:?}\naccount: {:?}\nrules: {rules:?}\nreassignments: {plans:?}\nnine-box: {nine_box:?}\npriority: {:?}\ngradings: {gradings:?}\ntier changes: {tiers:?}\ntimeline: {timeline:?}\ntasks: {tasks:?}\naudit: {audit:?}",
+        "milestones: {milestones:?}\npulse: {pulse:?}\naccount: {:?}\nrules: {rules:?}\nreassignments: {plans:?}\nnine-box: {nine_box:?}\npriority: {:?}\ngradings: {gradings:?}\ntier changes: {tiers:?}\ntimeline: {timeline:?}\ntasks: {tasks:?}\naudit: {audit:?}",
         a.fields, a.priority
     )
 }
@@ -798,7 +846,7 @@ async fn every_action_has_one_outcome_whichever_door_it_comes_through() {
             .collect();
         let by_form = web
             .web
-            .post(&fill(&web, case.form.0), Some(&browser), &fields, true)
+            .post(&fill(&web, &case.form.0), Some(&browser), &fields, true)
             .await;
 
         let name = case.name;

@@ -185,24 +185,6 @@ pub struct EmailConsent {
     pub unsubscribed: bool,
 }
 
-/// The contact and its address; 400 when it has none.
-async fn consent_target(
-    s: &AppState,
-    u: &ApiUser,
-    id: &str,
-) -> Result<(ContactId, String), AppError> {
-    let id = id
-        .parse::<ContactId>()
-        .map_err(|e| AppError::NotFound(e.0))?;
-    let c = s.store.contact(id).await?;
-    check_account(s, u, c.fields.account_id).await?;
-    let email = c
-        .fields
-        .email
-        .ok_or_else(|| AppError::bad("email", "the contact has no email address"))?;
-    Ok((id, email.as_str().to_string()))
-}
-
 /// Stops automated emails to the contact (they asked on a call, by reply): the same list the
 /// unsubscribe link writes to.
 #[utoipa::path(post, path = "/api/v1/contacts/{id}/unsubscribe", tag = "contacts",
@@ -213,10 +195,10 @@ pub async fn unsubscribe_contact(
     u: ApiUser,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<EmailConsent>, AppError> {
-    let (id, email) = consent_target(&s, &u, &id).await?;
-    s.store
-        .stop_emails(&email, &format!("by user {} through the API", u.user().id))
-        .await?;
+    let id = id
+        .parse::<ContactId>()
+        .map_err(|e| AppError::NotFound(e.0))?;
+    let email = s.app.set_email_consent(&u.caller(), id, None, true).await?;
     Ok(Json(EmailConsent {
         contact_id: id.to_string(),
         email,
@@ -233,8 +215,13 @@ pub async fn resubscribe_contact(
     u: ApiUser,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<EmailConsent>, AppError> {
-    let (id, email) = consent_target(&s, &u, &id).await?;
-    s.store.resume_emails(&email).await?;
+    let id = id
+        .parse::<ContactId>()
+        .map_err(|e| AppError::NotFound(e.0))?;
+    let email = s
+        .app
+        .set_email_consent(&u.caller(), id, None, false)
+        .await?;
     Ok(Json(EmailConsent {
         contact_id: id.to_string(),
         email,

@@ -157,16 +157,13 @@ pub async fn complete_milestone(
 ) -> Result<Json<EngagementDto>, AppError> {
     u.require_write()?;
     let id = account(&id)?;
-    u.require_activity(&s.store.account(id).await?)?;
+    let cmd = sherpa_app::CompleteMilestone {
+        account: id,
+        milestone: key,
+        on: b.completed_on,
+    };
+    s.app.complete_milestone(&u.caller(), cmd).await?;
     let today = s.store.clock().today();
-    let on = b.completed_on.unwrap_or(today);
-    if on > today {
-        return Err(AppError::bad(
-            "completed_on",
-            "a milestone is not done in the future",
-        ));
-    }
-    s.store.complete_milestone(&u.actor(), id, &key, on).await?;
     Ok(Json(dto(s.store.account_engagement(id).await?, today)))
 }
 

@@ -10,8 +10,9 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
-use sherpa_core::{AccountId, Actor, TaskStatus};
-use sherpa_store::{Store, StoreError, TaskQuery};
+use sherpa_app::CompleteMilestone;
+use sherpa_core::{AccountId, TaskStatus};
+use sherpa_store::{Store, TaskQuery};
 
 pub(super) struct MilestoneLine {
     pub key: String,
@@ -146,24 +147,14 @@ pub async fn complete(
     Form(f): Form<CompleteForm>,
 ) -> PageResult {
     let id = account_id(&id)?;
-    let a = s.store.account(id).await?;
-    c.session.user.may_log_activity(&a.fields.owners)?;
-    let problem = if f.completed_on > s.store.clock().today() {
-        "a milestone is not done in the future".to_string()
-    } else {
-        let actor = Actor::user(c.session.user.id, "web");
-        match s
-            .store
-            .complete_milestone(&actor, id, &key, f.completed_on)
-            .await
-        {
-            Ok(()) => {
-                return Ok(Redirect::to(&format!("/accounts/{id}#engagement")).into_response());
-            }
-            Err(StoreError::Invalid { field, message }) => format!("{field}: {message}"),
-            Err(StoreError::Conflict(m)) => m,
-            Err(e) => return Err(e.into()),
-        }
+    let cmd = CompleteMilestone {
+        account: id,
+        milestone: key,
+        on: Some(f.completed_on),
+    };
+    let problem = match s.app.complete_milestone(&c.caller(), cmd).await {
+        Ok(()) => return Ok(Redirect::to(&format!("/accounts/{id}#engagement")).into_response()),
+        Err(e) => super::problem(e)?,
     };
     refused(
         &s,
@@ -188,25 +179,11 @@ pub async fn email_consent(
     Form(f): Form<ConsentForm>,
 ) -> PageResult {
     let id = account_id(&id)?;
-    let a = s.store.account(id).await?;
-    c.session.user.may_edit_account(&a.fields.owners)?;
     let contact = contact
         .parse::<sherpa_core::ContactId>()
         .map_err(|e| Failure::not_found(e.0))?;
-    let person = s.store.contact(contact).await?;
-    let email = match (person.fields.account_id, &person.fields.email) {
-        (Some(owner), Some(email)) if owner == id => email.as_str().to_string(),
-        _ => {
-            return Err(Failure::bad(
-                "the contact has no email address on this account",
-            ));
-        }
-    };
-    if f.stop {
-        let how = format!("by user {} on the account page", c.session.user.id);
-        s.store.stop_emails(&email, &how).await?;
-    } else {
-        s.store.resume_emails(&email).await?;
-    }
+    s.app
+        .set_email_consent(&c.caller(), contact, Some(id), f.stop)
+        .await?;
     Ok(Redirect::to(&format!("/accounts/{id}#map-h")).into_response())
 }
