@@ -1,10 +1,11 @@
 //! Health as people act on it: the CSM's pulse of an account (green, yellow or red with a
-//! note, counted by the score until it expires).
+//! note, counted by the score until it expires), and closing an at-risk playbook with its
+//! outcome.
 
-use crate::{App, Caller, Result, parse_field};
+use crate::{App, Caller, Error, Result, parse_field};
 use sherpa_core::AccountId;
-use sherpa_core::health::Colour;
-use sherpa_store::CsmPulse;
+use sherpa_core::health::{Colour, PlaybookOutcome};
+use sherpa_store::{AtRiskPlaybook, CsmPulse};
 
 /// The days a pulse counts for when none is said.
 pub const PULSE_DAYS: i64 = 30;
@@ -41,5 +42,38 @@ impl App {
                 cmd.days.unwrap_or(PULSE_DAYS),
             )
             .await?)
+    }
+
+    /// Closes an at-risk playbook with its outcome (those who may log activities on its
+    /// account). A page that shows the playbook on an account names that account.
+    pub async fn close_playbook(&self, by: &Caller, cmd: ClosePlaybook) -> Result<AtRiskPlaybook> {
+        let playbook = self.store.playbook(cmd.playbook).await?;
+        if cmd.on_account.is_some_and(|a| a != playbook.account_id) {
+            return Err(Error::NotFound(format!(
+                "no playbook {} on this account",
+                cmd.playbook
+            )));
+        }
+        let account = self.store.account(playbook.account_id).await?;
+        by.may(|u| u.may_log_activity(&account.fields.owners))?;
+        Ok(self
+            .store
+            .close_playbook(&by.actor(), cmd.playbook, cmd.outcome, &cmd.note)
+            .await?)
+    }
+}
+
+/// Close an at-risk playbook.
+#[derive(Debug, Clone)]
+pub struct ClosePlaybook {
+    pub playbook: i64,
+    pub on_account: Option<AccountId>,
+    pub outcome: PlaybookOutcome,
+    pub note: String,
+}
+
+impl ClosePlaybook {
+    pub fn outcome(text: &str) -> Result<PlaybookOutcome> {
+        parse_field("outcome", text)
     }
 }

@@ -21,7 +21,7 @@ mod timeline;
 
 pub use engagement::CompleteMilestone;
 pub use error::{Error, Result, parse_field};
-pub use health::{PULSE_DAYS, SetPulse};
+pub use health::{ClosePlaybook, PULSE_DAYS, SetPulse};
 pub use outreach::{MomentPreview, PREVIEW_ACCOUNTS, PreviewMoment};
 pub use prioritise::{
     BoxOfQuarter, CadencesConfig, ChooseTier, GradeAccount, GradeBoundsConfig, ParetoConfig,

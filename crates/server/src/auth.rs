@@ -83,9 +83,4 @@ impl ApiUser {
     pub fn require_account_edit(&self, account: &Account) -> Result<(), AppError> {
         self.allowed(self.user().may_edit_account(&account.fields.owners))
     }
-
-    /// Logging activities: see [`User::may_log_activity`].
-    pub fn require_activity(&self, account: &Account) -> Result<(), AppError> {
-        self.allowed(self.user().may_log_activity(&account.fields.owners))
-    }
 }

@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use sherpa_core::AccountId;
-use sherpa_core::health::{HealthConfig, PlaybookOutcome};
+use sherpa_core::health::HealthConfig;
 use sherpa_store::AtRiskPlaybook;
 use utoipa::ToSchema;
 
@@ -133,16 +133,11 @@ pub async fn close_playbook(
     let id: i64 = id
         .parse()
         .map_err(|_| AppError::NotFound(format!("no playbook {id:?}")))?;
-    let p = s.store.playbook(id).await?;
-    u.require_activity(&s.store.account(p.account_id).await?)?;
-    let outcome: PlaybookOutcome = b
-        .outcome
-        .parse()
-        .map_err(|e: sherpa_core::ParseEnumError| AppError::bad("outcome", e.to_string()))?;
-    Ok(Json(
-        s.store
-            .close_playbook(&u.actor(), id, outcome, &b.note)
-            .await?
-            .into(),
-    ))
+    let cmd = sherpa_app::ClosePlaybook {
+        playbook: id,
+        on_account: None,
+        outcome: sherpa_app::ClosePlaybook::outcome(&b.outcome)?,
+        note: b.note,
+    };
+    Ok(Json(s.app.close_playbook(&u.caller(), cmd).await?.into()))
 }

@@ -9,9 +9,10 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
+use sherpa_app::ClosePlaybook;
 use sherpa_core::health::PlaybookOutcome;
-use sherpa_core::{AccountId, Actor, TaskStatus};
-use sherpa_store::{Store, StoreError};
+use sherpa_core::{AccountId, TaskStatus};
+use sherpa_store::Store;
 
 pub(super) struct PlaybookTaskLine {
     pub title: String,
@@ -117,32 +118,22 @@ pub async fn close(
     Form(f): Form<CloseForm>,
 ) -> PageResult {
     let id = account_id(&id)?;
-    let a = s.store.account(id).await?;
-    c.session.user.may_log_activity(&a.fields.owners)?;
     let playbook: i64 = playbook
         .parse()
         .map_err(|_| crate::web::Failure::not_found(format!("no playbook {playbook}")))?;
-    if s.store.playbook(playbook).await?.account_id != id {
-        return Err(crate::web::Failure::not_found(format!(
-            "no playbook {playbook} on this account"
-        )));
+    let result = async {
+        let cmd = ClosePlaybook {
+            playbook,
+            on_account: Some(id),
+            outcome: ClosePlaybook::outcome(&f.outcome)?,
+            note: f.note,
+        };
+        s.app.close_playbook(&c.caller(), cmd).await
     }
-    let problem = match f.outcome.parse::<PlaybookOutcome>() {
-        Ok(outcome) => {
-            let actor = Actor::user(c.session.user.id, "web");
-            match s
-                .store
-                .close_playbook(&actor, playbook, outcome, &f.note)
-                .await
-            {
-                Ok(_) => {
-                    return Ok(Redirect::to(&format!("/accounts/{id}#playbook")).into_response());
-                }
-                Err(StoreError::Invalid { field, message }) => format!("{field}: {message}"),
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(e) => format!("outcome: {e}"),
+    .await;
+    let problem = match result {
+        Ok(_) => return Ok(Redirect::to(&format!("/accounts/{id}#playbook")).into_response()),
+        Err(e) => super::problem(e)?,
     };
     refused(
         &s,
