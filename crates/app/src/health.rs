@@ -47,15 +47,26 @@ impl App {
     /// Closes an at-risk playbook with its outcome (those who may log activities on its
     /// account). A page that shows the playbook on an account names that account.
     pub async fn close_playbook(&self, by: &Caller, cmd: ClosePlaybook) -> Result<AtRiskPlaybook> {
-        let playbook = self.store.playbook(cmd.playbook).await?;
-        if cmd.on_account.is_some_and(|a| a != playbook.account_id) {
-            return Err(Error::NotFound(format!(
-                "no playbook {} on this account",
-                cmd.playbook
-            )));
+        // The account a page names is checked first: who may not act on it learns nothing
+        // of its playbooks.
+        if let Some(a) = cmd.on_account {
+            let account = self.store.account(a).await?;
+            by.may(|u| u.may_log_activity(&account.fields.owners))?;
         }
-        let account = self.store.account(playbook.account_id).await?;
-        by.may(|u| u.may_log_activity(&account.fields.owners))?;
+        let playbook = self.store.playbook(cmd.playbook).await?;
+        match cmd.on_account {
+            Some(a) if a != playbook.account_id => {
+                return Err(Error::NotFound(format!(
+                    "no playbook {} on this account",
+                    cmd.playbook
+                )));
+            }
+            Some(_) => {}
+            None => {
+                let account = self.store.account(playbook.account_id).await?;
+                by.may(|u| u.may_log_activity(&account.fields.owners))?;
+            }
+        }
         Ok(self
             .store
             .close_playbook(&by.actor(), cmd.playbook, cmd.outcome, &cmd.note)
