@@ -362,6 +362,34 @@ fn milestone(key: &'static str, on: &'static str) -> (Call, Form) {
     )
 }
 
+/// The Pareto segments' cut-offs and names, from the segments page or the API.
+fn pareto(shares: &'static str, names: &'static str) -> (Call, Form) {
+    let list = |text: &str, f: fn(&str) -> Value| -> Vec<Value> {
+        text.split(',').map(|x| f(x.trim())).collect()
+    };
+    let shares_json = list(shares, |x| json!(x.parse::<u8>().unwrap()));
+    let names_json = list(names, |x| json!(x));
+    (
+        (
+            "PUT",
+            "/api/v1/prioritisation".into(),
+            json!({"pareto": {"shares": shares_json, "names": names_json}}),
+        ),
+        (
+            "/segments/settings".into(),
+            owned(vec![("shares", shares), ("names", names)]),
+        ),
+    )
+}
+
+/// Applying the suggested segments to every account.
+fn apply_segments() -> (Call, Form) {
+    (
+        ("POST", "/api/v1/segments/pareto/apply".into(), json!({})),
+        ("/segments/apply".into(), Vec::new()),
+    )
+}
+
 fn case(
     name: &'static str,
     graded: Option<(i64, i64)>,
@@ -658,6 +686,34 @@ fn cases() -> Vec<Case> {
             None,
             Who::Leader,
             reassign("departure", "nobody@example.com", ""),
+            false,
+        ),
+        case(
+            "new Pareto cut-offs",
+            None,
+            Who::Leader,
+            pareto("40, 70", "Top, Middle, Tail"),
+            true,
+        ),
+        case(
+            "Pareto cut-offs that fall",
+            None,
+            Who::Leader,
+            pareto("75, 45", "Top, Middle, Tail"),
+            false,
+        ),
+        case(
+            "apply the segments",
+            None,
+            Who::Leader,
+            apply_segments(),
+            true,
+        ),
+        case(
+            "a CSM applies the segments",
+            None,
+            Who::Csm,
+            apply_segments(),
             false,
         ),
         case(

@@ -186,3 +186,11 @@ impl App {
             .await?)
     }
 }
+
+impl App {
+    /// Applies the Pareto segments the curve suggests to every account (leaders and admins).
+    pub async fn apply_segments(&self, by: &Caller) -> Result<sherpa_store::SegmentApplication> {
+        by.may(|u| u.may_manage_book())?;
+        Ok(self.store.apply_segments(&by.actor()).await?)
+    }
+}

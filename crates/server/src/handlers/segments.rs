@@ -137,7 +137,6 @@ pub async fn apply_pareto(
     State(s): State<AppState>,
     u: ApiUser,
 ) -> Result<Json<SegmentApplicationDto>, AppError> {
-    u.require_manage()?;
-    let applied = s.store.apply_segments(&u.actor()).await?;
+    let applied = s.app.apply_segments(&u.caller()).await?;
     Ok(Json(application_dto(applied, s.store.currency())))
 }

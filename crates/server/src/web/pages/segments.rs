@@ -9,10 +9,9 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
+use sherpa_app::{ParetoConfig, PrioritisationConfig};
+use sherpa_core::Money;
 use sherpa_core::export::Table;
-use sherpa_core::pareto::ParetoSettings;
-use sherpa_core::{Actor, Money};
-use sherpa_store::StoreError;
 
 struct SegmentLine {
     number: u8,
@@ -110,9 +109,7 @@ pub async fn show(
 
 /// Applies today's segments (leaders and admins).
 pub async fn apply(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
-    s.store
-        .apply_segments(&Actor::user(c.session.user.id, "web"))
-        .await?;
+    s.app.apply_segments(&c.caller()).await?;
     Ok(Redirect::to("/segments?saved=applied").into_response())
 }
 
@@ -130,43 +127,37 @@ pub async fn settings(
     Signed(c): Signed,
     axum::Form(f): axum::Form<SettingsForm>,
 ) -> PageResult {
-    let parsed = (|| -> Result<ParetoSettings, String> {
-        let shares = f
-            .shares
-            .split(',')
-            .map(|x| x.trim().trim_end_matches('%').trim())
-            .filter(|x| !x.is_empty())
-            .map(|x| {
-                x.parse::<u8>()
-                    .map_err(|_| format!("shares: \"{x}\" is not a whole percent"))
-            })
-            .collect::<Result<Vec<u8>, String>>()?;
-        let names = f.names.split(',').map(|n| n.trim().to_string()).collect();
-        ParetoSettings::new(shares, names).map_err(|e| format!("pareto: {e}"))
-    })();
-    let settings = match parsed {
-        Ok(p) => p,
-        Err(problem) => {
-            return Ok(Redirect::to(&format!(
-                "/segments?problem={}",
-                format::url_encode(&problem)
-            ))
-            .into_response());
-        }
-    };
-    let mut rules = s.store.prioritisation_rules().await?;
-    rules.pareto = settings;
-    match s
-        .store
-        .set_prioritisation_rules(&Actor::user(c.session.user.id, "web"), &rules)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to("/segments?saved=settings").into_response()),
-        Err(StoreError::Invalid { field, message }) => Ok(Redirect::to(&format!(
+    let back = |problem: &str| {
+        Ok(Redirect::to(&format!(
             "/segments?problem={}",
-            format::url_encode(&format!("{field}: {message}"))
+            format::url_encode(problem)
         ))
-        .into_response()),
+        .into_response())
+    };
+    let shares = f
+        .shares
+        .split(',')
+        .map(|x| x.trim().trim_end_matches('%').trim())
+        .filter(|x| !x.is_empty())
+        .map(|x| {
+            x.parse::<u8>()
+                .map_err(|_| format!("pareto.shares: \"{x}\" is not a whole percent"))
+        })
+        .collect::<Result<Vec<u8>, String>>();
+    let shares = match shares {
+        Ok(s) => s,
+        Err(problem) => return back(&problem),
+    };
+    let config = PrioritisationConfig {
+        pareto: Some(ParetoConfig {
+            shares,
+            names: f.names.split(',').map(|n| n.trim().to_string()).collect(),
+        }),
+        ..Default::default()
+    };
+    match s.app.set_prioritisation(&c.caller(), config).await {
+        Ok(_) => Ok(Redirect::to("/segments?saved=settings").into_response()),
+        Err(e @ sherpa_app::Error::Invalid { .. }) => back(&e.to_string()),
         Err(e) => Err(e.into()),
     }
 }
