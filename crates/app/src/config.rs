@@ -246,8 +246,12 @@ impl App {
             if !health_changes.is_empty() {
                 store.set_health_config(actor, &new.health).await?;
             }
+            let rescores = new.health.rescores_from(&current_health);
             if engagement_changed {
                 store.set_engagement_config(actor, &new.engagement).await?;
+            }
+            if rescores {
+                self.rescore().await;
             }
         }
         Ok(ImportOutcome { changed, applied })

@@ -100,6 +100,12 @@ async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        // A health configuration saved while re-scoring failed: score every account again.
+        "rescore" => {
+            let done = store.recompute_health().await?;
+            tracing::info!(accounts = done.accounts, "every account re-scored");
+            Ok(())
+        }
         other => anyhow::bail!("unknown job kind {other:?}"),
     }
 }

@@ -9,19 +9,25 @@
 mod accounts;
 pub mod config;
 mod engagement;
+mod engagement_config;
 mod error;
 mod follow_up;
 mod health;
+mod health_config;
 pub mod jobs;
 mod outreach;
+pub mod password;
 mod prioritise;
 mod staffing;
 mod tasks;
+mod team;
 mod timeline;
 
 pub use engagement::CompleteMilestone;
+pub use engagement_config::RecordRelease;
 pub use error::{Error, Result, parse_field};
 pub use health::{ClosePlaybook, PULSE_DAYS, SetPulse};
+pub use health_config::{ApplyWeights, HealthConfigChange};
 pub use outreach::{MomentPreview, PREVIEW_ACCOUNTS, PreviewMoment};
 pub use prioritise::{
     BoxOfQuarter, CadencesConfig, ChooseTier, GradeAccount, GradeBoundsConfig, ParetoConfig,
@@ -29,6 +35,7 @@ pub use prioritise::{
 };
 pub use staffing::{CsmBook, GroupNeed, Staffing, tenths};
 pub use tasks::{OpenTask, SNOOZE_DAYS, TaskAction, WorkTask};
+pub use team::{AddTeamMember, ChangeTeamMember, CreateToken, TOKEN_NAME};
 pub use timeline::LogActivity;
 
 use sherpa_core::{Actor, Denied, User};

@@ -105,7 +105,10 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(health::get_health))
         .routes(routes!(health::get_history))
         .routes(routes!(health::set_pulse))
-        .routes(routes!(playbooks::get_config, playbooks::set_config))
+        .routes(routes!(
+            health_config::get_config,
+            health_config::set_config
+        ))
         .routes(routes!(playbooks::list_playbooks))
         .routes(routes!(health::get_backtest))
         .routes(routes!(playbooks::close_playbook))

@@ -13,7 +13,6 @@ pub mod intake;
 mod jobs;
 mod metrics;
 pub mod outreach;
-pub mod password;
 pub mod refresher;
 pub mod web;
 

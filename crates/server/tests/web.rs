@@ -12,7 +12,7 @@ use sherpa_core::*;
 
 async fn with_password(web: &Web, email: &str, role: Role, password: &str) -> User {
     let u = web.user(email, role, Function::Csm).await;
-    let hash = sherpa_server::password::hash(password).unwrap();
+    let hash = sherpa_app::password::hash(password).unwrap();
     web.db
         .store
         .set_password_hash(&Actor::system("test"), u.id, &hash)

@@ -64,6 +64,11 @@ enum Command {
     Health(commands::health::HealthCommand),
 }
 
+/// The use cases over the database named on the command line.
+pub async fn app(db: &str) -> anyhow::Result<sherpa_app::App> {
+    Ok(sherpa_app::App::new(open(db).await?))
+}
+
 /// Opens and migrates the database named on the command line.
 pub async fn open(db: &str) -> anyhow::Result<Store> {
     Store::open(db, Arc::new(SystemClock))

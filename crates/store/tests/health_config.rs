@@ -1,5 +1,6 @@
 //! Health as configuration and the at-risk playbook, on SQLite and PostgreSQL: an edited
-//! scorecard re-scores the book at once and keeps its earlier versions; an account that turns
+//! scorecard, once the book is re-scored, scores every account by it and keeps its earlier
+//! versions; an account that turns
 //! red gets one playbook of tasks for its owners, and closing it records the outcome.
 
 mod support;
@@ -13,7 +14,7 @@ fn urgent_ticket(account: AccountId, i: usize) -> TicketFields {
 }
 
 #[tokio::test]
-async fn an_edited_scorecard_rescores_the_book_at_once_and_keeps_the_version_before() {
+async fn an_edited_scorecard_rescores_the_book_and_keeps_the_version_before() {
     let db = support::TestDb::new().await;
     let sys = Actor::system("test");
     let acme = db.account("Acme", "EXT-1").await;
@@ -53,6 +54,7 @@ async fn an_edited_scorecard_rescores_the_book_at_once_and_keeps_the_version_bef
         changes,
         vec!["rules", "scorecard Default", "new scorecard Strategic"]
     );
+    db.store.recompute_health().await.unwrap();
     let after = db.store.account_health(acme).await.unwrap();
     assert!(
         after.health.score.unwrap() < before.health.score.unwrap(),
@@ -116,6 +118,7 @@ async fn an_edited_scorecard_rescores_the_book_at_once_and_keeps_the_version_bef
     let mut lenient = lighter.clone();
     lenient.scorecards[0].thresholds.orange = (before.score.unwrap() - 0.5).max(0.1);
     db.store.set_health_config(&sys, &lenient).await.unwrap();
+    db.store.recompute_health().await.unwrap();
     let history = db.store.health_history(acme).await.unwrap();
     assert_eq!(
         (history[0].from_colour, history[0].colour),

@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use sherpa_app::RecordRelease;
 use sherpa_core::engagement::{EngagementConfig, analytics};
 use sherpa_store::{AccountEngagement, ProductRelease};
 use utoipa::ToSchema;
@@ -44,8 +45,7 @@ pub async fn set_config(
     u: ApiUser,
     ApiJson(config): ApiJson<EngagementConfig>,
 ) -> Result<Json<SavedEngagementConfig>, AppError> {
-    u.require_manage()?;
-    let saved = s.store.set_engagement_config(&u.actor(), &config).await?;
+    let saved = s.app.save_engagement_config(&u.caller(), &config).await?;
     Ok(Json(SavedEngagementConfig {
         saved,
         config: s.store.engagement_config().await?,
@@ -222,12 +222,12 @@ pub async fn record_release(
     u: ApiUser,
     ApiJson(b): ApiJson<NewRelease>,
 ) -> Result<(StatusCode, Json<ReleaseDto>), AppError> {
-    u.require_manage()?;
-    let on = b.released_on.unwrap_or(s.store.clock().today());
-    let r = s
-        .store
-        .record_release(&u.actor(), &b.name, on, &b.notes)
-        .await?;
+    let cmd = RecordRelease {
+        name: b.name,
+        released_on: b.released_on,
+        notes: b.notes,
+    };
+    let r = s.app.record_release(&u.caller(), cmd).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
 }
 

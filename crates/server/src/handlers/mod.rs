@@ -9,6 +9,7 @@ pub mod contracts;
 pub mod custom_fields;
 pub mod engagement;
 pub mod health;
+pub mod health_config;
 mod json;
 pub mod nine_box;
 pub mod outreach;

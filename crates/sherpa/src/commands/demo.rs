@@ -35,7 +35,7 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
         let started = Instant::now();
         let bar = super::progress(args.accounts as u64, "accounts");
         // Demo users share one hash: hashing thousands of passwords would take minutes.
-        let hash = sherpa_server::password::hash(DEMO_PASSWORD)?;
+        let hash = sherpa_app::password::hash(DEMO_PASSWORD)?;
         store
             .load_demo(&book, &hash, &|done, _| bar.set_position(done as u64))
             .await?;

@@ -1,5 +1,6 @@
 //! `sherpa token create`: a long random token, printed once, stored as a SHA-256 hash.
 
+use sherpa_app::{Caller, CreateToken};
 use sherpa_core::*;
 
 #[derive(clap::Subcommand)]
@@ -20,17 +21,21 @@ pub enum TokenCommand {
 }
 
 pub async fn run(db: &str, cmd: TokenCommand) -> anyhow::Result<()> {
-    let store = crate::open(db).await?;
+    let app = crate::app(db).await?;
+    let store = app.store();
     match cmd {
         TokenCommand::Create { email, scope, name } => {
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("{e}"))?;
             let scope: TokenScope = scope.parse().map_err(|e: Invalid| anyhow::anyhow!("{e}"))?;
-            let user = store.user_by_email(&email).await?.ok_or_else(|| {
-                anyhow::anyhow!("no team member {email}; add them with sherpa user add")
-            })?;
-            let t = store
-                .create_token(&Actor::system("cli"), user.id, scope, &name)
-                .await?;
+            if store.user_by_email(&email).await?.is_none() {
+                anyhow::bail!("no team member {email}; add them with sherpa user add");
+            }
+            let cmd = CreateToken {
+                owner: PersonRef::Email(email),
+                scope,
+                name,
+            };
+            let (user, t) = app.create_token(&Caller::operator(), cmd).await?;
             eprintln!(
                 "token {} for {} ({} scope); it is shown only now:",
                 t.id,
@@ -58,7 +63,7 @@ pub async fn run(db: &str, cmd: TokenCommand) -> anyhow::Result<()> {
         }
         TokenCommand::Revoke { id } => {
             let id: TokenId = id.parse().map_err(|e: Invalid| anyhow::anyhow!("{e}"))?;
-            store.revoke_token(&Actor::system("cli"), id).await?;
+            app.revoke_token(&Caller::operator(), id).await?;
             println!("token {id} revoked");
         }
     }

@@ -1,11 +1,13 @@
 //! `sherpa user add`: add or update a team member; the password comes from SHERPA_PASSWORD or a
 //! prompt and is stored only as an argon2id hash.
 
+use sherpa_app::{AddTeamMember, Caller, ChangeTeamMember};
 use sherpa_core::*;
 
 #[derive(clap::Subcommand)]
 pub enum UserCommand {
-    /// Add a team member (or update the one with that email).
+    /// Add a team member, or update the one with that email (their role, function, name if
+    /// given, and password; they are active again).
     Add {
         email: String,
         #[arg(long)]
@@ -32,27 +34,41 @@ pub async fn run(db: &str, cmd: UserCommand) -> anyhow::Result<()> {
         Ok(p) if !p.is_empty() => p,
         _ => rpassword::prompt_password(format!("Password for {email}: "))?,
     };
-    let hash = sherpa_server::password::hash(&password)?;
-    let store = crate::open(db).await?;
-    let name = name.unwrap_or_else(|| {
-        email
-            .as_str()
-            .split('@')
-            .next()
-            .unwrap_or_default()
-            .replace('.', " ")
-    });
-    let input = UserInput {
-        email,
-        name,
-        function,
-        role,
-        manager_email: None,
-        active: true,
+    let app = crate::app(db).await?;
+    let operator = Caller::operator();
+    let user = match app.store().user_by_email(&email).await? {
+        Some(member) => {
+            let cmd = ChangeTeamMember {
+                name,
+                function,
+                role,
+                manager: member.manager_id.map(PersonRef::Id),
+                active: true,
+            };
+            app.change_team_member(&operator, member.id, cmd).await?;
+            app.reset_password(&operator, member.id, password).await?
+        }
+        None => {
+            let name = name.unwrap_or_else(|| {
+                email
+                    .as_str()
+                    .split('@')
+                    .next()
+                    .unwrap_or_default()
+                    .replace('.', " ")
+            });
+            let cmd = AddTeamMember {
+                email,
+                name,
+                function,
+                role,
+                manager: None,
+                password,
+            };
+            app.add_team_member(&operator, cmd).await?
+        }
     };
-    let user = store
-        .upsert_user(&Actor::system("cli"), &input, Some(&hash))
-        .await?;
+    let user = app.store().user(user.id).await?;
     println!(
         "{} <{}> is a {} (id {})",
         user.name, user.email, user.role, user.id

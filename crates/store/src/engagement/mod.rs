@@ -272,16 +272,13 @@ impl Store {
         released_on: NaiveDate,
         notes: &str,
     ) -> Result<ProductRelease> {
-        if name.trim().is_empty() {
-            return Err(StoreError::invalid("name", "a release needs a name"));
-        }
         let now = self.now();
         let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO product_releases (name, released_on, notes, created_at, created_by) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
-        .bind(name.trim())
+        .bind(name)
         .bind(text::date(released_on))
         .bind(notes)
         .bind(&now)
@@ -296,7 +293,7 @@ impl Store {
             "product_release",
             id,
             None,
-            Some(&serde_json::json!({"name": name.trim(), "released_on": text::date(released_on), "notes": notes})),
+            Some(&serde_json::json!({"name": name, "released_on": text::date(released_on), "notes": notes})),
         )
         .await?;
         tx.commit().await?;

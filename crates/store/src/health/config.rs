@@ -27,8 +27,8 @@ impl Store {
     }
 
     /// Saves `new` as the configuration in force when it differs from it; answers what
-    /// changed (nothing: nothing saved). A bad one names its key and changes nothing. When the
-    /// scorecards or rules changed, every account is re-scored before this returns.
+    /// changed (nothing: nothing saved). A bad one names its key and changes nothing. Scores
+    /// do not move here: re-scoring the book is the caller's follow-up (`recompute_health`).
     pub async fn set_health_config(
         &self,
         actor: &Actor,
@@ -43,9 +43,6 @@ impl Store {
         }
         self.save_config_version(HEALTH, actor, &before, new, &changes.join(", "))
             .await?;
-        if new.rescores_from(&before) {
-            self.recompute_health().await?;
-        }
         Ok(changes)
     }
 }

@@ -11,6 +11,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
+use sherpa_app::{AddTeamMember, ChangeTeamMember, CreateToken, parse_field};
 use sherpa_core::*;
 use sherpa_store::TokenInfo;
 use std::collections::HashMap;
@@ -110,13 +111,12 @@ async fn page(
     Ok(resp)
 }
 
-/// A store refusal, as the message the form shows.
-fn text(e: sherpa_store::StoreError) -> String {
-    e.to_string()
-}
-
-fn actor(c: &Current) -> Actor {
-    Actor::user(c.session.user.id, "web")
+/// A use case's answer as the page shows it: a refusal in words, or a failure page.
+fn told<T>(r: sherpa_app::Result<T>) -> Result<Result<T, String>, Failure> {
+    match r {
+        Ok(t) => Ok(Ok(t)),
+        Err(e) => super::problem(e).map(Err),
+    }
 }
 
 pub async fn show(
@@ -138,27 +138,14 @@ pub struct NewUser {
 }
 
 /// The team member a `/admin/users/{id}` path names.
-async fn target(s: &AppState, id: &str) -> Result<User, Failure> {
-    let id: UserId = id
-        .parse()
-        .map_err(|_| Failure::not_found(format!("no user {id}")))?;
-    Ok(s.store.user(id).await?)
+fn target(id: &str) -> Result<UserId, Failure> {
+    id.parse()
+        .map_err(|_| Failure::not_found(format!("no user {id}")))
 }
 
-/// The team member a form's `field` names by email or full name (none when blank).
-async fn named_person(s: &AppState, field: &str, raw: &str) -> Result<Option<User>, String> {
-    let Some(person) = PersonRef::from_text(raw).map_err(|e| format!("{field}: {e}"))? else {
-        return Ok(None);
-    };
-    let id = s.store.find_person(&person).await.map_err(|e| match e {
-        sherpa_store::StoreError::Invalid { message, .. } => format!("{field}: {message}"),
-        other => other.to_string(),
-    })?;
-    s.store.user(id).await.map(Some).map_err(text)
-}
-
-async fn manager_email(s: &AppState, raw: &str) -> Result<Option<Email>, String> {
-    Ok(named_person(s, "manager", raw).await?.map(|m| m.email))
+/// The person a form's field names by email or full name (none when blank).
+fn person(field: &str, raw: &str) -> sherpa_app::Result<Option<PersonRef>> {
+    PersonRef::from_text(raw).map_err(|e| sherpa_app::Error::invalid(field, e.0))
 }
 
 pub async fn add_user(
@@ -166,28 +153,19 @@ pub async fn add_user(
     Signed(c): Signed,
     Form(f): Form<NewUser>,
 ) -> PageResult {
-    let outcome = async {
-        let email = Email::parse(&f.email).map_err(|e| format!("email: {e}"))?;
-        if s.store.user_by_email(&email).await.map_err(text)?.is_some() {
-            return Err(format!("email: {email} is already a team member"));
-        }
-        let input = UserInput {
-            email,
-            name: required_text("name", &f.name, 200).map_err(|e| e.0)?,
-            function: f.function.parse().map_err(|e| format!("function: {e}"))?,
-            role: f.role.parse().map_err(|e| format!("role: {e}"))?,
-            manager_email: manager_email(&s, &f.manager).await?,
-            active: true,
+    let added = async {
+        let cmd = AddTeamMember {
+            email: Email::parse(&f.email).map_err(|e| sherpa_app::Error::invalid("email", e.0))?,
+            name: f.name,
+            function: parse_field("function", &f.function)?,
+            role: parse_field("role", &f.role)?,
+            manager: person("manager", &f.manager)?,
+            password: f.password,
         };
-        let hash = crate::password::hash(&f.password).map_err(|e| format!("password: {e}"))?;
-        let u = s
-            .store
-            .upsert_user(&actor(&c), &input, Some(&hash))
-            .await
-            .map_err(text)?;
-        Ok::<_, String>(format!("{} <{}> added as a {}.", u.name, u.email, u.role))
+        s.app.add_team_member(&c.caller(), cmd).await
     }
     .await;
+    let outcome = told(added)?.map(|u| format!("{} <{}> added as a {}.", u.name, u.email, u.role));
     page(&s, &c, &PeopleQuery::default(), outcome, None).await
 }
 
@@ -205,34 +183,20 @@ pub async fn update_user(
     Path(id): Path<String>,
     Form(f): Form<UserChange>,
 ) -> PageResult {
-    let user = target(&s, &id).await?;
-    let id = user.id;
-    let outcome = async {
-        let active = f.active == "yes";
-        if id == c.session.user.id && !active {
-            return Err("you cannot deactivate yourself; ask another admin".to_string());
-        }
-        let manager = manager_email(&s, &f.manager).await?;
-        if manager.as_ref() == Some(&user.email) {
-            return Err("manager: a person cannot manage themselves".to_string());
-        }
-        let input = UserInput {
-            email: user.email.clone(),
-            name: user.name.clone(),
-            function: f.function.parse().map_err(|e| format!("function: {e}"))?,
-            role: f.role.parse().map_err(|e| format!("role: {e}"))?,
-            manager_email: manager,
-            active,
+    let id = target(&id)?;
+    let changed = async {
+        let cmd = ChangeTeamMember {
+            name: None,
+            function: parse_field("function", &f.function)?,
+            role: parse_field("role", &f.role)?,
+            manager: person("manager", &f.manager)?,
+            active: f.active == "yes",
         };
-        let u = s
-            .store
-            .upsert_user(&actor(&c), &input, None)
-            .await
-            .map_err(text)?;
-        if !u.active {
-            s.store.close_sessions_of(u.id, None).await.map_err(text)?;
-        }
-        Ok::<_, String>(format!(
+        s.app.change_team_member(&c.caller(), id, cmd).await
+    }
+    .await;
+    let outcome = told(changed)?.map(|u| {
+        format!(
             "{} saved{}.",
             u.name,
             if u.active {
@@ -240,9 +204,8 @@ pub async fn update_user(
             } else {
                 " and signed out (inactive)"
             }
-        ))
-    }
-    .await;
+        )
+    });
     page(&s, &c, &PeopleQuery::default(), outcome, None).await
 }
 
@@ -257,19 +220,14 @@ pub async fn reset_password(
     Path(id): Path<String>,
     Form(f): Form<PasswordReset>,
 ) -> PageResult {
-    let user = target(&s, &id).await?;
-    let id = user.id;
-    let outcome = match crate::password::hash(&f.password) {
-        Err(e) => Err(format!("password: {e}")),
-        Ok(hash) => {
-            s.store.set_password_hash(&actor(&c), id, &hash).await?;
-            s.store.close_sessions_of(id, None).await?;
-            Ok(format!(
-                "{}'s password is reset; they are signed out everywhere.",
-                user.name
-            ))
-        }
-    };
+    let id = target(&id)?;
+    let reset = s.app.reset_password(&c.caller(), id, f.password).await;
+    let outcome = told(reset)?.map(|u| {
+        format!(
+            "{}'s password is reset; they are signed out everywhere.",
+            u.name
+        )
+    });
     page(&s, &c, &PeopleQuery::default(), outcome, None).await
 }
 
@@ -285,33 +243,25 @@ pub async fn create_token(
     Signed(c): Signed,
     Form(f): Form<NewToken>,
 ) -> PageResult {
+    let name = f.name.trim().to_string();
     let made = async {
-        let owner = named_person(&s, "acts as", &f.user)
-            .await?
-            .ok_or("acts as: name the team member the token acts as")?;
-        let user = owner.id;
-        let scope: TokenScope = f
-            .scope
-            .parse()
-            .map_err(|e: Invalid| format!("scope: {e}"))?;
-        let name = required_text("token name", &f.name, 100).map_err(|e| e.0)?;
-        let t = s
-            .store
-            .create_token(&actor(&c), user, scope, &name)
-            .await
-            .map_err(text)?;
-        Ok::<_, String>((
-            format!(
-                "Token \"{name}\" created for {}. Copy it now: it is not shown again.",
-                owner.name
-            ),
-            t.secret,
-        ))
+        let cmd = CreateToken {
+            owner: person("acts as", &f.user)?.ok_or_else(|| {
+                sherpa_app::Error::invalid("acts as", "name the team member the token acts as")
+            })?,
+            scope: parse_field("scope", &f.scope)?,
+            name: f.name,
+        };
+        s.app.create_token(&c.caller(), cmd).await
     }
     .await;
-    match made {
-        Ok((message, secret)) => {
-            page(&s, &c, &PeopleQuery::default(), Ok(message), Some(secret)).await
+    match told(made)? {
+        Ok((owner, t)) => {
+            let message = format!(
+                "Token \"{}\" created for {}. Copy it now: it is not shown again.",
+                name, owner.name
+            );
+            page(&s, &c, &PeopleQuery::default(), Ok(message), Some(t.secret)).await
         }
         Err(e) => page(&s, &c, &PeopleQuery::default(), Err(e), None).await,
     }
@@ -325,7 +275,7 @@ pub async fn revoke_token(
     let id: TokenId = id
         .parse()
         .map_err(|_| Failure::not_found(format!("no token {id}")))?;
-    s.store.revoke_token(&actor(&c), id).await?;
+    s.app.revoke_token(&c.caller(), id).await?;
     page(
         &s,
         &c,

@@ -11,7 +11,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
-use sherpa_core::Actor;
+use sherpa_app::ApplyWeights;
 use sherpa_core::health::{Auc, Backtest};
 use sherpa_store::{BACKTEST_MAX_HORIZON_DAYS, StoreError};
 use std::collections::HashMap;
@@ -212,34 +212,22 @@ pub async fn apply(
         .into_response())
     };
     let name = f.get("scorecard").cloned().unwrap_or_default();
-    let mut config = s.store.health_config().await?;
-    let Some(card) = config.scorecards.iter_mut().find(|c| c.name == name) else {
-        return back(
-            "problem",
-            &format!("scorecard: no scorecard named {name:?}"),
-        );
-    };
     let mut weights = Vec::new();
     for (key, value) in &f {
         let Some(metric) = key.strip_prefix("weight.") else {
             continue;
         };
-        let weight: f64 = match value.trim() {
-            "drop" => 0.0,
-            v => match v.parse() {
-                Ok(w) => w,
-                Err(_) => return back("problem", &format!("{key}: \"{v}\" is not a weight")),
-            },
-        };
-        weights.push((metric, weight));
+        match ApplyWeights::weight(key, value) {
+            Ok(w) => weights.push((metric.to_string(), w)),
+            Err(e) => return back("problem", &super::problem(e)?),
+        }
     }
-    card.set_weights(weights);
-    match s
-        .store
-        .set_health_config(&Actor::user(c.session.user.id, "web"), &config)
-        .await
-    {
-        Ok(changes) if changes.is_empty() => {
+    let cmd = ApplyWeights {
+        scorecard: name.clone(),
+        weights,
+    };
+    match s.app.apply_weights(&c.caller(), cmd).await {
+        Ok(change) if change.changes.is_empty() => {
             back("applied", "The scorecard already has these weights.")
         }
         Ok(_) => back(
@@ -248,9 +236,6 @@ pub async fn apply(
                 "{name} now has the suggested weights; every account was re-scored. The version before is kept on the Scorecards page."
             ),
         ),
-        Err(StoreError::Invalid { field, message }) => {
-            back("problem", &format!("{field}: {message}"))
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => back("problem", &super::problem(e)?),
     }
 }

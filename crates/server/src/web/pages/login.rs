@@ -10,7 +10,7 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sherpa_core::{Actor, Email};
+use sherpa_core::Email;
 use std::net::SocketAddr;
 use std::time::Instant;
 
@@ -122,12 +122,13 @@ pub async fn submit(
     // Verify even for an unknown email, so timing does not reveal who has an account.
     let (user, hash) = match known {
         Some((u, h)) => (Some(u), h),
-        None => (None, crate::password::decoy_hash().to_string()),
+        None => (None, sherpa_app::password::decoy_hash().to_string()),
     };
     let password = c.password.clone();
-    let verified = tokio::task::spawn_blocking(move || crate::password::verify(&password, &hash))
-        .await
-        .unwrap_or(false);
+    let verified =
+        tokio::task::spawn_blocking(move || sherpa_app::password::verify(&password, &hash))
+            .await
+            .unwrap_or(false);
     let Some(user) = user.filter(|_| verified) else {
         s.throttle.failed(&c.email, &address, now);
         return Ok(refuse(
@@ -199,25 +200,6 @@ pub async fn change_password(
         *resp.status_mut() = status;
         resp
     };
-    let user = &c.session.user;
-    let stored = s.store.password_hash(&user.email).await?;
-    let current = f.current.clone();
-    let right = match stored {
-        Some((_, hash)) => {
-            tokio::task::spawn_blocking(move || crate::password::verify(&current, &hash))
-                .await
-                .unwrap_or(false)
-        }
-        None => false,
-    };
-    if !right {
-        return Ok(page(
-            &c,
-            StatusCode::BAD_REQUEST,
-            false,
-            "The current password is not right.",
-        ));
-    }
     if f.new != f.repeat {
         return Ok(page(
             &c,
@@ -226,13 +208,16 @@ pub async fn change_password(
             "The two new passwords differ.",
         ));
     }
-    let hash = match crate::password::hash(&f.new) {
-        Ok(h) => h,
-        Err(e) => return Ok(page(&c, StatusCode::BAD_REQUEST, false, &e.to_string())),
+    let changed = s
+        .app
+        .change_own_password(&c.caller(), f.current, f.new, Some(&c.cookie))
+        .await;
+    let text = match changed {
+        Ok(()) => return Ok(page(&c, StatusCode::OK, true, "Your password is changed.")),
+        Err(sherpa_app::Error::Invalid { field, .. }) if field == "current" => {
+            "The current password is not right.".to_string()
+        }
+        Err(e) => super::problem(e)?,
     };
-    s.store
-        .set_password_hash(&Actor::user(user.id, "web"), user.id, &hash)
-        .await?;
-    s.store.close_sessions_of(user.id, Some(&c.cookie)).await?;
-    Ok(page(&c, StatusCode::OK, true, "Your password is changed."))
+    Ok(page(&c, StatusCode::BAD_REQUEST, false, &text))
 }

@@ -16,10 +16,9 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::IntoResponse;
 use serde::Deserialize;
+use sherpa_app::RecordRelease;
 use sherpa_app::config::{engagement_toml, parse_engagement};
-use sherpa_core::Actor;
 use sherpa_core::engagement::{Completion, analytics};
-use sherpa_store::StoreError;
 
 struct MilestoneRow {
     title: String,
@@ -263,24 +262,20 @@ pub async fn save(
         Ok(config) => config,
         Err(e) => return refused(&s, &c, Some(f.text), e).await,
     };
-    let same = s.store.engagement_config().await? == config;
-    let outcome = if same {
-        "It matches the configuration in force: nothing to change.".to_string()
-    } else if f.action == "check" {
-        "Valid. Saving it makes it the configuration the engine follows from its next sweep."
-            .to_string()
+    let caller = c.caller();
+    let checked = if f.action == "check" {
+        s.app.check_engagement_config(&caller, &config).await
     } else {
-        match s
-            .store
-            .set_engagement_config(&Actor::user(c.session.user.id, "web"), &config)
-            .await
-        {
-            Ok(_) => "Saved: the engine follows it from its next sweep.".to_string(),
-            Err(StoreError::Invalid { field, message }) => {
-                return refused(&s, &c, Some(f.text), format!("{field}: {message}")).await;
-            }
-            Err(e) => return Err(e.into()),
+        s.app.save_engagement_config(&caller, &config).await
+    };
+    let outcome = match checked {
+        Ok(false) => "It matches the configuration in force: nothing to change.".to_string(),
+        Ok(true) if f.action == "check" => {
+            "Valid. Saving it makes it the configuration the engine follows from its next sweep."
+                .to_string()
         }
+        Ok(true) => "Saved: the engine follows it from its next sweep.".to_string(),
+        Err(e) => return refused(&s, &c, Some(f.text), super::problem(e)?).await,
     };
     let keep = (f.action == "check").then_some(f.text);
     Ok(render(&page(&s, &c, keep, Some((true, outcome))).await?).into_response())
@@ -300,12 +295,12 @@ pub async fn release(
     Signed(c): Signed,
     Form(f): Form<ReleaseForm>,
 ) -> PageResult {
-    let actor = Actor::user(c.session.user.id, "web");
-    match s
-        .store
-        .record_release(&actor, &f.name, f.released_on, &f.notes)
-        .await
-    {
+    let cmd = RecordRelease {
+        name: f.name,
+        released_on: Some(f.released_on),
+        notes: f.notes,
+    };
+    match s.app.record_release(&c.caller(), cmd).await {
         Ok(r) => {
             let message = format!(
                 "Release \"{}\" of {} recorded: accounts whose model reacts to a release get their moment at the next sweep.",
@@ -313,9 +308,6 @@ pub async fn release(
             );
             Ok(render(&page(&s, &c, None, Some((true, message))).await?).into_response())
         }
-        Err(StoreError::Invalid { field, message }) => {
-            refused(&s, &c, None, format!("{field}: {message}")).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => refused(&s, &c, None, super::problem(e)?).await,
     }
 }

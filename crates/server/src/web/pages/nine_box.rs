@@ -3,7 +3,8 @@
 //! want to spend time; the 9-box shows where you spend it). Placing an account is a form on
 //! its 360.
 
-use super::account::{account_id, number, problem, refused};
+use super::account::{account_id, refused};
+use super::{number, problem};
 use crate::AppState;
 use crate::web::nine_box_chart::{BoxFigure, nine_box};
 use crate::web::session::Signed;

@@ -13,9 +13,7 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use sherpa_app::config::{health_toml, parse_health};
-use sherpa_core::Actor;
 use sherpa_core::health::{HealthConfig, METRICS, metric};
-use sherpa_store::StoreError;
 
 pub(super) struct RuleLine {
     pub n: usize,
@@ -210,37 +208,34 @@ pub async fn save(
             return Ok(resp);
         }
     };
-    let before = s.store.health_config().await?;
-    let changes = config.changes_from(&before);
-    let outcome = if changes.is_empty() {
-        "It matches the configuration in force: nothing to change.".to_string()
-    } else if f.action == "check" {
-        format!(
+    let caller = c.caller();
+    let checked = if f.action == "check" {
+        s.app.check_health_config(&caller, &config).await
+    } else {
+        s.app.save_health_config(&caller, &config).await
+    };
+    let outcome = match checked {
+        Ok(change) if change.changes.is_empty() => {
+            "It matches the configuration in force: nothing to change.".to_string()
+        }
+        Ok(change) if f.action == "check" => format!(
             "Valid. Saving it would change {}{}.",
-            changes.join(", "),
-            if config.rescores_from(&before) {
+            change.changes.join(", "),
+            if change.rescores {
                 " and re-score every account"
             } else {
                 ""
             }
-        )
-    } else {
-        match s
-            .store
-            .set_health_config(&Actor::user(c.session.user.id, "web"), &config)
-            .await
-        {
-            Ok(changes) => format!(
-                "Saved: {}. Every account's score follows it now.",
-                changes.join(", ")
-            ),
-            Err(StoreError::Invalid { field, message }) => {
-                let message = format!("{field}: {message}. Nothing was changed.");
-                let mut resp = render(&page(&s, &c, Some(f.text), Some((false, message))).await?);
-                *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-                return Ok(resp);
-            }
-            Err(e) => return Err(e.into()),
+        ),
+        Ok(change) => format!(
+            "Saved: {}. Every account's score follows it now.",
+            change.changes.join(", ")
+        ),
+        Err(e) => {
+            let message = format!("{}. Nothing was changed.", super::problem(e)?);
+            let mut resp = render(&page(&s, &c, Some(f.text), Some((false, message))).await?);
+            *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+            return Ok(resp);
         }
     };
     let keep = (f.action == "check").then_some(f.text);

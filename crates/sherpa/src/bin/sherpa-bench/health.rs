@@ -61,7 +61,7 @@ pub async fn run(a: HealthArgs) -> anyhow::Result<()> {
 async fn bench(a: &HealthArgs, store: &Store) -> anyhow::Result<()> {
     let started = Instant::now();
     let book = DemoBook::new(a.accounts, 7, store.clock().today());
-    let hash = sherpa_server::password::hash("bench-health")?;
+    let hash = sherpa_app::password::hash("bench-health")?;
     store.load_demo(&book, &hash, &|_, _| {}).await?;
     println!(
         "engine {}: demo book of {} accounts loaded in {:.1} s",

@@ -154,7 +154,7 @@ pub async fn complete(
     };
     let problem = match s.app.complete_milestone(&c.caller(), cmd).await {
         Ok(()) => return Ok(Redirect::to(&format!("/accounts/{id}#engagement")).into_response()),
-        Err(e) => super::problem(e)?,
+        Err(e) => crate::web::pages::problem(e)?,
     };
     refused(
         &s,

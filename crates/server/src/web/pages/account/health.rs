@@ -170,7 +170,7 @@ pub async fn set_pulse(
     .await;
     let problem = match result {
         Ok(_) => return Ok(Redirect::to(&format!("/accounts/{id}#health")).into_response()),
-        Err(e) => super::problem(e)?,
+        Err(e) => crate::web::pages::problem(e)?,
     };
     refused(
         &s,

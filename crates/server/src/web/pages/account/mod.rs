@@ -7,6 +7,7 @@ pub mod health;
 pub mod playbook;
 pub mod priority;
 
+use super::problem;
 use crate::AppState;
 use crate::web::session::{Current, Signed};
 use crate::web::{Failure, Nav, PageResult, chart, format, render};
@@ -483,22 +484,6 @@ pub(super) async fn refused(
     let mut resp = render(&page(s, c, id, Some((false, problem))).await?);
     *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
     Ok(resp)
-}
-
-/// What a refused use case tells the form: the rule in words ("tier: B1 sits between ..."). A
-/// missing record, a denial or a database failure is a page of its own.
-pub(super) fn problem(e: sherpa_app::Error) -> Result<String, Failure> {
-    match e {
-        sherpa_app::Error::Invalid { .. } | sherpa_app::Error::Conflict(_) => Ok(e.to_string()),
-        e => Err(e.into()),
-    }
-}
-
-/// A whole number typed into a form field; the use case checks its range.
-pub(super) fn number(field: &str, text: &str) -> sherpa_app::Result<i64> {
-    text.trim().parse().map_err(|_| {
-        sherpa_app::Error::invalid(field, format!("\"{}\" is not a whole number", text.trim()))
-    })
 }
 
 pub(super) fn account_id(raw: &str) -> Result<AccountId, Failure> {

@@ -133,7 +133,7 @@ pub async fn close(
     .await;
     let problem = match result {
         Ok(_) => return Ok(Redirect::to(&format!("/accounts/{id}#playbook")).into_response()),
-        Err(e) => super::problem(e)?,
+        Err(e) => crate::web::pages::problem(e)?,
     };
     refused(
         &s,

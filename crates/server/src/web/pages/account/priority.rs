@@ -2,8 +2,9 @@
 //! history, the grading form (the AE at close, the CSM within 30 days or on a state change) and
 //! the tier decision or override.
 
-use super::{account_id, number, problem, refused};
+use super::{account_id, refused};
 use crate::AppState;
+use crate::web::pages::{number, problem};
 use crate::web::session::Signed;
 use crate::web::{PageResult, format};
 use axum::extract::{Path, State};
