@@ -12,7 +12,6 @@ pub mod health;
 pub mod import;
 pub mod intake;
 pub mod money;
-pub mod pareto;
 pub mod prioritise;
 pub mod text;
 

@@ -125,11 +125,11 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(outreach::preview))
         .routes(routes!(outreach::run_engagement))
         .routes(routes!(
-            calendar::get_calendar,
-            calendar::reissue_calendar,
-            calendar::revoke_calendar
+            cadence::get_calendar,
+            cadence::reissue_calendar,
+            cadence::revoke_calendar
         ))
-        .routes(routes!(calendar::overdue_touches))
+        .routes(routes!(cadence::overdue_touches))
         .routes(routes!(nine_box::place_account))
         .routes(routes!(nine_box::get_nine_box))
         .routes(routes!(segments::get_pareto))

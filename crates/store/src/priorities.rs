@@ -26,7 +26,7 @@ pub struct GradeInput {
 pub struct PrioritisationRules {
     pub bounds: GradeBounds,
     pub grid: TierGrid,
-    pub pareto: sherpa_core::pareto::ParetoSettings,
+    pub pareto: sherpa_core::prioritise::segments::ParetoSettings,
     pub nine_box_labels: NineBoxLabels,
     pub cadences: CadenceSettings,
     pub staffing: StaffingSettings,
@@ -408,7 +408,7 @@ impl Store {
     ) -> Result<PrioritisationRules> {
         GradeBounds::new(new.bounds.a_above, new.bounds.b_from)
             .map_err(|e| StoreError::invalid("grade_bounds", e.to_string()))?;
-        sherpa_core::pareto::ParetoSettings::new(
+        sherpa_core::prioritise::segments::ParetoSettings::new(
             new.pareto.shares.clone(),
             new.pareto.names.clone(),
         )

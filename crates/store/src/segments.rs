@@ -6,7 +6,7 @@ use crate::priorities::rules;
 use crate::rows::time;
 use crate::{Result, Store, audit};
 use rust_decimal::Decimal;
-use sherpa_core::pareto::{Pareto, ParetoSettings, pareto};
+use sherpa_core::prioritise::segments::{Pareto, ParetoSettings, pareto};
 use sherpa_core::*;
 
 /// One account on the curve.

@@ -137,8 +137,9 @@ impl PrioritisationConfig {
             rules.grid = grid;
         }
         if let Some(p) = self.pareto {
-            rules.pareto = sherpa_core::pareto::ParetoSettings::new(p.shares, p.names)
-                .map_err(|e| Error::invalid("pareto", e.to_string()))?;
+            rules.pareto =
+                sherpa_core::prioritise::segments::ParetoSettings::new(p.shares, p.names)
+                    .map_err(|e| Error::invalid("pareto", e.to_string()))?;
         }
         if let Some(labels) = self.nine_box_labels {
             rules.nine_box_labels = NineBoxLabels::new(labels).map_err(|e| {

@@ -412,7 +412,7 @@ fn sub_year(d: NaiveDate) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pareto::segments;
+    use crate::prioritise::segments::segments;
 
     #[test]
     fn the_mrr_curve_has_seed_002s_pareto_shape() {

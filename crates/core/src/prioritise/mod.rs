@@ -8,6 +8,8 @@ mod nine_box;
 mod priority;
 mod prompts;
 mod reassignment;
+/// The Pareto segments: cut-offs of cumulative ARR, and the segment each account falls in.
+pub mod segments;
 mod staffing;
 mod tier;
 

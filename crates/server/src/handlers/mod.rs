@@ -3,7 +3,7 @@
 pub mod accounts;
 pub mod activities;
 pub mod bulk;
-pub mod calendar;
+pub mod cadence;
 pub mod contacts;
 pub mod contracts;
 pub mod custom_fields;

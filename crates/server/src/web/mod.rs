@@ -11,7 +11,7 @@ pub(crate) mod listing;
 mod nine_box_chart;
 mod pages;
 mod paging;
-mod pareto_chart;
+mod segments_chart;
 pub mod session;
 mod staffing_chart;
 pub mod throttle;
@@ -285,13 +285,13 @@ pub fn routes() -> Vec<WebRoute> {
             ManageBook,
             post(staffing::set_params),
         ),
-        route(get_.clone(), "/calendar", Signed, get(calendar::show)),
-        route(post_.clone(), "/calendar", Signed, post(calendar::issue)),
+        route(get_.clone(), "/calendar", Signed, get(cadence::show)),
+        route(post_.clone(), "/calendar", Signed, post(cadence::issue)),
         route(
             post_.clone(),
             "/calendar/revoke",
             Signed,
-            post(calendar::revoke),
+            post(cadence::revoke),
         ),
         // A calendar cannot sign in: the secret in the address is the key.
         route(

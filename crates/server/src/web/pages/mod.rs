@@ -5,7 +5,7 @@ pub mod admin;
 pub mod audit;
 pub mod backtest;
 pub mod book;
-pub mod calendar;
+pub mod cadence;
 pub mod health;
 pub mod import;
 pub mod intake;

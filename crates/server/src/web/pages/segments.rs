@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::web::session::Signed;
-use crate::web::{Nav, PageResult, format, pareto_chart, render};
+use crate::web::{Nav, PageResult, format, render, segments_chart};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
@@ -73,7 +73,7 @@ pub async fn show(
     };
     Ok(render(&SegmentsPage {
         nav: Nav::new(&c, "segments"),
-        chart: pareto_chart::pareto(&view.curve, &view.settings.names, currency),
+        chart: segments_chart::pareto(&view.curve, &view.settings.names, currency),
         segments: view
             .curve
             .segments

@@ -3,7 +3,7 @@
 //! segment shaded with its share of customers, share of revenue and floor MRR.
 
 use rust_decimal::prelude::ToPrimitive;
-use sherpa_core::pareto::Pareto;
+use sherpa_core::prioritise::segments::Pareto;
 use sherpa_core::{Currency, Money};
 use std::fmt::Write;
 

@@ -10,10 +10,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
-use sherpa_core::Actor;
 
 #[derive(Template)]
-#[template(path = "calendar.html")]
+#[template(path = "cadence.html")]
 struct CalendarPage {
     nav: Nav,
     /// When the live feed was issued, or empty.
@@ -60,18 +59,11 @@ pub async fn show(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
 
 /// Issues a new feed and shows its address once.
 pub async fn issue(State(s): State<AppState>, Signed(c): Signed, headers: HeaderMap) -> PageResult {
-    let me = c.session.user.id;
-    let issued = s
-        .store
-        .issue_calendar_feed(&Actor::user(me, "web"), me)
-        .await?;
+    let issued = s.app.issue_calendar_feed(&c.caller()).await?;
     page(&s, &c, feed_url(&base_url(&headers), &issued.secret), false).await
 }
 
 pub async fn revoke(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
-    let me = c.session.user.id;
-    s.store
-        .revoke_calendar_feed(&Actor::user(me, "web"), me)
-        .await?;
+    s.app.revoke_calendar_feed(&c.caller()).await?;
     page(&s, &c, String::new(), true).await
 }

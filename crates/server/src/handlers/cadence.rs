@@ -46,7 +46,7 @@ async fn issue(
     u: &ApiUser,
     headers: &HeaderMap,
 ) -> Result<Json<CalendarFeedDto>, AppError> {
-    let issued = s.store.issue_calendar_feed(&u.actor(), u.user().id).await?;
+    let issued = s.app.issue_calendar_feed(&u.caller()).await?;
     Ok(Json(CalendarFeedDto {
         url: Some(feed_url(&base_url(headers), &issued.secret)),
         issued_at: Some(issued.created_at),
@@ -73,9 +73,7 @@ pub async fn revoke_calendar(
     State(s): State<AppState>,
     u: ApiUser,
 ) -> Result<StatusCode, AppError> {
-    s.store
-        .revoke_calendar_feed(&u.actor(), u.user().id)
-        .await?;
+    s.app.revoke_calendar_feed(&u.caller()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
