@@ -615,3 +615,60 @@ async fn admins_add_people_and_create_tokens_shown_once() {
         "the secret is shown only once"
     );
 }
+
+#[tokio::test]
+async fn an_admin_tunes_the_intake_and_a_bad_value_is_named_and_changes_nothing() {
+    let web = Web::new().await;
+    let admin = web
+        .user("root@example.com", Role::Admin, Function::Operations)
+        .await;
+    let b = web.sign_in(&admin).await;
+    let store = &web.db.store;
+
+    let kept = web
+        .post("/admin/intake/retention", Some(&b), &[("days", "45")], true)
+        .await;
+    assert_eq!(kept.status, StatusCode::OK);
+    assert!(kept.text().contains("Raw events are now kept 45 days"));
+    assert_eq!(store.event_retention_days().await.unwrap(), 45);
+
+    for (days, why) in [
+        ("0", "event_retention_days: between 1 and 36,500 days"),
+        ("forever", "retention: \"forever\" is not a whole number"),
+    ] {
+        let refused = web
+            .post("/admin/intake/retention", Some(&b), &[("days", days)], true)
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{days}");
+        assert!(refused.text().contains(why), "{days}: {}", refused.text());
+        assert_eq!(store.event_retention_days().await.unwrap(), 45);
+    }
+
+    let mapped = web
+        .post(
+            "/admin/features",
+            Some(&b),
+            &[
+                ("event", "Report Exported"),
+                ("feature", "Reporting"),
+                ("high_value", "on"),
+            ],
+            true,
+        )
+        .await;
+    assert!(mapped.text().contains("now counts as the feature"));
+    let blank = web
+        .post(
+            "/admin/features",
+            Some(&b),
+            &[("event", "Report Viewed"), ("feature", "  ")],
+            true,
+        )
+        .await;
+    assert_eq!(blank.status, StatusCode::BAD_REQUEST);
+    assert!(blank.text().contains("feature: feature is required"));
+    assert_eq!(
+        store.feature_catalog().await.unwrap(),
+        vec![("Report Exported".into(), "Reporting".into(), true)]
+    );
+}

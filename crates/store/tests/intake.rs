@@ -248,12 +248,6 @@ async fn raw_events_older_than_the_retention_are_pruned_and_rollups_stay() {
         5,
         "rollups are kept"
     );
-    assert!(
-        db.store
-            .set_event_retention_days(&Actor::system("test"), 0)
-            .await
-            .is_err()
-    );
 }
 
 fn arb_stream() -> impl Strategy<Value = Vec<(u8, u8, u8, u8, u8, bool)>> {

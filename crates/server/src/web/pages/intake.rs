@@ -9,7 +9,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use sherpa_core::Actor;
+use sherpa_app::MapFeature;
 use sherpa_store::{IntakeStatus, TokenInfo};
 use std::fmt::Write as _;
 
@@ -138,19 +138,17 @@ pub async fn set_retention(
     Signed(c): Signed,
     Form(f): Form<Retention>,
 ) -> PageResult {
-    let outcome = match f.days.trim().parse::<i64>() {
-        Err(_) => Err(format!(
-            "retention: \"{}\" is not a number of days",
-            f.days.trim()
+    let set = async {
+        let days = super::number("retention", &f.days)?;
+        s.app.set_event_retention(&c.caller(), days).await?;
+        Ok(days)
+    }
+    .await;
+    let outcome = match set {
+        Ok(days) => Ok(format!(
+            "Raw events are now kept {days} days; daily rollups are kept forever."
         )),
-        Ok(days) => s
-            .store
-            .set_event_retention_days(&Actor::user(c.session.user.id, "web"), days)
-            .await
-            .map(|_| {
-                format!("Raw events are now kept {days} days; daily rollups are kept forever.")
-            })
-            .map_err(|e| e.to_string()),
+        Err(e) => Err(super::problem(e)?),
     };
     page(&s, &c, Some(outcome)).await
 }
@@ -168,22 +166,18 @@ pub async fn set_feature(
     Signed(c): Signed,
     Form(f): Form<Feature>,
 ) -> PageResult {
-    let outcome = s
-        .store
-        .set_feature(
-            &Actor::user(c.session.user.id, "web"),
-            &f.event,
-            &f.feature,
-            f.high_value.is_some(),
-        )
-        .await
-        .map(|_| {
-            format!(
-                "\"{}\" now counts as the feature \"{}\".",
-                f.event.trim(),
-                f.feature.trim()
-            )
-        })
-        .map_err(|e| e.to_string());
+    let cmd = MapFeature {
+        event: f.event.clone(),
+        feature: f.feature.clone(),
+        high_value: f.high_value.is_some(),
+    };
+    let outcome = match s.app.map_feature(&c.caller(), cmd).await {
+        Ok(()) => Ok(format!(
+            "\"{}\" now counts as the feature \"{}\".",
+            f.event.trim(),
+            f.feature.trim()
+        )),
+        Err(e) => Err(super::problem(e)?),
+    };
     page(&s, &c, Some(outcome)).await
 }
