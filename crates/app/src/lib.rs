@@ -15,6 +15,7 @@ mod error;
 mod follow_up;
 mod health;
 mod health_config;
+mod import;
 mod intake;
 pub mod jobs;
 mod outreach;
@@ -30,6 +31,7 @@ pub use engagement_config::RecordRelease;
 pub use error::{Error, Result, parse_field};
 pub use health::{ClosePlaybook, PULSE_DAYS, SetPulse};
 pub use health_config::{ApplyWeights, HealthConfigChange};
+pub use import::ImportSheet;
 pub use intake::{MapFeature, RETENTION_DAYS};
 pub use outreach::{MomentPreview, PREVIEW_ACCOUNTS, PreviewMoment};
 pub use prioritise::{

@@ -129,40 +129,26 @@ impl Store {
         r
     }
 
-    /// Reads a CSV or XLSX file of one kind and imports it, all or nothing: rows the file's
-    /// parser or the book's rules reject come back as [`StoreError::Rows`] and nothing is
-    /// written. The CLI and the web import both come through here.
-    pub async fn import_file(
+    /// Applies a checked file of one kind, all or nothing: rows the book's rules reject come
+    /// back as [`StoreError::Rows`] and nothing is written.
+    pub async fn import_rows(
         &self,
         actor: &Actor,
-        kind: ImportKind,
-        bytes: &[u8],
-        mapping: &Mapping,
+        file: &ImportFile,
         dry_run: bool,
         progress: Progress<'_>,
     ) -> Result<ImportSummary> {
-        let sheet = read_sheet(bytes).map_err(|e| StoreError::invalid("file", e.to_string()))?;
-        let fail = |e: String| StoreError::invalid("file", e);
-        macro_rules! apply {
-            ($parse:expr, $import:ident) => {{
-                let parsed = $parse.map_err(fail)?;
-                if !parsed.errors.is_empty() {
-                    return Err(StoreError::Rows(parsed.errors));
-                }
-                self.$import(actor, &parsed, dry_run, progress).await
-            }};
+        if !file.errors().is_empty() {
+            return Err(StoreError::Rows(file.errors().to_vec()));
         }
-        match kind {
-            ImportKind::Accounts => {
-                let defs = self.custom_fields().await?;
-                apply!(parse_accounts(&sheet, mapping, &defs), import_accounts)
-            }
-            ImportKind::Contacts => apply!(parse_contacts(&sheet, mapping), import_contacts),
-            ImportKind::Contracts => apply!(parse_contracts(&sheet, mapping), import_contracts),
-            ImportKind::Users => apply!(parse_users(&sheet, mapping), import_users),
-            ImportKind::Activities => apply!(parse_activities(&sheet, mapping), import_activities),
-            ImportKind::Tickets => apply!(parse_tickets(&sheet, mapping), import_tickets),
-            ImportKind::Surveys => apply!(parse_surveys(&sheet, mapping), import_surveys),
+        match file {
+            ImportFile::Accounts(p) => self.import_accounts(actor, p, dry_run, progress).await,
+            ImportFile::Contacts(p) => self.import_contacts(actor, p, dry_run, progress).await,
+            ImportFile::Contracts(p) => self.import_contracts(actor, p, dry_run, progress).await,
+            ImportFile::Users(p) => self.import_users(actor, p, dry_run, progress).await,
+            ImportFile::Activities(p) => self.import_activities(actor, p, dry_run, progress).await,
+            ImportFile::Tickets(p) => self.import_tickets(actor, p, dry_run, progress).await,
+            ImportFile::Surveys(p) => self.import_surveys(actor, p, dry_run, progress).await,
         }
     }
 

@@ -59,6 +59,7 @@ pub use health::{
     HealthConfigVersion, HealthRefresh, HealthSnapshot, HealthWatch, INVOICE_DAYS_OVERDUE,
     PULSE_MAX_DAYS, colour_slot,
 };
+pub use import::Progress;
 pub use intake::{IngestOutcome, IntakeStatus, StoredEvent, UsageDay};
 pub use jobs::{Job, JobStatus};
 pub use nine_box::{NineBoxEntry, NineBoxView};

@@ -3,7 +3,7 @@
 
 mod support;
 
-use sherpa_core::import::{ImportKind, Mapping};
+use sherpa_core::import::{ImportFile, ImportKind, Mapping};
 use sherpa_core::*;
 use sherpa_store::StoreError;
 
@@ -12,15 +12,10 @@ async fn import(
     kind: ImportKind,
     csv: &str,
 ) -> Result<sherpa_core::import::ImportSummary, StoreError> {
+    let file = ImportFile::read(kind, csv.as_bytes(), &Mapping::default(), &[])
+        .map_err(|e| StoreError::invalid("file", e))?;
     db.store
-        .import_file(
-            &Actor::system("test"),
-            kind,
-            csv.as_bytes(),
-            &Mapping::default(),
-            false,
-            &|_| {},
-        )
+        .import_rows(&Actor::system("test"), &file, false, &|_| {})
         .await
 }
 

@@ -4,11 +4,13 @@
 
 mod cells;
 mod columns;
+mod file;
 mod rows;
 mod sheet;
 
 pub use cells::parse_date_cell;
 pub use columns::{Columns, ImportKind, Mapping, match_columns};
+pub use file::ImportFile;
 pub use rows::*;
 pub use sheet::{MAX_ROWS, Sheet, SheetError, SheetRow, read_sheet};
 

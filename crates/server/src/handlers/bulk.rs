@@ -12,7 +12,8 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sherpa_core::import::{
-    AccountKey, AccountRow, ContactKey, ContactRow, ContractRow, ImportSummary, Parsed, RowError,
+    AccountKey, AccountRow, ContactKey, ContactRow, ContractRow, ImportFile, ImportSummary,
+    RowError,
 };
 use std::collections::HashSet;
 use std::hash::Hash;
@@ -89,15 +90,6 @@ fn parse_items<T, K: Hash + Eq + Clone>(
     }
 }
 
-fn parsed<T>(rows: Vec<T>) -> Parsed<T> {
-    Parsed {
-        rows,
-        errors: vec![],
-        ignored_columns: vec![],
-        columns: Default::default(),
-    }
-}
-
 /// Creates or updates accounts by external id (or domain), all or nothing.
 #[utoipa::path(post, path = "/api/v1/accounts/bulk", tag = "accounts", request_body = BulkItems,
     responses((status = 200, body = BulkSummary)))]
@@ -106,6 +98,7 @@ pub async fn bulk_upsert_accounts(
     u: ApiUser,
     ApiJson(b): ApiJson<BulkItems>,
 ) -> Result<Json<BulkSummary>, AppError> {
+    // Refused before the items are read, so a caller who may not learns nothing of them.
     u.require_manage()?;
     let defs = s.store.custom_fields().await?;
     let items = parse_items(
@@ -122,8 +115,11 @@ pub async fn bulk_upsert_accounts(
         .map(|(line, key, patch)| AccountRow { line, key, patch })
         .collect();
     Ok(Json(
-        s.store
-            .import_accounts(&u.actor(), &parsed(rows), false, &|_| {})
+        s.app
+            .import_rows(
+                &u.caller(),
+                &ImportFile::Accounts(ImportFile::checked(rows)),
+            )
             .await?
             .into(),
     ))
@@ -138,6 +134,7 @@ pub async fn bulk_upsert_contacts(
     u: ApiUser,
     ApiJson(b): ApiJson<BulkItems>,
 ) -> Result<Json<BulkSummary>, AppError> {
+    // Refused before the items are read, so a caller who may not learns nothing of them.
     u.require_manage()?;
     let items = parse_items(b.items, contact_patch, |p| {
         match (p.external_id.clone().flatten(), p.email.clone().flatten()) {
@@ -151,8 +148,11 @@ pub async fn bulk_upsert_contacts(
         .map(|(line, key, patch)| ContactRow { line, key, patch })
         .collect();
     Ok(Json(
-        s.store
-            .import_contacts(&u.actor(), &parsed(rows), false, &|_| {})
+        s.app
+            .import_rows(
+                &u.caller(),
+                &ImportFile::Contacts(ImportFile::checked(rows)),
+            )
             .await?
             .into(),
     ))
@@ -166,6 +166,7 @@ pub async fn bulk_upsert_contracts(
     u: ApiUser,
     ApiJson(b): ApiJson<BulkItems>,
 ) -> Result<Json<BulkSummary>, AppError> {
+    // Refused before the items are read, so a caller who may not learns nothing of them.
     u.require_manage()?;
     let items = parse_items(b.items, contract_patch, |p| {
         p.external_id
@@ -178,8 +179,11 @@ pub async fn bulk_upsert_contracts(
         .map(|(line, _, patch)| ContractRow { line, patch })
         .collect();
     Ok(Json(
-        s.store
-            .import_contracts(&u.actor(), &parsed(rows), false, &|_| {})
+        s.app
+            .import_rows(
+                &u.caller(),
+                &ImportFile::Contracts(ImportFile::checked(rows)),
+            )
             .await?
             .into(),
     ))

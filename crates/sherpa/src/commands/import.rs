@@ -1,9 +1,8 @@
 //! `sherpa import KIND FILE [--mapping FILE] [--dry-run]`: all or nothing; every bad row is
 //! listed with its line, column and what was expected, and the exit code is non-zero.
 
-use sherpa_core::Actor;
+use sherpa_app::{Caller, ImportSheet};
 use sherpa_core::import::*;
-use sherpa_store::StoreError;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -83,19 +82,16 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?
         .rows
         .len();
-    let store = crate::open(db).await?;
+    let app = crate::app(db).await?;
     let bar = super::progress(rows as u64, "importing");
     let tick = |n: usize| bar.set_position(n as u64);
-    let result = store
-        .import_file(
-            &Actor::system("import"),
-            kind,
-            &bytes,
-            &mapping,
-            args.dry_run,
-            &tick,
-        )
-        .await;
+    let cmd = ImportSheet {
+        kind,
+        bytes: &bytes,
+        mapping: &mapping,
+        dry_run: args.dry_run,
+    };
+    let result = app.import_sheet(&Caller::operator(), cmd, &tick).await;
     bar.finish_and_clear();
     match result {
         Ok(s) => {
@@ -109,11 +105,11 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Err(StoreError::Rows(errors)) => {
+        Err(sherpa_app::Error::Rows(errors)) => {
             bar.abandon();
             Err(report_rows(&errors))
         }
-        Err(StoreError::Invalid { message, .. }) => {
+        Err(sherpa_app::Error::Invalid { message, .. }) => {
             bar.abandon();
             Err(anyhow::anyhow!("{}: {message}", args.file.display()))
         }

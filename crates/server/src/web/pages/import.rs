@@ -7,9 +7,8 @@ use crate::web::session::{Current, Signed};
 use crate::web::{Failure, Nav, PageResult, render};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use sherpa_core::Actor;
+use sherpa_app::ImportSheet;
 use sherpa_core::import::{ImportKind, ImportSummary, Mapping, RowError};
-use sherpa_store::StoreError;
 
 /// What the web import takes; users, activities and event history stay with the CLI and the API.
 const KINDS: [(&str, &str); 5] = [
@@ -79,15 +78,16 @@ async fn run(
     bytes: &[u8],
     dry_run: bool,
 ) -> Result<Result<ImportSummary, (Vec<RowError>, Option<String>)>, Failure> {
-    let actor = Actor::user(c.session.user.id, "web import");
-    match s
-        .store
-        .import_file(&actor, kind, bytes, &Mapping::default(), dry_run, &|_| {})
-        .await
-    {
+    let cmd = ImportSheet {
+        kind,
+        bytes,
+        mapping: &Mapping::default(),
+        dry_run,
+    };
+    match s.app.import_sheet(&c.caller(), cmd, &|_| {}).await {
         Ok(summary) => Ok(Ok(summary)),
-        Err(StoreError::Rows(errors)) => Ok(Err((errors, None))),
-        Err(StoreError::Invalid { message, .. }) => Ok(Err((vec![], Some(message)))),
+        Err(sherpa_app::Error::Rows(errors)) => Ok(Err((errors, None))),
+        Err(sherpa_app::Error::Invalid { message, .. }) => Ok(Err((vec![], Some(message)))),
         Err(e) => Err(e.into()),
     }
 }
