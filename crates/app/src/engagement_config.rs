@@ -1,12 +1,13 @@
 //! The engagement engine as leaders set it up: checking or saving the engagement models and
-//! the rules that assign them, and recording a product release that models may react to.
+//! the rules that assign them, recording a product release that models may react to, and
+//! running the engine now.
 
 use crate::{App, Caller, Error, Result};
 use chrono::NaiveDate;
 use sherpa_core::book::limits;
 use sherpa_core::engagement::EngagementConfig;
 use sherpa_core::{optional_text, required_text};
-use sherpa_store::ProductRelease;
+use sherpa_store::{EngagementSweep, ProductRelease};
 
 /// Record a product release.
 #[derive(Debug, Clone)]
@@ -65,5 +66,13 @@ impl App {
             .store
             .record_release(&by.actor(), &name, on, &notes)
             .await?)
+    }
+
+    /// Runs the engagement engine over the whole book now (leaders and admins), as its
+    /// scheduled sweep does: after a configuration change, or to see a switched-on action go
+    /// out.
+    pub async fn run_engagement(&self, by: &Caller) -> Result<EngagementSweep> {
+        by.may(|u| u.may_manage_book())?;
+        Ok(self.store.run_engagement().await?)
     }
 }

@@ -29,6 +29,16 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A core rule's refusal, which names its field first ("csat: 7 is not ...").
+impl From<sherpa_core::Invalid> for Error {
+    fn from(e: sherpa_core::Invalid) -> Self {
+        match e.0.split_once(": ") {
+            Some((field, message)) => Error::invalid(field, message),
+            None => Error::invalid("value", e.0),
+        }
+    }
+}
+
 impl Error {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         Error::Invalid {

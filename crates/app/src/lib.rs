@@ -7,6 +7,7 @@
 //! this crate, so the same action has the same outcome whichever door it comes through.
 
 mod accounts;
+mod book;
 mod cadence;
 pub mod config;
 mod engagement;

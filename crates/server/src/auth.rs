@@ -4,7 +4,7 @@
 use crate::{AppError, AppState};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use sherpa_core::{Account, Actor, Denied, TokenScope, User};
+use sherpa_core::{Denied, TokenScope, User};
 use sherpa_store::Principal;
 
 /// The caller of an API request.
@@ -50,10 +50,6 @@ impl ApiUser {
         &self.0.user
     }
 
-    pub fn actor(&self) -> Actor {
-        Actor::user(self.0.user.id, "api")
-    }
-
     /// The caller of a use case.
     pub fn caller(&self) -> sherpa_app::Caller {
         sherpa_app::Caller::new(self.0.user.clone(), sherpa_app::Door::Api)
@@ -77,10 +73,5 @@ impl ApiUser {
             }
             _ => Ok(()),
         }
-    }
-
-    /// Account fields, owners, contacts and contract terms: see [`User::may_edit_account`].
-    pub fn require_account_edit(&self, account: &Account) -> Result<(), AppError> {
-        self.allowed(self.user().may_edit_account(&account.fields.owners))
     }
 }

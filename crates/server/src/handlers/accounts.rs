@@ -460,12 +460,10 @@ pub async fn create_account(
     u: ApiUser,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<(StatusCode, Json<AccountDto>), AppError> {
+    // Refused before the body is read, so a caller who may not learns nothing of it.
     u.require_manage()?;
     let patch = account_patch(body, &s.store.custom_fields().await?)?;
-    if patch.name.is_none() {
-        return Err(AppError::bad("name", "name is required"));
-    }
-    let account = s.store.create_account(&u.actor(), &patch).await?;
+    let account = s.app.create_account(&u.caller(), &patch).await?;
     Ok((StatusCode::CREATED, Json(account.into())))
 }
 

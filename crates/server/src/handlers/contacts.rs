@@ -112,22 +112,6 @@ pub async fn get_contact(
     Ok(Json(s.store.contact(id).await?.into()))
 }
 
-async fn check_account(
-    s: &AppState,
-    u: &ApiUser,
-    account: Option<AccountId>,
-) -> Result<(), AppError> {
-    match account {
-        Some(a) => u.require_account_edit(
-            &s.store
-                .account(a)
-                .await
-                .map_err(AppError::unknown("account_id", "no such account"))?,
-        ),
-        None => u.require_manage(),
-    }
-}
-
 /// Adds a contact to an account.
 #[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", request_body(content = Object),
     responses((status = 201, body = ContactDto), (status = 400, body = crate::error::Problem)))]
@@ -137,15 +121,7 @@ pub async fn create_contact(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<(StatusCode, Json<ContactDto>), AppError> {
     let patch = contact_patch(body)?;
-    let account = match &patch.account {
-        Some(Some(AccountRef::Id(a))) => Some(*a),
-        _ => None,
-    };
-    check_account(&s, &u, account).await?;
-    if patch.name.is_none() {
-        return Err(AppError::bad("name", "name is required"));
-    }
-    let c = s.store.save_contact(&u.actor(), None, &patch).await?;
+    let c = s.app.add_contact(&u.caller(), &patch).await?;
     Ok((StatusCode::CREATED, Json(c.into())))
 }
 
@@ -162,18 +138,13 @@ pub async fn update_contact(
     let id = id
         .parse::<ContactId>()
         .map_err(|e| AppError::NotFound(e.0))?;
-    let existing = s.store.contact(id).await?;
-    check_account(&s, &u, existing.fields.account_id).await?;
     let body: Value = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest {
         field: None,
         message: format!("invalid JSON: {e}"),
     })?;
     let patch = contact_patch(body)?;
     Ok(Json(
-        s.store
-            .save_contact(&u.actor(), Some(id), &patch)
-            .await?
-            .into(),
+        s.app.change_contact(&u.caller(), id, &patch).await?.into(),
     ))
 }
 

@@ -89,24 +89,7 @@ pub async fn create_contract(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<(StatusCode, Json<ContractDto>), AppError> {
     let patch = contract_patch(body)?;
-    let Some(reference) = &patch.account else {
-        return Err(AppError::bad(
-            "account_id",
-            "account_id or account_external_id is required",
-        ));
-    };
-    let field = match reference {
-        AccountRef::ExternalId(_) => "account_external_id",
-        _ => "account_id",
-    };
-    let id = s
-        .store
-        .find_account(reference)
-        .await
-        .map_err(AppError::unknown(field, "no such account"))?;
-    let account = s.store.account(id).await?;
-    u.require_account_edit(&account)?;
-    let c = s.store.save_contract(&u.actor(), None, &patch).await?;
+    let c = s.app.add_contract(&u.caller(), &patch).await?;
     Ok((StatusCode::CREATED, Json(c.into())))
 }
 
@@ -123,24 +106,13 @@ pub async fn update_contract(
     let id = id
         .parse::<ContractId>()
         .map_err(|e| AppError::NotFound(e.0))?;
-    let existing = s.store.contract(id).await?;
-    u.require_account_edit(&s.store.account(existing.fields.account_id).await?)?;
     let body: Value = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest {
         field: None,
         message: format!("invalid JSON: {e}"),
     })?;
     let patch = contract_patch(body)?;
-    if patch.account.is_some() {
-        return Err(AppError::bad(
-            "account_id",
-            "a term stays with its account; add a term to the other account instead",
-        ));
-    }
     Ok(Json(
-        s.store
-            .save_contract(&u.actor(), Some(id), &patch)
-            .await?
-            .into(),
+        s.app.change_contract(&u.caller(), id, &patch).await?.into(),
     ))
 }
 

@@ -69,6 +69,6 @@ pub async fn define_custom_field(
         .parse()
         .map_err(|e: ParseEnumError| AppError::bad("kind", e.to_string()))?;
     let def = CustomFieldDef::new(&b.key, &b.label, kind).map_err(|e| AppError::bad("key", e.0))?;
-    s.store.define_custom_field(&u.actor(), &def).await?;
+    s.app.define_custom_field(&u.caller(), &def).await?;
     Ok((StatusCode::CREATED, Json(def.into())))
 }

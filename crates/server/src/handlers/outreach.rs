@@ -179,8 +179,7 @@ pub async fn run_engagement(
     State(s): State<AppState>,
     u: ApiUser,
 ) -> Result<Json<SweepDto>, AppError> {
-    u.require_manage()?;
-    let d = s.store.run_engagement().await?;
+    let d = s.app.run_engagement(&u.caller()).await?;
     Ok(Json(SweepDto {
         accounts: d.accounts,
         fired: d.fired,

@@ -37,17 +37,9 @@ fn account_filter(q: &ByAccount) -> Result<(Option<AccountId>, i64), AppError> {
 }
 
 /// The account a body names, and the caller's right to add to it.
-async fn target(s: &AppState, u: &ApiUser, raw: &str) -> Result<AccountId, AppError> {
-    let id = raw
-        .parse::<AccountId>()
-        .map_err(|e| AppError::bad("account_id", e.0))?;
-    let account = s
-        .store
-        .account(id)
-        .await
-        .map_err(AppError::unknown("account_id", "no such account"))?;
-    u.require_account_edit(&account)?;
-    Ok(id)
+fn target(raw: &str) -> Result<AccountId, AppError> {
+    raw.parse::<AccountId>()
+        .map_err(|e| AppError::bad("account_id", e.0))
 }
 
 fn vocab<T: std::str::FromStr<Err = ParseEnumError>>(field: &str, v: &str) -> Result<T, AppError> {
@@ -148,7 +140,7 @@ pub async fn create_ticket(
     ApiJson(b): ApiJson<NewTicket>,
 ) -> Result<(StatusCode, Json<TicketDto>), AppError> {
     u.require_write()?;
-    let account_id = target(&s, &u, &b.account_id).await?;
+    let account_id = target(&b.account_id)?;
     let fields = TicketFields {
         account_id,
         external_id: external_id(b.external_id)?,
@@ -176,8 +168,7 @@ pub async fn create_ticket(
         escalated: b.escalated,
         csat: b.csat,
     };
-    fields.check().map_err(invalid)?;
-    let t = s.store.save_ticket(&u.actor(), &fields).await?;
+    let t = s.app.record_ticket(&u.caller(), &fields).await?;
     Ok((StatusCode::CREATED, Json(t.into())))
 }
 
@@ -249,27 +240,13 @@ pub async fn create_survey(
     ApiJson(b): ApiJson<NewSurvey>,
 ) -> Result<(StatusCode, Json<SurveyDto>), AppError> {
     u.require_write()?;
-    let account_id = target(&s, &u, &b.account_id).await?;
-    let contact_id = match b.contact_id.as_deref() {
-        None => None,
-        Some(c) => {
-            let id = c
-                .parse::<ContactId>()
-                .map_err(|e| AppError::bad("contact_id", e.0))?;
-            let contact = s
-                .store
-                .contact(id)
-                .await
-                .map_err(AppError::unknown("contact_id", "no such contact"))?;
-            if contact.fields.account_id != Some(account_id) {
-                return Err(AppError::bad(
-                    "contact_id",
-                    "the contact belongs to another account",
-                ));
-            }
-            Some(id)
-        }
-    };
+    let account_id = target(&b.account_id)?;
+    let contact_id = b
+        .contact_id
+        .as_deref()
+        .map(|c| c.parse::<ContactId>())
+        .transpose()
+        .map_err(|e| AppError::bad("contact_id", e.0))?;
     let fields = SurveyFields {
         account_id,
         contact_id,
@@ -287,7 +264,6 @@ pub async fn create_survey(
             .filter(|c| !c.is_empty()),
         answered_on: b.answered_on,
     };
-    fields.check().map_err(invalid)?;
-    let saved = s.store.save_survey(&u.actor(), &fields).await?;
+    let saved = s.app.record_survey(&u.caller(), &fields).await?;
     Ok((StatusCode::CREATED, Json(saved.into())))
 }

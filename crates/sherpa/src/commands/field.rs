@@ -21,14 +21,14 @@ pub enum FieldCommand {
 }
 
 pub async fn run(db: &str, cmd: FieldCommand) -> anyhow::Result<()> {
-    let store = crate::open(db).await?;
+    let app = crate::app(db).await?;
+    let store = app.store();
     match cmd {
         FieldCommand::Add { key, kind, label } => {
             let kind: FieldKind = kind.parse()?;
             let def =
                 CustomFieldDef::new(&key, &label, kind).map_err(|e| anyhow::anyhow!("{e}"))?;
-            store
-                .define_custom_field(&Actor::system("cli"), &def)
+            app.define_custom_field(&sherpa_app::Caller::operator(), &def)
                 .await?;
             println!(
                 "custom field {} ({}) defined; import it from a custom.{} column",

@@ -14,14 +14,14 @@ pub enum RateCommand {
 }
 
 pub async fn run(db: &str, cmd: RateCommand) -> anyhow::Result<()> {
-    let store = crate::open(db).await?;
+    let app = crate::app(db).await?;
+    let store = app.store();
     match cmd {
         RateCommand::Set { currency, rate } => {
             let currency = Currency::parse(&currency)?;
             let rate = Decimal::from_str(rate.trim())
                 .map_err(|_| anyhow::anyhow!("\"{rate}\" is not a decimal rate like 1.0834"))?;
-            store
-                .set_exchange_rate(&Actor::system("cli"), currency, rate)
+            app.set_exchange_rate(&sherpa_app::Caller::operator(), currency, rate)
                 .await?;
             println!(
                 "1 {currency} = {rate} {}; account ARR refreshed",
