@@ -71,7 +71,7 @@ pub async fn serve(
     let sender = outreach::Sender::new(store.clone(), outreach.clone())?;
     let worker = Worker::new(App::new(store.clone()));
     let jobs = tokio::spawn(worker.run());
-    let health = tokio::spawn(refresher::run(store.clone()));
+    let health = tokio::spawn(refresher::run(App::new(store.clone())));
     let sends = tokio::spawn(sender.run());
     let router = app_with(store, outreach);
     tracing::info!(address = %listener.local_addr()?, "serving");

@@ -6,8 +6,8 @@
 //! survey, an urgent ticket, a turn to red) opens its task within about a second instead of
 //! at the next sweep of the book.
 
+use sherpa_app::{App, Caller};
 use sherpa_core::AccountId;
-use sherpa_store::Store;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
@@ -20,53 +20,33 @@ const GATHER: Duration = Duration::from_millis(50);
 
 /// Runs until the task is dropped. First re-scores every account from its kept metrics (and
 /// marks those never computed), then waits for marks.
-pub async fn run(store: Store) {
-    if let Err(e) = store.recompute_health().await {
+pub async fn run(app: App) {
+    if let Err(e) = app.rescore_book(&Caller::operator(), false).await {
         tracing::warn!(error = %e, "re-scoring health on start failed");
     }
     let (changed, to_engage) = tokio::sync::mpsc::unbounded_channel();
-    let engagement = tokio::spawn(engage(store.clone(), to_engage));
+    let engagement = tokio::spawn(engage(app.clone(), to_engage));
     // Dropping this task (the server stopping) stops the engagement task with it.
     let _stop = AbortOnDrop(engagement);
     loop {
-        store.health_watch().changed().await;
+        app.store().health_watch().changed().await;
         tokio::time::sleep(GATHER).await;
-        let dirty = store.health_watch().take();
-        let ids: Vec<_> = dirty.accounts.iter().copied().collect();
-        let done = async {
-            if dirty.all {
-                return store.rebuild_health().await;
+        match app.refresh_marked_health().await {
+            Ok(pass) => {
+                if pass.done.colour_changes > 0 {
+                    tracing::info!(
+                        accounts = pass.done.accounts,
+                        colour_changes = pass.done.colour_changes,
+                        "health refreshed"
+                    );
+                }
+                if !pass.refreshed.is_empty() {
+                    let _ = changed.send(pass.refreshed);
+                }
             }
-            let mut done = store.refresh_health(&ids).await?;
-            if dirty.rescore {
-                done = store.recompute_health().await?;
-            }
-            Ok(done)
-        }
-        .await;
-        store.health_watch().finish(&dirty);
-        if done.is_ok() && !dirty.all {
-            let _ = changed.send(ids.clone());
-        }
-        match done {
-            Ok(d) if d.colour_changes > 0 => {
-                tracing::info!(
-                    accounts = d.accounts,
-                    colour_changes = d.colour_changes,
-                    "health refreshed"
-                );
-            }
-            Ok(_) => {}
             Err(e) => {
-                // Keep the marks: the next pass tries again.
-                tracing::warn!(error = %e, accounts = ids.len(), "refreshing health failed");
-                store.health_watch().mark(ids);
-                if dirty.all {
-                    store.health_watch().mark_all();
-                }
-                if dirty.rescore {
-                    store.health_watch().mark_rescore();
-                }
+                // The marks are kept: the next pass tries again.
+                tracing::warn!(error = %e, "refreshing health failed");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
@@ -83,7 +63,7 @@ impl Drop for AbortOnDrop {
 
 /// Hands the accounts health passes refreshed to the engagement engine, gathered for up to
 /// [`ENGAGEMENT_EVERY`] at a time.
-async fn engage(store: Store, mut changed: tokio::sync::mpsc::UnboundedReceiver<Vec<AccountId>>) {
+async fn engage(app: App, mut changed: tokio::sync::mpsc::UnboundedReceiver<Vec<AccountId>>) {
     let mut pending: HashSet<AccountId> = HashSet::new();
     while let Some(ids) = changed.recv().await {
         pending.extend(ids);
@@ -98,9 +78,6 @@ async fn engage(store: Store, mut changed: tokio::sync::mpsc::UnboundedReceiver<
             pending.extend(more);
         }
         let ids: Vec<AccountId> = pending.drain().collect();
-        if let Err(e) = store.run_engagement_for(&ids).await {
-            // The sweep of the whole book, every few minutes, catches them up.
-            tracing::warn!(error = %e, accounts = ids.len(), "engagement moments of changed accounts");
-        }
+        app.engage_changed(&ids).await;
     }
 }

@@ -325,6 +325,16 @@ async fn the_portfolio_filters_totals_and_exports_exactly_what_it_shows() {
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let blank = web
+        .post(
+            "/portfolio/views",
+            Some(&b),
+            &[("name", "  "), ("query", q)],
+            true,
+        )
+        .await;
+    assert_eq!(blank.status, StatusCode::BAD_REQUEST);
+    assert!(blank.text().contains("name: view name is required"));
     let page = web.get("/portfolio", Some(&b)).await;
     assert!(page.text().contains("Mid-size"));
     assert!(

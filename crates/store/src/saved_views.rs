@@ -24,24 +24,21 @@ pub struct StagedUpload {
     pub content: Vec<u8>,
 }
 
-const MAX_VIEW_NAME: usize = 80;
-
 impl Store {
-    /// Saves (or replaces) the view of that name for a user.
+    /// Saves (or replaces) the view of that name for a user; the name as checked by the
+    /// caller.
     pub async fn save_view(&self, user: UserId, name: &str, query: &str) -> Result<SavedView> {
-        let name = sherpa_core::required_text("view name", name, MAX_VIEW_NAME)
-            .map_err(|e| StoreError::invalid("name", e.0))?;
         let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM saved_views WHERE user_id = $1 AND name = $2")
             .bind(user.0)
-            .bind(&name)
+            .bind(name)
             .execute(&mut *tx)
             .await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO saved_views (user_id, name, query, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(user.0)
-        .bind(&name)
+        .bind(name)
         .bind(query)
         .bind(self.now())
         .fetch_one(&mut *tx)
@@ -49,7 +46,7 @@ impl Store {
         tx.commit().await?;
         Ok(SavedView {
             id,
-            name,
+            name: name.to_string(),
             query: query.to_string(),
         })
     }

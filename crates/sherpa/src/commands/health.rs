@@ -3,6 +3,7 @@
 //! account's metrics out again from the book. `sherpa health backtest`: how well the scores
 //! accounts had before their terms ended told renewal from churn.
 
+use sherpa_app::Caller;
 use sherpa_core::health::Backtest;
 use std::time::Instant;
 
@@ -33,7 +34,8 @@ pub enum HealthCommand {
 }
 
 pub async fn run(db: &str, cmd: HealthCommand) -> anyhow::Result<()> {
-    let store = crate::open(db).await?;
+    let app = crate::app(db).await?;
+    let store = app.store();
     match cmd {
         HealthCommand::Backtest {
             horizon_days,
@@ -51,19 +53,8 @@ pub async fn run(db: &str, cmd: HealthCommand) -> anyhow::Result<()> {
         }
         HealthCommand::Recompute { rebuild } => {
             let started = Instant::now();
-            let done = if rebuild {
-                store.rebuild_health().await?
-            } else {
-                store.recompute_health().await?
-            };
-            // Accounts whose metrics were never worked out: now, not at the next serve.
-            let never_computed = store.health_watch().take();
-            let ids: Vec<_> = never_computed.accounts.iter().copied().collect();
-            let never = ids.len();
-            if never > 0 {
-                store.refresh_health(&ids).await?;
-            }
-            store.health_watch().finish(&never_computed);
+            let rescored = app.rescore_book(&Caller::operator(), rebuild).await?;
+            let (done, never) = (rescored.done, rescored.never_computed);
             println!(
                 "{} accounts scored in {} ms: {} moved, {} changed colour{}",
                 done.accounts,

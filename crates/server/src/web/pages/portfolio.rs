@@ -150,9 +150,7 @@ pub async fn save_view(
     let params: ListParams =
         serde_urlencoded::from_str(&v.query).map_err(|e| Failure::bad(format!("query: {e}")))?;
     let query = params.filters_query(true);
-    s.store
-        .save_view(c.session.user.id, &v.name, &query)
-        .await?;
+    s.app.save_view(&c.caller(), &v.name, &query).await?;
     Ok(Redirect::to(&format!("/portfolio?{query}")).into_response())
 }
 
@@ -161,6 +159,6 @@ pub async fn delete_view(
     Signed(c): Signed,
     Path(id): Path<i64>,
 ) -> PageResult {
-    s.store.delete_view(c.session.user.id, id).await?;
+    s.app.delete_view(&c.caller(), id).await?;
     Ok(Redirect::to("/portfolio").into_response())
 }

@@ -154,7 +154,9 @@ async fn recompute(a: &HealthArgs, store: &Store) -> anyhow::Result<()> {
 
 async fn freshness(a: &HealthArgs, store: &Store) -> anyhow::Result<()> {
     let (addr, key) = serve_with_ingest_key(store).await?;
-    let refresher = tokio::spawn(sherpa_server::refresher::run(store.clone()));
+    let refresher = tokio::spawn(sherpa_server::refresher::run(sherpa_app::App::new(
+        store.clone(),
+    )));
     let url = format!("http://{addr}/v1/batch");
     let client = reqwest::Client::new();
     // Let the refresher's first re-score pass before the clock starts.
