@@ -153,7 +153,7 @@ struct Cursor {
 /// (a trigram index on PostgreSQL, a scan on SQLite) and sorted after: walking a sort index
 /// until enough rows match is what both planners would otherwise pick, and it reads most of the
 /// book for a rare word. `MATERIALIZED` keeps the two steps apart on both engines.
-fn page_sql(conds: &[String], order: &str, limit: i64, searching: bool) -> String {
+fn page_sql(conds: &[String], order: &str, limit: &str, searching: bool) -> String {
     let filter = where_clause(conds);
     if searching {
         format!(
@@ -325,12 +325,8 @@ impl Store {
                 let (p, i) = (args.push(v.clone()), args.push(Arg::Int(*id)));
                 conds.push(format!("({col}, id) {cmp} ({p}, {i})"));
             }
-            let sql = page_sql(
-                &conds,
-                &format!("{col} {dir}, id {dir}"),
-                limit + 1,
-                searching,
-            );
+            let most = args.push(Arg::Int(limit + 1));
+            let sql = page_sql(&conds, &format!("{col} {dir}, id {dir}"), &most, searching);
             rows = sqlx::query_as_with(&sql, args.into_arguments())
                 .fetch_all(&self.pool)
                 .await?;
@@ -341,12 +337,8 @@ impl Store {
             if let Some((None, id)) = &after {
                 conds.push(format!("id {cmp} {}", args.push(Arg::Int(*id))));
             }
-            let sql = page_sql(
-                &conds,
-                &format!("id {dir}"),
-                limit + 1 - rows.len() as i64,
-                searching,
-            );
+            let most = args.push(Arg::Int(limit + 1 - rows.len() as i64));
+            let sql = page_sql(&conds, &format!("id {dir}"), &most, searching);
             rows.extend(
                 sqlx::query_as_with::<_, AccountRow, _>(&sql, args.into_arguments())
                     .fetch_all(&self.pool)

@@ -150,11 +150,16 @@ impl Store {
         self.activities_where(&cond, args, limit).await
     }
 
-    async fn activities_where(&self, cond: &str, args: Args, limit: i64) -> Result<Vec<Activity>> {
+    async fn activities_where(
+        &self,
+        cond: &str,
+        mut args: Args,
+        limit: i64,
+    ) -> Result<Vec<Activity>> {
+        let limit = args.push(Arg::Int(limit.clamp(1, 10_000)));
         let sql = format!(
             "SELECT id, account_id, external_id, kind, occurred_at, user_id, summary FROM activities WHERE {cond} \
-             ORDER BY occurred_at DESC, id DESC LIMIT {}",
-            limit.clamp(1, 10_000)
+             ORDER BY occurred_at DESC, id DESC LIMIT {limit}"
         );
         let rows: Vec<ActivityRow> = sqlx::query_as_with(&sql, args.into_arguments())
             .fetch_all(&self.pool)

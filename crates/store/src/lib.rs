@@ -128,10 +128,10 @@ impl ListQuery {
         if let Some(x) = &self.external_id {
             conds.push(format!("external_id = {}", args.push(Arg::Text(x.clone()))));
         }
+        let limit = args.push(Arg::Int(self.limit.max(1)));
         let sql = format!(
-            "SELECT {columns} FROM {table} WHERE {} ORDER BY id LIMIT {}",
-            conds.join(" AND "),
-            self.limit.max(1)
+            "SELECT {columns} FROM {table} WHERE {} ORDER BY id LIMIT {limit}",
+            conds.join(" AND ")
         );
         (sql, args.into_arguments())
     }

@@ -219,15 +219,16 @@ impl Store {
     pub async fn open_grading_tasks(&self) -> Result<usize> {
         let today = self.clock().today();
         let since = today - chrono::Days::new(NEW_FOR_DAYS);
-        type Row = (
-            i64,
-            String,
-            Option<String>,
-            String,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            name: String,
+            customer_since: Option<String>,
+            created_at: String,
+            lifecycle: Option<String>,
+            ae_id: Option<i64>,
+            csm_id: Option<i64>,
+        }
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT id, name, customer_since, created_at, lifecycle, ae_id, csm_id FROM accounts \
              WHERE (lifecycle IS NULL OR lifecycle <> 'churned') \
@@ -250,22 +251,23 @@ impl Store {
             moments.entry(account).or_default().push(moment);
         }
         let mut opened = 0;
-        for (id, name, customer_since, created_at, lifecycle, ae, csm) in rows {
-            let moments = moments.remove(&id).unwrap_or_default();
-            let start = match &customer_since {
+        for r in rows {
+            let moments = moments.remove(&r.id).unwrap_or_default();
+            let start = match &r.customer_since {
                 Some(d) => parse("customer_since", d)?,
-                None => time("created_at", &created_at)?.date_naive(),
+                None => time("created_at", &r.created_at)?.date_naive(),
             };
             let facts = GradingFacts {
-                account: AccountId(id),
-                name,
+                account: AccountId(r.id),
+                name: r.name,
                 start,
-                lifecycle: lifecycle
+                lifecycle: r
+                    .lifecycle
                     .as_deref()
                     .map(|l| parse("lifecycle", l))
                     .transpose()?,
-                ae: ae.map(UserId),
-                csm: csm.map(UserId),
+                ae: r.ae_id.map(UserId),
+                csm: r.csm_id.map(UserId),
                 gradings: moments
                     .iter()
                     .map(|m| parse("moment", m))
@@ -618,16 +620,17 @@ impl Store {
 
     /// Every grading of the account, newest first.
     pub async fn gradings(&self, id: AccountId) -> Result<Vec<GradingRecord>> {
-        type Row = (
-            String,
-            i64,
-            i64,
-            String,
-            String,
-            Option<i64>,
-            String,
-            String,
-        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            grade: String,
+            potential_minor: i64,
+            arr_minor: i64,
+            moment: String,
+            reason: String,
+            user_id: Option<i64>,
+            via: String,
+            graded_at: String,
+        }
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT grade, potential_minor, arr_minor, moment, reason, user_id, via, graded_at \
              FROM account_gradings WHERE account_id = $1 ORDER BY id DESC",
@@ -637,18 +640,18 @@ impl Store {
         .await?;
         let currency = self.currency();
         rows.into_iter()
-            .map(|(grade, potential, arr, moment, reason, user, via, at)| {
+            .map(|r| {
                 Ok(GradingRecord {
-                    grade: parse("grade", &grade)?,
-                    potential: Money::from_minor_units(potential, currency),
-                    arr: Money::from_minor_units(arr, currency),
-                    moment: parse("moment", &moment)?,
-                    reason,
+                    grade: parse("grade", &r.grade)?,
+                    potential: Money::from_minor_units(r.potential_minor, currency),
+                    arr: Money::from_minor_units(r.arr_minor, currency),
+                    moment: parse("moment", &r.moment)?,
+                    reason: r.reason,
                     by: Actor {
-                        user_id: user.map(UserId),
-                        via,
+                        user_id: r.user_id.map(UserId),
+                        via: r.via,
                     },
-                    at: time("graded_at", &at)?,
+                    at: time("graded_at", &r.graded_at)?,
                 })
             })
             .collect()
@@ -656,15 +659,16 @@ impl Store {
 
     /// Every change of the account's tier standing, newest first.
     pub async fn tier_changes(&self, id: AccountId) -> Result<Vec<TierChange>> {
-        type Row = (
-            Option<i64>,
-            i64,
-            Option<String>,
-            String,
-            Option<i64>,
-            String,
-            String,
-        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            tier: Option<i64>,
+            decision_needed: i64,
+            choice: Option<String>,
+            reason: String,
+            user_id: Option<i64>,
+            via: String,
+            changed_at: String,
+        }
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT tier, decision_needed, choice, reason, user_id, via, changed_at \
              FROM account_tier_changes WHERE account_id = $1 ORDER BY id DESC",
@@ -673,17 +677,21 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(tier, needed, choice, reason, user, via, at)| {
+            .map(|r| {
                 Ok(TierChange {
-                    tier: tier.and_then(Tier::new),
-                    decision_needed: needed != 0,
-                    choice: choice.as_deref().map(|c| parse("choice", c)).transpose()?,
-                    reason,
+                    tier: r.tier.and_then(Tier::new),
+                    decision_needed: r.decision_needed != 0,
+                    choice: r
+                        .choice
+                        .as_deref()
+                        .map(|c| parse("choice", c))
+                        .transpose()?,
+                    reason: r.reason,
                     by: Actor {
-                        user_id: user.map(UserId),
-                        via,
+                        user_id: r.user_id.map(UserId),
+                        via: r.via,
                     },
-                    at: time("changed_at", &at)?,
+                    at: time("changed_at", &r.changed_at)?,
                 })
             })
             .collect()

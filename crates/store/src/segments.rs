@@ -107,10 +107,9 @@ impl Store {
                 .collect();
             // Bound lists keep each statement under both engines' parameter limits.
             for chunk in ids.chunks(500) {
-                let marks: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
                 let sql = format!(
                     "UPDATE accounts SET segment = $1 WHERE id IN ({})",
-                    marks.join(", ")
+                    crate::sql::placeholders(1, chunk.len())
                 );
                 let mut q = sqlx::query(&sql).bind(i64::from(segment.number));
                 for id in chunk {

@@ -21,6 +21,19 @@ impl Args {
         format!("${}", self.0.len())
     }
 
+    /// Binds a text value; answers its placeholder.
+    pub fn text(&mut self, t: impl Into<String>) -> String {
+        self.push(Arg::Text(t.into()))
+    }
+
+    /// Binds each account id; answers the placeholders for `IN (...)`.
+    pub fn ids(&mut self, ids: &[sherpa_core::AccountId]) -> String {
+        ids.iter()
+            .map(|i| self.push(Arg::Int(i.0)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The bind values, for `sqlx::query_with` / `query_as_with`.
     pub fn into_arguments(self) -> sqlx::any::AnyArguments<'static> {
         use sqlx::Arguments;
@@ -38,5 +51,24 @@ impl Args {
             added.expect("a plain value binds");
         }
         out
+    }
+}
+
+/// Placeholders for `n` values bound after a statement's first `bound` ones: `$3, $4, $5`.
+pub(crate) fn placeholders(bound: usize, n: usize) -> String {
+    (bound + 1..=bound + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Binds account ids, one placeholder each, after what a query has bound already.
+pub(crate) trait BindIds: Sized {
+    fn bind_ids(self, ids: &[sherpa_core::AccountId]) -> Self;
+}
+
+impl<'q, O> BindIds for sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+    fn bind_ids(self, ids: &[sherpa_core::AccountId]) -> Self {
+        ids.iter().fold(self, |q, i| q.bind(i.0))
     }
 }

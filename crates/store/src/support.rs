@@ -22,33 +22,37 @@ pub struct TicketSummary {
 
 const TICKET_COLUMNS: &str = "id, account_id, external_id, subject, opened_at, severity, status, resolved_at, escalated, csat";
 
-type TicketRow = (
-    i64,
-    i64,
-    Option<String>,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    i64,
-    Option<i64>,
-);
+#[derive(sqlx::FromRow)]
+struct TicketRow {
+    id: i64,
+    account_id: i64,
+    external_id: Option<String>,
+    subject: String,
+    opened_at: String,
+    severity: String,
+    status: String,
+    resolved_at: Option<String>,
+    escalated: i64,
+    csat: Option<i64>,
+}
 
 fn ticket(r: TicketRow) -> Result<Ticket> {
     let bad = |f: &str, v: &str| StoreError::invalid(f, format!("stored value {v:?}"));
     Ok(Ticket {
-        id: TicketId(r.0),
+        id: TicketId(r.id),
         fields: TicketFields {
-            account_id: AccountId(r.1),
-            external_id: r.2,
-            subject: r.3,
-            opened_at: time("opened_at", &r.4)?,
-            severity: r.5.parse().map_err(|_| bad("severity", &r.5))?,
-            status: r.6.parse().map_err(|_| bad("status", &r.6))?,
-            resolved_at: r.7.map(|t| time("resolved_at", &t)).transpose()?,
-            escalated: r.8 != 0,
-            csat: r.9,
+            account_id: AccountId(r.account_id),
+            external_id: r.external_id,
+            subject: r.subject,
+            opened_at: time("opened_at", &r.opened_at)?,
+            severity: r
+                .severity
+                .parse()
+                .map_err(|_| bad("severity", &r.severity))?,
+            status: r.status.parse().map_err(|_| bad("status", &r.status))?,
+            resolved_at: r.resolved_at.map(|t| time("resolved_at", &t)).transpose()?,
+            escalated: r.escalated != 0,
+            csat: r.csat,
         },
     })
 }
@@ -159,34 +163,38 @@ pub(crate) async fn save_ticket(
 const SURVEY_COLUMNS: &str =
     "id, account_id, contact_id, external_id, kind, score, intent, comment, answered_on";
 
-type SurveyRow = (
-    i64,
-    i64,
-    Option<i64>,
-    Option<String>,
-    String,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    String,
-);
+#[derive(sqlx::FromRow)]
+struct SurveyRow {
+    id: i64,
+    account_id: i64,
+    contact_id: Option<i64>,
+    external_id: Option<String>,
+    kind: String,
+    score: Option<i64>,
+    intent: Option<String>,
+    comment: Option<String>,
+    answered_on: String,
+}
 
 fn survey(r: SurveyRow) -> Result<Survey> {
     let bad = |f: &str, v: &str| StoreError::invalid(f, format!("stored value {v:?}"));
     Ok(Survey {
-        id: SurveyId(r.0),
+        id: SurveyId(r.id),
         fields: SurveyFields {
-            account_id: AccountId(r.1),
-            contact_id: r.2.map(ContactId),
-            external_id: r.3,
-            kind: r.4.parse().map_err(|_| bad("kind", &r.4))?,
-            score: r.5,
+            account_id: AccountId(r.account_id),
+            contact_id: r.contact_id.map(ContactId),
+            external_id: r.external_id,
+            kind: r.kind.parse().map_err(|_| bad("kind", &r.kind))?,
+            score: r.score,
             intent: r
-                .6
+                .intent
                 .map(|i| i.parse().map_err(|_| bad("intent", &i)))
                 .transpose()?,
-            comment: r.7,
-            answered_on: r.8.parse().map_err(|_| bad("answered_on", &r.8))?,
+            comment: r.comment,
+            answered_on: r
+                .answered_on
+                .parse()
+                .map_err(|_| bad("answered_on", &r.answered_on))?,
         },
     })
 }
@@ -305,9 +313,9 @@ impl Store {
             ),
             None => String::new(),
         };
+        let limit = args.push(crate::sql::Arg::Int(limit.clamp(1, 10_000)));
         let sql = format!(
-            "SELECT {columns} FROM {table} {cond} ORDER BY {order} DESC, id DESC LIMIT {}",
-            limit.clamp(1, 10_000)
+            "SELECT {columns} FROM {table} {cond} ORDER BY {order} DESC, id DESC LIMIT {limit}"
         );
         Ok(sqlx::query_as_with(&sql, args.into_arguments())
             .fetch_all(&self.pool)

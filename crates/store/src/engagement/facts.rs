@@ -2,8 +2,8 @@
 //! every account of the part: contracts, the week's tickets, surveys, departures and colour
 //! changes, usage by week, the milestones' signals and what was recorded of them.
 
-use crate::health::id_list;
 use crate::rows::{day, parse, time};
+use crate::sql::{BindIds, placeholders};
 use crate::{Result, Store};
 use chrono::{Datelike, Days, NaiveDate};
 use sherpa_core::book::parse_roles;
@@ -37,7 +37,9 @@ impl Store {
         today: NaiveDate,
         releases: &[ReleaseFact],
     ) -> Result<HashMap<i64, Gathered>> {
-        let list = id_list(ids);
+        let in0 = placeholders(0, ids.len());
+        let in1 = placeholders(1, ids.len());
+        let in3 = placeholders(3, ids.len());
         let on = text::date(today);
         let from = text::date(window_start(today));
         let mut out: HashMap<i64, Gathered> = ids
@@ -52,8 +54,9 @@ impl Store {
         // Contracts: the first start makes the customer; the term running today.
         let terms: Vec<(i64, String, String, String)> = sqlx::query_as(&format!(
             "SELECT account_id, start_date, end_date, status FROM contracts \
-             WHERE account_id IN ({list}) ORDER BY start_date"
+             WHERE account_id IN ({in0}) ORDER BY start_date"
         ))
+        .bind_ids(ids)
         .fetch_all(&self.pool)
         .await?;
         for (id, start, end, status) in terms {
@@ -73,9 +76,10 @@ impl Store {
 
         let tickets: Vec<(i64, i64, String, String, String)> = sqlx::query_as(&format!(
             "SELECT id, account_id, subject, opened_at, severity FROM tickets \
-             WHERE account_id IN ({list}) AND opened_at >= $1 ORDER BY id"
+             WHERE account_id IN ({in1}) AND opened_at >= $1 ORDER BY id"
         ))
         .bind(&from)
+        .bind_ids(ids)
         .fetch_all(&self.pool)
         .await?;
         for (tid, id, subject, opened, severity) in tickets {
@@ -89,10 +93,11 @@ impl Store {
             }
         }
         let last: Vec<(i64, Option<String>)> = sqlx::query_as(&format!(
-            "SELECT account_id, MAX(opened_at) FROM tickets WHERE account_id IN ({list}) \
+            "SELECT account_id, MAX(opened_at) FROM tickets WHERE account_id IN ({in1}) \
              AND opened_at <= $1 GROUP BY account_id"
         ))
         .bind(format!("{on}T23:59:59Z"))
+        .bind_ids(ids)
         .fetch_all(&self.pool)
         .await?;
         for (id, at) in last {
@@ -103,9 +108,10 @@ impl Store {
 
         let surveys: Vec<SurveyRow> = sqlx::query_as(&format!(
             "SELECT id, account_id, kind, score, intent, answered_on FROM surveys \
-                 WHERE account_id IN ({list}) AND answered_on >= $1 ORDER BY id"
+                 WHERE account_id IN ({in1}) AND answered_on >= $1 ORDER BY id"
         ))
         .bind(&from)
+        .bind_ids(ids)
         .fetch_all(&self.pool)
         .await?;
         for (sid, id, kind, score, intent, answered) in surveys {
@@ -122,9 +128,10 @@ impl Store {
 
         let departed: Vec<(i64, i64, String, String, String)> = sqlx::query_as(&format!(
             "SELECT id, account_id, name, roles, departed_on FROM contacts \
-             WHERE account_id IN ({list}) AND departed_on >= $1"
+             WHERE account_id IN ({in1}) AND departed_on >= $1"
         ))
         .bind(&from)
+        .bind_ids(ids)
         .fetch_all(&self.pool)
         .await?;
         for (cid, id, name, roles, on) in departed {
@@ -140,9 +147,10 @@ impl Store {
 
         let turns: Vec<TurnRow> = sqlx::query_as(&format!(
             "SELECT id, account_id, taken_on, colour, from_colour FROM health_snapshots \
-                 WHERE account_id IN ({list}) AND reason = 'colour_change' AND taken_on >= $1"
+                 WHERE account_id IN ({in1}) AND reason = 'colour_change' AND taken_on >= $1"
         ))
         .bind(&from)
+        .bind_ids(ids)
         .fetch_all(&self.pool)
         .await?;
         for (sid, id, on, colour, from_colour) in turns {
@@ -163,11 +171,12 @@ impl Store {
         let weeks: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
             "SELECT account_id, CAST(SUM(CASE WHEN day >= $1 THEN events ELSE 0 END) AS BIGINT), \
              CAST(SUM(CASE WHEN day < $1 THEN events ELSE 0 END) AS BIGINT) FROM usage_days \
-             WHERE account_id IN ({list}) AND day >= $2 AND day < $3 GROUP BY account_id"
+             WHERE account_id IN ({in3}) AND day >= $2 AND day < $3 GROUP BY account_id"
         ))
         .bind(text::date(last_week))
         .bind(text::date(week_before))
         .bind(text::date(monday))
+        .bind_ids(ids)
         .fetch_all(&self.pool)
         .await?;
         for (id, last, before) in weeks {
@@ -179,8 +188,9 @@ impl Store {
 
         // The kept health metrics say seat utilisation and active users.
         let metrics: Vec<(i64, String)> = sqlx::query_as(&format!(
-            "SELECT account_id, metrics FROM health_metrics WHERE account_id IN ({list})"
+            "SELECT account_id, metrics FROM health_metrics WHERE account_id IN ({in0})"
         ))
+        .bind_ids(ids)
         .fetch_all(&self.pool)
         .await?;
         for (id, json) in metrics {
@@ -197,17 +207,22 @@ impl Store {
                 g.facts.last_personal_touch = Some(at);
             }
         }
-        self.milestone_signals(&list, &mut out).await?;
+        self.milestone_signals(ids, &mut out).await?;
         Ok(out)
     }
 
     /// The first login and first value, the activities that complete milestones, and the
     /// completions already recorded.
-    async fn milestone_signals(&self, list: &str, out: &mut HashMap<i64, Gathered>) -> Result<()> {
+    async fn milestone_signals(
+        &self,
+        ids: &[AccountId],
+        out: &mut HashMap<i64, Gathered>,
+    ) -> Result<()> {
+        let in0 = placeholders(0, ids.len());
         let first: Vec<(i64, Option<String>)> = sqlx::query_as(&format!(
-            "SELECT account_id, MIN(day) FROM usage_days WHERE account_id IN ({list}) GROUP BY account_id"
+            "SELECT account_id, MIN(day) FROM usage_days WHERE account_id IN ({in0}) GROUP BY account_id"
         ))
-        .fetch_all(&self.pool)
+        .bind_ids(ids).fetch_all(&self.pool)
         .await?;
         for (id, d) in first {
             if let (Some(g), Some(d)) = (out.get_mut(&id), d) {
@@ -217,8 +232,9 @@ impl Store {
         let value: Vec<(i64, Option<String>)> = sqlx::query_as(&format!(
             "SELECT n.account_id, MIN(n.day) FROM usage_names n \
              JOIN feature_catalog f ON f.event_name = n.name AND f.high_value = 1 \
-             WHERE n.account_id IN ({list}) GROUP BY n.account_id"
+             WHERE n.account_id IN ({in0}) GROUP BY n.account_id"
         ))
+        .bind_ids(ids)
         .fetch_all(&self.pool)
         .await?;
         for (id, d) in value {
@@ -227,9 +243,10 @@ impl Store {
             }
         }
         let activities: Vec<(i64, String, String)> = sqlx::query_as(&format!(
-            "SELECT account_id, kind, MIN(occurred_at) FROM activities WHERE account_id IN ({list}) \
+            "SELECT account_id, kind, MIN(occurred_at) FROM activities WHERE account_id IN ({in0}) \
              GROUP BY account_id, kind"
         ))
+        .bind_ids(ids)
         .fetch_all(&self.pool)
         .await?;
         for (id, kind, at) in activities {
@@ -242,8 +259,9 @@ impl Store {
         }
         let recorded: Vec<(i64, String, String, String)> = sqlx::query_as(&format!(
             "SELECT account_id, milestone, completed_on, how FROM engagement_milestones \
-             WHERE account_id IN ({list})"
+             WHERE account_id IN ({in0})"
         ))
+        .bind_ids(ids)
         .fetch_all(&self.pool)
         .await?;
         for (id, key, on, how) in recorded {

@@ -88,17 +88,16 @@ impl Store {
         if tasks.is_empty() {
             return Ok(Default::default());
         }
-        let list = tasks
-            .iter()
-            .map(|t| t.0.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
-        let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(&format!(
+        let list = crate::sql::placeholders(0, tasks.len());
+        let sql = format!(
             "SELECT task_id, model, moment, rule, why, occurrence FROM engagement_firings \
              WHERE task_id IN ({list})"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
+        );
+        let rows: Vec<(i64, String, String, String, String, String)> = tasks
+            .iter()
+            .fold(sqlx::query_as(&sql), |q, t| q.bind(t.0))
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(task, model, moment, rule, values, occurrence)| {

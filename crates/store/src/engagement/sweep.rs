@@ -6,8 +6,8 @@
 //! moment is open already.
 
 use super::facts::Gathered;
-use crate::health::id_list;
 use crate::outreach::Occasion;
+use crate::sql::{BindIds, placeholders};
 use crate::{Result, Store};
 use sherpa_core::assignment::first_match;
 use sherpa_core::engagement::*;
@@ -44,17 +44,19 @@ struct Due {
     actions: Option<(Option<EmailAction>, Option<WebhookAction>, MergeMoment)>,
 }
 
-type AccountRow = (
-    i64,
-    String,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-);
+/// An account as the sweep reads it: what picks its model, and its owners.
+#[derive(sqlx::FromRow, Clone)]
+struct AccountRow {
+    id: i64,
+    name: String,
+    tier: Option<i64>,
+    segment: Option<i64>,
+    lifecycle: Option<String>,
+    csm_id: Option<i64>,
+    ae_id: Option<i64>,
+    cd_id: Option<i64>,
+    sponsor_id: Option<i64>,
+}
 
 impl Store {
     /// Runs the engine once over the whole book, as of the clock's today.
@@ -82,11 +84,16 @@ impl Store {
                 .map_err(|(key, e)| crate::StoreError::invalid(&key, e.to_string()))?,
         );
         let releases = self.recent_releases(today).await?;
-        let only = only.map_or(String::new(), |ids| format!("AND id IN ({})", id_list(ids)));
+        let only_ids = only.unwrap_or_default();
+        let only = match only {
+            Some(ids) => format!("AND id IN ({})", placeholders(0, ids.len())),
+            None => String::new(),
+        };
         let rows: Vec<AccountRow> = sqlx::query_as(&format!(
             "SELECT id, name, tier, segment, lifecycle, csm_id, ae_id, cd_id, sponsor_id FROM accounts \
              WHERE (lifecycle IS NULL OR lifecycle <> 'churned') {only} ORDER BY id"
         ))
+        .bind_ids(only_ids)
         .fetch_all(&self.pool)
         .await?;
         let mut out = EngagementSweep {
@@ -96,12 +103,13 @@ impl Store {
         // A moment's rule in words, worked out once per sweep.
         let mut rules: HashMap<(String, String), String> = HashMap::new();
         for part in rows.chunks(PART) {
-            let ids: Vec<AccountId> = part.iter().map(|r| AccountId(r.0)).collect();
+            let ids: Vec<AccountId> = part.iter().map(|r| AccountId(r.id)).collect();
             let mut gathered = self.engagement_facts(&ids, today, &releases).await?;
             let fired: HashSet<(i64, String, String)> = sqlx::query_as(&format!(
                 "SELECT account_id, moment, occurrence FROM engagement_firings WHERE account_id IN ({})",
-                id_list(&ids)
+                placeholders(0, ids.len())
             ))
+            .bind_ids(&ids)
             .fetch_all(&self.pool)
             .await?
             .into_iter()
@@ -109,7 +117,17 @@ impl Store {
             let mut due = Vec::new();
             let mut completed = Vec::new();
             for row in part {
-                let (id, name, tier, segment, lifecycle, csm, ae, cd, sponsor) = row.clone();
+                let AccountRow {
+                    id,
+                    name,
+                    tier,
+                    segment,
+                    lifecycle,
+                    csm_id: csm,
+                    ae_id: ae,
+                    cd_id: cd,
+                    sponsor_id: sponsor,
+                } = row.clone();
                 let Some(g) = gathered.get_mut(&id) else {
                     continue;
                 };

@@ -8,16 +8,17 @@ mod inputs;
 mod playbook;
 mod portfolio;
 mod pulse;
+mod readers;
 mod refresh;
 mod watch;
 
 pub use backtest::BACKTEST_MAX_HORIZON_DAYS;
 pub use config::HealthConfigVersion;
-pub use inputs::INVOICE_DAYS_OVERDUE;
-pub(crate) use inputs::{facts, id_list};
 pub use playbook::AtRiskPlaybook;
 pub use portfolio::{ColourDay, ColourMove, colour_slot};
 pub use pulse::{CsmPulse, PULSE_MAX_DAYS};
+pub use readers::INVOICE_DAYS_OVERDUE;
+pub(crate) use readers::facts;
 pub use refresh::HealthRefresh;
 pub use watch::HealthWatch;
 

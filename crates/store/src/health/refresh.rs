@@ -3,8 +3,9 @@
 //! (`sherpa health recompute`, and after a scorecard change), and the snapshots a colour
 //! change and each day leave behind.
 
-use super::inputs::{Before, CHUNK, facts};
+use super::inputs::CHUNK;
 use super::playbook::Turn;
+use super::readers::{Before, facts};
 use super::{Scoring, metrics_json};
 use crate::sql::{Arg, Args};
 use crate::{Engine, Result, Store};

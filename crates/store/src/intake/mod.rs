@@ -691,22 +691,24 @@ impl Store {
         if let Some(a) = account {
             cond.push_str(&format!(" AND account_id = {}", args.push(Arg::Int(a.0))));
         }
+        let most = args.push(Arg::Int(limit as i64));
         let sql = format!(
             "SELECT id, message_id, kind, account_id, group_id, user_key, name, occurred_at, received_at, body \
-             FROM events WHERE {cond} ORDER BY id LIMIT {limit}"
+             FROM events WHERE {cond} ORDER BY id LIMIT {most}"
         );
-        type Row = (
-            i64,
-            String,
-            String,
-            Option<i64>,
-            Option<String>,
-            String,
-            Option<String>,
-            String,
-            String,
-            String,
-        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            message_id: String,
+            kind: String,
+            account_id: Option<i64>,
+            group_id: Option<String>,
+            user_key: String,
+            name: Option<String>,
+            occurred_at: String,
+            received_at: String,
+            body: String,
+        }
         let rows: Vec<Row> = sqlx::query_as_with(&sql, args.into_arguments())
             .fetch_all(&self.pool)
             .await?;
@@ -714,16 +716,16 @@ impl Store {
             .into_iter()
             .map(|r| {
                 Ok(StoredEvent {
-                    id: r.0,
-                    message_id: r.1,
-                    kind: r.2,
-                    account_id: r.3.map(AccountId),
-                    group_id: r.4,
-                    user_key: r.5,
-                    name: r.6,
-                    occurred_at: time("occurred_at", &r.7)?,
-                    received_at: time("received_at", &r.8)?,
-                    body: r.9,
+                    id: r.id,
+                    message_id: r.message_id,
+                    kind: r.kind,
+                    account_id: r.account_id.map(AccountId),
+                    group_id: r.group_id,
+                    user_key: r.user_key,
+                    name: r.name,
+                    occurred_at: time("occurred_at", &r.occurred_at)?,
+                    received_at: time("received_at", &r.received_at)?,
+                    body: r.body,
                 })
             })
             .collect::<Result<Vec<_>>>()?;

@@ -270,15 +270,12 @@ impl Store {
             Engine::Postgres => "FOR UPDATE SKIP LOCKED",
             Engine::Sqlite => "",
         };
-        let only = channels
-            .iter()
-            .map(|c| format!("'{}'", c.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
+        // The channels follow the four values bound first.
+        let only = crate::sql::placeholders(4, channels.len());
         let now = self.now();
         let until = timestamp(self.clock.now() + LEASE);
         let mut tx = self.write_tx().await?;
-        let ids: Vec<(i64,)> = sqlx::query_as(&format!(
+        let sql = format!(
             "UPDATE outreach_sends SET attempts = attempts + 1, claimed_by = $1, claimed_until = $2, \
              last_error = CASE WHEN status = 'sending' THEN \
                'the previous attempt was interrupted; sent again under the same Message-ID' \
@@ -286,13 +283,17 @@ impl Store {
              WHERE id IN (SELECT id FROM outreach_sends WHERE channel IN ({only}) AND \
                ((status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND claimed_until < $3)) \
                ORDER BY id LIMIT $4 {lock}) RETURNING id"
-        ))
-        .bind(worker)
-        .bind(&until)
-        .bind(&now)
-        .bind(limit)
-        .fetch_all(&mut *tx)
-        .await?;
+        );
+        let ids = sqlx::query_as(&sql)
+            .bind(worker)
+            .bind(&until)
+            .bind(&now)
+            .bind(limit);
+        let ids: Vec<(i64,)> = channels
+            .iter()
+            .fold(ids, |q, c| q.bind(c.as_str()))
+            .fetch_all(&mut *tx)
+            .await?;
         tx.commit().await?;
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -383,21 +384,26 @@ impl Store {
 
     /// Sends, newest first.
     pub async fn sends(&self, q: &SendQuery) -> Result<Vec<Send>> {
+        use crate::sql::{Arg, Args};
+        let mut args = Args::default();
         let mut filter = String::from("1 = 1");
         if let Some(a) = q.account {
-            filter.push_str(&format!(" AND s.account_id = {}", a.0));
+            filter.push_str(&format!(" AND s.account_id = {}", args.push(Arg::Int(a.0))));
         }
         if let Some(s) = q.status {
-            filter.push_str(&format!(" AND s.status = '{}'", s.as_str()));
+            filter.push_str(&format!(" AND s.status = {}", args.text(s.as_str())));
         }
         if !q.ids.is_empty() {
-            let list: Vec<String> = q.ids.iter().map(i64::to_string).collect();
-            filter.push_str(&format!(" AND s.id IN ({})", list.join(",")));
+            let list: Vec<String> = q.ids.iter().map(|i| args.push(Arg::Int(*i))).collect();
+            filter.push_str(&format!(" AND s.id IN ({})", list.join(", ")));
         }
-        let rows: Vec<SendRow> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM {FROM} WHERE {filter} ORDER BY s.id DESC LIMIT $1"
-        ))
-        .bind(q.limit.clamp(1, 1000))
+        let limit = args.push(Arg::Int(q.limit.clamp(1, 1000)));
+        let rows: Vec<SendRow> = sqlx::query_as_with(
+            &format!(
+                "SELECT {COLUMNS} FROM {FROM} WHERE {filter} ORDER BY s.id DESC LIMIT {limit}"
+            ),
+            args.into_arguments(),
+        )
         .fetch_all(&self.pool)
         .await?;
         Ok(rows

@@ -37,20 +37,21 @@ pub struct Occasion<'a> {
     pub webhook: Option<&'a WebhookAction>,
 }
 
-type AccountMergeRow = (
-    i64,
-    String,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<f64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+#[derive(sqlx::FromRow)]
+struct AccountMergeRow {
+    id: i64,
+    name: String,
+    external_id: Option<String>,
+    tier: Option<i64>,
+    segment: Option<i64>,
+    arr_minor: i64,
+    renewal_date: Option<String>,
+    customer_since: Option<String>,
+    score: Option<f64>,
+    colour: Option<String>,
+    csm_name: Option<String>,
+    csm_email: Option<String>,
+}
 
 type ContactRow = (i64, String, Option<String>, Option<String>, String);
 
@@ -63,30 +64,31 @@ async fn account_merge(
 ) -> Result<(MergeAccount, sherpa_core::health::Metrics)> {
     let r: AccountMergeRow = sqlx::query_as(
         "SELECT a.id, a.name, a.external_id, a.tier, a.segment, a.arr_minor, a.renewal_date, \
-         a.customer_since, h.score, h.colour, u.name, u.email \
+         a.customer_since, h.score, h.colour, u.name AS csm_name, u.email AS csm_email \
          FROM accounts a LEFT JOIN users u ON u.id = a.csm_id \
          LEFT JOIN account_health h ON h.account_id = a.id WHERE a.id = $1",
     )
     .bind(account)
     .fetch_one(&mut *conn)
     .await?;
-    let since: Option<chrono::NaiveDate> =
-        r.7.as_deref()
-            .map(|s| parse("customer_since", s))
-            .transpose()?;
+    let since: Option<chrono::NaiveDate> = r
+        .customer_since
+        .as_deref()
+        .map(|s| parse("customer_since", s))
+        .transpose()?;
     let merge = MergeAccount {
-        id: r.0,
-        name: r.1,
-        external_id: r.2,
-        tier: r.3,
-        segment: r.4.map(|s| format!("segment {s}")),
-        arr: Some(Money::from_minor_units(r.5, currency).fixed_amount()),
-        renewal_date: r.6,
+        id: r.id,
+        name: r.name,
+        external_id: r.external_id,
+        tier: r.tier,
+        segment: r.segment.map(|s| format!("segment {s}")),
+        arr: Some(Money::from_minor_units(r.arr_minor, currency).fixed_amount()),
+        renewal_date: r.renewal_date,
         customer_day: since.map(|s| (today - s).num_days()),
-        health_score: r.8,
-        health_colour: r.9,
-        csm_name: r.10,
-        csm_email: r.11,
+        health_score: r.score,
+        health_colour: r.colour,
+        csm_name: r.csm_name,
+        csm_email: r.csm_email,
     };
     let metrics = crate::health::kept_metrics(conn, AccountId(account))
         .await?
