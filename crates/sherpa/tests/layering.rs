@@ -389,3 +389,35 @@ fn the_product_speaks_a_cs_teams_language_not_our_sources() {
         found.join("\n")
     );
 }
+
+#[test]
+fn usage_is_read_only_from_settled_rollups() {
+    // The SQLite intake holds rollups in memory for up to two seconds; a statement that reads
+    // a rollup table runs on the pool of a `Rollups`, which only settling makes. The health
+    // readers run every statement on theirs (`self.rows`).
+    let mut found = Vec::new();
+    for f in sources(&workspace().join("crates/store/src")) {
+        let text = std::fs::read_to_string(&f).expect("readable");
+        let lines: Vec<&str> = text.lines().collect();
+        for (n, line) in lines.iter().enumerate() {
+            let reads = ["FROM usage_", "JOIN usage_"]
+                .iter()
+                .any(|t| line.contains(t));
+            if !reads || line.contains("DELETE") {
+                continue;
+            }
+            let runs = lines[n..]
+                .iter()
+                .find(|l| l.contains(".fetch_") || l.contains("self.rows::<"));
+            let settled = runs.is_some_and(|l| l.contains("rollups") || l.contains("self.rows::<"));
+            if !settled {
+                found.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "usage read without settling the rollups (use Store::rollups):\n{}",
+        found.join("\n")
+    );
+}

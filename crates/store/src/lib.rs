@@ -31,6 +31,7 @@ mod nine_box;
 mod outreach;
 mod priorities;
 mod reassignments;
+mod rollups;
 mod rows;
 mod saved_views;
 mod segments;

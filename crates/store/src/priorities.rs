@@ -321,7 +321,7 @@ impl Store {
             .bind(&d30)
             .bind((today - chrono::Days::new(60)).to_string())
             .bind(today.to_string())
-            .fetch_all(&self.pool)
+            .fetch_all(self.rollups().await?.pool())
             .await?
             .into_iter()
             .map(|(a, l, b)| (a, (l, b)))

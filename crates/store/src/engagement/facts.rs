@@ -2,6 +2,7 @@
 //! every account of the part: contracts, the week's tickets, surveys, departures and colour
 //! changes, usage by week, the milestones' signals and what was recorded of them.
 
+use crate::rollups::Rollups;
 use crate::rows::{day, parse, time};
 use crate::sql::{BindIds, placeholders};
 use crate::{Result, Store};
@@ -36,6 +37,7 @@ impl Store {
         ids: &[AccountId],
         today: NaiveDate,
         releases: &[ReleaseFact],
+        rollups: Rollups<'_>,
     ) -> Result<HashMap<i64, Gathered>> {
         let in0 = placeholders(0, ids.len());
         let in1 = placeholders(1, ids.len());
@@ -177,7 +179,7 @@ impl Store {
         .bind(text::date(week_before))
         .bind(text::date(monday))
         .bind_ids(ids)
-        .fetch_all(&self.pool)
+        .fetch_all(rollups.pool())
         .await?;
         for (id, last, before) in weeks {
             if let Some(g) = out.get_mut(&id) {
@@ -207,7 +209,7 @@ impl Store {
                 g.facts.last_personal_touch = Some(at);
             }
         }
-        self.milestone_signals(ids, &mut out).await?;
+        self.milestone_signals(ids, rollups, &mut out).await?;
         Ok(out)
     }
 
@@ -216,13 +218,14 @@ impl Store {
     async fn milestone_signals(
         &self,
         ids: &[AccountId],
+        rollups: Rollups<'_>,
         out: &mut HashMap<i64, Gathered>,
     ) -> Result<()> {
         let in0 = placeholders(0, ids.len());
         let first: Vec<(i64, Option<String>)> = sqlx::query_as(&format!(
             "SELECT account_id, MIN(day) FROM usage_days WHERE account_id IN ({in0}) GROUP BY account_id"
         ))
-        .bind_ids(ids).fetch_all(&self.pool)
+        .bind_ids(ids).fetch_all(rollups.pool())
         .await?;
         for (id, d) in first {
             if let (Some(g), Some(d)) = (out.get_mut(&id), d) {
@@ -235,7 +238,7 @@ impl Store {
              WHERE n.account_id IN ({in0}) GROUP BY n.account_id"
         ))
         .bind_ids(ids)
-        .fetch_all(&self.pool)
+        .fetch_all(rollups.pool())
         .await?;
         for (id, d) in value {
             if let (Some(g), Some(d)) = (out.get_mut(&id), d) {

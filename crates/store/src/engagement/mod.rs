@@ -423,7 +423,10 @@ impl Store {
         let (model, why) = self.account_model(account).await?;
         let model = &model;
         let today = self.clock().today();
-        let gathered = self.engagement_facts(&[account], today, &[]).await?;
+        let rollups = self.rollups().await?;
+        let gathered = self
+            .engagement_facts(&[account], today, &[], rollups)
+            .await?;
         let g = gathered.get(&account.0).cloned().unwrap_or_default();
         let since = g.facts.customer_since;
         let milestones = since

@@ -84,6 +84,7 @@ impl Store {
                 .map_err(|(key, e)| crate::StoreError::invalid(&key, e.to_string()))?,
         );
         let releases = self.recent_releases(today).await?;
+        let rollups = self.rollups().await?;
         let only_ids = only.unwrap_or_default();
         let only = match only {
             Some(ids) => format!("AND id IN ({})", placeholders(0, ids.len())),
@@ -104,7 +105,9 @@ impl Store {
         let mut rules: HashMap<(String, String), String> = HashMap::new();
         for part in rows.chunks(PART) {
             let ids: Vec<AccountId> = part.iter().map(|r| AccountId(r.id)).collect();
-            let mut gathered = self.engagement_facts(&ids, today, &releases).await?;
+            let mut gathered = self
+                .engagement_facts(&ids, today, &releases, rollups)
+                .await?;
             let fired: HashSet<(i64, String, String)> = sqlx::query_as(&format!(
                 "SELECT account_id, moment, occurrence FROM engagement_firings WHERE account_id IN ({})",
                 placeholders(0, ids.len())

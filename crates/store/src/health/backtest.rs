@@ -32,7 +32,7 @@ impl Store {
                 format!("{horizon_days} is not between 1 and {BACKTEST_MAX_HORIZON_DAYS}"),
             ));
         }
-        self.settle_usage().await?;
+        let rollups = self.rollups().await?;
         let today = self.clock().today();
         let terms: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT account_id, end_date, outcome FROM contracts \
@@ -58,14 +58,14 @@ impl Store {
             config: self.health_config().await?,
         };
         let days: Vec<NaiveDate> = by_day.keys().copied().collect();
-        let catalogues = self.health_catalogues(&days).await?;
+        let catalogues = self.health_catalogues(&days, rollups).await?;
         let mut cases = Vec::new();
         for (as_of, terms) in by_day {
             let catalogue = &catalogues[&as_of];
             let mut ids: Vec<AccountId> = terms.iter().map(|t| t.0).collect();
             ids.sort();
             ids.dedup();
-            let fed = self.health_inputs(&ids, as_of, catalogue).await?;
+            let fed = self.health_inputs(&ids, as_of, catalogue, rollups).await?;
             for (account, term_end, outcome) in terms {
                 let Some(f) = fed.get(&account) else {
                     continue;

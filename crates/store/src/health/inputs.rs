@@ -3,6 +3,7 @@
 //! refresher keeps up with ingest and a rebuild of the whole book stays a batch job.
 
 use super::readers::{Fed, Reader};
+use crate::rollups::Rollups;
 use crate::rows::day as stored_day;
 use crate::{Result, Store};
 use chrono::{Days, NaiveDate};
@@ -18,8 +19,12 @@ impl Store {
     /// The feature catalogue as health sees it on `day`: how many features there are (the
     /// catalogue's, and every event name used in the 30 days up to `day` that it does not map,
     /// each its own feature) and which are high-value.
-    pub(super) async fn health_catalogue(&self, day: NaiveDate) -> Result<FeatureCatalogue> {
-        let mut all = self.health_catalogues(&[day]).await?;
+    pub(super) async fn health_catalogue(
+        &self,
+        day: NaiveDate,
+        rollups: Rollups<'_>,
+    ) -> Result<FeatureCatalogue> {
+        let mut all = self.health_catalogues(&[day], rollups).await?;
         Ok(all.remove(&day).expect("one per day asked"))
     }
 
@@ -28,6 +33,7 @@ impl Store {
     pub(super) async fn health_catalogues(
         &self,
         days: &[NaiveDate],
+        rollups: Rollups<'_>,
     ) -> Result<HashMap<NaiveDate, FeatureCatalogue>> {
         let (Some(first), Some(last)) = (days.iter().min(), days.iter().max()) else {
             return Ok(HashMap::new());
@@ -38,7 +44,7 @@ impl Store {
         )
         .bind(date(*first - Days::new(29)))
         .bind(date(*last))
-        .fetch_all(&self.pool)
+        .fetch_all(rollups.pool())
         .await?;
         let used: Vec<(NaiveDate, String)> = rows
             .into_iter()
@@ -79,42 +85,13 @@ impl Store {
         ids: &[AccountId],
         day: NaiveDate,
         catalogue: &FeatureCatalogue,
+        rollups: Rollups<'_>,
     ) -> Result<HashMap<AccountId, Fed>> {
         let mut out = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(CHUNK) {
-            self.health_inputs_chunk(chunk, day, catalogue, &mut out)
-                .await?;
+        for ids in ids.chunks(CHUNK) {
+            let read = Reader { rollups, ids, day };
+            read.all(catalogue, &mut out).await?;
         }
         Ok(out)
-    }
-
-    /// One chunk of accounts, each source of inputs read by a reader of its own.
-    async fn health_inputs_chunk(
-        &self,
-        ids: &[AccountId],
-        day: NaiveDate,
-        catalogue: &FeatureCatalogue,
-        out: &mut HashMap<AccountId, Fed>,
-    ) -> Result<()> {
-        let read = Reader {
-            pool: &self.pool,
-            ids,
-            day,
-        };
-        read.accounts(out).await?;
-        read.usage(out).await?;
-        read.active_users(out).await?;
-        read.features(out).await?;
-        // Without high-value features there is no first value to find: skip reading every
-        // day of usage for it.
-        if !catalogue.high_value.is_empty() {
-            read.first_value(out).await?;
-        }
-        read.terms(out).await?;
-        read.tickets(out).await?;
-        read.surveys(out).await?;
-        let executives = read.contacts(out).await?;
-        read.activities(&executives, out).await?;
-        read.pulses(out).await
     }
 }

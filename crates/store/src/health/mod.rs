@@ -113,13 +113,17 @@ impl Store {
         })
     }
 
-    async fn health_catalogue_cached(&self, day: NaiveDate) -> Result<FeatureCatalogue> {
+    async fn health_catalogue_cached(
+        &self,
+        day: NaiveDate,
+        rollups: crate::rollups::Rollups<'_>,
+    ) -> Result<FeatureCatalogue> {
         if let Some((d, c)) = &*self.health.catalogue.lock().expect("the catalogue")
             && *d == day
         {
             return Ok(c.clone());
         }
-        let c = self.health_catalogue(day).await?;
+        let c = self.health_catalogue(day, rollups).await?;
         *self.health.catalogue.lock().expect("the catalogue") = Some((day, c.clone()));
         Ok(c)
     }

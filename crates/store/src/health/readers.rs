@@ -4,6 +4,7 @@
 //! the account ids included, is a bound placeholder.
 
 use crate::Result;
+use crate::rollups::Rollups;
 use crate::rows::{day as stored_day, parse, time};
 use crate::sql::{Arg, Args};
 use chrono::{Datelike, Days, NaiveDate};
@@ -12,7 +13,6 @@ use sherpa_core::health::*;
 use sherpa_core::prioritise::Tier;
 use sherpa_core::text::date;
 use sherpa_core::*;
-use sqlx::AnyPool;
 use std::collections::{HashMap, HashSet};
 
 /// The account's imported billing field that says how many days its oldest invoice is overdue.
@@ -52,7 +52,8 @@ pub(crate) fn facts(
 
 /// The accounts of one chunk, as of one day.
 pub(super) struct Reader<'a> {
-    pub pool: &'a AnyPool,
+    /// Every source is read on the settled rollups' pool: usage is among them.
+    pub rollups: Rollups<'a>,
     pub ids: &'a [AccountId],
     pub day: NaiveDate,
 }
@@ -103,13 +104,36 @@ fn custom_number(custom: &str, key: &str) -> Option<f64> {
 }
 
 impl Reader<'_> {
+    /// Every source, for the chunk.
+    pub async fn all(
+        &self,
+        catalogue: &FeatureCatalogue,
+        out: &mut HashMap<AccountId, Fed>,
+    ) -> Result<()> {
+        self.accounts(out).await?;
+        self.usage(out).await?;
+        self.active_users(out).await?;
+        self.features(out).await?;
+        // Without high-value features there is no first value to find: skip reading every
+        // day of usage for it.
+        if !catalogue.high_value.is_empty() {
+            self.first_value(out).await?;
+        }
+        self.terms(out).await?;
+        self.tickets(out).await?;
+        self.surveys(out).await?;
+        let executives = self.contacts(out).await?;
+        self.activities(&executives, out).await?;
+        self.pulses(out).await
+    }
+
     /// Runs `sql` (built with `args`' placeholders) and reads every row.
     async fn rows<T>(&self, sql: &str, args: Args) -> Result<Vec<T>>
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
         Ok(sqlx::query_as_with(sql, args.into_arguments())
-            .fetch_all(self.pool)
+            .fetch_all(self.rollups.pool())
             .await?)
     }
 

@@ -266,13 +266,15 @@ impl Store {
     /// Recomputes the metrics of `ids` from the book as of today, keeps them, and re-scores
     /// the accounts.
     pub async fn refresh_health(&self, ids: &[AccountId]) -> Result<HealthRefresh> {
-        self.settle_usage().await?;
+        let rollups = self.rollups().await?;
         let today = self.clock().today();
-        let catalogue = self.health_catalogue_cached(today).await?;
+        let catalogue = self.health_catalogue_cached(today, rollups).await?;
         let scoring = self.scoring().await?;
         let mut out = HealthRefresh::default();
         for chunk in ids.chunks(CHUNK) {
-            let fed = self.health_inputs(chunk, today, &catalogue).await?;
+            let fed = self
+                .health_inputs(chunk, today, &catalogue, rollups)
+                .await?;
             let scored: Vec<Scored> = fed
                 .into_iter()
                 .map(|(id, f)| {
@@ -387,14 +389,14 @@ impl Store {
     /// a day an account already has a daily snapshot of is left as it is. Answers how many
     /// were taken.
     pub async fn backfill_health_snapshots(&self, days: &[NaiveDate]) -> Result<u64> {
-        self.settle_usage().await?;
+        let rollups = self.rollups().await?;
         let scoring = self.scoring().await?;
         let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM accounts ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
         let ids: Vec<AccountId> = ids.into_iter().map(AccountId).collect();
         let mut taken = 0;
-        let catalogues = self.health_catalogues(days).await?;
+        let catalogues = self.health_catalogues(days, rollups).await?;
         for day in days {
             let on = sherpa_core::text::date(*day);
             let had: Vec<i64> = sqlx::query_scalar(
@@ -414,7 +416,7 @@ impl Store {
                 .filter(|i| !had.contains(&i.0))
                 .collect();
             for chunk in todo.chunks(CHUNK) {
-                let fed = self.health_inputs(chunk, *day, catalogue).await?;
+                let fed = self.health_inputs(chunk, *day, catalogue, rollups).await?;
                 let rows: Vec<Vec<Arg>> = fed
                     .into_iter()
                     .map(|(id, f)| {

@@ -9,6 +9,7 @@ mod tables;
 pub(crate) use sqlite::SqliteIntake;
 
 use crate::bulk::upsert_rows;
+use crate::rollups::Rollups;
 use crate::rows::time;
 use crate::sql::{Arg, Args};
 use crate::{Result, Store};
@@ -494,14 +495,14 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<(String, i64, bool)>> {
-        self.settle_usage().await?;
+        let rollups = self.rollups().await?;
         let used: Vec<(String, i64)> = sqlx::query_as(
             "SELECT name, CAST(SUM(events) AS BIGINT) FROM usage_names WHERE account_id = $1 AND day >= $2 AND day <= $3 GROUP BY name",
         )
         .bind(account.0)
         .bind(date(from))
         .bind(date(to))
-        .fetch_all(&self.pool)
+        .fetch_all(rollups.pool())
         .await?;
         let used: HashMap<String, i64> = used.into_iter().collect();
         let mut features: HashMap<String, (i64, bool)> = HashMap::new();
@@ -770,9 +771,9 @@ impl Store {
     /// Distinct users of an account active in the 30 days up to and including `on`: the
     /// seats in use that day, whether or not anyone used the product on it.
     pub async fn seats_in_use(&self, account: AccountId, on: NaiveDate) -> Result<i64> {
-        self.settle_usage().await?;
+        let rollups = self.rollups().await?;
         let users: HashSet<String> = self
-            .active_user_days(account, on - chrono::Days::new(29), on)
+            .active_user_days(rollups, account, on - chrono::Days::new(29), on)
             .await?
             .into_iter()
             .map(|(_, u)| u)
@@ -783,6 +784,7 @@ impl Store {
     /// (day, user) for each day from `from` to `to` a user of the account was active.
     async fn active_user_days(
         &self,
+        rollups: Rollups<'_>,
         account: AccountId,
         from: NaiveDate,
         to: NaiveDate,
@@ -793,7 +795,7 @@ impl Store {
         .bind(account.0)
         .bind(&date(from)[..7])
         .bind(&date(to)[..7])
-        .fetch_all(&self.pool)
+        .fetch_all(rollups.pool())
         .await?;
         let mut out = Vec::new();
         for (month, user, bits) in months {
@@ -814,18 +816,18 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<UsageDay>> {
-        self.settle_usage().await?;
+        let rollups = self.rollups().await?;
         let days: Vec<(String, i64, i64)> = sqlx::query_as(
             "SELECT day, events, page_views FROM usage_days WHERE account_id = $1 AND day >= $2 AND day <= $3 ORDER BY day",
         )
         .bind(account.0)
         .bind(date(from))
         .bind(date(to))
-        .fetch_all(&self.pool)
+        .fetch_all(rollups.pool())
         .await?;
         // Seats look 30 days back from each day.
         let users = self
-            .active_user_days(account, from - chrono::Days::new(29), to)
+            .active_user_days(rollups, account, from - chrono::Days::new(29), to)
             .await?;
         let names: Vec<(String, String, Option<String>)> = sqlx::query_as(
             "SELECT n.day, n.name, f.feature FROM usage_names n LEFT JOIN feature_catalog f ON f.event_name = n.name \
@@ -834,7 +836,7 @@ impl Store {
         .bind(account.0)
         .bind(date(from))
         .bind(date(to))
-        .fetch_all(&self.pool)
+        .fetch_all(rollups.pool())
         .await?;
         let mut by_day: HashMap<&str, Vec<&str>> = HashMap::new();
         for (d, u) in &users {
