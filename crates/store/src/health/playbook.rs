@@ -41,44 +41,47 @@ pub(super) struct Turn {
 /// An account's CSM, AE, Customer Development and executive sponsor ids.
 type Owners = (Option<i64>, Option<i64>, Option<i64>, Option<i64>);
 
-type PlaybookRow = (
-    i64,
-    i64,
-    String,
-    String,
-    Option<String>,
-    Option<f64>,
-    Option<String>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-);
+#[derive(sqlx::FromRow)]
+struct PlaybookRow {
+    id: i64,
+    account_id: i64,
+    opened_at: String,
+    colour: String,
+    from_colour: Option<String>,
+    score: Option<f64>,
+    closed_at: Option<String>,
+    closed_by: Option<i64>,
+    outcome: Option<String>,
+    note: Option<String>,
+}
 
 const PLAYBOOK_COLUMNS: &str =
     "id, account_id, opened_at, colour, from_colour, score, closed_at, closed_by, outcome, note";
 
 fn playbook(r: PlaybookRow) -> Result<AtRiskPlaybook> {
-    let (id, account, opened, colour, from, score, closed, by, outcome, note) = r;
     Ok(AtRiskPlaybook {
-        id,
-        account_id: AccountId(account),
-        opened_at: time("opened_at", &opened)?,
-        colour: parse("colour", &colour)?,
-        from_colour: from
+        id: r.id,
+        account_id: AccountId(r.account_id),
+        opened_at: time("opened_at", &r.opened_at)?,
+        colour: parse("colour", &r.colour)?,
+        from_colour: r
+            .from_colour
             .as_deref()
             .map(|f| parse("from_colour", f))
             .transpose()?,
-        score,
-        closed_at: closed
+        score: r.score,
+        closed_at: r
+            .closed_at
             .as_deref()
             .map(|c| time("closed_at", c))
             .transpose()?,
-        closed_by: by.map(UserId),
-        outcome: outcome
+        closed_by: r.closed_by.map(UserId),
+        outcome: r
+            .outcome
             .as_deref()
             .map(|o| parse("outcome", o))
             .transpose()?,
-        note,
+        note: r.note,
         tasks: Vec::new(),
     })
 }

@@ -78,19 +78,20 @@ async fn keep_metrics(
 const RECOMPUTE_PART: usize = 10_000;
 
 /// Every account's kept metrics with what assigns its scorecard and its score as kept.
-const KEPT: &str = "SELECT m.account_id, m.metrics, a.tier, a.segment, a.lifecycle, h.score, \
+const KEPT: &str = "SELECT m.account_id AS id, m.metrics, a.tier, a.segment, a.lifecycle, h.score, \
                     h.colour, h.scorecard FROM health_metrics m JOIN accounts a ON a.id = m.account_id \
                     LEFT JOIN account_health h ON h.account_id = m.account_id";
-type KeptRow = (
-    i64,
-    String,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    Option<f64>,
-    Option<String>,
-    Option<String>,
-);
+#[derive(sqlx::FromRow)]
+struct KeptRow {
+    id: i64,
+    metrics: String,
+    tier: Option<i64>,
+    segment: Option<i64>,
+    lifecycle: Option<String>,
+    score: Option<f64>,
+    colour: Option<String>,
+    scorecard: Option<String>,
+}
 
 /// A score without its explanation: what is kept on the account.
 pub(super) struct Standing {
@@ -232,21 +233,20 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for KeptMetrics<'a> {
 }
 
 fn score_row(scoring: &Scoring, row: KeptRow) -> Result<Scored> {
-    let (id, json, tier, segment, lifecycle, score, colour, scorecard) = row;
-    let m: KeptMetrics =
-        serde_json::from_str(&json).map_err(|_| crate::rows::bad("metrics", &json))?;
-    let facts = facts(tier, segment, lifecycle)?;
+    let m: KeptMetrics = serde_json::from_str(&row.metrics)
+        .map_err(|_| crate::rows::bad("metrics", &row.metrics))?;
+    let facts = facts(row.tier, row.segment, row.lifecycle)?;
     let health = Standing::of(scoring.card_for(&facts).2, |k| m.get(k));
     drop(m);
     Ok(Scored {
-        id: AccountId(id),
+        id: AccountId(row.id),
         health,
-        metrics: json,
+        metrics: row.metrics,
         fresh: false,
         before: Before {
-            score,
-            colour,
-            scorecard,
+            score: row.score,
+            colour: row.colour,
+            scorecard: row.scorecard,
         },
     })
 }
