@@ -162,224 +162,286 @@ pub fn due_moments(model: &EngagementModel, f: &MomentFacts, cal: &mut Calendar)
     out
 }
 
+/// One happening of a moment's trigger: what names it (so it fires once), the day it
+/// happened, and why it fires, in words.
+struct Occurrence {
+    key: String,
+    on: NaiveDate,
+    why: String,
+}
+
+fn occurrence(key: String, on: NaiveDate, why: String) -> Occurrence {
+    Occurrence { key, on, why }
+}
+
 fn fire(m: &Moment, f: &MomentFacts, cal: &mut Calendar, out: &mut Vec<Firing>) {
     let today = cal.today;
-    let mut push = |occurrence: String, on: NaiveDate, why: String| {
-        out.push(Firing {
-            moment: m.key.clone(),
-            occurrence,
-            due_on: plus(on, m.due_in_days).max(today),
-            why,
-        })
-    };
     // A tiered account wants its touches whether or not it has a contract yet.
     if m.when == Trigger::TierCadence {
-        let Some((cadence, period)) = f.tier.and_then(|t| cal.cadences.get(&t)) else {
-            return;
-        };
-        if f.last_personal_touch.is_some_and(|t| t >= period.start) {
-            return;
-        }
-        let start = cadence.local_day(period.start);
-        let last = cadence.local_day(period.end - chrono::Duration::seconds(1));
-        out.push(Firing {
-            moment: m.key.clone(),
-            occurrence: format!("period:{start}"),
-            due_on: last.max(today),
-            why: format!(
-                "{} accounts get a {} personal touch (their tier's cadence); none logged since {start}. \
-                 Any call, meeting, email or business review with a contact counts; a note does not",
-                cadence.tier,
-                cadence.describe()
-            ),
-        });
+        out.extend(tier_touch(m, f, cal));
         return;
     }
     // No other moment before the customer is one.
     let Some(since) = f.customer_since.filter(|s| *s <= today) else {
         return;
     };
-    match &m.when {
-        Trigger::TierCadence => {}
-        Trigger::Every(rule) => {
-            if !f.onboarded {
-                return;
-            }
-            if let Some(p) = cal.period(rule) {
-                let start = cal.local(p.start);
-                let last = cal.local(p.end - chrono::Duration::seconds(1));
-                let due = plus(start, m.due_in_days).min(last);
-                out.push(Firing {
-                    moment: m.key.clone(),
-                    occurrence: format!("period:{start}"),
-                    due_on: due.max(today),
-                    why: format!("the period from {start} to {last}"),
-                });
-            }
+    if let Trigger::Every(rule) = &m.when {
+        if f.onboarded {
+            out.extend(every_period(m, rule, cal));
         }
+        return;
+    }
+    for o in occurrences(&m.when, f, since, today) {
+        out.push(Firing {
+            moment: m.key.clone(),
+            occurrence: o.key,
+            due_on: plus(o.on, m.due_in_days).max(today),
+            why: o.why,
+        });
+    }
+}
+
+/// The tier's cadence: one personal touch a period, due by the period's last day, unless one
+/// was logged in it.
+fn tier_touch(m: &Moment, f: &MomentFacts, cal: &Calendar) -> Option<Firing> {
+    let (cadence, period) = f.tier.and_then(|t| cal.cadences.get(&t))?;
+    if f.last_personal_touch.is_some_and(|t| t >= period.start) {
+        return None;
+    }
+    let start = cadence.local_day(period.start);
+    let last = cadence.local_day(period.end - chrono::Duration::seconds(1));
+    Some(Firing {
+        moment: m.key.clone(),
+        occurrence: format!("period:{start}"),
+        due_on: last.max(cal.today),
+        why: format!(
+            "{} accounts get a {} personal touch (their tier's cadence); none logged since {start}. \
+             Any call, meeting, email or business review with a contact counts; a note does not",
+            cadence.tier,
+            cadence.describe()
+        ),
+    })
+}
+
+/// A recurring moment of the ongoing phase: once a period, due within it.
+fn every_period(m: &Moment, rule: &str, cal: &mut Calendar) -> Option<Firing> {
+    let today = cal.today;
+    let p = cal.period(rule)?;
+    let start = cal.local(p.start);
+    let last = cal.local(p.end - chrono::Duration::seconds(1));
+    Some(Firing {
+        moment: m.key.clone(),
+        occurrence: format!("period:{start}"),
+        due_on: plus(start, m.due_in_days).min(last).max(today),
+        why: format!("the period from {start} to {last}"),
+    })
+}
+
+/// What happened that the trigger fires on, by kind of trigger.
+fn occurrences(
+    when: &Trigger,
+    f: &MomentFacts,
+    since: NaiveDate,
+    today: NaiveDate,
+) -> Vec<Occurrence> {
+    match when {
+        Trigger::TierCadence | Trigger::Every(_) => Vec::new(),
         Trigger::CustomerDay(d) => {
             let on = plus(since, *d);
-            if fresh(on, today) {
-                push(
-                    format!("customer:{since}"),
-                    on,
-                    format!("day {d} as a customer (since {since})"),
-                );
-            }
-        }
-        Trigger::ContractDay(d) => {
-            if let Some(start) = f.term_start {
-                let on = plus(start, *d);
-                if fresh(on, today) {
-                    push(
-                        format!("term:{start}"),
+            fresh(on, today)
+                .then(|| {
+                    occurrence(
+                        format!("customer:{since}"),
                         on,
-                        format!("day {d} of the term that started {start}"),
-                    );
-                }
-            }
+                        format!("day {d} as a customer (since {since})"),
+                    )
+                })
+                .into_iter()
+                .collect()
         }
-        Trigger::RenewalInDays(d) => {
-            if let Some(end) = f.term_end.filter(|e| *e > today) {
-                let on = minus(end, *d);
-                if fresh(on, today) {
-                    push(
-                        format!("renewal:{end}"),
-                        on,
-                        format!(
-                            "the term ends {end}, {} days away",
-                            (end - today).num_days()
-                        ),
-                    );
-                }
-            }
-        }
-        Trigger::HighSeverityTicket => {
-            for t in &f.tickets {
-                if matches!(t.severity, Severity::High | Severity::Urgent)
-                    && fresh(t.opened_on, today)
-                {
-                    push(
-                        format!("ticket:{}", t.id),
-                        t.opened_on,
-                        format!(
-                            "ticket {} \"{}\" opened {} at severity {}",
-                            t.id, t.subject, t.opened_on, t.severity
-                        ),
-                    );
-                }
-            }
-        }
-        Trigger::ProductRelease => {
-            for r in &f.releases {
-                if r.released_on >= since && fresh(r.released_on, today) {
-                    push(
-                        format!("release:{}", r.id),
-                        r.released_on,
-                        format!("release \"{}\" of {}", r.name, r.released_on),
-                    );
-                }
-            }
-        }
-        Trigger::Departed(roles) => {
-            for d in &f.departures {
-                let held: Vec<&RelationshipRole> =
-                    d.roles.iter().filter(|r| roles.contains(r)).collect();
-                if !held.is_empty() && fresh(d.departed_on, today) {
-                    push(
-                        format!("departed:{}:{}", d.contact, d.departed_on),
-                        d.departed_on,
-                        format!(
-                            "{} ({}) departed {}",
-                            d.name,
-                            held.iter()
-                                .map(|r| r.as_str().replace('_', " "))
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                            d.departed_on
-                        ),
-                    );
-                }
-            }
-        }
-        Trigger::PoorSurvey(p) => {
-            for s in &f.surveys {
-                let poor = match s.kind {
-                    SurveyKind::Nps => p.nps_at_most.zip(s.score).is_some_and(|(t, v)| v <= t),
-                    SurveyKind::Csat => p.csat_at_most.zip(s.score).is_some_and(|(t, v)| v <= t),
-                    SurveyKind::RenewIntent => {
-                        p.would_not_renew && s.intent == Some(RenewIntent::No)
-                    }
-                    SurveyKind::Ces => false,
-                };
-                if poor && fresh(s.answered_on, today) {
-                    let answer = match (s.score, s.intent) {
-                        (Some(v), _) => v.to_string(),
-                        (None, Some(i)) => format!("would renew: {i}"),
-                        _ => "?".into(),
-                    };
-                    push(
-                        format!("survey:{}", s.id),
-                        s.answered_on,
-                        format!("{} answer {answer} on {}", s.kind, s.answered_on),
-                    );
-                }
-            }
-        }
-        Trigger::NoTicketsForDays(d) => {
-            // One quiet stretch is one moment: it is named by where it began.
-            let from = f.last_ticket_on.unwrap_or(since).max(since);
-            let on = plus(from, *d);
-            if on <= today {
-                let last = f
-                    .last_ticket_on
-                    .map_or("no ticket ever".to_string(), |l| format!("last ticket {l}"));
-                push(
-                    format!("quiet:{from}"),
+        Trigger::ContractDay(d) => f
+            .term_start
+            .map(|start| (start, plus(start, *d)))
+            .filter(|(_, on)| fresh(*on, today))
+            .map(|(start, on)| {
+                occurrence(
+                    format!("term:{start}"),
                     on,
-                    format!("{last}: {} days without one", (today - from).num_days()),
-                );
-            }
-        }
-        Trigger::UsageDownPercent(p) => {
-            if let (Some(last), Some(before)) = (f.events_last_week, f.events_week_before)
-                && before > 0
-                && (last as f64) <= before as f64 * (1.0 - f64::from(*p) / 100.0)
-            {
-                let monday = minus(today, today.weekday().num_days_from_monday() + 7);
-                push(
-                    format!("week:{monday}"),
-                    today,
+                    format!("day {d} of the term that started {start}"),
+                )
+            })
+            .into_iter()
+            .collect(),
+        Trigger::RenewalInDays(d) => f
+            .term_end
+            .filter(|e| *e > today)
+            .map(|end| (end, minus(end, *d)))
+            .filter(|(_, on)| fresh(*on, today))
+            .map(|(end, on)| {
+                occurrence(
+                    format!("renewal:{end}"),
+                    on,
                     format!(
-                        "{last} events in the week from {monday}, {before} the week before ({:+.0}%)",
-                        (last - before) as f64 * 100.0 / before as f64
+                        "the term ends {end}, {} days away",
+                        (end - today).num_days()
                     ),
-                );
-            }
-        }
-        Trigger::SeatUtilisationBelow(p) => {
-            if let Some(u) = f.seat_utilisation
-                && u < f64::from(*p)
-            {
+                )
+            })
+            .into_iter()
+            .collect(),
+        Trigger::HighSeverityTicket => severe_tickets(f, today),
+        Trigger::ProductRelease => f
+            .releases
+            .iter()
+            .filter(|r| r.released_on >= since && fresh(r.released_on, today))
+            .map(|r| {
+                occurrence(
+                    format!("release:{}", r.id),
+                    r.released_on,
+                    format!("release \"{}\" of {}", r.name, r.released_on),
+                )
+            })
+            .collect(),
+        Trigger::Departed(roles) => departures(f, roles, today),
+        Trigger::PoorSurvey(p) => poor_surveys(f, p, today),
+        Trigger::NoTicketsForDays(d) => quiet_stretch(f, since, *d, today).into_iter().collect(),
+        Trigger::UsageDownPercent(p) => usage_down(f, *p, today).into_iter().collect(),
+        Trigger::SeatUtilisationBelow(p) => f
+            .seat_utilisation
+            .filter(|u| *u < f64::from(*p))
+            .map(|u| {
                 let month = today.with_day(1).unwrap_or(today);
-                push(
+                occurrence(
                     format!("month:{}", &month.to_string()[..7]),
                     today,
                     format!("seat utilisation {u:.0}%, under {p}%"),
-                );
-            }
-        }
-        Trigger::HealthTurned(colours) => {
-            for t in &f.turns {
-                if colours.contains(&t.to) && fresh(t.on, today) {
-                    let from = t.from.map_or("unscored".to_string(), |c| c.to_string());
-                    push(
-                        format!("turn:{}", t.snapshot),
-                        t.on,
-                        format!("health turned {} from {from} on {}", t.to, t.on),
-                    );
-                }
-            }
+                )
+            })
+            .into_iter()
+            .collect(),
+        Trigger::HealthTurned(colours) => f
+            .turns
+            .iter()
+            .filter(|t| colours.contains(&t.to) && fresh(t.on, today))
+            .map(|t| {
+                let from = t.from.map_or("unscored".to_string(), |c| c.to_string());
+                occurrence(
+                    format!("turn:{}", t.snapshot),
+                    t.on,
+                    format!("health turned {} from {from} on {}", t.to, t.on),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// Tickets opened this week at high or urgent severity.
+fn severe_tickets(f: &MomentFacts, today: NaiveDate) -> Vec<Occurrence> {
+    f.tickets
+        .iter()
+        .filter(|t| matches!(t.severity, Severity::High | Severity::Urgent))
+        .filter(|t| fresh(t.opened_on, today))
+        .map(|t| {
+            occurrence(
+                format!("ticket:{}", t.id),
+                t.opened_on,
+                format!(
+                    "ticket {} \"{}\" opened {} at severity {}",
+                    t.id, t.subject, t.opened_on, t.severity
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Contacts who held one of `roles` and left this week.
+fn departures(f: &MomentFacts, roles: &[RelationshipRole], today: NaiveDate) -> Vec<Occurrence> {
+    let mut out = Vec::new();
+    for d in &f.departures {
+        let held: Vec<&RelationshipRole> = d.roles.iter().filter(|r| roles.contains(r)).collect();
+        if !held.is_empty() && fresh(d.departed_on, today) {
+            out.push(occurrence(
+                format!("departed:{}:{}", d.contact, d.departed_on),
+                d.departed_on,
+                format!(
+                    "{} ({}) departed {}",
+                    d.name,
+                    held.iter()
+                        .map(|r| r.as_str().replace('_', " "))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    d.departed_on
+                ),
+            ));
         }
     }
+    out
+}
+
+/// Survey answers this week at or under the moment's thresholds.
+fn poor_surveys(
+    f: &MomentFacts,
+    p: &crate::engagement::PoorSurvey,
+    today: NaiveDate,
+) -> Vec<Occurrence> {
+    let mut out = Vec::new();
+    for s in &f.surveys {
+        let poor = match s.kind {
+            SurveyKind::Nps => p.nps_at_most.zip(s.score).is_some_and(|(t, v)| v <= t),
+            SurveyKind::Csat => p.csat_at_most.zip(s.score).is_some_and(|(t, v)| v <= t),
+            SurveyKind::RenewIntent => p.would_not_renew && s.intent == Some(RenewIntent::No),
+            SurveyKind::Ces => false,
+        };
+        if poor && fresh(s.answered_on, today) {
+            let answer = match (s.score, s.intent) {
+                (Some(v), _) => v.to_string(),
+                (None, Some(i)) => format!("would renew: {i}"),
+                _ => "?".into(),
+            };
+            out.push(occurrence(
+                format!("survey:{}", s.id),
+                s.answered_on,
+                format!("{} answer {answer} on {}", s.kind, s.answered_on),
+            ));
+        }
+    }
+    out
+}
+
+/// `days` without a ticket. One quiet stretch is one moment: it is named by where it began.
+fn quiet_stretch(
+    f: &MomentFacts,
+    since: NaiveDate,
+    days: u32,
+    today: NaiveDate,
+) -> Option<Occurrence> {
+    let from = f.last_ticket_on.unwrap_or(since).max(since);
+    let on = plus(from, days);
+    (on <= today).then(|| {
+        let last = f
+            .last_ticket_on
+            .map_or("no ticket ever".to_string(), |l| format!("last ticket {l}"));
+        occurrence(
+            format!("quiet:{from}"),
+            on,
+            format!("{last}: {} days without one", (today - from).num_days()),
+        )
+    })
+}
+
+/// Last week's events down by `percent` or more on the week before.
+fn usage_down(f: &MomentFacts, percent: u32, today: NaiveDate) -> Option<Occurrence> {
+    let (last, before) = (f.events_last_week?, f.events_week_before?);
+    if before <= 0 || (last as f64) > before as f64 * (1.0 - f64::from(percent) / 100.0) {
+        return None;
+    }
+    let monday = minus(today, today.weekday().num_days_from_monday() + 7);
+    Some(occurrence(
+        format!("week:{monday}"),
+        today,
+        format!(
+            "{last} events in the week from {monday}, {before} the week before ({:+.0}%)",
+            (last - before) as f64 * 100.0 / before as f64
+        ),
+    ))
 }

@@ -129,22 +129,38 @@ fn back(day: NaiveDate, n: u64) -> NaiveDate {
     day - Days::new(n)
 }
 
-/// The account's metrics as of the end of `day`.
+/// Where the metrics go: a value that is not a finite number is left out (unknown).
+struct Put<'a>(&'a mut Metrics);
+
+impl Put<'_> {
+    fn put(&mut self, k: &str, v: f64) {
+        if v.is_finite() {
+            self.0.insert(k.to_string(), v);
+        }
+    }
+}
+
+/// The account's metrics as of the end of `day`, family by family.
 pub fn metrics(i: &AccountInputs, catalogue: &FeatureCatalogue, day: NaiveDate) -> Metrics {
     let mut m = Metrics::new();
-    let mut put = |k: &str, v: f64| {
-        if v.is_finite() {
-            m.insert(k.to_string(), v);
-        }
-    };
     let end = day
         .succ_opt()
         .unwrap_or(day)
         .and_hms_opt(0, 0, 0)
         .expect("midnight")
         .and_utc();
+    let mut put = Put(&mut m);
+    usage_metrics(i, catalogue, day, &mut put);
+    support_metrics(i, end, &mut put);
+    survey_metrics(i, day, &mut put);
+    relationship_metrics(i, day, &mut put);
+    commercial_metrics(i, day, &mut put);
+    m
+}
 
-    // Usage.
+/// Usage: the trend, the last login, active users, seats, features and integrations, the
+/// time to first value.
+fn usage_metrics(i: &AccountInputs, catalogue: &FeatureCatalogue, day: NaiveDate, m: &mut Put) {
     let cut = back(day, 29);
     let (last, before) = i
         .usage
@@ -157,27 +173,27 @@ pub fn metrics(i: &AccountInputs, catalogue: &FeatureCatalogue, day: NaiveDate) 
             },
         );
     if before > 0 {
-        put(
+        m.put(
             "usage_trend",
             (last - before) as f64 * 100.0 / before as f64,
         );
     }
     if let Some(d) = i.last_usage.filter(|d| *d <= day) {
-        put("days_since_login", days(d, day));
+        m.put("days_since_login", days(d, day));
     }
     let seen = i.active.users;
     let active_days = i.active.user_days;
     if i.last_usage.is_some_and(|d| d <= day) {
-        put("active_users_30d", f64::from(seen));
+        m.put("active_users_30d", f64::from(seen));
         if seen > 0 {
             let dau = f64::from(active_days) / 30.0;
-            put("dau_mau", dau * 100.0 / f64::from(seen));
+            m.put("dau_mau", dau * 100.0 / f64::from(seen));
         }
         if let Some(seats) = i.seats.filter(|s| *s > 0) {
-            put("seat_utilisation", f64::from(seen) * 100.0 / seats as f64);
+            m.put("seat_utilisation", f64::from(seen) * 100.0 / seats as f64);
         }
         if catalogue.features > 0 {
-            put(
+            m.put(
                 "feature_breadth",
                 i.features_used.len() as f64 * 100.0 / catalogue.features as f64,
             );
@@ -188,7 +204,7 @@ pub fn metrics(i: &AccountInputs, catalogue: &FeatureCatalogue, day: NaiveDate) 
                 .iter()
                 .filter(|f| i.features_used.contains(*f))
                 .count();
-            put(
+            m.put(
                 "high_value_features",
                 used as f64 * 100.0 / catalogue.high_value.len() as f64,
             );
@@ -204,7 +220,7 @@ pub fn metrics(i: &AccountInputs, catalogue: &FeatureCatalogue, day: NaiveDate) 
             .count() as f64
     });
     if from_events.is_some() || i.integrations_trait.is_some() {
-        put(
+        m.put(
             "integrations",
             from_events
                 .unwrap_or(0.0)
@@ -212,10 +228,13 @@ pub fn metrics(i: &AccountInputs, catalogue: &FeatureCatalogue, day: NaiveDate) 
         );
     }
     if let (Some(since), Some(first)) = (i.customer_since, i.first_value.filter(|d| *d <= day)) {
-        put("time_to_first_value", days(since, first).max(0.0));
+        m.put("time_to_first_value", days(since, first).max(0.0));
     }
+}
 
-    // Support: a customer who never needed support has no open tickets, which is known.
+/// Support: tickets open, opened, escalated and how long they took. A customer who never
+/// needed support has no open tickets, which is known.
+fn support_metrics(i: &AccountInputs, end: chrono::DateTime<chrono::Utc>, m: &mut Put) {
     let tickets: Vec<&TicketInput> = i.tickets.iter().filter(|t| t.opened_at < end).collect();
     let opened_within = |t: &TicketInput, n: i64| end - t.opened_at <= chrono::Duration::days(n);
     let open = tickets
@@ -225,12 +244,12 @@ pub fn metrics(i: &AccountInputs, catalogue: &FeatureCatalogue, day: NaiveDate) 
             None => t.open_now,
         })
         .count();
-    put("open_tickets", open as f64);
-    put(
+    m.put("open_tickets", open as f64);
+    m.put(
         "tickets_30d",
         tickets.iter().filter(|t| opened_within(t, 30)).count() as f64,
     );
-    put(
+    m.put(
         "escalations_90d",
         tickets
             .iter()
@@ -246,17 +265,19 @@ pub fn metrics(i: &AccountInputs, catalogue: &FeatureCatalogue, day: NaiveDate) 
         })
         .collect();
     if !resolved.is_empty() {
-        put(
+        m.put(
             "resolution_days_avg",
             resolved.iter().sum::<f64>() / resolved.len() as f64,
         );
-        put(
+        m.put(
             "resolution_days_max",
             resolved.iter().copied().fold(0.0, f64::max),
         );
     }
+}
 
-    // Surveys, newest first.
+/// Surveys, newest first: NPS and its trend, CSAT, CES, the intent to renew.
+fn survey_metrics(i: &AccountInputs, day: NaiveDate, m: &mut Put) {
     let mut surveys: Vec<&SurveyInput> =
         i.surveys.iter().filter(|s| s.answered_on <= day).collect();
     surveys.sort_by_key(|s| std::cmp::Reverse(s.answered_on));
@@ -270,23 +291,23 @@ pub fn metrics(i: &AccountInputs, catalogue: &FeatureCatalogue, day: NaiveDate) 
     };
     let nps = scores(SurveyKind::Nps);
     if let Some(n) = nps.first() {
-        put("nps_latest", *n);
+        m.put("nps_latest", *n);
         if let Some(p) = nps.get(1) {
-            put("nps_trend", n - p);
+            m.put("nps_trend", n - p);
         }
     }
     if let Some(c) = scores(SurveyKind::Csat).first() {
-        put("csat_latest", *c);
+        m.put("csat_latest", *c);
     }
     if let Some(c) = scores(SurveyKind::Ces).first() {
-        put("ces_latest", *c);
+        m.put("ces_latest", *c);
     }
     if let Some(intent) = surveys
         .iter()
         .filter(|s| s.kind == SurveyKind::RenewIntent)
         .find_map(|s| s.intent)
     {
-        put(
+        m.put(
             "renew_intent",
             match intent {
                 RenewIntent::Yes => 1.0,
@@ -295,20 +316,23 @@ pub fn metrics(i: &AccountInputs, catalogue: &FeatureCatalogue, day: NaiveDate) 
             },
         );
     }
+}
 
-    // Relationship.
+/// Relationship: replies, business reviews, executive touch, a departed champion, training,
+/// the CSM's pulse.
+fn relationship_metrics(i: &AccountInputs, day: NaiveDate, m: &mut Put) {
     let acts: Vec<&ActivityInput> = i.activities.iter().filter(|a| a.day <= day).collect();
     let latest =
         |f: &dyn Fn(&ActivityInput) -> bool| acts.iter().filter(|a| f(a)).map(|a| a.day).max();
     if let Some(d) = latest(&|a| !a.attendees.is_empty() && a.kind.is_personal_touch()) {
-        put("days_since_customer_reply", days(d, day).max(0.0));
+        m.put("days_since_customer_reply", days(d, day).max(0.0));
     }
     if let Some(d) = latest(&|a| matches!(a.kind, ActivityKind::Qbr | ActivityKind::Ebr)) {
-        put("business_review_days", days(d, day).max(0.0));
+        m.put("business_review_days", days(d, day).max(0.0));
     }
     if !i.contacts.is_empty() {
         let touched = latest(&|a| a.executive).is_some_and(|d| days(d, day) <= 90.0);
-        put("executive_touch_90d", if touched { 1.0 } else { 0.0 });
+        m.put("executive_touch_90d", if touched { 1.0 } else { 0.0 });
         let departed = i.contacts.iter().any(|c| {
             c.departed_on
                 .is_some_and(|d| d <= day && days(d, day) <= 365.0)
@@ -319,7 +343,7 @@ pub fn metrics(i: &AccountInputs, catalogue: &FeatureCatalogue, day: NaiveDate) 
                     )
                 })
         });
-        put("champion_departed", if departed { 1.0 } else { 0.0 });
+        m.put("champion_departed", if departed { 1.0 } else { 0.0 });
         let current: Vec<&ContactInput> = i
             .contacts
             .iter()
@@ -332,24 +356,25 @@ pub fn metrics(i: &AccountInputs, catalogue: &FeatureCatalogue, day: NaiveDate) 
                 .flat_map(|a| a.attendees.iter().copied())
                 .collect();
             let n = current.iter().filter(|c| trained.contains(&c.id)).count();
-            put("users_trained", n as f64 * 100.0 / current.len() as f64);
+            m.put("users_trained", n as f64 * 100.0 / current.len() as f64);
         }
     }
     if let Some(p) = i.csm_pulse {
-        put("csm_pulse", p);
+        m.put("csm_pulse", p);
     }
+}
 
-    // Commercial.
+/// Commercial: the ARR trend over a year, tenure, an overdue invoice.
+fn commercial_metrics(i: &AccountInputs, day: NaiveDate, m: &mut Put) {
     if let (Some(now), Some(then)) = (i.arr_now, i.arr_year_ago.filter(|a| *a > 0)) {
-        put("arr_trend", (now - then) as f64 * 100.0 / then as f64);
+        m.put("arr_trend", (now - then) as f64 * 100.0 / then as f64);
     }
     if let Some(since) = i.customer_since.filter(|s| *s <= day) {
-        put("tenure_days", days(since, day));
+        m.put("tenure_days", days(since, day));
     }
     if let Some(d) = i.invoice_days_overdue {
-        put("invoice_days_overdue", d.max(0.0));
+        m.put("invoice_days_overdue", d.max(0.0));
     }
-    m
 }
 
 #[cfg(test)]
