@@ -2,7 +2,7 @@
 //! who work the book every day. Every page and form is in [`routes`], the single list the
 //! router is built from and the role-matrix test walks.
 
-mod assets;
+pub(super) mod assets;
 mod backtest_chart;
 mod chart;
 pub mod format;
@@ -11,6 +11,9 @@ pub(crate) mod listing;
 mod nine_box_chart;
 mod pages;
 mod paging;
+mod routes;
+
+pub use routes::routes;
 mod segments_chart;
 pub mod session;
 mod staffing_chart;
@@ -21,7 +24,7 @@ use askama::Template;
 use axum::Router;
 use axum::http::{Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::MethodRouter;
 use sherpa_core::{Denied, Role, User};
 use sherpa_store::StoreError;
 
@@ -45,20 +48,6 @@ pub struct WebRoute {
     pub path: &'static str,
     pub access: Access,
     handler: MethodRouter<AppState>,
-}
-
-fn route(
-    method: Method,
-    path: &'static str,
-    access: Access,
-    handler: MethodRouter<AppState>,
-) -> WebRoute {
-    WebRoute {
-        method,
-        path,
-        access,
-        handler,
-    }
 }
 
 /// What a form's redirect tells the page it lands on: saved, or the problem.
@@ -104,288 +93,6 @@ pub fn download(
         bytes,
     )
         .into_response())
-}
-
-/// Every route of the UI.
-pub fn routes() -> Vec<WebRoute> {
-    use Access::*;
-    use pages::*;
-    let (get_, post_) = (Method::GET, Method::POST);
-    vec![
-        route(get_.clone(), "/", Signed, get(book::home)),
-        route(get_.clone(), "/login", Public, get(login::form)),
-        route(post_.clone(), "/login", Public, post(login::submit)),
-        route(post_.clone(), "/logout", Public, post(login::logout)),
-        route(
-            get_.clone(),
-            "/unsubscribe/{id}",
-            Public,
-            get(unsubscribe::form),
-        ),
-        route(
-            post_.clone(),
-            "/unsubscribe/{id}",
-            Public,
-            post(unsubscribe::confirm),
-        ),
-        route(get_.clone(), "/password", Signed, get(login::password_form)),
-        route(
-            post_.clone(),
-            "/password",
-            Signed,
-            post(login::change_password),
-        ),
-        route(get_.clone(), "/book", Signed, get(book::show)),
-        route(get_.clone(), "/tasks", Signed, get(tasks::show)),
-        route(get_.clone(), "/tasks/team", Signed, get(tasks::team)),
-        route(post_.clone(), "/tasks/{id}", Signed, post(tasks::act)),
-        route(get_.clone(), "/portfolio", Signed, get(portfolio::show)),
-        route(get_.clone(), "/portfolio/health", Signed, get(health::show)),
-        route(
-            get_.clone(),
-            "/portfolio/health/backtest",
-            Signed,
-            get(backtest::show),
-        ),
-        route(
-            post_.clone(),
-            "/portfolio/health/backtest/apply",
-            ManageBook,
-            post(backtest::apply),
-        ),
-        route(
-            get_.clone(),
-            "/portfolio/export",
-            Signed,
-            get(portfolio::export),
-        ),
-        route(
-            post_.clone(),
-            "/portfolio/views",
-            Signed,
-            post(portfolio::save_view),
-        ),
-        route(
-            post_.clone(),
-            "/portfolio/views/{id}/delete",
-            Signed,
-            post(portfolio::delete_view),
-        ),
-        route(get_.clone(), "/accounts/{id}", Signed, get(account::show)),
-        route(
-            post_.clone(),
-            "/accounts/{id}/milestones/{key}",
-            Signed,
-            post(account::engagement::complete),
-        ),
-        route(
-            post_.clone(),
-            "/accounts/{id}/contacts/{contact}/emails",
-            Signed,
-            post(account::engagement::email_consent),
-        ),
-        route(
-            post_.clone(),
-            "/accounts/{id}/pulse",
-            Signed,
-            post(account::health::set_pulse),
-        ),
-        route(
-            post_.clone(),
-            "/accounts/{id}/playbooks/{playbook}/close",
-            Signed,
-            post(account::playbook::close),
-        ),
-        route(post_.clone(), "/accounts/{id}", Signed, post(account::edit)),
-        route(
-            post_.clone(),
-            "/accounts/{id}/activities",
-            Signed,
-            post(account::log_activity),
-        ),
-        route(
-            post_.clone(),
-            "/accounts/{id}/grade",
-            Signed,
-            post(account::priority::grade),
-        ),
-        route(
-            post_.clone(),
-            "/accounts/{id}/tier",
-            Signed,
-            post(account::priority::tier),
-        ),
-        route(get_.clone(), "/team", Signed, get(team::show)),
-        route(get_.clone(), "/segments", Signed, get(segments::show)),
-        route(
-            post_.clone(),
-            "/segments/apply",
-            ManageBook,
-            post(segments::apply),
-        ),
-        route(
-            post_.clone(),
-            "/segments/settings",
-            ManageBook,
-            post(segments::settings),
-        ),
-        route(
-            get_.clone(),
-            "/segments/export",
-            Signed,
-            get(segments::export),
-        ),
-        route(get_.clone(), "/nine-box", Signed, get(nine_box::show)),
-        route(get_.clone(), "/staffing", Signed, get(staffing::show)),
-        route(
-            get_.clone(),
-            "/admin/health",
-            ManageBook,
-            get(scorecards::show),
-        ),
-        route(
-            post_.clone(),
-            "/admin/health",
-            ManageBook,
-            post(scorecards::save),
-        ),
-        route(
-            get_.clone(),
-            "/admin/prioritisation",
-            ManageBook,
-            get(prioritisation::show),
-        ),
-        route(
-            post_.clone(),
-            "/admin/prioritisation",
-            ManageBook,
-            post(prioritisation::save),
-        ),
-        route(
-            get_.clone(),
-            "/reassignments",
-            Signed,
-            get(reassignments::show),
-        ),
-        route(
-            post_.clone(),
-            "/reassignments",
-            ManageBook,
-            post(reassignments::propose),
-        ),
-        route(
-            post_.clone(),
-            "/reassignments/{id}/approve",
-            ManageBook,
-            post(reassignments::approve),
-        ),
-        route(
-            post_.clone(),
-            "/staffing",
-            ManageBook,
-            post(staffing::set_params),
-        ),
-        route(get_.clone(), "/calendar", Signed, get(cadence::show)),
-        route(post_.clone(), "/calendar", Signed, post(cadence::issue)),
-        route(
-            post_.clone(),
-            "/calendar/revoke",
-            Signed,
-            post(cadence::revoke),
-        ),
-        // A calendar cannot sign in: the secret in the address is the key.
-        route(
-            get_.clone(),
-            "/calendar/{file}",
-            Public,
-            get(crate::calendar_feed::serve_feed),
-        ),
-        route(
-            post_.clone(),
-            "/accounts/{id}/nine-box",
-            Signed,
-            post(nine_box::place),
-        ),
-        route(get_.clone(), "/audit", Admin, get(audit::show)),
-        route(
-            get_.clone(),
-            "/admin/engagement",
-            ManageBook,
-            get(models::show),
-        ),
-        route(
-            post_.clone(),
-            "/admin/engagement",
-            ManageBook,
-            post(models::save),
-        ),
-        route(
-            post_.clone(),
-            "/admin/engagement/releases",
-            ManageBook,
-            post(models::release),
-        ),
-        route(
-            get_.clone(),
-            "/admin/engagement/preview",
-            ManageBook,
-            get(outbox::preview),
-        ),
-        route(
-            post_.clone(),
-            "/admin/engagement/sends/{id}/retry",
-            ManageBook,
-            post(outbox::retry),
-        ),
-        route(get_.clone(), "/admin/users", Admin, get(admin::show)),
-        route(post_.clone(), "/admin/users", Admin, post(admin::add_user)),
-        route(
-            post_.clone(),
-            "/admin/users/{id}",
-            Admin,
-            post(admin::update_user),
-        ),
-        route(
-            post_.clone(),
-            "/admin/users/{id}/password",
-            Admin,
-            post(admin::reset_password),
-        ),
-        route(
-            post_.clone(),
-            "/admin/tokens",
-            Admin,
-            post(admin::create_token),
-        ),
-        route(
-            post_.clone(),
-            "/admin/tokens/{id}/revoke",
-            Admin,
-            post(admin::revoke_token),
-        ),
-        route(get_.clone(), "/admin/intake", Admin, get(intake::show)),
-        route(
-            post_.clone(),
-            "/admin/intake/retention",
-            Admin,
-            post(intake::set_retention),
-        ),
-        route(
-            post_.clone(),
-            "/admin/features",
-            Admin,
-            post(intake::set_feature),
-        ),
-        route(get_.clone(), "/import", ManageBook, get(import::form)),
-        route(post_.clone(), "/import", ManageBook, post(import::preview)),
-        route(
-            post_.clone(),
-            "/import/{id}",
-            ManageBook,
-            post(import::confirm),
-        ),
-        route(get_, "/assets/{file}", Public, get(assets::serve)),
-    ]
 }
 
 /// Refuses a request its route's [`Access`] does not allow, before any form is read.
