@@ -1,0 +1,154 @@
+//! The demo's customer voice and usage: tickets and surveys, a year of usage as daily
+//! rollups, and the last days of a sample's product events sent through the intake.
+
+use super::{CHUNK, ID_SPACE, t};
+use crate::sql::Arg;
+use crate::{Result, Store, StoreError};
+use sherpa_core::demo::DemoBook;
+use sherpa_core::text::{date, timestamp};
+
+/// What the demo's customer voice and usage added.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DemoVoice {
+    pub tickets: usize,
+    pub surveys: usize,
+    /// Accounts whose last 14 days of product events went through the intake.
+    pub usage_accounts: usize,
+    pub events: usize,
+    /// Account-days of usage written as rollups (the year before, and every day of the
+    /// accounts outside the sample).
+    pub usage_days: usize,
+}
+
+/// Accounts at most whose last days of events go through the intake; every account has a
+/// year of usage as rollups.
+const USAGE_SAMPLE: usize = 100;
+/// Days of raw events for the sample.
+const RAW_DAYS: i64 = 14;
+/// Days of usage history.
+const HISTORY_DAYS: i64 = 365;
+
+impl Store {
+    /// Adds the demo book's tickets and surveys, a year of every account's usage as daily
+    /// rollups, and sends the last 14 days of product events of a sample of accounts through
+    /// the intake (parsed and stored as a client's would be) instead of their rollups.
+    pub async fn load_demo_voice(&self, book: &DemoBook) -> Result<DemoVoice> {
+        let now = self.now();
+        let mut out = DemoVoice::default();
+        for start in (0..book.accounts).step_by(CHUNK) {
+            let mut tickets = Vec::new();
+            let mut surveys = Vec::new();
+            for i in start..(start + CHUNK).min(book.accounts) {
+                let a = book.account(i);
+                let id = i as i64 + 1;
+                for tk in book.tickets(&a) {
+                    tickets.push(vec![
+                        Arg::Int(id),
+                        Arg::OptText(tk.external_id),
+                        t(tk.subject),
+                        t(timestamp(tk.opened_at)),
+                        t(tk.severity.as_str()),
+                        t(tk.status.as_str()),
+                        Arg::OptText(tk.resolved_at.map(timestamp)),
+                        Arg::Int(i64::from(tk.escalated)),
+                        Arg::OptInt(tk.csat),
+                        t(now.clone()),
+                        t(now.clone()),
+                    ]);
+                }
+                let respondent = (!a.contacts.is_empty()).then_some(id * ID_SPACE);
+                for s in book.surveys(&a) {
+                    surveys.push(vec![
+                        Arg::Int(id),
+                        Arg::OptInt(respondent),
+                        Arg::OptText(s.external_id),
+                        t(s.kind.as_str()),
+                        Arg::OptInt(s.score),
+                        Arg::OptText(s.intent.map(|i| i.as_str().to_string())),
+                        Arg::OptText(s.comment),
+                        t(date(s.answered_on)),
+                        t(now.clone()),
+                    ]);
+                }
+            }
+            out.tickets += tickets.len();
+            out.surveys += surveys.len();
+            let mut tx = self.write_tx().await?;
+            crate::bulk::insert_rows(
+                &mut tx,
+                self.engine,
+                "tickets",
+                &[
+                    "account_id",
+                    "external_id",
+                    "subject",
+                    "opened_at",
+                    "severity",
+                    "status",
+                    "resolved_at",
+                    "escalated",
+                    "csat",
+                    "created_at",
+                    "updated_at",
+                ],
+                tickets,
+            )
+            .await?;
+            crate::bulk::insert_rows(
+                &mut tx,
+                self.engine,
+                "surveys",
+                &[
+                    "account_id",
+                    "contact_id",
+                    "external_id",
+                    "kind",
+                    "score",
+                    "intent",
+                    "comment",
+                    "answered_on",
+                    "created_at",
+                ],
+                surveys,
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        let step = book.accounts.div_ceil(USAGE_SAMPLE).max(1);
+        let sampled = |i: usize, a: &sherpa_core::demo::DemoAccount| {
+            i.is_multiple_of(step) && a.fields.lifecycle != Some(sherpa_core::Lifecycle::Churned)
+        };
+        for start in (0..book.accounts).step_by(CHUNK / 4) {
+            let mut history = sherpa_core::intake::RollupDelta::default();
+            for i in start..(start + CHUNK / 4).min(book.accounts) {
+                let a = book.account(i);
+                let skip = if sampled(i, &a) { RAW_DAYS } else { 0 };
+                let id = sherpa_core::AccountId(i as i64 + 1);
+                history.merge(book.usage_history(&a, id, HISTORY_DAYS, skip));
+            }
+            out.usage_days += history.days.len();
+            self.add_usage_rollups(history).await?;
+        }
+        let received = self.clock.now();
+        for i in (0..book.accounts).step_by(step) {
+            let a = book.account(i);
+            if !sampled(i, &a) {
+                continue;
+            }
+            let mut messages = Vec::new();
+            for chunk in book.usage_messages(&a, RAW_DAYS).chunks(500) {
+                let body = format!("{{\"batch\":[{}]}}", chunk.join(","));
+                let parsed = sherpa_core::intake::parse_request(None, body.as_bytes(), received)
+                    .map_err(|e| StoreError::invalid("demo events", e.message))?;
+                for m in parsed.messages {
+                    messages.push(m.map_err(|e| StoreError::invalid("demo events", e.message))?);
+                }
+            }
+            let stored = self.ingest(messages, received).await?;
+            out.events += stored.accepted;
+            out.usage_accounts += 1;
+        }
+        self.settle_usage().await?;
+        Ok(out)
+    }
+}
