@@ -1,0 +1,299 @@
+//! Accounts: reading, the filtered and sorted book with stable cursors, and writes with their
+//! audit entries. An account's ARR and renewal date are kept beside it, refreshed whenever its
+//! contract terms change, so the book filters and sorts on them at 100,000 accounts.
+
+mod listing;
+
+pub use listing::{AccountQuery, AccountSort, SortField};
+
+use crate::audit::record;
+use crate::rows::{ACCOUNT_COLUMNS, AccountRow, account_json, opt_date};
+use crate::sql::{Arg, Args};
+use crate::users::{Change, resolve_person};
+use crate::{Result, Store, StoreError};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use sherpa_core::text::{date, fold};
+use sherpa_core::*;
+use sqlx::AnyConnection;
+
+impl Store {
+    pub async fn account(&self, id: AccountId) -> Result<Account> {
+        let mut conn = self.pool.acquire().await?;
+        load_account(&mut conn, id, self.currency())
+            .await?
+            .ok_or_else(|| StoreError::not_found("account", id))
+    }
+
+    /// The account a reference names (by id, CRM id or name).
+    pub async fn find_account(&self, r: &AccountRef) -> Result<AccountId> {
+        let mut conn = self.pool.acquire().await?;
+        resolve_account(&mut conn, r)
+            .await
+            .map_err(|m| StoreError::invalid("account", m))
+    }
+
+    /// The earliest end date of the account's current terms: its next renewal.
+    pub async fn renewal_date(&self, id: AccountId) -> Result<Option<NaiveDate>> {
+        let (d,): (Option<String>,) =
+            sqlx::query_as("SELECT renewal_date FROM accounts WHERE id = $1")
+                .bind(id.0)
+                .fetch_one(&self.pool)
+                .await?;
+        crate::rows::date("renewal_date", &d).map_err(Into::into)
+    }
+
+    pub async fn create_account(&self, actor: &Actor, patch: &AccountPatch) -> Result<Account> {
+        let mut tx = self.write_tx().await?;
+        let (id, _) = save_account(&mut tx, &self.now(), actor, None, patch).await?;
+        tx.commit().await?;
+        self.health_watch().mark([id]);
+        self.account(id).await
+    }
+
+    pub async fn update_account(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        patch: &AccountPatch,
+    ) -> Result<Account> {
+        let mut tx = self.write_tx().await?;
+        load_account(&mut tx, id, self.currency())
+            .await?
+            .ok_or_else(|| StoreError::not_found("account", id))?;
+        save_account(&mut tx, &self.now(), actor, Some(id), patch).await?;
+        tx.commit().await?;
+        self.health_watch().mark([id]);
+        self.account(id).await
+    }
+}
+
+pub(crate) async fn load_account(
+    conn: &mut AnyConnection,
+    id: AccountId,
+    currency: Currency,
+) -> Result<Option<Account>> {
+    let row: Option<AccountRow> = sqlx::query_as(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"
+    ))
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let defs = crate::custom_fields::definitions(conn).await?;
+    Ok(row.map(|r| r.into_account(&defs, currency)).transpose()?)
+}
+
+pub(crate) async fn account_id_by_external_id(
+    conn: &mut AnyConnection,
+    external_id: &str,
+) -> Result<Option<AccountId>> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM accounts WHERE external_id = $1")
+        .bind(external_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|(id,)| AccountId(id)))
+}
+
+pub(crate) async fn resolve_account(
+    conn: &mut AnyConnection,
+    r: &AccountRef,
+) -> Result<AccountId, String> {
+    let found = match r {
+        AccountRef::Id(id) => sqlx::query_as::<_, (i64,)>("SELECT id FROM accounts WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(conn)
+            .await
+            .map(|o| o.map(|(i,)| AccountId(i))),
+        AccountRef::ExternalId(x) => {
+            account_id_by_external_id(conn, x)
+                .await
+                .map_err(|e| match e {
+                    StoreError::Db(d) => d,
+                    other => sqlx::Error::Protocol(other.to_string()),
+                })
+        }
+        AccountRef::Name(n) => {
+            let ids: Vec<(i64,)> =
+                sqlx::query_as("SELECT id FROM accounts WHERE name_key = $1 LIMIT 2")
+                    .bind(fold(n))
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(|e| format!("could not look up {r}: {e}"))?;
+            if ids.len() > 1 {
+                return Err(format!(
+                    "two accounts are named \"{n}\"; use the external id instead"
+                ));
+            }
+            Ok(ids.first().map(|(i,)| AccountId(*i)))
+        }
+    }
+    .map_err(|e| format!("could not look up {r}: {e}"))?;
+    found.ok_or_else(|| format!("no {r}; import or create the account first"))
+}
+
+/// Resolves a patch's people and parent, naming the field of the first that does not resolve.
+pub(crate) async fn resolve_patch(
+    conn: &mut AnyConnection,
+    p: &AccountPatch,
+) -> Result<Resolved, (String, String)> {
+    let mut out = Resolved::default();
+    if let Some(parent) = &p.parent {
+        out.parent = Some(match parent {
+            Some(r) => Some(
+                resolve_account(conn, r)
+                    .await
+                    .map_err(|e| ("parent".to_string(), e))?,
+            ),
+            None => None,
+        });
+    }
+    for (f, person) in &p.owners {
+        let id = match person {
+            Some(r) => Some(
+                resolve_person(conn, r)
+                    .await
+                    .map_err(|e| (format!("owners.{f}"), e))?,
+            ),
+            None => None,
+        };
+        out.owners.insert(*f, id);
+    }
+    Ok(out)
+}
+
+/// Creates (`id` None) or updates an account from a patch, with its audit entry.
+pub(crate) async fn save_account(
+    conn: &mut AnyConnection,
+    now: &str,
+    actor: &Actor,
+    id: Option<AccountId>,
+    patch: &AccountPatch,
+) -> Result<(AccountId, Change)> {
+    let resolved = resolve_patch(conn, patch)
+        .await
+        .map_err(|(f, m)| StoreError::invalid(&f, m))?;
+    let before = match id {
+        Some(id) => load_account(conn, id, Currency::USD)
+            .await?
+            .map(|a| a.fields),
+        None => None,
+    };
+    let mut fields = before.clone().unwrap_or_default();
+    patch.apply(&mut fields, &resolved);
+    validate_account(&fields).map_err(|e| StoreError::invalid("name", e.0))?;
+    if let (Some(id), Some(parent)) = (id, fields.parent_id)
+        && parent == id
+    {
+        return Err(StoreError::invalid(
+            "parent",
+            "an account cannot be its own parent",
+        ));
+    }
+    if before.as_ref() == Some(&fields) {
+        return Ok((id.expect("existing"), Change::Unchanged));
+    }
+    let taken = format!(
+        "another account already has external id {:?} or domain {:?}",
+        fields.external_id.as_deref().unwrap_or(""),
+        fields.domain.as_ref().map(|d| d.as_str()).unwrap_or("")
+    );
+    let o = &fields.owners;
+    let custom = custom_values_to_json(&fields.custom).to_string();
+    let q = match id {
+        Some(_) => sqlx::query_as::<_, (i64,)>(
+            "UPDATE accounts SET external_id = $1, domain = $2, name = $3, name_key = $4, industry = $5, country = $6, \
+             employees = $7, parent_id = $8, lifecycle = $9, customer_since = $10, csm_id = $11, ae_id = $12, \
+             cd_id = $13, sponsor_id = $14, custom = $15, updated_at = $16, search_key = $17 WHERE id = $18 RETURNING id",
+        ),
+        None => sqlx::query_as::<_, (i64,)>(
+            "INSERT INTO accounts (external_id, domain, name, name_key, industry, country, employees, parent_id, \
+             lifecycle, customer_since, csm_id, ae_id, cd_id, sponsor_id, custom, created_at, updated_at, search_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17) RETURNING id",
+        ),
+    };
+    let q = q
+        .bind(fields.external_id.as_deref())
+        .bind(fields.domain.as_ref().map(|d| d.as_str().to_string()))
+        .bind(&fields.name)
+        .bind(fold(&fields.name))
+        .bind(fields.industry.as_deref())
+        .bind(fields.country.as_deref())
+        .bind(fields.employees)
+        .bind(fields.parent_id.map(|p| p.0))
+        .bind(fields.lifecycle.map(|l| l.as_str()))
+        .bind(opt_date(fields.customer_since))
+        .bind(o.csm.map(|u| u.0))
+        .bind(o.ae.map(|u| u.0))
+        .bind(o.customer_development.map(|u| u.0))
+        .bind(o.executive_sponsor.map(|u| u.0))
+        .bind(custom)
+        .bind(now)
+        .bind(sherpa_core::text::account_search_key(
+            &fields.name,
+            fields.external_id.as_deref(),
+            fields.domain.as_ref().map(|d| d.as_str()),
+        ));
+    let q = match id {
+        Some(id) => q.bind(id.0),
+        None => q,
+    };
+    let (new_id,) = q
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| StoreError::unique(e, || taken))?;
+    let (action, change) = if id.is_some() {
+        ("update", Change::Updated)
+    } else {
+        ("create", Change::Created)
+    };
+    record(
+        conn,
+        now,
+        actor,
+        action,
+        "account",
+        new_id,
+        before.as_ref().map(account_json).as_ref(),
+        Some(&account_json(&fields)),
+    )
+    .await?;
+    Ok((AccountId(new_id), change))
+}
+
+/// SQL assignments of an account's ARR (the sum of its current terms, converted into the
+/// reporting currency in integer minor units; terms in a currency without a rate do not count)
+/// and renewal date (the earliest end of a current term). One definition for one account and
+/// for the whole book.
+pub(crate) fn arr_assignments(account: &str, today: &str, reporting: &str) -> String {
+    let current = format!(
+        "c.account_id = {account} AND c.status <> 'cancelled' AND c.start_date <= {today} AND c.end_date >= {today}"
+    );
+    format!(
+        "arr_minor = (SELECT COALESCE(SUM(CASE WHEN c.currency = {reporting} THEN c.arr_minor \
+                      ELSE c.arr_minor * x.minor_ppm / 1000000 END), 0) \
+                      FROM contracts c LEFT JOIN exchange_rates x ON x.currency = c.currency \
+                      WHERE {current} AND (c.currency = {reporting} OR x.minor_ppm IS NOT NULL)), \
+         renewal_date = (SELECT MIN(c.end_date) FROM contracts c WHERE {current})"
+    )
+}
+
+/// Recomputes an account's ARR (sum of current terms in the reporting currency) and renewal
+/// date (earliest end of a current term) from its contract terms.
+pub(crate) async fn refresh_arr(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    today: NaiveDate,
+    currency: Currency,
+) -> Result<()> {
+    let today = date(today);
+    sqlx::query(&format!(
+        "UPDATE accounts SET {} WHERE id = $1",
+        arr_assignments("$1", "$2", "$3")
+    ))
+    .bind(account.0)
+    .bind(&today)
+    .bind(currency.code())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
