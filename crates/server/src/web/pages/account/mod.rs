@@ -7,6 +7,14 @@ pub mod health;
 pub mod playbook;
 pub mod priority;
 
+mod edit;
+mod relationship;
+mod voice;
+
+pub use edit::edit;
+use relationship::{Person, RoleGroup, relationship_map};
+use voice::{Support, Usage, Voice, usage, voice};
+
 use super::problem;
 use crate::AppState;
 use crate::web::session::{Current, Signed};
@@ -32,24 +40,6 @@ struct Term {
     status: String,
 }
 
-struct Person {
-    id: String,
-    name: String,
-    email: String,
-    title: String,
-    departed: String,
-    /// The contact stopped automated email.
-    unsubscribed: bool,
-}
-
-/// One relationship role and who holds it.
-struct RoleGroup {
-    role: &'static str,
-    people: Vec<Person>,
-    /// Why the group needs attention: nobody holds a key role, or its holder left.
-    flag: Option<String>,
-}
-
 struct Entry {
     kind: String,
     when: String,
@@ -64,188 +54,6 @@ struct OwnerChoice {
     name: String,
     /// What the edit form shows and compares: the owner's email.
     email: String,
-}
-
-/// Product usage over the last 90 days.
-struct Usage {
-    chart: Option<String>,
-    seats_in_use: i64,
-    contracted_seats: Option<i64>,
-    /// Seats in use over contracted seats, as a percentage.
-    utilisation: Option<i64>,
-    events_30_days: i64,
-    top_features: Vec<(String, i64, bool)>,
-    never_used: Vec<String>,
-}
-
-struct TicketLine {
-    subject: String,
-    opened: String,
-    severity: String,
-    status: String,
-    escalated: bool,
-}
-
-struct Support {
-    open: i64,
-    last_30_days: i64,
-    average_resolution: String,
-    longest_resolution: String,
-    escalated_90_days: i64,
-    recent: Vec<TicketLine>,
-}
-
-struct Answer {
-    on: String,
-    kind: String,
-    value: String,
-    /// detractor, passive or promoter for NPS; poor for a low score or "no".
-    tone: &'static str,
-    comment: String,
-}
-
-struct Voice {
-    nps_12_months: Option<i64>,
-    nps_previous_12_months: Option<i64>,
-    answers: Vec<Answer>,
-}
-
-/// "2 d 4 h", "5 h", "35 min".
-fn duration(d: Option<chrono::Duration>) -> String {
-    let Some(d) = d else { return "–".into() };
-    let minutes = d.num_minutes();
-    if minutes >= 24 * 60 {
-        format!("{} d {} h", minutes / (24 * 60), minutes % (24 * 60) / 60)
-    } else if minutes >= 60 {
-        format!("{} h", minutes / 60)
-    } else {
-        format!("{minutes} min")
-    }
-}
-
-async fn usage(
-    s: &AppState,
-    a: &Account,
-    contracts: &[Contract],
-    today: chrono::NaiveDate,
-) -> Result<Usage, Failure> {
-    let from = today - chrono::Days::new(89);
-    let days = s.store.usage(a.id, from, today).await?;
-    let contracted: i64 = contracts
-        .iter()
-        .filter(|t| t.fields.is_current(today))
-        .filter_map(|t| t.fields.seats)
-        .sum();
-    let contracted = (contracted > 0).then_some(contracted);
-    let seats_in_use = s.store.seats_in_use(a.id, today).await?;
-    let features = s
-        .store
-        .feature_usage(a.id, today - chrono::Days::new(29), today)
-        .await?;
-    Ok(Usage {
-        chart: chart::usage(&days, from, today, contracted),
-        seats_in_use,
-        contracted_seats: contracted,
-        utilisation: contracted.map(|c| seats_in_use * 100 / c),
-        events_30_days: days
-            .iter()
-            .filter(|d| d.day > today - chrono::Days::new(30))
-            .map(|d| d.events)
-            .sum(),
-        never_used: features
-            .iter()
-            .filter(|(_, n, _)| *n == 0)
-            .map(|(f, _, _)| f.clone())
-            .collect(),
-        top_features: features
-            .into_iter()
-            .filter(|(_, n, _)| *n > 0)
-            .take(5)
-            .collect(),
-    })
-}
-
-async fn voice(
-    s: &AppState,
-    a: &Account,
-    today: chrono::NaiveDate,
-) -> Result<(Support, Voice), Failure> {
-    let sum = s.store.ticket_summary(a.id).await?;
-    let recent = s
-        .store
-        .tickets(Some(a.id), 8)
-        .await?
-        .into_iter()
-        .map(|t| TicketLine {
-            subject: t.fields.subject,
-            opened: format::date(Some(t.fields.opened_at.date_naive())),
-            severity: t.fields.severity.to_string(),
-            status: t.fields.status.to_string(),
-            escalated: t.fields.escalated,
-        })
-        .collect();
-    let answers = s.store.surveys(Some(a.id), 200).await?;
-    let nps_between = |from: chrono::NaiveDate, to: chrono::NaiveDate| {
-        let scores: Vec<i64> = answers
-            .iter()
-            .filter(|x| {
-                x.fields.kind == SurveyKind::Nps
-                    && x.fields.answered_on > from
-                    && x.fields.answered_on <= to
-            })
-            .filter_map(|x| x.fields.score)
-            .collect();
-        nps(&scores)
-    };
-    let year_ago = today - chrono::Days::new(365);
-    let voice = Voice {
-        nps_12_months: nps_between(year_ago, today),
-        nps_previous_12_months: nps_between(year_ago - chrono::Days::new(365), year_ago),
-        answers: answers
-            .iter()
-            .take(8)
-            .map(|x| {
-                let f = &x.fields;
-                let (value, tone) = match (f.kind, f.score, f.intent) {
-                    (SurveyKind::Nps, Some(n), _) => (
-                        n.to_string(),
-                        if n >= 9 {
-                            "promoter"
-                        } else if n >= 7 {
-                            "passive"
-                        } else {
-                            "poor"
-                        },
-                    ),
-                    (SurveyKind::Csat, Some(n), _) => {
-                        (format!("{n} / 5"), if n <= 2 { "poor" } else { "" })
-                    }
-                    (SurveyKind::Ces, Some(n), _) => (format!("{n} / 7"), ""),
-                    (_, _, Some(i)) => (
-                        i.to_string(),
-                        if i == RenewIntent::No { "poor" } else { "" },
-                    ),
-                    _ => (String::new(), ""),
-                };
-                Answer {
-                    on: f.answered_on.to_string(),
-                    kind: f.kind.to_string(),
-                    value,
-                    tone,
-                    comment: f.comment.clone().unwrap_or_default(),
-                }
-            })
-            .collect(),
-    };
-    let support = Support {
-        open: sum.open,
-        last_30_days: sum.opened_last_30_days,
-        average_resolution: duration(sum.average_resolution),
-        longest_resolution: duration(sum.longest_resolution),
-        escalated_90_days: sum.escalated_last_90_days,
-        recent,
-    };
-    Ok((support, voice))
 }
 
 #[derive(Template)]
@@ -282,67 +90,6 @@ impl AccountPage {
     fn text(v: &Option<String>) -> &str {
         v.as_deref().unwrap_or("")
     }
-}
-
-fn person(c: &Contact) -> Person {
-    Person {
-        id: c.id.to_string(),
-        name: c.fields.name.clone(),
-        email: c
-            .fields
-            .email
-            .as_ref()
-            .map(|e| e.as_str().to_string())
-            .unwrap_or_default(),
-        title: c.fields.title.clone().unwrap_or_default(),
-        departed: format::date(c.fields.departed_on),
-        unsubscribed: false,
-    }
-}
-
-/// Contacts grouped by role. A missing champion or economic buyer, or one who has left with
-/// no active successor, is flagged: seed 002 makes their departure an escalation.
-fn relationship_map(contacts: &[Contact]) -> (Vec<RoleGroup>, Vec<Person>) {
-    let mut groups = Vec::new();
-    for role in RelationshipRole::ALL {
-        let holders: Vec<&Contact> = contacts
-            .iter()
-            .filter(|c| c.fields.roles.contains(role))
-            .collect();
-        let key = matches!(
-            role,
-            RelationshipRole::Champion | RelationshipRole::EconomicBuyer
-        );
-        let label = match role {
-            RelationshipRole::EconomicBuyer => "economic buyer",
-            RelationshipRole::Champion => "champion",
-            RelationshipRole::Coach => "coach",
-            RelationshipRole::TechnicalBuyer => "technical buyer",
-            RelationshipRole::UserBuyer => "user buyer",
-            RelationshipRole::Admin => "admin",
-            RelationshipRole::Executive => "executive",
-        };
-        let active = holders.iter().any(|c| c.fields.active());
-        let flag = match (key, holders.is_empty(), active) {
-            (true, true, _) => Some(format!("No {label} named")),
-            (true, false, false) => Some(format!("The {label} has left; name a new one")),
-            _ => None,
-        };
-        if holders.is_empty() && flag.is_none() {
-            continue;
-        }
-        groups.push(RoleGroup {
-            role: label,
-            people: holders.into_iter().map(person).collect(),
-            flag,
-        });
-    }
-    let unassigned = contacts
-        .iter()
-        .filter(|c| c.fields.roles.is_empty())
-        .map(person)
-        .collect();
-    (groups, unassigned)
 }
 
 async fn page(
@@ -512,124 +259,6 @@ pub async fn show(
 }
 
 /// The edit form. Every field is sent; only the ones that differ become the change.
-#[derive(Deserialize)]
-pub struct AccountForm {
-    name: String,
-    domain: String,
-    industry: String,
-    country: String,
-    employees: String,
-    lifecycle: String,
-    customer_since: String,
-    #[serde(flatten)]
-    owners: BTreeMap<String, String>,
-}
-
-/// The change the form asks for, or the first field that does not parse. Owners are named by
-/// email or full name; `current` holds the present owners' emails, to see which changed.
-fn account_change(
-    a: &Account,
-    f: &AccountForm,
-    current: &BTreeMap<OwnerFunction, String>,
-) -> Result<AccountPatch, Invalid> {
-    fn changed<T: PartialEq + Clone>(old: &T, new: T) -> Option<T> {
-        (old != &new).then_some(new)
-    }
-    let opt = |field: &str, v: &str| optional_text(field, v, limits::SHORT_TEXT);
-    let name = required_text("name", &f.name, limits::NAME)?;
-    let domain = match f.domain.trim() {
-        "" => None,
-        d => Some(Domain::parse(d).map_err(|e| Invalid(format!("domain: {}", e.0)))?),
-    };
-    let employees = match f.employees.trim() {
-        "" => None,
-        n => Some(
-            n.replace(',', "")
-                .parse::<i64>()
-                .ok()
-                .filter(|n| (0..=limits::MAX_EMPLOYEES).contains(n))
-                .ok_or_else(|| {
-                    Invalid(format!(
-                        "employees: \"{n}\" is not a whole number between 0 and {}",
-                        limits::MAX_EMPLOYEES
-                    ))
-                })?,
-        ),
-    };
-    let lifecycle = match f.lifecycle.trim() {
-        "" => None,
-        l => Some(
-            l.parse::<Lifecycle>()
-                .map_err(|e| Invalid(format!("lifecycle: {e}")))?,
-        ),
-    };
-    let customer_since = match f.customer_since.trim() {
-        "" => None,
-        d => Some(
-            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-                Invalid(format!(
-                    "customer since: \"{d}\" is not a date (YYYY-MM-DD)"
-                ))
-            })?,
-        ),
-    };
-    let mut owners = BTreeMap::new();
-    for function in OwnerFunction::ALL {
-        let key = format!("owner_{}", function.as_str());
-        let Some(v) = f.owners.get(&key) else {
-            continue;
-        };
-        let was = current.get(function).map(String::as_str).unwrap_or("");
-        if v.trim().eq_ignore_ascii_case(was) {
-            continue;
-        }
-        let person = PersonRef::from_text(v).map_err(|e| Invalid(format!("{key}: {}", e.0)))?;
-        owners.insert(*function, person);
-    }
-    let fields = &a.fields;
-    Ok(AccountPatch {
-        name: changed(&fields.name, name),
-        domain: changed(&fields.domain, domain),
-        industry: changed(&fields.industry, opt("industry", &f.industry)?),
-        country: changed(&fields.country, opt("country", &f.country)?),
-        employees: changed(&fields.employees, employees),
-        lifecycle: changed(&fields.lifecycle, lifecycle),
-        customer_since: changed(&fields.customer_since, customer_since),
-        owners,
-        ..AccountPatch::default()
-    })
-}
-
-pub async fn edit(
-    State(s): State<AppState>,
-    Signed(c): Signed,
-    Path(id): Path<String>,
-    axum::Form(f): axum::Form<AccountForm>,
-) -> PageResult {
-    let id = account_id(&id)?;
-    let a = s.store.account(id).await?;
-    let mut current = BTreeMap::new();
-    for function in OwnerFunction::ALL {
-        if let Some(u) = a.fields.owners.get(*function) {
-            current.insert(*function, s.store.user(u).await?.email.as_str().to_string());
-        }
-    }
-    let outcome = match account_change(&a, &f, &current) {
-        Err(e) => Some((false, e.0)),
-        Ok(patch) => match s.app.edit_account(&c.caller(), id, &patch).await {
-            Ok(_) if patch == AccountPatch::default() => Some((true, "Nothing changed.".into())),
-            Ok(_) => return Ok(Redirect::to(&format!("/accounts/{id}?saved=1")).into_response()),
-            Err(e) => Some((false, problem(e)?)),
-        },
-    };
-    let ok = outcome.as_ref().is_some_and(|(ok, _)| *ok);
-    let mut resp = render(&page(&s, &c, id, outcome).await?);
-    if !ok {
-        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    }
-    Ok(resp)
-}
-
 /// The log-a-touch form; `attendee` repeats, so the body is read as pairs.
 pub async fn log_activity(
     State(s): State<AppState>,
