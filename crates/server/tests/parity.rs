@@ -531,6 +531,14 @@ fn stop_emails() -> (Call, Form) {
     )
 }
 
+/// Issuing oneself a calendar feed of one's touches.
+fn issue_feed() -> (Call, Form) {
+    (
+        ("POST", "/api/v1/me/calendar".into(), json!({})),
+        ("/calendar".into(), Vec::new()),
+    )
+}
+
 /// A case on an account that starts red with an open at-risk playbook.
 fn at_risk(mut c: Case) -> Case {
     c.at_risk = true;
@@ -635,6 +643,13 @@ fn cases() -> Vec<Case> {
             Who::Sales,
             stop_emails(),
             false,
+        ),
+        case(
+            "a CSM issues their calendar feed",
+            None,
+            Who::Csm,
+            issue_feed(),
+            true,
         ),
         case(
             "grade an account",
@@ -1095,6 +1110,10 @@ async fn state(b: &Book) -> String {
         .map(|r| (r.name, r.released_on, r.notes))
         .collect();
     let health = store.account_health(b.account).await.unwrap().health;
+    let mut feeds = Vec::new();
+    for u in [&b.csm, &b.other_csm, &b.sales, &b.viewer, &b.leader] {
+        feeds.push(store.calendar_feed_issued(u.id).await.unwrap().is_some());
+    }
     let configs = (
         store.health_config().await.unwrap(),
         store.health_config_versions().await.unwrap().len(),
@@ -1102,7 +1121,7 @@ async fn state(b: &Book) -> String {
         store.engagement_config_versions().await.unwrap().len(),
     );
     format!(
-        "health: {:?} {:?}\nplaybooks: {playbooks:?}\nunsubscribed: {unsubscribed:?}\nreleases: {releases:?}\nconfigs: {configs:?}\nmilestones: {milestones:?}\npulse: {pulse:?}\naccount: {:?}\nrules: {rules:?}\nreassignments: {plans:?}\nnine-box: {nine_box:?}\npriority: {:?}\ngradings: {gradings:?}\ntier changes: {tiers:?}\ntimeline: {timeline:?}\ntasks: {tasks:?}\naudit: {audit:?}",
+        "feeds: {feeds:?}\nhealth: {:?} {:?}\nplaybooks: {playbooks:?}\nunsubscribed: {unsubscribed:?}\nreleases: {releases:?}\nconfigs: {configs:?}\nmilestones: {milestones:?}\npulse: {pulse:?}\naccount: {:?}\nrules: {rules:?}\nreassignments: {plans:?}\nnine-box: {nine_box:?}\npriority: {:?}\ngradings: {gradings:?}\ntier changes: {tiers:?}\ntimeline: {timeline:?}\ntasks: {tasks:?}\naudit: {audit:?}",
         health.score, health.colour, a.fields, a.priority
     )
 }
