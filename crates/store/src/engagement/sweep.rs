@@ -84,7 +84,8 @@ impl Store {
                 .map_err(|(key, e)| crate::StoreError::invalid(&key, e.to_string()))?,
         );
         let releases = self.recent_releases(today).await?;
-        let rollups = self.rollups().await?;
+        // Complete weeks and first days only: see `rollups_as_written`.
+        let rollups = self.rollups_as_written();
         let only_ids = only.unwrap_or_default();
         let only = match only {
             Some(ids) => format!("AND id IN ({})", placeholders(0, ids.len())),
