@@ -362,3 +362,26 @@ async fn a_read_while_the_refresher_holds_the_mark_still_sees_the_write() {
     );
     db.store.health_watch().finish(&taken);
 }
+
+#[tokio::test]
+async fn of_two_answers_on_one_day_the_one_recorded_later_is_the_latest() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let acme = db.account("Acme", "EXT-1").await;
+    for score in [0, 10] {
+        let answer = SurveyFields {
+            account_id: acme,
+            contact_id: None,
+            external_id: None,
+            kind: SurveyKind::Nps,
+            score: Some(score),
+            intent: None,
+            comment: None,
+            answered_on: "2026-11-20".parse::<NaiveDate>().unwrap(),
+        };
+        db.store.save_survey(&sys, &answer).await.unwrap();
+    }
+    let m = db.store.account_metrics(acme).await.unwrap();
+    assert_eq!(m["nps_latest"], 10.0, "the 10 came after the 0");
+    assert_eq!(m["nps_trend"], 10.0);
+}

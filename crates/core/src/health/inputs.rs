@@ -66,6 +66,8 @@ pub struct AccountInputs {
     pub arr_now: Option<i64>,
     pub arr_year_ago: Option<i64>,
     pub tickets: Vec<TicketInput>,
+    /// In the order they were recorded: of two answers on one day, the one recorded later is
+    /// the later answer.
     pub surveys: Vec<SurveyInput>,
     pub activities: Vec<ActivityInput>,
     pub contacts: Vec<ContactInput>,
@@ -278,9 +280,15 @@ fn support_metrics(i: &AccountInputs, end: chrono::DateTime<chrono::Utc>, m: &mu
 
 /// Surveys, newest first: NPS and its trend, CSAT, CES, the intent to renew.
 fn survey_metrics(i: &AccountInputs, day: NaiveDate, m: &mut Put) {
-    let mut surveys: Vec<&SurveyInput> =
-        i.surveys.iter().filter(|s| s.answered_on <= day).collect();
-    surveys.sort_by_key(|s| std::cmp::Reverse(s.answered_on));
+    let mut surveys: Vec<(usize, &SurveyInput)> = i
+        .surveys
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.answered_on <= day)
+        .collect();
+    // Latest first: by day, then by the order recorded.
+    surveys.sort_by_key(|(n, s)| std::cmp::Reverse((s.answered_on, *n)));
+    let surveys: Vec<&SurveyInput> = surveys.into_iter().map(|(_, s)| s).collect();
     let scores = |kind: SurveyKind| -> Vec<f64> {
         surveys
             .iter()
@@ -533,6 +541,13 @@ mod tests {
         assert_eq!(now["champion_departed"], 1.0);
         let summer = metrics(&i, &cat, d("2026-07-01"));
         assert_eq!(summer["nps_latest"], 9.0);
+        // Two answers on one day: the one recorded later is the latest.
+        let same_day = AccountInputs {
+            surveys: vec![survey("2026-10-01", 0), survey("2026-10-01", 10)],
+            ..Default::default()
+        };
+        let m = metrics(&same_day, &cat, d("2026-11-23"));
+        assert_eq!((m["nps_latest"], m["nps_trend"]), (10.0, 10.0));
         assert_eq!(summer.get("nps_trend"), None);
         assert_eq!(summer["champion_departed"], 0.0);
     }

@@ -335,7 +335,7 @@ impl Reader<'_> {
         let mut a = Args::default();
         let sql = format!(
             "SELECT account_id, kind, score, intent, answered_on FROM surveys \
-             WHERE account_id IN ({}) AND answered_on >= {} AND answered_on <= {}",
+             WHERE account_id IN ({}) AND answered_on >= {} AND answered_on <= {} ORDER BY id",
             a.ids(self.ids),
             a.text(date(self.day - Days::new(730))),
             a.text(date(self.day))
