@@ -381,3 +381,83 @@ async fn a_task_closed_long_ago_is_archived_not_deleted() {
         TaskStatus::Done
     );
 }
+
+#[tokio::test]
+async fn a_late_milestone_escalation_closes_when_the_milestone_is_done() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let start = d("2026-01-15");
+    db.clock.set(at(start));
+    db.store
+        .set_engagement_config(&sys, &everyone_tier_2())
+        .await
+        .unwrap();
+    let csm = person(&db, "casey@example.com", Function::Csm).await;
+    let acme = db
+        .store
+        .create_account(
+            &sys,
+            &AccountPatch {
+                name: Some("Acme".into()),
+                owners: [(OwnerFunction::Csm, Some(PersonRef::Id(csm.id)))]
+                    .into_iter()
+                    .collect(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    db.store
+        .save_contract(
+            &sys,
+            None,
+            &ContractPatch {
+                account: Some(AccountRef::Id(acme)),
+                arr: Some(Money::parse("24000", Currency::USD).unwrap()),
+                start_date: Some(start),
+                end_date: Some(d("2027-01-14")),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    // No login by day 7, three days' grace: the escalation opens on day 11.
+    let day = start + Days::new(11);
+    db.clock.set(at(day));
+    db.store.run_engagement().await.unwrap();
+    let escalation = |tasks: Vec<Task>| {
+        tasks
+            .into_iter()
+            .find(|t| t.fields.dedup_key.as_deref() == Some("engagement:late_access_activated"))
+            .expect("the escalation")
+    };
+    let all = TaskQuery {
+        account: Some(acme),
+        limit: 100,
+        ..Default::default()
+    };
+    let open = escalation(db.store.tasks(&all).await.unwrap());
+    assert_eq!(open.status, TaskStatus::Open);
+
+    db.store
+        .complete_milestone(&sys, acme, "access_activated", day)
+        .await
+        .unwrap();
+    let closed = escalation(db.store.tasks(&all).await.unwrap());
+    assert_eq!(closed.status, TaskStatus::Done, "nothing is late any more");
+    assert_eq!(
+        closed.outcome.as_deref(),
+        Some("milestone access_activated done")
+    );
+    // The next sweep does not open it again.
+    db.store.run_engagement().await.unwrap();
+    let again = db.store.tasks(&all).await.unwrap();
+    assert_eq!(
+        again
+            .iter()
+            .filter(|t| t.fields.dedup_key.as_deref() == Some("engagement:late_access_activated"))
+            .count(),
+        1
+    );
+}

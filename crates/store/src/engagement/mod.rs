@@ -383,6 +383,7 @@ impl Store {
                 "milestone {key:?} is already done"
             )));
         }
+        close_escalation(&mut tx, &now, actor, account, key).await?;
         crate::audit::record(
             &mut tx,
             &now,
@@ -459,4 +460,34 @@ impl Store {
                 .collect::<Result<_>>()?,
         })
     }
+}
+
+/// Closes the open escalation of a milestone that is now done: "Late: First value" means
+/// nothing once first value is reached.
+pub(crate) async fn close_escalation(
+    conn: &mut sqlx::AnyConnection,
+    now: &str,
+    actor: &Actor,
+    account: AccountId,
+    milestone: &str,
+) -> Result<()> {
+    let open: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM tasks WHERE account_id = $1 AND dedup_key = $2 AND status = 'open'",
+    )
+    .bind(account.0)
+    .bind(task_key(&escalation_key(milestone)))
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(task) = open {
+        crate::tasks::close_done(
+            conn,
+            now,
+            actor,
+            task,
+            account,
+            &format!("milestone {milestone} done"),
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -268,8 +268,9 @@ impl Store {
         let now = self.now();
         let mut n = 0;
         let mut tx = self.write_tx().await?;
+        let engine = Actor::system("engagement");
         for (id, key, r) in done {
-            n += sqlx::query(
+            let added = sqlx::query(
                 "INSERT INTO engagement_milestones (account_id, milestone, completed_on, how, recorded_at) \
                  VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
             )
@@ -281,6 +282,10 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected() as usize;
+            if added > 0 {
+                super::close_escalation(&mut tx, &now, &engine, AccountId(*id), key).await?;
+            }
+            n += added;
         }
         tx.commit().await?;
         Ok(n)
