@@ -8,7 +8,7 @@ use sherpa_core::AccountId;
 
 impl App {
     /// Fires what is now due for these accounts; never fails the caller.
-    pub(crate) async fn engage(&self, accounts: &[AccountId]) {
+    pub async fn engage(&self, accounts: &[AccountId]) {
         let Err(e) = self.store.run_engagement_for(accounts).await else {
             return;
         };

@@ -81,10 +81,4 @@ impl App {
             never_computed: ids.len(),
         })
     }
-
-    /// Fires the moments now due for accounts whose health just moved; a failure is logged and
-    /// the sweep of the book catches up.
-    pub async fn engage_changed(&self, accounts: &[AccountId]) {
-        self.engage(accounts).await
-    }
 }

@@ -78,6 +78,6 @@ async fn engage(app: App, mut changed: tokio::sync::mpsc::UnboundedReceiver<Vec<
             pending.extend(more);
         }
         let ids: Vec<AccountId> = pending.drain().collect();
-        app.engage_changed(&ids).await;
+        app.engage(&ids).await;
     }
 }

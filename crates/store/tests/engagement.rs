@@ -42,27 +42,13 @@ fn at(day: NaiveDate) -> chrono::DateTime<Utc> {
     Utc.from_utc_datetime(&day.and_hms_opt(6, 0, 0).unwrap())
 }
 
-#[tokio::test]
-async fn a_tier_2_account_gets_every_plan_task_once_on_its_day_for_the_right_owner() {
-    let db = support::TestDb::new().await;
+/// "Acme" with these owners and a year's term of $24,000 from `start`.
+async fn acme_with_a_term(
+    db: &support::TestDb,
+    owners: Vec<(OwnerFunction, Option<PersonRef>)>,
+    start: NaiveDate,
+) -> AccountId {
     let sys = Actor::system("test");
-    let start = d("2026-01-15");
-    db.clock.set(at(start));
-    db.store
-        .set_engagement_config(&sys, &everyone_tier_2())
-        .await
-        .unwrap();
-    let csm = person(&db, "casey@example.com", Function::Csm).await;
-    let ae = person(&db, "alex@example.com", Function::Sales).await;
-    let cd = person(&db, "dana@example.com", Function::CustomerDevelopment).await;
-    let owners = [
-        (OwnerFunction::Csm, Some(PersonRef::Id(csm.id))),
-        (OwnerFunction::Ae, Some(PersonRef::Id(ae.id))),
-        (
-            OwnerFunction::CustomerDevelopment,
-            Some(PersonRef::Id(cd.id)),
-        ),
-    ];
     let acme = db
         .store
         .create_account(
@@ -84,12 +70,37 @@ async fn a_tier_2_account_gets_every_plan_task_once_on_its_day_for_the_right_own
                 account: Some(AccountRef::Id(acme)),
                 arr: Some(Money::parse("24000", Currency::USD).unwrap()),
                 start_date: Some(start),
-                end_date: Some(d("2027-01-14")),
+                end_date: Some(start + Days::new(364)),
                 ..Default::default()
             },
         )
         .await
         .unwrap();
+    acme
+}
+
+#[tokio::test]
+async fn a_tier_2_account_gets_every_plan_task_once_on_its_day_for_the_right_owner() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let start = d("2026-01-15");
+    db.clock.set(at(start));
+    db.store
+        .set_engagement_config(&sys, &everyone_tier_2())
+        .await
+        .unwrap();
+    let csm = person(&db, "casey@example.com", Function::Csm).await;
+    let ae = person(&db, "alex@example.com", Function::Sales).await;
+    let cd = person(&db, "dana@example.com", Function::CustomerDevelopment).await;
+    let owners = [
+        (OwnerFunction::Csm, Some(PersonRef::Id(csm.id))),
+        (OwnerFunction::Ae, Some(PersonRef::Id(ae.id))),
+        (
+            OwnerFunction::CustomerDevelopment,
+            Some(PersonRef::Id(cd.id)),
+        ),
+    ];
+    let acme = acme_with_a_term(&db, owners.to_vec(), start).await;
 
     let activity = |kind, day: NaiveDate| ActivityInput {
         account: AccountRef::Id(acme),
@@ -393,35 +404,12 @@ async fn a_late_milestone_escalation_closes_when_the_milestone_is_done() {
         .await
         .unwrap();
     let csm = person(&db, "casey@example.com", Function::Csm).await;
-    let acme = db
-        .store
-        .create_account(
-            &sys,
-            &AccountPatch {
-                name: Some("Acme".into()),
-                owners: [(OwnerFunction::Csm, Some(PersonRef::Id(csm.id)))]
-                    .into_iter()
-                    .collect(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .id;
-    db.store
-        .save_contract(
-            &sys,
-            None,
-            &ContractPatch {
-                account: Some(AccountRef::Id(acme)),
-                arr: Some(Money::parse("24000", Currency::USD).unwrap()),
-                start_date: Some(start),
-                end_date: Some(d("2027-01-14")),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let acme = acme_with_a_term(
+        &db,
+        vec![(OwnerFunction::Csm, Some(PersonRef::Id(csm.id)))],
+        start,
+    )
+    .await;
     // No login by day 7, three days' grace: the escalation opens on day 11.
     let day = start + Days::new(11);
     db.clock.set(at(day));
