@@ -599,7 +599,7 @@ test('a new customer follows its onboarding: a late milestone escalates with its
   const sent = Date.now();
   let poor;
   while (!poor) {
-    const tasks = (await (await api(`/tasks?account=${account.id}&status=open`)).json()).items;
+    const tasks = (await (await api(`/tasks?account_id=${account.id}&status=open`)).json()).items;
     poor = tasks.find((t) => t.moment?.moment === 'poor_survey');
     if (!poor) {
       assert.ok(Date.now() - sent < 10000, 'no poor-survey task within 10 s');

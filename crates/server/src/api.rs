@@ -172,6 +172,11 @@ pub fn router(state: AppState) -> Router {
     let mut doc = doc;
     // After the routes are in: the modifier walks every operation.
     CommonProblems.modify(&mut doc);
+    let known = std::sync::Arc::new(crate::query_params::KnownParams::of(&doc));
+    let api = api.route_layer(axum::middleware::from_fn_with_state(
+        known,
+        crate::query_params::refuse_unknown,
+    ));
     let doc = std::sync::Arc::new(doc);
     Router::new()
         .merge(api)

@@ -13,6 +13,7 @@ pub mod intake;
 mod jobs;
 mod metrics;
 pub mod outreach;
+mod query_params;
 pub mod refresher;
 pub mod web;
 

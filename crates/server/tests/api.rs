@@ -1006,3 +1006,53 @@ async fn an_accounts_health_is_explained_factor_by_factor() {
         .await;
     assert_eq!((status, history), (StatusCode::OK, json!([])));
 }
+
+#[tokio::test]
+async fn an_unknown_query_parameter_is_refused_by_name_not_ignored() {
+    let app = TestApp::new().await;
+    let admin = app.token("admin@example.com", Role::Admin).await;
+    let (_, acme) = app
+        .call(
+            "POST",
+            "/api/v1/accounts",
+            Some(&admin),
+            Some(json!({"name": "Acme"})),
+        )
+        .await;
+    let id = acme["id"].as_str().unwrap();
+    let (status, body) = app
+        .call(
+            "GET",
+            &format!("/api/v1/accounts/{id}/arr-history?account={id}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["field"], "account");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("unknown query parameter \"account\""),
+        "{body}"
+    );
+    // A list names what it takes.
+    let (status, body) = app
+        .call(
+            "GET",
+            "/api/v1/accounts?csm=me&colour=red",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let detail = body["detail"].as_str().unwrap();
+    assert!(detail.contains("\"csm\", \"colour\""), "{detail}");
+    assert!(detail.contains("takes "), "{detail}");
+    // What an endpoint takes still works.
+    let (status, _) = app
+        .call("GET", "/api/v1/accounts?limit=5", Some(&admin), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -76,7 +76,7 @@ async fn a_new_customer_follows_its_model_and_each_task_says_why() {
     let tasks = web
         .api(
             "GET",
-            &format!("/api/v1/tasks?account={id}&status=open&due_before=2026-12-31"),
+            &format!("/api/v1/tasks?account_id={id}&status=open&due_before=2026-12-31"),
             Some(&token),
             None,
         )
@@ -97,7 +97,7 @@ async fn a_new_customer_follows_its_model_and_each_task_says_why() {
     let none = web
         .api(
             "GET",
-            &format!("/api/v1/tasks?account={id}&due_before=2026-12-01"),
+            &format!("/api/v1/tasks?account_id={id}&due_before=2026-12-01"),
             Some(&token),
             None,
         )
@@ -184,7 +184,7 @@ async fn a_new_customer_follows_its_model_and_each_task_says_why() {
     let tasks = web
         .api(
             "GET",
-            &format!("/api/v1/tasks?owner={}&status=open", casey.id),
+            &format!("/api/v1/tasks?owner_id={}&status=open", casey.id),
             Some(&token),
             None,
         )

@@ -12,7 +12,7 @@ use sherpa_core::*;
 use sqlx::AnyConnection;
 
 /// A touch counts for a task opened up to this long after it (a call logged the next day).
-const LOGGED_LATE: chrono::Duration = chrono::Duration::days(1);
+pub(crate) const LOGGED_LATE: chrono::Duration = chrono::Duration::days(1);
 
 /// Closes the account's open personal-touch task when a personal activity answers it.
 pub(crate) async fn close_touch_tasks(

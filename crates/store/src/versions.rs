@@ -32,19 +32,29 @@ fn parse<T: DeserializeOwned>(json: &str) -> Result<T> {
     Ok(serde_json::from_str(json).map_err(|_| crate::rows::bad("config", json))?)
 }
 
+/// The version in force as `conn` sees it (a writer's transaction sees its own), or the
+/// defaults.
+pub(crate) async fn in_force<T: DeserializeOwned + Default>(
+    conn: &mut sqlx::AnyConnection,
+    v: Versioned,
+) -> Result<T> {
+    let json: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT config FROM {} ORDER BY id DESC LIMIT 1",
+        v.table
+    ))
+    .fetch_optional(&mut *conn)
+    .await?;
+    json.map_or_else(|| Ok(T::default()), |j| parse(&j))
+}
+
 impl Store {
     /// The version in force, or the defaults.
     pub(crate) async fn config_in_force<T: DeserializeOwned + Default>(
         &self,
         v: Versioned,
     ) -> Result<T> {
-        let json: Option<String> = sqlx::query_scalar(&format!(
-            "SELECT config FROM {} ORDER BY id DESC LIMIT 1",
-            v.table
-        ))
-        .fetch_optional(&self.pool)
-        .await?;
-        json.map_or_else(|| Ok(T::default()), |j| parse(&j))
+        let mut conn = self.pool.acquire().await?;
+        in_force(&mut conn, v).await
     }
 
     /// Every saved version, newest first.

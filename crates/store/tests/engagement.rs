@@ -449,3 +449,175 @@ async fn a_late_milestone_escalation_closes_when_the_milestone_is_done() {
         1
     );
 }
+
+#[tokio::test]
+async fn onboarding_tasks_belong_to_accounts_in_onboarding() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let start = d("2026-01-15");
+    db.clock.set(at(start));
+    db.store
+        .set_engagement_config(&sys, &everyone_tier_2())
+        .await
+        .unwrap();
+    let csm = person(&db, "casey@example.com", Function::Csm).await;
+    let owners = vec![(OwnerFunction::Csm, Some(PersonRef::Id(csm.id)))];
+    let acme = acme_with_a_term(&db, owners.clone(), start).await;
+    // Self-sufficiency is expected by day 90: its escalation opens on day 94.
+    let day = start + Days::new(94);
+    db.clock.set(at(day));
+    db.store.run_engagement().await.unwrap();
+    let late = |account: AccountId| {
+        let db = &db;
+        async move {
+            db.store
+                .tasks(&TaskQuery {
+                    account: Some(account),
+                    limit: 100,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|t| {
+                    t.fields
+                        .dedup_key
+                        .as_deref()
+                        .is_some_and(|k| k.starts_with("engagement:late_"))
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let open = late(acme).await;
+    assert!(
+        open.iter().any(|t| t.status == TaskStatus::Open),
+        "during onboarding a late milestone escalates"
+    );
+    let e = db.store.account_engagement(acme).await.unwrap();
+    assert!(e.in_onboarding());
+    let sufficiency = e
+        .milestones
+        .iter()
+        .find(|m| m.key == "self_sufficiency")
+        .unwrap();
+    assert_eq!(e.days_late(sufficiency, day), Some(4));
+
+    // Once the onboarding is over its escalations close, and its gaps are history.
+    let after = start + Days::new(102);
+    db.clock.set(at(after));
+    db.store.run_engagement().await.unwrap();
+    let closed = late(acme).await;
+    assert!(closed.iter().all(|t| t.status == TaskStatus::Done));
+    assert!(
+        closed
+            .iter()
+            .all(|t| t.outcome.as_deref() == Some("onboarding is over"))
+    );
+    let e = db.store.account_engagement(acme).await.unwrap();
+    assert!(!e.in_onboarding());
+    assert!(e.milestones.iter().all(|m| e.days_late(m, after).is_none()));
+
+    // A customer of two years, imported today, has no onboarding debt.
+    let mature = db
+        .store
+        .create_account(
+            &sys,
+            &AccountPatch {
+                name: Some("Mature".into()),
+                lifecycle: Some(Some(Lifecycle::Ongoing)),
+                owners: owners.into_iter().collect(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    db.store
+        .save_contract(
+            &sys,
+            None,
+            &ContractPatch {
+                account: Some(AccountRef::Id(mature)),
+                arr: Some(Money::parse("24000", Currency::USD).unwrap()),
+                start_date: Some(after - Days::new(2 * 365)),
+                end_date: Some(after + Days::new(60)),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    db.store.run_engagement().await.unwrap();
+    assert!(late(mature).await.is_empty());
+    let e = db.store.account_engagement(mature).await.unwrap();
+    assert!(!e.in_onboarding());
+}
+
+#[tokio::test]
+async fn a_logged_business_review_answers_the_quarters_qbr_task() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let start = d("2026-01-15");
+    db.clock.set(at(start));
+    let mut everyone_tier_1 = default_engagement();
+    everyone_tier_1
+        .rules
+        .retain(|r| r.when == Default::default());
+    everyone_tier_1.rules[0].then = "Tier 1: growth".into();
+    db.store
+        .set_engagement_config(&sys, &everyone_tier_1)
+        .await
+        .unwrap();
+    let csm = person(&db, "casey@example.com", Function::Csm).await;
+    let acme = acme_with_a_term(
+        &db,
+        vec![(OwnerFunction::Csm, Some(PersonRef::Id(csm.id)))],
+        start,
+    )
+    .await;
+    let qbrs = || async {
+        db.store
+            .tasks(&TaskQuery {
+                account: Some(acme),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|t| t.fields.dedup_key.as_deref() == Some("engagement:qbr"))
+            .collect::<Vec<_>>()
+    };
+    // Past onboarding, the last day of the fourth quarter: its review has come.
+    let day = d("2026-12-31");
+    db.clock.set(at(day));
+    db.store.run_engagement().await.unwrap();
+    let open = qbrs().await;
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].status, TaskStatus::Open);
+
+    let review = ActivityInput {
+        account: AccountRef::Id(acme),
+        external_id: None,
+        kind: ActivityKind::Qbr,
+        occurred_at: at(day),
+        by: Some(PersonRef::Id(csm.id)),
+        attendees: vec![],
+        summary: "Q4 review with the sponsor".into(),
+    };
+    db.store.log_activity(&sys, &review).await.unwrap();
+    let answered = qbrs().await;
+    assert_eq!(answered[0].status, TaskStatus::Done);
+    assert_eq!(
+        answered[0].outcome.as_deref(),
+        Some("answered: qbr on 2026-12-31")
+    );
+    // The next quarter's review comes in its turn, once.
+    db.clock.set(at(d("2027-03-31")));
+    db.store.run_engagement().await.unwrap();
+    let next = qbrs().await;
+    assert_eq!(next.len(), 2);
+    assert_eq!(
+        next.iter().filter(|t| t.status == TaskStatus::Open).count(),
+        1
+    );
+}

@@ -46,6 +46,7 @@ fn welcome(live: bool, body: &str) -> EngagementConfig {
             text: None,
             live,
         }),
+        answered_by: Vec::new(),
     });
     c
 }

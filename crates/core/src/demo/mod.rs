@@ -12,7 +12,7 @@ mod voice;
 pub use voice::{FEATURES, Trajectory};
 
 pub use priority::DemoGrading;
-pub use team::{DemoTeam, DemoUser};
+pub use team::{DemoTeam, DemoUser, Desk};
 
 use crate::book::*;
 use crate::money::{Currency, Money};
@@ -81,6 +81,14 @@ pub struct DemoActivity {
     pub summary: String,
 }
 
+/// An account's size, age and fate.
+struct Basics {
+    arr_now: Decimal,
+    customer_since: NaiveDate,
+    tenure_days: i64,
+    churned: bool,
+}
+
 /// The whole demo book's recipe.
 #[derive(Debug, Clone)]
 pub struct DemoBook {
@@ -100,11 +108,43 @@ const CHURN_REASONS: &[&str] = &[
 
 impl DemoBook {
     pub fn new(accounts: usize, seed: u64, today: NaiveDate) -> Self {
-        DemoBook {
+        let mut book = DemoBook {
             accounts,
             seed,
             today,
-            team: DemoTeam::sized_for(accounts),
+            team: DemoTeam::default(),
+        };
+        // Each account's desk follows its tier: Tier 1 to the high-touch CSMs, Tier 2 to the
+        // mid-touch ones, Tier 3 to the pooled digital queue. An account without a tier yet
+        // (new, between two tiers, or churned) sits where its size puts it.
+        let desks: Vec<Desk> = (0..accounts)
+            .map(|i| {
+                let b = book.basics(i);
+                let tier = book
+                    .grading(i, b.arr_now, b.customer_since, b.churned)
+                    .and_then(|g| g.tier());
+                Desk::of(tier, segment_of(i, accounts))
+            })
+            .collect();
+        book.team = DemoTeam::sized_for(&desks);
+        book
+    }
+
+    /// What the rest of an account's recipe hangs on, drawn from a stream of its own so that
+    /// the team can be sized before the accounts are written.
+    fn basics(&self, index: usize) -> Basics {
+        let mut rng = self.rng(index, 0x6261_7369);
+        let n = self.accounts;
+        let jitter: f64 = rng.random_range(0.97..1.03);
+        let mrr = (mrr_at((index as f64 + 0.5) / n as f64) * jitter)
+            .round()
+            .max(50.0);
+        let tenure_days = rng.random_range(30..(4 * 365));
+        Basics {
+            arr_now: Decimal::from(mrr as i64 * 12),
+            customer_since: self.today - Duration::days(tenure_days),
+            tenure_days,
+            churned: index % 13 == 7,
         }
     }
 
@@ -118,15 +158,13 @@ impl DemoBook {
         let mut rng = self.rng(index, 1);
         let n = self.accounts;
         let segment = segment_of(index, n);
-        let jitter: f64 = rng.random_range(0.97..1.03);
-        let mrr = (mrr_at((index as f64 + 0.5) / n as f64) * jitter)
-            .round()
-            .max(50.0);
-        let arr_now = Decimal::from(mrr as i64 * 12);
+        let Basics {
+            arr_now,
+            customer_since,
+            tenure_days,
+            churned,
+        } = self.basics(index);
         let (name, domain) = names::company(index, &mut rng);
-        let churned = index % 13 == 7;
-        let tenure_days = rng.random_range(30..(4 * 365));
-        let customer_since = self.today - Duration::days(tenure_days);
         let lifecycle = if churned {
             Lifecycle::Churned
         } else if tenure_days < 90 {
@@ -152,7 +190,7 @@ impl DemoBook {
             owners: Owners::default(),
             custom: CustomValues::new(),
         };
-        let (csm, ae, cd, sponsor) = self.team.owners_for(index, n);
+        let (csm, ae, cd, sponsor) = self.team.owners_for(index);
         let contacts = self.contacts(index, segment, &domain, &mut rng);
         let contracts = self.contracts(index, customer_since, arr_now, churned, &mut rng);
         let activities = if churned {

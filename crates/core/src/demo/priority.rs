@@ -20,6 +20,23 @@ pub struct DemoGrading {
     pub decision: Option<Tier>,
 }
 
+impl DemoGrading {
+    /// Where the grade and the decision leave the account's tier.
+    pub fn standing(&self) -> TierStanding {
+        let choice = self.decision.map(|tier| TierChoice {
+            kind: TierChoiceKind::Decision,
+            tier,
+            reason: "a quick call at the pipeline review".into(),
+        });
+        tier_standing(&TierGrid::default(), Some(self.grade), choice)
+    }
+
+    /// The tier the grade gives, or the one a person picked; none while undecided.
+    pub fn tier(&self) -> Option<Tier> {
+        self.standing().tier
+    }
+}
+
 impl DemoBook {
     /// How the account was graded, if it was.
     pub(super) fn grading(

@@ -1,8 +1,10 @@
-//! The demo team, sized as seeds 002 and 003 describe: named CSMs with 10-15 accounts in the
-//! top segment and 50-75 in the second, the long tail in one pooled digital book, AEs, customer
-//! development reps, executive sponsors (at most 5 named accounts each), managers and an admin.
+//! The demo team, sized as the engagement practice describes: named high-touch CSMs with 10-15
+//! Tier 1 accounts each, mid-touch CSMs with 50-75 Tier 2 accounts, the long tail (Tier 3) in
+//! one pooled digital book, AEs, customer development reps, executive sponsors (at most 5 named
+//! accounts each), managers and an admin.
 
 use crate::book::{Email, Function, Role};
+use crate::prioritise::Tier;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoUser {
@@ -14,7 +16,26 @@ pub struct DemoUser {
     pub manager: Option<usize>,
 }
 
-#[derive(Debug, Clone)]
+/// Which desk serves an account: where human time goes follows the tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Desk {
+    HighTouch,
+    MidTouch,
+    Digital,
+}
+
+impl Desk {
+    /// Tier 1 high touch, Tier 2 mid touch, Tier 3 digital; without a tier, by Pareto segment.
+    pub fn of(tier: Option<Tier>, segment: u8) -> Desk {
+        match tier.map(Tier::get).unwrap_or(segment) {
+            1 => Desk::HighTouch,
+            2 => Desk::MidTouch,
+            _ => Desk::Digital,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct DemoTeam {
     pub users: Vec<DemoUser>,
     high_touch: Vec<usize>,
@@ -23,6 +44,8 @@ pub struct DemoTeam {
     aes: Vec<usize>,
     cds: Vec<usize>,
     sponsors: Vec<usize>,
+    /// Each account's desk and its place in the desk's book.
+    places: Vec<(Desk, usize)>,
 }
 
 /// Accounts per high-touch CSM (seed 002: 10-15) and per mid-touch CSM (50-75).
@@ -32,10 +55,20 @@ pub const MID_TOUCH_BOOK: usize = 60;
 pub const SPONSOR_ACCOUNTS: usize = 5;
 
 impl DemoTeam {
-    pub fn sized_for(accounts: usize) -> Self {
-        let top = accounts.div_ceil(10);
-        let second = (accounts * 3).div_ceil(10) - top;
-        let sponsored = accounts.div_ceil(50);
+    /// A team for accounts served at `desks`, one per account.
+    pub fn sized_for(desks: &[Desk]) -> Self {
+        let accounts = desks.len();
+        let mut counts = [0usize; 3];
+        let places: Vec<(Desk, usize)> = desks
+            .iter()
+            .map(|d| {
+                let n = &mut counts[*d as usize];
+                *n += 1;
+                (*d, *n - 1)
+            })
+            .collect();
+        let [top, second, _] = counts;
+        let sponsored = accounts.div_ceil(50).min(top);
         let mut users = Vec::new();
         add_user(
             &mut users,
@@ -139,29 +172,30 @@ impl DemoTeam {
             aes,
             cds,
             sponsors,
+            places,
         }
     }
 
     /// CSM, AE, customer development rep and executive sponsor of the account at `index`.
-    pub fn owners_for(
-        &self,
-        index: usize,
-        accounts: usize,
-    ) -> (usize, usize, Option<usize>, Option<usize>) {
-        let top = accounts.div_ceil(10);
-        let second_end = (accounts * 3).div_ceil(10);
+    /// High-touch accounts have a customer development rep; the first of them by size an
+    /// executive sponsor.
+    pub fn owners_for(&self, index: usize) -> (usize, usize, Option<usize>, Option<usize>) {
         let ae = self.aes[index % self.aes.len()];
-        if index < top {
-            let csm = self.high_touch[(index / HIGH_TOUCH_BOOK).min(self.high_touch.len() - 1)];
-            let sponsor = (index < accounts.div_ceil(50))
-                .then(|| self.sponsors[(index / SPONSOR_ACCOUNTS).min(self.sponsors.len() - 1)]);
-            (csm, ae, Some(self.cds[index % self.cds.len()]), sponsor)
-        } else if index < second_end {
-            let csm =
-                self.mid_touch[((index - top) / MID_TOUCH_BOOK).min(self.mid_touch.len() - 1)];
-            (csm, ae, None, None)
-        } else {
-            (self.digital, ae, None, None)
+        let (desk, place) = self.places[index];
+        let sponsored = self.places.len().div_ceil(50);
+        match desk {
+            Desk::HighTouch => {
+                let csm = self.high_touch[(place / HIGH_TOUCH_BOOK).min(self.high_touch.len() - 1)];
+                let sponsor = (place < sponsored).then(|| {
+                    self.sponsors[(place / SPONSOR_ACCOUNTS).min(self.sponsors.len() - 1)]
+                });
+                (csm, ae, Some(self.cds[place % self.cds.len()]), sponsor)
+            }
+            Desk::MidTouch => {
+                let csm = self.mid_touch[(place / MID_TOUCH_BOOK).min(self.mid_touch.len() - 1)];
+                (csm, ae, None, None)
+            }
+            Desk::Digital => (self.digital, ae, None, None),
         }
     }
 }
@@ -201,17 +235,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn books_are_sized_as_the_seeds_say() {
-        let n = 2_000;
-        let team = DemoTeam::sized_for(n);
+    fn books_are_sized_as_the_practice_says() {
+        // A tenth of the book Tier 1, a fifth Tier 2, the rest the long tail.
+        let desks: Vec<Desk> = (0..2_000)
+            .map(|i| match i % 10 {
+                0 => Desk::HighTouch,
+                1 | 2 => Desk::MidTouch,
+                _ => Desk::Digital,
+            })
+            .collect();
+        let team = DemoTeam::sized_for(&desks);
         let mut per_csm = std::collections::HashMap::<usize, usize>::new();
         let mut per_sponsor = std::collections::HashMap::<usize, usize>::new();
-        for i in 0..n {
-            let (csm, _, _, sponsor) = team.owners_for(i, n);
+        for (i, desk) in desks.iter().enumerate() {
+            let (csm, _, cd, sponsor) = team.owners_for(i);
             *per_csm.entry(csm).or_default() += 1;
             if let Some(s) = sponsor {
                 *per_sponsor.entry(s).or_default() += 1;
             }
+            assert_eq!(cd.is_some(), *desk == Desk::HighTouch);
+            assert_eq!(csm == team.digital, *desk == Desk::Digital);
         }
         for c in &team.high_touch {
             assert!(
@@ -233,5 +276,14 @@ mod tests {
             team.users.iter().filter(|u| u.role == Role::Admin).count(),
             1
         );
+    }
+
+    #[test]
+    fn the_desk_follows_the_tier_and_the_segment_without_one() {
+        assert_eq!(Desk::of(Tier::new(1), 3), Desk::HighTouch);
+        assert_eq!(Desk::of(Tier::new(2), 1), Desk::MidTouch);
+        assert_eq!(Desk::of(Tier::new(3), 1), Desk::Digital);
+        assert_eq!(Desk::of(None, 1), Desk::HighTouch);
+        assert_eq!(Desk::of(None, 3), Desk::Digital);
     }
 }

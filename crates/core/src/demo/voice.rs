@@ -413,9 +413,9 @@ mod tests {
 
     #[test]
     fn the_story_shows_in_tickets_surveys_and_usage() {
-        let book = DemoBook::new(400, 42, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let book = DemoBook::new(1_000, 42, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
         let mut seen = std::collections::HashMap::new();
-        for i in 0..400 {
+        for i in 0..1_000 {
             let a = book.account(i);
             let t = a.trajectory();
             let tickets = book.tickets(&a);

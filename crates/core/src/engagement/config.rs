@@ -110,6 +110,11 @@ pub struct Moment {
     /// Low-touch automation: a post to a webhook.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<WebhookAction>,
+    /// The activities that fulfil the moment: one of these kinds logged in its period (or
+    /// since it came) means it does not fire, and logging one closes its open task. A
+    /// business review logged this quarter answers the quarter's QBR.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answered_by: Vec<ActivityKind>,
 }
 
 fn yes() -> bool {

@@ -47,6 +47,15 @@ fn moment(
         task: true,
         email: None,
         webhook: None,
+        answered_by: Vec::new(),
+    }
+}
+
+/// `m`, fulfilled by a logged activity of one of `kinds`.
+fn answered_by(m: Moment, kinds: &[ActivityKind]) -> Moment {
+    Moment {
+        answered_by: kinds.to_vec(),
+        ..m
     }
 }
 
@@ -253,32 +262,42 @@ pub fn default_engagement() -> EngagementConfig {
             14,
             Priority::High,
         ),
-        moment(
-            "monthly_metrics_review",
-            "Monthly metrics review",
-            Csm,
-            "The customer sees progress against the success metrics agreed at kickoff",
-            Trigger::Every("FREQ=MONTHLY".into()),
-            14,
-            Priority::Normal,
+        // A business review shows the metrics too: the month of a QBR needs no other review.
+        answered_by(
+            moment(
+                "monthly_metrics_review",
+                "Monthly metrics review",
+                Csm,
+                "The customer sees progress against the success metrics agreed at kickoff",
+                Trigger::Every("FREQ=MONTHLY".into()),
+                14,
+                Priority::Normal,
+            ),
+            &[ActivityKind::Qbr, ActivityKind::Ebr],
         ),
-        moment(
-            "qbr",
-            "Quarterly business review",
-            Csm,
-            "Value delivered is shown; next quarter's goals are agreed with the sponsor",
-            Trigger::Every("FREQ=MONTHLY;INTERVAL=3".into()),
-            30,
-            Priority::High,
+        answered_by(
+            moment(
+                "qbr",
+                "Quarterly business review",
+                Csm,
+                "Value delivered is shown; next quarter's goals are agreed with the sponsor",
+                Trigger::Every("FREQ=MONTHLY;INTERVAL=3".into()),
+                30,
+                Priority::High,
+            ),
+            &[ActivityKind::Qbr, ActivityKind::Ebr],
         ),
-        moment(
-            "annual_review",
-            "Annual account review",
-            ExecutiveSponsor,
-            "The year's outcomes reviewed with the economic buyer before renewal",
-            Trigger::RenewalInDays(120),
-            30,
-            Priority::High,
+        answered_by(
+            moment(
+                "annual_review",
+                "Annual account review",
+                ExecutiveSponsor,
+                "The year's outcomes reviewed with the economic buyer before renewal",
+                Trigger::RenewalInDays(120),
+                30,
+                Priority::High,
+            ),
+            &[ActivityKind::Ebr],
         ),
         moment(
             "release_walkthrough",
@@ -311,14 +330,17 @@ pub fn default_engagement() -> EngagementConfig {
     let mut tier_2 = events();
     tier_2.extend([
         personal_touch(Priority::Normal),
-        moment(
-            "sales_kickoff",
-            "Join the kickoff call",
-            Ae,
-            "Sales hands over what it learned and keeps the momentum of the sale",
-            Trigger::CustomerDay(0),
-            14,
-            Priority::High,
+        answered_by(
+            moment(
+                "sales_kickoff",
+                "Join the kickoff call",
+                Ae,
+                "Sales hands over what it learned and keeps the momentum of the sale",
+                Trigger::CustomerDay(0),
+                14,
+                Priority::High,
+            ),
+            &[ActivityKind::Kickoff],
         ),
         moment(
             "customer_development_intro",

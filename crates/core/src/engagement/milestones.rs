@@ -4,7 +4,7 @@
 
 use super::config::{Completion, EngagementModel, Milestone};
 use super::moments::{CATCH_UP_DAYS, Firing};
-use crate::book::{ActivityKind, OwnerFunction};
+use crate::book::{ActivityKind, Lifecycle, OwnerFunction};
 use chrono::{Days, NaiveDate};
 use std::collections::HashMap;
 
@@ -111,16 +111,38 @@ pub fn progress(
         .collect()
 }
 
-/// Whether the onboarding phase is over: every milestone completed, or the last one's
-/// expected day passed (a customer does not stay in onboarding for ever).
-pub fn onboarded(states: &[MilestoneState], today: NaiveDate) -> bool {
-    states
+/// The last day of onboarding that starts `since`: the last milestone's expected day and the
+/// time its escalation may still fire (a customer does not stay in onboarding for ever).
+pub fn onboarding_ends(model: &EngagementModel, since: NaiveDate) -> NaiveDate {
+    let days = model
+        .milestones
         .iter()
-        .all(|s| s.completed.is_some() || s.expected_on < today)
+        .map(|m| {
+            u64::from(m.due_days) + u64::from(m.escalate_after_days) + 1 + CATCH_UP_DAYS as u64
+        })
+        .max()
+        .unwrap_or(0);
+    since.checked_add_days(Days::new(days)).unwrap_or(since)
+}
+
+/// Whether the account is past onboarding: churned, every milestone done, or its onboarding
+/// ended (an imported book of mature customers is past it). Past onboarding, a milestone not
+/// done is history, not debt. An "ongoing" stage does not end onboarding by itself: CRMs call
+/// a customer signed yesterday a customer.
+pub fn onboarded(
+    model: &EngagementModel,
+    states: &[MilestoneState],
+    lifecycle: Option<Lifecycle>,
+    since: NaiveDate,
+    today: NaiveDate,
+) -> bool {
+    lifecycle == Some(Lifecycle::Churned)
+        || states.iter().all(|s| s.completed.is_some())
+        || today > onboarding_ends(model, since)
 }
 
 /// The escalation task of each milestone late by more than its grace: once per onboarding,
-/// within the catch-up week after the grace ran out.
+/// within the catch-up week after the grace ran out. Only for accounts in onboarding.
 pub fn escalations<'a>(
     model: &'a EngagementModel,
     states: &[MilestoneState],

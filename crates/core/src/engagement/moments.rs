@@ -5,7 +5,7 @@
 //! does not open a year of tasks.
 
 use super::config::{EngagementModel, Moment, Trigger};
-use crate::book::{RelationshipRole, RenewIntent, Severity, SurveyKind};
+use crate::book::{ActivityKind, Lifecycle, RelationshipRole, RenewIntent, Severity, SurveyKind};
 use crate::health::Colour;
 use crate::prioritise::{Cadence, Period, Recurrence, Tier};
 use chrono::{Datelike, Days, NaiveDate};
@@ -58,15 +58,21 @@ pub struct TurnFact {
 /// What the moments of one account look at. Lists may hold older rows; they are ignored.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MomentFacts {
+    /// The account's id: it spreads the book's recurring moments over their period.
+    pub account: i64,
     /// The start of the customer's first contract.
     pub customer_since: Option<NaiveDate>,
     /// The running term's first and last day.
     pub term_start: Option<NaiveDate>,
     pub term_end: Option<NaiveDate>,
+    /// Where the book says the account is in its life with us.
+    pub lifecycle: Option<Lifecycle>,
     /// Whether the onboarding phase is over: ongoing time-based moments wait for it.
     pub onboarded: bool,
     pub tier: Option<Tier>,
     pub last_personal_touch: Option<chrono::DateTime<chrono::Utc>>,
+    /// The day each kind of activity was last logged with the customer.
+    pub last_activity: HashMap<ActivityKind, NaiveDate>,
     pub tickets: Vec<TicketFact>,
     pub last_ticket_on: Option<NaiveDate>,
     pub surveys: Vec<SurveyFact>,
@@ -187,11 +193,14 @@ fn fire(m: &Moment, f: &MomentFacts, cal: &mut Calendar, out: &mut Vec<Firing>) 
     };
     if let Trigger::Every(rule) = &m.when {
         if f.onboarded {
-            out.extend(every_period(m, rule, cal));
+            out.extend(every_period(m, rule, f, cal));
         }
         return;
     }
     for o in occurrences(&m.when, f, since, today) {
+        if answered(m, f, o.on) {
+            continue;
+        }
         out.push(Firing {
             moment: m.key.clone(),
             occurrence: o.key,
@@ -202,39 +211,81 @@ fn fire(m: &Moment, f: &MomentFacts, cal: &mut Calendar, out: &mut Vec<Firing>) 
 }
 
 /// The tier's cadence: one personal touch a period, due by the period's last day, unless one
-/// was logged in it.
+/// was logged in it. A period missed stays due: the task is due at the end of the first period
+/// without a touch, so that a touch missed for months shows as overdue for months.
 fn tier_touch(m: &Moment, f: &MomentFacts, cal: &Calendar) -> Option<Firing> {
     let (cadence, period) = f.tier.and_then(|t| cal.cadences.get(&t))?;
     if f.last_personal_touch.is_some_and(|t| t >= period.start) {
         return None;
     }
-    let start = cadence.local_day(period.start);
-    let last = cadence.local_day(period.end - chrono::Duration::seconds(1));
+    let since = f
+        .customer_since
+        .and_then(|s| s.and_hms_opt(12, 0, 0))
+        .map(|t| t.and_utc());
+    let missed = cadence.first_untouched(f.last_personal_touch, since, *period);
+    let start = cadence.local_day(missed.start);
+    let last = cadence.local_day(missed.end - chrono::Duration::seconds(1));
+    let logged = f.last_personal_touch.map_or_else(
+        || "none logged".to_string(),
+        |t| format!("the last one on {}", cal.local(t)),
+    );
     Some(Firing {
         moment: m.key.clone(),
         occurrence: format!("period:{start}"),
-        due_on: last.max(cal.today),
+        due_on: last,
         why: format!(
-            "{} accounts get a {} personal touch (their tier's cadence); none logged since {start}. \
-             Any call, meeting, email or business review with a contact counts; a note does not",
+            "{} accounts get a {} personal touch (their tier's cadence); {logged}, so one was \
+             due by {last}. Any call, meeting, email or business review with a contact counts; a \
+             note does not",
             cadence.tier,
             cadence.describe()
         ),
     })
 }
 
-/// A recurring moment of the ongoing phase: once a period, due within it.
-fn every_period(m: &Moment, rule: &str, cal: &mut Calendar) -> Option<Firing> {
+/// Whether an activity that fulfils the moment was logged on or after `from`.
+pub fn answered(m: &Moment, f: &MomentFacts, from: NaiveDate) -> bool {
+    m.answered_by
+        .iter()
+        .any(|k| f.last_activity.get(k).is_some_and(|on| *on >= from))
+}
+
+/// A recurring moment of the ongoing phase: once a period unless answered in it, due within
+/// it. Each account comes on its own day of the period, so that a CSM's reviews spread over
+/// the quarter instead of falling due on one day.
+fn every_period(m: &Moment, rule: &str, f: &MomentFacts, cal: &mut Calendar) -> Option<Firing> {
     let today = cal.today;
     let p = cal.period(rule)?;
     let start = cal.local(p.start);
     let last = cal.local(p.end - chrono::Duration::seconds(1));
+    if answered(m, f, start) {
+        return None;
+    }
+    let days = (last - start).num_days() + 1;
+    let room = (days - i64::from(m.due_in_days)).max(1);
+    let comes = plus(start, spread(f.account, room));
+    if comes > today {
+        return None;
+    }
+    let due = plus(comes, m.due_in_days).min(last);
+    // Seen late (a first sweep of an imported book): what is left of the period is spread too.
+    let due = if due >= today {
+        due
+    } else {
+        plus(today, spread(f.account, (last - today).num_days() + 1))
+    };
     Some(Firing {
         moment: m.key.clone(),
         occurrence: format!("period:{start}"),
-        due_on: plus(start, m.due_in_days).min(last).max(today),
+        due_on: due,
         why: format!("the period from {start} to {last}"),
     })
+}
+
+/// A stable day in `0..room` for an account: consecutive ids land far apart.
+fn spread(account: i64, room: i64) -> u32 {
+    let mixed = (account as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+    u32::try_from(mixed % room.max(1) as u64).unwrap_or(0)
 }
 
 /// What happened that the trigger fires on, by kind of trigger.

@@ -1,5 +1,5 @@
 use super::*;
-use crate::book::{RenewIntent, Severity, SurveyKind};
+use crate::book::{Lifecycle, RenewIntent, Severity, SurveyKind};
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use std::collections::{BTreeSet, HashMap};
@@ -312,12 +312,32 @@ fn a_late_milestone_escalates_after_its_grace_and_a_login_completes_access() {
     let access = states.iter().find(|s| s.key == "access_activated").unwrap();
     assert_eq!(access.completed.as_ref().unwrap().on, on_day(12));
     assert!(escalations(&m, &states, since, on_day(13)).is_empty());
-    assert!(!onboarded(&states, on_day(13)));
+    assert!(!onboarded(&m, &states, None, since, on_day(13)));
     // A customer first seen long after onboarding: its old gaps are history, not tasks.
     let states = progress(&m, since, &Signals::default(), &recorded, on_day(400));
-    assert!(states.iter().all(|s| s.days_late(on_day(400)).is_some()));
     assert!(escalations(&m, &states, since, on_day(400)).is_empty());
-    assert!(onboarded(&states, on_day(91)));
+    assert!(onboarded(&m, &states, None, since, on_day(400)));
+    // The last milestone (day 90) may still escalate until its window closes.
+    let states = progress(&m, since, &Signals::default(), &recorded, on_day(95));
+    assert!(!onboarded(&m, &states, None, since, on_day(95)));
+    assert_eq!(onboarding_ends(&m, since), on_day(90 + 3 + 1 + 7));
+    assert!(onboarded(&m, &states, None, since, on_day(102)));
+    // A churned account is past it whatever its dates; a CRM's "customer" is not.
+    let states = progress(&m, since, &Signals::default(), &recorded, on_day(20));
+    assert!(onboarded(
+        &m,
+        &states,
+        Some(Lifecycle::Churned),
+        since,
+        on_day(20)
+    ));
+    assert!(!onboarded(
+        &m,
+        &states,
+        Some(Lifecycle::Ongoing),
+        since,
+        on_day(20)
+    ));
 }
 
 #[test]
@@ -377,6 +397,20 @@ fn a_touch_in_the_period_means_no_personal_touch_task_and_a_touchless_period_ope
         "{}",
         task.reason
     );
+    // A touch missed for months stays due since the first week without one.
+    f.last_personal_touch = Some(utc("2026-04-19T10:00:00Z"));
+    let firing = touch(&f).unwrap();
+    assert_eq!(firing.occurrence, "period:2026-04-20");
+    assert_eq!(firing.due_on, d("2026-04-26"), "overdue since April");
+    assert!(
+        firing.why.contains("the last one on 2026-04-19"),
+        "{}",
+        firing.why
+    );
+    // Never touched: due since the customer's first week.
+    f.last_personal_touch = None;
+    f.customer_since = Some(d("2026-09-02"));
+    assert_eq!(touch(&f).unwrap().due_on, d("2026-09-06"));
     // An untiered account has no cadence.
     f.tier = None;
     assert_eq!(touch(&f), None);
@@ -403,4 +437,85 @@ proptest! {
         let b: BTreeSet<_> = every_day.keys().collect();
         prop_assert_eq!(a, b);
     }
+}
+
+#[test]
+fn a_business_review_logged_in_the_quarter_answers_its_qbr() {
+    let m = default_engagement()
+        .model("Tier 1: growth")
+        .unwrap()
+        .clone();
+    let today = d("2026-11-20");
+    let qbr = |f: &MomentFacts| {
+        due_moments(&m, f, &mut Calendar::new(today, "UTC"))
+            .into_iter()
+            .find(|x| x.moment == "qbr")
+    };
+    assert!(qbr(&customer()).is_some(), "no review yet this quarter");
+    let mut reviewed = customer();
+    reviewed
+        .last_activity
+        .insert(crate::book::ActivityKind::Qbr, d("2026-10-12"));
+    assert_eq!(qbr(&reviewed), None, "the quarter's review is held");
+    // Last quarter's review does not answer this one's.
+    reviewed
+        .last_activity
+        .insert(crate::book::ActivityKind::Qbr, d("2026-09-28"));
+    assert!(qbr(&reviewed).is_some());
+}
+
+#[test]
+fn a_books_quarterly_reviews_spread_over_the_quarter() {
+    let m = default_engagement()
+        .model("Tier 1: growth")
+        .unwrap()
+        .clone();
+    // A quarter of daily sweeps for twelve accounts of one CSM.
+    let quarter = d("2026-10-01").iter_days().take(92);
+    let days: Vec<NaiveDate> = quarter.collect();
+    let mut due = BTreeSet::new();
+    for account in 1..=12 {
+        let f = MomentFacts {
+            account,
+            ..customer()
+        };
+        let fired = days.iter().find_map(|day| {
+            due_moments(&m, &f, &mut Calendar::new(*day, "UTC"))
+                .into_iter()
+                .find(|x| x.moment == "qbr")
+        });
+        let firing = fired.expect("each account has its review in the quarter");
+        assert!(firing.due_on <= d("2026-12-31"), "due within the quarter");
+        due.insert(firing.due_on);
+    }
+    assert!(
+        due.len() >= 8,
+        "twelve reviews fall due on {} days",
+        due.len()
+    );
+}
+
+#[test]
+fn reviews_seen_late_spread_over_what_is_left_of_the_quarter() {
+    let m = default_engagement()
+        .model("Tier 1: growth")
+        .unwrap()
+        .clone();
+    // The first sweep of an imported book, late in the quarter.
+    let today = d("2026-12-03");
+    let mut due = BTreeSet::new();
+    for account in 1..=12 {
+        let f = MomentFacts {
+            account,
+            ..customer()
+        };
+        if let Some(q) = due_moments(&m, &f, &mut Calendar::new(today, "UTC"))
+            .into_iter()
+            .find(|x| x.moment == "qbr")
+        {
+            assert!(q.due_on >= today && q.due_on <= d("2026-12-31"));
+            due.insert(q.due_on);
+        }
+    }
+    assert!(due.len() >= 6, "the reviews fall due on {} days", due.len());
 }

@@ -123,6 +123,26 @@ impl Cadence {
         self.recurrence.local_day(t)
     }
 
+    /// The first period that wanted a touch and got none, up to `current` (the one holding
+    /// today): the one after the last touch's, or, never touched, the one holding `since` (the
+    /// start of the periods if earlier). A touch missed stays missed: an account last touched
+    /// 221 days ago is that long overdue, not due at the end of this week.
+    pub fn first_untouched(
+        &self,
+        last_touch: Option<DateTime<Utc>>,
+        since: Option<DateTime<Utc>>,
+        current: Period,
+    ) -> Period {
+        let first = match last_touch {
+            Some(t) => self.period_at(t).and_then(|p| self.period_at(p.end)),
+            None => since.and_then(|s| {
+                self.period_at(s)
+                    .or_else(|| self.period_at(self.recurrence.first()?))
+            }),
+        };
+        first.filter(|p| p.start < current.start).unwrap_or(current)
+    }
+
     pub fn describe(&self) -> String {
         self.recurrence.describe()
     }
@@ -161,6 +181,14 @@ impl Recurrence {
             time_zone: tz.name().to_string(),
             set,
         })
+    }
+
+    /// The start of the first period.
+    fn first(&self) -> Option<DateTime<Utc>> {
+        (&self.set)
+            .into_iter()
+            .next()
+            .map(|o| o.with_timezone(&Utc))
     }
 
     /// The period holding the instant (before the anchor there is none).

@@ -63,7 +63,7 @@ pub struct MilestoneDto {
     pub completed_on: Option<chrono::NaiveDate>,
     /// What completed it: "first login", "kickoff logged", "marked done by ...".
     pub completed_how: Option<String>,
-    /// Days past the expected day while not completed.
+    /// Days past the expected day while not completed, during onboarding.
     pub days_late: Option<i64>,
 }
 
@@ -92,15 +92,16 @@ pub struct EngagementDto {
 
 fn dto(e: AccountEngagement, today: chrono::NaiveDate) -> EngagementDto {
     EngagementDto {
-        model: e.model,
-        why: e.why,
+        model: e.model.clone(),
+        why: e.why.clone(),
         customer_since: e.customer_since,
         onboarded: e.onboarded,
         milestones: e
             .milestones
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|m| MilestoneDto {
-                days_late: m.days_late(today),
+                days_late: e.days_late(&m, today),
                 key: m.key,
                 title: m.title,
                 owner: m.owner.as_str().into(),
@@ -112,7 +113,8 @@ fn dto(e: AccountEngagement, today: chrono::NaiveDate) -> EngagementDto {
             .collect(),
         fired: e
             .fired
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|f| FiredDto {
                 moment: f.moment,
                 occurrence: f.occurrence,

@@ -198,6 +198,7 @@ pub async fn get_health(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BacktestParams {
     /// Days before each term's end to score the account as of (default 90, at most 730).
     pub horizon_days: Option<u32>,

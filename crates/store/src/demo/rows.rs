@@ -342,7 +342,6 @@ fn priority_args(
     tier_changes: &mut Vec<Vec<Arg>>,
     now: &str,
 ) -> Vec<Arg> {
-    use sherpa_core::prioritise::*;
     let id = a.index as i64 + 1;
     let mut args = Vec::new();
     match &a.grading {
@@ -358,12 +357,7 @@ fn priority_args(
                 .contracts
                 .last()
                 .map_or(rust_decimal::Decimal::ZERO, |k| k.arr.amount);
-            let choice = g.decision.map(|tier| TierChoice {
-                kind: TierChoiceKind::Decision,
-                tier,
-                reason: "a quick call at the pipeline review".into(),
-            });
-            let standing = tier_standing(&TierGrid::default(), Some(g.grade), choice);
+            let standing = g.standing();
             args.extend([
                 t(g.grade.to_string()),
                 Arg::OptInt(Some(minor(g.potential))),

@@ -48,6 +48,7 @@ impl Store {
             .iter()
             .map(|i| {
                 let mut g = Gathered::default();
+                g.facts.account = i.0;
                 g.facts.releases = releases.to_vec();
                 (i.0, g)
             })
@@ -245,19 +246,22 @@ impl Store {
                 g.signals.first_value = Some(day("day", &d)?);
             }
         }
-        let activities: Vec<(i64, String, String)> = sqlx::query_as(&format!(
-            "SELECT account_id, kind, MIN(occurred_at) FROM activities WHERE account_id IN ({in0}) \
-             GROUP BY account_id, kind"
+        let activities: Vec<(i64, String, String, String)> = sqlx::query_as(&format!(
+            "SELECT account_id, kind, MIN(occurred_at), MAX(occurred_at) FROM activities \
+             WHERE account_id IN ({in0}) GROUP BY account_id, kind"
         ))
         .bind_ids(ids)
         .fetch_all(&self.pool)
         .await?;
-        for (id, kind, at) in activities {
+        for (id, kind, first, last) in activities {
             if let Some(g) = out.get_mut(&id) {
-                g.signals.activities.push((
-                    parse("kind", &kind)?,
-                    time("occurred_at", &at)?.date_naive(),
-                ));
+                let kind = parse("kind", &kind)?;
+                g.signals
+                    .activities
+                    .push((kind, time("occurred_at", &first)?.date_naive()));
+                g.facts
+                    .last_activity
+                    .insert(kind, time("occurred_at", &last)?.date_naive());
             }
         }
         let recorded: Vec<(i64, String, String, String)> = sqlx::query_as(&format!(

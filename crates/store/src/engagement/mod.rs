@@ -58,6 +58,19 @@ pub struct AccountEngagement {
     pub fired: Vec<FiredMoment>,
 }
 
+impl AccountEngagement {
+    /// Whether the account is in onboarding now: a customer not past it.
+    pub fn in_onboarding(&self) -> bool {
+        self.customer_since.is_some() && !self.onboarded
+    }
+
+    /// How late a milestone is: only during onboarding, after which a milestone not done is
+    /// history, not debt.
+    pub fn days_late(&self, m: &MilestoneState, today: NaiveDate) -> Option<i64> {
+        m.days_late(today).filter(|_| self.in_onboarding())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct FiredMoment {
     pub moment: String,
@@ -352,7 +365,7 @@ impl Store {
         key: &str,
         on: NaiveDate,
     ) -> Result<()> {
-        let (model, _) = self.account_model(account).await?;
+        let (model, _, _) = self.account_model(account).await?;
         if !model.milestones.iter().any(|m| m.key == key) {
             return Err(StoreError::invalid(
                 "milestone",
@@ -399,8 +412,12 @@ impl Store {
         Ok(())
     }
 
-    /// The model the account follows now and which rule chose it ("rule 2: tier 2").
-    async fn account_model(&self, account: AccountId) -> Result<(EngagementModel, String)> {
+    /// The model the account follows now, which rule chose it ("rule 2: tier 2"), and the
+    /// account's lifecycle stage.
+    async fn account_model(
+        &self,
+        account: AccountId,
+    ) -> Result<(EngagementModel, String, Option<Lifecycle>)> {
         let row: Option<(Option<i64>, Option<i64>, Option<String>)> =
             sqlx::query_as("SELECT tier, segment, lifecycle FROM accounts WHERE id = $1")
                 .bind(account.0)
@@ -415,13 +432,17 @@ impl Store {
         let model = config
             .model(&rule.then)
             .ok_or_else(|| StoreError::invalid("rules", format!("no model {:?}", rule.then)))?;
-        Ok((model.clone(), format!("rule {n}: {}", rule.when.describe())))
+        Ok((
+            model.clone(),
+            format!("rule {n}: {}", rule.when.describe()),
+            facts.lifecycle,
+        ))
     }
 
     /// The model the account follows and why, its milestones with expected and actual days,
     /// and the moments fired for it.
     pub async fn account_engagement(&self, account: AccountId) -> Result<AccountEngagement> {
-        let (model, why) = self.account_model(account).await?;
+        let (model, why, lifecycle) = self.account_model(account).await?;
         let model = &model;
         let today = self.clock().today();
         let rollups = self.rollups().await?;
@@ -444,7 +465,7 @@ impl Store {
             model: model.name.clone(),
             why,
             customer_since: since,
-            onboarded: since.is_some() && onboarded(&milestones, today),
+            onboarded: since.is_some_and(|s| onboarded(model, &milestones, lifecycle, s, today)),
             milestones,
             fired: fired
                 .into_iter()
@@ -488,6 +509,50 @@ pub(crate) async fn close_escalation(
             &format!("milestone {milestone} done"),
         )
         .await?;
+    }
+    Ok(())
+}
+
+/// Closes the account's open moment tasks that a logged activity fulfils: a business review
+/// answers the quarter's QBR task, as a call answers the personal touch.
+pub(crate) async fn close_answered(
+    conn: &mut sqlx::AnyConnection,
+    now: &str,
+    actor: &Actor,
+    account: AccountId,
+    input: &ActivityInput,
+) -> Result<()> {
+    let open: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, dedup_key, created_at FROM tasks WHERE account_id = $1 AND status = 'open' \
+         AND source = 'engagement' AND dedup_key IS NOT NULL",
+    )
+    .bind(account.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    if open.is_empty() {
+        return Ok(());
+    }
+    let config: EngagementConfig = crate::versions::in_force(conn, ENGAGEMENT).await?;
+    let answered: std::collections::HashSet<String> = config
+        .models
+        .iter()
+        .flat_map(|m| &m.moments)
+        .filter(|m| m.answered_by.contains(&input.kind))
+        .map(|m| task_key(&m.key))
+        .collect();
+    for (task, key, created) in open {
+        if !answered.contains(&key)
+            || input.occurred_at + crate::cadence::LOGGED_LATE
+                < crate::rows::time("created_at", &created)?
+        {
+            continue;
+        }
+        let outcome = format!(
+            "answered: {} on {}",
+            input.kind,
+            input.occurred_at.date_naive()
+        );
+        crate::tasks::close_done(conn, now, actor, task, account, &outcome).await?;
     }
     Ok(())
 }

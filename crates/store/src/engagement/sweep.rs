@@ -120,6 +120,7 @@ impl Store {
             .collect();
             let mut due = Vec::new();
             let mut completed = Vec::new();
+            let mut past_onboarding = Vec::new();
             for row in part {
                 let AccountRow {
                     id,
@@ -137,6 +138,7 @@ impl Store {
                 };
                 g.facts.tier = tier.and_then(sherpa_core::prioritise::Tier::new);
                 let facts = crate::health::facts(tier, segment, lifecycle)?;
+                g.facts.lifecycle = facts.lifecycle;
                 let Some(model) =
                     first_match(&config.rules, &facts).and_then(|(_, r)| config.model(&r.then))
                 else {
@@ -149,8 +151,15 @@ impl Store {
                     executive_sponsor: sponsor.map(UserId),
                 };
                 let owner = |f: OwnerFunction| owners.get(f).or(owners.csm);
-                let (firings, done) = account_firings(model, g, &mut cal);
+                let AccountFirings {
+                    firings,
+                    completed: done,
+                    onboarded,
+                } = account_firings(model, g, &mut cal);
                 completed.extend(done.into_iter().map(|(k, r)| (id, k, r)));
+                if onboarded {
+                    past_onboarding.push(AccountId(id));
+                }
                 for (firing, purpose) in firings {
                     if fired.contains(&(id, firing.moment.clone(), firing.occurrence.clone())) {
                         continue;
@@ -204,8 +213,44 @@ impl Store {
             out.tasks_opened += opened;
             out.sends += sends;
             out.milestones_completed += self.record_milestones(&completed).await?;
+            self.close_onboarding_escalations(&past_onboarding).await?;
         }
         Ok(out)
+    }
+
+    /// Closes the open escalations of late milestones on accounts whose onboarding is over:
+    /// onboarding tasks belong to accounts in onboarding.
+    async fn close_onboarding_escalations(&self, ids: &[AccountId]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let open: Vec<(i64, i64)> = sqlx::query_as(&format!(
+            "SELECT id, account_id FROM tasks WHERE status = 'open' AND source = 'engagement' \
+             AND dedup_key LIKE 'engagement:late_%' AND account_id IN ({})",
+            placeholders(0, ids.len())
+        ))
+        .bind_ids(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        if open.is_empty() {
+            return Ok(());
+        }
+        let now = self.now();
+        let actor = Actor::system("engagement");
+        let mut tx = self.write_tx().await?;
+        for (task, account) in open {
+            crate::tasks::close_done(
+                &mut tx,
+                &now,
+                &actor,
+                task,
+                AccountId(account),
+                "onboarding is over",
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Inserts each occurrence once and, in the same transaction, writes its sends and opens
@@ -298,9 +343,13 @@ enum Source<'a> {
     Late(&'a Milestone),
 }
 
-/// An account's firings today with what each comes from, and the milestones its signals
-/// newly completed.
-type AccountFirings<'a> = (Vec<(Firing, Source<'a>)>, Vec<(String, Recorded)>);
+/// An account's firings today with what each comes from, the milestones its signals newly
+/// completed, and whether it is past onboarding.
+struct AccountFirings<'a> {
+    firings: Vec<(Firing, Source<'a>)>,
+    completed: Vec<(String, Recorded)>,
+    onboarded: bool,
+}
 
 fn account_firings<'a>(
     model: &'a EngagementModel,
@@ -320,9 +369,11 @@ fn account_firings<'a>(
                 completed.push((s.key.clone(), c.clone()));
             }
         }
-        facts.onboarded = onboarded(&states, today);
-        for (firing, m) in escalations(model, &states, since, today) {
-            out.push((firing, Source::Late(m)));
+        facts.onboarded = onboarded(model, &states, facts.lifecycle, since, today);
+        if !facts.onboarded {
+            for (firing, m) in escalations(model, &states, since, today) {
+                out.push((firing, Source::Late(m)));
+            }
         }
     }
     for firing in due_moments(model, &facts, cal) {
@@ -330,5 +381,9 @@ fn account_firings<'a>(
             out.push((firing, Source::Moment(m)));
         }
     }
-    (out, completed)
+    AccountFirings {
+        firings: out,
+        completed,
+        onboarded: facts.onboarded,
+    }
 }

@@ -22,7 +22,7 @@ pub(super) struct MilestoneLine {
     pub expected: String,
     /// "18 Jan 2026 (kickoff logged)", or empty.
     pub done: String,
-    /// "4 days late", or empty.
+    /// "4 days late" while in onboarding, or empty.
     pub late: String,
 }
 
@@ -49,7 +49,10 @@ pub(super) struct EngagementSection {
     pub milestones: Vec<MilestoneLine>,
     pub tasks: Vec<TaskLine>,
     pub fired: Vec<FiredLine>,
+    /// Whether the viewer may mark milestones done: during onboarding only.
     pub may_complete: bool,
+    /// What a milestone not done reads: "not yet" during onboarding, "not recorded" after.
+    pub not_done: &'static str,
     pub today: String,
 }
 
@@ -76,14 +79,15 @@ pub(super) async fn section(
         .await?;
     let mut tasks: Vec<_> = tasks.into_iter().collect();
     tasks.sort_by_key(|t| t.fields.due_on);
+    let in_onboarding = e.in_onboarding();
     Ok(EngagementSection {
         phase: match (e.customer_since, e.onboarded) {
             (None, _) => "Not a customer yet",
             (Some(_), false) => "Onboarding",
             (Some(_), true) => "Ongoing",
         },
-        model: e.model,
-        why: e.why,
+        model: e.model.clone(),
+        why: e.why.clone(),
         milestones: e
             .milestones
             .iter()
@@ -98,8 +102,8 @@ pub(super) async fn section(
                     .as_ref()
                     .map(|c| format!("{} ({})", c.on.format("%d %b %Y"), c.how))
                     .unwrap_or_default(),
-                late: m
-                    .days_late(today)
+                late: e
+                    .days_late(m, today)
                     .map(|d| format!("{d} days late"))
                     .unwrap_or_default(),
             })
@@ -129,7 +133,12 @@ pub(super) async fn section(
                 why: f.why,
             })
             .collect(),
-        may_complete,
+        may_complete: may_complete && in_onboarding,
+        not_done: if in_onboarding {
+            "not yet"
+        } else {
+            "not recorded"
+        },
         today: today.to_string(),
     })
 }
