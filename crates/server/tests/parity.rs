@@ -105,6 +105,8 @@ async fn book(graded: Option<(i64, i64)>, at_risk: bool) -> Book {
         .id;
     let mut playbook = None;
     if at_risk {
+        // Tickets alone tell this team's health: the account has no usage to score.
+        web.db.score_on_any_input().await;
         for i in 0..8 {
             let ticket = TicketFields {
                 account_id: account,

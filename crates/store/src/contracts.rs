@@ -188,7 +188,11 @@ impl Store {
             })
             .await?;
         let fields: Vec<ContractFields> = terms.into_iter().map(|c| c.fields).collect();
-        Ok(sherpa_core::arr_history(&fields, self.currency()))
+        Ok(sherpa_core::arr_history(
+            &fields,
+            self.currency(),
+            self.clock.today(),
+        ))
     }
 
     /// Refreshes every account's ARR and renewal date for today: terms start and end with the

@@ -12,7 +12,7 @@ fn at(s: &str) -> DateTime<chrono::Utc> {
 }
 
 #[tokio::test]
-async fn an_account_with_only_surveys_and_tickets_is_scored_on_those_alone() {
+async fn an_account_with_only_surveys_and_tickets_is_not_enough_data_unless_the_team_says_so() {
     let db = support::TestDb::new().await;
     let sys = Actor::system("test");
     let acme = db.account("Acme", "EXT-1").await;
@@ -68,6 +68,13 @@ async fn an_account_with_only_surveys_and_tickets_is_scored_on_those_alone() {
     );
     assert!(!m.contains_key("champion_departed"), "no contacts: unknown");
 
+    // No usage at all: no colour, whatever the surveys say.
+    let h = db.store.account_health(acme).await.unwrap();
+    assert_eq!((h.health.score, h.health.colour), (None, None));
+    assert!(h.health.coverage >= 0.4, "{}", h.health.coverage);
+
+    // A team that judges health on surveys and tickets alone lowers the bar.
+    db.score_on_any_input().await;
     let h = db.store.account_health(acme).await.unwrap();
     assert_eq!(h.health.scorecard, "Default");
     assert_eq!(h.why, "rule 2: every account");
@@ -106,7 +113,11 @@ async fn an_onboarding_account_is_judged_by_the_onboarding_scorecard() {
         .map(|f| f.metric.as_str())
         .collect();
     assert_eq!(known, vec!["open_tickets"]);
-    assert_eq!(h.health.score, Some(100.0));
+    assert_eq!(
+        (h.health.score, h.health.colour),
+        (None, None),
+        "not enough data, not a green 100"
+    );
     assert!(
         (h.health.coverage - 1.0 / 9.0).abs() < 1e-9,
         "and says it rests on 1 of 9 weight"
@@ -120,6 +131,7 @@ fn ticket(account: AccountId, i: usize) -> TicketFields {
 #[tokio::test]
 async fn a_snapshot_a_day_and_one_at_each_colour_change_with_what_moved() {
     let db = support::TestDb::new().await;
+    db.score_on_any_input().await;
     let sys = Actor::system("test");
     let acme = db.account("Acme", "EXT-3").await;
     let h = db.store.account_health(acme).await.unwrap();
@@ -160,6 +172,7 @@ async fn a_snapshot_a_day_and_one_at_each_colour_change_with_what_moved() {
 #[tokio::test]
 async fn every_write_that_feeds_health_marks_its_account_for_the_refresher() {
     let db = support::TestDb::new().await;
+    db.score_on_any_input().await;
     let sys = Actor::system("test");
     let acme = db.account("Acme", "EXT-4").await;
     let other = db.account("Other", "EXT-5").await;
@@ -200,6 +213,7 @@ async fn every_write_that_feeds_health_marks_its_account_for_the_refresher() {
 #[tokio::test]
 async fn recompute_rescores_every_account_from_its_kept_metrics_and_keeps_lists_in_step() {
     let db = support::TestDb::new().await;
+    db.score_on_any_input().await;
     let sys = Actor::system("test");
     let ids = [
         db.account("A", "EXT-6").await,
@@ -243,6 +257,7 @@ async fn recompute_rescores_every_account_from_its_kept_metrics_and_keeps_lists_
 #[tokio::test]
 async fn the_leader_sees_the_books_colours_by_day_and_who_changed_colour_this_week() {
     let db = support::TestDb::new().await;
+    db.score_on_any_input().await;
     let sys = Actor::system("test");
     let calm = db.account("Calm", "EXT-9").await;
     let stormy = db.account("Stormy", "EXT-10").await;

@@ -16,6 +16,7 @@ fn urgent_ticket(account: AccountId, i: usize) -> TicketFields {
 #[tokio::test]
 async fn an_edited_scorecard_rescores_the_book_and_keeps_the_version_before() {
     let db = support::TestDb::new().await;
+    db.score_on_any_input().await;
     let sys = Actor::system("test");
     let acme = db.account("Acme", "EXT-1").await;
     for i in 0..4 {
@@ -26,7 +27,7 @@ async fn an_edited_scorecard_rescores_the_book_and_keeps_the_version_before() {
     }
     let before = db.store.account_health(acme).await.unwrap();
     assert_eq!(before.health.scorecard, "Default");
-    assert!(db.store.health_config_versions().await.unwrap().is_empty());
+    assert_eq!(db.store.health_config_versions().await.unwrap().len(), 1);
 
     // Escalations weigh ten times as much, and tier 1 accounts get a scorecard of their own.
     let mut config = db.store.health_config().await.unwrap();
@@ -102,7 +103,7 @@ async fn an_edited_scorecard_rescores_the_book_and_keeps_the_version_before() {
         vec!["scorecard Strategic"]
     );
     let versions = db.store.health_config_versions().await.unwrap();
-    assert_eq!(versions.len(), 2);
+    assert_eq!(versions.len(), 3);
     assert_eq!(versions[0].summary, "scorecard Strategic");
     assert_eq!(versions[1].config, config, "the version before, whole");
     assert_eq!(
@@ -130,6 +131,7 @@ async fn an_edited_scorecard_rescores_the_book_and_keeps_the_version_before() {
 #[tokio::test]
 async fn an_account_that_turns_red_gets_one_playbook_for_its_owners_until_it_is_closed() {
     let db = support::TestDb::new().await;
+    db.score_on_any_input().await;
     let sys = Actor::system("test");
     let csm = db.csm("csm@example.com", "Casey").await;
     let acme = db
@@ -282,6 +284,7 @@ fn ticket_opened(account: AccountId, i: usize, on: &str) -> TicketFields {
 #[tokio::test]
 async fn the_backtest_scores_each_term_from_what_was_known_before_it_ended_and_nothing_after() {
     let db = support::TestDb::new().await;
+    db.score_on_any_input().await;
     let sys = Actor::system("test");
     // Both terms ended on 30 Sep; 90 days before is 2 Jul, a Thursday: scored as of Mon 29 Jun.
     let lost = ended_term(&db, "Lost", Outcome::Churned).await;

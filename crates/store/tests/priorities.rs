@@ -635,6 +635,40 @@ async fn a_tier_1_account_wants_a_personal_touch_every_week_and_a_call_not_a_not
 }
 
 #[tokio::test]
+async fn a_touch_missed_for_weeks_is_overdue_since_the_first_week_without_one() {
+    let db = support::TestDb::new().await;
+    let actor = Actor::system("test");
+    // Tiered on Monday 23 November 2026, after ten months as a customer.
+    let acme = account_with_arr(&db, "Acme", "80000").await;
+    db.store
+        .grade_account(
+            &actor,
+            acme,
+            &input(250_000, 1, GradingMoment::AtClose, "big"),
+        )
+        .await
+        .unwrap();
+    // Nobody swept or touched it for five weeks (a book imported, a server down).
+    db.clock.advance(chrono::Duration::days(35));
+    db.store.run_engagement().await.unwrap();
+    let t = touch_task(&db, acme).await.expect("a touch is due");
+    assert_eq!(
+        t.fields.due_on,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 29),
+        "due since its first week in Tier 1, not since it became a customer"
+    );
+    let overdue = db.store.overdue_touches().await.unwrap();
+    assert_eq!(
+        (overdue[0].count, overdue[0].oldest_due.to_string()),
+        (1, "2026-11-29".to_string())
+    );
+    // A call answers it; the next week without one is the next due.
+    log(&db, acme, ActivityKind::Call, "2026-12-28T10:00:00Z").await;
+    assert!(touch_task(&db, acme).await.is_none());
+    assert!(db.store.overdue_touches().await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn a_bad_cadence_is_refused_by_name_and_changes_nothing() {
     let db = support::TestDb::new().await;
     let mut rules = db.store.prioritisation_rules().await.unwrap();

@@ -167,15 +167,12 @@ async fn contract_terms_drive_arr_renewal_and_history() {
         db.store.renewal_date(acme.id).await.unwrap(),
         NaiveDate::from_ymd_opt(2026, 11, 30)
     );
+    // The running term's end is a renewal due, not a churn.
     let history = db.store.arr_history(acme.id).await.unwrap();
     let kinds: Vec<_> = history.iter().map(|m| m.kind).collect();
     assert_eq!(
         kinds,
-        vec![
-            ArrMovementKind::New,
-            ArrMovementKind::Expansion,
-            ArrMovementKind::Churn
-        ]
+        vec![ArrMovementKind::New, ArrMovementKind::Expansion]
     );
 
     // Filters: renewal window and ARR range; sorting by ARR descending.
@@ -526,6 +523,92 @@ async fn the_demo_book_has_the_pareto_shape_and_backs_up() {
             .unwrap();
         assert_eq!(n, 2_000);
     }
+}
+
+/// Contracts that renew flat, expand, contract, churn and are still running: the history says
+/// what happened, up to today, and nothing of what has not.
+#[tokio::test]
+async fn arr_history_tells_what_happened_and_nothing_that_has_not() {
+    let db = TestDb::new().await;
+    team(&db).await;
+    import_accounts(&db, SALESFORCE).await.unwrap();
+    let today = db.clock.today();
+    let year = |back: i64| today - Duration::days(365 * back);
+    let csv = format!(
+        "external_id,account_external_id,arr,currency,start_date,end_date,outcome,churn_reason\n\
+         A1,001A,10000,USD,{},{},renewed,\n\
+         A2,001A,10000,USD,{},{},expanded,\n\
+         A3,001A,14000,USD,{},{},,\n\
+         B1,001B,9000,USD,{},{},contracted,\n\
+         B2,001B,6000,USD,{},{},,\n\
+         B3,001B,6000,USD,{},{},,\n\
+         C1,001C,5000,USD,{},{},churned,Budget cut\n",
+        year(3),
+        year(2) - Duration::days(1),
+        year(2),
+        year(1) - Duration::days(1),
+        year(1),
+        year(0) + Duration::days(30),
+        year(2),
+        year(1) - Duration::days(1),
+        year(1),
+        today + Duration::days(10),
+        // Signed to start after the running term: not ARR yet.
+        today + Duration::days(11),
+        today + Duration::days(375),
+        year(2),
+        year(1) - Duration::days(1),
+    );
+    let parsed =
+        parse_contracts(&read_sheet(csv.as_bytes()).unwrap(), &Mapping::default()).unwrap();
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    db.store
+        .import_contracts(&admin(), &parsed, false, &none)
+        .await
+        .unwrap();
+    let kinds = |external: &'static str| {
+        let store = db.store.clone();
+        async move {
+            let (a, _) = store
+                .accounts(&AccountQuery {
+                    external_id: Some(external.into()),
+                    limit: 1,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            let h = store.arr_history(a[0].id).await.unwrap();
+            assert!(h.iter().all(|m| m.on <= today), "{h:?}");
+            h.iter()
+                .map(|m| (m.kind, m.change.amount))
+                .collect::<Vec<_>>()
+        }
+    };
+    let d = |n: i64| Decimal::from(n);
+    // Renewed flat (no movement), then expanded; the running term has no outcome yet.
+    assert_eq!(
+        kinds("001A").await,
+        [
+            (ArrMovementKind::New, d(10_000)),
+            (ArrMovementKind::Expansion, d(4_000))
+        ]
+    );
+    // Contracted; a renewal already signed is no movement until it starts.
+    assert_eq!(
+        kinds("001B").await,
+        [
+            (ArrMovementKind::New, d(9_000)),
+            (ArrMovementKind::Contraction, d(-3_000))
+        ]
+    );
+    // Churned a year ago: that is history.
+    assert_eq!(
+        kinds("001C").await,
+        [
+            (ArrMovementKind::New, d(5_000)),
+            (ArrMovementKind::Churn, d(-5_000))
+        ]
+    );
 }
 
 #[tokio::test]

@@ -42,6 +42,20 @@ pub fn urgent_ticket(
 }
 
 impl TestDb {
+    /// Scores on any known input, as a team that judges health on tickets and surveys alone
+    /// would set it: for tests of what happens to scores, not of how much data one needs.
+    pub async fn score_on_any_input(&self) {
+        let mut config = sherpa_core::health::HealthConfig::default();
+        for card in &mut config.scorecards {
+            card.thresholds.min_known_percent = 0.0;
+            card.thresholds.needs_usage = false;
+        }
+        self.store
+            .set_health_config(&sherpa_core::Actor::system("test"), &config)
+            .await
+            .unwrap();
+    }
+
     /// An account with this name and CRM id.
     pub async fn account(&self, name: &str, external_id: &str) -> sherpa_core::AccountId {
         self.store

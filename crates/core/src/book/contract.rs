@@ -92,10 +92,16 @@ pub struct ArrMovement {
     pub arr_after: Money,
 }
 
-/// The ARR history of one account from its contract terms. ARR on a day is the sum of the terms
-/// covering it; every day on which that sum changes is a movement. Terms in other currencies
-/// than `currency` are skipped (the caller converts them first).
-pub fn arr_history(terms: &[ContractFields], currency: Currency) -> Vec<ArrMovement> {
+/// The ARR history of one account from its contract terms, up to `today`. ARR on a day is the
+/// sum of the terms covering it; every day on which that sum changes is a movement. History
+/// ends today: a running term's end is a renewal due, not a churn, and a term signed to start
+/// later is not yet new ARR. Terms in other currencies than `currency` are skipped (the caller
+/// converts them first).
+pub fn arr_history(
+    terms: &[ContractFields],
+    currency: Currency,
+    today: NaiveDate,
+) -> Vec<ArrMovement> {
     let terms: Vec<&ContractFields> = terms
         .iter()
         .filter(|t| t.status != ContractStatus::Cancelled && t.arr.currency == currency)
@@ -103,6 +109,7 @@ pub fn arr_history(terms: &[ContractFields], currency: Currency) -> Vec<ArrMovem
     let mut days: Vec<NaiveDate> = terms
         .iter()
         .flat_map(|t| [t.start_date, t.end_date + Duration::days(1)])
+        .filter(|d| *d <= today)
         .collect();
     days.sort();
     days.dedup();
@@ -173,7 +180,7 @@ mod tests {
             term(18_000, "2025-01-01", "2025-12-31"),
             term(15_000, "2026-01-01", "2026-12-31"),
         ];
-        let h = arr_history(&terms, Currency::USD);
+        let h = arr_history(&terms, Currency::USD, day("2027-06-30"));
         let kinds: Vec<_> = h
             .iter()
             .map(|m| (m.on.to_string(), m.kind, m.change.amount))
@@ -205,13 +212,42 @@ mod tests {
         );
     }
 
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn history_ends_today_a_running_term_has_no_outcome_yet() {
+        let terms = [
+            term(12_000, "2025-01-01", "2025-12-31"),
+            // Running: its end is a renewal due.
+            term(15_000, "2026-01-01", "2026-12-31"),
+            // Signed to start next year: not ARR yet.
+            term(20_000, "2027-01-01", "2027-12-31"),
+        ];
+        let h = arr_history(&terms, Currency::USD, day("2026-12-03"));
+        let kinds: Vec<_> = h.iter().map(|m| (m.on.to_string(), m.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("2025-01-01".to_string(), ArrMovementKind::New),
+                ("2026-01-01".to_string(), ArrMovementKind::Expansion)
+            ]
+        );
+        assert!(h.iter().all(|m| m.on <= day("2026-12-03")));
+        // The day the next term starts, it is an expansion, and never a churn in between.
+        let h = arr_history(&terms, Currency::USD, day("2027-01-01"));
+        assert_eq!(h.last().unwrap().kind, ArrMovementKind::Expansion);
+        assert!(h.iter().all(|m| m.kind != ArrMovementKind::Churn));
+    }
+
     #[test]
     fn a_flat_renewal_is_no_movement() {
         let terms = [
             term(10_000, "2024-01-01", "2024-12-31"),
             term(10_000, "2025-01-01", "2025-12-31"),
         ];
-        let h = arr_history(&terms, Currency::USD);
+        let h = arr_history(&terms, Currency::USD, day("2026-06-30"));
         assert_eq!(h.len(), 2);
         assert_eq!(h[1].kind, ArrMovementKind::Churn);
         assert_eq!(h[1].on.to_string(), "2026-01-01");

@@ -70,6 +70,8 @@ pub struct MomentFacts {
     /// Whether the onboarding phase is over: ongoing time-based moments wait for it.
     pub onboarded: bool,
     pub tier: Option<Tier>,
+    /// The day the account got its tier: its cadence counts from then.
+    pub tier_since: Option<NaiveDate>,
     pub last_personal_touch: Option<chrono::DateTime<chrono::Utc>>,
     /// The day each kind of activity was last logged with the customer.
     pub last_activity: HashMap<ActivityKind, NaiveDate>,
@@ -218,8 +220,10 @@ fn tier_touch(m: &Moment, f: &MomentFacts, cal: &Calendar) -> Option<Firing> {
     if f.last_personal_touch.is_some_and(|t| t >= period.start) {
         return None;
     }
+    // The cadence counts from when the account was both a customer and in its tier.
     let since = f
         .customer_since
+        .max(f.tier_since)
         .and_then(|s| s.and_hms_opt(12, 0, 0))
         .map(|t| t.and_utc());
     let missed = cadence.first_untouched(f.last_personal_touch, since, *period);

@@ -5,6 +5,7 @@
 
 use crate::book::vocabulary;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 vocabulary!(
     /// The groups of seed 003's factor list.
@@ -129,11 +130,28 @@ pub struct Factor {
 }
 
 /// Where colours start: a score at or above `green` is green, and so on; below `orange`, red.
+/// And what a score needs before it gets any: a score resting on too little of the scorecard
+/// says "not enough data" instead of a colour.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds {
     pub green: f64,
     pub yellow: f64,
     pub orange: f64,
+    /// The share of the scorecard's weight, in percent, whose inputs must be known.
+    #[serde(default = "half")]
+    pub min_known_percent: f64,
+    /// Whether a scorecard with usage factors needs one of them known: health without any
+    /// usage is a guess.
+    #[serde(default = "yes")]
+    pub needs_usage: bool,
+}
+
+fn half() -> f64 {
+    50.0
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for Thresholds {
@@ -142,6 +160,8 @@ impl Default for Thresholds {
             green: 75.0,
             yellow: 55.0,
             orange: 35.0,
+            min_known_percent: half(),
+            needs_usage: yes(),
         }
     }
 }
@@ -213,6 +233,15 @@ impl Scorecard {
                 "green above yellow above orange, all between 0 and 100".into(),
             );
         }
+        if !(0.0..=100.0).contains(&t.min_known_percent) {
+            return err(
+                "thresholds.min_known_percent".into(),
+                format!(
+                    "a share of the weight from 0 to 100 (got {})",
+                    t.min_known_percent
+                ),
+            );
+        }
         Ok(())
     }
 
@@ -230,6 +259,34 @@ impl Scorecard {
         }
     }
 
+    /// Whether the known inputs are enough to score: `known` weight of the whole, and a usage
+    /// factor among them when the scorecard has one and asks for it.
+    fn enough(&self, known: f64, usage_known: bool) -> bool {
+        let total: f64 = self.factors.iter().map(|f| f.weight).sum();
+        let has_usage = self
+            .factors
+            .iter()
+            .any(|f| f.group == FactorGroup::Engagement);
+        known > 0.0
+            && known * 100.0 >= total * self.thresholds.min_known_percent - 1e-9
+            && (usage_known || !has_usage || !self.thresholds.needs_usage)
+    }
+
+    /// The score before rounding, or none when the inputs are not enough.
+    pub fn exact(&self, value_of: impl Fn(&str) -> Option<f64>) -> Option<f64> {
+        let mut known = 0.0;
+        let mut usage_known = false;
+        let mut sum = 0.0;
+        for f in &self.factors {
+            if let Some(v) = value_of(&f.metric).filter(|v| v.is_finite()) {
+                known += f.weight;
+                usage_known |= f.group == FactorGroup::Engagement;
+                sum += f.rule.points(v) * f.weight;
+            }
+        }
+        self.enough(known, usage_known).then(|| sum / known)
+    }
+
     /// The score and colour alone, without the explanation: what re-scoring a whole book
     /// needs. The same sums in the same order as [`Scorecard::score`], so the two agree to the
     /// last bit.
@@ -239,20 +296,22 @@ impl Scorecard {
     ) -> (Option<f64>, Option<Colour>) {
         let mut points = [None; 64];
         let mut known = 0.0;
+        let mut usage_known = false;
         for (f, p) in self.factors.iter().zip(points.iter_mut()) {
             *p = value_of(&f.metric)
                 .filter(|v| v.is_finite())
                 .map(|v| f.rule.points(v));
             if p.is_some() {
                 known += f.weight;
+                usage_known |= f.group == FactorGroup::Engagement;
             }
         }
-        if self.factors.len() > points.len() || known <= 0.0 {
-            if known <= 0.0 {
-                return (None, None);
-            }
+        if self.factors.len() > points.len() {
             let h = self.score(value_of);
             return (h.score, h.colour);
+        }
+        if !self.enough(known, usage_known) {
+            return (None, None);
         }
         let mut score = 0.0;
         for (f, p) in self.factors.iter().zip(points) {
@@ -287,9 +346,13 @@ impl Scorecard {
             .filter(|f| f.points.is_some())
             .map(|f| f.weight)
             .sum();
+        let usage_known = factors
+            .iter()
+            .any(|f| f.points.is_some() && f.group == FactorGroup::Engagement);
+        let enough = self.enough(known, usage_known);
         let mut score = 0.0;
         for f in &mut factors {
-            if let (Some(p), true) = (f.points, known > 0.0) {
+            if let (Some(p), true) = (f.points, enough) {
                 let c = p * f.weight / known;
                 f.contribution = Some(c);
                 score += c;
@@ -300,8 +363,8 @@ impl Scorecard {
         HealthScore {
             coverage: if total > 0.0 { known / total } else { 0.0 },
             scorecard: self.name.clone(),
-            score: (known > 0.0).then_some(score),
-            colour: (known > 0.0).then(|| self.thresholds.colour(score)),
+            score: enough.then_some(score),
+            colour: enough.then(|| self.thresholds.colour(score)),
             factors,
         }
     }
@@ -351,36 +414,103 @@ fn shown(v: Option<f64>) -> String {
     }
 }
 
-/// What changed between the previous score and this one, largest move first.
-pub fn changes(before: &HealthScore, now: &HealthScore) -> Vec<FactorChange> {
-    let mut out: Vec<FactorChange> = now
+/// What moved the score from `shown_before` (the score as it was shown then, from the
+/// `before` inputs) to today's from the `now` inputs, largest move first. The moves add up to
+/// the change: the inputs are walked from before to now one factor at a time, and each step's
+/// change of the score is that factor's move, so a factor that became known also moves the
+/// weight of the others (a red pulse counts for what it pulls the score down by). What the
+/// scorecard itself changed since (weights, factors, the account's tier) is a move of its own.
+pub fn what_moved(
+    card: &Scorecard,
+    before: impl Fn(&str) -> Option<f64>,
+    now: impl Fn(&str) -> Option<f64>,
+    shown_before: Option<f64>,
+) -> Vec<FactorChange> {
+    let finite = |v: Option<f64>| v.filter(|v| v.is_finite());
+    let mut values: HashMap<&str, Option<f64>> = card
         .factors
         .iter()
-        .filter_map(|f| {
-            let old = before.factors.iter().find(|b| b.metric == f.metric)?;
-            if old.value == f.value {
-                return None;
-            }
-            let delta = f.contribution.unwrap_or(0.0) - old.contribution.unwrap_or(0.0);
-            let verb = match (old.value, f.value) {
-                (Some(a), Some(b)) if b < a => "fell",
-                (Some(_), Some(_)) => "rose",
-                (None, _) => "is now known",
-                (_, None) => "is now missing",
-            };
-            Some(FactorChange {
-                metric: f.metric.clone(),
-                points: (delta * 10.0).round() / 10.0,
+        .map(|f| (f.metric.as_str(), finite(before(&f.metric))))
+        .collect();
+    let mut score = card.exact(|k| values.get(k).copied().flatten());
+    let mut out = Vec::new();
+    if let (Some(shown), Some(rescored)) = (shown_before, score) {
+        let moved = (rescored * 10.0).round() / 10.0 - shown;
+        if moved.abs() >= 0.05 {
+            out.push(FactorChange {
+                metric: "scorecard".into(),
+                points: (moved * 10.0).round() / 10.0,
                 text: format!(
+                    "The scorecard changed (its weights or factors, or the one the account's \
+                     tier gets): {moved:+.1} points"
+                ),
+            });
+        }
+    }
+    // Inputs that became known first and those gone missing last: every step between two
+    // scored ends then rests on at least the data of the end, so it stays scored too.
+    let mut order: Vec<&Factor> = card.factors.iter().collect();
+    order.sort_by_key(
+        |f| match (values[f.metric.as_str()], finite(now(&f.metric))) {
+            (None, Some(_)) => 0,
+            (Some(_), None) => 2,
+            _ => 1,
+        },
+    );
+    for f in order {
+        let (old, new) = (values[f.metric.as_str()], finite(now(&f.metric)));
+        if old == new {
+            continue;
+        }
+        values.insert(f.metric.as_str(), new);
+        let next = card.exact(|k| values.get(k).copied().flatten());
+        let verb = match (old, new) {
+            (Some(a), Some(b)) if b < a => "fell",
+            (Some(_), Some(_)) => "rose",
+            (None, _) => "is now known",
+            (_, None) => "is now missing",
+        };
+        let (text, points) = match (score, next) {
+            (Some(a), Some(b)) => (
+                format!(
                     "{} {verb} from {} to {}: {:+.1} points",
                     f.name,
-                    shown(old.value),
-                    shown(f.value),
-                    delta
+                    shown(old),
+                    shown(new),
+                    b - a
                 ),
-            })
-        })
-        .collect();
+                b - a,
+            ),
+            (None, Some(_)) => (
+                format!(
+                    "{} {verb} from {} to {}: enough data to score",
+                    f.name,
+                    shown(old),
+                    shown(new)
+                ),
+                0.0,
+            ),
+            (Some(_), None) => (
+                format!(
+                    "{} {verb} from {} to {}: not enough data to score",
+                    f.name,
+                    shown(old),
+                    shown(new)
+                ),
+                0.0,
+            ),
+            (None, None) => (
+                format!("{} {verb} from {} to {}", f.name, shown(old), shown(new)),
+                0.0,
+            ),
+        };
+        out.push(FactorChange {
+            metric: f.metric.clone(),
+            points: (points * 10.0).round() / 10.0,
+            text,
+        });
+        score = next;
+    }
     out.sort_by(|a, b| b.points.abs().total_cmp(&a.points.abs()));
     out
 }
@@ -420,6 +550,97 @@ mod tests {
             let full = card.score(value_of);
             prop_assert_eq!(card.score_only(value_of), (full.score, full.colour));
         }
+    }
+
+    proptest! {
+        /// However the inputs moved, what moved adds up to the change of the score shown.
+        #[test]
+        fn what_moved_adds_up_to_the_change(
+            before in proptest::collection::vec(proptest::option::of(-50.0f64..500.0), 40),
+            now in proptest::collection::vec(proptest::option::of(-50.0f64..500.0), 40),
+        ) {
+            let card = crate::health::default_scorecard();
+            let keys: Vec<&str> = crate::health::METRICS.iter().map(|m| m.key).collect();
+            let at = |v: &Vec<Option<f64>>, k: &str| keys.iter().position(|x| *x == k).and_then(|i| v[i]);
+            let (was, is) = (card.score(|k| at(&before, k)).score, card.score(|k| at(&now, k)).score);
+            let moved = what_moved(&card, |k| at(&before, k), |k| at(&now, k), was);
+            if let (Some(was), Some(is)) = (was, is) {
+                let sum: f64 = moved.iter().map(|c| c.points).sum();
+                // Each move is rounded to a tenth, as are both scores.
+                let slack = 0.05 * (moved.len() + 2) as f64;
+                prop_assert!((sum - (is - was)).abs() <= slack, "{} vs {}: {:?}", sum, is - was, moved);
+            }
+        }
+    }
+
+    #[test]
+    fn a_red_pulse_is_told_as_what_it_pulled_the_score_down_by() {
+        let card = crate::health::default_scorecard();
+        let base = |k: &str| match k {
+            "seat_utilisation" => Some(60.0),
+            "usage_trend" => Some(0.0),
+            "nps_latest" => Some(8.0),
+            "open_tickets" => Some(2.0),
+            _ => None,
+        };
+        let with_pulse = |k: &str| if k == "csm_pulse" { Some(0.0) } else { base(k) };
+        let (was, is) = (
+            card.score(base).score.unwrap(),
+            card.score(with_pulse).score.unwrap(),
+        );
+        assert!(is < was - 5.0, "{was} then {is}");
+        let moved = what_moved(&card, base, with_pulse, Some(was));
+        assert_eq!(moved.len(), 1);
+        assert!((moved[0].points - (is - was)).abs() <= 0.1, "{moved:?}");
+        assert!(
+            moved[0]
+                .text
+                .starts_with("CSM pulse is now known from missing to 0: -")
+        );
+    }
+
+    #[test]
+    fn a_new_scorecard_is_a_move_of_its_own() {
+        let card = crate::health::default_scorecard();
+        let same = |k: &str| match k {
+            "seat_utilisation" => Some(80.0),
+            "usage_trend" => Some(5.0),
+            "nps_latest" => Some(9.0),
+            "open_tickets" => Some(1.0),
+            _ => None,
+        };
+        // The score shown then came from another scorecard: the inputs did not move.
+        let moved = what_moved(&card, same, same, Some(98.5));
+        assert_eq!(moved.len(), 1);
+        assert_eq!(moved[0].metric, "scorecard");
+        let is = card.score(same).score.unwrap();
+        assert!((moved[0].points - (is - 98.5)).abs() < 0.05, "{moved:?}");
+    }
+
+    #[test]
+    fn a_score_on_too_little_of_its_weight_is_not_enough_data() {
+        let card = crate::health::default_scorecard();
+        // Tickets and escalations fine, no usage at all: no colour.
+        let no_usage = |k: &str| match k {
+            "open_tickets" | "escalations_90d" | "champion_departed" => Some(0.0),
+            "nps_latest" => Some(10.0),
+            "renew_intent" => Some(1.0),
+            _ => None,
+        };
+        let h = card.score(no_usage);
+        assert_eq!((h.score, h.colour), (None, None));
+        assert!(h.coverage > 0.4, "{}", h.coverage);
+        assert_eq!(card.score_only(no_usage), (None, None));
+        // Usage known but a third of the weight: still not enough.
+        let thin = |k: &str| (k == "seat_utilisation").then_some(90.0);
+        assert_eq!(card.score(thin).score, None);
+        // Enough of both: a colour.
+        let enough = |k: &str| match k {
+            "seat_utilisation" => Some(90.0),
+            "usage_trend" => Some(5.0),
+            _ => no_usage(k),
+        };
+        assert_eq!(card.score(enough).colour, Some(Colour::Green));
     }
 
     #[test]
@@ -532,9 +753,9 @@ mod tests {
             },
             linear("nps", -100.0, 100.0, 2.0),
         ]);
-        let before = c.score(|m| Some(if m == "nps" { 50.0 } else { 82.0 }));
-        let now = c.score(|m| Some(if m == "nps" { 50.0 } else { 41.0 }));
-        let ch = changes(&before, &now);
+        let before = |m: &str| Some(if m == "nps" { 50.0 } else { 82.0 });
+        let now = |m: &str| Some(if m == "nps" { 50.0 } else { 41.0 });
+        let ch = what_moved(&c, before, now, c.score(before).score);
         assert_eq!(ch.len(), 1);
         assert_eq!(
             ch[0].text,
@@ -556,6 +777,9 @@ mod tests {
         };
         c.thresholds.yellow = 90.0;
         assert_eq!(c.check().unwrap_err().key, "thresholds");
+        c.thresholds.yellow = 55.0;
+        c.thresholds.min_known_percent = 120.0;
+        assert_eq!(c.check().unwrap_err().key, "thresholds.min_known_percent");
     }
 
     proptest! {
@@ -567,7 +791,9 @@ mod tests {
             let factors: Vec<Factor> = (0..values.len())
                 .map(|i| linear(&format!("m{i}"), -50.0, 50.0, weights[i]))
                 .collect();
-            let c = card(factors);
+            let mut c = card(factors);
+            // Any known input scores here: the sums are what is checked.
+            c.thresholds.min_known_percent = 0.0;
             let s = c.score(|m| values[m[1..].parse::<usize>().unwrap()]);
             match s.score {
                 None => prop_assert!(values.iter().all(Option::is_none)),

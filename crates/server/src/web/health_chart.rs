@@ -17,7 +17,7 @@ const SLOTS: [(&str, &str); 5] = [
     ("yellow", "yellow"),
     ("orange", "orange"),
     ("red", "red"),
-    ("none", "no score"),
+    ("none", "not enough data"),
 ];
 
 fn y_score(v: f64) -> f64 {

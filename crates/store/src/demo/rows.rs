@@ -358,6 +358,18 @@ fn priority_args(
                 .last()
                 .map_or(rust_decimal::Decimal::ZERO, |k| k.arr.amount);
             let standing = g.standing();
+            // Graded when the grading happened: at the close, or after the first month.
+            let graded_at = a
+                .fields
+                .customer_since
+                .map(|since| match g.moment {
+                    sherpa_core::prioritise::GradingMoment::AtClose => since,
+                    _ => since + chrono::Days::new(30),
+                })
+                .and_then(|d| d.and_hms_opt(12, 0, 0))
+                .map(|t| timestamp(t.and_utc()))
+                .filter(|t| t.as_str() <= now)
+                .unwrap_or_else(|| now.to_string());
             args.extend([
                 t(g.grade.to_string()),
                 Arg::OptInt(Some(minor(g.potential))),
@@ -381,7 +393,7 @@ fn priority_args(
                 t(g.moment.as_str()),
                 t(g.reason),
                 t("demo"),
-                t(now),
+                t(&graded_at),
             ]);
             tier_changes.push(vec![
                 Arg::Int(id),
@@ -396,7 +408,7 @@ fn priority_args(
                 ),
                 t(format!("graded {}", g.grade)),
                 t("demo"),
-                t(now),
+                t(&graded_at),
             ]);
         }
         None => args.extend([

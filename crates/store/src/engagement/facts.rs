@@ -205,6 +205,18 @@ impl Store {
             }
         }
 
+        let tiered: Vec<(i64, Option<String>)> = sqlx::query_as(&format!(
+            "SELECT account_id, MAX(changed_at) FROM account_tier_changes \
+             WHERE account_id IN ({in0}) GROUP BY account_id"
+        ))
+        .bind_ids(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, at) in tiered {
+            if let (Some(g), Some(at)) = (out.get_mut(&id), at) {
+                g.facts.tier_since = Some(time("changed_at", &at)?.date_naive());
+            }
+        }
         for (id, at) in self.last_personal_touches(ids).await? {
             if let Some(g) = out.get_mut(&id.0) {
                 g.facts.last_personal_touch = Some(at);

@@ -176,8 +176,16 @@ impl Store {
         let health = card.score(|k| metrics.get(k).copied());
         let mut changed = Vec::new();
         let mut changes_since = None;
-        if let Some((at, before)) = self.latest_other_snapshot(id, &metrics).await? {
-            changed = changes(&card.score(|k| before.get(k).copied()), &health);
+        if let Some((at, before, shown)) = self
+            .latest_other_snapshot(id, &metrics, health.score)
+            .await?
+        {
+            changed = what_moved(
+                card,
+                |k| before.get(k).copied(),
+                |k| metrics.get(k).copied(),
+                shown,
+            );
             changes_since = Some(at);
         }
         Ok(AccountHealth {
@@ -191,23 +199,26 @@ impl Store {
         })
     }
 
-    /// The newest of the account's recent snapshots whose metrics differ from `now`.
+    /// The newest of the account's recent snapshots whose metrics or score differ from today's,
+    /// with the score it showed.
     async fn latest_other_snapshot(
         &self,
         id: AccountId,
         now: &Metrics,
-    ) -> Result<Option<(DateTime<Utc>, Metrics)>> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT taken_at, metrics FROM health_snapshots WHERE account_id = $1 ORDER BY taken_at DESC, id DESC LIMIT 60",
+        score: Option<f64>,
+    ) -> Result<Option<(DateTime<Utc>, Metrics, Option<f64>)>> {
+        let rows: Vec<(String, String, Option<f64>)> = sqlx::query_as(
+            "SELECT taken_at, metrics, score FROM health_snapshots WHERE account_id = $1 \
+             ORDER BY taken_at DESC, id DESC LIMIT 60",
         )
         .bind(id.0)
         .fetch_all(&self.pool)
         .await?;
-        for (at, json) in rows {
+        for (at, json, shown) in rows {
             let m: Metrics =
                 serde_json::from_str(&json).map_err(|_| crate::rows::bad("metrics", &json))?;
-            if &m != now {
-                return Ok(Some((time("taken_at", &at)?, m)));
+            if &m != now || shown != score {
+                return Ok(Some((time("taken_at", &at)?, m, shown)));
             }
         }
         Ok(None)

@@ -69,7 +69,7 @@ pub async fn show(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
             ("yellow", "yellow"),
             ("orange", "orange"),
             ("red", "red"),
-            ("no score", "none"),
+            ("not enough data", "none"),
         ]
         .into_iter()
         .zip(latest)

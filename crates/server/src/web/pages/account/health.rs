@@ -35,6 +35,8 @@ pub(super) struct HealthSection {
     pub why: String,
     /// "78%" of the scorecard's weight rests on known inputs.
     pub coverage: String,
+    /// What a score needs: "50% of its weight known, a usage input among them".
+    pub needs: String,
     pub computed_at: String,
     pub factors: Vec<FactorLine>,
     pub changes: Vec<(String, bool)>,
@@ -95,6 +97,15 @@ pub(super) async fn section(
             .unwrap_or_default(),
         colour: h.health.colour.map(|c| c.as_str()).unwrap_or_default(),
         coverage: format!("{:.0}%", h.health.coverage * 100.0),
+        needs: format!(
+            "{:.0}% of its weight known{}",
+            h.thresholds.min_known_percent,
+            if h.thresholds.needs_usage {
+                ", a usage input among them"
+            } else {
+                ""
+            }
+        ),
         computed_at: format::time(h.computed_at),
         factors: h
             .health
