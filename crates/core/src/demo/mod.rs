@@ -196,7 +196,13 @@ impl DemoBook {
         let activities = if churned {
             Vec::new()
         } else {
-            let mut a = self.activities(segment, csm, contacts.len(), &mut rng);
+            let mut a = self.activities(
+                self.team.desk(index),
+                customer_since,
+                csm,
+                contacts.len(),
+                &mut rng,
+            );
             a.extend(self.onboarding(index, customer_since, csm, contacts.len()));
             a
         };
@@ -391,49 +397,79 @@ impl DemoBook {
         .collect()
     }
 
+    /// Half a year of personal touches, at about the cadence of the account's desk
+    /// (weekly high touch, fortnightly mid touch, monthly digital), from when it became a
+    /// customer. Some accounts lapse: their touches stopped weeks or months ago, and they are
+    /// the overdue touches the team pages show.
     fn activities(
         &self,
-        segment: u8,
+        desk: Desk,
+        since: NaiveDate,
         csm: usize,
         contacts: usize,
         rng: &mut ChaCha8Rng,
     ) -> Vec<DemoActivity> {
-        let per_year = match segment {
-            1 => 24,
-            2 => 8,
-            _ => 1,
+        let (gap, lapse_percent) = match desk {
+            Desk::HighTouch => (4..10, 15),
+            Desk::MidTouch => (8..17, 25),
+            Desk::Digital => (18..36, 40),
         };
-        (0..per_year)
-            .map(|_| {
-                let days_ago = rng.random_range(0..365);
-                let kind = *names::pick(
-                    &[
-                        ActivityKind::Call,
-                        ActivityKind::Meeting,
-                        ActivityKind::Email,
-                        ActivityKind::Email,
-                        ActivityKind::Note,
-                        ActivityKind::Qbr,
-                    ],
-                    rng,
-                );
-                let at = Utc.from_utc_datetime(
-                    &((self.today - Duration::days(days_ago)).and_time(NaiveTime::MIN)
-                        + Duration::minutes(rng.random_range(8 * 60..18 * 60))),
-                );
-                DemoActivity {
-                    kind,
-                    occurred_at: at,
-                    user: csm,
-                    attendees: if kind == ActivityKind::Note || contacts == 0 {
-                        vec![]
-                    } else {
-                        vec![rng.random_range(0..contacts)]
-                    },
-                    summary: names::summary(kind, rng).to_string(),
+        let stopped = if rng.random_range(0..100) < lapse_percent {
+            rng.random_range(10..150)
+        } else {
+            rng.random_range(0..3)
+        };
+        let first = (self.today - Duration::days(200)).max(since);
+        let mut day = self.today - Duration::days(stopped);
+        let mut out = Vec::new();
+        while day >= first {
+            let kind = *names::pick(
+                &[
+                    ActivityKind::Call,
+                    ActivityKind::Meeting,
+                    ActivityKind::Email,
+                    ActivityKind::Email,
+                    ActivityKind::Note,
+                ],
+                rng,
+            );
+            out.push(self.activity(kind, day, csm, contacts, rng));
+            day -= Duration::days(rng.random_range(gap.clone()));
+        }
+        // High-touch accounts hold a business review most quarters.
+        if desk == Desk::HighTouch {
+            for quarter in 0..2 {
+                let day = self.today - Duration::days(quarter * 91 + rng.random_range(0..91));
+                if rng.random_bool(0.6) && day >= since {
+                    out.push(self.activity(ActivityKind::Qbr, day, csm, contacts, rng));
                 }
-            })
-            .collect()
+            }
+        }
+        out
+    }
+
+    fn activity(
+        &self,
+        kind: ActivityKind,
+        day: NaiveDate,
+        csm: usize,
+        contacts: usize,
+        rng: &mut ChaCha8Rng,
+    ) -> DemoActivity {
+        let at = Utc.from_utc_datetime(
+            &(day.and_time(NaiveTime::MIN) + Duration::minutes(rng.random_range(8 * 60..18 * 60))),
+        );
+        DemoActivity {
+            kind,
+            occurred_at: at,
+            user: csm,
+            attendees: if kind == ActivityKind::Note || contacts == 0 {
+                vec![]
+            } else {
+                vec![rng.random_range(0..contacts)]
+            },
+            summary: names::summary(kind, rng).to_string(),
+        }
     }
 }
 

@@ -176,6 +176,11 @@ impl DemoTeam {
         }
     }
 
+    /// The desk that serves the account at `index`.
+    pub fn desk(&self, index: usize) -> Desk {
+        self.places[index].0
+    }
+
     /// CSM, AE, customer development rep and executive sponsor of the account at `index`.
     /// High-touch accounts have a customer development rep; the first of them by size an
     /// executive sponsor.
