@@ -41,6 +41,7 @@ pub use outreach::{MomentPreview, PREVIEW_ACCOUNTS, PreviewMoment};
 pub use prioritise::{
     BoxOfQuarter, CadencesConfig, ChooseTier, GradeAccount, GradeBoundsConfig, ParetoConfig,
     PlaceInNineBox, PlacedAccount, PrioritisationConfig, ProposeReassignment, QuarterBoard,
+    TierTime,
 };
 pub use staffing::{CsmBook, GroupNeed, Staffing, tenths};
 pub use tasks::{OpenTask, SNOOZE_DAYS, TaskAction, WorkTask};

@@ -722,6 +722,20 @@ async fn the_leader_reads_the_pareto_curve_applies_it_and_places_accounts_on_the
     assert_eq!(top["items"][0]["name"], "Big");
     assert_eq!(top["items"][0]["segment"], 1);
 
+    // Big is graded Tier 1: its cadence says what time it wants.
+    let (status, graded) = app
+        .call(
+            "PUT",
+            &format!("/api/v1/accounts/{}/grade", ids[0]),
+            Some(&admin),
+            Some(json!({"potential_value": "250000", "growth": 1, "moment": "first_30_days", "reason": "big"})),
+        )
+        .await;
+    assert_eq!(
+        (status, graded["tier"].clone()),
+        (StatusCode::OK, json!(1)),
+        "{graded}"
+    );
     // A quarter ago Big was in Rescue; now it is in Heavily invest.
     let place = |q: &str, r: i64, u: i64| json!({"quarter": q, "relationship": r, "upsell": u, "note": "review"});
     let path = format!("/api/v1/accounts/{}/nine-box", ids[0]);
@@ -765,6 +779,25 @@ async fn the_leader_reads_the_pareto_curve_applies_it_and_places_accounts_on_the
     assert_eq!(top_right["accounts"][0]["movement"], "up");
     assert_eq!(top_right["accounts"][0]["previous"], "1-1");
     assert_eq!(nb["boxes"][0]["label"], "Rescue");
+    // Wanted against spent: each tier's cadence over the quarter so far (to Monday 23
+    // November: eight weekly periods ended, four fortnightly, one monthly).
+    for row in nb["by_tier"].as_array().unwrap() {
+        let wanted = &row["wanted_per_account"];
+        match row["tier"].as_u64() {
+            Some(1) => assert_eq!(wanted, &json!(8), "{row}"),
+            Some(2) => assert_eq!(wanted, &json!(4), "{row}"),
+            Some(3) => assert_eq!(wanted, &json!(1), "{row}"),
+            _ => assert_eq!(wanted, &Value::Null, "{row}"),
+        }
+    }
+    assert!(
+        nb["by_tier"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["tier"].is_u64()),
+        "{nb}"
+    );
 }
 
 /// The raw body of a GET without a token, as a calendar fetches a feed.

@@ -46,7 +46,12 @@ impl Args {
                 Arg::OptInt(i) => out.add(i),
                 Arg::OptText(t) => out.add(t),
                 Arg::Blob(b) => out.add(b),
-                Arg::OptFloat(f) => out.add(f),
+                Arg::OptFloat(Some(f)) => out.add(f),
+                // sqlx 0.8's Any driver sends a NULL `f64` to PostgreSQL as a `float4` (and a
+                // NULL `f32` as a `float8`): a statement prepared with a score then run with
+                // none fails as "incorrect binary data format". A NULL `f32` is typed like
+                // the `f64` values.
+                Arg::OptFloat(None) => out.add(Option::<f32>::None),
             };
             added.expect("a plain value binds");
         }

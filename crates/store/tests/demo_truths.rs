@@ -133,6 +133,16 @@ async fn the_demo_tells_the_truth() {
     .unwrap();
     assert_eq!(coloured_without_usage, 0);
 
+    // Time to first value: recent cohorts reached it, in days, not on their first day.
+    let onboarding = store.onboarding_analytics().await.unwrap();
+    let firsts: Vec<_> = onboarding
+        .cohorts
+        .iter()
+        .filter_map(|c| c.first_value.clone())
+        .collect();
+    assert!(!firsts.is_empty(), "{:?}", onboarding.cohorts);
+    assert!(firsts.iter().all(|f| f.median_days > 0.0), "{firsts:?}");
+
     // The pooled digital queue holds no Tier 1 or Tier 2 account.
     let pooled: Vec<(Option<i64>,)> = sqlx::query_as(
         "SELECT a.tier FROM accounts a JOIN users u ON u.id = a.csm_id \

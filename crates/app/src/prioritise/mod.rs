@@ -7,6 +7,6 @@ mod reassignment;
 mod settings;
 
 pub use grading::{ChooseTier, GradeAccount};
-pub use nine_box::{BoxOfQuarter, PlaceInNineBox, PlacedAccount, QuarterBoard};
+pub use nine_box::{BoxOfQuarter, PlaceInNineBox, PlacedAccount, QuarterBoard, TierTime};
 pub use reassignment::ProposeReassignment;
 pub use settings::{CadencesConfig, GradeBoundsConfig, ParetoConfig, PrioritisationConfig};

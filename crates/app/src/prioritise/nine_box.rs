@@ -44,14 +44,24 @@ pub struct BoxOfQuarter {
     pub accounts: Vec<PlacedAccount>,
 }
 
+/// A tier's personal touches in the quarter against what its cadence wanted.
+#[derive(Debug, Clone)]
+pub struct TierTime {
+    pub tier: Option<Tier>,
+    pub spent: TimeSpent,
+    /// Touches the tier's cadence wanted per account in the quarter so far (a weekly cadence
+    /// wants one each week that ended); none without a tier or a cadence.
+    pub wanted_per_account: Option<u32>,
+}
+
 /// The quarter's book on the 9-box.
 #[derive(Debug, Clone)]
 pub struct QuarterBoard {
     pub quarter: Quarter,
     /// The nine boxes, lower left ("1-1") first, row by row.
     pub boxes: Vec<BoxOfQuarter>,
-    /// Where time was wanted (the tier) against where it went.
-    pub by_tier: Vec<(Option<Tier>, TimeSpent)>,
+    /// Where time was wanted (the tier's cadence) against where it went.
+    pub by_tier: Vec<TierTime>,
     /// Accounts placed the quarter before and not yet this quarter.
     pub not_yet_placed: usize,
 }
@@ -112,10 +122,33 @@ impl App {
                     .collect(),
             })
             .collect();
+        // Tiering says where time is wanted: each tier's cadence, over the quarter so far.
+        let cadences = self
+            .store
+            .prioritisation_rules()
+            .await?
+            .cadences
+            .cadences()
+            .map_err(|(key, e)| Error::invalid(&key, e.to_string()))?;
+        let midnight = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+        let today = self.store.clock().today();
+        let from = midnight(quarter.first_day());
+        let to = midnight(quarter.end().min(today.succ_opt().unwrap_or(today)));
+        let wanted = |tier: Option<Tier>| {
+            let c = cadences.iter().find(|c| Some(c.tier) == tier)?;
+            Some(c.wanted_between(from, to))
+        };
         Ok(QuarterBoard {
             quarter,
             boxes,
-            by_tier: by_tier.into_iter().collect(),
+            by_tier: by_tier
+                .into_iter()
+                .map(|(tier, spent)| TierTime {
+                    tier,
+                    spent,
+                    wanted_per_account: wanted(tier),
+                })
+                .collect(),
             not_yet_placed: view.not_yet_placed,
         })
     }

@@ -9,7 +9,7 @@ mod priority;
 mod team;
 mod voice;
 
-pub use voice::{FEATURES, Trajectory};
+pub use voice::{FEATURES, HIGH_VALUE_FEATURES, Trajectory};
 
 pub use priority::DemoGrading;
 pub use team::{DemoTeam, DemoUser, Desk};

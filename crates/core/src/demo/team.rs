@@ -46,11 +46,15 @@ pub struct DemoTeam {
     sponsors: Vec<usize>,
     /// Each account's desk and its place in the desk's book.
     places: Vec<(Desk, usize)>,
+    /// Accounts per desk.
+    counts: [usize; 3],
 }
 
-/// Accounts per high-touch CSM (seed 002: 10-15) and per mid-touch CSM (50-75).
-pub const HIGH_TOUCH_BOOK: usize = 12;
-pub const MID_TOUCH_BOOK: usize = 60;
+/// Accounts per high-touch CSM (Tier 1) and per mid-touch CSM (Tier 2): as many as the default
+/// engagement plans staff (Tier 1: 50 hours a year each, Tier 2: 19, of a CSM's 1,260 hours
+/// for accounts), so that the demo's team is the one its staffing page asks for.
+pub const HIGH_TOUCH_BOOK: usize = 25;
+pub const MID_TOUCH_BOOK: usize = 66;
 /// Accounts per executive sponsor (seed 003: no more than 5).
 pub const SPONSOR_ACCOUNTS: usize = 5;
 
@@ -173,7 +177,13 @@ impl DemoTeam {
             cds,
             sponsors,
             places,
+            counts,
         }
+    }
+
+    /// Which of a desk's CSMs holds its account at `place`: the desk's book shared evenly.
+    fn spread(&self, place: usize, desk: Desk, csms: &[usize]) -> usize {
+        (place * csms.len() / self.counts[desk as usize].max(1)).min(csms.len() - 1)
     }
 
     /// The desk that serves the account at `index`.
@@ -190,14 +200,14 @@ impl DemoTeam {
         let sponsored = self.places.len().div_ceil(50);
         match desk {
             Desk::HighTouch => {
-                let csm = self.high_touch[(place / HIGH_TOUCH_BOOK).min(self.high_touch.len() - 1)];
+                let csm = self.high_touch[self.spread(place, Desk::HighTouch, &self.high_touch)];
                 let sponsor = (place < sponsored).then(|| {
                     self.sponsors[(place / SPONSOR_ACCOUNTS).min(self.sponsors.len() - 1)]
                 });
                 (csm, ae, Some(self.cds[place % self.cds.len()]), sponsor)
             }
             Desk::MidTouch => {
-                let csm = self.mid_touch[(place / MID_TOUCH_BOOK).min(self.mid_touch.len() - 1)];
+                let csm = self.mid_touch[self.spread(place, Desk::MidTouch, &self.mid_touch)];
                 (csm, ae, None, None)
             }
             Desk::Digital => (self.digital, ae, None, None),
@@ -263,14 +273,14 @@ mod tests {
         }
         for c in &team.high_touch {
             assert!(
-                (8..=15).contains(&per_csm[c]),
+                (20..=HIGH_TOUCH_BOOK).contains(&per_csm[c]),
                 "high-touch book of {}",
                 per_csm[c]
             );
         }
         for c in &team.mid_touch {
             assert!(
-                (40..=75).contains(&per_csm[c]),
+                (40..=MID_TOUCH_BOOK).contains(&per_csm[c]),
                 "mid-touch book of {}",
                 per_csm[c]
             );
@@ -281,6 +291,17 @@ mod tests {
             team.users.iter().filter(|u| u.role == Role::Admin).count(),
             1
         );
+    }
+
+    #[test]
+    fn a_demo_book_is_what_the_default_plans_staff() {
+        let s = crate::prioritise::StaffingSettings::default();
+        let book = |t: i64| {
+            let hours = s.hours_per_account(Tier::new(t).unwrap());
+            (s.account_hours_per_csm() / hours).floor()
+        };
+        assert_eq!(book(1), rust_decimal::Decimal::from(HIGH_TOUCH_BOOK));
+        assert_eq!(book(2), rust_decimal::Decimal::from(MID_TOUCH_BOOK));
     }
 
     #[test]

@@ -35,6 +35,13 @@ pub const FEATURES: [&str; 12] = [
     "Audit Exported",
 ];
 
+/// The demo product's high-value features: a customer reaches first value when it first uses
+/// one. Accounts whose use stays narrow (declining, churn-bound) never do.
+pub const HIGH_VALUE_FEATURES: [&str; 2] = ["Integration Connected", "Workflow Automated"];
+
+/// The first features a new customer uses, before its team finds the rest.
+const STARTER_FEATURES: usize = 3;
+
 impl DemoAccount {
     /// The story of an account, from its contracts: churned, contracted, expanded, or steady.
     pub fn trajectory(&self) -> Trajectory {
@@ -214,6 +221,14 @@ impl DemoBook {
             Trajectory::Growing => 11,
             Trajectory::Declining => 5,
             Trajectory::ChurnBound => 3,
+        };
+        // A new customer starts with the first few features and finds the rest (and with
+        // them first value) within weeks: how many, the account's own.
+        let ramp = 5 + (a.index as i64 * 7919) % 50;
+        let breadth = if (day - first).num_days() < ramp {
+            breadth.min(STARTER_FEATURES)
+        } else {
+            breadth
         };
         let weekend = matches!(
             chrono::Datelike::weekday(&day),

@@ -159,6 +159,8 @@ pub enum Trigger {
     PoorSurvey(PoorSurvey),
     /// No ticket opened for this many days (a quiet customer may be a disengaged one).
     NoTicketsForDays(u32),
+    /// Nobody used the product for this many days, after someone had: an inactive customer.
+    InactiveForDays(u32),
     /// Events in the last 7 days down this many percent from the 7 days before.
     UsageDownPercent(u32),
     /// Seat utilisation under this percent.
@@ -221,6 +223,7 @@ impl Trigger {
                 format!("a survey answer of {}", parts.join(", "))
             }
             Trigger::NoTicketsForDays(d) => format!("no ticket for {d} days"),
+            Trigger::InactiveForDays(d) => format!("no use of the product for {d} days"),
             Trigger::UsageDownPercent(p) => format!("usage down {p}% week over week"),
             Trigger::SeatUtilisationBelow(p) => format!("seat utilisation under {p}%"),
             Trigger::HealthTurned(colours) => format!(
@@ -356,6 +359,7 @@ impl Trigger {
             | Trigger::ContractDay(d)
             | Trigger::RenewalInDays(d)
             | Trigger::NoTicketsForDays(d)
+            | Trigger::InactiveForDays(d)
                 if *d > MAX_DAYS =>
             {
                 Err(format!("at most {MAX_DAYS} days"))

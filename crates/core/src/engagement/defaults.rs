@@ -82,7 +82,8 @@ fn automated_email(
     }
 }
 
-/// Tier 3's automated touches by customer age, and a renewal letter to the economic buyer.
+/// Tier 3's automated touches by customer age and by usage events (inactivity, a fall in
+/// use), and a renewal letter to the economic buyer.
 fn automated_touches() -> Vec<Moment> {
     use RelationshipRole::*;
     vec![
@@ -110,6 +111,29 @@ fn automated_touches() -> Vec<Moment> {
              {{ account.name }} used the product in the last 30 days. {% endif %}\
              Reply to this email if you would like a short session on the features your team \
              has not tried yet.\n\nStop these emails: {{ unsubscribe_url }}\n",
+        ),
+        // Events, not only age: a customer who stopped using the product, or whose use fell.
+        automated_email(
+            "inactive_email",
+            "We miss you email",
+            "A customer who stopped using the product comes back, or tells us why",
+            Trigger::InactiveForDays(21),
+            vec![Champion, Admin],
+            "{{ account.name }}: can we help?",
+            "Hi {{ contact.first_name }},\n\nNobody at {{ account.name }} has used the product for \
+             three weeks. If something is in the way, reply to this email and we will help you \
+             get going again.\n\nStop these emails: {{ unsubscribe_url }}\n",
+        ),
+        automated_email(
+            "usage_down_email",
+            "Usage fell email",
+            "A customer whose use fell hears from us and can ask for help",
+            Trigger::UsageDownPercent(40),
+            vec![Champion],
+            "{{ account.name }}: a quick check-in",
+            "Hi {{ contact.first_name }},\n\nYour team used the product less last week than the \
+             week before. If that is a holiday, enjoy it; if something is in the way, reply and \
+             we will help.\n\nStop these emails: {{ unsubscribe_url }}\n",
         ),
         automated_email(
             "renewal_email",

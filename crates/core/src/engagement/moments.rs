@@ -85,6 +85,8 @@ pub struct MomentFacts {
     pub events_last_week: Option<i64>,
     pub events_week_before: Option<i64>,
     pub seat_utilisation: Option<f64>,
+    /// The last day anyone used the product.
+    pub last_active_on: Option<NaiveDate>,
 }
 
 /// A moment that came: fire it once per `occurrence`.
@@ -360,6 +362,7 @@ fn occurrences(
         Trigger::Departed(roles) => departures(f, roles, today),
         Trigger::PoorSurvey(p) => poor_surveys(f, p, today),
         Trigger::NoTicketsForDays(d) => quiet_stretch(f, since, *d, today).into_iter().collect(),
+        Trigger::InactiveForDays(d) => inactive(f, *d, today).into_iter().collect(),
         Trigger::UsageDownPercent(p) => usage_down(f, *p, today).into_iter().collect(),
         Trigger::SeatUtilisationBelow(p) => f
             .seat_utilisation
@@ -480,6 +483,23 @@ fn quiet_stretch(
             format!("quiet:{from}"),
             on,
             format!("{last}: {} days without one", (today - from).num_days()),
+        )
+    })
+}
+
+/// `days` without anyone using the product. One lapse is one moment: it is named by the last
+/// day of use, so a customer who comes back and lapses again is told again.
+fn inactive(f: &MomentFacts, days: u32, today: NaiveDate) -> Option<Occurrence> {
+    let last = f.last_active_on?;
+    let on = plus(last, days);
+    (on <= today).then(|| {
+        occurrence(
+            format!("inactive:{last}"),
+            on,
+            format!(
+                "nobody has used the product since {last}: {} days",
+                (today - last).num_days()
+            ),
         )
     })
 }

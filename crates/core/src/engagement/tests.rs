@@ -519,3 +519,43 @@ fn reviews_seen_late_spread_over_what_is_left_of_the_quarter() {
     }
     assert!(due.len() >= 6, "the reviews fall due on {} days", due.len());
 }
+
+#[test]
+fn tier_3_automation_answers_events_as_well_as_age() {
+    let m = default_engagement()
+        .model("Tier 3: automated")
+        .unwrap()
+        .clone();
+    let keys: Vec<&str> = m.moments.iter().map(|x| x.key.as_str()).collect();
+    for k in ["welcome_email", "inactive_email", "usage_down_email"] {
+        assert!(keys.contains(&k), "{keys:?}");
+    }
+    // Nobody used it for three weeks: the email fires once for this lapse.
+    let f = MomentFacts {
+        last_active_on: Some(d("2026-10-20")),
+        ..customer()
+    };
+    let fired = sweep_days(&m, &f, d("2026-11-01").iter_days().take(30));
+    let lapses: Vec<_> = fired
+        .iter()
+        .filter(|((k, _), _)| k == "inactive_email")
+        .collect();
+    assert_eq!(lapses.len(), 1, "{fired:?}");
+    assert_eq!(lapses[0].0.1, "inactive:2026-10-20");
+    assert_eq!(*lapses[0].1, d("2026-11-10"));
+    // Use fell by half: an email, not a task.
+    let f = MomentFacts {
+        events_last_week: Some(40),
+        events_week_before: Some(100),
+        ..customer()
+    };
+    let mut cal = Calendar::new(d("2026-11-18"), "UTC");
+    let down = due_moments(&m, &f, &mut cal);
+    let email = m
+        .moments
+        .iter()
+        .find(|x| x.key == "usage_down_email")
+        .unwrap();
+    assert!(down.iter().any(|x| x.moment == "usage_down_email"));
+    assert!(!email.task && email.email.is_some());
+}

@@ -123,6 +123,23 @@ impl Cadence {
         self.recurrence.local_day(t)
     }
 
+    /// The touches the cadence wanted between two instants: the periods that ended in
+    /// (`from`, `to`], each of which wanted one.
+    pub fn wanted_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> u32 {
+        let mut n = 0;
+        // Each occurrence but the first ends the period before it.
+        for end in (&self.recurrence.set).into_iter().skip(1) {
+            let end = end.with_timezone(&Utc);
+            if end > to {
+                break;
+            }
+            if end > from {
+                n += 1;
+            }
+        }
+        n
+    }
+
     /// The first period that wanted a touch and got none, up to `current` (the one holding
     /// today): the one after the last touch's, or, never touched, the one holding `since` (the
     /// start of the periods if earlier). A touch missed stays missed: an account last touched

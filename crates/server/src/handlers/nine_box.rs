@@ -97,6 +97,9 @@ pub struct TierTimeDto {
     /// 1, 2, 3, or null for accounts without a tier.
     pub tier: Option<u8>,
     pub time_spent: TimeSpentDto,
+    /// Personal touches the tier's cadence wanted per account in the quarter so far; null
+    /// without a tier or a cadence.
+    pub wanted_per_account: Option<u32>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -151,9 +154,10 @@ impl From<QuarterBoard> for NineBoxViewDto {
             by_tier: q
                 .by_tier
                 .into_iter()
-                .map(|(tier, t)| TierTimeDto {
-                    tier: tier.map(Tier::get),
-                    time_spent: time_dto(t),
+                .map(|t| TierTimeDto {
+                    tier: t.tier.map(Tier::get),
+                    time_spent: time_dto(t.spent),
+                    wanted_per_account: t.wanted_per_account,
                 })
                 .collect(),
             not_yet_placed: q.not_yet_placed,

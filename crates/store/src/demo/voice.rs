@@ -149,6 +149,11 @@ impl Store {
             out.usage_accounts += 1;
         }
         self.settle_usage().await?;
+        // The features that mean value was reached: first value is the first use of one.
+        let demo = sherpa_core::Actor::system("demo");
+        for event in sherpa_core::demo::HIGH_VALUE_FEATURES {
+            self.set_feature(&demo, event, event, true).await?;
+        }
         Ok(out)
     }
 }

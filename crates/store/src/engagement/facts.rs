@@ -226,8 +226,8 @@ impl Store {
         Ok(out)
     }
 
-    /// The first login and first value, the activities that complete milestones, and the
-    /// completions already recorded.
+    /// The first login and first value (and the last day of use), the activities that
+    /// complete milestones, and the completions already recorded.
     async fn milestone_signals(
         &self,
         ids: &[AccountId],
@@ -235,14 +235,17 @@ impl Store {
         out: &mut HashMap<i64, Gathered>,
     ) -> Result<()> {
         let in0 = placeholders(0, ids.len());
-        let first: Vec<(i64, Option<String>)> = sqlx::query_as(&format!(
-            "SELECT account_id, MIN(day) FROM usage_days WHERE account_id IN ({in0}) GROUP BY account_id"
+        let span: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as(&format!(
+            "SELECT account_id, MIN(day), MAX(day) FROM usage_days WHERE account_id IN ({in0}) \
+             GROUP BY account_id"
         ))
-        .bind_ids(ids).fetch_all(rollups.pool())
+        .bind_ids(ids)
+        .fetch_all(rollups.pool())
         .await?;
-        for (id, d) in first {
-            if let (Some(g), Some(d)) = (out.get_mut(&id), d) {
-                g.signals.first_login = Some(day("day", &d)?);
+        for (id, first, last) in span {
+            if let Some(g) = out.get_mut(&id) {
+                g.signals.first_login = first.map(|d| day("day", &d)).transpose()?;
+                g.facts.last_active_on = last.map(|d| day("day", &d)).transpose()?;
             }
         }
         let value: Vec<(i64, Option<String>)> = sqlx::query_as(&format!(

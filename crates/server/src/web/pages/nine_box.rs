@@ -13,8 +13,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
-use sherpa_app::{BoxOfQuarter, PlaceInNineBox};
-use sherpa_core::prioritise::{Quarter, Tier, TimeSpent};
+use sherpa_app::{BoxOfQuarter, PlaceInNineBox, TierTime};
+use sherpa_core::prioritise::Quarter;
 
 #[derive(Template)]
 #[template(path = "nine_box.html")]
@@ -29,7 +29,7 @@ struct NineBoxPage {
     not_yet_placed: usize,
     /// Top row first, as the grid reads.
     boxes: Vec<BoxOfQuarter>,
-    by_tier: Vec<(Option<Tier>, TimeSpent)>,
+    by_tier: Vec<TierTime>,
     problem: String,
 }
 
