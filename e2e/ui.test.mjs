@@ -223,6 +223,8 @@ test('a CSM grades an account, sees its tier, and decides the tier of a grade be
   await shot(page, '17-book-by-grade');
   await page.goto(`${BASE}/book?grade=A1`);
   assert.equal(await page.locator('tbody tr', { hasText: name }).count(), 0);
+  // A high-touch CSM's book holds Tier 1 accounts: none graded C3 (Tier 3, the pooled queue's).
+  await page.goto(`${BASE}/book?grade=C3`);
   await page.getByText('No account in this book matches these filters.').waitFor();
   await page.goto(accountUrl + '#priority');
   await page.locator('#priority').scrollIntoViewIfNeeded();
