@@ -109,7 +109,7 @@ pub(crate) async fn save_activity(
     if input.kind.is_personal_touch() {
         crate::cadence::close_touch_tasks(conn, now, actor, account, input).await?;
     }
-    crate::engagement::close_answered(conn, now, actor, account, input).await?;
+    crate::engagement::close_answered_moments(conn, now, actor, account, input).await?;
     Ok((ActivityId(id), Change::Created))
 }
 

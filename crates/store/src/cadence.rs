@@ -11,9 +11,6 @@ use sherpa_core::prioritise::*;
 use sherpa_core::*;
 use sqlx::AnyConnection;
 
-/// A touch counts for a task opened up to this long after it (a call logged the next day).
-pub(crate) const LOGGED_LATE: chrono::Duration = chrono::Duration::days(1);
-
 /// Closes the account's open personal-touch task when a personal activity answers it.
 pub(crate) async fn close_touch_tasks(
     conn: &mut AnyConnection,
@@ -29,18 +26,7 @@ pub(crate) async fn close_touch_tasks(
     .bind(PERSONAL_TOUCH)
     .fetch_all(&mut *conn)
     .await?;
-    for (task, created) in open {
-        if input.occurred_at + LOGGED_LATE < time("created_at", &created)? {
-            continue;
-        }
-        let outcome = format!(
-            "touched: {} on {}",
-            input.kind,
-            input.occurred_at.date_naive()
-        );
-        crate::tasks::close_done(conn, now, actor, task, account, &outcome).await?;
-    }
-    Ok(())
+    crate::tasks::close_answered(conn, now, actor, input, account, open, "touched").await
 }
 
 /// One person's overdue personal touches.

@@ -142,6 +142,36 @@ pub(crate) async fn close_done(
     .await
 }
 
+/// A logged activity counts for a task opened up to this long after it (a call logged the
+/// next day).
+const LOGGED_LATE: chrono::Duration = chrono::Duration::days(1);
+
+/// Closes each of the account's `open` tasks (id, opened at) that the logged activity
+/// answers: one opened no later than a day after the activity. The outcome says how: "touched:
+/// call on 2026-11-24", "answered: qbr on 2026-12-31".
+pub(crate) async fn close_answered(
+    conn: &mut sqlx::AnyConnection,
+    now: &str,
+    actor: &Actor,
+    input: &ActivityInput,
+    account: AccountId,
+    open: Vec<(i64, String)>,
+    how: &str,
+) -> Result<()> {
+    for (task, created) in open {
+        if input.occurred_at + LOGGED_LATE < time("created_at", &created)? {
+            continue;
+        }
+        let outcome = format!(
+            "{how}: {} on {}",
+            input.kind,
+            input.occurred_at.date_naive()
+        );
+        close_done(conn, now, actor, task, account, &outcome).await?;
+    }
+    Ok(())
+}
+
 /// Opens a task inside the caller's transaction, with its audit entry; answers its id, or
 /// nothing when the account already has an open task with its dedup key (the partial unique
 /// index decides, so two servers racing open one).

@@ -515,7 +515,7 @@ pub(crate) async fn close_escalation(
 
 /// Closes the account's open moment tasks that a logged activity fulfils: a business review
 /// answers the quarter's QBR task, as a call answers the personal touch.
-pub(crate) async fn close_answered(
+pub(crate) async fn close_answered_moments(
     conn: &mut sqlx::AnyConnection,
     now: &str,
     actor: &Actor,
@@ -540,19 +540,10 @@ pub(crate) async fn close_answered(
         .filter(|m| m.answered_by.contains(&input.kind))
         .map(|m| task_key(&m.key))
         .collect();
-    for (task, key, created) in open {
-        if !answered.contains(&key)
-            || input.occurred_at + crate::cadence::LOGGED_LATE
-                < crate::rows::time("created_at", &created)?
-        {
-            continue;
-        }
-        let outcome = format!(
-            "answered: {} on {}",
-            input.kind,
-            input.occurred_at.date_naive()
-        );
-        crate::tasks::close_done(conn, now, actor, task, account, &outcome).await?;
-    }
-    Ok(())
+    let open: Vec<(i64, String)> = open
+        .into_iter()
+        .filter(|(_, key, _)| answered.contains(key))
+        .map(|(task, _, created)| (task, created))
+        .collect();
+    crate::tasks::close_answered(conn, now, actor, input, account, open, "answered").await
 }
