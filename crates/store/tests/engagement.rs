@@ -48,13 +48,24 @@ async fn acme_with_a_term(
     owners: Vec<(OwnerFunction, Option<PersonRef>)>,
     start: NaiveDate,
 ) -> AccountId {
+    account_with_a_term(db, "Acme", owners, start, start + Days::new(364)).await
+}
+
+/// An account with these owners and a term of $24,000 from `start` to `end`.
+async fn account_with_a_term(
+    db: &support::TestDb,
+    name: &str,
+    owners: Vec<(OwnerFunction, Option<PersonRef>)>,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> AccountId {
     let sys = Actor::system("test");
-    let acme = db
+    let id = db
         .store
         .create_account(
             &sys,
             &AccountPatch {
-                name: Some("Acme".into()),
+                name: Some(name.into()),
                 owners: owners.into_iter().collect(),
                 ..Default::default()
             },
@@ -67,16 +78,16 @@ async fn acme_with_a_term(
             &sys,
             None,
             &ContractPatch {
-                account: Some(AccountRef::Id(acme)),
+                account: Some(AccountRef::Id(id)),
                 arr: Some(Money::parse("24000", Currency::USD).unwrap()),
                 start_date: Some(start),
-                end_date: Some(start + Days::new(364)),
+                end_date: Some(end),
                 ..Default::default()
             },
         )
         .await
         .unwrap();
-    acme
+    id
 }
 
 #[tokio::test]
@@ -518,34 +529,14 @@ async fn onboarding_tasks_belong_to_accounts_in_onboarding() {
     assert!(e.milestones.iter().all(|m| e.days_late(m, after).is_none()));
 
     // A customer of two years, imported today, has no onboarding debt.
-    let mature = db
-        .store
-        .create_account(
-            &sys,
-            &AccountPatch {
-                name: Some("Mature".into()),
-                lifecycle: Some(Some(Lifecycle::Ongoing)),
-                owners: owners.into_iter().collect(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .id;
-    db.store
-        .save_contract(
-            &sys,
-            None,
-            &ContractPatch {
-                account: Some(AccountRef::Id(mature)),
-                arr: Some(Money::parse("24000", Currency::USD).unwrap()),
-                start_date: Some(after - Days::new(2 * 365)),
-                end_date: Some(after + Days::new(60)),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let mature = account_with_a_term(
+        &db,
+        "Mature",
+        owners,
+        after - Days::new(2 * 365),
+        after + Days::new(60),
+    )
+    .await;
     db.store.run_engagement().await.unwrap();
     assert!(late(mature).await.is_empty());
     let e = db.store.account_engagement(mature).await.unwrap();
