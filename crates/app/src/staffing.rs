@@ -9,6 +9,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use sherpa_core::prioritise::*;
 use sherpa_core::{Function, Money, User, UserId};
 use sherpa_store::AccountQuery;
+use std::collections::HashMap;
 
 /// One tier's (or segment's) need.
 #[derive(Debug, Clone)]
@@ -26,7 +27,7 @@ pub struct GroupNeed {
     pub csms: Decimal,
 }
 
-/// One CSM's book against the benchmark.
+/// One CSM's book against the benchmark and against their time.
 #[derive(Debug, Clone)]
 pub struct CsmBook {
     pub user: UserId,
@@ -35,6 +36,15 @@ pub struct CsmBook {
     pub arr: Money,
     /// ARR in millions to two places, as the benchmark counts it.
     pub arr_millions: Decimal,
+    /// Hours a year the plans of the book's accounts need.
+    pub plan_hours: Decimal,
+    /// Those hours as a share of the CSM's time for accounts, in percent.
+    pub time_percent: Decimal,
+    /// ARR against the benchmark's band.
+    pub load_by_arr: Load,
+    /// Plan hours against the CSM's time.
+    pub load_by_hours: Load,
+    /// Over when either is, room only when both have.
     pub load: Load,
 }
 
@@ -45,6 +55,9 @@ pub struct Staffing {
     pub csms_needed: Decimal,
     /// Active people whose function is CSM.
     pub csms: usize,
+    /// Pooled digital queues: they hold accounts (whose plan hours count in the need above)
+    /// but are not people, so they are neither counted as CSMs nor set against the benchmark.
+    pub pools: Vec<CsmBook>,
     pub company_arr: Money,
     /// The average ARR of a paying account.
     pub average_acv: Money,
@@ -78,35 +91,56 @@ impl App {
             (StaffingBasis::Tier, Some(n)) => format!("Tier {n}"),
             (StaffingBasis::Segment, Some(n)) => format!("{n}. {}", rules.pareto.name(n)),
         };
-        let mut groups = Vec::new();
-        let (mut company_arr, mut needed, mut hours_other) =
-            (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
-        let mut top = (0u64, Decimal::ZERO);
-        for (group, accounts, arr) in store.book_by(settings.basis).await? {
-            company_arr += arr.amount;
-            let per = group.map_or(Decimal::ZERO, |t| settings.hours_for(t));
-            let hours = per * Decimal::from(accounts);
-            needed += hours;
-            match group {
-                Some(1) => top = (u64::try_from(accounts).unwrap_or(0), per),
-                _ => hours_other += hours,
+        let book = store.book_by_csm(settings.basis).await?;
+        let mut groups: Vec<GroupNeed> = Vec::new();
+        let mut plan_hours: HashMap<UserId, Decimal> = HashMap::new();
+        for b in &book {
+            let per = b.group.map_or(Decimal::ZERO, |t| settings.hours_for(t));
+            let hours = per * Decimal::from(b.accounts);
+            if let Some(csm) = b.csm {
+                *plan_hours.entry(csm).or_default() += hours;
             }
-            groups.push(GroupNeed {
-                group,
-                label: label(group),
-                accounts,
-                arr,
-                hours_per_account: per,
-                hours,
-                csms: hours / per_csm,
-            });
+            match groups.last_mut() {
+                Some(g) if g.group == b.group => {
+                    g.accounts += b.accounts;
+                    g.arr.amount += b.arr.amount;
+                    g.hours += hours;
+                }
+                _ => groups.push(GroupNeed {
+                    group: b.group,
+                    label: label(b.group),
+                    accounts: b.accounts,
+                    arr: b.arr,
+                    hours_per_account: per,
+                    hours,
+                    csms: Decimal::ZERO,
+                }),
+            }
         }
-        let users = store.users().await?;
-        let csms: Vec<&User> = users
+        // Tier 1 first, accounts in no group last, the same on both engines.
+        groups.sort_by_key(|g| (g.group.is_none(), g.group));
+        for g in &mut groups {
+            g.csms = g.hours / per_csm;
+        }
+        let company_arr: Decimal = groups.iter().map(|g| g.arr.amount).sum();
+        let needed: Decimal = groups.iter().map(|g| g.hours).sum();
+        let top = groups
             .iter()
-            .filter(|u| u.active && u.function == Function::Csm)
+            .find(|g| g.group == Some(1))
+            .map_or((0, Decimal::ZERO), |g| {
+                (u64::try_from(g.accounts).unwrap_or(0), g.hours_per_account)
+            });
+        let hours_other: Decimal = groups
+            .iter()
+            .filter(|g| g.group != Some(1))
+            .map(|g| g.hours)
+            .sum();
+        let users = store.users().await?;
+        let holders: Vec<&User> = users
+            .iter()
+            .filter(|u| u.active && u.function.serves_accounts())
             .collect();
-        let ids: Vec<UserId> = csms.iter().map(|u| u.id).collect();
+        let ids: Vec<UserId> = holders.iter().map(|u| u.id).collect();
         let sizes = store.book_sizes(&ids).await?;
         // Paying accounts: a count, not the whole Pareto curve.
         let paying_only = AccountQuery {
@@ -117,28 +151,41 @@ impl App {
         let acv = (company_arr / Decimal::from(paying)).round_dp(0);
         let by_arr = benchmark_by_arr(company_arr);
         let million = Decimal::from(1_000_000);
-        let mut books: Vec<CsmBook> = csms
+        let (pools, mut books): (Vec<CsmBook>, Vec<CsmBook>) = holders
             .iter()
             .map(|u| {
                 let size = sizes.iter().find(|b| b.user_id == u.id);
                 let arr = size.map_or(Money::zero(currency), |b| b.arr);
                 let arr_millions = (arr.amount / million)
                     .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+                let hours = plan_hours.get(&u.id).copied().unwrap_or_default();
+                let load_by_arr = load(arr_millions.to_f64().unwrap_or(0.0), &by_arr);
+                let load_by_hours = hours_load(hours, per_csm);
                 CsmBook {
                     user: u.id,
                     name: u.name.clone(),
                     accounts: size.map_or(0, |b| b.accounts),
                     arr,
-                    load: load(arr_millions.to_f64().unwrap_or(0.0), &by_arr),
                     arr_millions,
+                    plan_hours: hours,
+                    time_percent: (hours * Decimal::ONE_HUNDRED / per_csm).round_dp(0),
+                    load_by_arr,
+                    load_by_hours,
+                    load: book_load(load_by_arr, load_by_hours),
                 }
             })
-            .collect();
+            .partition(|b| {
+                holders
+                    .iter()
+                    .any(|u| u.id == b.user && u.function == Function::DigitalPool)
+            });
         books.sort_by_key(|b| std::cmp::Reverse(b.arr_millions));
-        let available = per_csm * Decimal::from(csms.len());
+        let csms = books.len();
+        let available = per_csm * Decimal::from(csms);
         Ok(Staffing {
             csms_needed: needed / per_csm,
-            csms: csms.len(),
+            csms,
+            pools,
             company_arr: Money {
                 amount: company_arr,
                 currency,

@@ -980,6 +980,55 @@ async fn staffing_sets_the_tiers_plans_against_the_team_and_the_benchmark() {
     );
     assert_eq!(top["hours_per_account_possible"], "840");
     assert_eq!(top["automate_percent"], "16");
+    let csm = &st["books"][0];
+    assert_eq!(
+        (
+            &csm["plan_hours"],
+            &csm["time_percent"],
+            &csm["load_by_hours"]
+        ),
+        (&json!("3000"), &json!("238"), &json!("over")),
+        "three Tier 1 accounts at 1,000 hours on 1,260 hours: {st}"
+    );
+    assert_eq!(st["books"][1]["load"], "under", "the admin holds nothing");
+
+    // A pooled digital queue holds accounts, but it is not a person: no more CSMs, no place
+    // against the benchmark; a churned account leaves the book it was in.
+    let pool = UserInput {
+        email: Email::parse("digital@example.com").unwrap(),
+        name: "Digital pool".into(),
+        function: "pooled".parse().unwrap(),
+        role: Role::Csm,
+        manager_email: None,
+        active: true,
+    };
+    app.db
+        .store
+        .upsert_user(&Actor::system("test"), &pool, None)
+        .await
+        .unwrap();
+    for (name, lifecycle) in [("Small", "ongoing"), ("Gone", "churned")] {
+        let (status, a) = app
+            .call(
+                "POST",
+                "/api/v1/accounts",
+                Some(&admin),
+                Some(json!({"name": name, "lifecycle": lifecycle,
+                    "owners": {"csm": "digital@example.com"}})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{a}");
+    }
+    let (_, st) = app
+        .call("GET", "/api/v1/staffing", Some(&admin), None)
+        .await;
+    assert_eq!(st["csms"], 2, "the pool is not a CSM: {st}");
+    assert_eq!(st["books"].as_array().unwrap().len(), 2);
+    assert_eq!(st["pools"][0]["name"], "Digital pool");
+    assert_eq!(
+        st["pools"][0]["accounts"], 1,
+        "the churned account left: {st}"
+    );
 }
 
 #[tokio::test]

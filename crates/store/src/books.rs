@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sherpa_core::*;
 use std::collections::HashMap;
 
-/// A team member's book: the accounts where they hold any owner function.
+/// A team member's book: the live accounts (not churned) where they hold any owner function.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BookSize {
     pub user_id: UserId,
@@ -18,8 +18,8 @@ pub struct BookSize {
 
 impl Store {
     /// The book sizes of these people. An account where one person holds two functions counts
-    /// once: the union of (person, account) pairs drops the repeat. Each branch reads one owner
-    /// index, which carries the ARR.
+    /// once: the union of (person, account) pairs drops the repeat. A churned account has left
+    /// the book.
     pub async fn book_sizes(&self, people: &[UserId]) -> Result<Vec<BookSize>> {
         if people.is_empty() {
             return Ok(Vec::new());
@@ -31,7 +31,8 @@ impl Store {
             .iter()
             .map(|col| {
                 format!(
-                    "SELECT {col} AS owner, id, arr_minor FROM accounts WHERE {col} IN ({list})"
+                    "SELECT {col} AS owner, id, arr_minor FROM accounts WHERE {col} IN ({list}) \
+                     AND (lifecycle IS NULL OR lifecycle <> 'churned')"
                 )
             })
             .collect();

@@ -67,7 +67,7 @@ pub use nine_box::{NineBoxEntry, NineBoxView};
 pub use outreach::{
     LEASE, MAX_ATTEMPTS, Occasion, OutboxCounts, PlannedSend, Send, SendQuery, UNSUBSCRIBE_MARK,
 };
-pub use priorities::{GradeInput, PrioritisationRules};
+pub use priorities::{CsmGroupBook, GradeInput, PrioritisationRules};
 pub use reassignments::{PlannedMove, ReassignmentPlan, ReassignmentRequest, received};
 pub use saved_views::{SavedView, StagedUpload};
 pub use segments::{CurveAccount, ParetoView, SegmentApplication};

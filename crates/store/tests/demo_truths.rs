@@ -1,7 +1,7 @@
 //! What a person would conclude from the demo holds, on SQLite and PostgreSQL: no open task
 //! whose condition is already met, no onboarding task on an account past onboarding, every
 //! "what moved" adds up to the score's change, no history in the future, no colour without
-//! usage data, and the pooled digital queue serves the long tail only.
+//! usage data, and the pooled digital queue, which is not a person, serves the long tail only.
 
 mod support;
 
@@ -156,4 +156,13 @@ async fn the_demo_tells_the_truth() {
         !tiers.contains(&Some(1)) && !tiers.contains(&Some(2)),
         "{tiers:?}"
     );
+    // ... and it is a queue, not a person: staffing does not count it among the CSMs.
+    let digital = store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.email.as_str() == "digital@sherpa.example")
+        .unwrap();
+    assert_eq!(digital.function, Function::DigitalPool);
 }

@@ -5,15 +5,25 @@ use super::{Email, UserId};
 use serde::Serialize;
 
 vocabulary!(
-    /// What a person does in the company (seed 000's owners: Sales, CSM, Customer Development).
+    /// What a person does in the company (Sales, CSM, Customer Development, ...). A digital
+    /// pool is the one member that is not a person: a shared queue serving the long tail
+    /// one-to-many, which holds accounts and tasks but is never counted as a CSM.
     Function, "function" {
         Sales => "sales",
         Csm => "csm" | "customer_success" | "customer_success_manager",
         CustomerDevelopment => "customer_development" | "cd",
         Executive => "executive" | "exec",
         Operations => "operations" | "ops" | "cs_ops",
+        DigitalPool => "digital_pool" | "pool" | "pooled" | "digital" | "digital_success" | "tech_touch",
     }
 );
+
+impl Function {
+    /// Whether this member can be an account's CSM: a CSM, or a pooled digital queue.
+    pub fn serves_accounts(self) -> bool {
+        matches!(self, Function::Csm | Function::DigitalPool)
+    }
+}
 
 vocabulary!(
     /// What a person may do in Sherpa.

@@ -162,7 +162,7 @@ impl DemoTeam {
             &mut users,
             "Digital Success (pooled)".into(),
             "digital@sherpa.example".into(),
-            Function::Csm,
+            Function::DigitalPool,
             Role::Csm,
             Some(vp),
         );

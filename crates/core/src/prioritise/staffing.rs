@@ -264,6 +264,28 @@ pub fn load(arr_millions: f64, b: &Benchmark) -> Load {
     }
 }
 
+/// Where the hours a CSM's book needs (its accounts' plans) stand against their time for
+/// accounts: over past all of it; room while three quarters or less of it is planned.
+pub fn hours_load(plan_hours: Decimal, available: Decimal) -> Load {
+    if plan_hours > available {
+        Load::Over
+    } else if plan_hours * Decimal::from(4) <= available * Decimal::from(3) {
+        Load::Under
+    } else {
+        Load::Within
+    }
+}
+
+/// A book is over capacity when its ARR or its plans' hours is, and has room only when both
+/// have: a CSM whose 25 Tier 1 accounts fill their week has no room, however small their ARR.
+pub fn book_load(by_arr: Load, by_hours: Load) -> Load {
+    match (by_arr, by_hours) {
+        (Load::Over, _) | (_, Load::Over) => Load::Over,
+        (Load::Under, Load::Under) => Load::Under,
+        _ => Load::Within,
+    }
+}
+
 /// Seed 002's three options when the top tier needs more CSM time than there is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TopTierOptions {
@@ -302,6 +324,21 @@ pub fn top_tier_options(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_book_has_room_only_when_both_its_arr_and_its_hours_have() {
+        let available = Decimal::from(1_260);
+        // 25 Tier 1 accounts at 50 hours: 1,250 of 1,260 hours, nearly full.
+        let full = hours_load(Decimal::from(1_250), available);
+        assert_eq!(full, Load::Within);
+        assert_eq!(book_load(Load::Under, full), Load::Within);
+        assert_eq!(hours_load(Decimal::from(1_300), available), Load::Over);
+        assert_eq!(book_load(Load::Under, Load::Over), Load::Over);
+        assert_eq!(book_load(Load::Over, Load::Under), Load::Over);
+        assert_eq!(hours_load(Decimal::from(945), available), Load::Under);
+        assert_eq!(hours_load(Decimal::from(946), available), Load::Within);
+        assert_eq!(book_load(Load::Under, Load::Under), Load::Under);
+    }
 
     #[test]
     fn the_default_plans_cost_hours_per_account_by_tier() {

@@ -45,8 +45,33 @@ pub struct CsmBookDto {
     pub arr: MoneyDto,
     /// ARR in millions, as the benchmark counts it.
     pub arr_millions: f64,
+    /// Hours a year the plans of the book's accounts need.
+    pub plan_hours: String,
+    /// Those hours as a share of the CSM's time for accounts, in percent.
+    pub time_percent: String,
     /// over, within or under the benchmark's 25th-75th percentile band (by company ARR).
+    pub load_by_arr: String,
+    /// over (more than all of the CSM's time), within, or under (three quarters or less).
+    pub load_by_hours: String,
+    /// over when either is; under (room for more) only when both are.
     pub load: String,
+}
+
+impl From<sherpa_app::CsmBook> for CsmBookDto {
+    fn from(b: sherpa_app::CsmBook) -> Self {
+        CsmBookDto {
+            user_id: b.user.to_string(),
+            name: b.name,
+            accounts: b.accounts,
+            arr: b.arr.into(),
+            arr_millions: b.arr_millions.to_f64().unwrap_or(0.0),
+            plan_hours: b.plan_hours.round_dp(0).to_string(),
+            time_percent: b.time_percent.to_string(),
+            load_by_arr: b.load_by_arr.as_str().into(),
+            load_by_hours: b.load_by_hours.as_str().into(),
+            load: b.load.as_str().into(),
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -70,6 +95,9 @@ pub struct StaffingDto {
     pub fte_needed: f64,
     /// Active people whose function is CSM.
     pub csms: usize,
+    /// Pooled digital queues: they hold accounts, whose plan hours count in `fte_needed`, but
+    /// are not people, so they are not in `csms` nor set against the benchmark.
+    pub pools: Vec<CsmBookDto>,
     pub company_arr: MoneyDto,
     /// Average ARR of a paying account.
     pub average_acv: MoneyDto,
@@ -127,18 +155,8 @@ impl From<Staffing> for StaffingDto {
             benchmark_by_arr: bench(s.benchmark_by_arr),
             benchmark_by_acv: bench(s.benchmark_by_acv),
             csms_by_benchmark: tenths(s.csms_by_benchmark),
-            books: s
-                .books
-                .into_iter()
-                .map(|b| CsmBookDto {
-                    user_id: b.user.to_string(),
-                    name: b.name,
-                    accounts: b.accounts,
-                    arr: b.arr.into(),
-                    arr_millions: b.arr_millions.to_f64().unwrap_or(0.0),
-                    load: b.load.as_str().into(),
-                })
-                .collect(),
+            pools: s.pools.into_iter().map(Into::into).collect(),
+            books: s.books.into_iter().map(Into::into).collect(),
             top_tier: s.top_tier.map(|o| TopTierOptionsDto {
                 shortfall_hours: o.shortfall_hours.to_string(),
                 staffable_accounts: o.staffable_accounts,

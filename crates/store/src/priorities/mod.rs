@@ -89,30 +89,40 @@ pub(crate) async fn rules(conn: &mut AnyConnection) -> Result<PrioritisationRule
     Ok(rules)
 }
 
+/// One CSM's accounts in one tier or segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsmGroupBook {
+    pub csm: Option<UserId>,
+    pub group: Option<u8>,
+    pub accounts: i64,
+    pub arr: Money,
+}
+
 impl Store {
-    /// The book (accounts not churned) by tier or by applied Pareto segment: accounts and ARR
-    /// per group number, `None` for accounts in no group.
-    pub async fn book_by(&self, basis: StaffingBasis) -> Result<Vec<(Option<u8>, i64, Money)>> {
+    /// The book (accounts not churned) by CSM and by tier or applied Pareto segment: accounts
+    /// and ARR per (CSM, group), `None` for accounts without a CSM or in no group. Staffing sums
+    /// it into each group's need and each CSM's planned hours.
+    pub async fn book_by_csm(&self, basis: StaffingBasis) -> Result<Vec<CsmGroupBook>> {
         // The column comes from the enum, never from input.
         let column = match basis {
             StaffingBasis::Tier => "tier",
             StaffingBasis::Segment => "segment",
         };
-        let rows: Vec<(Option<i64>, i64, i64)> = sqlx::query_as(&format!(
-            "SELECT {column}, COUNT(*), CAST(COALESCE(SUM(arr_minor), 0) AS BIGINT) FROM accounts \
-             WHERE lifecycle IS NULL OR lifecycle <> 'churned' GROUP BY {column} ORDER BY {column}"
+        let rows: Vec<(Option<i64>, Option<i64>, i64, i64)> = sqlx::query_as(&format!(
+            "SELECT csm_id, {column}, COUNT(*), CAST(COALESCE(SUM(arr_minor), 0) AS BIGINT) \
+             FROM accounts WHERE lifecycle IS NULL OR lifecycle <> 'churned' \
+             GROUP BY csm_id, {column} ORDER BY {column}, csm_id"
         ))
         .fetch_all(&self.pool)
         .await?;
         let currency = self.currency();
         Ok(rows
             .into_iter()
-            .map(|(g, n, arr)| {
-                (
-                    g.and_then(|g| u8::try_from(g).ok()),
-                    n,
-                    Money::from_minor_units(arr, currency),
-                )
+            .map(|(csm, group, accounts, arr)| CsmGroupBook {
+                csm: csm.map(UserId),
+                group: group.and_then(|g| u8::try_from(g).ok()),
+                accounts,
+                arr: Money::from_minor_units(arr, currency),
             })
             .collect())
     }

@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use sherpa_app::ProposeReassignment;
-use sherpa_core::{Function, UserId};
+use sherpa_core::UserId;
 use sherpa_store::received;
 use std::collections::HashMap;
 
@@ -52,7 +52,7 @@ pub async fn show(
     let name = |u: UserId| names.get(&u).cloned().unwrap_or_else(|| u.to_string());
     let csms = users
         .iter()
-        .filter(|u| u.active && u.function == Function::Csm)
+        .filter(|u| u.active && u.function.serves_accounts())
         .map(|u| (u.id, u.name.clone()))
         .collect();
     let currency = s.store.currency();

@@ -24,6 +24,37 @@ struct GroupLine {
     fte: String,
 }
 
+/// A CSM's (or a pool's) book: its ARR and the hours its plans need of their time.
+struct BookLine {
+    name: String,
+    accounts: i64,
+    arr: String,
+    plan_hours: String,
+    time_percent: String,
+    /// "over capacity", "at capacity" or "room for more", and its class.
+    load: &'static str,
+    class: &'static str,
+}
+
+impl BookLine {
+    fn of(b: &sherpa_app::CsmBook) -> Self {
+        let (load, class) = match b.load {
+            Load::Over => ("over capacity", "over"),
+            Load::Within => ("at capacity", "within"),
+            Load::Under => ("room for more", "under"),
+        };
+        BookLine {
+            name: b.name.clone(),
+            accounts: b.accounts,
+            arr: format::money(&b.arr),
+            plan_hours: b.plan_hours.round_dp(0).to_string(),
+            time_percent: b.time_percent.to_string(),
+            load,
+            class,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "staffing.html")]
 struct StaffingPage {
@@ -37,6 +68,8 @@ struct StaffingPage {
     understaffed: bool,
     capacity: String,
     books: String,
+    book_lines: Vec<BookLine>,
+    pools: Vec<BookLine>,
     over: usize,
     under: usize,
     problem: String,
@@ -108,6 +141,8 @@ pub async fn show(
         over: s.books.iter().filter(|b| b.load == Load::Over).count(),
         under: s.books.iter().filter(|b| b.load == Load::Under).count(),
         books,
+        book_lines: s.books.iter().map(BookLine::of).collect(),
+        pools: s.pools.iter().map(BookLine::of).collect(),
         basis: match s.settings.basis {
             StaffingBasis::Tier => "tier",
             StaffingBasis::Segment => "segment",
