@@ -218,6 +218,22 @@ async fn a_new_customer_follows_its_model_and_each_task_says_why() {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("name"), "{}", r.body);
+
+    // A customer that leaves is churned, not "ongoing": nothing is owed it any more.
+    let engagement = format!("/api/v1/accounts/{id}/engagement");
+    let before = web.api("GET", &engagement, Some(&token), None).await;
+    assert_eq!(body(&before)["phase"], "onboarding");
+    let left = web
+        .api(
+            "PATCH",
+            &format!("/api/v1/accounts/{id}"),
+            Some(&token),
+            Some(json!({"lifecycle": "churned"})),
+        )
+        .await;
+    assert_eq!(left.status, StatusCode::OK, "{}", left.body);
+    let after = web.api("GET", &engagement, Some(&token), None).await;
+    assert_eq!(body(&after)["phase"], "churned", "{}", after.body);
 }
 
 #[tokio::test]

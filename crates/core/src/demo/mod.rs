@@ -139,12 +139,15 @@ impl DemoBook {
         let mrr = (mrr_at((index as f64 + 0.5) / n as f64) * jitter)
             .round()
             .max(50.0);
-        let tenure_days = rng.random_range(30..(4 * 365));
+        let churned = index % 13 == 7;
+        // A churned account served at least one whole term, which ended within the past year.
+        let shortest = if churned { 400 } else { 30 };
+        let tenure_days = rng.random_range(shortest..(4 * 365));
         Basics {
             arr_now: Decimal::from(mrr as i64 * 12),
             customer_since: self.today - Duration::days(tenure_days),
             tenure_days,
-            churned: index % 13 == 7,
+            churned,
         }
     }
 
@@ -286,8 +289,8 @@ impl DemoBook {
             .collect()
     }
 
-    /// Annual terms from two years back (or the start) through the current term; the last term
-    /// of a churned account ended within the past year with a reason.
+    /// Annual terms from the first (on `since`) through the current term; the last term of a
+    /// churned account ended within the past year with a reason.
     fn contracts(
         &self,
         index: usize,
@@ -296,7 +299,6 @@ impl DemoBook {
         churned: bool,
         rng: &mut ChaCha8Rng,
     ) -> Vec<ContractFields> {
-        let window_start = self.today - Duration::days(2 * 365);
         // The current term started on the last anniversary of `since` on or before today.
         let mut start = since;
         while add_year(start) <= self.today {
@@ -307,7 +309,7 @@ impl DemoBook {
         }
         let mut starts = vec![start];
         while let Some(prev) = starts.last().map(|s| sub_year(*s)) {
-            if prev < since || add_year(prev) <= window_start {
+            if prev < since {
                 break;
             }
             starts.push(prev);
@@ -526,6 +528,11 @@ mod tests {
         for i in 0..1_000 {
             let a = book.account(i);
             let current = a.contracts.iter().filter(|c| c.is_current(today)).count();
+            assert_eq!(
+                Some(a.contracts[0].start_date),
+                a.fields.customer_since,
+                "account {i} was a customer before its first term"
+            );
             if a.fields.lifecycle == Some(Lifecycle::Churned) {
                 assert_eq!(current, 0, "churned account {i} has a current term");
                 assert_eq!(a.contracts.last().unwrap().outcome, Some(Outcome::Churned));

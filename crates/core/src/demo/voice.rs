@@ -83,7 +83,11 @@ impl DemoBook {
             Trajectory::Declining => rng.random_range(6..12),
             Trajectory::ChurnBound => rng.random_range(8..14),
         };
-        let now = self.today.and_hms_opt(12, 0, 0).expect("noon").and_utc();
+        // A customer files tickets while it is one: none before its first term, none after it
+        // left, and a churned account's tickets were all closed when it went.
+        let (first, last) = self.usage_span(a);
+        let live = last == self.today;
+        let now = last.and_hms_opt(12, 0, 0).expect("noon").and_utc();
         (0..per_year)
             .map(|i| {
                 // Troubled accounts' tickets bunch up in the recent months.
@@ -106,7 +110,8 @@ impl DemoBook {
                     _ => rng.random_range(8..200),
                 };
                 let resolved_at = opened_at + Duration::hours(hours);
-                let open = resolved_at > now || (back < 10 && rng.random_bool(0.5));
+                let open = live && (resolved_at > now || (back < 10 && rng.random_bool(0.5)));
+                let resolved_at = resolved_at.min(now);
                 TicketFields {
                     account_id: AccountId(0),
                     external_id: Some(format!("ZD-{}-{i}", a.index + 1)),
@@ -126,6 +131,7 @@ impl DemoBook {
                     }),
                 }
             })
+            .filter(|t| t.opened_at.date_naive() >= first)
             .collect()
     }
 
@@ -133,12 +139,14 @@ impl DemoBook {
     pub fn surveys(&self, a: &DemoAccount) -> Vec<SurveyFields> {
         let mut rng = self.voice_rng(a.index, 0x5);
         let t = a.trajectory();
+        // Asked while it is a customer: up to today, or the day a churned account left.
+        let (first, last) = self.usage_span(a);
         let mut out = Vec::new();
         for q in 0..4i64 {
             if !rng.random_bool(0.7) {
                 continue;
             }
-            let answered_on = self.today - Duration::days(q * 91 + rng.random_range(0..30));
+            let answered_on = last - Duration::days(q * 91 + rng.random_range(0..30));
             // Declining accounts were warmer a year ago than now.
             let score = match t {
                 Trajectory::Healthy => rng.random_range(7..11),
@@ -170,8 +178,9 @@ impl DemoBook {
                 Trajectory::ChurnBound => RenewIntent::No,
             }),
             comment: None,
-            answered_on: self.today - Duration::days(rng.random_range(20..120)),
+            answered_on: last - Duration::days(rng.random_range(20..120)),
         });
+        out.retain(|s| s.answered_on >= first);
         out
     }
 
@@ -360,6 +369,36 @@ const SUBJECTS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn customers_speak_only_while_they_are_customers() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let book = DemoBook::new(300, 42, today);
+        let mut churned = 0;
+        for i in 0..300 {
+            let a = book.account(i);
+            let first = a.contracts[0].start_date;
+            let last = a.contracts.last().unwrap().end_date.min(today);
+            let gone = a.fields.lifecycle == Some(Lifecycle::Churned);
+            churned += usize::from(gone);
+            for t in book.tickets(&a) {
+                let opened = t.opened_at.date_naive();
+                assert!(opened >= first && opened <= last, "account {i}: {t:?}");
+                assert!(
+                    !(gone && t.status == TicketStatus::Open),
+                    "account {i}: {t:?}"
+                );
+                assert!(t.resolved_at.is_none_or(|r| r >= t.opened_at), "{t:?}");
+            }
+            for s in book.surveys(&a) {
+                assert!(
+                    s.answered_on >= first && s.answered_on <= last,
+                    "account {i}: {s:?}"
+                );
+            }
+        }
+        assert!(churned > 10, "{churned}");
+    }
 
     #[test]
     fn the_history_rolls_up_what_the_raw_events_would() {

@@ -85,6 +85,9 @@ pub struct EngagementDto {
     pub customer_since: Option<chrono::NaiveDate>,
     /// Whether the onboarding phase is over.
     pub onboarded: bool,
+    /// onboarding, ongoing or churned (no moment fires for a churned account); null before
+    /// the account is a customer.
+    pub phase: Option<String>,
     pub milestones: Vec<MilestoneDto>,
     /// Moments fired for the account, newest first.
     pub fired: Vec<FiredDto>,
@@ -96,6 +99,7 @@ fn dto(e: AccountEngagement, today: chrono::NaiveDate) -> EngagementDto {
         why: e.why.clone(),
         customer_since: e.customer_since,
         onboarded: e.onboarded,
+        phase: e.phase().map(|p| p.as_str().into()),
         milestones: e
             .milestones
             .iter()

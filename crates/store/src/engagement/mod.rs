@@ -53,6 +53,8 @@ pub struct AccountEngagement {
     pub why: String,
     pub customer_since: Option<NaiveDate>,
     pub onboarded: bool,
+    /// A churned account has left: no moment fires for it, nothing is owed.
+    pub churned: bool,
     pub milestones: Vec<MilestoneState>,
     /// The moments fired for it, newest first: (moment, occurrence, fired on, why, task).
     pub fired: Vec<FiredMoment>,
@@ -62,6 +64,17 @@ impl AccountEngagement {
     /// Whether the account is in onboarding now: a customer not past it.
     pub fn in_onboarding(&self) -> bool {
         self.customer_since.is_some() && !self.onboarded
+    }
+
+    /// Where the account is in its life as the engagement engine sees it, none before it is a
+    /// customer: a stored "onboarding" past its onboarding's end is ongoing here.
+    pub fn phase(&self) -> Option<Lifecycle> {
+        match (self.churned, self.customer_since, self.onboarded) {
+            (true, _, _) => Some(Lifecycle::Churned),
+            (false, None, _) => None,
+            (false, Some(_), false) => Some(Lifecycle::Onboarding),
+            (false, Some(_), true) => Some(Lifecycle::Ongoing),
+        }
     }
 
     /// How late a milestone is: only during onboarding, after which a milestone not done is
@@ -466,6 +479,7 @@ impl Store {
             why,
             customer_since: since,
             onboarded: since.is_some_and(|s| onboarded(model, &milestones, lifecycle, s, today)),
+            churned: lifecycle == Some(Lifecycle::Churned),
             milestones,
             fired: fired
                 .into_iter()

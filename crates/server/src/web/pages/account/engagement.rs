@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use sherpa_app::CompleteMilestone;
-use sherpa_core::{AccountId, TaskStatus};
+use sherpa_core::{AccountId, Lifecycle, TaskStatus};
 use sherpa_store::{Store, TaskQuery};
 
 pub(super) struct MilestoneLine {
@@ -81,10 +81,11 @@ pub(super) async fn section(
     tasks.sort_by_key(|t| t.fields.due_on);
     let in_onboarding = e.in_onboarding();
     Ok(EngagementSection {
-        phase: match (e.customer_since, e.onboarded) {
-            (None, _) => "Not a customer yet",
-            (Some(_), false) => "Onboarding",
-            (Some(_), true) => "Ongoing",
+        phase: match e.phase() {
+            None => "Not a customer yet",
+            Some(Lifecycle::Onboarding) => "Onboarding",
+            Some(Lifecycle::Ongoing) => "Ongoing",
+            Some(Lifecycle::Churned) => "Churned: no moment fires, nothing is owed",
         },
         model: e.model.clone(),
         why: e.why.clone(),
