@@ -280,6 +280,23 @@ test('a leader reads the Pareto curve, applies the segments and filters by them;
   await context.close();
 });
 
+test('on a phone every section fits the screen: wide tables scroll inside their box', async () => {
+  const { context, page } = await session(ADMIN, { width: 390, height: 844 });
+  const sections = await page.locator('header nav a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+  await page.goto(`${BASE}/portfolio?sort=-arr`);
+  const account = await page.locator('table a[href^="/accounts/"]').first().getAttribute('href');
+  for (const path of [...new Set(sections), account]) {
+    await page.goto(`${BASE}${path}`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `${path} is ${width} px wide on a 390 px phone`);
+  }
+  await page.goto(`${BASE}/nine-box`);
+  await shot(page, '21-nine-box-phone', true);
+  await page.goto(`${BASE}${account}`);
+  await shot(page, '22-account-phone', true);
+  await context.close();
+});
+
 test('a leader sees the staffing: time needed by tier against the team, books against the benchmark, and the what-ifs', async () => {
   const { context, page } = await session(ADMIN, { width: 1280, height: 1000 });
   await page.goto(`${BASE}/staffing`);
@@ -288,6 +305,11 @@ test('a leader sees the staffing: time needed by tier against the team, books ag
   assert.ok(Number((await page.locator('#fte-needed').textContent()).trim()) > 0);
   assert.equal(await page.locator('#tiers tbody tr').count() >= 3, true);
   await page.locator('#what-ifs').waitFor();
+  // Each CSM's book says how much of their time its plans take; the pooled queue is not a CSM.
+  assert.ok((await page.locator('#books tbody tr').count()) > 0);
+  assert.match(await page.locator('#books tbody tr').first().textContent(), /\d+%/);
+  assert.doesNotMatch(await page.locator('#books').textContent(), /pooled/);
+  await page.locator('#pool', { hasText: 'pooled digital queue, not a person' }).waitFor();
   await shot(page, '20-staffing', true);
   // Fewer hours for accounts: more CSMs needed, and a bad share is refused by name.
   const before = Number((await page.locator('#fte-needed').textContent()).trim());
