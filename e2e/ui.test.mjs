@@ -414,10 +414,12 @@ test('a leader watches an account change colour within a second of its tickets, 
   const colours = await page.locator('a.health').evaluateAll((els) => els.map((e) => e.className));
   assert.ok(colours.length > 0 && colours.every((c) => c === 'health orange'), colours.join());
 
-  // A green account with usage, and its explained score.
+  // A green account with usage, the closest to the line among the first 200, and its
+  // explained score.
   const accounts = await (await api('/accounts?limit=200')).json();
-  const green = accounts.items.find((a) => a.health_colour === 'green' && a.lifecycle === 'ongoing');
-  assert.ok(green, 'a green ongoing account in the first 200');
+  const greens200 = accounts.items.filter((a) => a.health_colour === 'green' && a.lifecycle === 'ongoing');
+  assert.ok(greens200.length > 0, 'a green ongoing account in the first 200');
+  const green = greens200.reduce((low, a) => (a.health_score < low.health_score ? a : low));
   await page.goto(`${BASE}/accounts/${green.id}`);
   assert.equal((await page.locator('#health-colour').textContent()).trim(), 'green');
   const factors = page.locator('#health-factors tbody tr');

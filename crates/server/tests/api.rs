@@ -1069,8 +1069,12 @@ async fn an_accounts_health_is_explained_factor_by_factor() {
         Value::Null,
         "no usage: missing"
     );
-    assert_eq!(factor("open_tickets")["value"], json!(0.0));
-    // No usage and little else known: not enough data, not a green 100.
+    assert_eq!(
+        factor("open_tickets")["value"],
+        Value::Null,
+        "no support desk connected: unknown, not a constant zero"
+    );
+    // Nothing known: not enough data, not a green 100.
     assert_eq!(factor("open_tickets")["contribution"], Value::Null, "{h}");
     assert_eq!(h["score"], Value::Null);
     assert_eq!(h["colour"], Value::Null);

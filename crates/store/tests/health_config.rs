@@ -149,6 +149,7 @@ async fn an_account_that_turns_red_gets_one_playbook_for_its_owners_until_it_is_
         .await
         .unwrap()
         .id;
+    db.connect_support(acme).await;
     assert_eq!(
         db.store.account_health(acme).await.unwrap().health.colour,
         Some(Colour::Green)

@@ -56,6 +56,20 @@ impl TestDb {
             .unwrap();
     }
 
+    /// A ticket solved long ago on `account`: the book's support desk is connected, so "no open
+    /// tickets" is known (and scored) for every account from then on.
+    #[allow(dead_code)]
+    pub async fn connect_support(&self, account: sherpa_core::AccountId) {
+        let mut solved = urgent_ticket(account, 999, "2025-01-06T09:00:00Z");
+        solved.status = sherpa_core::TicketStatus::Solved;
+        solved.resolved_at = Some(solved.opened_at + chrono::Duration::hours(4));
+        solved.escalated = false;
+        self.store
+            .save_ticket(&sherpa_core::Actor::system("test"), &solved)
+            .await
+            .unwrap();
+    }
+
     /// An account with this name and CRM id.
     pub async fn account(&self, name: &str, external_id: &str) -> sherpa_core::AccountId {
         self.store

@@ -12,7 +12,7 @@ pub struct Metric {
     pub key: &'static str,
     pub name: &'static str,
     pub group: FactorGroup,
-    /// "%", "days", "count", "score" or "yes/no" (1 or 0).
+    /// "%", "days", "months", "count", "score" or "yes/no" (1 or 0).
     pub unit: &'static str,
     /// Where the value comes from.
     pub source: &'static str,
@@ -235,6 +235,20 @@ pub const METRICS: &[Metric] = &[
         "customer since",
     ),
     m(
+        "term_months",
+        "Term length",
+        Commercial,
+        "months",
+        "the running contract term: 1 monthly, 12 annual, 24 or more multi-year",
+    ),
+    m(
+        "days_to_term_end",
+        "Days to the term's end",
+        Commercial,
+        "days",
+        "the running contract term's last day",
+    ),
+    m(
         "invoice_days_overdue",
         "Invoice days overdue",
         Commercial,
@@ -274,22 +288,31 @@ fn bands(key: &str, bands: &[(f64, f64)], weight: f64) -> Factor {
     }
 }
 
-/// The default scorecard for accounts past onboarding: a handful of measures across usage,
-/// satisfaction, support and relationship.
+/// The default scorecard for accounts past onboarding. Usage carries most of the weight and is
+/// enough on its own to score (its factors hold over half of it), because usage is what every
+/// book has: how widely the seats are used, how often (DAU/MAU), how much of the product
+/// (breadth), how recently, the trend when there is a whole earlier window to compare, and how
+/// long the account has been a customer (young accounts churn most). The customer's voice,
+/// support and relationship count when they are connected; without them they are missing,
+/// never a constant "0 open tickets" that cannot tell one account from another.
 pub fn default_scorecard() -> Scorecard {
     Scorecard {
         name: "Default".into(),
         factors: vec![
-            linear("seat_utilisation", 20.0, 85.0, 3.0),
-            linear("usage_trend", -40.0, 10.0, 2.0),
-            bands("nps_latest", &[(0.0, 0.0), (7.0, 60.0), (9.0, 100.0)], 2.0),
-            linear("renew_intent", 0.0, 1.0, 2.0),
+            linear("seat_utilisation", 20.0, 85.0, 2.0),
+            linear("dau_mau", 5.0, 40.0, 2.0),
+            linear("feature_breadth", 10.0, 60.0, 2.0),
+            linear("days_since_login", 30.0, 2.0, 2.0),
+            linear("usage_trend", -40.0, 10.0, 1.0),
+            linear("tenure_days", 60.0, 730.0, 2.0),
+            bands("nps_latest", &[(0.0, 0.0), (7.0, 60.0), (9.0, 100.0)], 1.0),
+            linear("renew_intent", 0.0, 1.0, 1.0),
             linear("open_tickets", 8.0, 0.0, 1.0),
             linear("escalations_90d", 3.0, 0.0, 1.0),
             linear("days_since_customer_reply", 90.0, 14.0, 1.0),
-            bands("champion_departed", &[(0.0, 100.0), (1.0, 0.0)], 1.0),
+            bands("champion_departed", &[(0.0, 100.0), (1.0, 0.0)], 0.5),
             // The CSM's own judgement (seed 003): counted only while a pulse is set.
-            linear("csm_pulse", 0.0, 100.0, 2.0),
+            linear("csm_pulse", 0.0, 100.0, 1.5),
         ],
         thresholds: Thresholds::default(),
     }
@@ -365,7 +388,11 @@ mod tests {
         let card = default_scorecard();
         let thriving = card.score(|m| match m {
             "seat_utilisation" => Some(90.0),
+            "dau_mau" => Some(45.0),
+            "feature_breadth" => Some(65.0),
+            "days_since_login" => Some(1.0),
             "usage_trend" => Some(5.0),
+            "tenure_days" => Some(800.0),
             "nps_latest" => Some(9.0),
             "renew_intent" => Some(1.0),
             "open_tickets" | "escalations_90d" | "champion_departed" => Some(0.0),
@@ -374,7 +401,11 @@ mod tests {
         });
         let churning = card.score(|m| match m {
             "seat_utilisation" => Some(25.0),
+            "dau_mau" => Some(6.0),
+            "feature_breadth" => Some(12.0),
+            "days_since_login" => Some(20.0),
             "usage_trend" => Some(-50.0),
+            "tenure_days" => Some(200.0),
             "nps_latest" => Some(3.0),
             "open_tickets" => Some(9.0),
             "escalations_90d" => Some(2.0),
@@ -392,9 +423,40 @@ mod tests {
             Some(super::super::Colour::Red),
             "{churning:?}"
         );
+        let renew = card
+            .factors
+            .iter()
+            .position(|f| f.metric == "renew_intent")
+            .unwrap();
         assert_eq!(
-            churning.factors[3].value, None,
+            churning.factors[renew].value, None,
             "no renewal survey: missing, not zero"
         );
+    }
+
+    #[test]
+    fn usage_alone_is_enough_to_score_and_it_ranks_a_fading_account_below_a_sticky_one() {
+        let card = default_scorecard();
+        // A book with usage and contracts only: no seats, no tickets, no surveys, no contacts.
+        let sticky = card.score(|m| match m {
+            "dau_mau" => Some(35.0),
+            "feature_breadth" => Some(50.0),
+            "days_since_login" => Some(1.0),
+            "usage_trend" => Some(0.0),
+            "tenure_days" => Some(700.0),
+            _ => None,
+        });
+        let fading = card.score(|m| match m {
+            "dau_mau" => Some(8.0),
+            "feature_breadth" => Some(15.0),
+            "days_since_login" => Some(12.0),
+            "usage_trend" => Some(-35.0),
+            "tenure_days" => Some(150.0),
+            _ => None,
+        });
+        let (Some(s), Some(f)) = (sticky.score, fading.score) else {
+            panic!("usage alone must score: {sticky:?} {fading:?}");
+        };
+        assert!(s > 80.0 && f < 30.0, "sticky {s}, fading {f}");
     }
 }

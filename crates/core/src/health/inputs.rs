@@ -54,6 +54,8 @@ pub struct AccountInputs {
     pub usage: Vec<(NaiveDate, i64)>,
     /// The last day with any usage on or before the day.
     pub last_usage: Option<NaiveDate>,
+    /// The first day with any usage: a trend needs a whole window before the last 30 days.
+    pub first_usage: Option<NaiveDate>,
     /// Users active in the 30 days up to the day (see [`active_window`]).
     pub active: ActiveUsers,
     /// Product features used in the 30 days up to the day.
@@ -65,6 +67,11 @@ pub struct AccountInputs {
     /// ARR (minor units) of the terms running on the day and on the same day a year before.
     pub arr_now: Option<i64>,
     pub arr_year_ago: Option<i64>,
+    /// The running term that ends last on the day: its first and last day.
+    pub term: Option<(NaiveDate, NaiveDate)>,
+    /// Whether the book's support desk is connected (any ticket in the book): without it,
+    /// "no open tickets" is not known, it is unmeasured, and a factor on it could not vary.
+    pub support_connected: bool,
     pub tickets: Vec<TicketInput>,
     /// In the order they were recorded: of two answers on one day, the one recorded later is
     /// the later answer.
@@ -174,7 +181,10 @@ fn usage_metrics(i: &AccountInputs, catalogue: &FeatureCatalogue, day: NaiveDate
                 if *d >= cut { (l + n, b) } else { (l, b + n) }
             },
         );
-    if before > 0 {
+    // A trend compares two whole windows: an account that started using the product within
+    // the earlier one would look like it grew, whatever it did.
+    let compared = i.first_usage.is_some_and(|f| f <= back(day, 59));
+    if before > 0 && compared {
         m.put(
             "usage_trend",
             (last - before) as f64 * 100.0 / before as f64,
@@ -235,8 +245,12 @@ fn usage_metrics(i: &AccountInputs, catalogue: &FeatureCatalogue, day: NaiveDate
 }
 
 /// Support: tickets open, opened, escalated and how long they took. A customer who never
-/// needed support has no open tickets, which is known.
+/// needed support has no open tickets, which is known once the book's support desk is
+/// connected; before that nothing about support is known.
 fn support_metrics(i: &AccountInputs, end: chrono::DateTime<chrono::Utc>, m: &mut Put) {
+    if !i.support_connected && i.tickets.is_empty() {
+        return;
+    }
     let tickets: Vec<&TicketInput> = i.tickets.iter().filter(|t| t.opened_at < end).collect();
     let opened_within = |t: &TicketInput, n: i64| end - t.opened_at <= chrono::Duration::days(n);
     let open = tickets
@@ -372,8 +386,14 @@ fn relationship_metrics(i: &AccountInputs, day: NaiveDate, m: &mut Put) {
     }
 }
 
-/// Commercial: the ARR trend over a year, tenure, an overdue invoice.
+/// Commercial: the ARR trend over a year, tenure, the running term (its length and the days
+/// to its end), an overdue invoice.
 fn commercial_metrics(i: &AccountInputs, day: NaiveDate, m: &mut Put) {
+    if let Some((start, end)) = i.term.filter(|(s, e)| *s <= day && *e >= day) {
+        // Months of the term, as billing says them: 1 monthly, 12 annual, 36 three-year.
+        m.put("term_months", (days(start, end) + 1.0) / 30.44);
+        m.put("days_to_term_end", days(day, end));
+    }
     if let (Some(now), Some(then)) = (i.arr_now, i.arr_year_ago.filter(|a| *a > 0)) {
         m.put("arr_trend", (now - then) as f64 * 100.0 / then as f64);
     }
@@ -398,16 +418,47 @@ mod tests {
     }
 
     #[test]
-    fn an_account_with_no_records_has_no_metrics_but_no_open_tickets() {
-        let m = metrics(
-            &AccountInputs::default(),
-            &FeatureCatalogue::default(),
-            d("2026-11-23"),
+    fn an_account_with_no_records_has_no_metrics_and_no_tickets_are_known_once_support_is() {
+        let day = d("2026-11-23");
+        let none = metrics(&AccountInputs::default(), &FeatureCatalogue::default(), day);
+        assert!(
+            none.is_empty(),
+            "support not connected: nothing known {none:?}"
         );
+        let connected = AccountInputs {
+            support_connected: true,
+            ..Default::default()
+        };
+        let m = metrics(&connected, &FeatureCatalogue::default(), day);
         assert_eq!(
             m.keys().collect::<Vec<_>>(),
             ["escalations_90d", "open_tickets", "tickets_30d"]
         );
+    }
+
+    #[test]
+    fn a_trend_needs_a_whole_earlier_window_and_a_term_gives_its_length_and_days_left() {
+        let day = d("2026-11-23");
+        let mut i = AccountInputs {
+            last_usage: Some(day),
+            first_usage: Some(back(day, 40)),
+            term: Some((d("2026-01-01"), d("2026-12-31"))),
+            ..Default::default()
+        };
+        for n in 0..=40 {
+            i.usage.push((back(day, n), 10));
+        }
+        // Ten days of use in the earlier window: the account began then; it did not grow.
+        let young = metrics(&i, &FeatureCatalogue::default(), day);
+        assert_eq!(young.get("usage_trend"), None, "{young:?}");
+        assert_eq!(young["days_to_term_end"], 38.0);
+        assert_eq!(young["term_months"].round(), 12.0);
+        i.first_usage = Some(back(day, 59));
+        let m = metrics(&i, &FeatureCatalogue::default(), day);
+        assert!(m["usage_trend"] > 100.0, "{m:?}");
+        // After the term, no running term: nothing known about it.
+        let later = metrics(&i, &FeatureCatalogue::default(), d("2027-01-05"));
+        assert_eq!(later.get("days_to_term_end"), None);
     }
 
     #[test]
@@ -416,6 +467,7 @@ mod tests {
         let mut i = AccountInputs {
             seats: Some(4),
             last_usage: Some(d("2026-11-20")),
+            first_usage: Some(d("2025-06-01")),
             ..Default::default()
         };
         // 100 events a day in the 30 days before the window, 50 a day in it.

@@ -578,6 +578,8 @@ mod tests {
         let card = crate::health::default_scorecard();
         let base = |k: &str| match k {
             "seat_utilisation" => Some(60.0),
+            "dau_mau" => Some(20.0),
+            "days_since_login" => Some(3.0),
             "usage_trend" => Some(0.0),
             "nps_latest" => Some(8.0),
             "open_tickets" => Some(2.0),
@@ -604,6 +606,8 @@ mod tests {
         let card = crate::health::default_scorecard();
         let same = |k: &str| match k {
             "seat_utilisation" => Some(80.0),
+            "dau_mau" => Some(20.0),
+            "days_since_login" => Some(3.0),
             "usage_trend" => Some(5.0),
             "nps_latest" => Some(9.0),
             "open_tickets" => Some(1.0),
@@ -629,15 +633,18 @@ mod tests {
         };
         let h = card.score(no_usage);
         assert_eq!((h.score, h.colour), (None, None));
-        assert!(h.coverage > 0.4, "{}", h.coverage);
+        assert!(h.coverage > 0.15, "{}", h.coverage);
         assert_eq!(card.score_only(no_usage), (None, None));
-        // Usage known but a third of the weight: still not enough.
+        // Usage known but an eighth of the weight: still not enough.
         let thin = |k: &str| (k == "seat_utilisation").then_some(90.0);
         assert_eq!(card.score(thin).score, None);
         // Enough of both: a colour.
         let enough = |k: &str| match k {
             "seat_utilisation" => Some(90.0),
+            "dau_mau" => Some(45.0),
+            "days_since_login" => Some(1.0),
             "usage_trend" => Some(5.0),
+            "tenure_days" => Some(900.0),
             _ => no_usage(k),
         };
         assert_eq!(card.score(enough).colour, Some(Colour::Green));

@@ -69,6 +69,7 @@ struct AccountRow {
     segment: Option<i64>,
     lifecycle: Option<String>,
     last_usage: Option<String>,
+    first_usage: Option<String>,
     score: Option<f64>,
     colour: Option<String>,
     scorecard: Option<String>,
@@ -143,6 +144,7 @@ impl Reader<'_> {
         let sql = format!(
             "SELECT a.id, a.customer_since, a.custom, a.tier, a.segment, a.lifecycle, \
              (SELECT MAX(u.day) FROM usage_days u WHERE u.account_id = a.id AND u.day <= {}) AS last_usage, \
+             (SELECT MIN(u.day) FROM usage_days u WHERE u.account_id = a.id) AS first_usage, \
              h.score, h.colour, h.scorecard \
              FROM accounts a LEFT JOIN account_health h ON h.account_id = a.id WHERE a.id IN ({})",
             a.text(date(self.day)),
@@ -155,6 +157,7 @@ impl Reader<'_> {
                     .map(|s| stored_day("customer_since", &s))
                     .transpose()?,
                 last_usage: r.last_usage.map(|s| stored_day("day", &s)).transpose()?,
+                first_usage: r.first_usage.map(|s| stored_day("day", &s)).transpose()?,
                 invoice_days_overdue: custom_number(&r.custom, INVOICE_DAYS_OVERDUE),
                 integrations_trait: custom_number(&r.custom, INTEGRATIONS),
                 ..AccountInputs::default()
@@ -293,6 +296,9 @@ impl Reader<'_> {
                 continue;
             }
             if start <= self.day && end >= self.day {
+                if i.term.is_none_or(|(_, e)| end > e) {
+                    i.term = Some((start, end));
+                }
                 *i.arr_now.get_or_insert(0) += t.arr_minor;
                 if let Some(s) = t.seats {
                     *i.seats.get_or_insert(0) += s;
@@ -305,8 +311,18 @@ impl Reader<'_> {
         Ok(())
     }
 
-    /// Tickets opened or resolved in the last 90 days, and every one still open.
+    /// Tickets opened or resolved in the last 90 days, and every one still open; and whether
+    /// the book had its support desk connected by the day (a ticket of any account).
     pub async fn tickets(&self, out: &mut HashMap<AccountId, Fed>) -> Result<()> {
+        let mut a = Args::default();
+        let sql = format!(
+            "SELECT 1 FROM tickets WHERE opened_at < {} LIMIT 1",
+            a.text(date(self.day + Days::new(1)))
+        );
+        let connected = !self.rows::<(i32,)>(&sql, a).await?.is_empty();
+        for f in out.values_mut() {
+            f.inputs.support_connected = connected;
+        }
         let mut a = Args::default();
         let window = a.text(date(self.day - Days::new(90)));
         let sql = format!(
