@@ -508,14 +508,14 @@ test('an admin reads the scorecards in words and edits one as configuration: a b
   const editor = page.locator('#config-text');
   const original = await editor.inputValue();
   assert.match(original, /name = "Default"/);
-  // The first factor of the first scorecard is seat utilisation, weight 3.
-  await editor.fill(original.replace('weight = 3.0', 'weight = 0.0'));
+  // The first factor of the first scorecard is seat utilisation, weight 2.
+  await editor.fill(original.replace('weight = 2.0', 'weight = 0.0'));
   await page.getByRole('button', { name: 'Check' }).click();
   await page.locator('#config-outcome').getByText(/scorecards\[0\]\.factors\[0\]\.weight: a weight above 0/).waitFor();
   await page.locator('#config-outcome').getByText('Nothing was changed.').waitFor();
   await shot(page, '28-scorecards-refused');
 
-  await editor.fill(original.replace('weight = 3.0', 'weight = 6.0'));
+  await editor.fill(original.replace('weight = 2.0', 'weight = 6.0'));
   await page.getByRole('button', { name: 'Check' }).click();
   await page.locator('#config-outcome').getByText('Valid. Saving it would change scorecard Default and re-score every account.').waitFor();
   await page.getByRole('button', { name: 'Save' }).click();
