@@ -559,11 +559,18 @@ test('a leader back-tests the health score against real renewals and puts the su
   await page.getByText(/horizon_days: 0 is not between 1 and 730/).waitFor();
   await page.goBack();
 
-  // The suggestion changes nothing until a person uses it.
+  // A team whose scorecard leans on open tickets (which tell little here) is offered better
+  // weights, and the suggestion changes nothing until a person uses it.
+  const headers = { authorization: `Bearer ${process.env.SHERPA_API_TOKEN}`, 'content-type': 'application/json' };
+  const leaning = await (await fetch(`${BASE}/api/v1/health/config`, { headers })).json();
+  leaning.scorecards[0].factors = leaning.scorecards[0].factors
+    .map((f) => ({ ...f, weight: f.metric === 'open_tickets' ? 10 : 0.5 }));
+  const put = await fetch(`${BASE}/api/v1/health/config`, { method: 'PUT', headers, body: JSON.stringify(leaning) });
+  assert.equal(put.status, 200, await put.text());
+  await page.reload();
+  await page.locator('#suggestion-why').getByText(/rank churn better/).waitFor();
   await page.locator('#backtest-weights').waitFor();
-  const before = await (await fetch(`${BASE}/api/v1/health/config`, {
-    headers: { authorization: `Bearer ${process.env.SHERPA_API_TOKEN}` },
-  })).json();
+  const before = await (await fetch(`${BASE}/api/v1/health/config`, { headers })).json();
   await page.getByRole('button', { name: 'Use these weights' }).click();
   await page.getByText(/now has the suggested weights; every account was re-scored/).waitFor();
   const after = await (await fetch(`${BASE}/api/v1/health/config`, {

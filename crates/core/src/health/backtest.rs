@@ -190,9 +190,16 @@ pub struct SuggestedWeight {
     pub now: f64,
     /// 0: drop the factor.
     pub suggested: f64,
-    /// False when too few terms knew the factor to fit it: it keeps its weight.
+    /// False when the factor was not fitted: known on too few terms (it keeps its weight), or
+    /// the same on nearly every term (suggested 0: it cannot tell accounts apart, and is never
+    /// weighted up on noise).
     pub fitted: bool,
 }
+
+/// The spread of a factor's points (0-100) below which it is treated as constant: a factor
+/// that barely varies cannot tell accounts apart, and its fitted weight would be noise
+/// divided by almost nothing.
+pub const MIN_POINTS_SPREAD: f64 = 1.0;
 
 /// A factor known on fewer of the training terms than this (or a tenth of them) keeps its
 /// weight: a fit cannot judge what history rarely recorded.
@@ -208,6 +215,11 @@ pub struct Suggestion {
     /// On the held-out terms: the scorecard as it is, and with the suggested weights.
     pub current_auc: Option<Auc>,
     pub suggested_auc: Option<Auc>,
+    /// Whether it is offered to put live: only when it ranks churn better than the scorecard
+    /// as it is on the held-out accounts, beyond the spread of its own interval.
+    pub offered: bool,
+    /// Why it is offered or not, in words.
+    pub why: String,
 }
 
 impl Suggestion {
@@ -348,9 +360,9 @@ pub fn backtest(config: &HealthConfig, cases: &[Case], horizon_days: u32) -> Bac
     sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
     let overall = sorted.iter().filter(|p| !p.1).count() as f64 / sorted.len().max(1) as f64;
     let deciles = if sorted.len() >= 10 {
-        (0..10)
-            .map(|d| {
-                let part = &sorted[d * sorted.len() / 10..(d + 1) * sorted.len() / 10];
+        deciles_by_rank(&sorted)
+            .into_iter()
+            .map(|part| {
                 let churn = part.iter().filter(|p| !p.1).count() as f64 / part.len() as f64;
                 Decile {
                     n: part.len(),
@@ -376,6 +388,31 @@ pub fn backtest(config: &HealthConfig, cases: &[Case], horizon_days: u32) -> Bac
         factors: factor_power(config, cases),
         suggestion: suggest(config, cases),
     }
+}
+
+/// Sorted scores cut into tenths by rank, where equal scores share the rank of the first of
+/// them: a run of equal scores is never split between two deciles, so a decile may hold more
+/// than a tenth and a later one may be empty (left out).
+fn deciles_by_rank(sorted: &[(f64, bool)]) -> Vec<&[(f64, bool)]> {
+    let n = sorted.len();
+    let mut out = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < n {
+        // The run of equal scores from i shares the rank i.
+        let mut end = i + 1;
+        while end < n && sorted[end].0 == sorted[i].0 {
+            end += 1;
+        }
+        if i > start && i * 10 / n != start * 10 / n {
+            out.push(&sorted[start..i]);
+            start = i;
+        }
+        i = end;
+    }
+    if start < n {
+        out.push(&sorted[start..]);
+    }
+    out
 }
 
 /// Each metric some scorecard scores, on the terms where it was known.
@@ -439,8 +476,19 @@ fn suggest(config: &HealthConfig, cases: &[Case]) -> Option<Suggestion> {
     };
     let train_points: Vec<Vec<Option<f64>>> = train.iter().map(|c| points(c)).collect();
     let enough = MIN_KNOWN_TO_FIT.max(train.len() / 10);
-    let fitted: Vec<usize> = (0..card.factors.len())
+    let varies = |j: usize| {
+        let known: Vec<f64> = train_points.iter().filter_map(|r| r[j]).collect();
+        let mean = known.iter().sum::<f64>() / known.len().max(1) as f64;
+        let var = known.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / known.len().max(1) as f64;
+        var.sqrt() >= MIN_POINTS_SPREAD
+    };
+    let known_enough: Vec<usize> = (0..card.factors.len())
         .filter(|j| train_points.iter().filter(|r| r[*j].is_some()).count() >= enough)
+        .collect();
+    let fitted: Vec<usize> = known_enough
+        .iter()
+        .copied()
+        .filter(|j| varies(*j))
         .collect();
     if fitted.is_empty() {
         return None;
@@ -479,13 +527,17 @@ fn suggest(config: &HealthConfig, cases: &[Case]) -> Option<Suggestion> {
         .enumerate()
         .map(|(j, f)| {
             let fit = fitted.iter().position(|x| *x == j).map(|k| coef[k]);
+            // Known on enough terms yet the same on nearly all: it cannot tell accounts apart.
+            let constant = fit.is_none() && known_enough.contains(&j);
             SuggestedWeight {
                 metric: f.metric.clone(),
                 name: f.name.clone(),
                 now: f.weight,
-                suggested: fit.map_or(f.weight, |c| {
-                    (c.max(0.0) / positive * total * 2.0).round() / 2.0
-                }),
+                suggested: match fit {
+                    Some(c) => (c.max(0.0) / positive * total * 2.0).round() / 2.0,
+                    None if constant => 0.0,
+                    None => f.weight,
+                },
                 fitted: fit.is_some(),
             }
         })
@@ -500,6 +552,8 @@ fn suggest(config: &HealthConfig, cases: &[Case]) -> Option<Suggestion> {
         test_terms: test.len(),
         current_auc: None,
         suggested_auc: None,
+        offered: false,
+        why: String::new(),
     };
     let suggested = s.apply(card);
     let held = |c: &Scorecard| {
@@ -515,7 +569,36 @@ fn suggest(config: &HealthConfig, cases: &[Case]) -> Option<Suggestion> {
     };
     s.current_auc = held(card);
     s.suggested_auc = held(&suggested);
+    (s.offered, s.why) = verdict_on(s.current_auc, s.suggested_auc, s.test_terms);
     Some(s)
+}
+
+/// Whether suggested weights deserve to go live: better than the scorecard as it is on the
+/// held-out accounts by more than the suggestion's own uncertainty (the low end of its
+/// interval above the live AUC), and why, in words.
+fn verdict_on(now: Option<Auc>, suggested: Option<Auc>, test_terms: usize) -> (bool, String) {
+    match (now, suggested) {
+        (Some(now), Some(s)) if s.low > now.value => (
+            true,
+            format!(
+                "On {test_terms} held-out terms the suggested weights rank churn better: AUC {:.2} ({:.2} to {:.2}) against {:.2} as the scorecard is.",
+                s.value, s.low, s.high, now.value
+            ),
+        ),
+        (Some(now), Some(s)) => (
+            false,
+            format!(
+                "Not offered: on {test_terms} held-out terms the suggested weights rank churn at AUC {:.2} ({:.2} to {:.2}) against {:.2} as the scorecard is, no better beyond the spread. The weights as they are stay.",
+                s.value, s.low, s.high, now.value
+            ),
+        ),
+        _ => (
+            false,
+            format!(
+                "Not offered: the {test_terms} held-out terms do not hold both renewals and churn to try it on."
+            ),
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -647,6 +730,66 @@ mod tests {
         assert!(s.suggested_auc.unwrap().value >= s.current_auc.unwrap().value - 0.02);
         let applied = s.apply(config.scorecard("Default").unwrap());
         assert!(applied.factors.iter().all(|f| f.weight > 0.0));
+    }
+
+    #[test]
+    fn equal_scores_share_a_decile() {
+        // 100 scores: 10 low distinct ones, then 60 at exactly 75, then 30 high.
+        let mut sorted: Vec<(f64, bool)> = (0..10).map(|i| (f64::from(i), false)).collect();
+        sorted.extend((0..60).map(|_| (75.0, true)));
+        sorted.extend((0..30).map(|i| (80.0 + f64::from(i), true)));
+        let parts = deciles_by_rank(&sorted);
+        let tied: Vec<&&[(f64, bool)]> = parts
+            .iter()
+            .filter(|p| p.iter().any(|x| x.0 == 75.0))
+            .collect();
+        assert_eq!(
+            tied.len(),
+            1,
+            "the 60 equal scores are one group: {parts:?}"
+        );
+        assert_eq!(tied[0].len(), 60);
+        assert_eq!(parts.iter().map(|p| p.len()).sum::<usize>(), 100);
+        assert_eq!(
+            parts.len(),
+            5,
+            "1 + 1 tied + 3 of 10: {:?}",
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_constant_factor_is_never_weighted_and_a_suggestion_no_better_is_not_offered() {
+        let mut config = HealthConfig::default();
+        for card in &mut config.scorecards {
+            card.thresholds.min_known_percent = 0.0;
+        }
+        // Every term has no open tickets: the factor cannot tell anyone apart.
+        let mut cases = book(400);
+        for c in &mut cases {
+            c.metrics.insert("open_tickets".into(), 0.0);
+        }
+        let s = backtest(&config, &cases, 90).suggestion.unwrap();
+        let tickets = s
+            .weights
+            .iter()
+            .find(|w| w.metric == "open_tickets")
+            .unwrap();
+        assert!(!tickets.fitted && tickets.suggested == 0.0, "{tickets:?}");
+        // Seat utilisation already ranks churn almost perfectly: nothing better to offer.
+        assert!(!s.offered, "{s:?}");
+        assert!(s.why.starts_with("Not offered"), "{}", s.why);
+
+        // A live card that leans on noise (NPS here) gets a suggestion that beats it.
+        let mut noisy = config.clone();
+        let factors = noisy.scorecards[0].factors.clone();
+        noisy.scorecards[0].set_weights(factors.iter().map(|f| {
+            let w = if f.metric == "nps_latest" { 10.0 } else { 0.5 };
+            (f.metric.as_str(), w)
+        }));
+        let s = backtest(&noisy, &cases, 90).suggestion.unwrap();
+        assert!(s.offered, "{s:?}");
+        assert!(s.why.contains("rank churn better"), "{}", s.why);
     }
 
     #[test]

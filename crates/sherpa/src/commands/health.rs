@@ -159,8 +159,10 @@ fn table(b: &Backtest) -> String {
                     "  {:<34} {:>5} -> {}",
                     w.name,
                     w.now,
-                    if !w.fitted {
+                    if !w.fitted && w.suggested == w.now {
                         format!("{} (too rarely known to fit: kept)", w.now)
+                    } else if !w.fitted {
+                        "drop (the same on nearly every term)".into()
                     } else if w.suggested > 0.0 {
                         w.suggested.to_string()
                     } else {
@@ -168,10 +170,13 @@ fn table(b: &Backtest) -> String {
                     }
                 );
             }
-            let _ = writeln!(
-                out,
-                "Nothing changes until a person confirms: \"Use these weights\" on the back-test page, or edit [health] in `sherpa config`."
-            );
+            let _ = writeln!(out, "{}", s.why);
+            if s.offered {
+                let _ = writeln!(
+                    out,
+                    "Nothing changes until a person confirms: \"Use these weights\" on the back-test page, or edit [health] in `sherpa config`."
+                );
+            }
         }
     }
     out

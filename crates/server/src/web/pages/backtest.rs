@@ -39,8 +39,10 @@ struct WeightLine {
     name: String,
     now: String,
     suggested: String,
-    /// False: too rarely known in history to fit; kept as it is.
+    /// False: not fitted, either too rarely known (kept as it is) or constant (dropped).
     fitted: bool,
+    /// The suggestion keeps the weight as it is.
+    kept: bool,
     /// "up", "down" or "".
     moved: &'static str,
 }
@@ -62,6 +64,9 @@ struct BacktestPage {
     chart: Option<String>,
     factors: Vec<FactorLine>,
     suggestion: Option<(String, usize, usize, String, String)>,
+    /// Whether the suggestion beats the live scorecard beyond its spread, and why (or why not).
+    offered: bool,
+    why: String,
     weights: Vec<WeightLine>,
     may_apply: bool,
     applied: String,
@@ -125,6 +130,7 @@ pub async fn show(
                 "drop".into()
             },
             fitted: w.fitted,
+            kept: w.suggested == w.now,
             moved: if w.suggested > w.now {
                 "up"
             } else if w.suggested < w.now {
@@ -180,6 +186,12 @@ pub async fn show(
                 direction: f.direction,
             })
             .collect(),
+        offered: b.suggestion.as_ref().is_some_and(|s| s.offered),
+        why: b
+            .suggestion
+            .as_ref()
+            .map(|s| s.why.clone())
+            .unwrap_or_default(),
         suggestion: b.suggestion.as_ref().map(|s| {
             (
                 s.scorecard.clone(),
