@@ -140,9 +140,10 @@ impl DemoBook {
             .round()
             .max(50.0);
         let churned = index % 13 == 7;
-        // A churned account served at least one whole term, which ended within the past year.
-        let shortest = if churned { 400 } else { 30 };
-        let tenure_days = rng.random_range(shortest..(4 * 365));
+        // A churned account served one whole term and left at its first renewal, within the
+        // past year: young accounts churn most, as books do.
+        let (shortest, longest) = if churned { (400, 725) } else { (30, 4 * 365) };
+        let tenure_days = rng.random_range(shortest..longest);
         Basics {
             arr_now: Decimal::from(mrr as i64 * 12),
             customer_since: self.today - Duration::days(tenure_days),
