@@ -151,34 +151,34 @@ impl App {
         let acv = (company_arr / Decimal::from(paying)).round_dp(0);
         let by_arr = benchmark_by_arr(company_arr);
         let million = Decimal::from(1_000_000);
-        let (pools, mut books): (Vec<CsmBook>, Vec<CsmBook>) = holders
-            .iter()
-            .map(|u| {
-                let size = sizes.iter().find(|b| b.user_id == u.id);
-                let arr = size.map_or(Money::zero(currency), |b| b.arr);
-                let arr_millions = (arr.amount / million)
-                    .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-                let hours = plan_hours.get(&u.id).copied().unwrap_or_default();
-                let load_by_arr = load(arr_millions.to_f64().unwrap_or(0.0), &by_arr);
-                let load_by_hours = hours_load(hours, per_csm);
-                CsmBook {
-                    user: u.id,
-                    name: u.name.clone(),
-                    accounts: size.map_or(0, |b| b.accounts),
-                    arr,
-                    arr_millions,
-                    plan_hours: hours,
-                    time_percent: (hours * Decimal::ONE_HUNDRED / per_csm).round_dp(0),
-                    load_by_arr,
-                    load_by_hours,
-                    load: book_load(load_by_arr, load_by_hours),
-                }
-            })
-            .partition(|b| {
-                holders
-                    .iter()
-                    .any(|u| u.id == b.user && u.function == Function::DigitalPool)
-            });
+        let (mut pools, mut books) = (Vec::new(), Vec::new());
+        for u in &holders {
+            let size = sizes.iter().find(|b| b.user_id == u.id);
+            let arr = size.map_or(Money::zero(currency), |b| b.arr);
+            let arr_millions = (arr.amount / million)
+                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+            let hours = plan_hours.get(&u.id).copied().unwrap_or_default();
+            let load_by_arr = load(arr_millions.to_f64().unwrap_or(0.0), &by_arr);
+            let load_by_hours = hours_load(hours, per_csm);
+            let book = CsmBook {
+                user: u.id,
+                name: u.name.clone(),
+                accounts: size.map_or(0, |b| b.accounts),
+                arr,
+                arr_millions,
+                plan_hours: hours,
+                time_percent: (hours * Decimal::ONE_HUNDRED / per_csm).round_dp(0),
+                load_by_arr,
+                load_by_hours,
+                load: book_load(load_by_arr, load_by_hours),
+            };
+            // A pool's book is shown apart: it is not a person.
+            if u.function == Function::DigitalPool {
+                pools.push(book);
+            } else {
+                books.push(book);
+            }
+        }
         books.sort_by_key(|b| std::cmp::Reverse(b.arr_millions));
         let csms = books.len();
         let available = per_csm * Decimal::from(csms);
