@@ -550,7 +550,12 @@ test('a leader back-tests the health score against real renewals and puts the su
   const rate = async (row) => Number((await row.locator('td').nth(5).textContent()).replace('%', ''));
   assert.ok(await rate(green) > await rate(red), 'green renewed more often than orange');
   await page.locator('svg[aria-label^="Churn rate by score decile"]').waitFor();
-  assert.ok(await page.locator('#backtest-factors tbody tr').count() >= 9);
+  // Every metric of the catalogue is judged, marked when a scorecard uses it; the AUC at three
+  // horizons sits side by side, and the page says when it was computed.
+  assert.ok(await page.locator('#backtest-factors tbody tr').count() >= 25);
+  await page.locator('#backtest-factors tr', { hasText: 'Term length' }).getByText('no', { exact: true }).waitFor();
+  assert.equal(await page.locator('#backtest-horizons tbody tr').count(), 3);
+  await page.locator('#backtest-computed').getByText(/^Computed /).waitFor();
   await shot(page, '29-backtest', true);
 
   // A bad horizon is refused by name.
@@ -559,16 +564,17 @@ test('a leader back-tests the health score against real renewals and puts the su
   await page.getByText(/horizon_days: 0 is not between 1 and 730/).waitFor();
   await page.goBack();
 
-  // A team whose scorecard leans on open tickets (which tell little here) is offered better
+  // A team whose scorecard leans on escalations (which tell little here) is offered better
   // weights, and the suggestion changes nothing until a person uses it.
   const headers = { authorization: `Bearer ${process.env.SHERPA_API_TOKEN}`, 'content-type': 'application/json' };
   const leaning = await (await fetch(`${BASE}/api/v1/health/config`, { headers })).json();
   leaning.scorecards[0].factors = leaning.scorecards[0].factors
-    .map((f) => ({ ...f, weight: f.metric === 'open_tickets' ? 10 : 0.5 }));
+    .map((f) => ({ ...f, weight: f.metric === 'escalations_90d' ? 10 : 0.5 }));
   const put = await fetch(`${BASE}/api/v1/health/config`, { method: 'PUT', headers, body: JSON.stringify(leaning) });
   assert.equal(put.status, 200, await put.text());
+  // The new scorecard's back-test is computed by a job; the page waits for it on its own.
   await page.reload();
-  await page.locator('#suggestion-why').getByText(/rank churn better/).waitFor();
+  await page.locator('#suggestion-why').getByText(/^Offered/).waitFor({ timeout: 90000 });
   await page.locator('#backtest-weights').waitFor();
   const before = await (await fetch(`${BASE}/api/v1/health/config`, { headers })).json();
   await page.getByRole('button', { name: 'Use these weights' }).click();

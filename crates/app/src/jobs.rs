@@ -6,7 +6,7 @@ use crate::App;
 use sherpa_store::{Job, Store};
 
 /// The jobs that run once a day, shortly after midnight UTC.
-pub const DAILY: [&str; 9] = [
+pub const DAILY: [&str; 10] = [
     "refresh_arr",
     "tidy_web",
     "prune_events",
@@ -14,6 +14,7 @@ pub const DAILY: [&str; 9] = [
     "regrade_prompts",
     "reassignments",
     "health",
+    crate::BACKTEST_JOB,
     "archive_tasks",
     "prune_jobs",
 ];
@@ -98,6 +99,23 @@ async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
                     "engagement moments fired"
                 );
             }
+            Ok(())
+        }
+        // The health back-test: a day's new outcomes and history, or a changed scorecard.
+        crate::BACKTEST_JOB => {
+            let horizon = job
+                .payload
+                .get("horizon_days")
+                .and_then(serde_json::Value::as_u64)
+                .map_or(90, |h| u32::try_from(h).unwrap_or(u32::MAX));
+            let started = std::time::Instant::now();
+            let done = store.refresh_backtest(horizon).await?;
+            tracing::info!(
+                horizon_days = horizon,
+                terms = done.backtest.terms,
+                ms = started.elapsed().as_millis() as u64,
+                "health back-test computed"
+            );
             Ok(())
         }
         // A health configuration saved while re-scoring failed: score every account again.

@@ -7,6 +7,7 @@
 //! this crate, so the same action has the same outcome whichever door it comes through.
 
 mod accounts;
+mod backtest;
 mod book;
 mod cadence;
 pub mod config;
@@ -29,6 +30,7 @@ mod team;
 mod timeline;
 mod views;
 
+pub use backtest::{BACKTEST_JOB, BacktestState};
 pub use engagement::CompleteMilestone;
 pub use engagement_config::RecordRelease;
 pub use error::{Error, Result, parse_field};

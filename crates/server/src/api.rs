@@ -111,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .routes(routes!(playbooks::list_playbooks))
         .routes(routes!(health::get_backtest))
+        .routes(routes!(health::recompute_backtest))
         .routes(routes!(playbooks::close_playbook))
         .routes(routes!(engagement::get_config, engagement::set_config))
         .routes(routes!(engagement::get_engagement))

@@ -410,6 +410,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         ),
         case(
             "POST",
+            "/portfolio/health/backtest/recompute",
+            "/portfolio/health/backtest/recompute",
+            form(&[("horizon_days", "90")]),
+            SIGNED,
+        ),
+        case(
+            "POST",
             "/portfolio/health/backtest/apply",
             "/portfolio/health/backtest/apply",
             form(&[("scorecard", "Default"), ("weight.seat_utilisation", "3")]),
@@ -651,6 +658,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("GET", "/api/v1/health/config", "/api/v1/health/config".into(), Body::None, API_READ),
         api("PUT", "/api/v1/health/config", "/api/v1/health/config".into(), Body::Json(serde_json::to_value(sherpa_core::health::HealthConfig::default()).unwrap()), API_MANAGE),
         api("GET", "/api/v1/health/backtest", "/api/v1/health/backtest?horizon_days=90".into(), Body::None, API_READ),
+        api("POST", "/api/v1/health/backtest/recompute", "/api/v1/health/backtest/recompute?horizon_days=90".into(), Body::None, API_READ),
         api("GET", "/api/v1/accounts/{id}/playbooks", format!("/api/v1/accounts/{o}/playbooks"), Body::None, API_READ),
         api("POST", "/api/v1/playbooks/{id}/close", "/api/v1/playbooks/999999/close".into(), Body::Json(json!({"outcome": "recovered"})), API_OWNER_LOG),
         api("GET", "/api/v1/engagement/config", "/api/v1/engagement/config".into(), Body::None, API_READ),

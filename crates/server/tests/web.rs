@@ -682,3 +682,77 @@ async fn an_admin_tunes_the_intake_and_a_bad_value_is_named_and_changes_nothing(
         vec![("Report Exported".into(), "Reporting".into(), true)]
     );
 }
+
+#[tokio::test]
+async fn the_backtest_is_computed_by_a_job_and_both_doors_show_the_same_result() {
+    let web = Web::new().await;
+    let leader = web
+        .user("leader@example.com", Role::Leader, Function::Csm)
+        .await;
+    let browser = web.sign_in(&leader).await;
+    let token = web.token(&leader).await;
+
+    // Nothing computed yet: both doors say it is being computed, and one job is queued.
+    let api = web
+        .api("GET", "/api/v1/health/backtest", Some(&token), None)
+        .await;
+    assert_eq!(api.status, StatusCode::ACCEPTED, "{}", api.body);
+    assert!(api.body.contains("\"computing\""), "{}", api.body);
+    let page = web.get("/portfolio/health/backtest", Some(&browser)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("is being computed"), "{}", page.body);
+    assert!(page.body.contains("http-equiv=\"refresh\""));
+    assert_eq!(web.db.store.pending_jobs().await.unwrap(), 1);
+
+    let app = sherpa_app::App::new(web.db.store.clone());
+    sherpa_app::jobs::run_due_jobs(&app, "test").await.unwrap();
+    let api = web
+        .api("GET", "/api/v1/health/backtest", Some(&token), None)
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let body: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert!(body["computed_at"].is_string(), "{body}");
+    assert_eq!(body["horizons"].as_array().unwrap().len(), 3);
+    let page = web.get("/portfolio/health/backtest", Some(&browser)).await;
+    assert!(
+        page.body.contains("id=\"backtest-computed\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(&format!("<b id=\"backtest-terms\">{}</b>", body["terms"])),
+        "the page shows the API's figures"
+    );
+
+    // Asking again shows the computing page until a result newer than the ask is kept.
+    let asked = web
+        .post(
+            "/portfolio/health/backtest/recompute",
+            Some(&browser),
+            &[("horizon_days", "90")],
+            true,
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER);
+    assert!(asked.location.contains("since="), "{}", asked.location);
+    let bad = web
+        .post(
+            "/portfolio/health/backtest/recompute",
+            Some(&browser),
+            &[("horizon_days", "0")],
+            true,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text().contains("horizon_days"), "{}", bad.body);
+    let api = web
+        .api(
+            "POST",
+            "/api/v1/health/backtest/recompute?horizon_days=0",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::BAD_REQUEST, "{}", api.body);
+}

@@ -56,9 +56,9 @@ pub use engagement::{
 };
 pub use error::StoreError;
 pub use health::{
-    AccountHealth, AtRiskPlaybook, BACKTEST_MAX_HORIZON_DAYS, ColourDay, ColourMove, CsmPulse,
-    HealthConfigVersion, HealthRefresh, HealthSnapshot, HealthWatch, INVOICE_DAYS_OVERDUE,
-    PULSE_MAX_DAYS, colour_slot,
+    AccountHealth, AtRiskPlaybook, BACKTEST_HORIZONS, BACKTEST_MAX_HORIZON_DAYS, ColourDay,
+    ColourMove, CsmPulse, HealthConfigVersion, HealthRefresh, HealthSnapshot, HealthWatch,
+    INVOICE_DAYS_OVERDUE, PULSE_MAX_DAYS, StoredBacktest, colour_slot,
 };
 pub use import::Progress;
 pub use intake::{IngestOutcome, IntakeStatus, StoredEvent, UsageDay};

@@ -311,7 +311,7 @@ async fn the_backtest_scores_each_term_from_what_was_known_before_it_ended_and_n
         "the renewed term scored above the churned one: its August tickets were not counted"
     );
     assert!(
-        b.verdict.contains("indistinguishable from chance"),
+        b.verdict.contains("too few to judge"),
         "two terms prove nothing, and it says so: {}",
         b.verdict
     );
@@ -337,4 +337,63 @@ async fn the_backtest_scores_each_term_from_what_was_known_before_it_ended_and_n
     assert_eq!(b.auc.unwrap().value, 0.5, "both on fire then");
     let e = db.store.health_backtest(0).await.unwrap_err();
     assert!(e.to_string().contains("horizon_days"), "{e}");
+}
+
+#[tokio::test]
+async fn a_term_younger_than_the_horizon_is_scored_at_its_start_and_the_result_is_kept_per_scorecard_version()
+ {
+    let db = support::TestDb::new().await;
+    db.score_on_any_input().await;
+    ended_term(&db, "Annual", Outcome::Renewed).await;
+    // A monthly term, 1 to 30 September: 90 days before its end the customer was not one yet.
+    let monthly = db.account("Monthly", "EXT-Monthly").await;
+    let term = ContractPatch {
+        account: Some(AccountRef::Id(monthly)),
+        arr: Some(Money::parse("1200", Currency::USD).unwrap()),
+        start_date: chrono::NaiveDate::from_ymd_opt(2026, 9, 1),
+        end_date: chrono::NaiveDate::from_ymd_opt(2026, 9, 30),
+        outcome: Some(Some(Outcome::Churned)),
+        ..Default::default()
+    };
+    db.store
+        .save_contract(&Actor::system("test"), None, &term)
+        .await
+        .unwrap();
+    let b = db.store.health_backtest(90).await.unwrap();
+    assert_eq!((b.terms, b.at_start, b.left_out), (2, 1, 0));
+    assert_eq!(
+        b.horizons.iter().map(|h| h.days).collect::<Vec<_>>(),
+        vec![7, 30, 90],
+        "the usual horizons side by side"
+    );
+    assert!(b.horizons.iter().all(|h| h.terms == 2));
+
+    // Computed once and kept; a new scorecard version makes it stale, never shown as current.
+    assert!(db.store.stored_backtest(90).await.unwrap().is_none());
+    let kept = db.store.refresh_backtest(90).await.unwrap();
+    let read = db.store.stored_backtest(90).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            read.backtest.terms,
+            read.backtest.at_start,
+            &read.backtest.verdict
+        ),
+        (
+            kept.backtest.terms,
+            kept.backtest.at_start,
+            &kept.backtest.verdict
+        )
+    );
+    assert_eq!(read.backtest.factors.len(), kept.backtest.factors.len());
+    let mut config = db.store.health_config().await.unwrap();
+    config.scorecards[0].factors[0].weight += 1.0;
+    db.store
+        .set_health_config(&Actor::system("test"), &config)
+        .await
+        .unwrap();
+    assert!(db.store.stored_backtest(90).await.unwrap().is_none());
+    assert!(
+        db.store.stored_backtest(0).await.is_err(),
+        "a bad horizon is named"
+    );
 }

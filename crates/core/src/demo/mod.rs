@@ -197,19 +197,28 @@ impl DemoBook {
         let (csm, ae, cd, sponsor) = self.team.owners_for(index);
         let contacts = self.contacts(index, segment, &domain, &mut rng);
         let contracts = self.contracts(index, customer_since, arr_now, churned, &mut rng);
-        let activities = if churned {
-            Vec::new()
+        // A churned customer was served like any other while it was one: calls, meetings,
+        // its onboarding and training, up to the day it left.
+        let until = if churned {
+            contracts
+                .iter()
+                .map(|c| c.end_date)
+                .max()
+                .unwrap_or(self.today)
+                .min(self.today)
         } else {
-            let mut a = self.activities(
-                self.team.desk(index),
-                customer_since,
-                csm,
-                contacts.len(),
-                &mut rng,
-            );
-            a.extend(self.onboarding(index, customer_since, csm, contacts.len()));
-            a
+            self.today
         };
+        let mut activities = self.activities(
+            self.team.desk(index),
+            customer_since,
+            until,
+            csm,
+            contacts.len(),
+            &mut rng,
+        );
+        activities.extend(self.onboarding(index, customer_since, csm, contacts.len()));
+        activities.retain(|a| a.occurred_at.date_naive() <= until);
         let grading = self.grading(index, arr_now, customer_since, churned);
         let nine_boxes = self.nine_boxes(
             index,
@@ -408,6 +417,7 @@ impl DemoBook {
         &self,
         desk: Desk,
         since: NaiveDate,
+        until: NaiveDate,
         csm: usize,
         contacts: usize,
         rng: &mut ChaCha8Rng,
@@ -422,8 +432,10 @@ impl DemoBook {
         } else {
             rng.random_range(0..3)
         };
+        // The CRM's history reaches back 200 days for every account, churned or not, so that
+        // a past term's as-of day sees as much of it whichever way the term ended.
         let first = (self.today - Duration::days(200)).max(since);
-        let mut day = self.today - Duration::days(stopped);
+        let mut day = until - Duration::days(stopped);
         let mut out = Vec::new();
         while day >= first {
             let kind = *names::pick(
@@ -442,7 +454,7 @@ impl DemoBook {
         // High-touch accounts hold a business review most quarters.
         if desk == Desk::HighTouch {
             for quarter in 0..2 {
-                let day = self.today - Duration::days(quarter * 91 + rng.random_range(0..91));
+                let day = until - Duration::days(quarter * 91 + rng.random_range(0..91));
                 if rng.random_bool(0.6) && day >= since {
                     out.push(self.activity(ActivityKind::Qbr, day, csm, contacts, rng));
                 }

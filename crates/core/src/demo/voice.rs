@@ -44,8 +44,19 @@ const STARTER_FEATURES: usize = 3;
 
 impl DemoAccount {
     /// The story of an account, from its contracts: churned, contracted, expanded, or steady.
+    /// A customer lost to something outside the product (an acquisition, a budget cut) looked
+    /// healthy to the end: the churn no score could have seen, as every book has.
     pub fn trajectory(&self) -> Trajectory {
-        if self.fields.lifecycle == Some(Lifecycle::Churned) {
+        if self.churned() {
+            let reason = self
+                .contracts
+                .iter()
+                .rev()
+                .find_map(|c| c.churn_reason.as_deref())
+                .unwrap_or_default();
+            if reason.starts_with("Acquired") || reason.starts_with("Budget") {
+                return Trajectory::Healthy;
+            }
             return Trajectory::ChurnBound;
         }
         let last_outcome = self.contracts.iter().rev().find_map(|c| c.outcome);
@@ -55,6 +66,10 @@ impl DemoAccount {
             _ if self.index % 11 == 3 => Trajectory::Declining,
             _ => Trajectory::Healthy,
         }
+    }
+
+    fn churned(&self) -> bool {
+        self.fields.lifecycle == Some(Lifecycle::Churned)
     }
 
     fn seats(&self) -> i64 {
@@ -193,15 +208,15 @@ impl DemoBook {
             .map(|c| c.start_date)
             .min()
             .unwrap_or(self.today);
-        let last = match a.trajectory() {
-            Trajectory::ChurnBound => a
-                .contracts
+        let last = if a.churned() {
+            a.contracts
                 .iter()
                 .map(|c| c.end_date)
                 .max()
                 .unwrap_or(self.today)
-                .min(self.today),
-            _ => self.today,
+                .min(self.today)
+        } else {
+            self.today
         };
         (first, last)
     }
@@ -483,10 +498,9 @@ mod tests {
             e.2 += nps.iter().sum::<i64>();
             e.3 += nps.len();
             e.4 += events;
-            assert_eq!(
-                a.trajectory() == Trajectory::ChurnBound,
-                a.fields.lifecycle == Some(Lifecycle::Churned)
-            );
+            if a.trajectory() == Trajectory::ChurnBound {
+                assert_eq!(a.fields.lifecycle, Some(Lifecycle::Churned));
+            }
             for t in &tickets {
                 t.check().unwrap();
             }

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use sherpa_app::SetPulse;
+use sherpa_app::{BacktestState, SetPulse};
 use sherpa_core::AccountId;
 use utoipa::ToSchema;
 
@@ -204,21 +204,53 @@ pub struct BacktestParams {
     pub horizon_days: Option<u32>,
 }
 
-/// The health back-test: every contract term with a known outcome, the account scored as of
-/// `horizon_days` before it ended from what was dated then; the AUC with its 95% interval and
-/// a verdict, renewal by colour (actual and predicted), lift by decile, each factor's AUC and
-/// direction, and suggested weights with their held-out AUC (applied only by a PUT of the
-/// configuration).
+/// The health back-test as last computed for the configuration in force: every contract term
+/// with a known outcome, the account scored as of `horizon_days` before it ended (never before
+/// the term began) from what was dated then; the AUC with its 95% interval clustered by
+/// account and a verdict, the AUC at 7, 30 and 90 days, renewal by colour (actual and
+/// predicted), lift by decile, every catalogue metric's AUC and direction (Holm-corrected),
+/// and suggested weights cross-validated by account (applied only by a PUT of the
+/// configuration). A job computes it: 200 with `computed_at` when ready, 202 with
+/// `status: computing` while it is being computed (ask again in a few seconds).
 #[utoipa::path(get, path = "/api/v1/health/backtest", tag = "health", params(BacktestParams),
-    responses((status = 200, body = Object)))]
+    responses((status = 200, body = Object), (status = 202, body = Object)))]
 pub async fn get_backtest(
     State(s): State<AppState>,
-    _u: ApiUser,
+    u: ApiUser,
     super::ApiQuery(p): super::ApiQuery<BacktestParams>,
-) -> Result<Json<sherpa_core::health::Backtest>, AppError> {
-    Ok(Json(
-        s.store
-            .health_backtest(p.horizon_days.unwrap_or(90))
-            .await?,
+) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
+    let horizon = p.horizon_days.unwrap_or(90);
+    match s.app.health_backtest(&u.caller(), horizon).await? {
+        BacktestState::Ready(stored) => {
+            let mut body =
+                serde_json::to_value(&stored.backtest).map_err(|e| AppError::Internal(e.into()))?;
+            body["computed_at"] = serde_json::json!(stored.computed_at);
+            Ok((StatusCode::OK, Json(body)))
+        }
+        BacktestState::Computing { horizon_days } => Ok((
+            StatusCode::ACCEPTED,
+            Json(serde_json::json!({
+                "status": "computing",
+                "horizon_days": horizon_days,
+                "message": "The back-test is being computed for the scorecards in force; ask again in a few seconds.",
+            })),
+        )),
+    }
+}
+
+/// Asks for the back-test at `horizon_days` to be computed again now (at most once a minute
+/// per horizon): new outcomes or history since it was last computed.
+#[utoipa::path(post, path = "/api/v1/health/backtest/recompute", tag = "health", params(BacktestParams),
+    responses((status = 202, body = Object)))]
+pub async fn recompute_backtest(
+    State(s): State<AppState>,
+    u: ApiUser,
+    super::ApiQuery(p): super::ApiQuery<BacktestParams>,
+) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
+    let horizon = p.horizon_days.unwrap_or(90);
+    s.app.recompute_backtest(&u.caller(), horizon).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "status": "computing", "horizon_days": horizon })),
     ))
 }

@@ -173,6 +173,12 @@ fn portfolio() -> Vec<WebRoute> {
         ),
         at(
             Method::POST,
+            "/portfolio/health/backtest/recompute",
+            Signed,
+            post(backtest::recompute),
+        ),
+        at(
+            Method::POST,
             "/portfolio/health/backtest/apply",
             ManageBook,
             post(backtest::apply),

@@ -85,6 +85,18 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             swept.tasks_opened,
             swept.milestones_completed
         );
+        // The back-test a leader opens first, so the page answers at once.
+        let backtest_started = Instant::now();
+        let b = store.refresh_backtest(90).await?.backtest;
+        println!(
+            "health back-test in {:.1} s: {} terms, {}",
+            backtest_started.elapsed().as_secs_f64(),
+            b.terms,
+            b.auc.map_or("no AUC".into(), |a| format!(
+                "AUC {:.2} at 90 days",
+                a.value
+            ))
+        );
     } else if store.user_by_email(&admin.email).await?.is_some() {
         // Running the README's command again serves the book it loaded the first time.
         println!(

@@ -42,7 +42,8 @@ pub async fn run(db: &str, cmd: HealthCommand) -> anyhow::Result<()> {
             format,
         } => {
             let started = Instant::now();
-            let b = store.health_backtest(horizon_days).await?;
+            // Computed here and kept, so the page and the API show this very result.
+            let b = store.refresh_backtest(horizon_days).await?.backtest;
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&b)?),
                 Format::Table => {
@@ -83,8 +84,8 @@ fn table(b: &Backtest) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Health back-test: {} contract terms with a known outcome, each account scored as of {} days before its term ended ({} had no score then).\n{}\n",
-        b.terms, b.horizon_days, b.unscored, b.verdict
+        "Health back-test: {} contract terms with a known outcome, each account scored as of {} days before its term ended ({} had no score then; {} younger terms scored at their start; {} left out, shorter than a week).\n{}\n",
+        b.terms, b.horizon_days, b.unscored, b.at_start, b.left_out, b.verdict
     );
     let _ = writeln!(
         out,
@@ -122,15 +123,37 @@ fn table(b: &Backtest) -> String {
             );
         }
     }
-    let _ = writeln!(out, "\nEach factor on its own, strongest first:");
+    let _ = writeln!(out, "\nHow early the score warns:");
+    for h in &b.horizons {
+        let auc = h.auc.map_or("-".to_string(), |a| {
+            format!("AUC {:.2} ({:.2}-{:.2})", a.value, a.low, a.high)
+        });
+        let _ = writeln!(
+            out,
+            "  {:>3} days before the end: {:>5} terms, {auc}",
+            h.days, h.terms
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nEvery metric on its own, strongest first (intervals clustered by account; directions Holm-corrected):"
+    );
     for f in &b.factors {
         let auc = f.auc.map_or("-".to_string(), |a| {
             format!("AUC {:.2} ({:.2}-{:.2})", a.value, a.low, a.high)
         });
         let _ = writeln!(
             out,
-            "  {:<34} {:>5} known  {:<24} {}",
-            f.name, f.known, auc, f.direction
+            "  {:<34} {:<13} {:>5} known  {:<24} {}",
+            f.name,
+            if f.in_scorecard {
+                "in scorecard"
+            } else {
+                "not used"
+            },
+            f.known,
+            auc,
+            f.direction
         );
     }
     match &b.suggestion {
@@ -141,17 +164,16 @@ fn table(b: &Backtest) -> String {
             );
         }
         Some(s) => {
-            let auc = |a: Option<sherpa_core::health::Auc>| {
-                a.map_or("-".into(), |a| format!("{:.2}", a.value))
-            };
+            let folds =
+                |a: Option<sherpa_core::health::AcrossFolds>| a.map_or("-".into(), |a| a.text());
             let _ = writeln!(
                 out,
-                "\nSuggested weights for {} (fitted on {} terms, tried on {} held-out terms: AUC {} as it is, {} suggested):",
+                "\nSuggested weights for {} (fitted on {} terms of {} accounts; on held-out folds of accounts: AUC {} as it is, {} suggested):",
                 s.scorecard,
-                s.train_terms,
-                s.test_terms,
-                auc(s.current_auc),
-                auc(s.suggested_auc)
+                s.terms,
+                s.accounts,
+                folds(s.current),
+                folds(s.suggested)
             );
             for w in &s.weights {
                 let _ = writeln!(

@@ -1,19 +1,26 @@
 //! The back-test's cases from the book: every contract term whose outcome is known, with the
 //! account's metrics worked out as of some days before the term ended from what was dated on
 //! or before that day (usage rollups, tickets, surveys, activities, contracts, pulses), so that
-//! history imported or back-filled today can be tested. The scoring itself is in core.
+//! history imported or back-filled today can be tested. A term that began later than that is
+//! scored as of its own start, never before the customer was one. The scoring itself is in
+//! core. The result is kept per horizon, with the configuration version it judged, for pages
+//! to read without computing it.
 
 use super::Scoring;
-use crate::rows::{day, parse};
+use crate::rows::{day, parse, time};
 use crate::{Result, Store};
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use sherpa_core::book::Outcome;
-use sherpa_core::health::{Backtest, Case, backtest, metrics};
+use sherpa_core::health::{Backtest, Case, HealthConfig, HorizonAuc, backtest, metrics, score_auc};
+use sherpa_core::text::timestamp;
 use sherpa_core::*;
 use std::collections::BTreeMap;
 
 /// The longest horizon a back-test looks back over.
 pub const BACKTEST_MAX_HORIZON_DAYS: u32 = 730;
+
+/// The horizons every back-test also shows side by side: how early the score warns.
+pub const BACKTEST_HORIZONS: [u32; 3] = [7, 30, 90];
 
 /// The Monday on or before `d`. Terms whose as-of days share a week are scored together, from
 /// the data of that Monday: a few days earlier than asked, never later.
@@ -21,41 +28,202 @@ fn week_start(d: NaiveDate) -> NaiveDate {
     d - Days::new(d.weekday().num_days_from_monday().into())
 }
 
+/// The Monday on or after `d`.
+fn next_monday(d: NaiveDate) -> NaiveDate {
+    d + Days::new(((7 - d.weekday().num_days_from_monday()) % 7).into())
+}
+
+/// When a term is scored `horizon_days` before its end: that week's Monday, or the first
+/// Monday of the term when that is earlier than its start (`at start`), or none when the
+/// term holds no Monday before its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AsOf {
+    Horizon(NaiveDate),
+    AtStart(NaiveDate),
+    LeftOut,
+}
+
+fn as_of(start: NaiveDate, end: NaiveDate, horizon_days: u32) -> AsOf {
+    let wanted = week_start(end - Days::new(horizon_days.into()));
+    if wanted >= start {
+        return AsOf::Horizon(wanted);
+    }
+    let first = next_monday(start);
+    if first < end {
+        AsOf::AtStart(first)
+    } else {
+        AsOf::LeftOut
+    }
+}
+
+/// The terms to score at one horizon.
+struct Sample {
+    cases: Vec<Case>,
+    at_start: usize,
+    left_out: usize,
+}
+
+/// A back-test as last computed.
+#[derive(Debug, Clone)]
+pub struct StoredBacktest {
+    pub computed_at: DateTime<Utc>,
+    pub backtest: Backtest,
+}
+
+fn check_horizon(horizon_days: u32) -> Result<()> {
+    if !(1..=BACKTEST_MAX_HORIZON_DAYS).contains(&horizon_days) {
+        return Err(crate::StoreError::invalid(
+            "horizon_days",
+            format!("{horizon_days} is not between 1 and {BACKTEST_MAX_HORIZON_DAYS}"),
+        ));
+    }
+    Ok(())
+}
+
 impl Store {
     /// The back-test of the health configuration in force over every term with a known
     /// outcome, each account scored as of `horizon_days` before its term ended (rounded back to
-    /// that week's Monday).
+    /// that week's Monday, and never before the term began), with the AUC at the other usual
+    /// horizons beside it.
     pub async fn health_backtest(&self, horizon_days: u32) -> Result<Backtest> {
-        if !(1..=BACKTEST_MAX_HORIZON_DAYS).contains(&horizon_days) {
-            return Err(crate::StoreError::invalid(
-                "horizon_days",
-                format!("{horizon_days} is not between 1 and {BACKTEST_MAX_HORIZON_DAYS}"),
-            ));
+        check_horizon(horizon_days)?;
+        let config = self.health_config().await?;
+        let main = self.backtest_sample(&config, horizon_days).await?;
+        let (at_start, left_out) = (main.at_start, main.left_out);
+        let judged = config.clone();
+        // Scoring a book's worth of terms and fitting the regressions is CPU work.
+        let mut b =
+            tokio::task::spawn_blocking(move || backtest(&judged, &main.cases, horizon_days))
+                .await
+                .map_err(|e| crate::StoreError::invalid("backtest", e.to_string()))?;
+        b.at_start = at_start;
+        b.left_out = left_out;
+        let mut horizons: Vec<u32> = BACKTEST_HORIZONS.to_vec();
+        if !horizons.contains(&horizon_days) {
+            horizons.push(horizon_days);
+            horizons.sort_unstable();
         }
+        for days in horizons {
+            if days == horizon_days {
+                b.horizons.push(HorizonAuc {
+                    days,
+                    terms: b.terms,
+                    auc: b.auc,
+                });
+                continue;
+            }
+            let sample = self.backtest_sample(&config, days).await?;
+            let (auc, _) = score_auc(&config, &sample.cases);
+            b.horizons.push(HorizonAuc {
+                days,
+                terms: sample.cases.len(),
+                auc,
+            });
+        }
+        Ok(b)
+    }
+
+    /// Computes the back-test at `horizon_days` and keeps it for pages to read.
+    pub async fn refresh_backtest(&self, horizon_days: u32) -> Result<StoredBacktest> {
+        let version = self.health_config_version().await?;
+        let backtest = self.health_backtest(horizon_days).await?;
+        let computed_at = self.clock().now();
+        let body = serde_json::to_string(&backtest)
+            .map_err(|e| crate::StoreError::invalid("backtest", e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO health_backtests (horizon_days, config_version, computed_at, body) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (horizon_days) DO UPDATE SET \
+             config_version = excluded.config_version, computed_at = excluded.computed_at, \
+             body = excluded.body",
+        )
+        .bind(i64::from(horizon_days))
+        .bind(version)
+        .bind(timestamp(computed_at))
+        .bind(body)
+        .execute(&self.pool)
+        .await?;
+        Ok(StoredBacktest {
+            computed_at,
+            backtest,
+        })
+    }
+
+    /// The back-test at `horizon_days` as last computed for the configuration in force; none
+    /// when it never was, or was computed for an earlier configuration.
+    pub async fn stored_backtest(&self, horizon_days: u32) -> Result<Option<StoredBacktest>> {
+        check_horizon(horizon_days)?;
+        let version = self.health_config_version().await?;
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT computed_at, body FROM health_backtests \
+             WHERE horizon_days = $1 AND config_version = $2",
+        )
+        .bind(i64::from(horizon_days))
+        .bind(version)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((at, body)) = row else {
+            return Ok(None);
+        };
+        // One kept by an earlier release in another shape is stale like an older version's:
+        // computed again, never a failed page.
+        let Ok(backtest) = serde_json::from_str(&body) else {
+            return Ok(None);
+        };
+        Ok(Some(StoredBacktest {
+            computed_at: time("computed_at", &at)?,
+            backtest,
+        }))
+    }
+
+    /// The id of the health configuration version in force (0: the built-in defaults).
+    pub async fn health_config_version(&self) -> Result<i64> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM health_config_versions")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(v.unwrap_or(0))
+    }
+
+    /// Every term with a known outcome whose as-of day has passed, with the account's
+    /// metrics as of that day.
+    async fn backtest_sample(&self, config: &HealthConfig, horizon_days: u32) -> Result<Sample> {
         let rollups = self.rollups().await?;
         let today = self.clock().today();
-        let terms: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT account_id, end_date, outcome FROM contracts \
+        let terms: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT account_id, start_date, end_date, outcome FROM contracts \
              WHERE outcome IS NOT NULL AND status <> 'cancelled' ORDER BY end_date, id",
         )
         .fetch_all(&self.pool)
         .await?;
         let mut by_day: BTreeMap<NaiveDate, Vec<(AccountId, NaiveDate, Outcome)>> = BTreeMap::new();
-        for (account, end, outcome) in terms {
-            let end = day("end_date", &end)?;
-            let as_of = week_start(end - Days::new(horizon_days.into()));
+        let (mut at_start, mut left_out) = (0, 0);
+        for (account, start, end, outcome) in terms {
+            let (start, end) = (day("start_date", &start)?, day("end_date", &end)?);
+            let day = match as_of(start, end, horizon_days) {
+                AsOf::Horizon(d) => d,
+                AsOf::AtStart(d) => {
+                    // Counted once it is scored: a term whose day is still ahead is not.
+                    if d <= today {
+                        at_start += 1;
+                    }
+                    d
+                }
+                AsOf::LeftOut => {
+                    left_out += 1;
+                    continue;
+                }
+            };
             // A term whose as-of day is still ahead cannot be scored as of it yet.
-            if as_of > today {
+            if day > today {
                 continue;
             }
-            by_day.entry(as_of).or_default().push((
+            by_day.entry(day).or_default().push((
                 AccountId(account),
                 end,
                 parse::<Outcome>("outcome", &outcome)?,
             ));
         }
         let scoring = Scoring {
-            config: self.health_config().await?,
+            config: config.clone(),
         };
         let days: Vec<NaiveDate> = by_day.keys().copied().collect();
         let catalogues = self.health_catalogues(&days, rollups).await?;
@@ -67,6 +235,7 @@ impl Store {
             ids.dedup();
             let fed = self.health_inputs(&ids, as_of, catalogue, rollups).await?;
             for (account, term_end, outcome) in terms {
+                // Every account with a term is in the book: its inputs are always fed.
                 let Some(f) = fed.get(&account) else {
                     continue;
                 };
@@ -80,11 +249,11 @@ impl Store {
                 });
             }
         }
-        let config = scoring.config;
-        // Scoring a book's worth of terms and fitting the regressions is CPU work.
-        tokio::task::spawn_blocking(move || backtest(&config, &cases, horizon_days))
-            .await
-            .map_err(|e| crate::StoreError::invalid("backtest", e.to_string()))
+        Ok(Sample {
+            cases,
+            at_start,
+            left_out,
+        })
     }
 }
 
@@ -101,5 +270,23 @@ mod tests {
             d("2026-11-30"),
             "the Sunday after"
         );
+    }
+
+    #[test]
+    fn a_term_younger_than_the_horizon_is_scored_at_its_start_never_before() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        // An annual term 90 days out: its Monday.
+        assert_eq!(
+            as_of(d("2025-12-01"), d("2026-12-01"), 90),
+            AsOf::Horizon(d("2026-08-31"))
+        );
+        // A monthly term (Wednesday 4 November to 4 December): 90 days before its end it had
+        // not begun, so it is scored as of its first Monday.
+        assert_eq!(
+            as_of(d("2026-11-04"), d("2026-12-04"), 90),
+            AsOf::AtStart(d("2026-11-09"))
+        );
+        // Three days long, with no Monday in it: left out.
+        assert_eq!(as_of(d("2026-11-04"), d("2026-11-07"), 90), AsOf::LeftOut);
     }
 }

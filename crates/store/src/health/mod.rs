@@ -12,7 +12,7 @@ mod readers;
 mod refresh;
 mod watch;
 
-pub use backtest::BACKTEST_MAX_HORIZON_DAYS;
+pub use backtest::{BACKTEST_HORIZONS, BACKTEST_MAX_HORIZON_DAYS, StoredBacktest};
 pub use config::HealthConfigVersion;
 pub use playbook::AtRiskPlaybook;
 pub use portfolio::{ColourDay, ColourMove, colour_slot};

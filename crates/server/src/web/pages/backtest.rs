@@ -11,9 +11,9 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
-use sherpa_app::ApplyWeights;
+use sherpa_app::{ApplyWeights, BacktestState};
 use sherpa_core::health::{Auc, Backtest};
-use sherpa_store::{BACKTEST_MAX_HORIZON_DAYS, StoreError};
+use sherpa_store::BACKTEST_MAX_HORIZON_DAYS;
 use std::collections::HashMap;
 
 struct ColourLine {
@@ -29,9 +29,21 @@ struct ColourLine {
 
 struct FactorLine {
     name: String,
+    in_scorecard: bool,
     known: usize,
+    coverage: String,
     auc: String,
+    p: String,
     direction: &'static str,
+    /// Beyond chance after the correction.
+    signal: bool,
+}
+
+struct HorizonLine {
+    days: u32,
+    terms: usize,
+    auc: String,
+    verdict: &'static str,
 }
 
 struct WeightLine {
@@ -47,23 +59,40 @@ struct WeightLine {
     moved: &'static str,
 }
 
+/// The suggestion's figures: the scorecard, terms and accounts, folds, AUC as it is and as
+/// suggested (mean ± spread across folds).
+struct SuggestionLine {
+    scorecard: String,
+    terms: usize,
+    accounts: usize,
+    folds: usize,
+    now: String,
+    suggested: String,
+}
+
 #[derive(Template)]
 #[template(path = "backtest.html")]
 struct BacktestPage {
     nav: Nav,
     horizon_days: u32,
     max_horizon: u32,
+    computed_at: String,
     terms: usize,
     unscored: usize,
+    at_start: usize,
+    left_out: usize,
     auc: String,
     interval: String,
     /// "good", "chance" or "bad".
     verdict_class: &'static str,
     verdict: String,
+    horizons: Vec<HorizonLine>,
+    unused: Vec<String>,
     colours: Vec<ColourLine>,
     chart: Option<String>,
     factors: Vec<FactorLine>,
-    suggestion: Option<(String, usize, usize, String, String)>,
+    judged: usize,
+    suggestion: Option<SuggestionLine>,
     /// Whether the suggestion beats the live scorecard beyond its spread, and why (or why not).
     offered: bool,
     why: String,
@@ -73,12 +102,35 @@ struct BacktestPage {
     problem: String,
 }
 
+/// While the job computes it.
+#[derive(Template)]
+#[template(path = "backtest_computing.html")]
+struct ComputingPage {
+    nav: Nav,
+    horizon_days: u32,
+    /// The address the page reloads: the same horizon, the recompute asked for and what was
+    /// just done (so that it is still said when the result arrives).
+    again: String,
+    applied: String,
+    problem: String,
+}
+
 fn pct(v: f64) -> String {
     format!("{:.0}%", v * 100.0)
 }
 
-fn auc_text(a: &Option<Auc>) -> String {
-    a.map_or("–".into(), |a| format!("{:.2}", a.value))
+fn auc_interval(a: &Option<Auc>) -> String {
+    a.map_or("–".into(), |a| {
+        format!("{:.2} ({:.2} to {:.2})", a.value, a.low, a.high)
+    })
+}
+
+fn auc_class(a: &Option<Auc>) -> &'static str {
+    match a {
+        Some(a) if a.beats_chance() && a.value > 0.5 => "good",
+        Some(a) if a.beats_chance() => "bad",
+        _ => "chance",
+    }
 }
 
 #[derive(Deserialize)]
@@ -88,6 +140,26 @@ pub struct Params {
     applied: String,
     #[serde(default)]
     problem: String,
+    /// A recompute was asked for at this time (Unix seconds): an older result is not shown.
+    since: Option<i64>,
+}
+
+fn horizon(text: Option<&str>) -> Result<u32, crate::web::Failure> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(90),
+        Some(h) => h.parse().map_err(|_| {
+            crate::web::Failure::bad_request(format!(
+                "horizon_days: \"{h}\" is not a whole number of days"
+            ))
+        }),
+    }
+}
+
+fn refused(e: sherpa_app::Error) -> crate::web::Failure {
+    match e {
+        sherpa_app::Error::Invalid { .. } => crate::web::Failure::bad_request(e.to_string()),
+        e => e.into(),
+    }
 }
 
 pub async fn show(
@@ -95,23 +167,38 @@ pub async fn show(
     Signed(c): Signed,
     Query(p): Query<Params>,
 ) -> PageResult {
-    let horizon_days = match p.horizon_days.as_deref().map(str::trim) {
-        None | Some("") => 90,
-        Some(h) => h.parse().map_err(|_| {
-            crate::web::Failure::bad_request(format!(
-                "horizon_days: \"{h}\" is not a whole number of days"
-            ))
-        })?,
-    };
-    let b: Backtest = match s.store.health_backtest(horizon_days).await {
-        Ok(b) => b,
-        Err(StoreError::Invalid { field, message }) => {
-            return Err(crate::web::Failure::bad_request(format!(
-                "{field}: {message}"
-            )));
+    let horizon_days = horizon(p.horizon_days.as_deref())?;
+    let stored = match s
+        .app
+        .health_backtest(&c.caller(), horizon_days)
+        .await
+        .map_err(refused)?
+    {
+        BacktestState::Ready(stored)
+            if p.since.is_none_or(|t| stored.computed_at.timestamp() >= t) =>
+        {
+            stored
         }
-        Err(e) => return Err(e.into()),
+        _ => {
+            let since = p.since.map(|t| t.to_string()).unwrap_or_default();
+            let pairs = [
+                ("horizon_days", horizon_days.to_string()),
+                ("since", since),
+                ("applied", p.applied.clone()),
+                ("problem", p.problem.clone()),
+            ];
+            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            return Ok(render(&ComputingPage {
+                nav: Nav::new(&c, "portfolio"),
+                horizon_days,
+                again: format!("/portfolio/health/backtest?{}", format::query(&pairs)),
+                applied: p.applied,
+                problem: p.problem,
+            })
+            .into_response());
+        }
     };
+    let b: &Backtest = &stored.backtest;
     let overall = b
         .auc
         .map(|a| a.churned as f64 / (a.churned + a.renewed) as f64)
@@ -144,19 +231,44 @@ pub async fn show(
         nav: Nav::new(&c, "portfolio"),
         horizon_days,
         max_horizon: BACKTEST_MAX_HORIZON_DAYS,
+        computed_at: format::time(stored.computed_at),
         terms: b.terms,
         unscored: b.unscored,
-        auc: auc_text(&b.auc),
+        at_start: b.at_start,
+        left_out: b.left_out,
+        auc: b.auc.map_or("–".into(), |a| format!("{:.2}", a.value)),
         interval: b
             .auc
             .map(|a| format!("{:.2} to {:.2}", a.low, a.high))
             .unwrap_or_default(),
-        verdict_class: match b.auc {
-            Some(a) if a.beats_chance() && a.value > 0.5 => "good",
-            Some(a) if a.beats_chance() => "bad",
-            _ => "chance",
-        },
+        verdict_class: auc_class(&b.auc),
         verdict: b.verdict.clone(),
+        horizons: b
+            .horizons
+            .iter()
+            .map(|h| HorizonLine {
+                days: h.days,
+                terms: h.terms,
+                auc: auc_interval(&h.auc),
+                verdict: match auc_class(&h.auc) {
+                    "good" => "warns of churn",
+                    "bad" => "points the wrong way",
+                    _ if h.auc.is_some_and(|a| !a.enough()) => "too few to judge",
+                    _ => "no better than chance",
+                },
+            })
+            .collect(),
+        unused: b
+            .unused_signals()
+            .map(|f| {
+                format!(
+                    "{} (AUC {:.2}, {})",
+                    f.name,
+                    f.auc.map_or(0.5, |a| a.value),
+                    f.direction
+                )
+            })
+            .collect(),
         colours: b
             .by_colour
             .iter()
@@ -174,16 +286,25 @@ pub async fn show(
             })
             .collect(),
         chart: backtest_chart::lift(&b.deciles, overall),
+        judged: b.factors.iter().filter(|f| f.p_adjusted.is_some()).count(),
         factors: b
             .factors
             .iter()
             .map(|f| FactorLine {
                 name: f.name.clone(),
+                in_scorecard: f.in_scorecard,
                 known: f.known,
-                auc: f.auc.map_or("–".into(), |a| {
-                    format!("{:.2} ({:.2} to {:.2})", a.value, a.low, a.high)
+                coverage: pct(f.coverage),
+                auc: auc_interval(&f.auc),
+                p: f.p_adjusted.map_or("–".into(), |p| {
+                    if p < 0.001 {
+                        "< 0.001".into()
+                    } else {
+                        format!("{p:.3}")
+                    }
                 }),
-                direction: f.direction,
+                direction: f.direction.as_str(),
+                signal: f.signal(),
             })
             .collect(),
         offered: b.suggestion.as_ref().is_some_and(|s| s.offered),
@@ -192,20 +313,43 @@ pub async fn show(
             .as_ref()
             .map(|s| s.why.clone())
             .unwrap_or_default(),
-        suggestion: b.suggestion.as_ref().map(|s| {
-            (
-                s.scorecard.clone(),
-                s.train_terms,
-                s.test_terms,
-                auc_text(&s.current_auc),
-                auc_text(&s.suggested_auc),
-            )
+        suggestion: b.suggestion.as_ref().map(|s| SuggestionLine {
+            scorecard: s.scorecard.clone(),
+            terms: s.terms,
+            accounts: s.accounts,
+            folds: s.gain.map_or(0, |g| g.folds),
+            now: s.current.map_or("–".into(), |a| a.text()),
+            suggested: s.suggested.map_or("–".into(), |a| a.text()),
         }),
         weights,
         may_apply: c.session.user.may_manage_book().is_ok(),
         applied: p.applied,
         problem: p.problem,
     })
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RecomputeForm {
+    horizon_days: Option<String>,
+}
+
+/// Asks for the back-test to be computed again (new outcomes or history since), and comes
+/// back to it while it is.
+pub async fn recompute(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Form(f): Form<RecomputeForm>,
+) -> PageResult {
+    let horizon_days = horizon(f.horizon_days.as_deref())?;
+    s.app
+        .recompute_backtest(&c.caller(), horizon_days)
+        .await
+        .map_err(refused)?;
+    let asked = s.store.clock().now().timestamp();
+    Ok(Redirect::to(&format!(
+        "/portfolio/health/backtest?horizon_days={horizon_days}&since={asked}"
+    ))
     .into_response())
 }
 
