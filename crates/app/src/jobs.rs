@@ -23,8 +23,11 @@ pub const DAILY: [&str; 10] = [
 async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
     match job.kind.as_str() {
         // Terms start and end with the calendar: refresh ARR and renewal dates once a day.
+        // And lifecycles worked out from terms: onboarding becomes ongoing on its day.
         "refresh_arr" => {
             store.refresh_all_arr().await?;
+            let moved = store.derive_lifecycles().await?;
+            tracing::info!(accounts = moved, "lifecycles from contract terms");
             Ok(())
         }
         // Expired sign-ins and import uploads nobody confirmed within a day.

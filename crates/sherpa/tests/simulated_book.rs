@@ -66,7 +66,7 @@ fn generate(churn: Churn, accounts: usize, seed: u64) -> Book {
     let today = Utc::now().date_naive();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut book = Book {
-        accounts: "external_id,name,lifecycle,customer_since\n".into(),
+        accounts: "external_id,name,customer_since\n".into(),
         contracts:
             "external_id,account_external_id,product,arr,currency,seats,start_date,end_date,outcome\n"
                 .into(),
@@ -139,8 +139,8 @@ fn generate(churn: Churn, accounts: usize, seed: u64) -> Book {
         if left.is_some() {
             book.churned += 1;
         }
-        let lifecycle = if left.is_some() { "churned" } else { "ongoing" };
-        let _ = writeln!(book.accounts, "{id},Simulated {i},{lifecycle},{since}");
+        // No lifecycle: Sherpa works it out from the terms, as for any CRM export without one.
+        let _ = writeln!(book.accounts, "{id},Simulated {i},{since}");
     }
     book
 }

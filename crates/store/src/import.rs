@@ -189,7 +189,20 @@ impl Store {
                 batch.count(change);
             }
         }
-        self.imported(batch.finish(tx, dry_run).await, dry_run)
+        let r = batch.finish(tx, dry_run).await;
+        self.with_lifecycles(r, dry_run).await
+    }
+
+    /// After accounts or terms came in: lifecycles from the terms for accounts without their own.
+    async fn with_lifecycles(
+        &self,
+        r: Result<ImportSummary>,
+        dry_run: bool,
+    ) -> Result<ImportSummary> {
+        if r.is_ok() && !dry_run {
+            self.derive_lifecycles().await?;
+        }
+        self.imported(r, dry_run)
     }
 
     pub async fn import_contacts(
@@ -262,7 +275,8 @@ impl Store {
                 batch.count(c);
             }
         }
-        self.imported(batch.finish(tx, dry_run).await, dry_run)
+        let r = batch.finish(tx, dry_run).await;
+        self.with_lifecycles(r, dry_run).await
     }
 
     pub async fn import_users(

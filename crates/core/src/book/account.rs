@@ -14,6 +14,30 @@ vocabulary!(
     }
 );
 
+/// How long an account is onboarding from the start of its first contract term, when its
+/// lifecycle is worked out from its terms: the first quarter, as onboarding plans run.
+pub const ONBOARDING_DAYS: i64 = 90;
+
+impl Lifecycle {
+    /// The lifecycle an account's terms say, for one imported without its own: churned when no
+    /// term runs `today`, onboarding within [`ONBOARDING_DAYS`] of its first term's start, then
+    /// ongoing. None without any term.
+    pub fn from_terms(
+        first_start: Option<NaiveDate>,
+        running: bool,
+        today: NaiveDate,
+    ) -> Option<Lifecycle> {
+        let first = first_start?;
+        Some(if !running {
+            Lifecycle::Churned
+        } else if (today - first).num_days() < ONBOARDING_DAYS {
+            Lifecycle::Onboarding
+        } else {
+            Lifecycle::Ongoing
+        })
+    }
+}
+
 vocabulary!(
     /// The functions that can own an account (seed 000's execution plans name them).
     OwnerFunction, "owner function" {
@@ -105,4 +129,29 @@ pub mod limits {
 /// Renewal windows used to filter the book ("renewing in the next 90 days").
 pub fn renewal_window(today: NaiveDate, days: i64) -> (NaiveDate, NaiveDate) {
     (today, today + chrono::Duration::days(days))
+}
+
+#[cfg(test)]
+mod lifecycle_tests {
+    use super::*;
+
+    #[test]
+    fn terms_say_onboarding_then_ongoing_and_churned_when_none_runs() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let today = d("2026-12-03");
+        assert_eq!(Lifecycle::from_terms(None, false, today), None);
+        assert_eq!(
+            Lifecycle::from_terms(Some(d("2026-11-01")), true, today),
+            Some(Lifecycle::Onboarding)
+        );
+        assert_eq!(
+            Lifecycle::from_terms(Some(d("2026-09-04")), true, today),
+            Some(Lifecycle::Ongoing),
+            "90 days on"
+        );
+        assert_eq!(
+            Lifecycle::from_terms(Some(d("2026-11-01")), false, today),
+            Some(Lifecycle::Churned)
+        );
+    }
 }

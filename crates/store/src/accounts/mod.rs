@@ -2,6 +2,7 @@
 //! audit entries. An account's ARR and renewal date are kept beside it, refreshed whenever its
 //! contract terms change, so the book filters and sorts on them at 100,000 accounts.
 
+mod lifecycle;
 mod listing;
 
 pub use listing::{AccountQuery, AccountSort, SortField};
@@ -203,7 +204,8 @@ pub(crate) async fn save_account(
         Some(_) => sqlx::query_as::<_, (i64,)>(
             "UPDATE accounts SET external_id = $1, domain = $2, name = $3, name_key = $4, industry = $5, country = $6, \
              employees = $7, parent_id = $8, lifecycle = $9, customer_since = $10, csm_id = $11, ae_id = $12, \
-             cd_id = $13, sponsor_id = $14, custom = $15, updated_at = $16, search_key = $17 WHERE id = $18 RETURNING id",
+             cd_id = $13, sponsor_id = $14, custom = $15, updated_at = $16, search_key = $17, \
+             lifecycle_from_data = CASE WHEN $19 THEN 0 ELSE lifecycle_from_data END WHERE id = $18 RETURNING id",
         ),
         None => sqlx::query_as::<_, (i64,)>(
             "INSERT INTO accounts (external_id, domain, name, name_key, industry, country, employees, parent_id, \
@@ -233,8 +235,12 @@ pub(crate) async fn save_account(
             fields.external_id.as_deref(),
             fields.domain.as_ref().map(|d| d.as_str()),
         ));
+    // A lifecycle someone chose is theirs from now on: never worked out from the terms again.
+    let chosen = before
+        .as_ref()
+        .is_some_and(|b| b.lifecycle != fields.lifecycle);
     let q = match id {
-        Some(id) => q.bind(id.0),
+        Some(id) => q.bind(id.0).bind(chosen),
         None => q,
     };
     let (new_id,) = q
