@@ -344,3 +344,106 @@ async fn event_history_and_help_desk_exports_import_from_the_command_line() {
     let out = ok(&sherpa(&url, &["import", "tickets", &tickets]));
     assert!(out.contains("1 created"), "{out}");
 }
+
+#[tokio::test]
+async fn contract_terms_mean_what_their_dates_say_overlaps_are_refused_and_outcomes_follow_the_next_term()
+ {
+    let db = support::TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = db.url.clone();
+    let accounts = write(
+        dir.path(),
+        "accounts.csv",
+        "external_id,name\nA1,Renews Co\nA2,Grows Co\nA3,Leaves Co\n",
+    );
+    ok(&sherpa(&url, &["import", "accounts", &accounts]));
+
+    // Two terms of one product whose days overlap: refused with the line and column, nothing
+    // written.
+    let overlapping = write(
+        dir.path(),
+        "overlap.csv",
+        "external_id,account_external_id,product,arr,currency,start_date,end_date\n\
+         T1,A1,Platform,12000,USD,2024-01-01,2024-12-31\n\
+         T2,A1,Platform,12000,USD,2024-06-01,2025-05-31\n",
+    );
+    let o = sherpa(&url, &["import", "contracts", &overlapping]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("line 3") && err.contains("overlaps term T1 (2024-01-01 to 2024-12-31)"),
+        "{err}"
+    );
+
+    // A renewal date is the next term's first day: the term ends the day before. Ended terms
+    // without an outcome get one from the term that followed.
+    let terms = write(
+        dir.path(),
+        "terms.csv",
+        "external_id,account_external_id,product,arr,currency,start_date,renewal_date\n\
+         R1,A1,Platform,12000,USD,2024-01-01,2025-01-01\n\
+         R2,A1,Platform,12000,USD,2025-01-01,2026-01-01\n\
+         G1,A2,Platform,10000,USD,2024-03-01,2025-03-01\n\
+         G2,A2,Platform,15000,USD,2025-03-01,2027-03-01\n\
+         L1,A3,Platform,9000,USD,2024-02-01,2025-02-01\n",
+    );
+    let out = ok(&sherpa(&url, &["import", "contracts", &terms, "--dry-run"]));
+    assert!(
+        out.contains("4 ended terms without an outcome would be given one"),
+        "{out}"
+    );
+    let out = ok(&sherpa(&url, &["import", "contracts", &terms]));
+    assert!(
+        out.contains("4 ended terms without an outcome were given one"),
+        "{out}"
+    );
+    let exported = ok(&sherpa(&url, &["export", "contracts", "--format", "json"]));
+    let rows: serde_json::Value = serde_json::from_str(&exported).unwrap();
+    let term = |id: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["external_id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        term("R1")["end_date"],
+        "2024-12-31",
+        "the day before the renewal"
+    );
+    assert_eq!(term("R1")["outcome"], "renewed");
+    assert_eq!(term("R2")["outcome"], "churned", "ended with no next term");
+    assert_eq!(term("G1")["outcome"], "expanded");
+    let g2 = term("G2");
+    assert!(
+        g2["outcome"].as_str().unwrap_or_default().is_empty(),
+        "still running: {g2}"
+    );
+    assert_eq!(term("L1")["outcome"], "churned");
+
+    // Asked not to, it leaves them as the file says.
+    let more = write(
+        dir.path(),
+        "more.csv",
+        "external_id,account_external_id,product,arr,currency,start_date,end_date\n\
+         X1,A3,Support,1000,USD,2024-02-01,2025-01-31\n",
+    );
+    ok(&sherpa(
+        &url,
+        &["import", "contracts", &more, "--no-derive-outcomes"],
+    ));
+    let exported = ok(&sherpa(&url, &["export", "contracts", "--format", "json"]));
+    assert!(exported.contains("\"X1\""));
+    let rows: serde_json::Value = serde_json::from_str(&exported).unwrap();
+    let x1 = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["external_id"] == "X1")
+        .unwrap();
+    assert!(
+        x1["outcome"].as_str().unwrap_or_default().is_empty(),
+        "{x1}"
+    );
+}

@@ -33,6 +33,119 @@ pub(crate) async fn contract_id_by_external_id(
 }
 
 /// Creates or updates a term, refreshes the account's ARR, and records the change.
+/// Two terms of the same product on one account whose days overlap would count its ARR twice:
+/// refused, naming the other term. Terms may touch (one ends the day the next starts), a
+/// cancelled term overlaps nothing, and terms that name no product may run side by side (an
+/// add-on, another currency's order): only a shared product is the same subscription twice.
+async fn check_no_overlap(
+    conn: &mut AnyConnection,
+    id: Option<ContractId>,
+    f: &ContractFields,
+) -> Result<()> {
+    if f.status == ContractStatus::Cancelled {
+        return Ok(());
+    }
+    let others: Vec<(i64, Option<String>, String, String, String)> = sqlx::query_as(
+        "SELECT id, external_id, products, start_date, end_date FROM contracts \
+         WHERE account_id = $1 AND id <> $2 AND status <> 'cancelled' \
+         AND start_date < $3 AND end_date > $4 ORDER BY start_date, id",
+    )
+    .bind(f.account_id.0)
+    .bind(id.map_or(0, |i| i.0))
+    .bind(sherpa_core::text::date(f.end_date))
+    .bind(sherpa_core::text::date(f.start_date))
+    .fetch_all(&mut *conn)
+    .await?;
+    let same_product = |products: &str| {
+        let theirs: Vec<&str> = products.split(';').filter(|p| !p.is_empty()).collect();
+        theirs
+            .iter()
+            .any(|p| f.products.iter().any(|q| q.eq_ignore_ascii_case(p)))
+    };
+    if let Some((other, external, _, start, end)) = others.into_iter().find(|o| same_product(&o.2))
+    {
+        let name = external.unwrap_or_else(|| format!("#{other}"));
+        return Err(StoreError::invalid(
+            "start_date",
+            format!(
+                "this term ({} to {}) overlaps term {name} ({start} to {end}) of the same product on this account; two running terms would count its ARR twice. End one the day the other starts, or mark the one it replaces cancelled",
+                f.start_date, f.end_date
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Outcomes for the ended terms of `accounts` that have none, from the term of the same product
+/// that followed (see [`outcome_from_next`]); a term counts as churned only once
+/// [`OUTCOME_GRACE_DAYS`] have passed since its end without a next one. Each is saved like any
+/// change, with its audit entry; answers how many.
+pub(crate) async fn derive_outcomes(
+    conn: &mut AnyConnection,
+    now: &str,
+    today: chrono::NaiveDate,
+    currency: Currency,
+    actor: &Actor,
+    accounts: &[AccountId],
+) -> Result<usize> {
+    type Term = (i64, String, i64, String, String, String, Option<String>);
+    let mut derived = 0;
+    for account in accounts {
+        let terms: Vec<Term> = sqlx::query_as(
+            "SELECT id, products, arr_minor, currency, start_date, end_date, outcome FROM contracts \
+             WHERE account_id = $1 AND status <> 'cancelled' ORDER BY start_date, id",
+        )
+        .bind(account.0)
+        .fetch_all(&mut *conn)
+        .await?;
+        let money = |t: &Term| -> Result<Money> {
+            let cur = Currency::parse(&t.3)
+                .map_err(|e| StoreError::invalid("currency", e.to_string()))?;
+            Ok(Money::from_minor_units(t.2, cur))
+        };
+        let products = |t: &Term| -> Vec<String> {
+            t.1.split(';')
+                .filter(|p| !p.is_empty())
+                .map(str::to_lowercase)
+                .collect()
+        };
+        for (i, t) in terms.iter().enumerate() {
+            let end = crate::rows::day("end_date", &t.5)?;
+            if t.6.is_some() || end >= today {
+                continue;
+            }
+            let mine = products(t);
+            let next = terms[i + 1..].iter().find(|n| {
+                let theirs = products(n);
+                n.4 > t.4
+                    && ((mine.is_empty() && theirs.is_empty())
+                        || theirs.iter().any(|p| mine.contains(p)))
+            });
+            let outcome = match next {
+                Some(n) => outcome_from_next(&money(t)?, Some(&money(n)?)),
+                None if (today - end).num_days() > OUTCOME_GRACE_DAYS => Outcome::Churned,
+                None => continue,
+            };
+            let patch = ContractPatch {
+                outcome: Some(Some(outcome)),
+                ..Default::default()
+            };
+            save_contract(
+                conn,
+                now,
+                today,
+                currency,
+                actor,
+                Some(ContractId(t.0)),
+                &patch,
+            )
+            .await?;
+            derived += 1;
+        }
+    }
+    Ok(derived)
+}
+
 pub(crate) async fn save_contract(
     conn: &mut AnyConnection,
     now: &str,
@@ -66,6 +179,7 @@ pub(crate) async fn save_contract(
     if before.as_ref() == Some(&f) {
         return Ok((id.expect("existing"), Change::Unchanged));
     }
+    check_no_overlap(conn, id, &f).await?;
     let minor = f
         .arr
         .minor_units()

@@ -5,7 +5,7 @@
 use crate::accounts::{account_id_by_external_id, save_account};
 use crate::activities::save_activity;
 use crate::contacts::save_contact;
-use crate::contracts::{contract_id_by_external_id, save_contract};
+use crate::contracts::{contract_id_by_external_id, derive_outcomes, save_contract};
 use crate::users::{Change, resolve_person, upsert_user};
 use crate::{Result, Store, StoreError};
 use sherpa_core::import::*;
@@ -75,6 +75,27 @@ impl<'a> Batch<'a> {
         }
         Ok(self.summary)
     }
+}
+
+/// The accounts the saved terms belong to, each once.
+async fn accounts_of(conn: &mut AnyConnection, terms: &[ContractId]) -> Result<Vec<AccountId>> {
+    let mut out = Vec::new();
+    for chunk in terms.chunks(500) {
+        let list = chunk
+            .iter()
+            .map(|c| c.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let ids: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT DISTINCT account_id FROM contracts WHERE id IN ({list})"
+        ))
+        .fetch_all(&mut *conn)
+        .await?;
+        out.extend(ids.into_iter().map(AccountId));
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
 }
 
 /// A second pass's change counts as an update of a row the first pass left unchanged.
@@ -256,6 +277,7 @@ impl Store {
         let today = self.clock.today();
         let mut tx = self.write_tx().await?;
         let mut batch = Batch::new(file, progress);
+        let mut saved = Vec::new();
         for row in &file.rows {
             let existing = match row.patch.external_id.clone().flatten() {
                 Some(x) => contract_id_by_external_id(&mut tx, &x).await?,
@@ -271,9 +293,15 @@ impl Store {
                 &row.patch,
             )
             .await;
-            if let Some((_, c)) = batch.outcome(row.line, r)? {
+            if let Some((id, c)) = batch.outcome(row.line, r)? {
                 batch.count(c);
+                saved.push(id);
             }
+        }
+        if batch.errors.is_empty() && file.derive_outcomes && !saved.is_empty() {
+            let accounts = accounts_of(&mut tx, &saved).await?;
+            batch.summary.outcomes_derived =
+                derive_outcomes(&mut tx, &now, today, self.currency(), actor, &accounts).await?;
         }
         let r = batch.finish(tx, dry_run).await;
         self.with_lifecycles(r, dry_run).await

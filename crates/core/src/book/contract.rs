@@ -253,3 +253,44 @@ mod tests {
         assert_eq!(h[1].on.to_string(), "2026-01-01");
     }
 }
+
+/// Days after a term's end before a missing next term reads as churn: renewals are often
+/// signed, or entered, a little late.
+pub const OUTCOME_GRACE_DAYS: i64 = 30;
+
+/// The outcome of an ended term from the term that followed it (same product): renewed at the
+/// same ARR, expanded above it, contracted below it; churned when none followed. Terms in two
+/// currencies count as renewed (no rate is assumed here).
+pub fn outcome_from_next(arr: &Money, next: Option<&Money>) -> Outcome {
+    match next {
+        None => Outcome::Churned,
+        Some(n) if n.currency != arr.currency => Outcome::Renewed,
+        Some(n) if n.amount > arr.amount => Outcome::Expanded,
+        Some(n) if n.amount < arr.amount => Outcome::Contracted,
+        Some(_) => Outcome::Renewed,
+    }
+}
+
+#[cfg(test)]
+mod outcome_tests {
+    use super::*;
+    use crate::money::Currency;
+
+    #[test]
+    fn the_next_term_tells_how_a_term_ended() {
+        let usd = |s: &str| Money::parse(s, Currency::USD).unwrap();
+        assert_eq!(outcome_from_next(&usd("1000"), None), Outcome::Churned);
+        assert_eq!(
+            outcome_from_next(&usd("1000"), Some(&usd("1000.00"))),
+            Outcome::Renewed
+        );
+        assert_eq!(
+            outcome_from_next(&usd("1000"), Some(&usd("1200"))),
+            Outcome::Expanded
+        );
+        assert_eq!(
+            outcome_from_next(&usd("1000"), Some(&usd("800"))),
+            Outcome::Contracted
+        );
+    }
+}

@@ -187,7 +187,12 @@ const CONTRACTS: &[FieldSpec] = &[
     ),
     f(
         "end_date",
-        &["end date", "renewal date", "contract end date", "term end"],
+        &["end date", "contract end date", "term end", "term end date"],
+    ),
+    // The first day of the next term, as CRMs write it: the term's last day is the day before.
+    f(
+        "renewal_date",
+        &["renewal date", "next renewal date", "renews on", "renewal"],
     ),
     f("status", &["contract status"]),
     f("outcome", &["renewal outcome"]),
@@ -334,7 +339,12 @@ impl ImportKind {
         match self {
             ImportKind::Accounts => &["name", "external_id|domain"],
             ImportKind::Contacts => &["account_external_id", "name|first_name|last_name"],
-            ImportKind::Contracts => &["account_external_id", "arr", "start_date", "end_date"],
+            ImportKind::Contracts => &[
+                "account_external_id",
+                "arr",
+                "start_date",
+                "end_date|renewal_date",
+            ],
             ImportKind::Users => &["email"],
             ImportKind::Activities => &["account_external_id", "kind", "occurred_at"],
             ImportKind::Tickets => &["account_external_id|account_name", "opened_at"],
@@ -351,6 +361,9 @@ pub struct Mapping {
     pub columns: BTreeMap<String, String>,
     /// The currency of money columns that have no currency column (default USD).
     pub currency: Option<String>,
+    /// Contract terms: work out the outcome of ended terms that have none from the term that
+    /// followed (default yes); `false` leaves them empty.
+    pub derive_outcomes: Option<bool>,
 }
 
 impl Mapping {

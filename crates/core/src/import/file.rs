@@ -61,6 +61,7 @@ impl ImportFile {
             errors: vec![],
             ignored_columns: vec![],
             columns: Default::default(),
+            derive_outcomes: true,
         }
     }
 }

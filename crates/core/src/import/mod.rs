@@ -40,4 +40,6 @@ pub struct ImportSummary {
     pub unchanged: usize,
     pub rejected: usize,
     pub ignored_columns: Vec<String>,
+    /// Contract terms: outcomes of ended terms worked out from the term that followed.
+    pub outcomes_derived: usize,
 }

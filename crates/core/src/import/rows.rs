@@ -15,6 +15,8 @@ pub struct Parsed<T> {
     pub ignored_columns: Vec<String>,
     /// Where each field came from, to name the file's own header in later errors.
     pub columns: Columns,
+    /// Contract terms: whether ended terms without an outcome get one from the next term.
+    pub derive_outcomes: bool,
 }
 
 /// How an imported account is matched to one already in the book.
@@ -74,6 +76,7 @@ fn parse_rows<T>(
         errors: Vec::new(),
         ignored_columns: columns.ignored.clone(),
         columns: columns.clone(),
+        derive_outcomes: mapping.derive_outcomes.unwrap_or(true),
     };
     for r in &sheet.rows {
         let mut cells = Cells::new(r, &columns);
@@ -307,9 +310,18 @@ pub fn parse_contracts(sheet: &Sheet, mapping: &Mapping) -> Result<Parsed<Contra
                 let v = c.date("start_date");
                 c.required("start_date", v)
             },
-            end_date: {
-                let v = c.date("end_date");
-                c.required("end_date", v)
+            // A term's last day; from a renewal date (the next term's first day) when that is
+            // the column the file has.
+            end_date: match c.get("end_date") {
+                Some(_) => {
+                    let v = c.date("end_date");
+                    c.required("end_date", v)
+                }
+                None => {
+                    let v = c.date("renewal_date");
+                    c.required("renewal_date", v)
+                        .map(|renews| renews - chrono::Days::new(1))
+                }
             },
             status: c.vocabulary("status"),
             outcome: c.vocabulary("outcome"),

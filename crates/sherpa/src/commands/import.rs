@@ -17,6 +17,10 @@ pub struct Args {
     /// Check everything and report, but write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Contract terms: leave the outcome of ended terms empty instead of working it out from
+    /// the term that followed (renewed, expanded, contracted; churned when none followed).
+    #[arg(long)]
+    pub no_derive_outcomes: bool,
 }
 
 fn report_rows(errors: &[RowError]) -> anyhow::Error {
@@ -78,6 +82,10 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!(e))?,
         None => Mapping::default(),
     };
+    let mapping = Mapping {
+        derive_outcomes: Some(!args.no_derive_outcomes && mapping.derive_outcomes.unwrap_or(true)),
+        ..mapping
+    };
     let rows = read_sheet(&bytes)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?
         .rows
@@ -100,6 +108,12 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
                 "{rows} rows: {} created, {} updated, {} unchanged, {} rejected ({verb} written)",
                 s.created, s.updated, s.unchanged, s.rejected
             );
+            if s.outcomes_derived > 0 {
+                println!(
+                    "{} ended terms without an outcome {verb} given one from the term that followed (renewed, expanded, contracted, or churned when none followed); --no-derive-outcomes leaves them empty",
+                    s.outcomes_derived
+                );
+            }
             if !s.ignored_columns.is_empty() {
                 println!("ignored columns: {}", s.ignored_columns.join(", "));
             }
