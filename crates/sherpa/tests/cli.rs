@@ -388,6 +388,15 @@ async fn contract_terms_mean_what_their_dates_say_overlaps_are_refused_and_outco
          L1,A3,Platform,9000,USD,2024-02-01,2025-02-01\n",
     );
     let out = ok(&sherpa(&url, &["import", "contracts", &terms, "--dry-run"]));
+    // The dry run shows each account's ARR as it would be: Grows Co's running term.
+    let grows = out
+        .lines()
+        .find(|l| l.contains("Grows Co"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        grows.contains("15,000") || grows.contains("15000"),
+        "{grows}"
+    );
     assert!(
         out.contains("4 ended terms without an outcome would be given one"),
         "{out}"

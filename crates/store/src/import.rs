@@ -98,6 +98,38 @@ async fn accounts_of(conn: &mut AnyConnection, terms: &[ContractId]) -> Result<V
     Ok(out)
 }
 
+/// Each account's name and ARR as the transaction sees it, largest first.
+async fn arr_of(
+    conn: &mut AnyConnection,
+    accounts: &[AccountId],
+    currency: Currency,
+) -> Result<Vec<AccountArr>> {
+    let mut out = Vec::new();
+    for chunk in accounts.chunks(500) {
+        let list = chunk
+            .iter()
+            .map(|a| a.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let rows: Vec<(String, i64)> = sqlx::query_as(&format!(
+            "SELECT name, arr_minor FROM accounts WHERE id IN ({list})"
+        ))
+        .fetch_all(&mut *conn)
+        .await?;
+        out.extend(rows.into_iter().map(|(account, minor)| AccountArr {
+            account,
+            arr: Money::from_minor_units(minor, currency),
+        }));
+    }
+    out.sort_by(|a, b| {
+        b.arr
+            .amount
+            .cmp(&a.arr.amount)
+            .then(a.account.cmp(&b.account))
+    });
+    Ok(out)
+}
+
 /// A second pass's change counts as an update of a row the first pass left unchanged.
 fn combined(first: Change, second: Change) -> Change {
     if first == Change::Unchanged && second == Change::Updated {
@@ -298,10 +330,14 @@ impl Store {
                 saved.push(id);
             }
         }
-        if batch.errors.is_empty() && file.derive_outcomes && !saved.is_empty() {
+        if batch.errors.is_empty() && !saved.is_empty() {
             let accounts = accounts_of(&mut tx, &saved).await?;
-            batch.summary.outcomes_derived =
-                derive_outcomes(&mut tx, &now, today, self.currency(), actor, &accounts).await?;
+            if file.derive_outcomes {
+                batch.summary.outcomes_derived =
+                    derive_outcomes(&mut tx, &now, today, self.currency(), actor, &accounts)
+                        .await?;
+            }
+            batch.summary.arr_after = arr_of(&mut tx, &accounts, self.currency()).await?;
         }
         let r = batch.finish(tx, dry_run).await;
         self.with_lifecycles(r, dry_run).await

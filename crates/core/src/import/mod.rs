@@ -42,4 +42,14 @@ pub struct ImportSummary {
     pub ignored_columns: Vec<String>,
     /// Contract terms: outcomes of ended terms worked out from the term that followed.
     pub outcomes_derived: usize,
+    /// Contract terms: each account the file touched with the ARR it has (or, on a dry run,
+    /// would have) once the file is in, in the reporting currency.
+    pub arr_after: Vec<AccountArr>,
+}
+
+/// An account's ARR after an import of its terms.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AccountArr {
+    pub account: String,
+    pub arr: crate::money::Money,
 }

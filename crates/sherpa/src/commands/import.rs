@@ -108,6 +108,15 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
                 "{rows} rows: {} created, {} updated, {} unchanged, {} rejected ({verb} written)",
                 s.created, s.updated, s.unchanged, s.rejected
             );
+            if !s.arr_after.is_empty() {
+                println!("ARR per account once these terms are in, largest first:");
+                for a in s.arr_after.iter().take(20) {
+                    println!("  {:<40} {}", a.account, a.arr);
+                }
+                if s.arr_after.len() > 20 {
+                    println!("  ... and {} more accounts", s.arr_after.len() - 20);
+                }
+            }
             if s.outcomes_derived > 0 {
                 println!(
                     "{} ended terms without an outcome {verb} given one from the term that followed (renewed, expanded, contracted, or churned when none followed); --no-derive-outcomes leaves them empty",
