@@ -4,33 +4,9 @@
 #[path = "../../store/tests/support.rs"]
 mod support;
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn sherpa(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sherpa"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("SHERPA_PASSWORD", "a long enough password")
-        .output()
-        .expect("run sherpa")
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p.display().to_string()
-}
+use common::{ok, sherpa, write};
 
 #[tokio::test]
 async fn crm_exports_import_once_and_bad_files_change_nothing() {

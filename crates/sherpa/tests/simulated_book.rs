@@ -8,29 +8,13 @@
 #[path = "../../store/tests/support.rs"]
 mod support;
 
+mod common;
+
 use chrono::{Duration, NaiveDate, Utc};
+use common::{ok, sherpa};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::fmt::Write as _;
-use std::process::{Command, Output};
-
-fn sherpa(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sherpa"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .expect("run sherpa")
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 /// How churn is decided at each renewal.
 #[derive(Clone, Copy)]

@@ -78,6 +78,13 @@ fn pct(v: f64) -> String {
     format!("{:.0}%", v * 100.0)
 }
 
+/// "AUC 0.81 (0.76-0.85)", or "-" without one.
+fn auc_range(a: Option<sherpa_core::health::Auc>) -> String {
+    a.map_or("-".to_string(), |a| {
+        format!("AUC {:.2} ({:.2}-{:.2})", a.value, a.low, a.high)
+    })
+}
+
 /// The back-test as a person reads it in a terminal.
 fn table(b: &Backtest) -> String {
     use std::fmt::Write as _;
@@ -125,9 +132,7 @@ fn table(b: &Backtest) -> String {
     }
     let _ = writeln!(out, "\nHow early the score warns:");
     for h in &b.horizons {
-        let auc = h.auc.map_or("-".to_string(), |a| {
-            format!("AUC {:.2} ({:.2}-{:.2})", a.value, a.low, a.high)
-        });
+        let auc = auc_range(h.auc);
         let _ = writeln!(
             out,
             "  {:>3} days before the end: {:>5} terms, {auc}",
@@ -139,9 +144,7 @@ fn table(b: &Backtest) -> String {
         "\nEvery metric on its own, strongest first (intervals clustered by account; directions Holm-corrected):"
     );
     for f in &b.factors {
-        let auc = f.auc.map_or("-".to_string(), |a| {
-            format!("AUC {:.2} ({:.2}-{:.2})", a.value, a.low, a.high)
-        });
+        let auc = auc_range(f.auc);
         let _ = writeln!(
             out,
             "  {:<34} {:<13} {:>5} known  {:<24} {}",

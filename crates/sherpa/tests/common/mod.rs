@@ -1,0 +1,34 @@
+//! Running the `sherpa` binary from a test, as a person would from a shell.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs `sherpa --db DB ARGS...`.
+pub fn sherpa(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sherpa"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("SHERPA_PASSWORD", "a long enough password")
+        .output()
+        .expect("run sherpa")
+}
+
+/// The output of a command that must succeed.
+pub fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Writes a file into `dir`; answers its path.
+pub fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
