@@ -756,3 +756,34 @@ async fn the_backtest_is_computed_by_a_job_and_both_doors_show_the_same_result()
         .await;
     assert_eq!(api.status, StatusCode::BAD_REQUEST, "{}", api.body);
 }
+
+#[tokio::test]
+async fn an_import_preview_of_terms_shows_derived_outcomes_and_each_accounts_arr() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let browser = web.sign_in(&admin).await;
+    web.db.account("Grows Co", "A2").await;
+    let preview = web
+        .upload(
+            &browser,
+            "contracts",
+            "terms.csv",
+            "external_id,account_external_id,product,arr,currency,start_date,renewal_date\n\
+             G1,A2,Platform,10000,USD,2024-03-01,2025-03-01\n\
+             G2,A2,Platform,15000,USD,2025-03-01,2027-03-01\n",
+        )
+        .await;
+    let text = preview.text();
+    assert!(
+        text.contains("1 ended term without an outcome will be given one"),
+        "{}",
+        preview.body
+    );
+    let arr = &text[text.find("id=\"arr-after\"").expect("ARR per account")..];
+    assert!(
+        arr.contains("Grows Co") && arr.contains("15000.00 USD"),
+        "{arr}"
+    );
+}
