@@ -36,8 +36,7 @@ impl App {
     /// Asks for the back-test at `horizon_days` to be computed again now (at most once a
     /// minute per horizon, however often asked).
     pub async fn recompute_backtest(&self, _by: &Caller, horizon_days: u32) -> Result<()> {
-        // The stored one is checked for its horizon first, so a bad one is refused by name.
-        self.store.stored_backtest(horizon_days).await?;
+        sherpa_store::check_backtest_horizon(horizon_days)?;
         let minute = self.store.clock().now().timestamp() / 60;
         self.queue_backtest(horizon_days, &format!("m{minute}"))
             .await

@@ -58,7 +58,7 @@ pub use error::StoreError;
 pub use health::{
     AccountHealth, AtRiskPlaybook, BACKTEST_HORIZONS, BACKTEST_MAX_HORIZON_DAYS, ColourDay,
     ColourMove, CsmPulse, HealthConfigVersion, HealthRefresh, HealthSnapshot, HealthWatch,
-    INVOICE_DAYS_OVERDUE, PULSE_MAX_DAYS, StoredBacktest, colour_slot,
+    INVOICE_DAYS_OVERDUE, PULSE_MAX_DAYS, StoredBacktest, check_backtest_horizon, colour_slot,
 };
 pub use import::Progress;
 pub use intake::{IngestOutcome, IntakeStatus, StoredEvent, UsageDay};

@@ -11,7 +11,7 @@ use crate::rows::{day, parse, time};
 use crate::{Result, Store};
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use sherpa_core::book::Outcome;
-use sherpa_core::health::{Backtest, Case, HealthConfig, HorizonAuc, backtest, metrics, score_auc};
+use sherpa_core::health::{Backtest, Case, HorizonAuc, backtest, metrics, score_auc};
 use sherpa_core::text::timestamp;
 use sherpa_core::*;
 use std::collections::BTreeMap;
@@ -56,6 +56,14 @@ fn as_of(start: NaiveDate, end: NaiveDate, horizon_days: u32) -> AsOf {
     }
 }
 
+/// A contract term with a known outcome.
+struct EndedTerm {
+    account: AccountId,
+    start: NaiveDate,
+    end: NaiveDate,
+    outcome: Outcome,
+}
+
 /// The terms to score at one horizon.
 struct Sample {
     cases: Vec<Case>,
@@ -70,7 +78,8 @@ pub struct StoredBacktest {
     pub backtest: Backtest,
 }
 
-fn check_horizon(horizon_days: u32) -> Result<()> {
+/// Refuses a horizon outside 1 to [`BACKTEST_MAX_HORIZON_DAYS`], by name.
+pub fn check_backtest_horizon(horizon_days: u32) -> Result<()> {
     if !(1..=BACKTEST_MAX_HORIZON_DAYS).contains(&horizon_days) {
         return Err(crate::StoreError::invalid(
             "horizon_days",
@@ -86,11 +95,14 @@ impl Store {
     /// that week's Monday, and never before the term began), with the AUC at the other usual
     /// horizons beside it.
     pub async fn health_backtest(&self, horizon_days: u32) -> Result<Backtest> {
-        check_horizon(horizon_days)?;
-        let config = self.health_config().await?;
-        let main = self.backtest_sample(&config, horizon_days).await?;
+        check_backtest_horizon(horizon_days)?;
+        let scoring = Scoring {
+            config: self.health_config().await?,
+        };
+        let terms = self.ended_terms().await?;
+        let main = self.backtest_sample(&scoring, &terms, horizon_days).await?;
         let (at_start, left_out) = (main.at_start, main.left_out);
-        let judged = config.clone();
+        let judged = scoring.config.clone();
         // Scoring a book's worth of terms and fitting the regressions is CPU work.
         let mut b =
             tokio::task::spawn_blocking(move || backtest(&judged, &main.cases, horizon_days))
@@ -112,8 +124,8 @@ impl Store {
                 });
                 continue;
             }
-            let sample = self.backtest_sample(&config, days).await?;
-            let (auc, _) = score_auc(&config, &sample.cases);
+            let sample = self.backtest_sample(&scoring, &terms, days).await?;
+            let (auc, _) = score_auc(&scoring.config, &sample.cases);
             b.horizons.push(HorizonAuc {
                 days,
                 terms: sample.cases.len(),
@@ -151,7 +163,7 @@ impl Store {
     /// The back-test at `horizon_days` as last computed for the configuration in force; none
     /// when it never was, or was computed for an earlier configuration.
     pub async fn stored_backtest(&self, horizon_days: u32) -> Result<Option<StoredBacktest>> {
-        check_horizon(horizon_days)?;
+        check_backtest_horizon(horizon_days)?;
         let version = self.health_config_version().await?;
         let row: Option<(String, String)> = sqlx::query_as(
             "SELECT computed_at, body FROM health_backtests \
@@ -183,22 +195,40 @@ impl Store {
         Ok(v.unwrap_or(0))
     }
 
-    /// Every term with a known outcome whose as-of day has passed, with the account's
-    /// metrics as of that day.
-    async fn backtest_sample(&self, config: &HealthConfig, horizon_days: u32) -> Result<Sample> {
-        let rollups = self.rollups().await?;
-        let today = self.clock().today();
-        let terms: Vec<(i64, String, String, String)> = sqlx::query_as(
+    /// Every term with a known outcome, read once for all the horizons of one back-test.
+    async fn ended_terms(&self) -> Result<Vec<EndedTerm>> {
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
             "SELECT account_id, start_date, end_date, outcome FROM contracts \
              WHERE outcome IS NOT NULL AND status <> 'cancelled' ORDER BY end_date, id",
         )
         .fetch_all(&self.pool)
         .await?;
-        let mut by_day: BTreeMap<NaiveDate, Vec<(AccountId, NaiveDate, Outcome)>> = BTreeMap::new();
+        rows.into_iter()
+            .map(|(account, start, end, outcome)| {
+                Ok(EndedTerm {
+                    account: AccountId(account),
+                    start: day("start_date", &start)?,
+                    end: day("end_date", &end)?,
+                    outcome: parse::<Outcome>("outcome", &outcome)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The `terms` whose as-of day at `horizon_days` has passed, with the account's metrics as
+    /// of that day.
+    async fn backtest_sample(
+        &self,
+        scoring: &Scoring,
+        terms: &[EndedTerm],
+        horizon_days: u32,
+    ) -> Result<Sample> {
+        let rollups = self.rollups().await?;
+        let today = self.clock().today();
+        let mut by_day: BTreeMap<NaiveDate, Vec<&EndedTerm>> = BTreeMap::new();
         let (mut at_start, mut left_out) = (0, 0);
-        for (account, start, end, outcome) in terms {
-            let (start, end) = (day("start_date", &start)?, day("end_date", &end)?);
-            let day = match as_of(start, end, horizon_days) {
+        for t in terms {
+            let day = match as_of(t.start, t.end, horizon_days) {
                 AsOf::Horizon(d) => d,
                 AsOf::AtStart(d) => {
                     // Counted once it is scored: a term whose day is still ahead is not.
@@ -216,34 +246,27 @@ impl Store {
             if day > today {
                 continue;
             }
-            by_day.entry(day).or_default().push((
-                AccountId(account),
-                end,
-                parse::<Outcome>("outcome", &outcome)?,
-            ));
+            by_day.entry(day).or_default().push(t);
         }
-        let scoring = Scoring {
-            config: config.clone(),
-        };
         let days: Vec<NaiveDate> = by_day.keys().copied().collect();
         let catalogues = self.health_catalogues(&days, rollups).await?;
         let mut cases = Vec::new();
         for (as_of, terms) in by_day {
             let catalogue = &catalogues[&as_of];
-            let mut ids: Vec<AccountId> = terms.iter().map(|t| t.0).collect();
+            let mut ids: Vec<AccountId> = terms.iter().map(|t| t.account).collect();
             ids.sort();
             ids.dedup();
             let fed = self.health_inputs(&ids, as_of, catalogue, rollups).await?;
-            for (account, term_end, outcome) in terms {
+            for t in terms {
                 // Every account with a term is in the book: its inputs are always fed.
-                let Some(f) = fed.get(&account) else {
+                let Some(f) = fed.get(&t.account) else {
                     continue;
                 };
                 cases.push(Case {
-                    account: account.0,
-                    term_end,
+                    account: t.account.0,
+                    term_end: t.end,
                     as_of,
-                    outcome,
+                    outcome: t.outcome,
                     scorecard: scoring.card_for(&f.facts).2.name.clone(),
                     metrics: metrics(&f.inputs, catalogue, as_of),
                 });

@@ -12,7 +12,9 @@ mod readers;
 mod refresh;
 mod watch;
 
-pub use backtest::{BACKTEST_HORIZONS, BACKTEST_MAX_HORIZON_DAYS, StoredBacktest};
+pub use backtest::{
+    BACKTEST_HORIZONS, BACKTEST_MAX_HORIZON_DAYS, StoredBacktest, check_backtest_horizon,
+};
 pub use config::HealthConfigVersion;
 pub use playbook::AtRiskPlaybook;
 pub use portfolio::{ColourDay, ColourMove, colour_slot};

@@ -155,25 +155,13 @@ fn horizon(text: Option<&str>) -> Result<u32, crate::web::Failure> {
     }
 }
 
-fn refused(e: sherpa_app::Error) -> crate::web::Failure {
-    match e {
-        sherpa_app::Error::Invalid { .. } => crate::web::Failure::bad_request(e.to_string()),
-        e => e.into(),
-    }
-}
-
 pub async fn show(
     State(s): State<AppState>,
     Signed(c): Signed,
     Query(p): Query<Params>,
 ) -> PageResult {
     let horizon_days = horizon(p.horizon_days.as_deref())?;
-    let stored = match s
-        .app
-        .health_backtest(&c.caller(), horizon_days)
-        .await
-        .map_err(refused)?
-    {
+    let stored = match s.app.health_backtest(&c.caller(), horizon_days).await? {
         BacktestState::Ready(stored)
             if p.since.is_none_or(|t| stored.computed_at.timestamp() >= t) =>
         {
@@ -342,10 +330,7 @@ pub async fn recompute(
     Form(f): Form<RecomputeForm>,
 ) -> PageResult {
     let horizon_days = horizon(f.horizon_days.as_deref())?;
-    s.app
-        .recompute_backtest(&c.caller(), horizon_days)
-        .await
-        .map_err(refused)?;
+    s.app.recompute_backtest(&c.caller(), horizon_days).await?;
     let asked = s.store.clock().now().timestamp();
     Ok(Redirect::to(&format!(
         "/portfolio/health/backtest?horizon_days={horizon_days}&since={asked}"
