@@ -333,6 +333,17 @@ async fn the_book_through_the_api() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _) = app.patch(&uri, &admin, json!({"outcome": "renewed"})).await;
     assert_eq!(status, StatusCode::OK);
+    // Whether it renews by itself: true or false, null when not known; a word is refused.
+    let (status, body) = app.patch(&uri, &admin, json!({"auto_renew": "yes"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.to_string().contains("auto_renew"), "{body}");
+    let (status, body) = app.patch(&uri, &admin, json!({"auto_renew": true})).await;
+    assert_eq!(
+        (status, &body["auto_renew"]),
+        (StatusCode::OK, &json!(true))
+    );
+    let (_, body) = app.patch(&uri, &admin, json!({"auto_renew": null})).await;
+    assert!(body["auto_renew"].is_null(), "{body}");
 
     // Custom fields: an admin defines one; then accounts carry typed values.
     let (status, _) = app

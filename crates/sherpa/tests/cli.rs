@@ -356,12 +356,12 @@ async fn contract_terms_mean_what_their_dates_say_overlaps_are_refused_and_outco
     let terms = write(
         dir.path(),
         "terms.csv",
-        "external_id,account_external_id,product,arr,currency,start_date,renewal_date\n\
-         R1,A1,Platform,12000,USD,2024-01-01,2025-01-01\n\
-         R2,A1,Platform,12000,USD,2025-01-01,2026-01-01\n\
-         G1,A2,Platform,10000,USD,2024-03-01,2025-03-01\n\
-         G2,A2,Platform,15000,USD,2025-03-01,2027-03-01\n\
-         L1,A3,Platform,9000,USD,2024-02-01,2025-02-01\n",
+        "external_id,account_external_id,product,arr,currency,start_date,renewal_date,Auto Renewal\n\
+         R1,A1,Platform,12000,USD,2024-01-01,2025-01-01,Yes\n\
+         R2,A1,Platform,12000,USD,2025-01-01,2026-01-01,yes\n\
+         G1,A2,Platform,10000,USD,2024-03-01,2025-03-01,No\n\
+         G2,A2,Platform,15000,USD,2025-03-01,2027-03-01,false\n\
+         L1,A3,Platform,9000,USD,2024-02-01,2025-02-01,\n",
     );
     let out = ok(&sherpa(&url, &["import", "contracts", &terms, "--dry-run"]));
     // The dry run shows each account's ARR as it would be: Grows Co's running term.
@@ -406,6 +406,27 @@ async fn contract_terms_mean_what_their_dates_say_overlaps_are_refused_and_outco
         "still running: {g2}"
     );
     assert_eq!(term("L1")["outcome"], "churned");
+    // Whether a term renews by itself, as the CRM wrote it; blank is not known, not "no".
+    assert_eq!(
+        ["R1", "G2", "L1"].map(|id| term(id)["auto_renew"].clone()),
+        [
+            serde_json::json!("yes"),
+            serde_json::json!("no"),
+            serde_json::json!("")
+        ]
+    );
+    let unsure = write(
+        dir.path(),
+        "unsure.csv",
+        "external_id,account_external_id,product,arr,currency,start_date,end_date,evergreen\n\
+         U1,A3,Support,1000,USD,2025-02-01,2026-01-31,maybe\n",
+    );
+    let o = sherpa(&url, &["import", "contracts", &unsure]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("line 2") && err.contains("\"maybe\" is not yes or no"),
+        "{err}"
+    );
 
     // Asked not to, it leaves them as the file says.
     let more = write(

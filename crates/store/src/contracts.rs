@@ -188,12 +188,12 @@ pub(crate) async fn save_contract(
         Some(_) => sqlx::query_as::<_, (i64,)>(
             "UPDATE contracts SET account_id = $1, external_id = $2, products = $3, arr_minor = $4, currency = $5, \
              seats = $6, start_date = $7, end_date = $8, status = $9, outcome = $10, churn_reason = $11, terms = $12, \
-             updated_at = $13 WHERE id = $14 RETURNING id",
+             auto_renew = $13, updated_at = $14 WHERE id = $15 RETURNING id",
         ),
         None => sqlx::query_as::<_, (i64,)>(
             "INSERT INTO contracts (account_id, external_id, products, arr_minor, currency, seats, start_date, end_date, \
-             status, outcome, churn_reason, terms, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+             status, outcome, churn_reason, terms, auto_renew, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
         ),
     }
     .bind(f.account_id.0)
@@ -208,6 +208,7 @@ pub(crate) async fn save_contract(
     .bind(f.outcome.map(|o| o.as_str()))
     .bind(f.churn_reason.as_deref())
     .bind(f.terms.as_deref())
+    .bind(f.auto_renew.map(i64::from))
     .bind(now);
     let q = match id {
         Some(id) => q.bind(id.0),

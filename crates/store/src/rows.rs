@@ -271,10 +271,11 @@ pub(crate) struct ContractRow {
     pub outcome: Option<String>,
     pub churn_reason: Option<String>,
     pub terms: Option<String>,
+    pub auto_renew: Option<i64>,
 }
 
 pub(crate) const CONTRACT_COLUMNS: &str = "id, account_id, external_id, products, arr_minor, currency, seats, \
-    start_date, end_date, status, outcome, churn_reason, terms";
+    start_date, end_date, status, outcome, churn_reason, terms, auto_renew";
 
 impl TryFrom<ContractRow> for Contract {
     type Error = sqlx::Error;
@@ -304,6 +305,7 @@ impl TryFrom<ContractRow> for Contract {
                     .transpose()?,
                 churn_reason: r.churn_reason,
                 terms: r.terms,
+                auto_renew: r.auto_renew.map(|a| a != 0),
             },
         })
     }
@@ -322,5 +324,6 @@ pub(crate) fn contract_json(c: &ContractFields) -> serde_json::Value {
         "outcome": c.outcome,
         "churn_reason": c.churn_reason,
         "terms": c.terms,
+        "auto_renew": c.auto_renew,
     })
 }

@@ -409,3 +409,55 @@ async fn of_two_answers_on_one_day_the_one_recorded_later_is_the_latest() {
     assert_eq!(m["nps_latest"], 10.0, "the 10 came after the 0");
     assert_eq!(m["nps_trend"], 10.0);
 }
+
+/// The running term's own facts are metrics: its length, the days to its end and whether it
+/// renews by itself; a book that does not say leaves the last unknown, not "no".
+#[tokio::test]
+async fn the_running_terms_facts_are_metrics_and_an_unsaid_auto_renewal_is_unknown() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let today = db.clock.today();
+    let term = |account, auto_renew| ContractPatch {
+        account: Some(AccountRef::Id(account)),
+        products: Some(vec!["Platform".into()]),
+        arr: Some(Money::from_minor_units(1_200_000, Currency::USD)),
+        start_date: Some(today - chrono::Days::new(65)),
+        end_date: Some(today + chrono::Days::new(299)),
+        auto_renew,
+        ..Default::default()
+    };
+    let acme = db.account("Acme", "EXT-20").await;
+    let plain = db.account("Plain", "EXT-21").await;
+    let unsaid = db.account("Unsaid", "EXT-22").await;
+    for (account, auto) in [
+        (acme, Some(Some(true))),
+        (plain, Some(Some(false))),
+        (unsaid, None),
+    ] {
+        db.store
+            .save_contract(&sys, None, &term(account, auto))
+            .await
+            .unwrap();
+    }
+    let m = db.store.account_metrics(acme).await.unwrap();
+    assert_eq!(
+        (
+            m["auto_renews"],
+            m["days_to_term_end"],
+            m["term_months"].round()
+        ),
+        (1.0, 299.0, 12.0)
+    );
+    assert_eq!(
+        db.store.account_metrics(plain).await.unwrap()["auto_renews"],
+        0.0
+    );
+    assert_eq!(
+        db.store
+            .account_metrics(unsaid)
+            .await
+            .unwrap()
+            .get("auto_renews"),
+        None
+    );
+}

@@ -47,6 +47,8 @@ pub struct ContractFields {
     pub outcome: Option<Outcome>,
     pub churn_reason: Option<String>,
     pub terms: Option<String>,
+    /// Whether the term renews by itself unless the customer cancels; `None` when not known.
+    pub auto_renew: Option<bool>,
 }
 
 impl ContractFields {
@@ -170,6 +172,7 @@ mod tests {
             outcome: None,
             churn_reason: None,
             terms: None,
+            auto_renew: None,
         }
     }
 

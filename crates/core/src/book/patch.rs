@@ -154,6 +154,7 @@ pub struct ContractPatch {
     pub outcome: Option<Option<Outcome>>,
     pub churn_reason: Option<Option<String>>,
     pub terms: Option<Option<String>>,
+    pub auto_renew: Option<Option<bool>>,
 }
 
 impl ContractPatch {
@@ -228,6 +229,10 @@ impl ContractPatch {
             outcome,
             churn_reason,
             terms: pick(&self.terms, existing.map(|e| &e.terms)),
+            auto_renew: match self.auto_renew {
+                Some(v) => v,
+                None => existing.and_then(|e| e.auto_renew),
+            },
         })
     }
 }

@@ -373,6 +373,9 @@ impl DemoBook {
                         .then(|| names::pick(CHURN_REASONS, rng).to_string()),
                     terms: (rng.random_bool(0.05))
                         .then(|| "Net 60 payment terms; price cap of 5% at renewal".to_string()),
+                    // A quarter of the book signed paper that renews by itself; from the index,
+                    // not the random stream, so that the rest of the book stays as it was.
+                    auto_renew: Some(index.is_multiple_of(4)),
                 }
             })
             .collect()

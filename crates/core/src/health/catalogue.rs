@@ -249,6 +249,13 @@ pub const METRICS: &[Metric] = &[
         "the running contract term's last day",
     ),
     m(
+        "auto_renews",
+        "Renews automatically",
+        Commercial,
+        "yes/no",
+        "the running contract term renews unless cancelled",
+    ),
+    m(
         "invoice_days_overdue",
         "Invoice days overdue",
         Commercial,

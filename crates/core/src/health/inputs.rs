@@ -46,6 +46,16 @@ pub struct ContactInput {
     pub departed_on: Option<NaiveDate>,
 }
 
+/// A contract term running on the day, as the health metrics know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunningTerm {
+    pub start: NaiveDate,
+    /// The term's last day.
+    pub end: NaiveDate,
+    /// Whether the term renews by itself unless cancelled; `None` when the book does not say.
+    pub auto_renew: Option<bool>,
+}
+
 /// Everything dated that feeds one account's metrics. The store fetches it for many accounts
 /// at once; rows dated after the day asked for may be included and are ignored here.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -67,8 +77,8 @@ pub struct AccountInputs {
     /// ARR (minor units) of the terms running on the day and on the same day a year before.
     pub arr_now: Option<i64>,
     pub arr_year_ago: Option<i64>,
-    /// The running term that ends last on the day: its first and last day.
-    pub term: Option<(NaiveDate, NaiveDate)>,
+    /// The running term that ends last on the day.
+    pub term: Option<RunningTerm>,
     /// Whether the book's support desk is connected (any ticket in the book): without it,
     /// "no open tickets" is not known, it is unmeasured, and a factor on it could not vary.
     pub support_connected: bool,
@@ -386,13 +396,16 @@ fn relationship_metrics(i: &AccountInputs, day: NaiveDate, m: &mut Put) {
     }
 }
 
-/// Commercial: the ARR trend over a year, tenure, the running term (its length and the days
-/// to its end), an overdue invoice.
+/// Commercial: the ARR trend over a year, tenure, the running term (its length, the days to its
+/// end, whether it renews by itself), an overdue invoice.
 fn commercial_metrics(i: &AccountInputs, day: NaiveDate, m: &mut Put) {
-    if let Some((start, end)) = i.term.filter(|(s, e)| *s <= day && *e >= day) {
+    if let Some(t) = i.term.filter(|t| t.start <= day && t.end >= day) {
         // Months of the term, as billing says them: 1 monthly, 12 annual, 36 three-year.
-        m.put("term_months", (days(start, end) + 1.0) / 30.44);
-        m.put("days_to_term_end", days(day, end));
+        m.put("term_months", (days(t.start, t.end) + 1.0) / 30.44);
+        m.put("days_to_term_end", days(day, t.end));
+        if let Some(auto) = t.auto_renew {
+            m.put("auto_renews", if auto { 1.0 } else { 0.0 });
+        }
     }
     if let (Some(now), Some(then)) = (i.arr_now, i.arr_year_ago.filter(|a| *a > 0)) {
         m.put("arr_trend", (now - then) as f64 * 100.0 / then as f64);
@@ -442,7 +455,11 @@ mod tests {
         let mut i = AccountInputs {
             last_usage: Some(day),
             first_usage: Some(back(day, 40)),
-            term: Some((d("2026-01-01"), d("2026-12-31"))),
+            term: Some(RunningTerm {
+                start: d("2026-01-01"),
+                end: d("2026-12-31"),
+                auto_renew: Some(true),
+            }),
             ..Default::default()
         };
         for n in 0..=40 {
@@ -453,12 +470,21 @@ mod tests {
         assert_eq!(young.get("usage_trend"), None, "{young:?}");
         assert_eq!(young["days_to_term_end"], 38.0);
         assert_eq!(young["term_months"].round(), 12.0);
+        assert_eq!(young["auto_renews"], 1.0);
         i.first_usage = Some(back(day, 59));
         let m = metrics(&i, &FeatureCatalogue::default(), day);
         assert!(m["usage_trend"] > 100.0, "{m:?}");
         // After the term, no running term: nothing known about it.
         let later = metrics(&i, &FeatureCatalogue::default(), d("2027-01-05"));
         assert_eq!(later.get("days_to_term_end"), None);
+        assert_eq!(later.get("auto_renews"), None);
+        // A book that does not say whether the term renews by itself: unknown, not "no".
+        i.term = i.term.map(|t| RunningTerm {
+            auto_renew: None,
+            ..t
+        });
+        let unsaid = metrics(&i, &FeatureCatalogue::default(), day);
+        assert_eq!(unsaid.get("auto_renews"), None);
     }
 
     #[test]

@@ -204,6 +204,18 @@ const CONTRACTS: &[FieldSpec] = &[
         "terms",
         &["non-standard terms", "special terms", "non standard terms"],
     ),
+    f(
+        "auto_renew",
+        &[
+            "auto renew",
+            "auto-renew",
+            "auto renewal",
+            "auto-renewal",
+            "auto renews",
+            "automatic renewal",
+            "evergreen",
+        ],
+    ),
 ];
 
 const USERS: &[FieldSpec] = &[

@@ -327,6 +327,7 @@ pub fn parse_contracts(sheet: &Sheet, mapping: &Mapping) -> Result<Parsed<Contra
             outcome: c.vocabulary("outcome"),
             churn_reason: c.text("churn_reason", limits::LONG_TEXT),
             terms: c.text("terms", limits::LONG_TEXT),
+            auto_renew: c.parse("auto_renew", flag),
         };
         if let (Some(s), Some(e)) = (p.start_date, p.end_date)
             && e < s
@@ -481,7 +482,7 @@ fn account_ref(c: &mut Cells) -> Option<AccountRef> {
     }
 }
 
-/// Yes/no cells as help desks write them.
+/// Yes/no cells as CRMs and help desks write them.
 fn flag(s: &str) -> Result<bool, String> {
     match s.trim().to_lowercase().as_str() {
         "yes" | "y" | "true" | "1" | "escalated" => Ok(true),

@@ -2,7 +2,7 @@
 
 use super::accounts::MoneyDto;
 use super::json::ListRecords;
-use super::json::{MergePatch, date, parsed, text, whole};
+use super::json::{MergePatch, boolean, date, parsed, text, whole};
 use super::{ApiJson, ApiPath, ApiQuery, Page};
 use crate::auth::ApiUser;
 use crate::{AppError, AppState};
@@ -29,6 +29,8 @@ pub struct ContractDto {
     pub outcome: Option<String>,
     pub churn_reason: Option<String>,
     pub terms: Option<String>,
+    /// Whether the term renews by itself unless the customer cancels; null when not known.
+    pub auto_renew: Option<bool>,
 }
 
 impl From<Contract> for ContractDto {
@@ -47,6 +49,7 @@ impl From<Contract> for ContractDto {
             outcome: f.outcome.map(|o| o.as_str().into()),
             churn_reason: f.churn_reason,
             terms: f.terms,
+            auto_renew: f.auto_renew,
         }
     }
 }
@@ -133,6 +136,7 @@ pub fn contract_patch(body: Value) -> Result<ContractPatch, AppError> {
             "outcome",
             "churn_reason",
             "terms",
+            "auto_renew",
         ],
     )?;
     let account = match (
@@ -167,5 +171,6 @@ pub fn contract_patch(body: Value) -> Result<ContractPatch, AppError> {
         outcome: m.field("outcome", parsed::<Outcome>)?,
         churn_reason: m.field("churn_reason", text(limits::LONG_TEXT))?,
         terms: m.field("terms", text(limits::LONG_TEXT))?,
+        auto_renew: m.field("auto_renew", boolean)?,
     })
 }

@@ -213,6 +213,11 @@ pub fn date(v: &Value) -> Result<chrono::NaiveDate, String> {
         .ok_or_else(|| format!("\"{s}\" is not a date like 2026-03-31"))
 }
 
+pub fn boolean(v: &Value) -> Result<bool, String> {
+    v.as_bool()
+        .ok_or_else(|| format!("expected true or false, got {v}"))
+}
+
 pub fn whole(max: i64) -> impl Fn(&Value) -> Result<i64, String> {
     move |v| {
         let n = v

@@ -182,6 +182,7 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
                 "outcome",
                 "churn_reason",
                 "terms",
+                "auto_renew",
             ]);
             for c in store
                 .contracts(&ListQuery {
@@ -206,6 +207,11 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
                         .unwrap_or_default(),
                     opt(&f.churn_reason),
                     opt(&f.terms),
+                    match f.auto_renew {
+                        Some(true) => "yes".into(),
+                        Some(false) => "no".into(),
+                        None => String::new(),
+                    },
                 ]);
             }
             t

@@ -138,6 +138,7 @@ impl ChunkRows {
                 Arg::OptText(k.outcome.map(|o| o.as_str().to_string())),
                 Arg::OptText(k.churn_reason.clone()),
                 Arg::OptText(k.terms.clone()),
+                Arg::OptInt(k.auto_renew.map(i64::from)),
                 t(now),
                 t(now),
             ]);
@@ -246,6 +247,7 @@ impl ChunkRows {
                 "outcome",
                 "churn_reason",
                 "terms",
+                "auto_renew",
                 "created_at",
                 "updated_at",
             ],

@@ -83,6 +83,7 @@ struct TermRow {
     start_date: String,
     end_date: String,
     status: String,
+    auto_renew: Option<i64>,
 }
 
 fn at(out: &mut HashMap<AccountId, Fed>, id: i64) -> Option<&mut AccountInputs> {
@@ -279,7 +280,7 @@ impl Reader<'_> {
         let year_ago = self.day - Days::new(365);
         let mut a = Args::default();
         let sql = format!(
-            "SELECT account_id, seats, arr_minor, start_date, end_date, status FROM contracts \
+            "SELECT account_id, seats, arr_minor, start_date, end_date, status, auto_renew FROM contracts \
              WHERE account_id IN ({}) AND start_date <= {} AND end_date >= {}",
             a.ids(self.ids),
             a.text(date(self.day)),
@@ -296,8 +297,12 @@ impl Reader<'_> {
                 continue;
             }
             if start <= self.day && end >= self.day {
-                if i.term.is_none_or(|(_, e)| end > e) {
-                    i.term = Some((start, end));
+                if i.term.is_none_or(|t| end > t.end) {
+                    i.term = Some(RunningTerm {
+                        start,
+                        end,
+                        auto_renew: t.auto_renew.map(|a| a != 0),
+                    });
                 }
                 *i.arr_now.get_or_insert(0) += t.arr_minor;
                 if let Some(s) = t.seats {

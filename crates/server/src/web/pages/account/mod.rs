@@ -38,6 +38,8 @@ struct Term {
     start: String,
     end: String,
     status: String,
+    /// "yes", "no" or blank when the book does not say.
+    auto_renew: &'static str,
 }
 
 struct Entry {
@@ -190,6 +192,11 @@ async fn page(
                 start: t.fields.start_date.to_string(),
                 end: t.fields.end_date.to_string(),
                 status: t.fields.status.to_string(),
+                auto_renew: match t.fields.auto_renew {
+                    Some(true) => "yes",
+                    Some(false) => "no",
+                    None => "",
+                },
             })
             .collect(),
         chart: chart::arr_history(&history, today),
