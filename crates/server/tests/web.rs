@@ -439,6 +439,36 @@ async fn the_account_360_flags_the_relationship_and_audits_every_edit() {
     assert_eq!(saved.fields.employees, Some(5200));
     assert_eq!(saved.fields.owners.executive_sponsor, Some(admin.id));
 
+    // Marked churned, it is no longer scored: the page and the API both say so, and there is
+    // no pulse to set on a customer that left.
+    let mut churned = edit.clone();
+    churned.retain(|(k, _)| *k != "lifecycle");
+    churned.push(("lifecycle", "churned"));
+    let ok = web
+        .post(&format!("/accounts/{}", mine.id), Some(&b), &churned, true)
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = web.get(&format!("/accounts/{}", mine.id), Some(&b)).await;
+    assert!(
+        page.text().contains("This account churned.") && !page.text().contains("Set the CSM pulse"),
+        "{}",
+        page.body
+    );
+    let health = web
+        .api(
+            "GET",
+            &format!("/api/v1/accounts/{}/health", mine.id),
+            Some(&token),
+            None,
+        )
+        .await;
+    let health: serde_json::Value = serde_json::from_str(&health.body).unwrap();
+    assert_eq!(
+        (&health["churned"], &health["score"]),
+        (&json!(true), &json!(null)),
+        "{health}"
+    );
+
     let audit = web
         .get(
             &format!("/audit?account={}&user={}", mine.id, csm.id),

@@ -461,3 +461,76 @@ async fn the_running_terms_facts_are_metrics_and_an_unsaid_auto_renewal_is_unkno
         None
     );
 }
+
+/// A churned account's health is history: it is no longer scored, its last colour stays the
+/// last in its history, and nothing that would call a CSM to act follows (no colour change,
+/// daily snapshot or at-risk playbook). Back-filled history stops when its terms did.
+#[tokio::test]
+async fn a_churned_account_is_no_longer_scored_and_its_history_keeps_its_last_colour() {
+    let db = support::TestDb::new().await;
+    db.score_on_any_input().await;
+    let sys = Actor::system("test");
+    let today = db.clock.today();
+    let gone = db.account("Gone Co", "EXT-30").await;
+    db.connect_support(gone).await;
+    db.store
+        .save_contract(
+            &sys,
+            None,
+            &ContractPatch {
+                account: Some(AccountRef::Id(gone)),
+                arr: Some(Money::from_minor_units(1_200_000, Currency::USD)),
+                start_date: Some(today - chrono::Days::new(375)),
+                end_date: Some(today - chrono::Days::new(11)),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    db.store.refresh_health(&[gone]).await.unwrap();
+    assert_eq!(db.store.snapshot_health_daily().await.unwrap(), 1);
+    let green = db.store.account(gone).await.unwrap().health;
+    assert_eq!(green.map(|h| h.1), Some(Colour::Green));
+
+    db.store
+        .update_account(
+            &sys,
+            gone,
+            &AccountPatch {
+                lifecycle: Some(Some(Lifecycle::Churned)),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    // Eight escalated tickets would turn a customer red: a churned account turns nothing.
+    for i in 0..8 {
+        db.store.save_ticket(&sys, &ticket(gone, i)).await.unwrap();
+    }
+    let done = db.store.refresh_health(&[gone]).await.unwrap();
+    assert_eq!((done.colour_changes, done.playbooks_opened), (0, 0));
+    assert_eq!(db.store.account(gone).await.unwrap().health, None);
+    let h = db.store.account_health(gone).await.unwrap();
+    assert!(h.churned && h.health.score.is_none() && h.health.factors.is_empty());
+    let last = h.last_score.expect("its last score");
+    assert_eq!(last.colour, Some(Colour::Green));
+    db.clock.advance(chrono::Duration::days(1));
+    assert_eq!(db.store.snapshot_health_daily().await.unwrap(), 0);
+    let history = db.store.health_history(gone).await.unwrap();
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert!(db.store.account_playbooks(gone).await.unwrap().is_empty());
+    // Re-scoring from kept metrics leaves it unscored too.
+    db.store.recompute_health().await.unwrap();
+    assert_eq!(db.store.account(gone).await.unwrap().health, None);
+
+    // History filled in afterwards covers the days its term ran, and none after.
+    let during = today - chrono::Days::new(20);
+    let after = today - chrono::Days::new(5);
+    assert_eq!(
+        db.store
+            .backfill_health_snapshots(&[during, after])
+            .await
+            .unwrap(),
+        1
+    );
+}

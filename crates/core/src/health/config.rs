@@ -5,8 +5,8 @@
 //! and changes nothing.
 
 use super::{Colour, METRICS, Scorecard, ScorecardError, default_rules, default_scorecard};
-use crate::assignment::{self, AssignmentRule};
-use crate::book::{OwnerFunction, Priority, vocabulary};
+use crate::assignment::{self, AccountFacts, AssignmentRule};
+use crate::book::{Lifecycle, OwnerFunction, Priority, vocabulary};
 use serde::{Deserialize, Serialize};
 
 /// Everything an admin sets about health.
@@ -50,6 +50,20 @@ vocabulary!(
         FalseAlarm => "false_alarm",
     }
 );
+
+/// Whether an account is scored on a day. A churned account's health is history, not a call to
+/// act: it was scored while one of its terms ran, and is no longer once none runs or a person
+/// marked it churned. Its last score stays in its history; no colour change, daily snapshot or
+/// playbook follows.
+pub fn scored_on(facts: &AccountFacts, term_running: bool) -> bool {
+    facts.lifecycle != Some(Lifecycle::Churned) || term_running
+}
+
+/// Whether an account is scored today: a churned account is not, whatever its terms say, for
+/// a person or the book marked it churned.
+pub fn scored_now(facts: &AccountFacts) -> bool {
+    scored_on(facts, false)
+}
 
 /// The longest a playbook task may wait.
 pub const PLAYBOOK_MAX_DAYS: u32 = 365;
@@ -220,6 +234,21 @@ mod tests {
         c.check().unwrap();
         let text = serde_json::to_string(&c).unwrap();
         assert_eq!(serde_json::from_str::<HealthConfig>(&text).unwrap(), c);
+    }
+
+    #[test]
+    fn a_churned_account_is_scored_only_on_days_a_term_ran() {
+        let churned = AccountFacts {
+            lifecycle: Some(Lifecycle::Churned),
+            ..Default::default()
+        };
+        let customer = AccountFacts {
+            lifecycle: Some(Lifecycle::Ongoing),
+            ..Default::default()
+        };
+        assert!(scored_on(&churned, true) && !scored_on(&churned, false));
+        assert!(!scored_now(&churned));
+        assert!(scored_now(&customer) && scored_now(&AccountFacts::default()));
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub struct HealthDto {
     pub changes_since: Option<chrono::DateTime<chrono::Utc>>,
     /// The CSM's pulse that counts today (the csm_pulse factor), if any.
     pub pulse: Option<PulseDto>,
+    /// The account churned: it is no longer scored (score, colour and factors are empty).
+    pub churned: bool,
+    /// When churned, the last score its history holds.
+    pub last_score: Option<SnapshotDto>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -120,6 +124,19 @@ pub struct SnapshotDto {
     pub reason: String,
 }
 
+impl From<sherpa_store::HealthSnapshot> for SnapshotDto {
+    fn from(h: sherpa_store::HealthSnapshot) -> Self {
+        SnapshotDto {
+            taken_at: h.taken_at,
+            score: h.score,
+            colour: h.colour.map(|c| c.as_str().to_string()),
+            from_colour: h.from_colour.map(|c| c.as_str().to_string()),
+            scorecard: h.scorecard,
+            reason: h.reason,
+        }
+    }
+}
+
 pub(crate) fn account(id: &str) -> Result<AccountId, AppError> {
     id.parse::<AccountId>().map_err(|e| AppError::NotFound(e.0))
 }
@@ -139,14 +156,7 @@ pub async fn get_history(
             .health_history(id)
             .await?
             .into_iter()
-            .map(|h| SnapshotDto {
-                taken_at: h.taken_at,
-                score: h.score,
-                colour: h.colour.map(|c| c.as_str().to_string()),
-                from_colour: h.from_colour.map(|c| c.as_str().to_string()),
-                scorecard: h.scorecard,
-                reason: h.reason,
-            })
+            .map(SnapshotDto::from)
             .collect(),
     ))
 }
@@ -164,6 +174,8 @@ pub async fn get_health(
     let pulse = s.store.csm_pulse(id).await?.map(Into::into);
     Ok(Json(HealthDto {
         pulse,
+        churned: h.churned,
+        last_score: h.last_score.map(Into::into),
         score: h.health.score,
         colour: h.health.colour.map(|c| c.as_str().to_string()),
         scorecard: h.health.scorecard,

@@ -59,6 +59,10 @@ pub struct AccountHealth {
     pub changes_since: Option<DateTime<Utc>>,
     /// Where the scorecard's colours start.
     pub thresholds: Thresholds,
+    /// The account churned: it is no longer scored (`health` has no score and no factor).
+    pub churned: bool,
+    /// When churned, the last score its history holds.
+    pub last_score: Option<HealthSnapshot>,
 }
 
 /// The scorecards, the ordered rules that assign them and the at-risk playbook, as checked
@@ -175,6 +179,26 @@ impl Store {
         };
         let scoring = self.scoring().await?;
         let (n, rule, card) = scoring.card_for(&facts);
+        if !scored_now(&facts) {
+            let history = self.health_history(id).await?;
+            return Ok(AccountHealth {
+                health: HealthScore {
+                    scorecard: String::new(),
+                    score: None,
+                    colour: None,
+                    coverage: 0.0,
+                    factors: Vec::new(),
+                },
+                why: "churned: no longer scored".into(),
+                metrics,
+                computed_at,
+                changes: Vec::new(),
+                changes_since: None,
+                thresholds: card.thresholds,
+                churned: true,
+                last_score: history.into_iter().find(|s| s.score.is_some()),
+            });
+        }
         let health = card.score(|k| metrics.get(k).copied());
         let mut changed = Vec::new();
         let mut changes_since = None;
@@ -198,6 +222,8 @@ impl Store {
             changes: changed,
             changes_since,
             thresholds: card.thresholds,
+            churned: false,
+            last_score: None,
         })
     }
 

@@ -10,6 +10,7 @@ use super::{Scoring, metrics_json};
 use crate::sql::{Arg, Args};
 use crate::{Engine, Result, Store};
 use chrono::NaiveDate;
+use sherpa_core::assignment::AccountFacts;
 use sherpa_core::health::*;
 use sherpa_core::*;
 
@@ -98,6 +99,8 @@ pub(super) struct Standing {
     pub score: Option<f64>,
     pub colour: Option<Colour>,
     pub scorecard: String,
+    /// Not scored, for it churned: no colour change, snapshot or playbook follows.
+    pub churned: bool,
 }
 
 impl Standing {
@@ -107,7 +110,21 @@ impl Standing {
             score,
             colour,
             scorecard: card.name.clone(),
+            churned: false,
         }
+    }
+
+    /// An account's standing today: by the scorecard its rule assigns, or none once churned.
+    fn now(scoring: &Scoring, facts: &AccountFacts, m: impl Fn(&str) -> Option<f64>) -> Standing {
+        if !scored_now(facts) {
+            return Standing {
+                score: None,
+                colour: None,
+                scorecard: String::new(),
+                churned: true,
+            };
+        }
+        Standing::of(scoring.card_for(facts).2, m)
     }
 }
 
@@ -236,7 +253,7 @@ fn score_row(scoring: &Scoring, row: KeptRow) -> Result<Scored> {
     let m: KeptMetrics = serde_json::from_str(&row.metrics)
         .map_err(|_| crate::rows::bad("metrics", &row.metrics))?;
     let facts = facts(row.tier, row.segment, row.lifecycle)?;
-    let health = Standing::of(scoring.card_for(&facts).2, |k| m.get(k));
+    let health = Standing::now(scoring, &facts, |k| m.get(k));
     drop(m);
     Ok(Scored {
         id: AccountId(row.id),
@@ -279,10 +296,9 @@ impl Store {
                 .into_iter()
                 .map(|(id, f)| {
                     let m = metrics(&f.inputs, &catalogue, today);
-                    let card = scoring.card_for(&f.facts).2;
                     Scored {
                         id,
-                        health: Standing::of(card, |k| m.get(k).copied()),
+                        health: Standing::now(&scoring, &f.facts, |k| m.get(k).copied()),
                         metrics: metrics_json(&m),
                         fresh: true,
                         before: f.before,
@@ -419,6 +435,14 @@ impl Store {
                 let fed = self.health_inputs(chunk, *day, catalogue, rollups).await?;
                 let rows: Vec<Vec<Arg>> = fed
                     .into_iter()
+                    // A churned account has a history while its terms ran, none after.
+                    .filter(|(_, f)| {
+                        let running = f
+                            .inputs
+                            .term
+                            .is_some_and(|t| t.start <= *day && t.end >= *day);
+                        scored_on(&f.facts, running)
+                    })
                     .map(|(id, f)| {
                         let m = metrics(&f.inputs, catalogue, *day);
                         let h = Standing::of(scoring.card_for(&f.facts).2, |k| m.get(k).copied());
@@ -529,6 +553,8 @@ impl Store {
             .filter_map(|s| s.turned_from().map(|from| (*s, from)))
             // An account scored for the first time did not change colour.
             .filter(|(_, from)| from.is_some())
+            // Nor did one that churned: its last colour stays the last in its history.
+            .filter(|(s, _)| !s.health.churned)
             .collect();
         out.colour_changes = turned.len();
         // The snapshot copies score, colour and metrics from the rows just written: only the
@@ -604,7 +630,8 @@ impl Store {
             "INSERT INTO health_snapshots (account_id, taken_on, taken_at, score, colour, from_colour, scorecard, metrics, reason) \
              SELECT h.account_id, $1, $2, h.score, h.colour, NULL, COALESCE(h.scorecard, ''), m.metrics, 'daily' \
              FROM account_health h JOIN health_metrics m ON m.account_id = h.account_id \
-             WHERE NOT EXISTS (SELECT 1 FROM health_snapshots s WHERE s.account_id = h.account_id AND s.taken_on = $1 AND s.reason = 'daily')",
+             JOIN accounts a ON a.id = h.account_id \
+             WHERE COALESCE(a.lifecycle, '') <> 'churned' AND NOT EXISTS (SELECT 1 FROM health_snapshots s WHERE s.account_id = h.account_id AND s.taken_on = $1 AND s.reason = 'daily')",
         )
         .bind(&today)
         .bind(self.now())

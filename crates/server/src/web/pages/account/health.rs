@@ -52,6 +52,10 @@ pub(super) struct HealthSection {
     pub playbook: Option<super::playbook::PlaybookView>,
     pub closed_playbooks: Vec<super::playbook::PlaybookView>,
     pub outcomes: [(&'static str, &'static str); 4],
+    /// The account churned: its health is history, no longer scored.
+    pub churned: bool,
+    /// When churned, its last score, colour and day.
+    pub last_score: Option<(String, &'static str, String)>,
 }
 
 /// A metric's value as a person reads it.
@@ -144,6 +148,14 @@ pub(super) async fn section(
         outcomes: super::playbook::OUTCOMES,
         scorecard: h.health.scorecard,
         why: h.why,
+        churned: h.churned,
+        last_score: h.last_score.and_then(|s| {
+            Some((
+                format!("{:.0}", s.score?),
+                s.colour.map(|c| c.as_str()).unwrap_or_default(),
+                s.taken_at.format("%d %b %Y").to_string(),
+            ))
+        }),
     })
 }
 
