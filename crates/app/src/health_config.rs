@@ -4,6 +4,7 @@
 
 use crate::{App, Caller, Error, Result};
 use sherpa_core::health::HealthConfig;
+use sherpa_store::BuiltinFollowed;
 
 /// What saving a health configuration does, or would do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +73,18 @@ impl App {
             self.rescore().await;
         }
         Ok(change)
+    }
+
+    /// Follows this release's built-in scorecards when the book is on them (at start): they
+    /// become a new version, and the book is re-scored when they score differently, so that
+    /// colours that move are marked as moved by the scoring. A team's own configuration is
+    /// never replaced.
+    pub async fn follow_builtin_health_config(&self) -> Result<BuiltinFollowed> {
+        let done = self.store.follow_builtin_health_config().await?;
+        if done.rescores {
+            self.rescore().await;
+        }
+        Ok(done)
     }
 
     /// Puts the weights into the named scorecard and saves the configuration.

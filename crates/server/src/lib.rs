@@ -70,11 +70,20 @@ pub async fn serve(
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
     let sender = outreach::Sender::new(store.clone(), outreach.clone())?;
+    let followed = App::new(store.clone())
+        .follow_builtin_health_config()
+        .await?;
+    if followed.recorded {
+        tracing::info!(
+            rescored = followed.rescores,
+            "this release's built-in health scorecards recorded as a version"
+        );
+    }
     let worker = Worker::new(App::new(store.clone()));
     let jobs = tokio::spawn(worker.run());
     let health = tokio::spawn(refresher::run(App::new(store.clone())));
     let sends = tokio::spawn(sender.run());
-    let router = app_with(store, outreach);
+    let router = app_with(store.clone(), outreach);
     tracing::info!(address = %listener.local_addr()?, "serving");
     axum::serve(
         listener,
@@ -85,6 +94,8 @@ pub async fn serve(
     jobs.abort();
     health.abort();
     sends.abort();
+    // What the intake holds in memory is written, so the next start has nothing to redo.
+    store.close().await;
     Ok(())
 }
 

@@ -812,8 +812,103 @@ async fn an_import_preview_of_terms_shows_derived_outcomes_and_each_accounts_arr
         preview.body
     );
     let arr = &text[text.find("id=\"arr-after\"").expect("ARR per account")..];
+    assert!(arr.contains("Grows Co") && arr.contains("$15,000"), "{arr}");
+}
+
+/// When the scorecards change, the colours they moved say so: on the account and on the
+/// leader's health page, with the day marked on the charts.
+#[tokio::test]
+async fn colours_moved_by_a_scorecard_change_say_so_on_the_account_and_the_health_page() {
+    let web = Web::new().await;
+    let leader = web
+        .user("lead@example.com", Role::Leader, Function::Csm)
+        .await;
+    let csm = web.user("csm@example.com", Role::Csm, Function::Csm).await;
+    let acme = web.account("Acme", &[(OwnerFunction::Csm, csm.id)]).await;
+    let store = &web.db.store;
+    let sys = Actor::system("test");
+    let mut config = sherpa_core::health::HealthConfig::default();
+    for card in &mut config.scorecards {
+        card.thresholds.min_known_percent = 0.0;
+        card.thresholds.needs_usage = false;
+    }
+    store.set_health_config(&sys, &config).await.unwrap();
+    let old = sherpa_core::TicketFields {
+        account_id: acme.id,
+        external_id: Some("T-old".into()),
+        subject: "how do I".into(),
+        opened_at: "2026-01-05T09:00:00Z".parse().unwrap(),
+        severity: sherpa_core::Severity::Low,
+        status: sherpa_core::TicketStatus::Solved,
+        resolved_at: Some("2026-01-06T09:00:00Z".parse().unwrap()),
+        escalated: false,
+        csat: None,
+    };
+    store.save_ticket(&sys, &old).await.unwrap();
+    store.refresh_health(&[acme.id]).await.unwrap();
+    store.snapshot_health_daily().await.unwrap();
+    web.db.clock.advance(chrono::Duration::days(7));
+    // A week later, no open ticket earns no points: the account is no longer green.
+    for card in &mut config.scorecards {
+        for f in card
+            .factors
+            .iter_mut()
+            .filter(|f| f.metric == "open_tickets")
+        {
+            f.rule = sherpa_core::health::ScoringRule::Linear {
+                zero: 0.0,
+                full: 10.0,
+            };
+        }
+    }
+    store.set_health_config(&sys, &config).await.unwrap();
+    store.recompute_health().await.unwrap();
+
+    let b = web.sign_in(&leader).await;
+    let page = web.get(&format!("/accounts/{}", acme.id), Some(&b)).await;
+    let text = page.text();
     assert!(
-        arr.contains("Grows Co") && arr.contains("15000.00 USD"),
-        "{arr}"
+        text.contains("Its colour moved from <b>green</b> to")
+            && text.contains(
+                "because the scorecards changed (scorecard Default, scorecard Onboarding)"
+            ),
+        "{}",
+        page.body
+    );
+    let token = web.token(&leader).await;
+    let api = web
+        .api(
+            "GET",
+            &format!("/api/v1/accounts/{}/health", acme.id),
+            Some(&token),
+            None,
+        )
+        .await;
+    let api: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(
+        (
+            &api["moved_by_scoring"]["from_colour"],
+            &api["moved_by_scoring"]["change"]
+        ),
+        (
+            &json!("green"),
+            &json!("scorecard Default, scorecard Onboarding")
+        ),
+        "{api}"
+    );
+    let book = web.get("/book", Some(&web.sign_in(&csm).await)).await;
+    assert!(
+        book.text()
+            .contains("1 of these accounts changed colour because of it, not because of anything at the customer"),
+        "{}",
+        book.body
+    );
+    let health = web.get("/portfolio/health", Some(&b)).await;
+    let text = health.text();
+    assert!(
+        text.contains("1 because the scorecards changed</b>, not the customer")
+            && text.contains("class=\"muted by-scoring\""),
+        "{}",
+        health.body
     );
 }

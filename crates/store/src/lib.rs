@@ -56,9 +56,10 @@ pub use engagement::{
 };
 pub use error::StoreError;
 pub use health::{
-    AccountHealth, AtRiskPlaybook, BACKTEST_HORIZONS, BACKTEST_MAX_HORIZON_DAYS, ColourDay,
-    ColourMove, CsmPulse, HealthConfigVersion, HealthRefresh, HealthSnapshot, HealthWatch,
-    INVOICE_DAYS_OVERDUE, PULSE_MAX_DAYS, StoredBacktest, check_backtest_horizon, colour_slot,
+    AccountHealth, AtRiskPlaybook, BACKTEST_HORIZONS, BACKTEST_MAX_HORIZON_DAYS, BuiltinFollowed,
+    ColourDay, ColourMove, CsmPulse, HealthConfigVersion, HealthRefresh, HealthSnapshot,
+    HealthWatch, INVOICE_DAYS_OVERDUE, PULSE_MAX_DAYS, SCORING_MOVE_NOTICE_DAYS, ScoringChange,
+    ScoringMove, StoredBacktest, check_backtest_horizon, colour_slot,
 };
 pub use import::Progress;
 pub use intake::{IngestOutcome, IntakeStatus, StoredEvent, UsageDay};

@@ -17,6 +17,8 @@ pub struct ConfigVersion<T> {
     /// What it changed from the version before.
     pub summary: String,
     pub config: T,
+    /// Recorded from Sherpa's built-in defaults, not saved by a person.
+    pub builtin: bool,
 }
 
 /// Where one part is kept: its table and the entity its audit entries name.
@@ -26,7 +28,7 @@ pub(crate) struct Versioned {
     pub entity: &'static str,
 }
 
-type VersionRow = (i64, String, Option<i64>, String, String);
+type VersionRow = (i64, String, Option<i64>, String, String, i64);
 
 fn parse<T: DeserializeOwned>(json: &str) -> Result<T> {
     Ok(serde_json::from_str(json).map_err(|_| crate::rows::bad("config", json))?)
@@ -63,44 +65,47 @@ impl Store {
         v: Versioned,
     ) -> Result<Vec<ConfigVersion<T>>> {
         let rows: Vec<VersionRow> = sqlx::query_as(&format!(
-            "SELECT id, saved_at, saved_by, summary, config FROM {} ORDER BY id DESC",
+            "SELECT id, saved_at, saved_by, summary, config, builtin FROM {} ORDER BY id DESC",
             v.table
         ))
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(id, at, by, summary, json)| {
+            .map(|(id, at, by, summary, json, builtin)| {
                 Ok(ConfigVersion {
                     id,
                     saved_at: time("saved_at", &at)?,
                     saved_by: by.map(UserId),
                     summary,
                     config: parse(&json)?,
+                    builtin: builtin != 0,
                 })
             })
             .collect()
     }
 
-    /// Saves `new` as the version in force, with an audit entry holding both.
+    /// Saves `new` as the version in force, with an audit entry holding both; `builtin` when
+    /// it is Sherpa's built-in defaults rather than a person's choice.
     pub(crate) async fn save_config_version<T: Serialize>(
         &self,
         v: Versioned,
         actor: &Actor,
-        before: &T,
-        new: &T,
+        (before, new): (&T, &T),
         summary: &str,
+        builtin: bool,
     ) -> Result<i64> {
         let now = self.now();
         let json = serde_json::to_string(new).expect("plain data");
         let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(&format!(
-            "INSERT INTO {} (config, saved_at, saved_by, summary) VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO {} (config, saved_at, saved_by, summary, builtin) VALUES ($1, $2, $3, $4, $5) RETURNING id",
             v.table
         ))
         .bind(&json)
         .bind(&now)
         .bind(actor.user_id.map(|u| u.0))
         .bind(summary)
+        .bind(i64::from(builtin))
         .fetch_one(&mut *tx)
         .await?;
         crate::audit::record(

@@ -397,3 +397,131 @@ async fn a_term_younger_than_the_horizon_is_scored_at_its_start_and_the_result_i
         "a bad horizon is named"
     );
 }
+
+/// A re-score under changed scorecards marks the colours it moved as moved by the scoring: the
+/// account's health says so, the leader's list of colour changes too, and a later change in
+/// the account's own data is the account's again.
+#[tokio::test]
+async fn colours_a_scorecard_change_moved_are_told_apart_from_colours_the_customer_moved() {
+    let db = support::TestDb::new().await;
+    db.score_on_any_input().await;
+    let sys = Actor::system("test");
+    let acme = db.account("Acme", "EXT-40").await;
+    db.connect_support(acme).await;
+    db.store.refresh_health(&[acme]).await.unwrap();
+    db.store.snapshot_health_daily().await.unwrap();
+    let green = db.store.account_health(acme).await.unwrap();
+    assert_eq!(green.health.colour, Some(Colour::Green));
+
+    // The team decides that a quiet help desk is no news: no open ticket earns no points.
+    let mut config = db.store.health_config().await.unwrap();
+    for card in &mut config.scorecards {
+        for f in card
+            .factors
+            .iter_mut()
+            .filter(|f| f.metric == "open_tickets")
+        {
+            f.rule = sherpa_core::health::ScoringRule::Linear {
+                zero: 0.0,
+                full: 10.0,
+            };
+        }
+    }
+    db.store.set_health_config(&sys, &config).await.unwrap();
+    let done = db.store.recompute_health().await.unwrap();
+    assert_eq!((done.colour_changes, done.playbooks_opened), (1, 0));
+    let h = db.store.account_health(acme).await.unwrap();
+    assert_ne!(h.health.colour, Some(Colour::Green));
+    let moved = h.moved_by_scoring.expect("moved by the scoring");
+    assert_eq!(
+        (moved.from, moved.to),
+        (Some(Colour::Green), h.health.colour)
+    );
+    assert_eq!(
+        moved.change.unwrap().summary,
+        "scorecard Default, scorecard Onboarding"
+    );
+    let history = db.store.health_history(acme).await.unwrap();
+    assert_eq!(history[0].reason, "scorecard_change");
+    let today = db.clock.today();
+    let (_, moves) = db.store.colour_moves_since(today).await.unwrap();
+    assert_eq!(
+        moves
+            .iter()
+            .map(|m| (m.account, m.by_scoring))
+            .collect::<Vec<_>>(),
+        [(acme, true)]
+    );
+
+    // Then the customer's own tickets move it again: that move is the account's.
+    let by_scoring = h.health.colour;
+    for i in 0..3 {
+        let ticket = TicketFields {
+            escalated: false,
+            ..urgent_ticket(acme, 100 + i)
+        };
+        db.store.save_ticket(&sys, &ticket).await.unwrap();
+    }
+    db.store.refresh_health(&[acme]).await.unwrap();
+    let h = db.store.account_health(acme).await.unwrap();
+    assert_ne!(h.health.colour, by_scoring, "{:?}", h.health);
+    assert_ne!(h.health.colour, Some(Colour::Green), "{:?}", h.health);
+    assert!(h.moved_by_scoring.is_none());
+    let (_, moves) = db.store.colour_moves_since(today).await.unwrap();
+    assert!(!moves[0].by_scoring);
+}
+
+/// A book on Sherpa's built-in scorecards follows a release's new ones as a version of their
+/// own (marked as built-in, its day a scoring change); a team's own configuration is kept.
+#[tokio::test]
+async fn a_release_changing_the_built_in_scorecards_is_a_new_version_and_a_teams_own_is_kept() {
+    let db = support::TestDb::new().await;
+    let first = db.store.follow_builtin_health_config().await.unwrap();
+    assert!(first.recorded && !first.rescores, "{first:?}");
+    let again = db.store.follow_builtin_health_config().await.unwrap();
+    assert!(!again.recorded, "the same defaults are not a new version");
+    let long_ago = chrono::DateTime::<chrono::Utc>::MIN_UTC;
+    assert!(
+        db.store.scoring_changes(long_ago).await.unwrap().is_empty(),
+        "recording the defaults changes no score"
+    );
+
+    // An earlier release's defaults were in force: this release's differ.
+    let mut older = HealthConfig::default();
+    older.scorecards[0].factors[0].weight += 7.0;
+    sqlx::query(
+        "INSERT INTO health_config_versions (config, saved_at, saved_by, summary, builtin) \
+         VALUES ($1, $2, NULL, 'Sherpa''s built-in scorecards', 1)",
+    )
+    .bind(serde_json::to_string(&older).unwrap())
+    .bind("2026-01-01T00:00:00Z")
+    .execute(db.store.pool())
+    .await
+    .unwrap();
+    let followed = db.store.follow_builtin_health_config().await.unwrap();
+    assert!(followed.recorded && followed.rescores, "{followed:?}");
+    let versions = db.store.health_config_versions().await.unwrap();
+    assert!(versions[0].builtin);
+    assert_eq!(
+        versions[0].summary,
+        "Sherpa's built-in defaults changed: scorecard Default"
+    );
+    assert_eq!(versions[0].config, HealthConfig::default());
+    let changes = db.store.scoring_changes(long_ago).await.unwrap();
+    assert_eq!(
+        changes.iter().map(|c| c.builtin).collect::<Vec<_>>(),
+        [true, true],
+        "the older defaults scored otherwise than these, and these otherwise than those"
+    );
+
+    // The team saves its own: a later release never replaces it.
+    let mut own = HealthConfig::default();
+    own.scorecards[0].thresholds.green = 80.0;
+    db.store
+        .set_health_config(&Actor::system("test"), &own)
+        .await
+        .unwrap();
+    let kept = db.store.follow_builtin_health_config().await.unwrap();
+    assert!(!kept.recorded);
+    assert_eq!(db.store.health_config().await.unwrap(), own);
+}

@@ -48,6 +48,18 @@ pub struct HealthDto {
     pub churned: bool,
     /// When churned, the last score its history holds.
     pub last_score: Option<SnapshotDto>,
+    /// When its latest colour change (in the last 30 days) came from a change of the
+    /// scorecards or their rules, not from the account's data.
+    pub moved_by_scoring: Option<ScoringMoveDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ScoringMoveDto {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub from_colour: Option<String>,
+    pub colour: Option<String>,
+    /// What the scoring change was ("scorecard Default, rules").
+    pub change: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -120,7 +132,8 @@ pub struct SnapshotDto {
     /// The colour it changed from (colour changes only).
     pub from_colour: Option<String>,
     pub scorecard: String,
-    /// daily or colour_change.
+    /// daily, colour_change (the account's data moved it) or scorecard_change (a change of
+    /// the scorecards or their rules moved it).
     pub reason: String,
 }
 
@@ -176,6 +189,12 @@ pub async fn get_health(
         pulse,
         churned: h.churned,
         last_score: h.last_score.map(Into::into),
+        moved_by_scoring: h.moved_by_scoring.map(|m| ScoringMoveDto {
+            at: m.at,
+            from_colour: m.from.map(|c| c.as_str().to_string()),
+            colour: m.to.map(|c| c.as_str().to_string()),
+            change: m.change.map(|c| c.summary),
+        }),
         score: h.health.score,
         colour: h.health.colour.map(|c| c.as_str().to_string()),
         scorecard: h.health.scorecard,

@@ -26,7 +26,11 @@ fn y_score(v: f64) -> f64 {
 
 /// The account's score over its snapshots (oldest first here), on the bands of `t`; `None`
 /// when fewer than two snapshots have a score.
-pub fn trend(snapshots: &[HealthSnapshot], t: &Thresholds) -> Option<String> {
+pub fn trend(
+    snapshots: &[HealthSnapshot],
+    t: &Thresholds,
+    scoring_changes: &[NaiveDate],
+) -> Option<String> {
     let mut points: Vec<(NaiveDate, f64, Option<Colour>)> = snapshots
         .iter()
         .filter_map(|s| Some((s.taken_at.date_naive(), s.score?, s.colour)))
@@ -66,6 +70,7 @@ pub fn trend(snapshots: &[HealthSnapshot], t: &Thresholds) -> Option<String> {
         );
     }
     date_ends(&mut svg, [(x(from), from), (x(to), to)], "%d %b");
+    scoring_marks(&mut svg, scoring_changes, (from, to), x);
     let line: Vec<String> = points
         .iter()
         .map(|(d, v, _)| format!("{:.1},{:.1}", x(*d), y_score(*v)))
@@ -88,8 +93,33 @@ pub fn trend(snapshots: &[HealthSnapshot], t: &Thresholds) -> Option<String> {
     Some(svg)
 }
 
+/// A dashed line at each day the scoring changed within `(from, to)`, labelled, so that a
+/// move on that day reads as the scorecard's, not the customer's.
+fn scoring_marks(
+    svg: &mut String,
+    days: &[NaiveDate],
+    (from, to): (NaiveDate, NaiveDate),
+    x: impl Fn(NaiveDate) -> f64,
+) {
+    for d in days.iter().filter(|d| **d >= from && **d <= to) {
+        let at = x(*d);
+        // The label reads leftward near the right edge, so it stays inside the chart.
+        let anchor = if at > WIDTH / 2.0 { "end" } else { "start" };
+        let nudge = if at > WIDTH / 2.0 { -4.0 } else { 4.0 };
+        let _ = write!(
+            svg,
+            "<line x1=\"{at:.1}\" x2=\"{at:.1}\" y1=\"{TOP}\" y2=\"{:.1}\" class=\"scoring-change\"><title>{d}: the scorecards changed</title></line>\
+             <text x=\"{:.1}\" y=\"{:.1}\" class=\"axis\" text-anchor=\"{anchor}\">scorecard changed {}</text>",
+            HEIGHT - BOTTOM,
+            at + nudge,
+            TOP + 10.0,
+            d.format("%d %b")
+        );
+    }
+}
+
 /// The book's colours day by day as stacked bars (share of accounts); `None` without days.
-pub fn distribution(days: &[ColourDay]) -> Option<String> {
+pub fn distribution(days: &[ColourDay], scoring_changes: &[NaiveDate]) -> Option<String> {
     let (first, last) = (days.first()?, days.last()?);
     let (from, to) = (first.day, last.day);
     let span = (to - from).num_days().max(1) as f64;
@@ -122,6 +152,7 @@ pub fn distribution(days: &[ColourDay]) -> Option<String> {
             below += share;
         }
     }
+    scoring_marks(&mut svg, scoring_changes, (from, to), x);
     svg.push_str("</svg>");
     Some(svg)
 }
@@ -149,14 +180,22 @@ mod tests {
                 snap("2026-11-01", 80.0, Colour::Green),
             ],
             &Thresholds::default(),
+            &[
+                "2026-11-10".parse().unwrap(),
+                // Before the chart's first day: not drawn.
+                "2026-10-01".parse().unwrap(),
+            ],
         )
         .unwrap();
         assert!(svg.contains("now 40"), "{svg}");
         assert!(svg.contains("class=\"dot green\"") && svg.contains("class=\"dot orange\""));
+        assert_eq!(svg.matches("class=\"scoring-change\"").count(), 1, "{svg}");
+        assert!(svg.contains("scorecard changed 10 Nov"), "{svg}");
         assert!(
             trend(
                 &[snap("2026-11-20", 40.0, Colour::Orange)],
-                &Thresholds::default()
+                &Thresholds::default(),
+                &[]
             )
             .is_none()
         );
@@ -168,7 +207,7 @@ mod tests {
             day: "2026-11-23".parse().unwrap(),
             counts: [3, 1, 0, 0, 0],
         };
-        let svg = distribution(&[day]).unwrap();
+        let svg = distribution(&[day], &[]).unwrap();
         assert!(
             svg.contains("3 green (75%)") && svg.contains("1 yellow (25%)"),
             "{svg}"

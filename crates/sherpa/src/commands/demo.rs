@@ -66,6 +66,9 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             .rev()
             .map(|w| today - chrono::Days::new(7 * w))
             .collect();
+        // The scorecards it is scored by are a version from the first day, so that a later
+        // release's new ones are marked where they move colours.
+        store.follow_builtin_health_config().await?;
         let past = store.backfill_health_snapshots(&weeks).await?;
         let now = store.rebuild_health().await?;
         store.snapshot_health_daily().await?;
@@ -165,6 +168,8 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
         token.secret, args.bind
     );
     if args.no_serve {
+        // The intake's held rollups are written now, not left to the next command.
+        store.close().await;
         return Ok(());
     }
     println!("serving on http://{} (Ctrl-C to stop)", args.bind);

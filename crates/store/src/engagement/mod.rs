@@ -182,7 +182,7 @@ impl Store {
         if summary.is_empty() {
             summary = "models removed".into();
         }
-        self.save_config_version(ENGAGEMENT, actor, &before, new, &summary)
+        self.save_config_version(ENGAGEMENT, actor, (&before, new), &summary, false)
             .await?;
         Ok(true)
     }

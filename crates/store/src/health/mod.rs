@@ -15,7 +15,7 @@ mod watch;
 pub use backtest::{
     BACKTEST_HORIZONS, BACKTEST_MAX_HORIZON_DAYS, StoredBacktest, check_backtest_horizon,
 };
-pub use config::HealthConfigVersion;
+pub use config::{BuiltinFollowed, HealthConfigVersion, ScoringChange};
 pub use playbook::AtRiskPlaybook;
 pub use portfolio::{ColourDay, ColourMove, colour_slot};
 pub use pulse::{CsmPulse, PULSE_MAX_DAYS};
@@ -40,7 +40,8 @@ pub struct HealthSnapshot {
     /// The colour it changed from (colour changes only).
     pub from_colour: Option<Colour>,
     pub scorecard: String,
-    /// daily or colour_change.
+    /// daily, colour_change (the account's data moved it) or scorecard_change (a re-score
+    /// under changed scorecards or rules moved it).
     pub reason: String,
 }
 
@@ -63,7 +64,23 @@ pub struct AccountHealth {
     pub churned: bool,
     /// When churned, the last score its history holds.
     pub last_score: Option<HealthSnapshot>,
+    /// When its latest colour change in the last 30 days came from a scoring change, not
+    /// from its own data: that change.
+    pub moved_by_scoring: Option<ScoringMove>,
 }
+
+/// A colour an account took because the scorecards or their rules changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoringMove {
+    pub at: DateTime<Utc>,
+    pub from: Option<Colour>,
+    pub to: Option<Colour>,
+    /// What the scoring change was ("scorecard Default"), when its version is known.
+    pub change: Option<ScoringChange>,
+}
+
+/// How long after a scoring change an account's page says its colour moved because of it.
+pub const SCORING_MOVE_NOTICE_DAYS: i64 = 30;
 
 /// The scorecards, the ordered rules that assign them and the at-risk playbook, as checked
 /// when they were saved.
@@ -197,6 +214,7 @@ impl Store {
                 thresholds: card.thresholds,
                 churned: true,
                 last_score: history.into_iter().find(|s| s.score.is_some()),
+                moved_by_scoring: None,
             });
         }
         let health = card.score(|k| metrics.get(k).copied());
@@ -224,7 +242,41 @@ impl Store {
             thresholds: card.thresholds,
             churned: false,
             last_score: None,
+            moved_by_scoring: self.moved_by_scoring(id).await?,
         })
+    }
+
+    /// The account's latest colour change when a scoring change made it, within
+    /// [`SCORING_MOVE_NOTICE_DAYS`].
+    async fn moved_by_scoring(&self, id: AccountId) -> Result<Option<ScoringMove>> {
+        let since = self.clock().now() - chrono::Duration::days(SCORING_MOVE_NOTICE_DAYS);
+        let row: Option<(String, Option<String>, Option<String>, String)> = sqlx::query_as(
+            "SELECT taken_at, colour, from_colour, reason FROM health_snapshots \
+             WHERE account_id = $1 AND reason IN ('colour_change', 'scorecard_change') \
+             ORDER BY taken_at DESC, id DESC LIMIT 1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((at, to, from, reason)) = row else {
+            return Ok(None);
+        };
+        let at = time("taken_at", &at)?;
+        if reason != "scorecard_change" || at < since {
+            return Ok(None);
+        }
+        let colour = |c: Option<String>| c.map(|c| parse::<Colour>("colour", &c)).transpose();
+        let change = self
+            .scoring_changes(at - chrono::Duration::days(1))
+            .await?
+            .into_iter()
+            .rfind(|c| c.at <= at);
+        Ok(Some(ScoringMove {
+            at,
+            from: colour(from)?,
+            to: colour(to)?,
+            change,
+        }))
     }
 
     /// The newest of the account's recent snapshots whose metrics or score differ from today's,

@@ -35,6 +35,8 @@ pub struct ColourMove {
     pub from: Option<Colour>,
     pub to: Option<Colour>,
     pub score: Option<f64>,
+    /// Its latest colour change since then came from a scoring change, not its own data.
+    pub by_scoring: bool,
 }
 
 impl ColourMove {
@@ -105,9 +107,13 @@ impl Store {
             Option<String>,
             Option<String>,
             Option<f64>,
+            Option<String>,
         );
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT a.id, a.name, a.arr_minor, s.colour, h.colour, h.score \
+            "SELECT a.id, a.name, a.arr_minor, s.colour, h.colour, h.score, \
+             (SELECT x.reason FROM health_snapshots x WHERE x.account_id = a.id \
+              AND x.reason IN ('colour_change', 'scorecard_change') AND x.taken_on >= $1 \
+              ORDER BY x.taken_at DESC, x.id DESC LIMIT 1) \
              FROM health_snapshots s JOIN accounts a ON a.id = s.account_id \
              JOIN account_health h ON h.account_id = a.id \
              WHERE s.reason = 'daily' AND s.taken_on = $1 \
@@ -120,7 +126,7 @@ impl Store {
         let colour = |c: Option<String>| c.map(|c| parse::<Colour>("colour", &c)).transpose();
         let mut moves = rows
             .into_iter()
-            .map(|(id, name, arr, from, to, score)| {
+            .map(|(id, name, arr, from, to, score, why)| {
                 Ok(ColourMove {
                     account: AccountId(id),
                     name,
@@ -128,6 +134,7 @@ impl Store {
                     from: colour(from)?,
                     to: colour(to)?,
                     score,
+                    by_scoring: why.as_deref() == Some("scorecard_change"),
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -140,5 +147,25 @@ impl Store {
         });
         let base = day("taken_on", &base)?;
         Ok((Some(base), moves))
+    }
+
+    /// How many of `owner`'s accounts (in any owner function) took a new colour from a
+    /// scoring change since `since`: the CSM's notice that the scorecard moved them, not the
+    /// customers.
+    pub async fn owners_accounts_moved_by_scoring(
+        &self,
+        owner: UserId,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT s.account_id) FROM health_snapshots s \
+             JOIN accounts a ON a.id = s.account_id \
+             WHERE s.reason = 'scorecard_change' AND s.taken_at >= $1 \
+             AND (a.csm_id = $2 OR a.ae_id = $2 OR a.cd_id = $2 OR a.sponsor_id = $2)",
+        )
+        .bind(sherpa_core::text::timestamp(since))
+        .bind(owner.0)
+        .fetch_one(&self.pool)
+        .await?)
     }
 }

@@ -158,6 +158,23 @@ impl Scored {
     }
 }
 
+/// What moved a colour: the account's own data (a refresh) or the scoring (a re-score from
+/// kept metrics under changed scorecards or rules). Snapshots keep which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Moved {
+    ByData,
+    ByScoring,
+}
+
+impl Moved {
+    fn reason(self) -> &'static str {
+        match self {
+            Moved::ByData => "colour_change",
+            Moved::ByScoring => "scorecard_change",
+        }
+    }
+}
+
 /// What a refresh or recompute did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HealthRefresh {
@@ -381,7 +398,11 @@ impl Store {
             // are kept as snapshots, but open no playbook (a new scorecard would otherwise
             // hand every CSM a pile of tasks at once). The next change in an account's own
             // data does.
-            out.add(self.keep_standings(&mut tx, &now, &part?).await?.0);
+            out.add(
+                self.keep_standings(&mut tx, &now, &part?, Moved::ByScoring)
+                    .await?
+                    .0,
+            );
         }
         scorer
             .await
@@ -498,7 +519,9 @@ impl Store {
             .map(|s| (s.id, s.metrics.clone()))
             .collect();
         keep_metrics(&mut tx, self.engine, &now, fresh).await?;
-        let (mut out, turns) = self.keep_standings(&mut tx, &now, &scored).await?;
+        let (mut out, turns) = self
+            .keep_standings(&mut tx, &now, &scored, Moved::ByData)
+            .await?;
         tx.commit().await?;
         // After the scores are in: a playbook's tasks say what the account turned to.
         if let Some(playbook) = playbook {
@@ -508,12 +531,14 @@ impl Store {
     }
 
     /// Writes the scores and colours that moved onto the accounts and a snapshot at each
-    /// colour change, inside the caller's transaction. Answers the counts and the turns.
+    /// colour change, inside the caller's transaction, for `why` (its snapshots' reason).
+    /// Answers the counts and the turns.
     async fn keep_standings(
         &self,
         tx: &mut sqlx::AnyConnection,
         now: &str,
         scored: &[Scored],
+        why: Moved,
     ) -> Result<(HealthRefresh, Vec<Turn>)> {
         let mut out = HealthRefresh {
             accounts: scored.len(),
@@ -582,11 +607,12 @@ impl Store {
                     "WITH v (id, from_colour) AS (VALUES {}) \
                      INSERT INTO health_snapshots ({}) \
                      SELECT v.id, {on}, {at}, h.score, h.colour, v.from_colour, \
-                     COALESCE(h.scorecard, ''), m.metrics, 'colour_change' \
+                     COALESCE(h.scorecard, ''), m.metrics, '{}' \
                      FROM v JOIN account_health h ON h.account_id = v.id \
                      JOIN health_metrics m ON m.account_id = v.id",
                     rows.join(", "),
-                    SNAPSHOT_COLUMNS.join(", ")
+                    SNAPSHOT_COLUMNS.join(", "),
+                    why.reason()
                 ),
                 args.into_arguments(),
             )

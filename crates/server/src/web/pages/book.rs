@@ -33,7 +33,12 @@ struct BookPage {
     filtered: bool,
     lifecycles: &'static [Lifecycle],
     windows: [(&'static str, &'static str); 5],
+    /// The last week's scoring change and how many of these accounts it re-coloured.
+    scoring_moved: Option<(String, String, i64)>,
 }
+
+/// How long the book says that the scorecards re-coloured some of its accounts.
+const SCORING_NOTICE_DAYS: i64 = 7;
 
 pub async fn show(
     State(s): State<AppState>,
@@ -57,7 +62,19 @@ pub async fn show(
     q.owner = Some(owner.id);
     let list = listing::load(&s.store, &q, &p, today).await?;
     let filtered = p.any_filter();
+    let week_ago = s.store.clock().now() - chrono::Duration::days(SCORING_NOTICE_DAYS);
+    let scoring_moved = match s.store.scoring_changes(week_ago).await?.pop() {
+        Some(change) => {
+            let n = s
+                .store
+                .owners_accounts_moved_by_scoring(owner.id, week_ago)
+                .await?;
+            (n > 0).then(|| (change.at.format("%d %b %Y").to_string(), change.summary, n))
+        }
+        None => None,
+    };
     Ok(render(&BookPage {
+        scoring_moved,
         nav: Nav::new(&c, "book"),
         mine: owner.id == me.id,
         owner_name: owner.name,

@@ -20,6 +20,8 @@ struct MoveLine {
     to: &'static str,
     score: String,
     worse: bool,
+    /// The scoring moved it, not the account's data.
+    by_scoring: bool,
 }
 
 #[derive(Template)]
@@ -32,6 +34,9 @@ struct HealthPage {
     since: String,
     moves: Vec<MoveLine>,
     worse: usize,
+    /// Scoring changes of the last week: day and what changed; and how many moves they made.
+    scoring_changes: Vec<(String, String)>,
+    by_scoring: usize,
 }
 
 fn colour_name(c: Option<sherpa_core::health::Colour>) -> &'static str {
@@ -49,6 +54,12 @@ pub async fn show(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
         .colour_moves_since(today - chrono::Days::new(7))
         .await?;
     let latest = days.last().map(|d| d.counts).unwrap_or_default();
+    let from = (today - chrono::Days::new(DISTRIBUTION_DAYS))
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc();
+    let changes = s.store.scoring_changes(from).await?;
+    let week_ago = s.store.clock().now() - chrono::Duration::days(7);
     let moves: Vec<MoveLine> = moves
         .iter()
         .map(|m: &ColourMove| MoveLine {
@@ -59,11 +70,24 @@ pub async fn show(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
             to: colour_name(m.to),
             score: m.score.map(|s| format!("{s:.0}")).unwrap_or_default(),
             worse: m.worse(),
+            by_scoring: m.by_scoring,
         })
         .collect();
     Ok(render(&HealthPage {
         nav: Nav::new(&c, "portfolio"),
-        chart: health_chart::distribution(&days),
+        chart: health_chart::distribution(
+            &days,
+            &changes
+                .iter()
+                .map(|c| c.at.date_naive())
+                .collect::<Vec<_>>(),
+        ),
+        scoring_changes: changes
+            .iter()
+            .filter(|c| c.at >= week_ago)
+            .map(|c| (c.at.format("%d %b %Y").to_string(), c.summary.clone()))
+            .collect(),
+        by_scoring: moves.iter().filter(|m| m.by_scoring).count(),
         today: [
             ("green", "green"),
             ("yellow", "yellow"),

@@ -32,6 +32,13 @@ struct ImportPage {
     message: Option<String>,
 }
 
+impl ImportPage {
+    /// Money as every page writes it ("$185,712").
+    fn money(&self, m: &sherpa_core::Money) -> String {
+        crate::web::format::money(m)
+    }
+}
+
 struct Outcome {
     file_name: String,
     kind: String,

@@ -56,6 +56,8 @@ pub(super) struct HealthSection {
     pub churned: bool,
     /// When churned, its last score, colour and day.
     pub last_score: Option<(String, &'static str, String)>,
+    /// When its latest colour change came from the scoring: from, to, day, and what changed.
+    pub moved_by_scoring: Option<(&'static str, &'static str, String, String)>,
 }
 
 /// A metric's value as a person reads it.
@@ -67,6 +69,11 @@ fn shown(key: &str, v: f64) -> String {
         _ if v.fract() == 0.0 => format!("{v:.0}"),
         _ => format!("{v:.1}"),
     }
+}
+
+/// A colour as the page names it; no colour is "not enough data".
+fn colour_word(c: Option<sherpa_core::health::Colour>) -> &'static str {
+    c.map_or("not enough data", |c| c.as_str())
 }
 
 pub(super) async fn section(
@@ -83,6 +90,16 @@ pub(super) async fn section(
         )
     });
     let history = store.health_history(id).await?;
+    let first = history.iter().map(|s| s.taken_at).min();
+    let scoring_changes: Vec<chrono::NaiveDate> = match first {
+        Some(first) => store
+            .scoring_changes(first)
+            .await?
+            .iter()
+            .map(|c| c.at.date_naive())
+            .collect(),
+        None => Vec::new(),
+    };
     let (mut open, closed_playbooks): (Vec<_>, Vec<_>) = super::playbook::playbooks(store, id)
         .await?
         .into_iter()
@@ -139,7 +156,7 @@ pub(super) async fn section(
             .changes_since
             .map(|t| format!("since {}", t.format("%d %b %Y")))
             .unwrap_or_default(),
-        chart: health_chart::trend(&history, &h.thresholds),
+        chart: health_chart::trend(&history, &h.thresholds, &scoring_changes),
         pulse,
         may_pulse,
         pulse_max_days: sherpa_store::PULSE_MAX_DAYS,
@@ -149,6 +166,14 @@ pub(super) async fn section(
         scorecard: h.health.scorecard,
         why: h.why,
         churned: h.churned,
+        moved_by_scoring: h.moved_by_scoring.map(|m| {
+            (
+                colour_word(m.from),
+                colour_word(m.to),
+                m.at.format("%d %b %Y").to_string(),
+                m.change.map(|c| c.summary).unwrap_or_default(),
+            )
+        }),
         last_score: h.last_score.and_then(|s| {
             Some((
                 format!("{:.0}", s.score?),
