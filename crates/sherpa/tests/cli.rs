@@ -309,6 +309,16 @@ async fn event_history_and_help_desk_exports_import_from_the_command_line() {
     );
     let out = ok(&sherpa(&url, &["import", "events", &good]));
     assert!(out.contains("2 events: 2 stored, 0 already there"), "{out}");
+    // The daily rollups were written before the command exited: nothing is left to catch up.
+    let days: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM usage_days")
+        .fetch_one(db.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(days, 2, "one rollup row a day of use");
+    assert!(
+        out.contains("usage rolled up and health worked out again for 1 account;"),
+        "{out}"
+    );
     let again = ok(&sherpa(&url, &["import", "events", &good]));
     assert!(again.contains("0 stored, 2 already there"), "{again}");
 

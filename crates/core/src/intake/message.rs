@@ -119,6 +119,14 @@ struct BatchBody<'a> {
     write_key: Option<String>,
 }
 
+/// Parses one message standing alone, as a line of a newline-delimited file holds it: its
+/// `type` says what it is.
+pub fn parse_message(text: &str, received_at: DateTime<Utc>) -> Result<Message, Rejection> {
+    let item: &RawValue = serde_json::from_str(text)
+        .map_err(|e| Rejection::new(None, "invalid_json", format!("not a JSON message: {e}")))?;
+    parse_item(None, item, None, &Shared::default(), received_at)
+}
+
 /// Parses a request body (already decompressed and within [`MAX_REQUEST_BYTES`]). `kind` is the
 /// endpoint's type (`/v1/track`), or `None` for `/v1/batch` and its other names.
 pub fn parse_request(

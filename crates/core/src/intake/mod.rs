@@ -10,7 +10,7 @@ mod message;
 mod rollup;
 
 pub use block::*;
-pub use file::read_event_file;
+pub use file::{EventStream, read_event_file};
 pub use mapping::*;
 pub use message::*;
 pub use rollup::*;

@@ -33,43 +33,83 @@ fn report_rows(errors: &[RowError]) -> anyhow::Error {
     anyhow::anyhow!("{} rows rejected; nothing was imported", errors.len())
 }
 
-/// Event history (newline-delimited Segment JSON or CSV): every line checked first; if any is
-/// wrong nothing is stored. Stored in slices of 10,000; a re-run adds nothing twice (messages
-/// are deduplicated on their id).
-async fn import_events(db: &str, args: &Args, bytes: &[u8]) -> anyhow::Result<()> {
-    let messages = sherpa_core::intake::read_event_file(bytes, chrono::Utc::now())
-        .map_err(|errors| report_rows(&errors))?;
+/// A file read through a progress bar: each read moves it by the bytes read.
+struct Counted {
+    file: std::fs::File,
+    bar: indicatif::ProgressBar,
+}
+
+impl std::io::Read for Counted {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(out)?;
+        self.bar.inc(n as u64);
+        Ok(n)
+    }
+}
+
+/// Event history (newline-delimited Segment JSON or CSV), streamed: every line checked first;
+/// if any is wrong nothing is stored. A re-run adds nothing twice (messages are deduplicated on
+/// their id). Progress is the share of the file read, checking and then storing.
+async fn import_events(db: &str, args: &Args) -> anyhow::Result<()> {
+    let path = args.file.clone();
+    let size = std::fs::metadata(&path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?
+        .len();
+    let bar = super::progress(size, "checking");
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg:>10} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+        )
+        .expect("static template")
+        .progress_chars("=> "),
+    );
+    let passes = std::sync::atomic::AtomicUsize::new(0);
+    let reading = bar.clone();
+    let open = move || {
+        let pass = passes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        reading.set_position(0);
+        reading.set_message(if pass == 0 { "checking" } else { "storing" });
+        Ok(Counted {
+            file: std::fs::File::open(&path)?,
+            bar: reading.clone(),
+        })
+    };
+    let app = crate::app(db).await?;
+    let started = std::time::Instant::now();
+    let result = app
+        .import_events(&Caller::operator(), open, args.dry_run)
+        .await;
+    bar.finish_and_clear();
+    let done = match result {
+        Ok(done) => done,
+        Err(sherpa_app::Error::Rows(errors)) => return Err(report_rows(&errors)),
+        Err(e) => return Err(e.into()),
+    };
     if args.dry_run {
-        println!("{} events are valid (nothing was written)", messages.len());
+        println!("{} events are valid (nothing was written)", done.messages);
         return Ok(());
     }
-    let store = crate::open(db).await?;
-    let bar = super::progress(messages.len() as u64, "events");
-    let mut total = sherpa_store::IngestOutcome::default();
-    for (i, slice) in messages.chunks(10_000).enumerate() {
-        let o = store.ingest(slice.to_vec(), chrono::Utc::now()).await?;
-        total.accepted += o.accepted;
-        total.duplicates += o.duplicates;
-        total.unmapped += o.unmapped;
-        bar.set_position(((i + 1) * 10_000).min(messages.len()) as u64);
-    }
-    bar.finish_and_clear();
-    let attached = store.attach_unmapped().await?;
+    let seconds = started.elapsed().as_secs_f64().max(1e-3);
     println!(
-        "{} events: {} stored, {} already there, {} without an account yet ({attached} attached since)",
-        messages.len(),
-        total.accepted,
-        total.duplicates,
-        total.unmapped
+        "{} events: {} stored, {} already there, {} without an account yet ({} attached since); \
+         usage rolled up and health worked out again for {}; {:.0} events/s",
+        done.messages,
+        done.stored.accepted,
+        done.stored.duplicates,
+        done.stored.unmapped,
+        done.attached,
+        match done.scored {
+            1 => "1 account".to_string(),
+            n => format!("{n} accounts"),
+        },
+        done.messages as f64 / seconds
     );
     Ok(())
 }
 
 pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
     if args.kind == "events" {
-        let bytes = std::fs::read(&args.file)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;
-        return import_events(db, &args, &bytes).await;
+        return import_events(db, &args).await;
     }
     let kind: ImportKind = args.kind.parse().map_err(|e: String| anyhow::anyhow!(e))?;
     let bytes = std::fs::read(&args.file)

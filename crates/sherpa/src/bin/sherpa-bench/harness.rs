@@ -121,12 +121,6 @@ pub struct Shape {
 
 /// A Segment batch of `n` track and page messages starting at message number `first`.
 pub fn batch_body(first: usize, n: usize, shape: Shape, key: Option<&str>) -> String {
-    let Shape {
-        accounts,
-        days,
-        sequential_ids,
-        demo_ids,
-    } = shape;
     let mut s = String::with_capacity(n * 260 + 64);
     s.push_str("{\"batch\":[");
     let today = Utc::now().date_naive();
@@ -134,26 +128,7 @@ pub fn batch_body(first: usize, n: usize, shape: Shape, key: Option<&str>) -> St
         if i > first {
             s.push(',');
         }
-        // A cheap, fixed mix: the same message number always gives the same message.
-        let h = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let user = h % 20_000;
-        let account = user as usize % accounts;
-        let group = if demo_ids {
-            format!("ACC-{:06}", account + 1)
-        } else {
-            format!("ACC-{account}")
-        };
-        let day = today - chrono::Days::new(h % days);
-        let kind = if h.is_multiple_of(5) { "page" } else { "track" };
-        let _ = write!(
-            s,
-            r#"{{"type":"{kind}","messageId":"{id}","userId":"user-{user}","event":"Feature {f}","name":"Screen {f}","context":{{"groupId":"{group}","library":{{"name":"bench"}}}},"properties":{{"plan":"pro","value":{v}}},"timestamp":"{day}T{hh:02}:{mm:02}:00Z"}}"#,
-            id = MessageId(i, h, sequential_ids),
-            f = (h >> 20) % 30,
-            v = (h >> 30) % 1000,
-            hh = (h >> 8) % 24,
-            mm = (h >> 12) % 60,
-        );
+        message(&mut s, i, shape, today);
     }
     s.push(']');
     if let Some(k) = key {
@@ -161,6 +136,37 @@ pub fn batch_body(first: usize, n: usize, shape: Shape, key: Option<&str>) -> St
     }
     s.push('}');
     s
+}
+
+/// Message number `i` as JSON: a track or a page of one of 20,000 users, on one of the
+/// shape's days up to `today`.
+pub fn message(s: &mut String, i: usize, shape: Shape, today: chrono::NaiveDate) {
+    let Shape {
+        accounts,
+        days,
+        sequential_ids,
+        demo_ids,
+    } = shape;
+    // A cheap, fixed mix: the same message number always gives the same message.
+    let h = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let user = h % 20_000;
+    let account = user as usize % accounts;
+    let group = if demo_ids {
+        format!("ACC-{:06}", account + 1)
+    } else {
+        format!("ACC-{account}")
+    };
+    let day = today - chrono::Days::new(h % days);
+    let kind = if h.is_multiple_of(5) { "page" } else { "track" };
+    let _ = write!(
+        s,
+        r#"{{"type":"{kind}","messageId":"{id}","userId":"user-{user}","event":"Feature {f}","name":"Screen {f}","context":{{"groupId":"{group}","library":{{"name":"bench"}}}},"properties":{{"plan":"pro","value":{v}}},"timestamp":"{day}T{hh:02}:{mm:02}:00Z"}}"#,
+        id = MessageId(i, h, sequential_ids),
+        f = (h >> 20) % 30,
+        v = (h >> 30) % 1000,
+        hh = (h >> 8) % 24,
+        mm = (h >> 12) % 60,
+    );
 }
 
 /// A message id: "bench-N", or a UUID made from the message's hash, as analytics-python's uuid4.

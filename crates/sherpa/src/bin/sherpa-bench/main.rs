@@ -4,10 +4,12 @@
 //! ```sh
 //! cargo run --release --bin sherpa-bench -- ingest --events 1000000
 //! cargo run --release --bin sherpa-bench -- health --accounts 100000
+//! cargo run --release --bin sherpa-bench -- import-events --megabytes 1024
 //! ```
 
 mod harness;
 mod health;
+mod import_events;
 mod ingest;
 
 use clap::Parser;
@@ -23,6 +25,9 @@ enum Bench {
     /// Health: a full re-score of the book against reading it, and how soon an event shows in
     /// its account's health under a steady ingest load.
     Health(health::HealthArgs),
+    /// `sherpa import events` on a large file: events per second against reading and parsing
+    /// it, and the command's peak memory.
+    ImportEvents(import_events::ImportEventsArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -40,6 +45,7 @@ fn main() -> std::process::ExitCode {
         match bench {
             Bench::Ingest(a) => ingest::run(a).await,
             Bench::Health(a) => health::run(a).await,
+            Bench::ImportEvents(a) => import_events::run(a).await,
         }
     });
     match result {

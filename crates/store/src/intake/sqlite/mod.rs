@@ -87,9 +87,12 @@ impl SqliteIntake {
     fn open(&self) -> rusqlite::Result<Connection> {
         let conn = Connection::open(&self.path)?;
         // As the pool's connections (see `connect`): the log is copied back by its own task.
+        // A 192 MB page cache: a 1 GB event import runs as fast as with 256 MB (ratio to its
+        // floor 5.6 against 5.8, medians of three) and its process stays near 430 MB, not
+        // 500 (`sherpa-bench import-events`).
         conn.execute_batch(
             "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
-             PRAGMA cache_size = -262144; PRAGMA mmap_size = 1073741824; PRAGMA wal_autocheckpoint = 0;",
+             PRAGMA cache_size = -196608; PRAGMA mmap_size = 1073741824; PRAGMA wal_autocheckpoint = 0;",
         )?;
         Ok(conn)
     }
