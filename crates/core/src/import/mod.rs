@@ -12,6 +12,7 @@ pub use cells::parse_date_cell;
 pub use columns::{Columns, ImportKind, Mapping, match_columns};
 pub use file::ImportFile;
 pub use rows::*;
+pub(crate) use sheet::delimiter;
 pub use sheet::{MAX_ROWS, Sheet, SheetError, SheetRow, read_sheet};
 
 /// One problem with one row: the line a person sees in their editor, the column as headed in

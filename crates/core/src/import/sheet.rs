@@ -89,7 +89,7 @@ fn check_headers(headers: &[String]) -> Result<(), SheetError> {
 }
 
 /// Picks `;` when the header line has more semicolons than commas (European Excel exports).
-fn delimiter(text: &[u8]) -> u8 {
+pub(crate) fn delimiter(text: &[u8]) -> u8 {
     let first = text.split(|b| *b == b'\n').next().unwrap_or(&[]);
     let count = |d: u8| first.iter().filter(|b| **b == d).count();
     if count(b';') > count(b',') {

@@ -3,7 +3,7 @@
 //! a message at a time.
 
 use super::{Message, parse_message};
-use crate::import::RowError;
+use crate::import::{RowError, delimiter};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use std::io::{BufRead, BufReader, Read};
@@ -237,17 +237,6 @@ pub fn read_event_file(
         Ok(messages)
     } else {
         Err(errors)
-    }
-}
-
-/// Picks `;` when the header line has more semicolons than commas (European Excel exports).
-fn delimiter(head: &[u8]) -> u8 {
-    let first = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
-    let count = |d: u8| first.iter().filter(|b| **b == d).count();
-    if count(b';') > count(b',') {
-        b';'
-    } else {
-        b','
     }
 }
 

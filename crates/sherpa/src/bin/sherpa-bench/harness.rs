@@ -100,6 +100,24 @@ pub async fn bench_database(
     open(&url).await
 }
 
+/// Adds `n` accounts with the external ids the generated events name ("ACC-0", ...).
+pub async fn add_accounts(store: &Store, n: usize) -> anyhow::Result<()> {
+    let sys = sherpa_core::Actor::system("bench");
+    for i in 0..n {
+        store
+            .create_account(
+                &sys,
+                &sherpa_core::AccountPatch {
+                    name: Some(format!("Account {i}")),
+                    external_id: Some(Some(format!("ACC-{i}"))),
+                    ..Default::default()
+                },
+            )
+            .await?;
+    }
+    Ok(())
+}
+
 /// Leaves the PostgreSQL database as it was before the bench named `name`.
 pub async fn drop_bench_schema(base: &str, name: &str) -> anyhow::Result<()> {
     let admin = open(base).await?;

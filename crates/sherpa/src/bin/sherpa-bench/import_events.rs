@@ -8,9 +8,8 @@
 //! cargo run --release --bin sherpa-bench -- import-events --megabytes 1024
 //! ```
 
-use crate::harness::{Shape, bench_database, drop_bench_schema, message};
+use crate::harness::{Shape, add_accounts, bench_database, drop_bench_schema, message};
 use sherpa_core::intake::EventStream;
-use sherpa_core::*;
 use std::io::Write;
 use std::time::Instant;
 
@@ -57,19 +56,7 @@ fn run_measured(cmd: &mut std::process::Command) -> anyhow::Result<(f64, f64, St
 pub async fn run(a: ImportEventsArgs) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let store = bench_database(&a.postgres, &dir, "import").await?;
-    let sys = Actor::system("bench");
-    for i in 0..a.accounts {
-        store
-            .create_account(
-                &sys,
-                &AccountPatch {
-                    name: Some(format!("Account {i}")),
-                    external_id: Some(Some(format!("ACC-{i}"))),
-                    ..Default::default()
-                },
-            )
-            .await?;
-    }
+    add_accounts(&store, a.accounts).await?;
     let url = match &a.postgres {
         None => format!("sqlite://{}/import.db", dir.path().display()),
         Some(base) => {

@@ -9,11 +9,10 @@
 //! SQLite by default (fresh temporary files); `--postgres URL` uses two new schemas there.
 
 use crate::harness::{
-    Shape, batch_body, bench_database, drop_bench_schema, send, serve_with_ingest_key,
+    Shape, add_accounts, batch_body, bench_database, drop_bench_schema, send, serve_with_ingest_key,
 };
 use chrono::Utc;
 use sherpa_core::intake::{Message, parse_request};
-use sherpa_core::*;
 use sherpa_store::Store;
 use std::sync::Arc;
 use std::time::Instant;
@@ -152,19 +151,7 @@ pub async fn run(a: IngestArgs) -> anyhow::Result<()> {
 /// A store for one half of the bench, holding `accounts` accounts with external ids.
 async fn bench_store(a: &IngestArgs, dir: &tempfile::TempDir, name: &str) -> anyhow::Result<Store> {
     let store = bench_database(&a.postgres, dir, name).await?;
-    let sys = Actor::system("bench");
-    for i in 0..a.accounts {
-        store
-            .create_account(
-                &sys,
-                &AccountPatch {
-                    name: Some(format!("Account {i}")),
-                    external_id: Some(Some(format!("ACC-{i}"))),
-                    ..Default::default()
-                },
-            )
-            .await?;
-    }
+    add_accounts(&store, a.accounts).await?;
     Ok(store)
 }
 
