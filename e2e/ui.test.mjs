@@ -527,11 +527,14 @@ test('an admin reads the scorecards in words and edits one as configuration: a b
   })).json();
   assert.equal(config.scorecards[0].factors[0].weight, 6);
 
-  // Back as it was: a second version, the first kept.
+  // Back as it was: a second version, the first kept, and before both the built-in scorecards
+  // the book was scored by from its first day.
   await editor.fill(original);
   await page.getByRole('button', { name: 'Save' }).click();
   await page.locator('#config-outcome').getByText(/^Saved/).waitFor();
-  assert.equal(await page.locator('#config-versions tbody tr').count(), 2);
+  const versions = page.locator('#config-versions tbody tr');
+  assert.equal(await versions.count(), 3);
+  assert.match(await versions.nth(2).textContent(), /Sherpa's release\s*Sherpa's built-in scorecards/);
   await context.close();
 });
 

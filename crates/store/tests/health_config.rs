@@ -486,7 +486,8 @@ async fn a_release_changing_the_built_in_scorecards_is_a_new_version_and_a_teams
         "recording the defaults changes no score"
     );
 
-    // An earlier release's defaults were in force: this release's differ.
+    // Another book, on an earlier release's defaults: this release's differ.
+    let db = support::TestDb::new().await;
     let mut older = HealthConfig::default();
     older.scorecards[0].factors[0].weight += 7.0;
     sqlx::query(
@@ -509,9 +510,15 @@ async fn a_release_changing_the_built_in_scorecards_is_a_new_version_and_a_teams
     assert_eq!(versions[0].config, HealthConfig::default());
     let changes = db.store.scoring_changes(long_ago).await.unwrap();
     assert_eq!(
-        changes.iter().map(|c| c.builtin).collect::<Vec<_>>(),
-        [true, true],
-        "the older defaults scored otherwise than these, and these otherwise than those"
+        changes
+            .iter()
+            .map(|c| (c.builtin, c.summary.as_str()))
+            .collect::<Vec<_>>(),
+        [(
+            true,
+            "Sherpa's built-in defaults changed: scorecard Default"
+        )],
+        "the first defaults recorded changed nothing; the release's new ones did"
     );
 
     // The team saves its own: a later release never replaces it.

@@ -111,12 +111,16 @@ impl Store {
     }
 
     /// The versions that changed how accounts are scored (their scorecards or the rules that
-    /// assign them), oldest first, from `since` on. The first version counts when it scores
-    /// otherwise than the built-in defaults did.
+    /// assign them), oldest first, from `since` on. A first version recorded from a release's
+    /// built-in scorecards changed nothing; a first one a person saved counts when it scores
+    /// otherwise than the built-in defaults.
     pub async fn scoring_changes(&self, since: DateTime<Utc>) -> Result<Vec<ScoringChange>> {
         let mut versions = self.health_config_versions().await?;
         versions.reverse();
-        let mut before = HealthConfig::default();
+        let mut before = match versions.first() {
+            Some(first) if first.builtin => first.config.clone(),
+            _ => HealthConfig::default(),
+        };
         let mut out = Vec::new();
         for v in versions {
             if v.config.rescores_from(&before) && v.saved_at >= since {

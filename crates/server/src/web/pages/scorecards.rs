@@ -67,10 +67,11 @@ pub(super) fn version_lines<T>(
         .into_iter()
         .map(|v| VersionLine {
             saved_at: format::time(v.saved_at),
-            by: v
-                .saved_by
-                .and_then(|u| users.iter().find(|x| x.id == u))
-                .map_or_else(|| "the command line".into(), |u| u.name.clone()),
+            by: match v.saved_by.and_then(|u| users.iter().find(|x| x.id == u)) {
+                Some(u) => u.name.clone(),
+                None if v.builtin => "Sherpa's release".into(),
+                None => "the command line".into(),
+            },
             summary: v.summary,
         })
         .collect()
