@@ -49,6 +49,16 @@ async fn signing_in_is_throttled_and_the_cookie_is_locked_down() {
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert!(wrong.text().contains("The email or password is not right."));
 
+    // A target that a browser would resolve to another host is dropped: home instead.
+    for evil in ["/%09/evil.example", "/%5Cevil.example", "//evil.example"] {
+        let form = web.get(&format!("/login?next={evil}"), None).await;
+        assert!(
+            form.body.contains(r#"name="next" value="/">"#),
+            "{evil}: {}",
+            form.body
+        );
+    }
+
     let ok = web.db.store.clone();
     let resp = {
         use tower::ServiceExt;

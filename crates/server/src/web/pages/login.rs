@@ -27,11 +27,22 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only a path on this site may follow a sign-in (never another site: no open redirect).
+/// Only a path on this site may follow a sign-in (never another site: no open redirect). The
+/// target is resolved as a browser resolves it (URL parsing drops tabs and newlines anywhere and
+/// reads `\\` as `/`, so `/\t/evil.example` is `//evil.example`, another host) and kept only
+/// when it stays on this origin; what is kept is the resolved path, not the text given.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
-        _ => "/".into(),
+    let base = url::Url::parse("http://sherpa.invalid/").expect("a fixed base");
+    let resolved = next
+        .filter(|n| n.starts_with('/'))
+        .and_then(|n| base.join(n).ok())
+        .filter(|u| u.origin() == base.origin());
+    match resolved {
+        Some(u) => match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        },
+        None => "/".into(),
     }
 }
 
@@ -220,4 +231,28 @@ pub async fn change_password(
         Err(e) => super::problem(e)?,
     };
     Ok(page(&c, StatusCode::BAD_REQUEST, false, &text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_a_path_on_this_site_follows_a_sign_in() {
+        for (given, kept) in [
+            ("/accounts/7?tab=health", "/accounts/7?tab=health"),
+            ("/portfolio", "/portfolio"),
+            // Tabs and newlines vanish and backslashes turn to slashes in a browser: another host.
+            ("/\t/evil.example", "/"),
+            ("/\n/evil.example", "/"),
+            ("/\\evil.example", "/"),
+            ("//evil.example", "/"),
+            ("https://evil.example/", "/"),
+            ("javascript:alert(1)", "/"),
+            ("", "/"),
+        ] {
+            assert_eq!(safe_next(Some(given)), kept, "{given:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }
