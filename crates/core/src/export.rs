@@ -17,11 +17,15 @@ impl Table {
         }
     }
 
+    /// CSV with every cell that a spreadsheet would run as a formula made inert (see
+    /// [`inert`]).
     pub fn to_csv(&self) -> Vec<u8> {
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(&self.headers).expect("writing to memory");
+        w.write_record(self.headers.iter().map(|h| inert(h).into_owned()))
+            .expect("writing to memory");
         for r in &self.rows {
-            w.write_record(r).expect("writing to memory");
+            w.write_record(r.iter().map(|c| inert(c).into_owned()))
+                .expect("writing to memory");
         }
         w.into_inner().expect("flushing to memory")
     }
@@ -37,11 +41,15 @@ impl Table {
                 .write_string_with_format(0, c as u16, h, &bold)
                 .map_err(|e| e.to_string())?;
         }
+        // Numbers are numbers; everything else is text, never a formula, whatever it says.
         for (r, row) in self.rows.iter().enumerate() {
             for (c, v) in row.iter().enumerate() {
-                sheet
-                    .write_string(r as u32 + 1, c as u16, v)
-                    .map_err(|e| e.to_string())?;
+                let (r, c) = (r as u32 + 1, c as u16);
+                match plain_number(v) {
+                    Some(n) => sheet.write_number(r, c, n),
+                    None => sheet.write_string(r, c, v),
+                }
+                .map_err(|e| e.to_string())?;
             }
         }
         sheet.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
@@ -67,6 +75,40 @@ impl Table {
     }
 }
 
+/// The first characters that make a spreadsheet read a cell as a formula (OWASP's list).
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as a spreadsheet may open it safely: one that starts like a formula (`=HYPERLINK(…)`,
+/// `+cmd|…`, `@SUM(…)`) gets a leading `'`, which shows it as text; a plain number (`-1200.00`)
+/// stays as it is. Importing the file back takes the `'` off again.
+pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_START) && plain_number(cell).is_none() {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// Undoes [`inert`]: a `'` before what would start a formula.
+pub fn uninert(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) => rest,
+        _ => cell,
+    }
+}
+
+/// A cell that is a number as people write one: an optional minus, digits without a leading
+/// zero (ids like "00123" stay text), and an optional decimal part.
+fn plain_number(cell: &str) -> Option<f64> {
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let leading_zero = whole.len() > 1 && whole.starts_with('0');
+    (numeric(whole) && numeric(fraction) && !leading_zero && whole.len() <= 15)
+        .then(|| cell.parse().ok())
+        .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,13 +116,50 @@ mod tests {
 
     #[test]
     fn csv_and_xlsx_read_back() {
-        let mut t = Table::new(&["external_id", "name"]);
+        let mut t = Table::new(&["external_id", "name", "arr"]);
+        t.rows.push(vec![
+            "A-1".into(),
+            "Acme, \"the\" company".into(),
+            "12000".into(),
+        ]);
         t.rows
-            .push(vec!["A-1".into(), "Acme, \"the\" company".into()]);
+            .push(vec!["A-2".into(), "=HYPERLINK(\"x\")".into(), "-5".into()]);
         for bytes in [t.to_csv(), t.to_xlsx("accounts").unwrap()] {
             let s = read_sheet(&bytes).unwrap();
             assert_eq!(s.headers, t.headers);
             assert_eq!(s.rows[0].cells, t.rows[0]);
+            assert_eq!(
+                s.rows[1].cells, t.rows[1],
+                "a formula-like name reads back as written"
+            );
         }
+    }
+
+    #[test]
+    fn a_cell_that_would_run_as_a_formula_is_made_inert_and_numbers_stay_numbers() {
+        for (cell, out) in [
+            (
+                "=HYPERLINK(\"http://evil.example\",\"x\")",
+                "'=HYPERLINK(\"http://evil.example\",\"x\")",
+            ),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+            ("-2+3", "'-2+3"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-1200.00", "-1200.00"),
+            ("Acme", "Acme"),
+        ] {
+            assert_eq!(inert(cell), out, "{cell:?}");
+            assert_eq!(uninert(&inert(cell)), cell);
+        }
+        assert_eq!(
+            uninert("'quoted"),
+            "'quoted",
+            "only a quote that guards a formula goes"
+        );
+        assert_eq!(plain_number("12000.50"), Some(12000.5));
+        assert_eq!(plain_number("00123"), None);
+        assert_eq!(plain_number("1e5"), None);
     }
 }

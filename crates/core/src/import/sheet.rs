@@ -125,7 +125,8 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet, SheetError> {
         let line = record.position().map(|p| p.line() as usize).unwrap_or(line);
         let cells = record
             .iter()
-            .map(|c| std::str::from_utf8(c).map(|s| s.trim().to_string()))
+            // A `'` that an export put before a formula-like cell comes off again.
+            .map(|c| std::str::from_utf8(c).map(|s| crate::export::uninert(s.trim()).to_string()))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|_| SheetError::NotUtf8 { line })?;
         if cells.iter().all(String::is_empty) {
