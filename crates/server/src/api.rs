@@ -196,6 +196,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(
             crate::error::problem_for_every_error,
         ))
+        .layer(axum::middleware::from_fn(crate::security_headers::add))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TraceLayer::new_for_http())

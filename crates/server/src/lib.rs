@@ -15,6 +15,7 @@ mod metrics;
 pub mod outreach;
 mod query_params;
 pub mod refresher;
+mod security_headers;
 pub mod web;
 
 pub use api::SYSTEM_ROUTES;

@@ -922,3 +922,56 @@ async fn colours_moved_by_a_scorecard_change_say_so_on_the_account_and_the_healt
         health.body
     );
 }
+
+/// Every answer, page or API, tells the browser to run only this site's scripts, never to frame
+/// it, to keep content types as sent and to keep paths out of other sites' Referer; over HTTPS
+/// it also asks for HTTPS from then on.
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_hsts_only_over_https() {
+    use tower::ServiceExt;
+    let web = Web::new().await;
+    for (uri, tls) in [
+        ("/login", false),
+        ("/api/v1/accounts", false),
+        ("/login", true),
+    ] {
+        let mut r = Request::builder().uri(uri);
+        if tls {
+            r = r.header("x-forwarded-proto", "https");
+        }
+        let resp = web
+            .router
+            .clone()
+            .oneshot(r.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let h = resp.headers();
+        let csp = h[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{uri}: {csp}"
+        );
+        assert_eq!(h[header::X_FRAME_OPTIONS], "DENY", "{uri}");
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{uri}");
+        assert_eq!(
+            h[header::REFERRER_POLICY],
+            "strict-origin-when-cross-origin",
+            "{uri}"
+        );
+        assert_eq!(
+            h.contains_key(header::STRICT_TRANSPORT_SECURITY),
+            tls,
+            "{uri}: HSTS only over HTTPS"
+        );
+    }
+    // No page of the product runs an inline script the policy would block.
+    for page in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/templates")).unwrap() {
+        let text = std::fs::read_to_string(page.unwrap().path()).unwrap();
+        assert!(
+            !text.contains("<script>")
+                && !text.contains("javascript:")
+                && !text.contains(" onclick="),
+            "inline script in a template"
+        );
+    }
+}
