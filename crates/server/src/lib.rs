@@ -8,6 +8,7 @@ mod api;
 mod auth;
 mod calendar_feed;
 mod error;
+mod forwarded;
 mod handlers;
 pub mod intake;
 mod jobs;

@@ -70,26 +70,13 @@ pub fn cookie_value(headers: &HeaderMap) -> Option<String> {
         .map(|c| c.value().to_string())
 }
 
-/// True when the browser reached us over HTTPS, directly or through a proxy that says so.
-pub fn over_tls(headers: &HeaderMap) -> bool {
-    let forwarded_proto = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
-    let forwarded = headers
-        .get(header::FORWARDED)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().contains("proto=https"));
-    forwarded_proto || forwarded
-}
-
 /// The Set-Cookie header for a new session (or, with `None`, one that clears it).
 pub fn session_cookie(value: Option<&str>, headers: &HeaderMap) -> String {
     let mut c = Cookie::build((COOKIE, value.unwrap_or("").to_string()))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(over_tls(headers));
+        .secure(crate::forwarded::over_tls(headers));
     c = match value {
         Some(_) => c.max_age(cookie::time::Duration::hours(SESSION_HOURS)),
         None => c.max_age(cookie::time::Duration::ZERO),
