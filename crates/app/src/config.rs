@@ -114,6 +114,7 @@ pub fn health_toml(config: &HealthConfig) -> String {
 /// Reads and checks what [`health_toml`] writes; the error names the line or the key.
 pub fn parse_health(text: &str) -> std::result::Result<HealthConfig, String> {
     let config: HealthConfig = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
+    refuse_nul(&config)?;
     config
         .check()
         .map_err(|e| format!("{}: {}", e.key, e.message))?;
@@ -128,8 +129,19 @@ pub fn engagement_toml(config: &EngagementConfig) -> String {
 /// Reads and checks what [`engagement_toml`] writes; the error names the line or the key.
 pub fn parse_engagement(text: &str) -> std::result::Result<EngagementConfig, String> {
     let config: EngagementConfig = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
+    refuse_nul(&config)?;
     config.check()?;
     Ok(config)
+}
+
+/// A `\u0000` that TOML decoded is refused as a NUL anywhere else is (see `sherpa_core::nul`),
+/// naming the key that held it.
+fn refuse_nul<T: Serialize>(config: &T) -> std::result::Result<(), String> {
+    let value = serde_json::to_value(config).map_err(|e| e.to_string())?;
+    match sherpa_core::nul::nul_path(&value) {
+        Some(key) => Err(format!("{key} {}", sherpa_core::nul::REFUSED)),
+        None => Ok(()),
+    }
 }
 
 /// What an import changed (or, in a dry run, would change).
@@ -160,6 +172,7 @@ pub struct InForce {
 /// Reads a configuration file; a section left out keeps its value. The error names the key.
 pub fn parse(text: &str, current: InForce) -> std::result::Result<Parsed, String> {
     let file: ConfigFile = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
+    refuse_nul(&file)?;
     let (dto, new_health, new_engagement) = file.split();
     let rules = dto.into_rules(current.rules).map_err(|e| e.to_string())?;
     let health = new_health.unwrap_or(current.health);
@@ -290,6 +303,20 @@ mod tests {
         assert!(e.contains("line 4") && e.contains("colour"), "{e}");
         let e = bad("[tiers]\nA1 = \"1\"\n");
         assert!(e.contains("line 1") && e.contains("tiers"), "{e}");
+    }
+
+    #[test]
+    fn a_nul_escaped_in_toml_is_refused_naming_its_key() {
+        let e = parse(
+            "[nine_box_labels]\nstars = \"Sta\\u0000rs\"\n",
+            InForce::default(),
+        )
+        .unwrap_err();
+        assert!(e.starts_with("nine_box_labels.stars contains a NUL"), "{e}");
+        let mut health = health_toml(&HealthConfig::default());
+        health = health.replacen("name = \"", "name = \"\\u0000", 1);
+        let e = parse_health(&health).unwrap_err();
+        assert!(e.contains("contains a NUL"), "{e}");
     }
 
     #[test]

@@ -125,10 +125,7 @@ impl App {
         });
         let mut stored = IngestOutcome::default();
         while let Some(slice) = incoming.recv().await {
-            let o = self.store.ingest(slice, self.store.clock().now()).await?;
-            stored.accepted += o.accepted;
-            stored.duplicates += o.duplicates;
-            stored.unmapped += o.unmapped;
+            stored += self.store.ingest(slice, self.store.clock().now()).await?;
         }
         reader
             .await

@@ -12,6 +12,7 @@ pub mod health;
 pub mod import;
 pub mod intake;
 pub mod money;
+pub mod nul;
 pub mod prioritise;
 pub mod text;
 

@@ -85,9 +85,6 @@ impl Modify for CommonProblems {
     }
 }
 
-/// The largest API request body: a bulk upsert of 1,000 accounts fits comfortably.
-pub(crate) const MAX_BODY: usize = 5 * 1024 * 1024;
-
 /// Routes outside the OpenAPI document and the web UI, open to anyone (GET).
 pub const SYSTEM_ROUTES: [&str; 3] = ["/api/v1/openapi.json", "/healthz", "/metrics"];
 
@@ -179,8 +176,13 @@ pub fn router(state: AppState) -> Router {
         crate::query_params::refuse_unknown,
     ));
     let doc = std::sync::Arc::new(doc);
-    Router::new()
+    // The NUL rule guards every door that takes text, except the intake (it rules per message).
+    let guarded = Router::new()
         .merge(api)
+        .merge(crate::web::router(state.clone()))
+        .layer(axum::middleware::from_fn(crate::nul_guard::refuse));
+    Router::new()
+        .merge(guarded)
         .route(
             SYSTEM_ROUTES[0],
             get(move || {
@@ -190,15 +192,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route(SYSTEM_ROUTES[1], get(system::healthz))
         .route(SYSTEM_ROUTES[2], get(system::metrics))
-        .merge(crate::web::router(state.clone()))
         .merge(crate::intake::router())
         .fallback(system::not_found)
+        // Inside the problem layer, so that a body over the limit is refused as a problem.
+        .layer(RequestBodyLimitLayer::new(crate::body_limit::MAX_BODY))
         .layer(axum::middleware::from_fn(
             crate::error::problem_for_every_error,
         ))
         .layer(axum::middleware::from_fn(crate::security_headers::add))
         .layer(axum::middleware::from_fn(metrics::track))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -19,6 +19,8 @@ pub enum AppError {
         message: String,
     },
     Conflict(String),
+    /// The body is over the limit (413).
+    TooLarge(String),
     Rows(Vec<RowError>),
     Internal(anyhow::Error),
 }
@@ -78,7 +80,8 @@ impl AppError {
             AppError::Unauthorized(m)
             | AppError::Forbidden(m)
             | AppError::NotFound(m)
-            | AppError::Conflict(m) => m.clone(),
+            | AppError::Conflict(m)
+            | AppError::TooLarge(m) => m.clone(),
             AppError::Rows(rows) => format!("{} rows are wrong", rows.len()),
             AppError::Internal(_) => "something went wrong on our side".into(),
         }
@@ -133,6 +136,13 @@ impl IntoResponse for AppError {
                 vec![],
             ),
             AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m, None, vec![]),
+            AppError::TooLarge(m) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload too large",
+                m,
+                None,
+                vec![],
+            ),
             AppError::Rows(rows) => {
                 let detail = format!("{} items rejected; nothing was written", rows.len());
                 let errors = rows
@@ -212,7 +222,9 @@ pub async fn problem_for_every_error(
         .await
         .unwrap_or_default();
     let detail = String::from_utf8_lossy(&bytes).trim().to_string();
-    let detail = if detail.is_empty() {
+    let detail = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        crate::body_limit::too_large()
+    } else if detail.is_empty() {
         status.canonical_reason().unwrap_or("error").to_string()
     } else {
         detail

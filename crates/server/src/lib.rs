@@ -6,6 +6,7 @@
 
 mod api;
 mod auth;
+mod body_limit;
 mod calendar_feed;
 mod error;
 mod forwarded;
@@ -13,6 +14,7 @@ mod handlers;
 pub mod intake;
 mod jobs;
 mod metrics;
+mod nul_guard;
 pub mod outreach;
 mod query_params;
 pub mod refresher;

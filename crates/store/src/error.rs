@@ -44,6 +44,33 @@ impl StoreError {
         }
     }
 
+    /// Whether the database refused the data written (a value it cannot hold, a broken
+    /// constraint) rather than failed to work (gone, busy, full): the same write would fail
+    /// again, while writes without the offending row would not.
+    pub fn is_about_the_data(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Database(d)) => {
+                // SQLSTATE class 22 is a data exception, class 23 an integrity violation
+                // (PostgreSQL); SQLite's constraint codes are numeric.
+                let code = d.code().unwrap_or_default();
+                code.starts_with("22")
+                    || code.starts_with("23")
+                    || matches!(
+                        d.kind(),
+                        sqlx::error::ErrorKind::UniqueViolation
+                            | sqlx::error::ErrorKind::ForeignKeyViolation
+                            | sqlx::error::ErrorKind::NotNullViolation
+                            | sqlx::error::ErrorKind::CheckViolation
+                    )
+            }
+            StoreError::Embedded(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                rusqlite::ErrorCode::ConstraintViolation | rusqlite::ErrorCode::TooBig
+            ),
+            _ => false,
+        }
+    }
+
     /// Maps a unique-constraint violation to a conflict that names the value.
     pub(crate) fn unique(e: sqlx::Error, what: impl FnOnce() -> String) -> Self {
         match &e {

@@ -180,7 +180,7 @@ async fn every_write_that_feeds_health_marks_its_account_for_the_refresher() {
     db.store.save_ticket(&sys, &ticket(acme, 1)).await.unwrap();
     let body = r#"{"batch": [{"type":"track","userId":"u1","event":"Report","messageId":"m1","context":{"groupId":"EXT-5"}}]}"#;
     let now = at("2026-11-23T08:00:00Z");
-    let messages = sherpa_core::intake::parse_request(None, body.as_bytes(), now)
+    let messages: Vec<_> = sherpa_core::intake::parse_request(None, body.as_bytes(), now)
         .unwrap()
         .messages
         .into_iter()

@@ -59,6 +59,10 @@ pub enum SheetError {
     DuplicateHeader(String),
     #[error("the header has an empty column name in column {0}")]
     BlankHeader(usize),
+    #[error("line {line}, column \"{column}\": {}", crate::nul::REFUSED)]
+    Nul { line: usize, column: String },
+    #[error("the header's column {column} {}", crate::nul::REFUSED, column = .0)]
+    NulHeader(usize),
     #[error("not a readable XLSX workbook: {0}")]
     Xlsx(String),
 }
@@ -72,7 +76,25 @@ pub fn read_sheet(bytes: &[u8]) -> Result<Sheet, SheetError> {
         SheetFormat::Xlsx => read_xlsx(bytes)?,
     };
     check_headers(&sheet.headers)?;
+    refuse_nul(&sheet)?;
     Ok(sheet)
+}
+
+/// A NUL in any cell (CSV lets one through) refuses the file, naming its line and column.
+fn refuse_nul(sheet: &Sheet) -> Result<(), SheetError> {
+    if let Some(i) = sheet.headers.iter().position(|h| h.contains('\0')) {
+        return Err(SheetError::NulHeader(i + 1));
+    }
+    for row in &sheet.rows {
+        let named = sheet.headers.iter().zip(&row.cells);
+        if let Some(column) = crate::nul::first_with_nul(named) {
+            return Err(SheetError::Nul {
+                line: row.line,
+                column,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn check_headers(headers: &[String]) -> Result<(), SheetError> {
@@ -122,7 +144,15 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet, SheetError> {
                 });
             }
         }
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(line);
+        // The reader places a record after blank lines at the first of them: count them in.
+        let line = record.position().map_or(line, |p| {
+            let skipped = bytes[p.byte() as usize..]
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .filter(|b| **b == b'\n')
+                .count();
+            p.line() as usize + skipped
+        });
         let cells = record
             .iter()
             // A `'` that an export put before a formula-like cell comes off again.
@@ -234,6 +264,26 @@ fn cell_text(d: &Data) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_nul_in_a_cell_refuses_the_file_naming_line_and_column() {
+        let e = read_sheet(b"name,notes\nAcme,fine\n\nBeta,bad\0note\n").unwrap_err();
+        assert_eq!(
+            e,
+            SheetError::Nul {
+                line: 4,
+                column: "notes".into()
+            }
+        );
+        assert!(
+            e.to_string()
+                .starts_with("line 4, column \"notes\": contains a NUL")
+        );
+        assert_eq!(
+            read_sheet(b"name,no\0tes\nAcme,x\n").unwrap_err(),
+            SheetError::NulHeader(2)
+        );
+    }
 
     #[test]
     fn reads_bom_semicolons_quotes_and_blank_lines() {

@@ -172,6 +172,18 @@ pub fn parse_request(
                     ),
                 ));
             }
+            for (key, part) in [("context", &b.context), ("integrations", &b.integrations)] {
+                if let Some(field) = part
+                    .as_ref()
+                    .and_then(|m| crate::nul::nul_path(&Value::Object(m.clone())))
+                {
+                    return Err(Rejection::new(
+                        None,
+                        "nul_character",
+                        format!("the batch's {key}.{field} {}", crate::nul::REFUSED),
+                    ));
+                }
+            }
             let shared = Shared {
                 context: b.context,
                 integrations: b.integrations,
@@ -237,6 +249,17 @@ fn parse_item(
                 "the message is {} bytes; the limit is {MAX_MESSAGE_BYTES}",
                 raw_text.len()
             ),
+        ));
+    }
+    if crate::nul::json_has_nul(raw_text.as_bytes()) {
+        let field = serde_json::from_str::<Value>(raw_text)
+            .ok()
+            .as_ref()
+            .and_then(crate::nul::nul_path)
+            .unwrap_or_else(|| "the message".into());
+        return Err(reject(
+            "nul_character",
+            format!("{field} {}", crate::nul::REFUSED),
         ));
     }
     // The common case (Segment's libraries send complete messages): the typed parse reads the
@@ -391,6 +414,47 @@ mod tests {
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    #[test]
+    fn a_nul_anywhere_in_a_message_rejects_that_message_alone_naming_the_field() {
+        let fields = [
+            (r#""userId": "u\u0000""#, "userId"),
+            (r#""userId": "u1", "event": "Report\u0000""#, "event"),
+            (
+                r#""userId": "u1", "properties": {"n": ["ok", "x\u0000"]}"#,
+                "properties.n[1]",
+            ),
+            (
+                r#""userId": "u1", "context": {"groupId": "\u0000"}"#,
+                "context.groupId",
+            ),
+        ];
+        for (fields, path) in fields {
+            let body = format!(
+                r#"{{"batch": [
+                  {{"type": "track", "userId": "u1", "event": "Report Built", "messageId": "m1"}},
+                  {{"type": "track", "event": "E", "messageId": "m2", {fields}}}
+                ]}}"#
+            );
+            let r = parse_request(None, body.as_bytes(), at("2026-11-23T10:00:05Z")).unwrap();
+            assert!(r.messages[0].is_ok(), "the good message stays");
+            let bad = r.messages[1].as_ref().unwrap_err();
+            assert_eq!((bad.index, bad.code), (Some(1), "nul_character"));
+            assert!(
+                bad.message.starts_with(&format!("{path} contains a NUL")),
+                "{}",
+                bad.message
+            );
+        }
+        // The text "\u0000" (an escaped backslash) is no NUL.
+        let body = r#"{"type": "track", "userId": "u1", "event": "C:\\u0000", "messageId": "m"}"#;
+        assert!(parse_message(body, at("2026-11-23T10:00:05Z")).is_ok());
+        // A batch whose shared context holds a NUL is refused whole: every message would carry it.
+        let body = r#"{"context": {"ip": "\u0000"}, "batch": [{"type": "track", "userId": "u", "event": "E"}]}"#;
+        let e = parse_request(None, body.as_bytes(), at("2026-11-23T10:00:05Z")).unwrap_err();
+        assert_eq!(e.code, "nul_character");
+        assert!(e.message.contains("context.ip"), "{}", e.message);
     }
 
     #[test]

@@ -155,18 +155,35 @@ async fn receive(
         }
     };
     let total = request.messages.len();
+    let batch = kind.is_none();
     let mut valid = Vec::with_capacity(total);
+    let mut valid_at = Vec::with_capacity(total);
     let mut rejected: Vec<Rejection> = Vec::new();
-    for m in request.messages {
+    for (i, m) in request.messages.into_iter().enumerate() {
         match m {
-            Ok(m) => valid.push(m),
+            Ok(m) => {
+                valid.push(m);
+                valid_at.push(i);
+            }
             Err(r) => rejected.push(r),
         }
     }
-    let kept = valid.len();
+    let mut kept = valid.len();
     if !valid.is_empty() {
         match s.intake.store(valid, received_at).await {
-            Ok(_) => {}
+            Ok(stored) => {
+                kept -= stored.refused.len();
+                rejected.extend(stored.refused.into_iter().map(|p| {
+                    Rejection {
+                        index: batch.then_some(valid_at[p]),
+                        code: "not_stored",
+                        message: "the database refused this message's content (the server log \
+                              says why); the other messages were stored"
+                            .into(),
+                    }
+                }));
+                rejected.sort_by_key(|r| r.index);
+            }
             Err(NotStored::Busy) => {
                 metrics::counter!("sherpa_intake_throttled_total").increment(1);
                 return (
@@ -218,9 +235,10 @@ async fn receive(
         .into_response()
 }
 
-/// The start of a refused body, for the admin's log.
+/// The start of a refused body, for the admin's log (a raw NUL byte shown escaped: the log is
+/// text, which holds none).
 fn sample(body: &[u8]) -> String {
-    String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned()
+    String::from_utf8_lossy(&body[..body.len().min(300)]).replace('\0', "\\u0000")
 }
 
 async fn record(s: &AppState, rejected: Vec<(Rejection, String)>) {

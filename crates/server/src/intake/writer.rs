@@ -3,12 +3,17 @@
 //! committed. Hundreds of small requests a second become a few large transactions, and a
 //! request is answered 200 only after its messages are on disk.
 //!
+//! One bad message never fails the others: when the database refuses a group for its data (a
+//! value it cannot hold), each request's messages are stored on their own, and a message the
+//! database still refuses is named back to its sender while the rest are committed.
+//!
 //! Back-pressure: the queue is bounded. When it is full the request is refused at once (429
 //! with Retry-After) rather than queued without end or dropped.
 
 use chrono::{DateTime, Utc};
 use sherpa_core::intake::Message;
 use sherpa_store::{IngestOutcome, Store};
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 /// Requests that may wait for the writer.
@@ -21,7 +26,15 @@ const SETTLE_WHEN_IDLE: std::time::Duration = std::time::Duration::from_millis(2
 struct Job {
     messages: Vec<Message>,
     received_at: DateTime<Utc>,
-    done: oneshot::Sender<Result<IngestOutcome, String>>,
+    done: oneshot::Sender<Result<Stored, String>>,
+}
+
+/// A request's messages committed, but for those the database refused.
+#[derive(Debug)]
+pub struct Stored {
+    pub outcome: IngestOutcome,
+    /// Positions, in the list handed to [`Writer::store`], of the messages refused.
+    pub refused: Vec<usize>,
 }
 
 /// Why messages were not stored.
@@ -51,7 +64,7 @@ impl Writer {
         &self,
         messages: Vec<Message>,
         received_at: DateTime<Utc>,
-    ) -> Result<IngestOutcome, NotStored> {
+    ) -> Result<Stored, NotStored> {
         let (done, answer) = oneshot::channel();
         self.queue
             .try_send(Job {
@@ -93,21 +106,30 @@ async fn run(store: Store, mut jobs: mpsc::Receiver<Job>) {
             }
         }
         let received_at = group[0].received_at;
-        let all: Vec<Message> = group
+        let sizes: Vec<usize> = group.iter().map(|j| j.messages.len()).collect();
+        let all: Arc<[Message]> = group
             .iter_mut()
             .flat_map(|j| std::mem::take(&mut j.messages))
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         let messages = all.len();
-        let result = store.ingest(all, received_at).await;
+        let result = store.ingest(all.clone(), received_at).await;
         metrics::counter!("sherpa_intake_transactions_total").increment(1);
         match result {
             Ok(outcome) => {
-                metrics::counter!("sherpa_intake_messages_total", "outcome" => "accepted")
-                    .increment(outcome.accepted as u64);
-                metrics::counter!("sherpa_intake_messages_total", "outcome" => "duplicate")
-                    .increment(outcome.duplicates as u64);
+                count(outcome);
                 for job in group {
-                    let _ = job.done.send(Ok(outcome));
+                    let refused = Vec::new();
+                    let _ = job.done.send(Ok(Stored { outcome, refused }));
+                }
+            }
+            Err(e) if e.is_about_the_data() => {
+                tracing::warn!(error = %e, messages, "the database refused a group of events; storing each request's on their own");
+                let mut start = 0;
+                for (job, size) in group.into_iter().zip(sizes) {
+                    let mine = &all[start..start + size];
+                    start += size;
+                    let _ = job.done.send(store_alone(&store, mine, received_at).await);
                 }
             }
             Err(e) => {
@@ -118,4 +140,48 @@ async fn run(store: Store, mut jobs: mpsc::Receiver<Job>) {
             }
         }
     }
+}
+
+/// Stores one request's messages in a transaction of their own; when the database refuses
+/// them for their data, each message alone, so that only the offending ones are left out.
+async fn store_alone(
+    store: &Store,
+    messages: &[Message],
+    received_at: DateTime<Utc>,
+) -> Result<Stored, String> {
+    match store.ingest(messages.to_vec(), received_at).await {
+        Ok(outcome) => {
+            count(outcome);
+            return Ok(Stored {
+                outcome,
+                refused: Vec::new(),
+            });
+        }
+        Err(e) if e.is_about_the_data() => {}
+        Err(e) => return Err(e.to_string()),
+    }
+    let mut stored = Stored {
+        outcome: IngestOutcome::default(),
+        refused: Vec::new(),
+    };
+    for (i, m) in messages.iter().enumerate() {
+        match store.ingest(vec![m.clone()], received_at).await {
+            Ok(outcome) => stored.outcome += outcome,
+            Err(e) if e.is_about_the_data() => {
+                // The database's words are for the log; the sender learns which message it was.
+                tracing::warn!(error = %e, message_id = %m.message_id, "the database refused an event");
+                stored.refused.push(i);
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    count(stored.outcome);
+    Ok(stored)
+}
+
+fn count(outcome: IngestOutcome) {
+    metrics::counter!("sherpa_intake_messages_total", "outcome" => "accepted")
+        .increment(outcome.accepted as u64);
+    metrics::counter!("sherpa_intake_messages_total", "outcome" => "duplicate")
+        .increment(outcome.duplicates as u64);
 }

@@ -103,12 +103,12 @@ pub async fn load_session(State(s): State<AppState>, req: Request, next: Next) -
             return Failure::forbidden("this form was sent from another site").into_response();
         }
         if let Some(c) = &current {
-            let bytes = match axum::body::to_bytes(body, crate::api::MAX_BODY).await {
+            let bytes = match axum::body::to_bytes(body, crate::body_limit::MAX_BODY).await {
                 Ok(b) => b,
                 Err(_) => {
                     return Failure::new(
                         axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                        "the upload is larger than 5 MB; split the file",
+                        crate::body_limit::too_large(),
                     )
                     .into_response();
                 }

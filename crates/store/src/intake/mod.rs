@@ -43,6 +43,14 @@ pub struct IngestOutcome {
     pub unmapped: usize,
 }
 
+impl std::ops::AddAssign for IngestOutcome {
+    fn add_assign(&mut self, o: IngestOutcome) {
+        self.accepted += o.accepted;
+        self.duplicates += o.duplicates;
+        self.unmapped += o.unmapped;
+    }
+}
+
 /// A stored event rebuilt as far as the rollups need it: kind, user, name and time.
 pub(crate) fn usage_message(
     kind: &str,
@@ -157,9 +165,10 @@ impl Store {
     /// rollups, all in one transaction.
     pub async fn ingest(
         &self,
-        messages: Vec<Message>,
+        messages: impl Into<std::sync::Arc<[Message]>>,
         received_at: DateTime<Utc>,
     ) -> Result<IngestOutcome> {
+        let messages = messages.into();
         let (outcome, touched) =
             match self.on_sqlite_intake(messages, move |i, m| i.ingest(&m, received_at)) {
                 Ok(running) => running.await?,
