@@ -69,6 +69,17 @@ impl App {
             None => None,
         };
         self.may_change(by, account.as_ref()).await?;
+        // A move needs the right on both sides: taking a contact from an account one may not
+        // edit, or giving one to it, is refused alike.
+        if let Some(target) = &patch.account {
+            let target = match target {
+                Some(r) => Some(self.named_account("account_id", r).await?),
+                None => None,
+            };
+            if target.as_ref().map(|t| t.id) != account.as_ref().map(|a| a.id) {
+                self.may_change(by, target.as_ref()).await?;
+            }
+        }
         Ok(self
             .store
             .save_contact(&by.actor(), Some(id), patch)

@@ -1,6 +1,6 @@
 //! The engagement model as people work it: a person marks an onboarding milestone done, and a
-//! contact's automated emails are stopped or resumed when they ask (the same list the
-//! unsubscribe link writes to).
+//! contact's automated emails are stopped when they ask (the same list the unsubscribe link
+//! writes to), and an unsubscribe is lifted only by the person or by an admin on their word.
 
 use crate::{App, Caller, Error, Result};
 use chrono::NaiveDate;
@@ -35,15 +35,54 @@ impl App {
             .await?)
     }
 
-    /// Stops (`stop`) or resumes the contact's automated emails (those who may edit its
+    /// Stops the contact's automated emails (they asked on a call; those who may edit its
     /// account); answers the address. A page that shows the contact on an account names that
     /// account, and a contact elsewhere is refused.
-    pub async fn set_email_consent(
+    pub async fn stop_contact_emails(
         &self,
         by: &Caller,
         contact: ContactId,
         on_account: Option<AccountId>,
-        stop: bool,
+    ) -> Result<String> {
+        let email = self.contact_email(by, contact, on_account).await?;
+        let how = match by.person() {
+            Ok(u) => format!("by user {} through the {}", u.id, by.door.place()),
+            Err(_) => "from the command line".to_string(),
+        };
+        self.store.stop_emails(&email, &how).await?;
+        Ok(email)
+    }
+
+    /// Lifts the contact's unsubscribe. It was the person's choice, so only an admin lifts it,
+    /// with the person's word as the reason (audited); anyone else is refused, whoever owns
+    /// the account. The person can also lift it through the link in any email.
+    pub async fn lift_unsubscribe(
+        &self,
+        by: &Caller,
+        contact: ContactId,
+        on_account: Option<AccountId>,
+        reason: &str,
+    ) -> Result<String> {
+        by.may(|u| u.may_lift_unsubscribe())?;
+        let reason = sherpa_core::book::required_text("reason", reason, 500).map_err(|e| {
+            Error::invalid(
+                "reason",
+                format!("{}: say when and how the person asked", e.0),
+            )
+        })?;
+        let email = self.contact_email(by, contact, on_account).await?;
+        self.store
+            .resume_emails(&by.actor(), &email, &reason)
+            .await?;
+        Ok(email)
+    }
+
+    /// The address of a contact the caller may edit.
+    async fn contact_email(
+        &self,
+        by: &Caller,
+        contact: ContactId,
+        on_account: Option<AccountId>,
     ) -> Result<String> {
         let person = self.store.contact(contact).await?;
         if on_account.is_some_and(|a| person.fields.account_id != Some(a)) {
@@ -63,16 +102,17 @@ impl App {
             .fields
             .email
             .ok_or_else(|| Error::invalid("email", "the contact has no email address"))?;
-        let email = email.as_str().to_string();
-        if stop {
-            let how = match by.person() {
-                Ok(u) => format!("by user {} through the {}", u.id, by.door.place()),
-                Err(_) => "from the command line".to_string(),
-            };
-            self.store.stop_emails(&email, &how).await?;
-        } else {
-            self.store.resume_emails(&email).await?;
-        }
-        Ok(email)
+        Ok(email.as_str().to_string())
+    }
+
+    /// The recipient of an automated email stops them through its link; answers their address,
+    /// or none for an unknown link.
+    pub async fn unsubscribe_by_link(&self, message_id: &str) -> Result<Option<String>> {
+        Ok(self.store.unsubscribe(message_id).await?)
+    }
+
+    /// The recipient, through the same link, lets them come again.
+    pub async fn resubscribe_by_link(&self, message_id: &str) -> Result<Option<String>> {
+        Ok(self.store.resubscribe(message_id).await?)
     }
 }

@@ -124,6 +124,27 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         )
         .await;
     let task: Value = serde_json::from_str(&task.body).unwrap();
+    web.api(
+        "PATCH",
+        &format!("/api/v1/accounts/{f}"),
+        Some(&admin_token),
+        Some(json!({"external_id": "FOREIGN-1"})),
+    )
+    .await;
+    let mut movers = Vec::new();
+    for name in ["Mo", "Mia"] {
+        let a = web
+            .api(
+                "POST",
+                "/api/v1/contacts",
+                Some(&admin_token),
+                Some(json!({"account_id": o, "name": name})),
+            )
+            .await;
+        let v: Value = serde_json::from_str(&a.body).unwrap();
+        movers.push(v["id"].as_str().unwrap().to_string());
+    }
+    let (mover, mover2) = (movers[0].clone(), movers[1].clone());
     let (contact, contract, task) = (
         contact["id"].as_str().unwrap().to_string(),
         contract["id"].as_str().unwrap().to_string(),
@@ -178,6 +199,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                 ("email", "nobody@example.com"),
                 ("password", "wrong password"),
             ]),
+            EVERYONE,
+        ),
+        case(
+            "POST",
+            "/unsubscribe/{id}/resume",
+            "/unsubscribe/sherpa.1.x/resume",
+            form(&[]),
             EVERYONE,
         ),
         case(
@@ -286,6 +314,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             &format!("/accounts/{o}/contacts/{contact}/emails"),
             form(&[("stop", "true")]),
             OWNER_EDIT,
+        ),
+        case(
+            "POST",
+            "/accounts/{id}/contacts/{contact}/emails",
+            &format!("/accounts/{o}/contacts/{contact}/emails"),
+            form(&[("stop", "false"), ("reason", "asked on the call")]),
+            ADMIN,
         ),
         case(
             "POST",
@@ -682,7 +717,11 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("GET", "/api/v1/contacts/{id}", format!("/api/v1/contacts/{contact}"), Body::None, API_READ),
         api("PATCH", "/api/v1/contacts/{id}", format!("/api/v1/contacts/{contact}"), Body::Json(json!({"title": "CTO"})), API_OWNER_EDIT),
         api("POST", "/api/v1/contacts/{id}/unsubscribe", format!("/api/v1/contacts/{contact}/unsubscribe"), Body::None, API_OWNER_EDIT),
-        api("DELETE", "/api/v1/contacts/{id}/unsubscribe", format!("/api/v1/contacts/{contact}/unsubscribe"), Body::None, API_OWNER_EDIT),
+        api("DELETE", "/api/v1/contacts/{id}/unsubscribe", format!("/api/v1/contacts/{contact}/unsubscribe?reason=asked%20on%20the%20call"), Body::None, API_ADMIN),
+        // Moving a contact of an account the CSM owns to one they do not: refused, by id or
+        // by the CRM id alike (the other direction is walked in the test below).
+        api("PATCH", "/api/v1/contacts/{id}", format!("/api/v1/contacts/{mover}"), Body::Json(json!({"account_id": f})), API_MANAGE),
+        api("PATCH", "/api/v1/contacts/{id}", format!("/api/v1/contacts/{mover2}"), Body::Json(json!({"account_external_id": "FOREIGN-1"})), API_MANAGE),
         api("GET", "/api/v1/contracts", "/api/v1/contracts".into(), Body::None, API_READ),
         api("POST", "/api/v1/contracts", "/api/v1/contracts".into(), Body::Json(json!({"account_id": o, "arr": {"amount": "500", "currency": "USD"}, "start_date": "2027-01-01", "end_date": "2027-12-31"})), API_OWNER_EDIT),
         api("GET", "/api/v1/contracts/{id}", format!("/api/v1/contracts/{contract}"), Body::None, API_READ),
@@ -813,4 +852,232 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         wrong.len(),
         wrong.join("\n")
     );
+}
+
+/// Writes that reach across accounts: a CSM may neither pull another account's record into
+/// their own nor push one of theirs out, nor lift another person's unsubscribe by making a
+/// contact with the same address; tickets and survey answers stay on their account.
+#[tokio::test]
+async fn cross_account_writes_need_the_right_on_both_accounts() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let csm = web.user("csm@example.com", Role::Csm, Function::Csm).await;
+    let other = web
+        .user("other@example.com", Role::Csm, Function::Csm)
+        .await;
+    let own = web.account("Own Co", &[(OwnerFunction::Csm, csm.id)]).await;
+    let foreign = web
+        .account("Foreign Co", &[(OwnerFunction::Csm, other.id)])
+        .await;
+    let (admin_token, csm_token) = (web.token(&admin).await, web.token(&csm).await);
+    let (o, f) = (own.id.to_string(), foreign.id.to_string());
+    let call = |method: &'static str, path: String, token: &str, body: Option<Value>| {
+        let (web, token) = (&web, token.to_string());
+        async move {
+            let a = web.api(method, &path, Some(&token), body).await;
+            let v: Value = serde_json::from_str(&a.body).unwrap_or(Value::Null);
+            (a.status, v)
+        }
+    };
+    call(
+        "PATCH",
+        format!("/api/v1/accounts/{f}"),
+        &admin_token,
+        Some(json!({"external_id": "FOREIGN-1"})),
+    )
+    .await;
+    let (_, theirs) = call(
+        "POST",
+        "/api/v1/contacts".into(),
+        &admin_token,
+        Some(json!({"account_id": f, "name": "Pat", "email": "pat@foreign.example"})),
+    )
+    .await;
+    let theirs = theirs["id"].as_str().unwrap().to_string();
+
+    // Pulling their contact into the CSM's account, by id or by CRM id: refused, unchanged.
+    for body in [
+        json!({"account_id": o}),
+        json!({"account_external_id": "FOREIGN-1"}),
+        json!({"account_id": null}),
+    ] {
+        let (status, problem) = call(
+            "PATCH",
+            format!("/api/v1/contacts/{theirs}"),
+            &csm_token,
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}: {problem}");
+    }
+    let (_, now) = call(
+        "GET",
+        format!("/api/v1/contacts/{theirs}"),
+        &admin_token,
+        None,
+    )
+    .await;
+    assert_eq!(now["account_id"], f.as_str());
+
+    // Their contact unsubscribed; a contact the CSM makes with the same address cannot lift it.
+    let (status, _) = call(
+        "POST",
+        format!("/api/v1/contacts/{theirs}/unsubscribe"),
+        &admin_token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, twin) = call(
+        "POST",
+        "/api/v1/contacts".into(),
+        &csm_token,
+        Some(json!({"account_id": o, "name": "Pat again", "email": "pat@foreign.example"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{twin}");
+    let twin = twin["id"].as_str().unwrap().to_string();
+    let (status, problem) = call(
+        "DELETE",
+        format!("/api/v1/contacts/{twin}/unsubscribe?reason=trust%20me"),
+        &csm_token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("person's choice"),
+        "{problem}"
+    );
+    let browser = web.sign_in(&csm).await;
+    let page = web
+        .post(
+            &format!("/accounts/{o}/contacts/{twin}/emails"),
+            Some(&browser),
+            &[("stop", "false"), ("reason", "x")],
+            true,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(
+        web.db
+            .store
+            .is_unsubscribed("pat@foreign.example")
+            .await
+            .unwrap()
+    );
+    // An admin lifts it only with the person's word, which the audit log keeps.
+    let (status, problem) = call(
+        "DELETE",
+        format!("/api/v1/contacts/{twin}/unsubscribe"),
+        &admin_token,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("reason")),
+        "{problem}"
+    );
+    assert!(
+        web.db
+            .store
+            .is_unsubscribed("pat@foreign.example")
+            .await
+            .unwrap()
+    );
+    let (status, _) = call(
+        "DELETE",
+        format!("/api/v1/contacts/{twin}/unsubscribe?reason=asked%20on%20the%203%20Dec%20call"),
+        &admin_token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !web.db
+            .store
+            .is_unsubscribed("pat@foreign.example")
+            .await
+            .unwrap()
+    );
+    let lifted = web
+        .db
+        .store
+        .audit_entries(&sherpa_store::AuditQuery {
+            entity: Some("unsubscribe".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(lifted.len(), 1);
+    assert_eq!(lifted[0].actor.user_id, Some(admin.id));
+    assert!(
+        lifted[0]
+            .after
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .contains("asked on the 3 Dec call")
+    );
+
+    // A ticket or survey answer under another account's external id is not moved onto the CSM's.
+    let ticket = json!({"account_id": f, "external_id": "ZD-1", "subject": "Login fails", "opened_at": "2026-11-20T10:00:00Z", "severity": "high"});
+    let (status, _) = call(
+        "POST",
+        "/api/v1/tickets".into(),
+        &admin_token,
+        Some(ticket.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mut grab = ticket.clone();
+    grab["account_id"] = json!(o);
+    grab["subject"] = json!("mine now");
+    let (status, problem) = call("POST", "/api/v1/tickets".into(), &csm_token, Some(grab)).await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("external_id")),
+        "{problem}"
+    );
+    let survey = json!({"account_id": f, "external_id": "NPS-1", "kind": "nps", "score": 3, "answered_on": "2026-11-20"});
+    let (status, _) = call(
+        "POST",
+        "/api/v1/surveys".into(),
+        &admin_token,
+        Some(survey.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mut grab = survey.clone();
+    grab["account_id"] = json!(o);
+    grab["score"] = json!(10);
+    let (status, problem) = call("POST", "/api/v1/surveys".into(), &csm_token, Some(grab)).await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("external_id")),
+        "{problem}"
+    );
+    let (_, tickets) = call(
+        "GET",
+        format!("/api/v1/tickets?account_id={f}"),
+        &admin_token,
+        None,
+    )
+    .await;
+    assert_eq!(tickets["items"][0]["subject"], "Login fails");
+    let (_, tickets) = call(
+        "GET",
+        format!("/api/v1/tickets?account_id={o}"),
+        &admin_token,
+        None,
+    )
+    .await;
+    assert_eq!(tickets["items"].as_array().unwrap().len(), 0);
 }

@@ -334,7 +334,15 @@ async fn a_misspelt_template_field_is_refused_and_the_preview_names_what_it_cann
         )
         .await;
     assert_eq!(outcome(&r), "skipped", "{}", r.body);
-    web.api("DELETE", &path, Some(&token), None).await;
+    let lifted = web
+        .api(
+            "DELETE",
+            &format!("{path}?reason=she%20asked%20again"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(body(&lifted)["unsubscribed"], false, "{}", lifted.body);
     let r = web
         .api(
             "POST",

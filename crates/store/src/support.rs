@@ -88,6 +88,11 @@ pub(crate) async fn save_ticket(
         None => None,
     };
     let before = existing.map(ticket).transpose()?;
+    stays_with_its_account(
+        "ticket",
+        before.as_ref().map(|b| b.fields.account_id),
+        t.account_id,
+    )?;
     if before.as_ref().is_some_and(|b| &b.fields == t) {
         return Ok((before.expect("checked").id, Change::Unchanged));
     }
@@ -207,6 +212,21 @@ fn survey_json(s: &SurveyFields) -> serde_json::Value {
     })
 }
 
+/// A ticket or survey answer recorded again under its external id stays on its account: a
+/// write naming another account would move (and overwrite) a record of an account the writer
+/// may not touch.
+fn stays_with_its_account(what: &str, was: Option<AccountId>, now: AccountId) -> Result<()> {
+    match was {
+        Some(was) if was != now => Err(StoreError::invalid(
+            "external_id",
+            format!(
+                "a {what} with this external id is on another account; it stays with its account"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Records a survey answer, or updates the one with the same external id.
 pub(crate) async fn save_survey(
     conn: &mut AnyConnection,
@@ -230,6 +250,11 @@ pub(crate) async fn save_survey(
         None => None,
     };
     let before = existing.map(survey).transpose()?;
+    stays_with_its_account(
+        "survey answer",
+        before.as_ref().map(|b| b.fields.account_id),
+        s.account_id,
+    )?;
     if before.as_ref().is_some_and(|b| &b.fields == s) {
         return Ok((before.expect("checked").id, Change::Unchanged));
     }

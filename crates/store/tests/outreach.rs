@@ -177,6 +177,31 @@ async fn a_moment_writes_its_sends_once_to_the_right_contacts_and_respects_unsub
             .any(|s| s.recipient.starts_with("gone@") || s.recipient.starts_with("ada@")),
         "departed contacts and other roles get nothing"
     );
+    // Jane stops them through her link, changes her mind through the same link; the lifting
+    // is audited as hers.
+    let link = jane.message_id.clone();
+    assert_eq!(
+        db.store.unsubscribe(&link).await.unwrap().as_deref(),
+        Some("jane@acme.test")
+    );
+    assert!(db.store.is_unsubscribed("jane@acme.test").await.unwrap());
+    assert_eq!(
+        db.store.resubscribe(&link).await.unwrap().as_deref(),
+        Some("jane@acme.test")
+    );
+    assert!(!db.store.is_unsubscribed("jane@acme.test").await.unwrap());
+    let lifted = db
+        .store
+        .audit_entries(&sherpa_store::AuditQuery {
+            entity: Some("unsubscribe".into()),
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(lifted.len(), 1);
+    assert_eq!(lifted[0].actor.via, "unsubscribe link");
+    assert_eq!(db.store.resubscribe("sherpa.unknown").await.unwrap(), None);
 }
 
 #[tokio::test]

@@ -42,6 +42,18 @@ impl User {
         }
     }
 
+    /// Lifting an unsubscribe: it was the person's choice, so only an admin lifts it, with the
+    /// person's word as the reason (or the person, through their own link).
+    pub fn may_lift_unsubscribe(&self) -> Allowed {
+        match self.role {
+            Role::Admin => Ok(()),
+            _ => deny(
+                "an unsubscribe is the person's choice: only an admin lifts it, with their word \
+                 as the reason, or they do through the link in any email",
+            ),
+        }
+    }
+
     /// Account fields and owners, contacts and contract terms of one account.
     pub fn may_edit_account(&self, owners: &Owners) -> Allowed {
         match self.role {

@@ -8,10 +8,10 @@ use crate::{AppError, AppState};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sherpa_core::*;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 #[derive(Serialize, ToSchema)]
 pub struct ContactDto {
@@ -169,7 +169,7 @@ pub async fn unsubscribe_contact(
     let id = id
         .parse::<ContactId>()
         .map_err(|e| AppError::NotFound(e.0))?;
-    let email = s.app.set_email_consent(&u.caller(), id, None, true).await?;
+    let email = s.app.stop_contact_emails(&u.caller(), id, None).await?;
     Ok(Json(EmailConsent {
         contact_id: id.to_string(),
         email,
@@ -177,21 +177,32 @@ pub async fn unsubscribe_contact(
     }))
 }
 
-/// Lets automated emails go to the contact again (they asked for it).
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LiftUnsubscribe {
+    /// The person's word: when and how they asked to receive automated emails again.
+    reason: Option<String>,
+}
+
+/// Lifts the contact's unsubscribe. It was the person's choice: only an admin lifts it, with
+/// their word as the `reason` (audited); the person can also lift it through the link in any
+/// automated email.
 #[utoipa::path(delete, path = "/api/v1/contacts/{id}/unsubscribe", tag = "contacts",
-    params(("id" = String, Path)),
-    responses((status = 200, body = EmailConsent), (status = 400, body = crate::error::Problem)))]
+    params(("id" = String, Path), LiftUnsubscribe),
+    responses((status = 200, body = EmailConsent), (status = 400, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem)))]
 pub async fn resubscribe_contact(
     State(s): State<AppState>,
     u: ApiUser,
     ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<LiftUnsubscribe>,
 ) -> Result<Json<EmailConsent>, AppError> {
     let id = id
         .parse::<ContactId>()
         .map_err(|e| AppError::NotFound(e.0))?;
     let email = s
         .app
-        .set_email_consent(&u.caller(), id, None, false)
+        .lift_unsubscribe(&u.caller(), id, None, q.reason.as_deref().unwrap_or(""))
         .await?;
     Ok(Json(EmailConsent {
         contact_id: id.to_string(),

@@ -57,6 +57,12 @@ fn public() -> Vec<WebRoute> {
             Public,
             post(unsubscribe::confirm),
         ),
+        at(
+            Method::POST,
+            "/unsubscribe/{id}/resume",
+            Public,
+            post(unsubscribe::resume),
+        ),
         at(Method::GET, "/password", Signed, get(login::password_form)),
         at(
             Method::POST,

@@ -486,13 +486,42 @@ impl Store {
         Ok(())
     }
 
-    /// Lets automated email go to an address again (the contact asked for it).
-    pub async fn resume_emails(&self, email: &str) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM unsubscribes WHERE email = $1")
-            .bind(email.to_lowercase())
-            .execute(&self.pool)
+    /// Lets automated email go to an address again, recording who lifted the unsubscribe and
+    /// why; false when the address was not unsubscribed.
+    pub async fn resume_emails(&self, actor: &Actor, email: &str, reason: &str) -> Result<bool> {
+        let email = email.to_lowercase();
+        let mut tx = self.write_tx().await?;
+        let how: Option<(String,)> =
+            sqlx::query_as("DELETE FROM unsubscribes WHERE email = $1 RETURNING how")
+                .bind(&email)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some((how,)) = &how {
+            crate::audit::record(
+                &mut tx,
+                &self.now(),
+                actor,
+                "lift",
+                "unsubscribe",
+                &email,
+                Some(&serde_json::json!({"unsubscribed": how})),
+                Some(&serde_json::json!({"reason": reason})),
+            )
             .await?;
-        Ok(done.rows_affected() == 1)
+        }
+        tx.commit().await?;
+        Ok(how.is_some())
+    }
+
+    /// The recipient of an email, through its link, lets automated email come again.
+    pub async fn resubscribe(&self, message_id: &str) -> Result<Option<String>> {
+        let Some(email) = self.send_address(message_id).await? else {
+            return Ok(None);
+        };
+        let recipient = Actor::system("unsubscribe link");
+        self.resume_emails(&recipient, &email, "the recipient asked through their link")
+            .await?;
+        Ok(Some(email))
     }
 
     /// Which of an account's contacts' addresses have stopped automated email (lower case).

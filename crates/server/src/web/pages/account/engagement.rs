@@ -178,10 +178,13 @@ pub async fn complete(
 #[derive(Deserialize)]
 pub struct ConsentForm {
     stop: bool,
+    /// Lifting an unsubscribe: the person's word (admins only).
+    #[serde(default)]
+    reason: String,
 }
 
-/// Stops or resumes a contact's automated emails (they asked on a call): the same list the
-/// unsubscribe link writes to.
+/// Stops a contact's automated emails (they asked on a call): the same list the unsubscribe
+/// link writes to; or, for an admin with the person's word, lifts their unsubscribe.
 pub async fn email_consent(
     State(s): State<AppState>,
     Signed(c): Signed,
@@ -192,8 +195,14 @@ pub async fn email_consent(
     let contact = contact
         .parse::<sherpa_core::ContactId>()
         .map_err(|e| Failure::not_found(e.0))?;
-    s.app
-        .set_email_consent(&c.caller(), contact, Some(id), f.stop)
-        .await?;
+    if f.stop {
+        s.app
+            .stop_contact_emails(&c.caller(), contact, Some(id))
+            .await?;
+    } else {
+        s.app
+            .lift_unsubscribe(&c.caller(), contact, Some(id), &f.reason)
+            .await?;
+    }
     Ok(Redirect::to(&format!("/accounts/{id}#map-h")).into_response())
 }
