@@ -200,6 +200,10 @@ pub fn router(state: AppState) -> Router {
             crate::error::problem_for_every_error,
         ))
         .layer(axum::middleware::from_fn(crate::security_headers::add))
+        .layer(axum::middleware::from_fn_with_state(
+            state.trusted_proxies.clone(),
+            crate::forwarded::note,
+        ))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

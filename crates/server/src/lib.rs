@@ -9,7 +9,7 @@ mod auth;
 mod body_limit;
 mod calendar_feed;
 mod error;
-mod forwarded;
+pub mod forwarded;
 mod handlers;
 pub mod intake;
 mod jobs;
@@ -44,15 +44,21 @@ pub struct AppState {
     pub intake: intake::Writer,
     /// How the outbox reaches the world (unsubscribe links in previews and pages).
     pub outreach: std::sync::Arc<outreach::Settings>,
+    /// The proxies whose forwarding headers are believed.
+    pub trusted_proxies: std::sync::Arc<forwarded::TrustedProxies>,
 }
 
 /// The whole application as a router, for `serve` and for tests (`tower::ServiceExt::oneshot`).
 pub fn app(store: Store) -> Router {
-    app_with(store, outreach::Settings::default())
+    app_with(store, outreach::Settings::default(), Default::default())
 }
 
-/// The application with the outbox's settings.
-pub fn app_with(store: Store, outreach: outreach::Settings) -> Router {
+/// The application with the outbox's settings and the proxies it trusts.
+pub fn app_with(
+    store: Store,
+    outreach: outreach::Settings,
+    trusted_proxies: forwarded::TrustedProxies,
+) -> Router {
     let state = AppState {
         app: App::new(store.clone()),
         store: store.clone(),
@@ -60,6 +66,7 @@ pub fn app_with(store: Store, outreach: outreach::Settings) -> Router {
         throttle: Default::default(),
         intake: intake::Writer::start(store.clone()),
         outreach: std::sync::Arc::new(outreach),
+        trusted_proxies: std::sync::Arc::new(trusted_proxies),
     };
     api::router(state)
 }
@@ -69,6 +76,7 @@ pub async fn serve(
     store: Store,
     bind: SocketAddr,
     outreach: outreach::Settings,
+    trusted_proxies: forwarded::TrustedProxies,
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
@@ -87,7 +95,7 @@ pub async fn serve(
     let jobs = tokio::spawn(worker.run());
     let health = tokio::spawn(refresher::run(App::new(store.clone())));
     let sends = tokio::spawn(sender.run());
-    let router = app_with(store.clone(), outreach);
+    let router = app_with(store.clone(), outreach, trusted_proxies);
     tracing::info!(address = %listener.local_addr()?, "serving");
     axum::serve(
         listener,

@@ -18,7 +18,10 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 const HSTS: &str = "max-age=31536000";
 
 pub async fn add(request: Request, next: Next) -> Response {
-    let tls = crate::forwarded::over_tls(request.headers());
+    let tls = request
+        .extensions()
+        .get::<crate::forwarded::Reached>()
+        .is_some_and(|r| r.tls);
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     for (name, value) in [

@@ -21,6 +21,14 @@ async fn with_password(web: &Web, email: &str, role: Role, password: &str) -> Us
     u
 }
 
+/// The application as reached from `peer`, trusting the proxies `trusted`.
+fn behind(web: &Web, peer: &str, trusted: &[&str]) -> axum::Router {
+    let trusted = sherpa_server::forwarded::TrustedProxies::parse(trusted).unwrap();
+    sherpa_server::app_with(web.db.store.clone(), Default::default(), trusted).layer(
+        axum::extract::connect_info::MockConnectInfo(peer.parse::<std::net::SocketAddr>().unwrap()),
+    )
+}
+
 fn login_request(email: &str, password: &str, proto: Option<&str>) -> Request<Body> {
     let body = serde_urlencoded::to_string([
         ("email", email),
@@ -62,8 +70,7 @@ async fn signing_in_is_throttled_and_the_cookie_is_locked_down() {
     let ok = web.db.store.clone();
     let resp = {
         use tower::ServiceExt;
-        web.router
-            .clone()
+        behind(&web, "127.0.0.1:40000", &["127.0.0.1"])
             .oneshot(login_request(
                 "ana@example.com",
                 "correct horse battery",
@@ -116,6 +123,20 @@ async fn signing_in_is_throttled_and_the_cookie_is_locked_down() {
         !cookie.contains("Secure"),
         "plain HTTP cannot carry a Secure cookie: {cookie}"
     );
+    // A client that is not a trusted proxy cannot claim HTTPS.
+    let forged = {
+        use tower::ServiceExt;
+        behind(&web, "203.0.113.9:40000", &["127.0.0.1"])
+            .oneshot(login_request(
+                "ana@example.com",
+                "correct horse battery",
+                Some("https"),
+            ))
+            .await
+            .unwrap()
+    };
+    let cookie = forged.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(!cookie.contains("Secure"), "{cookie}");
 
     // A success forgets earlier failures; five in a row lock the account, and the next attempt
     // is refused before the password is checked, even with the right one.
@@ -930,18 +951,22 @@ async fn colours_moved_by_a_scorecard_change_say_so_on_the_account_and_the_healt
 async fn every_answer_carries_the_security_headers_and_hsts_only_over_https() {
     use tower::ServiceExt;
     let web = Web::new().await;
-    for (uri, tls) in [
-        ("/login", false),
-        ("/api/v1/accounts", false),
-        ("/login", true),
+    // (page, sent by a trusted proxy saying HTTPS, by an untrusted peer saying so, plainly)
+    for (uri, proxy, tls) in [
+        ("/login", None, false),
+        ("/api/v1/accounts", None, false),
+        ("/login", Some("127.0.0.1:40000"), true),
+        ("/login", Some("203.0.113.9:40000"), false),
     ] {
         let mut r = Request::builder().uri(uri);
-        if tls {
+        if proxy.is_some() {
             r = r.header("x-forwarded-proto", "https");
         }
-        let resp = web
-            .router
-            .clone()
+        let router = match proxy {
+            Some(peer) => behind(&web, peer, &["127.0.0.1"]),
+            None => web.router.clone(),
+        };
+        let resp = router
             .oneshot(r.body(Body::empty()).unwrap())
             .await
             .unwrap();
@@ -974,4 +999,72 @@ async fn every_answer_carries_the_security_headers_and_hsts_only_over_https() {
             "inline script in a template"
         );
     }
+}
+
+/// The throttle counts each attempt before its password is checked, and counts the address a
+/// trusted proxy reports, never one a client writes itself.
+#[tokio::test]
+async fn the_sign_in_throttle_holds_under_a_burst_and_forged_forwarding() {
+    use tower::ServiceExt;
+    let web = Web::new().await;
+    with_password(&web, "ana@example.com", Role::Csm, "correct horse battery").await;
+    // 40 wrong passwords at once: only the limit's worth are checked, the rest refused.
+    let router = behind(&web, "198.51.100.1:5000", &[]);
+    let burst: Vec<_> = (0..40)
+        .map(|_| {
+            let router = router.clone();
+            tokio::spawn(async move {
+                router
+                    .oneshot(login_request("ana@example.com", "wrong password!", None))
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    for b in burst {
+        match b.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!(checked, 5, "the limit is 5 failures per account");
+
+    // An untrusted client forging X-Forwarded-For is still counted as itself: after 20
+    // failures (across accounts) its address is refused, whatever it claims to be.
+    let from = |forged: &str, email: &str, router: &axum::Router| {
+        let mut r = login_request(email, "wrong password!", None);
+        r.headers_mut()
+            .insert("x-forwarded-for", forged.parse().unwrap());
+        router.clone().oneshot(r)
+    };
+    let attacker = behind(&web, "203.0.113.66:5000", &[]);
+    for i in 0..20 {
+        let a = from(
+            &format!("10.0.0.{i}"),
+            &format!("u{i}@example.com"),
+            &attacker,
+        )
+        .await
+        .unwrap();
+        assert_eq!(a.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let refused = from("10.0.0.99", "new@example.com", &attacker)
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Behind a trusted proxy, the client it reports is counted: another client is not
+    // refused for the first one's failures.
+    let proxy = behind(&web, "10.0.0.2:5000", &["10.0.0.0/8"]);
+    for i in 0..20 {
+        from("192.0.2.10", &format!("p{i}@example.com"), &proxy)
+            .await
+            .unwrap();
+    }
+    let first = from("192.0.2.10", "q@example.com", &proxy).await.unwrap();
+    assert_eq!(first.status(), StatusCode::TOO_MANY_REQUESTS);
+    let other = from("192.0.2.11", "q@example.com", &proxy).await.unwrap();
+    assert_eq!(other.status(), StatusCode::UNAUTHORIZED);
 }

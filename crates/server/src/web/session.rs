@@ -71,12 +71,12 @@ pub fn cookie_value(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The Set-Cookie header for a new session (or, with `None`, one that clears it).
-pub fn session_cookie(value: Option<&str>, headers: &HeaderMap) -> String {
+pub fn session_cookie(value: Option<&str>, reached: crate::forwarded::Reached) -> String {
     let mut c = Cookie::build((COOKIE, value.unwrap_or("").to_string()))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(crate::forwarded::over_tls(headers));
+        .secure(reached.tls);
     c = match value {
         Some(_) => c.max_age(cookie::time::Duration::hours(SESSION_HOURS)),
         None => c.max_age(cookie::time::Duration::ZERO),

@@ -21,9 +21,13 @@ pub struct Args {
     pub bind: SocketAddr,
     #[command(flatten)]
     pub outreach: super::serve::Outreach,
+    #[command(flatten)]
+    pub proxies: super::serve::Proxies,
 }
 
 pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
+    // A mistyped proxy is refused before anything is opened.
+    let trusted = args.proxies.trusted()?;
     if args.accounts == 0 || args.accounts > 1_000_000 {
         anyhow::bail!("--accounts must be between 1 and 1000000");
     }
@@ -173,5 +177,5 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
         return Ok(());
     }
     println!("serving on http://{} (Ctrl-C to stop)", args.bind);
-    sherpa_server::serve(store, args.bind, args.outreach.settings(args.bind)).await
+    sherpa_server::serve(store, args.bind, args.outreach.settings(args.bind), trusted).await
 }

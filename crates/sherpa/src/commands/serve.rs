@@ -9,6 +9,30 @@ pub struct Args {
     pub bind: SocketAddr,
     #[command(flatten)]
     pub outreach: Outreach,
+    #[command(flatten)]
+    pub proxies: Proxies,
+}
+
+/// The reverse proxies in front of Sherpa.
+#[derive(clap::Args, Clone)]
+pub struct Proxies {
+    /// A proxy (address or CIDR, repeatable or comma-separated) whose X-Forwarded-For,
+    /// X-Forwarded-Proto and Forwarded headers are believed: the client's address for the
+    /// sign-in throttle, and HTTPS for the Secure cookie and HSTS. From any other peer those
+    /// headers are ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "SHERPA_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxy: Vec<String>,
+}
+
+impl Proxies {
+    pub fn trusted(&self) -> anyhow::Result<sherpa_server::forwarded::TrustedProxies> {
+        sherpa_server::forwarded::TrustedProxies::parse(&self.trusted_proxy)
+            .map_err(|e| anyhow::anyhow!(e))
+    }
 }
 
 /// Where automated emails and webhooks go (low-touch automation).
@@ -47,6 +71,8 @@ impl Outreach {
 }
 
 pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
+    // A mistyped proxy is refused before anything is opened.
+    let trusted = args.proxies.trusted()?;
     let store = crate::open(db).await?;
     println!(
         "Sherpa on {} ({}), listening on http://{}",
@@ -54,5 +80,5 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
         store.engine().name(),
         args.bind
     );
-    sherpa_server::serve(store, args.bind, args.outreach.settings(args.bind)).await
+    sherpa_server::serve(store, args.bind, args.outreach.settings(args.bind), trusted).await
 }

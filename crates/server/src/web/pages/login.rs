@@ -1,17 +1,17 @@
 //! Signing in and out, and changing one's own password.
 
 use crate::AppState;
+use crate::forwarded::Reached;
 use crate::web::session::{self, Current, Signed};
 use crate::web::throttle::Throttled;
 use crate::web::{Nav, PageResult, render};
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sherpa_core::Email;
-use std::net::SocketAddr;
 use std::time::Instant;
 
 #[derive(Template)]
@@ -61,44 +61,13 @@ pub struct Credentials {
     next: Option<String>,
 }
 
-/// The peer's socket address, when the server was started with connect info (tests are not).
-pub struct Peer(Option<SocketAddr>);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(Peer(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0),
-        ))
-    }
-}
-
-/// The address a sign-in comes from: the first hop a proxy reports, else the peer.
-fn client_address(headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_string())
-        .or_else(|| peer.map(|p| p.ip().to_string()))
-        .unwrap_or_else(|| "unknown".into())
-}
-
 pub async fn submit(
     State(s): State<AppState>,
-    Peer(peer): Peer,
-    headers: HeaderMap,
+    reached: Reached,
     Form(c): Form<Credentials>,
 ) -> PageResult {
     let next = safe_next(c.next.as_deref());
-    let address = client_address(&headers, peer);
+    let address = reached.client_text();
     let refuse = |status: StatusCode, message: String| {
         let mut resp = render(&LoginPage {
             error: Some(message),
@@ -112,7 +81,7 @@ pub async fn submit(
     if let Err(Throttled {
         message,
         retry_after,
-    }) = s.throttle.check(&c.email, &address, now)
+    }) = s.throttle.begin(&c.email, &address, now)
     {
         let mut resp = refuse(StatusCode::TOO_MANY_REQUESTS, message);
         resp.headers_mut().insert(
@@ -141,13 +110,12 @@ pub async fn submit(
             .await
             .unwrap_or(false);
     let Some(user) = user.filter(|_| verified) else {
-        s.throttle.failed(&c.email, &address, now);
         return Ok(refuse(
             StatusCode::UNAUTHORIZED,
             "The email or password is not right.".into(),
         ));
     };
-    s.throttle.succeeded(&c.email);
+    s.throttle.succeeded(&c.email, &address, now);
     let opened = s
         .store
         .open_session(user, chrono::Duration::hours(session::SESSION_HOURS))
@@ -156,19 +124,19 @@ pub async fn submit(
     Ok((
         [(
             header::SET_COOKIE,
-            session::session_cookie(Some(&opened.cookie), &headers),
+            session::session_cookie(Some(&opened.cookie), reached),
         )],
         Redirect::to(&next),
     )
         .into_response())
 }
 
-pub async fn logout(State(s): State<AppState>, headers: HeaderMap) -> PageResult {
+pub async fn logout(State(s): State<AppState>, reached: Reached, headers: HeaderMap) -> PageResult {
     if let Some(cookie) = session::cookie_value(&headers) {
         s.store.close_session(&cookie).await?;
     }
     Ok((
-        [(header::SET_COOKIE, session::session_cookie(None, &headers))],
+        [(header::SET_COOKIE, session::session_cookie(None, reached))],
         Redirect::to("/login"),
     )
         .into_response())
