@@ -24,6 +24,9 @@ impl Store {
         let path = file
             .to_str()
             .ok_or_else(|| StoreError::Conflict("the backup path must be UTF-8".into()))?;
+        // Created empty and owner-only first: VACUUM INTO fills an empty file, keeping its mode.
+        crate::db_file::owner_only(file)
+            .map_err(|e| StoreError::Conflict(format!("cannot write {}: {e}", file.display())))?;
         sqlx::query("VACUUM INTO $1")
             .bind(path)
             .execute(&self.pool)
@@ -33,7 +36,7 @@ impl Store {
 }
 
 /// Replaces the SQLite database at `url` by the backup `file`, after checking that the backup
-/// is a Sherpa database. The server must be stopped.
+/// is a Sherpa database. Refused while any process uses the database (see `db_file`).
 pub async fn restore_sqlite(url: &str, file: &Path) -> Result<()> {
     let target = sqlite_path(url).ok_or_else(|| StoreError::Conflict(PG_BACKUP_HELP.into()))?;
     if Engine::from_url(url)? == Engine::Postgres {
@@ -57,9 +60,24 @@ pub async fn restore_sqlite(url: &str, file: &Path) -> Result<()> {
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
+    // Held until the new file is in place: a server starting meanwhile waits for it.
+    let Some(_alone) = crate::db_file::take_alone(target)? else {
+        return Err(StoreError::Conflict(format!(
+            "{} is in use by a running Sherpa (a server, or another command): stop it and \
+             restore again, or restore into a new file (sherpa --db sqlite://NEW.db restore \
+             {}) and start the server on that one; nothing was changed",
+            target.display(),
+            file.display()
+        )));
+    };
     // Copy beside the target, then rename: a crash mid-copy leaves the old database intact.
     let tmp = target.with_extension("restoring");
-    std::fs::copy(file, &tmp).map_err(io)?;
+    let _ = std::fs::remove_file(&tmp);
+    std::io::copy(
+        &mut std::fs::File::open(file).map_err(io)?,
+        &mut crate::db_file::owner_only(&tmp).map_err(io)?,
+    )
+    .map_err(io)?;
     for suffix in ["-wal", "-shm"] {
         let side = format!("{}{suffix}", target.display());
         let _ = std::fs::remove_file(side);

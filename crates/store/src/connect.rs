@@ -89,6 +89,11 @@ impl Store {
                         StoreError::Url(format!("cannot create folder {}: {e}", dir.display()))
                     })?;
                 }
+                if let Some(path) = sqlite_path(url)
+                    && !url.contains("mode=ro")
+                {
+                    crate::db_file::create_owner_only(std::path::Path::new(path))?;
+                }
                 if !connect_url.contains("mode=") {
                     connect_url.push_str(if connect_url.contains('?') {
                         "&mode=rwc"
@@ -112,6 +117,14 @@ impl Store {
             }
             Engine::Postgres => options.max_connections(16),
         };
+        let writable_file =
+            sqlite_path(url).filter(|_| engine == Engine::Sqlite && !url.contains("mode=ro"));
+        let in_use = match writable_file {
+            Some(path) => Some(Arc::new(
+                crate::db_file::hold_shared(std::path::Path::new(path)).await?,
+            )),
+            None => None,
+        };
         let pool = options.connect(&connect_url).await?;
         if engine == Engine::Sqlite && !url.contains("mode=ro") {
             sqlx::query("PRAGMA journal_mode = WAL")
@@ -128,6 +141,7 @@ impl Store {
                 .filter(|_| engine == Engine::Sqlite && !url.contains("mode=ro"))
                 .map(|p| Arc::new(crate::intake::SqliteIntake::new(p.into()))),
             health: Arc::default(),
+            _in_use: in_use,
         })
     }
 

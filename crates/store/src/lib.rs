@@ -19,6 +19,7 @@ mod connect;
 mod contacts;
 mod contracts;
 mod custom_fields;
+mod db_file;
 mod demo;
 mod engagement;
 mod error;
@@ -96,6 +97,8 @@ pub struct Store {
     sqlite_intake: Option<Arc<intake::SqliteIntake>>,
     /// Accounts whose health must be recomputed (see `health::watch`).
     health: Arc<health::HealthWatch>,
+    /// On a SQLite file: this process's claim that the database is in use (see `db_file`).
+    _in_use: Option<Arc<db_file::Holding>>,
 }
 
 /// Filters for the id-ordered lists of contacts and contract terms.

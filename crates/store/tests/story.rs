@@ -522,6 +522,47 @@ async fn the_demo_book_has_the_pareto_shape_and_backs_up() {
             .await
             .unwrap();
         assert_eq!(n, 2_000);
+        // A database in use is not swapped under its user: the restore is refused, and says
+        // how to restore beside it instead.
+        let refused = restore_sqlite(&url, &file).await.unwrap_err().to_string();
+        assert!(refused.contains("in use by a running Sherpa"), "{refused}");
+        assert!(refused.contains("restore into a new file"), "{refused}");
+        sqlx::query("DELETE FROM saved_views")
+            .execute(restored.pool())
+            .await
+            .unwrap();
+        restored.close().await;
+        drop(restored);
+        restore_sqlite(&url, &file).await.unwrap();
+        // The database, its WAL and the backup are the owner's alone.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let reopened = Store::open(&url, db.clock.clone()).await.unwrap();
+            sqlx::query("DELETE FROM saved_views")
+                .execute(reopened.pool())
+                .await
+                .unwrap();
+            for f in ["backup.db", "restored.db", "restored.db-wal"] {
+                let mode = std::fs::metadata(dir.path().join(f))
+                    .unwrap()
+                    .permissions()
+                    .mode();
+                assert_eq!(mode & 0o777, 0o600, "{f}");
+            }
+            let fresh = dir.path().join("fresh.db");
+            let made = Store::open(&format!("sqlite://{}", fresh.display()), db.clock.clone())
+                .await
+                .unwrap();
+            made.close().await;
+            for f in ["fresh.db", "fresh.db-wal", "fresh.db.lock"] {
+                let p = dir.path().join(f);
+                if p.exists() {
+                    let mode = std::fs::metadata(&p).unwrap().permissions().mode();
+                    assert_eq!(mode & 0o777, 0o600, "{f}");
+                }
+            }
+        }
     }
 }
 
