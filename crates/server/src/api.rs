@@ -205,6 +205,18 @@ pub fn router(state: AppState) -> Router {
             crate::forwarded::note,
         ))
         .layer(axum::middleware::from_fn(metrics::track))
-        .layer(TraceLayer::new_for_http())
+        // The span names the route's template, never the path: paths carry calendar feed
+        // secrets and unsubscribe ids, query strings anything a client sends.
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// A request's log span: its method and matched route template.
+fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str())
+        .unwrap_or("unmatched");
+    tracing::debug_span!("request", method = %req.method(), route)
 }

@@ -1,4 +1,7 @@
 //! Prometheus metrics: request counts and latencies by matched route, served at `/metrics`.
+//! Every label value comes from a closed set (a known method or "other", a route template or
+//! "unmatched", a status class), so no request can add a series: a client inventing methods or
+//! paths cannot grow the metrics without bound.
 
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
@@ -23,6 +26,32 @@ pub fn recorder() -> PrometheusHandle {
         .clone()
 }
 
+/// The method as a label: one of the methods the server answers, else "other".
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// The status as a label: its class, "2xx" to "5xx".
+fn status_class(status: axum::http::StatusCode) -> &'static str {
+    match status.as_u16() {
+        100..=199 => "1xx",
+        200..=299 => "2xx",
+        300..=399 => "3xx",
+        400..=499 => "4xx",
+        _ => "5xx",
+    }
+}
+
 pub async fn track(req: Request, next: Next) -> Response {
     let start = Instant::now();
     let route = req
@@ -30,10 +59,13 @@ pub async fn track(req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let resp = next.run(req).await;
-    let status = resp.status().as_u16().to_string();
-    let labels = [("method", method), ("route", route), ("status", status)];
+    let labels = [
+        ("method", method.to_string()),
+        ("route", route),
+        ("status", status_class(resp.status()).to_string()),
+    ];
     metrics::counter!("sherpa_http_requests_total", &labels).increment(1);
     metrics::histogram!("sherpa_http_request_duration_seconds", &labels)
         .record(start.elapsed().as_secs_f64());

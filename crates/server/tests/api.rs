@@ -1155,3 +1155,55 @@ async fn an_unknown_query_parameter_is_refused_by_name_not_ignored() {
         .await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// Requests with invented methods and paths add no metric series: every label comes from a
+/// closed set (a known method or "other", a route template or "unmatched", a status class).
+#[tokio::test]
+async fn invented_methods_and_paths_cannot_grow_the_metrics() {
+    let app = TestApp::new().await;
+    let scrape = |router: axum::Router| async move {
+        let req = Request::get("/metrics").body(Body::empty()).unwrap();
+        let resp = router.oneshot(req).await.unwrap();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    };
+    // Warm up the series the invented requests may use.
+    for (method, uri) in [("GET", "/nowhere"), ("BREW", "/nowhere")] {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(Body::empty())
+            .unwrap();
+        app.router.clone().oneshot(req).await.unwrap();
+    }
+    let series = |text: &str| {
+        text.lines()
+            .filter(|l| l.starts_with("sherpa_http_requests_total{"))
+            .count()
+    };
+    let before = series(&scrape(app.router.clone()).await);
+    for i in 0..300 {
+        let req = Request::builder()
+            .method(format!("M{i}X").as_str())
+            .uri(format!("/made-up/{i}?q={i}"))
+            .body(Body::empty())
+            .unwrap();
+        let resp = app.router.clone().oneshot(req).await.unwrap();
+        assert!(resp.status().is_client_error());
+    }
+    let text = scrape(app.router.clone()).await;
+    assert!(
+        !text.contains("M17X") && !text.contains("/made-up/"),
+        "request data in labels"
+    );
+    assert!(
+        text.contains(r#"method="other",route="unmatched",status="4xx""#),
+        "{text}"
+    );
+    // Other tests of this binary run at the same time and may add their own routes' series.
+    assert!(
+        series(&text) < before + 40,
+        "{} series after, {before} before",
+        series(&text)
+    );
+}
