@@ -70,7 +70,7 @@ test('a leader filters the portfolio, sees totals, and exports exactly what is s
   const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('#export-csv').click()]);
   const rows = readFileSync(await csv.path(), 'utf8').trim().split('\n');
   assert.equal(rows.length - 1, filtered, 'the CSV holds exactly the filtered accounts');
-  assert.match(rows[0], /^Account,CRM id,ARR,Currency,Renewal/);
+  assert.match(rows[0], /^Sherpa id,Account,CRM id,ARR,Currency,Renewal/);
   const [xlsx] = await Promise.all([page.waitForEvent('download'), page.locator('#export-xlsx').click()]);
   assert.match(xlsx.suggestedFilename(), /\.xlsx$/);
   assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString(), 'PK', 'an XLSX is a zip');

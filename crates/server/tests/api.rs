@@ -1207,3 +1207,93 @@ async fn invented_methods_and_paths_cannot_grow_the_metrics() {
         series(&text)
     );
 }
+
+/// What would silently lose or leak data is refused instead: a tier decision without its
+/// `tier`, a body over the limit (413 as a problem that states the limit), and raw product
+/// events read by anyone but an admin.
+#[tokio::test]
+async fn incomplete_oversized_and_private_requests_are_refused_plainly() {
+    let app = TestApp::new().await;
+    let admin = app.token("admin@example.com", Role::Admin).await;
+    let csm = app.token("csm@example.com", Role::Csm).await;
+    let (status, acme) = app
+        .call(
+            "POST",
+            "/api/v1/accounts",
+            Some(&admin),
+            Some(json!({"name": "Acme"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{acme}");
+    let tier = format!("/api/v1/accounts/{}/tier", acme["id"].as_str().unwrap());
+    let (status, e) = app
+        .call(
+            "PUT",
+            &tier,
+            Some(&admin),
+            Some(json!({"reason": "forgot the tier"})),
+        )
+        .await;
+    assert_eq!(
+        (status, e["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("tier")),
+        "{e}"
+    );
+    let (status, b) = app
+        .call(
+            "PUT",
+            &tier,
+            Some(&admin),
+            Some(json!({"tier": null, "reason": "back to the grid"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+
+    // 6 MB of JSON, with and without a declared length.
+    let big = format!(r#"{{"name": "{}"}}"#, "x".repeat(6 * 1024 * 1024));
+    for chunked in [false, true] {
+        let body = if chunked {
+            let chunks = big
+                .clone()
+                .into_bytes()
+                .chunks(64 * 1024)
+                .map(|c| Ok::<_, std::io::Error>(axum::body::Bytes::copy_from_slice(c)))
+                .collect::<Vec<_>>();
+            Body::from_stream(futures::stream::iter(chunks))
+        } else {
+            Body::from(big.clone())
+        };
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/v1/accounts")
+            .header("authorization", format!("Bearer {admin}"))
+            .header("content-type", "application/json")
+            .body(body)
+            .unwrap();
+        let resp = app.router.clone().oneshot(req).await.unwrap();
+        assert_eq!(
+            resp.status(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "chunked: {chunked}"
+        );
+        assert_eq!(resp.headers()["content-type"], "application/problem+json");
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let problem: Value = serde_json::from_slice(&bytes).unwrap();
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("limit of 5 MB (5242880 bytes)"),
+            "{problem}"
+        );
+    }
+
+    let (status, e) = app.call("GET", "/api/v1/events", Some(&csm), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{e}");
+    assert!(
+        e["detail"].as_str().unwrap().contains("personal data"),
+        "{e}"
+    );
+    let (status, _) = app.call("GET", "/api/v1/events", Some(&admin), None).await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -463,3 +463,58 @@ async fn contract_terms_mean_what_their_dates_say_overlaps_are_refused_and_outco
         "{x1}"
     );
 }
+
+/// Accounts made through the API with neither a CRM id nor a domain come back from Sherpa's
+/// own export by their Sherpa id: an edited export updates them, never duplicates them, and a
+/// parent without a CRM id stays the parent.
+#[tokio::test]
+async fn an_export_of_accounts_without_crm_ids_imports_back_onto_the_same_accounts() {
+    use sherpa_core::*;
+    let db = support::TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sys = Actor::system("test");
+    let named = |name: &str, parent: Option<AccountId>| AccountPatch {
+        name: Some(name.into()),
+        parent: parent.map(|p| Some(AccountRef::Id(p))),
+        ..Default::default()
+    };
+    let group = db
+        .store
+        .create_account(&sys, &named("Solo Group", None))
+        .await
+        .unwrap();
+    db.store
+        .create_account(&sys, &named("Solo Branch", Some(group.id)))
+        .await
+        .unwrap();
+    let export = ok(&sherpa(&db.url, &["export", "accounts", "--format", "csv"]));
+    assert!(export.starts_with("sherpa_id,external_id,name"), "{export}");
+    let file = write(dir.path(), "book.csv", &export);
+    let out = ok(&sherpa(&db.url, &["import", "accounts", &file]));
+    assert!(out.contains("0 created, 0 updated, 2 unchanged"), "{out}");
+    let edited = write(
+        dir.path(),
+        "edited.csv",
+        &export.replace("Solo Group", "Solo Holdings"),
+    );
+    let out = ok(&sherpa(&db.url, &["import", "accounts", &edited]));
+    assert!(out.contains("0 created, 1 updated, 1 unchanged"), "{out}");
+    let json = ok(&sherpa(
+        &db.url,
+        &["export", "accounts", "--format", "json"],
+    ));
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let branch = rows.iter().find(|r| r["name"] == "Solo Branch").unwrap();
+    assert_eq!(branch["parent_sherpa_id"], group.id.to_string());
+    // A Sherpa id this book does not have is named, not taken as a new account.
+    let stranger = write(dir.path(), "other.csv", "sherpa_id,name\n999999,Stranger\n");
+    let out = sherpa(&db.url, &["import", "accounts", &stranger]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 2") && err.contains("no account with Sherpa id 999999"),
+        "{err}"
+    );
+}

@@ -218,12 +218,14 @@ impl Store {
         // First the accounts themselves, then parents, so a parent may come later in the file.
         let mut saved = Vec::with_capacity(file.rows.len());
         for row in &file.rows {
-            let existing = find_account(&mut tx, &row.key).await?;
             let patch = AccountPatch {
                 parent: None,
                 ..row.patch.clone()
             };
-            let r = save_account(&mut tx, &now, actor, existing, &patch).await;
+            let r = match find_account(&mut tx, &row.key).await {
+                Ok(existing) => save_account(&mut tx, &now, actor, existing, &patch).await,
+                Err(e) => Err(e),
+            };
             saved.extend(batch.outcome(row.line, r)?);
         }
         if batch.errors.is_empty() {
@@ -502,6 +504,23 @@ async fn find_account(conn: &mut AnyConnection, key: &AccountKey) -> Result<Opti
                 .fetch_optional(conn)
                 .await?;
             Ok(row.map(|(id,)| AccountId(id)))
+        }
+        // Sherpa's id names an account of this book or none: it never creates one.
+        AccountKey::SherpaId(id) => {
+            let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM accounts WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(conn)
+                .await?;
+            match row {
+                Some((id,)) => Ok(Some(AccountId(id))),
+                None => Err(StoreError::invalid(
+                    "sherpa_id",
+                    format!(
+                        "no account with Sherpa id {id} in this book (the file comes from \
+                         another one?); give the row an external id or a domain to add it"
+                    ),
+                )),
+            }
         }
     }
 }

@@ -722,3 +722,76 @@ async fn terms_in_other_currencies_count_once_a_rate_is_set() {
         vec![(eur, Decimal::new(110, 2))]
     );
 }
+
+/// A hierarchy never loops: an account cannot sit under itself or under one of its own
+/// subsidiaries, whether edited one by one or imported in one file (the line is named).
+#[tokio::test]
+async fn parent_loops_are_refused_on_edit_and_import() {
+    let db = TestDb::new().await;
+    team(&db).await;
+    import_accounts(
+        &db,
+        "external_id,name,parent_external_id\nG,Group,\nE,Europe,G\nF,France,E\n",
+    )
+    .await
+    .unwrap();
+    let id = |x: &str| {
+        let store = db.store.clone();
+        let x = x.to_string();
+        async move {
+            store
+                .find_account(&AccountRef::ExternalId(x))
+                .await
+                .unwrap()
+        }
+    };
+    let (group, france) = (id("G").await, id("F").await);
+    let under = |parent: AccountId| AccountPatch {
+        parent: Some(Some(AccountRef::Id(parent))),
+        ..Default::default()
+    };
+    for (child, parent) in [(group, france), (group, group)] {
+        let e = db
+            .store
+            .update_account(&admin(), child, &under(parent))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, StoreError::Invalid { field, .. } if field == "parent"),
+            "{e}"
+        );
+    }
+    let e = db
+        .store
+        .update_account(&admin(), group, &under(france))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("France is this account or one of its subsidiaries"),
+        "{e}"
+    );
+    // In one file: Group under France closes the loop; nothing of the file is kept.
+    let e = import_accounts(
+        &db,
+        "external_id,name,parent_external_id\nN,Nordics,G\nG,Group,F\n",
+    )
+    .await
+    .unwrap_err();
+    let StoreError::Rows(rows) = e else {
+        panic!("{e}")
+    };
+    assert_eq!(rows[0].line, 3, "{rows:?}");
+    assert!(rows[0].message.contains("loop"), "{rows:?}");
+    assert!(
+        db.store
+            .find_account(&AccountRef::ExternalId("N".into()))
+            .await
+            .is_err()
+    );
+    // A legal move still works: France directly under Group.
+    db.store
+        .update_account(&admin(), france, &under(group))
+        .await
+        .unwrap();
+}

@@ -42,6 +42,20 @@ impl User {
         }
     }
 
+    /// Reading raw product events. They may hold personal data (user ids, emails in traits,
+    /// addresses in context), so only those who run the intake read them, as they see its
+    /// status and rejections; everyone else sees usage through the rollups (active users,
+    /// features, events by day).
+    pub fn may_read_raw_events(&self) -> Allowed {
+        match self.role {
+            Role::Admin => Ok(()),
+            r => deny(format!(
+                "raw product events may hold personal data: only an admin reads them; as a {r}, \
+                 see usage on the account page"
+            )),
+        }
+    }
+
     /// Lifting an unsubscribe: it was the person's choice, so only an admin lifts it, with the
     /// person's word as the reason (or the person, through their own link).
     pub fn may_lift_unsubscribe(&self) -> Allowed {

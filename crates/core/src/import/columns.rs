@@ -47,6 +47,8 @@ const fn f(name: &'static str, aliases: &'static [&'static str]) -> FieldSpec {
 }
 
 const ACCOUNTS: &[FieldSpec] = &[
+    f("sherpa_id", &["sherpa id"]),
+    f("parent_sherpa_id", &["parent sherpa id"]),
     f(
         "external_id",
         &[
@@ -349,7 +351,7 @@ impl ImportKind {
     /// Fields that must have a column; alternatives are separated by `|`.
     pub fn required(&self) -> &'static [&'static str] {
         match self {
-            ImportKind::Accounts => &["name", "external_id|domain"],
+            ImportKind::Accounts => &["name", "external_id|domain|sherpa_id"],
             ImportKind::Contacts => &["account_external_id", "name|first_name|last_name"],
             ImportKind::Contracts => &[
                 "account_external_id",

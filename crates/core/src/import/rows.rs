@@ -19,11 +19,20 @@ pub struct Parsed<T> {
     pub derive_outcomes: bool,
 }
 
-/// How an imported account is matched to one already in the book.
+/// How an imported account is matched to one already in the book: by its CRM id, else its
+/// domain, else (a row of Sherpa's own export for an account that has neither) by Sherpa's id,
+/// which matches only an account of this book.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AccountKey {
     ExternalId(String),
     Domain(Domain),
+    SherpaId(AccountId),
+}
+
+/// An account's id in this book, as Sherpa's exports write it.
+fn sherpa_id(s: &str) -> Result<AccountId, String> {
+    s.parse::<AccountId>()
+        .map_err(|_| format!("\"{s}\" is not a Sherpa account id (a whole number)"))
 }
 
 #[derive(Debug, Clone)]
@@ -145,9 +154,18 @@ pub fn parse_accounts(
             industry: c.text("industry", limits::SHORT_TEXT),
             country: c.text("country", limits::SHORT_TEXT),
             employees: c.whole_number("employees", limits::MAX_EMPLOYEES),
-            parent: c
-                .text("parent_external_id", limits::EXTERNAL_ID)
-                .map(|o| o.map(AccountRef::ExternalId)),
+            parent: {
+                // Sherpa's own id of the parent wins: it is there even when the parent has no
+                // CRM id.
+                let by_id = c.parse("parent_sherpa_id", sherpa_id);
+                let by_crm = c.text("parent_external_id", limits::EXTERNAL_ID);
+                match (by_id, by_crm) {
+                    (Some(Some(id)), _) => Some(Some(AccountRef::Id(id))),
+                    (_, Some(Some(x))) => Some(Some(AccountRef::ExternalId(x))),
+                    (None, None) => None,
+                    _ => Some(None),
+                }
+            },
             lifecycle: c.parse("lifecycle", crm_lifecycle),
             customer_since: c.date("customer_since"),
             ..Default::default()
@@ -175,10 +193,16 @@ pub fn parse_accounts(
                 }),
             }
         }
-        let key = match (p.external_id.clone().flatten(), p.domain.clone().flatten()) {
-            (Some(x), _) => AccountKey::ExternalId(x),
-            (None, Some(d)) => AccountKey::Domain(d),
-            (None, None) => {
+        let own_id = c.parse("sherpa_id", sherpa_id).flatten();
+        let key = match (
+            p.external_id.clone().flatten(),
+            p.domain.clone().flatten(),
+            own_id,
+        ) {
+            (Some(x), _, _) => AccountKey::ExternalId(x),
+            (None, Some(d), _) => AccountKey::Domain(d),
+            (None, None, Some(id)) => AccountKey::SherpaId(id),
+            (None, None, None) => {
                 let field = if c.get("external_id").is_some() {
                     "external_id"
                 } else {
@@ -186,7 +210,8 @@ pub fn parse_accounts(
                 };
                 c.error(
                     field,
-                    "each account needs an external id or a domain to be matched on re-import",
+                    "each account needs an external id or a domain (or, in Sherpa's own export, \
+                     its sherpa_id) to be matched on re-import",
                 );
                 return None;
             }

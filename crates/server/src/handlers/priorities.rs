@@ -27,12 +27,20 @@ pub struct GradeBody {
 
 #[derive(Deserialize, ToSchema)]
 pub struct TierBody {
-    /// 1, 2 or 3; null goes back to the grid.
-    pub tier: Option<i64>,
+    /// 1, 2 or 3; null goes back to the grid. Required: a body without it is refused rather
+    /// than read as "back to the grid".
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>, required = true)]
+    pub tier: Option<Option<i64>>,
     /// decision (for a grade between two tiers) or override (against the grid). Default:
     /// decision when the grade sits between two tiers, override otherwise.
     pub kind: Option<String>,
     pub reason: Option<String>,
+}
+
+/// A field that was sent, null or not; `None` when it was left out.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
 }
 
 fn account_id(id: &str) -> Result<AccountId, AppError> {
@@ -72,7 +80,16 @@ pub async fn choose_tier(
 ) -> Result<Json<AccountDto>, AppError> {
     let cmd = ChooseTier {
         account: account_id(&id)?,
-        tier: body.tier.map(ChooseTier::tier).transpose()?,
+        tier: body
+            .tier
+            .ok_or_else(|| {
+                AppError::bad(
+                    "tier",
+                    "tier is required: 1, 2 or 3, or null to follow the grid",
+                )
+            })?
+            .map(ChooseTier::tier)
+            .transpose()?,
         kind: body.kind.as_deref().map(ChooseTier::kind).transpose()?,
         reason: body.reason.unwrap_or_default(),
     };

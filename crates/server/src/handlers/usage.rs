@@ -99,14 +99,16 @@ pub struct EventQuery {
     limit: Option<i64>,
 }
 
-/// Stored events in ingest order.
+/// Stored events in ingest order (admins: raw events may hold personal data).
 #[utoipa::path(get, path = "/api/v1/events", tag = "usage", params(EventQuery),
-    responses((status = 200, body = Page<EventDto>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = Page<EventDto>), (status = 400, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem)))]
 pub async fn list_events(
     State(s): State<AppState>,
-    _u: ApiUser,
+    u: ApiUser,
     ApiQuery(q): ApiQuery<EventQuery>,
 ) -> Result<Json<Page<EventDto>>, AppError> {
+    u.allowed(u.user().may_read_raw_events())?;
     let account = q
         .account
         .as_deref()

@@ -46,13 +46,17 @@ fn opt(s: &Option<String>) -> String {
 
 async fn accounts(store: &Store, emails: &HashMap<UserId, String>) -> anyhow::Result<Table> {
     let defs = store.custom_fields().await?;
+    // sherpa_id first: the key that matches every account of this book on re-import, even one
+    // without a CRM id or a domain.
     let mut headers = vec![
+        "sherpa_id",
         "external_id",
         "name",
         "domain",
         "industry",
         "country",
         "employees",
+        "parent_sherpa_id",
         "parent_external_id",
         "lifecycle",
         "customer_since",
@@ -81,6 +85,7 @@ async fn accounts(store: &Store, emails: &HashMap<UserId, String>) -> anyhow::Re
     for a in all {
         let f = &a.fields;
         let mut row = vec![
+            a.id.to_string(),
             opt(&f.external_id),
             f.name.clone(),
             f.domain
@@ -90,6 +95,7 @@ async fn accounts(store: &Store, emails: &HashMap<UserId, String>) -> anyhow::Re
             opt(&f.industry),
             opt(&f.country),
             f.employees.map(|e| e.to_string()).unwrap_or_default(),
+            f.parent_id.map(|p| p.to_string()).unwrap_or_default(),
             f.parent_id
                 .and_then(|p| external.get(&p).cloned().flatten())
                 .unwrap_or_default(),

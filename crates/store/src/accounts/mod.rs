@@ -162,6 +162,43 @@ pub(crate) async fn resolve_patch(
     Ok(out)
 }
 
+/// Refuses a parent that is the account itself or below it: the hierarchy would loop, and
+/// every roll-up over it would never end. Walks up from the new parent.
+async fn refuse_parent_loop(
+    conn: &mut AnyConnection,
+    id: AccountId,
+    parent: AccountId,
+) -> Result<()> {
+    let mut at = Some(parent);
+    let mut steps = 0;
+    while let Some(current) = at {
+        if current == id {
+            let (name,): (String,) = sqlx::query_as("SELECT name FROM accounts WHERE id = $1")
+                .bind(parent.0)
+                .fetch_one(&mut *conn)
+                .await?;
+            return Err(StoreError::invalid(
+                "parent",
+                format!(
+                    "{name} is this account or one of its subsidiaries; a parent above its own \
+                     child would make the hierarchy loop"
+                ),
+            ));
+        }
+        steps += 1;
+        if steps > 10_000 {
+            break;
+        }
+        let row: Option<(Option<i64>,)> =
+            sqlx::query_as("SELECT parent_id FROM accounts WHERE id = $1")
+                .bind(current.0)
+                .fetch_optional(&mut *conn)
+                .await?;
+        at = row.and_then(|(p,)| p).map(AccountId);
+    }
+    Ok(())
+}
+
 /// Creates (`id` None) or updates an account from a patch, with its audit entry.
 pub(crate) async fn save_account(
     conn: &mut AnyConnection,
@@ -189,6 +226,11 @@ pub(crate) async fn save_account(
             "parent",
             "an account cannot be its own parent",
         ));
+    }
+    if let (Some(id), Some(parent)) = (id, fields.parent_id)
+        && before.as_ref().and_then(|b| b.parent_id) != Some(parent)
+    {
+        refuse_parent_loop(conn, id, parent).await?;
     }
     if before.as_ref() == Some(&fields) {
         return Ok((id.expect("existing"), Change::Unchanged));

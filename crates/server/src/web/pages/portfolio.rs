@@ -80,6 +80,7 @@ pub async fn export(
     let mut q = p.to_query(today, 500)?;
     q.owner = listing::resolve_owner(&s.store, &p.owner).await?;
     let mut table = Table::new(&[
+        "Sherpa id",
         "Account",
         "CRM id",
         "ARR",
@@ -104,6 +105,7 @@ pub async fn export(
         for a in &page {
             let r = Row::new(a, today, &names, touches.get(&a.id).map(|t| t.date_naive()));
             table.rows.push(vec![
+                a.id.to_string(),
                 r.name,
                 r.external_id,
                 a.arr.fixed_amount(),
