@@ -306,6 +306,19 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             "/accounts/{id}/grade",
             &format!("/accounts/{o}/grade"),
             grade(),
+            OWNER_EDIT,
+        ),
+        // The AE grades at close; later moments are the CS team's.
+        case(
+            "POST",
+            "/accounts/{id}/grade",
+            &format!("/accounts/{o}/grade"),
+            form(&[
+                ("potential_value", "20000"),
+                ("growth", "2"),
+                ("moment", "at_close"),
+                ("reason", "signed"),
+            ]),
             OWNER_LOG,
         ),
         case(
@@ -355,8 +368,12 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             "POST",
             "/accounts/{id}/tier",
             &format!("/accounts/{o}/tier"),
-            form(&[("tier", "1"), ("reason", "strategic logo")]),
-            OWNER_LOG,
+            form(&[
+                ("tier", "1"),
+                ("kind", "override"),
+                ("reason", "strategic logo"),
+            ]),
+            MANAGERS,
         ),
         case(
             "POST",
@@ -370,7 +387,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             "/accounts/{id}/nine-box",
             &format!("/accounts/{o}/nine-box"),
             form(&[("relationship", "3"), ("upsell", "2"), ("note", "sponsor")]),
-            OWNER_LOG,
+            OWNER_EDIT,
         ),
         case("GET", "/segments", "/segments", Body::None, SIGNED),
         case(
@@ -674,9 +691,9 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("POST", "/api/v1/accounts/{id}/pulse", format!("/api/v1/accounts/{f}/pulse"), Body::Json(json!({"colour": "red", "note": "champion quiet"})), API_MANAGE),
         api("PUT", "/api/v1/accounts/{id}/grade", format!("/api/v1/accounts/{o}/grade"), Body::Json(json!({"potential_value": "60000", "growth": 1, "moment": "at_close", "reason": "big"})), API_OWNER_LOG),
         api("PUT", "/api/v1/accounts/{id}/grade", format!("/api/v1/accounts/{f}/grade"), Body::Json(json!({"potential_value": "60000", "growth": 1, "moment": "at_close", "reason": "big"})), API_MANAGE),
-        api("PUT", "/api/v1/accounts/{id}/tier", format!("/api/v1/accounts/{o}/tier"), Body::Json(json!({"tier": 2, "kind": "override", "reason": "capacity"})), API_OWNER_LOG),
+        api("PUT", "/api/v1/accounts/{id}/tier", format!("/api/v1/accounts/{o}/tier"), Body::Json(json!({"tier": 2, "kind": "override", "reason": "capacity"})), API_MANAGE),
         api("GET", "/api/v1/accounts/{id}/priority-history", format!("/api/v1/accounts/{o}/priority-history"), Body::None, API_READ),
-        api("PUT", "/api/v1/accounts/{id}/nine-box", format!("/api/v1/accounts/{o}/nine-box"), Body::Json(json!({"relationship": 3, "upsell": 2, "note": "exec sponsor"})), API_OWNER_LOG),
+        api("PUT", "/api/v1/accounts/{id}/nine-box", format!("/api/v1/accounts/{o}/nine-box"), Body::Json(json!({"relationship": 3, "upsell": 2, "note": "exec sponsor"})), API_OWNER_EDIT),
         api("GET", "/api/v1/nine-box", "/api/v1/nine-box?quarter=2026-Q4".into(), Body::None, API_READ),
         api("GET", "/api/v1/segments/pareto", "/api/v1/segments/pareto".into(), Body::None, API_READ),
         api("POST", "/api/v1/segments/pareto/apply", "/api/v1/segments/pareto/apply".into(), Body::None, API_MANAGE),

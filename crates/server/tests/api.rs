@@ -529,11 +529,33 @@ async fn an_ae_grades_at_close_and_a_person_decides_the_tier_between_two() {
         (b["tier"].clone(), b["tier_decision_needed"].clone()),
         (Value::Null, json!(true))
     );
+    // The AE grades at close; deciding the tier, and re-grading later, are the CS team's.
     let (status, e) = app
         .call(
             "PUT",
             &tier(&initech),
             Some(&ae),
+            Some(json!({"tier": 2, "reason": "quick call"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{e}");
+    let later = json!({"potential_value": "30000", "growth": 2, "moment": "first_30_days", "reason": "slower"});
+    let (status, e) = app
+        .call("PUT", &grade(&initech), Some(&ae), Some(later))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{e}");
+    assert!(
+        e["detail"]
+            .as_str()
+            .unwrap()
+            .contains("the AE grades at close"),
+        "{e}"
+    );
+    let (status, e) = app
+        .call(
+            "PUT",
+            &tier(&initech),
+            Some(&admin),
             Some(json!({"tier": 3, "reason": "small"})),
         )
         .await;
@@ -543,7 +565,7 @@ async fn an_ae_grades_at_close_and_a_person_decides_the_tier_between_two() {
         .call(
             "PUT",
             &tier(&initech),
-            Some(&ae),
+            Some(&admin),
             Some(json!({"tier": 2, "reason": "quick call"})),
         )
         .await;

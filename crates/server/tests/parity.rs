@@ -706,9 +706,23 @@ fn cases() -> Vec<Case> {
             true,
         ),
         case(
-            "override a B1 to Tier 3",
+            "a CSM overrides the grid: a leader's decision",
             b1,
             Who::Csm,
+            tier(
+                json!({"tier": 3, "kind": "override", "reason": "strategic logo"}),
+                vec![
+                    ("tier", "3"),
+                    ("kind", "override"),
+                    ("reason", "strategic logo"),
+                ],
+            ),
+            false,
+        ),
+        case(
+            "a leader overrides a B1 to Tier 3",
+            b1,
+            Who::Leader,
             tier(
                 json!({"tier": 3, "kind": "override", "reason": "strategic logo"}),
                 vec![

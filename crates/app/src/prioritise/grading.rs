@@ -71,7 +71,8 @@ impl App {
     /// at once.
     pub async fn grade_account(&self, by: &Caller, cmd: GradeAccount) -> Result<Account> {
         let account = self.store.account(cmd.account).await?;
-        by.may(|u| u.may_grade(&account.fields.owners))?;
+        let at_close = cmd.moment == GradingMoment::AtClose;
+        by.may(|u| u.may_grade(&account.fields.owners, at_close))?;
         let input = GradeInput {
             potential: cmd.potential,
             growth: cmd.growth,
@@ -90,7 +91,7 @@ impl App {
     /// back to the grid.
     pub async fn choose_tier(&self, by: &Caller, cmd: ChooseTier) -> Result<Account> {
         let account = self.store.account(cmd.account).await?;
-        by.may(|u| u.may_grade(&account.fields.owners))?;
+        let owners = &account.fields.owners;
         let choice = match cmd.tier {
             None => None,
             Some(tier) => {
@@ -108,6 +109,17 @@ impl App {
                 })
             }
         };
+        // An override is a leader's, and so is lifting one; a decision between a grade's two
+        // tiers is the CS team's.
+        let overriding = |c: &Option<TierChoice>| {
+            c.as_ref()
+                .is_some_and(|c| c.kind == TierChoiceKind::Override)
+        };
+        if overriding(&choice) || overriding(&account.priority.tier_choice) {
+            by.may(|u| u.may_override_tier())?;
+        } else {
+            by.may(|u| u.may_decide_tier(owners))?;
+        }
         let chosen = self
             .store
             .choose_tier(&by.actor(), cmd.account, choice)

@@ -84,7 +84,7 @@ impl App {
     /// quarter replaces the placement.
     pub async fn place_in_nine_box(&self, by: &Caller, cmd: PlaceInNineBox) -> Result<Account> {
         let account = self.store.account(cmd.account).await?;
-        by.may(|u| u.may_grade(&account.fields.owners))?;
+        by.may(|u| u.may_decide_tier(&account.fields.owners))?;
         let nine_box = NineBox::new(cmd.relationship, cmd.upsell).map_err(|e| match e {
             NineBoxError::Rating { field, .. } => Error::invalid(field, e.to_string()),
             other => Error::invalid("nine_box", other.to_string()),

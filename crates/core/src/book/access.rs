@@ -1,11 +1,11 @@
 //! Who may do what. The REST API and the web UI both ask these rules, so a role means the same
 //! thing wherever a person works:
 //! - admin: everything, including users, API tokens and system settings;
-//! - leader: everything except users, tokens and system settings;
+//! - leader: everything except users, tokens and system settings; a tier override is theirs;
 //! - csm: reads everything; edits the accounts where they hold any owner function, those
 //!   accounts' contacts, contract terms and activities, and their own tasks;
-//! - sales: reads everything; logs activities (and, later, grades and handoff data) on the
-//!   accounts where they are the AE;
+//! - sales: reads everything; on the accounts where they are the AE, grades at close and logs
+//!   activities (and, later, fills the handoff and requests references);
 //! - viewer: reads only.
 
 use super::{Owners, Role, Task, User};
@@ -90,13 +90,40 @@ impl User {
         }
     }
 
-    /// Grading an account and deciding its tier (seed 000): the AE grades at close, the CSM
-    /// re-grades; so do the account's owners and anyone who manages the book.
-    pub fn may_grade(&self, owners: &Owners) -> Allowed {
+    /// Grading an account: the AE grades at close (they know the deal best); after that the
+    /// CS team re-grades (the account's owners, and anyone who manages the book).
+    pub fn may_grade(&self, owners: &Owners, at_close: bool) -> Allowed {
         match self.role {
-            Role::Sales if owners.ae == Some(self.id) => Ok(()),
-            Role::Sales => deny("the sales role grades only accounts where it is the AE"),
+            Role::Sales if owners.ae == Some(self.id) && at_close => Ok(()),
+            Role::Sales if owners.ae == Some(self.id) => deny(
+                "the AE grades at close; later re-grades (the first 30 days, a change) are the \
+                 CS team's",
+            ),
+            Role::Sales => deny("the sales role grades only accounts where it is the AE, at close"),
             _ => self.may_edit_account(owners),
+        }
+    }
+
+    /// Deciding which of its two tiers a grade between two gets, and placing the account on the
+    /// 9-box: the CS team's judgement (the account's owners, leaders, admins).
+    pub fn may_decide_tier(&self, owners: &Owners) -> Allowed {
+        match self.role {
+            Role::Sales => {
+                deny("the CS team decides the tier and the 9-box place; the AE grades at close")
+            }
+            _ => self.may_edit_account(owners),
+        }
+    }
+
+    /// Overriding the tier grid (a tier the grade does not give) or lifting an override: a
+    /// leader's decision, as it moves the account out of the plan every grade follows.
+    pub fn may_override_tier(&self) -> Allowed {
+        match self.role {
+            Role::Admin | Role::Leader => Ok(()),
+            r => deny(format!(
+                "overriding the tier grid is a leader's decision; as a {r}, decide between the \
+                 grade's two tiers or ask a leader"
+            )),
         }
     }
 
@@ -174,6 +201,25 @@ mod tests {
             ..Owners::default()
         };
         assert!(ae.may_log_activity(&csm_only).is_err());
+    }
+
+    #[test]
+    fn the_ae_grades_at_close_the_cs_team_decides_tiers_and_a_leader_overrides() {
+        let ae = user(3, Role::Sales);
+        let csm = user(7, Role::Csm);
+        let owners = Owners {
+            ae: Some(UserId(3)),
+            csm: Some(UserId(7)),
+            ..Owners::default()
+        };
+        assert!(ae.may_grade(&owners, true).is_ok());
+        assert!(ae.may_grade(&owners, false).is_err(), "re-grades are the CS team's");
+        assert!(csm.may_grade(&owners, false).is_ok());
+        assert!(ae.may_decide_tier(&owners).is_err());
+        assert!(csm.may_decide_tier(&owners).is_ok());
+        assert!(csm.may_override_tier().is_err());
+        assert!(user(1, Role::Leader).may_override_tier().is_ok());
+        assert!(user(9, Role::Csm).may_decide_tier(&owners).is_err(), "not theirs");
     }
 
     #[test]

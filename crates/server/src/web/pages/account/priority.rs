@@ -40,7 +40,12 @@ pub(super) struct PrioritySection {
     pub potential: String,
     pub gradings: Vec<GradingLine>,
     pub may_grade: bool,
+    /// The grading moments this person may grade at (the AE: at close only).
     pub moments: &'static [GradingMoment],
+    /// Deciding between a grade's two tiers, and the 9-box: the CS team.
+    pub may_decide: bool,
+    /// Overriding the grid: a leader.
+    pub may_override: bool,
     /// "1. High touch", or empty when no segment is applied.
     pub segment: String,
     /// "Heavily invest (3-3), 2026-Q4", or empty when never placed.
@@ -146,8 +151,14 @@ pub(super) async fn section(
             .unwrap_or_default(),
         potential: p.potential.as_ref().map(format::money).unwrap_or_default(),
         gradings,
-        may_grade: me.may_grade(&a.fields.owners).is_ok(),
-        moments: GradingMoment::ALL,
+        may_grade: me.may_grade(&a.fields.owners, true).is_ok(),
+        moments: if me.may_grade(&a.fields.owners, false).is_ok() {
+            GradingMoment::ALL
+        } else {
+            &[GradingMoment::AtClose]
+        },
+        may_decide: me.may_decide_tier(&a.fields.owners).is_ok(),
+        may_override: me.may_override_tier().is_ok(),
         segment: p
             .segment
             .map(|n| format!("{n}. {}", rules.pareto.name(n)))
