@@ -23,18 +23,7 @@ impl Intake {
         let admin = web
             .user("admin@example.com", Role::Admin, Function::Operations)
             .await;
-        let key = web
-            .db
-            .store
-            .create_token(
-                &Actor::system("test"),
-                admin.id,
-                TokenScope::Ingest,
-                "segment",
-            )
-            .await
-            .unwrap()
-            .secret;
+        let key = web.ingest_key(&admin).await;
         let admin_token = web.token(&admin).await;
         Intake {
             web,

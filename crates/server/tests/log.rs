@@ -8,17 +8,6 @@ use axum::http::{Request, header};
 use common::Web;
 use sherpa_core::*;
 
-async fn with_password(web: &Web, email: &str, role: Role, password: &str) -> User {
-    let u = web.user(email, role, Function::Csm).await;
-    let hash = sherpa_app::password::hash(password).unwrap();
-    web.db
-        .store
-        .set_password_hash(&Actor::system("test"), u.id, &hash)
-        .await
-        .unwrap();
-    u
-}
-
 fn login_request(email: &str, password: &str) -> Request<Body> {
     let body = serde_urlencoded::to_string([("email", email), ("password", password)]).unwrap();
     Request::builder()
@@ -56,13 +45,9 @@ async fn no_secret_reaches_the_log_at_any_level() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
     let web = Web::new().await;
-    let ana = with_password(
-        &web,
-        "ana@example.com",
-        Role::Admin,
-        "correct horse battery",
-    )
-    .await;
+    let ana = web
+        .with_password("ana@example.com", Role::Admin, "correct horse battery")
+        .await;
     let feed = web
         .db
         .store

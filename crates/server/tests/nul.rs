@@ -4,8 +4,7 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use common::Web;
 use serde_json::{Map, Value, json};
 use sherpa_core::*;
@@ -257,35 +256,16 @@ async fn a_page_form_or_upload_with_a_nul_is_refused_naming_the_field_or_cell() 
     assert!(acme.is_err(), "nothing was imported");
 }
 
-/// An ingest key and a sender of Segment batches.
+/// An admin's ingest key and API token.
 async fn intake(web: &Web) -> (String, String) {
     let admin = web
         .user("admin@example.com", Role::Admin, Function::Operations)
         .await;
-    let key = web
-        .db
-        .store
-        .create_token(
-            &Actor::system("test"),
-            admin.id,
-            TokenScope::Ingest,
-            "segment",
-        )
-        .await
-        .unwrap()
-        .secret;
-    (key, web.token(&admin).await)
+    (web.ingest_key(&admin).await, web.token(&admin).await)
 }
 
 async fn send_batch(web: &Web, key: &str, batch: &Value) -> (StatusCode, Value) {
-    let req = Request::builder()
-        .method("POST")
-        .uri("/v1/batch")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::AUTHORIZATION, format!("Bearer {key}"))
-        .body(Body::from(batch.to_string()))
-        .unwrap();
-    let a = web.send(req).await;
+    let a = web.send(Web::segment_batch(key, batch)).await;
     (
         a.status,
         serde_json::from_str(&a.body).unwrap_or(Value::Null),
@@ -347,13 +327,7 @@ async fn an_intake_message_with_a_nul_is_rejected_alone_and_never_fails_other_cl
                     "type": "track", "userId": "u", "event": event,
                     "messageId": format!("c{c}-{n}-{m}")
                 })).collect::<Vec<_>>()});
-                let req = Request::builder()
-                    .method("POST")
-                    .uri("/v1/batch")
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .header(header::AUTHORIZATION, format!("Bearer {key}"))
-                    .body(Body::from(batch.to_string()))
-                    .unwrap();
+                let req = Web::segment_batch(&key, &batch);
                 let resp = tower::ServiceExt::oneshot(web.clone(), req).await.unwrap();
                 statuses.push(resp.status());
             }

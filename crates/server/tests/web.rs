@@ -10,17 +10,6 @@ use common::Web;
 use serde_json::json;
 use sherpa_core::*;
 
-async fn with_password(web: &Web, email: &str, role: Role, password: &str) -> User {
-    let u = web.user(email, role, Function::Csm).await;
-    let hash = sherpa_app::password::hash(password).unwrap();
-    web.db
-        .store
-        .set_password_hash(&Actor::system("test"), u.id, &hash)
-        .await
-        .unwrap();
-    u
-}
-
 /// The application as reached from `peer`, trusting the proxies `trusted`.
 fn behind(web: &Web, peer: &str, trusted: &[&str]) -> axum::Router {
     let trusted = sherpa_server::forwarded::TrustedProxies::parse(trusted).unwrap();
@@ -49,7 +38,8 @@ fn login_request(email: &str, password: &str, proto: Option<&str>) -> Request<Bo
 #[tokio::test]
 async fn signing_in_is_throttled_and_the_cookie_is_locked_down() {
     let web = Web::new().await;
-    with_password(&web, "ana@example.com", Role::Csm, "correct horse battery").await;
+    web.with_password("ana@example.com", Role::Csm, "correct horse battery")
+        .await;
 
     let wrong = web
         .send(login_request("ana@example.com", "wrong password!", None))
@@ -227,7 +217,9 @@ async fn a_password_change_signs_out_other_browsers_and_deactivation_signs_out_e
     let admin = web
         .user("admin@example.com", Role::Admin, Function::Operations)
         .await;
-    let ana = with_password(&web, "ana@example.com", Role::Csm, "correct horse battery").await;
+    let ana = web
+        .with_password("ana@example.com", Role::Csm, "correct horse battery")
+        .await;
     let laptop = web.sign_in(&ana).await;
     let phone = web.sign_in(&ana).await;
     let bad = web
@@ -1007,7 +999,8 @@ async fn every_answer_carries_the_security_headers_and_hsts_only_over_https() {
 async fn the_sign_in_throttle_holds_under_a_burst_and_forged_forwarding() {
     use tower::ServiceExt;
     let web = Web::new().await;
-    with_password(&web, "ana@example.com", Role::Csm, "correct horse battery").await;
+    web.with_password("ana@example.com", Role::Csm, "correct horse battery")
+        .await;
     // 40 wrong passwords at once: only the limit's worth are checked, the rest refused.
     let router = behind(&web, "198.51.100.1:5000", &[]);
     let burst: Vec<_> = (0..40)

@@ -213,13 +213,19 @@ mod tests {
             ..Owners::default()
         };
         assert!(ae.may_grade(&owners, true).is_ok());
-        assert!(ae.may_grade(&owners, false).is_err(), "re-grades are the CS team's");
+        assert!(
+            ae.may_grade(&owners, false).is_err(),
+            "re-grades are the CS team's"
+        );
         assert!(csm.may_grade(&owners, false).is_ok());
         assert!(ae.may_decide_tier(&owners).is_err());
         assert!(csm.may_decide_tier(&owners).is_ok());
         assert!(csm.may_override_tier().is_err());
         assert!(user(1, Role::Leader).may_override_tier().is_ok());
-        assert!(user(9, Role::Csm).may_decide_tier(&owners).is_err(), "not theirs");
+        assert!(
+            user(9, Role::Csm).may_decide_tier(&owners).is_err(),
+            "not theirs"
+        );
     }
 
     #[test]

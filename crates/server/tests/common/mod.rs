@@ -209,6 +209,44 @@ impl Web {
         self.send(req).await
     }
 
+    /// A user who signs in with this password.
+    pub async fn with_password(&self, email: &str, role: Role, password: &str) -> User {
+        let u = self.user(email, role, Function::Csm).await;
+        let hash = sherpa_app::password::hash(password).unwrap();
+        self.db
+            .store
+            .set_password_hash(&Actor::system("test"), u.id, &hash)
+            .await
+            .unwrap();
+        u
+    }
+
+    /// An ingest token (a Segment write key) of an admin.
+    pub async fn ingest_key(&self, admin: &User) -> String {
+        self.db
+            .store
+            .create_token(
+                &Actor::system("test"),
+                admin.id,
+                TokenScope::Ingest,
+                "segment",
+            )
+            .await
+            .unwrap()
+            .secret
+    }
+
+    /// A Segment batch posted with `key` as a Bearer write key.
+    pub fn segment_batch(key: &str, batch: &serde_json::Value) -> Request<Body> {
+        Request::builder()
+            .method("POST")
+            .uri("/v1/batch")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {key}"))
+            .body(Body::from(batch.to_string()))
+            .unwrap()
+    }
+
     pub async fn token(&self, user: &User) -> String {
         self.db
             .store

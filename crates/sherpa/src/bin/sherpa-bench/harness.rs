@@ -85,7 +85,17 @@ pub async fn bench_database(
     dir: &tempfile::TempDir,
     name: &str,
 ) -> anyhow::Result<Store> {
-    let url = match postgres {
+    open(&bench_url(postgres, dir, name).await?).await
+}
+
+/// The URL of a fresh database for a bench named `name` (see [`bench_database`]), for a bench
+/// that runs `sherpa` as a separate process on it.
+pub async fn bench_url(
+    postgres: &Option<String>,
+    dir: &tempfile::TempDir,
+    name: &str,
+) -> anyhow::Result<String> {
+    Ok(match postgres {
         None => format!("sqlite://{}/{name}.db", dir.path().display()),
         Some(base) => {
             let schema = bench_schema(name);
@@ -96,8 +106,7 @@ pub async fn bench_database(
             let sep = if base.contains('?') { '&' } else { '?' };
             format!("{base}{sep}options=-c%20search_path%3D{schema},public")
         }
-    };
-    open(&url).await
+    })
 }
 
 /// Adds `n` accounts with the external ids the generated events name ("ACC-0", ...).

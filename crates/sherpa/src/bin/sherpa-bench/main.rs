@@ -5,12 +5,14 @@
 //! cargo run --release --bin sherpa-bench -- ingest --events 1000000
 //! cargo run --release --bin sherpa-bench -- health --accounts 100000
 //! cargo run --release --bin sherpa-bench -- import-events --megabytes 1024
+//! cargo build --release --bins && target/release/sherpa-bench soak --minutes 5
 //! ```
 
 mod harness;
 mod health;
 mod import_events;
 mod ingest;
+mod soak;
 
 use clap::Parser;
 
@@ -28,6 +30,9 @@ enum Bench {
     /// `sherpa import events` on a large file: events per second against reading and parsing
     /// it, and the command's peak memory.
     ImportEvents(import_events::ImportEventsArgs),
+    /// Pages, intake and jobs at once for minutes, against a separate `sherpa serve`: errors,
+    /// p99 latencies and the server's memory growth.
+    Soak(soak::SoakArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -46,6 +51,7 @@ fn main() -> std::process::ExitCode {
             Bench::Ingest(a) => ingest::run(a).await,
             Bench::Health(a) => health::run(a).await,
             Bench::ImportEvents(a) => import_events::run(a).await,
+            Bench::Soak(a) => soak::run(a).await,
         }
     });
     match result {
