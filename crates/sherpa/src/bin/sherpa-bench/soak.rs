@@ -12,7 +12,8 @@
 //!
 //! It reports errors (any answer but 200, or a redirect to sign in; a 429 from the intake is
 //! counted apart, as back-pressure), latency percentiles per kind of request, and the server's
-//! private memory after a one-minute warm-up, every minute, and at the end. It fails when there
+//! private memory after a warm-up (`--warm-up-minutes`, 1 by default), every minute, and at the
+//! end. It fails when there
 //! was an error or that memory grew 10% or more.
 //! Not part of `./scripts/test`: it takes the minutes it is given, on each engine.
 
@@ -33,6 +34,11 @@ pub struct SoakArgs {
     /// People loading pages at once.
     #[arg(long, default_value_t = 32)]
     pub clients: usize,
+    /// Load before the memory baseline is taken: long enough for the database's page caches
+    /// (on SQLite up to 64 MB per pooled connection and 192 MB for the intake's) to fill, so
+    /// that what grows after it is what a leak would grow.
+    #[arg(long, default_value_t = 1.0)]
+    pub warm_up_minutes: f64,
     /// The demo book's size.
     #[arg(long, default_value_t = 2_000)]
     pub accounts: usize,
@@ -278,8 +284,7 @@ async fn soak(
     println!("intake maximum {maximum:.0} events/s; soaking at {rate:.0} events/s");
 
     let tallies: Tallies = Arc::default();
-    // Long enough for the connections' page caches to fill: memory after it is the baseline.
-    let warm_up = Duration::from_secs(60);
+    let warm_up = Duration::from_secs_f64(a.warm_up_minutes * 60.0);
     let deadline = Instant::now() + warm_up + Duration::from_secs_f64(a.minutes * 60.0);
     let throttled = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
