@@ -13,6 +13,7 @@ pub mod import;
 pub mod intake;
 pub mod money;
 pub mod nul;
+pub mod plan;
 pub mod prioritise;
 pub mod text;
 
