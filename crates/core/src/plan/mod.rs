@@ -1,7 +1,10 @@
-//! Success plans: the customer's definition of success, in their words, and the objectives
-//! that measure it on the customer's own unit, read against the straight path from where they
-//! started to where they want to be.
+//! Success plans: the customer's definition of success, in their words, the objectives that
+//! measure it on the customer's own unit (read against the straight path from where they
+//! started to where they want to be), and the blockers in the way, classified so that the
+//! book's patterns can be counted.
 
+mod blocker;
 mod objective;
 
+pub use blocker::*;
 pub use objective::*;
