@@ -4,7 +4,9 @@
 //! book's patterns can be counted.
 
 mod blocker;
+mod content;
 mod objective;
 
 pub use blocker::*;
+pub use content::*;
 pub use objective::*;
