@@ -5,8 +5,10 @@
 
 mod blocker;
 mod content;
+mod lifecycle;
 mod objective;
 
 pub use blocker::*;
 pub use content::*;
+pub use lifecycle::*;
 pub use objective::*;
