@@ -50,11 +50,13 @@ impl StoreError {
     pub fn is_about_the_data(&self) -> bool {
         match self {
             StoreError::Db(sqlx::Error::Database(d)) => {
-                // SQLSTATE class 22 is a data exception, class 23 an integrity violation
-                // (PostgreSQL); SQLite's constraint codes are numeric.
+                // PostgreSQL's SQLSTATE (five characters): class 22 is a data exception, 23 an
+                // integrity violation. SQLite's codes are numbers of up to four digits, some of
+                // which begin 22 or 23 (an I/O error is 2314): only the kind speaks for them.
                 let code = d.code().unwrap_or_default();
-                code.starts_with("22")
-                    || code.starts_with("23")
+                let sqlstate =
+                    code.len() == 5 && (code.starts_with("22") || code.starts_with("23"));
+                sqlstate
                     || matches!(
                         d.kind(),
                         sqlx::error::ErrorKind::UniqueViolation
