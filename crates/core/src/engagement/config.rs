@@ -8,6 +8,7 @@ use super::{EmailAction, WebhookAction};
 use crate::assignment::{self, AssignmentRule};
 use crate::book::{ActivityKind, OwnerFunction, Priority, RelationshipRole};
 use crate::health::Colour;
+use crate::plan::ObjectiveStatus;
 use crate::prioritise::Recurrence;
 use serde::{Deserialize, Serialize};
 
@@ -167,6 +168,12 @@ pub enum Trigger {
     SeatUtilisationBelow(u32),
     /// The health score turned to one of these colours.
     HealthTurned(Vec<Colour>),
+    /// A quarter since the success plan was last refreshed (seed 004's quarterly refresh).
+    PlanRefresh,
+    /// A month with nothing on the success plan moving (seed 004's monthly update).
+    PlanUpdate,
+    /// An objective of the success plan turned to one of these statuses.
+    ObjectiveTurned(Vec<ObjectiveStatus>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,6 +197,8 @@ impl Trigger {
                 | Trigger::CustomerDay(_)
                 | Trigger::ContractDay(_)
                 | Trigger::RenewalInDays(_)
+                | Trigger::PlanRefresh
+                | Trigger::PlanUpdate
         )
     }
 
@@ -231,6 +240,16 @@ impl Trigger {
                 colours
                     .iter()
                     .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+            Trigger::PlanRefresh => "a quarter since the success plan was refreshed".into(),
+            Trigger::PlanUpdate => "a month with no update to the success plan".into(),
+            Trigger::ObjectiveTurned(statuses) => format!(
+                "a success plan objective turned {}",
+                statuses
+                    .iter()
+                    .map(|s| s.as_str().replace('_', " "))
                     .collect::<Vec<_>>()
                     .join(" or ")
             ),
@@ -374,6 +393,7 @@ impl Trigger {
                 Err("name the roles whose departure counts".into())
             }
             Trigger::HealthTurned(colours) if colours.is_empty() => Err("name the colours".into()),
+            Trigger::ObjectiveTurned(s) if s.is_empty() => Err("name the statuses".into()),
             Trigger::PoorSurvey(p)
                 if p.nps_at_most.is_none() && p.csat_at_most.is_none() && !p.would_not_renew =>
             {

@@ -6,6 +6,7 @@ use super::outreach::EmailAction;
 use crate::assignment::{AssignmentRule, Condition};
 use crate::book::{ActivityKind, OwnerFunction, Priority, RelationshipRole};
 use crate::health::Colour;
+use crate::plan::ObjectiveStatus;
 use OwnerFunction::*;
 
 fn milestone(
@@ -248,6 +249,34 @@ fn events() -> Vec<Moment> {
             Trigger::UsageDownPercent(40),
             5,
             Priority::Normal,
+        ),
+        moment(
+            "plan_refresh",
+            "Refresh the success plan with the customer",
+            Csm,
+            "The plan's objectives, steps and blockers still say what the customer wants this \
+             year; the new version is saved",
+            Trigger::PlanRefresh,
+            14,
+            Priority::Normal,
+        ),
+        moment(
+            "plan_update",
+            "Update the success plan",
+            Csm,
+            "The objectives' values and the steps and blockers are current",
+            Trigger::PlanUpdate,
+            7,
+            Priority::Normal,
+        ),
+        moment(
+            "objective_slipping",
+            "A success plan objective is slipping",
+            Csm,
+            "The objective's owner knows why it slipped and what brings it back on track",
+            Trigger::ObjectiveTurned(vec![ObjectiveStatus::AtRisk, ObjectiveStatus::OffTrack]),
+            3,
+            Priority::High,
         ),
     ]
 }

@@ -7,6 +7,7 @@
 use super::config::{EngagementModel, Moment, Trigger};
 use crate::book::{ActivityKind, Lifecycle, RelationshipRole, RenewIntent, Severity, SurveyKind};
 use crate::health::Colour;
+use crate::plan::{ObjectiveStatus, PlanDates, PlanDue};
 use crate::prioritise::{Cadence, Period, Recurrence, Tier};
 use chrono::{Datelike, Days, NaiveDate};
 use std::collections::HashMap;
@@ -55,6 +56,16 @@ pub struct TurnFact {
     pub to: Colour,
 }
 
+/// A success plan objective's change of status, as the sweep recorded it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectiveTurnFact {
+    pub id: i64,
+    pub title: String,
+    pub on: NaiveDate,
+    pub to: ObjectiveStatus,
+    pub reason: String,
+}
+
 /// What the moments of one account look at. Lists may hold older rows; they are ignored.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MomentFacts {
@@ -87,6 +98,9 @@ pub struct MomentFacts {
     pub seat_utilisation: Option<f64>,
     /// The last day anyone used the product.
     pub last_active_on: Option<NaiveDate>,
+    /// The live success plan's rhythm, when the account has one.
+    pub plan: Option<PlanDates>,
+    pub objective_turns: Vec<ObjectiveTurnFact>,
 }
 
 /// A moment that came: fire it once per `occurrence`.
@@ -387,6 +401,40 @@ fn occurrences(
                     format!("turn:{}", t.snapshot),
                     t.on,
                     format!("health turned {} from {from} on {}", t.to, t.on),
+                )
+            })
+            .collect(),
+        Trigger::PlanRefresh => match f.plan.and_then(|p| p.due(today).map(|d| (p, d))) {
+            Some((p, PlanDue::Refresh { due_on, reason })) => vec![occurrence(
+                format!("refresh:{}", p.refreshed_on),
+                due_on,
+                reason,
+            )],
+            _ => Vec::new(),
+        },
+        Trigger::PlanUpdate => match f.plan.and_then(|p| p.due(today).map(|d| (p, d))) {
+            Some((p, PlanDue::Update { due_on, reason })) => vec![occurrence(
+                format!("update:{}", p.updated_on.max(p.refreshed_on)),
+                due_on,
+                reason,
+            )],
+            _ => Vec::new(),
+        },
+        Trigger::ObjectiveTurned(statuses) => f
+            .objective_turns
+            .iter()
+            .filter(|t| statuses.contains(&t.to) && fresh(t.on, today))
+            .map(|t| {
+                occurrence(
+                    format!("objective:{}", t.id),
+                    t.on,
+                    format!(
+                        "the objective \"{}\" turned {} on {}: {}",
+                        t.title,
+                        t.to.as_str().replace('_', " "),
+                        t.on,
+                        t.reason
+                    ),
                 )
             })
             .collect(),

@@ -3,7 +3,9 @@
 //! optionally named from a shared library of labels, so that the same problem carries the same
 //! name across accounts and the book's patterns can be counted.
 
+use super::PlanOwner;
 use crate::book::vocabulary;
+use chrono::NaiveDate;
 
 /// The dimensions every book starts with.
 pub const DEFAULT_DIMENSIONS: [&str; 4] = ["People", "Product", "Services", "Quality"];
@@ -112,17 +114,27 @@ pub fn label_key(label: &str) -> String {
 }
 
 /// A blocker on an account's plan.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Blocker {
     pub dimension: String,
     /// The shared library's name for the problem, when it has one.
+    #[serde(default)]
     pub label: Option<String>,
     pub summary: String,
     pub severity: BlockerSeverity,
     pub status: BlockerStatus,
+    #[serde(default)]
+    pub owner: Option<PlanOwner>,
+    /// When it was raised: the patterns count blockers by the quarters they stood in.
+    pub raised_on: NaiveDate,
+    #[serde(default)]
+    pub resolved_on: Option<NaiveDate>,
     /// How it was resolved; required once it is.
+    #[serde(default)]
     pub resolution: Option<String>,
     /// Kept from the customer's view of the plan.
+    #[serde(default)]
     pub internal: bool,
 }
 
@@ -147,7 +159,28 @@ impl Blocker {
         if resolved && !explained {
             return refuse("resolution", "say how it was resolved");
         }
-        Ok(())
+        match self.resolved_on {
+            None if resolved => refuse("resolved_on", "say when it was resolved"),
+            Some(_) if !resolved => refuse(
+                "resolved_on",
+                "an open blocker has no resolution date; set status to resolved",
+            ),
+            Some(on) if on < self.raised_on => refuse(
+                "resolved_on",
+                format!("resolved before it was raised ({})", self.raised_on),
+            ),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether it stood at any time from `start` to `end` (both included).
+    pub fn stood_between(&self, start: NaiveDate, end: NaiveDate) -> bool {
+        self.raised_on <= end && self.resolved_on.is_none_or(|r| r >= start)
+    }
+
+    /// The name the book counts it under: its label, else its summary.
+    pub fn name(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.summary)
     }
 }
 
@@ -162,6 +195,9 @@ mod tests {
             summary: "Their IT cannot roll out without SSO".into(),
             severity: BlockerSeverity::High,
             status: BlockerStatus::Open,
+            owner: None,
+            raised_on: "2026-02-01".parse().unwrap(),
+            resolved_on: None,
             resolution: None,
             internal: false,
         }
@@ -206,7 +242,17 @@ mod tests {
         b.status = BlockerStatus::Resolved;
         assert_eq!(b.check(&d).unwrap_err().field, "resolution");
         b.resolution = Some("SAML set up with their IdP".into());
+        assert_eq!(b.check(&d).unwrap_err().field, "resolved_on");
+        b.resolved_on = Some("2026-01-02".parse().unwrap());
+        assert_eq!(
+            b.check(&d).unwrap_err().field,
+            "resolved_on",
+            "before raised"
+        );
+        b.resolved_on = Some("2026-03-02".parse().unwrap());
         assert!(b.check(&d).is_ok());
+        assert!(b.stood_between("2026-01-01".parse().unwrap(), "2026-03-31".parse().unwrap()));
+        assert!(!b.stood_between("2026-04-01".parse().unwrap(), "2026-06-30".parse().unwrap()));
         let mut b = blocker();
         b.label = Some("--".into());
         assert_eq!(b.check(&d).unwrap_err().field, "label");

@@ -2,48 +2,57 @@
 //! objectives, the steps and the blockers; the check that names the first wrong field by its
 //! path, and what changed from one version to the next, in words.
 
-use super::{Blocker, BlockerStatus, Dimensions, Measure};
-use crate::book::{ContactId, OwnerFunction, UserId};
+use super::{Blocker, BlockerStatus, Dimensions, Measure, PlanOwner, ValueSource};
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
-/// Who owns an objective or a step: a person on our side, a contact at the customer, or an
-/// owner function of the account (its CSM, its AE...).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlanOwner {
-    User(UserId),
-    Contact(ContactId),
-    Function(OwnerFunction),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Objective {
     /// Stable within the plan across versions, so values and changes follow it.
     pub key: String,
     pub title: String,
     pub measure: Measure,
+    /// Where its current value comes from.
+    #[serde(default)]
+    pub source: ValueSource,
+    #[serde(default)]
     pub owner: Option<PlanOwner>,
     /// Reaching it is the customer's first value (the onboarding milestone).
+    #[serde(default)]
     pub first_value: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Step {
     pub key: String,
     pub title: String,
+    #[serde(default)]
     pub owner: Option<PlanOwner>,
+    #[serde(default)]
     pub due_on: Option<NaiveDate>,
+    #[serde(default)]
     pub done: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PlanContent {
     /// Success as the customer defines it, in their words.
     pub success: String,
+    #[serde(default)]
     pub value_drivers: Vec<String>,
+    #[serde(default)]
     pub objectives: Vec<Objective>,
+    #[serde(default)]
     pub steps: Vec<Step>,
+    #[serde(default)]
     pub blockers: Vec<Blocker>,
 }
+
+/// The longest key of an objective or a step.
+const MAX_KEY: usize = 60;
 
 /// The first wrong field of a plan, by its path (`objectives[1].target`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,7 +69,50 @@ fn at(field: String, message: impl Into<String>) -> PlanError {
     }
 }
 
+/// A key from a title: lower-case words joined by dashes ("Cut the close" -> "cut-the-close").
+pub fn key_of(title: &str) -> String {
+    let key = super::label_key(title).replace(' ', "-");
+    key.chars().take(MAX_KEY).collect()
+}
+
 impl PlanContent {
+    /// Tidies what a person typed: trimmed text, missing keys made from titles, dimensions
+    /// spelled as the book spells them. Run before `check`.
+    pub fn settle(&mut self, dimensions: &Dimensions) {
+        self.success = self.success.trim().to_string();
+        self.value_drivers = self
+            .value_drivers
+            .iter()
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty())
+            .collect();
+        for o in &mut self.objectives {
+            o.title = o.title.trim().to_string();
+            o.measure.unit = o.measure.unit.trim().to_string();
+            if o.key.trim().is_empty() {
+                o.key = key_of(&o.title);
+            }
+        }
+        for s in &mut self.steps {
+            s.title = s.title.trim().to_string();
+            if s.key.trim().is_empty() {
+                s.key = key_of(&s.title);
+            }
+        }
+        for b in &mut self.blockers {
+            if let Some(d) = dimensions.find(&b.dimension) {
+                b.dimension = d.to_string();
+            }
+            b.summary = b.summary.trim().to_string();
+            b.label = b
+                .label
+                .as_deref()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from);
+        }
+    }
+
     pub fn check(&self, dimensions: &Dimensions) -> Result<(), PlanError> {
         if self.success.trim().is_empty() {
             return Err(at(
@@ -75,7 +127,16 @@ impl PlanContent {
             }
             o.measure
                 .check()
-                .map_err(|e| at(format!("objectives[{i}].{}", e.field), e.message))?;
+                .map_err(|e| at(format!("objectives[{i}].measure.{}", e.field), e.message))?;
+            o.source
+                .check()
+                .map_err(|e| at(format!("objectives[{i}].source.{}", e.field), e.message))?;
+            if o.key.is_empty() || o.key.chars().count() > MAX_KEY {
+                return Err(at(
+                    format!("objectives[{i}].key"),
+                    format!("a key is 1 to {MAX_KEY} characters"),
+                ));
+            }
             if self.objectives[..i].iter().any(|p| p.key == o.key) {
                 return Err(at(
                     format!("objectives[{i}].key"),
@@ -93,6 +154,9 @@ impl PlanContent {
         for (i, s) in self.steps.iter().enumerate() {
             if s.title.trim().is_empty() {
                 return Err(at(format!("steps[{i}].title"), "say what the step is"));
+            }
+            if self.steps[..i].iter().any(|p| p.key == s.key) {
+                return Err(at(format!("steps[{i}].key"), "two steps share this key"));
             }
         }
         for (i, b) in self.blockers.iter().enumerate() {
@@ -168,6 +232,7 @@ impl PlanContent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::book::OwnerFunction;
     use crate::plan::{BlockerSeverity, UnitKind};
 
     fn objective(key: &str, target: i64) -> Objective {
@@ -179,9 +244,11 @@ mod tests {
                 unit: "hours saved a week".into(),
                 baseline: 2.into(),
                 baseline_on: "2026-01-01".parse().unwrap(),
+                baseline_source: String::new(),
                 target: target.into(),
                 target_on: "2026-11-01".parse().unwrap(),
             },
+            source: ValueSource::Entry,
             owner: Some(PlanOwner::Function(OwnerFunction::Csm)),
             first_value: false,
         }
@@ -205,6 +272,9 @@ mod tests {
                 summary: "No SSO yet".into(),
                 severity: BlockerSeverity::High,
                 status: BlockerStatus::Open,
+                owner: None,
+                raised_on: "2026-02-01".parse().unwrap(),
+                resolved_on: None,
                 resolution: None,
                 internal: false,
             }],
@@ -217,7 +287,18 @@ mod tests {
         assert!(plan().check(&d).is_ok());
         let mut p = plan();
         p.objectives.push(objective("more", 2));
-        assert_eq!(p.check(&d).unwrap_err().field, "objectives[1].target");
+        assert_eq!(
+            p.check(&d).unwrap_err().field,
+            "objectives[1].measure.target"
+        );
+        let mut p = plan();
+        p.objectives[0].source = ValueSource::Metric {
+            metric: "luck".into(),
+        };
+        assert_eq!(
+            p.check(&d).unwrap_err().field,
+            "objectives[0].source.metric"
+        );
         let mut p = plan();
         p.blockers[0].dimension = "Weather".into();
         assert_eq!(p.check(&d).unwrap_err().field, "blockers[0].dimension");
@@ -243,6 +324,7 @@ mod tests {
         after.steps[0].done = true;
         after.blockers[0].status = BlockerStatus::Resolved;
         after.blockers[0].resolution = Some("SAML live".into());
+        after.blockers[0].resolved_on = Some("2026-03-01".parse().unwrap());
         after.value_drivers = vec!["audit readiness".into()];
         assert_eq!(
             after.changes_since(&before),

@@ -7,8 +7,16 @@ mod blocker;
 mod content;
 mod lifecycle;
 mod objective;
+mod owner;
+mod patterns;
+mod template;
+mod value;
 
 pub use blocker::*;
 pub use content::*;
 pub use lifecycle::*;
 pub use objective::*;
+pub use owner::*;
+pub use patterns::*;
+pub use template::*;
+pub use value::*;

@@ -35,13 +35,17 @@ pub const ON_TRACK_SLACK: Decimal = Decimal::from_parts(10, 0, 0, false, 2);
 pub const AT_RISK_SLACK: Decimal = Decimal::from_parts(25, 0, 0, false, 2);
 
 /// An objective's measure: the unit, where it started and where it should be by when.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Measure {
     pub kind: UnitKind,
     /// The customer's own name for the unit: "hours saved a week".
     pub unit: String,
     pub baseline: Decimal,
     pub baseline_on: NaiveDate,
+    /// Where the baseline figure came from ("their finance team's Q4 report").
+    #[serde(default)]
+    pub baseline_source: String,
     pub target: Decimal,
     pub target_on: NaiveDate,
 }
@@ -95,6 +99,15 @@ impl Measure {
         let span = (self.target_on - self.baseline_on).num_days();
         let gone = (day - self.baseline_on).num_days().clamp(0, span);
         Decimal::from(gone) / Decimal::from(span)
+    }
+
+    /// The first day a value reached the target, from values in any order.
+    pub fn achieved_on(&self, values: &[(Decimal, NaiveDate)]) -> Option<NaiveDate> {
+        values
+            .iter()
+            .filter(|(v, _)| self.progress(*v) >= Decimal::ONE)
+            .map(|(_, on)| *on)
+            .min()
     }
 
     /// The status on `today` given the latest value (`None`: none recorded since the baseline),
@@ -192,6 +205,7 @@ mod tests {
             unit: "hours saved a week".into(),
             baseline: d("2"),
             baseline_on: day("2026-01-01"),
+            baseline_source: String::new(),
             target: d("12"),
             target_on: day("2026-11-01"),
         }
@@ -237,6 +251,7 @@ mod tests {
             unit: "USD a month on support".into(),
             baseline: d("10000"),
             baseline_on: day("2026-01-01"),
+            baseline_source: "their support invoices".into(),
             target: d("6000"),
             target_on: day("2026-12-31"),
         };
