@@ -13,6 +13,7 @@ use crate::{
 use serde::{Deserialize, Serialize};
 use sherpa_core::engagement::EngagementConfig;
 use sherpa_core::health::HealthConfig;
+use sherpa_core::plan::PlansConfig;
 use sherpa_core::prioritise::StaffingSettings;
 use sherpa_store::PrioritisationRules;
 use std::collections::BTreeMap;
@@ -30,7 +31,10 @@ const HEADER: &str = "# Sherpa configuration: prioritisation rules (grades, tier
 # onboarding milestones (due_days from the contract start, completed_by a signal or a person)\n\
 # and moments (`when`: every = RRULE, tier_cadence, customer_day, contract_day,\n\
 # renewal_in_days, or an event) with an owner function and an objective, and optionally an\n\
-# email (to roles, subject and body templates) or a webhook, each a dry run until live = true.\n\n";
+# email (to roles, subject and body templates) or a webhook, each a dry run until live = true.\n\
+# plans.dimensions: blocker dimensions beyond People, Product, Services, Quality; plans.labels:\n\
+# the shared names of common blockers; plans.templates: a model customer per tier or segment\n\
+# (success, value drivers, objectives with unit and months to target, steps, blockers to watch).\n\n";
 
 /// The file: the prioritisation sections and `[health]`, each optional. The prioritisation
 /// fields are spelled out again rather than `#[serde(flatten)]`ed from [`PrioritisationConfig`]:
@@ -55,10 +59,17 @@ struct ConfigFile {
     health: Option<HealthConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
     engagement: Option<EngagementConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plans: Option<PlansConfig>,
 }
 
 impl ConfigFile {
-    fn new(p: PrioritisationConfig, health: HealthConfig, engagement: EngagementConfig) -> Self {
+    fn new(
+        p: PrioritisationConfig,
+        health: HealthConfig,
+        engagement: EngagementConfig,
+        plans: PlansConfig,
+    ) -> Self {
         ConfigFile {
             grade_bounds: p.grade_bounds,
             tier_grid: p.tier_grid,
@@ -68,6 +79,7 @@ impl ConfigFile {
             staffing: p.staffing,
             health: Some(health),
             engagement: Some(engagement),
+            plans: Some(plans),
         }
     }
 
@@ -77,6 +89,7 @@ impl ConfigFile {
         PrioritisationConfig,
         Option<HealthConfig>,
         Option<EngagementConfig>,
+        Option<PlansConfig>,
     ) {
         (
             PrioritisationConfig {
@@ -89,6 +102,7 @@ impl ConfigFile {
             },
             self.health,
             self.engagement,
+            self.plans,
         )
     }
 }
@@ -159,6 +173,7 @@ pub struct Parsed {
     pub rules: PrioritisationRules,
     pub health: HealthConfig,
     pub engagement: EngagementConfig,
+    pub plans: PlansConfig,
 }
 
 /// The configuration in force, that a file's missing sections keep.
@@ -167,13 +182,14 @@ pub struct InForce {
     pub rules: PrioritisationRules,
     pub health: HealthConfig,
     pub engagement: EngagementConfig,
+    pub plans: PlansConfig,
 }
 
 /// Reads a configuration file; a section left out keeps its value. The error names the key.
 pub fn parse(text: &str, current: InForce) -> std::result::Result<Parsed, String> {
     let file: ConfigFile = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
     refuse_nul(&file)?;
-    let (dto, new_health, new_engagement) = file.split();
+    let (dto, new_health, new_engagement, new_plans) = file.split();
     let rules = dto.into_rules(current.rules).map_err(|e| e.to_string())?;
     let health = new_health.unwrap_or(current.health);
     health
@@ -181,10 +197,13 @@ pub fn parse(text: &str, current: InForce) -> std::result::Result<Parsed, String
         .map_err(|e| format!("health.{}: {}", e.key, e.message))?;
     let engagement = new_engagement.unwrap_or(current.engagement);
     engagement.check().map_err(|e| format!("engagement.{e}"))?;
+    let plans = new_plans.unwrap_or(current.plans);
+    plans.check().map_err(|e| format!("plans.{e}"))?;
     Ok(Parsed {
         rules,
         health,
         engagement,
+        plans,
     })
 }
 
@@ -196,6 +215,7 @@ impl App {
             store.prioritisation_rules().await?.into(),
             store.health_config().await?,
             store.engagement_config().await?,
+            store.plans_config().await?,
         );
         let text = toml::to_string(&file).expect("plain data");
         Ok(format!("{HEADER}{text}"))
@@ -214,12 +234,14 @@ impl App {
         let current = store.prioritisation_rules().await?;
         let current_health = store.health_config().await?;
         let current_engagement = store.engagement_config().await?;
+        let current_plans = store.plans_config().await?;
         let new = parse(
             text,
             InForce {
                 rules: current.clone(),
                 health: current_health.clone(),
                 engagement: current_engagement.clone(),
+                plans: current_plans.clone(),
             },
         )
         .map_err(|message| Error::Invalid {
@@ -250,6 +272,10 @@ impl App {
         if engagement_changed {
             changed.push("engagement".into());
         }
+        let plans_changed = new.plans != current_plans;
+        if plans_changed {
+            changed.push("plans".into());
+        }
         let applied = !dry_run && !changed.is_empty();
         if applied {
             // Prioritisation first: a changed tier grid moves tiers, which assign scorecards.
@@ -262,6 +288,9 @@ impl App {
             let rescores = new.health.rescores_from(&current_health);
             if engagement_changed {
                 store.set_engagement_config(actor, &new.engagement).await?;
+            }
+            if plans_changed {
+                store.set_plans_config(actor, &new.plans).await?;
             }
             if rescores {
                 self.rescore().await;
@@ -325,16 +354,27 @@ mod tests {
         health.scorecards[0].factors[1].weight = 7.5;
         let mut engagement = EngagementConfig::default();
         engagement.models[1].moments[0].due_in_days = 2;
+        let mut plans = PlansConfig::default();
+        plans.dimensions.push("Network".into());
+        plans.templates[0].objectives[0].months = 4;
         let file = ConfigFile::new(
             PrioritisationRules::default().into(),
             health.clone(),
             engagement.clone(),
+            plans.clone(),
         );
         let text = toml::to_string(&file).unwrap();
         let back = parse(&text, InForce::default()).unwrap();
         assert_eq!(back.rules, PrioritisationRules::default());
         assert_eq!(back.health, health);
         assert_eq!(back.engagement, engagement);
+        assert_eq!(back.plans, plans);
+    }
+
+    #[test]
+    fn a_bad_plans_section_names_its_key() {
+        let e = parse("[plans]\ndimensions = [\"people\"]\n", InForce::default()).unwrap_err();
+        assert!(e.starts_with("plans.dimensions[0]"), "{e}");
     }
 
     #[test]

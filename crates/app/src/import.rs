@@ -26,6 +26,13 @@ impl App {
         cmd: ImportSheet<'_>,
         progress: Progress<'_>,
     ) -> Result<ImportSummary> {
+        // Customer-reported figures go to the plans they measure, each row to an account the
+        // caller may edit.
+        if cmd.kind == ImportKind::ObjectiveValues {
+            return self
+                .import_objective_values(by, cmd.bytes, cmd.mapping, cmd.dry_run)
+                .await;
+        }
         by.may(|u| u.may_manage_book())?;
         let custom_fields = match cmd.kind {
             ImportKind::Accounts => self.store.custom_fields().await?,

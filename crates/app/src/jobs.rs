@@ -6,8 +6,9 @@ use crate::App;
 use sherpa_store::{Job, Store};
 
 /// The jobs that run once a day, shortly after midnight UTC.
-pub const DAILY: [&str; 10] = [
+pub const DAILY: [&str; 11] = [
     "refresh_arr",
+    "plan_values",
     "tidy_web",
     "prune_events",
     "grading_tasks",
@@ -20,8 +21,14 @@ pub const DAILY: [&str; 10] = [
 ];
 
 /// Runs one job by kind.
-async fn run(store: &Store, job: &Job) -> anyhow::Result<()> {
+async fn run(app: &App, store: &Store, job: &Job) -> anyhow::Result<()> {
     match job.kind.as_str() {
+        // Success plans' measured objectives: today's value of each metric and event source.
+        "plan_values" => {
+            let n = app.measure_plans().await?;
+            tracing::info!(values = n, "success plan values measured");
+            Ok(())
+        }
         // Terms start and end with the calendar: refresh ARR and renewal dates once a day.
         // And lifecycles worked out from terms: onboarding becomes ongoing on its day.
         "refresh_arr" => {
@@ -136,7 +143,7 @@ pub async fn run_due_jobs(app: &App, worker: &str) -> anyhow::Result<usize> {
     let store = app.store();
     let mut n = 0;
     while let Some(job) = store.claim_job(worker).await? {
-        match run(store, &job).await {
+        match run(app, store, &job).await {
             Ok(()) => store.complete_job(job.id).await?,
             Err(e) => {
                 let status = store.fail_job(&job, &e.to_string()).await?;

@@ -24,6 +24,7 @@ mod intake;
 pub mod jobs;
 mod outreach;
 pub mod password;
+mod plans;
 mod prioritise;
 mod staffing;
 mod tasks;
@@ -42,6 +43,10 @@ pub use health_refresh::{BookRescore, MarkedRefresh};
 pub use import::ImportSheet;
 pub use intake::{MapFeature, RETENTION_DAYS};
 pub use outreach::{MomentPreview, PREVIEW_ACCOUNTS, PreviewMoment};
+pub use plans::{
+    ObjectiveView, PatternAccount, PlanPatterns, PlanView, RecordValue, SavePlan, SharedPlanView,
+    StepView,
+};
 pub use prioritise::{
     BoxOfQuarter, CadencesConfig, ChooseTier, GradeAccount, GradeBoundsConfig, ParetoConfig,
     PlaceInNineBox, PlacedAccount, PrioritisationConfig, ProposeReassignment, QuarterBoard,

@@ -30,6 +30,7 @@ mod intake;
 mod jobs;
 mod nine_box;
 mod outreach;
+mod plans;
 mod priorities;
 mod reassignments;
 mod rollups;
@@ -68,6 +69,10 @@ pub use jobs::{Job, JobStatus};
 pub use nine_box::{NineBoxEntry, NineBoxView};
 pub use outreach::{
     LEASE, MAX_ATTEMPTS, Occasion, OutboxCounts, PlannedSend, Send, SendQuery, UNSUBSCRIBE_MARK,
+};
+pub use plans::{
+    IssuedShare, NewObjectiveValue, NewTurn, ObjectiveValue, PlanChange, PlanSave, PlanStanding,
+    PlanVersion, PlannedRow, SharedPlan, StoredPlan,
 };
 pub use priorities::{CsmGroupBook, GradeInput, PrioritisationRules};
 pub use reassignments::{PlannedMove, ReassignmentPlan, ReassignmentRequest, received};

@@ -356,6 +356,17 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::unique(e, || "an open task for the same rule and account already exists".into()))?;
+        if new_status == TaskStatus::Done && before.status != TaskStatus::Done {
+            // A plan step's task done is the step done: an update of the plan.
+            sqlx::query(
+                "UPDATE success_plans SET updated_on = $1 WHERE account_id IN \
+                 (SELECT account_id FROM plan_step_tasks WHERE task_id = $2)",
+            )
+            .bind(text::date(self.clock().today()))
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        }
         record(
             &mut tx,
             &now,

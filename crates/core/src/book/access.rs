@@ -127,6 +127,19 @@ impl User {
         }
     }
 
+    /// Editing an account's success plan and recording its values: any of its owners, whatever
+    /// their function (the AE shapes it at close, the CSM runs it), and leaders; others read it.
+    pub fn may_edit_plan(&self, owners: &Owners) -> Allowed {
+        match self.role {
+            Role::Admin | Role::Leader => Ok(()),
+            Role::Csm | Role::Sales if owners.includes(self.id) => Ok(()),
+            Role::Viewer => deny("the viewer role is read-only"),
+            _ => {
+                deny("only the account's owners and leaders edit its success plan; you can read it")
+            }
+        }
+    }
+
     /// Opening a task by hand on an account.
     pub fn may_open_task(&self, owners: &Owners) -> Allowed {
         self.may_log_activity(owners)

@@ -120,7 +120,7 @@ pub const METRICS: &[Metric] = &[
         "Success plan in place",
         Relationship,
         "yes/no",
-        "success plans (when they exist)",
+        "a live success plan updated within the month (1), else 0; measured once any account has a plan",
     ),
     m(
         "days_since_customer_reply",

@@ -95,6 +95,11 @@ pub struct AccountInputs {
     pub integrations_trait: Option<f64>,
     /// The CSM's pulse (green 100, yellow 50, red 0) while it has not expired.
     pub csm_pulse: Option<f64>,
+    /// The live success plan: the day it started and its rhythm's dates.
+    pub plan: Option<(NaiveDate, crate::plan::PlanDates)>,
+    /// Whether the book keeps success plans at all (any account has one by the day): without
+    /// them "no plan in place" is not known of anyone.
+    pub plans_in_book: bool,
 }
 
 /// Users active in the 30 days up to a day, and the sum of their active days in it (the
@@ -361,6 +366,12 @@ fn relationship_metrics(i: &AccountInputs, day: NaiveDate, m: &mut Put) {
     }
     if let Some(d) = latest(&|a| matches!(a.kind, ActivityKind::Qbr | ActivityKind::Ebr)) {
         m.put("business_review_days", days(d, day).max(0.0));
+    }
+    if i.plans_in_book {
+        let in_place = i
+            .plan
+            .is_some_and(|(started, dates)| started <= day && dates.in_place(day));
+        m.put("success_plan", if in_place { 1.0 } else { 0.0 });
     }
     if !i.contacts.is_empty() {
         let touched = latest(&|a| a.executive).is_some_and(|d| days(d, day) <= 90.0);

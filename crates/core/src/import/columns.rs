@@ -14,6 +14,8 @@ pub enum ImportKind {
     Activities,
     Tickets,
     Surveys,
+    /// Customer-reported figures for success plan objectives.
+    ObjectiveValues,
 }
 
 impl std::str::FromStr for ImportKind {
@@ -27,9 +29,10 @@ impl std::str::FromStr for ImportKind {
             "activities" => ImportKind::Activities,
             "tickets" => ImportKind::Tickets,
             "surveys" => ImportKind::Surveys,
+            "objective-values" | "objective_values" => ImportKind::ObjectiveValues,
             _ => {
                 return Err(format!(
-                    "\"{s}\" is not an import kind; expected accounts, contacts, contracts, users, activities, tickets or surveys"
+                    "\"{s}\" is not an import kind; expected accounts, contacts, contracts, users, activities, tickets, surveys or objective-values"
                 ));
             }
         })
@@ -335,6 +338,27 @@ const SURVEYS: &[FieldSpec] = &[
     ),
 ];
 
+const OBJECTIVE_VALUES: &[FieldSpec] = &[
+    f(
+        "account_external_id",
+        &[
+            "account external id",
+            "account id",
+            "external id",
+            "crm id",
+            "account",
+        ],
+    ),
+    f("sherpa_id", &["sherpa id"]),
+    f("objective", &["objective key", "objective title", "metric"]),
+    f("value", &["figure", "amount", "current value"]),
+    f(
+        "measured_on",
+        &["date", "on", "measured", "as of", "reported on", "day"],
+    ),
+    f("note", &["notes", "comment", "source"]),
+];
+
 impl ImportKind {
     pub fn fields(&self) -> &'static [FieldSpec] {
         match self {
@@ -345,6 +369,7 @@ impl ImportKind {
             ImportKind::Activities => ACTIVITIES,
             ImportKind::Tickets => TICKETS,
             ImportKind::Surveys => SURVEYS,
+            ImportKind::ObjectiveValues => OBJECTIVE_VALUES,
         }
     }
 
@@ -363,6 +388,12 @@ impl ImportKind {
             ImportKind::Activities => &["account_external_id", "kind", "occurred_at"],
             ImportKind::Tickets => &["account_external_id|account_name", "opened_at"],
             ImportKind::Surveys => &["account_external_id|account_name", "kind", "answered_on"],
+            ImportKind::ObjectiveValues => &[
+                "account_external_id|sherpa_id",
+                "objective",
+                "value",
+                "measured_on",
+            ],
         }
     }
 }

@@ -37,6 +37,12 @@ impl ImportFile {
             ImportKind::Activities => ImportFile::Activities(parse_activities(&sheet, mapping)?),
             ImportKind::Tickets => ImportFile::Tickets(parse_tickets(&sheet, mapping)?),
             ImportKind::Surveys => ImportFile::Surveys(parse_surveys(&sheet, mapping)?),
+            ImportKind::ObjectiveValues => {
+                return Err(
+                    "objective values are imported against the success plans: use the plan import"
+                        .into(),
+                );
+            }
         })
     }
 

@@ -648,3 +648,64 @@ pub fn parse_surveys(sheet: &Sheet, mapping: &Mapping) -> Result<Parsed<SurveyRo
         })
     })
 }
+
+/// A customer-reported figure for an objective of an account's success plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectiveValueRow {
+    pub line: usize,
+    pub account: AccountKey,
+    /// The objective's key or title, as the file names it.
+    pub objective: String,
+    pub value: rust_decimal::Decimal,
+    pub measured_on: chrono::NaiveDate,
+    pub note: String,
+}
+
+pub fn parse_objective_values(
+    sheet: &Sheet,
+    mapping: &Mapping,
+) -> Result<Parsed<ObjectiveValueRow>, String> {
+    parse_rows(ImportKind::ObjectiveValues, sheet, mapping, |c| {
+        let external = c.text("account_external_id", limits::EXTERNAL_ID).flatten();
+        let id = c.parse("sherpa_id", sherpa_id).flatten();
+        let account = match (id, external) {
+            (Some(id), _) => Some(AccountKey::SherpaId(id)),
+            (None, Some(x)) => Some(AccountKey::ExternalId(x)),
+            (None, None) => {
+                c.error(
+                    "account_external_id",
+                    "name the account: its CRM id or Sherpa id",
+                );
+                None
+            }
+        };
+        let objective = {
+            let v = c.text("objective", 200);
+            c.required("objective", v)
+        };
+        let value = {
+            let v = c.parse("value", |s| {
+                s.replace([',', '_', ' '], "")
+                    .parse::<rust_decimal::Decimal>()
+                    .map_err(|_| format!("\"{s}\" is not a number"))
+            });
+            c.required("value", v)
+        };
+        let measured_on = {
+            let v = c.date("measured_on");
+            c.required("measured_on", v)
+        };
+        let note = c
+            .text("note", limits::LONG_TEXT)
+            .flatten()
+            .unwrap_or_default();
+        Some(ObjectiveValueRow {
+            line: c.row.line,
+            account: account?,
+            objective: objective?,
+            value: value?,
+            measured_on: measured_on?,
+            note,
+        })
+    })
+}

@@ -223,6 +223,16 @@ impl Store {
             }
         }
         self.milestone_signals(ids, rollups, &mut out).await?;
+        for (id, standing) in self.plan_standings(ids).await? {
+            if let Some(g) = out.get_mut(&id.0) {
+                g.facts.plan = Some(standing.dates);
+            }
+        }
+        for (id, turns) in self.objective_turn_facts(ids, window_start(today)).await? {
+            if let Some(g) = out.get_mut(&id) {
+                g.facts.objective_turns = turns;
+            }
+        }
         Ok(out)
     }
 
@@ -259,6 +269,13 @@ impl Store {
         for (id, d) in value {
             if let (Some(g), Some(d)) = (out.get_mut(&id), d) {
                 g.signals.first_value = Some(day("day", &d)?);
+            }
+        }
+        // The success plan's first-value objective reached is first value too, whichever
+        // came first: time to first value stays one figure.
+        for (id, d) in self.first_value_objectives(ids).await? {
+            if let Some(g) = out.get_mut(&id) {
+                g.signals.first_value = Some(g.signals.first_value.map_or(d, |f| f.min(d)));
             }
         }
         let activities: Vec<(i64, String, String, String)> = sqlx::query_as(&format!(

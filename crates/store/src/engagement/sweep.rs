@@ -106,6 +106,8 @@ impl Store {
         let mut rules: HashMap<(String, String), String> = HashMap::new();
         for part in rows.chunks(PART) {
             let ids: Vec<AccountId> = part.iter().map(|r| AccountId(r.id)).collect();
+            // Objectives slip with time as well as with values: their statuses first.
+            self.turn_objectives(&ids, today).await?;
             let mut gathered = self
                 .engagement_facts(&ids, today, &releases, rollups)
                 .await?;

@@ -126,6 +126,7 @@ impl Reader<'_> {
         self.surveys(out).await?;
         let executives = self.contacts(out).await?;
         self.activities(&executives, out).await?;
+        self.plans(out).await?;
         self.pulses(out).await
     }
 
@@ -252,6 +253,56 @@ impl Reader<'_> {
         for (id, feature) in self.rows::<(i64, String)>(&sql, a).await? {
             if let Some(i) = at(out, id) {
                 i.features_used.insert(feature);
+            }
+        }
+        Ok(())
+    }
+
+    /// The live success plans, whether the book keeps any by the day, and the day each
+    /// first-value objective was reached (first value too, whichever came first).
+    pub async fn plans(&self, out: &mut HashMap<AccountId, Fed>) -> Result<()> {
+        let mut a = Args::default();
+        let sql = format!(
+            "SELECT 1 FROM success_plans WHERE started_on <= {} LIMIT 1",
+            a.text(date(self.day))
+        );
+        let kept = !self.rows::<(i32,)>(&sql, a).await?.is_empty();
+        for f in out.values_mut() {
+            f.inputs.plans_in_book = kept;
+        }
+        if !kept {
+            return Ok(());
+        }
+        let mut a = Args::default();
+        let sql = format!(
+            "SELECT account_id, started_on, refreshed_on, updated_on FROM success_plans \
+             WHERE account_id IN ({})",
+            a.ids(self.ids)
+        );
+        for (id, started, refreshed, updated) in
+            self.rows::<(i64, String, String, String)>(&sql, a).await?
+        {
+            if let Some(i) = at(out, id) {
+                i.plan = Some((
+                    stored_day("started_on", &started)?,
+                    sherpa_core::plan::PlanDates {
+                        refreshed_on: stored_day("refreshed_on", &refreshed)?,
+                        updated_on: stored_day("updated_on", &updated)?,
+                    },
+                ));
+            }
+        }
+        let mut a = Args::default();
+        let sql = format!(
+            "SELECT account_id, MIN(turned_on) FROM objective_turns WHERE account_id IN ({}) \
+             AND status = 'achieved' AND first_value = 1 AND turned_on <= {} GROUP BY account_id",
+            a.ids(self.ids),
+            a.text(date(self.day))
+        );
+        for (id, d) in self.rows::<(i64, Option<String>)>(&sql, a).await? {
+            if let (Some(i), Some(d)) = (at(out, id), d) {
+                let d = stored_day("turned_on", &d)?;
+                i.first_value = Some(i.first_value.map_or(d, |f: NaiveDate| f.min(d)));
             }
         }
         Ok(())

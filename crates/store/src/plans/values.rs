@@ -1,0 +1,261 @@
+//! An objective's values over time: recorded by a person, imported from the customer's
+//! figures, or read by Sherpa from a catalogue metric or a product event. Recording one is an
+//! update of the plan (its monthly rhythm counts from it).
+
+use crate::audit::record;
+use crate::rows::{day, time};
+use crate::sql::{BindIds, placeholders};
+use crate::{Result, Store, StoreError};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use sherpa_core::plan::ValueSource;
+use sherpa_core::*;
+use std::collections::HashMap;
+
+/// A value of an objective.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectiveValue {
+    pub id: i64,
+    pub objective: String,
+    pub value: Decimal,
+    pub on: NaiveDate,
+    pub note: String,
+    /// entry, import, metric or event.
+    pub source: String,
+    pub recorded_by: Option<UserId>,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A value to record, checked by the caller against the account's live plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewObjectiveValue {
+    pub account: AccountId,
+    pub objective: String,
+    pub value: Decimal,
+    pub on: NaiveDate,
+    pub note: String,
+    pub source: &'static str,
+}
+
+type ValueRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    String,
+);
+
+fn value_of(r: ValueRow) -> Result<ObjectiveValue> {
+    let (id, objective, value, on, note, source, by, at) = r;
+    Ok(ObjectiveValue {
+        id,
+        objective,
+        value: value
+            .parse()
+            .map_err(|_| StoreError::Db(sqlx::Error::Decode(format!("value: {value}").into())))?,
+        on: day("measured_on", &on)?,
+        note,
+        source,
+        recorded_by: by.map(UserId),
+        recorded_at: time("recorded_at", &at)?,
+    })
+}
+
+impl Store {
+    /// Records values, all or none, each an update of its account's plan.
+    pub async fn record_objective_values(
+        &self,
+        actor: &Actor,
+        values: &[NewObjectiveValue],
+    ) -> Result<usize> {
+        let now = self.now();
+        let today = text::date(self.clock().today());
+        let mut tx = self.write_tx().await?;
+        for v in values {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO objective_values (account_id, objective, value, measured_on, note, source, \
+                 recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(v.account.0)
+            .bind(&v.objective)
+            .bind(v.value.normalize().to_string())
+            .bind(text::date(v.on))
+            .bind(&v.note)
+            .bind(v.source)
+            .bind(actor.user_id.map(|u| u.0))
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await?;
+            // Sherpa's own readings keep the plan's data current, but they are not a person
+            // updating the plan with the customer.
+            if !matches!(v.source, "metric" | "event") {
+                sqlx::query("UPDATE success_plans SET updated_on = $1 WHERE account_id = $2")
+                    .bind(&today)
+                    .bind(v.account.0)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            record(
+                &mut tx,
+                &now,
+                actor,
+                "create",
+                "objective_value",
+                id,
+                None,
+                Some(&serde_json::json!({
+                    "account_id": v.account.0, "objective": v.objective,
+                    "value": v.value.normalize().to_string(), "on": text::date(v.on),
+                    "source": v.source,
+                })),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(values.len())
+    }
+
+    /// An account's objective values, oldest first (by day, then as recorded).
+    pub async fn objective_values(&self, account: AccountId) -> Result<Vec<ObjectiveValue>> {
+        let rows: Vec<ValueRow> = sqlx::query_as(
+            "SELECT id, objective, value, measured_on, note, source, recorded_by, recorded_at \
+             FROM objective_values WHERE account_id = $1 ORDER BY measured_on, id",
+        )
+        .bind(account.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(value_of).collect()
+    }
+
+    /// The values of many accounts' objectives, oldest first per account.
+    pub(crate) async fn objective_values_of(
+        &self,
+        ids: &[AccountId],
+    ) -> Result<HashMap<AccountId, Vec<ObjectiveValue>>> {
+        let mut out: HashMap<AccountId, Vec<ObjectiveValue>> = HashMap::new();
+        for part in ids.chunks(500) {
+            let rows: Vec<(
+                i64,
+                i64,
+                String,
+                String,
+                String,
+                String,
+                String,
+                Option<i64>,
+                String,
+            )> = sqlx::query_as(&format!(
+                "SELECT account_id, id, objective, value, measured_on, note, source, recorded_by, \
+                     recorded_at FROM objective_values WHERE account_id IN ({}) \
+                     ORDER BY account_id, measured_on, id",
+                placeholders(0, part.len())
+            ))
+            .bind_ids(part)
+            .fetch_all(&self.pool)
+            .await?;
+            for (account, id, o, v, on, note, source, by, at) in rows {
+                out.entry(AccountId(account))
+                    .or_default()
+                    .push(value_of((id, o, v, on, note, source, by, at))?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// What a measured source reads for an account today: a catalogue metric as the health
+    /// refresh last computed it, or the events of a name in the window (counted from the daily
+    /// rollups, or a property summed from the raw events still kept).
+    pub async fn measured_value(
+        &self,
+        account: AccountId,
+        source: &ValueSource,
+    ) -> Result<Option<Decimal>> {
+        let today = self.clock().today();
+        match source {
+            ValueSource::Entry | ValueSource::Import => Ok(None),
+            ValueSource::Metric { metric } => {
+                let row: Option<(String,)> =
+                    sqlx::query_as("SELECT metrics FROM health_metrics WHERE account_id = $1")
+                        .bind(account.0)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row
+                    .and_then(|(json,)| serde_json::from_str::<serde_json::Value>(&json).ok())
+                    .and_then(|m| m.get(metric).and_then(|v| v.as_f64()))
+                    .and_then(|f| Decimal::try_from(f).ok())
+                    .map(|d| d.round_dp(2)))
+            }
+            ValueSource::Event {
+                event,
+                property: None,
+                window_days,
+            } => {
+                let from = today - chrono::Days::new(u64::from(*window_days));
+                let (n,): (Option<i64>,) = sqlx::query_as(
+                    "SELECT SUM(events) FROM usage_names WHERE account_id = $1 AND name = $2 \
+                     AND day > $3 AND day <= $4",
+                )
+                .bind(account.0)
+                .bind(event)
+                .bind(text::date(from))
+                .bind(text::date(today))
+                .fetch_one(self.rollups_as_written().pool())
+                .await?;
+                Ok(Some(Decimal::from(n.unwrap_or(0))))
+            }
+            ValueSource::Event {
+                event,
+                property: Some(property),
+                window_days,
+            } => {
+                let from = (today - chrono::Days::new(u64::from(*window_days)))
+                    .and_hms_opt(0, 0, 0)
+                    .map(|t| t.and_utc());
+                let mut sum = Decimal::ZERO;
+                let mut after = 0;
+                loop {
+                    let page = self.events(Some(account), after, 5_000).await?;
+                    let Some(last) = page.last() else { break };
+                    after = last.id;
+                    for e in page.iter().filter(|e| {
+                        e.name.as_deref() == Some(event.as_str())
+                            && from.is_some_and(|f| e.occurred_at > f)
+                    }) {
+                        sum += property_value(&e.body, property).unwrap_or_default();
+                    }
+                }
+                Ok(Some(sum))
+            }
+        }
+    }
+}
+
+/// A numeric property of a Segment message (`properties.<name>`), number or numeric text.
+fn property_value(body: &str, property: &str) -> Option<Decimal> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    match v.get("properties")?.get(property)? {
+        serde_json::Value::Number(n) => n.to_string().parse().ok(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_property_is_read_as_a_number_or_numeric_text() {
+        let body = r#"{"properties":{"amount":120.5,"count":"3","name":"x"}}"#;
+        assert_eq!(
+            property_value(body, "amount"),
+            Some("120.5".parse().unwrap())
+        );
+        assert_eq!(property_value(body, "count"), Some(3.into()));
+        assert_eq!(property_value(body, "name"), None);
+        assert_eq!(property_value(body, "missing"), None);
+    }
+}
