@@ -166,6 +166,13 @@ pub fn router(state: AppState) -> Router {
             custom_fields::list_custom_fields,
             custom_fields::define_custom_field
         ))
+        .routes(routes!(plans::get_plan, plans::put_plan))
+        .routes(routes!(plans::plan_versions))
+        .routes(routes!(plans::record_value))
+        .routes(routes!(plans::draft_plan))
+        .routes(routes!(plans::share_plan, plans::list_shares))
+        .routes(routes!(plans::revoke_share))
+        .routes(routes!(plans::patterns))
         .split_for_parts();
     let mut doc = doc;
     // After the routes are in: the modifier walks every operation.

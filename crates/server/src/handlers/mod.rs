@@ -13,6 +13,7 @@ pub mod health_config;
 mod json;
 pub mod nine_box;
 pub mod outreach;
+pub mod plans;
 pub mod playbooks;
 pub mod priorities;
 pub mod reassignments;

@@ -11,6 +11,7 @@ pub(crate) mod listing;
 mod nine_box_chart;
 mod pages;
 mod paging;
+mod plans_chart;
 mod routes;
 
 pub use routes::routes;

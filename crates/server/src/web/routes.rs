@@ -82,6 +82,12 @@ fn public() -> Vec<WebRoute> {
             Public,
             get(super::assets::serve),
         ),
+        at(
+            Method::GET,
+            "/shared/plans/{secret}",
+            Public,
+            get(plans::shared::show),
+        ),
     ]
 }
 
@@ -112,6 +118,37 @@ fn account() -> Vec<WebRoute> {
     use pages::*;
     vec![
         at(Method::GET, "/accounts/{id}", Signed, get(account::show)),
+        at(Method::GET, "/accounts/{id}/plan", Signed, get(plans::show)),
+        at(
+            Method::GET,
+            "/accounts/{id}/plan/edit",
+            Signed,
+            get(plans::edit::form),
+        ),
+        at(
+            Method::POST,
+            "/accounts/{id}/plan/edit",
+            Signed,
+            post(plans::edit::save),
+        ),
+        at(
+            Method::POST,
+            "/accounts/{id}/plan/objectives/{key}/values",
+            Signed,
+            post(plans::record_value),
+        ),
+        at(
+            Method::POST,
+            "/accounts/{id}/plan/shares",
+            Signed,
+            post(plans::share),
+        ),
+        at(
+            Method::POST,
+            "/accounts/{id}/plan/shares/{share}/revoke",
+            Signed,
+            post(plans::revoke_share),
+        ),
         at(
             Method::POST,
             "/accounts/{id}/milestones/{key}",
@@ -170,6 +207,18 @@ fn portfolio() -> Vec<WebRoute> {
     use pages::*;
     vec![
         at(Method::GET, "/portfolio", Signed, get(portfolio::show)),
+        at(
+            Method::GET,
+            "/plans/patterns",
+            Signed,
+            get(plans::patterns::show),
+        ),
+        at(
+            Method::GET,
+            "/plans/patterns.xlsx",
+            Signed,
+            get(plans::patterns::export),
+        ),
         at(Method::GET, "/portfolio/health", Signed, get(health::show)),
         at(
             Method::GET,

@@ -13,6 +13,7 @@ pub mod login;
 pub mod models;
 pub mod nine_box;
 pub mod outbox;
+pub mod plans;
 pub mod portfolio;
 pub mod prioritisation;
 pub mod reassignments;
