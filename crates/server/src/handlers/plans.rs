@@ -297,6 +297,7 @@ pub async fn record_value(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DraftQuery {
     /// The template's name.
@@ -401,6 +402,7 @@ pub async fn revoke_share(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PatternsQuery {
     /// dimension (default), label, segment, tier, csm or industry.

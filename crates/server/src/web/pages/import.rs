@@ -11,12 +11,16 @@ use sherpa_app::ImportSheet;
 use sherpa_core::import::{ImportKind, ImportSummary, Mapping, RowError};
 
 /// What the web import takes; users, activities and event history stay with the CLI and the API.
-const KINDS: [(&str, &str); 5] = [
+const KINDS: [(&str, &str); 6] = [
     ("accounts", "Accounts"),
     ("contacts", "Contacts"),
     ("contracts", "Contract terms"),
     ("tickets", "Support tickets (help-desk export)"),
     ("surveys", "Survey answers (NPS, CSAT, CES, renewal intent)"),
+    (
+        "objective-values",
+        "Success plan figures the customer reported (account, objective, value, date)",
+    ),
 ];
 
 /// Rejected rows listed on the page; the count says how many more there are.
@@ -26,7 +30,7 @@ const SHOWN_ERRORS: usize = 500;
 #[template(path = "import.html")]
 struct ImportPage {
     nav: Nav,
-    kinds: [(&'static str, &'static str); 5],
+    kinds: [(&'static str, &'static str); 6],
     /// The outcome of a preview or an import.
     result: Option<Outcome>,
     message: Option<String>,
@@ -72,7 +76,7 @@ fn kind_of(raw: &str) -> Result<ImportKind, String> {
     match KINDS.iter().find(|(k, _)| *k == raw) {
         Some(_) => raw.parse(),
         None => Err(format!(
-            "kind: \"{raw}\" cannot be imported here; choose accounts, contacts, contracts, tickets or surveys"
+            "kind: \"{raw}\" cannot be imported here; choose accounts, contacts, contracts, tickets, surveys or objective-values"
         )),
     }
 }
