@@ -3,7 +3,7 @@
 //! refresh. A new plan starts from a template's draft. A refused save shows the form again
 //! with what was typed and the field that is wrong; nothing is saved.
 
-use super::account_id;
+use super::{account_id, may_edit};
 use crate::AppState;
 use crate::web::session::{Current, Signed};
 use crate::web::{Failure, Nav, PageResult, render};
@@ -465,8 +465,7 @@ pub async fn form(
     Query(q): Query<EditParams>,
 ) -> PageResult {
     let id = account_id(&id)?;
-    let acc = s.store.account(id).await?;
-    c.caller().may(|u| u.may_edit_plan(&acc.fields.owners))?;
+    may_edit(&s, &c, id).await?;
     let live = s.app.plan(&c.caller(), id).await?;
     let (content, template) = match (&live, q.template.trim()) {
         (Some(p), _) => (p.content.clone(), p.template.clone().unwrap_or_default()),
@@ -497,6 +496,7 @@ pub async fn save(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> PageResult {
     let id = account_id(&id)?;
+    may_edit(&s, &c, id).await?;
     let form: HashMap<String, String> = fields.into_iter().collect();
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let rows = rows_from(&form);

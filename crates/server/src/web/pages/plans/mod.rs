@@ -231,6 +231,12 @@ pub(crate) fn account_id(raw: &str) -> Result<AccountId, Failure> {
         .map_err(|_| Failure::not_found(format!("no account {raw}")))
 }
 
+/// Refuses, before any form is read, a person who may not edit the account's plan.
+pub(crate) async fn may_edit(s: &AppState, c: &Current, id: AccountId) -> Result<(), Failure> {
+    let acc = s.store.account(id).await?;
+    Ok(c.caller().may(|u| u.may_edit_plan(&acc.fields.owners))?)
+}
+
 async fn page(
     s: &AppState,
     c: &Current,
@@ -320,6 +326,7 @@ pub async fn record_value(
     Form(f): Form<ValueForm>,
 ) -> PageResult {
     let id = account_id(&id)?;
+    may_edit(&s, &c, id).await?;
     let outcome = match (
         f.value.trim().replace(',', "").parse::<Decimal>(),
         f.on.trim().parse::<chrono::NaiveDate>(),
@@ -375,6 +382,7 @@ pub async fn share(
     Form(f): Form<ShareForm>,
 ) -> PageResult {
     let id = account_id(&id)?;
+    may_edit(&s, &c, id).await?;
     let issued = match super::number("days", &f.days) {
         Ok(days) => {
             s.app
