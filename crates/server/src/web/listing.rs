@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use sherpa_core::{Account, AccountId, Lifecycle, PersonRef, UserId};
-use sherpa_store::{AccountQuery, AccountSort, SortField, Store};
+use sherpa_store::{AccountQuery, AccountSort, PlanStanding, SortField, Store};
 use std::collections::HashMap;
 
 /// Rows per page.
@@ -267,6 +267,36 @@ pub struct Row {
     pub csm: String,
     pub last_touch: String,
     pub touch_class: &'static str,
+    /// Where the success plan stands: "in place", "update due", "refresh due" with any
+    /// objective slipping ("1 off track"), or empty without a plan.
+    pub plan: String,
+    /// `late` when an objective is off track or missed or the update is overdue, `soon` when
+    /// one is at risk or the refresh is due.
+    pub plan_class: &'static str,
+}
+
+/// A plan's standing in a list's words and class.
+pub fn plan_standing(p: &PlanStanding, today: NaiveDate) -> (String, &'static str) {
+    use sherpa_core::plan::{ObjectiveStatus as S, PlanDue};
+    let (mut words, mut class) = match p.dates.due(today) {
+        Some(PlanDue::Refresh { .. }) => ("refresh due".to_string(), "soon"),
+        Some(PlanDue::Update { .. }) => ("update due".to_string(), "late"),
+        None => ("in place".to_string(), ""),
+    };
+    for (status, cls) in [
+        (S::OffTrack, "late"),
+        (S::Missed, "late"),
+        (S::AtRisk, "soon"),
+    ] {
+        let n = p.statuses.values().filter(|s| **s == status).count();
+        if n > 0 {
+            words.push_str(&format!(", {n} {}", status.as_str().replace('_', " ")));
+            if class != "late" {
+                class = cls;
+            }
+        }
+    }
+    (words, class)
 }
 
 impl Row {
@@ -330,6 +360,8 @@ impl Row {
                 Some(d) if d <= 60 => "soon",
                 _ => "late",
             },
+            plan: String::new(),
+            plan_class: "",
         }
     }
 }
@@ -356,10 +388,18 @@ pub async fn load(
     let ids: Vec<_> = accounts.iter().map(|a| a.id).collect();
     let touches = store.last_personal_touches(&ids).await?;
     let names = csm_names(store, &accounts).await?;
+    let plans = store.plan_standings(&ids).await?;
     Ok(Listing {
         rows: accounts
             .iter()
-            .map(|a| Row::new(a, today, &names, touches.get(&a.id).map(|t| t.date_naive())))
+            .map(|a| {
+                let mut row =
+                    Row::new(a, today, &names, touches.get(&a.id).map(|t| t.date_naive()));
+                if let Some(p) = plans.get(&a.id) {
+                    (row.plan, row.plan_class) = plan_standing(p, today);
+                }
+                row
+            })
             .collect(),
         count,
         arr: format::money(&arr),

@@ -58,9 +58,21 @@ struct OwnerChoice {
     email: String,
 }
 
+/// The success plan at a glance; the plan page holds the rest.
+struct PlanSummary {
+    success: String,
+    /// Title, status words, status class, progress (0 to 100), reason.
+    objectives: Vec<(String, String, &'static str, i64, String)>,
+    open_blockers: usize,
+    standing: String,
+    standing_class: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
+    plan: Option<PlanSummary>,
+    may_plan: bool,
     priority: priority::PrioritySection,
     health: health::HealthSection,
     engagement: engagement::EngagementSection,
@@ -138,6 +150,24 @@ async fn page(
     let usage = usage(s, &a, &contracts, today).await?;
     let (support, voice) = voice(s, &a, today).await?;
     let me = &c.session.user;
+    let plan = s.app.plan(&c.caller(), id).await?.map(|p| {
+        let body = crate::web::pages::plans::body(&p, today);
+        let (standing, standing_class) = match p.in_place {
+            true => ("in place".to_string(), ""),
+            false => (format!("update overdue since {}", body.update_due), "late"),
+        };
+        PlanSummary {
+            success: body.success,
+            objectives: body
+                .objectives
+                .into_iter()
+                .map(|o| (o.title, o.status, o.status_class, o.progress, o.reason))
+                .collect(),
+            open_blockers: body.blockers.iter().filter(|b| b.open).count(),
+            standing,
+            standing_class,
+        }
+    });
     let owners = OwnerFunction::ALL
         .iter()
         .map(|f| {
@@ -163,6 +193,8 @@ async fn page(
         })
         .collect();
     Ok(AccountPage {
+        plan,
+        may_plan: me.may_edit_plan(&a.fields.owners).is_ok(),
         priority: priority::section(&s.store, &a, me).await?,
         health: health::section(&s.store, id, me.may_log_activity(&a.fields.owners).is_ok())
             .await?,
