@@ -8,6 +8,7 @@
 //! engine see the account at once: an objective that slipped notifies its owner within the
 //! second, not at the next sweep.
 
+mod demo;
 mod patterns;
 mod shares;
 mod values;
@@ -370,7 +371,7 @@ fn function_label(f: OwnerFunction) -> &'static str {
 }
 
 /// The task a step opens: for its owner, or the CSM when the step is the customer's.
-fn step_task(acc: &Account, s: &Step) -> TaskFields {
+pub(crate) fn step_task(acc: &Account, s: &Step) -> TaskFields {
     let owners = &acc.fields.owners;
     let (owner, whose) = match s.owner {
         Some(PlanOwner::User(u)) => (Some(u), String::new()),

@@ -5,12 +5,14 @@
 //! Every account is generated from `(seed, index)` alone, so any slice can be built on its own.
 
 mod names;
+mod plans;
 mod priority;
 mod team;
 mod voice;
 
 pub use voice::{FEATURES, HIGH_VALUE_FEATURES, Trajectory};
 
+pub use plans::DemoPlan;
 pub use priority::DemoGrading;
 pub use team::{DemoTeam, DemoUser, Desk};
 

@@ -63,6 +63,14 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             voice.events,
             voice.usage_accounts
         );
+        // Success plans of most Tier 1 and Tier 2 customers, with their history.
+        let plans_started = Instant::now();
+        let app = sherpa_app::App::new(store.clone());
+        let plans = app.load_demo_plans(&book).await?;
+        println!(
+            "success plans in {:.1} s: {plans} plans with their objectives' values, steps and blockers",
+            plans_started.elapsed().as_secs_f64()
+        );
         // Health as it stood each week of the last quarter, then today's.
         let health_started = Instant::now();
         let today = store.clock().today();
@@ -81,6 +89,9 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             health_started.elapsed().as_secs_f64(),
             now.accounts
         );
+        // The plans' objectives read from the product's data, now that health has its metrics.
+        let measured = app.measure_plans().await?;
+        println!("success plans: {measured} objective values read from Sherpa's metrics");
         // The engagement engine's first sweep: today's moments and the milestones the
         // book's history already completed.
         let engagement_started = Instant::now();

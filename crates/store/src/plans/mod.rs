@@ -358,3 +358,36 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Sets a plan's dates as a book loaded from elsewhere (the demo, a migration) had them:
+    /// its first version made the day it started.
+    pub async fn set_plan_dates(
+        &self,
+        account: AccountId,
+        started_on: chrono::NaiveDate,
+        refreshed_on: chrono::NaiveDate,
+        updated_on: chrono::NaiveDate,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "UPDATE success_plans SET started_on = $1, refreshed_on = $2, updated_on = $3 \
+             WHERE account_id = $4",
+        )
+        .bind(text::date(started_on))
+        .bind(text::date(refreshed_on))
+        .bind(text::date(updated_on))
+        .bind(account.0)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE success_plan_versions SET made_on = $1 WHERE account_id = $2 AND version = 1",
+        )
+        .bind(text::date(started_on))
+        .bind(account.0)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
