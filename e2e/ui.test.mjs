@@ -708,3 +708,92 @@ test('an admin previews Tier 3\'s automated welcome email before switching it on
   await page.locator('.preview-send', { hasText: to }).first().getByText('unsubscribed').waitFor();
   await context.close();
 });
+
+test('a CSM starts a plan from a template, a value turns an objective at risk, the customer reads the link, a leader reads the patterns', async () => {
+  const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  // An account of the CSM's book without a plan yet (else, as the admin, one of the portfolio's).
+  let { context, page } = await session(CSM);
+  let account = null;
+  for (const who of ['csm', 'admin']) {
+    await page.goto(`${BASE}/${who === 'csm' ? 'book' : 'portfolio'}?sort=-arr`);
+    const row = page.locator('tbody tr').filter({ has: page.locator('td[title="no success plan"]') }).first();
+    if (await row.count()) {
+      account = (await row.locator('td a').first().getAttribute('href')).split('/').pop();
+      break;
+    }
+    await context.close();
+    ({ context, page } = await session(ADMIN));
+  }
+  assert.ok(account, 'an account without a plan');
+  await page.goto(`${BASE}/accounts/${account}`);
+  await page.locator('#account-plan-link').click();
+  await page.locator('#plan-none').waitFor();
+  await page.getByLabel('Template').selectOption('Onboarding to first value');
+  await page.locator('#plan-start').click();
+  await page.locator('#plan-form').waitFor();
+
+  // The template's draft is refused until the targets are set with the customer.
+  await page.locator('#plan-save').click();
+  await page.locator('#plan-error', { hasText: 'objectives[0].measure.target' }).waitFor();
+  await page.getByLabel('How the customer defines success, in their words').fill('Every invoice out the day the work is done');
+  await page.locator('input[name=o0_target]').fill('25');
+  await page.locator('input[name=o1_baseline]').fill('0');
+  await page.locator('input[name=o1_baseline_on]').fill(day(-60));
+  await page.locator('input[name=o1_target]').fill('10');
+  await page.locator('input[name=o1_target_on]').fill(day(60));
+  await page.locator('input[name=b0_label]').fill('Missing integration');
+  await page.locator('input[name=b0_summary]').fill('No connector to their billing system');
+  await shot(page, '40-plan-editor', true);
+  await page.locator('#plan-save').click();
+  await page.waitForURL(/\/plan$/);
+  await page.locator('#plan-success', { hasText: 'Every invoice out the day the work is done' }).waitFor();
+  // The library's label brought its dimension.
+  assert.match(await page.locator('#plan-blockers tbody tr').first().textContent(), /^Product/);
+
+  // Halfway along the straight path, 3 of 10 hours is 20 points behind: at risk, with why.
+  const objective = page.locator('#objective-first-result-delivered');
+  await objective.getByText('Record a value').click();
+  await objective.getByLabel('Value').fill('3');
+  await objective.getByRole('button', { name: 'Record' }).click();
+  await page.waitForURL(/\/plan#objectives$/);
+  await page.locator('#objective-first-result-delivered .status.at_risk').waitFor();
+  assert.match(await page.locator('#objective-first-result-delivered .reason').textContent(), /points behind/);
+  await shot(page, '41-plan-at-risk', true);
+
+  // A read-only link for the customer: signed out, and clean on paper.
+  await page.locator('#plan-share').click();
+  const link = (await page.locator('#plan-link').textContent()).trim();
+  assert.match(link, /^\/shared\/plans\/sherpa_plan_/);
+  const outside = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+  const customer = await outside.newPage();
+  await customer.goto(`${BASE}${link}`);
+  await customer.getByRole('heading', { name: /^Success plan:/ }).waitFor();
+  await customer.getByText('Every invoice out the day the work is done').waitFor();
+  assert.equal(await customer.locator('header.bar').count(), 0, 'no navigation for the customer');
+  assert.equal(await customer.getByText('Record a value').count(), 0, 'the customer only reads');
+  await shot(customer, '42-plan-shared', true);
+  await customer.emulateMedia({ media: 'print' });
+  await shot(customer, '43-plan-shared-print', true);
+  await outside.close();
+  await context.close();
+
+  // A leader finds the most common blockers and the ARR behind them.
+  const leader = await session(ADMIN);
+  await leader.page.goto(`${BASE}/plans/patterns?group_by=label`);
+  await leader.page.getByRole('img', { name: 'ARR at stake by group of open blockers' }).waitFor();
+  const rows = leader.page.locator('#pattern-groups tbody tr');
+  assert.ok(await rows.count() >= 3, 'at least three kinds of blocker');
+  const top = (await rows.first().locator('td').first().textContent()).trim();
+  assert.ok(['Missing integration', 'SSO not configured'].includes(top), `the book's pattern leads (${top})`);
+  await shot(leader.page, '44-plan-patterns', true);
+  // The account 360 and the CSM's book show where plans stand.
+  await leader.page.goto(`${BASE}/accounts/${account}`);
+  await leader.page.locator('#plan .status.at_risk').waitFor();
+  await shot(leader.page, '46-account-plan-summary');
+  await leader.page.goto(`${BASE}/plans/patterns?group_by=industry`);
+  await leader.page.locator('#pattern-groups').waitFor();
+  await shot(leader.page, '45-plan-patterns-industry', true);
+  const [xlsx] = await Promise.all([leader.page.waitForEvent('download'), leader.page.locator('#patterns-export').click()]);
+  assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString(), 'PK', 'an XLSX is a zip');
+  await leader.context.close();
+});

@@ -234,7 +234,7 @@ impl App {
         let config = self.store.plans_config().await?;
         let dimensions = config.dimensions();
         let mut content = cmd.content;
-        content.settle(&dimensions);
+        content.settle(&dimensions, &config.labels);
         content
             .check(&dimensions)
             .map_err(|e| Error::invalid(&e.field, e.message))?;

@@ -113,6 +113,14 @@ pub fn label_key(label: &str) -> String {
         .join(" ")
 }
 
+/// A name in the shared library of blockers, with the dimension it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockerLabel {
+    pub label: String,
+    pub dimension: String,
+}
+
 /// A blocker on an account's plan.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]

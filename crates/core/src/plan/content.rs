@@ -2,7 +2,9 @@
 //! objectives, the steps and the blockers; the check that names the first wrong field by its
 //! path, and what changed from one version to the next, in words.
 
-use super::{Blocker, BlockerStatus, Dimensions, Measure, PlanOwner, ValueSource};
+use super::{
+    Blocker, BlockerLabel, BlockerStatus, Dimensions, Measure, PlanOwner, ValueSource, label_key,
+};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -77,8 +79,10 @@ pub fn key_of(title: &str) -> String {
 
 impl PlanContent {
     /// Tidies what a person typed: trimmed text, missing keys made from titles, dimensions
-    /// spelled as the book spells them. Run before `check`.
-    pub fn settle(&mut self, dimensions: &Dimensions) {
+    /// spelled as the book spells them, a label of the shared library spelled as the library
+    /// does (and, when no dimension was chosen, in the library's dimension). Run before
+    /// `check`.
+    pub fn settle(&mut self, dimensions: &Dimensions, library: &[BlockerLabel]) {
         self.success = self.success.trim().to_string();
         self.value_drivers = self
             .value_drivers
@@ -100,9 +104,6 @@ impl PlanContent {
             }
         }
         for b in &mut self.blockers {
-            if let Some(d) = dimensions.find(&b.dimension) {
-                b.dimension = d.to_string();
-            }
             b.summary = b.summary.trim().to_string();
             b.label = b
                 .label
@@ -110,6 +111,19 @@ impl PlanContent {
                 .map(str::trim)
                 .filter(|l| !l.is_empty())
                 .map(String::from);
+            let known = b
+                .label
+                .as_deref()
+                .and_then(|l| library.iter().find(|x| label_key(&x.label) == label_key(l)));
+            if let Some(k) = known {
+                b.label = Some(k.label.clone());
+                if b.dimension.trim().is_empty() {
+                    b.dimension = k.dimension.clone();
+                }
+            }
+            if let Some(d) = dimensions.find(&b.dimension) {
+                b.dimension = d.to_string();
+            }
         }
     }
 
@@ -313,6 +327,27 @@ mod tests {
         p.objectives[0].first_value = true;
         p.objectives[1].first_value = true;
         assert_eq!(p.check(&d).unwrap_err().field, "objectives");
+    }
+
+    #[test]
+    fn a_label_of_the_library_is_spelled_as_the_library_does_and_brings_its_dimension() {
+        let library = [BlockerLabel {
+            label: "SSO not configured".into(),
+            dimension: "Product".into(),
+        }];
+        let mut p = plan();
+        p.blockers[0].dimension = " ".into();
+        p.blockers[0].label = Some("sso  not-configured".into());
+        p.settle(&Dimensions::default(), &library);
+        assert_eq!(p.blockers[0].label.as_deref(), Some("SSO not configured"));
+        assert_eq!(p.blockers[0].dimension, "Product");
+        let mut p = plan();
+        p.blockers[0].dimension = "people".into();
+        p.settle(&Dimensions::default(), &library);
+        assert_eq!(
+            p.blockers[0].dimension, "People",
+            "a chosen dimension stands"
+        );
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! objectives, steps and the blockers to watch for) that a CSM starts a plan from and edits.
 
 use super::{
-    Blocker, BlockerSeverity, BlockerStatus, Dimensions, Measure, Objective, PlanContent,
-    PlanOwner, Step, UnitKind, ValueSource, key_of, label_key,
+    Blocker, BlockerLabel, BlockerSeverity, BlockerStatus, Dimensions, Measure, Objective,
+    PlanContent, PlanOwner, Step, UnitKind, ValueSource, key_of, label_key,
 };
 use crate::book::OwnerFunction;
 use chrono::{Days, Months, NaiveDate};
@@ -23,13 +23,6 @@ pub struct PlansConfig {
     pub labels: Vec<BlockerLabel>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub templates: Vec<PlanTemplate>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BlockerLabel {
-    pub label: String,
-    pub dimension: String,
 }
 
 /// A model customer for a tier or segment.

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// accounts, contacts, contracts, users, activities, tickets, surveys or events.
+    /// accounts, contacts, contracts, users, activities, tickets, surveys, objective-values
+    /// (figures the customer reported for their success plan objectives) or events.
     pub kind: String,
     /// A CSV (comma or semicolon, UTF-8 with or without BOM) or XLSX file.
     pub file: PathBuf,

@@ -424,6 +424,8 @@ async fn page(
             ..Default::default()
         });
         blockers.push(BlockerRow {
+            // Chosen, or the label's own when it is one of the library's.
+            dimension: String::new(),
             severity: "medium".into(),
             status: "open".into(),
             raised_on: today.to_string(),
