@@ -53,6 +53,23 @@ impl App {
                     source,
                 })
                 .collect();
+            // Reviewed with the customer each quarter since: a refresh version of its own.
+            if plan.refreshed_on > plan.started_on {
+                self.store
+                    .save_plan(
+                        &actor,
+                        PlanSave {
+                            account: id,
+                            content: plan.content.clone(),
+                            template: Some(plan.template.to_string()),
+                            change: PlanChange::Refresh,
+                            changes: vec!["reviewed with the customer: objectives kept".into()],
+                            open_steps: Vec::new(),
+                            close_tasks: Vec::new(),
+                        },
+                    )
+                    .await?;
+            }
             self.store.record_objective_values(&actor, &values).await?;
             self.store
                 .set_plan_dates(id, plan.started_on, plan.refreshed_on, plan.updated_on)

@@ -137,10 +137,18 @@ impl DemoBook {
                     };
                     let share = (expected * pace).min(Decimal::new(110, 2));
                     let v = measure.baseline + (measure.target - measure.baseline) * share;
+                    // Large figures (money) in whole units, small ones (hours) to a tenth.
+                    let places = if measure.baseline.abs().max(measure.target.abs())
+                        > Decimal::ONE_HUNDRED
+                    {
+                        0
+                    } else {
+                        1
+                    };
                     values.push((
                         key.to_string(),
                         on,
-                        v.round_dp(1),
+                        v.round_dp(places),
                         recorded,
                         NOTES[rng.random_range(0..NOTES.len())],
                     ));

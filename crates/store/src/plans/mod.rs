@@ -361,7 +361,7 @@ impl Store {
 
 impl Store {
     /// Sets a plan's dates as a book loaded from elsewhere (the demo, a migration) had them:
-    /// its first version made the day it started.
+    /// its first version made the day it started, later ones the day it was last refreshed.
     pub async fn set_plan_dates(
         &self,
         account: AccountId,
@@ -381,9 +381,11 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "UPDATE success_plan_versions SET made_on = $1 WHERE account_id = $2 AND version = 1",
+            "UPDATE success_plan_versions SET made_on = CASE WHEN version = 1 THEN $1 ELSE $2 END \
+             WHERE account_id = $3",
         )
         .bind(text::date(started_on))
+        .bind(text::date(refreshed_on))
         .bind(account.0)
         .execute(&mut *tx)
         .await?;

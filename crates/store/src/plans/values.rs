@@ -37,30 +37,31 @@ pub struct NewObjectiveValue {
     pub source: &'static str,
 }
 
-type ValueRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<i64>,
-    String,
-);
+#[derive(sqlx::FromRow)]
+struct ValueRow {
+    account_id: i64,
+    id: i64,
+    objective: String,
+    value: String,
+    measured_on: String,
+    note: String,
+    source: String,
+    recorded_by: Option<i64>,
+    recorded_at: String,
+}
 
 fn value_of(r: ValueRow) -> Result<ObjectiveValue> {
-    let (id, objective, value, on, note, source, by, at) = r;
     Ok(ObjectiveValue {
-        id,
-        objective,
-        value: value
-            .parse()
-            .map_err(|_| StoreError::Db(sqlx::Error::Decode(format!("value: {value}").into())))?,
-        on: day("measured_on", &on)?,
-        note,
-        source,
-        recorded_by: by.map(UserId),
-        recorded_at: time("recorded_at", &at)?,
+        id: r.id,
+        value: r.value.parse().map_err(|_| {
+            StoreError::Db(sqlx::Error::Decode(format!("value: {}", r.value).into()))
+        })?,
+        objective: r.objective,
+        on: day("measured_on", &r.measured_on)?,
+        note: r.note,
+        source: r.source,
+        recorded_by: r.recorded_by.map(UserId),
+        recorded_at: time("recorded_at", &r.recorded_at)?,
     })
 }
 
@@ -120,14 +121,11 @@ impl Store {
 
     /// An account's objective values, oldest first (by day, then as recorded).
     pub async fn objective_values(&self, account: AccountId) -> Result<Vec<ObjectiveValue>> {
-        let rows: Vec<ValueRow> = sqlx::query_as(
-            "SELECT id, objective, value, measured_on, note, source, recorded_by, recorded_at \
-             FROM objective_values WHERE account_id = $1 ORDER BY measured_on, id",
-        )
-        .bind(account.0)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(value_of).collect()
+        Ok(self
+            .objective_values_of(&[account])
+            .await?
+            .remove(&account)
+            .unwrap_or_default())
     }
 
     /// The values of many accounts' objectives, oldest first per account.
@@ -137,29 +135,19 @@ impl Store {
     ) -> Result<HashMap<AccountId, Vec<ObjectiveValue>>> {
         let mut out: HashMap<AccountId, Vec<ObjectiveValue>> = HashMap::new();
         for part in ids.chunks(500) {
-            let rows: Vec<(
-                i64,
-                i64,
-                String,
-                String,
-                String,
-                String,
-                String,
-                Option<i64>,
-                String,
-            )> = sqlx::query_as(&format!(
+            let rows: Vec<ValueRow> = sqlx::query_as(&format!(
                 "SELECT account_id, id, objective, value, measured_on, note, source, recorded_by, \
-                     recorded_at FROM objective_values WHERE account_id IN ({}) \
-                     ORDER BY account_id, measured_on, id",
+                 recorded_at FROM objective_values WHERE account_id IN ({}) \
+                 ORDER BY account_id, measured_on, id",
                 placeholders(0, part.len())
             ))
             .bind_ids(part)
             .fetch_all(&self.pool)
             .await?;
-            for (account, id, o, v, on, note, source, by, at) in rows {
-                out.entry(AccountId(account))
+            for r in rows {
+                out.entry(AccountId(r.account_id))
                     .or_default()
-                    .push(value_of((id, o, v, on, note, source, by, at))?);
+                    .push(value_of(r)?);
             }
         }
         Ok(out)

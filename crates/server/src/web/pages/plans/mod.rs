@@ -147,7 +147,7 @@ pub(crate) fn body(p: &PlanView, today: chrono::NaiveDate) -> PlanBody {
         .map(|(s, v)| StepLine {
             title: s.title.clone(),
             owner: v.owner.clone().unwrap_or_else(|| "nobody".into()),
-            due: s.due_on.map(|x| d(x)).unwrap_or_default(),
+            due: s.due_on.map(d).unwrap_or_default(),
             overdue: !v.done && s.due_on.is_some_and(|x| x < today),
             done: v.done,
         })
