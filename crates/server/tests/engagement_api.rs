@@ -43,17 +43,7 @@ async fn a_new_customer_follows_its_model_and_each_task_says_why() {
     );
 
     // Every account follows Tier 2.
-    let mut config = engagement::default_engagement();
-    config.rules.retain(|r| r.when == Default::default());
-    config.rules[0].then = "Tier 2: retention".into();
-    let saved = web
-        .api(
-            "PUT",
-            "/api/v1/engagement/config",
-            Some(&token),
-            Some(serde_json::to_value(&config).unwrap()),
-        )
-        .await;
+    let saved = web.everyone_follows(&token, "Tier 2: retention").await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
     assert_eq!(body(&saved)["saved"], true);
 

@@ -41,17 +41,7 @@ async fn book() -> Book {
         .user("vic@example.com", Role::Viewer, Function::Operations)
         .await;
     let admin_t = web.token(&admin).await;
-    let mut config = engagement::default_engagement();
-    config.rules.retain(|r| r.when == Default::default());
-    config.rules[0].then = "Tier 2: retention".into();
-    let saved = web
-        .api(
-            "PUT",
-            "/api/v1/engagement/config",
-            Some(&admin_t),
-            Some(serde_json::to_value(&config).unwrap()),
-        )
-        .await;
+    let saved = web.everyone_follows(&admin_t, "Tier 2: retention").await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
     let acme = web
         .account("Acme", &[(OwnerFunction::Csm, casey.id)])
@@ -88,6 +78,25 @@ async fn book() -> Book {
         acme,
         globex,
     }
+}
+
+/// The open task of the account whose title starts with `title`.
+async fn open_task(b: &Book, account: &str, title: &str) -> Value {
+    let tasks = b
+        .web
+        .api(
+            "GET",
+            &format!("/api/v1/tasks?account_id={account}&status=open"),
+            Some(&b.casey_t),
+            None,
+        )
+        .await;
+    let items = body(&tasks)["items"].as_array().unwrap().clone();
+    items
+        .iter()
+        .find(|t| t["title"].as_str().unwrap().starts_with(title))
+        .unwrap_or_else(|| panic!("no open task \"{title}\" in {items:?}"))
+        .clone()
 }
 
 fn put(content: &Value, template: Option<&str>, refresh: bool) -> Value {
@@ -201,20 +210,12 @@ async fn a_plan_from_a_template_measures_progress_notifies_when_it_slips_and_sho
     assert_eq!(p["refresh_due_on"], "2027-02-23");
 
     // Each step opened one task for its owner, the CSM.
-    let tasks = w
-        .api(
-            "GET",
-            &format!("/api/v1/tasks?account_id={}&status=open", b.acme),
-            Some(&b.casey_t),
-            None,
-        )
-        .await;
-    let items = body(&tasks)["items"].as_array().unwrap().clone();
-    let kickoff = items
-        .iter()
-        .find(|t| t["title"] == "Plan step: Kickoff with the champion and the economic buyer")
-        .unwrap_or_else(|| panic!("{items:?}"))
-        .clone();
+    let kickoff = open_task(
+        &b,
+        &b.acme,
+        "Plan step: Kickoff with the champion and the economic buyer",
+    )
+    .await;
     assert_eq!(kickoff["owner_id"], b.casey.id.to_string());
     assert_eq!(kickoff["due_on"], "2026-11-30");
     assert_eq!(p["steps"][0]["task_id"], kickoff["id"]);
@@ -270,24 +271,7 @@ async fn a_plan_from_a_template_measures_progress_notifies_when_it_slips_and_sho
         o["reason"]
     );
     // Its owner hears at once, with the reason.
-    let tasks = w
-        .api(
-            "GET",
-            &format!("/api/v1/tasks?account_id={}&status=open", b.acme),
-            Some(&b.casey_t),
-            None,
-        )
-        .await;
-    let items = body(&tasks)["items"].as_array().unwrap().clone();
-    let slipping = items
-        .iter()
-        .find(|t| {
-            t["title"]
-                .as_str()
-                .unwrap()
-                .starts_with("A success plan objective is slipping")
-        })
-        .unwrap_or_else(|| panic!("{items:?}"));
+    let slipping = open_task(&b, &b.acme, "A success plan objective is slipping").await;
     assert_eq!(slipping["owner_id"], b.casey.id.to_string());
     assert!(
         slipping["reason"]
@@ -513,24 +497,7 @@ async fn a_month_without_an_update_asks_for_one_and_reported_figures_import_all_
     let first = w.db.store.run_engagement().await.unwrap();
     let again = w.db.store.run_engagement().await.unwrap();
     assert!(first.fired >= 1 && again.fired == 0, "{first:?} {again:?}");
-    let tasks = w
-        .api(
-            "GET",
-            &format!("/api/v1/tasks?account_id={}&status=open", b.acme),
-            Some(&b.casey_t),
-            None,
-        )
-        .await;
-    let items = body(&tasks)["items"].as_array().unwrap().clone();
-    let update = items
-        .iter()
-        .find(|t| {
-            t["title"]
-                .as_str()
-                .unwrap()
-                .starts_with("Update the success plan")
-        })
-        .unwrap_or_else(|| panic!("{items:?}"));
+    let update = open_task(&b, &b.acme, "Update the success plan").await;
     assert!(
         update["reason"]
             .as_str()

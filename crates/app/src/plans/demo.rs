@@ -27,20 +27,26 @@ impl App {
                 .filter(|s| !s.done)
                 .map(|s| (s.key.clone(), step_task(&acc, s)))
                 .collect();
-            self.store
-                .save_plan(
-                    &actor,
-                    PlanSave {
-                        account: id,
-                        content: plan.content.clone(),
-                        template: Some(plan.template.to_string()),
-                        change: PlanChange::Start,
-                        changes: vec!["plan started".into()],
-                        open_steps,
-                        close_tasks: Vec::new(),
-                    },
-                )
-                .await?;
+            let version = |change, changes: &str, open_steps| PlanSave {
+                account: id,
+                content: plan.content.clone(),
+                template: Some(plan.template.to_string()),
+                change,
+                changes: vec![changes.to_string()],
+                open_steps,
+                close_tasks: Vec::new(),
+            };
+            let first = version(PlanChange::Start, "plan started", open_steps);
+            self.store.save_plan(&actor, first).await?;
+            // Reviewed with the customer each quarter since: a refresh version of its own.
+            if plan.refreshed_on > plan.started_on {
+                let refresh = version(
+                    PlanChange::Refresh,
+                    "reviewed with the customer: objectives kept",
+                    Vec::new(),
+                );
+                self.store.save_plan(&actor, refresh).await?;
+            }
             let values: Vec<NewObjectiveValue> = plan
                 .values
                 .iter()
@@ -53,23 +59,6 @@ impl App {
                     source,
                 })
                 .collect();
-            // Reviewed with the customer each quarter since: a refresh version of its own.
-            if plan.refreshed_on > plan.started_on {
-                self.store
-                    .save_plan(
-                        &actor,
-                        PlanSave {
-                            account: id,
-                            content: plan.content.clone(),
-                            template: Some(plan.template.to_string()),
-                            change: PlanChange::Refresh,
-                            changes: vec!["reviewed with the customer: objectives kept".into()],
-                            open_steps: Vec::new(),
-                            close_tasks: Vec::new(),
-                        },
-                    )
-                    .await?;
-            }
             self.store.record_objective_values(&actor, &values).await?;
             self.store
                 .set_plan_dates(id, plan.started_on, plan.refreshed_on, plan.updated_on)

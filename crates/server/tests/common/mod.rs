@@ -247,6 +247,20 @@ impl Web {
             .unwrap()
     }
 
+    /// Makes every account follow one engagement model of the defaults, through the API.
+    pub async fn everyone_follows(&self, token: &str, model: &str) -> Answer {
+        let mut config = engagement::default_engagement();
+        config.rules.retain(|r| r.when == Default::default());
+        config.rules[0].then = model.into();
+        self.api(
+            "PUT",
+            "/api/v1/engagement/config",
+            Some(token),
+            Some(serde_json::to_value(&config).unwrap()),
+        )
+        .await
+    }
+
     pub async fn token(&self, user: &User) -> String {
         self.db
             .store

@@ -2,7 +2,7 @@
 //! book), and each objective's changes of status, recorded the first time a sweep sees them:
 //! the event the engagement models react to, and the day a first-value objective was reached.
 
-use super::{StoredPlan, content};
+use super::{PLAN_COLUMNS, PlanRow, StoredPlan};
 use crate::rows::{day, parse};
 use crate::sql::{BindIds, placeholders};
 use crate::{Result, Store};
@@ -51,13 +51,8 @@ pub struct NewTurn {
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    account_id: i64,
-    version: i64,
-    content: String,
-    template: Option<String>,
-    started_on: String,
-    refreshed_on: String,
-    updated_on: String,
+    #[sqlx(flatten)]
+    plan: PlanRow,
     name: String,
     arr_minor: i64,
     tier: Option<i64>,
@@ -66,6 +61,12 @@ struct Row {
     csm_name: Option<String>,
     industry: Option<String>,
     customer_since: Option<String>,
+}
+
+impl Row {
+    fn account_id(&self) -> i64 {
+        self.plan.account_id()
+    }
 }
 
 impl Store {
@@ -77,8 +78,7 @@ impl Store {
             None => String::new(),
         };
         let rows: Vec<Row> = sqlx::query_as(&format!(
-            "SELECT p.account_id, p.version, p.content, p.template, p.started_on, p.refreshed_on, \
-             p.updated_on, a.name, a.arr_minor, a.tier, a.segment, a.csm_id, u.name AS csm_name, \
+            "SELECT {PLAN_COLUMNS}, a.name, a.arr_minor, a.tier, a.segment, a.csm_id, u.name AS csm_name, \
              a.industry, a.customer_since FROM success_plans p JOIN accounts a ON a.id = p.account_id \
              LEFT JOIN users u ON u.id = a.csm_id \
              WHERE (a.lifecycle IS NULL OR a.lifecycle <> 'churned') {filter} ORDER BY a.id"
@@ -86,7 +86,7 @@ impl Store {
         .bind_ids(ids)
         .fetch_all(&self.pool)
         .await?;
-        let accounts: Vec<AccountId> = rows.iter().map(|r| AccountId(r.account_id)).collect();
+        let accounts: Vec<AccountId> = rows.iter().map(|r| AccountId(r.account_id())).collect();
         let mut values = self.objective_values_of(&accounts).await?;
         let mut tasks: HashMap<AccountId, HashMap<String, (TaskId, TaskStatus)>> = HashMap::new();
         for part in accounts.chunks(500) {
@@ -108,25 +108,12 @@ impl Store {
         let currency = self.currency();
         rows.into_iter()
             .map(|r| {
-                let account = AccountId(r.account_id);
-                let mut by_key: BTreeMap<String, Vec<super::ObjectiveValue>> = BTreeMap::new();
-                for v in values.remove(&account).unwrap_or_default() {
-                    by_key.entry(v.objective.clone()).or_default().push(v);
-                }
+                let account = AccountId(r.account_id());
                 Ok(PlannedRow {
-                    plan: StoredPlan {
-                        account,
-                        version: r.version,
-                        content: content("content", &r.content)?,
-                        template: r.template,
-                        started_on: day("started_on", &r.started_on)?,
-                        dates: PlanDates {
-                            refreshed_on: day("refreshed_on", &r.refreshed_on)?,
-                            updated_on: day("updated_on", &r.updated_on)?,
-                        },
-                        values: by_key,
-                        step_tasks: tasks.remove(&account).unwrap_or_default(),
-                    },
+                    plan: r.plan.into_plan(
+                        values.remove(&account).unwrap_or_default(),
+                        tasks.remove(&account).unwrap_or_default(),
+                    )?,
                     name: r.name,
                     arr: Money::from_minor_units(r.arr_minor, currency),
                     tier: r.tier.and_then(|t| u8::try_from(t).ok()),

@@ -101,8 +101,9 @@ pub struct PlanVersion {
     pub made_by: Option<UserId>,
 }
 
+/// A plan as stored, before its values and steps' tasks are read.
 #[derive(sqlx::FromRow)]
-struct PlanRow {
+pub(crate) struct PlanRow {
     account_id: i64,
     version: i64,
     content: String,
@@ -110,6 +111,41 @@ struct PlanRow {
     started_on: String,
     refreshed_on: String,
     updated_on: String,
+}
+
+/// The columns of a `PlanRow`, from `success_plans` named `p`.
+pub(crate) const PLAN_COLUMNS: &str =
+    "p.account_id, p.version, p.content, p.template, p.started_on, p.refreshed_on, p.updated_on";
+
+impl PlanRow {
+    pub(crate) fn account_id(&self) -> i64 {
+        self.account_id
+    }
+
+    /// The plan with its values (by objective) and its steps' tasks.
+    pub(crate) fn into_plan(
+        self,
+        values: Vec<ObjectiveValue>,
+        step_tasks: HashMap<String, (TaskId, TaskStatus)>,
+    ) -> Result<StoredPlan> {
+        let mut by_key: BTreeMap<String, Vec<ObjectiveValue>> = BTreeMap::new();
+        for v in values {
+            by_key.entry(v.objective.clone()).or_default().push(v);
+        }
+        Ok(StoredPlan {
+            account: AccountId(self.account_id),
+            version: self.version,
+            content: content("content", &self.content)?,
+            template: self.template,
+            started_on: day("started_on", &self.started_on)?,
+            dates: PlanDates {
+                refreshed_on: day("refreshed_on", &self.refreshed_on)?,
+                updated_on: day("updated_on", &self.updated_on)?,
+            },
+            values: by_key,
+            step_tasks,
+        })
+    }
 }
 
 pub(crate) fn content(column: &str, json: &str) -> Result<PlanContent> {
@@ -240,20 +276,15 @@ impl Store {
 
     /// An account's live plan, with its values and its steps' tasks.
     pub async fn plan(&self, account: AccountId) -> Result<Option<StoredPlan>> {
-        let row: Option<PlanRow> = sqlx::query_as(
-            "SELECT account_id, version, content, template, started_on, refreshed_on, updated_on \
-             FROM success_plans WHERE account_id = $1",
-        )
+        let row: Option<PlanRow> = sqlx::query_as(&format!(
+            "SELECT {PLAN_COLUMNS} FROM success_plans p WHERE p.account_id = $1"
+        ))
         .bind(account.0)
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else {
             return Ok(None);
         };
-        let mut values: BTreeMap<String, Vec<ObjectiveValue>> = BTreeMap::new();
-        for v in self.objective_values(account).await? {
-            values.entry(v.objective.clone()).or_default().push(v);
-        }
         let tasks: Vec<(String, i64, String)> = sqlx::query_as(
             "SELECT p.step, t.id, t.status FROM plan_step_tasks p JOIN tasks t ON t.id = p.task_id \
              WHERE p.account_id = $1",
@@ -265,19 +296,10 @@ impl Store {
             .into_iter()
             .map(|(step, id, status)| Ok((step, (TaskId(id), parse("status", &status)?))))
             .collect::<Result<_, sqlx::Error>>()?;
-        Ok(Some(StoredPlan {
-            account: AccountId(row.account_id),
-            version: row.version,
-            content: content("content", &row.content)?,
-            template: row.template,
-            started_on: day("started_on", &row.started_on)?,
-            dates: PlanDates {
-                refreshed_on: day("refreshed_on", &row.refreshed_on)?,
-                updated_on: day("updated_on", &row.updated_on)?,
-            },
-            values,
+        Ok(Some(row.into_plan(
+            self.objective_values(account).await?,
             step_tasks,
-        }))
+        )?))
     }
 
     /// Every version of an account's plan, newest first.

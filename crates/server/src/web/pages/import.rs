@@ -19,7 +19,7 @@ const KINDS: [(&str, &str); 6] = [
     ("surveys", "Survey answers (NPS, CSAT, CES, renewal intent)"),
     (
         "objective-values",
-        "Success plan figures the customer reported (account, objective, value, date)",
+        "Success plan figures (customer-reported)",
     ),
 ];
 
