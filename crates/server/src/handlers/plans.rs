@@ -44,7 +44,7 @@ pub struct ObjectiveDto {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct StepDto {
+pub struct PlanStepDto {
     pub key: String,
     /// Done on the plan or through its task.
     pub done: bool,
@@ -71,7 +71,7 @@ pub struct PlanDto {
     #[schema(value_type = Object)]
     pub content: PlanContent,
     pub objectives: Vec<ObjectiveDto>,
-    pub steps: Vec<StepDto>,
+    pub steps: Vec<PlanStepDto>,
 }
 
 fn percent(share: Decimal) -> String {
@@ -118,7 +118,7 @@ pub(crate) fn plan_dto(p: PlanView) -> PlanDto {
         steps: p
             .steps
             .into_iter()
-            .map(|s| StepDto {
+            .map(|s| PlanStepDto {
                 key: s.key,
                 done: s.done,
                 task_id: s.task.map(|t| t.to_string()),
