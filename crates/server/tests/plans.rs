@@ -144,6 +144,8 @@ async fn a_plan_from_a_template_measures_progress_notifies_when_it_slips_and_sho
     content["objectives"][0]["measure"]["target"] = json!("10");
     content["objectives"][1]["measure"]["baseline"] = json!("0");
     content["objectives"][1]["measure"]["target"] = json!("8");
+    // Dana owns the first result: when it slips she hears too.
+    content["objectives"][1]["owner"] = json!(format!("user:{}", b.dana.id));
     content["blockers"] = json!([
         {"dimension": "product", "label": "SSO not configured", "summary": "IT will not roll out without SSO",
          "severity": "high", "status": "open", "raised_on": "2026-11-23"},
@@ -272,6 +274,30 @@ async fn a_plan_from_a_template_measures_progress_notifies_when_it_slips_and_sho
     );
     // Its owner hears at once, with the reason.
     let slipping = open_task(&b, &b.acme, "A success plan objective is slipping").await;
+    let tasks = w
+        .api(
+            "GET",
+            &format!("/api/v1/tasks?account_id={}&status=open", b.acme),
+            Some(&b.casey_t),
+            None,
+        )
+        .await;
+    let mut told: Vec<String> = body(&tasks)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| {
+            t["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("A success plan objective is slipping")
+        })
+        .map(|t| t["owner_id"].as_str().unwrap().to_string())
+        .collect();
+    told.sort();
+    let mut expected = vec![b.casey.id.to_string(), b.dana.id.to_string()];
+    expected.sort();
+    assert_eq!(told, expected, "the CSM and the objective's owner");
     assert_eq!(slipping["owner_id"], b.casey.id.to_string());
     assert!(
         slipping["reason"]

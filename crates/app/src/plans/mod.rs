@@ -373,14 +373,10 @@ fn function_label(f: OwnerFunction) -> &'static str {
 /// The task a step opens: for its owner, or the CSM when the step is the customer's.
 pub(crate) fn step_task(acc: &Account, s: &Step) -> TaskFields {
     let owners = &acc.fields.owners;
-    let (owner, whose) = match s.owner {
-        Some(PlanOwner::User(u)) => (Some(u), String::new()),
-        Some(PlanOwner::Function(f)) => (owners.get(f).or(owners.csm), String::new()),
-        Some(PlanOwner::Contact(_)) => (
-            owners.csm,
-            "; the customer owns it: follow it up with them".to_string(),
-        ),
-        None => (owners.csm, String::new()),
+    let owner = s.owner.and_then(|o| o.user(owners)).or(owners.csm);
+    let whose = match s.owner {
+        Some(PlanOwner::Contact(_)) => "; the customer owns it: follow it up with them",
+        _ => "",
     };
     TaskFields {
         account_id: acc.id,

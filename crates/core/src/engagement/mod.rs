@@ -103,5 +103,19 @@ pub fn task_for(
     }
 }
 
+/// The same task for one more person (an objective's owner when it slips): one open task
+/// per moment per account and person.
+pub fn task_also_for(task: &TaskFields, owner: UserId) -> TaskFields {
+    TaskFields {
+        owner_id: Some(owner),
+        reason: format!("You own the objective. {}", task.reason),
+        dedup_key: task
+            .dedup_key
+            .as_ref()
+            .map(|k| format!("{k}:owner:{owner}")),
+        ..task.clone()
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,7 @@
 use super::config::{EngagementModel, Moment, Trigger};
 use crate::book::{ActivityKind, Lifecycle, RelationshipRole, RenewIntent, Severity, SurveyKind};
 use crate::health::Colour;
-use crate::plan::{ObjectiveStatus, PlanDates, PlanDue};
+use crate::plan::{ObjectiveStatus, PlanDates, PlanDue, PlanOwner};
 use crate::prioritise::{Cadence, Period, Recurrence, Tier};
 use chrono::{Datelike, Days, NaiveDate};
 use std::collections::HashMap;
@@ -64,6 +64,8 @@ pub struct ObjectiveTurnFact {
     pub on: NaiveDate,
     pub to: ObjectiveStatus,
     pub reason: String,
+    /// The objective's owner: told too, when a team member other than the task's owner.
+    pub owner: Option<PlanOwner>,
 }
 
 /// What the moments of one account look at. Lists may hold older rows; they are ignored.

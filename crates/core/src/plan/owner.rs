@@ -2,13 +2,25 @@
 //! function of the account (its CSM, its AE), which follows the account when it changes hands.
 //! On the wire: `"user:12"`, `"contact:40"`, or the function's name (`"csm"`).
 
-use crate::book::{ContactId, OwnerFunction, UserId};
+use crate::book::{ContactId, OwnerFunction, Owners, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlanOwner {
     User(UserId),
     Contact(ContactId),
     Function(OwnerFunction),
+}
+
+impl PlanOwner {
+    /// The team member this owner is on an account with these owners: the person named, or
+    /// who holds the function; none for a contact at the customer or a vacant function.
+    pub fn user(&self, owners: &Owners) -> Option<UserId> {
+        match self {
+            PlanOwner::User(u) => Some(*u),
+            PlanOwner::Function(f) => owners.get(*f),
+            PlanOwner::Contact(_) => None,
+        }
+    }
 }
 
 impl std::fmt::Display for PlanOwner {

@@ -52,6 +52,8 @@ CREATE TABLE objective_turns (
     from_status TEXT,
     turned_on TEXT NOT NULL,
     reason TEXT NOT NULL,
+    -- The objective's owner as the plan names it (user:ID, contact:ID or a function).
+    owner TEXT,
     first_value BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX objective_turns_account ON objective_turns(account_id, objective, id);

@@ -40,6 +40,8 @@ struct Due {
     firing: Firing,
     /// None for an automated moment that needs no person.
     task: Option<TaskFields>,
+    /// The same task for one more person (the owner of an objective that slipped).
+    also: Option<TaskFields>,
     /// The moment's email and webhook, when it has either.
     actions: Option<(Option<EmailAction>, Option<WebhookAction>, MergeMoment)>,
 }
@@ -200,12 +202,24 @@ impl Store {
                         &firing,
                         owner(owner_fn),
                     );
+                    // An objective that slipped: its owner hears too, when that is a team
+                    // member other than the task's owner.
+                    let also = g
+                        .facts
+                        .objective_turns
+                        .iter()
+                        .find(|t| firing.occurrence == format!("objective:{}", t.id))
+                        .and_then(|t| t.owner)
+                        .and_then(|o| o.user(&owners))
+                        .filter(|u| Some(*u) != task.owner_id)
+                        .map(|u| task_also_for(&task, u));
                     due.push(Due {
                         account: id,
                         model: model.name.clone(),
                         rule,
                         firing,
                         task: wants_task.then_some(task),
+                        also: if wants_task { also } else { None },
                         actions,
                     });
                 }
@@ -301,6 +315,13 @@ impl Store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
+            }
+            if let Some(also) = &d.also
+                && crate::tasks::open_in(&mut tx, &now, &actor, also)
+                    .await?
+                    .is_some()
+            {
+                opened += 1;
             }
         }
         tx.commit().await?;

@@ -8,7 +8,7 @@ use crate::sql::{BindIds, placeholders};
 use crate::{Result, Store};
 use chrono::NaiveDate;
 use sherpa_core::engagement::ObjectiveTurnFact;
-use sherpa_core::plan::{ObjectiveStatus, PlanDates};
+use sherpa_core::plan::{ObjectiveStatus, PlanDates, PlanOwner};
 use sherpa_core::*;
 use std::collections::{BTreeMap, HashMap};
 
@@ -47,6 +47,7 @@ pub struct NewTurn {
     pub on: NaiveDate,
     pub reason: String,
     pub first_value: bool,
+    pub owner: Option<PlanOwner>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -226,6 +227,7 @@ impl Store {
                     on,
                     reason: a.reason,
                     first_value: o.first_value,
+                    owner: o.owner,
                 });
             }
         }
@@ -242,7 +244,7 @@ impl Store {
         for t in turns {
             sqlx::query(
                 "INSERT INTO objective_turns (account_id, objective, title, status, from_status, \
-                 turned_on, reason, first_value) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 turned_on, reason, first_value, owner) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(t.account.0)
             .bind(&t.objective)
@@ -252,6 +254,7 @@ impl Store {
             .bind(text::date(t.on))
             .bind(&t.reason)
             .bind(i64::from(t.first_value))
+            .bind(t.owner.map(|o| o.to_string()))
             .execute(&mut *tx)
             .await?;
         }
@@ -265,8 +268,9 @@ impl Store {
         ids: &[AccountId],
         since: NaiveDate,
     ) -> Result<HashMap<i64, Vec<ObjectiveTurnFact>>> {
-        let rows: Vec<(i64, i64, String, String, String, String)> = sqlx::query_as(&format!(
-            "SELECT id, account_id, title, status, turned_on, reason FROM objective_turns \
+        type TurnRow = (i64, i64, String, String, String, String, Option<String>);
+        let rows: Vec<TurnRow> = sqlx::query_as(&format!(
+            "SELECT id, account_id, title, status, turned_on, reason, owner FROM objective_turns \
              WHERE account_id IN ({}) AND turned_on >= ${} ORDER BY id",
             placeholders(0, ids.len()),
             ids.len() + 1
@@ -276,13 +280,14 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let mut out: HashMap<i64, Vec<ObjectiveTurnFact>> = HashMap::new();
-        for (id, account, title, status, on, reason) in rows {
+        for (id, account, title, status, on, reason, owner) in rows {
             out.entry(account).or_default().push(ObjectiveTurnFact {
                 id,
                 title,
                 on: day("turned_on", &on)?,
                 to: parse("status", &status)?,
                 reason,
+                owner: owner.as_deref().and_then(|o| o.parse().ok()),
             });
         }
         Ok(out)
