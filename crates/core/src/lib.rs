@@ -15,6 +15,7 @@ pub mod money;
 pub mod nul;
 pub mod plan;
 pub mod prioritise;
+pub mod revenue;
 pub mod text;
 
 pub use book::*;

@@ -1,0 +1,6 @@
+//! Revenue: how much of the book's recurring revenue stays, grows and leaves, by the common
+//! SaaS definitions, written out where the figures are shown.
+
+mod retention;
+
+pub use retention::*;
