@@ -22,6 +22,7 @@ use chrono::NaiveDate;
 use sherpa_core::plan::{Assessment, PlanContent, PlanOwner, PlansConfig, Step};
 use sherpa_core::*;
 use sherpa_store::{ObjectiveValue, PlanChange, PlanSave, PlanVersion, StoredPlan};
+use std::collections::HashMap;
 
 /// One objective as the plan page and the API show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,17 +98,26 @@ impl App {
         may_edit: bool,
     ) -> Result<PlanView> {
         let today = self.store.clock().today();
+        let c = &plan.content;
+        let named: Vec<UserId> = c
+            .objectives
+            .iter()
+            .map(|o| o.owner)
+            .chain(c.steps.iter().map(|s| s.owner))
+            .chain(c.blockers.iter().map(|b| b.owner))
+            .filter_map(|o| o?.user(&acc.fields.owners))
+            .collect();
+        let names = self.store.user_names(&named).await?;
         let mut objectives = Vec::new();
         for o in &plan.content.objectives {
-            let values = plan.values.get(&o.key).cloned().unwrap_or_default();
-            let pairs: Vec<_> = values.iter().map(|v| (v.value, v.on)).collect();
+            let (assessment, achieved_on) = plan.assess(o, today);
             objectives.push(ObjectiveView {
                 key: o.key.clone(),
-                assessment: o.measure.status(plan.latest(&o.key), today),
-                achieved_on: o.measure.achieved_on(&pairs),
-                values,
+                assessment,
+                achieved_on,
+                values: plan.values.get(&o.key).cloned().unwrap_or_default(),
                 source: o.source.describe(),
-                owner: self.owner_name(acc, o.owner).await?,
+                owner: self.owner_name(acc, &names, o.owner).await?,
             });
         }
         let mut content = plan.content.clone();
@@ -118,12 +128,12 @@ impl App {
                 key: s.key.clone(),
                 done: s.done,
                 task: plan.step_tasks.get(&s.key).map(|(t, _)| *t),
-                owner: self.owner_name(acc, s.owner).await?,
+                owner: self.owner_name(acc, &names, s.owner).await?,
             });
         }
         let mut blocker_owners = Vec::new();
         for b in &content.blockers {
-            blocker_owners.push(self.owner_name(acc, b.owner).await?);
+            blocker_owners.push(self.owner_name(acc, &names, b.owner).await?);
         }
         let d = plan.dates;
         Ok(PlanView {
@@ -147,11 +157,22 @@ impl App {
     }
 
     /// Who an owner is, in words: "Dana Reyes (CSM)", a contact's name, or the function when
-    /// nobody holds it.
-    async fn owner_name(&self, acc: &Account, owner: Option<PlanOwner>) -> Result<Option<String>> {
+    /// nobody holds it; `names` holds the team members the plan names, read once.
+    async fn owner_name(
+        &self,
+        acc: &Account,
+        names: &HashMap<UserId, String>,
+        owner: Option<PlanOwner>,
+    ) -> Result<Option<String>> {
+        let name = |u: UserId| {
+            names
+                .get(&u)
+                .cloned()
+                .unwrap_or_else(|| format!("user {u}"))
+        };
         Ok(match owner {
             None => None,
-            Some(PlanOwner::User(u)) => Some(self.store.user(u).await?.name),
+            Some(PlanOwner::User(u)) => Some(name(u)),
             Some(PlanOwner::Contact(c)) => {
                 let c = self.store.contact(c).await?;
                 Some(format!("{} (customer)", c.fields.name))
@@ -159,7 +180,7 @@ impl App {
             Some(PlanOwner::Function(f)) => {
                 let label = function_label(f);
                 match acc.fields.owners.get(f) {
-                    Some(u) => Some(format!("{} ({label})", self.store.user(u).await?.name)),
+                    Some(u) => Some(format!("{} ({label})", name(u))),
                     None => Some(format!("the {label} (none assigned)")),
                 }
             }

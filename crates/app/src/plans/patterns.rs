@@ -38,13 +38,8 @@ impl App {
                 .objectives
                 .iter()
                 .map(|o| {
-                    let pairs: Vec<_> = p
-                        .values
-                        .get(&o.key)
-                        .map(|v| v.iter().map(|v| (v.value, v.on)).collect())
-                        .unwrap_or_default();
-                    let status = o.measure.status(p.latest(&o.key), today).status;
-                    let reached = o.measure.achieved_on(&pairs);
+                    let (a, reached) = p.assess(o, today);
+                    let status = a.status;
                     if o.first_value && status == ObjectiveStatus::Achieved {
                         first_value_on = reached;
                     }

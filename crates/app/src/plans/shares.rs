@@ -70,13 +70,13 @@ impl App {
             return Ok(None);
         };
         let mut plan = self.plan_view(&acc, plan, false).await?;
-        let keep: Vec<bool> = plan.content.blockers.iter().map(|b| !b.internal).collect();
-        let mut k = keep.iter();
-        plan.content
-            .blockers
-            .retain(|_| *k.next().unwrap_or(&false));
-        let mut k = keep.iter();
-        plan.blocker_owners.retain(|_| *k.next().unwrap_or(&false));
+        let blockers = std::mem::take(&mut plan.content.blockers);
+        let owners = std::mem::take(&mut plan.blocker_owners);
+        (plan.content.blockers, plan.blocker_owners) = blockers
+            .into_iter()
+            .zip(owners)
+            .filter(|(b, _)| !b.internal)
+            .unzip();
         for o in &mut plan.objectives {
             for v in &mut o.values {
                 v.note.clear();

@@ -203,19 +203,14 @@ impl Store {
         for r in &rows {
             let p = &r.plan;
             for o in &p.content.objectives {
-                let values: Vec<_> = p
-                    .values
-                    .get(&o.key)
-                    .map(|v| v.iter().map(|v| (v.value, v.on)).collect())
-                    .unwrap_or_default();
-                let a = o.measure.status(p.latest(&o.key), today);
+                let (a, reached) = p.assess(o, today);
                 let from = last.get(&(p.account, o.key.clone())).copied();
                 if from == Some(a.status) {
                     continue;
                 }
                 // Reached: on the day the value reached the target, not the day it was seen.
                 let on = match a.status {
-                    ObjectiveStatus::Achieved => o.measure.achieved_on(&values).unwrap_or(today),
+                    ObjectiveStatus::Achieved => reached.unwrap_or(today),
                     _ => today,
                 };
                 turns.push(NewTurn {

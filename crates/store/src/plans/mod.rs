@@ -86,6 +86,24 @@ impl StoredPlan {
             .and_then(|v| v.last())
             .map(|v| (v.value, v.on))
     }
+
+    /// Where an objective stands on `today` from its values, and the first day a value
+    /// reached its target.
+    pub fn assess(
+        &self,
+        o: &sherpa_core::plan::Objective,
+        today: chrono::NaiveDate,
+    ) -> (sherpa_core::plan::Assessment, Option<chrono::NaiveDate>) {
+        let values: Vec<_> = self
+            .values
+            .get(&o.key)
+            .map(|v| v.iter().map(|v| (v.value, v.on)).collect())
+            .unwrap_or_default();
+        (
+            o.measure.status(self.latest(&o.key), today),
+            o.measure.achieved_on(&values),
+        )
+    }
 }
 
 /// A saved version.
