@@ -26,6 +26,7 @@ mod outreach;
 pub mod password;
 mod plans;
 mod prioritise;
+mod revenue;
 mod staffing;
 mod tasks;
 mod team;
@@ -52,6 +53,7 @@ pub use prioritise::{
     PlaceInNineBox, PlacedAccount, PrioritisationConfig, ProposeReassignment, QuarterBoard,
     TierTime,
 };
+pub use revenue::{RetentionPeriod, RetentionQuery, RetentionReport, RevenueGroup};
 pub use staffing::{CsmBook, GroupNeed, Staffing, tenths};
 pub use tasks::{OpenTask, SNOOZE_DAYS, TaskAction, WorkTask};
 pub use team::{AddTeamMember, ChangeTeamMember, CreateToken, TOKEN_NAME};

@@ -33,6 +33,7 @@ mod outreach;
 mod plans;
 mod priorities;
 mod reassignments;
+mod revenue;
 mod rollups;
 mod rows;
 mod saved_views;
@@ -76,6 +77,7 @@ pub use plans::{
 };
 pub use priorities::{CsmGroupBook, GradeInput, PrioritisationRules};
 pub use reassignments::{PlannedMove, ReassignmentPlan, ReassignmentRequest, received};
+pub use revenue::{RevenueAccount, RevenueTerms};
 pub use saved_views::{SavedView, StagedUpload};
 pub use segments::{CurveAccount, ParetoView, SegmentApplication};
 pub use sessions::{NewSession, WebSession};

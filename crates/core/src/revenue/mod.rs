@@ -1,6 +1,8 @@
 //! Revenue: how much of the book's recurring revenue stays, grows and leaves, by the common
 //! SaaS definitions, written out where the figures are shown.
 
+mod period;
 mod retention;
 
+pub use period::*;
 pub use retention::*;

@@ -9,9 +9,12 @@
 //! - expansion and contraction: the rise and fall of the retained accounts' MRR.
 //!
 //! An account's MRR on a day is a twelfth of the ARR of its terms running that day (in the
-//! reporting currency, converted by the caller); a cancelled term never counts. Accounts that
-//! became customers during the period are new business, not retention, and are left out.
+//! reporting currency, converted by the caller); a cancelled term never counts. A period's
+//! start MRR is read on its first day and its end MRR on the first day after it (so a term that
+//! ends on the last day and is not renewed is a churn of that period). Accounts that became
+//! customers during the period are new business, not retention, and are left out.
 
+use super::Grain;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -44,11 +47,10 @@ impl Ratio {
     }
 }
 
-/// Retention of one period.
-#[derive(Debug, Clone, PartialEq)]
+/// Retention of one period (or of one group in it). Amounts are MRR in the reporting currency,
+/// to the cent.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Retention {
-    pub start: NaiveDate,
-    pub end: NaiveDate,
     pub accounts_at_start: usize,
     pub accounts_churned: usize,
     pub start_mrr: Decimal,
@@ -57,99 +59,255 @@ pub struct Retention {
     pub contraction_mrr: Decimal,
     /// End MRR of the accounts active at the start.
     pub retained_end_mrr: Decimal,
-    pub logo_churn: Ratio,
-    pub gross_mrr_churn: Ratio,
-    pub nrr: Ratio,
-    pub grr: Ratio,
+    /// What NRR keeps without expansion: each account at most its start MRR.
+    pub kept_mrr: Decimal,
     /// Churned MRR by the reason recorded on the term that ended ("not recorded" when none).
     pub churn_by_reason: BTreeMap<String, Decimal>,
 }
 
-/// Each account's MRR on `day`.
-fn mrr_on(terms: &[RetentionTerm], day: NaiveDate) -> BTreeMap<i64, Decimal> {
-    let mut out: BTreeMap<i64, Decimal> = BTreeMap::new();
-    for t in terms
-        .iter()
-        .filter(|t| !t.cancelled && t.start <= day && day <= t.end)
-    {
-        *out.entry(t.account).or_default() += t.arr / Decimal::from(12);
-    }
-    out
-}
+/// Where the reason for a churn was not written down.
+pub const REASON_NOT_RECORDED: &str = "not recorded";
 
-/// Retention from `start` to `end` (both days included).
-pub fn retention(terms: &[RetentionTerm], start: NaiveDate, end: NaiveDate) -> Retention {
-    let at_start = mrr_on(terms, start);
-    let at_end = mrr_on(terms, end);
-    let mut r = Retention {
-        start,
-        end,
-        accounts_at_start: 0,
-        accounts_churned: 0,
-        start_mrr: Decimal::ZERO,
-        churned_mrr: Decimal::ZERO,
-        expansion_mrr: Decimal::ZERO,
-        contraction_mrr: Decimal::ZERO,
-        retained_end_mrr: Decimal::ZERO,
-        logo_churn: Ratio {
-            numerator: Decimal::ZERO,
-            denominator: Decimal::ZERO,
-        },
-        gross_mrr_churn: Ratio {
-            numerator: Decimal::ZERO,
-            denominator: Decimal::ZERO,
-        },
-        nrr: Ratio {
-            numerator: Decimal::ZERO,
-            denominator: Decimal::ZERO,
-        },
-        grr: Ratio {
-            numerator: Decimal::ZERO,
-            denominator: Decimal::ZERO,
-        },
-        churn_by_reason: BTreeMap::new(),
-    };
-    let mut kept = Decimal::ZERO;
-    for (account, before) in at_start.iter().filter(|(_, m)| **m > Decimal::ZERO) {
-        r.accounts_at_start += 1;
-        r.start_mrr += before;
-        let after = at_end.get(account).copied().unwrap_or_default();
-        r.retained_end_mrr += after;
-        if after.is_zero() {
-            r.accounts_churned += 1;
-            r.churned_mrr += before;
-            let reason = terms
-                .iter()
-                .filter(|t| t.account == *account && t.end >= start && t.end < end)
-                .max_by_key(|t| t.end)
-                .and_then(|t| t.churn_reason.clone())
-                .unwrap_or_else(|| "not recorded".into());
-            *r.churn_by_reason.entry(reason).or_default() += before;
-        } else if after > *before {
-            r.expansion_mrr += after - before;
-            kept += before;
-        } else {
-            r.contraction_mrr += before - after;
-            kept += after;
+impl Retention {
+    pub fn logo_churn(&self) -> Ratio {
+        Ratio {
+            numerator: self.accounts_churned.into(),
+            denominator: self.accounts_at_start.into(),
         }
     }
-    r.logo_churn = Ratio {
-        numerator: r.accounts_churned.into(),
-        denominator: r.accounts_at_start.into(),
-    };
-    r.gross_mrr_churn = Ratio {
-        numerator: r.churned_mrr + r.contraction_mrr,
-        denominator: r.start_mrr,
-    };
-    r.nrr = Ratio {
-        numerator: r.retained_end_mrr,
-        denominator: r.start_mrr,
-    };
-    r.grr = Ratio {
-        numerator: kept,
-        denominator: r.start_mrr,
-    };
-    r
+
+    pub fn gross_mrr_churn(&self) -> Ratio {
+        self.of_start(self.churned_mrr + self.contraction_mrr)
+    }
+
+    pub fn nrr(&self) -> Ratio {
+        self.of_start(self.retained_end_mrr)
+    }
+
+    pub fn grr(&self) -> Ratio {
+        self.of_start(self.kept_mrr)
+    }
+
+    pub fn expansion(&self) -> Ratio {
+        self.of_start(self.expansion_mrr)
+    }
+
+    pub fn contraction(&self) -> Ratio {
+        self.of_start(self.contraction_mrr)
+    }
+
+    fn of_start(&self, numerator: Decimal) -> Ratio {
+        Ratio {
+            numerator,
+            denominator: self.start_mrr,
+        }
+    }
+}
+
+/// Retention as it is summed: ARR, exact, turned into MRR to the cent once at the end.
+#[derive(Default)]
+struct Tally {
+    accounts_at_start: usize,
+    accounts_churned: usize,
+    start: Decimal,
+    churned: Decimal,
+    expansion: Decimal,
+    contraction: Decimal,
+    retained_end: Decimal,
+    kept: Decimal,
+    churn_by_reason: BTreeMap<String, Decimal>,
+}
+
+fn mrr(arr: Decimal) -> Decimal {
+    (arr / Decimal::from(12)).round_dp(2)
+}
+
+impl Tally {
+    fn add(&mut self, before: Decimal, after: Decimal, reason: impl FnOnce() -> String) {
+        self.accounts_at_start += 1;
+        self.start += before;
+        self.retained_end += after;
+        if after.is_zero() {
+            self.accounts_churned += 1;
+            self.churned += before;
+            *self.churn_by_reason.entry(reason()).or_default() += before;
+        } else if after > before {
+            self.expansion += after - before;
+            self.kept += before;
+        } else {
+            self.contraction += before - after;
+            self.kept += after;
+        }
+    }
+
+    fn finish(self) -> Retention {
+        Retention {
+            accounts_at_start: self.accounts_at_start,
+            accounts_churned: self.accounts_churned,
+            start_mrr: mrr(self.start),
+            churned_mrr: mrr(self.churned),
+            expansion_mrr: mrr(self.expansion),
+            contraction_mrr: mrr(self.contraction),
+            retained_end_mrr: mrr(self.retained_end),
+            kept_mrr: mrr(self.kept),
+            churn_by_reason: self
+                .churn_by_reason
+                .into_iter()
+                .map(|(k, v)| (k, mrr(v)))
+                .collect(),
+        }
+    }
+}
+
+/// The book's terms by account, read once for every period and group.
+#[derive(Debug, Clone, Default)]
+pub struct RetentionBook {
+    accounts: BTreeMap<i64, Vec<RetentionTerm>>,
+}
+
+/// Retention of one period: the whole book and each group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodRetention {
+    pub start: NaiveDate,
+    /// The day the end is read on: the first day after the period, or today while it runs.
+    pub end: NaiveDate,
+    pub total: Retention,
+    pub groups: BTreeMap<String, Retention>,
+}
+
+/// A cohort's row: its customers' MRR and logos at the end of each period since it joined.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cohort {
+    /// The first day of the period the accounts became customers in.
+    pub start: NaiveDate,
+    pub accounts: usize,
+    /// MRR at the end of the joining period: what the later cells are shares of.
+    pub base_mrr: Decimal,
+    /// Per period after joining (0 = the joining period's end): MRR and accounts still paying.
+    pub cells: Vec<(Decimal, usize)>,
+}
+
+impl RetentionBook {
+    pub fn new(terms: Vec<RetentionTerm>) -> RetentionBook {
+        let mut accounts: BTreeMap<i64, Vec<RetentionTerm>> = BTreeMap::new();
+        for t in terms.into_iter().filter(|t| !t.cancelled) {
+            accounts.entry(t.account).or_default().push(t);
+        }
+        RetentionBook { accounts }
+    }
+
+    /// ARR of one account's terms on `day`.
+    fn arr_on(terms: &[RetentionTerm], day: NaiveDate) -> Decimal {
+        terms
+            .iter()
+            .filter(|t| t.start <= day && day <= t.end)
+            .map(|t| t.arr)
+            .sum()
+    }
+
+    /// The reason on the last term of `terms` that ended in `[start, end)`.
+    fn reason(terms: &[RetentionTerm], start: NaiveDate, end: NaiveDate) -> String {
+        terms
+            .iter()
+            .filter(|t| t.end >= start && t.end < end)
+            .max_by_key(|t| t.end)
+            .and_then(|t| t.churn_reason.clone())
+            .unwrap_or_else(|| REASON_NOT_RECORDED.into())
+    }
+
+    /// Retention from `start` to `end`: MRR read on both days. `group` names the group an
+    /// account is counted in (`None` counts it only in the total).
+    pub fn retention(
+        &self,
+        start: NaiveDate,
+        end: NaiveDate,
+        group: impl Fn(i64) -> Option<String>,
+    ) -> PeriodRetention {
+        let mut total = Tally::default();
+        let mut groups: BTreeMap<String, Tally> = BTreeMap::new();
+        for (account, terms) in &self.accounts {
+            let before = Self::arr_on(terms, start);
+            if before <= Decimal::ZERO {
+                continue;
+            }
+            let after = Self::arr_on(terms, end);
+            let reason = || Self::reason(terms, start, end);
+            total.add(before, after, reason);
+            if let Some(g) = group(*account) {
+                groups.entry(g).or_default().add(before, after, reason);
+            }
+        }
+        PeriodRetention {
+            start,
+            end,
+            total: total.finish(),
+            groups: groups.into_iter().map(|(k, t)| (k, t.finish())).collect(),
+        }
+    }
+
+    /// The day an account became a customer: `since` when the book records it, else the start
+    /// of its first term.
+    pub fn customer_since(&self, account: i64) -> Option<NaiveDate> {
+        self.accounts
+            .get(&account)
+            .and_then(|terms| terms.iter().map(|t| t.start).min())
+    }
+
+    /// The cohort table: accounts by the period they became customers in (`since` gives the
+    /// recorded day, falling back to the first term), for each cohort starting from `from`,
+    /// their MRR and logos at the end of each later period up to `today`.
+    pub fn cohorts(
+        &self,
+        grain: Grain,
+        from: NaiveDate,
+        today: NaiveDate,
+        since: impl Fn(i64) -> Option<NaiveDate>,
+    ) -> Vec<Cohort> {
+        let mut members: BTreeMap<NaiveDate, Vec<&[RetentionTerm]>> = BTreeMap::new();
+        for (account, terms) in &self.accounts {
+            let Some(joined) = since(*account).or_else(|| self.customer_since(*account)) else {
+                continue;
+            };
+            let cohort = grain.start_of(joined);
+            if cohort >= grain.start_of(from) && cohort <= today {
+                members.entry(cohort).or_default().push(terms);
+            }
+        }
+        members
+            .into_iter()
+            .filter_map(|(start, accounts)| {
+                let mut cells = Vec::new();
+                let mut end = grain.next(start);
+                while end <= today {
+                    let mut arr = Decimal::ZERO;
+                    let mut paying = 0;
+                    for terms in &accounts {
+                        let a = Self::arr_on(terms, end);
+                        if a > Decimal::ZERO {
+                            arr += a;
+                            paying += 1;
+                        }
+                    }
+                    cells.push((mrr(arr), paying));
+                    end = grain.next(end);
+                }
+                let (base_mrr, base_accounts) = *cells.first()?;
+                Some(Cohort {
+                    start,
+                    accounts: base_accounts,
+                    base_mrr,
+                    cells,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Retention from `start` to `end` over the whole book.
+pub fn retention(terms: &[RetentionTerm], start: NaiveDate, end: NaiveDate) -> Retention {
+    RetentionBook::new(terms.to_vec())
+        .retention(start, end, |_| None)
+        .total
 }
 
 #[cfg(test)]
@@ -199,17 +357,17 @@ mod tests {
         assert_eq!(q.contraction_mrr, Decimal::from(1_000));
         // End MRR of the four: 1,000 + 1,500 + 1,000 + 0 = 3,500.
         assert_eq!(
-            q.nrr.value(),
+            q.nrr().value(),
             Some(Decimal::from(3_500) / Decimal::from(4_500))
         );
         // GRR counts B at its start: 1,000 + 1,000 + 1,000 = 3,000.
         assert_eq!(
-            q.grr.value(),
+            q.grr().value(),
             Some(Decimal::from(3_000) / Decimal::from(4_500))
         );
-        assert_eq!(q.logo_churn.value(), Some(Decimal::new(25, 2)));
+        assert_eq!(q.logo_churn().value(), Some(Decimal::new(25, 2)));
         assert_eq!(
-            q.gross_mrr_churn.value(),
+            q.gross_mrr_churn().value(),
             Some(Decimal::from(1_500) / Decimal::from(4_500))
         );
         assert_eq!(
@@ -225,7 +383,46 @@ mod tests {
         let q = retention(&terms, day("2026-01-01"), day("2026-04-01"));
         assert_eq!(q.accounts_at_start, 3);
         let none = retention(&[], day("2026-01-01"), day("2026-04-01"));
-        assert_eq!(none.nrr.value(), None);
-        assert_eq!(none.logo_churn.value(), None);
+        assert_eq!(none.nrr().value(), None);
+        assert_eq!(none.logo_churn().value(), None);
+    }
+
+    #[test]
+    fn groups_add_up_to_the_book_and_cohorts_follow_their_customers() {
+        let book = RetentionBook::new(book());
+        let q = book.retention(day("2026-01-01"), day("2026-04-01"), |a| {
+            Some(if a <= 2 { "small" } else { "large" }.to_string())
+        });
+        let small = &q.groups["small"];
+        let large = &q.groups["large"];
+        assert_eq!(small.start_mrr + large.start_mrr, q.total.start_mrr);
+        assert_eq!(small.accounts_churned, 0);
+        assert_eq!(large.accounts_churned, 1);
+        assert_eq!(large.contraction_mrr, Decimal::from(1_000));
+
+        // By quarter, from 2025: the cohort of 2025 Q2 is B (June) and D (April), 1,500 MRR at
+        // the quarter's end; B expands in March 2026 and D leaves at the end of March.
+        let cohorts = book.cohorts(Grain::Quarter, day("2025-01-01"), day("2026-05-01"), |_| {
+            None
+        });
+        let q2 = cohorts
+            .iter()
+            .find(|c| c.start == day("2025-04-01"))
+            .unwrap();
+        assert_eq!(q2.accounts, 2);
+        assert_eq!(q2.base_mrr, Decimal::from(1_500));
+        assert_eq!(
+            q2.cells,
+            vec![
+                (Decimal::from(1_500), 2),
+                (Decimal::from(1_500), 2),
+                (Decimal::from(1_500), 2),
+                (Decimal::from(1_500), 1),
+            ]
+        );
+        // E joined in 2026 Q1: one cell so far, read on 1 April.
+        let q1 = cohorts.last().unwrap();
+        assert_eq!(q1.start, day("2026-01-01"));
+        assert_eq!(q1.cells, vec![(Decimal::from(5_000), 1)]);
     }
 }
