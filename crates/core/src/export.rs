@@ -1,7 +1,8 @@
 //! Exports: a table of text cells written as CSV or XLSX. The columns of each kind are Sherpa's
 //! own import columns, so an export can be edited and imported back.
 
-use rust_xlsxwriter::{Format, Workbook};
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Table {
@@ -36,15 +37,24 @@ impl Table {
         let sheet = book.add_worksheet();
         sheet.set_name(sheet_name).map_err(|e| e.to_string())?;
         let bold = Format::new().set_bold();
+        let day = Format::new().set_num_format("yyyy-mm-dd");
         for (c, h) in self.headers.iter().enumerate() {
             sheet
                 .write_string_with_format(0, c as u16, h, &bold)
                 .map_err(|e| e.to_string())?;
         }
-        // Numbers are numbers; everything else is text, never a formula, whatever it says.
+        // Numbers are numbers and days are dates; everything else is text, never a formula,
+        // whatever it says.
         for (r, row) in self.rows.iter().enumerate() {
             for (c, v) in row.iter().enumerate() {
                 let (r, c) = (r as u32 + 1, c as u16);
+                if let Some(d) = plain_day(v) {
+                    sheet
+                        .write_datetime_with_format(r, c, &d, &day)
+                        .map_err(|e| e.to_string())?;
+                    sheet.set_column_width(c, 11).map_err(|e| e.to_string())?;
+                    continue;
+                }
                 match plain_number(v) {
                     Some(n) => sheet.write_number(r, c, n),
                     None => sheet.write_string(r, c, v),
@@ -54,6 +64,38 @@ impl Table {
         }
         sheet.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
         book.save_to_buffer().map_err(|e| e.to_string())
+    }
+
+    /// Aligned columns for a terminal: numbers to the right, text to the left.
+    pub fn to_text(&self) -> String {
+        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
+        for r in &self.rows {
+            for (w, c) in widths.iter_mut().zip(r) {
+                *w = (*w).max(c.chars().count());
+            }
+        }
+        let line = |cells: &[String]| {
+            let mut out = cells
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| {
+                    if plain_number(c).is_some() {
+                        format!("{c:>w$}")
+                    } else {
+                        format!("{c:<w$}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("  ");
+            out.truncate(out.trim_end().len());
+            out.push('\n');
+            out
+        };
+        let mut out = line(&self.headers);
+        for r in &self.rows {
+            out.push_str(&line(r));
+        }
+        out
     }
 
     /// Rows as JSON objects keyed by header.
@@ -97,6 +139,16 @@ pub fn uninert(cell: &str) -> &str {
     }
 }
 
+/// A cell that is a day written as Sherpa writes one (`2026-03-31`), as a spreadsheet date.
+fn plain_day(cell: &str) -> Option<ExcelDateTime> {
+    if cell.len() != 10 {
+        return None;
+    }
+    let d = NaiveDate::parse_from_str(cell, "%Y-%m-%d").ok()?;
+    let year = u16::try_from(d.year()).ok()?;
+    ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8).ok()
+}
+
 /// A cell that is a number as people write one: an optional minus, digits without a leading
 /// zero (ids like "00123" stay text), and an optional decimal part.
 fn plain_number(cell: &str) -> Option<f64> {
@@ -116,14 +168,19 @@ mod tests {
 
     #[test]
     fn csv_and_xlsx_read_back() {
-        let mut t = Table::new(&["external_id", "name", "arr"]);
+        let mut t = Table::new(&["external_id", "name", "arr", "start_date"]);
         t.rows.push(vec![
             "A-1".into(),
             "Acme, \"the\" company".into(),
             "12000".into(),
+            "2026-03-31".into(),
         ]);
-        t.rows
-            .push(vec!["A-2".into(), "=HYPERLINK(\"x\")".into(), "-5".into()]);
+        t.rows.push(vec![
+            "A-2".into(),
+            "=HYPERLINK(\"x\")".into(),
+            "-5".into(),
+            "".into(),
+        ]);
         for bytes in [t.to_csv(), t.to_xlsx("accounts").unwrap()] {
             let s = read_sheet(&bytes).unwrap();
             assert_eq!(s.headers, t.headers);
@@ -133,6 +190,23 @@ mod tests {
                 "a formula-like name reads back as written"
             );
         }
+    }
+
+    #[test]
+    fn days_are_dates_and_amounts_are_numbers_in_a_spreadsheet() {
+        use calamine::{Data, Reader, Xlsx};
+        let mut t = Table::new(&["day", "arr", "id"]);
+        t.rows
+            .push(vec!["2026-03-31".into(), "1200.50".into(), "00123".into()]);
+        let bytes = t.to_xlsx("typed").unwrap();
+        let mut book = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("typed").unwrap();
+        assert!(
+            matches!(range.get((1, 0)), Some(Data::DateTime(_))),
+            "{range:?}"
+        );
+        assert_eq!(range.get((1, 1)), Some(&Data::Float(1200.5)));
+        assert_eq!(range.get((1, 2)), Some(&Data::String("00123".into())));
     }
 
     #[test]

@@ -173,6 +173,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(plans::share_plan, plans::list_shares))
         .routes(routes!(plans::revoke_share))
         .routes(routes!(plans::patterns))
+        .routes(routes!(revenue::retention))
         .split_for_parts();
     let mut doc = doc;
     // After the routes are in: the modifier walks every operation.

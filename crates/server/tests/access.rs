@@ -771,6 +771,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("GET", "/api/v1/accounts/{id}/plan/shares", format!("/api/v1/accounts/{o}/plan/shares"), Body::None, API_OWNER_LOG),
         api("DELETE", "/api/v1/accounts/{id}/plan/shares/{share}", format!("/api/v1/accounts/{o}/plan/shares/999999"), Body::None, API_OWNER_LOG),
         api("GET", "/api/v1/plans/patterns", "/api/v1/plans/patterns?group_by=label".into(), Body::None, API_READ),
+        api("GET", "/api/v1/revenue/retention", "/api/v1/revenue/retention?grain=quarter&group_by=tier".into(), Body::None, API_READ),
     ]);
     cases.extend(vec![
         case(
@@ -840,6 +841,20 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             "GET",
             "/plans/patterns.xlsx",
             "/plans/patterns.xlsx?group_by=csm",
+            Body::None,
+            SIGNED,
+        ),
+        case(
+            "GET",
+            "/revenue/retention",
+            "/revenue/retention?grain=quarter&group_by=cohort",
+            Body::None,
+            SIGNED,
+        ),
+        case(
+            "GET",
+            "/revenue/retention.xlsx",
+            "/revenue/retention.xlsx?group_by=segment",
             Body::None,
             SIGNED,
         ),

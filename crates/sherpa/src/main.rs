@@ -40,6 +40,8 @@ enum Command {
     Import(commands::import::Args),
     /// Export accounts, contacts or contracts as CSV, JSON or XLSX.
     Export(commands::export::Args),
+    /// Computed figures (retention) as a table, CSV, JSON or XLSX.
+    Report(commands::report::Args),
     /// Define and list custom account fields.
     #[command(subcommand)]
     Field(commands::field::FieldCommand),
@@ -94,6 +96,7 @@ fn main() -> std::process::ExitCode {
             Command::Migrate => commands::migrate::run(&cli.db).await,
             Command::Import(a) => commands::import::run(&cli.db, a).await,
             Command::Export(a) => commands::export::run(&cli.db, a).await,
+            Command::Report(a) => commands::report::run(&cli.db, a).await,
             Command::Field(c) => commands::field::run(&cli.db, c).await,
             Command::Rate(c) => commands::rate::run(&cli.db, c).await,
             Command::Config(c) => commands::config::run(&cli.db, c).await,

@@ -3,4 +3,4 @@
 
 mod retention;
 
-pub use retention::{RetentionPeriod, RetentionQuery, RetentionReport, RevenueGroup};
+pub use retention::{RetentionPeriod, RetentionQuery, RetentionReport, RevenueGroup, parse_grain};

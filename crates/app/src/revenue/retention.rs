@@ -6,7 +6,8 @@
 use crate::{App, Caller, Error, Result};
 use chrono::NaiveDate;
 use sherpa_core::Currency;
-use sherpa_core::revenue::{Cohort, Grain, Period, PeriodRetention, RetentionBook, periods};
+use sherpa_core::export::Table;
+use sherpa_core::revenue::{Cohort, Grain, Period, PeriodRetention, Ratio, RetentionBook, periods};
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -85,7 +86,38 @@ pub struct RetentionReport {
     pub unconverted_terms: i64,
 }
 
+/// A grain named in a query (month when none), or the error naming it.
+pub fn parse_grain(raw: Option<&str>) -> Result<Grain> {
+    match raw.filter(|g| !g.is_empty()) {
+        None => Ok(Grain::Month),
+        Some(g) => Grain::parse(g).ok_or_else(|| {
+            Error::invalid(
+                "grain",
+                format!("{g:?} is not a period: use month, quarter, year or week"),
+            )
+        }),
+    }
+}
+
 impl RetentionQuery {
+    /// Reads a query's words, naming the wrong one.
+    pub fn parse(
+        grain: Option<&str>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        group_by: Option<&str>,
+    ) -> Result<RetentionQuery> {
+        Ok(RetentionQuery {
+            grain: parse_grain(grain)?,
+            from,
+            to,
+            group_by: group_by
+                .filter(|g| !g.is_empty())
+                .map(str::parse)
+                .transpose()?,
+        })
+    }
+
     /// The first day of the first and of the last period, checked.
     fn span(&self, today: NaiveDate) -> Result<(NaiveDate, NaiveDate)> {
         let to = self.to.unwrap_or(today).min(today);
@@ -178,5 +210,73 @@ impl App {
             cohorts,
             unconverted_terms: terms.unconverted,
         })
+    }
+}
+
+impl RetentionReport {
+    /// One row per period (and group when grouped), every figure with its parts: the export
+    /// and the report command.
+    pub fn table(&self) -> Table {
+        let mut t = Table::new(&[
+            "Period",
+            "Start",
+            "End read on",
+            "Still running",
+            "Group",
+            "Accounts at start",
+            "Accounts churned",
+            "Start MRR",
+            "Churned MRR",
+            "Contraction MRR",
+            "Expansion MRR",
+            "End MRR of start accounts",
+            "Logo churn",
+            "Gross MRR churn",
+            "GRR",
+            "NRR",
+            "Currency",
+        ]);
+        let ratio = |r: Ratio| {
+            r.value()
+                .map(|v| v.round_dp(6).to_string())
+                .unwrap_or_default()
+        };
+        let money = |amount| {
+            sherpa_core::Money {
+                amount,
+                currency: self.currency,
+            }
+            .fixed_amount()
+        };
+        for p in &self.periods {
+            let whole = std::iter::once(("", &p.retention.total));
+            let groups = p.retention.groups.iter().map(|(n, g)| (n.as_str(), g));
+            for (group, f) in whole.chain(groups) {
+                t.rows.push(vec![
+                    p.period.label.clone(),
+                    p.period.start.to_string(),
+                    p.retention.end.to_string(),
+                    if p.to_date { "yes" } else { "no" }.into(),
+                    if group.is_empty() {
+                        "whole book".into()
+                    } else {
+                        group.to_string()
+                    },
+                    f.accounts_at_start.to_string(),
+                    f.accounts_churned.to_string(),
+                    money(f.start_mrr),
+                    money(f.churned_mrr),
+                    money(f.contraction_mrr),
+                    money(f.expansion_mrr),
+                    money(f.retained_end_mrr),
+                    ratio(f.logo_churn()),
+                    ratio(f.gross_mrr_churn()),
+                    ratio(f.grr()),
+                    ratio(f.nrr()),
+                    self.currency.code().to_string(),
+                ]);
+            }
+        }
+        t
     }
 }

@@ -65,6 +65,46 @@ pub struct Retention {
     pub churn_by_reason: BTreeMap<String, Decimal>,
 }
 
+/// Each retention figure's definition, as the page, the API and the report write it out.
+pub const DEFINITIONS: [(&str, &str); 6] = [
+    (
+        "logo_churn",
+        "Logo churn rate: accounts paying at the period's start and no longer paying at its end, \
+         divided by the accounts paying at its start.",
+    ),
+    (
+        "gross_mrr_churn",
+        "Gross MRR churn: the MRR of the accounts that left plus the fall of those that stayed \
+         (contraction), divided by the start MRR.",
+    ),
+    (
+        "nrr",
+        "Net revenue retention (NRR): the end MRR of the accounts paying at the start, divided by \
+         their start MRR. Expansion counts; new customers do not.",
+    ),
+    (
+        "grr",
+        "Gross revenue retention (GRR): NRR without expansion; each account counts at most its \
+         start MRR.",
+    ),
+    (
+        "expansion",
+        "Expansion: the rise in MRR of the accounts that stayed and grew, divided by the start MRR.",
+    ),
+    (
+        "contraction",
+        "Contraction: the fall in MRR of the accounts that stayed and shrank, divided by the start \
+         MRR.",
+    ),
+];
+
+/// How the figures are read, in words.
+pub const READING: &str = "MRR is a twelfth of the ARR of the contract terms running on a day, in \
+     the reporting currency at the configured exchange rates; cancelled terms never count. The \
+     start is read on the period's first day and the end on the first day after it (today for \
+     the period still running). Accounts that became customers during the period are new \
+     business, not retention.";
+
 /// Where the reason for a churn was not written down.
 pub const REASON_NOT_RECORDED: &str = "not recorded";
 

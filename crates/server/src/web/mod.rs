@@ -12,6 +12,7 @@ mod nine_box_chart;
 mod pages;
 mod paging;
 mod plans_chart;
+mod revenue_chart;
 mod routes;
 
 pub use routes::routes;

@@ -219,6 +219,18 @@ fn portfolio() -> Vec<WebRoute> {
             Signed,
             get(plans::patterns::export),
         ),
+        at(
+            Method::GET,
+            "/revenue/retention",
+            Signed,
+            get(revenue::retention::show),
+        ),
+        at(
+            Method::GET,
+            "/revenue/retention.xlsx",
+            Signed,
+            get(revenue::retention::export),
+        ),
         at(Method::GET, "/portfolio/health", Signed, get(health::show)),
         at(
             Method::GET,

@@ -6,7 +6,6 @@ use sherpa_core::text::date;
 use sherpa_core::*;
 use sherpa_store::{AccountQuery, ListQuery, Store};
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -226,24 +225,5 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             "\"{other}\" cannot be exported; expected accounts, contacts or contracts"
         ),
     };
-    let bytes = match args.format.as_str() {
-        "csv" => table.to_csv(),
-        "json" => serde_json::to_vec_pretty(&table.to_json())?,
-        "xlsx" => table.to_xlsx(&args.kind).map_err(|e| anyhow::anyhow!(e))?,
-        other => anyhow::bail!("\"{other}\" is not a format; expected csv, json or xlsx"),
-    };
-    match &args.output {
-        Some(p) => {
-            std::fs::write(p, &bytes)
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
-            eprintln!(
-                "{} {} written to {}",
-                table.rows.len(),
-                args.kind,
-                p.display()
-            );
-        }
-        None => std::io::stdout().write_all(&bytes)?,
-    }
-    Ok(())
+    super::write_table(&table, &args.format, &args.kind, args.output.as_deref())
 }

@@ -9,6 +9,7 @@ pub mod health;
 pub mod import;
 pub mod migrate;
 pub mod rate;
+pub mod report;
 pub mod serve;
 pub mod token;
 pub mod user;
@@ -23,4 +24,35 @@ pub fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
     );
     bar.set_message(what.to_string());
     bar
+}
+
+/// Writes a table as `format` (csv, json, xlsx, or table: aligned text) to `output` or
+/// standard output; `kind` names the sheet and the rows in the message.
+pub fn write_table(
+    table: &sherpa_core::export::Table,
+    format: &str,
+    kind: &str,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let bytes = match format {
+        "csv" => table.to_csv(),
+        "json" => serde_json::to_vec_pretty(&table.to_json())?,
+        "xlsx" => table.to_xlsx(kind).map_err(|e| anyhow::anyhow!(e))?,
+        "table" => table.to_text().into_bytes(),
+        other => anyhow::bail!("\"{other}\" is not a format; expected table, csv, json or xlsx"),
+    };
+    match output {
+        Some(p) => {
+            std::fs::write(p, &bytes)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
+            eprintln!(
+                "{} {kind} rows written to {}",
+                table.rows.len(),
+                p.display()
+            );
+        }
+        None => std::io::stdout().write_all(&bytes)?,
+    }
+    Ok(())
 }

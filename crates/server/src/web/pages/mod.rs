@@ -17,6 +17,7 @@ pub mod plans;
 pub mod portfolio;
 pub mod prioritisation;
 pub mod reassignments;
+pub mod revenue;
 pub mod scorecards;
 pub mod segments;
 pub mod staffing;

@@ -1,0 +1,3 @@
+//! Revenue pages: retention, the renewal pipeline and the forecast.
+
+pub mod retention;
