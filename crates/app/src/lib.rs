@@ -53,7 +53,10 @@ pub use prioritise::{
     PlaceInNineBox, PlacedAccount, PrioritisationConfig, ProposeReassignment, QuarterBoard,
     TierTime,
 };
-pub use revenue::{RetentionPeriod, RetentionQuery, RetentionReport, RevenueGroup, parse_grain};
+pub use revenue::{
+    MakeCall, Renewal, RenewalPipeline, RetentionPeriod, RetentionQuery, RetentionReport,
+    RevenueGroup, parse_grain, within_days,
+};
 pub use staffing::{CsmBook, GroupNeed, Staffing, tenths};
 pub use tasks::{OpenTask, SNOOZE_DAYS, TaskAction, WorkTask};
 pub use team::{AddTeamMember, ChangeTeamMember, CreateToken, TOKEN_NAME};

@@ -174,6 +174,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(plans::revoke_share))
         .routes(routes!(plans::patterns))
         .routes(routes!(revenue::retention))
+        .routes(routes!(renewals::pipeline))
+        .routes(routes!(renewals::make_call, renewals::calls))
         .split_for_parts();
     let mut doc = doc;
     // After the routes are in: the modifier walks every operation.

@@ -771,6 +771,9 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("GET", "/api/v1/accounts/{id}/plan/shares", format!("/api/v1/accounts/{o}/plan/shares"), Body::None, API_OWNER_LOG),
         api("DELETE", "/api/v1/accounts/{id}/plan/shares/{share}", format!("/api/v1/accounts/{o}/plan/shares/999999"), Body::None, API_OWNER_LOG),
         api("GET", "/api/v1/plans/patterns", "/api/v1/plans/patterns?group_by=label".into(), Body::None, API_READ),
+        api("GET", "/api/v1/renewals", "/api/v1/renewals?within_days=90".into(), Body::None, API_READ),
+        api("PUT", "/api/v1/renewals/{contract_id}/call", format!("/api/v1/renewals/{contract}/call"), Body::Json(json!({"call": "likely"})), API_OWNER_LOG),
+        api("GET", "/api/v1/renewals/{contract_id}/call", format!("/api/v1/renewals/{contract}/call"), Body::None, API_READ),
         api("GET", "/api/v1/revenue/retention", "/api/v1/revenue/retention?grain=quarter&group_by=tier".into(), Body::None, API_READ),
     ]);
     cases.extend(vec![
@@ -850,6 +853,27 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             "/revenue/retention?grain=quarter&group_by=cohort",
             Body::None,
             SIGNED,
+        ),
+        case(
+            "GET",
+            "/revenue/renewals",
+            "/revenue/renewals?book=all",
+            Body::None,
+            SIGNED,
+        ),
+        case(
+            "GET",
+            "/revenue/renewals.xlsx",
+            "/revenue/renewals.xlsx?within_days=90",
+            Body::None,
+            SIGNED,
+        ),
+        case(
+            "POST",
+            "/revenue/renewals/{contract}/call",
+            &format!("/revenue/renewals/{contract}/call"),
+            form(&[("call", "likely")]),
+            OWNER_LOG,
         ),
         case(
             "GET",

@@ -197,3 +197,254 @@ async fn wrong_queries_are_refused_by_name_and_the_page_and_export_show_the_figu
     assert_eq!(xlsx.status, StatusCode::OK);
     assert!(xlsx.content_type.contains("spreadsheetml"));
 }
+
+/// Acme (Casey's, Cody from Customer Development) ends on 19 February 2027, 88 days from today
+/// (its three-month checkpoint came three days ago), with 30 days' notice; Globex (Dana's) ends on 30 September 2027.
+struct Pipeline {
+    web: common::Web,
+    casey: User,
+    casey_t: String,
+    dana: User,
+    dana_t: String,
+    cody: User,
+    acme_term: String,
+}
+
+async fn pipeline() -> Pipeline {
+    let web = common::Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let casey = web
+        .user("casey@example.com", Role::Csm, Function::Csm)
+        .await;
+    let dana = web.user("dana@example.com", Role::Csm, Function::Csm).await;
+    let cody = web
+        .user("cody@example.com", Role::Csm, Function::CustomerDevelopment)
+        .await;
+    let admin_t = web.token(&admin).await;
+    let saved = web.everyone_follows(&admin_t, "Tier 2: retention").await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let acme = web
+        .account(
+            "Acme",
+            &[
+                (OwnerFunction::Csm, casey.id),
+                (OwnerFunction::CustomerDevelopment, cody.id),
+            ],
+        )
+        .await;
+    let globex = web
+        .account("Globex", &[(OwnerFunction::Csm, dana.id)])
+        .await;
+    let mut terms = Vec::new();
+    for (id, start, end, notice) in [
+        (acme.id, "2026-02-20", "2027-02-19", Some(30)),
+        (globex.id, "2026-10-01", "2027-09-30", None),
+    ] {
+        let made = web
+            .api(
+                "POST",
+                "/api/v1/contracts",
+                Some(&admin_t),
+                Some(json!({"account_id": id.to_string(), "arr": {"amount": "24000", "currency": "USD"},
+                    "start_date": start, "end_date": end, "notice_days": notice})),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        terms.push(body(&made)["id"].as_str().unwrap().to_string());
+    }
+    Pipeline {
+        casey_t: web.token(&casey).await,
+        dana_t: web.token(&dana).await,
+        web,
+        casey,
+        dana,
+        cody,
+        acme_term: terms[0].clone(),
+    }
+}
+
+async fn open_titles(p: &Pipeline, owner: &User) -> Vec<String> {
+    let tasks = p
+        .web
+        .api(
+            "GET",
+            &format!("/api/v1/tasks?owner_id={}&status=open", owner.id),
+            Some(&p.casey_t),
+            None,
+        )
+        .await;
+    assert_eq!(tasks.status, StatusCode::OK, "{}", tasks.body);
+    body(&tasks)["items"]
+        .as_array()
+        .unwrap_or(&Vec::new())
+        .iter()
+        .map(|t| t["title"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_pipeline_the_call_and_the_escalation_of_a_renewal_without_one() {
+    let p = pipeline().await;
+    let near = body(
+        &p.web
+            .api(
+                "GET",
+                "/api/v1/renewals?within_days=120",
+                Some(&p.casey_t),
+                None,
+            )
+            .await,
+    );
+    let rows = near["renewals"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "only Acme ends within 120 days: {near}");
+    let acme = &rows[0];
+    assert_eq!(acme["days_to_renewal"], 88);
+    assert_eq!(acme["notice_date"], "2027-01-20");
+    assert_eq!(acme["deadline"], "2027-01-20");
+    assert_eq!(acme["days_to_deadline"], 58);
+    assert_eq!(acme["call"], Value::Null);
+    let year = body(
+        &p.web
+            .api("GET", "/api/v1/renewals", Some(&p.casey_t), None)
+            .await,
+    );
+    assert_eq!(year["renewals"].as_array().unwrap().len(), 2);
+    let mine = body(
+        &p.web
+            .api("GET", "/api/v1/renewals?mine=true", Some(&p.dana_t), None)
+            .await,
+    );
+    assert_eq!(mine["renewals"][0]["account_name"], "Globex");
+    assert_eq!(mine["renewals"].as_array().unwrap().len(), 1);
+    let bad = p
+        .web
+        .api(
+            "GET",
+            "/api/v1/renewals?within_days=0",
+            Some(&p.casey_t),
+            None,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("within_days"), "{}", bad.body);
+
+    // Three months out and no call: the CSM's checkpoint, and Customer Development is told.
+    p.web.db.store.run_engagement().await.unwrap();
+    let cody = open_titles(&p, &p.cody).await;
+    assert!(
+        cody.iter()
+            .any(|t| t.starts_with("Renewal in three months with no call")),
+        "{cody:?}"
+    );
+    let casey = open_titles(&p, &p.casey).await;
+    assert!(
+        casey
+            .iter()
+            .any(|t| t.starts_with("Renewal checkpoint: three months out")),
+        "{casey:?}"
+    );
+
+    // Only the account's owners make the call, and only one of the four calls.
+    let call = |token: &str, b: Value| {
+        let path = format!("/api/v1/renewals/{}/call", p.acme_term);
+        let web = &p.web;
+        let token = token.to_string();
+        async move { web.api("PUT", &path, Some(&token), Some(b)).await }
+    };
+    let refused = call(&p.dana_t, json!({"call": "commit"})).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let wrong = call(&p.casey_t, json!({"call": "maybe"})).await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(wrong.body.contains("call"), "{}", wrong.body);
+    let long = call(
+        &p.casey_t,
+        json!({"call": "commit", "note": "x".repeat(2_001)}),
+    )
+    .await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST);
+    assert!(long.body.contains("note"), "{}", long.body);
+    let made = call(
+        &p.casey_t,
+        json!({"call": "commit", "note": "Verbal yes from the CFO"}),
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    assert_eq!(body(&made)["call"]["call"], "commit");
+    assert_eq!(body(&made)["call"]["by"], "casey");
+    // The call answers the escalation; nothing fires again for this term.
+    let cody = open_titles(&p, &p.cody).await;
+    assert!(
+        !cody
+            .iter()
+            .any(|t| t.starts_with("Renewal in three months with no call")),
+        "{cody:?}"
+    );
+    p.web.db.store.run_engagement().await.unwrap();
+    assert!(
+        !open_titles(&p, &p.cody)
+            .await
+            .iter()
+            .any(|t| t.starts_with("Renewal in three months")),
+        "a made call is not asked for again"
+    );
+    let again = call(&p.casey_t, json!({"call": "at risk", "note": "CFO left"})).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    let history = body(
+        &p.web
+            .api(
+                "GET",
+                &format!("/api/v1/renewals/{}/call", p.acme_term),
+                Some(&p.dana_t),
+                None,
+            )
+            .await,
+    );
+    let calls: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["call"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        calls,
+        ["at_risk", "commit"],
+        "every call kept, the latest first"
+    );
+
+    // The page: Casey's own renewals by default; Dana cannot make Casey's call there either.
+    let browser = p.web.sign_in(&p.casey).await;
+    let page = p.web.get("/revenue/renewals", Some(&browser)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    assert!(text.contains("Acme") && !text.contains("Globex"), "{text}");
+    assert!(text.contains("notice due in 58 days"), "{text}");
+    let posted = p
+        .web
+        .post(
+            &format!("/revenue/renewals/{}/call", p.acme_term),
+            Some(&browser),
+            &[("call", "likely"), ("note", "Budget approved")],
+            true,
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let dana = p.web.sign_in(&p.dana).await;
+    let refused = p
+        .web
+        .post(
+            &format!("/revenue/renewals/{}/call", p.acme_term),
+            Some(&dana),
+            &[("call", "lost")],
+            true,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let xlsx = p
+        .web
+        .get("/revenue/renewals.xlsx?book=all", Some(&browser))
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.content_type.contains("spreadsheetml"));
+}

@@ -188,12 +188,12 @@ pub(crate) async fn save_contract(
         Some(_) => sqlx::query_as::<_, (i64,)>(
             "UPDATE contracts SET account_id = $1, external_id = $2, products = $3, arr_minor = $4, currency = $5, \
              seats = $6, start_date = $7, end_date = $8, status = $9, outcome = $10, churn_reason = $11, terms = $12, \
-             auto_renew = $13, updated_at = $14 WHERE id = $15 RETURNING id",
+             auto_renew = $13, notice_days = $16, updated_at = $14 WHERE id = $15 RETURNING id",
         ),
         None => sqlx::query_as::<_, (i64,)>(
             "INSERT INTO contracts (account_id, external_id, products, arr_minor, currency, seats, start_date, end_date, \
-             status, outcome, churn_reason, terms, auto_renew, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+             status, outcome, churn_reason, terms, auto_renew, created_at, updated_at, notice_days) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) RETURNING id",
         ),
     }
     .bind(f.account_id.0)
@@ -213,7 +213,8 @@ pub(crate) async fn save_contract(
     let q = match id {
         Some(id) => q.bind(id.0),
         None => q,
-    };
+    }
+    .bind(f.notice_days);
     let (new_id,) = q.fetch_one(&mut *conn).await.map_err(|e| {
         StoreError::unique(e, || {
             format!(

@@ -33,6 +33,7 @@ mod outreach;
 mod plans;
 mod priorities;
 mod reassignments;
+mod renewals;
 mod revenue;
 mod rollups;
 mod rows;
@@ -77,6 +78,7 @@ pub use plans::{
 };
 pub use priorities::{CsmGroupBook, GradeInput, PrioritisationRules};
 pub use reassignments::{PlannedMove, ReassignmentPlan, ReassignmentRequest, received};
+pub use renewals::{CallMade, PipelineRenewal};
 pub use revenue::{RevenueAccount, RevenueTerms};
 pub use saved_views::{SavedView, StagedUpload};
 pub use segments::{CurveAccount, ParetoView, SegmentApplication};

@@ -272,10 +272,11 @@ pub(crate) struct ContractRow {
     pub churn_reason: Option<String>,
     pub terms: Option<String>,
     pub auto_renew: Option<i64>,
+    pub notice_days: Option<i64>,
 }
 
 pub(crate) const CONTRACT_COLUMNS: &str = "id, account_id, external_id, products, arr_minor, currency, seats, \
-    start_date, end_date, status, outcome, churn_reason, terms, auto_renew";
+    start_date, end_date, status, outcome, churn_reason, terms, auto_renew, notice_days";
 
 impl TryFrom<ContractRow> for Contract {
     type Error = sqlx::Error;
@@ -306,6 +307,7 @@ impl TryFrom<ContractRow> for Contract {
                 churn_reason: r.churn_reason,
                 terms: r.terms,
                 auto_renew: r.auto_renew.map(|a| a != 0),
+                notice_days: r.notice_days,
             },
         })
     }
@@ -325,5 +327,6 @@ pub(crate) fn contract_json(c: &ContractFields) -> serde_json::Value {
         "churn_reason": c.churn_reason,
         "terms": c.terms,
         "auto_renew": c.auto_renew,
+        "notice_days": c.notice_days,
     })
 }

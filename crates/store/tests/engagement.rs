@@ -211,8 +211,13 @@ async fn a_tier_2_account_gets_every_plan_task_once_on_its_day_for_the_right_own
         ("late_first_value", "2026-03-05", csm.id),
         ("q2_success_check_in", "2026-04-16", cd.id),
         ("poor_survey", "2026-06-10", csm.id),
+        // Six months before the term ends, the CSM's first renewal checkpoint.
+        ("renewal_checkpoint_6m", "2026-07-16", csm.id),
         ("sales_reintroduction", "2026-07-16", ae.id),
         ("high_severity_ticket", "2026-08-03", csm.id),
+        // Three months out: the checkpoint, and with no call made, Customer Development.
+        ("renewal_checkpoint_3m", "2026-10-15", csm.id),
+        ("renewal_without_call", "2026-10-15", cd.id),
         ("renewal_60", "2026-11-15", csm.id),
     ];
     let want: Vec<(String, NaiveDate, Option<UserId>)> = want

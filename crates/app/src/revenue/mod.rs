@@ -1,6 +1,9 @@
 //! Revenue: retention over reporting periods, the renewal pipeline and the forecast. Everyone
 //! signed in reads the figures; leaders lock and re-plan the forecast.
 
+mod demo;
+mod renewals;
 mod retention;
 
+pub use renewals::{MakeCall, Renewal, RenewalPipeline, within_days};
 pub use retention::{RetentionPeriod, RetentionQuery, RetentionReport, RevenueGroup, parse_grain};

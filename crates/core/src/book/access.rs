@@ -140,6 +140,18 @@ impl User {
         }
     }
 
+    /// Making the call on an account's renewal and qualifying it (MEDDICC): its owners, who
+    /// know the customer (the CSM calls it, the AE and Customer Development weigh in), and
+    /// leaders.
+    pub fn may_call_renewal(&self, owners: &Owners) -> Allowed {
+        match self.role {
+            Role::Admin | Role::Leader => Ok(()),
+            Role::Csm | Role::Sales if owners.includes(self.id) => Ok(()),
+            Role::Viewer => deny("the viewer role is read-only"),
+            _ => deny("only the account's owners and leaders make the call on its renewal"),
+        }
+    }
+
     /// Opening a task by hand on an account.
     pub fn may_open_task(&self, owners: &Owners) -> Allowed {
         self.may_log_activity(owners)

@@ -124,6 +124,8 @@ pub mod limits {
     pub const SHORT_TEXT: usize = 120;
     pub const LONG_TEXT: usize = 10_000;
     pub const MAX_EMPLOYEES: i64 = 10_000_000;
+    /// The longest notice period a contract can set: two years.
+    pub const MAX_NOTICE_DAYS: i64 = 730;
 }
 
 /// Renewal windows used to filter the book ("renewing in the next 90 days").

@@ -49,6 +49,9 @@ pub struct ContractFields {
     pub terms: Option<String>,
     /// Whether the term renews by itself unless the customer cancels; `None` when not known.
     pub auto_renew: Option<bool>,
+    /// Days before the end by which the customer must give notice to cancel (or the team
+    /// must renew by): the date to beat. `None` when the contract does not say.
+    pub notice_days: Option<i64>,
 }
 
 impl ContractFields {
@@ -68,6 +71,13 @@ impl ContractFields {
         } else {
             ContractStatus::Active
         }
+    }
+
+    /// The last day to give notice of cancellation, when the contract sets a notice period.
+    pub fn notice_date(&self) -> Option<NaiveDate> {
+        self.notice_days
+            .and_then(|d| u64::try_from(d).ok())
+            .map(|d| self.end_date - chrono::Days::new(d))
     }
 
     pub fn mrr(&self) -> Decimal {
@@ -173,6 +183,7 @@ mod tests {
             churn_reason: None,
             terms: None,
             auto_renew: None,
+            notice_days: None,
         }
     }
 

@@ -155,6 +155,7 @@ pub struct ContractPatch {
     pub churn_reason: Option<Option<String>>,
     pub terms: Option<Option<String>>,
     pub auto_renew: Option<Option<bool>>,
+    pub notice_days: Option<Option<i64>>,
 }
 
 impl ContractPatch {
@@ -232,6 +233,10 @@ impl ContractPatch {
             auto_renew: match self.auto_renew {
                 Some(v) => v,
                 None => existing.and_then(|e| e.auto_renew),
+            },
+            notice_days: match self.notice_days {
+                Some(v) => v,
+                None => existing.and_then(|e| e.notice_days),
             },
         })
     }

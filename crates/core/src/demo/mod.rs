@@ -378,6 +378,8 @@ impl DemoBook {
                     // A quarter of the book signed paper that renews by itself; from the index,
                     // not the random stream, so that the rest of the book stays as it was.
                     auto_renew: Some(index.is_multiple_of(4)),
+                    // Notice periods of 30, 60 or 90 days, and a fifth of the book without one.
+                    notice_days: [Some(30), Some(60), Some(90), Some(60), None][index % 5],
                 }
             })
             .collect()

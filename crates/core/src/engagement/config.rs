@@ -150,6 +150,9 @@ pub enum Trigger {
     ContractDay(u32),
     /// This many days before the running term ends.
     RenewalInDays(u32),
+    /// This many days (or fewer) before the running term ends, and nobody has made the call
+    /// on its renewal (commit, likely, at risk or lost) nor signed the next term.
+    RenewalWithoutCall(u32),
     /// A ticket opened at high or urgent severity.
     HighSeverityTicket,
     /// A product release an admin recorded.
@@ -215,6 +218,9 @@ impl Trigger {
             Trigger::CustomerDay(d) => format!("day {d} as a customer"),
             Trigger::ContractDay(d) => format!("day {d} of each contract term"),
             Trigger::RenewalInDays(d) => format!("{d} days before renewal"),
+            Trigger::RenewalWithoutCall(d) => {
+                format!("{d} days or less before renewal with no call made on it")
+            }
             Trigger::HighSeverityTicket => "a high or urgent ticket".into(),
             Trigger::ProductRelease => "a product release".into(),
             Trigger::Departed(roles) => format!("a departed {}", role_words(roles, " or ")),
@@ -377,6 +383,7 @@ impl Trigger {
             Trigger::CustomerDay(d)
             | Trigger::ContractDay(d)
             | Trigger::RenewalInDays(d)
+            | Trigger::RenewalWithoutCall(d)
             | Trigger::NoTicketsForDays(d)
             | Trigger::InactiveForDays(d)
                 if *d > MAX_DAYS =>

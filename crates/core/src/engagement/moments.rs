@@ -78,6 +78,9 @@ pub struct MomentFacts {
     /// The running term's first and last day.
     pub term_start: Option<NaiveDate>,
     pub term_end: Option<NaiveDate>,
+    /// Whether the renewal of the running term has a call on record or its next term is
+    /// already signed.
+    pub renewal_called: bool,
     /// Where the book says the account is in its life with us.
     pub lifecycle: Option<Lifecycle>,
     /// Whether the onboarding phase is over: ongoing time-based moments wait for it.
@@ -356,6 +359,23 @@ fn occurrences(
                     on,
                     format!(
                         "the term ends {end}, {} days away",
+                        (end - today).num_days()
+                    ),
+                )
+            })
+            .into_iter()
+            .collect(),
+        Trigger::RenewalWithoutCall(d) => f
+            .term_end
+            .filter(|e| *e > today && !f.renewal_called)
+            .map(|end| (end, minus(end, *d).max(f.term_start.unwrap_or(end))))
+            .filter(|(_, on)| *on <= today)
+            .map(|(end, on)| {
+                occurrence(
+                    format!("renewal-call:{end}"),
+                    on.max(today - chrono::Days::new(CATCH_UP_DAYS as u64)),
+                    format!(
+                        "the term ends {end}, {} days away, and nobody has made the call on its renewal",
                         (end - today).num_days()
                     ),
                 )

@@ -121,9 +121,14 @@ fn a_tier_2_contract_year_brings_each_plan_moment_once_on_its_day() {
     assert_eq!(day("q2_success_check_in"), d("2026-04-16"));
     assert_eq!(day("sales_reintroduction"), d("2026-07-16"));
     assert_eq!(day("renewal_60"), d("2026-11-15"));
+    // Every renewal's checkpoints at six and three months; with no call made in the test's
+    // book, Customer Development hears of it at three months.
+    assert_eq!(day("renewal_checkpoint_6m"), d("2026-07-16"));
+    assert_eq!(day("renewal_checkpoint_3m"), d("2026-10-15"));
+    assert_eq!(day("renewal_without_call"), d("2026-10-15"));
     // No event happened: no event-based moment.
     let kinds: BTreeSet<&str> = fired.keys().map(|(m, _)| m.as_str()).collect();
-    assert_eq!(kinds.len(), 5, "{kinds:?}");
+    assert_eq!(kinds.len(), 8, "{kinds:?}");
 }
 
 #[test]

@@ -210,6 +210,15 @@ const CONTRACTS: &[FieldSpec] = &[
         &["non-standard terms", "special terms", "non standard terms"],
     ),
     f(
+        "notice_days",
+        &[
+            "notice period",
+            "notice period (days)",
+            "notice days",
+            "cancellation notice days",
+        ],
+    ),
+    f(
         "auto_renew",
         &[
             "auto renew",

@@ -353,6 +353,7 @@ pub fn parse_contracts(sheet: &Sheet, mapping: &Mapping) -> Result<Parsed<Contra
             churn_reason: c.text("churn_reason", limits::LONG_TEXT),
             terms: c.text("terms", limits::LONG_TEXT),
             auto_renew: c.parse("auto_renew", flag),
+            notice_days: c.whole_number("notice_days", limits::MAX_NOTICE_DAYS),
         };
         if let (Some(s), Some(e)) = (p.start_date, p.end_date)
             && e < s

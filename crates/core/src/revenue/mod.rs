@@ -2,7 +2,9 @@
 //! SaaS definitions, written out where the figures are shown.
 
 mod period;
+mod renewal;
 mod retention;
 
 pub use period::*;
+pub use renewal::*;
 pub use retention::*;

@@ -31,11 +31,16 @@ pub struct ContractDto {
     pub terms: Option<String>,
     /// Whether the term renews by itself unless the customer cancels; null when not known.
     pub auto_renew: Option<bool>,
+    /// Days before the end by which notice of cancellation must be given; null when not set.
+    pub notice_days: Option<i64>,
+    /// The last day to give notice (end_date minus notice_days): the date the team must beat.
+    pub notice_date: Option<chrono::NaiveDate>,
 }
 
 impl From<Contract> for ContractDto {
     fn from(c: Contract) -> Self {
         let f = c.fields;
+        let notice_date = f.notice_date();
         ContractDto {
             id: c.id.to_string(),
             account_id: f.account_id.to_string(),
@@ -50,6 +55,8 @@ impl From<Contract> for ContractDto {
             churn_reason: f.churn_reason,
             terms: f.terms,
             auto_renew: f.auto_renew,
+            notice_days: f.notice_days,
+            notice_date,
         }
     }
 }
@@ -137,6 +144,7 @@ pub fn contract_patch(body: Value) -> Result<ContractPatch, AppError> {
             "churn_reason",
             "terms",
             "auto_renew",
+            "notice_days",
         ],
     )?;
     let account = match (
@@ -172,5 +180,6 @@ pub fn contract_patch(body: Value) -> Result<ContractPatch, AppError> {
         churn_reason: m.field("churn_reason", text(limits::LONG_TEXT))?,
         terms: m.field("terms", text(limits::LONG_TEXT))?,
         auto_renew: m.field("auto_renew", boolean)?,
+        notice_days: m.field("notice_days", whole(limits::MAX_NOTICE_DAYS))?,
     })
 }

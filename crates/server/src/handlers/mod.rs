@@ -17,6 +17,7 @@ pub mod plans;
 pub mod playbooks;
 pub mod priorities;
 pub mod reassignments;
+pub mod renewals;
 pub mod revenue;
 pub mod segments;
 pub mod staffing;

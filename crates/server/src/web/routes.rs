@@ -231,6 +231,24 @@ fn portfolio() -> Vec<WebRoute> {
             Signed,
             get(revenue::retention::export),
         ),
+        at(
+            Method::GET,
+            "/revenue/renewals",
+            Signed,
+            get(revenue::renewals::show),
+        ),
+        at(
+            Method::GET,
+            "/revenue/renewals.xlsx",
+            Signed,
+            get(revenue::renewals::export),
+        ),
+        at(
+            Method::POST,
+            "/revenue/renewals/{contract}/call",
+            Signed,
+            post(revenue::renewals::make_call),
+        ),
         at(Method::GET, "/portfolio/health", Signed, get(health::show)),
         at(
             Method::GET,

@@ -92,6 +92,9 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
         // The plans' objectives read from the product's data, now that health has its metrics.
         let measured = app.measure_plans().await?;
         println!("success plans: {measured} objective values read from Sherpa's metrics");
+        // The CSMs' calls on the renewals of the next six months, from what they see today.
+        let called = app.load_demo_renewal_calls().await?;
+        println!("renewals: {called} calls made on the renewals of the next six months");
         // The engagement engine's first sweep: today's moments and the milestones the
         // book's history already completed.
         let engagement_started = Instant::now();

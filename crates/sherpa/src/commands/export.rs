@@ -188,6 +188,7 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
                 "churn_reason",
                 "terms",
                 "auto_renew",
+                "notice_days",
             ]);
             for c in store
                 .contracts(&ListQuery {
@@ -217,6 +218,7 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
                         Some(false) => "no".into(),
                         None => String::new(),
                     },
+                    f.notice_days.map(|d| d.to_string()).unwrap_or_default(),
                 ]);
             }
             t

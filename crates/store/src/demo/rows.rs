@@ -139,6 +139,7 @@ impl ChunkRows {
                 Arg::OptText(k.churn_reason.clone()),
                 Arg::OptText(k.terms.clone()),
                 Arg::OptInt(k.auto_renew.map(i64::from)),
+                Arg::OptInt(k.notice_days),
                 t(now),
                 t(now),
             ]);
@@ -248,6 +249,7 @@ impl ChunkRows {
                 "churn_reason",
                 "terms",
                 "auto_renew",
+                "notice_days",
                 "created_at",
                 "updated_at",
             ],

@@ -10,7 +10,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use sherpa_core::book::parse_roles;
 use sherpa_core::engagement::*;
 use sherpa_core::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// One account as the sweep sees it.
 #[derive(Debug, Clone, Default)]
@@ -62,6 +62,7 @@ impl Store {
         .bind_ids(ids)
         .fetch_all(&self.pool)
         .await?;
+        let mut ends: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
         for (id, start, end, status) in terms {
             let status: ContractStatus = parse("status", &status)?;
             let (start, end) = (day("start_date", &start)?, day("end_date", &end)?);
@@ -69,11 +70,32 @@ impl Store {
             if status == ContractStatus::Cancelled {
                 continue;
             }
+            ends.entry(id).or_default().push(end);
             let f = &mut g.facts;
             f.customer_since = Some(f.customer_since.map_or(start, |s| s.min(start)));
             if start <= today && end >= today {
                 f.term_start = Some(start);
                 f.term_end = Some(f.term_end.map_or(end, |e| e.max(end)));
+            }
+        }
+        // A renewal is called when someone made the call on a term ending that day, or when a
+        // later term is already signed.
+        let called: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT DISTINCT c.account_id, c.end_date FROM renewal_calls r \
+             JOIN contracts c ON c.id = r.contract_id WHERE c.account_id IN ({in0})"
+        ))
+        .bind_ids(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        let called: HashSet<(i64, NaiveDate)> = called
+            .into_iter()
+            .map(|(id, end)| Ok((id, day("end_date", &end)?)))
+            .collect::<Result<_>>()?;
+        for (id, g) in out.iter_mut() {
+            let f = &mut g.facts;
+            if let Some(end) = f.term_end {
+                let signed = ends.get(id).is_some_and(|e| e.iter().any(|e| *e > end));
+                f.renewal_called = signed || called.contains(&(*id, end));
             }
         }
 

@@ -1,3 +1,4 @@
 //! Revenue pages: retention, the renewal pipeline and the forecast.
 
+pub mod renewals;
 pub mod retention;
