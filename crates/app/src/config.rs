@@ -15,6 +15,7 @@ use sherpa_core::engagement::EngagementConfig;
 use sherpa_core::health::HealthConfig;
 use sherpa_core::plan::PlansConfig;
 use sherpa_core::prioritise::StaffingSettings;
+use sherpa_core::revenue::RevenueConfig;
 use sherpa_store::PrioritisationRules;
 use std::collections::BTreeMap;
 
@@ -34,7 +35,9 @@ const HEADER: &str = "# Sherpa configuration: prioritisation rules (grades, tier
 # email (to roles, subject and body templates) or a webhook, each a dry run until live = true.\n\
 # plans.dimensions: blocker dimensions beyond People, Product, Services, Quality; plans.labels:\n\
 # the shared names of common blockers; plans.templates: a model customer per tier or segment\n\
-# (success, value drivers, objectives with unit and months to target, steps, blockers to watch).\n\n";
+# (success, value drivers, objectives with unit and months to target, steps, blockers to watch).\n\
+# revenue.meddicc: decision_process and decision_criteria on or off for renewal qualification;\n\
+# revenue.competitors: the competitors an account can mention.\n\n";
 
 /// The file: the prioritisation sections and `[health]`, each optional. The prioritisation
 /// fields are spelled out again rather than `#[serde(flatten)]`ed from [`PrioritisationConfig`]:
@@ -61,6 +64,8 @@ struct ConfigFile {
     engagement: Option<EngagementConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
     plans: Option<PlansConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revenue: Option<RevenueConfig>,
 }
 
 impl ConfigFile {
@@ -69,6 +74,7 @@ impl ConfigFile {
         health: HealthConfig,
         engagement: EngagementConfig,
         plans: PlansConfig,
+        revenue: RevenueConfig,
     ) -> Self {
         ConfigFile {
             grade_bounds: p.grade_bounds,
@@ -80,6 +86,7 @@ impl ConfigFile {
             health: Some(health),
             engagement: Some(engagement),
             plans: Some(plans),
+            revenue: Some(revenue),
         }
     }
 
@@ -90,6 +97,7 @@ impl ConfigFile {
         Option<HealthConfig>,
         Option<EngagementConfig>,
         Option<PlansConfig>,
+        Option<RevenueConfig>,
     ) {
         (
             PrioritisationConfig {
@@ -103,6 +111,7 @@ impl ConfigFile {
             self.health,
             self.engagement,
             self.plans,
+            self.revenue,
         )
     }
 }
@@ -174,6 +183,7 @@ pub struct Parsed {
     pub health: HealthConfig,
     pub engagement: EngagementConfig,
     pub plans: PlansConfig,
+    pub revenue: RevenueConfig,
 }
 
 /// The configuration in force, that a file's missing sections keep.
@@ -183,13 +193,14 @@ pub struct InForce {
     pub health: HealthConfig,
     pub engagement: EngagementConfig,
     pub plans: PlansConfig,
+    pub revenue: RevenueConfig,
 }
 
 /// Reads a configuration file; a section left out keeps its value. The error names the key.
 pub fn parse(text: &str, current: InForce) -> std::result::Result<Parsed, String> {
     let file: ConfigFile = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
     refuse_nul(&file)?;
-    let (dto, new_health, new_engagement, new_plans) = file.split();
+    let (dto, new_health, new_engagement, new_plans, new_revenue) = file.split();
     let rules = dto.into_rules(current.rules).map_err(|e| e.to_string())?;
     let health = new_health.unwrap_or(current.health);
     health
@@ -199,11 +210,14 @@ pub fn parse(text: &str, current: InForce) -> std::result::Result<Parsed, String
     engagement.check().map_err(|e| format!("engagement.{e}"))?;
     let plans = new_plans.unwrap_or(current.plans);
     plans.check().map_err(|e| format!("plans.{e}"))?;
+    let revenue = new_revenue.unwrap_or(current.revenue);
+    revenue.check().map_err(|e| format!("revenue.{e}"))?;
     Ok(Parsed {
         rules,
         health,
         engagement,
         plans,
+        revenue,
     })
 }
 
@@ -216,6 +230,7 @@ impl App {
             store.health_config().await?,
             store.engagement_config().await?,
             store.plans_config().await?,
+            store.revenue_config().await?,
         );
         let text = toml::to_string(&file).expect("plain data");
         Ok(format!("{HEADER}{text}"))
@@ -235,6 +250,7 @@ impl App {
         let current_health = store.health_config().await?;
         let current_engagement = store.engagement_config().await?;
         let current_plans = store.plans_config().await?;
+        let current_revenue = store.revenue_config().await?;
         let new = parse(
             text,
             InForce {
@@ -242,6 +258,7 @@ impl App {
                 health: current_health.clone(),
                 engagement: current_engagement.clone(),
                 plans: current_plans.clone(),
+                revenue: current_revenue.clone(),
             },
         )
         .map_err(|message| Error::Invalid {
@@ -276,6 +293,10 @@ impl App {
         if plans_changed {
             changed.push("plans".into());
         }
+        let revenue_changed = new.revenue != current_revenue;
+        if revenue_changed {
+            changed.push("revenue".into());
+        }
         let applied = !dry_run && !changed.is_empty();
         if applied {
             // Prioritisation first: a changed tier grid moves tiers, which assign scorecards.
@@ -291,6 +312,9 @@ impl App {
             }
             if plans_changed {
                 store.set_plans_config(actor, &new.plans).await?;
+            }
+            if revenue_changed {
+                store.set_revenue_config(actor, &new.revenue).await?;
             }
             if rescores {
                 self.rescore().await;
@@ -357,11 +381,19 @@ mod tests {
         let mut plans = PlansConfig::default();
         plans.dimensions.push("Network".into());
         plans.templates[0].objectives[0].months = 4;
+        let revenue = RevenueConfig {
+            meddicc: sherpa_core::revenue::meddicc::MeddiccSwitches {
+                decision_process: true,
+                decision_criteria: false,
+            },
+            competitors: vec!["Rival Co".into()],
+        };
         let file = ConfigFile::new(
             PrioritisationRules::default().into(),
             health.clone(),
             engagement.clone(),
             plans.clone(),
+            revenue.clone(),
         );
         let text = toml::to_string(&file).unwrap();
         let back = parse(&text, InForce::default()).unwrap();
@@ -369,6 +401,23 @@ mod tests {
         assert_eq!(back.health, health);
         assert_eq!(back.engagement, engagement);
         assert_eq!(back.plans, plans);
+        assert_eq!(back.revenue, revenue);
+    }
+
+    #[test]
+    fn a_bad_revenue_section_names_its_key() {
+        let e = parse(
+            "[revenue]\ncompetitors = [\"Rival\", \"rival\"]\n",
+            InForce::default(),
+        )
+        .unwrap_err();
+        assert!(e.starts_with("revenue.competitors[1]"), "{e}");
+        let e = parse(
+            "[revenue.meddicc]\ndecision_proces = false\n",
+            InForce::default(),
+        )
+        .unwrap_err();
+        assert!(e.contains("decision_proces"), "{e}");
     }
 
     #[test]

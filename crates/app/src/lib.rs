@@ -54,8 +54,9 @@ pub use prioritise::{
     TierTime,
 };
 pub use revenue::{
-    MakeCall, Renewal, RenewalPipeline, RetentionPeriod, RetentionQuery, RetentionReport,
-    RevenueGroup, parse_grain, within_days,
+    COMPETITION_DAYS, ElementView, MakeCall, MeddiccView, MentionCompetitor, QualificationVersion,
+    Renewal, RenewalPipeline, RetentionPeriod, RetentionQuery, RetentionReport, RevenueGroup,
+    parse_grain, within_days,
 };
 pub use staffing::{CsmBook, GroupNeed, Staffing, tenths};
 pub use tasks::{OpenTask, SNOOZE_DAYS, TaskAction, WorkTask};

@@ -176,6 +176,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(revenue::retention))
         .routes(routes!(renewals::pipeline))
         .routes(routes!(renewals::make_call, renewals::calls))
+        .routes(routes!(meddicc::get_meddicc, meddicc::put_meddicc))
+        .routes(routes!(meddicc::mention, meddicc::mentions))
         .split_for_parts();
     let mut doc = doc;
     // After the routes are in: the modifier walks every operation.

@@ -774,6 +774,10 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("GET", "/api/v1/renewals", "/api/v1/renewals?within_days=90".into(), Body::None, API_READ),
         api("PUT", "/api/v1/renewals/{contract_id}/call", format!("/api/v1/renewals/{contract}/call"), Body::Json(json!({"call": "likely"})), API_OWNER_LOG),
         api("GET", "/api/v1/renewals/{contract_id}/call", format!("/api/v1/renewals/{contract}/call"), Body::None, API_READ),
+        api("GET", "/api/v1/renewals/{contract_id}/meddicc", format!("/api/v1/renewals/{contract}/meddicc"), Body::None, API_READ),
+        api("PUT", "/api/v1/renewals/{contract_id}/meddicc", format!("/api/v1/renewals/{contract}/meddicc"), Body::Json(json!({"elements": {"metrics": {"rating": "green"}}})), API_OWNER_LOG),
+        api("GET", "/api/v1/accounts/{id}/competitors", format!("/api/v1/accounts/{o}/competitors"), Body::None, API_READ),
+        api("POST", "/api/v1/accounts/{id}/competitors", format!("/api/v1/accounts/{o}/competitors"), Body::Json(json!({"competitor": "Nobody"})), API_OWNER_LOG),
         api("GET", "/api/v1/revenue/retention", "/api/v1/revenue/retention?grain=quarter&group_by=tier".into(), Body::None, API_READ),
     ]);
     cases.extend(vec![
@@ -860,6 +864,27 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             "/revenue/renewals?book=all",
             Body::None,
             SIGNED,
+        ),
+        case(
+            "GET",
+            "/revenue/renewals/{contract}/meddicc",
+            &format!("/revenue/renewals/{contract}/meddicc"),
+            Body::None,
+            SIGNED,
+        ),
+        case(
+            "POST",
+            "/revenue/renewals/{contract}/meddicc",
+            &format!("/revenue/renewals/{contract}/meddicc"),
+            form(&[("rating.metrics", "green")]),
+            OWNER_LOG,
+        ),
+        case(
+            "POST",
+            "/revenue/renewals/{contract}/competitors",
+            &format!("/revenue/renewals/{contract}/competitors"),
+            form(&[("competitor", "Nobody")]),
+            OWNER_LOG,
         ),
         case(
             "GET",

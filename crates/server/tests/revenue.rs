@@ -448,3 +448,198 @@ async fn the_pipeline_the_call_and_the_escalation_of_a_renewal_without_one() {
     assert_eq!(xlsx.status, StatusCode::OK);
     assert!(xlsx.content_type.contains("spreadsheetml"));
 }
+
+#[tokio::test]
+async fn a_renewal_is_qualified_with_meddicc_and_what_the_book_knows_is_beside_each_element() {
+    let p = pipeline().await;
+    let acme = body(
+        &p.web
+            .api(
+                "GET",
+                "/api/v1/renewals?within_days=120",
+                Some(&p.casey_t),
+                None,
+            )
+            .await,
+    )["renewals"][0]["account_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The economic buyer left; nobody is the champion; the team drops Decision criteria and
+    // tracks one competitor.
+    let made = p
+        .web
+        .api(
+            "POST",
+            "/api/v1/contacts",
+            Some(&p.casey_t),
+            Some(
+                json!({"account_id": acme, "name": "Ada Buyer", "roles": ["economic_buyer"],
+                "departed_on": "2026-10-01"}),
+            ),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    p.web
+        .db
+        .store
+        .set_revenue_config(
+            &Actor::system("test"),
+            &sherpa_core::revenue::RevenueConfig {
+                meddicc: sherpa_core::revenue::meddicc::MeddiccSwitches {
+                    decision_process: true,
+                    decision_criteria: false,
+                },
+                competitors: vec!["Rival Co".into()],
+            },
+        )
+        .await
+        .unwrap();
+    let path = format!("/api/v1/renewals/{}/meddicc", p.acme_term);
+    let q = body(&p.web.api("GET", &path, Some(&p.dana_t), None).await);
+    assert_eq!(q["of"], 6, "decision criteria is switched off: {q}");
+    assert_eq!(q["rated"], 0);
+    let element = |q: &Value, key: &str| {
+        q["elements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["element"] == key)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert!(
+        element(&q, "economic_buyer")["flag"]
+            .as_str()
+            .unwrap()
+            .contains("Ada Buyer"),
+        "{q}"
+    );
+    assert_eq!(
+        element(&q, "champion")["flag"],
+        "no champion on the relationship map"
+    );
+    assert!(
+        element(&q, "metrics")["facts"]
+            .to_string()
+            .contains("no success plan")
+    );
+
+    // Wrong input is refused by name and changes nothing; a viewer of another book cannot.
+    for (b, field) in [
+        (
+            json!({"elements": {"metrics": {"rating": "blue"}}}),
+            "elements.metrics.rating",
+        ),
+        (
+            json!({"elements": {"money": {"rating": "red"}}}),
+            "elements.money",
+        ),
+        (
+            json!({"elements": {"decision_criteria": {"rating": "red"}}}),
+            "elements.decision_criteria",
+        ),
+    ] {
+        let a = p.web.api("PUT", &path, Some(&p.casey_t), Some(b)).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.body);
+        assert!(a.body.contains(field), "{field}: {}", a.body);
+    }
+    let refused = p
+        .web
+        .api(
+            "PUT",
+            &path,
+            Some(&p.dana_t),
+            Some(json!({"elements": {"metrics": {"rating": "green"}}})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let saved = p
+        .web
+        .api(
+            "PUT",
+            &path,
+            Some(&p.casey_t),
+            Some(json!({"elements": {
+                "metrics": {"rating": "green", "note": "Hours saved shown at the QBR"},
+                "economic_buyer": {"rating": "red", "note": "New CFO, not met yet"},
+                "champion": {"note": "Looking for one"}
+            }})),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let q = body(&saved);
+    assert_eq!((q["rated"].as_u64(), q["of"].as_u64()), (Some(2), Some(6)));
+    assert_eq!(element(&q, "economic_buyer")["rating"], "red");
+    assert_eq!(element(&q, "champion")["note"], "Looking for one");
+    assert_eq!(q["history"].as_array().unwrap().len(), 1);
+    let pipeline = body(
+        &p.web
+            .api(
+                "GET",
+                "/api/v1/renewals?within_days=120",
+                Some(&p.casey_t),
+                None,
+            )
+            .await,
+    );
+    assert_eq!(pipeline["renewals"][0]["meddicc_rated"], 2);
+
+    // Competitors: only the listed ones, then beside Competition.
+    let mention = |name: &str| {
+        let path = format!("/api/v1/accounts/{acme}/competitors");
+        let web = &p.web;
+        let token = p.casey_t.clone();
+        let b = json!({"competitor": name, "note": "Offered a discount"});
+        async move { web.api("POST", &path, Some(&token), Some(b)).await }
+    };
+    let unknown = mention("Nobody Inc").await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(unknown.body.contains("Rival Co"), "{}", unknown.body);
+    let listed = mention("rival co").await;
+    assert_eq!(listed.status, StatusCode::CREATED, "{}", listed.body);
+    let q = body(&p.web.api("GET", &path, Some(&p.casey_t), None).await);
+    assert!(
+        element(&q, "competition")["facts"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Rival Co on 2026-11-23"),
+        "{q}"
+    );
+
+    // The page: the owner saves from the form; the history grows.
+    let browser = p.web.sign_in(&p.casey).await;
+    let page = p
+        .web
+        .get(
+            &format!("/revenue/renewals/{}/meddicc", p.acme_term),
+            Some(&browser),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("no champion on the relationship map"));
+    let posted = p
+        .web
+        .post(
+            &format!("/revenue/renewals/{}/meddicc", p.acme_term),
+            Some(&browser),
+            &[
+                ("rating.metrics", "green"),
+                ("note.metrics", "Hours saved"),
+                ("rating.champion", "yellow"),
+                ("note.champion", "Ops lead, warming up"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let q = body(&p.web.api("GET", &path, Some(&p.casey_t), None).await);
+    assert_eq!(q["rated"], 2);
+    assert_eq!(element(&q, "champion")["rating"], "yellow");
+    assert_eq!(
+        element(&q, "economic_buyer")["rating"],
+        Value::Null,
+        "the form is the whole qualification"
+    );
+    assert_eq!(q["history"].as_array().unwrap().len(), 2);
+}

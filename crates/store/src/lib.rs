@@ -32,6 +32,7 @@ mod nine_box;
 mod outreach;
 mod plans;
 mod priorities;
+mod qualification;
 mod reassignments;
 mod renewals;
 mod revenue;
@@ -77,6 +78,7 @@ pub use plans::{
     PlanVersion, PlannedRow, SharedPlan, StoredPlan,
 };
 pub use priorities::{CsmGroupBook, GradeInput, PrioritisationRules};
+pub use qualification::{CompetitorMention, SavedQualification};
 pub use reassignments::{PlannedMove, ReassignmentPlan, ReassignmentRequest, received};
 pub use renewals::{CallMade, PipelineRenewal};
 pub use revenue::{RevenueAccount, RevenueTerms};

@@ -10,6 +10,7 @@ use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sherpa_core::health::Colour;
 use sherpa_core::revenue::RenewalCall;
+use sherpa_core::revenue::meddicc::Qualification;
 use sherpa_core::text::date;
 use sherpa_core::*;
 
@@ -42,6 +43,8 @@ pub struct PipelineRenewal {
     pub call: Option<CallMade>,
     /// The next term is already signed.
     pub signed: bool,
+    /// The latest MEDDICC qualification saved.
+    pub qualification: Option<Qualification>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -67,6 +70,7 @@ struct Row {
     call_by: Option<String>,
     call_at: Option<String>,
     signed: i64,
+    qualification: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -96,7 +100,9 @@ const PIPELINE: &str = "SELECT c.id, c.account_id, a.name, a.csm_id, a.ae_id, a.
      rc.call, rc.note AS call_note, cu.name AS call_by, rc.made_at AS call_at, \
      CASE WHEN EXISTS (SELECT 1 FROM contracts n WHERE n.account_id = c.account_id \
        AND n.id <> c.id AND n.status <> 'cancelled' AND n.end_date > c.end_date \
-       AND n.start_date > c.start_date) THEN 1 ELSE 0 END AS signed \
+       AND n.start_date > c.start_date) THEN 1 ELSE 0 END AS signed, \
+     (SELECT q.content FROM renewal_qualifications q WHERE q.contract_id = c.id \
+       ORDER BY q.id DESC LIMIT 1) AS qualification \
      FROM contracts c JOIN accounts a ON a.id = c.account_id \
      LEFT JOIN users u ON u.id = a.csm_id \
      LEFT JOIN account_health h ON h.account_id = a.id \
@@ -179,6 +185,16 @@ impl Store {
                     score: r.score,
                     call,
                     signed: r.signed != 0,
+                    qualification: r
+                        .qualification
+                        .as_deref()
+                        .map(serde_json::from_str)
+                        .transpose()
+                        .map_err(|e| {
+                            StoreError::Db(sqlx::Error::Decode(
+                                format!("qualification: {e}").into(),
+                            ))
+                        })?,
                 })
             })
             .collect()

@@ -8,9 +8,18 @@ use sherpa_core::revenue::RenewalCall;
 use sherpa_core::*;
 
 impl App {
-    /// Makes the calls; answers how many.
+    /// Makes the calls; answers how many. The book tracks three competitors, mentioned on a
+    /// third of the accounts whose renewal is not a commit.
     pub async fn load_demo_renewal_calls(&self) -> Result<usize> {
         let today = self.store.clock().today();
+        let competitors = ["Northwind Success", "Contoso Retain", "Fabrikam CS Cloud"];
+        let config = sherpa_core::revenue::RevenueConfig {
+            competitors: competitors.iter().map(|c| c.to_string()).collect(),
+            ..Default::default()
+        };
+        self.store
+            .set_revenue_config(&Actor::system("demo"), &config)
+            .await?;
         let rows = self
             .store
             .renewal_pipeline(today, today + chrono::Days::new(182), None)
@@ -49,6 +58,20 @@ impl App {
             self.store
                 .record_renewal_call(&actor, r.contract, call, note, &[])
                 .await?;
+            // A competitor came up on the calls that are not a commit, now and then.
+            if call != RenewalCall::Commit && r.contract.0 % 3 == 0 {
+                let rival = competitors[(r.contract.0 % 3) as usize];
+                let on = today - chrono::Days::new((r.contract.0 % 40) as u64 + 3);
+                self.store
+                    .mention_competitor(
+                        &actor,
+                        r.account,
+                        rival,
+                        on,
+                        "Came up in the last call: they were offered a discount to switch",
+                    )
+                    .await?;
+            }
             n += 1;
         }
         Ok(n)

@@ -5,6 +5,7 @@
 use crate::{App, Caller, Error, Result};
 use chrono::NaiveDate;
 use sherpa_core::engagement::Trigger;
+use sherpa_core::revenue::meddicc::MeddiccSwitches;
 use sherpa_core::revenue::{
     CALL_NOTE_MAX, DEFAULT_WITHIN_DAYS, MAX_WITHIN_DAYS, RenewalCall, deadline,
 };
@@ -22,6 +23,8 @@ pub struct Renewal {
     pub days_to_deadline: i64,
     /// Whether the one asking may make the call.
     pub may_call: bool,
+    /// MEDDICC elements rated, of those in use.
+    pub meddicc: (usize, usize),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -53,7 +56,13 @@ pub fn within_days(raw: Option<i64>) -> Result<i64> {
 }
 
 impl App {
-    fn renewal(&self, by: &Caller, today: NaiveDate, r: PipelineRenewal) -> Renewal {
+    fn renewal(
+        &self,
+        by: &Caller,
+        today: NaiveDate,
+        switches: &MeddiccSwitches,
+        r: PipelineRenewal,
+    ) -> Renewal {
         let notice_date = r
             .notice_days
             .and_then(|d| u64::try_from(d).ok())
@@ -65,6 +74,7 @@ impl App {
             deadline,
             days_to_deadline: (deadline - today).num_days(),
             may_call: by.may(|u| u.may_call_renewal(&r.owners)).is_ok(),
+            meddicc: switches.completeness(&r.qualification.clone().unwrap_or_default()),
             stored: r,
         }
     }
@@ -84,6 +94,7 @@ impl App {
             .store
             .renewal_pipeline(today, today + chrono::Days::new(within_days as u64), None)
             .await?;
+        let switches = self.store.revenue_config().await?.meddicc;
         Ok(RenewalPipeline {
             today,
             within_days,
@@ -91,7 +102,7 @@ impl App {
             renewals: rows
                 .into_iter()
                 .filter(|r| me.is_none_or(|me| r.owners.includes(me)))
-                .map(|r| self.renewal(by, today, r))
+                .map(|r| self.renewal(by, today, &switches, r))
                 .collect(),
         })
     }
@@ -109,7 +120,8 @@ impl App {
                     "contract {contract} is not a renewal: it does not exist, is cancelled or its outcome is recorded"
                 ))
             })?;
-        Ok(self.renewal(by, today, row))
+        let switches = self.store.revenue_config().await?.meddicc;
+        Ok(self.renewal(by, today, &switches, row))
     }
 
     /// Records the call on a renewal: the account's owners and leaders.

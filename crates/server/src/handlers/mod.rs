@@ -11,6 +11,7 @@ pub mod engagement;
 pub mod health;
 pub mod health_config;
 mod json;
+pub mod meddicc;
 pub mod nine_box;
 pub mod outreach;
 pub mod plans;

@@ -72,6 +72,9 @@ pub struct RenewalDto {
     pub call: Option<CallDto>,
     /// The next term is already signed.
     pub signed: bool,
+    /// MEDDICC elements rated, of those in use.
+    pub meddicc_rated: usize,
+    pub meddicc_of: usize,
 }
 
 fn dto(r: &Renewal) -> RenewalDto {
@@ -94,6 +97,8 @@ fn dto(r: &Renewal) -> RenewalDto {
         health_score: s.score.map(|v| (v * 10.0).round() / 10.0),
         call: s.call.as_ref().map(CallDto::from),
         signed: s.signed,
+        meddicc_rated: r.meddicc.0,
+        meddicc_of: r.meddicc.1,
     }
 }
 

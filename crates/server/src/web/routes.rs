@@ -249,6 +249,24 @@ fn portfolio() -> Vec<WebRoute> {
             Signed,
             post(revenue::renewals::make_call),
         ),
+        at(
+            Method::GET,
+            "/revenue/renewals/{contract}/meddicc",
+            Signed,
+            get(revenue::meddicc::show),
+        ),
+        at(
+            Method::POST,
+            "/revenue/renewals/{contract}/meddicc",
+            Signed,
+            post(revenue::meddicc::save),
+        ),
+        at(
+            Method::POST,
+            "/revenue/renewals/{contract}/competitors",
+            Signed,
+            post(revenue::meddicc::mention),
+        ),
         at(Method::GET, "/portfolio/health", Signed, get(health::show)),
         at(
             Method::GET,

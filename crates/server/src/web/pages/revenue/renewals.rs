@@ -44,6 +44,8 @@ struct Line {
     call_title: String,
     may_call: bool,
     signed: bool,
+    /// "3 of 7": MEDDICC elements rated.
+    meddicc: String,
     /// The renewal is near enough that a call is expected (the escalation's window).
     call_due: bool,
 }
@@ -100,6 +102,7 @@ fn line(r: &Renewal) -> Line {
         deadline: format::date(Some(r.deadline)),
         deadline_class,
         deadline_note,
+        meddicc: format!("{} of {}", r.meddicc.0, r.meddicc.1),
         call_due: r.days_to_renewal <= i64::from(CALL_DUE_DAYS),
         auto_renew: match s.auto_renew {
             Some(true) => "yes",

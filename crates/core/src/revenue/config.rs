@@ -1,0 +1,74 @@
+//! The revenue settings a CS-ops admin keeps as code (`[revenue]` in the configuration file):
+//! which MEDDICC elements the team qualifies renewals on, and the competitors it tracks.
+
+use super::meddicc::MeddiccSwitches;
+use serde::{Deserialize, Serialize};
+
+/// The longest competitor name, and how many a list holds.
+pub const COMPETITOR_NAME_MAX: usize = 120;
+pub const COMPETITORS_MAX: usize = 200;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevenueConfig {
+    #[serde(default)]
+    pub meddicc: MeddiccSwitches,
+    /// The competitors an account can mention, by name.
+    #[serde(default)]
+    pub competitors: Vec<String>,
+}
+
+impl RevenueConfig {
+    /// The first wrong key, named by its path.
+    pub fn check(&self) -> Result<(), String> {
+        if self.competitors.len() > COMPETITORS_MAX {
+            return Err(format!("competitors: at most {COMPETITORS_MAX}"));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, c) in self.competitors.iter().enumerate() {
+            let name = c.trim();
+            if name.is_empty() {
+                return Err(format!("competitors[{i}]: a name is needed"));
+            }
+            if name.chars().count() > COMPETITOR_NAME_MAX {
+                return Err(format!(
+                    "competitors[{i}]: at most {COMPETITOR_NAME_MAX} characters"
+                ));
+            }
+            if !seen.insert(name.to_lowercase()) {
+                return Err(format!("competitors[{i}]: \"{name}\" is listed twice"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The listed competitor with this name, whatever its case.
+    pub fn competitor(&self, name: &str) -> Option<&str> {
+        let wanted = name.trim().to_lowercase();
+        self.competitors
+            .iter()
+            .map(|c| c.trim())
+            .find(|c| c.to_lowercase() == wanted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn competitors_are_named_once_and_found_whatever_their_case() {
+        let mut c = RevenueConfig {
+            competitors: vec!["Rival Co".into(), "Other Inc".into()],
+            ..Default::default()
+        };
+        assert!(c.check().is_ok());
+        assert_eq!(c.competitor("rival co"), Some("Rival Co"));
+        assert_eq!(c.competitor("Nobody"), None);
+        c.competitors.push(" RIVAL CO ".into());
+        assert_eq!(
+            c.check().unwrap_err(),
+            "competitors[2]: \"RIVAL CO\" is listed twice"
+        );
+    }
+}
