@@ -797,3 +797,60 @@ test('a CSM starts a plan from a template, a value turns an objective at risk, t
   assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString(), 'PK', 'an XLSX is a zip');
   await leader.context.close();
 });
+
+test('a CSM makes the call on a renewal and qualifies it; a leader reads retention by quarter and cohort', async () => {
+  const { context, page } = await session(CSM);
+  await page.goto(`${BASE}/book`);
+  await page.getByRole('link', { name: 'Revenue', exact: true }).click();
+  await page.locator('#revenue-tabs').getByRole('link', { name: 'Renewals' }).click();
+  await page.locator('#renewals').waitFor();
+  // The CSM's own renewals: one without a call yet gets one.
+  const row = page.locator('#renewals tbody tr').filter({ hasText: 'no call yet' }).first();
+  const id = (await row.getAttribute('id')).replace('renewal-', '');
+  await row.getByText('Make the call').click();
+  await row.getByLabel('Call').selectOption('commit');
+  await row.getByLabel('Note').fill('Verbal yes from the CFO');
+  await row.getByRole('button', { name: 'Save the call' }).click();
+  await page.waitForURL(new RegExp(`#renewal-${id}$`));
+  const saved = page.locator(`#renewal-${id}`);
+  assert.equal((await saved.locator('b.call').textContent()).trim(), 'commit');
+  assert.match(await saved.locator('b.call').getAttribute('title'), /Verbal yes from the CFO/);
+  await shot(page, '50-renewals');
+
+  // MEDDICC: what the book knows is beside each element; a rating saved counts.
+  await saved.getByTitle('MEDDICC elements rated').click();
+  await page.locator('#meddicc-form').waitFor();
+  assert.match(await page.locator('#meddicc-completeness').textContent(), /^0 of 7$/);
+  await page.locator('select[name="rating.metrics"]').selectOption('green');
+  await page.locator('input[name="note.metrics"]').fill('Hours saved shown at the last review');
+  await page.getByRole('button', { name: 'Save the qualification' }).click();
+  await page.waitForURL(/\/meddicc$/);
+  assert.match(await page.locator('#meddicc-completeness').textContent(), /^1 of 7$/);
+  assert.equal(await page.locator('#meddicc-history li').count(), 1);
+  await shot(page, '51-meddicc', true);
+  await context.close();
+
+  // On a phone the pipeline fits the screen.
+  const phone = await session(CSM, { width: 390, height: 844 });
+  await phone.page.goto(`${BASE}/revenue/renewals`);
+  await phone.page.locator('#renewals').waitFor();
+  const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `renewals on a phone: ${width}px`);
+  await shot(phone.page, '52-renewals-phone');
+  await phone.context.close();
+
+  // A leader reads retention by quarter, the definitions beside it, and the cohorts.
+  const leader = await session(ADMIN);
+  await leader.page.goto(`${BASE}/revenue/retention?grain=quarter&group_by=cohort`);
+  await leader.page.getByRole('img', { name: 'Net and gross revenue retention and logo retention by period' }).waitFor();
+  assert.ok(await leader.page.locator('#retention-periods tbody tr').count() >= 4, 'quarters shown');
+  assert.ok(await leader.page.locator('#retention-cohorts tbody tr').count() >= 2, 'cohorts shown');
+  assert.ok(await leader.page.locator('#retention-groups tbody tr').count() >= 2, 'NRR by cohort');
+  await leader.page.locator('#def-nrr').waitFor();
+  const nrr = await leader.page.locator('#retention-periods tbody tr').first().locator('td').last();
+  assert.match(await nrr.getAttribute('title'), /^\$[\d,.]+ \/ \$[\d,.]+$/, 'a ratio shows what it divides');
+  await shot(leader.page, '53-retention', true);
+  const [xlsx] = await Promise.all([leader.page.waitForEvent('download'), leader.page.locator('#retention-export').click()]);
+  assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString(), 'PK', 'an XLSX is a zip');
+  await leader.context.close();
+});
