@@ -4,8 +4,8 @@
 use crate::rows::day;
 use crate::{Result, Store};
 use chrono::NaiveDate;
+use sherpa_core::Money;
 use sherpa_core::revenue::RetentionTerm;
-use sherpa_core::{ContractStatus, Money};
 
 /// The terms revenue reports count, and how many they could not (no exchange rate).
 #[derive(Debug, Clone, Default)]
@@ -41,7 +41,6 @@ struct TermRow {
     arr_minor: i64,
     start_date: String,
     end_date: String,
-    status: String,
     churn_reason: Option<String>,
 }
 
@@ -54,8 +53,9 @@ impl Store {
     pub async fn revenue_terms(&self) -> Result<RevenueTerms> {
         let reporting = self.currency();
         let rows: Vec<TermRow> = sqlx::query_as(&format!(
-            "SELECT c.account_id, {REPORTING_ARR} AS arr_minor, c.start_date, c.end_date, c.status, \
-             c.churn_reason FROM contracts c LEFT JOIN exchange_rates x ON x.currency = c.currency \
+            "SELECT c.account_id, {REPORTING_ARR} AS arr_minor, c.start_date, c.end_date, \
+             CASE WHEN c.churn_reason <> '' THEN c.churn_reason END AS churn_reason \
+             FROM contracts c LEFT JOIN exchange_rates x ON x.currency = c.currency \
              WHERE c.status <> 'cancelled' AND (c.currency = $1 OR x.minor_ppm IS NOT NULL)"
         ))
         .bind(reporting.code())
@@ -76,7 +76,8 @@ impl Store {
                     arr: Money::from_minor_units(r.arr_minor, reporting).amount,
                     start: day("start_date", &r.start_date)?,
                     end: day("end_date", &r.end_date)?,
-                    cancelled: r.status == ContractStatus::Cancelled.as_str(),
+                    // Cancelled terms are left out above.
+                    cancelled: false,
                     churn_reason: r.churn_reason.filter(|s| !s.trim().is_empty()),
                 })
             })
@@ -94,5 +95,18 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// The day each account that records one became a customer: what cohorts need when
+    /// nothing is grouped.
+    pub async fn customers_since(&self) -> Result<Vec<(i64, NaiveDate)>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, customer_since FROM accounts WHERE customer_since IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, d)| Ok((id, day("customer_since", &d)?)))
+            .collect()
     }
 }

@@ -150,12 +150,19 @@ impl App {
         let periods =
             periods(q.grain, from, to).map_err(|e| Error::invalid("from", e.to_string()))?;
         let terms = self.store.revenue_terms().await?;
-        let accounts = self.store.revenue_accounts().await?;
+        // The accounts' groups only when grouping; cohorts need only when each became one.
+        let accounts = match q.group_by {
+            Some(_) => self.store.revenue_accounts().await?,
+            None => Vec::new(),
+        };
         let segments = self.store.prioritisation_rules().await?.pareto.names;
-        let since: HashMap<i64, NaiveDate> = accounts
-            .iter()
-            .filter_map(|a| a.customer_since().map(|d| (a.id, d)))
-            .collect();
+        let since: HashMap<i64, NaiveDate> = match q.group_by {
+            Some(_) => accounts
+                .iter()
+                .filter_map(|a| a.customer_since().map(|d| (a.id, d)))
+                .collect(),
+            None => self.store.customers_since().await?.into_iter().collect(),
+        };
         let book = RetentionBook::new(terms.terms);
         let group_of: HashMap<i64, String> = match q.group_by {
             None => HashMap::new(),

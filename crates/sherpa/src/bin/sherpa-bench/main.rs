@@ -5,6 +5,7 @@
 //! cargo run --release --bin sherpa-bench -- ingest --events 1000000
 //! cargo run --release --bin sherpa-bench -- health --accounts 100000
 //! cargo run --release --bin sherpa-bench -- import-events --megabytes 1024
+//! cargo run --release --bin sherpa-bench -- revenue --accounts 100000
 //! cargo build --release --bins && target/release/sherpa-bench soak --minutes 5
 //! ```
 
@@ -12,6 +13,7 @@ mod harness;
 mod health;
 mod import_events;
 mod ingest;
+mod revenue;
 mod soak;
 
 use clap::Parser;
@@ -30,6 +32,9 @@ enum Bench {
     /// `sherpa import events` on a large file: events per second against reading and parsing
     /// it, and the command's peak memory.
     ImportEvents(import_events::ImportEventsArgs),
+    /// Retention and the renewal pipeline over three years of contract terms, against a plain
+    /// SQL aggregate over the same rows.
+    Revenue(revenue::RevenueArgs),
     /// Pages, intake and jobs at once for minutes, against a separate `sherpa serve`: errors,
     /// p99 latencies and the server's memory growth.
     Soak(soak::SoakArgs),
@@ -51,6 +56,7 @@ fn main() -> std::process::ExitCode {
             Bench::Ingest(a) => ingest::run(a).await,
             Bench::Health(a) => health::run(a).await,
             Bench::ImportEvents(a) => import_events::run(a).await,
+            Bench::Revenue(a) => revenue::run(a).await,
             Bench::Soak(a) => soak::run(a).await,
         }
     });

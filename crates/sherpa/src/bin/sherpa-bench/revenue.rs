@@ -1,0 +1,155 @@
+//! `sherpa-bench revenue`: retention over the demo book's contract terms (three years of
+//! them for 100,000 accounts by default), by month for three years, by quarter grouped by
+//! segment, and the renewal pipeline of a year, each against the floor of a plain SQL
+//! aggregate over the same contract rows in the same run. Medians of `--repeats` runs.
+//!
+//! SQLite by default (a fresh temporary file); `--postgres URL` uses a new schema there.
+
+use crate::harness::{bench_database, drop_bench_schema};
+use sherpa_app::{App, Caller, RetentionQuery, RevenueGroup};
+use sherpa_core::demo::DemoBook;
+use sherpa_core::revenue::Grain;
+use sherpa_store::Store;
+use std::future::Future;
+use std::time::Instant;
+
+#[derive(clap::Args)]
+pub struct RevenueArgs {
+    /// Accounts in the demo book.
+    #[arg(long, default_value_t = 100_000)]
+    pub accounts: usize,
+    /// Timed runs of each figure (and of the floor); the medians are reported.
+    #[arg(long, default_value_t = 5)]
+    pub repeats: usize,
+    /// A PostgreSQL database to use instead of a temporary SQLite file (a schema is made).
+    #[arg(long, value_name = "URL")]
+    pub postgres: Option<String>,
+}
+
+pub async fn run(a: RevenueArgs) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let store = bench_database(&a.postgres, &dir, "revenue").await?;
+    let result = bench(&a, &store).await;
+    store.close().await;
+    if let Some(base) = &a.postgres {
+        drop_bench_schema(base, "revenue").await?;
+    }
+    result
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// The median seconds of `repeats` runs of `f`.
+async fn timed<F, Fut, T>(repeats: usize, f: F) -> anyhow::Result<(f64, T)>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = anyhow::Result<T>>,
+{
+    let mut times = Vec::with_capacity(repeats);
+    let mut last = None;
+    for _ in 0..repeats.max(1) {
+        let t = Instant::now();
+        last = Some(f().await?);
+        times.push(t.elapsed().as_secs_f64());
+    }
+    Ok((median(times), last.expect("one run")))
+}
+
+async fn bench(a: &RevenueArgs, store: &Store) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let book = DemoBook::new(a.accounts, 7, store.clock().today());
+    let hash = sherpa_app::password::hash("bench-revenue")?;
+    store.load_demo(&book, &hash, &|_, _| {}).await?;
+    let (terms,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM contracts")
+        .fetch_one(store.pool())
+        .await?;
+    println!(
+        "engine {}: demo book of {} accounts with {terms} contract terms loaded in {:.1} s",
+        store.engine().name(),
+        a.accounts,
+        started.elapsed().as_secs_f64()
+    );
+    let app = App::new(store.clone());
+    let by = Caller::operator();
+    let today = store.clock().today();
+    // The floor: one pass of the database over the same rows, summing them.
+    let (floor, _) = timed(a.repeats, || async {
+        let row: (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(arr_minor), 0) AS BIGINT) FROM contracts \
+             WHERE status <> 'cancelled'",
+        )
+        .fetch_one(store.pool())
+        .await?;
+        anyhow::Ok(row)
+    })
+    .await?;
+    println!(
+        "floor: a plain SQL aggregate over the contract rows, {:.3} s (median of {})",
+        floor, a.repeats
+    );
+    let report = |name: &str, secs: f64, what: String| {
+        println!(
+            "{name}: {secs:.3} s, {:.1}x the floor ({what})",
+            secs / floor.max(1e-9)
+        );
+    };
+    // Where retention's time goes: reading the terms and the accounts' groups.
+    let (secs, t) = timed(a.repeats, || async { Ok(store.revenue_terms().await?) }).await?;
+    report(
+        "reading the terms in the reporting currency",
+        secs,
+        format!("{} terms", t.terms.len()),
+    );
+    let (secs, n) = timed(a.repeats, || async {
+        Ok(store.revenue_accounts().await?.len())
+    })
+    .await?;
+    report(
+        "reading the accounts' groups",
+        secs,
+        format!("{n} accounts"),
+    );
+    let months = RetentionQuery {
+        grain: Grain::Month,
+        from: Some(Grain::Month.back(Grain::Month.start_of(today), 35)),
+        to: None,
+        group_by: None,
+    };
+    let (secs, r) = timed(a.repeats, || async {
+        Ok(app.retention(&by, &months).await?)
+    })
+    .await?;
+    report(
+        "retention by month, three years",
+        secs,
+        format!("{} periods", r.periods.len()),
+    );
+    let quarters = RetentionQuery {
+        grain: Grain::Quarter,
+        from: Some(Grain::Quarter.back(Grain::Quarter.start_of(today), 11)),
+        to: None,
+        group_by: Some(RevenueGroup::Segment),
+    };
+    let (secs, r) = timed(a.repeats, || async {
+        Ok(app.retention(&by, &quarters).await?)
+    })
+    .await?;
+    report(
+        "retention by quarter and segment, three years",
+        secs,
+        format!("{} periods, {} cohorts", r.periods.len(), r.cohorts.len()),
+    );
+    let (secs, p) = timed(a.repeats, || async {
+        Ok(app.renewals(&by, Some(365), false).await?)
+    })
+    .await?;
+    report(
+        "the renewal pipeline of a year",
+        secs,
+        format!("{} renewals", p.renewals.len()),
+    );
+    Ok(())
+}
