@@ -421,3 +421,47 @@ fn usage_is_read_only_from_settled_rollups() {
         found.join("\n")
     );
 }
+
+/// utoipa names a schema by its type's name alone: two handlers' `ToSchema` types of one name
+/// would silently make one of them describe the other's responses in the OpenAPI document.
+#[test]
+fn every_api_schema_has_a_name_of_its_own() {
+    let handlers = workspace().join("crates/server/src/handlers");
+    let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for file in sources(&handlers) {
+        let text = std::fs::read_to_string(&file).expect("readable source");
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !(line.trim_start().starts_with("#[derive(") && line.contains("ToSchema")) {
+                continue;
+            }
+            let declared = lines[i + 1..].iter().take(6).find_map(|l| {
+                let l = l.trim_start();
+                l.strip_prefix("pub struct ")
+                    .or_else(|| l.strip_prefix("pub enum "))
+                    .or_else(|| l.strip_prefix("struct "))
+                    .map(|rest| {
+                        rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+                            .next()
+                            .unwrap_or_default()
+                            .to_string()
+                    })
+            });
+            if let Some(name) = declared {
+                let at = file
+                    .strip_prefix(&handlers)
+                    .unwrap_or(&file)
+                    .display()
+                    .to_string();
+                seen.entry(name).or_default().push(at);
+            }
+        }
+    }
+    assert!(
+        seen.len() > 50,
+        "the handlers' schemas were found: {}",
+        seen.len()
+    );
+    let twice: Vec<_> = seen.iter().filter(|(_, at)| at.len() > 1).collect();
+    assert!(twice.is_empty(), "schema names declared twice: {twice:?}");
+}

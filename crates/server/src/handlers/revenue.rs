@@ -88,7 +88,7 @@ pub struct RetentionPeriodDto {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct CohortCellDto {
+pub struct RetentionCohortCellDto {
     /// Periods since the cohort joined (0 = the end of its joining period).
     pub age: usize,
     #[schema(value_type = Object)]
@@ -100,13 +100,13 @@ pub struct CohortCellDto {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct CohortDto {
+pub struct RetentionCohortDto {
     pub label: String,
     pub start: chrono::NaiveDate,
     pub accounts: usize,
     #[schema(value_type = Object)]
     pub base_mrr: Money,
-    pub cells: Vec<CohortCellDto>,
+    pub cells: Vec<RetentionCohortCellDto>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -125,7 +125,7 @@ pub struct RetentionDto {
     pub definitions: Vec<DefinitionDto>,
     pub reading: String,
     pub periods: Vec<RetentionPeriodDto>,
-    pub cohorts: Vec<CohortDto>,
+    pub cohorts: Vec<RetentionCohortDto>,
 }
 
 fn ratio(r: Ratio) -> RatioDto {
@@ -163,8 +163,8 @@ fn figures(r: &Retention, currency: Currency) -> RetentionFiguresDto {
     }
 }
 
-fn cohort(c: &Cohort, grain: Grain, currency: Currency) -> CohortDto {
-    CohortDto {
+fn cohort(c: &Cohort, grain: Grain, currency: Currency) -> RetentionCohortDto {
+    RetentionCohortDto {
         label: grain.label(c.start),
         start: c.start,
         accounts: c.accounts,
@@ -176,7 +176,7 @@ fn cohort(c: &Cohort, grain: Grain, currency: Currency) -> CohortDto {
             .cells
             .iter()
             .enumerate()
-            .map(|(age, (mrr, accounts))| CohortCellDto {
+            .map(|(age, (mrr, accounts))| RetentionCohortCellDto {
                 age,
                 mrr: Money {
                     amount: *mrr,
