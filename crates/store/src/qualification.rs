@@ -3,6 +3,7 @@
 
 use crate::audit::record;
 use crate::rows::{day, time};
+use crate::versions::Versioned;
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sherpa_core::revenue::RevenueConfig;
@@ -27,6 +28,12 @@ pub struct CompetitorMention {
     pub by: Option<String>,
 }
 
+/// Where the revenue settings are kept.
+const REVENUE: Versioned = Versioned {
+    table: "revenue_config_versions",
+    entity: "revenue_config",
+};
+
 fn decode<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T> {
     serde_json::from_str(json)
         .map_err(|e| StoreError::Db(sqlx::Error::Decode(format!("{what}: {e}").into())))
@@ -35,42 +42,20 @@ fn decode<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T> {
 impl Store {
     /// The revenue settings in force (the defaults until someone saves them).
     pub async fn revenue_config(&self) -> Result<RevenueConfig> {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT config FROM revenue_config_versions ORDER BY id DESC LIMIT 1")
-                .fetch_optional(&self.pool)
-                .await?;
-        match row {
-            None => Ok(RevenueConfig::default()),
-            Some((json,)) => decode("revenue config", &json),
-        }
+        self.config_in_force(REVENUE).await
     }
 
     /// Saves revenue settings, checked by the caller.
     pub async fn set_revenue_config(&self, actor: &Actor, config: &RevenueConfig) -> Result<()> {
-        let now = self.now();
-        let json = serde_json::to_string(config).expect("plain data");
-        let mut tx = self.write_tx().await?;
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO revenue_config_versions (config, saved_at, saved_by) VALUES ($1, $2, $3) \
-             RETURNING id",
-        )
-        .bind(&json)
-        .bind(&now)
-        .bind(actor.user_id.map(|u| u.0))
-        .fetch_one(&mut *tx)
-        .await?;
-        record(
-            &mut tx,
-            &now,
+        let before = self.revenue_config().await?;
+        self.save_config_version(
+            REVENUE,
             actor,
-            "update",
-            "revenue_config",
-            id,
-            None,
-            None,
+            (&before, config),
+            "MEDDICC elements and competitors",
+            false,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

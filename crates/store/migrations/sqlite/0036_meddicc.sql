@@ -5,7 +5,9 @@ CREATE TABLE revenue_config_versions (
     id INTEGER PRIMARY KEY,
     config TEXT NOT NULL,
     saved_at TEXT NOT NULL,
-    saved_by BIGINT REFERENCES users(id)
+    saved_by BIGINT REFERENCES users(id),
+    summary TEXT NOT NULL DEFAULT '',
+    builtin BIGINT NOT NULL DEFAULT 0
 );
 
 CREATE TABLE renewal_qualifications (
