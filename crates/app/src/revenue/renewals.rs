@@ -63,10 +63,7 @@ impl App {
         switches: &MeddiccSwitches,
         r: PipelineRenewal,
     ) -> Renewal {
-        let notice_date = r
-            .notice_days
-            .and_then(|d| u64::try_from(d).ok())
-            .map(|d| r.end - chrono::Days::new(d));
+        let notice_date = notice_date(r.end, r.notice_days);
         let deadline = deadline(r.end, notice_date);
         Renewal {
             days_to_renewal: (r.end - today).num_days(),

@@ -155,7 +155,11 @@ impl App {
             Some(_) => self.store.revenue_accounts().await?,
             None => Vec::new(),
         };
-        let segments = self.store.prioritisation_rules().await?.pareto.names;
+        // The segments' names only when grouping by them.
+        let segments = match q.group_by {
+            Some(RevenueGroup::Segment) => self.store.prioritisation_rules().await?.pareto.names,
+            _ => Vec::new(),
+        };
         let since: HashMap<i64, NaiveDate> = match q.group_by {
             Some(_) => accounts
                 .iter()

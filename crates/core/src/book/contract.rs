@@ -75,14 +75,20 @@ impl ContractFields {
 
     /// The last day to give notice of cancellation, when the contract sets a notice period.
     pub fn notice_date(&self) -> Option<NaiveDate> {
-        self.notice_days
-            .and_then(|d| u64::try_from(d).ok())
-            .map(|d| self.end_date - chrono::Days::new(d))
+        notice_date(self.end_date, self.notice_days)
     }
 
     pub fn mrr(&self) -> Decimal {
         (self.arr.amount / Decimal::from(12)).round_dp(2)
     }
+}
+
+/// The last day to give notice of cancellation of a term ending on `end` with a notice period
+/// of `notice_days`; `None` when the contract sets none.
+pub fn notice_date(end: NaiveDate, notice_days: Option<i64>) -> Option<NaiveDate> {
+    notice_days
+        .and_then(|d| u64::try_from(d).ok())
+        .map(|d| end - chrono::Days::new(d))
 }
 
 vocabulary!(
