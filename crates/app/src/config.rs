@@ -387,6 +387,11 @@ mod tests {
                 decision_criteria: false,
             },
             competitors: vec!["Rival Co".into()],
+            probabilities: vec![sherpa_core::revenue::ProbabilityEdit {
+                colour: "orange".into(),
+                months: "3-6".into(),
+                renewal_percent: rust_decimal::Decimal::new(725, 1),
+            }],
         };
         let file = ConfigFile::new(
             PrioritisationRules::default().into(),

@@ -491,6 +491,7 @@ async fn a_renewal_is_qualified_with_meddicc_and_what_the_book_knows_is_beside_e
                     decision_criteria: false,
                 },
                 competitors: vec!["Rival Co".into()],
+                ..Default::default()
             },
         )
         .await

@@ -1,7 +1,7 @@
 //! What revenue reports read: every contract term in the reporting currency (converted in SQL
 //! by the same integer rule as account ARR) and the attributes accounts are grouped by.
 
-use crate::rows::day;
+use crate::rows::{day, parse};
 use crate::{Result, Store};
 use chrono::NaiveDate;
 use sherpa_core::Money;
@@ -37,11 +37,13 @@ impl RevenueAccount {
 
 #[derive(sqlx::FromRow)]
 struct TermRow {
+    id: i64,
     account_id: i64,
     arr_minor: i64,
     start_date: String,
     end_date: String,
     churn_reason: Option<String>,
+    outcome: Option<String>,
 }
 
 /// A term's ARR in reporting minor units: the same rule (and rounding) as account ARR.
@@ -53,9 +55,9 @@ impl Store {
     pub async fn revenue_terms(&self) -> Result<RevenueTerms> {
         let reporting = self.currency();
         let rows: Vec<TermRow> = sqlx::query_as(&format!(
-            "SELECT c.account_id, {REPORTING_ARR} AS arr_minor, c.start_date, c.end_date, \
-             CASE WHEN c.churn_reason <> '' THEN c.churn_reason END AS churn_reason \
-             FROM contracts c LEFT JOIN exchange_rates x ON x.currency = c.currency \
+            "SELECT c.id, c.account_id, {REPORTING_ARR} AS arr_minor, c.start_date, c.end_date, \
+             CASE WHEN c.churn_reason <> '' THEN c.churn_reason END AS churn_reason, \
+             c.outcome FROM contracts c LEFT JOIN exchange_rates x ON x.currency = c.currency \
              WHERE c.status <> 'cancelled' AND (c.currency = $1 OR x.minor_ppm IS NOT NULL)"
         ))
         .bind(reporting.code())
@@ -72,6 +74,7 @@ impl Store {
             .into_iter()
             .map(|r| {
                 Ok(RetentionTerm {
+                    contract: r.id,
                     account: r.account_id,
                     arr: Money::from_minor_units(r.arr_minor, reporting).amount,
                     start: day("start_date", &r.start_date)?,
@@ -79,6 +82,11 @@ impl Store {
                     // Cancelled terms are left out above.
                     cancelled: false,
                     churn_reason: r.churn_reason.filter(|s| !s.trim().is_empty()),
+                    outcome: r
+                        .outcome
+                        .as_deref()
+                        .map(|o| parse("outcome", o))
+                        .transpose()?,
                 })
             })
             .collect::<Result<_>>()?;

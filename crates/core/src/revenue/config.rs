@@ -1,7 +1,10 @@
 //! The revenue settings a CS-ops admin keeps as code (`[revenue]` in the configuration file):
-//! which MEDDICC elements the team qualifies renewals on, and the competitors it tracks.
+//! which MEDDICC elements the team qualifies renewals on, the competitors it tracks, and the
+//! renewal chances a leader set by hand in the forecast's probability table.
 
+use super::calibration::{Band, ColourKey, ProbabilityEdit};
 use super::meddicc::MeddiccSwitches;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// The longest competitor name, and how many a list holds.
@@ -16,6 +19,9 @@ pub struct RevenueConfig {
     /// The competitors an account can mention, by name.
     #[serde(default)]
     pub competitors: Vec<String>,
+    /// Cells of the probability table set by hand; the others are learned.
+    #[serde(default)]
+    pub probabilities: Vec<ProbabilityEdit>,
 }
 
 impl RevenueConfig {
@@ -39,7 +45,25 @@ impl RevenueConfig {
                 return Err(format!("competitors[{i}]: \"{name}\" is listed twice"));
             }
         }
+        let mut cells = std::collections::HashSet::new();
+        for (i, p) in self.probabilities.iter().enumerate() {
+            let (colour, band, _) = p.parse().map_err(|e| format!("probabilities[{i}]: {e}"))?;
+            if !cells.insert((colour, band)) {
+                return Err(format!(
+                    "probabilities[{i}]: {} at {} months is set twice",
+                    p.colour, p.months
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// The cells set by hand (the configuration is checked before it is saved).
+    pub fn probability_edits(&self) -> Vec<(ColourKey, Band, Decimal)> {
+        self.probabilities
+            .iter()
+            .filter_map(|p| p.parse().ok())
+            .collect()
     }
 
     /// The listed competitor with this name, whatever its case.

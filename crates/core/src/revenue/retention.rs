@@ -15,6 +15,7 @@
 //! customers during the period are new business, not retention, and are left out.
 
 use super::Grain;
+use crate::book::Outcome;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -22,6 +23,8 @@ use std::collections::BTreeMap;
 /// A contract term as retention reads it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetentionTerm {
+    /// The contract the term is.
+    pub contract: i64,
     pub account: i64,
     /// In the reporting currency.
     pub arr: Decimal,
@@ -31,6 +34,8 @@ pub struct RetentionTerm {
     pub cancelled: bool,
     /// Why the customer left, when this term ended in churn.
     pub churn_reason: Option<String>,
+    /// How it ended, once recorded.
+    pub outcome: Option<Outcome>,
 }
 
 /// A ratio with what it is made of, so that a person can check it.
@@ -360,12 +365,14 @@ mod tests {
 
     fn term(account: i64, arr: i64, start: &str, end: &str) -> RetentionTerm {
         RetentionTerm {
+            contract: account * 10 + start[3..4].parse::<i64>().unwrap(),
             account,
             arr: arr.into(),
             start: day(start),
             end: day(end),
             cancelled: false,
             churn_reason: None,
+            outcome: None,
         }
     }
 
