@@ -6,7 +6,7 @@ use crate::App;
 use sherpa_store::{Job, Store};
 
 /// The jobs that run once a day, shortly after midnight UTC.
-pub const DAILY: [&str; 11] = [
+pub const DAILY: [&str; 13] = [
     "refresh_arr",
     "plan_values",
     "tidy_web",
@@ -16,6 +16,8 @@ pub const DAILY: [&str; 11] = [
     "reassignments",
     "health",
     crate::BACKTEST_JOB,
+    crate::RENEWAL_FORECAST_JOB,
+    "forecast_actuals",
     "archive_tasks",
     "prune_jobs",
 ];
@@ -126,6 +128,24 @@ async fn run(app: &App, store: &Store, job: &Job) -> anyhow::Result<()> {
                 ms = started.elapsed().as_millis() as u64,
                 "health back-test computed"
             );
+            Ok(())
+        }
+        // The renewal probability table's cases and the forecast's accuracy: a day's new
+        // outcomes, or a changed scorecard.
+        crate::RENEWAL_FORECAST_JOB => {
+            let started = std::time::Instant::now();
+            let cases = app.learn_renewal_forecast().await?;
+            tracing::info!(
+                cases,
+                ms = started.elapsed().as_millis() as u64,
+                "renewal probabilities learned and forecast accuracy measured"
+            );
+            Ok(())
+        }
+        // Each planned series' periods that closed yesterday: their actuals, recorded once.
+        "forecast_actuals" => {
+            let n = app.record_planned_actuals().await?;
+            tracing::info!(series = n, "forecast actuals recorded");
             Ok(())
         }
         // A health configuration saved while re-scoring failed: score every account again.

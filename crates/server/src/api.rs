@@ -178,6 +178,11 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(renewals::make_call, renewals::calls))
         .routes(routes!(meddicc::get_meddicc, meddicc::put_meddicc))
         .routes(routes!(meddicc::mention, meddicc::mentions))
+        .routes(routes!(forecast::waterfall))
+        .routes(routes!(forecast::lock_plan))
+        .routes(routes!(forecast::replan))
+        .routes(routes!(forecast::explain_variance))
+        .routes(routes!(forecast::accuracy))
         .split_for_parts();
     let mut doc = doc;
     // After the routes are in: the modifier walks every operation.

@@ -24,6 +24,7 @@ mod demo;
 mod engagement;
 mod error;
 mod exchange;
+mod forecast;
 mod health;
 mod import;
 mod intake;
@@ -60,6 +61,7 @@ pub use engagement::{
     AccountEngagement, EngagementConfigVersion, EngagementSweep, FiredMoment, ProductRelease,
 };
 pub use error::StoreError;
+pub use forecast::{NewPlan, PeriodValues, PlanRecord, PlannedRenewal, VarianceNote};
 pub use health::{
     AccountHealth, AtRiskPlaybook, BACKTEST_HORIZONS, BACKTEST_MAX_HORIZON_DAYS, BuiltinFollowed,
     ColourDay, ColourMove, CsmPulse, HealthConfigVersion, HealthRefresh, HealthSnapshot,

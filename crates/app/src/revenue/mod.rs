@@ -2,12 +2,20 @@
 //! signed in reads the figures; leaders lock and re-plan the forecast.
 
 mod demo;
+mod forecast;
 mod meddicc;
+mod plan;
+mod probabilities;
 mod renewals;
 mod retention;
 
+pub use forecast::{
+    ColourCheck, Waterfall, WaterfallPeriod, parse_forecast_grain, parse_series, plan_periods,
+};
 pub use meddicc::{
     COMPETITION_DAYS, ElementView, MeddiccView, MentionCompetitor, QualificationVersion,
 };
+pub use plan::{PLAN_NOTE_MAX, PlanRequest};
+pub use probabilities::{AccuracyState, ForecastBasis, RENEWAL_FORECAST_JOB};
 pub use renewals::{MakeCall, Renewal, RenewalPipeline, within_days};
 pub use retention::{RetentionPeriod, RetentionQuery, RetentionReport, RevenueGroup, parse_grain};

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use sherpa_core::engagement::Trigger;
 use sherpa_core::revenue::meddicc::MeddiccSwitches;
 use sherpa_core::revenue::{
-    CALL_NOTE_MAX, DEFAULT_WITHIN_DAYS, MAX_WITHIN_DAYS, RenewalCall, deadline,
+    Band, CALL_NOTE_MAX, Calibration, DEFAULT_WITHIN_DAYS, MAX_WITHIN_DAYS, RenewalCall, deadline,
 };
 use sherpa_core::*;
 use sherpa_store::{CallMade, PipelineRenewal};
@@ -25,6 +25,9 @@ pub struct Renewal {
     pub may_call: bool,
     /// MEDDICC elements rated, of those in use.
     pub meddicc: (usize, usize),
+    /// The modelled chance it renews: the probability table's figure for its colour and how
+    /// far it is.
+    pub probability: Option<rust_decimal::Decimal>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +64,7 @@ impl App {
         by: &Caller,
         today: NaiveDate,
         switches: &MeddiccSwitches,
+        table: &Calibration,
         r: PipelineRenewal,
     ) -> Renewal {
         let notice_date = notice_date(r.end, r.notice_days);
@@ -72,6 +76,7 @@ impl App {
             days_to_deadline: (deadline - today).num_days(),
             may_call: by.may(|u| u.may_call_renewal(&r.owners)).is_ok(),
             meddicc: switches.completeness(&r.qualification.clone().unwrap_or_default()),
+            probability: table.probability(r.colour, Band::of_days((r.end - today).num_days())),
             stored: r,
         }
     }
@@ -92,6 +97,7 @@ impl App {
             .renewal_pipeline(today, today + chrono::Days::new(within_days as u64), None)
             .await?;
         let switches = self.store.revenue_config().await?.meddicc;
+        let (table, _) = self.probability_table().await?;
         Ok(RenewalPipeline {
             today,
             within_days,
@@ -99,7 +105,7 @@ impl App {
             renewals: rows
                 .into_iter()
                 .filter(|r| me.is_none_or(|me| r.owners.includes(me)))
-                .map(|r| self.renewal(by, today, &switches, r))
+                .map(|r| self.renewal(by, today, &switches, &table, r))
                 .collect(),
         })
     }
@@ -118,7 +124,8 @@ impl App {
                 ))
             })?;
         let switches = self.store.revenue_config().await?.meddicc;
-        Ok(self.renewal(by, today, &switches, row))
+        let (table, _) = self.probability_table().await?;
+        Ok(self.renewal(by, today, &switches, &table, row))
     }
 
     /// Records the call on a renewal: the account's owners and leaders.

@@ -73,13 +73,16 @@ impl HorizonAccuracy {
             );
         };
         let n = self.points.len();
+        let range = if lo == hi {
+            String::new()
+        } else {
+            format!(" ({} to {} in most months)", lo.round_dp(1), hi.round_dp(1))
+        };
         let mut s = format!(
             "Looking {} months ahead, the forecast of revenue retention was off by {} points on \
-             average ({} to {} in most months), over {n} forecast{} and {} renewals.",
+             average{range}, over {n} forecast{} and {} renewals.",
             self.months,
             mean.round_dp(1),
-            lo.round_dp(1),
-            hi.round_dp(1),
             if n == 1 { "" } else { "s" },
             self.renewals,
         );

@@ -99,6 +99,11 @@ pub const COLOUR_KEYS: [ColourKey; 5] = [
     None,
 ];
 
+/// A colour key's place in [`COLOUR_KEYS`].
+fn rank(c: ColourKey) -> u8 {
+    COLOUR_KEYS.iter().position(|k| *k == c).unwrap_or(4) as u8
+}
+
 /// Parses a colour key.
 pub fn parse_colour_key(s: &str) -> Result<ColourKey, String> {
     if s.trim() == UNSCORED {
@@ -163,6 +168,11 @@ impl Count {
         self.renewed += u32::from(renewed);
     }
 
+    fn merge(&mut self, other: Count) {
+        self.terms += other.terms;
+        self.renewed += other.renewed;
+    }
+
     /// The observed share renewed, if any term.
     pub fn rate(&self) -> Option<Decimal> {
         (self.terms > 0).then(|| Decimal::from(self.renewed) / Decimal::from(self.terms))
@@ -207,35 +217,48 @@ pub struct Calibration {
 impl Calibration {
     /// The table learned from `cases`, with the leader's `edits` on top (already checked).
     pub fn learn(cases: &[CalibrationCase], edits: &[(ColourKey, Band, Decimal)]) -> Calibration {
-        let mut cells: BTreeMap<(Band, u8), Count> = BTreeMap::new();
-        let mut colours: BTreeMap<u8, Count> = BTreeMap::new();
-        let mut total = Count::default();
-        let rank = |c: ColourKey| COLOUR_KEYS.iter().position(|k| *k == c).unwrap_or(4) as u8;
+        let mut counts: BTreeMap<(u8, Band), Count> = BTreeMap::new();
         for case in cases {
-            cells
-                .entry((case.band, rank(case.colour)))
+            counts
+                .entry((rank(case.colour), case.band))
                 .or_default()
                 .add(case.renewed);
-            colours
-                .entry(rank(case.colour))
-                .or_default()
-                .add(case.renewed);
-            total.add(case.renewed);
+        }
+        let counts: Vec<(ColourKey, Band, Count)> = counts
+            .into_iter()
+            .map(|((r, b), c)| (COLOUR_KEYS[usize::from(r)], b, c))
+            .collect();
+        Calibration::from_counts(&counts, edits)
+    }
+
+    /// The table from the cases counted per colour and band.
+    pub fn from_counts(
+        counts: &[(ColourKey, Band, Count)],
+        edits: &[(ColourKey, Band, Decimal)],
+    ) -> Calibration {
+        let mut colours = [Count::default(); 5];
+        let mut total = Count::default();
+        for (c, _, n) in counts {
+            colours[usize::from(rank(*c))].merge(*n);
+            total.merge(*n);
         }
         let overall = total.rate();
-        let colour_rate = |i: u8| {
-            let c = colours.get(&i).copied().unwrap_or_default();
-            overall.map(|o| c.shrunk(o))
-        };
-        let mut out = Vec::new();
+        let mut cells = Vec::new();
         for (i, colour) in COLOUR_KEYS.iter().enumerate() {
+            let colour_rate = overall.map(|o| colours[i].shrunk(o));
             for band in Band::ALL {
-                let count = cells.get(&(band, i as u8)).copied().unwrap_or_default();
-                out.push(Cell {
+                let count = counts
+                    .iter()
+                    .filter(|(c, b, _)| c == colour && *b == band)
+                    .fold(Count::default(), |mut a, (_, _, n)| {
+                        a.merge(*n);
+                        a
+                    });
+                cells.push(Cell {
                     colour: *colour,
                     band,
                     count,
-                    learned: colour_rate(i as u8).map(|p| count.shrunk(p).round_dp(4)),
+                    learned: colour_rate.map(|p| count.shrunk(p).round_dp(4)),
                     edited: edits
                         .iter()
                         .find(|(c, b, _)| c == colour && *b == band)
@@ -244,12 +267,8 @@ impl Calibration {
             }
         }
         Calibration {
-            cells: out,
-            colours: COLOUR_KEYS
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (*c, colours.get(&(i as u8)).copied().unwrap_or_default()))
-                .collect(),
+            cells,
+            colours: COLOUR_KEYS.iter().copied().zip(colours).collect(),
             total,
         }
     }

@@ -10,6 +10,7 @@ pub mod meddicc;
 mod period;
 mod renewal;
 mod retention;
+mod series;
 
 pub use accuracy::*;
 pub use calibration::*;
@@ -18,3 +19,4 @@ pub use forecast::*;
 pub use period::*;
 pub use renewal::*;
 pub use retention::*;
+pub use series::*;

@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod contracts;
 pub mod custom_fields;
 pub mod engagement;
+pub mod forecast;
 pub mod health;
 pub mod health_config;
 mod json;

@@ -68,6 +68,9 @@ pub struct RenewalDto {
     /// green, yellow, orange or red; null when the account has no score.
     pub health_colour: Option<String>,
     pub health_score: Option<f64>,
+    /// The modelled chance it renews (0 to 1): the probability table's figure for its colour
+    /// and months to renewal; null when the table has none.
+    pub renewal_probability: Option<String>,
     /// The latest call; null when nobody has made one.
     pub call: Option<CallDto>,
     /// The next term is already signed.
@@ -95,6 +98,7 @@ fn dto(r: &Renewal) -> RenewalDto {
         auto_renew: s.auto_renew,
         health_colour: s.colour.map(|c| c.as_str().into()),
         health_score: s.score.map(|v| (v * 10.0).round() / 10.0),
+        renewal_probability: r.probability.map(|p| p.normalize().to_string()),
         call: s.call.as_ref().map(CallDto::from),
         signed: s.signed,
         meddicc_rated: r.meddicc.0,

@@ -11,7 +11,8 @@ use crate::rows::{day, parse, time};
 use crate::{Result, Store};
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use sherpa_core::book::Outcome;
-use sherpa_core::health::{Backtest, Case, HorizonAuc, backtest, metrics, score_auc};
+use sherpa_core::health::{Backtest, Case, HorizonAuc, backtest, case_colour, metrics, score_auc};
+use sherpa_core::revenue::{Band, CalibrationCase};
 use sherpa_core::text::timestamp;
 use sherpa_core::*;
 use std::collections::BTreeMap;
@@ -185,6 +186,35 @@ impl Store {
             computed_at: time("computed_at", &at)?,
             backtest,
         }))
+    }
+
+    /// Every ended term's colour at each band of months before its end (see
+    /// [`Band::horizon_days`]), scored by the configuration in force from what was dated on or
+    /// before then. A term that had not begun by a band's day is not a case of that band: its
+    /// colour then would come from later.
+    pub async fn renewal_cases(&self) -> Result<Vec<CalibrationCase>> {
+        let scoring = Scoring {
+            config: self.health_config().await?,
+        };
+        let terms = self.ended_terms().await?;
+        let mut out = Vec::new();
+        for band in Band::ALL {
+            let horizon = band.horizon_days();
+            let sample = self.backtest_sample(&scoring, &terms, horizon).await?;
+            for c in sample.cases {
+                if c.as_of > c.term_end - Days::new(horizon.into()) {
+                    continue;
+                }
+                out.push(CalibrationCase {
+                    account: c.account,
+                    term_end: c.term_end,
+                    band,
+                    colour: case_colour(&scoring.config, &c),
+                    renewed: c.renewed(),
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// The id of the health configuration version in force (0: the built-in defaults).

@@ -173,6 +173,11 @@ fn scored(config: &HealthConfig, c: &Case) -> Option<(f64, Colour)> {
     }
 }
 
+/// The colour a case's account was scored in then, if it had a score.
+pub fn case_colour(config: &HealthConfig, c: &Case) -> Option<Colour> {
+    scored(config, c).map(|(_, colour)| colour)
+}
+
 /// The AUC of the live scores over `cases`, and how many of them had a score.
 pub fn score_auc(config: &HealthConfig, cases: &[Case]) -> (Option<Auc>, usize) {
     let scored: Vec<Scored> = cases

@@ -1,0 +1,147 @@
+//! What the forecast rests on: the book's terms, each account's colour now, the probability
+//! table (learned by a job from the health back-test's terms, with the cells a leader set),
+//! and the year's contraction and expansion on renewal; and the forecast's measured accuracy,
+//! computed by the same job.
+
+use crate::{App, Caller, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use sherpa_core::revenue::{
+    Calibration, ChangeRates, ColourKey, Expected, Figures, HorizonAccuracy, RenewalBook, accuracy,
+};
+use std::collections::HashMap;
+
+/// The job that learns the table's cases and measures the accuracy.
+pub const RENEWAL_FORECAST_JOB: &str = "renewal_forecast";
+
+#[derive(Debug, Clone)]
+pub struct ForecastBasis {
+    pub book: RenewalBook,
+    pub table: Calibration,
+    pub rates: ChangeRates,
+    colours: HashMap<i64, ColourKey>,
+    /// When the table's cases were learned; none while the job computes them (every cell is
+    /// then the leader's or empty).
+    pub learned_at: Option<DateTime<Utc>>,
+    /// Terms left out for want of an exchange rate.
+    pub unconverted_terms: i64,
+}
+
+/// Accuracy as last measured.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AccuracyState {
+    Ready {
+        computed_at: DateTime<Utc>,
+        /// The reporting currency the churned ARR is in.
+        currency: sherpa_core::Currency,
+        horizons: Vec<HorizonAccuracy>,
+    },
+    Computing,
+}
+
+impl ForecastBasis {
+    /// The forecast of the terms ending from `from` until `until`, as of `today`, each renewal
+    /// in its account's colour now.
+    pub fn forecast(
+        &self,
+        from: NaiveDate,
+        until: NaiveDate,
+        today: NaiveDate,
+    ) -> (Figures, Vec<Expected>) {
+        self.book
+            .forecast(from, until, today, &self.table, self.rates, |t, _| {
+                self.colours.get(&t.account).copied().flatten()
+            })
+    }
+
+    /// An account's colour now.
+    pub fn colour(&self, account: i64) -> ColourKey {
+        self.colours.get(&account).copied().flatten()
+    }
+}
+
+impl App {
+    /// The terms, colours, table and rates, read now. When the table's cases were never
+    /// learned, or were learned under another health configuration, the job is queued.
+    pub async fn forecast_basis(&self) -> Result<ForecastBasis> {
+        let terms = self.store.revenue_terms().await?;
+        let today = self.store.clock().today();
+        let book = RenewalBook::new(terms.terms);
+        let (table, learned_at) = self.probability_table().await?;
+        Ok(ForecastBasis {
+            rates: book.change_rates(today),
+            table,
+            colours: self.store.account_colours().await?.into_iter().collect(),
+            book,
+            learned_at,
+            unconverted_terms: terms.unconverted,
+        })
+    }
+
+    /// The probability table and when its cases were learned. When they never were, or were
+    /// learned under another health configuration, the job is queued and only the cells a
+    /// leader set have a figure meanwhile.
+    pub async fn probability_table(&self) -> Result<(Calibration, Option<DateTime<Utc>>)> {
+        let run = self.store.renewal_calibration_run().await?;
+        let version = self.store.health_config_version().await?;
+        let learned_at = match run {
+            Some((at, v, _)) if v == version => Some(at),
+            _ => {
+                self.queue_renewal_forecast(&format!("v{version}")).await?;
+                None
+            }
+        };
+        let counts = if learned_at.is_some() {
+            self.store.renewal_case_counts().await?
+        } else {
+            Vec::new()
+        };
+        let edits = self.store.revenue_config().await?.probability_edits();
+        Ok((Calibration::from_counts(&counts, &edits), learned_at))
+    }
+
+    async fn queue_renewal_forecast(&self, slot: &str) -> Result<()> {
+        self.store
+            .enqueue_job(
+                RENEWAL_FORECAST_JOB,
+                &serde_json::json!({}),
+                &format!("{RENEWAL_FORECAST_JOB}:{slot}"),
+                self.store.clock().now(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The forecast's accuracy as last measured for the health configuration in force.
+    pub async fn forecast_accuracy(&self, _by: &Caller) -> Result<AccuracyState> {
+        let version = self.store.health_config_version().await?;
+        match self.store.renewal_calibration_run().await? {
+            Some((computed_at, v, body)) if v == version => {
+                if let Ok(horizons) = serde_json::from_value(body) {
+                    return Ok(AccuracyState::Ready {
+                        computed_at,
+                        currency: self.store.currency(),
+                        horizons,
+                    });
+                }
+                self.queue_renewal_forecast(&format!("v{version}")).await?;
+            }
+            _ => self.queue_renewal_forecast(&format!("v{version}")).await?,
+        }
+        Ok(AccuracyState::Computing)
+    }
+
+    /// The job: every ended term's colour at each band, scored by the configuration in force,
+    /// and the accuracy measured on them. Answers how many cases.
+    pub async fn learn_renewal_forecast(&self) -> Result<usize> {
+        let version = self.store.health_config_version().await?;
+        let cases = self.store.renewal_cases().await?;
+        let book = RenewalBook::new(self.store.revenue_terms().await?.terms);
+        let today = self.store.clock().today();
+        let measured = accuracy(&book, &cases, today);
+        let body = serde_json::to_value(&measured).unwrap_or(serde_json::Value::Null);
+        self.store
+            .save_renewal_cases(version, &cases, &body)
+            .await?;
+        Ok(cases.len())
+    }
+}

@@ -1,0 +1,93 @@
+//! The series a waterfall tracks: the renewals (forecast from the probability table, in ARR)
+//! or a retention figure Sherpa already computes (a plan is then a target per period, in
+//! percent). Each names the measures its plans and actuals keep.
+
+use super::forecast::MEASURES;
+use super::retention::Retention;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Series {
+    Renewals,
+    Nrr,
+    Grr,
+    LogoChurn,
+}
+
+/// The measure a tracked figure's plan and actual keep.
+pub const TARGET: &str = "value";
+
+impl Series {
+    pub const ALL: [Series; 4] = [
+        Series::Renewals,
+        Series::Nrr,
+        Series::Grr,
+        Series::LogoChurn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Series::Renewals => "renewals",
+            Series::Nrr => "nrr",
+            Series::Grr => "grr",
+            Series::LogoChurn => "logo_churn",
+        }
+    }
+
+    /// In words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Series::Renewals => "Renewals (ARR)",
+            Series::Nrr => "Net revenue retention (%)",
+            Series::Grr => "Gross revenue retention (%)",
+            Series::LogoChurn => "Logo churn rate (%)",
+        }
+    }
+
+    /// Whether its plan is the forecast (renewals) or a target a leader sets (the others).
+    pub fn is_forecast(self) -> bool {
+        self == Series::Renewals
+    }
+
+    /// The measures its plans and actuals keep.
+    pub fn measures(self) -> &'static [&'static str] {
+        if self.is_forecast() {
+            &MEASURES
+        } else {
+            &[TARGET]
+        }
+    }
+
+    /// The measure the waterfall compares plan and actual on.
+    pub fn headline(self) -> &'static str {
+        if self.is_forecast() {
+            "renewed"
+        } else {
+            TARGET
+        }
+    }
+
+    /// The figure of a period's retention, in percent to two places.
+    pub fn of_retention(self, r: &Retention) -> Option<Decimal> {
+        let ratio = match self {
+            Series::Renewals => return None,
+            Series::Nrr => r.nrr(),
+            Series::Grr => r.grr(),
+            Series::LogoChurn => r.logo_churn(),
+        };
+        ratio
+            .value()
+            .map(|v| (v * Decimal::ONE_HUNDRED).round_dp(2))
+    }
+}
+
+impl FromStr for Series {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Series, String> {
+        Series::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s.trim())
+            .ok_or_else(|| format!("\"{s}\" is not a series: use renewals, nrr, grr or logo_churn"))
+    }
+}

@@ -1,0 +1,312 @@
+//! The waterfall forecast through the API, on SQLite and on PostgreSQL (`SHERPA_TEST_PG`), as
+//! a leader lives it: the probability table learned from last year's renewals, a plan locked,
+//! the clock moved past the renewals, actuals arriving from the outcomes, the variance
+//! explained, a re-plan that leaves the plan and the closed periods as they were, and the
+//! accuracy of the forecast judged from what was known then.
+
+mod common;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use sherpa_core::*;
+
+fn body(a: &common::Answer) -> Value {
+    serde_json::from_str(&a.body).unwrap_or(Value::Null)
+}
+
+fn period<'a>(w: &'a Value, start: &str) -> &'a Value {
+    w["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["start"] == start)
+        .unwrap_or_else(|| panic!("no period {start} in {w}"))
+}
+
+/// Today is 2026-11-23. Forty customers had a term through 2025: thirty renewed for 2026 at
+/// $12,000, ten left. The thirty renew on 31 December 2026.
+#[tokio::test]
+async fn a_plan_is_locked_its_actuals_arrive_and_a_replan_never_changes_it() {
+    let web = common::Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let casey = web
+        .user("casey@example.com", Role::Csm, Function::Csm)
+        .await;
+    let t = web.token(&admin).await;
+    let casey_t = web.token(&casey).await;
+    let mut renewals = Vec::new();
+    for i in 0..40 {
+        let a = web
+            .account(&format!("Customer {i}"), &[(OwnerFunction::Csm, casey.id)])
+            .await;
+        let mut last = json!({"account_id": a.id.to_string(),
+            "arr": {"amount": "12000", "currency": "USD"},
+            "start_date": "2025-01-01", "end_date": "2025-12-31",
+            "outcome": if i < 30 { "renewed" } else { "churned" }});
+        if i >= 30 {
+            last["churn_reason"] = json!("Budget cut");
+        }
+        let made = web
+            .api("POST", "/api/v1/contracts", Some(&t), Some(last))
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        if i < 30 {
+            let next = web
+                .api(
+                    "POST",
+                    "/api/v1/contracts",
+                    Some(&t),
+                    Some(json!({"account_id": a.id.to_string(),
+                        "arr": {"amount": "12000", "currency": "USD"},
+                        "start_date": "2026-01-01", "end_date": "2026-12-31"})),
+                )
+                .await;
+            assert_eq!(next.status, StatusCode::CREATED, "{}", next.body);
+            renewals.push(body(&next)["id"].as_str().unwrap().to_string());
+        }
+    }
+    let app = sherpa_app::App::new(web.db.store.clone());
+    let waterfall = |token: &str| {
+        let token = token.to_string();
+        let web = &web;
+        async move {
+            web.api("GET", "/api/v1/forecast/waterfall", Some(&token), None)
+                .await
+        }
+    };
+
+    // Before the table is learned, nothing is guessed: December's renewals are undecided.
+    let before = body(&waterfall(&casey_t).await);
+    assert_eq!(before["learned_at"], Value::Null);
+    assert_eq!(
+        period(&before, "2026-12-01")["forecast"]["undecided"],
+        "360000"
+    );
+    sherpa_app::jobs::run_due_jobs(&app, "test").await.unwrap();
+
+    // Learned: 30 of the 40 renewed, and no account had a score, so the "unscored" row holds.
+    let w = body(&waterfall(&casey_t).await);
+    assert!(w["learned_at"].is_string(), "{w}");
+    let cell = w["probabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["colour"] == "unscored" && c["months"] == "1-3")
+        .unwrap();
+    assert_eq!(cell["terms"], 40);
+    assert_eq!(cell["renewed"], 30);
+    assert_eq!(cell["probability"], "0.75");
+    let dec = period(&w, "2026-12-01");
+    assert_eq!(dec["forecast"]["due"], "360000");
+    assert_eq!(dec["forecast"]["renewed"], "270000");
+    assert_eq!(dec["forecast"]["churned"], "90000");
+    assert_eq!(w["periods"].as_array().unwrap().len(), 12);
+    let pipeline = body(
+        &web.api(
+            "GET",
+            "/api/v1/renewals?within_days=60",
+            Some(&casey_t),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(pipeline["renewals"][0]["renewal_probability"], "0.75");
+
+    // Only a leader locks a plan; the renewals plan is the forecast and takes no targets.
+    let lock = |token: &str, b: Value| {
+        let token = token.to_string();
+        let web = &web;
+        async move {
+            web.api("POST", "/api/v1/forecast/plans", Some(&token), Some(b))
+                .await
+        }
+    };
+    assert_eq!(
+        lock(&casey_t, json!({})).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let targets = lock(
+        &t,
+        json!({"targets": [{"period": "2026-12-01", "value": "90"}]}),
+    )
+    .await;
+    assert_eq!(targets.status, StatusCode::BAD_REQUEST, "{}", targets.body);
+    assert!(targets.body.contains("targets"), "{}", targets.body);
+    let nrr = lock(
+        &t,
+        json!({"series": "nrr", "targets": [{"period": "2026-12-01", "value": "101"}]}),
+    )
+    .await;
+    assert_eq!(nrr.status, StatusCode::BAD_REQUEST, "{}", nrr.body);
+    assert!(nrr.body.contains("no target for Nov 2026"), "{}", nrr.body);
+    let locked = lock(&t, json!({"note": "FY27 plan"})).await;
+    assert_eq!(locked.status, StatusCode::CREATED, "{}", locked.body);
+    let plan = body(&locked);
+    assert_eq!(plan["plan"]["note"], "FY27 plan");
+    assert_eq!(period(&plan, "2026-12-01")["plan"]["renewed"], "270000");
+    let again = lock(&t, json!({})).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert!(again.body.contains("re-plan"), "{}", again.body);
+
+    // January 2027: twenty renewed, ten left.
+    web.db.clock.advance(chrono::Duration::days(40));
+    for (i, id) in renewals.iter().enumerate() {
+        let outcome = if i < 20 { "renewed" } else { "churned" };
+        let done = web
+            .api(
+                "PATCH",
+                &format!("/api/v1/contracts/{id}"),
+                Some(&t),
+                Some(json!({"outcome": outcome})),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    }
+    let w = body(&waterfall(&t).await);
+    let dec = period(&w, "2026-12-01");
+    assert_eq!(dec["closed"], true);
+    assert_eq!(dec["actual"]["renewed"], "240000");
+    assert_eq!(dec["actual"]["churned"], "120000");
+    assert_eq!(dec["variance"], "-30000");
+    assert_eq!(dec["why_needed"], true);
+    assert_eq!(period(&w, "2026-11-01")["why_needed"], false);
+    assert_eq!(
+        w["colour_checks"][0]["words"],
+        "We predicted 25% of unscored renewals to churn (7.5 of 30); 33% did (10 of 30)."
+    );
+
+    // No re-plan while December is unexplained; a why must say something.
+    let replan = |b: Value| {
+        let web = &web;
+        let t = t.clone();
+        async move {
+            web.api("POST", "/api/v1/forecast/replans", Some(&t), Some(b))
+                .await
+        }
+    };
+    let refused = replan(json!({})).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body.contains("Dec 2026"), "{}", refused.body);
+    let why = |text: &str| {
+        let web = &web;
+        let t = t.clone();
+        let text = text.to_string();
+        async move {
+            web.api(
+                "PUT",
+                "/api/v1/forecast/variances",
+                Some(&t),
+                Some(json!({"period": "2026-12-15", "why": text})),
+            )
+            .await
+        }
+    };
+    assert_eq!(why("  ").await.status, StatusCode::BAD_REQUEST);
+    let explained = why("Two accounts consolidated after an acquisition").await;
+    assert_eq!(explained.status, StatusCode::OK, "{}", explained.body);
+    assert_eq!(
+        period(&body(&explained), "2026-12-01")["why"]["why"],
+        "Two accounts consolidated after an acquisition"
+    );
+
+    // The re-plan covers the open periods only; the plan and the closed periods stay.
+    let made = replan(json!({"note": "after December"})).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let after = body(&made);
+    assert_eq!(after["replans"].as_array().unwrap().len(), 1);
+    for p in after["periods"].as_array().unwrap() {
+        let was = period(&w, p["start"].as_str().unwrap());
+        assert_eq!(p["plan"], was["plan"], "the plan never changes");
+        if p["closed"] == true {
+            assert_eq!(
+                p["replans"][0],
+                Value::Null,
+                "closed periods are not re-planned"
+            );
+            assert_eq!(p["actual"], was["actual"]);
+        } else {
+            assert!(p["replans"][0].is_object());
+        }
+    }
+
+    // A closed period is frozen: an outcome corrected later does not move its actual.
+    let fix = web
+        .api(
+            "PATCH",
+            &format!("/api/v1/contracts/{}", renewals[29]),
+            Some(&t),
+            Some(json!({"outcome": "renewed"})),
+        )
+        .await;
+    assert_eq!(fix.status, StatusCode::OK, "{}", fix.body);
+    let frozen = body(&waterfall(&t).await);
+    assert_eq!(
+        period(&frozen, "2026-12-01")["actual"],
+        period(&w, "2026-12-01")["actual"]
+    );
+    let fix = web
+        .api(
+            "PATCH",
+            &format!("/api/v1/contracts/{}", renewals[29]),
+            Some(&t),
+            Some(json!({"outcome": "churned"})),
+        )
+        .await;
+    assert_eq!(fix.status, StatusCode::OK, "{}", fix.body);
+
+    // The accuracy: as of 1 October 2026, the table knew 2025's terms (75% renewed); the
+    // renewals of December kept 240,000 of 360,000 (66.67%): 8.33 points too hopeful.
+    app.learn_renewal_forecast().await.unwrap();
+    let acc = web
+        .api("GET", "/api/v1/forecast/accuracy", Some(&casey_t), None)
+        .await;
+    assert_eq!(acc.status, StatusCode::OK, "{}", acc.body);
+    let acc = body(&acc);
+    let three = &acc["horizons"][0];
+    assert_eq!(three["months"], 3);
+    assert_eq!(three["forecasts"], 1, "{three}");
+    assert_eq!(three["points"][0]["as_of"], "2026-10-01");
+    assert_eq!(three["renewals"], 30);
+    assert_eq!(three["mean_error_points"], "8.33");
+    assert_eq!(three["bias_points"], "8.33");
+    assert!(
+        three["words"].as_str().unwrap().starts_with(
+            "Looking 3 months ahead, the forecast of revenue retention was off by 8.3 points"
+        ),
+        "{three}"
+    );
+    // As of 1 January 2026, a year ahead: the same renewals, judged against the benchmark.
+    let year = &acc["horizons"][1];
+    assert_eq!(year["points"][0]["as_of"], "2026-01-01");
+    assert_eq!(year["within_benchmark"], 0);
+    assert_eq!(
+        year["words"],
+        "Looking 12 months ahead, the forecast of revenue retention was off by 8.3 points on \
+         average, over 1 forecast and 30 renewals. Churned ARR was missed by 25% of what churned. \
+         A team that knows its book aims to be within 5 points after a year: 0 of 1 were."
+    );
+
+    // Wrong words are refused by name.
+    let bad = web
+        .api(
+            "GET",
+            "/api/v1/forecast/waterfall?series=bookings",
+            Some(&t),
+            None,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("series"), "{}", bad.body);
+    let bad = web
+        .api(
+            "GET",
+            "/api/v1/forecast/waterfall?grain=year",
+            Some(&t),
+            None,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("grain"), "{}", bad.body);
+}
