@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sherpa_core::Currency;
 use sherpa_core::book::Outcome;
+use sherpa_core::export::Table;
 use sherpa_core::revenue::{
     ColourKey, Figures, Grain, Period, RetentionBook, Series, TARGET, colour_key,
 };
@@ -127,6 +128,75 @@ impl Waterfall {
             .filter(|p| p.why_needed())
             .map(|p| p.period.label.clone())
             .collect()
+    }
+}
+
+impl Waterfall {
+    /// One row per period and line (the plan, each re-plan, the forecast, the actual), each
+    /// measure a number, for the export and the report command.
+    pub fn table(&self) -> Table {
+        let measures = self.series.measures();
+        let mut headers = vec!["Period", "Start", "Closed", "Line", "Made on"];
+        headers.extend(measures.iter().copied());
+        headers.extend(["Variance", "Why", "Unit"]);
+        let mut t = Table::new(&headers);
+        let unit = if self.series.is_forecast() {
+            self.currency.code().to_string()
+        } else {
+            "percent".into()
+        };
+        for p in &self.periods {
+            let mut lines: Vec<(String, String, &BTreeMap<String, Decimal>)> = Vec::new();
+            if let (Some(plan), Some(v)) = (&self.plan, &p.plan) {
+                lines.push(("plan".into(), plan.made_at.date_naive().to_string(), v));
+            }
+            for (i, (r, v)) in self.replans.iter().zip(&p.replans).enumerate() {
+                if let Some(v) = v {
+                    lines.push((
+                        format!("re-plan {}", i + 1),
+                        r.made_at.date_naive().to_string(),
+                        v,
+                    ));
+                }
+            }
+            if let Some(v) = &p.forecast {
+                lines.push(("forecast".into(), self.today.to_string(), v));
+            }
+            if let Some(v) = &p.actual {
+                lines.push(("actual".into(), String::new(), v));
+            }
+            for (line, made, values) in lines {
+                let actual = line == "actual";
+                let mut row = vec![
+                    p.period.label.clone(),
+                    p.period.start.to_string(),
+                    if p.closed { "yes" } else { "no" }.into(),
+                    line,
+                    made,
+                ];
+                row.extend(measures.iter().map(|m| {
+                    values
+                        .get(*m)
+                        .map(|v| v.normalize().to_string())
+                        .unwrap_or_default()
+                }));
+                row.push(if actual {
+                    p.variance
+                        .map(|v| v.normalize().to_string())
+                        .unwrap_or_default()
+                } else {
+                    String::new()
+                });
+                row.push(if actual {
+                    p.why.as_ref().map(|w| w.why.clone()).unwrap_or_default()
+                } else {
+                    String::new()
+                });
+                row.push(unit.clone());
+                t.rows.push(row);
+            }
+        }
+        t
     }
 }
 

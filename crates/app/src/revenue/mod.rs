@@ -16,6 +16,6 @@ pub use meddicc::{
     COMPETITION_DAYS, ElementView, MeddiccView, MentionCompetitor, QualificationVersion,
 };
 pub use plan::{PLAN_NOTE_MAX, PlanRequest};
-pub use probabilities::{AccuracyState, ForecastBasis, RENEWAL_FORECAST_JOB};
+pub use probabilities::{AccuracyState, ForecastBasis, RENEWAL_FORECAST_JOB, accuracy_table};
 pub use renewals::{MakeCall, Renewal, RenewalPipeline, within_days};
 pub use retention::{RetentionPeriod, RetentionQuery, RetentionReport, RevenueGroup, parse_grain};

@@ -5,6 +5,7 @@
 
 use crate::{App, Caller, Result};
 use chrono::{DateTime, NaiveDate, Utc};
+use sherpa_core::export::Table;
 use sherpa_core::revenue::{
     Calibration, ChangeRates, ColourKey, Expected, Figures, HorizonAccuracy, RenewalBook, accuracy,
 };
@@ -36,6 +37,42 @@ pub enum AccuracyState {
         horizons: Vec<HorizonAccuracy>,
     },
     Computing,
+}
+
+/// One row per past forecast judged: its horizon, the day it was made as of, the renewals,
+/// revenue retention forecast and actual, and churned ARR forecast and actual.
+pub fn accuracy_table(horizons: &[HorizonAccuracy], currency: sherpa_core::Currency) -> Table {
+    let mut t = Table::new(&[
+        "Months ahead",
+        "As of",
+        "Renewals",
+        "Forecast retention",
+        "Actual retention",
+        "Error (points)",
+        "Forecast churned ARR",
+        "Actual churned ARR",
+        "Currency",
+    ]);
+    let ratio =
+        |v: Option<rust_decimal::Decimal>| v.map(|v| v.round_dp(6).to_string()).unwrap_or_default();
+    for h in horizons {
+        for p in &h.points {
+            t.rows.push(vec![
+                h.months.to_string(),
+                p.as_of.to_string(),
+                p.actual.renewals.to_string(),
+                ratio(p.forecast.retention()),
+                ratio(p.actual.retention()),
+                p.retention_error()
+                    .map(|e| e.round_dp(2).to_string())
+                    .unwrap_or_default(),
+                p.forecast.churned.round_dp(2).to_string(),
+                p.actual.churned.round_dp(2).to_string(),
+                currency.code().to_string(),
+            ]);
+        }
+    }
+    t
 }
 
 impl ForecastBasis {

@@ -5,6 +5,7 @@
 use crate::{App, Caller, Error, Result};
 use chrono::NaiveDate;
 use sherpa_core::engagement::Trigger;
+use sherpa_core::export::Table;
 use sherpa_core::revenue::meddicc::MeddiccSwitches;
 use sherpa_core::revenue::{
     Band, CALL_NOTE_MAX, Calibration, DEFAULT_WITHIN_DAYS, MAX_WITHIN_DAYS, RenewalCall, deadline,
@@ -36,6 +37,76 @@ pub struct RenewalPipeline {
     pub within_days: i64,
     pub currency: Currency,
     pub renewals: Vec<Renewal>,
+}
+
+impl RenewalPipeline {
+    /// One row per renewal, dates as dates and amounts as numbers, for the export and the
+    /// report command.
+    pub fn table(&self) -> Table {
+        let mut t = Table::new(&[
+            "Account",
+            "Sherpa id",
+            "Contract id",
+            "CSM",
+            "ARR",
+            "Currency",
+            "Reporting ARR",
+            "Reporting currency",
+            "Ends on",
+            "Days to renewal",
+            "Notice days",
+            "Notice by",
+            "Deadline",
+            "Auto-renew",
+            "Health colour",
+            "Health score",
+            "Call",
+            "Call note",
+            "Call by",
+            "Called on",
+            "Renewal probability",
+            "Next term signed",
+        ]);
+        for r in &self.renewals {
+            let st = &r.stored;
+            let call = st.call.as_ref();
+            t.rows.push(vec![
+                st.name.clone(),
+                st.account.to_string(),
+                st.contract.to_string(),
+                st.csm_name.clone().unwrap_or_default(),
+                st.arr.fixed_amount(),
+                st.arr.currency.code().to_string(),
+                st.reporting_arr
+                    .map(|m| m.fixed_amount())
+                    .unwrap_or_default(),
+                self.currency.code().to_string(),
+                st.end.to_string(),
+                r.days_to_renewal.to_string(),
+                st.notice_days.map(|d| d.to_string()).unwrap_or_default(),
+                r.notice_date.map(|d| d.to_string()).unwrap_or_default(),
+                r.deadline.to_string(),
+                st.auto_renew
+                    .map(|a| if a { "yes" } else { "no" }.to_string())
+                    .unwrap_or_default(),
+                st.colour
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default(),
+                st.score.map(|v| format!("{v:.1}")).unwrap_or_default(),
+                call.map(|c| c.call.as_str().to_string())
+                    .unwrap_or_default(),
+                call.map(|c| c.note.clone()).unwrap_or_default(),
+                call.and_then(|c| c.by.clone()).unwrap_or_default(),
+                call.map(|c| c.made_at.date_naive().to_string())
+                    .unwrap_or_default(),
+                r.probability
+                    .map(|p| p.round_dp(4).to_string())
+                    .unwrap_or_default(),
+                if st.signed { "yes" } else { "no" }.into(),
+            ]);
+        }
+        t
+    }
 }
 
 /// A call on a renewal.

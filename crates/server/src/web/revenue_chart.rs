@@ -107,6 +107,8 @@ pub fn lines(label: &str, x_labels: &[String], series: &[Series], unit: Unit) ->
 #[derive(Clone, Copy)]
 pub enum Unit {
     Percent,
+    /// Amounts, labelled in thousands or millions.
+    Money,
 }
 
 impl Unit {
@@ -119,6 +121,10 @@ impl Unit {
                 let lo = ((min.min(80.0) - 5.0) / 10.0).floor() * 10.0;
                 let hi = ((max.max(100.0) + 5.0) / 10.0).ceil() * 10.0;
                 (lo.max(0.0), hi)
+            }
+            Unit::Money => {
+                let hi = if max > 0.0 { max * 1.1 } else { 1.0 };
+                (min.min(0.0), hi)
             }
         }
     }
@@ -136,12 +142,18 @@ impl Unit {
                 }
                 out
             }
+            Unit::Money => (0..=4)
+                .map(|i| lo + (hi - lo) * f64::from(i) / 4.0)
+                .collect(),
         }
     }
 
     fn show(self, v: f64) -> String {
         match self {
             Unit::Percent => format!("{v:.0}%"),
+            Unit::Money if v.abs() >= 1e6 => format!("{:.1}M", v / 1e6),
+            Unit::Money if v.abs() >= 1e3 => format!("{:.0}k", v / 1e3),
+            Unit::Money => format!("{v:.0}"),
         }
     }
 }

@@ -239,6 +239,48 @@ fn portfolio() -> Vec<WebRoute> {
         ),
         at(
             Method::GET,
+            "/revenue/forecast",
+            Signed,
+            get(revenue::forecast::show),
+        ),
+        at(
+            Method::GET,
+            "/revenue/forecast.xlsx",
+            Signed,
+            get(revenue::forecast::export),
+        ),
+        at(
+            Method::POST,
+            "/revenue/forecast/plans",
+            Signed,
+            post(revenue::forecast::lock),
+        ),
+        at(
+            Method::POST,
+            "/revenue/forecast/replans",
+            Signed,
+            post(revenue::forecast::replan),
+        ),
+        at(
+            Method::POST,
+            "/revenue/forecast/variances",
+            Signed,
+            post(revenue::forecast::why),
+        ),
+        at(
+            Method::GET,
+            "/revenue/accuracy",
+            Signed,
+            get(revenue::accuracy::show),
+        ),
+        at(
+            Method::GET,
+            "/revenue/accuracy.xlsx",
+            Signed,
+            get(revenue::accuracy::export),
+        ),
+        at(
+            Method::GET,
             "/revenue/renewals.xlsx",
             Signed,
             get(revenue::renewals::export),

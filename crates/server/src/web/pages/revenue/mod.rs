@@ -1,5 +1,7 @@
-//! Revenue pages: retention, the renewal pipeline and the forecast.
+//! Revenue pages: retention, the renewal pipeline, the forecast and its accuracy.
 
+pub mod accuracy;
+pub mod forecast;
 pub mod meddicc;
 pub mod renewals;
 pub mod retention;

@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Redirect};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use sherpa_app::{MakeCall, Renewal, RenewalPipeline};
-use sherpa_core::export::Table;
 use sherpa_core::revenue::{CALL_DUE_DAYS, RenewalCall};
 use sherpa_core::{ContractId, Money};
 
@@ -40,6 +39,8 @@ struct Line {
     deadline_note: String,
     auto_renew: &'static str,
     colour: String,
+    /// The modelled chance of renewal, in percent ("–" when the table has none).
+    probability: String,
     call: Option<String>,
     call_title: String,
     may_call: bool,
@@ -103,6 +104,10 @@ fn line(r: &Renewal) -> Line {
         deadline_class,
         deadline_note,
         meddicc: format!("{} of {}", r.meddicc.0, r.meddicc.1),
+        probability: r
+            .probability
+            .map(|p| format!("{}%", (p * rust_decimal::Decimal::ONE_HUNDRED).round_dp(0)))
+            .unwrap_or_else(|| "–".into()),
         call_due: r.days_to_renewal <= i64::from(CALL_DUE_DAYS),
         auto_renew: match s.auto_renew {
             Some(true) => "yes",
@@ -309,66 +314,8 @@ pub async fn export(
 ) -> PageResult {
     let mine = book(&c, q.book.as_deref())?;
     let p = s.app.renewals(&c.caller(), q.within_days, mine).await?;
-    let mut t = Table::new(&[
-        "Account",
-        "Sherpa id",
-        "Contract id",
-        "CSM",
-        "ARR",
-        "Currency",
-        "Reporting ARR",
-        "Reporting currency",
-        "Ends on",
-        "Days to renewal",
-        "Notice days",
-        "Notice by",
-        "Deadline",
-        "Auto-renew",
-        "Health colour",
-        "Health score",
-        "Call",
-        "Call note",
-        "Call by",
-        "Called on",
-        "Next term signed",
-    ]);
-    for r in &p.renewals {
-        let st = &r.stored;
-        let call = st.call.as_ref();
-        t.rows.push(vec![
-            st.name.clone(),
-            st.account.to_string(),
-            st.contract.to_string(),
-            st.csm_name.clone().unwrap_or_default(),
-            st.arr.fixed_amount(),
-            st.arr.currency.code().to_string(),
-            st.reporting_arr
-                .map(|m| m.fixed_amount())
-                .unwrap_or_default(),
-            p.currency.code().to_string(),
-            st.end.to_string(),
-            r.days_to_renewal.to_string(),
-            st.notice_days.map(|d| d.to_string()).unwrap_or_default(),
-            r.notice_date.map(|d| d.to_string()).unwrap_or_default(),
-            r.deadline.to_string(),
-            st.auto_renew
-                .map(|a| if a { "yes" } else { "no" }.to_string())
-                .unwrap_or_default(),
-            st.colour
-                .map(|c| c.as_str().to_string())
-                .unwrap_or_default(),
-            st.score.map(|v| format!("{v:.1}")).unwrap_or_default(),
-            call.map(|c| c.call.as_str().to_string())
-                .unwrap_or_default(),
-            call.map(|c| c.note.clone()).unwrap_or_default(),
-            call.and_then(|c| c.by.clone()).unwrap_or_default(),
-            call.map(|c| c.made_at.date_naive().to_string())
-                .unwrap_or_default(),
-            if st.signed { "yes" } else { "no" }.into(),
-        ]);
-    }
     download(
-        &t,
+        &p.table(),
         q.format.as_deref().unwrap_or("xlsx"),
         "renewals",
         p.today,
