@@ -23,6 +23,17 @@ impl Clock for SystemClock {
     }
 }
 
+/// The wall clock moved some days ahead: to try on a demo book what happens when periods end
+/// (a forecast's actuals, renewals falling due), without waiting for the calendar.
+#[derive(Debug, Clone, Copy)]
+pub struct AheadClock(pub Duration);
+
+impl Clock for AheadClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.0
+    }
+}
+
 /// A clock that only moves when told to: for tests that travel in time.
 #[derive(Debug)]
 pub struct ManualClock(Mutex<DateTime<Utc>>);

@@ -19,5 +19,5 @@ pub mod revenue;
 pub mod text;
 
 pub use book::*;
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{AheadClock, Clock, ManualClock, SystemClock};
 pub use money::{Currency, Money, MoneyError, minor_ppm};

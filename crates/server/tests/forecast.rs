@@ -150,8 +150,16 @@ async fn a_plan_is_locked_its_actuals_arrive_and_a_replan_never_changes_it() {
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
     assert!(again.body.contains("re-plan"), "{}", again.body);
 
-    // January 2027: twenty renewed, ten left.
+    // January 2027. December has closed, but no outcome is recorded yet: its actual so far
+    // is all undecided, not frozen, and asks no why.
     web.db.clock.advance(chrono::Duration::days(40));
+    let waiting = body(&waterfall(&t).await);
+    let dec = period(&waiting, "2026-12-01");
+    assert_eq!(dec["closed"], true);
+    assert_eq!(dec["actual_frozen"], false);
+    assert_eq!(dec["actual"]["undecided"], "360000");
+    assert_eq!(dec["why_needed"], false);
+    // Twenty renewed, ten left.
     for (i, id) in renewals.iter().enumerate() {
         let outcome = if i < 20 { "renewed" } else { "churned" };
         let done = web
@@ -166,7 +174,7 @@ async fn a_plan_is_locked_its_actuals_arrive_and_a_replan_never_changes_it() {
     }
     let w = body(&waterfall(&t).await);
     let dec = period(&w, "2026-12-01");
-    assert_eq!(dec["closed"], true);
+    assert_eq!(dec["actual_frozen"], true);
     assert_eq!(dec["actual"]["renewed"], "240000");
     assert_eq!(dec["actual"]["churned"], "120000");
     assert_eq!(dec["variance"], "-30000");
@@ -284,7 +292,8 @@ async fn a_plan_is_locked_its_actuals_arrive_and_a_replan_never_changes_it() {
     assert_eq!(
         year["words"],
         "Looking 12 months ahead, the forecast of revenue retention was off by 8.3 points on \
-         average, over 1 forecast and 30 renewals. Churned ARR was missed by 25% of what churned. \
+         average, over 1 forecast and 30 renewals. On average it was too hopeful by 8.3 points. \
+         Churned ARR was missed by 25% of what churned. \
          A team that knows its book aims to be within 5 points after a year: 0 of 1 were."
     );
 

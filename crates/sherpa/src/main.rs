@@ -10,7 +10,7 @@ mod commands;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::{Parser, Subcommand};
-use sherpa_core::SystemClock;
+use sherpa_core::{AheadClock, SystemClock};
 use sherpa_store::{DEFAULT_URL, Store};
 use std::sync::Arc;
 
@@ -24,9 +24,16 @@ pub struct Cli {
     /// Database URL: sqlite://PATH (embedded, the default) or postgres://USER:PASSWORD@HOST/DB.
     #[arg(long, global = true, env = "SHERPA_DB", default_value = DEFAULT_URL, hide_env_values = true)]
     db: String,
+    /// Run as if today were this many days later: to try period ends (a forecast's actuals,
+    /// renewals falling due) on a demo book. Never on a real one: records are dated ahead too.
+    #[arg(long, global = true, env = "SHERPA_DAYS_AHEAD", default_value_t = 0)]
+    days_ahead: u32,
     #[command(subcommand)]
     command: Command,
 }
+
+/// The days the clock runs ahead, set once from the command line.
+static DAYS_AHEAD: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
 
 #[derive(Subcommand)]
 enum Command {
@@ -73,7 +80,11 @@ pub async fn app(db: &str) -> anyhow::Result<sherpa_app::App> {
 
 /// Opens and migrates the database named on the command line.
 pub async fn open(db: &str) -> anyhow::Result<Store> {
-    Store::open(db, Arc::new(SystemClock))
+    let clock: Arc<dyn sherpa_core::Clock> = match DAYS_AHEAD.get().copied().unwrap_or(0) {
+        0 => Arc::new(SystemClock),
+        days => Arc::new(AheadClock(chrono::Duration::days(days.into()))),
+    };
+    Store::open(db, clock)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))
 }
@@ -88,6 +99,7 @@ fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    let _ = DAYS_AHEAD.set(cli.days_ahead);
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let result = runtime.block_on(async move {
         match cli.command {

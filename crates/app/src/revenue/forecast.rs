@@ -16,6 +16,10 @@ use sherpa_core::revenue::{
 use sherpa_store::{PeriodValues, PlanRecord, VarianceNote};
 use std::collections::BTreeMap;
 
+/// Days after a period's end that its terms' outcomes are waited for before its actual is
+/// frozen as it stands (undecided terms included).
+pub const OUTCOME_GRACE_DAYS: u64 = 30;
+
 /// How many periods a plan covers at each grain: a year ahead, or 13 weeks.
 pub fn plan_periods(grain: Grain) -> usize {
     match grain {
@@ -57,6 +61,9 @@ pub struct WaterfallPeriod {
     /// period.
     pub replans: Vec<Option<BTreeMap<String, Decimal>>>,
     pub actual: Option<BTreeMap<String, Decimal>>,
+    /// The actual is recorded and will not change; until then it is the actual so far, with
+    /// terms still waiting for their outcome.
+    pub frozen: bool,
     /// For open periods: what is expected now.
     pub forecast: Option<BTreeMap<String, Decimal>>,
     /// Actual minus plan on the series' headline measure.
@@ -67,7 +74,7 @@ pub struct WaterfallPeriod {
 impl WaterfallPeriod {
     /// A closed period that differed from its plan and has no why yet.
     pub fn why_needed(&self) -> bool {
-        self.closed && self.variance.is_some_and(|v| !v.is_zero()) && self.why.is_none()
+        self.frozen && self.variance.is_some_and(|v| !v.is_zero()) && self.why.is_none()
     }
 }
 
@@ -263,14 +270,15 @@ impl App {
     }
 
     /// The actual of each closed period, recorded once (the daily job records them; a read
-    /// records any the job has not yet, so the page is never behind the clock).
+    /// records any the job has not yet, so the page is never behind the clock); and, apart,
+    /// the actuals so far of closed periods that still wait for outcomes.
     pub(crate) async fn record_actuals(
         &self,
         series: Series,
         grain: Grain,
         periods: &[Period],
         basis: &ForecastBasis,
-    ) -> Result<PeriodValues> {
+    ) -> Result<(PeriodValues, PeriodValues)> {
         let today = self.store.clock().today();
         let recorded = self
             .store
@@ -281,13 +289,24 @@ impl App {
             .filter(|p| p.next <= today && !recorded.contains_key(&p.start))
             .collect();
         if closed.is_empty() {
-            return Ok(recorded);
+            return Ok((recorded, PeriodValues::new()));
         }
+        let mut so_far = PeriodValues::new();
         let retention =
             (!series.is_forecast()).then(|| RetentionBook::new(basis.book.terms().to_vec()));
         for p in closed {
             let values = match &retention {
-                None => measures(&basis.book.actual(p.start, p.next)),
+                None => {
+                    let actual = basis.book.actual(p.start, p.next);
+                    // Outcomes are recorded some days after a term ends: a period whose terms
+                    // still wait for theirs is frozen only once the grace has passed.
+                    let grace = p.next + chrono::Days::new(OUTCOME_GRACE_DAYS);
+                    if actual.undecided > Decimal::ZERO && today < grace {
+                        so_far.insert(p.start, measures(&actual));
+                        continue;
+                    }
+                    measures(&actual)
+                }
                 Some(r) => {
                     let figure = series.of_retention(&r.retention(p.start, p.next, |_| None).total);
                     // A period with nobody to retain has no figure to record.
@@ -299,10 +318,12 @@ impl App {
                 .record_forecast_actual(series.as_str(), grain.as_str(), p.start, &values)
                 .await?;
         }
-        Ok(self
-            .store
-            .forecast_actuals(series.as_str(), grain.as_str())
-            .await?)
+        Ok((
+            self.store
+                .forecast_actuals(series.as_str(), grain.as_str())
+                .await?,
+            so_far,
+        ))
     }
 
     /// The actuals of every locked plan's closed periods; answers how many plans were read.
@@ -343,10 +364,10 @@ impl App {
             Some(p) => Self::plan_span(grain, p),
             None => periods_from(grain, today, plan_periods(grain)),
         };
-        let actuals = if plan.is_some() {
+        let (actuals, so_far) = if plan.is_some() {
             self.record_actuals(series, grain, &periods, &basis).await?
         } else {
-            PeriodValues::new()
+            (PeriodValues::new(), PeriodValues::new())
         };
         let forecasts = self.period_forecasts(series, &periods, &basis).await?;
         let whys = self
@@ -358,7 +379,8 @@ impl App {
             .into_iter()
             .map(|p| {
                 let planned = plan.as_ref().and_then(|x| x.values.get(&p.start)).cloned();
-                let actual = actuals.get(&p.start).cloned();
+                let frozen = actuals.contains_key(&p.start);
+                let actual = actuals.get(&p.start).or(so_far.get(&p.start)).cloned();
                 let variance = match (&planned, &actual) {
                     (Some(pl), Some(ac)) => Some(
                         ac.get(headline).copied().unwrap_or_default()
@@ -376,6 +398,7 @@ impl App {
                     why: whys.get(&p.start).cloned(),
                     plan: planned,
                     actual,
+                    frozen,
                     variance,
                     period: p,
                 }

@@ -86,6 +86,17 @@ impl HorizonAccuracy {
             if n == 1 { "" } else { "s" },
             self.renewals,
         );
+        if let Some(b) = self.bias.filter(|b| b.abs() >= Decimal::ONE) {
+            s.push_str(&format!(
+                " On average it was too {} by {} points.",
+                if b > Decimal::ZERO {
+                    "hopeful"
+                } else {
+                    "cautious"
+                },
+                b.abs().round_dp(1)
+            ));
+        }
         if let Some(share) = self.churn_error_share {
             s.push_str(&format!(
                 " Churned ARR was missed by {}% of what churned.",
@@ -154,7 +165,15 @@ pub fn accuracy(
                         as_of,
                         &table,
                         book.change_rates(as_of),
-                        |t, band| colours.get(&(t.account, t.end, band)).copied().flatten(),
+                        |t, band| {
+                            // Read at the band's edge: a term farther away than the farthest
+                            // edge would be read after the forecast was made, so it is not.
+                            let edge = t.end - chrono::Days::new(band.horizon_days().into());
+                            if edge > as_of {
+                                return None;
+                            }
+                            colours.get(&(t.account, t.end, band)).copied().flatten()
+                        },
                     );
                     if forecast.renewals > 0 {
                         points.push(AccuracyPoint {

@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 /// How far a renewal is: each band is read from the colour a term had at the band's far edge,
-/// so a forecast made `n` days before a renewal never uses a colour dated after it was made.
+/// so a forecast made `n` days before a renewal never uses a colour dated after it was made
+/// (the farthest band's edge is 350 days; a renewal farther than that is in it too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Band {
     #[serde(rename = "0-1")]
@@ -34,7 +35,9 @@ impl Band {
             Band::Month1 => 30,
             Band::Months3 => 91,
             Band::Months6 => 182,
-            Band::Months12 => 365,
+            // Annual terms begin 364 days before they end: read a week short of a year, so
+            // that a year's terms are in the band.
+            Band::Months12 => 350,
         }
     }
 
@@ -244,9 +247,19 @@ impl Calibration {
         }
         let overall = total.rate();
         let mut cells = Vec::new();
+        // The healthier colour's rate and cells: a colour never seen takes its healthier
+        // neighbour's rate (red with no history is no better than orange), and no cell of a
+        // colour renews more often than the healthier colour's cell of the same band.
+        let mut healthier: Option<(Decimal, [Option<Decimal>; 4])> = None;
         for (i, colour) in COLOUR_KEYS.iter().enumerate() {
-            let colour_rate = overall.map(|o| colours[i].shrunk(o));
-            for band in Band::ALL {
+            let scored = colour.is_some();
+            let prior = match (&healthier, colours[i].terms) {
+                (Some((rate, _)), 0) if scored => Some(*rate),
+                _ => overall,
+            };
+            let colour_rate = prior.map(|o| colours[i].shrunk(o));
+            let mut learned_here = [None; 4];
+            for (b, band) in Band::ALL.into_iter().enumerate() {
                 let count = counts
                     .iter()
                     .filter(|(c, b, _)| c == colour && *b == band)
@@ -254,16 +267,26 @@ impl Calibration {
                         a.merge(*n);
                         a
                     });
+                let mut learned = colour_rate.map(|p| count.shrunk(p).round_dp(4));
+                if let (Some(l), Some((_, above))) = (learned, &healthier)
+                    && scored
+                {
+                    learned = Some(above[b].map_or(l, |a| l.min(a)));
+                }
+                learned_here[b] = learned;
                 cells.push(Cell {
                     colour: *colour,
                     band,
                     count,
-                    learned: colour_rate.map(|p| count.shrunk(p).round_dp(4)),
+                    learned,
                     edited: edits
                         .iter()
                         .find(|(c, b, _)| c == colour && *b == band)
                         .map(|(_, _, p)| *p),
                 });
+            }
+            if let (true, Some(rate)) = (scored, colour_rate) {
+                healthier = Some((rate, learned_here));
             }
         }
         Calibration {
@@ -340,9 +363,15 @@ mod tests {
         // Two churns do not make 0%: the cell stays near orange's rate.
         let thin = t.probability(Some(Colour::Orange), Band::Month1).unwrap();
         assert!(thin > Decimal::new(45, 2) && thin < orange, "{thin}");
-        // A colour never seen takes the book's rate; green stays above orange.
+        // A colour never seen is no better than its healthier neighbour: red takes orange's
+        // rate, and no red cell renews more often than orange's of the same band.
         let red = t.probability(Some(Colour::Red), Band::Months6).unwrap();
-        assert_eq!(red, book.round_dp(4));
+        assert_eq!(red, orange.round_dp(4));
+        for band in Band::ALL {
+            assert!(
+                t.probability(Some(Colour::Red), band) <= t.probability(Some(Colour::Orange), band)
+            );
+        }
         assert!(t.probability(Some(Colour::Green), Band::Months3).unwrap() > orange);
     }
 

@@ -81,8 +81,12 @@ pub struct WaterfallPeriodDto {
     /// period.
     #[schema(value_type = Vec<Option<Object>>)]
     pub replans: Vec<Option<Measures>>,
+    /// For closed periods: what the recorded outcomes say.
     #[schema(value_type = Option<Object>)]
     pub actual: Option<Measures>,
+    /// The actual is recorded and will not change. Until then (terms still waiting for their
+    /// outcome, up to 30 days after the period) it is the actual so far.
+    pub actual_frozen: bool,
     /// For periods still open: what is expected now.
     #[schema(value_type = Option<Object>)]
     pub forecast: Option<Measures>,
@@ -182,6 +186,7 @@ pub(crate) fn waterfall_dto(w: &Waterfall) -> WaterfallDto {
                 plan: p.plan.as_ref().map(measures),
                 replans: p.replans.iter().map(|r| r.as_ref().map(measures)).collect(),
                 actual: p.actual.as_ref().map(measures),
+                actual_frozen: p.frozen,
                 forecast: p.forecast.as_ref().map(measures),
                 variance: p.variance.map(|v| v.normalize().to_string()),
                 why: p.why.as_ref().map(|n| WhyDto {

@@ -44,7 +44,8 @@ pub fn lines(label: &str, x_labels: &[String], series: &[Series], unit: Unit) ->
     // Every label when they fit, else about eight of them.
     let every = n.div_ceil(8).max(1);
     for (i, l) in x_labels.iter().enumerate() {
-        if i % every == 0 || i == n - 1 {
+        // The last label always; another only where it does not crowd the last.
+        if (i % every == 0 && n - 1 - i >= every) || i == n - 1 {
             let anchor = match i {
                 0 if n > 1 => "start",
                 _ if i == n - 1 && n > 1 => "end",

@@ -27,7 +27,8 @@ const GRAINS: [(&str, &str); 3] = [("week", "Week"), ("month", "Month"), ("quart
 struct Line {
     label: String,
     start: String,
-    closed: bool,
+    /// "forecast", "actual so far" or "actual".
+    status: &'static str,
     due: String,
     plan: String,
     plan_churned: String,
@@ -157,7 +158,11 @@ fn page(nav: Nav, w: &Waterfall, message: Option<(bool, String)>) -> ForecastPag
             Line {
                 label: p.period.label.clone(),
                 start: p.period.start.to_string(),
-                closed: p.closed,
+                status: match (p.closed, p.frozen) {
+                    (false, _) => "forecast",
+                    (true, false) => "actual so far",
+                    (true, true) => "actual",
+                },
                 due: a(get(now, "due").or(get(&p.plan, "due"))),
                 plan: a(get(&p.plan, head)),
                 plan_churned: a(get(&p.plan, "churned")),
