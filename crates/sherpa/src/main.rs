@@ -47,7 +47,7 @@ enum Command {
     Import(commands::import::Args),
     /// Export accounts, contacts or contracts as CSV, JSON or XLSX.
     Export(commands::export::Args),
-    /// Computed figures (retention) as a table, CSV, JSON or XLSX.
+    /// Computed figures (retention, renewals, waterfall, accuracy) as a table, CSV, JSON or XLSX.
     Report(commands::report::Args),
     /// Define and list custom account fields.
     #[command(subcommand)]

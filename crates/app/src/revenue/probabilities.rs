@@ -167,6 +167,19 @@ impl App {
         Ok(AccuracyState::Computing)
     }
 
+    /// Learns the probabilities now when they are missing or were learned under another health
+    /// configuration (for the report command, which has no job worker). Answers whether it did.
+    pub async fn learn_renewal_forecast_if_stale(&self) -> Result<bool> {
+        let version = self.store.health_config_version().await?;
+        match self.store.renewal_calibration_run().await? {
+            Some((_, v, _)) if v == version => Ok(false),
+            _ => {
+                self.learn_renewal_forecast().await?;
+                Ok(true)
+            }
+        }
+    }
+
     /// The job: every ended term's colour at each band, scored by the configuration in force,
     /// and the accuracy measured on them. Answers how many cases.
     pub async fn learn_renewal_forecast(&self) -> Result<usize> {

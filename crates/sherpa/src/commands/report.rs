@@ -1,12 +1,14 @@
 //! `sherpa report KIND [--format table|json|csv|xlsx] [-o FILE]`: computed figures, as the pages
 //! show them (`export` stays for records that can be imported back).
 
-use sherpa_app::{App, Caller, RetentionQuery};
+use sherpa_app::{
+    AccuracyState, App, Caller, RetentionQuery, accuracy_table, parse_forecast_grain, parse_series,
+};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// retention.
+    /// retention, renewals, waterfall or accuracy.
     pub kind: String,
     #[arg(long, default_value = "table")]
     pub format: String,
@@ -25,6 +27,12 @@ pub struct Args {
     /// Retention by segment, tier, csm, industry or cohort.
     #[arg(long)]
     pub group_by: Option<String>,
+    /// Renewals: terms ending within this many days (default 365).
+    #[arg(long)]
+    pub within_days: Option<i64>,
+    /// Waterfall: renewals (default), nrr, grr or logo_churn.
+    #[arg(long)]
+    pub series: Option<String>,
 }
 
 pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
@@ -40,7 +48,37 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             )?;
             app.retention(&by, &q).await?.table()
         }
-        other => anyhow::bail!("\"{other}\" is not a report; expected retention"),
+        "renewals" => {
+            app.learn_renewal_forecast_if_stale().await?;
+            app.renewals(&by, args.within_days, false).await?.table()
+        }
+        "waterfall" => {
+            app.learn_renewal_forecast_if_stale().await?;
+            let series = parse_series(args.series.as_deref())?;
+            let grain = parse_forecast_grain(args.grain.as_deref())?;
+            app.waterfall(&by, series, grain).await?.table()
+        }
+        "accuracy" => {
+            app.learn_renewal_forecast_if_stale().await?;
+            match app.forecast_accuracy(&by).await? {
+                AccuracyState::Ready {
+                    currency, horizons, ..
+                } => {
+                    if args.format == "table" {
+                        for h in &horizons {
+                            eprintln!("{}", h.words());
+                        }
+                    }
+                    accuracy_table(&horizons, currency)
+                }
+                AccuracyState::Computing => {
+                    anyhow::bail!("the forecast accuracy could not be judged")
+                }
+            }
+        }
+        other => anyhow::bail!(
+            "\"{other}\" is not a report; expected retention, renewals, waterfall or accuracy"
+        ),
     };
     super::write_table(&table, &args.format, &args.kind, args.output.as_deref())
 }
