@@ -854,3 +854,41 @@ test('a CSM makes the call on a renewal and qualifies it; a leader reads retenti
   assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString(), 'PK', 'an XLSX is a zip');
   await leader.context.close();
 });
+
+test('a leader locks the renewal forecast as the plan, reads the chances it rests on and how accurate it has been', async () => {
+  const { context, page } = await session(ADMIN);
+  await page.goto(`${BASE}/revenue/retention`);
+  await page.locator('#revenue-tabs').getByRole('link', { name: 'Forecast' }).click();
+  await page.getByRole('img', { name: 'Renewals (ARR) by month: plan, re-plans, forecast and actual' }).waitFor();
+  assert.equal(await page.locator('#waterfall tbody tr').count(), 12, 'a year of months');
+  assert.equal(await page.locator('#probabilities tbody tr').count(), 5, 'four colours and not enough data');
+  assert.match(await page.locator('#probabilities tbody tr').first().locator('td').nth(1).textContent(), /^\d+%$/);
+  assert.match(await page.locator('#forecast-plan').textContent(), /No plan is locked/);
+  await page.locator('#lock summary').click();
+  await page.locator('#lock input[name=note]').fill('FY plan');
+  await page.getByRole('button', { name: 'Lock the plan' }).click();
+  await page.waitForURL(/\/revenue\/forecast\?series=renewals&grain=month$/);
+  assert.match(await page.locator('#forecast-plan').textContent(), /^Locked on \d{4}-\d{2}-\d{2} by .+: “FY plan”\.$/);
+  const first = page.locator('#waterfall tbody tr').first();
+  assert.match(await first.locator('td').nth(2).textContent(), /^\$[\d,]+$/, 'the plan is kept beside the forecast');
+  assert.equal(await first.locator('td').nth(2).textContent(), await first.locator('td').nth(4).textContent(), 'locked from today\'s forecast');
+  await shot(page, '54-forecast', true);
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.locator('#forecast-export').click()]);
+  assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString(), 'PK', 'an XLSX is a zip');
+
+  await page.getByRole('link', { name: 'How accurate has this forecast been?' }).click();
+  await page.locator('#accuracy-3').waitFor();
+  assert.match(await page.locator('#accuracy-3').textContent(), /^Looking 3 months ahead, the forecast of revenue retention was off by [\d.]+ points on average/);
+  assert.match(await page.locator('#accuracy-12').textContent(), /within 5 points after a year: \d+ of \d+ were\./);
+  await shot(page, '55-accuracy', true);
+  await context.close();
+
+  // A CSM reads the forecast; only leaders lock it.
+  const csm = await session(CSM, { width: 390, height: 844 });
+  await csm.page.goto(`${BASE}/revenue/forecast`);
+  await csm.page.locator('#waterfall').waitFor();
+  assert.equal(await csm.page.locator('#lock, #replan').count(), 0);
+  const width = await csm.page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `forecast on a phone: ${width}px`);
+  await csm.context.close();
+});
