@@ -319,3 +319,127 @@ async fn a_plan_is_locked_its_actuals_arrive_and_a_replan_never_changes_it() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("grain"), "{}", bad.body);
 }
+
+/// What the property test does between checks.
+#[derive(Debug, Clone)]
+enum Step {
+    /// Days pass.
+    Advance(u8),
+    /// A renewal's outcome is recorded (or corrected).
+    Outcome(usize, bool),
+    Replan,
+    /// A leader says why every period that needs it differed.
+    Explain,
+}
+
+fn steps() -> impl proptest::strategy::Strategy<Value = Vec<Step>> {
+    use proptest::prelude::*;
+    prop::collection::vec(
+        prop_oneof![
+            (1u8..70).prop_map(Step::Advance),
+            (0usize..12, any::<bool>()).prop_map(|(i, r)| Step::Outcome(i, r)),
+            Just(Step::Replan),
+            Just(Step::Explain),
+        ],
+        1..14,
+    )
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 10, ..Default::default() })]
+    /// Whatever happens after a plan is locked (days pass, outcomes are recorded and
+    /// corrected, re-plans and whys), the plan, every earlier re-plan and every frozen actual
+    /// stay as they were, and no re-plan covers a period that had closed.
+    #[test]
+    fn a_replan_never_changes_the_plan_an_earlier_replan_or_a_closed_period(steps in steps()) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let web = common::Web::new().await;
+            let admin = web
+                .user("admin@example.com", Role::Admin, Function::Operations)
+                .await;
+            let t = web.token(&admin).await;
+            let mut renewals = Vec::new();
+            for i in 0..12 {
+                let a = web.account(&format!("Customer {i}"), &[]).await;
+                for (start, end, outcome) in [
+                    ("2025-01-01", "2025-12-31", Some(if i % 4 == 0 { "churned" } else { "renewed" })),
+                    ("2026-01-01", "2026-12-31", None),
+                ] {
+                    let mut b = json!({"account_id": a.id.to_string(),
+                        "arr": {"amount": format!("{}", 10_000 + i * 1_000), "currency": "USD"},
+                        "start_date": start, "end_date": end});
+                    if let Some(o) = outcome {
+                        b["outcome"] = json!(o);
+                    }
+                    let made = web.api("POST", "/api/v1/contracts", Some(&t), Some(b)).await;
+                    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+                    if outcome.is_none() {
+                        renewals.push(body(&made)["id"].as_str().unwrap().to_string());
+                    }
+                }
+            }
+            let app = sherpa_app::App::new(web.db.store.clone());
+            let by = sherpa_app::Caller::operator();
+            app.learn_renewal_forecast().await.unwrap();
+            let request = |note: &str| sherpa_app::PlanRequest {
+                series: sherpa_core::revenue::Series::Renewals,
+                grain: sherpa_core::revenue::Grain::Month,
+                note: note.into(),
+                targets: Default::default(),
+            };
+            app.lock_plan(&by, request("plan")).await.unwrap();
+            let series = sherpa_core::revenue::Series::Renewals;
+            let grain = sherpa_core::revenue::Grain::Month;
+            let mut seen_plans = web.db.store.forecast_plans("renewals", "month").await.unwrap();
+            let mut frozen: std::collections::BTreeMap<chrono::NaiveDate, _> = Default::default();
+            for step in steps {
+                match step {
+                    Step::Advance(days) => web.db.clock.advance(chrono::Duration::days(days.into())),
+                    Step::Outcome(i, renewed) => {
+                        let o = if renewed { "renewed" } else { "churned" };
+                        let done = web
+                            .api("PATCH", &format!("/api/v1/contracts/{}", renewals[i]), Some(&t),
+                                Some(json!({"outcome": o})))
+                            .await;
+                        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+                    }
+                    Step::Replan => {
+                        let before = app.waterfall(&by, series, grain).await.unwrap();
+                        let closed: Vec<_> = before.periods.iter().filter(|p| p.closed).map(|p| p.period.start).collect();
+                        match app.replan(&by, request("again")).await {
+                            Ok(id) => {
+                                let all = web.db.store.forecast_plans("renewals", "month").await.unwrap();
+                                let made = all.iter().find(|p| p.id == id).unwrap();
+                                assert!(made.values.keys().all(|d| !closed.contains(d)), "a re-plan covers a closed period");
+                            }
+                            // Refused: a period waits for its why, or every period has closed.
+                            Err(sherpa_app::Error::Conflict(_)) => {}
+                            Err(e) => panic!("{e}"),
+                        }
+                    }
+                    Step::Explain => {
+                        let w = app.waterfall(&by, series, grain).await.unwrap();
+                        for p in w.periods.iter().filter(|p| p.why_needed()) {
+                            app.explain_variance(&by, series, grain, p.period.start, "a reason").await.unwrap();
+                        }
+                    }
+                }
+                // The plan and every earlier re-plan are as they were made.
+                let plans = web.db.store.forecast_plans("renewals", "month").await.unwrap();
+                for earlier in &seen_plans {
+                    let now = plans.iter().find(|p| p.id == earlier.id).unwrap();
+                    assert_eq!(now, earlier, "a kept plan changed");
+                }
+                seen_plans = plans;
+                // A frozen actual never moves.
+                let w = app.waterfall(&by, series, grain).await.unwrap();
+                for p in w.periods.iter().filter(|p| p.frozen) {
+                    let actual = p.actual.clone().unwrap();
+                    let was = frozen.entry(p.period.start).or_insert_with(|| actual.clone());
+                    assert_eq!(&actual, was, "{} moved after it froze", p.period.label);
+                }
+            }
+        });
+    }
+}
