@@ -142,6 +142,7 @@ impl Store {
                 .map(|p| Arc::new(crate::intake::SqliteIntake::new(p.into()))),
             health: Arc::default(),
             _in_use: in_use,
+            terms: Arc::default(),
         })
     }
 

@@ -112,6 +112,9 @@ pub struct Store {
     health: Arc<health::HealthWatch>,
     /// On a SQLite file: this process's claim that the database is in use (see `db_file`).
     _in_use: Option<Arc<db_file::Holding>>,
+    /// The book's terms as revenue reports read them, with the generation they were read at
+    /// (see `revenue`).
+    terms: Arc<std::sync::Mutex<Option<revenue::CachedTerms>>>,
 }
 
 /// Filters for the id-ordered lists of contacts and contract terms.

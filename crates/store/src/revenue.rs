@@ -50,9 +50,42 @@ struct TermRow {
 pub(crate) const REPORTING_ARR: &str = "CASE WHEN c.currency = $1 THEN c.arr_minor \
      ELSE c.arr_minor * x.minor_ppm / 1000000 END";
 
+/// The terms as last read, with the generation of the book's terms and rates they were read at
+/// and the reporting currency they were converted into.
+#[derive(Debug)]
+pub(crate) struct CachedTerms {
+    generation: i64,
+    currency: sherpa_core::Currency,
+    terms: RevenueTerms,
+}
+
 impl Store {
-    /// Every term that can count, in the reporting currency.
+    /// Every term that can count, in the reporting currency. Kept in memory between reads:
+    /// a trigger moves a counter on every change to a term or a rate (from any server), so one
+    /// cheap read tells whether the copy is still the book's. The counter is read before the
+    /// terms: a write between the two leaves a copy newer than its counter, read again next
+    /// time, never an older one kept.
     pub async fn revenue_terms(&self) -> Result<RevenueTerms> {
+        let (generation,): (i64,) = sqlx::query_as("SELECT n FROM revenue_generation WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        let currency = self.currency();
+        if let Some(c) = self.terms.lock().expect("terms lock").as_ref()
+            && c.generation == generation
+            && c.currency == currency
+        {
+            return Ok(c.terms.clone());
+        }
+        let terms = self.read_revenue_terms().await?;
+        *self.terms.lock().expect("terms lock") = Some(CachedTerms {
+            generation,
+            currency,
+            terms: terms.clone(),
+        });
+        Ok(terms)
+    }
+
+    async fn read_revenue_terms(&self) -> Result<RevenueTerms> {
         let reporting = self.currency();
         let rows: Vec<TermRow> = sqlx::query_as(&format!(
             "SELECT c.id, c.account_id, {REPORTING_ARR} AS arr_minor, c.start_date, c.end_date, \

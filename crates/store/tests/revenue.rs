@@ -187,3 +187,52 @@ async fn a_term_in_a_currency_without_a_rate_is_counted_as_left_out() {
     let left = db.store.revenue_terms().await.unwrap();
     assert_eq!((left.terms.len(), left.unconverted), (0, 1));
 }
+
+/// The terms are kept in memory between reads, and any change to a term or a rate, by this
+/// server or another on the same database, is seen at the next read.
+#[tokio::test]
+async fn terms_kept_in_memory_follow_every_write_from_any_server() {
+    let db = support::TestDb::new().await;
+    let other = db.second_server().await;
+    let account = db.account("Acme", "EXT-A").await;
+    let sys = Actor::system("test");
+    let term = |start: &str, end: &str, arr: &str| ContractPatch {
+        account: Some(AccountRef::Id(account)),
+        arr: Some(Money::parse(arr, Currency::USD).unwrap()),
+        start_date: Some(day(start)),
+        end_date: Some(day(end)),
+        ..Default::default()
+    };
+    let first = db
+        .store
+        .save_contract(&sys, None, &term("2025-01-01", "2025-12-31", "12000"))
+        .await
+        .unwrap();
+    assert_eq!(other.revenue_terms().await.unwrap().terms.len(), 1);
+    // Another server adds a term and records the first one's outcome.
+    db.store
+        .save_contract(&sys, None, &term("2026-01-01", "2026-12-31", "15000"))
+        .await
+        .unwrap();
+    let read = other.revenue_terms().await.unwrap();
+    assert_eq!(read.terms.len(), 2);
+    assert_eq!(
+        read.terms.iter().map(|t| t.arr).sum::<Decimal>(),
+        Decimal::from(27_000)
+    );
+    let mut outcome = ContractPatch::default();
+    outcome.outcome = Some(Some(Outcome::Expanded));
+    db.store
+        .save_contract(&sys, Some(first.id), &outcome)
+        .await
+        .unwrap();
+    let read = other.revenue_terms().await.unwrap();
+    let ended = read
+        .terms
+        .iter()
+        .find(|t| t.contract == first.id.0)
+        .unwrap();
+    assert_eq!(ended.outcome, Some(Outcome::Expanded));
+    // Unchanged, it is the same book.
+    assert_eq!(other.revenue_terms().await.unwrap().terms, read.terms);
+}
