@@ -220,8 +220,10 @@ async fn terms_kept_in_memory_follow_every_write_from_any_server() {
         read.terms.iter().map(|t| t.arr).sum::<Decimal>(),
         Decimal::from(27_000)
     );
-    let mut outcome = ContractPatch::default();
-    outcome.outcome = Some(Some(Outcome::Expanded));
+    let outcome = ContractPatch {
+        outcome: Some(Some(Outcome::Expanded)),
+        ..Default::default()
+    };
     db.store
         .save_contract(&sys, Some(first.id), &outcome)
         .await
