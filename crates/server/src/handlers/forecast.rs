@@ -285,10 +285,24 @@ pub async fn lock_plan(
     u: ApiUser,
     ApiJson(b): ApiJson<NewForecastPlan>,
 ) -> Result<(StatusCode, Json<WaterfallDto>), AppError> {
+    keep_plan(&s, &u, b, false).await
+}
+
+/// Locks a plan or makes a re-plan, and answers the waterfall with it.
+async fn keep_plan(
+    s: &AppState,
+    u: &ApiUser,
+    b: NewForecastPlan,
+    replan: bool,
+) -> Result<(StatusCode, Json<WaterfallDto>), AppError> {
     u.require_write()?;
     let req = request(b)?;
     let (series, grain) = (req.series, req.grain);
-    s.app.lock_plan(&u.caller(), req).await?;
+    if replan {
+        s.app.replan(&u.caller(), req).await?;
+    } else {
+        s.app.lock_plan(&u.caller(), req).await?;
+    }
     let w = s.app.waterfall(&u.caller(), series, grain).await?;
     Ok((StatusCode::CREATED, Json(waterfall_dto(&w))))
 }
@@ -303,12 +317,7 @@ pub async fn replan(
     u: ApiUser,
     ApiJson(b): ApiJson<NewForecastPlan>,
 ) -> Result<(StatusCode, Json<WaterfallDto>), AppError> {
-    u.require_write()?;
-    let req = request(b)?;
-    let (series, grain) = (req.series, req.grain);
-    s.app.replan(&u.caller(), req).await?;
-    let w = s.app.waterfall(&u.caller(), series, grain).await?;
-    Ok((StatusCode::CREATED, Json(waterfall_dto(&w))))
+    keep_plan(&s, &u, b, true).await
 }
 
 #[derive(Deserialize, ToSchema)]
