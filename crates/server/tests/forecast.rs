@@ -443,3 +443,77 @@ proptest::proptest! {
         });
     }
 }
+
+/// A tracked figure is planned as a target per period and its actual is the book's figure for
+/// the period once it closes: net revenue retention here.
+#[tokio::test]
+async fn a_tracked_figure_is_planned_as_targets_and_met_by_the_book() {
+    let web = common::Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let t = web.token(&admin).await;
+    for (name, terms) in [
+        (
+            "Grows",
+            vec![
+                ("2026-01-01", "2026-12-31", "12000", "expanded"),
+                ("2027-01-01", "2027-12-31", "18000", ""),
+            ],
+        ),
+        (
+            "Leaves",
+            vec![("2026-01-01", "2026-12-31", "12000", "churned")],
+        ),
+    ] {
+        let a = web.account(name, &[]).await;
+        for (start, end, arr, outcome) in terms {
+            let mut b = json!({"account_id": a.id.to_string(),
+                "arr": {"amount": arr, "currency": "USD"}, "start_date": start, "end_date": end});
+            if !outcome.is_empty() {
+                b["outcome"] = json!(outcome);
+            }
+            let made = web
+                .api("POST", "/api/v1/contracts", Some(&t), Some(b))
+                .await;
+            assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        }
+    }
+    // Today is 23 November 2026: a year of months from November.
+    let targets: Vec<Value> = (0..12)
+        .map(|i| {
+            let (y, m) = (2026 + (10 + i) / 12, (10 + i) % 12 + 1);
+            json!({"period": format!("{y}-{m:02}-01"), "value": "100"})
+        })
+        .collect();
+    let locked = web
+        .api(
+            "POST",
+            "/api/v1/forecast/plans",
+            Some(&t),
+            Some(json!({"series": "nrr", "targets": targets, "note": "hold the book"})),
+        )
+        .await;
+    assert_eq!(locked.status, StatusCode::CREATED, "{}", locked.body);
+    assert_eq!(period(&body(&locked), "2026-12-01")["plan"]["value"], "100");
+    web.db.clock.advance(chrono::Duration::days(40));
+    let w = body(
+        &web.api(
+            "GET",
+            "/api/v1/forecast/waterfall?series=nrr",
+            Some(&t),
+            None,
+        )
+        .await,
+    );
+    // November kept everyone; in December one of two $1,000 MRR customers left and the other
+    // grew to $1,500: NRR 75%.
+    assert_eq!(period(&w, "2026-11-01")["actual"]["value"], "100");
+    assert_eq!(period(&w, "2026-11-01")["why_needed"], false);
+    let dec = period(&w, "2026-12-01");
+    assert_eq!(dec["actual"]["value"], "75");
+    assert_eq!(dec["actual_frozen"], true);
+    assert_eq!(dec["variance"], "-25");
+    assert_eq!(dec["why_needed"], true);
+    assert_eq!(w["colour_checks"], json!([]));
+}

@@ -75,7 +75,7 @@ impl App {
         if !req.targets.is_empty() {
             return Err(Error::invalid(
                 "targets",
-                "the renewals plan is the forecast; targets are for nrr, grr and logo_churn",
+                "the renewals plan is the forecast; targets are for nrr, grr, logo_churn and expansion",
             ));
         }
         let basis = self.forecast_basis().await?;

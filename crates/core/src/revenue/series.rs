@@ -13,6 +13,8 @@ pub enum Series {
     Nrr,
     Grr,
     LogoChurn,
+    /// Up-sells: the rise in MRR of the accounts that stayed and grew, over the start MRR.
+    Expansion,
 }
 
 /// The measure a tracked figure's plan and actual keep.
@@ -32,6 +34,7 @@ impl Series {
             Series::Nrr => "nrr",
             Series::Grr => "grr",
             Series::LogoChurn => "logo_churn",
+            Series::Expansion => "expansion",
         }
     }
 
@@ -42,6 +45,7 @@ impl Series {
             Series::Nrr => "Net revenue retention (%)",
             Series::Grr => "Gross revenue retention (%)",
             Series::LogoChurn => "Logo churn rate (%)",
+            Series::Expansion => "Expansion, up-sells (% of start MRR)",
         }
     }
 
@@ -75,6 +79,7 @@ impl Series {
             Series::Nrr => r.nrr(),
             Series::Grr => r.grr(),
             Series::LogoChurn => r.logo_churn(),
+            Series::Expansion => r.expansion(),
         };
         ratio
             .value()
@@ -88,6 +93,8 @@ impl FromStr for Series {
         Series::ALL
             .into_iter()
             .find(|x| x.as_str() == s.trim())
-            .ok_or_else(|| format!("\"{s}\" is not a series: use renewals, nrr, grr or logo_churn"))
+            .ok_or_else(|| {
+                format!("\"{s}\" is not a series: use renewals, nrr, grr, logo_churn or expansion")
+            })
     }
 }

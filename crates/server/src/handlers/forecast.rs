@@ -21,7 +21,7 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WaterfallQuery {
-    /// renewals (default), nrr, grr or logo_churn.
+    /// renewals (default), nrr, grr, logo_churn or expansion.
     pub series: Option<String>,
     /// month (default), week or quarter.
     pub grain: Option<String>,
@@ -243,13 +243,13 @@ pub struct TargetDto {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewForecastPlan {
-    /// renewals (default), nrr, grr or logo_churn.
+    /// renewals (default), nrr, grr, logo_churn or expansion.
     pub series: Option<String>,
     /// month (default), week or quarter.
     pub grain: Option<String>,
     #[serde(default)]
     pub note: String,
-    /// For nrr, grr and logo_churn: a target for each period. The renewals plan is the
+    /// For nrr, grr, logo_churn and expansion: a target for each period, in percent. The renewals plan is the
     /// forecast and takes none.
     #[serde(default)]
     pub targets: Vec<TargetDto>,
@@ -323,7 +323,7 @@ pub async fn replan(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewVariance {
-    /// renewals (default), nrr, grr or logo_churn.
+    /// renewals (default), nrr, grr, logo_churn or expansion.
     pub series: Option<String>,
     /// month (default), week or quarter.
     pub grain: Option<String>,
