@@ -872,6 +872,16 @@ test('a leader locks the renewal forecast as the plan, reads the chances it rest
   const first = page.locator('#waterfall tbody tr').first();
   assert.match(await first.locator('td').nth(2).textContent(), /^\$[\d,]+$/, 'the plan is kept beside the forecast');
   assert.equal(await first.locator('td').nth(2).textContent(), await first.locator('td').nth(4).textContent(), 'locked from today\'s forecast');
+  // A leader sets one cell of the table by hand; the learned figure stays in its title.
+  await page.locator('#set-probability summary').click();
+  await page.locator('#set-probability select[name=colour]').selectOption('orange');
+  await page.locator('#set-probability select[name=months]').selectOption('3-6');
+  await page.locator('#set-probability input[name=renewal_percent]').fill('60');
+  await page.locator('#set-probability').getByRole('button', { name: 'Save' }).click();
+  await page.waitForURL(/\/revenue\/forecast\?series=renewals&grain=month$/);
+  const orange = page.locator('#probabilities tbody tr').nth(2).locator('td').nth(3);
+  assert.equal((await orange.textContent()).trim(), '60% (set)');
+  assert.match(await orange.getAttribute('title'), /^set by a leader; learned \d+%/);
   await shot(page, '54-forecast', true);
   const [xlsx] = await Promise.all([page.waitForEvent('download'), page.locator('#forecast-export').click()]);
   assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString(), 'PK', 'an XLSX is a zip');

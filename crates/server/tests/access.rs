@@ -906,6 +906,17 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             MANAGERS,
         ),
         case(
+            "POST",
+            "/revenue/forecast/probabilities",
+            "/revenue/forecast/probabilities",
+            form(&[
+                ("colour", "orange"),
+                ("months", "3-6"),
+                ("renewal_percent", "60"),
+            ]),
+            MANAGERS,
+        ),
+        case(
             "GET",
             "/revenue/accuracy",
             "/revenue/accuracy",

@@ -52,7 +52,7 @@ impl Store {
             REVENUE,
             actor,
             (&before, config),
-            "MEDDICC elements and competitors",
+            "MEDDICC elements, competitors and renewal chances",
             false,
         )
         .await?;

@@ -180,6 +180,46 @@ impl App {
         }
     }
 
+    /// Sets one cell of the probability table by hand (`None` gives it back to what the
+    /// renewals of the past say): leaders and admins. Kept as a new version of the revenue
+    /// settings, like an edit of the configuration file.
+    pub async fn set_renewal_probability(
+        &self,
+        by: &Caller,
+        colour: &str,
+        months: &str,
+        renewal_percent: Option<rust_decimal::Decimal>,
+    ) -> Result<()> {
+        by.may(|u| u.may_manage_book())?;
+        let mut config = self.store.revenue_config().await?;
+        let edit = sherpa_core::revenue::ProbabilityEdit {
+            colour: colour.trim().to_string(),
+            months: months.trim().to_string(),
+            renewal_percent: renewal_percent.unwrap_or_default(),
+        };
+        let (cell_colour, band, _) = edit.parse().map_err(|e| {
+            let field = if e.contains("colour") {
+                "colour"
+            } else if e.contains("months") {
+                "months"
+            } else {
+                "renewal_percent"
+            };
+            crate::Error::invalid(field, e)
+        })?;
+        config
+            .probabilities
+            .retain(|p| p.parse().map(|(c, b, _)| (c, b)).ok() != Some((cell_colour, band)));
+        if renewal_percent.is_some() {
+            config.probabilities.push(edit);
+        }
+        config
+            .check()
+            .map_err(|e| crate::Error::invalid("probabilities", e))?;
+        self.store.set_revenue_config(&by.actor(), &config).await?;
+        Ok(())
+    }
+
     /// The job: every ended term's colour at each band, scored by the configuration in force,
     /// and the accuracy measured on them. Answers how many cases.
     pub async fn learn_renewal_forecast(&self) -> Result<usize> {

@@ -268,6 +268,12 @@ fn portfolio() -> Vec<WebRoute> {
             post(revenue::forecast::why),
         ),
         at(
+            Method::POST,
+            "/revenue/forecast/probabilities",
+            Signed,
+            post(revenue::forecast::probability),
+        ),
+        at(
             Method::GET,
             "/revenue/accuracy",
             Signed,

@@ -69,6 +69,8 @@ struct ForecastPage {
     replan_periods: Vec<(String, String)>,
     colour_checks: Vec<String>,
     bands: Vec<&'static str>,
+    /// Each band's key and words, for the form that sets a cell.
+    band_keys: Vec<(&'static str, &'static str)>,
     probabilities: Vec<ProbabilityRow>,
     learned: Option<String>,
     message: Option<(bool, String)>,
@@ -242,6 +244,7 @@ fn page(nav: Nav, w: &Waterfall, message: Option<(bool, String)>) -> ForecastPag
             .collect(),
         colour_checks: w.colour_checks.iter().map(|c| c.words()).collect(),
         bands: Band::ALL.iter().map(|b| b.label()).collect(),
+        band_keys: Band::ALL.iter().map(|b| (b.key(), b.label())).collect(),
         probabilities: COLOUR_KEYS
             .iter()
             .map(|c| ProbabilityRow {
@@ -255,8 +258,11 @@ fn page(nav: Nav, w: &Waterfall, message: Option<(bool, String)>) -> ForecastPag
                                 "{} of {} back-tested renewals renewed",
                                 cell.count.renewed, cell.count.terms
                             );
-                            if let (Some(_), Some(l)) = (cell.edited, cell.learned) {
-                                title = format!("set by a leader; learned {}; {title}", pct(l));
+                            let mut shown = shown;
+                            if cell.edited.is_some() {
+                                shown.push_str(" (set)");
+                                let learned = cell.learned.map(pct).unwrap_or("none".into());
+                                title = format!("set by a leader; learned {learned}; {title}");
                             }
                             (shown, title)
                         }
@@ -354,6 +360,7 @@ enum Action {
     Lock,
     Replan,
     Why,
+    Probability,
 }
 
 async fn act(
@@ -386,6 +393,26 @@ async fn act(
             }
             _ => Err(sherpa_app::Error::invalid("period", "name the period")),
         },
+        Action::Probability => {
+            let field = |k: &str| f.rest.get(k).map(|v| v.trim()).unwrap_or_default();
+            let percent = match field("renewal_percent") {
+                "" => Ok(None),
+                v => v.parse::<Decimal>().map(Some).map_err(|_| {
+                    sherpa_app::Error::invalid(
+                        "renewal_percent",
+                        format!("\"{v}\" is not a number from 0 to 100"),
+                    )
+                }),
+            };
+            match percent {
+                Ok(p) => {
+                    s.app
+                        .set_renewal_probability(&c.caller(), field("colour"), field("months"), p)
+                        .await
+                }
+                Err(e) => Err(e),
+            }
+        }
     };
     let here = format!(
         "/revenue/forecast?series={}&grain={}",
@@ -422,6 +449,14 @@ pub async fn replan(
     Form(f): Form<PlanForm>,
 ) -> PageResult {
     act(&s, &c, f, Action::Replan).await
+}
+
+pub async fn probability(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Form(f): Form<PlanForm>,
+) -> PageResult {
+    act(&s, &c, f, Action::Probability).await
 }
 
 pub async fn why(
