@@ -517,3 +517,98 @@ async fn a_tracked_figure_is_planned_as_targets_and_met_by_the_book() {
     assert_eq!(dec["why_needed"], true);
     assert_eq!(w["colour_checks"], json!([]));
 }
+
+/// The NPS of a period's answers is tracked like any figure: a target per period, the actual
+/// once the period closes, and none recorded for a period without an answer.
+#[tokio::test]
+async fn the_nps_of_each_period_is_tracked_against_its_target() {
+    let web = common::Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let t = web.token(&admin).await;
+    let a = web.account("Acme", &[]).await;
+    // December: two promoters, one passive, one detractor: (2 - 1) / 4 = NPS 25.
+    for (score, day) in [
+        (10, "2026-12-02"),
+        (9, "2026-12-10"),
+        (8, "2026-12-11"),
+        (3, "2026-12-20"),
+    ] {
+        let made = web
+            .api(
+                "POST",
+                "/api/v1/surveys",
+                Some(&t),
+                Some(json!({"account_id": a.id.to_string(), "kind": "nps", "score": score, "answered_on": day})),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    }
+    let targets: Vec<Value> = ["2026-11-01", "2026-12-01", "2027-01-01", "2027-02-01"]
+        .iter()
+        .map(|d| json!({"period": d, "value": "40"}))
+        .collect();
+    let locked = web
+        .api(
+            "POST",
+            "/api/v1/forecast/plans",
+            Some(&t),
+            Some(json!({"series": "nps", "grain": "month", "targets": targets})),
+        )
+        .await;
+    assert_eq!(
+        locked.status,
+        StatusCode::BAD_REQUEST,
+        "a year of targets: {}",
+        locked.body
+    );
+    assert!(
+        locked.body.contains("no target for Mar 2027"),
+        "{}",
+        locked.body
+    );
+    let targets: Vec<Value> = (0..12)
+        .map(|i| {
+            let (y, m) = (2026 + (10 + i) / 12, (10 + i) % 12 + 1);
+            json!({"period": format!("{y}-{m:02}-01"), "value": "40"})
+        })
+        .collect();
+    let locked = web
+        .api(
+            "POST",
+            "/api/v1/forecast/plans",
+            Some(&t),
+            Some(json!({"series": "nps", "targets": targets})),
+        )
+        .await;
+    assert_eq!(locked.status, StatusCode::CREATED, "{}", locked.body);
+    web.db.clock.advance(chrono::Duration::days(40));
+    let w = body(
+        &web.api(
+            "GET",
+            "/api/v1/forecast/waterfall?series=nps",
+            Some(&t),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(
+        period(&w, "2026-11-01")["actual"],
+        Value::Null,
+        "no answer, no figure"
+    );
+    let dec = period(&w, "2026-12-01");
+    assert_eq!(dec["actual"]["value"], "25");
+    assert_eq!(dec["variance"], "-15");
+    assert_eq!(dec["why_needed"], true);
+    let adoption = web
+        .api(
+            "GET",
+            "/api/v1/forecast/waterfall?series=adoption",
+            Some(&t),
+            None,
+        )
+        .await;
+    assert_eq!(adoption.status, StatusCode::OK, "{}", adoption.body);
+}

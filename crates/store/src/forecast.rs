@@ -450,6 +450,47 @@ impl Store {
 }
 
 impl Store {
+    /// The NPS of the survey answers given from `from` until (not including) `until`; none
+    /// without an answer.
+    pub async fn nps_between(&self, from: NaiveDate, until: NaiveDate) -> Result<Option<i64>> {
+        let scores: Vec<(i64,)> = sqlx::query_as(
+            "SELECT score FROM surveys WHERE kind = 'nps' AND score IS NOT NULL \
+             AND answered_on >= $1 AND answered_on < $2",
+        )
+        .bind(date(from))
+        .bind(date(until))
+        .fetch_all(&self.pool)
+        .await?;
+        let scores: Vec<i64> = scores.into_iter().map(|(s,)| s).collect();
+        Ok(sherpa_core::nps(&scores))
+    }
+
+    /// Of the accounts paying on the last day before `until`, how many used a high-value
+    /// feature of the catalogue from `from` until `until`, and how many there were.
+    pub async fn adoption_between(&self, from: NaiveDate, until: NaiveDate) -> Result<(i64, i64)> {
+        let last = date(until.pred_opt().unwrap_or(until));
+        let paying = "SELECT account_id FROM contracts WHERE status <> 'cancelled' \
+             AND start_date <= $1 AND end_date >= $1";
+        let (accounts,): (i64,) = sqlx::query_as(&format!(
+            "SELECT COUNT(DISTINCT account_id) FROM ({paying}) p"
+        ))
+        .bind(&last)
+        .fetch_one(&self.pool)
+        .await?;
+        let rollups = self.rollups().await?;
+        let (used,): (i64,) = sqlx::query_as(&format!(
+            "SELECT COUNT(DISTINCT n.account_id) FROM usage_names n \
+             JOIN feature_catalog f ON f.event_name = n.name AND f.high_value = 1 \
+             WHERE n.day >= $2 AND n.day < $3 AND n.account_id IN ({paying})"
+        ))
+        .bind(&last)
+        .bind(date(from))
+        .bind(date(until))
+        .fetch_one(rollups.pool())
+        .await?;
+        Ok((used, accounts))
+    }
+
     /// Every scored account's colour now.
     pub async fn account_colours(&self) -> Result<Vec<(i64, ColourKey)>> {
         let rows: Vec<(i64, Option<String>)> =

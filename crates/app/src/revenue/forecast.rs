@@ -292,10 +292,26 @@ impl App {
             return Ok((recorded, PeriodValues::new()));
         }
         let mut so_far = PeriodValues::new();
-        let retention =
-            (!series.is_forecast()).then(|| RetentionBook::new(basis.book.terms().to_vec()));
+        let retention = series
+            .is_retention()
+            .then(|| RetentionBook::new(basis.book.terms().to_vec()));
         for p in closed {
             let values = match &retention {
+                None if series == Series::Nps => {
+                    // A period without an answer has no figure to record.
+                    let Some(v) = self.store.nps_between(p.start, p.next).await? else {
+                        continue;
+                    };
+                    BTreeMap::from([(TARGET.to_string(), Decimal::from(v))])
+                }
+                None if series == Series::Adoption => {
+                    let (used, paying) = self.store.adoption_between(p.start, p.next).await?;
+                    if paying == 0 {
+                        continue;
+                    }
+                    let share = Decimal::from(used) * Decimal::ONE_HUNDRED / Decimal::from(paying);
+                    BTreeMap::from([(TARGET.to_string(), share.round_dp(2))])
+                }
                 None => {
                     let actual = basis.book.actual(p.start, p.next);
                     // Outcomes are recorded some days after a term ends: a period whose terms

@@ -23,6 +23,8 @@ pub struct ForecastBasis {
     /// When the table's cases were learned; none while the job computes them (every cell is
     /// then the leader's or empty).
     pub learned_at: Option<DateTime<Utc>>,
+    /// The table was learned under an earlier health configuration and is being learned again.
+    pub relearning: bool,
     /// Terms left out for want of an exchange rate.
     pub unconverted_terms: i64,
 }
@@ -103,10 +105,11 @@ impl App {
         let terms = self.store.revenue_terms().await?;
         let today = self.store.clock().today();
         let book = RenewalBook::new(terms.terms);
-        let (table, learned_at) = self.probability_table().await?;
+        let (table, learned_at, relearning) = self.probability_table().await?;
         Ok(ForecastBasis {
             rates: book.change_rates(today),
             table,
+            relearning,
             colours: self.store.account_colours().await?.into_iter().collect(),
             book,
             learned_at,
@@ -114,26 +117,29 @@ impl App {
         })
     }
 
-    /// The probability table and when its cases were learned. When they never were, or were
-    /// learned under another health configuration, the job is queued and only the cells a
-    /// leader set have a figure meanwhile.
-    pub async fn probability_table(&self) -> Result<(Calibration, Option<DateTime<Utc>>)> {
+    /// The probability table, when its cases were learned, and whether they were learned
+    /// under an earlier health configuration. When they never were, or the scorecard has
+    /// changed since, the job is queued; meanwhile the last table learned still answers (said
+    /// so on the page), and with none only the cells a leader set have a figure.
+    pub async fn probability_table(&self) -> Result<(Calibration, Option<DateTime<Utc>>, bool)> {
         let run = self.store.renewal_calibration_run().await?;
         let version = self.store.health_config_version().await?;
-        let learned_at = match run {
-            Some((at, v, _)) if v == version => Some(at),
-            _ => {
-                self.queue_renewal_forecast(&format!("v{version}")).await?;
-                None
-            }
-        };
+        let stale = run.as_ref().is_none_or(|(_, v, _)| *v != version);
+        if stale {
+            self.queue_renewal_forecast(&format!("v{version}")).await?;
+        }
+        let learned_at = run.map(|(at, _, _)| at);
         let counts = if learned_at.is_some() {
             self.store.renewal_case_counts().await?
         } else {
             Vec::new()
         };
         let edits = self.store.revenue_config().await?.probability_edits();
-        Ok((Calibration::from_counts(&counts, &edits), learned_at))
+        Ok((
+            Calibration::from_counts(&counts, &edits),
+            learned_at,
+            stale && learned_at.is_some(),
+        ))
     }
 
     async fn queue_renewal_forecast(&self, slot: &str) -> Result<()> {
@@ -148,22 +154,26 @@ impl App {
         Ok(())
     }
 
-    /// The forecast's accuracy as last measured for the health configuration in force.
+    /// The forecast's accuracy as last measured; when the health configuration has changed
+    /// since (or it never was), the job is queued, and the last measure answers meanwhile.
     pub async fn forecast_accuracy(&self, _by: &Caller) -> Result<AccuracyState> {
         let version = self.store.health_config_version().await?;
-        match self.store.renewal_calibration_run().await? {
-            Some((computed_at, v, body)) if v == version => {
-                if let Ok(horizons) = serde_json::from_value(body) {
-                    return Ok(AccuracyState::Ready {
-                        computed_at,
-                        currency: self.store.currency(),
-                        horizons,
-                    });
-                }
-                self.queue_renewal_forecast(&format!("v{version}")).await?;
-            }
-            _ => self.queue_renewal_forecast(&format!("v{version}")).await?,
+        let run = self.store.renewal_calibration_run().await?;
+        if run.as_ref().is_none_or(|(_, v, _)| *v != version) {
+            self.queue_renewal_forecast(&format!("v{version}")).await?;
         }
+        if let Some((computed_at, _, body)) = run
+            && let Ok(horizons) = serde_json::from_value(body)
+        {
+            return Ok(AccuracyState::Ready {
+                computed_at,
+                currency: self.store.currency(),
+                horizons,
+            });
+        }
+        // Kept by an earlier release in another shape: measured again.
+        self.queue_renewal_forecast(&format!("v{version}-again"))
+            .await?;
         Ok(AccuracyState::Computing)
     }
 

@@ -168,7 +168,7 @@ impl App {
             .renewal_pipeline(today, today + chrono::Days::new(within_days as u64), None)
             .await?;
         let switches = self.store.revenue_config().await?.meddicc;
-        let (table, _) = self.probability_table().await?;
+        let (table, _, _) = self.probability_table().await?;
         Ok(RenewalPipeline {
             today,
             within_days,
@@ -195,7 +195,7 @@ impl App {
                 ))
             })?;
         let switches = self.store.revenue_config().await?.meddicc;
-        let (table, _) = self.probability_table().await?;
+        let (table, _, _) = self.probability_table().await?;
         Ok(self.renewal(by, today, &switches, &table, row))
     }
 

@@ -1,6 +1,6 @@
 //! The series a waterfall tracks: the renewals (forecast from the probability table, in ARR)
-//! or a retention figure Sherpa already computes (a plan is then a target per period, in
-//! percent). Each names the measures its plans and actuals keep.
+//! or a figure Sherpa already computes (a retention figure, the NPS of the period's answers,
+//! strategic feature adoption), whose plan is a target per period. Each names the measures its plans and actuals keep.
 
 use super::forecast::MEASURES;
 use super::retention::Retention;
@@ -15,17 +15,25 @@ pub enum Series {
     LogoChurn,
     /// Up-sells: the rise in MRR of the accounts that stayed and grew, over the start MRR.
     Expansion,
+    /// The Net Promoter Score of the survey answers given in the period.
+    Nps,
+    /// Strategic feature adoption: of the accounts paying on the period's last day, the share
+    /// that used a high-value feature of the catalogue in the period.
+    Adoption,
 }
 
 /// The measure a tracked figure's plan and actual keep.
 pub const TARGET: &str = "value";
 
 impl Series {
-    pub const ALL: [Series; 4] = [
+    pub const ALL: [Series; 7] = [
         Series::Renewals,
         Series::Nrr,
         Series::Grr,
         Series::LogoChurn,
+        Series::Expansion,
+        Series::Nps,
+        Series::Adoption,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -35,6 +43,8 @@ impl Series {
             Series::Grr => "grr",
             Series::LogoChurn => "logo_churn",
             Series::Expansion => "expansion",
+            Series::Nps => "nps",
+            Series::Adoption => "adoption",
         }
     }
 
@@ -46,6 +56,8 @@ impl Series {
             Series::Grr => "Gross revenue retention (%)",
             Series::LogoChurn => "Logo churn rate (%)",
             Series::Expansion => "Expansion, up-sells (% of start MRR)",
+            Series::Nps => "NPS of the period's survey answers",
+            Series::Adoption => "Strategic feature adoption (% of paying accounts)",
         }
     }
 
@@ -72,10 +84,18 @@ impl Series {
         }
     }
 
+    /// Whether its figure is one of retention's (read from the contract terms).
+    pub fn is_retention(self) -> bool {
+        matches!(
+            self,
+            Series::Nrr | Series::Grr | Series::LogoChurn | Series::Expansion
+        )
+    }
+
     /// The figure of a period's retention, in percent to two places.
     pub fn of_retention(self, r: &Retention) -> Option<Decimal> {
         let ratio = match self {
-            Series::Renewals => return None,
+            Series::Renewals | Series::Nps | Series::Adoption => return None,
             Series::Nrr => r.nrr(),
             Series::Grr => r.grr(),
             Series::LogoChurn => r.logo_churn(),
@@ -94,7 +114,7 @@ impl FromStr for Series {
             .into_iter()
             .find(|x| x.as_str() == s.trim())
             .ok_or_else(|| {
-                format!("\"{s}\" is not a series: use renewals, nrr, grr, logo_churn or expansion")
+                format!("\"{s}\" is not a series: use renewals, nrr, grr, logo_churn, expansion, nps or adoption")
             })
     }
 }

@@ -56,6 +56,8 @@ struct ForecastPage {
     series: &'static str,
     series_choices: Vec<(&'static str, &'static str)>,
     forecast_series: bool,
+    /// What a target is in: "%" or "NPS".
+    target_unit: &'static str,
     grain: String,
     grains: Vec<(&'static str, &'static str)>,
     plan: Option<String>,
@@ -73,6 +75,7 @@ struct ForecastPage {
     band_keys: Vec<(&'static str, &'static str)>,
     probabilities: Vec<ProbabilityRow>,
     learned: Option<String>,
+    relearning: bool,
     message: Option<(bool, String)>,
 }
 
@@ -90,6 +93,7 @@ fn amount(w: &Waterfall, v: Option<Decimal>) -> String {
             amount: v.round_dp(0),
             currency: w.currency,
         }),
+        Some(v) if w.series == Tracked::Nps => v.round_dp(1).to_string(),
         Some(v) => format!("{}%", v.round_dp(1)),
     }
 }
@@ -218,6 +222,7 @@ fn page(nav: Nav, w: &Waterfall, message: Option<(bool, String)>) -> ForecastPag
             .map(|s| (s.as_str(), s.label()))
             .collect(),
         forecast_series: w.series.is_forecast(),
+        target_unit: if w.series == Tracked::Nps { "NPS" } else { "%" },
         grain: w.grain.to_string(),
         grains: GRAINS.to_vec(),
         plan: w.plan.as_ref().map(|p| made(p, "Locked")),
@@ -275,6 +280,7 @@ fn page(nav: Nav, w: &Waterfall, message: Option<(bool, String)>) -> ForecastPag
             .basis
             .learned_at
             .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
+        relearning: w.basis.relearning,
         message,
         nav,
     }
