@@ -54,7 +54,7 @@ pub fn parse_forecast_grain(raw: Option<&str>) -> Result<Grain> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaterfallPeriod {
     pub period: Period,
-    /// It has ended: its actual is recorded and it is frozen.
+    /// It has ended: its actual comes from the outcomes (see `frozen`).
     pub closed: bool,
     pub plan: Option<BTreeMap<String, Decimal>>,
     /// Per re-plan (in the order of [`Waterfall::replans`]), its values when it covers the

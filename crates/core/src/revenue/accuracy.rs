@@ -29,6 +29,9 @@ pub struct AccuracyPoint {
     pub as_of: NaiveDate,
     pub forecast: Figures,
     pub actual: Figures,
+    /// No term had churned before `as_of`: the table could only expect every renewal to stay.
+    #[serde(default)]
+    pub before_any_churn: bool,
 }
 
 impl AccuracyPoint {
@@ -101,6 +104,13 @@ impl HorizonAccuracy {
             s.push_str(&format!(
                 " Churned ARR was missed by {}% of what churned.",
                 (share * Decimal::ONE_HUNDRED).round_dp(0)
+            ));
+        }
+        let blind = self.points.iter().filter(|p| p.before_any_churn).count();
+        if blind > 0 {
+            s.push_str(&format!(
+                " {blind} of the {n} were made before the book had seen a churn, so they \
+                 expected every renewal to stay."
             ));
         }
         if self.months >= 12 {
@@ -180,6 +190,7 @@ pub fn accuracy(
                             as_of,
                             forecast,
                             actual: book.actual(as_of, until),
+                            before_any_churn: known.iter().all(|c| c.renewed),
                         });
                     }
                     as_of = Grain::Month.next(as_of);
@@ -287,6 +298,15 @@ mod tests {
         assert!(three.bias.unwrap() > Decimal::ZERO);
         assert!(three.mean_error.unwrap() >= three.error_range.unwrap().0);
         assert!(three.words().contains("3 months ahead"));
+        // Before 2026 no term had churned: those forecasts are said to be blind to churn.
+        assert!(first.before_any_churn);
+        assert!(
+            three
+                .words()
+                .contains("were made before the book had seen a churn"),
+            "{}",
+            three.words()
+        );
         let year = &a[1];
         assert!(
             year.words().contains("within 5 points after a year"),
