@@ -177,12 +177,14 @@ impl App {
         Ok(AccuracyState::Computing)
     }
 
-    /// Learns the probabilities now when they are missing or were learned under another health
-    /// configuration (for the report command, which has no job worker). Answers whether it did.
+    /// Learns the probabilities now when they are missing, were learned under another health
+    /// configuration or before today (for the report command, which has no job worker: the
+    /// server's daily job keeps them a day old at most). Answers whether it did.
     pub async fn learn_renewal_forecast_if_stale(&self) -> Result<bool> {
         let version = self.store.health_config_version().await?;
+        let today = self.store.clock().today();
         match self.store.renewal_calibration_run().await? {
-            Some((_, v, _)) if v == version => Ok(false),
+            Some((at, v, _)) if v == version && at.date_naive() >= today => Ok(false),
             _ => {
                 self.learn_renewal_forecast().await?;
                 Ok(true)

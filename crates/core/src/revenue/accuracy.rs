@@ -1,6 +1,6 @@
 //! How accurate the renewal forecast has been: as of the first of each past month with enough
-//! history, forecast the next 3 and 12 months from what was known then (the probability table
-//! learned only from terms that had ended, each renewal in the colour its account was scored in
+//! history, forecast the next 3 and 12 months from what was known then (the renewals of the
+//! terms signed by then, the probability table learned only from terms that had ended, each renewal in the colour its account was scored in
 //! before that day, the change rates of the year before) and compare with what the outcomes
 //! say. The error of revenue retention is in percentage points; churned ARR's is in money and
 //! as a share of what churned.
@@ -169,13 +169,8 @@ pub fn accuracy(
                         .cloned()
                         .collect();
                     let table = Calibration::learn(&known, &[]);
-                    let (forecast, _) = book.forecast(
-                        as_of,
-                        until,
-                        as_of,
-                        &table,
-                        book.change_rates(as_of),
-                        |t, band| {
+                    let (forecast, actual) =
+                        book.backtest(as_of, until, &table, book.change_rates(as_of), |t, band| {
                             // Read at the band's edge: a term farther away than the farthest
                             // edge would be read after the forecast was made, so it is not.
                             let edge = t.end - chrono::Days::new(band.horizon_days().into());
@@ -183,13 +178,12 @@ pub fn accuracy(
                                 return None;
                             }
                             colours.get(&(t.account, t.end, band)).copied().flatten()
-                        },
-                    );
+                        });
                     if forecast.renewals > 0 {
                         points.push(AccuracyPoint {
                             as_of,
                             forecast,
-                            actual: book.actual(as_of, until),
+                            actual,
                             before_any_churn: known.iter().all(|c| c.renewed),
                         });
                     }

@@ -182,8 +182,12 @@ impl RenewalBook {
     /// What the recorded outcomes say of the terms ending from `from` until (not including)
     /// `until`.
     pub fn actual(&self, from: NaiveDate, until: NaiveDate) -> Figures {
+        self.actual_of(self.ending(from, until))
+    }
+
+    fn actual_of<'a>(&'a self, terms: impl Iterator<Item = &'a RetentionTerm>) -> Figures {
         let mut f = Figures::default();
-        for t in self.ending(from, until) {
+        for t in terms {
             f.renewals += 1;
             f.due += t.arr;
             match t.outcome {
@@ -230,9 +234,36 @@ impl RenewalBook {
         rates: ChangeRates,
         colour: impl Fn(&RetentionTerm, Band) -> ColourKey,
     ) -> (Figures, Vec<Expected>) {
+        self.forecast_of(self.ending(from, until), as_of, table, rates, colour)
+    }
+
+    /// A past forecast made as of `as_of` of the terms ending from then until `until`, and what
+    /// happened to them: only the terms signed (started) by `as_of` count, as the book of that
+    /// day held them. A term signed later would tell the forecast that its account had renewed.
+    pub fn backtest(
+        &self,
+        as_of: NaiveDate,
+        until: NaiveDate,
+        table: &Calibration,
+        rates: ChangeRates,
+        colour: impl Fn(&RetentionTerm, Band) -> ColourKey,
+    ) -> (Figures, Figures) {
+        let signed = || self.ending(as_of, until).filter(move |t| t.start <= as_of);
+        let (forecast, _) = self.forecast_of(signed(), as_of, table, rates, colour);
+        (forecast, self.actual_of(signed()))
+    }
+
+    fn forecast_of<'a>(
+        &'a self,
+        terms: impl Iterator<Item = &'a RetentionTerm>,
+        as_of: NaiveDate,
+        table: &Calibration,
+        rates: ChangeRates,
+        colour: impl Fn(&RetentionTerm, Band) -> ColourKey,
+    ) -> (Figures, Vec<Expected>) {
         let mut f = Figures::default();
         let mut expected = Vec::new();
-        for t in self.ending(from, until) {
+        for t in terms {
             f.renewals += 1;
             f.due += t.arr;
             if let Some(o) = t.outcome.filter(|_| t.end < as_of) {
@@ -388,5 +419,38 @@ mod tests {
             |_, _| None,
         );
         assert_eq!(before.len(), 5);
+    }
+
+    #[test]
+    fn a_backtest_counts_only_the_renewals_signed_when_its_forecast_was_made() {
+        // As of 1 January, F's February renewal is due; G's monthly term running in January
+        // churns at its end, while H renewed January's term into a February one that was not
+        // signed on 1 January and so is not in the window's renewals.
+        let mut terms = book().terms().to_vec();
+        terms.push(ended(
+            term(10, 7, 1_200, "2026-01-01", "2026-01-31"),
+            Outcome::Churned,
+        ));
+        terms.push(ended(
+            term(11, 8, 2_400, "2026-01-01", "2026-01-31"),
+            Outcome::Renewed,
+        ));
+        terms.push(term(12, 8, 2_400, "2026-02-01", "2026-02-28"));
+        let book = RenewalBook::new(terms);
+        let table = Calibration::learn(&[], &[]);
+        let (forecast, actual) = book.backtest(
+            day("2026-01-01"),
+            day("2026-03-01"),
+            &table,
+            ChangeRates::default(),
+            |_, _| None,
+        );
+        // Terms 1, 3, 5, 7, 8, 9, 10, 11 ended in the window and were signed; 12 was not.
+        assert_eq!(actual.renewals, 8);
+        assert_eq!(forecast.renewals, 8);
+        assert_eq!(actual.due, Decimal::from(55_000 + 20_000 + 1_200 + 2_400));
+        // Counted on every term in the window, 12 would add 2,400 due with no outcome.
+        let all = book.actual(day("2026-01-01"), day("2026-03-01"));
+        assert_eq!(all.renewals, 9);
     }
 }
