@@ -294,6 +294,16 @@ impl App {
             changed.push("plans".into());
         }
         let revenue_changed = new.revenue != current_revenue;
+        if new.revenue.strategic_features != current_revenue.strategic_features
+            && let Some(e) = self
+                .unknown_feature(&new.revenue.strategic_features)
+                .await?
+        {
+            return Err(Error::Invalid {
+                field: "configuration".into(),
+                message: format!("revenue.strategic_features: {e}"),
+            });
+        }
         if revenue_changed {
             changed.push("revenue".into());
         }
@@ -392,6 +402,7 @@ mod tests {
                 months: "3-6".into(),
                 renewal_percent: rust_decimal::Decimal::new(725, 1),
             }],
+            strategic_features: vec!["Dashboards".into()],
         };
         let file = ConfigFile::new(
             PrioritisationRules::default().into(),

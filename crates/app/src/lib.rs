@@ -57,7 +57,7 @@ pub use revenue::{
     AccuracyState, COMPETITION_DAYS, ColourCheck, ElementView, ForecastBasis, MakeCall,
     MeddiccView, MentionCompetitor, PLAN_NOTE_MAX, PlanRequest, QualificationVersion,
     RENEWAL_FORECAST_JOB, Renewal, RenewalPipeline, RetentionPeriod, RetentionQuery,
-    RetentionReport, RevenueGroup, Waterfall, WaterfallPeriod, accuracy_table,
+    RetentionReport, RevenueGroup, StrategicFeatures, Waterfall, WaterfallPeriod, accuracy_table,
     parse_forecast_grain, parse_grain, parse_series, plan_periods, within_days,
 };
 pub use staffing::{CsmBook, GroupNeed, Staffing, tenths};

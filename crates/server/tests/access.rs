@@ -917,6 +917,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             MANAGERS,
         ),
         case(
+            "POST",
+            "/revenue/forecast/strategic-features",
+            "/revenue/forecast/strategic-features",
+            form(&[("series", "adoption")]),
+            MANAGERS,
+        ),
+        case(
             "GET",
             "/revenue/accuracy",
             "/revenue/accuracy",

@@ -602,13 +602,165 @@ async fn the_nps_of_each_period_is_tracked_against_its_target() {
     assert_eq!(dec["actual"]["value"], "25");
     assert_eq!(dec["variance"], "-15");
     assert_eq!(dec["why_needed"], true);
-    let adoption = web
+}
+
+/// Strategic feature adoption counts the features a leader picked: three paying customers in
+/// November, one on dashboards, one on exports (both high-value), one only signing in.
+#[tokio::test]
+async fn adoption_counts_the_strategic_features_a_leader_picked() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use base64::Engine;
+    let web = common::Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let t = web.token(&admin).await;
+    let store = &web.db.store;
+    for (event, feature, high) in [
+        ("Dashboard Viewed", "Dashboards", true),
+        ("Export Run", "Exports", true),
+        ("Signed In", "Sign-in", false),
+    ] {
+        store
+            .set_feature(&Actor::system("test"), event, feature, high)
+            .await
+            .unwrap();
+    }
+    let mut batch = Vec::new();
+    for (i, event) in ["Dashboard Viewed", "Export Run", "Signed In"]
+        .iter()
+        .enumerate()
+    {
+        let a = web
+            .api(
+                "POST",
+                "/api/v1/accounts",
+                Some(&t),
+                Some(json!({"name": format!("Customer {i}"), "external_id": format!("C-{i}")})),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+        let id = body(&a)["id"].as_str().unwrap().to_string();
+        let made = web
+            .api(
+                "POST",
+                "/api/v1/contracts",
+                Some(&t),
+                Some(json!({"account_id": id,
+                    "arr": {"amount": "12000", "currency": "USD"},
+                    "start_date": "2026-01-01", "end_date": "2026-12-31"})),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        batch.push(
+            json!({"type": "track", "userId": format!("u{i}"), "event": event,
+            "context": {"groupId": format!("C-{i}")}, "timestamp": "2026-11-20T09:00:00Z"}),
+        );
+    }
+    let key = web.ingest_key(&admin).await;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
+    let sent = web
+        .send(
+            Request::builder()
+                .method("POST")
+                .uri("/v1/batch")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::AUTHORIZATION, format!("Basic {basic}"))
+                .body(Body::from(json!({ "batch": batch }).to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    let nov = ("2026-11-01".parse().unwrap(), "2026-12-01".parse().unwrap());
+    assert_eq!(
+        store.adoption_between(nov.0, nov.1, &[]).await.unwrap(),
+        (2, 3)
+    );
+    // A pick that is not in the catalogue is refused by name and changes nothing.
+    let leader = web.sign_in(&admin).await;
+    let wrong = web
+        .post(
+            "/revenue/forecast/strategic-features",
+            Some(&leader),
+            &[("series", "adoption"), ("feature.Nope", "on")],
+            true,
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(
+        wrong
+            .body
+            .contains("&#34;Nope&#34; is not a feature of the catalogue"),
+        "{}",
+        wrong.body
+    );
+    assert!(
+        store
+            .revenue_config()
+            .await
+            .unwrap()
+            .strategic_features
+            .is_empty()
+    );
+    // The same check holds for the configuration file.
+    let app = sherpa_app::App::new(store.clone());
+    let config = app.export_config().await.unwrap();
+    let config = config.replace("[revenue]", "[revenue]\nstrategic_features = [\"Nope\"]");
+    let refused = app
+        .import_config(&sherpa_app::Caller::operator(), &config, false)
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("revenue.strategic_features: \"Nope\" is not a feature of the catalogue"),
+        "{refused}"
+    );
+    let picked = web
+        .post(
+            "/revenue/forecast/strategic-features",
+            Some(&leader),
+            &[("series", "adoption"), ("feature.Dashboards", "on")],
+            true,
+        )
+        .await;
+    assert_eq!(picked.status, StatusCode::SEE_OTHER, "{}", picked.body);
+    let page = web
+        .get("/revenue/forecast?series=adoption", Some(&leader))
+        .await;
+    assert!(
+        page.body.contains("Dashboards (picked as strategic)"),
+        "{}",
+        page.body
+    );
+    let targets: Vec<Value> = (0..12)
+        .map(|i| {
+            let (y, m) = (2026 + (10 + i) / 12, (10 + i) % 12 + 1);
+            json!({"period": format!("{y}-{m:02}-01"), "value": "50"})
+        })
+        .collect();
+    let locked = web
         .api(
+            "POST",
+            "/api/v1/forecast/plans",
+            Some(&t),
+            Some(json!({"series": "adoption", "targets": targets})),
+        )
+        .await;
+    assert_eq!(locked.status, StatusCode::CREATED, "{}", locked.body);
+    web.db.clock.advance(chrono::Duration::days(10));
+    let w = body(
+        &web.api(
             "GET",
             "/api/v1/forecast/waterfall?series=adoption",
             Some(&t),
             None,
         )
-        .await;
-    assert_eq!(adoption.status, StatusCode::OK, "{}", adoption.body);
+        .await,
+    );
+    // One of the three used dashboards: 33.33%, not the 66.67% of any high-value feature.
+    let nov = period(&w, "2026-11-01");
+    assert_eq!(nov["actual"]["value"], "33.33");
+    assert_eq!(nov["variance"], "-16.67");
 }

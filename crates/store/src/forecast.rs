@@ -465,9 +465,15 @@ impl Store {
         Ok(sherpa_core::nps(&scores))
     }
 
-    /// Of the accounts paying on the last day before `until`, how many used a high-value
-    /// feature of the catalogue from `from` until `until`, and how many there were.
-    pub async fn adoption_between(&self, from: NaiveDate, until: NaiveDate) -> Result<(i64, i64)> {
+    /// Of the accounts paying on the last day before `until`, how many used one of `features`
+    /// of the catalogue (by name; every high-value feature when none) from `from` until
+    /// `until`, and how many there were.
+    pub async fn adoption_between(
+        &self,
+        from: NaiveDate,
+        until: NaiveDate,
+        features: &[String],
+    ) -> Result<(i64, i64)> {
         let last = date(until.pred_opt().unwrap_or(until));
         let paying = "SELECT account_id FROM contracts WHERE status <> 'cancelled' \
              AND start_date <= $1 AND end_date >= $1";
@@ -478,16 +484,25 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         let rollups = self.rollups().await?;
-        let (used,): (i64,) = sqlx::query_as(&format!(
+        let counted = if features.is_empty() {
+            "f.high_value = 1".to_string()
+        } else {
+            let names: Vec<String> = (0..features.len()).map(|i| format!("${}", i + 4)).collect();
+            format!("f.feature IN ({})", names.join(", "))
+        };
+        let sql = format!(
             "SELECT COUNT(DISTINCT n.account_id) FROM usage_names n \
-             JOIN feature_catalog f ON f.event_name = n.name AND f.high_value = 1 \
+             JOIN feature_catalog f ON f.event_name = n.name AND {counted} \
              WHERE n.day >= $2 AND n.day < $3 AND n.account_id IN ({paying})"
-        ))
-        .bind(&last)
-        .bind(date(from))
-        .bind(date(until))
-        .fetch_one(rollups.pool())
-        .await?;
+        );
+        let mut q = sqlx::query_as(&sql)
+            .bind(&last)
+            .bind(date(from))
+            .bind(date(until));
+        for f in features {
+            q = q.bind(f);
+        }
+        let (used,): (i64,) = q.fetch_one(rollups.pool()).await?;
         Ok((used, accounts))
     }
 

@@ -125,6 +125,8 @@ pub struct Waterfall {
     pub colour_checks: Vec<ColourCheck>,
     /// When the probability table was learned (none while it is being computed).
     pub basis: ForecastBasis,
+    /// For the adoption series: the features it counts.
+    pub adoption: Option<super::StrategicFeatures>,
 }
 
 impl Waterfall {
@@ -295,6 +297,10 @@ impl App {
         let retention = series
             .is_retention()
             .then(|| RetentionBook::new(basis.book.terms().to_vec()));
+        let strategic = match series {
+            Series::Adoption => self.store.revenue_config().await?.strategic_features,
+            _ => Vec::new(),
+        };
         for p in closed {
             let values = match &retention {
                 None if series == Series::Nps => {
@@ -305,7 +311,10 @@ impl App {
                     BTreeMap::from([(TARGET.to_string(), Decimal::from(v))])
                 }
                 None if series == Series::Adoption => {
-                    let (used, paying) = self.store.adoption_between(p.start, p.next).await?;
+                    let (used, paying) = self
+                        .store
+                        .adoption_between(p.start, p.next, &strategic)
+                        .await?;
                     if paying == 0 {
                         continue;
                     }
@@ -434,6 +443,10 @@ impl App {
             periods: out,
             colour_checks,
             basis,
+            adoption: match series {
+                Series::Adoption => Some(self.strategic_features().await?),
+                _ => None,
+            },
         })
     }
 

@@ -1,6 +1,7 @@
 //! Revenue: retention over reporting periods, the renewal pipeline and the forecast. Everyone
 //! signed in reads the figures; leaders lock and re-plan the forecast.
 
+mod adoption;
 mod demo;
 mod forecast;
 mod meddicc;
@@ -9,6 +10,7 @@ mod probabilities;
 mod renewals;
 mod retention;
 
+pub use adoption::StrategicFeatures;
 pub use forecast::{
     ColourCheck, Waterfall, WaterfallPeriod, parse_forecast_grain, parse_series, plan_periods,
 };

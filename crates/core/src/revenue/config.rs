@@ -1,6 +1,7 @@
 //! The revenue settings a CS-ops admin keeps as code (`[revenue]` in the configuration file):
-//! which MEDDICC elements the team qualifies renewals on, the competitors it tracks, and the
-//! renewal chances a leader set by hand in the forecast's probability table.
+//! which MEDDICC elements the team qualifies renewals on, the competitors it tracks, the
+//! renewal chances a leader set by hand in the forecast's probability table, and the strategic
+//! features whose adoption the forecast page tracks.
 
 use super::calibration::{Band, ColourKey, ProbabilityEdit};
 use super::meddicc::MeddiccSwitches;
@@ -10,6 +11,8 @@ use serde::{Deserialize, Serialize};
 /// The longest competitor name, and how many a list holds.
 pub const COMPETITOR_NAME_MAX: usize = 120;
 pub const COMPETITORS_MAX: usize = 200;
+/// How many strategic features a leader may pick.
+pub const STRATEGIC_FEATURES_MAX: usize = 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,6 +25,10 @@ pub struct RevenueConfig {
     /// Cells of the probability table set by hand; the others are learned.
     #[serde(default)]
     pub probabilities: Vec<ProbabilityEdit>,
+    /// The features of the catalogue (by name) whose adoption is tracked as a series; none
+    /// picked, every high-value feature counts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub strategic_features: Vec<String>,
 }
 
 impl RevenueConfig {
@@ -43,6 +50,23 @@ impl RevenueConfig {
             }
             if !seen.insert(name.to_lowercase()) {
                 return Err(format!("competitors[{i}]: \"{name}\" is listed twice"));
+            }
+        }
+        if self.strategic_features.len() > STRATEGIC_FEATURES_MAX {
+            return Err(format!(
+                "strategic_features: at most {STRATEGIC_FEATURES_MAX}"
+            ));
+        }
+        let mut picked = std::collections::HashSet::new();
+        for (i, f) in self.strategic_features.iter().enumerate() {
+            if f.trim().is_empty() {
+                return Err(format!("strategic_features[{i}]: a feature name is needed"));
+            }
+            if !picked.insert(f.trim()) {
+                return Err(format!(
+                    "strategic_features[{i}]: \"{}\" is listed twice",
+                    f.trim()
+                ));
             }
         }
         let mut cells = std::collections::HashSet::new();
@@ -94,5 +118,27 @@ mod tests {
             c.check().unwrap_err(),
             "competitors[2]: \"RIVAL CO\" is listed twice"
         );
+    }
+
+    #[test]
+    fn strategic_features_are_named_once() {
+        let mut c = RevenueConfig {
+            strategic_features: vec!["Dashboards".into(), " ".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            c.check().unwrap_err(),
+            "strategic_features[1]: a feature name is needed"
+        );
+        c.strategic_features[1] = "Dashboards".into();
+        assert_eq!(
+            c.check().unwrap_err(),
+            "strategic_features[1]: \"Dashboards\" is listed twice"
+        );
+        c.strategic_features.pop();
+        assert!(c.check().is_ok());
+        // Written to the configuration file only when picked.
+        let toml = toml::to_string(&RevenueConfig::default()).unwrap();
+        assert!(!toml.contains("strategic_features"), "{toml}");
     }
 }

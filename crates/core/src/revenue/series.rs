@@ -18,7 +18,8 @@ pub enum Series {
     /// The Net Promoter Score of the survey answers given in the period.
     Nps,
     /// Strategic feature adoption: of the accounts paying on the period's last day, the share
-    /// that used a high-value feature of the catalogue in the period.
+    /// that used a strategic feature in the period (those a leader picked in the revenue
+    /// settings, else every high-value feature of the catalogue).
     Adoption,
 }
 

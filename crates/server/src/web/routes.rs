@@ -274,6 +274,12 @@ fn portfolio() -> Vec<WebRoute> {
             post(revenue::forecast::probability),
         ),
         at(
+            Method::POST,
+            "/revenue/forecast/strategic-features",
+            Signed,
+            post(revenue::forecast::strategic_features),
+        ),
+        at(
             Method::GET,
             "/revenue/accuracy",
             Signed,

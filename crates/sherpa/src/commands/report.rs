@@ -30,7 +30,7 @@ pub struct Args {
     /// Renewals: terms ending within this many days (default 365).
     #[arg(long)]
     pub within_days: Option<i64>,
-    /// Waterfall: renewals (default), nrr, grr, logo_churn or expansion.
+    /// Waterfall: renewals (default), nrr, grr, logo_churn, expansion, nps or adoption.
     #[arg(long)]
     pub series: Option<String>,
 }

@@ -44,6 +44,13 @@ struct Line {
     why_needed: bool,
 }
 
+/// A feature of the catalogue, for the form that picks the strategic ones.
+struct FeatureChoice {
+    name: String,
+    high_value: bool,
+    picked: bool,
+}
+
 struct ProbabilityRow {
     colour: &'static str,
     cells: Vec<(String, String)>,
@@ -76,6 +83,8 @@ struct ForecastPage {
     probabilities: Vec<ProbabilityRow>,
     learned: Option<String>,
     relearning: bool,
+    /// The adoption series: what it counts, in words, and the catalogue to pick from.
+    adoption: Option<(String, Vec<FeatureChoice>)>,
     message: Option<(bool, String)>,
 }
 
@@ -281,6 +290,18 @@ fn page(nav: Nav, w: &Waterfall, message: Option<(bool, String)>) -> ForecastPag
             .learned_at
             .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
         relearning: w.basis.relearning,
+        adoption: w.adoption.as_ref().map(|a| {
+            let choices = a
+                .catalogue
+                .iter()
+                .map(|(name, high)| FeatureChoice {
+                    picked: a.picked.contains(name),
+                    name: name.clone(),
+                    high_value: *high,
+                })
+                .collect();
+            (a.words(), choices)
+        }),
         message,
         nav,
     }
@@ -367,6 +388,7 @@ enum Action {
     Replan,
     Why,
     Probability,
+    StrategicFeatures,
 }
 
 async fn act(
@@ -399,6 +421,16 @@ async fn act(
             }
             _ => Err(sherpa_app::Error::invalid("period", "name the period")),
         },
+        Action::StrategicFeatures => {
+            let mut picked: Vec<String> = f
+                .rest
+                .keys()
+                .filter_map(|k| k.strip_prefix("feature."))
+                .map(str::to_string)
+                .collect();
+            picked.sort();
+            s.app.set_strategic_features(&c.caller(), &picked).await
+        }
         Action::Probability => {
             let field = |k: &str| f.rest.get(k).map(|v| v.trim()).unwrap_or_default();
             let percent = match field("renewal_percent") {
@@ -463,6 +495,14 @@ pub async fn probability(
     Form(f): Form<PlanForm>,
 ) -> PageResult {
     act(&s, &c, f, Action::Probability).await
+}
+
+pub async fn strategic_features(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Form(f): Form<PlanForm>,
+) -> PageResult {
+    act(&s, &c, f, Action::StrategicFeatures).await
 }
 
 pub async fn why(
