@@ -27,7 +27,7 @@ const GRAINS: [(&str, &str); 3] = [("week", "Week"), ("month", "Month"), ("quart
 struct Line {
     label: String,
     start: String,
-    /// "forecast", "actual so far" or "actual".
+    /// "forecast" (or "open" for a tracked figure), "actual so far" or "actual".
     status: &'static str,
     due: String,
     plan: String,
@@ -174,7 +174,9 @@ fn page(nav: Nav, w: &Waterfall, message: Option<(bool, String)>) -> ForecastPag
                 label: p.period.label.clone(),
                 start: p.period.start.to_string(),
                 status: match (p.closed, p.frozen) {
-                    (false, _) => "forecast",
+                    // A tracked figure has a target, not a forecast, until its period ends.
+                    (false, _) if w.series.is_forecast() => "forecast",
+                    (false, _) => "open",
                     (true, false) => "actual so far",
                     (true, true) => "actual",
                 },
