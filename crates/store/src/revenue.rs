@@ -6,6 +6,7 @@ use crate::{Result, Store};
 use chrono::NaiveDate;
 use sherpa_core::Money;
 use sherpa_core::revenue::RetentionTerm;
+use std::collections::HashMap;
 
 /// The terms revenue reports count, and how many they could not (no exchange rate).
 #[derive(Debug, Clone, Default)]
@@ -35,16 +36,8 @@ impl RevenueAccount {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct TermRow {
-    id: i64,
-    account_id: i64,
-    arr_minor: i64,
-    start_date: String,
-    end_date: String,
-    churn_reason: Option<String>,
-    outcome: Option<String>,
-}
+/// Terms packed into one text row when the book is read whole.
+const TERMS_PER_ROW: i64 = 10_000;
 
 /// A term's ARR in reporting minor units: the same rule (and rounding) as account ARR.
 pub(crate) const REPORTING_ARR: &str = "CASE WHEN c.currency = $1 THEN c.arr_minor \
@@ -57,6 +50,33 @@ pub(crate) struct CachedTerms {
     generation: i64,
     currency: sherpa_core::Currency,
     terms: RevenueTerms,
+}
+
+/// One packed line: id, account, ARR in reporting minor units, start, end, outcome (or empty).
+fn unpack_term(line: &str, reporting: sherpa_core::Currency) -> Result<RetentionTerm> {
+    // A missing field reads as empty, which no column below accepts: the error names it.
+    let mut f = line.split(',');
+    let mut next = || f.next().unwrap_or("");
+    let contract: i64 = parse("id", next())?;
+    let account: i64 = parse("account_id", next())?;
+    let arr_minor: i64 = parse("arr_minor", next())?;
+    let start = day("start_date", next())?;
+    let end = day("end_date", next())?;
+    let outcome = match next() {
+        "" => None,
+        o => Some(parse("outcome", o)?),
+    };
+    Ok(RetentionTerm {
+        contract,
+        account,
+        arr: Money::from_minor_units(arr_minor, reporting).amount,
+        start,
+        end,
+        // Cancelled terms are left out of the read.
+        cancelled: false,
+        churn_reason: None,
+        outcome,
+    })
 }
 
 impl Store {
@@ -85,17 +105,36 @@ impl Store {
         Ok(terms)
     }
 
+    /// Every counted term, read whole. sqlx hands SQLite rows over one by one from its worker
+    /// thread, about 2 us a row whatever they hold: a book's 240,000 terms took 1.4 s to read as
+    /// rows, and take 0.17 s packed as lines of text, 10,000 to a row, on both engines. Only
+    /// fields that cannot hold the separators are packed (numbers, days, the outcome's name);
+    /// churn reasons, free text held by few terms, are read apart.
     async fn read_revenue_terms(&self) -> Result<RevenueTerms> {
         let reporting = self.currency();
-        let rows: Vec<TermRow> = sqlx::query_as(&format!(
-            "SELECT c.id, c.account_id, {REPORTING_ARR} AS arr_minor, c.start_date, c.end_date, \
-             CASE WHEN c.churn_reason <> '' THEN c.churn_reason END AS churn_reason, \
-             c.outcome FROM contracts c LEFT JOIN exchange_rates x ON x.currency = c.currency \
-             WHERE c.status <> 'cancelled' AND (c.currency = $1 OR x.minor_ppm IS NOT NULL)"
+        let concat = match self.engine {
+            crate::Engine::Sqlite => "group_concat(line, char(10))",
+            crate::Engine::Postgres => "string_agg(line, chr(10))",
+        };
+        let counted = "FROM contracts c LEFT JOIN exchange_rates x ON x.currency = c.currency \
+             WHERE c.status <> 'cancelled' AND (c.currency = $1 OR x.minor_ppm IS NOT NULL)";
+        let packed: Vec<(String,)> = sqlx::query_as(&format!(
+            "SELECT {concat} FROM (SELECT c.id / {TERMS_PER_ROW} AS chunk, \
+             CAST(c.id AS TEXT) || ',' || CAST(c.account_id AS TEXT) || ',' || \
+             CAST({REPORTING_ARR} AS TEXT) || ',' || c.start_date || ',' || c.end_date || ',' || \
+             COALESCE(c.outcome, '') AS line {counted}) t GROUP BY chunk"
         ))
         .bind(reporting.code())
         .fetch_all(&self.pool)
         .await?;
+        let reasons: HashMap<i64, String> = sqlx::query_as(&format!(
+            "SELECT c.id, c.churn_reason {counted} AND c.churn_reason <> ''"
+        ))
+        .bind(reporting.code())
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .collect();
         let (unconverted,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM contracts c LEFT JOIN exchange_rates x ON x.currency = c.currency \
              WHERE c.status <> 'cancelled' AND c.currency <> $1 AND x.minor_ppm IS NULL",
@@ -103,26 +142,17 @@ impl Store {
         .bind(reporting.code())
         .fetch_one(&self.pool)
         .await?;
-        let terms = rows
-            .into_iter()
-            .map(|r| {
-                Ok(RetentionTerm {
-                    contract: r.id,
-                    account: r.account_id,
-                    arr: Money::from_minor_units(r.arr_minor, reporting).amount,
-                    start: day("start_date", &r.start_date)?,
-                    end: day("end_date", &r.end_date)?,
-                    // Cancelled terms are left out above.
-                    cancelled: false,
-                    churn_reason: r.churn_reason.filter(|s| !s.trim().is_empty()),
-                    outcome: r
-                        .outcome
-                        .as_deref()
-                        .map(|o| parse("outcome", o))
-                        .transpose()?,
-                })
-            })
-            .collect::<Result<_>>()?;
+        let mut terms = Vec::new();
+        for line in packed.iter().flat_map(|(p,)| p.split('\n')) {
+            let mut t = unpack_term(line, reporting)?;
+            t.churn_reason = reasons
+                .get(&t.contract)
+                .filter(|s| !s.trim().is_empty())
+                .cloned();
+            terms.push(t);
+        }
+        // The chunks come in no particular order: the terms go out in the contracts' order.
+        terms.sort_unstable_by_key(|t: &RetentionTerm| t.contract);
         Ok(RevenueTerms { terms, unconverted })
     }
 
