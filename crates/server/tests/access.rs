@@ -886,28 +886,28 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         ),
         case(
             "POST",
-            "/revenue/forecast/plans",
+            "/revenue/forecast/{action}",
             "/revenue/forecast/plans",
             form(&[("grain", "week"), ("note", "plan")]),
             MANAGERS,
         ),
         case(
             "POST",
-            "/revenue/forecast/replans",
+            "/revenue/forecast/{action}",
             "/revenue/forecast/replans",
             form(&[("grain", "week")]),
             MANAGERS,
         ),
         case(
             "POST",
-            "/revenue/forecast/variances",
+            "/revenue/forecast/{action}",
             "/revenue/forecast/variances",
             form(&[("grain", "week"), ("period", "2026-01-05"), ("note", "why")]),
             MANAGERS,
         ),
         case(
             "POST",
-            "/revenue/forecast/probabilities",
+            "/revenue/forecast/{action}",
             "/revenue/forecast/probabilities",
             form(&[
                 ("colour", "orange"),
@@ -918,7 +918,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         ),
         case(
             "POST",
-            "/revenue/forecast/strategic-features",
+            "/revenue/forecast/{action}",
             "/revenue/forecast/strategic-features",
             form(&[("series", "adoption")]),
             MANAGERS,

@@ -23,6 +23,41 @@ fn period<'a>(w: &'a Value, start: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no period {start} in {w}"))
 }
 
+/// Locks a plan of `series` by month with the same target for each month of the year from
+/// November 2026 (the test clock's month); answers the lock's body.
+async fn lock_targets(web: &common::Web, t: &str, series: &str, value: &str, note: &str) -> Value {
+    let targets: Vec<Value> = (0..12)
+        .map(|i| {
+            let (y, m) = (2026 + (10 + i) / 12, (10 + i) % 12 + 1);
+            json!({"period": format!("{y}-{m:02}-01"), "value": value})
+        })
+        .collect();
+    let locked = web
+        .api(
+            "POST",
+            "/api/v1/forecast/plans",
+            Some(t),
+            Some(json!({"series": series, "targets": targets, "note": note})),
+        )
+        .await;
+    assert_eq!(locked.status, StatusCode::CREATED, "{}", locked.body);
+    body(&locked)
+}
+
+/// The waterfall of a series by month.
+async fn waterfall(web: &common::Web, t: &str, series: &str) -> Value {
+    let w = web
+        .api(
+            "GET",
+            &format!("/api/v1/forecast/waterfall?series={series}"),
+            Some(t),
+            None,
+        )
+        .await;
+    assert_eq!(w.status, StatusCode::OK, "{}", w.body);
+    body(&w)
+}
+
 /// Today is 2026-11-23. Forty customers had a term through 2025: thirty renewed for 2026 at
 /// $12,000, ten left. The thirty renew on 31 December 2026.
 #[tokio::test]
@@ -480,32 +515,10 @@ async fn a_tracked_figure_is_planned_as_targets_and_met_by_the_book() {
         }
     }
     // Today is 23 November 2026: a year of months from November.
-    let targets: Vec<Value> = (0..12)
-        .map(|i| {
-            let (y, m) = (2026 + (10 + i) / 12, (10 + i) % 12 + 1);
-            json!({"period": format!("{y}-{m:02}-01"), "value": "100"})
-        })
-        .collect();
-    let locked = web
-        .api(
-            "POST",
-            "/api/v1/forecast/plans",
-            Some(&t),
-            Some(json!({"series": "nrr", "targets": targets, "note": "hold the book"})),
-        )
-        .await;
-    assert_eq!(locked.status, StatusCode::CREATED, "{}", locked.body);
-    assert_eq!(period(&body(&locked), "2026-12-01")["plan"]["value"], "100");
+    let locked = lock_targets(&web, &t, "nrr", "100", "hold the book").await;
+    assert_eq!(period(&locked, "2026-12-01")["plan"]["value"], "100");
     web.db.clock.advance(chrono::Duration::days(40));
-    let w = body(
-        &web.api(
-            "GET",
-            "/api/v1/forecast/waterfall?series=nrr",
-            Some(&t),
-            None,
-        )
-        .await,
-    );
+    let w = waterfall(&web, &t, "nrr").await;
     // November kept everyone; in December one of two $1,000 MRR customers left and the other
     // grew to $1,500: NRR 75%.
     assert_eq!(period(&w, "2026-11-01")["actual"]["value"], "100");
@@ -568,31 +581,9 @@ async fn the_nps_of_each_period_is_tracked_against_its_target() {
         "{}",
         locked.body
     );
-    let targets: Vec<Value> = (0..12)
-        .map(|i| {
-            let (y, m) = (2026 + (10 + i) / 12, (10 + i) % 12 + 1);
-            json!({"period": format!("{y}-{m:02}-01"), "value": "40"})
-        })
-        .collect();
-    let locked = web
-        .api(
-            "POST",
-            "/api/v1/forecast/plans",
-            Some(&t),
-            Some(json!({"series": "nps", "targets": targets})),
-        )
-        .await;
-    assert_eq!(locked.status, StatusCode::CREATED, "{}", locked.body);
+    lock_targets(&web, &t, "nps", "40", "").await;
     web.db.clock.advance(chrono::Duration::days(40));
-    let w = body(
-        &web.api(
-            "GET",
-            "/api/v1/forecast/waterfall?series=nps",
-            Some(&t),
-            None,
-        )
-        .await,
-    );
+    let w = waterfall(&web, &t, "nps").await;
     assert_eq!(
         period(&w, "2026-11-01")["actual"],
         Value::Null,
@@ -734,31 +725,9 @@ async fn adoption_counts_the_strategic_features_a_leader_picked() {
         "{}",
         page.body
     );
-    let targets: Vec<Value> = (0..12)
-        .map(|i| {
-            let (y, m) = (2026 + (10 + i) / 12, (10 + i) % 12 + 1);
-            json!({"period": format!("{y}-{m:02}-01"), "value": "50"})
-        })
-        .collect();
-    let locked = web
-        .api(
-            "POST",
-            "/api/v1/forecast/plans",
-            Some(&t),
-            Some(json!({"series": "adoption", "targets": targets})),
-        )
-        .await;
-    assert_eq!(locked.status, StatusCode::CREATED, "{}", locked.body);
+    lock_targets(&web, &t, "adoption", "50", "").await;
     web.db.clock.advance(chrono::Duration::days(10));
-    let w = body(
-        &web.api(
-            "GET",
-            "/api/v1/forecast/waterfall?series=adoption",
-            Some(&t),
-            None,
-        )
-        .await,
-    );
+    let w = waterfall(&web, &t, "adoption").await;
     // One of the three used dashboards: 33.33%, not the 66.67% of any high-value feature.
     let nov = period(&w, "2026-11-01");
     assert_eq!(nov["actual"]["value"], "33.33");

@@ -251,33 +251,9 @@ fn portfolio() -> Vec<WebRoute> {
         ),
         at(
             Method::POST,
-            "/revenue/forecast/plans",
+            "/revenue/forecast/{action}",
             Signed,
-            post(revenue::forecast::lock),
-        ),
-        at(
-            Method::POST,
-            "/revenue/forecast/replans",
-            Signed,
-            post(revenue::forecast::replan),
-        ),
-        at(
-            Method::POST,
-            "/revenue/forecast/variances",
-            Signed,
-            post(revenue::forecast::why),
-        ),
-        at(
-            Method::POST,
-            "/revenue/forecast/probabilities",
-            Signed,
-            post(revenue::forecast::probability),
-        ),
-        at(
-            Method::POST,
-            "/revenue/forecast/strategic-features",
-            Signed,
-            post(revenue::forecast::strategic_features),
+            post(revenue::forecast::form),
         ),
         at(
             Method::GET,

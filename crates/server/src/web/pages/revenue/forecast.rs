@@ -10,7 +10,7 @@ use crate::web::revenue_chart::{Series, Unit, lines};
 use crate::web::session::Signed;
 use crate::web::{Failure, Nav, PageResult, download, format, render};
 use askama::Template;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -475,42 +475,21 @@ async fn act(
     }
 }
 
-pub async fn lock(
+/// The page's forms: `plans` (lock), `replans`, `variances` (a why), `probabilities` (a cell
+/// set by hand) and `strategic-features`.
+pub async fn form(
     State(s): State<AppState>,
     Signed(c): Signed,
+    Path(action): Path<String>,
     Form(f): Form<PlanForm>,
 ) -> PageResult {
-    act(&s, &c, f, Action::Lock).await
-}
-
-pub async fn replan(
-    State(s): State<AppState>,
-    Signed(c): Signed,
-    Form(f): Form<PlanForm>,
-) -> PageResult {
-    act(&s, &c, f, Action::Replan).await
-}
-
-pub async fn probability(
-    State(s): State<AppState>,
-    Signed(c): Signed,
-    Form(f): Form<PlanForm>,
-) -> PageResult {
-    act(&s, &c, f, Action::Probability).await
-}
-
-pub async fn strategic_features(
-    State(s): State<AppState>,
-    Signed(c): Signed,
-    Form(f): Form<PlanForm>,
-) -> PageResult {
-    act(&s, &c, f, Action::StrategicFeatures).await
-}
-
-pub async fn why(
-    State(s): State<AppState>,
-    Signed(c): Signed,
-    Form(f): Form<PlanForm>,
-) -> PageResult {
-    act(&s, &c, f, Action::Why).await
+    let action = match action.as_str() {
+        "plans" => Action::Lock,
+        "replans" => Action::Replan,
+        "variances" => Action::Why,
+        "probabilities" => Action::Probability,
+        "strategic-features" => Action::StrategicFeatures,
+        _ => return Err(Failure::not_found("no such form on the forecast page")),
+    };
+    act(&s, &c, f, action).await
 }
