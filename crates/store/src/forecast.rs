@@ -7,7 +7,7 @@ use crate::rows::{day, time};
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use sherpa_core::revenue::{Band, CalibrationCase, ColourKey, Count, parse_colour_key};
+use sherpa_core::revenue::{Band, ColourKey, Count, parse_colour_key};
 use sherpa_core::text::{date, timestamp};
 use sherpa_core::*;
 use std::collections::BTreeMap;
@@ -93,46 +93,29 @@ fn values(rows: Vec<(String, String, String)>) -> Result<PeriodValues> {
 }
 
 impl Store {
-    /// Replaces the back-tested cases, with the accuracy measured on them and the health
-    /// configuration version they were scored by.
-    pub async fn save_renewal_cases(
+    /// Replaces the counts the probability table is learned from, and the accuracy measured
+    /// with them, for a health configuration version.
+    pub async fn save_renewal_counts(
         &self,
         config_version: i64,
-        cases: &[CalibrationCase],
+        counts: &[(ColourKey, Band, Count)],
         accuracy: &serde_json::Value,
     ) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        sqlx::query("DELETE FROM renewal_cases")
+        sqlx::query("DELETE FROM renewal_case_counts")
             .execute(&mut *tx)
             .await?;
-        for chunk in cases.chunks(500) {
-            let mut sql = String::from(
-                "INSERT INTO renewal_cases (account_id, term_end, band, colour, renewed) VALUES ",
-            );
-            for i in 0..chunk.len() {
-                let b = i * 5;
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5
-                ));
-            }
-            let mut q = sqlx::query(&sql);
-            for c in chunk {
-                q = q
-                    .bind(c.account)
-                    .bind(date(c.term_end))
-                    .bind(c.band.key())
-                    .bind(c.colour.map(|c| c.as_str()))
-                    .bind(i64::from(c.renewed));
-            }
-            q.execute(&mut *tx).await?;
+        for (colour, band, count) in counts {
+            sqlx::query(
+                "INSERT INTO renewal_case_counts (colour, band, terms, renewed) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(colour.map(|c| c.as_str()))
+            .bind(band.key())
+            .bind(i64::from(count.terms))
+            .bind(i64::from(count.renewed))
+            .execute(&mut *tx)
+            .await?;
         }
         sqlx::query(
             "INSERT INTO renewal_calibrations (id, config_version, computed_at, accuracy) \
@@ -171,12 +154,10 @@ impl Store {
 
     /// The cases counted per colour and band: what the probability table is learned from.
     pub async fn renewal_case_counts(&self) -> Result<Vec<(ColourKey, Band, Count)>> {
-        let rows: Vec<(Option<String>, String, i64, i64)> = sqlx::query_as(
-            "SELECT colour, band, COUNT(*), CAST(SUM(renewed) AS BIGINT) FROM renewal_cases \
-             GROUP BY colour, band",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<(Option<String>, String, i64, i64)> =
+            sqlx::query_as("SELECT colour, band, terms, renewed FROM renewal_case_counts")
+                .fetch_all(&self.pool)
+                .await?;
         rows.into_iter()
             .map(|(c, b, n, r)| {
                 Ok((

@@ -242,7 +242,7 @@ impl App {
         let measured = accuracy(&book, &cases, today);
         let body = serde_json::to_value(&measured).unwrap_or(serde_json::Value::Null);
         self.store
-            .save_renewal_cases(version, &cases, &body)
+            .save_renewal_counts(version, &Calibration::count(&cases), &body)
             .await?;
         Ok(cases.len())
     }

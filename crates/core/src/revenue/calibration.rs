@@ -220,6 +220,11 @@ pub struct Calibration {
 impl Calibration {
     /// The table learned from `cases`, with the leader's `edits` on top (already checked).
     pub fn learn(cases: &[CalibrationCase], edits: &[(ColourKey, Band, Decimal)]) -> Calibration {
+        Calibration::from_counts(&Calibration::count(cases), edits)
+    }
+
+    /// The cases counted per colour and band: what a table is learned from.
+    pub fn count(cases: &[CalibrationCase]) -> Vec<(ColourKey, Band, Count)> {
         let mut counts: BTreeMap<(u8, Band), Count> = BTreeMap::new();
         for case in cases {
             counts
@@ -227,11 +232,10 @@ impl Calibration {
                 .or_default()
                 .add(case.renewed);
         }
-        let counts: Vec<(ColourKey, Band, Count)> = counts
+        counts
             .into_iter()
             .map(|((r, b), c)| (COLOUR_KEYS[usize::from(r)], b, c))
-            .collect();
-        Calibration::from_counts(&counts, edits)
+            .collect()
     }
 
     /// The table from the cases counted per colour and band.
