@@ -311,6 +311,67 @@ async fn usage_rollups_are_served_per_account() {
     );
 }
 
+/// Usage that arrives before its account, the account then imported from a CSV file: the
+/// group call and the user's tracks attach once the import has run, and the usage counts.
+#[tokio::test]
+async fn usage_sent_before_an_imported_account_attaches_to_it() {
+    let t = Intake::new().await;
+    let store = &t.web.db.store;
+    let batch = json!({"batch": [
+        {"type": "group", "userId": "u1", "groupId": "NEWCO", "timestamp": "2026-11-20T09:00:00Z"},
+        {"type": "track", "userId": "u1", "event": "Report Built", "timestamp": "2026-11-20T09:01:00Z"},
+        {"type": "track", "userId": "u1", "event": "Export", "timestamp": "2026-11-21T09:00:00Z"},
+    ]});
+    let (s, _) = t
+        .post("/v1/batch", json_bytes(batch), Some(&t.key), false)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let ops = t
+        .web
+        .user("ops@example.com", Role::Admin, Function::Operations)
+        .await;
+    let browser = t.web.sign_in(&ops).await;
+    let imported = t
+        .web
+        .upload(
+            &browser,
+            "accounts",
+            "accounts.csv",
+            "external_id,name\r\nNEWCO,NewCo\r\n",
+        )
+        .await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.body);
+    let action = imported.body.split("action=\"/import/").nth(1).unwrap();
+    let id = &action[..action.find('"').unwrap()];
+    let done = t
+        .web
+        .post(&format!("/import/{id}"), Some(&browser), &[], true)
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    // The server's job tick attaches waiting events.
+    assert_eq!(store.attach_unmapped().await.unwrap(), 3);
+    let (newco,): (i64,) = sqlx::query_as("SELECT id FROM accounts WHERE external_id = 'NEWCO'")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let a = t
+        .web
+        .api(
+            "GET",
+            &format!(
+                "/api/v1/accounts/{}/usage?from=2026-11-01&to=2026-11-30",
+                newco
+            ),
+            Some(&t.admin_token),
+            None,
+        )
+        .await;
+    let days: Value = serde_json::from_str(&a.body).unwrap();
+    assert_eq!(days.as_array().unwrap().len(), 2, "{days}");
+    assert_eq!(days[0]["events"], 1, "{days}");
+    assert_eq!(days[1]["events"], 1, "{days}");
+}
+
 #[tokio::test]
 async fn tickets_and_surveys_over_the_api_name_what_is_wrong() {
     let t = Intake::new().await;

@@ -141,6 +141,67 @@ async fn messages_map_to_accounts_once_and_unmapped_ones_wait_for_their_account(
     assert_eq!(stored_rollups(&db).await, recomputed(&db).await);
 }
 
+/// The usual onboarding order: the product sends a group call for a company the book does not
+/// hold yet, then that user's tracks without a group, and another user identifies and joins the
+/// group; only then is the account created. Every one of those messages waits under the group,
+/// and all of them attach once the account appears, with a message the first user sent in
+/// between; the user's later messages go straight to the account.
+#[tokio::test]
+async fn usage_sent_before_its_account_attaches_when_the_account_appears() {
+    let db = support::TestDb::new().await;
+    let mut early =
+        vec![r#"{"type":"group","userId":"u1","groupId":"NEWCO","messageId":"g1"}"#.to_string()];
+    for i in 0..5 {
+        early.push(format!(
+            r#"{{"type":"track","userId":"u1","event":"Report Built","messageId":"t{i}"}}"#
+        ));
+    }
+    early.push(
+        r#"{"type":"identify","userId":"u2","traits":{"email":"pat@newco.example"},"messageId":"i2"}"#
+            .into(),
+    );
+    db.store.ingest(batch(&early), Utc::now()).await.unwrap();
+    db.store
+        .ingest(
+            batch(&[r#"{"type":"group","userId":"u2","groupId":"NEWCO","messageId":"g2"}"#.into()]),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let status = db.store.intake_status().await.unwrap();
+    assert_eq!(status.unmapped, 8);
+    assert_eq!(status.unmapped_groups, vec![("NEWCO".to_string(), 8)]);
+    let newco = db.account("NewCo", "NEWCO").await;
+    // Sent after the account was created, before the attaching pass.
+    db.store
+        .ingest(
+            batch(&[
+                r#"{"type":"track","userId":"u1","event":"Export","messageId":"late"}"#.into(),
+            ]),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(db.store.attach_unmapped().await.unwrap(), 9);
+    let status = db.store.intake_status().await.unwrap();
+    assert_eq!((status.unmapped, status.unmapped_groups.len()), (0, 0));
+    assert_eq!(db.store.events(Some(newco), 0, 20).await.unwrap().len(), 9);
+    assert_eq!(stored_rollups(&db).await, recomputed(&db).await);
+    // Now the user is the account's: a new message needs no pass.
+    db.store
+        .ingest(
+            batch(&[
+                r#"{"type":"track","userId":"u1","event":"Export","messageId":"after"}"#.into(),
+            ]),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(db.store.events(Some(newco), 0, 20).await.unwrap().len(), 10);
+    assert_eq!(db.store.attach_unmapped().await.unwrap(), 0);
+    assert_eq!(stored_rollups(&db).await, recomputed(&db).await);
+}
+
 #[tokio::test]
 async fn a_users_events_that_arrive_before_their_group_call_follow_the_user() {
     let db = support::TestDb::new().await;

@@ -1,7 +1,8 @@
 //! Which account each message belongs to. A group call, or a message naming a group, moves its
 //! user to that account; later messages of the user without a group follow the user. An
 //! identify whose email is a contact's ties the user to that contact (and, when the user has no
-//! account yet, to the contact's account). The store looks up what is already known; this
+//! account yet, to the contact's account). A user seen in a group the book does not hold yet
+//! waits under it, and follows it once its account appears. The store looks up what is already known; this
 //! decides, so that every database engine maps the same way.
 
 use super::{Message, MessageKind, RollupDelta};
@@ -69,11 +70,14 @@ pub struct Mapping {
     pub accounts: Vec<Option<AccountId>>,
     /// Users to save, with what they are now.
     pub changed_users: BTreeMap<String, ProductUser>,
+    /// Users whose latest group is not in the book yet, by that group's id.
+    pub waiting_users: BTreeMap<String, String>,
 }
 
 /// Walks the messages in order.
 pub fn map(messages: &[&Message], mut known: Known) -> Mapping {
     let mut changed: BTreeSet<String> = BTreeSet::new();
+    let mut waiting: BTreeMap<String, String> = BTreeMap::new();
     let mut accounts = Vec::with_capacity(messages.len());
     for m in messages {
         let key = m.user_key();
@@ -102,6 +106,11 @@ pub fn map(messages: &[&Message], mut known: Known) -> Mapping {
                     entry.0 = a;
                     changed.insert(key.to_string());
                 }
+                if a.is_none() {
+                    waiting.insert(key.to_string(), g.clone());
+                } else {
+                    waiting.remove(&*key);
+                }
                 a
             }
             None => entry.0,
@@ -118,6 +127,7 @@ pub fn map(messages: &[&Message], mut known: Known) -> Mapping {
     Mapping {
         accounts,
         changed_users,
+        waiting_users: waiting,
     }
 }
 
@@ -195,6 +205,11 @@ mod tests {
         assert_eq!(
             mapping.changed_users,
             BTreeMap::from([("u1".to_string(), (Some(AccountId(7)), None))])
+        );
+        // NEW is not in the book yet: u2 waits for it.
+        assert_eq!(
+            mapping.waiting_users,
+            BTreeMap::from([("u2".to_string(), "NEW".to_string())])
         );
     }
 

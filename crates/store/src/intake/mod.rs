@@ -296,9 +296,12 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
+        // A message without a group waits under its user's group when that is not in the book.
         let unmapped_groups: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT group_id, COUNT(*) FROM events WHERE account_id IS NULL AND group_id IS NOT NULL \
-             GROUP BY group_id ORDER BY COUNT(*) DESC, group_id LIMIT 100",
+            "SELECT COALESCE(e.group_id, w.group_id) AS g, COUNT(*) FROM events e \
+             LEFT JOIN waiting_users w ON w.user_key = e.user_key \
+             WHERE e.account_id IS NULL AND COALESCE(e.group_id, w.group_id) IS NOT NULL \
+             GROUP BY COALESCE(e.group_id, w.group_id) ORDER BY COUNT(*) DESC, g LIMIT 100",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -341,8 +344,12 @@ impl Store {
                 )
                 .await?;
         }
+        // Users seen in a group before its account existed now belong to it (a user already
+        // tied to an account stays where the book put them).
+        self.tie_waiting_users().await?;
         // Messages without a group that came before their user was tied to an account (a
-        // client's requests can arrive out of order): they follow the user now.
+        // client's requests can arrive out of order, or the account came later): they follow
+        // the user now.
         attached += self
             .attach(
                 "UPDATE events SET account_id = (SELECT p.account_id FROM product_users p WHERE p.user_key = events.user_key) \
@@ -354,6 +361,30 @@ impl Store {
             )
             .await?;
         Ok(attached)
+    }
+
+    /// Ties each waiting user whose group's account now exists to it, and stops waiting.
+    async fn tie_waiting_users(&self) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        // `WHERE true` keeps SQLite from reading the upsert's ON as a join's.
+        sqlx::query(
+            "INSERT INTO product_users (user_key, account_id, contact_id, updated_at) \
+             SELECT w.user_key, a.id, NULL, $1 FROM waiting_users w \
+             JOIN accounts a ON a.external_id = w.group_id WHERE true \
+             ON CONFLICT (user_key) DO UPDATE SET account_id = excluded.account_id, \
+             updated_at = excluded.updated_at WHERE product_users.account_id IS NULL",
+        )
+        .bind(timestamp(self.clock().now()))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM waiting_users WHERE group_id IN \
+             (SELECT external_id FROM accounts WHERE external_id IS NOT NULL)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Runs one attaching update and adds the rows it claimed to the rollups, in one

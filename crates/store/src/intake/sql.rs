@@ -135,6 +135,8 @@ pub(crate) async fn ingest(
         .map(|(k, u)| tables::user_row(k, *u, &now))
         .collect();
     upsert(conn, engine, &tables::PRODUCT_USERS, users).await?;
+    let waiting = tables::waiting_rows(&mapping, &now);
+    upsert(conn, engine, &tables::WAITING_USERS, waiting).await?;
     let outcome = IngestOutcome {
         accepted: stored.len(),
         duplicates: all.len() - stored.len(),

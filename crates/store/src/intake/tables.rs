@@ -61,6 +61,14 @@ pub(crate) const PRODUCT_USERS: Table = Table {
                   contact_id = excluded.contact_id, updated_at = excluded.updated_at",
 };
 
+/// Users waiting for their group's account (see `Mapping::waiting_users`).
+pub(crate) const WAITING_USERS: Table = Table {
+    name: "waiting_users",
+    columns: &["user_key", "group_id", "updated_at"],
+    on_conflict: "ON CONFLICT (user_key) DO UPDATE SET group_id = excluded.group_id, \
+                  updated_at = excluded.updated_at",
+};
+
 pub(crate) const USAGE_DAYS: Table = Table {
     name: "usage_days",
     columns: &["account_id", "day", "events", "page_views"],
@@ -123,6 +131,21 @@ pub(crate) fn user_row(key: &str, (account, contact): ProductUser, now: &str) ->
         Arg::OptInt(contact.map(|c| c.0)),
         Arg::Text(now.to_string()),
     ]
+}
+
+/// The users of a mapping waiting for their group's account, as `waiting_users` rows.
+pub(crate) fn waiting_rows(mapping: &sherpa_core::intake::Mapping, now: &str) -> Vec<Vec<Arg>> {
+    mapping
+        .waiting_users
+        .iter()
+        .map(|(key, group)| {
+            vec![
+                Arg::Text(key.clone()),
+                Arg::Text(group.clone()),
+                Arg::Text(now.to_string()),
+            ]
+        })
+        .collect()
 }
 
 /// The `YYYY-MM` of a month.

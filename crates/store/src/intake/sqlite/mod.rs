@@ -388,6 +388,11 @@ fn write(
         .map(|(k, u)| tables::user_row(k, *u, &now))
         .collect();
     upsert(conn, &tables::PRODUCT_USERS, rows)?;
+    upsert(
+        conn,
+        &tables::WAITING_USERS,
+        tables::waiting_rows(&mapping, &now),
+    )?;
     let range = ids.map(|(first, last)| Range {
         first,
         last,
