@@ -119,6 +119,8 @@ for m in mail:
         fail(f"a delivered email is recorded sent: {s}")
     if f"/unsubscribe/{local}" not in m["body"] or f"/unsubscribe/{local}" not in m["list_unsubscribe"]:
         fail(f"the unsubscribe link is in the body and the header: {m}")
+    if m["list_unsubscribe_post"] != "List-Unsubscribe=One-Click":
+        fail(f"the email offers one-click unsubscribe (RFC 8058): {m}")
 if len({m["message_id"] for m in mail}) != len(mail):
     fail("a Message-ID twice")
 if len(hooks) != N or any(list(h["body"]) != ["text"] for h in hooks):
@@ -148,7 +150,9 @@ if any(r["sends"] for r in again):
 
 # Jane 0 follows her link (one-click POST): the next letters leave her out.
 link = next(m for m in mail if m["to"][0] == "jane0@tail.test")["list_unsubscribe"].strip("<>")
-req = urllib.request.Request(link, data=b"", method="POST")
+# As a mail provider does it (RFC 8058).
+req = urllib.request.Request(link, data=b"List-Unsubscribe=One-Click", method="POST",
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})
 with urllib.request.urlopen(req) as r:
     page = r.read().decode()
 if "will get no more automated emails" not in page:

@@ -31,6 +31,7 @@ class Mailbox:
             "message_id": msg["Message-ID"],
             "subject": msg["Subject"],
             "list_unsubscribe": msg["List-Unsubscribe"],
+            "list_unsubscribe_post": msg["List-Unsubscribe-Post"],
             "body": msg.get_body(preferencelist=("plain",)).get_content(),
         })
         return "250 OK"

@@ -102,6 +102,23 @@ impl Header for ListUnsubscribe {
     }
 }
 
+/// RFC 8058's one-click unsubscribe: mail providers that show the button POST
+/// `List-Unsubscribe=One-Click` to the link, which unsubscribes without a page to confirm on.
+#[derive(Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + std::marker::Send + Sync>> {
+        Ok(ListUnsubscribePost)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".into())
+    }
+}
+
 /// Makes ring (the TLS crypto sqlx already uses) the process's provider, which every HTTP
 /// client needs before it is built: reqwest's own default would add a second crypto library
 /// that needs cmake to build. Idempotent.
@@ -215,6 +232,7 @@ impl Sender {
             .header(ListUnsubscribe(
                 self.settings.unsubscribe_url(&send.message_id),
             ))
+            .header(ListUnsubscribePost)
             .header(ContentType::TEXT_PLAIN)
             .body(self.settings.body(&send.body, &send.message_id))
             .map_err(Failure::for_good)?;

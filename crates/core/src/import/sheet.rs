@@ -309,6 +309,24 @@ mod tests {
     }
 
     #[test]
+    fn lines_are_counted_the_same_in_files_with_crlf_line_ends() {
+        // What Salesforce, HubSpot and Excel write: CRLF, a blank line, a quoted line break.
+        let text = "a,b\r\n1,2\r\n\r\n\"x\r\ny\",4\r\n5,6\r\n7\r\n";
+        let e = read_sheet(text.as_bytes()).unwrap_err();
+        assert_eq!(
+            e,
+            SheetError::Width {
+                line: 7,
+                found: 1,
+                expected: 2
+            }
+        );
+        let s = read_sheet(b"a,b\r\n1,2\r\n\r\n3,4\r\n").unwrap();
+        let lines: Vec<usize> = s.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 4]);
+    }
+
+    #[test]
     fn duplicate_headers_are_refused() {
         assert!(matches!(
             read_sheet(b"a,A\n1,2\n"),
