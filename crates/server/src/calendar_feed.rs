@@ -48,7 +48,8 @@ pub fn feed(
                     t.fields.reason, t.fields.priority
                 ))
                 .url(&format!("{base}/accounts/{}", t.fields.account_id))
-                .all_day(due)
+                .starts(due)
+                .ends(day_after(due))
                 .done(),
         );
     }
@@ -62,21 +63,30 @@ pub fn feed(
                 .uid(&format!("cadence-{}@sherpa", r.cadence.tier.get()))
                 .timestamp(now)
                 .summary(&format!(
-                    "{} personal touches: {} accounts",
-                    r.cadence.tier, r.accounts
+                    "{} personal touches: {} account{}",
+                    r.cadence.tier,
+                    r.accounts,
+                    if r.accounts == 1 { "" } else { "s" }
                 ))
                 .description(&format!(
-                    "The tier's cadence: each {} account gets a {} personal touch. Your book: {base}/book?tier={}",
+                    "The tier's cadence: each {} account gets a personal touch {}. Your book: {base}/book?tier={}",
                     r.cadence.tier,
                     r.cadence.describe(),
                     r.cadence.tier.get()
                 ))
-                .all_day(first)
+                .starts(first)
+                .ends(day_after(first))
                 .add_property("RRULE", r.cadence.recurrence.rule.as_str())
                 .done(),
         );
     }
     cal.done().to_string()
+}
+
+/// An all-day event's end: RFC 5545's DTEND is the day after (a DTEND equal to DTSTART is an
+/// event of no length, which some calendars drop).
+fn day_after(day: chrono::NaiveDate) -> chrono::NaiveDate {
+    day.succ_opt().unwrap_or(day)
 }
 
 /// The server's address as the caller reached it.

@@ -904,6 +904,26 @@ async fn a_csm_subscribes_to_a_private_calendar_of_touches_that_can_be_revoked()
         ics.contains("http://sherpa.example/accounts/"),
         "links back to the account"
     );
+    // Every event is a whole day: it ends on the day after it starts (RFC 5545).
+    let day = |line: &str, key: &str| {
+        line.strip_prefix(key)
+            .map(|d| chrono::NaiveDate::parse_from_str(d, "%Y%m%d").unwrap())
+    };
+    let (mut days, mut starts, mut ends) = (0, None, None);
+    for line in ics.lines() {
+        starts = day(line, "DTSTART;VALUE=DATE:").or(starts);
+        ends = day(line, "DTEND;VALUE=DATE:").or(ends);
+        if line == "END:VEVENT" {
+            assert_eq!(ends, starts.and_then(|s| s.succ_opt()), "{ics}");
+            (starts, ends) = (None, None);
+            days += 1;
+        }
+    }
+    assert!(days >= 2, "a task and a tier reminder: {ics}");
+    assert!(
+        ics.contains("personal touches: 1 account\r\n"),
+        "one account, in the singular: {ics}"
+    );
 
     // The secret is shown once; a new one retires it; a revoked feed is gone.
     let (_, again) = app

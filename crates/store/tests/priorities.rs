@@ -596,7 +596,7 @@ async fn a_tier_1_account_wants_a_personal_touch_every_week_and_a_call_not_a_not
     assert!(
         t.fields
             .reason
-            .contains("Tier 1 accounts get a weekly personal touch (their tier's cadence)"),
+            .contains("Tier 1 accounts get a personal touch weekly (their tier's cadence)"),
         "{}",
         t.fields.reason
     );

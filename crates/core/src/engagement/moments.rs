@@ -259,7 +259,7 @@ fn tier_touch(m: &Moment, f: &MomentFacts, cal: &Calendar) -> Option<Firing> {
         occurrence: format!("period:{start}"),
         due_on: last,
         why: format!(
-            "{} accounts get a {} personal touch (their tier's cadence); {logged}, so one was \
+            "{} accounts get a personal touch {} (their tier's cadence); {logged}, so one was \
              due by {last}. Any call, meeting, email or business review with a contact counts; a \
              note does not",
             cadence.tier,

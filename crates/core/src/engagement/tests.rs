@@ -398,7 +398,7 @@ fn a_touch_in_the_period_means_no_personal_touch_task_and_a_touchless_period_ope
     assert_eq!(task.priority, crate::book::Priority::High);
     assert!(
         task.reason
-            .contains("Tier 1 accounts get a weekly personal touch"),
+            .contains("Tier 1 accounts get a personal touch weekly"),
         "{}",
         task.reason
     );
