@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The snapshot file (written by backup, read by restore).
     pub file: PathBuf,
 }
 

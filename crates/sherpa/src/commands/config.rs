@@ -1,18 +1,20 @@
-//! `sherpa config export|import`: the prioritisation rules as a TOML file for version control.
+//! `sherpa config export|import`: the configuration as a TOML file for version control.
 
 use sherpa_app::{App, Caller};
 use std::path::PathBuf;
 
 #[derive(clap::Subcommand)]
 pub enum ConfigCommand {
-    /// Write the rules in force as TOML (to standard output without -o).
+    /// Write the configuration in force as TOML (to standard output without -o).
     Export {
+        /// Write here instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Load rules from a TOML file; sections left out keep their values. A bad file changes
+    /// Load the configuration from a TOML file; sections left out keep their values. A bad file changes
     /// nothing and names its bad key.
     Import {
+        /// The TOML file, as `config export` writes it.
         file: PathBuf,
         /// Check the file and say what would change, without changing anything.
         #[arg(long)]

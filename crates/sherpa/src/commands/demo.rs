@@ -10,13 +10,16 @@ const DEMO_PASSWORD: &str = "sherpa-demo-password";
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// Accounts in the demo book (with their contacts, contracts, usage, tickets and surveys).
     #[arg(long, default_value_t = 2_000)]
     pub accounts: usize,
+    /// The same seed makes the same book.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Load the book and stop.
     #[arg(long)]
     pub no_serve: bool,
+    /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
     #[command(flatten)]

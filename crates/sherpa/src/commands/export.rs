@@ -12,6 +12,7 @@ use std::path::PathBuf;
 pub struct Args {
     /// accounts, contacts or contracts.
     pub kind: String,
+    /// csv, json or xlsx.
     #[arg(long, default_value = "csv")]
     pub format: String,
     /// Write here instead of standard output.

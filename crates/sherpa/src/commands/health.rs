@@ -28,6 +28,7 @@ pub enum HealthCommand {
         /// Days before each term's end to score the account as of.
         #[arg(long, default_value_t = 90)]
         horizon_days: u32,
+        /// table or json.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },

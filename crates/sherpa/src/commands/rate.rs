@@ -8,7 +8,12 @@ use std::str::FromStr;
 #[derive(clap::Subcommand)]
 pub enum RateCommand {
     /// Set how much one unit of CURRENCY is worth in the reporting currency: `rate set EUR 1.0834`.
-    Set { currency: String, rate: String },
+    Set {
+        /// An ISO 4217 code, like EUR.
+        currency: String,
+        /// Its worth in the reporting currency, a decimal like 1.0834.
+        rate: String,
+    },
     /// List the rates.
     List,
 }

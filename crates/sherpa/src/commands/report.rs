@@ -10,6 +10,7 @@ use std::path::PathBuf;
 pub struct Args {
     /// retention, renewals, waterfall or accuracy.
     pub kind: String,
+    /// table, csv, json or xlsx.
     #[arg(long, default_value = "table")]
     pub format: String,
     /// Write here instead of standard output.

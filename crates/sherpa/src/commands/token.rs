@@ -7,17 +7,25 @@ use sherpa_core::*;
 pub enum TokenCommand {
     /// Create a token for a team member and print it once.
     Create {
+        /// The team member's email.
         email: String,
         /// api (REST API) or ingest (event intake only).
         #[arg(long)]
         scope: String,
+        /// A name to tell the token by in lists.
         #[arg(long, default_value = "cli")]
         name: String,
     },
     /// List a team member's tokens (never their secrets).
-    List { email: String },
+    List {
+        /// The team member's email.
+        email: String,
+    },
     /// Revoke a token by id.
-    Revoke { id: String },
+    Revoke {
+        /// The token's id, as `token list` shows it.
+        id: String,
+    },
 }
 
 pub async fn run(db: &str, cmd: TokenCommand) -> anyhow::Result<()> {

@@ -9,9 +9,12 @@ pub enum UserCommand {
     /// Add a team member, or update the one with that email (their role, function, name if
     /// given, and password; they are active again).
     Add {
+        /// Their email: what they sign in with.
         email: String,
+        /// admin, leader, csm, sales or viewer.
         #[arg(long)]
         role: String,
+        /// Their name as the pages show it (default: from the email).
         #[arg(long)]
         name: Option<String>,
         /// sales, csm, customer_development, executive, operations.
