@@ -8,6 +8,8 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 pub struct Table {
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// Columns of whole numbers (counts, not ids or money): JSON writes them as numbers.
+    pub whole_numbers: Vec<usize>,
 }
 
 impl Table {
@@ -15,7 +17,20 @@ impl Table {
         Table {
             headers: headers.iter().map(|h| h.to_string()).collect(),
             rows: Vec::new(),
+            whole_numbers: Vec::new(),
         }
+    }
+
+    /// Marks the columns with these headers as whole numbers.
+    pub fn with_whole_numbers(mut self, headers: &[&str]) -> Self {
+        self.whole_numbers = self
+            .headers
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| headers.contains(&h.as_str()))
+            .map(|(i, _)| i)
+            .collect();
+        self
     }
 
     /// CSV with every cell that a spreadsheet would run as a formula made inert (see
@@ -98,17 +113,28 @@ impl Table {
         out
     }
 
-    /// Rows as JSON objects keyed by header.
+    /// Rows as JSON objects keyed by header: an empty cell is null, a whole-number column's
+    /// cell a number, every other cell its text (money stays decimal text, as in the API).
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::Value::Array(
+        use serde_json::Value;
+        let cell = |c: usize, v: &String| {
+            if v.is_empty() {
+                return Value::Null;
+            }
+            match v.parse::<i64>() {
+                Ok(n) if self.whole_numbers.contains(&c) => Value::from(n),
+                _ => Value::String(v.clone()),
+            }
+        };
+        Value::Array(
             self.rows
                 .iter()
                 .map(|r| {
-                    serde_json::Value::Object(
+                    Value::Object(
                         self.headers
                             .iter()
                             .cloned()
-                            .zip(r.iter().map(|v| serde_json::Value::String(v.clone())))
+                            .zip(r.iter().enumerate().map(|(c, v)| cell(c, v)))
                             .collect(),
                     )
                 })
@@ -165,6 +191,31 @@ fn plain_number(cell: &str) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::import::read_sheet;
+
+    #[test]
+    fn json_has_nulls_and_whole_numbers_and_keeps_money_and_ids_as_text() {
+        let mut t = Table::new(&["external_id", "employees", "arr", "industry"])
+            .with_whole_numbers(&["employees"]);
+        t.rows.push(vec![
+            "00123".into(),
+            "1200".into(),
+            "181776.00".into(),
+            "".into(),
+        ]);
+        t.rows.push(vec![
+            "77".into(),
+            "".into(),
+            "10.50".into(),
+            "Retail".into(),
+        ]);
+        assert_eq!(
+            t.to_json(),
+            serde_json::json!([
+                {"external_id": "00123", "employees": 1200, "arr": "181776.00", "industry": null},
+                {"external_id": "77", "employees": null, "arr": "10.50", "industry": "Retail"},
+            ])
+        );
+    }
 
     #[test]
     fn csv_and_xlsx_read_back() {

@@ -125,9 +125,12 @@ async fn crm_exports_import_once_and_bad_files_change_nothing() {
         .clone();
     assert_eq!(initech["arr"], "36000.00");
     assert_eq!(
-        initech["csm_email"], "",
+        initech["csm_email"],
+        serde_json::Value::Null,
         "HubSpot's company owner is the AE"
     );
+    // Counts are numbers in JSON; money stays decimal text.
+    assert_eq!(initech["employees"], 80, "{initech}");
     assert_eq!(initech["ae_email"], "ana.lopez@example.com");
 
     // Custom fields: defined by an admin, then filled from custom.<key> columns and exported.
@@ -422,7 +425,7 @@ async fn contract_terms_mean_what_their_dates_say_overlaps_are_refused_and_outco
         [
             serde_json::json!("yes"),
             serde_json::json!("no"),
-            serde_json::json!("")
+            serde_json::Value::Null
         ]
     );
     let unsure = write(

@@ -75,7 +75,9 @@ async fn accounts(store: &Store, emails: &HashMap<UserId, String>) -> anyhow::Re
     let mut table = Table {
         headers,
         rows: Vec::new(),
-    };
+        whole_numbers: Vec::new(),
+    }
+    .with_whole_numbers(&["employees"]);
     let all = all_accounts(store).await?;
     let external: HashMap<AccountId, Option<String>> = all
         .iter()
@@ -190,7 +192,8 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
                 "terms",
                 "auto_renew",
                 "notice_days",
-            ]);
+            ])
+            .with_whole_numbers(&["seats", "notice_days"]);
             for c in store
                 .contracts(&ListQuery {
                     limit: i64::MAX,
