@@ -46,11 +46,32 @@ async fn crm_exports_import_once_and_bad_files_change_nothing() {
         "salesforce.csv",
         "\u{feff}Account ID,Account Name,Industry,Billing Country,Annual Revenue,Employees,Account Owner,Type\r\n\
          0015g00000A1,\"Acme, Inc.\",Software,United States,5000000,250,Ben Chen,Customer - Direct\r\n\
-         0015g00000B2,Globex,Manufacturing,Germany,,1200,ben.chen@example.com,Customer - Channel\r\n\r\n",
+         0015g00000B2,Globex,Manufacturing,Germany,,1200,ben.chen@example.com,Customer - Channel\r\n\r\n\
+         0015g00000C3,Hooli,Software,United States,,40,Ben Chen,Prospect\r\n\
+         0015g00000D4,Resell Co,Software,France,,12,Ben Chen,Channel Partner / Reseller\r\n\
+         0015g00000E5,Misc Ltd,Software,France,,3,Ben Chen,Other\r\n",
     );
     let out = ok(&sherpa(&url, &["import", "accounts", &salesforce]));
     assert!(out.contains("2 created, 0 updated, 0 unchanged"), "{out}");
+    // Prospects and partners are in the export too: left out and counted, not refused.
+    assert!(
+        out.contains(
+            "3 rows left out, not customers: 1 Channel Partner / Reseller, 1 Other, 1 Prospect."
+        ),
+        "{out}"
+    );
     assert!(out.contains("ignored columns: Annual Revenue"), "{out}");
+    // A value Sherpa does not know on what may be a customer is still refused, by line and
+    // column, and nothing is imported.
+    let typo = write(
+        dir.path(),
+        "typo.csv",
+        "Account ID,Account Name,Type\r\n0015g00000F6,Initrode,Prospect\r\n0015g00000G7,Vandelay,Customr\r\n",
+    );
+    let o = sherpa(&url, &["import", "accounts", &typo]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("line 3, column \"Type\""), "{err}");
     let again = ok(&sherpa(&url, &["import", "accounts", &salesforce]));
     assert!(
         again.contains("0 created, 0 updated, 2 unchanged"),

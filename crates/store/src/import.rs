@@ -29,6 +29,11 @@ impl<'a> Batch<'a> {
         Batch {
             summary: ImportSummary {
                 ignored_columns: file.ignored_columns.clone(),
+                not_customers: file
+                    .not_customers
+                    .iter()
+                    .map(|(v, n)| (v.clone(), *n))
+                    .collect(),
                 ..Default::default()
             },
             errors: Vec::new(),

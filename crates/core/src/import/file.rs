@@ -68,6 +68,7 @@ impl ImportFile {
             ignored_columns: vec![],
             columns: Default::default(),
             derive_outcomes: true,
+            not_customers: Default::default(),
         }
     }
 }

@@ -41,11 +41,34 @@ pub struct ImportSummary {
     pub unchanged: usize,
     pub rejected: usize,
     pub ignored_columns: Vec<String>,
+    /// Accounts: rows left out because the CRM says they are not customers, by the value as
+    /// the file writes it ("Prospect": 12).
+    pub not_customers: Vec<(String, usize)>,
     /// Contract terms: outcomes of ended terms worked out from the term that followed.
     pub outcomes_derived: usize,
     /// Contract terms: each account the file touched with the ARR it has (or, on a dry run,
     /// would have) once the file is in, in the reporting currency.
     pub arr_after: Vec<AccountArr>,
+}
+
+impl ImportSummary {
+    /// "14 rows left out, not customers: 12 Prospect, 2 Channel Partner / Reseller."
+    pub fn not_customers_words(&self) -> Option<String> {
+        if self.not_customers.is_empty() {
+            return None;
+        }
+        let n: usize = self.not_customers.iter().map(|(_, n)| n).sum();
+        let each: Vec<String> = self
+            .not_customers
+            .iter()
+            .map(|(v, n)| format!("{n} {v}"))
+            .collect();
+        Some(format!(
+            "{n} row{} left out, not customers: {}.",
+            if n == 1 { "" } else { "s" },
+            each.join(", ")
+        ))
+    }
 }
 
 /// An account's ARR after an import of its terms.

@@ -5,7 +5,7 @@ use super::columns::{Columns, ImportKind, Mapping, match_columns};
 use super::{RowError, Sheet};
 use crate::book::*;
 use crate::money::{Currency, Money};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 /// The rows of a file that passed, the errors of those that did not, and the ignored columns.
 #[derive(Debug, Clone)]
@@ -17,6 +17,9 @@ pub struct Parsed<T> {
     pub columns: Columns,
     /// Contract terms: whether ended terms without an outcome get one from the next term.
     pub derive_outcomes: bool,
+    /// Accounts: rows left out because the CRM says they are not customers (prospects,
+    /// partners, leads), counted by the value as the file writes it.
+    pub not_customers: BTreeMap<String, usize>,
 }
 
 /// How an imported account is matched to one already in the book: by its CRM id, else its
@@ -86,6 +89,7 @@ fn parse_rows<T>(
         ignored_columns: columns.ignored.clone(),
         columns: columns.clone(),
         derive_outcomes: mapping.derive_outcomes.unwrap_or(true),
+        not_customers: BTreeMap::new(),
     };
     for r in &sheet.rows {
         let mut cells = Cells::new(r, &columns);
@@ -107,6 +111,36 @@ fn currency(mapping: &Mapping) -> Result<Currency, String> {
         .transpose()
         .map_err(|e| e.to_string())
         .map(|c| c.unwrap_or(Currency::USD))
+}
+
+/// The standard CRM picklist values of records that are not customers: Salesforce's account
+/// `Type` and HubSpot's `Lifecycle Stage` (by internal name and by label).
+const NOT_CUSTOMERS: [&str; 20] = [
+    "prospect",
+    "channel partner / reseller",
+    "installation partner",
+    "technology partner",
+    "partner",
+    "reseller",
+    "integrator",
+    "competitor",
+    "analyst",
+    "press",
+    "investor",
+    "other",
+    "subscriber",
+    "lead",
+    "marketingqualifiedlead",
+    "marketing qualified lead",
+    "salesqualifiedlead",
+    "sales qualified lead",
+    "opportunity",
+    "prospect - other",
+];
+
+/// Whether a lifecycle cell says the record is not a customer at all.
+fn not_a_customer(cell: &str) -> bool {
+    NOT_CUSTOMERS.contains(&cell.trim().to_lowercase().as_str())
 }
 
 /// Lifecycle as CRMs export it: Salesforce `Type` ("Customer - Direct", "Former Customer") and
@@ -143,7 +177,14 @@ pub fn parse_accounts(
         }
     }
     let mut seen = HashSet::new();
-    parse_rows(ImportKind::Accounts, sheet, mapping, |c| {
+    let mut not_customers: BTreeMap<String, usize> = BTreeMap::new();
+    let mut parsed = parse_rows(ImportKind::Accounts, sheet, mapping, |c| {
+        // A CRM export holds prospects and partners too: they are left out and counted, not
+        // refused; a customer row with a value Sherpa does not know still is.
+        if let Some(v) = c.get("lifecycle").filter(|v| not_a_customer(v)) {
+            *not_customers.entry(v.trim().to_string()).or_default() += 1;
+            return None;
+        }
         let mut p = AccountPatch {
             name: {
                 let v = c.text("name", limits::NAME).or(Some(None));
@@ -229,7 +270,9 @@ pub fn parse_accounts(
             key,
             patch: p,
         })
-    })
+    })?;
+    parsed.not_customers = not_customers;
+    Ok(parsed)
 }
 
 pub fn parse_contacts(sheet: &Sheet, mapping: &Mapping) -> Result<Parsed<ContactRow>, String> {

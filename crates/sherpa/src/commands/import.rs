@@ -167,6 +167,9 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             if !s.ignored_columns.is_empty() {
                 println!("ignored columns: {}", s.ignored_columns.join(", "));
             }
+            if let Some(w) = s.not_customers_words() {
+                println!("{w}");
+            }
             Ok(())
         }
         Err(sherpa_app::Error::Rows(errors)) => {
