@@ -446,8 +446,20 @@ impl Columns {
     }
 }
 
+/// A header as words: lower case, `_` and `-` as spaces, and a camelCase API name (what
+/// Salesforce's Data Loader writes: `BillingCountry`, `ParentId`, `AccountId`) split where a
+/// small letter meets a capital.
 fn normalise(h: &str) -> String {
-    h.trim()
+    let mut split = String::with_capacity(h.len() + 4);
+    let mut prev: Option<char> = None;
+    for c in h.trim().chars() {
+        if c.is_uppercase() && prev.is_some_and(|p| p.is_lowercase()) {
+            split.push(' ');
+        }
+        split.push(c);
+        prev = Some(c);
+    }
+    split
         .to_lowercase()
         .replace(['_', '-'], " ")
         .split_whitespace()
@@ -540,6 +552,23 @@ mod tests {
         let c = match_columns(ImportKind::Accounts, &hs, &Mapping::default()).unwrap();
         assert_eq!(c.fields["domain"], 2);
         assert_eq!(c.fields["lifecycle"], 8);
+    }
+
+    #[test]
+    fn salesforce_data_loader_api_names_are_recognised() {
+        let dl = h("Id, Name, BillingCountry, ParentId, NumberOfEmployees, Type, AnnualRevenue");
+        let c = match_columns(ImportKind::Accounts, &dl, &Mapping::default()).unwrap();
+        assert_eq!(c.fields["external_id"], 0);
+        assert_eq!(c.fields["country"], 2);
+        assert_eq!(c.fields["parent_external_id"], 3);
+        assert_eq!(c.fields["employees"], 4);
+        assert_eq!(c.fields["lifecycle"], 5);
+        assert_eq!(c.ignored, vec!["AnnualRevenue"]);
+        let contacts = h("Id, AccountId, FirstName, LastName, Email, Title");
+        let c = match_columns(ImportKind::Contacts, &contacts, &Mapping::default()).unwrap();
+        assert_eq!(c.fields["account_external_id"], 1);
+        assert_eq!(c.fields["first_name"], 2);
+        assert_eq!(c.fields["last_name"], 3);
     }
 
     #[test]
