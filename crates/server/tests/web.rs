@@ -582,6 +582,24 @@ async fn an_import_previews_every_rejected_row_and_writes_only_when_confirmed() 
         .await;
     assert_eq!(tickets.status, StatusCode::OK, "{}", tickets.text());
     assert!(tickets.body.contains(r#"<b id="created">1</b>"#));
+    // A CRM export with prospects in it: the preview says they are left out.
+    let mixed = web
+        .upload(
+            &b,
+            "accounts",
+            "salesforce.csv",
+            "Account ID,Account Name,Type\r\nC1,Gamma,Customer - Direct\r\nP1,Delta,Prospect\r\nP2,Epsilon,Prospect\r\n",
+        )
+        .await;
+    assert_eq!(mixed.status, StatusCode::OK, "{}", mixed.text());
+    assert!(mixed.body.contains(r#"<b id="created">1</b>"#));
+    assert!(
+        mixed
+            .text()
+            .contains("2 rows left out, not customers: 2 Prospect."),
+        "{}",
+        mixed.text()
+    );
     // The upload is gone once imported: confirming twice does not import twice.
     assert_eq!(
         web.post(&format!("/import/{id}"), Some(&b), &[], true)

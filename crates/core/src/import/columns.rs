@@ -137,6 +137,8 @@ const CONTACTS: &[FieldSpec] = &[
         &[
             "account id",
             "associated company id",
+            // HubSpot's exports name the column in the plural.
+            "associated company ids",
             "company id",
             "account_id",
         ],
@@ -175,6 +177,8 @@ const CONTRACTS: &[FieldSpec] = &[
         &[
             "account id",
             "associated company id",
+            // HubSpot's exports name the column in the plural.
+            "associated company ids",
             "company id",
             "account_id",
         ],
@@ -569,6 +573,9 @@ mod tests {
         assert_eq!(c.fields["account_external_id"], 1);
         assert_eq!(c.fields["first_name"], 2);
         assert_eq!(c.fields["last_name"], 3);
+        let hubspot = h("Record ID, First Name, Last Name, Email, Associated Company IDs");
+        let c = match_columns(ImportKind::Contacts, &hubspot, &Mapping::default()).unwrap();
+        assert_eq!(c.fields["account_external_id"], 4);
     }
 
     #[test]
