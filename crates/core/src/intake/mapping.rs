@@ -2,8 +2,8 @@
 //! user to that account; later messages of the user without a group follow the user. An
 //! identify whose email is a contact's ties the user to that contact (and, when the user has no
 //! account yet, to the contact's account). A user seen in a group the book does not hold yet
-//! waits under it, and follows it once its account appears. The store looks up what is already known; this
-//! decides, so that every database engine maps the same way.
+//! waits under it, and follows it once its account appears. The store looks up what is
+//! already known; this decides, so that every database engine maps the same way.
 
 use super::{Message, MessageKind, RollupDelta};
 use crate::book::{AccountId, ContactId};

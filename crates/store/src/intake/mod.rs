@@ -363,8 +363,17 @@ impl Store {
         Ok(attached)
     }
 
-    /// Ties each waiting user whose group's account now exists to it, and stops waiting.
+    /// Ties each waiting user whose group's account now exists to it, and stops waiting. Read
+    /// first: the pass runs every few seconds, and most find nobody to tie.
     async fn tie_waiting_users(&self) -> Result<()> {
+        let any: Option<(i64,)> = sqlx::query_as(
+            "SELECT 1 FROM waiting_users w JOIN accounts a ON a.external_id = w.group_id LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        if any.is_none() {
+            return Ok(());
+        }
         let mut tx = self.write_tx().await?;
         // `WHERE true` keeps SQLite from reading the upsert's ON as a join's.
         sqlx::query(
