@@ -27,6 +27,14 @@ fn track(user: &str, id: &str, group: &str) -> Vec<Message> {
     )])
 }
 
+/// Ingests one message, written as Segment sends it.
+async fn ingest_one(db: &support::TestDb, message: &str) {
+    db.store
+        .ingest(batch(&[message.to_string()]), Utc::now())
+        .await
+        .unwrap();
+}
+
 /// The rollups as stored, in the delta's shape, once the intake wrote what it held.
 async fn stored_rollups(db: &support::TestDb) -> RollupDelta {
     db.store.settle_usage().await.unwrap();
@@ -161,42 +169,32 @@ async fn usage_sent_before_its_account_attaches_when_the_account_appears() {
             .into(),
     );
     db.store.ingest(batch(&early), Utc::now()).await.unwrap();
-    db.store
-        .ingest(
-            batch(&[r#"{"type":"group","userId":"u2","groupId":"NEWCO","messageId":"g2"}"#.into()]),
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+    ingest_one(
+        &db,
+        r#"{"type":"group","userId":"u2","groupId":"NEWCO","messageId":"g2"}"#,
+    )
+    .await;
     let status = db.store.intake_status().await.unwrap();
     assert_eq!(status.unmapped, 8);
     assert_eq!(status.unmapped_groups, vec![("NEWCO".to_string(), 8)]);
     let newco = db.account("NewCo", "NEWCO").await;
     // Sent after the account was created, before the attaching pass.
-    db.store
-        .ingest(
-            batch(&[
-                r#"{"type":"track","userId":"u1","event":"Export","messageId":"late"}"#.into(),
-            ]),
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+    ingest_one(
+        &db,
+        r#"{"type":"track","userId":"u1","event":"Export","messageId":"late"}"#,
+    )
+    .await;
     assert_eq!(db.store.attach_unmapped().await.unwrap(), 9);
     let status = db.store.intake_status().await.unwrap();
     assert_eq!((status.unmapped, status.unmapped_groups.len()), (0, 0));
     assert_eq!(db.store.events(Some(newco), 0, 20).await.unwrap().len(), 9);
     assert_eq!(stored_rollups(&db).await, recomputed(&db).await);
     // Now the user is the account's: a new message needs no pass.
-    db.store
-        .ingest(
-            batch(&[
-                r#"{"type":"track","userId":"u1","event":"Export","messageId":"after"}"#.into(),
-            ]),
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+    ingest_one(
+        &db,
+        r#"{"type":"track","userId":"u1","event":"Export","messageId":"after"}"#,
+    )
+    .await;
     assert_eq!(db.store.events(Some(newco), 0, 20).await.unwrap().len(), 10);
     assert_eq!(db.store.attach_unmapped().await.unwrap(), 0);
     assert_eq!(stored_rollups(&db).await, recomputed(&db).await);
@@ -207,22 +205,16 @@ async fn a_users_events_that_arrive_before_their_group_call_follow_the_user() {
     let db = support::TestDb::new().await;
     let acme = db.account("ACME", "ACME").await;
     // A client sent these in two requests that arrived out of order.
-    db.store
-        .ingest(
-            batch(&[
-                r#"{"type":"track","userId":"u9","event":"Login","messageId":"early"}"#.into(),
-            ]),
-            Utc::now(),
-        )
-        .await
-        .unwrap();
-    db.store
-        .ingest(
-            batch(&[r#"{"type":"group","userId":"u9","groupId":"ACME","messageId":"g"}"#.into()]),
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+    ingest_one(
+        &db,
+        r#"{"type":"track","userId":"u9","event":"Login","messageId":"early"}"#,
+    )
+    .await;
+    ingest_one(
+        &db,
+        r#"{"type":"group","userId":"u9","groupId":"ACME","messageId":"g"}"#,
+    )
+    .await;
     assert_eq!(db.store.attach_unmapped().await.unwrap(), 1);
     let ids: Vec<String> = db
         .store
