@@ -487,7 +487,7 @@ test('a leader watches an account change colour within a second of its tickets, 
     await page.locator('#playbooks-closed').getByText('Earlier at-risk playbooks').click();
     await page.locator('#playbooks-closed').getByText('False alarm: Load test tickets').waitFor();
     assert.equal(await page.locator('#playbook').count(), 0, 'none open now');
-    const [closed] = await (await api(`/accounts/${green.id}/playbooks`)).json();
+    const [closed] = (await (await api(`/accounts/${green.id}/playbooks`)).json()).items;
     assert.equal(closed.outcome, 'false_alarm');
     assert.ok(closed.tasks.every((t) => t.status === 'cancelled'));
   }

@@ -17,7 +17,7 @@ def get(path):
 def stored():
     events, cursor = [], ""
     while True:
-        page = get(f"/api/v1/events?limit=1000&after={cursor}")
+        page = get(f"/api/v1/events?limit=1000&cursor={cursor}")
         events += page["items"]
         cursor = page.get("next_cursor")
         if not cursor:

@@ -23,7 +23,7 @@ def call(method, path, body=None):
 def late_events():
     events, cursor = [], ""
     while True:
-        page = call("GET", f"/api/v1/events?limit=1000&after={cursor}")
+        page = call("GET", f"/api/v1/events?limit=1000&cursor={cursor}")
         events += [e for e in page["items"] if e["user"].startswith("late-")]
         cursor = page.get("next_cursor")
         if not cursor:

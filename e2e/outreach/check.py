@@ -88,7 +88,7 @@ for t in threads:
 # The refresher hands changed accounts to the engine too, so the servers' own sweep may have
 # queued the moment's sends a moment before these runs: count what the outbox holds, not who
 # queued it.
-outbox = call("GET", host_a, "/api/v1/sends?limit=1000")
+outbox = call("GET", host_a, "/api/v1/sends?limit=1000")["items"]
 queued = [x for x in outbox if x["moment"] == "welcome_email" and x["status"] != "dry_run"]
 if len(queued) != len(expected) + N:
     fail(f"{len(expected)} emails and {N} webhook posts should be queued once: {results}, "
@@ -108,7 +108,17 @@ mail, hooks = lines("mail"), lines("hooks")
 to = [m["to"][0] for m in mail]
 if sorted(to) != sorted(expected):
     fail(f"each champion and admin once, nobody else: {sorted(to)}")
-sends = call("GET", host_a, "/api/v1/sends?limit=1000")
+sends = call("GET", host_a, "/api/v1/sends?limit=1000")["items"]
+# The outbox pages newest first: following next_cursor two at a time reads the same sends.
+paged, cursor = [], None
+while True:
+    page = call("GET", host_a, "/api/v1/sends?limit=2" + (f"&cursor={cursor}" if cursor else ""))
+    paged += page["items"]
+    cursor = page["next_cursor"]
+    if not cursor:
+        break
+if [s["id"] for s in paged] != [s["id"] for s in sends]:
+    fail(f"the outbox read two at a time differs from one read: {len(paged)} against {len(sends)}")
 by_id = {s["message_id"]: s for s in sends}
 for m in mail:
     local = m["message_id"].strip("<>").split("@")[0]

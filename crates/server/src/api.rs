@@ -192,7 +192,7 @@ pub fn router(state: AppState) -> Router {
         known,
         crate::query_params::refuse_unknown,
     ));
-    let doc = std::sync::Arc::new(doc);
+    let doc = std::sync::Arc::new(doc.merge_from(system::outside_api()));
     // The NUL rule guards every door that takes text, except the intake (it rules per message).
     let guarded = Router::new()
         .merge(api)

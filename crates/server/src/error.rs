@@ -22,6 +22,8 @@ pub enum AppError {
     /// The body is over the limit (413).
     TooLarge(String),
     Rows(Vec<RowError>),
+    /// Something the server depends on does not answer (503); the message says what.
+    Unavailable(String),
     Internal(anyhow::Error),
 }
 
@@ -81,7 +83,8 @@ impl AppError {
             | AppError::Forbidden(m)
             | AppError::NotFound(m)
             | AppError::Conflict(m)
-            | AppError::TooLarge(m) => m.clone(),
+            | AppError::TooLarge(m)
+            | AppError::Unavailable(m) => m.clone(),
             AppError::Rows(rows) => format!("{} rows are wrong", rows.len()),
             AppError::Internal(_) => "something went wrong on our side".into(),
         }
@@ -139,6 +142,13 @@ impl IntoResponse for AppError {
             AppError::TooLarge(m) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload too large",
+                m,
+                None,
+                vec![],
+            ),
+            AppError::Unavailable(m) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
                 m,
                 None,
                 vec![],

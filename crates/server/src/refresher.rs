@@ -30,9 +30,14 @@ pub async fn run(app: App) {
     let _stop = AbortOnDrop(engagement);
     loop {
         app.store().health_watch().changed().await;
+        let marked = Instant::now();
         tokio::time::sleep(GATHER).await;
         match app.refresh_marked_health().await {
             Ok(pass) => {
+                metrics::histogram!("sherpa_health_refresh_seconds")
+                    .record(marked.elapsed().as_secs_f64());
+                metrics::counter!("sherpa_health_refreshed_accounts_total")
+                    .increment(pass.refreshed.len() as u64);
                 if pass.done.colour_changes > 0 {
                     tracing::info!(
                         accounts = pass.done.accounts,

@@ -753,7 +753,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("GET", "/api/v1/custom-fields", "/api/v1/custom-fields".into(), Body::None, API_READ),
         api("POST", "/api/v1/custom-fields", "/api/v1/custom-fields".into(), Body::Json(json!({"key": "tier_note", "label": "Tier note", "kind": "text"})), API_MANAGE),
         api("GET", "/api/v1/accounts/{id}/usage", format!("/api/v1/accounts/{o}/usage?from=2026-11-01&to=2026-11-30"), Body::None, API_READ),
-        api("GET", "/api/v1/events", format!("/api/v1/events?account={o}"), Body::None, API_ADMIN),
+        api("GET", "/api/v1/events", format!("/api/v1/events?account_id={o}"), Body::None, API_ADMIN),
         api("GET", "/api/v1/intake/status", "/api/v1/intake/status".into(), Body::None, API_ADMIN),
         api("GET", "/api/v1/tickets", format!("/api/v1/tickets?account_id={o}"), Body::None, API_READ),
         api("POST", "/api/v1/tickets", "/api/v1/tickets".into(), Body::Json(json!({"account_id": o, "subject": "Login fails", "opened_at": "2026-11-20T10:00:00Z", "severity": "high"})), API_OWNER_EDIT),

@@ -437,6 +437,59 @@ async fn the_book_through_the_api() {
     assert_eq!(app.db.store.pending_jobs().await.unwrap(), 0);
 }
 
+/// What a code generator needs of the document: every response described, one operation per
+/// id, every list in the `{items, next_cursor}` envelope, and the routes outside `/api/v1` (the
+/// intake, liveness, metrics) described too. `scripts/api-fuzz` also runs openapi-spec-validator.
+#[tokio::test]
+async fn the_api_document_is_one_a_code_generator_takes() {
+    let app = TestApp::new().await;
+    let (status, doc) = app.call("GET", "/api/v1/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut ids = std::collections::BTreeMap::new();
+    let mut wrong = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(responses) = op["responses"].as_object() else {
+                continue;
+            };
+            let at = format!("{method} {path}");
+            if let Some(before) =
+                ids.insert(op["operationId"].as_str().unwrap().to_string(), at.clone())
+            {
+                wrong.push(format!(
+                    "{at}: operationId {} is also {before}'s",
+                    op["operationId"]
+                ));
+            }
+            for (code, r) in responses {
+                if r["description"]
+                    .as_str()
+                    .is_none_or(|d| d.trim().is_empty())
+                {
+                    wrong.push(format!("{at} {code}: no description"));
+                }
+            }
+            let ok = &responses
+                .get("200")
+                .map(|r| &r["content"]["application/json"]["schema"]);
+            if let Some(schema) = ok
+                && schema["type"] == "array"
+            {
+                wrong.push(format!("{at}: a bare array, not {{items, next_cursor}}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    for outside in ["/healthz", "/metrics", "/v1/{kind}"] {
+        assert!(doc["paths"][outside].is_object(), "{outside} is described");
+    }
+    let text = doc.to_string().to_lowercase();
+    assert!(
+        !text.contains("seed 00"),
+        "no source names in the API's words"
+    );
+}
+
 #[tokio::test]
 async fn an_ae_grades_at_close_and_a_person_decides_the_tier_between_two() {
     let app = TestApp::new().await;
@@ -958,7 +1011,7 @@ async fn a_csm_subscribes_to_a_private_calendar_of_touches_that_can_be_revoked()
         .await;
     assert_eq!(
         (status, overdue),
-        (StatusCode::OK, json!([])),
+        (StatusCode::OK, json!({"items": [], "next_cursor": null})),
         "nothing is late on its first day"
     );
 }
@@ -1145,7 +1198,10 @@ async fn an_accounts_health_is_explained_factor_by_factor() {
             None,
         )
         .await;
-    assert_eq!((status, history), (StatusCode::OK, json!([])));
+    assert_eq!(
+        (status, history),
+        (StatusCode::OK, json!({"items": [], "next_cursor": null}))
+    );
 }
 
 #[tokio::test]

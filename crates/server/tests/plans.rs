@@ -333,7 +333,8 @@ async fn a_plan_from_a_template_measures_progress_notifies_when_it_slips_and_sho
     let versions = body(
         &w.api("GET", &format!("{plan}/versions"), Some(&b.casey_t), None)
             .await,
-    );
+    )["items"]
+        .take();
     assert_eq!(versions.as_array().unwrap().len(), 2);
     assert_eq!(versions[0]["kind"], "refresh");
     assert!(

@@ -400,7 +400,8 @@ async fn the_pipeline_the_call_and_the_escalation_of_a_renewal_without_one() {
                 None,
             )
             .await,
-    );
+    )["items"]
+        .take();
     let calls: Vec<&str> = history
         .as_array()
         .unwrap()

@@ -9,6 +9,18 @@ use sherpa_core::JobId;
 use sherpa_core::text::timestamp;
 use sqlx::FromRow;
 
+/// The job queue in numbers (see `Store::job_queue`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobQueue {
+    /// Queued and due now.
+    pub due: i64,
+    pub running: i64,
+    /// Given up after their last attempt.
+    pub failed: i64,
+    /// How long the oldest due job has waited past its time.
+    pub lag: Duration,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobStatus {
     Queued,
@@ -198,6 +210,35 @@ impl Store {
     }
 
     /// Jobs queued or running: a test that leaves jobs behind has forgotten to run them.
+    /// The queue as an operator watches it: jobs due and waiting, running, given up, and how
+    /// long the oldest due job has waited past its time.
+    pub async fn job_queue(&self) -> Result<JobQueue> {
+        let now = self.now();
+        let (due, oldest): (i64, Option<String>) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(run_at) FROM jobs WHERE status = 'queued' AND run_at <= $1",
+        )
+        .bind(&now)
+        .fetch_one(&self.pool)
+        .await?;
+        let (running, failed): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END), 0), \
+                    COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) \
+             FROM jobs WHERE status IN ('running', 'failed')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let lag = match oldest {
+            Some(t) => (self.clock.now() - time("run_at", &t)?).max(Duration::zero()),
+            None => Duration::zero(),
+        };
+        Ok(JobQueue {
+            due,
+            running,
+            failed,
+            lag,
+        })
+    }
+
     pub async fn pending_jobs(&self) -> Result<i64> {
         let (n,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')")

@@ -70,7 +70,7 @@ pub use health::{
 };
 pub use import::Progress;
 pub use intake::{IngestOutcome, IntakeStatus, StoredEvent, UsageDay};
-pub use jobs::{Job, JobStatus};
+pub use jobs::{Job, JobQueue, JobStatus};
 pub use nine_box::{NineBoxEntry, NineBoxView};
 pub use outreach::{
     LEASE, MAX_ATTEMPTS, Occasion, OutboxCounts, PlannedSend, Send, SendQuery, UNSUBSCRIBE_MARK,
@@ -98,6 +98,14 @@ use sqlx::AnyPool;
 use std::sync::Arc;
 
 /// A handle on the database: cheap to clone, shared by the server, jobs and CLI commands.
+/// How much of the connection pool is in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
@@ -178,6 +186,21 @@ impl Store {
 
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The connection pool's use: connections open, of them idle, and the most it opens.
+    pub fn pool_use(&self) -> PoolUse {
+        PoolUse {
+            open: self.pool.size(),
+            idle: self.pool.num_idle() as u32,
+            max: self.pool.options().get_max_connections(),
+        }
     }
 
     pub fn pool(&self) -> &AnyPool {

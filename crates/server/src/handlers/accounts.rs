@@ -73,9 +73,9 @@ pub struct AccountDto {
     /// decision or override when a person set the tier; null when the grid did.
     pub tier_choice: Option<String>,
     pub tier_reason: Option<String>,
-    /// The Pareto segment (1 = the top revenue segment) the leader last applied (seed 002).
+    /// The Pareto segment (1 = the top revenue segment) the leader last applied.
     pub segment: Option<u8>,
-    /// The latest quarter's 9-box placement (seed 001).
+    /// The latest quarter's 9-box placement.
     pub nine_box: Option<AccountNineBoxDto>,
     /// The health score, 0-100, as last worked out; null before the first or without inputs.
     /// `GET /api/v1/accounts/{id}/health` explains it.
@@ -205,7 +205,7 @@ fn day(field: &str, s: &str) -> Result<chrono::NaiveDate, AppError> {
 
 /// Lists accounts, filtered and sorted, a page at a time.
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", params(ListAccounts),
-    responses((status = 200, body = Page<AccountDto>), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem)))]
+    responses((status = 200, description = "A page of accounts", body = Page<AccountDto>), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem)))]
 pub async fn list_accounts(
     State(s): State<AppState>,
     _u: ApiUser,
@@ -345,7 +345,7 @@ pub async fn list_accounts(
 
 /// One account.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)),
-    responses((status = 200, body = AccountDto), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, description = "The account", body = AccountDto), (status = 404, body = crate::error::Problem)))]
 pub async fn get_account(
     State(s): State<AppState>,
     _u: ApiUser,
@@ -454,7 +454,7 @@ pub fn account_patch(v: Value, defs: &[CustomFieldDef]) -> Result<AccountPatch, 
 
 /// Creates an account.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body(content = Object, description = "Account fields"),
-    responses((status = 201, body = AccountDto), (status = 400, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+    responses((status = 201, description = "The account, recorded", body = AccountDto), (status = 400, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
 pub async fn create_account(
     State(s): State<AppState>,
     u: ApiUser,
@@ -470,7 +470,7 @@ pub async fn create_account(
 /// Changes an account (JSON Merge Patch: a field left out is unchanged, null clears it).
 #[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)),
     request_body(content = Object, content_type = "application/merge-patch+json"),
-    responses((status = 200, body = AccountDto), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, description = "The account", body = AccountDto), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 pub async fn update_account(
     State(s): State<AppState>,
     u: ApiUser,
@@ -501,12 +501,12 @@ pub struct ArrMovementDto {
 
 /// The account's ARR history, from its contract terms.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/arr-history", tag = "accounts", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<ArrMovementDto>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, description = "The ARR movements", body = Page<ArrMovementDto>), (status = 404, body = crate::error::Problem)))]
 pub async fn arr_history(
     State(s): State<AppState>,
     _u: ApiUser,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Vec<ArrMovementDto>>, AppError> {
+) -> Result<Json<Page<ArrMovementDto>>, AppError> {
     let id = id
         .parse::<AccountId>()
         .map_err(|e| AppError::NotFound(e.0))?;

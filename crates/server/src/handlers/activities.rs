@@ -81,7 +81,7 @@ fn decode_cursor(c: &str) -> Result<(chrono::DateTime<chrono::Utc>, ActivityId),
 
 /// An account's timeline, newest first.
 #[utoipa::path(get, path = "/api/v1/activities", tag = "activities", params(ListActivities),
-    responses((status = 200, body = Page<ActivityDto>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, description = "A page of activities", body = Page<ActivityDto>), (status = 400, body = crate::error::Problem)))]
 pub async fn list_activities(
     State(s): State<AppState>,
     _u: ApiUser,
@@ -117,7 +117,7 @@ pub struct NewActivity {
 
 /// Logs a call, meeting, email, note or review on an account's timeline, as the caller.
 #[utoipa::path(post, path = "/api/v1/activities", tag = "activities", request_body = NewActivity,
-    responses((status = 201, body = ActivityDto), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+    responses((status = 201, description = "The activity, recorded", body = ActivityDto), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 pub async fn log_activity(
     State(s): State<AppState>,
     u: ApiUser,

@@ -92,7 +92,7 @@ fn parse_items<T, K: Hash + Eq + Clone>(
 
 /// Creates or updates accounts by external id (or domain), all or nothing.
 #[utoipa::path(post, path = "/api/v1/accounts/bulk", tag = "accounts", request_body = BulkItems,
-    responses((status = 200, body = BulkSummary)))]
+    responses((status = 200, description = "The count of records created, updated and unchanged", body = BulkSummary)))]
 pub async fn bulk_upsert_accounts(
     State(s): State<AppState>,
     u: ApiUser,
@@ -128,7 +128,7 @@ pub async fn bulk_upsert_accounts(
 /// Creates or updates contacts by external id (or email), all or nothing. Name the account with
 /// `account_external_id` (or `account_id`).
 #[utoipa::path(post, path = "/api/v1/contacts/bulk", tag = "contacts", request_body = BulkItems,
-    responses((status = 200, body = BulkSummary)))]
+    responses((status = 200, description = "The count of records created, updated and unchanged", body = BulkSummary)))]
 pub async fn bulk_upsert_contacts(
     State(s): State<AppState>,
     u: ApiUser,
@@ -160,7 +160,7 @@ pub async fn bulk_upsert_contacts(
 
 /// Creates or updates contract terms by external id, all or nothing; accounts' ARR follows.
 #[utoipa::path(post, path = "/api/v1/contracts/bulk", tag = "contracts", request_body = BulkItems,
-    responses((status = 200, body = BulkSummary)))]
+    responses((status = 200, description = "The count of records created, updated and unchanged", body = BulkSummary)))]
 pub async fn bulk_upsert_contracts(
     State(s): State<AppState>,
     u: ApiUser,

@@ -1,6 +1,7 @@
 //! Each person's private calendar feed (the tier cadences as recurring reminders in their own
 //! calendar): issuing and revoking it; and the overdue personal touches per person.
 
+use super::Page;
 use crate::auth::ApiUser;
 use crate::calendar_feed::{base_url, feed_url};
 use crate::{AppError, AppState};
@@ -23,7 +24,7 @@ pub struct CalendarFeedDto {
 /// Your calendar feed: issues one and gives its secret URL when you have none; otherwise says
 /// when it was issued (the URL was shown then: POST issues a new one, DELETE revokes).
 #[utoipa::path(get, path = "/api/v1/me/calendar", tag = "prioritisation",
-    responses((status = 200, body = CalendarFeedDto)))]
+    responses((status = 200, description = "The calendar feed", body = CalendarFeedDto)))]
 pub async fn get_calendar(
     State(s): State<AppState>,
     u: ApiUser,
@@ -57,7 +58,7 @@ async fn issue(
 
 /// Issues you a new calendar feed URL; the old one stops working.
 #[utoipa::path(post, path = "/api/v1/me/calendar", tag = "prioritisation",
-    responses((status = 200, body = CalendarFeedDto)))]
+    responses((status = 200, description = "The calendar feed", body = CalendarFeedDto)))]
 pub async fn reissue_calendar(
     State(s): State<AppState>,
     u: ApiUser,
@@ -68,7 +69,7 @@ pub async fn reissue_calendar(
 
 /// Revokes your calendar feed: its URL answers 404 from now on.
 #[utoipa::path(delete, path = "/api/v1/me/calendar", tag = "prioritisation",
-    responses((status = 204)))]
+    responses((status = 204, description = "Done; nothing to return")))]
 pub async fn revoke_calendar(
     State(s): State<AppState>,
     u: ApiUser,
@@ -87,13 +88,13 @@ pub struct OverdueTouchesDto {
     pub oldest_due: chrono::NaiveDate,
 }
 
-/// Overdue personal touches per person, most first (seed 001's cadence).
+/// Overdue personal touches per person, most first (against each tier's cadence).
 #[utoipa::path(get, path = "/api/v1/touches/overdue", tag = "prioritisation",
-    responses((status = 200, body = [OverdueTouchesDto])))]
+    responses((status = 200, description = "The overdue touches of each person", body = Page<OverdueTouchesDto>)))]
 pub async fn overdue_touches(
     State(s): State<AppState>,
     _u: ApiUser,
-) -> Result<Json<Vec<OverdueTouchesDto>>, AppError> {
+) -> Result<Json<Page<OverdueTouchesDto>>, AppError> {
     let rows = s.store.overdue_touches().await?;
     let ids: Vec<UserId> = rows.iter().filter_map(|r| r.owner).collect();
     let names = s.store.user_names(&ids).await?;

@@ -46,7 +46,7 @@ impl From<Contact> for ContactDto {
 
 /// Lists contacts, of one account or of the whole book, in id order.
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ListRecords),
-    responses((status = 200, body = Page<ContactDto>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, description = "A page of contacts", body = Page<ContactDto>), (status = 400, body = crate::error::Problem)))]
 pub async fn list_contacts(
     State(s): State<AppState>,
     _u: ApiUser,
@@ -100,7 +100,7 @@ pub fn contact_patch(v: Value) -> Result<ContactPatch, AppError> {
 
 /// One contact.
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path)),
-    responses((status = 200, body = ContactDto), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, description = "The contact", body = ContactDto), (status = 404, body = crate::error::Problem)))]
 pub async fn get_contact(
     State(s): State<AppState>,
     _u: ApiUser,
@@ -114,7 +114,7 @@ pub async fn get_contact(
 
 /// Adds a contact to an account.
 #[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", request_body(content = Object),
-    responses((status = 201, body = ContactDto), (status = 400, body = crate::error::Problem)))]
+    responses((status = 201, description = "The contact, recorded", body = ContactDto), (status = 400, body = crate::error::Problem)))]
 pub async fn create_contact(
     State(s): State<AppState>,
     u: ApiUser,
@@ -128,7 +128,7 @@ pub async fn create_contact(
 /// Changes a contact (JSON Merge Patch); set `departed_on` when they leave.
 #[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path)),
     request_body(content = Object, content_type = "application/merge-patch+json"),
-    responses((status = 200, body = ContactDto), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, description = "The contact", body = ContactDto), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 pub async fn update_contact(
     State(s): State<AppState>,
     u: ApiUser,
@@ -160,7 +160,7 @@ pub struct EmailConsent {
 /// unsubscribe link writes to.
 #[utoipa::path(post, path = "/api/v1/contacts/{id}/unsubscribe", tag = "contacts",
     params(("id" = String, Path)),
-    responses((status = 200, body = EmailConsent), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, description = "The contact's email consent", body = EmailConsent), (status = 400, body = crate::error::Problem)))]
 pub async fn unsubscribe_contact(
     State(s): State<AppState>,
     u: ApiUser,
@@ -189,7 +189,7 @@ pub struct LiftUnsubscribe {
 /// automated email.
 #[utoipa::path(delete, path = "/api/v1/contacts/{id}/unsubscribe", tag = "contacts",
     params(("id" = String, Path), LiftUnsubscribe),
-    responses((status = 200, body = EmailConsent), (status = 400, body = crate::error::Problem),
+    responses((status = 200, description = "The contact's email consent", body = EmailConsent), (status = 400, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem)))]
 pub async fn resubscribe_contact(
     State(s): State<AppState>,

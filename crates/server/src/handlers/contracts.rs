@@ -63,7 +63,7 @@ impl From<Contract> for ContractDto {
 
 /// Lists contract terms in id order.
 #[utoipa::path(get, path = "/api/v1/contracts", tag = "contracts", params(ListRecords),
-    responses((status = 200, body = Page<ContractDto>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, description = "A page of contract terms", body = Page<ContractDto>), (status = 400, body = crate::error::Problem)))]
 pub async fn list_contracts(
     State(s): State<AppState>,
     _u: ApiUser,
@@ -78,7 +78,7 @@ pub async fn list_contracts(
 
 /// One contract term.
 #[utoipa::path(get, path = "/api/v1/contracts/{id}", tag = "contracts", params(("id" = String, Path)),
-    responses((status = 200, body = ContractDto), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, description = "The contract term", body = ContractDto), (status = 404, body = crate::error::Problem)))]
 pub async fn get_contract(
     State(s): State<AppState>,
     _u: ApiUser,
@@ -92,7 +92,7 @@ pub async fn get_contract(
 
 /// Adds a contract term; the account's ARR and renewal date follow.
 #[utoipa::path(post, path = "/api/v1/contracts", tag = "contracts", request_body(content = Object),
-    responses((status = 201, body = ContractDto), (status = 400, body = crate::error::Problem)))]
+    responses((status = 201, description = "The contract term, recorded", body = ContractDto), (status = 400, body = crate::error::Problem)))]
 pub async fn create_contract(
     State(s): State<AppState>,
     u: ApiUser,
@@ -106,7 +106,7 @@ pub async fn create_contract(
 /// Changes a contract term (JSON Merge Patch): record its outcome when it ends, fix its dates.
 #[utoipa::path(patch, path = "/api/v1/contracts/{id}", tag = "contracts", params(("id" = String, Path)),
     request_body(content = Object, content_type = "application/merge-patch+json"),
-    responses((status = 200, body = ContractDto)))]
+    responses((status = 200, description = "The contract term", body = ContractDto)))]
 pub async fn update_contract(
     State(s): State<AppState>,
     u: ApiUser,

@@ -1,6 +1,7 @@
 //! Custom account fields: list them; an admin defines new ones.
 
 use super::ApiJson;
+use super::Page;
 use crate::auth::ApiUser;
 use crate::{AppError, AppState};
 use axum::Json;
@@ -29,11 +30,11 @@ impl From<CustomFieldDef> for CustomFieldDto {
 }
 
 /// The custom account fields.
-#[utoipa::path(get, path = "/api/v1/custom-fields", tag = "custom fields", responses((status = 200, body = Vec<CustomFieldDto>)))]
+#[utoipa::path(get, path = "/api/v1/custom-fields", tag = "custom fields", responses((status = 200, description = "The custom fields", body = Page<CustomFieldDto>)))]
 pub async fn list_custom_fields(
     State(s): State<AppState>,
     _u: ApiUser,
-) -> Result<Json<Vec<CustomFieldDto>>, AppError> {
+) -> Result<Json<Page<CustomFieldDto>>, AppError> {
     Ok(Json(
         s.store
             .custom_fields()
@@ -57,7 +58,7 @@ pub struct NewCustomField {
 
 /// Defines a custom account field (leader or admin: customer success configuration).
 #[utoipa::path(post, path = "/api/v1/custom-fields", tag = "custom fields", request_body = NewCustomField,
-    responses((status = 201, body = CustomFieldDto)))]
+    responses((status = 201, description = "The custom field, recorded", body = CustomFieldDto)))]
 pub async fn define_custom_field(
     State(s): State<AppState>,
     u: ApiUser,

@@ -1,6 +1,7 @@
 //! The engagement engine over the API: its configuration as code, the model an account follows
 //! and its onboarding, milestones marked done by a person, and product releases.
 
+use super::Page;
 use super::health::account;
 use super::{ApiJson, ApiPath};
 use crate::auth::ApiUser;
@@ -18,8 +19,8 @@ use utoipa::ToSchema;
 /// lifecycle; `then` a model) and `models`, each with `milestones` (onboarding) and `moments`
 /// (ongoing: `when` is `every` an RRULE, `customer_day`, `contract_day`, `renewal_in_days`,
 /// or an event).
-#[utoipa::path(get, path = "/api/v1/engagement/config", tag = "engagement",
-    responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/engagement/config", operation_id = "get_engagement_config", tag = "engagement",
+    responses((status = 200, description = "The engagement configuration in force", body = Object)))]
 pub async fn get_config(
     State(s): State<AppState>,
     _u: ApiUser,
@@ -37,9 +38,9 @@ pub struct SavedEngagementConfig {
 
 /// Replaces the engagement configuration (admins and leaders). A bad one is refused with its
 /// key (`models[1].moments[2].when`) and changes nothing.
-#[utoipa::path(put, path = "/api/v1/engagement/config", tag = "engagement",
+#[utoipa::path(put, path = "/api/v1/engagement/config", operation_id = "set_engagement_config", tag = "engagement",
     request_body(content = Object, description = "the whole configuration, as GET answers it"),
-    responses((status = 200, body = SavedEngagementConfig)))]
+    responses((status = 200, description = "The engagement configuration in force", body = SavedEngagementConfig)))]
 pub async fn set_config(
     State(s): State<AppState>,
     u: ApiUser,
@@ -133,7 +134,7 @@ fn dto(e: AccountEngagement, today: chrono::NaiveDate) -> EngagementDto {
 /// The engagement model the account follows and why, its milestones with expected and actual
 /// days, and the moments fired for it.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/engagement", tag = "engagement",
-    params(("id" = String, Path)), responses((status = 200, body = EngagementDto)))]
+    params(("id" = String, Path)), responses((status = 200, description = "The engagement of the account", body = EngagementDto)))]
 pub async fn get_engagement(
     State(s): State<AppState>,
     _u: ApiUser,
@@ -154,7 +155,7 @@ pub struct CompleteMilestone {
 /// Marks an onboarding milestone done (the account's owners, their managers and admins).
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/milestones/{key}", tag = "engagement",
     params(("id" = String, Path), ("key" = String, Path)), request_body = CompleteMilestone,
-    responses((status = 200, body = EngagementDto), (status = 409, body = crate::error::Problem)))]
+    responses((status = 200, description = "The engagement of the account", body = EngagementDto), (status = 409, body = crate::error::Problem)))]
 pub async fn complete_milestone(
     State(s): State<AppState>,
     u: ApiUser,
@@ -194,11 +195,11 @@ impl From<ProductRelease> for ReleaseDto {
 
 /// Product releases, newest first.
 #[utoipa::path(get, path = "/api/v1/releases", tag = "engagement",
-    responses((status = 200, body = [ReleaseDto])))]
+    responses((status = 200, description = "The releases", body = Page<ReleaseDto>)))]
 pub async fn list_releases(
     State(s): State<AppState>,
     _u: ApiUser,
-) -> Result<Json<Vec<ReleaseDto>>, AppError> {
+) -> Result<Json<Page<ReleaseDto>>, AppError> {
     Ok(Json(
         s.store
             .releases()
@@ -222,7 +223,7 @@ pub struct NewRelease {
 /// Records a product release (admins and leaders): the accounts whose model reacts to one get
 /// their moment at the next sweep.
 #[utoipa::path(post, path = "/api/v1/releases", tag = "engagement", request_body = NewRelease,
-    responses((status = 201, body = ReleaseDto), (status = 400, body = crate::error::Problem)))]
+    responses((status = 201, description = "The release, recorded", body = ReleaseDto), (status = 400, body = crate::error::Problem)))]
 pub async fn record_release(
     State(s): State<AppState>,
     u: ApiUser,
@@ -300,10 +301,10 @@ fn spread(s: analytics::Spread) -> SpreadDto {
     }
 }
 
-/// Seed 002's onboarding analytics: the days between consecutive milestones overall and by
+/// Onboarding analytics: the days between consecutive milestones overall and by
 /// cohort (median, p90), the slowest step, and time to first value by cohort and segment.
 #[utoipa::path(get, path = "/api/v1/onboarding/analytics", tag = "engagement",
-    responses((status = 200, body = OnboardingAnalyticsDto)))]
+    responses((status = 200, description = "The onboarding analytics", body = OnboardingAnalyticsDto)))]
 pub async fn onboarding_analytics(
     State(s): State<AppState>,
     _u: ApiUser,

@@ -216,9 +216,9 @@ pub(crate) fn waterfall_dto(w: &Waterfall) -> WaterfallDto {
 }
 
 /// The waterfall of a series: plan, every re-plan, actual and forecast per period.
-#[utoipa::path(get, path = "/api/v1/forecast/waterfall", tag = "forecast",
+#[utoipa::path(get, path = "/api/v1/forecast/waterfall", operation_id = "forecast_waterfall", tag = "forecast",
     params(WaterfallQuery),
-    responses((status = 200, body = WaterfallDto), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, description = "The waterfall of the series", body = WaterfallDto), (status = 400, body = crate::error::Problem)))]
 pub async fn waterfall(
     State(s): State<AppState>,
     u: ApiUser,
@@ -278,7 +278,7 @@ fn request(b: NewForecastPlan) -> Result<PlanRequest, AppError> {
 /// Locks the plan of a series for the year of periods from the current one (leaders).
 #[utoipa::path(post, path = "/api/v1/forecast/plans", tag = "forecast",
     request_body = NewForecastPlan,
-    responses((status = 201, body = WaterfallDto), (status = 400, body = crate::error::Problem),
+    responses((status = 201, description = "The waterfall of the series, recorded", body = WaterfallDto), (status = 400, body = crate::error::Problem),
         (status = 409, body = crate::error::Problem)))]
 pub async fn lock_plan(
     State(s): State<AppState>,
@@ -310,7 +310,7 @@ async fn keep_plan(
 /// Re-plans the locked plan's open periods: a new dated snapshot (leaders).
 #[utoipa::path(post, path = "/api/v1/forecast/replans", tag = "forecast",
     request_body = NewForecastPlan,
-    responses((status = 201, body = WaterfallDto), (status = 400, body = crate::error::Problem),
+    responses((status = 201, description = "The waterfall of the series, recorded", body = WaterfallDto), (status = 400, body = crate::error::Problem),
         (status = 409, body = crate::error::Problem)))]
 pub async fn replan(
     State(s): State<AppState>,
@@ -335,7 +335,7 @@ pub struct NewVariance {
 /// Says why a closed period differed from the plan (leaders; every note is kept).
 #[utoipa::path(put, path = "/api/v1/forecast/variances", tag = "forecast",
     request_body = NewVariance,
-    responses((status = 200, body = WaterfallDto), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, description = "The waterfall of the series", body = WaterfallDto), (status = 400, body = crate::error::Problem)))]
 pub async fn explain_variance(
     State(s): State<AppState>,
     u: ApiUser,
@@ -434,8 +434,8 @@ fn horizon_dto(h: &HorizonAccuracy, currency: Currency) -> HorizonAccuracyDto {
 
 /// How accurate the renewal forecast has been, judged as of each past month from what was
 /// known then; 202 while it is being computed.
-#[utoipa::path(get, path = "/api/v1/forecast/accuracy", tag = "forecast",
-    responses((status = 200, body = AccuracyDto), (status = 202, body = AccuracyDto)))]
+#[utoipa::path(get, path = "/api/v1/forecast/accuracy", operation_id = "forecast_accuracy", tag = "forecast",
+    responses((status = 200, description = "The forecast accuracy", body = AccuracyDto), (status = 202, description = "Being computed: ask again in a few seconds", body = AccuracyDto)))]
 pub async fn accuracy(
     State(s): State<AppState>,
     u: ApiUser,

@@ -1,6 +1,7 @@
 //! Account health (seed 003), explained: the score, its colour, the scorecard and the rule that
 //! chose it, and each factor's raw value, points, weight and contribution.
 
+use super::Page;
 use super::{ApiJson, ApiPath};
 use crate::auth::ApiUser;
 use crate::{AppError, AppState};
@@ -97,7 +98,7 @@ pub struct NewPulse {
 /// Sets the CSM's pulse of the account: green, yellow or red with a note, counted by the
 /// health score until it expires. The account's owners, their managers and admins may.
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/pulse", tag = "health", params(("id" = String, Path)),
-    request_body = NewPulse, responses((status = 201, body = PulseDto)))]
+    request_body = NewPulse, responses((status = 201, description = "The pulse, recorded", body = PulseDto)))]
 pub async fn set_pulse(
     State(s): State<AppState>,
     u: ApiUser,
@@ -156,12 +157,12 @@ pub(crate) fn account(id: &str) -> Result<AccountId, AppError> {
 
 /// The account's health snapshots, newest first: one a day and one at each colour change.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/health/history", tag = "health", params(("id" = String, Path)),
-    responses((status = 200, body = [SnapshotDto])))]
+    responses((status = 200, description = "The health snapshots", body = Page<SnapshotDto>)))]
 pub async fn get_history(
     State(s): State<AppState>,
     _u: ApiUser,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Vec<SnapshotDto>>, AppError> {
+) -> Result<Json<Page<SnapshotDto>>, AppError> {
     let id = account(&id)?;
     s.store.account(id).await?;
     Ok(Json(
@@ -176,7 +177,7 @@ pub async fn get_history(
 
 /// The account's health now, factor by factor, and what moved since the latest snapshot.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/health", tag = "health", params(("id" = String, Path)),
-    responses((status = 200, body = HealthDto)))]
+    responses((status = 200, description = "The health of the account", body = HealthDto)))]
 pub async fn get_health(
     State(s): State<AppState>,
     _u: ApiUser,
@@ -244,7 +245,7 @@ pub struct BacktestParams {
 /// configuration). A job computes it: 200 with `computed_at` when ready, 202 with
 /// `status: computing` while it is being computed (ask again in a few seconds).
 #[utoipa::path(get, path = "/api/v1/health/backtest", tag = "health", params(BacktestParams),
-    responses((status = 200, body = Object), (status = 202, body = Object)))]
+    responses((status = 200, description = "The back-test, with `computed_at`", body = Object), (status = 202, description = "Being computed (`status: computing`): ask again in a few seconds", body = Object)))]
 pub async fn get_backtest(
     State(s): State<AppState>,
     u: ApiUser,
@@ -272,7 +273,7 @@ pub async fn get_backtest(
 /// Asks for the back-test at `horizon_days` to be computed again now (at most once a minute
 /// per horizon): new outcomes or history since it was last computed.
 #[utoipa::path(post, path = "/api/v1/health/backtest/recompute", tag = "health", params(BacktestParams),
-    responses((status = 202, body = Object)))]
+    responses((status = 202, description = "Asked for: the back-test job computes it", body = Object)))]
 pub async fn recompute_backtest(
     State(s): State<AppState>,
     u: ApiUser,

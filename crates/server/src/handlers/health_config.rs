@@ -22,8 +22,8 @@ pub struct SavedHealthConfig {
 /// The health configuration in force: `rules` (ordered, first match wins, the last without
 /// conditions), `scorecards` (factors with a metric, a rule of bands or a linear scale, a
 /// weight) and `at_risk_playbook` (colours and tasks).
-#[utoipa::path(get, path = "/api/v1/health/config", tag = "health",
-    responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/health/config", operation_id = "get_health_config", tag = "health",
+    responses((status = 200, description = "The health configuration in force", body = Object)))]
 pub async fn get_config(
     State(s): State<AppState>,
     _u: ApiUser,
@@ -34,9 +34,9 @@ pub async fn get_config(
 /// Replaces the health configuration (admins and leaders). A bad one is refused with its key
 /// (`scorecards[0].factors[2].weight`) and changes nothing; one that scores differently
 /// re-scores every account before it answers.
-#[utoipa::path(put, path = "/api/v1/health/config", tag = "health",
+#[utoipa::path(put, path = "/api/v1/health/config", operation_id = "set_health_config", tag = "health",
     request_body(content = Object, description = "the whole configuration, as GET answers it"),
-    responses((status = 200, body = SavedHealthConfig)))]
+    responses((status = 200, description = "The health configuration in force", body = SavedHealthConfig)))]
 pub async fn set_config(
     State(s): State<AppState>,
     u: ApiUser,

@@ -121,6 +121,17 @@ pub fn page_limit(limit: Option<i64>) -> Result<i64, AppError> {
     }
 }
 
+/// A list that is never long (an account's own records, a team's people) is its whole self on one
+/// page: the same envelope as every other list, without a next cursor.
+impl<T: utoipa::ToSchema> FromIterator<T> for Page<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
+        Page {
+            items: items.into_iter().collect(),
+            next_cursor: None,
+        }
+    }
+}
+
 impl<T: utoipa::ToSchema> Page<T> {
     /// A page from `limit + 1` records read in list order: the extra one says there is more, and
     /// the position of the last record shown is the next cursor.

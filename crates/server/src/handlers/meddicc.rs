@@ -1,6 +1,7 @@
 //! MEDDICC over the API: a renewal's qualification with what the book knows beside each
 //! element, a version saved, and the competitors mentioned on an account.
 
+use super::Page;
 use super::health::account;
 use super::{ApiJson, ApiPath};
 use crate::auth::ApiUser;
@@ -122,7 +123,7 @@ fn contract(id: &str) -> Result<ContractId, AppError> {
 /// A renewal's MEDDICC qualification, with what the book knows beside each element.
 #[utoipa::path(get, path = "/api/v1/renewals/{contract_id}/meddicc", tag = "renewals",
     params(("contract_id" = String, Path)),
-    responses((status = 200, body = MeddiccDto), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, description = "The qualification", body = MeddiccDto), (status = 404, body = crate::error::Problem)))]
 pub async fn get_meddicc(
     State(s): State<AppState>,
     u: ApiUser,
@@ -155,7 +156,7 @@ pub struct NewQualification {
 /// whole qualification, not a patch.
 #[utoipa::path(put, path = "/api/v1/renewals/{contract_id}/meddicc", tag = "renewals",
     params(("contract_id" = String, Path)), request_body = NewQualification,
-    responses((status = 200, body = MeddiccDto), (status = 400, body = crate::error::Problem),
+    responses((status = 200, description = "The qualification", body = MeddiccDto), (status = 400, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem)))]
 pub async fn put_meddicc(
     State(s): State<AppState>,
@@ -203,9 +204,9 @@ pub struct NewMention {
 }
 
 /// Records a competitor mentioned on an account (its owners and leaders).
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/competitors", tag = "renewals",
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/competitors", operation_id = "mention_competitor", tag = "renewals",
     params(("id" = String, Path)), request_body = NewMention,
-    responses((status = 201, body = [MentionDto]), (status = 400, body = crate::error::Problem)))]
+    responses((status = 201, description = "The competitor mentions", body = [MentionDto]), (status = 400, body = crate::error::Problem)))]
 pub async fn mention(
     State(s): State<AppState>,
     u: ApiUser,
@@ -235,13 +236,13 @@ pub async fn mention(
 }
 
 /// The competitors mentioned on an account in the last year, the latest first.
-#[utoipa::path(get, path = "/api/v1/accounts/{id}/competitors", tag = "renewals",
-    params(("id" = String, Path)), responses((status = 200, body = [MentionDto])))]
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/competitors", operation_id = "competitor_mentions", tag = "renewals",
+    params(("id" = String, Path)), responses((status = 200, description = "The competitor mentions", body = Page<MentionDto>)))]
 pub async fn mentions(
     State(s): State<AppState>,
     _u: ApiUser,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Vec<MentionDto>>, AppError> {
+) -> Result<Json<Page<MentionDto>>, AppError> {
     let id = account(&id)?;
     s.store.account(id).await?;
     let since = s.store.clock().today() - chrono::Days::new(sherpa_app::COMPETITION_DAYS);

@@ -27,7 +27,7 @@ pub struct PlacementBody {
 /// Places the account in the 9-box for a quarter (the account's owners, leaders, admins).
 #[utoipa::path(put, path = "/api/v1/accounts/{id}/nine-box", tag = "prioritisation", params(("id" = String, Path)),
     request_body = PlacementBody,
-    responses((status = 200, body = AccountDto)))]
+    responses((status = 200, description = "The account", body = AccountDto)))]
 pub async fn place_account(
     State(s): State<AppState>,
     u: ApiUser,
@@ -168,7 +168,7 @@ impl From<QuarterBoard> for NineBoxViewDto {
 /// The book on the 9-box for a quarter: each box's accounts with their move since the quarter
 /// before, and personal touches by box and by tier.
 #[utoipa::path(get, path = "/api/v1/nine-box", tag = "prioritisation", params(NineBoxParams),
-    responses((status = 200, body = NineBoxViewDto)))]
+    responses((status = 200, description = "The 9-box of the quarter", body = NineBoxViewDto)))]
 pub async fn get_nine_box(
     State(s): State<AppState>,
     _u: ApiUser,

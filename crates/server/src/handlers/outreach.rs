@@ -3,7 +3,7 @@
 //! an engine sweep on demand.
 
 use super::health::account;
-use super::{ApiJson, ApiPath, ApiQuery};
+use super::{ApiJson, ApiPath, ApiQuery, Page};
 use crate::auth::ApiUser;
 use crate::outreach::Preview;
 use crate::{AppError, AppState};
@@ -70,10 +70,11 @@ fn send_dto(s: Send, settings: &crate::outreach::Settings) -> SendDto {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListSends {
-    #[serde(alias = "account")]
     account_id: Option<String>,
     /// pending, sending, sent, failed, dry_run or skipped.
     status: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
     /// At most this many, newest first (default 100, at most 1000).
     limit: Option<i64>,
 }
@@ -81,12 +82,12 @@ pub struct ListSends {
 /// The outbox, newest first: each automated email and webhook post with its status, attempts
 /// and last error.
 #[utoipa::path(get, path = "/api/v1/sends", tag = "engagement", params(ListSends),
-    responses((status = 200, body = Vec<SendDto>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, description = "The sends", body = Page<SendDto>), (status = 400, body = crate::error::Problem)))]
 pub async fn list_sends(
     State(s): State<AppState>,
     _u: ApiUser,
     ApiQuery(p): ApiQuery<ListSends>,
-) -> Result<Json<Vec<SendDto>>, AppError> {
+) -> Result<Json<Page<SendDto>>, AppError> {
     let status = p
         .status
         .as_deref()
@@ -97,25 +98,42 @@ pub async fn list_sends(
     if !(1..=1000).contains(&limit) {
         return Err(AppError::bad("limit", "from 1 to 1000"));
     }
+    let before = p
+        .cursor
+        .as_deref()
+        .map(|c| {
+            c.parse::<i64>().map_err(|_| {
+                AppError::bad("cursor", format!("\"{c}\" is not a cursor of this list"))
+            })
+        })
+        .transpose()?;
     let q = SendQuery {
         account: p.account_id.as_deref().map(account).transpose()?,
         status,
-        limit,
+        before,
+        // One more than asked, to know whether another page follows.
+        limit: limit + 1,
         ..Default::default()
     };
-    let sends = s.store.sends(&q).await?;
-    Ok(Json(
-        sends
+    let mut sends = s.store.sends(&q).await?;
+    let more = sends.len() as i64 > limit;
+    sends.truncate(limit as usize);
+    let next_cursor = more
+        .then(|| sends.last().map(|x| x.id.to_string()))
+        .flatten();
+    Ok(Json(Page {
+        items: sends
             .into_iter()
             .map(|x| send_dto(x, &s.outreach))
             .collect(),
-    ))
+        next_cursor,
+    }))
 }
 
 /// Sends a failed send again (admins and leaders), after its address or receiver was fixed.
 #[utoipa::path(post, path = "/api/v1/sends/{id}/retry", tag = "engagement",
     params(("id" = String, Path)),
-    responses((status = 200, body = SendDto), (status = 409, body = crate::error::Problem)))]
+    responses((status = 200, description = "The send", body = SendDto), (status = 409, body = crate::error::Problem)))]
 pub async fn retry_send(
     State(s): State<AppState>,
     u: ApiUser,
@@ -144,9 +162,9 @@ pub struct PreviewRequest {
 
 /// Who would receive what if the moment came now, for the model's accounts: each letter
 /// filled in, each skipped recipient with the reason. Nothing is sent or written.
-#[utoipa::path(post, path = "/api/v1/engagement/preview", tag = "engagement",
+#[utoipa::path(post, path = "/api/v1/engagement/preview", operation_id = "preview_engagement", tag = "engagement",
     request_body = PreviewRequest,
-    responses((status = 200, body = crate::outreach::Preview), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, description = "The preview of each recipient and letter", body = crate::outreach::Preview), (status = 400, body = crate::error::Problem)))]
 pub async fn preview(
     State(s): State<AppState>,
     u: ApiUser,
@@ -174,7 +192,7 @@ pub struct SweepDto {
 /// Runs the engagement engine over the book now (admins and leaders), as its 10-minute job
 /// does: after a configuration change, or to see a switched-on action go out.
 #[utoipa::path(post, path = "/api/v1/engagement/run", tag = "engagement",
-    responses((status = 200, body = SweepDto)))]
+    responses((status = 200, description = "The result of the engagement run", body = SweepDto)))]
 pub async fn run_engagement(
     State(s): State<AppState>,
     u: ApiUser,

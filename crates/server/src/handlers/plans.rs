@@ -2,6 +2,7 @@
 //! refresh), its versions, an objective's values, a draft from a template, links shared with
 //! the customer, and the patterns across all plans.
 
+use super::Page;
 use super::health::account;
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiUser;
@@ -132,7 +133,7 @@ pub(crate) fn plan_dto(p: PlanView) -> PlanDto {
 /// it has none yet.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/plan", tag = "plans",
     params(("id" = String, Path)),
-    responses((status = 200, body = PlanDto), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, description = "The success plan", body = PlanDto), (status = 404, body = crate::error::Problem)))]
 pub async fn get_plan(
     State(s): State<AppState>,
     u: ApiUser,
@@ -169,7 +170,7 @@ pub struct PutPlan {
 /// and changes nothing.
 #[utoipa::path(put, path = "/api/v1/accounts/{id}/plan", tag = "plans",
     params(("id" = String, Path)), request_body = PutPlan,
-    responses((status = 200, body = PlanDto), (status = 400, body = crate::error::Problem),
+    responses((status = 200, description = "The success plan", body = PlanDto), (status = 400, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem)))]
 pub async fn put_plan(
     State(s): State<AppState>,
@@ -225,12 +226,12 @@ pub struct PlanVersionDto {
 
 /// Every version of the account's plan, newest first, with what each changed.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/plan/versions", tag = "plans",
-    params(("id" = String, Path)), responses((status = 200, body = Vec<PlanVersionDto>)))]
+    params(("id" = String, Path)), responses((status = 200, description = "The plan versions", body = Page<PlanVersionDto>)))]
 pub async fn plan_versions(
     State(s): State<AppState>,
     u: ApiUser,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Vec<PlanVersionDto>>, AppError> {
+) -> Result<Json<Page<PlanVersionDto>>, AppError> {
     let id = account(&id)?;
     let versions = s.app.plan_versions(&u.caller(), id).await?;
     Ok(Json(
@@ -266,7 +267,7 @@ pub struct NewValue {
 /// baseline's date, not in the future, for an objective whose values a person records.
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/plan/objectives/{key}/values", tag = "plans",
     params(("id" = String, Path), ("key" = String, Path)), request_body = NewValue,
-    responses((status = 201, body = PlanDto), (status = 400, body = crate::error::Problem)))]
+    responses((status = 201, description = "The success plan, recorded", body = PlanDto), (status = 400, body = crate::error::Problem)))]
 pub async fn record_value(
     State(s): State<AppState>,
     u: ApiUser,
@@ -308,7 +309,7 @@ pub struct DraftQuery {
 /// wait for their baselines and targets. Nothing is saved.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/plan/draft", tag = "plans",
     params(("id" = String, Path), DraftQuery),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, description = "The draft plan content, not saved", body = Object), (status = 400, body = crate::error::Problem)))]
 pub async fn draft_plan(
     State(s): State<AppState>,
     _u: ApiUser,
@@ -339,7 +340,7 @@ pub struct ShareDto {
 /// secret is in the answer once and stored only as a hash.
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/plan/shares", tag = "plans",
     params(("id" = String, Path)), request_body = NewShare,
-    responses((status = 201, body = ShareDto), (status = 400, body = crate::error::Problem)))]
+    responses((status = 201, description = "The plan link, recorded", body = ShareDto), (status = 400, body = crate::error::Problem)))]
 pub async fn share_plan(
     State(s): State<AppState>,
     u: ApiUser,
@@ -362,12 +363,12 @@ pub async fn share_plan(
 
 /// The account's links that still work.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/plan/shares", tag = "plans",
-    params(("id" = String, Path)), responses((status = 200, body = Vec<ShareDto>)))]
+    params(("id" = String, Path)), responses((status = 200, description = "The plan links", body = Page<ShareDto>)))]
 pub async fn list_shares(
     State(s): State<AppState>,
     u: ApiUser,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Vec<ShareDto>>, AppError> {
+) -> Result<Json<Page<ShareDto>>, AppError> {
     let id = account(&id)?;
     let shares = s.app.plan_shares(&u.caller(), id).await?;
     Ok(Json(
@@ -386,7 +387,7 @@ pub async fn list_shares(
 /// Revokes a link: it answers 404 from now on.
 #[utoipa::path(delete, path = "/api/v1/accounts/{id}/plan/shares/{share}", tag = "plans",
     params(("id" = String, Path), ("share" = String, Path)),
-    responses((status = 204), (status = 404, body = crate::error::Problem)))]
+    responses((status = 204, description = "Done; nothing to return"), (status = 404, body = crate::error::Problem)))]
 pub async fn revoke_share(
     State(s): State<AppState>,
     u: ApiUser,
@@ -489,8 +490,8 @@ fn refs(p: &PlanPatterns, ids: &[AccountId]) -> Vec<AccountRefDto> {
 /// or industry with their accounts and the ARR at stake; the common blockers this quarter
 /// against the last; objectives achieved and missed by template and unit; the median time to
 /// target and to first value.
-#[utoipa::path(get, path = "/api/v1/plans/patterns", tag = "plans", params(PatternsQuery),
-    responses((status = 200, body = PatternsDto), (status = 400, body = crate::error::Problem)))]
+#[utoipa::path(get, path = "/api/v1/plans/patterns", operation_id = "plan_patterns", tag = "plans", params(PatternsQuery),
+    responses((status = 200, description = "The patterns across live plans", body = PatternsDto), (status = 400, body = crate::error::Problem)))]
 pub async fn patterns(
     State(s): State<AppState>,
     u: ApiUser,

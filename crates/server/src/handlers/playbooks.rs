@@ -1,6 +1,7 @@
 //! The at-risk playbooks opened for accounts that turned, over the API: listing them and
 //! closing one with its outcome.
 
+use super::Page;
 use super::tasks::TaskDto;
 use super::{ApiJson, ApiPath};
 use crate::auth::ApiUser;
@@ -47,12 +48,12 @@ impl From<AtRiskPlaybook> for PlaybookDto {
 
 /// The account's at-risk playbooks with their tasks, newest first.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/playbooks", tag = "health", params(("id" = String, Path)),
-    responses((status = 200, body = [PlaybookDto])))]
+    responses((status = 200, description = "The playbooks", body = Page<PlaybookDto>)))]
 pub async fn list_playbooks(
     State(s): State<AppState>,
     _u: ApiUser,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Vec<PlaybookDto>>, AppError> {
+) -> Result<Json<Page<PlaybookDto>>, AppError> {
     let id = id
         .parse::<AccountId>()
         .map_err(|e| AppError::NotFound(e.0))?;
@@ -80,7 +81,7 @@ pub struct ClosePlaybook {
 /// Closes an open playbook with its outcome; its tasks still open are cancelled. The account's
 /// owners, their managers and admins may.
 #[utoipa::path(post, path = "/api/v1/playbooks/{id}/close", tag = "health", params(("id" = String, Path)),
-    request_body = ClosePlaybook, responses((status = 200, body = PlaybookDto)))]
+    request_body = ClosePlaybook, responses((status = 200, description = "The playbook", body = PlaybookDto)))]
 pub async fn close_playbook(
     State(s): State<AppState>,
     u: ApiUser,

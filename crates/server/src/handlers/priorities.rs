@@ -50,7 +50,7 @@ fn account_id(id: &str) -> Result<AccountId, AppError> {
 /// Grades the account; its tier follows through the grid.
 #[utoipa::path(put, path = "/api/v1/accounts/{id}/grade", tag = "prioritisation", params(("id" = String, Path)),
     request_body = GradeBody,
-    responses((status = 200, body = AccountDto)))]
+    responses((status = 200, description = "The account", body = AccountDto)))]
 pub async fn grade_account(
     State(s): State<AppState>,
     u: ApiUser,
@@ -71,7 +71,7 @@ pub async fn grade_account(
 /// null) goes back to the grid.
 #[utoipa::path(put, path = "/api/v1/accounts/{id}/tier", tag = "prioritisation", params(("id" = String, Path)),
     request_body = TierBody,
-    responses((status = 200, body = AccountDto)))]
+    responses((status = 200, description = "The account", body = AccountDto)))]
 pub async fn choose_tier(
     State(s): State<AppState>,
     u: ApiUser,
@@ -133,7 +133,7 @@ pub struct PriorityHistoryDto {
 
 /// Every grading of the account and every change of its tier, with who, when and why.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/priority-history", tag = "prioritisation", params(("id" = String, Path)),
-    responses((status = 200, body = PriorityHistoryDto)))]
+    responses((status = 200, description = "The gradings and tier changes", body = PriorityHistoryDto)))]
 pub async fn priority_history(
     State(s): State<AppState>,
     _u: ApiUser,
@@ -181,7 +181,7 @@ pub async fn priority_history(
 
 /// The prioritisation rules: grade bounds, tier grid, Pareto shares, 9-box labels.
 #[utoipa::path(get, path = "/api/v1/prioritisation", tag = "prioritisation",
-    responses((status = 200, body = PrioritisationConfig)))]
+    responses((status = 200, description = "The prioritisation rules in force", body = PrioritisationConfig)))]
 pub async fn get_prioritisation(
     State(s): State<AppState>,
     _u: ApiUser,
@@ -193,7 +193,7 @@ pub async fn get_prioritisation(
 /// accounts follow a new grid at once; a grid gives every grade a cell.
 #[utoipa::path(put, path = "/api/v1/prioritisation", tag = "prioritisation",
     request_body = PrioritisationConfig,
-    responses((status = 200, body = PrioritisationConfig)))]
+    responses((status = 200, description = "The prioritisation rules in force", body = PrioritisationConfig)))]
 pub async fn set_prioritisation(
     State(s): State<AppState>,
     u: ApiUser,

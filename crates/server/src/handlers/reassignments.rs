@@ -1,6 +1,7 @@
 //! Gradual reassignment in the API: proposing a schedule of account moves, reading it, and the
 //! leader's approval.
 
+use super::Page;
 use super::accounts::MoneyDto;
 use super::{ApiJson, ApiPath};
 use crate::auth::ApiUser;
@@ -77,9 +78,9 @@ impl From<ReassignmentPlan> for ReassignmentDto {
 }
 
 /// Proposes a schedule of moves (leaders and admins); nothing moves until it is approved.
-#[utoipa::path(post, path = "/api/v1/reassignments", tag = "prioritisation",
+#[utoipa::path(post, path = "/api/v1/reassignments", operation_id = "propose_reassignments", tag = "prioritisation",
     request_body = ReassignmentBody,
-    responses((status = 200, body = ReassignmentDto)))]
+    responses((status = 200, description = "The reassignment plan", body = ReassignmentDto)))]
 pub async fn propose(
     State(s): State<AppState>,
     u: ApiUser,
@@ -99,12 +100,12 @@ pub async fn propose(
 }
 
 /// The latest reassignment plans with their moves.
-#[utoipa::path(get, path = "/api/v1/reassignments", tag = "prioritisation",
-    responses((status = 200, body = [ReassignmentDto])))]
+#[utoipa::path(get, path = "/api/v1/reassignments", operation_id = "list_reassignments", tag = "prioritisation",
+    responses((status = 200, description = "The reassignment plans", body = Page<ReassignmentDto>)))]
 pub async fn list(
     State(s): State<AppState>,
     _u: ApiUser,
-) -> Result<Json<Vec<ReassignmentDto>>, AppError> {
+) -> Result<Json<Page<ReassignmentDto>>, AppError> {
     Ok(Json(
         s.store
             .reassignments()
@@ -121,9 +122,9 @@ fn plan_id(id: &str) -> Result<i64, AppError> {
 }
 
 /// Approves a proposed plan (leaders and admins): each move happens on its day.
-#[utoipa::path(post, path = "/api/v1/reassignments/{id}/approve", tag = "prioritisation",
+#[utoipa::path(post, path = "/api/v1/reassignments/{id}/approve", operation_id = "approve_reassignments", tag = "prioritisation",
     params(("id" = String, Path)),
-    responses((status = 200, body = ReassignmentDto)))]
+    responses((status = 200, description = "The reassignment plan", body = ReassignmentDto)))]
 pub async fn approve(
     State(s): State<AppState>,
     u: ApiUser,

@@ -1,6 +1,7 @@
 //! The renewal pipeline over the API: every term ending within a window with its date to
 //! beat, colour and call; the CSM's call made, and every call made on a renewal.
 
+use super::Page;
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiUser;
 use crate::{AppError, AppState};
@@ -115,8 +116,8 @@ pub struct PipelineDto {
 }
 
 /// Every contract term ending within `within_days` with no outcome yet, soonest first.
-#[utoipa::path(get, path = "/api/v1/renewals", tag = "renewals", params(PipelineQuery),
-    responses((status = 200, body = PipelineDto), (status = 400, body = crate::error::Problem)))]
+#[utoipa::path(get, path = "/api/v1/renewals", operation_id = "renewal_pipeline", tag = "renewals", params(PipelineQuery),
+    responses((status = 200, description = "The renewal pipeline", body = PipelineDto), (status = 400, body = crate::error::Problem)))]
 pub async fn pipeline(
     State(s): State<AppState>,
     u: ApiUser,
@@ -146,9 +147,9 @@ fn contract(id: &str) -> Result<ContractId, AppError> {
 }
 
 /// Makes the call on a renewal (the account's owners and leaders); every call is kept.
-#[utoipa::path(put, path = "/api/v1/renewals/{contract_id}/call", tag = "renewals",
+#[utoipa::path(put, path = "/api/v1/renewals/{contract_id}/call", operation_id = "make_renewal_call", tag = "renewals",
     params(("contract_id" = String, Path)), request_body = NewCall,
-    responses((status = 200, body = RenewalDto), (status = 400, body = crate::error::Problem),
+    responses((status = 200, description = "The renewal with its latest call", body = RenewalDto), (status = 400, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem)))]
 pub async fn make_call(
     State(s): State<AppState>,
@@ -177,14 +178,14 @@ pub async fn make_call(
 }
 
 /// Every call made on a renewal, the latest first.
-#[utoipa::path(get, path = "/api/v1/renewals/{contract_id}/call", tag = "renewals",
+#[utoipa::path(get, path = "/api/v1/renewals/{contract_id}/call", operation_id = "renewal_calls", tag = "renewals",
     params(("contract_id" = String, Path)),
-    responses((status = 200, body = [CallDto]), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, description = "The renewal calls", body = Page<CallDto>), (status = 404, body = crate::error::Problem)))]
 pub async fn calls(
     State(s): State<AppState>,
     u: ApiUser,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Vec<CallDto>>, AppError> {
+) -> Result<Json<Page<CallDto>>, AppError> {
     let calls = s.app.renewal_calls(&u.caller(), contract(&id)?).await?;
     Ok(Json(calls.iter().map(CallDto::from).collect()))
 }

@@ -243,7 +243,7 @@ pub fn retention_dto(r: &RetentionReport) -> RetentionDto {
 /// each with its numerator, denominator and definition; churned MRR by the recorded reason;
 /// grouped by segment, tier, CSM, industry or customer-since cohort; and the cohort table.
 #[utoipa::path(get, path = "/api/v1/revenue/retention", tag = "revenue", params(RetentionParams),
-    responses((status = 200, body = RetentionDto), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, description = "The retention figures", body = RetentionDto), (status = 400, body = crate::error::Problem)))]
 pub async fn retention(
     State(s): State<AppState>,
     u: ApiUser,

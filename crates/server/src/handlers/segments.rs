@@ -118,9 +118,9 @@ pub fn pareto_dto(v: ParetoView, currency: Currency) -> ParetoDto {
 }
 
 /// The MRR curve of the book, largest account first, with the cumulative share of revenue and
-/// the segments the configured shares suggest (seed 002).
+/// the segments the configured shares suggest.
 #[utoipa::path(get, path = "/api/v1/segments/pareto", tag = "prioritisation",
-    responses((status = 200, body = ParetoDto)))]
+    responses((status = 200, description = "The MRR curve and suggested segments", body = ParetoDto)))]
 pub async fn get_pareto(
     State(s): State<AppState>,
     _u: ApiUser,
@@ -132,7 +132,7 @@ pub async fn get_pareto(
 /// Applies today's suggested segments (admins and leaders): every account with revenue gets
 /// its segment, usable in filters; the shares, names and floors are kept.
 #[utoipa::path(post, path = "/api/v1/segments/pareto/apply", tag = "prioritisation",
-    responses((status = 200, body = SegmentApplicationDto)))]
+    responses((status = 200, description = "The segments applied", body = SegmentApplicationDto)))]
 pub async fn apply_pareto(
     State(s): State<AppState>,
     u: ApiUser,

@@ -170,7 +170,7 @@ impl From<Staffing> for StaffingDto {
 /// Staffing and capacity: the CSM time each tier's engagement plan needs against the team's,
 /// each CSM's book against the benchmark, and the options for an understaffed top tier.
 #[utoipa::path(get, path = "/api/v1/staffing", tag = "prioritisation",
-    responses((status = 200, body = StaffingDto)))]
+    responses((status = 200, description = "The staffing and capacity", body = StaffingDto)))]
 pub async fn get_staffing(
     State(s): State<AppState>,
     _u: ApiUser,

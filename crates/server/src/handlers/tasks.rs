@@ -92,9 +92,7 @@ impl From<Task> for TaskDto {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListTasks {
-    #[serde(alias = "owner")]
     owner_id: Option<String>,
-    #[serde(alias = "account")]
     account_id: Option<String>,
     /// open, done or cancelled.
     status: Option<String>,
@@ -106,10 +104,9 @@ pub struct ListTasks {
     limit: Option<i64>,
 }
 
-/// Lists tasks in id order; `owner` and `account` are accepted for `owner_id` and
-/// `account_id`.
+/// Lists tasks in id order.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(ListTasks),
-    responses((status = 200, body = Page<TaskDto>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, description = "A page of tasks", body = Page<TaskDto>), (status = 400, body = crate::error::Problem)))]
 pub async fn list_tasks(
     State(s): State<AppState>,
     _u: ApiUser,
@@ -172,7 +169,7 @@ pub struct NewTask {
 
 /// Opens a task by hand.
 #[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks", request_body = NewTask,
-    responses((status = 201, body = TaskDto), (status = 400, body = crate::error::Problem)))]
+    responses((status = 201, description = "The task, recorded", body = TaskDto), (status = 400, body = crate::error::Problem)))]
 pub async fn create_task(
     State(s): State<AppState>,
     u: ApiUser,
@@ -210,7 +207,7 @@ pub async fn create_task(
 /// Changes a task's status, outcome note, owner, due date or priority (JSON Merge Patch).
 #[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = "tasks", params(("id" = String, Path)),
     request_body(content = Object, content_type = "application/merge-patch+json"),
-    responses((status = 200, body = TaskDto), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, description = "The task", body = TaskDto), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 pub async fn update_task(
     State(s): State<AppState>,
     u: ApiUser,

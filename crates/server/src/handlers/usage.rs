@@ -36,13 +36,13 @@ pub struct UsageRange {
 
 /// The account's daily usage rollups, days with usage only.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/usage", tag = "usage", params(("id" = String, Path), UsageRange),
-    responses((status = 200, body = Vec<UsageDayDto>), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, description = "The days of usage", body = Page<UsageDayDto>), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 pub async fn account_usage(
     State(s): State<AppState>,
     _u: ApiUser,
     ApiPath(id): ApiPath<String>,
     ApiQuery(r): ApiQuery<UsageRange>,
-) -> Result<Json<Vec<UsageDayDto>>, AppError> {
+) -> Result<Json<Page<UsageDayDto>>, AppError> {
     let id = id
         .parse::<AccountId>()
         .map_err(|e| AppError::NotFound(e.0))?;
@@ -93,15 +93,15 @@ pub struct EventDto {
 #[into_params(parameter_in = Query)]
 pub struct EventQuery {
     /// Only this account's events.
-    account: Option<String>,
-    /// The cursor: events after this one.
-    after: Option<String>,
+    account_id: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
     limit: Option<i64>,
 }
 
 /// Stored events in ingest order (admins: raw events may hold personal data).
 #[utoipa::path(get, path = "/api/v1/events", tag = "usage", params(EventQuery),
-    responses((status = 200, body = Page<EventDto>), (status = 400, body = crate::error::Problem),
+    responses((status = 200, description = "A page of events", body = Page<EventDto>), (status = 400, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem)))]
 pub async fn list_events(
     State(s): State<AppState>,
@@ -110,20 +110,20 @@ pub async fn list_events(
 ) -> Result<Json<Page<EventDto>>, AppError> {
     u.allowed(u.user().may_read_raw_events())?;
     let account = q
-        .account
+        .account_id
         .as_deref()
         .map(|a| {
             a.parse::<AccountId>()
-                .map_err(|e| AppError::bad("account", e.0))
+                .map_err(|e| AppError::bad("account_id", e.0))
         })
         .transpose()?;
-    let after = match q.after.as_deref() {
+    let after = match q.cursor.as_deref() {
         None | Some("") => 0,
         Some(a) => a
             .parse::<i64>()
             .ok()
             .filter(|a| *a >= 0)
-            .ok_or_else(|| AppError::bad("after", "not a cursor from this list"))?,
+            .ok_or_else(|| AppError::bad("cursor", "not a cursor from this list"))?,
     };
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
@@ -186,7 +186,7 @@ pub struct IntakeStatusDto {
 /// Counts of accepted, duplicate, rejected and unmapped messages, with the latest rejections
 /// (admin).
 #[utoipa::path(get, path = "/api/v1/intake/status", tag = "usage",
-    responses((status = 200, body = IntakeStatusDto), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, description = "The intake counts", body = IntakeStatusDto), (status = 403, body = crate::error::Problem)))]
 pub async fn intake_status(
     State(s): State<AppState>,
     u: ApiUser,

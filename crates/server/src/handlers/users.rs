@@ -37,7 +37,7 @@ impl From<User> for UserDto {
 }
 
 /// The whole team, by name.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Page<UserDto>)))]
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, description = "A page of users", body = Page<UserDto>)))]
 pub async fn list_users(
     State(s): State<AppState>,
     _u: ApiUser,

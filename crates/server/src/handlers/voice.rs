@@ -117,7 +117,7 @@ fn instant(field: &str, v: &str) -> Result<chrono::DateTime<chrono::Utc>, AppErr
 
 /// Tickets, newest first.
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "support", params(ByAccount),
-    responses((status = 200, body = Page<TicketDto>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, description = "A page of tickets", body = Page<TicketDto>), (status = 400, body = crate::error::Problem)))]
 pub async fn list_tickets(
     State(s): State<AppState>,
     _u: ApiUser,
@@ -133,7 +133,7 @@ pub async fn list_tickets(
 
 /// Records a ticket (or updates the one with the same external id).
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "support", request_body = NewTicket,
-    responses((status = 201, body = TicketDto), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+    responses((status = 201, description = "The ticket, recorded", body = TicketDto), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 pub async fn create_ticket(
     State(s): State<AppState>,
     u: ApiUser,
@@ -217,7 +217,7 @@ pub struct NewSurvey {
 
 /// Survey answers, newest first.
 #[utoipa::path(get, path = "/api/v1/surveys", tag = "support", params(ByAccount),
-    responses((status = 200, body = Page<SurveyDto>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, description = "A page of survey answers", body = Page<SurveyDto>), (status = 400, body = crate::error::Problem)))]
 pub async fn list_surveys(
     State(s): State<AppState>,
     _u: ApiUser,
@@ -233,7 +233,7 @@ pub async fn list_surveys(
 
 /// Records a survey answer (or updates the one with the same external id).
 #[utoipa::path(post, path = "/api/v1/surveys", tag = "support", request_body = NewSurvey,
-    responses((status = 201, body = SurveyDto), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+    responses((status = 201, description = "The survey answer, recorded", body = SurveyDto), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 pub async fn create_survey(
     State(s): State<AppState>,
     u: ApiUser,

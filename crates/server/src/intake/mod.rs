@@ -30,6 +30,20 @@ pub fn router() -> axum::Router<AppState> {
     axum::Router::new().route(INTAKE_ROUTE, post(receive))
 }
 
+/// What the intake answers: `success`, and on failure a `code` and a `message` naming what was
+/// wrong (a batch's answer also lists the `rejected` messages by index).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct IntakeAnswer {
+    pub success: bool,
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+/// The intake's part of the API document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(receive), components(schemas(IntakeAnswer)))]
+pub struct IntakeDoc;
+
 fn answer(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     (
         status,
@@ -92,6 +106,21 @@ fn basic_key(headers: &HeaderMap) -> Option<String> {
     (!key.is_empty()).then_some(key)
 }
 
+/// A Segment message (identify, track, page, screen, group or alias), or a batch of them as
+/// `{"batch": [...]}` (kind batch, import or b). The write key is an ingest token, sent as the
+/// HTTP Basic username (password empty) or as `writeKey` in the body; gzip bodies are taken.
+#[utoipa::path(post, path = "/v1/{kind}", tag = "intake", security(("write_key" = [])),
+    params(("kind" = String, Path, description = "identify, track, page, screen, group, alias, batch, import or b")),
+    request_body(content = Object, description = "A Segment message, or `{\"batch\": [...]}`", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Every valid message is stored: `{\"success\": true}`", body = IntakeAnswer),
+        (status = 400, description = "A message or the body is not valid; the valid messages of a batch were stored", body = IntakeAnswer),
+        (status = 401, description = "No write key, or an unknown or revoked one", body = IntakeAnswer),
+        (status = 403, description = "The token is not an ingest token", body = IntakeAnswer),
+        (status = 404, description = "No such message kind", body = IntakeAnswer),
+        (status = 413, description = "The body is over the request limit", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The writer is behind: retry after the Retry-After seconds", body = IntakeAnswer),
+        (status = 503, description = "Nothing was stored: retry later", body = IntakeAnswer)))]
 async fn receive(
     State(s): State<AppState>,
     Path(kind): Path<String>,

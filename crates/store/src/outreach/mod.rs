@@ -125,6 +125,8 @@ pub struct SendQuery {
     pub ids: Vec<i64>,
     pub account: Option<AccountId>,
     pub status: Option<SendStatus>,
+    /// Sends older than this one (the outbox reads newest first).
+    pub before: Option<i64>,
     pub limit: i64,
 }
 
@@ -393,11 +395,14 @@ impl Store {
         if let Some(s) = q.status {
             filter.push_str(&format!(" AND s.status = {}", args.text(s.as_str())));
         }
+        if let Some(before) = q.before {
+            filter.push_str(&format!(" AND s.id < {}", args.push(Arg::Int(before))));
+        }
         if !q.ids.is_empty() {
             let list: Vec<String> = q.ids.iter().map(|i| args.push(Arg::Int(*i))).collect();
             filter.push_str(&format!(" AND s.id IN ({})", list.join(", ")));
         }
-        let limit = args.push(Arg::Int(q.limit.clamp(1, 1000)));
+        let limit = args.push(Arg::Int(q.limit.clamp(1, 10_000)));
         let rows: Vec<SendRow> = sqlx::query_as_with(
             &format!(
                 "SELECT {COLUMNS} FROM {FROM} WHERE {filter} ORDER BY s.id DESC LIMIT {limit}"
