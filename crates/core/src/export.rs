@@ -4,12 +4,28 @@
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
+/// What a column holds, so that a spreadsheet gets numbers people can sum, money in a money
+/// format and ids as text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Column {
+    /// Read off each cell: a day is a date, a plain number a number, anything else text.
+    #[default]
+    Auto,
+    /// Always text, even when it looks like a number (ids: "00123", "4711").
+    Text,
+    /// Counts: numbers in a spreadsheet and in JSON.
+    Whole,
+    /// Amounts of money: numbers with two decimals and thousands separators in a spreadsheet;
+    /// decimal text in JSON, as in the API.
+    Money,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Table {
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
-    /// Columns of whole numbers (counts, not ids or money): JSON writes them as numbers.
-    pub whole_numbers: Vec<usize>,
+    /// What each column holds, by position; a column not listed is `Auto`.
+    pub columns: Vec<Column>,
 }
 
 impl Table {
@@ -17,20 +33,23 @@ impl Table {
         Table {
             headers: headers.iter().map(|h| h.to_string()).collect(),
             rows: Vec::new(),
-            whole_numbers: Vec::new(),
+            columns: Vec::new(),
         }
     }
 
-    /// Marks the columns with these headers as whole numbers.
-    pub fn with_whole_numbers(mut self, headers: &[&str]) -> Self {
-        self.whole_numbers = self
-            .headers
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| headers.contains(&h.as_str()))
-            .map(|(i, _)| i)
-            .collect();
+    /// Says that the columns with these headers hold `kind`.
+    pub fn with(mut self, kind: Column, headers: &[&str]) -> Self {
+        self.columns.resize(self.headers.len(), Column::Auto);
+        for (i, h) in self.headers.iter().enumerate() {
+            if headers.contains(&h.as_str()) {
+                self.columns[i] = kind;
+            }
+        }
         self
+    }
+
+    fn column(&self, c: usize) -> Column {
+        self.columns.get(c).copied().unwrap_or_default()
     }
 
     /// CSV with every cell that a spreadsheet would run as a formula made inert (see
@@ -46,38 +65,49 @@ impl Table {
         w.into_inner().expect("flushing to memory")
     }
 
-    /// One sheet with a bold, frozen header row.
+    /// One sheet with a bold, frozen, filterable header row and columns as wide as what they
+    /// hold: numbers are numbers (money with two decimals), days are dates, ids and everything
+    /// else text, never a formula, whatever it says.
     pub fn to_xlsx(&self, sheet_name: &str) -> Result<Vec<u8>, String> {
         let mut book = Workbook::new();
         let sheet = book.add_worksheet();
         sheet.set_name(sheet_name).map_err(|e| e.to_string())?;
         let bold = Format::new().set_bold();
         let day = Format::new().set_num_format("yyyy-mm-dd");
+        let money = Format::new().set_num_format("#,##0.00");
+        let whole = Format::new().set_num_format("0");
         for (c, h) in self.headers.iter().enumerate() {
             sheet
                 .write_string_with_format(0, c as u16, h, &bold)
                 .map_err(|e| e.to_string())?;
         }
-        // Numbers are numbers and days are dates; everything else is text, never a formula,
-        // whatever it says.
         for (r, row) in self.rows.iter().enumerate() {
             for (c, v) in row.iter().enumerate() {
+                let kind = self.column(c);
                 let (r, c) = (r as u32 + 1, c as u16);
-                if let Some(d) = plain_day(v) {
-                    sheet
-                        .write_datetime_with_format(r, c, &d, &day)
-                        .map_err(|e| e.to_string())?;
-                    sheet.set_column_width(c, 11).map_err(|e| e.to_string())?;
+                if v.is_empty() {
                     continue;
                 }
-                match plain_number(v) {
-                    Some(n) => sheet.write_number(r, c, n),
-                    None => sheet.write_string(r, c, v),
-                }
-                .map_err(|e| e.to_string())?;
+                let written = match (kind, plain_day(v), plain_number(v)) {
+                    (Column::Text, _, _) => sheet.write_string(r, c, v),
+                    (Column::Auto, Some(d), _) => sheet.write_datetime_with_format(r, c, &d, &day),
+                    (Column::Money, _, Some(n)) => sheet.write_number_with_format(r, c, n, &money),
+                    (Column::Whole, _, Some(n)) => sheet.write_number_with_format(r, c, n, &whole),
+                    (_, _, Some(n)) => sheet.write_number(r, c, n),
+                    _ => sheet.write_string(r, c, v),
+                };
+                written.map_err(|e| e.to_string())?;
             }
         }
         sheet.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
+        if !self.headers.is_empty() {
+            sheet
+                .autofilter(0, 0, self.rows.len() as u32, self.headers.len() as u16 - 1)
+                .map_err(|e| e.to_string())?;
+        }
+        // Widths from what the columns hold (a long note is capped, not a screen wide).
+        sheet.set_autofit_max_width(360);
+        sheet.autofit();
         book.save_to_buffer().map_err(|e| e.to_string())
     }
 
@@ -122,7 +152,7 @@ impl Table {
                 return Value::Null;
             }
             match v.parse::<i64>() {
-                Ok(n) if self.whole_numbers.contains(&c) => Value::from(n),
+                Ok(n) if self.column(c) == Column::Whole => Value::from(n),
                 _ => Value::String(v.clone()),
             }
         };
@@ -195,7 +225,8 @@ mod tests {
     #[test]
     fn json_has_nulls_and_whole_numbers_and_keeps_money_and_ids_as_text() {
         let mut t = Table::new(&["external_id", "employees", "arr", "industry"])
-            .with_whole_numbers(&["employees"]);
+            .with(Column::Whole, &["employees"])
+            .with(Column::Money, &["arr"]);
         t.rows.push(vec![
             "00123".into(),
             "1200".into(),
@@ -246,9 +277,19 @@ mod tests {
     #[test]
     fn days_are_dates_and_amounts_are_numbers_in_a_spreadsheet() {
         use calamine::{Data, Reader, Xlsx};
-        let mut t = Table::new(&["day", "arr", "id"]);
+        let mut t = Table::new(&["day", "arr", "id", "crm id", "seats"])
+            .with(Column::Money, &["arr"])
+            .with(Column::Text, &["crm id"])
+            .with(Column::Whole, &["seats"]);
+        t.rows.push(vec![
+            "2026-03-31".into(),
+            "1200.50".into(),
+            "00123".into(),
+            "4711".into(),
+            "25".into(),
+        ]);
         t.rows
-            .push(vec!["2026-03-31".into(), "1200.50".into(), "00123".into()]);
+            .push(vec!["".into(), "".into(), "".into(), "".into(), "".into()]);
         let bytes = t.to_xlsx("typed").unwrap();
         let mut book = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
         let range = book.worksheet_range("typed").unwrap();
@@ -258,6 +299,16 @@ mod tests {
         );
         assert_eq!(range.get((1, 1)), Some(&Data::Float(1200.5)));
         assert_eq!(range.get((1, 2)), Some(&Data::String("00123".into())));
+        assert_eq!(
+            range.get((1, 3)),
+            Some(&Data::String("4711".into())),
+            "an id that looks like a number stays text"
+        );
+        assert_eq!(range.get((1, 4)), Some(&Data::Float(25.0)));
+        assert!(
+            matches!(range.get((2, 1)), None | Some(Data::Empty)),
+            "an empty cell is left empty, not an empty string: {range:?}"
+        );
     }
 
     #[test]

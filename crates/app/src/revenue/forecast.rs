@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sherpa_core::Currency;
 use sherpa_core::book::Outcome;
-use sherpa_core::export::Table;
+use sherpa_core::export::{Column, Table};
 use sherpa_core::revenue::{
     ColourKey, Figures, Grain, Period, RetentionBook, Series, TARGET, colour_key,
 };
@@ -149,6 +149,11 @@ impl Waterfall {
         headers.extend(measures.iter().copied());
         headers.extend(["Variance", "Why", "Unit"]);
         let mut t = Table::new(&headers);
+        if self.series.is_forecast() {
+            let mut money = measures.to_vec();
+            money.push("Variance");
+            t = t.with(Column::Money, &money);
+        }
         let unit = if self.series.is_forecast() {
             self.currency.code().to_string()
         } else {

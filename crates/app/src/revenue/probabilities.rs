@@ -5,7 +5,7 @@
 
 use crate::{App, Caller, Result};
 use chrono::{DateTime, NaiveDate, Utc};
-use sherpa_core::export::Table;
+use sherpa_core::export::{Column, Table};
 use sherpa_core::revenue::{
     Calibration, ChangeRates, ColourKey, Expected, Figures, HorizonAccuracy, RenewalBook, accuracy,
 };
@@ -54,7 +54,12 @@ pub fn accuracy_table(horizons: &[HorizonAccuracy], currency: sherpa_core::Curre
         "Forecast churned ARR",
         "Actual churned ARR",
         "Currency",
-    ]);
+    ])
+    .with(Column::Whole, &["Months ahead", "Renewals"])
+    .with(
+        Column::Money,
+        &["Forecast churned ARR", "Actual churned ARR"],
+    );
     let ratio =
         |v: Option<rust_decimal::Decimal>| v.map(|v| v.round_dp(6).to_string()).unwrap_or_default();
     for h in horizons {

@@ -5,7 +5,7 @@
 use crate::{App, Caller, Error, Result};
 use chrono::NaiveDate;
 use sherpa_core::engagement::Trigger;
-use sherpa_core::export::Table;
+use sherpa_core::export::{Column, Table};
 use sherpa_core::revenue::meddicc::MeddiccSwitches;
 use sherpa_core::revenue::{
     Band, CALL_NOTE_MAX, Calibration, DEFAULT_WITHIN_DAYS, MAX_WITHIN_DAYS, RenewalCall, deadline,
@@ -66,7 +66,13 @@ impl RenewalPipeline {
             "Called on",
             "Renewal probability",
             "Next term signed",
-        ]);
+        ])
+        .with(Column::Text, &["Sherpa id", "Contract id"])
+        .with(Column::Money, &["ARR", "Reporting ARR"])
+        .with(
+            Column::Whole,
+            &["Days to renewal", "Notice days", "Health score"],
+        );
         for r in &self.renewals {
             let st = &r.stored;
             let call = st.call.as_ref();

@@ -6,7 +6,7 @@
 use crate::{App, Caller, Error, Result};
 use chrono::NaiveDate;
 use sherpa_core::Currency;
-use sherpa_core::export::Table;
+use sherpa_core::export::{Column, Table};
 use sherpa_core::revenue::{Cohort, Grain, Period, PeriodRetention, Ratio, RetentionBook, periods};
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -246,7 +246,18 @@ impl RetentionReport {
             "GRR",
             "NRR",
             "Currency",
-        ]);
+        ])
+        .with(Column::Whole, &["Accounts at start", "Accounts churned"])
+        .with(
+            Column::Money,
+            &[
+                "Start MRR",
+                "Churned MRR",
+                "Contraction MRR",
+                "Expansion MRR",
+                "End MRR of start accounts",
+            ],
+        );
         let ratio = |r: Ratio| {
             r.value()
                 .map(|v| v.round_dp(6).to_string())

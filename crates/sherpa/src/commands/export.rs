@@ -1,7 +1,7 @@
 //! `sherpa export accounts|contacts|contracts [--format csv|json|xlsx] [-o FILE]`, with Sherpa's
 //! own import columns, so an export can be edited and imported back.
 
-use sherpa_core::export::Table;
+use sherpa_core::export::{Column, Table};
 use sherpa_core::text::date;
 use sherpa_core::*;
 use sherpa_store::{AccountQuery, ListQuery, Store};
@@ -74,10 +74,19 @@ async fn accounts(store: &Store, emails: &HashMap<UserId, String>) -> anyhow::Re
     headers.extend(defs.iter().map(|d| format!("custom.{}", d.key)));
     let mut table = Table {
         headers,
-        rows: Vec::new(),
-        whole_numbers: Vec::new(),
+        ..Table::default()
     }
-    .with_whole_numbers(&["employees"]);
+    .with(Column::Whole, &["employees"])
+    .with(Column::Money, &["arr"])
+    .with(
+        Column::Text,
+        &[
+            "sherpa_id",
+            "external_id",
+            "parent_sherpa_id",
+            "parent_external_id",
+        ],
+    );
     let all = all_accounts(store).await?;
     let external: HashMap<AccountId, Option<String>> = all
         .iter()
@@ -152,7 +161,8 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
                 "title",
                 "roles",
                 "departed_on",
-            ]);
+            ])
+            .with(Column::Text, &["external_id", "account_external_id"]);
             for c in store
                 .contacts(&ListQuery {
                     limit: i64::MAX,
@@ -193,7 +203,9 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
                 "auto_renew",
                 "notice_days",
             ])
-            .with_whole_numbers(&["seats", "notice_days"]);
+            .with(Column::Whole, &["seats", "notice_days"])
+            .with(Column::Money, &["arr"])
+            .with(Column::Text, &["external_id", "account_external_id"]);
             for c in store
                 .contracts(&ListQuery {
                     limit: i64::MAX,

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use sherpa_core::Lifecycle;
-use sherpa_core::export::Table;
+use sherpa_core::export::{Column, Table};
 use sherpa_store::SavedView;
 
 #[derive(Template)]
@@ -93,10 +93,19 @@ pub async fn export(
         "Tier",
         "Segment",
         "9-box",
+        "Health",
+        "Health colour",
+        "Plan",
         "Industry",
         "Country",
         "CSM",
-    ]);
+    ])
+    .with(Column::Text, &["Sherpa id", "CRM id"])
+    .with(Column::Money, &["ARR"])
+    .with(
+        Column::Whole,
+        &["Days to renewal", "Days since personal touch", "Health"],
+    );
     loop {
         let (page, next) = s.store.accounts(&q).await?;
         let ids: Vec<_> = page.iter().map(|a| a.id).collect();
@@ -124,6 +133,9 @@ pub async fn export(
                     .nine_box
                     .map(|(q, b)| format!("{} ({q})", b.code()))
                     .unwrap_or_default(),
+                r.health,
+                r.health_colour.to_string(),
+                r.plan,
                 r.industry,
                 r.country,
                 r.csm,

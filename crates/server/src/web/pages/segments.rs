@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use sherpa_app::{ParetoConfig, PrioritisationConfig};
 use sherpa_core::Money;
-use sherpa_core::export::Table;
+use sherpa_core::export::{Column, Table};
 
 struct SegmentLine {
     number: u8,
@@ -188,7 +188,10 @@ pub async fn export(
         "Cumulative share of revenue",
         "Suggested segment",
         "Applied segment",
-    ]);
+    ])
+    .with(Column::Whole, &["Rank"])
+    .with(Column::Money, &["MRR"])
+    .with(Column::Text, &["Account id"]);
     let currency = s.store.currency();
     for (i, p) in view.curve.points.iter().enumerate() {
         table.rows.push(vec![

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 use sherpa_app::PlanPatterns;
-use sherpa_core::export::Table;
+use sherpa_core::export::{Column, Table};
 use sherpa_core::plan::GroupBy;
 use sherpa_core::{AccountId, Money};
 
@@ -208,7 +208,10 @@ pub async fn export(
         "Account ARR",
         "CSM",
         "Currency",
-    ]);
+    ])
+    .with(Column::Whole, &["Open blockers in the group"])
+    .with(Column::Money, &["Group ARR at stake", "Account ARR"])
+    .with(Column::Text, &["Sherpa id"]);
     let grouping = q.group_by.clone().unwrap_or_else(|| "dimension".into());
     for g in &p.patterns.groups {
         for id in &g.accounts {
