@@ -52,6 +52,28 @@ impl Table {
         self.columns.get(c).copied().unwrap_or_default()
     }
 
+    /// Each column's width in characters for a spreadsheet: its widest cell as shown (money
+    /// with its thousands separators), a little room for the filter button, a long note capped.
+    fn widths(&self) -> Vec<f64> {
+        self.headers
+            .iter()
+            .enumerate()
+            .map(|(c, h)| {
+                let widest = self
+                    .rows
+                    .iter()
+                    .filter_map(|r| r.get(c))
+                    .map(|v| match (self.column(c), plain_number(v)) {
+                        (Column::Money, Some(n)) => shown_money(n).len(),
+                        _ => v.chars().count(),
+                    })
+                    .max()
+                    .unwrap_or(0);
+                (widest.max(h.chars().count() + 3) as f64 + 1.0).min(50.0)
+            })
+            .collect()
+    }
+
     /// CSV with every cell that a spreadsheet would run as a formula made inert (see
     /// [`inert`]).
     pub fn to_csv(&self) -> Vec<u8> {
@@ -105,9 +127,11 @@ impl Table {
                 .autofilter(0, 0, self.rows.len() as u32, self.headers.len() as u16 - 1)
                 .map_err(|e| e.to_string())?;
         }
-        // Widths from what the columns hold (a long note is capped, not a screen wide).
-        sheet.set_autofit_max_width(360);
-        sheet.autofit();
+        for (c, width) in self.widths().into_iter().enumerate() {
+            sheet
+                .set_column_width(c as u16, width)
+                .map_err(|e| e.to_string())?;
+        }
         book.save_to_buffer().map_err(|e| e.to_string())
     }
 
@@ -193,6 +217,20 @@ pub fn uninert(cell: &str) -> &str {
         Some(rest) if rest.starts_with(FORMULA_START) => rest,
         _ => cell,
     }
+}
+
+/// An amount as the `#,##0.00` format shows it, for the column's width.
+fn shown_money(n: f64) -> String {
+    let fixed = format!("{:.2}", n.abs());
+    let (whole, cents) = fixed.split_once('.').unwrap_or((&fixed, "00"));
+    let mut grouped = String::new();
+    for (i, d) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(d);
+    }
+    format!("{}{grouped}.{cents}", if n < 0.0 { "-" } else { "" })
 }
 
 /// A cell that is a day written as Sherpa writes one (`2026-03-31`), as a spreadsheet date.
@@ -335,6 +373,8 @@ mod tests {
             "only a quote that guards a formula goes"
         );
         assert_eq!(plain_number("12000.50"), Some(12000.5));
+        assert_eq!(shown_money(1234567.5), "1,234,567.50");
+        assert_eq!(shown_money(-181.0), "-181.00");
         assert_eq!(plain_number("00123"), None);
         assert_eq!(plain_number("1e5"), None);
     }
