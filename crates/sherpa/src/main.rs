@@ -28,8 +28,33 @@ pub struct Cli {
     /// renewals falling due) on a demo book. Never on a real one: records are dated ahead too.
     #[arg(long, global = true, env = "SHERPA_DAYS_AHEAD", default_value_t = 0)]
     days_ahead: u32,
+    /// How the log on standard error is written: text (coloured only on a terminal) or json,
+    /// one object per line for a log collector.
+    #[arg(long, global = true, env = "SHERPA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The log on standard error: `SHERPA_LOG` filters it; colour codes only when a person reads
+/// it on a terminal, never into a file or a journal.
+fn start_log(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SHERPA_LOG")
+        .unwrap_or_else(|_| "info,sqlx=error,tower_http=warn".into());
+    let log = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => log.json().flatten_event(true).init(),
+        LogFormat::Text => log.with_ansi(std::io::stderr().is_terminal()).init(),
+    }
 }
 
 /// The days the clock runs ahead, set once from the command line.
@@ -93,14 +118,8 @@ pub async fn open(db: &str) -> anyhow::Result<Store> {
 
 fn main() -> std::process::ExitCode {
     sherpa_server::outreach::install_tls();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SHERPA_LOG")
-                .unwrap_or_else(|_| "info,sqlx=error,tower_http=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    start_log(cli.log_format);
     let _ = DAYS_AHEAD.set(cli.days_ahead);
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let result = runtime.block_on(async move {
