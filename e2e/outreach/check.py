@@ -7,6 +7,8 @@ the webhook's first post fails and is retried; each send ends on the account's t
 """
 
 import datetime
+import hashlib
+import hmac
 import json
 import sys
 import threading
@@ -74,7 +76,7 @@ if jane["subject"] != "Welcome to the product, Jane" or "Tail 00" not in jane["b
 
 welcome["email"]["live"] = True
 # The Slack URL is a secret: the servers read it from their environment, never from here.
-welcome["webhook"] = {"url_env": "TAIL_SLACK_URL", "slack": True, "live": True}
+welcome["webhook"] = {"url_env": "TAIL_SLACK_URL", "secret_env": "TAIL_HOOK_SECRET", "slack": True, "live": True}
 call("PUT", host_a, "/api/v1/engagement/config", config)
 
 # Both servers sweep at the same moment; their senders race for the outbox.
@@ -137,6 +139,13 @@ if len(hooks) != N or any(list(h["body"]) != ["text"] for h in hooks):
     fail(f"one Slack-shaped post per account: {hooks[:2]}")
 if any(h["path"] != "/services/T000/B000/XXXX" for h in hooks):
     fail("the post goes to the configured path")
+# Each post is signed as the README says a receiver checks it: HMAC-SHA256 of "t.body" with the
+# webhook's secret, t within five minutes.
+for h in hooks:
+    parts = dict(p.split("=", 1) for p in (h["signature"] or "").split(","))
+    want = hmac.new(b"whsec-outreach-test", f"{parts.get('t')}.{h['raw']}".encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(parts.get("v1", ""), want) or abs(time.time() - int(parts["t"])) > 300:
+        fail(f"a webhook post's signature does not verify: {h['signature']}")
 posts = [s for s in sends if s["channel"] == "webhook"]
 if any(s["status"] != "sent" for s in posts) or max(s["attempts"] for s in posts) != 2:
     fail(f"the post answered 503 was retried once and sent: {[(s['status'], s['attempts'], s['last_error']) for s in posts]}")

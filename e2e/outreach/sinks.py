@@ -53,6 +53,8 @@ class Hooks(BaseHTTPRequestHandler):
             "path": self.path,
             "message_id": self.headers.get("x-sherpa-message-id"),
             "content_type": self.headers.get("content-type"),
+            "signature": self.headers.get("sherpa-signature"),
+            "raw": body.decode(),
             "body": json.loads(body),
         })
         self.send_response(200)

@@ -7,7 +7,7 @@ use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, Message};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::Serialize;
-use sherpa_core::engagement::{Channel, ENV_TARGET, SendStatus};
+use sherpa_core::engagement::{Channel, ENV_TARGET, SIGNATURE_HEADER, SendStatus, signature};
 use sherpa_store::{PlannedSend, Send, Store, UNSUBSCRIBE_MARK};
 use std::time::Duration;
 use utoipa::ToSchema;
@@ -253,11 +253,26 @@ impl Sender {
             })?,
             None => send.recipient.clone(),
         };
-        let answer = self
+        let mut post = self
             .http
             .post(&url)
             .header("content-type", "application/json")
-            .header("x-sherpa-message-id", &send.message_id)
+            .header("x-sherpa-message-id", &send.message_id);
+        if let Some(name) = &send.signing_env {
+            // Read at each post, like the URL; signed at the moment of sending, so that the
+            // timestamp is the post's own, retries included.
+            let secret = std::env::var(name).map_err(|_| {
+                Failure::retry(format!(
+                    "the environment variable {name} that holds the webhook's signing secret is not set on this server"
+                ))
+            })?;
+            let now = chrono::Utc::now().timestamp();
+            post = post.header(
+                SIGNATURE_HEADER,
+                signature(secret.as_bytes(), now, &send.body),
+            );
+        }
+        let answer = post
             .body(send.body.clone())
             .send()
             .await

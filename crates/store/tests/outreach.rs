@@ -42,6 +42,7 @@ fn welcome(live: bool, body: &str) -> EngagementConfig {
         webhook: Some(WebhookAction {
             url: Some("http://127.0.0.1:9/hooks/secret-path".into()),
             url_env: None,
+            secret_env: Some("HOOK_SIGNING_SECRET".into()),
             slack: true,
             text: None,
             live,
@@ -168,6 +169,11 @@ async fn a_moment_writes_its_sends_once_to_the_right_contacts_and_respects_unsub
     assert_eq!(
         hook.recipient_name, "http://127.0.0.1:9",
         "the path is a secret"
+    );
+    assert_eq!(
+        hook.signing_env.as_deref(),
+        Some("HOOK_SIGNING_SECRET"),
+        "a signed webhook's send names where its secret is, never the secret"
     );
     let body: serde_json::Value = serde_json::from_str(&hook.body).unwrap();
     assert!(body["text"].as_str().unwrap().contains("Acme"));

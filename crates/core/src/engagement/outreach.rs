@@ -55,6 +55,11 @@ pub struct WebhookAction {
     /// then stays out of the configuration, the database and every page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url_env: Option<String>,
+    /// The name of an environment variable of `sherpa serve` that holds this webhook's signing
+    /// secret: each post then carries `Sherpa-Signature` (see [`signature`]) so that the
+    /// receiver can tell it came from this Sherpa, unchanged and recently.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_env: Option<String>,
     /// Post Slack's incoming-webhook body (`{"text": ...}`) rather than Sherpa's JSON.
     #[serde(default)]
     pub slack: bool,
@@ -229,21 +234,48 @@ impl WebhookAction {
                     return Err("url: an http:// or https:// address".into());
                 }
             }
-            (None, Some(name)) => {
-                let ok = !name.is_empty()
-                    && name
-                        .chars()
-                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-                if !ok {
-                    return Err(format!(
-                        "url_env: {name:?} is not an environment variable's name (A-Z, 0-9, _)"
-                    ));
-                }
-            }
+            (None, Some(name)) => env_name("url_env", name)?,
             _ => return Err("url: give url or url_env, one of them".into()),
+        }
+        if let Some(name) = &self.secret_env {
+            env_name("secret_env", name)?;
         }
         self.body(&Merge::sample()).map(|_| ())
     }
+}
+
+fn env_name(key: &str, name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{key}: {name:?} is not an environment variable's name (A-Z, 0-9, _)"
+        ))
+    }
+}
+
+/// The header a signed post carries.
+pub const SIGNATURE_HEADER: &str = "Sherpa-Signature";
+
+/// The `Sherpa-Signature` of a post: `t=<unix seconds>,v1=<hex HMAC-SHA256>`, the HMAC keyed
+/// by the webhook's secret over `"<t>.<body>"`. A receiver recomputes it over the raw body,
+/// compares in constant time and refuses a `t` more than five minutes from its own clock, so
+/// that a captured post cannot be replayed later.
+pub fn signature(secret: &[u8], timestamp: i64, body: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac =
+        Hmac::<sha2::Sha256>::new_from_slice(secret).expect("HMAC takes a key of any length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body.as_bytes());
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
 }
 
 /// `https://hooks.example.com/services/T0/B0/secret` → `https://hooks.example.com`;
@@ -386,6 +418,7 @@ mod tests {
         let hook = |slack| WebhookAction {
             url: Some("https://hooks.example.com/services/T0/B0/secret".into()),
             url_env: None,
+            secret_env: None,
             slack,
             text: None,
             live: true,
@@ -424,5 +457,24 @@ mod tests {
             ..env
         };
         assert!(bad.check().unwrap_err().starts_with("url_env:"));
+        let unsigned = WebhookAction {
+            secret_env: Some("hook secret".into()),
+            ..hook(true)
+        };
+        assert!(unsigned.check().unwrap_err().starts_with("secret_env:"));
+    }
+
+    #[test]
+    fn a_signature_is_the_hmac_of_the_timestamp_and_the_body() {
+        // The same as Python's hmac.new(b"whsec", b"1767225600.{\"text\":\"hi\"}", "sha256").
+        assert_eq!(
+            signature(b"whsec", 1_767_225_600, r#"{"text":"hi"}"#),
+            "t=1767225600,v1=fc9307a3ed0485af8ad8e5b21967fa949931396bec49bda65fd638c0301637c4"
+        );
+        assert_ne!(
+            signature(b"whsec", 1_767_225_601, r#"{"text":"hi"}"#),
+            signature(b"whsec", 1_767_225_600, r#"{"text":"hi"}"#),
+            "the timestamp is signed"
+        );
     }
 }

@@ -47,6 +47,8 @@ pub struct Send {
     pub next_attempt_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// A signed webhook's: the environment variable holding its secret.
+    pub signing_env: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -70,11 +72,12 @@ struct SendRow {
     next_attempt_at: String,
     created_at: String,
     sent_at: Option<String>,
+    signing_env: Option<String>,
 }
 
 const COLUMNS: &str = "s.id, s.firing_id, s.account_id, a.name AS account_name, f.model, f.moment, \
      s.channel, s.contact_id, s.recipient, s.recipient_name, s.message_id, s.subject, s.body, \
-     s.status, s.attempts, s.last_error, s.next_attempt_at, s.created_at, s.sent_at";
+     s.status, s.attempts, s.last_error, s.next_attempt_at, s.created_at, s.sent_at, s.signing_env";
 
 const FROM: &str = "outreach_sends s JOIN accounts a ON a.id = s.account_id \
      JOIN engagement_firings f ON f.id = s.firing_id";
@@ -114,6 +117,7 @@ impl TryFrom<SendRow> for Send {
                 .as_deref()
                 .map(|t| time("sent_at", t))
                 .transpose()?,
+            signing_env: r.signing_env,
         })
     }
 }
@@ -157,8 +161,8 @@ pub(crate) async fn queue(
         let message_id = format!("sherpa.{firing}.{}", crate::tokens::random_hex());
         n += sqlx::query(
             "INSERT INTO outreach_sends (firing_id, account_id, channel, contact_id, recipient, \
-             recipient_name, message_id, subject, body, status, last_error, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) ON CONFLICT DO NOTHING",
+             recipient_name, message_id, subject, body, status, last_error, next_attempt_at, created_at, signing_env) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) ON CONFLICT DO NOTHING",
         )
         .bind(firing)
         .bind(o.account)
@@ -172,6 +176,7 @@ pub(crate) async fn queue(
         .bind(p.status.as_str())
         .bind(p.error.as_deref())
         .bind(now)
+        .bind(p.signing_env.as_deref())
         .execute(&mut *conn)
         .await?
         .rows_affected() as usize;

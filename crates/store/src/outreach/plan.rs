@@ -27,6 +27,8 @@ pub struct PlannedSend {
     /// Pending when live, a dry run when not; skipped or failed with the reason.
     pub status: SendStatus,
     pub error: Option<String>,
+    /// A signed webhook's: the environment variable holding its secret.
+    pub signing_env: Option<String>,
 }
 
 /// The moment a plan is for: its merge fields and its actions.
@@ -124,6 +126,7 @@ pub(crate) async fn plan(
         };
         out.push(PlannedSend {
             channel: Channel::Webhook,
+            signing_env: hook.secret_env.clone(),
             contact_id: None,
             recipient: hook.target(),
             recipient_name: hook.destination(),
@@ -165,6 +168,7 @@ async fn plan_email(
         }
         let skip = |recipient: String, why: String| PlannedSend {
             channel: Channel::Email,
+            signing_env: None,
             contact_id: Some(id),
             recipient,
             recipient_name: name.clone(),
@@ -205,6 +209,7 @@ async fn plan_email(
         };
         out.push(PlannedSend {
             channel: Channel::Email,
+            signing_env: None,
             contact_id: Some(id),
             recipient: address,
             recipient_name: name,
@@ -217,6 +222,7 @@ async fn plan_email(
     if out.is_empty() {
         out.push(PlannedSend {
             channel: Channel::Email,
+            signing_env: None,
             contact_id: None,
             recipient: String::new(),
             recipient_name: String::new(),
