@@ -34,6 +34,7 @@ impl<'a> Batch<'a> {
                     .iter()
                     .map(|(v, n)| (v.clone(), *n))
                     .collect(),
+                footer: file.footer.clone(),
                 ..Default::default()
             },
             errors: Vec::new(),

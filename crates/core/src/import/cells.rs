@@ -99,6 +99,14 @@ impl<'a> Cells<'a> {
         self.parse(field, |s| {
             crate::book::optional_text(field, s, max)
                 .map(|o| o.unwrap_or_default())
+                .map(|t| {
+                    // A CRM id: Salesforce writes one record's id in 15 or 18 characters.
+                    if field.ends_with("external_id") {
+                        salesforce_id(&t).to_string()
+                    } else {
+                        t
+                    }
+                })
                 .map_err(|e| e.0)
         })
     }
@@ -141,5 +149,49 @@ impl<'a> Cells<'a> {
         T::Err: std::fmt::Display,
     {
         self.parse(field, |s| s.parse::<T>().map_err(|e| e.to_string()))
+    }
+}
+
+/// Salesforce writes a record's id in 15 case-sensitive characters (reports, the UI) or in 18
+/// (Data Loader, the API: the 15 and a 3-letter checksum of their capitals). An 18-character
+/// id whose checksum is right is the same record as its first 15: both read as the 15, so the
+/// two exports of one account make one account. Anything else is left as it is.
+pub fn salesforce_id(id: &str) -> &str {
+    const LETTERS: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+    let b = id.as_bytes();
+    if b.len() != 18 || !b.iter().all(u8::is_ascii_alphanumeric) {
+        return id;
+    }
+    let checksum = b[..15].chunks(5).map(|chunk| {
+        let flags = chunk
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.is_ascii_uppercase())
+            .fold(0usize, |f, (i, _)| f | (1 << i));
+        LETTERS[flags]
+    });
+    if checksum.eq(b[15..].iter().copied()) {
+        &id[..15]
+    } else {
+        id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::salesforce_id;
+
+    #[test]
+    fn an_18_character_salesforce_id_is_its_15_character_record_id() {
+        assert_eq!(salesforce_id("001D000000IqhSLIAZ"), "001D000000IqhSL");
+        assert_eq!(salesforce_id("0015g00000AbcdeAAB"), "0015g00000Abcde");
+        assert_eq!(salesforce_id("001D000000IqhSL"), "001D000000IqhSL");
+        assert_eq!(
+            salesforce_id("001D000000IqhSLAAA"),
+            "001D000000IqhSLAAA",
+            "a wrong checksum is not a Salesforce id: left alone"
+        );
+        assert_eq!(salesforce_id("ACC-000000000001"), "ACC-000000000001");
+        assert_eq!(salesforce_id("ACCOUNT-123456789X"), "ACCOUNT-123456789X");
     }
 }

@@ -69,6 +69,7 @@ impl ImportFile {
             columns: Default::default(),
             derive_outcomes: true,
             not_customers: Default::default(),
+            footer: Vec::new(),
         }
     }
 }

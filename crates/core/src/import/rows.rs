@@ -20,6 +20,8 @@ pub struct Parsed<T> {
     /// Accounts: rows left out because the CRM says they are not customers (prospects,
     /// partners, leads), counted by the value as the file writes it.
     pub not_customers: BTreeMap<String, usize>,
+    /// A report's footer lines, left out (see `Sheet::footer`).
+    pub footer: Vec<String>,
 }
 
 /// How an imported account is matched to one already in the book: by its CRM id, else its
@@ -90,6 +92,7 @@ fn parse_rows<T>(
         columns: columns.clone(),
         derive_outcomes: mapping.derive_outcomes.unwrap_or(true),
         not_customers: BTreeMap::new(),
+        footer: sheet.footer.clone(),
     };
     for r in &sheet.rows {
         let mut cells = Cells::new(r, &columns);

@@ -167,7 +167,10 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             if !s.ignored_columns.is_empty() {
                 println!("ignored columns: {}", s.ignored_columns.join(", "));
             }
-            if let Some(w) = s.not_customers_words() {
+            for w in [s.not_customers_words(), s.footer_words()]
+                .into_iter()
+                .flatten()
+            {
                 println!("{w}");
             }
             Ok(())
