@@ -592,3 +592,36 @@ async fn salesforce_ids_of_15_and_18_characters_are_one_record_and_report_footer
     let accounts = ok(&sherpa(&url, &["export", "accounts", "--format", "csv"]));
     assert_eq!(accounts.lines().count(), 3, "{accounts}");
 }
+
+#[tokio::test]
+async fn intercom_and_freshdesk_ticket_exports_import_as_they_are_written() {
+    let db = support::TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = db.url.clone();
+    let accounts = write(
+        dir.path(),
+        "accounts.csv",
+        "external_id,name\r\nA-1,Acme\r\nA-2,Globex\r\n",
+    );
+    ok(&sherpa(&url, &["import", "accounts", &accounts]));
+    let freshdesk = write(
+        dir.path(),
+        "freshdesk.csv",
+        "Ticket ID,Subject,Status,Priority,Source,Type,Agent,Group,Created time,Due by Time,Resolved time,Closed time,Last update time,Company Name\r\n\
+         101,Login fails,Resolved,Medium,Email,Problem,Sam,Support,2026-11-02 09:15:00,2026-11-03 09:15:00,2026-11-02 17:40:11,2026-11-04 08:00:00,2026-11-04 08:00:00,Acme\r\n\
+         102,Export slow,Waiting on Customer,Urgent,Portal,Incident,Sam,Support,2026-11-05 11:00:00,2026-11-05 15:00:00,,,2026-11-06 10:00:00,Globex\r\n",
+    );
+    let out = ok(&sherpa(&url, &["import", "tickets", &freshdesk]));
+    assert!(out.contains("2 created"), "{out}");
+    let intercom = write(
+        dir.path(),
+        "intercom.csv",
+        "Conversation ID,Conversation started at,Last closed at,State,Priority,Company name,Company ID,Conversation rating\r\n\
+         215469,2026-11-07 10:00:00 UTC,2026-11-07 10:30:00 UTC,closed,not_priority,Acme,A-1,5\r\n\
+         215470,2026-11-08 12:00:00 UTC,,snoozed,priority,Globex,A-2,\r\n",
+    );
+    let out = ok(&sherpa(&url, &["import", "tickets", &intercom]));
+    assert!(out.contains("2 created"), "{out}");
+    let again = ok(&sherpa(&url, &["import", "tickets", &intercom]));
+    assert!(again.contains("0 created"), "{again}");
+}

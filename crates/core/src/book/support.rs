@@ -9,8 +9,9 @@ vocabulary!(
     /// How bad a ticket is; help desks call it priority or severity.
     Severity, "ticket severity" {
         Low => "low" | "p4" | "minor",
-        Normal => "normal" | "p3" | "medium" | "moderate",
-        High => "high" | "p2" | "major",
+        // Intercom marks a conversation "priority" or "not priority".
+        Normal => "normal" | "p3" | "medium" | "moderate" | "not_priority",
+        High => "high" | "p2" | "major" | "priority",
         Urgent => "urgent" | "p1" | "critical" | "blocker",
     }
 );
@@ -19,7 +20,8 @@ vocabulary!(
     TicketStatus, "ticket status" {
         New => "new",
         Open => "open" | "in_progress" | "active",
-        Pending => "pending" | "waiting" | "snoozed",
+        // Freshdesk's waiting statuses; Intercom snoozes.
+        Pending => "pending" | "waiting" | "snoozed" | "waiting_on_customer" | "waiting_on_third_party",
         OnHold => "on_hold" | "hold",
         Solved => "solved" | "resolved",
         Closed => "closed",

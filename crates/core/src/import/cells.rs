@@ -29,7 +29,9 @@ pub fn parse_date_cell(s: &str) -> Result<NaiveDate, Invalid> {
 
 /// A moment in time: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` (taken as UTC), or a date (midnight UTC).
 pub fn parse_time_cell(s: &str) -> Result<DateTime<Utc>, Invalid> {
+    // Intercom writes "2026-11-03 14:22:05 UTC".
     let t = s.trim();
+    let t = t.strip_suffix(" UTC").unwrap_or(t);
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Ok(dt.to_utc());
     }

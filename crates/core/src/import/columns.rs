@@ -264,7 +264,10 @@ const ACTIVITIES: &[FieldSpec] = &[
     f("summary", &["subject", "description", "notes", "comments"]),
 ];
 
-/// Help-desk exports (Zendesk, Intercom, Freshdesk): the organization names the account.
+/// Help-desk exports as Zendesk (Id, Organization, Created at, Solved at, Satisfaction Score),
+/// Intercom (Conversation ID, Company name, Conversation started at, Last closed at,
+/// Conversation rating) and Freshdesk (Ticket ID, Company Name, Created time, Resolved time)
+/// write them: the organization or company names the account.
 const TICKETS: &[FieldSpec] = &[
     f(
         "external_id",
@@ -292,7 +295,15 @@ const TICKETS: &[FieldSpec] = &[
     f("subject", &["title", "summary", "description"]),
     f(
         "opened_at",
-        &["created", "created at", "created date", "opened"],
+        &[
+            "created",
+            "created at",
+            "created date",
+            "created time",
+            "opened",
+            "conversation started at",
+            "started at",
+        ],
     ),
     f("severity", &["priority", "urgency"]),
     f("status", &["state", "ticket status"]),
@@ -303,8 +314,11 @@ const TICKETS: &[FieldSpec] = &[
             "solved at",
             "resolved",
             "resolved at",
+            "resolved time",
             "closed at",
+            "closed time",
             "closed",
+            "last closed at",
         ],
     ),
     f("escalated", &["is escalated", "escalation"]),
@@ -316,6 +330,7 @@ const TICKETS: &[FieldSpec] = &[
             "satisfaction rating",
             "rating",
             "csat score",
+            "conversation rating",
         ],
     ),
 ];
