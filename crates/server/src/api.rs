@@ -157,6 +157,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(tasks::list_tasks, tasks::create_task))
         .routes(routes!(tasks::update_task))
         .routes(routes!(users::list_users))
+        .routes(routes!(users::update_user))
         .routes(routes!(usage::account_usage))
         .routes(routes!(usage::list_events))
         .routes(routes!(usage::intake_status))

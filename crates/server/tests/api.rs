@@ -491,6 +491,82 @@ async fn the_api_document_is_one_a_code_generator_takes() {
 }
 
 #[tokio::test]
+async fn an_admin_changes_a_members_role_and_deactivates_them_through_the_api() {
+    let app = TestApp::new().await;
+    let admin = app.token("admin@example.com", Role::Admin).await;
+    let csm = app.token("sam@example.com", Role::Csm).await;
+    let (_, team) = app.call("GET", "/api/v1/users", Some(&admin), None).await;
+    let id = |email: &str| {
+        team["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["email"] == email)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (sam, me) = (id("sam@example.com"), id("admin@example.com"));
+    let (status, u) = app
+        .call(
+            "PATCH",
+            &format!("/api/v1/users/{sam}"),
+            Some(&admin),
+            Some(json!({"role": "leader"})),
+        )
+        .await;
+    assert_eq!(
+        (status, u["role"].clone(), u["active"].clone()),
+        (StatusCode::OK, json!("leader"), json!(true))
+    );
+    let (status, u) = app
+        .call(
+            "PATCH",
+            &format!("/api/v1/users/{sam}"),
+            Some(&admin),
+            Some(json!({"active": false})),
+        )
+        .await;
+    assert_eq!(
+        (status, u["active"].clone()),
+        (StatusCode::OK, json!(false))
+    );
+    let (status, _) = app.call("GET", "/api/v1/users", Some(&csm), None).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a deactivated member's token stops working"
+    );
+    let (status, e) = app
+        .call(
+            "PATCH",
+            &format!("/api/v1/users/{me}"),
+            Some(&admin),
+            Some(json!({"active": false})),
+        )
+        .await;
+    assert_eq!(
+        (status, e["field"].clone()),
+        (StatusCode::BAD_REQUEST, json!("active")),
+        "{e}"
+    );
+    let (status, e) = app
+        .call(
+            "PATCH",
+            &format!("/api/v1/users/{sam}"),
+            Some(&admin),
+            Some(json!({"role": "boss"})),
+        )
+        .await;
+    assert_eq!(
+        (status, e["field"].clone()),
+        (StatusCode::BAD_REQUEST, json!("role")),
+        "{e}"
+    );
+}
+
+#[tokio::test]
 async fn an_ae_grades_at_close_and_a_person_decides_the_tier_between_two() {
     let app = TestApp::new().await;
     let admin = app.token("admin@example.com", Role::Admin).await;

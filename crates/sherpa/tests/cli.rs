@@ -625,3 +625,63 @@ async fn intercom_and_freshdesk_ticket_exports_import_as_they_are_written() {
     let again = ok(&sherpa(&url, &["import", "tickets", &intercom]));
     assert!(again.contains("0 created"), "{again}");
 }
+
+#[tokio::test]
+async fn an_admin_lists_the_team_changes_a_role_and_deactivates_a_member() {
+    let db = support::TestDb::new().await;
+    let url = db.url.clone();
+    ok(&sherpa(
+        &url,
+        &[
+            "user",
+            "add",
+            "ana@example.com",
+            "--role",
+            "admin",
+            "--name",
+            "Ana Lopez",
+        ],
+    ));
+    ok(&sherpa(
+        &url,
+        &[
+            "user",
+            "add",
+            "sam@example.com",
+            "--role",
+            "csm",
+            "--name",
+            "Sam Seller",
+        ],
+    ));
+    let out = ok(&sherpa(
+        &url,
+        &["user", "set-role", "sam@example.com", "leader"],
+    ));
+    assert!(
+        out.contains("Sam Seller <sam@example.com> is a leader"),
+        "{out}"
+    );
+    let out = ok(&sherpa(&url, &["user", "deactivate", "sam@example.com"]));
+    assert!(out.contains("deactivated"), "{out}");
+    let list = ok(&sherpa(&url, &["user", "list"]));
+    let sam = list
+        .lines()
+        .find(|l| l.contains("sam@example.com"))
+        .unwrap();
+    assert!(
+        sam.contains("leader") && sam.trim_end().ends_with("no"),
+        "{list}"
+    );
+    let ana = list
+        .lines()
+        .find(|l| l.contains("ana@example.com"))
+        .unwrap();
+    assert!(ana.trim_end().ends_with("yes"), "{list}");
+    let o = sherpa(&url, &["user", "deactivate", "nobody@example.com"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no team member nobody@example.com"));
+    let o = sherpa(&url, &["user", "set-role", "sam@example.com", "boss"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("boss"), "{o:?}");
+}

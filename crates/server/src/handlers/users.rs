@@ -1,6 +1,7 @@
 //! Team members.
 
-use super::Page;
+use super::json::{MergePatch, boolean, parsed, text};
+use super::{ApiPath, Page};
 use crate::auth::ApiUser;
 use crate::{AppError, AppState};
 use axum::Json;
@@ -47,4 +48,47 @@ pub async fn list_users(
         items: users.into_iter().map(UserDto::from).collect(),
         next_cursor: None,
     }))
+}
+
+/// Changes a team member (admins): `role`, `function`, `name`, `manager_id` (null: none) or
+/// `active` (false: they can no longer sign in and are signed out everywhere; their accounts,
+/// tasks and history stay theirs until reassigned). JSON Merge Patch; audited.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)),
+    request_body(content = Object, content_type = "application/merge-patch+json"),
+    responses((status = 200, description = "The user as changed", body = UserDto), (status = 400, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn update_user(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiPath(id): ApiPath<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<UserDto>, AppError> {
+    u.allowed(u.user().may_administer())?;
+    let id = id
+        .parse::<sherpa_core::UserId>()
+        .map_err(|e| AppError::NotFound(e.0))?;
+    let member = s.store.user(id).await?;
+    let body: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| AppError::BadRequest {
+            field: None,
+            message: format!("invalid JSON: {e}"),
+        })?;
+    let m = MergePatch::new(body, &["role", "function", "name", "manager_id", "active"])?;
+    let manager = match m.field("manager_id", parsed::<sherpa_core::UserId>)? {
+        None => member.manager_id,
+        Some(m) => m,
+    };
+    let change = sherpa_app::ChangeTeamMember {
+        name: m.required("name", text(sherpa_core::limits::NAME))?,
+        function: m
+            .required("function", parsed::<sherpa_core::Function>)?
+            .unwrap_or(member.function),
+        role: m
+            .required("role", parsed::<sherpa_core::Role>)?
+            .unwrap_or(member.role),
+        manager: manager.map(sherpa_core::PersonRef::Id),
+        active: m.required("active", boolean)?.unwrap_or(member.active),
+    };
+    let saved = s.app.change_team_member(&u.caller(), id, change).await?;
+    Ok(Json(saved.into()))
 }

@@ -1,5 +1,6 @@
-//! `sherpa user add`: add or update a team member; the password comes from SHERPA_PASSWORD or a
-//! prompt and is stored only as an argon2id hash.
+//! `sherpa user add|list|set-role|deactivate`: the team from the command line. A password comes
+//! from SHERPA_PASSWORD or a prompt and is stored only as an argon2id hash; every change goes
+//! through the same use case as the Users page and the API, audited.
 
 use sherpa_app::{AddTeamMember, Caller, ChangeTeamMember};
 use sherpa_core::*;
@@ -21,15 +22,38 @@ pub enum UserCommand {
         #[arg(long, default_value = "csm")]
         function: String,
     },
+    /// List the team: email, name, role, function and whether they may sign in.
+    List,
+    /// Change a team member's role.
+    SetRole {
+        /// Their email.
+        email: String,
+        /// admin, leader, csm, sales or viewer.
+        role: String,
+    },
+    /// Stop a team member from signing in and sign them out everywhere; their accounts, tasks
+    /// and history stay theirs until reassigned (`user add` makes them active again).
+    Deactivate {
+        /// Their email.
+        email: String,
+    },
 }
 
 pub async fn run(db: &str, cmd: UserCommand) -> anyhow::Result<()> {
-    let UserCommand::Add {
-        email,
-        role,
-        name,
-        function,
-    } = cmd;
+    let (email, role, name, function) = match cmd {
+        UserCommand::Add {
+            email,
+            role,
+            name,
+            function,
+        } => (email, role, name, function),
+        UserCommand::List => return list(db).await,
+        UserCommand::SetRole { email, role } => {
+            let role: Role = role.parse()?;
+            return change(db, &email, |c| c.role = role).await;
+        }
+        UserCommand::Deactivate { email } => return change(db, &email, |c| c.active = false).await,
+    };
     let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("{e}"))?;
     let role: Role = role.parse()?;
     let function: Function = function.parse()?;
@@ -75,6 +99,59 @@ pub async fn run(db: &str, cmd: UserCommand) -> anyhow::Result<()> {
     println!(
         "{} <{}> is a {} (id {})",
         user.name, user.email, user.role, user.id
+    );
+    Ok(())
+}
+
+async fn list(db: &str) -> anyhow::Result<()> {
+    let store = crate::open(db).await?;
+    let mut table =
+        sherpa_core::export::Table::new(&["email", "name", "role", "function", "active"]);
+    for u in store.users().await? {
+        table.rows.push(vec![
+            u.email.to_string(),
+            u.name,
+            u.role.to_string(),
+            u.function.as_str().to_string(),
+            if u.active { "yes" } else { "no" }.to_string(),
+        ]);
+    }
+    print!("{}", table.to_text());
+    Ok(())
+}
+
+/// Changes one member as the operator, keeping everything `edit` leaves alone.
+async fn change(
+    db: &str,
+    email: &str,
+    edit: impl FnOnce(&mut ChangeTeamMember),
+) -> anyhow::Result<()> {
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let app = crate::app(db).await?;
+    let member = app.store().user_by_email(&email).await?.ok_or_else(|| {
+        anyhow::anyhow!("no team member {email}; `sherpa user list` shows the team")
+    })?;
+    let mut cmd = ChangeTeamMember {
+        name: None,
+        function: member.function,
+        role: member.role,
+        manager: member.manager_id.map(PersonRef::Id),
+        active: member.active,
+    };
+    edit(&mut cmd);
+    let u = app
+        .change_team_member(&Caller::operator(), member.id, cmd)
+        .await?;
+    println!(
+        "{} <{}> is a {}{}",
+        u.name,
+        u.email,
+        u.role,
+        if u.active {
+            ""
+        } else {
+            ", deactivated: cannot sign in"
+        }
     );
     Ok(())
 }
