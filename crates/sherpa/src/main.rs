@@ -71,7 +71,8 @@ enum Command {
     /// Import accounts, contacts, contracts, users, activities, tickets, surveys, objective
     /// values or events from CSV or XLSX.
     Import(commands::import::Args),
-    /// Export accounts, contacts or contracts as CSV, JSON or XLSX.
+    /// Export accounts, contacts or contracts (to edit and import back), or tasks, activities,
+    /// health history, usage rollups or the audit log, as CSV, JSON or XLSX.
     Export(commands::export::Args),
     /// Computed figures (retention, renewals, waterfall, accuracy) as a table, CSV, JSON or XLSX.
     Report(commands::report::Args),

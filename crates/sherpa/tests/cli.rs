@@ -353,6 +353,42 @@ async fn event_history_and_help_desk_exports_import_from_the_command_line() {
     );
     let out = ok(&sherpa(&url, &["import", "tickets", &tickets]));
     assert!(out.contains("1 created"), "{out}");
+
+    // The history exports: usage rollups a day a row, counts as numbers; the audit log names
+    // what each import did.
+    let json = |kind: &str| -> serde_json::Value {
+        serde_json::from_str(&ok(&sherpa(&url, &["export", kind, "--format", "json"]))).unwrap()
+    };
+    let usage = json("usage");
+    assert_eq!(usage.as_array().unwrap().len(), 2, "{usage}");
+    assert_eq!(usage[0]["account_external_id"], "ACME");
+    assert_eq!(usage[0]["day"], "2026-10-01");
+    assert_eq!(
+        (usage[0]["events"].clone(), usage[0]["active_users"].clone()),
+        (1.into(), 1.into())
+    );
+    let audit = json("audit");
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["entity"] == "account"
+                && e["action"] == "create"
+                && e["after"].as_str().unwrap().contains("Acme Corp")),
+        "{audit}"
+    );
+    for kind in ["tasks", "activities", "health"] {
+        let csv = ok(&sherpa(&url, &["export", kind]));
+        assert!(
+            csv.starts_with("account_sherpa_id,account_external_id,account,"),
+            "{kind}: {csv}"
+        );
+    }
+    let o = sherpa(&url, &["export", "invoices"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains(
+        "expected accounts, contacts, contracts, tasks, activities, health, usage or audit"
+    ));
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! `sherpa export accounts|contacts|contracts [--format csv|json|xlsx] [-o FILE]`, with Sherpa's
-//! own import columns, so an export can be edited and imported back.
+//! own import columns, so an export can be edited and imported back; and the book's work and
+//! history (`tasks`, `activities`, `health`, `usage`, `audit`, see `export_history`).
 
 use sherpa_core::export::{Column, Table};
 use sherpa_core::text::date;
@@ -10,7 +11,8 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// accounts, contacts or contracts.
+    /// accounts, contacts or contracts (import columns, to edit and import back); tasks,
+    /// activities, health (every snapshot), usage (daily rollups, last year) or audit.
     pub kind: String,
     /// csv, json or xlsx.
     #[arg(long, default_value = "csv")]
@@ -239,8 +241,17 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             }
             t
         }
+        "tasks" => {
+            super::export_history::tasks(&store, &all_accounts(&store).await?, &emails).await?
+        }
+        "activities" => {
+            super::export_history::activities(&store, &all_accounts(&store).await?, &emails).await?
+        }
+        "health" => super::export_history::health(&store, &all_accounts(&store).await?).await?,
+        "usage" => super::export_history::usage(&store, &all_accounts(&store).await?).await?,
+        "audit" => super::export_history::audit(&store, &emails).await?,
         other => anyhow::bail!(
-            "\"{other}\" cannot be exported; expected accounts, contacts or contracts"
+            "\"{other}\" cannot be exported; expected accounts, contacts, contracts, tasks, activities, health, usage or audit"
         ),
     };
     super::write_table(&table, &args.format, &args.kind, args.output.as_deref())

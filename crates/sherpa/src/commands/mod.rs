@@ -4,6 +4,7 @@ pub mod backup;
 pub mod config;
 pub mod demo;
 pub mod export;
+pub mod export_history;
 pub mod field;
 pub mod health;
 pub mod import;
