@@ -721,3 +721,82 @@ async fn an_admin_lists_the_team_changes_a_role_and_deactivates_a_member() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("boss"), "{o:?}");
 }
+
+#[tokio::test]
+async fn an_owner_who_is_not_a_team_member_is_kept_by_name_until_they_are_added() {
+    let db = support::TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = db.url.clone();
+    ok(&sherpa(
+        &url,
+        &[
+            "user",
+            "add",
+            "ana@example.com",
+            "--role",
+            "csm",
+            "--name",
+            "Ana Lopez",
+        ],
+    ));
+    let file = write(
+        dir.path(),
+        "salesforce.csv",
+        "Account ID,Account Name,Account Owner,CSM\r\n\
+         0015g00000A1,Acme,Sam Seller,Ana Lopez\r\n\
+         0015g00000B2,Globex,Sam Seller,kim@example.com\r\n\
+         0015g00000C3,Hooli,Ana Lopez,\r\n",
+    );
+    let out = ok(&sherpa(&url, &["import", "accounts", &file]));
+    assert!(out.contains("3 created"), "{out}");
+    assert!(
+        out.contains(
+            "kept by name on their accounts: Sam Seller (2 rows), kim@example.com (1 row)"
+        ),
+        "{out}"
+    );
+    let list = ok(&sherpa(&url, &["user", "list"]));
+    assert!(list.contains("Sam Seller: ae of 2 accounts"), "{list}");
+    assert!(list.contains("kim@example.com: csm of 1 account"), "{list}");
+    let owners = |json: &str, name: &str, field: &str| -> serde_json::Value {
+        let rows: serde_json::Value = serde_json::from_str(json).unwrap();
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap()[field]
+            .clone()
+    };
+    let before = ok(&sherpa(&url, &["export", "accounts", "--format", "json"]));
+    assert_eq!(owners(&before, "Acme", "ae_email"), serde_json::Value::Null);
+    assert_eq!(owners(&before, "Acme", "csm_email"), "ana@example.com");
+    // Adding Sam gives him his accounts; Kim by her email likewise.
+    ok(&sherpa(
+        &url,
+        &[
+            "user",
+            "add",
+            "sam@example.com",
+            "--role",
+            "sales",
+            "--name",
+            "Sam Seller",
+            "--function",
+            "sales",
+        ],
+    ));
+    ok(&sherpa(
+        &url,
+        &["user", "add", "kim@example.com", "--role", "csm"],
+    ));
+    let after = ok(&sherpa(&url, &["export", "accounts", "--format", "json"]));
+    assert_eq!(owners(&after, "Acme", "ae_email"), "sam@example.com");
+    assert_eq!(owners(&after, "Globex", "ae_email"), "sam@example.com");
+    assert_eq!(owners(&after, "Globex", "csm_email"), "kim@example.com");
+    assert!(!ok(&sherpa(&url, &["user", "list"])).contains("not team members yet"));
+    let audit = ok(&sherpa(&url, &["export", "audit", "--format", "json"]));
+    assert!(
+        audit.contains("owners.ae"),
+        "the owner's arrival is audited"
+    );
+}

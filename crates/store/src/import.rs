@@ -223,17 +223,29 @@ impl Store {
         let mut batch = Batch::new(file, progress);
         // First the accounts themselves, then parents, so a parent may come later in the file.
         let mut saved = Vec::with_capacity(file.rows.len());
+        let mut unknown_owners: std::collections::BTreeMap<String, usize> = Default::default();
         for row in &file.rows {
-            let patch = AccountPatch {
+            let mut patch = AccountPatch {
                 parent: None,
                 ..row.patch.clone()
             };
+            // An owner who is not a team member does not refuse the row: the name is kept.
+            let unknown = set_aside_unknown_owners(&mut tx, &mut patch).await?;
             let r = match find_account(&mut tx, &row.key).await {
                 Ok(existing) => save_account(&mut tx, &now, actor, existing, &patch).await,
                 Err(e) => Err(e),
             };
+            if let Ok((id, _)) = &r {
+                crate::pending_owners::keep(&mut tx, *id, &patch, &unknown).await?;
+                for (_, person) in &unknown {
+                    *unknown_owners
+                        .entry(person.to_string().trim_matches('"').to_string())
+                        .or_default() += 1;
+                }
+            }
             saved.extend(batch.outcome(row.line, r)?);
         }
+        batch.summary.unknown_owners = unknown_owners.into_iter().collect();
         if batch.errors.is_empty() {
             for (row, (id, change)) in file.rows.iter().zip(saved) {
                 let mut change = change;
@@ -566,4 +578,26 @@ async fn natural_activity(conn: &mut AnyConnection, a: &ActivityInput) -> Result
     .fetch_optional(conn)
     .await?;
     Ok(row.is_some())
+}
+
+/// Takes out of `patch` the owners who are not team members, returning them to keep: the rest
+/// of the row is saved as it is. A name shared by two members stays, to be refused as
+/// ambiguous.
+async fn set_aside_unknown_owners(
+    conn: &mut AnyConnection,
+    patch: &mut AccountPatch,
+) -> Result<Vec<(OwnerFunction, PersonRef)>> {
+    let mut unknown = Vec::new();
+    for (f, person) in patch.owners.clone() {
+        let Some(r) = person.filter(|r| !matches!(r, PersonRef::Id(_))) else {
+            continue;
+        };
+        if let Err(e) = resolve_person(conn, &r).await
+            && e.starts_with(crate::users::NO_TEAM_MEMBER)
+        {
+            patch.owners.remove(&f);
+            unknown.push((f, r));
+        }
+    }
+    Ok(unknown)
 }

@@ -31,6 +31,7 @@ mod intake;
 mod jobs;
 mod nine_box;
 mod outreach;
+mod pending_owners;
 mod plans;
 mod priorities;
 mod qualification;
@@ -75,6 +76,7 @@ pub use nine_box::{NineBoxEntry, NineBoxView};
 pub use outreach::{
     LEASE, MAX_ATTEMPTS, Occasion, OutboxCounts, PlannedSend, Send, SendQuery, UNSUBSCRIBE_MARK,
 };
+pub use pending_owners::PendingOwner;
 pub use plans::{
     IssuedShare, NewObjectiveValue, NewTurn, ObjectiveValue, PlanChange, PlanSave, PlanStanding,
     PlanVersion, PlannedRow, SharedPlan, StoredPlan,

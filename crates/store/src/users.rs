@@ -24,6 +24,9 @@ pub(crate) async fn user_by_email(conn: &mut AnyConnection, email: &Email) -> Re
     Ok(row.map(User::try_from).transpose()?)
 }
 
+/// How the lookup below says nobody has the name or email.
+pub(crate) const NO_TEAM_MEMBER: &str = "no team member ";
+
 /// Finds the one team member a reference names; a full name shared by two people is ambiguous.
 pub(crate) async fn resolve_person(
     conn: &mut AnyConnection,
@@ -53,7 +56,7 @@ pub(crate) async fn resolve_person(
     match ids.as_slice() {
         [(id,)] => Ok(UserId(*id)),
         [] => Err(format!(
-            "no team member {person}; add them first (sherpa user add or import users)"
+            "{NO_TEAM_MEMBER}{person}; add them first (sherpa user add or import users)"
         )),
         _ => Err(format!(
             "{person} names more than one team member; use their email instead"
@@ -258,6 +261,7 @@ pub(crate) async fn upsert_user(
                 Some(&user_json(&next)),
             )
             .await?;
+            crate::pending_owners::claim(conn, now, actor, &next).await?;
             Ok((next, Change::Updated))
         }
         None => {
@@ -290,6 +294,7 @@ pub(crate) async fn upsert_user(
                 Some(&user_json(&user)),
             )
             .await?;
+            crate::pending_owners::claim(conn, now, actor, &user).await?;
             Ok((user, Change::Created))
         }
     }

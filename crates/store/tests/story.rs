@@ -83,19 +83,14 @@ async fn imports_are_idempotent_and_all_or_nothing() {
         .unwrap();
     assert_eq!(gamma.fields.lifecycle, Some(Lifecycle::Churned));
 
-    // One row names an owner nobody knows: nothing of the file is written.
-    let bad =
-        "Account ID,Account Name,Account Owner\n001D,Delta,Ana Lopez\n001E,Epsilon,Nobody Here\n";
+    // One row names a parent the book does not hold: nothing of the file is written.
+    let bad = "Account ID,Account Name,Account Owner,Parent Account ID\n001D,Delta,Ana Lopez,\n001E,Epsilon,Ana Lopez,001Z\n";
     match import_accounts(&db, bad).await {
         Err(StoreError::Rows(errors)) => {
             assert_eq!(errors.len(), 1);
             assert_eq!(errors[0].line, 3);
-            assert_eq!(errors[0].column.as_deref(), Some("Account Owner"));
-            assert!(
-                errors[0].message.contains("Nobody Here"),
-                "{}",
-                errors[0].message
-            );
+            assert_eq!(errors[0].column.as_deref(), Some("Parent Account ID"));
+            assert!(errors[0].message.contains("001Z"), "{}", errors[0].message);
         }
         other => panic!("expected rejected rows, got {other:?}"),
     }
@@ -109,6 +104,17 @@ async fn imports_are_idempotent_and_all_or_nothing() {
         .unwrap();
     assert_eq!(accounts.len(), 3, "Delta must not have been written");
 
+    // An owner who is not a team member does not refuse the row: the name waits on the account.
+    let unknown = "Account ID,Account Name,Account Owner\n001F,Zeta,Nobody Here\n";
+    let s = import_accounts(&db, unknown).await.unwrap();
+    assert_eq!(s.created, 1);
+    assert_eq!(s.unknown_owners, vec![("Nobody Here".to_string(), 1)]);
+    let waiting = db.store.pending_owners().await.unwrap();
+    assert_eq!(
+        (waiting[0].name.as_str(), waiting[0].accounts),
+        ("Nobody Here", 1)
+    );
+
     // Every write left an audit entry with before and after.
     let audit = db
         .store
@@ -119,7 +125,7 @@ async fn imports_are_idempotent_and_all_or_nothing() {
         })
         .await
         .unwrap();
-    assert_eq!(audit.len(), 3);
+    assert_eq!(audit.len(), 4, "three accounts, then Zeta");
     assert!(
         audit
             .iter()

@@ -167,9 +167,13 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             if !s.ignored_columns.is_empty() {
                 println!("ignored columns: {}", s.ignored_columns.join(", "));
             }
-            for w in [s.not_customers_words(), s.footer_words()]
-                .into_iter()
-                .flatten()
+            for w in [
+                s.not_customers_words(),
+                s.footer_words(),
+                s.unknown_owners_words(),
+            ]
+            .into_iter()
+            .flatten()
             {
                 println!("{w}");
             }

@@ -117,6 +117,21 @@ async fn list(db: &str) -> anyhow::Result<()> {
         ]);
     }
     print!("{}", table.to_text());
+    let pending = store.pending_owners().await?;
+    if !pending.is_empty() {
+        println!(
+            "\nNamed as owners by imports, not team members yet (add them and they own these):"
+        );
+        for p in pending {
+            println!(
+                "  {}: {} of {} account{}",
+                p.name,
+                p.function,
+                p.accounts,
+                if p.accounts == 1 { "" } else { "s" }
+            );
+        }
+    }
     Ok(())
 }
 

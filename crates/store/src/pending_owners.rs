@@ -1,0 +1,145 @@
+//! Owners a CRM file names who are not team members yet. An import does not refuse a file for
+//! them ("Sam Seller" is the AE in Salesforce but has no Sherpa login): the account is saved
+//! without that owner and keeps the name here; when a team member with that name or email is
+//! added, they own those accounts, audited as any change.
+
+use crate::audit::record;
+use crate::{Result, Store};
+use sherpa_core::text::fold;
+use sherpa_core::*;
+use sqlx::AnyConnection;
+
+/// A name a file gave as an owner, not yet a team member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingOwner {
+    pub name: String,
+    pub function: OwnerFunction,
+    /// Accounts waiting for them.
+    pub accounts: i64,
+}
+
+/// The name or email as the file wrote it, and how it is matched to a team member later.
+fn name_and_key(person: &PersonRef) -> Option<(String, String)> {
+    match person {
+        PersonRef::Email(e) => Some((e.to_string(), e.as_str().to_lowercase())),
+        PersonRef::Name(n) => Some((n.clone(), fold(n))),
+        PersonRef::Id(_) => None,
+    }
+}
+
+fn column(f: OwnerFunction) -> &'static str {
+    match f {
+        OwnerFunction::Csm => "csm_id",
+        OwnerFunction::Ae => "ae_id",
+        OwnerFunction::CustomerDevelopment => "cd_id",
+        OwnerFunction::ExecutiveSponsor => "sponsor_id",
+    }
+}
+
+/// Keeps the owners set aside for a saved account; an owner the file named who is a member
+/// replaces a name kept before.
+pub(crate) async fn keep(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    patch: &AccountPatch,
+    unknown: &[(OwnerFunction, PersonRef)],
+) -> Result<()> {
+    for f in patch.owners.keys() {
+        sqlx::query("DELETE FROM pending_owners WHERE account_id = $1 AND function = $2")
+            .bind(account.0)
+            .bind(f.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (f, r) in unknown {
+        let Some((name, key)) = name_and_key(r) else {
+            continue;
+        };
+        sqlx::query(
+            "INSERT INTO pending_owners (account_id, function, name, name_key) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (account_id, function) DO UPDATE SET name = excluded.name, name_key = excluded.name_key",
+        )
+        .bind(account.0)
+        .bind(f.as_str())
+        .bind(name)
+        .bind(key)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Gives a team member the accounts that waited for their name or email (an account whose
+/// owner was set since keeps that owner). Returns how many.
+pub(crate) async fn claim(
+    conn: &mut AnyConnection,
+    now: &str,
+    actor: &Actor,
+    user: &User,
+) -> Result<usize> {
+    let keys = [fold(&user.name), user.email.as_str().to_lowercase()];
+    let waiting: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT account_id, function FROM pending_owners WHERE name_key IN ($1, $2) ORDER BY account_id",
+    )
+    .bind(&keys[0])
+    .bind(&keys[1])
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut n = 0;
+    for (account, function) in waiting {
+        let f: OwnerFunction = crate::rows::parse("function", &function)?;
+        let col = column(f);
+        let set = sqlx::query(&format!(
+            "UPDATE accounts SET {col} = $1, updated_at = $2 WHERE id = $3 AND {col} IS NULL"
+        ))
+        .bind(user.id.0)
+        .bind(now)
+        .bind(account)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        sqlx::query("DELETE FROM pending_owners WHERE account_id = $1 AND function = $2")
+            .bind(account)
+            .bind(&function)
+            .execute(&mut *conn)
+            .await?;
+        if set > 0 {
+            n += 1;
+            let owner = serde_json::json!({ format!("owners.{function}"): user.id.to_string() });
+            let before = serde_json::json!({ format!("owners.{function}"): null });
+            record(
+                conn,
+                now,
+                actor,
+                "update",
+                "account",
+                account,
+                Some(&before),
+                Some(&owner),
+            )
+            .await?;
+        }
+    }
+    Ok(n)
+}
+
+impl Store {
+    /// The names files gave as owners who are not team members yet, with their accounts.
+    pub async fn pending_owners(&self) -> Result<Vec<PendingOwner>> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT MIN(name), function, COUNT(*) FROM pending_owners GROUP BY name_key, function \
+             ORDER BY COUNT(*) DESC, MIN(name)",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(name, function, accounts)| {
+                Ok(PendingOwner {
+                    name,
+                    function: crate::rows::parse("function", &function)?,
+                    accounts,
+                })
+            })
+            .collect()
+    }
+}
