@@ -61,6 +61,11 @@ impl<'a> Batch<'a> {
             Change::Updated => self.summary.updated += 1,
             Change::Unchanged => self.summary.unchanged += 1,
         }
+    }
+
+    /// One more row taken in the file's main pass (the slow one: a second pass for parents or
+    /// managers is quick), for the progress shown.
+    fn row_read(&mut self) {
         self.done += 1;
         if self.done.is_multiple_of(500) {
             (self.progress)(self.done);
@@ -225,6 +230,7 @@ impl Store {
         let mut saved = Vec::with_capacity(file.rows.len());
         let mut unknown_owners: std::collections::BTreeMap<String, usize> = Default::default();
         for row in &file.rows {
+            batch.row_read();
             let mut patch = AccountPatch {
                 parent: None,
                 ..row.patch.clone()
@@ -289,6 +295,7 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let mut batch = Batch::new(file, progress);
         for row in &file.rows {
+            batch.row_read();
             let existing: Option<(i64,)> = match &row.key {
                 ContactKey::ExternalId(x) => {
                     sqlx::query_as("SELECT id FROM contacts WHERE external_id = $1")
@@ -331,6 +338,7 @@ impl Store {
         let mut batch = Batch::new(file, progress);
         let mut saved = Vec::new();
         for row in &file.rows {
+            batch.row_read();
             let existing = match row.patch.external_id.clone().flatten() {
                 Some(x) => contract_id_by_external_id(&mut tx, &x).await?,
                 None => natural_contract(&mut tx, &row.patch).await?,
@@ -376,6 +384,7 @@ impl Store {
         // People first, managers second: a manager may be listed below their reports.
         let mut changes = Vec::new();
         for row in &file.rows {
+            batch.row_read();
             let p = UserPatch {
                 manager: None,
                 ..row.patch.clone()
@@ -429,6 +438,7 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let mut batch = Batch::new(file, progress);
         for row in &file.rows {
+            batch.row_read();
             let input = &row.input;
             if input.external_id.is_none() && natural_activity(&mut tx, input).await? {
                 batch.count(Change::Unchanged);
@@ -455,6 +465,7 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let mut batch = Batch::new(file, progress);
         for row in &file.rows {
+            batch.row_read();
             let r = match crate::accounts::resolve_account(&mut tx, &row.account).await {
                 Ok(account) => {
                     let t = TicketFields {
@@ -483,6 +494,7 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let mut batch = Batch::new(file, progress);
         for row in &file.rows {
+            batch.row_read();
             let r = match crate::accounts::resolve_account(&mut tx, &row.account).await {
                 Ok(account) => {
                     let contact = match &row.contact_email {

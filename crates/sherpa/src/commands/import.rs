@@ -132,8 +132,17 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
         .rows
         .len();
     let app = crate::app(db).await?;
-    let bar = super::progress(rows as u64, "importing");
-    let tick = |n: usize| bar.set_position(n as u64);
+    let bar = super::progress(rows as u64, "checking");
+    // Checking the whole file comes before the first row is saved: the estimate starts from
+    // the first saved row, or it would count the checking time against every row still to go.
+    let saving = std::sync::atomic::AtomicBool::new(false);
+    let tick = |n: usize| {
+        if n > 0 && !saving.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            bar.set_message("importing");
+            bar.reset_eta();
+        }
+        bar.set_position(n as u64);
+    };
     let cmd = ImportSheet {
         kind,
         bytes: &bytes,
