@@ -627,6 +627,20 @@ async fn salesforce_ids_of_15_and_18_characters_are_one_record_and_report_footer
     assert_eq!(rows[0]["account_external_id"], "001D000000IqhSL", "{rows}");
     let accounts = ok(&sherpa(&url, &["export", "accounts", "--format", "csv"]));
     assert_eq!(accounts.lines().count(), 3, "{accounts}");
+    // HubSpot lists every company a contact is associated with: the first is theirs.
+    let hubspot = write(
+        dir.path(),
+        "hubspot-contacts.csv",
+        "Record ID,First Name,Last Name,Email,Associated Company IDs\r\n\
+         501,Kim,Lee,kim@globex.example,0015g00000Abcde;001D000000IqhSL\r\n",
+    );
+    assert!(ok(&sherpa(&url, &["import", "contacts", &hubspot])).contains("1 created"));
+    let json = ok(&sherpa(&url, &["export", "contacts", "--format", "json"]));
+    assert!(
+        json.contains(r#""account_external_id":"0015g00000Abcde""#)
+            || json.contains(r#""account_external_id": "0015g00000Abcde""#),
+        "{json}"
+    );
 }
 
 #[tokio::test]

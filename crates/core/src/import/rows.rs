@@ -1,6 +1,6 @@
 //! Turns a sheet's rows into validated changes, one function per kind of file.
 
-use super::cells::Cells;
+use super::cells::{Cells, salesforce_id};
 use super::columns::{Columns, ImportKind, Mapping, match_columns};
 use super::{RowError, Sheet};
 use crate::book::*;
@@ -307,7 +307,15 @@ pub fn parse_contacts(sheet: &Sheet, mapping: &Mapping) -> Result<Parsed<Contact
         let account = {
             let v = c.text("account_external_id", limits::EXTERNAL_ID);
             c.required("account_external_id", v)
-        };
+        }
+        // HubSpot lists every company a contact is associated with ("1234;5678"): the
+        // contact belongs to one account in Sherpa, the first (HubSpot's primary company).
+        .map(
+            |ids| match ids.split(';').map(str::trim).find(|x| !x.is_empty()) {
+                Some(first) => salesforce_id(first).to_string(),
+                None => ids,
+            },
+        );
         let p = ContactPatch {
             account: account.map(|a| Some(AccountRef::ExternalId(a))),
             external_id: c.text("external_id", limits::EXTERNAL_ID),
