@@ -4,9 +4,11 @@
 #[path = "../../store/tests/support.rs"]
 mod support;
 
+mod common;
+
 use std::collections::{BTreeSet, HashMap};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn sherpa(db: &str, args: &[&str]) -> String {
     let o = Command::new(env!("CARGO_BIN_EXE_sherpa"))
@@ -36,14 +38,7 @@ async fn start(db: &str, port: u16) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("start sherpa serve");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
-        .await
-        .is_err()
-    {
-        assert!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    common::wait_until_serving(port).await;
     child
 }
 

@@ -4,8 +4,9 @@
 #[path = "../../store/tests/support.rs"]
 mod support;
 
+mod common;
+
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 /// The log a server writes to a file from its start until it answers.
 async fn log_of(db: &str, format: &str) -> String {
@@ -24,14 +25,7 @@ async fn log_of(db: &str, format: &str) -> String {
         .stderr(std::fs::File::create(&file).unwrap())
         .spawn()
         .expect("start sherpa serve");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
-        .await
-        .is_err()
-    {
-        assert!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    common::wait_until_serving(port).await;
     child.kill().unwrap();
     child.wait().unwrap();
     std::fs::read_to_string(&file).unwrap()

@@ -245,7 +245,7 @@ impl Store {
                 crate::pending_owners::keep(&mut tx, *id, &patch, &unknown).await?;
                 for (_, person) in &unknown {
                     *unknown_owners
-                        .entry(person.to_string().trim_matches('"').to_string())
+                        .entry(crate::pending_owners::shown(person))
                         .or_default() += 1;
                 }
             }

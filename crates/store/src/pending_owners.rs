@@ -18,6 +18,11 @@ pub struct PendingOwner {
     pub accounts: i64,
 }
 
+/// The name or email as the file wrote it ("Sam Seller"), for the import's summary.
+pub(crate) fn shown(person: &PersonRef) -> String {
+    name_and_key(person).map_or_else(|| person.to_string(), |(name, _)| name)
+}
+
 /// The name or email as the file wrote it, and how it is matched to a team member later.
 fn name_and_key(person: &PersonRef) -> Option<(String, String)> {
     match person {
