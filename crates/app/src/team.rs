@@ -184,6 +184,33 @@ impl App {
         Ok(self.store.revoke_token(&by.actor(), id).await?)
     }
 
+    /// Names files gave as owners who are not team members yet, with their accounts (admins).
+    pub async fn pending_owners(&self, by: &Caller) -> Result<Vec<sherpa_store::PendingOwner>> {
+        by.may(|u| u.may_administer())?;
+        Ok(self.store.pending_owners().await?)
+    }
+
+    /// Gives the accounts waiting for an owner a file named (`name`, as the file wrote it) to a
+    /// team member who goes by another name or email here (admins). Returns how many accounts
+    /// they now own; each change is in the audit log.
+    pub async fn assign_pending_owner(
+        &self,
+        by: &Caller,
+        name: &str,
+        member: &PersonRef,
+    ) -> Result<usize> {
+        by.may(|u| u.may_administer())?;
+        let id = self
+            .store
+            .find_person(member)
+            .await
+            .map_err(|e| named("member", e))?;
+        Ok(self
+            .store
+            .assign_pending_owner(&by.actor(), name, id)
+            .await?)
+    }
+
     async fn manager_email(&self, manager: Option<&PersonRef>) -> Result<Option<Email>> {
         let Some(person) = manager else {
             return Ok(None);

@@ -158,6 +158,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(tasks::update_task))
         .routes(routes!(users::list_users))
         .routes(routes!(users::update_user))
+        .routes(routes!(users::list_pending_owners))
+        .routes(routes!(users::assign_pending_owner))
         .routes(routes!(usage::account_usage))
         .routes(routes!(usage::list_events))
         .routes(routes!(usage::intake_status))

@@ -615,6 +615,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         ),
         case(
             "POST",
+            "/admin/pending-owners",
+            "/admin/pending-owners",
+            form(&[("name", "Sam Seller"), ("member", "viewer@example.com")]),
+            ADMIN,
+        ),
+        case(
+            "POST",
             "/admin/users/{id}/password",
             &format!("/admin/users/{viewer_id}/password"),
             form(&[("password", "another long password")]),
@@ -751,6 +758,8 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("PATCH", "/api/v1/tasks/{id}", format!("/api/v1/tasks/{task}"), Body::Json(json!({"priority": "high"})), API_OWNER_EDIT),
         api("GET", "/api/v1/users", "/api/v1/users".into(), Body::None, API_READ),
         api("PATCH", "/api/v1/users/{id}", format!("/api/v1/users/{viewer_id}"), Body::Json(json!({"role": "viewer", "function": "operations"})), API_ADMIN),
+        api("GET", "/api/v1/pending-owners", "/api/v1/pending-owners".into(), Body::None, API_ADMIN),
+        api("POST", "/api/v1/pending-owners/assign", "/api/v1/pending-owners/assign".into(), Body::Json(json!({"name": "Sam Seller", "user_id": viewer_id.to_string()})), API_ADMIN),
         api("GET", "/api/v1/custom-fields", "/api/v1/custom-fields".into(), Body::None, API_READ),
         api("POST", "/api/v1/custom-fields", "/api/v1/custom-fields".into(), Body::Json(json!({"key": "tier_note", "label": "Tier note", "kind": "text"})), API_MANAGE),
         api("GET", "/api/v1/accounts/{id}/usage", format!("/api/v1/accounts/{o}/usage?from=2026-11-01&to=2026-11-30"), Body::None, API_READ),

@@ -189,6 +189,52 @@ async fn the_book_through_the_api() {
         (body["created"].as_u64(), body["unchanged"].as_u64()),
         (Some(1), Some(1))
     );
+    assert_eq!(body["unknown_owners"], json!([]));
+
+    // An owner who is not a team member is named in the answer, not lost in silence; an admin
+    // gives that name's accounts to the member they are here.
+    let items =
+        json!({"items": [{"external_id": "G-1", "name": "Gamma", "owners": {"ae": "Sam Seller"}}]});
+    let (status, body) = app
+        .call("POST", "/api/v1/accounts/bulk", Some(&admin), Some(items))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["unknown_owners"],
+        json!([{"name": "Sam Seller", "items": 1}])
+    );
+    let (_, waiting) = app
+        .call("GET", "/api/v1/pending-owners", Some(&admin), None)
+        .await;
+    assert_eq!(
+        waiting["items"],
+        json!([{"name": "Sam Seller", "function": "ae", "accounts": 1}])
+    );
+    let (_, people) = app.call("GET", "/api/v1/users", Some(&admin), None).await;
+    let viewer_id = people["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "viewer@example.com")
+        .unwrap()["id"]
+        .clone();
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/v1/pending-owners/assign",
+            Some(&admin),
+            Some(json!({"name": "Sam Seller", "user_id": viewer_id})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["accounts"].as_u64()),
+        (StatusCode::OK, Some(1)),
+        "{body}"
+    );
+    let (_, gamma) = app
+        .call("GET", "/api/v1/accounts?q=gamma", Some(&admin), None)
+        .await;
+    assert_eq!(gamma["items"][0]["owners"]["ae"], viewer_id);
 
     // Filters and sort.
     let (_, list) = app

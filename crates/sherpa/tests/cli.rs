@@ -759,13 +759,14 @@ async fn an_owner_who_is_not_a_team_member_is_kept_by_name_until_they_are_added(
         "Account ID,Account Name,Account Owner,CSM\r\n\
          0015g00000A1,Acme,Sam Seller,Ana Lopez\r\n\
          0015g00000B2,Globex,Sam Seller,kim@example.com\r\n\
-         0015g00000C3,Hooli,Ana Lopez,\r\n",
+         0015g00000C3,Hooli,Ana Lopez,\r\n\
+         0015g00000D4,Initech,,A. Lopez\r\n",
     );
     let out = ok(&sherpa(&url, &["import", "accounts", &file]));
-    assert!(out.contains("3 created"), "{out}");
+    assert!(out.contains("4 created"), "{out}");
     assert!(
         out.contains(
-            "kept by name on their accounts: Sam Seller (2 rows), kim@example.com (1 row)"
+            "kept by name on their accounts: A. Lopez (1 row), Sam Seller (2 rows), kim@example.com (1 row)"
         ),
         "{out}"
     );
@@ -807,7 +808,43 @@ async fn an_owner_who_is_not_a_team_member_is_kept_by_name_until_they_are_added(
     assert_eq!(owners(&after, "Acme", "ae_email"), "sam@example.com");
     assert_eq!(owners(&after, "Globex", "ae_email"), "sam@example.com");
     assert_eq!(owners(&after, "Globex", "csm_email"), "kim@example.com");
+    // "A. Lopez" in the CRM is Ana here: an admin gives her that name's accounts.
+    let given = ok(&sherpa(
+        &url,
+        &["user", "assign-owner", "a. lopez", "ana@example.com"],
+    ));
+    assert!(
+        given.contains("ana@example.com now owns 1 account"),
+        "{given}"
+    );
+    let unknown = sherpa(&url, &["user", "assign-owner", "Nobody", "ana@example.com"]);
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr)
+            .contains("no account waits for an owner named \"Nobody\""),
+        "{}",
+        String::from_utf8_lossy(&unknown.stderr)
+    );
+    let after = ok(&sherpa(&url, &["export", "accounts", "--format", "json"]));
+    assert_eq!(owners(&after, "Initech", "csm_email"), "ana@example.com");
     assert!(!ok(&sherpa(&url, &["user", "list"])).contains("not team members yet"));
+
+    // A later export without Initech deletes nothing: the import names what the file lacks.
+    let later = write(
+        dir.path(),
+        "later.csv",
+        "Account ID,Account Name\r\n0015g00000A1,Acme\r\n0015g00000B2,Globex\r\n0015g00000C3,Hooli\r\n",
+    );
+    let out = ok(&sherpa(
+        &url,
+        &["import", "accounts", &later, "--list-missing"],
+    ));
+    assert!(
+        out.contains("1 account in Sherpa is not in this file; it was kept as it is.\n  Initech (external id 0015g00000D4"),
+        "{out}"
+    );
+    let kept = ok(&sherpa(&url, &["export", "accounts", "--format", "json"]));
+    assert!(kept.contains("Initech"), "{kept}");
     let audit = ok(&sherpa(&url, &["export", "audit", "--format", "json"]));
     assert!(
         audit.contains("owners.ae"),

@@ -29,12 +29,9 @@ impl<'a> Batch<'a> {
         Batch {
             summary: ImportSummary {
                 ignored_columns: file.ignored_columns.clone(),
-                not_customers: file
-                    .not_customers
-                    .iter()
-                    .map(|(v, n)| (v.clone(), *n))
-                    .collect(),
+                left_out: file.left_out.iter().map(|(v, n)| (v.clone(), *n)).collect(),
                 footer: file.footer.clone(),
+                assumed_annual: file.assumed_annual,
                 ..Default::default()
             },
             errors: Vec::new(),
@@ -140,6 +137,36 @@ async fn arr_of(
     });
     Ok(out)
 }
+
+/// What the book holds of one kind that a whole file did not name, by name: `held` selects
+/// each record's id, account id, external id and name.
+async fn not_in_file(
+    conn: &mut AnyConnection,
+    held: &str,
+    named: &[i64],
+) -> Result<Vec<HeldRecord>> {
+    let named: std::collections::HashSet<i64> = named.iter().copied().collect();
+    let rows: Vec<(i64, Option<i64>, Option<String>, String)> =
+        sqlx::query_as(held).fetch_all(conn).await?;
+    let mut out: Vec<HeldRecord> = rows
+        .into_iter()
+        .filter(|(id, ..)| !named.contains(id))
+        .map(|(id, account_id, external_id, name)| HeldRecord {
+            id,
+            account_id,
+            external_id,
+            name,
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    Ok(out)
+}
+
+const HELD_ACCOUNTS: &str = "SELECT id, id, external_id, name FROM accounts";
+const HELD_CONTACTS: &str = "SELECT id, account_id, external_id, name FROM contacts";
+const HELD_TERMS: &str = "SELECT c.id, c.account_id, c.external_id, \
+     a.name || ', ' || c.start_date || ' to ' || c.end_date \
+     FROM contracts c JOIN accounts a ON a.id = c.account_id";
 
 /// A second pass's change counts as an update of a row the first pass left unchanged.
 fn combined(first: Change, second: Change) -> Change {
@@ -253,6 +280,7 @@ impl Store {
         }
         batch.summary.unknown_owners = unknown_owners.into_iter().collect();
         if batch.errors.is_empty() {
+            let saved_ids: Vec<AccountId> = saved.iter().map(|(id, _)| *id).collect();
             for (row, (id, change)) in file.rows.iter().zip(saved) {
                 let mut change = change;
                 if row.patch.parent.is_some() {
@@ -266,6 +294,10 @@ impl Store {
                     }
                 }
                 batch.count(change);
+            }
+            if file.whole_file {
+                let named: Vec<i64> = saved_ids.iter().map(|id| id.0).collect();
+                batch.summary.not_in_file = not_in_file(&mut tx, HELD_ACCOUNTS, &named).await?;
             }
         }
         let r = batch.finish(tx, dry_run).await;
@@ -294,6 +326,7 @@ impl Store {
         let now = self.now();
         let mut tx = self.write_tx().await?;
         let mut batch = Batch::new(file, progress);
+        let mut named = Vec::with_capacity(file.rows.len());
         for row in &file.rows {
             batch.row_read();
             let existing: Option<(i64,)> = match &row.key {
@@ -318,9 +351,13 @@ impl Store {
                 &row.patch,
             )
             .await;
-            if let Some((_, c)) = batch.outcome(row.line, r)? {
+            if let Some((id, c)) = batch.outcome(row.line, r)? {
                 batch.count(c);
+                named.push(id.0);
             }
+        }
+        if file.whole_file && batch.errors.is_empty() {
+            batch.summary.not_in_file = not_in_file(&mut tx, HELD_CONTACTS, &named).await?;
         }
         self.imported(batch.finish(tx, dry_run).await, dry_run)
     }
@@ -366,6 +403,10 @@ impl Store {
                         .await?;
             }
             batch.summary.arr_after = arr_of(&mut tx, &accounts, self.currency()).await?;
+        }
+        if file.whole_file && batch.errors.is_empty() {
+            let named: Vec<i64> = saved.iter().map(|id| id.0).collect();
+            batch.summary.not_in_file = not_in_file(&mut tx, HELD_TERMS, &named).await?;
         }
         let r = batch.finish(tx, dry_run).await;
         self.with_lifecycles(r, dry_run).await

@@ -4,7 +4,7 @@
 //! added, they own those accounts, audited as any change.
 
 use crate::audit::record;
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 use sherpa_core::text::fold;
 use sherpa_core::*;
 use sqlx::AnyConnection;
@@ -83,6 +83,17 @@ pub(crate) async fn claim(
     user: &User,
 ) -> Result<usize> {
     let keys = [fold(&user.name), user.email.as_str().to_lowercase()];
+    give(conn, now, actor, user, &keys).await
+}
+
+/// Gives `user` the accounts waiting for a name or email folded to one of `keys`.
+async fn give(
+    conn: &mut AnyConnection,
+    now: &str,
+    actor: &Actor,
+    user: &User,
+    keys: &[String; 2],
+) -> Result<usize> {
     let waiting: Vec<(i64, String)> = sqlx::query_as(
         "SELECT account_id, function FROM pending_owners WHERE name_key IN ($1, $2) ORDER BY account_id",
     )
@@ -129,6 +140,51 @@ pub(crate) async fn claim(
 }
 
 impl Store {
+    /// Gives the accounts waiting for an owner named `name` (as a file wrote it, any case) to
+    /// a team member who goes by another name there ("Sam Seller" in the CRM is
+    /// sam.s@example.com here). Returns how many accounts they now own; an account whose owner
+    /// was set since keeps that owner.
+    pub async fn assign_pending_owner(
+        &self,
+        actor: &Actor,
+        name: &str,
+        user: UserId,
+    ) -> Result<usize> {
+        let key = fold(name.trim());
+        let now = self.now();
+        let member = self.user(user).await.map_err(|e| match e {
+            StoreError::NotFound { .. } => {
+                StoreError::invalid("user", format!("no team member with id {user}"))
+            }
+            other => other,
+        })?;
+        let mut tx = self.write_tx().await?;
+        let waiting: Option<(i64,)> =
+            sqlx::query_as("SELECT COUNT(*) FROM pending_owners WHERE name_key = $1")
+                .bind(&key)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if waiting.is_none_or(|(n,)| n == 0) {
+            return Err(StoreError::invalid(
+                "name",
+                format!(
+                    "no account waits for an owner named \"{}\"; the names waiting are listed \
+                     with the team",
+                    name.trim()
+                ),
+            ));
+        }
+        if !member.active {
+            return Err(StoreError::invalid(
+                "user",
+                format!("{} is inactive; reactivate them first", member.name),
+            ));
+        }
+        let n = give(&mut tx, &now, actor, &member, &[key.clone(), key]).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// The names files gave as owners who are not team members yet, with their accounts.
     pub async fn pending_owners(&self) -> Result<Vec<PendingOwner>> {
         let rows: Vec<(String, String, i64)> = sqlx::query_as(

@@ -109,6 +109,9 @@ async fn imports_are_idempotent_and_all_or_nothing() {
     let s = import_accounts(&db, unknown).await.unwrap();
     assert_eq!(s.created, 1);
     assert_eq!(s.unknown_owners, vec![("Nobody Here".to_string(), 1)]);
+    // The file lacks the three accounts imported before: they are listed, never deleted.
+    let missing: Vec<&str> = s.not_in_file.iter().map(|h| h.name.as_str()).collect();
+    assert_eq!(missing, ["Acme Corp", "Beta Ltd", "Gamma plc"]);
     let waiting = db.store.pending_owners().await.unwrap();
     assert_eq!(
         (waiting[0].name.as_str(), waiting[0].accounts),
@@ -131,6 +134,31 @@ async fn imports_are_idempotent_and_all_or_nothing() {
             .iter()
             .all(|e| e.before.is_none() && e.after.is_some())
     );
+
+    // "Nobody Here" is Ana in Sherpa: an admin gives her the account that waited, audited.
+    let refused = db
+        .store
+        .assign_pending_owner(&admin(), "Somebody Else", ana.id)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("Somebody Else"), "{refused}");
+    let n = db
+        .store
+        .assign_pending_owner(&admin(), "nobody here", ana.id)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    assert!(db.store.pending_owners().await.unwrap().is_empty());
+    let (accounts, _) = db
+        .store
+        .accounts(&AccountQuery {
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let zeta = accounts.iter().find(|a| a.fields.name == "Zeta").unwrap();
+    assert_eq!(zeta.fields.owners.ae, Some(ana.id));
 }
 
 #[tokio::test]
@@ -213,6 +241,91 @@ async fn contract_terms_drive_arr_renewal_and_history() {
         parsed.errors[0].message.contains("\"12k$\""),
         "{}",
         parsed.errors[0].message
+    );
+}
+
+#[tokio::test]
+async fn won_opportunities_and_deals_become_contract_terms() {
+    let db = TestDb::new().await;
+    team(&db).await;
+    import_accounts(&db, SALESFORCE).await.unwrap();
+    let terms = |csv: &str| {
+        parse_contracts(&read_sheet(csv.as_bytes()).unwrap(), &Mapping::default()).unwrap()
+    };
+
+    // A Salesforce opportunity report: open and lost deals are left out and counted; a won
+    // deal's term starts at its close date and, with no term length, lasts 12 months.
+    let report = "\"Opportunity ID\",\"Account ID\",\"Opportunity Name\",\"Stage\",\"Amount\",\"Close Date\",\"Type\"\r\n\
+        \"0065g00000X1AAA\",\"001A\",\"Acme renewal\",\"Closed Won\",\"24,000.00\",\"1/15/2026\",\"Existing Business\"\r\n\
+        \"0065g00000X2AAA\",\"001B\",\"Beta new\",\"Closed Lost\",\"5,000.00\",\"2/1/2026\",\"New Business\"\r\n\
+        \"0065g00000X3AAA\",\"001B\",\"Beta upsell\",\"Prospecting\",\"7,000.00\",\"3/1/2026\",\"Existing Business\"\r\n";
+    let parsed = terms(report);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let s = db
+        .store
+        .import_contracts(&admin(), &parsed, false, &none)
+        .await
+        .unwrap();
+    assert_eq!(s.created, 1);
+    assert_eq!(
+        s.left_out,
+        vec![
+            ("Closed Lost".to_string(), 1),
+            ("Prospecting".to_string(), 1)
+        ]
+    );
+    assert_eq!(s.assumed_annual, 1);
+    assert_eq!(
+        s.left_out_words(ImportKind::Contracts).unwrap(),
+        "2 rows left out, not closed-won deals: 1 Closed Lost, 1 Prospecting."
+    );
+    let by_crm_id = |x: &'static str| {
+        let store = db.store.clone();
+        async move {
+            let q = AccountQuery {
+                external_id: Some(x.into()),
+                limit: 1,
+                ..Default::default()
+            };
+            store.accounts(&q).await.unwrap().0.remove(0)
+        }
+    };
+    let acme = by_crm_id("001A").await;
+    assert_eq!(acme.arr.amount, Decimal::new(24_000, 0));
+    assert_eq!(
+        db.store.renewal_date(acme.id).await.unwrap(),
+        NaiveDate::from_ymd_opt(2027, 1, 14)
+    );
+
+    // A HubSpot deal export: the stage by its internal name, the close date with its time,
+    // the first of the associated companies, a term length in months.
+    let deals = "Record ID,Deal Name,Deal Stage,Amount,Close Date,Associated Company IDs,Term (months)\n\
+        9001,Beta two years,closedwon,6000,2026-02-01 14:03,001B;001A,24\n\
+        9002,Gamma pilot,appointmentscheduled,1000,2026-04-01 09:00,001C,12\n";
+    let s = db
+        .store
+        .import_contracts(&admin(), &terms(deals), false, &none)
+        .await
+        .unwrap();
+    assert_eq!((s.created, s.assumed_annual), (1, 0));
+    assert_eq!(s.left_out, vec![("appointmentscheduled".to_string(), 1)]);
+    // The file has the HubSpot deal and not the Salesforce one: it is listed, not deleted.
+    let missing: Vec<&str> = s.not_in_file.iter().map(|h| h.name.as_str()).collect();
+    assert_eq!(missing, ["Acme Corp, 2026-01-15 to 2027-01-14"]);
+    let beta = by_crm_id("001B").await;
+    assert_eq!(
+        db.store.renewal_date(beta.id).await.unwrap(),
+        NaiveDate::from_ymd_opt(2028, 1, 31)
+    );
+
+    // A won deal with a term of 0 months names its line and column.
+    let bad = terms(
+        "Id,AccountId,StageName,Amount,CloseDate,Term Months\n006X,001C,Closed Won,10,2026-01-01,0\n",
+    );
+    assert_eq!(bad.errors.len(), 1);
+    assert_eq!(
+        (bad.errors[0].line, bad.errors[0].column.as_deref()),
+        (2, Some("Term Months"))
     );
 }
 

@@ -19,8 +19,11 @@ pub fn parse_date_cell(s: &str) -> Result<NaiveDate, Invalid> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Ok(dt.date_naive());
     }
-    if let Ok(dt) = NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S") {
-        return Ok(dt.date());
+    // HubSpot writes a deal's close date with its time ("2026-01-15 14:03").
+    for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(t, fmt) {
+            return Ok(dt.date());
+        }
     }
     Err(Invalid(format!(
         "\"{t}\" is not a date; expected YYYY-MM-DD like 2026-03-31"

@@ -184,7 +184,16 @@ const CONTRACTS: &[FieldSpec] = &[
         ],
     ),
     f("product", &["products", "product name"]),
-    f("arr", &["annual recurring revenue", "arr amount", "amount"]),
+    f(
+        "arr",
+        &[
+            "annual recurring revenue",
+            "annual recurring revenue (arr)",
+            "arr amount",
+            "amount",
+            "amount in company currency",
+        ],
+    ),
     f(
         "currency",
         &["currency code", "opportunity currency", "amount currency"],
@@ -202,6 +211,26 @@ const CONTRACTS: &[FieldSpec] = &[
     f(
         "renewal_date",
         &["renewal date", "next renewal date", "renews on", "renewal"],
+    ),
+    // Opportunity and deal exports: the close date starts the term, the stage says whether
+    // the deal was won, the term's length in months ends it.
+    f(
+        "close_date",
+        &["close date", "closed date", "closed won date"],
+    ),
+    f("stage", &["stage name", "deal stage", "opportunity stage"]),
+    f(
+        "term_months",
+        &[
+            "term (months)",
+            "term months",
+            "term length",
+            "term length (months)",
+            "contract term",
+            "contract term (months)",
+            "contract length",
+            "subscription term",
+        ],
     ),
     f("status", &["contract status"]),
     f("outcome", &["renewal outcome"]),
@@ -409,8 +438,8 @@ impl ImportKind {
             ImportKind::Contracts => &[
                 "account_external_id",
                 "arr",
-                "start_date",
-                "end_date|renewal_date",
+                "start_date|close_date",
+                "end_date|renewal_date|term_months|close_date",
             ],
             ImportKind::Users => &["email"],
             ImportKind::Activities => &["account_external_id", "kind", "occurred_at"],

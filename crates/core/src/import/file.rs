@@ -68,8 +68,10 @@ impl ImportFile {
             ignored_columns: vec![],
             columns: Default::default(),
             derive_outcomes: true,
-            not_customers: Default::default(),
+            left_out: Default::default(),
             footer: Vec::new(),
+            assumed_annual: 0,
+            whole_file: false,
         }
     }
 }

@@ -17,11 +17,16 @@ pub struct Parsed<T> {
     pub columns: Columns,
     /// Contract terms: whether ended terms without an outcome get one from the next term.
     pub derive_outcomes: bool,
-    /// Accounts: rows left out because the CRM says they are not customers (prospects,
-    /// partners, leads), counted by the value as the file writes it.
-    pub not_customers: BTreeMap<String, usize>,
+    /// Rows left out because the CRM says they are not customers (prospects, partners,
+    /// leads) or not closed-won deals, counted by the value as the file writes it.
+    pub left_out: BTreeMap<String, usize>,
     /// A report's footer lines, left out (see `Sheet::footer`).
     pub footer: Vec<String>,
+    /// Contract terms: deals taken as 12-month terms for want of an end date or term length.
+    pub assumed_annual: usize,
+    /// Read from a file, an export of every record of its kind, so the import reports what the
+    /// book holds that the file lacks; the API's bulk items are a few records, not a file.
+    pub whole_file: bool,
 }
 
 /// How an imported account is matched to one already in the book: by its CRM id, else its
@@ -91,8 +96,10 @@ fn parse_rows<T>(
         ignored_columns: columns.ignored.clone(),
         columns: columns.clone(),
         derive_outcomes: mapping.derive_outcomes.unwrap_or(true),
-        not_customers: BTreeMap::new(),
+        left_out: BTreeMap::new(),
         footer: sheet.footer.clone(),
+        assumed_annual: 0,
+        whole_file: true,
     };
     for r in &sheet.rows {
         let mut cells = Cells::new(r, &columns);
@@ -180,12 +187,12 @@ pub fn parse_accounts(
         }
     }
     let mut seen = HashSet::new();
-    let mut not_customers: BTreeMap<String, usize> = BTreeMap::new();
+    let mut left_out: BTreeMap<String, usize> = BTreeMap::new();
     let mut parsed = parse_rows(ImportKind::Accounts, sheet, mapping, |c| {
         // A CRM export holds prospects and partners too: they are left out and counted, not
         // refused; a customer row with a value Sherpa does not know still is.
         if let Some(v) = c.get("lifecycle").filter(|v| not_a_customer(v)) {
-            *not_customers.entry(v.trim().to_string()).or_default() += 1;
+            *left_out.entry(v.trim().to_string()).or_default() += 1;
             return None;
         }
         let mut p = AccountPatch {
@@ -274,8 +281,76 @@ pub fn parse_accounts(
             patch: p,
         })
     })?;
-    parsed.not_customers = not_customers;
+    parsed.left_out = left_out;
     Ok(parsed)
+}
+
+/// HubSpot lists every company a contact or deal is associated with ("1234;5678"): the record
+/// belongs to one account in Sherpa, the first (HubSpot's primary company).
+fn first_company(ids: String) -> String {
+    match ids.split(';').map(str::trim).find(|x| !x.is_empty()) {
+        Some(first) => salesforce_id(first).to_string(),
+        None => ids,
+    }
+}
+
+/// Whether a deal's stage is won: Salesforce's "Closed Won", HubSpot's "Closed Won" label or
+/// `closedwon` internal name.
+fn closed_won(stage: &str) -> bool {
+    let key: String = stage
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_lowercase();
+    key == "closedwon" || key == "won"
+}
+
+/// The term a deal buys: the close date starts it when the file has no start date; it ends
+/// at the end date, the day before the renewal date, or after the term's months (12 when the
+/// file says nothing, counted in `assumed_annual`).
+fn term_dates(
+    c: &mut Cells,
+    assumed_annual: &mut usize,
+) -> (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>) {
+    let start = if c.get("start_date").is_some() || c.get("close_date").is_none() {
+        let v = c.date("start_date");
+        c.required("start_date", v)
+    } else {
+        let v = c.date("close_date");
+        c.required("close_date", v)
+    };
+    let end = if c.get("end_date").is_some() {
+        let v = c.date("end_date");
+        c.required("end_date", v)
+    } else if c.get("renewal_date").is_some() {
+        let v = c.date("renewal_date");
+        c.required("renewal_date", v)
+            .map(|renews| renews - chrono::Days::new(1))
+    } else {
+        let annual = |assumed: &mut usize| {
+            *assumed += 1;
+            Some(12)
+        };
+        let months = match c.get("term_months") {
+            None => annual(assumed_annual),
+            Some(_) => match c.whole_number("term_months", 120) {
+                Some(Some(0)) => {
+                    c.error("term_months", "a term lasts at least 1 month");
+                    None
+                }
+                Some(Some(m)) => Some(m),
+                Some(None) => annual(assumed_annual),
+                None => None,
+            },
+        };
+        match (start, months) {
+            (Some(s), Some(m)) => s
+                .checked_add_months(chrono::Months::new(m as u32))
+                .map(|d| d - chrono::Days::new(1)),
+            _ => None,
+        }
+    };
+    (start, end)
 }
 
 pub fn parse_contacts(sheet: &Sheet, mapping: &Mapping) -> Result<Parsed<ContactRow>, String> {
@@ -308,14 +383,7 @@ pub fn parse_contacts(sheet: &Sheet, mapping: &Mapping) -> Result<Parsed<Contact
             let v = c.text("account_external_id", limits::EXTERNAL_ID);
             c.required("account_external_id", v)
         }
-        // HubSpot lists every company a contact is associated with ("1234;5678"): the
-        // contact belongs to one account in Sherpa, the first (HubSpot's primary company).
-        .map(
-            |ids| match ids.split(';').map(str::trim).find(|x| !x.is_empty()) {
-                Some(first) => salesforce_id(first).to_string(),
-                None => ids,
-            },
-        );
+        .map(first_company);
         let p = ContactPatch {
             account: account.map(|a| Some(AccountRef::ExternalId(a))),
             external_id: c.text("external_id", limits::EXTERNAL_ID),
@@ -356,7 +424,15 @@ pub fn parse_contacts(sheet: &Sheet, mapping: &Mapping) -> Result<Parsed<Contact
 pub fn parse_contracts(sheet: &Sheet, mapping: &Mapping) -> Result<Parsed<ContractRow>, String> {
     let default_currency = currency(mapping)?;
     let mut seen = HashSet::new();
-    parse_rows(ImportKind::Contracts, sheet, mapping, |c| {
+    let mut left_out: BTreeMap<String, usize> = BTreeMap::new();
+    let mut assumed_annual = 0;
+    let mut parsed = parse_rows(ImportKind::Contracts, sheet, mapping, |c| {
+        // An opportunity or deal export holds open and lost deals too: only won ones are terms.
+        if let Some(stage) = c.get("stage").filter(|s| !closed_won(s)) {
+            *left_out.entry(stage.trim().to_string()).or_default() += 1;
+            return None;
+        }
+        let (start_date, end_date) = term_dates(c, &mut assumed_annual);
         let cur = match c.parse("currency", |s| {
             Currency::parse(s).map_err(|e| e.to_string())
         }) {
@@ -372,7 +448,7 @@ pub fn parse_contracts(sheet: &Sheet, mapping: &Mapping) -> Result<Parsed<Contra
                 let v = c.text("account_external_id", limits::EXTERNAL_ID);
                 c.required("account_external_id", v)
             }
-            .map(AccountRef::ExternalId),
+            .map(|ids| AccountRef::ExternalId(first_company(ids))),
             external_id: c.text("external_id", limits::EXTERNAL_ID),
             products: c.text("product", limits::LONG_TEXT).map(|o| {
                 o.map(|s| {
@@ -385,23 +461,8 @@ pub fn parse_contracts(sheet: &Sheet, mapping: &Mapping) -> Result<Parsed<Contra
             }),
             arr,
             seats: c.whole_number("seats", 100_000_000),
-            start_date: {
-                let v = c.date("start_date");
-                c.required("start_date", v)
-            },
-            // A term's last day; from a renewal date (the next term's first day) when that is
-            // the column the file has.
-            end_date: match c.get("end_date") {
-                Some(_) => {
-                    let v = c.date("end_date");
-                    c.required("end_date", v)
-                }
-                None => {
-                    let v = c.date("renewal_date");
-                    c.required("renewal_date", v)
-                        .map(|renews| renews - chrono::Days::new(1))
-                }
-            },
+            start_date,
+            end_date,
             status: c.vocabulary("status"),
             outcome: c.vocabulary("outcome"),
             churn_reason: c.text("churn_reason", limits::LONG_TEXT),
@@ -434,7 +495,10 @@ pub fn parse_contracts(sheet: &Sheet, mapping: &Mapping) -> Result<Parsed<Contra
             line: c.row.line,
             patch: p,
         })
-    })
+    })?;
+    parsed.left_out = left_out;
+    parsed.assumed_annual = assumed_annual;
+    Ok(parsed)
 }
 
 pub fn parse_users(sheet: &Sheet, mapping: &Mapping) -> Result<Parsed<UserRow>, String> {

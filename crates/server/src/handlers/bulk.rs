@@ -34,6 +34,18 @@ pub struct BulkSummary {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Accounts: owners named who are not team members. The accounts were saved without them
+    /// and keep the name; adding the member (or mapping the name to one) makes them the owner.
+    pub unknown_owners: Vec<UnknownOwner>,
+}
+
+/// An owner named by the items who is not a team member yet.
+#[derive(Serialize, ToSchema)]
+pub struct UnknownOwner {
+    /// The name or email as the items give it.
+    pub name: String,
+    /// How many items name them.
+    pub items: usize,
 }
 
 impl From<ImportSummary> for BulkSummary {
@@ -42,6 +54,11 @@ impl From<ImportSummary> for BulkSummary {
             created: s.created,
             updated: s.updated,
             unchanged: s.unchanged,
+            unknown_owners: s
+                .unknown_owners
+                .into_iter()
+                .map(|(name, items)| UnknownOwner { name, items })
+                .collect(),
         }
     }
 }

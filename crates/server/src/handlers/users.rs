@@ -92,3 +92,73 @@ pub async fn update_user(
     let saved = s.app.change_team_member(&u.caller(), id, change).await?;
     Ok(Json(saved.into()))
 }
+
+/// An owner an import named who is not a team member yet.
+#[derive(Serialize, ToSchema)]
+pub struct PendingOwnerDto {
+    /// The name or email as the file wrote it.
+    pub name: String,
+    /// csm, ae, customer_development or executive_sponsor.
+    pub function: String,
+    /// Accounts saved without this owner, waiting for them.
+    pub accounts: i64,
+}
+
+/// Owners imports named who are not team members yet (admins). Adding a member with that name
+/// or email gives them the accounts; `POST /api/v1/pending-owners/assign` gives them to a
+/// member who goes by another name.
+#[utoipa::path(get, path = "/api/v1/pending-owners", tag = "users",
+    responses((status = 200, description = "The names waiting, most accounts first", body = Page<PendingOwnerDto>),
+        (status = 403, body = crate::error::Problem)))]
+pub async fn list_pending_owners(
+    State(s): State<AppState>,
+    u: ApiUser,
+) -> Result<Json<Page<PendingOwnerDto>>, AppError> {
+    let pending = s.app.pending_owners(&u.caller()).await?;
+    Ok(Json(
+        pending
+            .into_iter()
+            .map(|p| PendingOwnerDto {
+                name: p.name,
+                function: p.function.as_str().into(),
+                accounts: p.accounts,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OwnerAssignment {
+    /// The owner's name or email as the import kept it.
+    pub name: String,
+    /// The team member who owns those accounts.
+    pub user_id: String,
+}
+
+/// How many accounts the member now owns.
+#[derive(Serialize, ToSchema)]
+pub struct OwnerAssigned {
+    pub accounts: usize,
+}
+
+/// Gives the accounts waiting for an owner's name to a team member (admins); audited per
+/// account. An account whose owner was set since keeps that owner.
+#[utoipa::path(post, path = "/api/v1/pending-owners/assign", tag = "users", request_body = OwnerAssignment,
+    responses((status = 200, description = "How many accounts the member now owns", body = OwnerAssigned),
+        (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn assign_pending_owner(
+    State(s): State<AppState>,
+    u: ApiUser,
+    super::ApiJson(b): super::ApiJson<OwnerAssignment>,
+) -> Result<Json<OwnerAssigned>, AppError> {
+    let id = b
+        .user_id
+        .parse::<sherpa_core::UserId>()
+        .map_err(|e| AppError::bad("user_id", e.0))?;
+    let accounts = s
+        .app
+        .assign_pending_owner(&u.caller(), &b.name, &sherpa_core::PersonRef::Id(id))
+        .await?;
+    Ok(Json(OwnerAssigned { accounts }))
+}

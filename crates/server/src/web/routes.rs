@@ -454,6 +454,12 @@ fn admin() -> Vec<WebRoute> {
         at(Method::POST, "/admin/users", Admin, post(admin::add_user)),
         at(
             Method::POST,
+            "/admin/pending-owners",
+            Admin,
+            post(admin::assign_owner),
+        ),
+        at(
+            Method::POST,
             "/admin/users/{id}",
             Admin,
             post(admin::update_user),

@@ -22,6 +22,10 @@ pub struct Args {
     /// the term that followed (renewed, expanded, contracted; churned when none followed).
     #[arg(long)]
     pub no_derive_outcomes: bool,
+    /// Accounts, contacts and contract terms: list every record Sherpa holds that the file
+    /// does not have (the report names the first 10). Nothing is ever deleted by an import.
+    #[arg(long)]
+    pub list_missing: bool,
 }
 
 fn report_rows(errors: &[RowError]) -> anyhow::Error {
@@ -177,7 +181,8 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
                 println!("ignored columns: {}", s.ignored_columns.join(", "));
             }
             for w in [
-                s.not_customers_words(),
+                s.left_out_words(kind),
+                s.assumed_annual_words(),
                 s.footer_words(),
                 s.unknown_owners_words(),
             ]
@@ -185,6 +190,22 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             .flatten()
             {
                 println!("{w}");
+            }
+            if let Some(w) = s.not_in_file_words(kind) {
+                println!("{w}");
+                let shown = if args.list_missing { usize::MAX } else { 10 };
+                for h in s.not_in_file.iter().take(shown) {
+                    match &h.external_id {
+                        Some(x) => println!("  {} (external id {x}, Sherpa id {})", h.name, h.id),
+                        None => println!("  {} (Sherpa id {})", h.name, h.id),
+                    }
+                }
+                if s.not_in_file.len() > shown {
+                    println!(
+                        "  ... and {} more (--list-missing lists them all)",
+                        s.not_in_file.len() - shown
+                    );
+                }
             }
             Ok(())
         }

@@ -1,4 +1,4 @@
-//! `sherpa user add|list|set-role|deactivate`: the team from the command line. A password comes
+//! `sherpa user add|list|set-role|deactivate|assign-owner`: the team from the command line. A password comes
 //! from SHERPA_PASSWORD or a prompt and is stored only as an argon2id hash; every change goes
 //! through the same use case as the Users page and the API, audited.
 
@@ -37,6 +37,14 @@ pub enum UserCommand {
         /// Their email.
         email: String,
     },
+    /// Give the accounts an import kept for an owner who is not a team member ("Sam Seller",
+    /// listed by `user list`) to a member who goes by another name or email here.
+    AssignOwner {
+        /// The owner's name or email as the file wrote it.
+        name: String,
+        /// The team member's email or full name.
+        member: String,
+    },
 }
 
 pub async fn run(db: &str, cmd: UserCommand) -> anyhow::Result<()> {
@@ -53,6 +61,21 @@ pub async fn run(db: &str, cmd: UserCommand) -> anyhow::Result<()> {
             return change(db, &email, |c| c.role = role).await;
         }
         UserCommand::Deactivate { email } => return change(db, &email, |c| c.active = false).await,
+        UserCommand::AssignOwner { name, member } => {
+            let app = crate::app(db).await?;
+            let member = PersonRef::from_text(&member)
+                .map_err(|e| anyhow::anyhow!("member: {}", e.0))?
+                .ok_or_else(|| anyhow::anyhow!("member: give their email or full name"))?;
+            let n = app
+                .assign_pending_owner(&Caller::operator(), &name, &member)
+                .await?;
+            println!(
+                "{member} now owns {n} account{} that waited for \"{}\"",
+                if n == 1 { "" } else { "s" },
+                name.trim()
+            );
+            return Ok(());
+        }
     };
     let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("{e}"))?;
     let role: Role = role.parse()?;

@@ -32,6 +32,10 @@ struct UsersPage {
     /// Managers' emails, for the manager fields of the page's people.
     manager_emails: HashMap<UserId, String>,
     tokens: Vec<TokenLine>,
+    /// Owners imports named who are not members yet.
+    pending: Vec<sherpa_store::PendingOwner>,
+    /// Active members' emails and names, offered when giving those accounts to someone.
+    members: Vec<(String, String)>,
     roles: &'static [Role],
     functions: &'static [Function],
     message: Option<String>,
@@ -64,6 +68,11 @@ async fn page(
         .iter()
         .map(|u| (u.id, u.email.as_str().to_string()))
         .collect();
+    let members = everyone
+        .iter()
+        .filter(|u| u.active)
+        .map(|u| (u.email.as_str().to_string(), u.name.clone()))
+        .collect();
     let users = pq.page(
         everyone.into_iter().filter(|u| pq.matches(u)).collect(),
         PER_PAGE,
@@ -89,6 +98,7 @@ async fn page(
             info: t,
         })
         .collect();
+    let pending = s.app.pending_owners(&c.caller()).await?;
     let ok = outcome.is_ok();
     let message = match outcome {
         Ok(m) | Err(m) => Some(m).filter(|m| !m.is_empty()),
@@ -99,6 +109,8 @@ async fn page(
         users,
         manager_emails,
         tokens,
+        pending,
+        members,
         roles: Role::ALL,
         functions: Function::ALL,
         message,
@@ -204,6 +216,41 @@ pub async fn update_user(
             } else {
                 " and signed out (inactive)"
             }
+        )
+    });
+    page(&s, &c, &PeopleQuery::default(), outcome, None).await
+}
+
+#[derive(Deserialize)]
+pub struct OwnerAssignment {
+    /// The name as the import kept it.
+    name: String,
+    /// The member, by email or full name.
+    member: String,
+}
+
+/// Gives the accounts waiting for an owner's name to a member who goes by another name here.
+pub async fn assign_owner(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Form(f): Form<OwnerAssignment>,
+) -> PageResult {
+    let assigned = async {
+        let member = person("member", &f.member)?.ok_or_else(|| {
+            sherpa_app::Error::invalid("member", "name the team member who owns these accounts")
+        })?;
+        let n = s
+            .app
+            .assign_pending_owner(&c.caller(), &f.name, &member)
+            .await?;
+        Ok((member, n))
+    }
+    .await;
+    let outcome = told(assigned)?.map(|(member, n)| {
+        format!(
+            "{member} now owns the {n} account{} that waited for \"{}\".",
+            if n == 1 { "" } else { "s" },
+            f.name.trim()
         )
     });
     page(&s, &c, &PeopleQuery::default(), outcome, None).await

@@ -50,6 +50,10 @@ struct Outcome {
     confirm: Option<i64>,
     done: bool,
     summary: Option<ImportSummary>,
+    /// "7 accounts in Sherpa are not in this file; ..." over the list of them.
+    not_in_file: Option<String>,
+    /// Rows the CRM marks as not customers, or deals not won, left out.
+    left_out: Option<String>,
     errors: Vec<RowError>,
     more_errors: usize,
 }
@@ -115,7 +119,13 @@ fn outcome(
         Err(e) => (None, e),
     };
     let more_errors = errors.len().saturating_sub(SHOWN_ERRORS);
+    let (not_in_file, left_out) = match (&summary, kind.parse::<ImportKind>()) {
+        (Some(s), Ok(k)) => (s.not_in_file_words(k), s.left_out_words(k)),
+        _ => (None, None),
+    };
     Outcome {
+        not_in_file,
+        left_out,
         file_name,
         kind: kind.to_string(),
         confirm: if errors.is_empty() { confirm } else { None },
