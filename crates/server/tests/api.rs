@@ -144,6 +144,56 @@ async fn the_book_through_the_api() {
     assert_eq!(acme["arr"]["amount"], "24000.00");
     assert_eq!(acme["renewal_date"], "2026-12-31");
 
+    // A country is kept as its ISO code however it is written; a filter takes either.
+    let (status, body) = app
+        .patch(
+            &format!("/api/v1/accounts/{id}"),
+            &admin,
+            json!({"country": "United States of America"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["country"].as_str()),
+        (StatusCode::OK, Some("US")),
+        "{body}"
+    );
+    for filter in ["US", "usa", "United%20States"] {
+        let (_, list) = app
+            .call(
+                "GET",
+                &format!("/api/v1/accounts?country={filter}"),
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(
+            list["items"].as_array().map(Vec::len),
+            Some(1),
+            "{filter}: {list}"
+        );
+    }
+    let (status, body) = app
+        .patch(
+            &format!("/api/v1/accounts/{id}"),
+            &admin,
+            json!({"country": "Atlantis"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("country")),
+        "{body}"
+    );
+    let (status, _) = app
+        .call(
+            "GET",
+            "/api/v1/accounts?country=Atlantis",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
     // Merge Patch: null clears, absent keeps.
     let (status, _) = app
         .patch(

@@ -151,6 +151,28 @@ impl Store {
             Engine::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
             Engine::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
+        self.countries_as_codes().await
+    }
+
+    /// Countries were kept as written before they were ISO codes: each value that names a
+    /// country becomes its code ("United States", "USA" -> "US"), so they filter together.
+    /// A value that names none is left as it is. Not audited: the country is the same.
+    async fn countries_as_codes(&self) -> Result<()> {
+        let written: Vec<(String,)> =
+            sqlx::query_as("SELECT DISTINCT country FROM accounts WHERE country IS NOT NULL")
+                .fetch_all(&self.pool)
+                .await?;
+        for (w,) in written {
+            if let Ok(code) = sherpa_core::country_code(&w)
+                && code != w
+            {
+                sqlx::query("UPDATE accounts SET country = $1 WHERE country = $2")
+                    .bind(&code)
+                    .bind(&w)
+                    .execute(&self.pool)
+                    .await?;
+            }
+        }
         Ok(())
     }
 }

@@ -914,3 +914,28 @@ async fn parent_loops_are_refused_on_edit_and_import() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn countries_written_before_they_were_codes_become_codes() {
+    let db = TestDb::new().await;
+    let mut ids = Vec::new();
+    for (name, country) in [
+        ("Old One", "United Kingdom"),
+        ("Old Two", "UK"),
+        ("Kept", "Atlantis"),
+    ] {
+        let patch = AccountPatch {
+            name: Some(name.into()),
+            country: Some(Some(country.into())),
+            ..Default::default()
+        };
+        ids.push(db.store.create_account(&admin(), &patch).await.unwrap().id);
+    }
+    // Opening the database again turns what names a country into its code; the rest stays.
+    db.store.migrate().await.unwrap();
+    let mut now = Vec::new();
+    for id in ids {
+        now.push(db.store.account(id).await.unwrap().fields.country.unwrap());
+    }
+    assert_eq!(now, ["GB", "GB", "Atlantis"]);
+}

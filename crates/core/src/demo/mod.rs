@@ -188,7 +188,10 @@ impl DemoBook {
             external_id: Some(format!("ACC-{:06}", index + 1)),
             domain: Domain::parse(&domain).ok(),
             industry: Some(names::pick(names::INDUSTRIES, &mut rng).to_string()),
-            country: Some(names::pick(names::COUNTRIES, &mut rng).to_string()),
+            country: Some(
+                crate::book::country_code(names::pick::<&str, _>(names::COUNTRIES, &mut rng))
+                    .expect("the demo's countries are countries"),
+            ),
             employees: Some(employees),
             parent_id: None,
             lifecycle: Some(lifecycle),

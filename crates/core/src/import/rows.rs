@@ -203,7 +203,7 @@ pub fn parse_accounts(
             external_id: c.text("external_id", limits::EXTERNAL_ID),
             domain: c.parse("domain", |s| Domain::parse(s).map_err(|e| e.0)),
             industry: c.text("industry", limits::SHORT_TEXT),
-            country: c.text("country", limits::SHORT_TEXT),
+            country: c.parse("country", |s| crate::book::country_code(s).map_err(|e| e.0)),
             employees: c.whole_number("employees", limits::MAX_EMPLOYEES),
             parent: {
                 // Sherpa's own id of the parent wins: it is there even when the parent has no

@@ -48,6 +48,7 @@ pub struct AccountDto {
     pub name: String,
     pub domain: Option<String>,
     pub industry: Option<String>,
+    /// ISO 3166-1 alpha-2 code (US, DE, GB); writes also take a name or an alpha-3 code.
     pub country: Option<String>,
     pub employees: Option<i64>,
     pub parent_id: Option<String>,
@@ -167,6 +168,7 @@ pub struct ListAccounts {
     /// The health colour now: green, yellow, orange or red.
     health: Option<String>,
     industry: Option<String>,
+    /// A country by ISO code or name: US, DEU, United Kingdom.
     country: Option<String>,
     /// Renewal date on or after this day.
     renewal_from: Option<String>,
@@ -317,7 +319,11 @@ pub async fn list_accounts(
             })
             .transpose()?,
         industry: p.industry,
-        country: p.country,
+        country: p
+            .country
+            .as_deref()
+            .map(|c| sherpa_core::country_code(c).map_err(|e| AppError::bad("country", e.0)))
+            .transpose()?,
         renewal_from,
         renewal_to,
         arr_min: p
@@ -392,7 +398,9 @@ pub fn account_patch(v: Value, defs: &[CustomFieldDef]) -> Result<AccountPatch, 
             Domain::parse(&super::json::string(v)?).map_err(|e| e.0)
         })?,
         industry: m.field("industry", text(limits::SHORT_TEXT))?,
-        country: m.field("country", text(limits::SHORT_TEXT))?,
+        country: m.field("country", |v| {
+            sherpa_core::country_code(&text(limits::SHORT_TEXT)(v)?).map_err(|e| e.0)
+        })?,
         employees: m.field("employees", whole(limits::MAX_EMPLOYEES))?,
         parent: m.field("parent_id", |v| parsed::<AccountId>(v).map(AccountRef::Id))?,
         lifecycle: m.field("lifecycle", parsed::<Lifecycle>)?,

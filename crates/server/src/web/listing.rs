@@ -142,7 +142,7 @@ impl ListParams {
                 ),
             },
             industry: text(&self.industry),
-            country: text(&self.country),
+            country: text(&self.country).map(|c| sherpa_core::country_filter(&c)),
             renewal_from: renewal_to.map(|_| today),
             renewal_to,
             arr_min: money("arr_min", &self.arr_min)?,
@@ -344,7 +344,12 @@ impl Row {
             health: a.health.map(|(s, _)| format!("{s:.0}")).unwrap_or_default(),
             health_colour: a.health.map(|(_, c)| c.as_str()).unwrap_or_default(),
             industry: a.fields.industry.clone().unwrap_or_default(),
-            country: a.fields.country.clone().unwrap_or_default(),
+            country: a
+                .fields
+                .country
+                .as_deref()
+                .map(sherpa_core::country_name)
+                .unwrap_or_default(),
             csm: a
                 .fields
                 .owners

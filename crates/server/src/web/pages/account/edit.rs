@@ -81,7 +81,10 @@ fn account_change(
         name: changed(&fields.name, name),
         domain: changed(&fields.domain, domain),
         industry: changed(&fields.industry, opt("industry", &f.industry)?),
-        country: changed(&fields.country, opt("country", &f.country)?),
+        country: changed(
+            &fields.country,
+            optional_country(&f.country).map_err(|e| Invalid(format!("country: {}", e.0)))?,
+        ),
         employees: changed(&fields.employees, employees),
         lifecycle: changed(&fields.lifecycle, lifecycle),
         customer_since: changed(&fields.customer_since, customer_since),

@@ -104,6 +104,13 @@ impl AccountPage {
     fn text(v: &Option<String>) -> &str {
         v.as_deref().unwrap_or("")
     }
+
+    /// The country by the name people use ("Germany"), from its stored ISO code.
+    fn country(v: &Option<String>) -> String {
+        v.as_deref()
+            .map(sherpa_core::country_name)
+            .unwrap_or_default()
+    }
 }
 
 async fn page(
