@@ -145,6 +145,7 @@ pub fn router(state: AppState) -> Router {
             contacts::unsubscribe_contact,
             contacts::resubscribe_contact
         ))
+        .routes(routes!(contacts::erase_contact))
         .routes(routes!(
             contracts::list_contracts,
             contracts::create_contract

@@ -426,3 +426,145 @@ async fn tickets_and_surveys_over_the_api_name_what_is_wrong() {
     );
     assert_eq!(list["items"][0]["status"], "solved");
 }
+
+/// An erasure request: the person is named nowhere afterwards (contact, audit log, the traits
+/// on their usage events, loose and in blocks), their contact stays for the account's history,
+/// and only an admin with a reason may ask.
+#[tokio::test]
+async fn an_erased_contact_is_named_nowhere() {
+    let t = Intake::new().await;
+    let store = &t.web.db.store;
+    store
+        .create_account(
+            &Actor::system("test"),
+            &AccountPatch {
+                name: Some("Acme".into()),
+                external_id: Some(Some("ACME".into())),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let api = |method: &'static str, path: String, token: String, body: Option<Value>| {
+        let web = &t.web;
+        async move {
+            let a = web.api(method, &path, Some(&token), body).await;
+            (
+                a.status,
+                serde_json::from_str::<Value>(&a.body).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let admin = t.admin_token.clone();
+    let (s, ann) = api(
+        "POST",
+        "/api/v1/contacts".into(),
+        admin.clone(),
+        Some(json!({"account_external_id": "ACME", "name": "Ann Lee", "email": "ann@acme.example", "title": "VP Ops"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{ann}");
+    let id = ann["id"].as_str().unwrap().to_string();
+    let (s, _) = api(
+        "PATCH",
+        format!("/api/v1/contacts/{id}"),
+        admin.clone(),
+        Some(json!({"title": "COO"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    // Her usage, before and after her account is known: loose events and a block.
+    let batch = json!({"batch": [
+        {"type": "identify", "userId": "u-ann", "traits": {"email": "ann@acme.example", "name": "Ann Lee"}, "context": {"ip": "203.0.113.9"}, "timestamp": "2026-11-20T09:00:00Z"},
+        {"type": "group", "userId": "u-ann", "groupId": "ACME", "timestamp": "2026-11-20T09:00:01Z"},
+        {"type": "track", "userId": "u-ann", "event": "Report Built", "context": {"groupId": "ACME", "traits": {"email": "ann@acme.example"}}, "timestamp": "2026-11-20T09:01:00Z"},
+    ]});
+    let (s, _) = t
+        .post("/v1/batch", json_bytes(batch), Some(&t.key), false)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let named = |v: &Value| {
+        let s = v.to_string();
+        s.contains("ann@acme.example") || s.contains("Ann Lee") || s.contains("203.0.113.9")
+    };
+    assert!(
+        t.events().await.iter().any(named),
+        "the events name her before"
+    );
+
+    // Only an admin may ask, with a reason; an unknown contact is not found.
+    let csm = t
+        .web
+        .user("csm@example.com", Role::Csm, Function::Csm)
+        .await;
+    let csm = t.web.token(&csm).await;
+    let erase = format!("/api/v1/contacts/{id}/erase");
+    let (s, _) = api("POST", erase.clone(), csm, Some(json!({"reason": "asked"}))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, p) = api(
+        "POST",
+        erase.clone(),
+        admin.clone(),
+        Some(json!({"reason": " "})),
+    )
+    .await;
+    assert_eq!(
+        (s, p["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("reason")),
+        "{p}"
+    );
+    let (s, _) = api(
+        "POST",
+        "/api/v1/contacts/999999/erase".into(),
+        admin.clone(),
+        Some(json!({"reason": "asked"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(
+        t.events().await.iter().any(named),
+        "a refused request changes nothing"
+    );
+
+    let (s, done) = api(
+        "POST",
+        erase,
+        admin.clone(),
+        Some(json!({"reason": "GDPR request 7, by email"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    assert_eq!(done["audit_entries"], 2, "created, then the title changed");
+    assert!(done["events"].as_u64().unwrap() >= 2, "{done}");
+    let (_, now) = api("GET", format!("/api/v1/contacts/{id}"), admin.clone(), None).await;
+    assert_eq!(
+        (
+            now["name"].as_str(),
+            now["email"].as_str(),
+            now["title"].as_str()
+        ),
+        (Some("Erased contact"), None, None),
+        "{now}"
+    );
+    let events = t.events().await;
+    assert_eq!(events.len(), 3, "what she did is kept");
+    assert!(!events.iter().any(named), "{events:?}");
+    let audit = store
+        .audit_entries(&sherpa_store::AuditQuery {
+            entity: Some("contact".into()),
+            entity_id: Some(id.clone()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 3);
+    for e in &audit {
+        assert!(!named(&json!([e.before, e.after])), "{e:?}");
+    }
+    assert_eq!(audit[0].action, "erase");
+    assert_eq!(
+        audit[0].after.as_ref().unwrap()["reason"],
+        "GDPR request 7, by email"
+    );
+}

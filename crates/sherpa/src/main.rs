@@ -89,6 +89,9 @@ enum Command {
     /// Manage team members.
     #[command(subcommand)]
     User(commands::user::UserCommand),
+    /// Erase a person at their request (what Sherpa holds that names them).
+    #[command(subcommand)]
+    Erase(commands::erase::EraseCommand),
     /// Manage API and ingest tokens.
     #[command(subcommand)]
     Token(commands::token::TokenCommand),
@@ -135,6 +138,7 @@ fn main() -> std::process::ExitCode {
             Command::Rate(c) => commands::rate::run(&cli.db, c).await,
             Command::Config(c) => commands::config::run(&cli.db, c).await,
             Command::User(c) => commands::user::run(&cli.db, c).await,
+            Command::Erase(c) => commands::erase::run(&cli.db, c).await,
             Command::Token(c) => commands::token::run(&cli.db, c).await,
             Command::Backup(a) => commands::backup::backup(&cli.db, a).await,
             Command::Restore(a) => commands::backup::restore(&cli.db, a).await,

@@ -22,6 +22,7 @@ mod custom_fields;
 mod db_file;
 mod demo;
 mod engagement;
+mod erasure;
 mod error;
 mod exchange;
 mod forecast;
@@ -61,6 +62,7 @@ pub use demo::{DemoProgress, DemoVoice};
 pub use engagement::{
     AccountEngagement, EngagementConfigVersion, EngagementSweep, FiredMoment, ProductRelease,
 };
+pub use erasure::{ERASED_NAME, Erased};
 pub use error::StoreError;
 pub use forecast::{NewPlan, PeriodValues, PlanRecord, PlannedRenewal, VarianceNote};
 pub use health::{

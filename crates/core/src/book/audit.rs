@@ -33,7 +33,7 @@ pub struct AuditEntry {
     pub id: AuditId,
     pub at: DateTime<Utc>,
     pub actor: Actor,
-    /// `create`, `update` or `delete`.
+    /// `create`, `update`, `delete` or `erase` (an erasure request).
     pub action: String,
     pub entity: String,
     pub entity_id: String,

@@ -56,6 +56,46 @@ struct Written<'a> {
 #[error("stored event block is unreadable: {0}")]
 pub struct BlockError(String);
 
+/// Writes the bytes of a block: the format, then the events, serialised and compressed.
+fn seal(written: &[Written<'_>]) -> Vec<u8> {
+    let plain = postcard::to_stdvec(written).expect("writing to memory cannot fail");
+    let mut out = vec![FORMAT];
+    out.extend(lz4_flex::compress_prepend_size(&plain));
+    out
+}
+
+/// A block's events again, as read: for the one change a block ever sees, an erasure that
+/// takes a person's traits out of the bodies.
+pub fn reencode_block(events: &[BlockEvent]) -> Vec<u8> {
+    let written: Vec<Written<'_>> = events
+        .iter()
+        .map(|e| Written {
+            id: e.id,
+            message_id: &e.message_id,
+            kind: &e.kind,
+            group_id: e.group_id.as_deref(),
+            user_key: &e.user_key,
+            name: e.name.as_deref(),
+            occurred_us: e.occurred_us,
+            body: &e.body,
+        })
+        .collect();
+    seal(&written)
+}
+
+/// An event body without what identifies the person (Segment's `traits`, `context.traits`
+/// and `context.ip`); `None` when it carried none of them.
+pub fn without_traits(body: &str) -> Option<String> {
+    let mut v: serde_json::Value = serde_json::from_str(body).ok()?;
+    let o = v.as_object_mut()?;
+    let mut changed = o.remove("traits").is_some();
+    if let Some(ctx) = o.get_mut("context").and_then(|c| c.as_object_mut()) {
+        changed |= ctx.remove("traits").is_some();
+        changed |= ctx.remove("ip").is_some();
+    }
+    changed.then(|| v.to_string())
+}
+
 /// Encodes events with their ids, in the order given.
 pub fn encode_block<'a>(events: impl IntoIterator<Item = (i64, &'a Message)>) -> Vec<u8> {
     let events: Vec<(i64, &Message, Cow<'_, str>)> = events
@@ -75,10 +115,7 @@ pub fn encode_block<'a>(events: impl IntoIterator<Item = (i64, &'a Message)>) ->
             body: &m.body,
         })
         .collect();
-    let plain = postcard::to_stdvec(&written).expect("writing to memory cannot fail");
-    let mut out = vec![FORMAT];
-    out.extend(lz4_flex::compress_prepend_size(&plain));
-    out
+    seal(&written)
 }
 
 /// One account's new events of a transaction, encoded.

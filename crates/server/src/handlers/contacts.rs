@@ -210,3 +210,50 @@ pub async fn resubscribe_contact(
         unsubscribed: false,
     }))
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErasureRequest {
+    /// Why: the request as received ("GDPR request #1234 by email, 2026-12-01"); kept in the
+    /// audit log, at most 500 characters.
+    reason: String,
+}
+
+/// What an erasure changed.
+#[derive(Serialize, ToSchema)]
+pub struct ErasureDone {
+    pub contact_id: String,
+    /// Audit entries whose copies of the contact were replaced.
+    pub audit_entries: u64,
+    /// Emails to them stripped of address and text (queued ones are not sent).
+    pub sends: u64,
+    /// Product usage events whose traits (email, name, IP) were removed.
+    pub events: u64,
+}
+
+/// Erases a contact at their request (admins): name, email, title, CRM id and roles go and the
+/// contact stays as "Erased contact", so meetings, survey answers and usage still count for
+/// the account; the audit log's copies of them, the emails Sherpa wrote them (address and text)
+/// and the traits on their product usage events are erased too. An unsubscribe is kept: it is
+/// their objection to being emailed. The reason is audited; it cannot be undone.
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/erase", tag = "contacts",
+    params(("id" = String, Path)), request_body = ErasureRequest,
+    responses((status = 200, description = "What the erasure changed", body = ErasureDone), (status = 400, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn erase_contact(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<ErasureRequest>,
+) -> Result<Json<ErasureDone>, AppError> {
+    let id = id
+        .parse::<ContactId>()
+        .map_err(|e| AppError::NotFound(e.0))?;
+    let done = s.app.erase_contact(&u.caller(), id, &b.reason).await?;
+    Ok(Json(ErasureDone {
+        contact_id: id.to_string(),
+        audit_entries: done.audit_entries,
+        sends: done.sends,
+        events: done.events,
+    }))
+}

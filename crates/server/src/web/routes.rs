@@ -163,6 +163,12 @@ fn account() -> Vec<WebRoute> {
         ),
         at(
             Method::POST,
+            "/accounts/{id}/contacts/{contact}/erase",
+            Admin,
+            post(account::engagement::erase_contact),
+        ),
+        at(
+            Method::POST,
             "/accounts/{id}/pulse",
             Signed,
             post(account::health::set_pulse),

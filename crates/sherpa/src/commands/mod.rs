@@ -3,6 +3,7 @@
 pub mod backup;
 pub mod config;
 pub mod demo;
+pub mod erase;
 pub mod export;
 pub mod export_history;
 pub mod field;

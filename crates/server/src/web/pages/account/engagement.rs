@@ -206,3 +206,23 @@ pub async fn email_consent(
     }
     Ok(Redirect::to(&format!("/accounts/{id}#map-h")).into_response())
 }
+
+#[derive(Deserialize)]
+pub struct ErasureForm {
+    reason: String,
+}
+
+/// Erases a contact at their request (admins), with the request as the reason.
+pub async fn erase_contact(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Path((id, contact)): Path<(String, String)>,
+    Form(f): Form<ErasureForm>,
+) -> PageResult {
+    let id = account_id(&id)?;
+    let contact = contact
+        .parse::<sherpa_core::ContactId>()
+        .map_err(|e| Failure::not_found(e.0))?;
+    s.app.erase_contact(&c.caller(), contact, &f.reason).await?;
+    Ok(Redirect::to(&format!("/accounts/{id}#map-h")).into_response())
+}

@@ -11,6 +11,8 @@ pub(super) struct Person {
     pub departed: String,
     /// The contact stopped automated email.
     pub unsubscribed: bool,
+    /// Erased at the person's request: nothing left to erase.
+    pub erased: bool,
 }
 
 /// One relationship role and who holds it.
@@ -34,6 +36,7 @@ pub(super) fn person(c: &Contact) -> Person {
         title: c.fields.title.clone().unwrap_or_default(),
         departed: format::date(c.fields.departed_on),
         unsubscribed: false,
+        erased: c.fields.email.is_none() && c.fields.name == sherpa_store::ERASED_NAME,
     }
 }
 
