@@ -335,7 +335,14 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             form(&[("stop", "false"), ("reason", "asked on the call")]),
             ADMIN,
         ),
-        // A blank request: admins reach its refusal, and nothing is erased.
+        // Blank reasons: admins reach their refusal, and nothing is deleted or erased.
+        case(
+            "POST",
+            "/accounts/{id}/delete",
+            &format!("/accounts/{o}/delete"),
+            form(&[("reason", "")]),
+            ADMIN,
+        ),
         case(
             "POST",
             "/accounts/{id}/contacts/{contact}/erase",
@@ -750,6 +757,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("PATCH", "/api/v1/contacts/{id}", format!("/api/v1/contacts/{contact}"), Body::Json(json!({"title": "CTO"})), API_OWNER_EDIT),
         api("POST", "/api/v1/contacts/{id}/unsubscribe", format!("/api/v1/contacts/{contact}/unsubscribe"), Body::None, API_OWNER_EDIT),
         // A blank reason: admins get as far as the reason's refusal, and nothing is erased.
+        api("DELETE", "/api/v1/accounts/{id}", format!("/api/v1/accounts/{o}?reason="), Body::None, API_ADMIN),
         api("POST", "/api/v1/contacts/{id}/erase", format!("/api/v1/contacts/{contact}/erase"), Body::Json(json!({"reason": ""})), API_ADMIN),
         api("DELETE", "/api/v1/contacts/{id}/unsubscribe", format!("/api/v1/contacts/{contact}/unsubscribe?reason=asked%20on%20the%20call"), Body::None, API_ADMIN),
         // Moving a contact of an account the CSM owns to one they do not: refused, by id or

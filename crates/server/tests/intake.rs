@@ -568,3 +568,123 @@ async fn an_erased_contact_is_named_nowhere() {
         "GDPR request 7, by email"
     );
 }
+
+/// An account deleted by an admin takes what hangs off it (people, terms, usage) and the
+/// people's copies in the audit log; a subsidiary stays without a parent; the deletion and its
+/// reason are audited.
+#[tokio::test]
+async fn a_deleted_account_takes_its_people_terms_and_usage() {
+    let t = Intake::new().await;
+    let store = &t.web.db.store;
+    let system = Actor::system("test");
+    let acme = store
+        .create_account(
+            &system,
+            &AccountPatch {
+                name: Some("Acme".into()),
+                external_id: Some(Some("ACME".into())),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let child = store
+        .create_account(
+            &system,
+            &AccountPatch {
+                name: Some("Acme Europe".into()),
+                parent: Some(Some(AccountRef::Id(acme.id))),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let api = |method: &'static str, path: String, body: Option<Value>| {
+        let (web, token) = (&t.web, t.admin_token.clone());
+        async move {
+            let a = web.api(method, &path, Some(&token), body).await;
+            (
+                a.status,
+                serde_json::from_str::<Value>(&a.body).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (s, ann) = api(
+        "POST",
+        "/api/v1/contacts".into(),
+        Some(json!({"account_id": acme.id.to_string(), "name": "Ann Lee", "email": "ann@acme.example"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{ann}");
+    let (s, term) = api(
+        "POST",
+        "/api/v1/contracts".into(),
+        Some(json!({"account_id": acme.id.to_string(), "arr": {"amount": "12000.00", "currency": "USD"}, "start_date": "2026-01-01", "end_date": "2026-12-31"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{term}");
+    let batch = json!({"batch": [
+        {"type": "group", "userId": "u1", "groupId": "ACME", "timestamp": "2026-11-20T09:00:00Z"},
+        {"type": "track", "userId": "u1", "event": "Report Built", "timestamp": "2026-11-20T09:01:00Z"},
+    ]});
+    let (s, _) = t
+        .post("/v1/batch", json_bytes(batch), Some(&t.key), false)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(t.events().await.len(), 2);
+
+    let path = format!("/api/v1/accounts/{}", acme.id);
+    let (s, p) = api("DELETE", path.clone(), None).await;
+    assert_eq!(
+        (s, p["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("reason")),
+        "{p}"
+    );
+    let (s, done) = api(
+        "DELETE",
+        format!("{path}?reason=duplicate%20of%20ACME-2"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    assert_eq!(
+        done,
+        json!({"id": acme.id.to_string(), "name": "Acme", "contacts": 1, "contract_terms": 1, "events": 2, "subsidiaries": 1})
+    );
+    let (s, _) = api("GET", path.clone(), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = api(
+        "GET",
+        format!("/api/v1/contacts/{}", ann["id"].as_str().unwrap()),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(t.events().await.is_empty());
+    assert_eq!(
+        store.account(child.id).await.unwrap().fields.parent_id,
+        None
+    );
+    let audit = store
+        .audit_entries(&sherpa_store::AuditQuery {
+            account_id: Some(acme.id),
+            limit: 20,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let deletion = audit
+        .iter()
+        .find(|e| e.entity == "account" && e.action == "delete")
+        .expect("the deletion is audited");
+    assert_eq!(
+        deletion.after.as_ref().unwrap()["reason"],
+        "duplicate of ACME-2"
+    );
+    assert!(
+        !audit.iter().any(|e| json!([e.before, e.after])
+            .to_string()
+            .contains("ann@acme.example")),
+        "{audit:?}"
+    );
+}

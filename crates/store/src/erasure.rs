@@ -5,6 +5,9 @@
 //! Sherpa wrote to them lose their address and text (one still queued is not sent); the traits
 //! their product usage events carried (email, name, IP) come off. An unsubscribe is kept: it is
 //! their objection to being emailed, which an erasure must not undo.
+//!
+//! An account is deleted whole (a customer's request, a duplicate, a test): everything that
+//! hangs off it goes, its people's copies in the audit log as for an erasure.
 
 use crate::audit::record;
 use crate::contacts::load_contact;
@@ -99,6 +102,137 @@ impl Store {
             audit_entries,
             sends,
             events,
+        })
+    }
+}
+
+/// What deleting an account took with it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeletedAccount {
+    pub name: String,
+    pub contacts: u64,
+    pub terms: u64,
+    /// Raw usage events, loose and in blocks.
+    pub events: u64,
+    /// Subsidiaries that now have no parent.
+    pub subsidiaries: u64,
+}
+
+/// Usage kept per account without a foreign key to it: deleted with the account.
+const USAGE_TABLES: [&str; 6] = [
+    "events",
+    "event_blocks",
+    "product_users",
+    "usage_days",
+    "usage_names",
+    "usage_user_months",
+];
+
+impl Store {
+    /// Deletes an account and everything that hangs off it (contacts, terms, activities,
+    /// tasks, tickets, surveys, health, plans, usage), in one transaction. Its contacts' copies
+    /// in the audit log are erased as for an erasure request; the log keeps the account's own
+    /// entries and this deletion with its reason. Subsidiaries stay, without a parent. A
+    /// forecast plan already frozen keeps its line for the account: it is what was planned.
+    pub async fn delete_account(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        reason: &str,
+    ) -> Result<DeletedAccount> {
+        let now = self.now();
+        let mut tx = self.write_tx().await?;
+        let account = crate::accounts::load_account(&mut tx, id, self.currency())
+            .await?
+            .ok_or_else(|| StoreError::not_found("account", id))?;
+        let mark = serde_json::json!({"account_id": id.to_string(), "erased": true});
+        sqlx::query(
+            "UPDATE audit_log SET \
+             before = CASE WHEN before IS NULL THEN NULL ELSE $1 END, \
+             after = CASE WHEN after IS NULL THEN NULL ELSE $1 END \
+             WHERE entity = 'contact' AND entity_id IN \
+             (SELECT CAST(id AS TEXT) FROM contacts WHERE account_id = $2)",
+        )
+        .bind(mark.to_string())
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        let count = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql).bind(id.0);
+        let contacts = count("SELECT COUNT(*) FROM contacts WHERE account_id = $1")
+            .fetch_one(&mut *tx)
+            .await? as u64;
+        let terms = count("SELECT COUNT(*) FROM contracts WHERE account_id = $1")
+            .fetch_one(&mut *tx)
+            .await? as u64;
+        let loose = count("SELECT COUNT(*) FROM events WHERE account_id = $1")
+            .fetch_one(&mut *tx)
+            .await?;
+        let blocked =
+            count("SELECT COALESCE(SUM(events), 0) FROM event_blocks WHERE account_id = $1")
+                .fetch_one(&mut *tx)
+                .await?;
+        // Renewal calls and qualifications hang off the account's terms without a foreign key.
+        for table in ["renewal_calls", "renewal_qualifications"] {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE contract_id IN (SELECT id FROM contracts WHERE account_id = $1)"
+            ))
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for table in USAGE_TABLES {
+            sqlx::query(&format!("DELETE FROM {table} WHERE account_id = $1"))
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let children: Vec<(i64,)> = sqlx::query_as("SELECT id FROM accounts WHERE parent_id = $1")
+            .bind(id.0)
+            .fetch_all(&mut *tx)
+            .await?;
+        for (child,) in &children {
+            sqlx::query("UPDATE accounts SET parent_id = NULL, updated_at = $1 WHERE id = $2")
+                .bind(&now)
+                .bind(child)
+                .execute(&mut *tx)
+                .await?;
+            let before = serde_json::json!({"parent_id": id.to_string()});
+            let after = serde_json::json!({"parent_id": null});
+            record(
+                &mut tx,
+                &now,
+                actor,
+                "update",
+                "account",
+                child,
+                Some(&before),
+                Some(&after),
+            )
+            .await?;
+        }
+        sqlx::query("DELETE FROM accounts WHERE id = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        let after = serde_json::json!({"deleted": true, "reason": reason});
+        record(
+            &mut tx,
+            &now,
+            actor,
+            "delete",
+            "account",
+            id,
+            Some(&crate::rows::account_json(&account.fields)),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(DeletedAccount {
+            name: account.fields.name,
+            contacts,
+            terms,
+            events: (loose + blocked) as u64,
+            subsidiaries: children.len() as u64,
         })
     }
 }

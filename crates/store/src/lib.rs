@@ -62,7 +62,7 @@ pub use demo::{DemoProgress, DemoVoice};
 pub use engagement::{
     AccountEngagement, EngagementConfigVersion, EngagementSweep, FiredMoment, ProductRelease,
 };
-pub use erasure::{ERASED_NAME, Erased};
+pub use erasure::{DeletedAccount, ERASED_NAME, Erased};
 pub use error::StoreError;
 pub use forecast::{NewPlan, PeriodValues, PlanRecord, PlannedRenewal, VarianceNote};
 pub use health::{

@@ -531,3 +531,52 @@ pub async fn arr_history(
             .collect(),
     ))
 }
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteReason {
+    /// Why: a customer's erasure request, a duplicate, a test account (audited; at most 500
+    /// characters).
+    reason: Option<String>,
+}
+
+/// What deleting an account took with it.
+#[derive(Serialize, ToSchema)]
+pub struct AccountDeleted {
+    pub id: String,
+    pub name: String,
+    pub contacts: u64,
+    pub contract_terms: u64,
+    /// Raw usage events.
+    pub events: u64,
+    /// Subsidiaries that now have no parent.
+    pub subsidiaries: u64,
+}
+
+/// Deletes an account and everything that hangs off it (admins): contacts, contract terms,
+/// activities, tasks, tickets, surveys, health, plans and usage. Its contacts' copies in the
+/// audit log are erased; the log keeps the account's own entries and this deletion with its
+/// `reason`. Subsidiaries stay, without a parent. It cannot be undone.
+#[utoipa::path(delete, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path), DeleteReason),
+    responses((status = 200, description = "What was deleted", body = AccountDeleted), (status = 400, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn delete_account(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<DeleteReason>,
+) -> Result<Json<AccountDeleted>, AppError> {
+    let id = id
+        .parse::<AccountId>()
+        .map_err(|e| AppError::NotFound(e.0))?;
+    let reason = q.reason.unwrap_or_default();
+    let done = s.app.delete_account(&u.caller(), id, &reason).await?;
+    Ok(Json(AccountDeleted {
+        id: id.to_string(),
+        name: done.name,
+        contacts: done.contacts,
+        contract_terms: done.terms,
+        events: done.events,
+        subsidiaries: done.subsidiaries,
+    }))
+}

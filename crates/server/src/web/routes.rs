@@ -163,6 +163,12 @@ fn account() -> Vec<WebRoute> {
         ),
         at(
             Method::POST,
+            "/accounts/{id}/delete",
+            Admin,
+            post(account::engagement::delete_account),
+        ),
+        at(
+            Method::POST,
             "/accounts/{id}/contacts/{contact}/erase",
             Admin,
             post(account::engagement::erase_contact),

@@ -226,3 +226,15 @@ pub async fn erase_contact(
     s.app.erase_contact(&c.caller(), contact, &f.reason).await?;
     Ok(Redirect::to(&format!("/accounts/{id}#map-h")).into_response())
 }
+
+/// Deletes the account and everything that hangs off it (admins), with the reason.
+pub async fn delete_account(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Path(id): Path<String>,
+    Form(f): Form<ErasureForm>,
+) -> PageResult {
+    let id = account_id(&id)?;
+    s.app.delete_account(&c.caller(), id, &f.reason).await?;
+    Ok(Redirect::to("/portfolio").into_response())
+}
