@@ -108,7 +108,9 @@ impl ImportSummary {
             .collect();
         Some(format!(
             "Owners who are not team members yet, kept by name on their accounts: {}. Add them \
-             (sherpa user add EMAIL --name NAME, or the Users page) and they own those accounts.",
+             (sherpa user add EMAIL --name NAME, or the Users page) and they own those accounts; \
+             one who is a member under another name is given them on the Users page (sherpa user \
+             assign-owner NAME MEMBER).",
             each.join(", ")
         ))
     }

@@ -70,8 +70,8 @@ fn changes(e: &AuditEntry) -> Vec<(String, String, String)> {
     let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
     keys.sort();
     keys.dedup();
+    // A field empty on both sides (null before, absent after a deletion) changed nothing shown.
     keys.into_iter()
-        .filter(|k| before.get(*k) != after.get(*k))
         .map(|k| {
             (
                 k.clone(),
@@ -79,6 +79,7 @@ fn changes(e: &AuditEntry) -> Vec<(String, String, String)> {
                 show_value(after.get(k)),
             )
         })
+        .filter(|(_, b, a)| b != a)
         .collect()
 }
 
