@@ -62,6 +62,20 @@ impl Intake {
         )
     }
 
+    /// The account "Acme", CRM id ACME: the group id its usage names.
+    async fn acme(&self) -> Account {
+        let patch = AccountPatch {
+            name: Some("Acme".into()),
+            external_id: Some(Some("ACME".into())),
+            ..Default::default()
+        };
+        let store = &self.web.db.store;
+        store
+            .create_account(&Actor::system("test"), &patch)
+            .await
+            .unwrap()
+    }
+
     async fn events(&self) -> Vec<Value> {
         let a = self
             .web
@@ -267,18 +281,7 @@ async fn gzip_bodies_are_read_and_limits_apply_after_inflating() {
 #[tokio::test]
 async fn usage_rollups_are_served_per_account() {
     let t = Intake::new().await;
-    let store = &t.web.db.store;
-    let acme = store
-        .create_account(
-            &Actor::system("test"),
-            &AccountPatch {
-                name: Some("Acme".into()),
-                external_id: Some(Some("ACME".into())),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let acme = t.acme().await;
     let batch = json!({"batch": [
         {"type": "group", "userId": "u1", "groupId": "ACME", "timestamp": "2026-11-20T09:00:00Z"},
         {"type": "track", "userId": "u1", "event": "Report Built", "timestamp": "2026-11-20T09:01:00Z"},
@@ -434,17 +437,7 @@ async fn tickets_and_surveys_over_the_api_name_what_is_wrong() {
 async fn an_erased_contact_is_named_nowhere() {
     let t = Intake::new().await;
     let store = &t.web.db.store;
-    store
-        .create_account(
-            &Actor::system("test"),
-            &AccountPatch {
-                name: Some("Acme".into()),
-                external_id: Some(Some("ACME".into())),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    t.acme().await;
     let api = |method: &'static str, path: String, token: String, body: Option<Value>| {
         let web = &t.web;
         async move {
@@ -577,17 +570,7 @@ async fn a_deleted_account_takes_its_people_terms_and_usage() {
     let t = Intake::new().await;
     let store = &t.web.db.store;
     let system = Actor::system("test");
-    let acme = store
-        .create_account(
-            &system,
-            &AccountPatch {
-                name: Some("Acme".into()),
-                external_id: Some(Some("ACME".into())),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let acme = t.acme().await;
     let child = store
         .create_account(
             &system,

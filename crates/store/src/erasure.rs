@@ -58,17 +58,7 @@ impl Store {
         .bind(id.0)
         .execute(&mut *tx)
         .await?;
-        let audit_entries = sqlx::query(
-            "UPDATE audit_log SET \
-             before = CASE WHEN before IS NULL THEN NULL ELSE $1 END, \
-             after = CASE WHEN after IS NULL THEN NULL ELSE $1 END \
-             WHERE entity = 'contact' AND entity_id = $2",
-        )
-        .bind(mark.to_string())
-        .bind(id.0.to_string())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let audit_entries = erase_audit_copies(&mut tx, &mark, "id", id.0).await?;
         let sends = sqlx::query(
             "UPDATE outreach_sends SET recipient = 'erased', recipient_name = '', subject = '', \
              body = '', status = CASE WHEN status IN ('pending', 'sending') THEN 'failed' ELSE status END, \
@@ -146,17 +136,7 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::not_found("account", id))?;
         let mark = serde_json::json!({"account_id": id.to_string(), "erased": true});
-        sqlx::query(
-            "UPDATE audit_log SET \
-             before = CASE WHEN before IS NULL THEN NULL ELSE $1 END, \
-             after = CASE WHEN after IS NULL THEN NULL ELSE $1 END \
-             WHERE entity = 'contact' AND entity_id IN \
-             (SELECT CAST(id AS TEXT) FROM contacts WHERE account_id = $2)",
-        )
-        .bind(mark.to_string())
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await?;
+        erase_audit_copies(&mut tx, &mark, "account_id", id.0).await?;
         let count = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql).bind(id.0);
         let contacts = count("SELECT COUNT(*) FROM contacts WHERE account_id = $1")
             .fetch_one(&mut *tx)
@@ -235,6 +215,28 @@ impl Store {
             subsidiaries: children.len() as u64,
         })
     }
+}
+
+/// Replaces the audit log's copies of the contacts whose `column` (their id, or their
+/// account's) is `value` with `mark`; returns how many entries.
+async fn erase_audit_copies(
+    conn: &mut AnyConnection,
+    mark: &serde_json::Value,
+    column: &'static str,
+    value: i64,
+) -> Result<u64> {
+    Ok(sqlx::query(&format!(
+        "UPDATE audit_log SET \
+         before = CASE WHEN before IS NULL THEN NULL ELSE $1 END, \
+         after = CASE WHEN after IS NULL THEN NULL ELSE $1 END \
+         WHERE entity = 'contact' AND entity_id IN \
+         (SELECT CAST(id AS TEXT) FROM contacts WHERE {column} = $2)"
+    ))
+    .bind(mark.to_string())
+    .bind(value)
+    .execute(conn)
+    .await?
+    .rows_affected())
 }
 
 /// Takes the person's traits (email, name, phone, address, IP) off the usage events of the

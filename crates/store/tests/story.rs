@@ -48,6 +48,15 @@ async fn import_accounts(db: &TestDb, csv: &str) -> Result<ImportSummary, StoreE
         .await
 }
 
+/// The first 50 accounts of the book, by name.
+async fn every_account(db: &TestDb) -> Vec<Account> {
+    let q = AccountQuery {
+        limit: 50,
+        ..Default::default()
+    };
+    db.store.accounts(&q).await.unwrap().0
+}
+
 #[tokio::test]
 async fn imports_are_idempotent_and_all_or_nothing() {
     let db = TestDb::new().await;
@@ -58,14 +67,7 @@ async fn imports_are_idempotent_and_all_or_nothing() {
     let again = import_accounts(&db, SALESFORCE).await.unwrap();
     assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 3));
 
-    let (accounts, _) = db
-        .store
-        .accounts(&AccountQuery {
-            limit: 50,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let accounts = every_account(&db).await;
     assert_eq!(accounts.len(), 3);
     let acme = accounts
         .iter()
@@ -94,14 +96,7 @@ async fn imports_are_idempotent_and_all_or_nothing() {
         }
         other => panic!("expected rejected rows, got {other:?}"),
     }
-    let (accounts, _) = db
-        .store
-        .accounts(&AccountQuery {
-            limit: 50,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let accounts = every_account(&db).await;
     assert_eq!(accounts.len(), 3, "Delta must not have been written");
 
     // An owner who is not a team member does not refuse the row: the name waits on the account.
@@ -149,14 +144,7 @@ async fn imports_are_idempotent_and_all_or_nothing() {
         .unwrap();
     assert_eq!(n, 1);
     assert!(db.store.pending_owners().await.unwrap().is_empty());
-    let (accounts, _) = db
-        .store
-        .accounts(&AccountQuery {
-            limit: 50,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let accounts = every_account(&db).await;
     let zeta = accounts.iter().find(|a| a.fields.name == "Zeta").unwrap();
     assert_eq!(zeta.fields.owners.ae, Some(ana.id));
 }
