@@ -17,8 +17,6 @@ impl App {
         by.may(|u| u.may_administer())?;
         let reason = required_text("reason", reason, ERASURE_REASON)
             .map_err(|e| Error::invalid("reason", e.0))?;
-        // A missing contact is a missing page, before anything is written.
-        self.store.contact(id).await?;
         Ok(self.store.erase_contact(&by.actor(), id, &reason).await?)
     }
 
@@ -33,7 +31,6 @@ impl App {
         by.may(|u| u.may_administer())?;
         let reason = required_text("reason", reason, ERASURE_REASON)
             .map_err(|e| Error::invalid("reason", e.0))?;
-        self.store.account(id).await?;
         Ok(self.store.delete_account(&by.actor(), id, &reason).await?)
     }
 }

@@ -462,6 +462,43 @@ async fn the_account_360_flags_the_relationship_and_audits_every_edit() {
     assert_eq!(saved.fields.employees, Some(5200));
     assert_eq!(saved.fields.owners.executive_sponsor, Some(admin.id));
 
+    // The country is kept as its code, shown by name, and filtered by either, as in the API;
+    // one that names no country is refused on the form and in the filter alike.
+    assert_eq!(saved.fields.country.as_deref(), Some("US"));
+    let page = web.get(&format!("/accounts/{}", mine.id), Some(&b)).await;
+    assert!(
+        page.text().contains("Energy · United States"),
+        "{}",
+        page.body
+    );
+    let listed = web.get("/portfolio?country=united+states", Some(&b)).await;
+    assert!(
+        listed.text().contains("Globex Corporation"),
+        "{}",
+        listed.body
+    );
+    let unknown = web.get("/portfolio?country=Atlantis", Some(&b)).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(
+        unknown.text().contains("\"Atlantis\" is not a country"),
+        "{}",
+        unknown.body
+    );
+    let mut atlantis = edit.clone();
+    atlantis.retain(|(k, _)| *k != "country");
+    atlantis.push(("country", "Atlantis"));
+    let refused = web
+        .post(&format!("/accounts/{}", mine.id), Some(&b), &atlantis, true)
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused
+            .text()
+            .contains("country: \"Atlantis\" is not a country"),
+        "{}",
+        refused.body
+    );
+
     // Marked churned, it is no longer scored: the page and the API both say so, and there is
     // no pulse to set on a customer that left.
     let mut churned = edit.clone();

@@ -159,12 +159,12 @@ impl Store {
             other => other,
         })?;
         let mut tx = self.write_tx().await?;
-        let waiting: Option<(i64,)> =
-            sqlx::query_as("SELECT COUNT(*) FROM pending_owners WHERE name_key = $1")
+        let waiting: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM pending_owners WHERE name_key = $1")
                 .bind(&key)
-                .fetch_optional(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
-        if waiting.is_none_or(|(n,)| n == 0) {
+        if waiting == 0 {
             return Err(StoreError::invalid(
                 "name",
                 format!(

@@ -48,6 +48,16 @@ async fn import_accounts(db: &TestDb, csv: &str) -> Result<ImportSummary, StoreE
         .await
 }
 
+/// The account with this CRM id.
+async fn by_crm_id(db: &TestDb, external_id: &str) -> Account {
+    let q = AccountQuery {
+        external_id: Some(external_id.into()),
+        limit: 1,
+        ..Default::default()
+    };
+    db.store.accounts(&q).await.unwrap().0.remove(0)
+}
+
 /// The first 50 accounts of the book, by name.
 async fn every_account(db: &TestDb) -> Vec<Account> {
     let q = AccountQuery {
@@ -174,16 +184,7 @@ async fn contract_terms_drive_arr_renewal_and_history() {
         .unwrap();
     assert_eq!(again.unchanged, 3);
 
-    let (acme, _) = db
-        .store
-        .accounts(&AccountQuery {
-            external_id: Some("001A".into()),
-            limit: 1,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let acme = &acme[0];
+    let acme = &by_crm_id(&db, "001A").await;
     assert_eq!(acme.arr.amount, Decimal::new(1_800_050, 2));
     assert_eq!(
         db.store.renewal_date(acme.id).await.unwrap(),
@@ -267,18 +268,7 @@ async fn won_opportunities_and_deals_become_contract_terms() {
         s.left_out_words(ImportKind::Contracts).unwrap(),
         "2 rows left out, not closed-won deals: 1 Closed Lost, 1 Prospecting."
     );
-    let by_crm_id = |x: &'static str| {
-        let store = db.store.clone();
-        async move {
-            let q = AccountQuery {
-                external_id: Some(x.into()),
-                limit: 1,
-                ..Default::default()
-            };
-            store.accounts(&q).await.unwrap().0.remove(0)
-        }
-    };
-    let acme = by_crm_id("001A").await;
+    let acme = by_crm_id(&db, "001A").await;
     assert_eq!(acme.arr.amount, Decimal::new(24_000, 0));
     assert_eq!(
         db.store.renewal_date(acme.id).await.unwrap(),
@@ -300,7 +290,7 @@ async fn won_opportunities_and_deals_become_contract_terms() {
     // The file has the HubSpot deal and not the Salesforce one: it is listed, not deleted.
     let missing: Vec<&str> = s.not_in_file.iter().map(|h| h.name.as_str()).collect();
     assert_eq!(missing, ["Acme Corp, 2026-01-15 to 2027-01-14"]);
-    let beta = by_crm_id("001B").await;
+    let beta = by_crm_id(&db, "001B").await;
     assert_eq!(
         db.store.renewal_date(beta.id).await.unwrap(),
         NaiveDate::from_ymd_opt(2028, 1, 31)
@@ -793,19 +783,8 @@ async fn terms_in_other_currencies_count_once_a_rate_is_set() {
         .import_contracts(&admin(), &parsed, false, &none)
         .await
         .unwrap();
-    let acme = |db: &TestDb| {
-        let store = db.store.clone();
-        async move {
-            let q = AccountQuery {
-                external_id: Some("001A".into()),
-                limit: 1,
-                ..Default::default()
-            };
-            store.accounts(&q).await.unwrap().0.remove(0)
-        }
-    };
     assert_eq!(
-        acme(&db).await.arr.amount,
+        by_crm_id(&db, "001A").await.arr.amount,
         Decimal::new(1_580_000, 2),
         "10,000 EUR at 1.08 + 5,000 USD"
     );
@@ -814,7 +793,7 @@ async fn terms_in_other_currencies_count_once_a_rate_is_set() {
         .await
         .unwrap();
     assert_eq!(
-        acme(&db).await.arr.amount,
+        by_crm_id(&db, "001A").await.arr.amount,
         Decimal::new(1_600_000, 2),
         "a new rate refreshes ARR"
     );

@@ -7,12 +7,10 @@ use std::str::FromStr;
 use unicode_normalization::UnicodeNormalization;
 
 /// Spellings CRMs write that the ISO tables do not list.
-const EXTRA: [(&str, &str); 6] = [
+const EXTRA: [(&str, &str); 4] = [
     ("uk", "GB"),
     ("britain", "GB"),
-    ("holland", "NL"),
     ("deutschland", "DE"),
-    ("southkorea", "KR"),
     ("korea", "KR"),
 ];
 
@@ -72,12 +70,6 @@ pub fn optional_country(written: &str) -> Result<Option<String>, Invalid> {
     }
 }
 
-/// A country filter as typed ("Germany", "de"): the code it means, or the text as typed when it
-/// names no country (it then matches nothing rather than everything).
-pub fn country_filter(written: &str) -> String {
-    country_code(written).unwrap_or_else(|_| written.trim().to_string())
-}
-
 /// The name a page shows for a stored code; a value that is not a code (kept from before
 /// countries were codes, or one no table knows) is shown as written.
 pub fn country_name(code: &str) -> String {
@@ -122,6 +114,7 @@ mod tests {
             ("Germany", "DE"),
             ("Deutschland", "DE"),
             ("the Netherlands", "NL"),
+            ("Holland", "NL"),
             ("South Korea", "KR"),
             ("Côte d'Ivoire", "CI"),
             ("France", "FR"),

@@ -23,7 +23,7 @@ pub use activity::*;
 pub use audit::*;
 pub use contact::*;
 pub use contract::*;
-pub use country::{country_code, country_filter, country_name, optional_country};
+pub use country::{country_code, country_name, optional_country};
 pub use custom_field::*;
 pub use email::*;
 pub use enums::ParseEnumError;

@@ -142,7 +142,10 @@ impl ListParams {
                 ),
             },
             industry: text(&self.industry),
-            country: text(&self.country).map(|c| sherpa_core::country_filter(&c)),
+            country: match text(&self.country) {
+                None => None,
+                Some(c) => Some(sherpa_core::country_code(&c).map_err(|e| bad("country", e.0))?),
+            },
             renewal_from: renewal_to.map(|_| today),
             renewal_to,
             arr_min: money("arr_min", &self.arr_min)?,

@@ -165,13 +165,13 @@ fn account() -> Vec<WebRoute> {
             Method::POST,
             "/accounts/{id}/delete",
             Admin,
-            post(account::engagement::delete_account),
+            post(account::erasure::delete_account),
         ),
         at(
             Method::POST,
             "/accounts/{id}/contacts/{contact}/erase",
             Admin,
-            post(account::engagement::erase_contact),
+            post(account::erasure::erase_contact),
         ),
         at(
             Method::POST,

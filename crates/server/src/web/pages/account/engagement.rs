@@ -2,7 +2,7 @@
 //! and which rule chose it, its onboarding milestones (expected, done and how, late), its open
 //! tasks with why each exists, and the moments fired for it; a form to mark a milestone done.
 
-use super::{account_id, refused};
+use super::{account_id, contact_id, refused};
 use crate::AppState;
 use crate::web::session::Signed;
 use crate::web::{Failure, PageResult, format};
@@ -192,9 +192,7 @@ pub async fn email_consent(
     Form(f): Form<ConsentForm>,
 ) -> PageResult {
     let id = account_id(&id)?;
-    let contact = contact
-        .parse::<sherpa_core::ContactId>()
-        .map_err(|e| Failure::not_found(e.0))?;
+    let contact = contact_id(&contact)?;
     if f.stop {
         s.app
             .stop_contact_emails(&c.caller(), contact, Some(id))
@@ -205,36 +203,4 @@ pub async fn email_consent(
             .await?;
     }
     Ok(Redirect::to(&format!("/accounts/{id}#map-h")).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct ErasureForm {
-    reason: String,
-}
-
-/// Erases a contact at their request (admins), with the request as the reason.
-pub async fn erase_contact(
-    State(s): State<AppState>,
-    Signed(c): Signed,
-    Path((id, contact)): Path<(String, String)>,
-    Form(f): Form<ErasureForm>,
-) -> PageResult {
-    let id = account_id(&id)?;
-    let contact = contact
-        .parse::<sherpa_core::ContactId>()
-        .map_err(|e| Failure::not_found(e.0))?;
-    s.app.erase_contact(&c.caller(), contact, &f.reason).await?;
-    Ok(Redirect::to(&format!("/accounts/{id}#map-h")).into_response())
-}
-
-/// Deletes the account and everything that hangs off it (admins), with the reason.
-pub async fn delete_account(
-    State(s): State<AppState>,
-    Signed(c): Signed,
-    Path(id): Path<String>,
-    Form(f): Form<ErasureForm>,
-) -> PageResult {
-    let id = account_id(&id)?;
-    s.app.delete_account(&c.caller(), id, &f.reason).await?;
-    Ok(Redirect::to("/portfolio").into_response())
 }

@@ -3,6 +3,7 @@
 //! form to log a touch, grade and tier (see `priority`), and the edit form for fields and owners (audited by the store).
 
 pub mod engagement;
+pub mod erasure;
 pub mod health;
 pub mod playbook;
 pub mod priority;
@@ -282,6 +283,12 @@ pub(super) async fn refused(
 pub(super) fn account_id(raw: &str) -> Result<AccountId, Failure> {
     raw.parse()
         .map_err(|_| Failure::not_found(format!("no account {raw}")))
+}
+
+/// The contact a `/accounts/{id}/contacts/{contact}/...` path names.
+pub(super) fn contact_id(raw: &str) -> Result<ContactId, Failure> {
+    raw.parse()
+        .map_err(|_| Failure::not_found(format!("no contact {raw}")))
 }
 
 #[derive(Deserialize)]
