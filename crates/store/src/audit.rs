@@ -37,6 +37,57 @@ pub(crate) async fn record(
     Ok(())
 }
 
+/// An entry written with others in one statement (see [`record_all`]), its values as JSON
+/// text.
+pub(crate) struct Entry {
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub account_id: Option<i64>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// Writes many entries of one actor at once, in their order: a file's import audits every row
+/// it changes without a statement each.
+pub(crate) async fn record_all(
+    conn: &mut AnyConnection,
+    at: &str,
+    actor: &Actor,
+    entries: &[Entry],
+) -> Result<()> {
+    use crate::sql::{Arg, RowValues};
+    for chunk in entries.chunks(500) {
+        let mut args = RowValues::new(conn);
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|e| {
+                args.row([
+                    Arg::Text(at.to_string()),
+                    Arg::OptInt(actor.user_id.map(|u| u.0)),
+                    Arg::Text(actor.via.clone()),
+                    Arg::Text(e.action.to_string()),
+                    Arg::Text(e.entity.to_string()),
+                    Arg::Text(e.entity_id.clone()),
+                    Arg::OptText(e.before.clone()),
+                    Arg::OptText(e.after.clone()),
+                    Arg::OptInt(e.account_id),
+                ])
+            })
+            .collect();
+        sqlx::query_with(
+            &format!(
+                "INSERT INTO audit_log (at, user_id, via, action, entity, entity_id, before, after, account_id) VALUES {}",
+                rows.join(", ")
+            ),
+            args.into_arguments(),
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// The account an entry concerns: the account itself, or the `account_id` its record carries.
 fn concerned_account(
     entity: &str,

@@ -41,35 +41,73 @@ fn column(f: OwnerFunction) -> &'static str {
     }
 }
 
-/// Keeps the owners set aside for a saved account; an owner the file named who is a member
-/// replaces a name kept before.
-pub(crate) async fn keep(
-    conn: &mut AnyConnection,
-    account: AccountId,
+/// A name kept for an owner: as written, and folded to match a member later.
+pub(crate) type KeptName = (String, String);
+
+/// For each owner a saved row named (a member or not), the name to keep: the one it gave that is not a member
+/// yet, or none (it named a member, or nobody), which replaces a name kept before.
+pub(crate) fn wanted(
     patch: &AccountPatch,
     unknown: &[(OwnerFunction, PersonRef)],
+) -> Vec<(OwnerFunction, Option<KeptName>)> {
+    let named: std::collections::BTreeSet<OwnerFunction> = patch
+        .owners
+        .keys()
+        .chain(unknown.iter().map(|(f, _)| f))
+        .copied()
+        .collect();
+    named
+        .into_iter()
+        .map(|f| {
+            let name = unknown
+                .iter()
+                .filter(|(u, _)| *u == f)
+                .find_map(|(_, r)| name_and_key(r));
+            (f, name)
+        })
+        .collect()
+}
+
+/// Every name kept, by account and function: read once by a file's import.
+pub(crate) async fn all_kept(
+    conn: &mut AnyConnection,
+) -> Result<std::collections::HashMap<(i64, OwnerFunction), KeptName>> {
+    let rows: Vec<(i64, String, String, String)> =
+        sqlx::query_as("SELECT account_id, function, name, name_key FROM pending_owners")
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter()
+        .map(|(a, f, name, key)| Ok(((a, crate::rows::parse("function", &f)?), (name, key))))
+        .collect()
+}
+
+/// Keeps `name` as the account's owner in function `f`, or forgets the name kept there.
+pub(crate) async fn set(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    f: OwnerFunction,
+    name: Option<&KeptName>,
 ) -> Result<()> {
-    for f in patch.owners.keys() {
-        sqlx::query("DELETE FROM pending_owners WHERE account_id = $1 AND function = $2")
+    match name {
+        None => {
+            sqlx::query("DELETE FROM pending_owners WHERE account_id = $1 AND function = $2")
+                .bind(account.0)
+                .bind(f.as_str())
+                .execute(&mut *conn)
+                .await?;
+        }
+        Some((name, key)) => {
+            sqlx::query(
+                "INSERT INTO pending_owners (account_id, function, name, name_key) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (account_id, function) DO UPDATE SET name = excluded.name, name_key = excluded.name_key",
+            )
             .bind(account.0)
             .bind(f.as_str())
+            .bind(name)
+            .bind(key)
             .execute(&mut *conn)
             .await?;
-    }
-    for (f, r) in unknown {
-        let Some((name, key)) = name_and_key(r) else {
-            continue;
-        };
-        sqlx::query(
-            "INSERT INTO pending_owners (account_id, function, name, name_key) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (account_id, function) DO UPDATE SET name = excluded.name, name_key = excluded.name_key",
-        )
-        .bind(account.0)
-        .bind(f.as_str())
-        .bind(name)
-        .bind(key)
-        .execute(&mut *conn)
-        .await?;
+        }
     }
     Ok(())
 }

@@ -906,3 +906,141 @@ async fn countries_written_before_they_were_codes_become_codes() {
     }
     assert_eq!(now, ["GB", "GB", "Atlantis"]);
 }
+
+/// The names a text search finds, by name.
+async fn found(db: &TestDb, text: &str) -> Vec<String> {
+    let q = AccountQuery {
+        text: Some(text.into()),
+        limit: 50,
+        ..Default::default()
+    };
+    let mut out: Vec<String> = db
+        .store
+        .accounts(&q)
+        .await
+        .unwrap()
+        .0
+        .into_iter()
+        .map(|a| a.fields.name)
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn text_search_finds_text_anywhere_and_follows_every_change() {
+    let db = TestDb::new().await;
+    import_accounts(
+        &db,
+        "external_id,name,domain\nCRM-1,Acme Corp,acme.example\nCRM-2,Société Générale,sg.example\n\
+         CRM-3,\"Quote \"\"Q\"\" Ltd\",quote.example\nCRM-4,100% Pure,pure.example\n",
+    )
+    .await
+    .unwrap();
+    // Anywhere in the name, the CRM id or the domain; case and accents aside.
+    assert_eq!(found(&db, "cme").await, ["Acme Corp"]);
+    assert_eq!(found(&db, "ACME CO").await, ["Acme Corp"]);
+    assert_eq!(found(&db, "générale").await, ["Société Générale"]);
+    assert_eq!(found(&db, "crm-3").await, ["Quote \"Q\" Ltd"]);
+    assert_eq!(found(&db, "pure.exam").await, ["100% Pure"]);
+    assert_eq!(found(&db, "\"q\"").await, ["Quote \"Q\" Ltd"]);
+    assert_eq!(found(&db, "0% p").await, ["100% Pure"]);
+    // Short text matches too, and text found nowhere finds nothing.
+    assert_eq!(found(&db, "%").await, ["100% Pure"]);
+    assert_eq!(found(&db, "sg").await, ["Société Générale"]);
+    assert!(found(&db, "zzz").await.is_empty());
+    // A rename, a re-import and a deletion are searched as they now are.
+    let acme = by_crm_id(&db, "CRM-1").await;
+    db.store
+        .update_account(
+            &admin(),
+            acme.id,
+            &AccountPatch {
+                name: Some("Apex Corp".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(found(&db, "acme corp").await.is_empty());
+    assert_eq!(found(&db, "apex").await, ["Apex Corp"]);
+    import_accounts(&db, "external_id,name\nCRM-2,Banque Nouvelle\n")
+        .await
+        .unwrap();
+    assert!(found(&db, "générale").await.is_empty());
+    assert_eq!(found(&db, "nouvelle").await, ["Banque Nouvelle"]);
+    db.store
+        .delete_account(&admin(), acme.id, "closed down")
+        .await
+        .unwrap();
+    assert!(found(&db, "apex").await.is_empty());
+    let totals = db
+        .store
+        .account_totals(&AccountQuery {
+            text: Some("example".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(totals.0, 3);
+}
+
+#[tokio::test]
+async fn an_accounts_file_is_applied_row_after_row() {
+    let db = TestDb::new().await;
+    team(&db).await;
+    // A parent named below its subsidiaries, and an owner who is not a member.
+    let first = "external_id,name,domain,parent_external_id,csm_email,industry\n\
+        S-1,Sub One,sub1.example,P-1,ana.lopez@example.com,Retail\n\
+        P-1,Parent Co,parent.example,,Sam Seller,Retail\n\
+        S-2,Sub Two,sub2.example,P-1,,Software\n";
+    let s = import_accounts(&db, first).await.unwrap();
+    assert_eq!((s.created, s.updated, s.unchanged), (3, 0, 0));
+    assert_eq!(s.unknown_owners, vec![("Sam Seller".to_string(), 1)]);
+    let parent = by_crm_id(&db, "P-1").await;
+    let sub1 = by_crm_id(&db, "S-1").await;
+    let sub2 = by_crm_id(&db, "S-2").await;
+    assert_eq!(sub1.fields.parent_id, Some(parent.id));
+    assert_eq!(sub2.fields.parent_id, Some(parent.id));
+    assert_eq!(sub2.fields.industry.as_deref(), Some("Software"));
+    assert!(sub1.fields.owners.csm.is_some());
+    // Every change is audited: three creations, two parents.
+    let audit = db
+        .store
+        .audit_entries(&AuditQuery {
+            entity: Some("account".into()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 5, "{audit:?}");
+    // The same file again changes nothing.
+    let again = import_accounts(&db, first).await.unwrap();
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 3));
+    // A domain another account holds, and a parent loop, are refused with their line; nothing
+    // of the file is written.
+    let bad = "external_id,name,domain,parent_external_id\n\
+        N-1,New One,new1.example,\n\
+        N-2,New Two,sub1.example,\n\
+        P-1,Parent Co,parent.example,S-1\n";
+    match import_accounts(&db, bad).await {
+        Err(StoreError::Rows(errors)) => {
+            let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+            assert_eq!(lines, [3]);
+            assert!(errors[0].message.contains("sub1.example"), "{errors:?}");
+        }
+        other => panic!("expected rejected rows, got {other:?}"),
+    }
+    let only_loop =
+        "external_id,name,domain,parent_external_id\nP-1,Parent Co,parent.example,S-1\n";
+    match import_accounts(&db, only_loop).await {
+        Err(StoreError::Rows(errors)) => {
+            assert_eq!(errors[0].line, 2);
+            assert!(errors[0].message.contains("loop"), "{errors:?}");
+        }
+        other => panic!("expected rejected rows, got {other:?}"),
+    }
+    assert_eq!(found(&db, "new one").await, Vec::<String>::new());
+    assert_eq!(by_crm_id(&db, "P-1").await.fields.parent_id, None);
+}

@@ -2,6 +2,7 @@
 //! sorted by any column with a stable cursor, and its totals.
 
 use super::*;
+use crate::Engine;
 
 /// Columns the book can be sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,7 +141,7 @@ struct Cursor {
 }
 
 /// One page's statement. A text search matches anywhere in the book, so it is filtered first
-/// (a trigram index on PostgreSQL, a scan on SQLite) and sorted after: walking a sort index
+/// (through a trigram index on both engines) and sorted after: walking a sort index
 /// until enough rows match is what both planners would otherwise pick, and it reads most of the
 /// book for a rare word. `MATERIALIZED` keeps the two steps apart on both engines.
 fn page_sql(conds: &[String], order: &str, limit: &str, searching: bool) -> String {
@@ -179,7 +180,11 @@ fn minor(d: Decimal, currency: Currency) -> Result<i64> {
 }
 
 /// The WHERE conditions of a query's filters, their bind values, and whether it searches text.
-fn filters(q: &AccountQuery, currency: Currency) -> Result<(Args, Vec<String>, bool)> {
+fn filters(
+    q: &AccountQuery,
+    currency: Currency,
+    engine: Engine,
+) -> Result<(Args, Vec<String>, bool)> {
     let mut args = Args::default();
     let mut conds: Vec<String> = Vec::new();
     if let Some(owner) = q.owner {
@@ -254,8 +259,18 @@ fn filters(q: &AccountQuery, currency: Currency) -> Result<(Args, Vec<String>, b
     let search = q.text.as_deref().map(fold).filter(|t| !t.is_empty());
     let searching = search.is_some();
     if let Some(t) = search {
-        let p = args.push(Arg::Text(format!("%{}%", escape_like(&t))));
-        conds.push(format!("search_key LIKE {p} ESCAPE '\\'"));
+        // SQLite's trigram index answers text of three characters or more (a phrase of it is
+        // the text anywhere in the key); shorter text, and PostgreSQL, match with LIKE, which
+        // pg_trgm's index serves.
+        if engine == Engine::Sqlite && t.chars().count() >= 3 {
+            let p = args.push(Arg::Text(format!("\"{}\"", t.replace('"', "\"\""))));
+            conds.push(format!(
+                "id IN (SELECT rowid FROM account_search WHERE account_search MATCH {p})"
+            ));
+        } else {
+            let p = args.push(Arg::Text(format!("%{}%", escape_like(&t))));
+            conds.push(format!("search_key LIKE {p} ESCAPE '\\'"));
+        }
     }
     Ok((args, conds, searching))
 }
@@ -287,7 +302,7 @@ impl Store {
     /// One page of the book and the cursor of the next page, if there is one.
     pub async fn accounts(&self, q: &AccountQuery) -> Result<(Vec<Account>, Option<String>)> {
         let currency = self.currency();
-        let (mut args, conds, searching) = filters(q, currency)?;
+        let (mut args, conds, searching) = filters(q, currency, self.engine())?;
         let col = q.sort.field.column();
         // Keyset pagination over (column, id), both in the sort's direction, so that an index on
         // (column, id) serves the order on both engines. NULLs come last: the non-null rows are
@@ -374,7 +389,7 @@ impl Store {
     /// (the sort and cursor are ignored).
     pub async fn account_totals(&self, q: &AccountQuery) -> Result<(i64, Money)> {
         let currency = self.currency();
-        let (args, conds, _) = filters(q, currency)?;
+        let (args, conds, _) = filters(q, currency, self.engine())?;
         let sql = format!(
             "SELECT COUNT(*), CAST(COALESCE(SUM(arr_minor), 0) AS BIGINT) FROM accounts {}",
             where_clause(&conds)

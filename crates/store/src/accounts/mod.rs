@@ -2,6 +2,7 @@
 //! audit entries. An account's ARR and renewal date are kept beside it, refreshed whenever its
 //! contract terms change, so the book filters and sorts on them at 100,000 accounts.
 
+pub(crate) mod bulk;
 mod lifecycle;
 mod listing;
 
@@ -121,15 +122,107 @@ pub(crate) async fn resolve_account(
                     .await
                     .map_err(|e| format!("could not look up {r}: {e}"))?;
             if ids.len() > 1 {
-                return Err(format!(
-                    "two accounts are named \"{n}\"; use the external id instead"
-                ));
+                return Err(two_named(n));
             }
             Ok(ids.first().map(|(i,)| AccountId(*i)))
         }
     }
     .map_err(|e| format!("could not look up {r}: {e}"))?;
-    found.ok_or_else(|| format!("no {r}; import or create the account first"))
+    found.ok_or_else(|| no_account(r))
+}
+
+/// How a reference to no account is refused.
+pub(crate) fn no_account(r: &AccountRef) -> String {
+    format!("no {r}; import or create the account first")
+}
+
+/// How a name two accounts share is refused.
+pub(crate) fn two_named(name: &str) -> String {
+    format!("two accounts are named \"{name}\"; use the external id instead")
+}
+
+/// How a parent that would make the hierarchy loop is refused.
+pub(crate) fn parent_loop(parent_name: &str) -> StoreError {
+    StoreError::invalid(
+        "parent",
+        format!(
+            "{parent_name} is this account or one of its subsidiaries; a parent above its own \
+             child would make the hierarchy loop"
+        ),
+    )
+}
+
+/// How an external id or domain another account holds is refused.
+pub(crate) fn taken(fields: &AccountFields) -> String {
+    format!(
+        "another account already has external id {:?} or domain {:?}",
+        fields.external_id.as_deref().unwrap_or(""),
+        fields.domain.as_ref().map(|d| d.as_str()).unwrap_or("")
+    )
+}
+
+/// An account's fields once a patch is applied, checked: one rule for a single save and for
+/// every row of a file.
+pub(crate) fn patched(
+    before: Option<&AccountFields>,
+    patch: &AccountPatch,
+    resolved: &Resolved,
+) -> Result<AccountFields> {
+    let mut fields = before.cloned().unwrap_or_default();
+    patch.apply(&mut fields, resolved);
+    validate_account(&fields).map_err(|e| StoreError::invalid("name", e.0))?;
+    Ok(fields)
+}
+
+/// The columns an account's own fields are written to, in the order of [`field_values`].
+pub(crate) const FIELD_COLUMNS: [&str; 17] = [
+    "external_id",
+    "domain",
+    "name",
+    "name_key",
+    "industry",
+    "country",
+    "employees",
+    "parent_id",
+    "lifecycle",
+    "customer_since",
+    "csm_id",
+    "ae_id",
+    "cd_id",
+    "sponsor_id",
+    "custom",
+    "search_key",
+    "updated_at",
+];
+
+/// An account's fields as the values of [`FIELD_COLUMNS`], written at `now`.
+pub(crate) fn field_values(fields: &AccountFields, now: &str) -> [Arg; 17] {
+    let o = &fields.owners;
+    let id = |u: Option<UserId>| Arg::OptInt(u.map(|u| u.0));
+    let domain = fields.domain.as_ref().map(|d| d.as_str().to_string());
+    [
+        Arg::OptText(fields.external_id.clone()),
+        Arg::OptText(domain.clone()),
+        Arg::Text(fields.name.clone()),
+        Arg::Text(fold(&fields.name)),
+        Arg::OptText(fields.industry.clone()),
+        Arg::OptText(fields.country.clone()),
+        Arg::OptInt(fields.employees),
+        Arg::OptInt(fields.parent_id.map(|p| p.0)),
+        Arg::OptText(fields.lifecycle.map(|l| l.as_str().to_string())),
+        Arg::OptText(opt_date(fields.customer_since)),
+        id(o.csm),
+        id(o.ae),
+        id(o.customer_development),
+        id(o.executive_sponsor),
+        Arg::Text(custom_values_to_json(&fields.custom).to_string()),
+        Arg::Text(sherpa_core::text::account_search_key(
+            &fields.name,
+            fields.external_id.as_deref(),
+            domain.as_deref(),
+        )),
+        Arg::Text(now.to_string()),
+    ]
 }
 
 /// Resolves a patch's people and parent, naming the field of the first that does not resolve.
@@ -177,13 +270,7 @@ async fn refuse_parent_loop(
                 .bind(parent.0)
                 .fetch_one(&mut *conn)
                 .await?;
-            return Err(StoreError::invalid(
-                "parent",
-                format!(
-                    "{name} is this account or one of its subsidiaries; a parent above its own \
-                     child would make the hierarchy loop"
-                ),
-            ));
+            return Err(parent_loop(&name));
         }
         steps += 1;
         if steps > 10_000 {
@@ -216,9 +303,7 @@ pub(crate) async fn save_account(
             .map(|a| a.fields),
         None => None,
     };
-    let mut fields = before.clone().unwrap_or_default();
-    patch.apply(&mut fields, &resolved);
-    validate_account(&fields).map_err(|e| StoreError::invalid("name", e.0))?;
+    let fields = patched(before.as_ref(), patch, &resolved)?;
     if let (Some(id), Some(parent)) = (id, fields.parent_id)
         && parent == id
     {
@@ -235,60 +320,42 @@ pub(crate) async fn save_account(
     if before.as_ref() == Some(&fields) {
         return Ok((id.expect("existing"), Change::Unchanged));
     }
-    let taken = format!(
-        "another account already has external id {:?} or domain {:?}",
-        fields.external_id.as_deref().unwrap_or(""),
-        fields.domain.as_ref().map(|d| d.as_str()).unwrap_or("")
-    );
-    let o = &fields.owners;
-    let custom = custom_values_to_json(&fields.custom).to_string();
-    let q = match id {
-        Some(_) => sqlx::query_as::<_, (i64,)>(
-            "UPDATE accounts SET external_id = $1, domain = $2, name = $3, name_key = $4, industry = $5, country = $6, \
-             employees = $7, parent_id = $8, lifecycle = $9, customer_since = $10, csm_id = $11, ae_id = $12, \
-             cd_id = $13, sponsor_id = $14, custom = $15, updated_at = $16, search_key = $17, \
-             lifecycle_from_data = CASE WHEN $19 THEN 0 ELSE lifecycle_from_data END WHERE id = $18 RETURNING id",
-        ),
-        None => sqlx::query_as::<_, (i64,)>(
-            "INSERT INTO accounts (external_id, domain, name, name_key, industry, country, employees, parent_id, \
-             lifecycle, customer_since, csm_id, ae_id, cd_id, sponsor_id, custom, created_at, updated_at, search_key) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17) RETURNING id",
+    let mut args = Args::default();
+    let marks: Vec<String> = field_values(&fields, now)
+        .into_iter()
+        .map(|v| args.push(v))
+        .collect();
+    let sql = match id {
+        Some(id) => {
+            // A lifecycle someone chose is theirs from now on: never worked out from the
+            // terms again.
+            let chosen = before
+                .as_ref()
+                .is_some_and(|b| b.lifecycle != fields.lifecycle);
+            let sets: Vec<String> = FIELD_COLUMNS
+                .iter()
+                .zip(&marks)
+                .map(|(c, m)| format!("{c} = {m}"))
+                .collect();
+            let chosen = args.push(Arg::Int(chosen.into()));
+            format!(
+                "UPDATE accounts SET {}, lifecycle_from_data = CASE WHEN {chosen} = 1 THEN 0 ELSE lifecycle_from_data END \
+                 WHERE id = {} RETURNING id",
+                sets.join(", "),
+                args.push(Arg::Int(id.0))
+            )
+        }
+        None => format!(
+            "INSERT INTO accounts ({}, created_at) VALUES ({}, {}) RETURNING id",
+            FIELD_COLUMNS.join(", "),
+            marks.join(", "),
+            marks[16]
         ),
     };
-    let q = q
-        .bind(fields.external_id.as_deref())
-        .bind(fields.domain.as_ref().map(|d| d.as_str().to_string()))
-        .bind(&fields.name)
-        .bind(fold(&fields.name))
-        .bind(fields.industry.as_deref())
-        .bind(fields.country.as_deref())
-        .bind(fields.employees)
-        .bind(fields.parent_id.map(|p| p.0))
-        .bind(fields.lifecycle.map(|l| l.as_str()))
-        .bind(opt_date(fields.customer_since))
-        .bind(o.csm.map(|u| u.0))
-        .bind(o.ae.map(|u| u.0))
-        .bind(o.customer_development.map(|u| u.0))
-        .bind(o.executive_sponsor.map(|u| u.0))
-        .bind(custom)
-        .bind(now)
-        .bind(sherpa_core::text::account_search_key(
-            &fields.name,
-            fields.external_id.as_deref(),
-            fields.domain.as_ref().map(|d| d.as_str()),
-        ));
-    // A lifecycle someone chose is theirs from now on: never worked out from the terms again.
-    let chosen = before
-        .as_ref()
-        .is_some_and(|b| b.lifecycle != fields.lifecycle);
-    let q = match id {
-        Some(id) => q.bind(id.0).bind(chosen),
-        None => q,
-    };
-    let (new_id,) = q
+    let (new_id,): (i64,) = sqlx::query_as_with(&sql, args.into_arguments())
         .fetch_one(&mut *conn)
         .await
-        .map_err(|e| StoreError::unique(e, || taken))?;
+        .map_err(|e| StoreError::unique(e, || taken(&fields)))?;
     let (action, change) = if id.is_some() {
         ("update", Change::Updated)
     } else {

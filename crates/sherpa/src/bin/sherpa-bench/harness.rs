@@ -6,6 +6,7 @@ use sherpa_core::*;
 use sherpa_store::Store;
 use std::fmt::Write as _;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// Posts a batch until the intake takes it; counts the 429s it answered meanwhile.
 pub async fn send(
@@ -215,4 +216,29 @@ impl std::fmt::Display for MessageId {
             h.rotate_left(29) & 0xffff_ffff_ffff
         )
     }
+}
+
+/// Peak memory (MB) and wall time of a child process run to its end.
+pub fn run_measured(cmd: &mut std::process::Command) -> anyhow::Result<(f64, f64, String)> {
+    let started = Instant::now();
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    // Its pipes are read while it runs, so that it never blocks on a full one.
+    let output = child.wait_with_output()?;
+    let secs = started.elapsed().as_secs_f64();
+    // The largest resident set of any waited-for child (in KB on Linux): this is the only one.
+    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)?;
+    let peak_mb = usage.max_rss() as f64 / 1024.0;
+    anyhow::ensure!(
+        output.status.success(),
+        "the command failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok((
+        peak_mb,
+        secs,
+        String::from_utf8_lossy(&output.stdout).into(),
+    ))
 }

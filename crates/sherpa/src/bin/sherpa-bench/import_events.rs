@@ -8,7 +8,9 @@
 //! cargo run --release --bin sherpa-bench -- import-events --megabytes 1024
 //! ```
 
-use crate::harness::{Shape, add_accounts, bench_database, drop_bench_schema, message};
+use crate::harness::{
+    Shape, add_accounts, bench_database, drop_bench_schema, message, run_measured,
+};
 use sherpa_core::intake::EventStream;
 use std::io::Write;
 use std::time::Instant;
@@ -26,31 +28,6 @@ pub struct ImportEventsArgs {
     /// A PostgreSQL database to use instead of a temporary SQLite file (a schema is made).
     #[arg(long, value_name = "URL")]
     pub postgres: Option<String>,
-}
-
-/// Peak memory (MB) and wall time of a child process run to its end.
-fn run_measured(cmd: &mut std::process::Command) -> anyhow::Result<(f64, f64, String)> {
-    let started = Instant::now();
-    let child = cmd
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()?;
-    // Its pipes are read while it runs, so that it never blocks on a full one.
-    let output = child.wait_with_output()?;
-    let secs = started.elapsed().as_secs_f64();
-    // The largest resident set of any waited-for child (in KB on Linux): this is the only one.
-    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)?;
-    let peak_mb = usage.max_rss() as f64 / 1024.0;
-    anyhow::ensure!(
-        output.status.success(),
-        "the import failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Ok((
-        peak_mb,
-        secs,
-        String::from_utf8_lossy(&output.stdout).into(),
-    ))
 }
 
 pub async fn run(a: ImportEventsArgs) -> anyhow::Result<()> {

@@ -5,12 +5,14 @@
 //! cargo run --release --bin sherpa-bench -- ingest --events 1000000
 //! cargo run --release --bin sherpa-bench -- health --accounts 100000
 //! cargo run --release --bin sherpa-bench -- import-events --megabytes 1024
+//! cargo run --release --bin sherpa-bench -- import-accounts --rows 100000
 //! cargo run --release --bin sherpa-bench -- revenue --accounts 100000
 //! cargo build --release --bins && target/release/sherpa-bench soak --minutes 5
 //! ```
 
 mod harness;
 mod health;
+mod import_accounts;
 mod import_events;
 mod ingest;
 mod revenue;
@@ -32,6 +34,9 @@ enum Bench {
     /// `sherpa import events` on a large file: events per second against reading and parsing
     /// it, and the command's peak memory.
     ImportEvents(import_events::ImportEventsArgs),
+    /// `sherpa import accounts` on a CRM export of 100,000 accounts, then again unchanged,
+    /// against reading and checking the file.
+    ImportAccounts(import_accounts::ImportAccountsArgs),
     /// Retention and the renewal pipeline over three years of contract terms, against a plain
     /// SQL aggregate over the same rows.
     Revenue(revenue::RevenueArgs),
@@ -56,6 +61,7 @@ fn main() -> std::process::ExitCode {
             Bench::Ingest(a) => ingest::run(a).await,
             Bench::Health(a) => health::run(a).await,
             Bench::ImportEvents(a) => import_events::run(a).await,
+            Bench::ImportAccounts(a) => import_accounts::run(a).await,
             Bench::Revenue(a) => revenue::run(a).await,
             Bench::Soak(a) => soak::run(a).await,
         }

@@ -2,7 +2,6 @@
 //! what the book already holds by external id (or domain / email), so importing the same file
 //! twice changes nothing the second time. A dry run does everything and then rolls back.
 
-use crate::accounts::{account_id_by_external_id, save_account};
 use crate::activities::save_activity;
 use crate::contacts::save_contact;
 use crate::contracts::{contract_id_by_external_id, derive_outcomes, save_contract};
@@ -11,6 +10,8 @@ use crate::{Result, Store, StoreError};
 use sherpa_core::import::*;
 use sherpa_core::*;
 use sqlx::{Any, AnyConnection, Transaction};
+
+mod accounts;
 
 /// Called with the number of rows applied so far.
 pub type Progress<'a> = &'a (dyn Fn(usize) + Send + Sync);
@@ -145,24 +146,27 @@ async fn not_in_file(
     held: &str,
     named: &[i64],
 ) -> Result<Vec<HeldRecord>> {
-    let named: std::collections::HashSet<i64> = named.iter().copied().collect();
     let rows: Vec<(i64, Option<i64>, Option<String>, String)> =
         sqlx::query_as(held).fetch_all(conn).await?;
-    let mut out: Vec<HeldRecord> = rows
+    let held = rows
         .into_iter()
-        .filter(|(id, ..)| !named.contains(id))
         .map(|(id, account_id, external_id, name)| HeldRecord {
             id,
             account_id,
             external_id,
             name,
-        })
-        .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-    Ok(out)
+        });
+    Ok(unnamed(held, named))
 }
 
-const HELD_ACCOUNTS: &str = "SELECT id, id, external_id, name FROM accounts";
+/// The records a file did not name, by name.
+fn unnamed(held: impl Iterator<Item = HeldRecord>, named: &[i64]) -> Vec<HeldRecord> {
+    let named: std::collections::HashSet<i64> = named.iter().copied().collect();
+    let mut out: Vec<HeldRecord> = held.filter(|h| !named.contains(&h.id)).collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    out
+}
+
 const HELD_CONTACTS: &str = "SELECT id, account_id, external_id, name FROM contacts";
 const HELD_TERMS: &str = "SELECT c.id, c.account_id, c.external_id, \
      a.name || ', ' || c.start_date || ' to ' || c.end_date \
@@ -241,67 +245,6 @@ impl Store {
             ImportFile::Tickets(p) => self.import_tickets(actor, p, dry_run, progress).await,
             ImportFile::Surveys(p) => self.import_surveys(actor, p, dry_run, progress).await,
         }
-    }
-
-    pub async fn import_accounts(
-        &self,
-        actor: &Actor,
-        file: &Parsed<AccountRow>,
-        dry_run: bool,
-        progress: Progress<'_>,
-    ) -> Result<ImportSummary> {
-        let now = self.now();
-        let mut tx = self.write_tx().await?;
-        let mut batch = Batch::new(file, progress);
-        // First the accounts themselves, then parents, so a parent may come later in the file.
-        let mut saved = Vec::with_capacity(file.rows.len());
-        let mut unknown_owners: std::collections::BTreeMap<String, usize> = Default::default();
-        for row in &file.rows {
-            batch.row_read();
-            let mut patch = AccountPatch {
-                parent: None,
-                ..row.patch.clone()
-            };
-            // An owner who is not a team member does not refuse the row: the name is kept.
-            let unknown = set_aside_unknown_owners(&mut tx, &mut patch).await?;
-            let r = match find_account(&mut tx, &row.key).await {
-                Ok(existing) => save_account(&mut tx, &now, actor, existing, &patch).await,
-                Err(e) => Err(e),
-            };
-            if let Ok((id, _)) = &r {
-                crate::pending_owners::keep(&mut tx, *id, &patch, &unknown).await?;
-                for (_, person) in &unknown {
-                    *unknown_owners
-                        .entry(crate::pending_owners::shown(person))
-                        .or_default() += 1;
-                }
-            }
-            saved.extend(batch.outcome(row.line, r)?);
-        }
-        batch.summary.unknown_owners = unknown_owners.into_iter().collect();
-        if batch.errors.is_empty() {
-            let saved_ids: Vec<AccountId> = saved.iter().map(|(id, _)| *id).collect();
-            for (row, (id, change)) in file.rows.iter().zip(saved) {
-                let mut change = change;
-                if row.patch.parent.is_some() {
-                    let parent_only = AccountPatch {
-                        parent: row.patch.parent.clone(),
-                        ..Default::default()
-                    };
-                    let r = save_account(&mut tx, &now, actor, Some(id), &parent_only).await;
-                    if let Some((_, second)) = batch.outcome(row.line, r)? {
-                        change = combined(change, second);
-                    }
-                }
-                batch.count(change);
-            }
-            if file.whole_file {
-                let named: Vec<i64> = saved_ids.iter().map(|id| id.0).collect();
-                batch.summary.not_in_file = not_in_file(&mut tx, HELD_ACCOUNTS, &named).await?;
-            }
-        }
-        let r = batch.finish(tx, dry_run).await;
-        self.with_lifecycles(r, dry_run).await
     }
 
     /// After accounts or terms came in: lifecycles from the terms for accounts without their own.
@@ -566,34 +509,16 @@ impl Store {
     }
 }
 
-async fn find_account(conn: &mut AnyConnection, key: &AccountKey) -> Result<Option<AccountId>> {
-    match key {
-        AccountKey::ExternalId(x) => account_id_by_external_id(conn, x).await,
-        AccountKey::Domain(d) => {
-            let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM accounts WHERE domain = $1")
-                .bind(d.as_str())
-                .fetch_optional(conn)
-                .await?;
-            Ok(row.map(|(id,)| AccountId(id)))
-        }
-        // Sherpa's id names an account of this book or none: it never creates one.
-        AccountKey::SherpaId(id) => {
-            let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM accounts WHERE id = $1")
-                .bind(id.0)
-                .fetch_optional(conn)
-                .await?;
-            match row {
-                Some((id,)) => Ok(Some(AccountId(id))),
-                None => Err(StoreError::invalid(
-                    "sherpa_id",
-                    format!(
-                        "no account with Sherpa id {id} in this book (the file comes from \
-                         another one?); give the row an external id or a domain to add it"
-                    ),
-                )),
-            }
-        }
-    }
+/// How an import refuses a Sherpa id of no account: it names an account of this book or
+/// none, and never creates one.
+fn no_sherpa_id(id: AccountId) -> StoreError {
+    StoreError::invalid(
+        "sherpa_id",
+        format!(
+            "no account with Sherpa id {id} in this book (the file comes from another one?); \
+             give the row an external id or a domain to add it"
+        ),
+    )
 }
 
 /// A term without an external id is the same term when account and start date match.
@@ -631,26 +556,4 @@ async fn natural_activity(conn: &mut AnyConnection, a: &ActivityInput) -> Result
     .fetch_optional(conn)
     .await?;
     Ok(row.is_some())
-}
-
-/// Takes out of `patch` the owners who are not team members, returning them to keep: the rest
-/// of the row is saved as it is. A name shared by two members stays, to be refused as
-/// ambiguous.
-async fn set_aside_unknown_owners(
-    conn: &mut AnyConnection,
-    patch: &mut AccountPatch,
-) -> Result<Vec<(OwnerFunction, PersonRef)>> {
-    let mut unknown = Vec::new();
-    for (f, person) in patch.owners.clone() {
-        let Some(r) = person.filter(|r| !matches!(r, PersonRef::Id(_))) else {
-            continue;
-        };
-        if let Err(e) = resolve_person(conn, &r).await
-            && e.starts_with(crate::users::NO_TEAM_MEMBER)
-        {
-            patch.owners.remove(&f);
-            unknown.push((f, r));
-        }
-    }
-    Ok(unknown)
 }
