@@ -109,12 +109,13 @@ pub struct DeletedAccount {
 }
 
 /// Usage kept per account without a foreign key to it: deleted with the account.
-const USAGE_TABLES: [&str; 6] = [
+const USAGE_TABLES: [&str; 7] = [
     "events",
     "event_blocks",
     "product_users",
     "usage_days",
     "usage_names",
+    "usage_first_names",
     "usage_user_months",
 ];
 

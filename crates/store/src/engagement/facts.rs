@@ -281,7 +281,7 @@ impl Store {
             }
         }
         let value: Vec<(i64, Option<String>)> = sqlx::query_as(&format!(
-            "SELECT n.account_id, MIN(n.day) FROM usage_names n \
+            "SELECT n.account_id, MIN(n.first_day) FROM usage_first_names n \
              JOIN feature_catalog f ON f.event_name = n.name AND f.high_value = 1 \
              WHERE n.account_id IN ({in0}) GROUP BY n.account_id"
         ))

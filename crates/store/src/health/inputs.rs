@@ -28,8 +28,8 @@ impl Store {
         Ok(all.remove(&day).expect("one per day asked"))
     }
 
-    /// The feature catalogue as of each of `days`, from one read of the names used: the
-    /// rollups of names have no index by day, so each read scans them all.
+    /// The feature catalogue as of each of `days`, from one read of the names used on each
+    /// day.
     pub(super) async fn health_catalogues(
         &self,
         days: &[NaiveDate],
@@ -39,8 +39,8 @@ impl Store {
             return Ok(HashMap::new());
         };
         let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT DISTINCT n.day, COALESCE(f.feature, n.name) FROM (SELECT DISTINCT day, name FROM usage_names \
-             WHERE day >= $1 AND day <= $2) n LEFT JOIN feature_catalog f ON f.event_name = n.name",
+            "SELECT DISTINCT n.day, COALESCE(f.feature, n.name) FROM usage_day_names n \
+             LEFT JOIN feature_catalog f ON f.event_name = n.name WHERE n.day >= $1 AND n.day <= $2",
         )
         .bind(date(*first - Days::new(29)))
         .bind(date(*last))

@@ -312,9 +312,9 @@ impl Reader<'_> {
     pub async fn first_value(&self, out: &mut HashMap<AccountId, Fed>) -> Result<()> {
         let mut a = Args::default();
         let sql = format!(
-            "SELECT n.account_id, MIN(n.day) FROM usage_names n \
+            "SELECT n.account_id, MIN(n.first_day) FROM usage_first_names n \
              JOIN feature_catalog f ON f.event_name = n.name AND f.high_value = 1 \
-             WHERE n.account_id IN ({}) AND n.day <= {} GROUP BY n.account_id",
+             WHERE n.account_id IN ({}) AND n.first_day <= {} GROUP BY n.account_id",
             a.ids(self.ids),
             a.text(date(self.day))
         );

@@ -82,6 +82,22 @@ pub(crate) const USAGE_NAMES: Table = Table {
     on_conflict: "ON CONFLICT (account_id, day, name) DO UPDATE SET events = usage_names.events + excluded.events",
 };
 
+/// The names used on each day across the book, for the feature catalogue of a day.
+pub(crate) const USAGE_DAY_NAMES: Table = Table {
+    name: "usage_day_names",
+    columns: &["day", "name"],
+    on_conflict: "ON CONFLICT (day, name) DO NOTHING",
+};
+
+/// The first day each account used each name (time to first value).
+pub(crate) const USAGE_FIRST_NAMES: Table = Table {
+    name: "usage_first_names",
+    columns: &["account_id", "name", "first_day"],
+    on_conflict: "ON CONFLICT (account_id, name) DO UPDATE SET first_day = CASE \
+                  WHEN excluded.first_day < usage_first_names.first_day THEN excluded.first_day \
+                  ELSE usage_first_names.first_day END",
+};
+
 /// A new event name is a new feature of the catalog (an admin may rename or group it).
 pub(crate) const FEATURE_CATALOG: Table = Table {
     name: "feature_catalog",
@@ -154,7 +170,7 @@ pub(crate) fn month_text(month: chrono::NaiveDate) -> String {
 }
 
 /// The rows a delta adds to each rollup table.
-pub(crate) fn rollup_rows(delta: &RollupDelta) -> [(&'static Table, Vec<Vec<Arg>>); 4] {
+pub(crate) fn rollup_rows(delta: &RollupDelta) -> [(&'static Table, Vec<Vec<Arg>>); 6] {
     let days = delta
         .days
         .iter()
@@ -178,6 +194,23 @@ pub(crate) fn rollup_rows(delta: &RollupDelta) -> [(&'static Table, Vec<Vec<Arg>
             ]
         })
         .collect();
+    let day_names = delta
+        .names()
+        .map(|(_, d, n, _)| (d, n))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|(d, n)| vec![Arg::Text(date(d)), Arg::Text(n.to_owned())])
+        .collect();
+    // One row per account and name: a statement may not upsert one key twice.
+    let mut first: std::collections::BTreeMap<(i64, &str), chrono::NaiveDate> = Default::default();
+    for (a, d, n, _) in delta.names() {
+        let e = first.entry((a.0, n)).or_insert(d);
+        *e = (*e).min(d);
+    }
+    let first_names = first
+        .into_iter()
+        .map(|((a, n), d)| vec![Arg::Int(a), Arg::Text(n.to_owned()), Arg::Text(date(d))])
+        .collect();
     let catalog = delta
         .names()
         .map(|(_, _, n, _)| n)
@@ -199,6 +232,8 @@ pub(crate) fn rollup_rows(delta: &RollupDelta) -> [(&'static Table, Vec<Vec<Arg>
     [
         (&USAGE_DAYS, days),
         (&USAGE_NAMES, names),
+        (&USAGE_DAY_NAMES, day_names),
+        (&USAGE_FIRST_NAMES, first_names),
         (&FEATURE_CATALOG, catalog),
         (&USAGE_USER_MONTHS, users),
     ]
