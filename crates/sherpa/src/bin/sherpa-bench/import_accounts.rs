@@ -7,7 +7,7 @@
 //! cargo run --release --bin sherpa-bench -- import-accounts --rows 100000
 //! ```
 
-use crate::harness::{bench_database, bench_url, drop_bench_schema, run_measured};
+use crate::harness::{bench_url, drop_bench_schema, run_measured};
 use sherpa_core::*;
 use std::io::Write;
 use std::time::Instant;
@@ -70,7 +70,8 @@ fn write_file(path: &std::path::Path, rows: usize) -> anyhow::Result<()> {
 
 pub async fn run(a: ImportAccountsArgs) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let store = bench_database(&a.postgres, &dir, "accounts").await?;
+    let url = bench_url(&a.postgres, &dir, "accounts").await?;
+    let store = sherpa_store::Store::open(&url, std::sync::Arc::new(SystemClock)).await?;
     for i in 0..CSMS {
         store
             .upsert_user(
@@ -87,7 +88,6 @@ pub async fn run(a: ImportAccountsArgs) -> anyhow::Result<()> {
             )
             .await?;
     }
-    let url = bench_url(&a.postgres, &dir, "accounts").await?;
     store.close().await;
     let path = dir.path().join("accounts.csv");
     write_file(&path, a.rows)?;
