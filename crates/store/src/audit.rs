@@ -52,40 +52,46 @@ pub(crate) struct Entry {
 /// it changes without a statement each.
 pub(crate) async fn record_all(
     conn: &mut AnyConnection,
+    engine: crate::Engine,
     at: &str,
     actor: &Actor,
-    entries: &[Entry],
+    entries: Vec<Entry>,
 ) -> Result<()> {
-    use crate::sql::{Arg, RowValues};
-    for chunk in entries.chunks(500) {
-        let mut args = RowValues::new(conn);
-        let rows: Vec<String> = chunk
-            .iter()
-            .map(|e| {
-                args.row([
-                    Arg::Text(at.to_string()),
-                    Arg::OptInt(actor.user_id.map(|u| u.0)),
-                    Arg::Text(actor.via.clone()),
-                    Arg::Text(e.action.to_string()),
-                    Arg::Text(e.entity.to_string()),
-                    Arg::Text(e.entity_id.clone()),
-                    Arg::OptText(e.before.clone()),
-                    Arg::OptText(e.after.clone()),
-                    Arg::OptInt(e.account_id),
-                ])
-            })
-            .collect();
-        sqlx::query_with(
-            &format!(
-                "INSERT INTO audit_log (at, user_id, via, action, entity, entity_id, before, after, account_id) VALUES {}",
-                rows.join(", ")
-            ),
-            args.into_arguments(),
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
+    use crate::sql::Arg;
+    let rows = entries
+        .into_iter()
+        .map(|e| {
+            vec![
+                Arg::Text(at.to_string()),
+                Arg::OptInt(actor.user_id.map(|u| u.0)),
+                Arg::Text(actor.via.clone()),
+                Arg::Text(e.action.to_string()),
+                Arg::Text(e.entity.to_string()),
+                Arg::Text(e.entity_id),
+                Arg::OptText(e.before),
+                Arg::OptText(e.after),
+                Arg::OptInt(e.account_id),
+            ]
+        })
+        .collect();
+    crate::bulk::insert_rows(
+        conn,
+        engine,
+        "audit_log",
+        &[
+            "at",
+            "user_id",
+            "via",
+            "action",
+            "entity",
+            "entity_id",
+            "before",
+            "after",
+            "account_id",
+        ],
+        rows,
+    )
+    .await
 }
 
 /// The account an entry concerns: the account itself, or the `account_id` its record carries.

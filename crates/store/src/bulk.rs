@@ -20,12 +20,10 @@ pub(crate) async fn insert_rows(
     columns: &[&str],
     rows: Vec<Vec<Arg>>,
 ) -> Result<()> {
-    upsert_rows(conn, engine, table, columns, rows, "", None).await?;
-    Ok(())
+    upsert_rows(conn, engine, table, columns, rows, "").await
 }
 
-/// Inserts rows with a conflict clause (`ON CONFLICT ... DO ...`), answering the text of the
-/// `returning` column of each row written.
+/// Inserts rows with a conflict clause (`ON CONFLICT ... DO ...`).
 pub(crate) async fn upsert_rows(
     conn: &mut AnyConnection,
     engine: Engine,
@@ -33,11 +31,52 @@ pub(crate) async fn upsert_rows(
     columns: &[&str],
     rows: Vec<Vec<Arg>>,
     on_conflict: &str,
-    returning: Option<&str>,
-) -> Result<Vec<String>> {
+) -> Result<()> {
+    for (sql, args) in statements(engine, table, columns, rows, on_conflict) {
+        sqlx::query_with(&sql, args.into_arguments())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Inserts rows with a conflict clause (may be empty), answering the `returning` columns of
+/// each row written, in no promised order.
+pub(crate) async fn upsert_rows_returning<T>(
+    conn: &mut AnyConnection,
+    engine: Engine,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Arg>>,
+    on_conflict: &str,
+    returning: &str,
+) -> Result<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let mut out = Vec::new();
+    for (sql, args) in statements(engine, table, columns, rows, on_conflict) {
+        let sql = format!("{sql} RETURNING {returning}");
+        out.extend(
+            sqlx::query_as_with::<_, T, _>(&sql, args.into_arguments())
+                .fetch_all(&mut *conn)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// The statements that write `rows`, each with its bind values.
+fn statements(
+    engine: Engine,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Arg>>,
+    on_conflict: &str,
+) -> Vec<(String, Args)> {
     let per = (MAX_PARAMS / columns.len()).clamp(1, MAX_ROWS);
     let mut rows = rows.into_iter().peekable();
-    let mut returned = Vec::new();
+    let mut out = Vec::new();
     while rows.peek().is_some() {
         let mut args = Args::default();
         let mut values = Vec::new();
@@ -55,25 +94,12 @@ pub(crate) async fn upsert_rows(
                 .collect();
             values.push(format!("({})", ps.join(", ")));
         }
-        let mut sql = format!(
+        let sql = format!(
             "INSERT INTO {table} ({}) VALUES {} {on_conflict}",
             columns.join(", "),
             values.join(", ")
         );
-        match returning {
-            Some(col) => {
-                sql.push_str(&format!(" RETURNING {col}"));
-                let got: Vec<(String,)> = sqlx::query_as_with(&sql, args.into_arguments())
-                    .fetch_all(&mut *conn)
-                    .await?;
-                returned.extend(got.into_iter().map(|(v,)| v));
-            }
-            None => {
-                sqlx::query_with(&sql, args.into_arguments())
-                    .execute(&mut *conn)
-                    .await?;
-            }
-        }
+        out.push((sql, args));
     }
-    Ok(returned)
+    out
 }

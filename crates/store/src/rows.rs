@@ -64,21 +64,8 @@ impl TryFrom<UserRow> for User {
 
 #[derive(FromRow)]
 pub(crate) struct AccountRow {
-    pub id: i64,
-    pub external_id: Option<String>,
-    pub domain: Option<String>,
-    pub name: String,
-    pub industry: Option<String>,
-    pub country: Option<String>,
-    pub employees: Option<i64>,
-    pub parent_id: Option<i64>,
-    pub lifecycle: Option<String>,
-    pub customer_since: Option<String>,
-    pub csm_id: Option<i64>,
-    pub ae_id: Option<i64>,
-    pub cd_id: Option<i64>,
-    pub sponsor_id: Option<i64>,
-    pub custom: String,
+    #[sqlx(flatten)]
+    pub fields: AccountFieldsRow,
     pub arr_minor: i64,
     pub renewal_date: Option<String>,
     pub created_at: String,
@@ -147,25 +134,8 @@ impl AccountRow {
     ) -> Result<Account, sqlx::Error> {
         let priority = self.priority(currency)?;
         Ok(Account {
-            id: AccountId(self.id),
-            fields: AccountFieldsRow {
-                id: self.id,
-                external_id: self.external_id,
-                domain: self.domain,
-                name: self.name,
-                industry: self.industry,
-                country: self.country,
-                employees: self.employees,
-                parent_id: self.parent_id,
-                lifecycle: self.lifecycle,
-                customer_since: self.customer_since,
-                csm_id: self.csm_id,
-                ae_id: self.ae_id,
-                cd_id: self.cd_id,
-                sponsor_id: self.sponsor_id,
-                custom: self.custom,
-            }
-            .into_fields(defs)?,
+            id: AccountId(self.fields.id),
+            fields: self.fields.into_fields(defs)?,
             arr: Money::from_minor_units(self.arr_minor, currency),
             renewal_date: date("renewal_date", &self.renewal_date)?,
             priority,
@@ -179,9 +149,9 @@ impl AccountRow {
     }
 }
 
-/// An account's own fields, as an import reads the whole book to compare a file with it (as
-/// a JSON array, see `sql::json_array`).
-#[derive(serde::Deserialize)]
+/// An account's own fields: part of every account read, and what an import reads of the whole
+/// book to compare a file with it (as a JSON array, see `sql::json_array`).
+#[derive(FromRow, serde::Deserialize)]
 pub(crate) struct AccountFieldsRow {
     pub id: i64,
     pub external_id: Option<String>,

@@ -59,49 +59,15 @@ impl Args {
     }
 }
 
-/// The values of a multi-row statement, bound in the order its text names them. On SQLite
-/// they are plain `?` marks: sqlx finds a `$N` by asking SQLite for each mark's name, and
-/// SQLite scans every name to answer, so a statement of 9,000 values spent most of its time
-/// finding them (the profile of a 100,000-row import: 60% in `sqlite3_bind_parameter_name`).
-pub(crate) struct RowValues {
-    args: Args,
-    positional: bool,
-}
-
-impl RowValues {
-    pub fn new(conn: &sqlx::AnyConnection) -> Self {
-        RowValues {
-            args: Args::default(),
-            positional: conn.backend_name() == "SQLite",
-        }
-    }
-
-    /// Binds a value; answers its mark, to be written once, after the marks before it.
-    pub fn push(&mut self, a: Arg) -> String {
-        let mark = self.args.push(a);
-        if self.positional { "?".into() } else { mark }
-    }
-
-    /// Binds values; answers their marks as one row: `($1, $2, $3)`.
-    pub fn row(&mut self, values: impl IntoIterator<Item = Arg>) -> String {
-        let marks: Vec<String> = values.into_iter().map(|v| self.push(v)).collect();
-        format!("({})", marks.join(", "))
-    }
-
-    pub fn into_arguments(self) -> sqlx::any::AnyArguments<'static> {
-        self.args.into_arguments()
-    }
-}
-
 /// A row's columns as one JSON array (`json_array` on SQLite, `json_build_array` on
 /// PostgreSQL), to be read with serde. sqlx's `Any` driver hands a row over at about 10 us for
 /// 15 columns; one column a row takes a third of that (an import reading 100,000 accounts:
 /// 1.0 s, then 0.35 s).
-pub(crate) fn json_array(conn: &sqlx::AnyConnection, columns: &str) -> String {
-    match conn.backend_name() {
-        "SQLite" => format!("json_array({columns})"),
+pub(crate) fn json_array(engine: crate::Engine, columns: &str) -> String {
+    match engine {
+        crate::Engine::Sqlite => format!("json_array({columns})"),
         // As text: sqlx's `Any` driver reads no `json` values.
-        _ => format!("CAST(json_build_array({columns}) AS TEXT)"),
+        crate::Engine::Postgres => format!("CAST(json_build_array({columns}) AS TEXT)"),
     }
 }
 

@@ -1,73 +1,86 @@
-//! Many accounts written in few statements: a file's new accounts in multi-row inserts, its
-//! changed ones in multi-row upserts by id. One statement a row cost a hand-off to the
-//! database's thread each, which is where a 100,000-row import spent its time.
+//! Many accounts written in few statements (through `crate::bulk`): a file's new accounts in
+//! multi-row inserts, its changed ones in multi-row upserts by id. One statement a row cost a
+//! hand-off to the database's thread each, which is where a 100,000-row import spent its time.
 
 use super::{FIELD_COLUMNS, field_values};
-use crate::sql::{Arg, Args, RowValues};
-use crate::{Result, StoreError};
+use crate::bulk::{upsert_rows, upsert_rows_returning};
+use crate::sql::{Arg, Args};
+use crate::{Engine, Result, StoreError};
 use sherpa_core::{AccountFields, AccountId};
 use sqlx::AnyConnection;
 use std::collections::HashMap;
 
-/// Rows a statement carries: 19 values each, well under both engines' limits on bound values.
-const ROWS_PER_STATEMENT: usize = 500;
+/// Accounts whose values are held at once: the whole file's would add a hundred megabytes to
+/// an import of 100,000 accounts.
+const PART: usize = 2_000;
+
+/// The columns an account row is written with: its fields, then when it was made.
+fn columns() -> Vec<&'static str> {
+    FIELD_COLUMNS
+        .iter()
+        .copied()
+        .chain(["created_at"])
+        .collect()
+}
+
+/// An account's values for [`columns`], written at `now`.
+fn values(a: &AccountFields, now: &str) -> impl Iterator<Item = Arg> {
+    field_values(a, now)
+        .into_iter()
+        .chain([Arg::Text(now.to_string())])
+}
 
 /// Inserts new accounts, each with an external id or a domain; answers their ids in the order
 /// given. (Neither engine promises `RETURNING` rows in the order of `VALUES`, so each comes
 /// back with its keys.)
 pub(crate) async fn insert_accounts(
     conn: &mut AnyConnection,
+    engine: Engine,
     now: &str,
     accounts: &[AccountFields],
 ) -> Result<Vec<AccountId>> {
-    let key = |external: Option<&str>, domain: Option<&str>| {
-        (external.map(str::to_string), domain.map(str::to_string))
-    };
-    let mut ids = Vec::with_capacity(accounts.len());
-    for chunk in accounts.chunks(ROWS_PER_STATEMENT) {
-        let mut args = RowValues::new(conn);
-        let mut place = HashMap::with_capacity(chunk.len());
-        let rows: Vec<String> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                let k = key(
-                    a.external_id.as_deref(),
-                    a.domain.as_ref().map(|d| d.as_str()),
-                );
-                place.insert(k, i);
-                let created = Arg::Text(now.to_string());
-                args.row(field_values(a, now).into_iter().chain([created]))
-            })
-            .collect();
-        if place.len() != chunk.len() || place.contains_key(&(None, None)) {
-            return Err(StoreError::Conflict(
-                "two new accounts share an external id and domain, or have neither".into(),
-            ));
-        }
-        let returned: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as_with(
-            &format!(
-                "INSERT INTO accounts ({}, created_at) VALUES {} RETURNING id, external_id, domain",
-                FIELD_COLUMNS.join(", "),
-                rows.join(", ")
-            ),
-            args.into_arguments(),
+    type Key = (Option<String>, Option<String>);
+    let key_of = |a: &AccountFields| -> Key {
+        (
+            a.external_id.clone(),
+            a.domain.as_ref().map(|d| d.as_str().to_string()),
         )
-        .fetch_all(&mut *conn)
+    };
+    let place: HashMap<Key, usize> = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (key_of(a), i))
+        .collect();
+    if place.len() != accounts.len() || place.contains_key(&(None, None)) {
+        return Err(StoreError::Conflict(
+            "two new accounts share an external id and domain, or have neither".into(),
+        ));
+    }
+    let mut ids = vec![AccountId(0); accounts.len()];
+    for part in accounts.chunks(PART) {
+        let rows = part.iter().map(|a| values(a, now).collect()).collect();
+        let returned: Vec<(i64, Option<String>, Option<String>)> = upsert_rows_returning(
+            conn,
+            engine,
+            "accounts",
+            &columns(),
+            rows,
+            "",
+            "id, external_id, domain",
+        )
         .await?;
-        let mut chunk_ids = vec![AccountId(0); chunk.len()];
         for (id, external, domain) in returned {
-            let i = place[&key(external.as_deref(), domain.as_deref())];
-            chunk_ids[i] = AccountId(id);
+            ids[place[&(external, domain)]] = AccountId(id);
         }
-        ids.extend(chunk_ids);
     }
     Ok(ids)
 }
 
-/// Writes the fields of accounts the book holds, as they are now.
+/// Writes the fields of accounts the book holds, as they are now: an upsert by id that always
+/// finds its row.
 pub(crate) async fn update_accounts(
     conn: &mut AnyConnection,
+    engine: Engine,
     now: &str,
     accounts: &[(AccountId, &AccountFields)],
 ) -> Result<()> {
@@ -75,38 +88,25 @@ pub(crate) async fn update_accounts(
         .iter()
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
-    for chunk in accounts.chunks(ROWS_PER_STATEMENT) {
-        let mut args = RowValues::new(conn);
-        let rows: Vec<String> = chunk
+    let columns: Vec<&str> = std::iter::once("id").chain(columns()).collect();
+    let on_conflict = format!("ON CONFLICT (id) DO UPDATE SET {}", sets.join(", "));
+    for part in accounts.chunks(PART) {
+        let rows = part
             .iter()
             .map(|(id, a)| {
-                let (id, created) = (Arg::Int(id.0), Arg::Text(now.to_string()));
-                args.row(
-                    [id].into_iter()
-                        .chain(field_values(a, now))
-                        .chain([created]),
-                )
+                std::iter::once(Arg::Int(id.0))
+                    .chain(values(a, now))
+                    .collect()
             })
             .collect();
-        // An upsert by id that always finds its row: one statement updates them all.
-        sqlx::query_with(
-            &format!(
-                "INSERT INTO accounts (id, {}, created_at) VALUES {} ON CONFLICT (id) DO UPDATE SET {}",
-                FIELD_COLUMNS.join(", "),
-                rows.join(", "),
-                sets.join(", ")
-            ),
-            args.into_arguments(),
-        )
-        .execute(&mut *conn)
-        .await?;
+        upsert_rows(conn, engine, "accounts", &columns, rows, &on_conflict).await?;
     }
     Ok(())
 }
 
 /// Marks lifecycles someone chose: never worked out from the terms again.
 pub(crate) async fn lifecycles_chosen(conn: &mut AnyConnection, ids: &[AccountId]) -> Result<()> {
-    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+    for chunk in ids.chunks(500) {
         let mut args = Args::default();
         let list = args.ids(chunk);
         sqlx::query_with(

@@ -279,14 +279,14 @@ fn sort_key(f: SortField, r: &AccountRow) -> Option<serde_json::Value> {
     use serde_json::Value;
     let text = |s: &Option<String>| s.clone().map(Value::String);
     match f {
-        SortField::Name => Some(Value::String(fold(&r.name))),
+        SortField::Name => Some(Value::String(fold(&r.fields.name))),
         SortField::Arr => Some(Value::from(r.arr_minor)),
         SortField::RenewalDate => text(&r.renewal_date),
-        SortField::CustomerSince => text(&r.customer_since),
-        SortField::Employees => r.employees.map(Value::from),
-        SortField::Industry => text(&r.industry),
-        SortField::Country => text(&r.country),
-        SortField::Lifecycle => text(&r.lifecycle),
+        SortField::CustomerSince => text(&r.fields.customer_since),
+        SortField::Employees => r.fields.employees.map(Value::from),
+        SortField::Industry => text(&r.fields.industry),
+        SortField::Country => text(&r.fields.country),
+        SortField::Lifecycle => text(&r.fields.lifecycle),
         SortField::CreatedAt => Some(Value::String(r.created_at.clone())),
         SortField::Grade => text(&r.grade),
         SortField::Tier => r.tier.map(Value::from),
@@ -373,7 +373,7 @@ impl Store {
         let mut last_key = None;
         for r in rows.into_iter().take(limit as usize) {
             let key = sort_key(q.sort.field, &r);
-            let id = r.id;
+            let id = r.fields.id;
             accounts.push(r.into_account(&defs, currency)?);
             last_key = Some(Cursor { v: key, id });
         }

@@ -58,7 +58,6 @@ async fn keep_metrics(
         &["account_id", "computed_at", "metrics"],
         rows,
         "ON CONFLICT (account_id) DO UPDATE SET computed_at = excluded.computed_at, metrics = excluded.metrics",
-        None,
     )
     .await?;
     // The account's score row, for the scores to be written into.
@@ -69,7 +68,6 @@ async fn keep_metrics(
         &["account_id"],
         ids,
         "ON CONFLICT (account_id) DO NOTHING",
-        None,
     )
     .await?;
     Ok(())

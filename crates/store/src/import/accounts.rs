@@ -41,11 +41,11 @@ struct Image {
 }
 
 impl Image {
-    async fn read(conn: &mut AnyConnection) -> Result<Image> {
+    async fn read(conn: &mut AnyConnection, engine: crate::Engine) -> Result<Image> {
         let defs = crate::custom_fields::definitions(conn).await?;
         let sql = format!(
             "SELECT {} FROM accounts",
-            json_array(conn, ACCOUNT_FIELDS_COLUMNS)
+            json_array(engine, ACCOUNT_FIELDS_COLUMNS)
         );
         // Row by row as they come: the whole book held as database rows first doubled the
         // memory an import of 100,000 accounts took.
@@ -251,7 +251,8 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let mut batch = Batch::new(file, progress);
         let team = Team::read(&mut tx).await?;
-        let mut image = Image::read(&mut tx).await?;
+        let engine = self.engine();
+        let mut image = Image::read(&mut tx, engine).await?;
         let mut audit: Vec<Pending> = Vec::new();
         let mut changed: HashSet<AccountId> = HashSet::new();
         let mut chosen: Vec<AccountId> = Vec::new();
@@ -321,11 +322,11 @@ impl Store {
         }
 
         // The new accounts get their ids, then the changed ones are written.
-        let ids = insert_accounts(&mut tx, &now, &image.new).await?;
+        let ids = insert_accounts(&mut tx, engine, &now, &image.new).await?;
         image.settle(ids);
         let mut changed: Vec<AccountId> = changed.into_iter().collect();
         changed.sort();
-        write_held(&mut tx, &now, &image, &changed).await?;
+        write_held(&mut tx, engine, &now, &image, &changed).await?;
         lifecycles_chosen(&mut tx, &chosen).await?;
 
         // Parents, now that every account of the file has its id.
@@ -354,7 +355,7 @@ impl Store {
         }
         parented.sort();
         parented.dedup();
-        write_held(&mut tx, &now, &image, &parented).await?;
+        write_held(&mut tx, engine, &now, &image, &parented).await?;
 
         let entries: Vec<Entry> = audit
             .into_iter()
@@ -370,7 +371,7 @@ impl Store {
                 }
             })
             .collect();
-        record_all(&mut tx, &now, actor, &entries).await?;
+        record_all(&mut tx, engine, &now, actor, entries).await?;
         keep_owner_names(&mut tx, &image, owners_kept).await?;
         if file.whole_file {
             let named: Vec<i64> = saved.iter().map(|(s, _)| image.id(*s).0).collect();
@@ -430,6 +431,7 @@ fn parent_of(
 /// Writes the accounts' fields as the image holds them now.
 async fn write_held(
     conn: &mut AnyConnection,
+    engine: crate::Engine,
     now: &str,
     image: &Image,
     ids: &[AccountId],
@@ -438,7 +440,7 @@ async fn write_held(
         .iter()
         .filter_map(|id| image.slot_of(*id).map(|s| (*id, image.get(s))))
         .collect();
-    update_accounts(conn, now, &rows).await
+    update_accounts(conn, engine, now, &rows).await
 }
 
 /// Keeps, or forgets, the owners' names each saved row gave: only where they differ from what

@@ -267,7 +267,6 @@ impl Store {
             &["at", "code", "reason", "sample"],
             rows,
             "",
-            None,
         )
         .await?;
         sqlx::query(

@@ -3,7 +3,7 @@
 
 use super::tables::{self, Table};
 use super::{IngestOutcome, count, per_minute};
-use crate::bulk::upsert_rows;
+use crate::bulk::{upsert_rows, upsert_rows_returning};
 use crate::sql::{Arg, Args};
 use crate::{Engine, Result};
 use chrono::{DateTime, Utc};
@@ -90,17 +90,18 @@ pub(crate) async fn ingest(
         .iter()
         .map(|m| vec![Arg::Text(m.message_id.clone())])
         .collect();
-    let stored: HashSet<String> = upsert_rows(
+    let stored: HashSet<String> = upsert_rows_returning::<(String,)>(
         conn,
         engine,
         "message_ids",
         &["message_id"],
         ids,
         "ON CONFLICT (message_id) DO NOTHING",
-        Some("message_id"),
+        "message_id",
     )
     .await?
     .into_iter()
+    .map(|(id,)| id)
     .collect();
     let new: Vec<(&Message, Option<AccountId>)> = messages
         .iter()
@@ -196,10 +197,8 @@ async fn upsert(
         table.columns,
         rows,
         table.on_conflict,
-        None,
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Adds a delta to the rollup tables.
