@@ -5,8 +5,8 @@
 
 use super::{DemoAccount, DemoBook};
 use crate::book::*;
-use crate::intake::{RollupDelta, month_bit};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use crate::intake::{DayCounts, RollupDelta, month_bit};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::fmt::Write as _;
@@ -38,6 +38,12 @@ pub const FEATURES: [&str; 12] = [
 /// The demo product's high-value features: a customer reaches first value when it first uses
 /// one. Accounts whose use stays narrow (declining, churn-bound) never do.
 pub const HIGH_VALUE_FEATURES: [&str; 2] = ["Integration Connected", "Workflow Automated"];
+
+/// Days back for which the demo's usage history keeps events by name day by day: what the pages
+/// show day by day (the account's 90 days of usage, the 30 days before each of the last 12
+/// weekly health snapshots). Older weeks keep theirs on the week's Monday, which every 30-day
+/// window an older score reads (a back-test's) still adds up, at a seventh of the rows.
+pub const DAILY_NAME_DAYS: i64 = 120;
 
 /// The first features a new customer uses, before its team finds the rest.
 const STARTER_FEATURES: usize = 3;
@@ -225,10 +231,10 @@ impl DemoBook {
     /// year: a growing account's share of active seats rises, a declining one's falls, a
     /// churn-bound one fades out before its contract ends. The same day always gives the same
     /// events, so the rollups of the past and the raw events of the last days agree.
-    fn day_usage(&self, a: &DemoAccount, day: NaiveDate) -> Vec<DemoEvent> {
+    fn day_events(&self, a: &DemoAccount, day: NaiveDate, mut each: impl FnMut(DemoEvent)) {
         let (first, last) = self.usage_span(a);
         if day < first || day > last {
-            return Vec::new();
+            return;
         }
         let mut rng = self.voice_rng(a.index, 0x0e ^ ((day - first).num_days() as u64) << 20);
         // 1 a year or more before the story's end, 0 at its end.
@@ -260,10 +266,9 @@ impl DemoBook {
         );
         let seats = a.seats().clamp(1, 400);
         let active = (seats as f64 * share * if weekend { 0.2 } else { 1.0 }).round() as u16;
-        let mut out = Vec::new();
         for user in 0..active {
             for e in 0..rng.random_range(2..7u8) {
-                out.push(DemoEvent {
+                each(DemoEvent {
                     user,
                     seq: e,
                     // The first event of a user's day is the home page; then features.
@@ -273,7 +278,6 @@ impl DemoBook {
                 });
             }
         }
-        out
     }
 
     /// Segment track and page messages of the last `days` days for one account, as its
@@ -285,7 +289,9 @@ impl DemoBook {
         let mut out = Vec::new();
         for back in (0..days).rev() {
             let day: NaiveDate = self.today - Duration::days(back);
-            for e in self.day_usage(a, day) {
+            let mut events = Vec::new();
+            self.day_events(a, day, |e| events.push(e));
+            for e in events {
                 let at: DateTime<Utc> = day
                     .and_hms_opt(e.hour, e.minute, 0)
                     .expect("valid")
@@ -309,54 +315,65 @@ impl DemoBook {
         out
     }
 
-    /// The account's daily usage rollups from `days` days ago up to `skip` days ago (those
-    /// later days come as raw events), as the intake would have rolled up the same events.
+    /// Adds the account's usage rollups from `days` days ago up to `skip` days ago (those
+    /// later days come as raw events) to `out`, as the intake would have rolled up the same
+    /// events, except that days older than [`DAILY_NAME_DAYS`] keep their events by name on
+    /// the week's Monday (see there).
     pub fn usage_history(
         &self,
         a: &DemoAccount,
         account: AccountId,
         days: i64,
         skip: i64,
-    ) -> RollupDelta {
-        let mut delta = RollupDelta::default();
+        out: &mut RollupDelta,
+    ) {
         let Some(group) = a.fields.external_id.as_deref() else {
-            return delta;
+            return;
         };
         // The days each user was active, per month.
         let mut active: std::collections::BTreeMap<NaiveDate, Vec<u32>> = Default::default();
-        for back in skip..days {
+        let mut by_feature = [0i64; FEATURES.len()];
+        for back in (skip..days).rev() {
             let day: NaiveDate = self.today - Duration::days(back);
-            let events = self.day_usage(a, day);
-            if events.is_empty() {
-                continue;
-            }
-            let mut by_feature = [0i64; FEATURES.len()];
+            let mut counts = DayCounts::default();
             let mut users = 0;
-            let counts = delta.days.entry((account, day)).or_default();
-            for e in &events {
+            self.day_events(a, day, |e| {
                 counts.events += 1;
                 match e.feature {
                     None => counts.page_views += 1,
                     Some(f) => by_feature[f] += 1,
                 }
                 users = users.max(e.user + 1);
+            });
+            if counts.events > 0 {
+                out.days.insert((account, day), counts);
+                let (month, bit) = month_bit(day);
+                let days = active.entry(month).or_default();
+                days.resize(days.len().max(users as usize), 0);
+                for d in &mut days[..users as usize] {
+                    *d |= bit;
+                }
             }
-            for (f, n) in by_feature.iter().enumerate().filter(|(_, n)| **n > 0) {
-                delta.add_name(account, day, FEATURES[f], *n);
-            }
-            let (month, bit) = month_bit(day);
-            let days = active.entry(month).or_default();
-            days.resize(days.len().max(users as usize), 0);
-            for d in &mut days[..users as usize] {
-                *d |= bit;
+            // A daily day's names, or an older week's on its Monday once its Sunday is counted.
+            let named_on = if back < DAILY_NAME_DAYS {
+                Some(day)
+            } else if day.weekday() == Weekday::Sun || back == skip.max(DAILY_NAME_DAYS) {
+                Some(day - Duration::days(day.weekday().num_days_from_monday().into()))
+            } else {
+                None
+            };
+            if let Some(on) = named_on {
+                for (f, n) in by_feature.iter_mut().enumerate().filter(|(_, n)| **n > 0) {
+                    out.add_name(account, on, FEATURES[f], *n);
+                    *n = 0;
+                }
             }
         }
         for (month, days) in active {
             for (u, bits) in days.into_iter().enumerate().filter(|(_, b)| *b != 0) {
-                delta.add_user(account, month, &format!("{group}-user-{u}"), bits);
+                out.add_user(account, month, &format!("{group}-user-{u}"), bits);
             }
         }
-        delta
     }
 }
 
@@ -431,10 +448,38 @@ mod tests {
                     from_raw.add(AccountId(1), &m.unwrap());
                 }
             }
-            assert_eq!(book.usage_history(&a, AccountId(1), 10, 0), from_raw);
+            let mut history = RollupDelta::default();
+            book.usage_history(&a, AccountId(1), 10, 0, &mut history);
+            assert_eq!(history, from_raw);
             compared += usize::from(!from_raw.is_empty());
         }
         assert!(compared > 30, "{compared} accounts had usage");
+    }
+
+    #[test]
+    fn older_weeks_keep_every_named_event_on_their_monday() {
+        let book = DemoBook::new(40, 42, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let daily_from = book.today - Duration::days(DAILY_NAME_DAYS - 1);
+        let mut weekly = 0;
+        for i in 0..40 {
+            let a = book.account(i);
+            let mut h = RollupDelta::default();
+            book.usage_history(&a, AccountId(1), 365, 0, &mut h);
+            let tracked: i64 = h.days.values().map(|c| c.events - c.page_views).sum();
+            let named: i64 = h.names().map(|(_, _, _, n)| n).sum();
+            assert_eq!(named, tracked, "account {i}: no feature use is lost");
+            for (_, day, _, _) in h.names().filter(|(_, d, _, _)| *d < daily_from) {
+                assert_eq!(day.weekday(), Weekday::Mon, "account {i}: {day}");
+                weekly += 1;
+            }
+            assert!(
+                h.names()
+                    .filter(|(_, d, _, _)| *d >= daily_from)
+                    .all(|(_, d, _, _)| h.days.contains_key(&(AccountId(1), d))),
+                "account {i}: a recent day's names are that day's"
+            );
+        }
+        assert!(weekly > 100, "{weekly} weekly names");
     }
 
     #[test]
@@ -443,7 +488,8 @@ mod tests {
         let mut checked = [0; 3];
         for i in 0..120 {
             let a = book.account(i);
-            let h = book.usage_history(&a, AccountId(1), 365, 0);
+            let mut h = RollupDelta::default();
+            book.usage_history(&a, AccountId(1), 365, 0, &mut h);
             // Average daily events in the oldest and the newest quarter of the account's year.
             let quarter = |from: i64| {
                 let (lo, hi) = (

@@ -124,7 +124,7 @@ impl Store {
                 let a = book.account(i);
                 let skip = if sampled(i, &a) { RAW_DAYS } else { 0 };
                 let id = sherpa_core::AccountId(i as i64 + 1);
-                history.merge(book.usage_history(&a, id, HISTORY_DAYS, skip));
+                book.usage_history(&a, id, HISTORY_DAYS, skip, &mut history);
             }
             out.usage_days += history.days.len();
             self.add_usage_rollups(history).await?;
