@@ -71,6 +71,17 @@ pub(crate) fn json_array(engine: crate::Engine, columns: &str) -> String {
     }
 }
 
+/// An aggregate of a group's rows as one JSON array of arrays of `columns` (as text on
+/// PostgreSQL, as [`json_array`]), to be read with serde as `Vec<(..)>`: a reader of thousands
+/// of small rows takes one row a group instead (sqlx hands SQLite rows over at about 1.5 us a
+/// row, whatever they hold).
+pub(crate) fn json_rows(engine: crate::Engine, columns: &str) -> String {
+    match engine {
+        crate::Engine::Sqlite => format!("json_group_array(json_array({columns}))"),
+        crate::Engine::Postgres => format!("CAST(json_agg(json_build_array({columns})) AS TEXT)"),
+    }
+}
+
 /// Placeholders for `n` values bound after a statement's first `bound` ones: `$3, $4, $5`.
 pub(crate) fn placeholders(bound: usize, n: usize) -> String {
     (bound + 1..=bound + n)

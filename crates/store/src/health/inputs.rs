@@ -89,7 +89,12 @@ impl Store {
     ) -> Result<HashMap<AccountId, Fed>> {
         let mut out = HashMap::with_capacity(ids.len());
         for ids in ids.chunks(CHUNK) {
-            let read = Reader { rollups, ids, day };
+            let read = Reader {
+                rollups,
+                engine: self.engine,
+                ids,
+                day,
+            };
             read.all(catalogue, &mut out).await?;
         }
         Ok(out)

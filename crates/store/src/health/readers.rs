@@ -6,7 +6,7 @@
 use crate::Result;
 use crate::rollups::Rollups;
 use crate::rows::{day as stored_day, parse, time};
-use crate::sql::{Arg, Args};
+use crate::sql::{Arg, Args, json_rows};
 use chrono::{Datelike, Days, NaiveDate};
 use sherpa_core::assignment::AccountFacts;
 use sherpa_core::health::*;
@@ -54,6 +54,7 @@ pub(crate) fn facts(
 pub(super) struct Reader<'a> {
     /// Every source is read on the settled rollups' pool: usage is among them.
     pub rollups: Rollups<'a>,
+    pub engine: crate::Engine,
     pub ids: &'a [AccountId],
     pub day: NaiveDate,
 }
@@ -84,6 +85,12 @@ struct TermRow {
     end_date: String,
     status: String,
     auto_renew: Option<i64>,
+}
+
+/// The rows [`json_rows`] packed into one, read from `table`.
+fn packed<T: serde::de::DeserializeOwned>(table: &str, json: &str) -> Result<Vec<T>> {
+    serde_json::from_str(json)
+        .map_err(|e| crate::StoreError::invalid(table, format!("stored rows unreadable: {e}")))
 }
 
 fn at(out: &mut HashMap<AccountId, Fed>, id: i64) -> Option<&mut AccountInputs> {
@@ -180,18 +187,23 @@ impl Reader<'_> {
         Ok(())
     }
 
-    /// Events by day over the last 60 days.
+    /// Events by day over the last 60 days, a row an account.
     pub async fn usage(&self, out: &mut HashMap<AccountId, Fed>) -> Result<()> {
         let mut a = Args::default();
         let sql = format!(
-            "SELECT account_id, day, events FROM usage_days WHERE account_id IN ({}) AND day >= {} AND day <= {}",
+            "SELECT account_id, {} FROM usage_days WHERE account_id IN ({}) AND day >= {} AND day <= {} \
+             GROUP BY account_id",
+            json_rows(self.engine, "day, events"),
             a.ids(self.ids),
             a.text(date(self.day - Days::new(59))),
             a.text(date(self.day))
         );
-        for (id, d, n) in self.rows::<(i64, String, i64)>(&sql, a).await? {
+        for (id, days) in self.rows::<(i64, String)>(&sql, a).await? {
             if let Some(i) = at(out, id) {
-                i.usage.push((stored_day("day", &d)?, n));
+                for (d, n) in packed::<(String, i64)>("usage_days", &days)? {
+                    i.usage.push((stored_day("day", &d)?, n));
+                }
+                i.usage.sort_unstable();
             }
         }
         Ok(())
@@ -243,16 +255,19 @@ impl Reader<'_> {
     pub async fn features(&self, out: &mut HashMap<AccountId, Fed>) -> Result<()> {
         let mut a = Args::default();
         let sql = format!(
-            "SELECT DISTINCT n.account_id, COALESCE(f.feature, n.name) FROM usage_names n \
-             LEFT JOIN feature_catalog f ON f.event_name = n.name \
-             WHERE n.account_id IN ({}) AND n.day >= {} AND n.day <= {}",
+            "SELECT account_id, {} FROM (SELECT DISTINCT n.account_id, COALESCE(f.feature, n.name) AS feature \
+             FROM usage_names n LEFT JOIN feature_catalog f ON f.event_name = n.name \
+             WHERE n.account_id IN ({}) AND n.day >= {} AND n.day <= {}) used GROUP BY account_id",
+            json_rows(self.engine, "feature"),
             a.ids(self.ids),
             a.text(date(self.day - Days::new(29))),
             a.text(date(self.day))
         );
-        for (id, feature) in self.rows::<(i64, String)>(&sql, a).await? {
+        for (id, features) in self.rows::<(i64, String)>(&sql, a).await? {
             if let Some(i) = at(out, id) {
-                i.features_used.insert(feature);
+                for (feature,) in packed::<(String,)>("usage_names", &features)? {
+                    i.features_used.insert(feature);
+                }
             }
         }
         Ok(())
@@ -470,34 +485,38 @@ impl Reader<'_> {
         let end = date(self.day + Days::new(1));
         let mut a = Args::default();
         let sql = format!(
-            "SELECT t.activity_id, t.contact_id FROM activity_attendees t \
+            "SELECT a.account_id, {} FROM activity_attendees t \
              JOIN activities a ON a.id = t.activity_id \
-             WHERE a.account_id IN ({}) AND a.occurred_at < {}",
+             WHERE a.account_id IN ({}) AND a.occurred_at < {} GROUP BY a.account_id",
+            json_rows(self.engine, "t.activity_id, t.contact_id"),
             a.ids(self.ids),
             a.text(end.clone())
         );
         let mut by_activity: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (activity, contact) in self.rows::<(i64, i64)>(&sql, a).await? {
-            by_activity.entry(activity).or_default().push(contact);
+        for (_, attendees) in self.rows::<(i64, String)>(&sql, a).await? {
+            for (activity, contact) in packed::<(i64, i64)>("activity_attendees", &attendees)? {
+                by_activity.entry(activity).or_default().push(contact);
+            }
         }
         let mut a = Args::default();
         let sql = format!(
-            "SELECT id, account_id, kind, occurred_at FROM activities \
-             WHERE account_id IN ({}) AND occurred_at < {}",
+            "SELECT account_id, {} FROM activities \
+             WHERE account_id IN ({}) AND occurred_at < {} GROUP BY account_id",
+            json_rows(self.engine, "id, kind, occurred_at"),
             a.ids(self.ids),
             a.text(end)
         );
-        type Row = (i64, i64, String, String);
-        for (aid, id, kind, occurred) in self.rows::<Row>(&sql, a).await? {
-            let attendees = by_activity.remove(&aid).unwrap_or_default();
-            let activity = sherpa_core::health::ActivityInput {
-                kind: parse("kind", &kind)?,
-                day: time("occurred_at", &occurred)?.date_naive(),
-                executive: attendees.iter().any(|c| executives.contains(c)),
-                attendees,
-            };
-            if let Some(i) = at(out, id) {
-                i.activities.push(activity);
+        for (id, activities) in self.rows::<(i64, String)>(&sql, a).await? {
+            let Some(i) = at(out, id) else { continue };
+            for (aid, kind, occurred) in packed::<(i64, String, String)>("activities", &activities)?
+            {
+                let attendees = by_activity.remove(&aid).unwrap_or_default();
+                i.activities.push(sherpa_core::health::ActivityInput {
+                    kind: parse("kind", &kind)?,
+                    day: time("occurred_at", &occurred)?.date_naive(),
+                    executive: attendees.iter().any(|c| executives.contains(c)),
+                    attendees,
+                });
             }
         }
         Ok(())
