@@ -100,3 +100,9 @@ impl<'q, O> BindIds for sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArg
         ids.iter().fold(self, |q, i| q.bind(i.0))
     }
 }
+
+impl<'q> BindIds for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    fn bind_ids(self, ids: &[sherpa_core::AccountId]) -> Self {
+        ids.iter().fold(self, |q, i| q.bind(i.0))
+    }
+}

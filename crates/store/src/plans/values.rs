@@ -2,15 +2,16 @@
 //! figures, or read by Sherpa from a catalogue metric or a product event. Recording one is an
 //! update of the plan (its monthly rhythm counts from it).
 
-use crate::audit::record;
+use crate::audit::{Entry, record_all};
+use crate::bulk::upsert_rows_returning;
 use crate::rows::{day, time};
-use crate::sql::{BindIds, placeholders};
+use crate::sql::{Arg, BindIds, placeholders};
 use crate::{Result, Store, StoreError};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sherpa_core::plan::ValueSource;
 use sherpa_core::*;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// A value of an objective.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,47 +75,97 @@ impl Store {
     ) -> Result<usize> {
         let now = self.now();
         let today = text::date(self.clock().today());
+        let key = |account: i64, objective: &str, value: &str, on: &str, source: &str| {
+            format!("{account}\n{objective}\n{value}\n{on}\n{source}")
+        };
+        // Which of the given values each returned id is, by what the audit shows of it: two
+        // values alike in all of that are interchangeable.
+        let mut places: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut rows = Vec::with_capacity(values.len());
+        for (i, v) in values.iter().enumerate().rev() {
+            let value = v.value.normalize().to_string();
+            let on = text::date(v.on);
+            places
+                .entry(key(v.account.0, &v.objective, &value, &on, v.source))
+                .or_default()
+                .push(i);
+            rows.push(vec![
+                Arg::Int(v.account.0),
+                Arg::Text(v.objective.clone()),
+                Arg::Text(value),
+                Arg::Text(on),
+                Arg::Text(v.note.clone()),
+                Arg::Text(v.source.to_string()),
+                Arg::OptInt(actor.user_id.map(|u| u.0)),
+                Arg::Text(now.clone()),
+            ]);
+        }
+        rows.reverse();
         let mut tx = self.write_tx().await?;
-        for v in values {
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO objective_values (account_id, objective, value, measured_on, note, source, \
-                 recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(v.account.0)
-            .bind(&v.objective)
-            .bind(v.value.normalize().to_string())
-            .bind(text::date(v.on))
-            .bind(&v.note)
-            .bind(v.source)
-            .bind(actor.user_id.map(|u| u.0))
-            .bind(&now)
-            .fetch_one(&mut *tx)
-            .await?;
-            // Sherpa's own readings keep the plan's data current, but they are not a person
-            // updating the plan with the customer.
-            if !matches!(v.source, "metric" | "event") {
-                sqlx::query("UPDATE success_plans SET updated_on = $1 WHERE account_id = $2")
-                    .bind(&today)
-                    .bind(v.account.0)
-                    .execute(&mut *tx)
-                    .await?;
+        let returned: Vec<(i64, i64, String, String, String, String)> = upsert_rows_returning(
+            &mut tx,
+            self.engine,
+            "objective_values",
+            &[
+                "account_id",
+                "objective",
+                "value",
+                "measured_on",
+                "note",
+                "source",
+                "recorded_by",
+                "recorded_at",
+            ],
+            rows,
+            "",
+            "id, account_id, objective, value, measured_on, source",
+        )
+        .await?;
+        let mut ids = vec![0; values.len()];
+        for (id, account, objective, value, on, source) in returned {
+            let k = key(account, &objective, &value, &on, &source);
+            if let Some(i) = places.get_mut(&k).and_then(Vec::pop) {
+                ids[i] = id;
             }
-            record(
-                &mut tx,
-                &now,
-                actor,
-                "create",
-                "objective_value",
-                id,
-                None,
-                Some(&serde_json::json!({
-                    "account_id": v.account.0, "objective": v.objective,
-                    "value": v.value.normalize().to_string(), "on": text::date(v.on),
-                    "source": v.source,
-                })),
-            )
+        }
+        // Sherpa's own readings keep the plan's data current, but they are not a person
+        // updating the plan with the customer.
+        let updated: BTreeSet<AccountId> = values
+            .iter()
+            .filter(|v| !matches!(v.source, "metric" | "event"))
+            .map(|v| v.account)
+            .collect();
+        let updated: Vec<AccountId> = updated.into_iter().collect();
+        for part in updated.chunks(500) {
+            sqlx::query(&format!(
+                "UPDATE success_plans SET updated_on = $1 WHERE account_id IN ({})",
+                placeholders(1, part.len())
+            ))
+            .bind(&today)
+            .bind_ids(part)
+            .execute(&mut *tx)
             .await?;
         }
+        let entries = values
+            .iter()
+            .zip(ids)
+            .map(|(v, id)| Entry {
+                action: "create",
+                entity: "objective_value",
+                entity_id: id.to_string(),
+                account_id: Some(v.account.0),
+                before: None,
+                after: Some(
+                    serde_json::json!({
+                        "account_id": v.account.0, "objective": v.objective,
+                        "value": v.value.normalize().to_string(), "on": text::date(v.on),
+                        "source": v.source,
+                    })
+                    .to_string(),
+                ),
+            })
+            .collect();
+        record_all(&mut tx, self.engine, &now, actor, entries).await?;
         tx.commit().await?;
         Ok(values.len())
     }
