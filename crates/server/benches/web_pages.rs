@@ -74,5 +74,22 @@ fn main() {
         let auth = vec![("authorization", format!("Bearer {token}"))];
         let floor_uri = format!("/api/v1/accounts/{}", accounts / 2);
         support::report(&router, (&auth, &floor_uri), &scenarios, rounds, 100).await;
+        // The leader's and the CSM's lists, under a team's load at once.
+        let busy: Vec<_> = scenarios
+            .iter()
+            .filter(|(name, _, _)| ["portfolio, whole book", "my book (CSM)"].contains(name))
+            .cloned()
+            .collect();
+        let engine = store.engine().name();
+        support::report_concurrent(
+            engine,
+            &router,
+            (&auth, &floor_uri),
+            &busy,
+            32,
+            rounds,
+            50.0,
+        )
+        .await;
     });
 }

@@ -61,6 +61,45 @@ pub async fn time(
     out
 }
 
+/// Times `n` GETs of `uri` sent by `clients` clients at once, each sending its next request
+/// when its last was answered; every answer must be 200.
+pub async fn time_concurrent(
+    router: &axum::Router,
+    headers: &[(&str, String)],
+    uri: &str,
+    clients: usize,
+    n: usize,
+) -> Vec<Duration> {
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (router, uri) = (router.clone(), uri.to_string());
+        let headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        let each = n.div_ceil(clients);
+        tasks.push(tokio::spawn(async move {
+            let headers: Vec<(&str, String)> = headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect();
+            time(&router, &headers, &uri, each).await
+        }));
+    }
+    let mut out = Vec::with_capacity(n);
+    for t in tasks {
+        out.extend(t.await.unwrap());
+    }
+    out.sort();
+    out
+}
+
+/// One row of the benchmarks' common table, for `scripts/bench` to gather: what was measured,
+/// the figure, its target, the floor measured in the same run and the ratio to it.
+pub fn table_row(engine: &str, what: &str, measured: &str, target: &str, floor: &str, ratio: f64) {
+    println!("TABLE\t{engine}\t{what}\t{measured}\t{target}\t{floor}\t{ratio:.1}");
+}
+
 /// Loads the demo book (`BENCH_ACCOUNTS`, default 100,000) into the engine `SHERPA_BENCH_DB`
 /// names (a fresh SQLite file by default) and runs `bench` on it with `BENCH_ROUNDS` (default 5).
 pub fn run<F, Fut>(bench: F)
@@ -110,7 +149,7 @@ pub async fn report(
     scenarios: &[Scenario],
     rounds: usize,
     n: usize,
-) {
+) -> f64 {
     let mut floor_p50 = Vec::new();
     let mut results: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); scenarios.len()];
     for _ in 0..rounds {
@@ -133,5 +172,48 @@ pub async fn report(
     for ((name, _, _), (p50, p99)) in scenarios.iter().zip(results) {
         let (p50, p99) = (median(p50), median(p99));
         println!("{name:<34} {p50:>9.2} {p99:>9.2} {:>13.1}x", p99 / floor);
+    }
+    floor
+}
+
+/// Runs each scenario with `clients` clients at once, `rounds` times, beside the floor under
+/// the same load; prints p50, p99 and p99 / floor p50 (medians of the rounds) and a row of the
+/// common table each, against `target_ms` at p99.
+pub async fn report_concurrent(
+    engine: &str,
+    router: &axum::Router,
+    floor: (&[(&str, String)], &str),
+    scenarios: &[Scenario],
+    clients: usize,
+    rounds: usize,
+    target_ms: f64,
+) {
+    let n = clients * 20;
+    let mut floor_p50 = Vec::new();
+    let mut results: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); scenarios.len()];
+    for _ in 0..rounds {
+        let f = time_concurrent(router, floor.0, floor.1, clients, n).await;
+        floor_p50.push(percentile(&f, 0.5).as_secs_f64() * 1e3);
+        for (i, (_, headers, uri)) in scenarios.iter().enumerate() {
+            let t = time_concurrent(router, headers, uri, clients, n).await;
+            results[i].0.push(percentile(&t, 0.5).as_secs_f64() * 1e3);
+            results[i].1.push(percentile(&t, 0.99).as_secs_f64() * 1e3);
+        }
+    }
+    let floor = median(floor_p50);
+    println!(
+        "{clients} clients at once: floor (GET one account by id) p50 {floor:.2} ms; {rounds} rounds of {n} requests"
+    );
+    for ((name, _, _), (p50, p99)) in scenarios.iter().zip(results) {
+        let (p50, p99) = (median(p50), median(p99));
+        println!("{name:<34} {p50:>9.2} {p99:>9.2} {:>13.1}x", p99 / floor);
+        table_row(
+            engine,
+            &format!("{name}, {clients} clients, p99"),
+            &format!("{p99:.1} ms"),
+            &format!("<= {target_ms:.0} ms"),
+            &format!("{floor:.2} ms"),
+            p99 / floor,
+        );
     }
 }

@@ -118,6 +118,8 @@ impl Store {
         let sampled = |i: usize, a: &sherpa_core::demo::DemoAccount| {
             i.is_multiple_of(step) && a.fields.lifecycle != Some(sherpa_core::Lifecycle::Churned)
         };
+        // Each part is written while the next is drawn: the writing is the database's thread's.
+        let mut writing: Option<tokio::task::JoinHandle<Result<()>>> = None;
         for start in (0..book.accounts).step_by(CHUNK / 4) {
             let mut history = sherpa_core::intake::RollupDelta::default();
             for i in start..(start + CHUNK / 4).min(book.accounts) {
@@ -127,7 +129,16 @@ impl Store {
                 book.usage_history(&a, id, HISTORY_DAYS, skip, &mut history);
             }
             out.usage_days += history.days.len();
-            self.add_usage_rollups(history).await?;
+            if let Some(w) = writing.take() {
+                written(w).await?;
+            }
+            let store = self.clone();
+            writing = Some(tokio::spawn(async move {
+                store.add_usage_rollups(history).await
+            }));
+        }
+        if let Some(w) = writing {
+            written(w).await?;
         }
         let received = self.clock.now();
         for i in (0..book.accounts).step_by(step) {
@@ -155,5 +166,13 @@ impl Store {
             self.set_feature(&demo, event, event, true).await?;
         }
         Ok(out)
+    }
+}
+
+/// Waits for a part of the history to be written.
+async fn written(w: tokio::task::JoinHandle<Result<()>>) -> Result<()> {
+    match w.await {
+        Ok(r) => r,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }

@@ -7,11 +7,14 @@
 //! to read without computing it.
 
 use super::Scoring;
+use crate::rollups::Rollups;
 use crate::rows::{day, parse, time};
 use crate::{Result, Store};
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use sherpa_core::book::Outcome;
-use sherpa_core::health::{Backtest, Case, HorizonAuc, backtest, case_colour, metrics, score_auc};
+use sherpa_core::health::{
+    Backtest, Case, FeatureCatalogue, HorizonAuc, backtest, case_colour, metrics, score_auc,
+};
 use sherpa_core::revenue::{Band, CalibrationCase};
 use sherpa_core::text::timestamp;
 use sherpa_core::*;
@@ -280,26 +283,21 @@ impl Store {
         }
         let days: Vec<NaiveDate> = by_day.keys().copied().collect();
         let catalogues = self.health_catalogues(&days, rollups).await?;
+        // Two days at once, in order: one day's reads wait on the database's thread while the
+        // other's cases are worked out.
+        let by_day: Vec<_> = by_day.into_iter().collect();
         let mut cases = Vec::new();
-        for (as_of, terms) in by_day {
-            let catalogue = &catalogues[&as_of];
-            let mut ids: Vec<AccountId> = terms.iter().map(|t| t.account).collect();
-            ids.sort();
-            ids.dedup();
-            let fed = self.health_inputs(&ids, as_of, catalogue, rollups).await?;
-            for t in terms {
-                // Every account with a term is in the book: its inputs are always fed.
-                let Some(f) = fed.get(&t.account) else {
-                    continue;
-                };
-                cases.push(Case {
-                    account: t.account.0,
-                    term_end: t.end,
-                    as_of,
-                    outcome: t.outcome,
-                    scorecard: scoring.card_for(&f.facts).2.name.clone(),
-                    metrics: metrics(&f.inputs, catalogue, as_of),
-                });
+        for pair in by_day.chunks(2) {
+            let (a, b) = (&pair[0], pair.get(1));
+            let first = self.cases_on(a.0, &a.1, &catalogues[&a.0], scoring, rollups);
+            match b {
+                Some(b) => {
+                    let second = self.cases_on(b.0, &b.1, &catalogues[&b.0], scoring, rollups);
+                    let (a, b) = futures::try_join!(first, second)?;
+                    cases.extend(a);
+                    cases.extend(b);
+                }
+                None => cases.extend(first.await?),
             }
         }
         Ok(Sample {
@@ -307,6 +305,36 @@ impl Store {
             at_start,
             left_out,
         })
+    }
+
+    /// The cases of the terms scored as of one day.
+    async fn cases_on(
+        &self,
+        as_of: NaiveDate,
+        terms: &[&EndedTerm],
+        catalogue: &FeatureCatalogue,
+        scoring: &Scoring,
+        rollups: Rollups<'_>,
+    ) -> Result<Vec<Case>> {
+        let mut ids: Vec<AccountId> = terms.iter().map(|t| t.account).collect();
+        ids.sort();
+        ids.dedup();
+        let fed = self.health_inputs(&ids, as_of, catalogue, rollups).await?;
+        // Every account with a term is in the book: its inputs are always fed.
+        Ok(terms
+            .iter()
+            .filter_map(|t| {
+                let f = fed.get(&t.account)?;
+                Some(Case {
+                    account: t.account.0,
+                    term_end: t.end,
+                    as_of,
+                    outcome: t.outcome,
+                    scorecard: scoring.card_for(&f.facts).2.name.clone(),
+                    metrics: metrics(&f.inputs, catalogue, as_of),
+                })
+            })
+            .collect())
     }
 }
 

@@ -88,10 +88,18 @@ impl Store {
         rollups: Rollups<'_>,
     ) -> Result<HashMap<AccountId, Fed>> {
         let mut out = HashMap::with_capacity(ids.len());
+        // The catalogue's few names are mapped here rather than joined to every day's names.
+        let named: HashMap<String, String> =
+            sqlx::query_as("SELECT event_name, feature FROM feature_catalog")
+                .fetch_all(rollups.pool())
+                .await?
+                .into_iter()
+                .collect();
         for ids in ids.chunks(CHUNK) {
             let read = Reader {
                 rollups,
                 engine: self.engine,
+                named: &named,
                 ids,
                 day,
             };

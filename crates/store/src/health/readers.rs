@@ -55,6 +55,8 @@ pub(super) struct Reader<'a> {
     /// Every source is read on the settled rollups' pool: usage is among them.
     pub rollups: Rollups<'a>,
     pub engine: crate::Engine,
+    /// The feature each event name the catalogue maps is part of.
+    pub named: &'a HashMap<String, String>,
     pub ids: &'a [AccountId],
     pub day: NaiveDate,
 }
@@ -255,17 +257,17 @@ impl Reader<'_> {
     pub async fn features(&self, out: &mut HashMap<AccountId, Fed>) -> Result<()> {
         let mut a = Args::default();
         let sql = format!(
-            "SELECT account_id, {} FROM (SELECT DISTINCT n.account_id, COALESCE(f.feature, n.name) AS feature \
-             FROM usage_names n LEFT JOIN feature_catalog f ON f.event_name = n.name \
-             WHERE n.account_id IN ({}) AND n.day >= {} AND n.day <= {}) used GROUP BY account_id",
-            json_rows(self.engine, "feature"),
+            "SELECT account_id, {} FROM (SELECT DISTINCT account_id, name FROM usage_names \
+             WHERE account_id IN ({}) AND day >= {} AND day <= {}) used GROUP BY account_id",
+            json_rows(self.engine, "name"),
             a.ids(self.ids),
             a.text(date(self.day - Days::new(29))),
             a.text(date(self.day))
         );
         for (id, features) in self.rows::<(i64, String)>(&sql, a).await? {
             if let Some(i) = at(out, id) {
-                for (feature,) in packed::<(String,)>("usage_names", &features)? {
+                for (name,) in packed::<(String,)>("usage_names", &features)? {
+                    let feature = self.named.get(&name).cloned().unwrap_or(name);
                     i.features_used.insert(feature);
                 }
             }

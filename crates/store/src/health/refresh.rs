@@ -7,6 +7,7 @@ use super::inputs::CHUNK;
 use super::playbook::Turn;
 use super::readers::{Before, facts};
 use super::{Scoring, metrics_json};
+use crate::rollups::Rollups;
 use crate::sql::{Arg, Args};
 use crate::{Engine, Result, Store};
 use chrono::NaiveDate;
@@ -430,66 +431,89 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         let ids: Vec<AccountId> = ids.into_iter().map(AccountId).collect();
-        let mut taken = 0;
         let catalogues = self.health_catalogues(days, rollups).await?;
-        for day in days {
-            let on = sherpa_core::text::date(*day);
-            let had: Vec<i64> = sqlx::query_scalar(
-                "SELECT account_id FROM health_snapshots WHERE taken_on = $1 AND reason = 'daily'",
-            )
-            .bind(&on)
-            .fetch_all(&self.pool)
-            .await?;
-            let had: std::collections::HashSet<i64> = had.into_iter().collect();
-            let at = sherpa_core::text::timestamp(
-                day.and_hms_opt(23, 59, 59).expect("a time").and_utc(),
-            );
-            let catalogue = &catalogues[day];
-            let todo: Vec<AccountId> = ids
-                .iter()
-                .copied()
-                .filter(|i| !had.contains(&i.0))
+        // Two days at once: each day's reads wait on the database's thread, the other's
+        // scoring meanwhile uses the other core.
+        let mut taken = 0;
+        for pair in days.chunks(2) {
+            let (a, b) = (&pair[0], pair.get(1));
+            let first = self.backfill_day(a, &ids, &catalogues[a], &scoring, rollups);
+            taken += match b {
+                Some(b) => {
+                    let second = self.backfill_day(b, &ids, &catalogues[b], &scoring, rollups);
+                    let (a, b) = futures::try_join!(first, second)?;
+                    a + b
+                }
+                None => first.await?,
+            };
+        }
+        Ok(taken)
+    }
+
+    /// The snapshots of one day of [`Store::backfill_health_snapshots`]; answers how many.
+    async fn backfill_day(
+        &self,
+        day: &NaiveDate,
+        ids: &[AccountId],
+        catalogue: &FeatureCatalogue,
+        scoring: &Scoring,
+        rollups: Rollups<'_>,
+    ) -> Result<u64> {
+        let mut taken = 0;
+        let on = sherpa_core::text::date(*day);
+        let had: Vec<i64> = sqlx::query_scalar(
+            "SELECT account_id FROM health_snapshots WHERE taken_on = $1 AND reason = 'daily'",
+        )
+        .bind(&on)
+        .fetch_all(&self.pool)
+        .await?;
+        let had: std::collections::HashSet<i64> = had.into_iter().collect();
+        let at =
+            sherpa_core::text::timestamp(day.and_hms_opt(23, 59, 59).expect("a time").and_utc());
+        let todo: Vec<AccountId> = ids
+            .iter()
+            .copied()
+            .filter(|i| !had.contains(&i.0))
+            .collect();
+        for chunk in todo.chunks(CHUNK) {
+            let fed = self.health_inputs(chunk, *day, catalogue, rollups).await?;
+            let rows: Vec<Vec<Arg>> = fed
+                .into_iter()
+                // A churned account has a history while its terms ran, none after.
+                .filter(|(_, f)| {
+                    let running = f
+                        .inputs
+                        .term
+                        .is_some_and(|t| t.start <= *day && t.end >= *day);
+                    scored_on(&f.facts, running)
+                })
+                .map(|(id, f)| {
+                    let m = metrics(&f.inputs, catalogue, *day);
+                    let h = Standing::of(scoring.card_for(&f.facts).2, |k| m.get(k).copied());
+                    vec![
+                        Arg::Int(id.0),
+                        Arg::Text(on.clone()),
+                        Arg::Text(at.clone()),
+                        Arg::OptFloat(h.score),
+                        Arg::OptText(h.colour.map(|c| c.as_str().into())),
+                        Arg::OptText(None),
+                        Arg::Text(h.scorecard),
+                        Arg::Text(metrics_json(&m)),
+                        Arg::Text("daily".into()),
+                    ]
+                })
                 .collect();
-            for chunk in todo.chunks(CHUNK) {
-                let fed = self.health_inputs(chunk, *day, catalogue, rollups).await?;
-                let rows: Vec<Vec<Arg>> = fed
-                    .into_iter()
-                    // A churned account has a history while its terms ran, none after.
-                    .filter(|(_, f)| {
-                        let running = f
-                            .inputs
-                            .term
-                            .is_some_and(|t| t.start <= *day && t.end >= *day);
-                        scored_on(&f.facts, running)
-                    })
-                    .map(|(id, f)| {
-                        let m = metrics(&f.inputs, catalogue, *day);
-                        let h = Standing::of(scoring.card_for(&f.facts).2, |k| m.get(k).copied());
-                        vec![
-                            Arg::Int(id.0),
-                            Arg::Text(on.clone()),
-                            Arg::Text(at.clone()),
-                            Arg::OptFloat(h.score),
-                            Arg::OptText(h.colour.map(|c| c.as_str().into())),
-                            Arg::OptText(None),
-                            Arg::Text(h.scorecard),
-                            Arg::Text(metrics_json(&m)),
-                            Arg::Text("daily".into()),
-                        ]
-                    })
-                    .collect();
-                taken += rows.len() as u64;
-                let mut tx = self.write_tx().await?;
-                crate::bulk::insert_rows(
-                    &mut tx,
-                    self.engine,
-                    "health_snapshots",
-                    &SNAPSHOT_COLUMNS,
-                    rows,
-                )
-                .await?;
-                tx.commit().await?;
-            }
+            taken += rows.len() as u64;
+            let mut tx = self.write_tx().await?;
+            crate::bulk::insert_rows(
+                &mut tx,
+                self.engine,
+                "health_snapshots",
+                &SNAPSHOT_COLUMNS,
+                rows,
+            )
+            .await?;
+            tx.commit().await?;
         }
         Ok(taken)
     }

@@ -242,3 +242,18 @@ pub fn run_measured(cmd: &mut std::process::Command) -> anyhow::Result<(f64, f64
         String::from_utf8_lossy(&output.stdout).into(),
     ))
 }
+
+/// One row of the benchmarks' common table, for `scripts/bench` to gather: what was measured,
+/// the figure, its target, the floor measured in the same run and the ratio to it (none when
+/// the figure has no floor of its own).
+pub fn table_row(
+    engine: &str,
+    what: &str,
+    measured: &str,
+    target: &str,
+    floor: &str,
+    ratio: Option<f64>,
+) {
+    let ratio = ratio.map_or("-".into(), |r| format!("{r:.1}"));
+    println!("TABLE\t{engine}\t{what}\t{measured}\t{target}\t{floor}\t{ratio}");
+}

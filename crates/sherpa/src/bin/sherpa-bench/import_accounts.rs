@@ -7,7 +7,7 @@
 //! cargo run --release --bin sherpa-bench -- import-accounts --rows 100000
 //! ```
 
-use crate::harness::{bench_url, drop_bench_schema, run_measured};
+use crate::harness::{bench_url, drop_bench_schema, run_measured, table_row};
 use sherpa_core::*;
 use std::io::Write;
 use std::time::Instant;
@@ -91,13 +91,9 @@ pub async fn run(a: ImportAccountsArgs) -> anyhow::Result<()> {
     store.close().await;
     let path = dir.path().join("accounts.csv");
     write_file(&path, a.rows)?;
+    let engine = store.engine().name();
     println!(
-        "engine {}: an accounts file of {} rows ({:.1} MB)",
-        if a.postgres.is_some() {
-            "postgres"
-        } else {
-            "sqlite"
-        },
+        "engine {engine}: an accounts file of {} rows ({:.1} MB)",
         a.rows,
         std::fs::metadata(&path)?.len() as f64 / 1048576.0
     );
@@ -136,6 +132,14 @@ pub async fn run(a: ImportAccountsArgs) -> anyhow::Result<()> {
             "sherpa import accounts, {what:<9} {secs:>7.2} s ({:.0} rows/s), ratio to floor {:.1}, peak memory {peak_mb:.0} MB",
             a.rows as f64 / secs,
             secs / floor
+        );
+        table_row(
+            engine,
+            &format!("accounts file of {} rows, {what}", a.rows),
+            &format!("{secs:.2} s, {peak_mb:.0} MB"),
+            if what == "import" { "<= 3 s" } else { "< 1 s" },
+            &format!("{floor:.2} s"),
+            Some(secs / floor),
         );
     }
     if let Some(base) = &a.postgres {

@@ -9,7 +9,8 @@
 //! SQLite by default (fresh temporary files); `--postgres URL` uses two new schemas there.
 
 use crate::harness::{
-    Shape, add_accounts, batch_body, bench_database, drop_bench_schema, send, serve_with_ingest_key,
+    Shape, add_accounts, batch_body, bench_database, drop_bench_schema, send,
+    serve_with_ingest_key, table_row,
 };
 use chrono::Utc;
 use sherpa_core::intake::{Message, parse_request};
@@ -137,6 +138,14 @@ pub async fn run(a: IngestArgs) -> anyhow::Result<()> {
         throttled.load(std::sync::atomic::Ordering::Relaxed)
     );
     println!("ratio HTTP / floor: {:.2}", http / floor);
+    table_row(
+        http_store.engine().name(),
+        "HTTP ingest, Segment batches",
+        &format!("{http:.0} events/s"),
+        ">= 150000 events/s",
+        &format!("{floor:.0} events/s"),
+        Some(http / floor),
+    );
     // The PostgreSQL schemas were the bench's own: leave the database as it was.
     if let Some(base) = &a.postgres {
         floor_store.close().await;

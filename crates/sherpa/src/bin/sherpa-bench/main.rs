@@ -2,6 +2,7 @@
 //! commands. Each reports its figures as ratios against a floor measured in the same run.
 //!
 //! ```sh
+//! cargo build --release --bins && target/release/sherpa-bench demo --accounts 2000
 //! cargo run --release --bin sherpa-bench -- ingest --events 1000000
 //! cargo run --release --bin sherpa-bench -- health --accounts 100000
 //! cargo run --release --bin sherpa-bench -- import-events --megabytes 1024
@@ -10,6 +11,7 @@
 //! cargo build --release --bins && target/release/sherpa-bench soak --minutes 5
 //! ```
 
+mod demo;
 mod harness;
 mod health;
 mod import_accounts;
@@ -26,6 +28,8 @@ use clap::Parser;
     about = "Benchmarks of Sherpa against a real server"
 )]
 enum Bench {
+    /// `sherpa demo` into a fresh database, against copying the database it made once.
+    Demo(demo::DemoArgs),
     /// Events per second through the Segment intake, and the store's floor.
     Ingest(ingest::IngestArgs),
     /// Health: a full re-score of the book against reading it, and how soon an event shows in
@@ -58,6 +62,7 @@ fn main() -> std::process::ExitCode {
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let result = runtime.block_on(async move {
         match bench {
+            Bench::Demo(a) => demo::run(a).await,
             Bench::Ingest(a) => ingest::run(a).await,
             Bench::Health(a) => health::run(a).await,
             Bench::ImportEvents(a) => import_events::run(a).await,
