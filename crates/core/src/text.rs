@@ -1,7 +1,7 @@
 //! Small text rules shared by imports, the API and the store: a case-folded sort/search key and
 //! the fixed-width time format that sorts the same on both engines.
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 
 /// The key used for case-insensitive sorting and search, identical on SQLite and PostgreSQL
 /// because it is computed here rather than by each engine's collation.
@@ -29,9 +29,63 @@ pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
 }
 
 pub fn date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    // Written directly: chrono parses its format string at every call, and the store writes
+    // and reads millions of days (a demo's year of usage).
+    match d.year() {
+        y @ 0..=9999 => format!("{y:04}-{:02}-{:02}", d.month(), d.day()),
+        _ => d.format("%Y-%m-%d").to_string(),
+    }
 }
 
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    // "YYYY-MM-DD", as every stored day is, read directly; anything else as chrono reads it.
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10))
+    {
+        return NaiveDate::from_ymd_opt(y as i32, m, d);
+    }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_written_and_read_as_chrono_does() {
+        let mut d = NaiveDate::from_ymd_opt(1999, 12, 25).unwrap();
+        while d.year() < 2031 {
+            let text = date(d);
+            assert_eq!(text, d.format("%Y-%m-%d").to_string());
+            assert_eq!(parse_date(&text), Some(d));
+            d = d.succ_opt().unwrap();
+        }
+        for odd in [
+            "2026-02-30",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-1-05",
+            "+2026-01-05",
+            "2026/01/05",
+            "2026-01-0x",
+            "",
+            "20260105",
+            "2026-01-05 ",
+            "0000-01-01",
+        ] {
+            assert_eq!(
+                parse_date(odd),
+                NaiveDate::parse_from_str(odd, "%Y-%m-%d").ok(),
+                "{odd:?}"
+            );
+        }
+    }
 }

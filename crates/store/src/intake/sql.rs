@@ -211,7 +211,7 @@ pub(crate) async fn add_rollups(
         return Ok(());
     }
     for (table, rows) in tables::rollup_rows(delta) {
-        upsert(conn, engine, table, rows).await?;
+        upsert(conn, engine, table, rows.collect()).await?;
     }
     Ok(())
 }

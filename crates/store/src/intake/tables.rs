@@ -169,38 +169,34 @@ pub(crate) fn month_text(month: chrono::NaiveDate) -> String {
     format!("{:04}-{:02}", month.year(), month.month())
 }
 
+/// The rows a delta adds to each rollup table, made as they are taken: the SQLite path writes
+/// each as it comes instead of holding millions (a demo's year of usage) at once.
+pub(crate) type RollupRows<'a> = Box<dyn Iterator<Item = Vec<Arg>> + Send + 'a>;
+
 /// The rows a delta adds to each rollup table.
-pub(crate) fn rollup_rows(delta: &RollupDelta) -> [(&'static Table, Vec<Vec<Arg>>); 6] {
-    let days = delta
-        .days
-        .iter()
-        .map(|((a, d), c)| {
-            vec![
-                Arg::Int(a.0),
-                Arg::Text(date(*d)),
-                Arg::Int(c.events),
-                Arg::Int(c.page_views),
-            ]
-        })
-        .collect();
-    let names = delta
-        .names()
-        .map(|(a, d, n, c)| {
-            vec![
-                Arg::Int(a.0),
-                Arg::Text(date(d)),
-                Arg::Text(n.to_owned()),
-                Arg::Int(c),
-            ]
-        })
-        .collect();
+pub(crate) fn rollup_rows(delta: &RollupDelta) -> [(&'static Table, RollupRows<'_>); 6] {
+    let days = delta.days.iter().map(|((a, d), c)| {
+        vec![
+            Arg::Int(a.0),
+            Arg::Text(date(*d)),
+            Arg::Int(c.events),
+            Arg::Int(c.page_views),
+        ]
+    });
+    let names = delta.names().map(|(a, d, n, c)| {
+        vec![
+            Arg::Int(a.0),
+            Arg::Text(date(d)),
+            Arg::Text(n.to_owned()),
+            Arg::Int(c),
+        ]
+    });
     let day_names = delta
         .names()
         .map(|(_, d, n, _)| (d, n))
         .collect::<BTreeSet<_>>()
         .into_iter()
-        .map(|(d, n)| vec![Arg::Text(date(d)), Arg::Text(n.to_owned())])
-        .collect();
+        .map(|(d, n)| vec![Arg::Text(date(d)), Arg::Text(n.to_owned())]);
     // One row per account and name: a statement may not upsert one key twice.
     let mut first: std::collections::BTreeMap<(i64, &str), chrono::NaiveDate> = Default::default();
     for (a, d, n, _) in delta.names() {
@@ -209,33 +205,28 @@ pub(crate) fn rollup_rows(delta: &RollupDelta) -> [(&'static Table, Vec<Vec<Arg>
     }
     let first_names = first
         .into_iter()
-        .map(|((a, n), d)| vec![Arg::Int(a), Arg::Text(n.to_owned()), Arg::Text(date(d))])
-        .collect();
+        .map(|((a, n), d)| vec![Arg::Int(a), Arg::Text(n.to_owned()), Arg::Text(date(d))]);
     let catalog = delta
         .names()
         .map(|(_, _, n, _)| n)
         .collect::<BTreeSet<_>>()
         .into_iter()
-        .map(|n| vec![Arg::Text(n.to_owned()), Arg::Text(n.to_owned())])
-        .collect();
-    let users = delta
-        .user_months()
-        .map(|(a, m, u, bits)| {
-            vec![
-                Arg::Int(a.0),
-                Arg::Text(month_text(m)),
-                Arg::Text(u.to_owned()),
-                Arg::Int(i64::from(bits)),
-            ]
-        })
-        .collect();
+        .map(|n| vec![Arg::Text(n.to_owned()), Arg::Text(n.to_owned())]);
+    let users = delta.user_months().map(|(a, m, u, bits)| {
+        vec![
+            Arg::Int(a.0),
+            Arg::Text(month_text(m)),
+            Arg::Text(u.to_owned()),
+            Arg::Int(i64::from(bits)),
+        ]
+    });
     [
-        (&USAGE_DAYS, days),
-        (&USAGE_NAMES, names),
-        (&USAGE_DAY_NAMES, day_names),
-        (&USAGE_FIRST_NAMES, first_names),
-        (&FEATURE_CATALOG, catalog),
-        (&USAGE_USER_MONTHS, users),
+        (&USAGE_DAYS, Box::new(days)),
+        (&USAGE_NAMES, Box::new(names)),
+        (&USAGE_DAY_NAMES, Box::new(day_names)),
+        (&USAGE_FIRST_NAMES, Box::new(first_names)),
+        (&FEATURE_CATALOG, Box::new(catalog)),
+        (&USAGE_USER_MONTHS, Box::new(users)),
     ]
 }
 

@@ -211,7 +211,11 @@ fn write_due(open: &mut Open) -> Result<()> {
 }
 
 /// Upserts rows into a table, one prepared statement run row by row.
-fn upsert(conn: &Connection, table: &tables::Table, rows: Vec<Vec<Arg>>) -> Result<()> {
+fn upsert(
+    conn: &Connection,
+    table: &tables::Table,
+    rows: impl IntoIterator<Item = Vec<Arg>>,
+) -> Result<()> {
     let mut upsert = conn.prepare_cached(&insert_sql(table))?;
     for row in rows {
         upsert.execute(params_from_iter(&row))?;
@@ -385,8 +389,7 @@ fn write(
     let rows = mapping
         .changed_users
         .iter()
-        .map(|(k, u)| tables::user_row(k, *u, &now))
-        .collect();
+        .map(|(k, u)| tables::user_row(k, *u, &now));
     upsert(conn, &tables::PRODUCT_USERS, rows)?;
     upsert(
         conn,
