@@ -176,18 +176,24 @@ pub async fn report(
     floor
 }
 
-/// Runs each scenario with `clients` clients at once, `rounds` times, beside the floor under
-/// the same load; prints p50, p99 and p99 / floor p50 (medians of the rounds) and a row of the
-/// common table each, against `target_ms` at p99.
+/// Runs the scenarios named `busy` with `clients` clients at once, `rounds` times, beside the
+/// floor under the same load; prints p50, p99 and p99 / floor p50 (medians of the rounds) and a
+/// row of the common table each, against `target_ms` at p99.
+#[allow(clippy::too_many_arguments)]
 pub async fn report_concurrent(
     engine: &str,
     router: &axum::Router,
     floor: (&[(&str, String)], &str),
     scenarios: &[Scenario],
+    busy: &[&str],
     clients: usize,
     rounds: usize,
     target_ms: f64,
 ) {
+    let scenarios: Vec<&Scenario> = scenarios
+        .iter()
+        .filter(|(name, _, _)| busy.contains(name))
+        .collect();
     let n = clients * 20;
     let mut floor_p50 = Vec::new();
     let mut results: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); scenarios.len()];
