@@ -66,18 +66,8 @@ fn main() {
         let floor_uri = format!("/api/v1/accounts/{}", accounts / 2);
         support::report(&router, (&auth, &floor_uri), &scenarios, rounds, 200).await;
         // The lists people wait on, under a team's load at once.
-        let engine = store.engine().name();
         let busy = ["by ARR desc", "industry+country+ARR range", "text search"];
-        support::report_concurrent(
-            engine,
-            &router,
-            (&auth, &floor_uri),
-            &scenarios,
-            &busy,
-            32,
-            rounds,
-            50.0,
-        )
-        .await;
+        let floor = (&auth[..], floor_uri.as_str());
+        support::report_concurrent(&store, &router, floor, &scenarios, &busy, rounds).await;
     });
 }

@@ -75,18 +75,8 @@ fn main() {
         let floor_uri = format!("/api/v1/accounts/{}", accounts / 2);
         support::report(&router, (&auth, &floor_uri), &scenarios, rounds, 100).await;
         // The leader's and the CSM's lists, under a team's load at once.
-        let engine = store.engine().name();
         let busy = ["portfolio, whole book", "my book (CSM)"];
-        support::report_concurrent(
-            engine,
-            &router,
-            (&auth, &floor_uri),
-            &scenarios,
-            &busy,
-            32,
-            rounds,
-            50.0,
-        )
-        .await;
+        let floor = (&auth[..], floor_uri.as_str());
+        support::report_concurrent(&store, &router, floor, &scenarios, &busy, rounds).await;
     });
 }

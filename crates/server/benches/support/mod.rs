@@ -149,7 +149,7 @@ pub async fn report(
     scenarios: &[Scenario],
     rounds: usize,
     n: usize,
-) -> f64 {
+) {
     let mut floor_p50 = Vec::new();
     let mut results: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); scenarios.len()];
     for _ in 0..rounds {
@@ -173,23 +173,26 @@ pub async fn report(
         let (p50, p99) = (median(p50), median(p99));
         println!("{name:<34} {p50:>9.2} {p99:>9.2} {:>13.1}x", p99 / floor);
     }
-    floor
 }
 
-/// Runs the scenarios named `busy` with `clients` clients at once, `rounds` times, beside the
+/// Clients at once in [`report_concurrent`]: a team's load.
+const CLIENTS: usize = 32;
+
+/// The p99 a list or page must answer within under that load.
+const TARGET_MS: f64 = 50.0;
+
+/// Runs the scenarios named `busy` with [`CLIENTS`] clients at once, `rounds` times, beside the
 /// floor under the same load; prints p50, p99 and p99 / floor p50 (medians of the rounds) and a
-/// row of the common table each, against `target_ms` at p99.
-#[allow(clippy::too_many_arguments)]
+/// row of the common table each, against [`TARGET_MS`] at p99.
 pub async fn report_concurrent(
-    engine: &str,
+    store: &Store,
     router: &axum::Router,
     floor: (&[(&str, String)], &str),
     scenarios: &[Scenario],
     busy: &[&str],
-    clients: usize,
     rounds: usize,
-    target_ms: f64,
 ) {
+    let (engine, clients, target_ms) = (store.engine().name(), CLIENTS, TARGET_MS);
     let scenarios: Vec<&Scenario> = scenarios
         .iter()
         .filter(|(name, _, _)| busy.contains(name))
