@@ -142,15 +142,24 @@ async fn a_snapshot_a_day_and_one_at_each_colour_change_with_what_moved() {
         0,
         "one a day"
     );
-    // Eight open escalated tickets turn a green account red.
-    for i in 0..8 {
+    // Eight open escalated tickets turn a green account red; two more no longer move the score.
+    for i in 0..10 {
         db.store.save_ticket(&sys, &ticket(acme, i)).await.unwrap();
+        if i == 7 {
+            db.store.refresh_health(&[acme]).await.unwrap();
+        }
     }
     let h = db.store.account_health(acme).await.unwrap();
     assert_eq!(h.health.colour, Some(Colour::Red));
     assert_eq!(
-        h.changes[0].text, "Open tickets rose from 0 to 8: -50.0 points",
-        "measured against the daily snapshot, not the colour change that just happened"
+        h.changes[0].text, "Open tickets rose from 0 to 10: -50.0 points",
+        "measured against the daily snapshot that showed another score, not the colour change \
+         that just happened"
+    );
+    assert!(
+        h.changes.iter().all(|c| c.points < 0.0),
+        "every move listed pulled the score down: {:?}",
+        h.changes
     );
     let history = db.store.health_history(acme).await.unwrap();
     let reasons: Vec<&str> = history.iter().map(|s| s.reason.as_str()).collect();

@@ -185,7 +185,7 @@ impl Store {
     }
 
     /// The account's health by the scorecard its rule assigns, factor by factor, with what
-    /// moved since the latest snapshot whose metrics differ from today's.
+    /// moved since the latest snapshot that showed another score.
     pub async fn account_health(&self, id: AccountId) -> Result<AccountHealth> {
         let account = self.account(id).await?;
         let (metrics, computed_at) = self.current_metrics(id).await?;
@@ -220,10 +220,7 @@ impl Store {
         let health = card.score(|k| metrics.get(k).copied());
         let mut changed = Vec::new();
         let mut changes_since = None;
-        if let Some((at, before, shown)) = self
-            .latest_other_snapshot(id, &metrics, health.score)
-            .await?
-        {
+        if let Some((at, before, shown)) = self.latest_other_snapshot(id, health.score).await? {
             changed = what_moved(
                 card,
                 |k| before.get(k).copied(),
@@ -279,14 +276,17 @@ impl Store {
         }))
     }
 
-    /// The newest of the account's recent snapshots whose metrics or score differ from today's,
-    /// with the score it showed.
+    /// The newest of the account's recent snapshots that showed another score than today's, with
+    /// that score. A snapshot with other metrics but the same score (a colour change taken
+    /// halfway through a burst of tickets, say) explains nothing: every factor's move since it
+    /// would be worth no points, while the move a person sees is the score's.
     async fn latest_other_snapshot(
         &self,
         id: AccountId,
-        now: &Metrics,
         score: Option<f64>,
     ) -> Result<Option<(DateTime<Utc>, Metrics, Option<f64>)>> {
+        // Scores are kept and shown to a tenth.
+        let tenths = |s: Option<f64>| s.map(|s| (s * 10.0).round() as i64);
         let rows: Vec<(String, String, Option<f64>)> = sqlx::query_as(
             "SELECT taken_at, metrics, score FROM health_snapshots WHERE account_id = $1 \
              ORDER BY taken_at DESC, id DESC LIMIT 60",
@@ -294,14 +294,15 @@ impl Store {
         .bind(id.0)
         .fetch_all(&self.pool)
         .await?;
-        for (at, json, shown) in rows {
-            let m: Metrics =
-                serde_json::from_str(&json).map_err(|_| crate::rows::bad("metrics", &json))?;
-            if &m != now || shown != score {
-                return Ok(Some((time("taken_at", &at)?, m, shown)));
-            }
-        }
-        Ok(None)
+        let Some((at, json, shown)) = rows
+            .into_iter()
+            .find(|(_, _, shown)| tenths(*shown) != tenths(score))
+        else {
+            return Ok(None);
+        };
+        let m: Metrics =
+            serde_json::from_str(&json).map_err(|_| crate::rows::bad("metrics", &json))?;
+        Ok(Some((time("taken_at", &at)?, m, shown)))
     }
 
     /// The account's snapshots, newest first.
