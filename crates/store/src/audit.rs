@@ -50,30 +50,27 @@ pub(crate) struct Entry {
 
 /// Writes many entries of one actor at once, in their order: a file's import audits every row
 /// it changes without a statement each.
-pub(crate) async fn record_all(
-    conn: &mut AnyConnection,
+pub(crate) fn record_all<'a>(
+    conn: &'a mut AnyConnection,
     engine: crate::Engine,
-    at: &str,
-    actor: &Actor,
-    entries: Vec<Entry>,
-) -> Result<()> {
+    at: &'a str,
+    actor: &'a Actor,
+    entries: impl IntoIterator<Item = Entry, IntoIter: Send + 'a>,
+) -> impl Future<Output = Result<()>> + Send + 'a {
     use crate::sql::Arg;
-    let rows = entries
-        .into_iter()
-        .map(|e| {
-            vec![
-                Arg::Text(at.to_string()),
-                Arg::OptInt(actor.user_id.map(|u| u.0)),
-                Arg::Text(actor.via.clone()),
-                Arg::Text(e.action.to_string()),
-                Arg::Text(e.entity.to_string()),
-                Arg::Text(e.entity_id),
-                Arg::OptText(e.before),
-                Arg::OptText(e.after),
-                Arg::OptInt(e.account_id),
-            ]
-        })
-        .collect();
+    let rows = entries.into_iter().map(|e| {
+        vec![
+            Arg::Text(at.to_string()),
+            Arg::OptInt(actor.user_id.map(|u| u.0)),
+            Arg::Text(actor.via.clone()),
+            Arg::Text(e.action.to_string()),
+            Arg::Text(e.entity.to_string()),
+            Arg::Text(e.entity_id),
+            Arg::OptText(e.before),
+            Arg::OptText(e.after),
+            Arg::OptInt(e.account_id),
+        ]
+    });
     crate::bulk::insert_rows(
         conn,
         engine,
@@ -91,7 +88,6 @@ pub(crate) async fn record_all(
         ],
         rows,
     )
-    .await
 }
 
 /// The account an entry concerns: the account itself, or the `account_id` its record carries.

@@ -13,93 +13,168 @@ const MAX_ROWS: usize = 200;
 
 /// Inserts rows many at a time. SQLite gets anonymous `?` placeholders: with numbered ones it
 /// looks each name up in a list, which made large statements quadratic (42% of a demo load).
-pub(crate) async fn insert_rows(
-    conn: &mut AnyConnection,
+///
+/// The rows may be made as they are written (an iterator over what the caller holds); they are
+/// boxed before the returned future holds them, which keeps it `Send` whatever closures make
+/// them.
+pub(crate) fn insert_rows<'a>(
+    conn: &'a mut AnyConnection,
     engine: Engine,
-    table: &str,
-    columns: &[&str],
-    rows: Vec<Vec<Arg>>,
-) -> Result<()> {
-    upsert_rows(conn, engine, table, columns, rows, "").await
+    table: &'a str,
+    columns: &'a [&'a str],
+    rows: impl IntoIterator<Item = Vec<Arg>, IntoIter: Send + 'a>,
+) -> impl Future<Output = Result<()>> + Send + 'a {
+    upsert_rows(conn, engine, table, columns, rows, "")
 }
 
 /// Inserts rows with a conflict clause (`ON CONFLICT ... DO ...`).
-pub(crate) async fn upsert_rows(
-    conn: &mut AnyConnection,
+pub(crate) fn upsert_rows<'a>(
+    conn: &'a mut AnyConnection,
     engine: Engine,
-    table: &str,
-    columns: &[&str],
-    rows: Vec<Vec<Arg>>,
-    on_conflict: &str,
-) -> Result<()> {
-    for (sql, args) in statements(engine, table, columns, rows, on_conflict) {
-        sqlx::query_with(&sql, args.into_arguments())
-            .execute(&mut *conn)
-            .await?;
+    table: &'a str,
+    columns: &'a [&'a str],
+    rows: impl IntoIterator<Item = Vec<Arg>, IntoIter: Send + 'a>,
+    on_conflict: &'a str,
+) -> impl Future<Output = Result<()>> + Send + 'a {
+    let mut statements = statements(
+        engine,
+        table,
+        columns,
+        Box::new(rows.into_iter()),
+        on_conflict,
+    );
+    async move {
+        let mut next = statements.next();
+        while let Some((sql, args)) = next {
+            // The next statement is made while the database runs this one.
+            let run = sqlx::query_with(&sql, args.into_arguments()).execute(&mut *conn);
+            let (ran, made) = futures::join!(run, async { statements.next() });
+            ran?;
+            next = made;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Inserts rows with a conflict clause (may be empty), answering the `returning` columns of
 /// each row written, in no promised order.
-pub(crate) async fn upsert_rows_returning<T>(
-    conn: &mut AnyConnection,
+pub(crate) fn upsert_rows_returning<'a, T>(
+    conn: &'a mut AnyConnection,
     engine: Engine,
-    table: &str,
-    columns: &[&str],
-    rows: Vec<Vec<Arg>>,
-    on_conflict: &str,
-    returning: &str,
-) -> Result<Vec<T>>
+    table: &'a str,
+    columns: &'a [&'a str],
+    rows: impl IntoIterator<Item = Vec<Arg>, IntoIter: Send + 'a>,
+    on_conflict: &'a str,
+    returning: &'a str,
+) -> impl Future<Output = Result<Vec<T>>> + Send + 'a
 where
-    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    T: for<'row> sqlx::FromRow<'row, sqlx::any::AnyRow> + Send + Unpin + 'a,
 {
-    let mut out = Vec::new();
-    for (sql, args) in statements(engine, table, columns, rows, on_conflict) {
-        let sql = format!("{sql} RETURNING {returning}");
-        out.extend(
-            sqlx::query_as_with::<_, T, _>(&sql, args.into_arguments())
-                .fetch_all(&mut *conn)
-                .await?,
-        );
+    let mut statements = statements(
+        engine,
+        table,
+        columns,
+        Box::new(rows.into_iter()),
+        on_conflict,
+    );
+    async move {
+        let mut out = Vec::new();
+        let mut next = statements.next();
+        while let Some((sql, args)) = next {
+            let sql = format!("{sql} RETURNING {returning}");
+            let run =
+                sqlx::query_as_with::<_, T, _>(&sql, args.into_arguments()).fetch_all(&mut *conn);
+            let (ran, made) = futures::join!(run, async { statements.next() });
+            out.extend(ran?);
+            next = made;
+        }
+        Ok(out)
     }
-    Ok(out)
 }
 
-/// The statements that write `rows`, each with its bind values.
+/// Rows to write, made as they are written.
+type Rows<'r> = Box<dyn Iterator<Item = Vec<Arg>> + Send + 'r>;
+
+/// The statements that write `rows`, each with its bind values, made one at a time as they
+/// are run: the rows too may be made as they are written.
 fn statements(
     engine: Engine,
     table: &str,
     columns: &[&str],
-    rows: Vec<Vec<Arg>>,
+    rows: Rows<'_>,
     on_conflict: &str,
-) -> Vec<(String, Args)> {
+) -> impl Iterator<Item = (String, Args)> {
+    use std::fmt::Write;
     let per = (MAX_PARAMS / columns.len()).clamp(1, MAX_ROWS);
+    let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    let tail = match on_conflict {
+        "" => String::new(),
+        c => format!(" {c}"),
+    };
     let mut rows = rows.into_iter().peekable();
-    let mut out = Vec::new();
-    while rows.peek().is_some() {
+    std::iter::from_fn(move || {
+        rows.peek()?;
         let mut args = Args::default();
-        let mut values = Vec::new();
-        for row in rows.by_ref().take(per) {
-            let ps: Vec<String> = row
-                .into_iter()
-                .map(|a| {
-                    let p = args.push(a);
-                    if engine == Engine::Sqlite {
-                        "?".to_string()
-                    } else {
-                        p
-                    }
-                })
-                .collect();
-            values.push(format!("({})", ps.join(", ")));
+        let mut sql = head.clone();
+        for (i, row) in rows.by_ref().take(per).enumerate() {
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            for (j, a) in row.into_iter().enumerate() {
+                if j > 0 {
+                    sql.push_str(", ");
+                }
+                let n = args.add(a);
+                if engine == Engine::Sqlite {
+                    sql.push('?');
+                } else {
+                    write!(sql, "${n}").expect("writing to a String");
+                }
+            }
+            sql.push(')');
         }
-        let sql = format!(
-            "INSERT INTO {table} ({}) VALUES {} {on_conflict}",
-            columns.join(", "),
-            values.join(", ")
-        );
-        out.push((sql, args));
+        sql.push_str(&tail);
+        Some((sql, args))
+    })
+}
+
+/// The indexes of some tables that no constraint owns, dropped so that many rows are written
+/// first and indexed after: building an index once is far cheaper than keeping it up to date
+/// row by row. The definitions are read back from the database, so the migrations stay their
+/// only source.
+#[must_use = "the indexes are gone until built again"]
+pub(crate) struct SecondaryIndexes(Vec<(String, String)>);
+
+impl SecondaryIndexes {
+    /// Drops them; `tables` is a list of quoted names (`'accounts', 'contacts'`).
+    pub(crate) async fn drop(
+        conn: &mut AnyConnection,
+        engine: Engine,
+        tables: &str,
+    ) -> Result<SecondaryIndexes> {
+        let sql = match engine {
+            Engine::Sqlite => format!(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+                 AND tbl_name IN ({tables})"
+            ),
+            Engine::Postgres => format!(
+                "SELECT indexname::text, indexdef::text FROM pg_indexes \
+                 WHERE schemaname = current_schema() AND tablename IN ({tables}) \
+                 AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+            ),
+        };
+        let indexes: Vec<(String, String)> = sqlx::query_as(&sql).fetch_all(&mut *conn).await?;
+        for (name, _) in &indexes {
+            sqlx::query(&format!("DROP INDEX {name}"))
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(SecondaryIndexes(indexes))
     }
-    out
+
+    /// Builds them again.
+    pub(crate) async fn build(self, conn: &mut AnyConnection) -> Result<()> {
+        for (_, definition) in &self.0 {
+            sqlx::query(definition).execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
 }

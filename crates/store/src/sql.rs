@@ -17,8 +17,13 @@ pub(crate) struct Args(pub Vec<Arg>);
 
 impl Args {
     pub fn push(&mut self, a: Arg) -> String {
+        format!("${}", self.add(a))
+    }
+
+    /// Binds a value; answers its number (`$n`).
+    pub fn add(&mut self, a: Arg) -> usize {
         self.0.push(a);
-        format!("${}", self.0.len())
+        self.0.len()
     }
 
     /// Binds a text value; answers its placeholder.

@@ -1004,7 +1004,8 @@ async fn an_accounts_file_is_applied_row_after_row() {
     assert_eq!(sub2.fields.parent_id, Some(parent.id));
     assert_eq!(sub2.fields.industry.as_deref(), Some("Software"));
     assert!(sub1.fields.owners.csm.is_some());
-    // Every change is audited: three creations, two parents.
+    // Every account is audited once, as the file leaves it: three creations, two of them
+    // with their parent.
     let audit = db
         .store
         .audit_entries(&AuditQuery {
@@ -1014,7 +1015,26 @@ async fn an_accounts_file_is_applied_row_after_row() {
         })
         .await
         .unwrap();
-    assert_eq!(audit.len(), 5, "{audit:?}");
+    let made: Vec<(&str, &str, serde_json::Value)> = audit
+        .iter()
+        .map(|e| {
+            let after = e.after.as_ref().unwrap();
+            (
+                e.action.as_str(),
+                after["external_id"].as_str().unwrap(),
+                after["parent_id"].clone(),
+            )
+        })
+        .collect();
+    let parent_id = serde_json::json!(parent.id.to_string());
+    assert_eq!(
+        made,
+        vec![
+            ("create", "S-2", parent_id.clone()),
+            ("create", "P-1", serde_json::Value::Null),
+            ("create", "S-1", parent_id),
+        ]
+    );
     // The same file again changes nothing.
     let again = import_accounts(&db, first).await.unwrap();
     assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 3));
@@ -1043,4 +1063,112 @@ async fn an_accounts_file_is_applied_row_after_row() {
     }
     assert_eq!(found(&db, "new one").await, Vec::<String>::new());
     assert_eq!(by_crm_id(&db, "P-1").await.fields.parent_id, None);
+}
+
+/// The book's indexes of the accounts table, by name.
+async fn account_indexes(db: &TestDb) -> Vec<String> {
+    let sql = match db.store.engine() {
+        Engine::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'accounts' ORDER BY 1"
+        }
+        Engine::Postgres => {
+            "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema() \
+             AND tablename = 'accounts' ORDER BY 1"
+        }
+    };
+    sqlx::query_scalar(sql)
+        .fetch_all(db.store.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_first_import_of_many_accounts_is_searchable_indexed_and_audited_once_each() {
+    let db = TestDb::new().await;
+    let indexes = account_indexes(&db).await;
+    // Large enough to be written before the indexes are built (on SQLite); every tenth a
+    // subsidiary of the one before it.
+    let rows = 12_000;
+    let mut csv = String::from("Account ID,Account Name,Website,Industry,Parent Account ID\n");
+    for i in 0..rows {
+        let parent = if i % 10 == 9 {
+            format!("CRM-{:05}", i - 1)
+        } else {
+            String::new()
+        };
+        csv.push_str(&format!(
+            "CRM-{i:05},Company {i} Holdings,company{i}.example,{},{parent}\n",
+            ["Software", "Retail", "Healthcare"][i % 3]
+        ));
+    }
+    let sheet = read_sheet(csv.as_bytes()).unwrap();
+    let parsed = parse_accounts(&sheet, &Mapping::default(), &[]).unwrap();
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+
+    // A dry run leaves the book as it was, indexes and all.
+    let dry = db
+        .store
+        .import_accounts(&admin(), &parsed, true, &none)
+        .await
+        .unwrap();
+    assert_eq!(dry.created, rows);
+    assert!(every_account(&db).await.is_empty());
+    assert_eq!(account_indexes(&db).await, indexes);
+
+    let done = db
+        .store
+        .import_accounts(&admin(), &parsed, false, &none)
+        .await
+        .unwrap();
+    assert_eq!((done.created, done.rejected), (rows, 0));
+    assert_eq!(account_indexes(&db).await, indexes, "every index is back");
+
+    // Found by a word of the name, through the search index, and by the indexed filters.
+    let q = AccountQuery {
+        text: Some("company 11999".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    let (found, _) = db.store.accounts(&q).await.unwrap();
+    assert_eq!(names(&found), vec!["Company 11999 Holdings"]);
+    let child = by_crm_id(&db, "CRM-11999").await;
+    let parent = by_crm_id(&db, "CRM-11998").await;
+    assert_eq!(child.fields.parent_id, Some(parent.id));
+    let q = AccountQuery {
+        industry: Some("Retail".into()),
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(
+        db.store.account_totals(&q).await.unwrap().0,
+        rows as i64 / 3
+    );
+
+    // One entry per account, made with its parent: not a creation and then an update.
+    let entries = db
+        .store
+        .audit_entries(&AuditQuery {
+            entity: Some("account".into()),
+            account_id: Some(child.id),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].action, "create");
+    let after = entries[0].after.as_ref().unwrap();
+    assert_eq!(after["parent_id"], parent.id.to_string(), "{after}");
+
+    // New accounts after it are indexed one by one again.
+    db.account("Zephyr Analytics", "CRM-Z").await;
+    let q = AccountQuery {
+        text: Some("zephyr".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        names(&db.store.accounts(&q).await.unwrap().0),
+        vec!["Zephyr Analytics"]
+    );
 }

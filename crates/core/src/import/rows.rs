@@ -91,7 +91,7 @@ fn parse_rows<T>(
 ) -> Result<Parsed<T>, String> {
     let columns: Columns = match_columns(kind, &sheet.headers, mapping)?;
     let mut out = Parsed {
-        rows: Vec::new(),
+        rows: Vec::with_capacity(sheet.rows.len()),
         errors: Vec::new(),
         ignored_columns: columns.ignored.clone(),
         columns: columns.clone(),

@@ -57,8 +57,9 @@ pub(crate) async fn insert_accounts(
         ));
     }
     let mut ids = vec![AccountId(0); accounts.len()];
+    let search_index = SearchIndexFill::begin(conn, engine).await?;
     for part in accounts.chunks(PART) {
-        let rows = part.iter().map(|a| values(a, now).collect()).collect();
+        let rows = part.iter().map(|a| values(a, now).collect());
         let returned: Vec<(i64, Option<String>, Option<String>)> = upsert_rows_returning(
             conn,
             engine,
@@ -73,7 +74,47 @@ pub(crate) async fn insert_accounts(
             ids[place[&(external, domain)]] = AccountId(id);
         }
     }
+    search_index.finish(conn, &ids).await?;
     Ok(ids)
+}
+
+/// SQLite's text-search index of the accounts, filled once after many new rows rather than by
+/// its insert trigger row by row (see migration 0046). Only inside a transaction: the pause is
+/// undone before it commits. PostgreSQL's index keeps itself.
+struct SearchIndexFill(bool);
+
+impl SearchIndexFill {
+    async fn begin(conn: &mut AnyConnection, engine: Engine) -> Result<SearchIndexFill> {
+        let sqlite = engine == Engine::Sqlite;
+        if sqlite {
+            sqlx::query("INSERT INTO account_search_paused (paused) VALUES (1)")
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(SearchIndexFill(sqlite))
+    }
+
+    /// Indexes the accounts just inserted and lets the trigger index the next ones. SQLite
+    /// gives a new row an id above every other, so those of this transaction are the range.
+    async fn finish(self, conn: &mut AnyConnection, ids: &[AccountId]) -> Result<()> {
+        if !self.0 {
+            return Ok(());
+        }
+        if let (Some(first), Some(last)) = (ids.iter().min(), ids.iter().max()) {
+            sqlx::query(
+                "INSERT INTO account_search (rowid, search_key) SELECT id, search_key \
+                 FROM accounts WHERE id BETWEEN $1 AND $2",
+            )
+            .bind(first.0)
+            .bind(last.0)
+            .execute(&mut *conn)
+            .await?;
+        }
+        sqlx::query("DELETE FROM account_search_paused")
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
 }
 
 /// Writes the fields of accounts the book holds, as they are now: an upsert by id that always
@@ -91,14 +132,11 @@ pub(crate) async fn update_accounts(
     let columns: Vec<&str> = std::iter::once("id").chain(columns()).collect();
     let on_conflict = format!("ON CONFLICT (id) DO UPDATE SET {}", sets.join(", "));
     for part in accounts.chunks(PART) {
-        let rows = part
-            .iter()
-            .map(|(id, a)| {
-                std::iter::once(Arg::Int(id.0))
-                    .chain(values(a, now))
-                    .collect()
-            })
-            .collect();
+        let rows = part.iter().map(|(id, a)| {
+            std::iter::once(Arg::Int(id.0))
+                .chain(values(a, now))
+                .collect()
+        });
         upsert_rows(conn, engine, "accounts", &columns, rows, &on_conflict).await?;
     }
     Ok(())

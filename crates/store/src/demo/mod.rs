@@ -1,13 +1,13 @@
 //! Writing the demo book fast: explicit ids and multi-row INSERTs in large transactions, so
 //! 100,000 accounts with their contacts, terms and activities load in seconds.
 
+use crate::bulk::SecondaryIndexes;
 use crate::sql::Arg;
 use crate::{Engine, Result, Store, StoreError};
 use futures::StreamExt;
 use sherpa_core::demo::DemoBook;
 use sherpa_core::text::fold;
 use sherpa_core::*;
-use sqlx::AnyConnection;
 
 mod rows;
 mod voice;
@@ -23,23 +23,6 @@ const ID_SPACE: i64 = 64;
 
 /// The tables the demo fills in bulk.
 const BULK_TABLES: &str = "'accounts', 'contacts', 'contracts', 'activities', 'activity_attendees'";
-
-/// Name and definition of the bulk tables' indexes that no constraint owns.
-async fn secondary_indexes(
-    conn: &mut AnyConnection,
-    engine: Engine,
-) -> Result<Vec<(String, String)>> {
-    let sql = match engine {
-        Engine::Sqlite => format!(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({BULK_TABLES})"
-        ),
-        Engine::Postgres => format!(
-            "SELECT indexname::text, indexdef::text FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ({BULK_TABLES}) \
-             AND indexname NOT IN (SELECT conname FROM pg_constraint)"
-        ),
-    };
-    Ok(sqlx::query_as(&sql).fetch_all(conn).await?)
-}
 
 /// Accounts generated and written per transaction.
 const CHUNK: usize = 2_000;
@@ -79,14 +62,9 @@ impl Store {
         // Load first, index after: building an index once is far cheaper than keeping it up to
         // date row by row. The definitions are read back from the database, so the migrations
         // stay their only source.
-        let indexes = secondary_indexes(&mut conn, self.engine).await?;
-        for (name, _) in &indexes {
-            sqlx::query(&format!("DROP INDEX {name}"))
-                .execute(&mut *conn)
-                .await?;
-        }
+        let indexes = SecondaryIndexes::drop(&mut conn, self.engine, BULK_TABLES).await?;
         let mut tx = self.write_tx().await?;
-        let user_rows = book
+        let user_rows: Vec<Vec<Arg>> = book
             .team
             .users
             .iter()
@@ -166,9 +144,7 @@ impl Store {
                 .await?;
             }
         }
-        for (_, definition) in &indexes {
-            sqlx::query(definition).execute(&mut *conn).await?;
-        }
+        indexes.build(&mut conn).await?;
         // Fresh statistics, so that both planners pick the (column, id) indexes for the book.
         sqlx::query("ANALYZE").execute(&mut *conn).await?;
         let after = serde_json::json!({"accounts": book.accounts, "seed": book.seed, "users": book.team.users.len()});

@@ -86,7 +86,7 @@ pub(crate) async fn ingest(
     let now = timestamp(received_at);
     // The dedup table says which messages are new, so that a message another server stored
     // at the same moment is not counted twice.
-    let ids = messages
+    let ids: Vec<Vec<Arg>> = messages
         .iter()
         .map(|m| vec![Arg::Text(m.message_id.clone())])
         .collect();

@@ -146,25 +146,21 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        let entries = values
-            .iter()
-            .zip(ids)
-            .map(|(v, id)| Entry {
-                action: "create",
-                entity: "objective_value",
-                entity_id: id.to_string(),
-                account_id: Some(v.account.0),
-                before: None,
-                after: Some(
-                    serde_json::json!({
-                        "account_id": v.account.0, "objective": v.objective,
-                        "value": v.value.normalize().to_string(), "on": text::date(v.on),
-                        "source": v.source,
-                    })
-                    .to_string(),
-                ),
-            })
-            .collect();
+        let entries = values.iter().zip(ids).map(|(v, id)| Entry {
+            action: "create",
+            entity: "objective_value",
+            entity_id: id.to_string(),
+            account_id: Some(v.account.0),
+            before: None,
+            after: Some(
+                serde_json::json!({
+                    "account_id": v.account.0, "objective": v.objective,
+                    "value": v.value.normalize().to_string(), "on": text::date(v.on),
+                    "source": v.source,
+                })
+                .to_string(),
+            ),
+        });
         record_all(&mut tx, self.engine, &now, actor, entries).await?;
         tx.commit().await?;
         Ok(values.len())
