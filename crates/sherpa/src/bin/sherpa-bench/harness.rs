@@ -6,7 +6,7 @@ use sherpa_core::*;
 use sherpa_store::Store;
 use std::fmt::Write as _;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Posts a batch until the intake takes it; counts the 429s it answered meanwhile.
 pub async fn send(
@@ -256,4 +256,175 @@ pub fn table_row(
 ) {
     let ratio = ratio.map_or("-".into(), |r| format!("{r:.1}"));
     println!("TABLE\t{engine}\t{what}\t{measured}\t{target}\t{floor}\t{ratio}");
+}
+
+/// `sherpa serve` on a database, as a process of its own (so that its memory is its own),
+/// stopped when dropped.
+pub struct Server {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+impl Server {
+    /// Starts the server next to this benchmark's binary on `url`, logging to `log`, and waits
+    /// until it answers.
+    pub async fn start(
+        url: &str,
+        log: &std::path::Path,
+        client: &reqwest::Client,
+    ) -> anyhow::Result<Server> {
+        let sherpa = sherpa_binary()?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let log = std::fs::File::create(log)?;
+        let child = std::process::Command::new(&sherpa)
+            .args(["--db", url, "serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("SHERPA_LOG", "warn")
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()?;
+        let server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let ready = Instant::now();
+        loop {
+            if let Ok(r) = client.get(format!("{}/healthz", server.base)).send().await
+                && r.status().is_success()
+            {
+                return Ok(server);
+            }
+            anyhow::ensure!(
+                ready.elapsed() < Duration::from_secs(120),
+                "the server did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits until the server has done what it does on starting (scoring a book it has not
+    /// scored, the engagement engine's first sweep): until it used under a twentieth of a core
+    /// for two seconds. Answers how long that took.
+    pub async fn settle(&self) -> anyhow::Result<Duration> {
+        let started = Instant::now();
+        let mut last = cpu_ticks(self.pid())?;
+        loop {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            let now = cpu_ticks(self.pid())?;
+            // Ticks are hundredths of a second: 10 in two seconds is a twentieth of a core.
+            if now - last < 10 {
+                return Ok(started.elapsed());
+            }
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(900),
+                "the server was still busy after 15 minutes"
+            );
+            last = now;
+        }
+    }
+
+    /// Samples the server's memory every 50 ms until the returned watch is stopped.
+    pub fn watch_memory(&self) -> MemoryWatch {
+        let pid = self.pid();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        let task = tokio::spawn(async move {
+            let mut peak = Peak::default();
+            while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Ok(m) = memory(pid) {
+                    peak.private = peak.private.max(m.private);
+                    peak.resident = peak.resident.max(m.resident);
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            peak
+        });
+        MemoryWatch { stop, task }
+    }
+}
+
+/// The largest memory (kB) seen by a [`MemoryWatch`]: private (anonymous) and resident. The
+/// resident set also counts the pages of the database file that SQLite maps in, once for each
+/// pooled connection that maps them: the kernel's to take back, not the server's to keep.
+#[derive(Default, Clone, Copy)]
+pub struct Peak {
+    pub private: u64,
+    pub resident: u64,
+}
+
+/// A running sample of a process's memory.
+pub struct MemoryWatch {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    task: tokio::task::JoinHandle<Peak>,
+}
+
+impl MemoryWatch {
+    /// Stops sampling; answers the largest seen.
+    pub async fn peak(self) -> anyhow::Result<Peak> {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        Ok(self.task.await?)
+    }
+}
+
+/// CPU time a process has used (user and system), in clock ticks.
+fn cpu_ticks(pid: u32) -> anyhow::Result<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // After the command name in parentheses: state is field 3, utime 14 and stime 15.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let tick = |i: usize| fields.get(i - 3).and_then(|v| v.parse::<u64>().ok());
+    match (tick(14), tick(15)) {
+        (Some(u), Some(s)) => Ok(u + s),
+        _ => anyhow::bail!("cannot read the CPU time of process {pid}"),
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `sherpa` binary beside this one.
+pub fn sherpa_binary() -> anyhow::Result<std::path::PathBuf> {
+    let sherpa = std::env::current_exe()?.with_file_name("sherpa");
+    anyhow::ensure!(
+        sherpa.exists(),
+        "{} is missing: build it with `cargo build --release --bins`",
+        sherpa.display()
+    );
+    Ok(sherpa)
+}
+
+/// A process's memory (kB), from `/proc`: its private (anonymous) resident memory, which a
+/// leak grows; and its whole resident set, which also counts the database file's pages that
+/// SQLite maps in (`mmap_size`) and so grows with the data, not with a leak.
+pub struct Memory {
+    pub private: u64,
+    pub resident: u64,
+}
+
+pub fn memory(pid: u32) -> anyhow::Result<Memory> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    Ok(Memory {
+        private: field("RssAnon:"),
+        resident: field("VmRSS:"),
+    })
 }

@@ -8,6 +8,7 @@
 //! cargo run --release --bin sherpa-bench -- import-events --megabytes 1024
 //! cargo run --release --bin sherpa-bench -- import-accounts --rows 100000
 //! cargo run --release --bin sherpa-bench -- revenue --accounts 100000
+//! cargo build --release --bins && target/release/sherpa-bench pages --accounts 100000
 //! cargo build --release --bins && target/release/sherpa-bench soak --minutes 5
 //! ```
 
@@ -17,6 +18,7 @@ mod health;
 mod import_accounts;
 mod import_events;
 mod ingest;
+mod pages;
 mod revenue;
 mod soak;
 
@@ -41,6 +43,9 @@ enum Bench {
     /// `sherpa import accounts` on a CRM export of 100,000 accounts, then again unchanged,
     /// against reading and checking the file.
     ImportAccounts(import_accounts::ImportAccountsArgs),
+    /// The lists and pages a team waits on, 32 clients at once over HTTP against a separate
+    /// `sherpa serve`, with the server's memory.
+    Pages(pages::PagesArgs),
     /// Retention and the renewal pipeline over three years of contract terms, against a plain
     /// SQL aggregate over the same rows.
     Revenue(revenue::RevenueArgs),
@@ -67,6 +72,7 @@ fn main() -> std::process::ExitCode {
             Bench::Health(a) => health::run(a).await,
             Bench::ImportEvents(a) => import_events::run(a).await,
             Bench::ImportAccounts(a) => import_accounts::run(a).await,
+            Bench::Pages(a) => pages::run(a).await,
             Bench::Revenue(a) => revenue::run(a).await,
             Bench::Soak(a) => soak::run(a).await,
         }

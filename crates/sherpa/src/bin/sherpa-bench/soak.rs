@@ -18,7 +18,9 @@
 //! was an error or that memory grew 10% or more.
 //! Not part of `./scripts/test`: it takes the minutes it is given, on each engine.
 
-use crate::harness::{Shape, batch_body, bench_url, drop_bench_schema};
+use crate::harness::{
+    Server, Shape, batch_body, bench_url, drop_bench_schema, memory, sherpa_binary,
+};
 use sherpa_core::*;
 use sherpa_store::{AccountQuery, Store};
 use std::collections::BTreeMap;
@@ -76,30 +78,6 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i]
 }
 
-/// The server's memory (kB): its private (anonymous) resident memory, which a leak grows, and
-/// its whole resident set, which also counts the database file's pages that SQLite maps in
-/// (`mmap_size`) and so grows with the data, not with a leak.
-struct Memory {
-    private: u64,
-    resident: u64,
-}
-
-fn memory(pid: u32) -> anyhow::Result<Memory> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    Ok(Memory {
-        private: field("RssAnon:"),
-        resident: field("VmRSS:"),
-    })
-}
-
 /// The people who load pages, signed in: cookies of CSMs, leaders and admins of the demo.
 async fn sessions(store: &Store, n: usize) -> anyhow::Result<Vec<String>> {
     let people: Vec<User> = store
@@ -123,12 +101,7 @@ async fn sessions(store: &Store, n: usize) -> anyhow::Result<Vec<String>> {
 pub async fn run(a: SoakArgs) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let url = bench_url(&a.postgres, &dir, "soak").await?;
-    let sherpa = std::env::current_exe()?.with_file_name("sherpa");
-    anyhow::ensure!(
-        sherpa.exists(),
-        "{} is missing: build it with `cargo build --release --bins`",
-        sherpa.display()
-    );
+    let sherpa = sherpa_binary()?;
     let started = Instant::now();
     let demo = std::process::Command::new(&sherpa)
         .args(["--db", &url, "demo", "--no-serve", "--accounts"])
@@ -170,42 +143,12 @@ pub async fn run(a: SoakArgs) -> anyhow::Result<()> {
     store.close().await;
     drop(store);
 
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0")?;
-        l.local_addr()?.port()
-    };
-    let base = format!("http://127.0.0.1:{port}");
-    let log = std::fs::File::create(dir.path().join("server.log"))?;
-    let mut server = std::process::Command::new(&sherpa)
-        .args([
-            "--db",
-            &url,
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env("SHERPA_LOG", "warn")
-        .stdout(log.try_clone()?)
-        .stderr(log)
-        .spawn()?;
-    let pid = server.id();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(a.clients * 2)
         .build()?;
-    let ready = Instant::now();
-    loop {
-        if let Ok(r) = client.get(format!("{base}/healthz")).send().await
-            && r.status().is_success()
-        {
-            break;
-        }
-        anyhow::ensure!(
-            ready.elapsed() < Duration::from_secs(120),
-            "the server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let server = Server::start(&url, &dir.path().join("server.log"), &client).await?;
+    let (base, pid) = (server.base.clone(), server.pid());
     let result = soak(
         &a,
         &client,
@@ -217,8 +160,7 @@ pub async fn run(a: SoakArgs) -> anyhow::Result<()> {
         &account_ids,
     )
     .await;
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     if let Some(base) = &a.postgres {
         drop_bench_schema(base, "soak").await?;
     }
