@@ -144,12 +144,25 @@ struct Cursor {
 /// (through a trigram index on both engines) and sorted after: walking a sort index
 /// until enough rows match is what both planners would otherwise pick, and it reads most of the
 /// book for a rare word. `MATERIALIZED` keeps the two steps apart on both engines.
-fn page_sql(conds: &[String], order: &str, limit: &str, searching: bool) -> String {
+fn page_sql(
+    conds: &[String],
+    col: &str,
+    order: &str,
+    limit: &str,
+    searching: bool,
+) -> String {
     let filter = where_clause(conds);
     if searching {
+        // Only the matches' ids and sort keys are held and sorted, and only the page's rows
+        // read whole: a search matching 2,500 accounts read each of them whole (16 -> 11 ms).
+        let keys = match col {
+            "id" => "id".to_string(),
+            col => format!("id, {col}"),
+        };
         format!(
-            "WITH found AS MATERIALIZED (SELECT * FROM accounts {filter}) \
-             SELECT {ACCOUNT_COLUMNS} FROM found ORDER BY {order} LIMIT {limit}"
+            "WITH found AS MATERIALIZED (SELECT {keys} FROM accounts {filter}) \
+             SELECT {ACCOUNT_COLUMNS} FROM accounts \
+             WHERE id IN (SELECT id FROM found ORDER BY {order} LIMIT {limit}) ORDER BY {order}"
         )
     } else {
         format!("SELECT {ACCOUNT_COLUMNS} FROM accounts {filter} ORDER BY {order} LIMIT {limit}")
@@ -347,7 +360,13 @@ impl Store {
                 conds.push(format!("({col}, id) {cmp} ({p}, {i})"));
             }
             let most = args.push(Arg::Int(limit + 1));
-            let sql = page_sql(&conds, &format!("{col} {dir}, id {dir}"), &most, searching);
+            let sql = page_sql(
+                &conds,
+                col,
+                &format!("{col} {dir}, id {dir}"),
+                &most,
+                searching,
+            );
             rows = sqlx::query_as_with(&sql, args.into_arguments())
                 .fetch_all(&self.pool)
                 .await?;
@@ -359,7 +378,7 @@ impl Store {
                 conds.push(format!("id {cmp} {}", args.push(Arg::Int(*id))));
             }
             let most = args.push(Arg::Int(limit + 1 - rows.len() as i64));
-            let sql = page_sql(&conds, &format!("id {dir}"), &most, searching);
+            let sql = page_sql(&conds, "id", &format!("id {dir}"), &most, searching);
             rows.extend(
                 sqlx::query_as_with::<_, AccountRow, _>(&sql, args.into_arguments())
                     .fetch_all(&self.pool)
