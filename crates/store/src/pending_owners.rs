@@ -112,6 +112,38 @@ pub(crate) async fn set(
     Ok(())
 }
 
+/// Keeps or forgets many accounts' owner names at once, as [`set`] does one: the names kept in
+/// multi-row upserts (a first import names thousands of owners who are not members yet).
+pub(crate) async fn set_many(
+    conn: &mut AnyConnection,
+    engine: crate::Engine,
+    names: Vec<(AccountId, OwnerFunction, Option<KeptName>)>,
+) -> Result<()> {
+    use crate::sql::Arg;
+    let mut kept = Vec::new();
+    for (account, f, name) in names {
+        match name {
+            None => set(conn, account, f, None).await?,
+            Some((name, key)) => kept.push(vec![
+                Arg::Int(account.0),
+                Arg::Text(f.as_str().to_string()),
+                Arg::Text(name),
+                Arg::Text(key),
+            ]),
+        }
+    }
+    crate::bulk::upsert_rows(
+        conn,
+        engine,
+        "pending_owners",
+        &["account_id", "function", "name", "name_key"],
+        kept,
+        "ON CONFLICT (account_id, function) DO UPDATE SET name = excluded.name, \
+         name_key = excluded.name_key",
+    )
+    .await
+}
+
 /// Gives a team member the accounts that waited for their name or email (an account whose
 /// owner was set since keeps that owner). Returns how many.
 pub(crate) async fn claim(

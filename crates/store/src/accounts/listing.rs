@@ -144,13 +144,7 @@ struct Cursor {
 /// (through a trigram index on both engines) and sorted after: walking a sort index
 /// until enough rows match is what both planners would otherwise pick, and it reads most of the
 /// book for a rare word. `MATERIALIZED` keeps the two steps apart on both engines.
-fn page_sql(
-    conds: &[String],
-    col: &str,
-    order: &str,
-    limit: &str,
-    searching: bool,
-) -> String {
+fn page_sql(conds: &[String], col: &str, order: &str, limit: &str, searching: bool) -> String {
     let filter = where_clause(conds);
     if searching {
         // Only the matches' ids and sort keys are held and sorted, and only the page's rows

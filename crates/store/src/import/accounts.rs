@@ -9,7 +9,7 @@ use crate::accounts::bulk::{insert_accounts, lifecycles_chosen, update_accounts}
 use crate::accounts::{no_account, parent_loop, patched, taken, two_named};
 use crate::audit::{Entry, record_all};
 use crate::bulk::SecondaryIndexes;
-use crate::pending_owners::{KeptName, all_kept, set, shown, wanted};
+use crate::pending_owners::{KeptName, all_kept, set_many, shown, wanted};
 use crate::rows::{ACCOUNT_FIELDS_COLUMNS, AccountAudit, AccountFieldsRow};
 use crate::sql::json_array;
 use crate::users::{Change, NO_TEAM_MEMBER, Team};
@@ -343,11 +343,13 @@ impl Store {
         // The new accounts get their ids, then the changed ones are written. A file that adds
         // more accounts than SQLite's book holds (a first import, say) is written before the
         // accounts' twenty indexes are built: kept up to date row by row, they took more than
-        // half of a 100,000-row import. PostgreSQL would lock the book against readers for as
-        // long as the indexes were gone.
-        let bulk = engine == crate::Engine::Sqlite
-            && image.new.len() >= BULK_ROWS
-            && image.new.len() >= image.held.len();
+        // half of a 100,000-row import. PostgreSQL locks the table against readers while its
+        // indexes are gone, so only a first import into an empty book is written that way.
+        let bulk = image.new.len() >= BULK_ROWS
+            && match engine {
+                crate::Engine::Sqlite => image.new.len() >= image.held.len(),
+                crate::Engine::Postgres => image.held.is_empty(),
+            };
         let indexes = match bulk {
             true => Some(SecondaryIndexes::drop(&mut tx, engine, "'accounts'").await?),
             false => None,
@@ -406,7 +408,7 @@ impl Store {
             }
         });
         record_all(&mut tx, engine, &now, actor, entries).await?;
-        keep_owner_names(&mut tx, &image, owners_kept).await?;
+        keep_owner_names(&mut tx, engine, &image, owners_kept).await?;
         if file.whole_file {
             let named: Vec<i64> = saved.iter().map(|(s, _)| image.id(*s).0).collect();
             // The accounts held before this file, as the image still has them.
@@ -481,21 +483,28 @@ async fn write_held(
 /// is kept already.
 async fn keep_owner_names(
     conn: &mut AnyConnection,
+    engine: crate::Engine,
     image: &Image,
     wanted: Vec<(Slot, OwnerNames)>,
 ) -> Result<()> {
     let mut kept = all_kept(conn).await?;
+    let mut changes = Vec::new();
     for (slot, names) in wanted {
         let id = image.id(slot);
         for (f, name) in names {
             if kept.get(&(id.0, f)) != name.as_ref() {
-                set(conn, id, f, name.as_ref()).await?;
-                match name {
-                    Some(n) => kept.insert((id.0, f), n),
+                match &name {
+                    Some(n) => kept.insert((id.0, f), n.clone()),
                     None => kept.remove(&(id.0, f)),
                 };
+                changes.push((id, f, name));
             }
         }
     }
-    Ok(())
+    // Two rows of the file may name the same account: the last one's names are kept.
+    let mut last = HashSet::new();
+    changes.reverse();
+    changes.retain(|(id, f, _)| last.insert((*id, *f)));
+    changes.reverse();
+    set_many(conn, engine, changes).await
 }
