@@ -36,7 +36,7 @@ pub(crate) fn upsert_rows<'a>(
     rows: impl IntoIterator<Item = Vec<Arg>, IntoIter: Send + 'a>,
     on_conflict: &'a str,
 ) -> impl Future<Output = Result<()>> + Send + 'a {
-    let mut statements = statements(
+    let statements = statements(
         engine,
         table,
         columns,
@@ -44,14 +44,7 @@ pub(crate) fn upsert_rows<'a>(
         on_conflict,
     );
     async move {
-        let mut next = statements.next();
-        while let Some((sql, args)) = next {
-            // The next statement is made while the database runs this one.
-            let run = sqlx::query_with(&sql, args.into_arguments()).execute(&mut *conn);
-            let (ran, made) = futures::join!(run, async { statements.next() });
-            ran?;
-            next = made;
-        }
+        run_all(conn, statements, None).await?;
         Ok(())
     }
 }
@@ -70,7 +63,7 @@ pub(crate) fn upsert_rows_returning<'a, T>(
 where
     T: for<'row> sqlx::FromRow<'row, sqlx::any::AnyRow> + Send + Unpin + 'a,
 {
-    let mut statements = statements(
+    let statements = statements(
         engine,
         table,
         columns,
@@ -78,18 +71,39 @@ where
         on_conflict,
     );
     async move {
-        let mut out = Vec::new();
-        let mut next = statements.next();
-        while let Some((sql, args)) = next {
-            let sql = format!("{sql} RETURNING {returning}");
-            let run =
-                sqlx::query_as_with::<_, T, _>(&sql, args.into_arguments()).fetch_all(&mut *conn);
-            let (ran, made) = futures::join!(run, async { statements.next() });
-            out.extend(ran?);
-            next = made;
-        }
-        Ok(out)
+        let rows = run_all(conn, statements, Some(returning)).await?;
+        Ok(rows.iter().map(T::from_row).collect::<sqlx::Result<_>>()?)
     }
+}
+
+/// Runs the statements, each made while the database runs the one before; answers the rows
+/// they return (with `returning`, the columns of a `RETURNING` clause).
+async fn run_all(
+    conn: &mut AnyConnection,
+    mut statements: impl Iterator<Item = (String, Args)> + Send,
+    returning: Option<&str>,
+) -> Result<Vec<sqlx::any::AnyRow>> {
+    let mut out = Vec::new();
+    let mut next = statements.next();
+    while let Some((sql, args)) = next {
+        let run = async {
+            let args = args.into_arguments();
+            match returning {
+                Some(r) => {
+                    let sql = format!("{sql} RETURNING {r}");
+                    sqlx::query_with(&sql, args).fetch_all(&mut *conn).await
+                }
+                None => sqlx::query_with(&sql, args)
+                    .execute(&mut *conn)
+                    .await
+                    .map(|_| Vec::new()),
+            }
+        };
+        let (ran, made) = futures::join!(run, async { statements.next() });
+        out.extend(ran?);
+        next = made;
+    }
+    Ok(out)
 }
 
 /// Rows to write, made as they are written.
