@@ -36,17 +36,9 @@ pub(crate) fn upsert_rows<'a>(
     rows: impl IntoIterator<Item = Vec<Arg>, IntoIter: Send + 'a>,
     on_conflict: &'a str,
 ) -> impl Future<Output = Result<()>> + Send + 'a {
-    let statements = statements(
-        engine,
-        table,
-        columns,
-        Box::new(rows.into_iter()),
-        on_conflict,
-    );
-    async move {
-        run_all(conn, statements, None).await?;
-        Ok(())
-    }
+    let rows = Box::new(rows.into_iter());
+    let written = write(conn, engine, table, columns, rows, on_conflict, None);
+    async move { written.await.map(drop) }
 }
 
 /// Inserts rows with a conflict clause (may be empty), answering the `returning` columns of
@@ -63,17 +55,38 @@ pub(crate) fn upsert_rows_returning<'a, T>(
 where
     T: for<'row> sqlx::FromRow<'row, sqlx::any::AnyRow> + Send + Unpin + 'a,
 {
-    let statements = statements(
+    let rows = Box::new(rows.into_iter());
+    let written = write(
+        conn,
         engine,
         table,
         columns,
-        Box::new(rows.into_iter()),
+        rows,
         on_conflict,
+        Some(returning),
     );
     async move {
-        let rows = run_all(conn, statements, Some(returning)).await?;
+        let rows = written.await?;
         Ok(rows.iter().map(T::from_row).collect::<sqlx::Result<_>>()?)
     }
+}
+
+/// Writes the rows, answering what the statements return (with `returning`, the columns of a
+/// `RETURNING` clause).
+fn write<'a>(
+    conn: &'a mut AnyConnection,
+    engine: Engine,
+    table: &'a str,
+    columns: &'a [&'a str],
+    rows: Rows<'a>,
+    on_conflict: &'a str,
+    returning: Option<&'a str>,
+) -> impl Future<Output = Result<Vec<sqlx::any::AnyRow>>> + Send + 'a {
+    run_all(
+        conn,
+        statements(engine, table, columns, rows, on_conflict),
+        returning,
+    )
 }
 
 /// Runs the statements, each made while the database runs the one before; answers the rows

@@ -428,3 +428,17 @@ pub fn memory(pid: u32) -> anyhow::Result<Memory> {
         resident: field("VmRSS:"),
     })
 }
+
+/// The middle of the figures (the upper one of an even count).
+pub fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// The figure at `p` (0 to 1) of figures sorted in ascending order, 0 when there are none.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}

@@ -12,7 +12,8 @@
 //! SQLite by default (a fresh temporary file); `--postgres URL` uses a new schema there.
 
 use crate::harness::{
-    Shape, batch_body, bench_database, drop_bench_schema, send, serve_with_ingest_key, table_row,
+    Shape, batch_body, bench_database, drop_bench_schema, median, send, serve_with_ingest_key,
+    table_row,
 };
 use sherpa_core::demo::DemoBook;
 use sherpa_core::health::{METRICS, Metrics};
@@ -101,11 +102,6 @@ fn full_metrics(ids: &[AccountId], round: u64) -> Vec<(AccountId, Metrics)> {
             (*id, m)
         })
         .collect()
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
 }
 
 fn percentile(xs: &[f64], p: f64) -> f64 {

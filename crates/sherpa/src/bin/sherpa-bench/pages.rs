@@ -14,7 +14,7 @@
 //! cargo build --release --bins && target/release/sherpa-bench pages --accounts 100000
 //! ```
 
-use crate::harness::{Server, bench_url, drop_bench_schema, table_row};
+use crate::harness::{Server, bench_url, drop_bench_schema, median, percentile, table_row};
 use sherpa_core::demo::DemoBook;
 use sherpa_core::*;
 use sherpa_store::Store;
@@ -259,13 +259,4 @@ async fn load(
     let mut ms: Vec<f64> = out.into_iter().map(|s| s * 1e3).collect();
     ms.sort_by(|a, b| a.partial_cmp(b).expect("finite"));
     Ok(ms)
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).expect("finite"));
-    v[v.len() / 2]
 }

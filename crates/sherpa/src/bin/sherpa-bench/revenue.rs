@@ -6,7 +6,7 @@
 //!
 //! SQLite by default (a fresh temporary file); `--postgres URL` uses a new schema there.
 
-use crate::harness::{bench_database, drop_bench_schema};
+use crate::harness::{bench_database, drop_bench_schema, median};
 use sherpa_app::{App, Caller, RetentionQuery, RevenueGroup};
 use sherpa_core::demo::DemoBook;
 use sherpa_core::revenue::Grain;
@@ -41,11 +41,6 @@ pub async fn run(a: RevenueArgs) -> anyhow::Result<()> {
         drop_bench_schema(base, "revenue").await?;
     }
     result
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
 }
 
 /// The median seconds of `repeats` runs of `f`.

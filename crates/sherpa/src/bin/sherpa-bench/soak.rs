@@ -19,7 +19,7 @@
 //! Not part of `./scripts/test`: it takes the minutes it is given, on each engine.
 
 use crate::harness::{
-    Server, Shape, batch_body, bench_url, drop_bench_schema, memory, sherpa_binary,
+    Server, Shape, batch_body, bench_url, drop_bench_schema, memory, percentile, sherpa_binary,
 };
 use sherpa_core::*;
 use sherpa_store::{AccountQuery, Store};
@@ -68,14 +68,6 @@ async fn note(t: &Tallies, kind: &'static str, took: Duration, error: Option<Str
         tally.errors += 1;
         tally.first_error.get_or_insert(e);
     }
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
 }
 
 /// The people who load pages, signed in: cookies of CSMs, leaders and admins of the demo.
