@@ -80,8 +80,8 @@ pub use outreach::{
 };
 pub use pending_owners::PendingOwner;
 pub use plans::{
-    IssuedShare, NewObjectiveValue, NewTurn, ObjectiveValue, PlanChange, PlanSave, PlanStanding,
-    PlanVersion, PlannedRow, SharedPlan, StoredPlan,
+    IssuedShare, NewObjectiveValue, NewTurn, ObjectiveValue, PlanChange, PlanHistory, PlanSave,
+    PlanStanding, PlanVersion, PlannedRow, SharedPlan, StoredPlan,
 };
 pub use priorities::{CsmGroupBook, GradeInput, PrioritisationRules};
 pub use qualification::{CompetitorMention, SavedQualification};

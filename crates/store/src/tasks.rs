@@ -3,6 +3,7 @@
 
 use crate::audit::record;
 use crate::rows::{date, opt_date, parse, time};
+use crate::sql::{Arg, Args};
 use crate::{Result, Store, StoreError};
 use sherpa_core::*;
 use sqlx::FromRow;
@@ -181,22 +182,14 @@ pub(crate) async fn open_in(
     actor: &Actor,
     t: &TaskFields,
 ) -> Result<Option<i64>> {
-    let id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO tasks (account_id, title, owner_id, due_on, priority, status, source, reason, dedup_key, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $9) \
-         ON CONFLICT DO NOTHING RETURNING id",
-    )
-    .bind(t.account_id.0)
-    .bind(&t.title)
-    .bind(t.owner_id.map(|o| o.0))
-    .bind(opt_date(t.due_on))
-    .bind(t.priority.as_str())
-    .bind(t.source.as_str())
-    .bind(&t.reason)
-    .bind(t.dedup_key.as_deref())
-    .bind(now)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let sql = format!(
+        "INSERT INTO tasks ({}) VALUES ({}) ON CONFLICT DO NOTHING RETURNING id",
+        OPEN_COLUMNS.join(", "),
+        crate::sql::placeholders(0, OPEN_COLUMNS.len())
+    );
+    let id: Option<i64> = sqlx::query_scalar_with(&sql, Args(open_row(t, now)).into_arguments())
+        .fetch_optional(&mut *conn)
+        .await?;
     if let Some(id) = id {
         record(
             conn,
@@ -206,11 +199,48 @@ pub(crate) async fn open_in(
             "task",
             id,
             None,
-            Some(&task_json(t, TaskStatus::Open, &None)),
+            Some(&opened_json(t)),
         )
         .await?;
     }
     Ok(id)
+}
+
+/// The columns a task is opened with; [`open_row`] gives their values.
+pub(crate) const OPEN_COLUMNS: [&str; 11] = [
+    "account_id",
+    "title",
+    "owner_id",
+    "due_on",
+    "priority",
+    "status",
+    "source",
+    "reason",
+    "dedup_key",
+    "created_at",
+    "updated_at",
+];
+
+/// The values of a task opened `now`, in the order of [`OPEN_COLUMNS`].
+pub(crate) fn open_row(t: &TaskFields, now: &str) -> Vec<Arg> {
+    vec![
+        Arg::Int(t.account_id.0),
+        Arg::Text(t.title.clone()),
+        Arg::OptInt(t.owner_id.map(|o| o.0)),
+        Arg::OptText(opt_date(t.due_on)),
+        Arg::Text(t.priority.as_str().into()),
+        Arg::Text(TaskStatus::Open.as_str().into()),
+        Arg::Text(t.source.as_str().into()),
+        Arg::Text(t.reason.clone()),
+        Arg::OptText(t.dedup_key.clone()),
+        Arg::Text(now.into()),
+        Arg::Text(now.into()),
+    ]
+}
+
+/// What the audit shows of a task just opened.
+pub(crate) fn opened_json(t: &TaskFields) -> serde_json::Value {
+    task_json(t, TaskStatus::Open, &None)
 }
 
 /// How long a done or cancelled task stays in the lists before it is archived.

@@ -283,7 +283,10 @@ impl App {
                 .as_ref()
                 .and_then(|p| p.step_tasks.get(&s.key).copied());
             match (s.done, task) {
-                (false, None) => open_steps.push((s.key.clone(), step_task(&acc, s))),
+                (false, None) => open_steps.push((
+                    s.key.clone(),
+                    step_task(acc.id, &acc.fields.name, &acc.fields.owners, s),
+                )),
                 (true, Some((id, TaskStatus::Open))) => close_tasks.push(id),
                 _ => {}
             }
@@ -392,23 +395,21 @@ fn function_label(f: OwnerFunction) -> &'static str {
 }
 
 /// The task a step opens: for its owner, or the CSM when the step is the customer's.
-pub(crate) fn step_task(acc: &Account, s: &Step) -> TaskFields {
-    let owners = &acc.fields.owners;
+pub(crate) fn step_task(account: AccountId, name: &str, owners: &Owners, s: &Step) -> TaskFields {
     let owner = s.owner.and_then(|o| o.user(owners)).or(owners.csm);
     let whose = match s.owner {
         Some(PlanOwner::Contact(_)) => "; the customer owns it: follow it up with them",
         _ => "",
     };
     TaskFields {
-        account_id: acc.id,
+        account_id: account,
         title: format!("Plan step: {}", s.title),
         owner_id: owner,
         due_on: s.due_on,
         priority: Priority::Normal,
         source: TaskSource::Plan,
         reason: format!(
-            "a step of the success plan of {}{whose}; finishing this task marks the step done",
-            acc.fields.name
+            "a step of the success plan of {name}{whose}; finishing this task marks the step done"
         ),
         dedup_key: Some(format!("plan-step:{}", s.key)),
     }

@@ -73,6 +73,20 @@ pub struct DemoAccount {
     pub nine_boxes: Vec<(crate::prioritise::Quarter, crate::prioritise::NineBox)>,
 }
 
+impl DemoAccount {
+    /// The account's owners as the book's users are numbered when it is loaded: ids from 1, in
+    /// the team's order.
+    pub fn owners(&self) -> Owners {
+        let id = |i: usize| UserId(i as i64 + 1);
+        Owners {
+            csm: Some(id(self.csm)),
+            ae: Some(id(self.ae)),
+            customer_development: self.customer_development.map(id),
+            executive_sponsor: self.executive_sponsor.map(id),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct DemoActivity {
     pub kind: ActivityKind,

@@ -41,7 +41,8 @@ impl ChunkRows {
     fn account(&mut self, book: &DemoBook, a: &DemoAccount, now: &str) -> Result<()> {
         let id = a.index as i64 + 1;
         let f = &a.fields;
-        let uid = |i: usize| Arg::Int(i as i64 + 1);
+        let owners = a.owners();
+        let uid = |u: Option<UserId>| Arg::OptInt(u.map(|u| u.0));
         // ARR and renewal date as the store keeps them (see accounts::refresh_arr),
         // computed here so that no second pass over the book is needed.
         let current: Vec<_> = a
@@ -57,7 +58,6 @@ impl ChunkRows {
                 .map_err(|e| StoreError::invalid("arr", e.to_string()))?;
         }
         let renewal = current.iter().map(|k| k.end_date).min();
-        let ouid = |i: Option<usize>| Arg::OptInt(i.map(|i| i as i64 + 1));
         self.accounts.push(vec![
             Arg::Int(id),
             Arg::OptText(f.external_id.clone()),
@@ -69,10 +69,10 @@ impl ChunkRows {
             Arg::OptInt(f.employees),
             Arg::OptText(f.lifecycle.map(|l| l.as_str().to_string())),
             Arg::OptText(opt_date(f.customer_since)),
-            uid(a.csm),
-            uid(a.ae),
-            ouid(a.customer_development),
-            ouid(a.executive_sponsor),
+            uid(owners.csm),
+            uid(owners.ae),
+            uid(owners.customer_development),
+            uid(owners.executive_sponsor),
             t("{}"),
             Arg::Int(arr_minor),
             Arg::OptText(opt_date(renewal)),

@@ -5,10 +5,12 @@
 //! one transaction.
 
 mod book;
+mod history;
 mod shares;
 mod values;
 
 pub use book::{NewTurn, PlanStanding, PlannedRow};
+pub use history::PlanHistory;
 pub use shares::{IssuedShare, SharedPlan};
 pub use values::{NewObjectiveValue, ObjectiveValue};
 
@@ -166,6 +168,11 @@ impl PlanRow {
     }
 }
 
+/// What the audit shows of a saved version.
+fn saved_json(account: AccountId, version: i64, changes: &[String]) -> serde_json::Value {
+    serde_json::json!({"account_id": account.0, "version": version, "changes": changes})
+}
+
 pub(crate) fn content(column: &str, json: &str) -> Result<PlanContent> {
     serde_json::from_str(json)
         .map_err(|e| StoreError::Db(sqlx::Error::Decode(format!("{column}: {e}").into())))
@@ -281,9 +288,7 @@ impl Store {
             "success_plan",
             save.account,
             None,
-            Some(&serde_json::json!({
-                "account_id": save.account.0, "version": version, "changes": save.changes,
-            })),
+            Some(&saved_json(save.account, version, &save.changes)),
         )
         .await?;
         tx.commit().await?;
@@ -393,41 +398,6 @@ impl Store {
             None,
             None,
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-}
-
-impl Store {
-    /// Sets a plan's dates as a book loaded from elsewhere (the demo, a migration) had them:
-    /// its first version made the day it started, later ones the day it was last refreshed.
-    pub async fn set_plan_dates(
-        &self,
-        account: AccountId,
-        started_on: chrono::NaiveDate,
-        refreshed_on: chrono::NaiveDate,
-        updated_on: chrono::NaiveDate,
-    ) -> Result<()> {
-        let mut tx = self.write_tx().await?;
-        sqlx::query(
-            "UPDATE success_plans SET started_on = $1, refreshed_on = $2, updated_on = $3 \
-             WHERE account_id = $4",
-        )
-        .bind(text::date(started_on))
-        .bind(text::date(refreshed_on))
-        .bind(text::date(updated_on))
-        .bind(account.0)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE success_plan_versions SET made_on = CASE WHEN version = 1 THEN $1 ELSE $2 END \
-             WHERE account_id = $3",
-        )
-        .bind(text::date(started_on))
-        .bind(text::date(refreshed_on))
-        .bind(account.0)
-        .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(())
