@@ -69,6 +69,7 @@ struct EndedTerm {
 }
 
 /// The terms to score at one horizon.
+#[derive(Default)]
 struct Sample {
     cases: Vec<Case>,
     at_start: usize,
@@ -104,7 +105,17 @@ impl Store {
             config: self.health_config().await?,
         };
         let terms = self.ended_terms().await?;
-        let main = self.backtest_sample(&scoring, &terms, horizon_days).await?;
+        let mut horizons: Vec<u32> = BACKTEST_HORIZONS.to_vec();
+        if !horizons.contains(&horizon_days) {
+            horizons.push(horizon_days);
+            horizons.sort_unstable();
+        }
+        let mut samples = self.backtest_samples(&scoring, &terms, &horizons).await?;
+        let main = horizons
+            .iter()
+            .position(|d| *d == horizon_days)
+            .map(|i| std::mem::take(&mut samples[i]))
+            .expect("the asked horizon is among them");
         let (at_start, left_out) = (main.at_start, main.left_out);
         let judged = scoring.config.clone();
         // Scoring a book's worth of terms and fitting the regressions is CPU work.
@@ -114,27 +125,16 @@ impl Store {
                 .map_err(|e| crate::StoreError::invalid("backtest", e.to_string()))?;
         b.at_start = at_start;
         b.left_out = left_out;
-        let mut horizons: Vec<u32> = BACKTEST_HORIZONS.to_vec();
-        if !horizons.contains(&horizon_days) {
-            horizons.push(horizon_days);
-            horizons.sort_unstable();
-        }
-        for days in horizons {
-            if days == horizon_days {
-                b.horizons.push(HorizonAuc {
-                    days,
-                    terms: b.terms,
-                    auc: b.auc,
-                });
-                continue;
-            }
-            let sample = self.backtest_sample(&scoring, &terms, days).await?;
-            let (auc, _) = score_auc(&scoring.config, &sample.cases);
-            b.horizons.push(HorizonAuc {
-                days,
-                terms: sample.cases.len(),
-                auc,
-            });
+        for (days, sample) in horizons.into_iter().zip(samples) {
+            let (terms, auc) = if days == horizon_days {
+                (b.terms, b.auc)
+            } else {
+                (
+                    sample.cases.len(),
+                    score_auc(&scoring.config, &sample.cases).0,
+                )
+            };
+            b.horizons.push(HorizonAuc { days, terms, auc });
         }
         Ok(b)
     }
@@ -200,10 +200,10 @@ impl Store {
             config: self.health_config().await?,
         };
         let terms = self.ended_terms().await?;
+        let horizons = Band::ALL.map(Band::horizon_days);
+        let samples = self.backtest_samples(&scoring, &terms, &horizons).await?;
         let mut out = Vec::new();
-        for band in Band::ALL {
-            let horizon = band.horizon_days();
-            let sample = self.backtest_sample(&scoring, &terms, horizon).await?;
+        for ((band, horizon), sample) in Band::ALL.into_iter().zip(horizons).zip(samples) {
             for c in sample.cases {
                 if c.as_of > c.term_end - Days::new(horizon.into()) {
                     continue;
@@ -248,91 +248,101 @@ impl Store {
             .collect()
     }
 
-    /// The `terms` whose as-of day at `horizon_days` has passed, with the account's metrics as
-    /// of that day.
-    async fn backtest_sample(
+    /// For each of `horizons`, the `terms` whose as-of day at it has passed, with the
+    /// account's metrics as of that day. The horizons are read in one pass: their as-of days
+    /// are Mondays and mostly the same ones, and each day's inputs are read once for every
+    /// term scored as of it.
+    async fn backtest_samples(
         &self,
         scoring: &Scoring,
         terms: &[EndedTerm],
-        horizon_days: u32,
-    ) -> Result<Sample> {
+        horizons: &[u32],
+    ) -> Result<Vec<Sample>> {
         let rollups = self.rollups().await?;
         let today = self.clock().today();
-        let mut by_day: BTreeMap<NaiveDate, Vec<&EndedTerm>> = BTreeMap::new();
-        let (mut at_start, mut left_out) = (0, 0);
-        for t in terms {
-            let day = match as_of(t.start, t.end, horizon_days) {
-                AsOf::Horizon(d) => d,
-                AsOf::AtStart(d) => {
-                    // Counted once it is scored: a term whose day is still ahead is not.
-                    if d <= today {
-                        at_start += 1;
+        let mut samples: Vec<Sample> = horizons.iter().map(|_| Sample::default()).collect();
+        // Each day's terms, with the sample each is a case of.
+        let mut by_day: BTreeMap<NaiveDate, Vec<(usize, &EndedTerm)>> = BTreeMap::new();
+        for (h, horizon_days) in horizons.iter().enumerate() {
+            let sample = &mut samples[h];
+            for t in terms {
+                let day = match as_of(t.start, t.end, *horizon_days) {
+                    AsOf::Horizon(d) => d,
+                    AsOf::AtStart(d) => {
+                        // Counted once it is scored: a term whose day is still ahead is not.
+                        if d <= today {
+                            sample.at_start += 1;
+                        }
+                        d
                     }
-                    d
-                }
-                AsOf::LeftOut => {
-                    left_out += 1;
+                    AsOf::LeftOut => {
+                        sample.left_out += 1;
+                        continue;
+                    }
+                };
+                // A term whose as-of day is still ahead cannot be scored as of it yet.
+                if day > today {
                     continue;
                 }
-            };
-            // A term whose as-of day is still ahead cannot be scored as of it yet.
-            if day > today {
-                continue;
+                by_day.entry(day).or_default().push((h, t));
             }
-            by_day.entry(day).or_default().push(t);
         }
         let days: Vec<NaiveDate> = by_day.keys().copied().collect();
         let catalogues = self.health_catalogues(&days, rollups).await?;
         // Two days at once, in order: one day's reads wait on the database's thread while the
         // other's cases are worked out.
         let by_day: Vec<_> = by_day.into_iter().collect();
-        let mut cases = Vec::new();
         for pair in by_day.chunks(2) {
             let (a, b) = (&pair[0], pair.get(1));
             let first = self.cases_on(a.0, &a.1, &catalogues[&a.0], scoring, rollups);
-            match b {
+            let cases = match b {
                 Some(b) => {
                     let second = self.cases_on(b.0, &b.1, &catalogues[&b.0], scoring, rollups);
-                    let (a, b) = futures::try_join!(first, second)?;
-                    cases.extend(a);
-                    cases.extend(b);
+                    let (mut a, b) = futures::try_join!(first, second)?;
+                    a.extend(b);
+                    a
                 }
-                None => cases.extend(first.await?),
+                None => first.await?,
+            };
+            for (h, case) in cases {
+                samples[h].cases.push(case);
             }
         }
-        Ok(Sample {
-            cases,
-            at_start,
-            left_out,
-        })
+        Ok(samples)
     }
 
-    /// The cases of the terms scored as of one day.
+    /// The cases of the terms scored as of one day, each with its sample.
     async fn cases_on(
         &self,
         as_of: NaiveDate,
-        terms: &[&EndedTerm],
+        terms: &[(usize, &EndedTerm)],
         catalogue: &FeatureCatalogue,
         scoring: &Scoring,
         rollups: Rollups<'_>,
-    ) -> Result<Vec<Case>> {
-        let mut ids: Vec<AccountId> = terms.iter().map(|t| t.account).collect();
+    ) -> Result<Vec<(usize, Case)>> {
+        let mut ids: Vec<AccountId> = terms.iter().map(|(_, t)| t.account).collect();
         ids.sort();
         ids.dedup();
         let fed = self.health_inputs(&ids, as_of, catalogue, rollups).await?;
+        // An account's metrics as of the day are the same for each of its terms and horizons.
+        let mut measured = std::collections::HashMap::new();
         // Every account with a term is in the book: its inputs are always fed.
         Ok(terms
             .iter()
-            .filter_map(|t| {
+            .filter_map(|(h, t)| {
                 let f = fed.get(&t.account)?;
-                Some(Case {
+                let m = measured
+                    .entry(t.account)
+                    .or_insert_with(|| metrics(&f.inputs, catalogue, as_of));
+                let case = Case {
                     account: t.account.0,
                     term_end: t.end,
                     as_of,
                     outcome: t.outcome,
                     scorecard: scoring.card_for(&f.facts).2.name.clone(),
-                    metrics: metrics(&f.inputs, catalogue, as_of),
-                })
+                    metrics: m.clone(),
+                };
+                Some((*h, case))
             })
             .collect())
     }
