@@ -467,6 +467,66 @@ async fn a_late_milestone_escalation_closes_when_the_milestone_is_done() {
 }
 
 #[tokio::test]
+async fn a_late_milestone_the_sweep_finds_done_closes_its_escalation() {
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let start = d("2026-01-15");
+    db.clock.set(at(start));
+    db.store
+        .set_engagement_config(&sys, &everyone_tier_2())
+        .await
+        .unwrap();
+    let csm = person(&db, "casey@example.com", Function::Csm).await;
+    let acme = acme_with_a_term(
+        &db,
+        vec![(OwnerFunction::Csm, Some(PersonRef::Id(csm.id)))],
+        start,
+    )
+    .await;
+    // No kickoff by day 14, three days' grace: the escalation opens on day 18.
+    let day = start + Days::new(18);
+    db.clock.set(at(day));
+    db.store.run_engagement().await.unwrap();
+    let all = TaskQuery {
+        account: Some(acme),
+        limit: 100,
+        ..Default::default()
+    };
+    let late = |tasks: Vec<Task>| {
+        tasks
+            .into_iter()
+            .find(|t| t.fields.dedup_key.as_deref() == Some("engagement:late_kickoff"))
+            .expect("the escalation")
+    };
+    assert_eq!(
+        late(db.store.tasks(&all).await.unwrap()).status,
+        TaskStatus::Open
+    );
+
+    // The kickoff happens and is logged; the next sweep sees it, records the milestone and
+    // closes the escalation.
+    db.store
+        .log_activity(
+            &sys,
+            &ActivityInput {
+                account: AccountRef::Id(acme),
+                external_id: None,
+                kind: ActivityKind::Kickoff,
+                occurred_at: at(day),
+                by: Some(PersonRef::Id(csm.id)),
+                attendees: Vec::new(),
+                summary: "kickoff".into(),
+            },
+        )
+        .await
+        .unwrap();
+    db.store.run_engagement().await.unwrap();
+    let closed = late(db.store.tasks(&all).await.unwrap());
+    assert_eq!(closed.status, TaskStatus::Done, "nothing is late any more");
+    assert_eq!(closed.outcome.as_deref(), Some("milestone kickoff done"));
+}
+
+#[tokio::test]
 async fn onboarding_tasks_belong_to_accounts_in_onboarding() {
     let db = support::TestDb::new().await;
     let sys = Actor::system("test");

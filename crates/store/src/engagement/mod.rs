@@ -506,20 +506,47 @@ pub(crate) async fn close_escalation(
     account: AccountId,
     milestone: &str,
 ) -> Result<()> {
-    let open: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM tasks WHERE account_id = $1 AND dedup_key = $2 AND status = 'open'",
-    )
-    .bind(account.0)
-    .bind(task_key(&escalation_key(milestone)))
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some(task) = open {
+    close_escalations(conn, now, actor, &[(account.0, milestone.to_string())]).await
+}
+
+/// Closes the open escalations of the `done` milestones (account id, milestone key): the
+/// sweep records hundreds at once, so they are looked up a few hundred accounts a query.
+pub(crate) async fn close_escalations(
+    conn: &mut sqlx::AnyConnection,
+    now: &str,
+    actor: &Actor,
+    done: &[(i64, String)],
+) -> Result<()> {
+    let wanted: std::collections::HashMap<(i64, String), &str> = done
+        .iter()
+        .map(|(a, m)| ((*a, task_key(&escalation_key(m))), m.as_str()))
+        .collect();
+    let mut accounts: Vec<AccountId> = done.iter().map(|(a, _)| AccountId(*a)).collect();
+    accounts.sort();
+    accounts.dedup();
+    let mut open = Vec::new();
+    for part in accounts.chunks(500) {
+        let mut a = crate::sql::Args::default();
+        let sql = format!(
+            "SELECT id, account_id, dedup_key FROM tasks WHERE status = 'open' \
+             AND dedup_key IS NOT NULL AND account_id IN ({})",
+            a.ids(part)
+        );
+        let rows: Vec<(i64, i64, Option<String>)> = sqlx::query_as_with(&sql, a.into_arguments())
+            .fetch_all(&mut *conn)
+            .await?;
+        open.extend(rows.into_iter().filter_map(|(task, account, key)| {
+            let milestone = wanted.get(&(account, key?))?;
+            Some((task, account, *milestone))
+        }));
+    }
+    for (task, account, milestone) in open {
         crate::tasks::close_done(
             conn,
             now,
             actor,
             task,
-            account,
+            AccountId(account),
             &format!("milestone {milestone} done"),
         )
         .await?;

@@ -7,7 +7,7 @@
 
 use super::facts::Gathered;
 use crate::outreach::Occasion;
-use crate::sql::{BindIds, placeholders};
+use crate::sql::{Arg, BindIds, placeholders};
 use crate::{Result, Store};
 use sherpa_core::assignment::first_match;
 use sherpa_core::engagement::*;
@@ -334,29 +334,36 @@ impl Store {
             return Ok(0);
         }
         let now = self.now();
-        let mut n = 0;
         let mut tx = self.write_tx().await?;
+        let rows = done.iter().map(|(id, key, r)| {
+            vec![
+                Arg::Int(*id),
+                Arg::Text(key.clone()),
+                Arg::Text(text::date(r.on)),
+                Arg::Text(r.how.clone()),
+                Arg::Text(now.clone()),
+            ]
+        });
+        let added: Vec<(i64, String)> = crate::bulk::upsert_rows_returning(
+            &mut tx,
+            self.engine,
+            "engagement_milestones",
+            &[
+                "account_id",
+                "milestone",
+                "completed_on",
+                "how",
+                "recorded_at",
+            ],
+            rows,
+            "ON CONFLICT DO NOTHING",
+            "account_id, milestone",
+        )
+        .await?;
         let engine = Actor::system("engagement");
-        for (id, key, r) in done {
-            let added = sqlx::query(
-                "INSERT INTO engagement_milestones (account_id, milestone, completed_on, how, recorded_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            )
-            .bind(id)
-            .bind(key)
-            .bind(text::date(r.on))
-            .bind(&r.how)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected() as usize;
-            if added > 0 {
-                super::close_escalation(&mut tx, &now, &engine, AccountId(*id), key).await?;
-            }
-            n += added;
-        }
+        super::close_escalations(&mut tx, &now, &engine, &added).await?;
         tx.commit().await?;
-        Ok(n)
+        Ok(added.len())
     }
 }
 
