@@ -114,7 +114,6 @@ impl Store {
             .await?;
             tx.commit().await?;
         }
-        eprintln!("TIMING tickets {:?}", std::time::Instant::now());
         let step = book.accounts.div_ceil(USAGE_SAMPLE).max(1);
         let sampled = |i: usize, a: &sherpa_core::demo::DemoAccount| {
             i.is_multiple_of(step) && a.fields.lifecycle != Some(sherpa_core::Lifecycle::Churned)
@@ -141,7 +140,6 @@ impl Store {
         if let Some(w) = writing {
             written(w).await?;
         }
-        eprintln!("TIMING history {:?}", std::time::Instant::now());
         let received = self.clock.now();
         for i in (0..book.accounts).step_by(step) {
             let a = book.account(i);
@@ -161,9 +159,7 @@ impl Store {
             out.events += stored.accepted;
             out.usage_accounts += 1;
         }
-        eprintln!("TIMING intake {:?}", std::time::Instant::now());
         self.settle_usage().await?;
-        eprintln!("TIMING settle {:?}", std::time::Instant::now());
         // The features that mean value was reached: first value is the first use of one.
         let demo = sherpa_core::Actor::system("demo");
         for event in sherpa_core::demo::HIGH_VALUE_FEATURES {
