@@ -206,6 +206,60 @@ pub(crate) async fn open_in(
     Ok(id)
 }
 
+/// Opens many tasks at once, with an audit entry each, inside the caller's transaction; a
+/// task whose rule already has one open on the account is not opened. Each task comes with a
+/// tag of the caller's; answers the tag and id of each opened. A task without a rule's key is
+/// opened on its own (only the key tells which row is which).
+pub(crate) async fn open_many<T: Copy + Send + Sync>(
+    conn: &mut sqlx::AnyConnection,
+    engine: crate::Engine,
+    now: &str,
+    actor: &Actor,
+    tasks: &[(T, &TaskFields)],
+) -> Result<Vec<(T, i64)>> {
+    let (keyed, single): (Vec<_>, Vec<_>) = tasks.iter().partition(|(_, t)| t.dedup_key.is_some());
+    let mut out = Vec::with_capacity(tasks.len());
+    for &(tag, t) in single {
+        if let Some(id) = open_in(conn, now, actor, t).await? {
+            out.push((tag, id));
+        }
+    }
+    if keyed.is_empty() {
+        return Ok(out);
+    }
+    let returned: Vec<(i64, i64, Option<String>)> = crate::bulk::upsert_rows_returning(
+        &mut *conn,
+        engine,
+        "tasks",
+        OPEN_COLUMNS.as_slice(),
+        keyed.iter().map(|(_, t)| open_row(t, now)),
+        "ON CONFLICT DO NOTHING",
+        "id, account_id, dedup_key",
+    )
+    .await?;
+    let mut ids: std::collections::HashMap<(i64, String), i64> = returned
+        .into_iter()
+        .filter_map(|(id, account, key)| Some(((account, key?), id)))
+        .collect();
+    let mut entries = Vec::new();
+    for &(tag, t) in keyed {
+        let key = (t.account_id.0, t.dedup_key.clone().unwrap_or_default());
+        // The first of two alike is the one written.
+        let Some(id) = ids.remove(&key) else { continue };
+        out.push((tag, id));
+        entries.push(crate::audit::Entry {
+            action: "create",
+            entity: "task",
+            entity_id: id.to_string(),
+            account_id: Some(t.account_id.0),
+            before: None,
+            after: Some(opened_json(t).to_string()),
+        });
+    }
+    crate::audit::record_all(conn, engine, now, actor, entries).await?;
+    Ok(out)
+}
+
 /// The columns a task is opened with; [`open_row`] gives their values.
 pub(crate) const OPEN_COLUMNS: [&str; 11] = [
     "account_id",

@@ -6,6 +6,7 @@
 //! moment is open already.
 
 use super::facts::Gathered;
+use crate::bulk::upsert_rows_returning;
 use crate::outreach::Occasion;
 use crate::sql::{Arg, BindIds, placeholders};
 use crate::{Result, Store};
@@ -270,7 +271,8 @@ impl Store {
     }
 
     /// Inserts each occurrence once and, in the same transaction, writes its sends and opens
-    /// its task.
+    /// its task. The firings and their tasks go in multi-row statements: a first sweep of a
+    /// large book fires thousands.
     async fn fire(&self, due: &[Due]) -> Result<(usize, usize, usize)> {
         if due.is_empty() {
             return Ok((0, 0, 0));
@@ -278,26 +280,63 @@ impl Store {
         let now = self.now();
         let today = text::date(self.clock().today());
         let actor = Actor::system("engagement");
-        let (mut fired, mut opened, mut sends) = (0, 0, 0);
         let mut tx = self.write_tx().await?;
-        for d in due {
-            let id: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO engagement_firings (account_id, model, moment, occurrence, fired_on, fired_at, rule, why) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $8, $7) ON CONFLICT DO NOTHING RETURNING id",
-            )
-            .bind(d.account)
-            .bind(&d.model)
-            .bind(&d.firing.moment)
-            .bind(&d.firing.occurrence)
-            .bind(&today)
-            .bind(&now)
-            .bind(&d.firing.why)
-            .bind(&d.rule)
-            .fetch_optional(&mut *tx)
-            .await?;
-            // Another server fired it first.
-            let Some(id) = id else { continue };
-            fired += 1;
+        let rows = due.iter().map(|d| {
+            vec![
+                Arg::Int(d.account),
+                Arg::Text(d.model.clone()),
+                Arg::Text(d.firing.moment.clone()),
+                Arg::Text(d.firing.occurrence.clone()),
+                Arg::Text(today.clone()),
+                Arg::Text(now.clone()),
+                Arg::Text(d.rule.clone()),
+                Arg::Text(d.firing.why.clone()),
+            ]
+        });
+        // Those another server fired first are not returned.
+        let inserted: Vec<(i64, i64, String, String, String)> = upsert_rows_returning(
+            &mut tx,
+            self.engine,
+            "engagement_firings",
+            &[
+                "account_id",
+                "model",
+                "moment",
+                "occurrence",
+                "fired_on",
+                "fired_at",
+                "rule",
+                "why",
+            ],
+            rows,
+            "ON CONFLICT DO NOTHING",
+            "id, account_id, model, moment, occurrence",
+        )
+        .await?;
+        let mut ids: HashMap<(i64, &str, &str, &str), i64> = inserted
+            .iter()
+            .map(|(id, a, model, moment, occurrence)| {
+                (
+                    (*a, model.as_str(), moment.as_str(), occurrence.as_str()),
+                    *id,
+                )
+            })
+            .collect();
+        // Each occurrence once, in the order due.
+        let fired: Vec<(i64, &Due)> = due
+            .iter()
+            .filter_map(|d| {
+                let key = (
+                    d.account,
+                    d.model.as_str(),
+                    d.firing.moment.as_str(),
+                    d.firing.occurrence.as_str(),
+                );
+                Some((ids.remove(&key)?, d))
+            })
+            .collect();
+        let mut sends = 0;
+        for (id, d) in &fired {
             if let Some((email, webhook, merge)) = &d.actions {
                 let occasion = Occasion {
                     account: d.account,
@@ -305,27 +344,43 @@ impl Store {
                     email: email.as_ref(),
                     webhook: webhook.as_ref(),
                 };
-                sends += crate::outreach::queue(&mut tx, self, &now, id, &occasion).await?;
-            }
-            let Some(task) = &d.task else { continue };
-            if let Some(task) = crate::tasks::open_in(&mut tx, &now, &actor, task).await? {
-                opened += 1;
-                sqlx::query("UPDATE engagement_firings SET task_id = $1 WHERE id = $2")
-                    .bind(task)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            if let Some(also) = &d.also
-                && crate::tasks::open_in(&mut tx, &now, &actor, also)
-                    .await?
-                    .is_some()
-            {
-                opened += 1;
+                sends += crate::outreach::queue(&mut tx, self, &now, *id, &occasion).await?;
             }
         }
+        // Each firing's task (the firing is told its id) and the one more person's.
+        let tasks: Vec<(Option<i64>, &TaskFields)> = fired
+            .iter()
+            .flat_map(|(id, d)| {
+                let own = d.task.as_ref().map(|t| (Some(*id), t));
+                own.into_iter().chain(d.also.as_ref().map(|t| (None, t)))
+            })
+            .collect();
+        let opened = crate::tasks::open_many(&mut tx, self.engine, &now, &actor, &tasks).await?;
+        let links: Vec<(i64, i64)> = opened
+            .iter()
+            .filter_map(|(firing, task)| Some(((*firing)?, *task)))
+            .collect();
+        for part in links.chunks(400) {
+            let mut a = crate::sql::Args::default();
+            let cases: Vec<String> = part
+                .iter()
+                .map(|(firing, task)| {
+                    let f = a.push(Arg::Int(*firing));
+                    format!("WHEN {f} THEN {}", a.push(Arg::Int(*task)))
+                })
+                .collect();
+            let within: Vec<String> = part.iter().map(|(f, _)| a.push(Arg::Int(*f))).collect();
+            let sql = format!(
+                "UPDATE engagement_firings SET task_id = CASE id {} END WHERE id IN ({})",
+                cases.join(" "),
+                within.join(", ")
+            );
+            sqlx::query_with(&sql, a.into_arguments())
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
-        Ok((fired, opened, sends))
+        Ok((fired.len(), opened.len(), sends))
     }
 
     /// Records milestones the signals completed; one already recorded stands.
