@@ -207,6 +207,12 @@ impl App {
 
     /// Reads today's value of each measured objective of one plan that has none for today.
     pub(crate) async fn measure_plan(&self, plan: &StoredPlan) -> Result<usize> {
+        let values = self.measured_today(plan).await?;
+        self.record_measured(&values).await
+    }
+
+    /// Today's readings of the plan's measured objectives not read yet today.
+    async fn measured_today(&self, plan: &StoredPlan) -> Result<Vec<NewObjectiveValue>> {
         let today = self.store.clock().today();
         let mut values = Vec::new();
         for o in &plan.content.objectives {
@@ -233,21 +239,26 @@ impl App {
                 });
             }
         }
-        let n = values.len();
-        if n > 0 {
+        Ok(values)
+    }
+
+    /// Records readings as Sherpa's own; answers how many.
+    async fn record_measured(&self, values: &[NewObjectiveValue]) -> Result<usize> {
+        if !values.is_empty() {
             self.store
-                .record_objective_values(&Actor::system("plans"), &values)
+                .record_objective_values(&Actor::system("plans"), values)
                 .await?;
         }
-        Ok(n)
+        Ok(values.len())
     }
 
     /// The daily reading of every plan's measured objectives; answers how many values.
     pub async fn measure_plans(&self) -> Result<usize> {
-        let mut n = 0;
+        // One write for the book: a value each plan was a statement and a transaction each.
+        let mut values = Vec::new();
         for row in self.store.planned_rows(None).await? {
-            n += self.measure_plan(&row.plan).await?;
+            values.extend(self.measured_today(&row.plan).await?);
         }
-        Ok(n)
+        self.record_measured(&values).await
     }
 }
