@@ -119,7 +119,16 @@ impl Store {
             i.is_multiple_of(step) && a.fields.lifecycle != Some(sherpa_core::Lifecycle::Churned)
         };
         // Each part is written while the next is drawn: the writing is the database's thread's.
-        let mut writing: Option<tokio::task::JoinHandle<Result<()>>> = None;
+        // PostgreSQL writes two at once: one backend upserting was one core of two busy while
+        // the other idled. The parts' accounts differ, and the rows they share (the days'
+        // names, the catalogue) are written in one order by each, so two only wait, never
+        // deadlock.
+        let writers = if self.engine == crate::Engine::Postgres {
+            2
+        } else {
+            1
+        };
+        let mut writing = std::collections::VecDeque::new();
         for start in (0..book.accounts).step_by(CHUNK / 4) {
             let mut history = sherpa_core::intake::RollupDelta::default();
             for i in start..(start + CHUNK / 4).min(book.accounts) {
@@ -129,15 +138,17 @@ impl Store {
                 book.usage_history(&a, id, HISTORY_DAYS, skip, &mut history);
             }
             out.usage_days += history.days.len();
-            if let Some(w) = writing.take() {
+            if writing.len() >= writers
+                && let Some(w) = writing.pop_front()
+            {
                 written(w).await?;
             }
             let store = self.clone();
-            writing = Some(tokio::spawn(async move {
+            writing.push_back(tokio::spawn(async move {
                 store.add_usage_rollups(history).await
             }));
         }
-        if let Some(w) = writing {
+        for w in writing {
             written(w).await?;
         }
         let received = self.clock.now();
