@@ -409,14 +409,13 @@ async fn a_task_closed_long_ago_is_archived_not_deleted() {
     );
 }
 
-#[tokio::test]
-async fn a_late_milestone_escalation_closes_when_the_milestone_is_done() {
+/// A new tier 2 customer onboarding from 2026-01-15 under the default model, with its CSM.
+async fn onboarding_customer() -> (support::TestDb, User, AccountId, NaiveDate) {
     let db = support::TestDb::new().await;
-    let sys = Actor::system("test");
     let start = d("2026-01-15");
     db.clock.set(at(start));
     db.store
-        .set_engagement_config(&sys, &everyone_tier_2())
+        .set_engagement_config(&Actor::system("test"), &everyone_tier_2())
         .await
         .unwrap();
     let csm = person(&db, "casey@example.com", Function::Csm).await;
@@ -426,29 +425,42 @@ async fn a_late_milestone_escalation_closes_when_the_milestone_is_done() {
         start,
     )
     .await;
+    (db, csm, acme, start)
+}
+
+/// The account's task opened for `key`.
+async fn task_by_key(db: &support::TestDb, account: AccountId, key: &str) -> Task {
+    let all = TaskQuery {
+        account: Some(account),
+        limit: 100,
+        ..Default::default()
+    };
+    db.store
+        .tasks(&all)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.fields.dedup_key.as_deref() == Some(key))
+        .expect("the task")
+}
+
+#[tokio::test]
+async fn a_late_milestone_escalation_closes_when_the_milestone_is_done() {
+    let (db, _csm, acme, start) = onboarding_customer().await;
+    let sys = Actor::system("test");
     // No login by day 7, three days' grace: the escalation opens on day 11.
     let day = start + Days::new(11);
     db.clock.set(at(day));
     db.store.run_engagement().await.unwrap();
-    let escalation = |tasks: Vec<Task>| {
-        tasks
-            .into_iter()
-            .find(|t| t.fields.dedup_key.as_deref() == Some("engagement:late_access_activated"))
-            .expect("the escalation")
-    };
-    let all = TaskQuery {
-        account: Some(acme),
-        limit: 100,
-        ..Default::default()
-    };
-    let open = escalation(db.store.tasks(&all).await.unwrap());
+    let escalation = || task_by_key(&db, acme, "engagement:late_access_activated");
+    let open = escalation().await;
     assert_eq!(open.status, TaskStatus::Open);
 
     db.store
         .complete_milestone(&sys, acme, "access_activated", day)
         .await
         .unwrap();
-    let closed = escalation(db.store.tasks(&all).await.unwrap());
+    let closed = escalation().await;
     assert_eq!(closed.status, TaskStatus::Done, "nothing is late any more");
     assert_eq!(
         closed.outcome.as_deref(),
@@ -456,6 +468,11 @@ async fn a_late_milestone_escalation_closes_when_the_milestone_is_done() {
     );
     // The next sweep does not open it again.
     db.store.run_engagement().await.unwrap();
+    let all = TaskQuery {
+        account: Some(acme),
+        limit: 100,
+        ..Default::default()
+    };
     let again = db.store.tasks(&all).await.unwrap();
     assert_eq!(
         again
@@ -468,40 +485,14 @@ async fn a_late_milestone_escalation_closes_when_the_milestone_is_done() {
 
 #[tokio::test]
 async fn a_late_milestone_the_sweep_finds_done_closes_its_escalation() {
-    let db = support::TestDb::new().await;
+    let (db, csm, acme, start) = onboarding_customer().await;
     let sys = Actor::system("test");
-    let start = d("2026-01-15");
-    db.clock.set(at(start));
-    db.store
-        .set_engagement_config(&sys, &everyone_tier_2())
-        .await
-        .unwrap();
-    let csm = person(&db, "casey@example.com", Function::Csm).await;
-    let acme = acme_with_a_term(
-        &db,
-        vec![(OwnerFunction::Csm, Some(PersonRef::Id(csm.id)))],
-        start,
-    )
-    .await;
     // No kickoff by day 14, three days' grace: the escalation opens on day 18.
     let day = start + Days::new(18);
     db.clock.set(at(day));
     db.store.run_engagement().await.unwrap();
-    let all = TaskQuery {
-        account: Some(acme),
-        limit: 100,
-        ..Default::default()
-    };
-    let late = |tasks: Vec<Task>| {
-        tasks
-            .into_iter()
-            .find(|t| t.fields.dedup_key.as_deref() == Some("engagement:late_kickoff"))
-            .expect("the escalation")
-    };
-    assert_eq!(
-        late(db.store.tasks(&all).await.unwrap()).status,
-        TaskStatus::Open
-    );
+    let late = || task_by_key(&db, acme, "engagement:late_kickoff");
+    assert_eq!(late().await.status, TaskStatus::Open);
 
     // The kickoff happens and is logged; the next sweep sees it, records the milestone and
     // closes the escalation.
@@ -521,7 +512,7 @@ async fn a_late_milestone_the_sweep_finds_done_closes_its_escalation() {
         .await
         .unwrap();
     db.store.run_engagement().await.unwrap();
-    let closed = late(db.store.tasks(&all).await.unwrap());
+    let closed = late().await;
     assert_eq!(closed.status, TaskStatus::Done, "nothing is late any more");
     assert_eq!(closed.outcome.as_deref(), Some("milestone kickoff done"));
 }
