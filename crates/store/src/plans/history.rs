@@ -99,18 +99,22 @@ impl Store {
         }
         let mut tx = self.write_tx().await?;
         let ids: Vec<AccountId> = plans.iter().map(|p| p.account).collect();
-        let mut a = Args::default();
-        let sql = format!(
-            "SELECT account_id FROM success_plans WHERE account_id IN ({}) LIMIT 1",
-            a.ids(&ids)
-        );
-        let existing: Option<(i64,)> = sqlx::query_as_with(&sql, a.into_arguments())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some((account,)) = existing {
-            return Err(crate::StoreError::Conflict(format!(
-                "account {account} already has a success plan; plans with their history are written only for accounts without one"
-            )));
+        // A few hundred ids a query: a book's worth would pass the engines' limit of bound
+        // values.
+        for part in ids.chunks(500) {
+            let mut a = Args::default();
+            let sql = format!(
+                "SELECT account_id FROM success_plans WHERE account_id IN ({}) LIMIT 1",
+                a.ids(part)
+            );
+            let existing: Option<(i64,)> = sqlx::query_as_with(&sql, a.into_arguments())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some((account,)) = existing {
+                return Err(crate::StoreError::Conflict(format!(
+                    "account {account} already has a success plan; plans with their history are written only for accounts without one"
+                )));
+            }
         }
         insert_rows(
             &mut tx,
