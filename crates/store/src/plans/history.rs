@@ -4,14 +4,13 @@
 
 use super::PlanChange;
 use crate::audit::{Entry, record_all};
-use crate::bulk::{insert_rows, upsert_rows_returning};
+use crate::bulk::insert_rows;
 use crate::sql::{Arg, Args};
 use crate::{Result, Store};
 use chrono::NaiveDate;
 use sherpa_core::plan::PlanContent;
 use sherpa_core::text::date;
 use sherpa_core::*;
-use std::collections::HashMap;
 
 /// An account's plan as it stands after its versions: the content is every version's (a
 /// review that kept the objectives saves the same content again).
@@ -52,9 +51,8 @@ impl Store {
         let mut live = Vec::with_capacity(plans.len());
         let mut versions = Vec::new();
         let mut audit = Vec::new();
-        let mut tasks = Vec::new();
-        // Which step each task is, by the key that also keeps a step from opening two.
-        let mut steps: HashMap<(i64, String), (&str, &TaskFields)> = HashMap::new();
+        // Each open step's task, tagged with the step it is.
+        let mut tasks: Vec<((i64, &str), &TaskFields)> = Vec::new();
         for p in plans {
             let json = serde_json::to_string(&p.content).expect("plain data");
             let (started, refreshed) = p.rhythm();
@@ -91,10 +89,7 @@ impl Store {
                 });
             }
             for (step, fields) in &p.open_steps {
-                if let Some(key) = &fields.dedup_key {
-                    steps.insert((p.account.0, key.clone()), (step, fields));
-                }
-                tasks.push(fields);
+                tasks.push(((p.account.0, step.as_str()), fields));
             }
         }
         let mut tx = self.write_tx().await?;
@@ -150,36 +145,14 @@ impl Store {
             versions,
         )
         .await?;
-        let opened: Vec<(i64, i64, Option<String>)> = upsert_rows_returning(
-            &mut tx,
-            self.engine,
-            "tasks",
-            crate::tasks::OPEN_COLUMNS.as_slice(),
-            tasks.iter().map(|t| crate::tasks::open_row(t, &now)),
-            "ON CONFLICT DO NOTHING",
-            "id, account_id, dedup_key",
-        )
-        .await?;
-        let mut links = Vec::with_capacity(opened.len());
-        for (id, account, key) in &opened {
-            let Some((step, fields)) = key.as_ref().and_then(|k| steps.get(&(*account, k.clone())))
-            else {
-                continue;
-            };
-            links.push(vec![
-                Arg::Int(*account),
+        let opened = crate::tasks::open_many(&mut tx, self.engine, &now, actor, &tasks).await?;
+        let links = opened.into_iter().map(|((account, step), task)| {
+            vec![
+                Arg::Int(account),
                 Arg::Text(step.to_string()),
-                Arg::Int(*id),
-            ]);
-            audit.push(Entry {
-                action: "create",
-                entity: "task",
-                entity_id: id.to_string(),
-                account_id: Some(*account),
-                before: None,
-                after: Some(crate::tasks::opened_json(fields).to_string()),
-            });
-        }
+                Arg::Int(task),
+            ]
+        });
         insert_rows(
             &mut tx,
             self.engine,
