@@ -1,7 +1,7 @@
 //! The demo book's success plans, saved the way a CSM's are (steps open their tasks), with
 //! their recorded values and the dates they started, were refreshed and last updated.
 
-use super::step_task;
+use super::{PLAN_STARTED, step_task};
 use crate::{App, Result};
 use sherpa_core::demo::DemoBook;
 use sherpa_core::*;
@@ -29,7 +29,7 @@ impl App {
                 .filter(|s| !s.done)
                 .map(|s| (s.key.clone(), step_task(id, &demo.fields.name, &owners, s)))
                 .collect();
-            let mut versions = vec![(PlanChange::Start, "plan started".into(), plan.started_on)];
+            let mut versions = vec![(PlanChange::Start, PLAN_STARTED.into(), plan.started_on)];
             // Reviewed with the customer each quarter since: a refresh version of its own.
             if plan.refreshed_on > plan.started_on {
                 versions.push((

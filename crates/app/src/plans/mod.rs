@@ -270,7 +270,7 @@ impl App {
         self.check_owners(&acc, &content).await?;
         let current = self.store.plan(cmd.account).await?;
         let changes = match &current {
-            None => vec!["plan started".to_string()],
+            None => vec![PLAN_STARTED.to_string()],
             Some(p) => content.changes_since(&p.content),
         };
         let template = cmd
@@ -393,6 +393,9 @@ fn function_label(f: OwnerFunction) -> &'static str {
         OwnerFunction::ExecutiveSponsor => "executive sponsor",
     }
 }
+
+/// What a plan's first version did, in words.
+pub(crate) const PLAN_STARTED: &str = "plan started";
 
 /// The task a step opens: for its owner, or the CSM when the step is the customer's.
 pub(crate) fn step_task(account: AccountId, name: &str, owners: &Owners, s: &Step) -> TaskFields {

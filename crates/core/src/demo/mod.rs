@@ -73,11 +73,16 @@ pub struct DemoAccount {
     pub nine_boxes: Vec<(crate::prioritise::Quarter, crate::prioritise::NineBox)>,
 }
 
+/// The id a member of the demo's team has once the book is loaded: ids from 1, in the
+/// team's order.
+pub fn user_id(index: usize) -> UserId {
+    UserId(index as i64 + 1)
+}
+
 impl DemoAccount {
-    /// The account's owners as the book's users are numbered when it is loaded: ids from 1, in
-    /// the team's order.
+    /// The account's owners as the book's users are numbered when it is loaded ([`user_id`]).
     pub fn owners(&self) -> Owners {
-        let id = |i: usize| UserId(i as i64 + 1);
+        let id = user_id;
         Owners {
             csm: Some(id(self.csm)),
             ae: Some(id(self.ae)),

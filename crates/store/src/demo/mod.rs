@@ -5,7 +5,7 @@ use crate::bulk::SecondaryIndexes;
 use crate::sql::Arg;
 use crate::{Engine, Result, Store, StoreError};
 use futures::StreamExt;
-use sherpa_core::demo::DemoBook;
+use sherpa_core::demo::{DemoBook, user_id};
 use sherpa_core::text::fold;
 use sherpa_core::*;
 
@@ -71,13 +71,13 @@ impl Store {
             .enumerate()
             .map(|(i, u)| {
                 vec![
-                    Arg::Int(i as i64 + 1),
+                    Arg::Int(user_id(i).0),
                     t(u.email.as_str()),
                     t(&u.name),
                     t(fold(&u.name)),
                     t(u.function.as_str()),
                     t(u.role.as_str()),
-                    Arg::OptInt(u.manager.map(|m| m as i64 + 1)),
+                    Arg::OptInt(u.manager.map(|m| user_id(m).0)),
                     Arg::Int(1),
                     t(password_hash),
                     t(&now),

@@ -149,7 +149,7 @@ impl ChunkRows {
 
     fn activities(&mut self, a: &DemoAccount, now: &str) {
         let id = a.index as i64 + 1;
-        let uid = |i: usize| Arg::Int(i as i64 + 1);
+        let uid = |i: usize| Arg::Int(sherpa_core::demo::user_id(i).0);
         for (xi, x) in a.activities.iter().enumerate() {
             let activity_id = id * ID_SPACE + xi as i64;
             self.activities.push(vec![
