@@ -543,3 +543,66 @@ async fn a_churned_account_is_no_longer_scored_and_its_history_keeps_its_last_co
         1
     );
 }
+
+#[tokio::test]
+async fn a_back_filled_day_reads_as_the_score_read_on_that_day() {
+    let db = support::TestDb::new().await;
+    let store = &db.store;
+    let today = db.clock.today();
+    let book = sherpa_core::demo::DemoBook::new(120, 7, today);
+    store
+        .load_demo(&book, "$argon2id$x", &|_, _| {})
+        .await
+        .unwrap();
+    store.load_demo_voice(&book).await.unwrap();
+    // One user's one use of a feature no one else uses, 45 days ago: inside the 30-day
+    // windows of two of the days and the 60-day window of a third, outside the others.
+    let once = today - chrono::Days::new(45);
+    let body = format!(
+        r#"{{"batch": [{{"type":"track","userId":"lone.user","event":"Sandbox exported","messageId":"once-1","timestamp":"{once}T10:00:00Z","context":{{"groupId":"ACC-000001"}}}}]}}"#
+    );
+    let now = db.clock.now();
+    let messages: Vec<_> = sherpa_core::intake::parse_request(None, body.as_bytes(), now)
+        .unwrap()
+        .messages
+        .into_iter()
+        .map(|m| m.unwrap())
+        .collect();
+    assert_eq!(store.ingest(messages, now).await.unwrap().accepted, 1);
+    store.settle_usage().await.unwrap();
+    // Days far apart and close together, read in one back-fill.
+    let days: Vec<NaiveDate> = [200, 63, 35, 28, 1]
+        .map(|d| today - chrono::Days::new(d))
+        .to_vec();
+    let taken = store.backfill_health_snapshots(&days).await.unwrap();
+    assert!(taken > 300, "most accounts on most days: {taken}");
+    let ids: Vec<AccountId> = (1..=120).map(AccountId).collect();
+    let mut compared = 0;
+    for day in &days {
+        // The score as it would have been read at the end of that day.
+        db.clock.set(day.and_hms_opt(23, 59, 59).unwrap().and_utc());
+        store.refresh_health(&ids).await.unwrap();
+        let kept: Vec<(i64, String)> =
+            sqlx::query_as("SELECT account_id, metrics FROM health_metrics")
+                .fetch_all(store.pool())
+                .await
+                .unwrap();
+        let snapped: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT account_id, metrics FROM health_snapshots WHERE taken_on = $1 AND reason = 'daily'",
+        )
+        .bind(day.to_string())
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        let kept: std::collections::HashMap<i64, serde_json::Value> = kept
+            .into_iter()
+            .map(|(a, m)| (a, serde_json::from_str(&m).unwrap()))
+            .collect();
+        for (account, metrics) in snapped {
+            let metrics: serde_json::Value = serde_json::from_str(&metrics).unwrap();
+            assert_eq!(metrics, kept[&account], "account {account} on {day}");
+            compared += 1;
+        }
+    }
+    assert_eq!(compared as u64, taken);
+}

@@ -87,7 +87,31 @@ impl Store {
         catalogue: &FeatureCatalogue,
         rollups: Rollups<'_>,
     ) -> Result<HashMap<AccountId, Fed>> {
-        let mut out = HashMap::with_capacity(ids.len());
+        let high_value = !catalogue.high_value.is_empty();
+        let mut on = self
+            .health_inputs_on(ids, &[day], high_value, rollups)
+            .await?;
+        Ok(on.pop().expect("one day asked"))
+    }
+
+    /// The inputs of `ids` as of each of `days` (oldest first), one map a day: each source is
+    /// read once for all the days. `high_value`: whether the catalogue marks any feature
+    /// high-value (else no first value is looked for).
+    pub(super) async fn health_inputs_on(
+        &self,
+        ids: &[AccountId],
+        days: &[NaiveDate],
+        high_value: bool,
+        rollups: Rollups<'_>,
+    ) -> Result<Vec<HashMap<AccountId, Fed>>> {
+        debug_assert!(days.is_sorted(), "the days are read oldest first");
+        let mut out: Vec<HashMap<AccountId, Fed>> = days
+            .iter()
+            .map(|_| HashMap::with_capacity(ids.len()))
+            .collect();
+        if days.is_empty() {
+            return Ok(out);
+        }
         // The catalogue's few names are mapped here rather than joined to every day's names.
         let named: HashMap<String, String> =
             sqlx::query_as("SELECT event_name, feature FROM feature_catalog")
@@ -101,9 +125,9 @@ impl Store {
                 engine: self.engine,
                 named: &named,
                 ids,
-                day,
+                days,
             };
-            read.all(catalogue, &mut out).await?;
+            read.all(high_value, &mut out).await?;
         }
         Ok(out)
     }

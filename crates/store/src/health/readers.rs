@@ -2,11 +2,15 @@
 //! the account itself, usage by day, active users, features used, the first high-value use,
 //! contract terms, tickets, surveys, contacts, activities and the CSM's pulse. Every value,
 //! the account ids included, is a bound placeholder.
+//!
+//! The inputs may be read as of several days at once (a back-fill of weekly snapshots): each
+//! source is then read once, over the widest window any of the days needs, and each row goes
+//! to the days it counts on. A day's inputs are the same whichever days it is read with.
 
 use crate::Result;
 use crate::rollups::Rollups;
 use crate::rows::{day as stored_day, parse, time};
-use crate::sql::{Arg, Args, json_rows};
+use crate::sql::{Args, json_rows};
 use chrono::{Datelike, Days, NaiveDate};
 use sherpa_core::assignment::AccountFacts;
 use sherpa_core::health::*;
@@ -21,7 +25,7 @@ pub const INVOICE_DAYS_OVERDUE: &str = "invoice_days_overdue";
 pub const INTEGRATIONS: &str = "integrations";
 
 /// What an account's scorecard is chosen by, with its inputs.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct Fed {
     pub facts: AccountFacts,
     pub inputs: AccountInputs,
@@ -50,7 +54,7 @@ pub(crate) fn facts(
     })
 }
 
-/// The accounts of one chunk, as of one day.
+/// The accounts of one chunk, as of one or more days.
 pub(super) struct Reader<'a> {
     /// Every source is read on the settled rollups' pool: usage is among them.
     pub rollups: Rollups<'a>,
@@ -58,7 +62,21 @@ pub(super) struct Reader<'a> {
     /// The feature each event name the catalogue maps is part of.
     pub named: &'a HashMap<String, String>,
     pub ids: &'a [AccountId],
-    pub day: NaiveDate,
+    /// The days the inputs are as of, oldest first, at least one; the inputs of the n-th day go
+    /// to the n-th map of the output.
+    pub days: &'a [NaiveDate],
+}
+
+/// Each day's inputs of account `id` (of those the chunk holds), with the day.
+fn each<'o>(
+    days: &'o [NaiveDate],
+    out: &'o mut [HashMap<AccountId, Fed>],
+    id: i64,
+) -> impl Iterator<Item = (NaiveDate, &'o mut AccountInputs)> + 'o {
+    days.iter()
+        .copied()
+        .zip(out.iter_mut())
+        .filter_map(move |(d, m)| m.get_mut(&AccountId(id)).map(|f| (d, &mut f.inputs)))
 }
 
 /// An account's own row: what picks its scorecard, its start, its last day of use, the
@@ -95,10 +113,6 @@ fn packed<T: serde::de::DeserializeOwned>(table: &str, json: &str) -> Result<Vec
         .map_err(|e| crate::StoreError::invalid(table, format!("stored rows unreadable: {e}")))
 }
 
-fn at(out: &mut HashMap<AccountId, Fed>, id: i64) -> Option<&mut AccountInputs> {
-    out.get_mut(&AccountId(id)).map(|f| &mut f.inputs)
-}
-
 /// The first day of the month a day falls in, as the rollups key months ("YYYY-MM").
 fn month_key(d: NaiveDate) -> String {
     format!("{:04}-{:02}", d.year(), d.month())
@@ -115,19 +129,15 @@ fn custom_number(custom: &str, key: &str) -> Option<f64> {
 }
 
 impl Reader<'_> {
-    /// Every source, for the chunk.
-    pub async fn all(
-        &self,
-        catalogue: &FeatureCatalogue,
-        out: &mut HashMap<AccountId, Fed>,
-    ) -> Result<()> {
+    /// Every source, for the chunk; `high_value`: whether the catalogue has high-value features.
+    pub async fn all(&self, high_value: bool, out: &mut [HashMap<AccountId, Fed>]) -> Result<()> {
         self.accounts(out).await?;
         self.usage(out).await?;
         self.active_users(out).await?;
         self.features(out).await?;
         // Without high-value features there is no first value to find: skip reading every
         // day of usage for it.
-        if !catalogue.high_value.is_empty() {
+        if high_value {
             self.first_value(out).await?;
         }
         self.terms(out).await?;
@@ -137,6 +147,16 @@ impl Reader<'_> {
         self.activities(&executives, out).await?;
         self.plans(out).await?;
         self.pulses(out).await
+    }
+
+    /// The first of the days.
+    fn first(&self) -> NaiveDate {
+        self.days[0]
+    }
+
+    /// The last of the days.
+    fn last(&self) -> NaiveDate {
+        self.days[self.days.len() - 1]
     }
 
     /// Runs `sql` (built with `args`' placeholders) and reads every row.
@@ -149,8 +169,34 @@ impl Reader<'_> {
             .await?)
     }
 
-    /// The accounts themselves: every account of the chunk that exists gets its entry here.
-    pub async fn accounts(&self, out: &mut HashMap<AccountId, Fed>) -> Result<()> {
+    /// For each day, whether the book holds a row that `exists` (a subquery's text, given the
+    /// placeholder of the day `after` days later) finds: one statement, each day's search
+    /// stopping at its first row.
+    async fn book_has(&self, after: u64, exists: impl Fn(&str) -> String) -> Result<Vec<bool>> {
+        let mut a = Args::default();
+        let parts: Vec<String> = self
+            .days
+            .iter()
+            .enumerate()
+            .map(|(n, d)| {
+                let day = a.text(date(*d + Days::new(after)));
+                format!("SELECT CAST({n} AS BIGINT) WHERE EXISTS ({})", exists(&day))
+            })
+            .collect();
+        let found: Vec<(i64,)> = self.rows(&parts.join(" UNION ALL "), a).await?;
+        let mut out = vec![false; self.days.len()];
+        for (n,) in found {
+            if let Some(o) = usize::try_from(n).ok().and_then(|n| out.get_mut(n)) {
+                *o = true;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The accounts themselves: every account of the chunk that exists gets its entry here,
+    /// on every day. Its last use is the last on or before the first day; the usage reader
+    /// brings it forward to each day.
+    pub async fn accounts(&self, out: &mut [HashMap<AccountId, Fed>]) -> Result<()> {
         let mut a = Args::default();
         let sql = format!(
             "SELECT a.id, a.customer_since, a.custom, a.tier, a.segment, a.lifecycle, \
@@ -158,7 +204,7 @@ impl Reader<'_> {
              (SELECT MIN(u.day) FROM usage_days u WHERE u.account_id = a.id) AS first_usage, \
              h.score, h.colour, h.scorecard \
              FROM accounts a LEFT JOIN account_health h ON h.account_id = a.id WHERE a.id IN ({})",
-            a.text(date(self.day)),
+            a.text(date(self.first())),
             a.ids(self.ids)
         );
         for r in self.rows::<AccountRow>(&sql, a).await? {
@@ -173,121 +219,154 @@ impl Reader<'_> {
                 integrations_trait: custom_number(&r.custom, INTEGRATIONS),
                 ..AccountInputs::default()
             };
-            out.insert(
-                AccountId(r.id),
-                Fed {
-                    facts: facts(r.tier, r.segment, r.lifecycle)?,
-                    inputs,
-                    before: Before {
-                        score: r.score,
-                        colour: r.colour,
-                        scorecard: r.scorecard,
-                    },
+            let fed = Fed {
+                facts: facts(r.tier, r.segment, r.lifecycle)?,
+                inputs,
+                before: Before {
+                    score: r.score,
+                    colour: r.colour,
+                    scorecard: r.scorecard,
                 },
-            );
+            };
+            for day in out.iter_mut() {
+                day.insert(AccountId(r.id), fed.clone());
+            }
         }
         Ok(())
     }
 
-    /// Events by day over the last 60 days, a row an account.
-    pub async fn usage(&self, out: &mut HashMap<AccountId, Fed>) -> Result<()> {
+    /// Events by day over the 60 days up to each day, and the last day of use on or before it.
+    pub async fn usage(&self, out: &mut [HashMap<AccountId, Fed>]) -> Result<()> {
         let mut a = Args::default();
         let sql = format!(
             "SELECT account_id, {} FROM usage_days WHERE account_id IN ({}) AND day >= {} AND day <= {} \
              GROUP BY account_id",
             json_rows(self.engine, "day, events"),
             a.ids(self.ids),
-            a.text(date(self.day - Days::new(59))),
-            a.text(date(self.day))
+            a.text(date(self.first() - Days::new(59))),
+            a.text(date(self.last()))
         );
         for (id, days) in self.rows::<(i64, String)>(&sql, a).await? {
-            if let Some(i) = at(out, id) {
-                for (d, n) in packed::<(String, i64)>("usage_days", &days)? {
-                    i.usage.push((stored_day("day", &d)?, n));
+            let mut used = packed::<(String, i64)>("usage_days", &days)?
+                .into_iter()
+                .map(|(d, n)| Ok((stored_day("day", &d)?, n)))
+                .collect::<Result<Vec<_>>>()?;
+            used.sort_unstable();
+            for (day, i) in each(self.days, out, id) {
+                let from = day - Days::new(59);
+                i.usage = used
+                    .iter()
+                    .filter(|(d, _)| from <= *d && *d <= day)
+                    .copied()
+                    .collect();
+                // Every day of use up to this one is read, or was before the first day.
+                if let Some((d, _)) = used.iter().rev().find(|(d, _)| *d <= day) {
+                    i.last_usage = Some(i.last_usage.map_or(*d, |l| l.max(*d)));
                 }
-                i.usage.sort_unstable();
             }
         }
         Ok(())
     }
 
-    /// Active users and their active days over the window, counted in SQL: a demo account has
-    /// hundreds of users, and reading a row per user and month was most of a refresh.
-    pub async fn active_users(&self, out: &mut HashMap<AccountId, Fed>) -> Result<()> {
+    /// Active users and their active days in the 30 days up to each day (see
+    /// [`active_window`]): each user's months, read once, are masked by each day's window.
+    pub async fn active_users(&self, out: &mut [HashMap<AccountId, Fed>]) -> Result<()> {
+        let windows: Vec<Vec<(String, u32)>> = self
+            .days
+            .iter()
+            .map(|d| {
+                active_window(*d)
+                    .into_iter()
+                    .map(|(m, mask)| (month_key(m), mask))
+                    .collect()
+            })
+            .collect();
+        let months: std::collections::BTreeSet<&String> =
+            windows.iter().flatten().map(|(m, _)| m).collect();
         let mut a = Args::default();
-        let mut cases = Vec::new();
-        let mut months = Vec::new();
-        for (m, mask) in active_window(self.day) {
-            let month = a.push(Arg::Text(month_key(m)));
-            cases.push(format!(
-                "WHEN {month} THEN {}",
-                a.push(Arg::Int(i64::from(mask)))
-            ));
-            months.push(month);
-        }
-        // A user's active days in the window are the set bits of their masked months: counted
-        // by the classic bit-twiddling popcount, a few integer operations a row.
+        let listed: Vec<String> = months.into_iter().map(|m| a.text(m.clone())).collect();
         let sql = format!(
-            "SELECT account_id, COUNT(DISTINCT user_key), \
-               CAST(SUM((((v + (v >> 4)) & 252645135) * 16843009 >> 24) & 255) AS BIGINT) FROM ( \
-               SELECT account_id, user_key, (w & 858993459) + ((w >> 2) & 858993459) AS v FROM ( \
-                 SELECT account_id, user_key, x - ((x >> 1) & 1431655765) AS w FROM ( \
-                   SELECT account_id, user_key, days & CASE month {} END AS x FROM usage_user_months \
-                   WHERE account_id IN ({}) AND month IN ({}) \
-                 ) m WHERE x <> 0 \
-               ) a \
-             ) b GROUP BY account_id",
-            cases.join(" "),
+            "SELECT account_id, {} FROM usage_user_months WHERE account_id IN ({}) AND month IN ({}) \
+             GROUP BY account_id",
+            json_rows(self.engine, "user_key, month, days"),
             a.ids(self.ids),
-            months.join(", ")
+            listed.join(", ")
         );
-        for (id, users, user_days) in self.rows::<(i64, i64, i64)>(&sql, a).await? {
-            if let Some(i) = at(out, id) {
-                i.active = ActiveUsers {
-                    users: u32::try_from(users).unwrap_or(u32::MAX),
-                    user_days: u32::try_from(user_days).unwrap_or(u32::MAX),
-                };
+        for (id, rows) in self.rows::<(i64, String)>(&sql, a).await? {
+            let mut rows = packed::<(String, String, i64)>("usage_user_months", &rows)?;
+            rows.sort_unstable();
+            let mut active = vec![ActiveUsers::default(); self.days.len()];
+            for user in rows.chunk_by(|x, y| x.0 == y.0) {
+                for (window, counted) in windows.iter().zip(active.iter_mut()) {
+                    let days: u32 = user
+                        .iter()
+                        .map(|(_, month, days)| {
+                            window
+                                .iter()
+                                .filter(|(m, _)| m == month)
+                                .map(|(_, mask)| (days & i64::from(*mask)).count_ones())
+                                .sum::<u32>()
+                        })
+                        .sum();
+                    if days > 0 {
+                        counted.users += 1;
+                        counted.user_days += days;
+                    }
+                }
+            }
+            for ((_, i), counted) in each(self.days, out, id).zip(active) {
+                i.active = counted;
             }
         }
         Ok(())
     }
 
-    /// The features used in the last 30 days (an event the catalogue does not map is a
-    /// feature of its own).
-    pub async fn features(&self, out: &mut HashMap<AccountId, Fed>) -> Result<()> {
+    /// The features used in the 30 days up to each day (an event the catalogue does not map is
+    /// a feature of its own).
+    pub async fn features(&self, out: &mut [HashMap<AccountId, Fed>]) -> Result<()> {
         let mut a = Args::default();
         let sql = format!(
-            "SELECT account_id, {} FROM (SELECT DISTINCT account_id, name FROM usage_names \
-             WHERE account_id IN ({}) AND day >= {} AND day <= {}) used GROUP BY account_id",
-            json_rows(self.engine, "name"),
+            "SELECT account_id, {} FROM usage_names \
+             WHERE account_id IN ({}) AND day >= {} AND day <= {} GROUP BY account_id",
+            json_rows(self.engine, "day, name"),
             a.ids(self.ids),
-            a.text(date(self.day - Days::new(29))),
-            a.text(date(self.day))
+            a.text(date(self.first() - Days::new(29))),
+            a.text(date(self.last()))
         );
-        for (id, features) in self.rows::<(i64, String)>(&sql, a).await? {
-            if let Some(i) = at(out, id) {
-                for (name,) in packed::<(String,)>("usage_names", &features)? {
+        for (id, used) in self.rows::<(i64, String)>(&sql, a).await? {
+            let used = packed::<(String, String)>("usage_names", &used)?
+                .into_iter()
+                .map(|(d, name)| {
                     let feature = self.named.get(&name).cloned().unwrap_or(name);
-                    i.features_used.insert(feature);
+                    Ok((stored_day("day", &d)?, feature))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            for (day, i) in each(self.days, out, id) {
+                let from = day - Days::new(29);
+                for (d, feature) in &used {
+                    if from <= *d && *d <= day && !i.features_used.contains(feature) {
+                        i.features_used.insert(feature.clone());
+                    }
                 }
             }
         }
         Ok(())
     }
 
-    /// The live success plans, whether the book keeps any by the day, and the day each
+    /// The live success plans, whether the book keeps any by each day, and the day each
     /// first-value objective was reached (first value too, whichever came first).
-    pub async fn plans(&self, out: &mut HashMap<AccountId, Fed>) -> Result<()> {
-        let mut a = Args::default();
-        let sql = format!(
-            "SELECT 1 FROM success_plans WHERE started_on <= {} LIMIT 1",
-            a.text(date(self.day))
-        );
-        let kept = !self.rows::<(i32,)>(&sql, a).await?.is_empty();
-        for f in out.values_mut() {
-            f.inputs.plans_in_book = kept;
+    pub async fn plans(&self, out: &mut [HashMap<AccountId, Fed>]) -> Result<()> {
+        let kept = self
+            .book_has(0, |day| {
+                format!("SELECT 1 FROM success_plans WHERE started_on <= {day}")
+            })
+            .await?;
+        for (day, kept) in out.iter_mut().zip(&kept) {
+            for f in day.values_mut() {
+                f.inputs.plans_in_book = *kept;
+            }
         }
-        if !kept {
+        if !kept.contains(&true) {
             return Ok(());
         }
         let mut a = Args::default();
@@ -299,105 +378,117 @@ impl Reader<'_> {
         for (id, started, refreshed, updated) in
             self.rows::<(i64, String, String, String)>(&sql, a).await?
         {
-            if let Some(i) = at(out, id) {
-                i.plan = Some((
-                    stored_day("started_on", &started)?,
-                    sherpa_core::plan::PlanDates {
-                        refreshed_on: stored_day("refreshed_on", &refreshed)?,
-                        updated_on: stored_day("updated_on", &updated)?,
-                    },
-                ));
+            let plan = (
+                stored_day("started_on", &started)?,
+                sherpa_core::plan::PlanDates {
+                    refreshed_on: stored_day("refreshed_on", &refreshed)?,
+                    updated_on: stored_day("updated_on", &updated)?,
+                },
+            );
+            for ((_, i), kept) in each(self.days, out, id).zip(&kept) {
+                if *kept {
+                    i.plan = Some(plan);
+                }
             }
         }
+        // The first achieved on or before a day is the first of all when it is.
         let mut a = Args::default();
         let sql = format!(
             "SELECT account_id, MIN(turned_on) FROM objective_turns WHERE account_id IN ({}) \
              AND status = 'achieved' AND first_value = 1 AND turned_on <= {} GROUP BY account_id",
             a.ids(self.ids),
-            a.text(date(self.day))
+            a.text(date(self.last()))
         );
         for (id, d) in self.rows::<(i64, Option<String>)>(&sql, a).await? {
-            if let (Some(i), Some(d)) = (at(out, id), d) {
-                let d = stored_day("turned_on", &d)?;
-                i.first_value = Some(i.first_value.map_or(d, |f: NaiveDate| f.min(d)));
+            let Some(d) = d else { continue };
+            let d = stored_day("turned_on", &d)?;
+            for ((day, i), kept) in each(self.days, out, id).zip(&kept) {
+                if *kept && d <= day {
+                    i.first_value = Some(i.first_value.map_or(d, |f: NaiveDate| f.min(d)));
+                }
             }
         }
         Ok(())
     }
 
-    /// The first day a high-value feature was used.
-    pub async fn first_value(&self, out: &mut HashMap<AccountId, Fed>) -> Result<()> {
+    /// The first day a high-value feature was used, on the days it had been.
+    pub async fn first_value(&self, out: &mut [HashMap<AccountId, Fed>]) -> Result<()> {
         let mut a = Args::default();
         let sql = format!(
             "SELECT n.account_id, MIN(n.first_day) FROM usage_first_names n \
              JOIN feature_catalog f ON f.event_name = n.name AND f.high_value = 1 \
              WHERE n.account_id IN ({}) AND n.first_day <= {} GROUP BY n.account_id",
             a.ids(self.ids),
-            a.text(date(self.day))
+            a.text(date(self.last()))
         );
         for (id, d) in self.rows::<(i64, Option<String>)>(&sql, a).await? {
-            if let (Some(i), Some(d)) = (at(out, id), d) {
-                i.first_value = Some(stored_day("day", &d)?);
+            let Some(d) = d else { continue };
+            let d = stored_day("day", &d)?;
+            for (day, i) in each(self.days, out, id) {
+                if d <= day {
+                    i.first_value = Some(d);
+                }
             }
         }
         Ok(())
     }
 
-    /// The contract terms in force today and a year ago: ARR now and then, seats bought.
-    pub async fn terms(&self, out: &mut HashMap<AccountId, Fed>) -> Result<()> {
-        let year_ago = self.day - Days::new(365);
+    /// The contract terms in force on each day and a year before it: ARR then and now, seats
+    /// bought.
+    pub async fn terms(&self, out: &mut [HashMap<AccountId, Fed>]) -> Result<()> {
         let mut a = Args::default();
         let sql = format!(
             "SELECT account_id, seats, arr_minor, start_date, end_date, status, auto_renew FROM contracts \
              WHERE account_id IN ({}) AND start_date <= {} AND end_date >= {}",
             a.ids(self.ids),
-            a.text(date(self.day)),
-            a.text(date(year_ago))
+            a.text(date(self.last())),
+            a.text(date(self.first() - Days::new(365)))
         );
         for t in self.rows::<TermRow>(&sql, a).await? {
             let status: ContractStatus = parse("status", &t.status)?;
             let start = stored_day("start_date", &t.start_date)?;
             let end = stored_day("end_date", &t.end_date)?;
-            let Some(i) = at(out, t.account_id) else {
-                continue;
-            };
             if status == ContractStatus::Cancelled {
                 continue;
             }
-            if start <= self.day && end >= self.day {
-                if i.term.is_none_or(|t| end > t.end) {
-                    i.term = Some(RunningTerm {
-                        start,
-                        end,
-                        auto_renew: t.auto_renew.map(|a| a != 0),
-                    });
+            for (day, i) in each(self.days, out, t.account_id) {
+                let year_ago = day - Days::new(365);
+                if start <= day && end >= day {
+                    if i.term.is_none_or(|t| end > t.end) {
+                        i.term = Some(RunningTerm {
+                            start,
+                            end,
+                            auto_renew: t.auto_renew.map(|a| a != 0),
+                        });
+                    }
+                    *i.arr_now.get_or_insert(0) += t.arr_minor;
+                    if let Some(s) = t.seats {
+                        *i.seats.get_or_insert(0) += s;
+                    }
                 }
-                *i.arr_now.get_or_insert(0) += t.arr_minor;
-                if let Some(s) = t.seats {
-                    *i.seats.get_or_insert(0) += s;
+                if start <= year_ago && end >= year_ago {
+                    *i.arr_year_ago.get_or_insert(0) += t.arr_minor;
                 }
-            }
-            if start <= year_ago && end >= year_ago {
-                *i.arr_year_ago.get_or_insert(0) += t.arr_minor;
             }
         }
         Ok(())
     }
 
-    /// Tickets opened or resolved in the last 90 days, and every one still open; and whether
-    /// the book had its support desk connected by the day (a ticket of any account).
-    pub async fn tickets(&self, out: &mut HashMap<AccountId, Fed>) -> Result<()> {
-        let mut a = Args::default();
-        let sql = format!(
-            "SELECT 1 FROM tickets WHERE opened_at < {} LIMIT 1",
-            a.text(date(self.day + Days::new(1)))
-        );
-        let connected = !self.rows::<(i32,)>(&sql, a).await?.is_empty();
-        for f in out.values_mut() {
-            f.inputs.support_connected = connected;
+    /// Tickets opened or resolved in the 90 days up to each day, and every one still open; and
+    /// whether the book had its support desk connected by the day (a ticket of any account).
+    pub async fn tickets(&self, out: &mut [HashMap<AccountId, Fed>]) -> Result<()> {
+        let connected = self
+            .book_has(1, |next| {
+                format!("SELECT 1 FROM tickets WHERE opened_at < {next}")
+            })
+            .await?;
+        for (day, connected) in out.iter_mut().zip(&connected) {
+            for f in day.values_mut() {
+                f.inputs.support_connected = *connected;
+            }
         }
         let mut a = Args::default();
-        let window = a.text(date(self.day - Days::new(90)));
+        let window = a.text(date(self.first() - Days::new(90)));
         let sql = format!(
             "SELECT account_id, opened_at, resolved_at, status, escalated FROM tickets \
              WHERE account_id IN ({}) AND (opened_at >= {window} OR resolved_at IS NULL OR resolved_at >= {window})",
@@ -408,26 +499,35 @@ impl Reader<'_> {
             let status: TicketStatus = parse("status", &status)?;
             let ticket = TicketInput {
                 opened_at: time("opened_at", &opened)?,
-                resolved_at: resolved.map(|r| time("resolved_at", &r)).transpose()?,
+                resolved_at: resolved
+                    .as_deref()
+                    .map(|r| time("resolved_at", r))
+                    .transpose()?,
                 open_now: status.is_open(),
                 escalated: escalated != 0,
             };
-            if let Some(i) = at(out, id) {
-                i.tickets.push(ticket);
+            for (day, i) in each(self.days, out, id) {
+                // The stored text compared as the database compares it.
+                let window = date(day - Days::new(90));
+                if opened.as_str() >= window.as_str()
+                    || resolved.as_deref().is_none_or(|r| r >= window.as_str())
+                {
+                    i.tickets.push(ticket.clone());
+                }
             }
         }
         Ok(())
     }
 
-    /// Survey answers of the last two years.
-    pub async fn surveys(&self, out: &mut HashMap<AccountId, Fed>) -> Result<()> {
+    /// Survey answers of the two years up to each day.
+    pub async fn surveys(&self, out: &mut [HashMap<AccountId, Fed>]) -> Result<()> {
         let mut a = Args::default();
         let sql = format!(
             "SELECT account_id, kind, score, intent, answered_on FROM surveys \
              WHERE account_id IN ({}) AND answered_on >= {} AND answered_on <= {} ORDER BY id",
             a.ids(self.ids),
-            a.text(date(self.day - Days::new(730))),
-            a.text(date(self.day))
+            a.text(date(self.first() - Days::new(730))),
+            a.text(date(self.last()))
         );
         type Row = (i64, String, Option<i64>, Option<String>, String);
         for (id, kind, score, intent, answered) in self.rows::<Row>(&sql, a).await? {
@@ -437,8 +537,10 @@ impl Reader<'_> {
                 intent: intent.map(|i| parse("intent", &i)).transpose()?,
                 answered_on: stored_day("answered_on", &answered)?,
             };
-            if let Some(i) = at(out, id) {
-                i.surveys.push(survey);
+            for (day, i) in each(self.days, out, id) {
+                if day - Days::new(730) <= survey.answered_on && survey.answered_on <= day {
+                    i.surveys.push(survey.clone());
+                }
             }
         }
         Ok(())
@@ -446,7 +548,7 @@ impl Reader<'_> {
 
     /// The contacts and their roles and departures; answers the executives among them (an
     /// economic buyer or an executive), whom the activities' attendees are checked against.
-    pub async fn contacts(&self, out: &mut HashMap<AccountId, Fed>) -> Result<HashSet<i64>> {
+    pub async fn contacts(&self, out: &mut [HashMap<AccountId, Fed>]) -> Result<HashSet<i64>> {
         let mut a = Args::default();
         let sql = format!(
             "SELECT id, account_id, roles, departed_on FROM contacts WHERE account_id IN ({})",
@@ -471,20 +573,20 @@ impl Reader<'_> {
                     .map(|d| stored_day("departed_on", &d))
                     .transpose()?,
             };
-            if let Some(i) = at(out, id) {
-                i.contacts.push(contact);
+            for (_, i) in each(self.days, out, id) {
+                i.contacts.push(contact.clone());
             }
         }
         Ok(executives)
     }
 
-    /// The activities up to the day, with who attended and whether an executive did.
+    /// The activities up to each day, with who attended and whether an executive did.
     pub async fn activities(
         &self,
         executives: &HashSet<i64>,
-        out: &mut HashMap<AccountId, Fed>,
+        out: &mut [HashMap<AccountId, Fed>],
     ) -> Result<()> {
-        let end = date(self.day + Days::new(1));
+        let end = date(self.last() + Days::new(1));
         let mut a = Args::default();
         let sql = format!(
             "SELECT a.account_id, {} FROM activity_attendees t \
@@ -508,36 +610,48 @@ impl Reader<'_> {
             a.ids(self.ids),
             a.text(end)
         );
+        let ends: Vec<String> = self.days.iter().map(|d| date(*d + Days::new(1))).collect();
         for (id, activities) in self.rows::<(i64, String)>(&sql, a).await? {
-            let Some(i) = at(out, id) else { continue };
             for (aid, kind, occurred) in packed::<(i64, String, String)>("activities", &activities)?
             {
                 let attendees = by_activity.remove(&aid).unwrap_or_default();
-                i.activities.push(sherpa_core::health::ActivityInput {
+                let activity = sherpa_core::health::ActivityInput {
                     kind: parse("kind", &kind)?,
                     day: time("occurred_at", &occurred)?.date_naive(),
                     executive: attendees.iter().any(|c| executives.contains(c)),
                     attendees,
-                });
+                };
+                // The stored text compared as the database compares it.
+                for ((_, i), end) in each(self.days, out, id).zip(&ends) {
+                    if occurred.as_str() < end.as_str() {
+                        i.activities.push(activity.clone());
+                    }
+                }
             }
         }
         Ok(())
     }
 
-    /// The CSM's pulse that counts on the day: read oldest first, so the latest set wins.
-    pub async fn pulses(&self, out: &mut HashMap<AccountId, Fed>) -> Result<()> {
+    /// The CSM's pulse that counts on each day: read oldest first, so the latest set wins.
+    pub async fn pulses(&self, out: &mut [HashMap<AccountId, Fed>]) -> Result<()> {
         let mut a = Args::default();
         let sql = format!(
-            "SELECT account_id, colour FROM csm_pulses \
+            "SELECT account_id, colour, set_at, expires_on FROM csm_pulses \
              WHERE account_id IN ({}) AND set_at < {} AND expires_on >= {} ORDER BY id",
             a.ids(self.ids),
-            a.text(date(self.day + Days::new(1))),
-            a.text(date(self.day))
+            a.text(date(self.last() + Days::new(1))),
+            a.text(date(self.first()))
         );
-        for (id, colour) in self.rows::<(i64, String)>(&sql, a).await? {
+        for (id, colour, set_at, expires_on) in
+            self.rows::<(i64, String, String, String)>(&sql, a).await?
+        {
             let colour: Colour = parse("colour", &colour)?;
-            if let Some(i) = at(out, id) {
-                i.csm_pulse = Some(pulse_value(colour));
+            for (day, i) in each(self.days, out, id) {
+                // The stored text compared as the database compares it.
+                let (on, next) = (date(day), date(day + Days::new(1)));
+                if set_at.as_str() < next.as_str() && expires_on.as_str() >= on.as_str() {
+                    i.csm_pulse = Some(pulse_value(colour));
+                }
             }
         }
         Ok(())

@@ -284,6 +284,16 @@ fn score_row(scoring: &Scoring, row: KeptRow) -> Result<Scored> {
     })
 }
 
+/// What every part of a back-fill of snapshots shares: the days (oldest first), the
+/// snapshots already taken (day, account), each day's catalogue, and the scoring.
+struct Backfill<'a> {
+    days: &'a [NaiveDate],
+    had: &'a std::collections::HashSet<(String, i64)>,
+    catalogues: &'a std::collections::HashMap<NaiveDate, FeatureCatalogue>,
+    scoring: &'a Scoring,
+    rollups: Rollups<'a>,
+}
+
 impl Store {
     /// Accounts per statement when writing scores and snapshots. On SQLite 500: its statements
     /// take `?` placeholders, and longer ones cost more than they save. On PostgreSQL each
@@ -425,60 +435,67 @@ impl Store {
     /// a day an account already has a daily snapshot of is left as it is. Answers how many
     /// were taken.
     pub async fn backfill_health_snapshots(&self, days: &[NaiveDate]) -> Result<u64> {
+        use futures::{StreamExt, TryStreamExt};
         let rollups = self.rollups().await?;
         let scoring = self.scoring().await?;
+        let mut days = days.to_vec();
+        days.sort_unstable();
+        days.dedup();
+        let (Some(first), Some(last)) = (days.first(), days.last()) else {
+            return Ok(0);
+        };
         let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM accounts ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
         let ids: Vec<AccountId> = ids.into_iter().map(AccountId).collect();
-        let catalogues = self.health_catalogues(days, rollups).await?;
-        // Two days at once: each day's reads wait on the database's thread, the other's
-        // scoring meanwhile uses the other core.
-        let mut taken = 0;
-        for pair in days.chunks(2) {
-            let (a, b) = (&pair[0], pair.get(1));
-            let first = self.backfill_day(a, &ids, &catalogues[a], &scoring, rollups);
-            taken += match b {
-                Some(b) => {
-                    let second = self.backfill_day(b, &ids, &catalogues[b], &scoring, rollups);
-                    let (a, b) = futures::try_join!(first, second)?;
-                    a + b
-                }
-                None => first.await?,
-            };
-        }
-        Ok(taken)
-    }
-
-    /// The snapshots of one day of [`Store::backfill_health_snapshots`]; answers how many.
-    async fn backfill_day(
-        &self,
-        day: &NaiveDate,
-        ids: &[AccountId],
-        catalogue: &FeatureCatalogue,
-        scoring: &Scoring,
-        rollups: Rollups<'_>,
-    ) -> Result<u64> {
-        let mut taken = 0;
-        let on = sherpa_core::text::date(*day);
-        let had: Vec<i64> = sqlx::query_scalar(
-            "SELECT account_id FROM health_snapshots WHERE taken_on = $1 AND reason = 'daily'",
+        let had: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT taken_on, account_id FROM health_snapshots \
+             WHERE taken_on >= $1 AND taken_on <= $2 AND reason = 'daily'",
         )
-        .bind(&on)
+        .bind(sherpa_core::text::date(*first))
+        .bind(sherpa_core::text::date(*last))
         .fetch_all(&self.pool)
         .await?;
-        let had: std::collections::HashSet<i64> = had.into_iter().collect();
-        let at =
-            sherpa_core::text::timestamp(day.and_hms_opt(23, 59, 59).expect("a time").and_utc());
-        let todo: Vec<AccountId> = ids
-            .iter()
-            .copied()
-            .filter(|i| !had.contains(&i.0))
-            .collect();
-        for chunk in todo.chunks(CHUNK) {
-            let fed = self.health_inputs(chunk, *day, catalogue, rollups).await?;
-            let rows: Vec<Vec<Arg>> = fed
+        let had: std::collections::HashSet<(String, i64)> = had.into_iter().collect();
+        let catalogues = self.health_catalogues(&days, rollups).await?;
+        let backfill = Backfill {
+            days: &days,
+            had: &had,
+            catalogues: &catalogues,
+            scoring: &scoring,
+            rollups,
+        };
+        // Two parts at once: one part's reads wait on the database's thread while the other's
+        // are scored on the other core.
+        futures::stream::iter(ids.chunks(CHUNK))
+            .map(|part| self.backfill_part(part, &backfill))
+            .buffered(2)
+            .try_fold(0, |taken, part| async move { Ok(taken + part) })
+            .await
+    }
+
+    /// The snapshots of one part of the accounts on every day of a back-fill, each source read
+    /// once for all the days; answers how many.
+    async fn backfill_part(&self, ids: &[AccountId], backfill: &Backfill<'_>) -> Result<u64> {
+        let days = backfill.days;
+        let high_value = backfill
+            .catalogues
+            .values()
+            .any(|c| !c.high_value.is_empty());
+        let fed = self
+            .health_inputs_on(ids, days, high_value, backfill.rollups)
+            .await?;
+        let mut rows: Vec<Vec<Arg>> = Vec::new();
+        for (day, fed) in days.iter().zip(fed) {
+            let on = sherpa_core::text::date(*day);
+            let at = sherpa_core::text::timestamp(
+                day.and_hms_opt(23, 59, 59).expect("a time").and_utc(),
+            );
+            let catalogue = &backfill.catalogues[day];
+            let mut fed: Vec<_> = fed
                 .into_iter()
+                // A day an account already has a snapshot of is left as it is.
+                .filter(|(id, _)| !backfill.had.contains(&(on.clone(), id.0)))
                 // A churned account has a history while its terms ran, none after.
                 .filter(|(_, f)| {
                     let running = f
@@ -487,34 +504,35 @@ impl Store {
                         .is_some_and(|t| t.start <= *day && t.end >= *day);
                     scored_on(&f.facts, running)
                 })
-                .map(|(id, f)| {
-                    let m = metrics(&f.inputs, catalogue, *day);
-                    let h = Standing::of(scoring.card_for(&f.facts).2, |k| m.get(k).copied());
-                    vec![
-                        Arg::Int(id.0),
-                        Arg::Text(on.clone()),
-                        Arg::Text(at.clone()),
-                        Arg::OptFloat(h.score),
-                        Arg::OptText(h.colour.map(|c| c.as_str().into())),
-                        Arg::OptText(None),
-                        Arg::Text(h.scorecard),
-                        Arg::Text(metrics_json(&m)),
-                        Arg::Text("daily".into()),
-                    ]
-                })
                 .collect();
-            taken += rows.len() as u64;
-            let mut tx = self.write_tx().await?;
-            crate::bulk::insert_rows(
-                &mut tx,
-                self.engine,
-                "health_snapshots",
-                &SNAPSHOT_COLUMNS,
-                rows,
-            )
-            .await?;
-            tx.commit().await?;
+            fed.sort_unstable_by_key(|(id, _)| *id);
+            rows.extend(fed.into_iter().map(|(id, f)| {
+                let m = metrics(&f.inputs, catalogue, *day);
+                let h = Standing::of(backfill.scoring.card_for(&f.facts).2, |k| m.get(k).copied());
+                vec![
+                    Arg::Int(id.0),
+                    Arg::Text(on.clone()),
+                    Arg::Text(at.clone()),
+                    Arg::OptFloat(h.score),
+                    Arg::OptText(h.colour.map(|c| c.as_str().into())),
+                    Arg::OptText(None),
+                    Arg::Text(h.scorecard),
+                    Arg::Text(metrics_json(&m)),
+                    Arg::Text("daily".into()),
+                ]
+            }));
         }
+        let taken = rows.len() as u64;
+        let mut tx = self.write_tx().await?;
+        crate::bulk::insert_rows(
+            &mut tx,
+            self.engine,
+            "health_snapshots",
+            &SNAPSHOT_COLUMNS,
+            rows,
+        )
+        .await?;
+        tx.commit().await?;
         Ok(taken)
     }
 
