@@ -53,7 +53,8 @@ test('the login page, and a wrong password is refused with a clear message', asy
 
 test('a leader filters the portfolio, sees totals, and exports exactly what is shown', async () => {
   const { context, page } = await session(ADMIN);
-  assert.match(page.url(), /\/portfolio$/, 'admins start on the portfolio');
+  assert.match(page.url(), /\/overview$/, 'admins start on the overview');
+  await page.goto(`${BASE}/portfolio`);
   const everything = await total(page);
   assert.ok(everything >= 1000, `the demo book is loaded (${everything})`);
   await shot(page, '02-portfolio');
@@ -109,7 +110,8 @@ test('a leader filters the portfolio, sees totals, and exports exactly what is s
 
 test('a CSM works their book: logs a call, edits an account, and is refused one they do not own', async () => {
   const { context, page } = await session(CSM);
-  assert.match(page.url(), /\/book$/, 'a CSM starts on their book');
+  assert.match(page.url(), /\/today$/, 'a CSM starts on their day');
+  await page.goto(`${BASE}/book`);
   assert.ok(await total(page) > 0, 'the demo CSM has accounts');
   await shot(page, '08-my-book');
   const me = (await page.locator('.me span').textContent()).split(' · ')[0].trim();
@@ -901,4 +903,64 @@ test('a leader locks the renewal forecast as the plan, reads the chances it rest
   const width = await csm.page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `forecast on a phone: ${width}px`);
   await csm.context.close();
+});
+
+test('a CSM starts the day on a phone: what is due, and a task finished with one press', async () => {
+  const phone = { width: 390, height: 844 };
+  const { context, page } = await session(CSM, phone);
+  assert.match(page.url(), /\/today$/, 'the day is the first page');
+  await page.getByRole('heading', { level: 1, name: 'Today' }).waitFor();
+  for (const id of ['due', 'touches', 'renewals', 'moved', 'slipping']) {
+    await page.locator(`#${id} h2`).waitFor();
+  }
+  await shot(page, '24-today-phone', true);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the day is ${width} px wide on a 390 px phone`);
+  const done = page.locator('#due button', { hasText: 'Done' }).first();
+  assert.ok(await done.count() > 0, 'the demo CSM has something due');
+  // The button is on screen, not off to the side.
+  const box = await done.boundingBox();
+  assert.ok(box.x + box.width <= 390, `Done sits at ${box.x}..${box.x + box.width}`);
+  const title = (await page.locator('#due li b').first().textContent()).trim();
+  const before = await page.locator('#due li').count();
+  await done.click();
+  await page.getByRole('status').filter({ hasText: `Done: ${title}` }).waitFor();
+  assert.equal(await page.locator('#due li').count(), before - 1, 'the task left the list');
+  // The navigation folds into one button and opens on a press.
+  const menu = page.locator('label.menu-button');
+  await menu.click();
+  await page.locator('header details.group summary', { hasText: 'Accounts' }).click();
+  await page.locator('header .drop a', { hasText: 'Portfolio' }).waitFor();
+  await shot(page, '25-menu-phone');
+  await context.close();
+});
+
+test('a leader answers from the overview how much renewing ARR is at risk and who owns it', async () => {
+  const { context, page } = await session(ADMIN);
+  assert.match(page.url(), /\/overview$/);
+  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+  const money = async (id) => Number((await page.locator(`#${id}`).textContent()).replace(/[^0-9.]/g, ''));
+  const horizon = await money('horizon-arr');
+  const atRisk = await money('horizon-at-risk');
+  const expected = await money('horizon-expected');
+  assert.ok(horizon > 0, 'renewals are due in the next two quarters');
+  assert.ok(atRisk <= horizon && expected <= horizon, `${atRisk} at risk and ${expected} expected of ${horizon}`);
+  // Who owns it: the CSMs' rows add up to the headline.
+  const rows = await page.locator('#owners tbody tr').evaluateAll((trs) => trs.map((tr) =>
+    Number(tr.children[3].textContent.replace(/\(.*\)/, '').replace(/[^0-9.]/g, ''))));
+  // Each figure is rounded to whole units: the sum may differ by a unit a row.
+  const owned = rows.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(owned - atRisk) <= rows.length, `the owners carry all of the ARR at risk: ${owned} of ${atRisk}`);
+  await page.getByRole('img', { name: /^ARR by health colour/ }).waitFor();
+  await page.getByRole('img', { name: /^ARR renewing by month/ }).waitFor();
+  // One row of navigation at 1280 px.
+  const nav = await page.locator('header.bar nav').boundingBox();
+  assert.ok(nav.height <= 56, `the navigation is ${nav.height} px tall`);
+  await shot(page, '23-overview', true);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the overview is ${width} px wide on a 390 px phone`);
+  await shot(page, '26-overview-phone', true);
+  await context.close();
 });

@@ -20,6 +20,7 @@ mod follow_up;
 mod health;
 mod health_config;
 mod health_refresh;
+mod home;
 mod import;
 mod intake;
 pub mod jobs;
@@ -43,6 +44,10 @@ pub use event_import::{EVENT_SLICE, EventImport, EventSource, MAX_LISTED_ERRORS}
 pub use health::{ClosePlaybook, PULSE_DAYS, SetPulse};
 pub use health_config::{ApplyWeights, HealthConfigChange};
 pub use health_refresh::{BookRescore, MarkedRefresh};
+pub use home::{
+    ColourShare, DayTask, LEADER_RENEWAL_DAYS, LeaderHome, MOVED_DAYS, MemberLoad, RenewalRisk,
+    Slipping, TODAY_RENEWAL_DAYS, Today,
+};
 pub use import::ImportSheet;
 pub use intake::{MapFeature, RETENTION_DAYS};
 pub use outreach::{MomentPreview, PREVIEW_ACCOUNTS, PreviewMoment};

@@ -230,6 +230,8 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             form(&[("current", "not it at all"), ("new", "x"), ("repeat", "x")]),
             SIGNED,
         ),
+        case("GET", "/today", "/today", Body::None, SIGNED),
+        case("GET", "/overview", "/overview", Body::None, MANAGERS),
         case("GET", "/book", "/book", Body::None, SIGNED),
         case(
             "GET",

@@ -7,6 +7,7 @@ mod backtest_chart;
 mod chart;
 pub mod format;
 mod health_chart;
+mod home_chart;
 pub(crate) mod listing;
 mod nine_box_chart;
 mod pages;
@@ -164,6 +165,21 @@ impl Nav {
 
     pub fn manages(&self) -> bool {
         matches!(self.role, Role::Admin | Role::Leader)
+    }
+
+    /// Whether the page belongs to a group of the bar's sections (its menu is marked).
+    pub fn in_group(&self, group: &str) -> bool {
+        let sections: &[&str] = match group {
+            "work" => &["today", "book", "tasks", "calendar", "password"],
+            "accounts" => &["overview", "portfolio", "segments", "nine-box"],
+            "value" => &["patterns"],
+            "revenue" => &["renewals", "revenue", "forecast"],
+            "team" => &["team", "staffing", "reassignments"],
+            "configure" => &["scorecards", "models", "prioritisation", "import"],
+            "admin" => &["users", "audit", "intake"],
+            _ => &[],
+        };
+        sections.contains(&self.here)
     }
 
     /// `aria-current` for the bar's link to `section`.

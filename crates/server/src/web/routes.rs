@@ -41,7 +41,7 @@ fn public() -> Vec<WebRoute> {
     use Access::*;
     use pages::*;
     vec![
-        at(Method::GET, "/", Signed, get(book::home)),
+        at(Method::GET, "/", Signed, get(home::home)),
         at(Method::GET, "/login", Public, get(login::form)),
         at(Method::POST, "/login", Public, post(login::submit)),
         at(Method::POST, "/logout", Public, post(login::logout)),
@@ -91,11 +91,14 @@ fn public() -> Vec<WebRoute> {
     ]
 }
 
-/// A CSM's own work: the book, tasks, the calendar feed, and the audit log.
+/// A person's own work: their day, the book's overview for leaders, the book, tasks, the
+/// calendar feed, and the audit log.
 fn work() -> Vec<WebRoute> {
     use Access::*;
     use pages::*;
     vec![
+        at(Method::GET, "/today", Signed, get(home::today)),
+        at(Method::GET, "/overview", ManageBook, get(home::overview)),
         at(Method::GET, "/book", Signed, get(book::show)),
         at(Method::GET, "/tasks", Signed, get(tasks::show)),
         at(Method::GET, "/tasks/team", Signed, get(tasks::team)),

@@ -187,6 +187,11 @@ fn minor(d: Decimal, currency: Currency) -> Result<i64> {
 }
 
 /// The WHERE conditions of a query's filters, their bind values, and whether it searches text.
+/// The condition on an account that the person bound at `p` holds any owner function on it.
+pub(crate) fn owned_by(p: &str) -> String {
+    format!("(csm_id = {p} OR ae_id = {p} OR cd_id = {p} OR sponsor_id = {p})")
+}
+
 fn filters(
     q: &AccountQuery,
     currency: Currency,
@@ -195,10 +200,7 @@ fn filters(
     let mut args = Args::default();
     let mut conds: Vec<String> = Vec::new();
     if let Some(owner) = q.owner {
-        let p = args.push(Arg::Int(owner.0));
-        conds.push(format!(
-            "(csm_id = {p} OR ae_id = {p} OR cd_id = {p} OR sponsor_id = {p})"
-        ));
+        conds.push(owned_by(&args.push(Arg::Int(owner.0))));
     }
     if let Some(l) = q.lifecycle {
         // Three values split the book into large parts: an index on lifecycle would read most

@@ -27,6 +27,18 @@ impl Store {
             .ok_or_else(|| StoreError::not_found("account", id))
     }
 
+    /// The accounts where `user` holds any owner function.
+    pub async fn owned_accounts(&self, user: UserId) -> Result<Vec<AccountId>> {
+        let rows: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM accounts WHERE {} ORDER BY id",
+            listing::owned_by("$1")
+        ))
+        .bind(user.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(AccountId).collect())
+    }
+
     /// The account a reference names (by id, CRM id or name).
     pub async fn find_account(&self, r: &AccountRef) -> Result<AccountId> {
         let mut conn = self.pool.acquire().await?;

@@ -73,6 +73,10 @@ impl Row {
 impl Store {
     /// The live plans of accounts that are not churned (of `only`, when given), by account.
     pub async fn planned_rows(&self, only: Option<&[AccountId]>) -> Result<Vec<PlannedRow>> {
+        // None of no accounts (and `IN ()` is no statement on PostgreSQL).
+        if only.is_some_and(<[AccountId]>::is_empty) {
+            return Ok(Vec::new());
+        }
         let ids = only.unwrap_or_default();
         let filter = match only {
             Some(ids) => format!("AND a.id IN ({})", placeholders(0, ids.len())),

@@ -1,4 +1,4 @@
-//! My book: the CSM's home. The accounts a person owns in any function, with what decides
+//! My book: the accounts a person owns in any function, with what decides
 //! where time goes today: ARR, days to renewal, lifecycle, days since the last personal touch.
 
 use crate::AppState;
@@ -7,16 +7,7 @@ use crate::web::session::Signed;
 use crate::web::{Nav, PageResult, render};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use sherpa_core::{Lifecycle, Role, UserId};
-
-/// `/`: leaders and admins start on the portfolio, everyone else on their book.
-pub async fn home(Signed(c): Signed) -> Response {
-    match c.session.user.role {
-        Role::Admin | Role::Leader => Redirect::to("/portfolio").into_response(),
-        _ => Redirect::to("/book").into_response(),
-    }
-}
+use sherpa_core::{Lifecycle, UserId};
 
 #[derive(Template)]
 #[template(path = "book.html")]

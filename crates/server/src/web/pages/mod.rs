@@ -7,6 +7,7 @@ pub mod backtest;
 pub mod book;
 pub mod cadence;
 pub mod health;
+pub mod home;
 pub mod import;
 pub mod intake;
 pub mod login;

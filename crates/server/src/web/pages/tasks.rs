@@ -193,10 +193,16 @@ pub async fn act(
         },
         other => return Err(Failure::bad_request(format!("no task action {other:?}"))),
     };
-    s.app
+    let task = s
+        .app
         .work_task(&c.caller(), WorkTask { task: id, action })
         .await?;
     let back = match f.back.as_deref().filter(|b| !b.is_empty()) {
+        // The day's list says what was done, so a press on a phone is seen to have worked.
+        Some("today") => format!(
+            "/today?{}",
+            crate::web::format::query(&[("message", &format!("Done: {}", task.fields.title))])
+        ),
         Some(u) => format!(
             "/tasks?user={}",
             u.parse::<UserId>().map_or(c.session.user.id, |u| u)

@@ -54,7 +54,7 @@ fn pct(v: Option<Decimal>) -> String {
 }
 
 pub async fn show(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
-    let nav = Nav::new(&c, "revenue");
+    let nav = Nav::new(&c, "forecast");
     let page = match s.app.forecast_accuracy(&c.caller()).await? {
         AccuracyState::Computing => AccuracyPage {
             nav,

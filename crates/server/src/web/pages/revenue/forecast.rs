@@ -325,7 +325,7 @@ pub async fn show(
 ) -> PageResult {
     let (series, grain) = p.chosen()?;
     let w = s.app.waterfall(&c.caller(), series, grain).await?;
-    Ok(render(&page(Nav::new(&c, "revenue"), &w, None)))
+    Ok(render(&page(Nav::new(&c, "forecast"), &w, None)))
 }
 
 /// The waterfall as XLSX or CSV: one row per period and line.
@@ -465,7 +465,7 @@ async fn act(
             let p = problem(e)?;
             let w = s.app.waterfall(&c.caller(), series, grain).await?;
             let mut resp = render(&page(
-                Nav::new(c, "revenue"),
+                Nav::new(c, "forecast"),
                 &w,
                 Some((false, format!("Nothing was saved: {p}."))),
             ));

@@ -130,7 +130,7 @@ async fn show_with(
 ) -> PageResult {
     let v = s.app.meddicc(&c.caller(), contract).await?;
     Ok(render(&page(
-        Nav::new(c, "revenue"),
+        Nav::new(c, "renewals"),
         v,
         s.store.clock().today(),
         message,

@@ -207,7 +207,7 @@ async fn page(
     let p = s.app.renewals(&c.caller(), within, mine).await?;
     let (totals, total_arr) = totals(&p);
     Ok(render(&RenewalsPage {
-        nav: Nav::new(c, "revenue"),
+        nav: Nav::new(c, "renewals"),
         within: p.within_days,
         book: if mine { "mine" } else { "all" },
         more: p.renewals.len().saturating_sub(SHOWN),

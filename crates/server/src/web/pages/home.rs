@@ -1,0 +1,329 @@
+//! The first page after sign-in: a CSM's day ("Today") and a leader's overview of the book.
+//! Each section is a short list or a chart with the action it calls for one click away.
+
+use crate::AppState;
+use crate::web::session::Signed;
+use crate::web::{Nav, PageResult, format, home_chart, render};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect};
+use rust_decimal::Decimal;
+use sherpa_app::{LeaderHome, Renewal, RenewalRisk, Today};
+use sherpa_core::health::Colour;
+use sherpa_core::{Currency, Money, Priority, Role};
+
+/// Where "/" takes each role: a CSM (and anyone else who works accounts) to their day, a
+/// leader or an admin to the book's overview, a viewer to the portfolio.
+pub async fn home(Signed(c): Signed) -> axum::response::Response {
+    match c.session.user.role {
+        Role::Admin | Role::Leader => Redirect::to("/overview").into_response(),
+        Role::Viewer => Redirect::to("/portfolio").into_response(),
+        _ => Redirect::to("/today").into_response(),
+    }
+}
+
+struct TaskLine {
+    id: String,
+    title: String,
+    account: String,
+    account_id: String,
+    due: String,
+    urgent: bool,
+    reason: String,
+}
+
+struct RenewalLine {
+    contract: String,
+    account: String,
+    account_id: String,
+    end: String,
+    days: i64,
+    arr: String,
+    colour: &'static str,
+    chance: String,
+    call: String,
+    signed: bool,
+}
+
+struct MoveLine {
+    account: String,
+    account_id: String,
+    from: &'static str,
+    to: &'static str,
+    worse: bool,
+    arr: String,
+    by_scoring: bool,
+}
+
+struct SlipLine {
+    account: String,
+    account_id: String,
+    what: String,
+}
+
+#[derive(Template)]
+#[template(path = "today.html")]
+struct TodayPage {
+    nav: Nav,
+    day: String,
+    overdue: Vec<TaskLine>,
+    due_today: Vec<TaskLine>,
+    touches: Vec<TaskLine>,
+    renewals: Vec<RenewalLine>,
+    renewal_days: i64,
+    moved: Vec<MoveLine>,
+    slipping: Vec<SlipLine>,
+    message: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct HomeQuery {
+    message: Option<String>,
+}
+
+fn task_line(t: sherpa_app::DayTask) -> TaskLine {
+    TaskLine {
+        id: t.task.id.to_string(),
+        title: t.task.fields.title,
+        account: t.account,
+        account_id: t.task.fields.account_id.to_string(),
+        due: t
+            .task
+            .fields
+            .due_on
+            .map(|d| d.format("%a %d %b").to_string())
+            .unwrap_or_default(),
+        urgent: matches!(t.task.fields.priority, Priority::Urgent | Priority::High),
+        reason: t.task.fields.reason,
+    }
+}
+
+fn colour_name(c: Option<Colour>) -> &'static str {
+    c.map_or("none", |c| c.as_str())
+}
+
+fn chance(p: Option<Decimal>) -> String {
+    p.map(|p| format!("{}%", (p * Decimal::from(100)).round()))
+        .unwrap_or_default()
+}
+
+fn renewal_line(r: &Renewal) -> RenewalLine {
+    let s = &r.stored;
+    RenewalLine {
+        contract: s.contract.to_string(),
+        account: s.name.clone(),
+        account_id: s.account.to_string(),
+        end: s.end.format("%d %b %Y").to_string(),
+        days: r.days_to_renewal,
+        arr: format::money(&s.reporting_arr.unwrap_or(s.arr)),
+        colour: colour_name(s.colour),
+        chance: chance(r.probability),
+        call: s
+            .call
+            .as_ref()
+            .map(|c| c.call.words().to_string())
+            .unwrap_or_default(),
+        signed: s.signed,
+    }
+}
+
+fn move_line(m: &sherpa_store::ColourMove) -> MoveLine {
+    MoveLine {
+        account: m.name.clone(),
+        account_id: m.account.to_string(),
+        from: colour_name(m.from),
+        to: colour_name(m.to),
+        worse: m.worse(),
+        arr: format::money(&m.arr),
+        by_scoring: m.by_scoring,
+    }
+}
+
+/// A CSM's day.
+pub async fn today(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Query(q): Query<HomeQuery>,
+) -> PageResult {
+    let t: Today = s.app.today(&c.caller()).await?;
+    let slipping = t
+        .slipping
+        .into_iter()
+        .map(|p| {
+            let mut what: Vec<String> = p
+                .objectives
+                .iter()
+                .map(|(title, status)| format!("{title}: {}", status.as_str().replace('_', " ")))
+                .collect();
+            if let Some(d) = p.rhythm_due {
+                what.push(format!("update due since {}", d.format("%d %b")));
+            }
+            SlipLine {
+                account: p.name,
+                account_id: p.account.to_string(),
+                what: what.join("; "),
+            }
+        })
+        .collect();
+    Ok(render(&TodayPage {
+        nav: Nav::new(&c, "today"),
+        day: t.today.format("%A %d %B").to_string(),
+        overdue: t.overdue.into_iter().map(task_line).collect(),
+        due_today: t.due_today.into_iter().map(task_line).collect(),
+        touches: t.touches.into_iter().map(task_line).collect(),
+        renewals: t.renewals.iter().map(renewal_line).collect(),
+        renewal_days: sherpa_app::TODAY_RENEWAL_DAYS,
+        moved: t.moved.iter().map(move_line).collect(),
+        slipping,
+        message: q.message,
+    }))
+}
+
+struct MixLine {
+    colour: &'static str,
+    label: &'static str,
+    accounts: i64,
+    arr: String,
+    share: String,
+}
+
+struct RiskLine {
+    label: String,
+    renewals: usize,
+    arr: String,
+    at_risk: String,
+    at_risk_count: usize,
+    expected: String,
+    unmodelled: usize,
+}
+
+struct LoadLine {
+    id: String,
+    name: String,
+    open: i64,
+    overdue: i64,
+    due_this_week: i64,
+    overdue_touches: i64,
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+struct OverviewPage {
+    nav: Nav,
+    day: String,
+    accounts: i64,
+    arr: String,
+    mix: Vec<MixLine>,
+    mix_chart: Option<String>,
+    horizon: RiskLine,
+    /// The colours counted at risk, in words: "orange or red".
+    at_risk: String,
+    /// ARR the renewal probabilities expect to be lost.
+    expected_loss: String,
+    months: Vec<RiskLine>,
+    months_chart: Option<String>,
+    owners: Vec<RiskLine>,
+    moved_since: String,
+    worse: usize,
+    better: usize,
+    moved: Vec<MoveLine>,
+    loads: Vec<LoadLine>,
+    trend_chart: Option<String>,
+}
+
+fn risk_line(label: String, r: &RenewalRisk, currency: Currency) -> RiskLine {
+    let money = |amount| format::money(&Money { amount, currency });
+    RiskLine {
+        label,
+        renewals: r.renewals,
+        arr: money(r.arr),
+        at_risk: money(r.at_risk),
+        at_risk_count: r.at_risk_count,
+        expected: money(r.expected),
+        unmodelled: r.unmodelled,
+    }
+}
+
+/// How many moves a leader's home lists; the health page has them all.
+const MOVES_LISTED: usize = 8;
+
+/// How many lines a home's list shows before "the other ..." (the rest are a click away).
+const LISTED: usize = 8;
+
+/// A leader's overview of the book.
+pub async fn overview(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
+    let h: LeaderHome = s.app.leader_home(&c.caller()).await?;
+    let total: Decimal = h.mix.iter().map(|m| m.arr.amount).sum();
+    let mix = h
+        .mix
+        .iter()
+        .map(|m| MixLine {
+            colour: colour_name(m.colour),
+            label: m.colour.map_or("not scored", |c| c.as_str()),
+            accounts: m.accounts,
+            arr: format::money(&m.arr),
+            share: if total > Decimal::ZERO {
+                format!("{}%", (m.arr.amount * Decimal::from(100) / total).round())
+            } else {
+                String::new()
+            },
+        })
+        .collect();
+    let worse = h.moved.iter().filter(|m| m.worse()).count();
+    Ok(render(&OverviewPage {
+        nav: Nav::new(&c, "overview"),
+        day: h.today.format("%A %d %B %Y").to_string(),
+        accounts: h.accounts,
+        arr: format::money(&h.arr),
+        mix_chart: home_chart::arr_mix(&h.mix),
+        mix,
+        horizon: risk_line("Next two quarters".into(), &h.horizon, h.currency),
+        at_risk: h
+            .at_risk_colours
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(" or "),
+        expected_loss: format::money(&Money {
+            amount: h.horizon.arr - h.horizon.expected,
+            currency: h.currency,
+        }),
+        months_chart: home_chart::renewals_by_month(&h.months, h.currency),
+        months: h
+            .months
+            .iter()
+            .map(|(m, r)| risk_line(m.format("%B %Y").to_string(), r, h.currency))
+            .collect(),
+        owners: h
+            .owners
+            .iter()
+            .map(|(name, r)| {
+                risk_line(
+                    name.clone().unwrap_or_else(|| "No CSM".into()),
+                    r,
+                    h.currency,
+                )
+            })
+            .collect(),
+        moved_since: h
+            .moved_since
+            .map(|d| d.format("%d %b").to_string())
+            .unwrap_or_default(),
+        worse,
+        better: h.moved.len() - worse,
+        moved: h.moved.iter().take(MOVES_LISTED).map(move_line).collect(),
+        loads: h
+            .loads
+            .into_iter()
+            .map(|l| LoadLine {
+                id: l.owner.to_string(),
+                name: l.name,
+                open: l.open,
+                overdue: l.overdue,
+                due_this_week: l.due_this_week,
+                overdue_touches: l.overdue_touches,
+            })
+            .collect(),
+        trend_chart: crate::web::health_chart::distribution(&h.trend, &[]),
+    }))
+}

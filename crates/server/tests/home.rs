@@ -1,0 +1,230 @@
+//! The first page after sign-in, on SQLite and PostgreSQL: a CSM's day lists their own work due
+//! and finishes a task in one press; a leader's overview says how much renewing ARR is at risk
+//! and who owns it.
+
+mod common;
+
+use axum::http::StatusCode;
+use chrono::Days;
+use common::Web;
+use serde_json::json;
+use sherpa_core::*;
+
+/// A task on `account` for `owner`, due `due`.
+async fn task(web: &Web, account: AccountId, owner: UserId, title: &str, due: chrono::NaiveDate) {
+    web.db
+        .store
+        .open_task(
+            &Actor::system("test"),
+            &TaskFields {
+                account_id: account,
+                title: title.into(),
+                owner_id: Some(owner),
+                due_on: Some(due),
+                priority: Priority::Normal,
+                source: TaskSource::Manual,
+                reason: "asked for in the test".into(),
+                dedup_key: None,
+            },
+        )
+        .await
+        .unwrap();
+}
+
+/// A term of `account` worth `arr` dollars a year, ending `ends`.
+async fn term(web: &Web, token: &str, account: AccountId, arr: i64, ends: chrono::NaiveDate) {
+    let start = ends - Days::new(364);
+    let r = web
+        .api(
+            "POST",
+            "/api/v1/contracts",
+            Some(token),
+            Some(json!({"account_id": account.to_string(), "arr": {"amount": arr.to_string(), "currency": "USD"}, "start_date": start.to_string(), "end_date": ends.to_string()})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_csm_sees_their_day_and_finishes_a_task_from_it() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let token = web.token(&admin).await;
+    let me = web.user("me@example.com", Role::Csm, Function::Csm).await;
+    let other = web
+        .user("other@example.com", Role::Csm, Function::Csm)
+        .await;
+    let mine = web.account("Mine Co", &[(OwnerFunction::Csm, me.id)]).await;
+    let theirs = web
+        .account("Theirs Co", &[(OwnerFunction::Csm, other.id)])
+        .await;
+    let today = web.db.clock.today();
+    task(&web, mine.id, me.id, "Send the recap", today - Days::new(2)).await;
+    task(&web, mine.id, me.id, "Call the sponsor", today).await;
+    task(
+        &web,
+        mine.id,
+        me.id,
+        "Plan the review",
+        today + Days::new(5),
+    )
+    .await;
+    task(
+        &web,
+        theirs.id,
+        other.id,
+        "Their overdue call",
+        today - Days::new(1),
+    )
+    .await;
+    term(&web, &token, mine.id, 48_000, today + Days::new(60)).await;
+    term(&web, &token, theirs.id, 90_000, today + Days::new(30)).await;
+
+    let b = web.sign_in(&me).await;
+    let home = web.get("/", Some(&b)).await;
+    assert_eq!(
+        (home.status, home.location.as_str()),
+        (StatusCode::SEE_OTHER, "/today"),
+        "a CSM starts on their day"
+    );
+    let day = web.get("/today", Some(&b)).await;
+    assert_eq!(day.status, StatusCode::OK, "{}", day.body);
+    let text = day.text();
+    assert!(
+        text.contains("Due today and overdue <span class=\"muted\">(2)</span>"),
+        "{text}"
+    );
+    assert!(text.contains("Send the recap") && text.contains("Call the sponsor"));
+    assert!(
+        !text.contains("Plan the review"),
+        "a task due next week is not today's"
+    );
+    assert!(
+        !text.contains("Their overdue call"),
+        "another CSM's task is not mine"
+    );
+    assert!(text.contains("Renewals in the next 90 days <span class=\"muted\">(1)</span>"));
+    assert!(
+        text.contains("Mine Co") && text.contains("$48,000"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Theirs Co"),
+        "another CSM's renewal is not mine"
+    );
+
+    // Done in one press, and the day says so.
+    let id = web
+        .db
+        .store
+        .open_tasks_of(me.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(t, _)| t.fields.title == "Send the recap")
+        .unwrap()
+        .0
+        .id;
+    let done = web
+        .post(
+            &format!("/tasks/{id}"),
+            Some(&b),
+            &[("action", "done"), ("back", "today")],
+            true,
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert!(done.location.starts_with("/today?"), "{}", done.location);
+    let after = web.get(&done.location, Some(&b)).await.text();
+    assert!(after.contains("Done: Send the recap"), "{after}");
+    assert!(after.contains("Due today and overdue <span class=\"muted\">(1)</span>"));
+
+    // The overview is a leader's.
+    assert_eq!(
+        web.get("/overview", Some(&b)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn a_leader_reads_the_arr_at_risk_in_the_next_two_quarters_and_who_owns_it() {
+    let web = Web::new().await;
+    web.db.score_on_any_input().await;
+    let leader = web
+        .user("lead@example.com", Role::Leader, Function::Csm)
+        .await;
+    let token = web.token(&leader).await;
+    let ann = web.user("ann@example.com", Role::Csm, Function::Csm).await;
+    let bob = web.user("bob@example.com", Role::Csm, Function::Csm).await;
+    let today = web.db.clock.today();
+    let troubled = web
+        .account("Troubled Co", &[(OwnerFunction::Csm, ann.id)])
+        .await;
+    let steady = web
+        .account("Steady Co", &[(OwnerFunction::Csm, bob.id)])
+        .await;
+    let later = web
+        .account("Later Co", &[(OwnerFunction::Csm, ann.id)])
+        .await;
+    term(&web, &token, troubled.id, 120_000, today + Days::new(45)).await;
+    term(&web, &token, steady.id, 80_000, today + Days::new(100)).await;
+    // Past the two quarters: not in the horizon.
+    term(&web, &token, later.id, 70_000, today + Days::new(250)).await;
+    let store = &web.db.store;
+    web.db.connect_support(steady.id).await;
+    let sys = Actor::system("test");
+    for i in 0..8 {
+        let t = common::support::urgent_ticket(troubled.id, i, "2026-11-20T09:00:00Z");
+        store.save_ticket(&sys, &t).await.unwrap();
+    }
+    store
+        .refresh_health(&[troubled.id, steady.id, later.id])
+        .await
+        .unwrap();
+    let colour = |a: AccountId| async move { store.account(a).await.unwrap().health.map(|h| h.1) };
+    assert_eq!(colour(troubled.id).await, Some(health::Colour::Red));
+    assert_eq!(colour(steady.id).await, Some(health::Colour::Green));
+
+    let b = web.sign_in(&leader).await;
+    let home = web.get("/", Some(&b)).await;
+    assert_eq!(
+        home.location, "/overview",
+        "a leader starts on the overview"
+    );
+    let page = web.get("/overview", Some(&b)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let text = page.text();
+    // The headline: what renews in two quarters, and the part on accounts at risk.
+    assert!(
+        text.contains("<b id=\"horizon-arr\">$200,000</b>"),
+        "the two renewals of the next two quarters: {text}"
+    );
+    assert!(
+        text.contains(
+            "<b id=\"horizon-at-risk\">$120,000</b><span>of it on orange or red accounts (1)</span>"
+        ),
+        "{text}"
+    );
+    // Who owns it: Ann's row carries the risk, Bob's none.
+    let row = |name: &str| {
+        let at = text
+            .find(&format!("<tr><td>{name}</td>"))
+            .unwrap_or_else(|| panic!("{name} is listed: {text}"));
+        text[at..at + text[at..].find("</tr>").unwrap()].to_string()
+    };
+    assert!(
+        row("ann").contains("$120,000 <span class=\"muted\">(1)</span>"),
+        "{}",
+        row("ann")
+    );
+    assert!(
+        row("bob").contains("<td class=\"num\">$0</td>"),
+        "{}",
+        row("bob")
+    );
+    // The ARR by colour adds up to the book.
+    assert!(text.contains("<b id=\"book-arr\">$270,000</b>"), "{text}");
+    assert!(text.contains("<b>red</b> $120,000"), "{text}");
+}
