@@ -11,6 +11,16 @@ fn at(s: &str) -> DateTime<chrono::Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().to_utc()
 }
 
+/// The messages of a Segment batch, as the intake parses them.
+fn messages(body: &str, now: DateTime<chrono::Utc>) -> Vec<sherpa_core::intake::Message> {
+    sherpa_core::intake::parse_request(None, body.as_bytes(), now)
+        .unwrap()
+        .messages
+        .into_iter()
+        .map(|m| m.unwrap())
+        .collect()
+}
+
 #[tokio::test]
 async fn an_account_with_only_surveys_and_tickets_is_not_enough_data_unless_the_team_says_so() {
     let db = support::TestDb::new().await;
@@ -189,13 +199,7 @@ async fn every_write_that_feeds_health_marks_its_account_for_the_refresher() {
     db.store.save_ticket(&sys, &ticket(acme, 1)).await.unwrap();
     let body = r#"{"batch": [{"type":"track","userId":"u1","event":"Report","messageId":"m1","context":{"groupId":"EXT-5"}}]}"#;
     let now = at("2026-11-23T08:00:00Z");
-    let messages: Vec<_> = sherpa_core::intake::parse_request(None, body.as_bytes(), now)
-        .unwrap()
-        .messages
-        .into_iter()
-        .map(|m| m.unwrap())
-        .collect();
-    db.store.ingest(messages, now).await.unwrap();
+    db.store.ingest(messages(body, now), now).await.unwrap();
     let marked = db.store.health_watch().take();
     assert_eq!(
         marked
@@ -562,13 +566,8 @@ async fn a_back_filled_day_reads_as_the_score_read_on_that_day() {
         r#"{{"batch": [{{"type":"track","userId":"lone.user","event":"Sandbox exported","messageId":"once-1","timestamp":"{once}T10:00:00Z","context":{{"groupId":"ACC-000001"}}}}]}}"#
     );
     let now = db.clock.now();
-    let messages: Vec<_> = sherpa_core::intake::parse_request(None, body.as_bytes(), now)
-        .unwrap()
-        .messages
-        .into_iter()
-        .map(|m| m.unwrap())
-        .collect();
-    assert_eq!(store.ingest(messages, now).await.unwrap().accepted, 1);
+    let sent = store.ingest(messages(&body, now), now).await.unwrap();
+    assert_eq!(sent.accepted, 1);
     store.settle_usage().await.unwrap();
     // Days far apart and close together, read in one back-fill.
     let days: Vec<NaiveDate> = [200, 63, 35, 28, 1]
