@@ -9,6 +9,21 @@ pub fn fold(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
+/// `word` with its indefinite article: "an economic buyer", "a champion", "a user", "an
+/// hour". By the sound of its first letters, for the words Sherpa puts after "a" (roles, field
+/// kinds, cadences), not English at large.
+pub fn with_article(word: &str) -> String {
+    let w = word.trim_start().to_lowercase();
+    let vowel = match w.chars().next() {
+        Some('a' | 'e' | 'i' | 'o') => true,
+        // "a user", "a unique", but "an unknown".
+        Some('u') => !(w.starts_with("us") || w.starts_with("uni") || w.starts_with("eu")),
+        Some('h') => w.starts_with("hour") || w.starts_with("honest"),
+        _ => false,
+    };
+    format!("{} {word}", if vowel { "an" } else { "a" })
+}
+
 /// What text search over accounts looks in: the folded name, CRM id and domain.
 pub fn account_search_key(name: &str, external_id: Option<&str>, domain: Option<&str>) -> String {
     format!(
@@ -87,5 +102,21 @@ mod tests {
                 "{odd:?}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod article_tests {
+    use super::with_article;
+
+    #[test]
+    fn a_word_gets_the_article_its_sound_wants() {
+        assert_eq!(with_article("economic buyer"), "an economic buyer");
+        assert_eq!(with_article("champion"), "a champion");
+        assert_eq!(with_article("admin"), "an admin");
+        assert_eq!(with_article("user buyer"), "a user buyer");
+        assert_eq!(with_article("unknown role"), "an unknown role");
+        assert_eq!(with_article("hour"), "an hour");
+        assert_eq!(with_article("number"), "a number");
     }
 }

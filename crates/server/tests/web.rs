@@ -1116,3 +1116,27 @@ async fn the_sign_in_throttle_holds_under_a_burst_and_forged_forwarding() {
     let other = from("192.0.2.11", "q@example.com", &proxy).await.unwrap();
     assert_eq!(other.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn an_unknown_address_is_a_page_for_people_and_a_problem_for_the_api() {
+    let web = Web::new().await;
+    let page = web.get("/acounts/12", None).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(
+        page.content_type.starts_with("text/html"),
+        "{}",
+        page.content_type
+    );
+    assert!(
+        page.text().contains("there is no page at /acounts/12"),
+        "{}",
+        page.body
+    );
+    let api = web.get("/api/v1/acounts", None).await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert!(
+        api.content_type.starts_with("application/problem+json"),
+        "{}",
+        api.content_type
+    );
+}

@@ -27,7 +27,8 @@ impl User {
         match self.role {
             Role::Admin => Ok(()),
             r => deny(format!(
-                "only an admin manages users, tokens and system settings; you are a {r}"
+                "only an admin manages users, tokens and system settings; you are {}",
+                crate::text::with_article(&r.to_string())
             )),
         }
     }
@@ -50,8 +51,9 @@ impl User {
         match self.role {
             Role::Admin => Ok(()),
             r => deny(format!(
-                "raw product events may hold personal data: only an admin reads them; as a {r}, \
-                 see usage on the account page"
+                "raw product events may hold personal data: only an admin reads them; as {}, \
+                 see usage on the account page",
+                crate::text::with_article(&r.to_string())
             )),
         }
     }
@@ -121,8 +123,9 @@ impl User {
         match self.role {
             Role::Admin | Role::Leader => Ok(()),
             r => deny(format!(
-                "overriding the tier grid is a leader's decision; as a {r}, decide between the \
-                 grade's two tiers or ask a leader"
+                "overriding the tier grid is a leader's decision; as {}, decide between the \
+                 grade's two tiers or ask a leader",
+                crate::text::with_article(&r.to_string())
             )),
         }
     }

@@ -94,8 +94,9 @@ impl CustomFieldDef {
                     .map_err(|e| Invalid(format!("{}: {e}", self.key)))
             }
             other => Err(Invalid(format!(
-                "{}: {other} is not a {}",
-                self.key, self.kind
+                "{}: {other} is not {}",
+                self.key,
+                crate::text::with_article(&self.kind.to_string())
             ))),
         }
     }

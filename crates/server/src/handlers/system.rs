@@ -53,6 +53,17 @@ pub fn outside_api() -> utoipa::openapi::OpenApi {
     doc
 }
 
-pub async fn not_found() -> AppError {
-    AppError::NotFound("no such page or endpoint; the API is under /api/v1/".into())
+/// No route: the API's clients (and the intake's) get a problem document, a person in a browser
+/// an HTML page with the way home.
+pub async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = uri.path();
+    if path.starts_with("/api/") || path.starts_with("/v1/") {
+        return AppError::NotFound("no such endpoint; the API is under /api/v1/".into())
+            .into_response();
+    }
+    crate::web::Failure::not_found(format!(
+        "there is no page at {path}; it may have moved, or the link is mistyped"
+    ))
+    .into_response()
 }

@@ -116,32 +116,34 @@ pub fn renewals_by_month(
     for (i, (month, r)) in months.iter().enumerate() {
         let x = LEFT + slot * i as f64 + (slot - bar) / 2.0;
         let money = |amount| format::money(&Money { amount, currency });
-        let _ = write!(
-            svg,
-            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{:.1}\" class=\"bar\"><title>{}: {} renewals, {}</title></rect>",
-            y(value(r.arr)),
-            y(0.0) - y(value(r.arr)),
-            month.format("%B %Y"),
-            r.renewals,
-            money(r.arr)
-        );
-        if r.at_risk > Decimal::ZERO {
+        let when = month.format("%B %Y");
+        // A bar from the axis up to `amount`, of `class`, that says `what`.
+        let mut column = |amount: Decimal, class: &str, what: String| {
+            let top = y(value(amount));
             let _ = write!(
                 svg,
-                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{:.1}\" class=\"risk\"><title>{}: {} on accounts at risk</title></rect>",
-                y(value(r.at_risk)),
-                y(0.0) - y(value(r.at_risk)),
-                month.format("%B %Y"),
-                money(r.at_risk)
+                "<rect x=\"{x:.1}\" y=\"{top:.1}\" width=\"{bar:.1}\" height=\"{:.1}\" class=\"{class}\"><title>{when}: {what}</title></rect>",
+                y(0.0) - top,
+            );
+        };
+        column(
+            r.arr,
+            "bar",
+            format!("{} renewals, {}", r.renewals, money(r.arr)),
+        );
+        if r.at_risk > Decimal::ZERO {
+            column(
+                r.at_risk,
+                "risk",
+                format!("{} on accounts at risk", money(r.at_risk)),
             );
         }
         if r.renewals > 0 {
             let _ = write!(
                 svg,
-                "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{ey:.1}\" y2=\"{ey:.1}\" class=\"expected\"><title>{}: {} expected to renew</title></line>",
+                "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{ey:.1}\" y2=\"{ey:.1}\" class=\"expected\"><title>{when}: {} expected to renew</title></line>",
                 x - 3.0,
                 x + bar + 3.0,
-                month.format("%B %Y"),
                 money(r.expected),
                 ey = y(value(r.expected)),
             );

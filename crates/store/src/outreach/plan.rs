@@ -230,8 +230,8 @@ async fn plan_email(
             body: String::new(),
             status: SendStatus::Skipped,
             error: Some(format!(
-                "no current contact of the account is a {}",
-                role_words(&email.to, " or ")
+                "no current contact of the account is {}",
+                sherpa_core::text::with_article(&role_words(&email.to, " or "))
             )),
         });
     }

@@ -122,7 +122,7 @@ pub(super) async fn section(
     }) {
         None => String::new(),
         Some(c) => format!(
-            "{}: a {} personal touch; {}",
+            "{}: a personal touch {}; {}",
             c.tier,
             c.describe(),
             match touch.and_then(|t| t.fields.due_on) {
