@@ -53,7 +53,9 @@ test('the login page, and a wrong password is refused with a clear message', asy
 
 test('a leader filters the portfolio, sees totals, and exports exactly what is shown', async () => {
   const { context, page } = await session(ADMIN);
-  assert.match(page.url(), /\/overview$/, 'admins start on the overview');
+  assert.match(page.url(), /\/system$/, 'admins start on the system page');
+  await page.locator('#freshness').getByText('Product events').waitFor();
+  await shot(page, '27-system', true);
   await page.goto(`${BASE}/portfolio`);
   const everything = await total(page);
   assert.ok(everything >= 1000, `the demo book is loaded (${everything})`);
@@ -937,7 +939,7 @@ test('a CSM starts the day on a phone: what is due, and a task finished with one
 
 test('a leader answers from the overview how much renewing ARR is at risk and who owns it', async () => {
   const { context, page } = await session(ADMIN);
-  assert.match(page.url(), /\/overview$/);
+  await page.goto(`${BASE}/overview`);
   await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
   const money = async (id) => Number((await page.locator(`#${id}`).textContent()).replace(/[^0-9.]/g, ''));
   const horizon = await money('horizon-arr');

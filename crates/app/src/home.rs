@@ -1,6 +1,6 @@
-//! The first page after sign-in, one for each role: a CSM's day and a leader's book. Each is
-//! read from what the book already keeps, as short lists and figures a person acts on; the web
-//! page and the API answer from the same read.
+//! The first page after sign-in, one for each role: a CSM's day, a leader's book and an admin's
+//! system. Each is read from what the book already keeps, as short lists and figures a person
+//! acts on; the web page and the API answer from the same read.
 
 use crate::{App, Caller, Renewal, Result};
 use chrono::{Datelike, Days, NaiveDate};
@@ -9,7 +9,9 @@ use sherpa_core::health::Colour;
 use sherpa_core::plan::ObjectiveStatus;
 use sherpa_core::prioritise::PERSONAL_TOUCH;
 use sherpa_core::*;
-use sherpa_store::{AccountQuery, ColourDay, ColourMove};
+use sherpa_store::{
+    AccountQuery, ColourDay, ColourMove, IntakeStatus, JobQueue, OutboxCounts, SourceFreshness,
+};
 use std::collections::{BTreeMap, HashSet};
 
 /// How far ahead a CSM's day looks for renewals.
@@ -136,6 +138,23 @@ pub struct LeaderHome {
     pub loads: Vec<MemberLoad>,
     /// The health mix by day over the last [`TREND_DAYS`].
     pub trend: Vec<ColourDay>,
+}
+
+/// An admin's home: whether the book's data still arrives, the intake, the background jobs,
+/// the outbox and the team's accounts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdminHome {
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// Each source's last write.
+    pub sources: Vec<SourceFreshness>,
+    pub intake: IntakeStatus,
+    /// Events accepted and refused in the last hour.
+    pub last_hour: (i64, i64),
+    pub jobs: JobQueue,
+    pub outbox: OutboxCounts,
+    /// Active team members by role, and how many are deactivated.
+    pub roles: Vec<(Role, usize)>,
+    pub inactive: usize,
 }
 
 /// The colours in the order a mix shows them.
@@ -326,6 +345,43 @@ impl App {
             moved,
             loads,
             trend,
+        })
+    }
+}
+
+impl App {
+    /// An admin's home: the data's freshness source by source, the intake's last hour and
+    /// latest refusals, the jobs and the outbox, and the team's accounts.
+    pub async fn admin_home(&self, by: &Caller) -> Result<AdminHome> {
+        by.may(|u| u.may_administer())?;
+        let now = self.store.clock().now();
+        let minutes = self
+            .store
+            .intake_minutes(now - chrono::Duration::minutes(59))
+            .await?;
+        let last_hour = minutes
+            .iter()
+            .fold((0, 0), |(a, r), (_, x, y)| (a + x, r + y));
+        let users = self.store.users().await?;
+        let roles = [
+            Role::Admin,
+            Role::Leader,
+            Role::Csm,
+            Role::Sales,
+            Role::Viewer,
+        ]
+        .into_iter()
+        .map(|r| (r, users.iter().filter(|u| u.active && u.role == r).count()))
+        .collect();
+        Ok(AdminHome {
+            now,
+            sources: self.store.data_freshness().await?,
+            intake: self.store.intake_status().await?,
+            last_hour,
+            jobs: self.store.job_queue().await?,
+            outbox: self.store.outbox_counts().await?,
+            roles,
+            inactive: users.iter().filter(|u| !u.active).count(),
         })
     }
 }

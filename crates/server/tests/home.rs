@@ -1,6 +1,6 @@
 //! The first page after sign-in, on SQLite and PostgreSQL: a CSM's day lists their own work due
 //! and finishes a task in one press; a leader's overview says how much renewing ARR is at risk
-//! and who owns it.
+//! and who owns it; an admin's says whether the data still arrives.
 
 mod common;
 
@@ -227,4 +227,60 @@ async fn a_leader_reads_the_arr_at_risk_in_the_next_two_quarters_and_who_owns_it
     // The ARR by colour adds up to the book.
     assert!(text.contains("<b id=\"book-arr\">$270,000</b>"), "{text}");
     assert!(text.contains("<b>red</b> $120,000"), "{text}");
+}
+
+#[tokio::test]
+async fn an_admin_sees_when_each_source_last_wrote_and_who_has_access() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    web.user("ann@example.com", Role::Csm, Function::Csm).await;
+    web.user("bob@example.com", Role::Csm, Function::Csm).await;
+    let acme = web.account("Acme", &[]).await;
+    // A ticket eight days ago, nothing since: the support desk has gone quiet.
+    web.db.clock.advance(chrono::Duration::days(-8));
+    web.db
+        .store
+        .save_ticket(
+            &Actor::system("test"),
+            &common::support::urgent_ticket(acme.id, 1, "2026-11-15T09:00:00Z"),
+        )
+        .await
+        .unwrap();
+    web.db.clock.advance(chrono::Duration::days(8));
+    let b = web.sign_in(&admin).await;
+    assert_eq!(web.get("/", Some(&b)).await.location, "/system");
+    let page = web.get("/system", Some(&b)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let text = page.text();
+    let row = |source: &str| {
+        let at = text
+            .find(&format!("<tr><td>{source}</td>"))
+            .unwrap_or_else(|| panic!("{source} is listed: {text}"));
+        text[at..at + text[at..].find("</tr>").unwrap()].to_string()
+    };
+    assert!(
+        row("Accounts").contains("<td>0 minutes</td>"),
+        "{}",
+        row("Accounts")
+    );
+    assert!(
+        row("Support tickets").contains("<td class=\"late\">8 days</td>"),
+        "{}",
+        row("Support tickets")
+    );
+    assert!(
+        row("Product events").contains("<td>never</td>"),
+        "{}",
+        row("Product events")
+    );
+    assert!(text.contains("<li><b>2</b> CSMs</li>"), "{text}");
+    // The page is an admin's.
+    let csm = web.user("carl@example.com", Role::Csm, Function::Csm).await;
+    let c = web.sign_in(&csm).await;
+    assert_eq!(
+        web.get("/system", Some(&c)).await.status,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -26,6 +26,7 @@ mod erasure;
 mod error;
 mod exchange;
 mod forecast;
+mod freshness;
 mod health;
 mod import;
 mod intake;
@@ -65,6 +66,7 @@ pub use engagement::{
 pub use erasure::{DeletedAccount, ERASED_NAME, Erased};
 pub use error::StoreError;
 pub use forecast::{NewPlan, PeriodValues, PlanRecord, PlannedRenewal, VarianceNote};
+pub use freshness::SourceFreshness;
 pub use health::{
     AccountHealth, AtRiskPlaybook, BACKTEST_HORIZONS, BACKTEST_MAX_HORIZON_DAYS, BuiltinFollowed,
     ColourDay, ColourMove, CsmPulse, HealthConfigVersion, HealthRefresh, HealthSnapshot,

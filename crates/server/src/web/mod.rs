@@ -176,7 +176,7 @@ impl Nav {
             "revenue" => &["renewals", "revenue", "forecast"],
             "team" => &["team", "staffing", "reassignments"],
             "configure" => &["scorecards", "models", "prioritisation", "import"],
-            "admin" => &["users", "audit", "intake"],
+            "admin" => &["system", "users", "audit", "intake"],
             _ => &[],
         };
         sections.contains(&self.here)

@@ -99,6 +99,7 @@ fn work() -> Vec<WebRoute> {
     vec![
         at(Method::GET, "/today", Signed, get(home::today)),
         at(Method::GET, "/overview", ManageBook, get(home::overview)),
+        at(Method::GET, "/system", Admin, get(home::system)),
         at(Method::GET, "/book", Signed, get(book::show)),
         at(Method::GET, "/tasks", Signed, get(tasks::show)),
         at(Method::GET, "/tasks/team", Signed, get(tasks::team)),

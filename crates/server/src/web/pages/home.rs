@@ -13,10 +13,11 @@ use sherpa_core::health::Colour;
 use sherpa_core::{Currency, Money, Priority, Role};
 
 /// Where "/" takes each role: a CSM (and anyone else who works accounts) to their day, a
-/// leader or an admin to the book's overview, a viewer to the portfolio.
+/// leader to the book's overview, an admin to the system's, a viewer to the portfolio.
 pub async fn home(Signed(c): Signed) -> axum::response::Response {
     match c.session.user.role {
-        Role::Admin | Role::Leader => Redirect::to("/overview").into_response(),
+        Role::Admin => Redirect::to("/system").into_response(),
+        Role::Leader => Redirect::to("/overview").into_response(),
         Role::Viewer => Redirect::to("/portfolio").into_response(),
         _ => Redirect::to("/today").into_response(),
     }
@@ -325,5 +326,93 @@ pub async fn overview(State(s): State<AppState>, Signed(c): Signed) -> PageResul
             })
             .collect(),
         trend_chart: crate::web::health_chart::distribution(&h.trend, &[]),
+    }))
+}
+
+struct SourceLine {
+    source: &'static str,
+    last: String,
+    ago: String,
+    /// Nothing for a week: worth a look.
+    stale: bool,
+}
+
+#[derive(Template)]
+#[template(path = "system.html")]
+struct SystemPage {
+    nav: Nav,
+    sources: Vec<SourceLine>,
+    intake: sherpa_store::IntakeStatus,
+    rejections: Vec<(String, String, String)>,
+    accepted_hour: i64,
+    rejected_hour: i64,
+    jobs: sherpa_store::JobQueue,
+    job_lag: String,
+    outbox: sherpa_store::OutboxCounts,
+    roles: Vec<(String, usize)>,
+    inactive: usize,
+}
+
+/// How long ago, in the largest whole unit: "3 minutes", "2 days".
+fn ago(d: chrono::Duration) -> String {
+    let (n, unit) = if d.num_days() > 0 {
+        (d.num_days(), "day")
+    } else if d.num_hours() > 0 {
+        (d.num_hours(), "hour")
+    } else {
+        (d.num_minutes().max(0), "minute")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+/// How many of the latest refusals the home shows; the intake page has them all.
+const REJECTIONS_SHOWN: usize = 3;
+
+/// An admin's home: is data arriving, are the jobs and the outbox keeping up, who has access.
+pub async fn system(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
+    let h = s.app.admin_home(&c.caller()).await?;
+    let sources = h
+        .sources
+        .iter()
+        .map(|x| SourceLine {
+            source: x.source,
+            last: x.last.map(format::time).unwrap_or_else(|| "never".into()),
+            ago: x.last.map(|t| ago(h.now - t)).unwrap_or_default(),
+            stale: x
+                .last
+                .is_some_and(|t| h.now - t > chrono::Duration::days(7)),
+        })
+        .collect();
+    Ok(render(&SystemPage {
+        nav: Nav::new(&c, "system"),
+        sources,
+        rejections: h
+            .intake
+            .last_rejections
+            .iter()
+            .take(REJECTIONS_SHOWN)
+            .map(|(at, code, reason, _)| (format::time(*at), code.clone(), reason.clone()))
+            .collect(),
+        intake: h.intake,
+        accepted_hour: h.last_hour.0,
+        rejected_hour: h.last_hour.1,
+        job_lag: ago(h.jobs.lag),
+        jobs: h.jobs,
+        outbox: h.outbox,
+        roles: h
+            .roles
+            .into_iter()
+            .map(|(r, n)| {
+                let word = match r {
+                    Role::Admin => "admin",
+                    Role::Leader => "leader",
+                    Role::Csm => "CSM",
+                    Role::Sales => "seller",
+                    Role::Viewer => "viewer",
+                };
+                (format!("{word}{}", if n == 1 { "" } else { "s" }), n)
+            })
+            .collect(),
+        inactive: h.inactive,
     }))
 }
