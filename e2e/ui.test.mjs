@@ -36,6 +36,12 @@ async function session(email, viewport = { width: 1280, height: 900 }) {
   return { context, page };
 }
 
+// Goes to a page through the navigation: opens its menu, then follows the link.
+async function menu(page, group, link) {
+  await page.locator('header details.group > summary', { hasText: group }).click();
+  await page.locator('header .drop').getByRole('link', { name: link, exact: true }).click();
+}
+
 const shot = (page, name, fullPage = false) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage });
 const total = async (page) => Number((await page.locator('#total-accounts').textContent()).trim());
 
@@ -164,6 +170,7 @@ test('a CSM works their book: logs a call, edits an account, and is refused one 
 
   // Sign out: the book needs a sign-in again.
   await page.goto(`${BASE}/book`);
+  await page.locator('header details.me > summary').click();
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(/\/login/);
   await page.goto(`${BASE}/book`);
@@ -197,8 +204,8 @@ test('a CSM grades an account, sees its tier, and decides the tier of a grade be
   await grade('250000', '1', 'at_close', 'three more groups want it');
   assert.equal((await page.locator('#account-grade').textContent()).trim(), 'A1');
   assert.equal((await page.locator('#account-tier').textContent()).trim(), 'Tier 1');
-  // Tier 1 brings seed 001's weekly personal touch, due this week.
-  assert.match(await page.locator('#account-cadence').textContent(), /Tier 1: a weekly personal touch; (due by|done for this period)/);
+  // Tier 1 brings a weekly personal touch, due this week.
+  assert.match(await page.locator('#account-cadence').textContent(), /Tier 1: a personal touch weekly; (due by|done for this period)/);
 
   // B1 sits between Tier 1 and Tier 2: the page asks for a quick call.
   await grade('30000', '1', 'first_30_days', 'smaller than the AE thought');
@@ -621,7 +628,7 @@ test('a new customer follows its onboarding: a late milestone escalates with its
 
   // Nobody has logged in, seven days were expected: the escalation is on the CSM's list, saying why.
   const { context, page } = await session(CSM);
-  await page.getByRole('link', { name: 'My tasks' }).click();
+  await menu(page, 'Work', 'My tasks');
   await page.getByRole('heading', { name: 'My tasks' }).waitFor();
   const late = page.locator('tr', { hasText: 'Late: Access activated (first login): Onboarding Test Co' });
   await late.getByText('why').click();
@@ -653,7 +660,7 @@ test('a new customer follows its onboarding: a late milestone escalates with its
     }
   }
   assert.match(poor.moment.values, /^nps answer 3 on /);
-  await page.getByRole('link', { name: 'My tasks' }).click();
+  await menu(page, 'Work', 'My tasks');
   const followUp = page.locator('tr', { hasText: 'Follow up on a poor survey answer: Onboarding Test Co' });
   await followUp.waitFor();
 
@@ -805,7 +812,7 @@ test('a CSM starts a plan from a template, a value turns an objective at risk, t
 test('a CSM makes the call on a renewal and qualifies it; a leader reads retention by quarter and cohort', async () => {
   const { context, page } = await session(CSM);
   await page.goto(`${BASE}/book`);
-  await page.getByRole('link', { name: 'Revenue', exact: true }).click();
+  await menu(page, 'Revenue', 'Retention');
   await page.locator('#revenue-tabs').getByRole('link', { name: 'Renewals' }).click();
   await page.locator('#renewals').waitFor();
   // The CSM's own renewals: one without a call yet gets one.

@@ -45,6 +45,14 @@ async fn term(web: &Web, token: &str, account: AccountId, arr: i64, ends: chrono
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 }
 
+/// The table row of a page whose first cell is `first`, up to its end.
+fn table_row(text: &str, first: &str) -> String {
+    let at = text
+        .find(&format!("<tr><td>{first}</td>"))
+        .unwrap_or_else(|| panic!("{first} is listed: {text}"));
+    text[at..at + text[at..].find("</tr>").unwrap()].to_string()
+}
+
 #[tokio::test]
 async fn a_csm_sees_their_day_and_finishes_a_task_from_it() {
     let web = Web::new().await;
@@ -208,12 +216,7 @@ async fn a_leader_reads_the_arr_at_risk_in_the_next_two_quarters_and_who_owns_it
         "{text}"
     );
     // Who owns it: Ann's row carries the risk, Bob's none.
-    let row = |name: &str| {
-        let at = text
-            .find(&format!("<tr><td>{name}</td>"))
-            .unwrap_or_else(|| panic!("{name} is listed: {text}"));
-        text[at..at + text[at..].find("</tr>").unwrap()].to_string()
-    };
+    let row = |name: &str| table_row(&text, name);
     assert!(
         row("ann").contains("$120,000 <span class=\"muted\">(1)</span>"),
         "{}",
@@ -254,12 +257,7 @@ async fn an_admin_sees_when_each_source_last_wrote_and_who_has_access() {
     let page = web.get("/system", Some(&b)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let text = page.text();
-    let row = |source: &str| {
-        let at = text
-            .find(&format!("<tr><td>{source}</td>"))
-            .unwrap_or_else(|| panic!("{source} is listed: {text}"));
-        text[at..at + text[at..].find("</tr>").unwrap()].to_string()
-    };
+    let row = |source: &str| table_row(&text, source);
     assert!(
         row("Accounts").contains("<td>0 minutes</td>"),
         "{}",
