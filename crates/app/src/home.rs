@@ -303,12 +303,12 @@ impl App {
             .store
             .colour_moves_since(today - Days::new(MOVED_DAYS))
             .await?;
-        let week_end = today + Days::new(u64::from(6 - today.weekday().num_days_from_monday()));
+
         let touches = self.store.overdue_touches().await?;
         let users = self.store.users().await?;
         let loads = self
             .store
-            .task_loads(today, week_end)
+            .task_loads(today, sherpa_core::clock::week_end(today))
             .await?
             .into_iter()
             .filter_map(|l| {

@@ -1,8 +1,13 @@
 //! The one source of "now" for every time-dependent rule, job and record. Production uses the
 //! system clock; tests inject a [`ManualClock`] and travel in time.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use std::sync::Mutex;
+
+/// The last day of the week holding `d` (Sunday): "due this week" for tasks and team loads.
+pub fn week_end(d: NaiveDate) -> NaiveDate {
+    d + chrono::Days::new(u64::from(6 - d.weekday().num_days_from_monday()))
+}
 
 /// Something that tells the current time in UTC.
 pub trait Clock: Send + Sync + std::fmt::Debug {

@@ -245,10 +245,8 @@ fn risk_line(label: String, r: &RenewalRisk, currency: Currency) -> RiskLine {
     }
 }
 
-/// How many moves a leader's home lists; the health page has them all.
-const MOVES_LISTED: usize = 8;
-
-/// How many lines a home's list shows before "the other ..." (the rest are a click away).
+/// How many lines a home's list shows before "the other ..." (the rest are a click away; the
+/// health page has every colour change).
 const LISTED: usize = 8;
 
 /// A leader's overview of the book.
@@ -312,7 +310,7 @@ pub async fn overview(State(s): State<AppState>, Signed(c): Signed) -> PageResul
             .unwrap_or_default(),
         worse,
         better: h.moved.len() - worse,
-        moved: h.moved.iter().take(MOVES_LISTED).map(move_line).collect(),
+        moved: h.moved.iter().take(LISTED).map(move_line).collect(),
         loads: h
             .loads
             .into_iter()

@@ -10,7 +10,6 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
-use chrono::{Datelike, Days, NaiveDate};
 use serde::Deserialize;
 use sherpa_app::{TaskAction, WorkTask};
 use sherpa_core::{Role, TaskId, User, UserId};
@@ -50,10 +49,7 @@ pub struct TasksQuery {
     message: Option<String>,
 }
 
-/// The last day of the week holding `d` (Sunday).
-fn week_end(d: NaiveDate) -> NaiveDate {
-    d + Days::new(u64::from(6 - d.weekday().num_days_from_monday()))
-}
+use sherpa_core::clock::week_end;
 
 pub async fn show(
     State(s): State<AppState>,
