@@ -20,6 +20,8 @@ pub enum TaskAction {
     Snooze { days: u64 },
     /// Handed to another person.
     Reassign { to: UserId },
+    /// Open again, its outcome cleared: the undo of a Done pressed by mistake.
+    Reopen,
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +77,11 @@ impl App {
             }
             TaskAction::Reassign { to } => TaskChange {
                 owner: Some(Some(to)),
+                ..Default::default()
+            },
+            TaskAction::Reopen => TaskChange {
+                status: Some(TaskStatus::Open),
+                outcome: Some(None),
                 ..Default::default()
             },
         };

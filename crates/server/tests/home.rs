@@ -149,6 +149,44 @@ async fn a_csm_sees_their_day_and_finishes_a_task_from_it() {
     assert!(after.contains("Done: Send the recap"), "{after}");
     assert!(after.contains("Due today and overdue <span class=\"muted\">(1)</span>"));
 
+    // Done by mistake: Undo opens it again, back on the day.
+    let undo = web
+        .post(
+            &format!("/tasks/{id}"),
+            Some(&b),
+            &[("action", "reopen"), ("back", "today")],
+            true,
+        )
+        .await;
+    assert_eq!(undo.status, StatusCode::SEE_OTHER, "{}", undo.body);
+    let again = web.get(&undo.location, Some(&b)).await.text();
+    assert!(again.contains("Open again: Send the recap"), "{again}");
+    assert!(again.contains("Due today and overdue <span class=\"muted\">(2)</span>"));
+    let task = web.db.store.task(id).await.unwrap();
+    assert_eq!((task.status, task.outcome), (TaskStatus::Open, None));
+    // Another CSM cannot undo what was mine.
+    let stranger = web.sign_in(&other).await;
+    web.post(
+        &format!("/tasks/{id}"),
+        Some(&b),
+        &[("action", "done")],
+        true,
+    )
+    .await;
+    let refused = web
+        .post(
+            &format!("/tasks/{id}"),
+            Some(&stranger),
+            &[("action", "reopen")],
+            true,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert_eq!(
+        web.db.store.task(id).await.unwrap().status,
+        TaskStatus::Done
+    );
+
     // The overview is a leader's.
     assert_eq!(
         web.get("/overview", Some(&b)).await.status,

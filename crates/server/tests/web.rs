@@ -1140,3 +1140,94 @@ async fn an_unknown_address_is_a_page_for_people_and_a_problem_for_the_api() {
         api.content_type
     );
 }
+
+#[tokio::test]
+async fn the_portfolio_sorts_by_health_and_marks_only_broken_cadences() {
+    let web = Web::new().await;
+    let leader = web
+        .user("lead@example.com", Role::Leader, Function::Csm)
+        .await;
+    let token = web.token(&leader).await;
+    let today = web.db.clock.today();
+    let mut ids = Vec::new();
+    for (name, score) in [
+        ("Steady", Some(81.0)),
+        ("Sliding", Some(34.5)),
+        ("Unscored", None),
+    ] {
+        let a = web.account(name, &[(OwnerFunction::Csm, leader.id)]).await;
+        if let Some(score) = score {
+            sqlx::query("INSERT INTO account_health (account_id, score, colour, scorecard) VALUES ($1, $2, 'green', 'Default')")
+                .bind(a.id.0)
+                .bind(score)
+                .execute(web.db.store.pool())
+                .await
+                .unwrap();
+        }
+        // Every account was last touched 100 days ago.
+        let r = web
+            .api("POST", "/api/v1/activities", Some(&token), Some(json!({"account_id": a.id.to_string(), "kind": "call", "occurred_at": format!("{}T10:00:00Z", today - chrono::Days::new(100)), "summary": "check-in"})))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        ids.push(a.id);
+    }
+    // Only Sliding's tier cadence wants a touch it did not get.
+    web.db
+        .store
+        .open_task(
+            &Actor::system("test"),
+            &TaskFields {
+                account_id: ids[1],
+                title: "Personal touch: Sliding".into(),
+                owner_id: Some(leader.id),
+                due_on: Some(today - chrono::Days::new(3)),
+                priority: Priority::Normal,
+                source: TaskSource::Cadence,
+                reason: "the tier's cadence".into(),
+                dedup_key: Some(sherpa_core::prioritise::PERSONAL_TOUCH.into()),
+            },
+        )
+        .await
+        .unwrap();
+    let b = web.sign_in(&leader).await;
+    let order = |body: &str| -> Vec<usize> {
+        ["Steady", "Sliding", "Unscored"]
+            .iter()
+            .map(|n| body.find(&format!(">{n}</a>")).unwrap())
+            .collect()
+    };
+    let weakest = web.get("/portfolio?sort=health", Some(&b)).await;
+    assert_eq!(weakest.status, StatusCode::OK, "{}", weakest.body);
+    let at = order(&weakest.body);
+    assert!(
+        at[1] < at[0] && at[0] < at[2],
+        "weakest first, unscored last"
+    );
+    let strongest = web.get("/portfolio?sort=-health", Some(&b)).await;
+    let at = order(&strongest.body);
+    assert!(
+        at[0] < at[1] && at[1] < at[2],
+        "strongest first, unscored last"
+    );
+    for sort in ["last_touch", "-last_touch", "csm", "plan_updated"] {
+        let page = web.get(&format!("/portfolio?sort={sort}"), Some(&b)).await;
+        assert_eq!(page.status, StatusCode::OK, "{sort}: {}", page.body);
+    }
+    let api = web
+        .api("GET", "/api/v1/accounts?sort=-health", Some(&token), None)
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+
+    // 100 days without a touch is red only where the cadence's touch is overdue.
+    let text = weakest.text();
+    let red: Vec<&str> = text
+        .match_indices("class=\"num hide-narrow late\"")
+        .map(|(i, _)| &text[i..i + 200])
+        .collect();
+    assert_eq!(red.len(), 1, "{red:?}");
+    assert!(
+        red[0].contains("a personal touch was due by") && red[0].contains("100 d ago"),
+        "{}",
+        red[0]
+    );
+}

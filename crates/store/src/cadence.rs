@@ -5,6 +5,7 @@
 
 use crate::audit::record;
 use crate::rows::time;
+use crate::sql::BindIds;
 use crate::tokens::{digest, random_hex};
 use crate::{Result, Store};
 use sherpa_core::prioritise::*;
@@ -64,6 +65,31 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The due day of each account's open personal touch, for the accounts given: the touch
+    /// their tier's cadence wants next. An account whose cadence is kept has none.
+    pub async fn personal_touches_due(
+        &self,
+        accounts: &[AccountId],
+    ) -> Result<std::collections::HashMap<AccountId, chrono::NaiveDate>> {
+        let mut out = std::collections::HashMap::new();
+        for part in accounts.chunks(500) {
+            let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+                "SELECT account_id, MIN(due_on) FROM tasks WHERE account_id IN ({}) \
+                 AND dedup_key = ${} AND status = 'open' AND due_on IS NOT NULL GROUP BY account_id",
+                crate::sql::placeholders(0, part.len()),
+                part.len() + 1
+            ))
+            .bind_ids(part)
+            .bind(PERSONAL_TOUCH)
+            .fetch_all(&self.pool)
+            .await?;
+            for (account, due) in rows {
+                out.insert(AccountId(account), crate::rows::parse("due_on", &due)?);
+            }
+        }
+        Ok(out)
     }
 
     /// Issues the person a new calendar feed secret, retiring any earlier one.

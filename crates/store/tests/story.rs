@@ -322,11 +322,64 @@ async fn cursors_never_skip_or_repeat() {
         csv.push_str(&format!("X{i},Company {},{industry},{employees}\n", i % 7));
     }
     import_accounts(&db, &csv).await.unwrap();
+    // Values read from other tables: health (ties, and unscored accounts), a personal touch,
+    // a CSM (some accounts have none) and a success plan.
+    let ana = team(&db).await;
+    let pool = db.store.pool();
+    for id in 1..=57i64 {
+        if id % 5 != 0 {
+            sqlx::query(
+                "INSERT INTO account_health (account_id, score, colour, scorecard) VALUES ($1, $2, 'green', 'Default')",
+            )
+            .bind(id)
+            .bind(f64::from((id % 9) as i32) * 10.5)
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+        if id % 3 == 0 {
+            sqlx::query("UPDATE accounts SET csm_id = $1 WHERE id = $2")
+                .bind(ana.id.0)
+                .bind(id)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+    }
+    for (i, id) in [4i64, 9, 9, 16, 25, 36].iter().enumerate() {
+        let input = ActivityInput {
+            account: AccountRef::Id(AccountId(*id)),
+            kind: ActivityKind::Call,
+            occurred_at: chrono::DateTime::parse_from_rfc3339(&format!(
+                "2026-0{}-0{}T10:00:00Z",
+                1 + i % 3,
+                1 + i
+            ))
+            .unwrap()
+            .with_timezone(&chrono::Utc),
+            external_id: None,
+            by: None,
+            attendees: Vec::new(),
+            summary: "Check-in".into(),
+        };
+        db.store.log_activity(&admin(), &input).await.unwrap();
+    }
+    let by_health = |page: &[Account]| -> Vec<Option<i64>> {
+        page.iter()
+            .map(|a| a.health.map(|(s, _)| (s * 10.0) as i64))
+            .collect()
+    };
+    let mut health_order = Vec::new();
     for field in [
         SortField::Name,
         SortField::Employees,
         SortField::Industry,
         SortField::Arr,
+        SortField::Tier,
+        SortField::Health,
+        SortField::LastTouch,
+        SortField::Csm,
+        SortField::PlanUpdated,
     ] {
         for descending in [false, true] {
             let mut seen = Vec::new();
@@ -340,6 +393,9 @@ async fn cursors_never_skip_or_repeat() {
                 };
                 let (page, next) = db.store.accounts(&q).await.unwrap();
                 seen.extend(page.iter().map(|a| a.id));
+                if field == SortField::Health && !descending {
+                    health_order.extend(by_health(&page));
+                }
                 match next {
                     Some(n) => cursor = Some(n),
                     None => break,
@@ -355,6 +411,11 @@ async fn cursors_never_skip_or_repeat() {
             );
         }
     }
+    // Health ascending: the weakest first, the unscored last.
+    let scored: Vec<i64> = health_order.iter().flatten().copied().collect();
+    assert!(scored.windows(2).all(|w| w[0] <= w[1]), "{health_order:?}");
+    assert_eq!(scored.len(), 46);
+    assert!(health_order[46..].iter().all(Option::is_none));
 }
 
 #[tokio::test]

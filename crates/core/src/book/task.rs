@@ -66,3 +66,39 @@ pub struct TaskChange {
     pub due_on: Option<Option<NaiveDate>>,
     pub priority: Option<Priority>,
 }
+
+impl Priority {
+    /// Urgent and high tasks stand out in a person's lists.
+    pub fn stands_out(self) -> bool {
+        matches!(self, Priority::Urgent | Priority::High)
+    }
+}
+
+/// A task's title where its account is shown beside it: without the account's name that
+/// engagement tasks end with (they name it for calendars that mix accounts).
+pub fn title_beside_account<'a>(title: &'a str, account: &str) -> &'a str {
+    title
+        .strip_suffix(account)
+        .and_then(|t| t.strip_suffix(": "))
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or(title)
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::*;
+
+    #[test]
+    fn a_title_drops_only_its_own_accounts_name() {
+        assert_eq!(
+            title_beside_account("Kickoff call: Acme", "Acme"),
+            "Kickoff call"
+        );
+        assert_eq!(title_beside_account("Call Acme", "Acme"), "Call Acme");
+        assert_eq!(
+            title_beside_account("Kickoff: Acme", "Beta"),
+            "Kickoff: Acme"
+        );
+        assert_eq!(title_beside_account(": Acme", "Acme"), ": Acme");
+    }
+}

@@ -184,7 +184,9 @@ pub struct ListAccounts {
     /// Find the account with this CRM id.
     external_id: Option<String>,
     /// A column, or -column for descending: name, arr, renewal_date, customer_since, employees,
-    /// industry, country, lifecycle, created_at, grade, tier.
+    /// industry, country, lifecycle, created_at, grade, tier, segment, nine_box, health (the
+    /// score), last_touch (the day of the last personal touch), csm (the CSM's name),
+    /// plan_updated (the success plan's last update). Accounts without a value come last.
     sort: Option<String>,
     cursor: Option<String>,
     /// 1 to 500; default 50.

@@ -270,6 +270,8 @@ pub struct Row {
     pub csm: String,
     pub last_touch: String,
     pub touch_class: &'static str,
+    /// Why the last touch is marked: the personal touch the tier's cadence wants.
+    pub touch_title: String,
     /// Where the success plan stands: "in place", "update due", "refresh due" with any
     /// objective slipping ("1 off track"), or empty without a plan.
     pub plan: String,
@@ -363,14 +365,38 @@ impl Row {
                 Some(d) => d.to_string(),
                 None => "never".into(),
             },
-            touch_class: match since {
-                Some(d) if d <= 30 => "",
-                Some(d) if d <= 60 => "soon",
-                _ => "late",
-            },
+            touch_class: "",
+            touch_title: String::new(),
             plan: String::new(),
             plan_class: "",
         }
+    }
+
+    /// Marks the last touch by the tier's cadence: red when the personal touch it wants was
+    /// due before today, amber when it is due today. A touch long ago on an account whose
+    /// cadence is kept (or that has none) is not a warning.
+    pub fn with_touch_due(mut self, due: Option<NaiveDate>, today: NaiveDate) -> Row {
+        if let Some(due) = due {
+            let days = format::days_between(due, today);
+            (self.touch_class, self.touch_title) = match days {
+                d if d > 0 => (
+                    "late",
+                    format!(
+                        "a personal touch was due by {} ({d} d overdue)",
+                        format::date(Some(due))
+                    ),
+                ),
+                0 => ("soon", "a personal touch is due today".to_string()),
+                _ => (
+                    "",
+                    format!(
+                        "the next personal touch is due by {}",
+                        format::date(Some(due))
+                    ),
+                ),
+            };
+        }
+        self
     }
 }
 
@@ -395,6 +421,7 @@ pub async fn load(
     let ((accounts, next), (count, arr)) = (page?, totals?);
     let ids: Vec<_> = accounts.iter().map(|a| a.id).collect();
     let touches = store.last_personal_touches(&ids).await?;
+    let touches_due = store.personal_touches_due(&ids).await?;
     let names = csm_names(store, &accounts).await?;
     let plans = store.plan_standings(&ids).await?;
     Ok(Listing {
@@ -402,7 +429,8 @@ pub async fn load(
             .iter()
             .map(|a| {
                 let mut row =
-                    Row::new(a, today, &names, touches.get(&a.id).map(|t| t.date_naive()));
+                    Row::new(a, today, &names, touches.get(&a.id).map(|t| t.date_naive()))
+                        .with_touch_due(touches_due.get(&a.id).copied(), today);
                 if let Some(p) = plans.get(&a.id) {
                     (row.plan, row.plan_class) = plan_standing(p, today);
                 }

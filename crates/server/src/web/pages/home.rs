@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect};
 use rust_decimal::Decimal;
 use sherpa_app::{LeaderHome, Renewal, RenewalRisk, Today};
 use sherpa_core::health::Colour;
-use sherpa_core::{Currency, Money, Priority, Role};
+use sherpa_core::{Currency, Money, Role};
 
 /// Where "/" takes each role: a CSM (and anyone else who works accounts) to their day, a
 /// leader to the book's overview, an admin to the system's, a viewer to the portfolio.
@@ -30,6 +30,7 @@ struct TaskLine {
     account_id: String,
     due: String,
     urgent: bool,
+    priority: String,
     reason: String,
 }
 
@@ -75,17 +76,20 @@ struct TodayPage {
     moved: Vec<MoveLine>,
     slipping: Vec<SlipLine>,
     message: Option<String>,
+    done: Option<super::tasks::DoneTask>,
 }
 
 #[derive(serde::Deserialize)]
 pub struct HomeQuery {
     message: Option<String>,
+    /// The task just done, which the day offers to undo.
+    done: Option<String>,
 }
 
 fn task_line(t: sherpa_app::DayTask) -> TaskLine {
     TaskLine {
         id: t.task.id.to_string(),
-        title: t.task.fields.title,
+        title: sherpa_core::title_beside_account(&t.task.fields.title, &t.account).to_string(),
         account: t.account,
         account_id: t.task.fields.account_id.to_string(),
         due: t
@@ -94,7 +98,8 @@ fn task_line(t: sherpa_app::DayTask) -> TaskLine {
             .due_on
             .map(|d| d.format("%a %d %b").to_string())
             .unwrap_or_default(),
-        urgent: matches!(t.task.fields.priority, Priority::Urgent | Priority::High),
+        urgent: t.task.fields.priority.stands_out(),
+        priority: t.task.fields.priority.to_string(),
         reason: t.task.fields.reason,
     }
 }
@@ -177,6 +182,7 @@ pub async fn today(
         moved: t.moved.iter().map(move_line).collect(),
         slipping,
         message: q.message,
+        done: super::tasks::done_task(&s, q.done.as_deref(), "today".into()).await,
     }))
 }
 

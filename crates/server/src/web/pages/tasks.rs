@@ -12,11 +12,13 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use sherpa_app::{TaskAction, WorkTask};
-use sherpa_core::{Role, TaskId, User, UserId};
+use sherpa_core::{Role, TaskId, TaskStatus, User, UserId, title_beside_account};
 
 struct Line {
     id: TaskId,
     title: String,
+    /// Urgent or high: the row stands out.
+    urgent: bool,
     account: String,
     account_id: String,
     due: String,
@@ -41,12 +43,35 @@ struct TasksPage {
     total: usize,
     people: Vec<(UserId, String)>,
     message: Option<String>,
+    done: Option<DoneTask>,
 }
 
 #[derive(Deserialize)]
 pub struct TasksQuery {
     user: Option<String>,
     message: Option<String>,
+    /// The task just done, which the page offers to undo.
+    done: Option<String>,
+}
+
+/// A task just marked done, shown with an Undo that opens it again.
+pub struct DoneTask {
+    pub id: TaskId,
+    pub title: String,
+    /// The list Undo goes back to: "today" or the owner's id.
+    pub back: String,
+}
+
+/// The task a `done=` parameter names, while it is still done: a stale or foreign id shows
+/// nothing (the Undo itself checks who may reopen it).
+pub async fn done_task(s: &AppState, id: Option<&str>, back: String) -> Option<DoneTask> {
+    let id: TaskId = id?.parse().ok()?;
+    let task = s.store.task(id).await.ok()?;
+    (task.status == TaskStatus::Done).then_some(DoneTask {
+        id,
+        title: task.fields.title,
+        back,
+    })
 }
 
 use sherpa_core::clock::week_end;
@@ -117,7 +142,8 @@ pub async fn show(
         };
         groups[slot].lines.push(Line {
             id: t.id,
-            title: t.fields.title,
+            title: title_beside_account(&t.fields.title, &account).to_string(),
+            urgent: t.fields.priority.stands_out(),
             account,
             account_id: t.fields.account_id.to_string(),
             due: t
@@ -146,6 +172,7 @@ pub async fn show(
         total,
         people,
         message: q.message,
+        done: done_task(&s, q.done.as_deref(), owner.to_string()).await,
     }))
 }
 
@@ -179,6 +206,7 @@ pub async fn act(
         "snooze" => TaskAction::Snooze {
             days: f.days.unwrap_or(7),
         },
+        "reopen" => TaskAction::Reopen,
         "reassign" => TaskAction::Reassign {
             to: f
                 .to
@@ -193,19 +221,25 @@ pub async fn act(
         .app
         .work_task(&c.caller(), WorkTask { task: id, action })
         .await?;
-    let back = match f.back.as_deref().filter(|b| !b.is_empty()) {
-        // The day's list says what was done, so a press on a phone is seen to have worked.
-        Some("today") => format!(
-            "/today?{}",
-            crate::web::format::query(&[("message", &format!("Done: {}", task.fields.title))])
-        ),
+    let list = match f.back.as_deref().filter(|b| !b.is_empty()) {
+        Some("today") => "/today?".to_string(),
         Some(u) => format!(
-            "/tasks?user={}",
+            "/tasks?user={}&",
             u.parse::<UserId>().map_or(c.session.user.id, |u| u)
         ),
-        None => "/tasks".to_string(),
+        None => "/tasks?".to_string(),
     };
-    Ok(Redirect::to(&back).into_response())
+    // The list says what was done, so a press on a phone is seen to have worked, and offers
+    // to undo it; a reopened task says so.
+    let said = match f.action.as_str() {
+        "done" => crate::web::format::query(&[("done", &task.id.to_string())]),
+        "reopen" => {
+            crate::web::format::query(&[("message", &format!("Open again: {}", task.fields.title))])
+        }
+        _ => String::new(),
+    };
+    let to = format!("{list}{said}");
+    Ok(Redirect::to(to.trim_end_matches(['?', '&'])).into_response())
 }
 
 struct LoadLine {
