@@ -29,6 +29,7 @@ pub mod password;
 mod plans;
 mod prioritise;
 mod revenue;
+mod search;
 mod staffing;
 mod tasks;
 mod team;
@@ -67,6 +68,7 @@ pub use revenue::{
     RetentionReport, RevenueGroup, StrategicFeatures, Waterfall, WaterfallPeriod, accuracy_table,
     parse_forecast_grain, parse_grain, parse_series, plan_periods, within_days,
 };
+pub use search::{Found, SEARCH_EACH, SEARCH_MIN_CHARS};
 pub use staffing::{CsmBook, GroupNeed, Staffing, tenths};
 pub use tasks::{OpenTask, SNOOZE_DAYS, TaskAction, WorkTask};
 pub use team::{AddTeamMember, ChangeTeamMember, CreateToken, TOKEN_NAME};

@@ -231,6 +231,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             SIGNED,
         ),
         case("GET", "/today", "/today", Body::None, SIGNED),
+        case("GET", "/search", "/search?q=acme", Body::None, SIGNED),
         case("GET", "/overview", "/overview", Body::None, MANAGERS),
         case("GET", "/system", "/system", Body::None, ADMIN),
         case("GET", "/book", "/book", Body::None, SIGNED),

@@ -1231,3 +1231,135 @@ async fn the_portfolio_sorts_by_health_and_marks_only_broken_cadences() {
         red[0]
     );
 }
+
+#[tokio::test]
+async fn the_audit_log_names_people_and_accounts_and_folds_the_systems_runs() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let ann = web.user("ann@example.com", Role::Csm, Function::Csm).await;
+    let bob = web.user("bob@example.com", Role::Csm, Function::Csm).await;
+    let acme = web
+        .account("Acme Rockets", &[(OwnerFunction::Csm, ann.id)])
+        .await;
+    let mut first = None;
+    for i in 0..4 {
+        let (t, _) = web
+            .db
+            .store
+            .open_task(
+                &Actor::system("engagement"),
+                &TaskFields {
+                    account_id: acme.id,
+                    title: format!("Moment {i}"),
+                    owner_id: Some(ann.id),
+                    due_on: None,
+                    priority: Priority::Normal,
+                    source: TaskSource::Engagement,
+                    reason: "a moment came".into(),
+                    dedup_key: Some(format!("moment-{i}")),
+                },
+            )
+            .await
+            .unwrap();
+        first.get_or_insert(t.id);
+    }
+    let b = web.sign_in(&admin).await;
+    let moved = web
+        .post(
+            &format!("/tasks/{}", first.unwrap()),
+            Some(&b),
+            &[("action", "reassign"), ("to", &bob.id.to_string())],
+            true,
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let page = web.get("/audit", Some(&b)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    // The hand-over reads as people, on the account by its name.
+    assert!(
+        text.contains(
+            "<th scope=\"row\">owner</th><td><del>ann</del></td><td>→ <ins>bob</ins></td>"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("task {} · Acme Rockets", first.unwrap())),
+        "{text}"
+    );
+    assert!(
+        !text.contains(&format!("→ <ins>{}</ins>", bob.id)),
+        "{text}"
+    );
+    // The engine's four new tasks are one line that opens to the four.
+    assert!(text.contains("<summary>4 tasks</summary>"), "{text}");
+    assert!(
+        !text.contains("Moment 2"),
+        "a folded run lists records, not every field: {text}"
+    );
+}
+
+#[tokio::test]
+async fn one_search_box_finds_accounts_contacts_and_the_team() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let token = web.token(&admin).await;
+    let csm = web
+        .user("rocket.ranger@example.com", Role::Csm, Function::Csm)
+        .await;
+    let rockets = web
+        .account("Acme Rockets", &[(OwnerFunction::Csm, csm.id)])
+        .await;
+    web.account("Beta Boats", &[]).await;
+    let r = web
+        .api("POST", "/api/v1/contacts", Some(&token), Some(json!({"account_id": rockets.id.to_string(), "name": "Rita Rocketeer", "email": "rita@acme.example", "title": "VP Operations"})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let b = web.sign_in(&csm).await;
+
+    // As the box asks while a person types: the list alone, each kind under its heading.
+    let list = web.get("/search?partial=1&q=rocket", Some(&b)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let text = list.text();
+    assert!(!text.contains("<html"), "only the list: {text}");
+    for (heading, hit, href) in [
+        (
+            "Accounts",
+            "Acme Rockets",
+            format!("/accounts/{}", rockets.id),
+        ),
+        (
+            "Contacts",
+            "Rita Rocketeer",
+            format!("/accounts/{}#people", rockets.id),
+        ),
+        ("Team", "rocket ranger", format!("/book?user={}", csm.id)),
+    ] {
+        assert!(
+            text.contains(&format!("<h3>{heading}</h3>")),
+            "{heading}: {text}"
+        );
+        assert!(
+            text.contains(&format!("<a href=\"{href}\"><b>{hit}</b>")),
+            "{hit}: {text}"
+        );
+    }
+    assert!(!text.contains("Beta Boats"));
+    // A contact is found by email too; one letter finds nothing yet.
+    let by_email = web
+        .get("/search?partial=1&q=RITA@ACME", Some(&b))
+        .await
+        .text();
+    assert!(by_email.contains("Rita Rocketeer"), "{by_email}");
+    let short = web.get("/search?partial=1&q=r", Some(&b)).await.text();
+    assert!(short.contains("Type two letters or more."), "{short}");
+    // Without the script, the form opens a page of the same results.
+    let page = web.get("/search?q=boats", Some(&b)).await;
+    assert!(page.text().contains("<html") && page.text().contains("Beta Boats"));
+    let none = web.get("/search?q=zzzz", Some(&b)).await.text();
+    assert!(none.contains("Nothing matches “zzzz”."), "{none}");
+}

@@ -136,6 +136,7 @@ struct AuditRow {
     action: String,
     entity: String,
     entity_id: String,
+    account_id: Option<i64>,
     before: Option<String>,
     after: Option<String>,
 }
@@ -144,7 +145,7 @@ impl Store {
     /// Newest first.
     pub async fn audit_entries(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
         let rows: Vec<AuditRow> = sqlx::query_as(
-            "SELECT id, at, user_id, via, action, entity, entity_id, before, after FROM audit_log \
+            "SELECT id, at, user_id, via, action, entity, entity_id, account_id, before, after FROM audit_log \
              WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR entity = $2) \
              AND ($3 IS NULL OR entity_id = $3) AND ($4 IS NULL OR id < $4) \
              AND ($6 IS NULL OR account_id = $6) AND ($7 IS NULL OR at >= $7) AND ($8 IS NULL OR at < $8) \
@@ -173,6 +174,7 @@ impl Store {
                     action: r.action,
                     entity: r.entity,
                     entity_id: r.entity_id,
+                    account_id: r.account_id.map(sherpa_core::AccountId),
                     before: json(r.before),
                     after: json(r.after),
                 })

@@ -43,6 +43,7 @@ mod revenue;
 mod rollups;
 mod rows;
 mod saved_views;
+mod search;
 mod segments;
 mod sessions;
 mod sql;
@@ -91,6 +92,7 @@ pub use reassignments::{PlannedMove, ReassignmentPlan, ReassignmentRequest, rece
 pub use renewals::{CallMade, PipelineRenewal};
 pub use revenue::{RevenueAccount, RevenueTerms};
 pub use saved_views::{SavedView, StagedUpload};
+pub use search::FoundContact;
 pub use segments::{CurveAccount, ParetoView, SegmentApplication};
 pub use sessions::{NewSession, WebSession};
 pub use support::TicketSummary;

@@ -1,6 +1,6 @@
 //! The audit trail: who changed what, when, with the record before and after.
 
-use super::AuditId;
+use super::{AccountId, AuditId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -37,6 +37,8 @@ pub struct AuditEntry {
     pub action: String,
     pub entity: String,
     pub entity_id: String,
+    /// The account the record belongs to (the account itself, or the one its record names).
+    pub account_id: Option<AccountId>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
 }

@@ -98,6 +98,7 @@ fn work() -> Vec<WebRoute> {
     use pages::*;
     vec![
         at(Method::GET, "/today", Signed, get(home::today)),
+        at(Method::GET, "/search", Signed, get(search::show)),
         at(Method::GET, "/overview", ManageBook, get(home::overview)),
         at(Method::GET, "/system", Admin, get(home::system)),
         at(Method::GET, "/book", Signed, get(book::show)),

@@ -20,6 +20,29 @@ use sherpa_core::*;
 use sqlx::AnyConnection;
 
 impl Store {
+    /// Names of these accounts, for the records a page mentions; a deleted one is absent.
+    pub async fn account_names(
+        &self,
+        ids: &[AccountId],
+    ) -> Result<std::collections::HashMap<AccountId, String>> {
+        use crate::sql::BindIds;
+        let mut ids: Vec<AccountId> = ids.to_vec();
+        ids.sort();
+        ids.dedup();
+        let mut out = std::collections::HashMap::new();
+        for part in ids.chunks(500) {
+            let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+                "SELECT id, name FROM accounts WHERE id IN ({})",
+                crate::sql::placeholders(0, part.len())
+            ))
+            .bind_ids(part)
+            .fetch_all(&self.pool)
+            .await?;
+            out.extend(rows.into_iter().map(|(id, name)| (AccountId(id), name)));
+        }
+        Ok(out)
+    }
+
     pub async fn account(&self, id: AccountId) -> Result<Account> {
         let mut conn = self.pool.acquire().await?;
         load_account(&mut conn, id, self.currency())

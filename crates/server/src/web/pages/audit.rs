@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use sherpa_core::{AccountId, AuditEntry, UserId};
 use sherpa_store::AuditQuery;
+use std::collections::HashMap;
 
 const PAGE: i64 = 100;
 
@@ -23,16 +24,22 @@ pub struct AuditParams {
     before: String,
 }
 
+/// A record an entry is about: its words and, where it has one, its account's page.
+struct Record {
+    text: String,
+    href: Option<String>,
+}
+
 struct Line {
     when: String,
     who: String,
     via: String,
     action: String,
-    entity: String,
-    entity_id: String,
-    account: Option<i64>,
-    /// The fields that changed: name, before, after.
+    record: Record,
+    /// The fields that changed: label, before, after.
     changes: Vec<(String, String, String)>,
+    /// The system's own run of the same action on many records, folded into this line.
+    run: Vec<Record>,
 }
 
 #[derive(Template)]
@@ -42,6 +49,8 @@ struct AuditPage {
     p: AuditParams,
     lines: Vec<Line>,
     older: Option<String>,
+    /// Back to the newest changes, from an older page.
+    newest: Option<String>,
 }
 
 fn day(field: &str, s: &str) -> Result<Option<NaiveDate>, Failure> {
@@ -53,34 +62,151 @@ fn day(field: &str, s: &str) -> Result<Option<NaiveDate>, Failure> {
     }
 }
 
-fn show_value(v: Option<&serde_json::Value>) -> String {
+/// Fields that hold a team member's id, shown by name.
+const PERSON_FIELDS: &[&str] = &[
+    "owner_id",
+    "csm_id",
+    "ae_id",
+    "cd_id",
+    "sponsor_id",
+    "user_id",
+    "manager_id",
+    "from_user",
+    "to_user",
+];
+/// Fields that hold an account's id, shown by name.
+const ACCOUNT_FIELDS: &[&str] = &["account_id", "parent_id"];
+
+/// A run of the system's own entries this long or longer folds into one line.
+const RUN: usize = 3;
+
+/// Names for the ids an entry's fields hold.
+struct Names {
+    people: HashMap<UserId, String>,
+    accounts: HashMap<AccountId, String>,
+}
+
+fn id_of(v: &serde_json::Value) -> Option<i64> {
     match v {
-        None | Some(serde_json::Value::Null) => String::new(),
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.parse().ok(),
+        _ => None,
     }
 }
 
-/// Field by field, what an entry changed (for a creation: every field it set).
-fn changes(e: &AuditEntry) -> Vec<(String, String, String)> {
-    let empty = serde_json::Map::new();
-    let obj = |v: &Option<serde_json::Value>| v.as_ref().and_then(|v| v.as_object()).cloned();
-    let before = obj(&e.before).unwrap_or_else(|| empty.clone());
-    let after = obj(&e.after).unwrap_or_else(|| empty.clone());
-    let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    // A field empty on both sides (null before, absent after a deletion) changed nothing shown.
-    keys.into_iter()
-        .map(|k| {
+/// A field's name as people say it: `csm_id` is "CSM", `due_on` is "due on".
+fn label(field: &str) -> String {
+    match field {
+        "csm_id" => "CSM".into(),
+        "ae_id" => "AE".into(),
+        "cd_id" => "customer development".into(),
+        "sponsor_id" => "executive sponsor".into(),
+        "arr_minor" => "ARR (cents)".into(),
+        f => f.strip_suffix("_id").unwrap_or(f).replace('_', " "),
+    }
+}
+
+impl Names {
+    fn value(&self, field: &str, v: Option<&serde_json::Value>) -> String {
+        let Some(v) = v else { return String::new() };
+        if let Some(id) = id_of(v) {
+            let name = if PERSON_FIELDS.contains(&field) {
+                self.people.get(&UserId(id))
+            } else if ACCOUNT_FIELDS.contains(&field) {
+                self.accounts.get(&AccountId(id))
+            } else {
+                None
+            };
+            if let Some(n) = name {
+                return n.clone();
+            }
+        }
+        match v {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    /// Field by field, what an entry changed (for a creation: every field it set).
+    fn changes(&self, e: &AuditEntry) -> Vec<(String, String, String)> {
+        let empty = serde_json::Map::new();
+        let obj = |v: &Option<serde_json::Value>| v.as_ref().and_then(|v| v.as_object()).cloned();
+        let before = obj(&e.before).unwrap_or_else(|| empty.clone());
+        let after = obj(&e.after).unwrap_or_else(|| empty.clone());
+        let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        // A field empty on both sides (null before, absent after a deletion) changed nothing shown.
+        keys.into_iter()
+            .map(|k| {
+                (
+                    label(k),
+                    self.value(k, before.get(k)),
+                    self.value(k, after.get(k)),
+                )
+            })
+            .filter(|(_, b, a)| b != a)
+            .collect()
+    }
+
+    fn record(&self, e: &AuditEntry) -> Record {
+        let account = e.account_id.map(|a| {
             (
-                k.clone(),
-                show_value(before.get(k)),
-                show_value(after.get(k)),
+                a,
+                self.accounts
+                    .get(&a)
+                    .cloned()
+                    .unwrap_or_else(|| format!("account {a} (deleted)")),
             )
-        })
-        .filter(|(_, b, a)| b != a)
-        .collect()
+        });
+        let kind = e.entity.replace('_', " ");
+        match account {
+            Some((a, name)) if e.entity == "account" => Record {
+                text: name,
+                href: Some(format!("/accounts/{a}")),
+            },
+            Some((a, name)) => Record {
+                text: format!("{kind} {} · {name}", e.entity_id),
+                href: Some(format!("/accounts/{a}")),
+            },
+            None => Record {
+                text: format!("{kind} {}", e.entity_id),
+                href: None,
+            },
+        }
+    }
+
+    fn ids(entries: &[AuditEntry]) -> (Vec<UserId>, Vec<AccountId>) {
+        let mut people: Vec<UserId> = entries.iter().filter_map(|e| e.actor.user_id).collect();
+        let mut accounts: Vec<AccountId> = entries.iter().filter_map(|e| e.account_id).collect();
+        for e in entries {
+            for side in [&e.before, &e.after].into_iter().flatten() {
+                let Some(obj) = side.as_object() else {
+                    continue;
+                };
+                for (k, v) in obj {
+                    match id_of(v) {
+                        Some(id) if PERSON_FIELDS.contains(&k.as_str()) => people.push(UserId(id)),
+                        Some(id) if ACCOUNT_FIELDS.contains(&k.as_str()) => {
+                            accounts.push(AccountId(id))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        (people, accounts)
+    }
+}
+
+/// Whether two entries belong to one run of the system's own bulk work.
+fn same_run(a: &AuditEntry, b: &AuditEntry) -> bool {
+    a.actor.user_id.is_none()
+        && b.actor.user_id.is_none()
+        && a.actor.via == b.actor.via
+        && a.action == b.action
+        && a.entity == b.entity
 }
 
 pub async fn show(
@@ -117,8 +243,11 @@ pub async fn show(
         ..Default::default()
     };
     let entries = s.store.audit_entries(&q).await?;
-    let people: Vec<UserId> = entries.iter().filter_map(|e| e.actor.user_id).collect();
-    let names = s.store.user_names(&people).await?;
+    let (people, accounts) = Names::ids(&entries);
+    let names = Names {
+        people: s.store.user_names(&people).await?,
+        accounts: s.store.account_names(&accounts).await?,
+    };
     let older = (entries.len() as i64 == PAGE).then(|| {
         format!(
             "?{}",
@@ -134,34 +263,83 @@ pub async fn show(
             ])
         )
     });
-    let lines = entries
-        .iter()
-        .map(|e| Line {
-            when: format::time(e.at),
-            who: e
-                .actor
-                .user_id
-                .map(|u| {
-                    names
-                        .get(&u)
-                        .cloned()
-                        .unwrap_or_else(|| format!("user {u}"))
-                })
-                .unwrap_or_else(|| "system".into()),
+    let newest = (!p.before.is_empty()).then(|| {
+        format!(
+            "?{}",
+            format::query(&[
+                ("user", &p.user),
+                ("account", &p.account),
+                ("from", &p.from),
+                ("to", &p.to),
+            ])
+        )
+    });
+    let mut lines: Vec<Line> = Vec::new();
+    let mut rest = entries.as_slice();
+    while let Some(e) = rest.first() {
+        let run = rest.iter().take_while(|x| same_run(e, x)).count().max(1);
+        let (these, after) = rest.split_at(run);
+        rest = after;
+        let who = e
+            .actor
+            .user_id
+            .map(|u| {
+                names
+                    .people
+                    .get(&u)
+                    .cloned()
+                    .unwrap_or_else(|| format!("user {u}"))
+            })
+            .unwrap_or_else(|| "Sherpa".into());
+        let folded = these.len() >= RUN;
+        lines.push(Line {
+            when: if folded {
+                format!(
+                    "{} – {}",
+                    format::time(these[these.len() - 1].at),
+                    format::time(e.at)
+                )
+            } else {
+                format::time(e.at)
+            },
+            who,
             via: e.actor.via.clone(),
             action: e.action.clone(),
-            entity: e.entity.clone(),
-            entity_id: e.entity_id.clone(),
-            account: (e.entity == "account")
-                .then(|| e.entity_id.parse().ok())
-                .flatten(),
-            changes: changes(e),
-        })
-        .collect();
+            record: if folded {
+                Record {
+                    text: format!("{} {}s", these.len(), e.entity.replace('_', " ")),
+                    href: None,
+                }
+            } else {
+                names.record(e)
+            },
+            changes: if folded { Vec::new() } else { names.changes(e) },
+            run: if folded {
+                these.iter().map(|x| names.record(x)).collect()
+            } else {
+                Vec::new()
+            },
+        });
+        if !folded {
+            // Entries that are not a run stay one line each.
+            for x in &these[1..] {
+                lines.push(Line {
+                    when: format::time(x.at),
+                    who: lines.last().expect("just pushed").who.clone(),
+                    via: x.actor.via.clone(),
+                    action: x.action.clone(),
+                    record: names.record(x),
+                    changes: names.changes(x),
+                    run: Vec::new(),
+                });
+            }
+        }
+    }
     Ok(render(&AuditPage {
         nav: Nav::new(&c, "audit"),
         p,
         lines,
         older,
+        newest,
     }))
 }

@@ -20,6 +20,7 @@ pub mod prioritisation;
 pub mod reassignments;
 pub mod revenue;
 pub mod scorecards;
+pub mod search;
 pub mod segments;
 pub mod staffing;
 pub mod tasks;

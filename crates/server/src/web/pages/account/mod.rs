@@ -31,6 +31,8 @@ use std::collections::{BTreeMap, HashMap};
 
 /// How many timeline entries the page shows.
 const TIMELINE: i64 = 50;
+/// How many of them show at first, near the top of the page; the older ones fold away.
+const TIMELINE_FIRST: usize = 6;
 
 struct Term {
     products: String,
