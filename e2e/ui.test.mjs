@@ -371,14 +371,20 @@ test('a leader sees the staffing: time needed by tier against the team, books ag
   assert.equal(await page.locator('section.plan').first().locator('tbody tr', { hasText: 'done' }).count(), rows,
     'leaving today: every account moved on approval');
 
-  // The prioritisation settings: a bad cadence is refused by name and changes nothing.
+  // The prioritisation settings: a bad custom cadence is refused beside its field, with what
+  // was typed kept, and changes nothing.
   await page.goto(`${BASE}/admin/prioritisation`);
-  await page.getByLabel('Tier 2').fill('FREQ=FORTNIGHTLY');
+  await page.getByLabel('Tier 2 cadence').selectOption('custom');
+  await page.locator('#cad-custom-2').fill('FREQ=FORTNIGHTLY');
   await page.getByLabel('Tier of B1').selectOption('2');
   await page.getByRole('button', { name: 'Save the settings' }).click();
-  await page.getByText(/cadences.rules.2: .*Nothing was changed/).waitFor();
-  assert.equal(await page.getByLabel('Tier of B1').inputValue(), '1-2');
-  await page.getByLabel('Tier 2').fill('FREQ=WEEKLY;INTERVAL=2');
+  await page.locator('#cad-2-err').getByText(/FORTNIGHTLY/).waitFor();
+  assert.equal(await page.locator('#cad-custom-2').inputValue(), 'FREQ=FORTNIGHTLY', 'what was typed is kept');
+  assert.equal(await page.getByLabel('Tier of B1').inputValue(), '2', 'the other fields as typed too');
+  await shot(page, '22a-prioritisation-refused');
+  await page.goto(`${BASE}/admin/prioritisation`);
+  assert.equal(await page.getByLabel('Tier of B1').inputValue(), '1-2', 'nothing was saved');
+  await page.getByLabel('Tier 2 cadence').selectOption({ label: 'every 2 weeks' });
   await page.getByLabel('3-3').fill('Double down');
   await page.getByRole('button', { name: 'Save the settings' }).click();
   await page.getByText('Saved.').waitFor();
@@ -692,6 +698,8 @@ test('an admin previews Tier 3\'s automated welcome email before switching it on
   assert.ok(await page.locator('#outbox-sends .chip.send-dry-run').count() > 0, 'dry runs are listed');
   await page.locator('#outbox-h').evaluate((h) => h.scrollIntoView());
   await shot(page, '34-outbox');
+  // Each model's milestones and moments fold under its heading.
+  await page.locator('section.model', { hasText: 'Welcome email' }).locator('details.fold > summary').click();
   const row = page.locator('tr', { hasText: 'Welcome email' });
   assert.match(await row.textContent(), /email to champion, admin \(dry run\)/);
   await row.getByRole('link', { name: 'Preview' }).click();

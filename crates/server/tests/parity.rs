@@ -1232,8 +1232,19 @@ async fn every_action_has_one_outcome_whichever_door_it_comes_through() {
                         by_form.status, by_api.status,
                         "{name}: not the same refusal"
                     );
+                    // The page says it in full, or beside the field the API named.
+                    let beside = serde_json::from_str::<Value>(&by_api.body)
+                        .ok()
+                        .and_then(|p| {
+                            Some(format!(
+                                "data-key=\"{}\">{}</span>",
+                                p["field"].as_str()?,
+                                p["detail"].as_str()?
+                            ))
+                        });
                     assert!(
-                        by_form.text().contains(&why),
+                        by_form.text().contains(&why)
+                            || beside.is_some_and(|b| by_form.text().contains(&b)),
                         "{name}: the API said \"{why}\"; the form's page does not"
                     );
                 }

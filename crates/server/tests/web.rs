@@ -1363,3 +1363,119 @@ async fn one_search_box_finds_accounts_contacts_and_the_team() {
     let none = web.get("/search?q=zzzz", Some(&b)).await.text();
     assert!(none.contains("Nothing matches “zzzz”."), "{none}");
 }
+
+#[tokio::test]
+async fn the_portfolio_pager_says_where_you_are_and_goes_back() {
+    let web = Web::new().await;
+    let leader = web
+        .user("lead@example.com", Role::Leader, Function::Csm)
+        .await;
+    for i in 0..130 {
+        web.account(&format!("Client {i:03}"), &[]).await;
+    }
+    let b = web.sign_in(&leader).await;
+    let link = |body: &str, rel: &str| -> String {
+        let at = body
+            .find(&format!("rel=\"{rel}\""))
+            .unwrap_or_else(|| panic!("a {rel} link: {body}"));
+        let start = body[..at].rfind("href=\"").unwrap() + 6;
+        let end = start + body[start..].find('"').unwrap();
+        format!("/portfolio{}", body[start..end].replace("&amp;", "&"))
+    };
+    let first = web.get("/portfolio", Some(&b)).await.text();
+    assert!(first.contains("Rows 1–50 of 130 · page 1 of 3"), "{first}");
+    assert!(!first.contains("rel=\"prev\""));
+    let second = web.get(&link(&first, "next"), Some(&b)).await.text();
+    assert!(
+        second.contains("Rows 51–100 of 130 · page 2 of 3"),
+        "{second}"
+    );
+    assert!(second.contains(">Client 050</a>") && !second.contains(">Client 049</a>"));
+    let third = web.get(&link(&second, "next"), Some(&b)).await.text();
+    assert!(
+        third.contains("Rows 101–130 of 130 · page 3 of 3"),
+        "{third}"
+    );
+    assert!(!third.contains("rel=\"next\""));
+    // Back, page by page, to the same rows.
+    let back = web.get(&link(&third, "prev"), Some(&b)).await.text();
+    assert!(back.contains("Rows 51–100 of 130 · page 2 of 3"), "{back}");
+    assert!(back.contains(">Client 050</a>") && back.contains(">Client 099</a>"));
+    let start = web.get(&link(&back, "prev"), Some(&b)).await.text();
+    assert!(start.contains("Rows 1–50 of 130 · page 1 of 3"), "{start}");
+}
+
+#[tokio::test]
+async fn cadences_are_picked_by_name_and_a_refusal_sits_beside_its_field() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let b = web.sign_in(&admin).await;
+    let page = web.get("/admin/prioritisation", Some(&b)).await.text();
+    // The defaults read as words: weekly, every 2 weeks, monthly.
+    for (tier, words) in [("1", "weekly"), ("2", "every 2 weeks"), ("3", "monthly")] {
+        let at = page.find(&format!("id=\"cad-{tier}\"")).unwrap();
+        let select = &page[at..at + page[at..].find("</select>").unwrap()];
+        assert!(
+            select.contains(&format!("selected>{words}</option>")),
+            "{select}"
+        );
+    }
+    let mut form: Vec<(String, String)> = vec![
+        ("a_above".into(), "50000".into()),
+        ("b_from".into(), "10000".into()),
+        ("time_zone".into(), "Europe/Berlin".into()),
+        ("cadence.1".into(), "FREQ=WEEKLY".into()),
+        ("cadence.2".into(), "custom".into()),
+        ("cadence_custom.2".into(), "FREQ=WEEKLY;INTERVAL=3".into()),
+        ("cadence.3".into(), "".into()),
+    ];
+    for g in ["A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3"] {
+        form.push((format!("grid.{g}"), "2".into()));
+    }
+    let fields = |form: &[(String, String)]| -> Vec<(String, String)> { form.to_vec() };
+    let post = |form: Vec<(String, String)>| {
+        let web = &web;
+        let b = &b;
+        async move {
+            let f: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            web.post("/admin/prioritisation", Some(b), &f, true).await
+        }
+    };
+    let saved = post(fields(&form)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let rules = web.db.store.prioritisation_rules().await.unwrap().cadences;
+    assert_eq!(
+        rules.rules.get("2").map(String::as_str),
+        Some("FREQ=WEEKLY;INTERVAL=3")
+    );
+    assert_eq!(rules.rules.get("3"), None, "no cadence for tier 3");
+    assert_eq!(rules.time_zone, "Europe/Berlin");
+
+    // A bad custom rule: the page again, as typed, the message beside tier 2's cadence.
+    let mut bad = form.clone();
+    bad.iter_mut()
+        .find(|(k, _)| k == "cadence_custom.2")
+        .unwrap()
+        .1 = "FREQ=SOMETIMES".into();
+    bad.iter_mut().find(|(k, _)| k == "a_above").unwrap().1 = "75000".into();
+    let refused = post(bad).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let text = refused.text();
+    assert!(
+        text.contains("id=\"cad-2-err\" data-key=\"cadences.rules.2\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("value=\"FREQ=SOMETIMES\""),
+        "what was typed stays: {text}"
+    );
+    assert!(text.contains("value=\"75000\""), "{text}");
+    let kept = web.db.store.prioritisation_rules().await.unwrap();
+    assert_eq!(
+        kept.cadences.rules.get("2").map(String::as_str),
+        Some("FREQ=WEEKLY;INTERVAL=3")
+    );
+    assert_eq!(kept.bounds.a_above.to_string(), "50000");
+}

@@ -28,6 +28,19 @@ pub enum CadenceError {
     TooOften(String),
 }
 
+/// The cadences a settings form offers by name; any other rule is a custom one.
+pub const CADENCE_CHOICES: &[(&str, &str)] = &[
+    ("FREQ=WEEKLY", "weekly"),
+    ("FREQ=WEEKLY;INTERVAL=2", "every 2 weeks"),
+    ("FREQ=MONTHLY", "monthly"),
+    ("FREQ=MONTHLY;INTERVAL=3", "every 3 months"),
+];
+
+/// Every IANA time zone name, for a form's searchable list.
+pub fn time_zone_names() -> impl Iterator<Item = &'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|z| z.name())
+}
+
 /// The cadences as configured: an RRULE per tier and the time zone periods start in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CadenceSettings {

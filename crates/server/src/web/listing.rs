@@ -39,6 +39,9 @@ pub struct ListParams {
     /// A sort field, with a leading `-` for descending.
     pub sort: String,
     pub cursor: String,
+    /// The cursors of the pages before this one (after the first), comma-separated: the way
+    /// back for "Previous".
+    pub trail: String,
     /// On My book: whose book (a leader looking at a team member's).
     pub user: String,
 }
@@ -235,10 +238,49 @@ impl ListParams {
         }
     }
 
-    pub fn next_link(&self, cursor: &str) -> String {
+    /// The earlier pages' cursors, oldest first.
+    fn trail(&self) -> Vec<&str> {
+        self.trail.split(',').filter(|c| !c.is_empty()).collect()
+    }
+
+    /// A page's link: at `cursor` (the first page when empty), with the way back.
+    fn page_link(&self, cursor: &str, trail: &[&str]) -> String {
         let filters = self.filters_query(true);
         let sep = if filters.is_empty() { "" } else { "&" };
-        format!("?{filters}{sep}cursor={}", format::url_encode(cursor))
+        if cursor.is_empty() {
+            return format!("?{filters}");
+        }
+        format!(
+            "?{filters}{sep}{}",
+            query(&[("cursor", cursor), ("trail", &trail.join(","))])
+        )
+    }
+
+    pub fn next_link(&self, cursor: &str) -> String {
+        let mut trail = self.trail();
+        if !self.cursor.is_empty() {
+            trail.push(&self.cursor);
+        }
+        self.page_link(cursor, &trail)
+    }
+
+    /// The page before this one, if this is not the first.
+    pub fn previous_link(&self) -> Option<String> {
+        if self.cursor.is_empty() {
+            return None;
+        }
+        let mut trail = self.trail();
+        let back = trail.pop().unwrap_or_default();
+        Some(self.page_link(back, &trail))
+    }
+
+    /// This page's number, counting from 1.
+    pub fn page_number(&self) -> usize {
+        if self.cursor.is_empty() {
+            1
+        } else {
+            self.trail().len() + 2
+        }
     }
 }
 
@@ -405,8 +447,41 @@ pub struct Listing {
     pub rows: Vec<Row>,
     pub count: i64,
     pub arr: String,
-    /// The link to the next page, if there is one.
+    pub pager: Pager,
+}
+
+/// Where a page sits in its list: the rows it shows of how many, and the ways on and back.
+pub struct Pager {
+    /// The first and last row shown, counting from 1 (0 and 0 for an empty list).
+    pub from: usize,
+    pub to: usize,
+    pub count: i64,
+    pub page: usize,
+    pub pages: i64,
+    pub first: Option<String>,
+    pub previous: Option<String>,
     pub next: Option<String>,
+}
+
+impl Pager {
+    pub fn new(p: &ListParams, count: i64, shown: usize, next: Option<String>) -> Pager {
+        let page = p.page_number();
+        let from = if shown == 0 {
+            0
+        } else {
+            (page - 1) * PAGE as usize + 1
+        };
+        Pager {
+            from,
+            to: if shown == 0 { 0 } else { from + shown - 1 },
+            count,
+            page,
+            pages: ((count + PAGE - 1) / PAGE).max(1),
+            first: (page > 2).then(|| format!("?{}", p.filters_query(true))),
+            previous: p.previous_link(),
+            next: next.map(|n| p.next_link(&n)),
+        }
+    }
 }
 
 /// Reads the page `q` asks for and its totals (at once, on two connections), with each row's
@@ -424,7 +499,9 @@ pub async fn load(
     let touches_due = store.personal_touches_due(&ids).await?;
     let names = csm_names(store, &accounts).await?;
     let plans = store.plan_standings(&ids).await?;
+    let shown = accounts.len();
     Ok(Listing {
+        pager: Pager::new(p, count, shown, next),
         rows: accounts
             .iter()
             .map(|a| {
@@ -439,7 +516,6 @@ pub async fn load(
             .collect(),
         count,
         arr: format::money(&arr),
-        next: next.map(|n| p.next_link(&n)),
     })
 }
 

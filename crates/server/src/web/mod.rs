@@ -200,6 +200,14 @@ pub fn render(t: &impl Template) -> Response {
     }
 }
 
+/// A form field's refusal, shown beside the field: the message, and the configuration key it
+/// concerns (the same key the API and `sherpa config import` name).
+#[derive(Debug, Clone)]
+pub struct FieldError {
+    pub key: String,
+    pub message: String,
+}
+
 /// A page that could not be shown, as an HTML page that says why.
 #[derive(Debug)]
 pub struct Failure {

@@ -12,7 +12,10 @@ use sherpa_core::{AccountId, AuditEntry, UserId};
 use sherpa_store::AuditQuery;
 use std::collections::HashMap;
 
-const PAGE: i64 = 100;
+/// Entries read for a page: enough that the system's runs fold into a few lines.
+const READ: i64 = 500;
+/// Lines a page shows; the next page starts after the last entry they hold.
+const LINES: usize = 50;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -40,6 +43,8 @@ struct Line {
     changes: Vec<(String, String, String)>,
     /// The system's own run of the same action on many records, folded into this line.
     run: Vec<Record>,
+    /// The oldest entry the line holds, where an older page starts.
+    last: sherpa_core::AuditId,
 }
 
 #[derive(Template)]
@@ -239,7 +244,7 @@ pub async fn show(
                 .and_utc()
         }),
         before_id: parse_id("before", &p.before)?.map(sherpa_core::AuditId),
-        limit: PAGE,
+        limit: READ,
         ..Default::default()
     };
     let entries = s.store.audit_entries(&q).await?;
@@ -248,21 +253,6 @@ pub async fn show(
         people: s.store.user_names(&people).await?,
         accounts: s.store.account_names(&accounts).await?,
     };
-    let older = (entries.len() as i64 == PAGE).then(|| {
-        format!(
-            "?{}",
-            format::query(&[
-                ("user", &p.user),
-                ("account", &p.account),
-                ("from", &p.from),
-                ("to", &p.to),
-                (
-                    "before",
-                    &entries.last().expect("a full page").id.to_string()
-                ),
-            ])
-        )
-    });
     let newest = (!p.before.is_empty()).then(|| {
         format!(
             "?{}",
@@ -293,14 +283,9 @@ pub async fn show(
             .unwrap_or_else(|| "Sherpa".into());
         let folded = these.len() >= RUN;
         lines.push(Line {
-            when: if folded {
-                format!(
-                    "{} – {}",
-                    format::time(these[these.len() - 1].at),
-                    format::time(e.at)
-                )
-            } else {
-                format::time(e.at)
+            when: match (format::time(these[these.len() - 1].at), format::time(e.at)) {
+                (from, to) if folded && from != to => format!("{from} – {to}"),
+                (_, to) => to,
             },
             who,
             via: e.actor.via.clone(),
@@ -319,6 +304,11 @@ pub async fn show(
             } else {
                 Vec::new()
             },
+            last: if folded {
+                these[these.len() - 1].id
+            } else {
+                e.id
+            },
         });
         if !folded {
             // Entries that are not a run stay one line each.
@@ -331,10 +321,28 @@ pub async fn show(
                     record: names.record(x),
                     changes: names.changes(x),
                     run: Vec::new(),
+                    last: x.id,
                 });
             }
         }
     }
+    let full = entries.len() as i64 == READ || lines.len() > LINES;
+    lines.truncate(LINES);
+    let older = full.then(|| {
+        format!(
+            "?{}",
+            format::query(&[
+                ("user", &p.user),
+                ("account", &p.account),
+                ("from", &p.from),
+                ("to", &p.to),
+                (
+                    "before",
+                    &lines.last().expect("a full page").last.to_string()
+                ),
+            ])
+        )
+    });
     Ok(render(&AuditPage {
         nav: Nav::new(&c, "audit"),
         p,

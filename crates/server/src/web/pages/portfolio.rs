@@ -22,8 +22,7 @@ struct PortfolioPage {
     rows: Vec<Row>,
     count: i64,
     arr: String,
-    next: Option<String>,
-    first_page: bool,
+    pager: listing::Pager,
     filtered: bool,
     lifecycles: &'static [Lifecycle],
     windows: [(&'static str, &'static str); 5],
@@ -45,8 +44,7 @@ pub async fn show(
     let filtered = p.any_filter();
     Ok(render(&PortfolioPage {
         nav: Nav::new(&c, "portfolio"),
-        first_page: p.cursor.is_empty(),
-        next: list.next,
+        pager: list.pager,
         filters: p.filters_query(true),
         book_empty: list.count == 0 && !filtered,
         p,
