@@ -434,6 +434,23 @@ async fn the_account_360_flags_the_relationship_and_audits_every_edit() {
         "{}",
         bad.body
     );
+    // Beside the field, with everything typed kept.
+    let form = bad.text();
+    assert!(
+        form.contains("id=\"f-employees-err\">\"a few\" is not a whole number"),
+        "{form}"
+    );
+    assert!(
+        form.contains("value=\"a few\" aria-invalid=\"true\""),
+        "{form}"
+    );
+    assert!(form.contains("value=\"Globex Corporation\""), "{form}");
+    // Owners are picked from the team as one types.
+    assert!(form.contains("list=\"team-people\""));
+    assert!(
+        form.contains("<option value=\"admin@example.com\">"),
+        "{form}"
+    );
     assert_eq!(
         web.db.store.account(mine.id).await.unwrap().fields.name,
         "Globex"

@@ -15,6 +15,86 @@ pub struct AccountForm {
     owners: BTreeMap<String, String>,
 }
 
+/// The edit form's fields as shown: the account's values, or what was typed.
+pub(super) struct EditValues {
+    pub name: String,
+    pub domain: String,
+    pub industry: String,
+    pub country: String,
+    pub employees: String,
+    pub lifecycle: String,
+    pub customer_since: String,
+    /// By owner function (`csm`, `ae`, ...): the owner's email, or what was typed.
+    pub owners: BTreeMap<String, String>,
+}
+
+impl EditValues {
+    pub(super) fn of(a: &Account, owners: &[OwnerChoice]) -> EditValues {
+        let f = &a.fields;
+        EditValues {
+            name: f.name.clone(),
+            domain: f
+                .domain
+                .as_ref()
+                .map(|d| d.as_str().to_string())
+                .unwrap_or_default(),
+            industry: f.industry.clone().unwrap_or_default(),
+            country: f
+                .country
+                .as_deref()
+                .map(sherpa_core::country_name)
+                .unwrap_or_default(),
+            employees: f.employees.map(|n| n.to_string()).unwrap_or_default(),
+            lifecycle: f
+                .lifecycle
+                .map(|l| l.as_str().to_string())
+                .unwrap_or_default(),
+            customer_since: f.customer_since.map(|d| d.to_string()).unwrap_or_default(),
+            owners: owners
+                .iter()
+                .map(|o| (o.function.to_string(), o.email.clone()))
+                .collect(),
+        }
+    }
+
+    fn typed(f: &AccountForm) -> EditValues {
+        EditValues {
+            name: f.name.clone(),
+            domain: f.domain.clone(),
+            industry: f.industry.clone(),
+            country: f.country.clone(),
+            employees: f.employees.clone(),
+            lifecycle: f.lifecycle.clone(),
+            customer_since: f.customer_since.clone(),
+            owners: f
+                .owners
+                .iter()
+                .filter_map(|(k, v)| Some((k.strip_prefix("owner_")?.to_string(), v.clone())))
+                .collect(),
+        }
+    }
+
+    /// The owner field of a function, as shown.
+    pub(super) fn owner(&self, function: &str) -> &str {
+        self.owners.get(function).map_or("", String::as_str)
+    }
+}
+
+/// The form field a refusal names ("employees: ..." or "owners.csm: ..."), if one does.
+fn refused_field(message: &str) -> Option<String> {
+    let (head, _) = message.split_once(": ")?;
+    let field = match head {
+        "customer since" | "customer_since" => "customer_since".to_string(),
+        h if h.starts_with("owner_") => h.to_string(),
+        h if h.starts_with("owners.") => format!("owner_{}", &h["owners.".len()..]),
+        h @ ("name" | "domain" | "industry" | "country" | "employees" | "lifecycle") => {
+            h.to_string()
+        }
+        _ => return None,
+    };
+    Some(field)
+}
+
 /// The change the form asks for, or the first field that does not parse. Owners are named by
 /// email or full name; `current` holds the present owners' emails, to see which changed.
 fn account_change(
@@ -116,7 +196,20 @@ pub async fn edit(
         },
     };
     let ok = outcome.as_ref().is_some_and(|(ok, _)| *ok);
-    let mut resp = render(&page(&s, &c, id, outcome).await?);
+    let refusal = outcome
+        .as_ref()
+        .filter(|(ok, _)| !ok)
+        .map(|(_, m)| m.clone());
+    let mut shown = page(&s, &c, id, outcome).await?;
+    if let Some(m) = refusal {
+        // The form again as typed, the message beside the field it concerns.
+        shown.edit = EditValues::typed(&f);
+        shown.edit_error = refused_field(&m).map(|field| {
+            let said = m.split_once(": ").map_or(m.as_str(), |(_, rest)| rest);
+            (field, said.to_string())
+        });
+    }
+    let mut resp = render(&shown);
     if !ok {
         *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
     }

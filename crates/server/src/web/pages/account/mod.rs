@@ -101,11 +101,25 @@ struct AccountPage {
     now: String,
     message: Option<String>,
     message_ok: bool,
+    /// The edit form's values: the account's, or what was typed when it was refused.
+    edit: edit::EditValues,
+    /// The edit form's refusal, beside the field it concerns.
+    edit_error: Option<(String, String)>,
+    /// The team, for the owner fields' searchable list: name and email.
+    people: Vec<(String, String)>,
 }
 
 impl AccountPage {
     fn text(v: &Option<String>) -> &str {
         v.as_deref().unwrap_or("")
+    }
+
+    /// The edit form's refusal when it concerns `field`.
+    fn edit_error(&self, field: &str) -> Option<&String> {
+        self.edit_error
+            .as_ref()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m)
     }
 
     /// The country by the name people use ("Germany"), from its stored ISO code.
@@ -178,7 +192,7 @@ async fn page(
             standing_class,
         }
     });
-    let owners = OwnerFunction::ALL
+    let owners: Vec<OwnerChoice> = OwnerFunction::ALL
         .iter()
         .map(|f| {
             let current = a.fields.owners.get(*f);
@@ -202,6 +216,7 @@ async fn page(
             }
         })
         .collect();
+    let edit_values = edit::EditValues::of(&a, &owners);
     Ok(AccountPage {
         plan,
         may_plan: me.may_edit_plan(&a.fields.owners).is_ok(),
@@ -266,6 +281,16 @@ async fn page(
         now: s.store.clock().now().format("%Y-%m-%dT%H:%M").to_string(),
         message: message.as_ref().map(|(_, m)| m.clone()),
         message_ok: message.is_some_and(|(ok, _)| ok),
+        edit: edit_values,
+        edit_error: None,
+        people: s
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .filter(|u| u.active && u.role != Role::Viewer)
+            .map(|u| (u.name, u.email.as_str().to_string()))
+            .collect(),
         a,
     })
 }
