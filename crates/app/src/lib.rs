@@ -70,7 +70,7 @@ pub use revenue::{
 };
 pub use search::{Found, SEARCH_EACH, SEARCH_MIN_CHARS};
 pub use staffing::{CsmBook, GroupNeed, Staffing, tenths};
-pub use tasks::{OpenTask, SNOOZE_DAYS, TaskAction, WorkTask};
+pub use tasks::{BULK_TASKS, OpenTask, SNOOZE_DAYS, TaskAction, WorkTask, WorkTasks};
 pub use team::{AddTeamMember, ChangeTeamMember, CreateToken, TOKEN_NAME};
 pub use timeline::LogActivity;
 

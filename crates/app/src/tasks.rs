@@ -30,6 +30,16 @@ pub struct WorkTask {
     pub action: TaskAction,
 }
 
+/// The same action on many tasks at once, from a person's list.
+#[derive(Debug, Clone)]
+pub struct WorkTasks {
+    pub tasks: Vec<TaskId>,
+    pub action: TaskAction,
+}
+
+/// How many tasks one bulk action takes: a list's worth.
+pub const BULK_TASKS: usize = 200;
+
 /// Open a task by hand on an account.
 #[derive(Debug, Clone)]
 pub struct OpenTask {
@@ -47,7 +57,50 @@ impl App {
     /// Does one thing with a task from a person's list.
     pub async fn work_task(&self, by: &Caller, cmd: WorkTask) -> Result<Task> {
         let task = self.store.task(cmd.task).await?;
-        let change = match cmd.action {
+        let change = self.change_for(&task, cmd.action)?;
+        self.apply_task_change(by, &task, change).await
+    }
+
+    /// Does one thing with many tasks. Every task is checked first (that it exists, that the
+    /// person may work it, that the action fits it); one refused refuses them all, and
+    /// nothing is changed.
+    pub async fn work_tasks(&self, by: &Caller, cmd: WorkTasks) -> Result<Vec<Task>> {
+        if cmd.tasks.is_empty() {
+            return Err(Error::invalid("tasks", "choose at least one task"));
+        }
+        if cmd.tasks.len() > BULK_TASKS {
+            return Err(Error::invalid(
+                "tasks",
+                format!(
+                    "{} tasks at once is more than {BULK_TASKS}; work them in parts",
+                    cmd.tasks.len()
+                ),
+            ));
+        }
+        if let TaskAction::Reassign { to } = cmd.action {
+            self.task_owner(to).await?;
+        }
+        let mut planned = Vec::new();
+        for id in &cmd.tasks {
+            let task = self.store.task(*id).await?;
+            by.may(|u| u.may_change_task(&task))?;
+            let change = self.change_for(&task, cmd.action.clone())?;
+            planned.push((task, change));
+        }
+        let mut done = Vec::new();
+        for (task, change) in planned {
+            done.push(
+                self.store
+                    .update_task(&by.actor(), task.id, &change)
+                    .await?,
+            );
+        }
+        Ok(done)
+    }
+
+    /// The change an action makes to a task.
+    fn change_for(&self, task: &Task, action: TaskAction) -> Result<TaskChange> {
+        Ok(match action {
             TaskAction::Done { outcome } => TaskChange {
                 status: Some(TaskStatus::Done),
                 outcome: Some(
@@ -84,8 +137,7 @@ impl App {
                 outcome: Some(None),
                 ..Default::default()
             },
-        };
-        self.apply_task_change(by, &task, change).await
+        })
     }
 
     /// Changes a task's status, outcome, owner, due day or priority; a new owner must be

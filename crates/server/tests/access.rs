@@ -567,6 +567,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         ),
         case(
             "POST",
+            "/tasks/bulk",
+            "/tasks/bulk",
+            form(&[("action", "snooze"), ("task", &task.to_string())]),
+            OWNER_EDIT,
+        ),
+        case(
+            "POST",
             "/accounts/{id}/milestones/{key}",
             &format!("/accounts/{o}/milestones/kickoff"),
             form(&[("completed_on", "2026-11-23")]),

@@ -320,3 +320,80 @@ async fn an_admin_sees_when_each_source_last_wrote_and_who_has_access() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn a_csm_finishes_or_hands_over_many_tasks_at_once_or_none() {
+    let web = Web::new().await;
+    let me = web.user("me@example.com", Role::Csm, Function::Csm).await;
+    let other = web
+        .user("other@example.com", Role::Csm, Function::Csm)
+        .await;
+    let mine = web.account("Mine Co", &[(OwnerFunction::Csm, me.id)]).await;
+    let theirs = web
+        .account("Theirs Co", &[(OwnerFunction::Csm, other.id)])
+        .await;
+    let today = web.db.clock.today();
+    for title in ["One", "Two", "Three"] {
+        task(&web, mine.id, me.id, title, today).await;
+    }
+    task(&web, theirs.id, other.id, "Not mine", today).await;
+    let id_of = |title: &'static str| {
+        let web = &web;
+        async move {
+            let mut open = web.db.store.open_tasks_of(me.id).await.unwrap();
+            open.extend(web.db.store.open_tasks_of(other.id).await.unwrap());
+            open.into_iter()
+                .map(|(t, _)| t)
+                .find(|t| t.fields.title == title)
+                .unwrap()
+        }
+    };
+    let (one, two, three, foreign) = (
+        id_of("One").await,
+        id_of("Two").await,
+        id_of("Three").await,
+        id_of("Not mine").await,
+    );
+    let b = web.sign_in(&me).await;
+    let bulk = |action: &'static str, ids: Vec<TaskId>, to: Option<UserId>| {
+        let web = &web;
+        let b = &b;
+        async move {
+            let mut f: Vec<(String, String)> = vec![("action".into(), action.into())];
+            f.extend(ids.iter().map(|i| ("task".to_string(), i.to_string())));
+            if let Some(to) = to {
+                f.push(("to".into(), to.to_string()));
+            }
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            web.post("/tasks/bulk", Some(b), &f, true).await
+        }
+    };
+    // One task of another CSM's in the lot: nothing is done.
+    let refused = bulk("done", vec![one.id, foreign.id], None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert_eq!(
+        web.db.store.task(one.id).await.unwrap().status,
+        TaskStatus::Open
+    );
+    // Nothing ticked: the list says so.
+    let none = bulk("done", vec![], None).await;
+    let page = web.get(&none.location, Some(&b)).await.text();
+    assert!(
+        page.contains("Nothing was changed: tasks: choose at least one task"),
+        "{page}"
+    );
+
+    let done = bulk("done", vec![one.id, two.id], None).await;
+    let page = web.get(&done.location, Some(&b)).await.text();
+    assert!(page.contains("2 tasks done."), "{page}");
+    for t in [one.id, two.id] {
+        assert_eq!(web.db.store.task(t).await.unwrap().status, TaskStatus::Done);
+    }
+    let handed = bulk("reassign", vec![three.id], Some(other.id)).await;
+    let page = web.get(&handed.location, Some(&b)).await.text();
+    assert!(page.contains("1 task handed over."), "{page}");
+    assert_eq!(
+        web.db.store.task(three.id).await.unwrap().fields.owner_id,
+        Some(other.id)
+    );
+}

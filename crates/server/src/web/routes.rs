@@ -105,6 +105,12 @@ fn work() -> Vec<WebRoute> {
         at(Method::GET, "/tasks", Signed, get(tasks::show)),
         at(Method::GET, "/tasks/team", Signed, get(tasks::team)),
         at(Method::POST, "/tasks/{id}", Signed, post(tasks::act)),
+        at(
+            Method::POST,
+            "/tasks/bulk",
+            Signed,
+            post(tasks::act_on_many),
+        ),
         at(Method::GET, "/calendar", Signed, get(cadence::show)),
         at(Method::POST, "/calendar", Signed, post(cadence::issue)),
         at(

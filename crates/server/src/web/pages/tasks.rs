@@ -11,7 +11,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
-use sherpa_app::{TaskAction, WorkTask};
+use sherpa_app::{TaskAction, WorkTask, WorkTasks};
 use sherpa_core::{Role, TaskId, TaskStatus, User, UserId, title_beside_account};
 
 struct Line {
@@ -43,6 +43,7 @@ struct TasksPage {
     total: usize,
     people: Vec<(UserId, String)>,
     message: Option<String>,
+    problem: Option<String>,
     done: Option<DoneTask>,
 }
 
@@ -50,6 +51,8 @@ struct TasksPage {
 pub struct TasksQuery {
     user: Option<String>,
     message: Option<String>,
+    /// A bulk action refused, and why.
+    problem: Option<String>,
     /// The task just done, which the page offers to undo.
     done: Option<String>,
 }
@@ -172,6 +175,7 @@ pub async fn show(
         total,
         people,
         message: q.message,
+        problem: q.problem,
         done: done_task(&s, q.done.as_deref(), owner.to_string()).await,
     }))
 }
@@ -240,6 +244,72 @@ pub async fn act(
     };
     let to = format!("{list}{said}");
     Ok(Redirect::to(to.trim_end_matches(['?', '&'])).into_response())
+}
+
+/// The same action on the tasks ticked in a list; back to the list, saying what was done or
+/// why nothing was.
+pub async fn act_on_many(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    body: axum::body::Bytes,
+) -> PageResult {
+    // `task` repeats, so the body is read as pairs.
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|e| Failure::bad_request(e.to_string()))?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let tasks = pairs
+        .iter()
+        .filter(|(k, _)| k == "task")
+        .map(|(_, v)| {
+            v.parse::<TaskId>()
+                .map_err(|_| Failure::bad_request(format!("no task {v}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let action = match get("action").as_str() {
+        "done" => TaskAction::Done { outcome: None },
+        "snooze" => TaskAction::Snooze { days: 7 },
+        "reassign" => TaskAction::Reassign {
+            to: get("to")
+                .parse()
+                .map_err(|_| Failure::bad_request("choose the person to hand the tasks to"))?,
+        },
+        other => return Err(Failure::bad_request(format!("no task action {other:?}"))),
+    };
+    let back = get("back").parse::<UserId>().unwrap_or(c.session.user.id);
+    let said = match s
+        .app
+        .work_tasks(
+            &c.caller(),
+            WorkTasks {
+                tasks,
+                action: action.clone(),
+            },
+        )
+        .await
+    {
+        Ok(done) => {
+            let n = done.len();
+            let tasks = if n == 1 { "task" } else { "tasks" };
+            let words = match action {
+                TaskAction::Done { .. } => format!("{n} {tasks} done."),
+                TaskAction::Snooze { .. } => format!("{n} {tasks} snoozed a week."),
+                TaskAction::Reassign { .. } => format!("{n} {tasks} handed over."),
+                TaskAction::Reopen => format!("{n} {tasks} open again."),
+            };
+            crate::web::format::query(&[("message", &words)])
+        }
+        Err(e) => {
+            let why = super::problem(e)?;
+            crate::web::format::query(&[("problem", &format!("Nothing was changed: {why}"))])
+        }
+    };
+    Ok(Redirect::to(&format!("/tasks?user={back}&{said}")).into_response())
 }
 
 struct LoadLine {
