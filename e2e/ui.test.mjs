@@ -981,3 +981,61 @@ test('a leader answers from the overview how much renewing ARR is at risk and wh
   await shot(page, '26-overview-phone', true);
   await context.close();
 });
+
+// Every main page, as the people who use it, on a laptop and on a phone: the page body never
+// scrolls sideways, its primary action sits inside the screen, and axe-core finds no serious
+// or critical accessibility problem. Screenshots of each land in target/e2e/fit-*.
+const AXE = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+const PAGES = {
+  admin: ['/system', '/overview', '/portfolio', '/portfolio?sort=health', '/segments', '/nine-box', '/plans/patterns',
+    '/revenue/renewals', '/revenue/retention', '/revenue/forecast', '/revenue/accuracy', '/portfolio/health',
+    '/portfolio/health/backtest', '/team', '/staffing', '/reassignments', '/tasks/team', '/admin/health',
+    '/admin/engagement', '/admin/prioritisation', '/admin/users', '/admin/intake', '/audit', '/import', '/search?q=mass',
+    '/calendar', '/password'],
+  csm: ['/today', '/book', '/tasks', '/accounts/{account}', '/accounts/{account}/plan'],
+};
+
+async function check(page, path, size, withAxe) {
+  await page.goto(`${BASE}${path}`);
+  await page.waitForLoadState('networkidle');
+  const fit = await page.evaluate(() => ({
+    width: document.documentElement.scrollWidth,
+    screen: document.documentElement.clientWidth,
+    // The page's first submit button or button-styled link outside the header and tables.
+    action: (() => {
+      const b = [...document.querySelectorAll('main button, main .button')]
+        .find((e) => e.offsetParent && !e.closest('.table-wrap') && !e.closest('details:not([open])'));
+      if (!b) return null;
+      const r = b.getBoundingClientRect();
+      return { left: r.left, right: r.right, text: b.textContent.trim() };
+    })(),
+  }));
+  assert.ok(fit.width <= fit.screen, `${path} at ${size}: the page is ${fit.width} px wide on a ${fit.screen} px screen`);
+  if (fit.action) {
+    assert.ok(fit.action.left >= 0 && fit.action.right <= fit.screen,
+      `${path} at ${size}: "${fit.action.text}" sits at ${fit.action.left}..${fit.action.right}`);
+  }
+  await shot(page, `fit-${size}-${path.replace(/[/?=&{}]+/g, '_').replace(/^_|_$/g, '') || 'home'}`);
+  if (withAxe) {
+    await page.evaluate(AXE);
+    const serious = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
+      .violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`));
+    assert.deepEqual(serious, [], `${path}: accessibility problems`);
+  }
+}
+
+test('every main page fits a laptop and a phone and has no serious accessibility problem', async () => {
+  const account = (await (await fetch(`${BASE}/api/v1/accounts?limit=1&sort=-arr`, {
+    headers: { authorization: `Bearer ${process.env.SHERPA_API_TOKEN}` },
+  })).json()).items[0].id;
+  for (const [who, email] of [['admin', ADMIN], ['csm', CSM]]) {
+    for (const [size, viewport] of [['1280', { width: 1280, height: 800 }], ['390', { width: 390, height: 844 }]]) {
+      const { context, page } = await session(email, viewport);
+      for (const path of PAGES[who]) {
+        await check(page, path.replace('{account}', account), size, size === '1280');
+      }
+      await context.close();
+    }
+  }
+});
