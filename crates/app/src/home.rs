@@ -165,7 +165,7 @@ impl App {
     /// accounts that changed colour this week and plans that slip, all of their own accounts.
     pub async fn today(&self, by: &Caller) -> Result<Today> {
         let me = by.person()?.id;
-        let today = self.store.clock().today();
+        let today = self.today_of(by.person()?).await?;
         let mut out = Today {
             today,
             overdue: Vec::new(),

@@ -33,6 +33,7 @@ mod search;
 mod staffing;
 mod tasks;
 mod team;
+mod time_zone;
 mod timeline;
 mod views;
 

@@ -9,6 +9,18 @@ pub fn week_end(d: NaiveDate) -> NaiveDate {
     d + chrono::Days::new(u64::from(6 - d.weekday().num_days_from_monday()))
 }
 
+/// A time zone by its IANA name ("Europe/Berlin", "UTC"), or why it is not one.
+pub fn time_zone(name: &str) -> Result<chrono_tz::Tz, String> {
+    name.trim().parse::<chrono_tz::Tz>().map_err(|_| {
+        format!("\"{name}\" is not a time zone (use an IANA name like Europe/Berlin, or UTC)")
+    })
+}
+
+/// The day it is at `now` in a time zone: a person's "today".
+pub fn day_in(now: DateTime<Utc>, zone: chrono_tz::Tz) -> NaiveDate {
+    now.with_timezone(&zone).date_naive()
+}
+
 /// Something that tells the current time in UTC.
 pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> DateTime<Utc>;

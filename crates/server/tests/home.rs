@@ -397,3 +397,74 @@ async fn a_csm_finishes_or_hands_over_many_tasks_at_once_or_none() {
         Some(other.id)
     );
 }
+
+#[tokio::test]
+async fn a_persons_day_follows_their_time_zone() {
+    let web = Web::new().await;
+    let me = web.user("me@example.com", Role::Csm, Function::Csm).await;
+    let mine = web.account("Mine Co", &[(OwnerFunction::Csm, me.id)]).await;
+    // 23:30 in London is already 12:30 the next day in Auckland.
+    let utc_day = web.db.clock.today();
+    web.db
+        .clock
+        .set(utc_day.and_hms_opt(23, 30, 0).unwrap().and_utc());
+    let tomorrow = utc_day + Days::new(1);
+    task(&web, mine.id, me.id, "Call from Auckland", tomorrow).await;
+    let b = web.sign_in(&me).await;
+    let section = |page: &str, id: &str| -> bool {
+        page.find(&format!("id=\"tasks-{id}\""))
+            .map(|at| {
+                page[at..]
+                    .split("</section>")
+                    .next()
+                    .unwrap()
+                    .contains("Call from Auckland")
+            })
+            .unwrap_or(false)
+    };
+    let before = web.get("/tasks", Some(&b)).await.text();
+    assert!(
+        !section(&before, "today"),
+        "not yet today in the team's zone: {before}"
+    );
+
+    // A zone that is not one: beside the field, as typed, nothing saved.
+    let bad = web
+        .post(
+            "/me/time-zone",
+            Some(&b),
+            &[("time_zone", "Mars/Olympus")],
+            true,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let text = bad.text();
+    assert!(
+        text.contains("id=\"tz-err\" data-key=\"time_zone\">\"Mars/Olympus\" is not a time zone"),
+        "{text}"
+    );
+    assert!(text.contains("value=\"Mars/Olympus\""));
+    assert_eq!(web.db.store.user(me.id).await.unwrap().time_zone, None);
+
+    let saved = web
+        .post(
+            "/me/time-zone",
+            Some(&b),
+            &[("time_zone", "Pacific/Auckland")],
+            true,
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = web.get("/me/time-zone", Some(&b)).await.text();
+    assert!(
+        page.contains(&tomorrow.format("%A %d %B").to_string()),
+        "{page}"
+    );
+    let after = web.get("/tasks", Some(&b)).await.text();
+    assert!(section(&after, "today"), "today in Auckland: {after}");
+    let day = web.get("/today", Some(&b)).await.text();
+    assert!(
+        day.contains("Call from Auckland"),
+        "the day lists it: {day}"
+    );
+}

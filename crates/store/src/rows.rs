@@ -43,9 +43,11 @@ pub(crate) struct UserRow {
     pub role: String,
     pub manager_id: Option<i64>,
     pub active: i64,
+    pub time_zone: Option<String>,
 }
 
-pub(crate) const USER_COLUMNS: &str = "id, email, name, function, role, manager_id, active";
+pub(crate) const USER_COLUMNS: &str =
+    "id, email, name, function, role, manager_id, active, time_zone";
 
 impl TryFrom<UserRow> for User {
     type Error = sqlx::Error;
@@ -58,6 +60,7 @@ impl TryFrom<UserRow> for User {
             role: parse("role", &r.role)?,
             manager_id: r.manager_id.map(UserId),
             active: r.active != 0,
+            time_zone: r.time_zone,
         })
     }
 }

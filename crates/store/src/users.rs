@@ -11,6 +11,7 @@ fn user_json(u: &User) -> serde_json::Value {
     serde_json::json!({
         "email": u.email, "name": u.name, "function": u.function, "role": u.role,
         "manager_id": u.manager_id.map(|m| m.to_string()), "active": u.active,
+        "time_zone": u.time_zone,
     })
 }
 
@@ -111,6 +112,41 @@ impl Store {
         resolve_person(&mut conn, person)
             .await
             .map_err(|m| StoreError::invalid("person", m))
+    }
+
+    /// Sets a person's time zone (checked by the caller); none follows the team's.
+    pub async fn set_time_zone(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        zone: Option<&str>,
+    ) -> Result<User> {
+        let before = self.user(user).await?;
+        let now = self.now();
+        let mut tx = self.write_tx().await?;
+        sqlx::query("UPDATE users SET time_zone = $1, updated_at = $2 WHERE id = $3")
+            .bind(zone)
+            .bind(&now)
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
+        let after = User {
+            time_zone: zone.map(str::to_string),
+            ..before.clone()
+        };
+        record(
+            &mut tx,
+            &now,
+            actor,
+            "update",
+            "user",
+            user.0,
+            Some(&user_json(&before)),
+            Some(&user_json(&after)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
     }
 
     /// Names of these team members, for the owners shown on a page.
@@ -236,6 +272,7 @@ pub(crate) async fn upsert_user(
 ) -> Result<(User, Change)> {
     let existing = user_by_email(conn, &p.email).await?;
     let next = User {
+        time_zone: existing.as_ref().and_then(|u| u.time_zone.clone()),
         id: existing.as_ref().map(|u| u.id).unwrap_or(UserId(0)),
         email: p.email.clone(),
         name: p

@@ -202,6 +202,7 @@ mod tests {
             role,
             manager_id: None,
             active: true,
+            time_zone: None,
         }
     }
 

@@ -45,6 +45,8 @@ pub struct User {
     pub role: Role,
     pub manager_id: Option<UserId>,
     pub active: bool,
+    /// Their time zone (an IANA name) for their "today"; none follows the team's.
+    pub time_zone: Option<String>,
 }
 
 /// A team member to create or update, keyed by email.

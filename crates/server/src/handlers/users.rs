@@ -21,6 +21,8 @@ pub struct UserDto {
     pub role: String,
     pub manager_id: Option<String>,
     pub active: bool,
+    /// Their time zone (IANA name) for their "today"; null follows the team's.
+    pub time_zone: Option<String>,
 }
 
 impl From<User> for UserDto {
@@ -33,6 +35,7 @@ impl From<User> for UserDto {
             role: u.role.as_str().into(),
             manager_id: u.manager_id.map(|m| m.to_string()),
             active: u.active,
+            time_zone: u.time_zone,
         }
     }
 }

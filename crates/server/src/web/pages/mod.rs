@@ -11,6 +11,7 @@ pub mod home;
 pub mod import;
 pub mod intake;
 pub mod login;
+pub mod me;
 pub mod models;
 pub mod nine_box;
 pub mod outbox;

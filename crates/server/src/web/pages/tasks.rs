@@ -104,7 +104,8 @@ pub async fn show(
         .iter()
         .find(|u| u.id == owner)
         .ok_or_else(|| Failure::not_found(format!("no user {owner}")))?;
-    let today = s.store.clock().today();
+    // The list's person's day, in their time zone.
+    let today = s.app.today_of(who).await?;
     let end = week_end(today);
     let mut groups = vec![
         Group {
