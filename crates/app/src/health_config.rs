@@ -14,6 +14,35 @@ pub struct HealthConfigChange {
     pub changes: Vec<String>,
     /// Whether every account's score follows from it (the scorecards or their rules moved).
     pub rescores: bool,
+    /// When it re-scores: the accounts whose colour it would change, per move (colour
+    /// before, colour after; none is "not enough data"), the most first.
+    pub moves: Vec<(Option<String>, Option<String>, usize)>,
+}
+
+impl HealthConfigChange {
+    /// The colour moves in words: "12 accounts would change colour: 8 green → yellow, 4
+    /// yellow → orange"; empty when none would.
+    pub fn moves_in_words(&self) -> String {
+        let total: usize = self.moves.iter().map(|m| m.2).sum();
+        if total == 0 {
+            return if self.rescores {
+                "No account would change colour.".into()
+            } else {
+                String::new()
+            };
+        }
+        let name = |c: &Option<String>| c.clone().unwrap_or_else(|| "not enough data".into());
+        let each: Vec<String> = self
+            .moves
+            .iter()
+            .map(|(from, to, n)| format!("{n} {} → {}", name(from), name(to)))
+            .collect();
+        format!(
+            "{total} {} would change colour: {}.",
+            if total == 1 { "account" } else { "accounts" },
+            each.join(", ")
+        )
+    }
 }
 
 /// Put suggested weights into a scorecard: a weight of zero or less drops the factor.
@@ -45,14 +74,30 @@ impl App {
         by: &Caller,
         config: &HealthConfig,
     ) -> Result<HealthConfigChange> {
+        self.change_of(by, config, true).await
+    }
+
+    /// What `config` changes; with `preview`, the colours it would move too.
+    async fn change_of(
+        &self,
+        by: &Caller,
+        config: &HealthConfig,
+        preview: bool,
+    ) -> Result<HealthConfigChange> {
         by.may(|u| u.may_manage_book())?;
         config
             .check()
             .map_err(|e| Error::invalid(&e.key, e.message))?;
         let before = self.store.health_config().await?;
+        let rescores = config.rescores_from(&before);
         Ok(HealthConfigChange {
             changes: config.changes_from(&before),
-            rescores: config.rescores_from(&before),
+            rescores,
+            moves: if rescores && preview {
+                self.store.preview_health(config).await?
+            } else {
+                Vec::new()
+            },
         })
     }
 
@@ -64,7 +109,7 @@ impl App {
         by: &Caller,
         config: &HealthConfig,
     ) -> Result<HealthConfigChange> {
-        let change = self.check_health_config(by, config).await?;
+        let change = self.change_of(by, config, false).await?;
         if change.changes.is_empty() {
             return Ok(change);
         }

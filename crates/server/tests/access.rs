@@ -510,6 +510,18 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         ),
         case(
             "POST",
+            "/admin/health/scorecards/{n}",
+            "/admin/health/scorecards/0",
+            form(&[
+                ("action", "preview"),
+                ("green", "80"),
+                ("yellow", "55"),
+                ("orange", "35"),
+            ]),
+            MANAGERS,
+        ),
+        case(
+            "POST",
             "/admin/health",
             "/admin/health",
             form(&[

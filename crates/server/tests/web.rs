@@ -1496,3 +1496,137 @@ async fn cadences_are_picked_by_name_and_a_refusal_sits_beside_its_field() {
     );
     assert_eq!(kept.bounds.a_above.to_string(), "50000");
 }
+
+#[tokio::test]
+async fn a_scorecard_is_edited_as_a_form_with_a_preview_and_refusals_beside_their_field() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let b = web.sign_in(&admin).await;
+    let before = web.db.store.health_config().await.unwrap();
+    let n = before
+        .scorecards
+        .iter()
+        .position(|c| c.name == "Default")
+        .unwrap();
+    let card = &before.scorecards[n];
+    let page = web.get("/admin/health", Some(&b)).await.text();
+    assert!(
+        page.contains(&format!("action=\"/admin/health/scorecards/{n}\"")),
+        "{page}"
+    );
+    // Every field as in force, so that a press changes only what was touched.
+    let mut form: Vec<(String, String)> = vec![
+        ("green".into(), card.thresholds.green.to_string()),
+        ("yellow".into(), card.thresholds.yellow.to_string()),
+        ("orange".into(), card.thresholds.orange.to_string()),
+    ];
+    for (i, f) in card.factors.iter().enumerate() {
+        form.push((format!("f{i}.weight"), f.weight.to_string()));
+        match &f.rule {
+            sherpa_core::health::ScoringRule::Linear { zero, full } => {
+                form.push((format!("f{i}.zero"), zero.to_string()));
+                form.push((format!("f{i}.full"), full.to_string()));
+            }
+            sherpa_core::health::ScoringRule::Bands { bands } => {
+                let text: Vec<String> = bands
+                    .iter()
+                    .map(|b| format!("{}: {}", b.from, b.points))
+                    .collect();
+                form.push((format!("f{i}.bands"), text.join("; ")));
+            }
+        }
+    }
+    let send = |form: Vec<(String, String)>, action: &'static str| {
+        let web = &web;
+        let b = &b;
+        async move {
+            let mut f = form.clone();
+            f.push(("action".into(), action.into()));
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            web.post(&format!("/admin/health/scorecards/{n}"), Some(b), &f, true)
+                .await
+        }
+    };
+    let set = |form: &mut Vec<(String, String)>, k: &str, v: &str| match form
+        .iter_mut()
+        .find(|(f, _)| f == k)
+    {
+        Some(x) => x.1 = v.into(),
+        None => form.push((k.into(), v.into())),
+    };
+
+    // A weight that is not a number: beside it, as typed, nothing saved.
+    let mut bad = form.clone();
+    set(&mut bad, "f0.weight", "lots");
+    let refused = send(bad, "save").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let text = refused.text();
+    assert!(
+        text.contains(&format!(
+            "data-key=\"scorecards[{n}].factors[0].weight\">\"lots\" is not a number</span>"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("value=\"lots\""), "{text}");
+    // A rule the scorecard refuses (0 and 100 at the same value) comes back beside it too.
+    let mut same = form.clone();
+    if card.factors[0].rule.describe().starts_with("0 points") {
+        set(
+            &mut same,
+            "f0.full",
+            &form.iter().find(|(k, _)| k == "f0.zero").unwrap().1.clone(),
+        );
+        let refused = send(same, "preview").await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert!(
+            refused.text().contains(&format!("id=\"c{n}-f0.zero-err\"")),
+            "{}",
+            refused.text()
+        );
+    }
+    assert_eq!(web.db.store.health_config().await.unwrap(), before);
+
+    // Preview: in words, and nothing saved yet.
+    let mut heavier = form.clone();
+    set(&mut heavier, "f0.weight", "9");
+    let unused = sherpa_core::health::METRICS
+        .iter()
+        .find(|m| card.factors.iter().all(|f| f.metric != m.key))
+        .unwrap()
+        .key;
+    set(&mut heavier, "new.metric", unused);
+    set(&mut heavier, "new.zero", "0");
+    set(&mut heavier, "new.full", "10");
+    set(&mut heavier, "new.weight", "1");
+    let preview = send(heavier.clone(), "preview").await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+    let text = preview.text();
+    assert!(
+        text.contains("Saving it would re-score every account."),
+        "{text}"
+    );
+    assert!(
+        text.contains("would change colour") || text.contains("No account would change colour."),
+        "{text}"
+    );
+    assert_eq!(web.db.store.health_config().await.unwrap(), before);
+
+    let saved = send(heavier, "save").await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    assert!(
+        saved.text().contains("Saved: scorecard Default."),
+        "{}",
+        saved.text()
+    );
+    let after = web.db.store.health_config().await.unwrap();
+    let card = &after.scorecards[n];
+    assert_eq!(card.factors[0].weight, 9.0);
+    let added = card.factors.last().unwrap();
+    assert_eq!((added.metric.as_str(), added.weight), (unused, 1.0));
+    assert_eq!(
+        added.name,
+        sherpa_core::health::metric(unused).unwrap().name
+    );
+}

@@ -426,6 +426,12 @@ fn settings() -> Vec<WebRoute> {
             post(scorecards::save),
         ),
         at(
+            Method::POST,
+            "/admin/health/scorecards/{n}",
+            ManageBook,
+            post(scorecard_form::save),
+        ),
+        at(
             Method::GET,
             "/admin/prioritisation",
             ManageBook,

@@ -536,6 +536,33 @@ impl Store {
         Ok(taken)
     }
 
+    /// How the book's colours would move if `config` scored it: from each account's kept
+    /// metrics, as a recompute would score them, nothing written. Answers the accounts per
+    /// move (colour before, colour after), the most first.
+    pub async fn preview_health(
+        &self,
+        config: &sherpa_core::health::HealthConfig,
+    ) -> Result<Vec<(Option<String>, Option<String>, usize)>> {
+        let scoring = Scoring {
+            config: config.clone(),
+        };
+        let rows: Vec<KeptRow> = sqlx::query_as(KEPT).fetch_all(&self.pool).await?;
+        let scored = tokio::task::spawn_blocking(move || score_kept(&scoring, rows))
+            .await
+            .map_err(|e| crate::StoreError::invalid("health", e.to_string()))??;
+        let mut moves: std::collections::BTreeMap<(Option<String>, Option<String>), usize> =
+            Default::default();
+        for s in scored.iter().filter(|s| !s.health.churned) {
+            if let Some(from) = s.turned_from() {
+                let to = s.health.colour.map(|c| c.as_str().to_string());
+                *moves.entry((from.map(str::to_string), to)).or_default() += 1;
+            }
+        }
+        let mut out: Vec<_> = moves.into_iter().map(|((f, t), n)| (f, t, n)).collect();
+        out.sort_by(|a, b| b.2.cmp(&a.2));
+        Ok(out)
+    }
+
     /// Reads what a recompute reads and nothing more: the floor its benchmark is measured
     /// against. Answers how many accounts it read.
     pub async fn read_kept_health(&self) -> Result<usize> {

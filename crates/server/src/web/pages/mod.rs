@@ -20,6 +20,7 @@ pub mod portfolio;
 pub mod prioritisation;
 pub mod reassignments;
 pub mod revenue;
+pub mod scorecard_form;
 pub mod scorecards;
 pub mod search;
 pub mod segments;

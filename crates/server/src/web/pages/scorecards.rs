@@ -35,6 +35,11 @@ pub(super) fn rule_lines(rules: &[sherpa_core::assignment::AssignmentRule]) -> V
 }
 
 struct FactorLine {
+    /// Its place in the scorecard, for the form's fields.
+    i: usize,
+    /// Whether its points are bands (else 0 at one value, 100 at another).
+    banded: bool,
+    unit: &'static str,
     name: String,
     metric: String,
     group: &'static str,
@@ -45,6 +50,14 @@ struct FactorLine {
 }
 
 struct CardView {
+    /// Its place among the scorecards: the form's address.
+    index: usize,
+    /// The form's fields: in force, or as typed.
+    form: super::scorecard_form::Fields,
+    /// A preview or save of this scorecard's form: (good, message).
+    outcome: Option<(bool, String)>,
+    /// The field a refusal concerns, and the refusal.
+    error: Option<(String, crate::web::FieldError)>,
     name: String,
     /// "green from 75, yellow from 55, orange from 35".
     thresholds: String,
@@ -79,7 +92,7 @@ pub(super) fn version_lines<T>(
 
 #[derive(Template)]
 #[template(path = "scorecards.html")]
-struct ScorecardsPage {
+pub(super) struct ScorecardsPage {
     nav: Nav,
     rules: Vec<RuleLine>,
     cards: Vec<CardView>,
@@ -100,11 +113,47 @@ struct ScorecardsPage {
     )>,
 }
 
-async fn page(
+impl CardView {
+    /// A form field's value.
+    fn value(&self, field: &str) -> &str {
+        self.form.get(field).map_or("", String::as_str)
+    }
+
+    /// The refusal when it concerns `field`.
+    fn error_at(&self, field: &str) -> Option<&crate::web::FieldError> {
+        self.error
+            .as_ref()
+            .filter(|(f, _)| f == field)
+            .map(|(_, e)| e)
+    }
+}
+
+/// A scorecard form's preview or save: its card, whether it went well, the message, and the
+/// field a refusal concerns.
+pub(super) type CardOutcome = (
+    usize,
+    bool,
+    String,
+    Option<(String, crate::web::FieldError)>,
+);
+
+/// The page answered with `status`.
+pub(super) fn render_page(
+    p: ScorecardsPage,
+    status: axum::http::StatusCode,
+) -> axum::response::Response {
+    let mut resp = render(&p);
+    *resp.status_mut() = status;
+    resp
+}
+
+pub(super) async fn page(
     s: &AppState,
     c: &crate::web::session::Current,
     text: Option<String>,
     outcome: Option<(bool, String)>,
+    typed: Option<(usize, super::scorecard_form::Fields)>,
+    card_outcome: Option<CardOutcome>,
 ) -> Result<ScorecardsPage, crate::web::Failure> {
     let config: HealthConfig = s.store.health_config().await?;
     let counts = s.store.scorecard_counts().await?;
@@ -112,10 +161,25 @@ async fn page(
     let cards = config
         .scorecards
         .iter()
-        .map(|card| {
+        .enumerate()
+        .map(|(index, card)| {
             let total: f64 = card.factors.iter().map(|f| f.weight).sum();
             let t = card.thresholds;
+            let form = match &typed {
+                Some((n, fields)) if *n == index => fields.clone(),
+                _ => super::scorecard_form::fields_of(card),
+            };
+            let (outcome, error) = match &card_outcome {
+                Some((n, good, message, error)) if *n == index => {
+                    (Some((*good, message.clone())), error.clone())
+                }
+                _ => (None, None),
+            };
             CardView {
+                index,
+                form,
+                outcome,
+                error,
                 name: card.name.clone(),
                 thresholds: format!(
                     "green from {}, yellow from {}, orange from {}, red below",
@@ -128,7 +192,11 @@ async fn page(
                 factors: card
                     .factors
                     .iter()
-                    .map(|f| FactorLine {
+                    .enumerate()
+                    .map(|(i, f)| FactorLine {
+                        i,
+                        banded: matches!(f.rule, sherpa_core::health::ScoringRule::Bands { .. }),
+                        unit: metric(&f.metric).map_or("", |m| m.unit),
                         name: f.name.clone(),
                         metric: f.metric.clone(),
                         group: f.group.as_str(),
@@ -182,7 +250,7 @@ async fn page(
 }
 
 pub async fn show(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
-    Ok(render(&page(&s, &c, None, None).await?).into_response())
+    Ok(render(&page(&s, &c, None, None, None, None).await?).into_response())
 }
 
 /// A configuration editor's form (this page's and the engagement models').
@@ -204,7 +272,8 @@ pub async fn save(
         Ok(config) => config,
         Err(e) => {
             let message = format!("{e}. Nothing was changed.");
-            let mut resp = render(&page(&s, &c, Some(f.text), Some((false, message))).await?);
+            let mut resp =
+                render(&page(&s, &c, Some(f.text), Some((false, message)), None, None).await?);
             *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
             return Ok(resp);
         }
@@ -220,25 +289,29 @@ pub async fn save(
             "It matches the configuration in force: nothing to change.".to_string()
         }
         Ok(change) if f.action == "check" => format!(
-            "Valid. Saving it would change {}{}.",
+            "Valid. Saving it would change {}{}. {}",
             change.changes.join(", "),
             if change.rescores {
                 " and re-score every account"
             } else {
                 ""
-            }
-        ),
+            },
+            change.moves_in_words()
+        )
+        .trim_end()
+        .to_string(),
         Ok(change) => format!(
             "Saved: {}. Every account's score follows it now.",
             change.changes.join(", ")
         ),
         Err(e) => {
             let message = format!("{}. Nothing was changed.", super::problem(e)?);
-            let mut resp = render(&page(&s, &c, Some(f.text), Some((false, message))).await?);
+            let mut resp =
+                render(&page(&s, &c, Some(f.text), Some((false, message)), None, None).await?);
             *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
             return Ok(resp);
         }
     };
     let keep = (f.action == "check").then_some(f.text);
-    Ok(render(&page(&s, &c, keep, Some((true, outcome))).await?).into_response())
+    Ok(render(&page(&s, &c, keep, Some((true, outcome)), None, None).await?).into_response())
 }
