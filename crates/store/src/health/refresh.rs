@@ -559,7 +559,7 @@ impl Store {
             }
         }
         let mut out: Vec<_> = moves.into_iter().map(|((f, t), n)| (f, t, n)).collect();
-        out.sort_by(|a, b| b.2.cmp(&a.2));
+        out.sort_by_key(|m| std::cmp::Reverse(m.2));
         Ok(out)
     }
 
