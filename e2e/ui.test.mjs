@@ -539,7 +539,7 @@ test('an admin reads the scorecards in words and edits one as configuration: a b
   await page.getByRole('button', { name: 'Save' }).click();
   await page.locator('#config-outcome').getByText(/^Saved: scorecard Default/).waitFor();
   await page.locator('#config-versions').getByText('scorecard Default').waitFor();
-  assert.equal((await seats.locator('td').nth(4).textContent()).trim(), '6');
+  assert.equal((await seats.locator('td').nth(3).textContent()).trim(), '6');
   const config = await (await fetch(`${BASE}/api/v1/health/config`, {
     headers: { authorization: `Bearer ${process.env.SHERPA_API_TOKEN}` },
   })).json();
@@ -553,6 +553,15 @@ test('an admin reads the scorecards in words and edits one as configuration: a b
   const versions = page.locator('#config-versions tbody tr');
   assert.equal(await versions.count(), 3);
   assert.match(await versions.nth(2).textContent(), /Sherpa's release\s*Sherpa's built-in scorecards/);
+
+  // The same change as a form: the weight typed beside its factor, a preview in words first.
+  const form = page.locator('section.scorecard', { hasText: 'Default' }).first();
+  await form.getByText('Edit this scorecard').click();
+  await form.getByLabel('Weight of Seat utilisation').fill('6');
+  await form.getByRole('button', { name: 'Preview' }).click();
+  const outcome = page.locator('[id$="-outcome"].flash.ok');
+  await outcome.getByText(/Saving it would re-score every account\. (\d+ accounts? would change colour|No account would change colour)/).waitFor();
+  await shot(page, '28a-scorecard-form-preview');
   await context.close();
 });
 
