@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use sherpa_core::health::Colour;
 use sherpa_core::plan::ObjectiveStatus;
 use sherpa_core::prioritise::PERSONAL_TOUCH;
+use sherpa_core::revenue::{RetentionTerm, arr_on};
 use sherpa_core::*;
 use sherpa_store::{
     AccountQuery, ColourDay, ColourMove, IntakeStatus, JobQueue, OutboxCounts, SourceFreshness,
@@ -138,6 +139,24 @@ pub struct LeaderHome {
     pub loads: Vec<MemberLoad>,
     /// The health mix by day over the last [`TREND_DAYS`].
     pub trend: Vec<ColourDay>,
+    /// ARR by colour at the end of each of the last [`TREND_QUARTERS`] quarters the health
+    /// history reaches, the oldest first: each account's colour that day, its ARR that day.
+    pub quarters: Vec<QuarterMix>,
+}
+
+/// How many past quarters the leader's trend goes back.
+pub const TREND_QUARTERS: u32 = 4;
+
+/// The book's ARR by colour at a quarter's end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuarterMix {
+    /// "Q3 2026".
+    pub label: String,
+    /// The quarter's last day, and the day of the snapshots read for it (the latest on or
+    /// before it).
+    pub end: NaiveDate,
+    pub read_on: NaiveDate,
+    pub mix: Vec<ColourShare>,
 }
 
 /// An admin's home: whether the book's data still arrives, the intake, the background jobs,
@@ -331,6 +350,7 @@ impl App {
             .store
             .health_distribution(today - Days::new(TREND_DAYS))
             .await?;
+        let quarters = self.quarter_mixes(today, currency).await?;
         Ok(LeaderHome {
             today,
             currency,
@@ -345,6 +365,7 @@ impl App {
             moved,
             loads,
             trend,
+            quarters,
         })
     }
 }
@@ -384,6 +405,69 @@ impl App {
             inactive: users.iter().filter(|u| !u.active).count(),
         })
     }
+}
+
+impl App {
+    /// ARR by colour at the end of each of the last quarters the daily snapshots reach.
+    async fn quarter_mixes(&self, today: NaiveDate, currency: Currency) -> Result<Vec<QuarterMix>> {
+        let terms = self.store.revenue_terms().await?.terms;
+        let mut by_account: BTreeMap<i64, Vec<RetentionTerm>> = BTreeMap::new();
+        for t in terms {
+            by_account.entry(t.account).or_default().push(t);
+        }
+        let mut out = Vec::new();
+        let mut start = quarter_start(today);
+        for _ in 0..TREND_QUARTERS {
+            let end = start - Days::new(1);
+            start = quarter_start(end);
+            let Some((read_on, colours)) = self.store.colours_on(end).await? else {
+                break;
+            };
+            // A day of snapshots from before the quarter began says nothing of its end.
+            if read_on < start {
+                break;
+            }
+            let mut shares: Vec<ColourShare> = COLOURS
+                .iter()
+                .map(|c| Some(*c))
+                .chain([None])
+                .map(|colour| ColourShare {
+                    colour,
+                    accounts: 0,
+                    arr: Money {
+                        amount: Decimal::ZERO,
+                        currency,
+                    },
+                })
+                .collect();
+            for (account, colour) in colours {
+                let arr = by_account
+                    .get(&account.0)
+                    .map_or(Decimal::ZERO, |t| arr_on(t, end));
+                if arr.is_zero() {
+                    continue;
+                }
+                if let Some(s) = shares.iter_mut().find(|s| s.colour == colour) {
+                    s.accounts += 1;
+                    s.arr.amount += arr;
+                }
+            }
+            out.push(QuarterMix {
+                label: format!("Q{} {}", (end.month() - 1) / 3 + 1, end.year()),
+                end,
+                read_on,
+                mix: shares,
+            });
+        }
+        out.reverse();
+        Ok(out)
+    }
+}
+
+/// The first day of the quarter holding `d`.
+fn quarter_start(d: NaiveDate) -> NaiveDate {
+    NaiveDate::from_ymd_opt(d.year(), (d.month() - 1) / 3 * 3 + 1, 1)
+        .expect("a quarter's first day")
 }
 
 fn first_of_month(d: NaiveDate) -> NaiveDate {

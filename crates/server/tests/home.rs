@@ -5,7 +5,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use chrono::Days;
+use chrono::{Datelike, Days};
 use common::Web;
 use serde_json::json;
 use sherpa_core::*;
@@ -467,4 +467,63 @@ async fn a_persons_day_follows_their_time_zone() {
         day.contains("Call from Auckland"),
         "the day lists it: {day}"
     );
+}
+
+#[tokio::test]
+async fn the_overview_shows_arr_by_colour_at_each_past_quarters_end() {
+    let web = Web::new().await;
+    let leader = web
+        .user("lead@example.com", Role::Leader, Function::Csm)
+        .await;
+    let token = web.token(&leader).await;
+    let today = web.db.clock.today();
+    let red = web.account("Red Co", &[]).await;
+    let green = web.account("Green Co", &[]).await;
+    // A year's term on each, running through the last quarter's end.
+    let ends = today + Days::new(200);
+    term(&web, &token, red.id, 30_000, ends).await;
+    term(&web, &token, green.id, 10_000, ends).await;
+    for (a, colour) in [(red.id, "red"), (green.id, "green")] {
+        for sql in [
+            "INSERT INTO account_health (account_id, score, colour, scorecard) VALUES ($1, 50, $2, 'Default')",
+            "INSERT INTO health_metrics (account_id, computed_at, metrics) VALUES ($1, '2026-01-01T00:00:00Z', '{}') ",
+        ] {
+            let q = sqlx::query(sql).bind(a.0);
+            let q = if sql.contains("$2") {
+                q.bind(colour)
+            } else {
+                q
+            };
+            q.execute(web.db.store.pool()).await.unwrap();
+        }
+    }
+    // The daily snapshot taken on the last quarter's last day.
+    let now = web.db.clock.now();
+    let quarter_end = chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
+    assert!(
+        today > quarter_end && today.month() >= 10,
+        "the test clock is in Q4 2026"
+    );
+    web.db
+        .clock
+        .set(quarter_end.and_hms_opt(23, 0, 0).unwrap().and_utc());
+    assert_eq!(web.db.store.snapshot_health_daily().await.unwrap(), 2);
+    web.db.clock.set(now);
+
+    let b = web.sign_in(&leader).await;
+    let page = web.get("/overview", Some(&b)).await.text();
+    let at = page.find("id=\"quarters\"").expect("the quarters section");
+    let section = &page[at..at + page[at..].find("</section>").unwrap()];
+    assert!(section.contains("<b>Q3 2026</b>"), "{section}");
+    assert!(
+        section.contains("end 30 Sep · $40,000 ARR, colours of 30 Sep"),
+        "{section}"
+    );
+    assert!(
+        section.contains("75% at risk"),
+        "red holds 30,000 of 40,000: {section}"
+    );
+    assert!(section.contains("<b>Now</b>"), "{section}");
+    // No history before Q3: no quarter is made up.
+    assert!(!section.contains("Q2 2026"), "{section}");
 }

@@ -232,6 +232,15 @@ pub struct Cohort {
     pub cells: Vec<(Decimal, usize)>,
 }
 
+/// The ARR `terms` hold on `day`: those running that day (a cancelled one holds none).
+pub fn arr_on(terms: &[RetentionTerm], day: NaiveDate) -> Decimal {
+    terms
+        .iter()
+        .filter(|t| !t.cancelled && t.start <= day && day <= t.end)
+        .map(|t| t.arr)
+        .sum()
+}
+
 impl RetentionBook {
     pub fn new(terms: Vec<RetentionTerm>) -> RetentionBook {
         let mut accounts: BTreeMap<i64, Vec<RetentionTerm>> = BTreeMap::new();
@@ -243,11 +252,7 @@ impl RetentionBook {
 
     /// ARR of one account's terms on `day`.
     fn arr_on(terms: &[RetentionTerm], day: NaiveDate) -> Decimal {
-        terms
-            .iter()
-            .filter(|t| t.start <= day && day <= t.end)
-            .map(|t| t.arr)
-            .sum()
+        arr_on(terms, day)
     }
 
     /// The reason on the last term of `terms` that ended in `[start, end)`.

@@ -84,6 +84,39 @@ impl Store {
         Ok(days)
     }
 
+    /// Each account's colour on the latest day with daily snapshots on or before `day`, and
+    /// that day; none when the history does not reach back so far.
+    pub async fn colours_on(
+        &self,
+        on_or_before: NaiveDate,
+    ) -> Result<Option<(NaiveDate, Vec<(AccountId, Option<Colour>)>)>> {
+        let on: Option<String> = sqlx::query_scalar(
+            "SELECT MAX(taken_on) FROM health_snapshots WHERE reason = 'daily' AND taken_on <= $1",
+        )
+        .bind(date(on_or_before))
+        .fetch_one(&self.pool)
+        .await?;
+        let Some(on) = on else {
+            return Ok(None);
+        };
+        let rows: Vec<(i64, Option<String>)> = sqlx::query_as(
+            "SELECT account_id, colour FROM health_snapshots WHERE reason = 'daily' AND taken_on = $1",
+        )
+        .bind(&on)
+        .fetch_all(&self.pool)
+        .await?;
+        let colours = rows
+            .into_iter()
+            .map(|(a, c)| {
+                Ok((
+                    AccountId(a),
+                    c.map(|c| parse::<Colour>("colour", &c)).transpose()?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some((day("taken_on", &on)?, colours)))
+    }
+
     /// Accounts whose colour now differs from the one of their latest daily snapshot on or
     /// before `since`, the worst first; with the day compared against (none without
     /// snapshots that old).

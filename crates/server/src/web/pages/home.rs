@@ -236,6 +236,41 @@ struct OverviewPage {
     moved: Vec<MoveLine>,
     loads: Vec<LoadLine>,
     trend_chart: Option<String>,
+    /// ARR by colour at past quarters' ends and now: label, what it was read from, the bar,
+    /// the share at risk.
+    quarters: Vec<QuarterLine>,
+}
+
+struct QuarterLine {
+    label: String,
+    note: String,
+    chart: Option<String>,
+    at_risk: String,
+}
+
+/// A quarter's mix as the overview shows it.
+fn quarter_line(
+    label: String,
+    note: String,
+    mix: &[sherpa_app::ColourShare],
+    at_risk: &[Colour],
+) -> QuarterLine {
+    let total: Decimal = mix.iter().map(|m| m.arr.amount).sum();
+    let risky: Decimal = mix
+        .iter()
+        .filter(|m| m.colour.is_some_and(|c| at_risk.contains(&c)))
+        .map(|m| m.arr.amount)
+        .sum();
+    QuarterLine {
+        label,
+        note,
+        chart: crate::web::home_chart::arr_mix(mix),
+        at_risk: if total.is_zero() {
+            String::new()
+        } else {
+            format!("{}% at risk", (risky / total * Decimal::from(100)).round())
+        },
+    }
 }
 
 fn risk_line(label: String, r: &RenewalRisk, currency: Currency) -> RiskLine {
@@ -330,6 +365,33 @@ pub async fn overview(State(s): State<AppState>, Signed(c): Signed) -> PageResul
             })
             .collect(),
         trend_chart: crate::web::health_chart::distribution(&h.trend, &[]),
+        quarters: h
+            .quarters
+            .iter()
+            .map(|q| {
+                let total: Decimal = q.mix.iter().map(|m| m.arr.amount).sum();
+                quarter_line(
+                    q.label.clone(),
+                    format!(
+                        "end {} · {} ARR, colours of {}",
+                        q.end.format("%d %b"),
+                        format::money(&Money {
+                            amount: total,
+                            currency: h.currency
+                        }),
+                        q.read_on.format("%d %b")
+                    ),
+                    &q.mix,
+                    &h.at_risk_colours,
+                )
+            })
+            .chain([quarter_line(
+                "Now".into(),
+                format!("{} ARR", format::money(&h.arr)),
+                &h.mix,
+                &h.at_risk_colours,
+            )])
+            .collect(),
     }))
 }
 
