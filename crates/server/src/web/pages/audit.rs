@@ -253,7 +253,8 @@ pub async fn show(
         people: s.store.user_names(&people).await?,
         accounts: s.store.account_names(&accounts).await?,
     };
-    let newest = (!p.before.is_empty()).then(|| {
+    // A page of the log with the same filters, before an entry (the newest without one).
+    let page_link = |before: &str| {
         format!(
             "?{}",
             format::query(&[
@@ -261,9 +262,11 @@ pub async fn show(
                 ("account", &p.account),
                 ("from", &p.from),
                 ("to", &p.to),
+                ("before", before),
             ])
         )
-    });
+    };
+    let newest = (!p.before.is_empty()).then(|| page_link(""));
     let mut lines: Vec<Line> = Vec::new();
     let mut rest = entries.as_slice();
     while let Some(e) = rest.first() {
@@ -328,21 +331,7 @@ pub async fn show(
     }
     let full = entries.len() as i64 == READ || lines.len() > LINES;
     lines.truncate(LINES);
-    let older = full.then(|| {
-        format!(
-            "?{}",
-            format::query(&[
-                ("user", &p.user),
-                ("account", &p.account),
-                ("from", &p.from),
-                ("to", &p.to),
-                (
-                    "before",
-                    &lines.last().expect("a full page").last.to_string()
-                ),
-            ])
-        )
-    });
+    let older = full.then(|| page_link(&lines.last().expect("a full page").last.to_string()));
     Ok(render(&AuditPage {
         nav: Nav::new(&c, "audit"),
         p,
