@@ -645,3 +645,73 @@ async fn a_renewal_is_qualified_with_meddicc_and_what_the_book_knows_is_beside_e
     );
     assert_eq!(q["history"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn the_pipeline_sorts_by_each_of_its_columns() {
+    let p = pipeline().await;
+    let browser = p.web.sign_in(&p.cody).await;
+    let order = |text: &str| -> (usize, usize) {
+        (
+            text.find(">Acme</a>").expect("Acme listed"),
+            text.find(">Globex</a>").expect("Globex listed"),
+        )
+    };
+    // By end (the default) Acme comes first; the other way round, Globex does.
+    let by_end = p
+        .web
+        .get("/revenue/renewals?book=all&within_days=365", Some(&browser))
+        .await
+        .text();
+    let (acme, globex) = order(&by_end);
+    assert!(acme < globex, "{by_end}");
+    let later_first = p
+        .web
+        .get(
+            "/revenue/renewals?book=all&within_days=365&sort=-ends",
+            Some(&browser),
+        )
+        .await;
+    assert_eq!(later_first.status, StatusCode::OK);
+    let (acme, globex) = order(&later_first.text());
+    assert!(globex < acme);
+    assert!(later_first.text().contains("aria-sort=\"descending\""));
+    let by_account = p
+        .web
+        .get(
+            "/revenue/renewals?book=all&within_days=365&sort=-account",
+            Some(&browser),
+        )
+        .await
+        .text();
+    let (acme, globex) = order(&by_account);
+    assert!(globex < acme, "Z to A");
+    for column in [
+        "csm",
+        "arr",
+        "deadline",
+        "auto_renew",
+        "health",
+        "chance",
+        "meddicc",
+        "call",
+    ] {
+        let page = p
+            .web
+            .get(
+                &format!("/revenue/renewals?book=all&within_days=365&sort={column}"),
+                Some(&browser),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{column}");
+    }
+    let bad = p
+        .web
+        .get("/revenue/renewals?sort=colour", Some(&browser))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.text().contains("sort: \"colour\" is not a column"),
+        "{}",
+        bad.text()
+    );
+}

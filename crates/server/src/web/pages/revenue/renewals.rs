@@ -9,9 +9,11 @@ use crate::web::{Failure, Nav, PageResult, download, format, render};
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
+use chrono::Datelike;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use sherpa_app::{MakeCall, Renewal, RenewalPipeline};
+use sherpa_core::health::Colour;
 use sherpa_core::revenue::{CALL_DUE_DAYS, RenewalCall};
 use sherpa_core::{ContractId, Money};
 
@@ -73,6 +75,111 @@ struct RenewalsPage {
     total_arr: String,
     calls: Vec<(&'static str, &'static str)>,
     message: Option<(bool, String)>,
+    /// The column the pipeline is sorted by, `-` first for descending; empty: by end.
+    sort: String,
+}
+
+impl RenewalsPage {
+    /// A column header's link: sorts by it, the other way round when already so.
+    fn sort_link(&self, field: &str) -> String {
+        let next = if self.sort == field {
+            format!("-{field}")
+        } else {
+            field.to_string()
+        };
+        format!(
+            "/revenue/renewals?within_days={}&book={}&sort={next}",
+            self.within, self.book
+        )
+    }
+
+    /// `aria-sort` of a column header.
+    fn aria_sort(&self, field: &str) -> &'static str {
+        if self.sort == field || (self.sort.is_empty() && field == "ends") {
+            "ascending"
+        } else if self.sort.strip_prefix('-') == Some(field) {
+            "descending"
+        } else {
+            "none"
+        }
+    }
+}
+
+/// The columns the pipeline sorts by.
+const SORTS: [&str; 10] = [
+    "account",
+    "csm",
+    "arr",
+    "ends",
+    "deadline",
+    "auto_renew",
+    "health",
+    "chance",
+    "meddicc",
+    "call",
+];
+
+/// Orders the pipeline by a column; equal rows keep their order (by end). Health ascending is
+/// the weakest first; a renewal without a value comes last either way.
+fn sort_renewals(renewals: &mut [Renewal], sort: &str) -> Result<(), Failure> {
+    use std::cmp::Ordering;
+    let (field, descending) = match sort.strip_prefix('-') {
+        Some(f) => (f, true),
+        None => (sort, false),
+    };
+    if field.is_empty() {
+        return Ok(());
+    }
+    if !SORTS.contains(&field) {
+        return Err(Failure::bad(format!(
+            "sort: \"{field}\" is not a column; expected one of {}",
+            SORTS.join(", ")
+        )));
+    }
+    /// A value to order by: text, a number, or nothing (last).
+    #[derive(PartialEq, PartialOrd)]
+    enum Key {
+        Text(String),
+        Number(rust_decimal::Decimal),
+    }
+    let key = |r: &Renewal| -> Option<Key> {
+        let s = &r.stored;
+        match field {
+            "account" => Some(Key::Text(sherpa_core::text::fold(&s.name))),
+            "csm" => s
+                .csm_name
+                .as_deref()
+                .map(|n| Key::Text(sherpa_core::text::fold(n))),
+            "arr" => Some(Key::Number(s.reporting_arr.unwrap_or(s.arr).amount)),
+            "ends" => Some(Key::Number(s.end.num_days_from_ce().into())),
+            "deadline" => Some(Key::Number(r.deadline.num_days_from_ce().into())),
+            "auto_renew" => s.auto_renew.map(|a| Key::Number(u8::from(a).into())),
+            "health" => s.colour.map(|c| {
+                Key::Number(
+                    match c {
+                        Colour::Red => 0,
+                        Colour::Orange => 1,
+                        Colour::Yellow => 2,
+                        Colour::Green => 3,
+                    }
+                    .into(),
+                )
+            }),
+            "chance" => r.probability.map(Key::Number),
+            "meddicc" => Some(Key::Number(r.meddicc.0.into())),
+            _ => s.call.as_ref().map(|c| Key::Text(c.call.as_str().into())),
+        }
+    };
+    renewals.sort_by(|a, b| match (key(a), key(b)) {
+        (Some(x), Some(y)) => {
+            let o = x.partial_cmp(&y).unwrap_or(Ordering::Equal);
+            if descending { o.reverse() } else { o }
+        }
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    });
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -80,6 +187,7 @@ pub struct Params {
     within_days: Option<i64>,
     book: Option<String>,
     format: Option<String>,
+    sort: Option<String>,
 }
 
 fn line(r: &Renewal) -> Line {
@@ -202,9 +310,11 @@ async fn page(
     within: Option<i64>,
     raw_book: Option<&str>,
     message: Option<(bool, String)>,
+    sort: &str,
 ) -> PageResult {
     let mine = book(c, raw_book)?;
-    let p = s.app.renewals(&c.caller(), within, mine).await?;
+    let mut p = s.app.renewals(&c.caller(), within, mine).await?;
+    sort_renewals(&mut p.renewals, sort)?;
     let (totals, total_arr) = totals(&p);
     Ok(render(&RenewalsPage {
         nav: Nav::new(c, "renewals"),
@@ -221,6 +331,7 @@ async fn page(
             .map(|c| (c.as_str(), c.words()))
             .collect(),
         message,
+        sort: sort.to_string(),
     }))
 }
 
@@ -229,7 +340,15 @@ pub async fn show(
     Signed(c): Signed,
     Query(q): Query<Params>,
 ) -> PageResult {
-    page(&s, &c, q.within_days, q.book.as_deref(), None).await
+    page(
+        &s,
+        &c,
+        q.within_days,
+        q.book.as_deref(),
+        None,
+        q.sort.as_deref().unwrap_or(""),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -298,6 +417,7 @@ pub async fn make_call(
                     false,
                     format!("The call was not recorded: {p}. Nothing was changed."),
                 )),
+                "",
             )
             .await?;
             *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
