@@ -246,6 +246,8 @@ struct QuarterLine {
     note: String,
     chart: Option<String>,
     at_risk: String,
+    /// Whether any ARR was at risk: the share is marked then.
+    risky: bool,
 }
 
 /// A quarter's mix as the overview shows it.
@@ -265,11 +267,13 @@ fn quarter_line(
         label,
         note,
         chart: crate::web::home_chart::arr_mix(mix),
-        at_risk: if total.is_zero() {
-            String::new()
-        } else {
-            format!("{}% at risk", (risky / total * Decimal::from(100)).round())
+        at_risk: match (risky / total.max(Decimal::ONE) * Decimal::from(100)).round() {
+            _ if total.is_zero() => String::new(),
+            _ if risky.is_zero() => "none at risk".into(),
+            p if p < Decimal::ONE => "under 1% at risk".into(),
+            p => format!("{p}% at risk"),
         },
+        risky: !risky.is_zero(),
     }
 }
 
