@@ -3,50 +3,14 @@
 //! catalogue, and the colour thresholds. "Preview" says how many accounts would change colour
 //! and how; "Save" puts it in force. Both go through the same checks as the TOML editor and
 //! `PUT /api/v1/health/config`; a refusal sits beside its field, with what was typed kept.
+//! The form's fields as the page shows them are the page's ([`super::scorecards::fields_of`]).
 
-use super::scorecards::{page, render_page};
+use super::scorecards::{Fields, page, render_page};
 use crate::AppState;
 use crate::web::session::Signed;
 use crate::web::{FieldError, PageResult};
 use axum::extract::{Path, State};
 use sherpa_core::health::{Band, Factor, HealthConfig, Scorecard, ScoringRule, metric};
-use std::collections::HashMap;
-
-/// A scorecard's form fields, by name: what is in force, or what was typed.
-pub(super) type Fields = HashMap<String, String>;
-
-fn number(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v}")
-    }
-}
-
-/// The form's fields for a scorecard as it stands.
-pub(super) fn fields_of(card: &Scorecard) -> Fields {
-    let mut f = Fields::new();
-    f.insert("green".into(), number(card.thresholds.green));
-    f.insert("yellow".into(), number(card.thresholds.yellow));
-    f.insert("orange".into(), number(card.thresholds.orange));
-    for (i, factor) in card.factors.iter().enumerate() {
-        f.insert(format!("f{i}.weight"), number(factor.weight));
-        match &factor.rule {
-            ScoringRule::Linear { zero, full } => {
-                f.insert(format!("f{i}.zero"), number(*zero));
-                f.insert(format!("f{i}.full"), number(*full));
-            }
-            ScoringRule::Bands { bands } => {
-                let text: Vec<String> = bands
-                    .iter()
-                    .map(|b| format!("{}: {}", number(b.from), number(b.points)))
-                    .collect();
-                f.insert(format!("f{i}.bands"), text.join("; "));
-            }
-        }
-    }
-    f
-}
 
 /// A refusal's key as the form field it belongs to: `scorecards[0].factors[2].weight` is
 /// `f2.weight`, a rule's is its first value's field, a threshold's is its own.

@@ -13,7 +13,8 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use sherpa_app::config::{health_toml, parse_health};
-use sherpa_core::health::{HealthConfig, METRICS, metric};
+use sherpa_core::health::{HealthConfig, METRICS, Scorecard, ScoringRule, metric};
+use std::collections::HashMap;
 
 pub(super) struct RuleLine {
     pub n: usize,
@@ -53,7 +54,7 @@ struct CardView {
     /// Its place among the scorecards: the form's address.
     index: usize,
     /// The form's fields: in force, or as typed.
-    form: super::scorecard_form::Fields,
+    form: Fields,
     /// A preview or save of this scorecard's form: (good, message).
     outcome: Option<(bool, String)>,
     /// The field a refusal concerns, and the refusal.
@@ -152,7 +153,7 @@ pub(super) async fn page(
     c: &crate::web::session::Current,
     text: Option<String>,
     outcome: Option<(bool, String)>,
-    typed: Option<(usize, super::scorecard_form::Fields)>,
+    typed: Option<(usize, Fields)>,
     card_outcome: Option<CardOutcome>,
 ) -> Result<ScorecardsPage, crate::web::Failure> {
     let config: HealthConfig = s.store.health_config().await?;
@@ -167,7 +168,7 @@ pub(super) async fn page(
             let t = card.thresholds;
             let form = match &typed {
                 Some((n, fields)) if *n == index => fields.clone(),
-                _ => super::scorecard_form::fields_of(card),
+                _ => fields_of(card),
             };
             let (outcome, error) = match &card_outcome {
                 Some((n, good, message, error)) if *n == index => {
@@ -314,4 +315,40 @@ pub async fn save(
     };
     let keep = (f.action == "check").then_some(f.text);
     Ok(render(&page(&s, &c, keep, Some((true, outcome)), None, None).await?).into_response())
+}
+
+/// A scorecard's form fields, by name: what is in force, or what was typed.
+pub(super) type Fields = HashMap<String, String>;
+
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// The form's fields for a scorecard as it stands.
+pub(super) fn fields_of(card: &Scorecard) -> Fields {
+    let mut f = Fields::new();
+    f.insert("green".into(), number(card.thresholds.green));
+    f.insert("yellow".into(), number(card.thresholds.yellow));
+    f.insert("orange".into(), number(card.thresholds.orange));
+    for (i, factor) in card.factors.iter().enumerate() {
+        f.insert(format!("f{i}.weight"), number(factor.weight));
+        match &factor.rule {
+            ScoringRule::Linear { zero, full } => {
+                f.insert(format!("f{i}.zero"), number(*zero));
+                f.insert(format!("f{i}.full"), number(*full));
+            }
+            ScoringRule::Bands { bands } => {
+                let text: Vec<String> = bands
+                    .iter()
+                    .map(|b| format!("{}: {}", number(b.from), number(b.points)))
+                    .collect();
+                f.insert(format!("f{i}.bands"), text.join("; "));
+            }
+        }
+    }
+    f
 }
