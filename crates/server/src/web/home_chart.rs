@@ -22,15 +22,17 @@ fn class(c: Option<sherpa_core::health::Colour>) -> &'static str {
     c.map_or("none", |c| c.as_str())
 }
 
-/// The ARR of each colour as one bar split in proportion; `None` when the book has no ARR.
-pub fn arr_mix(mix: &[ColourShare]) -> Option<String> {
+/// The ARR of each colour as one bar split in proportion, named `name` for a screen reader
+/// ("ARR by health colour"); `None` when the book has no ARR.
+pub fn arr_mix(name: &str, mix: &[ColourShare]) -> Option<String> {
     let total: f64 = mix.iter().map(|s| value(s.arr.amount)).sum();
     if total <= 0.0 {
         return None;
     }
     let (width, height) = (WIDTH, 44.0);
     let mut svg = format!(
-        "<svg class=\"chart mix\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"ARR by health colour: {}\">",
+        "<svg class=\"chart mix\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}: {}\">",
+        format::escape(name),
         mix.iter()
             .map(|s| format!(
                 "{} {}",
@@ -175,11 +177,14 @@ mod tests {
 
     #[test]
     fn the_mix_splits_the_bar_by_arr_not_by_accounts() {
-        let svg = arr_mix(&[
-            share(Some(Colour::Green), 750),
-            share(Some(Colour::Red), 250),
-            share(None, 0),
-        ])
+        let svg = arr_mix(
+            "ARR by health colour",
+            &[
+                share(Some(Colour::Green), 750),
+                share(Some(Colour::Red), 250),
+                share(None, 0),
+            ],
+        )
         .unwrap();
         assert!(
             svg.contains("width=\"480.0\" height=\"36\" class=\"stack green\""),
@@ -187,7 +192,7 @@ mod tests {
         );
         assert!(svg.contains("red: $250 (25%)"), "{svg}");
         assert!(!svg.contains("stack none"), "an empty part is not drawn");
-        assert!(arr_mix(&[share(None, 0)]).is_none());
+        assert!(arr_mix("ARR by health colour", &[share(None, 0)]).is_none());
     }
 
     #[test]

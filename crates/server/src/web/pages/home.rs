@@ -264,9 +264,10 @@ fn quarter_line(
         .map(|m| m.arr.amount)
         .sum();
     QuarterLine {
+        chart: crate::web::home_chart::arr_mix(&format!("{label}: ARR by health colour"), mix),
         label,
         note,
-        chart: crate::web::home_chart::arr_mix(mix),
+
         at_risk: match (risky / total.max(Decimal::ONE) * Decimal::from(100)).round() {
             _ if total.is_zero() => String::new(),
             _ if risky.is_zero() => "none at risk".into(),
@@ -319,7 +320,7 @@ pub async fn overview(State(s): State<AppState>, Signed(c): Signed) -> PageResul
         day: h.today.format("%A %d %B %Y").to_string(),
         accounts: h.accounts,
         arr: format::money(&h.arr),
-        mix_chart: home_chart::arr_mix(&h.mix),
+        mix_chart: home_chart::arr_mix("ARR by health colour", &h.mix),
         mix,
         horizon: risk_line("Next two quarters".into(), &h.horizon, h.currency),
         at_risk: h
