@@ -53,6 +53,27 @@ pub fn query(pairs: &[(&str, &str)]) -> String {
     q.finish()
 }
 
+/// A column header's next sort: by `field`, or the other way round when `sort` (a field, `-`
+/// first for descending) is already by it.
+pub fn next_sort(sort: &str, field: &str) -> String {
+    if sort == field {
+        format!("-{field}")
+    } else {
+        field.to_string()
+    }
+}
+
+/// `aria-sort` of a column header, for a list sorted by `sort` (`default` when empty).
+pub fn aria_sort(sort: &str, field: &str, default: &str) -> &'static str {
+    if sort == field || (sort.is_empty() && field == default) {
+        "ascending"
+    } else if sort.strip_prefix('-') == Some(field) {
+        "descending"
+    } else {
+        "none"
+    }
+}
+
 /// Text made safe inside HTML or SVG markup built outside a template.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

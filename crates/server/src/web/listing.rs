@@ -206,11 +206,7 @@ impl ListParams {
 
     /// The link of a column header: sorts by it, the other way round when already sorted so.
     pub fn sort_link(&self, field: &str) -> String {
-        let next = if self.sort == field {
-            format!("-{field}")
-        } else {
-            field.to_string()
-        };
+        let next = format::next_sort(&self.sort, field);
         let filters = self.filters_query(false);
         let sep = if filters.is_empty() { "" } else { "&" };
         format!("?{filters}{sep}sort={}", format::url_encode(&next))
@@ -229,13 +225,7 @@ impl ListParams {
 
     /// `aria-sort` of a column header.
     pub fn aria_sort(&self, field: &str) -> &'static str {
-        if self.sort == field || (self.sort.is_empty() && field == "name") {
-            "ascending"
-        } else if self.sort.strip_prefix('-') == Some(field) {
-            "descending"
-        } else {
-            "none"
-        }
+        format::aria_sort(&self.sort, field, "name")
     }
 
     /// The earlier pages' cursors, oldest first.

@@ -82,26 +82,17 @@ struct RenewalsPage {
 impl RenewalsPage {
     /// A column header's link: sorts by it, the other way round when already so.
     fn sort_link(&self, field: &str) -> String {
-        let next = if self.sort == field {
-            format!("-{field}")
-        } else {
-            field.to_string()
-        };
         format!(
-            "/revenue/renewals?within_days={}&book={}&sort={next}",
-            self.within, self.book
+            "/revenue/renewals?within_days={}&book={}&sort={}",
+            self.within,
+            self.book,
+            format::next_sort(&self.sort, field)
         )
     }
 
     /// `aria-sort` of a column header.
     fn aria_sort(&self, field: &str) -> &'static str {
-        if self.sort == field || (self.sort.is_empty() && field == "ends") {
-            "ascending"
-        } else if self.sort.strip_prefix('-') == Some(field) {
-            "descending"
-        } else {
-            "none"
-        }
+        format::aria_sort(&self.sort, field, "ends")
     }
 }
 
