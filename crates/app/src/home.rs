@@ -67,6 +67,33 @@ pub struct ColourShare {
     pub arr: Money,
 }
 
+/// The ARR of a mix of colours, and of it the part on the colours the team counts at risk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArrAtRisk {
+    pub total: Decimal,
+    pub at_risk: Decimal,
+}
+
+impl ArrAtRisk {
+    pub fn of(mix: &[ColourShare], at_risk: &[Colour]) -> ArrAtRisk {
+        let sum = |counted: &dyn Fn(&ColourShare) -> bool| {
+            mix.iter()
+                .filter(|m| counted(m))
+                .map(|m| m.arr.amount)
+                .sum::<Decimal>()
+        };
+        ArrAtRisk {
+            total: sum(&|_| true),
+            at_risk: sum(&|m| m.colour.is_some_and(|c| at_risk.contains(&c))),
+        }
+    }
+
+    /// The share at risk in whole percent; none without ARR.
+    pub fn percent(&self) -> Option<Decimal> {
+        (!self.total.is_zero()).then(|| (self.at_risk / self.total * Decimal::from(100)).round())
+    }
+}
+
 /// What renews in a month, or under one owner: every renewal, the ARR on accounts of a colour
 /// the team counts at risk, and the ARR the probability table expects to renew.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -47,8 +47,8 @@ pub use health::{ClosePlaybook, PULSE_DAYS, SetPulse};
 pub use health_config::{ApplyWeights, HealthConfigChange};
 pub use health_refresh::{BookRescore, MarkedRefresh};
 pub use home::{
-    AdminHome, ColourShare, DayTask, LEADER_RENEWAL_DAYS, LeaderHome, MOVED_DAYS, MemberLoad,
-    RenewalRisk, Slipping, TODAY_RENEWAL_DAYS, Today,
+    AdminHome, ArrAtRisk, ColourShare, DayTask, LEADER_RENEWAL_DAYS, LeaderHome, MOVED_DAYS,
+    MemberLoad, RenewalRisk, Slipping, TODAY_RENEWAL_DAYS, Today,
 };
 pub use import::ImportSheet;
 pub use intake::{MapFeature, RETENTION_DAYS};

@@ -9,6 +9,18 @@ pub fn fold(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
+/// The key a list held in memory is sorted by: neither case nor accents count, so "Émile"
+/// sorts with the e's. (The stored [`fold`] keeps accents: changing it would mean rewriting
+/// every stored key.)
+pub fn sort_key(s: &str) -> String {
+    use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+    s.trim()
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
+}
+
 /// `word` with its indefinite article: "an economic buyer", "a champion", "a user", "an
 /// hour". By the sound of its first letters, for the words Sherpa puts after "a" (roles, field
 /// kinds, cadences), not English at large.

@@ -163,6 +163,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(tasks::update_task))
         .routes(routes!(users::list_users))
         .routes(routes!(users::update_user))
+        .routes(routes!(users::get_me, users::update_me))
         .routes(routes!(users::list_pending_owners))
         .routes(routes!(users::assign_pending_owner))
         .routes(routes!(usage::account_usage))

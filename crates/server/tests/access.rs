@@ -806,6 +806,9 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("POST", "/api/v1/tasks", "/api/v1/tasks".into(), Body::Json(json!({"account_id": o, "title": "Follow up"})), API_OWNER_LOG),
         api("PATCH", "/api/v1/tasks/{id}", format!("/api/v1/tasks/{task}"), Body::Json(json!({"priority": "high"})), API_OWNER_EDIT),
         api("GET", "/api/v1/users", "/api/v1/users".into(), Body::None, API_READ),
+        // One's own settings: every role, as "Time zone" in one's menu.
+        api("GET", "/api/v1/me", "/api/v1/me".into(), Body::None, API_READ),
+        api("PATCH", "/api/v1/me", "/api/v1/me".into(), Body::Json(json!({"time_zone": "Europe/Paris"})), API_READ),
         api("PATCH", "/api/v1/users/{id}", format!("/api/v1/users/{viewer_id}"), Body::Json(json!({"role": "viewer", "function": "operations"})), API_ADMIN),
         api("GET", "/api/v1/pending-owners", "/api/v1/pending-owners".into(), Body::None, API_ADMIN),
         api("POST", "/api/v1/pending-owners/assign", "/api/v1/pending-owners/assign".into(), Body::Json(json!({"name": "Sam Seller", "user_id": viewer_id.to_string()})), API_ADMIN),

@@ -470,6 +470,80 @@ async fn a_persons_day_follows_their_time_zone() {
 }
 
 #[tokio::test]
+async fn the_api_sets_ones_own_time_zone_as_the_menu_does() {
+    let web = Web::new().await;
+    let me = web.user("me@example.com", Role::Csm, Function::Csm).await;
+    let token = web.token(&me).await;
+    let json = |a: &common::Answer| serde_json::from_str::<serde_json::Value>(&a.body).unwrap();
+
+    // The same refusal as the menu's form, naming the field; nothing saved.
+    let bad = web
+        .api(
+            "PATCH",
+            "/api/v1/me",
+            Some(&token),
+            Some(serde_json::json!({"time_zone": "Mars/Olympus"})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    let problem = json(&bad);
+    assert_eq!(problem["field"], "time_zone");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("\"Mars/Olympus\" is not a time zone"),
+        "{problem}"
+    );
+    let other = web
+        .api(
+            "PATCH",
+            "/api/v1/me",
+            Some(&token),
+            Some(serde_json::json!({"role": "admin"})),
+        )
+        .await;
+    assert_eq!(
+        other.status,
+        StatusCode::BAD_REQUEST,
+        "one's role is not one's own to set"
+    );
+    assert_eq!(json(&other)["field"], "role");
+    assert_eq!(web.db.store.user(me.id).await.unwrap().time_zone, None);
+
+    let set = web
+        .api(
+            "PATCH",
+            "/api/v1/me",
+            Some(&token),
+            Some(serde_json::json!({"time_zone": "Pacific/Auckland"})),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(json(&set)["time_zone"], "Pacific/Auckland");
+    let read = web.api("GET", "/api/v1/me", Some(&token), None).await;
+    assert_eq!(json(&read)["email"], "me@example.com");
+    assert_eq!(json(&read)["time_zone"], "Pacific/Auckland");
+    assert_eq!(
+        web.db.store.user(me.id).await.unwrap().time_zone.as_deref(),
+        Some("Pacific/Auckland")
+    );
+
+    // Null follows the team's zone again.
+    let cleared = web
+        .api(
+            "PATCH",
+            "/api/v1/me",
+            Some(&token),
+            Some(serde_json::json!({"time_zone": null})),
+        )
+        .await;
+    assert_eq!(cleared.status, StatusCode::OK, "{}", cleared.body);
+    assert_eq!(json(&cleared)["time_zone"], serde_json::Value::Null);
+    assert_eq!(web.db.store.user(me.id).await.unwrap().time_zone, None);
+}
+
+#[tokio::test]
 async fn the_overview_shows_arr_by_colour_at_each_past_quarters_end() {
     let web = Web::new().await;
     let leader = web

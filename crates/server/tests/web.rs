@@ -1630,3 +1630,61 @@ async fn a_scorecard_is_edited_as_a_form_with_a_preview_and_refusals_beside_thei
         sherpa_core::health::metric(unused).unwrap().name
     );
 }
+
+#[tokio::test]
+async fn the_team_sorts_by_each_column_across_pages_and_refuses_an_unknown_one() {
+    let web = Web::new().await;
+    let leader = web
+        .user("lead@example.com", Role::Leader, Function::Csm)
+        .await;
+    let ann = web.user("ann@example.com", Role::Csm, Function::Csm).await;
+    let bob = web.user("bob@example.com", Role::Csm, Function::Csm).await;
+    let cy = web.user("cy@example.com", Role::Csm, Function::Csm).await;
+    // Bob holds three accounts, Cy one, Ann none.
+    for (n, owner) in [(1, bob.id), (2, bob.id), (3, bob.id), (4, cy.id)] {
+        web.account(&format!("Book {n}"), &[(OwnerFunction::Csm, owner)])
+            .await;
+    }
+    let b = web.sign_in(&leader).await;
+    let order = |body: &str| -> Vec<usize> {
+        [&ann, &bob, &cy]
+            .iter()
+            .map(|u| body.find(&format!("/book?user={}\"", u.id)).unwrap())
+            .collect()
+    };
+    let most = web.get("/team?sort=-accounts", Some(&b)).await;
+    assert_eq!(most.status, StatusCode::OK, "{}", most.body);
+    let at = order(&most.body);
+    assert!(at[1] < at[2] && at[2] < at[0], "the biggest book first");
+    assert!(
+        most.body
+            .contains("aria-sort=\"descending\"><a href=\"?sort=accounts\">Accounts</a>"),
+        "the heading says so and turns it round: {}",
+        most.body
+    );
+    let fewest = web.get("/team?sort=accounts", Some(&b)).await;
+    let at = order(&fewest.body);
+    assert!(at[0] < at[2] && at[2] < at[1], "the smallest book first");
+    // The search keeps the sort, and the sort the search.
+    let found = web
+        .get("/team?q=example.com&sort=-accounts", Some(&b))
+        .await;
+    assert!(
+        found.body.contains("name=\"sort\" value=\"-accounts\""),
+        "{}",
+        found.body
+    );
+    for sort in [
+        "name", "-email", "function", "role", "manager", "arr", "-overdue",
+    ] {
+        let page = web.get(&format!("/team?sort={sort}"), Some(&b)).await;
+        assert_eq!(page.status, StatusCode::OK, "{sort}: {}", page.body);
+    }
+    let bad = web.get("/team?sort=height", Some(&b)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.text().contains("sort: \"height\" is not a column"),
+        "{}",
+        bad.body
+    );
+}

@@ -96,6 +96,41 @@ pub async fn update_user(
     Ok(Json(saved.into()))
 }
 
+/// The caller: who the token belongs to, with their time zone.
+#[utoipa::path(get, path = "/api/v1/me", tag = "users", responses((status = 200, description = "The caller", body = UserDto)))]
+pub async fn get_me(u: ApiUser) -> Json<UserDto> {
+    Json(u.user().clone().into())
+}
+
+/// Changes the caller's own settings: `time_zone`, an IANA name such as `Europe/Paris` that their
+/// "today" (overdue, due today, this week) follows, or null to follow the team's. The same
+/// change as "Time zone" in their menu. JSON Merge Patch; audited.
+#[utoipa::path(patch, path = "/api/v1/me", tag = "users",
+    request_body(content = Object, content_type = "application/merge-patch+json"),
+    responses((status = 200, description = "The caller as changed", body = UserDto), (status = 400, body = crate::error::Problem)))]
+pub async fn update_me(
+    State(s): State<AppState>,
+    u: ApiUser,
+    body: axum::body::Bytes,
+) -> Result<Json<UserDto>, AppError> {
+    let body: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| AppError::BadRequest {
+            field: None,
+            message: format!("invalid JSON: {e}"),
+        })?;
+    let m = MergePatch::new(body, &["time_zone"])?;
+    let me = match m.field("time_zone", text(sherpa_core::limits::NAME))? {
+        None => u.user().clone(),
+        // Null and empty text both follow the team's zone again.
+        Some(zone) => {
+            s.app
+                .set_my_time_zone(&u.caller(), zone.as_deref().unwrap_or(""))
+                .await?
+        }
+    };
+    Ok(Json(me.into()))
+}
+
 /// An owner an import named who is not a team member yet.
 #[derive(Serialize, ToSchema)]
 pub struct PendingOwnerDto {

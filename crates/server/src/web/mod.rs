@@ -19,6 +19,7 @@ mod routes;
 pub use routes::routes;
 mod segments_chart;
 pub mod session;
+pub(crate) mod sorting;
 mod staffing_chart;
 pub mod throttle;
 

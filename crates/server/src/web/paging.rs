@@ -12,6 +12,8 @@ pub struct PeopleQuery {
     pub q: String,
     /// The page, from 1.
     pub page: String,
+    /// The column the list is sorted by, where it sorts (`-` first: descending).
+    pub sort: String,
 }
 
 /// One page of a filtered list, and links to the pages beside it.
@@ -20,18 +22,6 @@ pub struct Page<T> {
     pub total: usize,
     pub previous: Option<String>,
     pub next: Option<String>,
-}
-
-impl<T> Page<T> {
-    /// The same page with each item turned into another.
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            total: self.total,
-            previous: self.previous,
-            next: self.next,
-        }
-    }
 }
 
 impl PeopleQuery {
@@ -53,7 +43,11 @@ impl PeopleQuery {
         let link = |n: usize| {
             format!(
                 "?{}",
-                super::format::query(&[("q", self.q.trim()), ("page", &n.to_string())])
+                super::format::query(&[
+                    ("q", self.q.trim()),
+                    ("sort", self.sort.trim()),
+                    ("page", &n.to_string()),
+                ])
             )
         };
         Page {

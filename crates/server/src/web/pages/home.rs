@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
 use rust_decimal::Decimal;
-use sherpa_app::{LeaderHome, Renewal, RenewalRisk, Today};
+use sherpa_app::{ArrAtRisk, LeaderHome, Renewal, RenewalRisk, Today};
 use sherpa_core::health::Colour;
 use sherpa_core::{Currency, Money, Role};
 
@@ -257,24 +257,18 @@ fn quarter_line(
     mix: &[sherpa_app::ColourShare],
     at_risk: &[Colour],
 ) -> QuarterLine {
-    let total: Decimal = mix.iter().map(|m| m.arr.amount).sum();
-    let risky: Decimal = mix
-        .iter()
-        .filter(|m| m.colour.is_some_and(|c| at_risk.contains(&c)))
-        .map(|m| m.arr.amount)
-        .sum();
+    let arr = ArrAtRisk::of(mix, at_risk);
     QuarterLine {
         chart: crate::web::home_chart::arr_mix(&format!("{label}: ARR by health colour"), mix),
         label,
         note,
-
-        at_risk: match (risky / total.max(Decimal::ONE) * Decimal::from(100)).round() {
-            _ if total.is_zero() => String::new(),
-            _ if risky.is_zero() => "none at risk".into(),
-            p if p < Decimal::ONE => "under 1% at risk".into(),
-            p => format!("{p}% at risk"),
+        at_risk: match arr.percent() {
+            None => String::new(),
+            Some(_) if arr.at_risk.is_zero() => "none at risk".into(),
+            Some(p) if p < Decimal::ONE => "under 1% at risk".into(),
+            Some(p) => format!("{p}% at risk"),
         },
-        risky: !risky.is_zero(),
+        risky: !arr.at_risk.is_zero(),
     }
 }
 
@@ -374,7 +368,7 @@ pub async fn overview(State(s): State<AppState>, Signed(c): Signed) -> PageResul
             .quarters
             .iter()
             .map(|q| {
-                let total: Decimal = q.mix.iter().map(|m| m.arr.amount).sum();
+                let total = ArrAtRisk::of(&q.mix, &[]).total;
                 quarter_line(
                     q.label.clone(),
                     format!(

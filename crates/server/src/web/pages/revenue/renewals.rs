@@ -5,6 +5,7 @@
 use super::super::problem;
 use crate::AppState;
 use crate::web::session::{Current, Signed};
+use crate::web::sorting::{Key, sort_rows};
 use crate::web::{Failure, Nav, PageResult, download, format, render};
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
@@ -113,64 +114,28 @@ const SORTS: [&str; 10] = [
 /// Orders the pipeline by a column; equal rows keep their order (by end). Health ascending is
 /// the weakest first; a renewal without a value comes last either way.
 fn sort_renewals(renewals: &mut [Renewal], sort: &str) -> Result<(), Failure> {
-    use std::cmp::Ordering;
-    let (field, descending) = match sort.strip_prefix('-') {
-        Some(f) => (f, true),
-        None => (sort, false),
-    };
-    if field.is_empty() {
-        return Ok(());
-    }
-    if !SORTS.contains(&field) {
-        return Err(Failure::bad(format!(
-            "sort: \"{field}\" is not a column; expected one of {}",
-            SORTS.join(", ")
-        )));
-    }
-    /// A value to order by: text, a number, or nothing (last).
-    #[derive(PartialEq, PartialOrd)]
-    enum Key {
-        Text(String),
-        Number(rust_decimal::Decimal),
-    }
-    let key = |r: &Renewal| -> Option<Key> {
+    sort_rows(renewals, sort, &SORTS, |r, field| {
         let s = &r.stored;
         match field {
-            "account" => Some(Key::Text(sherpa_core::text::fold(&s.name))),
-            "csm" => s
-                .csm_name
-                .as_deref()
-                .map(|n| Key::Text(sherpa_core::text::fold(n))),
-            "arr" => Some(Key::Number(s.reporting_arr.unwrap_or(s.arr).amount)),
-            "ends" => Some(Key::Number(s.end.num_days_from_ce().into())),
-            "deadline" => Some(Key::Number(r.deadline.num_days_from_ce().into())),
-            "auto_renew" => s.auto_renew.map(|a| Key::Number(u8::from(a).into())),
+            "account" => Some(Key::text(&s.name)),
+            "csm" => s.csm_name.as_deref().map(Key::text),
+            "arr" => Some(Key::number(s.reporting_arr.unwrap_or(s.arr).amount)),
+            "ends" => Some(Key::number(s.end.num_days_from_ce())),
+            "deadline" => Some(Key::number(r.deadline.num_days_from_ce())),
+            "auto_renew" => s.auto_renew.map(|a| Key::number(u8::from(a))),
             "health" => s.colour.map(|c| {
-                Key::Number(
-                    match c {
-                        Colour::Red => 0,
-                        Colour::Orange => 1,
-                        Colour::Yellow => 2,
-                        Colour::Green => 3,
-                    }
-                    .into(),
-                )
+                Key::number(match c {
+                    Colour::Red => 0,
+                    Colour::Orange => 1,
+                    Colour::Yellow => 2,
+                    Colour::Green => 3,
+                })
             }),
             "chance" => r.probability.map(Key::Number),
-            "meddicc" => Some(Key::Number(r.meddicc.0.into())),
-            _ => s.call.as_ref().map(|c| Key::Text(c.call.as_str().into())),
+            "meddicc" => Some(Key::number(r.meddicc.0)),
+            _ => s.call.as_ref().map(|c| Key::text(c.call.as_str())),
         }
-    };
-    renewals.sort_by(|a, b| match (key(a), key(b)) {
-        (Some(x), Some(y)) => {
-            let o = x.partial_cmp(&y).unwrap_or(Ordering::Equal);
-            if descending { o.reverse() } else { o }
-        }
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    });
-    Ok(())
+    })
 }
 
 #[derive(Deserialize)]
