@@ -57,3 +57,11 @@ document.addEventListener('DOMContentLoaded', () => {
   document.addEventListener('click', (e) => { if (!form.contains(e.target)) show(false); });
   input.addEventListener('focus', () => { if (list.innerHTML.trim() && input.value.trim().length >= 2) show(true); });
 });
+
+// "All on this page" ticks every row a bulk form acts on. Without the script the box stays
+// hidden: rows are ticked one by one.
+document.querySelectorAll('[data-tick-all]').forEach((box) => {
+  const rows = () => document.querySelectorAll(`input[type=checkbox][form="${box.dataset.tickAll}"]`);
+  box.closest('label').hidden = false;
+  box.addEventListener('change', () => rows().forEach((r) => { r.checked = box.checked; }));
+});

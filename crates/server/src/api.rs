@@ -91,6 +91,7 @@ pub const SYSTEM_ROUTES: [&str; 3] = ["/api/v1/openapi.json", "/healthz", "/metr
 pub fn router(state: AppState) -> Router {
     let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(accounts::list_accounts, accounts::create_account))
+        .routes(routes!(accounts::reassign_accounts))
         .routes(routes!(
             accounts::get_account,
             accounts::update_account,

@@ -1688,3 +1688,143 @@ async fn the_team_sorts_by_each_column_across_pages_and_refuses_an_unknown_one()
         bad.body
     );
 }
+
+#[tokio::test]
+async fn ticked_accounts_move_to_one_owner_at_once_through_either_door_or_none_do() {
+    let web = Web::new().await;
+    let leader = web
+        .user("lead@example.com", Role::Leader, Function::Csm)
+        .await;
+    let ann = web.user("ann@example.com", Role::Csm, Function::Csm).await;
+    let bob = web.user("bob@example.com", Role::Csm, Function::Csm).await;
+    let one = web.account("One Co", &[(OwnerFunction::Csm, ann.id)]).await;
+    let two = web.account("Two Co", &[(OwnerFunction::Csm, ann.id)]).await;
+    let bobs = web
+        .account("Bobs Co", &[(OwnerFunction::Csm, bob.id)])
+        .await;
+    let csm_of = |id: AccountId| {
+        let store = web.db.store.clone();
+        async move { store.account(id).await.unwrap().fields.owners.csm }
+    };
+
+    // A leader ticks two in the portfolio and gives them to Bob.
+    let b = web.sign_in(&leader).await;
+    let page = web.get("/portfolio?sort=name", Some(&b)).await.text();
+    assert!(
+        page.contains(&format!(
+            "name=\"account\" value=\"{}\" form=\"bulk-accounts\"",
+            one.id
+        )),
+        "each row can be ticked: {page}"
+    );
+    let (one_id, two_id) = (one.id.to_string(), two.id.to_string());
+    let bob_id = bob.id.to_string();
+    let moved = web
+        .post(
+            "/portfolio/reassign",
+            Some(&b),
+            &[
+                ("account", one_id.as_str()),
+                ("account", two_id.as_str()),
+                ("function", "csm"),
+                ("to", bob_id.as_str()),
+                ("back", "sort=name"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    assert!(
+        moved.location.starts_with("/portfolio?sort=name&"),
+        "{}",
+        moved.location
+    );
+    let back = web.get(&moved.location, Some(&b)).await.text();
+    assert!(back.contains("2 accounts given to bob."), "{back}");
+    assert_eq!(csm_of(one.id).await, Some(bob.id));
+    assert_eq!(csm_of(two.id).await, Some(bob.id));
+
+    // A name that is no one's: said beside the list, nothing changed.
+    let nobody = web
+        .post(
+            "/portfolio/reassign",
+            Some(&b),
+            &[
+                ("account", one_id.as_str()),
+                ("function", "csm"),
+                ("to", "ghost@example.com"),
+            ],
+            true,
+        )
+        .await;
+    let said = web.get(&nobody.location, Some(&b)).await.text();
+    assert!(
+        said.contains("Nothing was changed: to: no team member ghost@example.com"),
+        "{said}"
+    );
+    assert_eq!(csm_of(one.id).await, Some(bob.id));
+
+    // Through the API, a CSM may move only accounts they own: one of another's among them
+    // refuses all, naming it.
+    let ann_token = web.token(&ann).await;
+    let bob_token = web.token(&bob).await;
+    let refused = web
+        .api(
+            "POST",
+            "/api/v1/accounts/reassign",
+            Some(&ann_token),
+            Some(json!({"account_ids": [one_id, bobs.id.to_string()], "function": "csm", "to": "ann@example.com"})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(refused.body.contains("One Co"), "{}", refused.body);
+    assert_eq!(csm_of(one.id).await, Some(bob.id));
+    assert_eq!(csm_of(bobs.id).await, Some(bob.id));
+    let bad = web
+        .api(
+            "POST",
+            "/api/v1/accounts/reassign",
+            Some(&bob_token),
+            Some(json!({"account_ids": ["x"], "function": "csm", "to": "ann@example.com"})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("account_ids[0]"), "{}", bad.body);
+    let wrong = web
+        .api(
+            "POST",
+            "/api/v1/accounts/reassign",
+            Some(&bob_token),
+            Some(json!({"account_ids": [one_id], "function": "janitor", "to": "ann@example.com"})),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(
+        wrong.body.contains("\"field\":\"function\""),
+        "{}",
+        wrong.body
+    );
+    let handed = web
+        .api(
+            "POST",
+            "/api/v1/accounts/reassign",
+            Some(&bob_token),
+            Some(json!({"account_ids": [one_id, two_id, bobs.id.to_string()], "function": "csm", "to": "ann@example.com"})),
+        )
+        .await;
+    assert_eq!(handed.status, StatusCode::OK, "{}", handed.body);
+    assert!(handed.body.contains("\"accounts\":3"), "{}", handed.body);
+    assert_eq!(csm_of(bobs.id).await, Some(ann.id));
+    // Each move is in the audit log of its account.
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let audit = web
+        .get("/audit", Some(&web.sign_in(&admin).await))
+        .await
+        .text();
+    assert!(
+        audit.contains("Bobs Co") && audit.contains("Two Co"),
+        "{audit}"
+    );
+}

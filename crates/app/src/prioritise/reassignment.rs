@@ -71,7 +71,7 @@ impl App {
     }
 
     /// A team member named by id or email; one who does not exist is a refusal naming the field.
-    async fn team_member(&self, field: &str, text: &str) -> Result<UserId> {
+    pub(crate) async fn team_member(&self, field: &str, text: &str) -> Result<UserId> {
         let r = match text.trim().parse::<UserId>() {
             Ok(id) => PersonRef::Id(id),
             Err(_) => PersonRef::from_text(text)
@@ -82,6 +82,8 @@ impl App {
             Err(StoreError::NotFound { .. }) => {
                 Err(Error::invalid(field, format!("no team member {text:?}")))
             }
+            // The store names its own field ("person"); the caller's form named this one.
+            Err(StoreError::Invalid { message, .. }) => Err(Error::invalid(field, message)),
             other => Ok(other?),
         }
     }

@@ -582,3 +582,57 @@ pub async fn delete_account(
         subsidiaries: done.subsidiaries,
     }))
 }
+
+/// Accounts whose owner function moves to one team member.
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountsReassignment {
+    /// The accounts (at most 500); one that does not exist, or that the caller may not edit,
+    /// refuses them all.
+    pub account_ids: Vec<String>,
+    /// csm, ae, customer_development or executive_sponsor.
+    pub function: String,
+    /// The team member who takes them, by id or email.
+    pub to: String,
+}
+
+/// How many accounts changed owner.
+#[derive(Serialize, ToSchema)]
+pub struct AccountsReassigned {
+    pub accounts: usize,
+}
+
+/// Gives many accounts' CSM (or another owner function) to one team member at once: the same
+/// change as ticking accounts in the portfolio. All change in one transaction, or none; each
+/// change is audited on its account.
+#[utoipa::path(post, path = "/api/v1/accounts/reassign", tag = "accounts", request_body = AccountsReassignment,
+    responses((status = 200, description = "How many accounts changed owner", body = AccountsReassigned),
+        (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)))]
+pub async fn reassign_accounts(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiJson(b): ApiJson<AccountsReassignment>,
+) -> Result<Json<AccountsReassigned>, AppError> {
+    let accounts = b
+        .account_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            id.parse::<AccountId>()
+                .map_err(|e| AppError::bad(&format!("account_ids[{i}]"), e.0))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let moved = s
+        .app
+        .reassign_accounts(
+            &u.caller(),
+            sherpa_app::ReassignAccounts {
+                accounts,
+                function: b.function,
+                to: b.to,
+            },
+        )
+        .await?;
+    Ok(Json(AccountsReassigned { accounts: moved }))
+}

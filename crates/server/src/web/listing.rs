@@ -44,6 +44,9 @@ pub struct ListParams {
     pub trail: String,
     /// On My book: whose book (a leader looking at a team member's).
     pub user: String,
+    /// What a bulk action on ticked accounts did, or why it did nothing.
+    pub message: String,
+    pub problem: String,
 }
 
 /// Renewal windows offered in the filter, in days.

@@ -233,6 +233,12 @@ fn portfolio() -> Vec<WebRoute> {
     vec![
         at(Method::GET, "/portfolio", Signed, get(portfolio::show)),
         at(
+            Method::POST,
+            "/portfolio/reassign",
+            Signed,
+            post(portfolio::reassign_many),
+        ),
+        at(
             Method::GET,
             "/plans/patterns",
             Signed,

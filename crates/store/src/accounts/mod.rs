@@ -105,6 +105,29 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Applies one patch to each of `ids` in one transaction: every account changes, or none
+    /// (one that does not exist refuses them all). Each change is audited on its account.
+    pub async fn update_accounts(
+        &self,
+        actor: &Actor,
+        ids: &[AccountId],
+        patch: &AccountPatch,
+    ) -> Result<usize> {
+        let mut tx = self.write_tx().await?;
+        let now = self.now();
+        for id in ids {
+            load_account(&mut tx, *id, self.currency())
+                .await?
+                .ok_or_else(|| StoreError::not_found("account", *id))?;
+            save_account(&mut tx, &now, actor, Some(*id), patch).await?;
+        }
+        tx.commit().await?;
+        self.health_watch().mark(ids.iter().copied());
+        Ok(ids.len())
+    }
+}
+
 pub(crate) async fn load_account(
     conn: &mut AnyConnection,
     id: AccountId,

@@ -25,6 +25,8 @@ struct BookPage {
     windows: [(&'static str, &'static str); 5],
     /// The last week's scoring change and how many of these accounts it re-coloured.
     scoring_moved: Option<(String, String, i64)>,
+    /// Whether the rows can be ticked for a bulk action (the portfolio's).
+    bulk: bool,
 }
 
 /// How long the book says that the scorecards re-coloured some of its accounts.
@@ -65,6 +67,7 @@ pub async fn show(
     };
     Ok(render(&BookPage {
         scoring_moved,
+        bulk: false,
         nav: Nav::new(&c, "book"),
         mine: owner.id == me.id,
         owner_name: owner.name,

@@ -10,8 +10,8 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
-use sherpa_core::Lifecycle;
 use sherpa_core::export::{Column, Table};
+use sherpa_core::{AccountId, Lifecycle, Role, UserId};
 use sherpa_store::SavedView;
 
 #[derive(Template)]
@@ -29,6 +29,10 @@ struct PortfolioPage {
     views: Vec<SavedView>,
     filters: String,
     book_empty: bool,
+    /// Whether the rows can be ticked to reassign them (leaders and admins).
+    bulk: bool,
+    /// Who can take ticked accounts: the active team.
+    people: Vec<(UserId, String)>,
 }
 
 pub async fn show(
@@ -42,8 +46,23 @@ pub async fn show(
     q.owner = listing::resolve_owner(&s.store, &p.owner).await?;
     let list = listing::load(&s.store, &q, &p, today).await?;
     let filtered = p.any_filter();
+    let nav = Nav::new(&c, "portfolio");
+    let bulk = nav.manages() && !list.rows.is_empty();
+    let people = if bulk {
+        s.store
+            .users()
+            .await?
+            .into_iter()
+            .filter(|u| u.active && u.role != Role::Viewer)
+            .map(|u| (u.id, u.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(render(&PortfolioPage {
-        nav: Nav::new(&c, "portfolio"),
+        nav,
+        bulk,
+        people,
         pager: list.pager,
         filters: p.filters_query(true),
         book_empty: list.count == 0 && !filtered,
@@ -173,4 +192,61 @@ pub async fn delete_view(
 ) -> PageResult {
     s.app.delete_view(&c.caller(), id).await?;
     Ok(Redirect::to("/portfolio").into_response())
+}
+
+/// Gives the ticked accounts' CSM (or another owner function) to one person; back to the same
+/// list, saying what was done or why nothing was.
+pub async fn reassign_many(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    body: axum::body::Bytes,
+) -> PageResult {
+    // `account` repeats, so the body is read as pairs.
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|e| Failure::bad_request(e.to_string()))?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let accounts = pairs
+        .iter()
+        .filter(|(k, _)| k == "account")
+        .map(|(_, v)| {
+            v.parse::<AccountId>()
+                .map_err(|_| Failure::bad_request(format!("no account {v}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let to = get("to");
+    let said = match s
+        .app
+        .reassign_accounts(
+            &c.caller(),
+            sherpa_app::ReassignAccounts {
+                accounts,
+                function: get("function"),
+                to: to.clone(),
+            },
+        )
+        .await
+    {
+        Ok(n) => {
+            let who = match to.parse::<UserId>() {
+                Ok(id) => s.store.user(id).await.map(|u| u.name).unwrap_or(to),
+                Err(_) => to,
+            };
+            let accounts = if n == 1 { "account" } else { "accounts" };
+            crate::web::format::query(&[("message", &format!("{n} {accounts} given to {who}."))])
+        }
+        Err(e) => {
+            let why = super::problem(e)?;
+            crate::web::format::query(&[("problem", &format!("Nothing was changed: {why}"))])
+        }
+    };
+    // Back to the list as it was filtered and sorted: `back` is its query string.
+    let back = get("back");
+    let sep = if back.is_empty() { "" } else { "&" };
+    Ok(Redirect::to(&format!("/portfolio?{back}{sep}{said}")).into_response())
 }
