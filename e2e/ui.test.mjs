@@ -1036,6 +1036,25 @@ async function check(page, path, size, withAxe) {
   }
 }
 
+test('a leader hands one CSM\'s book to another in one press: all on the page ticked, then reassigned', async () => {
+  const { context, page } = await session(ADMIN);
+  await page.goto(`${BASE}/portfolio?owner=csm.2%40sherpa.example&sort=name`);
+  const before = await total(page);
+  assert.ok(before > 0 && before <= 50, `one page of one CSM's book (${before})`);
+  await page.getByLabel('all on this page').check();
+  assert.equal(await page.locator('input[form="bulk-accounts"]:checked').count(), before, 'every row is ticked');
+  const to = page.locator('#bulk-accounts select[name="to"]');
+  const finley = await to.locator('option', { hasText: 'Finley Adams' }).first().getAttribute('value');
+  await to.selectOption(finley);
+  await shot(page, '36-portfolio-bulk');
+  await page.locator('#bulk-accounts').getByRole('button', { name: 'Reassign' }).click();
+  await page.getByRole('status').getByText(`${before} accounts given to Finley Adams.`).waitFor();
+  assert.equal(await total(page), 0, 'none of the list is left with its old CSM');
+  await page.goto(`${BASE}/portfolio?owner=csm.3%40sherpa.example`);
+  assert.ok(await total(page) >= before, 'the new CSM holds them');
+  await context.close();
+});
+
 test('every main page fits a laptop and a phone and has no serious accessibility problem', async () => {
   const account = (await (await fetch(`${BASE}/api/v1/accounts?limit=1&sort=-arr`, {
     headers: { authorization: `Bearer ${process.env.SHERPA_API_TOKEN}` },

@@ -520,6 +520,21 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             ]),
             MANAGERS,
         ),
+        // The playbook as in force (red or orange, no task changed): a save changes nothing.
+        case(
+            "POST",
+            "/admin/health/playbook",
+            "/admin/health/playbook",
+            form(&[
+                ("colour.red", "on"),
+                ("colour.orange", "on"),
+                ("t0.title", "Find out why it turned: call the champion"),
+                ("t0.owner", "csm"),
+                ("t0.days", "2"),
+                ("t0.priority", "urgent"),
+            ]),
+            MANAGERS,
+        ),
         case(
             "POST",
             "/admin/health",

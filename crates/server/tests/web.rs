@@ -1828,3 +1828,111 @@ async fn ticked_accounts_move_to_one_owner_at_once_through_either_door_or_none_d
         "{audit}"
     );
 }
+
+#[tokio::test]
+async fn the_at_risk_playbook_is_edited_as_a_form_and_a_refusal_sits_on_its_row() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let b = web.sign_in(&admin).await;
+    let before = web.db.store.health_config().await.unwrap().at_risk_playbook;
+    assert!(before.tasks.len() >= 2, "the built-in playbook has tasks");
+    let page = web.get("/admin/health", Some(&b)).await.text();
+    assert!(
+        page.contains("action=\"/admin/health/playbook\"")
+            && page.contains(&format!(
+                "name=\"t0.title\" value=\"{}\"",
+                before.tasks[0].title
+            )),
+        "{page}"
+    );
+    // The form as in force: each task's row, and the colours ticked.
+    let mut form: Vec<(String, String)> = before
+        .colours
+        .iter()
+        .map(|c| (format!("colour.{}", c.as_str()), "on".to_string()))
+        .collect();
+    for (i, t) in before.tasks.iter().enumerate() {
+        form.push((format!("t{i}.title"), t.title.clone()));
+        form.push((format!("t{i}.owner"), t.owner.as_str().into()));
+        form.push((format!("t{i}.days"), t.due_in_days.to_string()));
+        form.push((format!("t{i}.priority"), t.priority.as_str().into()));
+    }
+    let send = |extra: &[(&str, &str)]| {
+        let mut owned = form.clone();
+        owned.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let (web, b) = (&web, &b);
+        async move {
+            let f: Vec<(&str, &str)> = owned
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            web.post("/admin/health/playbook", Some(b), &f, true).await
+        }
+    };
+
+    // Pressed as shown, it changes nothing.
+    let same = send(&[]).await;
+    assert_eq!(same.status, StatusCode::OK, "{}", same.body);
+    assert!(same.text().contains("It matches the playbook in force"), "{}", same.body);
+
+    // The first task removed and a new one whose days are too many: the refusal is on the new
+    // row (the core's key counts the rows left), as typed, and nothing is saved.
+    let refused = send(&[
+        ("t0.remove", "on"),
+        ("new.title", "Ask the executive sponsor to call"),
+        ("new.owner", "executive_sponsor"),
+        ("new.days", "400"),
+        ("new.priority", "high"),
+    ])
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    let text = refused.text();
+    assert!(
+        text.contains("id=\"pb-new.days-err\" data-key=\"at_risk_playbook.tasks[")
+            && text.contains("at most 365 days"),
+        "{text}"
+    );
+    assert!(
+        text.contains("value=\"Ask the executive sponsor to call\""),
+        "kept as typed"
+    );
+    assert_eq!(
+        web.db.store.health_config().await.unwrap().at_risk_playbook,
+        before
+    );
+    // Days that are not a number, on an existing row.
+    let words = send(&[("t1.days", "soon")]).await;
+    assert_eq!(words.status, StatusCode::BAD_REQUEST);
+    assert!(
+        words.text().contains("id=\"pb-t1.days-err\" data-key=\"at_risk_playbook.tasks[1].due_in_days\">\"soon\" is not a whole number of days"),
+        "{}",
+        words.body
+    );
+
+    // Saved: the first task gone, the sponsor's added, yellow now opens it too.
+    let saved = send(&[
+        ("t0.remove", "on"),
+        ("colour.yellow", "on"),
+        ("new.title", "Ask the executive sponsor to call"),
+        ("new.owner", "executive_sponsor"),
+        ("new.days", "5"),
+        ("new.priority", "high"),
+    ])
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert!(
+        saved.text().contains("Saved: the at-risk playbook."),
+        "{}",
+        saved.body
+    );
+    let after = web.db.store.health_config().await.unwrap().at_risk_playbook;
+    assert_eq!(after.tasks.len(), before.tasks.len());
+    assert_eq!(after.tasks[0], before.tasks[1]);
+    let added = after.tasks.last().unwrap();
+    assert_eq!(added.title, "Ask the executive sponsor to call");
+    assert_eq!(added.owner, OwnerFunction::ExecutiveSponsor);
+    assert_eq!(added.due_in_days, 5);
+    assert!(after.colours.contains(&sherpa_core::health::Colour::Yellow));
+}

@@ -438,6 +438,12 @@ fn settings() -> Vec<WebRoute> {
             post(scorecard_form::save),
         ),
         at(
+            Method::POST,
+            "/admin/health/playbook",
+            ManageBook,
+            post(playbook_form::save),
+        ),
+        at(
             Method::GET,
             "/admin/prioritisation",
             ManageBook,

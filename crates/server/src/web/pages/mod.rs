@@ -16,6 +16,7 @@ pub mod models;
 pub mod nine_box;
 pub mod outbox;
 pub mod plans;
+pub mod playbook_form;
 pub mod portfolio;
 pub mod prioritisation;
 pub mod reassignments;

@@ -50,15 +50,43 @@ struct FactorLine {
     share: String,
 }
 
+/// A settings form as shown: its fields, what its last press did, and a refusal beside its
+/// field.
+#[derive(Default)]
+pub(super) struct FormState {
+    /// The form's fields: in force, or as typed.
+    pub form: Fields,
+    /// A preview or save of this form: (good, message).
+    pub outcome: Option<(bool, String)>,
+    /// The field a refusal concerns, and the refusal.
+    pub error: Option<(String, crate::web::FieldError)>,
+}
+
+impl FormState {
+    /// A form field's value.
+    pub fn value(&self, field: &str) -> &str {
+        self.form.get(field).map_or("", String::as_str)
+    }
+
+    /// Whether a checkbox is ticked.
+    pub fn ticked(&self, field: &str) -> bool {
+        self.form.contains_key(field)
+    }
+
+    /// The refusal when it concerns `field`.
+    pub fn error_at(&self, field: &str) -> Option<&crate::web::FieldError> {
+        self.error
+            .as_ref()
+            .filter(|(f, _)| f == field)
+            .map(|(_, e)| e)
+    }
+}
+
 struct CardView {
     /// Its place among the scorecards: the form's address.
     index: usize,
-    /// The form's fields: in force, or as typed.
-    form: Fields,
-    /// A preview or save of this scorecard's form: (good, message).
-    outcome: Option<(bool, String)>,
-    /// The field a refusal concerns, and the refusal.
-    error: Option<(String, crate::web::FieldError)>,
+    /// Its form, which the template reads through the card.
+    state: FormState,
     name: String,
     /// "green from 75, yellow from 55, orange from 35".
     thresholds: String,
@@ -100,6 +128,14 @@ pub(super) struct ScorecardsPage {
     playbook_colours: String,
     /// Title, owner function, due in days, priority.
     playbook_tasks: Vec<(String, &'static str, u32, &'static str)>,
+    /// The playbook's form: in force, or as typed with what its save did.
+    pub(super) playbook: FormState,
+    /// The form's task rows: "t0", "t1", ... and "new".
+    playbook_rows: Vec<String>,
+    playbook_colours_offered: Vec<&'static str>,
+    /// Value and label of each owner function a task can go to.
+    owner_functions: Vec<(&'static str, &'static str)>,
+    priorities: Vec<&'static str>,
     versions: Vec<VersionLine>,
     /// The editor's text: the configuration in force, or what was sent back with a problem.
     text: String,
@@ -114,18 +150,11 @@ pub(super) struct ScorecardsPage {
     )>,
 }
 
-impl CardView {
-    /// A form field's value.
-    fn value(&self, field: &str) -> &str {
-        self.form.get(field).map_or("", String::as_str)
-    }
+impl std::ops::Deref for CardView {
+    type Target = FormState;
 
-    /// The refusal when it concerns `field`.
-    fn error_at(&self, field: &str) -> Option<&crate::web::FieldError> {
-        self.error
-            .as_ref()
-            .filter(|(f, _)| f == field)
-            .map(|(_, e)| e)
+    fn deref(&self) -> &FormState {
+        &self.state
     }
 }
 
@@ -178,9 +207,11 @@ pub(super) async fn page(
             };
             CardView {
                 index,
-                form,
-                outcome,
-                error,
+                state: FormState {
+                    form,
+                    outcome,
+                    error,
+                },
                 name: card.name.clone(),
                 thresholds: format!(
                     "green from {}, yellow from {}, orange from {}, red below",
@@ -239,6 +270,28 @@ pub(super) async fn page(
                     t.priority.as_str(),
                 )
             })
+            .collect(),
+        playbook: FormState {
+            form: super::playbook_form::fields_of(&config.at_risk_playbook),
+            ..FormState::default()
+        },
+        playbook_rows: (0..config.at_risk_playbook.tasks.len())
+            .map(|i| format!("t{i}"))
+            .chain(["new".to_string()])
+            .collect(),
+        playbook_colours_offered: super::playbook_form::COLOURS
+            .iter()
+            .map(|c| c.as_str())
+            .collect(),
+        owner_functions: vec![
+            ("csm", "the CSM"),
+            ("ae", "the AE"),
+            ("customer_development", "customer development"),
+            ("executive_sponsor", "the executive sponsor"),
+        ],
+        priorities: sherpa_core::Priority::ALL
+            .iter()
+            .map(|p| p.as_str())
             .collect(),
         versions,
         text: text.unwrap_or_else(|| health_toml(&config)),
