@@ -601,3 +601,64 @@ async fn the_overview_shows_arr_by_colour_at_each_past_quarters_end() {
     // No history before Q3: no quarter is made up.
     assert!(!section.contains("Q2 2026"), "{section}");
 }
+
+#[tokio::test]
+async fn my_tasks_sort_within_each_group_and_the_staffing_books_by_each_column() {
+    let web = Web::new().await;
+    let me = web.user("me@example.com", Role::Csm, Function::Csm).await;
+    let zeta = web.account("Zeta Co", &[(OwnerFunction::Csm, me.id)]).await;
+    let alpha = web
+        .account("Alpha Co", &[(OwnerFunction::Csm, me.id)])
+        .await;
+    let later = web.db.clock.today() + Days::new(30);
+    // Two tasks in "Later": Zeta's due first, Alpha's a day after.
+    task(&web, zeta.id, me.id, "Send the recap", later).await;
+    task(
+        &web,
+        alpha.id,
+        me.id,
+        "Book the review",
+        later + Days::new(1),
+    )
+    .await;
+    let b = web.sign_in(&me).await;
+    let order = |page: &str| -> (usize, usize) {
+        (
+            page.find(">Zeta Co</a>").unwrap(),
+            page.find(">Alpha Co</a>").unwrap(),
+        )
+    };
+    let by_due = web.get("/tasks", Some(&b)).await.text();
+    let (z, a) = order(&by_due);
+    assert!(z < a, "by due day first");
+    let by_account = web.get("/tasks?sort=account", Some(&b)).await;
+    assert_eq!(by_account.status, StatusCode::OK, "{}", by_account.body);
+    let (z, a) = order(&by_account.text());
+    assert!(a < z, "Alpha before Zeta by account");
+    assert!(
+        by_account.text().contains(&format!(
+            "aria-sort=\"ascending\"><a href=\"?user={}&sort=-account\">Account</a>",
+            me.id
+        )),
+        "{}",
+        by_account.body
+    );
+    let bad = web.get("/tasks?sort=colour", Some(&b)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    let leader = web
+        .user("lead@example.com", Role::Leader, Function::Csm)
+        .await;
+    let l = web.sign_in(&leader).await;
+    for sort in ["csm", "-accounts", "arr", "plan_hours", "-time", "capacity"] {
+        let page = web.get(&format!("/staffing?sort={sort}"), Some(&l)).await;
+        assert_eq!(page.status, StatusCode::OK, "{sort}: {}", page.body);
+    }
+    let books = web.get("/staffing?sort=-accounts", Some(&l)).await.text();
+    assert!(
+        books.contains("aria-sort=\"descending\"><a href=\"?sort=accounts#books\">Accounts</a>"),
+        "{books}"
+    );
+    let bad = web.get("/staffing?sort=height", Some(&l)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}

@@ -1875,7 +1875,11 @@ async fn the_at_risk_playbook_is_edited_as_a_form_and_a_refusal_sits_on_its_row(
     // Pressed as shown, it changes nothing.
     let same = send(&[]).await;
     assert_eq!(same.status, StatusCode::OK, "{}", same.body);
-    assert!(same.text().contains("It matches the playbook in force"), "{}", same.body);
+    assert!(
+        same.text().contains("It matches the playbook in force"),
+        "{}",
+        same.body
+    );
 
     // The first task removed and a new one whose days are too many: the refusal is on the new
     // row (the core's key counts the rows left), as typed, and nothing is saved.

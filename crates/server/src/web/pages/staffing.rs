@@ -4,7 +4,8 @@
 
 use crate::AppState;
 use crate::web::session::Signed;
-use crate::web::{Nav, PageResult, format, render, staffing_chart};
+use crate::web::sorting::{Key, sort_rows};
+use crate::web::{Failure, Nav, PageResult, format, render, staffing_chart};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
@@ -73,6 +74,8 @@ struct StaffingPage {
     over: usize,
     under: usize,
     problem: String,
+    /// The column the books are sorted by (`-` first: descending); empty: as the team is.
+    sort: String,
     arr: String,
     acv: String,
     /// The plans as text boxes: (number, label, "name; hours; times a year" lines).
@@ -80,12 +83,57 @@ struct StaffingPage {
     top: String,
 }
 
+/// What the staffing page's address carries: a refusal to show, and the books' sort.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StaffingQuery {
+    problem: String,
+    sort: String,
+}
+
+/// The columns the books sort by.
+const SORTS: [&str; 6] = ["csm", "accounts", "arr", "plan_hours", "time", "capacity"];
+
+/// The books' lines, sorted by a column (capacity ascending: room for more first).
+fn book_lines(books: &[sherpa_app::CsmBook], sort: &str) -> Result<Vec<BookLine>, Failure> {
+    let mut books: Vec<&sherpa_app::CsmBook> = books.iter().collect();
+    sort_rows(&mut books, sort, &SORTS, |b, field| {
+        Some(match field {
+            "csm" => Key::text(&b.name),
+            "accounts" => Key::number(b.accounts),
+            "arr" => Key::Number(b.arr.amount),
+            "plan_hours" => Key::Number(b.plan_hours),
+            "time" => Key::Number(b.time_percent),
+            _ => Key::number(match b.load {
+                Load::Under => 0,
+                Load::Within => 1,
+                Load::Over => 2,
+            }),
+        })
+    })?;
+    Ok(books.into_iter().map(BookLine::of).collect())
+}
+
+impl StaffingPage {
+    fn sort_link(&self, field: &str) -> String {
+        format!(
+            "?{}#books",
+            format::query(&[("sort", &format::next_sort(&self.sort, field))])
+        )
+    }
+
+    fn aria_sort(&self, field: &str) -> &'static str {
+        format::aria_sort(&self.sort, field, "")
+    }
+}
+
 pub async fn show(
     State(st): State<AppState>,
     Signed(c): Signed,
-    Query(p): Query<crate::web::Outcome>,
+    Query(p): Query<StaffingQuery>,
 ) -> PageResult {
     let s = st.app.staffing().await?;
+    let lines = book_lines(&s.books, &p.sort)?;
     let f64_of = |d: Decimal| d.to_f64().unwrap_or(0.0);
     let needed: Vec<(String, f64)> = s
         .groups
@@ -141,7 +189,7 @@ pub async fn show(
         over: s.books.iter().filter(|b| b.load == Load::Over).count(),
         under: s.books.iter().filter(|b| b.load == Load::Under).count(),
         books,
-        book_lines: s.books.iter().map(BookLine::of).collect(),
+        book_lines: lines,
         pools: s.pools.iter().map(BookLine::of).collect(),
         basis: match s.settings.basis {
             StaffingBasis::Tier => "tier",
@@ -153,6 +201,7 @@ pub async fn show(
         understaffed: tenths(s.csms_needed) > Decimal::from(s.csms),
         s,
         problem: p.problem,
+        sort: p.sort,
     })
     .into_response())
 }

@@ -5,11 +5,13 @@
 
 use crate::AppState;
 use crate::web::session::Signed;
+use crate::web::sorting::{Key, sort_rows};
 use crate::web::{Failure, Nav, PageResult, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
+use chrono::Datelike;
 use serde::Deserialize;
 use sherpa_app::{TaskAction, WorkTask, WorkTasks};
 use sherpa_core::{Role, TaskId, TaskStatus, User, UserId, title_beside_account};
@@ -22,7 +24,10 @@ struct Line {
     account: String,
     account_id: String,
     due: String,
+    due_on: Option<chrono::NaiveDate>,
     priority: String,
+    /// Low 0 .. urgent 3: what the priority sorts by.
+    rank: u8,
     reason: String,
 }
 
@@ -45,6 +50,27 @@ struct TasksPage {
     message: Option<String>,
     problem: Option<String>,
     done: Option<DoneTask>,
+    /// The column each group is sorted by (`-` first: descending); empty: by due day.
+    sort: String,
+}
+
+/// The columns each group of tasks sorts by.
+const SORTS: [&str; 4] = ["task", "account", "due", "priority"];
+
+impl TasksPage {
+    fn sort_link(&self, field: &str) -> String {
+        format!(
+            "?{}",
+            crate::web::format::query(&[
+                ("user", &self.owner.to_string()),
+                ("sort", &crate::web::format::next_sort(&self.sort, field)),
+            ])
+        )
+    }
+
+    fn aria_sort(&self, field: &str) -> &'static str {
+        crate::web::format::aria_sort(&self.sort, field, "due")
+    }
 }
 
 #[derive(Deserialize)]
@@ -55,6 +81,7 @@ pub struct TasksQuery {
     problem: Option<String>,
     /// The task just done, which the page offers to undo.
     done: Option<String>,
+    sort: Option<String>,
 }
 
 /// A task just marked done, shown with an Undo that opens it again.
@@ -155,9 +182,20 @@ pub async fn show(
                 .due_on
                 .map(|d| d.format("%a %d %b").to_string())
                 .unwrap_or_default(),
+            due_on: t.fields.due_on,
             priority: t.fields.priority.to_string(),
+            rank: t.fields.priority as u8,
             reason: t.fields.reason,
         });
+    }
+    let sort = q.sort.clone().unwrap_or_default();
+    for g in &mut groups {
+        sort_rows(&mut g.lines, &sort, &SORTS, |l, field| match field {
+            "task" => Some(Key::text(&l.title)),
+            "account" => Some(Key::text(&l.account)),
+            "due" => l.due_on.map(|d| Key::number(d.num_days_from_ce())),
+            _ => Some(Key::number(l.rank)),
+        })?;
     }
     let people = users
         .iter()
@@ -178,6 +216,7 @@ pub async fn show(
         message: q.message,
         problem: q.problem,
         done: done_task(&s, q.done.as_deref(), owner.to_string()).await,
+        sort,
     }))
 }
 
