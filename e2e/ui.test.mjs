@@ -425,7 +425,7 @@ test('a leader watches an account change colour within a second of its tickets, 
 
   // "Show me the red ones": the book filters by colour.
   await page.goto(`${BASE}/portfolio`);
-  await page.getByLabel('Health').selectOption('orange');
+  await page.locator('#health').selectOption('orange');
   await page.getByRole('button', { name: 'Filter' }).click();
   await page.waitForURL(/health=orange/);
   assert.ok(await total(page) > 0, 'the demo has orange accounts');

@@ -520,6 +520,26 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             ]),
             MANAGERS,
         ),
+        // The rules as in force: a save changes nothing.
+        case(
+            "POST",
+            "/admin/health/rules",
+            "/admin/health/rules",
+            form(&[
+                ("r0.lifecycle", "onboarding"),
+                ("r0.then", "Onboarding"),
+                ("r1.then", "Default"),
+            ]),
+            MANAGERS,
+        ),
+        // Incomplete (a rule without its model): refused as bad input, by role first.
+        case(
+            "POST",
+            "/admin/engagement/rules",
+            "/admin/engagement/rules",
+            form(&[("r0.tier", "1")]),
+            MANAGERS,
+        ),
         // The playbook as in force (red or orange, no task changed): a save changes nothing.
         case(
             "POST",

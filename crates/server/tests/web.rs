@@ -1940,3 +1940,132 @@ async fn the_at_risk_playbook_is_edited_as_a_form_and_a_refusal_sits_on_its_row(
     assert_eq!(added.due_in_days, 5);
     assert!(after.colours.contains(&sherpa_core::health::Colour::Yellow));
 }
+
+#[tokio::test]
+async fn the_rules_that_pick_scorecards_and_models_are_edited_as_forms() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let b = web.sign_in(&admin).await;
+    let page = web.get("/admin/health", Some(&b)).await.text();
+    assert!(
+        page.contains("action=\"/admin/health/rules\"")
+            && page.contains("<option value=\"onboarding\" selected>onboarding</option>"),
+        "the rules as in force: {page}"
+    );
+    let post = |path: &'static str, fields: Vec<(&'static str, &'static str)>| {
+        let (web, b) = (&web, &b);
+        async move { web.post(path, Some(b), &fields, true).await }
+    };
+    // A tier that is not one: beside the new rule's tier, as typed; nothing saved.
+    let before = web.db.store.health_config().await.unwrap().rules;
+    let refused = post(
+        "/admin/health/rules",
+        vec![
+            ("r0.lifecycle", "onboarding"),
+            ("r0.then", "Onboarding"),
+            ("r1.then", "Default"),
+            ("new.tier", "first"),
+            ("new.then", "Default"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.text().contains("id=\"rule-new.tier-err\" data-key=\"rules[1].when.tier\">\"first\" is not a tier: 1, 2 or 3"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(web.db.store.health_config().await.unwrap().rules, before);
+    // The catch-all removed: the core says every account needs one, beside the last rule.
+    let open_ended = post(
+        "/admin/health/rules",
+        vec![
+            ("r0.lifecycle", "onboarding"),
+            ("r0.then", "Onboarding"),
+            ("r1.then", "Default"),
+            ("r1.remove", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(open_ended.status, StatusCode::BAD_REQUEST);
+    assert!(
+        open_ended.text().contains(
+            "id=\"rule-r0.lifecycle-err\" data-key=\"rules\">end with a rule without conditions"
+        ),
+        "{}",
+        open_ended.body
+    );
+    // Tier 1 accounts judged by the default scorecard too, before the catch-all.
+    let saved = post(
+        "/admin/health/rules",
+        vec![
+            ("r0.lifecycle", "onboarding"),
+            ("r0.then", "Onboarding"),
+            ("r1.then", "Default"),
+            ("new.tier", "1"),
+            ("new.then", "Default"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert!(saved.text().contains("Saved: the rules."), "{}", saved.body);
+    let rules = web.db.store.health_config().await.unwrap().rules;
+    assert_eq!(rules.len(), 3);
+    assert_eq!(
+        (rules[1].when.tier, rules[1].then.as_str()),
+        (Some(1), "Default")
+    );
+    assert_eq!(rules[2].when, sherpa_core::assignment::Condition::default());
+
+    // The engagement models' rules, by the same form: a model that does not exist is refused
+    // beside the rule that names it.
+    let models = web.get("/admin/engagement", Some(&b)).await.text();
+    assert!(
+        models.contains("action=\"/admin/engagement/rules\""),
+        "{models}"
+    );
+    let config = web.db.store.engagement_config().await.unwrap();
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for (i, r) in config.rules.iter().enumerate() {
+        if let Some(t) = r.when.tier {
+            fields.push((format!("r{i}.tier"), t.to_string()));
+        }
+        if let Some(s) = r.when.segment {
+            fields.push((format!("r{i}.segment"), s.to_string()));
+        }
+        if let Some(l) = r.when.lifecycle {
+            fields.push((format!("r{i}.lifecycle"), l.as_str().into()));
+        }
+        fields.push((format!("r{i}.then"), r.then.clone()));
+    }
+    let send = |extra: Vec<(&str, &str)>| {
+        let mut all = fields.clone();
+        all.extend(
+            extra
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
+        let (web, b) = (&web, &b);
+        async move {
+            let f: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            web.post("/admin/engagement/rules", Some(b), &f, true).await
+        }
+    };
+    let same = send(vec![]).await;
+    assert_eq!(same.status, StatusCode::OK, "{}", same.body);
+    assert!(
+        same.text().contains("They match the rules in force"),
+        "{}",
+        same.body
+    );
+    let unknown = send(vec![("new.segment", "2"), ("new.then", "Nobody's model")]).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.body);
+    assert!(
+        unknown.text().contains("id=\"rule-new.then-err\""),
+        "{}",
+        unknown.body
+    );
+    assert_eq!(web.db.store.engagement_config().await.unwrap(), config);
+}

@@ -439,6 +439,12 @@ fn settings() -> Vec<WebRoute> {
         ),
         at(
             Method::POST,
+            "/admin/health/rules",
+            ManageBook,
+            post(scorecards::save_rules),
+        ),
+        at(
+            Method::POST,
             "/admin/health/playbook",
             ManageBook,
             post(playbook_form::save),
@@ -466,6 +472,12 @@ fn settings() -> Vec<WebRoute> {
             "/admin/engagement",
             ManageBook,
             post(models::save),
+        ),
+        at(
+            Method::POST,
+            "/admin/engagement/rules",
+            ManageBook,
+            post(models::save_rules),
         ),
         at(
             Method::POST,

@@ -21,6 +21,7 @@ pub mod portfolio;
 pub mod prioritisation;
 pub mod reassignments;
 pub mod revenue;
+pub mod rules_form;
 pub mod scorecard_form;
 pub mod scorecards;
 pub mod search;

@@ -57,6 +57,8 @@ struct ModelView {
 struct ModelsPage {
     nav: Nav,
     rules: Vec<RuleLine>,
+    /// The rules' form: in force, or as typed with what its save did.
+    rules_form: super::rules_form::RulesForm,
     models: Vec<ModelView>,
     releases: Vec<(String, String, String)>,
     versions: Vec<VersionLine>,
@@ -179,6 +181,11 @@ async fn page(
     Ok(ModelsPage {
         nav: Nav::new(c, "models"),
         rules: rule_lines(&config.rules),
+        rules_form: super::rules_form::RulesForm::of(
+            "/admin/engagement/rules",
+            &config.rules,
+            config.models.iter().map(|m| m.name.clone()).collect(),
+        ),
         models: config
             .models
             .iter()
@@ -279,6 +286,47 @@ pub async fn save(
     };
     let keep = (f.action == "check").then_some(f.text);
     Ok(render(&page(&s, &c, keep, Some((true, outcome))).await?).into_response())
+}
+
+/// Saves the rules that pick each account's model from their form.
+pub async fn save_rules(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Form(f): Form<super::scorecards::Fields>,
+) -> PageResult {
+    use super::rules_form::{form_field, rows_of, rules_from};
+    let mut config = s.store.engagement_config().await?;
+    let rows = rows_of(config.rules.len(), &f);
+    let outcome = match rules_from(&rows, &f) {
+        Err(e) => Err(e),
+        Ok(rules) => {
+            config.rules = rules;
+            match s.app.save_engagement_config(&c.caller(), &config).await {
+                Ok(false) => Ok("They match the rules in force: nothing to change.".to_string()),
+                Ok(true) => Ok(
+                    "Saved: the rules. The engine follows them from its next sweep.".to_string(),
+                ),
+                Err(sherpa_app::Error::Invalid { field, message }) => Err(crate::web::FieldError {
+                    key: field,
+                    message,
+                }),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    let status = if outcome.is_ok() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::BAD_REQUEST
+    };
+    let mut p = page(&s, &c, None, None).await?;
+    p.rules_form = p.rules_form.after(outcome.map_err(|e| {
+        let field = form_field(&e.key, &rows);
+        (f, field, e)
+    }));
+    let mut resp = render(&p);
+    *resp.status_mut() = status;
+    Ok(resp)
 }
 
 #[derive(Deserialize)]

@@ -128,6 +128,8 @@ pub(super) struct ScorecardsPage {
     playbook_colours: String,
     /// Title, owner function, due in days, priority.
     playbook_tasks: Vec<(String, &'static str, u32, &'static str)>,
+    /// The rules' form: in force, or as typed with what its save did.
+    pub(super) rules_form: super::rules_form::RulesForm,
     /// The playbook's form: in force, or as typed with what its save did.
     pub(super) playbook: FormState,
     /// The form's task rows: "t0", "t1", ... and "new".
@@ -271,6 +273,11 @@ pub(super) async fn page(
                 )
             })
             .collect(),
+        rules_form: super::rules_form::RulesForm::of(
+            "/admin/health/rules",
+            &config.rules,
+            config.scorecards.iter().map(|c| c.name.clone()).collect(),
+        ),
         playbook: FormState {
             form: super::playbook_form::fields_of(&config.at_risk_playbook),
             ..FormState::default()
@@ -404,4 +411,48 @@ pub(super) fn fields_of(card: &Scorecard) -> Fields {
         }
     }
     f
+}
+
+/// Saves the rules that pick each account's scorecard from their form.
+pub async fn save_rules(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Form(f): Form<Fields>,
+) -> PageResult {
+    use super::rules_form::{form_field, rows_of, rules_from};
+    let mut config: HealthConfig = s.store.health_config().await?;
+    let rows = rows_of(config.rules.len(), &f);
+    let outcome = match rules_from(&rows, &f) {
+        Err(e) => Err(e),
+        Ok(rules) => {
+            config.rules = rules;
+            match s.app.save_health_config(&c.caller(), &config).await {
+                Ok(change) if change.changes.is_empty() => {
+                    Ok("They match the rules in force: nothing to change.".to_string())
+                }
+                Ok(change) => Ok(format!(
+                    "Saved: the rules. Every account is judged by its scorecard now. {}",
+                    change.moves_in_words()
+                )
+                .trim_end()
+                .to_string()),
+                Err(sherpa_app::Error::Invalid { field, message }) => Err(crate::web::FieldError {
+                    key: field,
+                    message,
+                }),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    let status = if outcome.is_ok() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::BAD_REQUEST
+    };
+    let mut p = page(&s, &c, None, None, None, None).await?;
+    p.rules_form = p.rules_form.after(outcome.map_err(|e| {
+        let field = form_field(&e.key, &rows);
+        (f, field, e)
+    }));
+    Ok(render_page(p, status))
 }
