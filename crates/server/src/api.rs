@@ -162,6 +162,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .routes(routes!(tasks::list_tasks, tasks::create_task))
         .routes(routes!(tasks::update_task))
+        .routes(routes!(home::today))
         .routes(routes!(users::list_users))
         .routes(routes!(users::update_user))
         .routes(routes!(users::get_me, users::update_me))

@@ -853,6 +853,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("POST", "/api/v1/tasks", "/api/v1/tasks".into(), Body::Json(json!({"account_id": o, "title": "Follow up"})), API_OWNER_LOG),
         api("PATCH", "/api/v1/tasks/{id}", format!("/api/v1/tasks/{task}"), Body::Json(json!({"priority": "high"})), API_OWNER_EDIT),
         api("POST", "/api/v1/accounts/reassign", "/api/v1/accounts/reassign".into(), Body::Json(json!({"account_ids": [o], "function": "csm", "to": "csm@example.com"})), API_OWNER_EDIT),
+        api("GET", "/api/v1/today", "/api/v1/today".into(), Body::None, API_READ),
         api("GET", "/api/v1/users", "/api/v1/users".into(), Body::None, API_READ),
         // One's own settings: every role, as "Time zone" in one's menu.
         api("GET", "/api/v1/me", "/api/v1/me".into(), Body::None, API_READ),

@@ -662,3 +662,52 @@ async fn my_tasks_sort_within_each_group_and_the_staffing_books_by_each_column()
     let bad = web.get("/staffing?sort=height", Some(&l)).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_api_gives_a_csm_the_same_day_as_the_today_page() {
+    let web = Web::new().await;
+    let me = web.user("me@example.com", Role::Csm, Function::Csm).await;
+    let mine = web.account("Mine Co", &[(OwnerFunction::Csm, me.id)]).await;
+    let today = web.db.clock.today();
+    task(
+        &web,
+        mine.id,
+        me.id,
+        "Chase the invoice",
+        today - Days::new(2),
+    )
+    .await;
+    task(&web, mine.id, me.id, "Prepare the review", today).await;
+    task(
+        &web,
+        mine.id,
+        me.id,
+        "Plan next quarter",
+        today + Days::new(20),
+    )
+    .await;
+    let token = web.token(&me).await;
+    let day = web.api("GET", "/api/v1/today", Some(&token), None).await;
+    assert_eq!(day.status, StatusCode::OK, "{}", day.body);
+    let v: serde_json::Value = serde_json::from_str(&day.body).unwrap();
+    assert_eq!(v["today"], today.to_string());
+    let titles = |k: &str| -> Vec<String> {
+        v[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(titles("overdue"), ["Chase the invoice"]);
+    assert_eq!(titles("due_today"), ["Prepare the review"]);
+    assert_eq!(v["overdue"][0]["account_name"], "Mine Co");
+    assert_eq!(v["overdue"][0]["account_id"], mine.id.to_string());
+    // What the page lists, the API lists.
+    let b = web.sign_in(&me).await;
+    let page = web.get("/today", Some(&b)).await.text();
+    assert!(
+        page.contains("Chase the invoice") && page.contains("Prepare the review"),
+        "{page}"
+    );
+    assert!(!page.contains("Plan next quarter") && !day.body.contains("Plan next quarter"));
+}

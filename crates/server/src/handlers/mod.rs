@@ -11,6 +11,7 @@ pub mod engagement;
 pub mod forecast;
 pub mod health;
 pub mod health_config;
+pub mod home;
 mod json;
 pub mod meddicc;
 pub mod nine_box;

@@ -81,7 +81,7 @@ pub struct RenewalDto {
     pub meddicc_of: usize,
 }
 
-fn dto(r: &Renewal) -> RenewalDto {
+pub(super) fn dto(r: &Renewal) -> RenewalDto {
     let s = &r.stored;
     RenewalDto {
         contract_id: s.contract.to_string(),
