@@ -215,17 +215,6 @@ impl ListParams {
         format!("?{filters}{sep}sort={}", format::url_encode(&next))
     }
 
-    /// The arrow beside the column the list is sorted by.
-    pub fn sort_mark(&self, field: &str) -> &'static str {
-        if self.sort == field {
-            " ▲"
-        } else if self.sort.strip_prefix('-') == Some(field) {
-            " ▼"
-        } else {
-            ""
-        }
-    }
-
     /// `aria-sort` of a column header.
     pub fn aria_sort(&self, field: &str) -> &'static str {
         format::aria_sort(&self.sort, field, "name")
