@@ -209,6 +209,52 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    /// A use case's refusal of a value, to show beside its field; any other failure fails the
+    /// page.
+    pub fn of(e: sherpa_app::Error) -> Result<FieldError, Failure> {
+        match e {
+            sherpa_app::Error::Invalid { field, message } => Ok(FieldError {
+                key: field,
+                message,
+            }),
+            e => Err(e.into()),
+        }
+    }
+}
+
+/// A posted form whose fields may repeat: the rows ticked in a list.
+pub struct Ticked(Vec<(String, String)>);
+
+impl Ticked {
+    pub fn read(body: &[u8]) -> Result<Ticked, Failure> {
+        serde_urlencoded::from_bytes(body)
+            .map(Ticked)
+            .map_err(|e| Failure::bad_request(e.to_string()))
+    }
+
+    /// A field's value; empty when absent.
+    pub fn get(&self, k: &str) -> String {
+        self.0
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// Every value of a repeated field, as ids; one that is not refuses the form by name.
+    pub fn ids<T: std::str::FromStr>(&self, k: &str) -> Result<Vec<T>, Failure> {
+        self.0
+            .iter()
+            .filter(|(key, _)| key == k)
+            .map(|(_, v)| {
+                v.parse()
+                    .map_err(|_| Failure::bad_request(format!("no {k} {v}")))
+            })
+            .collect()
+    }
+}
+
 /// A page that could not be shown, as an HTML page that says why.
 #[derive(Debug)]
 pub struct Failure {

@@ -294,10 +294,9 @@ pub async fn save_rules(
     Signed(c): Signed,
     Form(f): Form<super::scorecards::Fields>,
 ) -> PageResult {
-    use super::rules_form::{form_field, rows_of, rules_from};
     let mut config = s.store.engagement_config().await?;
-    let rows = rows_of(config.rules.len(), &f);
-    let outcome = match rules_from(&rows, &f) {
+    let (rows, read) = super::rules_form::read(config.rules.len(), &f);
+    let outcome = match read {
         Err(e) => Err(e),
         Ok(rules) => {
             config.rules = rules;
@@ -306,24 +305,13 @@ pub async fn save_rules(
                 Ok(true) => Ok(
                     "Saved: the rules. The engine follows them from its next sweep.".to_string(),
                 ),
-                Err(sherpa_app::Error::Invalid { field, message }) => Err(crate::web::FieldError {
-                    key: field,
-                    message,
-                }),
-                Err(e) => return Err(e.into()),
+                Err(e) => Err(crate::web::FieldError::of(e)?),
             }
         }
     };
-    let status = if outcome.is_ok() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::BAD_REQUEST
-    };
     let mut p = page(&s, &c, None, None).await?;
-    p.rules_form = p.rules_form.after(outcome.map_err(|e| {
-        let field = form_field(&e.key, &rows);
-        (f, field, e)
-    }));
+    let status;
+    (p.rules_form, status) = p.rules_form.after(outcome, f, &rows);
     let mut resp = render(&p);
     *resp.status_mut() = status;
     Ok(resp)

@@ -130,11 +130,7 @@ pub async fn save(
                     "Saved: the at-risk playbook. Accounts that turn from now on get its tasks."
                         .to_string(),
                 ),
-                Err(sherpa_app::Error::Invalid { field, message }) => Err(FieldError {
-                    key: field,
-                    message,
-                }),
-                Err(e) => return Err(e.into()),
+                Err(e) => Err(FieldError::of(e)?),
             }
         }
     };

@@ -202,23 +202,9 @@ pub async fn reassign_many(
     body: axum::body::Bytes,
 ) -> PageResult {
     // `account` repeats, so the body is read as pairs.
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(&body).map_err(|e| Failure::bad_request(e.to_string()))?;
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let accounts = pairs
-        .iter()
-        .filter(|(k, _)| k == "account")
-        .map(|(_, v)| {
-            v.parse::<AccountId>()
-                .map_err(|_| Failure::bad_request(format!("no account {v}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let form = crate::web::Ticked::read(&body)?;
+    let get = |k: &str| form.get(k);
+    let accounts = form.ids::<AccountId>("account")?;
     let to = get("to");
     let said = match s
         .app

@@ -61,26 +61,45 @@ impl RulesForm {
         }
     }
 
-    /// The same form after a save: what was said, and on a refusal what was typed.
-    pub fn after(mut self, outcome: Result<String, (Fields, String, FieldError)>) -> RulesForm {
-        self.state = match outcome {
-            Ok(message) => FormState {
-                outcome: Some((true, message)),
-                ..self.state
-            },
-            Err((typed, field, error)) => FormState {
-                outcome: Some((false, format!("{}. Nothing was changed.", error.message))),
-                error: Some((field, error)),
-                form: typed,
-            },
+    /// The same form after a save of the `rows` typed: what was said, or the refusal beside
+    /// its field with what was typed; and the page's status.
+    pub fn after(
+        mut self,
+        outcome: Result<String, FieldError>,
+        typed: Fields,
+        rows: &[String],
+    ) -> (RulesForm, axum::http::StatusCode) {
+        let status = match outcome {
+            Ok(message) => {
+                self.state.outcome = Some((true, message));
+                axum::http::StatusCode::OK
+            }
+            Err(error) => {
+                self.state = FormState {
+                    outcome: Some((false, format!("{}. Nothing was changed.", error.message))),
+                    error: Some((form_field(&error.key, rows), error)),
+                    form: typed,
+                };
+                axum::http::StatusCode::BAD_REQUEST
+            }
         };
-        self
+        (self, status)
     }
+}
+
+/// The form's rows and the rules they ask for, given how many rules were in force.
+pub(super) fn read(
+    before: usize,
+    f: &Fields,
+) -> (Vec<String>, Result<Vec<AssignmentRule>, FieldError>) {
+    let rows = rows_of(before, f);
+    let rules = rules_from(&rows, f);
+    (rows, rules)
 }
 
 /// The form's rows that make the rules, in order: the rules kept, and a new one (when it gives
 /// something) before the last kept, which catches every account.
-pub(super) fn rows_of(before: usize, f: &Fields) -> Vec<String> {
+fn rows_of(before: usize, f: &Fields) -> Vec<String> {
     let mut rows: Vec<String> = (0..before)
         .map(|i| format!("r{i}"))
         .filter(|r| !f.contains_key(&format!("{r}.remove")))
@@ -92,7 +111,7 @@ pub(super) fn rows_of(before: usize, f: &Fields) -> Vec<String> {
 }
 
 /// The rules the form's `rows` ask for, or the field that does not read.
-pub(super) fn rules_from(rows: &[String], f: &Fields) -> Result<Vec<AssignmentRule>, FieldError> {
+fn rules_from(rows: &[String], f: &Fields) -> Result<Vec<AssignmentRule>, FieldError> {
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     rows.iter()
         .enumerate()
@@ -132,7 +151,7 @@ pub(super) fn rules_from(rows: &[String], f: &Fields) -> Result<Vec<AssignmentRu
 
 /// A refusal's key as the form field it belongs to: `rules[2].when.tier` is the third row
 /// left's tier; "rules" (the last must catch every account) is the last row's.
-pub(super) fn form_field(key: &str, rows: &[String]) -> String {
+fn form_field(key: &str, rows: &[String]) -> String {
     let last = rows.last().map_or("new", String::as_str);
     let Some(rest) = key.strip_prefix("rules[") else {
         return format!("{last}.lifecycle");

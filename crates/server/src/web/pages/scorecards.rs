@@ -419,10 +419,9 @@ pub async fn save_rules(
     Signed(c): Signed,
     Form(f): Form<Fields>,
 ) -> PageResult {
-    use super::rules_form::{form_field, rows_of, rules_from};
     let mut config: HealthConfig = s.store.health_config().await?;
-    let rows = rows_of(config.rules.len(), &f);
-    let outcome = match rules_from(&rows, &f) {
+    let (rows, read) = super::rules_form::read(config.rules.len(), &f);
+    let outcome = match read {
         Err(e) => Err(e),
         Ok(rules) => {
             config.rules = rules;
@@ -436,23 +435,12 @@ pub async fn save_rules(
                 )
                 .trim_end()
                 .to_string()),
-                Err(sherpa_app::Error::Invalid { field, message }) => Err(crate::web::FieldError {
-                    key: field,
-                    message,
-                }),
-                Err(e) => return Err(e.into()),
+                Err(e) => Err(crate::web::FieldError::of(e)?),
             }
         }
     };
-    let status = if outcome.is_ok() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::BAD_REQUEST
-    };
     let mut p = page(&s, &c, None, None, None, None).await?;
-    p.rules_form = p.rules_form.after(outcome.map_err(|e| {
-        let field = form_field(&e.key, &rows);
-        (f, field, e)
-    }));
+    let status;
+    (p.rules_form, status) = p.rules_form.after(outcome, f, &rows);
     Ok(render_page(p, status))
 }

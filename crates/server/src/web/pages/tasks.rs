@@ -294,23 +294,9 @@ pub async fn act_on_many(
     body: axum::body::Bytes,
 ) -> PageResult {
     // `task` repeats, so the body is read as pairs.
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(&body).map_err(|e| Failure::bad_request(e.to_string()))?;
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let tasks = pairs
-        .iter()
-        .filter(|(k, _)| k == "task")
-        .map(|(_, v)| {
-            v.parse::<TaskId>()
-                .map_err(|_| Failure::bad_request(format!("no task {v}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let form = crate::web::Ticked::read(&body)?;
+    let get = |k: &str| form.get(k);
+    let tasks = form.ids::<TaskId>("task")?;
     let action = match get("action").as_str() {
         "done" => TaskAction::Done { outcome: None },
         "snooze" => TaskAction::Snooze { days: 7 },
