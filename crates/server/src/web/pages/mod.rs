@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backtest;
 pub mod book;
 pub mod cadence;
+pub mod form_state;
 pub mod health;
 pub mod home;
 pub mod import;

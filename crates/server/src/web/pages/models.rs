@@ -292,7 +292,7 @@ pub async fn save(
 pub async fn save_rules(
     State(s): State<AppState>,
     Signed(c): Signed,
-    Form(f): Form<super::scorecards::Fields>,
+    Form(f): Form<super::form_state::Fields>,
 ) -> PageResult {
     let mut config = s.store.engagement_config().await?;
     let (rows, read) = super::rules_form::read(config.rules.len(), &f);

@@ -3,34 +3,13 @@
 //! added. "Save" goes through the same checks as the TOML editor and `PUT
 //! /api/v1/health/config`; a refusal sits beside its field, with what was typed kept.
 
-use super::scorecards::{Fields, FormState, page, render_page};
+use super::form_state::{Fields, FormState};
+use super::scorecards::{PLAYBOOK_COLOURS as COLOURS, page, render_page};
 use crate::AppState;
 use crate::web::session::Signed;
 use crate::web::{FieldError, PageResult};
 use axum::extract::State;
 use sherpa_core::health::{Colour, HealthConfig, Playbook, PlaybookTask};
-use sherpa_core::{OwnerFunction, Priority};
-
-/// The colours a playbook may open on: green is never at risk.
-pub(super) const COLOURS: [Colour; 3] = [Colour::Red, Colour::Orange, Colour::Yellow];
-
-/// The form's fields for the playbook in force.
-pub(super) fn fields_of(p: &Playbook) -> Fields {
-    let mut f = Fields::new();
-    for c in &p.colours {
-        f.insert(format!("colour.{}", c.as_str()), "on".into());
-    }
-    for (i, t) in p.tasks.iter().enumerate() {
-        f.insert(format!("t{i}.title"), t.title.clone());
-        f.insert(format!("t{i}.owner"), t.owner.as_str().into());
-        f.insert(format!("t{i}.days"), t.due_in_days.to_string());
-        f.insert(format!("t{i}.priority"), t.priority.as_str().into());
-    }
-    f.insert("new.owner".into(), OwnerFunction::Csm.as_str().into());
-    f.insert("new.days".into(), "7".into());
-    f.insert("new.priority".into(), Priority::High.as_str().into());
-    f
-}
 
 /// The form's rows that make the playbook, in order: the tasks kept ("t0", "t2") and a new
 /// one ("new") when it has a title.
@@ -154,6 +133,7 @@ pub async fn save(
 
 #[cfg(test)]
 mod tests {
+    use super::super::scorecards::playbook_fields as fields_of;
     use super::*;
 
     #[test]

@@ -4,7 +4,7 @@
 //! last). The health page and the models page each save theirs through their own use case;
 //! a refusal sits beside its rule's field, with what was typed kept.
 
-use super::scorecards::{Fields, FormState};
+use super::form_state::{Fields, FormState};
 use crate::web::FieldError;
 use sherpa_core::Lifecycle;
 use sherpa_core::assignment::{AssignmentRule, Condition};

@@ -5,7 +5,8 @@
 //! `PUT /api/v1/health/config`; a refusal sits beside its field, with what was typed kept.
 //! The form's fields as the page shows them are the page's ([`super::scorecards::fields_of`]).
 
-use super::scorecards::{Fields, page, render_page};
+use super::form_state::Fields;
+use super::scorecards::{page, render_page};
 use crate::AppState;
 use crate::web::session::Signed;
 use crate::web::{FieldError, PageResult};

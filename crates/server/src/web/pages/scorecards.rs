@@ -4,6 +4,7 @@
 //! export`). A save goes through the same checks as `PUT /api/v1/health/config`; a bad one
 //! names its line or key and changes nothing.
 
+use super::form_state::{Fields, FormState};
 use crate::AppState;
 use crate::web::session::Signed;
 use crate::web::{Nav, PageResult, format, render};
@@ -13,8 +14,9 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use sherpa_app::config::{health_toml, parse_health};
+use sherpa_core::health::{Colour, Playbook};
 use sherpa_core::health::{HealthConfig, METRICS, Scorecard, ScoringRule, metric};
-use std::collections::HashMap;
+use sherpa_core::{OwnerFunction, Priority};
 
 pub(super) struct RuleLine {
     pub n: usize,
@@ -48,38 +50,6 @@ struct FactorLine {
     weight: String,
     /// Its share of the scorecard's weight.
     share: String,
-}
-
-/// A settings form as shown: its fields, what its last press did, and a refusal beside its
-/// field.
-#[derive(Default)]
-pub(super) struct FormState {
-    /// The form's fields: in force, or as typed.
-    pub form: Fields,
-    /// A preview or save of this form: (good, message).
-    pub outcome: Option<(bool, String)>,
-    /// The field a refusal concerns, and the refusal.
-    pub error: Option<(String, crate::web::FieldError)>,
-}
-
-impl FormState {
-    /// A form field's value.
-    pub fn value(&self, field: &str) -> &str {
-        self.form.get(field).map_or("", String::as_str)
-    }
-
-    /// Whether a checkbox is ticked.
-    pub fn ticked(&self, field: &str) -> bool {
-        self.form.contains_key(field)
-    }
-
-    /// The refusal when it concerns `field`.
-    pub fn error_at(&self, field: &str) -> Option<&crate::web::FieldError> {
-        self.error
-            .as_ref()
-            .filter(|(f, _)| f == field)
-            .map(|(_, e)| e)
-    }
 }
 
 struct CardView {
@@ -279,17 +249,14 @@ pub(super) async fn page(
             config.scorecards.iter().map(|c| c.name.clone()).collect(),
         ),
         playbook: FormState {
-            form: super::playbook_form::fields_of(&config.at_risk_playbook),
+            form: playbook_fields(&config.at_risk_playbook),
             ..FormState::default()
         },
         playbook_rows: (0..config.at_risk_playbook.tasks.len())
             .map(|i| format!("t{i}"))
             .chain(["new".to_string()])
             .collect(),
-        playbook_colours_offered: super::playbook_form::COLOURS
-            .iter()
-            .map(|c| c.as_str())
-            .collect(),
+        playbook_colours_offered: PLAYBOOK_COLOURS.iter().map(|c| c.as_str()).collect(),
         owner_functions: vec![
             ("csm", "the CSM"),
             ("ae", "the AE"),
@@ -377,9 +344,6 @@ pub async fn save(
     Ok(render(&page(&s, &c, keep, Some((true, outcome)), None, None).await?).into_response())
 }
 
-/// A scorecard's form fields, by name: what is in force, or what was typed.
-pub(super) type Fields = HashMap<String, String>;
-
 fn number(v: f64) -> String {
     if v.fract() == 0.0 {
         format!("{v:.0}")
@@ -443,4 +407,25 @@ pub async fn save_rules(
     let status;
     (p.rules_form, status) = p.rules_form.after(outcome, f, &rows);
     Ok(render_page(p, status))
+}
+
+/// The colours an at-risk playbook may open on: green is never at risk.
+pub(super) const PLAYBOOK_COLOURS: [Colour; 3] = [Colour::Red, Colour::Orange, Colour::Yellow];
+
+/// The playbook form's fields for the playbook in force.
+pub(super) fn playbook_fields(p: &Playbook) -> Fields {
+    let mut f = Fields::new();
+    for c in &p.colours {
+        f.insert(format!("colour.{}", c.as_str()), "on".into());
+    }
+    for (i, t) in p.tasks.iter().enumerate() {
+        f.insert(format!("t{i}.title"), t.title.clone());
+        f.insert(format!("t{i}.owner"), t.owner.as_str().into());
+        f.insert(format!("t{i}.days"), t.due_in_days.to_string());
+        f.insert(format!("t{i}.priority"), t.priority.as_str().into());
+    }
+    f.insert("new.owner".into(), OwnerFunction::Csm.as_str().into());
+    f.insert("new.days".into(), "7".into());
+    f.insert("new.priority".into(), Priority::High.as_str().into());
+    f
 }

@@ -1,0 +1,39 @@
+//! A settings form as a page shows it: its fields by name (in force, or as typed), what its
+//! last press did, and a refusal beside its field. The scorecard, playbook and rules forms
+//! keep theirs in one.
+
+use std::collections::HashMap;
+
+/// A form's fields, by name: what is in force, or what was typed.
+pub(super) type Fields = HashMap<String, String>;
+
+/// A form as shown.
+#[derive(Default)]
+pub(super) struct FormState {
+    /// The form's fields: in force, or as typed.
+    pub form: Fields,
+    /// A preview or save of this form: (good, message).
+    pub outcome: Option<(bool, String)>,
+    /// The field a refusal concerns, and the refusal.
+    pub error: Option<(String, crate::web::FieldError)>,
+}
+
+impl FormState {
+    /// A form field's value.
+    pub fn value(&self, field: &str) -> &str {
+        self.form.get(field).map_or("", String::as_str)
+    }
+
+    /// Whether a checkbox is ticked.
+    pub fn ticked(&self, field: &str) -> bool {
+        self.form.contains_key(field)
+    }
+
+    /// The refusal when it concerns `field`.
+    pub fn error_at(&self, field: &str) -> Option<&crate::web::FieldError> {
+        self.error
+            .as_ref()
+            .filter(|(f, _)| f == field)
+            .map(|(_, e)| e)
+    }
+}
