@@ -645,6 +645,36 @@ async fn my_tasks_sort_within_each_group_and_the_staffing_books_by_each_column()
     );
     let bad = web.get("/tasks?sort=colour", Some(&b)).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    // A task done from the sorted list goes back to the list sorted the same way.
+    assert!(
+        by_account
+            .text()
+            .contains("name=\"sort\" value=\"account\""),
+        "each form carries the sort"
+    );
+    let (first, _) = web.db.store.open_tasks_of(me.id).await.unwrap().remove(0);
+    let me_id = me.id.to_string();
+    let done = web
+        .post(
+            &format!("/tasks/{}", first.id),
+            Some(&b),
+            &[
+                ("action", "done"),
+                ("back", me_id.as_str()),
+                ("sort", "account"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert!(
+        done.location.starts_with(&format!(
+            "/tasks?user={}&sort=account&done={}",
+            me.id, first.id
+        )),
+        "{}",
+        done.location
+    );
 
     let leader = web
         .user("lead@example.com", Role::Leader, Function::Csm)

@@ -231,6 +231,9 @@ pub struct TaskForm {
     to: Option<String>,
     /// Whose list to go back to.
     back: Option<String>,
+    /// The list's sort, kept on the way back.
+    #[serde(default)]
+    sort: String,
 }
 
 /// Works one task; back to the list it was on.
@@ -268,8 +271,16 @@ pub async fn act(
     let list = match f.back.as_deref().filter(|b| !b.is_empty()) {
         Some("today") => "/today?".to_string(),
         Some(u) => format!(
-            "/tasks?user={}&",
-            u.parse::<UserId>().map_or(c.session.user.id, |u| u)
+            "/tasks?{}&",
+            crate::web::format::query(&[
+                (
+                    "user",
+                    &u.parse::<UserId>()
+                        .map_or(c.session.user.id, |u| u)
+                        .to_string()
+                ),
+                ("sort", f.sort.trim()),
+            ])
         ),
         None => "/tasks?".to_string(),
     };
@@ -335,7 +346,9 @@ pub async fn act_on_many(
             crate::web::format::query(&[("problem", &format!("Nothing was changed: {why}"))])
         }
     };
-    Ok(Redirect::to(&format!("/tasks?user={back}&{said}")).into_response())
+    let list =
+        crate::web::format::query(&[("user", &back.to_string()), ("sort", get("sort").trim())]);
+    Ok(Redirect::to(&format!("/tasks?{list}&{said}")).into_response())
 }
 
 struct LoadLine {
