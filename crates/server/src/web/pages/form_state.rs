@@ -37,3 +37,21 @@ impl FormState {
             .map(|(_, e)| e)
     }
 }
+
+/// A refusal's key into a list the form shows as rows, read after its `[`: `2].due_in_days`
+/// names the third of the rows left (none when it names no row) and what within it (none when
+/// it names the row alone).
+pub(super) fn row_and_field<'a>(
+    indexed: &'a str,
+    rows: &'a [String],
+) -> (Option<&'a str>, Option<&'a str>) {
+    let (k, what) = indexed
+        .split_once("].")
+        .map_or((indexed, None), |(k, w)| (k, Some(w)));
+    let row = k
+        .parse::<usize>()
+        .ok()
+        .and_then(|k| rows.get(k))
+        .map(String::as_str);
+    (row, what)
+}

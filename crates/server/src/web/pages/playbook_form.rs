@@ -3,7 +3,7 @@
 //! added. "Save" goes through the same checks as the TOML editor and `PUT
 //! /api/v1/health/config`; a refusal sits beside its field, with what was typed kept.
 
-use super::form_state::{Fields, FormState};
+use super::form_state::{Fields, FormState, row_and_field};
 use super::scorecards::{PLAYBOOK_COLOURS as COLOURS, page, render_page};
 use crate::AppState;
 use crate::web::session::Signed;
@@ -75,12 +75,8 @@ fn form_field(key: &str, rows: &[String]) -> String {
             "colours".into()
         };
     };
-    let (k, what) = task.split_once("].").unwrap_or((task, "title"));
-    let row = k
-        .parse::<usize>()
-        .ok()
-        .and_then(|k| rows.get(k))
-        .map_or("new", String::as_str);
+    let (row, what) = row_and_field(task, rows);
+    let (row, what) = (row.unwrap_or("new"), what.unwrap_or("title"));
     let what = match what {
         "due_in_days" => "days",
         w @ ("owner" | "priority") => w,

@@ -4,7 +4,7 @@
 //! last). The health page and the models page each save theirs through their own use case;
 //! a refusal sits beside its rule's field, with what was typed kept.
 
-use super::form_state::{Fields, FormState};
+use super::form_state::{Fields, FormState, row_and_field};
 use crate::web::FieldError;
 use sherpa_core::Lifecycle;
 use sherpa_core::assignment::{AssignmentRule, Condition};
@@ -156,12 +156,8 @@ fn form_field(key: &str, rows: &[String]) -> String {
     let Some(rest) = key.strip_prefix("rules[") else {
         return format!("{last}.lifecycle");
     };
-    let (k, what) = rest.split_once("].").unwrap_or((rest, "then"));
-    let row = k
-        .parse::<usize>()
-        .ok()
-        .and_then(|k| rows.get(k))
-        .map_or(last, String::as_str);
+    let (row, what) = row_and_field(rest, rows);
+    let (row, what) = (row.unwrap_or(last), what.unwrap_or("then"));
     let what = what.strip_prefix("when.").unwrap_or(what);
     let what = match what {
         "lifecycle" | "tier" | "segment" => what,

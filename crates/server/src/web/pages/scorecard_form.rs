@@ -156,11 +156,7 @@ pub async fn save(
                     "Saved: scorecard {}. Every account's score follows it now.",
                     card.name
                 )),
-                Err(sherpa_app::Error::Invalid { field, message }) => Err(refused(FieldError {
-                    key: field,
-                    message,
-                })),
-                Err(e) => return Err(e.into()),
+                Err(e) => Err(refused(FieldError::of(e)?)),
             }
         }
     };
