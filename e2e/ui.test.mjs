@@ -1043,9 +1043,12 @@ test('a leader hands one CSM\'s book to another in one press: all on the page ti
   assert.ok(before > 0 && before <= 50, `one page of one CSM's book (${before})`);
   await page.getByLabel('all on this page').check();
   assert.equal(await page.locator('input[form="bulk-accounts"]:checked').count(), before, 'every row is ticked');
-  const to = page.locator('#bulk-accounts select[name="to"]');
-  const finley = await to.locator('option', { hasText: 'Finley Adams' }).first().getAttribute('value');
-  await to.selectOption(finley);
+  // The field suggests people as the leader types; the page itself carries no team list.
+  const to = page.locator('#bulk-accounts input[name="to"]');
+  await to.pressSequentially('finley');
+  const suggestion = page.locator('#people-found option', { hasText: 'Finley Adams' }).first();
+  await suggestion.waitFor({ state: 'attached' });
+  await to.fill(await suggestion.getAttribute('value'));
   await shot(page, '36-portfolio-bulk');
   await page.locator('#bulk-accounts').getByRole('button', { name: 'Reassign' }).click();
   await page.getByRole('status').getByText(`${before} accounts given to Finley Adams.`).waitFor();

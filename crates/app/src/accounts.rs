@@ -1,11 +1,18 @@
 //! The account book: a person edits an account's fields and owners.
 
 use crate::{App, Caller, Error, Result};
-use sherpa_core::{Account, AccountId, AccountPatch, OwnerFunction, PersonRef};
+use sherpa_core::{Account, AccountId, AccountPatch, OwnerFunction, PersonRef, User};
 use std::collections::BTreeMap;
 
 /// The most accounts one bulk reassignment moves.
 pub const BULK_ACCOUNTS: usize = 500;
+
+/// What a bulk reassignment did: how many accounts, and who took them.
+#[derive(Debug, Clone)]
+pub struct Reassigned {
+    pub accounts: usize,
+    pub to: User,
+}
 
 /// Give many accounts' owner function (their CSM, AE, ...) to one team member.
 #[derive(Debug, Clone)]
@@ -39,7 +46,11 @@ impl App {
     /// they may edit. Every account is checked first (that it exists, that the person may
     /// edit it); one refused refuses them all, and the change is one transaction. Answers how
     /// many accounts changed.
-    pub async fn reassign_accounts(&self, by: &Caller, cmd: ReassignAccounts) -> Result<usize> {
+    pub async fn reassign_accounts(
+        &self,
+        by: &Caller,
+        cmd: ReassignAccounts,
+    ) -> Result<Reassigned> {
         let mut ids = cmd.accounts;
         ids.sort();
         ids.dedup();
@@ -77,9 +88,13 @@ impl App {
             owners: BTreeMap::from([(function, Some(PersonRef::Id(to)))]),
             ..Default::default()
         };
-        Ok(self
+        let accounts = self
             .store
             .update_accounts(&by.actor(), &ids, &patch)
-            .await?)
+            .await?;
+        Ok(Reassigned {
+            accounts,
+            to: self.store.user(to).await?,
+        })
     }
 }

@@ -7,7 +7,7 @@
 //! this crate, so the same action has the same outcome whichever door it comes through.
 
 mod accounts;
-pub use accounts::{BULK_ACCOUNTS, ReassignAccounts};
+pub use accounts::{BULK_ACCOUNTS, ReassignAccounts, Reassigned};
 mod backtest;
 mod book;
 mod cadence;

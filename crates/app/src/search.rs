@@ -41,8 +41,23 @@ impl App {
         };
         let (accounts, _) = self.store.accounts(&q).await?;
         let contacts = self.store.search_contacts(text, SEARCH_EACH as i64).await?;
-        let key = fold(text);
-        let people = self
+        let people = self.find_people(by, text).await?;
+        Ok(Found {
+            accounts,
+            contacts,
+            people,
+        })
+    }
+
+    /// The active team members whose name or email contains `text` (without case or
+    /// accents), a few, by name: what a person picks from when they hand work to someone.
+    pub async fn find_people(&self, by: &Caller, text: &str) -> Result<Vec<User>> {
+        by.person()?;
+        let key = fold(text.trim());
+        if key.chars().count() < SEARCH_MIN_CHARS {
+            return Ok(Vec::new());
+        }
+        Ok(self
             .store
             .users()
             .await?
@@ -50,11 +65,6 @@ impl App {
             .filter(|u| u.active)
             .filter(|u| fold(&u.name).contains(&key) || fold(u.email.as_str()).contains(&key))
             .take(SEARCH_EACH)
-            .collect();
-        Ok(Found {
-            accounts,
-            contacts,
-            people,
-        })
+            .collect())
     }
 }

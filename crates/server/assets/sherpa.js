@@ -65,3 +65,23 @@ document.querySelectorAll('[data-tick-all]').forEach((box) => {
   box.closest('label').hidden = false;
   box.addEventListener('change', () => rows().forEach((r) => { r.checked = box.checked; }));
 });
+
+// A field that names a team member suggests people as a person types: its list is filled
+// from the team (a few matches at a time), so no page carries the whole team. Without this
+// script a full name or email typed in the field works all the same.
+document.querySelectorAll('input[data-people]').forEach((input) => {
+  const list = document.getElementById(input.getAttribute('list'));
+  if (!list) return;
+  let timer = null;
+  let asked = 0;
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const q = input.value.trim();
+      if (q.length < 2) return;
+      const mine = ++asked;
+      const r = await fetch(`/search/people?q=${encodeURIComponent(q)}`, { credentials: 'same-origin' });
+      if (mine === asked && r.ok) list.innerHTML = await r.text();
+    }, 150);
+  });
+});

@@ -163,6 +163,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(tasks::list_tasks, tasks::create_task))
         .routes(routes!(tasks::update_task))
         .routes(routes!(home::today))
+        .routes(routes!(overview::overview))
+        .routes(routes!(overview::system))
         .routes(routes!(users::list_users))
         .routes(routes!(users::update_user))
         .routes(routes!(users::get_me, users::update_me))

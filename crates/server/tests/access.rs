@@ -232,6 +232,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         ),
         case("GET", "/today", "/today", Body::None, SIGNED),
         case("GET", "/search", "/search?q=acme", Body::None, SIGNED),
+        case(
+            "GET",
+            "/search/people",
+            "/search/people?q=an",
+            Body::None,
+            SIGNED,
+        ),
         case("GET", "/me/time-zone", "/me/time-zone", Body::None, SIGNED),
         case(
             "POST",
@@ -854,6 +861,8 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("PATCH", "/api/v1/tasks/{id}", format!("/api/v1/tasks/{task}"), Body::Json(json!({"priority": "high"})), API_OWNER_EDIT),
         api("POST", "/api/v1/accounts/reassign", "/api/v1/accounts/reassign".into(), Body::Json(json!({"account_ids": [o], "function": "csm", "to": "csm@example.com"})), API_OWNER_EDIT),
         api("GET", "/api/v1/today", "/api/v1/today".into(), Body::None, API_READ),
+        api("GET", "/api/v1/overview", "/api/v1/overview".into(), Body::None, API_MANAGE),
+        api("GET", "/api/v1/system", "/api/v1/system".into(), Body::None, API_ADMIN),
         api("GET", "/api/v1/users", "/api/v1/users".into(), Body::None, API_READ),
         // One's own settings: every role, as "Time zone" in one's menu.
         api("GET", "/api/v1/me", "/api/v1/me".into(), Body::None, API_READ),

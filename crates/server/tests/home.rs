@@ -268,6 +268,37 @@ async fn a_leader_reads_the_arr_at_risk_in_the_next_two_quarters_and_who_owns_it
     // The ARR by colour adds up to the book.
     assert!(text.contains("<b id=\"book-arr\">$270,000</b>"), "{text}");
     assert!(text.contains("<b>red</b> $120,000"), "{text}");
+    // The API answers the same question with the same figures.
+    let api = web.api("GET", "/api/v1/overview", Some(&token), None).await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(
+        (&v["arr"], &v["currency"]),
+        (&json!("270000"), &json!("USD"))
+    );
+    assert_eq!(v["renewals"]["arr"], "200000");
+    assert_eq!(v["renewals"]["at_risk"], "120000");
+    assert_eq!(v["renewals"]["at_risk_count"], 1);
+    let of = |list: &str, key: &str, value: &str| -> serde_json::Value {
+        v[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r[key] == value)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {value} in {list}: {v}"))
+    };
+    assert_eq!(of("renewals_by_csm", "csm", "ann")["at_risk"], "120000");
+    assert_eq!(of("renewals_by_csm", "csm", "bob")["at_risk"], "0");
+    assert_eq!(of("mix", "colour", "red")["arr"], "120000");
+    // A CSM has no overview, through either door.
+    let ann_token = web.token(&ann).await;
+    assert_eq!(
+        web.api("GET", "/api/v1/overview", Some(&ann_token), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -312,6 +343,36 @@ async fn an_admin_sees_when_each_source_last_wrote_and_who_has_access() {
         row("Product events")
     );
     assert!(text.contains("<li><b>2</b> CSMs</li>"), "{text}");
+    // The API gives an admin's monitoring the same state.
+    let token = web.token(&admin).await;
+    let api = web.api("GET", "/api/v1/system", Some(&token), None).await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let source = |name: &str| {
+        v["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["source"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert!(source("Product events")["last_write"].is_null(), "{v}");
+    assert!(
+        source("Support tickets")["last_write"]
+            .as_str()
+            .unwrap()
+            .starts_with(&(web.db.clock.today() - Days::new(8)).to_string()),
+        "{v}"
+    );
+    let csms = v["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["role"] == "csm")
+        .cloned()
+        .unwrap();
+    assert_eq!(csms["active"], 2, "{v}");
     // The page is an admin's.
     let csm = web.user("carl@example.com", Role::Csm, Function::Csm).await;
     let c = web.sign_in(&csm).await;
@@ -355,7 +416,7 @@ async fn a_csm_finishes_or_hands_over_many_tasks_at_once_or_none() {
         id_of("Not mine").await,
     );
     let b = web.sign_in(&me).await;
-    let bulk = |action: &'static str, ids: Vec<TaskId>, to: Option<UserId>| {
+    let bulk = |action: &'static str, ids: Vec<TaskId>, to: Option<&'static str>| {
         let web = &web;
         let b = &b;
         async move {
@@ -389,7 +450,19 @@ async fn a_csm_finishes_or_hands_over_many_tasks_at_once_or_none() {
     for t in [one.id, two.id] {
         assert_eq!(web.db.store.task(t).await.unwrap().status, TaskStatus::Done);
     }
-    let handed = bulk("reassign", vec![three.id], Some(other.id)).await;
+    // The person is typed (a name or email, as the field suggests them): one nobody has is
+    // refused on the list, and the task stays.
+    let nobody = bulk("reassign", vec![three.id], Some("Nobody Here")).await;
+    let page = web.get(&nobody.location, Some(&b)).await.text();
+    assert!(
+        page.contains("Nothing was changed: to: no team member \"Nobody Here\""),
+        "{page}"
+    );
+    assert_eq!(
+        web.db.store.task(three.id).await.unwrap().fields.owner_id,
+        Some(me.id)
+    );
+    let handed = bulk("reassign", vec![three.id], Some("other@example.com")).await;
     let page = web.get(&handed.location, Some(&b)).await.text();
     assert!(page.contains("1 task handed over."), "{page}");
     assert_eq!(
@@ -600,6 +673,11 @@ async fn the_overview_shows_arr_by_colour_at_each_past_quarters_end() {
     assert!(section.contains("<b>Now</b>"), "{section}");
     // No history before Q3: no quarter is made up.
     assert!(!section.contains("Q2 2026"), "{section}");
+    let api = web.api("GET", "/api/v1/overview", Some(&token), None).await;
+    let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let quarters = v["quarters"].as_array().unwrap();
+    assert_eq!(quarters[0]["quarter"], "Q3 2026", "{v}");
+    assert_eq!(quarters[0]["at_risk_percent"], "75", "{v}");
 }
 
 #[tokio::test]
@@ -740,4 +818,81 @@ async fn the_api_gives_a_csm_the_same_day_as_the_today_page() {
         "{page}"
     );
     assert!(!page.contains("Plan next quarter") && !day.body.contains("Plan next quarter"));
+}
+
+#[tokio::test]
+async fn the_users_page_and_a_reassignment_schedule_sort_by_each_column() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let ana = web.user("ana@example.com", Role::Csm, Function::Csm).await;
+    web.user("zed@example.com", Role::Leader, Function::Csm)
+        .await;
+    let bea = web.user("bea@example.com", Role::Csm, Function::Csm).await;
+    let b = web.sign_in(&admin).await;
+    let order = |page: &str, names: &[&str]| -> Vec<usize> {
+        names
+            .iter()
+            .map(|n| page.find(&format!("<b>{n}</b>")).unwrap())
+            .collect()
+    };
+    let by_role = web.get("/admin/users?sort=role", Some(&b)).await;
+    assert_eq!(by_role.status, StatusCode::OK, "{}", by_role.body);
+    // admin, csm (ana, bea), leader (zed): a stable sort keeps names in order.
+    let at = order(&by_role.text(), &["admin", "ana", "bea", "zed"]);
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
+    let by_name = web.get("/admin/users?sort=-name", Some(&b)).await.text();
+    let at = order(&by_name, &["zed", "bea", "ana", "admin"]);
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
+    assert!(
+        by_name.contains("aria-sort=\"descending\"><a href=\"?sort=name\">Name</a>"),
+        "{by_name}"
+    );
+    assert_eq!(
+        web.get("/admin/users?sort=height", Some(&b)).await.status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // A departure's schedule: Ana's two accounts, by day, or by ARR.
+    let token = web.token(&admin).await;
+    let small = web
+        .account("Small Co", &[(OwnerFunction::Csm, ana.id)])
+        .await;
+    let big = web.account("Big Co", &[(OwnerFunction::Csm, ana.id)]).await;
+    let ends = web.db.clock.today() + Days::new(300);
+    term(&web, &token, small.id, 5_000, ends).await;
+    term(&web, &token, big.id, 90_000, ends).await;
+    let plan = web
+        .post(
+            "/reassignments",
+            Some(&b),
+            &[
+                ("kind", "departure"),
+                ("csm", &ana.id.to_string()),
+                ("recipients", &bea.id.to_string()),
+                ("day", &(web.db.clock.today() + Days::new(14)).to_string()),
+                ("target_arr", ""),
+                ("reason", "Ana moves to onboarding"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(plan.status, StatusCode::SEE_OTHER, "{}", plan.body);
+    let rows = |page: &str| {
+        (
+            page.find(">Small Co</a>").unwrap(),
+            page.find(">Big Co</a>").unwrap(),
+        )
+    };
+    let by_arr = web.get("/reassignments?sort=-arr", Some(&b)).await;
+    assert_eq!(by_arr.status, StatusCode::OK, "{}", by_arr.body);
+    let (s, g) = rows(&by_arr.text());
+    assert!(g < s, "the most ARR first");
+    let (s, g) = rows(&web.get("/reassignments?sort=arr", Some(&b)).await.text());
+    assert!(s < g, "the least ARR first");
+    assert_eq!(
+        web.get("/reassignments?sort=colour", Some(&b)).await.status,
+        StatusCode::BAD_REQUEST
+    );
 }

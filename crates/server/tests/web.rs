@@ -445,11 +445,24 @@ async fn the_account_360_flags_the_relationship_and_audits_every_edit() {
         "{form}"
     );
     assert!(form.contains("value=\"Globex Corporation\""), "{form}");
-    // Owners are picked from the team as one types.
-    assert!(form.contains("list=\"team-people\""));
+    // Owners are picked from the team as one types: the page carries no team list, the
+    // field asks for a few matches.
+    assert!(form.contains("list=\"people-found\" data-people"), "{form}");
     assert!(
-        form.contains("<option value=\"admin@example.com\">"),
+        !form.contains("<option value=\"admin@example.com\">"),
         "{form}"
+    );
+    let found = web.get("/search/people?q=ADM", Some(&b)).await.text();
+    assert!(
+        found.contains("<option value=\"admin@example.com\">"),
+        "{found}"
+    );
+    assert!(
+        web.get("/search/people?q=a", Some(&b))
+            .await
+            .text()
+            .trim()
+            .is_empty()
     );
     assert_eq!(
         web.db.store.account(mine.id).await.unwrap().fields.name,

@@ -143,6 +143,7 @@ impl Store {
             health: Arc::default(),
             _in_use: in_use,
             terms: Arc::default(),
+            totals: Arc::default(),
         })
     }
 

@@ -131,6 +131,9 @@ pub struct Store {
     /// The book's terms as revenue reports read them, with the generation they were read at
     /// (see `revenue`).
     terms: Arc<std::sync::Mutex<Option<revenue::CachedTerms>>>,
+    /// The account lists' totals by filter, with the generation they were counted at (see
+    /// `accounts::totals`).
+    totals: Arc<std::sync::Mutex<accounts::TotalsCache>>,
 }
 
 /// Filters for the id-ordered lists of contacts and contract terms.

@@ -440,16 +440,46 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::unique(e, || "an open task for the same rule and account already exists".into()))?;
+        let today = text::date(self.clock().today());
         if new_status == TaskStatus::Done && before.status != TaskStatus::Done {
-            // A plan step's task done is the step done: an update of the plan.
+            // A plan step's task done is the step done: an update of the plan. The day it
+            // replaces is kept, for an undo.
+            sqlx::query(
+                "UPDATE plan_step_tasks SET plan_updated_before = (SELECT s.updated_on \
+                 FROM success_plans s WHERE s.account_id = plan_step_tasks.account_id) \
+                 WHERE task_id = $1",
+            )
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query(
                 "UPDATE success_plans SET updated_on = $1 WHERE account_id IN \
                  (SELECT account_id FROM plan_step_tasks WHERE task_id = $2)",
             )
-            .bind(text::date(self.clock().today()))
+            .bind(&today)
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
+        } else if new_status == TaskStatus::Open && before.status == TaskStatus::Done {
+            // Undone: the plan was not updated after all, unless something else updated it on
+            // a later day than the Done's.
+            let done_on = before
+                .closed_at
+                .map_or(today.clone(), |t| text::date(t.date_naive()));
+            sqlx::query(
+                "UPDATE success_plans SET updated_on = (SELECT l.plan_updated_before \
+                 FROM plan_step_tasks l WHERE l.task_id = $2) \
+                 WHERE updated_on = $1 AND account_id IN (SELECT account_id FROM plan_step_tasks \
+                 WHERE task_id = $2 AND plan_updated_before IS NOT NULL)",
+            )
+            .bind(&done_on)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE plan_step_tasks SET plan_updated_before = NULL WHERE task_id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
         }
         record(
             &mut tx,

@@ -256,3 +256,69 @@ async fn saved_views_are_personal_and_uploads_wait_for_their_owner() {
     );
     assert!(db.store.staged_upload(ana.id, stale).await.is_err());
 }
+
+/// A list's totals are kept in memory between reads, and any change to an account, by this
+/// server or another on the same database, is seen at the next read.
+#[tokio::test]
+async fn kept_totals_follow_every_write_from_any_server() {
+    let db = support::TestDb::new().await;
+    let other = db.second_server().await;
+    let ana = person(&db, "ana@example.com", Role::Csm).await;
+    let all = AccountQuery::default();
+    let big = AccountQuery {
+        arr_min: Some("1000".parse().unwrap()),
+        ..Default::default()
+    };
+    let totals = |store: &sherpa_store::Store, q: &AccountQuery| {
+        let (store, q) = (store.clone(), q.clone());
+        async move {
+            let (n, arr) = store.account_totals(&q).await.unwrap();
+            (n, arr.fixed_amount())
+        }
+    };
+    let acme = account(&db, "Acme", &[(OwnerFunction::Csm, ana.id)], "1500").await;
+    assert_eq!(totals(&db.store, &all).await, (1, "1500.00".into()));
+    assert_eq!(totals(&other, &big).await, (1, "1500.00".into()));
+    // Another server adds one: this one counts it.
+    account(&db, "Beta", &[], "200").await;
+    other
+        .update_account(
+            &Actor::system("test"),
+            acme.id,
+            &AccountPatch {
+                name: Some("Acme Group".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(totals(&db.store, &all).await, (2, "1700.00".into()));
+    // A renewal moves ARR: the ARR filter's totals follow on both servers.
+    let renewal = ContractPatch {
+        account: Some(AccountRef::Id(acme.id)),
+        arr: Some(Money::parse("800", Currency::USD).unwrap()),
+        start_date: chrono::NaiveDate::from_ymd_opt(2026, 1, 1),
+        end_date: chrono::NaiveDate::from_ymd_opt(2027, 6, 30),
+        ..Default::default()
+    };
+    let terms = db
+        .store
+        .contracts(&sherpa_store::ListQuery {
+            account: Some(acme.id),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    db.store
+        .save_contract(&Actor::system("test"), Some(terms[0].id), &renewal)
+        .await
+        .unwrap();
+    assert_eq!(totals(&other, &big).await, (0, "0.00".into()));
+    assert_eq!(totals(&db.store, &all).await, (2, "1000.00".into()));
+    db.store
+        .delete_account(&Actor::system("test"), acme.id, "a test account")
+        .await
+        .unwrap();
+    assert_eq!(totals(&other, &all).await, (1, "200.00".into()));
+}

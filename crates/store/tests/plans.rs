@@ -166,3 +166,67 @@ async fn a_plan_written_with_its_history_reads_back_like_one_saved_version_by_ve
     assert_eq!(store.plan_versions(whole).await.unwrap().len(), 2);
     assert_eq!(trail(store, whole).await, trail(store, stepwise).await);
 }
+
+/// A plan step's task done is an update of the plan that day; undoing it (a Done pressed by
+/// mistake) takes that update back, so the plan does not look kept up when it was not.
+#[tokio::test]
+async fn a_step_done_updates_the_plan_and_its_undo_takes_that_back() {
+    let db = support::TestDb::new().await;
+    let store = &db.store;
+    let today = db.clock.today();
+    let book = DemoBook::new(80, 42, today);
+    store
+        .load_demo(&book, "$argon2id$x", &|_, _| {})
+        .await
+        .unwrap();
+    // A plan with steps still to do, written with its history, last updated before today.
+    let (i, plan) = (0..book.accounts)
+        .find_map(|i| {
+            let p = book.plan(&book.account(i))?;
+            let open = p.content.steps.iter().any(|s| !s.done);
+            (open && p.updated_on < today).then_some((i, p))
+        })
+        .expect("the demo has a plan with open steps");
+    let account = AccountId(i as i64 + 1);
+    let history = PlanHistory {
+        account,
+        content: plan.content.clone(),
+        template: Some(plan.template.to_string()),
+        versions: vec![(PlanChange::Start, "plan started".into(), plan.started_on)],
+        updated_on: plan.updated_on,
+        open_steps: step_tasks(account, &plan.content),
+    };
+    store
+        .save_plan_histories(&Actor::system("test"), std::slice::from_ref(&history))
+        .await
+        .unwrap();
+    let stored = store.plan(account).await.unwrap().unwrap();
+    let (before, task) = (
+        stored.dates.updated_on,
+        stored.step_tasks.values().next().expect("a step's task").0,
+    );
+    assert_eq!(before, plan.updated_on);
+    let updated_on = || async { store.plan(account).await.unwrap().unwrap().dates.updated_on };
+    let actor = Actor::system("test");
+    let change = |status: TaskStatus, outcome: Option<String>| TaskChange {
+        status: Some(status),
+        outcome: Some(outcome),
+        ..Default::default()
+    };
+    store
+        .update_task(&actor, task, &change(TaskStatus::Done, Some("done".into())))
+        .await
+        .unwrap();
+    assert_eq!(updated_on().await, today, "the step done updates the plan");
+    store
+        .update_task(&actor, task, &change(TaskStatus::Open, None))
+        .await
+        .unwrap();
+    assert_eq!(updated_on().await, before, "the undo takes the update back");
+    // Done again and left done: the plan is updated that day.
+    store
+        .update_task(&actor, task, &change(TaskStatus::Done, None))
+        .await
+        .unwrap();
+    assert_eq!(updated_on().await, today);
+}

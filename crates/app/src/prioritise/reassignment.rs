@@ -71,7 +71,7 @@ impl App {
     }
 
     /// A team member named by id or email; one who does not exist is a refusal naming the field.
-    pub(crate) async fn team_member(&self, field: &str, text: &str) -> Result<UserId> {
+    pub async fn team_member(&self, field: &str, text: &str) -> Result<UserId> {
         let r = match text.trim().parse::<UserId>() {
             Ok(id) => PersonRef::Id(id),
             Err(_) => PersonRef::from_text(text)

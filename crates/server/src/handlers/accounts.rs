@@ -634,5 +634,7 @@ pub async fn reassign_accounts(
             },
         )
         .await?;
-    Ok(Json(AccountsReassigned { accounts: moved }))
+    Ok(Json(AccountsReassigned {
+        accounts: moved.accounts,
+    }))
 }

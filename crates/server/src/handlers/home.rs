@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 use sherpa_app::DayTask;
+use sherpa_store::ColourMove;
 use utoipa::ToSchema;
 
 /// A task of the day with its account's name.
@@ -39,6 +40,19 @@ pub struct ColourMoveDto {
     pub score: Option<f64>,
     /// The change came from a scoring change, not the account's own data.
     pub by_scoring: bool,
+}
+
+impl From<ColourMove> for ColourMoveDto {
+    fn from(m: ColourMove) -> Self {
+        ColourMoveDto {
+            account_id: m.account.to_string(),
+            account_name: m.name,
+            from: m.from.map(|c| c.as_str().into()),
+            to: m.to.map(|c| c.as_str().into()),
+            score: m.score.map(|v| (v * 10.0).round() / 10.0),
+            by_scoring: m.by_scoring,
+        }
+    }
 }
 
 /// An objective of a slipping plan.
@@ -90,18 +104,7 @@ pub async fn today(State(s): State<AppState>, u: ApiUser) -> Result<Json<TodayDt
         due_today: tasks(t.due_today),
         touches: tasks(t.touches),
         renewals: t.renewals.iter().map(dto).collect(),
-        moved: t
-            .moved
-            .into_iter()
-            .map(|m| ColourMoveDto {
-                account_id: m.account.to_string(),
-                account_name: m.name,
-                from: m.from.map(|c| c.as_str().into()),
-                to: m.to.map(|c| c.as_str().into()),
-                score: m.score.map(|v| (v * 10.0).round() / 10.0),
-                by_scoring: m.by_scoring,
-            })
-            .collect(),
+        moved: t.moved.into_iter().map(ColourMoveDto::from).collect(),
         slipping: t
             .slipping
             .into_iter()

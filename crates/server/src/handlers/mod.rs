@@ -16,6 +16,7 @@ mod json;
 pub mod meddicc;
 pub mod nine_box;
 pub mod outreach;
+pub mod overview;
 pub mod plans;
 pub mod playbooks;
 pub mod priorities;

@@ -99,6 +99,7 @@ fn work() -> Vec<WebRoute> {
     vec![
         at(Method::GET, "/today", Signed, get(home::today)),
         at(Method::GET, "/search", Signed, get(search::show)),
+        at(Method::GET, "/search/people", Signed, get(search::people)),
         at(Method::GET, "/me/time-zone", Signed, get(me::show)),
         at(Method::POST, "/me/time-zone", Signed, post(me::save)),
         at(Method::GET, "/overview", ManageBook, get(home::overview)),

@@ -253,7 +253,7 @@ fn page_sql(
     }
 }
 
-fn where_clause(conds: &[String]) -> String {
+pub(super) fn where_clause(conds: &[String]) -> String {
     if conds.is_empty() {
         String::new()
     } else {
@@ -282,7 +282,7 @@ pub(crate) fn owned_by(p: &str) -> String {
     format!("(csm_id = {p} OR ae_id = {p} OR cd_id = {p} OR sponsor_id = {p})")
 }
 
-fn filters(
+pub(super) fn filters(
     q: &AccountQuery,
     currency: Currency,
     engine: Engine,
@@ -513,20 +513,5 @@ impl Store {
             None
         };
         Ok((accounts, next))
-    }
-
-    /// How many accounts match a query's filters and their ARR in the reporting currency
-    /// (the sort and cursor are ignored).
-    pub async fn account_totals(&self, q: &AccountQuery) -> Result<(i64, Money)> {
-        let currency = self.currency();
-        let (args, conds, _) = filters(q, currency, self.engine())?;
-        let sql = format!(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(arr_minor), 0) AS BIGINT) FROM accounts {}",
-            where_clause(&conds)
-        );
-        let (count, arr): (i64, i64) = sqlx::query_as_with(&sql, args.into_arguments())
-            .fetch_one(&self.pool)
-            .await?;
-        Ok((count, Money::from_minor_units(arr, currency)))
     }
 }

@@ -5,8 +5,10 @@
 pub(crate) mod bulk;
 mod lifecycle;
 mod listing;
+mod totals;
 
 pub use listing::{AccountQuery, AccountSort, SortField};
+pub(crate) use totals::TotalsCache;
 
 use crate::audit::record;
 use crate::rows::{ACCOUNT_COLUMNS, AccountRow, account_json, opt_date};

@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::web::paging::{Page, PeopleQuery};
 use crate::web::session::{Current, Signed};
+use crate::web::sorting::{Key, sort_rows};
 use crate::web::{Failure, Nav, PageResult, format, render};
 use askama::Template;
 use axum::Form;
@@ -28,14 +29,14 @@ struct TokenLine {
 struct UsersPage {
     nav: Nav,
     q: String,
+    /// The column the people are sorted by (`-` first: descending); empty: by name.
+    sort: String,
     users: Page<User>,
     /// Managers' emails, for the manager fields of the page's people.
     manager_emails: HashMap<UserId, String>,
     tokens: Vec<TokenLine>,
     /// Owners imports named who are not members yet.
     pending: Vec<sherpa_store::PendingOwner>,
-    /// Active members' emails and names, offered when giving those accounts to someone.
-    members: Vec<(String, String)>,
     roles: &'static [Role],
     functions: &'static [Function],
     message: Option<String>,
@@ -51,7 +52,24 @@ impl UsersPage {
             .map(String::as_str)
             .unwrap_or("")
     }
+
+    fn sort_link(&self, field: &str) -> String {
+        format!(
+            "?{}",
+            format::query(&[
+                ("q", self.q.trim()),
+                ("sort", &format::next_sort(&self.sort, field))
+            ])
+        )
+    }
+
+    fn aria_sort(&self, field: &str) -> &'static str {
+        format::aria_sort(&self.sort, field, "")
+    }
 }
+
+/// The columns the people sort by.
+const SORTS: [&str; 5] = ["name", "email", "function", "role", "status"];
 
 const PER_PAGE: usize = 50;
 
@@ -68,15 +86,15 @@ async fn page(
         .iter()
         .map(|u| (u.id, u.email.as_str().to_string()))
         .collect();
-    let members = everyone
-        .iter()
-        .filter(|u| u.active)
-        .map(|u| (u.email.as_str().to_string(), u.name.clone()))
-        .collect();
-    let users = pq.page(
-        everyone.into_iter().filter(|u| pq.matches(u)).collect(),
-        PER_PAGE,
-    );
+    let mut listed: Vec<User> = everyone.into_iter().filter(|u| pq.matches(u)).collect();
+    sort_rows(&mut listed, &pq.sort, &SORTS, |u, field| match field {
+        "name" => Some(Key::text(&u.name)),
+        "email" => Some(Key::text(u.email.as_str())),
+        "function" => Some(Key::text(u.function.as_str())),
+        "role" => Some(Key::text(u.role.as_str())),
+        _ => Some(Key::number(i64::from(!u.active))),
+    })?;
+    let users = pq.page(listed, PER_PAGE);
     let manager_emails = users
         .items
         .iter()
@@ -106,11 +124,11 @@ async fn page(
     let mut resp = render(&UsersPage {
         nav: Nav::new(c, "users"),
         q: pq.q.clone(),
+        sort: pq.sort.clone(),
         users,
         manager_emails,
         tokens,
         pending,
-        members,
         roles: Role::ALL,
         functions: Function::ALL,
         message,

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use sherpa_core::export::{Column, Table};
-use sherpa_core::{AccountId, Lifecycle, Role, UserId};
+use sherpa_core::{AccountId, Lifecycle};
 use sherpa_store::SavedView;
 
 #[derive(Template)]
@@ -31,8 +31,6 @@ struct PortfolioPage {
     book_empty: bool,
     /// Whether the rows can be ticked to reassign them (leaders and admins).
     bulk: bool,
-    /// Who can take ticked accounts: the active team.
-    people: Vec<(UserId, String)>,
 }
 
 pub async fn show(
@@ -48,21 +46,9 @@ pub async fn show(
     let filtered = p.any_filter();
     let nav = Nav::new(&c, "portfolio");
     let bulk = nav.manages() && !list.rows.is_empty();
-    let people = if bulk {
-        s.store
-            .users()
-            .await?
-            .into_iter()
-            .filter(|u| u.active && u.role != Role::Viewer)
-            .map(|u| (u.id, u.name))
-            .collect()
-    } else {
-        Vec::new()
-    };
     Ok(render(&PortfolioPage {
         nav,
         bulk,
-        people,
         pager: list.pager,
         filters: p.filters_query(true),
         book_empty: list.count == 0 && !filtered,
@@ -205,7 +191,6 @@ pub async fn reassign_many(
     let form = crate::web::Ticked::read(&body)?;
     let get = |k: &str| form.get(k);
     let accounts = form.ids::<AccountId>("account")?;
-    let to = get("to");
     let said = match s
         .app
         .reassign_accounts(
@@ -213,17 +198,15 @@ pub async fn reassign_many(
             sherpa_app::ReassignAccounts {
                 accounts,
                 function: get("function"),
-                to: to.clone(),
+                to: get("to"),
             },
         )
         .await
     {
-        Ok(n) => {
-            let who = match to.parse::<UserId>() {
-                Ok(id) => s.store.user(id).await.map(|u| u.name).unwrap_or(to),
-                Err(_) => to,
-            };
+        Ok(done) => {
+            let n = done.accounts;
             let accounts = if n == 1 { "account" } else { "accounts" };
+            let who = done.to.name;
             crate::web::format::query(&[("message", &format!("{n} {accounts} given to {who}."))])
         }
         Err(e) => {

@@ -3,10 +3,12 @@
 
 use crate::AppState;
 use crate::web::session::Signed;
+use crate::web::sorting::{Key, sort_rows};
 use crate::web::{Nav, PageResult, format, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
+use chrono::Datelike;
 use serde::Deserialize;
 use sherpa_app::ProposeReassignment;
 use sherpa_core::UserId;
@@ -17,9 +19,22 @@ struct MoveLine {
     account_id: String,
     account: String,
     arr: String,
+    arr_amount: rust_decimal::Decimal,
     to: String,
     on: String,
+    on_day: chrono::NaiveDate,
     status: String,
+}
+
+/// The columns a plan's schedule sorts by.
+const SORTS: [&str; 5] = ["on", "account", "arr", "to", "status"];
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReassignmentsQuery {
+    problem: String,
+    /// The column each schedule is sorted by (`-` first: descending); empty: by day.
+    sort: String,
 }
 
 struct PlanView {
@@ -40,12 +55,26 @@ struct ReassignmentsPage {
     plans: Vec<PlanView>,
     problem: String,
     today: String,
+    sort: String,
+}
+
+impl ReassignmentsPage {
+    fn sort_link(&self, field: &str) -> String {
+        format!(
+            "?{}",
+            format::query(&[("sort", &format::next_sort(&self.sort, field))])
+        )
+    }
+
+    fn aria_sort(&self, field: &str) -> &'static str {
+        format::aria_sort(&self.sort, field, "on")
+    }
 }
 
 pub async fn show(
     State(s): State<AppState>,
     Signed(c): Signed,
-    Query(p): Query<crate::web::Outcome>,
+    Query(p): Query<ReassignmentsQuery>,
 ) -> PageResult {
     let users = s.store.users().await?;
     let names: HashMap<UserId, String> = users.iter().map(|u| (u.id, u.name.clone())).collect();
@@ -56,7 +85,7 @@ pub async fn show(
         .map(|u| (u.id, u.name.clone()))
         .collect();
     let currency = s.store.currency();
-    let plans = s
+    let mut plans: Vec<PlanView> = s
         .store
         .reassignments()
         .await?
@@ -97,20 +126,32 @@ pub async fn show(
                         account_id: m.account.to_string(),
                         account: m.account_name.clone(),
                         arr: format::money(&m.arr),
+                        arr_amount: m.arr.amount,
                         to: name(m.to),
                         on: format::date(Some(m.on)),
+                        on_day: m.on,
                         status: m.status.clone(),
                     })
                     .collect(),
             }
         })
         .collect();
+    for plan in &mut plans {
+        sort_rows(&mut plan.moves, &p.sort, &SORTS, |m, field| match field {
+            "on" => Some(Key::number(i64::from(m.on_day.num_days_from_ce()))),
+            "account" => Some(Key::text(&m.account)),
+            "arr" => Some(Key::Number(m.arr_amount)),
+            "to" => Some(Key::text(&m.to)),
+            _ => Some(Key::text(&m.status)),
+        })?;
+    }
     Ok(render(&ReassignmentsPage {
         nav: Nav::new(&c, "reassignments"),
         csms,
         plans,
         problem: p.problem,
         today: s.store.clock().today().to_string(),
+        sort: p.sort,
     })
     .into_response())
 }

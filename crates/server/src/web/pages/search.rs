@@ -1,6 +1,7 @@
 //! The header's search box: accounts, contacts and team members as a person types (the box
 //! asks for `?q=…&partial=1` and shows the list under itself), or a page of results when the
-//! form is sent without the script.
+//! form is sent without the script. The fields that name a team member suggest people the
+//! same way (`/search/people`).
 
 use crate::AppState;
 use crate::web::session::Signed;
@@ -96,6 +97,28 @@ fn results(found: Found) -> Results {
             })
             .collect(),
     }
+}
+
+/// The team members a "hand to" field suggests as a person types (its list's options, each
+/// an email with the name shown): a field for a person never carries the whole team.
+#[derive(Template)]
+#[template(path = "people_options.html")]
+struct PeopleOptions {
+    people: Vec<(String, String)>,
+}
+
+pub async fn people(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Query(q): Query<SearchQuery>,
+) -> PageResult {
+    let people = s.app.find_people(&c.caller(), &q.q).await?;
+    Ok(render(&PeopleOptions {
+        people: people
+            .into_iter()
+            .map(|u| (u.email.as_str().to_string(), u.name))
+            .collect(),
+    }))
 }
 
 pub async fn show(

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect};
 use chrono::Datelike;
 use serde::Deserialize;
 use sherpa_app::{TaskAction, WorkTask, WorkTasks};
-use sherpa_core::{Role, TaskId, TaskStatus, User, UserId, title_beside_account};
+use sherpa_core::{Role, TaskId, TaskStatus, UserId, title_beside_account};
 
 struct Line {
     id: TaskId,
@@ -46,7 +46,6 @@ struct TasksPage {
     owner: UserId,
     groups: Vec<Group>,
     total: usize,
-    people: Vec<(UserId, String)>,
     message: Option<String>,
     problem: Option<String>,
     done: Option<DoneTask>,
@@ -197,11 +196,6 @@ pub async fn show(
             _ => Some(Key::number(l.rank)),
         })?;
     }
-    let people = users
-        .iter()
-        .filter(|u| u.active && u.role != Role::Viewer)
-        .map(|u: &User| (u.id, u.name.clone()))
-        .collect();
     Ok(render(&TasksPage {
         nav: Nav::new(&c, "tasks"),
         heading: if owner == me.id {
@@ -212,7 +206,6 @@ pub async fn show(
         owner,
         groups,
         total,
-        people,
         message: q.message,
         problem: q.problem,
         done: done_task(&s, q.done.as_deref(), owner.to_string()).await,
@@ -255,12 +248,10 @@ pub async fn act(
         },
         "reopen" => TaskAction::Reopen,
         "reassign" => TaskAction::Reassign {
-            to: f
-                .to
-                .as_deref()
-                .unwrap_or_default()
-                .parse()
-                .map_err(|_| Failure::bad_request("choose the person to hand the task to"))?,
+            to: s
+                .app
+                .team_member("to", f.to.as_deref().unwrap_or_default())
+                .await?,
         },
         other => return Err(Failure::bad_request(format!("no task action {other:?}"))),
     };
@@ -308,29 +299,35 @@ pub async fn act_on_many(
     let form = crate::web::Ticked::read(&body)?;
     let get = |k: &str| form.get(k);
     let tasks = form.ids::<TaskId>("task")?;
-    let action = match get("action").as_str() {
-        "done" => TaskAction::Done { outcome: None },
-        "snooze" => TaskAction::Snooze { days: 7 },
-        "reassign" => TaskAction::Reassign {
-            to: get("to")
-                .parse()
-                .map_err(|_| Failure::bad_request("choose the person to hand the tasks to"))?,
-        },
-        other => return Err(Failure::bad_request(format!("no task action {other:?}"))),
-    };
     let back = get("back").parse::<UserId>().unwrap_or(c.session.user.id);
-    let said = match s
-        .app
-        .work_tasks(
-            &c.caller(),
-            WorkTasks {
-                tasks,
-                action: action.clone(),
+    let action = get("action");
+    if !["done", "snooze", "reassign"].contains(&action.as_str()) {
+        return Err(Failure::bad_request(format!("no task action {action:?}")));
+    }
+    // The person the tasks go to is named by the form's text, so a name nobody has is
+    // refused like any other reason, on the list.
+    let worked = async {
+        let action = match action.as_str() {
+            "done" => TaskAction::Done { outcome: None },
+            "snooze" => TaskAction::Snooze { days: 7 },
+            _ => TaskAction::Reassign {
+                to: s.app.team_member("to", &get("to")).await?,
             },
-        )
-        .await
-    {
-        Ok(done) => {
+        };
+        let done = s
+            .app
+            .work_tasks(
+                &c.caller(),
+                WorkTasks {
+                    tasks,
+                    action: action.clone(),
+                },
+            )
+            .await?;
+        Ok::<_, sherpa_app::Error>((action, done))
+    };
+    let said = match worked.await {
+        Ok((action, done)) => {
             let n = done.len();
             let tasks = if n == 1 { "task" } else { "tasks" };
             let words = match action {

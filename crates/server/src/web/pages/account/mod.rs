@@ -105,8 +105,6 @@ struct AccountPage {
     edit: edit::EditValues,
     /// The edit form's refusal, beside the field it concerns.
     edit_error: Option<(String, String)>,
-    /// The team, for the owner fields' searchable list: name and email.
-    people: Vec<(String, String)>,
 }
 
 impl AccountPage {
@@ -283,14 +281,6 @@ async fn page(
         message_ok: message.is_some_and(|(ok, _)| ok),
         edit: edit_values,
         edit_error: None,
-        people: s
-            .store
-            .users()
-            .await?
-            .into_iter()
-            .filter(|u| u.active && u.role != Role::Viewer)
-            .map(|u| (u.name, u.email.as_str().to_string()))
-            .collect(),
         a,
     })
 }

@@ -1,0 +1,61 @@
+//! A list's totals (how many accounts match its filters, and their ARR), kept in memory between
+//! reads. Counting a 100,000-account book costs more than reading the page itself, on every
+//! request of every person; the totals change only when an account does. A trigger moves a
+//! counter on every write to `accounts` (from any server), so one cheap read tells whether the
+//! kept totals are still the book's. A health filter reads another table, which the refresher
+//! writes all day: those totals are counted each time.
+
+use super::listing::{filters, where_clause};
+use super::*;
+use std::collections::HashMap;
+
+/// More filter combinations than this and the kept totals start again: a bound on memory.
+const KEPT: usize = 1024;
+
+/// Totals by filter, as of one generation of the book.
+#[derive(Debug, Default)]
+pub(crate) struct TotalsCache {
+    generation: i64,
+    by_filter: HashMap<String, (i64, i64)>,
+}
+
+impl Store {
+    /// How many accounts match a query's filters and their ARR in the reporting currency
+    /// (the sort and cursor are ignored). The counter is read before the totals: a write
+    /// between the two leaves totals newer than their counter, counted again next time, never
+    /// older ones kept.
+    pub async fn account_totals(&self, q: &AccountQuery) -> Result<(i64, Money)> {
+        let currency = self.currency();
+        let (args, conds, _) = filters(q, currency, self.engine())?;
+        let sql = format!(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(arr_minor), 0) AS BIGINT) FROM accounts {}",
+            where_clause(&conds)
+        );
+        let key = (q.health.is_none()).then(|| format!("{currency}|{sql}|{:?}", args.0));
+        let mut generation = None;
+        if let Some(key) = &key {
+            let (n,): (i64,) = sqlx::query_as("SELECT n FROM book_generation WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?;
+            generation = Some(n);
+            let kept = self.totals.lock().expect("totals lock");
+            if kept.generation == n
+                && let Some(&(count, arr)) = kept.by_filter.get(key)
+            {
+                return Ok((count, Money::from_minor_units(arr, currency)));
+            }
+        }
+        let (count, arr): (i64, i64) = sqlx::query_as_with(&sql, args.into_arguments())
+            .fetch_one(&self.pool)
+            .await?;
+        if let (Some(key), Some(n)) = (key, generation) {
+            let mut kept = self.totals.lock().expect("totals lock");
+            if kept.generation != n || kept.by_filter.len() >= KEPT {
+                kept.by_filter.clear();
+                kept.generation = n;
+            }
+            kept.by_filter.insert(key, (count, arr));
+        }
+        Ok((count, Money::from_minor_units(arr, currency)))
+    }
+}
