@@ -8,10 +8,11 @@ use rust_decimal::Decimal;
 use sherpa_core::health::Colour;
 use sherpa_core::plan::ObjectiveStatus;
 use sherpa_core::prioritise::PERSONAL_TOUCH;
-use sherpa_core::revenue::{RetentionTerm, arr_on};
+use sherpa_core::revenue::{RenewalOutcome, RetentionTerm, arr_on, renewal_outcome};
 use sherpa_core::*;
 use sherpa_store::{
-    AccountQuery, ColourDay, ColourMove, IntakeStatus, JobQueue, OutboxCounts, SourceFreshness,
+    AccountQuery, ColourDay, ColourMove, IntakeStatus, JobQueue, OutboxCounts, PastLoad,
+    SourceFreshness,
 };
 use std::collections::{BTreeMap, HashSet};
 
@@ -184,6 +185,10 @@ pub struct QuarterMix {
     pub end: NaiveDate,
     pub read_on: NaiveDate,
     pub mix: Vec<ColourShare>,
+    /// How the renewals that fell due in the quarter came out.
+    pub renewals: RenewalOutcome,
+    /// The team's tasks over the quarter; none before Sherpa held any.
+    pub load: Option<PastLoad>,
 }
 
 /// An admin's home: whether the book's data still arrives, the intake, the background jobs,
@@ -484,6 +489,8 @@ impl App {
                 end,
                 read_on,
                 mix: shares,
+                renewals: renewal_outcome(by_account.values().map(Vec::as_slice), start, end),
+                load: self.store.past_load(start, end).await?,
             });
         }
         out.reverse();

@@ -655,7 +655,17 @@ async fn the_overview_shows_arr_by_colour_at_each_past_quarters_end() {
         .clock
         .set(quarter_end.and_hms_opt(23, 0, 0).unwrap().and_utc());
     assert_eq!(web.db.store.snapshot_health_daily().await.unwrap(), 2);
+    // A task opened that evening, still open at the quarter's end.
+    task(&web, red.id, leader.id, "Call the sponsor", quarter_end).await;
     web.db.clock.set(now);
+    // Two renewals fell due in Q3: one renewed (its next term starts the day after), one
+    // not (the customer left). Neither is scored, so the mix above is unchanged.
+    let kept = web.account("Kept Co", &[]).await;
+    let gone = web.account("Gone Co", &[]).await;
+    let aug_31 = chrono::NaiveDate::from_ymd_opt(2026, 8, 31).unwrap();
+    term(&web, &token, kept.id, 8_000, aug_31).await;
+    term(&web, &token, kept.id, 8_000, aug_31 + Days::new(365)).await;
+    term(&web, &token, gone.id, 2_000, aug_31 + Days::new(15)).await;
 
     let b = web.sign_in(&leader).await;
     let page = web.get("/overview", Some(&b)).await.text();
@@ -671,6 +681,16 @@ async fn the_overview_shows_arr_by_colour_at_each_past_quarters_end() {
         "red holds 30,000 of 40,000: {section}"
     );
     assert!(section.contains("<b>Now</b>"), "{section}");
+    assert!(
+        section.contains(
+            "Renewals:</span> 2 renewals due, $10,000: 80% renewed, $2,000 lost (1 customer left)"
+        ),
+        "{section}"
+    );
+    assert!(
+        section.contains("Team:</span> 1 task open at its end held by one person; 0 done in it"),
+        "{section}"
+    );
     // No history before Q3: no quarter is made up.
     assert!(!section.contains("Q2 2026"), "{section}");
     let api = web.api("GET", "/api/v1/overview", Some(&token), None).await;
@@ -678,6 +698,16 @@ async fn the_overview_shows_arr_by_colour_at_each_past_quarters_end() {
     let quarters = v["quarters"].as_array().unwrap();
     assert_eq!(quarters[0]["quarter"], "Q3 2026", "{v}");
     assert_eq!(quarters[0]["at_risk_percent"], "75", "{v}");
+    assert_eq!(
+        (
+            &quarters[0]["renewals"]["due"],
+            &quarters[0]["renewals"]["lost"],
+            &quarters[0]["renewals"]["churned"]
+        ),
+        (&json!("10000"), &json!("2000"), &json!(1)),
+        "{v}"
+    );
+    assert_eq!(quarters[0]["tasks"]["open"], 1, "{v}");
 }
 
 #[tokio::test]

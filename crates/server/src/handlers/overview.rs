@@ -104,6 +104,29 @@ pub struct QuarterMixDto {
     pub mix: Vec<ColourShareDto>,
     /// The share of that ARR on the colours counted at risk, in whole percent; null: no ARR.
     pub at_risk_percent: Option<String>,
+    pub renewals: QuarterRenewalsDto,
+    /// The team's tasks over the quarter; null before Sherpa held any.
+    pub tasks: Option<QuarterTasksDto>,
+}
+
+/// How the renewals that fell due in a quarter came out: the ARR of the terms that ended,
+/// what ran the day after (at most what was due), and what was lost.
+#[derive(Serialize, ToSchema)]
+pub struct QuarterRenewalsDto {
+    pub renewals: usize,
+    pub due: String,
+    pub renewed: String,
+    pub lost: String,
+    /// Accounts with nothing running the day after.
+    pub churned: usize,
+}
+
+/// The team's tasks: open at the quarter's end (and how many people held them), done in it.
+#[derive(Serialize, ToSchema)]
+pub struct QuarterTasksDto {
+    pub open: i64,
+    pub owners: i64,
+    pub done: i64,
 }
 
 /// Accounts of each colour on one day.
@@ -215,6 +238,18 @@ pub async fn overview(
                 at_risk_percent: ArrAtRisk::of(&q.mix, &at_risk)
                     .percent()
                     .map(|p| p.normalize().to_string()),
+                renewals: QuarterRenewalsDto {
+                    renewals: q.renewals.renewals,
+                    due: decimal(q.renewals.due),
+                    renewed: decimal(q.renewals.renewed),
+                    lost: decimal(q.renewals.lost),
+                    churned: q.renewals.churned,
+                },
+                tasks: q.load.as_ref().map(|l| QuarterTasksDto {
+                    open: l.open,
+                    owners: l.owners,
+                    done: l.done,
+                }),
             })
             .collect(),
     }))

@@ -248,6 +248,50 @@ struct QuarterLine {
     at_risk: String,
     /// Whether any ARR was at risk: the share is marked then.
     risky: bool,
+    /// How the quarter's renewals came out, and the team's tasks over it (past quarters).
+    renewals: Option<String>,
+    load: Option<String>,
+}
+
+/// A past quarter's renewals in words: "12 due, $340,000: 91% renewed, $30,000 lost (2
+/// customers left)".
+fn renewals_words(r: &sherpa_core::revenue::RenewalOutcome, currency: Currency) -> String {
+    if r.renewals == 0 {
+        return "No renewal fell due.".into();
+    }
+    let money = |amount| format::money(&Money { amount, currency });
+    let left = match r.churned {
+        0 => String::new(),
+        1 => " (1 customer left)".into(),
+        n => format!(" ({n} customers left)"),
+    };
+    format!(
+        "{} renewal{} due, {}: {}% renewed, {} lost{left}",
+        r.renewals,
+        if r.renewals == 1 { "" } else { "s" },
+        money(r.due),
+        r.renewed_percent().unwrap_or_default(),
+        money(r.lost),
+    )
+}
+
+/// A past quarter's team load in words.
+fn load_words(l: Option<&sherpa_store::PastLoad>) -> String {
+    match l {
+        None => "No task had been opened in Sherpa by then.".into(),
+        Some(l) => {
+            let each = match l.owners {
+                0 => String::new(),
+                1 => " held by one person".into(),
+                n => format!(" across {n} people (about {} each)", (l.open + n / 2) / n),
+            };
+            let tasks = if l.open == 1 { "task" } else { "tasks" };
+            format!(
+                "{} {tasks} open at its end{each}; {} done in it",
+                l.open, l.done
+            )
+        }
+    }
 }
 
 /// A quarter's mix as the overview shows it.
@@ -269,6 +313,8 @@ fn quarter_line(
             Some(p) => format!("{p}% at risk"),
         },
         risky: !arr.at_risk.is_zero(),
+        renewals: None,
+        load: None,
     }
 }
 
@@ -369,7 +415,7 @@ pub async fn overview(State(s): State<AppState>, Signed(c): Signed) -> PageResul
             .iter()
             .map(|q| {
                 let total = ArrAtRisk::of(&q.mix, &[]).total;
-                quarter_line(
+                let mut line = quarter_line(
                     q.label.clone(),
                     format!(
                         "end {} · {} ARR, colours of {}",
@@ -382,7 +428,10 @@ pub async fn overview(State(s): State<AppState>, Signed(c): Signed) -> PageResul
                     ),
                     &q.mix,
                     &h.at_risk_colours,
-                )
+                );
+                line.renewals = Some(renewals_words(&q.renewals, h.currency));
+                line.load = Some(load_words(q.load.as_ref()));
+                line
             })
             .chain([quarter_line(
                 "Now".into(),
