@@ -547,6 +547,14 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             form(&[("r0.tier", "1")]),
             MANAGERS,
         ),
+        // A model's milestones, from a page older than the models: refused, by role first.
+        case(
+            "POST",
+            "/admin/engagement/models/{n}/milestones",
+            "/admin/engagement/models/0/milestones",
+            form(&[("model", "not a model"), ("m0.title", "x")]),
+            MANAGERS,
+        ),
         // The playbook as in force (red or orange, no task changed): a save changes nothing.
         case(
             "POST",

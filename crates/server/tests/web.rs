@@ -2082,3 +2082,120 @@ async fn the_rules_that_pick_scorecards_and_models_are_edited_as_forms() {
     );
     assert_eq!(web.db.store.engagement_config().await.unwrap(), config);
 }
+
+/// An admin edits a model's onboarding milestones by form, not TOML: a day moved, one removed,
+/// one added that active users mark done; a bad day is refused beside its field with what was
+/// typed kept, and nothing is saved.
+#[tokio::test]
+async fn an_admin_edits_a_models_milestones_by_form() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let b = web.sign_in(&admin).await;
+    let page = web.get("/admin/engagement", Some(&b)).await.text();
+    assert!(
+        page.contains("action=\"/admin/engagement/models/0/milestones\""),
+        "{page}"
+    );
+    let config = web.db.store.engagement_config().await.unwrap();
+    let model = &config.models[0];
+    assert!(model.milestones.len() >= 2, "the default has milestones");
+    // The form as shown: every milestone's fields.
+    let mut shown: Vec<(String, String)> = vec![("model".into(), model.name.clone())];
+    for (i, m) in model.milestones.iter().enumerate() {
+        let (kind, value) = match &m.completed_by {
+            None => ("", String::new()),
+            Some(sherpa_core::engagement::Completion::FirstLogin) => ("first_login", String::new()),
+            Some(sherpa_core::engagement::Completion::FirstValue) => ("first_value", String::new()),
+            Some(sherpa_core::engagement::Completion::Event(e)) => ("event", e.clone()),
+            Some(sherpa_core::engagement::Completion::Activity(k)) => {
+                ("activity", k.as_str().to_string())
+            }
+            Some(sherpa_core::engagement::Completion::ActiveUsers(n)) => {
+                ("active_users", n.to_string())
+            }
+        };
+        for (what, v) in [
+            ("title", m.title.clone()),
+            ("owner", m.owner.as_str().to_string()),
+            ("objective", m.objective.clone()),
+            ("due_days", m.due_days.to_string()),
+            ("escalate", m.escalate_after_days.to_string()),
+            ("done_by", kind.to_string()),
+            ("done_value", value),
+        ] {
+            shown.push((format!("m{i}.{what}"), v));
+        }
+    }
+    let send = |changes: Vec<(&str, &str)>| {
+        let mut all = shown.clone();
+        for (k, v) in changes {
+            all.retain(|(f, _)| f != k);
+            all.push((k.to_string(), v.to_string()));
+        }
+        let (web, b) = (&web, &b);
+        async move {
+            let f: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            web.post("/admin/engagement/models/0/milestones", Some(b), &f, true)
+                .await
+        }
+    };
+    let same = send(vec![]).await;
+    assert_eq!(same.status, StatusCode::OK, "{}", same.body);
+    assert!(
+        same.text().contains("They match the milestones in force"),
+        "{}",
+        same.body
+    );
+    let bad = send(vec![("m1.due_days", "next week")]).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    let text = bad.text();
+    assert!(
+        text.contains("data-key=\"models[0].milestones[1].due_days\">\"next week\" is not a whole number of days"),
+        "{text}"
+    );
+    assert!(
+        text.contains("value=\"next week\""),
+        "what was typed is kept"
+    );
+    assert_eq!(web.db.store.engagement_config().await.unwrap(), config);
+
+    let saved = send(vec![
+        ("m0.due_days", "5"),
+        ("m1.remove", "on"),
+        ("new.title", "Five users active"),
+        ("new.owner", "csm"),
+        ("new.objective", "The team uses it"),
+        ("new.due_days", "45"),
+        ("new.escalate", "7"),
+        ("new.done_by", "active_users"),
+        ("new.done_value", "5"),
+    ])
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert!(
+        saved.text().contains("Saved: the milestones of"),
+        "{}",
+        saved.body
+    );
+    let after = web.db.store.engagement_config().await.unwrap();
+    let now = &after.models[0].milestones;
+    assert_eq!(now.len(), model.milestones.len());
+    assert_eq!(
+        (now[0].key.as_str(), now[0].due_days),
+        (model.milestones[0].key.as_str(), 5)
+    );
+    assert!(
+        !now.iter().any(|m| m.key == model.milestones[1].key),
+        "removed"
+    );
+    let added = now.last().unwrap();
+    assert_eq!(added.key, "five_users_active");
+    assert_eq!(
+        added.completed_by,
+        Some(sherpa_core::engagement::Completion::ActiveUsers(5))
+    );
+    // The other models are as they were.
+    assert_eq!(after.models[1..], config.models[1..]);
+}

@@ -325,8 +325,15 @@ impl EngagementModel {
                     "{at}.milestones[{i}].title: a milestone needs a title"
                 ));
             }
-            if s.due_days > MAX_DAYS || s.escalate_after_days > MAX_DAYS {
-                return Err(format!("{at}.milestones[{i}]: at most {MAX_DAYS} days"));
+            for (field, days) in [
+                ("due_days", s.due_days),
+                ("escalate_after_days", s.escalate_after_days),
+            ] {
+                if days > MAX_DAYS {
+                    return Err(format!(
+                        "{at}.milestones[{i}].{field}: {days} days is more than {MAX_DAYS}"
+                    ));
+                }
             }
             if let Some(Completion::Event(e)) = &s.completed_by
                 && e.trim().is_empty()

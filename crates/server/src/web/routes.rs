@@ -482,6 +482,12 @@ fn settings() -> Vec<WebRoute> {
         ),
         at(
             Method::POST,
+            "/admin/engagement/models/{n}/milestones",
+            ManageBook,
+            post(models::save_milestones),
+        ),
+        at(
+            Method::POST,
             "/admin/engagement/releases",
             ManageBook,
             post(models::release),

@@ -13,6 +13,7 @@ pub mod import;
 pub mod intake;
 pub mod login;
 pub mod me;
+pub mod milestones_form;
 pub mod models;
 pub mod nine_box;
 pub mod outbox;

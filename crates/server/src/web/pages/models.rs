@@ -49,6 +49,8 @@ struct ModelView {
     description: String,
     accounts: i64,
     milestones: Vec<MilestoneRow>,
+    /// Its milestones' form: in force, or as typed with what its save did.
+    milestones_form: super::milestones_form::MilestonesForm,
     moments: Vec<MomentRow>,
 }
 
@@ -189,7 +191,9 @@ async fn page(
         models: config
             .models
             .iter()
-            .map(|m| ModelView {
+            .enumerate()
+            .map(|(i, m)| ModelView {
+                milestones_form: super::milestones_form::MilestonesForm::of(i, m),
                 name: m.name.clone(),
                 description: m.description.clone(),
                 accounts: counts.get(&m.name).copied().unwrap_or(0),
@@ -312,6 +316,54 @@ pub async fn save_rules(
     let mut p = page(&s, &c, None, None).await?;
     let status;
     (p.rules_form, status) = p.rules_form.after(outcome, f, &rows);
+    let mut resp = render(&p);
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+/// Saves one model's milestones from their form.
+pub async fn save_milestones(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    axum::extract::Path(n): axum::extract::Path<usize>,
+    Form(f): Form<super::form_state::Fields>,
+) -> PageResult {
+    let mut config = s.store.engagement_config().await?;
+    // The form names its model: a model renamed, added or removed since the page was read is
+    // refused rather than another one edited.
+    let name = f.get("model").map(|m| m.trim()).unwrap_or_default();
+    let model = config
+        .models
+        .get_mut(n)
+        .filter(|m| m.name == name)
+        .ok_or_else(|| {
+            Failure::new(
+                axum::http::StatusCode::CONFLICT,
+                format!(
+                    "the models changed since this page was read: no model {name:?} there; \
+                 open the page again"
+                ),
+            )
+        })?;
+    let (rows, read) = super::milestones_form::read(n, &model.milestones, &f);
+    let outcome = match read {
+        Err(e) => Err(e),
+        Ok(milestones) => {
+            model.milestones = milestones;
+            match s.app.save_engagement_config(&c.caller(), &config).await {
+                Ok(false) => Ok("They match the milestones in force: nothing to change.".into()),
+                Ok(true) => Ok(format!(
+                    "Saved: the milestones of {name}. The engine follows them from its next sweep."
+                )),
+                Err(e) => Err(crate::web::FieldError::of(e)?),
+            }
+        }
+    };
+    let mut p = page(&s, &c, None, None).await?;
+    let mut status = axum::http::StatusCode::OK;
+    if let Some(view) = p.models.get_mut(n) {
+        status = view.milestones_form.after(outcome, f, &rows);
+    }
     let mut resp = render(&p);
     *resp.status_mut() = status;
     Ok(resp)
