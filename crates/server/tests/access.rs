@@ -555,6 +555,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             form(&[("model", "not a model"), ("m0.title", "x")]),
             MANAGERS,
         ),
+        case(
+            "POST",
+            "/admin/engagement/models/{n}/moments",
+            "/admin/engagement/models/0/moments",
+            form(&[("model", "not a model"), ("m0.title", "x")]),
+            MANAGERS,
+        ),
         // The playbook as in force (red or orange, no task changed): a save changes nothing.
         case(
             "POST",

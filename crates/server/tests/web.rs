@@ -2101,33 +2101,7 @@ async fn an_admin_edits_a_models_milestones_by_form() {
     let config = web.db.store.engagement_config().await.unwrap();
     let model = &config.models[0];
     assert!(model.milestones.len() >= 2, "the default has milestones");
-    // The form as shown: every milestone's fields.
-    let mut shown: Vec<(String, String)> = vec![("model".into(), model.name.clone())];
-    for (i, m) in model.milestones.iter().enumerate() {
-        let (kind, value) = match &m.completed_by {
-            None => ("", String::new()),
-            Some(sherpa_core::engagement::Completion::FirstLogin) => ("first_login", String::new()),
-            Some(sherpa_core::engagement::Completion::FirstValue) => ("first_value", String::new()),
-            Some(sherpa_core::engagement::Completion::Event(e)) => ("event", e.clone()),
-            Some(sherpa_core::engagement::Completion::Activity(k)) => {
-                ("activity", k.as_str().to_string())
-            }
-            Some(sherpa_core::engagement::Completion::ActiveUsers(n)) => {
-                ("active_users", n.to_string())
-            }
-        };
-        for (what, v) in [
-            ("title", m.title.clone()),
-            ("owner", m.owner.as_str().to_string()),
-            ("objective", m.objective.clone()),
-            ("due_days", m.due_days.to_string()),
-            ("escalate", m.escalate_after_days.to_string()),
-            ("done_by", kind.to_string()),
-            ("done_value", value),
-        ] {
-            shown.push((format!("m{i}.{what}"), v));
-        }
-    }
+    let shown = common::form_fields(&page, "/admin/engagement/models/0/milestones");
     let send = |changes: Vec<(&str, &str)>| {
         let mut all = shown.clone();
         for (k, v) in changes {
@@ -2198,4 +2172,110 @@ async fn an_admin_edits_a_models_milestones_by_form() {
     );
     // The other models are as they were.
     assert_eq!(after.models[1..], config.models[1..]);
+}
+
+/// An admin edits a model's ongoing moments by form: the form as shown changes nothing; a
+/// moment moved to a cadence by name, one removed, one added on an event with the names it
+/// needs; a bad rule is refused beside its field with what was typed kept. A moment's email
+/// stays as configured.
+#[tokio::test]
+async fn an_admin_edits_a_models_moments_by_form() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let b = web.sign_in(&admin).await;
+    let config = web.db.store.engagement_config().await.unwrap();
+    let n = config
+        .models
+        .iter()
+        .position(|m| m.moments.len() >= 3)
+        .expect("a default model with moments");
+    let before = &config.models[n];
+    let action = format!("/admin/engagement/models/{n}/moments");
+    let page = web.get("/admin/engagement", Some(&b)).await.text();
+    let shown = common::form_fields(&page, &action);
+    let send = |changes: Vec<(&str, &str)>| {
+        let mut all = shown.clone();
+        for (k, v) in changes {
+            all.retain(|(f, _)| f != k);
+            if !v.is_empty() {
+                all.push((k.to_string(), v.to_string()));
+            }
+        }
+        let (web, b, action) = (&web, &b, action.clone());
+        async move {
+            let f: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            web.post(&action, Some(b), &f, true).await
+        }
+    };
+    let same = send(vec![]).await;
+    assert_eq!(same.status, StatusCode::OK, "{}", same.body);
+    assert!(
+        same.text().contains("They match the moments in force"),
+        "the form as shown is the configuration: {}",
+        same.body
+    );
+    let bad = send(vec![
+        ("m0.when", "every"),
+        ("m0.cadence", "custom"),
+        ("m0.when_value", "FREQ=SOMETIMES"),
+    ])
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    let text = bad.text();
+    assert!(
+        text.contains(&format!("data-key=\"models[{n}].moments[0].when\">")),
+        "{text}"
+    );
+    assert!(
+        text.contains("value=\"FREQ=SOMETIMES\""),
+        "what was typed is kept"
+    );
+    assert_eq!(web.db.store.engagement_config().await.unwrap(), config);
+
+    let saved = send(vec![
+        ("m0.when", "every"),
+        ("m0.cadence", "FREQ=WEEKLY;INTERVAL=2"),
+        ("m0.when_value", ""),
+        ("m1.remove", "on"),
+        ("new.title", "Champion or buyer left"),
+        ("new.objective", "Find the new champion"),
+        ("new.owner", "csm"),
+        ("new.when", "departed"),
+        ("new.when_value", "champion, economic buyer"),
+        ("new.due_in_days", "3"),
+        ("new.priority", "high"),
+        ("new.answered_by", "call, meeting"),
+        ("new.task", "on"),
+    ])
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let after = web.db.store.engagement_config().await.unwrap();
+    let now = &after.models[n].moments;
+    use sherpa_core::engagement::Trigger;
+    assert_eq!(now[0].key, before.moments[0].key);
+    assert_eq!(now[0].when, Trigger::Every("FREQ=WEEKLY;INTERVAL=2".into()));
+    assert_eq!(now[0].email, before.moments[0].email, "its email kept");
+    assert!(
+        !now.iter().any(|m| m.key == before.moments[1].key),
+        "removed"
+    );
+    let added = now.last().unwrap();
+    assert_eq!(added.key, "champion_or_buyer_left");
+    assert_eq!(
+        added.when,
+        Trigger::Departed(vec![
+            RelationshipRole::Champion,
+            RelationshipRole::EconomicBuyer
+        ])
+    );
+    assert_eq!(
+        added.answered_by,
+        vec![ActivityKind::Call, ActivityKind::Meeting]
+    );
+    assert_eq!(
+        (added.priority, added.due_in_days, added.task),
+        (Priority::High, 3, true)
+    );
 }

@@ -488,6 +488,12 @@ fn settings() -> Vec<WebRoute> {
         ),
         at(
             Method::POST,
+            "/admin/engagement/models/{n}/moments",
+            ManageBook,
+            post(models::save_moments),
+        ),
+        at(
+            Method::POST,
             "/admin/engagement/releases",
             ManageBook,
             post(models::release),

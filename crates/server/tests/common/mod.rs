@@ -270,3 +270,59 @@ impl Web {
             .secret
     }
 }
+
+/// The fields a page's form (by its `action`) sends as shown, as a browser would: each input's
+/// value (a checkbox only when checked, as "on"), each select's chosen option (its first when
+/// none is marked); hidden fields included.
+#[allow(dead_code)]
+pub fn form_fields(page: &str, action: &str) -> Vec<(String, String)> {
+    let start = page
+        .find(&format!("action=\"{action}\""))
+        .unwrap_or_else(|| panic!("no form for {action}"));
+    let form = &page[start..start + page[start..].find("</form>").expect("the form's end")];
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        let end = at + tag[at..].find('"')?;
+        Some(
+            tag[at..end]
+                .replace("&quot;", "\"")
+                .replace("&#34;", "\"")
+                .replace("&#39;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&"),
+        )
+    };
+    let mut out = Vec::new();
+    let mut rest = form;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at..];
+        let tag = &rest[..rest.find('>').expect("a tag's end") + 1];
+        if tag.starts_with("<input") {
+            if let Some(name) = attr(tag, "name") {
+                let checkbox = attr(tag, "type").as_deref() == Some("checkbox");
+                if !checkbox {
+                    out.push((name, attr(tag, "value").unwrap_or_default()));
+                } else if tag.contains(" checked") {
+                    out.push((name, "on".into()));
+                }
+            }
+        } else if tag.starts_with("<select") {
+            let body = &rest[..rest.find("</select>").expect("a select's end")];
+            let options: Vec<&str> = body
+                .split("<option")
+                .skip(1)
+                .map(|o| &o[..o.find('>').unwrap_or(o.len())])
+                .collect();
+            let chosen = options
+                .iter()
+                .find(|o| o.contains(" selected"))
+                .or(options.first());
+            if let (Some(name), Some(o)) = (attr(tag, "name"), chosen) {
+                out.push((name, attr(o, "value").unwrap_or_default()));
+            }
+        }
+        rest = &rest[1..];
+    }
+    out
+}

@@ -6,13 +6,14 @@
 //! editor and `PUT /api/v1/engagement/config`; a refusal sits beside its field, with what was
 //! typed kept.
 
-use super::form_state::{Fields, FormState, row_and_field};
+use super::form_state::Fields;
+use super::model_rows::{ModelRows, form_field, get, kept, key_of, rows_of, whole};
 use crate::web::FieldError;
 use sherpa_core::OwnerFunction;
 use sherpa_core::engagement::{Completion, EngagementModel, Milestone};
 
 /// What can mark a milestone done: the choice's value and words.
-pub(super) const DONE_BY: [(&str, &str); 6] = [
+const DONE_BY: [(&str, &str); 6] = [
     ("", "a person marks it"),
     ("first_login", "the first login"),
     ("first_value", "the first use of a high-value feature"),
@@ -21,23 +22,26 @@ pub(super) const DONE_BY: [(&str, &str); 6] = [
     ("active_users", "this many users active in 30 days…"),
 ];
 
+/// The owner functions a form offers: value and words.
+pub(super) fn owner_choices() -> Vec<(&'static str, String)> {
+    OwnerFunction::ALL
+        .iter()
+        .map(|f| (f.as_str(), f.as_str().replace('_', " ")))
+        .collect()
+}
+
 /// One model's milestones form as the models page shows it.
 pub(super) struct MilestonesForm {
-    /// The model's place in the configuration (from 0): where the form posts.
-    pub model: usize,
-    pub name: String,
-    /// The form's rows: "m0", "m1", ... and "new".
-    pub rows: Vec<String>,
+    pub list: ModelRows,
     pub owners: Vec<(&'static str, String)>,
     pub done_by: &'static [(&'static str, &'static str)],
-    pub state: FormState,
 }
 
 impl std::ops::Deref for MilestonesForm {
-    type Target = FormState;
+    type Target = ModelRows;
 
-    fn deref(&self) -> &FormState {
-        &self.state
+    fn deref(&self) -> &ModelRows {
+        &self.list
     }
 }
 
@@ -71,46 +75,35 @@ impl MilestonesForm {
     /// The form for the `model`-th model as in force.
     pub fn of(model: usize, m: &EngagementModel) -> MilestonesForm {
         MilestonesForm {
-            model,
-            name: m.name.clone(),
-            rows: (0..m.milestones.len())
-                .map(|i| format!("m{i}"))
-                .chain(["new".to_string()])
-                .collect(),
-            owners: OwnerFunction::ALL
-                .iter()
-                .map(|f| (f.as_str(), f.as_str().replace('_', " ")))
-                .collect(),
+            list: ModelRows::new(model, &m.name, m.milestones.len(), fields_of(&m.milestones)),
+            owners: owner_choices(),
             done_by: &DONE_BY,
-            state: FormState {
-                form: fields_of(&m.milestones),
-                ..FormState::default()
-            },
         }
     }
 
-    /// Turns the form into itself after a save of the `rows` typed: what was said, or the
-    /// refusal beside its field with what was typed; answers the page's status.
+    /// The form after a save of the `rows` typed; the page's status.
     pub fn after(
         &mut self,
         outcome: Result<String, FieldError>,
         typed: Fields,
         rows: &[String],
     ) -> axum::http::StatusCode {
-        match outcome {
-            Ok(message) => {
-                self.state.outcome = Some((true, message));
-                axum::http::StatusCode::OK
-            }
-            Err(error) => {
-                self.state = FormState {
-                    outcome: Some((false, format!("{}. Nothing was changed.", error.message))),
-                    error: Some((form_field(&error.key, self.model, rows), error)),
-                    form: typed,
-                };
-                axum::http::StatusCode::BAD_REQUEST
-            }
-        }
+        let model = self.list.model;
+        self.list.after(outcome, typed, |key| {
+            form_field(key, model, "milestones", rows, field)
+        })
+    }
+}
+
+/// The form field a refusal of a milestone's `what` lands on.
+fn field(what: &str) -> &'static str {
+    match what {
+        "owner" => "owner",
+        "objective" => "objective",
+        "due_days" => "due_days",
+        "escalate_after_days" => "escalate",
+        "completed_by" => "done_value",
+        _ => "title",
     }
 }
 
@@ -120,32 +113,13 @@ pub(super) fn read(
     before: &[Milestone],
     f: &Fields,
 ) -> (Vec<String>, Result<Vec<Milestone>, FieldError>) {
-    let mut rows: Vec<String> = (0..before.len())
-        .map(|i| format!("m{i}"))
-        .filter(|r| !f.contains_key(&format!("{r}.remove")))
-        .collect();
-    if f.get("new.title").is_some_and(|t| !t.trim().is_empty()) {
-        rows.push("new".into());
-    }
+    let rows = rows_of(before.len(), f);
     let milestones = rows
         .iter()
         .enumerate()
         .map(|(k, row)| milestone_from(model, k, row, before, f))
         .collect();
     (rows, milestones)
-}
-
-/// A key made from a title: "Kickoff call held" is `kickoff_call_held`.
-fn key_of(title: &str) -> String {
-    let mut key = String::new();
-    for c in sherpa_core::text::sort_key(title).chars() {
-        if c.is_ascii_alphanumeric() {
-            key.push(c.to_ascii_lowercase());
-        } else if !key.ends_with('_') && !key.is_empty() {
-            key.push('_');
-        }
-    }
-    key.trim_end_matches('_').to_string()
 }
 
 /// The `k`-th milestone the form asks for, from its row, or the field that does not read. A
@@ -157,23 +131,8 @@ fn milestone_from(
     before: &[Milestone],
     f: &Fields,
 ) -> Result<Milestone, FieldError> {
-    let get = |what: &str| {
-        f.get(&format!("{row}.{what}"))
-            .map(|v| v.trim().to_string())
-            .unwrap_or_default()
-    };
+    let get = |what: &str| get(f, row, what);
     let key = |what: &str| format!("models[{model}].milestones[{k}].{what}");
-    let days = |what: &str, field: &str| -> Result<u32, FieldError> {
-        let v = get(what);
-        v.parse().map_err(|_| FieldError {
-            key: key(field),
-            message: format!("\"{v}\" is not a whole number of days"),
-        })
-    };
-    let kept = row
-        .strip_prefix('m')
-        .and_then(|i| i.parse::<usize>().ok())
-        .and_then(|i| before.get(i));
     let title = get("title");
     let value = get("done_value");
     let completed_by = match get("done_by").as_str() {
@@ -187,12 +146,11 @@ fn milestone_from(
                 message: e.to_string(),
             },
         )?)),
-        "active_users" => Some(Completion::ActiveUsers(value.parse().map_err(|_| {
-            FieldError {
-                key: key("completed_by"),
-                message: format!("\"{value}\" is not a number of users"),
-            }
-        })?)),
+        "active_users" => Some(Completion::ActiveUsers(whole(
+            &value,
+            "users",
+            key("completed_by"),
+        )?)),
         other => {
             return Err(FieldError {
                 key: key("completed_by"),
@@ -201,7 +159,7 @@ fn milestone_from(
         }
     };
     Ok(Milestone {
-        key: kept.map_or_else(|| key_of(&title), |m| m.key.clone()),
+        key: kept(row, before).map_or_else(|| key_of(&title), |m| m.key.clone()),
         owner: get("owner")
             .parse()
             .map_err(|e: sherpa_core::book::ParseEnumError| FieldError {
@@ -209,27 +167,11 @@ fn milestone_from(
                 message: e.to_string(),
             })?,
         objective: get("objective"),
-        due_days: days("due_days", "due_days")?,
-        escalate_after_days: days("escalate", "escalate_after_days")?,
+        due_days: whole(&get("due_days"), "days", key("due_days"))?,
+        escalate_after_days: whole(&get("escalate"), "days", key("escalate_after_days"))?,
         completed_by,
         title,
     })
-}
-
-/// A refusal's key as the form field it belongs to: `models[1].milestones[2].due_days` is the
-/// third row left's days, when the form is the second model's.
-fn form_field(key: &str, model: usize, rows: &[String]) -> String {
-    let Some(rest) = key.strip_prefix(&format!("models[{model}].milestones[")) else {
-        return "new.title".into();
-    };
-    let (row, what) = row_and_field(rest, rows);
-    let what = match what.unwrap_or("title") {
-        w @ ("owner" | "objective" | "due_days") => w,
-        "escalate_after_days" => "escalate",
-        "completed_by" => "done_value",
-        _ => "title",
-    };
-    format!("{}.{what}", row.unwrap_or("new"))
 }
 
 #[cfg(test)]
@@ -241,28 +183,21 @@ mod tests {
     fn the_form_reads_back_every_default_models_milestones() {
         for (i, m) in EngagementConfig::default().models.iter().enumerate() {
             let form = MilestonesForm::of(i, m);
-            let (rows, read) = read(i, &m.milestones, &form.state.form);
+            let (rows, read) = read(i, &m.milestones, &form.list.state.form);
             assert_eq!(rows.len(), m.milestones.len(), "no new row without a title");
             assert_eq!(read.unwrap(), m.milestones, "{}", m.name);
         }
     }
 
     #[test]
-    fn a_new_milestone_takes_its_key_from_its_title_and_a_refusal_lands_on_its_row() {
-        assert_eq!(key_of("Kick-off call held!"), "kick_off_call_held");
-        assert_eq!(key_of("Données reçues"), "donnees_recues");
+    fn a_refusal_lands_on_its_rows_field() {
         let rows = vec!["m0".to_string(), "m2".to_string(), "new".to_string()];
+        let at = |key: &str| form_field(key, 1, "milestones", &rows, field);
         assert_eq!(
-            form_field("models[1].milestones[1].escalate_after_days", 1, &rows),
+            at("models[1].milestones[1].escalate_after_days"),
             "m2.escalate"
         );
-        assert_eq!(
-            form_field("models[1].milestones[2].completed_by", 1, &rows),
-            "new.done_value"
-        );
-        assert_eq!(
-            form_field("models[1].milestones[0].key", 1, &rows),
-            "m0.title"
-        );
+        assert_eq!(at("models[1].milestones[2].completed_by"), "new.done_value");
+        assert_eq!(at("models[1].milestones[0].key"), "m0.title");
     }
 }

@@ -49,8 +49,9 @@ struct ModelView {
     description: String,
     accounts: i64,
     milestones: Vec<MilestoneRow>,
-    /// Its milestones' form: in force, or as typed with what its save did.
+    /// Its milestones' and moments' forms: in force, or as typed with what a save did.
     milestones_form: super::milestones_form::MilestonesForm,
+    moments_form: super::moments_form::MomentsForm,
     moments: Vec<MomentRow>,
 }
 
@@ -194,6 +195,7 @@ async fn page(
             .enumerate()
             .map(|(i, m)| ModelView {
                 milestones_form: super::milestones_form::MilestonesForm::of(i, m),
+                moments_form: super::moments_form::MomentsForm::of(i, m),
                 name: m.name.clone(),
                 description: m.description.clone(),
                 accounts: counts.get(&m.name).copied().unwrap_or(0),
@@ -321,18 +323,15 @@ pub async fn save_rules(
     Ok(resp)
 }
 
-/// Saves one model's milestones from their form.
-pub async fn save_milestones(
-    State(s): State<AppState>,
-    Signed(c): Signed,
-    axum::extract::Path(n): axum::extract::Path<usize>,
-    Form(f): Form<super::form_state::Fields>,
-) -> PageResult {
-    let mut config = s.store.engagement_config().await?;
-    // The form names its model: a model renamed, added or removed since the page was read is
-    // refused rather than another one edited.
+/// The model a list's form names, by its place and its name: a model renamed, added or removed
+/// since the page was read is refused rather than another one edited.
+fn named_model<'a>(
+    config: &'a mut sherpa_core::engagement::EngagementConfig,
+    n: usize,
+    f: &super::form_state::Fields,
+) -> Result<&'a mut sherpa_core::engagement::EngagementModel, Failure> {
     let name = f.get("model").map(|m| m.trim()).unwrap_or_default();
-    let model = config
+    config
         .models
         .get_mut(n)
         .filter(|m| m.name == name)
@@ -341,29 +340,86 @@ pub async fn save_milestones(
                 axum::http::StatusCode::CONFLICT,
                 format!(
                     "the models changed since this page was read: no model {name:?} there; \
-                 open the page again"
+                     open the page again"
                 ),
             )
-        })?;
+        })
+}
+
+/// Saves a configuration whose model's list a form changed: what to say, or the refusal.
+async fn save_list(
+    s: &AppState,
+    c: &Current,
+    config: &sherpa_core::engagement::EngagementConfig,
+    what: &str,
+    name: &str,
+) -> Result<Result<String, crate::web::FieldError>, Failure> {
+    Ok(
+        match s.app.save_engagement_config(&c.caller(), config).await {
+            Ok(false) => Ok(format!(
+                "They match the {what} in force: nothing to change."
+            )),
+            Ok(true) => Ok(format!(
+                "Saved: the {what} of {name}. The engine follows them from its next sweep."
+            )),
+            Err(e) => Err(crate::web::FieldError::of(e)?),
+        },
+    )
+}
+
+/// Saves one model's milestones from their form.
+pub async fn save_milestones(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    axum::extract::Path(n): axum::extract::Path<usize>,
+    Form(f): Form<super::form_state::Fields>,
+) -> PageResult {
+    let mut config = s.store.engagement_config().await?;
+    let model = named_model(&mut config, n, &f)?;
+    let name = model.name.clone();
     let (rows, read) = super::milestones_form::read(n, &model.milestones, &f);
     let outcome = match read {
         Err(e) => Err(e),
         Ok(milestones) => {
             model.milestones = milestones;
-            match s.app.save_engagement_config(&c.caller(), &config).await {
-                Ok(false) => Ok("They match the milestones in force: nothing to change.".into()),
-                Ok(true) => Ok(format!(
-                    "Saved: the milestones of {name}. The engine follows them from its next sweep."
-                )),
-                Err(e) => Err(crate::web::FieldError::of(e)?),
-            }
+            save_list(&s, &c, &config, "milestones", &name).await?
         }
     };
     let mut p = page(&s, &c, None, None).await?;
-    let mut status = axum::http::StatusCode::OK;
-    if let Some(view) = p.models.get_mut(n) {
-        status = view.milestones_form.after(outcome, f, &rows);
-    }
+    // The page is read again: another admin's save in between may have removed the model.
+    let status = match p.models.get_mut(n) {
+        Some(view) => view.milestones_form.after(outcome, f, &rows),
+        None => axum::http::StatusCode::CONFLICT,
+    };
+    let mut resp = render(&p);
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+/// Saves one model's moments from their form.
+pub async fn save_moments(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    axum::extract::Path(n): axum::extract::Path<usize>,
+    Form(f): Form<super::form_state::Fields>,
+) -> PageResult {
+    let mut config = s.store.engagement_config().await?;
+    let model = named_model(&mut config, n, &f)?;
+    let name = model.name.clone();
+    let (rows, read) = super::moments_form::read(n, &model.moments, &f);
+    let outcome = match read {
+        Err(e) => Err(e),
+        Ok(moments) => {
+            model.moments = moments;
+            save_list(&s, &c, &config, "moments", &name).await?
+        }
+    };
+    let mut p = page(&s, &c, None, None).await?;
+    // The page is read again: another admin's save in between may have removed the model.
+    let status = match p.models.get_mut(n) {
+        Some(view) => view.moments_form.after(outcome, f, &rows),
+        None => axum::http::StatusCode::CONFLICT,
+    };
     let mut resp = render(&p);
     *resp.status_mut() = status;
     Ok(resp)

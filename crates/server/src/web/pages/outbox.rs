@@ -43,13 +43,21 @@ pub struct OutboxView {
     pub sends: Vec<SendLine>,
 }
 
-/// A moment's action in words for the models table: "email to champion, admin (dry run)".
+/// A moment's action in words for the models table: "task + email to champion, admin (dry
+/// run)".
 pub fn action_words(m: &Moment) -> String {
+    let automation = automation_words(m);
+    match (m.task, automation.is_empty()) {
+        (true, true) => "task".into(),
+        (true, false) => format!("task + {automation}"),
+        (false, _) => automation,
+    }
+}
+
+/// A moment's email and webhook in words: "email to champion, admin (dry run)".
+pub fn automation_words(m: &Moment) -> String {
     let on = |live: bool| if live { "live" } else { "dry run" };
     let mut parts = Vec::new();
-    if m.task {
-        parts.push("task".to_string());
-    }
     if let Some(e) = &m.email {
         parts.push(format!(
             "email to {} ({})",
