@@ -157,6 +157,20 @@ pub fn parse_engagement(text: &str) -> std::result::Result<EngagementConfig, Str
     Ok(config)
 }
 
+/// The plans configuration as TOML: what the templates page's editor shows.
+pub fn plans_toml(config: &sherpa_core::plan::PlansConfig) -> String {
+    toml::to_string(config).expect("plain data")
+}
+
+/// Reads and checks what [`plans_toml`] writes; the error names the line or the key.
+pub fn parse_plans(text: &str) -> std::result::Result<sherpa_core::plan::PlansConfig, String> {
+    let config: sherpa_core::plan::PlansConfig =
+        toml::from_str(text).map_err(|e| toml_error(text, &e))?;
+    refuse_nul(&config)?;
+    config.check().map_err(|e| e.to_string())?;
+    Ok(config)
+}
+
 /// A `\u0000` that TOML decoded is refused as a NUL anywhere else is (see `sherpa_core::nul`),
 /// naming the key that held it.
 fn refuse_nul<T: Serialize>(config: &T) -> std::result::Result<(), String> {

@@ -186,6 +186,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(plans::share_plan, plans::list_shares))
         .routes(routes!(plans::revoke_share))
         .routes(routes!(plans::patterns))
+        .routes(routes!(plans::get_config, plans::set_config))
         .routes(routes!(revenue::retention))
         .routes(routes!(renewals::pipeline))
         .routes(routes!(renewals::make_call, renewals::calls))

@@ -613,6 +613,27 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             ]),
             MANAGERS,
         ),
+        case("GET", "/admin/plans", "/admin/plans", Body::None, MANAGERS),
+        case(
+            "POST",
+            "/admin/plans",
+            "/admin/plans",
+            form(&[
+                (
+                    "text",
+                    &sherpa_app::config::plans_toml(&sherpa_core::plan::PlansConfig::default()),
+                ),
+                ("action", "check"),
+            ]),
+            MANAGERS,
+        ),
+        case(
+            "POST",
+            "/admin/plans/lists",
+            "/admin/plans/lists",
+            form(&[("new_d.name", "Network")]),
+            MANAGERS,
+        ),
         case(
             "POST",
             "/admin/engagement/releases",
@@ -837,6 +858,8 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("POST", "/api/v1/playbooks/{id}/close", "/api/v1/playbooks/999999/close".into(), Body::Json(json!({"outcome": "recovered"})), API_OWNER_LOG),
         api("GET", "/api/v1/engagement/config", "/api/v1/engagement/config".into(), Body::None, API_READ),
         api("PUT", "/api/v1/engagement/config", "/api/v1/engagement/config".into(), Body::Json(serde_json::to_value(sherpa_core::engagement::default_engagement()).unwrap()), API_MANAGE),
+        api("GET", "/api/v1/plans/config", "/api/v1/plans/config".into(), Body::None, API_READ),
+        api("PUT", "/api/v1/plans/config", "/api/v1/plans/config".into(), Body::Json(serde_json::to_value(sherpa_core::plan::PlansConfig::default()).unwrap()), API_MANAGE),
         api("GET", "/api/v1/accounts/{id}/engagement", format!("/api/v1/accounts/{o}/engagement"), Body::None, API_READ),
         api("POST", "/api/v1/accounts/{id}/milestones/{key}", format!("/api/v1/accounts/{o}/milestones/kickoff"), Body::Json(json!({})), API_OWNER_LOG),
         api("GET", "/api/v1/releases", "/api/v1/releases".into(), Body::None, API_READ),

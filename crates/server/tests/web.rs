@@ -2279,3 +2279,83 @@ async fn an_admin_edits_a_models_moments_by_form() {
         (Priority::High, 3, true)
     );
 }
+
+/// A leader keeps the plan dimensions and blocker labels by form, reads the templates in
+/// words, and the API reads and replaces the same configuration through the same checks.
+#[tokio::test]
+async fn a_leader_keeps_plan_dimensions_and_labels_by_form_and_the_api_agrees() {
+    let web = Web::new().await;
+    let leader = web
+        .user("lead@example.com", Role::Leader, Function::Csm)
+        .await;
+    let b = web.sign_in(&leader).await;
+    let page = web.get("/admin/plans", Some(&b)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let text = page.text();
+    let config = web.db.store.plans_config().await.unwrap();
+    let first = config.templates.first().expect("default templates");
+    assert!(text.contains(&first.name), "the templates in words: {text}");
+    assert!(text.contains("Success looks like:"), "{text}");
+    let shown = common::form_fields(&text, "/admin/plans/lists");
+    let send = |changes: Vec<(&str, &str)>| {
+        let mut all = shown.clone();
+        for (k, v) in changes {
+            all.retain(|(f, _)| f != k);
+            all.push((k.to_string(), v.to_string()));
+        }
+        let (web, b) = (&web, &b);
+        async move {
+            let f: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            web.post("/admin/plans/lists", Some(b), &f, true).await
+        }
+    };
+    let same = send(vec![]).await;
+    assert_eq!(same.status, StatusCode::OK, "{}", same.body);
+    assert!(same.text().contains("nothing to change"), "{}", same.body);
+    let saved = send(vec![
+        ("new_d.name", "Network"),
+        ("new_l.label", "No VPN access for the vendor"),
+        ("new_l.dimension", "Network"),
+    ])
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let after = web.db.store.plans_config().await.unwrap();
+    assert_eq!(after.dimensions.last().map(String::as_str), Some("Network"));
+    let label = after.labels.last().unwrap();
+    assert_eq!(
+        (label.label.as_str(), label.dimension.as_str()),
+        ("No VPN access for the vendor", "Network")
+    );
+    // A label twice: refused beside the new one, as typed; nothing saved.
+    let page = web.get("/admin/plans", Some(&b)).await.text();
+    let shown = common::form_fields(&page, "/admin/plans/lists");
+    let mut f = shown.clone();
+    f.push(("new_l.label".into(), "No VPN access for the vendor".into()));
+    f.retain(|(k, _)| k != "new_l.dimension");
+    f.push(("new_l.dimension".into(), "People".into()));
+    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let twice = web.post("/admin/plans/lists", Some(&b), &f, true).await;
+    assert_eq!(twice.status, StatusCode::BAD_REQUEST, "{}", twice.body);
+    assert!(
+        twice.text().contains("id=\"new_l-label-err\""),
+        "beside the new label: {}",
+        twice.body
+    );
+    assert_eq!(web.db.store.plans_config().await.unwrap(), after);
+
+    // The API: the same configuration, and the same refusal by key.
+    let token = web.token(&leader).await;
+    let got = web
+        .api("GET", "/api/v1/plans/config", Some(&token), None)
+        .await;
+    assert_eq!(got.status, StatusCode::OK, "{}", got.body);
+    let mut v: serde_json::Value = serde_json::from_str(&got.body).unwrap();
+    assert_eq!(v["dimensions"], json!(["Network"]));
+    v["labels"][0]["dimension"] = json!("Nowhere");
+    let bad = web
+        .api("PUT", "/api/v1/plans/config", Some(&token), Some(v))
+        .await;
+    assert!(bad.status.is_client_error(), "{}", bad.body);
+    assert!(bad.body.contains("labels[0].dimension"), "{}", bad.body);
+    assert_eq!(web.db.store.plans_config().await.unwrap(), after);
+}

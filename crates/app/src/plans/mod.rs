@@ -8,6 +8,7 @@
 //! engine see the account at once: an objective that slipped notifies its owner within the
 //! second, not at the next sweep.
 
+mod config;
 mod demo;
 mod patterns;
 mod shares;

@@ -552,3 +552,42 @@ pub async fn patterns(
         first_value_accounts: p.patterns.first_value_accounts,
     }))
 }
+
+/// The plans configuration in force: `dimensions` (beyond People, Product, Services and
+/// Quality), `labels` (the shared names of common blockers, each in its dimension) and
+/// `templates` (model customers by tier or segment: how they define success, value drivers,
+/// objectives with units and months, steps with due days, blockers to watch for).
+#[utoipa::path(get, path = "/api/v1/plans/config", operation_id = "get_plans_config", tag = "plans",
+    responses((status = 200, description = "The plans configuration in force", body = Object)))]
+pub async fn get_config(
+    State(s): State<AppState>,
+    _u: ApiUser,
+) -> Result<Json<sherpa_core::plan::PlansConfig>, AppError> {
+    Ok(Json(s.app.plans_config().await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SavedPlansConfig {
+    /// Whether it differed from the configuration in force (and was saved as a new version).
+    pub saved: bool,
+    #[schema(value_type = Object)]
+    pub config: sherpa_core::plan::PlansConfig,
+}
+
+/// Replaces the plans configuration (admins and leaders). A bad one is refused with its key
+/// (`templates[1].steps[0].due_days`) and changes nothing. Plans already started keep what
+/// their template gave them.
+#[utoipa::path(put, path = "/api/v1/plans/config", operation_id = "set_plans_config", tag = "plans",
+    request_body(content = Object, description = "the whole configuration, as GET answers it"),
+    responses((status = 200, description = "The plans configuration in force", body = SavedPlansConfig)))]
+pub async fn set_config(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiJson(config): ApiJson<sherpa_core::plan::PlansConfig>,
+) -> Result<Json<SavedPlansConfig>, AppError> {
+    let saved = s.app.save_plans_config(&u.caller(), &config).await?;
+    Ok(Json(SavedPlansConfig {
+        saved,
+        config: s.app.plans_config().await?,
+    }))
+}

@@ -176,7 +176,13 @@ impl Nav {
             "value" => &["patterns"],
             "revenue" => &["renewals", "revenue", "forecast"],
             "team" => &["team", "staffing", "reassignments"],
-            "configure" => &["scorecards", "models", "prioritisation", "import"],
+            "configure" => &[
+                "scorecards",
+                "models",
+                "templates",
+                "prioritisation",
+                "import",
+            ],
             "admin" => &["system", "users", "audit", "intake"],
             _ => &[],
         };

@@ -475,6 +475,24 @@ fn settings() -> Vec<WebRoute> {
             post(models::save),
         ),
         at(
+            Method::GET,
+            "/admin/plans",
+            ManageBook,
+            get(plans::templates::show),
+        ),
+        at(
+            Method::POST,
+            "/admin/plans",
+            ManageBook,
+            post(plans::templates::save),
+        ),
+        at(
+            Method::POST,
+            "/admin/plans/lists",
+            ManageBook,
+            post(plans::templates::save_lists),
+        ),
+        at(
             Method::POST,
             "/admin/engagement/rules",
             ManageBook,

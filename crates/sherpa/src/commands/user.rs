@@ -120,8 +120,11 @@ pub async fn run(db: &str, cmd: UserCommand) -> anyhow::Result<()> {
     };
     let user = app.store().user(user.id).await?;
     println!(
-        "{} <{}> is a {} (id {})",
-        user.name, user.email, user.role, user.id
+        "{} <{}> is {} (id {})",
+        user.name,
+        user.email,
+        sherpa_core::text::with_article(user.role.as_str()),
+        user.id
     );
     Ok(())
 }
@@ -181,10 +184,10 @@ async fn change(
         .change_team_member(&Caller::operator(), member.id, cmd)
         .await?;
     println!(
-        "{} <{}> is a {}{}",
+        "{} <{}> is {}{}",
         u.name,
         u.email,
-        u.role,
+        sherpa_core::text::with_article(u.role.as_str()),
         if u.active {
             ""
         } else {

@@ -7,6 +7,7 @@
 pub mod edit;
 pub mod patterns;
 pub mod shared;
+pub mod templates;
 
 use super::problem;
 use crate::AppState;
