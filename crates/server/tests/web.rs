@@ -2102,16 +2102,10 @@ async fn an_admin_edits_a_models_milestones_by_form() {
     let model = &config.models[0];
     assert!(model.milestones.len() >= 2, "the default has milestones");
     let shown = common::form_fields(&page, "/admin/engagement/models/0/milestones");
-    let send = |changes: Vec<(&str, &str)>| {
-        let mut all = shown.clone();
-        for (k, v) in changes {
-            all.retain(|(f, _)| f != k);
-            all.push((k.to_string(), v.to_string()));
-        }
-        let (web, b) = (&web, &b);
+    let send = |changes: Vec<(&'static str, &'static str)>| {
+        let (web, b, shown) = (&web, &b, &shown);
         async move {
-            let f: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            web.post("/admin/engagement/models/0/milestones", Some(b), &f, true)
+            web.post_edited("/admin/engagement/models/0/milestones", b, shown, &changes)
                 .await
         }
     };
@@ -2195,19 +2189,9 @@ async fn an_admin_edits_a_models_moments_by_form() {
     let action = format!("/admin/engagement/models/{n}/moments");
     let page = web.get("/admin/engagement", Some(&b)).await.text();
     let shown = common::form_fields(&page, &action);
-    let send = |changes: Vec<(&str, &str)>| {
-        let mut all = shown.clone();
-        for (k, v) in changes {
-            all.retain(|(f, _)| f != k);
-            if !v.is_empty() {
-                all.push((k.to_string(), v.to_string()));
-            }
-        }
-        let (web, b, action) = (&web, &b, action.clone());
-        async move {
-            let f: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            web.post(&action, Some(b), &f, true).await
-        }
+    let send = |changes: Vec<(&'static str, &'static str)>| {
+        let (web, b, shown, action) = (&web, &b, &shown, &action);
+        async move { web.post_edited(action, b, shown, &changes).await }
     };
     let same = send(vec![]).await;
     assert_eq!(same.status, StatusCode::OK, "{}", same.body);
@@ -2297,16 +2281,11 @@ async fn a_leader_keeps_plan_dimensions_and_labels_by_form_and_the_api_agrees() 
     assert!(text.contains(&first.name), "the templates in words: {text}");
     assert!(text.contains("Success looks like:"), "{text}");
     let shown = common::form_fields(&text, "/admin/plans/lists");
-    let send = |changes: Vec<(&str, &str)>| {
-        let mut all = shown.clone();
-        for (k, v) in changes {
-            all.retain(|(f, _)| f != k);
-            all.push((k.to_string(), v.to_string()));
-        }
-        let (web, b) = (&web, &b);
+    let send = |changes: Vec<(&'static str, &'static str)>| {
+        let (web, b, shown) = (&web, &b, &shown);
         async move {
-            let f: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            web.post("/admin/plans/lists", Some(b), &f, true).await
+            web.post_edited("/admin/plans/lists", b, shown, &changes)
+                .await
         }
     };
     let same = send(vec![]).await;
@@ -2328,13 +2307,17 @@ async fn a_leader_keeps_plan_dimensions_and_labels_by_form_and_the_api_agrees() 
     );
     // A label twice: refused beside the new one, as typed; nothing saved.
     let page = web.get("/admin/plans", Some(&b)).await.text();
-    let shown = common::form_fields(&page, "/admin/plans/lists");
-    let mut f = shown.clone();
-    f.push(("new_l.label".into(), "No VPN access for the vendor".into()));
-    f.retain(|(k, _)| k != "new_l.dimension");
-    f.push(("new_l.dimension".into(), "People".into()));
-    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let twice = web.post("/admin/plans/lists", Some(&b), &f, true).await;
+    let twice = web
+        .post_edited(
+            "/admin/plans/lists",
+            &b,
+            &common::form_fields(&page, "/admin/plans/lists"),
+            &[
+                ("new_l.label", "No VPN access for the vendor"),
+                ("new_l.dimension", "People"),
+            ],
+        )
+        .await;
     assert_eq!(twice.status, StatusCode::BAD_REQUEST, "{}", twice.body);
     assert!(
         twice.text().contains("id=\"new_l-label-err\""),

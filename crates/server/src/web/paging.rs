@@ -24,6 +24,18 @@ pub struct Page<T> {
     pub next: Option<String>,
 }
 
+/// The link that sorts a list of people by `field` (the other way when it is sorted by it
+/// already), keeping its search.
+pub fn sort_link(q: &str, sort: &str, field: &str) -> String {
+    format!(
+        "?{}",
+        super::format::query(&[
+            ("q", q.trim()),
+            ("sort", &super::format::next_sort(sort, field))
+        ])
+    )
+}
+
 impl PeopleQuery {
     pub fn matches(&self, u: &User) -> bool {
         let q = fold(self.q.trim());

@@ -159,6 +159,27 @@ impl Web {
         self.send(req.body(Body::from(body)).unwrap()).await
     }
 
+    /// Sends a form as its page showed it (`shown`, from [`form_fields`]) with `changes` made
+    /// as a person would: a field set, or cleared when its value is empty.
+    #[allow(dead_code)]
+    pub async fn post_edited(
+        &self,
+        path: &str,
+        who: &Browser,
+        shown: &[(String, String)],
+        changes: &[(&str, &str)],
+    ) -> Answer {
+        let mut all: Vec<(String, String)> = shown.to_vec();
+        for (k, v) in changes {
+            all.retain(|(f, _)| f != k);
+            if !v.is_empty() {
+                all.push((k.to_string(), v.to_string()));
+            }
+        }
+        let fields: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.post(path, Some(who), &fields, true).await
+    }
+
     /// Uploads a file for import, as the import form does.
     pub async fn upload(&self, who: &Browser, kind: &str, name: &str, content: &str) -> Answer {
         let boundary = "sherpa-test-boundary";

@@ -54,13 +54,7 @@ impl UsersPage {
     }
 
     fn sort_link(&self, field: &str) -> String {
-        format!(
-            "?{}",
-            format::query(&[
-                ("q", self.q.trim()),
-                ("sort", &format::next_sort(&self.sort, field))
-            ])
-        )
+        crate::web::paging::sort_link(&self.q, &self.sort, field)
     }
 
     fn aria_sort(&self, field: &str) -> &'static str {

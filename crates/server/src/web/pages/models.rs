@@ -367,6 +367,44 @@ async fn save_list(
     )
 }
 
+/// A model's list (its milestones or its moments) as its form asks for it: the form's rows,
+/// and the list put into the model, or the field that does not read.
+type ReadList = fn(
+    usize,
+    &mut sherpa_core::engagement::EngagementModel,
+    &super::form_state::Fields,
+) -> (Vec<String>, Result<(), crate::web::FieldError>);
+
+/// Saves one model's list from its form (`what`: "milestones" or "moments"), and shows the page
+/// with that form as saved or as typed beside its refusal.
+async fn save_model_list(
+    s: &AppState,
+    c: &Current,
+    n: usize,
+    f: super::form_state::Fields,
+    what: &str,
+    read: ReadList,
+) -> PageResult {
+    let mut config = s.store.engagement_config().await?;
+    let model = named_model(&mut config, n, &f)?;
+    let name = model.name.clone();
+    let (rows, read) = read(n, model, &f);
+    let outcome = match read {
+        Err(e) => Err(e),
+        Ok(()) => save_list(s, c, &config, what, &name).await?,
+    };
+    let mut p = page(s, c, None, None).await?;
+    // The page is read again: another admin's save in between may have removed the model.
+    let status = match p.models.get_mut(n) {
+        Some(view) if what == "milestones" => view.milestones_form.after(outcome, f, &rows),
+        Some(view) => view.moments_form.after(outcome, f, &rows),
+        None => axum::http::StatusCode::CONFLICT,
+    };
+    let mut resp = render(&p);
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
 /// Saves one model's milestones from their form.
 pub async fn save_milestones(
     State(s): State<AppState>,
@@ -374,26 +412,11 @@ pub async fn save_milestones(
     axum::extract::Path(n): axum::extract::Path<usize>,
     Form(f): Form<super::form_state::Fields>,
 ) -> PageResult {
-    let mut config = s.store.engagement_config().await?;
-    let model = named_model(&mut config, n, &f)?;
-    let name = model.name.clone();
-    let (rows, read) = super::milestones_form::read(n, &model.milestones, &f);
-    let outcome = match read {
-        Err(e) => Err(e),
-        Ok(milestones) => {
-            model.milestones = milestones;
-            save_list(&s, &c, &config, "milestones", &name).await?
-        }
-    };
-    let mut p = page(&s, &c, None, None).await?;
-    // The page is read again: another admin's save in between may have removed the model.
-    let status = match p.models.get_mut(n) {
-        Some(view) => view.milestones_form.after(outcome, f, &rows),
-        None => axum::http::StatusCode::CONFLICT,
-    };
-    let mut resp = render(&p);
-    *resp.status_mut() = status;
-    Ok(resp)
+    save_model_list(&s, &c, n, f, "milestones", |n, model, f| {
+        let (rows, read) = super::milestones_form::read(n, &model.milestones, f);
+        (rows, read.map(|list| model.milestones = list))
+    })
+    .await
 }
 
 /// Saves one model's moments from their form.
@@ -403,26 +426,11 @@ pub async fn save_moments(
     axum::extract::Path(n): axum::extract::Path<usize>,
     Form(f): Form<super::form_state::Fields>,
 ) -> PageResult {
-    let mut config = s.store.engagement_config().await?;
-    let model = named_model(&mut config, n, &f)?;
-    let name = model.name.clone();
-    let (rows, read) = super::moments_form::read(n, &model.moments, &f);
-    let outcome = match read {
-        Err(e) => Err(e),
-        Ok(moments) => {
-            model.moments = moments;
-            save_list(&s, &c, &config, "moments", &name).await?
-        }
-    };
-    let mut p = page(&s, &c, None, None).await?;
-    // The page is read again: another admin's save in between may have removed the model.
-    let status = match p.models.get_mut(n) {
-        Some(view) => view.moments_form.after(outcome, f, &rows),
-        None => axum::http::StatusCode::CONFLICT,
-    };
-    let mut resp = render(&p);
-    *resp.status_mut() = status;
-    Ok(resp)
+    save_model_list(&s, &c, n, f, "moments", |n, model, f| {
+        let (rows, read) = super::moments_form::read(n, &model.moments, f);
+        (rows, read.map(|list| model.moments = list))
+    })
+    .await
 }
 
 #[derive(Deserialize)]

@@ -117,13 +117,7 @@ pub async fn show(
 
 impl TeamPage {
     fn sort_link(&self, field: &str) -> String {
-        format!(
-            "?{}",
-            format::query(&[
-                ("q", self.q.trim()),
-                ("sort", &format::next_sort(&self.sort, field))
-            ])
-        )
+        crate::web::paging::sort_link(&self.q, &self.sort, field)
     }
 
     fn aria_sort(&self, field: &str) -> &'static str {
