@@ -710,7 +710,7 @@ test('an admin previews Tier 3\'s automated welcome email before switching it on
   await page.locator('#outbox-h').evaluate((h) => h.scrollIntoView());
   await shot(page, '34-outbox');
   // Each model's milestones and moments fold under its heading.
-  await page.locator('section.model', { hasText: 'Welcome email' }).locator('details.fold > summary').click();
+  await page.locator('section.model', { hasText: 'Welcome email' }).locator(':scope > details.fold > summary').click();
   const row = page.locator('tr', { hasText: 'Welcome email' });
   assert.match(await row.textContent(), /email to champion, admin \(dry run\)/);
   await row.getByRole('link', { name: 'Preview' }).click();

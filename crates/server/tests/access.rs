@@ -634,6 +634,14 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             form(&[("new_d.name", "Network")]),
             MANAGERS,
         ),
+        // A template's form from a page older than the templates: refused, by role first.
+        case(
+            "POST",
+            "/admin/plans/templates/{n}",
+            "/admin/plans/templates/0",
+            form(&[("template", "not a template"), ("success", "x")]),
+            MANAGERS,
+        ),
         case(
             "POST",
             "/admin/engagement/releases",

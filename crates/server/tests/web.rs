@@ -2342,3 +2342,70 @@ async fn a_leader_keeps_plan_dimensions_and_labels_by_form_and_the_api_agrees() 
     assert!(bad.body.contains("labels[0].dimension"), "{}", bad.body);
     assert_eq!(web.db.store.plans_config().await.unwrap(), after);
 }
+
+/// A leader edits a plan template by form: the form as shown changes nothing; a step's day
+/// moved, an objective added; a month out of range refused beside its field with what was
+/// typed kept. An objective kept keeps where its values come from.
+#[tokio::test]
+async fn a_leader_edits_a_plan_template_by_form() {
+    let web = Web::new().await;
+    let leader = web
+        .user("lead@example.com", Role::Leader, Function::Csm)
+        .await;
+    let b = web.sign_in(&leader).await;
+    let before = web.db.store.plans_config().await.unwrap();
+    let t = &before.templates[0];
+    assert!(!t.steps.is_empty() && !t.objectives.is_empty());
+    let page = web.get("/admin/plans", Some(&b)).await.text();
+    let shown = common::form_fields(&page, "/admin/plans/templates/0");
+    let send = |changes: Vec<(&'static str, &'static str)>| {
+        let (web, b, shown) = (&web, &b, &shown);
+        async move {
+            web.post_edited("/admin/plans/templates/0", b, shown, &changes)
+                .await
+        }
+    };
+    let same = send(vec![]).await;
+    assert_eq!(same.status, StatusCode::OK, "{}", same.body);
+    assert!(
+        same.text().contains("It matches the template in force"),
+        "{}",
+        same.body
+    );
+    let bad = send(vec![("o0.months", "48")]).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    let text = bad.text();
+    assert!(
+        text.contains(
+            "data-key=\"templates[0].objectives[0].months\">the target date is 1 to 36 months"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("value=\"48\""), "what was typed is kept");
+    assert_eq!(web.db.store.plans_config().await.unwrap(), before);
+
+    let saved = send(vec![
+        ("s0.due_days", "10"),
+        ("new_o.title", "Support tickets per month"),
+        ("new_o.unit", "tickets"),
+        ("new_o.kind", "quality"),
+        ("new_o.months", "6"),
+        ("new_o.owner", "csm"),
+    ])
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let after = web.db.store.plans_config().await.unwrap();
+    let now = &after.templates[0];
+    assert_eq!(now.steps[0].due_days, 10);
+    assert_eq!(
+        now.objectives[0], t.objectives[0],
+        "kept as it was, its source too"
+    );
+    let added = now.objectives.last().unwrap();
+    assert_eq!(
+        (added.title.as_str(), added.unit.as_str(), added.months),
+        ("Support tickets per month", "tickets", 6)
+    );
+    assert_eq!(added.source, sherpa_core::plan::ValueSource::Entry);
+    assert_eq!(after.templates[1..], before.templates[1..]);
+}

@@ -494,6 +494,12 @@ fn settings() -> Vec<WebRoute> {
         ),
         at(
             Method::POST,
+            "/admin/plans/templates/{n}",
+            ManageBook,
+            post(plans::templates::save_template),
+        ),
+        at(
+            Method::POST,
             "/admin/engagement/rules",
             ManageBook,
             post(models::save_rules),

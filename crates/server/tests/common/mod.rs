@@ -293,26 +293,26 @@ impl Web {
 }
 
 /// The fields a page's form (by its `action`) sends as shown, as a browser would: each input's
-/// value (a checkbox only when checked, as "on"), each select's chosen option (its first when
-/// none is marked); hidden fields included.
+/// value (a checkbox only when checked, as "on"), each textarea's text, each select's chosen
+/// option (its first when none is marked); hidden fields included.
 #[allow(dead_code)]
 pub fn form_fields(page: &str, action: &str) -> Vec<(String, String)> {
     let start = page
         .find(&format!("action=\"{action}\""))
         .unwrap_or_else(|| panic!("no form for {action}"));
     let form = &page[start..start + page[start..].find("</form>").expect("the form's end")];
+    let unescape = |text: &str| {
+        text.replace("&quot;", "\"")
+            .replace("&#34;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
     let attr = |tag: &str, name: &str| -> Option<String> {
         let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
         let end = at + tag[at..].find('"')?;
-        Some(
-            tag[at..end]
-                .replace("&quot;", "\"")
-                .replace("&#34;", "\"")
-                .replace("&#39;", "'")
-                .replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&amp;", "&"),
-        )
+        Some(unescape(&tag[at..end]))
     };
     let mut out = Vec::new();
     let mut rest = form;
@@ -327,6 +327,12 @@ pub fn form_fields(page: &str, action: &str) -> Vec<(String, String)> {
                 } else if tag.contains(" checked") {
                     out.push((name, "on".into()));
                 }
+            }
+        } else if tag.starts_with("<textarea") {
+            let body = &rest[tag.len()..];
+            let content = &body[..body.find("</textarea>").expect("a textarea's end")];
+            if let Some(name) = attr(tag, "name") {
+                out.push((name, unescape(content)));
             }
         } else if tag.starts_with("<select") {
             let body = &rest[..rest.find("</select>").expect("a select's end")];

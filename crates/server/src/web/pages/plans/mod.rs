@@ -7,6 +7,7 @@
 pub mod edit;
 pub mod patterns;
 pub mod shared;
+pub mod template_form;
 pub mod templates;
 
 use super::problem;

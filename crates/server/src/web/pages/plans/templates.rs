@@ -18,8 +18,9 @@ use axum::http::StatusCode;
 use sherpa_app::config::{parse_plans, plans_toml};
 use sherpa_core::plan::{BlockerLabel, DEFAULT_DIMENSIONS, PlanTemplate, PlansConfig};
 
-/// A template in words.
+/// A template in words, with its form.
 struct TemplateView {
+    form: super::template_form::TemplateForm,
     name: String,
     description: String,
     /// "tiers 1, 2 · segment Enterprise", or "every account".
@@ -31,7 +32,7 @@ struct TemplateView {
     watch_for: Vec<String>,
 }
 
-fn template_view(t: &PlanTemplate) -> TemplateView {
+fn template_view(index: usize, t: &PlanTemplate) -> TemplateView {
     let mut meant_for = Vec::new();
     if !t.tiers.is_empty() {
         let tiers: Vec<String> = t.tiers.iter().map(u8::to_string).collect();
@@ -41,6 +42,7 @@ fn template_view(t: &PlanTemplate) -> TemplateView {
         meant_for.push(format!("segment {}", t.segments.join(", ")));
     }
     TemplateView {
+        form: super::template_form::TemplateForm::of(index, t),
         name: t.name.clone(),
         description: t.description.clone(),
         meant_for: if meant_for.is_empty() {
@@ -153,7 +155,12 @@ async fn page(
             form: list_fields(&config),
             ..FormState::default()
         },
-        templates: config.templates.iter().map(template_view).collect(),
+        templates: config
+            .templates
+            .iter()
+            .enumerate()
+            .map(|(i, t)| template_view(i, t))
+            .collect(),
         text: text.unwrap_or_else(|| plans_toml(&config)),
         outcome,
     })
@@ -295,4 +302,54 @@ fn config_len(f: &Fields, prefix: &str) -> usize {
     (0..)
         .take_while(|i| f.keys().any(|k| k.starts_with(&format!("{prefix}{i}."))))
         .count()
+}
+
+/// Saves one template from its form. The form names its template: one renamed, added or
+/// removed since the page was read is refused rather than another one edited.
+pub async fn save_template(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    axum::extract::Path(n): axum::extract::Path<usize>,
+    Form(f): Form<Fields>,
+) -> PageResult {
+    let mut config = s.app.plans_config().await?;
+    let name = f.get("template").map(|t| t.trim()).unwrap_or_default();
+    let before = config
+        .templates
+        .get(n)
+        .filter(|t| t.name == name)
+        .cloned()
+        .ok_or_else(|| {
+            Failure::new(
+                StatusCode::CONFLICT,
+                format!(
+                    "the templates changed since this page was read: no template {name:?} \
+                     there; open the page again"
+                ),
+            )
+        })?;
+    let (kept, read) = super::template_form::read(n, &before, &f);
+    let outcome = match read {
+        Err(e) => Err(e),
+        Ok(template) => {
+            config.templates[n] = template;
+            match s.app.save_plans_config(&c.caller(), &config).await {
+                Ok(false) => Ok("It matches the template in force: nothing to change.".into()),
+                Ok(true) => Ok(format!(
+                    "Saved: the template {}. Plans started from it from now on follow it.",
+                    before.name
+                )),
+                Err(e) => Err(FieldError::of(e)?),
+            }
+        }
+    };
+    let mut p = page(&s, &c, None, None).await?;
+    // The page is read again: another save in between may have removed the template.
+    let status = match p.templates.get_mut(n) {
+        Some(view) => view.form.after(outcome, f, &kept),
+        None => StatusCode::CONFLICT,
+    };
+    let mut resp = render(&p);
+    *resp.status_mut() = status;
+    Ok(resp)
 }
