@@ -639,6 +639,39 @@ async fn a_csm_starts_edits_and_reads_a_plan_in_the_web() {
         "{}",
         patterns.body
     );
+    // Each table sorts by each of its columns; the column's name says which table.
+    for sort in [
+        "-arr",
+        "group",
+        "blocker",
+        "-open_arr",
+        "template",
+        "-median",
+    ] {
+        let sorted = w
+            .get(
+                &format!("/plans/patterns?group_by=label&sort={sort}"),
+                Some(&me),
+            )
+            .await;
+        assert_eq!(sorted.status, StatusCode::OK, "{sort}: {}", sorted.body);
+    }
+    let by_arr = w
+        .get("/plans/patterns?group_by=label&sort=-arr", Some(&me))
+        .await
+        .text();
+    assert!(
+        by_arr.contains(
+            "aria-sort=\"descending\"><a href=\"?group_by=label&sort=arr#groups-h\">ARR at stake</a>"
+        ),
+        "{by_arr}"
+    );
+    assert_eq!(
+        w.get("/plans/patterns?sort=weather", Some(&me))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
     let xlsx = w
         .get("/plans/patterns.xlsx?group_by=label", Some(&me))
         .await;

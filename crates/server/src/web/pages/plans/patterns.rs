@@ -6,6 +6,7 @@
 use crate::AppState;
 use crate::web::plans_chart::{Bar, arr_at_stake};
 use crate::web::session::Signed;
+use crate::web::sorting::{Key, sort_rows};
 use crate::web::{Failure, Nav, PageResult, download, format, render};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -37,6 +38,7 @@ struct GroupLine {
     name: String,
     blockers: usize,
     arr: String,
+    arr_amount: Decimal,
     accounts: Vec<AccountLink>,
 }
 
@@ -48,6 +50,7 @@ struct CommonLine {
     /// "up", "down" or "same".
     trend: &'static str,
     arr: String,
+    arr_amount: Decimal,
     accounts: Vec<AccountLink>,
 }
 
@@ -58,6 +61,7 @@ struct OutcomeLine {
     missed: usize,
     running: usize,
     median: String,
+    median_days: Option<i64>,
     achieved_accounts: Vec<AccountLink>,
     missed_accounts: Vec<AccountLink>,
 }
@@ -76,6 +80,85 @@ struct PatternsPage {
     common: Vec<CommonLine>,
     outcomes: Vec<OutcomeLine>,
     first_value: String,
+    /// The column one of the tables is sorted by (`-` first: descending); empty: as read.
+    sort: String,
+}
+
+/// The columns of each table; a column's name says which table it sorts.
+const GROUP_SORTS: [&str; 4] = ["group", "blockers", "accounts", "arr"];
+const COMMON_SORTS: [&str; 6] = [
+    "blocker",
+    "dimension",
+    "this_quarter",
+    "last_quarter",
+    "open",
+    "open_arr",
+];
+const OUTCOME_SORTS: [&str; 6] = [
+    "template", "unit", "achieved", "missed", "running", "median",
+];
+
+impl PatternsPage {
+    fn sort_link(&self, field: &str) -> String {
+        format!(
+            "?{}",
+            format::query(&[
+                ("group_by", self.group_by.as_str()),
+                ("sort", &format::next_sort(&self.sort, field))
+            ])
+        )
+    }
+
+    fn aria_sort(&self, field: &str) -> &'static str {
+        format::aria_sort(&self.sort, field, "")
+    }
+
+    /// Sorts the table that has the column `sort` names; a column no table has is refused.
+    fn sort_tables(&mut self) -> Result<(), Failure> {
+        let field = self.sort.trim_start_matches('-');
+        let sort = self.sort.clone();
+        if field.is_empty() {
+            return Ok(());
+        }
+        let n = |v: usize| Some(Key::number(v as i64));
+        if GROUP_SORTS.contains(&field) {
+            sort_rows(&mut self.groups, &sort, &GROUP_SORTS, |g, f| match f {
+                "group" => Some(Key::text(&g.name)),
+                "blockers" => n(g.blockers),
+                "accounts" => n(g.accounts.len()),
+                _ => Some(Key::Number(g.arr_amount)),
+            })
+        } else if COMMON_SORTS.contains(&field) {
+            sort_rows(&mut self.common, &sort, &COMMON_SORTS, |x, f| match f {
+                "blocker" => Some(Key::text(&x.name)),
+                "dimension" => Some(Key::text(&x.dimension)),
+                "this_quarter" => n(x.this_quarter),
+                "last_quarter" => n(x.last_quarter),
+                "open" => n(x.accounts.len()),
+                _ => Some(Key::Number(x.arr_amount)),
+            })
+        } else if OUTCOME_SORTS.contains(&field) {
+            sort_rows(&mut self.outcomes, &sort, &OUTCOME_SORTS, |o, f| match f {
+                "template" => Some(Key::text(&o.template)),
+                "unit" => Some(Key::text(&o.kind)),
+                "achieved" => n(o.achieved),
+                "missed" => n(o.missed),
+                "running" => n(o.running),
+                _ => o.median_days.map(Key::number),
+            })
+        } else {
+            let all: Vec<&str> = GROUP_SORTS
+                .iter()
+                .chain(&COMMON_SORTS)
+                .chain(&OUTCOME_SORTS)
+                .copied()
+                .collect();
+            Err(Failure::bad(format!(
+                "sort: \"{field}\" is not a column; expected one of {}",
+                all.join(", ")
+            )))
+        }
+    }
 }
 
 fn grouping(raw: Option<&str>) -> Result<GroupBy, Failure> {
@@ -87,6 +170,8 @@ fn grouping(raw: Option<&str>) -> Result<GroupBy, Failure> {
 #[derive(Deserialize)]
 pub struct Params {
     group_by: Option<String>,
+    #[serde(default)]
+    sort: String,
 }
 
 fn links(p: &PlanPatterns, ids: &[AccountId]) -> Vec<AccountLink> {
@@ -126,7 +211,7 @@ pub async fn show(
             accounts: g.accounts.len(),
         })
         .collect();
-    let page = PatternsPage {
+    let mut page = PatternsPage {
         nav: Nav::new(&c, "patterns"),
         group_by: q.group_by.unwrap_or_else(|| "dimension".into()),
         groupings: GROUPINGS.to_vec(),
@@ -139,6 +224,7 @@ pub async fn show(
                 name: g.name.clone(),
                 blockers: g.blockers,
                 arr: money(g.arr),
+                arr_amount: g.arr,
                 accounts: links(&p, &g.accounts),
             })
             .collect(),
@@ -159,6 +245,7 @@ pub async fn show(
                     std::cmp::Ordering::Equal => "same",
                 },
                 arr: money(x.arr),
+                arr_amount: x.arr,
                 accounts: links(&p, &x.open_accounts),
             })
             .collect(),
@@ -175,6 +262,7 @@ pub async fn show(
                     .median_days_to_target
                     .map(|d| format!("{d} days"))
                     .unwrap_or_else(|| "–".into()),
+                median_days: o.median_days_to_target,
                 achieved_accounts: links(&p, &o.achieved_accounts),
                 missed_accounts: links(&p, &o.missed_accounts),
             })
@@ -186,7 +274,9 @@ pub async fn show(
             ),
             None => "no plan has reached its first-value objective yet".into(),
         },
+        sort: q.sort.trim().to_string(),
     };
+    page.sort_tables()?;
     Ok(render(&page))
 }
 
