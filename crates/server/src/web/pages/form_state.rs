@@ -29,6 +29,30 @@ impl FormState {
         self.form.contains_key(field)
     }
 
+    /// The form after a press of Save: what was said, or the refusal beside the field `field`
+    /// names from its key, with what was `typed`; answers the page's status.
+    pub fn after(
+        &mut self,
+        outcome: Result<String, crate::web::FieldError>,
+        typed: Fields,
+        field: impl FnOnce(&str) -> String,
+    ) -> axum::http::StatusCode {
+        match outcome {
+            Ok(message) => {
+                self.outcome = Some((true, message));
+                axum::http::StatusCode::OK
+            }
+            Err(error) => {
+                *self = FormState {
+                    outcome: Some((false, format!("{}. Nothing was changed.", error.message))),
+                    error: Some((field(&error.key), error)),
+                    form: typed,
+                };
+                axum::http::StatusCode::BAD_REQUEST
+            }
+        }
+    }
+
     /// The refusal when it concerns `field`.
     pub fn error_at(&self, field: &str) -> Option<&crate::web::FieldError> {
         self.error

@@ -41,29 +41,15 @@ impl ModelRows {
         }
     }
 
-    /// Turns the form into itself after a save of the `rows` typed: what was said, or the
-    /// refusal beside its field (`field` names it from the refusal's key) with what was typed;
-    /// answers the page's status.
+    /// The form after a save: what was said, or the refusal beside its field (`field` names it
+    /// from the refusal's key) with what was typed; answers the page's status.
     pub fn after(
         &mut self,
         outcome: Result<String, FieldError>,
         typed: Fields,
-        field: impl Fn(&str) -> String,
+        field: impl FnOnce(&str) -> String,
     ) -> axum::http::StatusCode {
-        match outcome {
-            Ok(message) => {
-                self.state.outcome = Some((true, message));
-                axum::http::StatusCode::OK
-            }
-            Err(error) => {
-                self.state = FormState {
-                    outcome: Some((false, format!("{}. Nothing was changed.", error.message))),
-                    error: Some((field(&error.key), error)),
-                    form: typed,
-                };
-                axum::http::StatusCode::BAD_REQUEST
-            }
-        }
+        self.state.after(outcome, typed, field)
     }
 }
 

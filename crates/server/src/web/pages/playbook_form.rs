@@ -3,7 +3,7 @@
 //! added. "Save" goes through the same checks as the TOML editor and `PUT
 //! /api/v1/health/config`; a refusal sits beside its field, with what was typed kept.
 
-use super::form_state::{Fields, FormState, row_and_field};
+use super::form_state::{Fields, row_and_field};
 use super::scorecards::{PLAYBOOK_COLOURS as COLOURS, page, render_page};
 use crate::AppState;
 use crate::web::session::Signed;
@@ -110,20 +110,7 @@ pub async fn save(
         }
     };
     let mut p = page(&s, &c, None, None, None, None).await?;
-    let status = match outcome {
-        Ok(message) => {
-            p.playbook.outcome = Some((true, message));
-            axum::http::StatusCode::OK
-        }
-        Err(error) => {
-            p.playbook = FormState {
-                outcome: Some((false, format!("{}. Nothing was changed.", error.message))),
-                error: Some((form_field(&error.key, &rows), error)),
-                form: f,
-            };
-            axum::http::StatusCode::BAD_REQUEST
-        }
-    };
+    let status = p.playbook.after(outcome, f, |key| form_field(key, &rows));
     Ok(render_page(p, status))
 }
 

@@ -69,20 +69,9 @@ impl RulesForm {
         typed: Fields,
         rows: &[String],
     ) -> (RulesForm, axum::http::StatusCode) {
-        let status = match outcome {
-            Ok(message) => {
-                self.state.outcome = Some((true, message));
-                axum::http::StatusCode::OK
-            }
-            Err(error) => {
-                self.state = FormState {
-                    outcome: Some((false, format!("{}. Nothing was changed.", error.message))),
-                    error: Some((form_field(&error.key, rows), error)),
-                    form: typed,
-                };
-                axum::http::StatusCode::BAD_REQUEST
-            }
-        };
+        let status = self
+            .state
+            .after(outcome, typed, |key| form_field(key, rows));
         (self, status)
     }
 }

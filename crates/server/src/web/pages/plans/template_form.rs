@@ -66,7 +66,8 @@ fn fields_of(t: &PlanTemplate) -> Fields {
     form
 }
 
-fn rows(prefix: &str, n: usize) -> Vec<String> {
+/// A list's rows: `n` kept ("o0"...) and its new row ("new_o") last.
+pub(super) fn rows(prefix: &str, n: usize) -> Vec<String> {
     (0..n)
         .map(|i| format!("{prefix}{i}"))
         .chain([format!("new_{prefix}")])
@@ -105,29 +106,24 @@ impl TemplateForm {
         typed: Fields,
         kept: &Kept,
     ) -> axum::http::StatusCode {
-        match outcome {
-            Ok(message) => {
-                self.state.outcome = Some((true, message));
-                axum::http::StatusCode::OK
-            }
-            Err(error) => {
-                self.objectives = rows("o", count(&typed, "o"));
-                self.steps = rows("s", count(&typed, "s"));
-                self.state = FormState {
-                    outcome: Some((false, format!("{}. Nothing was changed.", error.message))),
-                    error: Some((form_field(&error.key, self.index, kept), error)),
-                    form: typed,
-                };
-                axum::http::StatusCode::BAD_REQUEST
-            }
+        if outcome.is_err() {
+            // The rows as typed, removals ticked and the new ones where they were.
+            self.objectives = rows("o", sent_rows(&typed, "o"));
+            self.steps = rows("s", sent_rows(&typed, "s"));
         }
+        let index = self.index;
+        self.state
+            .after(outcome, typed, |key| form_field(key, index, kept))
     }
 }
 
-/// How many rows of a list (`o` or `s`) a form sent, the new one aside.
-fn count(f: &Fields, prefix: &str) -> usize {
+/// How many rows of a list a form sent ("o0", "o1", ... for `o`), its new row aside.
+pub(super) fn sent_rows(f: &Fields, prefix: &str) -> usize {
     (0..)
-        .take_while(|i| f.contains_key(&format!("{prefix}{i}.title")))
+        .take_while(|i| {
+            let row = format!("{prefix}{i}.");
+            f.keys().any(|k| k.starts_with(&row))
+        })
         .count()
 }
 

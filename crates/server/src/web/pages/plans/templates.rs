@@ -8,6 +8,7 @@
 
 use super::super::form_state::{Fields, FormState};
 use super::super::scorecards::EditForm;
+use super::template_form::{rows, sent_rows};
 use crate::AppState;
 use crate::web::session::{Current, Signed};
 use crate::web::{Failure, FieldError, Nav, PageResult, render};
@@ -129,13 +130,6 @@ fn list_fields(config: &PlansConfig) -> Fields {
         form.insert(format!("l{i}.dimension"), l.dimension.clone());
     }
     form
-}
-
-fn rows(prefix: &str, n: usize) -> Vec<String> {
-    (0..n)
-        .map(|i| format!("{prefix}{i}"))
-        .chain([format!("new_{prefix}")])
-        .collect()
 }
 
 async fn page(
@@ -275,33 +269,17 @@ pub async fn save_lists(
         Err(e) => Err(FieldError::of(e)?),
     };
     let mut p = page(&s, &c, None, None).await?;
-    let status = match outcome {
-        Ok(m) => {
-            p.lists.outcome = Some((true, m.into()));
-            StatusCode::OK
-        }
-        Err(error) => {
-            // The rows as typed, with the new ones where they were.
-            p.dimension_rows = rows("d", config_len(&f, "d"));
-            p.label_rows = rows("l", config_len(&f, "l"));
-            p.lists = FormState {
-                outcome: Some((false, format!("{}. Nothing was changed.", error.message))),
-                error: Some((list_field(&error.key, &dimension_rows, &label_rows), error)),
-                form: f,
-            };
-            StatusCode::BAD_REQUEST
-        }
-    };
+    if outcome.is_err() {
+        // The rows as typed, removals ticked and the new ones where they were.
+        p.dimension_rows = rows("d", sent_rows(&f, "d"));
+        p.label_rows = rows("l", sent_rows(&f, "l"));
+    }
+    let status = p.lists.after(outcome.map(String::from), f, |key| {
+        list_field(key, &dimension_rows, &label_rows)
+    });
     let mut resp = render(&p);
     *resp.status_mut() = status;
     Ok(resp)
-}
-
-/// How many rows of a list (`d` or `l`) the form sent, the new one aside.
-fn config_len(f: &Fields, prefix: &str) -> usize {
-    (0..)
-        .take_while(|i| f.keys().any(|k| k.starts_with(&format!("{prefix}{i}."))))
-        .count()
 }
 
 /// Saves one template from its form. The form names its template: one renamed, added or
