@@ -49,8 +49,8 @@ impl App {
         })
     }
 
-    /// The active team members whose name or email contains `text` (without case or
-    /// accents), a few, by name: what a person picks from when they hand work to someone.
+    /// The active team members whose name or email contains `text` (whatever its case), a
+    /// few, by name: what a person picks from when they hand work to someone.
     pub async fn find_people(&self, by: &Caller, text: &str) -> Result<Vec<User>> {
         by.person()?;
         let key = fold(text.trim());
