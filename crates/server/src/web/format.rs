@@ -7,6 +7,23 @@ use sherpa_core::Money;
 
 /// Whole currency units with thousands separators and the currency's symbol or code:
 /// "$1,234,568", "€98,000", "CHF 12,000". Tables read best without cents.
+/// Each owner function a form offers, its value and the words a team uses for it: "CSM",
+/// "customer development".
+pub fn owner_functions() -> Vec<(&'static str, &'static str)> {
+    sherpa_core::OwnerFunction::ALL
+        .iter()
+        .map(|f| {
+            let words = match f {
+                sherpa_core::OwnerFunction::Csm => "CSM",
+                sherpa_core::OwnerFunction::Ae => "AE",
+                sherpa_core::OwnerFunction::CustomerDevelopment => "customer development",
+                sherpa_core::OwnerFunction::ExecutiveSponsor => "executive sponsor",
+            };
+            (f.as_str(), words)
+        })
+        .collect()
+}
+
 pub fn money(m: &Money) -> String {
     let units = m.amount.round().to_i128().unwrap_or(0);
     let digits = units.unsigned_abs().to_string();

@@ -79,3 +79,28 @@ pub(super) fn row_and_field<'a>(
         .map(String::as_str);
     (row, what)
 }
+
+/// The item a form edits, named by its place in a list (`n`) and by the name the form sent in
+/// its field `what` ("model", "template"): a list renamed, added to or cut since the page was
+/// read is refused (409) rather than another item edited.
+pub(super) fn named<'a, T>(
+    items: &'a mut [T],
+    n: usize,
+    f: &Fields,
+    what: &str,
+    name_of: impl Fn(&T) -> &str,
+) -> Result<&'a mut T, crate::web::Failure> {
+    let name = f.get(what).map(|m| m.trim()).unwrap_or_default();
+    items
+        .get_mut(n)
+        .filter(|item| name_of(item) == name)
+        .ok_or_else(|| {
+            crate::web::Failure::new(
+                axum::http::StatusCode::CONFLICT,
+                format!(
+                    "the {what}s changed since this page was read: no {what} {name:?} there; \
+                     open the page again"
+                ),
+            )
+        })
+}

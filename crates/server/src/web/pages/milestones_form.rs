@@ -9,7 +9,6 @@
 use super::form_state::Fields;
 use super::model_rows::{ModelRows, form_field, get, kept, key_of, rows_of, whole};
 use crate::web::FieldError;
-use sherpa_core::OwnerFunction;
 use sherpa_core::engagement::{Completion, EngagementModel, Milestone};
 
 /// What can mark a milestone done: the choice's value and words.
@@ -22,18 +21,10 @@ const DONE_BY: [(&str, &str); 6] = [
     ("active_users", "this many users active in 30 days…"),
 ];
 
-/// The owner functions a form offers: value and words.
-pub(super) fn owner_choices() -> Vec<(&'static str, String)> {
-    OwnerFunction::ALL
-        .iter()
-        .map(|f| (f.as_str(), f.as_str().replace('_', " ")))
-        .collect()
-}
-
 /// One model's milestones form as the models page shows it.
 pub(super) struct MilestonesForm {
     pub list: ModelRows,
-    pub owners: Vec<(&'static str, String)>,
+    pub owners: Vec<(&'static str, &'static str)>,
     pub done_by: &'static [(&'static str, &'static str)],
 }
 
@@ -76,7 +67,7 @@ impl MilestonesForm {
     pub fn of(model: usize, m: &EngagementModel) -> MilestonesForm {
         MilestonesForm {
             list: ModelRows::new(model, &m.name, m.milestones.len(), fields_of(&m.milestones)),
-            owners: owner_choices(),
+            owners: crate::web::format::owner_functions(),
             done_by: &DONE_BY,
         }
     }

@@ -323,29 +323,6 @@ pub async fn save_rules(
     Ok(resp)
 }
 
-/// The model a list's form names, by its place and its name: a model renamed, added or removed
-/// since the page was read is refused rather than another one edited.
-fn named_model<'a>(
-    config: &'a mut sherpa_core::engagement::EngagementConfig,
-    n: usize,
-    f: &super::form_state::Fields,
-) -> Result<&'a mut sherpa_core::engagement::EngagementModel, Failure> {
-    let name = f.get("model").map(|m| m.trim()).unwrap_or_default();
-    config
-        .models
-        .get_mut(n)
-        .filter(|m| m.name == name)
-        .ok_or_else(|| {
-            Failure::new(
-                axum::http::StatusCode::CONFLICT,
-                format!(
-                    "the models changed since this page was read: no model {name:?} there; \
-                     open the page again"
-                ),
-            )
-        })
-}
-
 /// Saves a configuration whose model's list a form changed: what to say, or the refusal.
 async fn save_list(
     s: &AppState,
@@ -386,7 +363,7 @@ async fn save_model_list(
     read: ReadList,
 ) -> PageResult {
     let mut config = s.store.engagement_config().await?;
-    let model = named_model(&mut config, n, &f)?;
+    let model = super::form_state::named(&mut config.models, n, &f, "model", |m| &m.name)?;
     let name = model.name.clone();
     let (rows, read) = read(n, model, &f);
     let outcome = match read {

@@ -9,7 +9,6 @@
 //! was typed kept.
 
 use super::form_state::Fields;
-use super::milestones_form::owner_choices;
 use super::model_rows::{ModelRows, form_field, get, kept, key_of, rows_of, whole};
 use super::outbox::automation_words;
 use crate::web::FieldError;
@@ -55,7 +54,7 @@ const WHEN: [(&str, &str); 18] = [
 /// One model's moments form as the models page shows it.
 pub(super) struct MomentsForm {
     pub list: ModelRows,
-    pub owners: Vec<(&'static str, String)>,
+    pub owners: Vec<(&'static str, &'static str)>,
     pub kinds: &'static [(&'static str, &'static str)],
     pub cadences: &'static [(&'static str, &'static str)],
     pub priorities: &'static [Priority],
@@ -165,7 +164,7 @@ impl MomentsForm {
     pub fn of(model: usize, m: &EngagementModel) -> MomentsForm {
         MomentsForm {
             list: ModelRows::new(model, &m.name, m.moments.len(), fields_of(&m.moments)),
-            owners: owner_choices(),
+            owners: crate::web::format::owner_functions(),
             kinds: &WHEN,
             cadences: CADENCE_CHOICES,
             priorities: Priority::ALL,

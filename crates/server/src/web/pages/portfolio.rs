@@ -31,6 +31,8 @@ struct PortfolioPage {
     book_empty: bool,
     /// Whether the rows can be ticked to reassign them (leaders and admins).
     bulk: bool,
+    /// The owner functions the bulk bar reassigns.
+    functions: Vec<(&'static str, &'static str)>,
 }
 
 pub async fn show(
@@ -49,6 +51,7 @@ pub async fn show(
     Ok(render(&PortfolioPage {
         nav,
         bulk,
+        functions: crate::web::format::owner_functions(),
         pager: list.pager,
         filters: p.filters_query(true),
         book_empty: list.count == 0 && !filtered,

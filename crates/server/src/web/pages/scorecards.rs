@@ -257,12 +257,7 @@ pub(super) async fn page(
             .chain(["new".to_string()])
             .collect(),
         playbook_colours_offered: PLAYBOOK_COLOURS.iter().map(|c| c.as_str()).collect(),
-        owner_functions: vec![
-            ("csm", "the CSM"),
-            ("ae", "the AE"),
-            ("customer_development", "customer development"),
-            ("executive_sponsor", "the executive sponsor"),
-        ],
+        owner_functions: crate::web::format::owner_functions(),
         priorities: sherpa_core::Priority::ALL
             .iter()
             .map(|p| p.as_str())

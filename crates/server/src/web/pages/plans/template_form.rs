@@ -8,7 +8,6 @@
 
 use super::super::form_state::{Fields, FormState, row_and_field};
 use crate::web::FieldError;
-use sherpa_core::OwnerFunction;
 use sherpa_core::plan::{
     PlanOwner, PlanTemplate, TemplateObjective, TemplateStep, UnitKind, ValueSource,
 };
@@ -23,7 +22,7 @@ pub(super) struct TemplateForm {
     pub steps: Vec<String>,
     pub kinds: &'static [UnitKind],
     /// Whose an objective or a step is: "" for nobody in particular, or an owner function.
-    pub owners: Vec<(&'static str, String)>,
+    pub owners: Vec<(&'static str, &'static str)>,
     pub state: FormState,
 }
 
@@ -83,13 +82,9 @@ impl TemplateForm {
             objectives: rows("o", t.objectives.len()),
             steps: rows("s", t.steps.len()),
             kinds: UnitKind::ALL,
-            owners: [("", "nobody in particular".to_string())]
+            owners: [("", "nobody in particular")]
                 .into_iter()
-                .chain(
-                    OwnerFunction::ALL
-                        .iter()
-                        .map(|f| (f.as_str(), f.as_str().replace('_', " "))),
-                )
+                .chain(crate::web::format::owner_functions())
                 .collect(),
             state: FormState {
                 form: fields_of(t),

@@ -291,21 +291,9 @@ pub async fn save_template(
     Form(f): Form<Fields>,
 ) -> PageResult {
     let mut config = s.app.plans_config().await?;
-    let name = f.get("template").map(|t| t.trim()).unwrap_or_default();
-    let before = config
-        .templates
-        .get(n)
-        .filter(|t| t.name == name)
-        .cloned()
-        .ok_or_else(|| {
-            Failure::new(
-                StatusCode::CONFLICT,
-                format!(
-                    "the templates changed since this page was read: no template {name:?} \
-                     there; open the page again"
-                ),
-            )
-        })?;
+    let before =
+        super::super::form_state::named(&mut config.templates, n, &f, "template", |t| &t.name)?
+            .clone();
     let (kept, read) = super::template_form::read(n, &before, &f);
     let outcome = match read {
         Err(e) => Err(e),
