@@ -709,6 +709,18 @@ test('an admin previews Tier 3\'s automated welcome email before switching it on
   assert.ok(await page.locator('#outbox-sends .chip.send-dry-run').count() > 0, 'dry runs are listed');
   await page.locator('#outbox-h').evaluate((h) => h.scrollIntoView());
   await shot(page, '34-outbox');
+  // The whole outbox on its own page: the dry runs, by account, a page at a time.
+  await page.locator('#all-sends').click();
+  await page.getByRole('heading', { name: 'Outbox', exact: true }).waitFor();
+  await page.locator('#outbox-counts a', { hasText: 'dry run' }).click();
+  await page.getByRole('link', { name: 'Account', exact: true }).click();
+  await page.waitForURL(/status=dry_run&sort=account/);
+  const accounts = await page.locator('#outbox-sends tbody tr td:nth-child(2)').allTextContents();
+  assert.ok(accounts.length > 0, 'dry runs are listed');
+  const lower = accounts.map((a) => a.toLowerCase());
+  assert.deepEqual(lower, [...lower].sort(), 'by account, A first');
+  await shot(page, '34b-outbox-page', true);
+  await page.goto(`${BASE}/admin/engagement`);
   // Each model's milestones and moments fold under its heading.
   await page.locator('section.model', { hasText: 'Welcome email' }).locator(':scope > details.fold > summary').click();
   const row = page.locator('tr', { hasText: 'Welcome email' });

@@ -634,6 +634,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             form(&[("new_d.name", "Network")]),
             MANAGERS,
         ),
+        case(
+            "POST",
+            "/admin/plans/templates",
+            "/admin/plans/templates",
+            form(&[("name", ""), ("copy_of", "")]),
+            MANAGERS,
+        ),
         // A template's form from a page older than the templates: refused, by role first.
         case(
             "POST",
@@ -654,6 +661,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             "GET",
             "/admin/engagement/preview",
             "/admin/engagement/preview?model=Tier+3%3A+automated&moment=welcome_email",
+            Body::None,
+            MANAGERS,
+        ),
+        case(
+            "GET",
+            "/admin/engagement/sends",
+            "/admin/engagement/sends?status=failed&sort=-tries",
             Body::None,
             MANAGERS,
         ),

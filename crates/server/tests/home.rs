@@ -926,3 +926,58 @@ async fn the_users_page_and_a_reassignment_schedule_sort_by_each_column() {
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn the_pareto_segments_sort_by_each_column() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let b = web.sign_in(&admin).await;
+    let token = web.token(&admin).await;
+    let ends = web.db.clock.today() + Days::new(200);
+    // One big account takes the first segment; four small ones share the other two.
+    for (name, arr) in [
+        ("Big", 900_000),
+        ("M1", 60_000),
+        ("M2", 50_000),
+        ("T1", 5_000),
+        ("T2", 4_000),
+    ] {
+        let a = web.account(name, &[]).await;
+        term(&web, &token, a.id, arr, ends).await;
+    }
+    let segments = |page: &str| -> Vec<usize> {
+        ["1. High touch", "2. Hybrid", "3. Automated"]
+            .iter()
+            .map(|n| page.find(&format!(">{n}</a>")).unwrap_or(usize::MAX))
+            .collect()
+    };
+    let first = web.get("/segments", Some(&b)).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let at = segments(&first.text());
+    assert!(
+        at[0] < at[1] && at[1] < at[2],
+        "by segment at first: {at:?}"
+    );
+    let by_mrr = web.get("/segments?sort=-mrr", Some(&b)).await.text();
+    let at = segments(&by_mrr);
+    assert!(at[0] < at[1], "the most MRR first: {at:?}");
+    assert!(
+        by_mrr.contains("aria-sort=\"descending\"><a href=\"?sort=mrr#seg-h\">MRR</a>"),
+        "{by_mrr}"
+    );
+    let by_customers = web.get("/segments?sort=-customers", Some(&b)).await.text();
+    let at = segments(&by_customers);
+    assert!(
+        at[0] > at[1].min(at[2]),
+        "the first segment has the fewest customers: {at:?}"
+    );
+    let refused = web.get("/segments?sort=colour", Some(&b)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.text().contains("\"colour\" is not a column"),
+        "{}",
+        refused.body
+    );
+}

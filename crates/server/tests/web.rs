@@ -1332,6 +1332,135 @@ async fn the_audit_log_names_people_and_accounts_and_folds_the_systems_runs() {
 }
 
 #[tokio::test]
+async fn the_audit_log_sorts_by_each_column_and_pages_each_way() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let zoe = web
+        .user("zoe@example.com", Role::Admin, Function::Operations)
+        .await;
+    // 60 accounts, one change each by a person: more than a page of 50 lines.
+    for (i, who) in (0..60).map(|i| (i, if i % 2 == 0 { &admin } else { &zoe })) {
+        let token = web.token(who).await;
+        let r = web
+            .api(
+                "POST",
+                "/api/v1/accounts",
+                Some(&token),
+                Some(json!({"name": format!("A{i:02}")})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let b = web.sign_in(&admin).await;
+    // The accounts a page lists, in its order, and its next page's link.
+    let read = |text: String| -> (Vec<String>, Option<String>) {
+        let names = text
+            .match_indices("\">A")
+            .map(|(i, _)| &text[i + 2..])
+            .filter(|n| n[1..3].bytes().all(|b| b.is_ascii_digit()) && n[3..].starts_with('<'))
+            .map(|n| n[..3].to_string())
+            .collect();
+        let next = text.find("rel=\"next\"").map(|end| {
+            let start = text[..end].rfind("href=\"").unwrap() + 6;
+            text[start..end]
+                .trim_end_matches("\" ")
+                .replace("&amp;", "&")
+        });
+        (names, next)
+    };
+    let walk = |sort: &'static str| {
+        let web = &web;
+        let b = &b;
+        async move {
+            let mut all = Vec::new();
+            let mut path = format!("/audit?sort={sort}");
+            loop {
+                let page = web.get(&path, Some(b)).await;
+                assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+                let (names, next) = read(page.text());
+                all.extend(names);
+                match next {
+                    Some(n) => path = format!("/audit{n}"),
+                    None => return all,
+                }
+            }
+        }
+    };
+    let newest = walk("-when").await;
+    assert_eq!(
+        newest.len(),
+        60,
+        "every account once across the pages: {newest:?}"
+    );
+    assert_eq!((newest[0].as_str(), newest[59].as_str()), ("A59", "A00"));
+    let oldest = walk("when").await;
+    assert_eq!(oldest, newest.iter().rev().cloned().collect::<Vec<_>>());
+    let by_record = walk("record").await;
+    let mut sorted = by_record.clone();
+    sorted.sort();
+    assert_eq!(by_record, sorted, "accounts by name, across pages");
+    let by_who = walk("-who").await;
+    assert_eq!(by_who.len(), 60);
+    assert!(
+        by_who[..30]
+            .iter()
+            .all(|n| n[1..].parse::<u32>().unwrap() % 2 == 1),
+        "zoe's thirty first: {by_who:?}"
+    );
+    assert_eq!(walk("action").await.len(), 60);
+
+    let first = web.get("/audit", Some(&b)).await.text();
+    assert!(
+        first.contains("aria-sort=\"descending\"><a href=\"?sort=when\">When</a>"),
+        "newest first, and a press turns it round: {first}"
+    );
+    let refused = web.get("/audit?sort=colour", Some(&b)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.text().contains("\"colour\" is not a column"),
+        "{}",
+        refused.body
+    );
+}
+
+#[tokio::test]
+async fn the_outbox_has_its_own_page_that_refuses_an_unknown_column_or_status_by_name() {
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let b = web.sign_in(&admin).await;
+    let models = web.get("/admin/engagement", Some(&b)).await.text();
+    assert!(
+        models.contains("href=\"/admin/engagement/sends\""),
+        "{models}"
+    );
+    let page = web
+        .get("/admin/engagement/sends?status=failed", Some(&b))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let text = page.text();
+    assert!(text.contains("No send has this status."), "{text}");
+    assert!(
+        text.contains("aria-current=\"page\">0 failed</a>"),
+        "the filter in force is marked: {text}"
+    );
+    for (query, words) in [
+        ("sort=colour", "sort: \"colour\" is not a column"),
+        ("status=lost", "status:"),
+        ("skip=-3", "skip: \"-3\" is not a count"),
+    ] {
+        let refused = web
+            .get(&format!("/admin/engagement/sends?{query}"), Some(&b))
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(refused.text().contains(words), "{query}: {}", refused.body);
+    }
+}
+
+#[tokio::test]
 async fn one_search_box_finds_accounts_contacts_and_the_team() {
     let web = Web::new().await;
     let admin = web
@@ -2408,4 +2537,147 @@ async fn a_leader_edits_a_plan_template_by_form() {
     );
     assert_eq!(added.source, sherpa_core::plan::ValueSource::Entry);
     assert_eq!(after.templates[1..], before.templates[1..]);
+}
+
+/// Whom a template is for, where an objective's values come from and what to watch for are
+/// form fields too; a template is added as a copy of another, and removed.
+#[tokio::test]
+async fn a_leader_adds_a_template_sets_whom_it_is_for_and_removes_it_without_toml() {
+    use sherpa_core::plan::{BlockerLabel, ValueSource};
+    let web = Web::new().await;
+    let leader = web
+        .user("lead@example.com", Role::Leader, Function::Csm)
+        .await;
+    let b = web.sign_in(&leader).await;
+    let before = web.db.store.plans_config().await.unwrap();
+    let n = before.templates.len();
+    let page = web.get("/admin/plans", Some(&b)).await.text();
+
+    // A copy of the strategic template, for the Hybrid segment's tier-2 accounts.
+    let refused = web
+        .post_edited(
+            "/admin/plans/templates",
+            &b,
+            &common::form_fields(&page, "/admin/plans/templates"),
+            &[
+                ("name", &before.templates[0].name),
+                ("copy_of", &before.templates[1].name),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.text().contains("two templates share this name"),
+        "{}",
+        refused.body
+    );
+    let added = web
+        .post_edited(
+            "/admin/plans/templates",
+            &b,
+            &common::form_fields(&page, "/admin/plans/templates"),
+            &[
+                ("name", "Mid-market expansion"),
+                ("copy_of", &before.templates[1].name),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    let config = web.db.store.plans_config().await.unwrap();
+    assert_eq!(config.templates.len(), n + 1);
+    let copy = &config.templates[n];
+    assert_eq!(copy.name, "Mid-market expansion");
+    assert_eq!(copy.objectives, before.templates[1].objectives, "a copy");
+
+    let action = format!("/admin/plans/templates/{n}");
+    let page = web.get("/admin/plans", Some(&b)).await.text();
+    let shown = common::form_fields(&page, &action);
+    assert!(
+        shown.iter().any(|(k, _)| k == "watch.No executive sponsor"),
+        "the copy watches for what its original did: {shown:?}"
+    );
+    let bad = web
+        .post_edited(
+            &action,
+            &b,
+            &shown,
+            &[
+                ("o0.source", "event"),
+                ("o0.event", "report_exported"),
+                ("o0.window_days", "900"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    let text = bad.text();
+    assert!(
+        text.contains(&format!(
+            "data-key=\"templates[{n}].objectives[0].source.window_days\">900 is not a window"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("value=\"900\""), "what was typed is kept");
+    let saved = web
+        .post_edited(
+            &action,
+            &b,
+            &shown,
+            &[
+                ("tier.1", ""),
+                ("tier.2", "on"),
+                ("segment.Hybrid", "on"),
+                ("watch.No executive sponsor", ""),
+                ("watch.Reporting gap", "on"),
+                ("o0.source", "event"),
+                ("o0.event", "report_exported"),
+                ("o0.property", ""),
+                ("o0.window_days", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let now = web.db.store.plans_config().await.unwrap().templates[n].clone();
+    assert_eq!(
+        (now.tiers.clone(), now.segments.clone()),
+        (vec![2], vec!["Hybrid".to_string()])
+    );
+    assert!(now.fits(Some(2), Some("hybrid")) && !now.fits(Some(1), Some("Hybrid")));
+    assert_eq!(
+        now.watch_for,
+        [BlockerLabel {
+            label: "Reporting gap".into(),
+            dimension: "Product".into()
+        }]
+    );
+    assert_eq!(
+        now.objectives[0].source,
+        ValueSource::Event {
+            event: "report_exported".into(),
+            property: None,
+            window_days: 30
+        }
+    );
+    let page = web.get("/admin/plans", Some(&b)).await.text();
+    assert!(
+        page.contains("Mid-market expansion <span class=\"muted\">· for tier 2 · segment Hybrid"),
+        "{page}"
+    );
+
+    let removed = web
+        .post_edited(
+            &action,
+            &b,
+            &common::form_fields(&page, &action),
+            &[("remove_template", "on")],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+    assert!(
+        removed
+            .text()
+            .contains("Removed the template Mid-market expansion"),
+        "{}",
+        removed.body
+    );
+    assert_eq!(web.db.store.plans_config().await.unwrap(), before);
 }

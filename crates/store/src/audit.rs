@@ -122,9 +122,54 @@ pub struct AuditQuery {
     pub from: Option<chrono::DateTime<chrono::Utc>>,
     /// Entries before this instant.
     pub to: Option<chrono::DateTime<chrono::Utc>>,
-    /// Entries before this id (for paging back in time).
+    /// Entries before this id (paging back in time, newest first).
     pub before_id: Option<AuditId>,
+    /// Entries after this id (paging forward in time, oldest first).
+    pub after_id: Option<AuditId>,
+    pub order: AuditOrder,
+    /// Entries skipped first, for the orders that are not by time.
+    pub offset: i64,
     pub limit: i64,
+}
+
+/// How the audit log is ordered. Within a person, an action or a record the newest come first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AuditOrder {
+    #[default]
+    NewestFirst,
+    OldestFirst,
+    /// By the name of who made the change, Sherpa's own changes under "Sherpa".
+    ByPerson {
+        descending: bool,
+    },
+    ByAction {
+        descending: bool,
+    },
+    /// By the kind of record, then its account's name.
+    ByRecord {
+        descending: bool,
+    },
+}
+
+impl AuditOrder {
+    fn sql(self) -> String {
+        let dir = |d: bool| if d { "DESC" } else { "ASC" };
+        match self {
+            AuditOrder::NewestFirst => "l.id DESC".into(),
+            AuditOrder::OldestFirst => "l.id ASC".into(),
+            AuditOrder::ByPerson { descending } => format!(
+                "LOWER(COALESCE(u.name, 'Sherpa')) {}, l.id DESC",
+                dir(descending)
+            ),
+            AuditOrder::ByAction { descending } => {
+                format!("l.action {}, l.id DESC", dir(descending))
+            }
+            AuditOrder::ByRecord { descending } => format!(
+                "l.entity {d}, LOWER(COALESCE(a.name, '')) {d}, l.id DESC",
+                d = dir(descending)
+            ),
+        }
+    }
 }
 
 #[derive(FromRow)]
@@ -142,15 +187,24 @@ struct AuditRow {
 }
 
 impl Store {
-    /// Newest first.
+    /// In the query's order, newest first unless it says otherwise.
     pub async fn audit_entries(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
-        let rows: Vec<AuditRow> = sqlx::query_as(
-            "SELECT id, at, user_id, via, action, entity, entity_id, account_id, before, after FROM audit_log \
-             WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR entity = $2) \
-             AND ($3 IS NULL OR entity_id = $3) AND ($4 IS NULL OR id < $4) \
-             AND ($6 IS NULL OR account_id = $6) AND ($7 IS NULL OR at >= $7) AND ($8 IS NULL OR at < $8) \
-             ORDER BY id DESC LIMIT $5",
-        )
+        // Names are joined only for the orders that sort by them.
+        let joins = match q.order {
+            AuditOrder::ByPerson { .. } => "LEFT JOIN users u ON u.id = l.user_id",
+            AuditOrder::ByRecord { .. } => "LEFT JOIN accounts a ON a.id = l.account_id",
+            _ => "",
+        };
+        let rows: Vec<AuditRow> = sqlx::query_as(&format!(
+            "SELECT l.id, l.at, l.user_id, l.via, l.action, l.entity, l.entity_id, l.account_id, \
+             l.before, l.after FROM audit_log l {joins} \
+             WHERE ($1 IS NULL OR l.user_id = $1) AND ($2 IS NULL OR l.entity = $2) \
+             AND ($3 IS NULL OR l.entity_id = $3) AND ($4 IS NULL OR l.id < $4) \
+             AND ($6 IS NULL OR l.account_id = $6) AND ($7 IS NULL OR l.at >= $7) \
+             AND ($8 IS NULL OR l.at < $8) AND ($9 IS NULL OR l.id > $9) \
+             ORDER BY {} LIMIT $5 OFFSET $10",
+            q.order.sql()
+        ))
         .bind(q.user_id.map(|u| u.0))
         .bind(q.entity.as_deref())
         .bind(q.entity_id.as_deref())
@@ -159,6 +213,8 @@ impl Store {
         .bind(q.account_id.map(|a| a.0))
         .bind(q.from.map(sherpa_core::text::timestamp))
         .bind(q.to.map(sherpa_core::text::timestamp))
+        .bind(q.after_id.map(|a| a.0))
+        .bind(q.offset.max(0))
         .fetch_all(&self.pool)
         .await?;
         let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());

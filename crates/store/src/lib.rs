@@ -55,7 +55,7 @@ mod users;
 mod versions;
 
 pub use accounts::{AccountQuery, AccountSort, SortField};
-pub use audit::AuditQuery;
+pub use audit::{AuditOrder, AuditQuery};
 pub use backup::{PG_BACKUP_HELP, restore_sqlite};
 pub use books::BookSize;
 pub use cadence::{IssuedFeed, OverdueTouches};
@@ -79,7 +79,8 @@ pub use intake::{IngestOutcome, IntakeStatus, StoredEvent, UsageDay};
 pub use jobs::{Job, JobQueue, JobStatus};
 pub use nine_box::{NineBoxEntry, NineBoxView};
 pub use outreach::{
-    LEASE, MAX_ATTEMPTS, Occasion, OutboxCounts, PlannedSend, Send, SendQuery, UNSUBSCRIBE_MARK,
+    LEASE, MAX_ATTEMPTS, Occasion, OutboxCounts, PlannedSend, Send, SendColumn, SendOrder,
+    SendQuery, UNSUBSCRIBE_MARK,
 };
 pub use pending_owners::PendingOwner;
 pub use plans::{

@@ -375,3 +375,50 @@ async fn a_dry_run_is_recorded_never_claimed_and_a_bad_field_fails_with_its_name
             .any(|e| e.fields.summary.contains("not sent: body:"))
     );
 }
+
+#[tokio::test]
+async fn the_outbox_reads_in_any_columns_order_a_page_at_a_time() {
+    use sherpa_store::{SendColumn, SendOrder};
+    let db = support::TestDb::new().await;
+    customer(&db, &welcome(true, "Hi {{ contact.first_name }}")).await;
+    db.store
+        .stop_emails("olaf@acme.test", "asked on a call")
+        .await
+        .unwrap();
+    db.store.run_engagement().await.unwrap();
+    let read = |column, descending, offset, limit| {
+        let store = &db.store;
+        async move {
+            store
+                .sends(&SendQuery {
+                    order: SendOrder { column, descending },
+                    offset,
+                    limit,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|s| s.recipient_name)
+                .collect::<Vec<_>>()
+        }
+    };
+    // Jane's email, Olaf's skipped one and the webhook's post, by whom they go to.
+    let to = read(SendColumn::To, false, 0, 10).await;
+    assert_eq!(to, ["http://127.0.0.1:9", "Jane Doe", "Olaf Out"]);
+    assert_eq!(
+        read(SendColumn::To, true, 0, 10).await,
+        ["Olaf Out", "Jane Doe", "http://127.0.0.1:9"]
+    );
+    // A page of one, from the second.
+    assert_eq!(read(SendColumn::To, false, 1, 1).await, ["Jane Doe"]);
+    // Skipped after pending; the newest first within a status.
+    let by_status = read(SendColumn::Status, true, 0, 10).await;
+    assert_eq!(by_status[0], "Olaf Out", "{by_status:?}");
+    let newest = read(SendColumn::When, true, 0, 10).await;
+    let oldest = read(SendColumn::When, false, 0, 10).await;
+    assert_eq!(
+        newest.iter().rev().collect::<Vec<_>>(),
+        oldest.iter().collect::<Vec<_>>()
+    );
+}

@@ -26,7 +26,7 @@ pub struct PlansConfig {
 }
 
 /// A model customer for a tier or segment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanTemplate {
     pub name: String,

@@ -5,8 +5,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::prelude::ToPrimitive;
 use sherpa_core::Money;
 
-/// Whole currency units with thousands separators and the currency's symbol or code:
-/// "$1,234,568", "€98,000", "CHF 12,000". Tables read best without cents.
 /// Each owner function a form offers, its value and the words a team uses for it: "CSM",
 /// "customer development".
 pub fn owner_functions() -> Vec<(&'static str, &'static str)> {
@@ -24,6 +22,8 @@ pub fn owner_functions() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
+/// Whole currency units with thousands separators and the currency's symbol or code:
+/// "$1,234,568", "€98,000", "CHF 12,000". Tables read best without cents.
 pub fn money(m: &Money) -> String {
     let units = m.amount.round().to_i128().unwrap_or(0);
     let digits = units.unsigned_abs().to_string();
@@ -70,6 +70,19 @@ pub fn query(pairs: &[(&str, &str)]) -> String {
     q.finish()
 }
 
+/// A link's query (`?` first) from a list's parameters with `changes` made to them: a change
+/// replaces the parameter of its name or adds it; empty values are left out.
+pub fn link_with<'a>(params: &[(&'a str, &'a str)], changes: &[(&'a str, &'a str)]) -> String {
+    let mut pairs = params.to_vec();
+    for (k, v) in changes {
+        match pairs.iter_mut().find(|(p, _)| p == k) {
+            Some(pair) => pair.1 = v,
+            None => pairs.push((k, v)),
+        }
+    }
+    format!("?{}", query(&pairs))
+}
+
 /// A column header's next sort: by `field`, or the other way round when `sort` (a field, `-`
 /// first for descending) is already by it.
 pub fn next_sort(sort: &str, field: &str) -> String {
@@ -77,6 +90,25 @@ pub fn next_sort(sort: &str, field: &str) -> String {
         format!("-{field}")
     } else {
         field.to_string()
+    }
+}
+
+/// [`next_sort`] for a list that is newest first by default (`sort` empty): its time column
+/// `when` is descending then, so a press turns it to the oldest first.
+pub fn next_sort_newest_first(sort: &str, field: &str, when: &str) -> String {
+    if sort.is_empty() && field == when {
+        when.to_string()
+    } else {
+        next_sort(sort, field)
+    }
+}
+
+/// [`aria_sort`] for a list that is newest first by default, on its time column `when`.
+pub fn aria_sort_newest_first(sort: &str, field: &str, when: &str) -> &'static str {
+    if sort.is_empty() && field == when {
+        "descending"
+    } else {
+        aria_sort(sort, field, "")
     }
 }
 

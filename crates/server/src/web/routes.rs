@@ -494,6 +494,12 @@ fn settings() -> Vec<WebRoute> {
         ),
         at(
             Method::POST,
+            "/admin/plans/templates",
+            ManageBook,
+            post(plans::templates::add_template),
+        ),
+        at(
+            Method::POST,
             "/admin/plans/templates/{n}",
             ManageBook,
             post(plans::templates::save_template),
@@ -527,6 +533,12 @@ fn settings() -> Vec<WebRoute> {
             "/admin/engagement/preview",
             ManageBook,
             get(outbox::preview),
+        ),
+        at(
+            Method::GET,
+            "/admin/engagement/sends",
+            ManageBook,
+            get(outbox::list),
         ),
         at(
             Method::POST,

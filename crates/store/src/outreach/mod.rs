@@ -131,7 +131,58 @@ pub struct SendQuery {
     pub status: Option<SendStatus>,
     /// Sends older than this one (the outbox reads newest first).
     pub before: Option<i64>,
+    pub order: SendOrder,
+    /// Sends skipped first, paging an order other than the newest first.
+    pub offset: i64,
     pub limit: i64,
+}
+
+/// The column the outbox is ordered by; within it the newest sends come first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendColumn {
+    When,
+    Account,
+    Moment,
+    /// The contact's name, or the webhook's host.
+    To,
+    Status,
+    Attempts,
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendOrder {
+    pub column: SendColumn,
+    pub descending: bool,
+}
+
+impl Default for SendOrder {
+    /// The newest first.
+    fn default() -> Self {
+        SendOrder {
+            column: SendColumn::When,
+            descending: true,
+        }
+    }
+}
+
+impl SendOrder {
+    fn sql(self) -> String {
+        let column = match self.column {
+            SendColumn::When => "s.id",
+            SendColumn::Account => "LOWER(a.name)",
+            SendColumn::Moment => "f.moment",
+            SendColumn::To => "LOWER(s.recipient_name)",
+            SendColumn::Status => "s.status",
+            SendColumn::Attempts => "s.attempts",
+            SendColumn::Error => "COALESCE(s.last_error, '')",
+        };
+        let dir = if self.descending { "DESC" } else { "ASC" };
+        match self.column {
+            SendColumn::When => format!("s.id {dir}"),
+            _ => format!("{column} {dir}, s.id DESC"),
+        }
+    }
 }
 
 /// The outbox in numbers, by status.
@@ -389,7 +440,7 @@ impl Store {
         Ok(status)
     }
 
-    /// Sends, newest first.
+    /// Sends in the query's order, newest first unless it says otherwise.
     pub async fn sends(&self, q: &SendQuery) -> Result<Vec<Send>> {
         use crate::sql::{Arg, Args};
         let mut args = Args::default();
@@ -408,9 +459,11 @@ impl Store {
             filter.push_str(&format!(" AND s.id IN ({})", list.join(", ")));
         }
         let limit = args.push(Arg::Int(q.limit.clamp(1, 10_000)));
+        let offset = args.push(Arg::Int(q.offset.max(0)));
         let rows: Vec<SendRow> = sqlx::query_as_with(
             &format!(
-                "SELECT {COLUMNS} FROM {FROM} WHERE {filter} ORDER BY s.id DESC LIMIT {limit}"
+                "SELECT {COLUMNS} FROM {FROM} WHERE {filter} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+                q.order.sql()
             ),
             args.into_arguments(),
         )

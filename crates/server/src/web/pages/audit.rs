@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use sherpa_core::{AccountId, AuditEntry, UserId};
-use sherpa_store::AuditQuery;
+use sherpa_store::{AuditOrder, AuditQuery};
 use std::collections::HashMap;
 
 /// Entries read for a page: enough that the system's runs fold into a few lines.
@@ -25,6 +25,55 @@ pub struct AuditParams {
     from: String,
     to: String,
     before: String,
+    /// Oldest first: entries after this one.
+    after: String,
+    /// `when` (oldest first), `-when` (the default), `who`, `action` or `record`, `-` first
+    /// for descending.
+    sort: String,
+    /// Entries skipped, paging a list not sorted by time.
+    skip: String,
+}
+
+/// The columns the log sorts by.
+const SORTS: [&str; 4] = ["when", "who", "action", "record"];
+
+impl AuditParams {
+    fn order(&self) -> Result<AuditOrder, Failure> {
+        let sort = self.sort.trim();
+        let (field, descending) = match sort.strip_prefix('-') {
+            Some(f) => (f, true),
+            None => (sort, false),
+        };
+        Ok(match field {
+            "" => AuditOrder::NewestFirst,
+            "when" if descending => AuditOrder::NewestFirst,
+            "when" => AuditOrder::OldestFirst,
+            "who" => AuditOrder::ByPerson { descending },
+            "action" => AuditOrder::ByAction { descending },
+            "record" => AuditOrder::ByRecord { descending },
+            other => {
+                return Err(Failure::bad(format!(
+                    "sort: \"{other}\" is not a column; expected one of {}",
+                    SORTS.join(", ")
+                )));
+            }
+        })
+    }
+
+    /// A link to a page of the log with these filters and `changes` (pairs of a parameter and
+    /// its value).
+    fn link(&self, changes: &[(&str, &str)]) -> String {
+        format::link_with(
+            &[
+                ("user", &self.user),
+                ("account", &self.account),
+                ("from", &self.from),
+                ("to", &self.to),
+                ("sort", &self.sort),
+            ],
+            changes,
+        )
+    }
 }
 
 /// A record an entry is about: its words and, where it has one, its account's page.
@@ -43,8 +92,10 @@ struct Line {
     changes: Vec<(String, String, String)>,
     /// The system's own run of the same action on many records, folded into this line.
     run: Vec<Record>,
-    /// The oldest entry the line holds, where an older page starts.
+    /// The last entry the line holds in the page's order, where the next page starts.
     last: sherpa_core::AuditId,
+    /// How many entries the line holds.
+    entries: usize,
 }
 
 #[derive(Template)]
@@ -53,9 +104,21 @@ struct AuditPage {
     nav: Nav,
     p: AuditParams,
     lines: Vec<Line>,
-    older: Option<String>,
-    /// Back to the newest changes, from an older page.
-    newest: Option<String>,
+    /// The next page, and its words ("Older changes").
+    next: Option<(String, &'static str)>,
+    /// Back to the first page, from a later one.
+    first: Option<(String, &'static str)>,
+}
+
+impl AuditPage {
+    fn sort_link(&self, field: &str) -> String {
+        let sort = format::next_sort_newest_first(&self.p.sort, field, "when");
+        self.p.link(&[("sort", &sort)])
+    }
+
+    fn aria_sort(&self, field: &str) -> &'static str {
+        format::aria_sort_newest_first(&self.p.sort, field, "when")
+    }
 }
 
 fn day(field: &str, s: &str) -> Result<Option<NaiveDate>, Failure> {
@@ -244,6 +307,15 @@ pub async fn show(
                 .and_utc()
         }),
         before_id: parse_id("before", &p.before)?.map(sherpa_core::AuditId),
+        after_id: parse_id("after", &p.after)?.map(sherpa_core::AuditId),
+        order: p.order()?,
+        offset: match p.skip.trim() {
+            "" => 0,
+            n => n
+                .parse::<u32>()
+                .map(i64::from)
+                .map_err(|_| Failure::bad(format!("skip: \"{n}\" is not a count")))?,
+        },
         limit: READ,
         ..Default::default()
     };
@@ -253,20 +325,18 @@ pub async fn show(
         people: s.store.user_names(&people).await?,
         accounts: s.store.account_names(&accounts).await?,
     };
-    // A page of the log with the same filters, before an entry (the newest without one).
-    let page_link = |before: &str| {
-        format!(
-            "?{}",
-            format::query(&[
-                ("user", &p.user),
-                ("account", &p.account),
-                ("from", &p.from),
-                ("to", &p.to),
-                ("before", before),
-            ])
-        )
+    let paged = !(p.before.is_empty() && p.after.is_empty() && q.offset == 0);
+    let (first_words, next_words) = match q.order {
+        AuditOrder::NewestFirst => ("← Newest changes", "Older changes →"),
+        AuditOrder::OldestFirst => ("← Oldest changes", "Later changes →"),
+        _ => ("← First page", "Next page →"),
     };
-    let newest = (!p.before.is_empty()).then(|| page_link(""));
+    let first = paged.then(|| {
+        (
+            p.link(&[("before", ""), ("after", ""), ("skip", "")]),
+            first_words,
+        )
+    });
     let mut lines: Vec<Line> = Vec::new();
     let mut rest = entries.as_slice();
     while let Some(e) = rest.first() {
@@ -286,9 +356,13 @@ pub async fn show(
             .unwrap_or_else(|| "Sherpa".into());
         let folded = these.len() >= RUN;
         lines.push(Line {
-            when: match (format::time(these[these.len() - 1].at), format::time(e.at)) {
-                (from, to) if folded && from != to => format!("{from} – {to}"),
-                (_, to) => to,
+            // A run spans its earliest to its latest entry, whichever way the page runs.
+            when: match (
+                these.iter().map(|x| x.at).min().map(format::time),
+                these.iter().map(|x| x.at).max().map(format::time),
+            ) {
+                (Some(from), Some(to)) if folded && from != to => format!("{from} – {to}"),
+                _ => format::time(e.at),
             },
             who,
             via: e.actor.via.clone(),
@@ -312,6 +386,7 @@ pub async fn show(
             } else {
                 e.id
             },
+            entries: if folded { these.len() } else { 1 },
         });
         if !folded {
             // Entries that are not a run stay one line each.
@@ -325,18 +400,30 @@ pub async fn show(
                     changes: names.changes(x),
                     run: Vec::new(),
                     last: x.id,
+                    entries: 1,
                 });
             }
         }
     }
     let full = entries.len() as i64 == READ || lines.len() > LINES;
     lines.truncate(LINES);
-    let older = full.then(|| page_link(&lines.last().expect("a full page").last.to_string()));
+    let next = full.then(|| {
+        let last = lines.last().expect("a full page").last.to_string();
+        let link = match q.order {
+            AuditOrder::NewestFirst => p.link(&[("before", &last)]),
+            AuditOrder::OldestFirst => p.link(&[("after", &last)]),
+            _ => {
+                let shown: usize = lines.iter().map(|l| l.entries).sum();
+                p.link(&[("skip", &(q.offset as usize + shown).to_string())])
+            }
+        };
+        (link, next_words)
+    });
     Ok(render(&AuditPage {
         nav: Nav::new(&c, "audit"),
         p,
         lines,
-        older,
-        newest,
+        next,
+        first,
     }))
 }

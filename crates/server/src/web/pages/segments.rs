@@ -4,6 +4,7 @@
 
 use crate::AppState;
 use crate::web::session::Signed;
+use crate::web::sorting::{Key, sort_rows};
 use crate::web::{Nav, PageResult, format, render, segments_chart};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -21,7 +22,21 @@ struct SegmentLine {
     share_of_revenue: String,
     mrr: String,
     floor: String,
+    /// What the shares and money columns sort by.
+    revenue_share: f64,
+    mrr_amount: rust_decimal::Decimal,
+    floor_amount: rust_decimal::Decimal,
 }
+
+/// The columns the segments table sorts by.
+const SORTS: [&str; 6] = [
+    "segment",
+    "customers",
+    "customer_share",
+    "revenue_share",
+    "mrr",
+    "floor",
+];
 
 #[derive(Template)]
 #[template(path = "segments.html")]
@@ -38,6 +53,29 @@ struct SegmentsPage {
     names: String,
     saved: bool,
     problem: String,
+    sort: String,
+}
+
+impl SegmentsPage {
+    fn sort_link(&self, field: &str) -> String {
+        format!(
+            "?{}#seg-h",
+            format::query(&[("sort", &format::next_sort(&self.sort, field))])
+        )
+    }
+
+    fn aria_sort(&self, field: &str) -> &'static str {
+        format::aria_sort(&self.sort, field, "segment")
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SegmentsQuery {
+    saved: String,
+    problem: String,
+    /// A column of the segments table, `-` first for descending.
+    sort: String,
 }
 
 fn pct(f: f64) -> String {
@@ -47,7 +85,7 @@ fn pct(f: f64) -> String {
 pub async fn show(
     State(s): State<AppState>,
     Signed(c): Signed,
-    Query(p): Query<crate::web::Outcome>,
+    Query(p): Query<SegmentsQuery>,
 ) -> PageResult {
     let view = s.store.pareto().await?;
     let currency = s.store.currency();
@@ -71,23 +109,37 @@ pub async fn show(
             )
         }
     };
+    let mut segments: Vec<SegmentLine> = view
+        .curve
+        .segments
+        .iter()
+        .map(|x| SegmentLine {
+            number: x.number,
+            name: view.settings.name(x.number),
+            accounts: x.accounts,
+            share_of_accounts: pct(x.share_of_accounts),
+            share_of_revenue: pct(x.share_of_revenue),
+            mrr: m(x.mrr),
+            floor: m(x.floor_mrr),
+            revenue_share: x.share_of_revenue,
+            mrr_amount: x.mrr,
+            floor_amount: x.floor_mrr,
+        })
+        .collect();
+    // Shares of customers follow customers, so one key serves both columns.
+    sort_rows(&mut segments, &p.sort, &SORTS, |x, field| match field {
+        "segment" => Some(Key::number(x.number)),
+        "customers" | "customer_share" => Some(Key::number(x.accounts as u64)),
+        "revenue_share" => rust_decimal::Decimal::try_from(x.revenue_share)
+            .ok()
+            .map(Key::Number),
+        "mrr" => Some(Key::Number(x.mrr_amount)),
+        _ => Some(Key::Number(x.floor_amount)),
+    })?;
     Ok(render(&SegmentsPage {
         nav: Nav::new(&c, "segments"),
         chart: segments_chart::pareto(&view.curve, &view.settings.names, currency),
-        segments: view
-            .curve
-            .segments
-            .iter()
-            .map(|x| SegmentLine {
-                number: x.number,
-                name: view.settings.name(x.number),
-                accounts: x.accounts,
-                share_of_accounts: pct(x.share_of_accounts),
-                share_of_revenue: pct(x.share_of_revenue),
-                mrr: m(x.mrr),
-                floor: m(x.floor_mrr),
-            })
-            .collect(),
+        segments,
         customers: view.curve.points.len(),
         total_mrr: m(view.curve.total_mrr),
         without_revenue: view.without_revenue,
@@ -103,6 +155,7 @@ pub async fn show(
         names: view.settings.names.join(", "),
         saved: !p.saved.is_empty(),
         problem: p.problem,
+        sort: p.sort,
     })
     .into_response())
 }

@@ -1,14 +1,15 @@
 //! The plan templates page (leaders and admins): the dimensions blockers are classified in and
 //! the shared blocker labels, edited by form (one added, renamed or removed); each template of
 //! a model customer in words (whom it is for, how such a customer defines success, its value
-//! drivers, objectives, steps and blockers to watch for); and the whole configuration as TOML
-//! for power users and configuration as code (the `[plans]` part of `sherpa config export`).
+//! drivers, objectives, steps and blockers to watch for) with its form, a template added (blank
+//! or a copy of another) or removed; and the whole configuration as TOML for power users and
+//! configuration as code (the `[plans]` part of `sherpa config export`).
 //! Every save goes through the same checks as `PUT /api/v1/plans/config`; a refusal sits beside
 //! its field, or names its line or key in the editor, and changes nothing.
 
 use super::super::form_state::{Fields, FormState};
 use super::super::scorecards::EditForm;
-use super::template_form::{rows, sent_rows};
+use super::template_form::{Choices, rows, sent_rows};
 use crate::AppState;
 use crate::web::session::{Current, Signed};
 use crate::web::{Failure, FieldError, Nav, PageResult, render};
@@ -33,7 +34,7 @@ struct TemplateView {
     watch_for: Vec<String>,
 }
 
-fn template_view(index: usize, t: &PlanTemplate) -> TemplateView {
+fn template_view(index: usize, t: &PlanTemplate, choices: &Choices) -> TemplateView {
     let mut meant_for = Vec::new();
     if !t.tiers.is_empty() {
         let tiers: Vec<String> = t.tiers.iter().map(u8::to_string).collect();
@@ -43,7 +44,7 @@ fn template_view(index: usize, t: &PlanTemplate) -> TemplateView {
         meant_for.push(format!("segment {}", t.segments.join(", ")));
     }
     TemplateView {
-        form: super::template_form::TemplateForm::of(index, t),
+        form: super::template_form::TemplateForm::of(index, t, choices),
         name: t.name.clone(),
         description: t.description.clone(),
         meant_for: if meant_for.is_empty() {
@@ -107,6 +108,9 @@ struct TemplatesPage {
     label_rows: Vec<String>,
     lists: FormState,
     templates: Vec<TemplateView>,
+    /// The form that adds a template: its name, success, and the template it copies.
+    adding: FormState,
+    template_names: Vec<String>,
     text: String,
     outcome: Option<(bool, String)>,
 }
@@ -139,6 +143,7 @@ async fn page(
     outcome: Option<(bool, String)>,
 ) -> Result<TemplatesPage, Failure> {
     let config = s.app.plans_config().await?;
+    let segments = segment_names(s).await?;
     Ok(TemplatesPage {
         nav: Nav::new(c, "templates"),
         built_in: &DEFAULT_DIMENSIONS,
@@ -153,11 +158,18 @@ async fn page(
             .templates
             .iter()
             .enumerate()
-            .map(|(i, t)| template_view(i, t))
+            .map(|(i, t)| template_view(i, t, &Choices::for_template(&segments, &config.labels, t)))
             .collect(),
+        adding: FormState::default(),
+        template_names: config.templates.iter().map(|t| t.name.clone()).collect(),
         text: text.unwrap_or_else(|| plans_toml(&config)),
         outcome,
     })
+}
+
+/// The book's segments, by the names the Pareto settings give them.
+async fn segment_names(s: &AppState) -> Result<Vec<String>, Failure> {
+    Ok(s.store.prioritisation_rules().await?.pareto.names)
 }
 
 pub async fn show(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
@@ -282,8 +294,9 @@ pub async fn save_lists(
     Ok(resp)
 }
 
-/// Saves one template from its form. The form names its template: one renamed, added or
-/// removed since the page was read is refused rather than another one edited.
+/// Saves one template from its form, or removes it (`remove_template` ticked). The form names its
+/// template: one renamed, added or removed since the page was read is refused rather than
+/// another one edited.
 pub async fn save_template(
     State(s): State<AppState>,
     Signed(c): Signed,
@@ -294,16 +307,26 @@ pub async fn save_template(
     let before =
         super::super::form_state::named(&mut config.templates, n, &f, "template", |t| &t.name)?
             .clone();
-    let (kept, read) = super::template_form::read(n, &before, &f);
+    if f.contains_key("remove_template") {
+        config.templates.remove(n);
+        s.app.save_plans_config(&c.caller(), &config).await?;
+        let said = format!(
+            "Removed the template {}. Plans started from it keep what it gave them.",
+            before.name
+        );
+        return Ok(render(&page(&s, &c, None, Some((true, said))).await?));
+    }
+    let choices = Choices::for_template(&segment_names(&s).await?, &config.labels, &before);
+    let (kept, read) = super::template_form::read(n, &before, &choices, &f);
     let outcome = match read {
         Err(e) => Err(e),
         Ok(template) => {
+            let name = template.name.clone();
             config.templates[n] = template;
             match s.app.save_plans_config(&c.caller(), &config).await {
                 Ok(false) => Ok("It matches the template in force: nothing to change.".into()),
                 Ok(true) => Ok(format!(
-                    "Saved: the template {}. Plans started from it from now on follow it.",
-                    before.name
+                    "Saved: the template {name}. Plans started from it from now on follow it."
                 )),
                 Err(e) => Err(FieldError::of(e)?),
             }
@@ -315,6 +338,55 @@ pub async fn save_template(
         Some(view) => view.form.after(outcome, f, &kept),
         None => StatusCode::CONFLICT,
     };
+    let mut resp = render(&p);
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+/// Adds a template: a copy of another under a new name, or a blank one with its name and how
+/// such a customer defines success.
+pub async fn add_template(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Form(f): Form<Fields>,
+) -> PageResult {
+    let mut config = s.app.plans_config().await?;
+    let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let copy_of = get("copy_of");
+    let mut template = match config.templates.iter().find(|t| t.name == copy_of) {
+        Some(t) => t.clone(),
+        None if copy_of.is_empty() => PlanTemplate::default(),
+        None => {
+            return Err(Failure::new(
+                StatusCode::CONFLICT,
+                format!(
+                    "copy_of: there is no template \"{copy_of}\" to copy any more; reload the page"
+                ),
+            ));
+        }
+    };
+    template.name = get("name");
+    if !get("success").is_empty() || copy_of.is_empty() {
+        template.success = get("success");
+    }
+    let index = config.templates.len();
+    let name = template.name.clone();
+    config.templates.push(template);
+    let outcome = match s.app.save_plans_config(&c.caller(), &config).await {
+        Ok(_) => Ok(format!(
+            "Added the template {name}: edit its objectives and steps below."
+        )),
+        Err(e) => Err(FieldError::of(e)?),
+    };
+    let mut p = page(&s, &c, None, None).await?;
+    let prefix = format!("templates[{index}].");
+    let status = p.adding.after(outcome, f, |key| {
+        match key.strip_prefix(&prefix) {
+            Some("success") => "success",
+            _ => "name",
+        }
+        .to_string()
+    });
     let mut resp = render(&p);
     *resp.status_mut() = status;
     Ok(resp)
