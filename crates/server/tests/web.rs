@@ -2300,7 +2300,7 @@ async fn an_admin_edits_a_models_milestones_by_form() {
 /// An admin edits a model's ongoing moments by form: the form as shown changes nothing; a
 /// moment moved to a cadence by name, one removed, one added on an event with the names it
 /// needs; a bad rule is refused beside its field with what was typed kept. A moment's email
-/// stays as configured.
+/// the form shows is kept as it was.
 #[tokio::test]
 async fn an_admin_edits_a_models_moments_by_form() {
     let web = Web::new().await;
@@ -2390,6 +2390,108 @@ async fn an_admin_edits_a_models_moments_by_form() {
     assert_eq!(
         (added.priority, added.due_in_days, added.task),
         (Priority::High, 3, true)
+    );
+}
+
+/// A moment's email and webhook are form fields too: an admin turns an email live, rewrites its
+/// subject, adds a signed Slack post; a webhook without a usable address is refused beside
+/// its field, its fold open, with what was typed kept.
+#[tokio::test]
+async fn an_admin_writes_a_moments_email_and_webhook_by_form() {
+    use sherpa_core::engagement::WebhookAction;
+    let web = Web::new().await;
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let b = web.sign_in(&admin).await;
+    let config = web.db.store.engagement_config().await.unwrap();
+    let (n, i) = config
+        .models
+        .iter()
+        .enumerate()
+        .find_map(|(n, m)| {
+            m.moments
+                .iter()
+                .position(|x| x.email.is_some())
+                .map(|i| (n, i))
+        })
+        .expect("a default moment with an email");
+    let before = config.models[n].moments[i].clone();
+    let action = format!("/admin/engagement/models/{n}/moments");
+    let page = web.get("/admin/engagement", Some(&b)).await.text();
+    let shown = common::form_fields(&page, &action);
+    let row = |what: &str| format!("m{i}.{what}");
+    let (subject, live, hook, url, secret, slack) = (
+        row("email_subject"),
+        row("email_live"),
+        row("webhook"),
+        row("webhook_url"),
+        row("webhook_secret_env"),
+        row("webhook_slack"),
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|(k, v)| *k == subject && *v == before.email.as_ref().unwrap().subject),
+        "the email's subject is a field: {shown:?}"
+    );
+    let bad = web
+        .post_edited(
+            &action,
+            &b,
+            &shown,
+            &[(&hook, "on"), (&url, "hooks.example/x")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    let text = bad.text();
+    assert!(
+        text.contains(&format!(
+            "data-key=\"models[{n}].moments[{i}].webhook.url\">an http:// or https:// address"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("value=\"hooks.example/x\""),
+        "what was typed is kept"
+    );
+    assert!(
+        text.contains("<details class=\"fold automation\" open>"),
+        "its fold is open"
+    );
+    assert_eq!(web.db.store.engagement_config().await.unwrap(), config);
+
+    let saved = web
+        .post_edited(
+            &action,
+            &b,
+            &shown,
+            &[
+                (&subject, "Welcome aboard, {{ contact.first_name }}"),
+                (&live, "on"),
+                (&hook, "on"),
+                (&url, "https://hooks.example/services/T0"),
+                (&secret, "HOOK_SECRET"),
+                (&slack, "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let now = web.db.store.engagement_config().await.unwrap().models[n].moments[i].clone();
+    let email = now.email.unwrap();
+    assert_eq!(email.subject, "Welcome aboard, {{ contact.first_name }}");
+    assert!(email.live);
+    assert_eq!(email.body, before.email.unwrap().body, "the body as it was");
+    assert_eq!(
+        now.webhook,
+        Some(WebhookAction {
+            url: Some("https://hooks.example/services/T0".into()),
+            url_env: None,
+            secret_env: Some("HOOK_SECRET".into()),
+            slack: true,
+            text: None,
+            live: false,
+        })
     );
 }
 

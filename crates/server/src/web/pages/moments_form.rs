@@ -3,16 +3,19 @@
 //! cadence picked by name or a custom rule; a day as a customer or of each term; days before
 //! renewal; a ticket, a release, a departure, a poor survey, quiet, inactive or falling usage,
 //! a colour or an objective turned) with the number or names it needs; its task's due days and
-//! priority, or no task; the activities that answer it. A moment's email or webhook stays as
-//! configured (its templates are edited as TOML). "Save" goes through the same checks as the
-//! TOML editor and `PUT /api/v1/engagement/config`; a refusal sits beside its field, with what
-//! was typed kept.
+//! priority, or no task; the activities that answer it; its email (the roles written to, the
+//! subject and body templates, live or a dry run) and its webhook post (where, signed by which
+//! secret, Slack's shape or Sherpa's, the text template, live or a dry run). "Save" goes through
+//! the same checks as the TOML editor and `PUT /api/v1/engagement/config`; a refusal sits beside
+//! its field, with what was typed kept.
 
 use super::form_state::Fields;
 use super::model_rows::{ModelRows, form_field, get, kept, key_of, rows_of, whole};
 use super::outbox::automation_words;
 use crate::web::FieldError;
-use sherpa_core::engagement::{EngagementModel, Moment, PoorSurvey, Trigger};
+use sherpa_core::engagement::{
+    EmailAction, EngagementModel, Moment, PoorSurvey, Trigger, WebhookAction,
+};
 use sherpa_core::prioritise::CADENCE_CHOICES;
 use sherpa_core::{ActivityKind, Priority};
 
@@ -58,7 +61,7 @@ pub(super) struct MomentsForm {
     pub kinds: &'static [(&'static str, &'static str)],
     pub cadences: &'static [(&'static str, &'static str)],
     pub priorities: &'static [Priority],
-    /// Each kept row's email or webhook in words, which the form keeps as configured.
+    /// Each kept row's email or webhook in words.
     pub actions: Vec<String>,
 }
 
@@ -71,7 +74,16 @@ impl std::ops::Deref for MomentsForm {
 }
 
 impl MomentsForm {
-    /// The action a row keeps, in words ("" for none and for the new row).
+    /// Whether a refusal concerns a row's email or webhook, so that its fold opens.
+    pub fn automation_error(&self, row: &str) -> bool {
+        self.list.state.error.as_ref().is_some_and(|(f, _)| {
+            f.strip_prefix(row)
+                .and_then(|f| f.strip_prefix('.'))
+                .is_some_and(|f| f.starts_with("email") || f.starts_with("webhook"))
+        })
+    }
+
+    /// The action a row has, in words ("" for none and for the new row).
     pub fn action(&self, row: &str) -> &str {
         row.strip_prefix('m')
             .and_then(|i| i.parse::<usize>().ok())
@@ -150,6 +162,31 @@ fn fields_of(moments: &[Moment]) -> Fields {
         if m.task {
             set("task", "on".into());
         }
+        if let Some(e) = &m.email {
+            set("email", "on".into());
+            set("email_to", names(&e.to));
+            set("email_subject", e.subject.clone());
+            set("email_body", e.body.clone());
+            if e.live {
+                set("email_live", "on".into());
+            }
+        }
+        if let Some(w) = &m.webhook {
+            set("webhook", "on".into());
+            set("webhook_url", w.url.clone().unwrap_or_default());
+            set("webhook_url_env", w.url_env.clone().unwrap_or_default());
+            set(
+                "webhook_secret_env",
+                w.secret_env.clone().unwrap_or_default(),
+            );
+            set("webhook_text", w.text.clone().unwrap_or_default());
+            if w.slack {
+                set("webhook_slack", "on".into());
+            }
+            if w.live {
+                set("webhook_live", "on".into());
+            }
+        }
     }
     form.insert("new.due_in_days".into(), "7".into());
     form.insert("new.priority".into(), Priority::Normal.as_str().into());
@@ -188,6 +225,16 @@ impl MomentsForm {
 
 /// The form field a refusal of a moment's `what` lands on.
 fn field(what: &str) -> &'static str {
+    match what {
+        "email.to" => return "email_to",
+        "email.subject" => return "email_subject",
+        "email.body" => return "email_body",
+        "webhook.url" => return "webhook_url",
+        "webhook.url_env" => return "webhook_url_env",
+        "webhook.secret_env" => return "webhook_secret_env",
+        "webhook.text" => return "webhook_text",
+        _ => {}
+    }
     match what.split('.').next().unwrap_or(what) {
         "owner" => "owner",
         "objective" => "objective",
@@ -333,10 +380,47 @@ fn moment_from(
             .map_err(parse_err("priority"))?,
         task: f.contains_key(&format!("{row}.task")),
         answered_by: list::<ActivityKind>(&get(f, row, "answered_by"), &key("answered_by"))?,
-        email: was.and_then(|m| m.email.clone()),
-        webhook: was.and_then(|m| m.webhook.clone()),
+        email: email(row, f, &key("email.to"))?,
+        webhook: webhook(row, f),
         title,
     })
+}
+
+/// A row's email, when ticked: the roles it writes to, its templates, live or a dry run.
+fn email(row: &str, f: &Fields, to_key: &str) -> Result<Option<EmailAction>, FieldError> {
+    if !f.contains_key(&format!("{row}.email")) {
+        return Ok(None);
+    }
+    Ok(Some(EmailAction {
+        to: list(&get(f, row, "email_to"), to_key)?,
+        subject: get(f, row, "email_subject"),
+        // A body keeps its lines as written; a browser sends them with CR LF.
+        body: raw(f, row, "email_body"),
+        live: f.contains_key(&format!("{row}.email_live")),
+    }))
+}
+
+/// A row's webhook post, when ticked.
+fn webhook(row: &str, f: &Fields) -> Option<WebhookAction> {
+    if !f.contains_key(&format!("{row}.webhook")) {
+        return None;
+    }
+    let optional = |what: &str| Some(get(f, row, what)).filter(|v| !v.is_empty());
+    Some(WebhookAction {
+        url: optional("webhook_url"),
+        url_env: optional("webhook_url_env"),
+        secret_env: optional("webhook_secret_env"),
+        slack: f.contains_key(&format!("{row}.webhook_slack")),
+        text: Some(raw(f, row, "webhook_text")).filter(|t| !t.trim().is_empty()),
+        live: f.contains_key(&format!("{row}.webhook_live")),
+    })
+}
+
+/// A text area's value as written, its line ends made `\n`.
+fn raw(f: &Fields, row: &str, what: &str) -> String {
+    f.get(&format!("{row}.{what}"))
+        .map(|v| v.replace("\r\n", "\n"))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
