@@ -6,7 +6,9 @@ use crate::App;
 use sherpa_store::{Job, Store};
 
 /// The jobs that run once a day, shortly after midnight UTC.
-pub const DAILY: [&str; 13] = [
+pub const DAILY: [&str; 14] = [
+    // First: the team's load as the day starts, before the day's jobs open or close tasks.
+    "load_snapshot",
     "refresh_arr",
     "plan_values",
     "tidy_web",
@@ -25,6 +27,13 @@ pub const DAILY: [&str; 13] = [
 /// Runs one job by kind.
 async fn run(app: &App, store: &Store, job: &Job) -> anyhow::Result<()> {
     match job.kind.as_str() {
+        // The team's load as the day starts, for the leader's trend over quarters.
+        "load_snapshot" => {
+            if store.record_load_snapshot().await? {
+                tracing::info!("load snapshot taken");
+            }
+            Ok(())
+        }
         // Success plans' measured objectives: today's value of each metric and event source.
         "plan_values" => {
             let n = app.measure_plans().await?;

@@ -655,8 +655,20 @@ async fn the_overview_shows_arr_by_colour_at_each_past_quarters_end() {
         .clock
         .set(quarter_end.and_hms_opt(23, 0, 0).unwrap().and_utc());
     assert_eq!(web.db.store.snapshot_health_daily().await.unwrap(), 2);
-    // A task opened that evening, still open at the quarter's end.
+    // A task opened that evening, due that day, still open at the quarter's end: overdue as
+    // the next day began, when the day's snapshot of the team's load is taken (once).
     task(&web, red.id, leader.id, "Call the sponsor", quarter_end).await;
+    web.db.clock.set(
+        (quarter_end + Days::new(1))
+            .and_hms_opt(0, 5, 0)
+            .unwrap()
+            .and_utc(),
+    );
+    assert!(web.db.store.record_load_snapshot().await.unwrap());
+    assert!(
+        !web.db.store.record_load_snapshot().await.unwrap(),
+        "once a day"
+    );
     web.db.clock.set(now);
     // Two renewals fell due in Q3: one renewed (its next term starts the day after), one
     // not (the customer left). Neither is scored, so the mix above is unchanged.
@@ -688,7 +700,10 @@ async fn the_overview_shows_arr_by_colour_at_each_past_quarters_end() {
         "{section}"
     );
     assert!(
-        section.contains("Team:</span> 1 task open at its end held by one person; 0 done in it"),
+        section.contains(
+            "Team:</span> 1 task open at its end held by one person, 1 overdue (0 of them \
+             personal touches, as 2026-10-01 began); 0 done in it"
+        ),
         "{section}"
     );
     // No history before Q3: no quarter is made up.
@@ -708,6 +723,11 @@ async fn the_overview_shows_arr_by_colour_at_each_past_quarters_end() {
         "{v}"
     );
     assert_eq!(quarters[0]["tasks"]["open"], 1, "{v}");
+    assert_eq!(
+        quarters[0]["tasks"]["overdue"],
+        json!({"as_of": "2026-10-01", "tasks": 1, "personal_touches": 0}),
+        "{v}"
+    );
 }
 
 #[tokio::test]

@@ -97,7 +97,7 @@ pub use search::FoundContact;
 pub use segments::{CurveAccount, ParetoView, SegmentApplication};
 pub use sessions::{NewSession, WebSession};
 pub use support::TicketSummary;
-pub use task_board::{PastLoad, TaskLoad};
+pub use task_board::{LoadSnapshot, PastLoad, TaskLoad};
 pub use tasks::TaskQuery;
 pub use tokens::{NewToken, Principal, TokenInfo};
 pub use versions::ConfigVersion;

@@ -121,12 +121,26 @@ pub struct QuarterRenewalsDto {
     pub churned: usize,
 }
 
-/// The team's tasks: open at the quarter's end (and how many people held them), done in it.
+/// The team's tasks: open at the quarter's end (and how many people held them), done in it,
+/// and those overdue as the next day began when that was recorded.
 #[derive(Serialize, ToSchema)]
 pub struct QuarterTasksDto {
     pub open: i64,
     pub owners: i64,
     pub done: i64,
+    /// Absent for a quarter that ended before Sherpa recorded its load each day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overdue: Option<OverdueAtEndDto>,
+}
+
+/// The overdue tasks as recorded when a day began.
+#[derive(Serialize, ToSchema)]
+pub struct OverdueAtEndDto {
+    /// The day whose start the figures are of.
+    pub as_of: chrono::NaiveDate,
+    pub tasks: i64,
+    /// Of them, personal touches a tier's cadence asked for.
+    pub personal_touches: i64,
 }
 
 /// Accounts of each colour on one day.
@@ -249,6 +263,11 @@ pub async fn overview(
                     open: l.open,
                     owners: l.owners,
                     done: l.done,
+                    overdue: l.at_end.as_ref().map(|s| OverdueAtEndDto {
+                        as_of: s.day,
+                        tasks: s.overdue,
+                        personal_touches: s.overdue_touches,
+                    }),
                 }),
             })
             .collect(),

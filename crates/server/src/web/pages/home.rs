@@ -286,8 +286,17 @@ fn load_words(l: Option<&sherpa_store::PastLoad>) -> String {
                 n => format!(" across {n} people (about {} each)", (l.open + n / 2) / n),
             };
             let tasks = if l.open == 1 { "task" } else { "tasks" };
+            let overdue = match &l.at_end {
+                Some(s) => format!(
+                    ", {} overdue ({} of them personal touches, as {} began)",
+                    s.overdue,
+                    s.overdue_touches,
+                    crate::web::format::date(Some(s.day))
+                ),
+                None => " (how many were overdue was not recorded then)".into(),
+            };
             format!(
-                "{} {tasks} open at its end{each}; {} done in it",
+                "{} {tasks} open at its end{each}{overdue}; {} done in it",
                 l.open, l.done
             )
         }
