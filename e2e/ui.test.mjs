@@ -1013,7 +1013,7 @@ const PAGES = {
   admin: ['/system', '/overview', '/portfolio', '/portfolio?sort=health', '/segments', '/nine-box', '/plans/patterns',
     '/revenue/renewals', '/revenue/retention', '/revenue/forecast', '/revenue/accuracy', '/portfolio/health',
     '/portfolio/health/backtest', '/team', '/staffing', '/reassignments', '/tasks/team', '/admin/health',
-    '/admin/engagement', '/admin/plans', '/admin/prioritisation', '/admin/users', '/admin/intake', '/audit', '/import', '/search?q=mass',
+    '/admin/engagement', '/admin/engagement/sends', '/admin/plans', '/admin/prioritisation', '/admin/users', '/admin/intake', '/audit', '/import', '/search?q=mass',
     '/calendar', '/password'],
   csm: ['/today', '/book', '/tasks', '/accounts/{account}', '/accounts/{account}/plan'],
 };
