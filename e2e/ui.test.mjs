@@ -695,6 +695,18 @@ test('a new customer follows its onboarding: a late milestone escalates with its
   await shot(lead.page, '32-engagement-models', true);
   await lead.page.goto(`${BASE}/tasks/team`);
   assert.ok(await lead.page.locator('#task-loads tbody tr').count() > 0);
+  // The table sorts in the browser by the column pressed: open tasks, the most first on a
+  // second press.
+  const opens = async () => (await lead.page.locator('#task-loads tbody tr td:nth-child(2)').allTextContents()).map(Number);
+  const openHead = lead.page.locator('#task-loads th', { hasText: 'Open' });
+  await openHead.getByRole('button').click();
+  let shown = await opens();
+  assert.deepEqual(shown, [...shown].sort((a, b) => a - b), 'the fewest open tasks first');
+  assert.equal(await openHead.getAttribute('aria-sort'), 'ascending');
+  await openHead.getByRole('button').click();
+  shown = await opens();
+  assert.deepEqual(shown, [...shown].sort((a, b) => b - a), 'the most open tasks first');
+  assert.equal(await openHead.getAttribute('aria-sort'), 'descending');
   await shot(lead.page, '33-team-tasks');
   await lead.context.close();
 });

@@ -85,3 +85,57 @@ document.querySelectorAll('input[data-people]').forEach((input) => {
     }, 150);
   });
 });
+
+// A table a page holds whole (class "sortable") sorts in the browser: a press on a column's
+// header orders its rows by that column, a second press the other way. Columns marked "num"
+// compare as numbers ("$1,234", "75%", "-3"); others as text, digits by their value. Rows
+// keep their order among equals, and a row without a value comes last either way. Lists a
+// page shows in parts (the portfolio, the audit log) sort on the server instead.
+document.querySelectorAll('table.sortable').forEach((table) => {
+  const head = table.tHead && table.tHead.rows[0];
+  const body = table.tBodies[0];
+  if (!head || !body) return;
+  const rows = [...body.rows];
+  rows.forEach((r, i) => { r.dataset.place = i; });
+  // A column whose words have an order of their own (data-order="urgent high normal low")
+  // sorts by it; one marked data-reverse sorts its values the other way ("3 min ago" by the
+  // time it names).
+  const value = (row, i, numeric, order) => {
+    const cell = row.cells[i];
+    const text = cell ? (cell.dataset.sort ?? cell.textContent).trim() : '';
+    if (order) {
+      const at = order.indexOf(text.toLowerCase());
+      return at < 0 ? null : at;
+    }
+    if (!numeric) return text === '' || text === '–' ? null : text;
+    const n = parseFloat(text.replace(/[^0-9.\-]/g, ''));
+    return Number.isNaN(n) ? null : n;
+  };
+  [...head.cells].forEach((th, i) => {
+    if (th.querySelector('a, button') || th.hasAttribute('data-no-sort')) return;
+    const order = th.dataset.order ? th.dataset.order.split(' ') : null;
+    const numeric = th.classList.contains('num') || order !== null;
+    const reverse = th.hasAttribute('data-reverse');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'th-sort';
+    button.append(...th.childNodes);
+    th.append(button);
+    th.setAttribute('aria-sort', 'none');
+    button.addEventListener('click', () => {
+      const descending = th.getAttribute('aria-sort') === 'ascending';
+      [...head.cells].forEach((c) => { if (c.hasAttribute('aria-sort')) c.setAttribute('aria-sort', 'none'); });
+      th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');
+      const sorted = [...body.rows].sort((a, b) => {
+        const x = value(a, i, numeric, order);
+        const y = value(b, i, numeric, order);
+        if (x === null || y === null) {
+          return (x === null) - (y === null) || a.dataset.place - b.dataset.place;
+        }
+        const o = numeric ? x - y : x.localeCompare(y, undefined, { numeric: true, sensitivity: 'base' });
+        return (descending !== reverse ? -o : o) || a.dataset.place - b.dataset.place;
+      });
+      body.append(...sorted);
+    });
+  });
+});

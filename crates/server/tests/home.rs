@@ -328,12 +328,12 @@ async fn an_admin_sees_when_each_source_last_wrote_and_who_has_access() {
     let text = page.text();
     let row = |source: &str| table_row(&text, source);
     assert!(
-        row("Accounts").contains("<td>0 minutes</td>"),
+        row("Accounts").contains(">0 minutes</td>"),
         "{}",
         row("Accounts")
     );
     assert!(
-        row("Support tickets").contains("<td class=\"late\">8 days</td>"),
+        row("Support tickets").contains("class=\"late\">8 days</td>"),
         "{}",
         row("Support tickets")
     );
