@@ -44,7 +44,10 @@ pub async fn show(
     let today = s.store.clock().now().date_naive();
     let mut q = p.to_query(today, listing::PAGE)?;
     q.owner = listing::resolve_owner(&s.store, &p.owner).await?;
-    let list = listing::load(&s.store, &q, &p, today).await?;
+    // The person's saved views are read beside the page.
+    let (list, views) = tokio::try_join!(listing::load(&s.store, &q, &p, today), async {
+        Ok::<_, crate::web::Failure>(s.store.saved_views(c.session.user.id).await?)
+    })?;
     let filtered = p.any_filter();
     let nav = Nav::new(&c, "portfolio");
     let bulk = nav.manages() && !list.rows.is_empty();
@@ -62,7 +65,7 @@ pub async fn show(
         filtered,
         lifecycles: Lifecycle::ALL,
         windows: RENEWAL_WINDOWS,
-        views: s.store.saved_views(c.session.user.id).await?,
+        views,
     }))
 }
 
