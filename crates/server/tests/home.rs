@@ -702,7 +702,7 @@ async fn the_overview_shows_arr_by_colour_at_each_past_quarters_end() {
     assert!(
         section.contains(
             "Team:</span> 1 task open at its end held by one person, 1 overdue (0 of them \
-             personal touches, as 2026-10-01 began); 0 done in it"
+             personal touches, recorded 2026-10-01 00:05 UTC); 0 done in it"
         ),
         "{section}"
     );
@@ -725,7 +725,7 @@ async fn the_overview_shows_arr_by_colour_at_each_past_quarters_end() {
     assert_eq!(quarters[0]["tasks"]["open"], 1, "{v}");
     assert_eq!(
         quarters[0]["tasks"]["overdue"],
-        json!({"as_of": "2026-10-01", "tasks": 1, "personal_touches": 0}),
+        json!({"as_of": "2026-10-01", "recorded_at": "2026-10-01T00:05:00Z", "tasks": 1, "personal_touches": 0}),
         "{v}"
     );
 }

@@ -32,6 +32,8 @@ pub struct PastLoad {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadSnapshot {
     pub day: NaiveDate,
+    /// When it was taken: shortly after midnight, or later that day when no server ran then.
+    pub taken_at: chrono::DateTime<chrono::Utc>,
     pub open: i64,
     /// Open and due before the day.
     pub overdue: i64,
@@ -110,17 +112,18 @@ impl Store {
 
     /// The first snapshot taken on `day` or within a week after it.
     pub async fn load_snapshot_from(&self, day: NaiveDate) -> Result<Option<LoadSnapshot>> {
-        let row: Option<(String, i64, i64, i64, i64)> = sqlx::query_as(
-            "SELECT day, open, overdue, overdue_touches, owners FROM load_snapshots \
+        let row: Option<(String, String, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT day, taken_at, open, overdue, overdue_touches, owners FROM load_snapshots \
              WHERE day >= $1 AND day <= $2 ORDER BY day LIMIT 1",
         )
         .bind(day.to_string())
         .bind((day + chrono::Days::new(SNAPSHOT_WITHIN_DAYS)).to_string())
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|(d, open, overdue, overdue_touches, owners)| {
+        row.map(|(d, taken_at, open, overdue, overdue_touches, owners)| {
             Ok(LoadSnapshot {
                 day: crate::rows::parse("day", &d)?,
+                taken_at: crate::rows::time("taken_at", &taken_at)?,
                 open,
                 overdue,
                 overdue_touches,

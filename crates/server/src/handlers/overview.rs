@@ -138,6 +138,9 @@ pub struct QuarterTasksDto {
 pub struct OverdueAtEndDto {
     /// The day whose start the figures are of.
     pub as_of: chrono::NaiveDate,
+    /// When they were recorded: shortly after midnight, or later that day when no server
+    /// ran then.
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
     pub tasks: i64,
     /// Of them, personal touches a tier's cadence asked for.
     pub personal_touches: i64,
@@ -265,6 +268,7 @@ pub async fn overview(
                     done: l.done,
                     overdue: l.at_end.as_ref().map(|s| OverdueAtEndDto {
                         as_of: s.day,
+                        recorded_at: s.taken_at,
                         tasks: s.overdue,
                         personal_touches: s.overdue_touches,
                     }),

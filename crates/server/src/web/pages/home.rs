@@ -288,10 +288,10 @@ fn load_words(l: Option<&sherpa_store::PastLoad>) -> String {
             let tasks = if l.open == 1 { "task" } else { "tasks" };
             let overdue = match &l.at_end {
                 Some(s) => format!(
-                    ", {} overdue ({} of them personal touches, as {} began)",
+                    ", {} overdue ({} of them personal touches, recorded {})",
                     s.overdue,
                     s.overdue_touches,
-                    crate::web::format::date(Some(s.day))
+                    crate::web::format::time(s.taken_at)
                 ),
                 None => " (how many were overdue was not recorded then)".into(),
             };

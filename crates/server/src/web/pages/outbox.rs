@@ -380,12 +380,25 @@ pub async fn preview(
     .into_response())
 }
 
-/// Sends a failed send again.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RetryForm {
+    /// "sends" when pressed on the outbox's own page, which it returns to.
+    back: String,
+}
+
+/// Sends a failed send again, and returns to the page it was pressed on.
 pub async fn retry(
     State(s): State<AppState>,
     Signed(c): Signed,
     Path(id): Path<i64>,
+    axum::Form(f): axum::Form<RetryForm>,
 ) -> PageResult {
     s.app.retry_send(&c.caller(), id).await?;
-    Ok(Redirect::to("/admin/engagement#outbox").into_response())
+    let back = if f.back == "sends" {
+        "/admin/engagement/sends?status=failed"
+    } else {
+        "/admin/engagement#outbox"
+    };
+    Ok(Redirect::to(back).into_response())
 }
