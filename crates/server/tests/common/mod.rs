@@ -180,6 +180,19 @@ impl Web {
         self.post(path, Some(who), &fields, true).await
     }
 
+    /// Asks for the page at `path` and expects it refused (400), naming what was wrong in
+    /// `words`.
+    pub async fn refused(&self, path: &str, who: &Browser, words: &str) {
+        let answer = self.get(path, Some(who)).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{path}: {}",
+            answer.body
+        );
+        assert!(answer.text().contains(words), "{path}: {}", answer.body);
+    }
+
     /// Uploads a file for import, as the import form does.
     pub async fn upload(&self, who: &Browser, kind: &str, name: &str, content: &str) -> Answer {
         let boundary = "sherpa-test-boundary";
