@@ -294,11 +294,16 @@ pub(super) fn filters(
     }
     if let Some(l) = q.lifecycle {
         // Three values split the book into large parts: an index on lifecycle would read most
-        // of the book, so `|| ''` keeps both planners off it (the sort's index serves better).
-        conds.push(format!(
-            "(lifecycle || '') = {}",
-            args.push(Arg::Text(l.as_str().into()))
-        ));
+        // of the book. On SQLite `|| ''` keeps the planner off it (the sort's index serves
+        // better). PostgreSQL knows the column's spread from its statistics, and the same
+        // trick cost it them: guessing the expression matched 0.5% of rows, it read a
+        // 90-day renewal window's 23,000 accounts and sorted them (183 ms at 100,000
+        // accounts) where walking the ARR index takes 0.2 ms (`EXPLAIN ANALYZE`).
+        let value = args.push(Arg::Text(l.as_str().into()));
+        conds.push(match engine {
+            Engine::Sqlite => format!("(lifecycle || '') = {value}"),
+            Engine::Postgres => format!("lifecycle = {value}"),
+        });
     }
     if let Some(g) = q.grade {
         conds.push(format!("grade = {}", args.push(Arg::Text(g.to_string()))));
