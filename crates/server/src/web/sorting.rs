@@ -32,12 +32,22 @@ pub fn sort_rows<T>(
     columns: &[&str],
     key: impl Fn(&T, &str) -> Option<Key>,
 ) -> Result<(), Failure> {
+    let Some((field, descending)) = column(sort, columns)? else {
+        return Ok(());
+    };
+    rows.sort_by_cached_key(|r| Last(key(r, field), descending));
+    Ok(())
+}
+
+/// The column `sort` names (`-` first: descending), one of `columns`; none when it is empty.
+/// An unknown column is refused by name. Lists sorted in the database read it here too.
+pub fn column<'a>(sort: &'a str, columns: &[&str]) -> Result<Option<(&'a str, bool)>, Failure> {
     let (field, descending) = match sort.strip_prefix('-') {
         Some(f) => (f, true),
         None => (sort, false),
     };
     if field.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     if !columns.contains(&field) {
         return Err(Failure::bad(format!(
@@ -45,8 +55,7 @@ pub fn sort_rows<T>(
             columns.join(", ")
         )));
     }
-    rows.sort_by_cached_key(|r| Last(key(r, field), descending));
-    Ok(())
+    Ok(Some((field, descending)))
 }
 
 /// A row's value, ordered so that none comes last in either direction.

@@ -39,25 +39,15 @@ const SORTS: [&str; 4] = ["when", "who", "action", "record"];
 
 impl AuditParams {
     fn order(&self) -> Result<AuditOrder, Failure> {
-        let sort = self.sort.trim();
-        let (field, descending) = match sort.strip_prefix('-') {
-            Some(f) => (f, true),
-            None => (sort, false),
-        };
-        Ok(match field {
-            "" => AuditOrder::NewestFirst,
-            "when" if descending => AuditOrder::NewestFirst,
-            "when" => AuditOrder::OldestFirst,
-            "who" => AuditOrder::ByPerson { descending },
-            "action" => AuditOrder::ByAction { descending },
-            "record" => AuditOrder::ByRecord { descending },
-            other => {
-                return Err(Failure::bad(format!(
-                    "sort: \"{other}\" is not a column; expected one of {}",
-                    SORTS.join(", ")
-                )));
-            }
-        })
+        Ok(
+            match crate::web::sorting::column(self.sort.trim(), &SORTS)? {
+                None | Some(("when", true)) => AuditOrder::NewestFirst,
+                Some(("when", false)) => AuditOrder::OldestFirst,
+                Some(("who", descending)) => AuditOrder::ByPerson { descending },
+                Some(("action", descending)) => AuditOrder::ByAction { descending },
+                Some((_, descending)) => AuditOrder::ByRecord { descending },
+            },
+        )
     }
 
     /// A link to a page of the log with these filters and `changes` (pairs of a parameter and

@@ -51,25 +51,19 @@ impl OutboxQuery {
     }
 
     fn order(&self) -> Result<SendOrder, Failure> {
-        let sort = self.sort.trim();
-        let (field, descending) = match sort.strip_prefix('-') {
-            Some(f) => (f, true),
-            None => (sort, false),
-        };
-        if field.is_empty() {
-            return Ok(SendOrder::default());
-        }
-        let column = COLUMNS
-            .iter()
-            .find(|c| c.0 == field)
-            .map(|c| c.2)
-            .ok_or_else(|| {
-                Failure::bad(format!(
-                    "sort: \"{field}\" is not a column; expected one of {}",
-                    COLUMNS.map(|c| c.0).join(", ")
-                ))
-            })?;
-        Ok(SendOrder { column, descending })
+        let names = COLUMNS.map(|c| c.0);
+        Ok(
+            match crate::web::sorting::column(self.sort.trim(), &names)? {
+                None => SendOrder::default(),
+                Some((field, descending)) => SendOrder {
+                    column: COLUMNS
+                        .iter()
+                        .find(|c| c.0 == field)
+                        .map_or(SendColumn::When, |c| c.2),
+                    descending,
+                },
+            },
+        )
     }
 }
 
