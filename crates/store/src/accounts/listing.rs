@@ -218,6 +218,18 @@ struct Cursor {
     id: i64,
 }
 
+/// Whether a list's statement is kept prepared on the connection. PostgreSQL plans a kept
+/// statement for any values after five runs (a generic plan) and keeps that plan when it looks no
+/// dearer than the ones made for the values. A list's filters are ranges and choices whose
+/// values decide the plan: at 100,000 accounts the generic plan of "ongoing, renewing within 90
+/// days, ARR in a range, by ARR" guessed 2 rows, read the window's 11,408 and sorted them
+/// (79 ms), where the plan made for the values walks the ARR index and stops at 51 (1.9 ms). An
+/// unnamed statement is planned for its values each time; SQLite's plans do not look at values,
+/// so it keeps its statements.
+pub(super) fn kept_prepared(engine: Engine) -> bool {
+    engine == Engine::Sqlite
+}
+
 /// One page's statement. A text search matches anywhere in the book, so it is filtered first
 /// (through a trigram index on both engines) and sorted after: walking a sort index
 /// until enough rows match is what both planners would otherwise pick, and it reads most of the
@@ -465,6 +477,7 @@ impl Store {
                 searching,
             );
             rows = sqlx::query_with(&sql, args.into_arguments())
+                .persistent(kept_prepared(self.engine()))
                 .fetch_all(&self.pool)
                 .await?;
         }
@@ -485,6 +498,7 @@ impl Store {
             );
             rows.extend(
                 sqlx::query_with(&sql, args.into_arguments())
+                    .persistent(kept_prepared(self.engine()))
                     .fetch_all(&self.pool)
                     .await?,
             );

@@ -5,7 +5,7 @@
 //! kept totals are still the book's. A health filter reads another table, which the refresher
 //! writes all day: those totals are counted each time.
 
-use super::listing::{filters, where_clause};
+use super::listing::{self, filters, where_clause};
 use super::*;
 use std::collections::HashMap;
 
@@ -46,6 +46,7 @@ impl Store {
             }
         }
         let (count, arr): (i64, i64) = sqlx::query_as_with(&sql, args.into_arguments())
+            .persistent(listing::kept_prepared(self.engine()))
             .fetch_one(&self.pool)
             .await?;
         if let (Some(key), Some(n)) = (key, generation) {
