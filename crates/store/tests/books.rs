@@ -321,4 +321,69 @@ async fn kept_totals_follow_every_write_from_any_server() {
         .await
         .unwrap();
     assert_eq!(totals(&other, &all).await, (1, "200.00".into()));
+    // An import moves the counter as it commits: both servers count what it added.
+    let sheet = sherpa_core::import::read_sheet(
+        "Account ID,Account Name,Annual Revenue\n001A,Delta Inc,\n001B,Epsilon,\n".as_bytes(),
+    )
+    .unwrap();
+    let parsed =
+        sherpa_core::import::parse_accounts(&sheet, &sherpa_core::import::Mapping::default(), &[])
+            .unwrap();
+    other
+        .import_accounts(&Actor::system("test"), &parsed, false, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(totals(&db.store, &all).await, (3, "200.00".into()));
+    assert_eq!(totals(&other, &all).await, (3, "200.00".into()));
+}
+
+/// A long write of many accounts (an import) holds up no other writer of accounts until it
+/// commits: the counter that tells kept totals apart moves only as it commits. (SQLite has
+/// one writer at a time; this is PostgreSQL's.)
+#[tokio::test]
+async fn an_import_in_progress_holds_up_no_other_account_writer() {
+    let db = support::TestDb::new().await;
+    if db.store.engine() != sherpa_store::Engine::Postgres {
+        return;
+    }
+    let acme = account(&db, "Acme", &[], "1500").await;
+    let all = AccountQuery::default();
+    assert_eq!(db.store.account_totals(&all).await.unwrap().0, 1);
+    // An import's transaction, open and written to, not yet committed.
+    let mut import = db.store.pool().begin().await.unwrap();
+    sqlx::query("SET LOCAL sherpa.generation_at_commit = 'on'")
+        .execute(&mut *import)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO accounts (name, name_key, search_key, created_at, updated_at) \
+         VALUES ('Zeta', 'zeta', 'zeta', '2026-11-23T09:00:00Z', '2026-11-23T09:00:00Z')",
+    )
+    .execute(&mut *import)
+    .await
+    .unwrap();
+    // Another person's edit, on a connection of its own that gives up after two seconds.
+    let mut edit = db.store.pool().begin().await.unwrap();
+    sqlx::query("SET LOCAL lock_timeout = '2s'")
+        .execute(&mut *edit)
+        .await
+        .unwrap();
+    let renamed = sqlx::query("UPDATE accounts SET name = 'Acme Group' WHERE id = $1")
+        .bind(acme.id.0)
+        .execute(&mut *edit)
+        .await;
+    match renamed {
+        Ok(_) => edit.commit().await.unwrap(),
+        Err(_) => edit.rollback().await.unwrap(),
+    }
+    sqlx::query("UPDATE book_generation SET n = n + 1 WHERE id = 1")
+        .execute(&mut *import)
+        .await
+        .unwrap();
+    import.commit().await.unwrap();
+    assert!(
+        renamed.is_ok(),
+        "the edit waited for the import: {renamed:?}"
+    );
+    assert_eq!(db.store.account_totals(&all).await.unwrap().0, 2);
 }

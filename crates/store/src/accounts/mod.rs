@@ -8,7 +8,7 @@ mod listing;
 mod totals;
 
 pub use listing::{AccountQuery, AccountSort, SortField};
-pub(crate) use totals::TotalsCache;
+pub(crate) use totals::{TotalsCache, commit_moving_generation, generation_at_commit};
 
 use crate::audit::record;
 use crate::rows::{ACCOUNT_COLUMNS, AccountRow, account_json, opt_date};

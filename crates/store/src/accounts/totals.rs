@@ -60,3 +60,32 @@ impl Store {
         Ok((count, Money::from_minor_units(arr, currency)))
     }
 }
+
+/// Starts a transaction's writes of many accounts beside other rows (a demo chunk, an
+/// import): on PostgreSQL the book's counter then moves once, in [`commit_moving_generation`],
+/// instead of with the first write. The counter is one row, and a transaction that moved it
+/// holds it until it commits: two demo loaders took turns, and every edit of an account waited
+/// for an import. SQLite has one writer at a time, and its trigger stays as it is.
+pub(crate) async fn generation_at_commit(
+    tx: &mut sqlx::AnyConnection,
+    engine: crate::Engine,
+) -> Result<()> {
+    if engine == crate::Engine::Postgres {
+        sqlx::query("SET LOCAL sherpa.generation_at_commit = 'on'")
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Moves the book's counter as the transaction's last statement, then commits it. (On SQLite
+/// the trigger has moved it already; once more does no harm.)
+pub(crate) async fn commit_moving_generation(
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+) -> Result<()> {
+    sqlx::query("UPDATE book_generation SET n = n + 1 WHERE id = 1")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -173,8 +173,9 @@ impl Store {
         let count = range.len();
         let rows = ChunkRows::of(book, range, now)?;
         let mut tx = self.write_tx().await?;
+        crate::accounts::generation_at_commit(&mut tx, self.engine).await?;
         rows.write(&mut tx, self.engine).await?;
-        tx.commit().await?;
+        crate::accounts::commit_moving_generation(tx).await?;
         Ok(count)
     }
 }

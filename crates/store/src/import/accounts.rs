@@ -265,9 +265,11 @@ impl Store {
     ) -> Result<ImportSummary> {
         let now = self.now();
         let mut tx = self.write_tx().await?;
+        let engine = self.engine();
+        // Other writers of accounts wait seconds for a large import's commit otherwise.
+        crate::accounts::generation_at_commit(&mut tx, engine).await?;
         let mut batch = Batch::new(file, progress);
         let team = Team::read(&mut tx).await?;
-        let engine = self.engine();
         let mut image = Image::read(&mut tx, engine).await?;
         image.reserve(file.rows.len());
         let mut audit: Vec<Pending> = Vec::new();

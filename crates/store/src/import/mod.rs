@@ -71,6 +71,8 @@ impl<'a> Batch<'a> {
     }
 
     /// Commits when every row passed (rolls back on a dry run); otherwise reports them all.
+    /// The book's counter moves as it commits (the accounts import defers it to then; for the
+    /// others it is one more move beside their own).
     async fn finish(self, tx: Transaction<'static, Any>, dry_run: bool) -> Result<ImportSummary> {
         (self.progress)(self.done);
         if !self.errors.is_empty() {
@@ -80,7 +82,7 @@ impl<'a> Batch<'a> {
         if dry_run {
             tx.rollback().await?
         } else {
-            tx.commit().await?
+            crate::accounts::commit_moving_generation(tx).await?
         }
         Ok(self.summary)
     }
