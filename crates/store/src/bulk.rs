@@ -163,6 +163,73 @@ fn statements(
     })
 }
 
+/// A PostgreSQL connection of its own, opened with the pool's options: sqlx's `Any` driver has
+/// no `COPY`.
+pub(crate) async fn postgres_connection(
+    pool: &sqlx::AnyPool,
+) -> Result<sqlx::postgres::PgConnection> {
+    use sqlx::{ConnectOptions, Connection};
+    let url = pool.connect_options().database_url.clone();
+    let options = sqlx::postgres::PgConnectOptions::from_url(&url)?;
+    Ok(sqlx::postgres::PgConnection::connect_with(&options).await?)
+}
+
+/// Rows into a PostgreSQL table whose keys they cannot collide with (a fresh book's history),
+/// through `COPY`: a 2,000-account demo spent 19 s writing its 3.3 million usage rows as
+/// `INSERT` statements. The rows are committed as the copy ends.
+pub(crate) async fn copy_rows(
+    conn: &mut sqlx::postgres::PgConnection,
+    table: &str,
+    columns: &[&str],
+    rows: impl IntoIterator<Item = Vec<Arg>>,
+) -> Result<u64> {
+    let mut copy = conn
+        .copy_in_raw(&format!("COPY {table} ({}) FROM STDIN", columns.join(", ")))
+        .await?;
+    let mut buf = String::with_capacity(1 << 20);
+    for row in rows {
+        for (i, a) in row.into_iter().enumerate() {
+            if i > 0 {
+                buf.push('\t');
+            }
+            copy_value(&mut buf, a);
+        }
+        buf.push('\n');
+        if buf.len() >= 1 << 20 {
+            copy.send(std::mem::take(&mut buf).into_bytes()).await?;
+            buf.reserve(1 << 20);
+        }
+    }
+    if !buf.is_empty() {
+        copy.send(buf.into_bytes()).await?;
+    }
+    Ok(copy.finish().await?)
+}
+
+/// A value in `COPY`'s text format: `\N` for NULL; a backslash, tab, newline or carriage
+/// return escaped.
+fn copy_value(out: &mut String, a: Arg) {
+    use std::fmt::Write;
+    let text = |out: &mut String, t: &str| {
+        for c in t.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                c => out.push(c),
+            }
+        }
+    };
+    match a {
+        Arg::Int(i) | Arg::OptInt(Some(i)) => write!(out, "{i}").expect("writing to a String"),
+        Arg::Text(t) | Arg::OptText(Some(t)) => text(out, &t),
+        Arg::OptFloat(Some(f)) => write!(out, "{f:?}").expect("writing to a String"),
+        Arg::Blob(b) => write!(out, "\\\\x{}", hex::encode(b)).expect("writing to a String"),
+        Arg::OptInt(None) | Arg::OptText(None) | Arg::OptFloat(None) => out.push_str("\\N"),
+    }
+}
+
 /// The indexes of some tables that no constraint owns, dropped so that many rows are written
 /// first and indexed after: building an index once is far cheaper than keeping it up to date
 /// row by row. The definitions are read back from the database, so the migrations stay their
@@ -221,6 +288,68 @@ mod tests {
             out.push((Engine::Postgres, pg));
         }
         out
+    }
+
+    type CopiedRow = (i64, Option<String>, Option<f64>, Vec<u8>);
+
+    /// Rows copied into PostgreSQL read back exactly as written: the escapes of `COPY`'s text
+    /// format (backslashes, tabs, newlines, carriage returns), NULLs, bytes.
+    #[tokio::test]
+    async fn copied_rows_read_back_exactly_as_written() {
+        let Some(url) = std::env::var("SHERPA_TEST_PG")
+            .ok()
+            .filter(|u| !u.is_empty())
+        else {
+            return;
+        };
+        let mut conn = sqlx::postgres::PgConnection::connect(&url).await.unwrap();
+        sqlx::query(
+            "CREATE TEMPORARY TABLE copied (id BIGINT PRIMARY KEY, t TEXT, f DOUBLE PRECISION, b BYTEA)",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        let texts = [
+            Some("plain".to_string()),
+            Some("tab\there, newline\nthere, return\r, backslash \\ and \\N and \\x41".into()),
+            Some(String::new()),
+            None,
+            Some("\\N".into()),
+            Some("Zoë 北京 🎉".into()),
+        ];
+        let rows = || {
+            texts.iter().enumerate().map(|(i, t)| {
+                vec![
+                    Arg::Int(i as i64 - 2),
+                    Arg::OptText(t.clone()),
+                    Arg::OptFloat((i != 3).then_some(0.1 * i as f64 - 1e-300)),
+                    Arg::Blob((0..=255u8).cycle().skip(i).take(260).collect()),
+                ]
+            })
+        };
+        let copied = copy_rows(&mut conn, "copied", &["id", "t", "f", "b"], rows())
+            .await
+            .unwrap();
+        assert_eq!(copied, texts.len() as u64);
+        let got: Vec<CopiedRow> = sqlx::query_as("SELECT id, t, f, b FROM copied ORDER BY id")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        for (row, want) in got.into_iter().zip(rows()) {
+            let [
+                Arg::Int(id),
+                Arg::OptText(t),
+                Arg::OptFloat(f),
+                Arg::Blob(b),
+            ] = &want[..]
+            else {
+                unreachable!()
+            };
+            assert_eq!(&row.0, id);
+            assert_eq!(&row.1, t, "row {id}");
+            assert_eq!(&row.2, f, "row {id}");
+            assert_eq!(&row.3, b, "row {id}");
+        }
     }
 
     /// What is read back is what was written, for every kind of value at its edges, through

@@ -149,7 +149,7 @@ impl Store {
             }
             let store = self.clone();
             writing.push_back(tokio::spawn(async move {
-                store.add_usage_rollups(history).await
+                store.add_fresh_usage_history(history).await
             }));
         }
         for w in writing {

@@ -235,6 +235,19 @@ impl Store {
         Ok(())
     }
 
+    /// Adds a fresh book's usage history (the demo's): rollups of accounts that have none yet.
+    /// On PostgreSQL they are copied in (see `sql::add_fresh_history`); on SQLite they go the
+    /// way of any rollups.
+    pub async fn add_fresh_usage_history(&self, delta: RollupDelta) -> Result<()> {
+        if self.engine != crate::Engine::Postgres {
+            return self.add_usage_rollups(delta).await;
+        }
+        let touched: BTreeSet<AccountId> = delta.days.keys().map(|(a, _)| *a).collect();
+        sql::add_fresh_history(&self.pool, &delta).await?;
+        self.health_watch().mark(touched);
+        Ok(())
+    }
+
     /// Counts and keeps refused messages (the latest 1,000) for the admin's intake page.
     pub async fn record_rejections(&self, rejected: &[(Rejection, String)]) -> Result<()> {
         if rejected.is_empty() {

@@ -201,6 +201,29 @@ async fn upsert(
     .await
 }
 
+/// A fresh book's usage history on PostgreSQL (the demo's): the rollups keyed by account go in
+/// by `COPY`, since no row of theirs can exist yet; the rows the whole book shares (the days'
+/// names, the catalogue) are upserted as any rollups' are, in one transaction.
+pub(crate) async fn add_fresh_history(pool: &sqlx::AnyPool, delta: &RollupDelta) -> Result<()> {
+    let mut conn = crate::bulk::postgres_connection(pool).await?;
+    let mut shared = Vec::new();
+    for (table, rows) in tables::rollup_rows(delta) {
+        if table.name == tables::USAGE_DAY_NAMES.name || table.name == tables::FEATURE_CATALOG.name
+        {
+            shared.push((table, rows.collect::<Vec<_>>()));
+        } else {
+            crate::bulk::copy_rows(&mut conn, table.name, table.columns, rows).await?;
+        }
+    }
+    let mut tx = pool.begin().await?;
+    for (table, rows) in shared {
+        upsert(&mut tx, Engine::Postgres, table, rows).await?;
+    }
+    tx.commit().await?;
+    sqlx::Connection::close(conn).await?;
+    Ok(())
+}
+
 /// Adds a delta to the rollup tables.
 pub(crate) async fn add_rollups(
     conn: &mut AnyConnection,
