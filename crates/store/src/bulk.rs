@@ -278,15 +278,17 @@ mod tests {
     use super::*;
     use sqlx::{Connection, Row};
 
+    /// The PostgreSQL server `SHERPA_TEST_PG` names, if any.
+    fn postgres_url() -> Option<String> {
+        std::env::var("SHERPA_TEST_PG")
+            .ok()
+            .filter(|u| !u.is_empty())
+    }
+
     /// The engines to write to: SQLite in memory, and PostgreSQL when `SHERPA_TEST_PG` names one.
     fn engines() -> Vec<(Engine, String)> {
         let mut out = vec![(Engine::Sqlite, "sqlite::memory:".to_string())];
-        if let Some(pg) = std::env::var("SHERPA_TEST_PG")
-            .ok()
-            .filter(|u| !u.is_empty())
-        {
-            out.push((Engine::Postgres, pg));
-        }
+        out.extend(postgres_url().map(|pg| (Engine::Postgres, pg)));
         out
     }
 
@@ -296,10 +298,7 @@ mod tests {
     /// format (backslashes, tabs, newlines, carriage returns), NULLs, bytes.
     #[tokio::test]
     async fn copied_rows_read_back_exactly_as_written() {
-        let Some(url) = std::env::var("SHERPA_TEST_PG")
-            .ok()
-            .filter(|u| !u.is_empty())
-        else {
+        let Some(url) = postgres_url() else {
             return;
         };
         let mut conn = sqlx::postgres::PgConnection::connect(&url).await.unwrap();
