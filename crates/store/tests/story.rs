@@ -409,8 +409,39 @@ async fn cursors_never_skip_or_repeat() {
                 (57, 57),
                 "{field:?} desc={descending}"
             );
+            // A text search pages the same way: its 8 matches ("Company 2"), each once.
+            let mut found = Vec::new();
+            let mut cursor = None;
+            loop {
+                let q = AccountQuery {
+                    text: Some("any 2".into()),
+                    sort: AccountSort { field, descending },
+                    cursor: cursor.clone(),
+                    limit: 3,
+                    ..Default::default()
+                };
+                let (page, next) = db.store.accounts(&q).await.unwrap();
+                found.extend(page.iter().map(|a| (a.id, a.fields.name.clone())));
+                match next {
+                    Some(n) => cursor = Some(n),
+                    None => break,
+                }
+            }
+            found.sort();
+            let expected: Vec<_> = (0..57)
+                .filter(|i| i % 7 == 2)
+                .map(|i| (AccountId(i + 1), "Company 2".to_string()))
+                .collect();
+            assert_eq!(found, expected, "search by {field:?} desc={descending}");
         }
     }
+    let searched = AccountQuery {
+        text: Some("any 2".into()),
+        industry: Some("Software".into()),
+        ..Default::default()
+    };
+    // "Company 2" with an industry: i = 2, 16, 23, 37, 44 (not a multiple of 3).
+    assert_eq!(db.store.account_totals(&searched).await.unwrap().0, 5);
     // Health ascending: the weakest first, the unscored last.
     let scored: Vec<i64> = health_order.iter().flatten().copied().collect();
     assert!(scored.windows(2).all(|w| w[0] <= w[1]), "{health_order:?}");

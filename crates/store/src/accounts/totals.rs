@@ -26,11 +26,13 @@ impl Store {
     /// older ones kept.
     pub async fn account_totals(&self, q: &AccountQuery) -> Result<(i64, Money)> {
         let currency = self.currency();
-        let (args, conds, _) = filters(q, currency, self.engine())?;
+        let f = filters(q, currency, self.engine())?;
         let sql = format!(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(arr_minor), 0) AS BIGINT) FROM accounts {}",
-            where_clause(&conds)
+            "SELECT COUNT(*), CAST(COALESCE(SUM(arr_minor), 0) AS BIGINT) FROM {} {}",
+            f.from("accounts"),
+            where_clause(&f.conds)
         );
+        let args = f.args;
         let key = (q.health.is_none()).then(|| format!("{currency}|{sql}|{:?}", args.0));
         let mut generation = None;
         if let Some(key) = &key {
