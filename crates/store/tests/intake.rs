@@ -637,3 +637,39 @@ async fn an_account_added_after_its_group_was_seen_takes_the_next_events_at_once
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].message_id, "two");
 }
+
+/// A fresh book's history goes in part by part (the demo's parts are 100 accounts each): the
+/// parts' accounts differ, but their days' names and the catalogue are the book's, so a later
+/// part meets rows an earlier one wrote. Every part is stored, and reads back exactly.
+#[tokio::test]
+async fn fresh_histories_of_different_accounts_share_the_days_names_and_the_catalogue() {
+    let db = support::TestDb::new().await;
+    let mut all = RollupDelta::default();
+    for n in 0..3 {
+        let account = db.account(&format!("A{n}"), &format!("Account {n}")).await;
+        let mut part = RollupDelta::default();
+        for d in 1..=3 {
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+            part.days.insert(
+                (account, day),
+                sherpa_core::intake::DayCounts {
+                    events: 3,
+                    page_views: 1,
+                },
+            );
+            part.add_name(account, day, "Report Built", 2);
+            part.add_name(account, day, "Login", 1);
+            let (month, bit) = sherpa_core::intake::month_bit(day);
+            part.add_user(account, month, &format!("user-{n}"), bit);
+        }
+        all.merge(part.clone());
+        db.store.add_fresh_usage_history(part).await.unwrap();
+    }
+    assert_eq!(stored_rollups(&db).await, all);
+    let catalogue: Vec<(String,)> =
+        sqlx::query_as("SELECT event_name FROM feature_catalog ORDER BY event_name")
+            .fetch_all(db.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(catalogue, [("Login".into(),), ("Report Built".into(),)]);
+}

@@ -8,7 +8,10 @@ mod listing;
 mod totals;
 
 pub use listing::{AccountQuery, AccountSort, SortField};
-pub(crate) use totals::{TotalsCache, commit_moving_generation, generation_at_commit};
+pub(crate) use totals::{
+    GENERATION_AT_COMMIT, MOVE_GENERATION, TotalsCache, commit_moving_generation,
+    generation_at_commit,
+};
 
 use crate::audit::record;
 use crate::rows::{ACCOUNT_COLUMNS, AccountRow, account_json, opt_date};

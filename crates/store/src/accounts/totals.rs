@@ -63,6 +63,11 @@ impl Store {
     }
 }
 
+/// Makes the transaction's writes of accounts leave the book's counter alone (PostgreSQL).
+pub(crate) const GENERATION_AT_COMMIT: &str = "SET LOCAL sherpa.generation_at_commit = 'on'";
+/// Moves the book's counter.
+pub(crate) const MOVE_GENERATION: &str = "UPDATE book_generation SET n = n + 1 WHERE id = 1";
+
 /// Starts a transaction's writes of many accounts beside other rows (a demo chunk, an
 /// import): on PostgreSQL the book's counter then moves once, in [`commit_moving_generation`],
 /// instead of with the first write. The counter is one row, and a transaction that moved it
@@ -73,9 +78,7 @@ pub(crate) async fn generation_at_commit(
     engine: crate::Engine,
 ) -> Result<()> {
     if engine == crate::Engine::Postgres {
-        sqlx::query("SET LOCAL sherpa.generation_at_commit = 'on'")
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(GENERATION_AT_COMMIT).execute(&mut *tx).await?;
     }
     Ok(())
 }
@@ -85,9 +88,7 @@ pub(crate) async fn generation_at_commit(
 pub(crate) async fn commit_moving_generation(
     mut tx: sqlx::Transaction<'static, sqlx::Any>,
 ) -> Result<()> {
-    sqlx::query("UPDATE book_generation SET n = n + 1 WHERE id = 1")
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(MOVE_GENERATION).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }

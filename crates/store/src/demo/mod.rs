@@ -172,10 +172,15 @@ impl Store {
     ) -> Result<usize> {
         let count = range.len();
         let rows = ChunkRows::of(book, range, now)?;
+        if self.engine == Engine::Postgres {
+            let mut conn = crate::bulk::postgres_connection(&self.pool).await?;
+            rows.copy(&mut conn).await?;
+            sqlx::Connection::close(conn).await?;
+            return Ok(count);
+        }
         let mut tx = self.write_tx().await?;
-        crate::accounts::generation_at_commit(&mut tx, self.engine).await?;
         rows.write(&mut tx, self.engine).await?;
-        crate::accounts::commit_moving_generation(tx).await?;
+        tx.commit().await?;
         Ok(count)
     }
 }

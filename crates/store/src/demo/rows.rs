@@ -24,6 +24,9 @@ pub(super) struct ChunkRows {
     tier_changes: Vec<Vec<Arg>>,
 }
 
+/// A table's name, its columns and the rows to write to them.
+type TableRows = (&'static str, &'static [&'static str], Vec<Vec<Arg>>);
+
 impl ChunkRows {
     /// The rows of the accounts of `range`.
     pub fn of(book: &DemoBook, range: std::ops::Range<usize>, now: &str) -> Result<Self> {
@@ -170,169 +173,173 @@ impl ChunkRows {
         }
     }
 
+    /// Every table's rows, in the order they are written (accounts before what refers to them).
+    fn tables(self) -> [TableRows; 8] {
+        [
+            (
+                "accounts",
+                &[
+                    "id",
+                    "external_id",
+                    "domain",
+                    "name",
+                    "name_key",
+                    "industry",
+                    "country",
+                    "employees",
+                    "lifecycle",
+                    "customer_since",
+                    "csm_id",
+                    "ae_id",
+                    "cd_id",
+                    "sponsor_id",
+                    "custom",
+                    "arr_minor",
+                    "renewal_date",
+                    "search_key",
+                    "created_at",
+                    "updated_at",
+                    "grade",
+                    "potential_minor",
+                    "tier",
+                    "tier_decision_needed",
+                    "tier_choice",
+                    "tier_reason",
+                    "box_quarter",
+                    "box_relationship",
+                    "box_upsell",
+                    "box_code",
+                ],
+                self.accounts,
+            ),
+            (
+                "contacts",
+                &[
+                    "id",
+                    "account_id",
+                    "external_id",
+                    "name",
+                    "email",
+                    "title",
+                    "roles",
+                    "departed_on",
+                    "created_at",
+                    "updated_at",
+                ],
+                self.contacts,
+            ),
+            (
+                "contracts",
+                &[
+                    "id",
+                    "account_id",
+                    "external_id",
+                    "products",
+                    "arr_minor",
+                    "currency",
+                    "seats",
+                    "start_date",
+                    "end_date",
+                    "status",
+                    "outcome",
+                    "churn_reason",
+                    "terms",
+                    "auto_renew",
+                    "notice_days",
+                    "created_at",
+                    "updated_at",
+                ],
+                self.contracts,
+            ),
+            (
+                "activities",
+                &[
+                    "id",
+                    "account_id",
+                    "kind",
+                    "occurred_at",
+                    "user_id",
+                    "summary",
+                    "created_at",
+                ],
+                self.activities,
+            ),
+            (
+                "activity_attendees",
+                &["activity_id", "contact_id"],
+                self.attendees,
+            ),
+            (
+                "account_gradings",
+                &[
+                    "id",
+                    "account_id",
+                    "grade",
+                    "potential_minor",
+                    "arr_minor",
+                    "growth",
+                    "moment",
+                    "reason",
+                    "via",
+                    "graded_at",
+                ],
+                self.gradings,
+            ),
+            (
+                "account_tier_changes",
+                &[
+                    "id",
+                    "account_id",
+                    "tier",
+                    "decision_needed",
+                    "choice",
+                    "reason",
+                    "via",
+                    "changed_at",
+                ],
+                self.tier_changes,
+            ),
+            (
+                "nine_box_placements",
+                &[
+                    "id",
+                    "account_id",
+                    "quarter",
+                    "relationship",
+                    "upsell",
+                    "note",
+                    "via",
+                    "placed_at",
+                ],
+                self.boxes,
+            ),
+        ]
+    }
+
     /// Writes every table's rows in the transaction.
     pub async fn write(self, tx: &mut Transaction<'_, Any>, engine: Engine) -> Result<()> {
-        crate::bulk::insert_rows(
-            tx,
-            engine,
-            "accounts",
-            &[
-                "id",
-                "external_id",
-                "domain",
-                "name",
-                "name_key",
-                "industry",
-                "country",
-                "employees",
-                "lifecycle",
-                "customer_since",
-                "csm_id",
-                "ae_id",
-                "cd_id",
-                "sponsor_id",
-                "custom",
-                "arr_minor",
-                "renewal_date",
-                "search_key",
-                "created_at",
-                "updated_at",
-                "grade",
-                "potential_minor",
-                "tier",
-                "tier_decision_needed",
-                "tier_choice",
-                "tier_reason",
-                "box_quarter",
-                "box_relationship",
-                "box_upsell",
-                "box_code",
-            ],
-            self.accounts,
-        )
-        .await?;
-        crate::bulk::insert_rows(
-            tx,
-            engine,
-            "contacts",
-            &[
-                "id",
-                "account_id",
-                "external_id",
-                "name",
-                "email",
-                "title",
-                "roles",
-                "departed_on",
-                "created_at",
-                "updated_at",
-            ],
-            self.contacts,
-        )
-        .await?;
-        crate::bulk::insert_rows(
-            tx,
-            engine,
-            "contracts",
-            &[
-                "id",
-                "account_id",
-                "external_id",
-                "products",
-                "arr_minor",
-                "currency",
-                "seats",
-                "start_date",
-                "end_date",
-                "status",
-                "outcome",
-                "churn_reason",
-                "terms",
-                "auto_renew",
-                "notice_days",
-                "created_at",
-                "updated_at",
-            ],
-            self.contracts,
-        )
-        .await?;
-        crate::bulk::insert_rows(
-            tx,
-            engine,
-            "activities",
-            &[
-                "id",
-                "account_id",
-                "kind",
-                "occurred_at",
-                "user_id",
-                "summary",
-                "created_at",
-            ],
-            self.activities,
-        )
-        .await?;
-        crate::bulk::insert_rows(
-            tx,
-            engine,
-            "activity_attendees",
-            &["activity_id", "contact_id"],
-            self.attendees,
-        )
-        .await?;
-        crate::bulk::insert_rows(
-            tx,
-            engine,
-            "account_gradings",
-            &[
-                "id",
-                "account_id",
-                "grade",
-                "potential_minor",
-                "arr_minor",
-                "growth",
-                "moment",
-                "reason",
-                "via",
-                "graded_at",
-            ],
-            self.gradings,
-        )
-        .await?;
-        crate::bulk::insert_rows(
-            tx,
-            engine,
-            "account_tier_changes",
-            &[
-                "id",
-                "account_id",
-                "tier",
-                "decision_needed",
-                "choice",
-                "reason",
-                "via",
-                "changed_at",
-            ],
-            self.tier_changes,
-        )
-        .await?;
-        crate::bulk::insert_rows(
-            tx,
-            engine,
-            "nine_box_placements",
-            &[
-                "id",
-                "account_id",
-                "quarter",
-                "relationship",
-                "upsell",
-                "note",
-                "via",
-                "placed_at",
-            ],
-            self.boxes,
-        )
-        .await?;
+        for (table, columns, rows) in self.tables() {
+            crate::bulk::insert_rows(tx, engine, table, columns, rows).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes every table's rows by `COPY` in one PostgreSQL transaction: their ids are derived
+    /// from the accounts' places in the book, so no row can collide. The book's counter moves
+    /// as it commits (see `accounts::generation_at_commit`).
+    pub async fn copy(self, conn: &mut sqlx::postgres::PgConnection) -> Result<()> {
+        use sqlx::Connection;
+        let mut tx = conn.begin().await?;
+        sqlx::query(crate::accounts::GENERATION_AT_COMMIT)
+            .execute(&mut *tx)
+            .await?;
+        for (table, columns, rows) in self.tables() {
+            crate::bulk::copy_rows(&mut tx, table, columns, rows).await?;
+        }
+        sqlx::query(crate::accounts::MOVE_GENERATION)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 }

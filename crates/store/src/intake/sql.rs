@@ -208,8 +208,7 @@ pub(crate) async fn add_fresh_history(pool: &sqlx::AnyPool, delta: &RollupDelta)
     let mut conn = crate::bulk::postgres_connection(pool).await?;
     let mut shared = Vec::new();
     for (table, rows) in tables::rollup_rows(delta) {
-        if table.name == tables::USAGE_DAY_NAMES.name || table.name == tables::FEATURE_CATALOG.name
-        {
+        if tables::shared_by_the_book(table) {
             shared.push((table, rows.collect::<Vec<_>>()));
         } else {
             crate::bulk::copy_rows(&mut conn, table.name, table.columns, rows).await?;

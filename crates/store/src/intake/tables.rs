@@ -105,6 +105,13 @@ pub(crate) const FEATURE_CATALOG: Table = Table {
     on_conflict: "ON CONFLICT (event_name) DO NOTHING",
 };
 
+/// The rollup tables the whole book shares (keyed by day or name, not by account): a fresh
+/// account's history can collide with another's there, never in the others.
+pub(crate) fn shared_by_the_book(t: &Table) -> bool {
+    // By name: a `const` has no one address to compare.
+    t.name == USAGE_DAY_NAMES.name || t.name == FEATURE_CATALOG.name
+}
+
 pub(crate) const USAGE_USER_MONTHS: Table = Table {
     name: "usage_user_months",
     columns: &["account_id", "month", "user_key", "days"],
