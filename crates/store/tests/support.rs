@@ -179,6 +179,18 @@ impl Drop for TestDb {
                     .unwrap();
                 rt.block_on(async {
                     if let Ok(admin) = Store::connect(&base, Arc::new(SystemClock)).await {
+                        // The test is over, but a connection of its pool may still hold a
+                        // transaction whose rollback waits for the test's runtime, which this
+                        // drop blocks: DROP SCHEMA then waited for it forever. Sessions still
+                        // holding locks in the schema are the test's own leftovers; they end.
+                        let _ = sqlx::query(
+                            "SELECT pg_terminate_backend(pid) FROM (SELECT DISTINCT l.pid FROM pg_locks l \
+                             JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace \
+                             WHERE n.nspname = $1 AND l.pid <> pg_backend_pid()) held",
+                        )
+                        .bind(&schema)
+                        .execute(admin.pool())
+                        .await;
                         let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
                             .execute(admin.pool())
                             .await;

@@ -30,6 +30,19 @@ fn t(s: impl Into<String>) -> Arg {
     Arg::Text(s.into())
 }
 
+/// The tables the book's load writes (its team, accounts and their rows).
+const LOADED: [&str; 9] = [
+    "users",
+    "accounts",
+    "contacts",
+    "contracts",
+    "activities",
+    "activity_attendees",
+    "account_gradings",
+    "account_tier_changes",
+    "nine_box_placements",
+];
+
 impl Store {
     /// How many accounts and users the book holds: the demo loads only into an empty one.
     pub async fn book_size(&self) -> Result<(i64, i64)> {
@@ -127,16 +140,7 @@ impl Store {
         }
         drop(loads);
         if self.engine == Engine::Postgres {
-            for table in [
-                "users",
-                "accounts",
-                "contacts",
-                "contracts",
-                "activities",
-                "account_gradings",
-                "account_tier_changes",
-                "nine_box_placements",
-            ] {
+            for table in LOADED.iter().filter(|t| **t != "activity_attendees") {
                 sqlx::query(&format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
                 ))
@@ -145,8 +149,14 @@ impl Store {
             }
         }
         indexes.build(&mut conn).await?;
-        // Fresh statistics, so that both planners pick the (column, id) indexes for the book.
-        sqlx::query("ANALYZE").execute(&mut *conn).await?;
+        // Fresh statistics of the tables it loaded, so that both planners pick the (column, id)
+        // indexes for the book. Only those: on PostgreSQL a bare ANALYZE reads every table of
+        // the database, other schemas' too, and waits on whatever locks them.
+        for table in LOADED {
+            sqlx::query(&format!("ANALYZE {table}"))
+                .execute(&mut *conn)
+                .await?;
+        }
         let after = serde_json::json!({"accounts": book.accounts, "seed": book.seed, "users": book.team.users.len()});
         crate::audit::record(
             &mut conn,
