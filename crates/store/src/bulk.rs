@@ -176,7 +176,8 @@ pub(crate) async fn postgres_connection(
 
 /// Rows into a PostgreSQL table whose keys they cannot collide with (a fresh book's history),
 /// through `COPY`: a 2,000-account demo spent 19 s writing its 3.3 million usage rows as
-/// `INSERT` statements. The rows are committed as the copy ends.
+/// `INSERT` statements. Outside a transaction the rows are committed as the copy ends; inside
+/// one (a demo chunk's), with it.
 pub(crate) async fn copy_rows(
     conn: &mut sqlx::postgres::PgConnection,
     table: &str,
