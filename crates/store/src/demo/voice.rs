@@ -5,6 +5,7 @@ use super::{CHUNK, ID_SPACE, t};
 use crate::sql::Arg;
 use crate::{Result, Store, StoreError};
 use sherpa_core::demo::DemoBook;
+use sherpa_core::intake::Message;
 use sherpa_core::text::{date, timestamp};
 
 /// What the demo's customer voice and usage added.
@@ -119,8 +120,22 @@ impl Store {
             tx.commit().await?;
         }
         let step = book.accounts.div_ceil(USAGE_SAMPLE).max(1);
-        let sampled = |i: usize, a: &sherpa_core::demo::DemoAccount| {
+        let sampled = move |i: usize, a: &sherpa_core::demo::DemoAccount| {
             i.is_multiple_of(step) && a.fields.lifecycle != Some(sherpa_core::Lifecycle::Churned)
+        };
+        // The sample's events are drawn and parsed on the other core while the history is
+        // written: the writing is the database's thread's, and drawing the history takes less.
+        let received = self.clock.now();
+        let sample = {
+            let book = book.clone();
+            tokio::task::spawn_blocking(move || -> Result<Vec<Vec<Message>>> {
+                (0..book.accounts)
+                    .step_by(step)
+                    .map(|i| (i, book.account(i)))
+                    .filter(|(i, a)| sampled(*i, a))
+                    .map(|(_, a)| sample_messages(&book, &a, received))
+                    .collect()
+            })
         };
         // Each part is written while the next is drawn: the writing is the database's thread's.
         // PostgreSQL writes two at once: one backend upserting was one core of two busy while
@@ -155,21 +170,11 @@ impl Store {
         for w in writing {
             written(w).await?;
         }
-        let received = self.clock.now();
-        for i in (0..book.accounts).step_by(step) {
-            let a = book.account(i);
-            if !sampled(i, &a) {
-                continue;
-            }
-            let mut messages = Vec::new();
-            for chunk in book.usage_messages(&a, RAW_DAYS).chunks(500) {
-                let body = format!("{{\"batch\":[{}]}}", chunk.join(","));
-                let parsed = sherpa_core::intake::parse_request(None, body.as_bytes(), received)
-                    .map_err(|e| StoreError::invalid("demo events", e.message))?;
-                for m in parsed.messages {
-                    messages.push(m.map_err(|e| StoreError::invalid("demo events", e.message))?);
-                }
-            }
+        let sample = match sample.await {
+            Ok(drawn) => drawn?,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        };
+        for messages in sample {
             let stored = self.ingest(messages, received).await?;
             out.events += stored.accepted;
             out.usage_accounts += 1;
@@ -182,6 +187,25 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// An account's last days of product events, as its product would send them in batches of
+/// 500, parsed as the intake parses a client's.
+fn sample_messages(
+    book: &DemoBook,
+    a: &sherpa_core::demo::DemoAccount,
+    received: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Message>> {
+    let mut messages = Vec::new();
+    for chunk in book.usage_messages(a, RAW_DAYS).chunks(500) {
+        let body = format!("{{\"batch\":[{}]}}", chunk.join(","));
+        let parsed = sherpa_core::intake::parse_request(None, body.as_bytes(), received)
+            .map_err(|e| StoreError::invalid("demo events", e.message))?;
+        for m in parsed.messages {
+            messages.push(m.map_err(|e| StoreError::invalid("demo events", e.message))?);
+        }
+    }
+    Ok(messages)
 }
 
 /// Waits for a part of the history to be written.

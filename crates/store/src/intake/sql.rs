@@ -207,7 +207,9 @@ async fn upsert(
 pub(crate) async fn add_fresh_history(pool: &sqlx::AnyPool, delta: &RollupDelta) -> Result<()> {
     let mut conn = crate::bulk::postgres_connection(pool).await?;
     let mut shared = Vec::new();
-    for (table, rows) in tables::rollup_rows(delta) {
+    let texts = tables::DayTexts::of(delta);
+    for (table, rows) in tables::rollup_rows(delta, &texts) {
+        let rows = tables::owned(rows);
         if tables::shared_by_the_book(table) {
             shared.push((table, rows.collect::<Vec<_>>()));
         } else {
@@ -232,8 +234,9 @@ pub(crate) async fn add_rollups(
     if delta.is_empty() {
         return Ok(());
     }
-    for (table, rows) in tables::rollup_rows(delta) {
-        upsert(conn, engine, table, rows.collect()).await?;
+    let texts = tables::DayTexts::of(delta);
+    for (table, rows) in tables::rollup_rows(delta, &texts) {
+        upsert(conn, engine, table, tables::owned(rows).collect()).await?;
     }
     Ok(())
 }

@@ -210,15 +210,24 @@ fn write_due(open: &mut Open) -> Result<()> {
     Ok(())
 }
 
+impl ToSql for tables::Cell<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        match self {
+            tables::Cell::Int(i) => i.to_sql(),
+            tables::Cell::Text(t) => t.to_sql(),
+        }
+    }
+}
+
 /// Upserts rows into a table, one prepared statement run row by row.
-fn upsert(
+fn upsert<R: IntoIterator<Item = V>, V: ToSql>(
     conn: &Connection,
     table: &tables::Table,
-    rows: impl IntoIterator<Item = Vec<Arg>>,
+    rows: impl IntoIterator<Item = R>,
 ) -> Result<()> {
     let mut upsert = conn.prepare_cached(&insert_sql(table))?;
     for row in rows {
-        upsert.execute(params_from_iter(&row))?;
+        upsert.execute(params_from_iter(row))?;
     }
     Ok(())
 }
@@ -227,7 +236,8 @@ fn add_rollups(conn: &Connection, delta: &RollupDelta) -> Result<()> {
     if delta.is_empty() {
         return Ok(());
     }
-    for (table, rows) in tables::rollup_rows(delta) {
+    let texts = tables::DayTexts::of(delta);
+    for (table, rows) in tables::rollup_rows(delta, &texts) {
         upsert(conn, table, rows)?;
     }
     Ok(())
