@@ -158,7 +158,38 @@ impl Store {
     ) -> Result<()> {
         let now = self.now();
         let mut tx = self.write_tx().await?;
-        let (id,): (i64,) = sqlx::query_as(
+        mention(&mut tx, &now, actor, account, competitor, on, note).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records many mentions at once, all or none: a book's loaded together (the demo's) take
+    /// one transaction, not one each.
+    pub async fn mention_competitors(
+        &self,
+        mentions: &[(Actor, AccountId, &str, NaiveDate, &str)],
+    ) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.write_tx().await?;
+        for (actor, account, competitor, on, note) in mentions {
+            mention(&mut tx, &now, actor, *account, competitor, *on, note).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Records one mention on `conn` (inside its caller's transaction).
+async fn mention(
+    conn: &mut sqlx::AnyConnection,
+    now: &str,
+    actor: &Actor,
+    account: AccountId,
+    competitor: &str,
+    on: NaiveDate,
+    note: &str,
+) -> Result<()> {
+    let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO competitor_mentions (account_id, competitor, mentioned_on, note, user_id, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -167,27 +198,25 @@ impl Store {
         .bind(date(on))
         .bind(note)
         .bind(actor.user_id.map(|u| u.0))
-        .bind(&now)
-        .fetch_one(&mut *tx)
+        .bind(now)
+        .fetch_one(&mut *conn)
         .await?;
-        let after = serde_json::json!({
-            "account_id": account.0,
-            "competitor": competitor,
-            "on": date(on),
-            "note": note,
-        });
-        record(
-            &mut tx,
-            &now,
-            actor,
-            "create",
-            "competitor_mention",
-            id,
-            None,
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
+    let after = serde_json::json!({
+        "account_id": account.0,
+        "competitor": competitor,
+        "on": date(on),
+        "note": note,
+    });
+    record(
+        conn,
+        now,
+        actor,
+        "create",
+        "competitor_mention",
+        id,
+        None,
+        Some(&after),
+    )
+    .await?;
+    Ok(())
 }

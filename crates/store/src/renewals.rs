@@ -212,65 +212,21 @@ impl Store {
     ) -> Result<()> {
         let now = sherpa_core::text::timestamp(self.clock().now());
         let mut tx = self.write_tx().await?;
-        let found: Option<(i64,)> =
-            sqlx::query_as("SELECT account_id FROM contracts WHERE id = $1")
-                .bind(contract.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some((account,)) = found else {
-            return Err(StoreError::NotFound {
-                entity: "contract",
-                id: contract.to_string(),
-            });
-        };
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO renewal_calls (contract_id, call, note, user_id, made_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(contract.0)
-        .bind(call.as_str())
-        .bind(note)
-        .bind(actor.user_id.map(|u| u.0))
-        .bind(&now)
-        .fetch_one(&mut *tx)
-        .await?;
-        record(
-            &mut tx,
-            &now,
-            actor,
-            "create",
-            "renewal_call",
-            id,
-            None,
-            Some(&serde_json::json!({
-                "account_id": account,
-                "contract_id": contract.0,
-                "call": call,
-                "note": note,
-            })),
-        )
-        .await?;
-        for key in close_keys {
-            let open: Vec<(i64,)> = sqlx::query_as(
-                "SELECT id FROM tasks WHERE account_id = $1 AND status = 'open' \
-                 AND (dedup_key = $2 OR dedup_key LIKE $3)",
-            )
-            .bind(account)
-            .bind(key)
-            .bind(format!("{key}:owner:%"))
-            .fetch_all(&mut *tx)
-            .await?;
-            for (task,) in open {
-                crate::tasks::close_done(
-                    &mut tx,
-                    &now,
-                    actor,
-                    task,
-                    AccountId(account),
-                    &format!("the call on the renewal was made: {}", call.words()),
-                )
-                .await?;
-            }
+        record_call(&mut tx, &now, actor, contract, call, note, close_keys).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records many calls at once, all or none: a book's calls loaded together (the demo's)
+    /// take one transaction, not one each.
+    pub async fn record_renewal_calls(
+        &self,
+        calls: &[(Actor, ContractId, RenewalCall, String)],
+    ) -> Result<()> {
+        let now = sherpa_core::text::timestamp(self.clock().now());
+        let mut tx = self.write_tx().await?;
+        for (actor, contract, call, note) in calls {
+            record_call(&mut tx, &now, actor, *contract, *call, note, &[]).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -290,4 +246,76 @@ impl Store {
             .map(CallMade::try_from)
             .collect::<std::result::Result<_, _>>()?)
     }
+}
+
+/// Records one call on `conn` (inside its caller's transaction), and closes the open tasks of the account with these keys.
+async fn record_call(
+    conn: &mut sqlx::AnyConnection,
+    now: &str,
+    actor: &Actor,
+    contract: ContractId,
+    call: RenewalCall,
+    note: &str,
+    close_keys: &[String],
+) -> Result<()> {
+    let found: Option<(i64,)> = sqlx::query_as("SELECT account_id FROM contracts WHERE id = $1")
+        .bind(contract.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some((account,)) = found else {
+        return Err(StoreError::NotFound {
+            entity: "contract",
+            id: contract.to_string(),
+        });
+    };
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO renewal_calls (contract_id, call, note, user_id, made_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(contract.0)
+    .bind(call.as_str())
+    .bind(note)
+    .bind(actor.user_id.map(|u| u.0))
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    record(
+        conn,
+        now,
+        actor,
+        "create",
+        "renewal_call",
+        id,
+        None,
+        Some(&serde_json::json!({
+            "account_id": account,
+            "contract_id": contract.0,
+            "call": call,
+            "note": note,
+        })),
+    )
+    .await?;
+    for key in close_keys {
+        let open: Vec<(i64,)> = sqlx::query_as(
+            "SELECT id FROM tasks WHERE account_id = $1 AND status = 'open' \
+                 AND (dedup_key = $2 OR dedup_key LIKE $3)",
+        )
+        .bind(account)
+        .bind(key)
+        .bind(format!("{key}:owner:%"))
+        .fetch_all(&mut *conn)
+        .await?;
+        for (task,) in open {
+            crate::tasks::close_done(
+                conn,
+                now,
+                actor,
+                task,
+                AccountId(account),
+                &format!("the call on the renewal was made: {}", call.words()),
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }

@@ -238,3 +238,78 @@ async fn terms_kept_in_memory_follow_every_write_from_any_server() {
     // Unchanged, it is the same book.
     assert_eq!(other.revenue_terms().await.unwrap().terms, read.terms);
 }
+
+/// Calls recorded together (a book's, loaded at once) are all kept or, when one names a
+/// contract that does not exist, none is; the same holds for competitor mentions.
+#[tokio::test]
+async fn calls_and_mentions_recorded_together_are_all_kept_or_none() {
+    use sherpa_core::revenue::RenewalCall;
+    let db = support::TestDb::new().await;
+    let sys = Actor::system("test");
+    let account = db.account("Calls Co", "EXT-CALLS").await;
+    let patch = ContractPatch {
+        account: Some(AccountRef::Id(account)),
+        arr: Some(Money {
+            amount: Decimal::new(1_200_000, 2),
+            currency: Currency::parse("USD").unwrap(),
+        }),
+        start_date: Some(day("2026-01-01")),
+        end_date: Some(day("2026-12-31")),
+        ..Default::default()
+    };
+    let contract = db.store.save_contract(&sys, None, &patch).await.unwrap().id;
+    let missing = ContractId(contract.0 + 1000);
+    let calls = |c: ContractId| {
+        (
+            sys.clone(),
+            c,
+            RenewalCall::Likely,
+            "Expect to renew".to_string(),
+        )
+    };
+    let refused = db
+        .store
+        .record_renewal_calls(&[calls(contract), calls(missing)])
+        .await;
+    assert!(refused.is_err(), "a call on a missing contract is refused");
+    assert!(db.store.renewal_calls(contract).await.unwrap().is_empty());
+    db.store
+        .record_renewal_calls(&[calls(contract), calls(contract)])
+        .await
+        .unwrap();
+    assert_eq!(db.store.renewal_calls(contract).await.unwrap().len(), 2);
+
+    let on = day("2026-06-01");
+    let mention = |a: AccountId| {
+        (
+            sys.clone(),
+            a,
+            "Northwind Success",
+            on,
+            "Offered a discount",
+        )
+    };
+    let refused = db
+        .store
+        .mention_competitors(&[mention(account), mention(AccountId(account.0 + 1000))])
+        .await;
+    assert!(
+        refused.is_err(),
+        "a mention on a missing account is refused"
+    );
+    let since = day("2026-01-01");
+    assert!(
+        db.store
+            .competitor_mentions(account, since)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    db.store
+        .mention_competitors(&[mention(account)])
+        .await
+        .unwrap();
+    let kept = db.store.competitor_mentions(account, since).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].competitor, "Northwind Success");
+}

@@ -24,7 +24,10 @@ impl App {
             .store
             .renewal_pipeline(today, today + chrono::Days::new(182), None)
             .await?;
-        let mut n = 0;
+        // Recorded together at the end: one transaction for the book's calls, one for the
+        // mentions, not one each.
+        let mut calls = Vec::new();
+        let mut mentions = Vec::new();
         for r in rows.iter().filter(|r| !r.signed && r.contract.0 % 4 != 0) {
             let days = (r.end - today).num_days();
             let (call, note) = match r.colour {
@@ -55,25 +58,22 @@ impl App {
                 Some(csm) => Actor::user(csm, "demo"),
                 None => Actor::system("demo"),
             };
-            self.store
-                .record_renewal_call(&actor, r.contract, call, note, &[])
-                .await?;
             // A competitor came up on the calls that are not a commit, now and then.
             if call != RenewalCall::Commit && r.contract.0 % 3 == 0 {
                 let rival = competitors[(r.contract.0 % 3) as usize];
                 let on = today - chrono::Days::new((r.contract.0 % 40) as u64 + 3);
-                self.store
-                    .mention_competitor(
-                        &actor,
-                        r.account,
-                        rival,
-                        on,
-                        "Came up in the last call: they were offered a discount to switch",
-                    )
-                    .await?;
+                mentions.push((
+                    actor.clone(),
+                    r.account,
+                    rival,
+                    on,
+                    "Came up in the last call: they were offered a discount to switch",
+                ));
             }
-            n += 1;
+            calls.push((actor, r.contract, call, note.to_string()));
         }
-        Ok(n)
+        self.store.record_renewal_calls(&calls).await?;
+        self.store.mention_competitors(&mentions).await?;
+        Ok(calls.len())
     }
 }
