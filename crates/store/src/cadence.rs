@@ -74,9 +74,17 @@ impl Store {
         accounts: &[AccountId],
     ) -> Result<std::collections::HashMap<AccountId, chrono::NaiveDate>> {
         let mut out = std::collections::HashMap::new();
+        // Each account's own open touch, through the index of open tasks by account and key.
+        // SQLite's planner, without statistics for `tasks` (a book never analysed), walked every
+        // open touch of the book instead (`tasks_rule_open`: 44,792 on the pages benchmark's
+        // 100,000 accounts, 26 ms of each portfolio page, against 0.1 ms); so it is named.
+        let tasks = match self.engine() {
+            crate::Engine::Sqlite => "tasks INDEXED BY tasks_open_dedup",
+            crate::Engine::Postgres => "tasks",
+        };
         for part in accounts.chunks(500) {
             let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
-                "SELECT account_id, MIN(due_on) FROM tasks WHERE account_id IN ({}) \
+                "SELECT account_id, MIN(due_on) FROM {tasks} WHERE account_id IN ({}) \
                  AND dedup_key = ${} AND status = 'open' AND due_on IS NOT NULL GROUP BY account_id",
                 crate::sql::placeholders(0, part.len()),
                 part.len() + 1
