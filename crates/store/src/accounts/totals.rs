@@ -29,7 +29,7 @@ impl Store {
         let f = filters(q, currency, self.engine())?;
         let sql = format!(
             "SELECT COUNT(*), CAST(COALESCE(SUM(arr_minor), 0) AS BIGINT) FROM {} {}",
-            f.from("accounts"),
+            f.from("accounts", None),
             where_clause(&f.conds)
         );
         let args = f.args;
