@@ -190,17 +190,17 @@ async fn mention(
     note: &str,
 ) -> Result<()> {
     let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO competitor_mentions (account_id, competitor, mentioned_on, note, user_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(account.0)
-        .bind(competitor)
-        .bind(date(on))
-        .bind(note)
-        .bind(actor.user_id.map(|u| u.0))
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await?;
+        "INSERT INTO competitor_mentions (account_id, competitor, mentioned_on, note, user_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(account.0)
+    .bind(competitor)
+    .bind(date(on))
+    .bind(note)
+    .bind(actor.user_id.map(|u| u.0))
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
     let after = serde_json::json!({
         "account_id": account.0,
         "competitor": competitor,

@@ -270,7 +270,7 @@ async fn record_call(
     };
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO renewal_calls (contract_id, call, note, user_id, made_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(contract.0)
     .bind(call.as_str())
@@ -298,7 +298,7 @@ async fn record_call(
     for key in close_keys {
         let open: Vec<(i64,)> = sqlx::query_as(
             "SELECT id FROM tasks WHERE account_id = $1 AND status = 'open' \
-                 AND (dedup_key = $2 OR dedup_key LIKE $3)",
+             AND (dedup_key = $2 OR dedup_key LIKE $3)",
         )
         .bind(account)
         .bind(key)
