@@ -135,6 +135,9 @@ pub struct Store {
     /// The account lists' totals by filter, with the generation they were counted at (see
     /// `accounts::totals`).
     totals: Arc<std::sync::Mutex<accounts::TotalsCache>>,
+    /// Text searches' matches in their lists' order, with the generation they were read at
+    /// (see `accounts::matches`).
+    matches: Arc<std::sync::Mutex<accounts::MatchesCache>>,
 }
 
 /// Filters for the id-ordered lists of contacts and contract terms.

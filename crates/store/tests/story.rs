@@ -427,6 +427,17 @@ async fn cursors_never_skip_or_repeat() {
                     None => break,
                 }
             }
+            // In the list's own order: the book's, with only the matches.
+            let in_order: Vec<AccountId> = seen
+                .iter()
+                .copied()
+                .filter(|id| found.iter().any(|(f, _)| f == id))
+                .collect();
+            let found_order: Vec<AccountId> = found.iter().map(|(id, _)| *id).collect();
+            assert_eq!(
+                found_order, in_order,
+                "search order by {field:?} desc={descending}"
+            );
             found.sort();
             let expected: Vec<_> = (0..57)
                 .filter(|i| i % 7 == 2)
@@ -999,6 +1010,44 @@ async fn countries_written_before_they_were_codes_become_codes() {
     assert_eq!(now, ["GB", "GB", "Atlantis"]);
 }
 
+#[tokio::test]
+async fn a_search_paged_while_the_book_changes_goes_on_from_where_it_was() {
+    let db = TestDb::new().await;
+    let csv: String = (1..=6).map(|i| format!("CRM-{i},Summit {i}\n")).collect();
+    import_accounts(&db, &format!("external_id,name\n{csv}"))
+        .await
+        .unwrap();
+    let page = |cursor: Option<String>| AccountQuery {
+        text: Some("summit".into()),
+        cursor,
+        limit: 2,
+        ..Default::default()
+    };
+    let names =
+        |p: &[Account]| -> Vec<String> { p.iter().map(|a| a.fields.name.clone()).collect() };
+    let (first, next) = db.store.accounts(&page(None)).await.unwrap();
+    assert_eq!(names(&first), ["Summit 1", "Summit 2"]);
+    // The page's last account no longer matches, and another one is gone from further on.
+    for (crm, name) in [("CRM-2", "Valley 2"), ("CRM-4", "Valley 4")] {
+        let a = by_crm_id(&db, crm).await;
+        let patch = AccountPatch {
+            name: Some(name.into()),
+            ..Default::default()
+        };
+        db.store
+            .update_account(&admin(), a.id, &patch)
+            .await
+            .unwrap();
+    }
+    let (second, next) = db.store.accounts(&page(next)).await.unwrap();
+    assert_eq!(names(&second), ["Summit 3", "Summit 5"]);
+    let (third, next) = db.store.accounts(&page(next)).await.unwrap();
+    assert_eq!((names(&third), next), (vec!["Summit 6".to_string()], None));
+    // Read again from the start, the search is the book as it now is.
+    let (again, _) = db.store.accounts(&page(None)).await.unwrap();
+    assert_eq!(names(&again), ["Summit 1", "Summit 3"]);
+}
+
 /// The names a text search finds, by name.
 async fn found(db: &TestDb, text: &str) -> Vec<String> {
     let q = AccountQuery {
@@ -1031,6 +1080,7 @@ async fn text_search_finds_text_anywhere_and_follows_every_change() {
     .unwrap();
     // Anywhere in the name, the CRM id or the domain; case and accents aside.
     assert_eq!(found(&db, "cme").await, ["Acme Corp"]);
+    assert_eq!(found(&db, "acme corp").await, ["Acme Corp"]);
     assert_eq!(found(&db, "ACME CO").await, ["Acme Corp"]);
     assert_eq!(found(&db, "générale").await, ["Société Générale"]);
     assert_eq!(found(&db, "crm-3").await, ["Quote \"Q\" Ltd"]);

@@ -517,51 +517,70 @@ impl Store {
         }
         let limit = q.limit.clamp(1, 500);
         let mut rows: Vec<AnyRow> = Vec::new();
-        if !in_nulls {
-            let mut args = Args(args.0.clone());
-            let mut conds = conds.clone();
-            if q.sort.field.nullable() {
-                conds.push(format!("{col} IS NOT NULL"));
-            }
-            if let Some((Some(v), id)) = &after {
-                let (p, i) = (args.push(v.clone()), args.push(Arg::Int(*id)));
-                conds.push(format!("({col}, id) {cmp} ({p}, {i})"));
-            }
-            let most = args.push(Arg::Int(limit + 1));
-            let sql = page_sql(
-                q.sort.field,
-                &found,
-                &conds,
-                col,
-                &format!("{col} {dir}, id {dir}"),
-                &most,
-            );
-            rows = sqlx::query_with(&sql, args.into_arguments())
-                .persistent(kept_prepared(self.engine()))
-                .fetch_all(&self.pool)
-                .await?;
-        }
-        if q.sort.field.nullable() && (rows.len() as i64) <= limit {
-            let mut conds = conds.clone();
-            conds.push(format!("{col} IS NULL"));
-            if let Some((None, id)) = &after {
-                conds.push(format!("id {cmp} {}", args.push(Arg::Int(*id))));
-            }
-            let most = args.push(Arg::Int(limit + 1 - rows.len() as i64));
-            let sql = page_sql(
-                q.sort.field,
-                &found,
-                &conds,
-                "id",
-                &format!("id {dir}"),
-                &most,
-            );
-            rows.extend(
-                sqlx::query_with(&sql, args.into_arguments())
+        // A search's matches are kept in their order (see `matches`), unless its sort or a
+        // health filter reads another table, which changes without the book's counter.
+        let kept = if found.searching && q.sort.field.derived().is_none() && q.health.is_none() {
+            let from = found.from("accounts", Some(col));
+            let order = format!("{col} {dir}, id {dir}");
+            let nulls_last = q.sort.field.nullable().then_some(col);
+            self.search_matches(&found, &from, &order, nulls_last)
+                .await?
+        } else {
+            None
+        };
+        let start = kept
+            .as_deref()
+            .and_then(|m| super::matches::page_start(m, after.as_ref().map(|(_, id)| *id)));
+        if let (Some(m), Some(start)) = (&kept, start) {
+            let end = (start + limit as usize + 1).min(m.len());
+            rows = self.account_rows_in_order(&m[start..end]).await?;
+        } else {
+            if !in_nulls {
+                let mut args = Args(args.0.clone());
+                let mut conds = conds.clone();
+                if q.sort.field.nullable() {
+                    conds.push(format!("{col} IS NOT NULL"));
+                }
+                if let Some((Some(v), id)) = &after {
+                    let (p, i) = (args.push(v.clone()), args.push(Arg::Int(*id)));
+                    conds.push(format!("({col}, id) {cmp} ({p}, {i})"));
+                }
+                let most = args.push(Arg::Int(limit + 1));
+                let sql = page_sql(
+                    q.sort.field,
+                    &found,
+                    &conds,
+                    col,
+                    &format!("{col} {dir}, id {dir}"),
+                    &most,
+                );
+                rows = sqlx::query_with(&sql, args.into_arguments())
                     .persistent(kept_prepared(self.engine()))
                     .fetch_all(&self.pool)
-                    .await?,
-            );
+                    .await?;
+            }
+            if q.sort.field.nullable() && (rows.len() as i64) <= limit {
+                let mut conds = conds.clone();
+                conds.push(format!("{col} IS NULL"));
+                if let Some((None, id)) = &after {
+                    conds.push(format!("id {cmp} {}", args.push(Arg::Int(*id))));
+                }
+                let most = args.push(Arg::Int(limit + 1 - rows.len() as i64));
+                let sql = page_sql(
+                    q.sort.field,
+                    &found,
+                    &conds,
+                    "id",
+                    &format!("id {dir}"),
+                    &most,
+                );
+                rows.extend(
+                    sqlx::query_with(&sql, args.into_arguments())
+                        .persistent(kept_prepared(self.engine()))
+                        .fetch_all(&self.pool)
+                        .await?,
+                );
+            }
         }
         let mut conn = self.pool.acquire().await?;
         let defs = crate::custom_fields::definitions(&mut conn).await?;

@@ -5,9 +5,11 @@
 pub(crate) mod bulk;
 mod lifecycle;
 mod listing;
+mod matches;
 mod totals;
 
 pub use listing::{AccountQuery, AccountSort, SortField};
+pub(crate) use matches::MatchesCache;
 pub(crate) use totals::{
     GENERATION_AT_COMMIT, MOVE_GENERATION, TotalsCache, commit_moving_generation,
     generation_at_commit,

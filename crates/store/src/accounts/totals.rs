@@ -36,9 +36,7 @@ impl Store {
         let key = (q.health.is_none()).then(|| format!("{currency}|{sql}|{:?}", args.0));
         let mut generation = None;
         if let Some(key) = &key {
-            let (n,): (i64,) = sqlx::query_as("SELECT n FROM book_generation WHERE id = 1")
-                .fetch_one(&self.pool)
-                .await?;
+            let n = book_generation(&self.pool).await?;
             generation = Some(n);
             let kept = self.totals.lock().expect("totals lock");
             if kept.generation == n
@@ -61,6 +59,14 @@ impl Store {
         }
         Ok((count, Money::from_minor_units(arr, currency)))
     }
+}
+
+/// The book's counter, which every write to `accounts` moves (from any server).
+pub(super) async fn book_generation(pool: &sqlx::AnyPool) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT n FROM book_generation WHERE id = 1")
+        .fetch_one(pool)
+        .await?;
+    Ok(n)
 }
 
 /// Makes the transaction's writes of accounts leave the book's counter alone (PostgreSQL).

@@ -1,0 +1,123 @@
+//! A text search's matches in the list's order, kept in memory between reads. A search finds its
+//! matches anywhere in the book and sorts them (2,535 accounts for "summit" on 100,000: 1.7 ms
+//! of SQLite's time a page, two thirds of it the trigram index), for every page and every
+//! person; the matches change only when an account does. Like the totals (see `totals`), they
+//! are kept for one generation of the book: paging through a search, or opening it again, reads
+//! only the page's rows.
+
+use super::listing::where_clause;
+use super::totals::book_generation;
+use super::*;
+use sqlx::any::AnyRow;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Searches kept at once: with [`MOST_MATCHES`], a bound on memory (64 x 10,000 ids, 5 MB).
+const KEPT: usize = 64;
+/// A search matching more accounts than this is sorted by the database for each page (a text
+/// of one or two letters matches much of the book).
+const MOST_MATCHES: usize = 10_000;
+
+/// The ids of a search's matches in the list's order; none when there are too many to keep.
+type Matches = Option<Arc<Vec<i64>>>;
+
+/// Searches' matches by statement, as of one generation of the book.
+#[derive(Debug, Default)]
+pub(crate) struct MatchesCache {
+    generation: i64,
+    by_search: HashMap<String, Matches>,
+}
+
+impl Store {
+    /// The ids of the accounts a search matches, in the order of `order` (the sort's column and
+    /// the id, each in its direction, with `nulls_last` on a column that can be empty: the
+    /// order the paged statements give). None when the search matches more than
+    /// [`MOST_MATCHES`] accounts.
+    pub(super) async fn search_matches(
+        &self,
+        found: &super::listing::Filters,
+        from: &str,
+        order: &str,
+        nulls_last: Option<&str>,
+    ) -> Result<Matches> {
+        let nulls = nulls_last
+            .map(|col| format!("({col} IS NULL), "))
+            .unwrap_or_default();
+        let sql = format!(
+            "SELECT accounts.id FROM {from} {} ORDER BY {nulls}{order}",
+            where_clause(&found.conds)
+        );
+        let key = format!("{}|{sql}|{:?}", self.currency(), found.args.0);
+        // The counter is read before the matches: a write between the two leaves matches newer
+        // than their counter, read again next time, never older ones kept.
+        let generation = book_generation(&self.pool).await?;
+        {
+            let kept = self.matches.lock().expect("matches lock");
+            if kept.generation == generation
+                && let Some(m) = kept.by_search.get(&key)
+            {
+                return Ok(m.clone());
+            }
+        }
+        let ids: Vec<(i64,)> =
+            sqlx::query_as_with(&sql, Args(found.args.0.clone()).into_arguments())
+                .persistent(super::listing::kept_prepared(self.engine()))
+                .fetch_all(&self.pool)
+                .await?;
+        let matches = (ids.len() <= MOST_MATCHES)
+            .then(|| Arc::new(ids.into_iter().map(|(id,)| id).collect()));
+        let mut kept = self.matches.lock().expect("matches lock");
+        if kept.generation != generation || kept.by_search.len() >= KEPT {
+            kept.by_search.clear();
+            kept.generation = generation;
+        }
+        kept.by_search.insert(key, matches.clone());
+        Ok(matches)
+    }
+
+    /// The accounts of `ids`, in that order.
+    pub(super) async fn account_rows_in_order(&self, ids: &[i64]) -> Result<Vec<AnyRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id IN ({})",
+            crate::sql::placeholders(0, ids.len())
+        );
+        let rows = ids
+            .iter()
+            .fold(sqlx::query(&sql), |q, id| q.bind(*id))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut by_id = HashMap::with_capacity(rows.len());
+        for row in rows {
+            by_id.insert(sqlx::Row::try_get::<i64, _>(&row, "id")?, row);
+        }
+        // An account deleted since the matches were read is left out.
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+}
+
+/// Where a page starts in a search's matches: after the cursor's account, or at the first.
+/// None when the cursor's account is not among them (the book changed since it was given):
+/// the page is then read from the database by the cursor's value.
+pub(super) fn page_start(matches: &[i64], after: Option<i64>) -> Option<usize> {
+    match after {
+        None => Some(0),
+        Some(id) => matches.iter().position(|m| *m == id).map(|i| i + 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_start;
+
+    #[test]
+    fn a_page_starts_after_its_cursor_account_or_not_at_all() {
+        let m = [7, 3, 9];
+        assert_eq!(page_start(&m, None), Some(0));
+        assert_eq!(page_start(&m, Some(3)), Some(2));
+        assert_eq!(page_start(&m, Some(9)), Some(3));
+        assert_eq!(page_start(&m, Some(4)), None);
+    }
+}
