@@ -87,6 +87,15 @@ pub(crate) fn json_rows(engine: crate::Engine, columns: &str) -> String {
     }
 }
 
+/// An aggregate of `column` over a statement's rows as one JSON array in `order` (as text on
+/// PostgreSQL, where no rows give NULL), for the same reason as [`json_rows`].
+pub(crate) fn json_list(engine: crate::Engine, column: &str, order: &str) -> String {
+    match engine {
+        crate::Engine::Sqlite => format!("json_group_array({column} ORDER BY {order})"),
+        crate::Engine::Postgres => format!("CAST(json_agg({column} ORDER BY {order}) AS TEXT)"),
+    }
+}
+
 /// Placeholders for `n` values bound after a statement's first `bound` ones: `$3, $4, $5`.
 pub(crate) fn placeholders(bound: usize, n: usize) -> String {
     (bound + 1..=bound + n)
