@@ -101,16 +101,14 @@ impl Store {
                         "?mode=rwc"
                     });
                 }
-                // A new database gets 16 KB pages: the intake's log writes are a quarter as many
-                // calls (a quarter more events a second). An existing one keeps its size.
                 // A connection is not pinged as it is taken from the pool: it lives in this
                 // process, so there is no server to have gone away, and each ping is a round
                 // trip to the connection's thread before every statement. (sqlx pings it again
                 // as it goes back, which no option turns off.)
-                options
-                    .max_connections(8)
-                    .test_before_acquire(false)
-                    .after_connect(|conn, _| {
+                let options = options.max_connections(8).test_before_acquire(false);
+                // A new database gets 16 KB pages: the intake's log writes are a quarter as many
+                // calls (a quarter more events a second). An existing one keeps its size.
+                options.after_connect(|conn, _| {
                     Box::pin(async move {
                         conn.execute(
                             "PRAGMA page_size = 16384; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \

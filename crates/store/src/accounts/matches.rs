@@ -69,8 +69,8 @@ impl Store {
         let nulls = nulls_last
             .map(|col| format!("({col} IS NULL), "))
             .unwrap_or_default();
-        // One row of ids: sqlx hands SQLite's rows over one at a time, and 2,535 of them
-        // doubled a first page's time.
+        // One row of ids: sqlx hands SQLite's rows over one at a time, and reading 2,535 of
+        // them so made a page 1.5 ms slower.
         let sql = format!(
             "SELECT {} FROM {from} {}",
             crate::sql::json_list(self.engine(), "accounts.id", &format!("{nulls}{order}")),
