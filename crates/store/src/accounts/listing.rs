@@ -530,7 +530,7 @@ impl Store {
         };
         let start = kept
             .as_deref()
-            .and_then(|m| super::matches::page_start(m, after.as_ref().map(|(_, id)| *id)));
+            .and_then(|m| page_start(m, after.as_ref().map(|(_, id)| *id)));
         if let (Some(m), Some(start)) = (&kept, start) {
             let end = (start + limit as usize + 1).min(m.len());
             rows = self.account_rows_in_order(&m[start..end]).await?;
@@ -611,5 +611,29 @@ impl Store {
             None
         };
         Ok((accounts, next))
+    }
+}
+
+/// Where a page starts in a search's matches: after the cursor's account, or at the first.
+/// None when the cursor's account is not among them (the book changed since it was given):
+/// the page is then read from the database by the cursor's value.
+fn page_start(matches: &[i64], after: Option<i64>) -> Option<usize> {
+    match after {
+        None => Some(0),
+        Some(id) => matches.iter().position(|m| *m == id).map(|i| i + 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_start;
+
+    #[test]
+    fn a_page_starts_after_its_cursor_account_or_not_at_all() {
+        let m = [7, 3, 9];
+        assert_eq!(page_start(&m, None), Some(0));
+        assert_eq!(page_start(&m, Some(3)), Some(2));
+        assert_eq!(page_start(&m, Some(9)), Some(3));
+        assert_eq!(page_start(&m, Some(4)), None);
     }
 }

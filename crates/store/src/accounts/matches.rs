@@ -141,27 +141,3 @@ impl Store {
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 }
-
-/// Where a page starts in a search's matches: after the cursor's account, or at the first.
-/// None when the cursor's account is not among them (the book changed since it was given):
-/// the page is then read from the database by the cursor's value.
-pub(super) fn page_start(matches: &[i64], after: Option<i64>) -> Option<usize> {
-    match after {
-        None => Some(0),
-        Some(id) => matches.iter().position(|m| *m == id).map(|i| i + 1),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::page_start;
-
-    #[test]
-    fn a_page_starts_after_its_cursor_account_or_not_at_all() {
-        let m = [7, 3, 9];
-        assert_eq!(page_start(&m, None), Some(0));
-        assert_eq!(page_start(&m, Some(3)), Some(2));
-        assert_eq!(page_start(&m, Some(9)), Some(3));
-        assert_eq!(page_start(&m, Some(4)), None);
-    }
-}
