@@ -480,17 +480,8 @@ impl Store {
     pub async fn accounts(&self, q: &AccountQuery) -> Result<(Vec<Account>, Option<String>)> {
         let currency = self.currency();
         let found = filters(q, currency, self.engine())?;
-        let (mut args, conds) = (Args(found.args.0.clone()), &found.conds);
         let col = q.sort.field.column();
-        // Keyset pagination over (column, id), both in the sort's direction, so that an index on
-        // (column, id) serves the order on both engines. NULLs come last: the non-null rows are
-        // read first, then the null rows by id.
-        let (cmp, dir) = if q.sort.descending {
-            ("<", "DESC")
-        } else {
-            (">", "ASC")
-        };
-        let mut in_nulls = false;
+        let (_, dir) = direction(q.sort);
         let mut after: Option<(Option<Arg>, i64)> = None;
         if let Some(c) = &q.cursor {
             let bad = || {
@@ -512,11 +503,9 @@ impl Store {
                 (Some(serde_json::Value::String(s)), SortKind::Text) => Some(Arg::Text(s)),
                 _ => return Err(bad()),
             };
-            in_nulls = v.is_none();
             after = Some((v, cur.id));
         }
         let limit = q.limit.clamp(1, 500);
-        let mut rows: Vec<AnyRow> = Vec::new();
         // A search's matches are kept in their order (see `matches`), unless its sort or a
         // health filter reads another table, which changes without the book's counter.
         let kept = if found.searching && q.sort.field.derived().is_none() && q.health.is_none() {
@@ -531,57 +520,13 @@ impl Store {
         let start = kept
             .as_deref()
             .and_then(|m| page_start(m, after.as_ref().map(|(_, id)| *id)));
-        if let (Some(m), Some(start)) = (&kept, start) {
-            let end = (start + limit as usize + 1).min(m.len());
-            rows = self.account_rows_in_order(&m[start..end]).await?;
-        } else {
-            if !in_nulls {
-                let mut args = Args(args.0.clone());
-                let mut conds = conds.clone();
-                if q.sort.field.nullable() {
-                    conds.push(format!("{col} IS NOT NULL"));
-                }
-                if let Some((Some(v), id)) = &after {
-                    let (p, i) = (args.push(v.clone()), args.push(Arg::Int(*id)));
-                    conds.push(format!("({col}, id) {cmp} ({p}, {i})"));
-                }
-                let most = args.push(Arg::Int(limit + 1));
-                let sql = page_sql(
-                    q.sort.field,
-                    &found,
-                    &conds,
-                    col,
-                    &format!("{col} {dir}, id {dir}"),
-                    &most,
-                );
-                rows = sqlx::query_with(&sql, args.into_arguments())
-                    .persistent(kept_prepared(self.engine()))
-                    .fetch_all(&self.pool)
-                    .await?;
+        let rows = match (&kept, start) {
+            (Some(m), Some(start)) => {
+                let end = (start + limit as usize + 1).min(m.len());
+                self.account_rows_in_order(&m[start..end]).await?
             }
-            if q.sort.field.nullable() && (rows.len() as i64) <= limit {
-                let mut conds = conds.clone();
-                conds.push(format!("{col} IS NULL"));
-                if let Some((None, id)) = &after {
-                    conds.push(format!("id {cmp} {}", args.push(Arg::Int(*id))));
-                }
-                let most = args.push(Arg::Int(limit + 1 - rows.len() as i64));
-                let sql = page_sql(
-                    q.sort.field,
-                    &found,
-                    &conds,
-                    "id",
-                    &format!("id {dir}"),
-                    &most,
-                );
-                rows.extend(
-                    sqlx::query_with(&sql, args.into_arguments())
-                        .persistent(kept_prepared(self.engine()))
-                        .fetch_all(&self.pool)
-                        .await?,
-                );
-            }
-        }
+            _ => self.page_after(q, &found, after.as_ref(), limit).await?,
+        };
         let mut conn = self.pool.acquire().await?;
         let defs = crate::custom_fields::definitions(&mut conn).await?;
         let more = rows.len() as i64 > limit;
@@ -611,6 +556,84 @@ impl Store {
             None
         };
         Ok((accounts, next))
+    }
+}
+
+impl Store {
+    /// A page read from the database, `limit` rows and one more when a page follows: after the
+    /// cursor's (value, id) in the sort's order, the rows with a value first, then those
+    /// without one by id.
+    async fn page_after(
+        &self,
+        q: &AccountQuery,
+        found: &Filters,
+        after: Option<&(Option<Arg>, i64)>,
+        limit: i64,
+    ) -> Result<Vec<AnyRow>> {
+        let col = q.sort.field.column();
+        let (cmp, dir) = direction(q.sort);
+        let mut args = Args(found.args.0.clone());
+        let mut rows: Vec<AnyRow> = Vec::new();
+        // A cursor without a value is among the rows without one.
+        let in_nulls = matches!(after, Some((None, _)));
+        if !in_nulls {
+            let mut args = Args(args.0.clone());
+            let mut conds = found.conds.clone();
+            if q.sort.field.nullable() {
+                conds.push(format!("{col} IS NOT NULL"));
+            }
+            if let Some((Some(v), id)) = after {
+                let (p, i) = (args.push(v.clone()), args.push(Arg::Int(*id)));
+                conds.push(format!("({col}, id) {cmp} ({p}, {i})"));
+            }
+            let most = args.push(Arg::Int(limit + 1));
+            let sql = page_sql(
+                q.sort.field,
+                found,
+                &conds,
+                col,
+                &format!("{col} {dir}, id {dir}"),
+                &most,
+            );
+            rows = sqlx::query_with(&sql, args.into_arguments())
+                .persistent(kept_prepared(self.engine()))
+                .fetch_all(&self.pool)
+                .await?;
+        }
+        if q.sort.field.nullable() && (rows.len() as i64) <= limit {
+            let mut conds = found.conds.clone();
+            conds.push(format!("{col} IS NULL"));
+            if let Some((None, id)) = after {
+                conds.push(format!("id {cmp} {}", args.push(Arg::Int(*id))));
+            }
+            let most = args.push(Arg::Int(limit + 1 - rows.len() as i64));
+            let sql = page_sql(
+                q.sort.field,
+                found,
+                &conds,
+                "id",
+                &format!("id {dir}"),
+                &most,
+            );
+            rows.extend(
+                sqlx::query_with(&sql, args.into_arguments())
+                    .persistent(kept_prepared(self.engine()))
+                    .fetch_all(&self.pool)
+                    .await?,
+            );
+        }
+        Ok(rows)
+    }
+}
+
+/// Keyset pagination over (column, id), both in the sort's direction, so that an index on
+/// (column, id) serves the order on both engines: the comparison that follows a cursor, and
+/// the direction. NULLs come last: the non-null rows are read first, then the null rows by id.
+fn direction(sort: AccountSort) -> (&'static str, &'static str) {
+    if sort.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
     }
 }
 
