@@ -572,12 +572,11 @@ impl Store {
     ) -> Result<Vec<AnyRow>> {
         let col = q.sort.field.column();
         let (cmp, dir) = direction(q.sort);
-        let mut args = Args(found.args.0.clone());
         let mut rows: Vec<AnyRow> = Vec::new();
         // A cursor without a value is among the rows without one.
         let in_nulls = matches!(after, Some((None, _)));
         if !in_nulls {
-            let mut args = Args(args.0.clone());
+            let mut args = Args(found.args.0.clone());
             let mut conds = found.conds.clone();
             if q.sort.field.nullable() {
                 conds.push(format!("{col} IS NOT NULL"));
@@ -601,6 +600,7 @@ impl Store {
                 .await?;
         }
         if q.sort.field.nullable() && (rows.len() as i64) <= limit {
+            let mut args = Args(found.args.0.clone());
             let mut conds = found.conds.clone();
             conds.push(format!("{col} IS NULL"));
             if let Some((None, id)) = after {
