@@ -852,6 +852,43 @@ test('a CSM starts a plan from a template, a value turns an objective at risk, t
   await leader.context.close();
 });
 
+test('a CSM reads where a customer stands on the effectiveness ladder, against its baseline, and what to do next', async () => {
+  const api = (path) => fetch(`${BASE}/api/v1${path}`, {
+    headers: { authorization: `Bearer ${process.env.SHERPA_API_TOKEN}` },
+  });
+  // The demo's customers stand in different phases of its product's model.
+  const models = await (await api('/effectiveness/models')).json();
+  const model = models.models.find((m) => m.name === models.config.rules.at(-1).then);
+  const standing = model.phases.filter((p) => p.accounts > 0).length;
+  assert.ok(standing >= 3, `customers in ${standing} phases`);
+  // An account between the first and the last phase that has moved since its baseline.
+  const accounts = await (await api('/accounts?limit=100')).json();
+  let pick;
+  for (const a of accounts.items) {
+    const e = await (await api(`/accounts/${a.id}/effectiveness`)).json();
+    if (e.phase > 0 && e.next_steps && e.history.length > 1) { pick = { a, e }; break; }
+  }
+  assert.ok(pick, 'an account in the middle of the ladder that moved');
+  const { context, page } = await session(CSM);
+  await page.goto(`${BASE}/accounts/${pick.a.id}#effectiveness`);
+  const phase = (await page.locator('#effectiveness-phase').textContent()).trim();
+  assert.equal(phase, `${pick.e.phase_name} (phase ${pick.e.phase} of ${pick.e.phases})`);
+  assert.equal(await page.locator('#effectiveness-ladder li').count(), pick.e.phases);
+  assert.equal(await page.locator('#effectiveness-ladder li.current').count(), 1);
+  assert.equal(await page.locator('#effectiveness-ladder li.reached').count(), pick.e.phase - 1);
+  assert.equal((await page.locator('#effectiveness-next').textContent()).trim(), pick.e.next_steps.phase_name);
+  assert.equal(await page.locator('#effectiveness-next-steps li').count(), pick.e.next_steps.behaviours.length);
+  await page.locator('#effectiveness-baseline').getByText(`Baseline`).waitFor();
+  await page.locator('#effectiveness-history summary').click();
+  assert.equal(await page.locator('#effectiveness-history li').count(), pick.e.history.length);
+  await page.locator('#effectiveness').screenshot({ path: `${SHOTS}/40-effectiveness.png` });
+  await page.setViewportSize({ width: 390, height: 900 });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 390, `the page fits a phone: ${wide}px`);
+  await page.locator('#effectiveness').screenshot({ path: `${SHOTS}/40-effectiveness-phone.png` });
+  await context.close();
+});
+
 test('a CSM makes the call on a renewal and qualifies it; a leader reads retention by quarter and cohort', async () => {
   const { context, page } = await session(CSM);
   await page.goto(`${BASE}/book`);

@@ -11,6 +11,7 @@ use crate::{
     Result,
 };
 use serde::{Deserialize, Serialize};
+use sherpa_core::effectiveness::EffectivenessConfig;
 use sherpa_core::engagement::EngagementConfig;
 use sherpa_core::health::HealthConfig;
 use sherpa_core::plan::PlansConfig;
@@ -37,7 +38,11 @@ const HEADER: &str = "# Sherpa configuration: prioritisation rules (grades, tier
 # the shared names of common blockers; plans.templates: a model customer per tier or segment\n\
 # (success, value drivers, objectives with unit and months to target, steps, blockers to watch).\n\
 # revenue.meddicc: decision_process and decision_criteria on or off for renewal qualification;\n\
-# revenue.competitors: the competitors an account can mention.\n\n";
+# revenue.competitors: the competitors an account can mention.\n\
+# effectiveness.rules: the first whose `when` holds picks the effectiveness model;\n\
+# effectiveness.models: 3 to 7 phases, each with behaviours measured by a feature (users_at_least\n\
+# or seats_percent_at_least in 30 days) or a health metric (at_least, at_most); met_percent: the\n\
+# share of a phase's behaviours that reaches it (100: all).\n\n";
 
 /// The file: the prioritisation sections and `[health]`, each optional. The prioritisation
 /// fields are spelled out again rather than `#[serde(flatten)]`ed from [`PrioritisationConfig`]:
@@ -66,6 +71,8 @@ struct ConfigFile {
     plans: Option<PlansConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
     revenue: Option<RevenueConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effectiveness: Option<EffectivenessConfig>,
 }
 
 impl ConfigFile {
@@ -75,6 +82,7 @@ impl ConfigFile {
         engagement: EngagementConfig,
         plans: PlansConfig,
         revenue: RevenueConfig,
+        effectiveness: EffectivenessConfig,
     ) -> Self {
         ConfigFile {
             grade_bounds: p.grade_bounds,
@@ -87,18 +95,12 @@ impl ConfigFile {
             engagement: Some(engagement),
             plans: Some(plans),
             revenue: Some(revenue),
+            effectiveness: Some(effectiveness),
         }
     }
 
-    fn split(
-        self,
-    ) -> (
-        PrioritisationConfig,
-        Option<HealthConfig>,
-        Option<EngagementConfig>,
-        Option<PlansConfig>,
-        Option<RevenueConfig>,
-    ) {
+    /// The prioritisation part, and the sections (each left out keeps its value).
+    fn split(self) -> (PrioritisationConfig, Sections) {
         (
             PrioritisationConfig {
                 grade_bounds: self.grade_bounds,
@@ -108,12 +110,24 @@ impl ConfigFile {
                 cadences: self.cadences,
                 staffing: self.staffing,
             },
-            self.health,
-            self.engagement,
-            self.plans,
-            self.revenue,
+            Sections {
+                health: self.health,
+                engagement: self.engagement,
+                plans: self.plans,
+                revenue: self.revenue,
+                effectiveness: self.effectiveness,
+            },
         )
     }
+}
+
+/// The sections of a file beyond prioritisation, as given.
+struct Sections {
+    health: Option<HealthConfig>,
+    engagement: Option<EngagementConfig>,
+    plans: Option<PlansConfig>,
+    revenue: Option<RevenueConfig>,
+    effectiveness: Option<EffectivenessConfig>,
 }
 
 /// toml's message, with the line it points at (which holds the key).
@@ -198,6 +212,7 @@ pub struct Parsed {
     pub engagement: EngagementConfig,
     pub plans: PlansConfig,
     pub revenue: RevenueConfig,
+    pub effectiveness: EffectivenessConfig,
 }
 
 /// The configuration in force, that a file's missing sections keep.
@@ -208,30 +223,36 @@ pub struct InForce {
     pub engagement: EngagementConfig,
     pub plans: PlansConfig,
     pub revenue: RevenueConfig,
+    pub effectiveness: EffectivenessConfig,
 }
 
 /// Reads a configuration file; a section left out keeps its value. The error names the key.
 pub fn parse(text: &str, current: InForce) -> std::result::Result<Parsed, String> {
     let file: ConfigFile = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
     refuse_nul(&file)?;
-    let (dto, new_health, new_engagement, new_plans, new_revenue) = file.split();
+    let (dto, new) = file.split();
     let rules = dto.into_rules(current.rules).map_err(|e| e.to_string())?;
-    let health = new_health.unwrap_or(current.health);
+    let health = new.health.unwrap_or(current.health);
     health
         .check()
         .map_err(|e| format!("health.{}: {}", e.key, e.message))?;
-    let engagement = new_engagement.unwrap_or(current.engagement);
+    let engagement = new.engagement.unwrap_or(current.engagement);
     engagement.check().map_err(|e| format!("engagement.{e}"))?;
-    let plans = new_plans.unwrap_or(current.plans);
+    let plans = new.plans.unwrap_or(current.plans);
     plans.check().map_err(|e| format!("plans.{e}"))?;
-    let revenue = new_revenue.unwrap_or(current.revenue);
+    let revenue = new.revenue.unwrap_or(current.revenue);
     revenue.check().map_err(|e| format!("revenue.{e}"))?;
+    let effectiveness = new.effectiveness.unwrap_or(current.effectiveness);
+    effectiveness
+        .check()
+        .map_err(|e| format!("effectiveness.{e}"))?;
     Ok(Parsed {
         rules,
         health,
         engagement,
         plans,
         revenue,
+        effectiveness,
     })
 }
 
@@ -245,6 +266,7 @@ impl App {
             store.engagement_config().await?,
             store.plans_config().await?,
             store.revenue_config().await?,
+            store.effectiveness_config().await?,
         );
         let text = toml::to_string(&file).expect("plain data");
         Ok(format!("{HEADER}{text}"))
@@ -265,6 +287,7 @@ impl App {
         let current_engagement = store.engagement_config().await?;
         let current_plans = store.plans_config().await?;
         let current_revenue = store.revenue_config().await?;
+        let current_effectiveness = store.effectiveness_config().await?;
         let new = parse(
             text,
             InForce {
@@ -273,6 +296,7 @@ impl App {
                 engagement: current_engagement.clone(),
                 plans: current_plans.clone(),
                 revenue: current_revenue.clone(),
+                effectiveness: current_effectiveness.clone(),
             },
         )
         .map_err(|message| Error::Invalid {
@@ -321,6 +345,19 @@ impl App {
         if revenue_changed {
             changed.push("revenue".into());
         }
+        let effectiveness_changed = new.effectiveness != current_effectiveness;
+        if effectiveness_changed {
+            self.check_effectiveness(&new.effectiveness)
+                .await
+                .map_err(|e| match e {
+                    Error::Invalid { message, .. } => Error::Invalid {
+                        field: "configuration".into(),
+                        message: format!("effectiveness.{message}"),
+                    },
+                    other => other,
+                })?;
+            changed.push("effectiveness".into());
+        }
         let applied = !dry_run && !changed.is_empty();
         if applied {
             // Prioritisation first: a changed tier grid moves tiers, which assign scorecards.
@@ -342,6 +379,10 @@ impl App {
             }
             if rescores {
                 self.rescore().await;
+            }
+            if effectiveness_changed {
+                self.set_effectiveness_config(by, &new.effectiveness)
+                    .await?;
             }
         }
         Ok(ImportOutcome { changed, applied })
@@ -424,9 +465,11 @@ mod tests {
             engagement.clone(),
             plans.clone(),
             revenue.clone(),
+            sherpa_core::demo::demo_effectiveness(),
         );
         let text = toml::to_string(&file).unwrap();
         let back = parse(&text, InForce::default()).unwrap();
+        assert_eq!(back.effectiveness, sherpa_core::demo::demo_effectiveness());
         assert_eq!(back.rules, PrioritisationRules::default());
         assert_eq!(back.health, health);
         assert_eq!(back.engagement, engagement);

@@ -31,13 +31,19 @@ impl App {
         let ids: Vec<AccountId> = dirty.accounts.iter().copied().collect();
         let done = async {
             if dirty.all {
-                return self.store.rebuild_health().await;
+                let done = self.store.rebuild_health().await?;
+                self.assess_moved(None).await?;
+                return Ok(done);
             }
             let mut done = self.store.refresh_health(&ids).await?;
             if dirty.rescore {
                 done = self.store.recompute_health().await?;
+                // What assigns models (tiers, segments) may have moved too.
+                self.assess_moved(None).await?;
+            } else {
+                self.assess_moved(Some(&ids)).await?;
             }
-            Ok(done)
+            Ok::<_, crate::Error>(done)
         }
         .await;
         watch.finish(&dirty);
@@ -54,7 +60,7 @@ impl App {
                 if dirty.rescore {
                     watch.mark_rescore();
                 }
-                Err(e.into())
+                Err(e)
             }
         }
     }
@@ -76,6 +82,7 @@ impl App {
             self.store.refresh_health(&ids).await?;
         }
         watch.finish(&never);
+        self.assess_moved(None).await?;
         Ok(BookRescore {
             done,
             never_computed: ids.len(),

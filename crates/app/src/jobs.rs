@@ -88,11 +88,14 @@ async fn run(app: &App, store: &Store, job: &Job) -> anyhow::Result<()> {
         "health" => {
             let done = store.rebuild_health().await?;
             let taken = store.snapshot_health_daily().await?;
+            // Feature use moves with the calendar too: judge every account's phase again.
+            let judged = app.assess_moved(None).await?;
             tracing::info!(
                 accounts = done.accounts,
                 colour_changes = done.colour_changes,
                 snapshots = taken,
-                "health rebuilt and snapshotted"
+                phase_changes = judged.changes,
+                "health rebuilt and snapshotted, effectiveness judged"
             );
             Ok(())
         }
@@ -160,6 +163,7 @@ async fn run(app: &App, store: &Store, job: &Job) -> anyhow::Result<()> {
         // A health configuration saved while re-scoring failed: score every account again.
         "rescore" => {
             let done = store.recompute_health().await?;
+            app.assess_moved(None).await?;
             tracing::info!(accounts = done.accounts, "every account re-scored");
             Ok(())
         }

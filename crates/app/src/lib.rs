@@ -12,6 +12,7 @@ mod backtest;
 mod book;
 mod cadence;
 pub mod config;
+mod effectiveness;
 mod engagement;
 mod engagement_config;
 mod erasure;
@@ -39,6 +40,7 @@ mod timeline;
 mod views;
 
 pub use backtest::{BACKTEST_JOB, BacktestState};
+pub use effectiveness::{AccountEffectiveness, BehaviourView};
 pub use engagement::CompleteMilestone;
 pub use engagement_config::RecordRelease;
 pub use erasure::ERASURE_REASON;

@@ -14,6 +14,16 @@ pub struct AccountFacts {
     pub lifecycle: Option<Lifecycle>,
 }
 
+impl From<&crate::book::Account> for AccountFacts {
+    fn from(a: &crate::book::Account) -> Self {
+        AccountFacts {
+            tier: a.priority.tier,
+            segment: a.priority.segment,
+            lifecycle: a.fields.lifecycle,
+        }
+    }
+}
+
 /// Every condition given must hold; a rule with none matches every account.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

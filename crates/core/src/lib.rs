@@ -6,6 +6,7 @@ pub mod assignment;
 pub mod book;
 pub mod clock;
 pub mod demo;
+pub mod effectiveness;
 pub mod engagement;
 pub mod export;
 pub mod health;

@@ -104,6 +104,11 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(priorities::grade_account))
         .routes(routes!(priorities::choose_tier))
         .routes(routes!(priorities::priority_history))
+        .routes(routes!(
+            effectiveness::get_models,
+            effectiveness::set_models
+        ))
+        .routes(routes!(effectiveness::get_account_effectiveness))
         .routes(routes!(health::get_health))
         .routes(routes!(health::get_history))
         .routes(routes!(health::set_pulse))

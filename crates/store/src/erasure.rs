@@ -109,7 +109,7 @@ pub struct DeletedAccount {
 }
 
 /// Usage kept per account without a foreign key to it: deleted with the account.
-const USAGE_TABLES: [&str; 7] = [
+const USAGE_TABLES: [&str; 8] = [
     "events",
     "event_blocks",
     "product_users",
@@ -117,6 +117,7 @@ const USAGE_TABLES: [&str; 7] = [
     "usage_names",
     "usage_first_names",
     "usage_user_months",
+    "usage_name_users",
 ];
 
 impl Store {

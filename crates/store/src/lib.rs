@@ -21,6 +21,7 @@ mod contracts;
 mod custom_fields;
 mod db_file;
 mod demo;
+mod effectiveness;
 mod engagement;
 mod erasure;
 mod error;
@@ -61,6 +62,7 @@ pub use books::BookSize;
 pub use cadence::{IssuedFeed, OverdueTouches};
 pub use connect::{DEFAULT_URL, Engine, redact as redacted};
 pub use demo::{DemoProgress, DemoVoice};
+pub use effectiveness::{EffectivenessRun, KeptEffectiveness, PhaseMove, PhaseRecord};
 pub use engagement::{
     AccountEngagement, EngagementConfigVersion, EngagementSweep, FiredMoment, ProductRelease,
 };

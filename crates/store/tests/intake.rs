@@ -68,6 +68,14 @@ async fn stored_rollups(db: &support::TestDb) -> RollupDelta {
         let month = format!("{month}-01").parse().unwrap();
         d.add_user(AccountId(a), month, &u, bits as u32);
     }
+    let name_users: Vec<(i64, String, String, String)> =
+        sqlx::query_as("SELECT account_id, name, user_key, last_day FROM usage_name_users")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    for (a, name, u, day) in name_users {
+        d.add_name_user(AccountId(a), &name, &u, day.parse().unwrap());
+    }
     d
 }
 

@@ -4,12 +4,14 @@
 //! roles, two years of contract terms with their outcomes, and a year of activities.
 //! Every account is generated from `(seed, index)` alone, so any slice can be built on its own.
 
+mod effectiveness;
 mod names;
 mod plans;
 mod priority;
 mod team;
 mod voice;
 
+pub use effectiveness::{DEMO_MODEL, demo_effectiveness, demo_model};
 pub use voice::{FEATURES, HIGH_VALUE_FEATURES, Trajectory};
 
 pub use plans::DemoPlan;

@@ -48,6 +48,27 @@ pub const DAILY_NAME_DAYS: i64 = 120;
 /// The first features a new customer uses, before its team finds the rest.
 const STARTER_FEATURES: usize = 3;
 
+/// How likely each feature (as [`FEATURES`]) is among a user's own: everyone looks at the
+/// dashboards, few people connect integrations or create API keys. The account's first user
+/// (its admin) uses every feature its team has found.
+const FEATURE_REACH: [f64; FEATURES.len()] = [
+    0.9, 0.7, 0.5, 0.5, 0.35, 0.15, 0.3, 0.45, 0.1, 0.08, 0.3, 0.1,
+];
+
+/// Whether feature `f` is among user `user`'s own, in account `index`: fixed for the user.
+fn uses(index: usize, user: u16, f: usize) -> bool {
+    if user == 0 {
+        return true;
+    }
+    // splitmix64 of the three, as a share in [0, 1).
+    let mut z = (index as u64) << 24 ^ u64::from(user) << 8 ^ f as u64;
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    ((z >> 11) as f64 / (1u64 << 53) as f64) < FEATURE_REACH[f]
+}
+
 impl DemoAccount {
     /// The story of an account, from its contracts: churned, contracted, expanded, or steady.
     /// A customer lost to something outside the product (an acquisition, a budget cut) looked
@@ -267,17 +288,72 @@ impl DemoBook {
         let seats = a.seats().clamp(1, 400);
         let active = (seats as f64 * share * if weekend { 0.2 } else { 1.0 }).round() as u16;
         for user in 0..active {
+            // The features the team has found that this user works with (the dashboards when
+            // none of theirs is found yet).
+            let own: Vec<usize> = (0..breadth).filter(|f| uses(a.index, user, *f)).collect();
+            let own = if own.is_empty() { vec![0] } else { own };
             for e in 0..rng.random_range(2..7u8) {
                 each(DemoEvent {
                     user,
                     seq: e,
                     // The first event of a user's day is the home page; then features.
-                    feature: (e > 0).then(|| rng.random_range(0..breadth)),
+                    feature: (e > 0).then(|| own[rng.random_range(0..own.len())]),
                     hour: rng.random_range(7..19),
                     minute: rng.random_range(0..60),
                 });
             }
         }
+    }
+
+    /// Seats of the account's contract terms running on a day, when they say.
+    pub fn seats_on(&self, a: &DemoAccount, day: NaiveDate) -> Option<i64> {
+        a.contracts
+            .iter()
+            .filter(|c| c.start_date <= day && day <= c.end_date)
+            .filter_map(|c| c.seats)
+            .reduce(|x, y| x + y)
+    }
+
+    /// Each feature's distinct users in the 30 days up to each of `days` (oldest first), as
+    /// the intake would count them from the same events: one pass over the days they span.
+    pub fn feature_users_on(
+        &self,
+        a: &DemoAccount,
+        days: &[NaiveDate],
+    ) -> Vec<std::collections::BTreeMap<String, u32>> {
+        let (Some(first), Some(last)) = (days.first(), days.last()) else {
+            return Vec::new();
+        };
+        let mut last_used: Vec<Option<NaiveDate>> = Vec::new();
+        let mut out = Vec::with_capacity(days.len());
+        let mut day = *first - Duration::days(29);
+        let mut next = days.iter().peekable();
+        while day <= *last {
+            self.day_events(a, day, |e| {
+                if let Some(f) = e.feature {
+                    let at = usize::from(e.user) * FEATURES.len() + f;
+                    if last_used.len() <= at {
+                        last_used.resize(at + 1, None);
+                    }
+                    last_used[at] = Some(day);
+                }
+            });
+            while next.peek() == Some(&&day) {
+                next.next();
+                let from = day - Duration::days(29);
+                let mut users = std::collections::BTreeMap::new();
+                for (at, used) in last_used.iter().enumerate() {
+                    if used.is_some_and(|d| d >= from) {
+                        *users
+                            .entry(FEATURES[at % FEATURES.len()].to_string())
+                            .or_insert(0) += 1;
+                    }
+                }
+                out.push(users);
+            }
+            day += Duration::days(1);
+        }
+        out
     }
 
     /// Segment track and page messages of the last `days` days for one account, as its
@@ -333,6 +409,8 @@ impl DemoBook {
         // The days each user was active, per month.
         let mut active: std::collections::BTreeMap<NaiveDate, Vec<u32>> = Default::default();
         let mut by_feature = [0i64; FEATURES.len()];
+        // The last day each user used each feature, by user * features + feature.
+        let mut last_used: Vec<Option<NaiveDate>> = Vec::new();
         for back in (skip..days).rev() {
             let day: NaiveDate = self.today - Duration::days(back);
             let mut counts = DayCounts::default();
@@ -341,7 +419,14 @@ impl DemoBook {
                 counts.events += 1;
                 match e.feature {
                     None => counts.page_views += 1,
-                    Some(f) => by_feature[f] += 1,
+                    Some(f) => {
+                        by_feature[f] += 1;
+                        let at = usize::from(e.user) * FEATURES.len() + f;
+                        if last_used.len() <= at {
+                            last_used.resize(at + 1, None);
+                        }
+                        last_used[at] = Some(day);
+                    }
                 }
                 users = users.max(e.user + 1);
             });
@@ -372,6 +457,12 @@ impl DemoBook {
         for (month, days) in active {
             for (u, bits) in days.into_iter().enumerate().filter(|(_, b)| *b != 0) {
                 out.add_user(account, month, &format!("{group}-user-{u}"), bits);
+            }
+        }
+        for (at, day) in last_used.into_iter().enumerate() {
+            if let Some(day) = day {
+                let (u, f) = (at / FEATURES.len(), at % FEATURES.len());
+                out.add_name_user(account, FEATURES[f], &format!("{group}-user-{u}"), day);
             }
         }
     }
@@ -454,6 +545,34 @@ mod tests {
             compared += usize::from(!from_raw.is_empty());
         }
         assert!(compared > 30, "{compared} accounts had usage");
+    }
+
+    #[test]
+    fn feature_users_count_what_the_intake_keeps() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let book = DemoBook::new(40, 7, today);
+        let mut checked = 0;
+        for i in 0..40 {
+            let a = book.account(i);
+            let mut history = RollupDelta::default();
+            book.usage_history(&a, AccountId(1), 120, 0, &mut history);
+            let from = today - Duration::days(29);
+            let mut expected: std::collections::BTreeMap<String, std::collections::BTreeSet<&str>> =
+                Default::default();
+            for (_, name, user, day) in history.name_users() {
+                if day >= from {
+                    expected.entry(name.to_string()).or_default().insert(user);
+                }
+            }
+            let expected: std::collections::BTreeMap<String, u32> = expected
+                .into_iter()
+                .map(|(f, u)| (f, u.len() as u32))
+                .collect();
+            let counted = book.feature_users_on(&a, &[today - Duration::days(7), today]);
+            assert_eq!(counted[1], expected, "account {i}");
+            checked += usize::from(!expected.is_empty());
+        }
+        assert!(checked > 20, "{checked}");
     }
 
     #[test]

@@ -70,6 +70,9 @@ pub struct AccountInputs {
     pub active: ActiveUsers,
     /// Product features used in the 30 days up to the day.
     pub features_used: HashSet<String>,
+    /// Distinct users of each feature in the 30 days up to the day, when known: read for today
+    /// only, for the rollups keep each user's last day of a feature, not its history.
+    pub feature_users: Option<std::collections::BTreeMap<String, u32>>,
     /// The first day a high-value feature was used.
     pub first_value: Option<NaiveDate>,
     /// Seats of the contract terms running on the day.

@@ -43,6 +43,10 @@ pub struct RollupDelta {
     by_name: BTreeMap<(AccountId, NaiveDate), BTreeMap<String, i64>>,
     /// Who was active: per account and month, each user key's days (see [`month_bit`]).
     users: BTreeMap<(AccountId, NaiveDate), BTreeMap<String, u32>>,
+    /// Who used each named event: per account and name, each user key's last day. What a
+    /// feature's users in the last 30 days are counted from (an effectiveness behaviour, a cell
+    /// of the adoption matrix); kept as one day a user, not a history.
+    name_users: BTreeMap<AccountId, BTreeMap<String, BTreeMap<String, NaiveDate>>>,
 }
 
 /// Adds `n` to the value under `key`, copying the key only when it is new.
@@ -62,7 +66,9 @@ impl RollupDelta {
             MessageKind::Track => {
                 let counts = self.days.entry((account, day)).or_default();
                 counts.events += 1;
-                self.add_name(account, day, m.name.as_deref().unwrap_or_default(), 1);
+                let name = m.name.as_deref().unwrap_or_default();
+                self.add_name(account, day, name, 1);
+                self.add_name_user(account, name, &m.user_key(), day);
             }
             MessageKind::Page | MessageKind::Screen => {
                 let counts = self.days.entry((account, day)).or_default();
@@ -87,6 +93,32 @@ impl RollupDelta {
         bump(self.users.entry((account, month)).or_default(), user, |d| {
             *d |= days
         });
+    }
+
+    /// Records that a user used a named event on a day (the later of its days is kept).
+    pub fn add_name_user(&mut self, account: AccountId, name: &str, user: &str, day: NaiveDate) {
+        let names = self.name_users.entry(account).or_default();
+        let users = match names.get_mut(name) {
+            Some(users) => users,
+            None => names.entry(name.to_owned()).or_default(),
+        };
+        match users.get_mut(user) {
+            Some(last) => *last = (*last).max(day),
+            None => {
+                users.insert(user.to_owned(), day);
+            }
+        }
+    }
+
+    /// The last day each user used each named event, by account, name and user key.
+    pub fn name_users(&self) -> impl Iterator<Item = (AccountId, &str, &str, NaiveDate)> {
+        self.name_users.iter().flat_map(|(a, names)| {
+            names.iter().flat_map(move |(n, users)| {
+                users
+                    .iter()
+                    .map(move |(u, d)| (*a, n.as_str(), u.as_str(), *d))
+            })
+        })
     }
 
     /// Track events by account, day and name.
@@ -122,6 +154,13 @@ impl RollupDelta {
         for ((a, m), users) in other.users {
             for (u, days) in users {
                 self.add_user(a, m, &u, days);
+            }
+        }
+        for (a, names) in other.name_users {
+            for (n, users) in names {
+                for (u, day) in users {
+                    self.add_name_user(a, &n, &u, day);
+                }
             }
         }
     }
@@ -178,6 +217,15 @@ mod tests {
             "u1 was active on the 23rd and the 24th"
         );
         assert_eq!(d.days.len(), 2);
+        let name_users: Vec<_> = d.name_users().collect();
+        assert_eq!(
+            name_users,
+            [
+                (AccountId(7), "Export", "u1", day("2026-11-24")),
+                (AccountId(7), "Report Built", "u1", day("2026-11-23")),
+            ],
+            "who used each event and when last; a page view is no feature"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod cadence;
 pub mod contacts;
 pub mod contracts;
 pub mod custom_fields;
+pub mod effectiveness;
 pub mod engagement;
 pub mod forecast;
 pub mod health;

@@ -92,6 +92,16 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
             health_started.elapsed().as_secs_f64(),
             now.accounts
         );
+        // Effectiveness: the demo product's model, each account's phase each week of the
+        // quarter from those snapshots and the week's feature use, then today's.
+        let effectiveness_started = Instant::now();
+        let judged = app.load_demo_effectiveness(&book, &weeks).await?;
+        println!(
+            "effectiveness in {:.1} s: {} accounts judged, {} phase changes today",
+            effectiveness_started.elapsed().as_secs_f64(),
+            judged.accounts,
+            judged.changes
+        );
         // The plans' objectives read from the product's data, now that health has its metrics.
         let measured = app.measure_plans().await?;
         println!("success plans: {measured} objective values read from Sherpa's metrics");

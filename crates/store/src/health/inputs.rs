@@ -119,6 +119,7 @@ impl Store {
                 .await?
                 .into_iter()
                 .collect();
+        let today = [self.clock().today()];
         for ids in ids.chunks(CHUNK) {
             let read = Reader {
                 rollups,
@@ -126,6 +127,7 @@ impl Store {
                 named: &named,
                 ids,
                 days,
+                feature_users: days == today,
             };
             read.all(high_value, &mut out).await?;
         }

@@ -189,11 +189,7 @@ impl Store {
     pub async fn account_health(&self, id: AccountId) -> Result<AccountHealth> {
         let account = self.account(id).await?;
         let (metrics, computed_at) = self.current_metrics(id).await?;
-        let facts = AccountFacts {
-            tier: account.priority.tier,
-            segment: account.priority.segment,
-            lifecycle: account.fields.lifecycle,
-        };
+        let facts = AccountFacts::from(&account);
         let scoring = self.scoring().await?;
         let (n, rule, card) = scoring.card_for(&facts);
         if !scored_now(&facts) {

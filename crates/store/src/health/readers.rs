@@ -67,6 +67,9 @@ pub(super) struct Reader<'a> {
     /// The days the inputs are as of, oldest first, at least one; the inputs of the n-th day go
     /// to the n-th map of the output.
     pub days: &'a [NaiveDate],
+    /// Whether to count each feature's users: only as of today (see
+    /// `AccountInputs::feature_users`).
+    pub feature_users: bool,
 }
 
 /// Each day's inputs of account `id` (of those the chunk holds), with the day.
@@ -137,6 +140,9 @@ impl Reader<'_> {
         self.usage(out).await?;
         self.active_users(out).await?;
         self.features(out).await?;
+        if self.feature_users {
+            self.feature_users(out).await?;
+        }
         // Without high-value features there is no first value to find: skip reading every
         // day of usage for it.
         if high_value {
@@ -425,6 +431,43 @@ impl Reader<'_> {
                     let feature = self.named.get(&name).cloned().unwrap_or(name);
                     f.inputs.features_used.insert(feature);
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// Each feature's distinct users in the 30 days up to the (one) day, from each user's last
+    /// day of each event name; not known while the book has counted them for under 30 days.
+    async fn feature_users(&self, out: &mut [HashMap<AccountId, Fed>]) -> Result<()> {
+        let day = self.last();
+        let from = date(day - Days::new(29));
+        let since: Option<String> =
+            sqlx::query_scalar("SELECT MIN(day) FROM usage_name_users_since")
+                .fetch_one(self.rollups.pool())
+                .await?;
+        if since.is_some_and(|s| s > from) {
+            return Ok(());
+        }
+        for m in out.iter_mut() {
+            for f in m.values_mut() {
+                f.inputs.feature_users = Some(Default::default());
+            }
+        }
+        let mut a = Args::default();
+        let sql = format!(
+            "SELECT u.account_id, COALESCE(c.feature, u.name) AS feature, COUNT(DISTINCT u.user_key) \
+             FROM usage_name_users u LEFT JOIN feature_catalog c ON c.event_name = u.name \
+             WHERE u.account_id IN ({}) AND u.last_day >= {} AND u.last_day <= {} \
+             GROUP BY u.account_id, COALESCE(c.feature, u.name)",
+            a.ids(self.ids),
+            a.text(from),
+            a.text(date(day))
+        );
+        for (id, feature, users) in self.rows::<(i64, String, i64)>(&sql, a).await? {
+            for (_, i) in each(self.days, out, id) {
+                i.feature_users
+                    .get_or_insert_with(Default::default)
+                    .insert(feature.clone(), u32::try_from(users).unwrap_or(u32::MAX));
             }
         }
         Ok(())

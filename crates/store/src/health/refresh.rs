@@ -40,25 +40,33 @@ fn metrics_ids(rows: &[Vec<Arg>]) -> Vec<Vec<Arg>> {
     rows.iter().map(|r| vec![r[0].clone()]).collect()
 }
 
-/// Upserts accounts' metrics (JSON) as computed at `now`.
+/// Upserts accounts' metrics and feature use (JSON) as computed at `now`.
 async fn keep_metrics(
     conn: &mut sqlx::AnyConnection,
     engine: Engine,
     now: &str,
-    metrics: Vec<(AccountId, String)>,
+    metrics: Vec<(AccountId, String, Option<String>)>,
 ) -> Result<()> {
     let rows: Vec<Vec<Arg>> = metrics
         .into_iter()
-        .map(|(id, m)| vec![Arg::Int(id.0), Arg::Text(now.into()), Arg::Text(m)])
+        .map(|(id, m, used)| {
+            vec![
+                Arg::Int(id.0),
+                Arg::Text(now.into()),
+                Arg::Text(m),
+                Arg::OptText(used),
+            ]
+        })
         .collect();
     let ids: Vec<Vec<Arg>> = metrics_ids(&rows);
     crate::bulk::upsert_rows(
         conn,
         engine,
         "health_metrics",
-        &["account_id", "computed_at", "metrics"],
+        &["account_id", "computed_at", "metrics", "feature_use"],
         rows,
-        "ON CONFLICT (account_id) DO UPDATE SET computed_at = excluded.computed_at, metrics = excluded.metrics",
+        "ON CONFLICT (account_id) DO UPDATE SET computed_at = excluded.computed_at, \
+         metrics = excluded.metrics, feature_use = excluded.feature_use",
     )
     .await?;
     // The account's score row, for the scores to be written into.
@@ -133,6 +141,8 @@ pub(super) struct Scored {
     pub health: Standing,
     /// The metrics as JSON.
     pub metrics: String,
+    /// Each feature's users and the seats as JSON, when known (only a fresh one is kept).
+    pub feature_use: Option<String>,
     /// Whether they were recomputed from the book (and are to be kept), not read back.
     pub fresh: bool,
     pub before: Before,
@@ -275,6 +285,7 @@ fn score_row(scoring: &Scoring, row: KeptRow) -> Result<Scored> {
         id: AccountId(row.id),
         health,
         metrics: row.metrics,
+        feature_use: None,
         fresh: false,
         before: Before {
             score: row.score,
@@ -326,6 +337,8 @@ impl Store {
                         id,
                         health: Standing::now(&scoring, &f.facts, |k| m.get(k).copied()),
                         metrics: metrics_json(&m),
+                        feature_use: sherpa_core::effectiveness::feature_use(&f.inputs)
+                            .map(|u| serde_json::to_string(&u).expect("plain data")),
                         fresh: true,
                         before: f.before,
                     }
@@ -583,7 +596,7 @@ impl Store {
         let fresh = scored
             .iter()
             .filter(|s| s.fresh)
-            .map(|s| (s.id, s.metrics.clone()))
+            .map(|s| (s.id, s.metrics.clone(), s.feature_use.clone()))
             .collect();
         keep_metrics(&mut tx, self.engine, &now, fresh).await?;
         let (mut out, turns) = self
@@ -707,7 +720,7 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let rows = metrics
             .iter()
-            .map(|(id, m)| (*id, metrics_json(m)))
+            .map(|(id, m)| (*id, metrics_json(m), None))
             .collect();
         keep_metrics(&mut tx, self.engine, &now, rows).await?;
         tx.commit().await?;

@@ -112,6 +112,15 @@ pub(crate) fn shared_by_the_book(t: &Table) -> bool {
     t.name == USAGE_DAY_NAMES.name || t.name == FEATURE_CATALOG.name
 }
 
+/// The last day each user used each event name (a feature's users in 30 days).
+pub(crate) const USAGE_NAME_USERS: Table = Table {
+    name: "usage_name_users",
+    columns: &["account_id", "name", "user_key", "last_day"],
+    on_conflict: "ON CONFLICT (account_id, name, user_key) DO UPDATE SET last_day = CASE \
+                  WHEN excluded.last_day > usage_name_users.last_day THEN excluded.last_day \
+                  ELSE usage_name_users.last_day END",
+};
+
 pub(crate) const USAGE_USER_MONTHS: Table = Table {
     name: "usage_user_months",
     columns: &["account_id", "month", "user_key", "days"],
@@ -233,7 +242,11 @@ impl DayTexts {
     pub fn of(delta: &RollupDelta) -> Self {
         let mut days = std::collections::HashMap::new();
         let keys = delta.days.keys().map(|(_, d)| *d);
-        for d in keys.chain(delta.names().map(|(_, d, _, _)| d)) {
+        let named = delta.names().map(|(_, d, _, _)| d);
+        for d in keys
+            .chain(named)
+            .chain(delta.name_users().map(|(_, _, _, d)| d))
+        {
             days.entry(d).or_insert_with(|| date(d));
         }
         let mut months = std::collections::HashMap::new();
@@ -274,7 +287,7 @@ pub(crate) fn owned<'a>(rows: RollupRows<'a>) -> Box<dyn Iterator<Item = Vec<Arg
 pub(crate) fn rollup_rows<'a>(
     delta: &'a RollupDelta,
     texts: &'a DayTexts,
-) -> [(&'static Table, RollupRows<'a>); 6] {
+) -> [(&'static Table, RollupRows<'a>); 7] {
     use Cell::{Int, Text};
     let days = delta.days.iter().map(|((a, d), c)| {
         RollupRow::of([
@@ -313,6 +326,9 @@ pub(crate) fn rollup_rows<'a>(
             Int(i64::from(bits)),
         ])
     });
+    let name_users = delta
+        .name_users()
+        .map(|(a, n, u, d)| RollupRow::of([Int(a.0), Text(n), Text(u), Text(texts.day(d))]));
     [
         (&USAGE_DAYS, Box::new(days)),
         (&USAGE_NAMES, Box::new(names)),
@@ -320,6 +336,7 @@ pub(crate) fn rollup_rows<'a>(
         (&USAGE_FIRST_NAMES, Box::new(first_names)),
         (&FEATURE_CATALOG, Box::new(catalog)),
         (&USAGE_USER_MONTHS, Box::new(users)),
+        (&USAGE_NAME_USERS, Box::new(name_users)),
     ]
 }
 

@@ -2,6 +2,7 @@
 //! lifecycle), contract terms with the ARR history, the relationship map, the timeline with a
 //! form to log a touch, grade and tier (see `priority`), and the edit form for fields and owners (audited by the store).
 
+pub mod effectiveness;
 pub mod engagement;
 pub mod erasure;
 pub mod health;
@@ -78,6 +79,7 @@ struct AccountPage {
     may_plan: bool,
     priority: priority::PrioritySection,
     health: health::HealthSection,
+    effectiveness: effectiveness::EffectivenessSection,
     engagement: engagement::EngagementSection,
     usage: Usage,
     support: Support,
@@ -221,6 +223,7 @@ async fn page(
         priority: priority::section(&s.store, &a, me).await?,
         health: health::section(&s.store, id, me.may_log_activity(&a.fields.owners).is_ok())
             .await?,
+        effectiveness: effectiveness::section(s, &c.caller(), id).await?,
         engagement: engagement::section(
             &s.store,
             id,

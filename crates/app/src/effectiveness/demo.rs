@@ -1,0 +1,95 @@
+//! The demo book's effectiveness: its product's model, and each account's phase history over
+//! the last quarter, judged as the weekly health snapshots were taken: from each snapshot's
+//! metrics and the users the demo's own events give each feature that week.
+
+use crate::{App, Result};
+use chrono::NaiveDate;
+use sherpa_core::demo::{DemoBook, demo_effectiveness, demo_model};
+use sherpa_core::effectiveness::{FeatureUse, Measures};
+use sherpa_core::health::Metrics;
+use sherpa_core::*;
+use sherpa_store::{EffectivenessRun, PhaseMove, PhaseRecord};
+use std::collections::HashMap;
+
+/// Accounts whose weeks are judged at a time.
+const PART: usize = 1_000;
+
+impl App {
+    /// Puts the demo product's model in force, records each account's phase at each of
+    /// `weeks` (the days of its weekly health snapshots, oldest first: the first it has is
+    /// its baseline) and judges today's.
+    pub async fn load_demo_effectiveness(
+        &self,
+        book: &DemoBook,
+        weeks: &[NaiveDate],
+    ) -> Result<EffectivenessRun> {
+        let actor = Actor::system("demo");
+        self.store
+            .set_effectiveness_config(&actor, &demo_effectiveness(), "the demo product's model")
+            .await?;
+        for start in (0..book.accounts).step_by(PART) {
+            let range = start..(start + PART).min(book.accounts);
+            let ids: Vec<AccountId> = range.clone().map(|i| AccountId(i as i64 + 1)).collect();
+            let metrics = self.store.snapshot_metrics(&ids, weeks).await?;
+            let (book, weeks) = (book.clone(), weeks.to_vec());
+            let records = tokio::task::spawn_blocking(move || {
+                range
+                    .flat_map(|i| weekly_phases(&book, i, &weeks, &metrics))
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .map_err(|e| crate::Error::invalid("demo", e.to_string()))?;
+            self.store.add_effectiveness_history(&records).await?;
+        }
+        Ok(self
+            .store
+            .assess_effectiveness(None, PhaseMove::ByData)
+            .await?)
+    }
+}
+
+/// Account `i`'s phase at each week it has a snapshot of: its first is the baseline, then
+/// each change.
+fn weekly_phases(
+    book: &DemoBook,
+    i: usize,
+    weeks: &[NaiveDate],
+    metrics: &HashMap<(AccountId, NaiveDate), Metrics>,
+) -> Vec<(AccountId, PhaseRecord)> {
+    let model = demo_model();
+    let id = AccountId(i as i64 + 1);
+    let a = book.account(i);
+    let users = book.feature_users_on(&a, weeks);
+    let mut out: Vec<(AccountId, PhaseRecord)> = Vec::new();
+    for (day, users) in weeks.iter().zip(users) {
+        let Some(m) = metrics.get(&(id, *day)) else {
+            continue;
+        };
+        // Feature use is known once usage is: the health metrics then say when it last was.
+        let used = m.contains_key("days_since_login").then(|| FeatureUse {
+            seats: book.seats_on(&a, *day),
+            users,
+        });
+        let metric = |k: &str| m.get(k).copied();
+        let judged = model.assess(&Measures {
+            metric: &metric,
+            features: used.as_ref(),
+        });
+        let why = match out.last() {
+            None => PhaseMove::Baseline,
+            Some((_, last)) if last.phase != judged.phase => PhaseMove::ByData,
+            Some(_) => continue,
+        };
+        out.push((
+            id,
+            PhaseRecord {
+                model: judged.model,
+                phase: judged.phase,
+                on: *day,
+                why,
+                behaviours: judged.behaviours,
+            },
+        ));
+    }
+    out
+}

@@ -1,0 +1,150 @@
+//! Effectiveness on the account 360: the phase the customer stands in on its model's ladder,
+//! what to do next (the next phase's unmet behaviours and the features that deliver them), each
+//! behaviour at the baseline and now, and the phase history.
+
+use crate::AppState;
+use crate::web::Failure;
+use sherpa_app::{AccountEffectiveness, BehaviourView};
+use sherpa_core::AccountId;
+use sherpa_core::effectiveness::{Judged, value_in};
+
+/// A rung of the ladder: its name, and whether the account reached it or stands on it.
+pub(super) struct Rung {
+    pub name: String,
+    pub description: String,
+    pub reached: bool,
+    pub current: bool,
+}
+
+/// A behaviour as the page reads it.
+pub(super) struct BehaviourLine {
+    pub phase: String,
+    pub name: String,
+    pub measure: String,
+    pub baseline: String,
+    pub now: String,
+    pub met: bool,
+    /// "met", "not met" or "not measured".
+    pub state: &'static str,
+}
+
+pub(super) struct EffectivenessSection {
+    pub model: String,
+    /// "Sharing insight (phase 2 of 4)", or empty before the first judgement.
+    pub standing: String,
+    pub churned: bool,
+    pub ladder: Vec<Rung>,
+    /// The next phase's name and its unmet behaviours; empty name at the last phase.
+    pub next: String,
+    pub next_steps: Vec<BehaviourLine>,
+    /// "14 Sep 2026: Not started" — the baseline, or empty.
+    pub baseline: String,
+    pub behaviours: Vec<BehaviourLine>,
+    /// Date, phase name, why.
+    pub history: Vec<(String, String, &'static str)>,
+}
+
+/// A value in the behaviour's unit: "5 people", "25%", "7 days".
+fn value(unit: &str, j: Option<Judged>) -> String {
+    match (j.and_then(|j| j.value), unit) {
+        (None, _) => "–".into(),
+        (Some(v), "people") => match v.round() as i64 {
+            1 => "1 person".into(),
+            n => format!("{n} people"),
+        },
+        (Some(v), "% of seats") => value_in("%", (v * 10.0).round() / 10.0),
+        (Some(v), unit) => value_in(unit, (v * 10.0).round() / 10.0),
+    }
+}
+
+fn line(b: BehaviourView) -> BehaviourLine {
+    let met = b.now.is_some_and(|j| j.met);
+    BehaviourLine {
+        phase: b.phase_name,
+        name: b.name,
+        measure: b.measure,
+        baseline: value(b.unit, b.baseline),
+        now: value(b.unit, b.now),
+        met,
+        state: match b.now {
+            Some(Judged { met: true, .. }) => "met",
+            Some(Judged { value: Some(_), .. }) => "not met",
+            _ => "not measured",
+        },
+    }
+}
+
+/// The section of account `id`.
+pub(super) async fn section(
+    s: &AppState,
+    caller: &sherpa_app::Caller,
+    id: AccountId,
+) -> Result<EffectivenessSection, Failure> {
+    let e: AccountEffectiveness = s.app.account_effectiveness(caller, id).await?;
+    let phase = e.phase();
+    let standing = phase
+        .map(|p| match p {
+            0 => format!(
+                "{} (before phase 1 of {})",
+                e.phase_name(0),
+                e.model.phases.len()
+            ),
+            p => format!(
+                "{} (phase {p} of {})",
+                e.phase_name(p),
+                e.model.phases.len()
+            ),
+        })
+        .unwrap_or_default();
+    let ladder = e
+        .model
+        .phases
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Rung {
+            name: p.name.clone(),
+            description: p.description.clone(),
+            reached: phase.is_some_and(|n| n > i),
+            current: phase == Some(i + 1),
+        })
+        .collect();
+    let (next, next_steps) = match e.next_steps() {
+        Some((n, unmet)) => (
+            e.phase_name(n).to_string(),
+            unmet.into_iter().map(line).collect(),
+        ),
+        None => (String::new(), Vec::new()),
+    };
+    let baseline = e
+        .baseline
+        .as_ref()
+        .map(|b| format!("{}: {}", b.on.format("%d %b %Y"), e.phase_name(b.phase)))
+        .unwrap_or_default();
+    let history = e
+        .history
+        .iter()
+        .rev()
+        .map(|r| {
+            (
+                r.on.format("%d %b %Y").to_string(),
+                e.phase_name(r.phase).to_string(),
+                match r.why {
+                    sherpa_store::PhaseMove::Baseline => "baseline",
+                    sherpa_store::PhaseMove::ByData => "the customer's use moved it",
+                    sherpa_store::PhaseMove::ByModel => "the model changed",
+                },
+            )
+        })
+        .collect();
+    Ok(EffectivenessSection {
+        model: e.model.name.clone(),
+        standing,
+        churned: e.churned,
+        ladder,
+        next,
+        next_steps,
+        baseline,
+        behaviours: e.behaviours().into_iter().map(line).collect(),
+        history,
+    })
+}

@@ -1,0 +1,362 @@
+//! Effectiveness through both doors, on SQLite and on PostgreSQL (`SHERPA_TEST_PG`): a model
+//! refused by key, an account's phase measured from who used each feature and a health metric,
+//! its baseline, a change the customer made and one the model made, what to do next, the phase
+//! counts, and the account page; then the demo's phases recomputed from its events alone.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use base64::Engine as _;
+use common::Web;
+use serde_json::{Value, json};
+use sherpa_core::demo::{DemoBook, demo_model};
+use sherpa_core::effectiveness::{FeatureUse, Measures};
+use sherpa_core::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+fn body(a: &common::Answer) -> Value {
+    serde_json::from_str(&a.body).unwrap_or(Value::Null)
+}
+
+/// Sends Segment track events of ACME: (user, event, day).
+async fn send(web: &Web, key: &str, events: &[(&str, &str, &str)]) {
+    let batch: Vec<Value> = events
+        .iter()
+        .map(|(u, e, day)| {
+            json!({"type": "track", "userId": u, "event": e, "context": {"groupId": "ACME"},
+                   "timestamp": format!("{day}T10:00:00Z")})
+        })
+        .collect();
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
+    let sent = web
+        .send(
+            Request::builder()
+                .method("POST")
+                .uri("/v1/batch")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::AUTHORIZATION, format!("Basic {basic}"))
+                .body(Body::from(json!({ "batch": batch }).to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+}
+
+/// Three phases: reports built by two people; shared by 30% of the seats; automated by one
+/// person with at least `active` people active in 30 days.
+fn model(active: f64, automators: u32) -> Value {
+    json!({
+        "rules": [{"then": "Reporting"}],
+        "models": [{
+            "name": "Reporting",
+            "phases": [
+                {"name": "Building", "behaviours": [
+                    {"name": "Reports built", "feature": "Report Built", "users_at_least": 2}]},
+                {"name": "Sharing", "behaviours": [
+                    {"name": "Reports shared", "feature": "Report Shared", "seats_percent_at_least": 30}]},
+                {"name": "Automating", "behaviours": [
+                    {"name": "Workflows", "feature": "Workflow Automated", "users_at_least": automators},
+                    {"name": "A team on it", "metric": "active_users_30d", "at_least": active}]}
+            ]
+        }]
+    })
+}
+
+#[tokio::test]
+async fn a_phase_is_measured_from_who_uses_each_feature_with_its_baseline_and_history() {
+    let web = Web::new().await;
+    let store = &web.db.store;
+    let app = sherpa_app::App::new(store.clone());
+    let admin = web
+        .user("admin@example.com", Role::Admin, Function::Operations)
+        .await;
+    let casey = web
+        .user("casey@example.com", Role::Csm, Function::Csm)
+        .await;
+    let viewer = web
+        .user("vic@example.com", Role::Viewer, Function::Operations)
+        .await;
+    let (admin_t, casey_t, viewer_t) = (
+        web.token(&admin).await,
+        web.token(&casey).await,
+        web.token(&viewer).await,
+    );
+    let key = web.ingest_key(&admin).await;
+    let acme = store
+        .create_account(
+            &Actor::system("test"),
+            &AccountPatch {
+                name: Some("Acme".into()),
+                external_id: Some(Some("ACME".into())),
+                owners: [(OwnerFunction::Csm, Some(PersonRef::Id(casey.id)))].into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let term = web
+        .api(
+            "POST",
+            "/api/v1/contracts",
+            Some(&admin_t),
+            Some(json!({"account_id": acme.id.to_string(), "arr": {"amount": "12000", "currency": "USD"},
+                "seats": 10, "start_date": "2026-01-01", "end_date": "2026-12-31"})),
+        )
+        .await;
+    assert_eq!(term.status, StatusCode::CREATED, "{}", term.body);
+
+    // A model naming features no event has brought is refused by key, and nothing changes.
+    let refused = web
+        .api(
+            "PUT",
+            "/api/v1/effectiveness/models",
+            Some(&admin_t),
+            Some(model(4.0, 1)),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.body.contains(
+            "models[0].phases[0].behaviours[0].feature: \\\"Report Built\\\" is not a feature of the catalogue"
+        ),
+        "{}",
+        refused.body
+    );
+    let two = json!({"rules": [{"then": "X"}], "models": [{"name": "X", "phases": [
+        {"name": "a", "behaviours": [{"name": "b", "metric": "dau_mau", "at_least": 1}]},
+        {"name": "c", "behaviours": [{"name": "d", "metric": "dau_mau", "at_least": 2}]}]}]});
+    let refused = web
+        .api(
+            "PUT",
+            "/api/v1/effectiveness/models",
+            Some(&admin_t),
+            Some(two),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.body.contains("models[0].phases: 3 to 7 phases"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        store
+            .effectiveness_config_versions()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Two people built reports; one shared one; a workflow was automated 40 days ago.
+    send(
+        &web,
+        &key,
+        &[
+            ("u1", "Report Built", "2026-11-20"),
+            ("u2", "Report Built", "2026-11-21"),
+            ("u1", "Report Shared", "2026-11-21"),
+            ("u3", "Workflow Automated", "2026-10-14"),
+        ],
+    )
+    .await;
+    store.settle_usage().await.unwrap();
+    store.health_watch().mark([acme.id]);
+    app.refresh_marked_health().await.unwrap();
+
+    // A CSM may not change the models; an admin may, now that the catalogue knows them.
+    let denied = web
+        .api(
+            "PUT",
+            "/api/v1/effectiveness/models",
+            Some(&casey_t),
+            Some(model(4.0, 1)),
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN, "{}", denied.body);
+    let saved = web
+        .api(
+            "PUT",
+            "/api/v1/effectiveness/models",
+            Some(&admin_t),
+            Some(model(4.0, 1)),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+
+    let path = format!("/api/v1/accounts/{}/effectiveness", acme.id);
+    let e = body(&web.api("GET", &path, Some(&viewer_t), None).await);
+    assert_eq!(e["model"], "Reporting");
+    assert_eq!(e["phase"], 1, "{e}");
+    assert_eq!(e["phase_name"], "Building");
+    assert_eq!(e["baseline"]["phase"], 1);
+    assert_eq!(e["baseline"]["reason"], "baseline");
+    // One of ten seats shared a report: 10%, under 30%; the workflow is older than 30 days.
+    let shared = &e["behaviours"][1];
+    assert_eq!(shared["now"], json!({"value": 10.0, "met": false}), "{e}");
+    assert_eq!(shared["unit"], "% of seats");
+    assert_eq!(e["behaviours"][2]["now"]["value"], 0.0);
+    assert_eq!(e["next_steps"]["phase_name"], "Sharing");
+    assert_eq!(e["next_steps"]["behaviours"][0]["name"], "Reports shared");
+
+    // The team takes it up: three more share, one automates; four people active.
+    send(
+        &web,
+        &key,
+        &[
+            ("u2", "Report Shared", "2026-11-22"),
+            ("u3", "Report Shared", "2026-11-22"),
+            ("u4", "Workflow Automated", "2026-11-23"),
+        ],
+    )
+    .await;
+    store.settle_usage().await.unwrap();
+    store.health_watch().mark([acme.id]);
+    app.refresh_marked_health().await.unwrap();
+    let e = body(&web.api("GET", &path, Some(&casey_t), None).await);
+    assert_eq!(e["phase"], 3, "{e}");
+    assert!(e["next_steps"].is_null(), "the last phase has no next: {e}");
+    assert_eq!(e["behaviours"][1]["now"]["value"], 30.0);
+    assert_eq!(
+        e["behaviours"][1]["baseline"]["value"], 10.0,
+        "the baseline keeps its value"
+    );
+    let reasons: Vec<(i64, String)> = e["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["phase"].as_i64().unwrap(),
+                h["reason"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(reasons, [(1, "baseline".into()), (3, "change".into())]);
+
+    // A stricter model moves the phase: the model's doing, not the customer's.
+    let stricter = web
+        .api(
+            "PUT",
+            "/api/v1/effectiveness/models",
+            Some(&admin_t),
+            Some(model(4.0, 2)),
+        )
+        .await;
+    assert_eq!(stricter.status, StatusCode::OK, "{}", stricter.body);
+    let models = body(&stricter);
+    assert_eq!(models["models"][0]["phases"][1]["accounts"], 1, "{models}");
+    assert_eq!(
+        models["models"][0]["phases"][0]["behaviours"][0]["measure"],
+        "Report Built used by at least 2 people in the last 30 days"
+    );
+    let e = body(&web.api("GET", &path, Some(&casey_t), None).await);
+    assert_eq!(e["phase"], 2);
+    assert_eq!(e["history"][2]["reason"], "model_change");
+    assert_eq!(
+        e["next_steps"]["behaviours"][0]["measure"],
+        "Workflow Automated used by at least 2 people in the last 30 days"
+    );
+
+    // The account page says the same.
+    let browser = web.sign_in(&casey).await;
+    let page = web
+        .get(&format!("/accounts/{}", acme.id), Some(&browser))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    assert!(text.contains("Sharing (phase 2 of 3)"), "{text}");
+    assert!(text.contains("What to do next: reach <span id=\"effectiveness-next\">Automating"));
+    assert!(text.contains("Baseline 23 Nov 2026: Building"), "{text}");
+
+    // The configuration file carries the models, checked the same way.
+    let file = app.export_config().await.unwrap();
+    assert!(file.contains("[effectiveness]") || file.contains("[[effectiveness.models]]"));
+    let bad = file.replace("users_at_least = 2", "users_at_least = 0");
+    let refused = app
+        .import_config(&sherpa_app::Caller::operator(), &bad, false)
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("effectiveness.models[0].phases[0].behaviours[0].users_at_least: at least 1"),
+        "{refused}"
+    );
+}
+
+/// The demo's phases, recomputed for each account from the events its product sends (the
+/// users of each feature and the seats in use over 30 days) and the model alone, are the
+/// phases Sherpa keeps.
+#[tokio::test]
+async fn the_demos_phases_follow_from_its_events_and_the_model_alone() {
+    let web = Web::new().await;
+    let store = &web.db.store;
+    let app = sherpa_app::App::new(store.clone());
+    let today = web.db.clock.today();
+    let book = DemoBook::new(120, 42, today);
+    store
+        .load_demo(&book, "$argon2id$x", &|_, _| {})
+        .await
+        .unwrap();
+    store.load_demo_voice(&book).await.unwrap();
+    let weeks: Vec<chrono::NaiveDate> = (1..=4)
+        .rev()
+        .map(|w| today - chrono::Days::new(7 * w))
+        .collect();
+    store.backfill_health_snapshots(&weeks).await.unwrap();
+    store.rebuild_health().await.unwrap();
+    app.load_demo_effectiveness(&book, &weeks).await.unwrap();
+
+    let model = demo_model();
+    let mut phases = BTreeSet::new();
+    let mut compared = 0;
+    for i in 0..book.accounts {
+        let a = book.account(i);
+        let id = AccountId(i as i64 + 1);
+        let kept = store.account_effectiveness(id).await.unwrap();
+        if a.fields.lifecycle == Some(Lifecycle::Churned) {
+            continue;
+        }
+        let kept = kept.unwrap_or_else(|| panic!("account {i} is judged"));
+        // Who did what in the last 30 days, from the raw events.
+        let mut users: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut active: BTreeSet<String> = BTreeSet::new();
+        for m in book.usage_messages(&a, 30) {
+            let m: Value = serde_json::from_str(&m).unwrap();
+            let user = m["userId"].as_str().unwrap().to_string();
+            active.insert(user.clone());
+            if let Some(event) = m["event"].as_str() {
+                users.entry(event.into()).or_default().insert(user);
+            }
+        }
+        let seats = book.seats_on(&a, today);
+        let used = (!active.is_empty()).then(|| FeatureUse {
+            seats,
+            users: users
+                .into_iter()
+                .map(|(f, u)| (f, u.len() as u32))
+                .collect(),
+        });
+        let utilisation = seats
+            .filter(|s| *s > 0 && !active.is_empty())
+            .map(|s| active.len() as f64 * 100.0 / s as f64);
+        let metric = |k: &str| (k == "seat_utilisation").then_some(utilisation).flatten();
+        let judged = model.assess(&Measures {
+            metric: &metric,
+            features: used.as_ref(),
+        });
+        assert_eq!(
+            kept.assessment.phase, judged.phase,
+            "account {i}: kept {:?}, from its events {:?}",
+            kept.assessment.behaviours, judged.behaviours
+        );
+        phases.insert(judged.phase);
+        compared += 1;
+    }
+    assert!(compared > 80, "{compared}");
+    assert!(
+        phases.len() >= 3,
+        "the demo's customers stand in different phases: {phases:?}"
+    );
+}

@@ -1,0 +1,474 @@
+//! Effectiveness kept current: each account judged by the model its rule gives it, from the
+//! metrics and feature use health keeps (no raw events, no rollups read again), its phase kept
+//! on it, and its history: the baseline the first time a model judges it, then each change of
+//! phase, saying whether the customer moved or the model did.
+
+use crate::rows::time;
+use crate::sql::{Arg, Args};
+use crate::versions::{ConfigVersion, Versioned};
+use crate::{Result, Store};
+use chrono::{DateTime, NaiveDate, Utc};
+use sherpa_core::effectiveness::{Assessment, EffectivenessConfig, FeatureUse, Judged, Measures};
+use sherpa_core::health::{Metrics, scored_now};
+use sherpa_core::*;
+use std::collections::{HashMap, HashSet};
+
+const EFFECTIVENESS: Versioned = Versioned {
+    table: "effectiveness_config_versions",
+    entity: "effectiveness_config",
+};
+
+/// An account's phase as kept on it.
+const KEPT_COLUMNS: [&str; 5] = ["account_id", "model", "phase", "assessed", "assessed_at"];
+const KEEP_PHASE: &str = "ON CONFLICT (account_id) DO UPDATE SET model = excluded.model, \
+     phase = excluded.phase, assessed = excluded.assessed, assessed_at = excluded.assessed_at";
+const HISTORY_COLUMNS: [&str; 6] = [
+    "account_id",
+    "model",
+    "phase",
+    "taken_on",
+    "reason",
+    "assessed",
+];
+
+/// Accounts read, judged and written at a time.
+const PART: usize = 500;
+
+/// Why a phase history row was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhaseMove {
+    /// The first judgement by a model: day 1, or the day the model first applied.
+    Baseline,
+    /// The customer's own data moved it.
+    ByData,
+    /// The models or their rules changed.
+    ByModel,
+}
+
+impl PhaseMove {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PhaseMove::Baseline => "baseline",
+            PhaseMove::ByData => "change",
+            PhaseMove::ByModel => "model_change",
+        }
+    }
+
+    fn parse(s: &str) -> PhaseMove {
+        match s {
+            "baseline" => PhaseMove::Baseline,
+            "model_change" => PhaseMove::ByModel,
+            _ => PhaseMove::ByData,
+        }
+    }
+}
+
+/// What an assessment run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EffectivenessRun {
+    /// Accounts judged (churned ones and those without metrics yet are not).
+    pub accounts: usize,
+    /// Baselines taken.
+    pub baselines: usize,
+    /// Changes of phase recorded.
+    pub changes: usize,
+}
+
+/// An account's phase as kept, with every behaviour judged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeptEffectiveness {
+    pub assessment: Assessment,
+    pub assessed_at: DateTime<Utc>,
+}
+
+/// One row of an account's phase history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhaseRecord {
+    pub model: String,
+    pub phase: usize,
+    pub on: NaiveDate,
+    pub why: PhaseMove,
+    /// Every behaviour as judged that day, by phase.
+    pub behaviours: Vec<Vec<Judged>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct KeptRow {
+    account_id: i64,
+    metrics: String,
+    feature_use: Option<String>,
+    tier: Option<i64>,
+    segment: Option<i64>,
+    lifecycle: Option<String>,
+    model: Option<String>,
+    phase: Option<i64>,
+    assessed: Option<String>,
+}
+
+fn json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|_| crate::rows::bad(what, text).into())
+}
+
+/// An account judged, ready to be kept.
+struct Judgement {
+    id: i64,
+    assessment: Assessment,
+    assessed: String,
+    /// The history row it leaves, if any.
+    record: Option<PhaseMove>,
+    /// Whether the kept row changes.
+    changed: bool,
+}
+
+/// Judges one kept row by the configuration; none for an account not judged (churned).
+fn judge(
+    config: &EffectivenessConfig,
+    row: KeptRow,
+    based: &HashSet<(i64, String)>,
+    why: PhaseMove,
+) -> Result<Option<Judgement>> {
+    let facts = crate::health::facts(row.tier, row.segment, row.lifecycle)?;
+    if !scored_now(&facts) {
+        return Ok(None);
+    }
+    let Some(model) = config.model_for(&facts) else {
+        return Ok(None);
+    };
+    let metrics: Metrics = json("metrics", &row.metrics)?;
+    let used: Option<FeatureUse> = row
+        .feature_use
+        .as_deref()
+        .map(|t| json("feature_use", t))
+        .transpose()?;
+    let metric = |k: &str| metrics.get(k).copied();
+    let assessment = model.assess(&Measures {
+        metric: &metric,
+        features: used.as_ref(),
+    });
+    let assessed = serde_json::to_string(&assessment.behaviours).expect("plain data");
+    let record = if !based.contains(&(row.account_id, model.name.clone())) {
+        Some(PhaseMove::Baseline)
+    } else if row.model.as_deref() != Some(model.name.as_str())
+        || row.phase != Some(assessment.phase as i64)
+    {
+        Some(why)
+    } else {
+        None
+    };
+    let changed = record.is_some() || row.assessed.as_deref() != Some(assessed.as_str());
+    Ok(Some(Judgement {
+        id: row.account_id,
+        assessment,
+        assessed,
+        record,
+        changed,
+    }))
+}
+
+impl Store {
+    /// The effectiveness configuration in force (the built-in model until someone saves one).
+    pub async fn effectiveness_config(&self) -> Result<EffectivenessConfig> {
+        self.config_in_force(EFFECTIVENESS).await
+    }
+
+    /// Every saved version, newest first.
+    pub async fn effectiveness_config_versions(
+        &self,
+    ) -> Result<Vec<ConfigVersion<EffectivenessConfig>>> {
+        self.config_versions(EFFECTIVENESS).await
+    }
+
+    /// Saves the effectiveness configuration, checked by the caller.
+    pub async fn set_effectiveness_config(
+        &self,
+        actor: &Actor,
+        config: &EffectivenessConfig,
+        summary: &str,
+    ) -> Result<()> {
+        let before = self.effectiveness_config().await?;
+        self.save_config_version(EFFECTIVENESS, actor, (&before, config), summary, false)
+            .await?;
+        Ok(())
+    }
+
+    /// Judges `ids` (every account with metrics when none are given) by the models in force,
+    /// from their kept metrics and feature use, keeps each phase and records baselines and
+    /// changes of phase; `why` says what moved a phase that changed.
+    pub async fn assess_effectiveness(
+        &self,
+        ids: Option<&[AccountId]>,
+        why: PhaseMove,
+    ) -> Result<EffectivenessRun> {
+        let config = self.effectiveness_config().await?;
+        let ids: Vec<AccountId> = match ids {
+            Some(ids) => ids.to_vec(),
+            None => sqlx::query_scalar::<_, i64>(
+                "SELECT account_id FROM health_metrics ORDER BY account_id",
+            )
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(AccountId)
+            .collect(),
+        };
+        let mut out = EffectivenessRun::default();
+        for part in ids.chunks(PART) {
+            let mut a = Args::default();
+            let list = a.ids(part);
+            let rows: Vec<KeptRow> = sqlx::query_as_with(
+                &format!(
+                    "SELECT m.account_id, m.metrics, m.feature_use, a.tier, a.segment, a.lifecycle, \
+                     e.model, e.phase, e.assessed FROM health_metrics m \
+                     JOIN accounts a ON a.id = m.account_id \
+                     LEFT JOIN account_effectiveness e ON e.account_id = m.account_id \
+                     WHERE m.account_id IN ({list})"
+                ),
+                a.into_arguments(),
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            let mut a = Args::default();
+            let list = a.ids(part);
+            let based: HashSet<(i64, String)> = sqlx::query_as_with::<_, (i64, String), _>(
+                &format!(
+                    "SELECT DISTINCT account_id, model FROM effectiveness_history \
+                     WHERE reason = 'baseline' AND account_id IN ({list})"
+                ),
+                a.into_arguments(),
+            )
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .collect();
+            let mut judged = Vec::with_capacity(rows.len());
+            for row in rows {
+                if let Some(j) = judge(&config, row, &based, why)? {
+                    judged.push(j);
+                }
+            }
+            out.accounts += judged.len();
+            self.keep_effectiveness(&judged, &mut out).await?;
+        }
+        Ok(out)
+    }
+
+    /// Writes the judgements that changed and their history rows, in one transaction.
+    async fn keep_effectiveness(
+        &self,
+        judged: &[Judgement],
+        out: &mut EffectivenessRun,
+    ) -> Result<()> {
+        let changed: Vec<&Judgement> = judged.iter().filter(|j| j.changed).collect();
+        if changed.is_empty() {
+            return Ok(());
+        }
+        let now = self.now();
+        let today = sherpa_core::text::date(self.clock().today());
+        let kept = changed.iter().map(|j| {
+            vec![
+                Arg::Int(j.id),
+                Arg::Text(j.assessment.model.clone()),
+                Arg::Int(j.assessment.phase as i64),
+                Arg::Text(j.assessed.clone()),
+                Arg::Text(now.clone()),
+            ]
+        });
+        let history: Vec<Vec<Arg>> = changed
+            .iter()
+            .filter_map(|j| {
+                let why = j.record?;
+                match why {
+                    PhaseMove::Baseline => out.baselines += 1,
+                    _ => out.changes += 1,
+                }
+                Some(vec![
+                    Arg::Int(j.id),
+                    Arg::Text(j.assessment.model.clone()),
+                    Arg::Int(j.assessment.phase as i64),
+                    Arg::Text(today.clone()),
+                    Arg::Text(why.as_str().into()),
+                    Arg::Text(j.assessed.clone()),
+                ])
+            })
+            .collect();
+        let mut tx = self.write_tx().await?;
+        crate::bulk::upsert_rows(
+            &mut tx,
+            self.engine,
+            "account_effectiveness",
+            &KEPT_COLUMNS,
+            kept,
+            KEEP_PHASE,
+        )
+        .await?;
+        crate::bulk::insert_rows(
+            &mut tx,
+            self.engine,
+            "effectiveness_history",
+            &HISTORY_COLUMNS,
+            history,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An account's phase as last judged, if it was.
+    pub async fn account_effectiveness(&self, id: AccountId) -> Result<Option<KeptEffectiveness>> {
+        let row: Option<(String, i64, String, String)> = sqlx::query_as(
+            "SELECT model, phase, assessed, assessed_at FROM account_effectiveness WHERE account_id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(model, phase, assessed, at)| {
+            Ok(KeptEffectiveness {
+                assessment: Assessment {
+                    model,
+                    phase: usize::try_from(phase).unwrap_or(0),
+                    behaviours: json("assessed", &assessed)?,
+                },
+                assessed_at: time("assessed_at", &at)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// An account's phase history, oldest first: baselines and changes of phase.
+    pub async fn effectiveness_history(&self, id: AccountId) -> Result<Vec<PhaseRecord>> {
+        let rows: Vec<(String, i64, String, String, String)> = sqlx::query_as(
+            "SELECT model, phase, taken_on, reason, assessed FROM effectiveness_history \
+             WHERE account_id = $1 ORDER BY id",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(model, phase, on, why, assessed)| {
+                Ok(PhaseRecord {
+                    model,
+                    phase: usize::try_from(phase).unwrap_or(0),
+                    on: crate::rows::day("taken_on", &on)?,
+                    why: PhaseMove::parse(&why),
+                    behaviours: json("assessed", &assessed)?,
+                })
+            })
+            .collect()
+    }
+
+    /// How many accounts (churned ones aside) are in each phase of each model: (model,
+    /// phase, accounts).
+    pub async fn phase_counts(&self) -> Result<Vec<(String, usize, i64)>> {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT e.model, e.phase, COUNT(*) FROM account_effectiveness e \
+             JOIN accounts a ON a.id = e.account_id WHERE COALESCE(a.lifecycle, '') <> 'churned' \
+             GROUP BY e.model, e.phase ORDER BY e.model, e.phase",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(m, p, n)| (m, usize::try_from(p).unwrap_or(0), n))
+            .collect())
+    }
+}
+
+impl Store {
+    /// The metrics of each of `ids`' daily health snapshots on `days`: what an account was
+    /// measured at then, for a history judged afterwards.
+    pub async fn snapshot_metrics(
+        &self,
+        ids: &[AccountId],
+        days: &[NaiveDate],
+    ) -> Result<HashMap<(AccountId, NaiveDate), Metrics>> {
+        let mut out = HashMap::new();
+        for part in ids.chunks(PART) {
+            let mut a = Args::default();
+            let list = a.ids(part);
+            let on: Vec<String> = days
+                .iter()
+                .map(|d| a.text(sherpa_core::text::date(*d)))
+                .collect();
+            let rows: Vec<(i64, String, String)> = sqlx::query_as_with(
+                &format!(
+                    "SELECT account_id, taken_on, metrics FROM health_snapshots \
+                     WHERE reason = 'daily' AND account_id IN ({list}) AND taken_on IN ({})",
+                    on.join(", ")
+                ),
+                a.into_arguments(),
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            for (id, on, metrics) in rows {
+                out.insert(
+                    (AccountId(id), crate::rows::day("taken_on", &on)?),
+                    json("metrics", &metrics)?,
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// Adds phase history judged afterwards (a demo's past, a migration's), oldest first per
+    /// account, and keeps each account's last record as its phase: the next judgement records
+    /// a change from there.
+    pub async fn add_effectiveness_history(
+        &self,
+        records: &[(AccountId, PhaseRecord)],
+    ) -> Result<()> {
+        let now = self.now();
+        let rows = records.iter().map(|(id, r)| {
+            vec![
+                Arg::Int(id.0),
+                Arg::Text(r.model.clone()),
+                Arg::Int(r.phase as i64),
+                Arg::Text(sherpa_core::text::date(r.on)),
+                Arg::Text(r.why.as_str().into()),
+                Arg::Text(serde_json::to_string(&r.behaviours).expect("plain data")),
+            ]
+        });
+        let mut last: HashMap<AccountId, &PhaseRecord> = HashMap::new();
+        for (id, r) in records {
+            last.insert(*id, r);
+        }
+        let kept = last.into_iter().map(|(id, r)| {
+            vec![
+                Arg::Int(id.0),
+                Arg::Text(r.model.clone()),
+                Arg::Int(r.phase as i64),
+                Arg::Text(serde_json::to_string(&r.behaviours).expect("plain data")),
+                Arg::Text(now.clone()),
+            ]
+        });
+        let mut tx = self.write_tx().await?;
+        crate::bulk::insert_rows(
+            &mut tx,
+            self.engine,
+            "effectiveness_history",
+            &HISTORY_COLUMNS,
+            rows,
+        )
+        .await?;
+        crate::bulk::upsert_rows(
+            &mut tx,
+            self.engine,
+            "account_effectiveness",
+            &KEPT_COLUMNS,
+            kept,
+            KEEP_PHASE,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The feature use kept for an account (each feature's users in 30 days, the seats).
+    pub async fn feature_use(&self, id: AccountId) -> Result<Option<FeatureUse>> {
+        let used: Option<Option<String>> =
+            sqlx::query_scalar("SELECT feature_use FROM health_metrics WHERE account_id = $1")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        used.flatten().map(|t| json("feature_use", &t)).transpose()
+    }
+}
