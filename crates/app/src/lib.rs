@@ -40,7 +40,7 @@ mod timeline;
 mod views;
 
 pub use backtest::{BACKTEST_JOB, BacktestState};
-pub use effectiveness::{AccountEffectiveness, BehaviourView};
+pub use effectiveness::{AccountEffectiveness, BehaviourView, PeerGroup};
 pub use engagement::CompleteMilestone;
 pub use engagement_config::RecordRelease;
 pub use erasure::ERASURE_REASON;

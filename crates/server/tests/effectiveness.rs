@@ -197,6 +197,14 @@ async fn a_phase_is_measured_from_who_uses_each_feature_with_its_baseline_and_hi
     assert_eq!(shared["unit"], "% of seats");
     assert_eq!(e["behaviours"][2]["now"]["value"], 0.0);
     assert_eq!(e["next_steps"]["phase_name"], "Sharing");
+    // Alone in its book, the account is compared with nobody: no benchmark is shown.
+    assert!(
+        e["behaviours"][0]["benchmarks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(Value::is_null)
+    );
     assert_eq!(e["next_steps"]["behaviours"][0]["name"], "Reports shared");
 
     // The team takes it up: three more share, one automates; four people active.
@@ -355,6 +363,50 @@ async fn the_demos_phases_follow_from_its_events_and_the_model_alone() {
         compared += 1;
     }
     assert!(compared > 80, "{compared}");
+
+    // Benchmarks compare with like companies, never from fewer than five: an account's
+    // percentile for its first behaviour in its industry, counted here from every account's
+    // kept values.
+    let mut kept: Vec<(usize, Option<String>, Option<f64>)> = Vec::new();
+    for i in 0..book.accounts {
+        let a = book.account(i);
+        if a.fields.lifecycle == Some(Lifecycle::Churned) {
+            continue;
+        }
+        let k = store
+            .account_effectiveness(AccountId(i as i64 + 1))
+            .await
+            .unwrap()
+            .unwrap();
+        kept.push((
+            i,
+            a.fields.industry.clone(),
+            k.assessment.behaviours[0][0].value,
+        ));
+    }
+    let mut shown = 0;
+    for (i, industry, value) in kept.iter().take(30) {
+        let e = app
+            .account_effectiveness(&sherpa_app::Caller::operator(), AccountId(*i as i64 + 1))
+            .await
+            .unwrap();
+        let first = &e.behaviours()[0];
+        for b in first.benchmarks.iter().flatten() {
+            assert!(b.peers >= 5, "account {i}: {b:?}");
+        }
+        let Some(at) = e.groups.iter().position(|g| g.kind == "industry") else {
+            continue;
+        };
+        let peers: Vec<f64> = kept
+            .iter()
+            .filter(|(j, ind, _)| j != i && ind == industry)
+            .filter_map(|(_, _, v)| *v)
+            .collect();
+        let expected = value.and_then(|v| sherpa_core::effectiveness::benchmark(v, &peers));
+        assert_eq!(first.benchmarks[at], expected, "account {i}");
+        shown += usize::from(expected.is_some());
+    }
+    assert!(shown > 10, "{shown} benchmarks shown");
     assert!(
         phases.len() >= 3,
         "the demo's customers stand in different phases: {phases:?}"

@@ -373,7 +373,64 @@ impl Store {
     }
 }
 
+/// An account judged by a model, with what makes another account its peer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeerJudgement {
+    pub account: AccountId,
+    pub industry: Option<String>,
+    pub segment: Option<u8>,
+    pub employees: Option<i64>,
+    pub behaviours: Vec<Vec<Judged>>,
+}
+
 impl Store {
+    /// The accounts judged by `model` (churned ones aside) that share the industry, the
+    /// segment or the employee range (inclusive) given: the peers a benchmark compares with.
+    pub async fn effectiveness_peers(
+        &self,
+        model: &str,
+        industry: Option<&str>,
+        segment: Option<u8>,
+        employees: Option<(i64, i64)>,
+    ) -> Result<Vec<PeerJudgement>> {
+        let mut a = Args::default();
+        let model = a.text(model);
+        let mut like = vec!["1 = 0".to_string()];
+        if let Some(i) = industry {
+            like.push(format!("a.industry = {}", a.text(i)));
+        }
+        if let Some(s) = segment {
+            like.push(format!("a.segment = {}", a.push(Arg::Int(i64::from(s)))));
+        }
+        if let Some((lo, hi)) = employees {
+            let (lo, hi) = (a.push(Arg::Int(lo)), a.push(Arg::Int(hi)));
+            like.push(format!("a.employees BETWEEN {lo} AND {hi}"));
+        }
+        let rows: Vec<(i64, Option<String>, Option<i64>, Option<i64>, String)> =
+            sqlx::query_as_with(
+                &format!(
+                    "SELECT e.account_id, a.industry, a.segment, a.employees, e.assessed \
+                     FROM account_effectiveness e JOIN accounts a ON a.id = e.account_id \
+                     WHERE e.model = {model} AND COALESCE(a.lifecycle, '') <> 'churned' AND ({})",
+                    like.join(" OR ")
+                ),
+                a.into_arguments(),
+            )
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|(id, industry, segment, employees, assessed)| {
+                Ok(PeerJudgement {
+                    account: AccountId(id),
+                    industry,
+                    segment: segment.and_then(|s| u8::try_from(s).ok()),
+                    employees,
+                    behaviours: json("assessed", &assessed)?,
+                })
+            })
+            .collect()
+    }
+
     /// The metrics of each of `ids`' daily health snapshots on `days`: what an account was
     /// measured at then, for a history judged afterwards.
     pub async fn snapshot_metrics(

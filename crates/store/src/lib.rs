@@ -62,7 +62,9 @@ pub use books::BookSize;
 pub use cadence::{IssuedFeed, OverdueTouches};
 pub use connect::{DEFAULT_URL, Engine, redact as redacted};
 pub use demo::{DemoProgress, DemoVoice};
-pub use effectiveness::{EffectivenessRun, KeptEffectiveness, PhaseMove, PhaseRecord};
+pub use effectiveness::{
+    EffectivenessRun, KeptEffectiveness, PeerJudgement, PhaseMove, PhaseRecord,
+};
 pub use engagement::{
     AccountEngagement, EngagementConfigVersion, EngagementSweep, FiredMoment, ProductRelease,
 };

@@ -5,8 +5,14 @@
 
 use crate::{App, Caller, Error, Result};
 use sherpa_core::AccountId;
-use sherpa_core::effectiveness::{EffectivenessConfig, EffectivenessModel, Judged, phase_name};
-use sherpa_store::{EffectivenessRun, KeptEffectiveness, PhaseMove, PhaseRecord};
+use sherpa_core::effectiveness::{
+    Assessment, Benchmark, EffectivenessConfig, EffectivenessModel, Judged, benchmark, phase_name,
+    size_band,
+};
+use sherpa_store::{EffectivenessRun, KeptEffectiveness, PeerJudgement, PhaseMove, PhaseRecord};
+
+/// Peer groups, and each behaviour's benchmark in each (by phase, behaviour, group).
+type Benchmarks = (Vec<PeerGroup>, Vec<Vec<Vec<Option<Benchmark>>>>);
 
 mod demo;
 
@@ -24,6 +30,21 @@ pub struct AccountEffectiveness {
     pub baseline: Option<PhaseRecord>,
     /// Every judgement by this model that moved its phase, oldest first (the baseline first).
     pub history: Vec<PhaseRecord>,
+    /// The like companies it is compared with: its industry, its segment, its size band.
+    pub groups: Vec<PeerGroup>,
+    /// For each behaviour (by phase, as the model lists them), its benchmark in each group
+    /// (as `groups`); none from fewer than five peers with a value.
+    pub benchmarks: Vec<Vec<Vec<Option<Benchmark>>>>,
+}
+
+/// A group of like companies: "industry Healthcare", and how many of them the model judges.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeerGroup {
+    /// industry, segment or size.
+    pub kind: &'static str,
+    pub name: String,
+    /// Accounts of the group judged by the model, the account itself aside.
+    pub accounts: usize,
 }
 
 /// One behaviour of the model with how the account meets it now and met it at its baseline.
@@ -41,6 +62,8 @@ pub struct BehaviourView {
     pub unit: &'static str,
     pub now: Option<Judged>,
     pub baseline: Option<Judged>,
+    /// Its benchmark in each peer group of the account (see `AccountEffectiveness::groups`).
+    pub benchmarks: Vec<Option<Benchmark>>,
 }
 
 impl AccountEffectiveness {
@@ -80,6 +103,12 @@ impl AccountEffectiveness {
                         unit: beh.unit(),
                         now: judged(now, p, b),
                         baseline: judged(base, p, b),
+                        benchmarks: self
+                            .benchmarks
+                            .get(p)
+                            .and_then(|p| p.get(b))
+                            .cloned()
+                            .unwrap_or_default(),
                     })
             })
             .collect()
@@ -139,13 +168,86 @@ impl App {
             .iter()
             .find(|r| r.why == PhaseMove::Baseline)
             .cloned();
+        let (groups, benchmarks) = match &now {
+            Some(k) => self.benchmarks(&account, &model, &k.assessment).await?,
+            None => (Vec::new(), Vec::new()),
+        };
         Ok(AccountEffectiveness {
+            groups,
+            benchmarks,
             model,
             churned,
             now,
             baseline,
             history,
         })
+    }
+
+    /// The account's peer groups and, for each behaviour, its benchmark in each.
+    async fn benchmarks(
+        &self,
+        account: &sherpa_core::Account,
+        model: &EffectivenessModel,
+        judged: &Assessment,
+    ) -> Result<Benchmarks> {
+        let industry = account.fields.industry.as_deref();
+        let segment = account.priority.segment;
+        let band = size_band(account.fields.employees);
+        let peers = self
+            .store
+            .effectiveness_peers(&model.name, industry, segment, band.map(|b| (b.from, b.to)))
+            .await?;
+        let peers: Vec<PeerJudgement> = peers
+            .into_iter()
+            .filter(|p| p.account != account.id)
+            .collect();
+        let mut groups: Vec<(PeerGroup, Vec<&PeerJudgement>)> = Vec::new();
+        if let Some(i) = industry {
+            let of = peers
+                .iter()
+                .filter(|p| p.industry.as_deref() == Some(i))
+                .collect();
+            groups.push(group("industry", i.to_string(), of));
+        }
+        if let Some(s) = segment {
+            let of = peers.iter().filter(|p| p.segment == Some(s)).collect();
+            groups.push(group("segment", format!("Pareto segment {s}"), of));
+        }
+        if let Some(b) = band {
+            let of = peers
+                .iter()
+                .filter(|p| p.employees.is_some_and(|e| b.from <= e && e <= b.to))
+                .collect();
+            groups.push(group("size", b.name.to_string(), of));
+        }
+        let value = |p: &PeerJudgement, i: usize, j: usize| {
+            p.behaviours
+                .get(i)
+                .and_then(|b| b.get(j))
+                .and_then(|b| b.value)
+        };
+        let benchmarks = judged
+            .behaviours
+            .iter()
+            .enumerate()
+            .map(|(i, phase)| {
+                phase
+                    .iter()
+                    .enumerate()
+                    .map(|(j, mine)| {
+                        groups
+                            .iter()
+                            .map(|(_, of)| {
+                                let values: Vec<f64> =
+                                    of.iter().filter_map(|p| value(p, i, j)).collect();
+                                mine.value.and_then(|v| benchmark(v, &values))
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok((groups.into_iter().map(|(g, _)| g).collect(), benchmarks))
     }
 
     /// Saves the effectiveness models and their rules (leaders and admins), checked: a bad key
@@ -202,6 +304,23 @@ impl App {
             .assess_effectiveness(ids, PhaseMove::ByData)
             .await?)
     }
+}
+
+/// A peer group and its accounts.
+fn group<'a>(
+    kind: &'static str,
+    name: String,
+    of: Vec<&'a PeerJudgement>,
+) -> (PeerGroup, Vec<&'a PeerJudgement>) {
+    let accounts = of.len();
+    (
+        PeerGroup {
+            kind,
+            name,
+            accounts,
+        },
+        of,
+    )
 }
 
 /// What a saved configuration changed, in words: "model Product effectiveness", "rules".

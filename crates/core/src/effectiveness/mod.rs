@@ -5,9 +5,11 @@
 //! An account's phase is the highest phase whose behaviours it meets. Customers are shown
 //! "effectiveness", never "maturity": nobody likes to hear they are immature.
 
+mod benchmark;
 mod config;
 mod defaults;
 
+pub use benchmark::*;
 pub use config::*;
 pub use defaults::*;
 

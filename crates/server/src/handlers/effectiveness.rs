@@ -151,6 +151,27 @@ pub struct AccountBehaviourDto {
     pub now: Option<JudgedDto>,
     /// As judged at the baseline.
     pub baseline: Option<JudgedDto>,
+    /// Where its value falls among like companies, one per peer group of the account (as
+    /// `peer_groups`); null where fewer than 5 peers have a value, so that no one customer's
+    /// figure can be read off.
+    pub benchmarks: Vec<Option<BenchmarkDto>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BenchmarkDto {
+    /// 0 to 100: the share of peers below the account's value (ties count half).
+    pub percentile: f64,
+    pub peers: usize,
+    pub median: f64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PeerGroupDto {
+    /// industry, segment or size.
+    pub kind: String,
+    pub name: String,
+    /// Accounts of the group judged by the same model, the account aside.
+    pub accounts: usize,
 }
 
 impl From<BehaviourView> for AccountBehaviourDto {
@@ -167,6 +188,17 @@ impl From<BehaviourView> for AccountBehaviourDto {
             },
             now: b.now.map(Into::into),
             baseline: b.baseline.map(Into::into),
+            benchmarks: b
+                .benchmarks
+                .into_iter()
+                .map(|o| {
+                    o.map(|b| BenchmarkDto {
+                        percentile: b.percentile.round(),
+                        peers: b.peers,
+                        median: (b.median * 100.0).round() / 100.0,
+                    })
+                })
+                .collect(),
         }
     }
 }
@@ -202,6 +234,9 @@ pub struct AccountEffectivenessDto {
     pub phases: usize,
     pub assessed_at: Option<chrono::DateTime<chrono::Utc>>,
     pub behaviours: Vec<AccountBehaviourDto>,
+    /// The like companies each behaviour's benchmark compares with: its industry, its
+    /// segment, its size band.
+    pub peer_groups: Vec<PeerGroupDto>,
     pub baseline: Option<PhaseRecordDto>,
     /// The baseline, then each change of phase, oldest first.
     pub history: Vec<PhaseRecordDto>,
@@ -225,6 +260,15 @@ impl From<AccountEffectiveness> for AccountEffectivenessDto {
             phases: e.model.phases.len(),
             assessed_at: e.now.as_ref().map(|k| k.assessed_at),
             behaviours: e.behaviours().into_iter().map(Into::into).collect(),
+            peer_groups: e
+                .groups
+                .iter()
+                .map(|g| PeerGroupDto {
+                    kind: g.kind.into(),
+                    name: g.name.clone(),
+                    accounts: g.accounts,
+                })
+                .collect(),
             baseline: e.baseline.as_ref().map(record),
             history: e.history.iter().map(record).collect(),
             next_steps: e.next_steps().map(|(phase, unmet)| NextStepsDto {

@@ -26,6 +26,10 @@ pub(super) struct BehaviourLine {
     pub met: bool,
     /// "met", "not met" or "not measured".
     pub state: &'static str,
+    /// "62nd percentile of 48", in the first peer group with enough peers, or empty.
+    pub among_peers: String,
+    /// The group that benchmark is in ("Healthcare").
+    pub peer_group: String,
 }
 
 pub(super) struct EffectivenessSection {
@@ -40,6 +44,8 @@ pub(super) struct EffectivenessSection {
     /// "14 Sep 2026: Not started" — the baseline, or empty.
     pub baseline: String,
     pub behaviours: Vec<BehaviourLine>,
+    /// The like companies it is compared with, in words.
+    pub peers: String,
     /// Date, phase name, why.
     pub history: Vec<(String, String, &'static str)>,
 }
@@ -57,8 +63,25 @@ fn value(unit: &str, j: Option<Judged>) -> String {
     }
 }
 
-fn line(b: BehaviourView) -> BehaviourLine {
+/// "1st", "22nd", "63rd", "11th".
+fn ordinal(n: i64) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+fn line(b: BehaviourView, groups: &[sherpa_app::PeerGroup]) -> BehaviourLine {
     let met = b.now.is_some_and(|j| j.met);
+    let first = b
+        .benchmarks
+        .iter()
+        .zip(groups)
+        .find_map(|(m, g)| m.map(|m| (m, g)));
     BehaviourLine {
         phase: b.phase_name,
         name: b.name,
@@ -71,6 +94,16 @@ fn line(b: BehaviourView) -> BehaviourLine {
             Some(Judged { value: Some(_), .. }) => "not met",
             _ => "not measured",
         },
+        among_peers: first
+            .map(|(m, _)| {
+                format!(
+                    "{} percentile of {}",
+                    ordinal(m.percentile.round() as i64),
+                    m.peers
+                )
+            })
+            .unwrap_or_default(),
+        peer_group: first.map(|(_, g)| g.name.clone()).unwrap_or_default(),
     }
 }
 
@@ -111,7 +144,7 @@ pub(super) async fn section(
     let (next, next_steps) = match e.next_steps() {
         Some((n, unmet)) => (
             e.phase_name(n).to_string(),
-            unmet.into_iter().map(line).collect(),
+            unmet.into_iter().map(|b| line(b, &e.groups)).collect(),
         ),
         None => (String::new(), Vec::new()),
     };
@@ -144,7 +177,17 @@ pub(super) async fn section(
         next,
         next_steps,
         baseline,
-        behaviours: e.behaviours().into_iter().map(line).collect(),
+        behaviours: e
+            .behaviours()
+            .into_iter()
+            .map(|b| line(b, &e.groups))
+            .collect(),
+        peers: e
+            .groups
+            .iter()
+            .map(|g| format!("{} ({} accounts)", g.name, g.accounts))
+            .collect::<Vec<_>>()
+            .join(", "),
         history,
     })
 }
