@@ -373,6 +373,9 @@ impl Store {
     }
 }
 
+/// A peer's row: account, industry, segment, employees, its behaviours judged (JSON).
+type PeerRow = (i64, Option<String>, Option<i64>, Option<i64>, String);
+
 /// An account judged by a model, with what makes another account its peer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PeerJudgement {
@@ -406,18 +409,17 @@ impl Store {
             let (lo, hi) = (a.push(Arg::Int(lo)), a.push(Arg::Int(hi)));
             like.push(format!("a.employees BETWEEN {lo} AND {hi}"));
         }
-        let rows: Vec<(i64, Option<String>, Option<i64>, Option<i64>, String)> =
-            sqlx::query_as_with(
-                &format!(
-                    "SELECT e.account_id, a.industry, a.segment, a.employees, e.assessed \
+        let rows: Vec<PeerRow> = sqlx::query_as_with(
+            &format!(
+                "SELECT e.account_id, a.industry, a.segment, a.employees, e.assessed \
                      FROM account_effectiveness e JOIN accounts a ON a.id = e.account_id \
                      WHERE e.model = {model} AND COALESCE(a.lifecycle, '') <> 'churned' AND ({})",
-                    like.join(" OR ")
-                ),
-                a.into_arguments(),
-            )
-            .fetch_all(&self.pool)
-            .await?;
+                like.join(" OR ")
+            ),
+            a.into_arguments(),
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.into_iter()
             .map(|(id, industry, segment, employees, assessed)| {
                 Ok(PeerJudgement {
