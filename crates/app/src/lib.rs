@@ -7,6 +7,7 @@
 //! this crate, so the same action has the same outcome whichever door it comes through.
 
 mod accounts;
+mod adoption;
 pub use accounts::{BULK_ACCOUNTS, ReassignAccounts, Reassigned};
 mod backtest;
 mod book;
@@ -39,6 +40,7 @@ mod time_zone;
 mod timeline;
 mod views;
 
+pub use adoption::{AdoptionMatrix, AdoptionSheet, Peer, Upsell, Whitespace};
 pub use backtest::{BACKTEST_JOB, BacktestState};
 pub use effectiveness::{AccountEffectiveness, BehaviourView, PeerGroup};
 pub use engagement::CompleteMilestone;

@@ -2,6 +2,7 @@
 //! seeds describe, as plain types and pure functions. No I/O, no async, no SQL: the store,
 //! the server and the CLI all build on this crate.
 
+pub mod adoption;
 pub mod assignment;
 pub mod book;
 pub mod clock;

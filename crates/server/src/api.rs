@@ -109,6 +109,10 @@ pub fn router(state: AppState) -> Router {
             effectiveness::set_models
         ))
         .routes(routes!(effectiveness::get_account_effectiveness))
+        .routes(routes!(adoption::get_matrix))
+        .routes(routes!(adoption::get_config, adoption::set_config))
+        .routes(routes!(adoption::get_whitespace))
+        .routes(routes!(adoption::introduce))
         .routes(routes!(health::get_health))
         .routes(routes!(health::get_history))
         .routes(routes!(health::set_pulse))

@@ -295,6 +295,37 @@ async fn the_demo_loads_once_and_a_second_run_keeps_the_book() {
         db.store.authenticate_token(&token).await.unwrap().is_some(),
         "the new token works"
     );
+    // The adoption matrix as a report: a table, and a spreadsheet coloured as the page is.
+    let csv = ok(&sherpa(
+        &db.url,
+        &["report", "adoption", "--tier", "1", "--format", "csv"],
+    ));
+    let header = csv.lines().next().unwrap();
+    assert!(header.contains("Reporting: Dashboard Viewed"), "{header}");
+    assert!(csv.contains("unused"), "the demo has unused paid features");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("adoption.xlsx");
+    ok(&sherpa(
+        &db.url,
+        &[
+            "report",
+            "adoption",
+            "--tier",
+            "1",
+            "--format",
+            "xlsx",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+    ));
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    let range = book.worksheet_range("Adoption").unwrap();
+    assert_eq!(
+        range.height() - 2,
+        csv.lines().count() - 1,
+        "one row per account"
+    );
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@
 
 mod accounts;
 mod activities;
+mod adoption;
 mod audit;
 mod backup;
 mod books;
@@ -56,6 +57,7 @@ mod users;
 mod versions;
 
 pub use accounts::{AccountQuery, AccountSort, SortField};
+pub use adoption::{MatrixAccount, MatrixQuery};
 pub use audit::{AuditOrder, AuditQuery};
 pub use backup::{PG_BACKUP_HELP, restore_sqlite};
 pub use books::BookSize;

@@ -4,7 +4,7 @@
 
 use crate::{App, Result};
 use chrono::NaiveDate;
-use sherpa_core::demo::{DemoBook, demo_effectiveness, demo_model};
+use sherpa_core::demo::{DemoBook, demo_adoption, demo_effectiveness, demo_model};
 use sherpa_core::effectiveness::{FeatureUse, Measures};
 use sherpa_core::health::Metrics;
 use sherpa_core::*;
@@ -17,7 +17,8 @@ const PART: usize = 1_000;
 impl App {
     /// Puts the demo product's model in force, records each account's phase at each of
     /// `weeks` (the days of its weekly health snapshots, oldest first: the first it has is
-    /// its baseline) and judges today's.
+    /// its baseline) and judges today's; puts its offerings' features in force and works out
+    /// each account's whitespace.
     pub async fn load_demo_effectiveness(
         &self,
         book: &DemoBook,
@@ -41,10 +42,16 @@ impl App {
             .map_err(|e| crate::Error::invalid("demo", e.to_string()))?;
             self.store.add_effectiveness_history(&records).await?;
         }
-        Ok(self
+        let run = self
             .store
             .assess_effectiveness(None, PhaseMove::ByData)
-            .await?)
+            .await?;
+        // Its offerings' features, and each account's whitespace from today's feature use.
+        self.store
+            .set_adoption_config(&actor, &demo_adoption(), "the demo product's offerings")
+            .await?;
+        self.store.keep_whitespace(None).await?;
+        Ok(run)
     }
 }
 

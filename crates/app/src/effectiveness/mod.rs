@@ -297,12 +297,15 @@ impl App {
         Ok(())
     }
 
-    /// Judges accounts again after their metrics moved (every account with `None`).
+    /// Judges accounts again after their metrics moved (every account with `None`), and
+    /// works out their whitespace, which follows the same feature use.
     pub(crate) async fn assess_moved(&self, ids: Option<&[AccountId]>) -> Result<EffectivenessRun> {
-        Ok(self
+        let run = self
             .store
             .assess_effectiveness(ids, PhaseMove::ByData)
-            .await?)
+            .await?;
+        self.store.keep_whitespace(ids).await?;
+        Ok(run)
     }
 }
 

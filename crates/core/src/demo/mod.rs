@@ -4,6 +4,7 @@
 //! roles, two years of contract terms with their outcomes, and a year of activities.
 //! Every account is generated from `(seed, index)` alone, so any slice can be built on its own.
 
+mod adoption;
 mod effectiveness;
 mod names;
 mod plans;
@@ -11,6 +12,7 @@ mod priority;
 mod team;
 mod voice;
 
+pub use adoption::demo_adoption;
 pub use effectiveness::{DEMO_MODEL, demo_effectiveness, demo_model};
 pub use voice::{FEATURES, HIGH_VALUE_FEATURES, Trajectory};
 

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod adoption;
 pub mod bulk;
 pub mod cadence;
 pub mod contacts;

@@ -171,6 +171,12 @@ fn account() -> Vec<WebRoute> {
         ),
         at(
             Method::POST,
+            "/accounts/{id}/whitespace/introductions",
+            Signed,
+            post(account::whitespace::introduce),
+        ),
+        at(
+            Method::POST,
             "/accounts/{id}/contacts/{contact}/emails",
             Signed,
             post(account::engagement::email_consent),
@@ -245,6 +251,8 @@ fn portfolio() -> Vec<WebRoute> {
             Signed,
             get(plans::patterns::show),
         ),
+        at(Method::GET, "/adoption", Signed, get(adoption::show)),
+        at(Method::GET, "/adoption.xlsx", Signed, get(adoption::export)),
         at(
             Method::GET,
             "/plans/patterns.xlsx",

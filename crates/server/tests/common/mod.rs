@@ -30,6 +30,8 @@ pub struct Answer {
     pub location: String,
     pub body: String,
     pub content_type: String,
+    /// The body as sent: a download's bytes.
+    pub bytes: Vec<u8>,
 }
 
 impl Answer {
@@ -124,6 +126,7 @@ impl Web {
             location,
             body: String::from_utf8_lossy(&bytes).into_owned(),
             content_type,
+            bytes: bytes.to_vec(),
         }
     }
 

@@ -36,7 +36,6 @@ pub fn write_table(
     kind: &str,
     output: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
-    use std::io::Write;
     let bytes = match format {
         "csv" => table.to_csv(),
         "json" => serde_json::to_vec_pretty(&table.to_json())?,
@@ -44,17 +43,25 @@ pub fn write_table(
         "table" => table.to_text().into_bytes(),
         other => anyhow::bail!("\"{other}\" is not a format; expected table, csv, json or xlsx"),
     };
+    write_bytes(&bytes, table.rows.len(), kind, output)
+}
+
+/// Writes a report's bytes (a table's, or a spreadsheet of its own making) to `output` or
+/// standard output.
+pub fn write_bytes(
+    bytes: &[u8],
+    rows: usize,
+    kind: &str,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use std::io::Write;
     match output {
         Some(p) => {
-            std::fs::write(p, &bytes)
+            std::fs::write(p, bytes)
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
-            eprintln!(
-                "{} {kind} rows written to {}",
-                table.rows.len(),
-                p.display()
-            );
+            eprintln!("{rows} {kind} rows written to {}", p.display());
         }
-        None => std::io::stdout().write_all(&bytes)?,
+        None => std::io::stdout().write_all(bytes)?,
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// retention, renewals, waterfall or accuracy.
+    /// retention, renewals, waterfall, accuracy or adoption.
     pub kind: String,
     /// table, csv, json or xlsx.
     #[arg(long, default_value = "table")]
@@ -34,6 +34,15 @@ pub struct Args {
     /// Waterfall: renewals (default), nrr, grr, logo_churn, expansion, nps or adoption.
     #[arg(long)]
     pub series: Option<String>,
+    /// Adoption: accounts of this tier (1 to 3).
+    #[arg(long)]
+    pub tier: Option<u8>,
+    /// Adoption: accounts of this Pareto segment.
+    #[arg(long)]
+    pub segment: Option<u8>,
+    /// Adoption: accounts of this industry.
+    #[arg(long)]
+    pub industry: Option<String>,
 }
 
 pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
@@ -77,8 +86,25 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
                 }
             }
         }
+        "adoption" => {
+            let q = sherpa_store::MatrixQuery {
+                tier: args.tier,
+                segment: args.segment,
+                industry: args.industry.clone(),
+                limit: 5_000,
+                ..Default::default()
+            };
+            let sheet = app.adoption_sheet(&by, &q).await?;
+            // The spreadsheet is coloured as the page is: its own writer, not the plain table's.
+            if args.format == "xlsx" {
+                let bytes = sheet.xlsx()?;
+                let rows = sheet.matrix.rows.len();
+                return super::write_bytes(&bytes, rows, "adoption", args.output.as_deref());
+            }
+            sheet.table()
+        }
         other => anyhow::bail!(
-            "\"{other}\" is not a report; expected retention, renewals, waterfall or accuracy"
+            "\"{other}\" is not a report; expected retention, renewals, waterfall, accuracy or adoption"
         ),
     };
     super::write_table(&table, &args.format, &args.kind, args.output.as_deref())

@@ -180,10 +180,13 @@ impl Store {
             out.usage_accounts += 1;
         }
         self.settle_usage().await?;
-        // The features that mean value was reached: first value is the first use of one.
+        // The product's catalogue, as its admin keeps it: every feature, those no customer
+        // uses yet too (the whitespace everyone has), and the features that mean value was
+        // reached (first value is the first use of one).
         let demo = sherpa_core::Actor::system("demo");
-        for event in sherpa_core::demo::HIGH_VALUE_FEATURES {
-            self.set_feature(&demo, event, event, true).await?;
+        for event in sherpa_core::demo::FEATURES {
+            let high = sherpa_core::demo::HIGH_VALUE_FEATURES.contains(&event);
+            self.set_feature(&demo, event, event, high).await?;
         }
         Ok(out)
     }

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod adoption;
 pub mod audit;
 pub mod backtest;
 pub mod book;

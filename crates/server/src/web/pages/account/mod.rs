@@ -8,6 +8,7 @@ pub mod erasure;
 pub mod health;
 pub mod playbook;
 pub mod priority;
+pub mod whitespace;
 
 mod edit;
 mod relationship;
@@ -80,6 +81,7 @@ struct AccountPage {
     priority: priority::PrioritySection,
     health: health::HealthSection,
     effectiveness: effectiveness::EffectivenessSection,
+    whitespace: whitespace::WhitespaceSection,
     engagement: engagement::EngagementSection,
     usage: Usage,
     support: Support,
@@ -224,6 +226,14 @@ async fn page(
         health: health::section(&s.store, id, me.may_log_activity(&a.fields.owners).is_ok())
             .await?,
         effectiveness: effectiveness::section(s, &c.caller(), id).await?,
+        whitespace: whitespace::section(
+            s,
+            &c.caller(),
+            id,
+            a.arr.currency,
+            me.may_open_task(&a.fields.owners).is_ok(),
+        )
+        .await?,
         engagement: engagement::section(
             &s.store,
             id,
