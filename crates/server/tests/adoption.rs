@@ -28,11 +28,11 @@ async fn a_leader_finds_unused_paid_features_and_a_healthy_peer_to_learn_from() 
         .load_demo(&book, "$argon2id$x", &|_, _| {})
         .await
         .unwrap();
-    store.load_demo_voice(&book).await.unwrap();
+    let voice = store.load_demo_voice(&book).await.unwrap();
     let weeks = [today - chrono::Days::new(7)];
     store.backfill_health_snapshots(&weeks).await.unwrap();
     store.rebuild_health().await.unwrap();
-    app.load_demo_effectiveness(&book, &weeks).await.unwrap();
+    app.load_demo_effectiveness(&book, &voice).await.unwrap();
     let admin = web
         .user("admin@example.com", Role::Admin, Function::Operations)
         .await;

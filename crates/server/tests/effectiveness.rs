@@ -307,14 +307,14 @@ async fn the_demos_phases_follow_from_its_events_and_the_model_alone() {
         .load_demo(&book, "$argon2id$x", &|_, _| {})
         .await
         .unwrap();
-    store.load_demo_voice(&book).await.unwrap();
+    let voice = store.load_demo_voice(&book).await.unwrap();
     let weeks: Vec<chrono::NaiveDate> = (1..=4)
         .rev()
         .map(|w| today - chrono::Days::new(7 * w))
         .collect();
     store.backfill_health_snapshots(&weeks).await.unwrap();
     store.rebuild_health().await.unwrap();
-    app.load_demo_effectiveness(&book, &weeks).await.unwrap();
+    app.load_demo_effectiveness(&book, &voice).await.unwrap();
 
     let model = demo_model();
     let mut phases = BTreeSet::new();

@@ -1,45 +1,47 @@
 //! The demo book's effectiveness: its product's model, and each account's phase history over
 //! the last quarter, judged as the weekly health snapshots were taken: from each snapshot's
-//! metrics and the users the demo's own events give each feature that week.
+//! metrics and the users the demo's own events gave each feature that week (counted as its
+//! usage was drawn).
 
 use crate::{App, Result};
 use chrono::NaiveDate;
-use sherpa_core::demo::{DemoBook, demo_adoption, demo_effectiveness, demo_model};
-use sherpa_core::effectiveness::{FeatureUse, Measures};
+use sherpa_core::demo::{
+    DemoAccount, DemoBook, demo_adoption, demo_effectiveness, demo_model, feature_users,
+};
+use sherpa_core::effectiveness::{EffectivenessModel, FeatureUse, Measures};
 use sherpa_core::health::Metrics;
 use sherpa_core::*;
-use sherpa_store::{EffectivenessRun, PhaseMove, PhaseRecord};
+use sherpa_store::{DemoVoice, EffectivenessRun, PhaseMove, PhaseRecord};
 use std::collections::HashMap;
 
 /// Accounts whose weeks are judged at a time.
 const PART: usize = 1_000;
 
 impl App {
-    /// Puts the demo product's model in force, records each account's phase at each of
-    /// `weeks` (the days of its weekly health snapshots, oldest first: the first it has is
-    /// its baseline) and judges today's; puts its offerings' features in force and works out
-    /// each account's whitespace.
+    /// Puts the demo product's model in force, records each account's phase at each week of
+    /// `voice` that has its health snapshot (the first it has is its baseline), from that
+    /// snapshot's metrics and the feature users counted as the usage was drawn, and judges
+    /// today's; puts its offerings' features in force and works out each account's whitespace.
     pub async fn load_demo_effectiveness(
         &self,
         book: &DemoBook,
-        weeks: &[NaiveDate],
+        voice: &DemoVoice,
     ) -> Result<EffectivenessRun> {
         let actor = Actor::system("demo");
         self.store
             .set_effectiveness_config(&actor, &demo_effectiveness(), "the demo product's model")
             .await?;
+        let model = demo_model();
         for start in (0..book.accounts).step_by(PART) {
             let range = start..(start + PART).min(book.accounts);
             let ids: Vec<AccountId> = range.clone().map(|i| AccountId(i as i64 + 1)).collect();
-            let metrics = self.store.snapshot_metrics(&ids, weeks).await?;
-            let (book, weeks) = (book.clone(), weeks.to_vec());
-            let records = tokio::task::spawn_blocking(move || {
-                range
-                    .flat_map(|i| weekly_phases(&book, i, &weeks, &metrics))
-                    .collect::<Vec<_>>()
-            })
-            .await
-            .map_err(|e| crate::Error::invalid("demo", e.to_string()))?;
+            let metrics = self.store.snapshot_metrics(&ids, &voice.weeks).await?;
+            let records: Vec<(AccountId, PhaseRecord)> = range
+                .flat_map(|i| {
+                    let a = book.account(i);
+                    weekly_phases(&model, book, &a, i, voice, &metrics)
+                })
+                .collect();
             self.store.add_effectiveness_history(&records).await?;
         }
         let run = self
@@ -58,24 +60,24 @@ impl App {
 /// Account `i`'s phase at each week it has a snapshot of: its first is the baseline, then
 /// each change.
 fn weekly_phases(
+    model: &EffectivenessModel,
     book: &DemoBook,
+    a: &DemoAccount,
     i: usize,
-    weeks: &[NaiveDate],
+    voice: &DemoVoice,
     metrics: &HashMap<(AccountId, NaiveDate), Metrics>,
 ) -> Vec<(AccountId, PhaseRecord)> {
-    let model = demo_model();
     let id = AccountId(i as i64 + 1);
-    let a = book.account(i);
-    let users = book.feature_users_on(&a, weeks);
+    let counted = voice.feature_weeks.get(i).map_or(&[][..], Vec::as_slice);
     let mut out: Vec<(AccountId, PhaseRecord)> = Vec::new();
-    for (day, users) in weeks.iter().zip(users) {
+    for (day, users) in voice.weeks.iter().zip(counted) {
         let Some(m) = metrics.get(&(id, *day)) else {
             continue;
         };
         // Feature use is known once usage is: the health metrics then say when it last was.
         let used = m.contains_key("days_since_login").then(|| FeatureUse {
-            seats: book.seats_on(&a, *day),
-            users,
+            seats: book.seats_on(a, *day),
+            users: feature_users(users),
         });
         let metric = |k: &str| m.get(k).copied();
         let judged = model.assess(&Measures {

@@ -13,8 +13,16 @@ mod team;
 mod voice;
 
 pub use adoption::demo_adoption;
+
+/// The days of the demo's weekly health snapshots, oldest first: each week of the last quarter.
+pub fn health_weeks(today: chrono::NaiveDate) -> Vec<chrono::NaiveDate> {
+    (1..=12)
+        .rev()
+        .map(|w| today - chrono::Days::new(7 * w))
+        .collect()
+}
 pub use effectiveness::{DEMO_MODEL, demo_effectiveness, demo_model};
-pub use voice::{FEATURES, HIGH_VALUE_FEATURES, Trajectory};
+pub use voice::{FEATURES, FeatureWeeks, HIGH_VALUE_FEATURES, Trajectory, feature_users};
 
 pub use plans::DemoPlan;
 pub use priority::DemoGrading;

@@ -316,11 +316,7 @@ impl DemoBook {
 
     /// Each feature's distinct users in the 30 days up to each of `days` (oldest first), as
     /// the intake would count them from the same events: one pass over the days they span.
-    pub fn feature_users_on(
-        &self,
-        a: &DemoAccount,
-        days: &[NaiveDate],
-    ) -> Vec<std::collections::BTreeMap<String, u32>> {
+    pub fn feature_users_on(&self, a: &DemoAccount, days: &[NaiveDate]) -> FeatureWeeks {
         let (Some(first), Some(last)) = (days.first(), days.last()) else {
             return Vec::new();
         };
@@ -331,25 +327,12 @@ impl DemoBook {
         while day <= *last {
             self.day_events(a, day, |e| {
                 if let Some(f) = e.feature {
-                    let at = usize::from(e.user) * FEATURES.len() + f;
-                    if last_used.len() <= at {
-                        last_used.resize(at + 1, None);
-                    }
-                    last_used[at] = Some(day);
+                    used_on(&mut last_used, e.user, f, day);
                 }
             });
             while next.peek() == Some(&&day) {
                 next.next();
-                let from = day - Duration::days(29);
-                let mut users = std::collections::BTreeMap::new();
-                for (at, used) in last_used.iter().enumerate() {
-                    if used.is_some_and(|d| d >= from) {
-                        *users
-                            .entry(FEATURES[at % FEATURES.len()].to_string())
-                            .or_insert(0) += 1;
-                    }
-                }
-                out.push(users);
+                out.push(users_in_30_days(&last_used, day));
             }
             day += Duration::days(1);
         }
@@ -403,9 +386,26 @@ impl DemoBook {
         skip: i64,
         out: &mut RollupDelta,
     ) {
+        self.usage_history_counting(a, account, days, skip, out, &[]);
+    }
+
+    /// [`Self::usage_history`], counting on the way each feature's users in the 30 days up to
+    /// each of `weeks` (oldest first) that the history reaches: the demo's effectiveness
+    /// history, drawn once with the usage.
+    pub fn usage_history_counting(
+        &self,
+        a: &DemoAccount,
+        account: AccountId,
+        days: i64,
+        skip: i64,
+        out: &mut RollupDelta,
+        weeks: &[NaiveDate],
+    ) -> FeatureWeeks {
+        let mut counted = Vec::with_capacity(weeks.len());
         let Some(group) = a.fields.external_id.as_deref() else {
-            return;
+            return counted;
         };
+        let mut next = weeks.iter().peekable();
         // The days each user was active, per month.
         let mut active: std::collections::BTreeMap<NaiveDate, Vec<u32>> = Default::default();
         let mut by_feature = [0i64; FEATURES.len()];
@@ -421,15 +421,14 @@ impl DemoBook {
                     None => counts.page_views += 1,
                     Some(f) => {
                         by_feature[f] += 1;
-                        let at = usize::from(e.user) * FEATURES.len() + f;
-                        if last_used.len() <= at {
-                            last_used.resize(at + 1, None);
-                        }
-                        last_used[at] = Some(day);
+                        used_on(&mut last_used, e.user, f, day);
                     }
                 }
                 users = users.max(e.user + 1);
             });
+            while next.next_if(|w| **w <= day).is_some_and(|w| *w == day) {
+                counted.push(users_in_30_days(&last_used, day));
+            }
             if counts.events > 0 {
                 out.days.insert((account, day), counts);
                 let (month, bit) = month_bit(day);
@@ -465,7 +464,43 @@ impl DemoBook {
                 out.add_name_user(account, FEATURES[f], &format!("{group}-user-{u}"), day);
             }
         }
+        counted
     }
+}
+
+/// Each feature's users (as [`FEATURES`] orders them) in the 30 days up to each of some days.
+pub type FeatureWeeks = Vec<[u32; FEATURES.len()]>;
+
+/// A feature's users by name, those nobody used left out: as the intake counts them.
+pub fn feature_users(counts: &[u32; FEATURES.len()]) -> std::collections::BTreeMap<String, u32> {
+    FEATURES
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| **n > 0)
+        .map(|(f, n)| (f.to_string(), *n))
+        .collect()
+}
+
+/// Records that `user` used feature `f` on `day`: the last day each user used each feature,
+/// by user * features + feature.
+fn used_on(last_used: &mut Vec<Option<NaiveDate>>, user: u16, f: usize, day: NaiveDate) {
+    let at = usize::from(user) * FEATURES.len() + f;
+    if last_used.len() <= at {
+        last_used.resize(at + 1, None);
+    }
+    last_used[at] = Some(day);
+}
+
+/// Each feature's users in the 30 days up to `day`.
+fn users_in_30_days(last_used: &[Option<NaiveDate>], day: NaiveDate) -> [u32; FEATURES.len()] {
+    let from = day - Duration::days(29);
+    let mut out = [0; FEATURES.len()];
+    for (at, used) in last_used.iter().enumerate() {
+        if used.is_some_and(|d| d >= from && d <= day) {
+            out[at % FEATURES.len()] += 1;
+        }
+    }
+    out
 }
 
 /// One event of the demo's product: a user's page view (no feature) or use of a feature.
@@ -568,8 +603,14 @@ mod tests {
                 .into_iter()
                 .map(|(f, u)| (f, u.len() as u32))
                 .collect();
-            let counted = book.feature_users_on(&a, &[today - Duration::days(7), today]);
-            assert_eq!(counted[1], expected, "account {i}");
+            let weeks = [today - Duration::days(7), today];
+            let counted = book.feature_users_on(&a, &weeks);
+            assert_eq!(feature_users(&counted[1]), expected, "account {i}");
+            // Counted on the way with the history, the same.
+            let mut again = RollupDelta::default();
+            let on_the_way =
+                book.usage_history_counting(&a, AccountId(1), 120, 0, &mut again, &weeks);
+            assert_eq!(on_the_way, counted, "account {i}");
             checked += usize::from(!expected.is_empty());
         }
         assert!(checked > 20, "{checked}");

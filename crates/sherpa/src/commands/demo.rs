@@ -77,10 +77,7 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
         // Health as it stood each week of the last quarter, then today's.
         let health_started = Instant::now();
         let today = store.clock().today();
-        let weeks: Vec<_> = (1..=12)
-            .rev()
-            .map(|w| today - chrono::Days::new(7 * w))
-            .collect();
+        let weeks = sherpa_core::demo::health_weeks(today);
         // The scorecards it is scored by are a version from the first day, so that a later
         // release's new ones are marked where they move colours.
         store.follow_builtin_health_config().await?;
@@ -95,7 +92,7 @@ pub async fn run(db: &str, args: Args) -> anyhow::Result<()> {
         // Effectiveness: the demo product's model, each account's phase each week of the
         // quarter from those snapshots and the week's feature use, then today's.
         let effectiveness_started = Instant::now();
-        let judged = app.load_demo_effectiveness(&book, &weeks).await?;
+        let judged = app.load_demo_effectiveness(&book, &voice).await?;
         println!(
             "effectiveness in {:.1} s: {} accounts judged, {} phase changes today",
             effectiveness_started.elapsed().as_secs_f64(),

@@ -9,7 +9,7 @@ use sherpa_core::intake::Message;
 use sherpa_core::text::{date, timestamp};
 
 /// What the demo's customer voice and usage added.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DemoVoice {
     pub tickets: usize,
     pub surveys: usize,
@@ -19,6 +19,10 @@ pub struct DemoVoice {
     /// Account-days of usage written as rollups (the year before, and every day of the
     /// accounts outside the sample).
     pub usage_days: usize,
+    /// The days of the weekly health snapshots, and each account's (by index) feature users
+    /// in the 30 days up to each: counted as the usage was drawn, for the effectiveness history.
+    pub weeks: Vec<chrono::NaiveDate>,
+    pub feature_weeks: Vec<sherpa_core::demo::FeatureWeeks>,
 }
 
 /// Accounts at most whose last days of events go through the intake; every account has a
@@ -148,13 +152,27 @@ impl Store {
             1
         };
         let mut writing = std::collections::VecDeque::new();
+        out.weeks = sherpa_core::demo::health_weeks(book.today);
+        out.feature_weeks = Vec::with_capacity(book.accounts);
         for start in (0..book.accounts).step_by(HISTORY_PART) {
             let mut history = sherpa_core::intake::RollupDelta::default();
             for i in start..(start + HISTORY_PART).min(book.accounts) {
                 let a = book.account(i);
                 let skip = if sampled(i, &a) { RAW_DAYS } else { 0 };
                 let id = sherpa_core::AccountId(i as i64 + 1);
-                book.usage_history(&a, id, HISTORY_DAYS, skip, &mut history);
+                let mut weeks = book.usage_history_counting(
+                    &a,
+                    id,
+                    HISTORY_DAYS,
+                    skip,
+                    &mut history,
+                    &out.weeks,
+                );
+                // The sample's last weeks are raw events the history stops before.
+                if weeks.len() < out.weeks.len() {
+                    weeks = book.feature_users_on(&a, &out.weeks);
+                }
+                out.feature_weeks.push(weeks);
             }
             out.usage_days += history.days.len();
             if writing.len() >= writers
