@@ -26,10 +26,13 @@ pub struct AdoptionMatrix {
     pub next: Option<(i64, AccountId)>,
 }
 
-/// An offering accounts like this one own and it does not.
+/// An offering accounts like this one own and it does not, that would entitle it to features
+/// it has not bought.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Upsell {
     pub offering: String,
+    /// The features it would add.
+    pub adds: Vec<String>,
     /// Like accounts, and how many of them own it.
     pub like: usize,
     pub owning: usize,
@@ -180,14 +183,26 @@ impl App {
                 offerings.push(o.clone());
             }
         }
+        // An offering is an upsell only when it adds features: a smaller plan of the same
+        // product is not one.
+        let adds = |offering: &str| -> Vec<String> {
+            columns
+                .iter()
+                .filter(|c| !c.entitled(&owned))
+                .filter(|c| c.products.iter().any(|p| p.eq_ignore_ascii_case(offering)))
+                .map(|c| c.feature.clone())
+                .collect()
+        };
         let mut upsell: Vec<Upsell> = offerings
             .into_iter()
+            .filter(|o| !adds(o).is_empty())
             .map(|offering| {
                 let owning: Vec<&MatrixAccount> = like
                     .iter()
                     .filter(|a| a.owned.iter().any(|o| o.eq_ignore_ascii_case(&offering)))
                     .collect();
                 Upsell {
+                    adds: adds(&offering),
                     like: like.len(),
                     owning: owning.len(),
                     owning_arr_minor: owning.iter().map(|a| a.arr_minor).sum(),

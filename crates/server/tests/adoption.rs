@@ -154,6 +154,11 @@ async fn a_leader_finds_unused_paid_features_and_a_healthy_peer_to_learn_from() 
             w["reengage"].as_array().unwrap().len() as i64,
             r["whitespace"].as_i64().unwrap()
         );
+        // An upsell adds features; a smaller plan of the same product is none.
+        for u in w["upsell"].as_array().unwrap() {
+            assert!(!u["adds"].as_array().unwrap().is_empty(), "{u}");
+            assert!(!r["offerings"].as_array().unwrap().contains(&u["offering"]));
+        }
         if let Some(f) = w["reengage"]
             .as_array()
             .unwrap()

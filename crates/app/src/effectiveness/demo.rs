@@ -71,7 +71,9 @@ fn weekly_phases(
     let counted = voice.feature_weeks.get(i).map_or(&[][..], Vec::as_slice);
     let mut out: Vec<(AccountId, PhaseRecord)> = Vec::new();
     for (day, users) in voice.weeks.iter().zip(counted) {
-        let Some(m) = metrics.get(&(id, *day)) else {
+        // Day 1 is the day it became a customer: a week before that has no baseline to give.
+        let customer = a.fields.customer_since.is_some_and(|since| since <= *day);
+        let Some(m) = metrics.get(&(id, *day)).filter(|_| customer) else {
             continue;
         };
         // Feature use is known once usage is: the health metrics then say when it last was.

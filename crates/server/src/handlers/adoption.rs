@@ -224,6 +224,8 @@ pub async fn set_config(
 #[derive(Serialize, ToSchema)]
 pub struct UpsellDto {
     pub offering: String,
+    /// The features it would add to what the account bought.
+    pub adds: Vec<String>,
     /// Like accounts, and how many of them own it.
     pub like_accounts: usize,
     pub owning: usize,
@@ -255,7 +257,7 @@ pub struct WhitespaceDto {
     pub like: String,
     /// Features it pays for and nobody used in 30 days, with peers that use them.
     pub reengage: Vec<ReengageDto>,
-    /// Offerings like accounts own and it does not.
+    /// Offerings like accounts own and it does not, that would add features to what it bought.
     pub upsell: Vec<UpsellDto>,
 }
 
@@ -292,6 +294,7 @@ pub(crate) fn whitespace_dto(w: Whitespace, currency: sherpa_core::Currency) -> 
             .upsell
             .into_iter()
             .map(|u| UpsellDto {
+                adds: u.adds,
                 offering: u.offering,
                 like_accounts: u.like,
                 owning: u.owning,

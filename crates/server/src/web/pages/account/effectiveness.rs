@@ -19,6 +19,8 @@ pub(super) struct Rung {
 /// A behaviour as the page reads it.
 pub(super) struct BehaviourLine {
     pub phase: String,
+    /// The first behaviour of its phase (the table heads each phase).
+    pub opens_phase: bool,
     pub name: String,
     pub measure: String,
     pub baseline: String,
@@ -83,6 +85,7 @@ fn line(b: BehaviourView, groups: &[sherpa_app::PeerGroup]) -> BehaviourLine {
         .zip(groups)
         .find_map(|(m, g)| m.map(|m| (m, g)));
     BehaviourLine {
+        opens_phase: false,
         phase: b.phase_name,
         name: b.name,
         measure: b.measure,
@@ -177,11 +180,17 @@ pub(super) async fn section(
         next,
         next_steps,
         baseline,
-        behaviours: e
-            .behaviours()
-            .into_iter()
-            .map(|b| line(b, &e.groups))
-            .collect(),
+        behaviours: {
+            let mut lines: Vec<BehaviourLine> = e
+                .behaviours()
+                .into_iter()
+                .map(|b| line(b, &e.groups))
+                .collect();
+            for i in 0..lines.len() {
+                lines[i].opens_phase = i == 0 || lines[i - 1].phase != lines[i].phase;
+            }
+            lines
+        },
         peers: e
             .groups
             .iter()

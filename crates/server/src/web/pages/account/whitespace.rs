@@ -28,6 +28,8 @@ pub(super) struct FeatureLine {
 
 pub(super) struct UpsellLine {
     pub offering: String,
+    /// The features it would add, in words.
+    pub adds: String,
     /// "12 of 40 like accounts".
     pub owning: String,
     pub arr: String,
@@ -80,6 +82,7 @@ pub(super) async fn section(
             .upsell
             .into_iter()
             .map(|u| UpsellLine {
+                adds: u.adds.join(", "),
                 owning: format!("{} of {} like accounts", u.owning, u.like),
                 arr: format::money(&Money::from_minor_units(u.owning_arr_minor, currency)),
                 offering: u.offering,
