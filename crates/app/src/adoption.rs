@@ -26,6 +26,59 @@ pub struct AdoptionMatrix {
     pub next: Option<(i64, AccountId)>,
 }
 
+/// The filters and page of a matrix request, checked: a bad one names its parameter
+/// (`field`, why), the same through the API and the page.
+pub fn matrix_query(
+    csm: Option<&str>,
+    tier: Option<u8>,
+    segment: Option<u8>,
+    industry: Option<String>,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<MatrixQuery, (&'static str, String)> {
+    let bad = |field: &'static str, why: &str| (field, why.to_string());
+    let after = cursor
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            c.split_once(':')
+                .and_then(|(w, id)| Some((w.parse::<i64>().ok()?, AccountId(id.parse().ok()?))))
+                .ok_or_else(|| bad("cursor", "pass next_cursor as it came"))
+        })
+        .transpose()?;
+    Ok(MatrixQuery {
+        csm: csm
+            .filter(|c| !c.is_empty())
+            .map(|c| c.parse::<UserId>().map_err(|e| ("csm", e.0)))
+            .transpose()?,
+        tier: tier
+            .map(|t| {
+                (1..=3)
+                    .contains(&t)
+                    .then_some(t)
+                    .ok_or_else(|| bad("tier", "1, 2 or 3"))
+            })
+            .transpose()?,
+        segment: segment
+            .map(|s| {
+                (1..=10)
+                    .contains(&s)
+                    .then_some(s)
+                    .ok_or_else(|| bad("segment", "a segment number, 1 to 10"))
+            })
+            .transpose()?,
+        industry: industry.filter(|i| !i.trim().is_empty()),
+        after,
+        limit,
+    })
+}
+
+impl AdoptionMatrix {
+    /// Where the next page starts, as the cursor a client passes back.
+    pub fn next_cursor(&self) -> Option<String> {
+        self.next.map(|(w, id)| format!("{w}:{}", id.0))
+    }
+}
+
 /// An offering accounts like this one own and it does not, that would entitle it to features
 /// it has not bought.
 #[derive(Debug, Clone, PartialEq)]

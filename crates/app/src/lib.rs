@@ -40,7 +40,7 @@ mod time_zone;
 mod timeline;
 mod views;
 
-pub use adoption::{AdoptionMatrix, AdoptionSheet, Peer, Upsell, Whitespace};
+pub use adoption::{AdoptionMatrix, AdoptionSheet, Peer, Upsell, Whitespace, matrix_query};
 pub use backtest::{BACKTEST_JOB, BacktestState};
 pub use effectiveness::{AccountEffectiveness, BehaviourView, PeerGroup};
 pub use engagement::CompleteMilestone;

@@ -10,10 +10,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use sherpa_app::{AdoptionMatrix, Whitespace};
+use sherpa_app::Whitespace;
 use sherpa_core::adoption::{AdoptionConfig, Cell};
-use sherpa_core::{AccountId, Money, UserId};
-use sherpa_store::MatrixQuery;
+use sherpa_core::{AccountId, Money};
 use utoipa::ToSchema;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -30,57 +29,6 @@ pub struct MatrixParams {
     pub cursor: Option<String>,
     /// 1 to 500; default 50.
     pub limit: Option<i64>,
-}
-
-/// The filters and page of a matrix request, checked: a bad one names its parameter
-/// (`field`, why), the same through the API and the page.
-pub(crate) fn matrix_query(
-    csm: Option<&str>,
-    tier: Option<u8>,
-    segment: Option<u8>,
-    industry: Option<String>,
-    cursor: Option<&str>,
-    limit: i64,
-) -> Result<MatrixQuery, (&'static str, String)> {
-    let bad = |field: &'static str, why: &str| (field, why.to_string());
-    let after = cursor
-        .filter(|c| !c.is_empty())
-        .map(|c| {
-            c.split_once(':')
-                .and_then(|(w, id)| Some((w.parse::<i64>().ok()?, AccountId(id.parse().ok()?))))
-                .ok_or_else(|| bad("cursor", "pass next_cursor as it came"))
-        })
-        .transpose()?;
-    Ok(MatrixQuery {
-        csm: csm
-            .filter(|c| !c.is_empty())
-            .map(|c| c.parse::<UserId>().map_err(|e| ("csm", e.0)))
-            .transpose()?,
-        tier: tier
-            .map(|t| {
-                (1..=3)
-                    .contains(&t)
-                    .then_some(t)
-                    .ok_or_else(|| bad("tier", "1, 2 or 3"))
-            })
-            .transpose()?,
-        segment: segment
-            .map(|s| {
-                (1..=10)
-                    .contains(&s)
-                    .then_some(s)
-                    .ok_or_else(|| bad("segment", "a segment number, 1 to 10"))
-            })
-            .transpose()?,
-        industry: industry.filter(|i| !i.trim().is_empty()),
-        after,
-        limit,
-    })
-}
-
-/// Where the page after `m` starts, as a cursor.
-pub(crate) fn next_cursor(m: &AdoptionMatrix) -> Option<String> {
-    m.next.map(|(w, id)| format!("{w}:{}", id.0))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -153,7 +101,7 @@ pub async fn get_matrix(
     u: ApiUser,
     ApiQuery(p): ApiQuery<MatrixParams>,
 ) -> Result<Json<MatrixDto>, AppError> {
-    let q = matrix_query(
+    let q = sherpa_app::matrix_query(
         p.csm.as_deref(),
         p.tier,
         p.segment,
@@ -163,7 +111,7 @@ pub async fn get_matrix(
     )
     .map_err(|(field, why)| AppError::bad(field, why))?;
     let m = s.app.adoption_matrix(&u.caller(), &q).await?;
-    let next_cursor = next_cursor(&m);
+    let next_cursor = m.next_cursor();
     Ok(Json(MatrixDto {
         columns: m
             .columns

@@ -154,11 +154,11 @@ pub struct AccountBehaviourDto {
     /// Where its value falls among like companies, one per peer group of the account (as
     /// `peer_groups`); null where fewer than 5 peers have a value, so that no one customer's
     /// figure can be read off.
-    pub benchmarks: Vec<Option<BenchmarkDto>>,
+    pub benchmarks: Vec<Option<PeerBenchmarkDto>>,
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct BenchmarkDto {
+pub struct PeerBenchmarkDto {
     /// 0 to 100: the share of peers below the account's value (ties count half).
     pub percentile: f64,
     pub peers: usize,
@@ -192,7 +192,7 @@ impl From<BehaviourView> for AccountBehaviourDto {
                 .benchmarks
                 .into_iter()
                 .map(|o| {
-                    o.map(|b| BenchmarkDto {
+                    o.map(|b| PeerBenchmarkDto {
                         percentile: b.percentile.round(),
                         peers: b.peers,
                         median: (b.median * 100.0).round() / 100.0,

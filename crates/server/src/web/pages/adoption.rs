@@ -3,7 +3,6 @@
 //! the same matrix as a coloured spreadsheet.
 
 use crate::AppState;
-use crate::handlers::adoption::{matrix_query, next_cursor};
 use crate::web::session::Signed;
 use crate::web::{Failure, Nav, PageResult, format, render};
 use askama::Template;
@@ -118,7 +117,7 @@ fn query(p: &Params, limit: i64) -> Result<sherpa_store::MatrixQuery, Failure> {
             })
             .transpose()
     };
-    matrix_query(
+    sherpa_app::matrix_query(
         Some(p.csm.as_str()),
         number("tier", &p.tier)?,
         number("segment", &p.segment)?,
@@ -164,7 +163,7 @@ pub async fn show(
             _ => functions.push((col.function.clone(), 1)),
         }
     }
-    let next = next_cursor(&m);
+    let next = m.next_cursor();
     let rows = m
         .rows
         .iter()
