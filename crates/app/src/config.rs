@@ -42,7 +42,8 @@ const HEADER: &str = "# Sherpa configuration: prioritisation rules (grades, tier
 # effectiveness.rules: the first whose `when` holds picks the effectiveness model;\n\
 # effectiveness.models: 3 to 7 phases, each with behaviours measured by a feature (users_at_least\n\
 # or seats_percent_at_least in 30 days) or a health metric (at_least, at_most); met_percent: the\n\
-# share of a phase's behaviours that reaches it (100: all).\n\n";
+# share of a phase's behaviours that reaches it (100: all); phase_days: the days an account is\n\
+# given to reach its next phase from reaching its own (90 unless said).\n\n";
 
 /// The file: the prioritisation sections and `[health]`, each optional. The prioritisation
 /// fields are spelled out again rather than `#[serde(flatten)]`ed from [`PrioritisationConfig`]:

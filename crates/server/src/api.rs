@@ -109,6 +109,7 @@ pub fn router(state: AppState) -> Router {
             effectiveness::set_models
         ))
         .routes(routes!(effectiveness::get_account_effectiveness))
+        .routes(routes!(effectiveness::add_objective))
         .routes(routes!(adoption::get_matrix))
         .routes(routes!(adoption::get_config, adoption::set_config))
         .routes(routes!(adoption::get_whitespace))

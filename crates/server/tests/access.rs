@@ -706,6 +706,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         ),
         case(
             "POST",
+            "/accounts/{id}/effectiveness/objectives",
+            &format!("/accounts/{o}/effectiveness/objectives"),
+            form(&[("behaviour", "Reports built")]),
+            OWNER_LOG,
+        ),
+        case(
+            "POST",
             "/accounts/{id}/whitespace/introductions",
             &format!("/accounts/{o}/whitespace/introductions"),
             form(&[("feature", "Report Built"), ("peer", "999999")]),
@@ -885,6 +892,8 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         api("PUT", "/api/v1/adoption/config", "/api/v1/adoption/config".into(), Body::Json(json!({"features": []})), API_MANAGE),
         api("GET", "/api/v1/accounts/{id}/whitespace", format!("/api/v1/accounts/{o}/whitespace"), Body::None, API_READ),
         api("POST", "/api/v1/accounts/{id}/whitespace/introductions", format!("/api/v1/accounts/{o}/whitespace/introductions"), Body::Json(json!({"feature": "Report Built", "peer_account_id": "999999"})), API_OWNER_LOG),
+        api("POST", "/api/v1/accounts/{id}/effectiveness/objectives", format!("/api/v1/accounts/{o}/effectiveness/objectives"), Body::Json(json!({"behaviour": "Reports built"})), API_OWNER_LOG),
+        api("POST", "/api/v1/accounts/{id}/effectiveness/objectives", format!("/api/v1/accounts/{f}/effectiveness/objectives"), Body::Json(json!({"behaviour": "Reports built"})), API_MANAGE),
         api("GET", "/api/v1/effectiveness/models", "/api/v1/effectiveness/models".into(), Body::None, API_READ),
         api("PUT", "/api/v1/effectiveness/models", "/api/v1/effectiveness/models".into(), Body::Json(serde_json::to_value(sherpa_core::effectiveness::EffectivenessConfig::default()).unwrap()), API_MANAGE),
         api("GET", "/api/v1/health/config", "/api/v1/health/config".into(), Body::None, API_READ),

@@ -63,8 +63,19 @@ fn model(active: f64, automators: u32) -> Value {
     })
 }
 
-#[tokio::test]
-async fn a_phase_is_measured_from_who_uses_each_feature_with_its_baseline_and_history() {
+/// A book of one account, Acme (external id ACME, 10 seats), owned by Casey; and its people.
+struct Book {
+    web: Web,
+    app: sherpa_app::App,
+    acme: Account,
+    casey: User,
+    admin_t: String,
+    casey_t: String,
+    viewer_t: String,
+    key: String,
+}
+
+async fn book() -> Book {
     let web = Web::new().await;
     let store = &web.db.store;
     let app = sherpa_app::App::new(store.clone());
@@ -105,13 +116,47 @@ async fn a_phase_is_measured_from_who_uses_each_feature_with_its_baseline_and_hi
         )
         .await;
     assert_eq!(term.status, StatusCode::CREATED, "{}", term.body);
+    Book {
+        web,
+        app,
+        acme,
+        casey,
+        admin_t,
+        casey_t,
+        viewer_t,
+        key,
+    }
+}
+
+/// Sends events of Acme and refreshes its health (and so its phase).
+async fn use_product(b: &Book, events: &[(&str, &str, &str)]) {
+    send(&b.web, &b.key, events).await;
+    b.web.db.store.settle_usage().await.unwrap();
+    b.web.db.store.health_watch().mark([b.acme.id]);
+    b.app.refresh_marked_health().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_phase_is_measured_from_who_uses_each_feature_with_its_baseline_and_history() {
+    let b = book().await;
+    let Book {
+        web,
+        app,
+        acme,
+        casey,
+        admin_t,
+        casey_t,
+        viewer_t,
+        ..
+    } = &b;
+    let store = &web.db.store;
 
     // A model naming features no event has brought is refused by key, and nothing changes.
     let refused = web
         .api(
             "PUT",
             "/api/v1/effectiveness/models",
-            Some(&admin_t),
+            Some(admin_t),
             Some(model(4.0, 1)),
         )
         .await;
@@ -130,7 +175,7 @@ async fn a_phase_is_measured_from_who_uses_each_feature_with_its_baseline_and_hi
         .api(
             "PUT",
             "/api/v1/effectiveness/models",
-            Some(&admin_t),
+            Some(admin_t),
             Some(two),
         )
         .await;
@@ -149,9 +194,8 @@ async fn a_phase_is_measured_from_who_uses_each_feature_with_its_baseline_and_hi
     );
 
     // Two people built reports; one shared one; a workflow was automated 40 days ago.
-    send(
-        &web,
-        &key,
+    use_product(
+        &b,
         &[
             ("u1", "Report Built", "2026-11-20"),
             ("u2", "Report Built", "2026-11-21"),
@@ -160,16 +204,13 @@ async fn a_phase_is_measured_from_who_uses_each_feature_with_its_baseline_and_hi
         ],
     )
     .await;
-    store.settle_usage().await.unwrap();
-    store.health_watch().mark([acme.id]);
-    app.refresh_marked_health().await.unwrap();
 
     // A CSM may not change the models; an admin may, now that the catalogue knows them.
     let denied = web
         .api(
             "PUT",
             "/api/v1/effectiveness/models",
-            Some(&casey_t),
+            Some(casey_t),
             Some(model(4.0, 1)),
         )
         .await;
@@ -178,14 +219,14 @@ async fn a_phase_is_measured_from_who_uses_each_feature_with_its_baseline_and_hi
         .api(
             "PUT",
             "/api/v1/effectiveness/models",
-            Some(&admin_t),
+            Some(admin_t),
             Some(model(4.0, 1)),
         )
         .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
 
     let path = format!("/api/v1/accounts/{}/effectiveness", acme.id);
-    let e = body(&web.api("GET", &path, Some(&viewer_t), None).await);
+    let e = body(&web.api("GET", &path, Some(viewer_t), None).await);
     assert_eq!(e["model"], "Reporting");
     assert_eq!(e["phase"], 1, "{e}");
     assert_eq!(e["phase_name"], "Building");
@@ -208,9 +249,8 @@ async fn a_phase_is_measured_from_who_uses_each_feature_with_its_baseline_and_hi
     assert_eq!(e["next_steps"]["behaviours"][0]["name"], "Reports shared");
 
     // The team takes it up: three more share, one automates; four people active.
-    send(
-        &web,
-        &key,
+    use_product(
+        &b,
         &[
             ("u2", "Report Shared", "2026-11-22"),
             ("u3", "Report Shared", "2026-11-22"),
@@ -218,10 +258,7 @@ async fn a_phase_is_measured_from_who_uses_each_feature_with_its_baseline_and_hi
         ],
     )
     .await;
-    store.settle_usage().await.unwrap();
-    store.health_watch().mark([acme.id]);
-    app.refresh_marked_health().await.unwrap();
-    let e = body(&web.api("GET", &path, Some(&casey_t), None).await);
+    let e = body(&web.api("GET", &path, Some(casey_t), None).await);
     assert_eq!(e["phase"], 3, "{e}");
     assert!(e["next_steps"].is_null(), "the last phase has no next: {e}");
     assert_eq!(e["behaviours"][1]["now"]["value"], 30.0);
@@ -247,7 +284,7 @@ async fn a_phase_is_measured_from_who_uses_each_feature_with_its_baseline_and_hi
         .api(
             "PUT",
             "/api/v1/effectiveness/models",
-            Some(&admin_t),
+            Some(admin_t),
             Some(model(4.0, 2)),
         )
         .await;
@@ -258,7 +295,7 @@ async fn a_phase_is_measured_from_who_uses_each_feature_with_its_baseline_and_hi
         models["models"][0]["phases"][0]["behaviours"][0]["measure"],
         "Report Built used by at least 2 people in the last 30 days"
     );
-    let e = body(&web.api("GET", &path, Some(&casey_t), None).await);
+    let e = body(&web.api("GET", &path, Some(casey_t), None).await);
     assert_eq!(e["phase"], 2);
     assert_eq!(e["history"][2]["reason"], "model_change");
     assert_eq!(
@@ -267,7 +304,7 @@ async fn a_phase_is_measured_from_who_uses_each_feature_with_its_baseline_and_hi
     );
 
     // The account page says the same.
-    let browser = web.sign_in(&casey).await;
+    let browser = web.sign_in(casey).await;
     let page = web
         .get(&format!("/accounts/{}", acme.id), Some(&browser))
         .await;
@@ -291,6 +328,147 @@ async fn a_phase_is_measured_from_who_uses_each_feature_with_its_baseline_and_hi
             .contains("effectiveness.models[0].phases[0].behaviours[0].users_at_least: at least 1"),
         "{refused}"
     );
+}
+
+/// The next phase is due the model's days after the account reached its own; each unmet
+/// behaviour becomes, with one press, a success-plan objective read by Sherpa from the measure
+/// the model judges: from today's value to the threshold by that date.
+#[tokio::test]
+async fn the_next_phases_unmet_behaviours_become_success_plan_objectives() {
+    let b = book().await;
+    let (web, acme) = (&b.web, &b.acme);
+    use_product(
+        &b,
+        &[
+            ("u1", "Report Built", "2026-11-20"),
+            ("u2", "Report Built", "2026-11-21"),
+            ("u1", "Report Shared", "2026-11-21"),
+            ("u3", "Workflow Automated", "2026-10-14"),
+        ],
+    )
+    .await;
+    let mut reporting = model(4.0, 1);
+    reporting["models"][0]["phase_days"] = json!(60);
+    let saved = web
+        .api(
+            "PUT",
+            "/api/v1/effectiveness/models",
+            Some(&b.admin_t),
+            Some(reporting),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+
+    let path = format!("/api/v1/accounts/{}/effectiveness", acme.id);
+    let e = body(&web.api("GET", &path, Some(&b.casey_t), None).await);
+    let plan = &e["improvement"];
+    assert_eq!(plan["phase_name"], "Sharing", "{e}");
+    assert_eq!(plan["reached_on"], "2026-11-23");
+    assert_eq!(
+        plan["due_on"], "2027-01-22",
+        "60 days after it reached Building"
+    );
+    assert_eq!(plan["overdue"], false);
+    let shared = &plan["objectives"][0];
+    assert_eq!(shared["behaviour"], "Reports shared");
+    assert_eq!(shared["on_plan"], false);
+    let measure = &shared["objective"]["measure"];
+    assert_eq!(measure["unit"], "% of seats using Report Shared");
+    assert_eq!(
+        (&measure["baseline"], &measure["target"]),
+        (&json!("10"), &json!("30")),
+        "{shared}"
+    );
+    assert_eq!(measure["target_on"], "2027-01-22");
+    assert_eq!(
+        shared["objective"]["source"],
+        json!({"from": "feature", "feature": "Report Shared", "share_of_seats": true})
+    );
+
+    // No plan yet: the objective has nowhere to go, and the refusal says what to do.
+    let add = |token: &str, behaviour: &str| {
+        let url = format!("/api/v1/accounts/{}/effectiveness/objectives", acme.id);
+        let token = token.to_string();
+        let behaviour = behaviour.to_string();
+        async move {
+            web.api(
+                "POST",
+                &url,
+                Some(&token),
+                Some(json!({ "behaviour": behaviour })),
+            )
+            .await
+        }
+    };
+    let refused = add(&b.casey_t, "Reports shared").await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(
+        refused.body.contains("no success plan yet"),
+        "{}",
+        refused.body
+    );
+    let plan_path = format!("/api/v1/accounts/{}/plan", acme.id);
+    let started = web
+        .api(
+            "PUT",
+            &plan_path,
+            Some(&b.casey_t),
+            Some(json!({"content": {"success": "The board reads our reports every month"}})),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+
+    // A behaviour of a later phase is not a next step; a viewer changes nothing.
+    let refused = add(&b.casey_t, "Workflows").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.body.contains(
+            "not an unmet behaviour of the next phase, Sharing; use one of \\\"Reports shared\\\""
+        ),
+        "{}",
+        refused.body
+    );
+    let refused = add(&b.viewer_t, "Reports shared").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+
+    // One press: the objective is on the plan, its first value read at once.
+    let added = add(&b.casey_t, "Reports shared").await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    let plan = body(&added);
+    let objective = &plan["objectives"][0];
+    assert_eq!(objective["key"], "reports-shared", "{plan}");
+    assert_eq!(
+        objective["source"],
+        "share of seats (%) that used \"Report Shared\" in the last 30 days"
+    );
+    assert_eq!(objective["values"][0]["value"], "10", "{plan}");
+    assert_eq!(objective["values"][0]["source"], "feature");
+    assert_eq!(objective["status"], "on_track", "{plan}");
+    let again = add(&b.casey_t, "Reports shared").await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    let e = body(&web.api("GET", &path, Some(&b.casey_t), None).await);
+    assert_eq!(e["improvement"]["objectives"][0]["on_plan"], true);
+
+    // The pages agree: the section marks it, and the plan's form keeps where it is read from.
+    let browser = web.sign_in(&b.casey).await;
+    let page = web
+        .get(&format!("/accounts/{}", acme.id), Some(&browser))
+        .await
+        .text();
+    assert!(
+        page.contains("by 22 Jan 2027, 60 days after it reached Building"),
+        "{page}"
+    );
+    assert!(page.contains("on the success plan"), "{page}");
+    let form = web
+        .get(&format!("/accounts/{}/plan/edit", acme.id), Some(&browser))
+        .await
+        .text();
+    assert!(
+        form.contains("<option value=\"feature_seats\" selected>"),
+        "{form}"
+    );
+    assert!(form.contains("value=\"Report Shared\""), "{form}");
 }
 
 /// The demo's phases, recomputed for each account from the events its product sends (the

@@ -4,6 +4,7 @@
 //! configuration by leaders and admins.
 
 use crate::{App, Caller, Error, Result};
+use chrono::NaiveDate;
 use sherpa_core::AccountId;
 use sherpa_core::effectiveness::{
     Assessment, Benchmark, EffectivenessConfig, EffectivenessModel, Judged, benchmark, phase_name,
@@ -15,6 +16,9 @@ use sherpa_store::{EffectivenessRun, KeptEffectiveness, PeerJudgement, PhaseMove
 type Benchmarks = (Vec<PeerGroup>, Vec<Vec<Vec<Option<Benchmark>>>>);
 
 mod demo;
+mod improvement;
+
+pub use improvement::{Candidate, Improvement};
 
 /// An account's effectiveness as its pages and the API show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +39,9 @@ pub struct AccountEffectiveness {
     /// For each behaviour (by phase, as the model lists them), its benchmark in each group
     /// (as `groups`); none from fewer than five peers with a value.
     pub benchmarks: Vec<Vec<Vec<Option<Benchmark>>>>,
+    /// The keys of the objectives on its success plan; none when it has no plan.
+    pub plan_objectives: Option<Vec<String>>,
+    pub today: NaiveDate,
 }
 
 /// A group of like companies: "industry Healthcare", and how many of them the model judges.
@@ -172,7 +179,14 @@ impl App {
             Some(k) => self.benchmarks(&account, &model, &k.assessment).await?,
             None => (Vec::new(), Vec::new()),
         };
+        let plan_objectives = self
+            .store
+            .plan(id)
+            .await?
+            .map(|p| p.content.objectives.into_iter().map(|o| o.key).collect());
         Ok(AccountEffectiveness {
+            plan_objectives,
+            today: self.store.clock().today(),
             groups,
             benchmarks,
             model,

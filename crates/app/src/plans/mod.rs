@@ -269,6 +269,7 @@ impl App {
             ));
         }
         self.check_owners(&acc, &content).await?;
+        self.check_features(&content).await?;
         let current = self.store.plan(cmd.account).await?;
         let changes = match &current {
             None => vec![PLAN_STARTED.to_string()],
@@ -320,6 +321,34 @@ impl App {
             .await?
             .ok_or_else(|| Error::NotFound("the plan just saved".into()))?;
         self.plan_view(&acc, plan, true).await
+    }
+
+    /// A feature an objective reads must be in the catalogue: else nothing would ever be read.
+    async fn check_features(&self, content: &PlanContent) -> Result<()> {
+        let mut named =
+            content
+                .objectives
+                .iter()
+                .enumerate()
+                .filter_map(|(i, o)| match &o.source {
+                    sherpa_core::plan::ValueSource::Feature { feature, .. } => Some((i, feature)),
+                    _ => None,
+                });
+        let Some(first) = named.next() else {
+            return Ok(());
+        };
+        let known = self.strategic_features().await?.catalogue;
+        for (i, feature) in std::iter::once(first).chain(named) {
+            if !known.contains_key(feature) {
+                return Err(Error::invalid(
+                    &format!("objectives[{i}].source.feature"),
+                    format!(
+                        "\"{feature}\" is not a feature of the catalogue (see Usage: features)"
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Owners must be someone: an active team member, a contact of this account.

@@ -219,6 +219,7 @@ impl App {
             let source = match &o.source {
                 ValueSource::Metric { .. } => "metric",
                 ValueSource::Event { .. } => "event",
+                ValueSource::Feature { .. } => "feature",
                 _ => continue,
             };
             let read_today = plan

@@ -16,6 +16,7 @@ pub fn demo_model() -> EffectivenessModel {
         name: DEMO_MODEL.into(),
         description: "How far a customer's team has taken its analytics with the product".into(),
         met_percent: 100,
+        phase_days: DEFAULT_PHASE_DAYS,
         phases: vec![
             phase(
                 "Reporting",

@@ -27,12 +27,23 @@ pub struct EffectivenessModel {
     /// The share of a phase's behaviours (percent) an account must meet to reach it: 100, all.
     #[serde(default = "all")]
     pub met_percent: u8,
+    /// Days an account is given to reach its next phase from the day it reached its own:
+    /// the date of its improvement plan.
+    #[serde(default = "phase_days")]
+    pub phase_days: u32,
     pub phases: Vec<Phase>,
 }
 
 fn all() -> u8 {
     100
 }
+
+fn phase_days() -> u32 {
+    super::DEFAULT_PHASE_DAYS
+}
+
+/// The longest time a model may give an account to reach its next phase: two years.
+pub const MAX_PHASE_DAYS: u32 = 730;
 
 /// One phase and the behaviours characteristic of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -255,6 +266,15 @@ impl EffectivenessModel {
             return bad(
                 format!("{key}.met_percent"),
                 "the share of a phase's behaviours that reaches it: 1 to 100 percent",
+            );
+        }
+        if !(1..=MAX_PHASE_DAYS).contains(&self.phase_days) {
+            return bad(
+                format!("{key}.phase_days"),
+                format!(
+                    "days to reach the next phase: 1 to {MAX_PHASE_DAYS}; this is {}",
+                    self.phase_days
+                ),
             );
         }
         for (i, p) in self.phases.iter().enumerate() {

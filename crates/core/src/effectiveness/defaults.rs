@@ -2,7 +2,7 @@
 //! judges any book from the day its usage arrives, before CS ops maps phases to the product's
 //! features (as the demo does for its product).
 
-use super::{Behaviour, EffectivenessConfig, EffectivenessModel, Phase};
+use super::{Behaviour, DEFAULT_PHASE_DAYS, EffectivenessConfig, EffectivenessModel, Phase};
 use crate::assignment::{AssignmentRule, Condition};
 
 /// A behaviour on a catalogue metric with a floor and/or a ceiling.
@@ -58,6 +58,7 @@ pub fn default_model() -> EffectivenessModel {
         name: DEFAULT_MODEL.into(),
         description: "How well a customer uses the product, from its usage alone".into(),
         met_percent: 100,
+        phase_days: DEFAULT_PHASE_DAYS,
         phases: vec![
             phase(
                 "Live",

@@ -8,10 +8,12 @@
 mod benchmark;
 mod config;
 mod defaults;
+mod improvement;
 
 pub use benchmark::*;
 pub use config::*;
 pub use defaults::*;
+pub use improvement::*;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

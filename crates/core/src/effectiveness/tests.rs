@@ -8,6 +8,7 @@ fn model() -> EffectivenessModel {
         name: "Reporting".into(),
         description: String::new(),
         met_percent: 100,
+        phase_days: DEFAULT_PHASE_DAYS,
         phases: vec![
             phase(
                 "Basics",
@@ -227,4 +228,53 @@ proptest! {
         let (b, a) = (assess(&m, &metrics, Some(&before)), assess(&m, &metrics, Some(&after)));
         prop_assert!(a.phase >= b.phase, "{} then {}", b.phase, a.phase);
     }
+}
+
+#[test]
+fn an_unmet_behaviour_becomes_an_objective_from_today_to_its_threshold() {
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    let (today, by) = (day("2026-11-23"), day("2027-02-21"));
+    let shared = Behaviour {
+        name: "Reports shared".into(),
+        feature: Some("Report Shared".into()),
+        seats_percent_at_least: Some(30.0),
+        ..Default::default()
+    };
+    let o = shared.objective(Some(10.0), today, by);
+    assert_eq!(o.key, "reports-shared");
+    assert_eq!(o.measure.unit, "% of seats using Report Shared");
+    assert_eq!(
+        (o.measure.baseline, o.measure.target),
+        (10.into(), 30.into())
+    );
+    assert_eq!((o.measure.baseline_on, o.measure.target_on), (today, by));
+    assert!(o.measure.check().is_ok());
+    // Unmeasured starts from nothing.
+    assert_eq!(shared.objective(None, today, by).measure.baseline, 0.into());
+
+    // A ceiling is reached downwards; with both bounds, the one the value is past.
+    let escalations = Behaviour {
+        name: "Calm".into(),
+        metric: Some("days_since_login".into()),
+        at_most: Some(7.0),
+        ..Default::default()
+    };
+    assert_eq!(escalations.target(Some(20.0)), 7.0);
+    let band = Behaviour {
+        at_least: Some(2.0),
+        ..escalations.clone()
+    };
+    assert_eq!(band.target(Some(1.0)), 2.0);
+    assert_eq!(band.target(Some(9.0)), 7.0);
+    let o = escalations.objective(Some(20.0), today, by);
+    assert!(o.measure.check().is_ok());
+    assert!(o.measure.progress(7.into()) >= rust_decimal::Decimal::ONE);
+    // A date already past still gives a valid objective.
+    assert!(
+        shared
+            .objective(Some(10.0), today, day("2026-01-01"))
+            .measure
+            .check()
+            .is_ok()
+    );
 }

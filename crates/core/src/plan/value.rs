@@ -1,7 +1,7 @@
 //! Where an objective's current value comes from: a person's entry, figures the customer
 //! reported (imported from a file), a metric of the health catalogue, or a count or sum of a
-//! product event over a window ("invoices sent per week"). The last two are read by Sherpa
-//! itself, so progress needs nobody to type it in.
+//! product event over a window ("invoices sent per week"), or the people using a feature. The
+//! last three are read by Sherpa itself, so progress needs nobody to type it in.
 
 use crate::health::{METRICS, metric as catalogue_metric};
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,13 @@ pub enum ValueSource {
         property: Option<String>,
         window_days: u32,
     },
+    /// The people who used a feature of the catalogue in the last 30 days, or their share of
+    /// the seats under contract (percent), as the health refresh last counted them.
+    Feature {
+        feature: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        share_of_seats: bool,
+    },
 }
 
 /// What is wrong with a value source, naming the field under `source`.
@@ -39,7 +46,10 @@ pub struct SourceError {
 impl ValueSource {
     /// Whether Sherpa reads the value itself (no person records it).
     pub fn is_measured(&self) -> bool {
-        matches!(self, ValueSource::Metric { .. } | ValueSource::Event { .. })
+        matches!(
+            self,
+            ValueSource::Metric { .. } | ValueSource::Event { .. } | ValueSource::Feature { .. }
+        )
     }
 
     pub fn check(&self) -> Result<(), SourceError> {
@@ -78,6 +88,10 @@ impl ValueSource {
                 }
                 Ok(())
             }
+            ValueSource::Feature { feature, .. } if feature.trim().is_empty() => {
+                bad("feature", "name the feature of the catalogue".into())
+            }
+            ValueSource::Feature { .. } => Ok(()),
         }
     }
 
@@ -100,6 +114,14 @@ impl ValueSource {
                 property: Some(p),
                 window_days,
             } => format!("{p} of \"{event}\" events summed over {window_days} days"),
+            ValueSource::Feature {
+                feature,
+                share_of_seats: false,
+            } => format!("people who used \"{feature}\" in the last 30 days"),
+            ValueSource::Feature {
+                feature,
+                share_of_seats: true,
+            } => format!("share of seats (%) that used \"{feature}\" in the last 30 days"),
         }
     }
 }

@@ -7,7 +7,8 @@ use crate::auth::ApiUser;
 use crate::{AppError, AppState};
 use axum::Json;
 use axum::extract::State;
-use serde::Serialize;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
 use sherpa_app::{AccountEffectiveness, BehaviourView};
 use sherpa_core::effectiveness::{EffectivenessConfig, Judged, phase_name};
 use utoipa::ToSchema;
@@ -40,6 +41,8 @@ pub struct ModelDto {
     pub description: String,
     /// The share of a phase's behaviours (percent) that reaches it.
     pub met_percent: u8,
+    /// Days an account is given to reach its next phase from reaching its own.
+    pub phase_days: u32,
     pub phases: Vec<PhaseDto>,
     /// Accounts that reach none of its phases yet.
     pub accounts_before_first_phase: i64,
@@ -69,6 +72,7 @@ async fn models(s: &AppState) -> Result<ModelsDto, AppError> {
             name: m.name.clone(),
             description: m.description.clone(),
             met_percent: m.met_percent,
+            phase_days: m.phase_days,
             accounts_before_first_phase: count(&m.name, 0),
             phases: m
                 .phases
@@ -242,6 +246,33 @@ pub struct AccountEffectivenessDto {
     pub history: Vec<PhaseRecordDto>,
     /// Null at the last phase.
     pub next_steps: Option<NextStepsDto>,
+    /// The next phase by a date and the success-plan objective each unmet behaviour becomes;
+    /// null before the first judgement, once churned, or at the last phase.
+    pub improvement: Option<ImprovementDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImprovementDto {
+    pub phase: usize,
+    pub phase_name: String,
+    /// The day the account reached the phase it stands in (its baseline's, if it never moved).
+    pub reached_on: chrono::NaiveDate,
+    /// The model's `phase_days` after `reached_on`; past when overdue.
+    pub due_on: chrono::NaiveDate,
+    pub overdue: bool,
+    pub objectives: Vec<CandidateDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CandidateDto {
+    /// The unmet behaviour; POST its name to `.../effectiveness/objectives` to add it.
+    pub behaviour: String,
+    /// The objective it becomes: from today's value to the behaviour's threshold, read by
+    /// Sherpa from the measure the model judges.
+    #[schema(value_type = Object)]
+    pub objective: sherpa_core::plan::Objective,
+    /// The success plan has it already.
+    pub on_plan: bool,
 }
 
 impl From<AccountEffectiveness> for AccountEffectivenessDto {
@@ -271,6 +302,22 @@ impl From<AccountEffectiveness> for AccountEffectivenessDto {
                 .collect(),
             baseline: e.baseline.as_ref().map(record),
             history: e.history.iter().map(record).collect(),
+            improvement: e.improvement().map(|i| ImprovementDto {
+                phase: i.phase,
+                phase_name: e.phase_name(i.phase).to_string(),
+                reached_on: i.reached_on,
+                due_on: i.due_on,
+                overdue: i.overdue(e.today),
+                objectives: i
+                    .candidates
+                    .into_iter()
+                    .map(|c| CandidateDto {
+                        behaviour: c.behaviour.name,
+                        objective: c.objective,
+                        on_plan: c.on_plan,
+                    })
+                    .collect(),
+            }),
             next_steps: e.next_steps().map(|(phase, unmet)| NextStepsDto {
                 phase,
                 phase_name: e.phase_name(phase).to_string(),
@@ -293,4 +340,32 @@ pub async fn get_account_effectiveness(
     let id = account(&id)?;
     let e = s.app.account_effectiveness(&u.caller(), id).await?;
     Ok(Json(e.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImprovementObjectiveRequest {
+    /// An unmet behaviour of the account's next phase, by name.
+    pub behaviour: String,
+}
+
+/// Adds an unmet behaviour of the account's next phase to its success plan as an objective,
+/// from today's value to the behaviour's threshold by the next phase's date (whoever may edit
+/// the plan). 409 when the account has no plan yet or the plan has the objective already.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/effectiveness/objectives", tag = "effectiveness", params(("id" = String, Path)),
+    request_body = ImprovementObjectiveRequest,
+    responses((status = 201, description = "The success plan, with the objective", body = super::plans::PlanDto)))]
+pub async fn add_objective(
+    State(s): State<AppState>,
+    u: ApiUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(r): ApiJson<ImprovementObjectiveRequest>,
+) -> Result<(StatusCode, Json<super::plans::PlanDto>), AppError> {
+    u.require_write()?;
+    let id = account(&id)?;
+    let plan = s
+        .app
+        .add_improvement_objective(&u.caller(), id, &r.behaviour)
+        .await?;
+    Ok((StatusCode::CREATED, Json(super::plans::plan_dto(plan))))
 }

@@ -23,7 +23,7 @@ pub struct ValueDto {
     pub value: String,
     pub on: chrono::NaiveDate,
     pub note: String,
-    /// entry, import, metric or event.
+    /// entry, import, metric, event or feature.
     pub source: String,
 }
 

@@ -171,6 +171,12 @@ fn account() -> Vec<WebRoute> {
         ),
         at(
             Method::POST,
+            "/accounts/{id}/effectiveness/objectives",
+            Signed,
+            post(account::effectiveness::add_objective),
+        ),
+        at(
+            Method::POST,
             "/accounts/{id}/whitespace/introductions",
             Signed,
             post(account::whitespace::introduce),

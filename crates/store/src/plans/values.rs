@@ -132,7 +132,7 @@ impl Store {
         // updating the plan with the customer.
         let updated: BTreeSet<AccountId> = values
             .iter()
-            .filter(|v| !matches!(v.source, "metric" | "event"))
+            .filter(|v| !matches!(v.source, "metric" | "event" | "feature"))
             .map(|v| v.account)
             .collect();
         let updated: Vec<AccountId> = updated.into_iter().collect();
@@ -263,6 +263,21 @@ impl Store {
                     }
                 }
                 Ok(Some(sum))
+            }
+            ValueSource::Feature {
+                feature,
+                share_of_seats,
+            } => {
+                let Some(used) = self.feature_use(account).await? else {
+                    return Ok(None);
+                };
+                let value = match share_of_seats {
+                    true => used.seat_share(feature),
+                    false => Some(f64::from(used.users_of(feature))),
+                };
+                Ok(value
+                    .and_then(|v| Decimal::try_from(v).ok())
+                    .map(|d| d.round_dp(1)))
             }
         }
     }

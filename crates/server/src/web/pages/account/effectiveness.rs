@@ -2,8 +2,14 @@
 //! what to do next (the next phase's unmet behaviours and the features that deliver them), each
 //! behaviour at the baseline and now, and the phase history.
 
+use super::{account_id, refused};
 use crate::AppState;
-use crate::web::Failure;
+use crate::web::session::Signed;
+use crate::web::{Failure, PageResult};
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
 use sherpa_app::{AccountEffectiveness, BehaviourView};
 use sherpa_core::AccountId;
 use sherpa_core::effectiveness::{Judged, value_in};
@@ -34,6 +40,14 @@ pub(super) struct BehaviourLine {
     pub peer_group: String,
 }
 
+/// An unmet behaviour of the next phase, and the objective it would be on the success plan.
+pub(super) struct NextStep {
+    pub line: BehaviourLine,
+    /// "from 2 to 5 people using Report Built by 01 Mar 2027".
+    pub objective: String,
+    pub on_plan: bool,
+}
+
 pub(super) struct EffectivenessSection {
     pub model: String,
     /// "Sharing insight (phase 2 of 4)", or empty before the first judgement.
@@ -42,7 +56,12 @@ pub(super) struct EffectivenessSection {
     pub ladder: Vec<Rung>,
     /// The next phase's name and its unmet behaviours; empty name at the last phase.
     pub next: String,
-    pub next_steps: Vec<BehaviourLine>,
+    /// "by 01 Mar 2027, 90 days after it reached Adopting (01 Dec 2026)", or empty.
+    pub due: String,
+    pub overdue: bool,
+    pub next_steps: Vec<NextStep>,
+    /// It has a success plan the unmet behaviours can be added to.
+    pub has_plan: bool,
     /// "14 Sep 2026: Not started" — the baseline, or empty.
     pub baseline: String,
     pub behaviours: Vec<BehaviourLine>,
@@ -144,12 +163,36 @@ pub(super) async fn section(
             current: phase == Some(i + 1),
         })
         .collect();
-    let (next, next_steps) = match e.next_steps() {
-        Some((n, unmet)) => (
-            e.phase_name(n).to_string(),
-            unmet.into_iter().map(|b| line(b, &e.groups)).collect(),
+    let improvement = e.improvement();
+    let (next, due, next_steps) = match &improvement {
+        Some(i) => (
+            e.phase_name(i.phase).to_string(),
+            format!(
+                "by {}, {} days after it reached {} ({})",
+                i.due_on.format("%d %b %Y"),
+                e.model.phase_days,
+                e.phase_name(i.phase - 1),
+                i.reached_on.format("%d %b %Y")
+            ),
+            i.candidates
+                .iter()
+                .map(|c| {
+                    let m = &c.objective.measure;
+                    NextStep {
+                        line: line(c.behaviour.clone(), &e.groups),
+                        objective: format!(
+                            "from {} to {} {} by {}",
+                            m.baseline.normalize(),
+                            m.target.normalize(),
+                            m.unit,
+                            m.target_on.format("%d %b %Y")
+                        ),
+                        on_plan: c.on_plan,
+                    }
+                })
+                .collect(),
         ),
-        None => (String::new(), Vec::new()),
+        None => (String::new(), String::new(), Vec::new()),
     };
     let baseline = e
         .baseline
@@ -178,7 +221,10 @@ pub(super) async fn section(
         churned: e.churned,
         ladder,
         next,
+        due,
+        overdue: improvement.is_some_and(|i| i.overdue(e.today)),
         next_steps,
+        has_plan: e.plan_objectives.is_some(),
         baseline,
         behaviours: {
             let mut lines: Vec<BehaviourLine> = e
@@ -199,4 +245,34 @@ pub(super) async fn section(
             .join(", "),
         history,
     })
+}
+
+#[derive(Deserialize)]
+pub struct ObjectiveForm {
+    behaviour: String,
+}
+
+/// Adds an unmet behaviour of the next phase to the success plan; back to the section.
+pub async fn add_objective(
+    State(s): State<AppState>,
+    Signed(c): Signed,
+    Path(id): Path<String>,
+    Form(f): Form<ObjectiveForm>,
+) -> PageResult {
+    let id = account_id(&id)?;
+    let problem = match s
+        .app
+        .add_improvement_objective(&c.caller(), id, &f.behaviour)
+        .await
+    {
+        Ok(_) => return Ok(Redirect::to(&format!("/accounts/{id}#effectiveness")).into_response()),
+        Err(e) => crate::web::pages::problem(e)?,
+    };
+    refused(
+        &s,
+        &c,
+        id,
+        format!("The objective was not added: {problem}. Nothing was changed."),
+    )
+    .await
 }

@@ -84,6 +84,7 @@ struct EditPage {
     steps: Vec<StepRow>,
     blockers: Vec<BlockerRow>,
     kinds: Vec<&'static str>,
+    sources: &'static [(&'static str, &'static str)],
     metrics: Vec<(&'static str, &'static str)>,
     owners: Vec<(String, String)>,
     dimensions: Vec<String>,
@@ -117,6 +118,20 @@ fn rows_of(c: &PlanContent) -> (Vec<ObjectiveRow>, Vec<StepRow>, Vec<BlockerRow>
                     event.as_str(),
                     property.as_deref().unwrap_or(""),
                     window_days.to_string(),
+                ),
+                ValueSource::Feature {
+                    feature,
+                    share_of_seats,
+                } => (
+                    if *share_of_seats {
+                        "feature_seats"
+                    } else {
+                        "feature"
+                    },
+                    "",
+                    feature.as_str(),
+                    "",
+                    String::new(),
                 ),
             };
             let m = &o.measure;
@@ -303,6 +318,10 @@ fn content(
                     )
                 })?,
             },
+            "feature" | "feature_seats" => ValueSource::Feature {
+                feature: r.event.clone(),
+                share_of_seats: r.source == "feature_seats",
+            },
             _ => ValueSource::Entry,
         };
         objectives.push(Objective {
@@ -444,6 +463,7 @@ async fn page(
         steps,
         blockers,
         kinds: UnitKind::ALL.iter().map(|k| k.as_str()).collect(),
+        sources: &super::template_form::SOURCES,
         metrics: METRICS.iter().map(|m| (m.key, m.name)).collect(),
         owners,
         dimensions: config.dimensions().names().to_vec(),

@@ -42,11 +42,13 @@ impl Choices {
 }
 
 /// Where an objective's values come from, as the form offers it.
-pub(super) const SOURCES: [(&str, &str); 4] = [
+pub(super) const SOURCES: [(&str, &str); 6] = [
     ("entry", "recorded by the team"),
     ("import", "reported by the customer (imported)"),
     ("metric", "read from a health metric"),
     ("event", "counted from product events"),
+    ("feature", "people using a feature (30 days)"),
+    ("feature_seats", "share of seats using a feature (30 days)"),
 ];
 
 /// One template's form as the templates page shows it.
@@ -124,6 +126,18 @@ fn fields_of(t: &PlanTemplate) -> Fields {
                 set("event", event.clone());
                 set("property", property.clone().unwrap_or_default());
                 set("window_days", window_days.to_string())
+            }
+            ValueSource::Feature {
+                feature,
+                share_of_seats,
+            } => {
+                let kind = if *share_of_seats {
+                    "feature_seats"
+                } else {
+                    "feature"
+                };
+                set("source", kind.into());
+                set("event", feature.clone())
             }
         };
     }
@@ -358,6 +372,10 @@ fn source(row: &str, get: &impl Fn(&str) -> String, at: String) -> Result<ValueS
                 })?,
             }
         }
+        kind @ ("feature" | "feature_seats") => ValueSource::Feature {
+            feature: field("event"),
+            share_of_seats: kind == "feature_seats",
+        },
         other => {
             return Err(FieldError {
                 key: at,
