@@ -42,7 +42,9 @@ mod views;
 
 pub use adoption::{AdoptionMatrix, AdoptionSheet, Peer, Upsell, Whitespace, matrix_query};
 pub use backtest::{BACKTEST_JOB, BacktestState};
-pub use effectiveness::{AccountEffectiveness, BehaviourView, Candidate, Improvement, PeerGroup};
+pub use effectiveness::{
+    AccountEffectiveness, BehaviourView, Candidate, Improvement, ModelOverview, PeerGroup,
+};
 pub use engagement::CompleteMilestone;
 pub use engagement_config::RecordRelease;
 pub use erasure::ERASURE_REASON;

@@ -705,6 +705,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             OWNER_EDIT,
         ),
         case(
+            "GET",
+            "/effectiveness",
+            "/effectiveness",
+            Body::None,
+            SIGNED,
+        ),
+        case(
             "POST",
             "/accounts/{id}/effectiveness/objectives",
             &format!("/accounts/{o}/effectiveness/objectives"),

@@ -469,6 +469,57 @@ async fn the_next_phases_unmet_behaviours_become_success_plan_objectives() {
         "{form}"
     );
     assert!(form.contains("value=\"Report Shared\""), "{form}");
+
+    // Twenty days on, two more people share: 30% of the seats. The objective is reached, read
+    // by Sherpa; the account moved up a phase, and the book shows how long that took.
+    web.db.clock.advance(chrono::Duration::days(20));
+    use_product(
+        &b,
+        &[
+            ("u2", "Report Shared", "2026-12-12"),
+            ("u3", "Report Shared", "2026-12-12"),
+        ],
+    )
+    .await;
+    b.app.measure_plans().await.unwrap();
+    let plan = body(&web.api("GET", &plan_path, Some(&b.casey_t), None).await);
+    assert_eq!(plan["objectives"][0]["status"], "achieved", "{plan}");
+    assert_eq!(plan["objectives"][0]["achieved_on"], "2026-12-13");
+    let models = body(
+        &web.api(
+            "GET",
+            "/api/v1/effectiveness/models",
+            Some(&b.viewer_t),
+            None,
+        )
+        .await,
+    );
+    let m = &models["models"][0];
+    assert_eq!(m["phases"][1]["accounts"], 1, "{m}");
+    assert_eq!(
+        m["segments"],
+        json!([{"segment": null, "accounts": [0, 0, 1, 0]}])
+    );
+    assert_eq!(
+        m["phase_times"],
+        json!([{"from_phase": 1, "to_phase": 2, "accounts": 1, "median_days": 20,
+                "p25_days": 20, "p75_days": 20}])
+    );
+    // (Twenty days outlast the session: sign in again.)
+    let browser = web.sign_in(&b.casey).await;
+    let page = web.get("/effectiveness", Some(&browser)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let page = page.text();
+    assert!(
+        page.contains("<td>Building</td><td>Sharing</td><td class=\"num\">1</td><td class=\"num\">20 days</td>"),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "aria-label=\"All accounts: Not started 0, Building 0, Sharing 1, Automating 0\""
+        ),
+        "{page}"
+    );
 }
 
 /// The demo's phases, recomputed for each account from the events its product sends (the

@@ -8,7 +8,9 @@ use crate::sql::{Arg, Args};
 use crate::versions::{ConfigVersion, Versioned};
 use crate::{Result, Store};
 use chrono::{DateTime, NaiveDate, Utc};
-use sherpa_core::effectiveness::{Assessment, EffectivenessConfig, FeatureUse, Judged, Measures};
+use sherpa_core::effectiveness::{
+    Assessment, EffectivenessConfig, FeatureUse, Judged, Measures, PhaseStep,
+};
 use sherpa_core::health::{Metrics, scored_now};
 use sherpa_core::*;
 use std::collections::{HashMap, HashSet};
@@ -356,21 +358,69 @@ impl Store {
             .collect()
     }
 
-    /// How many accounts (churned ones aside) are in each phase of each model: (model,
-    /// phase, accounts).
-    pub async fn phase_counts(&self) -> Result<Vec<(String, usize, i64)>> {
-        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT e.model, e.phase, COUNT(*) FROM account_effectiveness e \
+    /// How many accounts (churned ones aside) stand in each phase of each model, by Pareto
+    /// segment.
+    pub async fn phase_counts(&self) -> Result<Vec<PhaseCount>> {
+        let rows: Vec<(String, Option<i64>, i64, i64)> = sqlx::query_as(
+            "SELECT e.model, a.segment, e.phase, COUNT(*) FROM account_effectiveness e \
              JOIN accounts a ON a.id = e.account_id WHERE COALESCE(a.lifecycle, '') <> 'churned' \
-             GROUP BY e.model, e.phase ORDER BY e.model, e.phase",
+             GROUP BY e.model, a.segment, e.phase ORDER BY e.model, a.segment, e.phase",
         )
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(m, p, n)| (m, usize::try_from(p).unwrap_or(0), n))
+            .map(|(model, segment, phase, accounts)| PhaseCount {
+                model,
+                segment: segment.and_then(|s| u8::try_from(s).ok()),
+                phase: usize::try_from(phase).unwrap_or(0),
+                accounts,
+            })
             .collect())
     }
+
+    /// Every account's phase history under each model, without the behaviours, oldest first:
+    /// what the time between phases is read from.
+    pub async fn phase_histories(&self) -> Result<HashMap<String, Vec<Vec<PhaseStep>>>> {
+        let rows: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
+            "SELECT account_id, model, phase, taken_on, reason FROM effectiveness_history \
+             ORDER BY account_id, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: HashMap<String, Vec<Vec<PhaseStep>>> = HashMap::new();
+        // The account being read, and where each of its models' histories is in `out`.
+        let mut account_of = None;
+        let mut places: HashMap<String, usize> = HashMap::new();
+        for (account, model, phase, on, why) in rows {
+            if account_of != Some(account) {
+                account_of = Some(account);
+                places.clear();
+            }
+            let step = PhaseStep {
+                phase: usize::try_from(phase).unwrap_or(0),
+                on: crate::rows::day("taken_on", &on)?,
+                by_data: PhaseMove::parse(&why) != PhaseMove::ByModel,
+            };
+            let histories = out.entry(model.clone()).or_default();
+            let at = *places.entry(model).or_insert_with(|| {
+                histories.push(Vec::new());
+                histories.len() - 1
+            });
+            histories[at].push(step);
+        }
+        Ok(out)
+    }
+}
+
+/// Accounts in one phase of a model and one Pareto segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhaseCount {
+    pub model: String,
+    pub segment: Option<u8>,
+    /// 0 before the first phase.
+    pub phase: usize,
+    pub accounts: i64,
 }
 
 /// A peer's row: account, industry, segment, employees, its behaviours judged (JSON).

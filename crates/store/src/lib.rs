@@ -65,7 +65,7 @@ pub use cadence::{IssuedFeed, OverdueTouches};
 pub use connect::{DEFAULT_URL, Engine, redact as redacted};
 pub use demo::{DemoProgress, DemoVoice};
 pub use effectiveness::{
-    EffectivenessRun, KeptEffectiveness, PeerJudgement, PhaseMove, PhaseRecord,
+    EffectivenessRun, KeptEffectiveness, PeerJudgement, PhaseCount, PhaseMove, PhaseRecord,
 };
 pub use engagement::{
     AccountEngagement, EngagementConfigVersion, EngagementSweep, FiredMoment, ProductRelease,

@@ -7,8 +7,8 @@ use crate::{App, Caller, Error, Result};
 use chrono::NaiveDate;
 use sherpa_core::AccountId;
 use sherpa_core::effectiveness::{
-    Assessment, Benchmark, EffectivenessConfig, EffectivenessModel, Judged, benchmark, phase_name,
-    size_band,
+    Assessment, Benchmark, EffectivenessConfig, EffectivenessModel, Judged, PhaseTime, benchmark,
+    phase_name, phase_times, size_band, summarise,
 };
 use sherpa_store::{EffectivenessRun, KeptEffectiveness, PeerJudgement, PhaseMove, PhaseRecord};
 
@@ -42,6 +42,18 @@ pub struct AccountEffectiveness {
     /// The keys of the objectives on its success plan; none when it has no plan.
     pub plan_objectives: Option<Vec<String>>,
     pub today: NaiveDate,
+}
+
+/// A model across the book.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelOverview {
+    pub model: EffectivenessModel,
+    /// Accounts (churned ones aside) in each phase: 0 (before the first) to the last.
+    pub phases: Vec<i64>,
+    /// The same by Pareto segment, in order; the accounts without a segment last (`None`).
+    pub segments: Vec<(Option<u8>, Vec<i64>)>,
+    /// How long moves from each phase to the next took, lowest phase first.
+    pub times: Vec<PhaseTime>,
 }
 
 /// A group of like companies: "industry Healthcare", and how many of them the model judges.
@@ -140,9 +152,52 @@ impl App {
         Ok(self.store.effectiveness_config().await?)
     }
 
-    /// How many accounts stand in each phase of each model: (model, phase, accounts).
-    pub async fn phase_counts(&self) -> Result<Vec<(String, usize, i64)>> {
-        Ok(self.store.phase_counts().await?)
+    /// Each model of the configuration across the book: how many accounts stand in each
+    /// phase, in all and by segment, and how long accounts took to move from each phase to
+    /// the next. Anyone signed in reads it.
+    pub async fn effectiveness_overview(&self) -> Result<Vec<ModelOverview>> {
+        let config = self.store.effectiveness_config().await?;
+        let counts = self.store.phase_counts().await?;
+        let mut histories = self.store.phase_histories().await?;
+        Ok(config
+            .models
+            .into_iter()
+            .map(|model| {
+                let n = model.phases.len() + 1;
+                let mut phases = vec![0; n];
+                let mut segments: Vec<(Option<u8>, Vec<i64>)> = Vec::new();
+                for c in counts
+                    .iter()
+                    .filter(|c| c.model == model.name && c.phase < n)
+                {
+                    phases[c.phase] += c.accounts;
+                    match segments.iter_mut().find(|(s, _)| *s == c.segment) {
+                        Some((_, row)) => row[c.phase] += c.accounts,
+                        None => {
+                            let mut row = vec![0; n];
+                            row[c.phase] = c.accounts;
+                            segments.push((c.segment, row));
+                        }
+                    }
+                }
+                // Segments in order, the unsegmented last.
+                segments.sort_by_key(|(s, _)| s.map_or(u16::MAX, u16::from));
+                let times = summarise(
+                    histories
+                        .remove(&model.name)
+                        .unwrap_or_default()
+                        .iter()
+                        .flat_map(|h| phase_times(h))
+                        .filter(|(from, _)| from + 1 < n),
+                );
+                ModelOverview {
+                    model,
+                    phases,
+                    segments,
+                    times,
+                }
+            })
+            .collect())
     }
 
     /// An account's effectiveness: anyone who may see the account.

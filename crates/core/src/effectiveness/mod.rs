@@ -9,11 +9,13 @@ mod benchmark;
 mod config;
 mod defaults;
 mod improvement;
+mod transitions;
 
 pub use benchmark::*;
 pub use config::*;
 pub use defaults::*;
 pub use improvement::*;
+pub use transitions::*;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

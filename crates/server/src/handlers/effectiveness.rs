@@ -46,6 +46,30 @@ pub struct ModelDto {
     pub phases: Vec<PhaseDto>,
     /// Accounts that reach none of its phases yet.
     pub accounts_before_first_phase: i64,
+    /// The accounts in each phase by Pareto segment.
+    pub segments: Vec<SegmentPhasesDto>,
+    /// How long accounts took from each phase to the next.
+    pub phase_times: Vec<PhaseTimeDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SegmentPhasesDto {
+    /// The Pareto segment; null for accounts without one.
+    pub segment: Option<u8>,
+    /// Accounts in each phase, from before the first (index 0) to the last.
+    pub accounts: Vec<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PhaseTimeDto {
+    /// 0 is before the first phase; the move is to `from_phase + 1`.
+    pub from_phase: usize,
+    pub to_phase: usize,
+    /// Accounts whose history shows the move, on days known at both ends.
+    pub accounts: usize,
+    pub median_days: i64,
+    pub p25_days: i64,
+    pub p75_days: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -58,52 +82,71 @@ pub struct ModelsDto {
 
 async fn models(s: &AppState) -> Result<ModelsDto, AppError> {
     let config = s.app.effectiveness_config().await?;
-    let counts = s.app.phase_counts().await?;
-    let count = |model: &str, phase: usize| {
-        counts
-            .iter()
-            .find(|(m, p, _)| m == model && *p == phase)
-            .map_or(0, |c| c.2)
-    };
-    let models = config
-        .models
-        .iter()
-        .map(|m| ModelDto {
-            name: m.name.clone(),
-            description: m.description.clone(),
-            met_percent: m.met_percent,
-            phase_days: m.phase_days,
-            accounts_before_first_phase: count(&m.name, 0),
-            phases: m
-                .phases
-                .iter()
-                .enumerate()
-                .map(|(i, p)| PhaseDto {
-                    phase: i + 1,
-                    name: p.name.clone(),
-                    description: p.description.clone(),
-                    accounts: count(&m.name, i + 1),
-                    behaviours: p
-                        .behaviours
-                        .iter()
-                        .map(|b| BehaviourDto {
-                            name: b.name.clone(),
-                            measure: b.describe(),
-                            feature: b.feature.clone(),
-                            metric: b.metric.clone(),
-                            unit: b.unit().into(),
-                        })
-                        .collect(),
-                })
-                .collect(),
+    let models = s
+        .app
+        .effectiveness_overview()
+        .await?
+        .into_iter()
+        .map(|o| {
+            let m = &o.model;
+            ModelDto {
+                name: m.name.clone(),
+                description: m.description.clone(),
+                met_percent: m.met_percent,
+                phase_days: m.phase_days,
+                accounts_before_first_phase: o.phases[0],
+                phases: m
+                    .phases
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| PhaseDto {
+                        phase: i + 1,
+                        name: p.name.clone(),
+                        description: p.description.clone(),
+                        accounts: o.phases[i + 1],
+                        behaviours: p
+                            .behaviours
+                            .iter()
+                            .map(|b| BehaviourDto {
+                                name: b.name.clone(),
+                                measure: b.describe(),
+                                feature: b.feature.clone(),
+                                metric: b.metric.clone(),
+                                unit: b.unit().into(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+                segments: o
+                    .segments
+                    .iter()
+                    .map(|(segment, accounts)| SegmentPhasesDto {
+                        segment: *segment,
+                        accounts: accounts.clone(),
+                    })
+                    .collect(),
+                phase_times: o
+                    .times
+                    .iter()
+                    .map(|t| PhaseTimeDto {
+                        from_phase: t.from,
+                        to_phase: t.from + 1,
+                        accounts: t.accounts,
+                        median_days: t.median_days,
+                        p25_days: t.p25_days,
+                        p75_days: t.p75_days,
+                    })
+                    .collect(),
+            }
         })
         .collect();
     Ok(ModelsDto { config, models })
 }
 
 /// The effectiveness models in force (3 to 7 phases each, every behaviour measured by a
-/// feature's users or a health metric), the rules that give each account one, and how many
-/// accounts stand in each phase.
+/// feature's users or a health metric), the rules that give each account one, how many
+/// accounts stand in each phase (in all and by segment), and how long accounts took to move
+/// from each phase to the next.
 #[utoipa::path(get, path = "/api/v1/effectiveness/models", tag = "effectiveness",
     responses((status = 200, description = "The models and the accounts in each phase", body = ModelsDto)))]
 pub async fn get_models(

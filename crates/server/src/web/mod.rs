@@ -173,7 +173,7 @@ impl Nav {
         let sections: &[&str] = match group {
             "work" => &["today", "book", "tasks", "calendar", "password"],
             "accounts" => &["overview", "portfolio", "segments", "nine-box"],
-            "value" => &["patterns", "adoption"],
+            "value" => &["patterns", "effectiveness", "adoption"],
             "revenue" => &["renewals", "revenue", "forecast"],
             "team" => &["team", "staffing", "reassignments"],
             "configure" => &[

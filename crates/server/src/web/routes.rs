@@ -257,6 +257,12 @@ fn portfolio() -> Vec<WebRoute> {
             Signed,
             get(plans::patterns::show),
         ),
+        at(
+            Method::GET,
+            "/effectiveness",
+            Signed,
+            get(effectiveness::show),
+        ),
         at(Method::GET, "/adoption", Signed, get(adoption::show)),
         at(Method::GET, "/adoption.xlsx", Signed, get(adoption::export)),
         at(

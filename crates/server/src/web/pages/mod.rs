@@ -7,6 +7,7 @@ pub mod audit;
 pub mod backtest;
 pub mod book;
 pub mod cadence;
+pub mod effectiveness;
 pub mod form_state;
 pub mod health;
 pub mod home;
