@@ -127,6 +127,32 @@ impl App {
         Ok(self.store.adoption_config().await?)
     }
 
+    /// What the entitlement form edits: the catalogue's features, and the offerings the
+    /// book's contracts and the configuration name.
+    pub async fn adoption_catalogue(&self) -> Result<(Vec<String>, Vec<String>)> {
+        let features: Vec<String> = self
+            .store
+            .adoption_columns()
+            .await?
+            .into_iter()
+            .map(|c| c.feature)
+            .collect();
+        let mut offerings = self.store.offerings().await?;
+        for p in self
+            .store
+            .adoption_config()
+            .await?
+            .features
+            .iter()
+            .flat_map(|f| &f.products)
+        {
+            if !offerings.iter().any(|o| o.eq_ignore_ascii_case(p)) {
+                offerings.push(p.clone());
+            }
+        }
+        Ok((features, offerings))
+    }
+
     /// Saves which offerings entitle which features and the functions they serve (leaders and
     /// admins); every feature named must be in the catalogue. Whitespace is worked out again.
     pub async fn set_adoption_config(&self, by: &Caller, config: &AdoptionConfig) -> Result<()> {

@@ -522,6 +522,188 @@ async fn the_next_phases_unmet_behaviours_become_success_plan_objectives() {
     );
 }
 
+/// An admin edits the models, their rules and which offerings entitle which features as forms,
+/// checked as the API checks them: a refusal sits beside its field and changes nothing.
+#[tokio::test]
+async fn models_rules_and_entitlements_are_edited_as_forms() {
+    let b = book().await;
+    let web = &b.web;
+    use_product(
+        &b,
+        &[
+            ("u1", "Report Built", "2026-11-20"),
+            ("u2", "Report Built", "2026-11-21"),
+            ("u1", "Report Shared", "2026-11-21"),
+            ("u3", "Workflow Automated", "2026-10-14"),
+        ],
+    )
+    .await;
+    let saved = web
+        .api(
+            "PUT",
+            "/api/v1/effectiveness/models",
+            Some(&b.admin_t),
+            Some(model(4.0, 1)),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let admin = web
+        .user("ops@example.com", Role::Admin, Function::Operations)
+        .await;
+    let browser = web.sign_in(&admin).await;
+    let action = "/admin/effectiveness/models/0";
+    let shown = common::form_fields(
+        &web.get("/admin/effectiveness", Some(&browser)).await.text(),
+        action,
+    );
+    let phase = |e: &Value| e["phase"].clone();
+    let path = format!("/api/v1/accounts/{}/effectiveness", b.acme.id);
+    assert_eq!(
+        phase(&body(&web.api("GET", &path, Some(&b.casey_t), None).await)),
+        1
+    );
+
+    // A threshold of no one is refused beside its field, with what was typed kept.
+    let refused = web
+        .post_edited(action, &browser, &shown, &[("p0.b0.at_least", "0")])
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let text = refused.text();
+    assert!(
+        text.contains(
+            "data-key=\"models[0].phases[0].behaviours[0].users_at_least\">at least 1</span>"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("id=\"m0-p0-b0-at_least\" name=\"p0.b0.at_least\" value=\"0\""),
+        "{text}"
+    );
+
+    // Three builders needed now, and 45 days to the next phase: Acme drops to "Not started".
+    let done = web
+        .post_edited(
+            action,
+            &browser,
+            &shown,
+            &[("p0.b0.at_least", "3"), ("phase_days", "45")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(
+        done.text()
+            .contains("Saved: model Reporting. Every account was judged again: 1 changed phase"),
+        "{}",
+        done.body
+    );
+    let e = body(&web.api("GET", &path, Some(&b.casey_t), None).await);
+    assert_eq!(phase(&e), 0);
+    assert_eq!(
+        e["history"].as_array().unwrap().last().unwrap()["reason"],
+        "model_change"
+    );
+    let config = body(
+        &web.api(
+            "GET",
+            "/api/v1/effectiveness/models",
+            Some(&b.admin_t),
+            None,
+        )
+        .await,
+    );
+    let m = &config["config"]["models"][0];
+    assert_eq!(
+        (
+            m["phase_days"].clone(),
+            m["phases"][0]["behaviours"][0]["users_at_least"].clone()
+        ),
+        (json!(45), json!(3))
+    );
+
+    // A phase added at the end needs a behaviour; a rule may not give a model nobody defined.
+    let added = web
+        .post_edited(action, &browser, &shown, &[("new.name", "Leading")])
+        .await;
+    assert_eq!(added.status, StatusCode::BAD_REQUEST);
+    assert!(
+        added.text().contains("id=\"m0-new-name\""),
+        "{}",
+        added.body
+    );
+    let rules = common::form_fields(&done.text(), "/admin/effectiveness/rules");
+    let refused = web
+        .post_edited(
+            "/admin/effectiveness/rules",
+            &browser,
+            &rules,
+            &[("r0.then", "Nobody")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.text().contains("Nothing was changed"),
+        "{}",
+        refused.body
+    );
+
+    // Which offering entitles which feature: a box per offering the contracts name.
+    let term = web
+        .api(
+            "POST",
+            "/api/v1/contracts",
+            Some(&b.admin_t),
+            Some(json!({"account_id": b.acme.id.to_string(), "arr": {"amount": "1000", "currency": "USD"},
+                "seats": 10, "start_date": "2026-01-01", "end_date": "2026-12-31",
+                "products": ["Automation pack"]})),
+        )
+        .await;
+    assert_eq!(term.status, StatusCode::CREATED, "{}", term.body);
+    let page = web.get("/admin/adoption", Some(&browser)).await.text();
+    let shown = common::form_fields(&page, "/admin/adoption");
+    let row_of = |shown: &[(String, String)]| {
+        shown
+            .iter()
+            .find(|(k, v)| k.ends_with(".feature") && v == "Workflow Automated")
+            .map(|(k, _)| k.trim_end_matches(".feature").to_string())
+            .unwrap()
+    };
+    let row = row_of(&shown);
+    assert!(
+        shown.contains(&("o0".into(), "Automation pack".into())),
+        "{shown:?}"
+    );
+    let done = web
+        .post_edited(
+            "/admin/adoption",
+            &browser,
+            &shown,
+            &[
+                (&format!("{row}.function"), "Automation"),
+                (&format!("{row}.o0"), "on"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.text().contains("Saved."), "{}", done.body);
+    let config = body(
+        &web.api("GET", "/api/v1/adoption/config", Some(&b.admin_t), None)
+            .await,
+    );
+    assert_eq!(
+        config["features"],
+        json!([{"feature": "Workflow Automated", "function": "Automation", "products": ["Automation pack"]}]),
+        "{config}"
+    );
+    // The form shows what is in force: the feature now heads its function's columns.
+    let shown = common::form_fields(&done.text(), "/admin/adoption");
+    let row = row_of(&shown);
+    assert!(
+        shown.contains(&(format!("{row}.o0"), "on".into())),
+        "{shown:?}"
+    );
+    assert!(shown.contains(&(format!("{row}.function"), "Automation".into())));
+}
+
 /// The demo's phases, recomputed for each account from the events its product sends (the
 /// users of each feature and the seats in use over 30 days) and the model alone, are the
 /// phases Sherpa keeps.

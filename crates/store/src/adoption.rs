@@ -125,6 +125,24 @@ impl Store {
         Ok(config.columns(features.iter().map(String::as_str)))
     }
 
+    /// Every offering the book's contracts name (cancelled terms aside), by name; the same
+    /// offering in another case is one.
+    pub async fn offerings(&self) -> Result<Vec<String>> {
+        let named: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT products FROM contracts WHERE status <> 'cancelled' AND products <> ''",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<String> = Vec::new();
+        for p in named.iter().flat_map(|p| p.split(';')).map(str::trim) {
+            if !p.is_empty() && !out.iter().any(|o| o.eq_ignore_ascii_case(p)) {
+                out.push(p.to_string());
+            }
+        }
+        out.sort_by_key(|o| o.to_lowercase());
+        Ok(out)
+    }
+
     /// The offerings of each account's contract terms running today.
     pub async fn owned_products(
         &self,

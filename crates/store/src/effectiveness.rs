@@ -358,21 +358,23 @@ impl Store {
             .collect()
     }
 
-    /// How many accounts (churned ones aside) stand in each phase of each model, by Pareto
-    /// segment.
+    /// How many accounts (churned ones aside) stand in each phase of each model, by tier and
+    /// Pareto segment.
     pub async fn phase_counts(&self) -> Result<Vec<PhaseCount>> {
-        let rows: Vec<(String, Option<i64>, i64, i64)> = sqlx::query_as(
-            "SELECT e.model, a.segment, e.phase, COUNT(*) FROM account_effectiveness e \
+        let rows: Vec<CountRow> = sqlx::query_as(
+            "SELECT e.model, a.tier, a.segment, e.phase, COUNT(*) FROM account_effectiveness e \
              JOIN accounts a ON a.id = e.account_id WHERE COALESCE(a.lifecycle, '') <> 'churned' \
-             GROUP BY e.model, a.segment, e.phase ORDER BY e.model, a.segment, e.phase",
+             GROUP BY e.model, a.tier, a.segment, e.phase",
         )
         .fetch_all(&self.pool)
         .await?;
+        let small = |x: Option<i64>| x.and_then(|s| u8::try_from(s).ok());
         Ok(rows
             .into_iter()
-            .map(|(model, segment, phase, accounts)| PhaseCount {
+            .map(|(model, tier, segment, phase, accounts)| PhaseCount {
                 model,
-                segment: segment.and_then(|s| u8::try_from(s).ok()),
+                tier: small(tier),
+                segment: small(segment),
                 phase: usize::try_from(phase).unwrap_or(0),
                 accounts,
             })
@@ -413,15 +415,19 @@ impl Store {
     }
 }
 
-/// Accounts in one phase of a model and one Pareto segment.
+/// Accounts in one phase of a model, of one tier and one Pareto segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhaseCount {
     pub model: String,
+    pub tier: Option<u8>,
     pub segment: Option<u8>,
     /// 0 before the first phase.
     pub phase: usize,
     pub accounts: i64,
 }
+
+/// A count's row: model, tier, segment, phase, accounts.
+type CountRow = (String, Option<i64>, Option<i64>, i64, i64);
 
 /// A peer's row: account, industry, segment, employees, its behaviours judged (JSON).
 type PeerRow = (i64, Option<String>, Option<i64>, Option<i64>, String);

@@ -10,7 +10,9 @@ use sherpa_core::effectiveness::{
     Assessment, Benchmark, EffectivenessConfig, EffectivenessModel, Judged, PhaseTime, benchmark,
     phase_name, phase_times, size_band, summarise,
 };
-use sherpa_store::{EffectivenessRun, KeptEffectiveness, PeerJudgement, PhaseMove, PhaseRecord};
+use sherpa_store::{
+    EffectivenessRun, KeptEffectiveness, PeerJudgement, PhaseCount, PhaseMove, PhaseRecord,
+};
 
 /// Peer groups, and each behaviour's benchmark in each (by phase, behaviour, group).
 type Benchmarks = (Vec<PeerGroup>, Vec<Vec<Vec<Option<Benchmark>>>>);
@@ -50,7 +52,9 @@ pub struct ModelOverview {
     pub model: EffectivenessModel,
     /// Accounts (churned ones aside) in each phase: 0 (before the first) to the last.
     pub phases: Vec<i64>,
-    /// The same by Pareto segment, in order; the accounts without a segment last (`None`).
+    /// The same by tier, in order; the accounts without one last (`None`).
+    pub tiers: Vec<(Option<u8>, Vec<i64>)>,
+    /// The same by Pareto segment, in order; the accounts without one last (`None`).
     pub segments: Vec<(Option<u8>, Vec<i64>)>,
     /// How long moves from each phase to the next took, lowest phase first.
     pub times: Vec<PhaseTime>,
@@ -164,24 +168,14 @@ impl App {
             .into_iter()
             .map(|model| {
                 let n = model.phases.len() + 1;
-                let mut phases = vec![0; n];
-                let mut segments: Vec<(Option<u8>, Vec<i64>)> = Vec::new();
-                for c in counts
+                let mine: Vec<&PhaseCount> = counts
                     .iter()
                     .filter(|c| c.model == model.name && c.phase < n)
-                {
-                    phases[c.phase] += c.accounts;
-                    match segments.iter_mut().find(|(s, _)| *s == c.segment) {
-                        Some((_, row)) => row[c.phase] += c.accounts,
-                        None => {
-                            let mut row = vec![0; n];
-                            row[c.phase] = c.accounts;
-                            segments.push((c.segment, row));
-                        }
-                    }
-                }
-                // Segments in order, the unsegmented last.
-                segments.sort_by_key(|(s, _)| s.map_or(u16::MAX, u16::from));
+                    .collect();
+                let by = |key: fn(&PhaseCount) -> Option<u8>| spread(&mine, n, key);
+                let phases = spread(&mine, n, |_| None)
+                    .pop()
+                    .map_or_else(|| vec![0; n], |(_, all)| all);
                 let times = summarise(
                     histories
                         .remove(&model.name)
@@ -193,7 +187,8 @@ impl App {
                 ModelOverview {
                     model,
                     phases,
-                    segments,
+                    tiers: by(|c| c.tier),
+                    segments: by(|c| c.segment),
                     times,
                 }
             })
@@ -376,6 +371,28 @@ impl App {
         self.store.keep_whitespace(ids).await?;
         Ok(run)
     }
+}
+
+/// Accounts in each of `n` phases by a key (a tier, a segment), keys in order and `None` last.
+fn spread(
+    counts: &[&PhaseCount],
+    n: usize,
+    key: fn(&PhaseCount) -> Option<u8>,
+) -> Vec<(Option<u8>, Vec<i64>)> {
+    let mut rows: Vec<(Option<u8>, Vec<i64>)> = Vec::new();
+    for c in counts {
+        let k = key(c);
+        let at = match rows.iter().position(|(r, _)| *r == k) {
+            Some(at) => at,
+            None => {
+                rows.push((k, vec![0; n]));
+                rows.len() - 1
+            }
+        };
+        rows[at].1[c.phase] += c.accounts;
+    }
+    rows.sort_by_key(|(k, _)| k.map_or(u16::MAX, u16::from));
+    rows
 }
 
 /// A peer group and its accounts.

@@ -15,23 +15,46 @@ pub struct PhaseStep {
     pub by_data: bool,
 }
 
+/// The first day a phase was reached, and what that day may be used for.
+#[derive(Clone, Copy)]
+struct Reached {
+    on: NaiveDate,
+    /// The customer's data brought it there that day (not a model change; not "by then").
+    known: bool,
+    /// It stood in exactly this phase that day, so a count to the next may start there: an
+    /// account that jumped past a phase was never seen in it.
+    seen_in: bool,
+}
+
 /// For one account's history (oldest first): (from phase, days to the next) for each move
 /// whose both ends are known. Phase 0 is before the first phase.
 pub fn phase_times(history: &[PhaseStep]) -> Vec<(usize, i64)> {
-    // The first day each phase was reached, and whether that day is known (not merely "by").
-    let mut first: BTreeMap<usize, (NaiveDate, bool)> = BTreeMap::new();
+    let mut first: BTreeMap<usize, Reached> = BTreeMap::new();
     let mut at: Option<usize> = None;
     for step in history {
+        let reached = |q: usize| Reached {
+            on: step.on,
+            known: step.by_data,
+            seen_in: step.by_data && q == step.phase,
+        };
         match at {
             None => {
+                // A baseline past a phase: it got there on a day nobody knows.
                 for q in 0..step.phase {
-                    first.insert(q, (step.on, false));
+                    first.insert(
+                        q,
+                        Reached {
+                            known: false,
+                            seen_in: false,
+                            ..reached(q)
+                        },
+                    );
                 }
-                first.insert(step.phase, (step.on, true));
+                first.insert(step.phase, reached(step.phase));
             }
             Some(prev) if step.phase > prev => {
                 for q in prev + 1..=step.phase {
-                    first.entry(q).or_insert((step.on, step.by_data));
+                    first.entry(q).or_insert(reached(q));
                 }
             }
             Some(_) => {}
@@ -40,9 +63,9 @@ pub fn phase_times(history: &[PhaseStep]) -> Vec<(usize, i64)> {
     }
     first
         .iter()
-        .filter_map(|(&k, &(from, known))| {
-            let &(to, next_known) = first.get(&(k + 1))?;
-            (known && next_known).then(|| (k, (to - from).num_days()))
+        .filter_map(|(&k, from)| {
+            let to = first.get(&(k + 1))?;
+            (from.known && from.seen_in && to.known).then(|| (k, (to.on - from.on).num_days()))
         })
         .collect()
 }
@@ -113,8 +136,9 @@ mod tests {
             step(1, "2026-02-20", true),
             step(3, "2026-04-01", true),
         ];
-        // 0 -> 1 in 30 days; 1 -> 2 from the first reaching of 1; 2 -> 3 together: 0 days.
-        assert_eq!(phase_times(&h), [(0, 30), (1, 60), (2, 0)]);
+        // 0 -> 1 in 30 days; 1 -> 2 from the first reaching of 1, reached with 3: it jumped
+        // past 2, so how long 2 -> 3 takes it does not say.
+        assert_eq!(phase_times(&h), [(0, 30), (1, 60)]);
     }
 
     #[test]

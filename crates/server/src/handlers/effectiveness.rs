@@ -46,10 +46,20 @@ pub struct ModelDto {
     pub phases: Vec<PhaseDto>,
     /// Accounts that reach none of its phases yet.
     pub accounts_before_first_phase: i64,
+    /// The accounts in each phase by tier.
+    pub tiers: Vec<TierPhasesDto>,
     /// The accounts in each phase by Pareto segment.
     pub segments: Vec<SegmentPhasesDto>,
     /// How long accounts took from each phase to the next.
     pub phase_times: Vec<PhaseTimeDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TierPhasesDto {
+    /// The tier; null for accounts without one.
+    pub tier: Option<u8>,
+    /// Accounts in each phase, from before the first (index 0) to the last.
+    pub accounts: Vec<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -115,6 +125,14 @@ async fn models(s: &AppState) -> Result<ModelsDto, AppError> {
                                 unit: b.unit().into(),
                             })
                             .collect(),
+                    })
+                    .collect(),
+                tiers: o
+                    .tiers
+                    .iter()
+                    .map(|(tier, accounts)| TierPhasesDto {
+                        tier: *tier,
+                        accounts: accounts.clone(),
                     })
                     .collect(),
                 segments: o

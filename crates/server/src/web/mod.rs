@@ -181,6 +181,8 @@ impl Nav {
                 "models",
                 "templates",
                 "prioritisation",
+                "effectiveness-models",
+                "features",
                 "import",
             ],
             "admin" => &["system", "users", "audit", "intake"],

@@ -484,6 +484,36 @@ fn settings() -> Vec<WebRoute> {
         ),
         at(
             Method::GET,
+            "/admin/effectiveness",
+            ManageBook,
+            get(effectiveness_form::show),
+        ),
+        at(
+            Method::POST,
+            "/admin/effectiveness/models/{n}",
+            ManageBook,
+            post(effectiveness_form::save),
+        ),
+        at(
+            Method::POST,
+            "/admin/effectiveness/rules",
+            ManageBook,
+            post(effectiveness_form::save_rules),
+        ),
+        at(
+            Method::GET,
+            "/admin/adoption",
+            ManageBook,
+            get(adoption_form::show),
+        ),
+        at(
+            Method::POST,
+            "/admin/adoption",
+            ManageBook,
+            post(adoption_form::save),
+        ),
+        at(
+            Method::GET,
             "/admin/engagement",
             ManageBook,
             get(models::show),

@@ -42,11 +42,17 @@ struct PhaseLine {
 
 struct ModelSection {
     name: String,
+    /// Ends with a full stop.
     description: String,
+    judged: i64,
+    all: Bar,
+    tiers: Vec<Bar>,
+    /// Empty until a leader applied the Pareto cut.
+    segments: Vec<Bar>,
+    segmented: bool,
     /// The rules that give it ("rule 2: every account"), first match wins; empty when none.
     rule: String,
     phase_names: Vec<String>,
-    bars: Vec<Bar>,
     moves: Vec<Move>,
     phases: Vec<PhaseLine>,
 }
@@ -80,6 +86,16 @@ fn bar(label: String, counts: &[i64], names: &[String]) -> Bar {
     }
 }
 
+/// A description as a sentence: with its full stop.
+fn sentence(text: &str) -> String {
+    let t = text.trim();
+    match t.chars().last() {
+        None => String::new(),
+        Some('.' | '!' | '?') => t.to_string(),
+        Some(_) => format!("{t}."),
+    }
+}
+
 fn days(n: i64) -> String {
     match n {
         1 => "1 day".into(),
@@ -97,14 +113,23 @@ pub async fn show(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
             let names: Vec<String> = (0..=m.phases.len())
                 .map(|p| phase_name(m, p).to_string())
                 .collect();
-            let mut bars = vec![bar("All accounts".into(), &o.phases, &names)];
-            bars.extend(o.segments.iter().map(|(segment, counts)| {
-                let label = match segment {
-                    Some(s) => format!("Segment {s}"),
-                    None => "No segment yet".into(),
-                };
-                bar(label, counts, &names)
-            }));
+            let all = bar("All accounts".into(), &o.phases, &names);
+            let by = |rows: &[(Option<u8>, Vec<i64>)], what: &str, none: &str| -> Vec<Bar> {
+                rows.iter()
+                    .map(|(k, counts)| {
+                        let label = k.map_or_else(|| none.to_string(), |k| format!("{what} {k}"));
+                        bar(label, counts, &names)
+                    })
+                    .collect()
+            };
+            let tiers = by(&o.tiers, "Tier", "No tier yet");
+            // Until a leader applies the Pareto cut, every account is "no segment": no rows.
+            let segmented = o.segments.iter().any(|(s, _)| s.is_some());
+            let segments = if segmented {
+                by(&o.segments, "Segment", "No segment yet")
+            } else {
+                Vec::new()
+            };
             let rule = config
                 .rules
                 .iter()
@@ -115,9 +140,13 @@ pub async fn show(State(s): State<AppState>, Signed(c): Signed) -> PageResult {
                 .join("; ");
             ModelSection {
                 name: m.name.clone(),
-                description: m.description.clone(),
+                description: sentence(&m.description),
                 rule,
-                bars,
+                judged: all.total,
+                all,
+                tiers,
+                segments,
+                segmented,
                 moves: o
                     .times
                     .iter()

@@ -3,11 +3,13 @@
 pub mod account;
 pub mod admin;
 pub mod adoption;
+pub mod adoption_form;
 pub mod audit;
 pub mod backtest;
 pub mod book;
 pub mod cadence;
 pub mod effectiveness;
+pub mod effectiveness_form;
 pub mod form_state;
 pub mod health;
 pub mod home;
