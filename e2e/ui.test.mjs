@@ -889,6 +889,57 @@ test('a CSM reads where a customer stands on the effectiveness ladder, against i
   await context.close();
 });
 
+test('a leader finds the Tier 1 accounts with the most unused paid features on the heat map, and for one a healthy peer that uses them', async () => {
+  const { context, page } = await session(ADMIN);
+  await page.goto(`${BASE}/book`);
+  await menu(page, 'Value', 'Adoption matrix');
+  await page.locator('#adoption-matrix').waitFor();
+  await page.locator('#tier').selectOption('1');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.waitForURL(/tier=1/);
+  // Most unused paid features first: the column reads in descending order.
+  const unused = (await page.locator('#adoption-matrix tbody tr td:nth-child(4)').allTextContents())
+    .map((t) => Number(t.trim()) || 0);
+  assert.ok(unused.length >= 5, `${unused.length} Tier 1 accounts`);
+  for (let i = 1; i < unused.length; i++) assert.ok(unused[i - 1] >= unused[i], `sorted by whitespace: ${unused}`);
+  assert.ok(unused[0] > 0, 'the first has a paid feature nobody uses');
+  // Every cell is drawn as one of the legend's states, and the legend says which is which.
+  const classes = await page.locator('#adoption-matrix tbody td[title]').evaluateAll(
+    (cells) => [...new Set(cells.map((c) => c.className.replace(/used-\d/, 'used')))]);
+  for (const c of classes) assert.ok(['used', 'unused', 'not-bought', 'unknown'].includes(c), c);
+  assert.ok(classes.includes('unused') && classes.includes('used'), `${classes}`);
+  const orange = await page.locator('#adoption-matrix td.unused').first().evaluate((e) => getComputedStyle(e).backgroundColor);
+  assert.equal(orange, 'rgb(246, 194, 139)', 'paid for and unused reads orange');
+  await shot(page, '45-adoption-tier1');
+
+  // One of the five: a healthy like account that uses the feature it does not.
+  const five = await page.locator('#adoption-matrix tbody tr td.sticky a').evaluateAll((as) => as.slice(0, 5).map((a) => a.getAttribute('href')));
+  let found = null;
+  for (const href of five) {
+    await page.goto(`${BASE}${href}`);
+    const peer = page.locator('#whitespace-reengage ul.peers li').first();
+    if (await peer.count()) { found = peer; break; }
+  }
+  assert.ok(found, 'a healthy peer for one of the five');
+  assert.match(await found.textContent(), /(% of its seats|people) use it/);
+  const peerHref = await found.locator('a').first().getAttribute('href');
+  await page.locator('#whitespace').screenshot({ path: `${SHOTS}/46-whitespace.png` });
+  await found.getByRole('button', { name: 'Introduce' }).click();
+  await page.waitForURL(/#whitespace$/);
+  const peer = await (await fetch(`${BASE}/api/v1${peerHref}`, {
+    headers: { authorization: `Bearer ${process.env.SHERPA_API_TOKEN}` },
+  })).json();
+  assert.equal(peer.health_colour, 'green', 'the peer suggested is healthy');
+
+  // Across the book: the phases by tier, and how long moves take.
+  await menu(page, 'Value', 'Effectiveness');
+  await page.locator('#phase-spread-1').waitFor();
+  assert.ok(await page.locator('#phase-spread-1 tbody tr').count() >= 4, 'all accounts and each tier');
+  assert.ok(await page.locator('#phase-times-1 tbody tr').count() >= 1, 'times between phases');
+  await shot(page, '47-effectiveness-book', true);
+  await context.close();
+});
+
 test('a CSM makes the call on a renewal and qualifies it; a leader reads retention by quarter and cohort', async () => {
   const { context, page } = await session(CSM);
   await page.goto(`${BASE}/book`);
@@ -1062,7 +1113,8 @@ const PAGES = {
   admin: ['/system', '/overview', '/portfolio', '/portfolio?sort=health', '/segments', '/nine-box', '/plans/patterns',
     '/revenue/renewals', '/revenue/retention', '/revenue/forecast', '/revenue/accuracy', '/portfolio/health',
     '/portfolio/health/backtest', '/team', '/staffing', '/reassignments', '/tasks/team', '/admin/health',
-    '/admin/engagement', '/admin/engagement/sends', '/admin/plans', '/admin/prioritisation', '/admin/users', '/admin/intake', '/audit', '/import', '/search?q=mass',
+    '/admin/engagement', '/admin/engagement/sends', '/admin/plans', '/admin/prioritisation',
+    '/effectiveness', '/adoption', '/admin/effectiveness', '/admin/adoption', '/admin/users', '/admin/intake', '/audit', '/import', '/search?q=mass',
     '/calendar', '/password'],
   csm: ['/today', '/book', '/tasks', '/accounts/{account}', '/accounts/{account}/plan'],
 };

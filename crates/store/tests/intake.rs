@@ -309,6 +309,23 @@ async fn raw_events_older_than_the_retention_are_pruned_and_rollups_stay() {
         5,
         "rollups are kept"
     );
+
+    // Who used each event name is kept while it can count (a feature's users are counted
+    // over 30 days), and dropped once the user has not been seen for 90.
+    let users = || async {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM usage_name_users")
+            .fetch_one(db.store.pool())
+            .await
+            .unwrap();
+        n
+    };
+    // The events were dated 23 Nov, 50 days before today.
+    db.clock.advance(chrono::Duration::days(39));
+    db.store.prune_events().await.unwrap();
+    assert_eq!(users().await, 1, "last seen 89 days ago");
+    db.clock.advance(chrono::Duration::days(2));
+    db.store.prune_events().await.unwrap();
+    assert_eq!(users().await, 0, "last seen 91 days ago");
 }
 
 fn arb_stream() -> impl Strategy<Value = Vec<(u8, u8, u8, u8, u8, bool)>> {

@@ -12,6 +12,7 @@ use crate::sql::{Arg, Args};
 use crate::{Engine, Result, Store};
 use chrono::NaiveDate;
 use sherpa_core::assignment::AccountFacts;
+use sherpa_core::effectiveness::FeatureUse;
 use sherpa_core::health::*;
 use sherpa_core::*;
 
@@ -716,11 +717,24 @@ impl Store {
     /// Keeps metrics worked out elsewhere as the accounts' current ones (a benchmark's, or a
     /// migration's from another tool), without re-scoring: `recompute_health` does that.
     pub async fn keep_health_metrics(&self, metrics: &[(AccountId, Metrics)]) -> Result<()> {
+        let rows: Vec<_> = metrics.iter().map(|(id, m)| (*id, m, None)).collect();
+        self.keep_health_measures(&rows).await
+    }
+
+    /// Keeps accounts' metrics with who used each feature (what effectiveness and the
+    /// adoption matrix read), as a refresh would have worked them out.
+    pub async fn keep_health_measures(
+        &self,
+        measures: &[(AccountId, &Metrics, Option<&FeatureUse>)],
+    ) -> Result<()> {
         let now = self.now();
         let mut tx = self.write_tx().await?;
-        let rows = metrics
+        let rows = measures
             .iter()
-            .map(|(id, m)| (*id, metrics_json(m), None))
+            .map(|(id, m, used)| {
+                let used = used.map(|u| serde_json::to_string(u).unwrap_or_default());
+                (*id, metrics_json(m), used)
+            })
             .collect();
         keep_metrics(&mut tx, self.engine, &now, rows).await?;
         tx.commit().await?;

@@ -40,13 +40,20 @@ impl Store {
     }
 
     /// Deletes raw events received before the retention window, loose and in blocks, with
-    /// their message ids; rollups stay.
+    /// their message ids; rollups stay (but for who used each event name, kept 90 days).
     pub async fn prune_events(&self) -> Result<u64> {
         // Per-minute counters are for the intake page: a week is enough.
         let week_ago = timestamp(self.clock.now() - chrono::Duration::days(7));
         sqlx::query("DELETE FROM intake_minutes WHERE minute < $1")
             .bind(&week_ago[..16])
             .execute(&self.pool)
+            .await?;
+        // Who used each event name counts a feature's users over 30 days: a user not seen for
+        // 90 is nobody's any more, and the table would otherwise keep everyone who ever came.
+        let unseen = sherpa_core::text::date(self.clock().today() - chrono::Days::new(90));
+        sqlx::query("DELETE FROM usage_name_users WHERE last_day < $1")
+            .bind(&unseen)
+            .execute(self.rollups_as_written().pool())
             .await?;
         let days = self.event_retention_days().await?;
         let cutoff = timestamp(self.clock.now() - chrono::Duration::days(days));

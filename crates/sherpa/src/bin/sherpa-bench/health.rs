@@ -82,7 +82,7 @@ async fn bench(a: &HealthArgs, store: &Store) -> anyhow::Result<()> {
 }
 
 /// A full set of the catalogue's metrics for every account, different for each `round`.
-fn full_metrics(ids: &[AccountId], round: u64) -> Vec<(AccountId, Metrics)> {
+pub(crate) fn full_metrics(ids: &[AccountId], round: u64) -> Vec<(AccountId, Metrics)> {
     ids.iter()
         .map(|id| {
             let mut m = Metrics::new();

@@ -5,6 +5,7 @@
 //! cargo build --release --bins && target/release/sherpa-bench demo --accounts 2000
 //! cargo run --release --bin sherpa-bench -- ingest --events 1000000
 //! cargo run --release --bin sherpa-bench -- health --accounts 100000
+//! cargo run --release --bin sherpa-bench -- effectiveness --accounts 100000
 //! cargo run --release --bin sherpa-bench -- import-events --megabytes 1024
 //! cargo run --release --bin sherpa-bench -- import-accounts --rows 100000
 //! cargo run --release --bin sherpa-bench -- revenue --accounts 100000
@@ -13,6 +14,7 @@
 //! ```
 
 mod demo;
+mod effectiveness;
 mod harness;
 mod health;
 mod import_accounts;
@@ -32,6 +34,9 @@ use clap::Parser;
 enum Bench {
     /// `sherpa demo` into a fresh database, against copying the database it made once.
     Demo(demo::DemoArgs),
+    /// Phases, whitespace and adoption-matrix pages of a large book, against a full health
+    /// recompute of the same accounts.
+    Effectiveness(effectiveness::EffectivenessArgs),
     /// Events per second through the Segment intake, and the store's floor.
     Ingest(ingest::IngestArgs),
     /// Health: a full re-score of the book against reading it, and how soon an event shows in
@@ -68,6 +73,7 @@ fn main() -> std::process::ExitCode {
     let result = runtime.block_on(async move {
         match bench {
             Bench::Demo(a) => demo::run(a).await,
+            Bench::Effectiveness(a) => effectiveness::run(a).await,
             Bench::Ingest(a) => ingest::run(a).await,
             Bench::Health(a) => health::run(a).await,
             Bench::ImportEvents(a) => import_events::run(a).await,
