@@ -36,6 +36,9 @@ const HISTORY_COLUMNS: [&str; 6] = [
 /// Accounts read, judged and written at a time.
 const PART: usize = 500;
 
+/// Accounts a page when the whole book is judged: one read and one write transaction each.
+const BOOK_PAGE: usize = 5_000;
+
 /// Why a phase history row was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PhaseMove {
@@ -202,29 +205,45 @@ impl Store {
         why: PhaseMove,
     ) -> Result<EffectivenessRun> {
         let config = self.effectiveness_config().await?;
-        let ids: Vec<AccountId> = match ids {
-            Some(ids) => ids.to_vec(),
-            None => sqlx::query_scalar::<_, i64>(
-                "SELECT account_id FROM health_metrics ORDER BY account_id",
-            )
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(AccountId)
-            .collect(),
-        };
         let mut out = EffectivenessRun::default();
+        const KEPT: &str = "SELECT m.account_id, m.metrics, m.feature_use, a.tier, a.segment, \
+             a.lifecycle, e.model, e.phase, e.assessed FROM health_metrics m \
+             JOIN accounts a ON a.id = m.account_id \
+             LEFT JOIN account_effectiveness e ON e.account_id = m.account_id";
+        const BASED: &str = "SELECT DISTINCT account_id, model FROM effectiveness_history WHERE reason = 'baseline'";
+        let Some(ids) = ids else {
+            // The whole book: pages in account order, read by a range rather than a list of
+            // ids, and written a page a transaction.
+            let mut after = 0i64;
+            loop {
+                let rows: Vec<KeptRow> = sqlx::query_as(&format!(
+                    "{KEPT} WHERE m.account_id > $1 ORDER BY m.account_id LIMIT {BOOK_PAGE}"
+                ))
+                .bind(after)
+                .fetch_all(&self.pool)
+                .await?;
+                let Some(last) = rows.last().map(|r| r.account_id) else {
+                    break;
+                };
+                let based: HashSet<(i64, String)> =
+                    sqlx::query_as(&format!("{BASED} AND account_id > $1 AND account_id <= $2"))
+                        .bind(after)
+                        .bind(last)
+                        .fetch_all(&self.pool)
+                        .await?
+                        .into_iter()
+                        .collect();
+                self.judge_and_keep(&config, rows, &based, why, &mut out)
+                    .await?;
+                after = last;
+            }
+            return Ok(out);
+        };
         for part in ids.chunks(PART) {
             let mut a = Args::default();
             let list = a.ids(part);
             let rows: Vec<KeptRow> = sqlx::query_as_with(
-                &format!(
-                    "SELECT m.account_id, m.metrics, m.feature_use, a.tier, a.segment, a.lifecycle, \
-                     e.model, e.phase, e.assessed FROM health_metrics m \
-                     JOIN accounts a ON a.id = m.account_id \
-                     LEFT JOIN account_effectiveness e ON e.account_id = m.account_id \
-                     WHERE m.account_id IN ({list})"
-                ),
+                &format!("{KEPT} WHERE m.account_id IN ({list})"),
                 a.into_arguments(),
             )
             .fetch_all(&self.pool)
@@ -232,26 +251,36 @@ impl Store {
             let mut a = Args::default();
             let list = a.ids(part);
             let based: HashSet<(i64, String)> = sqlx::query_as_with::<_, (i64, String), _>(
-                &format!(
-                    "SELECT DISTINCT account_id, model FROM effectiveness_history \
-                     WHERE reason = 'baseline' AND account_id IN ({list})"
-                ),
+                &format!("{BASED} AND account_id IN ({list})"),
                 a.into_arguments(),
             )
             .fetch_all(&self.pool)
             .await?
             .into_iter()
             .collect();
-            let mut judged = Vec::with_capacity(rows.len());
-            for row in rows {
-                if let Some(j) = judge(&config, row, &based, why)? {
-                    judged.push(j);
-                }
-            }
-            out.accounts += judged.len();
-            self.keep_effectiveness(&judged, &mut out).await?;
+            self.judge_and_keep(&config, rows, &based, why, &mut out)
+                .await?;
         }
         Ok(out)
+    }
+
+    /// Judges kept rows and writes what changed.
+    async fn judge_and_keep(
+        &self,
+        config: &EffectivenessConfig,
+        rows: Vec<KeptRow>,
+        based: &HashSet<(i64, String)>,
+        why: PhaseMove,
+        out: &mut EffectivenessRun,
+    ) -> Result<()> {
+        let mut judged = Vec::with_capacity(rows.len());
+        for row in rows {
+            if let Some(j) = judge(config, row, based, why)? {
+                judged.push(j);
+            }
+        }
+        out.accounts += judged.len();
+        self.keep_effectiveness(&judged, out).await
     }
 
     /// Writes the judgements that changed and their history rows, in one transaction.

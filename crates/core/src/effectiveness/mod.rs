@@ -71,10 +71,62 @@ pub struct Measures<'a> {
 
 /// One behaviour judged: the value it was measured at (none when unmeasured) and whether it
 /// is met. An unmeasured behaviour is not met, and says so.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+///
+/// Kept as `[value, met]` with the value to two decimals: a book's phases are rewritten as
+/// its customers move, and the short form is a third of `{"value": .., "met": ..}`, which is
+/// still read.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Judged {
     pub value: Option<f64>,
     pub met: bool,
+}
+
+impl Serialize for Judged {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let value = self.value.map(|v| (v * 100.0).round() / 100.0);
+        (value, self.met).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Judged {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(JudgedVisitor)
+    }
+}
+
+struct JudgedVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JudgedVisitor {
+    type Value = Judged;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("[value, met] or {\"value\": .., \"met\": ..}")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Judged, A::Error> {
+        let missing = || serde::de::Error::custom("a judged behaviour needs its value and met");
+        Ok(Judged {
+            value: seq.next_element()?.ok_or_else(missing)?,
+            met: seq.next_element()?.ok_or_else(missing)?,
+        })
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Judged, A::Error> {
+        let mut j = Judged {
+            value: None,
+            met: false,
+        };
+        while let Some(key) = map.next_key::<std::borrow::Cow<str>>()? {
+            match key.as_ref() {
+                "value" => j.value = map.next_value()?,
+                "met" => j.met = map.next_value()?,
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(j)
+    }
 }
 
 /// An account judged by a model: its phase (0 before the first phase is reached, else 1 for

@@ -278,3 +278,30 @@ fn an_unmet_behaviour_becomes_an_objective_from_today_to_its_threshold() {
             .is_ok()
     );
 }
+
+#[test]
+fn a_judged_behaviour_is_kept_short_and_read_in_either_form() {
+    let j = Judged {
+        value: Some(100.0 / 3.0),
+        met: true,
+    };
+    assert_eq!(serde_json::to_string(&j).unwrap(), "[33.33,true]");
+    let none = Judged {
+        value: None,
+        met: false,
+    };
+    assert_eq!(serde_json::to_string(&none).unwrap(), "[null,false]");
+    let back: Vec<Judged> = serde_json::from_str(
+        r#"[[33.33,true],{"value":null,"met":false},{"met":true,"value":2.0}]"#,
+    )
+    .unwrap();
+    assert_eq!(back[0].value, Some(33.33));
+    assert_eq!(back[1], none);
+    assert_eq!(
+        back[2],
+        Judged {
+            value: Some(2.0),
+            met: true
+        }
+    );
+}
