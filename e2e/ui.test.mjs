@@ -887,6 +887,29 @@ test('a CSM reads where a customer stands on the effectiveness ladder, against i
   assert.ok(wide <= 390, `the page fits a phone: ${wide}px`);
   await page.locator('#effectiveness').screenshot({ path: `${SHOTS}/40-effectiveness-phone.png` });
   await context.close();
+
+  // The improvement plan: an unmet behaviour of the next phase goes on the success plan with
+  // one press, as an objective Sherpa reads itself.
+  let target;
+  for (const a of accounts.items) {
+    const e = await (await api(`/accounts/${a.id}/effectiveness`)).json();
+    const candidate = e.improvement?.objectives.find((o) => !o.on_plan);
+    if (candidate && (await api(`/accounts/${a.id}/plan`)).status === 200) { target = { a, e, candidate }; break; }
+  }
+  assert.ok(target, 'an account with a plan and a next phase to reach');
+  const leader = await session(ADMIN);
+  await leader.page.goto(`${BASE}/accounts/${target.a.id}#effectiveness`);
+  assert.match(await leader.page.locator('#effectiveness-due').textContent(), /^by \d+ \w+ \d{4}, \d+ days after it reached /);
+  const step = leader.page.locator('#effectiveness-next-steps li').filter({ hasText: target.candidate.behaviour });
+  await step.getByRole('button', { name: 'Add to the success plan' }).click();
+  await leader.page.waitForURL(/#effectiveness$/);
+  await leader.page.locator('#effectiveness-next-steps li').filter({ hasText: target.candidate.behaviour })
+    .getByText('on the success plan').waitFor();
+  const plan = await (await api(`/accounts/${target.a.id}/plan`)).json();
+  const added = plan.objectives.find((o) => o.key === target.candidate.objective.key);
+  assert.ok(added, 'the objective is on the plan');
+  assert.match(added.source, /in the last 30 days|read from the metric/);
+  await leader.context.close();
 });
 
 test('a leader finds the Tier 1 accounts with the most unused paid features on the heat map, and for one a healthy peer that uses them', async () => {

@@ -128,6 +128,14 @@ async fn book() -> Book {
     }
 }
 
+/// Two people built reports, one shared one, a workflow was automated 40 days ago.
+const FIRST_USE: &[(&str, &str, &str)] = &[
+    ("u1", "Report Built", "2026-11-20"),
+    ("u2", "Report Built", "2026-11-21"),
+    ("u1", "Report Shared", "2026-11-21"),
+    ("u3", "Workflow Automated", "2026-10-14"),
+];
+
 /// Sends events of Acme and refreshes its health (and so its phase).
 async fn use_product(b: &Book, events: &[(&str, &str, &str)]) {
     send(&b.web, &b.key, events).await;
@@ -194,16 +202,7 @@ async fn a_phase_is_measured_from_who_uses_each_feature_with_its_baseline_and_hi
     );
 
     // Two people built reports; one shared one; a workflow was automated 40 days ago.
-    use_product(
-        &b,
-        &[
-            ("u1", "Report Built", "2026-11-20"),
-            ("u2", "Report Built", "2026-11-21"),
-            ("u1", "Report Shared", "2026-11-21"),
-            ("u3", "Workflow Automated", "2026-10-14"),
-        ],
-    )
-    .await;
+    use_product(&b, FIRST_USE).await;
 
     // A CSM may not change the models; an admin may, now that the catalogue knows them.
     let denied = web
@@ -337,16 +336,7 @@ async fn a_phase_is_measured_from_who_uses_each_feature_with_its_baseline_and_hi
 async fn the_next_phases_unmet_behaviours_become_success_plan_objectives() {
     let b = book().await;
     let (web, acme) = (&b.web, &b.acme);
-    use_product(
-        &b,
-        &[
-            ("u1", "Report Built", "2026-11-20"),
-            ("u2", "Report Built", "2026-11-21"),
-            ("u1", "Report Shared", "2026-11-21"),
-            ("u3", "Workflow Automated", "2026-10-14"),
-        ],
-    )
-    .await;
+    use_product(&b, FIRST_USE).await;
     let mut reporting = model(4.0, 1);
     reporting["models"][0]["phase_days"] = json!(60);
     let saved = web
@@ -528,16 +518,7 @@ async fn the_next_phases_unmet_behaviours_become_success_plan_objectives() {
 async fn models_rules_and_entitlements_are_edited_as_forms() {
     let b = book().await;
     let web = &b.web;
-    use_product(
-        &b,
-        &[
-            ("u1", "Report Built", "2026-11-20"),
-            ("u2", "Report Built", "2026-11-21"),
-            ("u1", "Report Shared", "2026-11-21"),
-            ("u3", "Workflow Automated", "2026-10-14"),
-        ],
-    )
-    .await;
+    use_product(&b, FIRST_USE).await;
     let saved = web
         .api(
             "PUT",

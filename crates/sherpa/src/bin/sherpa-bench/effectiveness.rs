@@ -17,7 +17,6 @@ use crate::health::full_metrics;
 use sherpa_app::{App, Caller, matrix_query};
 use sherpa_core::adoption::{AdoptionConfig, FeatureSetting};
 use sherpa_core::assignment::AssignmentRule;
-use sherpa_core::demo::DemoBook;
 use sherpa_core::effectiveness::{
     Behaviour, DEFAULT_PHASE_DAYS, EffectivenessConfig, EffectivenessModel, FeatureUse, Phase,
 };
@@ -127,16 +126,7 @@ fn model(features: usize) -> EffectivenessConfig {
 }
 
 async fn bench(a: &EffectivenessArgs, store: &Store) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let book = DemoBook::new(a.accounts, 7, store.clock().today());
-    let hash = sherpa_app::password::hash("bench-effectiveness")?;
-    store.load_demo(&book, &hash, &|_, _| {}).await?;
-    println!(
-        "engine {}: demo book of {} accounts loaded in {:.1} s",
-        store.engine().name(),
-        a.accounts,
-        started.elapsed().as_secs_f64()
-    );
+    crate::harness::load_book(store, a.accounts, "effectiveness").await?;
     let actor = Actor::system("bench");
     for k in 0..a.features {
         store

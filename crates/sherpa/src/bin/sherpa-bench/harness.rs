@@ -246,6 +246,20 @@ pub fn run_measured(cmd: &mut std::process::Command) -> anyhow::Result<(f64, f64
 /// One row of the benchmarks' common table, for `scripts/bench` to gather: what was measured,
 /// the figure, its target, the floor measured in the same run and the ratio to it (none when
 /// the figure has no floor of its own).
+/// Loads the demo book of `accounts` into a bench's store, and says how long it took.
+pub async fn load_book(store: &Store, accounts: usize, bench: &str) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let book = sherpa_core::demo::DemoBook::new(accounts, 7, store.clock().today());
+    let hash = sherpa_app::password::hash(&format!("bench-{bench}"))?;
+    store.load_demo(&book, &hash, &|_, _| {}).await?;
+    println!(
+        "engine {}: demo book of {accounts} accounts loaded in {:.1} s",
+        store.engine().name(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 pub fn table_row(
     engine: &str,
     what: &str,

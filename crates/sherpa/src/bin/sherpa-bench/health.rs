@@ -15,7 +15,6 @@ use crate::harness::{
     Shape, batch_body, bench_database, drop_bench_schema, median, send, serve_with_ingest_key,
     table_row,
 };
-use sherpa_core::demo::DemoBook;
 use sherpa_core::health::{METRICS, Metrics};
 use sherpa_core::*;
 use sherpa_store::Store;
@@ -60,16 +59,7 @@ pub async fn run(a: HealthArgs) -> anyhow::Result<()> {
 }
 
 async fn bench(a: &HealthArgs, store: &Store) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let book = DemoBook::new(a.accounts, 7, store.clock().today());
-    let hash = sherpa_app::password::hash("bench-health")?;
-    store.load_demo(&book, &hash, &|_, _| {}).await?;
-    println!(
-        "engine {}: demo book of {} accounts loaded in {:.1} s",
-        store.engine().name(),
-        a.accounts,
-        started.elapsed().as_secs_f64()
-    );
+    crate::harness::load_book(store, a.accounts, "health").await?;
     let t = Instant::now();
     let rebuilt = store.rebuild_health().await?;
     println!(
