@@ -70,7 +70,7 @@ fn feature_use(id: AccountId, round: u64, features: usize) -> FeatureUse {
     let users = (0..features)
         .filter_map(|k| {
             let h = mix(id, round, k);
-            (h % 3 != 0).then(|| (feature(k), (h % (seats as u64 + 1)) as u32))
+            (!h.is_multiple_of(3)).then(|| (feature(k), (h % (seats as u64 + 1)) as u32))
         })
         .filter(|(_, n)| *n > 0)
         .collect();
