@@ -50,26 +50,25 @@ pub fn matrix_query(
             .filter(|c| !c.is_empty())
             .map(|c| c.parse::<UserId>().map_err(|e| ("csm", e.0)))
             .transpose()?,
-        tier: tier
-            .map(|t| {
-                (1..=3)
-                    .contains(&t)
-                    .then_some(t)
-                    .ok_or_else(|| bad("tier", "1, 2 or 3"))
-            })
-            .transpose()?,
-        segment: segment
-            .map(|s| {
-                (1..=10)
-                    .contains(&s)
-                    .then_some(s)
-                    .ok_or_else(|| bad("segment", "a segment number, 1 to 10"))
-            })
-            .transpose()?,
+        tier: within(tier, 1..=3, "tier", "1, 2 or 3")?,
+        segment: within(segment, 1..=10, "segment", "a segment number, 1 to 10")?,
         industry: industry.filter(|i| !i.trim().is_empty()),
         after,
         limit,
     })
+}
+
+/// A filter's number when in `range`; else the refusal naming it.
+fn within(
+    v: Option<u8>,
+    range: std::ops::RangeInclusive<u8>,
+    field: &'static str,
+    words: &str,
+) -> Result<Option<u8>, (&'static str, String)> {
+    match v {
+        Some(n) if !range.contains(&n) => Err((field, words.to_string())),
+        v => Ok(v),
+    }
 }
 
 impl AdoptionMatrix {

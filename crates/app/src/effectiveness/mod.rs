@@ -231,9 +231,9 @@ impl App {
         };
         let plan_objectives = self
             .store
-            .plan(id)
+            .plan_content(id)
             .await?
-            .map(|p| p.content.objectives.into_iter().map(|o| o.key).collect());
+            .map(|c| c.objectives.into_iter().map(|o| o.key).collect());
         Ok(AccountEffectiveness {
             plan_objectives,
             today: self.store.clock().today(),

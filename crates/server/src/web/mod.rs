@@ -209,6 +209,13 @@ pub fn render(t: &impl Template) -> Response {
     }
 }
 
+/// Renders a page template answered with `status`: a form shown again after a refusal (400).
+pub fn render_status(t: &impl Template, status: axum::http::StatusCode) -> Response {
+    let mut resp = render(t);
+    *resp.status_mut() = status;
+    resp
+}
+
 /// A form field's refusal, shown beside the field: the message, and the configuration key it
 /// concerns (the same key the API and `sherpa config import` name).
 #[derive(Debug, Clone)]

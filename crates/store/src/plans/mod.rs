@@ -325,6 +325,17 @@ impl Store {
         )?))
     }
 
+    /// The live plan's content alone (no values, no step tasks): what a page that only names
+    /// its objectives needs. `None` when the account has no plan.
+    pub async fn plan_content(&self, account: AccountId) -> Result<Option<PlanContent>> {
+        let text: Option<String> =
+            sqlx::query_scalar("SELECT content FROM success_plans WHERE account_id = $1")
+                .bind(account.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        text.map(|t| content("content", &t)).transpose()
+    }
+
     /// Every version of an account's plan, newest first.
     pub async fn plan_versions(&self, account: AccountId) -> Result<Vec<PlanVersion>> {
         type Row = (

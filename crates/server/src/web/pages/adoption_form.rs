@@ -155,9 +155,7 @@ pub async fn save(
             "Saved. The matrix, each account's whitespace and its upsells follow it now.".into(),
         ));
     }
-    let mut resp = crate::web::render(&p);
-    *resp.status_mut() = status;
-    Ok(resp)
+    Ok(crate::web::render_status(&p, status))
 }
 
 /// The form's row of a feature, by the name the page sent.

@@ -374,9 +374,7 @@ pub async fn save(
             form.error = Some((field, e));
         }
     }
-    let mut resp = render(&p);
-    *resp.status_mut() = status;
-    Ok(resp)
+    Ok(crate::web::render_status(&p, status))
 }
 
 /// Saves the rules that give each account a model.
@@ -403,9 +401,7 @@ pub async fn save_rules(
     let mut p = page(&s, &c, None).await?;
     let status;
     (p.rules_form, status) = p.rules_form.after(outcome, f, &rows);
-    let mut resp = render(&p);
-    *resp.status_mut() = status;
-    Ok(resp)
+    Ok(crate::web::render_status(&p, status))
 }
 
 #[cfg(test)]

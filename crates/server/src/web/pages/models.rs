@@ -318,9 +318,7 @@ pub async fn save_rules(
     let mut p = page(&s, &c, None, None).await?;
     let status;
     (p.rules_form, status) = p.rules_form.after(outcome, f, &rows);
-    let mut resp = render(&p);
-    *resp.status_mut() = status;
-    Ok(resp)
+    Ok(crate::web::render_status(&p, status))
 }
 
 /// Saves a configuration whose model's list a form changed: what to say, or the refusal.
@@ -377,9 +375,7 @@ async fn save_model_list(
         Some(view) => view.moments_form.after(outcome, f, &rows),
         None => axum::http::StatusCode::CONFLICT,
     };
-    let mut resp = render(&p);
-    *resp.status_mut() = status;
-    Ok(resp)
+    Ok(crate::web::render_status(&p, status))
 }
 
 /// Saves one model's milestones from their form.

@@ -144,9 +144,7 @@ pub(super) fn render_page(
     p: ScorecardsPage,
     status: axum::http::StatusCode,
 ) -> axum::response::Response {
-    let mut resp = render(&p);
-    *resp.status_mut() = status;
-    resp
+    crate::web::render_status(&p, status)
 }
 
 pub(super) async fn page(
